@@ -1,0 +1,24 @@
+"""Typed httpx clients for the intermediary and ledger node APIs."""
+
+from backend_client.errors import (
+    AlreadyIssued,
+    ApiError,
+    BadRequest,
+    ClientError,
+    Conflict,
+    Forbidden,
+    Locked,
+    NotFound,
+    ProtocolError,
+    ServerError,
+    Unauthorized,
+    Unreachable,
+)
+from backend_client.intermediary import CertificateType, EligibleItem, IntermediaryClient, IssuedCertificate, Session
+from backend_client.node import NodeClient
+
+__all__ = [
+    "AlreadyIssued", "ApiError", "BadRequest", "CertificateType", "ClientError", "Conflict", "EligibleItem",
+    "Forbidden", "IntermediaryClient", "IssuedCertificate", "Locked", "NodeClient", "NotFound", "ProtocolError", "ServerError",
+    "Session", "Unauthorized", "Unreachable",
+]

@@ -1,0 +1,73 @@
+"""Errors raised by the GreenCert HTTP clients. Third-party (httpx) errors are mapped at the boundary.
+
+    ClientError
+    ├── Unreachable         the server did not answer (connection refused, timeout, DNS)
+    ├── ProtocolError       the server answered something that is not the documented JSON
+    └── ApiError            the server answered {error, message} with a 4xx/5xx status
+        ├── BadRequest          400/413/422: the request was refused as malformed
+        ├── Unauthorized        401: bad credentials or an expired/unknown session
+        ├── Forbidden           403
+        ├── NotFound            404
+        ├── AlreadyIssued       409 already_issued: carries ``certificate_id`` (seed S209b/S210b)
+        ├── Conflict            409 other
+        ├── Locked              429: too many failed logins; carries ``retry_after`` seconds if known
+        └── ServerError         5xx
+"""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    """Base of every error raised by ``backend_client``."""
+
+
+class Unreachable(ClientError):
+    pass
+
+
+class ProtocolError(ClientError):
+    pass
+
+
+class ApiError(ClientError):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class BadRequest(ApiError):
+    pass
+
+
+class Unauthorized(ApiError):
+    pass
+
+
+class Forbidden(ApiError):
+    pass
+
+
+class NotFound(ApiError):
+    pass
+
+
+class Conflict(ApiError):
+    pass
+
+
+class AlreadyIssued(Conflict):
+    def __init__(self, status: int, code: str, message: str, certificate_id: str) -> None:
+        super().__init__(status, code, message)
+        self.certificate_id = certificate_id
+
+
+class Locked(ApiError):
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None) -> None:
+        super().__init__(status, code, message)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    pass

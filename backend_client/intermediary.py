@@ -1,0 +1,103 @@
+"""Typed client for the intermediary API (``/api/v1``), used by the kiosk (transmitting unit 71)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backend_client.errors import ProtocolError
+from backend_client.http import HttpBase
+
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    user_name: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class EligibleItem:
+    item_id: str
+    period_start: int
+    period_end: int
+    production_method: str
+    amount_wh: int
+    issued: bool
+    certificate_id: str | None
+
+
+@dataclass(frozen=True)
+class CertificateType:
+    type_id: str
+    institution: str
+    name: str
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    certificate_id: str
+    payload: str
+    pdf_url: str
+
+
+def _field(obj: Any, name: str, kind: type) -> Any:
+    if not isinstance(obj, dict) or name not in obj or not isinstance(obj[name], kind):
+        raise ProtocolError(f"expected field {name!r} of type {kind.__name__} in {str(obj)[:80]}")
+    return obj[name]
+
+
+class IntermediaryClient(HttpBase):
+    def login(self, applicant_id: str, password: str) -> Session:
+        body = self.json("POST", f"{API}/sessions", json={"applicant_id": applicant_id, "password": password})
+        return Session(_field(body, "token", str), _field(body, "user_name", str), _field(body, "expires_at", int))
+
+    def logout(self, session: Session) -> None:
+        self.request("DELETE", f"{API}/sessions/current", token=session.token)
+
+    def eligible_transactions(self, session: Session) -> list[EligibleItem]:
+        body = self.json("GET", f"{API}/eligible-transactions", token=session.token)
+        return [
+            EligibleItem(
+                item_id=_field(i, "item_id", str), period_start=_field(i, "period_start", int),
+                period_end=_field(i, "period_end", int), production_method=_field(i, "production_method", str),
+                amount_wh=_field(i, "amount_wh", int), issued=_field(i, "issued", bool),
+                certificate_id=i.get("certificate_id"),
+            )
+            for i in _field(body, "items", list)
+        ]
+
+    def certificate_types(self) -> list[CertificateType]:
+        body = self.json("GET", f"{API}/certificate-types")
+        return [CertificateType(_field(t, "type_id", str), _field(t, "institution", str), _field(t, "name", str))
+                for t in _field(body, "items", list)]
+
+    def issue_certificate(self, session: Session, item_ids: Sequence[str], type_id: str,
+                          idempotency_key: str) -> IssuedCertificate:
+        """S512: request issuance; raises ``AlreadyIssued`` (S210b) when the ledger says it was issued before."""
+        body = self.json("POST", f"{API}/certificates", token=session.token,
+                         json={"item_ids": list(item_ids), "type_id": type_id, "idempotency_key": idempotency_key})
+        return IssuedCertificate(_field(body, "certificate_id", str), _field(body, "payload", str),
+                                 _field(body, "pdf_url", str))
+
+    def certificate(self, session: Session, certificate_id: str) -> dict[str, Any]:
+        body = self.json("GET", f"{API}/certificates/{certificate_id}", token=session.token)
+        if not isinstance(body, dict):
+            raise ProtocolError(f"expected a certificate object, found {str(body)[:80]}")
+        return body
+
+    def certificate_pdf(self, session: Session, certificate_id: str, *, reprint: bool = False) -> bytes:
+        response = self.request("GET", f"{API}/certificates/{certificate_id}/pdf", token=session.token,
+                                params={"reprint": "true"} if reprint else None)
+        if not response.content.startswith(b"%PDF"):
+            raise ProtocolError(f"expected a PDF for certificate {certificate_id}, found {response.content[:8]!r}")
+        return response.content
+
+    def trust(self) -> dict[str, Any]:
+        body = self.json("GET", f"{API}/trust")
+        if not isinstance(body, dict):
+            raise ProtocolError("expected a trust object")
+        return body

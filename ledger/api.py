@@ -1,0 +1,155 @@
+"""The node's HTTP API under ``/v1`` (DESIGN.md "API (node)"). Errors are ``{error, message}`` JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ledger.errors import Error, Rejected
+from ledger.node import Node, Pending
+
+MAX_WAIT_S = 30.0
+MAX_BATCH = 5000
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+
+
+def _outcome_response(pending: Pending, wait: bool, timeout: float) -> dict[str, Any] | JSONResponse:
+    if not wait:
+        return {"tx_id": pending.tx.tx_id, "code": "accepted"}
+    outcome = pending.wait(timeout)
+    if outcome is None:
+        return _error(504, "commit_timeout", f"transaction {pending.tx.tx_id} was accepted but not committed "
+                                             f"within {timeout} s; query GET /v1/txs/{pending.tx.tx_id}")
+    if outcome["code"] != "ok":
+        extra = {k: outcome[k] for k in ("tx_id", "certificate_id") if k in outcome}
+        return _error(outcome["status"], outcome["code"], outcome["message"], **extra)
+    return outcome
+
+
+async def _read_tx(request: Request) -> bytes:
+    body = await request.body()
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            return bytes.fromhex(json.loads(body)["tx"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Rejected("bad_request", 'expected JSON {"tx": "<hex of the CBOR envelope>"}', 400) from exc
+    return body
+
+
+def create_app(node: Node) -> FastAPI:
+    app = FastAPI(title="GreenCert ledger node", version="1",
+                  description="Consortium ledger node: submit signed transactions, read blocks, proofs and state.")
+
+    @app.exception_handler(Error)
+    async def ledger_error(_: Request, exc: Error) -> JSONResponse:
+        extra = {"certificate_id": exc.certificate_id} if hasattr(exc, "certificate_id") else {}
+        return _error(exc.status, exc.code, exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _error(400, "bad_request", f"{where}: {first.get('msg', 'invalid request')}")
+
+    @app.get("/v1/status")
+    def status() -> dict[str, Any]:
+        return node.status()
+
+    @app.post("/v1/txs")
+    async def submit(request: Request, wait: bool = False,
+                     timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S)] = 10.0) -> Any:
+        """Submit one signed transaction (``application/cbor`` body, or JSON ``{"tx": hex}``)."""
+        pending = node.submit(await _read_tx(request))
+        return await asyncio.to_thread(_outcome_response, pending, wait, timeout)
+
+    @app.post("/v1/txs/batch")
+    async def submit_batch(request: Request, wait: bool = False,
+                           timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S)] = 20.0) -> Any:
+        """Submit many: JSON ``{"txs": [hex, ...]}``; returns one outcome per transaction, in order."""
+        try:
+            raws = [bytes.fromhex(t) for t in json.loads(await request.body())["txs"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Rejected("bad_request", 'expected JSON {"txs": ["<hex>", ...]}', 400) from exc
+        if len(raws) > MAX_BATCH:
+            raise Rejected("too_large", f"expected at most {MAX_BATCH} transactions, found {len(raws)}", 413)
+        results: list[Any] = []
+        pendings: list[tuple[int, Pending]] = []
+        for raw in raws:
+            try:
+                pendings.append((len(results), node.submit(raw)))
+                results.append(None)
+            except Rejected as exc:
+                results.append({"code": exc.code, "status": exc.status, "message": exc.message})
+
+        def settle() -> None:
+            for index, pending in pendings:
+                if not wait:
+                    results[index] = {"tx_id": pending.tx.tx_id, "code": "accepted"}
+                    continue
+                outcome = pending.wait(timeout)
+                results[index] = outcome or {"tx_id": pending.tx.tx_id, "code": "commit_timeout", "status": 504,
+                                             "message": "not committed in time"}
+
+        await asyncio.to_thread(settle)
+        return {"results": results}
+
+    @app.get("/v1/txs/{tx_id}")
+    def get_tx(tx_id: str) -> dict[str, Any]:
+        return node.tx(tx_id)
+
+    @app.get("/v1/blocks/{height}")
+    def get_block(height: int) -> dict[str, Any]:
+        return node.block(height)
+
+    @app.get("/v1/state/{key:path}")
+    def get_state(key: str) -> dict[str, Any]:
+        return {"key": key, "value": node.value(key), "height": node.head.height}
+
+    @app.get("/v1/assets")
+    def assets(owner: str, method: str | None = None, start: int | None = None, end: int | None = None,
+               trade: str | None = None) -> dict[str, Any]:
+        return {"items": node.assets(owner, method=method, start=start, end=end, trade=trade)}
+
+    @app.get("/v1/certificates")
+    def certificates(owner: str) -> dict[str, Any]:
+        return {"items": node.certificates(owner)}
+
+    @app.get("/v1/registry")
+    def registry() -> dict[str, Any]:
+        return {"chain_id": node.chain_id, "items": node.registry()}
+
+    @app.get("/v1/events")
+    async def events(request: Request) -> StreamingResponse:
+        """Server-sent events: one ``block`` event per committed block."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
+
+        def listener(event: dict[str, Any]) -> None:
+            loop.call_soon_threadsafe(lambda: None if queue.full() else queue.put_nowait(event))
+
+        async def stream() -> AsyncIterator[str]:
+            node.add_listener(listener)
+            try:
+                yield f"event: status\ndata: {json.dumps(node.status())}\n\n"
+                while not await request.is_disconnected():
+                    try:
+                        event = await asyncio.wait_for(queue.get(), timeout=15)
+                    except TimeoutError:
+                        yield ": keep-alive\n\n"
+                        continue
+                    yield f"event: block\ndata: {json.dumps(event)}\n\n"
+            finally:
+                node.remove_listener(listener)
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    return app

@@ -1,0 +1,307 @@
+"""A ledger node: admission, solo ordering (block production), execution, storage and queries.
+
+Submitted transactions are checked statelessly (S63/S83 verification: format, size, chain id, signature,
+registered signer, duplicate), queued, cut into blocks by one producer thread, executed deterministically
+against an overlay of the state, stored in one SQLite transaction per block and only then acknowledged.
+"""
+
+from __future__ import annotations
+
+import threading
+import time as wall
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import NotFound, Rejected, StoreError
+from ledger.genesis import Genesis
+from ledger.jsonview import to_json
+from ledger.registry import Entry
+from ledger.rules import Context, execute
+from ledger.state import Overlay, State
+from ledger.storage import Store
+from ledger_lite import (
+    MAX_TX_BYTES,
+    BlockHeader,
+    CommitError,
+    EncodingError,
+    SignatureError,
+    SigningKey,
+    Transaction,
+    canonical,
+    decode,
+    decode_tx,
+    inclusion_proof,
+    leaf_hash,
+    merkle_root,
+    sign_commit,
+    validators_hash,
+    verify_commit,
+)
+from ledger_lite.block import ZERO_HASH, Commit
+
+Clock = Callable[[], int]
+
+
+def wall_clock() -> int:
+    return int(wall.time())
+
+
+@dataclass
+class Pending:
+    """A submitted transaction waiting for its block."""
+
+    tx: Transaction
+    raw: bytes
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: dict[str, Any] | None = None
+
+    def wait(self, timeout: float) -> dict[str, Any] | None:
+        return self.outcome if self.done.wait(timeout) else None
+
+    def settle(self, outcome: dict[str, Any]) -> None:
+        self.outcome = outcome
+        self.done.set()
+
+
+class Node:
+    def __init__(self, store: Store, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock,
+                 max_block_txs: int = 2000, linger_s: float = 0.01) -> None:
+        self.store = store
+        self.genesis = genesis
+        self.chain_id = genesis.chain_id
+        self.key = key
+        self.clock = clock
+        self.max_block_txs = max_block_txs
+        self.linger_s = linger_s
+        self.validators = genesis.validators()
+        self.state = State()
+        self._lock = threading.RLock()        # guards state and head
+        self._queue: deque[Pending] = deque()
+        self._queued_ids: set[str] = set()
+        self._cv = threading.Condition()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self.head: BlockHeader
+        self._open()
+
+    # --- start-up -----------------------------------------------------------------------------------------
+    def _open(self) -> None:
+        stored = self.store.get_meta("chain_id")
+        if stored is not None and stored != self.chain_id:
+            raise StoreError(f"store {self.store.path} holds chain {stored!r}, expected {self.chain_id!r}")
+        last = self.store.last_height()
+        if last is None:
+            self._write_genesis()
+            return
+        for key, encoded in self.store.state_rows():
+            self.state.load(key, encoded, decode(encoded))
+        found = self.store.block(last)
+        if found is None:
+            raise StoreError(f"block {last} is missing from the store")
+        header, commit, _ = found
+        # Tamper evidence: the stored state must hash to the last signed header's state root.
+        try:
+            verify_commit(header, commit, self.validators)
+        except CommitError as exc:
+            raise StoreError(f"the last block {last} has no valid commit: {exc}") from exc
+        if self.state.root() != header.state_root:
+            raise StoreError(f"stored state hashes to {self.state.root().hex()}, but the signed header of block "
+                             f"{last} commits to {header.state_root.hex()}: the store was changed outside the node")
+        self.head = header
+
+    def _write_genesis(self) -> None:
+        writes: dict[str, Any] = {f"registry/{e.address}": e.to_state() for e in self.genesis.entries}
+        header = BlockHeader(chain=self.chain_id, height=0, prev_hash=ZERO_HASH, time=self.genesis.time,
+                             tx_root=merkle_root([]), state_root=self.state.root_with(writes),
+                             validators_hash=validators_hash(self.validators))
+        commit = Commit(header.hash(), (sign_commit(self.key, header),))
+        encoded = {key: canonical(value) for key, value in writes.items()}
+        self.store.set_meta("chain_id", self.chain_id)
+        self.store.write_block(header, commit, [], encoded)
+        self.state.apply(writes, encoded)
+        self.head = header
+
+    # --- producer thread --------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop = False
+            self._thread = threading.Thread(target=self._run, name="block-producer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        with self._cv:
+            self._stop = True
+            self._cv.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        self.store.close()
+
+    def add_listener(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while not self._queue and not self._stop:
+                    self._cv.wait()
+                if self._stop and not self._queue:
+                    return
+            wall.sleep(self.linger_s)
+            with self._cv:
+                batch = [self._queue.popleft() for _ in range(min(self.max_block_txs, len(self._queue)))]
+            self.produce_block(batch)
+
+    # --- admission ----------------------------------------------------------------------------------------
+    def admit(self, raw: bytes) -> Transaction:
+        """Stateless checks; raises ``Rejected`` with a 4xx code. Changes nothing."""
+        if len(raw) > MAX_TX_BYTES:
+            raise Rejected("too_large", f"expected at most {MAX_TX_BYTES} bytes, found {len(raw)}", 413)
+        try:
+            tx = decode_tx(raw)
+        except EncodingError as exc:
+            raise Rejected("bad_encoding", str(exc), 400) from exc
+        if tx.chain != self.chain_id:
+            raise Rejected("wrong_chain", f"expected chain {self.chain_id!r}, found {tx.chain!r}", 400)
+        try:
+            tx.verify_signature()
+        except SignatureError as exc:
+            raise Rejected("bad_signature", str(exc), 401) from exc
+        if self.state.get(f"registry/{tx.signer_address}") is None:
+            raise Rejected("unknown_signer", f"expected a registered signer, found {tx.signer_address}", 403)
+        if tx.tx_id in self._queued_ids or self.store.has_tx(tx.tx_id):
+            raise Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
+        return tx
+
+    def submit(self, raw: bytes) -> Pending:
+        tx = self.admit(raw)
+        pending = Pending(tx=tx, raw=raw)
+        with self._cv:
+            if tx.tx_id in self._queued_ids:
+                raise Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
+            self._queued_ids.add(tx.tx_id)
+            self._queue.append(pending)
+            self._cv.notify()
+        return pending
+
+    # --- block production ---------------------------------------------------------------------------------
+    def produce_block(self, batch: list[Pending]) -> BlockHeader | None:
+        with self._lock:
+            height = self.head.height + 1
+            block_time = max(self.clock(), self.head.time)
+            overlay = Overlay(self.state)
+            included: list[tuple[Pending, dict[str, Any]]] = []
+            rejected: list[tuple[Pending, dict[str, Any]]] = []
+            for pending in batch:
+                try:
+                    result = execute(pending.tx, Context(state=overlay, time=block_time, height=height))
+                    included.append((pending, result))
+                except Rejected as exc:
+                    outcome: dict[str, Any] = {"tx_id": pending.tx.tx_id, "code": exc.code, "status": exc.status,
+                                               "message": exc.message}
+                    if hasattr(exc, "certificate_id"):
+                        outcome["certificate_id"] = exc.certificate_id
+                    rejected.append((pending, outcome))
+            header = None
+            if included:
+                raws = [p.raw for p, _ in included]
+                header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(), time=block_time,
+                                     tx_root=merkle_root(raws), state_root=self.state.root_with(overlay.writes),
+                                     validators_hash=validators_hash(self.validators))
+                commit = Commit(header.hash(), (sign_commit(self.key, header),))
+                encoded = {key: canonical(value) for key, value in overlay.writes.items()}
+                # Stored (and fsynced) before the state changes in memory or anyone is told it committed.
+                self.store.write_block(header, commit,
+                                       [(p.tx.tx_id, p.tx.type, p.raw, r) for p, r in included], encoded)
+                self.state.apply(overlay.writes, encoded)
+                self.head = header
+        with self._cv:
+            for pending in batch:
+                self._queued_ids.discard(pending.tx.tx_id)
+        for index, (pending, result) in enumerate(included):
+            pending.settle({"tx_id": pending.tx.tx_id, "code": "ok", "status": 200, "height": height,
+                            "index": index, "result": to_json(result)})
+        for pending, outcome in rejected:
+            pending.settle(outcome)
+        if header is not None:
+            event = {"height": header.height, "hash": header.hash().hex(), "tx_count": len(included),
+                     "time": header.time}
+            for listener in list(self._listeners):
+                listener(event)
+        return header
+
+    # --- queries ------------------------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            head = self.head
+            root = self.state.root()
+        return {"chain_id": self.chain_id, "height": head.height, "state_root": root.hex(),
+                "head_hash": head.hash().hex(), "time": head.time, "validators": [v.hex() for v in self.validators],
+                "node_key": self.key.public.hex(), "queued": len(self._queue)}
+
+    def block(self, height: int) -> dict[str, Any]:
+        found = self.store.block(height)
+        if found is None:
+            raise NotFound(f"no block at height {height}; the head is at {self.head.height}")
+        header, commit, count = found
+        return {"header": header.to_json(), "commit": commit.to_json(), "tx_count": count}
+
+    def tx(self, tx_id: str) -> dict[str, Any]:
+        found = self.store.tx(tx_id)
+        if found is None:
+            raise NotFound(f"no committed transaction {tx_id}")
+        height, index, raw, result = found
+        raws = self.store.block_txs(height)
+        proof = inclusion_proof(index, [leaf_hash(r) for r in raws])
+        tx = decode_tx(raw)
+        return {"tx_id": tx_id, "height": height, "index": index, "type": tx.type, "signer": tx.signer_address,
+                "body": to_json(tx.body), "time": tx.time, "raw": raw.hex(), "result": to_json(result),
+                "proof": {"leaf_index": index, "tree_size": len(raws), "hashes": [h.hex() for h in proof]}}
+
+    def value(self, key: str) -> Any:
+        with self._lock:
+            value = self.state.get(key)
+        if value is None:
+            raise NotFound(f"no state value at {key!r}")
+        return to_json(value)
+
+    def assets(self, owner: str, *, method: str | None = None, start: int | None = None, end: int | None = None,
+               trade: str | None = None) -> list[dict[str, Any]]:
+        """S84/S507: assets owned by ``owner``, optionally filtered by method, production period and trade state."""
+        with self._lock:
+            found = [self.state.get(k) for k in self.state.owned(owner)]
+        out = []
+        for asset in found:
+            if asset is None or (method and asset["method"] != method) or (trade and asset["trade"] != trade):
+                continue
+            if (start is not None and asset["start"] < start) or (end is not None and asset["end"] > end):
+                continue
+            out.append(to_json(asset))
+        out.sort(key=lambda a: (a["expires"], a["start"], a["id"]))
+        return out
+
+    def certificates(self, owner: str) -> list[dict[str, Any]]:
+        with self._lock:
+            certs = [v for _, v in self.state.items("cert/") if v["owner"] == owner]
+        return [to_json({k: v for k, v in c.items() if k != "assets"}) for c in certs]
+
+    def registry(self) -> list[dict[str, Any]]:
+        with self._lock:
+            entries = [Entry.from_state(v) for _, v in self.state.items("registry/")]
+        return [e.to_json() for e in entries]
+
+
+def open_node(data_dir: Path, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock) -> Node:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Node(Store(data_dir / "ledger.sqlite"), genesis, key, clock=clock)

@@ -1,0 +1,5 @@
+"""The ledger's contract rules: deterministic execution of each transaction type (no wall clock, no floats)."""
+
+from ledger.rules.dispatch import Context, execute
+
+__all__ = ["Context", "execute"]

@@ -1,0 +1,105 @@
+"""Asset generation from meter readings (S61-S67) and allocation to consumers (S90-S93)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.errors import Rejected
+from ledger.registry import category_of
+from ledger.rules.context import Context, field
+from ledger.rules.periods import DAY, HALF_HOUR, add_month
+from ledger_lite import Transaction, canonical, sha256
+
+# A meter may read up to 5 % above nameplate capacity × duration (meter class accuracy and short overloads).
+CAPACITY_MARGIN_PERCENT = 5
+MAX_PARTS = 256
+IMMUTABLE = ("id", "provider", "meter", "method", "start", "end", "generated_wh", "gen_tx")
+
+
+def asset_key(asset_id: str) -> str:
+    return f"asset/{asset_id}"
+
+
+def immutable_hash(asset: dict[str, Any]) -> bytes:
+    """Hash of the fields an asset keeps for life; a split child records its parent's (lineage)."""
+    return sha256(canonical({name: asset[name] for name in IMMUTABLE}))
+
+
+def generate(tx: Transaction, ctx: Context) -> dict[str, Any]:
+    """S63-S65: verify the provided information and create the asset, owned by the named intermediary."""
+    meter = ctx.require_role(tx.signer_address, "meter")
+    body = tx.body
+    provider, method = field(body, "provider", str), field(body, "method", str)
+    start, end, wh = field(body, "start", int), field(body, "end", int), field(body, "wh", int)
+    owner = field(body, "owner", str)
+    if provider != meter.attrs["provider"] or method != meter.attrs["method"]:
+        raise Rejected("meter_mismatch", f"meter {meter.address} is bound to {meter.attrs['provider']}/"
+                                         f"{meter.attrs['method']}, found {provider}/{method}")
+    if start % HALF_HOUR or end <= start or (end - start) % HALF_HOUR or end - start > DAY:
+        raise Rejected("misaligned", f"expected an interval of 30-minute steps aligned to :00/:30, up to a day, "
+                                     f"found {start}..{end}")
+    if end > ctx.time:
+        raise Rejected("future_reading", f"reading ends at {end}, after the block time {ctx.time}")
+    capacity_wh = meter.attrs["capacity_w"] * (end - start) // 3600
+    limit = capacity_wh * (100 + CAPACITY_MARGIN_PERCENT) // 100
+    if not 0 < wh <= limit:
+        raise Rejected("over_capacity", f"expected 0 < Wh <= {limit} for {meter.attrs['capacity_w']} W over "
+                                        f"{end - start} s, found {wh}")
+    ctx.require_role(owner, "intermediary")
+    meter_key = f"meter/{meter.address}"
+    last = ctx.state.get(meter_key)
+    if last is not None and start < last["last_end"]:
+        raise Rejected("overlap", f"reading starts at {start}, before the end of the meter's previous reading "
+                                  f"{last['last_end']}")
+    ctx.state.put(meter_key, {"last_end": end})
+    asset = {"id": tx.tx_id, "provider": provider, "meter": meter.address, "method": method,
+             "category": category_of(method), "start": start, "end": end, "generated_wh": wh, "wh": wh,
+             "owner": owner, "expires": add_month(end), "trade": "open", "cert": None, "parent": None,
+             "parent_hash": None, "gen_tx": tx.tx_id, "usage_start": None, "usage_end": None}
+    ctx.state.put(asset_key(tx.tx_id), asset)
+    return {"asset_id": tx.tx_id}
+
+
+def allocate(tx: Transaction, ctx: Context) -> dict[str, Any]:
+    """S91-S93: the owner moves (parts of) assets to a consumer; a part splits the asset with lineage."""
+    ctx.require_role(tx.signer_address, "intermediary")
+    body = tx.body
+    to = field(body, "to", str)
+    usage_start, usage_end = field(body, "usage_start", int), field(body, "usage_end", int)
+    parts = field(body, "parts", list)
+    ctx.require_role(to, "user")
+    if not 0 < len(parts) <= MAX_PARTS:
+        raise Rejected("bad_body", f"expected 1 to {MAX_PARTS} parts, found {len(parts)}", 400)
+    if usage_end <= usage_start:
+        raise Rejected("bad_body", f"expected usage_start < usage_end, found {usage_start}..{usage_end}", 400)
+    created = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, dict):
+            raise Rejected("bad_body", f"expected part {index} as a map, found {type(part).__name__}", 400)
+        asset_id, wh = field(part, "asset", str), field(part, "wh", int)
+        asset = ctx.state.get(asset_key(asset_id))
+        if asset is None:
+            raise Rejected("unknown_asset", f"part {index}: no asset {asset_id}", 404)
+        if asset["owner"] != tx.signer_address:
+            raise Rejected("not_owner", f"part {index}: asset {asset_id} is owned by {asset['owner']}, "
+                                        f"not by the signer {tx.signer_address}", 403)
+        if asset["trade"] != "open":
+            raise Rejected("completed", f"part {index}: asset {asset_id} is already completed")
+        if asset["expires"] <= ctx.time:
+            raise Rejected("expired", f"part {index}: asset {asset_id} expired at {asset['expires']}")
+        if not 0 < wh <= asset["wh"]:
+            raise Rejected("insufficient", f"part {index}: expected 0 < Wh <= {asset['wh']} left in {asset_id}, "
+                                           f"found {wh}")
+        if wh == asset["wh"]:
+            # S93: the whole tradable amount is used: the asset changes owner and is completed.
+            moved = {**asset, "owner": to, "trade": "completed", "usage_start": usage_start, "usage_end": usage_end}
+            ctx.state.put(asset_key(asset_id), moved)
+            created.append(asset_id)
+            continue
+        child_id = sha256(canonical(["split", asset_id, tx.tx_id, index])).hex()
+        child = {**asset, "id": child_id, "wh": wh, "owner": to, "trade": "completed", "parent": asset_id,
+                 "parent_hash": immutable_hash(asset), "usage_start": usage_start, "usage_end": usage_end}
+        ctx.state.put(asset_key(child_id), child)
+        ctx.state.put(asset_key(asset_id), {**asset, "wh": asset["wh"] - wh})
+        created.append(child_id)
+    return {"assets": created}

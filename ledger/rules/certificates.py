@@ -1,0 +1,54 @@
+"""Certificate issuance (S206-S210, S406-S409): all-or-nothing over the selected allocations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.errors import AlreadyIssued, Rejected
+from ledger.rules.assets import asset_key
+from ledger.rules.context import Context, field
+from ledger_lite import Transaction, merkle_root
+
+MAX_CERT_ASSETS = 1500
+
+
+def cert_key(certificate_id: str) -> str:
+    return f"cert/{certificate_id}"
+
+
+def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
+    signer = ctx.require_role(tx.signer_address, "intermediary", "user")
+    body = tx.body
+    owner, institution = field(body, "owner", str), field(body, "institution", str)
+    asset_ids = field(body, "assets", list)
+    if signer.role == "user" and signer.address != owner:
+        raise Rejected("not_owner", f"a user key may only certify its own assets: signer {signer.address}, "
+                                    f"owner {owner}", 403)
+    if not 0 < len(asset_ids) <= MAX_CERT_ASSETS:
+        raise Rejected("bad_body", f"expected 1 to {MAX_CERT_ASSETS} assets, found {len(asset_ids)}", 400)
+    if len(set(asset_ids)) != len(asset_ids) or not all(isinstance(a, str) for a in asset_ids):
+        raise Rejected("bad_body", "expected distinct asset ids (text)", 400)
+    assets = []
+    for asset_id in asset_ids:
+        asset = ctx.state.get(asset_key(asset_id))
+        if asset is None:
+            raise Rejected("unknown_asset", f"no asset {asset_id}", 404)
+        # S208: issued → the whole request fails, naming the certificate (S209b).
+        if asset["cert"] is not None:
+            raise AlreadyIssued(asset_id, asset["cert"])
+        if asset["owner"] != owner or asset["trade"] != "completed":
+            raise Rejected("not_owner", f"asset {asset_id} is not allocated to {owner}", 403)
+        assets.append(asset)
+    methods = {a["method"] for a in assets}
+    if len(methods) != 1:
+        raise Rejected("mixed_methods", f"expected one production method per certificate, found {sorted(methods)}")
+    # S209a/S210a: record the issuance and mark every asset issued.
+    for asset in assets:
+        ctx.state.put(asset_key(asset["id"]), {**asset, "cert": tx.tx_id})
+    record = {"id": tx.tx_id, "owner": owner, "method": assets[0]["method"], "category": assets[0]["category"],
+              "wh": sum(a["wh"] for a in assets), "count": len(assets), "start": min(a["start"] for a in assets),
+              "end": max(a["end"] for a in assets), "institution": institution, "issuer": signer.address,
+              "time": ctx.time, "height": ctx.height, "assets": sorted(asset_ids),
+              "assets_root": merkle_root([bytes.fromhex(a) for a in sorted(asset_ids)]), "revoked": None}
+    ctx.state.put(cert_key(tx.tx_id), record)
+    return {"certificate_id": tx.tx_id, "wh": record["wh"]}

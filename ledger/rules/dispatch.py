@@ -1,0 +1,30 @@
+"""Route a transaction to its rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ledger.errors import Rejected
+from ledger.rules import assets, certificates
+from ledger.rules.context import Context
+from ledger_lite import Transaction
+
+Rule = Callable[[Transaction, Context], dict[str, Any]]
+
+RULES: dict[str, Rule] = {
+    "asset.generate": assets.generate,
+    "asset.allocate": assets.allocate,
+    "cert.issue": certificates.issue,
+}
+
+
+def execute(tx: Transaction, ctx: Context) -> dict[str, Any]:
+    """Execute ``tx`` against ``ctx.state``; raises ``Rejected`` and then leaves the state untouched."""
+    rule = RULES.get(tx.type)
+    if rule is None:
+        raise Rejected("unknown_type", f"expected a transaction type among {sorted(RULES)}, found {tx.type!r}", 400)
+    scope = ctx.state.child()
+    result = rule(tx, Context(state=scope, time=ctx.time, height=ctx.height))
+    scope.commit()
+    return result

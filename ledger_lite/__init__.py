@@ -1,0 +1,27 @@
+"""The GreenCert ledger protocol and light node: encoding, keys, transactions, blocks, proofs, payloads."""
+
+from ledger_lite.block import BlockHeader, Commit, quorum, sign_commit, validators_hash, verify_commit
+from ledger_lite.encoding import canonical, decode, digest, sha256
+from ledger_lite.errors import (
+    CommitError,
+    EncodingError,
+    Error,
+    KeyFormatError,
+    PayloadError,
+    ProofError,
+    SignatureError,
+    VerificationError,
+)
+from ledger_lite.keys import PublicKey, SigningKey, address_of, kid_of
+from ledger_lite.merkle import inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes, verify_inclusion
+from ledger_lite.payload import Claims, DecodedPayload, decode_payload, encode_payload, peek_payload
+from ledger_lite.tx import MAX_TX_BYTES, Transaction, decode_tx, sign_tx
+
+__all__ = [
+    "MAX_TX_BYTES", "BlockHeader", "Claims", "Commit", "CommitError", "DecodedPayload", "EncodingError", "Error",
+    "KeyFormatError", "PayloadError", "ProofError", "PublicKey", "SignatureError", "SigningKey", "Transaction",
+    "VerificationError", "address_of", "canonical", "decode", "decode_payload", "decode_tx", "digest",
+    "encode_payload", "inclusion_proof", "kid_of", "leaf_hash", "merkle_root", "peek_payload", "quorum",
+    "root_from_leaf_hashes", "sha256", "sign_commit", "sign_tx", "validators_hash", "verify_commit",
+    "verify_inclusion",
+]

@@ -1,0 +1,76 @@
+"""The signed transaction envelope.
+
+    envelope = {chain, type, body, signer, nonce, time, sig}
+
+The signature covers ``TX_DOMAIN || canonical(envelope without sig)``; ``tx_id = SHA-256(canonical(envelope))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ledger_lite.encoding import canonical, decode, sha256
+from ledger_lite.errors import EncodingError
+from ledger_lite.keys import PublicKey, SigningKey
+
+TX_DOMAIN = b"greencert/tx/v1\x00"
+MAX_TX_BYTES = 64 * 1024
+_FIELDS = {"chain": str, "type": str, "body": dict, "signer": bytes, "nonce": int, "time": int, "sig": bytes}
+
+
+@dataclass(frozen=True)
+class Transaction:
+    chain: str
+    type: str
+    body: dict[str, Any]
+    signer: bytes
+    nonce: int
+    time: int
+    sig: bytes
+
+    def unsigned(self) -> dict[str, Any]:
+        return {"chain": self.chain, "type": self.type, "body": self.body, "signer": self.signer,
+                "nonce": self.nonce, "time": self.time}
+
+    def signing_bytes(self) -> bytes:
+        return TX_DOMAIN + canonical(self.unsigned())
+
+    def encode(self) -> bytes:
+        return canonical({**self.unsigned(), "sig": self.sig})
+
+    @property
+    def tx_id(self) -> str:
+        return sha256(self.encode()).hex()
+
+    @property
+    def signer_key(self) -> PublicKey:
+        return PublicKey(self.signer)
+
+    @property
+    def signer_address(self) -> str:
+        return self.signer_key.address
+
+    def verify_signature(self) -> None:
+        """Raise ``SignatureError`` unless the envelope is signed by ``signer``."""
+        self.signer_key.verify(self.sig, self.signing_bytes())
+
+
+def sign_tx(key: SigningKey, *, chain: str, type: str, body: dict[str, Any], nonce: int, time: int) -> Transaction:
+    unsigned = Transaction(chain=chain, type=type, body=body, signer=key.public.raw, nonce=nonce, time=time, sig=b"")
+    return Transaction(**{**unsigned.__dict__, "sig": key.sign(unsigned.signing_bytes())})
+
+
+def decode_tx(data: bytes) -> Transaction:
+    """Parse canonical envelope bytes (no signature check: see ``Transaction.verify_signature``)."""
+    if len(data) > MAX_TX_BYTES:
+        raise EncodingError(f"expected a transaction of at most {MAX_TX_BYTES} bytes, found {len(data)} bytes")
+    value = decode(data)
+    if not isinstance(value, dict):
+        raise EncodingError(f"expected a transaction map, found {type(value).__name__}")
+    if set(value) != set(_FIELDS):
+        raise EncodingError(f"expected transaction fields {sorted(_FIELDS)}, found {sorted(map(str, value))}")
+    for name, kind in _FIELDS.items():
+        if not isinstance(value[name], kind) or (kind is int and isinstance(value[name], bool)):
+            raise EncodingError(f"expected field {name!r} of type {kind.__name__}, found {type(value[name]).__name__}")
+    return Transaction(**value)
