@@ -1,0 +1,73 @@
+"""Drive the field: producers' meters post readings to the ledger (S62) and consumers' meters post usage to
+the intermediary (S81), day by day, for a span of simulated time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from backend_client import NodeClient
+from field.errors import Error
+from field.meter import SmartMeter
+from field.profiles import generation_series, usage_series
+from field.sites import Consumer, Producer
+
+DAY = 86400
+HALF_HOUR = 1800
+
+
+@dataclass
+class DayReport:
+    day_start: int
+    readings_ok: int
+    readings_failed: int
+    usage_allocated: int
+    usage_other: int
+
+
+def post_usage(intermediary_url: str, reports: Sequence[str], timeout: float = 60.0) -> list[dict[str, object]]:
+    response = httpx.post(f"{intermediary_url}/api/v1/usage-reports", json={"reports": list(reports)},
+                          timeout=timeout)
+    if response.status_code != 200:
+        raise Error(f"intermediary refused usage reports: {response.status_code} {response.text[:200]}")
+    results: list[dict[str, object]] = response.json()["results"]
+    return results
+
+
+def simulate(node: NodeClient, intermediary_url: str, *, chain_id: str, owner: str,
+             producers: Sequence[Producer], consumers: Sequence[Consumer], start: int, days: int, seed: int = 7,
+             before_day: Callable[[int], None] | None = None,
+             progress: Callable[[DayReport], None] | None = None) -> list[DayReport]:
+    """Send ``days`` days of half-hourly data starting at ``start`` (aligned to 30 minutes).
+
+    ``before_day(day_end)`` lets an embedded demo move its simulated ledger clock to the end of the day
+    before the day's readings arrive.
+    """
+    if start % HALF_HOUR:
+        raise Error(f"expected a start aligned to 30 minutes, found {start}")
+    intervals = days * DAY // HALF_HOUR
+    generation = {p.id: generation_series(p, start, intervals, seed=seed) for p in producers}
+    usage = {c.id: usage_series(c, start, intervals, seed=seed) for c in consumers}
+    meters = {s.id: SmartMeter(s, chain_id) for s in (*producers, *consumers)}
+    reports: list[DayReport] = []
+    per_day = DAY // HALF_HOUR
+    for day in range(days):
+        day_start = start + day * DAY
+        if before_day is not None:
+            before_day(day_start + DAY)
+        span = range(day * per_day, (day + 1) * per_day)
+        readings = [meters[p.id].reading_tx(start + i * HALF_HOUR, generation[p.id][i], owner)
+                    for p in producers for i in span if generation[p.id][i] > 0]
+        outcomes = node.submit_batch(readings, wait=True) if readings else []
+        ok = sum(1 for o in outcomes if o.get("code") == "ok")
+        usage_txs = [meters[c.id].usage_tx(start + i * HALF_HOUR, usage[c.id][i]).encode().hex()
+                     for c in consumers for i in span]
+        results = post_usage(intermediary_url, usage_txs)
+        allocated = sum(1 for r in results if r.get("status") == "allocated")
+        report = DayReport(day_start, ok, len(outcomes) - ok, allocated, len(results) - allocated)
+        reports.append(report)
+        if progress is not None:
+            progress(report)
+    return reports

@@ -1,0 +1,91 @@
+"""The ``greencert`` command: demo, verify (and the parts it is made of)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from greencert.demo import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from greencert.demo import start_demo
+
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    print(f"GreenCert demo, data in {data_dir}", flush=True)
+    demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days)
+    print(f"Intermediary API: {demo.url}/api/v1  (docs {demo.url}/docs)", flush=True)
+    print(f"Ledger node API:  {demo.node_url}/v1  (docs {demo.node_url}/docs)", flush=True)
+    print("Demo applicant: ID 'demo', password 'demo' (Consumer Ca)", flush=True)
+    try:
+        if args.headless:
+            print("Serving until Ctrl-C.", flush=True)
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            try:
+                stop.wait()
+            except KeyboardInterrupt:
+                pass
+            return 0
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM")):
+            print("No display found (DISPLAY is not set). Run with --headless, or under `xvfb-run`.",
+                  file=sys.stderr)
+            return 2
+        from kiosk.app import KioskConfig, run_kiosk
+
+        config = KioskConfig(intermediary_url=demo.url, printer=args.printer, save_dir=data_dir / "printed",
+                             fullscreen=args.fullscreen)
+        return run_kiosk(config)
+    finally:
+        demo.stop()
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from greencert.verify import render, verify
+
+    node_url = args.node
+    if node_url is None and not args.offline:
+        info = default_data_dir() / "demo.json"
+        node_url = json.loads(info.read_text())["node_url"] if info.exists() else f"http://127.0.0.1:{DEFAULT_NODE_PORT}"
+    cache = Path(args.trust).expanduser() if args.trust else default_data_dir().parent / "trust.json"
+    report = verify(args.source, node_url=node_url, offline=args.offline, trust_cache=cache)
+    print(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json else render(report))
+    return report.exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="greencert", description="Green-electricity certificates on a ledger.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run node + intermediary + a month of field data, and the kiosk")
+    demo.add_argument("--headless", action="store_true", help="serve the APIs only, no kiosk window")
+    demo.add_argument("--data-dir", help="where the demo keeps its ledger, database and PDFs")
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="intermediary port (another if busy)")
+    demo.add_argument("--node-port", type=int, default=DEFAULT_NODE_PORT, help="ledger node port (another if busy)")
+    demo.add_argument("--days", type=int, default=30, help="days of field data on first start")
+    demo.add_argument("--printer", help="CUPS queue to print on (default: save PDFs)")
+    demo.add_argument("--fullscreen", action="store_true", help="kiosk without window decorations")
+    demo.set_defaults(func=_demo)
+    verify = sub.add_parser("verify", help="check a certificate: payload text, PDF or image of its QR code")
+    verify.add_argument("source", help="'GC1:...' payload, a certificate PDF, or a PNG/JPEG of the QR")
+    verify.add_argument("--node", help="ledger node URL (default: the local demo's)")
+    verify.add_argument("--offline", action="store_true", help="check the signature only, with the cached trust")
+    verify.add_argument("--trust", help="trust list file (cached from the node's registry)")
+    verify.add_argument("--json", action="store_true", help="machine-readable output")
+    verify.set_defaults(func=_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

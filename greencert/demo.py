@@ -1,0 +1,151 @@
+"""The embedded default: node + intermediary + a month of field data (+ the kiosk), all on this machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from backend_client import IntermediaryClient, NodeClient
+from field.simulator import DayReport, simulate
+from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
+from greencert.servers import BackgroundServer, free_port
+from greencert.world import World, genesis_of, load_world, seed_business_data
+from intermediary.api.app import create_app as create_intermediary_app
+from intermediary.config import Settings
+from intermediary.service import Service, build_service
+from ledger.api import create_app as create_node_app
+from ledger.genesis import Genesis
+from ledger.node import Node, open_node
+
+DAY = 86400
+JST = timedelta(hours=9)
+DEFAULT_PORT = 8700
+DEFAULT_NODE_PORT = 8701
+SAMPLE_TYPE = "jp-green-council"
+
+
+def default_data_dir() -> Path:
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "greencert" / "demo"
+
+
+def demo_period(now: int, days: int) -> tuple[int, int]:
+    """The ``days`` whole days (JST) that ended at the last midnight in Japan."""
+    local = datetime.fromtimestamp(now, UTC) + JST
+    end = int((local.replace(hour=0, minute=0, second=0, microsecond=0) - JST).timestamp())
+    return end - days * DAY, end
+
+
+class DemoClock:
+    """Wall-clock time, or a simulated time while the demo replays its month of field data."""
+
+    def __init__(self) -> None:
+        self.simulated: int | None = None
+
+    def __call__(self) -> int:
+        return self.simulated if self.simulated is not None else int(time.time())
+
+    def set(self, ts: int) -> None:
+        self.simulated = ts
+
+    def release(self) -> None:
+        self.simulated = None
+
+
+@dataclass
+class Demo:
+    data_dir: Path
+    world: World
+    node: Node
+    service: Service
+    node_server: BackgroundServer
+    server: BackgroundServer
+    stopped: bool = field(default=False)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def node_url(self) -> str:
+        return self.node_server.url
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.server.stop()
+            self.node_server.stop()
+            self.node.close()
+            self.service.engine.dispose()
+            self.stopped = True
+
+
+def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
+    path = data_dir / "genesis.json"
+    if path.exists():
+        return Genesis.load(path)
+    genesis = genesis_of(world, start)
+    genesis.save(path)
+    return genesis
+
+
+def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
+               host: str = "127.0.0.1", progress: Callable[[str], None] = print) -> Demo:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    world = load_world(data_dir)
+    start, end = demo_period(int(time.time()), days)
+    genesis = _genesis(data_dir, world, start)
+    clock = DemoClock()
+    node = open_node(data_dir / "node", genesis, world.validator, clock=clock)
+    node.start()
+    node_server = BackgroundServer(create_node_app(node), host, free_port(node_port, host)).start()
+    settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_server.url,
+                        chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates")
+    service = build_service(settings, clock=clock)
+    with service.db() as db:
+        seed_business_data(db, world)
+    server = BackgroundServer(create_intermediary_app(service), host, free_port(port, host)).start()
+    demo = Demo(data_dir, world, node, service, node_server, server)
+    marker = data_dir / "seeded.json"
+    if not marker.exists():
+        seed_field_data(demo, clock, genesis.time, (end - genesis.time) // DAY, progress)
+        marker.write_text(json.dumps({"period_start": genesis.time, "days": (end - genesis.time) // DAY}))
+    clock.release()
+    (data_dir / "demo.json").write_text(json.dumps({"url": demo.url, "node_url": demo.node_url,
+                                                    "chain_id": genesis.chain_id}))
+    return demo
+
+
+def seed_field_data(demo: Demo, clock: DemoClock, start: int, days: int, progress: Callable[[str], None]) -> None:
+    progress(f"Replaying {days} days of half-hourly meter data onto the ledger ...")
+    began = time.monotonic()
+
+    def report(day: DayReport) -> None:
+        done = (day.day_start - start) // DAY + 1
+        if done % 5 == 0 or done == days:
+            progress(f"  day {done}/{days}: {day.readings_ok} readings, {day.usage_allocated} usage intervals "
+                     f"allocated ({time.monotonic() - began:.1f} s)")
+
+    node = NodeClient(demo.node_url, timeout=120)
+    try:
+        simulate(node, demo.url, chain_id=demo.world.chain_id, owner=demo.world.intermediary.address,
+                 producers=DEMO_PRODUCERS, consumers=DEMO_CONSUMERS, start=start, days=days,
+                 before_day=clock.set, progress=report)
+    finally:
+        node.close()
+    issue_sample_certificate(demo)
+
+
+def issue_sample_certificate(demo: Demo) -> None:
+    """One certificate issued up front, so the demo list shows a certified (greyed) row from the start."""
+    with IntermediaryClient(demo.url) as client:
+        session = client.login("demo", "demo")
+        rows = [r for r in client.eligible_transactions(session) if not r.issued]
+        if rows:
+            oldest = min(rows, key=lambda r: (r.period_start, r.production_method != "oil"))
+            client.issue_certificate(session, [oldest.item_id], SAMPLE_TYPE, uuid.uuid4().hex)

@@ -1,0 +1,64 @@
+"""The demo world: keys, the genesis registry and the intermediary's business data (seed Figs. 9-11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, Consumer
+from greencert.keystore import load_or_create
+from intermediary import models
+from intermediary.passwords import hash_password
+from ledger.genesis import Genesis, entry
+from ledger.registry import category_of
+from ledger_lite import SigningKey
+
+DEMO_APPLICANTS = (("demo", "demo", "Ca"), ("demo-cb", "demo", "Cb"))
+
+
+@dataclass(frozen=True)
+class World:
+    chain_id: str
+    validator: SigningKey
+    intermediary: SigningKey
+    users: dict[str, SigningKey]  # consumer id → user key
+
+    def meter_key(self, site_label: str) -> SigningKey:
+        return SigningKey.derive(site_label)
+
+
+def load_world(data_dir: Path, chain_id: str = "greencert-demo") -> World:
+    keys = data_dir / "keys"
+    return World(chain_id=chain_id, validator=load_or_create(keys / "validator.key"),
+                 intermediary=load_or_create(keys / "intermediary.key"),
+                 users={c.id: load_or_create(keys / f"user-{c.id}.key") for c in DEMO_CONSUMERS})
+
+
+def genesis_of(world: World, start: int) -> Genesis:
+    entries = [entry(world.validator.public, "validator", "Embedded validator"),
+               entry(world.intermediary.public, "intermediary", "Intermediary Da")]
+    entries += [entry(world.meter_key(p.key_label).public, "meter", f"Smart meter of {p.name_en}", provider=p.id,
+                      method=p.method, capacity_w=p.capacity_w) for p in DEMO_PRODUCERS]
+    entries += [entry(world.users[c.id].public, "user", c.name_en) for c in DEMO_CONSUMERS]
+    return Genesis(chain_id=world.chain_id, time=start, entries=tuple(entries))
+
+
+def _consumer_row(world: World, c: Consumer) -> models.Consumer:
+    return models.Consumer(consumer_id=c.id, name=c.name_en, ledger_address=world.users[c.id].address,
+                           meter_key=world.meter_key(c.key_label).public.hex(),
+                           renewable_target_pct=c.renewable_target_pct, providers=list(c.providers))
+
+
+def seed_business_data(db: Session, world: World) -> None:
+    """Consumers, providers and demo applicants, once."""
+    if db.get(models.Consumer, DEMO_CONSUMERS[0].id) is not None:
+        return
+    db.add_all([_consumer_row(world, c) for c in DEMO_CONSUMERS])
+    db.add_all([models.Provider(provider_id=p.id, name=p.name_en, method=p.method, category=category_of(p.method))
+                for p in DEMO_PRODUCERS])
+    db.flush()  # consumers exist before the applicants that refer to them
+    db.add_all([models.Applicant(applicant_id=a, password_hash=hash_password(pw), consumer_id=c,
+                                 failed_logins=0, locked_until=0) for a, pw, c in DEMO_APPLICANTS])
+    db.commit()

@@ -1,0 +1,42 @@
+"""The intermediary's FastAPI application (public contract: DESIGN.md "Intermediary API")."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from intermediary.api.routes import certificates, eligible, sessions, trust, usage
+from intermediary.errors import Error, Locked
+from intermediary.service import Service
+
+PREFIX = "/api/v1"
+
+
+def create_app(service: Service) -> FastAPI:
+    app = FastAPI(title="GreenCert intermediary", version="1",
+                  description="Applicant log-in, eligible transactions, certificate issuance and PDFs.")
+    app.state.service = service
+    for module in (sessions, eligible, certificates, trust, usage):
+        app.include_router(module.router, prefix=PREFIX)
+
+    @app.exception_handler(Error)
+    async def domain_error(_: Request, exc: Error) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Locked) else None
+        return JSONResponse({"error": exc.code, "message": exc.message, **exc.extra()}, status_code=exc.status,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse({"error": "bad_request", "message": f"{where}: {first.get('msg', 'invalid request')}"},
+                            status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code)
+
+    return app

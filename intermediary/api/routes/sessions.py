@@ -1,0 +1,34 @@
+"""POST/DELETE /api/v1/sessions: applicant log-in (S503/S504) and log-out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from intermediary import auth
+from intermediary.api.deps import DbDep, ServiceDep, TokenDep
+
+router = APIRouter(tags=["sessions"])
+
+
+class LoginIn(BaseModel):
+    applicant_id: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class LoginOut(BaseModel):
+    token: str
+    user_name: str
+    expires_at: int
+
+
+@router.post("/sessions", status_code=201)
+def create_session(body: LoginIn, service: ServiceDep, db: DbDep) -> LoginOut:
+    login = auth.login(db, service.settings, body.applicant_id, body.password, service.clock())
+    return LoginOut(token=login.token, user_name=login.user_name, expires_at=login.expires_at)
+
+
+@router.delete("/sessions/current", status_code=204)
+def delete_session(db: DbDep, token: TokenDep) -> Response:
+    auth.logout(db, token)
+    return Response(status_code=204)

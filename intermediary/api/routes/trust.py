@@ -1,0 +1,31 @@
+"""GET /api/v1/trust: the keys a verifier needs (issuer and validators, with their kid)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from backend_client import ClientError
+from intermediary.api.deps import ServiceDep
+from intermediary.errors import LedgerUnavailable
+from ledger_lite import PublicKey
+
+router = APIRouter(tags=["verification"])
+
+
+def _key(hex_key: str, name: str, role: str) -> dict[str, str]:
+    key = PublicKey.from_hex(hex_key)
+    return {"kid": key.kid.hex(), "public_key": hex_key, "name": name, "role": role, "address": key.address}
+
+
+@router.get("/trust")
+def trust(service: ServiceDep) -> dict[str, Any]:
+    try:
+        registry = service.node.registry()
+    except ClientError as exc:
+        raise LedgerUnavailable(f"cannot read the ledger registry: {exc}") from exc
+    issuers = [_key(e["public_key"], e["name"], e["role"]) for e in registry if e["role"] in ("intermediary", "user")]
+    validators = [_key(e["public_key"], e["name"], e["role"]) for e in registry if e["role"] == "validator"]
+    return {"chain_id": service.settings.chain_id, "node_url": service.settings.node_url,
+            "issuers": issuers, "validators": validators}

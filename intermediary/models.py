@@ -1,0 +1,107 @@
+"""The business database (seed Figs. 9A-11B): consumers, contracts, history, applicants, sessions, certificates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Consumer(Base):
+    """User management (Fig. 9A) + transaction content (Fig. 10A): who consumes, from whom, at what share."""
+
+    __tablename__ = "consumers"
+    consumer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    ledger_address: Mapped[str] = mapped_column(String(64), unique=True)
+    meter_key: Mapped[str] = mapped_column(String(64))  # hex Ed25519 public key of the consumer's smart meter
+    renewable_target_pct: Mapped[int] = mapped_column(Integer)
+    providers: Mapped[list[Any]] = mapped_column(JSON)  # selectable provider ids
+
+
+class Provider(Base):
+    """Provider management (Fig. 9B)."""
+
+    __tablename__ = "providers"
+    provider_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16))
+
+
+class Usage(Base):
+    """Transaction history (Fig. 10B): one row per consumer usage interval and how it was covered."""
+
+    __tablename__ = "usage"
+    __table_args__ = (UniqueConstraint("consumer_id", "start"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    wh: Mapped[int] = mapped_column(Integer)
+    renewable_wh: Mapped[int] = mapped_column(Integer, default=0)
+    fossil_wh: Mapped[int] = mapped_column(Integer, default=0)
+    unallocated_wh: Mapped[int] = mapped_column(Integer, default=0)
+    tx_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # allocated | partial | failed
+
+
+class Applicant(Base):
+    """Applicant management (Fig. 11A): applicant ID, password hash, user name and lockout state."""
+
+    __tablename__ = "applicants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SessionToken(Base):
+    __tablename__ = "sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    applicant: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
+    expires_at: Mapped[int] = mapped_column(Integer)
+
+
+class Item(Base):
+    """An eligible-transaction row as shown to an applicant: a group of allocated assets."""
+
+    __tablename__ = "items"
+    item_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
+    method: Mapped[str] = mapped_column(String(32))
+    period_start: Mapped[int] = mapped_column(Integer)
+    period_end: Mapped[int] = mapped_column(Integer)
+    amount_wh: Mapped[int] = mapped_column(Integer)
+    assets: Mapped[list[Any]] = mapped_column(JSON)  # [[asset_id, start, wh], ...]
+
+
+class Certificate(Base):
+    __tablename__ = "certificates"
+    certificate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
+    type_id: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16))
+    amount_wh: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[int] = mapped_column(Integer)
+    period_end: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[int] = mapped_column(Integer)
+    chain_id: Mapped[str] = mapped_column(String(64))
+    block_height: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(String(4096))
+    profile: Mapped[list[Any]] = mapped_column(JSON)  # half-hourly Wh from period_start
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency"
+    applicant: Mapped[int] = mapped_column(ForeignKey("applicants.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    certificate_id: Mapped[str] = mapped_column(String(64))
