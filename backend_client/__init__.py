@@ -14,7 +14,13 @@ from backend_client.errors import (
     Unauthorized,
     Unreachable,
 )
-from backend_client.intermediary import CertificateType, EligibleItem, IntermediaryClient, IssuedCertificate, Session
+from backend_client.intermediary import (
+    CertificateType,
+    EligibleItem,
+    IntermediaryClient,
+    IssuedCertificate,
+    Session,
+)
 from backend_client.node import NodeClient
 
 __all__ = [

@@ -6,13 +6,12 @@ names the certificate (S208/S209b), and so do we (S210b).
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-import secrets
 
 from backend_client import AlreadyIssued as LedgerAlreadyIssued
 from backend_client import ApiError, ClientError, NodeClient

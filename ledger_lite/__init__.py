@@ -13,7 +13,13 @@ from ledger_lite.errors import (
     VerificationError,
 )
 from ledger_lite.keys import PublicKey, SigningKey, address_of, kid_of
-from ledger_lite.merkle import inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes, verify_inclusion
+from ledger_lite.merkle import (
+    inclusion_proof,
+    leaf_hash,
+    merkle_root,
+    root_from_leaf_hashes,
+    verify_inclusion,
+)
 from ledger_lite.payload import Claims, DecodedPayload, decode_payload, encode_payload, peek_payload
 from ledger_lite.tx import MAX_TX_BYTES, Transaction, decode_tx, sign_tx
 

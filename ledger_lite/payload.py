@@ -65,7 +65,8 @@ class DecodedPayload:
 
 def encode_payload(claims: Claims, key: SigningKey) -> str:
     cose = sign1(key, canonical(claims.to_cbor()))
-    return PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+    encoded: bytes = base45.b45encode(zlib.compress(cose, 9))
+    return PREFIX + encoded.decode("ascii")
 
 
 def _unwrap(text: str) -> bytes:
