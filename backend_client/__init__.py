@@ -25,6 +25,6 @@ from backend_client.node import NodeClient
 
 __all__ = [
     "AlreadyIssued", "ApiError", "BadRequest", "CertificateType", "ClientError", "Conflict", "EligibleItem",
-    "Forbidden", "IntermediaryClient", "IssuedCertificate", "Locked", "NodeClient", "NotFound", "ProtocolError", "ServerError",
-    "Session", "Unauthorized", "Unreachable",
+    "Forbidden", "IntermediaryClient", "IssuedCertificate", "Locked", "NodeClient", "NotFound", "ProtocolError",
+    "ServerError", "Session", "Unauthorized", "Unreachable",
 ]
