@@ -1,0 +1,96 @@
+"""The data printed on a production-method certificate (seed Fig. 24, S212a) and its checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from printing.errors import RenderError
+
+# Production method → category (DESIGN "The certificate"; EECS/I-REC energy-source classes).
+METHOD_CATEGORY: dict[str, str] = {
+    "solar": "renewable",
+    "wind": "renewable",
+    "hydro": "renewable",
+    "biomass": "renewable",
+    "geothermal": "renewable",
+    "oil": "fossil",
+    "coal": "fossil",
+    "lng": "fossil",
+    "nuclear": "nuclear",
+}
+CATEGORIES = ("renewable", "fossil", "nuclear")
+
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+# "1,234.567 kWh": thousands separators, exactly three decimals (= integer Wh).
+AMOUNT_PATTERN = re.compile(r"(\d{1,3}(?:,\d{3})*)\.(\d{3})\s*kWh")
+
+
+@dataclass(frozen=True)
+class CertificateDocument:
+    """Everything a printed certificate shows; amounts are integer Wh, times Unix seconds (UTC)."""
+
+    certificate_id: str  # 64-hex issuance transaction id
+    owner: str
+    amount_wh: int
+    period_start: int
+    period_end: int
+    production_method: str
+    category: str
+    issued_at: int
+    institution_id: str
+    chain_id: str
+    block_height: int
+    payload: str  # the QR text, "GC1:..."
+    profile_wh: tuple[int, ...] = ()  # half-hourly Wh the certificate covers
+    reprint: bool = False
+
+
+def format_amount_kwh(amount_wh: int) -> str:
+    """``1234567`` → ``"1,234.567 kWh"`` (integer arithmetic, no rounding)."""
+    if amount_wh < 0:
+        raise RenderError(f"amount_wh: expected a non-negative integer, found {amount_wh}")
+    return f"{amount_wh // 1000:,}.{amount_wh % 1000:03d} kWh"
+
+
+def parse_amount_kwh(text: str) -> int | None:
+    """The first ``"1,234.567 kWh"`` in ``text`` as integer Wh, or ``None``."""
+    match = AMOUNT_PATTERN.search(text)
+    if match is None:
+        return None
+    return int(match.group(1).replace(",", "")) * 1000 + int(match.group(2))
+
+
+def validate_document(doc: CertificateDocument) -> None:
+    """Refuse to print a certificate whose fields contradict each other or the DESIGN."""
+    if not _HEX64.fullmatch(doc.certificate_id):
+        raise RenderError(f"certificate_id: expected 64 hexadecimal characters, found {doc.certificate_id!r}")
+    for name in ("owner", "institution_id", "chain_id", "payload"):
+        value = getattr(doc, name)
+        if not isinstance(value, str) or not value.strip():
+            raise RenderError(f"{name}: expected a non-empty string, found {value!r}")
+    _check_int("amount_wh", doc.amount_wh, minimum=1)
+    _check_int("period_start", doc.period_start, minimum=0)
+    _check_int("period_end", doc.period_end, minimum=doc.period_start + 1)
+    _check_int("issued_at", doc.issued_at, minimum=0)
+    _check_int("block_height", doc.block_height, minimum=0)
+    if doc.production_method not in METHOD_CATEGORY:
+        raise RenderError(
+            f"production_method: expected one of {', '.join(METHOD_CATEGORY)}, "
+            f"found {doc.production_method!r}"
+        )
+    expected = METHOD_CATEGORY[doc.production_method]
+    if doc.category != expected:
+        raise RenderError(
+            f"category: expected {expected!r} for production method {doc.production_method!r}, "
+            f"found {doc.category!r}"
+        )
+    for index, value in enumerate(doc.profile_wh):
+        _check_int(f"profile_wh[{index}]", value, minimum=0)
+
+
+def _check_int(name: str, value: object, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RenderError(f"{name}: expected an integer, found {value!r}")
+    if value < minimum:
+        raise RenderError(f"{name}: expected an integer >= {minimum}, found {value}")

@@ -1,0 +1,60 @@
+"""The rows of the certificate's field table (seed Fig. 24 plus EECS conventions), in both languages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from printing.blocks import GREY, Text
+from printing.document import CertificateDocument, format_amount_kwh
+from printing.fonts import MONOSPACE_FONT
+from printing.institutions import InstitutionFormat
+from printing.words import CATEGORY_WORDS, METHOD_WORDS, format_date, format_period, word
+
+ID_SIZE = 9
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # a key of words.LABELS
+    values: list[Text]
+
+
+def certificate_id_lines(certificate_id: str, width: float, size: float = ID_SIZE) -> list[str]:
+    """The full id on one line, or two lines of 32 when it does not fit (reading.py joins them back)."""
+    text = certificate_id.lower()
+    if stringWidth(text, MONOSPACE_FONT, size) <= width:
+        return [text]
+    return [text[:32], text[32:]]
+
+
+def field_rows(doc: CertificateDocument, fmt: InstitutionFormat, value_width: float) -> list[Row]:
+    primary, other = fmt.language, fmt.other_language
+    offset, zone = fmt.utc_offset_minutes, fmt.timezone_label
+
+    def pair(table: dict[str, tuple[str, str]], key: str) -> list[Text]:
+        return [Text(word(table, key, primary), 11, primary), Text(word(table, key, other), 7.5, other, GREY)]
+
+    ids = [
+        Text(line, ID_SIZE, "en", font=MONOSPACE_FONT)
+        for line in certificate_id_lines(doc.certificate_id, value_width)
+    ]
+    if primary == "ja":
+        anchor = f"チェーン {doc.chain_id} / ブロック高 {doc.block_height}"
+        anchor_other = f"chain {doc.chain_id}, block {doc.block_height}"
+    else:
+        anchor = f"chain {doc.chain_id}, block {doc.block_height}"
+        anchor_other = f"チェーン {doc.chain_id} / ブロック高 {doc.block_height}"
+    period = format_period(doc.period_start, doc.period_end, offset, zone, primary)
+    return [
+        Row("amount", [Text(format_amount_kwh(doc.amount_wh), 18, "en")]),
+        Row("period", [Text(period, 11, primary)]),
+        Row("method", pair(METHOD_WORDS, doc.production_method)),
+        Row("category", pair(CATEGORY_WORDS, doc.category)),
+        Row("owner", [Text(doc.owner, 11, primary)]),
+        Row("issued", [Text(f"{format_date(doc.issued_at, offset, primary)} ({zone})", 11, primary)]),
+        Row("issuer", [Text(fmt.name(primary), 11, primary), Text(fmt.name(other), 7.5, other, GREY)]),
+        Row("certificate_id", ids),
+        Row("anchor", [Text(anchor, 9, primary), Text(anchor_other, 7, other, GREY)]),
+    ]

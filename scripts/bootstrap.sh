@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Set GreenCert up on a Debian bookworm machine and run it.
+#   scripts/bootstrap.sh demo [greencert demo options]   the embedded demo with the kiosk window
+#   scripts/bootstrap.sh test [pytest options]           lint, type checks and the whole test suite
+# Installs what is missing: Debian packages (with sudo when not root), a virtualenv in .venv, pip packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-}"
+[ $# -gt 0 ] && shift
+case "$mode" in
+  demo|test|setup) ;;
+  *) echo "usage: $0 demo|test|setup [options]" >&2; exit 64 ;;
+esac
+
+APT_PACKAGES=(
+  python3 python3-venv python3-dev gcc pkg-config                 # the interpreter and what pycups compiles with
+  cups-daemon cups-client cups-filters libcups2-dev               # printing through a real CUPS (+ Generic PDF driver)
+  poppler-utils                                                   # pdftoppm/pdftotext: verify printed certificates
+  fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-noto-cjk    # Japanese text in PDFs and in the kiosk
+  xvfb xauth libgl1 libegl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
+  libxcb-shape0 libxcb-xinerama0 libxcb-xkb1                      # Qt's xcb platform (kiosk, screenshots)
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.greencert-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[dev]"
+  touch "$stamp"
+fi
+
+case "$mode" in
+  setup) echo "GreenCert is set up in $(pwd)/.venv" ;;
+  demo)
+    if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [[ " $* " != *" --headless "* ]]; then
+      echo "No display: running the kiosk on a virtual screen (xvfb-run). Use --headless to serve the APIs only."
+      exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/greencert demo "$@"
+    fi
+    exec .venv/bin/greencert demo "$@" ;;
+  test)
+    .venv/bin/ruff check .
+    .venv/bin/mypy ledger_lite ledger backend_client
+    exec .venv/bin/pytest "$@" ;;
+esac

@@ -1,0 +1,212 @@
+"""S212a: a certificate rendered from each shipped institution format, on A4 and Letter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from printing import CertificateDocument, InstitutionFormat, RenderError, render_certificate_pdf
+from printing.chart import bar_span_label, bin_profile
+from printing.document import format_amount_kwh, parse_amount_kwh
+from printing.fonts import cjk_font_name
+from tests.printing.support import fixture_payload, page_count, page_size_pts, pdftotext
+
+PAPERS = {"A4": (595.3, 841.9), "Letter": (612.0, 792.0)}
+
+
+def _write(tmp_path: Path, pdf: bytes, name: str = "cert.pdf") -> Path:
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    return path
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("institution", ["jp-green-council", "intl-rec-registry"])
+def test_one_page_of_the_requested_size(
+    tmp_path: Path,
+    make_document: Callable[..., CertificateDocument],
+    formats: dict[str, InstitutionFormat],
+    paper: str,
+    institution: str,
+) -> None:
+    pdf = render_certificate_pdf(make_document(institution_id=institution), formats[institution], paper=paper)
+    path = _write(tmp_path, pdf)
+    assert pdf.startswith(b"%PDF-")
+    assert page_count(path) == 1
+    assert page_size_pts(path) == pytest.approx(PAPERS[paper], abs=0.5)
+
+
+def test_japanese_format_shows_every_field_in_jst(
+    tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    doc = make_document()
+    text = pdftotext(_write(tmp_path, render_certificate_pdf(doc, formats["jp-green-council"])))
+    for expected in (
+        "電力の発電方法証明書",
+        "Certificate of Electricity Production Method",
+        "一般社団法人 グリーン電力認証協議会",
+        "1,234.567 kWh",
+        "2024年4月1日 00:00 〜 2024年4月3日 00:00 (JST)",
+        "太陽光",
+        "Solar",
+        "再生可能エネルギー",
+        "Renewable",
+        "Consumer Ca",
+        "2024年4月4日 (JST)",
+        doc.certificate_id,
+        "greencert-demo",
+        "4711",
+    ):
+        assert expected in text, f"{expected!r} missing from:\n{text}"
+    assert "REPRINT" not in text
+
+
+def test_english_format_shows_the_period_in_utc(
+    tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    doc = make_document(institution_id="intl-rec-registry", production_method="lng", category="fossil")
+    text = pdftotext(_write(tmp_path, render_certificate_pdf(doc, formats["intl-rec-registry"])))
+    assert "31 Mar 2024 15:00 – 2 Apr 2024 15:00 (UTC)" in text
+    assert "International Renewable Energy Certificate Registry" in text
+    assert "Liquefied natural gas (LNG)" in text
+    assert "化石燃料" in text
+    assert "Fossil" in text
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_reprint_is_marked(
+    tmp_path: Path,
+    make_document: Callable[..., CertificateDocument],
+    formats: dict[str, InstitutionFormat],
+    paper: str,
+) -> None:
+    pdf = render_certificate_pdf(make_document(reprint=True), formats["jp-green-council"], paper=paper)
+    assert "再発行 / REPRINT" in pdftotext(_write(tmp_path, pdf))
+
+
+def test_same_document_gives_same_bytes(
+    make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    fmt = formats["jp-green-council"]
+    assert render_certificate_pdf(make_document(), fmt) == render_certificate_pdf(make_document(), fmt)
+
+
+def test_japanese_font_is_embedded(
+    make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    pdf = render_certificate_pdf(make_document(), formats["jp-green-council"])
+    assert b"/FontFile2" in pdf  # an embedded TrueType program, not a viewer-dependent CID font
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"certificate_id": "abc"}, "certificate_id: expected 64 hexadecimal characters, found 'abc'"),
+        ({"production_method": "steam"}, "production_method: expected one of solar, .*found 'steam'"),
+        (
+            {"category": "fossil"},
+            "category: expected 'renewable' for production method 'solar', found 'fossil'",
+        ),
+        ({"amount_wh": 0}, "amount_wh: expected an integer >= 1, found 0"),
+        ({"period_end": 1711897200}, "period_end: expected an integer >= 1711897201"),
+        ({"owner": " "}, "owner: expected a non-empty string"),
+        ({"profile_wh": (1, -2)}, r"profile_wh\[1\]: expected an integer >= 0, found -2"),
+        ({"institution_id": "intl-rec-registry"}, "expected the format of 'intl-rec-registry', found 'jp-"),
+        ({"payload": fixture_payload(1100)}, "version ≤ 20 at error correction M, found version 2"),
+    ],
+)
+def test_bad_documents_are_refused(
+    make_document: Callable[..., CertificateDocument],
+    formats: dict[str, InstitutionFormat],
+    changes: dict[str, object],
+    message: str,
+) -> None:
+    with pytest.raises(RenderError, match=message):
+        render_certificate_pdf(make_document(**changes), formats["jp-green-council"])
+
+
+def test_unknown_paper_is_refused(
+    make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    with pytest.raises(RenderError, match=r"paper: expected one of A4, Letter, found 'A3'"):
+        render_certificate_pdf(make_document(), formats["jp-green-council"], paper="A3")
+
+
+def test_missing_cjk_font_says_what_to_install(tmp_path: Path) -> None:
+    not_a_font = tmp_path / "notes.ttf"
+    not_a_font.write_text("not a font")
+    with pytest.raises(RenderError, match=r"no Japanese TrueType font found.*fonts-ipaexfont-gothic") as info:
+        cjk_font_name([tmp_path / "missing.ttf", not_a_font])
+    assert "missing.ttf (missing)" in str(info.value)
+    assert "notes.ttf (" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("wh", "text"),
+    [
+        (0, "0.000 kWh"),
+        (7, "0.007 kWh"),
+        (1000, "1.000 kWh"),
+        (1_234_567, "1,234.567 kWh"),
+        (987_654_321_012, "987,654,321.012 kWh"),
+    ],
+)
+def test_amount_is_printed_as_kwh_with_three_decimals_and_parses_back(wh: int, text: str) -> None:
+    assert format_amount_kwh(wh) == text
+    assert parse_amount_kwh(f"発電量\n{text}\n") == wh
+
+
+def test_long_profiles_are_summed_into_at_most_48_bars() -> None:
+    month = tuple(range(1440))  # 30 days of half-hours
+    bars, per_bar = bin_profile(month)
+    assert per_bar == 30
+    assert len(bars) == 48
+    assert sum(bars) == sum(month)
+    assert bar_span_label(per_bar, "en") == "1 bar = 15 h"
+    assert bar_span_label(1, "ja") == "1本 = 30分"
+
+
+def test_empty_profile_says_there_is_no_breakdown(
+    tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    pdf = render_certificate_pdf(make_document(profile_wh=()), formats["jp-green-council"])
+    assert "30分毎の内訳はありません / No half-hourly breakdown" in pdftotext(_write(tmp_path, pdf))
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_long_owner_name_wraps_and_still_fits(
+    tmp_path: Path,
+    make_document: Callable[..., CertificateDocument],
+    formats: dict[str, InstitutionFormat],
+    paper: str,
+) -> None:
+    owner = (
+        "株式会社グリーンエネルギー需要家サービス 東日本第二事業本部 再生可能エネルギー調達推進部 調達第一課"
+    )
+    pdf = render_certificate_pdf(
+        make_document(owner=owner, reprint=True), formats["jp-green-council"], paper=paper
+    )
+    path = _write(tmp_path, pdf)
+    assert page_count(path) == 1
+    assert "調達第一課" in pdftotext(path)
+
+
+def test_owner_name_too_long_for_the_page_is_refused(
+    make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    with pytest.raises(RenderError, match=r"layout: expected \d+ pt free for the QR code .* found -?\d+ pt"):
+        render_certificate_pdf(
+            make_document(owner="Consumer " * 300), formats["jp-green-council"], paper="Letter"
+        )
+
+
+@pytest.mark.parametrize("profile", [(), (0, 0, 0), (5,)])
+def test_small_or_empty_profiles_render(
+    make_document: Callable[..., CertificateDocument],
+    formats: dict[str, InstitutionFormat],
+    profile: tuple[int, ...],
+) -> None:
+    pdf = render_certificate_pdf(make_document(profile_wh=profile), formats["jp-green-council"])
+    assert pdf.startswith(b"%PDF-")
