@@ -81,6 +81,7 @@ class Demo:
             self.server.stop()
             self.node_server.stop()
             self.node.close()
+            self.service.node.close()
             self.service.engine.dispose()
             self.stopped = True
 

@@ -1,0 +1,114 @@
+"""``greencert verify`` on payloads, PDFs and images: genuine, forged, tampered, and unreachable ledgers."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from backend_client import IntermediaryClient
+from greencert.cli import main
+from greencert.demo import Demo
+from greencert.verify import GENUINE, NOT_GENUINE, UNCHECKED, verify
+from intermediary.documents import document_of
+from intermediary.models import Certificate, Consumer
+from ledger_lite import Claims, SigningKey, encode_payload, peek_payload
+from printing import load_institutions, render_certificate_pdf
+
+
+@pytest.fixture(scope="module")
+def issued(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A freshly issued certificate: its payload and its PDF."""
+    with IntermediaryClient(demo.url, timeout=30) as client:
+        session = client.login("demo", "demo")
+        row = next(r for r in client.eligible_transactions(session) if not r.issued)
+        cert = client.issue_certificate(session, [row.item_id], "intl-rec-registry", uuid.uuid4().hex)
+        pdf = client.certificate_pdf(session, cert.certificate_id)
+    path = tmp_path_factory.mktemp("pdf") / "certificate.pdf"
+    path.write_bytes(pdf)
+    return cert.payload, path
+
+
+def run(source: str, demo: Demo, tmp_path: Path, *, offline: bool = False) -> tuple[int, list[str]]:
+    report = verify(source, node_url=None if offline else demo.node_url, offline=offline,
+                    trust_cache=tmp_path / "trust.json")
+    return report.exit_code, [f"{s.name}:{s.ok}" for s in report.steps]
+
+
+def test_genuine_pdf(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
+    code, steps = run(str(issued[1]), demo, tmp_path)
+    assert code == GENUINE
+    assert steps == ["read:True", "signature:True", "printed:True", "inclusion:True", "record:True",
+                     "revocation:True"]
+
+
+def test_genuine_payload_text(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
+    assert run(issued[0], demo, tmp_path)[0] == GENUINE
+
+
+def test_png_of_the_page(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(issued[1]), str(tmp_path / "page")],
+                   check=True)
+    assert run(str(tmp_path / "page.png"), demo, tmp_path)[0] == GENUINE
+
+
+def test_pdf_with_edited_amount_is_not_genuine(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
+    """A forger keeps the genuine QR but prints a larger amount."""
+    claims = peek_payload(issued[0]).claims
+    with demo.service.db() as db:
+        cert = db.get(Certificate, claims.cid)
+        consumer = db.get(Consumer, cert.consumer_id)
+        doc = document_of(cert, consumer, reprint=False)
+    forged = dataclasses.replace(doc, amount_wh=doc.amount_wh * 10)
+    path = tmp_path / "forged.pdf"
+    path.write_bytes(render_certificate_pdf(forged, load_institutions()[doc.institution_id]))
+    report = verify(str(path), node_url=demo.node_url, offline=False, trust_cache=tmp_path / "t.json")
+    assert report.exit_code == NOT_GENUINE
+    printed = next(s for s in report.steps if s.name == "printed")
+    assert printed.ok is False and "differs from the signed" in printed.detail
+
+
+def test_payload_signed_by_an_unknown_key_is_not_genuine(issued: tuple[str, Path], demo: Demo,
+                                                          tmp_path: Path) -> None:
+    claims = peek_payload(issued[0]).claims
+    forged = encode_payload(dataclasses.replace(claims, wh=claims.wh * 2), SigningKey.generate())
+    code, steps = run(forged, demo, tmp_path)
+    assert code == NOT_GENUINE and steps[-1] == "signature:False"
+
+
+def test_certificate_unknown_to_the_ledger_is_not_genuine(demo: Demo, tmp_path: Path) -> None:
+    claims = Claims(cid="ab" * 32, chain=demo.world.chain_id, h=1, own="Consumer Ca", m="solar", wh=1000, ps=0,
+                    pe=1800, inst="jp-green-council", iat=0)
+    forged = encode_payload(claims, demo.world.intermediary)  # even with the issuer's real key
+    report = verify(forged, node_url=demo.node_url, offline=False, trust_cache=tmp_path / "t.json")
+    assert report.exit_code == NOT_GENUINE
+    assert any(s.name == "ledger" and s.ok is False for s in report.steps)
+
+
+def test_offline_uses_the_cached_trust_list(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
+    assert run(issued[0], demo, tmp_path, offline=True)[0] == UNCHECKED  # no cache yet
+    assert run(issued[0], demo, tmp_path)[0] == GENUINE  # online run caches the trust list
+    code, steps = run(issued[0], demo, tmp_path, offline=True)
+    assert code == GENUINE and steps == ["signature:True"]
+
+
+def test_unreachable_node_cannot_check(issued: tuple[str, Path], tmp_path: Path) -> None:
+    report = verify(issued[0], node_url="http://127.0.0.1:1", offline=False, trust_cache=tmp_path / "none.json")
+    assert report.exit_code == UNCHECKED
+
+
+def test_garbage_is_not_genuine(demo: Demo, tmp_path: Path) -> None:
+    run("GC1:!!!", demo, tmp_path)  # fetches the trust list
+    code, steps = run("GC1:!!!", demo, tmp_path)
+    assert code == NOT_GENUINE and steps[-1] == "payload:False"
+
+
+def test_cli_json_and_exit_code(issued: tuple[str, Path], demo: Demo, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["verify", str(issued[1]), "--node", demo.node_url, "--trust", str(tmp_path / "t.json"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["verdict"] == "genuine" and out["claims"]["inst"] == "intl-rec-registry"
