@@ -9,7 +9,8 @@ from intermediary.allocation import OpenAsset, Totals, allocate, choose_category
 NOW = 1_000_000
 
 
-def asset(asset_id: str, provider: str, method: str, wh: int, *, expires: int = NOW + 10_000, end: int = 0) -> OpenAsset:
+def asset(asset_id: str, provider: str, method: str, wh: int, *, expires: int = NOW + 10_000,
+          end: int = 0) -> OpenAsset:
     category = "fossil" if method == "oil" else "renewable"
     return OpenAsset(asset_id, provider, method, category, end - 1800, end, expires, wh)
 
