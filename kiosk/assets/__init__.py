@@ -1,0 +1,1 @@
+"""Images used by the kiosk style sheet (package data)."""

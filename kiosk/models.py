@@ -1,0 +1,112 @@
+"""S510: the applicant's eligible transactions as a table model (one model, no widget per row).
+
+Certified rows (S508 "completed (issued)") stay visible but greyed and are *not selectable*; they remain
+enabled so that touching one can open the "already issued" screen with a reprint button (S209b/S210b).
+Display strings are computed on demand for the rows the view paints, so 500+ rows cost nothing up front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from backend_client import EligibleItem
+from kiosk.i18n import Language, format_kwh, format_period, method_name, tr
+from kiosk.qt_compat import emit
+
+COLUMNS = ("period", "method", "amount", "status")
+ItemRole = Qt.ItemDataRole.UserRole + 1
+GREY_TEXT = QColor("#767676")
+GREY_BACKGROUND = QColor("#e4e4e4")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def short_id(certificate_id: str, keep: int = 8) -> str:
+    return certificate_id if len(certificate_id) <= keep + 2 else certificate_id[:keep] + "…"
+
+
+class EligibleItemsModel(QAbstractTableModel):
+    def __init__(self, lang: Language = "ja", *, timezone: str | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[EligibleItem] = []
+        self._lang: Language = lang
+        self._timezone = timezone
+
+    # -- content ----------------------------------------------------------------------------------
+    def set_items(self, items: Iterable[EligibleItem]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_items(())
+
+    def set_language(self, lang: Language) -> None:
+        self._lang = lang
+        emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._items:
+            emit(self.dataChanged, self.index(0, 0), self.index(len(self._items) - 1, len(COLUMNS) - 1))
+
+    def item(self, row: int) -> EligibleItem:
+        return self._items[row]
+
+    def items(self) -> Sequence[EligibleItem]:
+        return tuple(self._items)
+
+    def selectable_rows(self) -> list[int]:
+        return [row for row, item in enumerate(self._items) if not item.issued]
+
+    # -- QAbstractTableModel ----------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self._items[index.row()].issued:
+            return Qt.ItemFlag.ItemIsEnabled  # S510: shown, greyed, not selectable
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
+            return tr(self._lang, f"list.col.{COLUMNS[section]}")
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(item, column)
+        if role == ItemRole:
+            return item
+        if role == Qt.ItemDataRole.ForegroundRole and item.issued:
+            return QBrush(GREY_TEXT)
+        if role == Qt.ItemDataRole.BackgroundRole and item.issued:
+            return QBrush(GREY_BACKGROUND)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "amount":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and item.issued and item.certificate_id:
+            return item.certificate_id
+        return None
+
+    def _display(self, item: EligibleItem, column: str) -> str:
+        if column == "period":
+            return format_period(item.period_start, item.period_end, self._timezone)
+        if column == "method":
+            return method_name(self._lang, item.production_method)
+        if column == "amount":
+            return format_kwh(item.amount_wh)
+        if item.issued:
+            return tr(self._lang, "list.status.issued", cid=short_id(item.certificate_id or ""))
+        return tr(self._lang, "list.status.available")

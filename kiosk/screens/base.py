@@ -1,0 +1,97 @@
+"""What every screen shares: language switching, clearing personal data, touch-sized buttons."""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from kiosk.i18n import Language, tr
+
+TOUCH_MIN_PX = 56  # a touch target is at least 48 px high (WCAG 2.5.5 / Material); 56 on a 7-10" panel
+BUTTON_MIN_WIDTH = 160
+ZWSP = "\u200b"
+
+
+class Screen(QWidget):
+    """Base of the screens. ``name`` is what ``MainWindow.show_screen`` and the tests use."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{self.name}Screen")
+        self._lang: Language = lang
+
+    @property
+    def lang(self) -> Language:
+        return self._lang
+
+    def t(self, message_id: str, **params: object) -> str:
+        return tr(self._lang, message_id, **params)
+
+    def set_language(self, lang: Language) -> None:
+        self._lang = lang
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every visible text from the translation table for the current language."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Forget personal data (names, ids, amounts) shown here; called at logout and idle timeout."""
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, object_name: str) -> W:
+    """Give ``widget`` the objectName tests and the end-to-end test find it by."""
+    widget.setObjectName(object_name)
+    return widget
+
+
+def breakable(text: str) -> str:
+    """Let a long path or id wrap inside a label: a zero-width space after each '/', '-' and '_'."""
+    for mark in "/-_":
+        text = text.replace(mark, mark + ZWSP)
+    return text
+
+
+def breakable_id(certificate_id: str, every: int = 16) -> str:
+    """A 64-digit id may wrap on a narrow panel: an invisible break opportunity every ``every`` digits."""
+    return ZWSP.join(certificate_id[i:i + every] for i in range(0, len(certificate_id), every))
+
+
+def touch_button(object_name: str, *, primary: bool = False, parent: QWidget | None = None) -> QPushButton:
+    button = QPushButton(parent)
+    button.setObjectName(object_name)
+    button.setProperty("role", "primary" if primary else "secondary")
+    button.setMinimumSize(BUTTON_MIN_WIDTH, TOUCH_MIN_PX)
+    button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    button.setAutoDefault(False)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch panel: no focus rectangles jumping around
+    return button
+
+
+def label(object_name: str, *, role: str = "body", wrap: bool = True,
+          parent: QWidget | None = None) -> QLabel:
+    widget = QLabel(parent)
+    widget.setObjectName(object_name)
+    widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setIndent(0)
+    return widget
+
+
+def button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """Back/cancel on the left, the way forward on the right (the order used on MFP panels)."""
+    row = QHBoxLayout()
+    row.setSpacing(16)
+    first, *rest = buttons
+    row.addWidget(first)
+    row.addStretch(1)
+    for button in rest:
+        row.addWidget(button)
+    return row

@@ -1,0 +1,110 @@
+"""S511: confirm the selection and choose the certificate type / issuing institution (Fig. 11B)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QListView, QVBoxLayout, QWidget
+
+from backend_client import CertificateType, EligibleItem
+from kiosk.i18n import Language, format_kwh, format_period
+from kiosk.qt_compat import emit
+from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+
+
+class ConfirmScreen(Screen):
+    name = "confirm"
+    issueRequested = Signal(str)  # type_id
+    backRequested = Signal()
+
+    def __init__(self, lang: Language, *, timezone: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(lang, parent)
+        self._timezone = timezone
+        self._items: list[EligibleItem] = []
+        self._types: list[CertificateType] = []
+        self.title = label("title", role="title")
+        self.summary = label("confirmSummary", role="summary")
+        self.institution_label = label("institutionLabel", wrap=False)
+        self.combo = named(QComboBox(), "institutionCombo")
+        self.combo.setView(QListView())  # so the style sheet can size the popup rows for touch
+        self.combo.setMinimumHeight(TOUCH_MIN_PX)
+        self.combo.setMinimumWidth(520)
+        # Long institution names must not widen the window: the combo keeps its width and the popup elides.
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(20)
+        self.certificate_name = label("certificateName", role="detail")
+        self.notice = label("notice", role="notice")
+        self.back = touch_button("back")
+        self.issue = touch_button("issueOk", primary=True)
+
+        choice = QGridLayout()
+        choice.setHorizontalSpacing(24)
+        choice.setVerticalSpacing(8)
+        choice.addWidget(self.institution_label, 0, 0)
+        choice.addWidget(self.combo, 0, 1)
+        choice.addWidget(self.certificate_name, 1, 1)
+        choice.setColumnStretch(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.summary)
+        layout.addSpacing(16)
+        layout.addLayout(choice)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+        layout.addLayout(button_row(self.back, self.issue))
+
+        self.back.clicked.connect(self.backRequested)
+        self.issue.clicked.connect(self._issue)
+        self.combo.currentIndexChanged.connect(self._show_certificate_name)
+        self.retranslate()
+
+    def set_selection(self, items: Sequence[EligibleItem], types: Sequence[CertificateType]) -> None:
+        self._items = list(items)
+        current = self.combo.currentData()
+        self._types = list(types)
+        self.combo.clear()
+        for cert_type in self._types:
+            self.combo.addItem(cert_type.institution, cert_type.type_id)
+        if current is not None and (index := self.combo.findData(current)) >= 0:
+            self.combo.setCurrentIndex(index)
+        self.retranslate()
+
+    def selected_type_id(self) -> str | None:
+        data = self.combo.currentData()
+        return data if isinstance(data, str) else None
+
+    def clear(self) -> None:
+        self._items = []
+        self._types = []
+        self.combo.clear()
+        self.certificate_name.clear()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.t("confirm.title"))
+        self.institution_label.setText(self.t("confirm.institution"))
+        self.back.setText(self.t("button.back"))
+        self.issue.setText(self.t("confirm.issue"))
+        if self._items:
+            start = min(item.period_start for item in self._items)
+            end = max(item.period_end for item in self._items)
+            self.summary.setText(self.t(
+                "confirm.summary", count=len(self._items),
+                kwh=format_kwh(sum(item.amount_wh for item in self._items)),
+                period=format_period(start, end, self._timezone)))
+        else:
+            self.summary.setText("")
+        self.notice.setText(self.t("confirm.no_types"))
+        self.notice.setVisible(not self._types)
+        self.issue.setEnabled(bool(self._items and self._types))
+
+    def _show_certificate_name(self, index: int) -> None:
+        names = [cert_type.name for cert_type in self._types]
+        self.certificate_name.setText(names[index] if 0 <= index < len(names) else "")
+
+    def _issue(self) -> None:
+        type_id = self.selected_type_id()
+        if type_id is not None and self._items:
+            emit(self.issueRequested, type_id)

@@ -1,0 +1,83 @@
+"""S214a / S520: the certificate was printed on printer X, or saved as a PDF at PATH."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.i18n import Language
+from kiosk.screens.base import Screen, breakable, breakable_id, button_row, label, touch_button
+
+
+@dataclass(frozen=True)
+class Outcome:
+    certificate_id: str
+    kind: str  # "printed" | "saved"
+    printer: str | None
+    path: Path | None
+    printer_expected: bool  # a printer is configured: "saved" then means the printer had a problem
+    reprint: bool
+    detail_en: str = ""
+    detail_ja: str = ""
+
+
+class DoneScreen(Screen):
+    name = "done"
+    printAnotherRequested = Signal()
+    logoutRequested = Signal()
+
+    def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
+        super().__init__(lang, parent)
+        self._outcome: Outcome | None = None
+        self.title = label("title", role="title")
+        self.message = label("deliveryMessage", role="summary")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.detail = label("deliveryDetail", role="detail")
+        self.certificate = label("certificateId", role="code")
+        self.logout = touch_button("logout")
+        self.print_another = touch_button("printAnother", primary=True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addWidget(self.detail)
+        layout.addSpacing(12)
+        layout.addWidget(self.certificate)
+        layout.addStretch(1)
+        layout.addLayout(button_row(self.logout, self.print_another))
+        self.logout.clicked.connect(self.logoutRequested)
+        self.print_another.clicked.connect(self.printAnotherRequested)
+        self.retranslate()
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        self._outcome = outcome
+        self.retranslate()
+
+    @property
+    def outcome(self) -> Outcome | None:
+        return self._outcome
+
+    def clear(self) -> None:
+        self._outcome = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.logout.setText(self.t("button.logout"))
+        self.print_another.setText(self.t("done.print_another"))
+        outcome = self._outcome
+        if outcome is None:
+            for widget in (self.title, self.message, self.detail, self.certificate):
+                widget.setText("")
+            return
+        self.title.setText(self.t("done.title_reprint" if outcome.reprint else "done.title"))
+        if outcome.kind == "printed":
+            self.message.setText(self.t("done.printed", printer=outcome.printer or "?"))
+        else:
+            message_id = "done.printer_problem" if outcome.printer_expected else "done.saved"
+            self.message.setText(self.t(message_id, path=breakable(str(outcome.path or "?"))))
+        self.detail.setText(outcome.detail_ja if self.lang == "ja" else outcome.detail_en)
+        self.detail.setVisible(bool(self.detail.text()))
+        self.certificate.setText(self.t("done.certificate_id", cid=breakable_id(outcome.certificate_id)))

@@ -1,0 +1,77 @@
+"""Errors in plain words, each with a way forward (try again, back, or back to sign-in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.i18n import Language
+from kiosk.screens.base import Screen, button_row, label, touch_button
+
+KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "unexpected")
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    kind: str  # one of KINDS
+    params: dict[str, object] = field(default_factory=dict)
+    can_retry: bool = False
+    back_to_login: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown error kind {self.kind!r}, expected one of {KINDS}")
+
+    def message_id(self) -> str:
+        if self.kind == "locked":
+            return "error.locked.minutes" if self.params.get("minutes") else "error.locked.later"
+        return f"error.{self.kind}.message"
+
+
+class ErrorScreen(Screen):
+    name = "error"
+    retryRequested = Signal()
+    backRequested = Signal()
+
+    def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
+        super().__init__(lang, parent)
+        self._info: ErrorInfo | None = None
+        self.title = label("title", role="title")
+        self.message = label("message", role="summary")
+        self.back = touch_button("back")
+        self.retry = touch_button("retry", primary=True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addLayout(button_row(self.back, self.retry))
+        self.back.clicked.connect(self.backRequested)
+        self.retry.clicked.connect(self.retryRequested)
+        self.retranslate()
+
+    def show_error(self, info: ErrorInfo) -> None:
+        self._info = info
+        self.retranslate()
+
+    @property
+    def info(self) -> ErrorInfo | None:
+        return self._info
+
+    def clear(self) -> None:
+        self._info = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        info = self._info
+        self.retry.setText(self.t("button.retry"))
+        self.retry.setVisible(bool(info and info.can_retry))
+        self.back.setText(self.t("button.to_login" if info and info.back_to_login else "button.back"))
+        if info is None:
+            self.title.setText("")
+            self.message.setText("")
+            return
+        self.title.setText(self.t(f"error.{info.kind}.title"))
+        self.message.setText(self.t(info.message_id(), **info.params))

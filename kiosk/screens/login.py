@@ -1,0 +1,86 @@
+"""S501/S502: applicant information input screen (Fig. 33A): applicant ID, password, OK and CANCEL."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.i18n import Language
+from kiosk.qt_compat import emit
+from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+
+
+class LoginScreen(Screen):
+    name = "login"
+    submitted = Signal(str, str)  # applicant_id, password
+
+    def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
+        super().__init__(lang, parent)
+        self._notice_id: str | None = None
+        self.title = label("title", role="title")
+        self.prompt = label("prompt")
+        self.notice = label("notice", role="notice")
+        self.applicant_id = named(QLineEdit(), "applicantId")
+        self.password = named(QLineEdit(), "password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        for field in (self.applicant_id, self.password):
+            field.setMinimumHeight(TOUCH_MIN_PX)
+            field.setMaxLength(128)
+        self.id_label = label("applicantIdLabel", wrap=False)
+        self.password_label = label("passwordLabel", wrap=False)
+        self.ok = touch_button("loginOk", primary=True)
+        self.back = touch_button("back")  # CANCEL: clears what was typed
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(24)
+        form.setVerticalSpacing(16)
+        form.addRow(self.id_label, self.applicant_id)
+        form.addRow(self.password_label, self.password)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.prompt)
+        layout.addSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+        layout.addLayout(button_row(self.back, self.ok))
+
+        self.ok.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self._submit)
+        self.applicant_id.returnPressed.connect(self.password.setFocus)
+        self.back.clicked.connect(lambda: self.clear())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.t("login.title"))
+        self.prompt.setText(self.t("login.prompt"))
+        self.id_label.setText(self.t("login.applicant_id"))
+        self.password_label.setText(self.t("login.password"))
+        self.ok.setText(self.t("button.ok"))
+        self.back.setText(self.t("button.cancel"))
+        self.notice.setText(self.t(self._notice_id) if self._notice_id else "")
+        self.notice.setVisible(self._notice_id is not None)
+
+    def show_notice(self, message_id: str | None) -> None:
+        self._notice_id = message_id
+        self.retranslate()
+
+    def clear(self, *, keep_applicant_id: bool = False) -> None:
+        self.password.clear()
+        if not keep_applicant_id:
+            self.applicant_id.clear()
+        self.show_notice(None)
+
+    def focus_first_empty(self) -> None:
+        (self.password if self.applicant_id.text() else self.applicant_id).setFocus()
+
+    def _submit(self) -> None:
+        applicant_id = self.applicant_id.text().strip()
+        password = self.password.text()
+        if not applicant_id or not password:
+            self.show_notice("login.missing")
+            self.focus_first_empty()
+            return
+        emit(self.submitted, applicant_id, password)

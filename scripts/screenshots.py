@@ -1,0 +1,196 @@
+"""Take a screenshot of every kiosk screen in Japanese and English: docs/screens/<screen>_<lang>.png.
+
+Runs the real kiosk window (1024x600, the size of an MFP operation panel) on an X server. Without a display
+it re-runs itself under ``xvfb-run``. By default it talks to the in-memory fake intermediary from
+``tests/helpers``; with ``--url`` it signs in to a running intermediary (e.g. ``greencert demo``) instead and
+walks the screens that need no failure to be provoked (error screens are still filled in directly).
+
+    .venv/bin/python scripts/screenshots.py                 # fake backend, both languages
+    .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8001 --applicant demo --password demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (1024, 600)
+
+
+def ensure_display(argv: list[str]) -> None:
+    """Re-exec under Xvfb when there is no X display (and we are not already the re-exec'd child)."""
+    if os.environ.get("DISPLAY") or os.environ.get("GREENCERT_SCREENSHOTS_CHILD"):
+        return
+    xvfb_run = shutil.which("xvfb-run")
+    if xvfb_run is None:
+        sys.exit("no DISPLAY and no xvfb-run: install the 'xvfb' package or run on a desktop")
+    env = dict(os.environ, GREENCERT_SCREENSHOTS_CHILD="1")
+    command = [xvfb_run, "-a", "-s", f"-screen 0 {SIZE[0]}x{SIZE[1]}x24", sys.executable, *argv]
+    sys.exit(subprocess.call(command, env=env))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="intermediary base URL; default: the in-memory fake")
+    parser.add_argument("--applicant", default="demo")
+    parser.add_argument("--password", default="demo")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screens")
+    parser.add_argument("--timezone", default="Asia/Tokyo")
+    args = parser.parse_args(argv[1:])
+    ensure_display(argv)
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    sys.path.insert(0, str(ROOT))
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([argv[0]])
+    app.setStyle("Fusion")
+    walk = Walk(args)
+    try:
+        walk.run()
+    finally:
+        walk.window.close()  # stops the idle watcher, waits for the worker threads
+        shutil.rmtree(walk.saved_dir, ignore_errors=True)
+    app.processEvents()
+    return 0
+
+
+class Walk:
+    def __init__(self, args: argparse.Namespace) -> None:
+        from kiosk import KioskConfig, build_window
+        from tests.helpers.fake_intermediary import FakeDeliver, FakeIntermediary, make_items
+
+        self.args = args
+        self.out: Path = args.out
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.saved_dir = Path(tempfile.mkdtemp(prefix="greencert-shots-"))
+        self.fake: FakeIntermediary | None = None
+        if args.url:
+            from backend_client import IntermediaryClient
+
+            client = IntermediaryClient(args.url)
+        else:
+            self.fake = FakeIntermediary(make_items(40, issued_every=4))
+            client = self.fake
+        self.deliver = FakeDeliver()
+        # The fake printer writes PDFs to a temp dir, but the screen shows where a kiosk would keep them.
+        self.config = KioskConfig(args.url or "http://fake-intermediary", printer="MFP-3F-Kiosk",
+                                  save_dir=self.saved_dir, timezone=args.timezone, idle_timeout_s=3600)
+        self.window = build_window(client, self.config, self.deliver)
+        self.window.move(0, 0)
+        self.window.show()
+        self.window.setFixedSize(*SIZE)
+        self.taken: list[Path] = []
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def wait(self, predicate: Callable[[], bool], timeout_s: float = 20.0) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.monotonic() + timeout_s
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"screen {self.window.current_screen_name()!r} did not change in time")
+            QApplication.processEvents()
+            time.sleep(0.01)
+
+    def settle(self, seconds: float = 0.25) -> None:
+        deadline = time.monotonic() + seconds
+        self.wait(lambda: time.monotonic() > deadline)
+
+    def shoot(self, name: str) -> None:
+        self.settle()
+        pixmap = self.window.screen().grabWindow(self.window.winId())
+        if pixmap.isNull() or pixmap.width() < SIZE[0]:
+            pixmap = self.window.grab()  # fall back to rendering the widget tree
+        path = self.out / f"{name}_{self.window.language}.png"
+        pixmap.save(str(path))
+        self.taken.append(path)
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+    def go(self, screen: str) -> None:
+        self.wait(lambda: self.window.current_screen_name() == screen)
+
+    # -- the walk ------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        for lang in ("ja", "en"):
+            self.window.set_language(lang)
+            self.walk()
+        print(f"{len(self.taken)} screenshots in {self.out}")
+
+    def walk(self) -> None:
+        from kiosk.screens.error import ErrorInfo
+
+        w, flow = self.window, self.window.flow
+        assert flow is not None
+        flow.logout()
+        self.shoot("login")
+        w.login.applicant_id.setText(self.args.applicant)
+        w.login.password.setText("x" * len(self.args.password))
+        self.shoot("login-filled")
+        w.login.password.clear()
+        w.login.show_notice("login.idle_logout")
+        self.shoot("login-idle")
+        w.login.clear()
+
+        if self.fake is not None:
+            self.fake.hold("login")
+        flow.login(self.args.applicant, self.args.password)
+        self.go("progress")
+        self.shoot("progress")
+        if self.fake is not None:
+            self.fake.release("login")
+        self.go("list")
+        free = w.items_list.model.selectable_rows()
+        issued = [r for r in range(w.items_list.model.rowCount()) if r not in free]
+        for row in free[:2]:
+            w.items_list.view.selectRow(row)
+        w.items_list.view.scrollToTop()
+        self.shoot("list")
+        w.items_list.next.click()
+        self.go("confirm")
+        self.shoot("confirm")
+
+        if self.fake is not None or os.environ.get("GREENCERT_SCREENSHOTS_ISSUE"):
+            w.confirm.issue.click()
+            self.go("done")
+            self.shoot("done")
+            w.done.print_another.click()
+            self.go("list")
+        if issued:
+            flow.show_already_issued(w.items_list.model.item(issued[0]).certificate_id or "", stale=False)
+            self.go("alreadyIssued")
+            self.shoot("already-issued")
+
+        if self.fake is not None:  # variants that need a failure the fake can provoke
+            self.deliver.printer_broken = True
+            flow.reprint(w.already_issued.certificate_id)
+            self.go("done")
+            self.shoot("done-printer-problem")
+            self.deliver.printer_broken = False
+
+        w.error.show_error(ErrorInfo("print", {"cid": "3f7a" * 16}, can_retry=True))
+        w.show_screen("error")
+        self.shoot("error-print")
+        flow.logout()  # the other errors happen while nobody is signed in (or wipe the session first)
+        errors = {
+            "error-unreachable": ErrorInfo("unreachable", can_retry=True, back_to_login=True),
+            "error-credentials": ErrorInfo("credentials", back_to_login=True),
+            "error-locked": ErrorInfo("locked", {"minutes": 5}, back_to_login=True),
+            "error-expired": ErrorInfo("expired", back_to_login=True),
+        }
+        for name, info in errors.items():
+            w.error.show_error(info)
+            w.show_screen("error")
+            self.shoot(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,250 @@
+"""An in-memory stand-in for ``backend_client.IntermediaryClient`` and for ``printing.deliver``.
+
+``FakeIntermediary`` keeps eligible items and issued certificates like the real intermediary does (already
+certified items make an issuance fail with ``AlreadyIssued`` naming the certificate; an idempotency key
+replays the first answer) and has a switch for each failure the kiosk must explain::
+
+    fake = FakeIntermediary(make_items(20))
+    fake.unreachable = True                 # every call raises Unreachable
+    fake.locked_retry_after = 300           # login raises Locked(retry_after=300)
+    fake.locked = True                      # login raises Locked(retry_after=None)
+    fake.session_expired = True             # every call with a session raises Unauthorized("session_expired")
+    fake.server_error = True                # every call raises ServerError (500)
+    fake.fail["issue_certificate"] = BadRequest(400, "bad_request", "...")  # one method, any error
+    fake.hold("issue_certificate")          # block that call until fake.release("issue_certificate")
+
+``FakeDeliver`` records what would be printed and answers "printed" (or "saved" when ``printer`` is None, or
+when ``printer_broken`` is set), or raises when ``broken`` is set; ``hold()``/``release()`` block it.
+
+Calls run on the kiosk's worker threads; the recorded lists are only appended to, which is safe under the GIL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from backend_client import (
+    AlreadyIssued,
+    CertificateType,
+    ClientError,
+    EligibleItem,
+    IssuedCertificate,
+    Locked,
+    ServerError,
+    Session,
+    Unauthorized,
+    Unreachable,
+)
+
+PERIOD_START = 1_711_897_200  # 2024-04-01 00:00 JST
+HALF_HOUR = 1800
+METHODS = ("solar", "wind", "oil")
+
+DEFAULT_TYPES = (
+    CertificateType("jgca-green", "Japan Green Certificate Agency", "Green electricity certificate"),
+    CertificateType("irec-jp", "I-REC Japan", "I-REC certificate"),
+)
+
+
+def certificate_id_for(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+def make_items(count: int, *, issued_every: int = 3, start: int = PERIOD_START) -> list[EligibleItem]:
+    """``count`` half-hour items cycling solar/wind/oil; every ``issued_every``-th one is already issued."""
+    items = []
+    for n in range(count):
+        issued = issued_every > 0 and n % issued_every == issued_every - 1
+        items.append(
+            EligibleItem(
+                item_id=f"item-{n:04d}",
+                period_start=start + n * HALF_HOUR,
+                period_end=start + (n + 1) * HALF_HOUR,
+                production_method=METHODS[n % len(METHODS)],
+                amount_wh=1000 + 250 * n,
+                issued=issued,
+                certificate_id=certificate_id_for(f"old-{n}") if issued else None,
+            )
+        )
+    return items
+
+
+class FakeIntermediary:
+    def __init__(
+        self,
+        items: Sequence[EligibleItem] | None = None,
+        *,
+        types: Sequence[CertificateType] = DEFAULT_TYPES,
+        applicant_id: str = "demo",
+        password: str = "demo",
+        user_name: str = "Consumer Ca",
+    ) -> None:
+        self.items: list[EligibleItem] = list(make_items(6) if items is None else items)
+        self.types = list(types)
+        self.applicant_id = applicant_id
+        self.password = password
+        self.user_name = user_name
+        # switches
+        self.unreachable = False
+        self.locked = False
+        self.locked_retry_after: int | None = None
+        self.session_expired = False
+        self.server_error = False
+        self.fail: dict[str, ClientError] = {}
+        # records
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+        self.issued: dict[str, IssuedCertificate] = {}  # idempotency key → answer
+        self.pdf_requests: list[tuple[str, bool]] = []
+        self._sessions: set[str] = set()
+        self._gates: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    # -- switches ---------------------------------------------------------------------------------
+    def hold(self, method: str) -> None:
+        self._gates[method] = threading.Event()
+
+    def release(self, method: str) -> None:
+        gate = self._gates.pop(method, None)
+        if gate is not None:
+            gate.set()
+
+    def release_all(self) -> None:
+        for method in list(self._gates):
+            self.release(method)
+
+    def called(self, method: str) -> list[tuple[object, ...]]:
+        return [args for name, args in self.calls if name == method]
+
+    def _enter(self, method: str, *args: object, session: Session | None = None) -> None:
+        self.calls.append((method, args))
+        gate = self._gates.get(method)
+        if gate is not None and not gate.wait(timeout=10):
+            raise Unreachable(f"fake {method} held for more than 10 s")
+        if self.unreachable:
+            raise Unreachable("cannot reach http://fake-intermediary: connection refused")
+        if self.server_error:
+            raise ServerError(500, "internal", "fake server error")
+        if method in self.fail:
+            raise self.fail[method]
+        if session is not None and (self.session_expired or session.token not in self._sessions):
+            raise Unauthorized(401, "session_expired", "the session has expired")
+
+    # -- IntermediaryClient -----------------------------------------------------------------------
+    def login(self, applicant_id: str, password: str) -> Session:
+        self._enter("login", applicant_id)
+        if self.locked or self.locked_retry_after is not None:
+            raise Locked(429, "locked", "too many failed logins", self.locked_retry_after)
+        if (applicant_id, password) != (self.applicant_id, self.password):
+            raise Unauthorized(401, "invalid_credentials", "unknown applicant ID or wrong password")
+        token = f"token-{len(self._sessions) + 1}"
+        self._sessions.add(token)
+        return Session(token=token, user_name=self.user_name, expires_at=2_000_000_000)
+
+    def logout(self, session: Session) -> None:
+        self.calls.append(("logout", (session.token,)))
+        self._sessions.discard(session.token)
+
+    def eligible_transactions(self, session: Session) -> list[EligibleItem]:
+        self._enter("eligible_transactions", session=session)
+        with self._lock:
+            return list(self.items)
+
+    def certificate_types(self) -> list[CertificateType]:
+        self._enter("certificate_types")
+        return list(self.types)
+
+    def issue_certificate(
+        self, session: Session, item_ids: Sequence[str], type_id: str, idempotency_key: str
+    ) -> IssuedCertificate:
+        self._enter("issue_certificate", tuple(item_ids), type_id, idempotency_key, session=session)
+        with self._lock:
+            if idempotency_key in self.issued:
+                return self.issued[idempotency_key]
+            by_id = {item.item_id: item for item in self.items}
+            for item_id in item_ids:  # S208/S209b: all or nothing; a certified item names its certificate
+                item = by_id[item_id]
+                if item.issued:
+                    raise AlreadyIssued(409, "already_issued", "already issued", item.certificate_id or "")
+            certificate_id = certificate_id_for(f"{idempotency_key}:{','.join(item_ids)}")
+            self.items = [
+                replace(item, issued=True, certificate_id=certificate_id)
+                if item.item_id in item_ids
+                else item
+                for item in self.items
+            ]
+            answer = IssuedCertificate(
+                certificate_id, f"GC1:{certificate_id[:16]}", f"/api/v1/certificates/{certificate_id}/pdf"
+            )
+            self.issued[idempotency_key] = answer
+            return answer
+
+    def certificate_pdf(self, session: Session, certificate_id: str, *, reprint: bool = False) -> bytes:
+        self._enter("certificate_pdf", certificate_id, reprint, session=session)
+        self.pdf_requests.append((certificate_id, reprint))
+        return b"%PDF-1.4\n% fake certificate " + certificate_id.encode() + b"\n%%EOF\n"
+
+
+@dataclass(frozen=True)
+class FakeDelivery:
+    kind: str
+    path: Path | None
+    printer: str | None
+    job_id: int | None
+    message_en: str
+    message_ja: str
+
+
+@dataclass
+class FakeDeliver:
+    """Callable like ``printing.deliver``; writes the PDF into ``save_dir`` when it "saves"."""
+
+    printer_broken: bool = False
+    broken: bool = False
+    calls: list[dict[str, object]] = field(default_factory=list)
+    gate: threading.Event | None = None
+
+    def hold(self) -> None:
+        """Block the next deliveries until ``release()`` (to look at the "printing" screen)."""
+        self.gate = threading.Event()
+
+    def release(self) -> None:
+        if self.gate is not None:
+            self.gate.set()
+
+    def __call__(
+        self, pdf: bytes, filename: str, *, save_dir: Path, printer: str | None, server: str | None = None
+    ) -> FakeDelivery:
+        self.calls.append(
+            {"pdf": pdf, "filename": filename, "save_dir": save_dir, "printer": printer, "server": server}
+        )
+        if self.gate is not None and not self.gate.wait(timeout=10):
+            raise TimeoutError("fake printer held for more than 10 s")
+        if self.broken:
+            raise OSError(28, "No space left on device")
+        if printer is not None and not self.printer_broken:
+            job_id = len(self.calls)
+            return FakeDelivery(
+                "printed",
+                None,
+                printer,
+                job_id,
+                f"Job {job_id} printed on {printer}.",
+                f"ジョブ {job_id} を {printer} で印刷しました。",
+            )
+        save_dir.mkdir(parents=True, exist_ok=True)
+        path = save_dir / filename
+        path.write_bytes(pdf)
+        if printer is not None:
+            return FakeDelivery(
+                "saved",
+                path,
+                printer,
+                None,
+                f"Printer {printer} is out of paper.",
+                f"プリンター {printer} の用紙がありません。",
+            )
+        return FakeDelivery("saved", path, None, None, "", "")

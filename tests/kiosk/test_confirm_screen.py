@@ -1,0 +1,153 @@
+"""S511–S520: confirm the choice and institution, issue off the GUI thread, print."""
+
+from __future__ import annotations
+
+from backend_client import BadRequest, Unreachable
+
+
+def test_confirm_lists_the_institutions_and_sums_the_choice(kiosk):
+    kiosk.login()
+    kiosk.touch_row(0)
+    kiosk.touch_row(1)
+    kiosk.click("listNext")
+    kiosk.wait_screen("confirm")
+    combo = kiosk.window.confirm.combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Japan Green Certificate Agency", "I-REC Japan"]
+    assert kiosk.text("certificateName") == "Green electricity certificate"
+    combo.setCurrentIndex(1)
+    assert kiosk.text("certificateName") == "I-REC certificate"
+    assert kiosk.text("confirmSummary") == (
+        "2 transaction(s), 2.250 kWh in total\nPeriod: 2024-04-01 00:00–01:00")
+    kiosk.click("back")
+    kiosk.wait_screen("list")
+    assert len(kiosk.window.items_list.selected_items()) == 2, "back keeps the selection"
+
+
+def test_issue_shows_progress_then_printed_on_the_printer(kiosk, fake, deliver, qtbot):
+    kiosk.login()
+    fake.hold("issue_certificate")
+    kiosk.touch_row(0)
+    kiosk.click("listNext")
+    kiosk.wait_screen("confirm")
+    kiosk.window.confirm.combo.setCurrentIndex(1)
+    kiosk.click("issueOk")
+    kiosk.wait_screen("progress")
+    assert kiosk.text("title") == "Issuing the certificate on the ledger…"
+    qtbot.wait(30)  # the GUI thread keeps running while the call is held
+    assert kiosk.screen == "progress"
+    fake.release("issue_certificate")
+    kiosk.wait_screen("done")
+    (item_ids, type_id, _key), = fake.called("issue_certificate")
+    assert (item_ids, type_id) == (("item-0000",), "irec-jp")
+    certificate_id = fake.items[0].certificate_id
+    assert kiosk.text("title") == "Your certificate is ready"
+    assert kiosk.text("deliveryMessage") == (
+        'Printed on printer "kiosk-printer". Please take it from the output tray.')
+    assert kiosk.text("certificateId") == f"Certificate ID: {certificate_id}"
+    (call,) = deliver.calls
+    assert call["printer"] == "kiosk-printer"
+    assert call["filename"] == f"certificate-{certificate_id[:16]}.pdf"
+    assert bytes(call["pdf"]).startswith(b"%PDF")
+    assert fake.pdf_requests == [(certificate_id, False)]
+
+
+def test_without_a_printer_the_pdf_is_saved_and_the_path_shown(make_window, fake, deliver, qtbot, tmp_path):
+    from tests.kiosk.driver import KioskDriver
+
+    kiosk = KioskDriver(qtbot, make_window(printer=None))
+    kiosk.login()
+    kiosk.issue([0])
+    certificate_id = fake.items[0].certificate_id
+    path = tmp_path / "saved" / f"certificate-{certificate_id[:16]}.pdf"
+    assert kiosk.text("deliveryMessage") == f"Saved as a PDF file:\n{path}"
+    assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_printer_problem_says_the_pdf_was_saved_instead(kiosk, deliver, tmp_path):
+    deliver.printer_broken = True
+    kiosk.login()
+    kiosk.issue([0])
+    message = kiosk.text("deliveryMessage")
+    assert message.startswith("The printer could not print it, so it was saved as a PDF file instead:")
+    assert str(tmp_path / "saved") in message
+    assert kiosk.text("deliveryDetail") == "Printer kiosk-printer is out of paper."
+
+
+def test_print_and_save_both_failing_can_be_retried(kiosk, deliver, fake):
+    deliver.broken = True
+    kiosk.login()
+    kiosk.issue([0], expect="error")
+    assert kiosk.text("title") == "Could not print or save"
+    assert fake.items[0].certificate_id in kiosk.text("message")
+    deliver.broken = False
+    kiosk.click("retry")
+    kiosk.wait_screen("done")
+    assert len(deliver.calls) == 2
+    assert len(fake.called("issue_certificate")) == 1, "retrying the print does not issue again"
+
+
+def test_retry_after_unreachable_reuses_the_idempotency_key(kiosk, fake):
+    kiosk.login()
+    fake.fail["issue_certificate"] = Unreachable("timed out")
+    kiosk.issue([0], expect="error")
+    assert kiosk.text("title") == "Cannot reach the server"
+    del fake.fail["issue_certificate"]
+    kiosk.click("retry")
+    kiosk.wait_screen("done")
+    first, second = fake.called("issue_certificate")
+    assert first == second
+
+
+def test_refused_request_goes_back_to_the_list(kiosk, fake):
+    kiosk.login()
+    fake.fail["issue_certificate"] = BadRequest(400, "bad_request", "period not allowed")
+    kiosk.issue([0], expect="error")
+    assert kiosk.text("title") == "The request was refused"
+    assert not kiosk.find("retry").isVisible()
+    kiosk.click("back")
+    kiosk.wait_screen("list")
+
+
+def test_print_another_reloads_the_list_with_the_new_certificate_greyed(kiosk, fake):
+    from PySide6.QtCore import Qt
+
+    kiosk.login()
+    kiosk.issue([0, 1])
+    kiosk.click("printAnother")
+    kiosk.wait_screen("list")
+    model = kiosk.view.model()
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable
+    assert model.item(1).certificate_id == model.item(0).certificate_id
+    assert len(fake.called("eligible_transactions")) == 2
+
+
+def test_done_logout(kiosk):
+    kiosk.login()
+    kiosk.issue([0])
+    kiosk.click("logout")
+    kiosk.wait_screen("login")
+    assert kiosk.window.done.outcome is None
+
+
+def test_cancel_while_issuing_reloads_the_list(kiosk, fake, deliver):
+    kiosk.login()
+    fake.hold("issue_certificate")
+    kiosk.issue([0], expect="progress")
+    kiosk.click("back")
+    kiosk.wait_screen("progress")  # reloading the list
+    fake.release("issue_certificate")
+    kiosk.wait_screen("list")
+    kiosk.window.flow.worker.wait_for_done()
+    assert deliver.calls == [], "a cancelled issuance is not printed"
+
+
+def test_printing_cannot_be_cancelled(kiosk, deliver):
+    kiosk.login()
+    deliver.hold()
+    kiosk.issue([0], expect="progress")
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.progress.stage == "progress.printing")
+    assert kiosk.text("title") == "Printing…"
+    assert kiosk.find("back").isVisible()
+    assert not kiosk.find("back").isEnabled()
+    deliver.release()
+    kiosk.wait_screen("done")

@@ -1,0 +1,100 @@
+"""S501–S510: sign in, and every way signing in can fail."""
+
+from __future__ import annotations
+
+from backend_client import ServerError
+
+
+def test_login_shows_the_users_list(kiosk, fake):
+    assert kiosk.screen == "login"
+    kiosk.login("demo", "demo")
+    assert kiosk.text("userName") == "Signed in: Consumer Ca"
+    assert kiosk.view.model().rowCount() == len(fake.items)
+    assert fake.called("login") == [("demo",)]
+    assert kiosk.window.login.password.text() == ""  # no password left in a widget
+
+
+def test_wrong_password_explains_and_keeps_the_id(kiosk):
+    kiosk.login("demo", "wrong", expect="error")
+    assert kiosk.text("title") == "Wrong ID or password"
+    assert not kiosk.find("retry").isVisible()
+    kiosk.click("back")
+    kiosk.wait_screen("login")
+    assert kiosk.window.login.applicant_id.text() == "demo"
+    assert kiosk.window.login.password.text() == ""
+
+
+def test_locked_account_says_how_many_minutes(kiosk, fake):
+    fake.locked_retry_after = 290
+    kiosk.login("demo", "demo", expect="error")
+    assert kiosk.text("title") == "Your account is locked for now"
+    assert "about 5 minute(s)" in kiosk.text("message")
+    kiosk.click("back")
+    kiosk.wait_screen("login")
+    assert kiosk.window.login.applicant_id.text() == ""
+
+
+def test_locked_account_without_a_time(kiosk, fake):
+    fake.locked = True
+    kiosk.login("demo", "demo", expect="error")
+    assert "try again later" in kiosk.text("message")
+
+
+def test_unreachable_server_can_be_retried(kiosk, fake):
+    fake.unreachable = True
+    kiosk.login("demo", "demo", expect="error")
+    assert kiosk.text("title") == "Cannot reach the server"
+    assert kiosk.find("back").text() == "Back to sign-in"
+    fake.unreachable = False
+    kiosk.click("retry")
+    kiosk.wait_screen("list")
+    assert fake.called("login") == [("demo",), ("demo",)]
+
+
+def test_server_error_during_login(kiosk, fake):
+    fake.fail["certificate_types"] = ServerError(503, "unavailable", "down for maintenance")
+    kiosk.login("demo", "demo", expect="error")
+    assert kiosk.text("title") == "The server had a problem"
+    assert fake.called("logout"), "the half-open session is closed again"
+
+
+def test_missing_fields_are_explained_without_asking_the_server(kiosk, fake):
+    kiosk.type("applicantId", "demo")
+    kiosk.click("loginOk")
+    assert kiosk.screen == "login"
+    assert kiosk.text("notice") == "Please enter both your applicant ID and your password."
+    assert fake.calls == []
+
+
+def test_cancel_clears_what_was_typed(kiosk):
+    kiosk.type("applicantId", "demo")
+    kiosk.type("password", "secret")
+    kiosk.click("back")
+    assert kiosk.window.login.applicant_id.text() == ""
+    assert kiosk.window.login.password.text() == ""
+
+
+def test_enter_in_the_password_field_submits(kiosk, qtbot):
+    from PySide6.QtCore import Qt
+
+    kiosk.type("applicantId", "demo")
+    kiosk.type("password", "demo")
+    qtbot.keyClick(kiosk.find("password"), Qt.Key.Key_Return)
+    kiosk.wait_screen("list")
+
+
+def test_cancel_while_signing_in_drops_the_late_answer(kiosk, fake, qtbot):
+    fake.hold("login")
+    kiosk.type("applicantId", "demo")
+    kiosk.type("password", "demo")
+    kiosk.click("loginOk")
+    kiosk.wait_screen("progress")
+    assert kiosk.text("title") == "Signing in…"
+    kiosk.click("back")
+    kiosk.wait_screen("login")
+    fake.release("login")
+    kiosk.window.flow.worker.wait_for_done()
+    qtbot.wait(50)
+    assert kiosk.screen == "login"
+    assert kiosk.window.flow.session is None
+    qtbot.waitUntil(lambda: fake.called("logout") == [("token-1",)])  # the late session is closed again
