@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from backend_client import IntermediaryClient
 from kiosk import KioskConfig, build_window
 from ledger_lite import peek_payload
