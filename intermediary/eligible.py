@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from intermediary.models import Item
 
 JST = timedelta(hours=9)
-CHUNK = 1000
+CHUNK = 900  # asset ids per row: one issuance transaction must stay under 64 KiB
 
 
 @dataclass(frozen=True)

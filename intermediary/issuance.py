@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from backend_client import AlreadyIssued as LedgerAlreadyIssued
 from backend_client import ApiError, ClientError, NodeClient
+from backend_client import NotFound as LedgerNotFound
 from intermediary.auth import Principal
 from intermediary.config import Settings
+from intermediary.eligible import CHUNK
 from intermediary.errors import AlreadyIssued, BadInput, LedgerUnavailable, NotFound
 from intermediary.models import Certificate, Consumer, IdempotencyKey, Item
 from ledger_lite import Claims, encode_payload, sign_tx
@@ -61,13 +63,33 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
     return cert
 
 
+def _earlier_attempt(db: Session, node: NodeClient, settings: Settings, who: Principal,
+                     key: IdempotencyKey) -> Certificate | None:
+    """The certificate of an earlier request with the same idempotency key, if it reached the ledger
+    (it may have committed after we stopped waiting for it)."""
+    found = db.get(Certificate, key.certificate_id)
+    if found is not None:
+        return found
+    try:
+        node.tx(key.certificate_id)
+    except LedgerNotFound:
+        return None
+    except ClientError as exc:
+        raise LedgerUnavailable(f"cannot check the earlier request on the ledger: {exc}") from exc
+    items = db.scalars(select(Item).where(Item.item_id.in_(key.item_ids)))
+    cert = record_from_ledger(db, node, settings, key.certificate_id, who.consumer, key.type_id,
+                              [a for item in items for a in item.assets])
+    db.commit()
+    return cert
+
+
 def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, item_ids: list[str], type_id: str,
           idempotency_key: str, now: int) -> Certificate:
     seen = db.get(IdempotencyKey, (who.applicant_pk, idempotency_key))
     if seen is not None:
-        found = db.get(Certificate, seen.certificate_id)
-        if found is not None:
-            return found
+        earlier = _earlier_attempt(db, node, settings, who, seen)
+        if earlier is not None:
+            return earlier
     if not 0 < len(item_ids) <= MAX_ITEMS or len(set(item_ids)) != len(item_ids):
         raise BadInput(f"expected 1 to {MAX_ITEMS} distinct item_ids, found {len(item_ids)}")
     items = list(db.scalars(select(Item).where(Item.item_id.in_(item_ids),
@@ -80,10 +102,19 @@ def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, ite
         raise BadInput(f"expected rows of one production method per certificate, found {sorted(methods)}",
                        "mixed_methods")
     assets = [a for item in items for a in item.assets]
+    if len(assets) > CHUNK:
+        raise BadInput(f"expected at most {CHUNK} allocations in one certificate (one issuance transaction), found "
+                       f"{len(assets)}: select fewer rows", "selection_too_large")
     # S513/S205: the issuance request to the node, signed by the intermediary's registered key.
     tx = sign_tx(settings.key, chain=settings.chain_id, type="cert.issue",
                  body={"owner": who.consumer.ledger_address, "assets": sorted(a[0] for a in assets),
                        "institution": type_id}, nonce=secrets.randbits(62), time=now)
+    # Remember the attempt before sending it, so a retry after a lost answer finds what the ledger did.
+    if seen is None:
+        seen = IdempotencyKey(applicant=who.applicant_pk, key=idempotency_key)
+        db.add(seen)
+    seen.certificate_id, seen.item_ids, seen.type_id = tx.tx_id, list(item_ids), type_id
+    db.commit()
     try:
         node.submit(tx, wait=True, timeout=20.0)
     except LedgerAlreadyIssued as exc:
@@ -94,7 +125,6 @@ def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, ite
     except ClientError as exc:
         raise LedgerUnavailable(f"the ledger did not answer: {exc}") from exc
     cert = record_from_ledger(db, node, settings, tx.tx_id, who.consumer, type_id, assets)
-    db.add(IdempotencyKey(applicant=who.applicant_pk, key=idempotency_key, certificate_id=tx.tx_id))
     db.commit()
     return cert
 

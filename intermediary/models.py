@@ -104,4 +104,6 @@ class IdempotencyKey(Base):
     __tablename__ = "idempotency"
     applicant: Mapped[int] = mapped_column(ForeignKey("applicants.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    certificate_id: Mapped[str] = mapped_column(String(64))
+    certificate_id: Mapped[str] = mapped_column(String(64))  # the issuance transaction id, known before sending
+    item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    type_id: Mapped[str] = mapped_column(String(64), default="")

@@ -168,3 +168,29 @@ def test_usage_reports_reject_a_foreign_signature(http: httpx.Client, demo: Demo
     response = http.post(f"{API}/usage-reports", json={"reports": [forged.encode().hex()]})
     assert response.status_code == 400
     assert response.json()["error"] == "wrong_meter"
+
+
+def test_retry_after_a_lost_ledger_answer_returns_the_committed_certificate(
+        http: httpx.Client, demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger commits but its answer is lost: the kiosk's retry with the same key gets that certificate."""
+    from backend_client import Unreachable
+
+    node = demo.service.node
+    real_submit = node.submit
+
+    def submit_then_lose_answer(tx: Any, **kwargs: Any) -> Any:
+        real_submit(tx, **kwargs)
+        raise Unreachable("connection reset")
+
+    auth = login(http)
+    row = open_row(http, auth)
+    body = {"item_ids": [row["item_id"]], "type_id": "jp-green-council", "idempotency_key": uuid.uuid4().hex}
+    monkeypatch.setattr(node, "submit", submit_then_lose_answer)
+    lost = http.post(f"{API}/certificates", headers=auth, json=body)
+    assert lost.status_code == 503 and lost.json()["error"] == "ledger_unavailable"
+    monkeypatch.setattr(node, "submit", real_submit)
+    retry = http.post(f"{API}/certificates", headers=auth, json=body)
+    assert retry.status_code == 201, retry.text
+    certified = [r for r in http.get(f"{API}/eligible-transactions", headers=auth).json()["items"]
+                 if r["certificate_id"] == retry.json()["certificate_id"]]
+    assert len(certified) == 1 and certified[0]["amount_wh"] == row["amount_wh"]
