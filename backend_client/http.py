@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -30,7 +30,7 @@ class HttpBase:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> HttpBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -76,7 +76,7 @@ def map_error(response: httpx.Response) -> ClientError:
         return AlreadyIssued(status, code, message, str(body.get("certificate_id", "")))
     if status == 429:
         retry = response.headers.get("Retry-After")
-        return Locked(status, code, message, int(retry) if retry and retry.isdigit() else None)
+        return Locked(status, code, message, int(retry) if retry and retry.isascii() and retry.isdigit() else None)
     kinds: dict[int, type[ApiError]] = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound,
                                         409: Conflict, 413: BadRequest, 422: BadRequest}
     if status >= 500:

@@ -7,6 +7,7 @@ against an overlay of the state, stored in one SQLite transaction per block and 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time as wall
 from collections import deque
@@ -43,6 +44,7 @@ from ledger_lite import (
 from ledger_lite.block import ZERO_HASH, Commit
 
 Clock = Callable[[], int]
+log = logging.getLogger(__name__)
 
 
 def wall_clock() -> int:
@@ -98,8 +100,16 @@ class Node:
             self._write_genesis()
             return
         for key, encoded in self.store.state_rows():
-            self.state.load(key, encoded, decode(encoded))
-        found = self.store.block(last)
+            try:
+                value = decode(encoded)
+            except EncodingError as exc:
+                raise StoreError(f"state row {key!r} does not decode: {exc}; the store was changed outside the "
+                                 f"node") from exc
+            self.state.load(key, encoded, value)
+        try:
+            found = self.store.block(last)
+        except EncodingError as exc:
+            raise StoreError(f"block {last} does not decode: {exc}") from exc
         if found is None:
             raise StoreError(f"block {last} is missing from the store")
         header, commit, _ = found
@@ -213,6 +223,10 @@ class Node:
                     if hasattr(exc, "certificate_id"):
                         outcome["certificate_id"] = exc.certificate_id
                     rejected.append((pending, outcome))
+                except Exception as exc:  # a rule's defect must never stop block production
+                    log.exception("transaction %s failed in its rule", pending.tx.tx_id)
+                    rejected.append((pending, {"tx_id": pending.tx.tx_id, "code": "internal_error", "status": 500,
+                                               "message": f"the rule for {pending.tx.type} failed: {exc!r}"}))
             header = None
             if included:
                 raws = [p.raw for p, _ in included]

@@ -97,6 +97,8 @@ def sign_commit(key: SigningKey, header: BlockHeader) -> tuple[bytes, bytes]:
 
 def verify_commit(header: BlockHeader, commit: Commit, validators: Sequence[PublicKey]) -> None:
     """Raise ``CommitError`` unless ``commit`` holds a quorum of valid validator signatures over ``header``."""
+    if not validators:
+        raise CommitError("expected at least one trusted validator, found an empty trust list")
     if validators_hash(validators) != header.validators_hash:
         raise CommitError("header names a different validator set than the trusted one")
     if commit.header_hash != header.hash():

@@ -29,8 +29,9 @@ def _check(value: Any, depth: int = 0) -> None:
         return
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str | int) or isinstance(key, bool):
-                raise EncodingError(f"expected text or integer map keys, found {type(key).__name__}")
+            # Text keys only: for them cbor2's length-first order equals RFC 8949's bytewise order.
+            if not isinstance(key, str):
+                raise EncodingError(f"expected text map keys, found {type(key).__name__} {key!r:.20}")
             _check(item, depth + 1)
         return
     raise EncodingError(f"expected a CBOR data item, found {type(value).__name__}")

@@ -14,6 +14,7 @@ from ledger_lite.errors import ProofError
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+HASH_SIZE = 32
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -92,6 +93,9 @@ def root_from_inclusion_proof(index: int, size: int, leaf: bytes, proof: Sequenc
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> None:
     """Raise ``ProofError`` unless ``proof`` shows leaf hash ``leaf`` at ``index`` in the tree with ``root``."""
+    for name, value in (("leaf hash", leaf), ("root", root), *(("proof hash", p) for p in proof)):
+        if len(value) != HASH_SIZE:
+            raise ProofError(f"expected a {HASH_SIZE}-byte {name}, found {len(value)} bytes")
     computed = root_from_inclusion_proof(index, size, leaf, proof)
     if computed != root:
         raise ProofError(f"inclusion proof leads to root {computed.hex()}, expected {root.hex()}")

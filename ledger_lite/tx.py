@@ -12,7 +12,7 @@ from typing import Any
 
 from ledger_lite.encoding import canonical, decode, sha256
 from ledger_lite.errors import EncodingError
-from ledger_lite.keys import PublicKey, SigningKey
+from ledger_lite.keys import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, PublicKey, SigningKey
 
 TX_DOMAIN = b"greencert/tx/v1\x00"
 MAX_TX_BYTES = 64 * 1024
@@ -73,4 +73,7 @@ def decode_tx(data: bytes) -> Transaction:
     for name, kind in _FIELDS.items():
         if not isinstance(value[name], kind) or (kind is int and isinstance(value[name], bool)):
             raise EncodingError(f"expected field {name!r} of type {kind.__name__}, found {type(value[name]).__name__}")
+    if len(value["signer"]) != PUBLIC_KEY_SIZE or len(value["sig"]) != SIGNATURE_SIZE:
+        raise EncodingError(f"expected a {PUBLIC_KEY_SIZE}-byte signer and a {SIGNATURE_SIZE}-byte signature, found "
+                            f"{len(value['signer'])} and {len(value['sig'])} bytes")
     return Transaction(**value)

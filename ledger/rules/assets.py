@@ -38,6 +38,8 @@ def generate(tx: Transaction, ctx: Context) -> dict[str, Any]:
     if start % HALF_HOUR or end <= start or (end - start) % HALF_HOUR or end - start > DAY:
         raise Rejected("misaligned", f"expected an interval of 30-minute steps aligned to :00/:30, up to a day, "
                                      f"found {start}..{end}")
+    if start < 0:
+        raise Rejected("misaligned", f"expected a reading after 1970, found start {start}")
     if end > ctx.time:
         raise Rejected("future_reading", f"reading ends at {end}, after the block time {ctx.time}")
     capacity_wh = meter.attrs["capacity_w"] * (end - start) // 3600
@@ -80,11 +82,11 @@ def allocate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         asset = ctx.state.get(asset_key(asset_id))
         if asset is None:
             raise Rejected("unknown_asset", f"part {index}: no asset {asset_id}", 404)
+        if asset["trade"] != "open":
+            raise Rejected("completed", f"part {index}: asset {asset_id} is already completed")
         if asset["owner"] != tx.signer_address:
             raise Rejected("not_owner", f"part {index}: asset {asset_id} is owned by {asset['owner']}, "
                                         f"not by the signer {tx.signer_address}", 403)
-        if asset["trade"] != "open":
-            raise Rejected("completed", f"part {index}: asset {asset_id} is already completed")
         if asset["expires"] <= ctx.time:
             raise Rejected("expired", f"part {index}: asset {asset_id} expired at {asset['expires']}")
         if not 0 < wh <= asset["wh"]:

@@ -26,7 +26,7 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
                                     f"owner {owner}", 403)
     if not 0 < len(asset_ids) <= MAX_CERT_ASSETS:
         raise Rejected("bad_body", f"expected 1 to {MAX_CERT_ASSETS} assets, found {len(asset_ids)}", 400)
-    if len(set(asset_ids)) != len(asset_ids) or not all(isinstance(a, str) for a in asset_ids):
+    if not all(isinstance(a, str) for a in asset_ids) or len(set(asset_ids)) != len(asset_ids):
         raise Rejected("bad_body", "expected distinct asset ids (text)", 400)
     assets = []
     for asset_id in asset_ids:

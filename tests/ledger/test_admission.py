@@ -107,8 +107,6 @@ def test_duplicate_of_a_queued_transaction(ledger_world: LedgerWorld, tmp_path: 
         node.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: node.py:177-180 catches only SignatureError; a signer that is not "
-                                       "32 bytes raises KeyFormatError out of admit() (HTTP 500, not a 4xx)")
 def test_malformed_signer_is_bad_encoding(ledger_world: LedgerWorld, ledger_node: Node) -> None:
     envelope = cbor2.loads(ledger_world.generate(slot(1), 5).encode())
     envelope["signer"] = envelope["signer"][:31]

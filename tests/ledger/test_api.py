@@ -141,8 +141,6 @@ def test_invalid_query_is_400(client: httpx.Client, ledger_world: LedgerWorld, p
     assert_error(response, 400, "bad_request", where)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: node.py:177-180 lets KeyFormatError (signer not 32 bytes) escape "
-                                       "admission; the API answers 500 instead of a 4xx {error, message}")
 def test_malformed_signer_is_a_client_error(ledger_world: LedgerWorld, ledger_node: Node) -> None:
     envelope = cbor2.loads(ledger_world.generate(slot(1), 5).encode())
     envelope["signer"] = envelope["signer"][:31]

@@ -143,9 +143,6 @@ def test_completed_rule_on_an_asset_still_held_by_the_signer(ledger_world: Ledge
         node.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rules/assets.py:83-87 checks the owner before the trade state, so "
-                                       "re-allocating a used-up asset answers not_owner (403); 'completed' can "
-                                       "never be returned")
 def test_allocating_a_used_up_asset_again_is_rejected_as_completed(ledger_world: LedgerWorld,
                                                                     ledger_node: Node) -> None:
     w = ledger_world

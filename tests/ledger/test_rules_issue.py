@@ -172,9 +172,6 @@ def test_malformed_body_is_rejected(ledger_world: LedgerWorld, ledger_node: Node
     assert_rejected(outcome, "bad_body", 400, match)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rules/certificates.py:29 builds set(asset_ids) before checking the "
-                                       "ids are text; a list or map id raises TypeError, which kills the "
-                                       "block-producer thread")
 @pytest.mark.parametrize("ids", [[["aa"]], [{"a": 1}], ["aa", ["bb"]]])
 def test_unhashable_asset_ids_are_rejected_not_crashing(ledger_world: LedgerWorld, tmp_path: Path,
                                                         ids: list[Any]) -> None:

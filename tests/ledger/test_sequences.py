@@ -107,10 +107,10 @@ class LedgerSequence(RuleBasedStateMachine):
         now = self.clock()
         for index, (asset_id, wh) in enumerate(parts):
             asset = sim[asset_id]
-            if asset["owner"] != signer_key.address:
-                expected = "not_owner"
-            elif asset["trade"] != "open":
+            if asset["trade"] != "open":
                 expected = "completed"
+            elif asset["owner"] != signer_key.address:
+                expected = "not_owner"
             elif asset["expires"] <= now:
                 expected = "expired"
             elif not 0 < wh <= asset["wh"]:

@@ -139,8 +139,6 @@ def test_store_of_another_chain_is_refused(ledger_world: LedgerWorld, tmp_path: 
     assert "holds chain 'greencert-test', expected 'greencert-other'" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: node.py:100-101 decodes each state row with ledger_lite.decode, so "
-                                       "a row that is not canonical CBOR raises EncodingError, not StoreError")
 def test_garbage_state_row_is_a_store_error(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     before = populated(ledger_world, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"

@@ -209,8 +209,6 @@ def test_stored_tampered_commits_fail_naming_the_defect(asset_json: Callable[[st
             verify_commit(header, Commit.from_json(case["commit"]), trusted)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: block.py:114 quorum(0) == 0, so with an empty trust list "
-                                       "verify_commit accepts a header with no signature at all")
 def test_no_trusted_validators_means_nothing_is_final() -> None:
     header = header_for([])
     with pytest.raises(CommitError):
