@@ -38,13 +38,14 @@ class HttpBase:
 
     def request(self, method: str, path: str, *, token: str | None = None, json: Any = None,
                 content: bytes | None = None, params: dict[str, Any] | None = None,
-                headers: dict[str, str] | None = None) -> httpx.Response:
+                headers: dict[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
         all_headers = dict(headers or {})
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token}"
         try:
             response = self._http.request(method, path, json=json, content=content, params=params,
-                                          headers=all_headers)
+                                          headers=all_headers,
+                                          timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
         except httpx.TimeoutException as exc:
             raise Unreachable(f"{self.base_url} did not answer {method} {path} in time") from exc
         except httpx.TransportError as exc:

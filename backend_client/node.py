@@ -10,6 +10,10 @@ from backend_client.http import HttpBase
 from ledger_lite import Transaction
 
 
+# The node answers 504 commit_timeout after ``timeout``; wait a little longer than that for its answer.
+HTTP_MARGIN_S = 5.0
+
+
 def _obj(body: Any, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ProtocolError(f"expected {what} as a JSON object, found {str(body)[:80]}")
@@ -23,13 +27,15 @@ class NodeClient(HttpBase):
     def submit(self, tx: Transaction, *, wait: bool = True, timeout: float = 10.0) -> dict[str, Any]:
         """Submit one transaction; with ``wait`` the outcome of its block (errors raise ``ApiError``)."""
         return _obj(self.json("POST", "/v1/txs", content=tx.encode(), headers={"content-type": "application/cbor"},
-                              params={"wait": str(wait).lower(), "timeout": timeout}), "submit outcome")
+                              params={"wait": str(wait).lower(), "timeout": timeout},
+                              timeout=timeout + HTTP_MARGIN_S), "submit outcome")
 
     def submit_batch(self, txs: Sequence[Transaction], *, wait: bool = True,
                      timeout: float = 20.0) -> list[dict[str, Any]]:
         """Submit many; returns one outcome per transaction (``code`` "ok" or the rejection code)."""
         body = _obj(self.json("POST", "/v1/txs/batch", json={"txs": [t.encode().hex() for t in txs]},
-                              params={"wait": str(wait).lower(), "timeout": timeout}), "batch outcome")
+                              params={"wait": str(wait).lower(), "timeout": timeout},
+                              timeout=timeout + HTTP_MARGIN_S), "batch outcome")
         results = body.get("results")
         if not isinstance(results, list) or len(results) != len(txs):
             raise ProtocolError(f"expected {len(txs)} outcomes, found {str(results)[:80]}")

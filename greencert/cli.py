@@ -39,7 +39,7 @@ def _demo(args: argparse.Namespace) -> int:
         from kiosk.app import KioskConfig, run_kiosk
 
         config = KioskConfig(intermediary_url=demo.url, printer=args.printer, save_dir=data_dir / "printed",
-                             fullscreen=args.fullscreen)
+                             fullscreen=args.fullscreen, timezone="Asia/Tokyo")  # a Japanese site (JST months)
         return run_kiosk(config)
     finally:
         demo.stop()

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject
 from backend_client import (
     AlreadyIssued,
     ApiError,
+    BadRequest,
     CertificateType,
     ClientError,
     EligibleItem,
@@ -56,6 +57,9 @@ def describe_error(exc: Exception, *, during_login: bool = False) -> ErrorInfo:
         return ErrorInfo("expired", back_to_login=True)
     if isinstance(exc, ServerError):
         return ErrorInfo("server", can_retry=True, back_to_login=during_login)
+    if isinstance(exc, BadRequest) and exc.code == "mixed_methods":
+        # The list lets one method be selected at a time, so our rows disagree with the server's: reload them.
+        return ErrorInfo("mixed_methods", back_to_login=during_login, reload_list=not during_login)
     if isinstance(exc, ApiError):
         return ErrorInfo("rejected", back_to_login=during_login)
     if isinstance(exc, ClientError):  # ProtocolError: the server answered something undocumented
@@ -304,6 +308,8 @@ class KioskFlow(QObject):
         keep_id = info.kind != "locked"  # retyping the ID after a typo or a network hiccup is tedious
         if info.back_to_login:
             self._on_error_back = lambda: self._show_login(keep_applicant_id=keep_id)
+        elif info.reload_list:
+            self._on_error_back = self.refresh_list
         else:
             self._on_error_back = self._show_list
         self.window.error.show_error(info)

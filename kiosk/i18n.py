@@ -7,7 +7,7 @@ generated into Qt ``.ts`` files without touching the screens.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -49,14 +49,23 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "en": "Touch rows to select them. Grey rows are already certified."},
     "list.summary": {"ja": "{count} 件を選択（合計 {kwh} kWh）",
                      "en": "{count} selected ({kwh} kWh in total)"},
+    "list.summary_method": {"ja": "{count} 件を選択（{method}、合計 {kwh} kWh）",
+                            "en": "{count} selected ({method}, {kwh} kWh in total)"},
     "list.empty": {"ja": "証明書を発行できる取引はありません。",
                    "en": "There are no transactions to certify."},
     "list.select_all": {"ja": "すべて選択", "en": "Select all"},
+    "list.select_all_method": {"ja": "{method}をすべて選択", "en": "Select all {method}"},
+    "list.hint_method": {"ja": "追加できるのは{method}の行だけです（証明書1枚に発電方法は1つ）。",
+                         "en": "Only {method} rows can be added: one certificate covers one production method."},
+    "list.other_method": {"ja": "証明書1枚に発電方法は1つだけです。{method}を選ぶには「選択を解除」を押してください。",
+                          "en": "One certificate covers one production method. To choose {method}, "
+                                "clear the selection first."},
     "list.clear": {"ja": "選択を解除", "en": "Clear selection"},
     # S511: confirm selection and certificate type
     "confirm.title": {"ja": "発行内容の確認", "en": "Confirm the certificate"},
-    "confirm.summary": {"ja": "{count} 件の取引　合計 {kwh} kWh\n期間：{period}",
-                        "en": "{count} transaction(s), {kwh} kWh in total\nPeriod: {period}"},
+    "confirm.summary": {"ja": "{count} 件の取引　合計 {kwh} kWh\n発電方法：{method}\n期間：{period}",
+                        "en": "{count} transaction(s), {kwh} kWh in total\nProduction method: {method}\n"
+                              "Period: {period}"},
     "confirm.institution": {"ja": "発行機関", "en": "Issuing institution"},
     "confirm.issue": {"ja": "発行する", "en": "Issue"},
     "confirm.no_types": {"ja": "選べる発行機関がありません。係員にお知らせください。",
@@ -122,6 +131,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.rejected.title": {"ja": "要求が受け付けられませんでした", "en": "The request was refused"},
     "error.rejected.message": {"ja": "この内容では証明書を発行できません。選び直してください。",
                                "en": "A certificate cannot be issued for this choice. Please choose again."},
+    "error.mixed_methods.title": {"ja": "発電方法の違う取引は1枚の証明書にできません",
+                                  "en": "One certificate covers one production method"},
+    "error.mixed_methods.message": {
+        "ja": "選んだ取引に、違う発電方法のものが含まれていました。"
+              "一覧に戻り、同じ発電方法の取引だけを選んでください。",
+        "en": "The transactions you chose have different production methods. Please go back to the list "
+              "and choose transactions of one production method only."},
     "error.unexpected.title": {"ja": "問題が起きました", "en": "Something went wrong"},
     "error.unexpected.message": {"ja": "予期しない問題が起きました。"
                                        "もう一度お試しいただくか、係員にお知らせください。",
@@ -168,14 +184,28 @@ def _zone(timezone: str | None) -> tzinfo | None:
     return ZoneInfo(timezone) if timezone else None
 
 
-def format_period(start: int, end: int, timezone: str | None = None) -> str:
-    """'2024-04-01 10:00–10:30' within a day, else '2024-04-01 10:00 – 2024-04-03 10:00'.
+def _ja_date(day: date, *, with_year: bool = True) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if with_year else f"{day.month}月{day.day}日"
 
-    Shown in ``timezone`` (IANA name) or, when None, in the machine's local time.
+
+def format_period(start: int, end: int, timezone: str | None = None, lang: Language = "en") -> str:
+    """A period ``[start, end)`` (Unix seconds) as a person reads it, in ``timezone`` (IANA name; None = the
+    machine's local time).
+
+    Within one day, the date and the times: '2024-04-01 10:00–10:30' / '2024年4月1日 10:00～10:30'.
+    Over several days, the dates only: '2026-11-01 – 2026-11-11' / '2026年11月1日～11月11日'.
+    The end is exclusive: a period ending at 00:00 ends the day before (shown as '24:00' within a day).
     """
     zone = _zone(timezone)
     a = datetime.fromtimestamp(start, zone)
-    b = datetime.fromtimestamp(end, zone)
-    if a.date() == b.date():
-        return f"{a:%Y-%m-%d %H:%M}–{b:%H:%M}"
-    return f"{a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M}"
+    b = datetime.fromtimestamp(max(start, end), zone)
+    ends_at_midnight = b > a and b.time() == time(0, 0)
+    last_day = b.date() - timedelta(days=1) if ends_at_midnight else b.date()
+    if last_day == a.date():
+        until = "24:00" if ends_at_midnight else f"{b:%H:%M}"
+        if lang == "ja":
+            return f"{_ja_date(a.date())} {a:%H:%M}～{until}"
+        return f"{a:%Y-%m-%d %H:%M}–{until}"
+    if lang == "ja":
+        return f"{_ja_date(a.date())}～{_ja_date(last_day, with_year=last_day.year != a.year)}"
+    return f"{a:%Y-%m-%d} – {last_day:%Y-%m-%d}"

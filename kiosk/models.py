@@ -2,6 +2,10 @@
 
 Certified rows (S508 "completed (issued)") stay visible but greyed and are *not selectable*; they remain
 enabled so that touching one can open the "already issued" screen with a reprint button (S209b/S210b).
+
+One certificate certifies one production method (the intermediary answers ``mixed_methods`` otherwise). While
+rows are selected, the model is *locked* to their method (``set_locked_method``): rows of other methods are
+shown in grey text, without the grey background of certified rows, and are not selectable either.
 Display strings are computed on demand for the rows the view paints, so 500+ rows cost nothing up front.
 """
 
@@ -35,11 +39,13 @@ class EligibleItemsModel(QAbstractTableModel):
         self._items: list[EligibleItem] = []
         self._lang: Language = lang
         self._timezone = timezone
+        self._locked_method: str | None = None
 
     # -- content ----------------------------------------------------------------------------------
     def set_items(self, items: Iterable[EligibleItem]) -> None:
         self.beginResetModel()
         self._items = list(items)
+        self._locked_method = None
         self.endResetModel()
 
     def clear(self) -> None:
@@ -57,8 +63,30 @@ class EligibleItemsModel(QAbstractTableModel):
     def items(self) -> Sequence[EligibleItem]:
         return tuple(self._items)
 
+    def open_rows(self, method: str | None = None) -> list[int]:
+        """Rows not certified yet (of ``method`` when given), whatever the lock."""
+        return [row for row, item in enumerate(self._items)
+                if not item.issued and (method is None or item.production_method == method)]
+
     def selectable_rows(self) -> list[int]:
-        return [row for row, item in enumerate(self._items) if not item.issued]
+        """Rows a touch can select now: not certified, and of the locked method if there is one."""
+        return self.open_rows(self._locked_method)
+
+    def is_selectable(self, row: int) -> bool:
+        item = self._items[row]
+        return not item.issued and self._locked_method in (None, item.production_method)
+
+    @property
+    def locked_method(self) -> str | None:
+        return self._locked_method
+
+    def set_locked_method(self, method: str | None) -> None:
+        """Only rows of ``method`` (None: of any method) can be selected; repaints the rows that change."""
+        if method == self._locked_method:
+            return
+        self._locked_method = method
+        if self._items:
+            emit(self.dataChanged, self.index(0, 0), self.index(len(self._items) - 1, len(COLUMNS) - 1))
 
     # -- QAbstractTableModel ----------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -70,8 +98,10 @@ class EligibleItemsModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if self._items[index.row()].issued:
-            return Qt.ItemFlag.ItemIsEnabled  # S510: shown, greyed, not selectable
+        if not self.is_selectable(index.row()):
+            # S510: certified rows are shown greyed and not selectable; so are, while rows of one method are
+            # selected, rows of other methods. Still enabled: touching one explains why.
+            return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -90,7 +120,7 @@ class EligibleItemsModel(QAbstractTableModel):
             return self._display(item, column)
         if role == ItemRole:
             return item
-        if role == Qt.ItemDataRole.ForegroundRole and item.issued:
+        if role == Qt.ItemDataRole.ForegroundRole and not self.is_selectable(index.row()):
             return QBrush(GREY_TEXT)
         if role == Qt.ItemDataRole.BackgroundRole and item.issued:
             return QBrush(GREY_BACKGROUND)
@@ -102,7 +132,7 @@ class EligibleItemsModel(QAbstractTableModel):
 
     def _display(self, item: EligibleItem, column: str) -> str:
         if column == "period":
-            return format_period(item.period_start, item.period_end, self._timezone)
+            return format_period(item.period_start, item.period_end, self._timezone, self._lang)
         if column == "method":
             return method_name(self._lang, item.production_method)
         if column == "amount":

@@ -78,7 +78,9 @@ class Walk:
 
             client = IntermediaryClient(args.url)
         else:
-            self.fake = FakeIntermediary(make_items(40, issued_every=4))
+            # Rows like the real demo's: per month and production method, one of them already certified.
+            self.items = make_items(12, certified=(2,))
+            self.fake = FakeIntermediary(self.items)
             client = self.fake
         self.deliver = FakeDeliver()
         # The fake printer writes PDFs to a temp dir, but the screen shows where a kiosk would keep them.
@@ -115,6 +117,15 @@ class Walk:
         self.taken.append(path)
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
+    def touch_row(self, row: int) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        view = self.window.items_list.view
+        index = view.model().index(row, 0)
+        view.scrollTo(index)
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+
     def go(self, screen: str) -> None:
         self.wait(lambda: self.window.current_screen_name() == screen)
 
@@ -131,6 +142,8 @@ class Walk:
         w, flow = self.window, self.window.flow
         assert flow is not None
         flow.logout()
+        if self.fake is not None:  # the same rows in each language (the walk below certifies two of them)
+            self.fake.items = list(self.items)
         self.shoot("login")
         w.login.applicant_id.setText(self.args.applicant)
         w.login.password.setText("x" * len(self.args.password))
@@ -148,12 +161,20 @@ class Walk:
         if self.fake is not None:
             self.fake.release("login")
         self.go("list")
-        free = w.items_list.model.selectable_rows()
-        issued = [r for r in range(w.items_list.model.rowCount()) if r not in free]
-        for row in free[:2]:
-            w.items_list.view.selectRow(row)
-        w.items_list.view.scrollToTop()
-        self.shoot("list")
+        model, view = w.items_list.model, w.items_list.view
+        free = model.open_rows()
+        issued = [r for r in range(model.rowCount()) if r not in free]
+        if free:  # two rows of the first open row's method; one certificate covers one production method
+            method = model.item(free[0]).production_method
+            for row in model.open_rows(method)[:2]:
+                view.selectRow(row)
+            view.scrollToTop()
+            self.shoot("list")
+            others = [r for r in free if model.item(r).production_method != method]
+            if others:  # touching a row of another method explains why it cannot be added
+                self.touch_row(others[0])
+                view.scrollToTop()
+                self.shoot("list-other-method")
         w.items_list.next.click()
         self.go("confirm")
         self.shoot("confirm")

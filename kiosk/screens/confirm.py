@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QListView, QVBoxLayout, QWidget
 
 from backend_client import CertificateType, EligibleItem
-from kiosk.i18n import Language, format_kwh, format_period
+from kiosk.i18n import Language, format_kwh, format_period, method_name
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 
@@ -90,10 +90,12 @@ class ConfirmScreen(Screen):
         if self._items:
             start = min(item.period_start for item in self._items)
             end = max(item.period_end for item in self._items)
+            methods = dict.fromkeys(item.production_method for item in self._items)  # one, as the list allows
             self.summary.setText(self.t(
                 "confirm.summary", count=len(self._items),
                 kwh=format_kwh(sum(item.amount_wh for item in self._items)),
-                period=format_period(start, end, self._timezone)))
+                method=" / ".join(method_name(self.lang, method) for method in methods),
+                period=format_period(start, end, self._timezone, self.lang)))
         else:
             self.summary.setText("")
         self.notice.setText(self.t("confirm.no_types"))

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from kiosk.i18n import Language
 from kiosk.screens.base import Screen, button_row, label, touch_button
 
-KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "unexpected")
+KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "mixed_methods",
+         "unexpected")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class ErrorInfo:
     params: dict[str, object] = field(default_factory=dict)
     can_retry: bool = False
     back_to_login: bool = False
+    reload_list: bool = False  # "back" reloads the list (and so clears the selection) instead of just showing it
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

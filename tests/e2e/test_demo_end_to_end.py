@@ -21,7 +21,7 @@ from printing import load_institutions, read_certificate_pdf, render_certificate
 from printing.document import CertificateDocument
 from tests.e2e.conftest import RunningDemo
 from tests.helpers.cupsd import PrivateCups
-from tests.kiosk.driver import KioskDriver
+from tests.helpers.kiosk_driver import KioskDriver
 
 
 def greencert_verify(source: str, demo: RunningDemo, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -1,15 +1,17 @@
 """An in-memory stand-in for ``backend_client.IntermediaryClient`` and for ``printing.deliver``.
 
 ``FakeIntermediary`` keeps eligible items and issued certificates like the real intermediary does (already
-certified items make an issuance fail with ``AlreadyIssued`` naming the certificate; an idempotency key
-replays the first answer) and has a switch for each failure the kiosk must explain::
+certified items make an issuance fail with ``AlreadyIssued`` naming the certificate; rows of different production
+methods make it fail with ``BadRequest`` code ``mixed_methods``; an idempotency key replays the first answer)
+and has a switch for each failure the kiosk must explain::
 
-    fake = FakeIntermediary(make_items(20))
+    fake = FakeIntermediary(make_items(20))  # rows like the real demo's: one per month and production method
     fake.unreachable = True                 # every call raises Unreachable
     fake.locked_retry_after = 300           # login raises Locked(retry_after=300)
     fake.locked = True                      # login raises Locked(retry_after=None)
     fake.session_expired = True             # every call with a session raises Unauthorized("session_expired")
     fake.server_error = True                # every call raises ServerError (500)
+    fake.mixed_methods = True               # issue_certificate raises BadRequest("mixed_methods") for any rows
     fake.fail["issue_certificate"] = BadRequest(400, "bad_request", "...")  # one method, any error
     fake.hold("issue_certificate")          # block that call until fake.release("issue_certificate")
 
@@ -23,12 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from backend_client import (
     AlreadyIssued,
+    BadRequest,
     CertificateType,
     ClientError,
     EligibleItem,
@@ -40,9 +44,12 @@ from backend_client import (
     Unreachable,
 )
 
-PERIOD_START = 1_711_897_200  # 2024-04-01 00:00 JST
-HALF_HOUR = 1800
-METHODS = ("solar", "wind", "oil")
+JST = timezone(timedelta(hours=9), "JST")
+NEWEST_MONTH = (2026, 11)  # the month in progress in the fake's list
+DAYS_SO_FAR = 11  # days of the newest month with data
+METHODS = ("solar", "oil", "wind")  # a month's rows in the order the real list shows them
+#           base Wh,     spread Wh: amounts of tens of thousands of kWh, like the demo's consumer Ca
+AMOUNTS = {"solar": (11_000_000, 24_000_000), "oil": (20_000_000, 25_000_000), "wind": (60_000_000, 20_000_000)}
 
 DEFAULT_TYPES = (
     CertificateType("jgca-green", "Japan Green Certificate Agency", "Green electricity certificate"),
@@ -54,18 +61,41 @@ def certificate_id_for(seed: str) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()
 
 
-def make_items(count: int, *, issued_every: int = 3, start: int = PERIOD_START) -> list[EligibleItem]:
-    """``count`` half-hour items cycling solar/wind/oil; every ``issued_every``-th one is already issued."""
+def month_start(months_back: int, newest: tuple[int, int] = NEWEST_MONTH) -> datetime:
+    """00:00 JST on the first day of the month ``months_back`` months before ``newest`` (year, month)."""
+    index = newest[0] * 12 + newest[1] - 1 - months_back
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=JST)
+
+
+def make_items(count: int = 6, *, certified: Collection[int] = (4,), newest: tuple[int, int] = NEWEST_MONTH,
+               days_so_far: int = DAYS_SO_FAR) -> list[EligibleItem]:
+    """``count`` rows shaped like the real intermediary's list (``intermediary/eligible.py``): one row per month
+    and production method, newest month first (the month in progress, with ``days_so_far`` days of data), each a
+    multi-day period of tens of thousands of kWh; solar runs 06:00 on the first day to 17:00 on the last,
+    oil the first week, wind the whole month (so a full month's wind row ends at 00:00 on the next month's
+    first day). Rows whose index is in ``certified`` are already certified (by default one: row 4, the
+    previous month's oil)."""
     items = []
     for n in range(count):
-        issued = issued_every > 0 and n % issued_every == issued_every - 1
+        months_back, slot = divmod(n, len(METHODS))
+        method = METHODS[slot]
+        first = month_start(months_back, newest)
+        data_end = first + timedelta(days=days_so_far) if months_back == 0 else month_start(months_back - 1, newest)
+        if method == "solar":
+            start, end = first + timedelta(hours=6), data_end - timedelta(hours=7)
+        elif method == "oil":
+            start, end = first, first + timedelta(days=6, hours=7, minutes=30)
+        else:
+            start, end = first, data_end + (timedelta(hours=2, minutes=30) if months_back == 0 else timedelta())
+        base, spread = AMOUNTS[method]
+        issued = n in certified
         items.append(
             EligibleItem(
                 item_id=f"item-{n:04d}",
-                period_start=start + n * HALF_HOUR,
-                period_end=start + (n + 1) * HALF_HOUR,
-                production_method=METHODS[n % len(METHODS)],
-                amount_wh=1000 + 250 * n,
+                period_start=int(start.timestamp()),
+                period_end=int(end.timestamp()),
+                production_method=method,
+                amount_wh=base + (n * 7_919_113 + 4_271) % spread,
                 issued=issued,
                 certificate_id=certificate_id_for(f"old-{n}") if issued else None,
             )
@@ -94,6 +124,7 @@ class FakeIntermediary:
         self.locked_retry_after: int | None = None
         self.session_expired = False
         self.server_error = False
+        self.mixed_methods = False
         self.fail: dict[str, ClientError] = {}
         # records
         self.calls: list[tuple[str, tuple[object, ...]]] = []
@@ -165,6 +196,10 @@ class FakeIntermediary:
             if idempotency_key in self.issued:
                 return self.issued[idempotency_key]
             by_id = {item.item_id: item for item in self.items}
+            methods = {by_id[item_id].production_method for item_id in item_ids}
+            if self.mixed_methods or len(methods) > 1:  # checked by the intermediary before the ledger is asked
+                raise BadRequest(400, "mixed_methods",
+                                 f"expected rows of one production method per certificate, found {sorted(methods)}")
             for item_id in item_ids:  # S208/S209b: all or nothing; a certified item names its certificate
                 item = by_id[item_id]
                 if item.issued:

@@ -16,7 +16,7 @@ import pytest
 from kiosk import KioskConfig, build_window
 from kiosk.main_window import MainWindow
 from tests.helpers.fake_intermediary import FakeDeliver, FakeIntermediary, make_items
-from tests.kiosk.driver import FakeClock, KioskDriver
+from tests.helpers.kiosk_driver import FakeClock, KioskDriver
 
 # The offscreen platform plugin warns when a top-level window with a layout gets its size hints; a real
 # display (xcb, eglfs) does not. Only this exact message is ignored.

@@ -32,17 +32,17 @@ def test_back_after_a_server_notice_reloads_the_stale_list(kiosk, fake):
 
 def test_reprint_from_a_greyed_row(kiosk, fake, deliver):
     kiosk.login()
-    kiosk.touch_row(2)
+    kiosk.touch_row(4)  # the certified row
     kiosk.wait_screen("alreadyIssued")
     kiosk.click("reprint")
     kiosk.wait_screen("done")
-    assert fake.pdf_requests == [(fake.items[2].certificate_id, True)]
+    assert fake.pdf_requests == [(fake.items[4].certificate_id, True)]
     assert "kiosk-printer" in kiosk.text("deliveryMessage")
 
 
 def test_reprint_with_an_expired_session_goes_back_to_sign_in(kiosk, fake):
     kiosk.login()
-    kiosk.touch_row(2)
+    kiosk.touch_row(4)  # the certified row
     kiosk.wait_screen("alreadyIssued")
     fake.session_expired = True
     kiosk.click("reprint")

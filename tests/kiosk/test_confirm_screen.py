@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from backend_client import BadRequest, Unreachable
+from tests.helpers.kiosk_driver import KioskDriver
 
 
 def test_confirm_lists_the_institutions_and_sums_the_choice(kiosk):
     kiosk.login()
-    kiosk.touch_row(0)
-    kiosk.touch_row(1)
+    kiosk.touch_row(0)  # solar, 2026-11-01 06:00 to 11-11 17:00
+    kiosk.touch_row(3)  # solar, 2026-10-01 06:00 to 10-31 17:00
     kiosk.click("listNext")
     kiosk.wait_screen("confirm")
     combo = kiosk.window.confirm.combo
@@ -17,7 +18,11 @@ def test_confirm_lists_the_institutions_and_sums_the_choice(kiosk):
     combo.setCurrentIndex(1)
     assert kiosk.text("certificateName") == "I-REC certificate"
     assert kiosk.text("confirmSummary") == (
-        "2 transaction(s), 2.250 kWh in total\nPeriod: 2024-04-01 00:00–01:00")
+        "2 transaction(s), 45,765.881 kWh in total\nProduction method: Solar\nPeriod: 2026-10-01 – 2026-11-11")
+    kiosk.click("languageToggle")
+    assert kiosk.text("confirmSummary") == (
+        "2 件の取引　合計 45,765.881 kWh\n発電方法：太陽光\n期間：2026年10月1日～11月11日")
+    kiosk.click("languageToggle")
     kiosk.click("back")
     kiosk.wait_screen("list")
     assert len(kiosk.window.items_list.selected_items()) == 2, "back keeps the selection"
@@ -52,8 +57,6 @@ def test_issue_shows_progress_then_printed_on_the_printer(kiosk, fake, deliver, 
 
 
 def test_without_a_printer_the_pdf_is_saved_and_the_path_shown(make_window, fake, deliver, qtbot, tmp_path):
-    from tests.kiosk.driver import KioskDriver
-
     kiosk = KioskDriver(qtbot, make_window(printer=None))
     kiosk.login()
     kiosk.issue([0])
@@ -112,12 +115,12 @@ def test_print_another_reloads_the_list_with_the_new_certificate_greyed(kiosk, f
     from PySide6.QtCore import Qt
 
     kiosk.login()
-    kiosk.issue([0, 1])
+    kiosk.issue([0, 3])
     kiosk.click("printAnother")
     kiosk.wait_screen("list")
     model = kiosk.view.model()
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable
-    assert model.item(1).certificate_id == model.item(0).certificate_id
+    assert model.item(3).certificate_id == model.item(0).certificate_id
     assert len(fake.called("eligible_transactions")) == 2
 
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from kiosk.idle import IdleWatcher
-from tests.kiosk.driver import FakeClock
+from tests.helpers.kiosk_driver import FakeClock, KioskDriver
 
 
 def all_texts(window):
@@ -65,14 +65,14 @@ def test_idle_timeout_logs_out_and_clears_every_screen(kiosk, fake, clock):
     kiosk.issue([0])  # the done screen now shows a certificate id
     certificate_id = fake.items[0].certificate_id
     window = kiosk.window
-    window.already_issued.show_certificate(fake.items[2].certificate_id)
+    window.already_issued.show_certificate(fake.items[4].certificate_id)
     assert "Consumer Ca" in all_texts(window)
     assert certificate_id in all_texts(window)
     clock.advance(121)
     window.flow.idle.check()
     kiosk.wait_screen("login")
     texts = all_texts(window)
-    secrets = ("Consumer Ca", certificate_id, fake.items[2].certificate_id, "demo", "1 transaction(s)",
+    secrets = ("Consumer Ca", certificate_id, fake.items[4].certificate_id, "demo", "1 transaction(s)",
                "1 selected")
     for secret in secrets:
         assert secret not in texts
@@ -113,8 +113,6 @@ def test_an_answer_arriving_after_the_timeout_is_dropped(kiosk, fake, clock, qtb
 
 def test_real_timer_with_a_short_timeout(make_window, qtbot):
     import time
-
-    from tests.kiosk.driver import KioskDriver
 
     window = make_window(idle_timeout_s=0.3)
     window.flow.idle._clock = time.monotonic  # this one test uses real time

@@ -66,3 +66,25 @@ def test_fullscreen_has_no_decorations(qtbot, fake, deliver, config):
 def test_missing_style_sheet_is_not_fatal(tmp_path, caplog):
     assert load_stylesheet(tmp_path / "none.qss") == ""
     assert "not found" in caplog.text
+
+
+def test_greencert_demo_shows_the_kiosk_in_japanese_time(monkeypatch, tmp_path, capsys):
+    """The demo is a Japanese site: its kiosk shows periods in JST whatever the machine's time zone."""
+    import greencert.demo
+    import kiosk.app
+    from greencert import cli
+
+    class StubDemo:
+        url, node_url = "http://127.0.0.1:1", "http://127.0.0.1:2"
+
+        def stop(self):
+            pass
+
+    shown = []
+    monkeypatch.setattr(greencert.demo, "start_demo", lambda *args, **kwargs: StubDemo())
+    monkeypatch.setattr(kiosk.app, "run_kiosk", lambda config: shown.append(config) or 0)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert cli.main(["demo", "--data-dir", str(tmp_path)]) == 0
+    (config,) = shown
+    assert config.timezone == "Asia/Tokyo"
+    assert config.intermediary_url == "http://127.0.0.1:1"

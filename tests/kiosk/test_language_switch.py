@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.i18n import LANGUAGES, MESSAGES, format_kwh, format_period, method_name, other_language, tr
 from kiosk.screens.error import ErrorInfo
-from tests.kiosk.driver import KioskDriver
+from tests.helpers.kiosk_driver import KioskDriver
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -30,11 +30,41 @@ def test_formatting():
     assert format_kwh(0) == "0.000"
     assert format_kwh(1_234_567) == "1,234.567"
     assert format_kwh(-1500) == "-1.500"
-    assert format_period(1_711_897_200, 1_711_899_000, "Asia/Tokyo") == "2024-04-01 00:00–00:30"
-    assert format_period(1_711_897_200, 1_712_070_000, "Asia/Tokyo") == "2024-04-01 00:00 – 2024-04-03 00:00"
     assert method_name("ja", "wind") == "風力"
     assert method_name("en", "tidal") == "tidal", "unknown methods are shown as they came"
     assert other_language("ja") == "en"
+
+
+def jst(*args):
+    from datetime import datetime, timedelta, timezone
+
+    return int(datetime(*args, tzinfo=timezone(timedelta(hours=9))).timestamp())
+
+
+@pytest.mark.parametrize(("start", "end", "en", "ja"), [
+    # one day: the date and the times
+    (jst(2024, 4, 1, 10), jst(2024, 4, 1, 10, 30), "2024-04-01 10:00–10:30", "2024年4月1日 10:00～10:30"),
+    (jst(2026, 11, 1, 6), jst(2026, 11, 1, 17), "2026-11-01 06:00–17:00", "2026年11月1日 06:00～17:00"),
+    # the end is exclusive: ending at 00:00 ends the day before
+    (jst(2024, 4, 1, 23, 30), jst(2024, 4, 2), "2024-04-01 23:30–24:00", "2024年4月1日 23:30～24:00"),
+    (jst(2024, 4, 1), jst(2024, 4, 2), "2024-04-01 00:00–24:00", "2024年4月1日 00:00～24:00"),
+    # several days (the demo's rows: a month and production method): the dates only
+    (jst(2026, 11, 1, 6), jst(2026, 11, 11, 17), "2026-11-01 – 2026-11-11", "2026年11月1日～11月11日"),
+    (jst(2026, 10, 22), jst(2026, 11, 1), "2026-10-22 – 2026-10-31", "2026年10月22日～10月31日"),
+    (jst(2024, 4, 1, 0), jst(2024, 4, 2, 0, 30), "2024-04-01 – 2024-04-02", "2024年4月1日～4月2日"),
+    (jst(2026, 12, 25), jst(2027, 1, 3, 12), "2026-12-25 – 2027-01-03", "2026年12月25日～2027年1月3日"),
+    (jst(2026, 12, 1), jst(2027, 1, 1), "2026-12-01 – 2026-12-31", "2026年12月1日～12月31日"),
+])
+def test_format_period(start, end, en, ja):
+    assert format_period(start, end, "Asia/Tokyo") == en
+    assert format_period(start, end, "Asia/Tokyo", "en") == en
+    assert format_period(start, end, "Asia/Tokyo", "ja") == ja
+
+
+def test_format_period_uses_the_given_time_zone():
+    start, end = jst(2026, 11, 1, 6), jst(2026, 11, 1, 17)  # 2026-10-31 21:00 to 2026-11-01 08:00 UTC
+    assert format_period(start, end, "Asia/Tokyo") == "2026-11-01 06:00–17:00"
+    assert format_period(start, end, "UTC") == "2026-10-31 – 2026-11-01"
 
 
 def put_every_screen_in_a_state(window, fake):
@@ -44,7 +74,7 @@ def put_every_screen_in_a_state(window, fake):
     from kiosk.screens.done import Outcome
 
     window.items_list.set_items(fake.items)
-    window.confirm.set_selection(fake.items[:2], fake.types)
+    window.confirm.set_selection([fake.items[0], fake.items[3]], fake.types)  # two solar rows
     window.progress.set_stage("progress.issuing", cancellable=True)
     window.done.show_outcome(Outcome("abc", "saved", None, Path("/tmp/x.pdf"), True, False, "en", "ja"))
     window.already_issued.show_certificate("abc")

@@ -4,63 +4,90 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from kiosk.models import COLUMNS, EligibleItemsModel
 from kiosk.screens.items_list import contiguous_runs
 from tests.helpers.fake_intermediary import make_items
+from tests.helpers.kiosk_driver import KioskDriver
+
+CERTIFIED = 4  # make_items: the previous month's oil row
 
 
 def cell(model, row, column):
     return model.data(model.index(row, COLUMNS.index(column)))
 
 
-def test_rows_show_period_method_in_words_and_kwh(kiosk):
+def test_rows_show_period_method_in_words_and_kwh(kiosk, fake):
     kiosk.login()
     model = kiosk.view.model()
-    assert cell(model, 0, "period") == "2024-04-01 00:00–00:30"
+    assert cell(model, 0, "period") == "2026-11-01 – 2026-11-11"  # solar, 11-01 06:00 to 11-11 17:00 JST
+    assert cell(model, 5, "period") == "2026-10-01 – 2026-10-31", "ends 11-01 00:00: the end is exclusive"
     assert cell(model, 0, "method") == "Solar"
-    assert cell(model, 1, "method") == "Wind"
-    assert cell(model, 2, "method") == "Oil"
-    assert cell(model, 1, "amount") == "1.250"
+    assert cell(model, 1, "method") == "Oil"
+    assert cell(model, 2, "method") == "Wind"
+    assert cell(model, 1, "amount") == "27,923.384"
+    assert fake.items[1].amount_wh == 27_923_384
     assert cell(model, 0, "status") == "Not issued"
     assert model.headerData(2, Qt.Orientation.Horizontal) == "Amount (kWh)"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_cell_fits_its_column_at_1024x600(make_window, fake, qtbot, lang):
+    """Real rows span days or weeks: their periods (and amounts) must be readable, not cut off with '…'."""
+    fake.items = make_items(12, certified=(4, 7))
+    window = make_window(language=lang)
+    assert (window.width(), window.height()) == (1024, 600)
+    kiosk = KioskDriver(qtbot, window)
+    kiosk.login()
+    view, model = kiosk.view, kiosk.view.model()
+    metrics = QFontMetrics(view.font())
+    padding = 2 * 8 + 4  # the style sheet's item padding, and the grid line
+    for row in range(model.rowCount()):
+        for column, name in enumerate(COLUMNS):
+            text = model.data(model.index(row, column))
+            needed = metrics.horizontalAdvance(text) + padding
+            assert needed <= view.columnWidth(column), (lang, row, name, text, needed, view.columnWidth(column))
 
 
 def test_certified_rows_are_greyed_not_selectable_and_name_their_certificate(kiosk, fake):
     kiosk.login()
     model = kiosk.view.model()
-    issued = fake.items[2]
+    issued = fake.items[CERTIFIED]
     assert issued.issued
-    assert not model.flags(model.index(2, 0)) & Qt.ItemFlag.ItemIsSelectable
+    assert not model.flags(model.index(CERTIFIED, 0)) & Qt.ItemFlag.ItemIsSelectable
     assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable
-    assert model.data(model.index(2, 0), Qt.ItemDataRole.ForegroundRole) is not None
-    assert cell(model, 2, "status") == f"Issued {issued.certificate_id[:8]}…"
-    assert model.data(model.index(2, 3), Qt.ItemDataRole.ToolTipRole) == issued.certificate_id
+    assert model.data(model.index(CERTIFIED, 0), Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.data(model.index(CERTIFIED, 0), Qt.ItemDataRole.BackgroundRole) is not None
+    assert cell(model, CERTIFIED, "status") == f"Issued {issued.certificate_id[:8]}…"
+    assert model.data(model.index(CERTIFIED, 3), Qt.ItemDataRole.ToolTipRole) == issued.certificate_id
+    kiosk.touch_row(1)  # oil: "select all" now means every open oil row, and the certified one is not
     kiosk.window.items_list.select_all_available()
     selected = {i.row() for i in kiosk.view.selectionModel().selectedRows()}
-    assert selected == {0, 1, 3, 4}
+    assert selected == {1}
 
 
 def test_touching_rows_toggles_them_and_updates_the_summary(kiosk):
     kiosk.login()
     assert not kiosk.find("listNext").isEnabled()
     kiosk.touch_row(0)
-    kiosk.touch_row(1)
-    assert kiosk.text("selectionSummary") == "2 selected (2.250 kWh in total)"
+    kiosk.touch_row(3)
+    assert kiosk.text("selectionSummary") == "2 selected (Solar, 45,765.881 kWh in total)"
     assert kiosk.find("listNext").isEnabled()
     kiosk.touch_row(0)
-    assert kiosk.text("selectionSummary") == "1 selected (1.250 kWh in total)"
+    assert kiosk.text("selectionSummary") == "1 selected (Solar, 34,761.610 kWh in total)"
     kiosk.click("clearSelection")
     assert kiosk.text("selectionSummary") == "0 selected (0.000 kWh in total)"
 
 
 def test_touching_a_certified_row_opens_the_already_issued_screen(kiosk, fake):
     kiosk.login()
-    kiosk.touch_row(2)
+    kiosk.touch_row(CERTIFIED)
     kiosk.wait_screen("alreadyIssued")
-    assert kiosk.text("certificateId") == f"Certificate ID: {fake.items[2].certificate_id}"
+    assert kiosk.text("certificateId") == f"Certificate ID: {fake.items[CERTIFIED].certificate_id}"
     assert kiosk.view.selectionModel().selectedRows() == []
     kiosk.click("back")
     kiosk.wait_screen("list")
@@ -68,8 +95,6 @@ def test_touching_a_certified_row_opens_the_already_issued_screen(kiosk, fake):
 
 
 def test_empty_list_says_so(make_window, fake, qtbot):
-    from tests.kiosk.driver import KioskDriver
-
     fake.items = []
     kiosk = KioskDriver(qtbot, make_window())
     kiosk.login()
@@ -89,9 +114,7 @@ def test_logout_from_the_list(kiosk, fake):
 
 
 def test_500_rows_use_one_view_and_select_quickly(make_window, fake, qtbot):
-    from tests.kiosk.driver import KioskDriver
-
-    fake.items = make_items(500)
+    fake.items = make_items(500, certified=range(3, 500, 6))  # every other solar row is certified
     window = make_window()
     kiosk = KioskDriver(qtbot, window)
     kiosk.login()
@@ -104,10 +127,12 @@ def test_500_rows_use_one_view_and_select_quickly(make_window, fake, qtbot):
     kiosk.view.scrollToBottom()
     kiosk.view.viewport().repaint()
     elapsed = time.perf_counter() - started
-    assert len(window.items_list.selected_items()) == 500 - 500 // 3
+    solar_open = range(0, 500, 6)  # "select all" selects the open rows of the first open row's method
+    assert {fake.items[r].production_method for r in solar_open} == {"solar"}
+    assert [i.item_id for i in window.items_list.selected_items()] == [fake.items[r].item_id for r in solar_open]
     assert elapsed < 1.0, f"selecting and repainting 500 rows took {elapsed:.2f} s"
-    kiosk.touch_row(499)  # far down the list: scrolls there and toggles it
-    assert len(window.items_list.selected_items()) == 500 - 500 // 3 - 1
+    kiosk.touch_row(498)  # far down the list: scrolls there and toggles it
+    assert len(window.items_list.selected_items()) == len(solar_open) - 1
 
 
 def test_model_passes_qt_model_tester(qtmodeltester):
@@ -118,11 +143,13 @@ def test_model_passes_qt_model_tester(qtmodeltester):
 
 def test_model_language_switch_changes_words():
     model = EligibleItemsModel("ja", timezone="Asia/Tokyo")
-    model.set_items(make_items(3))
+    model.set_items(make_items(6))
     assert cell(model, 0, "method") == "太陽光"
-    assert cell(model, 2, "status").startswith("発行済み")
+    assert cell(model, 0, "period") == "2026年11月1日～11月11日"
+    assert cell(model, CERTIFIED, "status").startswith("発行済み")
     model.set_language("en")
     assert cell(model, 0, "method") == "Solar"
+    assert cell(model, 0, "period") == "2026-11-01 – 2026-11-11"
 
 
 def test_contiguous_runs():
