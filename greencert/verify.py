@@ -84,9 +84,14 @@ class Trust:
 def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]]:
     """The payload text and, for a PDF, what is printed on it."""
     path = Path(source)
-    if not source.startswith("GC1:") and path.exists():
-        from printing import read_certificate_pdf, read_qr_from_image
+    if source.startswith("GC1:"):
+        return source.strip(), {}
+    if not path.exists():
+        report.add("read", None, f"expected a 'GC1:' payload or an existing file, found neither: {source[:60]!r}")
+        return None, {}
+    from printing import ReadError, read_certificate_pdf, read_qr_from_image
 
+    try:
         if path.suffix.lower() == ".pdf":
             printed = read_certificate_pdf(path)
             report.add("read", printed.payload is not None,
@@ -94,12 +99,15 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
             return printed.payload, {"amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id}
         if path.suffix.lower() in IMAGE_SUFFIXES:
             payload = read_qr_from_image(path)
-            report.add("read", payload is not None,
+            # An image without a readable QR may just be a poor photo: that is "could not check".
+            report.add("read", True if payload is not None else None,
                        f"QR code read from {path.name}" if payload else f"no QR code found in {path.name}")
             return payload, {}
-        report.add("read", None, f"expected a payload, a .pdf or an image, found {path.name}")
+    except ReadError as exc:
+        report.add("read", None, f"cannot read {path.name}: {exc}")
         return None, {}
-    return source.strip(), {}
+    report.add("read", None, f"expected a payload, a .pdf or an image, found {path.name}")
+    return None, {}
 
 
 def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | None:

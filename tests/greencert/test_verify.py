@@ -112,3 +112,21 @@ def test_cli_json_and_exit_code(issued: tuple[str, Path], demo: Demo, tmp_path: 
     code = main(["verify", str(issued[1]), "--node", demo.node_url, "--trust", str(tmp_path / "t.json"), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["verdict"] == "genuine" and out["claims"]["inst"] == "intl-rec-registry"
+
+
+@pytest.mark.parametrize("name", ["missing.pdf", "notes.txt"])
+def test_unreadable_sources_cannot_be_checked(name: str, demo: Demo, tmp_path: Path) -> None:
+    if name == "notes.txt":
+        (tmp_path / name).write_text("hello")
+    report = verify(str(tmp_path / name), node_url=demo.node_url, offline=False, trust_cache=tmp_path / "t.json")
+    assert report.exit_code == UNCHECKED
+    assert report.steps[0].name == "read" and report.steps[0].ok is None
+
+
+def test_image_without_a_qr_cannot_be_checked(demo: Demo, tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (200, 200), "white").save(tmp_path / "blank.png")
+    report = verify(str(tmp_path / "blank.png"), node_url=demo.node_url, offline=False,
+                    trust_cache=tmp_path / "t.json")
+    assert report.exit_code == UNCHECKED and "no QR code found" in report.steps[0].detail
