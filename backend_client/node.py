@@ -9,7 +9,6 @@ from backend_client.errors import ProtocolError
 from backend_client.http import HttpBase
 from ledger_lite import Transaction
 
-
 # The node answers 504 commit_timeout after ``timeout``; wait a little longer than that for its answer.
 HTTP_MARGIN_S = 5.0
 

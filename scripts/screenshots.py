@@ -12,6 +12,7 @@ walks the screens that need no failure to be provoked (error screens are still f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -20,9 +21,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1024, 600)
+KIOSK_SAVE_DIR = Path("/home/kiosk/GreenCert/certificates")  # shown on the "saved as PDF" screens
 
 
 def ensure_display(argv: list[str]) -> None:
@@ -85,12 +88,17 @@ class Walk:
         self.deliver = FakeDeliver()
         # The fake printer writes PDFs to a temp dir, but the screen shows where a kiosk would keep them.
         self.config = KioskConfig(args.url or "http://fake-intermediary", printer="MFP-3F-Kiosk",
-                                  save_dir=self.saved_dir, timezone=args.timezone, idle_timeout_s=3600)
-        self.window = build_window(client, self.config, self.deliver)
+                                  save_dir=KIOSK_SAVE_DIR, timezone=args.timezone, idle_timeout_s=3600)
+        self.window = build_window(client, self.config, self.deliver_to_temp_dir)
         self.window.move(0, 0)
         self.window.show()
         self.window.setFixedSize(*SIZE)
         self.taken: list[Path] = []
+
+    def deliver_to_temp_dir(self, pdf: bytes, filename: str, *, save_dir: Path, printer: str | None,
+                            server: str | None = None) -> Any:
+        delivery = self.deliver(pdf, filename, save_dir=self.saved_dir, printer=printer, server=server)
+        return dataclasses.replace(delivery, path=save_dir / filename) if delivery.path else delivery
 
     # -- helpers -------------------------------------------------------------------------------------------
     def wait(self, predicate: Callable[[], bool], timeout_s: float = 20.0) -> None:
@@ -206,6 +214,7 @@ class Walk:
             "error-credentials": ErrorInfo("credentials", back_to_login=True),
             "error-locked": ErrorInfo("locked", {"minutes": 5}, back_to_login=True),
             "error-expired": ErrorInfo("expired", back_to_login=True),
+            "error-mixed-methods": ErrorInfo("mixed_methods", reload_list=True),
         }
         for name, info in errors.items():
             w.error.show_error(info)
