@@ -11,7 +11,7 @@ import logging
 import threading
 import time as wall
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from ledger.registry import Entry
 from ledger.rules import Context, execute
 from ledger.state import Overlay, State
 from ledger.storage import Store
+from ledger.verifier import ParallelVerifier
 from ledger_lite import (
     MAX_TX_BYTES,
     BlockHeader,
@@ -87,6 +88,7 @@ class Node:
         self._stop = False
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._verifier = ParallelVerifier()
         self.head: BlockHeader
         self._open()
 
@@ -152,6 +154,7 @@ class Node:
 
     def close(self) -> None:
         self.stop()
+        self._verifier.close()
         self.store.close()
 
     def add_listener(self, listener: Callable[[dict[str, Any]], None]) -> None:
@@ -176,6 +179,15 @@ class Node:
     # --- admission ----------------------------------------------------------------------------------------
     def admit(self, raw: bytes) -> Transaction:
         """Stateless checks; raises ``Rejected`` with a 4xx code. Changes nothing."""
+        tx = self._precheck(raw)
+        try:
+            tx.verify_signature()
+        except SignatureError as exc:
+            raise Rejected("bad_signature", str(exc), 401) from exc
+        return tx
+
+    def _precheck(self, raw: bytes) -> Transaction:
+        """Every admission check but the signature."""
         if len(raw) > MAX_TX_BYTES:
             raise Rejected("too_large", f"expected at most {MAX_TX_BYTES} bytes, found {len(raw)}", 413)
         try:
@@ -184,10 +196,6 @@ class Node:
             raise Rejected("bad_encoding", str(exc), 400) from exc
         if tx.chain != self.chain_id:
             raise Rejected("wrong_chain", f"expected chain {self.chain_id!r}, found {tx.chain!r}", 400)
-        try:
-            tx.verify_signature()
-        except SignatureError as exc:
-            raise Rejected("bad_signature", str(exc), 401) from exc
         if self.state.get(f"registry/{tx.signer_address}") is None:
             raise Rejected("unknown_signer", f"expected a registered signer, found {tx.signer_address}", 403)
         if tx.tx_id in self._queued_ids or self.store.has_tx(tx.tx_id):
@@ -204,6 +212,34 @@ class Node:
             self._queue.append(pending)
             self._cv.notify()
         return pending
+
+    def submit_many(self, raws: Sequence[bytes]) -> list[Pending | Rejected]:
+        """Admit many at once, checking their signatures on every core; one result per input, in order."""
+        results: list[Pending | Rejected] = []
+        checked: list[tuple[int, Transaction, bytes]] = []
+        for raw in raws:
+            try:
+                tx = self._precheck(raw)
+            except Rejected as exc:
+                results.append(exc)
+                continue
+            checked.append((len(results), tx, raw))
+            results.append(Rejected("internal_error", "not admitted", 500))
+        verdicts = self._verifier.verify([(tx.signer, tx.sig, tx.signing_bytes()) for _, tx, _ in checked])
+        with self._cv:
+            for (index, tx, raw), good in zip(checked, verdicts, strict=True):
+                if not good:
+                    results[index] = Rejected("bad_signature", f"signature does not verify for key "
+                                                               f"{tx.signer_address}", 401)
+                elif tx.tx_id in self._queued_ids:
+                    results[index] = Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
+                else:
+                    pending = Pending(tx=tx, raw=raw)
+                    self._queued_ids.add(tx.tx_id)
+                    self._queue.append(pending)
+                    results[index] = pending
+            self._cv.notify()
+        return results
 
     # --- block production ---------------------------------------------------------------------------------
     def produce_block(self, batch: list[Pending]) -> BlockHeader | None:

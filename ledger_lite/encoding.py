@@ -16,9 +16,22 @@ from ledger_lite.errors import EncodingError
 MAX_DEPTH = 16
 
 
+_SCALARS = frozenset({int, str, bytes, bool, type(None)})
+
+
 def _check(value: Any, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         raise EncodingError(f"expected nesting of at most {MAX_DEPTH} levels, found deeper")
+    kind = type(value)
+    if kind in _SCALARS:
+        return
+    if kind is dict:  # fast path for the common case: text keys; anything unusual takes the slow path below
+        for key, item in value.items():
+            if type(key) is not str:
+                break
+            _check(item, depth + 1)
+        else:
+            return
     if isinstance(value, bool) or value is None or isinstance(value, int | str | bytes):
         return
     if isinstance(value, float):

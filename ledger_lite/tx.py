@@ -8,6 +8,7 @@ The signature covers ``TX_DOMAIN || canonical(envelope without sig)``; ``tx_id =
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ledger_lite.encoding import canonical, decode, sha256
@@ -21,6 +22,8 @@ _FIELDS = {"chain": str, "type": str, "body": dict, "signer": bytes, "nonce": in
 
 @dataclass(frozen=True)
 class Transaction:
+    """An envelope. Its encoding, id and signed bytes are computed once (the body must not be mutated)."""
+
     chain: str
     type: str
     body: dict[str, Any]
@@ -34,20 +37,28 @@ class Transaction:
                 "nonce": self.nonce, "time": self.time}
 
     def signing_bytes(self) -> bytes:
+        return self._signing_bytes
+
+    @cached_property
+    def _signing_bytes(self) -> bytes:
         return TX_DOMAIN + canonical(self.unsigned())
 
     def encode(self) -> bytes:
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> bytes:
         return canonical({**self.unsigned(), "sig": self.sig})
 
-    @property
+    @cached_property
     def tx_id(self) -> str:
-        return sha256(self.encode()).hex()
+        return sha256(self._encoded).hex()
 
     @property
     def signer_key(self) -> PublicKey:
         return PublicKey(self.signer)
 
-    @property
+    @cached_property
     def signer_address(self) -> str:
         return self.signer_key.address
 
@@ -58,7 +69,8 @@ class Transaction:
 
 def sign_tx(key: SigningKey, *, chain: str, type: str, body: dict[str, Any], nonce: int, time: int) -> Transaction:
     unsigned = Transaction(chain=chain, type=type, body=body, signer=key.public.raw, nonce=nonce, time=time, sig=b"")
-    return Transaction(**{**unsigned.__dict__, "sig": key.sign(unsigned.signing_bytes())})
+    return Transaction(chain=chain, type=type, body=body, signer=key.public.raw, nonce=nonce, time=time,
+                       sig=key.sign(unsigned.signing_bytes()))
 
 
 def decode_tx(data: bytes) -> Transaction:
@@ -76,4 +88,6 @@ def decode_tx(data: bytes) -> Transaction:
     if len(value["signer"]) != PUBLIC_KEY_SIZE or len(value["sig"]) != SIGNATURE_SIZE:
         raise EncodingError(f"expected a {PUBLIC_KEY_SIZE}-byte signer and a {SIGNATURE_SIZE}-byte signature, found "
                             f"{len(value['signer'])} and {len(value['sig'])} bytes")
-    return Transaction(**value)
+    tx = Transaction(**value)
+    tx.__dict__["_encoded"] = data  # canonical, so the bytes are the encoding
+    return tx

@@ -1,0 +1,87 @@
+"""Benchmark: signed meter readings ingested and committed per second by an embedded node, against this
+machine's single-core Ed25519 verification rate measured in the same run (issue #3 goal: ratio ≥ 0.8).
+
+Prints one JSON line. Readings are signed up front by many meters; the node admits them (format, chain,
+signature, registered signer, duplicates), orders them into blocks, executes the generation rule and stores
+each block in one SQLite transaction (fsync) before acknowledging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
+
+from ledger.genesis import Genesis, entry
+from ledger.node import open_node
+from ledger_lite import SigningKey, Transaction, sign_tx
+
+CHAIN = "bench"
+START = 1_790_780_400  # 2026-10-01 00:00 JST
+
+
+def verify_rate(seconds: float = 1.0) -> float:
+    """Single-core Ed25519 verifications per second (the physical limit a node is measured against)."""
+    key = SigningKey.generate()
+    message = os.urandom(200)
+    signature = key.sign(message)
+    public = key.public
+    count, began = 0, time.perf_counter()
+    while time.perf_counter() - began < seconds:
+        for _ in range(200):
+            public.verify(signature, message)
+        count += 200
+    return count / (time.perf_counter() - began)
+
+
+def readings(meters: list[SigningKey], per_meter: int, owner: str) -> list[Transaction]:
+    txs = []
+    for i in range(per_meter):
+        start = START + i * 1800
+        for m, key in enumerate(meters):
+            txs.append(sign_tx(key, chain=CHAIN, type="asset.generate",
+                               body={"provider": f"P{m}", "method": "solar", "start": start, "end": start + 1800,
+                                     "wh": 1000 + m, "owner": owner}, nonce=i, time=start + 1800))
+    return txs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--meters", type=int, default=200)
+    parser.add_argument("--per-meter", type=int, default=100)
+    args = parser.parse_args()
+    validator, intermediary = SigningKey.generate(), SigningKey.generate()
+    meters = [SigningKey.generate() for _ in range(args.meters)]
+    genesis = Genesis(CHAIN, START, (entry(validator.public, "validator", "V"),
+                                     entry(intermediary.public, "intermediary", "Da"),
+                                     *(entry(k.public, "meter", f"m{i}", provider=f"P{i}", method="solar",
+                                             capacity_w=10_000) for i, k in enumerate(meters))))
+    txs = readings(meters, args.per_meter, intermediary.address)
+    raws = [tx.encode() for tx in txs]
+    baseline = verify_rate()
+    with tempfile.TemporaryDirectory() as tmp:
+        node = open_node(Path(tmp), genesis, validator, clock=lambda: START + 400 * 86400)
+        node.start()
+        try:
+            began = time.perf_counter()
+            pendings = node.submit_many(raws)
+            outcomes = [p.wait(600) for p in pendings]
+            elapsed = time.perf_counter() - began
+        finally:
+            node.close()
+        db_bytes = sum(f.stat().st_size for f in Path(tmp).iterdir())
+    ok = sum(1 for o in outcomes if o and o["code"] == "ok")
+    rate = ok / elapsed
+    print(json.dumps({"bench": "ledger_ingest", "readings": len(raws), "committed": ok,
+                      "ingest_per_s": round(rate), "verify_per_s_one_core": round(baseline),
+                      "ratio": round(rate / baseline, 2), "bytes_per_reading": round(db_bytes / max(ok, 1))}))
+
+
+if __name__ == "__main__":
+    main()
