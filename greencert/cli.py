@@ -45,6 +45,33 @@ def _demo(args: argparse.Namespace) -> int:
         demo.stop()
 
 
+def _node(args: argparse.Namespace) -> int:
+    from greencert.keystore import load_or_create
+    from greencert.servers import BackgroundServer
+    from ledger.api import create_app
+    from ledger.errors import Error as LedgerError
+    from ledger.genesis import Genesis
+    from ledger.node import open_node
+
+    data_dir = Path(args.data_dir).expanduser()
+    try:
+        genesis = Genesis.load(Path(args.genesis).expanduser())
+        node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()))
+    except LedgerError as exc:
+        print(f"greencert node: {exc}", file=sys.stderr)
+        return 2
+    node.start()
+    server = BackgroundServer(create_app(node), args.host, args.port).start()
+    print(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    server.stop()
+    node.close()
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
     from greencert.verify import render, verify
 
@@ -70,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--printer", help="CUPS queue to print on (default: save PDFs)")
     demo.add_argument("--fullscreen", action="store_true", help="kiosk without window decorations")
     demo.set_defaults(func=_demo)
+    node = sub.add_parser("node", help="run one ledger node (solo ordering) on its own data directory")
+    node.add_argument("--data-dir", required=True, help="where the node keeps its SQLite ledger")
+    node.add_argument("--genesis", required=True, help="genesis JSON (chain id, time, registry)")
+    node.add_argument("--key", required=True, help="the validator's key file (hex seed; created if missing)")
+    node.add_argument("--host", default="127.0.0.1")
+    node.add_argument("--port", type=int, default=DEFAULT_NODE_PORT)
+    node.set_defaults(func=_node)
     verify = sub.add_parser("verify", help="check a certificate: payload text, PDF or image of its QR code")
     verify.add_argument("source", help="'GC1:...' payload, a certificate PDF, or a PNG/JPEG of the QR")
     verify.add_argument("--node", help="ledger node URL (default: the local demo's)")
