@@ -69,66 +69,75 @@ def open_assets(node: NodeClient, owner: str) -> list[OpenAsset]:
             for a in node.assets(owner, trade="open")]
 
 
+def _decide(db: Session, settings: Settings, consumer: Consumer, report: Transaction, assets: list[OpenAsset],
+            totals: Totals, now: int) -> tuple[Usage, Transaction | None]:
+    """S86-S90 for one interval: the history row, and the allocation transaction if anything was allocated."""
+    start, end, wh = report.body["start"], report.body["end"], report.body["wh"]
+    decision = allocate(assets, providers=consumer.providers, totals=totals,
+                        target_pct=consumer.renewable_target_pct, usage_start=start, usage_end=end, usage_wh=wh,
+                        now=now)
+    renewable = sum(p.wh for p in decision.parts if p.category == "renewable")
+    usage = Usage(consumer_id=consumer.consumer_id, start=start, end=end, wh=wh, renewable_wh=renewable,
+                  fossil_wh=sum(p.wh for p in decision.parts) - renewable, unallocated_wh=decision.unallocated_wh,
+                  tx_id=None, status="unallocated" if not decision.parts else
+                  ("partial" if decision.unallocated_wh else "allocated"))
+    db.add(usage)
+    if not decision.parts:
+        return usage, None
+    # S90: the change request names the assets, the new owner and the used amounts.
+    tx = sign_tx(settings.key, chain=settings.chain_id, type="asset.allocate",
+                 body={"to": consumer.ledger_address, "usage_start": start, "usage_end": end,
+                       "parts": [{"asset": p.asset_id, "wh": p.wh} for p in decision.parts]},
+                 nonce=int(report.tx_id[:15], 16), time=end)
+    usage.tx_id = tx.tx_id
+    return usage, tx
+
+
 def process_reports(db: Session, node: NodeClient, settings: Settings, raw_reports: list[str],
                     now: int) -> list[UsageOutcome]:
-    """Allocate every report in time order in one batch of ledger transactions; record history (S89)."""
+    """Allocate every report in time order in one batch of ledger transactions; record the history (S89).
+
+    Returns one outcome per report, in time order (S95: the meter learns whether its interval was covered).
+    """
     consumers = {c.consumer_id: c for c in db.scalars(select(Consumer))}
     parsed = sorted((parse_report(r, settings, consumers) for r in raw_reports),
                     key=lambda ct: (ct[1].body["start"], ct[0].consumer_id))
     try:
         assets = open_assets(node, settings.key.address)
-        head_time = int(node.status()["time"])
+        now = max(now, int(node.status()["time"]))
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read the intermediary's assets from the ledger: {exc}") from exc
-    now = max(now, head_time)
     totals: dict[str, Totals] = {}
-    outcomes: list[UsageOutcome] = []
-    pending: list[tuple[Usage, Transaction]] = []
+    rows: list[tuple[str, int, Usage | None]] = []  # (consumer, start, history row or None for a duplicate)
+    txs: list[tuple[Usage, Transaction]] = []
     for consumer, report in parsed:
-        start, end, wh = report.body["start"], report.body["end"], report.body["wh"]
+        start = report.body["start"]
         if db.scalar(select(Usage.id).where(Usage.consumer_id == consumer.consumer_id, Usage.start == start)):
-            outcomes.append(UsageOutcome(consumer.consumer_id, start, "duplicate", 0, 0, 0, None,
-                                         "this interval was reported before"))
+            rows.append((consumer.consumer_id, start, None))
             continue
         total = totals.setdefault(consumer.consumer_id, _totals(db, consumer.consumer_id))
-        decision = allocate(assets, providers=consumer.providers, totals=total,
-                            target_pct=consumer.renewable_target_pct, usage_start=start, usage_end=end,
-                            usage_wh=wh, now=now)
-        renewable = sum(p.wh for p in decision.parts if p.category == "renewable")
-        fossil = sum(p.wh for p in decision.parts if p.category != "renewable")
-        usage = Usage(consumer_id=consumer.consumer_id, start=start, end=end, wh=wh, renewable_wh=renewable,
-                      fossil_wh=fossil, unallocated_wh=decision.unallocated_wh, tx_id=None,
-                      status="unallocated" if not decision.parts else
-                      ("partial" if decision.unallocated_wh else "allocated"))
-        db.add(usage)
-        if decision.parts:
-            # S90: change request naming the assets, the new owner and the used amounts.
-            tx = sign_tx(settings.key, chain=settings.chain_id, type="asset.allocate",
-                         body={"to": consumer.ledger_address, "usage_start": start, "usage_end": end,
-                               "parts": [{"asset": p.asset_id, "wh": p.wh} for p in decision.parts]},
-                         nonce=int(report.tx_id[:15], 16), time=end)
-            usage.tx_id = tx.tx_id
-            pending.append((usage, tx))
+        usage, tx = _decide(db, settings, consumer, report, assets, total, now)
+        rows.append((consumer.consumer_id, start, usage))
+        if tx is not None:
+            txs.append((usage, tx))
     try:
-        results = node.submit_batch([tx for _, tx in pending]) if pending else []
+        results = node.submit_batch([tx for _, tx in txs]) if txs else []
     except ClientError as exc:
         db.rollback()
         raise LedgerUnavailable(f"the ledger did not take the allocations: {exc}") from exc
-    for (usage, _), result in zip(pending, results, strict=True):
-        if result.get("code") != "ok":
-            usage.status = "failed"
-            usage.renewable_wh = usage.fossil_wh = 0
-            usage.unallocated_wh = usage.wh
+    messages: dict[str, str] = {}
+    for (usage, tx), result in zip(txs, results, strict=True):
+        messages[tx.tx_id] = str(result.get("message", "ok"))
+        if result.get("code") != "ok":  # nothing moved on the ledger: record the interval as uncovered
+            usage.status, usage.renewable_wh, usage.fossil_wh, usage.unallocated_wh = "failed", 0, 0, usage.wh
     db.commit()
-    by_tx = {u.tx_id: r for (u, _), r in zip(pending, results, strict=True)}
-    for consumer, report in parsed:
-        usage_row = db.scalar(select(Usage).where(Usage.consumer_id == consumer.consumer_id,
-                                                  Usage.start == report.body["start"]))
-        if usage_row is None or any(o.start == usage_row.start and o.consumer_id == usage_row.consumer_id
-                                    for o in outcomes):
-            continue
-        message = by_tx.get(usage_row.tx_id, {}).get("message", "ok") if usage_row.tx_id else "no assets available"
-        outcomes.append(UsageOutcome(usage_row.consumer_id, usage_row.start, usage_row.status,
-                                     usage_row.renewable_wh, usage_row.fossil_wh, usage_row.unallocated_wh,
-                                     usage_row.tx_id, message))
+    outcomes = []
+    for consumer_id, start, row in rows:
+        if row is None:
+            outcomes.append(UsageOutcome(consumer_id, start, "duplicate", 0, 0, 0, None,
+                                         "this interval was reported before"))
+        else:
+            message = messages.get(row.tx_id, "ok") if row.tx_id else "no assets available"
+            outcomes.append(UsageOutcome(consumer_id, start, row.status, row.renewable_wh, row.fossil_wh,
+                                         row.unallocated_wh, row.tx_id, message))
     return outcomes

@@ -194,3 +194,16 @@ def test_retry_after_a_lost_ledger_answer_returns_the_committed_certificate(
     certified = [r for r in http.get(f"{API}/eligible-transactions", headers=auth).json()["items"]
                  if r["certificate_id"] == retry.json()["certificate_id"]]
     assert len(certified) == 1 and certified[0]["amount_wh"] == row["amount_wh"]
+
+
+def test_a_repeated_usage_report_is_answered_duplicate_and_changes_nothing(http: httpx.Client, demo: Demo) -> None:
+    from field.meter import SmartMeter
+    from field.sites import CONSUMER_CA
+
+    first_interval = demo.node.genesis.time  # the demo's first half-hour, reported during seeding
+    report = SmartMeter(CONSUMER_CA, demo.world.chain_id).usage_tx(first_interval, 1000)
+    height = demo.node.status()["height"]
+    response = http.post(f"{API}/usage-reports", json={"reports": [report.encode().hex()]})
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["results"]] == ["duplicate"]
+    assert demo.node.status()["height"] == height
