@@ -7,6 +7,7 @@ against an overlay of the state, stored in one SQLite transaction per block and 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time as wall
@@ -19,7 +20,7 @@ from typing import Any
 from ledger.errors import NotFound, Rejected, StoreError
 from ledger.genesis import Genesis
 from ledger.jsonview import to_json
-from ledger.registry import Entry
+from ledger.registry import Entry, is_removed
 from ledger.rules import Context, execute
 from ledger.state import Overlay, State
 from ledger.storage import Store
@@ -29,6 +30,7 @@ from ledger_lite import (
     BlockHeader,
     CommitError,
     EncodingError,
+    PublicKey,
     SignatureError,
     SigningKey,
     Transaction,
@@ -115,15 +117,36 @@ class Node:
         if found is None:
             raise StoreError(f"block {last} is missing from the store")
         header, commit, _ = found
-        # Tamper evidence: the stored state must hash to the last signed header's state root.
+        # Tamper evidence: the stored state must hash to the last signed header's state root, and that header
+        # must carry a quorum of the validator set that was in force for it.
         try:
-            verify_commit(header, commit, self.validators)
+            verify_commit(header, commit, self._signing_set(last))
         except CommitError as exc:
             raise StoreError(f"the last block {last} has no valid commit: {exc}") from exc
         if self.state.root() != header.state_root:
             raise StoreError(f"stored state hashes to {self.state.root().hex()}, but the signed header of block "
                              f"{last} commits to {header.state_root.hex()}: the store was changed outside the node")
         self.head = header
+        self.validators = self._validators_in_state()
+
+    def _validators_in_state(self) -> list[PublicKey]:
+        """The validators the registry names now (governance may have changed them since genesis)."""
+        entries = [v for _, v in self.state.items("registry/") if not is_removed(v) and v["role"] == "validator"]
+        return sorted((PublicKey(e["key"]) for e in entries), key=lambda k: k.raw)
+
+    def _signing_set(self, height: int) -> list[PublicKey]:
+        """The validator set that signed block ``height``: the last one recorded at or below it."""
+        for h in range(height, -1, -1):
+            found = self.store.get_meta(f"validators@{h}")
+            if found is not None:
+                return [PublicKey.from_hex(k) for k in json.loads(found)]
+        return self.genesis.validators()
+
+    def _record_validator_change(self, next_height: int) -> None:
+        current = self._validators_in_state()
+        if [v.raw for v in current] != sorted(v.raw for v in self.validators):
+            self.store.set_meta(f"validators@{next_height}", json.dumps([v.hex() for v in current]))
+            self.validators = current
 
     def _write_genesis(self) -> None:
         writes: dict[str, Any] = {f"registry/{e.address}": e.to_state() for e in self.genesis.entries}
@@ -133,6 +156,7 @@ class Node:
         commit = Commit(header.hash(), (sign_commit(self.key, header),))
         encoded = {key: canonical(value) for key, value in writes.items()}
         self.store.set_meta("chain_id", self.chain_id)
+        self.store.set_meta("validators@0", json.dumps([v.hex() for v in self.validators]))
         self.store.write_block(header, commit, [], encoded)
         self.state.apply(writes, encoded)
         self.head = header
@@ -196,7 +220,8 @@ class Node:
             raise Rejected("bad_encoding", str(exc), 400) from exc
         if tx.chain != self.chain_id:
             raise Rejected("wrong_chain", f"expected chain {self.chain_id!r}, found {tx.chain!r}", 400)
-        if self.state.get(f"registry/{tx.signer_address}") is None:
+        registered = self.state.get(f"registry/{tx.signer_address}")
+        if registered is None or is_removed(registered):
             raise Rejected("unknown_signer", f"expected a registered signer, found {tx.signer_address}", 403)
         if tx.tx_id in self._queued_ids or self.store.has_tx(tx.tx_id):
             raise Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
@@ -276,6 +301,8 @@ class Node:
                                        [(p.tx.tx_id, p.tx.type, p.raw, r) for p, r in included], encoded)
                 self.state.apply(overlay.writes, encoded)
                 self.head = header
+                if any(key.startswith("registry/") for key in overlay.writes):
+                    self._record_validator_change(height + 1)  # the next header names the new set
         with self._cv:
             for pending in batch:
                 self._queued_ids.discard(pending.tx.tx_id)
@@ -348,7 +375,7 @@ class Node:
 
     def registry(self) -> list[dict[str, Any]]:
         with self._lock:
-            entries = [Entry.from_state(v) for _, v in self.state.items("registry/")]
+            entries = [Entry.from_state(v) for _, v in self.state.items("registry/") if not is_removed(v)]
         return [e.to_json() for e in entries]
 
 

@@ -1,7 +1,7 @@
 """The registry: which keys may do what (validators, intermediaries, meters, user keys).
 
-It lives in the state under ``registry/<address>`` and is set in genesis (governance transactions that change it
-come with issue #3).
+It lives in the state under ``registry/<address>``, is set in genesis and changed only by governance
+transactions (``ledger/rules/governance.py``); a removed key leaves a tombstone (``is_removed``).
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ class Entry:
                 "name": self.name, "attrs": self.attrs}
 
 
+def is_removed(value: Any) -> bool:
+    """Whether a ``registry/<address>`` value is a tombstone written by ``registry.update``'s ``remove``."""
+    return isinstance(value, dict) and value.get("removed") is True
+
+
 def validate_entry(entry: Entry) -> None:
     if entry.role not in ROLES:
         raise Rejected("bad_registry", f"expected a role among {ROLES}, found {entry.role!r}")
@@ -61,4 +66,7 @@ def validate_entry(entry: Entry) -> None:
         for name, kind in (("provider", str), ("method", str), ("capacity_w", int)):
             if not isinstance(entry.attrs.get(name), kind):
                 raise Rejected("bad_registry", f"meter {entry.address} needs attribute {name!r} ({kind.__name__})")
+        capacity = entry.attrs["capacity_w"]
+        if isinstance(capacity, bool) or capacity <= 0:
+            raise Rejected("bad_registry", f"meter {entry.address} needs a positive capacity_w, found {capacity!r}")
         category_of(entry.attrs["method"])

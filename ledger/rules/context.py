@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import Rejected
-from ledger.registry import Entry
+from ledger.registry import Entry, is_removed
 from ledger.state import Overlay
 
 
@@ -18,7 +18,7 @@ class Context:
 
     def entry(self, address: str) -> Entry | None:
         value = self.state.get(f"registry/{address}")
-        return Entry.from_state(value) if value is not None else None
+        return None if value is None or is_removed(value) else Entry.from_state(value)
 
     def require_role(self, address: str, *roles: str) -> Entry:
         entry = self.entry(address)

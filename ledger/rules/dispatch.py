@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.errors import Rejected
-from ledger.rules import assets, certificates
+from ledger.rules import assets, certificates, governance, revocation
 from ledger.rules.context import Context
 from ledger_lite import Transaction
 
@@ -16,6 +16,8 @@ RULES: dict[str, Rule] = {
     "asset.generate": assets.generate,
     "asset.allocate": assets.allocate,
     "cert.issue": certificates.issue,
+    "cert.revoke": revocation.revoke,
+    "registry.update": governance.update,
 }
 
 

@@ -7,6 +7,9 @@
     asset_id = gen["result"]["asset_id"]
     world.commit(node, world.allocate([(asset_id, 10_000)]))
     outcome = world.submit_wait(node, world.issue([asset_id]))          # any outcome, e.g. "already_issued"
+    world.commit(node, world.revoke(cert_id, "meter fault"))            # cert.revoke by the issuer
+    world.commit(node, world.registry_update(set_entries=[world.registry_entry(key, "meter", ...)]))
+    genesis = world.genesis_with(*world.extra_validators(2))             # n = 3 validators
 
 Registry (genesis ``GENESIS_TIME`` = 2026-10-01 00:00 UTC, chain ``greencert-test``):
 
@@ -50,6 +53,7 @@ from ledger.genesis import Genesis, entry
 from ledger.node import Node, Pending
 from ledger.storage import Store
 from ledger_lite import SigningKey, Transaction, canonical, leaf_hash, root_from_leaf_hashes, sign_tx
+from ledger_lite.governance import registry_entry, sign_approval
 
 CHAIN_ID = "greencert-test"
 GENESIS_TIME = 1_790_812_800  # 2026-10-01 00:00:00 UTC
@@ -167,6 +171,59 @@ class LedgerWorld:
         """A ``cert.issue`` over ``assets`` for ``owner`` (default: the user Ca), signed by the intermediary."""
         body = {"owner": owner or self.user.address, "institution": institution, "assets": list(assets)}
         return self.sign(signer or self.intermediary, "cert.issue", body)
+
+    def revoke(self, certificate_id: str, reason: str = "issued in error", *,
+               signer: SigningKey | None = None) -> Transaction:
+        """A ``cert.revoke`` of ``certificate_id``, signed by the intermediary unless ``signer`` is given."""
+        return self.sign(signer or self.intermediary, "cert.revoke", {"certificate": certificate_id, "reason": reason})
+
+    # --- governance (registry.update) -------------------------------------------------------------------
+    @staticmethod
+    def registry_entry(key: SigningKey, role: str, name: str, **attrs: Any) -> dict[str, Any]:
+        """One ``set`` entry of a ``registry.update`` body (the wire form of ``ledger.registry.Entry``)."""
+        return registry_entry(key.public.raw, role, name, **attrs)
+
+    @staticmethod
+    def extra_validators(count: int) -> list[SigningKey]:
+        """``count`` validator keys besides ``validator`` (for a consortium genesis, see ``genesis_with``)."""
+        return [SigningKey.derive(f"test/validator/{i}") for i in range(2, count + 2)]
+
+    def genesis_with(self, *validators: SigningKey) -> Genesis:
+        """The default genesis plus ``validators`` as further validators (n = 1 + len(validators))."""
+        base = self.genesis()
+        extra = tuple(entry(k.public, "validator", f"Test validator {i}") for i, k in enumerate(validators, 2))
+        return Genesis(chain_id=base.chain_id, time=base.time, entries=base.entries + extra)
+
+    def open_node_with(self, genesis: Genesis, data_dir: Path, clock: ManualClock | None = None, *,
+                       start: bool = True) -> Node:
+        """Like ``open_node`` but over ``genesis``; the node signs with ``validator`` (it commits blocks alone, so
+        such a store is not meant to be reopened when ``genesis`` has several validators)."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(data_dir / "ledger.sqlite")
+        try:
+            node = Node(store, genesis, self.validator, clock=clock or ManualClock(), linger_s=0.01)
+        except BaseException:
+            store.close()
+            raise
+        if start:
+            node.start()
+        return node
+
+    def registry_update(self, *, set_entries: Sequence[dict[str, Any]] = (), remove: Sequence[str] = (),
+                        approvers: Sequence[SigningKey] | None = None, extra_approvals: Sequence[Any] = (),
+                        signer: SigningKey | None = None, nonce: int | None = None,
+                        time: int | None = None) -> Transaction:
+        """A ``registry.update`` signed by ``signer`` (default: the validator), with an approval by each of
+        ``approvers`` (default: the signer) over this chain, ``set_entries``, ``remove`` and the nonce, followed by
+        ``extra_approvals`` as given."""
+        signer = signer or self.validator
+        nonce = next(self._nonces) if nonce is None else nonce
+        entries, removed = list(set_entries), list(remove)
+        approvals: list[Any] = [sign_approval(k, self.chain_id, entries=entries, remove=removed, nonce=nonce)
+                                for k in (approvers if approvers is not None else [signer])]
+        body = {"set": entries, "remove": removed, "approvals": approvals + list(extra_approvals)}
+        return sign_tx(signer, chain=self.chain_id, type="registry.update", body=body, nonce=nonce,
+                       time=self.genesis_time + nonce if time is None else time)
 
     # --- submitting -------------------------------------------------------------------------------------
     @staticmethod
