@@ -77,7 +77,8 @@ class Trust:
     def from_registry(cls, chain_id: str, registry: list[dict[str, Any]]) -> Trust:
         issuers = [PublicKey.from_hex(e["public_key"]) for e in registry if e["role"] in ("intermediary", "user")]
         return cls(chain_id, {k.kid: k for k in issuers},
-                   [PublicKey.from_hex(e["public_key"]) for e in registry if e["role"] == "validator"],
+                   [PublicKey.from_hex(e["public_key"]) for e in registry
+                    if e["role"] == "validator" and not e.get("removed")],
                    {e["address"]: e["name"] for e in registry})
 
 

@@ -374,9 +374,18 @@ class Node:
         return [to_json({k: v for k, v in c.items() if k != "assets"}) for c in certs]
 
     def registry(self) -> list[dict[str, Any]]:
+        """Every key the registry names, live or removed (a removed issuer's earlier certificates still verify:
+        verifiers see ``removed`` and the height it happened at)."""
         with self._lock:
-            entries = [Entry.from_state(v) for _, v in self.state.items("registry/") if not is_removed(v)]
-        return [e.to_json() for e in entries]
+            values = [v for _, v in self.state.items("registry/")]
+        out = []
+        for value in values:
+            if is_removed(value):
+                former = Entry.from_state({"address": value["address"], **value["former"]})
+                out.append({**former.to_json(), "removed": True, "removed_at": value["height"]})
+            else:
+                out.append({**Entry.from_state(value).to_json(), "removed": False})
+        return out
 
 
 def open_node(data_dir: Path, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock) -> Node:

@@ -23,7 +23,6 @@ NEEDS_CONTEXT = ("needs ledger/rules/context.py: Context.entry() returns None fo
                  "(value['removed'] is True); today Entry.from_state(tombstone) raises KeyError")
 NEEDS_ADMISSION = ("needs ledger/node.py Node.admit: a tombstoned signer is unregistered (unknown_signer at "
                    "admission); today only a missing registry value is")
-NEEDS_LISTING = "needs ledger/node.py Node.registry(): leave tombstones out; today Entry.from_state raises KeyError"
 
 WIND_METER = SigningKey.derive("test/meter/Ac")
 
@@ -123,12 +122,16 @@ def test_removed_meter_reading_is_refused_at_admission(ledger_world: LedgerWorld
     assert (caught.value.code, caught.value.status) == ("unknown_signer", 403)
 
 
-def test_registry_listing_leaves_removed_keys_out(ledger_world: LedgerWorld, ledger_node: Node) -> None:
-    # /v1/registry feeds the trust lists (greencert verify, the intermediary's /trust).
+def test_registry_listing_marks_removed_keys(ledger_world: LedgerWorld, ledger_node: Node) -> None:
+    # /v1/registry feeds the trust lists (greencert verify, the intermediary's /trust): a removed issuer's
+    # earlier certificates must still verify, so removed keys stay listed, marked with when they were removed.
     w = ledger_world
-    w.commit(ledger_node, w.registry_update(remove=[w.meter.address]))
-    listed = {e["address"]: e["role"] for e in ledger_node.registry()}
-    assert w.meter.address not in listed and listed[w.meter_oil.address] == "meter"
+    outcome = w.commit(ledger_node, w.registry_update(remove=[w.meter.address]))
+    listed = {e["address"]: e for e in ledger_node.registry()}
+    assert listed[w.meter.address]["removed"] is True
+    assert listed[w.meter.address]["removed_at"] == outcome["height"]
+    assert listed[w.meter.address]["public_key"] == w.meter.public.hex()
+    assert listed[w.meter_oil.address]["removed"] is False and listed[w.meter_oil.address]["role"] == "meter"
 
 
 def test_re_added_key_in_another_role_is_refused_as_wrong_role(ledger_world: LedgerWorld,

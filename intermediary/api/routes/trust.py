@@ -26,6 +26,7 @@ def trust(service: ServiceDep) -> dict[str, Any]:
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read the ledger registry: {exc}") from exc
     issuers = [_key(e["public_key"], e["name"], e["role"]) for e in registry if e["role"] in ("intermediary", "user")]
-    validators = [_key(e["public_key"], e["name"], e["role"]) for e in registry if e["role"] == "validator"]
+    validators = [_key(e["public_key"], e["name"], e["role"]) for e in registry
+                  if e["role"] == "validator" and not e.get("removed")]
     return {"chain_id": service.settings.chain_id, "node_url": service.settings.node_url,
             "issuers": issuers, "validators": validators}
