@@ -49,6 +49,10 @@ class NodeClient(HttpBase):
     def value(self, key: str) -> dict[str, Any]:
         return _obj(self.json("GET", f"/v1/state/{key}"), "state value")
 
+    def proven_value(self, key: str) -> dict[str, Any]:
+        """A state value (or its absence) with a sparse-Merkle proof; check it with ``ledger_lite.light``."""
+        return _obj(self.json("GET", f"/v1/state/{key}", params={"prove": "true"}), "proven state value")
+
     def assets(self, owner: str, **filters: Any) -> list[dict[str, Any]]:
         params = {"owner": owner, **{k: v for k, v in filters.items() if v is not None}}
         items = _obj(self.json("GET", "/v1/assets", params=params), "asset list").get("items")

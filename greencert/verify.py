@@ -10,13 +10,17 @@ from typing import Any
 
 from backend_client import ClientError, NodeClient, NotFound
 from ledger_lite import (
+    BlockHeader,
     Claims,
+    EncodingError,
     PayloadError,
     PublicKey,
     VerificationError,
     decode_payload,
+    verify_commit,
 )
-from ledger_lite.light import verify_tx_in_block
+from ledger_lite.block import Commit
+from ledger_lite.light import verify_state, verify_tx_in_block
 
 GENUINE, NOT_GENUINE, UNCHECKED = 0, 1, 2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -151,7 +155,8 @@ def check_ledger(claims: Claims, node: NodeClient, trust: Trust, report: Report)
     try:
         tx_json = node.tx(claims.cid)
         block = node.block(int(tx_json["height"]))
-        record = node.value(f"cert/{claims.cid}")["value"]
+        state = node.proven_value(f"cert/{claims.cid}")
+        head = node.block(int(state["height"]))
     except NotFound:
         report.add("ledger", False, f"the ledger has no issuance {claims.cid}")
         return
@@ -165,15 +170,28 @@ def check_ledger(claims: Claims, node: NodeClient, trust: Trust, report: Report)
         return
     report.add("inclusion", True, f"issuance is in final block {tx_json['height']} of {trust.chain_id} "
                                   f"(validator quorum and Merkle proof checked)")
+    try:
+        # The current record, proven against the newest final header (so a revocation cannot be hidden).
+        head_header = BlockHeader.from_json(head["header"])
+        verify_commit(head_header, Commit.from_json(head["commit"]), trust.validators)
+        record = verify_state(state, head_header)
+    except (VerificationError, EncodingError, KeyError, TypeError) as exc:
+        report.add("record", False, f"the ledger's certificate record does not verify: {exc}")
+        return
+    if not isinstance(record, dict):
+        report.add("record", False, f"the ledger proves there is no record cert/{claims.cid}")
+        return
     expected = {"type": (tx.type, "cert.issue"), "height": (int(tx_json["height"]), claims.h),
                 "chain": (trust.chain_id, claims.chain), "amount": (record["wh"], claims.wh),
                 "method": (record["method"], claims.m), "start": (record["start"], claims.ps),
                 "end": (record["end"], claims.pe), "institution": (record["institution"], claims.inst),
                 "owner": (trust.names.get(record["owner"]), claims.own)}
     wrong = [f"{k}: ledger {a!r}, certificate {b!r}" for k, (a, b) in expected.items() if a != b]
-    report.add("record", not wrong, "; ".join(wrong) if wrong else "ledger record matches every claim")
+    report.add("record", not wrong, "; ".join(wrong) if wrong else
+               f"ledger record matches every claim (state proof checked at block {head_header.height})")
     revoked = record.get("revoked")
-    report.add("revocation", revoked is None, f"revoked: {revoked}" if revoked else "not revoked")
+    report.add("revocation", revoked is None,
+               f"revoked at block {revoked['height']}: {revoked['reason']}" if revoked else "not revoked")
 
 
 def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path) -> Report:

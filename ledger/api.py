@@ -118,7 +118,12 @@ def create_app(node: Node) -> FastAPI:
         return node.block(height)
 
     @app.get("/v1/state/{key:path}")
-    def get_state(key: str) -> dict[str, Any]:
+    def get_state(key: str, prove: bool = False) -> dict[str, Any]:
+        """A state value. With ``prove=true``: its canonical CBOR and a sparse-Merkle proof against the state
+        root of block ``height`` (membership), or, for an absent key, a non-membership proof (200, present false).
+        Verify with ``ledger_lite.light.verify_state`` and the header of ``GET /v1/blocks/{height}``."""
+        if prove:
+            return node.proven_value(key)
         return {"key": key, "value": node.value(key), "height": node.head.height}
 
     @app.get("/v1/assets")

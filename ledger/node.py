@@ -103,13 +103,14 @@ class Node:
         if last is None:
             self._write_genesis()
             return
+        rows = []
         for key, encoded in self.store.state_rows():
             try:
-                value = decode(encoded)
+                rows.append((key, encoded, decode(encoded)))
             except EncodingError as exc:
                 raise StoreError(f"state row {key!r} does not decode: {exc}; the store was changed outside the "
                                  f"node") from exc
-            self.state.load(key, encoded, value)
+        self.state.load(rows)
         try:
             found = self.store.block(last)
         except EncodingError as exc:
@@ -136,11 +137,11 @@ class Node:
 
     def _signing_set(self, height: int) -> list[PublicKey]:
         """The validator set that signed block ``height``: the last one recorded at or below it."""
-        for h in range(height, -1, -1):
-            found = self.store.get_meta(f"validators@{h}")
-            if found is not None:
-                return [PublicKey.from_hex(k) for k in json.loads(found)]
-        return self.genesis.validators()
+        recorded = {int(k.split("@", 1)[1]): v for k, v in self.store.meta_items("validators@")}
+        at = max((h for h in recorded if h <= height), default=None)
+        if at is None:
+            return self.genesis.validators()
+        return [PublicKey.from_hex(k) for k in json.loads(recorded[at])]
 
     def _record_validator_change(self, next_height: int) -> None:
         current = self._validators_in_state()
@@ -150,11 +151,11 @@ class Node:
 
     def _write_genesis(self) -> None:
         writes: dict[str, Any] = {f"registry/{e.address}": e.to_state() for e in self.genesis.entries}
+        encoded = {key: canonical(value) for key, value in writes.items()}
         header = BlockHeader(chain=self.chain_id, height=0, prev_hash=ZERO_HASH, time=self.genesis.time,
-                             tx_root=merkle_root([]), state_root=self.state.root_with(writes),
+                             tx_root=merkle_root([]), state_root=self.state.prepare(encoded),
                              validators_hash=validators_hash(self.validators))
         commit = Commit(header.hash(), (sign_commit(self.key, header),))
-        encoded = {key: canonical(value) for key, value in writes.items()}
         self.store.set_meta("chain_id", self.chain_id)
         self.store.set_meta("validators@0", json.dumps([v.hex() for v in self.validators]))
         self.store.write_block(header, commit, [], encoded)
@@ -291,14 +292,18 @@ class Node:
             header = None
             if included:
                 raws = [p.raw for p, _ in included]
+                encoded = {key: canonical(value) for key, value in overlay.writes.items()}
                 header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(), time=block_time,
-                                     tx_root=merkle_root(raws), state_root=self.state.root_with(overlay.writes),
+                                     tx_root=merkle_root(raws), state_root=self.state.prepare(encoded),
                                      validators_hash=validators_hash(self.validators))
                 commit = Commit(header.hash(), (sign_commit(self.key, header),))
-                encoded = {key: canonical(value) for key, value in overlay.writes.items()}
                 # Stored (and fsynced) before the state changes in memory or anyone is told it committed.
-                self.store.write_block(header, commit,
-                                       [(p.tx.tx_id, p.tx.type, p.raw, r) for p, r in included], encoded)
+                try:
+                    self.store.write_block(header, commit,
+                                           [(p.tx.tx_id, p.tx.type, p.raw, r) for p, r in included], encoded)
+                except BaseException:
+                    self.state.discard()
+                    raise
                 self.state.apply(overlay.writes, encoded)
                 self.head = header
                 if any(key.startswith("registry/") for key in overlay.writes):
@@ -352,6 +357,19 @@ class Node:
         if value is None:
             raise NotFound(f"no state value at {key!r}")
         return to_json(value)
+
+    def proven_value(self, key: str) -> dict[str, Any]:
+        """The value at ``key`` (or its absence) with a sparse-Merkle proof against the head's state root."""
+        with self._lock:
+            value = self.state.get(key)
+            encoded = self.state.encoded(key)
+            proof = self.state.prove(key)
+            head = self.head
+        out: dict[str, Any] = {"key": key, "height": head.height, "state_root": head.state_root.hex(),
+                               "present": value is not None, "proof": proof.to_json()}
+        if value is not None and encoded is not None:
+            out.update(value=to_json(value), value_cbor=encoded.hex())
+        return out
 
     def assets(self, owner: str, *, method: str | None = None, start: int | None = None, end: int | None = None,
                trade: str | None = None) -> list[dict[str, Any]]:

@@ -1,29 +1,27 @@
-"""The node's state: a key → value map with an owner index and a root that commits to all of it.
+"""The node's state: a key → value map with an owner index, authenticated by a sparse Merkle tree.
 
-Values are CBOR-encodable maps. ``root()`` is the RFC 6962 Merkle root over the sorted leaves
-``canonical([key, SHA-256(canonical(value))])``; issue #3 replaces it by a sparse Merkle tree with proofs.
-A block executes against a ``Overlay`` and is merged only once the block is stored.
+Values are CBOR-encodable maps. The state root is the root of ``ledger_lite.smt`` over
+``key.encode() → SHA-256(canonical(value))``, so every value has a membership proof and every absent key a
+non-membership proof that ``ledger_lite`` alone verifies. A block executes against an ``Overlay``; its root is
+``prepare``d in the tree, then ``apply``ed once the block is stored, or ``discard``ed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ledger_lite import canonical, leaf_hash, root_from_leaf_hashes, sha256
-
-
-def state_leaf(key: str, value_bytes: bytes) -> bytes:
-    return leaf_hash(canonical([key, sha256(value_bytes)]))
+from ledger_lite import sha256
+from ledger_lite.smt import SmtProof, SparseMerkleTree
 
 
 class State:
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}
         self._encoded: dict[str, bytes] = {}
-        self._leaves: dict[str, bytes] = {}
         self._owners: dict[str, set[str]] = {}
-        self._root: bytes | None = None
+        self._tree = SparseMerkleTree()
+        self._undo: dict[bytes, bytes | None] | None = None
 
     def __len__(self) -> int:
         return len(self._values)
@@ -43,12 +41,36 @@ class State:
         """Asset keys whose ``owner`` is ``owner``."""
         return sorted(self._owners.get(owner, ()))
 
-    def load(self, key: str, encoded: bytes, value: Any) -> None:
-        """Put a value read back from storage (already encoded)."""
-        self._set(key, encoded, value)
+    def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
+        """Values read back from storage (key, canonical bytes, decoded value); builds the tree in one pass."""
+        for key, encoded, value in rows:
+            self._set(key, encoded, value)
+        self._tree = SparseMerkleTree.from_items({k.encode(): sha256(e) for k, e in self._encoded.items()})
+
+    def root(self) -> bytes:
+        return self._tree.root()
+
+    def prove(self, key: str) -> SmtProof:
+        return self._tree.prove(key.encode())
+
+    def prepare(self, encoded: dict[str, bytes]) -> bytes:
+        """Put a block's writes into the tree and return the root they give; ``apply`` or ``discard`` next."""
+        if self._undo is not None:
+            raise RuntimeError("a block is already prepared; apply or discard it first")
+        self._undo = {k.encode(): (sha256(self._encoded[k]) if k in self._encoded else None) for k in encoded}
+        return self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
+
+    def discard(self) -> None:
+        """Take a prepared block's writes out of the tree again (the block was not stored)."""
+        if self._undo is not None:
+            self._tree.update(self._undo)
+            self._undo = None
 
     def apply(self, writes: dict[str, Any], encoded: dict[str, bytes]) -> None:
         """Merge a stored block's writes (``encoded`` holds their canonical bytes)."""
+        if self._undo is None:
+            self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
+        self._undo = None
         for key, value in writes.items():
             self._set(key, encoded[key], value)
 
@@ -58,24 +80,8 @@ class State:
             self._owners.get(old["owner"], set()).discard(key)
         self._values[key] = value
         self._encoded[key] = encoded
-        self._leaves[key] = state_leaf(key, encoded)
         if key.startswith("asset/") and isinstance(value, dict):
             self._owners.setdefault(value["owner"], set()).add(key)
-        self._root = None
-
-    def root(self) -> bytes:
-        if self._root is None:
-            self._root = root_from_leaf_hashes([self._leaves[k] for k in sorted(self._leaves)])
-        return self._root
-
-    def root_with(self, writes: dict[str, Any]) -> bytes:
-        """The root the state would have after ``writes``, without changing it."""
-        if not writes:
-            return self.root()
-        leaves = dict(self._leaves)
-        for key, value in writes.items():
-            leaves[key] = state_leaf(key, canonical(value))
-        return root_from_leaf_hashes([leaves[k] for k in sorted(leaves)])
 
 
 class Overlay:

@@ -21,6 +21,14 @@ from ledger_lite.merkle import (
     verify_inclusion,
 )
 from ledger_lite.payload import Claims, DecodedPayload, decode_payload, encode_payload, peek_payload
+from ledger_lite.smt import (
+    SmtLeaf,
+    SmtProof,
+    SparseMerkleTree,
+    root_of,
+    verify_membership,
+    verify_non_membership,
+)
 from ledger_lite.tx import MAX_TX_BYTES, Transaction, decode_tx, sign_tx
 
 __all__ = [
@@ -31,3 +39,4 @@ __all__ = [
     "root_from_leaf_hashes", "sha256", "sign_commit", "sign_tx", "validators_hash", "verify_commit",
     "verify_inclusion",
 ]
+__all__ += ["SmtLeaf", "SmtProof", "SparseMerkleTree", "root_of", "verify_membership", "verify_non_membership"]

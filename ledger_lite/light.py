@@ -6,10 +6,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger_lite.block import BlockHeader, Commit, verify_commit
+from ledger_lite.encoding import decode, sha256
 from ledger_lite.errors import EncodingError, ProofError, VerificationError
 from ledger_lite.keys import PublicKey
 from ledger_lite.merkle import leaf_hash, verify_inclusion
+from ledger_lite.smt import SmtProof, verify_membership, verify_non_membership
 from ledger_lite.tx import Transaction, decode_tx
+
+
+def verify_state(state_json: dict[str, Any], header: BlockHeader) -> Any:
+    """Check a ``GET /v1/state/{key}?prove=true`` answer against a header already checked as final; return the
+    decoded value, or None when the proof shows the key absent. Raises ``VerificationError``."""
+    try:
+        key = str(state_json["key"]).encode()
+        height, root = int(state_json["height"]), bytes.fromhex(state_json["state_root"])
+        proof = SmtProof.from_json(state_json["proof"])
+        present = bool(state_json["present"])
+        cbor = bytes.fromhex(state_json["value_cbor"]) if present else b""
+    except (KeyError, TypeError, ValueError, EncodingError) as exc:
+        raise VerificationError(f"expected a state answer with key, height, state_root and proof: {exc!r}") from exc
+    if height != header.height or root != header.state_root:
+        raise VerificationError(f"state answer is for block {height} root {root.hex()}, expected block "
+                                f"{header.height} root {header.state_root.hex()}")
+    if not present:
+        verify_non_membership(header.state_root, key, proof)
+        return None
+    verify_membership(header.state_root, key, sha256(cbor), proof)
+    return decode(cbor)
 
 
 def verify_tx_in_block(tx_json: dict[str, Any], block_json: dict[str, Any],

@@ -52,8 +52,9 @@ import pytest
 from ledger.genesis import Genesis, entry
 from ledger.node import Node, Pending
 from ledger.storage import Store
-from ledger_lite import SigningKey, Transaction, canonical, leaf_hash, root_from_leaf_hashes, sign_tx
+from ledger_lite import SigningKey, Transaction, sign_tx
 from ledger_lite.governance import registry_entry, sign_approval
+from ledger_lite.smt import root_of
 
 CHAIN_ID = "greencert-test"
 GENESIS_TIME = 1_790_812_800  # 2026-10-01 00:00:00 UTC
@@ -254,13 +255,12 @@ class LedgerWorld:
 
 
 def recompute_state_root(db_path: Path) -> bytes:
-    """The state root from the ``state`` table alone: RFC 6962 root over the leaves
-    ``canonical([key, SHA-256(value bytes)])`` sorted by key (ledger/state.py)."""
+    """The state root from the ``state`` table alone, with the from-scratch reference implementation
+    ``ledger_lite.smt.root_of`` over ``key → SHA-256(value bytes)`` (ledger/state.py)."""
     with sqlite3.connect(db_path) as db:
         rows = db.execute("SELECT key, value FROM state").fetchall()
     db.close()
-    leaves = [leaf_hash(canonical([str(k), hashlib.sha256(bytes(v)).digest()])) for k, v in sorted(rows)]
-    return root_from_leaf_hashes(leaves)
+    return root_of({str(k).encode(): hashlib.sha256(bytes(v)).digest() for k, v in rows})
 
 
 class SyncASGITransport(httpx.BaseTransport):
