@@ -73,7 +73,7 @@ class Pending:
 
 class Node:
     def __init__(self, store: Store, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock,
-                 max_block_txs: int = 2000, linger_s: float = 0.01) -> None:
+                 max_block_txs: int = 2000, linger_s: float = 0.0) -> None:
         self.store = store
         self.genesis = genesis
         self.chain_id = genesis.chain_id
@@ -196,7 +196,10 @@ class Node:
                     self._cv.wait()
                 if self._stop and not self._queue:
                     return
-            wall.sleep(self.linger_s)
+            # No waiting when idle: a lone transaction commits at once; under load the queue fills while the
+            # previous block is being produced, so blocks grow by themselves.
+            if self.linger_s:
+                wall.sleep(self.linger_s)
             with self._cv:
                 batch = [self._queue.popleft() for _ in range(min(self.max_block_txs, len(self._queue)))]
             self.produce_block(batch)
