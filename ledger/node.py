@@ -24,14 +24,12 @@ from ledger.registry import Entry, is_removed
 from ledger.rules import Context, execute
 from ledger.state import Overlay, State
 from ledger.storage import Store
-from ledger.verifier import ParallelVerifier
+from ledger.verifier import ParallelAdmission, check_one, rebuild
 from ledger_lite import (
-    MAX_TX_BYTES,
     BlockHeader,
     CommitError,
     EncodingError,
     PublicKey,
-    SignatureError,
     SigningKey,
     Transaction,
     canonical,
@@ -90,7 +88,7 @@ class Node:
         self._stop = False
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
-        self._verifier = ParallelVerifier()
+        self._admission = ParallelAdmission(self.chain_id)
         self.head: BlockHeader
         self._open()
 
@@ -179,7 +177,7 @@ class Node:
 
     def close(self) -> None:
         self.stop()
-        self._verifier.close()
+        self._admission.close()
         self.store.close()
 
     def add_listener(self, listener: Callable[[dict[str, Any]], None]) -> None:
@@ -206,30 +204,23 @@ class Node:
 
     # --- admission ----------------------------------------------------------------------------------------
     def admit(self, raw: bytes) -> Transaction:
-        """Stateless checks; raises ``Rejected`` with a 4xx code. Changes nothing."""
-        tx = self._precheck(raw)
-        try:
-            tx.verify_signature()
-        except SignatureError as exc:
-            raise Rejected("bad_signature", str(exc), 401) from exc
+        """Every admission check (S63/S83); raises ``Rejected`` with a 4xx code. Changes nothing."""
+        tx = rebuild(raw, check_one(raw, self.chain_id))
+        if isinstance(tx, Rejected):
+            raise tx
+        refused = self._refusal(tx)
+        if refused is not None:
+            raise refused
         return tx
 
-    def _precheck(self, raw: bytes) -> Transaction:
-        """Every admission check but the signature."""
-        if len(raw) > MAX_TX_BYTES:
-            raise Rejected("too_large", f"expected at most {MAX_TX_BYTES} bytes, found {len(raw)}", 413)
-        try:
-            tx = decode_tx(raw)
-        except EncodingError as exc:
-            raise Rejected("bad_encoding", str(exc), 400) from exc
-        if tx.chain != self.chain_id:
-            raise Rejected("wrong_chain", f"expected chain {self.chain_id!r}, found {tx.chain!r}", 400)
+    def _refusal(self, tx: Transaction) -> Rejected | None:
+        """The stateful admission checks: a registered (not removed) signer, a transaction not seen before."""
         registered = self.state.get(f"registry/{tx.signer_address}")
         if registered is None or is_removed(registered):
-            raise Rejected("unknown_signer", f"expected a registered signer, found {tx.signer_address}", 403)
+            return Rejected("unknown_signer", f"expected a registered signer, found {tx.signer_address}", 403)
         if tx.tx_id in self._queued_ids or self.store.has_tx(tx.tx_id):
-            raise Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
-        return tx
+            return Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
+        return None
 
     def submit(self, raw: bytes) -> Pending:
         tx = self.admit(raw)
@@ -243,30 +234,20 @@ class Node:
         return pending
 
     def submit_many(self, raws: Sequence[bytes]) -> list[Pending | Rejected]:
-        """Admit many at once, checking their signatures on every core; one result per input, in order."""
+        """Admit many at once, the stateless checks spread over every core; one result per input, in order."""
         results: list[Pending | Rejected] = []
-        checked: list[tuple[int, Transaction, bytes]] = []
-        for raw in raws:
-            try:
-                tx = self._precheck(raw)
-            except Rejected as exc:
-                results.append(exc)
-                continue
-            checked.append((len(results), tx, raw))
-            results.append(Rejected("internal_error", "not admitted", 500))
-        verdicts = self._verifier.verify([(tx.signer, tx.sig, tx.signing_bytes()) for _, tx, _ in checked])
+        checked = self._admission.check(raws)
         with self._cv:
-            for (index, tx, raw), good in zip(checked, verdicts, strict=True):
-                if not good:
-                    results[index] = Rejected("bad_signature", f"signature does not verify for key "
-                                                               f"{tx.signer_address}", 401)
-                elif tx.tx_id in self._queued_ids:
-                    results[index] = Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
+            for raw, tx in zip(raws, checked, strict=True):
+                refused = tx if isinstance(tx, Rejected) else self._refusal(tx)
+                if refused is not None:
+                    results.append(refused)
                 else:
+                    assert isinstance(tx, Transaction)
                     pending = Pending(tx=tx, raw=raw)
                     self._queued_ids.add(tx.tx_id)
                     self._queue.append(pending)
-                    results[index] = pending
+                    results.append(pending)
             self._cv.notify()
         return results
 

@@ -1,4 +1,6 @@
-"""Ed25519 signature checks spread over the machine's cores (admission is the node's CPU bottleneck)."""
+"""Stateless admission checks spread over the machine's cores: decoding, canonical form, chain id and the
+Ed25519 signature (the node's CPU bottleneck). Stateful checks (registered signer, duplicates) stay with the
+node."""
 
 from __future__ import annotations
 
@@ -6,43 +8,68 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from ledger.errors import Rejected
+from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction, decode_tx
 
-# (public key, signature, signed message)
-Item = tuple[bytes, bytes, bytes]
 INLINE_BELOW = 256  # smaller batches are checked in the caller's thread: a round trip to a worker costs more
+# A checked envelope travels back as its fields and id (cheaper to unpickle than to decode again), or as a
+# rejection (code, message, status).
+Checked = tuple[bool, Any]
 
 
-def verify_chunk(items: Sequence[Item]) -> list[bool]:
-    out = []
-    for public, signature, message in items:
-        try:
-            Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
-            out.append(True)
-        except (InvalidSignature, ValueError):
-            out.append(False)
-    return out
+def check_one(raw: bytes, chain_id: str) -> Checked:
+    if len(raw) > MAX_TX_BYTES:
+        return False, ("too_large", f"expected at most {MAX_TX_BYTES} bytes, found {len(raw)}", 413)
+    try:
+        tx = decode_tx(raw)
+    except EncodingError as exc:
+        return False, ("bad_encoding", str(exc), 400)
+    if tx.chain != chain_id:
+        return False, ("wrong_chain", f"expected chain {chain_id!r}, found {tx.chain!r}", 400)
+    try:
+        tx.verify_signature()
+    except SignatureError as exc:
+        return False, ("bad_signature", str(exc), 401)
+    return True, (tx.chain, tx.type, tx.body, tx.signer, tx.nonce, tx.time, tx.sig, tx.tx_id, tx.signer_address)
 
 
-class ParallelVerifier:
-    def __init__(self, workers: int | None = None) -> None:
+def check_chunk(raws: Sequence[bytes], chain_id: str) -> list[Checked]:
+    return [check_one(raw, chain_id) for raw in raws]
+
+
+def rebuild(raw: bytes, checked: Checked) -> Transaction | Rejected:
+    ok, payload = checked
+    if not ok:
+        return Rejected(*payload)
+    chain, kind, body, signer, nonce, time, sig, tx_id, address = payload
+    tx = Transaction(chain=chain, type=kind, body=body, signer=signer, nonce=nonce, time=time, sig=sig)
+    # What the worker computed from these exact bytes: the canonical encoding, id and signer address.
+    tx.__dict__.update(_encoded=raw, tx_id=tx_id, signer_address=address)
+    return tx
+
+
+class ParallelAdmission:
+    def __init__(self, chain_id: str, workers: int | None = None) -> None:
+        self.chain_id = chain_id
         self.workers = workers or os.cpu_count() or 1
         self._pool: Executor | None = None
 
-    def verify(self, items: Sequence[Item]) -> list[bool]:
-        if len(items) < INLINE_BELOW or self.workers < 2:
-            return verify_chunk(items)
-        if self._pool is None:
-            # forkserver: workers do not inherit the node's threads and sockets.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
-        size = -(-len(items) // (self.workers * 4))
-        chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        results: list[bool] = []
-        for part in self._pool.map(verify_chunk, chunks):
-            results.extend(part)
-        return results
+    def check(self, raws: Sequence[bytes]) -> list[Transaction | Rejected]:
+        if len(raws) < INLINE_BELOW or self.workers < 2:
+            results = check_chunk(raws, self.chain_id)
+        else:
+            if self._pool is None:
+                # forkserver: workers do not inherit the node's threads and sockets.
+                self._pool = ProcessPoolExecutor(self.workers,
+                                                 mp_context=multiprocessing.get_context("forkserver"))
+            size = -(-len(raws) // (self.workers * 4))
+            chunks = [raws[i:i + size] for i in range(0, len(raws), size)]
+            results = []
+            for part in self._pool.map(check_chunk, chunks, [self.chain_id] * len(chunks)):
+                results.extend(part)
+        return [rebuild(raw, checked) for raw, checked in zip(raws, results, strict=True)]
 
     def close(self) -> None:
         if self._pool is not None:
