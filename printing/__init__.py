@@ -6,7 +6,7 @@ Seed counterparts: generation units 63/96 (S212a, S311a, S410a) and the print pr
 from printing.cups_printer import JobOutcome, PrinterInfo, list_printers, print_pdf
 from printing.document import CertificateDocument, format_amount_kwh, parse_amount_kwh
 from printing.errors import Error, FormatError, PrinterUnavailable, PrintFailed, ReadError, RenderError
-from printing.institutions import InstitutionFormat, load_institution, load_institutions
+from printing.institutions import InstitutionFormat, Layout, Logo, load_institution, load_institutions
 from printing.output import Delivery, deliver
 from printing.reading import PrintedCertificate, read_certificate_pdf, read_qr_from_image
 from printing.render import render_certificate_pdf
@@ -18,6 +18,8 @@ __all__ = [
     "FormatError",
     "InstitutionFormat",
     "JobOutcome",
+    "Layout",
+    "Logo",
     "PrintFailed",
     "PrintedCertificate",
     "PrinterInfo",

@@ -30,6 +30,7 @@ def certificate_id_lines(certificate_id: str, width: float, size: float = ID_SIZ
 
 
 def field_rows(doc: CertificateDocument, fmt: InstitutionFormat, value_width: float) -> list[Row]:
+    """Every field of the certificate, in the order of the format's ``layout.fields``."""
     primary, other = fmt.language, fmt.other_language
     offset, zone = fmt.utc_offset_minutes, fmt.timezone_label
 
@@ -47,7 +48,7 @@ def field_rows(doc: CertificateDocument, fmt: InstitutionFormat, value_width: fl
         anchor = f"chain {doc.chain_id}, block {doc.block_height}"
         anchor_other = f"チェーン {doc.chain_id} / ブロック高 {doc.block_height}"
     period = format_period(doc.period_start, doc.period_end, offset, zone, primary)
-    return [
+    rows = [
         Row("amount", [Text(format_amount_kwh(doc.amount_wh), 18, "en")]),
         Row("period", [Text(period, 11, primary)]),
         Row("method", pair(METHOD_WORDS, doc.production_method)),
@@ -58,3 +59,5 @@ def field_rows(doc: CertificateDocument, fmt: InstitutionFormat, value_width: fl
         Row("certificate_id", ids),
         Row("anchor", [Text(anchor, 9, primary), Text(anchor_other, 7, other, GREY)]),
     ]
+    by_key = {row.key: row for row in rows}
+    return [by_key[key] for key in fmt.layout.fields]  # the loader checked: each key exactly once

@@ -7,26 +7,40 @@ from pathlib import Path
 Message = tuple[str, str]  # (English, Japanese)
 
 
-def job_completed(printer: str, job_id: int) -> Message:
+def job_completed(printer: str, job_id: int, copies: int = 1) -> Message:
+    if copies == 1:
+        return (f"Printed on {printer} (job {job_id}).", f"{printer} で印刷しました（ジョブ {job_id}）。")
     return (
-        f"Printed on {printer} (job {job_id}).",
-        f"{printer} で印刷しました（ジョブ {job_id}）。",
+        f"Printed {copies} copies on {printer} (job {job_id}).",
+        f"{printer} で {copies} 部印刷しました（ジョブ {job_id}）。",
     )
 
 
-def job_aborted(printer: str, job_id: int, reason: str) -> Message:
+def printed_one_sided(printer: str) -> Message:
     return (
-        f"The printer {printer} could not print the certificate: job {job_id} was aborted ({reason}).",
-        f"プリンター {printer} で印刷できませんでした。ジョブ {job_id} は中断されました（{reason}）。",
+        f"The printer {printer} cannot print on both sides, so the certificate was printed on one side only.",
+        f"プリンター {printer} は両面印刷に対応していないため、片面で印刷しました。",
     )
 
 
-def job_stopped(printer: str, job_id: int, reason: str) -> Message:
+def printer_reports(words_en: str, words_ja: str) -> Message:
+    """State reasons of a printer that still printed, e.g. "toner low"."""
+    return (f"The printer reports: {words_en}.", f"プリンターからの通知: {words_ja}。")
+
+
+def job_aborted(printer: str, job_id: int, reason: Message) -> Message:
     return (
-        f"The printer {printer} could not print the certificate: job {job_id} stopped ({reason}) "
+        f"The printer {printer} could not print the certificate: job {job_id} was aborted ({reason[0]}).",
+        f"プリンター {printer} で印刷できませんでした。ジョブ {job_id} は中断されました（{reason[1]}）。",
+    )
+
+
+def job_stopped(printer: str, job_id: int, reason: Message) -> Message:
+    return (
+        f"The printer {printer} could not print the certificate: job {job_id} stopped ({reason[0]}) "
         "and was cancelled.",
         f"プリンター {printer} で印刷できませんでした。"
-        f"ジョブ {job_id} が停止したため取り消しました（{reason}）。",
+        f"ジョブ {job_id} が停止したため取り消しました（{reason[1]}）。",
     )
 
 
@@ -37,11 +51,11 @@ def job_cancelled(printer: str, job_id: int) -> Message:
     )
 
 
-def printer_stopped(printer: str, job_id: int, reason: str) -> Message:
+def printer_stopped(printer: str, job_id: int, reason: Message) -> Message:
     return (
-        f"The printer {printer} is stopped ({reason}), so the certificate was not printed. "
+        f"The printer {printer} is stopped ({reason[0]}), so the certificate was not printed. "
         f"Job {job_id} was cancelled so that it does not print later unattended.",
-        f"プリンター {printer} が停止しているため印刷できませんでした（{reason}）。"
+        f"プリンター {printer} が停止しているため印刷できませんでした（{reason[1]}）。"
         f"後で無人のまま印刷されないよう、ジョブ {job_id} を取り消しました。",
     )
 
@@ -53,6 +67,11 @@ def job_timed_out(printer: str, job_id: int, timeout: float, state: str) -> Mess
         f"{printer} での印刷が {timeout:g} 秒以内に終わりませんでした（ジョブ {job_id} の状態: {state}）。"
         "ジョブを取り消しました。",
     )
+
+
+def joined(messages: list[Message]) -> Message:
+    """Sentences one after the other: a space between English ones, none between Japanese ones."""
+    return " ".join(m[0] for m in messages), "".join(m[1] for m in messages)
 
 
 def saved(path: Path) -> Message:

@@ -33,14 +33,28 @@ def deliver(
     server: str | None = None,
     media: str = "A4",
     timeout: float = 60.0,
+    copies: int = 1,
+    duplex: bool = False,
 ) -> Delivery:
-    """Save ``pdf`` as ``save_dir/filename`` (nothing is lost), then print it on ``printer`` if given."""
+    """Save ``pdf`` as ``save_dir/filename`` (nothing is lost), then print it on ``printer`` if given.
+
+    ``copies``, ``media`` and ``duplex`` are passed to :func:`printing.print_pdf`.
+    """
     path = save_pdf(pdf, filename, Path(save_dir))
     if printer is None:
         en, ja = messages.saved(path)
         return Delivery("saved", path, None, None, en, ja)
     try:
-        outcome = print_pdf(path, printer, title=path.stem, media=media, server=server, timeout=timeout)
+        outcome = print_pdf(
+            path,
+            printer,
+            title=path.stem,
+            copies=copies,
+            media=media,
+            duplex=duplex,
+            server=server,
+            timeout=timeout,
+        )
     except (PrinterUnavailable, PrintFailed) as exc:
         en, ja = messages.not_printed(path, (exc.message, exc.message_ja))
         return Delivery("saved", path, printer, None, en, ja)

@@ -1,28 +1,51 @@
-"""S212a: write a certificate's contents into its institution's format → a one-page PDF (seed Fig. 24)."""
+"""S212a: write a certificate's contents into its institution's format → a one-page PDF (seed Fig. 24).
+
+The page is: frame, header (logo, institution, title), the reprint mark when it is one, then the blocks the
+format's ``layout.blocks`` names in that order (statement, field table, QR with chart), and the footer
+(issuer, signatory) at the bottom.  Each block is measured before anything is drawn, so a certificate that
+does not fit is refused with a :class:`RenderError` instead of being printed with overlapping text.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from io import BytesIO
 
 import segno
+from PIL import Image
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from printing import qr as qrcode
 from printing.blocks import GREY, MM, Page, Text
-from printing.chart import bar_span_label, bin_profile, draw_profile_chart
+from printing.chart import bar_span_label, bin_profile, day_phase, draw_profile_chart
 from printing.document import CertificateDocument, format_amount_kwh, validate_document
 from printing.errors import RenderError
 from printing.fields import field_rows
 from printing.fonts import cjk_font_name
-from printing.institutions import InstitutionFormat
-from printing.words import LABELS, bilingual, word
+from printing.institutions import InstitutionFormat, Logo
+from printing.words import LABELS, bilingual, format_datetime, word
 
 PAPERS = {"A4": A4, "Letter": LETTER}
 MARGIN = 16 * MM
 LABEL_WIDTH = 46 * MM
 REPRINT_RED = HexColor("#c62828")
+BLOCK_GAP = 4 * MM  # at least this much above every block
+MAX_EXTRA_GAP = 8 * MM  # spare height is shared out between the blocks up to this much each
+QR_CHART_GAP = 8 * MM
+MAX_LOGO_WIDTH = 60 * MM
+
+
+@dataclass(frozen=True)
+class Block:
+    """A measured part of the page: ``draw(top)`` paints it from ``top`` down to ``top - height``."""
+
+    name: str
+    height: float
+    draw: Callable[[float], None]
 
 
 def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, paper: str = "A4") -> bytes:
@@ -45,52 +68,100 @@ def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, 
     canvas.setCreator("GreenCert")
     page = Page(canvas, width, height, MARGIN, font, HexColor(fmt.accent_color))
 
-    _frame(page)
+    _frame(page, fmt.layout.frame)
     y = _header(page, fmt, height - MARGIN)
     if doc.reprint:
         y = _reprint_banner(page, y - 3 * MM)
-    y = page.draw(
-        [
-            Text(fmt.statement(fmt.language), 9, fmt.language),
-            Text(fmt.statement(fmt.other_language), 7.5, fmt.other_language, GREY),
-        ],
-        page.left,
-        y - 4 * MM,
-        page.content_width,
-    )
-    y = _fields(page, doc, fmt, y - 4 * MM)
     footer_top = _footer(page, fmt)
-    _qr_and_chart(page, doc, fmt, symbol, top=y - 3 * MM, bottom=footer_top + 2 * MM)
+    builders: dict[str, Callable[[], Block]] = {
+        "statement": lambda: _statement(page, fmt),
+        "fields": lambda: _fields(page, doc, fmt),
+        "qr": lambda: _qr_and_chart(page, doc, fmt, symbol),
+    }
+    _flow(page, [builders[name]() for name in fmt.layout.blocks], top=y, bottom=footer_top + 2 * MM)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _frame(page: Page) -> None:
+def _flow(page: Page, blocks: list[Block], *, top: float, bottom: float) -> None:
+    """Stack ``blocks`` downwards from ``top``; refuse if they do not fit above ``bottom``."""
+    needed = sum(block.height + BLOCK_GAP for block in blocks)
+    if top - bottom < needed:
+        heights = ", ".join(f"{block.name} {block.height:.0f}" for block in blocks)
+        raise RenderError(
+            f"layout: expected {needed:.0f} pt between header and footer for the blocks ({heights} pt) on "
+            f"{page.width:.0f}x{page.height:.0f} pt paper, found {top - bottom:.0f} pt "
+            "(statement or owner name too long?)"
+        )
+    extra = min(MAX_EXTRA_GAP, (top - bottom - needed) / (len(blocks) + 1))
+    y = top
+    for block in blocks:
+        y -= BLOCK_GAP + extra
+        block.draw(y)
+        y -= block.height
+
+
+def _frame(page: Page, style: str) -> None:
+    if style == "none":
+        return
     inset = MARGIN - 6 * MM
     c = page.canvas
     c.saveState()
     c.setStrokeColor(page.accent)
-    c.setLineWidth(2)
+    c.setLineWidth(2 if style == "double" else 1.5)
     c.rect(inset, inset, page.width - 2 * inset, page.height - 2 * inset)
-    c.setLineWidth(0.5)
-    c.rect(inset + 3, inset + 3, page.width - 2 * inset - 6, page.height - 2 * inset - 6)
+    if style == "double":
+        c.setLineWidth(0.5)
+        c.rect(inset + 3, inset + 3, page.width - 2 * inset - 6, page.height - 2 * inset - 6)
     c.restoreState()
 
 
+def _logo_size(page: Page, logo: Logo, height_mm: float) -> tuple[float, float]:
+    height = height_mm * MM
+    width = height * logo.aspect
+    if width > MAX_LOGO_WIDTH:  # a very wide logo is scaled down to the widest allowed
+        width, height = MAX_LOGO_WIDTH, MAX_LOGO_WIDTH / logo.aspect
+    return width, height
+
+
+def _draw_logo(page: Page, logo: Logo, x: float, y: float, width: float, height: float) -> None:
+    # A fresh reader per page: readers keep a file position, so sharing one between threads is unsafe.
+    if logo.pixels:  # a PNG, prepared by the loader
+        image = ImageReader(Image.frombytes("RGB", logo.pixels_size, logo.pixels))
+        page.canvas.drawImage(image, x, y, width, height)
+    else:  # a JPEG goes into the PDF as it is
+        page.canvas.drawImage(ImageReader(BytesIO(logo.data)), x, y, width, height, mask="auto")
+
+
 def _header(page: Page, fmt: InstitutionFormat, top: float) -> float:
+    """Logo, institution name and title (both languages); returns the y under the header rule."""
     primary, other = fmt.language, fmt.other_language
-    y = page.draw(
-        [
-            Text(fmt.name(primary), 10, primary, page.accent, "center"),
-            Text(fmt.title(primary), 20, primary, align="center"),
-            Text(fmt.title(other), 11, other, GREY, "center"),
-        ],
-        page.left,
-        top,
-        page.content_width,
-        gap=4,
-    )
+    runs = [
+        Text(fmt.name(primary), 10, primary, page.accent, "center"),
+        Text(fmt.title(primary), 20, primary, align="center"),
+        Text(fmt.title(other), 11, other, GREY, "center"),
+    ]
+    layout = fmt.layout
+    text_x, text_width, text_top = page.left, page.content_width, top
+    logo_bottom = top
+    if fmt.logo is not None:
+        logo_width, logo_height = _logo_size(page, fmt.logo, layout.logo_height_mm)
+        if layout.logo_position == "center":
+            _draw_logo(page, fmt.logo, page.left + (page.content_width - logo_width) / 2, top - logo_height,
+                       logo_width, logo_height)
+            text_top = top - logo_height - 2 * MM
+        else:
+            # the text stays centred on the page: it gives up the logo's width on both sides
+            x = page.left if layout.logo_position == "left" else page.right - logo_width
+            _draw_logo(page, fmt.logo, x, top - logo_height, logo_width, logo_height)
+            text_x = page.left + logo_width + 4 * MM
+            text_width = page.content_width - 2 * (logo_width + 4 * MM)
+            logo_bottom = top - logo_height
+    text_height = page.measure(runs, text_width, gap=4)
+    if layout.logo_position != "center" and fmt.logo is not None:
+        text_top = top - max(0.0, (top - logo_bottom - text_height) / 2)  # centred against the logo
+    y = min(page.draw(runs, text_x, text_top, text_width, gap=4), logo_bottom)
     page.rule(y - 3 * MM, width=1.2)
     return y - 3 * MM
 
@@ -117,22 +188,42 @@ def _reprint_banner(page: Page, top: float) -> float:
     return top - height
 
 
-def _fields(page: Page, doc: CertificateDocument, fmt: InstitutionFormat, top: float) -> float:
-    """The label | value table of seed Fig. 24's fields; returns the y under it."""
+def _statement(page: Page, fmt: InstitutionFormat) -> Block:
+    runs = [
+        Text(fmt.statement(fmt.language), 9, fmt.language),
+        Text(fmt.statement(fmt.other_language), 7.5, fmt.other_language, GREY),
+    ]
+    height = page.measure(runs, page.content_width)
+    return Block("statement", height, lambda top: _draw_runs(page, runs, top))
+
+
+def _draw_runs(page: Page, runs: list[Text], top: float) -> None:
+    page.draw(runs, page.left, top, page.content_width)
+
+
+def _fields(page: Page, doc: CertificateDocument, fmt: InstitutionFormat) -> Block:
+    """The label | value table of seed Fig. 24's fields, in the format's order."""
     value_x = page.left + LABEL_WIDTH
     value_width = page.content_width - LABEL_WIDTH
-    y = top
+    rows = []
     for row in field_rows(doc, fmt, value_width):
         labels = [
             Text(word(LABELS, row.key, fmt.language), 8.5, fmt.language, page.accent),
             Text(word(LABELS, row.key, fmt.other_language), 6.5, fmt.other_language, GREY),
         ]
         row_height = max(page.measure(labels, LABEL_WIDTH - 4), page.measure(row.values, value_width))
-        page.draw(labels, page.left, y - 3, LABEL_WIDTH - 4)
-        page.draw(row.values, value_x, y - 3, value_width)
-        y -= row_height + 6
+        rows.append((labels, row.values, row_height))
+
+    def draw(top: float) -> None:
+        y = top
         page.rule(y, color=HexColor("#d0d0d0"), width=0.4)
-    return y
+        for labels, values, row_height in rows:
+            page.draw(labels, page.left, y - 3, LABEL_WIDTH - 4)
+            page.draw(values, value_x, y - 3, value_width)
+            y -= row_height + 6
+            page.rule(y, color=HexColor("#d0d0d0"), width=0.4)
+
+    return Block("fields", sum(row_height + 6 for _, _, row_height in rows), draw)
 
 
 def _footer(page: Page, fmt: InstitutionFormat) -> float:
@@ -146,52 +237,60 @@ def _footer(page: Page, fmt: InstitutionFormat) -> float:
 
 
 def _qr_and_chart(
-    page: Page,
-    doc: CertificateDocument,
-    fmt: InstitutionFormat,
-    symbol: segno.QRCode,
-    *,
-    top: float,
-    bottom: float,
-) -> None:
-    """The transaction identification image (S212a) on the left, the profile chart on the right."""
+    page: Page, doc: CertificateDocument, fmt: InstitutionFormat, symbol: segno.QRCode
+) -> Block:
+    """The transaction identification image (S212a) on one side, the profile chart on the other."""
     width, quiet = qrcode.symbol_width(symbol), qrcode.quiet_zone(symbol)
     box = width + 2 * quiet
     caption = [Text(word(LABELS, "scan", fmt.language), 7, fmt.language, GREY, "center")]
     if fmt.verify_url:
         caption.append(Text(fmt.verify_url, 6.5, "en", GREY, "center"))
-    needed = box + page.measure(caption, box)
-    if top - bottom < needed:
-        raise RenderError(
-            f"layout: expected {needed:.0f} pt free for the QR code on {page.width:.0f}x{page.height:.0f} pt "
-            f"paper, found {top - bottom:.0f} pt (statement or owner name too long?)"
-        )
-    x, y = page.left, top - box
-    page.canvas.saveState()
-    page.canvas.setFillColor(white)
-    page.canvas.rect(x, y, box, box, stroke=0, fill=1)  # the quiet zone stays white
-    page.canvas.restoreState()
-    qrcode.draw_qr(page.canvas, symbol, x + quiet, y + quiet)
-    page.draw(caption, x, y, box)
+    qr_height = box + page.measure(caption, box)
+    on_left = fmt.layout.qr_position == "left"
+    qr_x = page.left if on_left else page.right - box
+    chart_x = qr_x + box + QR_CHART_GAP if on_left else page.left
+    chart_width = page.content_width - box - QR_CHART_GAP
 
-    chart_x = x + box + 8 * MM
-    chart_width = page.right - chart_x
-    chart_height = min(box - 14, 45 * MM)
-    title = bilingual(LABELS, "profile", fmt.language) + " (kWh)"
+    def draw(top: float) -> None:
+        y = top - box
+        page.canvas.saveState()
+        page.canvas.setFillColor(white)
+        page.canvas.rect(qr_x, y, box, box, stroke=0, fill=1)  # the quiet zone stays white
+        page.canvas.restoreState()
+        qrcode.draw_qr(page.canvas, symbol, qr_x + quiet, y + quiet)
+        page.draw(caption, qr_x, y, box)
+        if fmt.layout.chart:
+            _chart(page, doc, fmt, x=chart_x, top=top - 2, width=chart_width, height=min(box - 14, 45 * MM))
+
+    return Block("qr", qr_height, draw)
+
+
+def _chart(
+    page: Page, doc: CertificateDocument, fmt: InstitutionFormat, *, x: float, top: float, width: float, height: float
+) -> None:
+    language = fmt.language
+    title = bilingual(LABELS, "profile", language) + " (kWh)"
+    phase = day_phase(doc.period_start, fmt.utc_offset_minutes)
     if doc.profile_wh:
-        title += f" — {bar_span_label(bin_profile(doc.profile_wh)[1], fmt.language)}"
-    title_bottom = page.draw([Text(title, 7.5, fmt.language, GREY)], chart_x, top - 2, chart_width)
+        title += f" — {bar_span_label(bin_profile(doc.profile_wh, phase=phase)[1], language)}"
+    title_bottom = page.draw([Text(title, 7.5, language, GREY)], x, top, width)
     if not doc.profile_wh:
-        note = bilingual(LABELS, "no_profile", fmt.language)
-        page.draw([Text(note, 8, fmt.language, GREY)], chart_x, title_bottom - 6 * MM, chart_width)
+        note = bilingual(LABELS, "no_profile", language)
+        page.draw([Text(note, 8, language, GREY)], x, title_bottom - 6 * MM, width)
         return
+    ends = (
+        format_datetime(doc.period_start, fmt.utc_offset_minutes, language),
+        format_datetime(doc.period_end, fmt.utc_offset_minutes, language) + f" ({fmt.timezone_label})",
+    )
     draw_profile_chart(
         page.canvas,
         doc.profile_wh,
-        x=chart_x,
-        y=title_bottom - 4 - chart_height,
-        width=chart_width,
-        height=chart_height,
+        x=x,
+        y=title_bottom - 4 - height,
+        width=width,
+        height=height,
         font=page.font,
         color=fmt.accent_color,
+        phase=phase,
+        ends=ends,
     )

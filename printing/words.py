@@ -35,7 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "profile": ("30分毎の発電量", "Half-hourly production"),
     "no_profile": ("30分毎の内訳はありません", "No half-hourly breakdown"),
     "reprint": ("再発行", "REPRINT"),
-    "scan": ("QRコードを読み取ると真正性を確認できます", "Scan the QR code to verify this certificate"),
+    "scan": ("QRコードで真正性を確認できます", "Scan to verify this certificate"),
 }
 
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from printing import CertificateDocument, InstitutionFormat, RenderError, render_certificate_pdf
-from printing.chart import bar_span_label, bin_profile
+from printing.chart import bar_span_label, bin_profile, day_phase
 from printing.document import format_amount_kwh, parse_amount_kwh
 from printing.fonts import cjk_font_name
 from tests.printing.support import fixture_payload, page_count, page_size_pts, pdftotext
 
 PAPERS = {"A4": (595.3, 841.9), "Letter": (612.0, 792.0)}
+APRIL_1_2024_JST = 1711897200
 
 
 def _write(tmp_path: Path, pdf: bytes, name: str = "cert.pdf") -> Path:
@@ -58,6 +59,9 @@ def test_japanese_format_shows_every_field_in_jst(
         doc.certificate_id,
         "greencert-demo",
         "4711",
+        "30分毎の発電量 / Half-hourly production (kWh)",  # the chart's title
+        "1本 = 1時間",  # two days: one bar per hour
+        "QRコードで真正性を確認できます",
     ):
         assert expected in text, f"{expected!r} missing from:\n{text}"
     assert "REPRINT" not in text
@@ -70,6 +74,7 @@ def test_english_format_shows_the_period_in_utc(
     text = pdftotext(_write(tmp_path, render_certificate_pdf(doc, formats["intl-rec-registry"])))
     assert "31 Mar 2024 15:00 – 2 Apr 2024 15:00 (UTC)" in text
     assert "International Renewable Energy Certificate Registry" in text
+    assert "Half-hourly production / 30分毎の発電量 (kWh)" in text
     assert "Liquefied natural gas (LNG)" in text
     assert "化石燃料" in text
     assert "Fossil" in text
@@ -114,7 +119,8 @@ def test_japanese_font_is_embedded(
         ({"owner": " "}, "owner: expected a non-empty string"),
         ({"profile_wh": (1, -2)}, r"profile_wh\[1\]: expected an integer >= 0, found -2"),
         ({"institution_id": "intl-rec-registry"}, "expected the format of 'intl-rec-registry', found 'jp-"),
-        ({"payload": fixture_payload(1100)}, "version ≤ 20 at error correction M, found version 2"),
+        ({"payload": fixture_payload(1100)}, "version ≤ 20 at error correction Q or M, found version 2\\d at M"),
+        ({"payload": fixture_payload(5000)}, "version ≤ 20 at error correction Q or M, found version > 40"),
     ],
 )
 def test_bad_documents_are_refused(
@@ -158,14 +164,32 @@ def test_amount_is_printed_as_kwh_with_three_decimals_and_parses_back(wh: int, t
     assert parse_amount_kwh(f"発電量\n{text}\n") == wh
 
 
-def test_long_profiles_are_summed_into_at_most_48_bars() -> None:
-    month = tuple(range(1440))  # 30 days of half-hours
+def test_long_profiles_are_summed_into_round_spans_of_at_most_48_bars() -> None:
+    month = tuple(range(1440))  # 30 days of half-hours from local midnight
     bars, per_bar = bin_profile(month)
-    assert per_bar == 30
-    assert len(bars) == 48
+    assert per_bar == 48
+    assert len(bars) == 30
     assert sum(bars) == sum(month)
-    assert bar_span_label(per_bar, "en") == "1 bar = 15 h"
+    assert bar_span_label(per_bar, "en") == "1 bar = 1 day"
+    assert bar_span_label(per_bar, "ja") == "1本 = 1日"
+    assert bar_span_label(96, "en") == "1 bar = 2 days"
     assert bar_span_label(1, "ja") == "1本 = 30分"
+    assert bar_span_label(12, "en") == "1 bar = 6 h"
+    assert bin_profile(tuple(range(96)))[1] == 2  # two days: one bar per hour
+    assert bin_profile(tuple(range(48 * 90)))[1] == 96  # three months: one bar per two days
+
+
+def test_bars_start_at_local_midnight() -> None:
+    # 2024-03-31 15:00 UTC = 2024-04-01 00:00 JST: aligned in Tokyo, 30 half-hours into the day in UTC
+    assert day_phase(APRIL_1_2024_JST, 540) == 0
+    assert day_phase(APRIL_1_2024_JST, 0) == 30
+    month = tuple([1] * 1440)
+    bars, per_bar = bin_profile(month, phase=30)
+    assert per_bar == 48
+    assert bars[0] == 18  # 15:00-24:00 of the first day
+    assert bars[1:-1] == [48] * 29
+    assert bars[-1] == 30
+    assert sum(bars) == 1440
 
 
 def test_empty_profile_says_there_is_no_breakdown(
@@ -196,7 +220,10 @@ def test_long_owner_name_wraps_and_still_fits(
 def test_owner_name_too_long_for_the_page_is_refused(
     make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
 ) -> None:
-    with pytest.raises(RenderError, match=r"layout: expected \d+ pt free for the QR code .* found -?\d+ pt"):
+    with pytest.raises(
+        RenderError,
+        match=r"layout: expected \d+ pt between header and footer for the blocks \(.*fields \d+.*found -?\d+ pt",
+    ):
         render_certificate_pdf(
             make_document(owner="Consumer " * 300), formats["jp-green-council"], paper="Letter"
         )
