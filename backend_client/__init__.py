@@ -15,6 +15,7 @@ from backend_client.errors import (
     Unreachable,
 )
 from backend_client.intermediary import (
+    CertificateRecord,
     CertificateType,
     EligibleItem,
     IntermediaryClient,
@@ -24,7 +25,7 @@ from backend_client.intermediary import (
 from backend_client.node import NodeClient
 
 __all__ = [
-    "AlreadyIssued", "ApiError", "BadRequest", "CertificateType", "ClientError", "Conflict", "EligibleItem",
-    "Forbidden", "IntermediaryClient", "IssuedCertificate", "Locked", "NodeClient", "NotFound", "ProtocolError",
-    "ServerError", "Session", "Unauthorized", "Unreachable",
+    "AlreadyIssued", "ApiError", "BadRequest", "CertificateRecord", "CertificateType", "ClientError", "Conflict",
+    "EligibleItem", "Forbidden", "IntermediaryClient", "IssuedCertificate", "Locked", "NodeClient", "NotFound",
+    "ProtocolError", "ServerError", "Session", "Unauthorized", "Unreachable",
 ]

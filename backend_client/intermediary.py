@@ -38,6 +38,19 @@ class CertificateType:
 
 
 @dataclass(frozen=True)
+class CertificateRecord:
+    """One of the applicant's earlier certificates (``GET /certificates``), e.g. for a reprint."""
+
+    certificate_id: str
+    amount_wh: int
+    period_start: int
+    period_end: int
+    production_method: str
+    type_id: str
+    issued_at: int
+
+
+@dataclass(frozen=True)
 class IssuedCertificate:
     certificate_id: str
     payload: str
@@ -82,6 +95,19 @@ class IntermediaryClient(HttpBase):
                          json={"item_ids": list(item_ids), "type_id": type_id, "idempotency_key": idempotency_key})
         return IssuedCertificate(_field(body, "certificate_id", str), _field(body, "payload", str),
                                  _field(body, "pdf_url", str))
+
+    def certificates(self, session: Session) -> list[CertificateRecord]:
+        """The signed-in applicant's certificates, newest first (what a reprint can choose from)."""
+        body = self.json("GET", f"{API}/certificates", token=session.token)
+        return [
+            CertificateRecord(
+                certificate_id=_field(c, "certificate_id", str), amount_wh=_field(c, "amount_wh", int),
+                period_start=_field(c, "period_start", int), period_end=_field(c, "period_end", int),
+                production_method=_field(c, "production_method", str), type_id=_field(c, "type_id", str),
+                issued_at=_field(c, "issued_at", int),
+            )
+            for c in _field(body, "items", list)
+        ]
 
     def certificate(self, session: Session, certificate_id: str) -> dict[str, Any]:
         body = self.json("GET", f"{API}/certificates/{certificate_id}", token=session.token)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import KioskConfig
 from kiosk.ports import Deliver, DeliveryLike, IntermediaryPort
+from kiosk.printers import ListPrinters
+from kiosk.settings import SettingsStore
 
 if TYPE_CHECKING:
     from kiosk.main_window import MainWindow
@@ -30,11 +32,11 @@ BASE_FONT_PX = 20
 
 
 def printing_deliver(pdf: bytes, filename: str, *, save_dir: Path, printer: str | None,
-                     server: str | None = None) -> DeliveryLike:
+                     server: str | None = None, media: str = "A4") -> DeliveryLike:
     """The real output (print processing unit 75): ``printing.deliver``, imported when first used."""
     from printing import deliver
 
-    result: DeliveryLike = deliver(pdf, filename, save_dir=save_dir, printer=printer, server=server)
+    result: DeliveryLike = deliver(pdf, filename, save_dir=save_dir, printer=printer, server=server, media=media)
     return result
 
 
@@ -47,14 +49,23 @@ def load_stylesheet(path: Path = STYLESHEET) -> str:
 
 
 def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver | None = None, *,
-                 clock: Callable[[], float] = time.monotonic) -> MainWindow:
-    """Build the kiosk window on the login screen, wired to ``client`` and ``deliver``.
+                 clock: Callable[[], float] = time.monotonic, now: Callable[[], float] = time.time,
+                 store: SettingsStore | None = None, connect: Callable[[str], IntermediaryPort] | None = None,
+                 list_printers: ListPrinters | None = None) -> MainWindow:
+    """Build the kiosk window on its idle screen (sign-in, or the request form in manual mode).
 
-    A QApplication must exist.
+    A QApplication must exist. ``client`` talks to the intermediary of the effective settings; ``connect(url)``
+    makes a new one when an operator changes the server URL. ``store`` holds the operator's settings (default:
+    ``SettingsStore.open(config)``, the file ``config.settings_path``). ``list_printers`` lists the CUPS queues
+    for the settings screen (default: ``printing.list_printers``).
 
-    ``clock`` drives the idle timeout (tests pass a fake one and call ``window.flow.idle.check()``).
+    ``clock`` drives the idle timeout and the PIN lock-out (tests pass a fake one and call
+    ``window.flow.idle.check()``); ``now`` (Unix time) gives today's date for the default request period.
     The window is not shown: call ``show_window`` (or ``window.show()``).
     """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     from PySide6.QtGui import QFont
 
     from kiosk.flow import KioskFlow
@@ -62,15 +73,22 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     from kiosk.main_window import MainWindow
     from kiosk.worker import Worker
 
-    window = MainWindow(config.language, timezone=config.timezone)
+    store = store or SettingsStore.open(config, clock=clock)
+    if store.problem:
+        log.error("kiosk settings: %s; using the start-up settings", store.problem)
+    settings = store.settings
+    today = datetime.fromtimestamp(now(), ZoneInfo(config.timezone) if config.timezone else None).date()
+    window = MainWindow(settings.language, timezone=config.timezone, today=today,
+                        keyboard=config.on_screen_keyboard)
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
     font.setPixelSize(BASE_FONT_PX)
     window.setFont(font)
     window.setStyleSheet(load_stylesheet())
     worker = Worker(window)
-    idle = IdleWatcher(config.idle_timeout_s, clock=clock, parent=window)
-    window.flow = KioskFlow(window, client, config, deliver or printing_deliver, worker=worker, idle=idle)
+    idle = IdleWatcher(settings.idle_timeout_s, clock=clock, parent=window)
+    window.flow = KioskFlow(window, client, config, deliver or printing_deliver, worker=worker, idle=idle,
+                            store=store, connect=connect, list_printers=list_printers)
     window.flow.start()
     return window
 
@@ -98,10 +116,15 @@ def run_kiosk(config: KioskConfig, argv: Sequence[str] | None = None) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("GreenCert Kiosk")
     app.setStyle("Fusion")  # the same look on every platform; the style sheet does the rest
-    client = IntermediaryClient(config.intermediary_url)
+    store = SettingsStore.open(config)
+    window = build_window(IntermediaryClient(store.settings.intermediary_url), config, store=store,
+                          connect=IntermediaryClient)
     try:
-        window = build_window(client, config)
         show_window(window, config)
         return app.exec()
     finally:
-        client.close()
+        flow = window.flow
+        if flow is not None:
+            close = getattr(flow.client, "close", None)
+            if callable(close):
+                close()

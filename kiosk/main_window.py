@@ -1,17 +1,20 @@
-"""The kiosk window: a header (title, signed-in name, language button) over a stack of screens.
+"""The kiosk window: a header (title, signed-in name, staff settings, language) over a stack of screens, and
+the overlays drawn above them (on-screen keyboard, date picker, idle warning).
 
 Navigation only; what happens when a button is touched is decided by ``kiosk.flow.KioskFlow``.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.i18n import Language, other_language, tr
+from kiosk.period import previous_month
 from kiosk.qt_compat import emit
 from kiosk.screens.already_issued import AlreadyIssuedScreen
 from kiosk.screens.base import Screen, label, named, touch_button
@@ -20,20 +23,29 @@ from kiosk.screens.done import DoneScreen
 from kiosk.screens.error import ErrorScreen
 from kiosk.screens.items_list import ItemsListScreen
 from kiosk.screens.login import LoginScreen
+from kiosk.screens.manual import ManualScreen
+from kiosk.screens.pin import PinScreen
 from kiosk.screens.progress import ProgressScreen
+from kiosk.screens.reprint import ReprintScreen
+from kiosk.screens.settings import SettingsScreen
+from kiosk.widgets.date_picker import DateField, DatePicker
+from kiosk.widgets.idle_warning import IdleWarning
+from kiosk.widgets.keyboard import OnScreenKeyboard
+from kiosk.widgets.overlay import Overlay
 
 if TYPE_CHECKING:
     from kiosk.flow import KioskFlow
 
 PANEL_SIZE = (1024, 600)  # a typical MFP operation panel
+IDLE_SCREENS = ("login", "manual")  # where the kiosk waits for the next applicant
 
 
 class MainWindow(QWidget):
     screenChanged = Signal(str)
     languageChanged = Signal(str)
 
-    def __init__(self, lang: Language = "ja", *, timezone: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, lang: Language = "ja", *, timezone: str | None = None, today: date | None = None,
+                 keyboard: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kioskWindow")
         self._lang: Language = lang
@@ -45,12 +57,14 @@ class MainWindow(QWidget):
         self.user_name = label("userName", role="userName", wrap=False)
         self.language_toggle = touch_button("languageToggle")
         self.language_toggle.setMinimumWidth(140)
+        self.settings_button = touch_button("settingsButton")
         header_row = QHBoxLayout(self.header)
         header_row.setContentsMargins(24, 4, 12, 4)
         header_row.addWidget(self.app_title)
         header_row.addStretch(1)
         header_row.addWidget(self.user_name)
         header_row.addSpacing(16)
+        header_row.addWidget(self.settings_button)
         header_row.addWidget(self.language_toggle)
 
         self.login = LoginScreen(lang)
@@ -60,10 +74,14 @@ class MainWindow(QWidget):
         self.done = DoneScreen(lang)
         self.already_issued = AlreadyIssuedScreen(lang)
         self.error = ErrorScreen(lang)
+        self.manual = ManualScreen(lang, default_period=previous_month(today or date.today()))
+        self.reprint = ReprintScreen(lang, timezone=timezone)
+        self.pin = PinScreen(lang)
+        self.settings = SettingsScreen(lang)
         self._screens: dict[str, Screen] = {}
         self.stack = named(QStackedWidget(), "stack")
         for screen in (self.login, self.items_list, self.confirm, self.progress, self.done,
-                       self.already_issued, self.error):
+                       self.already_issued, self.error, self.manual, self.reprint, self.pin, self.settings):
             self._screens[screen.name] = screen
             screen_layout = screen.layout()
             if screen_layout is not None:
@@ -76,9 +94,28 @@ class MainWindow(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
 
+        self.date_picker = DatePicker(self, lang)
+        for field in self.findChildren(DateField):
+            self._connect_date_field(field)
+        self.idle_warning = IdleWarning(self, lang)
+        self.keyboard = OnScreenKeyboard(self, lang) if keyboard else None
+
         self.language_toggle.clicked.connect(self.toggle_language)
         self.resize(*PANEL_SIZE)
         self._retranslate_header()
+        self._update_settings_button()
+
+    def _connect_date_field(self, field: DateField) -> None:
+        field.pickRequested.connect(lambda: self.date_picker.pick_for(field))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for overlay in self.overlays():
+            if overlay.isVisible():
+                overlay.place()
+
+    def overlays(self) -> list[Overlay]:
+        return [o for o in (self.keyboard, self.date_picker, self.idle_warning) if o is not None]
 
     # -- navigation -------------------------------------------------------------------------------
     def screen_names(self) -> list[str]:
@@ -99,6 +136,10 @@ class MainWindow(QWidget):
         screen = self._screens[name]
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)
+            if self.keyboard is not None:
+                self.keyboard.hide_keyboard()
+            self.date_picker.close_overlay()
+        self._update_settings_button()
         emit(self.screenChanged, name)
 
     # -- language and header ----------------------------------------------------------------------
@@ -110,6 +151,9 @@ class MainWindow(QWidget):
         self._lang = lang
         for screen in self._screens.values():
             screen.set_language(lang)
+        for overlay in (self.keyboard, self.date_picker, self.idle_warning):
+            if overlay is not None:
+                overlay.set_language(lang)
         self._retranslate_header()
         emit(self.languageChanged, lang)
 
@@ -119,10 +163,16 @@ class MainWindow(QWidget):
     def set_user_name(self, name: str | None) -> None:
         self._user_name = name
         self._retranslate_header()
+        self._update_settings_button()
+
+    def _update_settings_button(self) -> None:
+        """Staff settings only from the idle screen, with nobody signed in."""
+        self.settings_button.setVisible(self._user_name is None and self.current_screen_name() in IDLE_SCREENS)
 
     def _retranslate_header(self) -> None:
         self.app_title.setText(tr(self._lang, "app.title"))
         self.language_toggle.setText(tr(self._lang, "lang.toggle"))
+        self.settings_button.setText(tr(self._lang, "header.settings"))
         self.user_name.setText(tr(self._lang, "header.user", name=self._user_name) if self._user_name else "")
         self.setWindowTitle(tr(self._lang, "app.title"))
 
@@ -130,6 +180,9 @@ class MainWindow(QWidget):
         """Logout / idle timeout: no name, id, amount or password may stay on any screen."""
         for screen in self._screens.values():
             screen.clear()
+        for overlay in (self.keyboard, self.date_picker, self.idle_warning):
+            if overlay is not None:
+                overlay.close_overlay()
         self.set_user_name(None)
 
     def closeEvent(self, event: QCloseEvent) -> None:

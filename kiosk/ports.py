@@ -1,8 +1,10 @@
 """What the kiosk needs from the outside world, as protocols, so tests can pass fakes (no Qt here).
 
-* ``IntermediaryPort`` — the subset of ``backend_client.IntermediaryClient`` the kiosk calls (unit 71).
-* ``Deliver`` — ``printing.deliver``: print the certificate PDF, or save it when there is no printer
-  (print processing unit 75).
+* ``IntermediaryPort`` — the subset of ``backend_client.IntermediaryClient`` the kiosk calls (unit 71). The
+  direct mode of modification 2 (S401–S412: the kiosk's own applicant DB, signing with the applicant's user key,
+  talking to a node) will be another implementation of this port; the flows will not change.
+* ``Deliver`` — ``printing.deliver``: print the certificate PDF on ``media`` paper, or save it when there is no
+  printer (print processing unit 75).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from backend_client import CertificateType, EligibleItem, IssuedCertificate, Session
+from backend_client.intermediary import CertificateRecord
 
 
 class IntermediaryPort(Protocol):
@@ -27,6 +30,8 @@ class IntermediaryPort(Protocol):
                           idempotency_key: str) -> IssuedCertificate: ...
 
     def certificate_pdf(self, session: Session, certificate_id: str, *, reprint: bool = False) -> bytes: ...
+
+    def certificates(self, session: Session) -> list[CertificateRecord]: ...
 
 
 class DeliveryLike(Protocol):
@@ -50,4 +55,4 @@ class DeliveryLike(Protocol):
 
 class Deliver(Protocol):
     def __call__(self, pdf: bytes, filename: str, *, save_dir: Path, printer: str | None,
-                 server: str | None = None) -> DeliveryLike: ...
+                 server: str | None = None, media: str = "A4") -> DeliveryLike: ...

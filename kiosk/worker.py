@@ -5,7 +5,9 @@ exception comes back through a queued signal, so the callbacks always run on the
 widgets.
 ``cancel_all()`` forgets every pending callback: a late answer for a user who has logged out (or pressed
 cancel) is dropped instead of reaching the screens; a job may give an ``on_dropped`` callback to clean up
-after such an answer (e.g. close a session that was opened after all).
+after such an answer (e.g. close a session that was opened after all). A job with several steps can stop
+between them: it notes ``generation`` when it is made and raises ``Cancelled`` once ``cancelled_since`` says
+so (e.g. never issue a certificate after the applicant touched cancel).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 
 OnDone = Callable[[Any], None]
 OnError = Callable[[Exception], None]
+
+
+class Cancelled(Exception):
+    """Raised by a job that noticed it is not wanted any more."""
 
 
 class _Job(QRunnable):
@@ -59,6 +65,7 @@ class Worker(QObject):
         self._next_id = 0
         self._callbacks: dict[int, tuple[OnDone, OnError]] = {}
         self._on_dropped: dict[int, OnDone] = {}
+        self._generation = 0
         self._finished.connect(self._dispatch)
 
     def submit(self, fn: Callable[[], Any], on_done: OnDone | None = None, on_error: OnError | None = None,
@@ -83,7 +90,17 @@ class Worker(QObject):
         """True while a job whose answer somebody is waiting for is running."""
         return bool(self._callbacks)
 
+    @property
+    def generation(self) -> int:
+        """Goes up with every ``cancel_all``; read it on the GUI thread when making a job."""
+        return self._generation
+
+    def cancelled_since(self, generation: int) -> bool:
+        """True once ``cancel_all`` ran after ``generation`` was read (safe to ask from a job's thread)."""
+        return self._generation != generation
+
     def cancel_all(self) -> None:
+        self._generation += 1
         was_busy = self.busy()
         self._callbacks.clear()
         if was_busy:

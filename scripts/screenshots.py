@@ -3,7 +3,9 @@
 Runs the real kiosk window (1024x600, the size of an MFP operation panel) on an X server. Without a display
 it re-runs itself under ``xvfb-run``. By default it talks to the in-memory fake intermediary from
 ``tests/helpers``; with ``--url`` it signs in to a running intermediary (e.g. ``greencert demo``) instead and
-walks the screens that need no failure to be provoked (error screens are still filled in directly).
+walks the screens that need no failure to be provoked (error screens are still filled in directly). Both the
+list flow and the manual flow (S201–S214) are walked, with the reprint, staff PIN and settings screens, the
+on-screen keyboard, the date picker and the idle warning.
 
     .venv/bin/python scripts/screenshots.py                 # fake backend, both languages
     .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8001 --applicant demo --password demo
@@ -21,7 +23,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.config import Mode
+    from kiosk.ports import IntermediaryPort
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1024, 600)
@@ -69,13 +75,22 @@ def main(argv: list[str]) -> int:
 class Walk:
     def __init__(self, args: argparse.Namespace) -> None:
         from kiosk import KioskConfig, build_window
-        from tests.helpers.fake_intermediary import FakeDeliver, FakeIntermediary, make_items
+        from tests.helpers.fake_intermediary import (
+            FAKE_NOW,
+            FakeDeliver,
+            FakeIntermediary,
+            FakePrinter,
+            FakePrinters,
+            make_items,
+        )
 
         self.args = args
         self.out: Path = args.out
         self.out.mkdir(parents=True, exist_ok=True)
         self.saved_dir = Path(tempfile.mkdtemp(prefix="greencert-shots-"))
         self.fake: FakeIntermediary | None = None
+        self.lang = "ja"
+        client: IntermediaryPort
         if args.url:
             from backend_client import IntermediaryClient
 
@@ -88,16 +103,21 @@ class Walk:
         self.deliver = FakeDeliver()
         # The fake printer writes PDFs to a temp dir, but the screen shows where a kiosk would keep them.
         self.config = KioskConfig(args.url or "http://fake-intermediary", printer="MFP-3F-Kiosk",
-                                  save_dir=KIOSK_SAVE_DIR, timezone=args.timezone, idle_timeout_s=3600)
-        self.window = build_window(client, self.config, self.deliver_to_temp_dir)
+                                  save_dir=KIOSK_SAVE_DIR, timezone=args.timezone, idle_timeout_s=3600,
+                                  config_dir=self.saved_dir / "config")
+        self.printers = FakePrinters([FakePrinter("MFP-3F-Kiosk", is_default=True),
+                                      FakePrinter("MFP-2F", "stopped", ("media-empty-error", "door-open-report")),
+                                      FakePrinter("MFP-1F-Color", "printing", ("toner-low-warning",))])
+        self.window = build_window(client, self.config, self.deliver_to_temp_dir, now=lambda: FAKE_NOW,
+                                   list_printers=self.printers)
         self.window.move(0, 0)
         self.window.show()
         self.window.setFixedSize(*SIZE)
         self.taken: list[Path] = []
 
     def deliver_to_temp_dir(self, pdf: bytes, filename: str, *, save_dir: Path, printer: str | None,
-                            server: str | None = None) -> Any:
-        delivery = self.deliver(pdf, filename, save_dir=self.saved_dir, printer=printer, server=server)
+                            server: str | None = None, media: str = "A4") -> Any:
+        delivery = self.deliver(pdf, filename, save_dir=self.saved_dir, printer=printer, server=server, media=media)
         return dataclasses.replace(delivery, path=save_dir / filename) if delivery.path else delivery
 
     # -- helpers -------------------------------------------------------------------------------------------
@@ -125,37 +145,62 @@ class Walk:
         self.taken.append(path)
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
-    def touch_row(self, row: int) -> None:
+    def touch(self, widget: Any, pos: Any = None) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
+        QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos if pos is not None else widget.rect().center())
+
+    def touch_row(self, row: int) -> None:
         view = self.window.items_list.view
         index = view.model().index(row, 0)
         view.scrollTo(index)
-        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+        self.touch(view.viewport(), view.visualRect(index).center())
 
     def go(self, screen: str) -> None:
         self.wait(lambda: self.window.current_screen_name() == screen)
 
+    def set_mode(self, mode: Mode) -> None:
+        """Switch between the list and the manual flow for the walk (not saved: the file is a temp one)."""
+        flow = self.window.flow
+        assert flow is not None
+        flow.store.settings = dataclasses.replace(flow.store.settings, mode=mode)
+        self.logout()
+
+    def logout(self) -> None:
+        """Sign out; the kiosk then returns to its default language, so switch back to the walk's."""
+        flow = self.window.flow
+        assert flow is not None
+        flow.logout()
+        self.window.set_language(self.lang)  # type: ignore[arg-type]
+
     # -- the walk ------------------------------------------------------------------------------------------
     def run(self) -> None:
         for lang in ("ja", "en"):
-            self.window.set_language(lang)
-            self.walk()
+            self.lang = lang
+            self.set_mode("list")
+            self.walk_list()
+            self.walk_errors()
+            self.walk_operator()
+            self.set_mode("manual")
+            self.walk_manual()
+            self.set_mode("list")
         print(f"{len(self.taken)} screenshots in {self.out}")
 
-    def walk(self) -> None:
-        from kiosk.screens.error import ErrorInfo
-
+    def walk_list(self) -> None:
         w, flow = self.window, self.window.flow
         assert flow is not None
-        flow.logout()
+        self.logout()
         if self.fake is not None:  # the same rows in each language (the walk below certifies two of them)
             self.fake.items = list(self.items)
         self.shoot("login")
         w.login.applicant_id.setText(self.args.applicant)
         w.login.password.setText("x" * len(self.args.password))
         self.shoot("login-filled")
+        self.touch(w.login.password)
+        self.shoot("login-keyboard")
+        assert w.keyboard is not None
+        w.keyboard.done()
         w.login.password.clear()
         w.login.show_notice("login.idle_logout")
         self.shoot("login-idle")
@@ -163,7 +208,7 @@ class Walk:
 
         if self.fake is not None:
             self.fake.hold("login")
-        flow.login(self.args.applicant, self.args.password)
+        flow.lists.login(self.args.applicant, self.args.password)
         self.go("progress")
         self.shoot("progress")
         if self.fake is not None:
@@ -194,7 +239,7 @@ class Walk:
             w.done.print_another.click()
             self.go("list")
         if issued:
-            flow.show_already_issued(w.items_list.model.item(issued[0]).certificate_id or "", stale=False)
+            flow.show_already_issued([w.items_list.model.item(issued[0]).certificate_id or ""], stale=False)
             self.go("alreadyIssued")
             self.shoot("already-issued")
 
@@ -204,11 +249,33 @@ class Walk:
             self.go("done")
             self.shoot("done-printer-problem")
             self.deliver.printer_broken = False
+            w.done.print_another.click()
+            self.go("list")
 
+        # Reprint of earlier certificates: the list, one chosen, and the done screen saying it is a reprint.
+        w.items_list.reprint.click()
+        self.go("reprint")
+        w.reprint.view.selectRow(0)
+        self.shoot("reprint")
+        if w.reprint.selected_record() is not None:
+            w.reprint.reprint.click()
+            self.go("done")
+            self.shoot("done-reprint")
+        self.idle_warning()
+
+    def idle_warning(self) -> None:
+        self.window.idle_warning.show_countdown(17)
+        self.shoot("idle-warning")
+        self.window.idle_warning.close_overlay()
+
+    def walk_errors(self) -> None:
+        from kiosk.screens.error import ErrorInfo
+
+        w = self.window
         w.error.show_error(ErrorInfo("print", {"cid": "3f7a" * 16}, can_retry=True))
         w.show_screen("error")
         self.shoot("error-print")
-        flow.logout()  # the other errors happen while nobody is signed in (or wipe the session first)
+        self.logout()  # the other errors happen while nobody is signed in (or wipe the session first)
         errors = {
             "error-unreachable": ErrorInfo("unreachable", can_retry=True, back_to_login=True),
             "error-credentials": ErrorInfo("credentials", back_to_login=True),
@@ -220,6 +287,54 @@ class Walk:
             w.error.show_error(info)
             w.show_screen("error")
             self.shoot(name)
+
+    def walk_operator(self) -> None:
+        w, flow = self.window, self.window.flow
+        assert flow is not None
+        self.logout()
+        w.settings_button.click()
+        self.go("pin")
+        self.shoot("pin")
+        assert w.keyboard is not None
+        w.keyboard.done()
+        flow.operator.open_settings()
+        self.wait(lambda: w.settings.printer_status.text() != w.settings.t("settings.printers_loading"))
+        for section in ("general", "printer", "pin"):
+            w.settings.show_section(section)
+            self.shoot(f"settings-{section}")
+        flow.operator.leave()
+
+    def walk_manual(self) -> None:
+        from datetime import date
+
+        w, flow = self.window, self.window.flow
+        assert flow is not None
+        self.wait(lambda: w.manual.types_loaded)
+        self.shoot("manual")
+        w.manual.applicant_id.setText(self.args.applicant)
+        w.manual.password.setText("x" * len(self.args.password))
+        w.manual.select_method("solar")
+        w.manual.set_period(date(2026, 9, 1), date(2026, 10, 31))
+        self.shoot("manual-filled")
+        w.date_picker.pick_for(w.manual.first_day)
+        self.shoot("manual-date-picker")
+        w.date_picker.close_overlay()
+        self.touch(w.manual.applicant_id)
+        self.shoot("manual-keyboard")
+        assert w.keyboard is not None
+        w.keyboard.done()
+        if self.fake is not None or os.environ.get("GREENCERT_SCREENSHOTS_ISSUE"):
+            w.manual.password.setText(self.args.password)
+            w.manual.ok.click()
+            self.go("done")
+            self.shoot("manual-done")
+            w.done.print_another.click()
+            self.go("manual")
+            w.manual.password.setText(self.args.password)
+            w.manual.set_period(date(2026, 6, 1), date(2026, 6, 30))
+            w.manual.ok.click()
+            self.go("error")
+            self.shoot("error-no-match")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ class Screen(QWidget):
     def clear(self) -> None:
         """Forget personal data (names, ids, amounts) shown here; called at logout and idle timeout."""
 
+    def has_input(self) -> bool:
+        """Something was typed or chosen here that an idle timeout must wipe."""
+        return False
+
 
 W = TypeVar("W", bound=QWidget)
 

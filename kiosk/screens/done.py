@@ -22,6 +22,7 @@ class Outcome:
     reprint: bool
     detail_en: str = ""
     detail_ja: str = ""
+    skipped: int = 0  # manual flow: covered rows left out because they were certified already
 
 
 class DoneScreen(Screen):
@@ -32,10 +33,12 @@ class DoneScreen(Screen):
     def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
         self._outcome: Outcome | None = None
+        self._next_id = "done.print_another"
         self.title = label("title", role="title")
         self.message = label("deliveryMessage", role="summary")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.detail = label("deliveryDetail", role="detail")
+        self.note = label("outcomeNote", role="notice")
         self.certificate = label("certificateId", role="code")
         self.logout = touch_button("logout")
         self.print_another = touch_button("printAnother", primary=True)
@@ -44,6 +47,7 @@ class DoneScreen(Screen):
         layout.addWidget(self.title)
         layout.addWidget(self.message)
         layout.addWidget(self.detail)
+        layout.addWidget(self.note)
         layout.addSpacing(12)
         layout.addWidget(self.certificate)
         layout.addStretch(1)
@@ -52,8 +56,10 @@ class DoneScreen(Screen):
         self.print_another.clicked.connect(self.printAnotherRequested)
         self.retranslate()
 
-    def show_outcome(self, outcome: Outcome) -> None:
+    def show_outcome(self, outcome: Outcome, *, next_id: str = "done.print_another") -> None:
+        """``next_id``: the words on the way forward ("Print another", "Reprint another", "New request")."""
         self._outcome = outcome
+        self._next_id = next_id
         self.retranslate()
 
     @property
@@ -66,12 +72,20 @@ class DoneScreen(Screen):
 
     def retranslate(self) -> None:
         self.logout.setText(self.t("button.logout"))
-        self.print_another.setText(self.t("done.print_another"))
+        self.print_another.setText(self.t(self._next_id))
         outcome = self._outcome
         if outcome is None:
-            for widget in (self.title, self.message, self.detail, self.certificate):
+            for widget in (self.title, self.message, self.detail, self.certificate, self.note):
                 widget.setText("")
+            self.note.hide()
             return
+        if outcome.reprint:
+            self.note.setText(self.t("done.reprint_note"))
+        elif outcome.skipped:
+            self.note.setText(self.t("done.skipped", count=outcome.skipped))
+        else:
+            self.note.setText("")
+        self.note.setVisible(bool(self.note.text()))
         self.title.setText(self.t("done.title_reprint" if outcome.reprint else "done.title"))
         if outcome.kind == "printed":
             self.message.setText(self.t("done.printed", printer=outcome.printer or "?"))

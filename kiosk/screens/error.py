@@ -11,7 +11,7 @@ from kiosk.i18n import Language
 from kiosk.screens.base import Screen, button_row, label, touch_button
 
 KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "mixed_methods",
-         "unexpected")
+         "no_match", "unexpected")
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class ErrorInfo:
     can_retry: bool = False
     back_to_login: bool = False
     reload_list: bool = False  # "back" reloads the list (and so clears the selection) instead of just showing it
+    back_id: str | None = None  # words on the back button instead of "Back" / "Back to sign-in"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -29,6 +30,8 @@ class ErrorInfo:
     def message_id(self) -> str:
         if self.kind == "locked":
             return "error.locked.minutes" if self.params.get("minutes") else "error.locked.later"
+        if self.kind == "no_match" and self.params.get("count"):
+            return "error.no_match.partial"
         return f"error.{self.kind}.message"
 
 
@@ -70,10 +73,15 @@ class ErrorScreen(Screen):
         info = self._info
         self.retry.setText(self.t("button.retry"))
         self.retry.setVisible(bool(info and info.can_retry))
-        self.back.setText(self.t("button.to_login" if info and info.back_to_login else "button.back"))
+        if info is not None and info.back_id:
+            self.back.setText(self.t(info.back_id))
+        else:
+            self.back.setText(self.t("button.to_login" if info and info.back_to_login else "button.back"))
         if info is None:
             self.title.setText("")
             self.message.setText("")
             return
         self.title.setText(self.t(f"error.{info.kind}.title"))
-        self.message.setText(self.t(info.message_id(), **info.params))
+        # A parameter may be given per language ({"ja": ..., "en": ...}), so that switching language works here.
+        params = {k: v.get(self.lang, "") if isinstance(v, dict) else v for k, v in info.params.items()}
+        self.message.setText(self.t(info.message_id(), **params))

@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QScroller, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QScroller,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from backend_client import EligibleItem
 from kiosk.i18n import Language, format_kwh, method_name
@@ -31,6 +39,7 @@ class ItemsListScreen(Screen):
     proceed = Signal(list)  # the selected EligibleItems, in list order
     issuedTouched = Signal(str)  # certificate id of a greyed row that was touched
     logoutRequested = Signal()
+    reprintRequested = Signal()  # the applicant wants an earlier certificate again
 
     def __init__(self, lang: Language, *, timezone: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
@@ -47,9 +56,13 @@ class ItemsListScreen(Screen):
         self.clear_selection = touch_button("clearSelection")
         self.back = touch_button("back")  # leaving the list means logging out
         self.next = touch_button("listNext", primary=True)
+        self.reprint = touch_button("listReprint")
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.reprint)
+        layout.addLayout(title_row)
         layout.addWidget(self.hint)
         layout.addWidget(self.method_notice)
         layout.addWidget(self.view, 1)
@@ -63,6 +76,7 @@ class ItemsListScreen(Screen):
         self.select_all.clicked.connect(self.select_all_available)
         self.clear_selection.clicked.connect(lambda: self.view.clearSelection())
         self.back.clicked.connect(self.logoutRequested)
+        self.reprint.clicked.connect(self.reprintRequested)
         self.next.clicked.connect(lambda: emit(self.proceed, self.selected_items()))
         self.retranslate()
 
@@ -126,6 +140,7 @@ class ItemsListScreen(Screen):
     def retranslate(self) -> None:
         self.model.set_language(self.lang)
         self.title.setText(self.t("list.title"))
+        self.reprint.setText(self.t("list.reprint"))
         self.empty.setText(self.t("list.empty"))
         self.clear_selection.setText(self.t("list.clear"))
         self.back.setText(self.t("button.logout"))

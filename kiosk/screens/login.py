@@ -23,6 +23,7 @@ class LoginScreen(Screen):
         self.applicant_id = named(QLineEdit(), "applicantId")
         self.password = named(QLineEdit(), "password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
         for field in (self.applicant_id, self.password):
             field.setMinimumHeight(TOUCH_MIN_PX)
             field.setMaxLength(128)
@@ -72,6 +73,9 @@ class LoginScreen(Screen):
         if not keep_applicant_id:
             self.applicant_id.clear()
         self.show_notice(None)
+
+    def has_input(self) -> bool:
+        return bool(self.applicant_id.text() or self.password.text())
 
     def focus_first_empty(self) -> None:
         (self.password if self.applicant_id.text() else self.applicant_id).setFocus()

@@ -133,3 +133,21 @@ def test_certificate_pdf_that_is_not_a_pdf_is_a_protocol_error() -> None:
     client, _ = client_for({"GET /certificates/c1/pdf": lambda r: httpx.Response(200, content=b"<html>")})
     with pytest.raises(ProtocolError, match="expected a PDF for certificate c1, found b'<html>'"):
         client.certificate_pdf(SESSION, "c1")
+
+
+def test_certificates_lists_the_applicants_earlier_certificates() -> None:
+    from backend_client.intermediary import CertificateRecord
+
+    record = {"certificate_id": "c1", "owner": "Consumer Ca", "amount_wh": 12_000, "period_start": 1_790_812_800,
+              "period_end": 1_790_814_600, "production_method": "solar", "category": "renewable",
+              "type_id": "jgca", "issued_at": 1_790_900_000, "pdf_url": "/api/v1/certificates/c1/pdf"}
+    client, script = client_for({"GET /certificates": ok({"items": [record]})})
+    assert client.certificates(SESSION) == [CertificateRecord("c1", 12_000, 1_790_812_800, 1_790_814_600, "solar",
+                                                              "jgca", 1_790_900_000)]
+    assert script.requests[0].headers["authorization"] == "Bearer t0k3n"
+
+
+def test_certificate_record_with_a_missing_field_is_a_protocol_error() -> None:
+    client, _ = client_for({"GET /certificates": ok({"items": [{"certificate_id": "c1", "amount_wh": 1}]})})
+    with pytest.raises(ProtocolError, match="expected field 'period_start' of type int"):
+        client.certificates(SESSION)

@@ -15,6 +15,9 @@ and has a switch for each failure the kiosk must explain::
     fake.fail["issue_certificate"] = BadRequest(400, "bad_request", "...")  # one method, any error
     fake.hold("issue_certificate")          # block that call until fake.release("issue_certificate")
 
+``certificates(session)`` lists the applicant's certificates: one record per certificate id among the items
+(the certified rows of ``make_items`` and whatever was issued through the fake), newest first.
+
 ``FakeDeliver`` records what would be printed and answers "printed" (or "saved" when ``printer`` is None, or
 when ``printer_broken`` is set), or raises when ``broken`` is set; ``hold()``/``release()`` block it.
 
@@ -43,6 +46,7 @@ from backend_client import (
     Unauthorized,
     Unreachable,
 )
+from backend_client.intermediary import CertificateRecord
 
 JST = timezone(timedelta(hours=9), "JST")
 NEWEST_MONTH = (2026, 11)  # the month in progress in the fake's list
@@ -51,6 +55,7 @@ METHODS = ("solar", "oil", "wind")  # a month's rows in the order the real list 
 #           base Wh,     spread Wh: amounts of tens of thousands of kWh, like the demo's consumer Ca
 AMOUNTS = {"solar": (11_000_000, 24_000_000), "oil": (20_000_000, 25_000_000), "wind": (60_000_000, 20_000_000)}
 
+FAKE_NOW = int(datetime(2026, 11, 12, 10, tzinfo=JST).timestamp())  # "today" in the fake's world
 DEFAULT_TYPES = (
     CertificateType("jgca-green", "Japan Green Certificate Agency", "Green electricity certificate"),
     CertificateType("irec-jp", "I-REC Japan", "I-REC certificate"),
@@ -130,6 +135,7 @@ class FakeIntermediary:
         self.calls: list[tuple[str, tuple[object, ...]]] = []
         self.issued: dict[str, IssuedCertificate] = {}  # idempotency key → answer
         self.pdf_requests: list[tuple[str, bool]] = []
+        self.issued_with: dict[str, tuple[str, int]] = {}  # certificate id → (type id, issued at)
         self._sessions: set[str] = set()
         self._gates: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
@@ -215,7 +221,25 @@ class FakeIntermediary:
                 certificate_id, f"GC1:{certificate_id[:16]}", f"/api/v1/certificates/{certificate_id}/pdf"
             )
             self.issued[idempotency_key] = answer
+            self.issued_with[certificate_id] = (type_id, FAKE_NOW + len(self.issued_with))
             return answer
+
+    def certificates(self, session: Session) -> list[CertificateRecord]:
+        self._enter("certificates", session=session)
+        with self._lock:
+            groups: dict[str, list[EligibleItem]] = {}
+            for item in self.items:
+                if item.issued and item.certificate_id:
+                    groups.setdefault(item.certificate_id, []).append(item)
+        records = []
+        for certificate_id, items in groups.items():
+            earlier = min(max(i.period_end for i in items) + 3 * 86_400, FAKE_NOW - 86_400)  # before "today"
+            type_id, issued_at = self.issued_with.get(
+                certificate_id, (self.types[0].type_id if self.types else "jgca-green", earlier))
+            records.append(CertificateRecord(
+                certificate_id, sum(i.amount_wh for i in items), min(i.period_start for i in items),
+                max(i.period_end for i in items), items[0].production_method, type_id, issued_at))
+        return sorted(records, key=lambda r: r.issued_at, reverse=True)
 
     def certificate_pdf(self, session: Session, certificate_id: str, *, reprint: bool = False) -> bytes:
         self._enter("certificate_pdf", certificate_id, reprint, session=session)
@@ -251,10 +275,12 @@ class FakeDeliver:
             self.gate.set()
 
     def __call__(
-        self, pdf: bytes, filename: str, *, save_dir: Path, printer: str | None, server: str | None = None
+        self, pdf: bytes, filename: str, *, save_dir: Path, printer: str | None, server: str | None = None,
+        media: str = "A4",
     ) -> FakeDelivery:
         self.calls.append(
-            {"pdf": pdf, "filename": filename, "save_dir": save_dir, "printer": printer, "server": server}
+            {"pdf": pdf, "filename": filename, "save_dir": save_dir, "printer": printer, "server": server,
+             "media": media}
         )
         if self.gate is not None and not self.gate.wait(timeout=10):
             raise TimeoutError("fake printer held for more than 10 s")
@@ -283,3 +309,35 @@ class FakeDeliver:
                 f"プリンター {printer} の用紙がありません。",
             )
         return FakeDelivery("saved", path, None, None, "", "")
+
+
+@dataclass(frozen=True)
+class FakePrinter:
+    """Shaped like ``printing.PrinterInfo``."""
+
+    name: str
+    state: str = "idle"
+    state_reasons: tuple[str, ...] = ()
+    is_default: bool = False
+
+
+@dataclass
+class FakePrinters:
+    """Callable like ``printing.list_printers(server)``; ``unavailable`` makes it raise like CUPS being down."""
+
+    printers: list[FakePrinter] = field(default_factory=lambda: [
+        FakePrinter("kiosk-printer", is_default=True),
+        FakePrinter("MFP-2F", "stopped", ("media-empty-error", "door-open-report")),
+        FakePrinter("MFP-3F", "printing", ("toner-low-warning",)),
+    ])
+    unavailable: bool = False
+    calls: list[str | None] = field(default_factory=list)
+
+    def __call__(self, server: str | None = None) -> list[FakePrinter]:
+        from printing import PrinterUnavailable
+
+        self.calls.append(server)
+        if self.unavailable:
+            raise PrinterUnavailable("The print server localhost:631 is not reachable (connection refused).",
+                                     message_ja="印刷サーバー（localhost:631）に接続できません（connection refused）。")
+        return list(self.printers)

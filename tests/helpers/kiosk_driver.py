@@ -8,10 +8,13 @@ creating the QApplication (the conftests do)::
     kiosk.login("demo", "demo")            # types, touches OK, waits for the list
     kiosk.touch_row(0); kiosk.click("listNext")
     kiosk.click("issueOk"); kiosk.wait_screen("done", timeout_ms=30_000)
+    kiosk.tap("applicantId", "Demo-1")      # touches the field and types on the on-screen keyboard
+    kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 10, 31), "solar")  # the manual form (S202)
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
@@ -46,11 +49,15 @@ class KioskDriver:
         return self.window.current_screen_name()
 
     def find(self, object_name: str, kind: type[W] = QWidget) -> W:  # type: ignore[assignment]
-        """A widget on the current screen, or in the header (languageToggle, userName)."""
-        for parent in (self.window.current_screen(), self.window.header):
-            widget = parent.findChild(kind, object_name)
-            if widget is not None:
-                return widget
+        """A widget on an open overlay (keyboard, date picker, idle warning), on the current screen, or in the
+        header (languageToggle, userName, settingsButton); visible ones first."""
+        parents = [o for o in self.window.overlays() if o.isVisible()]
+        parents += [self.window.current_screen(), self.window.header]
+        for parent in parents:
+            found = parent.findChildren(kind, object_name)
+            visible = [w for w in found if w.isVisibleTo(self.window)]
+            if visible or found:
+                return (visible or found)[0]
         raise LookupError(f"no {kind.__name__} named {object_name!r} on screen {self.screen!r}")
 
     def text(self, object_name: str) -> str:
@@ -89,6 +96,52 @@ class KioskDriver:
         self.view.scrollTo(index)
         rect = self.view.visualRect(index)
         self.qtbot.mouseClick(self.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    def tap(self, object_name: str, text: str) -> None:
+        """Touch a text field and type ``text`` on the on-screen keyboard, then close the keyboard."""
+        field = self.find(object_name, QLineEdit)
+        self.qtbot.mouseClick(field, Qt.MouseButton.LeftButton)
+        keyboard = self.window.keyboard
+        assert keyboard is not None and keyboard.isVisible(), "the keyboard did not open"
+        for char in text:
+            if keyboard.current_page() == "digits":
+                self.click(f"pad-{char}")
+                continue
+            letter = char.lower() if char.isalpha() and char.isascii() else None
+            wanted = "letters" if letter is not None or char in "@_-." else "symbols"
+            if keyboard.current_page() != wanted:
+                self.click("keySymbols" if wanted == "symbols" else "keyLetters")
+            if letter is not None and char.isupper():
+                self.click("keyShift")
+            self.click(f"key-{letter or char}")
+        self.click("keyDone" if keyboard.current_page() != "digits" else "padDone")
+
+    def pick_date(self, object_name: str, day: date) -> None:
+        """Touch a date field, step to ``day``'s month and touch the day."""
+        self.click(object_name)
+        picker = self.window.date_picker
+        assert picker.isVisible(), "the date picker did not open"
+        for _ in range(240):
+            shown = (picker._year, picker._month)
+            if shown == (day.year, day.month):
+                break
+            self.click("nextMonth" if shown < (day.year, day.month) else "previousMonth")
+        self.click(f"day-{day.day}")
+        assert not picker.isVisible()
+
+    def request(self, applicant_id: str, password: str, first: date, last: date, method: str, *,
+                institution_index: int = 0, expect: str | None = "done") -> None:
+        """Fill the manual form (S202) and touch OK; wait for ``expect`` (None: do not wait)."""
+        self.type("applicantId", applicant_id)
+        self.type("password", password)
+        self.pick_date("periodStart", first)
+        self.pick_date("periodEnd", last)
+        self.click(f"method-{method}")
+        self.qtbot.waitUntil(lambda: self.window.manual.types_loaded)
+        self.window.manual.institution.setCurrentIndex(institution_index)
+        self.click("manualOk")
+        if expect is not None:
+            self.wait_screen(expect)
 
     def wait_screen(self, name: str, timeout_ms: int = 5000) -> None:
         self.qtbot.waitUntil(lambda: self.screen == name, timeout=timeout_ms)

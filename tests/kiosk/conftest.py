@@ -15,7 +15,7 @@ import pytest
 
 from kiosk import KioskConfig, build_window
 from kiosk.main_window import MainWindow
-from tests.helpers.fake_intermediary import FakeDeliver, FakeIntermediary, make_items
+from tests.helpers.fake_intermediary import FAKE_NOW, FakeDeliver, FakeIntermediary, FakePrinters, make_items
 from tests.helpers.kiosk_driver import FakeClock, KioskDriver
 
 # The offscreen platform plugin warns when a top-level window with a layout gets its size hints; a real
@@ -46,18 +46,34 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
+def printers() -> FakePrinters:
+    return FakePrinters()
+
+
+@pytest.fixture
+def connected() -> list[str]:
+    """The URLs the kiosk connected to after an operator changed the server."""
+    return []
+
+
+@pytest.fixture
 def config(tmp_path: Path) -> KioskConfig:
     return KioskConfig("http://fake-intermediary", printer="kiosk-printer", save_dir=tmp_path / "saved",
-                       language="en", timezone="Asia/Tokyo")
+                       language="en", timezone="Asia/Tokyo", config_dir=tmp_path / "config")
 
 
 @pytest.fixture
 def make_window(qtbot: Any, fake: FakeIntermediary, deliver: FakeDeliver, config: KioskConfig,
-                clock: FakeClock) -> Iterator[Callable[..., MainWindow]]:
+                clock: FakeClock, printers: FakePrinters, connected: list[str]) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
 
+    def connect(url: str) -> FakeIntermediary:
+        connected.append(url)
+        return fake
+
     def make(**overrides: Any) -> MainWindow:
-        window = build_window(fake, replace(config, **overrides), deliver, clock=clock)
+        window = build_window(fake, replace(config, **overrides), deliver, clock=clock, now=lambda: FAKE_NOW,
+                              connect=connect, list_printers=printers)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

@@ -15,7 +15,7 @@ from backend_client import (
     Unauthorized,
     Unreachable,
 )
-from kiosk.flow import describe_error, pdf_filename
+from kiosk.failures import describe_error, pdf_filename
 from kiosk.i18n import tr
 from kiosk.screens.error import KINDS, ErrorInfo
 
@@ -48,7 +48,7 @@ def test_locked_minutes_round_up():
 
 def test_every_kind_has_words_in_both_languages():
     for kind in KINDS:
-        info = ErrorInfo(kind, {"cid": "abc", "minutes": 3})
+        info = ErrorInfo(kind, {"cid": "abc", "minutes": 3, "period": "2026-10", "method": "Solar"})
         for lang in ("ja", "en"):
             assert tr(lang, f"error.{kind}.title")
             assert tr(lang, info.message_id(), **info.params)

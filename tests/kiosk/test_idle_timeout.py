@@ -121,3 +121,133 @@ def test_real_timer_with_a_short_timeout(make_window, qtbot):
     kiosk.login()
     kiosk.wait_screen("login", timeout_ms=3000)
     assert window.items_list.model.rowCount() == 0
+
+
+def test_watcher_warns_with_a_countdown_then_times_out(qtbot):
+    clock = FakeClock()
+    watcher = IdleWatcher(120, clock=clock)
+    warned, fired = [], []
+    watcher.warned.connect(warned.append)
+    watcher.timedOut.connect(lambda: fired.append(True))
+    watcher.touch()
+    clock.advance(99.5)
+    watcher.check()
+    assert warned == [] and not watcher.warning
+    clock.advance(0.5)
+    watcher.check()
+    watcher.check()  # the same second: said once
+    clock.advance(0.4)
+    watcher.check()
+    clock.advance(0.6)
+    watcher.check()
+    assert warned == [20, 19]
+    assert watcher.warning
+    clock.advance(19)
+    watcher.check()
+    assert fired == [True] and not watcher.warning
+
+
+def test_a_touch_during_the_warning_resumes(qtbot):
+    clock = FakeClock()
+    watcher = IdleWatcher(120, clock=clock)
+    with qtbot.waitSignal(watcher.warned):
+        clock.advance(110)
+        watcher.check()
+    with qtbot.waitSignal(watcher.resumed):
+        watcher.touch()
+    assert not watcher.warning
+    with qtbot.assertNotEmitted(watcher.resumed):
+        watcher.touch()
+
+
+def test_the_warning_takes_at_most_half_of_a_short_timeout(qtbot):
+    watcher = IdleWatcher(30, clock=FakeClock())
+    assert watcher.warning_s == 15
+    watcher.set_timeout(600)
+    assert (watcher.timeout_s, watcher.warning_s) == (600, 20)
+
+
+def test_the_kiosk_warns_20_seconds_before_and_any_touch_continues(kiosk, clock):
+    kiosk.login()
+    window = kiosk.window
+    clock.advance(100)
+    window.flow.idle.check()
+    assert window.idle_warning.isVisible()
+    assert kiosk.text("idleTitle") == "Are you still there?"
+    assert kiosk.text("idleCountdown") == "20"
+    assert kiosk.text("idleMessage").startswith("The kiosk has not been used for a while. In 20 s")
+    clock.advance(5)
+    window.flow.idle.check()
+    assert kiosk.text("idleCountdown") == "15"
+    kiosk.qtbot.mouseClick(window.idle_warning, Qt.MouseButton.LeftButton)  # anywhere
+    assert not window.idle_warning.isVisible()
+    assert kiosk.screen == "list" and window.flow.session is not None
+    clock.advance(119)
+    window.flow.idle.check()
+    assert kiosk.screen != "login", "the touch started the time again"
+
+
+def test_the_continue_button_continues(kiosk, clock):
+    kiosk.login()
+    clock.advance(101)
+    kiosk.window.flow.idle.check()
+    kiosk.click("idleContinue")
+    assert not kiosk.window.idle_warning.isVisible()
+    assert kiosk.screen == "list"
+
+
+def test_after_the_warning_the_logout_clears_the_warning_too(kiosk, clock):
+    kiosk.login()
+    clock.advance(101)
+    kiosk.window.flow.idle.check()
+    clock.advance(20)
+    kiosk.window.flow.idle.check()
+    kiosk.wait_screen("login")
+    assert not kiosk.window.idle_warning.isVisible()
+    assert kiosk.text("notice") == "You were signed out because the kiosk was not used for a while."
+
+
+def test_an_empty_idle_screen_is_not_warned_about(kiosk, clock):
+    clock.advance(110)
+    kiosk.window.flow.idle.check()
+    assert not kiosk.window.idle_warning.isVisible()
+
+
+def test_the_warning_speaks_both_languages(kiosk, clock):
+    kiosk.login()
+    kiosk.click("languageToggle")
+    clock.advance(105)
+    kiosk.window.flow.idle.check()
+    assert kiosk.text("idleTitle") == "まだご利用中ですか？"
+    assert kiosk.text("idleMessage").startswith("しばらく操作がないため、15秒後に")
+
+
+def test_idle_timeout_clears_the_manual_form(make_window, qtbot, clock):
+    kiosk = KioskDriver(qtbot, make_window(mode="manual"))
+    qtbot.waitUntil(lambda: kiosk.window.manual.types_loaded)  # the kiosk is not idle while it loads them
+    kiosk.type("applicantId", "demo")
+    kiosk.type("password", "secret")
+    kiosk.click("method-wind")
+    clock.advance(101)
+    kiosk.window.flow.idle.check()
+    assert kiosk.window.idle_warning.isVisible(), "typed data counts: warn first"
+    clock.advance(20)
+    kiosk.window.flow.idle.check()
+    manual = kiosk.window.manual
+    assert (manual.applicant_id.text(), manual.password.text(), manual.selected_method()) == ("", "", None)
+    assert not manual.has_input()
+
+
+def test_idle_timeout_clears_the_reprint_list_and_closes_the_overlays(kiosk, clock):
+    kiosk.login()
+    kiosk.click("listReprint")
+    kiosk.wait_screen("reprint")
+    kiosk.window.reprint.view.selectRow(0)
+    assert kiosk.window.reprint.model.rowCount() == 1
+    kiosk.window.date_picker.pick_for(kiosk.window.manual.first_day)
+    clock.advance(121)
+    kiosk.window.flow.idle.check()
+    kiosk.wait_screen("login")
+    assert kiosk.window.reprint.model.rowCount() == 0
+    assert kiosk.window.reprint.selected.text() == ""
+    assert not any(overlay.isVisible() for overlay in kiosk.window.overlays())

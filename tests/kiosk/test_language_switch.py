@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.i18n import LANGUAGES, MESSAGES, format_kwh, format_period, method_name, other_language, tr
 from kiosk.screens.error import ErrorInfo
+from tests.helpers.fake_intermediary import FakePrinters
 from tests.helpers.kiosk_driver import KioskDriver
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -79,6 +80,15 @@ def put_every_screen_in_a_state(window, fake):
     window.done.show_outcome(Outcome("abc", "saved", None, Path("/tmp/x.pdf"), True, False, "en", "ja"))
     window.already_issued.show_certificate("abc")
     window.error.show_error(ErrorInfo("locked", {"minutes": 3}, back_to_login=True))
+    window.manual.set_types(fake.types)
+    window.manual.applicant_id.setText("demo")
+    window.manual.select_method("solar")
+    window.reprint.set_certificates(fake.certificates(fake.login("demo", "demo")), fake.types)
+    window.reprint.view.selectRow(0)
+    window.pin.show_notice("pin.wrong")
+    flow = window.flow
+    window.settings.show_settings(flow.store.settings, default_pin=True)
+    window.settings.set_printers(FakePrinters().printers)
 
 
 def test_toggle_switches_every_screen(window, fake, qtbot):
@@ -115,3 +125,13 @@ def test_default_language_is_japanese(make_window, qtbot):
     assert kiosk.text("title") == "ログイン"
     assert kiosk.find("loginOk").text() == "OK"
     assert kiosk.find("back").text() == "キャンセル"
+
+
+def test_signing_out_returns_to_the_default_language(kiosk):
+    kiosk.login()
+    kiosk.click("languageToggle")  # the applicant reads Japanese; the kiosk's default is English
+    assert kiosk.window.language == "ja"
+    kiosk.click("back")
+    kiosk.wait_screen("login")
+    assert kiosk.window.language == "en"
+    assert kiosk.text("title") == "Sign in"

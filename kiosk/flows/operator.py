@@ -1,0 +1,102 @@
+"""Staff settings behind the operator PIN (issue 5): header button → PIN → settings → save and apply.
+
+Only reachable from the idle screen with nobody signed in. The PIN is checked by ``SettingsStore`` (scrypt
+hash, lock-out after repeated wrong PINs); the printers are read from CUPS off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from kiosk.printers import ListPrinters, PrinterInfoLike
+from kiosk.settings import KioskSettings, SettingsError
+
+if TYPE_CHECKING:
+    from kiosk.flow import KioskFlow
+
+log = logging.getLogger(__name__)
+
+
+class OperatorFlow:
+    def __init__(self, flow: KioskFlow, list_printers: ListPrinters) -> None:
+        self.flow = flow
+        self.list_printers = list_printers
+        w = flow.window
+        w.settings_button.clicked.connect(self.ask_pin)
+        w.pin.submitted.connect(self.check_pin)
+        w.pin.backRequested.connect(self.leave)
+        w.settings.saveRequested.connect(self.save)
+        w.settings.backRequested.connect(self.leave)
+        w.settings.refreshRequested.connect(self.refresh_printers)
+
+    def ask_pin(self) -> None:
+        if self.flow.session is not None:
+            return
+        window = self.flow.window
+        window.pin.clear()
+        self._say_if_locked()
+        window.show_screen("pin")
+        if window.keyboard is not None:  # the only thing to do here is to type digits: show the number pad
+            window.keyboard.show_for(window.pin.pin)
+
+    def check_pin(self, pin: str) -> None:
+        store = self.flow.store
+        if store.check_pin(pin):
+            self.open_settings()
+        elif not self._say_if_locked():
+            log.warning("wrong staff PIN entered at the kiosk")
+            self.flow.window.pin.show_notice("pin.wrong")
+        keyboard = self.flow.window.keyboard
+        if keyboard is not None and self.flow.window.current_screen_name() == "pin":
+            keyboard.show_for(self.flow.window.pin.pin)
+
+    def _say_if_locked(self) -> bool:
+        locked_for = self.flow.store.locked_for()
+        if locked_for > 0:
+            self.flow.window.pin.show_notice("pin.locked", minutes=math.ceil(locked_for / 60))
+        return locked_for > 0
+
+    def open_settings(self) -> None:
+        store = self.flow.store
+        if store.problem:
+            log.error("kiosk settings file problem: %s", store.problem)
+        self.flow.window.settings.show_settings(store.settings, default_pin=store.uses_default_pin,
+                                                problem=store.problem)
+        self.flow.window.show_screen("settings")
+        self.refresh_printers()
+
+    def refresh_printers(self) -> None:
+        screen, server, list_printers = self.flow.window.settings, self.flow.config.cups_server, self.list_printers
+
+        def found(printers: Sequence[PrinterInfoLike]) -> None:
+            screen.set_printers(printers)
+
+        def failed(exc: Exception) -> None:
+            log.warning("could not list the printers: %s", exc)
+            reason = getattr(exc, "message_ja" if screen.lang == "ja" else "message", None) or str(exc)
+            screen.set_printers([], error=reason)
+
+        screen.set_printers(None)
+        self.flow.worker.submit(lambda: list_printers(server), found, failed)
+
+    def save(self, settings: KioskSettings, new_pin: str | None) -> None:
+        store, old = self.flow.store, self.flow.store.settings
+        try:
+            store.save(settings, new_pin=new_pin)
+        except SettingsError as exc:
+            log.error("could not save the kiosk settings: %s", exc)
+            self.flow.window.settings.show_notice("settings.save_failed", reason=str(exc))
+            return
+        log.info("kiosk settings saved to %s%s", store.path, " with a new PIN" if new_pin else "")
+        self.flow.window.settings.clear()
+        self.flow.apply_settings(old, settings)
+        self.flow.show_idle(notice="settings.saved")
+
+    def leave(self) -> None:
+        self.flow.worker.cancel_all()  # a printer search still running is not wanted any more
+        self.flow.window.settings.clear()
+        self.flow.window.pin.clear()
+        self.flow.show_idle()

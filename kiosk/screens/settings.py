@@ -1,0 +1,348 @@
+"""Staff settings (behind the PIN): mode, server URL, printer with its state, paper size, language, idle timeout,
+and a new PIN. Three sections so that every row fits a 1024x600 panel with the keyboard open.
+
+The screen only collects and checks what was entered (``saveRequested(KioskSettings, new_pin | None)``); the
+flow saves it (``kiosk.settings.SettingsStore``) and applies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import cast
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.config import MODES, PAPER_SIZES, Mode
+from kiosk.i18n import LANGUAGES, Language, format_duration
+from kiosk.printers import PrinterInfoLike, describe_state, needs_attention
+from kiosk.qt_compat import emit
+from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.pin import pin_field
+from kiosk.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting
+
+IDLE_CHOICES_S = (30, 60, 120, 180, 300, 600)
+SECTIONS = ("general", "printer", "pin")
+PrinterRole = Qt.ItemDataRole.UserRole + 1
+ATTENTION = QColor("#8a3b00")
+
+
+def _choices(names: Sequence[str], prefix: str, group: QButtonGroup) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(8)
+    for name in names:
+        button = touch_button(f"{prefix}{name[:1].upper()}{name[1:]}")
+        button.setCheckable(True)
+        button.setProperty("role", "choice")
+        button.setProperty("value", name)
+        group.addButton(button)
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def _checked(group: QButtonGroup) -> str:
+    button = group.checkedButton()
+    return str(button.property("value")) if button is not None else ""
+
+
+def _check(group: QButtonGroup, value: object) -> None:
+    for button in group.buttons():
+        button.setChecked(button.property("value") == value)
+
+
+class SettingsScreen(Screen):
+    name = "settings"
+    saveRequested = Signal(object, object)  # KioskSettings, new PIN or None
+    backRequested = Signal()
+    refreshRequested = Signal()
+
+    def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
+        super().__init__(lang, parent)
+        self._settings: KioskSettings | None = None
+        self._default_pin = True
+        self._problem: str | None = None
+        self._notice: tuple[str, dict[str, object]] | None = None
+        self._printers: list[PrinterInfoLike] | None = None
+        self._printer_error: str | None = None
+        self.title = label("title", role="title")
+        self.section_group = QButtonGroup(self)
+        sections = _choices(SECTIONS, "section", self.section_group)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._general_page())
+        self.pages.addWidget(self._printer_page())
+        self.pages.addWidget(self._pin_page())
+        self.notice = label("notice", role="notice")
+        self.back = touch_button("back")
+        self.save = touch_button("settingsSave", primary=True)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addLayout(sections)
+        layout.addLayout(title_row)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.notice)
+        layout.addLayout(button_row(self.back, self.save))
+        self.section_group.buttonClicked.connect(self._section_touched)
+        self.back.clicked.connect(self.backRequested)
+        self.save.clicked.connect(self._save)
+        self.show_section("general")
+
+    # -- pages ------------------------------------------------------------------------------------
+    def _form(self) -> tuple[QWidget, QGridLayout]:
+        page = QWidget()
+        grid = QGridLayout(page)
+        grid.setContentsMargins(0, 8, 0, 0)
+        grid.setHorizontalSpacing(20)
+        grid.setVerticalSpacing(10)
+        grid.setColumnStretch(1, 1)
+        return page, grid
+
+    def _row(self, grid: QGridLayout, key: str, item: QWidget | QHBoxLayout, *, narrow: bool = False) -> None:
+        row = grid.rowCount()
+        grid.addWidget(self.labels.setdefault(key, label(f"{key}Label", wrap=False)), row, 0,
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if isinstance(item, QWidget):
+            grid.addWidget(item, row, 1, Qt.AlignmentFlag.AlignLeft if narrow else Qt.AlignmentFlag(0))
+        else:
+            grid.addLayout(item, row, 1)
+
+    def _general_page(self) -> QWidget:
+        self.labels: dict[str, QLabel] = {}
+        page, grid = self._form()
+        self.url = named(QLineEdit(), "intermediaryUrl")  # first row: above the keyboard when it opens
+        self.url.setInputMethodHints(Qt.InputMethodHint.ImhUrlCharactersOnly | Qt.InputMethodHint.ImhNoAutoUppercase)
+        self.url.setMaxLength(300)
+        self.url.setMinimumHeight(TOUCH_MIN_PX)
+        self.mode_group = QButtonGroup(self)
+        self.language_group = QButtonGroup(self)
+        self.idle = named(QComboBox(), "idleTimeout")
+        self.idle.setView(QListView())
+        self.idle.setMinimumHeight(TOUCH_MIN_PX)
+        self.idle.setMinimumWidth(220)
+        idle_row = QHBoxLayout()
+        idle_row.addWidget(self.idle)
+        idle_row.addStretch(1)
+        self._row(grid, "url", self.url)
+        self._row(grid, "mode", _choices(MODES, "mode", self.mode_group))
+        self._row(grid, "language", _choices(LANGUAGES, "lang", self.language_group))
+        self._row(grid, "idle", idle_row)
+        grid.setRowStretch(grid.rowCount(), 1)
+        return page
+
+    def _printer_page(self) -> QWidget:
+        page, grid = self._form()
+        self.printer_list = named(QListWidget(), "printerList")
+        self.printer_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.printer_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.printer_list.setUniformItemSizes(True)
+        self.printer_list.setMinimumHeight(2 * TOUCH_MIN_PX + 4)
+        self.printer_status = label("printerStatus", role="detail")
+        self.refresh = touch_button("refreshPrinters")
+        self.paper = named(QComboBox(), "paperSize")
+        self.paper.setView(QListView())
+        self.paper.setMinimumHeight(TOUCH_MIN_PX)
+        self.paper.setMinimumWidth(220)
+        for size in PAPER_SIZES:
+            self.paper.addItem(size, size)
+        self.labels["printer"] = label("printerLabel", wrap=False)
+        status = QHBoxLayout()
+        status.addWidget(self.labels["printer"])
+        status.addSpacing(12)
+        status.addWidget(self.printer_status, 1)
+        status.addWidget(self.refresh)
+        paper_row = QHBoxLayout()
+        paper_row.addWidget(self.paper)
+        paper_row.addStretch(1)
+        grid.addLayout(status, 0, 0, 1, 2)
+        grid.addWidget(self.printer_list, 1, 0, 1, 2)  # the whole width: a queue's state may be long
+        self._row(grid, "paper", paper_row)
+        grid.setRowStretch(1, 1)
+        self.refresh.clicked.connect(self.refreshRequested)
+        return page
+
+    def _pin_page(self) -> QWidget:
+        page, grid = self._form()
+        self.new_pin = pin_field("newPin")
+        self.repeat_pin = pin_field("repeatPin")
+        for field in (self.new_pin, self.repeat_pin):
+            field.setFixedWidth(320)
+        self._row(grid, "newPin", self.new_pin, narrow=True)
+        self._row(grid, "repeatPin", self.repeat_pin, narrow=True)
+        self.pin_hint = label("pinHint", role="detail")
+        self.default_pin = label("defaultPin", role="notice")
+        grid.addWidget(self.pin_hint, grid.rowCount(), 1)
+        grid.addWidget(self.default_pin, grid.rowCount(), 1)
+        grid.setRowStretch(grid.rowCount(), 1)
+        return page
+
+    # -- content ----------------------------------------------------------------------------------
+    def show_settings(self, settings: KioskSettings, *, default_pin: bool, problem: str | None = None) -> None:
+        self._settings = settings
+        self._default_pin = default_pin
+        self._problem = problem
+        self._notice = ("settings.file_problem", {"reason": problem}) if problem else None
+        self.url.setText(settings.intermediary_url)
+        _check(self.mode_group, settings.mode)
+        _check(self.language_group, settings.language)
+        self.paper.setCurrentIndex(max(0, self.paper.findData(settings.paper_size)))
+        self.new_pin.clear()
+        self.repeat_pin.clear()
+        self.idle.clear()  # refilled from ``settings`` by retranslate
+        self.printer_list.clear()
+        self._printers, self._printer_error = None, None
+        self.show_section("general")
+        self.retranslate()
+
+    def set_printers(self, printers: Sequence[PrinterInfoLike] | None, error: str | None = None) -> None:
+        """The CUPS queues (None while looking for them, or with ``error`` when the print server failed)."""
+        self._printers = list(printers) if printers is not None else None
+        self._printer_error = error
+        self.retranslate()
+
+    def show_section(self, section: str) -> None:
+        _check(self.section_group, section)
+        self.pages.setCurrentIndex(SECTIONS.index(section))
+
+    def current_section(self) -> str:
+        return SECTIONS[self.pages.currentIndex()]
+
+    def select_printer(self, name: str | None) -> None:
+        for row in range(self.printer_list.count()):
+            item = self.printer_list.item(row)
+            if item.data(PrinterRole) == name:
+                self.printer_list.setCurrentItem(item)
+
+    def selected_printer(self) -> str | None:
+        item = self.printer_list.currentItem()
+        if item is None:
+            return self._settings.printer if self._settings else None
+        value = item.data(PrinterRole)
+        return value if isinstance(value, str) else None
+
+    def show_notice(self, message_id: str | None, **params: object) -> None:
+        self._notice = (message_id, params) if message_id else None
+        self.retranslate()
+
+    def clear(self) -> None:
+        """Leaving the settings: no PIN may stay in a field."""
+        self.new_pin.clear()
+        self.repeat_pin.clear()
+        self._notice = None
+
+    def retranslate(self) -> None:
+        self.title.setText(self.t("settings.title"))
+        texts = {"url": "settings.url", "mode": "settings.mode", "language": "settings.language",
+                 "idle": "settings.idle", "printer": "settings.printer", "paper": "settings.paper",
+                 "newPin": "settings.new_pin", "repeatPin": "settings.repeat_pin"}
+        for key, message_id in texts.items():
+            self.labels[key].setText(self.t(message_id))
+        for button in self.section_group.buttons():
+            button.setText(self.t(f"settings.section.{button.property('value')}"))
+        for button in self.mode_group.buttons():
+            button.setText(self.t(f"settings.mode.{button.property('value')}"))
+        for button in self.language_group.buttons():
+            button.setText(self.t(f"lang.name.{button.property('value')}"))
+        self._fill_idle()
+        self._fill_printers()
+        self.refresh.setText(self.t("settings.refresh"))
+        self.pin_hint.setText(self.t("settings.pin_hint"))
+        self.default_pin.setText(self.t("settings.default_pin", pin=DEFAULT_PIN))
+        self.default_pin.setVisible(self._default_pin)
+        self.back.setText(self.t("button.back"))
+        self.save.setText(self.t("settings.save"))
+        self.notice.setText(self.t(self._notice[0], **self._notice[1]) if self._notice else "")
+        self.notice.setVisible(self._notice is not None)
+
+    def _fill_idle(self) -> None:
+        current = self.idle.currentData()
+        if current is None and self._settings is not None:
+            current = self._settings.idle_timeout_s
+        choices: list[float] = list(IDLE_CHOICES_S)
+        if isinstance(current, int | float) and current not in choices:
+            choices = sorted([*choices, current])  # e.g. the start-up configuration's own value
+        self.idle.clear()
+        for seconds in choices:
+            self.idle.addItem(format_duration(seconds, self.lang), seconds)
+        self.idle.setCurrentIndex(max(0, self.idle.findData(current)))
+
+    def _fill_printers(self) -> None:
+        chosen = self.selected_printer()
+        self.printer_list.clear()
+        rows: list[tuple[str, str | None]] = [(self.t("settings.printer_none"), None)]
+        names = set()
+        for printer in self._printers or []:
+            name = self.t("settings.printer_default", name=printer.name) if printer.is_default else printer.name
+            rows.append((self.t("settings.printer_row", name=name, state=describe_state(self.lang, printer)),
+                         printer.name))
+            names.add(printer.name)
+        if chosen is not None and chosen not in names:  # keep the configured queue choosable while it is away
+            rows.append((self.t("settings.printer_missing", name=chosen), chosen))
+        attention = {p.name for p in self._printers or [] if needs_attention(p)}
+        for text, value in rows:
+            item = QListWidgetItem(text)
+            item.setData(PrinterRole, value)
+            if value in attention or (value is not None and value not in names):
+                item.setForeground(QBrush(ATTENTION))  # stopped, out of paper, or not found
+            item.setSizeHint(QSize(0, TOUCH_MIN_PX))
+            self.printer_list.addItem(item)
+        self.select_printer(chosen)
+        if self._printer_error:
+            self.printer_status.setText(self.t("settings.printers_failed", reason=self._printer_error))
+        elif self._printers is None:
+            self.printer_status.setText(self.t("settings.printers_loading"))
+        else:
+            self.printer_status.setText(self.t("settings.printers_found", count=len(self._printers)))
+
+    # -- reactions --------------------------------------------------------------------------------
+    def _section_touched(self, button: QAbstractButton) -> None:
+        self.show_section(str(button.property("value")))
+
+    def _save(self) -> None:
+        if self._settings is None:
+            return
+        url = self.url.text().strip()
+        try:
+            check_setting("intermediary_url", url)
+        except ValueError:
+            self.show_section("general")
+            self.show_notice("settings.bad_url")
+            return
+        new_pin, repeat = self.new_pin.text(), self.repeat_pin.text()
+        if new_pin or repeat:
+            problem = None
+            try:
+                check_pin_format(new_pin)
+            except ValueError:
+                problem = "settings.pin_format"
+            if problem is None and new_pin != repeat:
+                problem = "settings.pin_mismatch"
+            if problem is not None:
+                self.show_section("pin")
+                self.show_notice(problem)
+                return
+        idle = self.idle.currentData()
+        settings = replace(self._settings, mode=cast(Mode, _checked(self.mode_group)), intermediary_url=url,
+                           printer=self.selected_printer(), paper_size=str(self.paper.currentData()),
+                           language=cast(Language, _checked(self.language_group)),
+                           idle_timeout_s=idle if isinstance(idle, int | float) else self._settings.idle_timeout_s)
+        emit(self.saveRequested, settings, new_pin or None)
+

@@ -1,0 +1,219 @@
+"""The main embodiment (S201–S214): ID, password, period, method and institution on one screen, one OK."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from backend_client import Unreachable
+from tests.helpers.kiosk_driver import KioskDriver
+
+OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+
+
+@pytest.fixture
+def kiosk(make_window, qtbot):
+    return KioskDriver(qtbot, make_window(mode="manual"))
+
+
+def test_the_idle_screen_is_the_request_form_with_last_month_as_the_period(kiosk, fake):
+    assert kiosk.screen == "manual"
+    assert kiosk.text("title") == "Request a certificate"
+    assert kiosk.find("periodStart").text().startswith("2026-10-01")
+    assert kiosk.find("periodEnd").text().startswith("2026-10-31")
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.manual.types_loaded)
+    combo = kiosk.window.manual.institution
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Japan Green Certificate Agency", "I-REC Japan"]
+    assert fake.called("login") == [], "nothing personal is asked of the server before OK"
+
+
+def test_ok_issues_the_open_rows_of_the_method_inside_the_period_as_one_certificate(kiosk, fake, deliver):
+    kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 11, 30), "solar", institution_index=1)
+    (item_ids, type_id, _key), = fake.called("issue_certificate")
+    assert (item_ids, type_id) == (("item-0000", "item-0003"), "irec-jp")
+    certificate_id = fake.items[0].certificate_id
+    assert kiosk.text("title") == "Your certificate is ready"
+    assert kiosk.text("certificateId") == f"Certificate ID: {certificate_id}"
+    assert not kiosk.find("outcomeNote").isVisible()
+    assert kiosk.find("printAnother").text() == "New request"
+    assert kiosk.text("userName") == "Signed in: Consumer Ca"
+    assert deliver.calls[0]["printer"] == "kiosk-printer"
+    assert kiosk.window.manual.password.text() == "", "no password left in a widget"
+
+
+def test_new_request_signs_out_and_keeps_the_request_but_not_the_password(kiosk, fake):
+    kiosk.request("demo", "demo", *OCTOBER, "wind")
+    kiosk.click("printAnother")
+    kiosk.wait_screen("manual")
+    manual = kiosk.window.manual
+    assert (manual.applicant_id.text(), manual.password.text()) == ("demo", "")
+    assert manual.selected_method() == "wind"
+    assert (manual.first_day.date(), manual.last_day.date()) == OCTOBER
+    assert kiosk.window.flow.session is None
+    kiosk.window.flow.worker.wait_for_done()
+    assert fake.called("logout") == [("token-1",)]
+
+
+def test_rows_already_certified_are_left_out_and_the_done_screen_says_so(kiosk, fake):
+    kiosk.request("demo", "demo", date(2026, 9, 1), date(2026, 11, 30), "oil")
+    (item_ids, _type, _key), = fake.called("issue_certificate")
+    assert item_ids == ("item-0001",)  # item-0004 (October's oil) was certified before
+    assert kiosk.text("outcomeNote") == (
+        "1 transaction(s) in this period already had a certificate and were left out.")
+
+
+def test_a_period_certified_before_names_the_certificate_and_offers_a_reprint(kiosk, fake, deliver):
+    kiosk.request("demo", "demo", *OCTOBER, "oil", expect="alreadyIssued")
+    assert fake.called("issue_certificate") == [], "S208: issued → notify, do not issue again"
+    assert kiosk.text("certificateId") == f"Certificate ID: {fake.items[4].certificate_id}"
+    kiosk.click("reprint")
+    kiosk.wait_screen("done")
+    assert fake.pdf_requests == [(fake.items[4].certificate_id, True)]
+    assert kiosk.text("title") == "Your certificate was reprinted"
+    assert kiosk.text("outcomeNote") == "This is a copy of a certificate issued before; nothing was issued again."
+    kiosk.click("printAnother")
+    kiosk.wait_screen("manual")
+
+
+def test_several_certificates_for_the_period_are_listed_to_choose_one(make_window, fake, qtbot):
+    from tests.helpers.fake_intermediary import make_items
+
+    fake.items = make_items(6, certified=(0, 3))  # November's and October's solar, two certificates
+    kiosk = KioskDriver(qtbot, make_window(mode="manual"))
+    kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 11, 30), "solar", expect="alreadyIssued")
+    assert kiosk.text("message").startswith("2 certificates were already issued for this period.")
+    kiosk.click("reprint")
+    kiosk.wait_screen("reprint")
+    assert kiosk.window.reprint.model.rowCount() == 2
+    assert kiosk.text("hint").startswith("These certificates were already issued for this period.")
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.manual.applicant_id.text() == "demo"
+
+
+def test_the_ledger_saying_issued_while_issuing_shows_the_notice(kiosk, fake):
+    from backend_client import AlreadyIssued
+
+    fake.fail["issue_certificate"] = AlreadyIssued(409, "already_issued", "certified elsewhere", "c0ffee" * 10 + "ab")
+    kiosk.request("demo", "demo", *OCTOBER, "wind", expect="alreadyIssued")
+    assert kiosk.text("certificateId") == "Certificate ID: " + "c0ffee" * 10 + "ab"
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.flow.session is None
+
+
+def test_nothing_in_the_period_says_so_plainly(kiosk, fake):
+    kiosk.request("demo", "demo", date(2026, 6, 1), date(2026, 6, 30), "solar", expect="error")
+    assert kiosk.text("title") == "No matching transactions"
+    assert kiosk.text("message") == ("There are no Solar transactions from 2026-06-01 – 2026-06-30 to certify. "
+                                     "Please check the period and the production method.")
+    assert not kiosk.find("retry").isVisible()
+    kiosk.click("languageToggle")
+    assert kiosk.text("message").startswith("2026年6月1日～6月30日の太陽光の取引で")
+    kiosk.click("languageToggle")
+    assert kiosk.find("back").text() == "Back"
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.manual.selected_method() == "solar", "the request is kept to be corrected"
+    kiosk.window.flow.worker.wait_for_done()
+    assert fake.called("logout") == [("token-1",)]
+
+
+def test_a_period_cutting_a_month_explains_that_rows_are_monthly(kiosk):
+    kiosk.request("demo", "demo", date(2026, 10, 10), date(2026, 10, 20), "solar", expect="error")
+    assert kiosk.text("message") == ("1 Solar transaction(s) only partly overlap 2026-10-10 – 2026-10-20. "
+                                     "Transactions are grouped by month: please choose a period that covers whole "
+                                     "months.")
+
+
+def test_wrong_password_goes_back_to_the_form_with_the_request_kept(kiosk):
+    kiosk.request("demo", "wrong", *OCTOBER, "solar", expect="error")
+    assert kiosk.text("title") == "Wrong ID or password"
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    manual = kiosk.window.manual
+    assert (manual.applicant_id.text(), manual.password.text(), manual.selected_method()) == ("demo", "", "solar")
+
+
+def test_unreachable_can_be_retried_with_the_same_idempotency_key(kiosk, fake):
+    fake.fail["issue_certificate"] = Unreachable("timed out")
+    kiosk.request("demo", "demo", *OCTOBER, "solar", expect="error")
+    assert kiosk.text("title") == "Cannot reach the server"
+    del fake.fail["issue_certificate"]
+    kiosk.click("retry")
+    kiosk.wait_screen("done")
+    first, second = fake.called("issue_certificate")
+    assert first == second
+    assert fake.called("logout") == [("token-1",)], "the failed attempt's session was closed"
+
+
+@pytest.mark.parametrize(("change", "notice"), [
+    ("no_method", "Please choose a production method."),
+    ("reversed", "The last day must not be before the first day."),
+    ("no_password", "Please enter both your applicant ID and your password."),
+])
+def test_the_form_explains_what_is_missing_without_asking_the_server(kiosk, fake, change, notice):
+    kiosk.type("applicantId", "demo")
+    if change != "no_password":
+        kiosk.type("password", "demo")
+    if change != "no_method":
+        kiosk.click("method-wind")
+    if change == "reversed":
+        kiosk.pick_date("periodStart", date(2026, 11, 5))
+        kiosk.pick_date("periodEnd", date(2026, 11, 4))
+    kiosk.click("manualOk")
+    assert kiosk.screen == "manual"
+    assert kiosk.text("notice") == notice
+    assert fake.called("login") == []
+
+
+def test_institutions_that_could_not_be_loaded_are_loaded_again_on_ok(make_window, fake, qtbot):
+    fake.unreachable = True
+    kiosk = KioskDriver(qtbot, make_window(mode="manual"))
+    qtbot.waitUntil(lambda: kiosk.find("notice").isVisible())
+    assert kiosk.text("notice").startswith("Could not load the issuing institutions")
+    fake.unreachable = False
+    kiosk.type("applicantId", "demo")
+    kiosk.type("password", "demo")
+    kiosk.click("method-solar")
+    kiosk.click("manualOk")
+    qtbot.waitUntil(lambda: kiosk.window.manual.types_loaded)
+    assert kiosk.screen == "manual" and fake.called("login") == []
+    kiosk.click("manualOk")
+    kiosk.wait_screen("done")
+
+
+def test_cancel_clears_the_form(kiosk):
+    kiosk.type("applicantId", "demo")
+    kiosk.type("password", "demo")
+    kiosk.click("method-hydro")
+    kiosk.pick_date("periodStart", date(2026, 9, 3))
+    kiosk.click("back")
+    manual = kiosk.window.manual
+    assert (manual.applicant_id.text(), manual.password.text(), manual.selected_method()) == ("", "", None)
+    assert manual.first_day.date() == date(2026, 10, 1)
+    assert not manual.has_input()
+
+
+def test_cancel_while_working_keeps_the_form_and_closes_the_late_session(kiosk, fake, qtbot):
+    fake.hold("eligible_transactions")
+    kiosk.request("demo", "demo", *OCTOBER, "solar", expect="progress")
+    assert kiosk.text("title") == "Checking your transactions and issuing the certificate…"
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.manual.selected_method() == "solar"
+    fake.release("eligible_transactions")
+    kiosk.window.flow.worker.wait_for_done()
+    qtbot.waitUntil(lambda: fake.called("logout") == [("token-1",)])
+    assert fake.called("issue_certificate") == []
+    assert kiosk.screen == "manual"
+
+
+def test_done_logout_clears_everything(kiosk):
+    kiosk.request("demo", "demo", *OCTOBER, "solar")
+    kiosk.click("logout")
+    kiosk.wait_screen("manual")
+    manual = kiosk.window.manual
+    assert (manual.applicant_id.text(), manual.selected_method()) == ("", None)
+    assert kiosk.text("userName") == ""
