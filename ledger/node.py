@@ -379,7 +379,7 @@ class Node:
         """Every key the registry names, live or removed (a removed issuer's earlier certificates still verify:
         verifiers see ``removed`` and the height it happened at)."""
         with self._lock:
-            values = [v for _, v in self.state.items("registry/")]
+            values = [v for _, v in sorted(self.state.items("registry/"))]
         out = []
         for value in values:
             if is_removed(value):
