@@ -295,3 +295,11 @@ def test_commit_timeout_is_504_and_the_transaction_stays_queued(tmp_path: Any, l
             assert http.get("/v1/status").json()["queued"] == 2
     finally:
         node.close()
+
+
+def test_openapi_documents_every_node_route(ledger_node: Node) -> None:
+    schema = create_app(ledger_node).openapi()
+    paths = set(schema["paths"])
+    assert {"/v1/status", "/v1/txs", "/v1/txs/batch", "/v1/txs/{tx_id}", "/v1/blocks/{height}", "/v1/state/{key}",
+            "/v1/assets", "/v1/certificates", "/v1/registry", "/v1/events"} <= paths
+    assert "prove" in str(schema["paths"]["/v1/state/{key}"])

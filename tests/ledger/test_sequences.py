@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ledger.rules.periods import add_month
 from ledger_lite import SigningKey, canonical, sha256
+from ledger_lite.light import verify_state, verify_tx_in_block
 from tests.helpers.ledger_world import HALF_HOUR, LedgerWorld, ManualClock, recompute_state_root, slot
 
 
@@ -209,6 +210,22 @@ class LedgerSequence(RuleBasedStateMachine):
         recomputed = recompute_state_root(self.dir / "node" / "ledger.sqlite").hex()
         assert recomputed == status["state_root"]
         assert self.node.head.state_root.hex() == recomputed
+
+    @invariant()
+    def every_proof_the_node_serves_verifies(self) -> None:
+        """State proofs (present and absent keys) and transaction inclusion proofs, with ledger_lite alone."""
+        header = self.node.head
+        keys = [*sorted(self.assets)[:3], *sorted(self.certs)[:2]]
+        for key in [f"asset/{a}" for a in keys] + [f"cert/{c}" for c in self.certs] + ["asset/" + "ee" * 32]:
+            answer = self.node.proven_value(key)
+            value = verify_state(answer, header)
+            assert (value is not None) == answer["present"]
+        block = self.node.block(header.height)
+        for tx_id in list(self.certs)[:2]:
+            tx_json = self.node.tx(tx_id)
+            verify_tx_in_block(tx_json, self.node.block(tx_json["height"]), [self.w.validator.public],
+                               self.w.chain_id)
+        assert block["header"]["state_root"] == header.state_root.hex()
 
 
 LedgerSequence.TestCase.settings = settings(
