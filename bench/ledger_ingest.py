@@ -67,7 +67,7 @@ def main() -> None:
     baseline = verify_rate()
     with tempfile.TemporaryDirectory() as tmp:
         node = open_node(Path(tmp), genesis, validator, clock=lambda: START + 400 * 86400)
-        node.start()
+        node.start(warm=True)
         try:
             began = time.perf_counter()
             pendings = node.submit_many(raws)

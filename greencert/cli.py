@@ -60,7 +60,7 @@ def _node(args: argparse.Namespace) -> int:
     except LedgerError as exc:
         print(f"greencert node: {exc}", file=sys.stderr)
         return 2
-    node.start()
+    node.start(warm=True)
     server = BackgroundServer(create_app(node), args.host, args.port).start()
     print(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})", flush=True)
     stop = threading.Event()

@@ -22,7 +22,7 @@ from ledger.genesis import Genesis
 from ledger.jsonview import to_json
 from ledger.registry import Entry, is_removed
 from ledger.rules import Context, execute
-from ledger.state import Overlay, State
+from ledger.state import Overlay, State, encode_state
 from ledger.storage import Store
 from ledger.verifier import ParallelAdmission, check_one, rebuild
 from ledger_lite import (
@@ -161,7 +161,11 @@ class Node:
         self.head = header
 
     # --- producer thread --------------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, *, warm: bool = False) -> None:
+        """Start block production; ``warm`` also starts the admission worker processes at once (a long-running
+        node), instead of on the first large batch."""
+        if warm:
+            self._admission.warm()
         if self._thread is None:
             self._stop = False
             self._thread = threading.Thread(target=self._run, name="block-producer", daemon=True)
@@ -236,7 +240,14 @@ class Node:
     def submit_many(self, raws: Sequence[bytes]) -> list[Pending | Rejected]:
         """Admit many at once, the stateless checks spread over every core; one result per input, in order."""
         results: list[Pending | Rejected] = []
-        checked = self._admission.check(raws)
+        done = 0
+        for checked in self._admission.check_chunks(raws):
+            self._enqueue(raws[done:done + len(checked)], checked, results)
+            done += len(checked)
+        return results
+
+    def _enqueue(self, raws: Sequence[bytes], checked: Sequence[Transaction | Rejected],
+                 results: list[Pending | Rejected]) -> None:
         with self._cv:
             for raw, tx in zip(raws, checked, strict=True):
                 refused = tx if isinstance(tx, Rejected) else self._refusal(tx)
@@ -249,7 +260,6 @@ class Node:
                     self._queue.append(pending)
                     results.append(pending)
             self._cv.notify()
-        return results
 
     # --- block production ---------------------------------------------------------------------------------
     def produce_block(self, batch: list[Pending]) -> BlockHeader | None:
@@ -276,7 +286,7 @@ class Node:
             header = None
             if included:
                 raws = [p.raw for p, _ in included]
-                encoded = {key: canonical(value) for key, value in overlay.writes.items()}
+                encoded = {key: encode_state(value) for key, value in overlay.writes.items()}
                 header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(), time=block_time,
                                      tx_root=merkle_root(raws), state_root=self.state.prepare(encoded),
                                      validators_hash=validators_hash(self.validators))

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
@@ -14,6 +16,8 @@ from ledger.errors import Rejected
 from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction, decode_tx
 
 INLINE_BELOW = 256  # smaller batches are checked in the caller's thread: a round trip to a worker costs more
+WATCH_S = 1.0      # how often a worker checks that its node still runs
+CHUNK = 500         # transactions per worker task: small enough that blocks start while the rest is checked
 # A checked envelope travels back as its fields and id (cheaper to unpickle than to decode again), or as a
 # rejection (code, message, status).
 Checked = tuple[bool, Any]
@@ -33,6 +37,20 @@ def check_one(raw: bytes, chain_id: str) -> Checked:
     except SignatureError as exc:
         return False, ("bad_signature", str(exc), 401)
     return True, (tx.chain, tx.type, tx.body, tx.signer, tx.nonce, tx.time, tx.sig, tx.tx_id, tx.signer_address)
+
+
+def _exit_with(node_pid: int) -> None:
+    """Worker initializer: leave when the node is gone (a SIGKILLed node cannot shut its pool down)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_S)
+            try:
+                os.kill(node_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="node-watch", daemon=True).start()
 
 
 def check_chunk(raws: Sequence[bytes], chain_id: str) -> list[Checked]:
@@ -57,19 +75,29 @@ class ParallelAdmission:
         self._pool: Executor | None = None
 
     def check(self, raws: Sequence[bytes]) -> list[Transaction | Rejected]:
+        return [tx for chunk in self.check_chunks(raws) for tx in chunk]
+
+    def check_chunks(self, raws: Sequence[bytes]) -> Iterator[list[Transaction | Rejected]]:
+        """The results chunk by chunk, in order, each as soon as it is ready, so the caller can queue the first
+        transactions for a block while the workers still check the rest."""
         if len(raws) < INLINE_BELOW or self.workers < 2:
-            results = check_chunk(raws, self.chain_id)
-        else:
-            if self._pool is None:
-                # forkserver: workers do not inherit the node's threads and sockets.
-                self._pool = ProcessPoolExecutor(self.workers,
-                                                 mp_context=multiprocessing.get_context("forkserver"))
-            size = -(-len(raws) // (self.workers * 4))
-            chunks = [raws[i:i + size] for i in range(0, len(raws), size)]
-            results = []
-            for part in self._pool.map(check_chunk, chunks, [self.chain_id] * len(chunks)):
-                results.extend(part)
-        return [rebuild(raw, checked) for raw, checked in zip(raws, results, strict=True)]
+            yield [rebuild(raw, checked) for raw, checked in zip(raws, check_chunk(raws, self.chain_id),
+                                                                 strict=True)]
+            return
+        if self._pool is None:
+            # forkserver: workers do not inherit the node's threads and sockets.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                             initializer=_exit_with, initargs=(os.getpid(),))
+        size = max(INLINE_BELOW, min(CHUNK, -(-len(raws) // self.workers)))
+        chunks = [raws[i:i + size] for i in range(0, len(raws), size)]
+        for chunk, part in zip(chunks, self._pool.map(check_chunk, chunks, [self.chain_id] * len(chunks)),
+                               strict=True):
+            yield [rebuild(raw, checked) for raw, checked in zip(chunk, part, strict=True)]
+
+    def warm(self) -> None:
+        """Start the worker processes now rather than on the first large batch."""
+        if self.workers >= 2:
+            self.check([b""] * INLINE_BELOW)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -3,6 +3,7 @@ as committed (one SQLite transaction per block, fsync before the acknowledgement
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -20,6 +21,31 @@ from ledger_lite import SigningKey, sign_tx
 
 CHAIN = "crash-test"
 START = 1_790_780_400
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def start_node(data_dir: Path, genesis: Path, key: Path, port: int) -> subprocess.Popen[str]:
@@ -80,12 +106,20 @@ def test_sigkill_loses_nothing_acknowledged(world: tuple[Path, Path, list[Signin
         feeder = threading.Thread(target=feed)
         feeder.start()
         time.sleep(rng.uniform(0.3, 1.2))
+        helpers = descendants(proc.pid)  # the admission worker processes the node started
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stop.set()
         feeder.join()
         assert proc.stdout is not None
         proc.stdout.close()
+        deadline = time.monotonic() + 10
+        while any(alive(p) for p in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [p for p in helpers if alive(p)]
+        for pid in left:  # only processes this test's node started
+            os.kill(pid, signal.SIGKILL)
+        assert left == [], "worker processes outlived their SIGKILLed node"
     assert acknowledged, "the feeder never got an acknowledgement"
     port = free_port()
     proc = start_node(data_dir, genesis_file, key_file, port)  # start-up re-checks state against the signed head
