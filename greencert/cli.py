@@ -23,7 +23,13 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Intermediary API: {demo.url}/api/v1  (docs {demo.url}/docs)", flush=True)
     print(f"Ledger node API:  {demo.node_url}/v1  (docs {demo.node_url}/docs)", flush=True)
     print("Demo applicant: ID 'demo', password 'demo' (Consumer Ca)", flush=True)
+    kiosk_dir = data_dir / "kiosk"
     try:
+        if args.mode == "direct":  # modification 2: the kiosk's own applicant DB, the node without the intermediary
+            from greencert.demo import enrol_direct_applicant
+
+            print(f"Direct-mode kiosk: applicant database {enrol_direct_applicant(demo, kiosk_dir)}, "
+                  f"ledger node {demo.node_url}", flush=True)
         if args.headless:
             print("Serving until Ctrl-C.", flush=True)
             stop = threading.Event()
@@ -39,7 +45,8 @@ def _demo(args: argparse.Namespace) -> int:
         from kiosk.app import KioskConfig, run_kiosk
 
         config = KioskConfig(intermediary_url=demo.url, printer=args.printer, save_dir=data_dir / "printed",
-                             fullscreen=args.fullscreen, timezone="Asia/Tokyo")  # a Japanese site (JST months)
+                             fullscreen=args.fullscreen, timezone="Asia/Tokyo",  # a Japanese site (JST months)
+                             backend=args.mode, node_url=demo.node_url, config_dir=kiosk_dir)
         return run_kiosk(config)
     finally:
         demo.stop()
@@ -96,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=30, help="days of field data on first start")
     demo.add_argument("--printer", help="CUPS queue to print on (default: save PDFs)")
     demo.add_argument("--fullscreen", action="store_true", help="kiosk without window decorations")
+    demo.add_argument("--mode", choices=("intermediary", "direct"), default="intermediary",
+                      help="how the kiosk reaches the ledger: through the intermediary (default), or directly to "
+                           "the node with its own applicant database (modification 2; enrols demo/demo)")
     demo.set_defaults(func=_demo)
     node = sub.add_parser("node", help="run one ledger node (solo ordering) on its own data directory")
     node.add_argument("--data-dir", required=True, help="where the node keeps its SQLite ledger")

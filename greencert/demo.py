@@ -150,3 +150,19 @@ def issue_sample_certificate(demo: Demo) -> None:
         if rows:
             oldest = min(rows, key=lambda r: (r.period_start, r.production_method != "oil"))
             client.issue_certificate(session, [oldest.item_id], SAMPLE_TYPE, uuid.uuid4().hex)
+
+
+def enrol_direct_applicant(demo: Demo, kiosk_dir: Path) -> Path:
+    """Modification 2 (``greencert demo --mode direct``): the kiosk's own applicant database with the demo
+    applicant — ID ``demo``, password ``demo`` — holding Consumer Ca's user key (registered on the ledger as a
+    user in the demo's genesis), encrypted under that password. Returns the database's path; enrols once."""
+    from field.sites import consumer
+    from greencert.world import DEMO_APPLICANTS
+    from kiosk.config import APPLICANTS_FILE
+    from kiosk.direct import ApplicantDB
+
+    db = ApplicantDB(kiosk_dir / APPLICANTS_FILE)
+    applicant_id, password, consumer_id = DEMO_APPLICANTS[0]
+    if applicant_id not in db.applicant_ids():
+        db.enrol(applicant_id, password, consumer(consumer_id).name_en, demo.world.users[consumer_id])
+    return db.path

@@ -1,4 +1,5 @@
-"""Entry points: ``KioskConfig``, ``build_window`` (tests, screenshots) and ``run_kiosk`` (the real kiosk).
+"""Entry points: ``KioskConfig``, ``build_window`` (tests, screenshots), ``connect_backend`` (the port of the
+effective settings: the intermediary's API or the direct mode) and ``run_kiosk`` (the real kiosk).
 
 Qt and the printing package are imported inside the functions, so importing this module (e.g. for the
 ``greencert`` command line) does not need a display or CUPS.
@@ -16,12 +17,13 @@ from typing import TYPE_CHECKING
 from kiosk.config import KioskConfig
 from kiosk.ports import Deliver, DeliveryLike, IntermediaryPort
 from kiosk.printers import ListPrinters
-from kiosk.settings import SettingsStore
+from kiosk.settings import KioskSettings, SettingsStore
 
 if TYPE_CHECKING:
     from kiosk.main_window import MainWindow
 
-__all__ = ["KioskConfig", "build_window", "load_stylesheet", "printing_deliver", "run_kiosk", "show_window"]
+__all__ = ["KioskConfig", "build_window", "connect_backend", "load_stylesheet", "printing_deliver", "run_kiosk",
+           "show_window"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,21 @@ def printing_deliver(pdf: bytes, filename: str, *, save_dir: Path, printer: str 
     return result
 
 
+def connect_backend(settings: KioskSettings, config: KioskConfig) -> IntermediaryPort:
+    """What the flows talk to: the intermediary at ``settings.intermediary_url``, or in direct mode
+    (modification 2) the ledger node at ``settings.node_url`` with the applicant DB and pinned validators in
+    ``config``'s config dir."""
+    if settings.backend == "direct":
+        from kiosk.direct.backend import DirectBackend
+
+        if settings.node_url is None:
+            raise ValueError("the direct mode needs a ledger node URL")
+        return DirectBackend(settings.node_url, config.applicants_path, config.trust_path)
+    from backend_client import IntermediaryClient
+
+    return IntermediaryClient(settings.intermediary_url)
+
+
 def load_stylesheet(path: Path = STYLESHEET) -> str:
     try:
         return path.read_text(encoding="utf-8").replace("@ASSETS@", ASSETS.as_posix())
@@ -50,14 +67,15 @@ def load_stylesheet(path: Path = STYLESHEET) -> str:
 
 def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver | None = None, *,
                  clock: Callable[[], float] = time.monotonic, now: Callable[[], float] = time.time,
-                 store: SettingsStore | None = None, connect: Callable[[str], IntermediaryPort] | None = None,
+                 store: SettingsStore | None = None,
+                 connect: Callable[[KioskSettings], IntermediaryPort] | None = None,
                  list_printers: ListPrinters | None = None) -> MainWindow:
     """Build the kiosk window on its idle screen (sign-in, or the request form in manual mode).
 
-    A QApplication must exist. ``client`` talks to the intermediary of the effective settings; ``connect(url)``
-    makes a new one when an operator changes the server URL. ``store`` holds the operator's settings (default:
-    ``SettingsStore.open(config)``, the file ``config.settings_path``). ``list_printers`` lists the CUPS queues
-    for the settings screen (default: ``printing.list_printers``).
+    A QApplication must exist. ``client`` is the port of the effective settings (``connect_backend``);
+    ``connect(settings)`` makes a new one when an operator changes the connection or its URLs. ``store`` holds
+    the operator's settings (default: ``SettingsStore.open(config)``, the file ``config.settings_path``).
+    ``list_printers`` lists the CUPS queues for the settings screen (default: ``printing.list_printers``).
 
     ``clock`` drives the idle timeout and the PIN lock-out (tests pass a fake one and call
     ``window.flow.idle.check()``); ``now`` (Unix time) gives today's date for the default request period.
@@ -110,15 +128,13 @@ def run_kiosk(config: KioskConfig, argv: Sequence[str] | None = None) -> int:
     """Run the kiosk until its window is closed; returns the Qt exit code."""
     from PySide6.QtWidgets import QApplication
 
-    from backend_client import IntermediaryClient
-
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("GreenCert Kiosk")
     app.setStyle("Fusion")  # the same look on every platform; the style sheet does the rest
     store = SettingsStore.open(config)
-    window = build_window(IntermediaryClient(store.settings.intermediary_url), config, store=store,
-                          connect=IntermediaryClient)
+    window = build_window(connect_backend(store.settings, config), config, store=store,
+                          connect=lambda settings: connect_backend(settings, config))
     try:
         show_window(window, config)
         return app.exec()

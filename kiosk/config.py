@@ -1,8 +1,12 @@
 """Kiosk configuration, typed and validated once at start-up (no Qt here).
 
 ``KioskConfig`` is what the kiosk is started with (command line, ``greencert demo``). The values a member of
-staff may change at the kiosk (mode, server URL, printer, paper size, language, idle timeout) start from it and
-are then overridden by the operator's settings file, ``settings_path`` (see ``kiosk.settings``).
+staff may change at the kiosk (mode, connection and its URLs, printer, paper size, language, idle timeout) start
+from it and are then overridden by the operator's settings file, ``settings_path`` (see ``kiosk.settings``).
+
+``backend`` is how the kiosk reaches the ledger: through the intermediary's API (the main embodiment and
+modifications 1 and 3) or directly to a ledger node with its own applicant database (modification 2, S401–S412,
+``kiosk.direct``). It is independent of ``mode``, the way requests are entered (a list or a period).
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from kiosk.i18n import LANGUAGES, Language
 
 Mode = Literal["list", "manual"]
 MODES: tuple[Mode, ...] = ("list", "manual")  # S501–S520 (the default) | S201–S214 (the main embodiment)
+Backend = Literal["intermediary", "direct"]
+BACKENDS: tuple[Backend, ...] = ("intermediary", "direct")  # through the intermediary | S401–S412
 PAPER_SIZES = ("A4", "A3", "B5", "Letter")  # CUPS ``media`` names
 SETTINGS_FILE = "settings.json"
+APPLICANTS_FILE = "applicants.sqlite"  # direct mode: the applicant management DB 7001 (Fig. 11A)
+TRUST_FILE = "validators.json"  # direct mode: the validator keys pinned on first use
 
 
 def _default_save_dir() -> Path:
@@ -27,8 +35,9 @@ def _default_save_dir() -> Path:
 class KioskConfig:
     """``printer`` None: save certificates as PDF in ``save_dir`` instead of printing (and say where).
 
-    ``config_dir`` holds the operator's settings file; None means a ``kiosk`` folder next to ``save_dir``
-    (so a demo's data directory holds everything the demo's kiosk writes).
+    ``config_dir`` holds the operator's settings file and, for the direct mode, the applicant database and the
+    pinned validator keys; None means a ``kiosk`` folder next to ``save_dir`` (so a demo's data directory holds
+    everything the demo's kiosk writes). ``node_url`` is the ledger node of the direct mode (required there).
     """
 
     intermediary_url: str
@@ -43,6 +52,8 @@ class KioskConfig:
     paper_size: str = "A4"
     config_dir: Path | None = None
     on_screen_keyboard: bool = True  # our own keyboard for the text fields: the panel has no keys
+    backend: Backend = "intermediary"
+    node_url: str | None = None
 
     def __post_init__(self) -> None:
         if not self.intermediary_url.startswith(("http://", "https://")):
@@ -57,11 +68,31 @@ class KioskConfig:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         if self.paper_size not in PAPER_SIZES:
             raise ValueError(f"paper_size must be one of {PAPER_SIZES}, got {self.paper_size!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.node_url is not None and not self.node_url.startswith(("http://", "https://")):
+            raise ValueError(f"node_url must be an http(s) URL or None, got {self.node_url!r}")
+        if self.backend == "direct" and self.node_url is None:
+            raise ValueError("backend 'direct' needs node_url, the ledger node to talk to")
         object.__setattr__(self, "save_dir", Path(self.save_dir))
         if self.config_dir is not None:
             object.__setattr__(self, "config_dir", Path(self.config_dir))
 
     @property
+    def kiosk_dir(self) -> Path:
+        return self.config_dir or self.save_dir.parent / "kiosk"
+
+    @property
     def settings_path(self) -> Path:
         """The operator's settings file: ``<config_dir>/settings.json``."""
-        return (self.config_dir or self.save_dir.parent / "kiosk") / SETTINGS_FILE
+        return self.kiosk_dir / SETTINGS_FILE
+
+    @property
+    def applicants_path(self) -> Path:
+        """Direct mode: the kiosk's own applicant database, ``<config_dir>/applicants.sqlite``."""
+        return self.kiosk_dir / APPLICANTS_FILE
+
+    @property
+    def trust_path(self) -> Path:
+        """Direct mode: the validator keys pinned on first use, ``<config_dir>/validators.json``."""
+        return self.kiosk_dir / TRUST_FILE

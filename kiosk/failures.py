@@ -16,6 +16,7 @@ from backend_client import (
     Unauthorized,
     Unreachable,
 )
+from kiosk.direct.errors import LedgerUnverified, NodeUnreachable, RecordDamaged, TrustError
 from kiosk.screens.error import ErrorInfo
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,14 @@ log = logging.getLogger(__name__)
 
 def describe_error(exc: Exception, *, during_login: bool = False) -> ErrorInfo:
     """Map a failure to the error screen's words. ``AlreadyIssued`` is not an error: it has its own screen."""
+    if isinstance(exc, NodeUnreachable):  # direct mode: the ledger node, not the certificate server
+        return ErrorInfo("node_unreachable", can_retry=True, back_to_login=during_login)
+    if isinstance(exc, LedgerUnverified | TrustError):
+        log.error("direct mode: the ledger node's answer was not accepted: %s", exc)
+        return ErrorInfo("unverified", can_retry=True, back_to_login=during_login)
+    if isinstance(exc, RecordDamaged):
+        log.error("direct mode: %s", exc)
+        return ErrorInfo("applicant_record", back_to_login=True)
     if isinstance(exc, Unreachable):
         return ErrorInfo("unreachable", can_retry=True, back_to_login=during_login)
     if isinstance(exc, Locked):

@@ -11,7 +11,7 @@ output, logout and idle timeout, settings). The flows themselves are in ``kiosk.
 
 Every network or printer call runs on the ``Worker``; answers that arrive after a logout, an idle timeout or
 a cancel are dropped. Errors become an ``ErrorInfo`` with a way forward. The flows reach the intermediary
-through an ``IntermediaryPort`` only (the seam for the direct mode of modification 2).
+through an ``IntermediaryPort`` only, which in direct mode (modification 2) is ``kiosk.direct``'s backend.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from kiosk.worker import Worker
 
 log = logging.getLogger(__name__)
 
-Connect = Callable[[str], IntermediaryPort]
+Connect = Callable[[KioskSettings], IntermediaryPort]
 
 
 class KioskFlow(QObject):
@@ -251,15 +251,15 @@ class KioskFlow(QObject):
     def apply_settings(self, old: KioskSettings, new: KioskSettings) -> None:
         """The operator saved ``new``: use it from now on (the idle screen shows the new mode)."""
         self.idle.set_timeout(new.idle_timeout_s)
-        if new.intermediary_url != old.intermediary_url:
-            self.manual.forget_types()  # institutions come from the server
+        if connection(new) != connection(old):
+            self.manual.forget_types()  # institutions come from the server (or the kiosk's own formats)
             if self._connect is not None:
-                previous, self.client = self.client, self._connect(new.intermediary_url)
+                previous, self.client = self.client, self._connect(new)
                 close = getattr(previous, "close", None)
                 if callable(close):
                     self.worker.submit_detached(close)
             else:
-                log.warning("no way to connect to %s: keeping the current client", new.intermediary_url)
+                log.warning("no way to connect to %s: keeping the current client", connection(new))
         if self.window.language != new.language:
             self.window.set_language(new.language)
 
@@ -334,6 +334,13 @@ class KioskFlow(QObject):
         self.idle.paused = busy
         if not busy:
             self.idle.touch()
+
+
+def connection(settings: KioskSettings) -> tuple[str, str | None]:
+    """What the port depends on: the backend and its URL."""
+    if settings.backend == "direct":
+        return settings.backend, settings.node_url
+    return settings.backend, settings.intermediary_url
 
 
 def quiet_logout(client: IntermediaryPort, session: Session) -> None:

@@ -1,27 +1,86 @@
 """Every text the kiosk shows, in Japanese and English, plus locale-aware formatting.
 
-Widget code never holds a literal string: it asks ``tr(lang, message_id, **params)``. The table is plain
-Python so that it can be checked by a test (both languages present, same ``{placeholders}``) and later be
-generated into Qt ``.ts`` files without touching the screens.
+The texts live in Qt Linguist files (``resources/translations/greencert_{ja,en}.ts``, compiled to ``.qm``);
+this module is a thin layer over ``QTranslator``: one translator per language, loaded on first use, asked with
+the context ``kiosk`` and the message id as source text. Widget code never holds a literal string: it asks
+``tr(lang, message_id, **params)``; ``{placeholders}`` are filled with ``str.format``.
+
+Why message ids, not English, as source texts: a change of English wording must not orphan the Japanese
+translation, the same English word may need two Japanese ones ("Back" on a screen vs. the list's "Back to
+sign-in"), and the tests and the screens' code name texts by a stable id.
+
+Both languages are loaded side by side (the error screen prepares both, the printing messages come in both),
+and each kiosk window has its own language, so the translators are not installed application-wide: a window
+announces a change with ``announce_language``, which sets its ``kioskLanguage`` property and sends it a
+``QEvent.LanguageChange``; Qt passes the event on to every child widget, and every screen and overlay answers
+it by reading the window's language (``language_of``) and calling its ``retranslate()``. (An application-wide
+``installTranslator`` sends the same event, and the screens simply keep their window's language.)
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from kiosk.messages import MESSAGES
+from kiosk.messages import CONTEXT, KNOWN_IDS
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTranslator
+    from PySide6.QtWidgets import QWidget
 
 Language = Literal["ja", "en"]
 LANGUAGES: tuple[Language, ...] = ("ja", "en")
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
+LANGUAGE_PROPERTY = "kioskLanguage"  # the window's current language, read by its screens on LanguageChange
 
+
+def qm_path(lang: Language, directory: Path = TRANSLATIONS_DIR) -> Path:
+    return directory / f"greencert_{lang}.qm"
+
+
+@functools.cache
+def translator(lang: Language) -> QTranslator:
+    """The loaded translator of ``lang`` (raises ``FileNotFoundError`` naming the missing ``.qm`` file)."""
+    from PySide6.QtCore import QTranslator
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"expected a language among {LANGUAGES}, found {lang!r}")
+    path = qm_path(lang)
+    loaded = QTranslator()
+    if not loaded.load(str(path)):
+        raise FileNotFoundError(f"kiosk translations for {lang!r}: expected a compiled Qt translation file at "
+                                f"{path} (run pyside6-lrelease on the .ts files)")
+    return loaded
 
 
 def tr(lang: Language, message_id: str, **params: object) -> str:
     """The text of ``message_id`` in ``lang`` with ``params`` filled in; a missing id is a bug (KeyError)."""
-    text = MESSAGES[message_id][lang]
+    text = translator(lang).translate(CONTEXT, message_id)
+    if not text:
+        raise KeyError(f"no {lang} text for message id {message_id!r} in {qm_path(lang)}")
     return text.format(**params) if params else text
+
+
+def has_message(message_id: str) -> bool:
+    """Whether the catalogue knows ``message_id`` (e.g. a production method or a printer state reason)."""
+    return message_id in KNOWN_IDS
+
+
+def language_of(widget: QWidget, default: Language) -> Language:
+    """The language of ``widget``'s window (``default`` when the widget is not in a kiosk window)."""
+    value = widget.window().property(LANGUAGE_PROPERTY)
+    return value if value in LANGUAGES else default
+
+
+def announce_language(window: QWidget, lang: Language) -> None:
+    """Switch ``window`` and every screen in it to ``lang``: a ``QEvent.LanguageChange`` reaches each widget."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.setProperty(LANGUAGE_PROPERTY, lang)
+    QCoreApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
 
 
 def other_language(lang: Language) -> Language:
@@ -31,7 +90,7 @@ def other_language(lang: Language) -> Language:
 def method_name(lang: Language, method: str) -> str:
     """A production method in words; an unknown code is shown as it came, never hidden."""
     key = f"method.{method.lower()}"
-    return tr(lang, key) if key in MESSAGES else method
+    return tr(lang, key) if has_message(key) else method
 
 
 def format_kwh(amount_wh: int) -> str:

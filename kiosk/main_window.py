@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.i18n import Language, other_language, tr
+from kiosk.i18n import LANGUAGE_PROPERTY, Language, announce_language, language_of, other_language, tr
 from kiosk.period import previous_month
 from kiosk.qt_compat import emit
 from kiosk.screens.already_issued import AlreadyIssuedScreen
@@ -49,6 +49,7 @@ class MainWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("kioskWindow")
         self._lang: Language = lang
+        self.setProperty(LANGUAGE_PROPERTY, lang)  # what the screens read on QEvent.LanguageChange
         self._user_name: str | None = None
         self.flow: KioskFlow | None = None  # set by kiosk.app.build_window
 
@@ -148,14 +149,16 @@ class MainWindow(QWidget):
         return self._lang
 
     def set_language(self, lang: Language) -> None:
+        """Every screen, overlay and the header switch to ``lang`` (through ``QEvent.LanguageChange``)."""
         self._lang = lang
-        for screen in self._screens.values():
-            screen.set_language(lang)
-        for overlay in (self.keyboard, self.date_picker, self.idle_warning):
-            if overlay is not None:
-                overlay.set_language(lang)
-        self._retranslate_header()
+        announce_language(self, lang)
         emit(self.languageChanged, lang)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._lang = language_of(self, self._lang)
+            self._retranslate_header()
+        super().changeEvent(event)
 
     def toggle_language(self) -> None:
         self.set_language(other_language(self._lang))

@@ -2,7 +2,8 @@
 
 * ``IntermediaryPort`` — the subset of ``backend_client.IntermediaryClient`` the kiosk calls (unit 71). The
   direct mode of modification 2 (S401–S412: the kiosk's own applicant DB, signing with the applicant's user key,
-  talking to a node) will be another implementation of this port; the flows will not change.
+  talking to a node) is another implementation of it, ``kiosk.direct.backend.DirectBackend``; the flows are the
+  same for both (``kiosk.app.connect_backend`` picks one from the settings).
 * ``Deliver`` — ``printing.deliver``: print the certificate PDF on ``media`` paper, or save it when there is no
   printer (print processing unit 75).
 """

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from kiosk.i18n import Language, tr
-from kiosk.messages import MESSAGES
+from kiosk.i18n import Language, has_message, tr
 
 REASON_SUFFIXES = ("-error", "-warning", "-report")
 
@@ -49,13 +48,13 @@ def reason_words(lang: Language, reason: str) -> str:
     for suffix in REASON_SUFFIXES:
         base = base.removesuffix(suffix)
     key = f"printer.reason.{base}"
-    return tr(lang, key) if key in MESSAGES else reason
+    return tr(lang, key) if has_message(key) else reason
 
 
 def describe_state(lang: Language, printer: PrinterInfoLike) -> str:
     """"Ready", "Stopped: out of paper, door open", ... for the settings screen."""
     key = f"printer.state.{printer.state}"
-    state = tr(lang, key) if key in MESSAGES else printer.state
+    state = tr(lang, key) if has_message(key) else printer.state
     reasons = [reason_words(lang, r) for r in printer.state_reasons if r and r != "none"]
     if not reasons:
         return state

@@ -6,6 +6,7 @@ every error names the file, the setting, what was expected and what was found::
 
     {"version": 1, "mode": "manual", "intermediary_url": "http://10.0.0.5:8001", "printer": "MFP-3F",
      "paper_size": "A4", "language": "ja", "idle_timeout_s": 120,
+     "backend": "direct", "node_url": "http://10.0.0.7:8701",
      "pin": {"scheme": "scrypt", "n": 16384, "r": 8, "p": 1, "salt": "<hex>", "hash": "<hex>"}}
 
 ``"printer": null`` means "save certificates as PDF" (no printer); a missing key means "as started".
@@ -14,8 +15,9 @@ every error names the file, the setting, what was expected and what was found::
 for a new one). A PIN is 4–8 digits and is stored only as an scrypt hash (``hashlib.scrypt``, random salt).
 After ``MAX_PIN_ATTEMPTS`` wrong PINs in a row the PIN is refused for ``PIN_LOCK_S`` seconds.
 
-Direct mode (modification 2) will add a backend choice and node URLs here; the flows talk to an
-``IntermediaryPort``, which a direct backend will implement too.
+``backend`` chooses how the kiosk reaches the ledger: "intermediary" (its API at ``intermediary_url``) or
+"direct" (modification 2: a ledger node at ``node_url``, with the kiosk's own applicant database, see
+``kiosk.direct``); the flows talk to an ``IntermediaryPort`` either way.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import MODES, PAPER_SIZES, KioskConfig, Mode
+from kiosk.config import BACKENDS, MODES, PAPER_SIZES, Backend, KioskConfig, Mode
 from kiosk.i18n import LANGUAGES, Language
 
 VERSION = 1
@@ -56,19 +58,25 @@ class KioskSettings:
     paper_size: str
     language: Language
     idle_timeout_s: float
+    backend: Backend = "intermediary"
+    node_url: str | None = None
 
     @classmethod
     def from_config(cls, config: KioskConfig) -> KioskSettings:
         return cls(config.mode, config.intermediary_url, config.printer, config.paper_size, config.language,
-                   config.idle_timeout_s)
+                   config.idle_timeout_s, config.backend, config.node_url)
 
     def check(self, *, operator: bool = True, only: tuple[str, ...] | None = None) -> None:
         """Raise ``SettingsError`` naming the first bad value.
 
         ``operator``: also hold the values to the ranges an operator may choose; ``only``: these settings.
         """
-        for name in only if only is not None else SETTING_NAMES:
+        names = only if only is not None else SETTING_NAMES
+        for name in names:
             check_setting(name, getattr(self, name), operator=operator)
+        if ("backend" in names or "node_url" in names) and self.backend == "direct" and self.node_url is None:
+            raise SettingsError("node_url: expected the ledger node's http:// or https:// URL for the direct "
+                                "connection, found none")
 
     def changed_from(self, other: KioskSettings) -> tuple[str, ...]:
         return tuple(name for name in SETTING_NAMES if getattr(self, name) != getattr(other, name))
@@ -80,9 +88,12 @@ def check_setting(name: str, value: Any, *, operator: bool = True) -> None:
 
     if name == "mode" and value not in MODES:
         raise bad(f"one of {', '.join(MODES)}")
-    if name == "intermediary_url" and (not isinstance(value, str) or not value.startswith(("http://", "https://"))
-                                       or not value.split("://", 1)[1].strip("/") or any(c.isspace() for c in value)):
+    if name == "intermediary_url" and not is_http_url(value):
         raise bad("an http:// or https:// URL")
+    if name == "backend" and value not in BACKENDS:
+        raise bad(f"one of {', '.join(BACKENDS)}")
+    if name == "node_url" and value is not None and not is_http_url(value):
+        raise bad("an http:// or https:// URL or null")
     if name == "printer" and value is not None and (not isinstance(value, str) or not value.strip()):
         raise bad("a CUPS queue name or null (save as PDF)")
     if name == "paper_size" and value not in PAPER_SIZES:
@@ -93,6 +104,11 @@ def check_setting(name: str, value: Any, *, operator: bool = True) -> None:
         low, high = IDLE_TIMEOUT_RANGE_S if operator else (0.0, float("inf"))
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high or value <= 0:
             raise bad(f"seconds from {low:g} to {high:g}")
+
+
+def is_http_url(value: Any) -> bool:
+    return (isinstance(value, str) and value.startswith(("http://", "https://"))
+            and bool(value.split("://", 1)[1].strip("/")) and not any(c.isspace() for c in value))
 
 
 SETTING_NAMES = tuple(f.name for f in fields(KioskSettings))

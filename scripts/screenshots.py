@@ -5,10 +5,13 @@ it re-runs itself under ``xvfb-run``. By default it talks to the in-memory fake 
 ``tests/helpers``; with ``--url`` it signs in to a running intermediary (e.g. ``greencert demo``) instead and
 walks the screens that need no failure to be provoked (error screens are still filled in directly). Both the
 list flow and the manual flow (S201–S214) are walked, with the reprint, staff PIN and settings screens, the
-on-screen keyboard, the date picker and the idle warning.
+on-screen keyboard, the date picker and the idle warning. The direct mode (modification 2) shows the same
+screens; its own are the settings' connection section and three error screens, taken in every walk. With
+``--node`` (and ``--kiosk-dir``, where the applicant database is) the walk runs in direct mode against a node.
 
     .venv/bin/python scripts/screenshots.py                 # fake backend, both languages
     .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8001 --applicant demo --password demo
+    .venv/bin/python scripts/screenshots.py --node http://127.0.0.1:8701 --kiosk-dir ~/.local/share/greencert/demo/kiosk
 """
 
 from __future__ import annotations
@@ -49,11 +52,15 @@ def ensure_display(argv: list[str]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="intermediary base URL; default: the in-memory fake")
+    parser.add_argument("--node", help="direct mode: the ledger node's base URL (needs --kiosk-dir)")
+    parser.add_argument("--kiosk-dir", type=Path, help="direct mode: the kiosk dir with applicants.sqlite")
     parser.add_argument("--applicant", default="demo")
     parser.add_argument("--password", default="demo")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screens")
     parser.add_argument("--timezone", default="Asia/Tokyo")
     args = parser.parse_args(argv[1:])
+    if args.node and not args.kiosk_dir:
+        parser.error("--node needs --kiosk-dir (where the direct mode's applicant database is)")
     ensure_display(argv)
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     sys.path.insert(0, str(ROOT))
@@ -91,7 +98,13 @@ class Walk:
         self.fake: FakeIntermediary | None = None
         self.lang = "ja"
         client: IntermediaryPort
-        if args.url:
+        if args.node:
+            from kiosk.config import APPLICANTS_FILE, TRUST_FILE
+            from kiosk.direct.backend import DirectBackend
+
+            kiosk_dir = Path(args.kiosk_dir).expanduser()
+            client = DirectBackend(args.node, kiosk_dir / APPLICANTS_FILE, kiosk_dir / TRUST_FILE)
+        elif args.url:
             from backend_client import IntermediaryClient
 
             client = IntermediaryClient(args.url)
@@ -103,6 +116,7 @@ class Walk:
         self.deliver = FakeDeliver()
         # The fake printer writes PDFs to a temp dir, but the screen shows where a kiosk would keep them.
         self.config = KioskConfig(args.url or "http://fake-intermediary", printer="MFP-3F-Kiosk",
+                                  backend="direct" if args.node else "intermediary", node_url=args.node,
                                   save_dir=KIOSK_SAVE_DIR, timezone=args.timezone, idle_timeout_s=3600,
                                   config_dir=self.saved_dir / "config")
         self.printers = FakePrinters([FakePrinter("MFP-3F-Kiosk", is_default=True),
@@ -282,6 +296,10 @@ class Walk:
             "error-locked": ErrorInfo("locked", {"minutes": 5}, back_to_login=True),
             "error-expired": ErrorInfo("expired", back_to_login=True),
             "error-mixed-methods": ErrorInfo("mixed_methods", reload_list=True),
+            # direct mode (modification 2): the ledger node instead of the certificate server
+            "error-node-unreachable": ErrorInfo("node_unreachable", can_retry=True, back_to_login=True),
+            "error-unverified": ErrorInfo("unverified", can_retry=True),
+            "error-applicant-record": ErrorInfo("applicant_record", back_to_login=True),
         }
         for name, info in errors.items():
             w.error.show_error(info)
@@ -299,9 +317,14 @@ class Walk:
         w.keyboard.done()
         flow.operator.open_settings()
         self.wait(lambda: w.settings.printer_status.text() != w.settings.t("settings.printers_loading"))
-        for section in ("general", "printer", "pin"):
+        for section in ("general", "connection", "printer", "pin"):
             w.settings.show_section(section)
             self.shoot(f"settings-{section}")
+        # The connection section with the direct mode chosen (modification 2): the node URL and what the kiosk holds.
+        w.settings.show_section("connection")
+        w.settings.backend_group.buttons()[1].click()
+        w.settings.node_url.setText("http://10.0.0.7:8701")
+        self.shoot("settings-connection-direct")
         flow.operator.leave()
 
     def walk_manual(self) -> None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from kiosk.config import KioskConfig
 from kiosk.printers import ListPrinters, PrinterInfoLike
+from kiosk.screens.settings import DirectStatus
 from kiosk.settings import KioskSettings, SettingsError
 
 if TYPE_CHECKING:
@@ -64,7 +67,7 @@ class OperatorFlow:
         if store.problem:
             log.error("kiosk settings file problem: %s", store.problem)
         self.flow.window.settings.show_settings(store.settings, default_pin=store.uses_default_pin,
-                                                problem=store.problem)
+                                                problem=store.problem, direct=direct_status(self.flow.config))
         self.flow.window.show_screen("settings")
         self.refresh_printers()
 
@@ -100,3 +103,21 @@ class OperatorFlow:
         self.flow.window.settings.clear()
         self.flow.window.pin.clear()
         self.flow.show_idle()
+
+
+def direct_status(config: KioskConfig) -> DirectStatus:
+    """The direct mode's files in the config dir, for the connection section (two small local reads)."""
+    from kiosk.direct import ApplicantDB, TrustError, TrustStore
+
+    try:
+        applicants = ApplicantDB(config.applicants_path).count()
+    except sqlite3.Error as exc:
+        log.error("direct mode: the applicant database %s cannot be read: %s", config.applicants_path, exc)
+        applicants = 0
+    try:
+        pinned = TrustStore(config.trust_path).pinned()
+    except TrustError as exc:
+        return DirectStatus(applicants, problem=str(exc))
+    if pinned is None:
+        return DirectStatus(applicants)
+    return DirectStatus(applicants, len(pinned.validators), pinned.chain_id)

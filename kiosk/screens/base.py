@@ -1,13 +1,14 @@
-"""What every screen shares: language switching, clearing personal data, touch-sized buttons."""
+"""What every screen shares: language switching (``QEvent.LanguageChange`` → ``retranslate``), clearing personal
+data, touch-sized buttons."""
 
 from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from kiosk.i18n import Language, tr
+from kiosk.i18n import Language, language_of, tr
 
 TOUCH_MIN_PX = 56  # a touch target is at least 48 px high (WCAG 2.5.5 / Material); 56 on a 7-10" panel
 BUTTON_MIN_WIDTH = 160
@@ -32,11 +33,18 @@ class Screen(QWidget):
         return tr(self._lang, message_id, **params)
 
     def set_language(self, lang: Language) -> None:
+        """Switch a screen on its own (in a window, ``MainWindow.set_language`` switches every screen)."""
         self._lang = lang
         self.retranslate()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._lang = language_of(self, self._lang)
+            self.retranslate()
+        super().changeEvent(event)
+
     def retranslate(self) -> None:
-        """Set every visible text from the translation table for the current language."""
+        """Set every visible text from the translations for the current language."""
         raise NotImplementedError
 
     def clear(self) -> None:

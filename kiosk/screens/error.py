@@ -11,7 +11,7 @@ from kiosk.i18n import Language
 from kiosk.screens.base import Screen, button_row, label, touch_button
 
 KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "mixed_methods",
-         "no_match", "unexpected")
+         "no_match", "unexpected", "node_unreachable", "unverified", "applicant_record")
 
 
 @dataclass(frozen=True)

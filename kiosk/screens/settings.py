@@ -1,5 +1,6 @@
-"""Staff settings (behind the PIN): mode, server URL, printer with its state, paper size, language, idle timeout,
-and a new PIN. Three sections so that every row fits a 1024x600 panel with the keyboard open.
+"""Staff settings (behind the PIN): mode, language, idle timeout; the connection (certificate server, or a ledger
+node directly: modification 2) and its URLs; printer with its state and paper size; and a new PIN. Four sections
+so that every row fits a 1024x600 panel with the keyboard open.
 
 The screen only collects and checks what was entered (``saveRequested(KioskSettings, new_pin | None)``); the
 flow saves it (``kiosk.settings.SettingsStore``) and applies it.
@@ -8,7 +9,7 @@ flow saves it (``kiosk.settings.SettingsStore``) and applies it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import cast
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -30,16 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.config import MODES, PAPER_SIZES, Mode
+from kiosk.config import BACKENDS, MODES, PAPER_SIZES, Backend, Mode
 from kiosk.i18n import LANGUAGES, Language, format_duration
 from kiosk.printers import PrinterInfoLike, describe_state, needs_attention
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 from kiosk.screens.pin import pin_field
-from kiosk.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting
+from kiosk.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting, is_http_url
 
 IDLE_CHOICES_S = (30, 60, 120, 180, 300, 600)
-SECTIONS = ("general", "printer", "pin")
+SECTIONS = ("general", "connection", "printer", "pin")
 PrinterRole = Qt.ItemDataRole.UserRole + 1
 ATTENTION = QColor("#8a3b00")
 
@@ -68,6 +69,16 @@ def _check(group: QButtonGroup, value: object) -> None:
         button.setChecked(button.property("value") == value)
 
 
+@dataclass(frozen=True)
+class DirectStatus:
+    """What the connection section says about the direct mode: enrolled applicants, the pinned validators."""
+
+    applicants: int = 0
+    validators: int = 0  # pinned keys (0: not pinned yet)
+    chain_id: str = ""
+    problem: str | None = None  # the pin file cannot be read
+
+
 class SettingsScreen(Screen):
     name = "settings"
     saveRequested = Signal(object, object)  # KioskSettings, new PIN or None
@@ -82,11 +93,13 @@ class SettingsScreen(Screen):
         self._notice: tuple[str, dict[str, object]] | None = None
         self._printers: list[PrinterInfoLike] | None = None
         self._printer_error: str | None = None
+        self._direct = DirectStatus()
         self.title = label("title", role="title")
         self.section_group = QButtonGroup(self)
         sections = _choices(SECTIONS, "section", self.section_group)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._general_page())
+        self.pages.addWidget(self._connection_page())
         self.pages.addWidget(self._printer_page())
         self.pages.addWidget(self._pin_page())
         self.notice = label("notice", role="notice")
@@ -128,10 +141,6 @@ class SettingsScreen(Screen):
     def _general_page(self) -> QWidget:
         self.labels: dict[str, QLabel] = {}
         page, grid = self._form()
-        self.url = named(QLineEdit(), "intermediaryUrl")  # first row: above the keyboard when it opens
-        self.url.setInputMethodHints(Qt.InputMethodHint.ImhUrlCharactersOnly | Qt.InputMethodHint.ImhNoAutoUppercase)
-        self.url.setMaxLength(300)
-        self.url.setMinimumHeight(TOUCH_MIN_PX)
         self.mode_group = QButtonGroup(self)
         self.language_group = QButtonGroup(self)
         self.idle = named(QComboBox(), "idleTimeout")
@@ -141,11 +150,31 @@ class SettingsScreen(Screen):
         idle_row = QHBoxLayout()
         idle_row.addWidget(self.idle)
         idle_row.addStretch(1)
-        self._row(grid, "url", self.url)
         self._row(grid, "mode", _choices(MODES, "mode", self.mode_group))
         self._row(grid, "language", _choices(LANGUAGES, "lang", self.language_group))
         self._row(grid, "idle", idle_row)
         grid.setRowStretch(grid.rowCount(), 1)
+        return page
+
+    def _url_field(self, object_name: str) -> QLineEdit:
+        field = named(QLineEdit(), object_name)
+        field.setInputMethodHints(Qt.InputMethodHint.ImhUrlCharactersOnly | Qt.InputMethodHint.ImhNoAutoUppercase)
+        field.setMaxLength(300)
+        field.setMinimumHeight(TOUCH_MIN_PX)
+        return field
+
+    def _connection_page(self) -> QWidget:
+        page, grid = self._form()
+        self.backend_group = QButtonGroup(self)
+        self.url = self._url_field("intermediaryUrl")  # the text fields stay above the keyboard when it opens
+        self.node_url = self._url_field("nodeUrl")
+        self.direct_status = label("directStatus", role="detail")
+        self._row(grid, "backend", _choices(BACKENDS, "backend", self.backend_group))
+        self._row(grid, "url", self.url)
+        self._row(grid, "nodeUrl", self.node_url)
+        grid.addWidget(self.direct_status, grid.rowCount(), 1)
+        grid.setRowStretch(grid.rowCount(), 1)
+        self.backend_group.buttonClicked.connect(lambda _: self._show_backend())
         return page
 
     def _printer_page(self) -> QWidget:
@@ -195,12 +224,16 @@ class SettingsScreen(Screen):
         return page
 
     # -- content ----------------------------------------------------------------------------------
-    def show_settings(self, settings: KioskSettings, *, default_pin: bool, problem: str | None = None) -> None:
+    def show_settings(self, settings: KioskSettings, *, default_pin: bool, problem: str | None = None,
+                      direct: DirectStatus | None = None) -> None:
         self._settings = settings
         self._default_pin = default_pin
         self._problem = problem
+        self._direct = direct or DirectStatus()
         self._notice = ("settings.file_problem", {"reason": problem}) if problem else None
         self.url.setText(settings.intermediary_url)
+        self.node_url.setText(settings.node_url or "")
+        _check(self.backend_group, settings.backend)
         _check(self.mode_group, settings.mode)
         _check(self.language_group, settings.language)
         self.paper.setCurrentIndex(max(0, self.paper.findData(settings.paper_size)))
@@ -252,13 +285,17 @@ class SettingsScreen(Screen):
         self.title.setText(self.t("settings.title"))
         texts = {"url": "settings.url", "mode": "settings.mode", "language": "settings.language",
                  "idle": "settings.idle", "printer": "settings.printer", "paper": "settings.paper",
-                 "newPin": "settings.new_pin", "repeatPin": "settings.repeat_pin"}
+                 "newPin": "settings.new_pin", "repeatPin": "settings.repeat_pin", "backend": "settings.backend",
+                 "nodeUrl": "settings.node_url"}
         for key, message_id in texts.items():
             self.labels[key].setText(self.t(message_id))
         for button in self.section_group.buttons():
             button.setText(self.t(f"settings.section.{button.property('value')}"))
         for button in self.mode_group.buttons():
             button.setText(self.t(f"settings.mode.{button.property('value')}"))
+        for button in self.backend_group.buttons():
+            button.setText(self.t(f"settings.backend.{button.property('value')}"))
+        self._show_backend()
         for button in self.language_group.buttons():
             button.setText(self.t(f"lang.name.{button.property('value')}"))
         self._fill_idle()
@@ -271,6 +308,18 @@ class SettingsScreen(Screen):
         self.save.setText(self.t("settings.save"))
         self.notice.setText(self.t(self._notice[0], **self._notice[1]) if self._notice else "")
         self.notice.setVisible(self._notice is not None)
+
+    def _show_backend(self) -> None:
+        """The direct mode's state under the URLs while "Ledger node (direct)" is chosen."""
+        direct = self._direct
+        if direct.problem:
+            trust = self.t("settings.trust_problem", reason=direct.problem)
+        elif direct.validators:
+            trust = self.t("settings.trust_pinned", count=direct.validators, chain=direct.chain_id)
+        else:
+            trust = self.t("settings.trust_unpinned")
+        self.direct_status.setText(self.t("settings.direct_applicants", count=direct.applicants) + "\n" + trust)
+        self.direct_status.setVisible(_checked(self.backend_group) == "direct")
 
     def _fill_idle(self) -> None:
         current = self.idle.currentData()
@@ -319,12 +368,17 @@ class SettingsScreen(Screen):
     def _save(self) -> None:
         if self._settings is None:
             return
-        url = self.url.text().strip()
+        url, node_url = self.url.text().strip(), self.node_url.text().strip() or None
+        backend = cast(Backend, _checked(self.backend_group))
         try:
             check_setting("intermediary_url", url)
         except ValueError:
-            self.show_section("general")
+            self.show_section("connection")
             self.show_notice("settings.bad_url")
+            return
+        if (node_url is not None or backend == "direct") and not is_http_url(node_url):
+            self.show_section("connection")
+            self.show_notice("settings.bad_node_url")
             return
         new_pin, repeat = self.new_pin.text(), self.repeat_pin.text()
         if new_pin or repeat:
@@ -341,6 +395,7 @@ class SettingsScreen(Screen):
                 return
         idle = self.idle.currentData()
         settings = replace(self._settings, mode=cast(Mode, _checked(self.mode_group)), intermediary_url=url,
+                           backend=backend, node_url=node_url,
                            printer=self.selected_printer(), paper_size=str(self.paper.currentData()),
                            language=cast(Language, _checked(self.language_group)),
                            idle_timeout_s=idle if isinstance(idle, int | float) else self._settings.idle_timeout_s)

@@ -6,10 +6,10 @@ manager) has nobody to place, focus or raise a second window. The window calls `
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QEvent, QRect
 from PySide6.QtWidgets import QFrame, QWidget
 
-from kiosk.i18n import Language, tr
+from kiosk.i18n import Language, language_of, tr
 
 
 class Overlay(QFrame):
@@ -31,6 +31,12 @@ class Overlay(QFrame):
     def set_language(self, lang: Language) -> None:
         self._lang = lang
         self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:  # the window switched language (kiosk.i18n)
+            self._lang = language_of(self, self._lang)
+            self.retranslate()
+        super().changeEvent(event)
 
     def retranslate(self) -> None:
         """Set every visible text for the current language."""

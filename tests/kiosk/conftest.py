@@ -15,6 +15,7 @@ import pytest
 
 from kiosk import KioskConfig, build_window
 from kiosk.main_window import MainWindow
+from kiosk.settings import KioskSettings
 from tests.helpers.fake_intermediary import FAKE_NOW, FakeDeliver, FakeIntermediary, FakePrinters, make_items
 from tests.helpers.kiosk_driver import FakeClock, KioskDriver
 
@@ -67,8 +68,8 @@ def make_window(qtbot: Any, fake: FakeIntermediary, deliver: FakeDeliver, config
                 clock: FakeClock, printers: FakePrinters, connected: list[str]) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
 
-    def connect(url: str) -> FakeIntermediary:
-        connected.append(url)
+    def connect(settings: KioskSettings) -> FakeIntermediary:
+        connected.append(settings.node_url if settings.backend == "direct" else settings.intermediary_url)
         return fake
 
     def make(**overrides: Any) -> MainWindow:

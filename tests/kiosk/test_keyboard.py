@@ -34,7 +34,8 @@ def test_every_text_field_opens_the_keyboard_and_stays_visible_above_it(window, 
     for name, field in fields:
         window.show_screen(name)
         if name == "settings":
-            section = {"intermediaryUrl": "general", "newPin": "pin", "repeatPin": "pin"}[field.objectName()]
+            section = {"intermediaryUrl": "connection", "nodeUrl": "connection", "newPin": "pin",
+                       "repeatPin": "pin"}[field.objectName()]
             window.settings.show_section(section)
         qtbot.wait(1)
         assert field.isVisible(), (name, field.objectName())

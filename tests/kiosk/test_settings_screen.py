@@ -98,9 +98,11 @@ def test_a_print_server_that_cannot_be_reached_is_said_in_words(kiosk, printers)
 
 def test_saving_applies_every_setting_and_persists_it(kiosk, config, deliver, connected):
     open_settings(kiosk)
+    kiosk.click("sectionConnection")
     url = kiosk.find("intermediaryUrl")
     url.clear()
     kiosk.type("intermediaryUrl", "http://10.0.0.5:8001")
+    kiosk.click("sectionGeneral")
     kiosk.click("modeManual")
     kiosk.click("langJa")
     kiosk.window.settings.idle.setCurrentIndex(kiosk.window.settings.idle.findData(300))
@@ -156,8 +158,68 @@ def test_a_bad_url_is_explained(kiosk, config):
     open_settings(kiosk)
     kiosk.find("intermediaryUrl").setText("10.0.0.5:8001")
     kiosk.click("settingsSave")
+    assert kiosk.window.settings.current_section() == "connection"
     assert kiosk.text("notice") == "The server URL must start with http:// or https://."
     assert not config.settings_path.exists()
+
+
+# -- the connection: certificate server, or a ledger node directly (modification 2) ----------------------
+def test_switching_to_the_direct_mode_connects_to_the_node(kiosk, config, connected):
+    open_settings(kiosk)
+    kiosk.click("sectionConnection")
+    assert kiosk.find("backendIntermediary").isChecked()
+    assert not kiosk.find("directStatus").isVisible(), "only shown for the direct mode"
+    kiosk.click("backendDirect")
+    assert kiosk.text("directStatus") == ("Applicants enrolled at this kiosk: 0\n"
+                                          "Validator keys: fetched from the node and pinned on first use")
+    kiosk.tap("nodeUrl", "http://10.0.0.7:8701")
+    kiosk.click("settingsSave")
+    kiosk.wait_screen("login")
+    assert connected == ["http://10.0.0.7:8701"]
+    saved = json.loads(config.settings_path.read_text())
+    assert (saved["backend"], saved["node_url"]) == ("direct", "http://10.0.0.7:8701")
+    assert kiosk.window.flow.settings.backend == "direct"
+    open_settings(kiosk)
+    kiosk.click("sectionConnection")
+    kiosk.click("backendIntermediary")
+    kiosk.click("settingsSave")
+    kiosk.wait_screen("login")
+    assert connected == ["http://10.0.0.7:8701", "http://fake-intermediary"]
+
+
+def test_the_direct_mode_needs_a_node_url(kiosk, config):
+    open_settings(kiosk)
+    kiosk.click("sectionConnection")
+    kiosk.click("backendDirect")
+    kiosk.click("sectionGeneral")
+    kiosk.click("settingsSave")
+    assert kiosk.window.settings.current_section() == "connection"
+    assert kiosk.text("notice") == "The ledger node URL must start with http:// or https://."
+    assert not config.settings_path.exists()
+
+
+def test_the_connection_section_tells_what_the_direct_mode_holds(kiosk, config):
+    from kiosk.direct import enrol
+    from ledger_lite import SigningKey
+
+    validator = SigningKey.derive("test/validator")
+    enrol(config.applicants_path, "demo", "demo", "Consumer Ca", SigningKey.derive("test/user/Ca"))
+    config.trust_path.write_text(json.dumps({"version": 1, "chain_id": "greencert-test", "pinned_at": 0,
+                                             "validators": [validator.public.hex()], "pinned_from": "x"}))
+    open_settings(kiosk)
+    kiosk.click("sectionConnection")
+    kiosk.click("backendDirect")
+    assert kiosk.text("directStatus") == ("Applicants enrolled at this kiosk: 1\n"
+                                          "Validator keys: 1 pinned on first use (chain greencert-test)")
+    kiosk.click("languageToggle")
+    assert kiosk.text("directStatus") == ("このキオスクに登録された申請者：1 人\n"
+                                          "検証者の鍵：1 個を初回接続時に固定済み（チェーン greencert-test）")
+    kiosk.click("back")
+    config.trust_path.write_text("{")
+    open_settings(kiosk)
+    kiosk.click("sectionConnection")
+    kiosk.click("backendDirect")
+    assert kiosk.text("directStatus").split("\n")[1].startswith("検証者の鍵を読めません：")  # still Japanese
 
 
 def test_a_file_that_cannot_be_written_is_explained(make_window, qtbot, tmp_path):

@@ -1,0 +1,131 @@
+"""Modification 2 end to end: ``greencert demo --mode direct`` (headless) enrols demo/demo in the kiosk's own
+applicant database; the real kiosk widgets in direct mode sign in against it, issue over the demo's ledger node
+with Consumer Ca's user key, save the PDF, and ``greencert.verify`` finds it genuine; the same row issued again
+from a second kiosk is refused by the node and shown as already issued."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greencert.verify import GENUINE, verify
+from kiosk import KioskConfig, build_window
+from kiosk.app import connect_backend
+from kiosk.direct import ApplicantDB
+from kiosk.direct.backend import DirectBackend
+from kiosk.settings import KioskSettings
+from tests.e2e.conftest import RunningDemo
+from tests.helpers.kiosk_driver import KioskDriver
+
+
+@pytest.fixture(scope="module")
+def direct_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
+    data_dir = tmp_path_factory.mktemp("direct-demo")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "greencert.cli", "demo", "--headless", "--mode", "direct", "--data-dir",
+         str(data_dir), "--days", "2", "--port", "0", "--node-port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output: list[str] = []
+    urls: dict[str, str] = {}
+    deadline = time.monotonic() + 120
+    try:
+        assert proc.stdout is not None
+        while not any(line.startswith("Serving until") for line in output) and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            output.append(line.rstrip())
+            match = re.match(r"(Intermediary API|Ledger node API):\s+(http://\S+?)/(api/)?v1", line)
+            if match:
+                urls[match.group(1)] = match.group(2)
+        assert len(urls) == 2, "demo did not print its URLs:\n" + "\n".join(output)
+        yield RunningDemo(urls["Intermediary API"], urls["Ledger node API"], data_dir, output)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def open_kiosk(qtbot: Any, config: KioskConfig) -> KioskDriver:
+    client = connect_backend(KioskSettings.from_config(config), config)
+    assert isinstance(client, DirectBackend)
+    window = build_window(client, config)
+    qtbot.addWidget(window)
+    window.show()
+    return KioskDriver(qtbot, window)
+
+
+def issue(kiosk: KioskDriver, row: int, *, expect: str) -> None:
+    kiosk.touch_row(row)
+    kiosk.click("listNext")
+    kiosk.wait_screen("confirm")
+    kiosk.click("issueOk")
+    try:
+        kiosk.wait_screen(expect, timeout_ms=60_000)
+    except Exception:
+        raise AssertionError(f"expected screen {expect!r}, found {kiosk.screen!r}: {kiosk.visible_texts()}") from None
+
+
+def row_of(kiosk: KioskDriver, item_id: str) -> int:
+    model = kiosk.view.model()
+    return next(r for r in range(model.rowCount()) if model.item(r).item_id == item_id)  # type: ignore[attr-defined]
+
+
+def test_the_demo_enrolled_the_applicant_with_consumer_cas_key(direct_demo: RunningDemo) -> None:
+    from greencert.world import load_world
+
+    path = direct_demo.data_dir / "kiosk" / "applicants.sqlite"
+    assert any(line.startswith(f"Direct-mode kiosk: applicant database {path}") for line in direct_demo.output)
+    applicant = ApplicantDB(path).authenticate("demo", "demo")
+    assert applicant.user_name == "Consumer Ca"
+    assert applicant.owner == load_world(direct_demo.data_dir).users["Ca"].address
+
+
+def test_direct_mode_issues_a_genuine_certificate_and_the_node_refuses_it_twice(
+        qtbot: Any, direct_demo: RunningDemo, tmp_path: Path) -> None:
+    config = KioskConfig(direct_demo.url, save_dir=tmp_path / "saved", language="en", timezone="Asia/Tokyo",
+                         config_dir=direct_demo.data_dir / "kiosk", backend="direct", node_url=direct_demo.node_url)
+    first, second = open_kiosk(qtbot, config), open_kiosk(qtbot, config)
+    first.login("demo", "demo")  # S401–S403: checked against the kiosk's own applicant database
+    assert first.text("userName") == "Signed in: Consumer Ca"
+    second.login("demo", "demo")  # a second kiosk, whose list is about to become stale
+    model = first.view.model()
+    row = next(r for r in range(model.rowCount()) if not model.item(r).issued)  # type: ignore[attr-defined]
+    item = model.item(row)  # type: ignore[attr-defined]
+    issue(first, row, expect="done")  # S404–S412: signed with the user key, verified by the light node
+
+    outcome = first.window.done.outcome
+    assert outcome is not None and outcome.kind == "saved" and outcome.path is not None
+    report = verify(str(outcome.path), node_url=direct_demo.node_url, offline=False,
+                    trust_cache=tmp_path / "trust.json")
+    assert report.exit_code == GENUINE, report.to_json()
+    assert report.claims is not None and report.claims["wh"] == item.amount_wh
+    assert report.claims["cid"] == outcome.certificate_id and report.claims["own"] == "Consumer Ca"
+    assert {s.name for s in report.steps if s.ok} >= {"signature", "printed", "inclusion", "record", "revocation"}
+    assert (config.trust_path).exists(), "the validators were pinned on first use"
+
+    # S407/S408b: the second kiosk still offers the row; the node refuses and names the certificate
+    issue(second, row_of(second, item.item_id), expect="alreadyIssued")
+    assert second.window.already_issued.certificate_id == outcome.certificate_id
+    assert any(outcome.certificate_id[:8] in text for text in second.visible_texts())
+
+    # and the first kiosk's list now shows the row certified
+    first.click("printAnother")
+    first.wait_screen("list", timeout_ms=30_000)
+    again = first.view.model().item(row_of(first, item.item_id))  # type: ignore[attr-defined]
+    assert again.issued and again.certificate_id == outcome.certificate_id
+    for kiosk in (first, second):
+        kiosk.window.close()
