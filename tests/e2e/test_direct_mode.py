@@ -68,6 +68,14 @@ def open_kiosk(qtbot: Any, config: KioskConfig) -> KioskDriver:
     return KioskDriver(qtbot, window)
 
 
+def close_kiosk(kiosk: KioskDriver) -> None:
+    """Close the window and its backend's HTTP connections (as ``run_kiosk`` does on exit)."""
+    flow = kiosk.window.flow
+    kiosk.window.close()
+    if flow is not None and isinstance(flow.client, DirectBackend):
+        flow.client.close()
+
+
 def issue(kiosk: KioskDriver, row: int, *, expect: str) -> None:
     kiosk.touch_row(row)
     kiosk.click("listNext")
@@ -99,6 +107,15 @@ def test_direct_mode_issues_a_genuine_certificate_and_the_node_refuses_it_twice(
     config = KioskConfig(direct_demo.url, save_dir=tmp_path / "saved", language="en", timezone="Asia/Tokyo",
                          config_dir=direct_demo.data_dir / "kiosk", backend="direct", node_url=direct_demo.node_url)
     first, second = open_kiosk(qtbot, config), open_kiosk(qtbot, config)
+    try:
+        check_direct_mode(first, second, direct_demo, tmp_path, config)
+    finally:
+        for kiosk in (first, second):
+            close_kiosk(kiosk)
+
+
+def check_direct_mode(first: KioskDriver, second: KioskDriver, direct_demo: RunningDemo, tmp_path: Path,
+                      config: KioskConfig) -> None:
     first.login("demo", "demo")  # S401–S403: checked against the kiosk's own applicant database
     assert first.text("userName") == "Signed in: Consumer Ca"
     second.login("demo", "demo")  # a second kiosk, whose list is about to become stale
@@ -127,5 +144,3 @@ def test_direct_mode_issues_a_genuine_certificate_and_the_node_refuses_it_twice(
     first.wait_screen("list", timeout_ms=30_000)
     again = first.view.model().item(row_of(first, item.item_id))  # type: ignore[attr-defined]
     assert again.issued and again.certificate_id == outcome.certificate_id
-    for kiosk in (first, second):
-        kiosk.window.close()
