@@ -19,8 +19,8 @@ from kiosk import KioskConfig, build_window
 from ledger_lite import peek_payload
 from printing import load_institutions, read_certificate_pdf, render_certificate_pdf
 from printing.document import CertificateDocument
-from tests.e2e.conftest import RunningDemo
 from tests.helpers.cupsd import PrivateCups
+from tests.helpers.demo import RunningDemo
 from tests.helpers.kiosk_driver import KioskDriver
 
 
@@ -65,17 +65,6 @@ def _window(qtbot: Any, demo: RunningDemo, config: KioskConfig) -> tuple[KioskDr
     return KioskDriver(qtbot, window), client
 
 
-def issue(kiosk: KioskDriver, row: int, *, expect: str) -> None:
-    kiosk.touch_row(row)
-    kiosk.click("listNext")
-    kiosk.wait_screen("confirm")
-    kiosk.click("issueOk")
-    try:
-        kiosk.wait_screen(expect, timeout_ms=60_000)
-    except Exception:
-        raise AssertionError(f"expected screen {expect!r}, found {kiosk.screen!r}: {kiosk.visible_texts()}") from None
-
-
 def _first_open_row(kiosk: KioskDriver, method: str) -> int:
     model = kiosk.view.model()
     return next(r for r in range(model.rowCount()) if not model.item(r).issued  # type: ignore[attr-defined]
@@ -94,7 +83,7 @@ def test_kiosk_issues_prints_and_refuses_a_second_certificate(
         second.login("demo", "demo")  # a second kiosk, whose list is about to become stale
         row = _first_open_row(first, "wind")
         item = first.view.model().item(row)  # type: ignore[attr-defined]
-        issue(first, row, expect="done")
+        first.issue([row], expect="done", timeout_ms=60_000)
         # S214a: printed through the real CUPS queue; the printed page carries a QR that verifies.
         wait_for_file(printed)
         on_paper = read_certificate_pdf(printed)
@@ -106,7 +95,7 @@ def test_kiosk_issues_prints_and_refuses_a_second_certificate(
         # S208/S209b: the other kiosk still shows the row as open; the ledger refuses and names the certificate.
         stale_row = next(r for r in range(second.view.model().rowCount())
                          if second.view.model().item(r).item_id == item.item_id)  # type: ignore[attr-defined]
-        issue(second, stale_row, expect="alreadyIssued")
+        second.issue([stale_row], expect="alreadyIssued", timeout_ms=60_000)
         assert any(certificate_id[:8] in text for text in second.visible_texts())
     finally:
         client_a.close()

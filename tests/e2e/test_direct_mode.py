@@ -5,11 +5,6 @@ from a second kiosk is refused by the node and shown as already issued."""
 
 from __future__ import annotations
 
-import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,41 +17,14 @@ from kiosk.app import connect_backend
 from kiosk.direct import ApplicantDB
 from kiosk.direct.backend import DirectBackend
 from kiosk.settings import KioskSettings
-from tests.e2e.conftest import RunningDemo
+from tests.helpers.demo import RunningDemo, demo_process
 from tests.helpers.kiosk_driver import KioskDriver
 
 
 @pytest.fixture(scope="module")
 def direct_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
-    data_dir = tmp_path_factory.mktemp("direct-demo")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "greencert.cli", "demo", "--headless", "--mode", "direct", "--data-dir",
-         str(data_dir), "--days", "2", "--port", "0", "--node-port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output: list[str] = []
-    urls: dict[str, str] = {}
-    deadline = time.monotonic() + 120
-    try:
-        assert proc.stdout is not None
-        while not any(line.startswith("Serving until") for line in output) and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            output.append(line.rstrip())
-            match = re.match(r"(Intermediary API|Ledger node API):\s+(http://\S+?)/(api/)?v1", line)
-            if match:
-                urls[match.group(1)] = match.group(2)
-        assert len(urls) == 2, "demo did not print its URLs:\n" + "\n".join(output)
-        yield RunningDemo(urls["Intermediary API"], urls["Ledger node API"], data_dir, output)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with demo_process(tmp_path_factory.mktemp("direct-demo"), "--mode", "direct", days=2) as running:
+        yield running
 
 
 def open_kiosk(qtbot: Any, config: KioskConfig) -> KioskDriver:
@@ -74,17 +42,6 @@ def close_kiosk(kiosk: KioskDriver) -> None:
     kiosk.window.close()
     if flow is not None and isinstance(flow.client, DirectBackend):
         flow.client.close()
-
-
-def issue(kiosk: KioskDriver, row: int, *, expect: str) -> None:
-    kiosk.touch_row(row)
-    kiosk.click("listNext")
-    kiosk.wait_screen("confirm")
-    kiosk.click("issueOk")
-    try:
-        kiosk.wait_screen(expect, timeout_ms=60_000)
-    except Exception:
-        raise AssertionError(f"expected screen {expect!r}, found {kiosk.screen!r}: {kiosk.visible_texts()}") from None
 
 
 def row_of(kiosk: KioskDriver, item_id: str) -> int:
@@ -122,7 +79,8 @@ def check_direct_mode(first: KioskDriver, second: KioskDriver, direct_demo: Runn
     model = first.view.model()
     row = next(r for r in range(model.rowCount()) if not model.item(r).issued)  # type: ignore[attr-defined]
     item = model.item(row)  # type: ignore[attr-defined]
-    issue(first, row, expect="done")  # S404–S412: signed with the user key, verified by the light node
+    # S404–S412: signed with the user key, verified by the light node
+    first.issue([row], expect="done", timeout_ms=60_000)
 
     outcome = first.window.done.outcome
     assert outcome is not None and outcome.kind == "saved" and outcome.path is not None
@@ -135,7 +93,7 @@ def check_direct_mode(first: KioskDriver, second: KioskDriver, direct_demo: Runn
     assert (config.trust_path).exists(), "the validators were pinned on first use"
 
     # S407/S408b: the second kiosk still offers the row; the node refuses and names the certificate
-    issue(second, row_of(second, item.item_id), expect="alreadyIssued")
+    second.issue([row_of(second, item.item_id)], expect="alreadyIssued", timeout_ms=60_000)
     assert second.window.already_issued.certificate_id == outcome.certificate_id
     assert any(outcome.certificate_id[:8] in text for text in second.visible_texts())
 

@@ -144,7 +144,11 @@ class KioskDriver:
             self.wait_screen(expect)
 
     def wait_screen(self, name: str, timeout_ms: int = 5000) -> None:
-        self.qtbot.waitUntil(lambda: self.screen == name, timeout=timeout_ms)
+        try:
+            self.qtbot.waitUntil(lambda: self.screen == name, timeout=timeout_ms)
+        except Exception:
+            raise AssertionError(f"expected screen {name!r} within {timeout_ms} ms, found {self.screen!r}: "
+                                 f"{self.visible_texts()}") from None
 
     def login(self, applicant_id: str = "demo", password: str = "demo", *, expect: str = "list") -> None:
         self.type("applicantId", applicant_id)
@@ -152,11 +156,12 @@ class KioskDriver:
         self.click("loginOk")
         self.wait_screen(expect)
 
-    def issue(self, rows: list[int], *, institution_index: int = 0, expect: str = "done") -> None:
+    def issue(self, rows: list[int], *, institution_index: int = 0, expect: str = "done",
+              timeout_ms: int = 5000) -> None:
         for row in rows:
             self.touch_row(row)
         self.click("listNext")
         self.wait_screen("confirm")
         self.window.confirm.combo.setCurrentIndex(institution_index)
         self.click("issueOk")
-        self.wait_screen(expect)
+        self.wait_screen(expect, timeout_ms=timeout_ms)
