@@ -16,10 +16,15 @@ from greencert.demo import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
 
 def _demo(args: argparse.Namespace) -> int:
     from greencert.demo import start_demo
+    from ledger.errors import Error as LedgerError
 
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     print(f"GreenCert demo, data in {data_dir}", flush=True)
-    demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days)
+    try:
+        demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days)
+    except LedgerError as exc:  # e.g. a store changed outside the node: say what, do not serve
+        print(f"greencert demo: the ledger in {data_dir} cannot be used: {exc}", file=sys.stderr)
+        return 2
     print(f"Intermediary API: {demo.url}/api/v1  (docs {demo.url}/docs)", flush=True)
     print(f"Ledger node API:  {demo.node_url}/v1  (docs {demo.node_url}/docs)", flush=True)
     print("Demo applicant: ID 'demo', password 'demo' (Consumer Ca)", flush=True)

@@ -130,3 +130,19 @@ def test_image_without_a_qr_cannot_be_checked(demo: Demo, tmp_path: Path) -> Non
     report = verify(str(tmp_path / "blank.png"), node_url=demo.node_url, offline=False,
                     trust_cache=tmp_path / "t.json")
     assert report.exit_code == UNCHECKED and "no QR code found" in report.steps[0].detail
+
+
+def test_demo_refuses_a_tampered_ledger_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            demo: Demo) -> None:
+    import shutil
+    import sqlite3
+
+    data_dir = tmp_path / "copy"
+    shutil.copytree(demo.data_dir, data_dir)  # with the WAL: the running demo has not checkpointed it
+    with sqlite3.connect(data_dir / "node" / "ledger.sqlite") as db:
+        key, value = db.execute("SELECT key, value FROM state WHERE key LIKE 'asset/%' LIMIT 1").fetchone()
+        db.execute("UPDATE state SET value = ? WHERE key = ?", (bytes(value).replace(b"trade", b"tradf"), key))
+    db.close()
+    assert main(["demo", "--headless", "--data-dir", str(data_dir), "--port", "0", "--node-port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be used" in err and "changed outside the node" in err
