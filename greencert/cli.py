@@ -84,6 +84,59 @@ def _node(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kiosk(args: argparse.Namespace) -> int:
+    from kiosk.app import KioskConfig, run_kiosk
+
+    try:
+        config = KioskConfig(intermediary_url=args.url, printer=args.printer, cups_server=args.cups_server,
+                             save_dir=Path(args.save_dir).expanduser(), language=args.language,
+                             fullscreen=args.fullscreen, timezone=args.timezone, mode=args.flow,
+                             backend=args.mode, node_url=args.node,
+                             config_dir=Path(args.config_dir).expanduser() if args.config_dir else None)
+    except ValueError as exc:
+        print(f"greencert kiosk: {exc}", file=sys.stderr)
+        return 2
+    return run_kiosk(config)
+
+
+def _field(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from backend_client import ClientError, NodeClient
+    from field.errors import Error as FieldError
+    from field.simulator import DayReport, simulate
+    from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
+
+    try:
+        start_day = datetime.fromisoformat(args.start)
+    except ValueError:
+        print(f"greencert field: expected --start as YYYY-MM-DD, found {args.start!r}", file=sys.stderr)
+        return 2
+    jst = timedelta(hours=9)
+    start = int((start_day.replace(hour=0, minute=0, tzinfo=UTC) - jst).timestamp())  # the day's 00:00 JST
+    with NodeClient(args.node, timeout=120) as node:
+        try:
+            status = node.status()
+            owner = next(e["address"] for e in node.registry() if e["role"] == "intermediary")
+        except (ClientError, StopIteration) as exc:
+            print(f"greencert field: cannot read the node's chain and intermediary at {args.node}: {exc}",
+                  file=sys.stderr)
+            return 2
+
+        def progress(day: DayReport) -> None:
+            print(f"{datetime.fromtimestamp(day.day_start, UTC) + jst:%Y-%m-%d}: {day.readings_ok} readings "
+                  f"committed, {day.readings_failed} refused; {day.usage_allocated} usage intervals allocated, "
+                  f"{day.usage_other} not", flush=True)
+
+        try:
+            simulate(node, args.intermediary, chain_id=status["chain_id"], owner=owner, producers=DEMO_PRODUCERS,
+                     consumers=DEMO_CONSUMERS, start=start, days=args.days, seed=args.seed, progress=progress)
+        except (ClientError, FieldError) as exc:
+            print(f"greencert field: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
     from greencert.verify import render, verify
 
@@ -119,6 +172,28 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--host", default="127.0.0.1")
     node.add_argument("--port", type=int, default=DEFAULT_NODE_PORT)
     node.set_defaults(func=_node)
+    kiosk = sub.add_parser("kiosk", help="run the touchscreen kiosk against a running intermediary (or node)")
+    kiosk.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", help="the intermediary's base URL")
+    kiosk.add_argument("--mode", choices=("intermediary", "direct"), default="intermediary",
+                       help="through the intermediary, or directly to a node (modification 2; needs --node)")
+    kiosk.add_argument("--node", help="ledger node URL (direct mode)")
+    kiosk.add_argument("--flow", choices=("list", "manual"), default="list",
+                       help="list of eligible transactions (modification 3) or one manual form (S201)")
+    kiosk.add_argument("--printer", help="CUPS queue (default: save PDFs)")
+    kiosk.add_argument("--cups-server", help="CUPS server host:port (default: the system's)")
+    kiosk.add_argument("--save-dir", default=str(Path.home() / "GreenCert" / "certificates"))
+    kiosk.add_argument("--config-dir", help="the kiosk's settings and (direct mode) applicant database")
+    kiosk.add_argument("--language", choices=("ja", "en"), default="ja")
+    kiosk.add_argument("--timezone", default="Asia/Tokyo", help="IANA zone for periods on screen")
+    kiosk.add_argument("--fullscreen", action="store_true")
+    kiosk.set_defaults(func=_kiosk)
+    fieldp = sub.add_parser("field", help="send the demo sites' half-hourly meter data to a node and intermediary")
+    fieldp.add_argument("--node", default=f"http://127.0.0.1:{DEFAULT_NODE_PORT}")
+    fieldp.add_argument("--intermediary", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    fieldp.add_argument("--start", required=True, help="first day (JST), YYYY-MM-DD")
+    fieldp.add_argument("--days", type=int, default=1)
+    fieldp.add_argument("--seed", type=int, default=7)
+    fieldp.set_defaults(func=_field)
     verify = sub.add_parser("verify", help="check a certificate: payload text, PDF or image of its QR code")
     verify.add_argument("source", help="'GC1:...' payload, a certificate PDF, or a PNG/JPEG of the QR")
     verify.add_argument("--node", help="ledger node URL (default: the local demo's)")

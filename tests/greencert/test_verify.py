@@ -146,3 +146,23 @@ def test_demo_refuses_a_tampered_ledger_with_a_clear_message(tmp_path: Path, cap
     assert main(["demo", "--headless", "--data-dir", str(data_dir), "--port", "0", "--node-port", "0"]) == 2
     err = capsys.readouterr().err
     assert "cannot be used" in err and "changed outside the node" in err
+
+
+def test_field_command_feeds_a_running_demo(demo: Demo, capsys: pytest.CaptureFixture[str]) -> None:
+    """``greencert field`` sends the demo sites' readings and usage for a day: a day the demo already replayed
+    is refused reading by reading (overlap) and its usage answered as duplicate — nothing is counted twice."""
+    from datetime import UTC, datetime, timedelta
+
+    first_day = (datetime.fromtimestamp(demo.node.genesis.time, UTC) + timedelta(hours=9)).strftime("%Y-%m-%d")
+    height = demo.node.status()["height"]
+    code = main(["field", "--node", demo.node_url, "--intermediary", demo.url, "--start", first_day, "--days", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith(f"{first_day}: 0 readings committed,")
+    assert "0 usage intervals allocated" in out
+    assert demo.node.status()["height"] == height
+
+
+def test_kiosk_command_refuses_a_bad_url_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kiosk", "--url", "ftp://example"]) == 2
+    assert "greencert kiosk:" in capsys.readouterr().err
