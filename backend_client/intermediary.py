@@ -35,6 +35,7 @@ class CertificateType:
     type_id: str
     institution: str
     name: str
+    language: str = ""  # the language the institution's certificates are written in ("ja", "en"), if known
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class IntermediaryClient(HttpBase):
 
     def certificate_types(self) -> list[CertificateType]:
         body = self.json("GET", f"{API}/certificate-types")
-        return [CertificateType(_field(t, "type_id", str), _field(t, "institution", str), _field(t, "name", str))
+        return [CertificateType(_field(t, "type_id", str), _field(t, "institution", str), _field(t, "name", str),
+                                str(t.get("language", "")))
                 for t in _field(body, "items", list)]
 
     def issue_certificate(self, session: Session, item_ids: Sequence[str], type_id: str,

@@ -146,7 +146,7 @@ class DirectBackend:
         return [row.item for row in rows]
 
     def certificate_types(self) -> list[CertificateType]:
-        return [CertificateType(f.institution_id, f.name(f.language), f.title(f.language))
+        return [CertificateType(f.institution_id, f.name(f.language), f.title(f.language), f.language)
                 for f in sorted(self._formats().values(), key=lambda f: f.institution_id)]
 
     def certificates(self, session: Session) -> list[CertificateRecord]:

@@ -69,6 +69,10 @@ class ConfirmScreen(Screen):
             self.combo.addItem(cert_type.institution, cert_type.type_id)
         if current is not None and (index := self.combo.findData(current)) >= 0:
             self.combo.setCurrentIndex(index)
+        else:  # first time: an institution whose certificates are in the screen's language, if there is one
+            same = [i for i, t in enumerate(self._types) if t.language == self._lang]
+            if same:
+                self.combo.setCurrentIndex(same[0])
         self.retranslate()
 
     def selected_type_id(self) -> str | None:

@@ -154,3 +154,15 @@ def test_printing_cannot_be_cancelled(kiosk, deliver):
     assert not kiosk.find("back").isEnabled()
     deliver.release()
     kiosk.wait_screen("done")
+
+
+def test_first_choice_is_an_institution_in_the_screen_language(make_window):
+    from backend_client import CertificateType
+    from tests.helpers.fake_intermediary import make_items
+
+    types = [CertificateType("intl", "International Registry", "Certificate", "en"),
+             CertificateType("jp", "グリーン電力認証協議会", "証明書", "ja")]
+    for language, expected in (("ja", "jp"), ("en", "intl")):
+        window = make_window(language=language)
+        window.confirm.set_selection(make_items(2, certified=()), types)
+        assert window.confirm.combo.currentData() == expected
