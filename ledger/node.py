@@ -22,6 +22,8 @@ from ledger.genesis import Genesis
 from ledger.jsonview import to_json
 from ledger.registry import Entry, is_removed
 from ledger.rules import Context, execute
+from ledger.rules.asset_record import PREFIX as ASSET_PREFIX
+from ledger.rules.asset_record import unpack
 from ledger.state import Overlay, State, encode_state
 from ledger.storage import Store
 from ledger.verifier import ParallelAdmission, check_one, rebuild
@@ -45,6 +47,11 @@ from ledger_lite import (
 from ledger_lite.block import ZERO_HASH, Commit
 
 Clock = Callable[[], int]
+
+
+def full_view(key: str, value: Any) -> Any:
+    """What the API shows for a stored value: assets with their derived fields restored."""
+    return unpack(key.removeprefix(ASSET_PREFIX), value) if key.startswith(ASSET_PREFIX) else value
 log = logging.getLogger(__name__)
 
 
@@ -350,7 +357,7 @@ class Node:
             value = self.state.get(key)
         if value is None:
             raise NotFound(f"no state value at {key!r}")
-        return to_json(value)
+        return to_json(full_view(key, value))
 
     def proven_value(self, key: str) -> dict[str, Any]:
         """The value at ``key`` (or its absence) with a sparse-Merkle proof against the head's state root."""
@@ -362,14 +369,15 @@ class Node:
         out: dict[str, Any] = {"key": key, "height": head.height, "state_root": head.state_root.hex(),
                                "present": value is not None, "proof": proof.to_json()}
         if value is not None and encoded is not None:
-            out.update(value=to_json(value), value_cbor=encoded.hex())
+            # ``value`` is the full view; ``value_cbor`` is the stored record the proof is about.
+            out.update(value=to_json(full_view(key, value)), value_cbor=encoded.hex())
         return out
 
     def assets(self, owner: str, *, method: str | None = None, start: int | None = None, end: int | None = None,
                trade: str | None = None) -> list[dict[str, Any]]:
         """S84/S507: assets owned by ``owner``, optionally filtered by method, production period and trade state."""
         with self._lock:
-            found = [self.state.get(k) for k in self.state.owned(owner)]
+            found = [unpack(k.removeprefix(ASSET_PREFIX), self.state.get(k) or {}) for k in self.state.owned(owner)]
         out = []
         for asset in found:
             if asset is None or (method and asset["method"] != method) or (trade and asset["trade"] != trade):

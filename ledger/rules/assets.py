@@ -6,6 +6,7 @@ from typing import Any
 
 from ledger.errors import Rejected
 from ledger.registry import category_of
+from ledger.rules.asset_record import get_asset, put_asset
 from ledger.rules.context import Context, field
 from ledger.rules.periods import DAY, HALF_HOUR, add_month
 from ledger_lite import Transaction, canonical, sha256
@@ -14,10 +15,6 @@ from ledger_lite import Transaction, canonical, sha256
 CAPACITY_MARGIN_PERCENT = 5
 MAX_PARTS = 256
 IMMUTABLE = ("id", "provider", "meter", "method", "start", "end", "generated_wh", "gen_tx")
-
-
-def asset_key(asset_id: str) -> str:
-    return f"asset/{asset_id}"
 
 
 def immutable_hash(asset: dict[str, Any]) -> bytes:
@@ -58,7 +55,7 @@ def generate(tx: Transaction, ctx: Context) -> dict[str, Any]:
              "category": category_of(method), "start": start, "end": end, "generated_wh": wh, "wh": wh,
              "owner": owner, "expires": add_month(end), "trade": "open", "cert": None, "parent": None,
              "parent_hash": None, "gen_tx": tx.tx_id, "usage_start": None, "usage_end": None}
-    ctx.state.put(asset_key(tx.tx_id), asset)
+    put_asset(ctx.state, asset)
     return {"asset_id": tx.tx_id}
 
 
@@ -79,7 +76,7 @@ def allocate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         if not isinstance(part, dict):
             raise Rejected("bad_body", f"expected part {index} as a map, found {type(part).__name__}", 400)
         asset_id, wh = field(part, "asset", str), field(part, "wh", int)
-        asset = ctx.state.get(asset_key(asset_id))
+        asset = get_asset(ctx.state, asset_id)
         if asset is None:
             raise Rejected("unknown_asset", f"part {index}: no asset {asset_id}", 404)
         if asset["trade"] != "open":
@@ -95,13 +92,13 @@ def allocate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         if wh == asset["wh"]:
             # S93: the whole tradable amount is used: the asset changes owner and is completed.
             moved = {**asset, "owner": to, "trade": "completed", "usage_start": usage_start, "usage_end": usage_end}
-            ctx.state.put(asset_key(asset_id), moved)
+            put_asset(ctx.state, moved)
             created.append(asset_id)
             continue
         child_id = sha256(canonical(["split", asset_id, tx.tx_id, index])).hex()
         child = {**asset, "id": child_id, "wh": wh, "owner": to, "trade": "completed", "parent": asset_id,
                  "parent_hash": immutable_hash(asset), "usage_start": usage_start, "usage_end": usage_end}
-        ctx.state.put(asset_key(child_id), child)
-        ctx.state.put(asset_key(asset_id), {**asset, "wh": asset["wh"] - wh})
+        put_asset(ctx.state, child)
+        put_asset(ctx.state, {**asset, "wh": asset["wh"] - wh})
         created.append(child_id)
     return {"assets": created}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.errors import AlreadyIssued, Rejected
-from ledger.rules.assets import asset_key
+from ledger.rules.asset_record import get_asset, put_asset
 from ledger.rules.context import Context, field
 from ledger_lite import Transaction, merkle_root
 
@@ -30,7 +30,7 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
         raise Rejected("bad_body", "expected distinct asset ids (text)", 400)
     assets = []
     for asset_id in asset_ids:
-        asset = ctx.state.get(asset_key(asset_id))
+        asset = get_asset(ctx.state, asset_id)
         if asset is None:
             raise Rejected("unknown_asset", f"no asset {asset_id}", 404)
         # S208: issued → the whole request fails, naming the certificate (S209b).
@@ -44,7 +44,7 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
         raise Rejected("mixed_methods", f"expected one production method per certificate, found {sorted(methods)}")
     # S209a/S210a: record the issuance and mark every asset issued.
     for asset in assets:
-        ctx.state.put(asset_key(asset["id"]), {**asset, "cert": tx.tx_id})
+        put_asset(ctx.state, {**asset, "cert": tx.tx_id})
     record = {"id": tx.tx_id, "owner": owner, "method": assets[0]["method"], "category": assets[0]["category"],
               "wh": sum(a["wh"] for a in assets), "count": len(assets), "start": min(a["start"] for a in assets),
               "end": max(a["end"] for a in assets), "institution": institution, "issuer": signer.address,

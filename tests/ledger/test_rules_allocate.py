@@ -134,7 +134,7 @@ def test_completed_rule_on_an_asset_still_held_by_the_signer(ledger_world: Ledge
     node = w.open_node(tmp_path / "node", start=False)
     try:
         state = Overlay(node.state)
-        state.put("asset/aa", {"id": "aa", "owner": w.intermediary.address, "trade": "completed", "wh": 5,
+        state.put("asset/aa", {"method": "solar", "owner": w.intermediary.address, "trade": "completed", "wh": 5,
                                "expires": DAY_ONE_END + 10})
         with pytest.raises(Rejected, match="part 0: asset aa is already completed") as caught:
             execute(w.allocate([("aa", 5)]), Context(state=state, time=DAY_ONE_END, height=1))

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from ledger.rules.asset_record import unpack
 from ledger.rules.periods import add_month
 from ledger_lite import SigningKey, canonical, sha256
 from ledger_lite.light import verify_state, verify_tx_in_block
@@ -172,9 +173,14 @@ class LedgerSequence(RuleBasedStateMachine):
         self.clock.advance(half_hours * HALF_HOUR)
 
     # --- invariants ----------------------------------------------------------------------------------------------
+    def full_assets(self) -> dict[str, dict[str, Any]]:
+        """Every asset in the node's state, with the fields its stored record leaves out restored."""
+        return {k.removeprefix("asset/"): unpack(k.removeprefix("asset/"), v)
+                for k, v in self.node.state.items("asset/")}
+
     @invariant()
     def node_matches_the_model(self) -> None:
-        stored = dict(self.node.state.items("asset/"))
+        stored = {f"asset/{a}": v for a, v in self.full_assets().items()}
         assert set(stored) == {f"asset/{a}" for a in self.assets}
         for asset_id, model in self.assets.items():
             value = stored[f"asset/{asset_id}"]
@@ -187,18 +193,19 @@ class LedgerSequence(RuleBasedStateMachine):
         assert set(records) == set(self.certs)
         counts = Counter(a for record in records.values() for a in record["assets"])
         assert all(n == 1 for n in counts.values()), counts
+        assets = self.full_assets()
         for cert_id, record in records.items():
             for asset_id in record["assets"]:
-                asset = self.node.state.get(f"asset/{asset_id}")
+                asset = assets.get(asset_id)
                 assert asset is not None and asset["cert"] == cert_id
-        marked = {k.removeprefix("asset/") for k, v in self.node.state.items("asset/") if v["cert"] is not None}
+        marked = {a for a, v in assets.items() if v["cert"] is not None}
         assert marked == set(counts)
 
     @invariant()
     def lineage_never_exceeds_generation(self) -> None:
         total: dict[str, int] = defaultdict(int)
         generated: dict[str, int] = {}
-        for _, asset in self.node.state.items("asset/"):
+        for asset in self.full_assets().values():
             total[asset["gen_tx"]] += asset["wh"]
             generated[asset["gen_tx"]] = asset["generated_wh"]
         for gen_tx, wh in total.items():

@@ -36,7 +36,10 @@ def test_present_value_is_proven(client: NodeClient, ledger_world: LedgerWorld, 
     answer = client.proven_value(f"asset/{outcome['tx_id']}")
     assert answer["present"] is True
     value = verify_state(answer, final_header(client, answer["height"], ledger_world))
-    assert value["wh"] == 1_234 and value["id"] == outcome["tx_id"]
+    # The proof is about the stored record; the answer's ``value`` is the same asset with derived fields restored.
+    assert value["wh"] == 1_234 and value["owner"] == ledger_world.intermediary.address
+    assert answer["value"]["id"] == outcome["tx_id"] and answer["value"]["category"] == "renewable"
+    assert {k: answer["value"][k] for k in value} == value
     assert len(SmtProof.from_json(answer["proof"]).to_bytes()) <= 2048
 
 
