@@ -25,7 +25,7 @@ from ledger.rules import Context, execute
 from ledger.rules.asset_record import PREFIX as ASSET_PREFIX
 from ledger.rules.asset_record import unpack
 from ledger.state import Overlay, State, encode_state
-from ledger.storage import Store
+from ledger.storage import IMPLIED_RESULTS, Store, implied_result
 from ledger.verifier import ParallelAdmission, check_one, rebuild
 from ledger_lite import (
     BlockHeader,
@@ -348,6 +348,8 @@ class Node:
         raws = self.store.block_txs(height)
         proof = inclusion_proof(index, [leaf_hash(r) for r in raws])
         tx = decode_tx(raw)
+        if tx.type in IMPLIED_RESULTS:
+            result = implied_result(tx.type, tx_id)
         return {"tx_id": tx_id, "height": height, "index": index, "type": tx.type, "signer": tx.signer_address,
                 "body": to_json(tx.body), "time": tx.time, "raw": raw.hex(), "result": to_json(result),
                 "proof": {"leaf_index": index, "tree_size": len(raws), "hashes": [h.hex() for h in proof]}}

@@ -32,6 +32,15 @@ def _id_bytes(tx_id: str) -> bytes:
         return b""  # not a transaction id: matches nothing
 
 
+# Transaction types whose result follows from the transaction itself (a reading's asset id is its tx id):
+# not stored, rebuilt by ``implied_result`` when read.
+IMPLIED_RESULTS = frozenset({"asset.generate"})
+
+
+def implied_result(kind: str, tx_id: str) -> dict[str, Any]:
+    return {"asset_id": tx_id} if kind == "asset.generate" else {}
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -67,8 +76,8 @@ class Store:
         """Store a block, its transactions and its state writes atomically."""
         # Ids are stored as 32 raw bytes and the type is read from the raw envelope: every byte counts when a
         # node holds a million readings.
-        rows = [(bytes.fromhex(tx_id), header.height, i, raw, canonical(result) if result else b"")
-                for i, (tx_id, _kind, raw, result) in enumerate(txs)]
+        rows = [(bytes.fromhex(tx_id), header.height, i, raw, b"" if kind in IMPLIED_RESULTS else canonical(result))
+                for i, (tx_id, kind, raw, result) in enumerate(txs)]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
