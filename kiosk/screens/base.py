@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import Language, language_of, tr
 
@@ -107,3 +107,17 @@ def button_row(*buttons: QPushButton) -> QHBoxLayout:
     for button in rest:
         row.addWidget(button)
     return row
+
+
+def form_page(screen: QWidget, title: QLabel, prompt: QLabel, form: QFormLayout, notice: QLabel,
+              back: QPushButton, ok: QPushButton) -> QVBoxLayout:
+    """The layout of a form screen (log-in, staff PIN): title, prompt, fields, a notice line, then the buttons."""
+    layout = QVBoxLayout(screen)
+    layout.addWidget(title)
+    layout.addWidget(prompt)
+    layout.addSpacing(8)
+    layout.addLayout(form)
+    layout.addWidget(notice)
+    layout.addStretch(1)
+    layout.addLayout(button_row(back, ok))
+    return layout

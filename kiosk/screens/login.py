@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from kiosk.i18n import Language
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.base import TOUCH_MIN_PX, Screen, form_page, label, named, touch_button
 
 
 class LoginScreen(Screen):
@@ -39,14 +39,7 @@ class LoginScreen(Screen):
         form.addRow(self.id_label, self.applicant_id)
         form.addRow(self.password_label, self.password)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.prompt)
-        layout.addSpacing(8)
-        layout.addLayout(form)
-        layout.addWidget(self.notice)
-        layout.addStretch(1)
-        layout.addLayout(button_row(self.back, self.ok))
+        form_page(self, self.title, self.prompt, form, self.notice, self.back, self.ok)
 
         self.ok.clicked.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
