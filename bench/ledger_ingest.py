@@ -55,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--meters", type=int, default=200)
     parser.add_argument("--per-meter", type=int, default=100)
+    parser.add_argument("--keep", type=Path, help="keep the node's data in this (new) directory to inspect it")
     args = parser.parse_args()
     validator, intermediary = SigningKey.generate(), SigningKey.generate()
     meters = [SigningKey.generate() for _ in range(args.meters)]
@@ -65,8 +66,10 @@ def main() -> None:
     txs = readings(meters, args.per_meter, intermediary.address)
     raws = [tx.encode() for tx in txs]
     baseline = verify_rate()
-    with tempfile.TemporaryDirectory() as tmp:
-        node = open_node(Path(tmp), genesis, validator, clock=lambda: START + 400 * 86400)
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
+        node = open_node(tmp, genesis, validator, clock=lambda: START + 400 * 86400)
         node.start(warm=True)
         try:
             began = time.perf_counter()
@@ -75,7 +78,7 @@ def main() -> None:
             elapsed = time.perf_counter() - began
         finally:
             node.close()
-        db_bytes = sum(f.stat().st_size for f in Path(tmp).iterdir())
+        db_bytes = sum(f.stat().st_size for f in tmp.iterdir())
     ok = sum(1 for o in outcomes if o and o["code"] == "ok")
     rate = ok / elapsed
     print(json.dumps({"bench": "ledger_ingest", "readings": len(raws), "committed": ok,

@@ -35,7 +35,6 @@ from ledger_lite import (
     SigningKey,
     Transaction,
     canonical,
-    decode,
     decode_tx,
     inclusion_proof,
     leaf_hash,
@@ -108,14 +107,7 @@ class Node:
         if last is None:
             self._write_genesis()
             return
-        rows = []
-        for key, encoded in self.store.state_rows():
-            try:
-                rows.append((key, encoded, decode(encoded)))
-            except EncodingError as exc:
-                raise StoreError(f"state row {key!r} does not decode: {exc}; the store was changed outside the "
-                                 f"node") from exc
-        self.state.load(rows)
+        self.state.load(self.store.state_rows())
         try:
             found = self.store.block(last)
         except EncodingError as exc:
@@ -163,7 +155,7 @@ class Node:
         commit = Commit(header.hash(), (sign_commit(self.key, header),))
         self.store.set_meta("chain_id", self.chain_id)
         self.store.set_meta("validators@0", json.dumps([v.hex() for v in self.validators]))
-        self.store.write_block(header, commit, [], encoded)
+        self.store.write_block(header, commit, [], {key: (writes[key], encoded[key]) for key in writes})
         self.state.apply(writes, encoded)
         self.head = header
 
@@ -300,8 +292,8 @@ class Node:
                 commit = Commit(header.hash(), (sign_commit(self.key, header),))
                 # Stored (and fsynced) before the state changes in memory or anyone is told it committed.
                 try:
-                    self.store.write_block(header, commit,
-                                           [(p.tx.tx_id, p.tx.type, p.raw, r) for p, r in included], encoded)
+                    self.store.write_block(header, commit, [(p.tx, r) for p, r in included],
+                                           {key: (value, encoded[key]) for key, value in overlay.writes.items()})
                 except BaseException:
                     self.state.discard()
                     raise

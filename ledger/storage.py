@@ -1,4 +1,8 @@
-"""SQLite storage of one node: blocks, transactions and state, one SQLite transaction per block (WAL, fsync)."""
+"""SQLite storage of one node: blocks, transactions and state, one SQLite transaction per block (WAL, fsync).
+
+Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full), found by
+id through ``tx_ids``; transactions and state values are stored in the compact forms of ``ledger.compact``.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ledger.compact import FORM_RAW, pack_key, pack_tx, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
-from ledger_lite import BlockHeader, Commit, canonical, decode
+from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode
 
+FORMAT = "2"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
     tx_count INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS txs (
-    tx_id BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, raw BLOB NOT NULL,
-    result BLOB NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS txs_by_block ON txs(height, idx);
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS txs (seq INTEGER PRIMARY KEY, stored BLOB NOT NULL, result BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tx_ids (tx_id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+INDEX_BITS = 16
+MAX_BLOCK_TXS = 1 << INDEX_BITS
 
 
 def _id_bytes(tx_id: str) -> bytes:
@@ -48,7 +54,14 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        if self._has_table("txs") and "tx_id" in self._columns("txs"):
+            self._migrate_from_1()
         self._db.executescript(SCHEMA)
+        self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
+        found = self.get_meta("format")
+        if found != FORMAT:
+            raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
+        self._chain = self.get_meta("chain_id")
 
     def close(self) -> None:
         with self._lock:
@@ -69,23 +82,32 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        if key == "chain_id":
+            self._chain = value
 
     # --- writes -----------------------------------------------------------------------------------------
-    def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[str, str, bytes, Any]],
-                    writes: dict[str, bytes]) -> None:
-        """Store a block, its transactions and its state writes atomically."""
-        # Ids are stored as 32 raw bytes and the type is read from the raw envelope: every byte counts when a
-        # node holds a million readings.
-        rows = [(bytes.fromhex(tx_id), header.height, i, raw, b"" if kind in IMPLIED_RESULTS else canonical(result))
-                for i, (tx_id, kind, raw, result) in enumerate(txs)]
+    def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, Any]],
+                    writes: dict[str, tuple[Any, bytes]]) -> None:
+        """Store a block, its transactions with their results and its state writes (value, canonical bytes)
+        atomically."""
+        chain = self._chain or ""
+        base = header.height << INDEX_BITS
+        rows, ids = [], []
+        for index, (tx, result) in enumerate(txs):
+            if index >= MAX_BLOCK_TXS:
+                raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
+            rows.append((base | index, pack_tx(tx, chain), b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
+            ids.append((bytes.fromhex(tx.tx_id), base | index))
+        state = [(pack_key(key), pack_value(key, value, encoded)) for key, (value, encoded) in writes.items()]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                                  (header.height, header.hash(), canonical(header.to_cbor()),
                                   json.dumps(commit.to_json()), len(rows)))
-                self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?, ?)", rows)
-                self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", writes.items())
+                self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
+                self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
+                self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -106,26 +128,39 @@ class Store:
         return BlockHeader.from_cbor(decode(row[0])), Commit.from_json(json.loads(row[1])), int(row[2])
 
     def tx(self, tx_id: str) -> tuple[int, int, bytes, Any] | None:
+        """(height, index, canonical bytes, stored result) of a committed transaction."""
         with self._lock:
-            row = self._db.execute("SELECT height, idx, raw, result FROM txs WHERE tx_id = ?",
-                                   (_id_bytes(tx_id),)).fetchone()
+            row = self._db.execute("SELECT t.seq, t.stored, t.result FROM tx_ids i JOIN txs t ON t.seq = i.seq "
+                                   "WHERE i.tx_id = ?", (_id_bytes(tx_id),)).fetchone()
         if row is None:
             return None
-        return int(row[0]), int(row[1]), bytes(row[2]), decode(row[3]) if row[3] else {}
+        seq = int(row[0])
+        return (seq >> INDEX_BITS, seq & (MAX_BLOCK_TXS - 1), unpack_tx(bytes(row[1]), self._chain or ""),
+                decode(row[2]) if row[2] else {})
 
     def has_tx(self, tx_id: str) -> bool:
         with self._lock:
-            return self._db.execute("SELECT 1 FROM txs WHERE tx_id = ?", (_id_bytes(tx_id),)).fetchone() is not None
+            return self._db.execute("SELECT 1 FROM tx_ids WHERE tx_id = ?",
+                                    (_id_bytes(tx_id),)).fetchone() is not None
 
     def block_txs(self, height: int) -> list[bytes]:
+        """The canonical bytes of a block's transactions, in order."""
+        base = height << INDEX_BITS
         with self._lock:
-            rows = self._db.execute("SELECT raw FROM txs WHERE height = ? ORDER BY idx", (height,)).fetchall()
-        return [bytes(r[0]) for r in rows]
+            rows = self._db.execute("SELECT stored FROM txs WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                                    (base, base | (MAX_BLOCK_TXS - 1))).fetchall()
+        return [unpack_tx(bytes(r[0]), self._chain or "") for r in rows]
 
-    def state_rows(self) -> list[tuple[str, bytes]]:
+    def state_rows(self) -> list[tuple[str, bytes, Any]]:
+        """Every state value as (key, canonical bytes, value)."""
         with self._lock:
             rows = self._db.execute("SELECT key, value FROM state").fetchall()
-        return [(str(k), bytes(v)) for k, v in rows]
+        out = []
+        for key_blob, value_blob in rows:
+            key = unpack_key(bytes(key_blob))
+            encoded, value = unpack_value(key, bytes(value_blob))
+            out.append((key, encoded, value))
+        return out
 
     def check_writable(self) -> None:
         try:
@@ -133,3 +168,37 @@ class Store:
                 self._db.execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
             raise StoreError(f"ledger store {self.path} is not usable: {exc}") from exc
+
+    # --- format ---------------------------------------------------------------------------------------------
+    def _has_table(self, name: str) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
+                                (name,)).fetchone() is not None
+
+    def _columns(self, table: str) -> list[str]:
+        return [str(row[1]) for row in self._db.execute(f"PRAGMA table_info({table})")]
+
+    def _migrate_from_1(self) -> None:
+        """Rewrite a store of format 1 (transactions by id, text state keys) in format 2, in one transaction;
+        values keep their canonical bytes (``FORM_RAW``), so the state root is unchanged."""
+        raw = bytes((FORM_RAW,))
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DROP INDEX IF EXISTS txs_by_block")
+            self._db.execute("ALTER TABLE txs RENAME TO txs_1")
+            self._db.execute("ALTER TABLE state RENAME TO state_1")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            txs = self._db.execute("SELECT (height << 16) | idx, tx_id, raw, result FROM txs_1").fetchall()
+            self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", [(s, raw + bytes(r), x) for s, _, r, x in txs])
+            self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", [(i, s) for s, i, _, _ in txs])
+            self._db.executemany("INSERT INTO state VALUES (?, ?)",
+                                 [(pack_key(str(k)), raw + bytes(v))
+                                  for k, v in self._db.execute("SELECT key, value FROM state_1").fetchall()])
+            self._db.execute("DROP TABLE txs_1")
+            self._db.execute("DROP TABLE state_1")
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise

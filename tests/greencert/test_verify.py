@@ -137,11 +137,18 @@ def test_demo_refuses_a_tampered_ledger_with_a_clear_message(tmp_path: Path, cap
     import shutil
     import sqlite3
 
+    from ledger.compact import pack_value, unpack_key, unpack_value
+    from ledger.state import encode_state
+
     data_dir = tmp_path / "copy"
     shutil.copytree(demo.data_dir, data_dir)  # with the WAL: the running demo has not checkpointed it
     with sqlite3.connect(data_dir / "node" / "ledger.sqlite") as db:
-        key, value = db.execute("SELECT key, value FROM state WHERE key LIKE 'asset/%' LIMIT 1").fetchone()
-        db.execute("UPDATE state SET value = ? WHERE key = ?", (bytes(value).replace(b"trade", b"tradf"), key))
+        key_blob, value_blob = db.execute("SELECT key, value FROM state WHERE length(key) = 33 LIMIT 1").fetchone()
+        key = unpack_key(bytes(key_blob))  # an asset: someone doubles its amount
+        _, asset = unpack_value(key, bytes(value_blob))
+        doubled = {**asset, "wh": asset["wh"] * 2}
+        db.execute("UPDATE state SET value = ? WHERE key = ?", (pack_value(key, doubled, encode_state(doubled)),
+                                                                key_blob))
     db.close()
     assert main(["demo", "--headless", "--data-dir", str(data_dir), "--port", "0", "--node-port", "0"]) == 2
     err = capsys.readouterr().err

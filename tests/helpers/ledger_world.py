@@ -49,6 +49,7 @@ import anyio.from_thread
 import httpx
 import pytest
 
+from ledger.compact import unpack_key, unpack_value
 from ledger.genesis import Genesis, entry
 from ledger.node import Node, Pending
 from ledger.storage import Store
@@ -255,12 +256,17 @@ class LedgerWorld:
 
 
 def recompute_state_root(db_path: Path) -> bytes:
-    """The state root from the ``state`` table alone, with the from-scratch reference implementation
-    ``ledger_lite.smt.root_of`` over ``key → SHA-256(value bytes)`` (ledger/state.py)."""
+    """The state root from the ``state`` table alone (read through the disk forms of ``ledger.compact``), with
+    the from-scratch reference implementation ``ledger_lite.smt.root_of`` over ``key → SHA-256(value bytes)``
+    (ledger/state.py)."""
     with sqlite3.connect(db_path) as db:
         rows = db.execute("SELECT key, value FROM state").fetchall()
     db.close()
-    return root_of({str(k).encode(): hashlib.sha256(bytes(v)).digest() for k, v in rows})
+    leaves = {}
+    for key_blob, value_blob in rows:
+        key = unpack_key(bytes(key_blob))
+        leaves[key.encode()] = hashlib.sha256(unpack_value(key, bytes(value_blob))[0]).digest()
+    return root_of(leaves)
 
 
 class SyncASGITransport(httpx.BaseTransport):

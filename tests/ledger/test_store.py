@@ -9,6 +9,7 @@ from typing import Any
 import cbor2
 import pytest
 
+from ledger.compact import FORM_RAW, pack_key, unpack_value
 from ledger.errors import StoreError
 from ledger.genesis import Genesis
 from ledger.node import Node
@@ -31,6 +32,9 @@ def populated(world: LedgerWorld, data_dir: Path) -> dict[str, Any]:
                 "registry": node.registry()}
     finally:
         node.close()
+
+
+RAW = bytes((FORM_RAW,))
 
 
 def edit(db_path: Path, sql: str, *params: Any) -> None:
@@ -91,9 +95,10 @@ def test_edited_state_row_is_refused_on_start(ledger_world: LedgerWorld, tmp_pat
     db_path = tmp_path / "node" / "ledger.sqlite"
     key = f"asset/{before['child']}"
     db = sqlite3.connect(db_path)
-    value = cbor2.loads(db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()[0])
+    _, value = unpack_value(key, db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()[0])
     db.close()
-    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", canonical({**value, "wh": 40_000, "cert": None}), key)
+    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, "wh": 40_000, "cert": None}),
+         pack_key(key))
     error = reopen_fails(ledger_world, db_path)
     assert error.code == "store_inconsistent" and error.status == 503
     assert str(error) == (f"stored state hashes to {recompute_state_root(db_path).hex()}, but the signed header "
@@ -108,12 +113,13 @@ def test_deleted_inserted_or_renamed_rows_are_refused(ledger_world: LedgerWorld,
     before = populated(w, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
     if change == "delete":
-        edit(db_path, "DELETE FROM state WHERE key = ?", f"cert/{before['cert']}")
+        edit(db_path, "DELETE FROM state WHERE key = ?", pack_key(f"cert/{before['cert']}"))
     elif change == "insert":
-        edit(db_path, "INSERT INTO state VALUES (?, ?)", "asset/" + "ee" * 32, canonical({"owner": "x", "wh": 1}))
+        edit(db_path, "INSERT INTO state VALUES (?, ?)", pack_key("asset/" + "ee" * 32),
+             RAW + canonical({"owner": "x", "wh": 1}))
     else:  # hand Consumer Cb's registry entry to an outsider's address
-        edit(db_path, "UPDATE state SET key = ? WHERE key = ?", f"registry/{w.outsider.address}",
-             f"registry/{w.user2.address}")
+        edit(db_path, "UPDATE state SET key = ? WHERE key = ?", pack_key(f"registry/{w.outsider.address}"),
+             pack_key(f"registry/{w.user2.address}"))
     error = reopen_fails(w, db_path)
     assert f"commits to {before['status']['state_root']}: the store was changed outside the node" in str(error)
 
@@ -142,7 +148,7 @@ def test_store_of_another_chain_is_refused(ledger_world: LedgerWorld, tmp_path: 
 def test_garbage_state_row_is_a_store_error(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     before = populated(ledger_world, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
-    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", b"\xff\xfe", f"asset/{before['asset']}")
+    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", b"\x01\xff\xfe", pack_key(f"asset/{before['asset']}"))
     error = reopen_fails(ledger_world, db_path)
     assert f"asset/{before['asset']}" in str(error)
 

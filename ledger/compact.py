@@ -1,0 +1,147 @@
+"""Lossless compact disk forms for the two things a node stores a million of: meter readings and their assets.
+
+A stored transaction or state value is a tag byte and a body:
+
+* ``FORM_RAW`` (0): the canonical CBOR as it is (every other transaction type and state value);
+* ``FORM_READING`` (1): an ``asset.generate`` envelope of the node's own chain as a CBOR array of its values in
+  a fixed order, the owner address as its 20 raw bytes and the end of the interval as its length;
+* ``FORM_ASSET`` (1): an asset record (``ledger.rules.asset_record``) in the same positional way, any optional
+  fields in a trailing map.
+
+Only values whose every field has the exact expected type take a compact form, so unpacking rebuilds the same
+value and canonical CBOR gives back the same bytes: transaction ids and the state root are unchanged, and the
+node's start-up check (stored state against the signed head) would notice if they were not. State keys
+``asset/<64 hex>`` are stored as their 32 raw bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import cbor2
+
+from ledger.errors import StoreError
+from ledger.state import encode_state
+from ledger_lite import Transaction, canonical
+from ledger_lite.keys import ADDRESS_PREFIX
+
+FORM_RAW = 0
+FORM_READING = 1
+FORM_ASSET = 1
+
+READING_TYPE = "asset.generate"
+READING_FIELDS = {"provider": str, "method": str, "start": int, "end": int, "wh": int, "owner": str}
+ASSET_PREFIX = "asset/"
+ASSET_FIELDS = {"provider": str, "meter": str, "method": str, "start": int, "end": int, "wh": int, "owner": str,
+                "expires": int, "trade": str}
+TRADES = ("open", "completed")
+_ADDRESS = re.compile(ADDRESS_PREFIX + r"[0-9a-f]{40}")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_KEY_TEXT, _KEY_ASSET = b"\x00", b"\x01"
+
+
+def _typed(value: dict[str, Any], fields: dict[str, type]) -> bool:
+    """Every field present with exactly its type (``bool`` is not an ``int`` here)."""
+    return all(type(value.get(name)) is kind for name, kind in fields.items())
+
+
+def _address_bytes(address: str) -> bytes | None:
+    return bytes.fromhex(address[len(ADDRESS_PREFIX):]) if _ADDRESS.fullmatch(address) else None
+
+
+def _address(raw: bytes) -> str:
+    return ADDRESS_PREFIX + raw.hex()
+
+
+def _tagged(blob: bytes, what: str) -> tuple[int, bytes]:
+    if not blob:
+        raise StoreError(f"expected a stored {what} with a form tag, found 0 bytes")
+    return blob[0], blob[1:]
+
+
+# --- transactions -------------------------------------------------------------------------------------------
+def pack_tx(tx: Transaction, chain: str) -> bytes:
+    """The stored form of a committed transaction (``tx.encode()`` are its canonical bytes)."""
+    body = tx.body
+    if tx.type == READING_TYPE and tx.chain == chain and len(body) == len(READING_FIELDS) \
+            and _typed(body, READING_FIELDS):
+        owner = _address_bytes(body["owner"])
+        if owner is not None:
+            values = [tx.signer, tx.nonce, tx.time, tx.sig, body["provider"], body["method"], body["start"],
+                      body["end"] - body["start"], body["wh"], owner]
+            return bytes((FORM_READING,)) + bytes(cbor2.dumps(values))
+    return bytes((FORM_RAW,)) + tx.encode()
+
+
+def unpack_tx(blob: bytes, chain: str) -> bytes:
+    """The canonical bytes of a stored transaction."""
+    form, body = _tagged(blob, "transaction")
+    if form == FORM_RAW:
+        return body
+    if form != FORM_READING:
+        raise StoreError(f"expected a transaction form {FORM_RAW} or {FORM_READING}, found {form}")
+    try:
+        signer, nonce, time, sig, provider, method, start, length, wh, owner = cbor2.loads(body)
+    except (ValueError, TypeError, cbor2.CBORDecodeError) as exc:
+        raise StoreError(f"a stored reading does not decode: {exc}") from exc
+    return canonical({"chain": chain, "type": READING_TYPE, "signer": signer, "nonce": nonce, "time": time,
+                      "sig": sig, "body": {"provider": provider, "method": method, "start": start,
+                                           "end": start + length, "wh": wh, "owner": _address(owner)}})
+
+
+# --- state --------------------------------------------------------------------------------------------------
+def pack_key(key: str) -> bytes:
+    if key.startswith(ASSET_PREFIX) and _HEX64.fullmatch(key, len(ASSET_PREFIX)):
+        return _KEY_ASSET + bytes.fromhex(key[len(ASSET_PREFIX):])
+    return _KEY_TEXT + key.encode()
+
+
+def unpack_key(blob: bytes) -> str:
+    form, body = _tagged(blob, "state key")
+    if bytes((form,)) == _KEY_ASSET and len(body) == 32:
+        return ASSET_PREFIX + body.hex()
+    if bytes((form,)) == _KEY_TEXT:
+        try:
+            return body.decode()
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"a stored state key is not UTF-8: {exc}") from exc
+    raise StoreError(f"expected a state key form 0 or 1 (32 bytes), found {form} ({len(body)} bytes)")
+
+
+def pack_value(key: str, value: Any, encoded: bytes) -> bytes:
+    """The stored form of the state value at ``key`` (``encoded`` is its canonical CBOR)."""
+    if key.startswith(ASSET_PREFIX) and isinstance(value, dict) and _typed(value, ASSET_FIELDS) \
+            and value["trade"] in TRADES:
+        meter, owner = _address_bytes(value["meter"]), _address_bytes(value["owner"])
+        if meter is not None and owner is not None:
+            rest = {k: v for k, v in value.items() if k not in ASSET_FIELDS}
+            values = [value["provider"], meter, value["method"], value["start"], value["end"] - value["start"],
+                      value["wh"], owner, value["expires"] - value["end"], TRADES.index(value["trade"])]
+            if rest:
+                values.append(rest)
+            return bytes((FORM_ASSET,)) + bytes(cbor2.dumps(values, canonical=True))
+    return bytes((FORM_RAW,)) + encoded
+
+
+def unpack_value(key: str, blob: bytes) -> tuple[bytes, Any]:
+    """The canonical CBOR and the value of a stored state value."""
+    form, body = _tagged(blob, f"state value at {key!r}")
+    try:
+        decoded = cbor2.loads(body)
+    except (ValueError, TypeError, cbor2.CBORDecodeError) as exc:
+        raise StoreError(f"state row {key!r} does not decode: {exc}; the store was changed outside the node") from exc
+    if form == FORM_RAW:
+        return body, decoded
+    if form != FORM_ASSET or not key.startswith(ASSET_PREFIX) or not isinstance(decoded, list) \
+            or len(decoded) not in (9, 10):
+        raise StoreError(f"state row {key!r} is not a stored asset; the store was changed outside the node")
+    provider, meter, method, start, length, wh, owner, expires_after, trade = decoded[:9]
+    try:
+        value = {"provider": provider, "meter": _address(meter), "method": method, "start": start,
+                 "end": start + length, "wh": wh, "owner": _address(owner), "expires": start + length + expires_after,
+                 "trade": TRADES[trade], **(decoded[9] if len(decoded) == 10 else {})}
+    except (AttributeError, TypeError, IndexError) as exc:
+        raise StoreError(f"state row {key!r} is not a stored asset ({exc}); the store was changed outside the "
+                         f"node") from exc
+    return encode_state(value), value
