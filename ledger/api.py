@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -98,11 +99,12 @@ def create_app(node: Node) -> FastAPI:
                 results.append(None)
 
         def settle() -> None:
+            deadline = time.monotonic() + timeout  # one timeout for the whole batch
             for index, pending in pendings:
                 if not wait:
                     results[index] = {"tx_id": pending.tx.tx_id, "code": "accepted"}
                     continue
-                outcome = pending.wait(timeout)
+                outcome = pending.wait(max(0.0, deadline - time.monotonic()))
                 results[index] = outcome or {"tx_id": pending.tx.tx_id, "code": "commit_timeout", "status": 504,
                                              "message": "not committed in time"}
 

@@ -36,6 +36,7 @@ ASSET_PREFIX = "asset/"
 ASSET_FIELDS = {"provider": str, "meter": str, "method": str, "start": int, "end": int, "wh": int, "owner": str,
                 "expires": int, "trade": str}
 TRADES = ("open", "completed")
+_CUT = len(ADDRESS_PREFIX)
 _ADDRESS = re.compile(ADDRESS_PREFIX + r"[0-9a-f]{40}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY_TEXT, _KEY_ASSET = b"\x00", b"\x01"
@@ -47,7 +48,7 @@ def _typed(value: dict[str, Any], fields: dict[str, type]) -> bool:
 
 
 def _address_bytes(address: str) -> bytes | None:
-    return bytes.fromhex(address[len(ADDRESS_PREFIX):]) if _ADDRESS.fullmatch(address) else None
+    return bytes.fromhex(address[_CUT:]) if _ADDRESS.fullmatch(address) else None
 
 
 def _address(raw: bytes) -> str:
@@ -111,15 +112,19 @@ def unpack_key(blob: bytes) -> str:
 
 def pack_value(key: str, value: Any, encoded: bytes) -> bytes:
     """The stored form of the state value at ``key`` (``encoded`` is its canonical CBOR)."""
-    if key.startswith(ASSET_PREFIX) and isinstance(value, dict) and _typed(value, ASSET_FIELDS) \
-            and value["trade"] in TRADES:
-        meter, owner = _address_bytes(value["meter"]), _address_bytes(value["owner"])
-        if meter is not None and owner is not None:
-            rest = {k: v for k, v in value.items() if k not in ASSET_FIELDS}
-            values = [value["provider"], meter, value["method"], value["start"], value["end"] - value["start"],
-                      value["wh"], owner, value["expires"] - value["end"], TRADES.index(value["trade"])]
-            if rest:
-                values.append(rest)
+    if key.startswith(ASSET_PREFIX) and type(value) is dict:
+        # Spelled out rather than looped over ASSET_FIELDS: this runs for every reading in a block.
+        get = value.get
+        provider, meter, method, owner, trade = get("provider"), get("meter"), get("method"), get("owner"), \
+            get("trade")
+        start, end, wh, expires = get("start"), get("end"), get("wh"), get("expires")
+        if type(provider) is str and type(method) is str and type(start) is int and type(end) is int \
+                and type(wh) is int and type(expires) is int and trade in TRADES and type(meter) is str \
+                and type(owner) is str and _ADDRESS.fullmatch(meter) and _ADDRESS.fullmatch(owner):
+            values = [provider, bytes.fromhex(meter[_CUT:]), method, start, end - start, wh,
+                      bytes.fromhex(owner[_CUT:]), expires - end, TRADES.index(trade)]
+            if len(value) > len(ASSET_FIELDS):
+                values.append({k: v for k, v in value.items() if k not in ASSET_FIELDS})
             return bytes((FORM_ASSET,)) + bytes(cbor2.dumps(values, canonical=True))
     return bytes((FORM_RAW,)) + encoded
 

@@ -26,7 +26,7 @@ from ledger.rules.asset_record import PREFIX as ASSET_PREFIX
 from ledger.rules.asset_record import unpack
 from ledger.state import Overlay, State, encode_state
 from ledger.storage import IMPLIED_RESULTS, Store, implied_result
-from ledger.verifier import ParallelAdmission, check_one, rebuild
+from ledger.verifier import Admitted, ParallelAdmission, check_one, rebuild
 from ledger_lite import (
     BlockHeader,
     CommitError,
@@ -60,19 +60,20 @@ def wall_clock() -> int:
 
 @dataclass
 class Pending:
-    """A submitted transaction waiting for its block."""
+    """A submitted transaction waiting for its block. ``settled`` is the node's one condition for every
+    outcome (cheaper than an event per transaction at thousands per second)."""
 
     tx: Transaction
     raw: bytes
-    done: threading.Event = field(default_factory=threading.Event)
+    stored: bytes  # its disk form (ledger.compact), prepared during admission
+    settled: threading.Condition = field(repr=False)
     outcome: dict[str, Any] | None = None
 
     def wait(self, timeout: float) -> dict[str, Any] | None:
-        return self.outcome if self.done.wait(timeout) else None
-
-    def settle(self, outcome: dict[str, Any]) -> None:
-        self.outcome = outcome
-        self.done.set()
+        if self.outcome is None:
+            with self.settled:
+                self.settled.wait_for(lambda: self.outcome is not None, timeout)
+        return self.outcome
 
 
 class Node:
@@ -91,6 +92,7 @@ class Node:
         self._queue: deque[Pending] = deque()
         self._queued_ids: set[str] = set()
         self._cv = threading.Condition()
+        self._settled = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -208,28 +210,32 @@ class Node:
     # --- admission ----------------------------------------------------------------------------------------
     def admit(self, raw: bytes) -> Transaction:
         """Every admission check (S63/S83); raises ``Rejected`` with a 4xx code. Changes nothing."""
-        tx = rebuild(raw, check_one(raw, self.chain_id))
-        if isinstance(tx, Rejected):
-            raise tx
-        refused = self._refusal(tx)
+        return self._admit(raw).tx
+
+    def _admit(self, raw: bytes) -> Admitted:
+        admitted = rebuild(raw, check_one(raw, self.chain_id))
+        if isinstance(admitted, Rejected):
+            raise admitted
+        refused = self._refusal(admitted.tx, self.store.has_tx(admitted.tx.tx_id))
         if refused is not None:
             raise refused
-        return tx
+        return admitted
 
-    def _refusal(self, tx: Transaction) -> Rejected | None:
-        """The stateful admission checks: a registered (not removed) signer, a transaction not seen before."""
+    def _refusal(self, tx: Transaction, committed: bool) -> Rejected | None:
+        """The stateful admission checks: a registered (not removed) signer, a transaction not seen before
+        (``committed``: the store holds it)."""
         registered = self.state.get(f"registry/{tx.signer_address}")
         if registered is None or is_removed(registered):
             return Rejected("unknown_signer", f"expected a registered signer, found {tx.signer_address}", 403)
-        if tx.tx_id in self._queued_ids or self.store.has_tx(tx.tx_id):
+        if committed or tx.tx_id in self._queued_ids:
             return Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
         return None
 
     def submit(self, raw: bytes) -> Pending:
-        tx = self.admit(raw)
-        pending = Pending(tx=tx, raw=raw)
+        tx, stored = self._admit(raw)
+        pending = Pending(tx=tx, raw=raw, stored=stored, settled=self._settled)
         with self._cv:
-            if tx.tx_id in self._queued_ids:
+            if tx.tx_id in self._queued_ids or self.store.has_tx(tx.tx_id):
                 raise Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)
             self._queued_ids.add(tx.tx_id)
             self._queue.append(pending)
@@ -245,16 +251,20 @@ class Node:
             done += len(checked)
         return results
 
-    def _enqueue(self, raws: Sequence[bytes], checked: Sequence[Transaction | Rejected],
+    def _enqueue(self, raws: Sequence[bytes], checked: Sequence[Admitted | Rejected],
                  results: list[Pending | Rejected]) -> None:
         with self._cv:
-            for raw, tx in zip(raws, checked, strict=True):
-                refused = tx if isinstance(tx, Rejected) else self._refusal(tx)
+            # Under the queue's lock: a transaction leaves ``_queued_ids`` only once the store holds it.
+            committed = self.store.committed([a.tx.tx_id for a in checked if isinstance(a, Admitted)])
+            for raw, admitted in zip(raws, checked, strict=True):
+                refused = admitted if isinstance(admitted, Rejected) else \
+                    self._refusal(admitted.tx, admitted.tx.tx_id in committed)
                 if refused is not None:
                     results.append(refused)
                 else:
-                    assert isinstance(tx, Transaction)
-                    pending = Pending(tx=tx, raw=raw)
+                    assert isinstance(admitted, Admitted)
+                    tx = admitted.tx
+                    pending = Pending(tx=tx, raw=raw, stored=admitted.stored, settled=self._settled)
                     self._queued_ids.add(tx.tx_id)
                     self._queue.append(pending)
                     results.append(pending)
@@ -292,7 +302,7 @@ class Node:
                 commit = Commit(header.hash(), (sign_commit(self.key, header),))
                 # Stored (and fsynced) before the state changes in memory or anyone is told it committed.
                 try:
-                    self.store.write_block(header, commit, [(p.tx, r) for p, r in included],
+                    self.store.write_block(header, commit, [(p.tx, p.stored, r) for p, r in included],
                                            {key: (value, encoded[key]) for key, value in overlay.writes.items()})
                 except BaseException:
                     self.state.discard()
@@ -305,10 +315,12 @@ class Node:
             for pending in batch:
                 self._queued_ids.discard(pending.tx.tx_id)
         for index, (pending, result) in enumerate(included):
-            pending.settle({"tx_id": pending.tx.tx_id, "code": "ok", "status": 200, "height": height,
-                            "index": index, "result": to_json(result)})
+            pending.outcome = {"tx_id": pending.tx.tx_id, "code": "ok", "status": 200, "height": height,
+                               "index": index, "result": to_json(result)}
         for pending, outcome in rejected:
-            pending.settle(outcome)
+            pending.outcome = outcome
+        with self._settled:
+            self._settled.notify_all()
         if header is not None:
             event = {"height": header.height, "hash": header.hash().hex(), "tx_count": len(included),
                      "time": header.time}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ledger.compact import FORM_RAW, pack_key, pack_tx, pack_value, unpack_key, unpack_tx, unpack_value
+from ledger.compact import FORM_RAW, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode
 
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 INDEX_BITS = 16
 MAX_BLOCK_TXS = 1 << INDEX_BITS
+QUERY_PARAMS = 500  # ids per IN (...) query
 
 
 def _id_bytes(tx_id: str) -> bytes:
@@ -86,17 +87,16 @@ class Store:
             self._chain = value
 
     # --- writes -----------------------------------------------------------------------------------------
-    def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, Any]],
+    def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
                     writes: dict[str, tuple[Any, bytes]]) -> None:
-        """Store a block, its transactions with their results and its state writes (value, canonical bytes)
-        atomically."""
-        chain = self._chain or ""
+        """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
+        result) and its state writes (value, canonical bytes) atomically."""
         base = header.height << INDEX_BITS
         rows, ids = [], []
-        for index, (tx, result) in enumerate(txs):
+        for index, (tx, stored, result) in enumerate(txs):
             if index >= MAX_BLOCK_TXS:
                 raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
-            rows.append((base | index, pack_tx(tx, chain), b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
+            rows.append((base | index, stored, b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
             ids.append((bytes.fromhex(tx.tx_id), base | index))
         state = [(pack_key(key), pack_value(key, value, encoded)) for key, (value, encoded) in writes.items()]
         with self._lock:
@@ -142,6 +142,17 @@ class Store:
         with self._lock:
             return self._db.execute("SELECT 1 FROM tx_ids WHERE tx_id = ?",
                                     (_id_bytes(tx_id),)).fetchone() is not None
+
+    def committed(self, tx_ids: Sequence[str]) -> set[str]:
+        """Which of ``tx_ids`` the store holds (one query for many)."""
+        found: set[str] = set()
+        with self._lock:
+            for i in range(0, len(tx_ids), QUERY_PARAMS):
+                part = [_id_bytes(t) for t in tx_ids[i:i + QUERY_PARAMS]]
+                rows = self._db.execute(f"SELECT tx_id FROM tx_ids WHERE tx_id IN ({','.join('?' * len(part))})",
+                                        part).fetchall()
+                found.update(bytes(r[0]).hex() for r in rows)
+        return found
 
     def block_txs(self, height: int) -> list[bytes]:
         """The canonical bytes of a block's transactions, in order."""

@@ -10,17 +10,25 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
+from ledger.compact import pack_tx
 from ledger.errors import Rejected
 from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction, decode_tx
 
 INLINE_BELOW = 256  # smaller batches are checked in the caller's thread: a round trip to a worker costs more
 WATCH_S = 1.0      # how often a worker checks that its node still runs
 CHUNK = 500         # transactions per worker task: small enough that blocks start while the rest is checked
-# A checked envelope travels back as its fields and id (cheaper to unpickle than to decode again), or as a
-# rejection (code, message, status).
+# A checked envelope travels back as its fields, id and stored form (cheaper to unpickle than to decode again),
+# or as a rejection (code, message, status).
 Checked = tuple[bool, Any]
+
+
+class Admitted(NamedTuple):
+    """A transaction that passed the stateless checks, with its disk form (``ledger.compact.pack_tx``)."""
+
+    tx: Transaction
+    stored: bytes
 
 
 def check_one(raw: bytes, chain_id: str) -> Checked:
@@ -36,7 +44,8 @@ def check_one(raw: bytes, chain_id: str) -> Checked:
         tx.verify_signature()
     except SignatureError as exc:
         return False, ("bad_signature", str(exc), 401)
-    return True, (tx.chain, tx.type, tx.body, tx.signer, tx.nonce, tx.time, tx.sig, tx.tx_id, tx.signer_address)
+    return True, (tx.chain, tx.type, tx.body, tx.signer, tx.nonce, tx.time, tx.sig, tx.tx_id, tx.signer_address,
+                  pack_tx(tx, chain_id))
 
 
 def _exit_with(node_pid: int) -> None:
@@ -57,15 +66,15 @@ def check_chunk(raws: Sequence[bytes], chain_id: str) -> list[Checked]:
     return [check_one(raw, chain_id) for raw in raws]
 
 
-def rebuild(raw: bytes, checked: Checked) -> Transaction | Rejected:
+def rebuild(raw: bytes, checked: Checked) -> Admitted | Rejected:
     ok, payload = checked
     if not ok:
         return Rejected(*payload)
-    chain, kind, body, signer, nonce, time, sig, tx_id, address = payload
+    chain, kind, body, signer, nonce, time, sig, tx_id, address, stored = payload
     tx = Transaction(chain=chain, type=kind, body=body, signer=signer, nonce=nonce, time=time, sig=sig)
     # What the worker computed from these exact bytes: the canonical encoding, id and signer address.
     tx.__dict__.update(_encoded=raw, tx_id=tx_id, signer_address=address)
-    return tx
+    return Admitted(tx, stored)
 
 
 class ParallelAdmission:
@@ -74,10 +83,10 @@ class ParallelAdmission:
         self.workers = workers or os.cpu_count() or 1
         self._pool: Executor | None = None
 
-    def check(self, raws: Sequence[bytes]) -> list[Transaction | Rejected]:
+    def check(self, raws: Sequence[bytes]) -> list[Admitted | Rejected]:
         return [tx for chunk in self.check_chunks(raws) for tx in chunk]
 
-    def check_chunks(self, raws: Sequence[bytes]) -> Iterator[list[Transaction | Rejected]]:
+    def check_chunks(self, raws: Sequence[bytes]) -> Iterator[list[Admitted | Rejected]]:
         """The results chunk by chunk, in order, each as soon as it is ready, so the caller can queue the first
         transactions for a block while the workers still check the rest."""
         if len(raws) < INLINE_BELOW or self.workers < 2:

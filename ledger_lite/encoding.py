@@ -65,7 +65,7 @@ def decode(data: bytes, *, require_canonical: bool = True) -> Any:
     if isinstance(value, cbor2.CBORTag):
         raise EncodingError(f"expected an untagged data item, found tag {value.tag}")
     _check(value)
-    if require_canonical and canonical(value) != data:
+    if require_canonical and cbor2.dumps(value, canonical=True) != data:  # checked above: no second _check
         raise EncodingError("expected deterministic CBOR, found a non-canonical encoding")
     return value
 

@@ -40,6 +40,14 @@ def unpack(asset_id: str, stored: dict[str, Any]) -> dict[str, Any]:
     return asset
 
 
+def generated_record(provider: str, meter: str, method: str, start: int, end: int, wh: int, owner: str,
+                     expires: int) -> dict[str, Any]:
+    """The stored record of a freshly generated asset: ``pack`` of the full asset, built directly because it
+    is written once per meter reading."""
+    return {"provider": provider, "meter": meter, "method": method, "start": start, "end": end, "wh": wh,
+            "owner": owner, "expires": expires, "trade": "open"}
+
+
 def get_asset(state: Overlay, asset_id: str) -> dict[str, Any] | None:
     stored = state.get(asset_key(asset_id))
     return None if stored is None else unpack(asset_id, stored)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.errors import Rejected
-from ledger.registry import category_of
-from ledger.rules.asset_record import get_asset, put_asset
+from ledger.rules.asset_record import asset_key, generated_record, get_asset, put_asset
 from ledger.rules.context import Context, field
 from ledger.rules.periods import DAY, HALF_HOUR, add_month
 from ledger_lite import Transaction, canonical, sha256
@@ -51,11 +50,8 @@ def generate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         raise Rejected("overlap", f"reading starts at {start}, before the end of the meter's previous reading "
                                   f"{last['last_end']}")
     ctx.state.put(meter_key, {"last_end": end})
-    asset = {"id": tx.tx_id, "provider": provider, "meter": meter.address, "method": method,
-             "category": category_of(method), "start": start, "end": end, "generated_wh": wh, "wh": wh,
-             "owner": owner, "expires": add_month(end), "trade": "open", "cert": None, "parent": None,
-             "parent_hash": None, "gen_tx": tx.tx_id, "usage_start": None, "usage_end": None}
-    put_asset(ctx.state, asset)
+    ctx.state.put(asset_key(tx.tx_id), generated_record(provider, meter.address, method, start, end, wh, owner,
+                                                        add_month(end)))
     return {"asset_id": tx.tx_id}
 
 

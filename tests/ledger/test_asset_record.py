@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.rules.asset_record import pack, unpack
+from ledger.rules.asset_record import generated_record, pack, unpack
 
 GENERATED: dict[str, Any] = {
     "id": "ab" * 32, "provider": "Aa", "meter": "gc1" + "0" * 40, "method": "solar", "category": "renewable",
@@ -17,6 +17,9 @@ def test_a_generated_asset_keeps_only_what_cannot_be_derived() -> None:
     stored = pack(GENERATED)
     assert set(stored) == {"provider", "meter", "method", "start", "end", "wh", "owner", "expires", "trade"}
     assert unpack(GENERATED["id"], stored) == GENERATED
+    # What the generation rule writes directly is exactly that record.
+    assert generated_record(*(GENERATED[k] for k in ("provider", "meter", "method", "start", "end", "wh", "owner",
+                                                      "expires"))) == stored
 
 
 def test_a_split_certified_child_round_trips() -> None:

@@ -137,6 +137,8 @@ def test_any_body_round_trips_and_verifies(body: dict[str, Any], nonce: int) -> 
     tx = make(body=body, nonce=nonce)
     back = decode_tx(tx.encode())
     assert back == tx and back.tx_id == tx.tx_id
+    # The signed bytes of a decoded envelope are cut from its encoding: they must be the re-encoded ones.
+    assert back.signing_bytes() == TX_DOMAIN + canonical(back.unsigned())
     back.verify_signature()
 
 
