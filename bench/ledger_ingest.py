@@ -69,7 +69,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
-        node = open_node(tmp, genesis, validator, clock=lambda: START + 400 * 86400)
+        node = open_node(tmp, genesis, validator, clock=lambda: START + args.per_meter * 1800 + 3600)
         node.start(warm=True)
         try:
             began = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.errors import Rejected
+from ledger.rules import coverage
 from ledger.rules.asset_record import asset_key, generated_record, get_asset, put_asset
 from ledger.rules.context import Context, field
 from ledger.rules.periods import DAY, HALF_HOUR, add_month
@@ -13,6 +14,10 @@ from ledger_lite import Transaction, canonical, sha256
 # A meter may read up to 5 % above nameplate capacity × duration (meter class accuracy and short overloads).
 CAPACITY_MARGIN_PERCENT = 5
 MAX_PARTS = 256
+# A reading whose asset would be born expired (a month after its end) is refused, so no accepted reading starts
+# more than a month (≤ 31 days) and its length (≤ a day) before the block time: older reported intervals can
+# never be overlapped again and are forgotten.
+LATE_HORIZON = 32 * DAY
 IMMUTABLE = ("id", "provider", "meter", "method", "start", "end", "generated_wh", "gen_tx")
 
 
@@ -44,14 +49,19 @@ def generate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         raise Rejected("over_capacity", f"expected 0 < Wh <= {limit} for {meter.attrs['capacity_w']} W over "
                                         f"{end - start} s, found {wh}")
     ctx.require_role(owner, "intermediary")
+    expires = add_month(end)
+    if expires <= ctx.time:
+        raise Rejected("too_late", f"reading ends at {end}: its asset would have expired at {expires}, before the "
+                                   f"block time {ctx.time}")
     meter_key = f"meter/{meter.address}"
-    last = ctx.state.get(meter_key)
-    if last is not None and start < last["last_end"]:
-        raise Rejected("overlap", f"reading starts at {start}, before the end of the meter's previous reading "
-                                  f"{last['last_end']}")
-    ctx.state.put(meter_key, {"last_end": end})
+    reported = coverage.covered(ctx.state.get(meter_key))
+    clash = coverage.overlap(reported, start, end)
+    if clash is not None:
+        raise Rejected("overlap", f"reading {start}..{end} overlaps {clash[0]}..{clash[1]}, which the meter "
+                                  f"already reported")
+    ctx.state.put(meter_key, {"covered": coverage.add(reported, start, end, ctx.time - LATE_HORIZON)})
     ctx.state.put(asset_key(tx.tx_id), generated_record(provider, meter.address, method, start, end, wh, owner,
-                                                        add_month(end)))
+                                                        expires))
     return {"asset_id": tx.tx_id}
 
 

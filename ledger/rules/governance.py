@@ -20,8 +20,8 @@ governance transactions". Body::
   remove the key and add it again in a later update). ``remove`` replaces ``registry/<address>`` by a tombstone
   (the state has no delete, and the tombstone keeps who the key was): ``{"address", "removed": True, "tx",
   "height", "time", "former": {"key", "role", "name", "attrs"}}``. A removed key is unregistered: its
-  transactions are refused, and a meter's ``meter/<address>`` (its last reading) stays, so a re-added meter can
-  never report the same half hours again (seed 000: no overlapping intervals per meter).
+  transactions are refused, and a meter's ``meter/<address>`` (the half hours it reported) stays, so a re-added
+  meter can never report the same half hours again (seed 000: no overlapping intervals per meter).
 * At least one validator must remain.
 
 A change of the validators changes ``validators_hash`` of the next block header and the commit quorum: the node

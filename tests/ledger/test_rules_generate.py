@@ -43,7 +43,7 @@ def test_reading_becomes_an_open_asset(ledger_world: LedgerWorld, ledger_node: N
         "start": slot(4), "end": slot(5), "generated_wh": 12_000, "wh": 12_000, "owner": w.intermediary.address,
         "expires": ts(2026, 11, 1, 2, 30), "trade": "open", "cert": None, "parent": None, "parent_hash": None,
         "gen_tx": tx.tx_id, "usage_start": None, "usage_end": None}
-    assert ledger_node.value(f"meter/{w.meter.address}") == {"last_end": slot(5)}
+    assert ledger_node.value(f"meter/{w.meter.address}") == {"covered": [[slot(4), slot(5)]]}
 
 
 def test_fossil_reading_is_categorised(ledger_world: LedgerWorld, ledger_node: Node) -> None:
@@ -97,13 +97,53 @@ def test_reading_at_capacity_plus_margin_is_accepted(ledger_world: LedgerWorld, 
 def test_overlapping_reading_is_rejected(ledger_world: LedgerWorld, ledger_node: Node) -> None:
     w = ledger_world
     w.commit(ledger_node, w.generate(slot(10), 1000, end=slot(12)))
-    for start, end in [(slot(10), slot(11)), (slot(11), slot(12)), (slot(9), slot(11)), (slot(11), slot(13))]:
+    for start, end in [(slot(10), slot(11)), (slot(11), slot(12)), (slot(9), slot(11)), (slot(11), slot(13)),
+                       (slot(8), slot(14))]:
         outcome = w.submit_wait(ledger_node, w.generate(start, 500, end=end))
         assert_rejected(outcome, "overlap", 422,
-                        f"reading starts at {start}, before the end of the meter's previous reading {slot(12)}")
+                        f"reading {start}..{end} overlaps {slot(10)}..{slot(12)}, which the meter already reported")
     # Adjacent is not overlapping; another meter has its own timeline.
     w.commit(ledger_node, w.generate(slot(12), 1000))
     w.commit(ledger_node, w.generate(slot(10), 1000, meter=w.meter_oil))
+    assert ledger_node.value(f"meter/{w.meter.address}") == {"covered": [[slot(10), slot(13)]]}
+
+
+def test_a_late_reading_fills_a_gap(ledger_world: LedgerWorld, ledger_node: Node) -> None:
+    """A meter that was offline uploads what it buffered afterwards: it may fill the gap, but not overlap."""
+    w = ledger_world
+    w.commit(ledger_node, w.generate(slot(2), 1000))
+    w.commit(ledger_node, w.generate(slot(8), 1000))
+    outcome = w.submit_wait(ledger_node, w.generate(slot(7), 500, end=slot(9)))
+    assert_rejected(outcome, "overlap", 422,
+                    f"reading {slot(7)}..{slot(9)} overlaps {slot(8)}..{slot(9)}, which the meter already reported")
+    for n in (5, 3, 4, 7, 6):  # out of order
+        w.commit(ledger_node, w.generate(slot(n), 1000))
+    assert ledger_node.value(f"meter/{w.meter.address}") == {"covered": [[slot(2), slot(9)]]}
+    outcome = w.submit_wait(ledger_node, w.generate(slot(4), 500))
+    assert_rejected(outcome, "overlap", 422,
+                    f"reading {slot(4)}..{slot(5)} overlaps {slot(2)}..{slot(9)}, which the meter already reported")
+
+
+def test_a_reading_whose_asset_would_be_born_expired_is_refused(ledger_world: LedgerWorld, ledger_node: Node,
+                                                                ledger_clock: ManualClock) -> None:
+    w = ledger_world
+    w.commit(ledger_node, w.generate(slot(0), 1000))
+    ledger_clock.set(ts(2026, 11, 1, 1, 0))  # a month after the end of slot(1) is 2026-11-01 01:00 UTC
+    outcome = w.submit_wait(ledger_node, w.generate(slot(1), 1000))
+    assert_rejected(outcome, "too_late", 422, f"reading ends at {slot(2)}: its asset would have expired at "
+                                              f"{ts(2026, 11, 1, 1, 0)}, before the block time {ts(2026, 11, 1, 1, 0)}")
+    w.commit(ledger_node, w.generate(slot(2), 1000))  # a second later is still in time
+
+
+def test_intervals_older_than_the_horizon_are_forgotten(ledger_world: LedgerWorld, ledger_node: Node,
+                                                        ledger_clock: ManualClock) -> None:
+    w = ledger_world
+    w.commit(ledger_node, w.generate(slot(0), 1000))
+    w.commit(ledger_node, w.generate(slot(4), 1000))
+    ledger_clock.set(slot(4) + 40 * 86400)
+    late = slot(4) + 20 * 86400
+    w.commit(ledger_node, w.generate(late, 1000))
+    assert ledger_node.value(f"meter/{w.meter.address}") == {"covered": [[late, late + 1800]]}
 
 
 @pytest.mark.parametrize(("provider", "method"), [("Ab", None), (None, "wind"), ("Ab", "oil")])
@@ -174,7 +214,7 @@ def test_rejected_reading_in_a_block_leaves_no_trace(tmp_path: Any, ledger_world
         assert [o["code"] for o in outcomes if o] == ["ok", "overlap", "ok", "overlap"]
         assert [o.get("index") for o in outcomes if o] == [0, None, 1, None]
         assert node.block(1)["tx_count"] == 2 and node.status()["height"] == 1
-        assert node.value(f"meter/{w.meter.address}") == {"last_end": slot(8)}
+        assert node.value(f"meter/{w.meter.address}") == {"covered": [[slot(5), slot(8)]]}
     finally:
         node.close()
 

@@ -152,8 +152,8 @@ def test_re_added_meter_cannot_report_its_old_half_hours_again(ledger_world: Led
     meter_entry = w.registry_entry(w.meter, "meter", "Smart meter of Aa", provider="Aa", method="solar",
                                    capacity_w=50_000)
     w.commit(ledger_node, w.registry_update(set_entries=[meter_entry]))
-    outcome = w.submit_wait(ledger_node, w.generate(slot(2), 1_000))
-    assert_rejected(outcome, "overlap", 422, f"before the end of the meter's previous reading {slot(5)}")
+    outcome = w.submit_wait(ledger_node, w.generate(slot(4), 1_000))
+    assert_rejected(outcome, "overlap", 422, f"overlaps {slot(4)}..{slot(5)}, which the meter already reported")
     w.commit(ledger_node, w.generate(slot(5), 1_000))
 
 

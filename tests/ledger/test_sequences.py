@@ -34,7 +34,7 @@ class LedgerSequence(RuleBasedStateMachine):
         self.clock = ManualClock()
         self.node = self.w.open_node(self.dir / "node", self.clock, linger_s=0)
         self.assets: dict[str, dict[str, Any]] = {}  # the model: asset id → owner, wh, trade, cert, ...
-        self.last_end: dict[str, int] = {}
+        self.reported: dict[str, list[tuple[int, int]]] = {}  # meter address → accepted reading intervals
         self.certs: dict[str, list[str]] = {}
 
     def teardown(self) -> None:
@@ -62,12 +62,13 @@ class LedgerSequence(RuleBasedStateMachine):
         self.do_allocate([(solar[1], 1000), (oil[0], 2000)], w.user, w.intermediary)
         self.do_allocate([(oil[1], 5000)], w.user2, w.intermediary)
 
-    @rule(meter=st.sampled_from(["meter", "meter_oil"]), offset=st.integers(-2, 4), length=st.integers(1, 3),
+    @rule(meter=st.sampled_from(["meter", "meter_oil"]), offset=st.integers(-6, 4), length=st.integers(1, 3),
           percent=st.integers(0, 110))
     def reading(self, meter: str, offset: int, length: int, percent: int) -> None:
-        """A reading near the meter's last one: usually next, sometimes overlapping, sometimes in the future."""
-        last = (self.last_end.get(getattr(self.w, meter).address, slot(0)) - slot(0)) // HALF_HOUR
-        self.generate(meter, max(0, last + offset), length, percent)
+        """A reading near the meter's last one: usually next, sometimes late into a gap, sometimes overlapping,
+        sometimes in the future or too late."""
+        last = max((end for _, end in self.reported.get(getattr(self.w, meter).address, [])), default=slot(0))
+        self.generate(meter, max(0, (last - slot(0)) // HALF_HOUR + offset), length, percent)
 
     def generate(self, meter: str, start: int, length: int, percent: int) -> None:
         key: SigningKey = getattr(self.w, meter)
@@ -80,13 +81,15 @@ class LedgerSequence(RuleBasedStateMachine):
             expected = "future_reading"
         elif not 0 < wh <= limit:
             expected = "over_capacity"
-        elif begin < self.last_end.get(key.address, 0):
+        elif add_month(end) <= self.clock():
+            expected = "too_late"
+        elif any(b < end and begin < e for b, e in self.reported.get(key.address, [])):
             expected = "overlap"
         else:
             expected = "ok"
         self.run(tx, expected)
         if expected == "ok":
-            self.last_end[key.address] = end
+            self.reported.setdefault(key.address, []).append((begin, end))
             self.assets[tx.tx_id] = {"owner": self.w.intermediary.address, "wh": wh, "trade": "open", "cert": None,
                                      "method": method, "expires": add_month(end), "gen_tx": tx.tx_id,
                                      "generated_wh": wh}
