@@ -47,6 +47,20 @@ async def _read_tx(request: Request) -> bytes:
     return body
 
 
+OUTCOMES = """
+Every outcome is ``{tx_id, code, status, ...}``: ``ok`` with ``height``, ``index`` and ``result``, or a refusal
+with a ``message`` saying what was expected and what was found. Refusals at admission (nothing is queued):
+``bad_encoding``, ``too_large`` (> 64 KiB), ``wrong_chain``, ``bad_signature``, ``unknown_signer``, ``duplicate``.
+Refusals by a rule (the transaction leaves no trace): ``bad_body``, ``unknown_type``, ``wrong_role``;
+readings ``meter_mismatch``, ``misaligned``, ``future_reading``, ``over_capacity``, ``too_late`` (its asset would
+be born expired), ``overlap`` (with anything its meter reported); allocations ``unknown_asset``, ``not_owner``,
+``completed``, ``expired``, ``insufficient``; issuance ``already_issued`` (with ``certificate_id``),
+``mixed_methods``, ``not_owner``; revocation ``unknown_certificate``, ``not_issuer``, ``already_revoked``;
+registry changes ``bad_registry``, ``bad_method``, ``unknown_address``, ``no_quorum``, ``already_applied``.
+A request that is not of the form described is answered ``bad_request`` (400) as a whole.
+"""
+
+
 def create_app(node: Node) -> FastAPI:
     app = FastAPI(title="GreenCert ledger node", version="1",
                   description="Consortium ledger node: submit signed transactions, read blocks, proofs and state.")
@@ -71,14 +85,16 @@ def create_app(node: Node) -> FastAPI:
     def status() -> dict[str, Any]:
         return node.status()
 
-    @app.post("/v1/txs")
+    @app.post("/v1/txs", description="Submit one signed transaction (``application/cbor`` body, or JSON "
+                                      "``{\"tx\": hex}``); with ``wait=true`` answer with its outcome.\n" + OUTCOMES)
     async def submit(request: Request, wait: bool = False,
                      timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S)] = 10.0) -> Any:
         """Submit one signed transaction (``application/cbor`` body, or JSON ``{"tx": hex}``)."""
         pending = node.submit(await _read_tx(request))
         return await asyncio.to_thread(_outcome_response, pending, wait, timeout)
 
-    @app.post("/v1/txs/batch")
+    @app.post("/v1/txs/batch", description="Submit many: JSON ``{\"txs\": [hex, ...]}``; one outcome per "
+                                            "transaction, in order (``accepted`` without ``wait``).\n" + OUTCOMES)
     async def submit_batch(request: Request, wait: bool = False,
                            timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S)] = 20.0) -> Any:
         """Submit many: JSON ``{"txs": [hex, ...]}``; returns one outcome per transaction, in order."""

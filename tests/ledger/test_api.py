@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import cbor2
 import httpx
 import pytest
 
+import ledger
 from ledger.api import create_app
 from ledger.node import Node
 from ledger_lite import (
@@ -303,3 +306,14 @@ def test_openapi_documents_every_node_route(ledger_node: Node) -> None:
     assert {"/v1/status", "/v1/txs", "/v1/txs/batch", "/v1/txs/{tx_id}", "/v1/blocks/{height}", "/v1/state/{key}",
             "/v1/assets", "/v1/certificates", "/v1/registry", "/v1/events"} <= paths
     assert "prove" in str(schema["paths"]["/v1/state/{key}"])
+
+
+def test_openapi_names_every_refusal_a_client_can_meet(ledger_node: Node) -> None:
+    """Every code a rule or admission can answer with is explained in the submit routes' description."""
+    sources = "\n".join(p.read_text() for p in Path(ledger.__file__).parent.rglob("*.py"))
+    codes = set(re.findall(r'Rejected\(\s*"([a-z_]+)"', sources)) | {"already_issued"}
+    assert len(codes) > 20
+    schema = create_app(ledger_node).openapi()
+    for route in ("/v1/txs", "/v1/txs/batch"):
+        described = schema["paths"][route]["post"]["description"]
+        assert sorted(c for c in codes if f"``{c}``" not in described) == [], route
