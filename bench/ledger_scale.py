@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import tempfile
@@ -108,7 +109,8 @@ def main() -> None:
                       "issue_p50_ms": round(statistics.median(issue) * 1e3, 2),
                       "issue_p99_ms": round(p99 * 1e3, 2), "baseline_p99_ms": round(base_p99 * 1e3, 2),
                       "p99_ratio": round(p99 / base_p99, 2), "proof_bytes_max": max(proofs),
-                      "disk_bytes_per_reading": round(disk / readings), "restart_s": round(restart_s, 1)}))
+                      "disk_bytes_per_reading": round(disk / readings), "restart_s": round(restart_s, 1),
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 
 
 if __name__ == "__main__":
