@@ -55,9 +55,9 @@ def _address(raw: bytes) -> str:
     return ADDRESS_PREFIX + raw.hex()
 
 
-def _tagged(blob: bytes, what: str) -> tuple[int, bytes]:
+def _tagged(blob: bytes, what: str, key: str = "") -> tuple[int, bytes]:
     if not blob:
-        raise StoreError(f"expected a stored {what} with a form tag, found 0 bytes")
+        raise StoreError(f"expected a stored {what}{f' at {key!r}' if key else ''} with a form tag, found 0 bytes")
     return blob[0], blob[1:]
 
 
@@ -131,7 +131,7 @@ def pack_value(key: str, value: Any, encoded: bytes) -> bytes:
 
 def unpack_value(key: str, blob: bytes) -> tuple[bytes, Any]:
     """The canonical CBOR and the value of a stored state value."""
-    form, body = _tagged(blob, f"state value at {key!r}")
+    form, body = _tagged(blob, "state value", key)
     try:
         decoded = cbor2.loads(body)
     except (ValueError, TypeError, cbor2.CBORDecodeError) as exc:
@@ -143,10 +143,15 @@ def unpack_value(key: str, blob: bytes) -> tuple[bytes, Any]:
         raise StoreError(f"state row {key!r} is not a stored asset; the store was changed outside the node")
     provider, meter, method, start, length, wh, owner, expires_after, trade = decoded[:9]
     try:
-        value = {"provider": provider, "meter": _address(meter), "method": method, "start": start,
-                 "end": start + length, "wh": wh, "owner": _address(owner), "expires": start + length + expires_after,
-                 "trade": TRADES[trade], **(decoded[9] if len(decoded) == 10 else {})}
-    except (AttributeError, TypeError, IndexError) as exc:
+        end = start + length
+        # Built in canonical key order (shorter keys first, then bytewise), so a plain encoding of a record
+        # without optional fields is its canonical one: a restart re-encodes every asset of the node.
+        value = {"wh": wh, "end": end, "meter": _address(meter), "owner": _address(owner), "start": start,
+                 "trade": TRADES[trade], "method": method, "expires": end + expires_after, "provider": provider}
+        if len(decoded) == 9:
+            return bytes(cbor2.dumps(value)), value
+        value.update(decoded[9])
+    except (AttributeError, TypeError, IndexError, ValueError) as exc:
         raise StoreError(f"state row {key!r} is not a stored asset ({exc}); the store was changed outside the "
                          f"node") from exc
     return encode_state(value), value

@@ -2,6 +2,9 @@
 
 Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full), found by
 id through ``tx_ids``; transactions and state values are stored in the compact forms of ``ledger.compact``.
+State rows are appended in the order their keys first appear and updated in place by row id (the store keeps
+key → row id in memory; the node reads the whole state on start anyway): keyed by their hash-like keys, every
+block of new assets would dirty nearly every page of the table and the WAL would grow by megabytes a block.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ CREATE TABLE IF NOT EXISTS blocks (
     tx_count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS txs (seq INTEGER PRIMARY KEY, stored BLOB NOT NULL, result BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tx_ids (tx_id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 INDEX_BITS = 16
@@ -63,6 +66,9 @@ class Store:
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
         self._chain = self.get_meta("chain_id")
+        self._state_ids: dict[str, int] = {}  # filled by ``state_rows``, which the node calls before writing
+        self._next_state_id = 1
+        self._ids_known = self._db.execute("SELECT 1 FROM state LIMIT 1").fetchone() is None
 
     def close(self) -> None:
         with self._lock:
@@ -98,7 +104,18 @@ class Store:
                 raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
             rows.append((base | index, stored, b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
             ids.append((bytes.fromhex(tx.tx_id), base | index))
-        state = [(pack_key(key), pack_value(key, value, encoded)) for key, (value, encoded) in writes.items()]
+        if not self._ids_known:
+            raise StoreError("expected the state to be read (state_rows) before a block is written to a used store")
+        added: dict[str, int] = {}
+        inserts, updates = [], []
+        for key, (value, encoded) in writes.items():
+            stored = pack_value(key, value, encoded)
+            row = self._state_ids.get(key)
+            if row is None:
+                row = added[key] = self._next_state_id + len(added)
+                inserts.append((row, pack_key(key), stored))
+            else:
+                updates.append((stored, row))
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -107,11 +124,14 @@ class Store:
                                   json.dumps(commit.to_json()), len(rows)))
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
                 self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
-                self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state)
+                self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
+                self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._state_ids.update(added)
+            self._next_state_id += len(added)
 
     # --- reads ------------------------------------------------------------------------------------------
     def last_height(self) -> int | None:
@@ -163,14 +183,21 @@ class Store:
         return [unpack_tx(bytes(r[0]), self._chain or "") for r in rows]
 
     def state_rows(self) -> list[tuple[str, bytes, Any]]:
-        """Every state value as (key, canonical bytes, value)."""
+        """Every state value as (key, canonical bytes, value); also learns which row holds which key."""
         with self._lock:
-            rows = self._db.execute("SELECT key, value FROM state").fetchall()
-        out = []
-        for key_blob, value_blob in rows:
+            rows = self._db.execute("SELECT id, key, value FROM state ORDER BY id").fetchall()
+        out: list[tuple[str, bytes, Any]] = []
+        ids: dict[str, int] = {}
+        for row, key_blob, value_blob in rows:
             key = unpack_key(bytes(key_blob))
+            if key in ids:
+                raise StoreError(f"state key {key!r} is stored twice (rows {ids[key]} and {row}); the store was "
+                                 f"changed outside the node")
+            ids[key] = int(row)
             encoded, value = unpack_value(key, bytes(value_blob))
             out.append((key, encoded, value))
+        self._state_ids, self._ids_known = ids, True
+        self._next_state_id = max(ids.values(), default=0) + 1
         return out
 
     def check_writable(self) -> None:
@@ -189,7 +216,7 @@ class Store:
         return [str(row[1]) for row in self._db.execute(f"PRAGMA table_info({table})")]
 
     def _migrate_from_1(self) -> None:
-        """Rewrite a store of format 1 (transactions by id, text state keys) in format 2, in one transaction;
+        """Rewrite a store of format 1 (transactions by id, state by text key) in format 2, in one transaction;
         values keep their canonical bytes (``FORM_RAW``), so the state root is unchanged."""
         raw = bytes((FORM_RAW,))
         self._db.execute("BEGIN IMMEDIATE")
@@ -203,7 +230,7 @@ class Store:
             txs = self._db.execute("SELECT (height << 16) | idx, tx_id, raw, result FROM txs_1").fetchall()
             self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", [(s, raw + bytes(r), x) for s, _, r, x in txs])
             self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", [(i, s) for s, i, _, _ in txs])
-            self._db.executemany("INSERT INTO state VALUES (?, ?)",
+            self._db.executemany("INSERT INTO state(key, value) VALUES (?, ?)",
                                  [(pack_key(str(k)), raw + bytes(v))
                                   for k, v in self._db.execute("SELECT key, value FROM state_1").fetchall()])
             self._db.execute("DROP TABLE txs_1")

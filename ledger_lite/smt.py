@@ -149,30 +149,37 @@ def _build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], lo:
     return node
 
 
+def _rehash(nodes: dict[int, bytes], index: int) -> None:
+    """Recompute the entry at ``index`` from its children (construction 3: no leaves -> empty; one leaf -> lifted
+    here; otherwise a node, even with one side empty)."""
+    left_index, right_index = 2 * index, 2 * index + 1
+    left, right = nodes.get(left_index), nodes.get(right_index)
+    if left is None and right is None:
+        nodes.pop(index, None)
+    elif left is None and right is not None and len(right) == _RECORD_SIZE:
+        del nodes[right_index]
+        nodes[index] = right
+    elif right is None and left is not None and len(left) == _RECORD_SIZE:
+        del nodes[left_index]
+        nodes[index] = left
+    else:
+        nodes[index] = _sha256(NODE_PREFIX + _hash_of(left) + _hash_of(right)).digest()
+
+
 def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], values: list[bytes | None],
            lo: int, hi: int) -> int:
     """Apply the sorted changes ``paths[lo:hi]`` to the subtree at heap ``index``; return leaves added - removed."""
+    if hi - lo == 1:
+        return _apply_one(nodes, index, depth, paths[lo], values[lo])
     current = nodes.get(index)
     if current is not None and len(current) == HASH_SIZE:
         mid = _split(paths, lo, hi, depth)
-        left_index, right_index = 2 * index, 2 * index + 1
         added = 0
         if lo < mid:
-            added += _apply(nodes, left_index, depth + 1, paths, values, lo, mid)
+            added += _apply(nodes, 2 * index, depth + 1, paths, values, lo, mid)
         if mid < hi:
-            added += _apply(nodes, right_index, depth + 1, paths, values, mid, hi)
-        left, right = nodes.get(left_index), nodes.get(right_index)
-        # Construction 3: no leaves -> empty; one leaf -> lifted here; otherwise a node, even with one side empty.
-        if left is None and right is None:
-            del nodes[index]
-        elif left is None and right is not None and len(right) == _RECORD_SIZE:
-            del nodes[right_index]
-            nodes[index] = right
-        elif right is None and left is not None and len(left) == _RECORD_SIZE:
-            del nodes[left_index]
-            nodes[index] = left
-        else:
-            nodes[index] = _sha256(NODE_PREFIX + _hash_of(left) + _hash_of(right)).digest()
+            added += _apply(nodes, 2 * index + 1, depth + 1, paths, values, mid, hi)
+        _rehash(nodes, index)
         return added
     # An empty slot or a single leaf: merge its leaf with the changes and build the subtree afresh.
     merged = dict(zip(paths[lo:hi], values[lo:hi], strict=True))
@@ -182,6 +189,37 @@ def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], 
     kept = sorted((path, value_hash) for path, value_hash in merged.items() if value_hash is not None)
     _build(nodes, [p for p, _ in kept], [v for _, v in kept], 0, len(kept), depth, index)
     return len(kept) - (current is not None)
+
+
+def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, value: bytes | None) -> int:
+    """``_apply`` for a single change, the case of every level below the top few of a batch: walk down along
+    ``path`` to the empty slot or leaf it ends at, change it, then rehash the way back up (no recursion)."""
+    walked = []
+    current = nodes.get(index)
+    while current is not None and len(current) == HASH_SIZE:
+        walked.append(index)
+        index = 2 * index + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
+        depth += 1
+        current = nodes.get(index)
+    if current is None or current[:32] == path:
+        if value is None:
+            if current is None:
+                return 0  # deleting an absent key changes nothing
+            del nodes[index]
+            added = -1
+        else:
+            nodes[index] = path + value + _sha256(LEAF_PREFIX + path + value).digest()
+            added = 0 if current is not None else 1
+    else:  # another key's leaf sits here: both go below it
+        if value is None:
+            return 0
+        del nodes[index]
+        pair = sorted(((path, value), (current[:32], current[32:64])))
+        _build(nodes, [p for p, _ in pair], [v for _, v in pair], 0, 2, depth, index)
+        added = 1
+    for above in reversed(walked):
+        _rehash(nodes, above)
+    return added
 
 
 class SparseMerkleTree:

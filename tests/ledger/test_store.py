@@ -115,7 +115,7 @@ def test_deleted_inserted_or_renamed_rows_are_refused(ledger_world: LedgerWorld,
     if change == "delete":
         edit(db_path, "DELETE FROM state WHERE key = ?", pack_key(f"cert/{before['cert']}"))
     elif change == "insert":
-        edit(db_path, "INSERT INTO state VALUES (?, ?)", pack_key("asset/" + "ee" * 32),
+        edit(db_path, "INSERT INTO state(key, value) VALUES (?, ?)", pack_key("asset/" + "ee" * 32),
              RAW + canonical({"owner": "x", "wh": 1}))
     else:  # hand Consumer Cb's registry entry to an outsider's address
         edit(db_path, "UPDATE state SET key = ? WHERE key = ?", pack_key(f"registry/{w.outsider.address}"),
@@ -164,3 +164,12 @@ def test_genesis_only_store_reopens(ledger_world: LedgerWorld, tmp_path: Path) -
         assert recompute_state_root(tmp_path / "node" / "ledger.sqlite").hex() == first["state_root"]
     finally:
         node.close()
+
+
+def test_a_state_key_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    before = populated(ledger_world, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    key = pack_key(f"asset/{before['asset']}")
+    edit(db_path, "INSERT INTO state(key, value) SELECT key, value FROM state WHERE key = ?", key)
+    error = reopen_fails(ledger_world, db_path)
+    assert f"state key 'asset/{before['asset']}' is stored twice" in str(error)
