@@ -1,7 +1,9 @@
 """SQLite storage of one node: blocks, transactions and state, one SQLite transaction per block (WAL, fsync).
 
-Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full), found by
-id through ``tx_ids``; transactions and state values are stored in the compact forms of ``ledger.compact``.
+Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full) with
+their ids; the store finds them by id through an id → seq map it keeps in memory (read from the ids on open),
+since an index keyed by hash-like ids would take a random page write per transaction. Transactions and state
+values are stored in the compact forms of ``ledger.compact``.
 State rows are appended in the order their keys first appear and updated in place by row id (the store keeps
 key → row id in memory; the node reads the whole state on start anyway): keyed by their hash-like keys, every
 block of new assets would dirty nearly every page of the table and the WAL would grow by megabytes a block.
@@ -25,14 +27,13 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
     tx_count INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS txs (seq INTEGER PRIMARY KEY, stored BLOB NOT NULL, result BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS tx_ids (tx_id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS txs (
+    seq INTEGER PRIMARY KEY, tx_id BLOB NOT NULL, stored BLOB NOT NULL, result BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 INDEX_BITS = 16
 MAX_BLOCK_TXS = 1 << INDEX_BITS
-QUERY_PARAMS = 500  # ids per IN (...) query
 
 
 def _id_bytes(tx_id: str) -> bytes:
@@ -58,7 +59,7 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        if self._has_table("txs") and "tx_id" in self._columns("txs"):
+        if self._has_table("txs") and "seq" not in self._columns("txs"):  # format 1
             self._migrate_from_1()
         self._db.executescript(SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
@@ -69,6 +70,9 @@ class Store:
         self._state_ids: dict[str, int] = {}  # filled by ``state_rows``, which the node calls before writing
         self._next_state_id = 1
         self._ids_known = self._db.execute("SELECT 1 FROM state LIMIT 1").fetchone() is None
+        self._tx_seqs: dict[bytes, int] = dict(self._db.execute("SELECT tx_id, seq FROM txs"))
+        if len(self._tx_seqs) != self._db.execute("SELECT count(*) FROM txs").fetchone()[0]:
+            raise StoreError(f"a transaction id is stored twice in {path}; the store was changed outside the node")
 
     def close(self) -> None:
         with self._lock:
@@ -98,12 +102,12 @@ class Store:
         """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
         result) and its state writes (value, canonical bytes) atomically."""
         base = header.height << INDEX_BITS
-        rows, ids = [], []
+        rows = []
         for index, (tx, stored, result) in enumerate(txs):
             if index >= MAX_BLOCK_TXS:
                 raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
-            rows.append((base | index, stored, b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
-            ids.append((bytes.fromhex(tx.tx_id), base | index))
+            rows.append((base | index, bytes.fromhex(tx.tx_id), stored,
+                         b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
         if not self._ids_known:
             raise StoreError("expected the state to be read (state_rows) before a block is written to a used store")
         added: dict[str, int] = {}
@@ -122,8 +126,7 @@ class Store:
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                                  (header.height, header.hash(), canonical(header.to_cbor()),
                                   json.dumps(commit.to_json()), len(rows)))
-                self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
-                self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
+                self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", rows)
                 self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
                 self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
                 self._db.execute("COMMIT")
@@ -132,6 +135,7 @@ class Store:
                 raise
             self._state_ids.update(added)
             self._next_state_id += len(added)
+            self._tx_seqs.update((tx_id, seq) for seq, tx_id, _, _ in rows)
 
     # --- reads ------------------------------------------------------------------------------------------
     def last_height(self) -> int | None:
@@ -149,30 +153,22 @@ class Store:
 
     def tx(self, tx_id: str) -> tuple[int, int, bytes, Any] | None:
         """(height, index, canonical bytes, stored result) of a committed transaction."""
-        with self._lock:
-            row = self._db.execute("SELECT t.seq, t.stored, t.result FROM tx_ids i JOIN txs t ON t.seq = i.seq "
-                                   "WHERE i.tx_id = ?", (_id_bytes(tx_id),)).fetchone()
-        if row is None:
+        seq = self._tx_seqs.get(_id_bytes(tx_id))
+        if seq is None:
             return None
-        seq = int(row[0])
-        return (seq >> INDEX_BITS, seq & (MAX_BLOCK_TXS - 1), unpack_tx(bytes(row[1]), self._chain or ""),
-                decode(row[2]) if row[2] else {})
+        with self._lock:
+            row = self._db.execute("SELECT stored, result FROM txs WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            raise StoreError(f"transaction {tx_id} (row {seq}) is missing; the store was changed outside the node")
+        return (seq >> INDEX_BITS, seq & (MAX_BLOCK_TXS - 1), unpack_tx(bytes(row[0]), self._chain or ""),
+                decode(row[1]) if row[1] else {})
 
     def has_tx(self, tx_id: str) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM tx_ids WHERE tx_id = ?",
-                                    (_id_bytes(tx_id),)).fetchone() is not None
+        return _id_bytes(tx_id) in self._tx_seqs
 
     def committed(self, tx_ids: Sequence[str]) -> set[str]:
-        """Which of ``tx_ids`` the store holds (one query for many)."""
-        found: set[str] = set()
-        with self._lock:
-            for i in range(0, len(tx_ids), QUERY_PARAMS):
-                part = [_id_bytes(t) for t in tx_ids[i:i + QUERY_PARAMS]]
-                rows = self._db.execute(f"SELECT tx_id FROM tx_ids WHERE tx_id IN ({','.join('?' * len(part))})",
-                                        part).fetchall()
-                found.update(bytes(r[0]).hex() for r in rows)
-        return found
+        """Which of ``tx_ids`` the store holds."""
+        return {t for t in tx_ids if _id_bytes(t) in self._tx_seqs}
 
     def block_txs(self, height: int) -> list[bytes]:
         """The canonical bytes of a block's transactions, in order."""
@@ -228,8 +224,8 @@ class Store:
                 if statement.strip():
                     self._db.execute(statement)
             txs = self._db.execute("SELECT (height << 16) | idx, tx_id, raw, result FROM txs_1").fetchall()
-            self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", [(s, raw + bytes(r), x) for s, _, r, x in txs])
-            self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", [(i, s) for s, i, _, _ in txs])
+            self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)",
+                                 [(s, i, raw + bytes(r), x) for s, i, r, x in txs])
             self._db.executemany("INSERT INTO state(key, value) VALUES (?, ?)",
                                  [(pack_key(str(k)), raw + bytes(v))
                                   for k, v in self._db.execute("SELECT key, value FROM state_1").fetchall()])

@@ -161,11 +161,11 @@ def _rewrite_as_format_1(db_path: Path) -> None:
     """The layout of format 1: transactions keyed by id with their raw bytes, text state keys, no format."""
     db = sqlite3.connect(db_path, isolation_level=None)
     try:
-        txs = db.execute("SELECT i.tx_id, t.seq, t.stored, t.result FROM txs t JOIN tx_ids i ON i.seq = t.seq")
+        txs = db.execute("SELECT tx_id, seq, stored, result FROM txs")
         rows = [(bytes(i), s >> 16, s & 0xFFFF, unpack_tx(bytes(b), CHAIN), r) for i, s, b, r in txs.fetchall()]
         state = [(unpack_key(bytes(k)), bytes(v)) for k, v in db.execute("SELECT key, value FROM state")]
         state = [(k, unpack_value(k, v)[0]) for k, v in state]
-        db.executescript("BEGIN; DROP TABLE txs; DROP TABLE tx_ids; DROP TABLE state; "
+        db.executescript("BEGIN; DROP TABLE txs; DROP TABLE state; "
                          "DELETE FROM meta WHERE key = 'format';"
                          "CREATE TABLE txs (tx_id BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, "
                          "raw BLOB NOT NULL, result BLOB NOT NULL) WITHOUT ROWID;"

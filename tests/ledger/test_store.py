@@ -173,3 +173,11 @@ def test_a_state_key_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path
     edit(db_path, "INSERT INTO state(key, value) SELECT key, value FROM state WHERE key = ?", key)
     error = reopen_fails(ledger_world, db_path)
     assert f"state key 'asset/{before['asset']}' is stored twice" in str(error)
+
+
+def test_a_transaction_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    populated(ledger_world, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    edit(db_path, "INSERT INTO txs SELECT seq + 1000000, tx_id, stored, result FROM txs WHERE seq = 65536")
+    with pytest.raises(StoreError, match="a transaction id is stored twice"):
+        Store(db_path)
