@@ -39,6 +39,8 @@ from ledger_lite import (
     inclusion_proof,
     leaf_hash,
     merkle_root,
+    root_from_leaf_hashes,
+    sha256,
     sign_commit,
     validators_hash,
     verify_commit,
@@ -350,7 +352,14 @@ class Node:
             raise NotFound(f"no committed transaction {tx_id}")
         height, index, raw, result = found
         raws = self.store.block_txs(height)
-        proof = inclusion_proof(index, [leaf_hash(r) for r in raws])
+        leaves = [leaf_hash(r) for r in raws]
+        # Served only as stored and signed: a transaction edited in the store no longer hashes to its id, or its
+        # block no longer to the root the signed header commits to.
+        block = self.store.block(height)
+        if sha256(raw).hex() != tx_id or block is None or root_from_leaf_hashes(leaves) != block[0].tx_root:
+            raise StoreError(f"the stored transactions of block {height} do not hash to the transaction root its "
+                             f"signed header commits to; the store was changed outside the node")
+        proof = inclusion_proof(index, leaves)
         tx = decode_tx(raw)
         if tx.type in IMPLIED_RESULTS:
             result = implied_result(tx.type, tx_id)

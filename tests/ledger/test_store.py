@@ -181,3 +181,24 @@ def test_a_transaction_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_pa
     edit(db_path, "INSERT INTO txs SELECT seq + 1000000, tx_id, stored, result FROM txs WHERE seq = 65536")
     with pytest.raises(StoreError, match="a transaction id is stored twice"):
         Store(db_path)
+
+
+@pytest.mark.parametrize("which", ["cert", "asset"])
+def test_an_edited_transaction_is_not_served(ledger_world: LedgerWorld, tmp_path: Path, which: str) -> None:
+    """The state still matches, so the node starts; the edited transaction (a certificate request stored as it
+    is, or a reading in its compact form) is refused when asked for, with the reason."""
+    w = ledger_world
+    before = populated(w, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    tx_id = bytes.fromhex(before[which])
+    db = sqlite3.connect(db_path)
+    stored = bytes(db.execute("SELECT stored FROM txs WHERE tx_id = ?", (tx_id,)).fetchone()[0])
+    db.close()
+    edit(db_path, "UPDATE txs SET stored = ? WHERE tx_id = ?", stored[:-1] + bytes((stored[-1] ^ 1,)), tx_id)
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        with pytest.raises(StoreError, match="do not hash to the transaction root its signed header commits to"):
+            node.tx(before[which])
+        assert node.status()["state_root"] == before["status"]["state_root"]
+    finally:
+        node.close()
