@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from greencert.demo import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
@@ -68,10 +69,15 @@ def _node(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).expanduser()
     try:
         genesis = Genesis.load(Path(args.genesis).expanduser())
+        print(f"Opening the ledger in {data_dir}: reading its state and checking it against the last signed "
+              f"header…", file=sys.stderr, flush=True)
+        began = time.monotonic()
         node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()))
     except LedgerError as exc:
         print(f"greencert node: {exc}", file=sys.stderr)
         return 2
+    print(f"Ledger checked: {len(node.state):,} state values at height {node.head.height} match the signed header "
+          f"({time.monotonic() - began:.1f} s).", file=sys.stderr, flush=True)
     node.start(warm=True)
     server = BackgroundServer(create_app(node), args.host, args.port).start()
     print(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})", flush=True)

@@ -53,9 +53,12 @@ def start_node(data_dir: Path, genesis: Path, key: Path, port: int) -> subproces
                              "--genesis", str(genesis), "--key", str(key), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert "Ledger node API" in line, line + proc.stdout.read()
-    return proc
+    seen = []
+    for line in proc.stdout:  # after "Opening the ledger…" and "Ledger checked…" (stderr)
+        seen.append(line)
+        if "Ledger node API" in line:
+            return proc
+    raise AssertionError("".join(seen))
 
 
 @pytest.fixture
