@@ -63,10 +63,10 @@ def _totals(db: Session, consumer_id: str) -> Totals:
     return Totals(renewable_wh=int(row[0]), total_wh=int(row[1]))
 
 
-def open_assets(node: NodeClient, owner: str) -> list[OpenAsset]:
-    """S82-S85: every open asset the intermediary owns."""
+def open_assets(node: NodeClient, owner: str, now: int) -> list[OpenAsset]:
+    """S82-S85: every open asset the intermediary owns that has not expired by ``now``."""
     return [OpenAsset(a["id"], a["provider"], a["method"], a["category"], a["start"], a["end"], a["expires"], a["wh"])
-            for a in node.assets(owner, trade="open")]
+            for a in node.assets(owner, trade="open", valid_at=now)]
 
 
 def _decide(db: Session, settings: Settings, consumer: Consumer, report: Transaction, assets: list[OpenAsset],
@@ -103,8 +103,8 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
     parsed = sorted((parse_report(r, settings, consumers) for r in raw_reports),
                     key=lambda ct: (ct[1].body["start"], ct[0].consumer_id))
     try:
-        assets = open_assets(node, settings.key.address)
         now = max(now, int(node.status()["time"]))
+        assets = open_assets(node, settings.key.address, now)
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read the intermediary's assets from the ledger: {exc}") from exc
     totals: dict[str, Totals] = {}

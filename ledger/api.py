@@ -146,8 +146,10 @@ def create_app(node: Node) -> FastAPI:
 
     @app.get("/v1/assets")
     def assets(owner: str, method: str | None = None, start: int | None = None, end: int | None = None,
-               trade: str | None = None) -> dict[str, Any]:
-        return {"items": node.assets(owner, method=method, start=start, end=end, trade=trade)}
+               trade: str | None = None, valid_at: int | None = None) -> dict[str, Any]:
+        """Assets owned by ``owner`` (an intermediary's, or those allocated to a consumer), soonest expiry first;
+        ``start``/``end`` bound the production period, ``valid_at`` leaves out assets expired by then."""
+        return {"items": node.assets(owner, method=method, start=start, end=end, trade=trade, valid_at=valid_at)}
 
     @app.get("/v1/certificates")
     def certificates(owner: str) -> dict[str, Any]:

@@ -389,17 +389,21 @@ class Node:
         return out
 
     def assets(self, owner: str, *, method: str | None = None, start: int | None = None, end: int | None = None,
-               trade: str | None = None) -> list[dict[str, Any]]:
-        """S84/S507: assets owned by ``owner``, optionally filtered by method, production period and trade state."""
+               trade: str | None = None, valid_at: int | None = None) -> list[dict[str, Any]]:
+        """S84/S507: assets owned by ``owner``, optionally filtered by method, production period, trade state and
+        ``valid_at`` (not expired at that time), soonest expiry first. Filters apply to the stored records, so
+        only what is listed is expanded."""
         with self._lock:
-            found = [unpack(k.removeprefix(ASSET_PREFIX), self.state.get(k) or {}) for k in self.state.owned(owner)]
+            records = [(k, self.state.get(k)) for k in self.state.owned(owner)]
         out = []
-        for asset in found:
-            if asset is None or (method and asset["method"] != method) or (trade and asset["trade"] != trade):
+        for key, record in records:
+            if record is None or (method and record["method"] != method) or (trade and record["trade"] != trade):
                 continue
-            if (start is not None and asset["start"] < start) or (end is not None and asset["end"] > end):
+            if (start is not None and record["start"] < start) or (end is not None and record["end"] > end):
                 continue
-            out.append(to_json(asset))
+            if valid_at is not None and record["expires"] <= valid_at:
+                continue
+            out.append(to_json(unpack(key.removeprefix(ASSET_PREFIX), record)))
         out.sort(key=lambda a: (a["expires"], a["start"], a["id"]))
         return out
 

@@ -244,6 +244,9 @@ def test_assets_with_filters(client: httpx.Client, ledger_world: LedgerWorld, le
     assert ids(method="oil", trade="completed") == [oil]
     assert ids(start=slot(2)) == solar
     assert ids(end=slot(3)) == [oil, solar[0]]
+    expiries = [a["expires"] for a in client.get("/v1/assets", params={"owner": w.user.address}).json()["items"]]
+    assert ids(valid_at=expiries[0]) == solar  # expired at that very second: left out
+    assert ids(valid_at=expiries[0] - 1) == [oil, *solar]
     assert ids(trade="open") == []
     assert_error(client.get("/v1/assets"), 400, "bad_request", "query.owner")
     assert_error(client.get("/v1/assets", params={"owner": "x", "start": "noon"}), 400, "bad_request", "query.start")
