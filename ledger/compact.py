@@ -51,8 +51,14 @@ def _address_bytes(address: str) -> bytes | None:
     return bytes.fromhex(address[_CUT:]) if _ADDRESS.fullmatch(address) else None
 
 
+_ADDRESSES: dict[bytes, str] = {}  # one string per registered key, however many assets name it
+
+
 def _address(raw: bytes) -> str:
-    return ADDRESS_PREFIX + raw.hex()
+    address = _ADDRESSES.get(raw)
+    if address is None:
+        address = _ADDRESSES[raw] = ADDRESS_PREFIX + raw.hex()
+    return address
 
 
 def _tagged(blob: bytes, what: str, key: str = "") -> tuple[int, bytes]:

@@ -322,13 +322,23 @@ class Node:
                 try:
                     self.store.write_block(header, commit, [(p.tx, p.stored, r) for p, r in included],
                                            {key: (value, encoded[key]) for key, value in overlay.writes.items()})
+                except Exception as exc:
+                    # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who
+                    # may send the same transactions again, and keep producing (the disk may have room later).
+                    self.state.discard()
+                    log.exception("block %d could not be stored", height)
+                    failed = {"code": "store_unavailable", "status": 503,
+                              "message": f"the block could not be stored, nothing was committed: {exc}"}
+                    rejected += [(p, {"tx_id": p.tx.tx_id, **failed}) for p, _ in included]
+                    included, header = [], None
                 except BaseException:
                     self.state.discard()
                     raise
-                self.state.apply(overlay.writes, encoded)
-                self.head = header
-                if any(key.startswith("registry/") for key in overlay.writes):
-                    self._record_validator_change(height + 1)  # the next header names the new set
+                else:
+                    self.state.apply(overlay.writes, encoded)
+                    self.head = header
+                    if any(key.startswith("registry/") for key in overlay.writes):
+                        self._record_validator_change(height + 1)  # the next header names the new set
         with self._cv:
             for pending in batch:
                 self._queued_ids.discard(pending.tx.tx_id)

@@ -27,10 +27,9 @@ def encode_state(value: Any) -> bytes:
 class State:
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}
-        self._encoded: dict[str, bytes] = {}
         self._owners: dict[str, set[str]] = {}
         self._tree = SparseMerkleTree()
-        self._undo: dict[bytes, bytes | None] | None = None
+        self._undo: list[str] | None = None  # keys of a prepared block, to take out of the tree again
 
     def __len__(self) -> int:
         return len(self._values)
@@ -39,7 +38,11 @@ class State:
         return self._values.get(key)
 
     def encoded(self, key: str) -> bytes | None:
-        return self._encoded.get(key)
+        """The canonical CBOR of the value at ``key``, which its tree leaf commits to. Encoded again on demand
+        rather than kept (a fifth of the memory of a stored asset): canonical encoding gives the very bytes the
+        rule's value was written as, and a proof of other bytes would not verify."""
+        value = self._values.get(key)
+        return None if value is None else encode_state(value)
 
     def items(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
         for key, value in self._values.items():
@@ -52,9 +55,11 @@ class State:
 
     def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
         """Values read back from storage (key, canonical bytes, decoded value); builds the tree in one pass."""
+        hashes: dict[bytes, bytes] = {}
         for key, encoded, value in rows:
-            self._set(key, encoded, value)
-        self._tree = SparseMerkleTree.from_items({k.encode(): sha256(e) for k, e in self._encoded.items()})
+            self._set(key, value)
+            hashes[key.encode()] = sha256(encoded)
+        self._tree = SparseMerkleTree.from_items(hashes)
 
     def root(self) -> bytes:
         return self._tree.root()
@@ -66,13 +71,14 @@ class State:
         """Put a block's writes into the tree and return the root they give; ``apply`` or ``discard`` next."""
         if self._undo is not None:
             raise RuntimeError("a block is already prepared; apply or discard it first")
-        self._undo = {k.encode(): (sha256(self._encoded[k]) if k in self._encoded else None) for k in encoded}
+        self._undo = list(encoded)
         return self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
 
     def discard(self) -> None:
         """Take a prepared block's writes out of the tree again (the block was not stored)."""
-        if self._undo is not None:
-            self._tree.update(self._undo)
+        if self._undo is not None:  # the values in memory are still those before the block
+            self._tree.update({k.encode(): (sha256(encode_state(self._values[k])) if k in self._values else None)
+                               for k in self._undo})
             self._undo = None
 
     def apply(self, writes: dict[str, Any], encoded: dict[str, bytes]) -> None:
@@ -81,14 +87,13 @@ class State:
             self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
         self._undo = None
         for key, value in writes.items():
-            self._set(key, encoded[key], value)
+            self._set(key, value)
 
-    def _set(self, key: str, encoded: bytes, value: Any) -> None:
+    def _set(self, key: str, value: Any) -> None:
         old = self._values.get(key)
         if isinstance(old, dict) and "owner" in old:
             self._owners.get(old["owner"], set()).discard(key)
         self._values[key] = value
-        self._encoded[key] = encoded
         if key.startswith("asset/") and isinstance(value, dict):
             self._owners.setdefault(value["owner"], set()).add(key)
 
