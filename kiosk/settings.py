@@ -25,9 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
@@ -36,6 +34,7 @@ from typing import Any
 
 from kiosk.config import BACKENDS, MODES, PAPER_SIZES, Backend, KioskConfig, Mode
 from kiosk.i18n import LANGUAGES, Language
+from kiosk.json_file import write_json_atomically
 
 VERSION = 1
 DEFAULT_PIN = "0000"
@@ -232,18 +231,7 @@ class SettingsStore:
         if pin is not None:
             document["pin"] = pin
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump(document, out, indent=2, ensure_ascii=False)
-                    out.write("\n")
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_json_atomically(self.path, document, indent=2, ensure_ascii=False)
         except OSError as exc:
             raise SettingsError(f"{self.path}: cannot be written ({exc.strerror or exc})") from None
         self.settings, self._pin, self.problem = settings, pin, None

@@ -17,8 +17,6 @@ kiosk refuses the new blocks until an operator removes (or replaces) the file::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +26,7 @@ from typing import Any
 
 from backend_client import ClientError, NodeClient, Unreachable
 from kiosk.direct.errors import NodeUnreachable, TrustError
+from kiosk.json_file import write_json_atomically
 from ledger_lite import KeyFormatError, PublicKey
 
 VERSION = 1
@@ -111,17 +110,6 @@ class TrustStore:
 
     def _write(self, pinned: PinnedTrust) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".validators-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump(pinned.to_json(), out, indent=1)
-                    out.write("\n")
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_json_atomically(self.path, pinned.to_json(), indent=1)
         except OSError as exc:
             raise TrustError(f"{self.path}: cannot be written ({exc.strerror or exc})") from None
