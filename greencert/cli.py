@@ -17,6 +17,7 @@ from greencert.demo import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
 
 def _demo(args: argparse.Namespace) -> int:
     from greencert.demo import start_demo
+    from greencert.servers import PortInUse
     from ledger.errors import Error as LedgerError
 
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
@@ -25,6 +26,10 @@ def _demo(args: argparse.Namespace) -> int:
         demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days)
     except LedgerError as exc:  # e.g. a store changed outside the node: say what, do not serve
         print(f"greencert demo: the ledger in {data_dir} cannot be used: {exc}", file=sys.stderr)
+        return 2
+    except PortInUse as exc:  # the printed URLs must stay what clients know: never move to another port
+        print(f"greencert demo: {exc.strerror} (--port {args.port}, --node-port {args.node_port}).",
+              file=sys.stderr)
         return 2
     print(f"Intermediary API: {demo.url}/api/v1  (docs {demo.url}/docs)", flush=True)
     print(f"Ledger node API:  {demo.node_url}/v1  (docs {demo.node_url}/docs)", flush=True)
@@ -60,13 +65,18 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _node(args: argparse.Namespace) -> int:
     from greencert.keystore import load_or_create
-    from greencert.servers import BackgroundServer
+    from greencert.servers import BackgroundServer, PortInUse, bind
     from ledger.api import create_app
     from ledger.errors import Error as LedgerError
     from ledger.genesis import Genesis
     from ledger.node import open_node
 
     data_dir = Path(args.data_dir).expanduser()
+    try:
+        listening = bind(args.host, args.port)
+    except PortInUse as exc:
+        print(f"greencert node: {exc.strerror} (--port {args.port}).", file=sys.stderr)
+        return 2
     try:
         genesis = Genesis.load(Path(args.genesis).expanduser())
         print(f"Opening the ledger in {data_dir}: reading its state and checking it against the last signed "
@@ -79,7 +89,7 @@ def _node(args: argparse.Namespace) -> int:
     print(f"Ledger checked: {len(node.state):,} state values at height {node.head.height} match the signed header "
           f"({time.monotonic() - began:.1f} s).", file=sys.stderr, flush=True)
     node.start(warm=True)
-    server = BackgroundServer(create_app(node), args.host, args.port).start()
+    server = BackgroundServer(create_app(node), args.host, args.port, sock=listening).start()
     print(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -162,8 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run node + intermediary + a month of field data, and the kiosk")
     demo.add_argument("--headless", action="store_true", help="serve the APIs only, no kiosk window")
     demo.add_argument("--data-dir", help="where the demo keeps its ledger, database and PDFs")
-    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="intermediary port (another if busy)")
-    demo.add_argument("--node-port", type=int, default=DEFAULT_NODE_PORT, help="ledger node port (another if busy)")
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="intermediary port (0: any free port)")
+    demo.add_argument("--node-port", type=int, default=DEFAULT_NODE_PORT, help="ledger node port (0: any free port)")
     demo.add_argument("--days", type=int, default=30, help="days of field data on first start")
     demo.add_argument("--printer", help="CUPS queue to print on (default: save PDFs)")
     demo.add_argument("--fullscreen", action="store_true", help="kiosk without window decorations")

@@ -14,7 +14,7 @@ from pathlib import Path
 from backend_client import IntermediaryClient, NodeClient
 from field.simulator import DayReport, simulate
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
-from greencert.servers import BackgroundServer, free_port
+from greencert.servers import BackgroundServer, bind
 from greencert.world import World, genesis_of, load_world, seed_business_data
 from intermediary.api.app import create_app as create_intermediary_app
 from intermediary.config import Settings
@@ -97,6 +97,13 @@ def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
 
 def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
                host: str = "127.0.0.1", progress: Callable[[str], None] = print) -> Demo:
+    # Both ports first, so that a port held by another program stops the demo before it opens anything.
+    node_socket = bind(host, node_port)
+    try:
+        api_socket = bind(host, port)
+    except OSError:
+        node_socket.close()
+        raise
     data_dir.mkdir(parents=True, exist_ok=True)
     world = load_world(data_dir)
     start, end = demo_period(int(time.time()), days)
@@ -104,13 +111,13 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
     clock = DemoClock()
     node = open_node(data_dir / "node", genesis, world.validator, clock=clock)
     node.start()
-    node_server = BackgroundServer(create_node_app(node), host, free_port(node_port, host)).start()
+    node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
     settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_server.url,
                         chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates")
     service = build_service(settings, clock=clock)
     with service.db() as db:
         seed_business_data(db, world)
-    server = BackgroundServer(create_intermediary_app(service), host, free_port(port, host)).start()
+    server = BackgroundServer(create_intermediary_app(service), host, port, sock=api_socket).start()
     demo = Demo(data_dir, world, node, service, node_server, server)
     marker = data_dir / "seeded.json"
     if not marker.exists():

@@ -1,7 +1,13 @@
-"""Serve an ASGI app with uvicorn on a background thread (the embedded demo runs everything in one process)."""
+"""Serve an ASGI app with uvicorn on a background thread (the embedded demo runs everything in one process).
+
+The listening socket is bound here, before uvicorn starts, with address reuse: a demo restarted after a crash
+gets its ports back although the old connections linger in TIME_WAIT, and a port that another program really
+holds is reported as such instead of being swapped silently for another one (clients keep the printed URLs).
+"""
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -10,30 +16,52 @@ import uvicorn
 from fastapi import FastAPI
 
 
-def free_port(preferred: int = 0, host: str = "127.0.0.1") -> int:
-    """``preferred`` if it can be bound, else any free port."""
-    for port in ((preferred, 0) if preferred else (0,)):
-        with socket.socket() as sock:
-            try:
-                sock.bind((host, port))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise OSError(f"no free TCP port on {host}")
+class PortInUse(OSError):
+    """A port that was asked for by number is held by another listening program."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (``port`` 0: any free port), bound with SO_REUSEADDR."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(exc.errno, f"port {port} on {host} is already in use by another program: stop that "
+                                       f"program or choose another port") from exc
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free now (for tests and tools that start a server in another process)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 class BackgroundServer:
-    def __init__(self, app: FastAPI, host: str, port: int) -> None:
-        self.url = f"http://{host}:{port}"
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    def __init__(self, app: FastAPI, host: str, port: int, *, sock: socket.socket | None = None) -> None:
+        """Serve ``app`` on ``host:port``, or on ``sock`` already bound there (see ``bind``)."""
+        self._socket = sock if sock is not None else bind(host, port)
+        self.port = int(self._socket.getsockname()[1])
+        self.url = f"http://{host}:{self.port}"
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"http-{port}", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        name=f"http-{self.port}", daemon=True)
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
+                self._socket.close()
                 raise OSError(f"the server at {self.url} did not start")
             time.sleep(0.02)
         return self
@@ -41,3 +69,4 @@ class BackgroundServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        self._socket.close()
