@@ -7,6 +7,7 @@ from backend_client.errors import (
     ClientError,
     Conflict,
     Forbidden,
+    InvalidId,
     Locked,
     NotFound,
     ProtocolError,
@@ -26,6 +27,6 @@ from backend_client.node import NodeClient
 
 __all__ = [
     "AlreadyIssued", "ApiError", "BadRequest", "CertificateRecord", "CertificateType", "ClientError", "Conflict",
-    "EligibleItem", "Forbidden", "IntermediaryClient", "IssuedCertificate", "Locked", "NodeClient", "NotFound",
-    "ProtocolError", "ServerError", "Session", "Unauthorized", "Unreachable",
+    "EligibleItem", "Forbidden", "IntermediaryClient", "InvalidId", "IssuedCertificate", "Locked", "NodeClient",
+    "NotFound", "ProtocolError", "ServerError", "Session", "Unauthorized", "Unreachable",
 ]

@@ -1,6 +1,7 @@
 """Errors raised by the GreenCert HTTP clients. Third-party (httpx) errors are mapped at the boundary.
 
     ClientError
+    ├── InvalidId           an id or key given to a client method has the wrong form; nothing was sent
     ├── Unreachable         the server did not answer (connection refused, timeout, DNS)
     ├── ProtocolError       the server answered something that is not the documented JSON
     └── ApiError            the server answered {error, message} with a 4xx/5xx status
@@ -19,6 +20,10 @@ from __future__ import annotations
 
 class ClientError(Exception):
     """Base of every error raised by ``backend_client``."""
+
+
+class InvalidId(ClientError):
+    pass
 
 
 class Unreachable(ClientError):

@@ -21,6 +21,8 @@ from backend_client.errors import (
     Unreachable,
 )
 
+MAX_MESSAGE = 500  # characters of a server's error message kept in an ApiError
+
 
 class HttpBase:
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 10.0) -> None:
@@ -73,6 +75,8 @@ def map_error(response: httpx.Response) -> ClientError:
         return ProtocolError(f"expected a JSON error body with status {status}, found {response.text[:80]!r}")
     code = body["error"]
     message = str(body.get("message", ""))
+    if len(message) > MAX_MESSAGE:  # a hostile or broken server must not fill logs and screens (issue #9)
+        message = message[:MAX_MESSAGE] + "…"
     if status == 409 and code == "already_issued":
         return AlreadyIssued(status, code, message, str(body.get("certificate_id", "")))
     if status == 429:

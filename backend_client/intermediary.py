@@ -8,6 +8,7 @@ from typing import Any
 
 from backend_client.errors import ProtocolError
 from backend_client.http import HttpBase
+from backend_client.paths import hex_id, path
 
 API = "/api/v1"
 
@@ -112,13 +113,15 @@ class IntermediaryClient(HttpBase):
         ]
 
     def certificate(self, session: Session, certificate_id: str) -> dict[str, Any]:
-        body = self.json("GET", f"{API}/certificates/{certificate_id}", token=session.token)
+        cid = hex_id(certificate_id, "a certificate id")
+        body = self.json("GET", API + path("certificates", cid), token=session.token)
         if not isinstance(body, dict):
             raise ProtocolError(f"expected a certificate object, found {str(body)[:80]}")
         return body
 
     def certificate_pdf(self, session: Session, certificate_id: str, *, reprint: bool = False) -> bytes:
-        response = self.request("GET", f"{API}/certificates/{certificate_id}/pdf", token=session.token,
+        cid = hex_id(certificate_id, "a certificate id")
+        response = self.request("GET", API + path("certificates", cid, "pdf"), token=session.token,
                                 params={"reprint": "true"} if reprint else None)
         if not response.content.startswith(b"%PDF"):
             raise ProtocolError(f"expected a PDF for certificate {certificate_id}, found {response.content[:8]!r}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from backend_client.errors import ProtocolError
 from backend_client.http import HttpBase
+from backend_client.paths import block_height, hex_id, path, state_key
 from ledger_lite import Transaction
 
 # The node answers 504 commit_timeout after ``timeout``; wait a little longer than that for its answer.
@@ -41,17 +42,17 @@ class NodeClient(HttpBase):
         return results
 
     def tx(self, tx_id: str) -> dict[str, Any]:
-        return _obj(self.json("GET", f"/v1/txs/{tx_id}"), "transaction")
+        return _obj(self.json("GET", path("v1", "txs", hex_id(tx_id, "a transaction id"))), "transaction")
 
     def block(self, height: int) -> dict[str, Any]:
-        return _obj(self.json("GET", f"/v1/blocks/{height}"), "block")
+        return _obj(self.json("GET", path("v1", "blocks", str(block_height(height)))), "block")
 
     def value(self, key: str) -> dict[str, Any]:
-        return _obj(self.json("GET", f"/v1/state/{key}"), "state value")
+        return _obj(self.json("GET", f"/v1/state/{state_key(key)}"), "state value")
 
     def proven_value(self, key: str) -> dict[str, Any]:
         """A state value (or its absence) with a sparse-Merkle proof; check it with ``ledger_lite.light``."""
-        return _obj(self.json("GET", f"/v1/state/{key}", params={"prove": "true"}), "proven state value")
+        return _obj(self.json("GET", f"/v1/state/{state_key(key)}", params={"prove": "true"}), "proven state value")
 
     def assets(self, owner: str, **filters: Any) -> list[dict[str, Any]]:
         params = {"owner": owner, **{k: v for k, v in filters.items() if v is not None}}

@@ -23,7 +23,7 @@ from backend_client import (
     Unauthorized,
     Unreachable,
 )
-from backend_client.http import HttpBase, map_error
+from backend_client.http import MAX_MESSAGE, HttpBase, map_error
 
 
 def error_response(status: int, body: Any = None, *, headers: dict[str, str] | None = None,
@@ -160,3 +160,8 @@ def test_base_url_trailing_slash_is_dropped() -> None:
         assert client.base_url == "http://node.test"
         assert client.status() == {"chain_id": "c"}
     assert seen == ["http://node.test/v1/status"]
+
+
+def test_a_huge_server_message_is_cut() -> None:
+    error = map_error(httpx.Response(400, json={"error": "bad_request", "message": "x" * 5_000_000}))
+    assert isinstance(error, ApiError) and len(error.message) == MAX_MESSAGE + 1 and error.message.endswith("…")

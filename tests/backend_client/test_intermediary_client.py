@@ -22,6 +22,7 @@ from backend_client import (
     Unauthorized,
 )
 
+C1 = "c1" * 32
 SESSION = Session(token="t0k3n", user_name="Consumer Ca", expires_at=1_790_900_000)
 ITEM: dict[str, Any] = {"item_id": "i1", "period_start": 1_790_812_800, "period_end": 1_790_814_600,
                         "production_method": "solar", "amount_wh": 12_000, "issued": False, "certificate_id": None}
@@ -116,23 +117,23 @@ def test_issue_certificate_already_issued() -> None:
 
 
 def test_certificate_and_trust_must_be_objects() -> None:
-    client, _ = client_for({"GET /certificates/c1": ok({"certificate_id": "c1"}), "GET /trust": ok([1, 2])})
-    assert client.certificate(SESSION, "c1") == {"certificate_id": "c1"}
+    client, _ = client_for({f"GET /certificates/{C1}": ok({"certificate_id": C1}), "GET /trust": ok([1, 2])})
+    assert client.certificate(SESSION, C1) == {"certificate_id": C1}
     with pytest.raises(ProtocolError, match="expected a trust object"):
         client.trust()
 
 
 def test_certificate_pdf_and_reprint_flag() -> None:
-    client, script = client_for({"GET /certificates/c1/pdf": lambda r: httpx.Response(200, content=b"%PDF-1.7")})
-    assert client.certificate_pdf(SESSION, "c1").startswith(b"%PDF")
-    assert client.certificate_pdf(SESSION, "c1", reprint=True).startswith(b"%PDF")
+    client, script = client_for({f"GET /certificates/{C1}/pdf": lambda r: httpx.Response(200, content=b"%PDF-1.7")})
+    assert client.certificate_pdf(SESSION, C1).startswith(b"%PDF")
+    assert client.certificate_pdf(SESSION, C1, reprint=True).startswith(b"%PDF")
     assert [r.url.params.get("reprint") for r in script.requests] == [None, "true"]
 
 
 def test_certificate_pdf_that_is_not_a_pdf_is_a_protocol_error() -> None:
-    client, _ = client_for({"GET /certificates/c1/pdf": lambda r: httpx.Response(200, content=b"<html>")})
-    with pytest.raises(ProtocolError, match="expected a PDF for certificate c1, found b'<html>'"):
-        client.certificate_pdf(SESSION, "c1")
+    client, _ = client_for({f"GET /certificates/{C1}/pdf": lambda r: httpx.Response(200, content=b"<html>")})
+    with pytest.raises(ProtocolError, match=f"expected a PDF for certificate {C1}, found b'<html>'"):
+        client.certificate_pdf(SESSION, C1)
 
 
 def test_certificates_lists_the_applicants_earlier_certificates() -> None:
