@@ -24,16 +24,19 @@ USAGE_REPORT = "usage.report"
 
 
 class SmartMeter:
-    """The meter of one site; signs with ``key`` or, by default, the site's deterministic demo key."""
+    """The meter of one site; signs with ``key``, the meter's own key (registered on the ledger for producers,
+    with the intermediary for consumers)."""
 
-    def __init__(self, site: Producer | Consumer, chain_id: str, key: SigningKey | None = None) -> None:
+    def __init__(self, site: Producer | Consumer, chain_id: str, key: SigningKey) -> None:
         if not isinstance(site, Producer | Consumer):
             raise SiteError(f"expected a Producer or Consumer, found {type(site).__name__}")
         if not chain_id:
             raise SiteError("expected a non-empty chain id, found ''")
         self.site = site
         self.chain_id = chain_id
-        self.key = key if key is not None else SigningKey.derive(site.key_label)
+        if not isinstance(key, SigningKey):
+            raise SiteError(f"site {site.id}: expected the meter's SigningKey, found {type(key).__name__}")
+        self.key = key
 
     @property
     def address(self) -> str:

@@ -3,7 +3,7 @@ the intermediary (S81), day by day, for a span of simulated time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -13,6 +13,7 @@ from field.errors import Error
 from field.meter import SmartMeter
 from field.profiles import generation_series, usage_series
 from field.sites import Consumer, Producer
+from ledger_lite import SigningKey
 
 DAY = 86400
 HALF_HOUR = 1800
@@ -37,20 +38,25 @@ def post_usage(intermediary_url: str, reports: Sequence[str], timeout: float = 6
 
 
 def simulate(node: NodeClient, intermediary_url: str, *, chain_id: str, owner: str,
-             producers: Sequence[Producer], consumers: Sequence[Consumer], start: int, days: int, seed: int = 7,
+             producers: Sequence[Producer], consumers: Sequence[Consumer], meter_keys: Mapping[str, SigningKey],
+             start: int, days: int, seed: int = 7,
              before_day: Callable[[int], None] | None = None,
              progress: Callable[[DayReport], None] | None = None) -> list[DayReport]:
-    """Send ``days`` days of half-hourly data starting at ``start`` (aligned to 30 minutes).
+    """Send ``days`` days of half-hourly data starting at ``start`` (aligned to 30 minutes), each site's
+    readings signed with ``meter_keys[site.id]``.
 
     ``before_day(day_end)`` lets an embedded demo move its simulated ledger clock to the end of the day
     before the day's readings arrive.
     """
     if start % HALF_HOUR:
         raise Error(f"expected a start aligned to 30 minutes, found {start}")
+    missing = [s.id for s in (*producers, *consumers) if s.id not in meter_keys]
+    if missing:
+        raise Error(f"expected a meter key for every site, found none for {', '.join(missing)}")
     intervals = days * DAY // HALF_HOUR
     generation = {p.id: generation_series(p, start, intervals, seed=seed) for p in producers}
     usage = {c.id: usage_series(c, start, intervals, seed=seed) for c in consumers}
-    meters = {s.id: SmartMeter(s, chain_id) for s in (*producers, *consumers)}
+    meters = {s.id: SmartMeter(s, chain_id, meter_keys[s.id]) for s in (*producers, *consumers)}
     reports: list[DayReport] = []
     per_day = DAY // HALF_HOUR
     for day in range(days):

@@ -1,8 +1,8 @@
 """The demo's sites: producers with smart meters (seed Fig. 9B) and consumers (seed Fig. 9A, Fig. 10A).
 
 Capacities are integer watts; a meter may report at most ``capacity_w × 0.5 h`` per 30-minute interval
-(DESIGN "The ledger": capacity bound). Each site's meter signs with ``SigningKey.derive(key_label)``, a
-deterministic demo key that must never be used for a real identity.
+(DESIGN "The ledger": capacity bound). A site's meter key is not part of the site: each installation generates
+its own (``greencert.world`` keeps them as owner-only key files) and the registry binds it to the provider.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ class Producer:
     capacity_w: int
     latitude: float  # degrees north
     longitude: float  # degrees east
-    key_label: str
 
     def __post_init__(self) -> None:
         _check_common(self.id, self.capacity_w, self.latitude, self.longitude)
@@ -75,7 +74,6 @@ class Consumer:
     capacity_w: int
     latitude: float
     longitude: float
-    key_label: str
 
     def __post_init__(self) -> None:
         _check_common(self.id, self.capacity_w, self.latitude, self.longitude)
@@ -105,25 +103,23 @@ TOKYO = (35.68, 139.69)
 
 PRODUCER_AA = Producer(
     id="Aa", name_en="Producer Aa", name_ja="生産者Aa", method="solar", category="renewable",
-    capacity_w=500_000, latitude=TOKYO[0], longitude=TOKYO[1], key_label="field/meter/Aa",
+    capacity_w=500_000, latitude=TOKYO[0], longitude=TOKYO[1],
 )
 WIND_FARM_AW = Producer(
     id="Aw", name_en="Wind Farm Aw", name_ja="風力発電所Aw", method="wind", category="renewable",
-    capacity_w=2_000_000, latitude=35.73, longitude=140.83, key_label="field/meter/Aw",  # Chiba coast
+    capacity_w=2_000_000, latitude=35.73, longitude=140.83,  # Chiba coast
 )
 PRODUCER_AB = Producer(
     id="Ab", name_en="Producer Ab", name_ja="生産者Ab", method="oil", category="fossil",
-    capacity_w=1_000_000, latitude=35.52, longitude=139.70, key_label="field/meter/Ab",  # Kawasaki bay
+    capacity_w=1_000_000, latitude=35.52, longitude=139.70,  # Kawasaki bay
 )
 CONSUMER_CA = Consumer(
     id="Ca", name_en="Consumer Ca", name_ja="需要家Ca", profile="office", renewable_target_pct=40,
     providers=("Aa", "Aw", "Ab"), capacity_w=1_300_000, latitude=TOKYO[0], longitude=TOKYO[1],
-    key_label="field/meter/Ca",
 )
 CONSUMER_CB = Consumer(
     id="Cb", name_en="Consumer Cb", name_ja="需要家Cb", profile="shop", renewable_target_pct=70,
     providers=("Aa", "Aw", "Ab"), capacity_w=350_000, latitude=35.44, longitude=139.64,  # Yokohama
-    key_label="field/meter/Cb",
 )
 
 DEMO_PRODUCERS: tuple[Producer, ...] = (PRODUCER_AA, WIND_FARM_AW, PRODUCER_AB)

@@ -16,7 +16,8 @@ from greencert.demo import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from greencert.demo import start_demo
+    from greencert.demo import StaleDemo, start_demo
+    from greencert.keystore import KeyFileError
     from greencert.servers import PortInUse
     from ledger.errors import Error as LedgerError
 
@@ -26,6 +27,9 @@ def _demo(args: argparse.Namespace) -> int:
         demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days)
     except LedgerError as exc:  # e.g. a store changed outside the node: say what, do not serve
         print(f"greencert demo: the ledger in {data_dir} cannot be used: {exc}", file=sys.stderr)
+        return 2
+    except (StaleDemo, KeyFileError) as exc:
+        print(f"greencert demo: {exc}", file=sys.stderr)
         return 2
     except PortInUse as exc:  # the printed URLs must stay what clients know: never move to another port
         print(f"greencert demo: {exc.strerror} (--port {args.port}, --node-port {args.node_port}).",
@@ -64,7 +68,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _node(args: argparse.Namespace) -> int:
-    from greencert.keystore import load_or_create
+    from greencert.keystore import KeyFileError, load_or_create
     from greencert.servers import BackgroundServer, PortInUse, bind
     from ledger.api import create_app
     from ledger.errors import Error as LedgerError
@@ -83,7 +87,8 @@ def _node(args: argparse.Namespace) -> int:
               f"header…", file=sys.stderr, flush=True)
         began = time.monotonic()
         node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()))
-    except LedgerError as exc:
+    except (LedgerError, KeyFileError) as exc:
+        listening.close()
         print(f"greencert node: {exc}", file=sys.stderr)
         return 2
     print(f"Ledger checked: {len(node.state):,} state values at height {node.head.height} match the signed header "
@@ -122,11 +127,19 @@ def _field(args: argparse.Namespace) -> int:
     from field.errors import Error as FieldError
     from field.simulator import DayReport, simulate
     from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
+    from greencert.keystore import KeyFileError, load
+    from greencert.world import meter_key_path
 
     try:
         start_day = datetime.fromisoformat(args.start)
     except ValueError:
-        print(f"greencert field: expected --start as YYYY-MM-DD, found {args.start!r}", file=sys.stderr)
+        print(f"greencert field: expected --start as YYYY-MM-DD, found {args.start[:40]!r}", file=sys.stderr)
+        return 2
+    keys_dir = Path(args.keys).expanduser() if args.keys else default_data_dir() / "keys"
+    try:  # the meters' own keys, as registered: never made up here
+        meter_keys = {s.id: load(meter_key_path(keys_dir, s.id)) for s in (*DEMO_PRODUCERS, *DEMO_CONSUMERS)}
+    except KeyFileError as exc:
+        print(f"greencert field: {exc} (--keys: the directory of the meters' key files)", file=sys.stderr)
         return 2
     jst = timedelta(hours=9)
     start = int((start_day.replace(hour=0, minute=0, tzinfo=UTC) - jst).timestamp())  # the day's 00:00 JST
@@ -146,7 +159,8 @@ def _field(args: argparse.Namespace) -> int:
 
         try:
             simulate(node, args.intermediary, chain_id=status["chain_id"], owner=owner, producers=DEMO_PRODUCERS,
-                     consumers=DEMO_CONSUMERS, start=start, days=args.days, seed=args.seed, progress=progress)
+                     consumers=DEMO_CONSUMERS, meter_keys=meter_keys, start=start, days=args.days, seed=args.seed,
+                     progress=progress)
         except (ClientError, FieldError) as exc:
             print(f"greencert field: {exc}", file=sys.stderr)
             return 1
@@ -209,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     fieldp.add_argument("--start", required=True, help="first day (JST), YYYY-MM-DD")
     fieldp.add_argument("--days", type=int, default=1)
     fieldp.add_argument("--seed", type=int, default=7)
+    fieldp.add_argument("--keys", help="directory of the meters' key files meter-<site>.key (default: the demo's)")
     fieldp.set_defaults(func=_field)
     verify = sub.add_parser("verify", help="check a certificate: payload text, PDF or image of its QR code")
     verify.add_argument("source", help="'GC1:...' payload, a certificate PDF, or a PNG/JPEG of the QR")

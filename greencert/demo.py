@@ -86,10 +86,20 @@ class Demo:
             self.stopped = True
 
 
+class StaleDemo(Exception):
+    """A demo data directory this version cannot go on with."""
+
+
 def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
     path = data_dir / "genesis.json"
     if path.exists():
-        return Genesis.load(path)
+        genesis = Genesis.load(path)
+        registered = {e.attrs.get("provider"): e.public_key for e in genesis.entries if e.role == "meter"}
+        if any(registered.get(p.id) != world.meters[p.id].public.raw for p in DEMO_PRODUCERS):
+            raise StaleDemo(f"the demo in {data_dir} registers meter keys that are not its key files (an older "
+                            f"version derived them from public names, so anyone could sign its readings); remove "
+                            f"that directory or choose another --data-dir to start a new demo")
+        return genesis
     genesis = genesis_of(world, start)
     genesis.save(path)
     return genesis
@@ -104,10 +114,15 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
     except OSError:
         node_socket.close()
         raise
-    data_dir.mkdir(parents=True, exist_ok=True)
-    world = load_world(data_dir)
-    start, end = demo_period(int(time.time()), days)
-    genesis = _genesis(data_dir, world, start)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys and databases: the owner's only
+        world = load_world(data_dir)
+        start, end = demo_period(int(time.time()), days)
+        genesis = _genesis(data_dir, world, start)
+    except BaseException:
+        node_socket.close()
+        api_socket.close()
+        raise
     clock = DemoClock()
     node = open_node(data_dir / "node", genesis, world.validator, clock=clock)
     node.start()
@@ -142,7 +157,8 @@ def seed_field_data(demo: Demo, clock: DemoClock, start: int, days: int, progres
     node = NodeClient(demo.node_url, timeout=120)
     try:
         simulate(node, demo.url, chain_id=demo.world.chain_id, owner=demo.world.intermediary.address,
-                 producers=DEMO_PRODUCERS, consumers=DEMO_CONSUMERS, start=start, days=days,
+                 producers=DEMO_PRODUCERS, consumers=DEMO_CONSUMERS, meter_keys=demo.world.meters, start=start,
+                 days=days,
                  before_day=clock.set, progress=report)
     finally:
         node.close()

@@ -24,22 +24,27 @@ class World:
     validator: SigningKey
     intermediary: SigningKey
     users: dict[str, SigningKey]  # consumer id → user key
+    meters: dict[str, SigningKey]  # site id → its smart meter's key
 
-    def meter_key(self, site_label: str) -> SigningKey:
-        return SigningKey.derive(site_label)
+
+def meter_key_path(keys_dir: Path, site_id: str) -> Path:
+    return keys_dir / f"meter-{site_id}.key"
 
 
 def load_world(data_dir: Path, chain_id: str = "greencert-demo") -> World:
+    """The demo's keys, random and made on first start in ``data_dir/keys`` (owner-only)."""
     keys = data_dir / "keys"
     return World(chain_id=chain_id, validator=load_or_create(keys / "validator.key"),
                  intermediary=load_or_create(keys / "intermediary.key"),
-                 users={c.id: load_or_create(keys / f"user-{c.id}.key") for c in DEMO_CONSUMERS})
+                 users={c.id: load_or_create(keys / f"user-{c.id}.key") for c in DEMO_CONSUMERS},
+                 meters={s.id: load_or_create(meter_key_path(keys, s.id))
+                         for s in (*DEMO_PRODUCERS, *DEMO_CONSUMERS)})
 
 
 def genesis_of(world: World, start: int) -> Genesis:
     entries = [entry(world.validator.public, "validator", "Embedded validator"),
                entry(world.intermediary.public, "intermediary", "Intermediary Da")]
-    entries += [entry(world.meter_key(p.key_label).public, "meter", f"Smart meter of {p.name_en}", provider=p.id,
+    entries += [entry(world.meters[p.id].public, "meter", f"Smart meter of {p.name_en}", provider=p.id,
                       method=p.method, capacity_w=p.capacity_w) for p in DEMO_PRODUCERS]
     entries += [entry(world.users[c.id].public, "user", c.name_en) for c in DEMO_CONSUMERS]
     return Genesis(chain_id=world.chain_id, time=start, entries=tuple(entries))
@@ -47,7 +52,7 @@ def genesis_of(world: World, start: int) -> Genesis:
 
 def _consumer_row(world: World, c: Consumer) -> models.Consumer:
     return models.Consumer(consumer_id=c.id, name=c.name_en, ledger_address=world.users[c.id].address,
-                           meter_key=world.meter_key(c.key_label).public.hex(),
+                           meter_key=world.meters[c.id].public.hex(),
                            renewable_target_pct=c.renewable_target_pct, providers=list(c.providers))
 
 

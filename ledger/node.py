@@ -454,5 +454,5 @@ class Node:
 
 
 def open_node(data_dir: Path, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock) -> Node:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     return Node(Store(data_dir / "ledger.sqlite"), genesis, key, clock=clock)

@@ -201,7 +201,7 @@ def test_a_repeated_usage_report_is_answered_duplicate_and_changes_nothing(http:
     from field.sites import CONSUMER_CA
 
     first_interval = demo.node.genesis.time  # the demo's first half-hour, reported during seeding
-    report = SmartMeter(CONSUMER_CA, demo.world.chain_id).usage_tx(first_interval, 1000)
+    report = SmartMeter(CONSUMER_CA, demo.world.chain_id, demo.world.meters["Ca"]).usage_tx(first_interval, 1000)
     height = demo.node.status()["height"]
     response = http.post(f"{API}/usage-reports", json={"reports": [report.encode().hex()]})
     assert response.status_code == 200

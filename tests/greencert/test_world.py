@@ -1,0 +1,87 @@
+"""The demo's keys are random, made on first start and kept owner-only: nobody can sign for its meters."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
+from greencert.cli import main
+from greencert.demo import StaleDemo, start_demo
+from greencert.keystore import KeyFileError, load, load_or_create
+from greencert.world import genesis_of, load_world
+from ledger.registry import Entry
+from ledger_lite import SigningKey
+
+SITES = (*DEMO_PRODUCERS, *DEMO_CONSUMERS)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_every_demo_key_is_random_per_installation(tmp_path: Path) -> None:
+    one, two = load_world(tmp_path / "one"), load_world(tmp_path / "two")
+    for site in SITES:
+        assert one.meters[site.id].address != two.meters[site.id].address
+        # what earlier versions signed with: a key anyone could derive from the site's public name
+        assert one.meters[site.id].address != SigningKey.derive(f"field/meter/{site.id}").address
+    assert one.validator.address != two.validator.address
+    assert one.intermediary.address != two.intermediary.address
+    assert len({k.address for k in one.meters.values()}) == len(SITES)
+
+
+def test_a_world_is_the_same_after_a_restart(tmp_path: Path) -> None:
+    first, again = load_world(tmp_path), load_world(tmp_path)
+    assert {k: v.address for k, v in first.meters.items()} == {k: v.address for k, v in again.meters.items()}
+    assert first.validator.address == again.validator.address
+
+
+def test_key_files_and_their_directory_are_the_owners_only(tmp_path: Path) -> None:
+    load_world(tmp_path)
+    keys = tmp_path / "keys"
+    assert _mode(keys) == 0o700
+    files = sorted(keys.iterdir())
+    assert len(files) == 2 + len(DEMO_CONSUMERS) + len(SITES)  # validator, intermediary, users, meters
+    assert {_mode(f) for f in files} == {0o600}
+
+
+def test_genesis_registers_the_generated_meter_keys(tmp_path: Path) -> None:
+    world = load_world(tmp_path)
+    registered = {e.attrs["provider"]: e.public_key for e in genesis_of(world, 0).entries if e.role == "meter"}
+    assert registered == {p.id: world.meters[p.id].public.raw for p in DEMO_PRODUCERS}
+
+
+def test_a_demo_made_with_derivable_meter_keys_is_refused_plainly(tmp_path: Path) -> None:
+    genesis = genesis_of(load_world(tmp_path), 1_790_000_000)
+
+    def derived(e: Entry) -> Entry:
+        if e.role != "meter":
+            return e
+        key = SigningKey.derive(f"field/meter/{e.attrs['provider']}").public
+        return replace(e, address=key.address, public_key=key.raw)
+
+    replace(genesis, entries=tuple(derived(e) for e in genesis.entries)).save(tmp_path / "genesis.json")
+    with pytest.raises(StaleDemo, match="registers meter keys that are not its key files"):
+        start_demo(tmp_path, port=0, node_port=0, days=1, progress=lambda _: None)
+
+
+def test_a_key_file_that_is_not_a_key_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "bad.key"
+    path.write_text("not hex\n")
+    with pytest.raises(KeyFileError, match=f"key file {path} does not hold a 32-byte hex Ed25519 seed"):
+        load_or_create(path)
+    with pytest.raises(KeyFileError, match=f"expected a key file at {tmp_path / 'none.key'}, found none"):
+        load(tmp_path / "none.key")
+
+
+def test_field_command_uses_the_meters_key_files_and_never_invents_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["field", "--start", "2026-10-01", "--keys", str(tmp_path / "nothing-here")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"expected a key file at {tmp_path / 'nothing-here' / 'meter-Aa.key'}, found none" in err
+    assert not (tmp_path / "nothing-here").exists()
