@@ -8,7 +8,7 @@ from printing.document import CertificateDocument, format_amount_kwh, parse_amou
 from printing.errors import Error, FormatError, PrinterUnavailable, PrintFailed, ReadError, RenderError
 from printing.institutions import InstitutionFormat, Layout, Logo, load_institution, load_institutions
 from printing.output import Delivery, deliver
-from printing.reading import PrintedCertificate, read_certificate_pdf, read_qr_from_image
+from printing.reading import PrintedCertificate, read_certificate_pdf, read_qr_codes, read_qr_from_image
 from printing.render import render_certificate_pdf
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "parse_amount_kwh",
     "print_pdf",
     "read_certificate_pdf",
+    "read_qr_codes",
     "read_qr_from_image",
     "render_certificate_pdf",
 ]

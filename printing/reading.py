@@ -1,14 +1,19 @@
 """Read a printed certificate back: the QR payload from the rasterised page, amount and id from its text.
 
-Used by ``greencert verify file.pdf|file.png`` and by the tests that check what S214a printed.
+Used by ``greencert verify file.pdf|file.png`` and by the tests that check what S214a printed. The input may be
+hostile: an image's size is read from its header and a PDF's page boxes from ``pdfinfo`` before anything is
+decoded or rasterised, and both are refused above ``MAX_IMAGE_PIXELS`` (issue #9).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +24,15 @@ from printing.document import parse_amount_kwh
 from printing.errors import ReadError
 
 RASTER_DPI = 150
+# A page at 150 dpi is ~2 MP (A4 1240×1755) and phone photos are 12–50 MP; decoding 50 MP takes ~150 MB (RGB).
+MAX_IMAGE_PIXELS = 50_000_000
+MAX_PDF_PAGES = 10  # a certificate is one page
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
+_PDF_POINTS_PER_INCH = 72
+_PDFINFO_PAGES = re.compile(r"^Pages:\s+(\d+)\s*$", re.MULTILINE)
+_PDFINFO_BOX = re.compile(r"^Page\s+(\d+)\s+MediaBox:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$", re.MULTILINE)
+_PDFINFO_ROT = re.compile(r"^Page\s+(\d+)\s+rot:\s+(-?\d+)\s*$", re.MULTILINE)
+_PILLOW_PIXELS = re.compile(r"\((\d+) pixels\)")
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 TOOL_TIMEOUT = 60.0
 # The id is printed in monospace, in one line or in two lines of 32 (fields.certificate_id_lines).
@@ -29,46 +43,134 @@ _ID_TWO_LINES = re.compile(r"(?<![0-9a-fA-F])([0-9a-fA-F]{32})\s+([0-9a-fA-F]{32
 
 @dataclass(frozen=True)
 class PrintedCertificate:
-    """What a printed certificate shows; ``None`` where a field could not be found."""
+    """What a printed certificate shows; ``None`` where a field could not be found. ``payloads``: every distinct
+    QR text on its pages, in page order (``payload`` is the first)."""
 
     payload: str | None
     amount_wh: int | None
     certificate_id: str | None
     text: str
+    payloads: tuple[str, ...] = ()
 
 
 def read_certificate_pdf(path: Path) -> PrintedCertificate:
-    """The QR payload (first page that has one), the printed amount and certificate id of a PDF."""
+    """The QR payloads of every page, the printed amount and certificate id of a PDF. Raises ``ReadError`` for
+    a PDF of more than ``MAX_PDF_PAGES`` pages or a page of more than ``MAX_IMAGE_PIXELS`` at ``RASTER_DPI``."""
     path = Path(path)
     if not path.is_file():
         raise ReadError(f"{path}: expected a PDF file, found nothing")
     text = _run(["pdftotext", "-enc", "UTF-8", str(path), "-"], path).decode("utf-8", errors="replace")
-    payload = None
+    pages = pdf_page_pixels(path)
+    texts: list[str] = []
     with tempfile.TemporaryDirectory(prefix="greencert-read-") as tmp:
-        _run(["pdftoppm", "-r", str(RASTER_DPI), "-png", str(path), str(Path(tmp) / "page")], path)
-        for page in sorted(Path(tmp).glob("page*.png")):
-            payload = read_qr_from_image(page)
-            if payload is not None:
-                break
+        for number, (width, height) in enumerate(pages, start=1):
+            out = Path(tmp) / f"page-{number}"
+            # -W/-H crop to the size pdfinfo announced: the bitmap stays bounded even if poppler disagrees.
+            _run(["pdftoppm", "-r", str(RASTER_DPI), "-f", str(number), "-l", str(number), "-W", str(width),
+                  "-H", str(height), "-singlefile", "-png", str(path), str(out)], path)
+            texts += [t for t in read_qr_codes(out.with_suffix(".png")) if t not in texts]
     return PrintedCertificate(
-        payload=payload,
+        payload=texts[0] if texts else None,
         amount_wh=parse_amount_kwh(text),
         certificate_id=parse_certificate_id(text),
         text=text,
+        payloads=tuple(texts),
     )
+
+
+def pdf_page_pixels(path: Path) -> list[tuple[int, int]]:
+    """Width × height in pixels of each page rasterised at ``RASTER_DPI`` (MediaBox and rotation per
+    ``pdfinfo``), refused before rasterising when there are too many pages or a page is too large."""
+    info = _run(["pdfinfo", "-box", "-f", "1", "-l", str(MAX_PDF_PAGES), str(path)], path)
+    listing = info.decode("utf-8", errors="replace")
+    count = _PDFINFO_PAGES.search(listing)
+    if count is None:
+        raise ReadError(f"{path.name}: expected pdfinfo to report the number of pages, found none")
+    if int(count.group(1)) > MAX_PDF_PAGES:
+        raise ReadError(f"{path.name}: the PDF has {int(count.group(1)):,} pages, at most {MAX_PDF_PAGES} accepted")
+    rotation = {int(n): int(r) % 360 for n, r in _PDFINFO_ROT.findall(listing)}
+    pages: list[tuple[int, int]] = []
+    for number, *box in _PDFINFO_BOX.findall(listing):
+        try:
+            x1, y1, x2, y2 = (float(v) for v in box)
+        except ValueError as exc:
+            raise ReadError(f"{path.name}: expected a numeric MediaBox for page {number}, found {box}") from exc
+        if not all(math.isfinite(v) for v in (x1, y1, x2, y2)):
+            raise ReadError(f"{path.name}: expected a finite MediaBox for page {number}, found {box}")
+        width, height = (math.ceil(abs(d) * RASTER_DPI / _PDF_POINTS_PER_INCH) for d in (x2 - x1, y2 - y1))
+        if rotation.get(int(number), 0) in (90, 270):
+            width, height = height, width
+        if width * height > MAX_IMAGE_PIXELS:
+            mm = 25.4 / _PDF_POINTS_PER_INCH
+            raise ReadError(f"{path.name}: page {number} is {abs(x2 - x1) * mm:,.0f}×{abs(y2 - y1) * mm:,.0f} mm, "
+                            f"{width:,}×{height:,} pixels at {RASTER_DPI} dpi; at most {MAX_IMAGE_PIXELS:,} pixels "
+                            f"accepted")
+        pages.append((max(width, 1), max(height, 1)))
+    if len(pages) != int(count.group(1)):
+        raise ReadError(f"{path.name}: expected a MediaBox for each of its {count.group(1)} pages, found "
+                        f"{len(pages)}")
+    return pages
 
 
 def read_qr_from_image(path: Path) -> str | None:
     """The text of the first QR code in an image file, or ``None`` if there is none."""
+    texts = read_qr_codes(path)
+    return texts[0] if texts else None
+
+
+def read_qr_codes(path: Path) -> list[str]:
+    """The distinct texts of every QR code in an image file, in the order zxing-cpp found them. Raises
+    ``ReadError`` for what is not an image, or an image of more than ``MAX_IMAGE_PIXELS`` (checked on the size
+    its header declares, before decoding)."""
+    path = Path(path)
     try:
-        with Image.open(path) as image:
+        with _open_image(path) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ReadError(f"{path.name}: image is {width:,}×{height:,} pixels, at most "
+                                f"{MAX_IMAGE_PIXELS:,} pixels accepted")
             image.load()
             barcodes = zxingcpp.read_barcodes(image, formats=_QR_ONLY)
     except (OSError, UnidentifiedImageError) as exc:
         raise ReadError(f"{path}: expected an image (PNG, JPEG, ...), found {exc}") from exc
+    texts: list[str] = []
     for barcode in barcodes:
-        if barcode.valid and barcode.text:
-            return str(barcode.text)
+        if barcode.valid and barcode.text and barcode.text not in texts:
+            texts.append(str(barcode.text))
+    return texts
+
+
+def _open_image(path: Path) -> Image.Image:
+    """``Image.open`` (header only) of the accepted formats. Pillow's own decompression-bomb guard fires above
+    ~89 MP, before the size is known to us: its warning and error become the same ``ReadError``."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(path, formats=IMAGE_FORMATS)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        declared = _declared_size(path)
+        found = _PILLOW_PIXELS.search(str(exc))
+        size = (f"{declared[0]:,}×{declared[1]:,} pixels" if declared else f"{int(found.group(1)):,} pixels" if found
+                else f"more than {Image.MAX_IMAGE_PIXELS or 0:,} pixels")
+        raise ReadError(f"{path.name}: image is {size}, at most {MAX_IMAGE_PIXELS:,} pixels accepted") from exc
+
+
+def _declared_size(path: Path) -> tuple[int, int] | None:
+    """The size an image's header declares, read by the Pillow plugin of its format (``Image.OPEN``, what
+    ``Image.open`` uses) without decoding — only to say how large a refused image is."""
+    Image.init()
+    with path.open("rb") as fp:
+        prefix = fp.read(16)
+        for name in IMAGE_FORMATS:
+            factory, accept = Image.OPEN[name]
+            if accept is not None and accept(prefix) is not True:
+                continue
+            fp.seek(0)
+            try:
+                width, height = factory(fp, str(path)).size
+            except (SyntaxError, IndexError, TypeError, ValueError, OSError, struct.error):
+                continue
+            return width, height
     return None
 
 
