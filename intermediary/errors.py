@@ -6,16 +6,26 @@
     ├── SessionExpired    401 the bearer token is unknown or expired
     ├── NotFound          404 no such item/certificate for this applicant
     ├── AlreadyIssued     409 the ledger says an allocation was certified before (S209b/S210b)
-    ├── Locked            429 too many failed logins
+    ├── Conflict          409 the idempotency key is in use: ``in_progress`` (Retry-After) or ``idempotency_key_reused``
+    ├── Locked            429 too many failed logins (Retry-After)
     └── LedgerUnavailable 503 the ledger node did not answer or refused for its own reasons
 """
 
 from __future__ import annotations
 
+SHOWN = 80  # characters of an input quoted in a message (issue #9: never echo a large input whole)
+
+
+def shown(value: object) -> str:
+    """``repr`` of ``value`` (its text if a string) cut to ``SHOWN`` characters, with "…" if it was longer."""
+    text = value if isinstance(value, str) else repr(value)
+    return repr(text[:SHOWN]) + ("…" if len(text) > SHOWN else "")
+
 
 class Error(Exception):
     status = 500
     code = "internal_error"
+    retry_after: int | None = None  # seconds, sent as the Retry-After header
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -59,6 +69,15 @@ class AlreadyIssued(Error):
 
     def extra(self) -> dict[str, object]:
         return {"certificate_id": self.certificate_id}
+
+
+class Conflict(Error):
+    status = 409
+
+    def __init__(self, message: str, code: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after
 
 
 class Locked(Error):

@@ -7,10 +7,11 @@ names the certificate (S208/S209b), and so do we (S210b).
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
+import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend_client import AlreadyIssued as LedgerAlreadyIssued
@@ -19,12 +20,16 @@ from backend_client import NotFound as LedgerNotFound
 from intermediary.auth import Principal
 from intermediary.config import Settings
 from intermediary.eligible import CHUNK
-from intermediary.errors import AlreadyIssued, BadInput, LedgerUnavailable, NotFound
-from intermediary.models import Certificate, Consumer, IdempotencyKey, Item
-from ledger_lite import Claims, encode_payload, sign_tx
+from intermediary.errors import AlreadyIssued, BadInput, Conflict, LedgerUnavailable, NotFound, shown
+from intermediary.models import Certificate, Consumer, IssuanceRequest, Item
+from ledger_lite import Claims, Transaction, encode_payload, sign_tx
 
 HALF_HOUR = 1800
 MAX_ITEMS = 50
+WAIT_FOR_OTHER_S = 20.0  # a request waits this long (wall time) for another one holding its idempotency key
+POLL_S = 0.05
+RETRY_AFTER_S = 2        # ... then answers 409 in_progress with this Retry-After
+STALE_S = 120            # a claim older than this (service clock) belongs to a worker that died: take it over
 
 
 def _profile(assets: list[list[Any]], start: int, end: int) -> list[int]:
@@ -63,40 +68,52 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
     return cert
 
 
-def _earlier_attempt(db: Session, node: NodeClient, settings: Settings, who: Principal,
-                     key: IdempotencyKey) -> Certificate | None:
-    """The certificate of an earlier request with the same idempotency key, if it reached the ledger
-    (it may have committed after we stopped waiting for it)."""
-    found = db.get(Certificate, key.certificate_id)
-    if found is not None:
-        return found
+def claim(db: Session, *, applicant_pk: int, key: str, tx_id: str, item_ids: list[str], type_id: str,
+          now: int) -> bool:
+    """Insert the ``pending`` row for ``key``; False if another request holds the key (the primary key decides)."""
+    db.add(IssuanceRequest(applicant=applicant_pk, key=key, state="pending", certificate_id=tx_id, tx_ids=[tx_id],
+                           item_ids=list(item_ids), type_id=type_id, updated_at=now))
     try:
-        node.tx(key.certificate_id)
-    except LedgerNotFound:
-        return None
-    except ClientError as exc:
-        raise LedgerUnavailable(f"cannot check the earlier request on the ledger: {exc}") from exc
-    items = db.scalars(select(Item).where(Item.item_id.in_(key.item_ids)))
-    cert = record_from_ledger(db, node, settings, key.certificate_id, who.consumer, key.type_id,
-                              [a for item in items for a in item.assets])
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return False
+    return True
+
+
+def _request(db: Session, who: Principal, key: str) -> IssuanceRequest | None:
+    return db.get(IssuanceRequest, (who.applicant_pk, key), populate_existing=True)
+
+
+def _set(db: Session, who: Principal, key: str, **values: Any) -> None:
+    db.execute(update(IssuanceRequest).where(IssuanceRequest.applicant == who.applicant_pk,
+                                             IssuanceRequest.key == key).values(**values))
     db.commit()
-    return cert
 
 
-def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, item_ids: list[str], type_id: str,
-          idempotency_key: str, now: int) -> Certificate:
-    seen = db.get(IdempotencyKey, (who.applicant_pk, idempotency_key))
-    if seen is not None:
-        earlier = _earlier_attempt(db, node, settings, who, seen)
-        if earlier is not None:
-            return earlier
+def _take_over(db: Session, row: IssuanceRequest, now: int) -> bool:
+    """Make a ``failed`` or abandoned row ours (compare-and-set on what we read), so one request retries it."""
+    taken = db.execute(update(IssuanceRequest).where(
+        IssuanceRequest.applicant == row.applicant, IssuanceRequest.key == row.key, IssuanceRequest.state == row.state,
+        IssuanceRequest.updated_at == row.updated_at, IssuanceRequest.certificate_id == row.certificate_id,
+    ).values(state="pending", updated_at=now))
+    db.commit()
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def _items_of(db: Session, who: Principal, item_ids: list[str]) -> list[Item]:
+    return list(db.scalars(select(Item).where(Item.item_id.in_(item_ids),
+                                              Item.consumer_id == who.consumer.consumer_id)))
+
+
+def _check_selection(db: Session, who: Principal, item_ids: list[str]) -> list[list[Any]]:
+    """The assets of the selected rows, or the 4xx that says what is wrong with the selection."""
     if not 0 < len(item_ids) <= MAX_ITEMS or len(set(item_ids)) != len(item_ids):
         raise BadInput(f"expected 1 to {MAX_ITEMS} distinct item_ids, found {len(item_ids)}")
-    items = list(db.scalars(select(Item).where(Item.item_id.in_(item_ids),
-                                               Item.consumer_id == who.consumer.consumer_id)))
+    items = _items_of(db, who, item_ids)
     missing = sorted(set(item_ids) - {i.item_id for i in items})
     if missing:
-        raise NotFound(f"no eligible transaction {missing[0]} for {who.consumer.name}; reload the list")
+        raise NotFound(f"no eligible transaction {shown(missing[0])} for {who.consumer.name}; reload the list")
     methods = {i.method for i in items}
     if len(methods) != 1:
         raise BadInput(f"expected rows of one production method per certificate, found {sorted(methods)}",
@@ -105,28 +122,113 @@ def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, ite
     if len(assets) > CHUNK:
         raise BadInput(f"expected at most {CHUNK} allocations in one certificate (one issuance transaction), found "
                        f"{len(assets)}: select fewer rows", "selection_too_large")
+    return assets
+
+
+def _issuance_tx(settings: Settings, who: Principal, assets: list[list[Any]], type_id: str, now: int) -> Transaction:
     # S513/S205: the issuance request to the node, signed by the intermediary's registered key.
-    tx = sign_tx(settings.key, chain=settings.chain_id, type="cert.issue",
-                 body={"owner": who.consumer.ledger_address, "assets": sorted(a[0] for a in assets),
-                       "institution": type_id}, nonce=secrets.randbits(62), time=now)
-    # Remember the attempt before sending it, so a retry after a lost answer finds what the ledger did.
-    if seen is None:
-        seen = IdempotencyKey(applicant=who.applicant_pk, key=idempotency_key)
-        db.add(seen)
-    seen.certificate_id, seen.item_ids, seen.type_id = tx.tx_id, list(item_ids), type_id
-    db.commit()
+    return sign_tx(settings.key, chain=settings.chain_id, type="cert.issue",
+                   body={"owner": who.consumer.ledger_address, "assets": sorted(a[0] for a in assets),
+                         "institution": type_id}, nonce=secrets.randbits(62), time=now)
+
+
+def _committed_earlier(db: Session, node: NodeClient, settings: Settings, who: Principal,
+                       row: IssuanceRequest) -> Certificate | None:
+    """The certificate of an earlier attempt under this key that reached the ledger after all (it may have
+    committed after we stopped waiting, or we crashed between the node's commit and our DB write)."""
+    for tx_id in reversed(row.tx_ids):
+        found = db.get(Certificate, tx_id)
+        if found is not None:
+            return found
+        try:
+            node.tx(tx_id)
+        except LedgerNotFound:
+            continue
+        except ClientError as exc:
+            raise LedgerUnavailable(f"cannot check the earlier request on the ledger: {exc}") from exc
+        assets = [a for item in _items_of(db, who, row.item_ids) for a in item.assets]
+        cert = record_from_ledger(db, node, settings, tx_id, who.consumer, row.type_id, assets)
+        db.commit()
+        return cert
+    return None
+
+
+def _send(db: Session, node: NodeClient, settings: Settings, who: Principal, key: str, tx: Transaction,
+          tx_ids: list[str], type_id: str, assets: list[list[Any]]) -> Certificate:
+    """Send the claimed attempt ``tx``; the row ends ``done`` or ``failed`` whatever happens."""
     try:
-        node.submit(tx, wait=True, timeout=20.0)
-    except LedgerAlreadyIssued as exc:
-        raise AlreadyIssued(f"a certificate was already issued for this selection: {exc.certificate_id}",
-                            exc.certificate_id) from exc
-    except ApiError as exc:
-        raise LedgerUnavailable(f"the ledger refused the issuance: {exc.message}") from exc
-    except ClientError as exc:
-        raise LedgerUnavailable(f"the ledger did not answer: {exc}") from exc
-    cert = record_from_ledger(db, node, settings, tx.tx_id, who.consumer, type_id, assets)
-    db.commit()
+        try:
+            node.submit(tx, wait=True, timeout=20.0)
+            certificate_id = tx.tx_id
+        except LedgerAlreadyIssued as exc:
+            if exc.certificate_id not in tx_ids:
+                raise AlreadyIssued(f"a certificate was already issued for this selection: {exc.certificate_id}",
+                                    exc.certificate_id) from exc
+            certificate_id = exc.certificate_id  # an earlier attempt under this key committed after all
+        except ApiError as exc:
+            raise LedgerUnavailable(f"the ledger refused the issuance: {exc.message}") from exc
+        except ClientError as exc:
+            raise LedgerUnavailable(f"the ledger did not answer: {exc}") from exc
+        cert = record_from_ledger(db, node, settings, certificate_id, who.consumer, type_id, assets)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        _set(db, who, key, state="failed")
+        raise
+    _set(db, who, key, state="done", certificate_id=certificate_id)
     return cert
+
+
+def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, item_ids: list[str], type_id: str,
+          idempotency_key: str, now: int) -> Certificate:
+    """Issue one certificate for ``item_ids``; the same key always gets the same answer (issue #9).
+
+    The first request with a key claims it (a ``pending`` row, inserted before the node is asked). Another
+    request with that key meanwhile waits up to ``WAIT_FOR_OTHER_S`` for it and answers the same, or gets 409
+    ``in_progress`` with Retry-After. After a failure (or when the claim is older than ``STALE_S``: its worker
+    died) the next request with the key first looks on the ledger for what the earlier attempts did, then tries
+    again. Never on a GET.
+    """
+    key = idempotency_key
+    deadline = time.monotonic() + WAIT_FOR_OTHER_S
+    while True:
+        row = _request(db, who, key)
+        if row is None:
+            assets = _check_selection(db, who, item_ids)
+            tx = _issuance_tx(settings, who, assets, type_id, now)
+            if claim(db, applicant_pk=who.applicant_pk, key=key, tx_id=tx.tx_id, item_ids=item_ids, type_id=type_id,
+                     now=now):
+                return _send(db, node, settings, who, key, tx, [tx.tx_id], type_id, assets)
+            continue  # another request claimed the key first
+        if sorted(row.item_ids) != sorted(item_ids) or row.type_id != type_id:
+            raise Conflict(f"idempotency key {shown(key)} was used for another selection or type; use a new key for "
+                           "a new request", "idempotency_key_reused")
+        if row.state == "done":
+            cert = db.get(Certificate, row.certificate_id)
+            if cert is not None:
+                return cert
+        if row.state == "pending" and now - row.updated_at <= STALE_S:
+            if time.monotonic() >= deadline:
+                raise Conflict("a request with this idempotency key is still in progress; retry in a moment",
+                               "in_progress", retry_after=RETRY_AFTER_S)
+            time.sleep(POLL_S)
+            continue
+        if not _take_over(db, row, now):
+            continue  # another request took it over first
+        try:
+            earlier = _committed_earlier(db, node, settings, who, row)
+            if earlier is not None:
+                _set(db, who, key, state="done", certificate_id=earlier.certificate_id)
+                return earlier
+            assets = _check_selection(db, who, item_ids)
+            tx = _issuance_tx(settings, who, assets, type_id, now)
+        except BaseException:
+            db.rollback()
+            _set(db, who, key, state="failed")
+            raise
+        tx_ids = [*row.tx_ids, tx.tx_id]
+        _set(db, who, key, certificate_id=tx.tx_id, tx_ids=tx_ids)
+        return _send(db, node, settings, who, key, tx, tx_ids, type_id, assets)
 
 
 def certificates_of(db: Session, consumer_id: str) -> list[Certificate]:
@@ -134,25 +236,10 @@ def certificates_of(db: Session, consumer_id: str) -> list[Certificate]:
                            .order_by(Certificate.issued_at.desc())))
 
 
-def recover_certificate(db: Session, node: NodeClient, settings: Settings, who: Principal,
-                        certificate_id: str) -> Certificate:
-    """Our record of a certificate of this consumer; rebuilt from the ledger if only the ledger has it."""
+def certificate_of(db: Session, who: Principal, certificate_id: str) -> Certificate:
+    """Our record of one of this consumer's certificates; 404 otherwise. Reads only: a GET never creates or signs
+    anything (issue #9) — a certificate the ledger has but we do not is recovered by the POST retry."""
     cert = db.get(Certificate, certificate_id)
-    if cert is not None:
-        if cert.consumer_id != who.consumer.consumer_id:
-            raise NotFound(f"no certificate {certificate_id} for {who.consumer.name}")
-        return cert
-    try:
-        record = node.value(f"cert/{certificate_id}")["value"]
-    except ClientError as exc:
-        raise NotFound(f"no certificate {certificate_id} for {who.consumer.name}") from exc
-    if record["owner"] != who.consumer.ledger_address:
-        raise NotFound(f"no certificate {certificate_id} for {who.consumer.name}")
-    by_id: dict[str, list[Any]] = defaultdict(list)
-    for item in db.scalars(select(Item).where(Item.consumer_id == who.consumer.consumer_id)):
-        for asset in item.assets:
-            by_id[asset[0]] = asset
-    assets = [by_id[a] for a in record["assets"] if a in by_id]
-    cert = record_from_ledger(db, node, settings, certificate_id, who.consumer, record["institution"], assets)
-    db.commit()
+    if cert is None or cert.consumer_id != who.consumer.consumer_id:
+        raise NotFound(f"no certificate {shown(certificate_id)} for {who.consumer.name}")
     return cert

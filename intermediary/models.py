@@ -100,10 +100,32 @@ class Certificate(Base):
     profile: Mapped[list[Any]] = mapped_column(JSON)  # half-hourly Wh from period_start
 
 
-class IdempotencyKey(Base):
-    __tablename__ = "idempotency"
+class IssuanceRequest(Base):
+    """One ``POST /certificates`` idempotency key of one applicant (issue #9). The row is inserted — the primary key
+    makes the claim atomic — with the signed transaction's id before the node is asked; ``state`` says what became
+    of it: ``pending`` (a worker is talking to the node since ``updated_at``), ``done`` (``certificate_id`` is in
+    ``certificates``) or ``failed`` (the next request with this key tries again). ``tx_ids`` are every issuance
+    transaction sent under this key, so a late commit of an earlier one is recognised as ours.
+    (Replaces the table ``idempotency``, which had no state; old databases keep it, unused.)"""
+
+    __tablename__ = "issuance_requests"
     applicant: Mapped[int] = mapped_column(ForeignKey("applicants.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    certificate_id: Mapped[str] = mapped_column(String(64))  # the issuance transaction id, known before sending
-    item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    type_id: Mapped[str] = mapped_column(String(64), default="")
+    state: Mapped[str] = mapped_column(String(16))
+    certificate_id: Mapped[str] = mapped_column(String(64))  # the latest issuance transaction id
+    tx_ids: Mapped[list[Any]] = mapped_column(JSON)
+    item_ids: Mapped[list[Any]] = mapped_column(JSON)
+    type_id: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[int] = mapped_column(Integer)
+
+
+class LoginFailures(Base):
+    """Failed log-ins counted per scope (issue #9, policy in intermediary/auth.py): ``scope`` is a SHA-256 of
+    ("account", applicant ID), ("client", address) or ("pair", applicant ID, address), whether the account exists
+    or not. Failures older than a day are forgotten."""
+
+    __tablename__ = "login_failures"
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[int] = mapped_column(Integer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend_client import NodeClient
@@ -39,7 +41,23 @@ class Service:
             yield session
 
 
+def _private_sqlite_file(db_url: str) -> None:
+    """Issue #9: the database holds password and token hashes, so it is owner-only — the file 0600 (SQLite gives
+    its -wal/-shm files the same mode) and, where we create it, its directory 0700. An existing file is
+    tightened too; an existing directory is left as its owner made it."""
+    database = make_url(db_url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
 def make_engine(db_url: str) -> Engine:
+    if db_url.startswith("sqlite"):
+        _private_sqlite_file(db_url)
     engine = create_engine(db_url)
     if db_url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
@@ -54,6 +72,8 @@ def make_engine(db_url: str) -> Engine:
 
 def build_service(settings: Settings, *, institutions_dir: Path | None = None,
                   clock: Callable[[], int] = wall_clock) -> Service:
-    settings.pdf_dir.mkdir(parents=True, exist_ok=True)
-    return Service(settings=settings, engine=make_engine(settings.db_url), node=NodeClient(settings.node_url),
-                   institutions=load_institutions(institutions_dir), clock=clock)
+    if not settings.pdf_dir.exists():  # certificates name their owners: owner-only where we create the folder
+        settings.pdf_dir.mkdir(mode=0o700, parents=True)
+    service = Service(settings=settings, engine=make_engine(settings.db_url), node=NodeClient(settings.node_url),
+                      institutions=load_institutions(institutions_dir), clock=clock)
+    return service

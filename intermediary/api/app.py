@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from intermediary.api.routes import certificates, eligible, sessions, trust, usage
-from intermediary.errors import Error, Locked
+from intermediary.errors import Error, shown
 from intermediary.service import Service
 
 PREFIX = "/api/v1"
@@ -23,20 +23,24 @@ def create_app(service: Service) -> FastAPI:
 
     @app.exception_handler(Error)
     async def domain_error(_: Request, exc: Error) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Locked) else None
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
         return JSONResponse({"error": exc.code, "message": exc.message, **exc.extra()}, status_code=exc.status,
                             headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
+        if tuple(first.get("loc", ())) == ("path", "certificate_id"):  # issue #9: ids are checked at the boundary
+            return JSONResponse({"error": "bad_certificate_id", "message": "expected a certificate id of 64 lowercase "
+                                 f"hex characters, found {shown(first.get('input'))}"}, status_code=400)
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse({"error": "bad_request", "message": f"{where}: {first.get('msg', 'invalid request')}"},
-                            status_code=400)
+        message = f"{where}: {first.get('msg', 'invalid request')}"
+        return JSONResponse({"error": "bad_request", "message": message[:200]}, status_code=400)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code)
+        return JSONResponse({"error": code, "message": str(exc.detail)[:200]}, status_code=exc.status_code,
+                            headers=exc.headers)  # 405 keeps its Allow header
 
     return app

@@ -272,8 +272,10 @@ def recompute_state_root(db_path: Path) -> bytes:
 class SyncASGITransport(httpx.BaseTransport):
     """A sync httpx transport over ``httpx.ASGITransport``, run on an anyio blocking portal (its own thread)."""
 
-    def __init__(self, app: Any, *, raise_app_exceptions: bool = True) -> None:
-        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    def __init__(self, app: Any, *, raise_app_exceptions: bool = True,
+                 client: tuple[str, int] = ("127.0.0.1", 123)) -> None:
+        # ``client``: the (host, port) the app sees as ``request.client``
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions, client=client)
         self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = \
             anyio.from_thread.start_blocking_portal()
         self._portal = self._portal_cm.__enter__()

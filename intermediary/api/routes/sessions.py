@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from intermediary import auth
@@ -23,8 +23,9 @@ class LoginOut(BaseModel):
 
 
 @router.post("/sessions", status_code=201)
-def create_session(body: LoginIn, service: ServiceDep, db: DbDep) -> LoginOut:
-    login = auth.login(db, service.settings, body.applicant_id, body.password, service.clock())
+def create_session(body: LoginIn, request: Request, service: ServiceDep, db: DbDep) -> LoginOut:
+    client = request.client.host if request.client else "unknown"
+    login = auth.login(db, service.settings, body.applicant_id, body.password, service.clock(), client)
     return LoginOut(token=login.token, user_name=login.user_name, expires_at=login.expires_at)
 
 
