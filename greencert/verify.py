@@ -1,9 +1,17 @@
 """``greencert verify``: is a certificate genuine? Offline: the issuer's signature against the trust list.
-Online: the issuance transaction is in a final block of the ledger, its record matches, it is not revoked."""
+Online: the issuance transaction is in a final block of the ledger, its record matches, it is not revoked.
+
+Everything read (the payload, the file, the node's answers) may be hostile (issue #9): the certificate id must
+be a transaction id and the node's transaction must be that issuance; offline only intermediary keys are trusted
+(a user key signs its own direct-mode certificates, S410, which only the ledger can confirm); online the payload's
+signer must be the issuer the ledger recorded; echoed input is clipped, and escaped before it reaches a terminal.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +32,37 @@ from ledger_lite.light import verify_state, verify_tx_in_block
 
 GENUINE, NOT_GENUINE, UNCHECKED = 0, 1, 2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+PREFIX = "GC1:"
+# DESIGN "The certificate": certificate id = issuance transaction id (SHA-256, lower-case hex).
+CERTIFICATE_ID = re.compile(r"[0-9a-f]{64}")
+# Registry roles whose signature alone makes a payload genuine offline; a "user" key may also sign cert.issue
+# (ledger/rules/certificates.py, modification 2) but only for its own assets, which only the ledger can tell.
+ISSUER_ROLES = ("intermediary",)
+USER_ROLES = ("user",)
+TRUST_FORMAT = 2  # 1 (no "format"): one "issuers" list that mixed intermediary and user keys
+ECHO_CHARS = 80  # longest piece of input (a claim, a node's value) a message repeats
+DETAIL_CHARS = 2000  # longest step detail, whatever it quotes
+
+
+def clip(value: object, limit: int = ECHO_CHARS) -> str:
+    """``value`` as text of at most ``limit`` characters (an ellipsis marks the cut)."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(value: object, limit: int = ECHO_CHARS) -> str:
+    """``repr`` of an untrusted value, clipped."""
+    return clip(repr(value), limit)
+
+
+def printable(text: str) -> str:
+    """``text`` with control, format (bidi overrides, zero-width) and line-separator characters escaped, so
+    that nothing read from a payload or a node can move the cursor, recolour or rewrite a terminal line."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNPRINTABLE
+                   else ch for ch in text)
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 @dataclass
@@ -40,7 +79,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     def add(self, name: str, ok: bool | None, detail: str) -> bool | None:
-        self.steps.append(Step(name, ok, detail))
+        self.steps.append(Step(name, ok, clip(detail, DETAIL_CHARS)))
         return ok
 
     @property
@@ -60,59 +99,95 @@ class Report:
                 "steps": [asdict(s) for s in self.steps], "notes": self.notes}
 
 
+class TrustFormatError(ValueError):
+    """A cached trust list of another format (an older one did not say which keys are users')."""
+
+
 @dataclass
 class Trust:
     chain_id: str
-    issuers: dict[bytes, PublicKey]
+    issuers: dict[bytes, PublicKey]  # kid → key of a role in ISSUER_ROLES: trusted for payloads offline
     validators: list[PublicKey]
     names: dict[str, str]  # address → registered name
+    users: dict[bytes, PublicKey] = field(default_factory=dict)  # kid → user key: checked only with the ledger
 
     def to_json(self) -> dict[str, Any]:
-        return {"chain_id": self.chain_id, "issuers": [k.hex() for k in self.issuers.values()],
+        return {"format": TRUST_FORMAT, "chain_id": self.chain_id,
+                "issuers": [k.hex() for k in self.issuers.values()], "users": [k.hex() for k in self.users.values()],
                 "validators": [v.hex() for v in self.validators], "names": self.names}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Trust:
+        found = value.get("format", 1)
+        if found != TRUST_FORMAT:
+            raise TrustFormatError(f"expected trust list format {TRUST_FORMAT} (keys with their roles), found "
+                                   f"format {shown(found)}")
         issuers = [PublicKey.from_hex(k) for k in value["issuers"]]
+        users = [PublicKey.from_hex(k) for k in value["users"]]
         return cls(value["chain_id"], {k.kid: k for k in issuers},
-                   [PublicKey.from_hex(v) for v in value["validators"]], dict(value["names"]))
+                   [PublicKey.from_hex(v) for v in value["validators"]], dict(value["names"]),
+                   {k.kid: k for k in users})
 
     @classmethod
     def from_registry(cls, chain_id: str, registry: list[dict[str, Any]]) -> Trust:
-        issuers = [PublicKey.from_hex(e["public_key"]) for e in registry if e["role"] in ("intermediary", "user")]
-        return cls(chain_id, {k.kid: k for k in issuers},
+        # Removed issuers stay listed: their earlier certificates remain genuine (ledger/rules/governance.py).
+        def keys(roles: tuple[str, ...]) -> dict[bytes, PublicKey]:
+            found = [PublicKey.from_hex(e["public_key"]) for e in registry if e["role"] in roles]
+            return {k.kid: k for k in found}
+
+        return cls(chain_id, keys(ISSUER_ROLES),
                    [PublicKey.from_hex(e["public_key"]) for e in registry
                     if e["role"] == "validator" and not e.get("removed")],
-                   {e["address"]: e["name"] for e in registry})
+                   {e["address"]: e["name"] for e in registry}, keys(USER_ROLES))
+
+    def describe(self, key: PublicKey) -> str:
+        name = self.names.get(key.address)
+        return f"{key.address} ({clip(name)})" if name else key.address
 
 
 def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]]:
     """The payload text and, for a PDF, what is printed on it."""
     path = Path(source)
-    if source.startswith("GC1:"):
+    if source.startswith(PREFIX):
         return source.strip(), {}
-    if not path.exists():
-        report.add("read", None, f"expected a 'GC1:' payload or an existing file, found neither: {source[:60]!r}")
+    try:
+        exists = path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        exists = False
+    if not exists:
+        report.add("read", None, f"expected a {PREFIX!r} payload or an existing file, found neither: {shown(source)}")
         return None, {}
-    from printing import ReadError, read_certificate_pdf, read_qr_from_image
+    from printing import ReadError, read_certificate_pdf, read_qr_codes
 
     try:
         if path.suffix.lower() == ".pdf":
             printed = read_certificate_pdf(path)
-            report.add("read", printed.payload is not None,
-                       f"QR code read from {path.name}" if printed.payload else f"no QR code found in {path.name}")
-            return printed.payload, {"amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id}
+            payload = one_payload(printed.payloads, path.name, report, missing=False)
+            return payload, {"amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id}
         if path.suffix.lower() in IMAGE_SUFFIXES:
-            payload = read_qr_from_image(path)
             # An image without a readable QR may just be a poor photo: that is "could not check".
-            report.add("read", True if payload is not None else None,
-                       f"QR code read from {path.name}" if payload else f"no QR code found in {path.name}")
-            return payload, {}
+            return one_payload(read_qr_codes(path), path.name, report, missing=None), {}
     except ReadError as exc:
-        report.add("read", None, f"cannot read {path.name}: {exc}")
+        report.add("read", None, f"cannot read {clip(path.name)}: {clip(exc, 300)}")
         return None, {}
-    report.add("read", None, f"expected a payload, a .pdf or an image, found {path.name}")
+    report.add("read", None, f"expected a payload, a .pdf or an image, found {clip(path.name)}")
     return None, {}
+
+
+def one_payload(texts: tuple[str, ...] | list[str], name: str, report: Report, *, missing: bool | None) -> str | None:
+    """The one certificate a document carries. Two different GC1 payloads: which one the holder means cannot be
+    told, so nothing is decided (identical copies, e.g. on two pages, are one)."""
+    payloads = list(dict.fromkeys(t.strip() for t in texts if t.strip().startswith(PREFIX)))
+    if len(payloads) > 1:
+        report.add("read", None, f"found {len(payloads)} different {PREFIX[:-1]} payloads in {clip(name)}: verify "
+                                 f"each payload on its own")
+        return None
+    payload = payloads[0] if payloads else (texts[0] if texts else None)  # a foreign QR fails as "payload"
+    if payload is None:
+        report.add("read", missing, f"no QR code found in {clip(name)}")
+        return None
+    report.add("read", True, f"QR code read from {clip(name)}")
+    return payload
 
 
 def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | None:
@@ -128,8 +203,12 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | 
     if cache.exists():
         try:
             return Trust.from_json(json.loads(cache.read_text()))
-        except (ValueError, KeyError, TypeError) as exc:
-            report.add("trust", None, f"cached trust list {cache} is unreadable: {exc}")
+        except TrustFormatError as exc:
+            report.add("trust", None, f"cached trust list {cache} is outdated ({exc}): run once online (--node URL) "
+                                      f"to refresh it")
+            return None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            report.add("trust", None, f"cached trust list {cache} is unreadable: {clip(exc, 300)}")
             return None
     report.add("trust", None, f"no trust list: run once online (--node URL) to fetch it into {cache}")
     return None
@@ -146,52 +225,93 @@ def check_printed(claims: Claims, printed: dict[str, Any], report: Report) -> No
         report.add("printed", False, f"printed amount {amount / 1000:,.3f} kWh differs from the signed "
                                      f"{claims.wh / 1000:,.3f} kWh")
     elif cid != claims.cid:
-        report.add("printed", False, f"printed certificate id {cid} differs from the signed {claims.cid}")
+        report.add("printed", False, f"printed certificate id {cid} differs from the signed {shown(claims.cid)}")
     else:
         report.add("printed", True, "printed amount and certificate id match the signed payload")
 
 
-def check_ledger(claims: Claims, node: NodeClient, trust: Trust, report: Report) -> None:
+def check_claims(claims: Claims, trust: Trust, report: Report) -> bool:
+    """What a signed payload must say before anything is asked about it: its id is an issuance transaction id
+    (hex, so it cannot steer the node's URL) and it is of the chain the trust list is for."""
+    if not CERTIFICATE_ID.fullmatch(claims.cid):
+        report.add("payload", False, f"expected a certificate id of 64 lower-case hex characters (the issuance "
+                                     f"transaction id), found {shown(claims.cid)}")
+        return False
+    if claims.chain != trust.chain_id:
+        report.add("payload", False, f"expected a certificate of chain {shown(trust.chain_id)}, found "
+                                     f"{shown(claims.chain)}")
+        return False
+    return True
+
+
+def check_ledger(claims: Claims, node: NodeClient, trust: Trust, report: Report, signer: str | None = None) -> None:
+    """The issuance ``claims.cid`` is in a final block, its current record matches the claims and names
+    ``signer`` (the address whose key signed the payload; ``None``: no payload was checked) as its issuer, and
+    it is not revoked."""
+    if not CERTIFICATE_ID.fullmatch(claims.cid):  # it goes into the node's URLs
+        report.add("payload", False, f"expected a 64-hex certificate id, found {shown(claims.cid)}")
+        return
+    key = f"cert/{claims.cid}"
     try:
         tx_json = node.tx(claims.cid)
-        block = node.block(int(tx_json["height"]))
-        state = node.proven_value(f"cert/{claims.cid}")
+        height = int(tx_json["height"])
+        block = node.block(height)
+        state = node.proven_value(key)
         head = node.block(int(state["height"]))
     except NotFound:
         report.add("ledger", False, f"the ledger has no issuance {claims.cid}")
         return
     except ClientError as exc:
-        report.add("ledger", None, f"ledger node unreachable: {exc}")
+        report.add("ledger", None, f"ledger node unreachable: {clip(exc, 300)}")
+        return
+    except (KeyError, TypeError, ValueError) as exc:
+        report.add("ledger", None, f"expected a transaction and a state answer with a height, found {shown(exc)}")
         return
     try:
         tx = verify_tx_in_block(tx_json, block, trust.validators, trust.chain_id)
     except VerificationError as exc:
-        report.add("inclusion", False, str(exc))
+        report.add("inclusion", False, clip(exc, 300))
         return
-    report.add("inclusion", True, f"issuance is in final block {tx_json['height']} of {trust.chain_id} "
+    # The node chose what it answered: it must be this certificate's issuance.
+    if tx.tx_id != claims.cid or tx.type != "cert.issue":
+        report.add("inclusion", False, f"expected the issuance {claims.cid} (cert.issue), the node answered "
+                                       f"transaction {shown(tx.tx_id)} ({shown(tx.type)})")
+        return
+    report.add("inclusion", True, f"issuance is in final block {height} of {clip(trust.chain_id)} "
                                   f"(validator quorum and Merkle proof checked)")
     try:
         # The current record, proven against the newest final header (so a revocation cannot be hidden).
+        if state.get("key") != key:
+            raise VerificationError(f"expected a proof for {key}, found one for {shown(state.get('key'))}")
         head_header = BlockHeader.from_json(head["header"])
         verify_commit(head_header, Commit.from_json(head["commit"]), trust.validators)
+        if head_header.chain != trust.chain_id:
+            raise VerificationError(f"block is of chain {shown(head_header.chain)}, expected {shown(trust.chain_id)}")
         record = verify_state(state, head_header)
-    except (VerificationError, EncodingError, KeyError, TypeError) as exc:
-        report.add("record", False, f"the ledger's certificate record does not verify: {exc}")
+    except (VerificationError, EncodingError, KeyError, TypeError, AttributeError) as exc:
+        report.add("record", False, f"the ledger's certificate record does not verify: {clip(exc, 300)}")
         return
     if not isinstance(record, dict):
-        report.add("record", False, f"the ledger proves there is no record cert/{claims.cid}")
+        report.add("record", False, f"the ledger proves there is no record {key}")
         return
-    expected = {"type": (tx.type, "cert.issue"), "height": (int(tx_json["height"]), claims.h),
-                "chain": (trust.chain_id, claims.chain), "amount": (record["wh"], claims.wh),
-                "method": (record["method"], claims.m), "start": (record["start"], claims.ps),
-                "end": (record["end"], claims.pe), "institution": (record["institution"], claims.inst),
-                "owner": (trust.names.get(record["owner"]), claims.own)}
-    wrong = [f"{k}: ledger {a!r}, certificate {b!r}" for k, (a, b) in expected.items() if a != b]
+    expected = {"id": (record.get("id"), claims.cid), "height": (height, claims.h),
+                "recorded height": (record.get("height"), claims.h), "chain": (trust.chain_id, claims.chain),
+                "amount": (record.get("wh"), claims.wh), "method": (record.get("method"), claims.m),
+                "start": (record.get("start"), claims.ps), "end": (record.get("end"), claims.pe),
+                "institution": (record.get("institution"), claims.inst),
+                "owner": (trust.names.get(str(record.get("owner"))), claims.own)}
+    if signer is not None:  # S410: the payload is signed by whoever signed the issuance
+        expected["issuer"] = (record.get("issuer"), signer)
+    wrong = [f"{k}: ledger {shown(a)}, certificate {shown(b)}" for k, (a, b) in expected.items() if a != b]
     report.add("record", not wrong, "; ".join(wrong) if wrong else
                f"ledger record matches every claim (state proof checked at block {head_header.height})")
     revoked = record.get("revoked")
-    report.add("revocation", revoked is None,
-               f"revoked at block {revoked['height']}: {revoked['reason']}" if revoked else "not revoked")
+    report.add("revocation", revoked is None, "not revoked" if revoked is None else
+               f"revoked at block {shown(_get(revoked, 'height'))}: {clip(_get(revoked, 'reason'))}")
+
+
+def _get(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None
 
 
 def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path) -> Report:
@@ -204,17 +324,31 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
         trust = load_trust(node, trust_cache, report)
         if trust is None:
             return report
+        signers = {**trust.users, **trust.issuers}
         try:
-            decoded = decode_payload(payload, trust.issuers)
+            decoded = decode_payload(payload, signers)
         except PayloadError as exc:
-            report.add("signature" if exc.step in ("kid", "signature") else "payload", False, str(exc))
+            report.add("signature" if exc.step in ("kid", "signature") else "payload", False, clip(exc, 300))
             return report
         claims = decoded.claims
         report.claims = asdict(claims)
-        report.add("signature", True, f"signed by trusted issuer {decoded.kid.hex()}")
+        key = signers[decoded.kid]
+        ledger = node is not None and not any(s.ok is None and s.name == "ledger" for s in report.steps)
+        if decoded.kid in trust.issuers:
+            report.add("signature", True, f"signed by trusted issuer {trust.describe(key)}")
+        elif ledger:
+            report.add("signature", True, f"signed by the user key of {trust.describe(key)} (direct mode); the "
+                                          f"ledger must name it as the issuer")
+        else:
+            report.add("signature", None, f"signed by the user key of {trust.describe(key)}: a certificate signed "
+                                          f"by a user key (direct mode) can only be confirmed against the ledger")
+            report.notes.append("a user-signed certificate can only be confirmed against the ledger: run "
+                                "greencert verify online (--node URL)")
+        if not check_claims(claims, trust, report):
+            return report
         check_printed(claims, printed, report)
-        if node is not None and not any(s.ok is None and s.name == "ledger" for s in report.steps):
-            check_ledger(claims, node, trust, report)
+        if node is not None and ledger:
+            check_ledger(claims, node, trust, report, signer=key.address)
         elif offline:
             report.notes.append("offline: signature checked against the cached trust list; the ledger was not asked")
     finally:
@@ -224,11 +358,13 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
 
 
 def render(report: Report) -> str:
+    """The report for a terminal: every piece of text that came from outside is escaped (``printable``)."""
     marks = {True: "OK  ", False: "FAIL", None: "??  "}
-    lines = [f"[{marks[s.ok]}] {s.name}: {s.detail}" for s in report.steps]
+    lines = [f"[{marks[s.ok]}] {s.name}: {printable(s.detail)}" for s in report.steps]
     if report.claims:
         c = report.claims
-        lines.insert(0, f"certificate {c['cid']}: {c['wh'] / 1000:,.3f} kWh {c['m']} for {c['own']}")
-    lines += [f"note: {n}" for n in report.notes]
+        lines.insert(0, printable(f"certificate {clip(c['cid'])}: {c['wh'] / 1000:,.3f} kWh {clip(c['m'])} "
+                                  f"for {clip(c['own'])}"))
+    lines += [f"note: {printable(n)}" for n in report.notes]
     lines.append(f"verdict: {report.verdict.upper()}")
     return "\n".join(lines)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
-from backend_client import IntermediaryClient
 from greencert.cli import main
 from greencert.demo import Demo
 from greencert.verify import GENUINE, NOT_GENUINE, UNCHECKED, verify
@@ -18,19 +16,6 @@ from intermediary.documents import document_of
 from intermediary.models import Certificate, Consumer
 from ledger_lite import Claims, SigningKey, encode_payload, peek_payload
 from printing import load_institutions, render_certificate_pdf
-
-
-@pytest.fixture(scope="module")
-def issued(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """A freshly issued certificate: its payload and its PDF."""
-    with IntermediaryClient(demo.url, timeout=30) as client:
-        session = client.login("demo", "demo")
-        row = next(r for r in client.eligible_transactions(session) if not r.issued)
-        cert = client.issue_certificate(session, [row.item_id], "intl-rec-registry", uuid.uuid4().hex)
-        pdf = client.certificate_pdf(session, cert.certificate_id)
-    path = tmp_path_factory.mktemp("pdf") / "certificate.pdf"
-    path.write_bytes(pdf)
-    return cert.payload, path
 
 
 def run(source: str, demo: Demo, tmp_path: Path, *, offline: bool = False) -> tuple[int, list[str]]:
@@ -162,7 +147,8 @@ def test_field_command_feeds_a_running_demo(demo: Demo, capsys: pytest.CaptureFi
 
     first_day = (datetime.fromtimestamp(demo.node.genesis.time, UTC) + timedelta(hours=9)).strftime("%Y-%m-%d")
     height = demo.node.status()["height"]
-    code = main(["field", "--node", demo.node_url, "--intermediary", demo.url, "--start", first_day, "--days", "1"])
+    code = main(["field", "--node", demo.node_url, "--intermediary", demo.url, "--start", first_day, "--days", "1",
+                 "--keys", str(demo.data_dir / "keys")])
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith(f"{first_day}: 0 readings committed,")
