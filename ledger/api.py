@@ -5,23 +5,68 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from ledger.errors import Error, Rejected
 from ledger.node import Node, Pending
+from ledger.openapi import (
+    BATCH_BODY,
+    EVENTS,
+    MAX_BATCH,
+    MAX_HEIGHT,
+    MAX_TIME,
+    TX_BODY,
+    EventStream,
+    drop_validation_422,
+    errors,
+)
+from ledger_lite import MAX_TX_BYTES
+from ledger_lite.http_guard import HttpGuard, route_methods
 
 MAX_WAIT_S = 30.0
-MAX_BATCH = 5000
+MAX_MESSAGE = 320  # a safety net: messages quote at most ~80 characters of input (issue #9)
+# Request body limits (issue #9), enforced by the guard before anything is read into memory. One transaction is
+# at most 64 KiB of CBOR, 128 KiB as JSON hex. A batch of 5,000 such transactions would be 625 MiB of JSON, more
+# than one request may hold (the body, its strings and bytes: ~3x); the field's readings are ~0.3 KiB, so 5,000
+# of them are ~3 MB. 32 MiB takes 5,000 transactions of up to ~3.3 KiB (10x a reading) or 250 of 64 KiB; larger
+# ones go in several batches.
+TX_BODY_LIMIT = 2 * MAX_TX_BYTES + 1024
+BATCH_BODY_LIMIT = 32 * 1024 * 1024
+TX_ID = "^[0-9a-f]{64}$"
+Time = Annotated[int | None, Query(ge=0, lt=MAX_TIME)]
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+def _error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None,
+           **extra: Any) -> JSONResponse:
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE - 1] + "…"
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
+
+
+def _json(body: bytes, expected: str) -> Any:
+    """The parsed body, or 400: never a 5xx for deep nesting (json raises RecursionError past ~1,000 levels)."""
+    try:
+        return json.loads(body)
+    except RecursionError as exc:
+        raise Rejected("bad_request", f"expected JSON {expected}, found nesting too deep to parse", 400) from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, integers over Python's digit limit
+        raise Rejected("bad_request", f"expected JSON {expected}, found a body that is not JSON", 400) from exc
+
+
+def _hex(value: Any, expected: str) -> bytes:
+    if not isinstance(value, str):
+        raise Rejected("bad_request", f"expected JSON {expected}, found {type(value).__name__} for a transaction", 400)
+    try:
+        return bytes.fromhex(value)
+    except ValueError as exc:
+        raise Rejected("bad_request", f"expected JSON {expected}, found a transaction that is not hex", 400) from exc
 
 
 def _outcome_response(pending: Pending, wait: bool, timeout: float) -> dict[str, Any] | JSONResponse:
@@ -40,11 +85,24 @@ def _outcome_response(pending: Pending, wait: bool, timeout: float) -> dict[str,
 async def _read_tx(request: Request) -> bytes:
     body = await request.body()
     if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            return bytes.fromhex(json.loads(body)["tx"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Rejected("bad_request", 'expected JSON {"tx": "<hex of the CBOR envelope>"}', 400) from exc
+        expected = '{"tx": "<hex of the CBOR envelope>"}'
+        parsed = _json(body, expected)
+        if not isinstance(parsed, dict) or "tx" not in parsed:
+            raise Rejected("bad_request", f"expected JSON {expected}, found {type(parsed).__name__} without tx", 400)
+        return _hex(parsed["tx"], expected)
     return body
+
+
+async def _read_batch(request: Request) -> list[bytes]:
+    expected = '{"txs": ["<hex>", ...]}'
+    parsed = _json(await request.body(), expected)
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("txs"), list):
+        raise Rejected("bad_request", f"expected JSON {expected}, found {type(parsed).__name__} without a txs list",
+                       400)
+    txs: list[Any] = parsed["txs"]
+    if len(txs) > MAX_BATCH:
+        raise Rejected("too_large", f"expected at most {MAX_BATCH} transactions, found {len(txs)}", 413)
+    return [_hex(t, expected) for t in txs]
 
 
 OUTCOMES = """
@@ -62,8 +120,14 @@ A request that is not of the form described is answered ``bad_request`` (400) as
 
 
 def create_app(node: Node) -> FastAPI:
-    app = FastAPI(title="GreenCert ledger node", version="1",
-                  description="Consortium ledger node: submit signed transactions, read blocks, proofs and state.")
+    # Swagger UI and ReDoc from local assets (an office network may not reach a CDN); validatorUrl null: no badge
+    # fetched from validator.swagger.io.
+    app = FastAPIOffline(title="GreenCert ledger node", version="1",
+                         description="Consortium ledger node: submit signed transactions, read blocks, proofs and "
+                                     "state.", swagger_ui_parameters={"validatorUrl": None})
+    app.openapi = drop_validation_422(app.openapi)  # type: ignore[method-assign]
+    app.add_middleware(HttpGuard, max_body=TX_BODY_LIMIT, limits={"/v1/txs/batch": BATCH_BODY_LIMIT},
+                       allow=route_methods(lambda: app.routes))
 
     @app.exception_handler(Error)
     async def ledger_error(_: Request, exc: Error) -> JSONResponse:
@@ -79,13 +143,14 @@ def create_app(node: Node) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _error(exc.status_code, code, str(exc.detail))
+        return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)  # 405 keeps its Allow
 
     @app.get("/v1/status")
     def status() -> dict[str, Any]:
         return node.status()
 
-    @app.post("/v1/txs", description="Submit one signed transaction (``application/cbor`` body, or JSON "
+    @app.post("/v1/txs", responses=errors(400, 401, 403, 404, 409, 413, 422, 503, 504), openapi_extra=TX_BODY,
+              description="Submit one signed transaction (``application/cbor`` body, or JSON "
                                       "``{\"tx\": hex}``); with ``wait=true`` answer with its outcome.\n" + OUTCOMES)
     async def submit(request: Request, wait: bool = False,
                      timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S)] = 10.0) -> Any:
@@ -93,17 +158,13 @@ def create_app(node: Node) -> FastAPI:
         pending = node.submit(await _read_tx(request))
         return await asyncio.to_thread(_outcome_response, pending, wait, timeout)
 
-    @app.post("/v1/txs/batch", description="Submit many: JSON ``{\"txs\": [hex, ...]}``; one outcome per "
+    @app.post("/v1/txs/batch", responses=errors(400, 413, 503), openapi_extra=BATCH_BODY,
+              description="Submit many: JSON ``{\"txs\": [hex, ...]}``; one outcome per "
                                             "transaction, in order (``accepted`` without ``wait``).\n" + OUTCOMES)
     async def submit_batch(request: Request, wait: bool = False,
                            timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S)] = 20.0) -> Any:
         """Submit many: JSON ``{"txs": [hex, ...]}``; returns one outcome per transaction, in order."""
-        try:
-            raws = [bytes.fromhex(t) for t in json.loads(await request.body())["txs"]]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Rejected("bad_request", 'expected JSON {"txs": ["<hex>", ...]}', 400) from exc
-        if len(raws) > MAX_BATCH:
-            raise Rejected("too_large", f"expected at most {MAX_BATCH} transactions, found {len(raws)}", 413)
+        raws = await _read_batch(request)
         results: list[Any] = []
         pendings: list[tuple[int, Pending]] = []
         admitted = await asyncio.to_thread(node.submit_many, raws)  # signatures checked on every core
@@ -127,15 +188,15 @@ def create_app(node: Node) -> FastAPI:
         await asyncio.to_thread(settle)
         return {"results": results}
 
-    @app.get("/v1/txs/{tx_id}")
-    def get_tx(tx_id: str) -> dict[str, Any]:
+    @app.get("/v1/txs/{tx_id}", responses=errors(400, 404, 503))
+    def get_tx(tx_id: Annotated[str, Path(pattern=TX_ID, description="64 lowercase hex digits")]) -> dict[str, Any]:
         return node.tx(tx_id)
 
-    @app.get("/v1/blocks/{height}")
-    def get_block(height: int) -> dict[str, Any]:
+    @app.get("/v1/blocks/{height}", responses=errors(400, 404, 503))
+    def get_block(height: Annotated[int, Path(ge=0, lt=MAX_HEIGHT)]) -> dict[str, Any]:
         return node.block(height)
 
-    @app.get("/v1/state/{key:path}")
+    @app.get("/v1/state/{key:path}", responses=errors(400, 404))
     def get_state(key: str, prove: bool = False) -> dict[str, Any]:
         """A state value. With ``prove=true``: its canonical CBOR and a sparse-Merkle proof against the state
         root of block ``height`` (membership), or, for an absent key, a non-membership proof (200, present false).
@@ -144,14 +205,14 @@ def create_app(node: Node) -> FastAPI:
             return node.proven_value(key)
         return {"key": key, "value": node.value(key), "height": node.head.height}
 
-    @app.get("/v1/assets")
-    def assets(owner: str, method: str | None = None, start: int | None = None, end: int | None = None,
-               trade: str | None = None, valid_at: int | None = None) -> dict[str, Any]:
+    @app.get("/v1/assets", responses=errors(400))
+    def assets(owner: str, method: str | None = None, start: Time = None, end: Time = None,
+               trade: str | None = None, valid_at: Time = None) -> dict[str, Any]:
         """Assets owned by ``owner`` (an intermediary's, or those allocated to a consumer), soonest expiry first;
         ``start``/``end`` bound the production period, ``valid_at`` leaves out assets expired by then."""
         return {"items": node.assets(owner, method=method, start=start, end=end, trade=trade, valid_at=valid_at)}
 
-    @app.get("/v1/certificates")
+    @app.get("/v1/certificates", responses=errors(400))
     def certificates(owner: str) -> dict[str, Any]:
         return {"items": node.certificates(owner)}
 
@@ -159,8 +220,8 @@ def create_app(node: Node) -> FastAPI:
     def registry() -> dict[str, Any]:
         return {"chain_id": node.chain_id, "items": node.registry()}
 
-    @app.get("/v1/events")
-    async def events(request: Request) -> StreamingResponse:
+    @app.get("/v1/events", response_class=EventStream, responses=EVENTS)
+    async def events(request: Request) -> EventStream:
         """Server-sent events: one ``block`` event per committed block."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
@@ -182,6 +243,6 @@ def create_app(node: Node) -> FastAPI:
             finally:
                 node.remove_listener(listener)
 
-        return StreamingResponse(stream(), media_type="text/event-stream")
+        return EventStream(stream())
 
     return app

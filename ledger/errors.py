@@ -10,6 +10,13 @@
 from __future__ import annotations
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """``value`` as quoted in an error message: its repr, cut to ``limit`` characters of input (issue #9: an
+    answer never echoes more than that of what a client sent)."""
+    text = value if isinstance(value, str) else str(value)
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
 class Error(Exception):
     """Base of every error raised by ``ledger``."""
 

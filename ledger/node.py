@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import NotFound, Rejected, StoreError
+from ledger.errors import NotFound, Rejected, StoreError, shown
 from ledger.genesis import Genesis
 from ledger.jsonview import to_json
 from ledger.registry import Entry, is_removed
@@ -397,7 +397,7 @@ class Node:
         with self._lock:
             value = self.state.get(key)
         if value is None:
-            raise NotFound(f"no state value at {key!r}")
+            raise NotFound(f"no state value at {shown(key)}")
         return to_json(full_view(key, value))
 
     def proven_value(self, key: str) -> dict[str, Any]:

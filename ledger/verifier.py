@@ -13,7 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, NamedTuple
 
 from ledger.compact import pack_tx
-from ledger.errors import Rejected
+from ledger.errors import Rejected, shown
 from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction, decode_tx
 
 INLINE_BELOW = 256  # smaller batches are checked in the caller's thread: a round trip to a worker costs more
@@ -39,7 +39,7 @@ def check_one(raw: bytes, chain_id: str) -> Checked:
     except EncodingError as exc:
         return False, ("bad_encoding", str(exc), 400)
     if tx.chain != chain_id:
-        return False, ("wrong_chain", f"expected chain {chain_id!r}, found {tx.chain!r}", 400)
+        return False, ("wrong_chain", f"expected chain {chain_id!r}, found {shown(tx.chain)}", 400)
     try:
         tx.verify_signature()
     except SignatureError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger.errors import Rejected
+from ledger.errors import Rejected, shown
 from ledger.rules import assets, certificates, governance, revocation
 from ledger.rules.context import Context
 from ledger_lite import Transaction
@@ -25,7 +25,8 @@ def execute(tx: Transaction, ctx: Context) -> dict[str, Any]:
     """Execute ``tx`` against ``ctx.state``; raises ``Rejected`` and then leaves the state untouched."""
     rule = RULES.get(tx.type)
     if rule is None:
-        raise Rejected("unknown_type", f"expected a transaction type among {sorted(RULES)}, found {tx.type!r}", 400)
+        raise Rejected("unknown_type", f"expected a transaction type among {sorted(RULES)}, "
+                                       f"found {shown(tx.type)}", 400)
     scope = ctx.state.child()
     result = rule(tx, Context(state=scope, time=ctx.time, height=ctx.height))
     scope.commit()
