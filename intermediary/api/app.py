@@ -5,18 +5,27 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from intermediary.api.routes import certificates, eligible, sessions, trust, usage
 from intermediary.errors import Error, shown
 from intermediary.service import Service
+from ledger_lite.http_guard import HttpGuard, route_methods
 
 PREFIX = "/api/v1"
+# Request body limits (issue #9): 1 MiB for any route; the field simulator posts a day of usage reports at once,
+# at most 5,000 (ReportsIn) of ~440 hex characters each (a signed usage.report is ~220 bytes): ~2.2 MB, so 8 MiB.
+MAX_BODY = 1 << 20
+USAGE_REPORTS_BODY = 8 << 20
 
 
 def create_app(service: Service) -> FastAPI:
-    app = FastAPI(title="GreenCert intermediary", version="1",
-                  description="Applicant log-in, eligible transactions, certificate issuance and PDFs.")
+    app = FastAPIOffline(title="GreenCert intermediary", version="1",  # Swagger UI/ReDoc from local assets
+                         description="Applicant log-in, eligible transactions, certificate issuance and PDFs.",
+                         swagger_ui_parameters={"validatorUrl": None})
+    app.add_middleware(HttpGuard, max_body=MAX_BODY, limits={f"{PREFIX}/usage-reports": USAGE_REPORTS_BODY},
+                       allow=route_methods(lambda: app.routes))
     app.state.service = service
     for module in (sessions, eligible, certificates, trust, usage):
         app.include_router(module.router, prefix=PREFIX)
