@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from backend_client import ClientError, NodeClient
 from intermediary.allocation import OpenAsset, Totals, allocate
 from intermediary.config import Settings
-from intermediary.errors import BadInput, LedgerUnavailable
+from intermediary.errors import BadInput, LedgerUnavailable, shown
 from intermediary.models import Consumer, Usage
 from ledger_lite import EncodingError, SignatureError, Transaction, decode_tx, sign_tx
 
@@ -37,22 +37,22 @@ def parse_report(raw_hex: str, settings: Settings, consumers: dict[str, Consumer
         tx = decode_tx(bytes.fromhex(raw_hex))
         tx.verify_signature()
     except (ValueError, EncodingError, SignatureError) as exc:
-        raise BadInput(f"usage report is not a valid signed envelope: {exc}", "bad_report") from exc
+        raise BadInput(f"usage report is not a valid signed envelope: {str(exc)[:200]}", "bad_report") from exc
     if tx.chain != settings.chain_id or tx.type != "usage.report":
-        raise BadInput(f"expected a usage.report on chain {settings.chain_id}, found {tx.type} on {tx.chain}",
-                       "bad_report")
+        raise BadInput(f"expected a usage.report on chain {settings.chain_id}, found {shown(tx.type)} on "
+                       f"{shown(tx.chain)}", "bad_report")
     body = tx.body
     consumer = consumers.get(str(body.get("consumer")))
     if consumer is None:
-        raise BadInput(f"usage report names unknown consumer {body.get('consumer')!r}", "unknown_consumer")
+        raise BadInput(f"usage report names unknown consumer {shown(body.get('consumer'))}", "unknown_consumer")
     if tx.signer.hex() != consumer.meter_key:
         raise BadInput(f"usage report for {consumer.consumer_id} is not signed by its registered meter", "wrong_meter")
     for name in ("start", "end", "wh"):
         if not isinstance(body.get(name), int) or isinstance(body.get(name), bool):
             raise BadInput(f"usage report needs integer {name!r}", "bad_report")
     if body["wh"] < 0 or body["end"] <= body["start"]:
-        raise BadInput(f"usage report has a bad interval or amount: {body['start']}..{body['end']}, "
-                       f"{body['wh']} Wh", "bad_report")
+        raise BadInput(f"usage report has a bad interval or amount: {shown(body['start'])}..{shown(body['end'])}, "
+                       f"{shown(body['wh'])} Wh", "bad_report")
     return consumer, tx
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from intermediary.auth import Principal, authenticate
@@ -29,12 +30,14 @@ def get_db(service: ServiceDep) -> Iterator[Session]:
 DbDep = Annotated[Session, Depends(get_db)]
 
 
-def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+# Declares the bearer scheme in the OpenAPI document; the header is checked here, with our own error.
+_bearer = HTTPBearer(auto_error=False, description="the token from POST /api/v1/sessions")
+
+
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    if credentials is None or not credentials.credentials:
         raise SessionExpired("expected an Authorization: Bearer <token> header from POST /api/v1/sessions")
-    return token
+    return credentials.credentials
 
 
 TokenDep = Annotated[str, Depends(bearer_token)]

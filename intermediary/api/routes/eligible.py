@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from backend_client import ClientError
 from intermediary.api.deps import DbDep, PrincipalDep, ServiceDep
+from intermediary.api.schemas import errors
 from intermediary.eligible import build_rows
 from intermediary.errors import LedgerUnavailable
 
 router = APIRouter(tags=["issuance"])
 
 
-@router.get("/eligible-transactions")
-def eligible_transactions(service: ServiceDep, db: DbDep, who: PrincipalDep) -> dict[str, Any]:
+class EligibleRow(BaseModel):
+    item_id: str
+    period_start: int
+    period_end: int
+    production_method: str
+    amount_wh: int
+    issued: bool
+    certificate_id: str | None
+
+
+class EligibleOut(BaseModel):
+    user_name: str
+    items: list[EligibleRow]
+
+
+@router.get("/eligible-transactions", responses=errors(401, 503))
+def eligible_transactions(service: ServiceDep, db: DbDep, who: PrincipalDep) -> EligibleOut:
     try:
         assets = service.node.assets(who.consumer.ledger_address)  # S507: what the ledger says they own
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read allocations from the ledger: {exc}") from exc
     rows = build_rows(db, who.consumer.consumer_id, assets)
-    return {"user_name": who.consumer.name, "items": [r.to_json() for r in rows]}
+    return EligibleOut(user_name=who.consumer.name, items=[EligibleRow(**r.to_json()) for r in rows])

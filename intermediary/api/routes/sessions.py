@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from intermediary import auth
 from intermediary.api.deps import DbDep, ServiceDep, TokenDep
+from intermediary.api.schemas import errors
 
 router = APIRouter(tags=["sessions"])
 
@@ -22,14 +23,14 @@ class LoginOut(BaseModel):
     expires_at: int
 
 
-@router.post("/sessions", status_code=201)
+@router.post("/sessions", status_code=201, responses=errors(400, 401, 429))
 def create_session(body: LoginIn, request: Request, service: ServiceDep, db: DbDep) -> LoginOut:
     client = request.client.host if request.client else "unknown"
     login = auth.login(db, service.settings, body.applicant_id, body.password, service.clock(), client)
     return LoginOut(token=login.token, user_name=login.user_name, expires_at=login.expires_at)
 
 
-@router.delete("/sessions/current", status_code=204)
+@router.delete("/sessions/current", status_code=204, response_class=Response, responses=errors(401))
 def delete_session(db: DbDep, token: TokenDep) -> Response:
     auth.logout(db, token)
     return Response(status_code=204)

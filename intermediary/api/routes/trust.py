@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from backend_client import ClientError
 from intermediary.api.deps import ServiceDep
+from intermediary.api.schemas import errors
 from intermediary.errors import LedgerUnavailable
 from ledger_lite import PublicKey
 
 router = APIRouter(tags=["verification"])
 
 
-def _key(hex_key: str, name: str, role: str) -> dict[str, str]:
+class TrustedKey(BaseModel):
+    kid: str
+    public_key: str
+    name: str
+    role: str
+    address: str
+
+
+class TrustOut(BaseModel):
+    chain_id: str
+    node_url: str
+    issuers: list[TrustedKey]
+    validators: list[TrustedKey]
+
+
+def _key(hex_key: str, name: str, role: str) -> TrustedKey:
     key = PublicKey.from_hex(hex_key)
-    return {"kid": key.kid.hex(), "public_key": hex_key, "name": name, "role": role, "address": key.address}
+    return TrustedKey(kid=key.kid.hex(), public_key=hex_key, name=name, role=role, address=key.address)
 
 
-@router.get("/trust")
-def trust(service: ServiceDep) -> dict[str, Any]:
+@router.get("/trust", responses=errors(503))
+def trust(service: ServiceDep) -> TrustOut:
     try:
         registry = service.node.registry()
     except ClientError as exc:
@@ -28,5 +43,5 @@ def trust(service: ServiceDep) -> dict[str, Any]:
     issuers = [_key(e["public_key"], e["name"], e["role"]) for e in registry if e["role"] in ("intermediary", "user")]
     validators = [_key(e["public_key"], e["name"], e["role"]) for e in registry
                   if e["role"] == "validator" and not e.get("removed")]
-    return {"chain_id": service.settings.chain_id, "node_url": service.settings.node_url,
-            "issuers": issuers, "validators": validators}
+    return TrustOut(chain_id=service.settings.chain_id, node_url=service.settings.node_url, issuers=issuers,
+                    validators=validators)
