@@ -100,7 +100,7 @@ def _count_failure(db: Session, settings: Settings, scope: str, limit: int, now:
     failures = db.scalar(select(LoginFailures.failures).where(LoginFailures.scope == scope)) or 0
     if failures < limit:
         return 0
-    block = min(FORGET_S, settings.lockout_s * 2 ** min(failures - limit, 20))
+    block = min(FORGET_S, settings.lockout_s << min(failures - limit, 20))
     db.execute(update(LoginFailures).where(LoginFailures.scope == scope).values(blocked_until=now + block))
     return block
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intermediary.models import Item
@@ -60,6 +61,7 @@ def build_rows(db: Session, consumer_id: str, assets: list[dict[str, Any]]) -> l
         group.sort(key=lambda a: (a["start"], a["id"]))
         groups += [(group[i:i + CHUNK], None) for i in range(0, len(group), CHUNK)]
     known = set(db.scalars(select(Item.item_id).where(Item.consumer_id == consumer_id)))
+    new: list[Item] = []
     for group, certificate_id in groups:
         ids = [a["id"] for a in group]
         row = Row(item_id=item_id_of(ids), period_start=min(a["start"] for a in group),
@@ -68,9 +70,14 @@ def build_rows(db: Session, consumer_id: str, assets: list[dict[str, Any]]) -> l
                   certificate_id=certificate_id)
         rows.append(row)
         if row.item_id not in known:
-            db.add(Item(item_id=row.item_id, consumer_id=consumer_id, method=row.production_method,
-                        period_start=row.period_start, period_end=row.period_end, amount_wh=row.amount_wh,
-                        assets=[[a["id"], a["start"], a["wh"]] for a in group]))
-    db.commit()
+            new.append(Item(item_id=row.item_id, consumer_id=consumer_id, method=row.production_method,
+                            period_start=row.period_start, period_end=row.period_end, amount_wh=row.amount_wh,
+                            assets=[[a["id"], a["start"], a["wh"]] for a in group]))
+    for item in new:  # one at a time: a concurrent read of the same list may have stored some of them already
+        db.add(item)
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
     rows.sort(key=lambda r: (-r.period_start, r.production_method, r.issued))
     return rows

@@ -92,3 +92,24 @@ def test_the_password_hash_runs_for_unknown_ids_too(iw: IntermediaryWorld, monke
     monkeypatch.setattr(auth, "check_password", lambda pw, stored: calls.append(stored) or real(pw, stored))
     assert attempt(iw.http(ATTACKER), applicant).status_code == 401
     assert len(calls) == 1
+
+
+def test_concurrent_failures_never_give_server_errors(iw: IntermediaryWorld) -> None:
+    import threading
+
+    app = iw.app()
+    clients = [iw.http(ATTACKER, app=app) for _ in range(8)]
+    statuses: list[int] = []
+    start = threading.Barrier(len(clients))
+
+    def guess(http: httpx.Client) -> None:
+        start.wait()
+        statuses.append(attempt(http, "brand-new-id").status_code)
+
+    threads = [threading.Thread(target=guess, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(statuses) == len(clients) and set(statuses) <= {401, 429}
+    assert attempt(clients[0], "brand-new-id").status_code == 429  # every failure was counted
