@@ -21,7 +21,7 @@ class ErrorBody(BaseModel):
     """Every error: a machine-readable ``error`` code and a ``message`` saying what was expected and what was
     found. Transaction outcomes add ``tx_id`` (and ``certificate_id`` for ``already_issued``)."""
 
-    model_config = ConfigDict(extra="allow", title="Error")
+    model_config = ConfigDict(extra="allow")
 
     error: str
     message: str
