@@ -50,13 +50,14 @@ def simulate(node: NodeClient, intermediary_url: str, *, chain_id: str, owner: s
     """
     if start % HALF_HOUR:
         raise Error(f"expected a start aligned to 30 minutes, found {start}")
-    missing = [s.id for s in (*producers, *consumers) if s.id not in meter_keys]
+    sites: tuple[Producer | Consumer, ...] = (*producers, *consumers)
+    missing = [s.id for s in sites if s.id not in meter_keys]
     if missing:
         raise Error(f"expected a meter key for every site, found none for {', '.join(missing)}")
     intervals = days * DAY // HALF_HOUR
     generation = {p.id: generation_series(p, start, intervals, seed=seed) for p in producers}
     usage = {c.id: usage_series(c, start, intervals, seed=seed) for c in consumers}
-    meters = {s.id: SmartMeter(s, chain_id, meter_keys[s.id]) for s in (*producers, *consumers)}
+    meters = {s.id: SmartMeter(s, chain_id, meter_keys[s.id]) for s in sites}
     reports: list[DayReport] = []
     per_day = DAY // HALF_HOUR
     for day in range(days):

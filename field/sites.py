@@ -124,6 +124,7 @@ CONSUMER_CB = Consumer(
 
 DEMO_PRODUCERS: tuple[Producer, ...] = (PRODUCER_AA, WIND_FARM_AW, PRODUCER_AB)
 DEMO_CONSUMERS: tuple[Consumer, ...] = (CONSUMER_CA, CONSUMER_CB)
+DEMO_SITES: tuple[Producer | Consumer, ...] = (*DEMO_PRODUCERS, *DEMO_CONSUMERS)
 
 
 def producer(site_id: str) -> Producer:

@@ -126,7 +126,7 @@ def _field(args: argparse.Namespace) -> int:
     from backend_client import ClientError, NodeClient
     from field.errors import Error as FieldError
     from field.simulator import DayReport, simulate
-    from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
+    from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES
     from greencert.keystore import KeyFileError, load
     from greencert.world import meter_key_path
 
@@ -137,7 +137,7 @@ def _field(args: argparse.Namespace) -> int:
         return 2
     keys_dir = Path(args.keys).expanduser() if args.keys else default_data_dir() / "keys"
     try:  # the meters' own keys, as registered: never made up here
-        meter_keys = {s.id: load(meter_key_path(keys_dir, s.id)) for s in (*DEMO_PRODUCERS, *DEMO_CONSUMERS)}
+        meter_keys = {s.id: load(meter_key_path(keys_dir, s.id)) for s in DEMO_SITES}
     except KeyFileError as exc:
         print(f"greencert field: {exc} (--keys: the directory of the meters' key files)", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -107,40 +108,42 @@ def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
 
 def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
                host: str = "127.0.0.1", progress: Callable[[str], None] = print) -> Demo:
-    # Both ports first, so that a port held by another program stops the demo before it opens anything.
-    node_socket = bind(host, node_port)
+    undo = ExitStack()  # whatever fails on the way closes what was opened before it
     try:
-        api_socket = bind(host, port)
-    except OSError:
-        node_socket.close()
-        raise
-    try:
+        # Both ports first, so that a port held by another program stops the demo before it opens anything.
+        node_socket = undo.enter_context(bind(host, node_port))
+        api_socket = undo.enter_context(bind(host, port))
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys and databases: the owner's only
         world = load_world(data_dir)
         start, end = demo_period(int(time.time()), days)
         genesis = _genesis(data_dir, world, start)
+        clock = DemoClock()
+        node = open_node(data_dir / "node", genesis, world.validator, clock=clock)
+        undo.callback(node.close)
+        node.start()
+        node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
+        undo.callback(node_server.stop)
+        settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_server.url,
+                            chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates")
+        service = build_service(settings, clock=clock)
+        undo.callback(service.engine.dispose)
+        undo.callback(service.node.close)
+        with service.db() as db:
+            seed_business_data(db, world)
+        server = BackgroundServer(create_intermediary_app(service), host, port, sock=api_socket).start()
+        undo.callback(server.stop)
+        demo = Demo(data_dir, world, node, service, node_server, server)
+        marker = data_dir / "seeded.json"
+        if not marker.exists():
+            seed_field_data(demo, clock, genesis.time, (end - genesis.time) // DAY, progress)
+            marker.write_text(json.dumps({"period_start": genesis.time, "days": (end - genesis.time) // DAY}))
+        clock.release()
+        (data_dir / "demo.json").write_text(json.dumps({"url": demo.url, "node_url": demo.node_url,
+                                                        "chain_id": genesis.chain_id}))
+        undo.pop_all()  # running: ``Demo.stop`` closes it all from now on
     except BaseException:
-        node_socket.close()
-        api_socket.close()
+        undo.close()
         raise
-    clock = DemoClock()
-    node = open_node(data_dir / "node", genesis, world.validator, clock=clock)
-    node.start()
-    node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
-    settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_server.url,
-                        chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates")
-    service = build_service(settings, clock=clock)
-    with service.db() as db:
-        seed_business_data(db, world)
-    server = BackgroundServer(create_intermediary_app(service), host, port, sock=api_socket).start()
-    demo = Demo(data_dir, world, node, service, node_server, server)
-    marker = data_dir / "seeded.json"
-    if not marker.exists():
-        seed_field_data(demo, clock, genesis.time, (end - genesis.time) // DAY, progress)
-        marker.write_text(json.dumps({"period_start": genesis.time, "days": (end - genesis.time) // DAY}))
-    clock.release()
-    (data_dir / "demo.json").write_text(json.dumps({"url": demo.url, "node_url": demo.node_url,
-                                                    "chain_id": genesis.chain_id}))
     return demo
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, Consumer
+from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES, Consumer
 from greencert.keystore import load_or_create
 from intermediary import models
 from intermediary.passwords import hash_password
@@ -38,7 +38,7 @@ def load_world(data_dir: Path, chain_id: str = "greencert-demo") -> World:
                  intermediary=load_or_create(keys / "intermediary.key"),
                  users={c.id: load_or_create(keys / f"user-{c.id}.key") for c in DEMO_CONSUMERS},
                  meters={s.id: load_or_create(meter_key_path(keys, s.id))
-                         for s in (*DEMO_PRODUCERS, *DEMO_CONSUMERS)})
+                         for s in DEMO_SITES})
 
 
 def genesis_of(world: World, start: int) -> Genesis:
