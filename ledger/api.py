@@ -28,7 +28,7 @@ from ledger.openapi import (
     errors,
 )
 from ledger_lite import MAX_TX_BYTES
-from ledger_lite.http_guard import HttpGuard, route_methods
+from ledger_lite.http_guard import HttpGuard
 
 MAX_WAIT_S = 30.0
 MAX_MESSAGE = 320  # a safety net: messages quote at most ~80 characters of input (issue #9)
@@ -126,8 +126,7 @@ def create_app(node: Node) -> FastAPI:
                          description="Consortium ledger node: submit signed transactions, read blocks, proofs and "
                                      "state.", swagger_ui_parameters={"validatorUrl": None})
     app.openapi = drop_validation_422(app.openapi)  # type: ignore[method-assign]
-    app.add_middleware(HttpGuard, max_body=TX_BODY_LIMIT, limits={"/v1/txs/batch": BATCH_BODY_LIMIT},
-                       allow=route_methods(lambda: app.routes))
+    app.add_middleware(HttpGuard, max_body=TX_BODY_LIMIT, limits={"/v1/txs/batch": BATCH_BODY_LIMIT})
 
     @app.exception_handler(Error)
     async def ledger_error(_: Request, exc: Error) -> JSONResponse:

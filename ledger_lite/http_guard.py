@@ -6,18 +6,18 @@ imported by ``ledger_lite/__init__`` (the kiosk never loads it). It
 * refuses a request body over a byte limit with 413 ``{error: "too_large", message}``: at once when
   ``Content-Length`` says so (the application never runs), and while streaming when a chunked body passes the
   limit (the rest is never read; the application's own answer, if any, is replaced);
-* answers TRACE, TRACK and CONNECT with 405 ``{error: "method_not_allowed", message}`` and an ``Allow`` header;
+* answers TRACE, TRACK and CONNECT with 405 ``{error: "method_not_allowed", message}`` and an ``Allow`` header
+  naming the methods the path supports, as the application names them in its own 405 (its answer is dropped);
 * adds ``X-Content-Type-Options: nosniff`` to every response and, to HTML ones (the local Swagger UI and ReDoc
   pages), a Content-Security-Policy, ``X-Frame-Options: DENY`` and ``Referrer-Policy: no-referrer``.
 
-    app.add_middleware(HttpGuard, max_body=1 << 20, limits={"/api/v1/usage-reports": 8 << 20},
-                       allow=route_methods(lambda: app.routes))
+    app.add_middleware(HttpGuard, max_body=1 << 20, limits={"/api/v1/usage-reports": 8 << 20})
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
@@ -26,10 +26,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-AllowedMethods = Callable[[str], Iterable[str]]
 
 REFUSED_METHODS = frozenset({"TRACE", "TRACK", "CONNECT"})
-GENERAL_ALLOW = ("GET", "HEAD", "POST")  # when the path's own methods are not known
+GENERAL_ALLOW = ("GET", "HEAD", "POST")  # when the application names no methods for the path (e.g. it is unknown)
 # Swagger UI and ReDoc from local assets: their pages start with an inline script and inline styles, ReDoc runs
 # a worker from a blob: URL, both draw icons from data: URLs; nothing may come from elsewhere or frame the page.
 HTML_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -97,18 +96,39 @@ def _declared_length(scope: Scope) -> int | None:
 
 
 class HttpGuard:
-    """The guard as ASGI middleware: ``max_body`` bytes for any path, ``limits`` per exact path; ``allow(path)``
-    names the methods a path supports for the ``Allow`` header of a 405 (``GENERAL_ALLOW`` when it names none)."""
+    """The guard as ASGI middleware: ``max_body`` bytes for any path, ``limits`` per exact path."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, limits: Mapping[str, int] | None = None,
-                 allow: AllowedMethods | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_body = max_body
         self.limits = dict(limits or {})
-        self.allow = allow
 
     def limit_for(self, path: str) -> int:
         return self.limits.get(path, self.max_body)
+
+    async def allowed(self, scope: Scope) -> list[str]:
+        """The methods the application supports on the request's path: the ``Allow`` header of its own 405 to the
+        refused method (Starlette routes answer one for a known path). It is given an empty body; its answer is
+        only read, never sent; an application that fails or answers otherwise names none."""
+        names: list[str] = []
+        given = False
+
+        async def empty() -> Message:
+            nonlocal given
+            if given:
+                return {"type": "http.disconnect"}
+            given = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def read(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 405:
+                for name, value in message.get("headers", ()):
+                    if bytes(name).lower() == b"allow":
+                        names.extend(m.strip().upper() for m in bytes(value).decode("latin-1").split(","))
+
+        with contextlib.suppress(Exception):
+            await self.app(dict(scope), empty, read)
+        return sorted({m for m in names if m} - REFUSED_METHODS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,7 +137,7 @@ class HttpGuard:
         path: str = scope.get("path", "")
         method: str = scope.get("method", "GET").upper()
         if method in REFUSED_METHODS:
-            allowed = sorted(set(self.allow(path) if self.allow else ()) - REFUSED_METHODS) or list(GENERAL_ALLOW)
+            allowed = await self.allowed(scope) or list(GENERAL_ALLOW)
             await _send_error(send, 405, "method_not_allowed",
                               f"expected one of {', '.join(allowed)} on this path, found {method}",
                               [(b"allow", ", ".join(allowed).encode())])
@@ -148,18 +168,3 @@ class HttpGuard:
         if limited.tripped and not started:
             await _send_error(send, 413, "too_large", f"expected a request body of at most {limit} bytes, found "
                                                       f"more", [(b"connection", b"close")])
-
-
-def route_methods(routes: Callable[[], Iterable[object]]) -> AllowedMethods:
-    """``allow`` for ``HttpGuard`` from an application's routes, read at request time: every route whose
-    ``path_regex`` matches the path contributes its ``methods`` (a mount without methods serves GET and HEAD)."""
-
-    def allowed(path: str) -> list[str]:
-        methods: set[str] = set()
-        for route in routes():
-            regex = getattr(route, "path_regex", None)
-            if isinstance(regex, re.Pattern) and regex.match(path):
-                methods.update(getattr(route, "methods", None) or ("GET", "HEAD"))
-        return sorted(methods)
-
-    return allowed
