@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,3 +147,9 @@ def test_other_scopes_pass_through() -> None:
 
     asyncio.run(guard(app)({"type": "lifespan"}, nothing, drop))
     assert seen == ["lifespan"]
+
+
+def test_the_protocol_package_does_not_load_the_guard() -> None:
+    # The kiosk imports ledger_lite; the guard is for the services only.
+    code = "import sys, ledger_lite; assert 'ledger_lite.http_guard' not in sys.modules, 'loaded'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
