@@ -8,25 +8,15 @@ from pydantic import BaseModel
 from backend_client import ClientError
 from intermediary.api.deps import DbDep, PrincipalDep, ServiceDep
 from intermediary.api.schemas import errors
-from intermediary.eligible import build_rows
+from intermediary.eligible import Row, build_rows
 from intermediary.errors import LedgerUnavailable
 
 router = APIRouter(tags=["issuance"])
 
 
-class EligibleRow(BaseModel):
-    item_id: str
-    period_start: int
-    period_end: int
-    production_method: str
-    amount_wh: int
-    issued: bool
-    certificate_id: str | None
-
-
 class EligibleOut(BaseModel):
     user_name: str
-    items: list[EligibleRow]
+    items: list[Row]  # the dataclass itself is the response schema
 
 
 @router.get("/eligible-transactions", responses=errors(401, 503))
@@ -36,4 +26,4 @@ def eligible_transactions(service: ServiceDep, db: DbDep, who: PrincipalDep) -> 
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read allocations from the ledger: {exc}") from exc
     rows = build_rows(db, who.consumer.consumer_id, assets)
-    return EligibleOut(user_name=who.consumer.name, items=[EligibleRow(**r.to_json()) for r in rows])
+    return EligibleOut(user_name=who.consumer.name, items=rows)
