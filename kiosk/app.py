@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "resources" / "kiosk.qss"
 ASSETS = Path(__file__).resolve().parent / "assets"
-FONT_FAMILIES = ["Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "Noto Sans"]
-BASE_FONT_PX = 20
 
 
 def printing_deliver(pdf: bytes, filename: str, *, save_dir: Path, printer: str | None,
@@ -84,9 +82,10 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
 
     from kiosk.flow import KioskFlow
+    from kiosk.i18n import kiosk_font
     from kiosk.idle import IdleWatcher
     from kiosk.main_window import MainWindow
     from kiosk.worker import Worker
@@ -98,10 +97,9 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     today = datetime.fromtimestamp(now(), ZoneInfo(config.timezone) if config.timezone else None).date()
     window = MainWindow(settings.language, timezone=config.timezone, today=today,
                         keyboard=config.on_screen_keyboard)
-    font = QFont()
-    font.setFamilies(FONT_FAMILIES)
-    font.setPixelSize(BASE_FONT_PX)
-    window.setFont(font)
+    # The application's font, not only the window's: pop-ups (a combo box's list) are windows of their own.
+    QApplication.setFont(kiosk_font())
+    window.setFont(kiosk_font())
     window.setStyleSheet(load_stylesheet())
     worker = Worker(window)
     idle = IdleWatcher(settings.idle_timeout_s, clock=clock, parent=window)
@@ -112,14 +110,15 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
 
 
 def show_window(window: MainWindow, config: KioskConfig) -> None:
-    """Full screen without decorations on the panel; a normal 1024x600 window for development."""
+    """Full screen without decorations on the panel, whatever its size; a normal 1024x600 window for
+    development."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     if config.fullscreen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)  # a touch panel has no pointer
-        window.showFullScreen()
+        window.fill_screen()
     else:
         window.show()
 

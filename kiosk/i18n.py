@@ -29,12 +29,17 @@ from kiosk.messages import CONTEXT, KNOWN_IDS
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTranslator
+    from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QWidget
 
 Language = Literal["ja", "en"]
 LANGUAGES: tuple[Language, ...] = ("ja", "en")
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
 LANGUAGE_PROPERTY = "kioskLanguage"  # the window's current language, read by its screens on LanguageChange
+# One family for Latin and Japanese (each has both scripts), the first one installed is used for every text;
+# Debian: fonts-noto-cjk, fonts-ipaexfont-gothic, fonts-ipafont-gothic.
+FONT_FAMILIES = ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic")
+BASE_FONT_PX = 20
 
 
 def qm_path(lang: Language, directory: Path = TRANSLATIONS_DIR) -> Path:
@@ -62,6 +67,29 @@ def tr(lang: Language, message_id: str, **params: object) -> str:
     if not text:
         raise KeyError(f"no {lang} text for message id {message_id!r} in {qm_path(lang)}")
     return text.format(**params) if params else text
+
+
+def kiosk_font_family(installed: list[str] | None = None) -> str | None:
+    """The first of ``FONT_FAMILIES`` that is installed (``installed``: the font database's families)."""
+    if installed is None:
+        from PySide6.QtGui import QFontDatabase
+
+        installed = QFontDatabase.families()
+    return next((family for family in FONT_FAMILIES if family in installed), None)
+
+
+def kiosk_font() -> QFont:
+    """The kiosk's font: ONE family for Latin and Japanese, so an English word beside a Japanese one does not
+    fall back to another face. Set with ``setFamily`` (not ``setFamilies``): a style sheet that sets a size
+    rebuilds each widget's font and keeps only a resolved single family (a families list was lost)."""
+    from PySide6.QtGui import QFont
+
+    font = QFont()
+    family = kiosk_font_family()
+    if family is not None:
+        font.setFamily(family)
+    font.setPixelSize(BASE_FONT_PX)
+    return font
 
 
 def has_message(message_id: str) -> bool:

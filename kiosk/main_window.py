@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QRect, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.i18n import LANGUAGE_PROPERTY, Language, announce_language, language_of, other_language, tr
@@ -114,6 +114,22 @@ class MainWindow(QWidget):
         for overlay in self.overlays():
             if overlay.isVisible():
                 overlay.place()
+
+    def fill_screen(self) -> None:
+        """Cover the whole panel, whatever its size or orientation, with or without a window manager.
+
+        ``showFullScreen`` alone only asks a window manager; on X without one (a kiosk) the window would stay
+        at its development size in the corner. So the window takes the screen's geometry itself, and follows it
+        when the panel is rotated or changes mode.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        self.setGeometry(screen.geometry())
+        screen.geometryChanged.connect(self._follow_screen)
+        self.showFullScreen()
+
+    def _follow_screen(self, geometry: QRect) -> None:
+        if self.isFullScreen():
+            self.setGeometry(geometry)
 
     def overlays(self) -> list[Overlay]:
         return [o for o in (self.keyboard, self.date_picker, self.idle_warning) if o is not None]
