@@ -29,6 +29,8 @@ class EligibleItem:
     amount_wh: int
     issued: bool
     certificate_id: str | None
+    category: str = ""  # "renewable" | "fossil" | "nuclear"; "" from a server that does not say
+    as_of: int | None = None  # the list's "as_of" (end of the newest allocation it considered), on every row
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ class CertificateType:
     institution: str
     name: str
     language: str = ""  # the language the institution's certificates are written in ("ja", "en"), if known
+    institution_en: str = ""  # the institution's and the certificate's English names ("" if not sent)
+    name_en: str = ""
+    institution_ja: str = ""  # ... and Japanese names
+    name_ja: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,14 @@ class IntermediaryClient(HttpBase):
 
     def eligible_transactions(self, session: Session) -> list[EligibleItem]:
         body = self.json("GET", f"{API}/eligible-transactions", token=session.token)
+        as_of = body.get("as_of") if isinstance(body, dict) else None
         return [
             EligibleItem(
                 item_id=_field(i, "item_id", str), period_start=_field(i, "period_start", int),
                 period_end=_field(i, "period_end", int), production_method=_field(i, "production_method", str),
                 amount_wh=_field(i, "amount_wh", int), issued=_field(i, "issued", bool),
-                certificate_id=i.get("certificate_id"),
+                certificate_id=i.get("certificate_id"), category=str(i.get("category") or ""),
+                as_of=as_of if isinstance(as_of, int) and not isinstance(as_of, bool) else None,
             )
             for i in _field(body, "items", list)
         ]
@@ -88,7 +96,9 @@ class IntermediaryClient(HttpBase):
     def certificate_types(self) -> list[CertificateType]:
         body = self.json("GET", f"{API}/certificate-types")
         return [CertificateType(_field(t, "type_id", str), _field(t, "institution", str), _field(t, "name", str),
-                                str(t.get("language", "")))
+                                str(t.get("language", "")), str(t.get("institution_en") or ""),
+                                str(t.get("name_en") or ""), str(t.get("institution_ja") or ""),
+                                str(t.get("name_ja") or ""))
                 for t in _field(body, "items", list)]
 
     def issue_certificate(self, session: Session, item_ids: Sequence[str], type_id: str,

@@ -1,26 +1,21 @@
 """The eligible-transaction list of the direct mode (S406/S505–S510): the owner's allocated assets on the ledger,
-grouped as the intermediary groups them (``intermediary/eligible.py``), so both modes show the same rows with
-the same ``item_id``s.
-
-Uncertified assets are grouped per month (JST) and production method, at most ``CHUNK`` assets per row so that
-one row always fits one issuance transaction; certified assets appear as one greyed row per certificate.
-(The kiosk may not import ``intermediary``, whose grouping also writes its database: this is the same rule,
-without the database.) No Qt here.
+grouped by the rule the intermediary uses (``ledger_lite.certificate.group_rows``), so both modes show the same
+rows, in the same order, with the same ``item_id``s: per JST month × method, split at JST midnight into balanced
+rows of at most ``CHUNK`` assets (one issuance transaction); certified assets as one greyed row per certificate.
+(The kiosk may not import ``intermediary``, whose grouping also writes its database.) No Qt here.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backend_client import EligibleItem
+from ledger_lite.certificate import CHUNK, as_of, group_rows, item_id_of, month_key
 
-JST = timedelta(hours=9)
-CHUNK = 900  # asset ids per row and per issuance transaction: a transaction must stay under 64 KiB
+__all__ = ["CHUNK", "HALF_HOUR", "AssetRef", "Row", "build_rows", "item_id_of", "month_key", "profile_of"]
+
 HALF_HOUR = 1800
 
 
@@ -40,44 +35,21 @@ class Row:
     assets: tuple[AssetRef, ...]
 
 
-def month_key(ts: int) -> str:
-    return (datetime.fromtimestamp(ts, UTC) + JST).strftime("%Y-%m")
-
-
-def item_id_of(asset_ids: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(asset_ids)).encode()).hexdigest()[:32]
-
-
 def _ref(asset: Mapping[str, Any]) -> AssetRef:
     return AssetRef(str(asset["id"]), int(asset["start"]), int(asset["end"]), int(asset["wh"]))
 
 
 def build_rows(assets: Iterable[Mapping[str, Any]]) -> list[Row]:
-    """Rows of the owner's allocated (``trade`` "completed") assets, newest first, as ``GET /v1/assets`` lists
-    them."""
-    open_groups: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
-    certified: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for asset in assets:
-        if asset.get("trade") != "completed":
-            continue
-        if asset.get("cert"):
-            certified[str(asset["cert"])].append(asset)
-        else:
-            open_groups[(month_key(int(asset["start"])), str(asset["method"]))].append(asset)
-    groups: list[tuple[list[Mapping[str, Any]], str | None]] = [(g, cid) for cid, g in certified.items()]
-    for _, group in sorted(open_groups.items()):
-        group.sort(key=lambda a: (a["start"], a["id"]))
-        groups += [(group[i:i + CHUNK], None) for i in range(0, len(group), CHUNK)]
-    rows = []
-    for group, certificate_id in groups:
-        refs = tuple(_ref(a) for a in group)
-        item = EligibleItem(item_id=item_id_of(r.asset_id for r in refs), period_start=min(r.start for r in refs),
-                            period_end=max(r.end for r in refs), production_method=str(group[0]["method"]),
-                            amount_wh=sum(r.wh for r in refs), issued=certificate_id is not None,
-                            certificate_id=certificate_id)
-        rows.append(Row(item, refs))
-    rows.sort(key=lambda r: (-r.item.period_start, r.item.production_method, r.item.issued))
-    return rows
+    """Rows of the owner's allocated (``trade`` "completed") assets as ``GET /v1/assets`` lists them, in the
+    intermediary's order; every item carries ``as_of``, the end of the newest allocation considered."""
+    assets = list(assets)
+    newest = as_of(assets)
+    return [Row(EligibleItem(item_id=group.item_id, period_start=group.period_start, period_end=group.period_end,
+                             production_method=group.production_method, amount_wh=group.amount_wh,
+                             issued=group.issued, certificate_id=group.certificate_id, category=group.category,
+                             as_of=newest),
+                tuple(_ref(a) for a in group.assets))
+            for group in group_rows(assets)]
 
 
 def profile_of(assets: Iterable[AssetRef], start: int, end: int) -> tuple[int, ...]:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QScroller,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from kiosk.i18n import Language, format_kwh, method_name
 from kiosk.models import COLUMNS, EligibleItemsModel
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.widgets.scrolling import flick_to_scroll
 
 ROW_HEIGHT = TOUCH_MIN_PX
 FIXED_COLUMN_WIDTHS = {"method": 200, "amount": 150, "status": 240}
@@ -107,7 +107,7 @@ class ItemsListScreen(Screen):
                 horizontal.resizeSection(column, FIXED_COLUMN_WIDTHS[name])
             else:
                 horizontal.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        QScroller.grabGesture(view.viewport(), QScroller.ScrollerGestureType.TouchGesture)  # flick to scroll
+        flick_to_scroll(view)
         return view
 
     # -- content ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QScroller, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from backend_client import CertificateType
 from backend_client.intermediary import CertificateRecord
@@ -18,6 +18,7 @@ from kiosk.i18n import Language
 from kiosk.qt_compat import emit
 from kiosk.reprint_model import COLUMNS, CertificatesModel
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, breakable_id, button_row, label, named, touch_button
+from kiosk.widgets.scrolling import flick_to_scroll
 
 # An applicant has tens of certificates, not thousands: the columns fit their contents (dates are longer in
 # Japanese) and the institution takes what is left.
@@ -76,7 +77,7 @@ class ReprintScreen(Screen):
         for column, name in enumerate(COLUMNS):
             mode = QHeaderView.ResizeMode.Stretch if name == STRETCH_COLUMN else QHeaderView.ResizeMode.ResizeToContents
             horizontal.setSectionResizeMode(column, mode)
-        QScroller.grabGesture(view.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        flick_to_scroll(view)
         return view
 
     def set_certificates(self, records: Sequence[CertificateRecord], types: Sequence[CertificateType], *,

@@ -38,6 +38,7 @@ from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 from kiosk.screens.pin import pin_field
 from kiosk.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting, is_http_url
+from kiosk.widgets.scrolling import flick_to_scroll
 
 IDLE_CHOICES_S = (30, 60, 120, 180, 300, 600)
 SECTIONS = ("general", "connection", "printer", "pin")
@@ -183,6 +184,7 @@ class SettingsScreen(Screen):
         self.printer_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.printer_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.printer_list.setUniformItemSizes(True)
+        flick_to_scroll(self.printer_list)
         self.printer_list.setMinimumHeight(2 * TOUCH_MIN_PX + 4)
         self.printer_status = label("printerStatus", role="detail")
         self.refresh = touch_button("refreshPrinters")

@@ -34,6 +34,8 @@ class CertificateType(BaseModel):
     language: str
     institution_en: str
     name_en: str
+    institution_ja: str
+    name_ja: str
 
 
 class CertificateTypes(BaseModel):
@@ -74,7 +76,7 @@ def certificate_types(service: ServiceDep) -> CertificateTypes:
     return CertificateTypes(items=[
         CertificateType(type_id=f.institution_id, institution=f.name_ja if f.language == "ja" else f.name_en,
                         name=f.title_ja if f.language == "ja" else f.title_en, language=f.language,
-                        institution_en=f.name_en, name_en=f.title_en)
+                        institution_en=f.name_en, name_en=f.title_en, institution_ja=f.name_ja, name_ja=f.title_ja)
         for f in sorted(service.institutions.values(), key=lambda f: f.institution_id)])
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from backend_client import ClientError
 from intermediary.api.deps import DbDep, PrincipalDep, ServiceDep
 from intermediary.api.schemas import errors
-from intermediary.eligible import Row, build_rows
+from intermediary.eligible import Row, as_of, build_rows
 from intermediary.errors import LedgerUnavailable
 
 router = APIRouter(tags=["issuance"])
@@ -17,6 +17,7 @@ router = APIRouter(tags=["issuance"])
 class EligibleOut(BaseModel):
     user_name: str
     items: list[Row]  # the dataclass itself is the response schema
+    as_of: int | None = None  # end of the newest allocation considered (Unix seconds); None: no allocations
 
 
 @router.get("/eligible-transactions", responses=errors(401, 503))
@@ -26,4 +27,4 @@ def eligible_transactions(service: ServiceDep, db: DbDep, who: PrincipalDep) -> 
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read allocations from the ledger: {exc}") from exc
     rows = build_rows(db, who.consumer.consumer_id, assets)
-    return EligibleOut(user_name=who.consumer.name, items=rows)
+    return EligibleOut(user_name=who.consumer.name, items=rows, as_of=as_of(assets))

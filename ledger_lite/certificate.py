@@ -1,0 +1,196 @@
+"""The rows of an eligible-transaction list (S505-S510): one rule for the intermediary and the direct-mode kiosk.
+
+A consumer's allocated assets (``GET /v1/assets`` entries: ``id``, ``start``, ``end``, ``wh``, ``method``,
+``trade``, ``cert``) become rows a person can read and select. Uncertified assets are grouped per calendar month
+(JST) and production method; a group of more than ``CHUNK`` assets (one issuance transaction must stay under
+64 KiB) is split into the fewest rows that fit, cut at JST midnight wherever a cut there is possible, and balanced
+so that no row is a tiny leftover (issue #10, item 9). Only a day of more than ``CHUNK`` assets is cut inside
+the day, between half-hours; such a row's period does not start or end at 00:00 JST. Certified assets are one
+greyed row per certificate. A row's ``item_id`` is a hash of its asset ids, so a row whose assets did not change
+keeps its id.
+
+Order (item 10): newest month first; within a month renewable methods before nuclear before fossil; then newest
+period first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import groupby, pairwise
+from typing import Any
+
+JST = timedelta(hours=9)
+DAY = 86_400
+CHUNK = 900  # asset ids per row and per issuance transaction: a transaction must stay under 64 KiB
+
+RENEWABLE = ("solar", "wind", "hydro", "biomass", "geothermal", "solar_thermal", "atmospheric_heat")
+FOSSIL = ("oil", "coal", "lng")
+NUCLEAR = ("nuclear",)
+CATEGORY_ORDER = ("renewable", "nuclear", "fossil")  # the order rows of one month are listed in
+METHOD_CATEGORY: dict[str, str] = {
+    **{m: "renewable" for m in RENEWABLE}, **{m: "fossil" for m in FOSSIL}, **{m: "nuclear" for m in NUCLEAR}
+}
+
+Asset = Mapping[str, Any]
+
+
+def category_of(method: str) -> str:
+    """``"renewable"``, ``"fossil"`` or ``"nuclear"``; ``""`` for a method this version does not know."""
+    return METHOD_CATEGORY.get(method, "")
+
+
+def month_key(ts: int) -> str:
+    """``"2026-11"``: the JST calendar month of Unix time ``ts``."""
+    return (datetime.fromtimestamp(ts, UTC) + JST).strftime("%Y-%m")
+
+
+def jst_day(ts: int) -> int:
+    """Days since 1970-01-01 in JST."""
+    return (ts + int(JST.total_seconds())) // DAY
+
+
+def item_id_of(asset_ids: Iterable[str]) -> str:
+    """The id of the row of these assets (order does not matter)."""
+    return hashlib.sha256("\n".join(sorted(asset_ids)).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    """One row of the list with the assets it stands for (sorted by start, then id)."""
+
+    assets: tuple[Asset, ...]
+    certificate_id: str | None
+
+    @property
+    def item_id(self) -> str:
+        return item_id_of(str(a["id"]) for a in self.assets)
+
+    @property
+    def period_start(self) -> int:
+        return min(int(a["start"]) for a in self.assets)
+
+    @property
+    def period_end(self) -> int:
+        return max(int(a["end"]) for a in self.assets)
+
+    @property
+    def production_method(self) -> str:
+        return str(self.assets[0]["method"])
+
+    @property
+    def category(self) -> str:
+        return category_of(self.production_method)
+
+    @property
+    def amount_wh(self) -> int:
+        return sum(int(a["wh"]) for a in self.assets)
+
+    @property
+    def issued(self) -> bool:
+        return self.certificate_id is not None
+
+
+def allocated(assets: Iterable[Asset]) -> list[Asset]:
+    """The assets allocated to the owner (``trade`` "completed")."""
+    return [a for a in assets if a.get("trade") == "completed"]
+
+
+def as_of(assets: Iterable[Asset]) -> int | None:
+    """The end of the newest allocation considered (Unix seconds): the list shows allocations up to then."""
+    ends = [int(a["end"]) for a in allocated(assets)]
+    return max(ends) if ends else None
+
+
+def group_rows(assets: Iterable[Asset]) -> list[RowGroup]:
+    """The rows of the owner's allocated assets, in the order the list shows them."""
+    open_groups: dict[tuple[str, str], list[Asset]] = defaultdict(list)
+    certified: dict[str, list[Asset]] = defaultdict(list)
+    for asset in allocated(assets):
+        if asset.get("cert"):
+            certified[str(asset["cert"])].append(asset)
+        else:
+            open_groups[(month_key(int(asset["start"])), str(asset["method"]))].append(asset)
+    rows = [RowGroup(tuple(_sorted(group)), cid) for cid, group in certified.items()]
+    for _, group in sorted(open_groups.items()):
+        rows += [RowGroup(tuple(piece), None) for piece in split_group(_sorted(group))]
+    rows.sort(key=_display_order)
+    return rows
+
+
+def _sorted(group: Iterable[Asset]) -> list[Asset]:
+    return sorted(group, key=lambda a: (int(a["start"]), str(a["id"])))
+
+
+def _display_order(row: RowGroup) -> tuple[int, int, int, str, bool]:
+    month = datetime.fromtimestamp(row.period_start, UTC) + JST
+    category = row.category
+    rank = CATEGORY_ORDER.index(category) if category in CATEGORY_ORDER else len(CATEGORY_ORDER)
+    return -(month.year * 12 + month.month), rank, -row.period_start, row.production_method, row.issued
+
+
+def split_group(group: Sequence[Asset], chunk: int = CHUNK) -> list[list[Asset]]:
+    """Cut one month × method of assets (sorted by start) into the fewest pieces of at most ``chunk``.
+
+    Each cut falls at JST midnight when one there leaves the rest still fitting the remaining pieces, else
+    between two half-hours of a day too large for one piece; among those, the cut nearest an even share of
+    what is left is taken, so the pieces are balanced and none is a tiny leftover.
+    """
+    if len(group) <= chunk:
+        return [list(group)]
+    units, days = _units(group, chunk)
+    sizes = [len(unit) for unit in units]
+    cuts = [0]
+    left = _pieces_needed(sizes, 0, chunk)
+    while left > 1:
+        start = cuts[-1]
+        target = sum(sizes[start:]) / left
+        best: tuple[tuple[bool, float], int] | None = None
+        size = 0
+        for cut in range(start + 1, len(units)):
+            size += sizes[cut - 1]
+            if size > chunk:
+                break
+            if _pieces_needed(sizes, cut, chunk) > left - 1:
+                continue
+            score = (days[cut - 1] == days[cut], abs(size - target))  # midnight first, then balance
+            if best is None or score < best[0]:
+                best = (score, cut)
+        if best is None:  # cannot happen: the greedy cut is always a candidate
+            raise AssertionError(f"no cut found after unit {start} of {len(units)}")
+        cuts.append(best[1])
+        left -= 1
+    bounds = [*cuts, len(units)]
+    return [[a for unit in units[i:j] for a in unit] for i, j in pairwise(bounds)]
+
+
+def _units(group: Sequence[Asset], chunk: int) -> tuple[list[list[Asset]], list[int]]:
+    """What a cut may not divide: a JST day, or, of a day of more than ``chunk`` assets, a half-hour (a
+    half-hour of more than ``chunk`` assets in pieces of ``chunk``); with each unit's JST day."""
+    units: list[list[Asset]] = []
+    days: list[int] = []
+    for day, in_day in groupby(group, key=lambda a: jst_day(int(a["start"]))):
+        assets = list(in_day)
+        if len(assets) <= chunk:
+            units.append(assets)
+            days.append(day)
+            continue
+        for _, in_slot in groupby(assets, key=lambda a: int(a["start"])):
+            slot = list(in_slot)
+            for i in range(0, len(slot), chunk):
+                units.append(slot[i:i + chunk])
+                days.append(day)
+    return units, days
+
+
+def _pieces_needed(sizes: Sequence[int], start: int, chunk: int) -> int:
+    """The fewest pieces of at most ``chunk`` that ``sizes[start:]`` packs into, in order (greedy is optimal)."""
+    pieces, filled = 0, chunk
+    for size in sizes[start:]:
+        if filled + size > chunk:
+            pieces, filled = pieces + 1, 0
+        filled += size
+    return pieces
