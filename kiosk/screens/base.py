@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QSi
 from kiosk.i18n import Language, language_of, tr
 
 TOUCH_MIN_PX = 56  # a touch target is at least 48 px high (WCAG 2.5.5 / Material); 56 on a 7-10" panel
-BUTTON_MIN_WIDTH = 160
+BUTTON_MIN_WIDTH = 112  # wide enough to hit; the text decides the rest (a portrait panel is 800 px wide)
 ZWSP = "\u200b"
 
 

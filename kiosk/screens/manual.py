@@ -73,7 +73,7 @@ class ManualScreen(Screen):
         self.institution.setMinimumHeight(TOUCH_MIN_PX)
         self.institution.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.institution.setMinimumContentsLength(24)
-        self.labels = {key: label(f"{key}Label", wrap=False) for key in ("id", "password", "period", "method",
+        self.labels = {key: label(f"{key}Label") for key in ("id", "password", "period", "method",
                                                                           "institution", "to")}
         self.notice = label("notice", role="notice")
         self.back = touch_button("back")  # CANCEL: clears what was entered

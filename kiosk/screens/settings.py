@@ -132,7 +132,7 @@ class SettingsScreen(Screen):
 
     def _row(self, grid: QGridLayout, key: str, item: QWidget | QHBoxLayout, *, narrow: bool = False) -> None:
         row = grid.rowCount()
-        grid.addWidget(self.labels.setdefault(key, label(f"{key}Label", wrap=False)), row, 0,
+        grid.addWidget(self.labels.setdefault(key, label(f"{key}Label")), row, 0,
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if isinstance(item, QWidget):
             grid.addWidget(item, row, 1, Qt.AlignmentFlag.AlignLeft if narrow else Qt.AlignmentFlag(0))

@@ -1,0 +1,141 @@
+"""Find text a person cannot read in full: labels, buttons and header sections narrower (or lower) than their
+text, and table cells whose text is elided. Used by ``tests/kiosk/test_layout_fit.py``.
+
+Each finding is a short string naming the widget, its text and what it needed against what it got.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtGui import QFontMetrics, QTextDocument
+from PySide6.QtGui import Qt as QtGuiQt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyleOptionButton,
+    QTableView,
+    QWidget,
+)
+
+LOTS = 100_000
+
+
+def _showing(widget: QWidget) -> bool:
+    return widget.isVisible() and widget.width() > 0 and widget.height() > 0
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def label_problem(label: QLabel) -> str | None:
+    text = label.text()
+    if not text or not _showing(label):
+        return None
+    m = label.margin()
+    room = label.contentsRect().adjusted(m, m, -m, -m)
+    if label.indent() > 0:
+        room.setLeft(room.left() + label.indent())
+    if label.textFormat() == Qt.TextFormat.RichText or (label.textFormat() == Qt.TextFormat.AutoText
+                                                          and QtGuiQt.mightBeRichText(text)):
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(label.font())
+        doc.setHtml(text)
+        if label.wordWrap():
+            doc.setTextWidth(room.width())
+        need_w, need_h = doc.idealWidth(), doc.size().height()
+    else:
+        flags = int(label.alignment().value) | (Qt.TextFlag.TextWordWrap.value if label.wordWrap() else 0)
+        box = QRect(0, 0, room.width() if label.wordWrap() else LOTS, LOTS)
+        need = QFontMetrics(label.font()).boundingRect(box, flags, text)
+        need_w, need_h = need.width(), need.height()
+    if need_w > room.width() + 1 or need_h > room.height() + 1:
+        return (f"label {label.objectName()!r} {text!r}: needs {need_w:.0f}x{need_h:.0f}, "
+                f"has {room.width()}x{room.height()}")
+    return None
+
+
+def button_problem(button: QAbstractButton) -> str | None:
+    text = _plain(button.text())
+    if not text or not _showing(button):
+        return None
+    fm = QFontMetrics(button.font())
+    need_w = max(fm.horizontalAdvance(line) for line in text.split("\n"))
+    need_h = fm.height() * (text.count("\n") + 1)
+    if not button.icon().isNull():
+        need_w += button.iconSize().width() + 4
+    if isinstance(button, QPushButton):
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
+    else:
+        room = button.contentsRect()
+    if need_w > room.width() or need_h > room.height() + 2:
+        return (f"button {button.objectName()!r} {text!r}: needs {need_w}x{need_h}, "
+                f"has {room.width()}x{room.height()}")
+    return None
+
+
+def header_problems(header: QHeaderView) -> list[str]:
+    if not _showing(header):
+        return []
+    model = header.model()
+    found = []
+    for section in range(header.count()):
+        if header.isSectionHidden(section):
+            continue
+        text = model.headerData(section, header.orientation(), Qt.ItemDataRole.DisplayRole)
+        need = header.sectionSizeFromContents(section).width()
+        if text and need > header.sectionSize(section):
+            found.append(f"header {header.parentWidget().objectName()!r} section {text!r}: needs {need}, "
+                         f"has {header.sectionSize(section)}")
+    return found
+
+
+def table_problems(view: QTableView) -> list[str]:
+    """Cells shown elided (or cut), and columns pushed out of sight (a sideways scroll bar)."""
+    if not _showing(view):
+        return []
+    found = []
+    if view.horizontalScrollBar().maximum() > 0:
+        found.append(f"table {view.objectName()!r}: columns wider than the table "
+                     f"(scrolls sideways by {view.horizontalScrollBar().maximum()} px)")
+    model = view.model()
+    viewport = view.viewport().rect()
+    for row in range(model.rowCount()):
+        if view.isRowHidden(row):
+            continue
+        for column in range(model.columnCount()):
+            index: QModelIndex = model.index(row, column)
+            cell = view.visualRect(index)
+            if not cell.intersects(viewport) or view.isColumnHidden(column):
+                continue
+            need = view.sizeHintForIndex(index)
+            if need.width() > cell.width() or need.height() > cell.height():
+                text = model.data(index, Qt.ItemDataRole.DisplayRole)
+                found.append(f"table {view.objectName()!r} row {row} column {column} {text!r}: needs "
+                             f"{need.width()}x{need.height()}, has {cell.width()}x{cell.height()}")
+    return found
+
+
+def clipped_texts(root: QWidget) -> list[str]:
+    """Every clipped text in ``root`` and its visible descendants."""
+    found: list[str] = []
+    for label in root.findChildren(QLabel):
+        problem = label_problem(label)
+        if problem:
+            found.append(problem)
+    for button in root.findChildren(QAbstractButton):
+        if button.objectName().startswith("qt_"):
+            continue
+        problem = button_problem(button)
+        if problem:
+            found.append(problem)
+    for view in root.findChildren(QTableView):
+        found += header_problems(view.horizontalHeader())
+        found += table_problems(view)
+    return found

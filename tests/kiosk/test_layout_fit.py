@@ -1,0 +1,126 @@
+"""Issue #10, layout part: every screen, at every panel size, in both languages, shows all of its texts.
+
+The window is sized like a 1024x600 MFP panel, a 1280x800 one and the same turned to portrait (800x1280);
+each screen is filled the way the flow fills it, and every visible label, button, table header and table cell
+is measured against the room it has (``tests.helpers.clipping``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from kiosk.screens.done import Outcome
+from kiosk.screens.error import KINDS, ErrorInfo
+from tests.helpers.clipping import clipped_texts
+from tests.helpers.fake_intermediary import FakeIntermediary, FakePrinter, FakePrinters, make_items
+
+SIZES = [(1024, 600), (1280, 800), (800, 1280)]
+SECTIONS = ("general", "connection", "printer", "pin")
+ERROR_PARAMS = {"locked": {"minutes": 5}, "print": {"cid": "3f7a" * 16}}
+
+
+@pytest.fixture
+def fake() -> FakeIntermediary:
+    return FakeIntermediary(make_items(24, certified=(2,)))  # enough rows for the filters and a scroll bar
+
+
+def views(window, fake) -> Iterator[tuple[str, QWidget]]:
+    """Show each screen (and overlay) with real content; yield its name and what to measure."""
+    items = fake.items
+    window.show_screen("login")
+    yield "login", window.login
+    window.items_list.set_items(items)
+    window.set_user_name("Demo Applicant 1")
+    window.show_screen("list")
+    window.items_list.view.selectRow(0)
+    yield "list", window.items_list
+    window.items_list.view.clearSelection()
+    window.confirm.set_selection([items[0], items[3]], fake.types)
+    window.show_screen("confirm")
+    yield "confirm", window.confirm
+    window.progress.set_stage("progress.issuing", cancellable=True)
+    window.show_screen("progress")
+    yield "progress", window.progress
+    for name, outcome in {
+        "done-printed": Outcome("3f7a" * 16, "printed", "MFP-3F-Kiosk", None, True, False),
+        "done-saved": Outcome("3f7a" * 16, "saved", "MFP-3F-Kiosk",
+                              Path("/home/kiosk/GreenCert/certificates/greencert-3f7a3f7a3f7a.pdf"), True, False,
+                              "media-empty-error", "用紙切れ"),
+        "done-reprint": Outcome("3f7a" * 16, "printed", "MFP-3F-Kiosk", None, True, True, skipped=2),
+    }.items():
+        window.done.show_outcome(outcome)
+        window.show_screen("done")
+        yield name, window.done
+    window.already_issued.show_certificate("3f7a" * 16)
+    window.show_screen("alreadyIssued")
+    yield "alreadyIssued", window.already_issued
+    for kind in KINDS:
+        window.error.show_error(ErrorInfo(kind, ERROR_PARAMS.get(kind, {}), can_retry=True,
+                                          back_to_login=kind in ("credentials", "unreachable")))
+        window.show_screen("error")
+        yield f"error-{kind}", window.error
+    window.reprint.set_certificates(fake.certificates(fake.login("demo", "demo")), fake.types)
+    window.show_screen("reprint")
+    window.reprint.view.selectRow(0)
+    yield "reprint", window.reprint
+    window.set_user_name(None)
+    window.manual.set_types(fake.types)
+    window.manual.applicant_id.setText("demo")
+    window.manual.select_method("solar")
+    window.show_screen("manual")
+    yield "manual", window.manual
+    window.date_picker.pick_for(window.manual.first_day)
+    yield "datePicker", window.date_picker
+    window.date_picker.close_overlay()
+    window.pin.show_notice("pin.wrong")
+    window.show_screen("pin")
+    yield "pin", window.pin
+    window.settings.show_settings(window.flow.store.settings, default_pin=True)
+    window.settings.set_printers(FakePrinters([
+        FakePrinter("MFP-3F-Kiosk", is_default=True),
+        FakePrinter("MFP-2F", "stopped", ("media-empty-error", "door-open-report")),
+        FakePrinter("MFP-1F-Color", "printing", ("toner-low-warning",))]).printers)
+    window.show_screen("settings")
+    for section in SECTIONS:
+        window.settings.show_section(section)
+        yield f"settings-{section}", window.settings
+    window.show_screen("login")
+    window.idle_warning.show_countdown(17)
+    yield "idleWarning", window.idle_warning
+    window.idle_warning.close_overlay()
+    keyboard = window.keyboard
+    assert keyboard is not None
+    for page in (keyboard.letters, keyboard.symbols, keyboard.digits):
+        keyboard.show_for(window.login.applicant_id)
+        keyboard.show_page(page)
+        yield f"keyboard-{keyboard.current_page()}", keyboard
+    keyboard.hide_keyboard()
+
+
+# Still clipped (issue #10, left open): the list's fixed "Production method"/"Amount (kWh)" columns and, in
+# portrait, its period column; the reprint list's institution column; the manual form's method buttons in
+# portrait (kiosk/screens/items_list.py, reprint.py, manual.py). Strict: a fix makes these fail until removed.
+STILL_CLIPPED = {("1024x600", "ja"), ("1024x600", "en"), ("1280x800", "en"), ("800x1280", "ja"),
+                 ("800x1280", "en")}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_no_text_is_clipped(window, fake, qtbot, size, lang, request):
+    if (f"{size[0]}x{size[1]}", lang) in STILL_CLIPPED:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="issue #10: table columns, method buttons"))
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    window.set_language(lang)
+    clipped = []
+    for name, root in views(window, fake):
+        qtbot.wait(1)  # layouts settle
+        assert (window.width(), window.height()) == size, f"{name} does not fit {size}: {window.size()}"
+        roots = [root] if root in window.overlays() else [window.header, root]
+        for part in roots:
+            clipped += [f"{name}: {problem}" for problem in clipped_texts(part)]
+    assert not clipped, "\n".join(clipped)
