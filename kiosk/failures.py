@@ -1,11 +1,20 @@
 """What a failure means to the applicant: ``describe_error`` maps every client error to the error screen's
-words and way forward; ``pdf_filename`` names a certificate's file safely (no Qt here)."""
+words and way forward; ``pdf_filename`` names a certificate's file safely (no Qt here).
+
+A refusal by the server always shows the server's own reason (the ``message`` of its ``{error, message}``
+answer) under a plain sentence for the codes the kiosk knows (``error.code.<code>``). A lock-out says when the
+ID can be used again as a clock time (from Retry-After); the server does not say how many attempts are left, so
+the wrong-password screen says plainly that several wrong attempts lock the ID for a while.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
 import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from backend_client import (
     ApiError,
@@ -17,13 +26,21 @@ from backend_client import (
     Unreachable,
 )
 from kiosk.direct.errors import LedgerUnverified, NodeUnreachable, RecordDamaged, TrustError
+from kiosk.i18n import LANGUAGES
 from kiosk.screens.error import ErrorInfo
 
 log = logging.getLogger(__name__)
 
 
-def describe_error(exc: Exception, *, during_login: bool = False) -> ErrorInfo:
-    """Map a failure to the error screen's words. ``AlreadyIssued`` is not an error: it has its own screen."""
+RELOAD_CODES = ("selection_too_large", "not_found")  # the list the applicant chose from is out of date or too big
+
+
+def describe_error(exc: Exception, *, during_login: bool = False, timezone: str | None = None,
+                   now: Callable[[], float] = time.time) -> ErrorInfo:
+    """Map a failure to the error screen's words. ``AlreadyIssued`` is not an error: it has its own screen.
+
+    ``timezone`` and ``now``: the kiosk's clock, to say when a locked ID can be used again.
+    """
     if isinstance(exc, NodeUnreachable):  # direct mode: the ledger node, not the certificate server
         return ErrorInfo("node_unreachable", can_retry=True, back_to_login=during_login)
     if isinstance(exc, LedgerUnverified | TrustError):
@@ -35,23 +52,39 @@ def describe_error(exc: Exception, *, during_login: bool = False) -> ErrorInfo:
     if isinstance(exc, Unreachable):
         return ErrorInfo("unreachable", can_retry=True, back_to_login=during_login)
     if isinstance(exc, Locked):
-        minutes = math.ceil(exc.retry_after / 60) if exc.retry_after else None
-        return ErrorInfo("locked", {"minutes": minutes} if minutes else {}, back_to_login=True)
+        if not exc.retry_after:
+            return ErrorInfo("locked", back_to_login=True)
+        return ErrorInfo("locked", {"time": unlock_time(now() + exc.retry_after, now(), timezone)},
+                         back_to_login=True)
     if isinstance(exc, Unauthorized):
         if during_login or exc.code == "invalid_credentials":
             return ErrorInfo("credentials", back_to_login=True)
         return ErrorInfo("expired", back_to_login=True)
+    said = {"server_code": exc.code, "server_message": exc.message} if isinstance(exc, ApiError) else {}
     if isinstance(exc, ServerError):
-        return ErrorInfo("server", can_retry=True, back_to_login=during_login)
+        return ErrorInfo("server", can_retry=True, back_to_login=during_login, **said)
     if isinstance(exc, BadRequest) and exc.code == "mixed_methods":
         # The list lets one method be selected at a time, so our rows disagree with the server's: reload them.
-        return ErrorInfo("mixed_methods", back_to_login=during_login, reload_list=not during_login)
+        return ErrorInfo("mixed_methods", back_to_login=during_login, reload_list=not during_login, **said)
     if isinstance(exc, ApiError):
-        return ErrorInfo("rejected", back_to_login=during_login)
+        reload = exc.code in RELOAD_CODES and not during_login
+        return ErrorInfo("rejected", back_to_login=during_login, reload_list=reload,
+                         can_retry=exc.code == "in_progress", **said)
     if isinstance(exc, ClientError):  # ProtocolError: the server answered something undocumented
         return ErrorInfo("server", can_retry=True, back_to_login=during_login)
     log.error("unexpected failure in the kiosk flow", exc_info=exc)
     return ErrorInfo("unexpected", can_retry=True, back_to_login=during_login)
+
+
+def unlock_time(at: float, now: float, timezone: str | None) -> dict[str, str]:
+    """When a lock-out ends, as a clock time in each language ("14:37"; "3/12 14:37" when not today)."""
+    zone = ZoneInfo(timezone) if timezone else None
+    when, today = datetime.fromtimestamp(at, zone), datetime.fromtimestamp(now, zone)
+    clock = f"{when.hour}:{when.minute:02d}"
+    if when.date() == today.date():
+        return dict.fromkeys(LANGUAGES, clock)
+    return {lang: f"{when.month}月{when.day}日 {clock}" if lang == "ja" else f"{when.month}/{when.day} {clock}"
+            for lang in LANGUAGES}
 
 
 def pdf_filename(certificate_id: str) -> str:

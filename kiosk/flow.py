@@ -28,11 +28,13 @@ from kiosk.config import KioskConfig, Mode
 from kiosk.failures import describe_error, pdf_filename
 from kiosk.idle import IdleWatcher
 from kiosk.main_window import IDLE_SCREENS, MainWindow
+from kiosk.notice import TransientNotice
 from kiosk.ports import Deliver, DeliveryLike, IntermediaryPort
-from kiosk.printers import ListPrinters, cups_list_printers
-from kiosk.screens.base import breakable_id
+from kiosk.printers import ListPrinters, PrinterInfoLike, cups_list_printers
+from kiosk.reference import reference_of
 from kiosk.screens.done import Outcome
 from kiosk.screens.error import ErrorInfo
+from kiosk.screens.not_printed import PrinterCheck
 from kiosk.settings import KioskSettings, SettingsStore
 from kiosk.worker import Worker
 
@@ -67,6 +69,8 @@ class KioskFlow(QObject):
         self._on_already_back: Callable[[], None] = self.show_list
         self._on_done_next: Callable[[], None] = self.refresh_list
         self._done_next_id = "done.print_another"
+        self._on_print_again: Callable[[], None] | None = None  # holds the PDF while "not printed" is shown
+        self.transient = TransientNotice(self)
         self._connect_signals()
         self.lists = ListFlow(self)
         self.manual = ManualFlow(self)
@@ -78,6 +82,9 @@ class KioskFlow(QObject):
         w.progress.cancelRequested.connect(self.cancel)
         w.done.printAnotherRequested.connect(lambda: self._on_done_next())
         w.done.logoutRequested.connect(self.logout)
+        w.not_printed.printAgainRequested.connect(self._print_again)
+        w.not_printed.nextRequested.connect(lambda: self._on_done_next())
+        w.not_printed.logoutRequested.connect(self.logout)
         w.already_issued.reprintRequested.connect(self.reprint)
         w.already_issued.backRequested.connect(lambda: self._on_already_back())
         w.error.retryRequested.connect(self._retry)
@@ -101,6 +108,7 @@ class KioskFlow(QObject):
 
     def shutdown(self) -> None:
         self.idle.stop()
+        self.transient.cancel()
         session, self.session = self.session, None
         self.worker.cancel_all()
         if session is not None:
@@ -157,20 +165,46 @@ class KioskFlow(QObject):
                            server=config.cups_server, media=media)
 
         def delivered(delivery: DeliveryLike) -> None:
+            if delivery.kind != "printed" and printer is not None:  # saved instead: the printer failed
+                log.warning("certificate %s was not printed on %s (saved at %s): %s", certificate_id, printer,
+                            delivery.path, delivery.message_en)
+                self._on_print_again = lambda: self.deliver_pdf(certificate_id, pdf, reprint=reprint,
+                                                                skipped=skipped)
+                self.show_not_printed(certificate_id, printer, reprint=reprint)
+                return
             self.window.done.show_outcome(Outcome(
                 certificate_id=certificate_id, kind=delivery.kind, printer=delivery.printer, path=delivery.path,
-                printer_expected=printer is not None, reprint=reprint,
-                detail_en=delivery.message_en, detail_ja=delivery.message_ja, skipped=skipped),
+                printer_expected=printer is not None, reprint=reprint, skipped=skipped),
                 next_id=self._done_next_id)
             self.window.show_screen("done")
 
         def failed(exc: Exception) -> None:
             log.error("could not print or save certificate %s", certificate_id, exc_info=exc)
-            self.show_error(ErrorInfo("print", {"cid": breakable_id(certificate_id)}, can_retry=True),
+            self.show_error(ErrorInfo("print", {"cid": reference_of(certificate_id)}, can_retry=True),
                             retry=lambda: self.deliver_pdf(certificate_id, pdf, reprint=reprint, skipped=skipped))
 
         self.show_progress("progress.printing", cancellable=False)
         self.worker.submit(job, delivered, failed)
+
+    def show_not_printed(self, certificate_id: str, printer: str, *, reprint: bool) -> None:
+        """The printer failed: its own screen, then a look at the printer to say what is wrong with it."""
+        screen, server, list_printers = self.window.not_printed, self.config.cups_server, self.operator.list_printers
+        screen.show_failure(certificate_id, reprint=reprint, next_id=self._done_next_id)
+        self.window.show_screen("notPrinted")
+
+        def found(printers: Sequence[PrinterInfoLike]) -> None:
+            match = next((p for p in printers if p.name == printer), None)
+            screen.set_printer_check(PrinterCheck("found", match) if match else PrinterCheck("missing"))
+
+        def failed(exc: Exception) -> None:
+            log.warning("could not look at printer %s after a failed print: %s", printer, exc)
+            screen.set_printer_check(PrinterCheck("unreachable"))
+
+        self.worker.submit(lambda: list_printers(server), found, failed)
+
+    def _print_again(self) -> None:
+        if self._on_print_again is not None:
+            self._on_print_again()
 
     # -- S209b/S210b: issued notification ---------------------------------------------------------
     def show_already_issued(self, certificate_ids: Sequence[str], *, stale: bool) -> None:
@@ -234,7 +268,9 @@ class KioskFlow(QObject):
         self.worker.cancel_all()
         self.types = []
         self.lists.forget()
+        self.manual.pending = None
         self._on_retry = None
+        self._on_print_again = None
         form = self.window.manual.snapshot() if keep_form else None
         self.window.clear_personal_data()
         if form is not None:
@@ -265,7 +301,11 @@ class KioskFlow(QObject):
 
     # -- helpers ----------------------------------------------------------------------------------
     def show_idle(self, *, keep_applicant_id: bool = False, notice: str | None = None) -> None:
-        """The screen that waits for the next applicant: sign-in (list mode) or the request form (manual)."""
+        """The screen that waits for the next applicant: sign-in (list mode) or the request form (manual).
+
+        ``notice`` is for the person who just left: it goes on the next touch or after a short while.
+        """
+        self.transient.cancel()
         if self.mode == "manual":
             screen = self.window.manual
             screen.clear(keep_request=keep_applicant_id, keep_applicant_id=keep_applicant_id)
@@ -278,6 +318,9 @@ class KioskFlow(QObject):
             login.show_notice(notice)
             self.window.show_screen("login")
             login.focus_first_empty()
+        if notice is not None:
+            shown = self.window.manual if self.mode == "manual" else self.window.login
+            self.transient.show(lambda: shown.clear_notice(notice))
 
     def show_list(self) -> None:
         if self.session is None:
@@ -307,16 +350,15 @@ class KioskFlow(QObject):
         self.worker.submit(job, on_done, failed, on_dropped=on_dropped)
 
     def fail(self, exc: Exception, *, retry: Callable[[], None], during_login: bool) -> None:
-        info = describe_error(exc, during_login=during_login)
+        info = describe_error(exc, during_login=during_login, timezone=self.config.timezone)
         if info.kind == "expired":
             self._reset()  # the server forgot us: wipe everything before saying so
         self.show_error(info, retry=retry)
 
     def show_error(self, info: ErrorInfo, *, retry: Callable[[], None] | None) -> None:
         self._on_retry = retry if info.can_retry else None
-        keep_id = info.kind != "locked"  # retyping the ID after a typo or a network hiccup is tedious
-        if info.back_to_login:
-            self._on_error_back = lambda: self.show_idle(keep_applicant_id=keep_id)
+        if info.back_to_login:  # retyping the ID after a typo, a lock-out or a network hiccup is tedious
+            self._on_error_back = lambda: self.show_idle(keep_applicant_id=True)
             if self.mode == "manual" and info.back_id is None:
                 info = replace(info, back_id="button.back")  # back to the request form, kept as it was
         elif info.reload_list:

@@ -24,6 +24,8 @@ from kiosk.screens.error import ErrorScreen
 from kiosk.screens.items_list import ItemsListScreen
 from kiosk.screens.login import LoginScreen
 from kiosk.screens.manual import ManualScreen
+from kiosk.screens.manual_confirm import ManualConfirmScreen
+from kiosk.screens.not_printed import NotPrintedScreen
 from kiosk.screens.pin import PinScreen
 from kiosk.screens.progress import ProgressScreen
 from kiosk.screens.reprint import ReprintScreen
@@ -74,15 +76,18 @@ class MainWindow(QWidget):
         self.progress = ProgressScreen(lang)
         self.done = DoneScreen(lang)
         self.already_issued = AlreadyIssuedScreen(lang)
+        self.not_printed = NotPrintedScreen(lang)
         self.error = ErrorScreen(lang)
         self.manual = ManualScreen(lang, default_period=previous_month(today or date.today()))
+        self.manual_confirm = ManualConfirmScreen(lang, timezone=timezone)
         self.reprint = ReprintScreen(lang, timezone=timezone)
         self.pin = PinScreen(lang)
         self.settings = SettingsScreen(lang)
         self._screens: dict[str, Screen] = {}
         self.stack = named(QStackedWidget(), "stack")
         for screen in (self.login, self.items_list, self.confirm, self.progress, self.done,
-                       self.already_issued, self.error, self.manual, self.reprint, self.pin, self.settings):
+                       self.already_issued, self.error, self.manual, self.reprint, self.pin, self.settings,
+                       self.not_printed, self.manual_confirm):
             self._screens[screen.name] = screen
             screen_layout = screen.layout()
             if screen_layout is not None:

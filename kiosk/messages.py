@@ -61,9 +61,18 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "list.hint_method"),
     QT_TRANSLATE_NOOP("kiosk", "list.other_method"),
     QT_TRANSLATE_NOOP("kiosk", "list.clear"),
+    QT_TRANSLATE_NOOP("kiosk", "list.method_fossil"),
+    QT_TRANSLATE_NOOP("kiosk", "list.method_not_renewable"),
+    QT_TRANSLATE_NOOP("kiosk", "list.full"),
+    QT_TRANSLATE_NOOP("kiosk", "list.select_some"),
+    QT_TRANSLATE_NOOP("kiosk", "list.select_some.one"),
+    QT_TRANSLATE_NOOP("kiosk", "list.capacity"),
+    QT_TRANSLATE_NOOP("kiosk", "list.filter_all_methods"),
+    QT_TRANSLATE_NOOP("kiosk", "list.filter_all_months"),
     # S511: confirm selection and certificate type
     QT_TRANSLATE_NOOP("kiosk", "confirm.title"),
     QT_TRANSLATE_NOOP("kiosk", "confirm.summary"),
+    QT_TRANSLATE_NOOP("kiosk", "confirm.summary.one"),
     QT_TRANSLATE_NOOP("kiosk", "confirm.institution"),
     QT_TRANSLATE_NOOP("kiosk", "confirm.issue"),
     QT_TRANSLATE_NOOP("kiosk", "confirm.no_types"),
@@ -79,7 +88,6 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "done.title_reprint"),
     QT_TRANSLATE_NOOP("kiosk", "done.printed"),
     QT_TRANSLATE_NOOP("kiosk", "done.saved"),
-    QT_TRANSLATE_NOOP("kiosk", "done.printer_problem"),
     QT_TRANSLATE_NOOP("kiosk", "done.certificate_id"),
     QT_TRANSLATE_NOOP("kiosk", "done.print_another"),
     # S209b / S210b: issued notification
@@ -92,7 +100,7 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "error.credentials.title"),
     QT_TRANSLATE_NOOP("kiosk", "error.credentials.message"),
     QT_TRANSLATE_NOOP("kiosk", "error.locked.title"),
-    QT_TRANSLATE_NOOP("kiosk", "error.locked.minutes"),
+    QT_TRANSLATE_NOOP("kiosk", "error.locked.until"),
     QT_TRANSLATE_NOOP("kiosk", "error.locked.later"),
     QT_TRANSLATE_NOOP("kiosk", "error.expired.title"),
     QT_TRANSLATE_NOOP("kiosk", "error.expired.message"),
@@ -106,6 +114,10 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "error.mixed_methods.message"),
     QT_TRANSLATE_NOOP("kiosk", "error.unexpected.title"),
     QT_TRANSLATE_NOOP("kiosk", "error.unexpected.message"),
+    QT_TRANSLATE_NOOP("kiosk", "error.server_said"),
+    QT_TRANSLATE_NOOP("kiosk", "error.code.selection_too_large"),
+    QT_TRANSLATE_NOOP("kiosk", "error.code.not_found"),
+    QT_TRANSLATE_NOOP("kiosk", "error.code.in_progress"),
     # Production methods in words (S510)
     QT_TRANSLATE_NOOP("kiosk", "method.solar"),
     QT_TRANSLATE_NOOP("kiosk", "method.wind"),
@@ -159,16 +171,21 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "done.new_request"),
     QT_TRANSLATE_NOOP("kiosk", "done.reprint_note"),
     QT_TRANSLATE_NOOP("kiosk", "done.skipped"),
+    QT_TRANSLATE_NOOP("kiosk", "done.skipped.one"),
     QT_TRANSLATE_NOOP("kiosk", "already.message_many"),
     QT_TRANSLATE_NOOP("kiosk", "error.no_match.title"),
     QT_TRANSLATE_NOOP("kiosk", "error.no_match.message"),
     QT_TRANSLATE_NOOP("kiosk", "error.no_match.partial"),
+    QT_TRANSLATE_NOOP("kiosk", "error.no_match.partial.one"),
+    QT_TRANSLATE_NOOP("kiosk", "error.no_match.any"),
     # Staff PIN and settings
     QT_TRANSLATE_NOOP("kiosk", "pin.title"),
     QT_TRANSLATE_NOOP("kiosk", "pin.prompt"),
     QT_TRANSLATE_NOOP("kiosk", "pin.label"),
     QT_TRANSLATE_NOOP("kiosk", "pin.wrong"),
     QT_TRANSLATE_NOOP("kiosk", "pin.locked"),
+    QT_TRANSLATE_NOOP("kiosk", "pin.change_prompt"),
+    QT_TRANSLATE_NOOP("kiosk", "pin.not_default"),
     QT_TRANSLATE_NOOP("kiosk", "settings.title"),
     QT_TRANSLATE_NOOP("kiosk", "settings.section.general"),
     QT_TRANSLATE_NOOP("kiosk", "settings.section.printer"),
@@ -188,6 +205,7 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "settings.printers_loading"),
     QT_TRANSLATE_NOOP("kiosk", "settings.printers_failed"),
     QT_TRANSLATE_NOOP("kiosk", "settings.printers_found"),
+    QT_TRANSLATE_NOOP("kiosk", "settings.printers_found.one"),
     QT_TRANSLATE_NOOP("kiosk", "settings.printer_missing"),
     QT_TRANSLATE_NOOP("kiosk", "settings.refresh"),
     QT_TRANSLATE_NOOP("kiosk", "settings.paper"),
@@ -258,6 +276,31 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "error.unverified.message"),
     QT_TRANSLATE_NOOP("kiosk", "error.applicant_record.title"),
     QT_TRANSLATE_NOOP("kiosk", "error.applicant_record.message"),
+    # S214a when the printer failed: not printed (issue #10)
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.title"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.message"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.message_reprint"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.printer"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.printer_checking"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.printer_missing"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.printer_unreachable"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.ask_staff"),
+    QT_TRANSLATE_NOOP("kiosk", "not_printed.print_again"),
+    # S202: the manual request's summary, confirmed before it is issued (issue #10)
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.title"),
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.prompt"),
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.institution"),
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.too_large"),
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.skipped"),
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.skipped.one"),
 )
 
 KNOWN_IDS = frozenset(MESSAGE_IDS)
+
+ONE = ".one"  # suffix of a text's singular form ("1 transaction"); Japanese has the same text in both
+
+
+def counted(message_id: str, count: int) -> str:
+    """The id of the form for ``count``: ``<id>.one`` for exactly one when the catalogue has it, else ``id``."""
+    singular = message_id + ONE
+    return singular if count == 1 and singular in KNOWN_IDS else message_id

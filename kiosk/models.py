@@ -7,12 +7,18 @@ One certificate certifies one production method (the intermediary answers ``mixe
 rows are selected, the model is *locked* to their method (``set_locked_method``): rows of other methods are
 shown in grey text, without the grey background of certified rows, and are not selectable either.
 Display strings are computed on demand for the rows the view paints, so 500+ rows cost nothing up front.
+
+Rows are shown renewable first, fossil last (``kiosk.selection.green_first``); a fossil row's method says what
+its certificate is: a production-method certificate, not a green one ("Oil — fossil (not renewable)").
+Certified rows name their certificate by its short reference (``kiosk.reference``), never the 64-digit id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -20,6 +26,8 @@ from PySide6.QtGui import QBrush, QColor
 from backend_client import EligibleItem
 from kiosk.i18n import Language, format_kwh, format_period, method_name, tr
 from kiosk.qt_compat import emit
+from kiosk.reference import reference_of
+from kiosk.selection import green_first, method_group
 
 COLUMNS = ("period", "method", "amount", "status")
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -29,8 +37,13 @@ GREY_BACKGROUND = QColor("#e4e4e4")
 Index = QModelIndex | QPersistentModelIndex
 
 
-def short_id(certificate_id: str, keep: int = 8) -> str:
-    return certificate_id if len(certificate_id) <= keep + 2 else certificate_id[:keep] + "…"
+def method_label(lang: Language, method: str) -> str:
+    """The method in words, saying plainly when it is not renewable ("Oil — fossil (not renewable)")."""
+    group = method_group(method)
+    if group == 0:
+        return method_name(lang, method)
+    key = "list.method_fossil" if group == 2 else "list.method_not_renewable"
+    return tr(lang, key, method=method_name(lang, method))
 
 
 class EligibleItemsModel(QAbstractTableModel):
@@ -44,7 +57,8 @@ class EligibleItemsModel(QAbstractTableModel):
     # -- content ----------------------------------------------------------------------------------
     def set_items(self, items: Iterable[EligibleItem]) -> None:
         self.beginResetModel()
-        self._items = list(items)
+        rows = list(items)
+        self._items = [rows[n] for n in green_first(rows)]
         self._locked_method = None
         self.endResetModel()
 
@@ -56,6 +70,12 @@ class EligibleItemsModel(QAbstractTableModel):
         emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self._items:
             emit(self.dataChanged, self.index(0, 0), self.index(len(self._items) - 1, len(COLUMNS) - 1))
+
+    def month(self, row: int) -> tuple[int, int]:
+        """(year, month) in which the row's period starts, in the kiosk's time zone (the list's month filter)."""
+        zone = ZoneInfo(self._timezone) if self._timezone else None
+        start = datetime.fromtimestamp(self._items[row].period_start, zone or UTC)
+        return start.year, start.month
 
     def item(self, row: int) -> EligibleItem:
         return self._items[row]
@@ -126,17 +146,15 @@ class EligibleItemsModel(QAbstractTableModel):
             return QBrush(GREY_BACKGROUND)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == "amount":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and item.issued and item.certificate_id:
-            return item.certificate_id
         return None
 
     def _display(self, item: EligibleItem, column: str) -> str:
         if column == "period":
             return format_period(item.period_start, item.period_end, self._timezone, self._lang)
         if column == "method":
-            return method_name(self._lang, item.production_method)
+            return method_label(self._lang, item.production_method)
         if column == "amount":
             return format_kwh(item.amount_wh)
         if item.issued:
-            return tr(self._lang, "list.status.issued", cid=short_id(item.certificate_id or ""))
+            return tr(self._lang, "list.status.issued", cid=reference_of(item.certificate_id or ""))
         return tr(self._lang, "list.status.available")

@@ -1,7 +1,9 @@
 """Staff settings behind the operator PIN (issue 5): header button → PIN → settings → save and apply.
 
 Only reachable from the idle screen with nobody signed in. The PIN is checked by ``SettingsStore`` (scrypt
-hash, lock-out after repeated wrong PINs); the printers are read from CUPS off the GUI thread.
+hash, lock-out after repeated wrong PINs); the printers are read from CUPS off the GUI thread. While the PIN is
+the default one, the right PIN first asks for a new one, entered twice, and stores it (hashed) before the
+settings open (issue #10).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 from kiosk.config import KioskConfig
 from kiosk.printers import ListPrinters, PrinterInfoLike
 from kiosk.screens.settings import DirectStatus
-from kiosk.settings import KioskSettings, SettingsError
+from kiosk.settings import DEFAULT_PIN, KioskSettings, SettingsError, check_pin_format
 
 if TYPE_CHECKING:
     from kiosk.flow import KioskFlow
@@ -30,6 +32,7 @@ class OperatorFlow:
         w = flow.window
         w.settings_button.clicked.connect(self.ask_pin)
         w.pin.submitted.connect(self.check_pin)
+        w.pin.newPinChosen.connect(self.change_pin)
         w.pin.backRequested.connect(self.leave)
         w.settings.saveRequested.connect(self.save)
         w.settings.backRequested.connect(self.leave)
@@ -48,13 +51,40 @@ class OperatorFlow:
     def check_pin(self, pin: str) -> None:
         store = self.flow.store
         if store.check_pin(pin):
-            self.open_settings()
+            if store.uses_default_pin:
+                self.flow.window.pin.ask_new_pin()
+            else:
+                self.open_settings()
         elif not self._say_if_locked():
             log.warning("wrong staff PIN entered at the kiosk")
             self.flow.window.pin.show_notice("pin.wrong")
         keyboard = self.flow.window.keyboard
         if keyboard is not None and self.flow.window.current_screen_name() == "pin":
             keyboard.show_for(self.flow.window.pin.pin)
+
+    def change_pin(self, pin: str, repeat: str) -> None:
+        """The first staff use: store the new PIN (hashed), then open the settings."""
+        screen, store = self.flow.window.pin, self.flow.store
+        if pin != repeat:
+            screen.show_notice("settings.pin_mismatch")
+        elif pin == DEFAULT_PIN:
+            screen.show_notice("pin.not_default", pin=DEFAULT_PIN)
+        elif not pin_format_ok(pin):
+            screen.show_notice("settings.pin_format")
+        else:
+            try:
+                store.save(store.settings, new_pin=pin)
+            except SettingsError as exc:
+                log.error("the new staff PIN could not be stored: %s", exc)
+                screen.show_notice("settings.save_failed", reason=str(exc))
+            else:
+                log.info("staff PIN changed from the default at first use; stored in %s", store.path)
+                screen.clear()
+                self.open_settings()
+                return
+        keyboard = self.flow.window.keyboard
+        if keyboard is not None and self.flow.window.current_screen_name() == "pin":
+            keyboard.show_for(screen.pin)
 
     def _say_if_locked(self) -> bool:
         locked_for = self.flow.store.locked_for()
@@ -103,6 +133,14 @@ class OperatorFlow:
         self.flow.window.settings.clear()
         self.flow.window.pin.clear()
         self.flow.show_idle()
+
+
+def pin_format_ok(pin: str) -> bool:
+    try:
+        check_pin_format(pin)
+    except SettingsError:
+        return False
+    return True
 
 
 def direct_status(config: KioskConfig) -> DirectStatus:

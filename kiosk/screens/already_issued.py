@@ -1,4 +1,5 @@
-"""S209b/S210b: the issued notification. Names the certificate and offers a reprint (never a second issue).
+"""S209b/S210b: the issued notification. Names the certificate (by its short reference) and offers a reprint
+(never a second issue).
 
 In the manual flow a period may be covered by several certificates: the screen names them all (up to
 ``MAX_SHOWN``) and "Reprint" then lists them to choose from (``chooseRequested``).
@@ -13,7 +14,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.i18n import Language
 from kiosk.qt_compat import emit
-from kiosk.screens.base import Screen, breakable_id, button_row, label, touch_button
+from kiosk.reference import reference_of
+from kiosk.screens.base import Screen, button_row, label, touch_button
 
 MAX_SHOWN = 3
 
@@ -68,11 +70,11 @@ class AlreadyIssuedScreen(Screen):
         self.title.setText(self.t("already.title"))
         if len(ids) > 1:
             self.message.setText(self.t("already.message_many", count=len(ids)))
-            shown = [self.t("done.certificate_id", cid=cid[:16] + "…") for cid in ids[:MAX_SHOWN]]
+            shown = [self.t("done.certificate_id", cid=reference_of(cid)) for cid in ids[:MAX_SHOWN]]
             self.certificate.setText("\n".join(shown + (["…"] if len(ids) > MAX_SHOWN else [])))
         else:
             self.message.setText(self.t("already.message"))
-            self.certificate.setText(self.t("done.certificate_id", cid=breakable_id(ids[0])) if ids else "")
+            self.certificate.setText(self.t("done.certificate_id", cid=reference_of(ids[0])) if ids else "")
         self.reprint.setText(self.t("already.reprint"))
         self.reprint.setEnabled(bool(ids))
         self.back.setText(self.t("button.back"))

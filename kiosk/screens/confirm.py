@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QListView, QVBoxLayout, QW
 
 from backend_client import CertificateType, EligibleItem
 from kiosk.i18n import Language, format_kwh, format_period, method_name
+from kiosk.messages import counted
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 
@@ -96,7 +97,7 @@ class ConfirmScreen(Screen):
             end = max(item.period_end for item in self._items)
             methods = dict.fromkeys(item.production_method for item in self._items)  # one, as the list allows
             self.summary.setText(self.t(
-                "confirm.summary", count=len(self._items),
+                counted("confirm.summary", len(self._items)), count=len(self._items),
                 kwh=format_kwh(sum(item.amount_wh for item in self._items)),
                 method=" / ".join(method_name(self.lang, method) for method in methods),
                 period=format_period(start, end, self._timezone, self.lang)))

@@ -1,4 +1,8 @@
-"""S214a / S520: the certificate was printed on printer X, or saved as a PDF at PATH."""
+"""S214a / S520: the certificate was printed on printer X (or, with no printer set up, saved for staff to print).
+
+A person reads the certificate's short reference, never its 64-digit id nor a path on the kiosk's disk; a
+printer that failed has its own screen (``kiosk.screens.not_printed``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.i18n import Language
-from kiosk.screens.base import Screen, breakable, breakable_id, button_row, label, touch_button
+from kiosk.messages import counted
+from kiosk.reference import reference_of
+from kiosk.screens.base import Screen, button_row, label, touch_button
 
 
 @dataclass(frozen=True)
@@ -17,11 +23,9 @@ class Outcome:
     certificate_id: str
     kind: str  # "printed" | "saved"
     printer: str | None
-    path: Path | None
+    path: Path | None  # for the log only: never shown to the applicant
     printer_expected: bool  # a printer is configured: "saved" then means the printer had a problem
     reprint: bool
-    detail_en: str = ""
-    detail_ja: str = ""
     skipped: int = 0  # manual flow: covered rows left out because they were certified already
 
 
@@ -37,7 +41,6 @@ class DoneScreen(Screen):
         self.title = label("title", role="title")
         self.message = label("deliveryMessage", role="summary")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.detail = label("deliveryDetail", role="detail")
         self.note = label("outcomeNote", role="notice")
         self.certificate = label("certificateId", role="code")
         self.logout = touch_button("logout")
@@ -46,7 +49,6 @@ class DoneScreen(Screen):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.message)
-        layout.addWidget(self.detail)
         layout.addWidget(self.note)
         layout.addSpacing(12)
         layout.addWidget(self.certificate)
@@ -75,14 +77,14 @@ class DoneScreen(Screen):
         self.print_another.setText(self.t(self._next_id))
         outcome = self._outcome
         if outcome is None:
-            for widget in (self.title, self.message, self.detail, self.certificate, self.note):
+            for widget in (self.title, self.message, self.certificate, self.note):
                 widget.setText("")
             self.note.hide()
             return
         if outcome.reprint:
             self.note.setText(self.t("done.reprint_note"))
         elif outcome.skipped:
-            self.note.setText(self.t("done.skipped", count=outcome.skipped))
+            self.note.setText(self.t(counted("done.skipped", outcome.skipped), count=outcome.skipped))
         else:
             self.note.setText("")
         self.note.setVisible(bool(self.note.text()))
@@ -90,8 +92,5 @@ class DoneScreen(Screen):
         if outcome.kind == "printed":
             self.message.setText(self.t("done.printed", printer=outcome.printer or "?"))
         else:
-            message_id = "done.printer_problem" if outcome.printer_expected else "done.saved"
-            self.message.setText(self.t(message_id, path=breakable(str(outcome.path or "?"))))
-        self.detail.setText(outcome.detail_ja if self.lang == "ja" else outcome.detail_en)
-        self.detail.setVisible(bool(self.detail.text()))
-        self.certificate.setText(self.t("done.certificate_id", cid=breakable_id(outcome.certificate_id)))
+            self.message.setText(self.t("done.saved"))
+        self.certificate.setText(self.t("done.certificate_id", cid=reference_of(outcome.certificate_id)))

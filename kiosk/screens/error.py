@@ -1,4 +1,8 @@
-"""Errors in plain words, each with a way forward (try again, back, or back to sign-in)."""
+"""Errors in plain words, each with a way forward (try again, back, or back to sign-in).
+
+When the server refused something, its own reason is shown too (``server_message``), under a plain sentence
+for the codes the kiosk knows (``error.code.<code>``), in the language on screen.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.i18n import Language
+from kiosk.i18n import Language, has_message
 from kiosk.screens.base import Screen, button_row, label, touch_button
 
 KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "mixed_methods",
@@ -22,6 +26,8 @@ class ErrorInfo:
     back_to_login: bool = False
     reload_list: bool = False  # "back" reloads the list (and so clears the selection) instead of just showing it
     back_id: str | None = None  # words on the back button instead of "Back" / "Back to sign-in"
+    server_code: str = ""  # the server's {error, message} answer, when it refused
+    server_message: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -29,7 +35,9 @@ class ErrorInfo:
 
     def message_id(self) -> str:
         if self.kind == "locked":
-            return "error.locked.minutes" if self.params.get("minutes") else "error.locked.later"
+            return "error.locked.until" if self.params.get("time") else "error.locked.later"
+        if self.server_code and has_message(f"error.code.{self.server_code}"):
+            return f"error.code.{self.server_code}"
         if self.kind == "no_match" and self.params.get("count"):
             return "error.no_match.partial"
         return f"error.{self.kind}.message"
@@ -45,12 +53,14 @@ class ErrorScreen(Screen):
         self._info: ErrorInfo | None = None
         self.title = label("title", role="title")
         self.message = label("message", role="summary")
+        self.reason = label("serverReason", role="detail")
         self.back = touch_button("back")
         self.retry = touch_button("retry", primary=True)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.message)
+        layout.addWidget(self.reason)
         layout.addStretch(1)
         layout.addLayout(button_row(self.back, self.retry))
         self.back.clicked.connect(self.backRequested)
@@ -80,8 +90,12 @@ class ErrorScreen(Screen):
         if info is None:
             self.title.setText("")
             self.message.setText("")
+            self.reason.setText("")
+            self.reason.hide()
             return
         self.title.setText(self.t(f"error.{info.kind}.title"))
         # A parameter may be given per language ({"ja": ..., "en": ...}), so that switching language works here.
         params = {k: v.get(self.lang, "") if isinstance(v, dict) else v for k, v in info.params.items()}
         self.message.setText(self.t(info.message_id(), **params))
+        self.reason.setText(self.t("error.server_said", message=info.server_message) if info.server_message else "")
+        self.reason.setVisible(bool(info.server_message))

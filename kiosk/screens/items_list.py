@@ -6,7 +6,12 @@ a completed row may be chosen and then answered with the issued notification).
 One certificate certifies one production method. The first selected row decides the method; rows of other
 methods then cannot be added (they turn grey-text; touching one explains why and keeps the selection) until
 the selection is cleared. "Select all" names the method it selects: the selected one, or with nothing
-selected the method of the first open row.
+selected the method of the first open row (renewable rows come first).
+
+One certificate holds what the intermediary accepts in one issuance (``kiosk.selection``): "Select all" selects
+no more than that, a touch beyond it is refused with a plain notice, and a line under the table says how much
+of the certificate is used. With ``FILTER_FROM_ROWS`` rows or more, toggle buttons above the table filter it by
+production method and by month.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,13 +33,17 @@ from PySide6.QtWidgets import (
 
 from backend_client import EligibleItem
 from kiosk.i18n import Language, format_kwh, method_name
+from kiosk.messages import counted
 from kiosk.models import COLUMNS, EligibleItemsModel
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.selection import fits, fitting_prefix
 from kiosk.widgets.scrolling import flick_to_scroll
 
 ROW_HEIGHT = TOUCH_MIN_PX
 FIXED_COLUMN_WIDTHS = {"method": 200, "amount": 150, "status": 240}
+FILTER_FROM_ROWS = 18  # from this many rows on, the list offers filters by method and month
+Month = tuple[int, int]
 
 
 class ItemsListScreen(Screen):
@@ -44,13 +56,21 @@ class ItemsListScreen(Screen):
     def __init__(self, lang: Language, *, timezone: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
         self.model = EligibleItemsModel(lang, timezone=timezone, parent=self)
-        self._notice: str | None = None  # the method of a row that was touched but cannot be added
+        self._notice: tuple[str, str] | None = None  # (message id, method) of a touch that changed nothing
         self._sanitizing = False
+        self._method_filter: str | None = None
+        self._month_filter: Month | None = None
         self.title = label("title", role="title")
         self.hint = label("hint")
         self.method_notice = label("methodNotice", role="notice")
         self.summary = label("selectionSummary", role="summary", wrap=False)
+        self.capacity = label("capacity", role="detail", wrap=False)
         self.empty = label("emptyMessage", role="notice")
+        self.filters = named(QWidget(), "listFilters")
+        self.method_filters = QButtonGroup(self)
+        self.month_filters = QButtonGroup(self)
+        self._method_row = QHBoxLayout()
+        self._month_row = QHBoxLayout()
         self.view = self._make_view()
         self.select_all = touch_button("selectAll")
         self.clear_selection = touch_button("clearSelection")
@@ -65,9 +85,14 @@ class ItemsListScreen(Screen):
         layout.addLayout(title_row)
         layout.addWidget(self.hint)
         layout.addWidget(self.method_notice)
+        layout.addWidget(self._make_filters())
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty, 1)
-        layout.addWidget(self.summary)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary)
+        summary_row.addStretch(1)
+        summary_row.addWidget(self.capacity)
+        layout.addLayout(summary_row)
         layout.addLayout(button_row(self.back, self.clear_selection, self.select_all, self.next))
 
         self.view.clicked.connect(self._on_clicked)
@@ -78,6 +103,8 @@ class ItemsListScreen(Screen):
         self.back.clicked.connect(self.logoutRequested)
         self.reprint.clicked.connect(self.reprintRequested)
         self.next.clicked.connect(lambda: emit(self.proceed, self.selected_items()))
+        self.method_filters.idClicked.connect(lambda _id: self._filter_touched())
+        self.month_filters.idClicked.connect(lambda _id: self._filter_touched())
         self.retranslate()
 
     def _make_view(self) -> QTableView:
@@ -110,32 +137,88 @@ class ItemsListScreen(Screen):
         flick_to_scroll(view)
         return view
 
+    def _make_filters(self) -> QWidget:
+        """Two rows of toggle buttons (method, month), each scrolling sideways when it is wider than the panel."""
+        outer = QVBoxLayout(self.filters)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        for group, row in ((self.method_filters, self._method_row), (self.month_filters, self._month_row)):
+            group.setExclusive(True)
+            strip = QWidget()
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(8)
+            strip.setLayout(row)
+            scroll = QScrollArea()
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+            scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(strip)
+            scroll.setFixedHeight(TOUCH_MIN_PX + 4)
+            flick_to_scroll(scroll)
+            outer.addWidget(scroll)
+        self.filters.hide()
+        return self.filters
+
     # -- content ----------------------------------------------------------------------------------
     def set_items(self, items: Sequence[EligibleItem]) -> None:
         self.model.set_items(items)
+        self._method_filter = self._month_filter = None
+        self._build_filters()
+        self._apply_filters()
         self.view.scrollToTop()
 
     def selected_items(self) -> list[EligibleItem]:
+        return [self.model.item(row) for row in self._selected_rows()]
+
+    def _selected_rows(self) -> list[int]:
         rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
-        return [self.model.item(row) for row in rows if self.model.is_selectable(row)]
+        return [row for row in rows if self.model.is_selectable(row)]
+
+    def shown_rows(self) -> list[int]:
+        """The rows the filters let through (all of them without filters)."""
+        return [row for row in range(self.model.rowCount()) if self._passes(row)]
+
+    def _passes(self, row: int) -> bool:
+        item = self.model.item(row)
+        return (self._method_filter in (None, item.production_method)
+                and self._month_filter in (None, self.model.month(row)))
 
     def select_all_method(self) -> str | None:
         """The method "Select all" selects: the selected rows' one, else the first open row's, else None."""
         if self.model.locked_method is not None:
             return self.model.locked_method
-        rows = self.model.open_rows()
+        rows = [row for row in self.model.open_rows() if self._passes(row)]
         return self.model.item(rows[0]).production_method if rows else None
 
-    def select_all_available(self) -> None:
-        """Select every open row of ``select_all_method()``, as contiguous ranges (one selection change)."""
+    def _select_all_target(self) -> tuple[list[int], int]:
+        """The rows "Select all" would select (what is selected, then shown open rows of the method, as many as one
+        certificate holds) and how many shown open rows of the method there are."""
         method = self.select_all_method()
         if method is None:
-            return
-        self.view.selectionModel().select(self._rows_selection(self.model.open_rows(method)),
-                                          QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            return [], 0
+        selected = self._selected_rows()
+        candidates = [row for row in self.model.open_rows(method) if self._passes(row) and row not in selected]
+        ordered = selected + candidates
+        keep = max(len(selected), fitting_prefix([self.model.item(row) for row in ordered]))
+        return sorted(ordered[:keep]), len(set(selected) | set(candidates))
+
+    def select_all_available(self) -> None:
+        """Select the open rows of ``select_all_method()`` that one certificate can hold (one selection change)."""
+        rows, _ = self._select_all_target()
+        if rows:
+            self.view.selectionModel().select(self._rows_selection(rows),
+                                              QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def capacity_used(self) -> tuple[int, int]:
+        """(rows selected, the most rows this certificate can hold now)."""
+        rows, _ = self._select_all_target()
+        return len(self._selected_rows()), max(len(rows), 1)
 
     def clear(self) -> None:
         self.model.clear()
+        self._method_filter = self._month_filter = None
+        self._build_filters()
 
     def retranslate(self) -> None:
         self.model.set_language(self.lang)
@@ -145,7 +228,75 @@ class ItemsListScreen(Screen):
         self.clear_selection.setText(self.t("list.clear"))
         self.back.setText(self.t("button.logout"))
         self.next.setText(self.t("button.next"))
+        self._retranslate_filters()
         self._update_summary()
+
+    # -- filters ----------------------------------------------------------------------------------
+    def _build_filters(self) -> None:
+        for group, row in ((self.method_filters, self._method_row), (self.month_filters, self._month_row)):
+            for button in group.buttons():
+                group.removeButton(button)
+                button.deleteLater()
+            while row.count():
+                row.takeAt(0)
+        rows = range(self.model.rowCount())
+        if len(rows) < FILTER_FROM_ROWS:
+            self.filters.hide()
+            return
+        methods = list(dict.fromkeys(self.model.item(row).production_method for row in rows))
+        months = sorted({self.model.month(row) for row in rows}, reverse=True)
+        self._filter_button(self.method_filters, self._method_row, "filter-method-all", None)
+        for method in methods:
+            self._filter_button(self.method_filters, self._method_row, f"filter-method-{method}", method)
+        self._filter_button(self.month_filters, self._month_row, "filter-month-all", None)
+        for year, month in months:
+            self._filter_button(self.month_filters, self._month_row, f"filter-month-{year}-{month:02d}",
+                                (year, month))
+        for row in (self._method_row, self._month_row):
+            row.addStretch(1)
+        self.filters.show()
+        self._retranslate_filters()
+
+    def _filter_button(self, group: QButtonGroup, row: QHBoxLayout, object_name: str, value: object) -> None:
+        button = touch_button(object_name)
+        button.setCheckable(True)
+        button.setChecked(value is None)
+        button.setProperty("role", "choice")
+        button.setProperty("filterValue", value)
+        button.setMinimumWidth(TOUCH_MIN_PX * 2)
+        group.addButton(button)
+        row.addWidget(button)
+
+    def _retranslate_filters(self) -> None:
+        months = self.t("date.months").split(",")
+        for button in self.method_filters.buttons():
+            method = button.property("filterValue")
+            button.setText(self.t("list.filter_all_methods") if method is None else method_name(self.lang, method))
+        for button in self.month_filters.buttons():
+            value = button.property("filterValue")
+            if value is None:
+                button.setText(self.t("list.filter_all_months"))
+            else:
+                year, month = value
+                button.setText(self.t("date.month", month=months[month - 1], year=year))
+
+    def _filter_touched(self) -> None:
+        method = self._checked_value(self.method_filters)
+        month = self._checked_value(self.month_filters)
+        self._method_filter = method if isinstance(method, str) else None
+        self._month_filter = (int(month[0]), int(month[1])) if isinstance(month, list | tuple) else None
+        self._apply_filters()
+        self._update_summary()
+
+    @staticmethod
+    def _checked_value(group: QButtonGroup) -> object:
+        button = group.checkedButton()
+        return button.property("filterValue") if button is not None else None
+
+    def _apply_filters(self) -> None:
+        shown = set(self.shown_rows())
+        for row in range(self.model.rowCount()):
+            self.view.setRowHidden(row, row not in shown)
 
     # -- reactions --------------------------------------------------------------------------------
     def _on_clicked(self, index: QModelIndex) -> None:
@@ -155,16 +306,17 @@ class ItemsListScreen(Screen):
                 emit(self.issuedTouched, item.certificate_id)
         elif self.model.locked_method is not None and not self.model.is_selectable(index.row()):
             # Another production method than the selected rows': say why nothing happened, keep the selection.
-            self._notice = item.production_method
+            self._notice = ("list.other_method", item.production_method)
             self._update_summary()
 
     def _on_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        """Keep the selection to one production method and lock the model to it (None when nothing is left).
+        """Keep the selection to one production method and to what one certificate holds, and lock the model to
+        the method (None when nothing is left).
 
         A touch on a row the model does not let be selected changes nothing (Qt checks the flags); this covers
         what does get through: a range or several rows selected at once (a drag, code), whose rows of other
         methods are dropped from the selection model too, so that none of them lingers hidden and reappears
-        as selected once the lock is lifted.
+        as selected once the lock is lifted; and rows beyond what one certificate holds, newest touch last.
         """
         if self._sanitizing:
             return
@@ -175,6 +327,17 @@ class ItemsListScreen(Screen):
             added = [row for row in sorted(selection_rows(selected)) if not model.item(row).issued]
             method = model.item(added[0]).production_method if added else None
         stray = [row for row in rows if model.item(row).issued or model.item(row).production_method != method]
+        kept = sorted(set(rows) - set(stray))
+        notice: tuple[str, str] | None = None
+        if not fits([model.item(row) for row in kept]):
+            new = selection_rows(selected)
+            keep = [row for row in kept if row not in new]
+            for row in (row for row in kept if row in new):
+                if fits([model.item(r) for r in [*keep, row]]):
+                    keep.append(row)
+                else:
+                    stray.append(row)
+            notice = ("list.full", method or "")
         model.set_locked_method(method)
         if stray:
             self._sanitizing = True
@@ -183,7 +346,7 @@ class ItemsListScreen(Screen):
                                                   QItemSelectionModel.SelectionFlag.Deselect)
             finally:
                 self._sanitizing = False
-        self._notice = None
+        self._notice = notice
         self._update_summary()
 
     def _on_reset(self) -> None:
@@ -209,16 +372,23 @@ class ItemsListScreen(Screen):
         else:
             self.hint.setText(self.t("list.hint_method", method=method_name(self.lang, locked)))
         if self._notice is not None:
-            self.method_notice.setText(self.t("list.other_method", method=method_name(self.lang, self._notice)))
+            notice_id, notice_method = self._notice
+            self.method_notice.setText(self.t(notice_id, method=method_name(self.lang, notice_method)))
         self.method_notice.setVisible(self._notice is not None)
         self.hint.setVisible(self._notice is None)
         method = self.select_all_method()
+        target, available = self._select_all_target()
         if method is None:
             self.select_all.setText(self.t("list.select_all"))
             self.select_all.setEnabled(False)
         else:
-            self.select_all.setText(self.t("list.select_all_method", method=method_name(self.lang, method)))
-            self.select_all.setEnabled(len(selected) < len(self.model.open_rows(method)))
+            words = method_name(self.lang, method)
+            if len(target) >= available:
+                self.select_all.setText(self.t("list.select_all_method", method=words))
+            else:
+                self.select_all.setText(self.t(counted("list.select_some", len(target)), count=len(target),
+                                               method=words))
+            self.select_all.setEnabled(target != self._selected_rows())
         self.clear_selection.setEnabled(bool(selected))
         self.next.setEnabled(bool(selected))
         total = format_kwh(sum(item.amount_wh for item in selected))
@@ -227,6 +397,9 @@ class ItemsListScreen(Screen):
                                         method=method_name(self.lang, selected[0].production_method)))
         else:
             self.summary.setText(self.t("list.summary", count=0, kwh=total))
+        used, limit = self.capacity_used()
+        self.capacity.setText(self.t("list.capacity", used=used, limit=limit))
+        self.capacity.setVisible(has_rows and method is not None)
 
 
 def selection_rows(selection: QItemSelection) -> set[int]:

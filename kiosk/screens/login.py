@@ -67,6 +67,11 @@ class LoginScreen(Screen):
             self.applicant_id.clear()
         self.show_notice(None)
 
+    def clear_notice(self, message_id: str) -> None:
+        """Remove the notice ``message_id`` if it is still the one shown."""
+        if self._notice_id == message_id:
+            self.show_notice(None)
+
     def has_input(self) -> bool:
         return bool(self.applicant_id.text() or self.password.text())
 

@@ -1,7 +1,8 @@
 """S201/S202: the certificate issuance screen of the main embodiment (Fig. 21A), for sites that prefer it.
 
 Applicant ID, password, the usage period (two touch date fields), the production method (selection buttons)
-and the issuing institution on one screen; OK sends it all (``submitted(ManualRequest)``), CANCEL clears it.
+and the issuing institution on one screen; OK sends it all (``submitted(ManualRequest)``; the flow shows what
+would be issued to confirm before it issues), Cancel clears it.
 "Reprint a certificate" signs in with the ID and password typed here and lists the earlier certificates.
 """
 
@@ -154,6 +155,11 @@ class ManualScreen(Screen):
         self._notice = (message_id, params) if message_id else None
         self.retranslate()
 
+    def clear_notice(self, message_id: str) -> None:
+        """Remove the notice ``message_id`` if it is still the one shown."""
+        if self._notice is not None and self._notice[0] == message_id:
+            self.show_notice(None)
+
     def has_input(self) -> bool:
         return bool(self.applicant_id.text() or self.password.text() or self.selected_method()) \
             or (self.first_day.date(), self.last_day.date()) != self._default_period
@@ -230,15 +236,14 @@ class ManualScreen(Screen):
         first, last = self.first_day.date(), self.last_day.date()
         if last < first:
             self.show_notice("manual.bad_period")
-        elif method is None:
-            self.show_notice("manual.missing_method")
         elif not self.types_loaded:
             self.show_notice("manual.institutions_loading")
             emit(self.typesWanted)
         elif not isinstance(type_id, str):
             self.show_notice("manual.missing_institution")
         else:
-            emit(self.submitted, ManualRequest(*credentials, first, last, method, type_id))
+            # No method chosen: the kiosk takes one the applicant has rows of, and the summary shows it.
+            emit(self.submitted, ManualRequest(*credentials, first, last, method or "", type_id))
 
     def _reprint(self) -> None:
         credentials = self._credentials()

@@ -16,8 +16,9 @@ from backend_client import CertificateType
 from backend_client.intermediary import CertificateRecord
 from kiosk.i18n import Language
 from kiosk.qt_compat import emit
+from kiosk.reference import reference_of
 from kiosk.reprint_model import COLUMNS, CertificatesModel
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, breakable_id, button_row, label, named, touch_button
+from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 from kiosk.widgets.scrolling import flick_to_scroll
 
 # An applicant has tens of certificates, not thousands: the columns fit their contents (dates are longer in
@@ -112,7 +113,7 @@ class ReprintScreen(Screen):
         self.view.setVisible(has_rows)
         self.empty.setVisible(not has_rows)
         record = self.selected_record()
-        self.selected.setText(self.t("reprint.selected", cid=breakable_id(record.certificate_id)) if record else "")
+        self.selected.setText(self.t("reprint.selected", cid=reference_of(record.certificate_id)) if record else "")
         self.reprint.setEnabled(record is not None)
 
     def _reprint(self) -> None:

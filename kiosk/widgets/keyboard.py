@@ -41,6 +41,16 @@ SYMBOL_ROWS = ("1234567890", "-_.@#$%&*+", "!?/:;()='")
 OPEN_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin})
 
 
+def key_label(char: str) -> str:
+    """A key's text: "&" doubled, or Qt takes it as the mark of a shortcut and draws a blank key."""
+    return char.replace("&", "&&")
+
+
+def key_char(key: QPushButton) -> str:
+    """What a character key types: its text without the doubling of ``key_label``."""
+    return key.text().replace("&&", "&")
+
+
 class OnScreenKeyboard(Overlay):
     def __init__(self, window: QWidget, lang: Language) -> None:
         super().__init__(window, "keyboard", lang)
@@ -84,8 +94,8 @@ class OnScreenKeyboard(Overlay):
         return key
 
     def _char_key(self, char: str, row: QHBoxLayout) -> QPushButton:
-        key = self._key(f"key-{char}", lambda: self.type_char(key.text()), row=row)
-        key.setText(char)
+        key = self._key(f"key-{char}", lambda: self.type_char(key_char(key)), row=row)
+        key.setText(key_label(char))
         return key
 
     def _pad_key(self, char: str) -> QPushButton:

@@ -21,7 +21,7 @@
     </message>
     <message>
         <source>button.cancel</source>
-        <translation>CANCEL</translation>
+        <translation>Cancel</translation>
     </message>
     <message>
         <source>button.back</source>
@@ -132,12 +132,50 @@
         <translation>Clear selection</translation>
     </message>
     <message>
+        <source>list.method_fossil</source>
+        <translation>{method} — fossil (not renewable)</translation>
+    </message>
+    <message>
+        <source>list.method_not_renewable</source>
+        <translation>{method} — not renewable</translation>
+    </message>
+    <message>
+        <source>list.full</source>
+        <translation>One certificate cannot hold more {method} rows. Issue these first, then choose the rest for another certificate.</translation>
+    </message>
+    <message>
+        <source>list.select_some</source>
+        <translation>Select {count} {method} rows</translation>
+    </message>
+    <message>
+        <source>list.select_some.one</source>
+        <translation>Select {count} {method} row</translation>
+    </message>
+    <message>
+        <source>list.capacity</source>
+        <translation>Rows in this certificate: {used} (at most {limit})</translation>
+    </message>
+    <message>
+        <source>list.filter_all_methods</source>
+        <translation>All methods</translation>
+    </message>
+    <message>
+        <source>list.filter_all_months</source>
+        <translation>All months</translation>
+    </message>
+    <message>
         <source>confirm.title</source>
         <translation>Confirm the certificate</translation>
     </message>
     <message>
         <source>confirm.summary</source>
-        <translation>{count} transaction(s), {kwh} kWh in total
+        <translation>{count} transactions, {kwh} kWh in total
+Production method: {method}
+Period: {period}</translation>
+    </message>
+    <message>
+        <source>confirm.summary.one</source>
+        <translation>{count} transaction, {kwh} kWh in total
 Production method: {method}
 Period: {period}</translation>
     </message>
@@ -191,17 +229,11 @@ Period: {period}</translation>
     </message>
     <message>
         <source>done.saved</source>
-        <translation>Saved as a PDF file:
-{path}</translation>
-    </message>
-    <message>
-        <source>done.printer_problem</source>
-        <translation>The printer could not print it, so it was saved as a PDF file instead:
-{path}</translation>
+        <translation>Your certificate was saved. A member of staff can print it for you.</translation>
     </message>
     <message>
         <source>done.certificate_id</source>
-        <translation>Certificate ID: {cid}</translation>
+        <translation>Reference: {cid}</translation>
     </message>
     <message>
         <source>done.print_another</source>
@@ -233,19 +265,19 @@ Period: {period}</translation>
     </message>
     <message>
         <source>error.credentials.message</source>
-        <translation>Please check your applicant ID and password and enter them again.</translation>
+        <translation>Please check your applicant ID and password and enter them again. After several wrong attempts, the ID is locked for a while.</translation>
     </message>
     <message>
         <source>error.locked.title</source>
         <translation>Your account is locked for now</translation>
     </message>
     <message>
-        <source>error.locked.minutes</source>
-        <translation>Too many failed sign-ins. Please try again in about {minutes} minute(s).</translation>
+        <source>error.locked.until</source>
+        <translation>After several wrong attempts, this applicant ID is locked for a while. You can sign in again from {time}. If you need help now, please ask a member of staff.</translation>
     </message>
     <message>
         <source>error.locked.later</source>
-        <translation>Too many failed sign-ins. Please try again later.</translation>
+        <translation>After several wrong attempts, this applicant ID is locked for a while. Please try again later, or ask a member of staff.</translation>
     </message>
     <message>
         <source>error.expired.title</source>
@@ -262,7 +294,7 @@ Period: {period}</translation>
     <message>
         <source>error.print.message</source>
         <translation>The certificate was issued but could not be printed or saved. Please try again, or tell a member of staff.
-Certificate ID: {cid}</translation>
+Reference: {cid}</translation>
     </message>
     <message>
         <source>error.server.title</source>
@@ -295,6 +327,22 @@ Certificate ID: {cid}</translation>
     <message>
         <source>error.unexpected.message</source>
         <translation>Something unexpected happened. Please try again, or tell a member of staff.</translation>
+    </message>
+    <message>
+        <source>error.server_said</source>
+        <translation>The server&apos;s reason: {message}</translation>
+    </message>
+    <message>
+        <source>error.code.selection_too_large</source>
+        <translation>The rows you chose are more than one certificate can hold. Please go back and choose fewer rows.</translation>
+    </message>
+    <message>
+        <source>error.code.not_found</source>
+        <translation>Some of the rows you chose are no longer on your list. Please go back: the list will be loaded again.</translation>
+    </message>
+    <message>
+        <source>error.code.in_progress</source>
+        <translation>This request is still being processed. Please wait a moment and try again.</translation>
     </message>
     <message>
         <source>method.solar</source>
@@ -486,7 +534,11 @@ Certificate ID: {cid}</translation>
     </message>
     <message>
         <source>done.skipped</source>
-        <translation>{count} transaction(s) in this period already had a certificate and were left out.</translation>
+        <translation>{count} transactions in this period already had a certificate and were left out.</translation>
+    </message>
+    <message>
+        <source>done.skipped.one</source>
+        <translation>{count} transaction in this period already had a certificate and was left out.</translation>
     </message>
     <message>
         <source>already.message_many</source>
@@ -502,7 +554,15 @@ Certificate ID: {cid}</translation>
     </message>
     <message>
         <source>error.no_match.partial</source>
-        <translation>{count} {method} transaction(s) only partly overlap {period}. Transactions are grouped by month: please choose a period that covers whole months.</translation>
+        <translation>{count} {method} transactions only partly overlap {period}. Transactions are grouped by month: please choose a period that covers whole months.</translation>
+    </message>
+    <message>
+        <source>error.no_match.partial.one</source>
+        <translation>{count} {method} transaction only partly overlaps {period}. Transactions are grouped by month: please choose a period that covers whole months.</translation>
+    </message>
+    <message>
+        <source>error.no_match.any</source>
+        <translation>There are no transactions from {period} to certify. Please check the period.</translation>
     </message>
     <message>
         <source>pin.title</source>
@@ -522,7 +582,15 @@ Certificate ID: {cid}</translation>
     </message>
     <message>
         <source>pin.locked</source>
-        <translation>Too many wrong PINs. Please try again in about {minutes} minute(s).</translation>
+        <translation>Too many wrong PINs. The PIN can be entered again in {minutes} min.</translation>
+    </message>
+    <message>
+        <source>pin.change_prompt</source>
+        <translation>The staff PIN is still the default. Choose a new PIN of 4 to 8 digits, enter it twice, then touch OK.</translation>
+    </message>
+    <message>
+        <source>pin.not_default</source>
+        <translation>Please choose a PIN other than {pin}.</translation>
     </message>
     <message>
         <source>settings.title</source>
@@ -598,7 +666,11 @@ Certificate ID: {cid}</translation>
     </message>
     <message>
         <source>settings.printers_found</source>
-        <translation>{count} printer(s) found</translation>
+        <translation>{count} printers found</translation>
+    </message>
+    <message>
+        <source>settings.printers_found.one</source>
+        <translation>{count} printer found</translation>
     </message>
     <message>
         <source>settings.printer_missing</source>
@@ -859,6 +931,66 @@ Certificate ID: {cid}</translation>
     <message>
         <source>error.applicant_record.message</source>
         <translation>Your record stored at this kiosk could not be read. Please tell a member of staff.</translation>
+    </message>
+    <message>
+        <source>not_printed.title</source>
+        <translation>Your certificate was issued but not printed</translation>
+    </message>
+    <message>
+        <source>not_printed.message</source>
+        <translation>The certificate is issued and kept safe; only the printing failed. You can try printing it again.</translation>
+    </message>
+    <message>
+        <source>not_printed.message_reprint</source>
+        <translation>The copy could not be printed. You can try printing it again.</translation>
+    </message>
+    <message>
+        <source>not_printed.printer</source>
+        <translation>Printer: {state}</translation>
+    </message>
+    <message>
+        <source>not_printed.printer_checking</source>
+        <translation>Checking the printer…</translation>
+    </message>
+    <message>
+        <source>not_printed.printer_missing</source>
+        <translation>Printer: not found. It may have been switched off or removed.</translation>
+    </message>
+    <message>
+        <source>not_printed.printer_unreachable</source>
+        <translation>Printer: cannot be reached.</translation>
+    </message>
+    <message>
+        <source>not_printed.ask_staff</source>
+        <translation>If it still does not print, please ask a member of staff and tell them this reference.</translation>
+    </message>
+    <message>
+        <source>not_printed.print_again</source>
+        <translation>Print again</translation>
+    </message>
+    <message>
+        <source>manual_confirm.title</source>
+        <translation>Please check your request</translation>
+    </message>
+    <message>
+        <source>manual_confirm.prompt</source>
+        <translation>This certificate will be issued. Touch Issue to confirm, or Back to change the request.</translation>
+    </message>
+    <message>
+        <source>manual_confirm.institution</source>
+        <translation>Issuing institution: {institution}</translation>
+    </message>
+    <message>
+        <source>manual_confirm.too_large</source>
+        <translation>This period holds more transactions than one certificate can. Please go back and choose a shorter period.</translation>
+    </message>
+    <message>
+        <source>manual_confirm.skipped</source>
+        <translation>{count} transactions in this period already have a certificate and are left out.</translation>
+    </message>
+    <message>
+        <source>manual_confirm.skipped.one</source>
+        <translation>{count} transaction in this period already has a certificate and is left out.</translation>
     </message>
 </context>
 </TS>

@@ -132,11 +132,49 @@
         <translation>選択を解除</translation>
     </message>
     <message>
+        <source>list.method_fossil</source>
+        <translation>{method}（化石燃料・再生可能エネルギーではありません）</translation>
+    </message>
+    <message>
+        <source>list.method_not_renewable</source>
+        <translation>{method}（再生可能エネルギーではありません）</translation>
+    </message>
+    <message>
+        <source>list.full</source>
+        <translation>これ以上の{method}の行は1枚の証明書に入りません。先にこの分を発行し、残りは次の証明書で選んでください。</translation>
+    </message>
+    <message>
+        <source>list.select_some</source>
+        <translation>{method}を{count}件選択</translation>
+    </message>
+    <message>
+        <source>list.select_some.one</source>
+        <translation>{method}を{count}件選択</translation>
+    </message>
+    <message>
+        <source>list.capacity</source>
+        <translation>この証明書の行数：{used}（最大 {limit}）</translation>
+    </message>
+    <message>
+        <source>list.filter_all_methods</source>
+        <translation>すべての発電方法</translation>
+    </message>
+    <message>
+        <source>list.filter_all_months</source>
+        <translation>すべての月</translation>
+    </message>
+    <message>
         <source>confirm.title</source>
         <translation>発行内容の確認</translation>
     </message>
     <message>
         <source>confirm.summary</source>
+        <translation>{count} 件の取引&#x3000;合計 {kwh} kWh
+発電方法：{method}
+期間：{period}</translation>
+    </message>
+    <message>
+        <source>confirm.summary.one</source>
         <translation>{count} 件の取引&#x3000;合計 {kwh} kWh
 発電方法：{method}
 期間：{period}</translation>
@@ -191,17 +229,11 @@
     </message>
     <message>
         <source>done.saved</source>
-        <translation>PDFファイルとして保存しました：
-{path}</translation>
-    </message>
-    <message>
-        <source>done.printer_problem</source>
-        <translation>プリンターで印刷できなかったため、代わりにPDFファイルとして保存しました：
-{path}</translation>
+        <translation>証明書を保存しました。印刷は係員にお申し付けください。</translation>
     </message>
     <message>
         <source>done.certificate_id</source>
-        <translation>証明書ID：{cid}</translation>
+        <translation>照会番号：{cid}</translation>
     </message>
     <message>
         <source>done.print_another</source>
@@ -233,19 +265,19 @@
     </message>
     <message>
         <source>error.credentials.message</source>
-        <translation>申請者IDとパスワードを確かめて、もう一度入力してください。</translation>
+        <translation>申請者IDとパスワードを確かめて、もう一度入力してください。何度も間違えると、このIDはしばらくロックされます。</translation>
     </message>
     <message>
         <source>error.locked.title</source>
         <translation>アカウントが一時的にロックされています</translation>
     </message>
     <message>
-        <source>error.locked.minutes</source>
-        <translation>ログインの失敗が続いたため、ロックされました。約{minutes}分後にもう一度お試しください。</translation>
+        <source>error.locked.until</source>
+        <translation>誤った入力が続いたため、この申請者IDは一時的にロックされています。{time}から再びログインできます。お急ぎの場合は係員にお声がけください。</translation>
     </message>
     <message>
         <source>error.locked.later</source>
-        <translation>ログインの失敗が続いたため、ロックされました。しばらくしてからもう一度お試しください。</translation>
+        <translation>誤った入力が続いたため、この申請者IDは一時的にロックされています。しばらくしてからもう一度お試しいただくか、係員にお声がけください。</translation>
     </message>
     <message>
         <source>error.expired.title</source>
@@ -262,7 +294,7 @@
     <message>
         <source>error.print.message</source>
         <translation>証明書は発行されましたが、印刷もPDFの保存もできませんでした。もう一度お試しいただくか、係員にお知らせください。
-証明書ID：{cid}</translation>
+照会番号：{cid}</translation>
     </message>
     <message>
         <source>error.server.title</source>
@@ -295,6 +327,22 @@
     <message>
         <source>error.unexpected.message</source>
         <translation>予期しない問題が起きました。もう一度お試しいただくか、係員にお知らせください。</translation>
+    </message>
+    <message>
+        <source>error.server_said</source>
+        <translation>サーバーからの理由（英語）：{message}</translation>
+    </message>
+    <message>
+        <source>error.code.selection_too_large</source>
+        <translation>選んだ行が多すぎて、1枚の証明書に入りません。戻って、選ぶ行を減らしてください。</translation>
+    </message>
+    <message>
+        <source>error.code.not_found</source>
+        <translation>選んだ行の一部が一覧にありません。戻ると一覧を読み込み直します。</translation>
+    </message>
+    <message>
+        <source>error.code.in_progress</source>
+        <translation>この申請はまだ処理中です。少し待ってから、もう一度お試しください。</translation>
     </message>
     <message>
         <source>method.solar</source>
@@ -489,6 +537,10 @@
         <translation>この期間の取引のうち {count} 件はすでに証明書が発行されていたため、含めていません。</translation>
     </message>
     <message>
+        <source>done.skipped.one</source>
+        <translation>この期間の取引のうち {count} 件はすでに証明書が発行されていたため、含めていません。</translation>
+    </message>
+    <message>
         <source>already.message_many</source>
         <translation>この期間の取引には、すでに {count} 枚の証明書が発行されています。同じ取引の証明書を二重に発行することはできません。控えが必要な場合は再印刷できます。</translation>
     </message>
@@ -503,6 +555,14 @@
     <message>
         <source>error.no_match.partial</source>
         <translation>{period}に一部だけ重なる{method}の取引が {count} 件あります。取引は月ごとにまとめられているため、月の初日から末日までを含む期間を選んでください。</translation>
+    </message>
+    <message>
+        <source>error.no_match.partial.one</source>
+        <translation>{period}に一部だけ重なる{method}の取引が {count} 件あります。取引は月ごとにまとめられているため、月の初日から末日までを含む期間を選んでください。</translation>
+    </message>
+    <message>
+        <source>error.no_match.any</source>
+        <translation>{period}の取引で、証明書を発行できるものはありません。期間を確かめてください。</translation>
     </message>
     <message>
         <source>pin.title</source>
@@ -522,7 +582,15 @@
     </message>
     <message>
         <source>pin.locked</source>
-        <translation>暗証番号の誤りが続いたため、約{minutes}分間は入力できません。</translation>
+        <translation>暗証番号の誤りが続いたため、{minutes}分間は入力できません。</translation>
+    </message>
+    <message>
+        <source>pin.change_prompt</source>
+        <translation>係員用の暗証番号が初期値のままです。新しい暗証番号（4〜8桁）を2回入力して、OKを押してください。</translation>
+    </message>
+    <message>
+        <source>pin.not_default</source>
+        <translation>{pin} 以外の暗証番号を選んでください。</translation>
     </message>
     <message>
         <source>settings.title</source>
@@ -598,6 +666,10 @@
     </message>
     <message>
         <source>settings.printers_found</source>
+        <translation>プリンター {count} 台</translation>
+    </message>
+    <message>
+        <source>settings.printers_found.one</source>
         <translation>プリンター {count} 台</translation>
     </message>
     <message>
@@ -859,6 +931,66 @@
     <message>
         <source>error.applicant_record.message</source>
         <translation>このキオスクに保存されている申請者情報を読み出せませんでした。係員にお知らせください。</translation>
+    </message>
+    <message>
+        <source>not_printed.title</source>
+        <translation>証明書は発行されましたが、印刷できませんでした</translation>
+    </message>
+    <message>
+        <source>not_printed.message</source>
+        <translation>証明書は発行され、保管されています。印刷だけができませんでした。もう一度印刷を試せます。</translation>
+    </message>
+    <message>
+        <source>not_printed.message_reprint</source>
+        <translation>控えを印刷できませんでした。もう一度印刷を試せます。</translation>
+    </message>
+    <message>
+        <source>not_printed.printer</source>
+        <translation>プリンターの状態：{state}</translation>
+    </message>
+    <message>
+        <source>not_printed.printer_checking</source>
+        <translation>プリンターの状態を確認しています…</translation>
+    </message>
+    <message>
+        <source>not_printed.printer_missing</source>
+        <translation>プリンターの状態：見つかりません。電源が切れているか、取り外されている可能性があります。</translation>
+    </message>
+    <message>
+        <source>not_printed.printer_unreachable</source>
+        <translation>プリンターの状態：接続できません。</translation>
+    </message>
+    <message>
+        <source>not_printed.ask_staff</source>
+        <translation>それでも印刷できない場合は、係員にこの照会番号をお伝えください。</translation>
+    </message>
+    <message>
+        <source>not_printed.print_again</source>
+        <translation>もう一度印刷</translation>
+    </message>
+    <message>
+        <source>manual_confirm.title</source>
+        <translation>申請内容の確認</translation>
+    </message>
+    <message>
+        <source>manual_confirm.prompt</source>
+        <translation>この内容で証明書を発行します。よろしければ「発行する」を、変更する場合は「戻る」を押してください。</translation>
+    </message>
+    <message>
+        <source>manual_confirm.institution</source>
+        <translation>発行機関：{institution}</translation>
+    </message>
+    <message>
+        <source>manual_confirm.too_large</source>
+        <translation>この期間の取引は1枚の証明書に入りきりません。戻って、期間を短くしてください。</translation>
+    </message>
+    <message>
+        <source>manual_confirm.skipped</source>
+        <translation>この期間の取引のうち {count} 件はすでに証明書が発行されているため、含めません。</translation>
+    </message>
+    <message>
+        <source>manual_confirm.skipped.one</source>
+        <translation>この期間の取引のうち {count} 件はすでに証明書が発行されているため、含めません。</translation>
     </message>
 </context>
 </TS>

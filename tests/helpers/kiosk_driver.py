@@ -9,7 +9,8 @@ creating the QApplication (the conftests do)::
     kiosk.touch_row(0); kiosk.click("listNext")
     kiosk.click("issueOk"); kiosk.wait_screen("done", timeout_ms=30_000)
     kiosk.tap("applicantId", "Demo-1")      # touches the field and types on the on-screen keyboard
-    kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 10, 31), "solar")  # the manual form (S202)
+    kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 10, 31), "solar")  # the manual form (S202),
+                                                                                    # then "Issue" on its summary
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ class KioskDriver:
 
     def request(self, applicant_id: str, password: str, first: date, last: date, method: str, *,
                 institution_index: int = 0, expect: str | None = "done") -> None:
-        """Fill the manual form (S202) and touch OK; wait for ``expect`` (None: do not wait)."""
+        """Fill the manual form (S202) and touch OK; on the summary that follows, touch "Issue" (unless ``expect``
+        is "manualConfirm"); wait for ``expect`` (None: do not wait)."""
         self.type("applicantId", applicant_id)
         self.type("password", password)
         self.pick_date("periodStart", first)
@@ -140,8 +142,16 @@ class KioskDriver:
         self.qtbot.waitUntil(lambda: self.window.manual.types_loaded)
         self.window.manual.institution.setCurrentIndex(institution_index)
         self.click("manualOk")
-        if expect is not None:
-            self.wait_screen(expect)
+        if expect is None:
+            return
+        try:
+            self.qtbot.waitUntil(lambda: self.screen in ("manualConfirm", expect), timeout=5000)
+        except Exception:
+            raise AssertionError(f"expected screen {expect!r} or the summary, found {self.screen!r}: "
+                                 f"{self.visible_texts()}") from None
+        if self.screen == "manualConfirm" and expect != "manualConfirm":
+            self.click("manualIssue")
+        self.wait_screen(expect)
 
     def wait_screen(self, name: str, timeout_ms: int = 5000) -> None:
         try:

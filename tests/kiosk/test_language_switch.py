@@ -62,13 +62,17 @@ def put_every_screen_in_a_state(window, fake):
     from pathlib import Path
 
     from kiosk.screens.done import Outcome
+    from kiosk.screens.manual_confirm import ManualSummary
 
     window.items_list.set_items(fake.items)
     window.confirm.set_selection([fake.items[0], fake.items[3]], fake.types)  # two solar rows
     window.progress.set_stage("progress.issuing", cancellable=True)
-    window.done.show_outcome(Outcome("abc", "saved", None, Path("/tmp/x.pdf"), True, False, "en", "ja"))
+    window.done.show_outcome(Outcome("abc", "saved", None, Path("/tmp/x.pdf"), False, False))
     window.already_issued.show_certificate("abc")
-    window.error.show_error(ErrorInfo("locked", {"minutes": 3}, back_to_login=True))
+    window.error.show_error(ErrorInfo("locked", {"time": "14:37"}, back_to_login=True))
+    window.not_printed.show_failure("ab" * 32, reprint=False)
+    window.manual_confirm.show_summary(ManualSummary(2, 5_000_000, fake.items[0].period_start,
+                                                     fake.items[3].period_end, "solar", "I-REC Japan"))
     window.manual.set_types(fake.types)
     window.manual.applicant_id.setText("demo")
     window.manual.select_method("solar")

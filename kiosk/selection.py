@@ -1,0 +1,72 @@
+"""What one certificate can hold, as the intermediary checks it, and the order the list shows rows in (no Qt).
+
+The intermediary refuses an issuance of more than ``MAX_ROWS`` rows (``intermediary.issuance.MAX_ITEMS``, the
+``item_ids`` of one request) or of more than ``MAX_ALLOCATIONS`` allocations (``intermediary.eligible.CHUNK``:
+one issuance transaction), and a row holds at most ``ROW_MAX_ALLOCATIONS`` of them. A row of the list does not
+say how many allocations it holds (``EligibleItem`` has no such field; a row that does, as ``allocations``, is
+counted exactly), so the kiosk counts each row as full: then only selections the server is sure to accept are
+offered — ``MAX_ALLOCATIONS // ROW_MAX_ALLOCATIONS`` rows (one) per certificate. ``tests/kiosk`` checks these
+numbers against the intermediary's.
+
+The list shows renewable rows first (a kiosk for *green* electricity certificates), then other methods, then
+fossil ones, each group in the server's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+MAX_ROWS = 50  # intermediary.issuance.MAX_ITEMS
+MAX_ALLOCATIONS = 900  # intermediary.eligible.CHUNK: allocations in one issuance transaction
+ROW_MAX_ALLOCATIONS = 900  # intermediary.eligible.CHUNK: allocations in one row of the list
+
+RENEWABLE = ("solar", "wind", "hydro", "geothermal", "biomass")
+FOSSIL = ("oil", "coal", "gas", "lng")
+
+
+class RowLike(Protocol):
+    @property
+    def production_method(self) -> str: ...
+
+
+def allocations_of(item: RowLike) -> int:
+    """The row's allocations when it says (``allocations``), else the most a row can hold."""
+    count = getattr(item, "allocations", None)
+    if isinstance(count, int) and not isinstance(count, bool) and 0 < count <= ROW_MAX_ALLOCATIONS:
+        return count
+    return ROW_MAX_ALLOCATIONS
+
+
+def fits(items: Sequence[RowLike]) -> bool:
+    """Whether the intermediary accepts these rows as one certificate (as far as their size goes)."""
+    return len(items) <= MAX_ROWS and sum(allocations_of(item) for item in items) <= MAX_ALLOCATIONS
+
+
+def fitting_prefix(items: Sequence[RowLike]) -> int:
+    """How many of ``items``, taken in order, fit one certificate."""
+    total = 0
+    for count, item in enumerate(items):
+        total += allocations_of(item)
+        if count + 1 > MAX_ROWS or total > MAX_ALLOCATIONS:
+            return count
+    return len(items)
+
+
+def method_group(method: str) -> int:
+    """0 renewable, 1 other (nuclear, unknown), 2 fossil: the order of the list."""
+    code = method.lower()
+    return 0 if code in RENEWABLE else 2 if code in FOSSIL else 1
+
+
+def is_renewable(method: str) -> bool:
+    return method_group(method) == 0
+
+
+def is_fossil(method: str) -> bool:
+    return method_group(method) == 2
+
+
+def green_first(items: Sequence[RowLike]) -> list[int]:
+    """Indexes of ``items``: renewable rows first, fossil rows last, the server's order inside each group."""
+    return sorted(range(len(items)), key=lambda n: (method_group(items[n].production_method), n))
