@@ -54,25 +54,23 @@ def bin_profile(profile_wh: tuple[int, ...], max_bars: int = MAX_BARS, *, phase:
     return bars, per_bar
 
 
-def bar_span_label(per_bar: int, language: str) -> str:
-    """``"1 bar = 30 min"`` / ``"1本 = 6時間"`` / ``"1 bar = 1 day"``."""
+def bar_span(per_bar: int, language: str) -> str:
+    """What one bar sums: ``"30 min"`` / ``"6時間"`` / ``"day"`` / ``"2 days"`` (the chart's caption says it)."""
     minutes = per_bar * HALF_HOUR // 60
     if language == "ja":
         if minutes < 60:
-            span = f"{minutes}分"
-        elif per_bar < PER_DAY:
-            span = f"{minutes / 60:g}時間"
-        else:
-            span = f"{per_bar // PER_DAY}日"
-        return f"1本 = {span}"
+            return f"{minutes}分"
+        if per_bar < PER_DAY:
+            return f"{minutes / 60:g}時間"
+        return "1日" if per_bar == PER_DAY else f"{per_bar // PER_DAY}日"
     if minutes < 60:
-        span = f"{minutes} min"
-    elif per_bar < PER_DAY:
-        span = f"{minutes / 60:g} h"
-    else:
-        days = per_bar // PER_DAY
-        span = f"{days} day" + ("s" if days > 1 else "")
-    return f"1 bar = {span}"
+        return f"{minutes} min"
+    if per_bar == 2:
+        return "hour"
+    if per_bar < PER_DAY:
+        return f"{minutes / 60:g} h"
+    days = per_bar // PER_DAY
+    return "day" if days == 1 else f"{days} days"
 
 
 def _axis_label(value: float) -> str:
@@ -100,7 +98,7 @@ def draw_profile_chart(
     bars, _ = bin_profile(profile_wh, phase=phase)
     if not bars:
         return
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=font, initialFontSize=_LABEL_SIZE)  # no Helvetica (issue #10)
     chart = VerticalBarChart()
     chart.x, chart.y = 32, 12 if ends else 8
     chart.width, chart.height = width - chart.x - 4, height - chart.y - 4
@@ -117,6 +115,7 @@ def draw_profile_chart(
     chart.valueAxis.labels.fontSize = _LABEL_SIZE
     chart.valueAxis.forceZero = True
     chart.categoryAxis.visibleLabels = False
+    chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.visibleTicks = False
     chart.categoryAxis.categoryNames = [""] * len(bars)
     drawing.add(chart)

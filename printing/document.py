@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfoNotFoundError
 
+from ledger_lite.certificate import category_of
 from printing.errors import RenderError
+from printing.words import METHOD_WORDS, zone_of
 
-# Production method → category (DESIGN "The certificate"; EECS/I-REC energy-source classes).
-METHOD_CATEGORY: dict[str, str] = {
-    "solar": "renewable",
-    "wind": "renewable",
-    "hydro": "renewable",
-    "biomass": "renewable",
-    "geothermal": "renewable",
-    "oil": "fossil",
-    "coal": "fossil",
-    "lng": "fossil",
-    "nuclear": "nuclear",
-}
+# Production method → category (DESIGN "The certificate"; EECS/I-REC energy-source classes): the methods a
+# certificate can be printed for (they have words), in the ledger's categories.
+METHOD_CATEGORY: dict[str, str] = {method: category_of(method) for method in METHOD_WORDS}
 CATEGORIES = ("renewable", "fossil", "nuclear")
+# The site's time zone: every time on the paper is in it, and the paper says which it is (issue #10, item 13).
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 # "1,234.567 kWh": thousands separators, exactly three decimals (= integer Wh).
@@ -44,6 +40,7 @@ class CertificateDocument:
     payload: str  # the QR text, "GC1:..."
     profile_wh: tuple[int, ...] = ()  # half-hourly Wh the certificate covers
     reprint: bool = False
+    time_zone: str = DEFAULT_TIME_ZONE  # IANA zone of the site: every printed time is in it
 
 
 def format_amount_kwh(amount_wh: int) -> str:
@@ -87,6 +84,12 @@ def validate_document(doc: CertificateDocument) -> None:
         )
     for index, value in enumerate(doc.profile_wh):
         _check_int(f"profile_wh[{index}]", value, minimum=0)
+    try:
+        zone_of(doc.time_zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise RenderError(
+            f"time_zone: expected an IANA time zone such as 'Asia/Tokyo', found {doc.time_zone!r}"
+        ) from exc
 
 
 def _check_int(name: str, value: object, *, minimum: int) -> None:

@@ -1,7 +1,9 @@
 """The embedded CJK TrueType font certificates are drawn with (shared/ENVIRONMENT.md, PDF and QR).
 
-reportlab's built-in CID fonts are not embedded and look different in every viewer, so a TrueType file is
-embedded instead: IPAexGothic first, then whatever fontconfig offers for Japanese.
+reportlab's built-in CID fonts and its standard fonts (Helvetica, Courier) are not embedded and look different
+in every viewer, so one TrueType file is embedded for every text on the page, Latin, digits and the certificate
+id included (issue #10, item 14): IPAexGothic first (Debian fonts-ipaexfont-gothic, installed by
+scripts/bootstrap.sh), then whatever fontconfig offers for Japanese.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from printing.errors import RenderError
 
 PREFERRED_FONT = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
-MONOSPACE_FONT = "Courier"  # standard PDF font; the certificate id only needs [0-9a-f]
 _TRUETYPE_SUFFIXES = (".ttf", ".otf", ".ttc")
 _registered: dict[Path, str] = {}
 

@@ -25,6 +25,11 @@ from printing.errors import FormatError
 LANGUAGES = ("ja", "en")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+# Kana and kanji: a "_ja" wording has some, an "_en" one none (nor CJK punctuation or full-width forms).
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_CJK_ONLY = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uffef]")
+# Fields of earlier versions: times are now printed in the site's zone (CertificateDocument.time_zone).
+_RETIRED = {"timezone_label", "utc_offset_minutes"}
 
 # The rows of the field table (keys of words.LABELS); every certificate shows all of them (issue 4).
 FIELD_KEYS = ("amount", "period", "method", "category", "owner", "issued", "issuer", "certificate_id", "anchor")
@@ -82,11 +87,9 @@ class InstitutionFormat:
     name_en: str
     title_ja: str  # e.g. 「電力の発電方法証明書」
     title_en: str  # e.g. "Certificate of Electricity Production Method"
-    language: str  # primary language: "ja" (dates in JST) or "en" (dates in UTC)
+    language: str  # primary language: "ja" or "en" (times are in the site's zone: CertificateDocument.time_zone)
     statement_ja: str
     statement_en: str
-    timezone_label: str  # printed next to every date, e.g. "JST"
-    utc_offset_minutes: int  # fixed offset of that zone (JST = 540, UTC = 0)
     accent_color: str = "#1b5e20"  # "#rrggbb" of the frame and headings
     signatory_ja: str = ""
     signatory_en: str = ""
@@ -114,7 +117,7 @@ class InstitutionFormat:
 _FIELDS = {f.name: f for f in fields(InstitutionFormat)}
 _OBJECT_FIELDS = {"logo", "layout"}  # parsed by _logo() and _layout()
 _REQUIRED = [name for name, f in _FIELDS.items() if f.default is MISSING] + ["logo"]
-_INT_FIELDS = {"utc_offset_minutes"}
+_WORDING = ("name", "title", "statement", "signatory")  # each as "<word>_ja" and "<word>_en"
 
 
 def default_directory() -> Traversable:
@@ -159,6 +162,10 @@ def load_institution(path: Path | Traversable, *, base: Path | Traversable | Non
 
 
 def _build(path: Path | Traversable, base: Path | Traversable, data: dict[str, Any]) -> InstitutionFormat:
+    retired = sorted(set(data) & _RETIRED)
+    if retired:
+        raise FormatError(f"{path}: field {retired[0]!r} is no longer part of a format: every time is printed in "
+                          "the site's time zone (CertificateDocument.time_zone); remove the field")
     unknown = sorted(set(data) - set(_FIELDS))
     if unknown:
         raise FormatError(f"{path}: field {unknown[0]!r} is unknown; expected only {', '.join(_FIELDS)}")
@@ -168,10 +175,7 @@ def _build(path: Path | Traversable, base: Path | Traversable, data: dict[str, A
     for name, value in data.items():
         if name in _OBJECT_FIELDS:
             continue
-        if name in _INT_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise FormatError(f"{path}: field {name!r}: expected an integer, found {value!r}")
-        elif not isinstance(value, str) or (name in _REQUIRED and not value.strip()):
+        if not isinstance(value, str) or (name in _REQUIRED and not value.strip()):
             raise FormatError(f"{path}: field {name!r}: expected a non-empty string, found {value!r}")
     values = {name: value for name, value in data.items() if name not in _OBJECT_FIELDS}
     fmt = InstitutionFormat(
@@ -190,12 +194,26 @@ def _check_values(path: Path | Traversable, fmt: InstitutionFormat) -> None:
         )
     if fmt.language not in LANGUAGES:
         raise FormatError(f"{path}: field 'language': expected 'ja' or 'en', found {fmt.language!r}")
-    if not -720 <= fmt.utc_offset_minutes <= 840:
-        raise FormatError(
-            f"{path}: field 'utc_offset_minutes': expected -720..840, found {fmt.utc_offset_minutes}"
-        )
+    _check_languages(path, fmt)
     if not _COLOR.fullmatch(fmt.accent_color):
         raise FormatError(f"{path}: field 'accent_color': expected '#rrggbb', found {fmt.accent_color!r}")
+
+
+def _check_languages(path: Path | Traversable, fmt: InstitutionFormat) -> None:
+    """Both wordings are real (issue #10, 8a): a "_ja" field has kana or kanji, an "_en" field none, so a screen
+    or a page in English never shows Japanese in their place."""
+    for word in _WORDING:
+        ja, en = getattr(fmt, f"{word}_ja"), getattr(fmt, f"{word}_en")
+        if ja and not _JAPANESE.search(ja):
+            raise FormatError(f"{path}: field '{word}_ja': expected Japanese text (kana or kanji), found {ja[:60]!r}")
+        found = _CJK_ONLY.search(en)
+        if found:
+            raise FormatError(f"{path}: field '{word}_en': expected English text, found Japanese "
+                              f"{found.group()!r} in {en[:60]!r}")
+        if bool(ja) != bool(en):
+            missing = f"{word}_en" if ja else f"{word}_ja"
+            raise FormatError(f"{path}: field {missing!r}: expected the wording in both languages, found only the "
+                              f"other one")
 
 
 def _logo(path: Path | Traversable, base: Path | Traversable, value: object) -> Logo:

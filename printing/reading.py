@@ -40,6 +40,8 @@ TOOL_TIMEOUT = 60.0
 _ID_LABEL = re.compile(r"Certificate ID|証明書番号")
 _ID_ONE_LINE = re.compile(r"(?<![0-9a-fA-F])([0-9a-fA-F]{64})(?![0-9a-fA-F])")
 _ID_TWO_LINES = re.compile(r"(?<![0-9a-fA-F])([0-9a-fA-F]{32})\s+([0-9a-fA-F]{32})(?![0-9a-fA-F])")
+# The short reference printed above the id (fields.py, ledger_lite.reference): "Reference 3F2A-91C0-7B1E".
+_REFERENCE = re.compile(r"(?:Reference|参照番号)\s*([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})(?![0-9A-Fa-f-])")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class PrintedCertificate:
     certificate_id: str | None
     text: str
     payloads: tuple[str, ...] = ()
+    short_reference: str | None = None  # "3F2A-91C0-7B1E" as printed, or None
 
 
 def read_certificate_pdf(path: Path) -> PrintedCertificate:
@@ -76,6 +79,7 @@ def read_certificate_pdf(path: Path) -> PrintedCertificate:
         certificate_id=parse_certificate_id(text),
         text=text,
         payloads=tuple(texts),
+        short_reference=parse_short_reference(text),
     )
 
 
@@ -189,6 +193,12 @@ def parse_certificate_id(text: str) -> str | None:
         if two:
             return (two.group(1) + two.group(2)).lower()
     return None
+
+
+def parse_short_reference(text: str) -> str | None:
+    """The short reference printed after its label ("Reference" / "参照番号"), or ``None``."""
+    match = _REFERENCE.search(text)
+    return match.group(1) if match else None
 
 
 def _run(command: list[str], path: Path) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from io import BytesIO
 
 import segno
@@ -21,13 +22,13 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing import qr as qrcode
 from printing.blocks import GREY, MM, Page, Text
-from printing.chart import bar_span_label, bin_profile, day_phase, draw_profile_chart
+from printing.chart import bar_span, bin_profile, day_phase, draw_profile_chart
 from printing.document import CertificateDocument, format_amount_kwh, validate_document
 from printing.errors import RenderError
 from printing.fields import field_rows
 from printing.fonts import cjk_font_name
 from printing.institutions import InstitutionFormat, Logo
-from printing.words import LABELS, bilingual, format_datetime, word
+from printing.words import LABELS, format_datetime, word, zone_abbreviation, zone_label, zone_of
 
 PAPERS = {"A4": A4, "Letter": LETTER}
 MARGIN = 16 * MM
@@ -61,7 +62,8 @@ def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, 
     symbol = qrcode.make_qr(doc.payload)
     width, height = PAPERS[paper]
     buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), invariant=True)
+    # Every font embedded (issue #10, item 14): even the page's initial font is the TrueType one, not Helvetica.
+    canvas = Canvas(buffer, pagesize=(width, height), invariant=True, initialFontName=font)
     canvas.setTitle(f"{fmt.title_en} {doc.certificate_id}")
     canvas.setAuthor(fmt.name_en)
     canvas.setSubject(f"{format_amount_kwh(doc.amount_wh)} {doc.production_method}")
@@ -72,7 +74,7 @@ def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, 
     y = _header(page, fmt, height - MARGIN)
     if doc.reprint:
         y = _reprint_banner(page, y - 3 * MM)
-    footer_top = _footer(page, fmt)
+    footer_top = _footer(page, fmt, doc)
     builders: dict[str, Callable[[], Block]] = {
         "statement": lambda: _statement(page, fmt),
         "fields": lambda: _fields(page, doc, fmt),
@@ -226,13 +228,19 @@ def _fields(page: Page, doc: CertificateDocument, fmt: InstitutionFormat) -> Blo
     return Block("fields", sum(row_height + 6 for _, _, row_height in rows), draw)
 
 
-def _footer(page: Page, fmt: InstitutionFormat) -> float:
-    """Issuer and signatory at the bottom right; returns the y of its top."""
+def _footer(page: Page, fmt: InstitutionFormat, doc: CertificateDocument) -> float:
+    """Issuer and signatory at the bottom right, the time zone of every printed time at the bottom left
+    (issue #10, item 13); returns the y of its top."""
     runs = [Text(fmt.name(fmt.language), 9, fmt.language, align="right")]
     if fmt.signatory(fmt.language):
         runs.append(Text(fmt.signatory(fmt.language), 8, fmt.language, GREY, "right"))
-    height = page.measure(runs, page.content_width)
+    zone = zone_label(doc.period_start, zone_of(doc.time_zone))
+    note = [Text(" / ".join(word(LABELS, "times", lang).replace("{zone}", zone)
+                            for lang in (fmt.language, fmt.other_language)), 7, fmt.language, GREY)]
+    note_width = page.content_width * 0.4
+    height = max(page.measure(runs, page.content_width), page.measure(note, note_width))
     page.draw(runs, page.left, MARGIN + height, page.content_width)
+    page.draw(note, page.left, MARGIN + page.measure(note, note_width), note_width)
     return MARGIN + height
 
 
@@ -268,19 +276,22 @@ def _qr_and_chart(
 def _chart(
     page: Page, doc: CertificateDocument, fmt: InstitutionFormat, *, x: float, top: float, width: float, height: float
 ) -> None:
-    language = fmt.language
-    title = bilingual(LABELS, "profile", language) + " (kWh)"
-    phase = day_phase(doc.period_start, fmt.utc_offset_minutes)
-    if doc.profile_wh:
-        title += f" — {bar_span_label(bin_profile(doc.profile_wh, phase=phase)[1], language)}"
-    title_bottom = page.draw([Text(title, 7.5, language, GREY)], x, top, width)
+    language, other = fmt.language, fmt.other_language
+    zone = zone_of(doc.time_zone)
+    offset = local_offset_minutes(doc.period_start, zone)
+    phase = day_phase(doc.period_start, offset)
     if not doc.profile_wh:
-        note = bilingual(LABELS, "no_profile", language)
-        page.draw([Text(note, 8, language, GREY)], x, title_bottom - 6 * MM, width)
+        title = f"{word(LABELS, 'no_profile', language)} / {word(LABELS, 'no_profile', other)}"
+        page.draw([Text(title, 8, language, GREY)], x, top - 6 * MM, width)
         return
+    per_bar = bin_profile(doc.profile_wh, phase=phase)[1]
+    # The caption says what one bar is (issue #10, item 13): "Production per day (kWh)", not "half-hourly".
+    captions = [word(LABELS, "profile", lang).replace("{span}", bar_span(per_bar, lang)) for lang in (language, other)]
+    title = f"{captions[0]} / {captions[1]} (kWh)"
+    title_bottom = page.draw([Text(title, 7.5, language, GREY)], x, top, width)
     ends = (
-        format_datetime(doc.period_start, fmt.utc_offset_minutes, language),
-        format_datetime(doc.period_end, fmt.utc_offset_minutes, language) + f" ({fmt.timezone_label})",
+        format_datetime(doc.period_start, zone, language),
+        format_datetime(doc.period_end, zone, language) + f" ({zone_abbreviation(doc.period_end, zone)})",
     )
     draw_profile_chart(
         page.canvas,
@@ -294,3 +305,9 @@ def _chart(
         phase=phase,
         ends=ends,
     )
+
+
+def local_offset_minutes(unix_seconds: int, zone: tzinfo) -> int:
+    """The zone's offset from UTC at that time, in minutes (JST: 540)."""
+    offset = datetime.fromtimestamp(unix_seconds, zone).utcoffset()
+    return int(offset.total_seconds()) // 60 if offset is not None else 0

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 METHOD_WORDS: dict[str, tuple[str, str]] = {  # (ja, en)
     "solar": ("太陽光", "Solar"),
@@ -32,7 +33,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "issuer": ("発行機関", "Issuing institution"),
     "certificate_id": ("証明書番号", "Certificate ID"),
     "anchor": ("台帳記録", "Ledger anchor"),
-    "profile": ("30分毎の発電量", "Half-hourly production"),
+    "profile": ("{span}ごとの発電量", "Production per {span}"),  # one bar of the chart is {span}
+    "times": ("時刻は {zone}", "Times in {zone}"),
+    "reference": ("参照番号", "Reference"),
     "no_profile": ("30分毎の内訳はありません", "No half-hourly breakdown"),
     "reprint": ("再発行", "REPRINT"),
     "scan": ("QRコードで真正性を確認できます", "Scan to verify this certificate"),
@@ -52,30 +55,53 @@ def bilingual(table: dict[str, tuple[str, str]], key: str, primary: str) -> str:
     return f"{ja} / {en}" if primary == "ja" else f"{en} / {ja}"
 
 
-def local_time(unix_seconds: int, utc_offset_minutes: int) -> datetime:
-    zone = UTC if utc_offset_minutes == 0 else timezone(timedelta(minutes=utc_offset_minutes))
+def zone_of(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` (e.g. ``"Asia/Tokyo"``); ``ZoneInfoNotFoundError``/``ValueError`` if unknown."""
+    return ZoneInfo(name)
+
+
+def local_time(unix_seconds: int, zone: tzinfo) -> datetime:
     return datetime.fromtimestamp(unix_seconds, tz=zone)
 
 
-def format_date(unix_seconds: int, utc_offset_minutes: int, language: str) -> str:
+def zone_label(unix_seconds: int, zone: tzinfo) -> str:
+    """``"JST (UTC+9)"``, ``"IST (UTC+5:30)"``, ``"UTC"``: the zone's name and offset at that time."""
+    t = local_time(unix_seconds, zone)
+    offset = t.utcoffset()
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = "UTC" if minutes == 0 else f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    name = t.tzname() or ""
+    if not name or name[0] in "+-" or name == utc or name == "UTC":
+        return utc
+    return f"{name} ({utc})"
+
+
+def zone_abbreviation(unix_seconds: int, zone: tzinfo) -> str:
+    """``"JST"`` (or ``"UTC+9"`` for a zone without an abbreviation): what follows each printed date."""
+    return zone_label(unix_seconds, zone).split(" (")[0]
+
+
+def format_date(unix_seconds: int, zone: tzinfo, language: str) -> str:
     """``2024年4月1日`` / ``1 Apr 2024``."""
-    t = local_time(unix_seconds, utc_offset_minutes)
+    t = local_time(unix_seconds, zone)
     if language == "ja":
         return f"{t.year}年{t.month}月{t.day}日"
     return f"{t.day} {_EN_MONTHS[t.month - 1]} {t.year}"
 
 
-def format_datetime(unix_seconds: int, utc_offset_minutes: int, language: str) -> str:
-    t = local_time(unix_seconds, utc_offset_minutes)
-    return f"{format_date(unix_seconds, utc_offset_minutes, language)} {t.hour:02d}:{t.minute:02d}"
+def format_datetime(unix_seconds: int, zone: tzinfo, language: str) -> str:
+    t = local_time(unix_seconds, zone)
+    return f"{format_date(unix_seconds, zone, language)} {t.hour:02d}:{t.minute:02d}"
 
 
-def format_period(start: int, end: int, utc_offset_minutes: int, zone_label: str, language: str) -> str:
+def format_period(start: int, end: int, zone: tzinfo, language: str) -> str:
     """``2024年4月1日 00:00 〜 2024年5月1日 00:00 (JST)``; the end is exclusive (a half-hour boundary)."""
     dash = " 〜 " if language == "ja" else " – "
     return (
-        format_datetime(start, utc_offset_minutes, language)
+        format_datetime(start, zone, language)
         + dash
-        + format_datetime(end, utc_offset_minutes, language)
-        + f" ({zone_label})"
+        + format_datetime(end, zone, language)
+        + f" ({zone_abbreviation(start, zone)})"
     )

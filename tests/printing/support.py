@@ -30,6 +30,18 @@ def pdftotext(path: Path, *, layout: bool = False) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
+def pdffonts(path: Path) -> list[tuple[str, bool]]:
+    """Each font of the PDF (``pdffonts``) and whether it is embedded (its ``emb`` column says yes)."""
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True, timeout=60).stdout
+    lines = out.splitlines()
+    spans = [m.span() for m in re.finditer(r"-+", lines[1])] if len(lines) > 1 else []  # one run per column
+    found = []
+    for line in lines[2:]:
+        columns = [line[a:b].strip() for a, b in spans]
+        found.append((columns[0], columns[3] == "yes"))
+    return found
+
+
 def page_size_pts(path: Path) -> tuple[float, float]:
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True, timeout=60)
     for line in info.stdout.splitlines():

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from ledger_lite.reference import short_reference
 from printing import (
     CertificateDocument,
     InstitutionFormat,
@@ -100,3 +101,16 @@ def test_certificate_id_is_parsed_on_one_or_two_lines(text: str) -> None:
 
 def test_no_certificate_id_gives_none() -> None:
     assert parse_certificate_id("Certificate ID\n0123 not hex") is None
+
+
+@pytest.mark.parametrize("institution", ["jp-green-council", "intl-rec-registry"])
+def test_the_printed_short_reference_is_read_back(
+    tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat],
+    institution: str,
+) -> None:
+    doc = make_document(institution_id=institution)
+    path = tmp_path / "cert.pdf"
+    path.write_bytes(render_certificate_pdf(doc, formats[institution]))
+    printed = read_certificate_pdf(path)
+    assert printed.short_reference == short_reference(doc.certificate_id)
+    assert printed.certificate_id == doc.certificate_id

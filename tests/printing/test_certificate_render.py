@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from ledger_lite.reference import short_reference
 from printing import CertificateDocument, InstitutionFormat, RenderError, render_certificate_pdf
-from printing.chart import bar_span_label, bin_profile, day_phase
+from printing.chart import bar_span, bin_profile, day_phase
 from printing.document import format_amount_kwh, parse_amount_kwh
 from printing.fonts import cjk_font_name
-from tests.printing.support import fixture_payload, page_count, page_size_pts, pdftotext
+from tests.printing.support import fixture_payload, page_count, page_size_pts, pdffonts, pdftotext, words
 
 PAPERS = {"A4": (595.3, 841.9), "Letter": (612.0, 792.0)}
 APRIL_1_2024_JST = 1711897200
@@ -59,22 +60,26 @@ def test_japanese_format_shows_every_field_in_jst(
         doc.certificate_id,
         "greencert-demo",
         "4711",
-        "30分毎の発電量 / Half-hourly production (kWh)",  # the chart's title
-        "1本 = 1時間",  # two days: one bar per hour
+        "1時間ごとの発電量 / Production per hour (kWh)",  # the chart's title: two days, one bar per hour
+        "時刻は JST (UTC+9) / Times in JST (UTC+9)",
         "QRコードで真正性を確認できます",
     ):
         assert expected in text, f"{expected!r} missing from:\n{text}"
     assert "REPRINT" not in text
 
 
-def test_english_format_shows_the_period_in_utc(
+def test_english_format_shows_the_period_in_the_sites_zone_and_says_which(
     tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
 ) -> None:
+    # issue #10, item 13: the kiosk shows JST, so every layout prints JST (it printed UTC) and says so
     doc = make_document(institution_id="intl-rec-registry", production_method="lng", category="fossil")
     text = pdftotext(_write(tmp_path, render_certificate_pdf(doc, formats["intl-rec-registry"])))
-    assert "31 Mar 2024 15:00 – 2 Apr 2024 15:00 (UTC)" in text
+    assert "1 Apr 2024 00:00 – 3 Apr 2024 00:00 (JST)" in text
+    assert "Times in JST (UTC+9) / 時刻は JST (UTC+9)" in text
+    assert "4 Apr 2024 (JST)" in text
+    assert "(UTC)" not in text
     assert "International Renewable Energy Certificate Registry" in text
-    assert "Half-hourly production / 30分毎の発電量 (kWh)" in text
+    assert "Production per hour / 1時間ごとの発電量 (kWh)" in text
     assert "Liquefied natural gas (LNG)" in text
     assert "化石燃料" in text
     assert "Fossil" in text
@@ -105,6 +110,40 @@ def test_japanese_font_is_embedded(
     assert b"/FontFile2" in pdf  # an embedded TrueType program, not a viewer-dependent CID font
 
 
+@pytest.mark.parametrize("profile", [(), tuple(range(96))])
+@pytest.mark.parametrize("institution", ["jp-green-council", "intl-rec-registry"])
+def test_every_font_in_the_pdf_is_embedded(
+    tmp_path: Path,
+    make_document: Callable[..., CertificateDocument],
+    formats: dict[str, InstitutionFormat],
+    institution: str,
+    profile: tuple[int, ...],
+) -> None:
+    # issue #10, item 14: Helvetica (the page's initial font, the chart) and Courier (the id) were not embedded
+    doc = make_document(institution_id=institution, profile_wh=profile, reprint=True)
+    fonts = pdffonts(_write(tmp_path, render_certificate_pdf(doc, formats[institution])))
+    assert fonts, "pdffonts listed no font"
+    assert [name for name, embedded in fonts if not embedded] == [], fonts
+
+
+@pytest.mark.parametrize("institution", ["jp-green-council", "intl-rec-registry"])
+def test_the_short_reference_is_printed_above_the_certificate_id(
+    tmp_path: Path,
+    make_document: Callable[..., CertificateDocument],
+    formats: dict[str, InstitutionFormat],
+    institution: str,
+) -> None:
+    doc = make_document(institution_id=institution)
+    path = _write(tmp_path, render_certificate_pdf(doc, formats[institution]))
+    reference = short_reference(doc.certificate_id)
+    found = {w.text: w for w in words(path)}
+    assert reference in found, f"{reference} not printed"
+    id_word = next(w for w in words(path) if doc.certificate_id[:32] in w.text)
+    ref = found[reference]
+    assert 0 < id_word.y_min - ref.y_max < 20, "right above the full id"
+    assert ref.y_max - ref.y_min > 1.3 * (id_word.y_max - id_word.y_min), "larger than the id"
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -118,6 +157,7 @@ def test_japanese_font_is_embedded(
         ({"period_end": 1711897200}, "period_end: expected an integer >= 1711897201"),
         ({"owner": " "}, "owner: expected a non-empty string"),
         ({"profile_wh": (1, -2)}, r"profile_wh\[1\]: expected an integer >= 0, found -2"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone: expected an IANA time zone such as 'Asia/Tokyo', found 'Mars"),
         ({"institution_id": "intl-rec-registry"}, "expected the format of 'intl-rec-registry', found 'jp-"),
         ({"payload": fixture_payload(1100)}, "version ≤ 20 at error correction Q or M, found version 2\\d at M"),
         ({"payload": fixture_payload(5000)}, "version ≤ 20 at error correction Q or M, found version > 40"),
@@ -170,11 +210,11 @@ def test_long_profiles_are_summed_into_round_spans_of_at_most_48_bars() -> None:
     assert per_bar == 48
     assert len(bars) == 30
     assert sum(bars) == sum(month)
-    assert bar_span_label(per_bar, "en") == "1 bar = 1 day"
-    assert bar_span_label(per_bar, "ja") == "1本 = 1日"
-    assert bar_span_label(96, "en") == "1 bar = 2 days"
-    assert bar_span_label(1, "ja") == "1本 = 30分"
-    assert bar_span_label(12, "en") == "1 bar = 6 h"
+    assert bar_span(per_bar, "en") == "day"
+    assert bar_span(per_bar, "ja") == "1日"
+    assert bar_span(96, "en") == "2 days"
+    assert bar_span(1, "ja") == "30分"
+    assert bar_span(12, "en") == "6 h"
     assert bin_profile(tuple(range(96)))[1] == 2  # two days: one bar per hour
     assert bin_profile(tuple(range(48 * 90)))[1] == 96  # three months: one bar per two days
 
@@ -197,6 +237,29 @@ def test_empty_profile_says_there_is_no_breakdown(
 ) -> None:
     pdf = render_certificate_pdf(make_document(profile_wh=()), formats["jp-green-council"])
     assert "30分毎の内訳はありません / No half-hourly breakdown" in pdftotext(_write(tmp_path, pdf))
+
+
+@pytest.mark.parametrize(("halves", "en", "ja"), [(96, "Production per hour", "1時間ごとの発電量"),
+                                                  (1440, "Production per day", "1日ごとの発電量"),
+                                                  (20, "Production per 30 min", "30分ごとの発電量")])
+def test_the_charts_caption_says_what_one_bar_is(
+    tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat],
+    halves: int, en: str, ja: str,
+) -> None:
+    # issue #10, item 13: it said "half-hourly" and "1 bar = 12 h" at once
+    doc = make_document(profile_wh=tuple([100] * halves), period_end=APRIL_1_2024_JST + halves * 1800)
+    text = pdftotext(_write(tmp_path, render_certificate_pdf(doc, formats["jp-green-council"])))
+    assert f"{ja} / {en} (kWh)" in text
+    assert "Half-hourly" not in text and "1本 =" not in text
+
+
+def test_a_site_in_another_zone_prints_its_own_zone(
+    tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]
+) -> None:
+    doc = make_document(time_zone="Europe/Berlin")  # 2024-03-31 17:00 CEST
+    text = pdftotext(_write(tmp_path, render_certificate_pdf(doc, formats["jp-green-council"])))
+    assert "2024年3月31日 17:00 〜 2024年4月2日 17:00 (CEST)" in text
+    assert "時刻は CEST (UTC+2)" in text
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])

@@ -41,8 +41,7 @@ def test_shipped_formats_are_one_japanese_and_one_english() -> None:
     formats = load_institutions()
     assert set(formats) == {"jp-green-council", "intl-rec-registry"}
     jp, intl = formats["jp-green-council"], formats["intl-rec-registry"]
-    assert (jp.language, jp.timezone_label, jp.utc_offset_minutes) == ("ja", "JST", 540)
-    assert (intl.language, intl.timezone_label, intl.utc_offset_minutes) == ("en", "UTC", 0)
+    assert (jp.language, intl.language) == ("ja", "en")
     assert jp.title_ja == "電力の発電方法証明書"
     assert intl.title_en == "Certificate of Electricity Production Method"
 
@@ -118,8 +117,15 @@ def _with(**changes: object) -> dict[str, object]:
         (_with(name_ja=""), r"test-registry.json: field 'name_ja': expected a non-empty string, found ''"),
         (_with(titel_ja="x"), r"test-registry.json: field 'titel_ja' is unknown"),
         (_with(language="de"), r"test-registry.json: field 'language': expected 'ja' or 'en', found 'de'"),
-        (_with(utc_offset_minutes="540"), r"field 'utc_offset_minutes': expected an integer, found '540'"),
-        (_with(utc_offset_minutes=5000), r"field 'utc_offset_minutes': expected -720..840, found 5000"),
+        (_with(utc_offset_minutes=0), r"field 'utc_offset_minutes' is no longer part of a format: every time is "
+                                      r"printed in the site's time zone"),
+        (_with(timezone_label="UTC"), r"field 'timezone_label' is no longer part of a format"),
+        # issue #10, 8a: both wordings real, so an English screen never shows Japanese in their place
+        (_with(name_en="グリーン電力認証協議会"), r"field 'name_en': expected English text, found Japanese 'グ'"),
+        (_with(title_en="Certificate 証明書"), r"field 'title_en': expected English text, found Japanese '証'"),
+        (_with(name_ja="Test Registry"), r"field 'name_ja': expected Japanese text \(kana or kanji\), found 'Test"),
+        (_with(statement_ja="Same as English."), r"field 'statement_ja': expected Japanese text"),
+        (_with(signatory_en=None), r"field 'signatory_en': expected the wording in both languages, found only"),
         (_with(accent_color="green"), r"field 'accent_color': expected '#rrggbb', found 'green'"),
         (_with(institution_id="other"), r"field 'institution_id': expected 'test-registry' .*found 'other'"),
         (_with(logo=None), r"test-registry.json: field 'logo' is missing"),
