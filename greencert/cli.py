@@ -168,13 +168,18 @@ def _field(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from greencert.verify import render, verify
+    from greencert.verify import UNCHECKED, NodeNotFound, choose_node, render, verify
 
-    node_url = args.node
-    if node_url is None and not args.offline:
-        info = default_data_dir() / "demo.json"
-        node_url = json.loads(info.read_text())["node_url"] if info.exists() else f"http://127.0.0.1:{DEFAULT_NODE_PORT}"
-    cache = Path(args.trust).expanduser() if args.trust else default_data_dir().parent / "trust.json"
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else None
+    node_url = None
+    if not args.offline:
+        try:
+            node_url = choose_node(args.node, data_dir, default_data_dir(), f"http://127.0.0.1:{DEFAULT_NODE_PORT}")
+        except NodeNotFound as exc:
+            print(f"greencert verify: {exc}", file=sys.stderr)
+            return UNCHECKED
+    default_cache = data_dir / "verify-trust.json" if data_dir else default_data_dir().parent / "trust.json"
+    cache = Path(args.trust).expanduser() if args.trust else default_cache
     report = verify(args.source, node_url=node_url, offline=args.offline, trust_cache=cache)
     print(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json else render(report))
     return report.exit_code
@@ -227,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     fieldp.set_defaults(func=_field)
     verify = sub.add_parser("verify", help="check a certificate: payload text, PDF or image of its QR code")
     verify.add_argument("source", help="'GC1:...' payload, a certificate PDF, or a PNG/JPEG of the QR")
-    verify.add_argument("--node", help="ledger node URL (default: the local demo's)")
+    verify.add_argument("--node", help="ledger node URL (default: the node of the demo in --data-dir, or of the "
+                                       "default demo)")
+    verify.add_argument("--data-dir", help="data directory of a demo started with --data-dir: its node is asked")
     verify.add_argument("--offline", action="store_true", help="check the signature only, with the cached trust")
     verify.add_argument("--trust", help="trust list file (cached from the node's registry)")
     verify.add_argument("--json", action="store_true", help="machine-readable output")

@@ -29,6 +29,7 @@ from ledger_lite import (
 )
 from ledger_lite.block import Commit
 from ledger_lite.light import verify_state, verify_tx_in_block
+from ledger_lite.reference import matches, short_reference
 
 GENUINE, NOT_GENUINE, UNCHECKED = 0, 1, 2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -77,6 +78,10 @@ class Report:
     steps: list[Step] = field(default_factory=list)
     claims: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    # What the signed payload says, for a person to read against the paper (issue #10, item 15): amount, period,
+    # method, owner, institution, reference. ``printed_compared``: whether the printed text was compared by us.
+    facts: dict[str, str] = field(default_factory=dict)
+    printed_compared: bool = False
 
     def add(self, name: str, ok: bool | None, detail: str) -> bool | None:
         self.steps.append(Step(name, ok, clip(detail, DETAIL_CHARS)))
@@ -96,7 +101,8 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "exit_code": self.exit_code, "claims": self.claims,
-                "steps": [asdict(s) for s in self.steps], "notes": self.notes}
+                "steps": [asdict(s) for s in self.steps], "notes": self.notes, "facts": self.facts,
+                "printed_compared": self.printed_compared}
 
 
 class TrustFormatError(ValueError):
@@ -163,10 +169,11 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
         if path.suffix.lower() == ".pdf":
             printed = read_certificate_pdf(path)
             payload = one_payload(printed.payloads, path.name, report, missing=False)
-            return payload, {"amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id}
+            return payload, {"kind": "pdf", "amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id,
+                             "short_reference": printed.short_reference}
         if path.suffix.lower() in IMAGE_SUFFIXES:
             # An image without a readable QR may just be a poor photo: that is "could not check".
-            return one_payload(read_qr_codes(path), path.name, report, missing=None), {}
+            return one_payload(read_qr_codes(path), path.name, report, missing=None), {"kind": "image"}
     except ReadError as exc:
         report.add("read", None, f"cannot read {clip(path.name)}: {clip(exc, 300)}")
         return None, {}
@@ -190,6 +197,38 @@ def one_payload(texts: tuple[str, ...] | list[str], name: str, report: Report, *
     return payload
 
 
+NODE_HINT = ("pass the node's URL with --node URL (the 'Ledger node API' URL `greencert demo` prints, without "
+             "/v1), or --data-dir DIR for a demo started with --data-dir DIR")
+
+
+class NodeNotFound(ValueError):
+    """No node URL can be found for ``greencert verify``."""
+
+
+def demo_node_url(data_dir: Path) -> str | None:
+    """The node URL a running (or last run) demo wrote to ``DIR/demo.json``, or ``None``."""
+    try:
+        info = json.loads((data_dir / "demo.json").read_text())
+    except (OSError, ValueError):
+        return None
+    url = info.get("node_url") if isinstance(info, dict) else None
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+
+
+def choose_node(node: str | None, data_dir: Path | None, default_dir: Path, default_url: str) -> str:
+    """``--node``, else the node of the demo in ``--data-dir`` (``NodeNotFound`` if none is there), else the
+    default demo's, else ``default_url``."""
+    if node:
+        return node
+    if data_dir is not None:
+        found = demo_node_url(data_dir)
+        if found is None:
+            raise NodeNotFound(f"expected {data_dir / 'demo.json'} of a demo started with --data-dir {data_dir}, "
+                               f"found none; {NODE_HINT}")
+        return found
+    return demo_node_url(default_dir) or default_url
+
+
 def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | None:
     if node is not None:
         try:
@@ -199,7 +238,9 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | 
             cache.write_text(json.dumps(trust.to_json(), indent=1))
             return trust
         except ClientError as exc:
-            report.add("ledger", None, f"ledger node unreachable ({exc}); using the cached trust list")
+            report.add("ledger", None, f"ledger node {clip(node.base_url)} "
+                                       f"unreachable ({exc}); using the cached trust list. To check against the "
+                                       f"ledger, {NODE_HINT}")
     if cache.exists():
         try:
             return Trust.from_json(json.loads(cache.read_text()))
@@ -210,14 +251,21 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | 
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             report.add("trust", None, f"cached trust list {cache} is unreadable: {clip(exc, 300)}")
             return None
-    report.add("trust", None, f"no trust list: run once online (--node URL) to fetch it into {cache}")
+    report.add("trust", None, f"no trust list: run once online to fetch it into {cache}: {NODE_HINT}")
     return None
 
 
 def check_printed(claims: Claims, printed: dict[str, Any], report: Report) -> None:
-    if not printed:
+    """A PDF's printed amount, certificate id and short reference against the signed claims. Of a photo only the
+    QR code is read: the report says that its printed text was not compared (issue #10, item 15)."""
+    if printed.get("kind") == "image":
+        report.notes.append("the text printed on the photo was not compared (only its QR code was read): check that "
+                            "the amount, period, method, owner, institution and reference printed on it are the "
+                            "verified facts listed above")
         return
-    amount, cid = printed.get("amount_wh"), printed.get("certificate_id")
+    if printed.get("kind") != "pdf":
+        return
+    amount, cid, reference = printed.get("amount_wh"), printed.get("certificate_id"), printed.get("short_reference")
     if amount is None or cid is None:
         report.add("printed", False, "the printed amount or certificate id could not be read from the PDF")
         return
@@ -226,8 +274,39 @@ def check_printed(claims: Claims, printed: dict[str, Any], report: Report) -> No
                                      f"{claims.wh / 1000:,.3f} kWh")
     elif cid != claims.cid:
         report.add("printed", False, f"printed certificate id {cid} differs from the signed {shown(claims.cid)}")
+    elif reference is not None and not matches(reference, claims.cid):
+        report.add("printed", False, f"printed reference {shown(reference)} is not the signed certificate's "
+                                     f"{short_reference(claims.cid)}")
     else:
-        report.add("printed", True, "printed amount and certificate id match the signed payload")
+        report.printed_compared = True
+        what = "amount, certificate id and reference" if reference else "amount and certificate id"
+        report.add("printed", True, f"printed {what} match the signed payload")
+        if reference is None:
+            report.notes.append("no short reference is printed on this PDF (printed before references were): its "
+                                "amount and full certificate id were compared")
+
+
+def facts_of(claims: Claims) -> dict[str, str]:
+    """What the signed payload says, worded as the paper words it (times in the site's zone)."""
+    from printing import Error as PrintingError
+    from printing import load_institutions
+    from printing.document import DEFAULT_TIME_ZONE, format_amount_kwh
+    from printing.words import format_period, zone_label, zone_of
+
+    zone = zone_of(DEFAULT_TIME_ZONE)
+    try:
+        period = f"{format_period(claims.ps, claims.pe, zone, 'en')}, times in {zone_label(claims.ps, zone)}"
+    except (OverflowError, OSError, ValueError):
+        period = f"{claims.ps}..{claims.pe} (Unix seconds)"
+    try:
+        name = load_institutions().get(claims.inst)
+    except PrintingError:  # the name is a courtesy: the id is what the ledger checks
+        name = None
+    institution = clip(claims.inst) + (f" ({name.name_en} / {name.name_ja})" if name else "")
+    reference = short_reference(claims.cid) if CERTIFICATE_ID.fullmatch(claims.cid) else "(none: not a certificate id)"
+    amount = format_amount_kwh(claims.wh) if isinstance(claims.wh, int) and claims.wh >= 0 else shown(claims.wh)
+    return {"amount": amount, "period": period, "method": clip(claims.m), "owner": clip(claims.own),
+            "institution": institution, "reference": reference}
 
 
 def check_claims(claims: Claims, trust: Trust, report: Report) -> bool:
@@ -346,6 +425,7 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
                                 "greencert verify online (--node URL)")
         if not check_claims(claims, trust, report):
             return report
+        report.facts = facts_of(claims)
         check_printed(claims, printed, report)
         if node is not None and ledger:
             check_ledger(claims, node, trust, report, signer=key.address)
@@ -365,6 +445,10 @@ def render(report: Report) -> str:
         c = report.claims
         lines.insert(0, printable(f"certificate {clip(c['cid'])}: {c['wh'] / 1000:,.3f} kWh {clip(c['m'])} "
                                   f"for {clip(c['own'])}"))
+    if report.facts:
+        lines.append("verified facts (read them against the paper):" if report.exit_code == GENUINE else
+                     "what the certificate claims (NOT verified):")
+        lines += [f"  {name + ':':<13}{printable(value)}" for name, value in report.facts.items()]
     lines += [f"note: {printable(n)}" for n in report.notes]
     lines.append(f"verdict: {report.verdict.upper()}")
     return "\n".join(lines)
