@@ -76,7 +76,8 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     ``list_printers`` lists the CUPS queues for the settings screen (default: ``printing.list_printers``).
 
     ``clock`` drives the idle timeout and the PIN lock-out (tests pass a fake one and call
-    ``window.flow.idle.check()``); ``now`` (Unix time) gives today's date for the default request period.
+    ``window.flow.idle.check()``); ``now`` (Unix time) gives today's date for the default request period and
+    the clock time a locked applicant ID can be used again.
     The window is not shown: call ``show_window`` (or ``window.show()``).
     """
     from datetime import datetime
@@ -104,7 +105,7 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     worker = Worker(window)
     idle = IdleWatcher(settings.idle_timeout_s, clock=clock, parent=window)
     window.flow = KioskFlow(window, client, config, deliver or printing_deliver, worker=worker, idle=idle,
-                            store=store, connect=connect, list_printers=list_printers)
+                            store=store, connect=connect, list_printers=list_printers, now=now)
     window.flow.start()
     return window
 

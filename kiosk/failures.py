@@ -77,7 +77,9 @@ def describe_error(exc: Exception, *, during_login: bool = False, timezone: str 
 
 
 def unlock_time(at: float, now: float, timezone: str | None) -> dict[str, str]:
-    """When a lock-out ends, as a clock time in each language ("14:37"; "3/12 14:37" when not today)."""
+    """When a lock-out ends, as a clock time in each language ("14:37"; "3/12 14:37" when not today), rounded
+    up to the minute: trying at the time said always works."""
+    at = -(-at // 60) * 60
     zone = ZoneInfo(timezone) if timezone else None
     when, today = datetime.fromtimestamp(at, zone), datetime.fromtimestamp(now, zone)
     clock = f"{when.hour}:{when.minute:02d}"

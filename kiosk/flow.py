@@ -17,6 +17,7 @@ through an ``IntermediaryPort`` only, which in direct mode (modification 2) is `
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -46,7 +47,7 @@ Connect = Callable[[KioskSettings], IntermediaryPort]
 class KioskFlow(QObject):
     def __init__(self, window: MainWindow, client: IntermediaryPort, config: KioskConfig, deliver: Deliver,
                  *, worker: Worker, idle: IdleWatcher, store: SettingsStore, connect: Connect | None = None,
-                 list_printers: ListPrinters | None = None) -> None:
+                 list_printers: ListPrinters | None = None, now: Callable[[], float] = time.time) -> None:
         from kiosk.flows.list import ListFlow
         from kiosk.flows.manual import ManualFlow
         from kiosk.flows.operator import OperatorFlow
@@ -61,6 +62,7 @@ class KioskFlow(QObject):
         self.idle = idle
         self.store = store
         self._connect = connect
+        self.now = now  # Unix time: when a locked ID can be used again
         self.session: Session | None = None
         self.types: list[CertificateType] = []
         self._on_cancel: Callable[[], None] = self.show_idle
@@ -350,7 +352,7 @@ class KioskFlow(QObject):
         self.worker.submit(job, on_done, failed, on_dropped=on_dropped)
 
     def fail(self, exc: Exception, *, retry: Callable[[], None], during_login: bool) -> None:
-        info = describe_error(exc, during_login=during_login, timezone=self.config.timezone)
+        info = describe_error(exc, during_login=during_login, timezone=self.config.timezone, now=self.now)
         if info.kind == "expired":
             self._reset()  # the server forgot us: wipe everything before saying so
         self.show_error(info, retry=retry)

@@ -69,6 +69,8 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "list.capacity"),
     QT_TRANSLATE_NOOP("kiosk", "list.filter_all_methods"),
     QT_TRANSLATE_NOOP("kiosk", "list.filter_all_months"),
+    QT_TRANSLATE_NOOP("kiosk", "list.filter_older"),
+    QT_TRANSLATE_NOOP("kiosk", "list.filter_newer"),
     # S511: confirm selection and certificate type
     QT_TRANSLATE_NOOP("kiosk", "confirm.title"),
     QT_TRANSLATE_NOOP("kiosk", "confirm.summary"),

@@ -51,7 +51,7 @@ class OperatorFlow:
     def check_pin(self, pin: str) -> None:
         store = self.flow.store
         if store.check_pin(pin):
-            if store.uses_default_pin:
+            if store.uses_default_pin and store.problem is None:  # a bad file is shown on the settings screen
                 self.flow.window.pin.ask_new_pin()
             else:
                 self.open_settings()

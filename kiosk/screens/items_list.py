@@ -41,7 +41,7 @@ from kiosk.selection import fits, fitting_prefix
 from kiosk.widgets.scrolling import flick_to_scroll
 
 ROW_HEIGHT = TOUCH_MIN_PX
-FIXED_COLUMN_WIDTHS = {"method": 200, "amount": 150, "status": 240}
+FIXED_COLUMN_WIDTHS = {"method": 266, "amount": 150, "status": 250}  # method: "Oil — fossil (not renewable)"
 FILTER_FROM_ROWS = 18  # from this many rows on, the list offers filters by method and month
 Month = tuple[int, int]
 
@@ -60,6 +60,7 @@ class ItemsListScreen(Screen):
         self._sanitizing = False
         self._method_filter: str | None = None
         self._month_filter: Month | None = None
+        self._months: list[Month] = []
         self.title = label("title", role="title")
         self.hint = label("hint")
         self.method_notice = label("methodNotice", role="notice")
@@ -68,7 +69,6 @@ class ItemsListScreen(Screen):
         self.empty = label("emptyMessage", role="notice")
         self.filters = named(QWidget(), "listFilters")
         self.method_filters = QButtonGroup(self)
-        self.month_filters = QButtonGroup(self)
         self._method_row = QHBoxLayout()
         self._month_row = QHBoxLayout()
         self.view = self._make_view()
@@ -104,7 +104,6 @@ class ItemsListScreen(Screen):
         self.reprint.clicked.connect(self.reprintRequested)
         self.next.clicked.connect(lambda: emit(self.proceed, self.selected_items()))
         self.method_filters.idClicked.connect(lambda _id: self._filter_touched())
-        self.month_filters.idClicked.connect(lambda _id: self._filter_touched())
         self.retranslate()
 
     def _make_view(self) -> QTableView:
@@ -138,25 +137,43 @@ class ItemsListScreen(Screen):
         return view
 
     def _make_filters(self) -> QWidget:
-        """Two rows of toggle buttons (method, month), each scrolling sideways when it is wider than the panel."""
+        """A row of method toggles (scrolling sideways when wider than the panel) and a month stepper: "All
+        months", "◀ older", the month shown, "newer ▶" (a list of years has too many months for a button each)."""
         outer = QVBoxLayout(self.filters)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
-        for group, row in ((self.method_filters, self._method_row), (self.month_filters, self._month_row)):
-            group.setExclusive(True)
-            strip = QWidget()
-            row.setContentsMargins(0, 0, 0, 0)
-            row.setSpacing(8)
-            strip.setLayout(row)
-            scroll = QScrollArea()
-            scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setWidgetResizable(True)
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-            scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            scroll.setWidget(strip)
-            scroll.setFixedHeight(TOUCH_MIN_PX + 4)
-            flick_to_scroll(scroll)
-            outer.addWidget(scroll)
+        self.method_filters.setExclusive(True)
+        strip = QWidget()
+        self._method_row.setContentsMargins(0, 0, 0, 0)
+        self._method_row.setSpacing(8)
+        strip.setLayout(self._method_row)
+        scroll = QScrollArea()
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(strip)
+        scroll.setFixedHeight(TOUCH_MIN_PX + 4)
+        flick_to_scroll(scroll)
+        outer.addWidget(scroll)
+        self.all_months = touch_button("filterAllMonths")
+        self.all_months.setCheckable(True)
+        self.all_months.setProperty("role", "choice")
+        self.older_month = touch_button("filterOlderMonth")
+        self.newer_month = touch_button("filterNewerMonth")
+        self.month_shown = label("filterMonth", role="summary", wrap=False)
+        self.month_shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.month_shown.setMinimumWidth(200)
+        self._month_row.setSpacing(8)
+        self._month_row.addWidget(self.all_months)
+        self._month_row.addWidget(self.older_month)
+        self._month_row.addWidget(self.month_shown)
+        self._month_row.addWidget(self.newer_month)
+        self._month_row.addStretch(1)
+        outer.addLayout(self._month_row)
+        self.all_months.clicked.connect(lambda: self._step_month(None))
+        self.older_month.clicked.connect(lambda: self._step_month(+1))
+        self.newer_month.clicked.connect(lambda: self._step_month(-1))
         self.filters.hide()
         return self.filters
 
@@ -233,65 +250,69 @@ class ItemsListScreen(Screen):
 
     # -- filters ----------------------------------------------------------------------------------
     def _build_filters(self) -> None:
-        for group, row in ((self.method_filters, self._method_row), (self.month_filters, self._month_row)):
-            for button in group.buttons():
-                group.removeButton(button)
-                button.deleteLater()
-            while row.count():
-                row.takeAt(0)
+        for button in self.method_filters.buttons():
+            self.method_filters.removeButton(button)
+            button.deleteLater()
+        while self._method_row.count():
+            self._method_row.takeAt(0)
         rows = range(self.model.rowCount())
+        self._months = sorted({self.model.month(row) for row in rows}, reverse=True)  # newest first
         if len(rows) < FILTER_FROM_ROWS:
             self.filters.hide()
             return
-        methods = list(dict.fromkeys(self.model.item(row).production_method for row in rows))
-        months = sorted({self.model.month(row) for row in rows}, reverse=True)
-        self._filter_button(self.method_filters, self._method_row, "filter-method-all", None)
-        for method in methods:
-            self._filter_button(self.method_filters, self._method_row, f"filter-method-{method}", method)
-        self._filter_button(self.month_filters, self._month_row, "filter-month-all", None)
-        for year, month in months:
-            self._filter_button(self.month_filters, self._month_row, f"filter-month-{year}-{month:02d}",
-                                (year, month))
-        for row in (self._method_row, self._month_row):
-            row.addStretch(1)
+        self._filter_button("filter-method-all", None)
+        for method in dict.fromkeys(self.model.item(row).production_method for row in rows):
+            self._filter_button(f"filter-method-{method}", method)
+        self._method_row.addStretch(1)
         self.filters.show()
         self._retranslate_filters()
 
-    def _filter_button(self, group: QButtonGroup, row: QHBoxLayout, object_name: str, value: object) -> None:
+    def _filter_button(self, object_name: str, method: str | None) -> None:
         button = touch_button(object_name)
         button.setCheckable(True)
-        button.setChecked(value is None)
+        button.setChecked(method is None)
         button.setProperty("role", "choice")
-        button.setProperty("filterValue", value)
+        button.setProperty("filterValue", method)
         button.setMinimumWidth(TOUCH_MIN_PX * 2)
-        group.addButton(button)
-        row.addWidget(button)
+        self.method_filters.addButton(button)
+        self._method_row.addWidget(button)
 
     def _retranslate_filters(self) -> None:
-        months = self.t("date.months").split(",")
         for button in self.method_filters.buttons():
             method = button.property("filterValue")
             button.setText(self.t("list.filter_all_methods") if method is None else method_name(self.lang, method))
-        for button in self.month_filters.buttons():
-            value = button.property("filterValue")
-            if value is None:
-                button.setText(self.t("list.filter_all_months"))
-            else:
-                year, month = value
-                button.setText(self.t("date.month", month=months[month - 1], year=year))
+        self.all_months.setText(self.t("list.filter_all_months"))
+        self.older_month.setText(self.t("list.filter_older"))
+        self.newer_month.setText(self.t("list.filter_newer"))
+        month = self._month_filter
+        if month is None:
+            self.month_shown.setText(self.t("list.filter_all_months"))
+        else:
+            names = self.t("date.months").split(",")
+            self.month_shown.setText(self.t("date.month", month=names[month[1] - 1], year=month[0]))
+        self.all_months.setChecked(month is None)
+        at = self._months.index(month) if month in self._months else -1
+        self.older_month.setEnabled(at + 1 < len(self._months))
+        self.newer_month.setEnabled(month is not None)
+
+    def _step_month(self, step: int | None) -> None:
+        """None: all months; +1 one month older (from "all": the newest); -1 one month newer (past the newest: all)."""
+        month, months = self._month_filter, self._months
+        if step is None or not months:
+            self._month_filter = None
+        else:
+            at = months.index(month) if month in months else -1
+            at = min(at + step, len(months) - 1)
+            self._month_filter = months[at] if at >= 0 else None
+        self._filter_touched()
 
     def _filter_touched(self) -> None:
-        method = self._checked_value(self.method_filters)
-        month = self._checked_value(self.month_filters)
+        button = self.method_filters.checkedButton()
+        method = button.property("filterValue") if button is not None else None
         self._method_filter = method if isinstance(method, str) else None
-        self._month_filter = (int(month[0]), int(month[1])) if isinstance(month, list | tuple) else None
+        self._retranslate_filters()
         self._apply_filters()
         self._update_summary()
-
-    @staticmethod
-    def _checked_value(group: QButtonGroup) -> object:
-        button = group.checkedButton()
-        return button.property("filterValue") if button is not None else None
 
     def _apply_filters(self) -> None:
         shown = set(self.shown_rows())

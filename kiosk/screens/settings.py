@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import BACKENDS, MODES, PAPER_SIZES, Backend, Mode
 from kiosk.i18n import LANGUAGES, Language, format_duration
+from kiosk.messages import counted
 from kiosk.printers import PrinterInfoLike, describe_state, needs_attention
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
@@ -361,7 +362,8 @@ class SettingsScreen(Screen):
         elif self._printers is None:
             self.printer_status.setText(self.t("settings.printers_loading"))
         else:
-            self.printer_status.setText(self.t("settings.printers_found", count=len(self._printers)))
+            self.printer_status.setText(self.t(counted("settings.printers_found", len(self._printers)),
+                                               count=len(self._printers)))
 
     # -- reactions --------------------------------------------------------------------------------
     def _section_touched(self, button: QAbstractButton) -> None:

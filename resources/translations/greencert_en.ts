@@ -164,6 +164,14 @@
         <translation>All months</translation>
     </message>
     <message>
+        <source>list.filter_older</source>
+        <translation>◀ Older</translation>
+    </message>
+    <message>
+        <source>list.filter_newer</source>
+        <translation>Newer ▶</translation>
+    </message>
+    <message>
         <source>confirm.title</source>
         <translation>Confirm the certificate</translation>
     </message>

@@ -133,11 +133,11 @@
     </message>
     <message>
         <source>list.method_fossil</source>
-        <translation>{method}（化石燃料・再生可能エネルギーではありません）</translation>
+        <translation>{method}（化石燃料）</translation>
     </message>
     <message>
         <source>list.method_not_renewable</source>
-        <translation>{method}（再生可能エネルギーではありません）</translation>
+        <translation>{method}（非再生可能）</translation>
     </message>
     <message>
         <source>list.full</source>
@@ -162,6 +162,14 @@
     <message>
         <source>list.filter_all_months</source>
         <translation>すべての月</translation>
+    </message>
+    <message>
+        <source>list.filter_older</source>
+        <translation>◀ 前の月</translation>
+    </message>
+    <message>
+        <source>list.filter_newer</source>
+        <translation>次の月 ▶</translation>
     </message>
     <message>
         <source>confirm.title</source>

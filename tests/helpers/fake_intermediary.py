@@ -72,14 +72,24 @@ def month_start(months_back: int, newest: tuple[int, int] = NEWEST_MONTH) -> dat
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=JST)
 
 
+@dataclass(frozen=True)
+class SizedItem(EligibleItem):
+    """A row that says how many allocations it holds; the kiosk then counts them exactly (``kiosk.selection``).
+    The real intermediary's rows do not (``make_items(allocations=None)`` makes rows like them)."""
+
+    allocations: int | None = None
+
+
 def make_items(count: int = 6, *, certified: Collection[int] = (4,), newest: tuple[int, int] = NEWEST_MONTH,
-               days_so_far: int = DAYS_SO_FAR) -> list[EligibleItem]:
+               days_so_far: int = DAYS_SO_FAR, allocations: int | None = 100) -> list[EligibleItem]:
     """``count`` rows shaped like the real intermediary's list (``intermediary/eligible.py``): one row per month
     and production method, newest month first (the month in progress, with ``days_so_far`` days of data), each a
     multi-day period of tens of thousands of kWh; solar runs 06:00 on the first day to 17:00 on the last,
     oil the first week, wind the whole month (so a full month's wind row ends at 00:00 on the next month's
     first day). Rows whose index is in ``certified`` are already certified (by default one: row 4, the
-    previous month's oil)."""
+    previous month's oil). ``allocations``: how many allocations each row says it holds (100: nine rows fit one
+    certificate); None: rows that do not say, like the real intermediary's (the kiosk then allows one per
+    certificate)."""
     items = []
     for n in range(count):
         months_back, slot = divmod(n, len(METHODS))
@@ -95,7 +105,7 @@ def make_items(count: int = 6, *, certified: Collection[int] = (4,), newest: tup
         base, spread = AMOUNTS[method]
         issued = n in certified
         items.append(
-            EligibleItem(
+            SizedItem(
                 item_id=f"item-{n:04d}",
                 period_start=int(start.timestamp()),
                 period_end=int(end.timestamp()),
@@ -103,6 +113,7 @@ def make_items(count: int = 6, *, certified: Collection[int] = (4,), newest: tup
                 amount_wh=base + (n * 7_919_113 + 4_271) % spread,
                 issued=issued,
                 certificate_id=certificate_id_for(f"old-{n}") if issued else None,
+                allocations=allocations,
             )
         )
     return items

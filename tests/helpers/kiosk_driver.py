@@ -92,6 +92,16 @@ class KioskDriver:
         field.setFocus()
         self.qtbot.keyClicks(field, text)
 
+    def row_of(self, item: Any) -> int:
+        """The list's row showing ``item`` (the list puts renewable rows first, not in the server's order)."""
+        model = self.window.items_list.model
+        rows = [row for row in range(model.rowCount()) if model.item(row).item_id == item.item_id]
+        assert rows, f"no row shows {item.item_id}"
+        return rows[0]
+
+    def touch_item(self, item: Any) -> None:
+        self.touch_row(self.row_of(item))
+
     def touch_row(self, row: int) -> None:
         index = self.view.model().index(row, 0)
         self.view.scrollTo(index)

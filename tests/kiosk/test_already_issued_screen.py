@@ -11,7 +11,7 @@ def test_server_already_issued_names_the_certificate_and_reprints(kiosk, fake, d
     fake.items[0] = replace(fake.items[0], issued=True, certificate_id="c0ffee" * 10 + "abcd")
     kiosk.issue([0], expect="alreadyIssued")
     assert kiosk.text("title") == "A certificate was already issued"
-    assert kiosk.text("certificateId") == "Certificate ID: " + "c0ffee" * 10 + "abcd"
+    assert kiosk.text("certificateId") == "Reference: C0FF-EEC0-FFEE", "the short reference, not 64 digits"
     kiosk.click("reprint")
     kiosk.wait_screen("done")
     assert fake.pdf_requests == [("c0ffee" * 10 + "abcd", True)]
@@ -32,7 +32,7 @@ def test_back_after_a_server_notice_reloads_the_stale_list(kiosk, fake):
 
 def test_reprint_from_a_greyed_row(kiosk, fake, deliver):
     kiosk.login()
-    kiosk.touch_row(4)  # the certified row
+    kiosk.touch_item(fake.items[4])  # the certified row
     kiosk.wait_screen("alreadyIssued")
     kiosk.click("reprint")
     kiosk.wait_screen("done")
@@ -42,7 +42,7 @@ def test_reprint_from_a_greyed_row(kiosk, fake, deliver):
 
 def test_reprint_with_an_expired_session_goes_back_to_sign_in(kiosk, fake):
     kiosk.login()
-    kiosk.touch_row(4)  # the certified row
+    kiosk.touch_item(fake.items[4])  # the certified row
     kiosk.wait_screen("alreadyIssued")
     fake.session_expired = True
     kiosk.click("reprint")

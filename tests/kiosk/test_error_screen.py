@@ -41,9 +41,39 @@ def test_describe_error(exc, during_login, kind, can_retry, caplog):
         assert info.back_to_login
 
 
-def test_locked_minutes_round_up():
-    assert describe_error(Locked(429, "locked", "", 61)).params == {"minutes": 2}
+def test_a_lock_out_says_the_clock_time_it_ends_rounded_up_to_the_minute():
+    noon = 1_794_452_400.0  # 2026-11-12 12:00 JST
+    locked = describe_error(Locked(429, "locked", "", 61), timezone="Asia/Tokyo", now=lambda: noon)
+    assert locked.params == {"time": {"ja": "12:02", "en": "12:02"}}
+    assert locked.message_id() == "error.locked.until"
+    tomorrow = describe_error(Locked(429, "locked", "", 13 * 3600), timezone="Asia/Tokyo", now=lambda: noon)
+    assert tomorrow.params == {"time": {"ja": "11月13日 1:00", "en": "11/13 1:00"}}
     assert describe_error(Locked(429, "locked", "", None)).params == {}
+
+
+def test_a_refusal_shows_the_servers_reason_and_plain_words_for_known_codes(window, qtbot):
+    from tests.helpers.kiosk_driver import KioskDriver
+
+    kiosk = KioskDriver(qtbot, window)
+    too_large = BadRequest(400, "selection_too_large", "expected at most 900 allocations in one certificate "
+                           "(one issuance transaction), found 4283: select fewer rows")
+    info = describe_error(too_large)
+    assert (info.kind, info.reload_list) == ("rejected", True)
+    window.error.show_error(info)
+    window.show_screen("error")
+    assert kiosk.text("message") == ("The rows you chose are more than one certificate can hold. "
+                                     "Please go back and choose fewer rows.")
+    assert kiosk.text("serverReason") == f"The server's reason: {too_large.message}"
+    kiosk.click("languageToggle")
+    assert kiosk.text("message") == "選んだ行が多すぎて、1枚の証明書に入りません。戻って、選ぶ行を減らしてください。"
+    assert kiosk.text("serverReason") == f"サーバーからの理由（英語）：{too_large.message}"
+    kiosk.click("languageToggle")
+    unknown = describe_error(BadRequest(400, "bad_request", "period not allowed"))
+    window.error.show_error(unknown)
+    assert kiosk.text("message") == "A certificate cannot be issued for this choice. Please choose again."
+    assert kiosk.text("serverReason") == "The server's reason: period not allowed"
+    window.error.show_error(describe_error(Unreachable("refused")))
+    assert not kiosk.find("serverReason").isVisible(), "nothing from a server that did not answer"
 
 
 def test_every_kind_has_words_in_both_languages():

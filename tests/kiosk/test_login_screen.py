@@ -24,14 +24,32 @@ def test_wrong_password_explains_and_keeps_the_id(kiosk):
     assert kiosk.window.login.password.text() == ""
 
 
-def test_locked_account_says_how_many_minutes(kiosk, fake):
-    fake.locked_retry_after = 290
+def test_locked_account_says_when_it_unlocks_and_keeps_the_typed_id(kiosk, fake):
+    fake.locked_retry_after = 290  # FAKE_NOW is 10:00 JST: unlocked at 10:04:50, said as 10:05
     kiosk.login("demo", "demo", expect="error")
     assert kiosk.text("title") == "Your account is locked for now"
-    assert "about 5 minute(s)" in kiosk.text("message")
+    assert kiosk.text("message") == (
+        "After several wrong attempts, this applicant ID is locked for a while. You can sign in again from 10:05. "
+        "If you need help now, please ask a member of staff.")
+    assert "minute(s)" not in kiosk.text("message")
+    kiosk.click("languageToggle")
+    assert kiosk.text("message") == ("誤った入力が続いたため、この申請者IDは一時的にロックされています。"
+                                     "10:05から再びログインできます。お急ぎの場合は係員にお声がけください。")
+    kiosk.click("languageToggle")
     kiosk.click("back")
     kiosk.wait_screen("login")
-    assert kiosk.window.login.applicant_id.text() == ""
+    assert kiosk.window.login.applicant_id.text() == "demo", "the typed ID is kept"
+    assert kiosk.window.login.password.text() == ""
+
+
+def test_wrong_password_warns_that_the_id_locks_after_several_attempts(kiosk, fake):
+    kiosk.login("demo", "wrong", expect="error")
+    assert kiosk.text("message") == (
+        "Please check your applicant ID and password and enter them again. After several wrong attempts, "
+        "the ID is locked for a while.")
+    kiosk.click("back")
+    kiosk.wait_screen("login")
+    assert kiosk.window.login.applicant_id.text() == "demo"
 
 
 def test_locked_account_without_a_time(kiosk, fake):

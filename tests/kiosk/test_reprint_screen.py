@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backend_client import Unreachable
+from ledger_lite.reference import short_reference
 from tests.helpers.fake_intermediary import make_items
 from tests.helpers.kiosk_driver import KioskDriver
 
@@ -40,7 +41,7 @@ def test_touch_and_reprint_fetches_the_reprint_pdf_and_says_it_is_a_reprint(kios
     open_reprints(kiosk)
     touch_certificate(kiosk, 0)
     certificate_id = fake.items[4].certificate_id
-    assert kiosk.text("selectedCertificate") == f"Selected: {certificate_id}"
+    assert kiosk.text("selectedCertificate") == f"Selected: {short_reference(certificate_id)}"
     kiosk.click("reprintOk")
     kiosk.wait_screen("done")
     assert fake.pdf_requests == [(certificate_id, True)]

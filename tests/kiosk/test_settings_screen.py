@@ -10,8 +10,15 @@ import pytest
 from kiosk.settings import DEFAULT_PIN, MAX_PIN_ATTEMPTS
 from tests.helpers.kiosk_driver import KioskDriver
 
+FIRST_PIN = "2468"  # what the first staff use sets instead of the default PIN
 
-def enter_pin(kiosk, pin=DEFAULT_PIN):
+
+def current_pin(kiosk):
+    return DEFAULT_PIN if kiosk.window.flow.store.uses_default_pin else FIRST_PIN
+
+
+def enter_pin(kiosk, pin=None):
+    pin = current_pin(kiosk) if pin is None else pin
     kiosk.click("settingsButton")
     kiosk.wait_screen("pin")
     for digit in pin:
@@ -24,8 +31,13 @@ def printer_rows(kiosk):
     return [printers.item(i).text() for i in range(printers.count())]
 
 
-def open_settings(kiosk, pin=DEFAULT_PIN):
+def open_settings(kiosk, pin=None):
+    """Through the PIN screen; the default PIN is replaced by ``FIRST_PIN`` at the first staff use."""
     enter_pin(kiosk, pin)
+    if kiosk.window.pin.changing:
+        for field in ("pin", "repeatPin"):
+            kiosk.tap(field, FIRST_PIN)
+        kiosk.click("pinOk")
     kiosk.wait_screen("settings")
     kiosk.qtbot.waitUntil(lambda: kiosk.text("printerStatus") != "Looking for printers…")
 
@@ -56,7 +68,7 @@ def test_a_wrong_pin_is_refused_and_repeated_ones_lock(kiosk, clock):
         for digit in "1111":
             kiosk.click(f"pad-{digit}")
         kiosk.click("pinOk")
-    assert kiosk.text("notice") == "Too many wrong PINs. Please try again in about 5 minute(s)."
+    assert kiosk.text("notice") == "Too many wrong PINs. The PIN can be entered again in 5 min."
     kiosk.click("back")
     enter_pin(kiosk)
     assert kiosk.screen == "pin", "locked: even the right PIN is refused"
@@ -64,7 +76,7 @@ def test_a_wrong_pin_is_refused_and_repeated_ones_lock(kiosk, clock):
     for digit in DEFAULT_PIN:
         kiosk.click(f"pad-{digit}")
     kiosk.click("pinOk")
-    kiosk.wait_screen("settings")
+    assert kiosk.window.pin.changing, "the right (default) PIN: first a new one"
 
 
 def test_the_settings_show_the_current_values_and_the_printers_in_words(kiosk, printers):
@@ -77,7 +89,7 @@ def test_the_settings_show_the_current_values_and_the_printers_in_words(kiosk, p
     assert rows == ["No printer (save as PDF)", "kiosk-printer (default) — Ready",
                     "MFP-2F — Stopped: out of paper, door open", "MFP-3F — Printing: toner low"]
     assert kiosk.window.settings.selected_printer() == "kiosk-printer"
-    assert kiosk.text("printerStatus") == "3 printer(s) found"
+    assert kiosk.text("printerStatus") == "3 printers found"
     assert printers.calls == [None]
     kiosk.click("sectionPin")
     assert kiosk.text("defaultPin") == "The PIN is still the default (0000). Please set a new one."
@@ -93,7 +105,7 @@ def test_a_print_server_that_cannot_be_reached_is_said_in_words(kiosk, printers)
     assert rows == ["No printer (save as PDF)", "kiosk-printer (not found)"], "the configured queue stays"
     printers.unavailable = False
     kiosk.click("refreshPrinters")
-    kiosk.qtbot.waitUntil(lambda: kiosk.text("printerStatus") == "3 printer(s) found")
+    kiosk.qtbot.waitUntil(lambda: kiosk.text("printerStatus") == "3 printers found")
 
 
 def test_saving_applies_every_setting_and_persists_it(kiosk, config, deliver, connected):
@@ -116,6 +128,7 @@ def test_saving_applies_every_setting_and_persists_it(kiosk, config, deliver, co
     assert kiosk.window.flow.idle.timeout_s == 300
     assert connected == ["http://10.0.0.5:8001"]
     saved = json.loads(config.settings_path.read_text())
+    assert saved.pop("pin")["scheme"] == "scrypt", "the first PIN, hashed"
     assert saved == {"version": 1, "mode": "manual", "intermediary_url": "http://10.0.0.5:8001",
                      "printer": "MFP-3F", "paper_size": "A3", "language": "ja", "idle_timeout_s": 300}
     kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 10, 31), "solar")
@@ -151,7 +164,7 @@ def test_a_bad_new_pin_is_explained_and_nothing_is_saved(kiosk, config, new, rep
     assert kiosk.screen == "settings"
     assert kiosk.window.settings.current_section() == "pin"
     assert kiosk.text("notice") == notice
-    assert not config.settings_path.exists()
+    assert set(json.loads(config.settings_path.read_text())) == {"version", "pin"}, "nothing but the first PIN"
 
 
 def test_a_bad_url_is_explained(kiosk, config):
@@ -160,7 +173,7 @@ def test_a_bad_url_is_explained(kiosk, config):
     kiosk.click("settingsSave")
     assert kiosk.window.settings.current_section() == "connection"
     assert kiosk.text("notice") == "The server URL must start with http:// or https://."
-    assert not config.settings_path.exists()
+    assert set(json.loads(config.settings_path.read_text())) == {"version", "pin"}, "nothing but the first PIN"
 
 
 # -- the connection: certificate server, or a ledger node directly (modification 2) ----------------------
@@ -195,7 +208,7 @@ def test_the_direct_mode_needs_a_node_url(kiosk, config):
     kiosk.click("settingsSave")
     assert kiosk.window.settings.current_section() == "connection"
     assert kiosk.text("notice") == "The ledger node URL must start with http:// or https://."
-    assert not config.settings_path.exists()
+    assert set(json.loads(config.settings_path.read_text())) == {"version", "pin"}, "nothing but the first PIN"
 
 
 def test_the_connection_section_tells_what_the_direct_mode_holds(kiosk, config):
@@ -250,7 +263,7 @@ def test_back_discards_the_changes(kiosk, config):
     kiosk.click("modeManual")
     kiosk.click("back")
     kiosk.wait_screen("login")
-    assert not config.settings_path.exists()
+    assert set(json.loads(config.settings_path.read_text())) == {"version", "pin"}, "nothing but the first PIN"
     open_settings(kiosk)
     assert kiosk.find("modeList").isChecked()
 
@@ -271,4 +284,4 @@ def test_the_idle_timeout_leaves_the_settings(kiosk, clock, config):
     clock.advance(121)
     kiosk.window.flow.idle.check()
     kiosk.wait_screen("login")
-    assert not config.settings_path.exists()
+    assert set(json.loads(config.settings_path.read_text())) == {"version", "pin"}, "nothing but the first PIN"
