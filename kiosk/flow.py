@@ -176,7 +176,8 @@ class KioskFlow(QObject):
                 return
             self.window.done.show_outcome(Outcome(
                 certificate_id=certificate_id, kind=delivery.kind, printer=delivery.printer, path=delivery.path,
-                printer_expected=printer is not None, reprint=reprint, skipped=skipped),
+                printer_expected=printer is not None, reprint=reprint, detail_en=delivery.message_en,
+                detail_ja=delivery.message_ja, skipped=skipped),
                 next_id=self._done_next_id)
             self.window.show_screen("done")
 

@@ -26,6 +26,8 @@ class Outcome:
     path: Path | None  # for the log only: never shown to the applicant
     printer_expected: bool  # a printer is configured: "saved" then means the printer had a problem
     reprint: bool
+    detail_en: str = ""  # the printer's own words: for the log, never shown (they hold paths and raw states)
+    detail_ja: str = ""
     skipped: int = 0  # manual flow: covered rows left out because they were certified already
 
 

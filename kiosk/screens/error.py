@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.i18n import Language, has_message
+from kiosk.messages import counted
 from kiosk.screens.base import Screen, button_row, label, touch_button
 
 KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "mixed_methods",
@@ -38,8 +39,11 @@ class ErrorInfo:
             return "error.locked.until" if self.params.get("time") else "error.locked.later"
         if self.server_code and has_message(f"error.code.{self.server_code}"):
             return f"error.code.{self.server_code}"
-        if self.kind == "no_match" and self.params.get("count"):
-            return "error.no_match.partial"
+        count = self.params.get("count")
+        if self.kind == "no_match" and isinstance(count, int) and count:
+            return counted("error.no_match.partial", count)
+        if self.kind == "no_match" and "method" not in self.params:
+            return "error.no_match.any"  # no method was chosen and the period holds none
         return f"error.{self.kind}.message"
 
 

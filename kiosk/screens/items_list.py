@@ -22,10 +22,9 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt,
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from kiosk.widgets.scrolling import flick_to_scroll
 ROW_HEIGHT = TOUCH_MIN_PX
 FIXED_COLUMN_WIDTHS = {"method": 266, "amount": 150, "status": 250}  # method: "Oil — fossil (not renewable)"
 FILTER_FROM_ROWS = 18  # from this many rows on, the list offers filters by method and month
+FILTERS_PER_ROW = 6
 Month = tuple[int, int]
 
 
@@ -69,7 +69,7 @@ class ItemsListScreen(Screen):
         self.empty = label("emptyMessage", role="notice")
         self.filters = named(QWidget(), "listFilters")
         self.method_filters = QButtonGroup(self)
-        self._method_row = QHBoxLayout()
+        self._method_row = QGridLayout()  # method toggles, FILTERS_PER_ROW to a row
         self._month_row = QHBoxLayout()
         self.view = self._make_view()
         self.select_all = touch_button("selectAll")
@@ -137,25 +137,14 @@ class ItemsListScreen(Screen):
         return view
 
     def _make_filters(self) -> QWidget:
-        """A row of method toggles (scrolling sideways when wider than the panel) and a month stepper: "All
+        """Rows of method toggles and a month stepper: "All
         months", "◀ older", the month shown, "newer ▶" (a list of years has too many months for a button each)."""
         outer = QVBoxLayout(self.filters)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
         self.method_filters.setExclusive(True)
-        strip = QWidget()
-        self._method_row.setContentsMargins(0, 0, 0, 0)
         self._method_row.setSpacing(8)
-        strip.setLayout(self._method_row)
-        scroll = QScrollArea()
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(strip)
-        scroll.setFixedHeight(TOUCH_MIN_PX + 4)
-        flick_to_scroll(scroll)
-        outer.addWidget(scroll)
+        outer.addLayout(self._method_row)
         self.all_months = touch_button("filterAllMonths")
         self.all_months.setCheckable(True)
         self.all_months.setProperty("role", "choice")
@@ -252,30 +241,24 @@ class ItemsListScreen(Screen):
     def _build_filters(self) -> None:
         for button in self.method_filters.buttons():
             self.method_filters.removeButton(button)
+            self._method_row.removeWidget(button)
             button.deleteLater()
-        while self._method_row.count():
-            self._method_row.takeAt(0)
         rows = range(self.model.rowCount())
         self._months = sorted({self.model.month(row) for row in rows}, reverse=True)  # newest first
         if len(rows) < FILTER_FROM_ROWS:
             self.filters.hide()
             return
-        self._filter_button("filter-method-all", None)
-        for method in dict.fromkeys(self.model.item(row).production_method for row in rows):
-            self._filter_button(f"filter-method-{method}", method)
-        self._method_row.addStretch(1)
+        methods = [None, *dict.fromkeys(self.model.item(row).production_method for row in rows)]
+        for n, method in enumerate(methods):
+            button = touch_button(f"filter-method-{method or 'all'}")
+            button.setCheckable(True)
+            button.setChecked(method is None)
+            button.setProperty("role", "choice")
+            button.setProperty("filterValue", method)
+            self.method_filters.addButton(button)
+            self._method_row.addWidget(button, n // FILTERS_PER_ROW, n % FILTERS_PER_ROW)
         self.filters.show()
         self._retranslate_filters()
-
-    def _filter_button(self, object_name: str, method: str | None) -> None:
-        button = touch_button(object_name)
-        button.setCheckable(True)
-        button.setChecked(method is None)
-        button.setProperty("role", "choice")
-        button.setProperty("filterValue", method)
-        button.setMinimumWidth(TOUCH_MIN_PX * 2)
-        self.method_filters.addButton(button)
-        self._method_row.addWidget(button)
 
     def _retranslate_filters(self) -> None:
         for button in self.method_filters.buttons():

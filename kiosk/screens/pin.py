@@ -1,6 +1,6 @@
 """The staff PIN that guards the settings (issue 5): a digits-only field with the number pad, OK and back.
 
-Back and OK sit right under the field, not at the foot of the screen, where the number pad that opens for the
+Back and OK sit beside the field, not at the foot of the screen, where the number pad that opens for the
 field would cover them (issue #10). While the PIN is still the default one (``SettingsStore.uses_default_pin``),
 the right PIN leads to ``change`` mode first: a new PIN, entered twice, before the settings open.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.i18n import Language
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.base import TOUCH_MIN_PX, Screen, label, named, touch_button
 
 
 def pin_field(object_name: str) -> QLineEdit:
@@ -54,14 +54,19 @@ class PinScreen(Screen):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self.pin_label, self.pin)
         form.addRow(self.repeat_label, self.repeat)
+        fields = QHBoxLayout()  # Back and OK beside the last field: never where the number pad opens
+        fields.setSpacing(16)
+        fields.addLayout(form)
+        fields.addStretch(1)
+        fields.addWidget(self.back, 0, Qt.AlignmentFlag.AlignBottom)
+        fields.addWidget(self.ok, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         layout.addWidget(self.title)
         layout.addWidget(self.prompt)
-        layout.addLayout(form)
+        layout.addLayout(fields)
         layout.addWidget(self.notice)
-        layout.addLayout(button_row(self.back, self.ok))
-        layout.addStretch(1)  # below the buttons: where the number pad opens
+        layout.addStretch(1)  # below the fields: where the number pad opens
         self.ok.clicked.connect(self._submit)
         self.pin.returnPressed.connect(self._enter_on_pin)
         self.repeat.returnPressed.connect(self._submit)

@@ -526,7 +526,7 @@ Reference: {cid}</translation>
     </message>
     <message>
         <source>progress.manual</source>
-        <translation>Checking your transactions and issuing the certificate…</translation>
+        <translation>Signing in and checking your transactions…</translation>
     </message>
     <message>
         <source>done.reprint_another</source>

@@ -526,7 +526,7 @@
     </message>
     <message>
         <source>progress.manual</source>
-        <translation>取引を確認して、証明書を発行しています…</translation>
+        <translation>ログインして、取引を確認しています…</translation>
     </message>
     <message>
         <source>done.reprint_another</source>

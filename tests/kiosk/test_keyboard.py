@@ -123,3 +123,17 @@ def test_the_keyboard_follows_the_window_size(make_window, qtbot):
     window.resize(1280, 800)
     qtbot.waitUntil(lambda: window.keyboard.width() == 1280)
     assert window.keyboard.geometry().bottom() == 799
+
+
+def test_no_key_is_blank_and_the_ampersand_key_types_an_ampersand(kiosk, qtbot):
+    """Issue #10: "&" on a button marks a shortcut in Qt, so a key labelled "&" showed nothing."""
+    keyboard = kiosk.window.keyboard
+    qtbot.mouseClick(kiosk.find("applicantId"), Qt.MouseButton.LeftButton)
+    kiosk.click("keySymbols")
+    for key in keyboard.findChildren(QPushButton):
+        if key.objectName().startswith("key-"):
+            shown = key.text().replace("&&", "&")
+            assert shown == key.objectName().removeprefix("key-"), key.objectName()
+            assert "&" not in key.text().replace("&&", ""), f"{key.objectName()} would show no character"
+    kiosk.click("key-&")
+    assert kiosk.window.login.applicant_id.text() == "&"

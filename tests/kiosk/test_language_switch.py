@@ -67,7 +67,7 @@ def put_every_screen_in_a_state(window, fake):
     window.items_list.set_items(fake.items)
     window.confirm.set_selection([fake.items[0], fake.items[3]], fake.types)  # two solar rows
     window.progress.set_stage("progress.issuing", cancellable=True)
-    window.done.show_outcome(Outcome("abc", "saved", None, Path("/tmp/x.pdf"), False, False))
+    window.done.show_outcome(Outcome("abc", "saved", None, Path("/tmp/x.pdf"), False, False, "en", "ja"))
     window.already_issued.show_certificate("abc")
     window.error.show_error(ErrorInfo("locked", {"time": "14:37"}, back_to_login=True))
     window.not_printed.show_failure("ab" * 32, reprint=False)

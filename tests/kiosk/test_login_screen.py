@@ -116,3 +116,28 @@ def test_cancel_while_signing_in_drops_the_late_answer(kiosk, fake, qtbot):
     assert kiosk.screen == "login"
     assert kiosk.window.flow.session is None
     qtbot.waitUntil(lambda: fake.called("logout") == [("token-1",)])  # the late session is closed again
+
+
+def test_the_cancel_button_is_in_normal_case(kiosk):
+    assert kiosk.find("back").text() == "Cancel"
+    kiosk.click("languageToggle")
+    assert kiosk.find("back").text() == "キャンセル"
+
+
+def test_the_idle_logout_notice_is_gone_at_the_next_touch(kiosk, clock):
+    """Issue #10: "signed out because the kiosk was not used" is for the person who left, not the next one."""
+    from PySide6.QtCore import Qt
+
+    kiosk.login()
+    clock.advance(121)
+    kiosk.window.flow.idle.check()
+    kiosk.wait_screen("login")
+    assert kiosk.text("notice") == "You were signed out because the kiosk was not used for a while."
+    kiosk.qtbot.mouseClick(kiosk.find("applicantId"), Qt.MouseButton.LeftButton)
+    assert not kiosk.find("notice").isVisible()
+    kiosk.login()
+    clock.advance(121)
+    kiosk.window.flow.idle.check()
+    kiosk.wait_screen("login")
+    kiosk.window.flow.transient.timer.timeout.emit()  # or after a short while, untouched
+    assert not kiosk.find("notice").isVisible()

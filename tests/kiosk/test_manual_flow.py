@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from PySide6.QtCore import Qt
 
 from backend_client import Unreachable
+from ledger_lite.reference import short_reference
 from tests.helpers.kiosk_driver import KioskDriver
 
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
@@ -34,7 +36,7 @@ def test_ok_issues_the_open_rows_of_the_method_inside_the_period_as_one_certific
     assert (item_ids, type_id) == (("item-0000", "item-0003"), "irec-jp")
     certificate_id = fake.items[0].certificate_id
     assert kiosk.text("title") == "Your certificate is ready"
-    assert kiosk.text("certificateId") == f"Certificate ID: {certificate_id}"
+    assert kiosk.text("certificateId") == f"Reference: {short_reference(certificate_id)}"
     assert not kiosk.find("outcomeNote").isVisible()
     assert kiosk.find("printAnother").text() == "New request"
     assert kiosk.text("userName") == "Signed in: Consumer Ca"
@@ -60,13 +62,13 @@ def test_rows_already_certified_are_left_out_and_the_done_screen_says_so(kiosk, 
     (item_ids, _type, _key), = fake.called("issue_certificate")
     assert item_ids == ("item-0001",)  # item-0004 (October's oil) was certified before
     assert kiosk.text("outcomeNote") == (
-        "1 transaction(s) in this period already had a certificate and were left out.")
+        "1 transaction in this period already had a certificate and was left out.")
 
 
 def test_a_period_certified_before_names_the_certificate_and_offers_a_reprint(kiosk, fake, deliver):
     kiosk.request("demo", "demo", *OCTOBER, "oil", expect="alreadyIssued")
     assert fake.called("issue_certificate") == [], "S208: issued → notify, do not issue again"
-    assert kiosk.text("certificateId") == f"Certificate ID: {fake.items[4].certificate_id}"
+    assert kiosk.text("certificateId") == f"Reference: {short_reference(fake.items[4].certificate_id)}"
     kiosk.click("reprint")
     kiosk.wait_screen("done")
     assert fake.pdf_requests == [(fake.items[4].certificate_id, True)]
@@ -97,7 +99,7 @@ def test_the_ledger_saying_issued_while_issuing_shows_the_notice(kiosk, fake):
 
     fake.fail["issue_certificate"] = AlreadyIssued(409, "already_issued", "certified elsewhere", "c0ffee" * 10 + "ab")
     kiosk.request("demo", "demo", *OCTOBER, "wind", expect="alreadyIssued")
-    assert kiosk.text("certificateId") == "Certificate ID: " + "c0ffee" * 10 + "ab"
+    assert kiosk.text("certificateId") == "Reference: C0FFEEC0FFEE", "an id of another form: cut, not 64 digits"
     kiosk.click("back")
     kiosk.wait_screen("manual")
     assert kiosk.window.flow.session is None
@@ -122,7 +124,7 @@ def test_nothing_in_the_period_says_so_plainly(kiosk, fake):
 
 def test_a_period_cutting_a_month_explains_that_rows_are_monthly(kiosk):
     kiosk.request("demo", "demo", date(2026, 10, 10), date(2026, 10, 20), "solar", expect="error")
-    assert kiosk.text("message") == ("1 Solar transaction(s) only partly overlap 2026-10-10 – 2026-10-20. "
+    assert kiosk.text("message") == ("1 Solar transaction only partly overlaps 2026-10-10 – 2026-10-20. "
                                      "Transactions are grouped by month: please choose a period that covers whole "
                                      "months.")
 
@@ -145,11 +147,10 @@ def test_unreachable_can_be_retried_with_the_same_idempotency_key(kiosk, fake):
     kiosk.wait_screen("done")
     first, second = fake.called("issue_certificate")
     assert first == second
-    assert fake.called("logout") == [("token-1",)], "the failed attempt's session was closed"
+    assert fake.called("login") == [("demo",)], "the retry issues in the session the summary was shown in"
 
 
 @pytest.mark.parametrize(("change", "notice"), [
-    ("no_method", "Please choose a production method."),
     ("reversed", "The last day must not be before the first day."),
     ("no_password", "Please enter both your applicant ID and your password."),
 ])
@@ -157,8 +158,7 @@ def test_the_form_explains_what_is_missing_without_asking_the_server(kiosk, fake
     kiosk.type("applicantId", "demo")
     if change != "no_password":
         kiosk.type("password", "demo")
-    if change != "no_method":
-        kiosk.click("method-wind")
+    kiosk.click("method-wind")
     if change == "reversed":
         kiosk.pick_date("periodStart", date(2026, 11, 5))
         kiosk.pick_date("periodEnd", date(2026, 11, 4))
@@ -181,6 +181,8 @@ def test_institutions_that_could_not_be_loaded_are_loaded_again_on_ok(make_windo
     qtbot.waitUntil(lambda: kiosk.window.manual.types_loaded)
     assert kiosk.screen == "manual" and fake.called("login") == []
     kiosk.click("manualOk")
+    kiosk.wait_screen("manualConfirm")
+    kiosk.click("manualIssue")
     kiosk.wait_screen("done")
 
 
@@ -199,7 +201,7 @@ def test_cancel_clears_the_form(kiosk):
 def test_cancel_while_working_keeps_the_form_and_closes_the_late_session(kiosk, fake, qtbot):
     fake.hold("eligible_transactions")
     kiosk.request("demo", "demo", *OCTOBER, "solar", expect="progress")
-    assert kiosk.text("title") == "Checking your transactions and issuing the certificate…"
+    assert kiosk.text("title") == "Signing in and checking your transactions…"
     kiosk.click("back")
     kiosk.wait_screen("manual")
     assert kiosk.window.manual.selected_method() == "solar"
@@ -217,3 +219,71 @@ def test_done_logout_clears_everything(kiosk):
     manual = kiosk.window.manual
     assert (manual.applicant_id.text(), manual.selected_method()) == ("", None)
     assert kiosk.text("userName") == ""
+
+
+def test_ok_shows_what_will_be_issued_and_issues_only_on_confirm(kiosk, fake):
+    """Issue #10: like a ticket machine, the amount, period, method and institution first, then "Issue"."""
+    kiosk.request("demo", "demo", *OCTOBER, "solar", institution_index=1, expect="manualConfirm")
+    assert fake.called("issue_certificate") == [], "nothing is issued before the applicant confirms"
+    solar = fake.items[3]
+    kwh = f"{solar.amount_wh // 1000:,}.{solar.amount_wh % 1000:03d}"
+    assert kiosk.text("manualSummary") == (
+        f"1 transaction, {kwh} kWh in total\nProduction method: Solar\nPeriod: 2026-10-01 – 2026-10-31")
+    assert kiosk.text("institutionSummary") == "Issuing institution: I-REC Japan"
+    kiosk.click("languageToggle")
+    assert kiosk.text("institutionSummary") == "発行機関：I-REC Japan"
+    kiosk.click("languageToggle")
+    kiosk.click("back")  # change the request: back to the form, signed out, the request kept
+    kiosk.wait_screen("manual")
+    manual = kiosk.window.manual
+    assert (manual.applicant_id.text(), manual.selected_method()) == ("demo", "solar")
+    assert kiosk.window.flow.session is None
+    kiosk.window.flow.worker.wait_for_done()
+    assert fake.called("logout") == [("token-1",)]
+    assert fake.called("issue_certificate") == []
+    kiosk.type("password", "demo")
+    kiosk.click("manualOk")
+    kiosk.wait_screen("manualConfirm")
+    kiosk.click("manualIssue")
+    kiosk.wait_screen("done")
+    ((item_ids, type_id, _key),) = fake.called("issue_certificate")
+    assert (item_ids, type_id) == ((solar.item_id,), "irec-jp")
+
+
+def test_without_a_method_the_kiosk_takes_a_renewable_one_the_applicant_has(kiosk, fake):
+    kiosk.type("applicantId", "demo")
+    kiosk.type("password", "demo")
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.manual.types_loaded)
+    kiosk.click("manualOk")  # no method chosen
+    kiosk.wait_screen("manualConfirm")
+    assert "Production method: Solar" in kiosk.text("manualSummary"), "October has solar, oil (issued) and wind"
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.manual.selected_method() == "solar", "the form shows the method the kiosk took"
+
+
+def test_a_period_too_large_for_one_certificate_cannot_be_issued(make_window, fake, qtbot):
+    from tests.helpers.fake_intermediary import make_items
+
+    fake.items = make_items(6, allocations=None)  # rows like the real intermediary's: one per certificate
+    kiosk = KioskDriver(qtbot, make_window(mode="manual"))
+    kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 11, 30), "solar", expect="manualConfirm")
+    assert kiosk.text("note") == ("This period holds more transactions than one certificate can. "
+                                  "Please go back and choose a shorter period.")
+    assert not kiosk.find("manualIssue").isVisible()
+    assert fake.called("issue_certificate") == []
+
+
+def test_a_staff_notice_does_not_stay_on_the_applicants_form(kiosk):
+    flow = kiosk.window.flow
+    flow.show_idle(notice="settings.saved")  # what saving the settings does
+    assert kiosk.find("notice").isVisible()
+    kiosk.qtbot.mouseClick(kiosk.find("applicantId"), Qt.MouseButton.LeftButton)  # the next person's touch
+    assert not kiosk.find("notice").isVisible()
+    flow.show_idle(notice="settings.saved")
+    flow.transient.timer.timeout.emit()  # nobody touched it: it goes after a short while
+    assert not kiosk.find("notice").isVisible()
+    kiosk.click("manualOk")
+    assert kiosk.text("notice") == "Please enter both your applicant ID and your password.", "not transient"
+    flow.transient.timer.timeout.emit()
+    assert kiosk.find("notice").isVisible()
