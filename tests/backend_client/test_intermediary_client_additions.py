@@ -1,0 +1,32 @@
+"""What issue #10 added to the intermediary's answers reaches the kiosk: each row's category, the list's as_of,
+and every institution's names in both languages (older servers that send none give empty values)."""
+
+from __future__ import annotations
+
+from tests.backend_client.test_intermediary_client import SESSION, client_for, ok
+
+ROW = {"item_id": "i1", "period_start": 1_790_812_800, "period_end": 1_790_814_600, "production_method": "oil",
+       "amount_wh": 5, "issued": False, "certificate_id": None}
+
+
+def test_rows_carry_their_category_and_the_lists_as_of() -> None:
+    client, _ = client_for({"GET /eligible-transactions": ok({"user_name": "Consumer Ca", "as_of": 1_790_900_000,
+                                                              "items": [{**ROW, "category": "fossil"}]})})
+    [item] = client.eligible_transactions(SESSION)
+    assert (item.category, item.as_of) == ("fossil", 1_790_900_000)
+
+
+def test_rows_of_an_older_server_have_no_category_nor_as_of() -> None:
+    client, _ = client_for({"GET /eligible-transactions": ok({"user_name": "Consumer Ca", "items": [ROW]})})
+    [item] = client.eligible_transactions(SESSION)
+    assert (item.category, item.as_of) == ("", None)
+
+
+def test_certificate_types_carry_both_languages() -> None:
+    body = {"items": [{"type_id": "jp", "institution": "協議会", "name": "証明書", "language": "ja",
+                       "institution_en": "Council", "name_en": "Certificate", "institution_ja": "協議会",
+                       "name_ja": "証明書"}]}
+    client, _ = client_for({"GET /certificate-types": ok(body)})
+    [kind] = client.certificate_types()
+    assert (kind.institution_en, kind.name_en, kind.institution_ja, kind.name_ja) == ("Council", "Certificate",
+                                                                                       "協議会", "証明書")
