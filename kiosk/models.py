@@ -83,6 +83,13 @@ class EligibleItemsModel(QAbstractTableModel):
     def items(self) -> Sequence[EligibleItem]:
         return tuple(self._items)
 
+    def method_rows(self) -> list[int]:
+        """One row of each production method in the list (to measure how wide their names are)."""
+        first: dict[str, int] = {}
+        for row, item in enumerate(self._items):
+            first.setdefault(item.production_method, row)
+        return list(first.values())
+
     def open_rows(self, method: str | None = None) -> list[int]:
         """Rows not certified yet (of ``method`` when given), whatever the lock."""
         return [row for row, item in enumerate(self._items)

@@ -110,10 +110,12 @@ class Walk:
             client = IntermediaryClient(args.url)
         else:
             # Rows like the real demo's: per month and production method, one of them already certified.
-            self.items = make_items(12, certified=(2,))
+            # Like the real list, the rows do not say how many allocations they hold: one per certificate.
+            self.items = make_items(12, certified=(2,), allocations=None)
             self.fake = FakeIntermediary(self.items)
             client = self.fake
         self.deliver = FakeDeliver()
+        self.make_items = make_items
         # The fake printer writes PDFs to a temp dir, but the screen shows where a kiosk would keep them.
         self.config = KioskConfig(args.url or "http://fake-intermediary", printer="MFP-3F-Kiosk",
                                   backend="direct" if args.node else "intermediary", node_url=args.node,
@@ -260,11 +262,16 @@ class Walk:
         if self.fake is not None:  # variants that need a failure the fake can provoke
             self.deliver.printer_broken = True
             flow.reprint(w.already_issued.certificate_id)
-            self.go("done")
+            self.go("notPrinted")  # issue #10: a printer failure has its own screen
+            self.wait(lambda: w.not_printed.printer_state.text() != w.not_printed.t("not_printed.printer_checking"))
             self.shoot("done-printer-problem")
             self.deliver.printer_broken = False
-            w.done.print_another.click()
+            w.not_printed.next.click()
             self.go("list")
+            # 18 rows or more: filters by production method and month above the list
+            w.items_list.set_items(self.make_items(36, certified=(2,), allocations=None))
+            self.shoot("list-filters")
+            w.items_list.set_items(self.fake.items)
 
         # Reprint of earlier certificates: the list, one chosen, and the done screen saying it is a reprint.
         w.items_list.reprint.click()
@@ -293,7 +300,7 @@ class Walk:
         errors = {
             "error-unreachable": ErrorInfo("unreachable", can_retry=True, back_to_login=True),
             "error-credentials": ErrorInfo("credentials", back_to_login=True),
-            "error-locked": ErrorInfo("locked", {"minutes": 5}, back_to_login=True),
+            "error-locked": ErrorInfo("locked", {"time": "14:35"}, back_to_login=True),
             "error-expired": ErrorInfo("expired", back_to_login=True),
             "error-mixed-methods": ErrorInfo("mixed_methods", reload_list=True),
             # direct mode (modification 2): the ledger node instead of the certificate server
@@ -315,6 +322,9 @@ class Walk:
         self.shoot("pin")
         assert w.keyboard is not None
         w.keyboard.done()
+        w.pin.ask_new_pin()  # the first staff use: the default PIN must be replaced
+        self.shoot("pin-first-use")
+        w.pin.clear()
         flow.operator.open_settings()
         self.wait(lambda: w.settings.printer_status.text() != w.settings.t("settings.printers_loading"))
         for section in ("general", "connection", "printer", "pin"):
@@ -348,7 +358,11 @@ class Walk:
         w.keyboard.done()
         if self.fake is not None or os.environ.get("GREENCERT_SCREENSHOTS_ISSUE"):
             w.manual.password.setText(self.args.password)
+            w.manual.set_period(date(2026, 10, 1), date(2026, 10, 31))  # one row: what one certificate holds
             w.manual.ok.click()
+            self.go("manualConfirm")  # issue #10: what will be issued, confirmed first
+            self.shoot("manual-confirm")
+            w.manual_confirm.issue.click()
             self.go("done")
             self.shoot("manual-done")
             w.done.print_another.click()

@@ -22,7 +22,6 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt,
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QTableView,
@@ -40,9 +39,9 @@ from kiosk.selection import fits, fitting_prefix
 from kiosk.widgets.scrolling import flick_to_scroll
 
 ROW_HEIGHT = TOUCH_MIN_PX
-FIXED_COLUMN_WIDTHS = {"method": 266, "amount": 150, "status": 250}  # method: "Oil — fossil (not renewable)"
+FIXED_COLUMN_WIDTHS = {"method": 200, "amount": 150, "status": 250}  # method: at least; see _fit_method_column
+CELL_PADDING = 2 * 8 + 4  # the style sheet's item padding and the grid line
 FILTER_FROM_ROWS = 18  # from this many rows on, the list offers filters by method and month
-FILTERS_PER_ROW = 6
 Month = tuple[int, int]
 
 
@@ -69,8 +68,7 @@ class ItemsListScreen(Screen):
         self.empty = label("emptyMessage", role="notice")
         self.filters = named(QWidget(), "listFilters")
         self.method_filters = QButtonGroup(self)
-        self._method_row = QGridLayout()  # method toggles, FILTERS_PER_ROW to a row
-        self._month_row = QHBoxLayout()
+        self._filter_row = QHBoxLayout(self.filters)
         self.view = self._make_view()
         self.select_all = touch_button("selectAll")
         self.clear_selection = touch_button("clearSelection")
@@ -137,30 +135,22 @@ class ItemsListScreen(Screen):
         return view
 
     def _make_filters(self) -> QWidget:
-        """Rows of method toggles and a month stepper: "All
-        months", "◀ older", the month shown, "newer ▶" (a list of years has too many months for a button each)."""
-        outer = QVBoxLayout(self.filters)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(4)
+        """One row above the table: method toggles ("All methods", "Solar", ...) and a month stepper ("◀", the
+        month shown or "All months", "▶"): a list of years has too many months for a button each."""
+        row = self._filter_row
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
         self.method_filters.setExclusive(True)
-        self._method_row.setSpacing(8)
-        outer.addLayout(self._method_row)
-        self.all_months = touch_button("filterAllMonths")
-        self.all_months.setCheckable(True)
-        self.all_months.setProperty("role", "choice")
         self.older_month = touch_button("filterOlderMonth")
         self.newer_month = touch_button("filterNewerMonth")
+        for arrow in (self.older_month, self.newer_month):
+            arrow.setMinimumWidth(TOUCH_MIN_PX)
         self.month_shown = label("filterMonth", role="summary", wrap=False)
         self.month_shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.month_shown.setMinimumWidth(200)
-        self._month_row.setSpacing(8)
-        self._month_row.addWidget(self.all_months)
-        self._month_row.addWidget(self.older_month)
-        self._month_row.addWidget(self.month_shown)
-        self._month_row.addWidget(self.newer_month)
-        self._month_row.addStretch(1)
-        outer.addLayout(self._month_row)
-        self.all_months.clicked.connect(lambda: self._step_month(None))
+        row.addStretch(1)
+        row.addWidget(self.older_month)
+        row.addWidget(self.month_shown)
+        row.addWidget(self.newer_month)
         self.older_month.clicked.connect(lambda: self._step_month(+1))
         self.newer_month.clicked.connect(lambda: self._step_month(-1))
         self.filters.hide()
@@ -169,6 +159,7 @@ class ItemsListScreen(Screen):
     # -- content ----------------------------------------------------------------------------------
     def set_items(self, items: Sequence[EligibleItem]) -> None:
         self.model.set_items(items)
+        self._fit_method_column()
         self._method_filter = self._month_filter = None
         self._build_filters()
         self._apply_filters()
@@ -228,6 +219,7 @@ class ItemsListScreen(Screen):
 
     def retranslate(self) -> None:
         self.model.set_language(self.lang)
+        self._fit_method_column()
         self.title.setText(self.t("list.title"))
         self.reprint.setText(self.t("list.reprint"))
         self.empty.setText(self.t("list.empty"))
@@ -237,11 +229,20 @@ class ItemsListScreen(Screen):
         self._retranslate_filters()
         self._update_summary()
 
+    def _fit_method_column(self) -> None:
+        """As wide as the longest method shown ("Oil — fossil (not renewable)" is long in English, short in
+        Japanese): the period column takes the rest."""
+        column = COLUMNS.index("method")
+        metrics = self.view.fontMetrics()
+        texts = {self.model.data(self.model.index(row, column)) for row in self.model.method_rows()}
+        needed = max((metrics.horizontalAdvance(str(text)) + CELL_PADDING for text in texts), default=0)
+        self.view.horizontalHeader().resizeSection(column, max(FIXED_COLUMN_WIDTHS["method"], needed))
+
     # -- filters ----------------------------------------------------------------------------------
     def _build_filters(self) -> None:
         for button in self.method_filters.buttons():
             self.method_filters.removeButton(button)
-            self._method_row.removeWidget(button)
+            self._filter_row.removeWidget(button)
             button.deleteLater()
         rows = range(self.model.rowCount())
         self._months = sorted({self.model.month(row) for row in rows}, reverse=True)  # newest first
@@ -256,7 +257,7 @@ class ItemsListScreen(Screen):
             button.setProperty("role", "choice")
             button.setProperty("filterValue", method)
             self.method_filters.addButton(button)
-            self._method_row.addWidget(button, n // FILTERS_PER_ROW, n % FILTERS_PER_ROW)
+            self._filter_row.insertWidget(n, button)
         self.filters.show()
         self._retranslate_filters()
 
@@ -264,7 +265,6 @@ class ItemsListScreen(Screen):
         for button in self.method_filters.buttons():
             method = button.property("filterValue")
             button.setText(self.t("list.filter_all_methods") if method is None else method_name(self.lang, method))
-        self.all_months.setText(self.t("list.filter_all_months"))
         self.older_month.setText(self.t("list.filter_older"))
         self.newer_month.setText(self.t("list.filter_newer"))
         month = self._month_filter
@@ -273,15 +273,14 @@ class ItemsListScreen(Screen):
         else:
             names = self.t("date.months").split(",")
             self.month_shown.setText(self.t("date.month", month=names[month[1] - 1], year=month[0]))
-        self.all_months.setChecked(month is None)
         at = self._months.index(month) if month in self._months else -1
         self.older_month.setEnabled(at + 1 < len(self._months))
         self.newer_month.setEnabled(month is not None)
 
-    def _step_month(self, step: int | None) -> None:
-        """None: all months; +1 one month older (from "all": the newest); -1 one month newer (past the newest: all)."""
+    def _step_month(self, step: int) -> None:
+        """+1 one month older (from "all": the newest); -1 one month newer (past the newest: all months)."""
         month, months = self._month_filter, self._months
-        if step is None or not months:
+        if not months:
             self._month_filter = None
         else:
             at = months.index(month) if month in months else -1

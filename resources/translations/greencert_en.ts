@@ -141,7 +141,7 @@
     </message>
     <message>
         <source>list.full</source>
-        <translation>One certificate cannot hold more {method} rows. Issue these first, then choose the rest for another certificate.</translation>
+        <translation>One certificate holds no more {method} rows: issue these first.</translation>
     </message>
     <message>
         <source>list.select_some</source>

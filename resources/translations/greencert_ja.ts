@@ -141,7 +141,7 @@
     </message>
     <message>
         <source>list.full</source>
-        <translation>これ以上の{method}の行は1枚の証明書に入りません。先にこの分を発行し、残りは次の証明書で選んでください。</translation>
+        <translation>これ以上の{method}の行は証明書1枚に入りません。先にこの分を発行してください。</translation>
     </message>
     <message>
         <source>list.select_some</source>

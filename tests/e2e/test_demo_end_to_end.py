@@ -17,6 +17,7 @@ import httpx
 from backend_client import IntermediaryClient
 from kiosk import KioskConfig, build_window
 from ledger_lite import peek_payload
+from ledger_lite.reference import short_reference
 from printing import load_institutions, read_certificate_pdf, render_certificate_pdf
 from printing.document import CertificateDocument
 from tests.helpers.cupsd import PrivateCups
@@ -96,7 +97,7 @@ def test_kiosk_issues_prints_and_refuses_a_second_certificate(
         stale_row = next(r for r in range(second.view.model().rowCount())
                          if second.view.model().item(r).item_id == item.item_id)  # type: ignore[attr-defined]
         second.issue([stale_row], expect="alreadyIssued", timeout_ms=60_000)
-        assert any(certificate_id[:8] in text for text in second.visible_texts())
+        assert any(short_reference(certificate_id) in text for text in second.visible_texts())
     finally:
         client_a.close()
         client_b.close()

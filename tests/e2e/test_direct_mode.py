@@ -17,6 +17,7 @@ from kiosk.app import connect_backend
 from kiosk.direct import ApplicantDB
 from kiosk.direct.backend import DirectBackend
 from kiosk.settings import KioskSettings
+from ledger_lite.reference import short_reference
 from tests.helpers.demo import RunningDemo, demo_process
 from tests.helpers.kiosk_driver import KioskDriver
 
@@ -95,7 +96,7 @@ def check_direct_mode(first: KioskDriver, second: KioskDriver, direct_demo: Runn
     # S407/S408b: the second kiosk still offers the row; the node refuses and names the certificate
     second.issue([row_of(second, item.item_id)], expect="alreadyIssued", timeout_ms=60_000)
     assert second.window.already_issued.certificate_id == outcome.certificate_id
-    assert any(outcome.certificate_id[:8] in text for text in second.visible_texts())
+    assert any(short_reference(outcome.certificate_id) in text for text in second.visible_texts())
 
     # and the first kiosk's list now shows the row certified
     first.click("printAnother")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import QPoint
+
 from backend_client import BadRequest
 from intermediary.eligible import CHUNK
 from intermediary.issuance import MAX_ITEMS
@@ -37,10 +39,13 @@ def test_rows_that_do_not_say_their_size_go_one_per_certificate(make_window, fak
     select_all = kiosk.find("selectAll")
     assert select_all.text() == "Select 1 Wind row" and not select_all.isEnabled(), "one row is all one holds"
     assert kiosk.text("capacity") == "Rows in this certificate: 1 (at most 1)"
+    qtbot.wait(5)
+    table_top = kiosk.view.mapTo(kiosk.window, QPoint(0, 0)).y()
     kiosk.touch_item(winds[1])  # a second wind row: refused, explained, the first one kept
+    qtbot.wait(5)
+    assert kiosk.view.mapTo(kiosk.window, QPoint(0, 0)).y() == table_top, "the notice fits the hint's one line"
     assert [item.item_id for item in selected(kiosk)] == [winds[0].item_id]
-    assert kiosk.text("methodNotice") == ("One certificate cannot hold more Wind rows. Issue these first, then "
-                                          "choose the rest for another certificate.")
+    assert kiosk.text("methodNotice") == "One certificate holds no more Wind rows: issue these first."
     kiosk.click("languageToggle")
     assert kiosk.text("capacity") == "この証明書の行数：1（最大 1）"
     kiosk.click("languageToggle")
@@ -110,7 +115,7 @@ def test_many_rows_can_be_filtered_by_method_and_month(make_window, fake, qtbot)
     kiosk.login()
     screen = kiosk.window.items_list
     assert kiosk.find("listFilters").isVisible()
-    for name in ("filter-method-all", "filter-method-wind", "filterAllMonths", "filterOlderMonth"):
+    for name in ("filter-method-all", "filter-method-wind", "filterOlderMonth", "filterNewerMonth"):
         assert kiosk.find(name).height() >= 48, name
     kiosk.click("filter-method-wind")
     shown = screen.shown_rows()
@@ -126,6 +131,9 @@ def test_many_rows_can_be_filtered_by_method_and_month(make_window, fake, qtbot)
     kiosk.click("languageToggle")
     assert kiosk.text("filterMonth") == "2026年 10月"
     kiosk.click("languageToggle")
-    kiosk.click("filterAllMonths")
+    kiosk.click("filterNewerMonth")
+    kiosk.click("filterNewerMonth")  # past the newest month: all months again
+    assert kiosk.text("filterMonth") == "All months"
+    assert not kiosk.find("filterNewerMonth").isEnabled()
     kiosk.click("filter-method-all")
     assert len(screen.shown_rows()) == 36
