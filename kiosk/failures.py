@@ -60,16 +60,17 @@ def describe_error(exc: Exception, *, during_login: bool = False, timezone: str 
         if during_login or exc.code == "invalid_credentials":
             return ErrorInfo("credentials", back_to_login=True)
         return ErrorInfo("expired", back_to_login=True)
-    said = {"server_code": exc.code, "server_message": exc.message} if isinstance(exc, ApiError) else {}
-    if isinstance(exc, ServerError):
-        return ErrorInfo("server", can_retry=True, back_to_login=during_login, **said)
-    if isinstance(exc, BadRequest) and exc.code == "mixed_methods":
-        # The list lets one method be selected at a time, so our rows disagree with the server's: reload them.
-        return ErrorInfo("mixed_methods", back_to_login=during_login, reload_list=not during_login, **said)
-    if isinstance(exc, ApiError):
-        reload = exc.code in RELOAD_CODES and not during_login
-        return ErrorInfo("rejected", back_to_login=during_login, reload_list=reload,
-                         can_retry=exc.code == "in_progress", **said)
+    if isinstance(exc, ApiError):  # the server refused: its own reason is shown too
+        code, said = exc.code, exc.message
+        if isinstance(exc, ServerError):
+            return ErrorInfo("server", can_retry=True, back_to_login=during_login, server_code=code,
+                             server_message=said)
+        if isinstance(exc, BadRequest) and code == "mixed_methods":
+            # The list lets one method be selected at a time, so our rows disagree with the server's: reload them.
+            return ErrorInfo("mixed_methods", back_to_login=during_login, reload_list=not during_login,
+                             server_code=code, server_message=said)
+        return ErrorInfo("rejected", back_to_login=during_login, reload_list=code in RELOAD_CODES and not during_login,
+                         can_retry=code == "in_progress", server_code=code, server_message=said)
     if isinstance(exc, ClientError):  # ProtocolError: the server answered something undocumented
         return ErrorInfo("server", can_retry=True, back_to_login=during_login)
     log.error("unexpected failure in the kiosk flow", exc_info=exc)
