@@ -3,10 +3,11 @@ output, logout and idle timeout, settings). The flows themselves are in ``kiosk.
 (modification 3, S501–S520, the default), the manual flow (main embodiment, S201–S214), reprints, staff settings.
 
     login ─OK→ progress ─→ list ─Next→ confirm ─Issue→ progress(issuing) ─→ progress(printing) ─→ done
-      ↑                      │ touch a grey row           │ AlreadyIssued (S209b/S210b)
+      ↑                      │ touch a grey row           │ AlreadyIssued (S209b/S210b)    └→ notPrinted ─Print again→
       └── logout / idle ─────┴──────────→ alreadyIssued ←─┘ ─Reprint→ progress ─→ done
     list ─Reprint a certificate→ reprint ─Reprint→ progress ─→ done ─Reprint another→ reprint
-    manual ─OK→ progress ─→ done | alreadyIssued | error(no match)        (mode "manual": the idle screen)
+    manual ─OK→ progress ─→ manualConfirm ─Issue→ progress ─→ done | alreadyIssued; or error(no match)
+                                                                      (mode "manual": the idle screen)
     login/manual ─Staff settings→ pin ─→ settings ─Save→ login/manual
 
 Every network or printer call runs on the ``Worker``; answers that arrive after a logout, an idle timeout or

@@ -8,8 +8,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QListView, QVBoxLayout, QWidget
 
 from backend_client import CertificateType, EligibleItem
-from kiosk.i18n import Language, format_kwh, format_period, method_name
+from kiosk.i18n import Language, format_kwh, format_period
 from kiosk.messages import counted
+from kiosk.models import method_label
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 
@@ -99,7 +100,7 @@ class ConfirmScreen(Screen):
             self.summary.setText(self.t(
                 counted("confirm.summary", len(self._items)), count=len(self._items),
                 kwh=format_kwh(sum(item.amount_wh for item in self._items)),
-                method=" / ".join(method_name(self.lang, method) for method in methods),
+                method=" / ".join(method_label(self.lang, method) for method in methods),
                 period=format_period(start, end, self._timezone, self.lang)))
         else:
             self.summary.setText("")

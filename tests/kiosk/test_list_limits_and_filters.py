@@ -102,6 +102,10 @@ def test_renewable_rows_come_first_and_fossil_rows_say_what_they_are(make_window
     assert methods == ["solar", "wind", "solar", "wind", "oil", "oil"]
     assert kiosk.find("selectAll").text() == "Select all Solar", "never 'select all oil' first"
     assert model.data(model.index(4, 1)) == "Oil — fossil (not renewable)"
+    kiosk.touch_row(4)
+    kiosk.click("listNext")
+    kiosk.wait_screen("confirm")
+    assert "Production method: Oil — fossil (not renewable)" in kiosk.text("confirmSummary")
 
 
 def test_few_rows_need_no_filters(kiosk):
