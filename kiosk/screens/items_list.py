@@ -10,8 +10,8 @@ selected the method of the first open row (renewable rows come first).
 
 One certificate holds what the intermediary accepts in one issuance (``kiosk.selection``): "Select all" selects
 no more than that, a touch beyond it is refused with a plain notice, and a line under the table says how much
-of the certificate is used. With ``FILTER_FROM_ROWS`` rows or more, toggle buttons above the table filter it by
-production method and by month.
+of the certificate is used. With ``FILTER_FROM_ROWS`` rows or more, one row above the table filters it: toggle
+buttons by production method, and a month stepper (◀ month ▶). Rows are shown renewable first (``kiosk.models``).
 """
 
 from __future__ import annotations
