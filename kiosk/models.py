@@ -37,9 +37,10 @@ GREY_BACKGROUND = QColor("#e4e4e4")
 Index = QModelIndex | QPersistentModelIndex
 
 
-def method_label(lang: Language, method: str) -> str:
-    """The method in words, saying plainly when it is not renewable ("Oil — fossil (not renewable)")."""
-    group = method_group(method)
+def method_label(lang: Language, method: str, category: str = "") -> str:
+    """The method in words, saying plainly when it is not renewable ("Oil — fossil (not renewable)");
+    ``category``: the server's word for the row ("renewable", "fossil", "nuclear"), when it gives one."""
+    group = method_group(method, category)
     if group == 0:
         return method_name(lang, method)
     key = "list.method_fossil" if group == 2 else "list.method_not_renewable"
@@ -159,7 +160,7 @@ class EligibleItemsModel(QAbstractTableModel):
         if column == "period":
             return format_period(item.period_start, item.period_end, self._timezone, self._lang)
         if column == "method":
-            return method_label(self._lang, item.production_method)
+            return method_label(self._lang, item.production_method, item.category)
         if column == "amount":
             return format_kwh(item.amount_wh)
         if item.issued:

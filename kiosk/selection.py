@@ -53,10 +53,21 @@ def fitting_prefix(items: Sequence[RowLike]) -> int:
     return len(items)
 
 
-def method_group(method: str) -> int:
-    """0 renewable, 1 other (nuclear, unknown), 2 fossil: the order of the list."""
+CATEGORY_GROUPS = {"renewable": 0, "nuclear": 1, "fossil": 2}  # the row's ``category``, when the server says
+
+
+def method_group(method: str, category: str = "") -> int:
+    """0 renewable, 1 other (nuclear, unknown), 2 fossil: the order of the list. The server's ``category`` of the
+    row decides when it gives one; else the method's code."""
+    if category in CATEGORY_GROUPS:
+        return CATEGORY_GROUPS[category]
     code = method.lower()
     return 0 if code in RENEWABLE else 2 if code in FOSSIL else 1
+
+
+def group_of(item: RowLike) -> int:
+    category = getattr(item, "category", "")
+    return method_group(item.production_method, category if isinstance(category, str) else "")
 
 
 def is_renewable(method: str) -> bool:
@@ -69,4 +80,4 @@ def is_fossil(method: str) -> bool:
 
 def green_first(items: Sequence[RowLike]) -> list[int]:
     """Indexes of ``items``: renewable rows first, fossil rows last, the server's order inside each group."""
-    return sorted(range(len(items)), key=lambda n: (method_group(items[n].production_method), n))
+    return sorted(range(len(items)), key=lambda n: (group_of(items[n]), n))

@@ -141,3 +141,14 @@ def test_many_rows_can_be_filtered_by_method_and_month(make_window, fake, qtbot)
     assert not kiosk.find("filterNewerMonth").isEnabled()
     kiosk.click("filter-method-all")
     assert len(screen.shown_rows()) == 36
+
+
+def test_the_servers_category_decides_what_is_renewable():
+    from kiosk.models import EligibleItemsModel
+
+    rows = make_items(3, certified=(), allocations=None)  # solar, oil, wind
+    peat = replace(rows[0], item_id="peat", production_method="peat", category="fossil")
+    model = EligibleItemsModel("en", timezone="Asia/Tokyo")
+    model.set_items([peat, *rows])
+    assert [model.item(row).item_id for row in range(4)] == ["item-0000", "item-0002", "peat", "item-0001"]
+    assert model.data(model.index(2, 1)) == "peat — fossil (not renewable)", "an unknown code, named as it came"
