@@ -31,6 +31,7 @@ class EligibleItem:
     certificate_id: str | None
     category: str = ""  # "renewable" | "fossil" | "nuclear"; "" from a server that does not say
     as_of: int | None = None  # the list's "as_of" (end of the newest allocation it considered), on every row
+    allocations: int | None = None  # allocations in the row; None from a server that does not say
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class IssuedCertificate:
     pdf_url: str
 
 
+def _count(value: object) -> int | None:
+    """A non-negative count from the server, or None when it sent none (or nonsense)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def _field(obj: Any, name: str, kind: type) -> Any:
     if not isinstance(obj, dict) or name not in obj or not isinstance(obj[name], kind):
         raise ProtocolError(f"expected field {name!r} of type {kind.__name__} in {str(obj)[:80]}")
@@ -89,6 +95,7 @@ class IntermediaryClient(HttpBase):
                 amount_wh=_field(i, "amount_wh", int), issued=_field(i, "issued", bool),
                 certificate_id=i.get("certificate_id"), category=str(i.get("category") or ""),
                 as_of=as_of if isinstance(as_of, int) and not isinstance(as_of, bool) else None,
+                allocations=_count(i.get("allocations")),
             )
             for i in _field(body, "items", list)
         ]

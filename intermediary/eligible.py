@@ -32,6 +32,7 @@ class Row:
     issued: bool
     certificate_id: str | None
     category: str  # "renewable" | "fossil" | "nuclear" (issue #10, item 10)
+    allocations: int  # how many allocations (assets) the row stands for: a kiosk sums them against the limit
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -45,7 +46,7 @@ def build_rows(db: Session, consumer_id: str, assets: list[dict[str, Any]]) -> l
     for group in group_rows(assets):
         row = Row(item_id=group.item_id, period_start=group.period_start, period_end=group.period_end,
                   production_method=group.production_method, amount_wh=group.amount_wh, issued=group.issued,
-                  certificate_id=group.certificate_id, category=group.category)
+                  certificate_id=group.certificate_id, category=group.category, allocations=len(group.assets))
         rows.append(row)
         if row.item_id not in known:
             new.append(Item(item_id=row.item_id, consumer_id=consumer_id, method=row.production_method,

@@ -2,11 +2,10 @@
 
 The intermediary refuses an issuance of more than ``MAX_ROWS`` rows (``intermediary.issuance.MAX_ITEMS``, the
 ``item_ids`` of one request) or of more than ``MAX_ALLOCATIONS`` allocations (``intermediary.eligible.CHUNK``:
-one issuance transaction), and a row holds at most ``ROW_MAX_ALLOCATIONS`` of them. A row of the list does not
-say how many allocations it holds (``EligibleItem`` has no such field; a row that does, as ``allocations``, is
-counted exactly), so the kiosk counts each row as full: then only selections the server is sure to accept are
-offered — ``MAX_ALLOCATIONS // ROW_MAX_ALLOCATIONS`` rows (one) per certificate. ``tests/kiosk`` checks these
-numbers against the intermediary's.
+one issuance transaction), and a row holds at most ``ROW_MAX_ALLOCATIONS`` of them. Each row says how many
+allocations it holds (``EligibleItem.allocations``) and is counted exactly; a row of an older server that does not
+say is counted as full, so that only selections the server is sure to accept are offered (then one such row per
+certificate). ``tests/kiosk`` checks these numbers against the intermediary's.
 
 The list shows renewable rows first (a kiosk for *green* electricity certificates), then other methods, then
 fossil ones, each group in the server's order.

@@ -47,7 +47,7 @@ def build_rows(assets: Iterable[Mapping[str, Any]]) -> list[Row]:
     return [Row(EligibleItem(item_id=group.item_id, period_start=group.period_start, period_end=group.period_end,
                              production_method=group.production_method, amount_wh=group.amount_wh,
                              issued=group.issued, certificate_id=group.certificate_id, category=group.category,
-                             as_of=newest),
+                             as_of=newest, allocations=len(group.assets)),
                 tuple(_ref(a) for a in group.assets))
             for group in group_rows(assets)]
 

@@ -19,7 +19,14 @@ def test_rows_carry_their_category_and_the_lists_as_of() -> None:
 def test_rows_of_an_older_server_have_no_category_nor_as_of() -> None:
     client, _ = client_for({"GET /eligible-transactions": ok({"user_name": "Consumer Ca", "items": [ROW]})})
     [item] = client.eligible_transactions(SESSION)
-    assert (item.category, item.as_of) == ("", None)
+    assert (item.category, item.as_of, item.allocations) == ("", None, None)
+
+
+def test_rows_carry_how_many_allocations_they_hold_and_nonsense_counts_are_dropped() -> None:
+    items = [{**ROW, "allocations": 37}, {**ROW, "item_id": "i2", "allocations": -1},
+             {**ROW, "item_id": "i3", "allocations": True}, {**ROW, "item_id": "i4", "allocations": "9"}]
+    client, _ = client_for({"GET /eligible-transactions": ok({"user_name": "Consumer Ca", "items": items})})
+    assert [i.allocations for i in client.eligible_transactions(SESSION)] == [37, None, None, None]
 
 
 def test_certificate_types_carry_both_languages() -> None:

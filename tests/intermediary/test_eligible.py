@@ -75,3 +75,11 @@ def test_the_list_answers_each_rows_category_and_as_of(iw: IntermediaryWorld) ->
                                  if item["production_method"] in ("solar", "wind"))
     assert {item["category"] for item in body["items"]} <= {"renewable", "fossil", "nuclear"}
     assert body["as_of"] == max(item["period_end"] for item in body["items"])
+
+
+def test_every_row_says_how_many_allocations_it_stands_for(db: Session) -> None:
+    assets = month_of_three_methods()
+    rows = build_rows(db, "ca", assets)
+    assert sum(r.allocations for r in rows) == len(assets)
+    assert all(0 < r.allocations <= CHUNK for r in rows)
+    assert [r.allocations for r in rows] == [i.item.allocations for i in direct.build_rows(assets)]
