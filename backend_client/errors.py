@@ -6,7 +6,7 @@
     ├── ProtocolError       the server answered something that is not the documented JSON
     └── ApiError            the server answered {error, message} with a 4xx/5xx status
         ├── BadRequest          400/413/422: the request was refused as malformed
-        ├── Unauthorized        401: bad credentials or an expired/unknown session
+        ├── Unauthorized        401: bad credentials (with ``attempts_left`` if the server says) or an expired session
         ├── Forbidden           403
         ├── NotFound            404
         ├── AlreadyIssued       409 already_issued: carries ``certificate_id`` (seed S209b/S210b)
@@ -47,7 +47,9 @@ class BadRequest(ApiError):
 
 
 class Unauthorized(ApiError):
-    pass
+    def __init__(self, status: int, code: str, message: str, attempts_left: int | None = None) -> None:
+        super().__init__(status, code, message)
+        self.attempts_left = attempts_left  # failed log-ins this terminal may still make before a block
 
 
 class Forbidden(ApiError):

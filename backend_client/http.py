@@ -79,6 +79,10 @@ def map_error(response: httpx.Response) -> ClientError:
         message = message[:MAX_MESSAGE] + "…"
     if status == 409 and code == "already_issued":
         return AlreadyIssued(status, code, message, str(body.get("certificate_id", "")))
+    if status == 401:
+        left = body.get("attempts_left")
+        return Unauthorized(status, code, message,
+                            left if isinstance(left, int) and not isinstance(left, bool) and left >= 0 else None)
     if status == 429:
         retry = response.headers.get("Retry-After")
         return Locked(status, code, message, int(retry) if retry and retry.isascii() and retry.isdigit() else None)

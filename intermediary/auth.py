@@ -78,7 +78,8 @@ def _scopes(settings: Settings, applicant_id: str, client: str) -> dict[str, int
 
 def _locked(retry_after: int) -> Locked:
     minutes = -(-retry_after // 60)
-    return Locked(f"too many failed logins; try again in {minutes} minute(s)", retry_after)
+    return Locked(f"too many failed logins; try again in {minutes} minute{'s' if minutes != 1 else ''}",
+                  retry_after)
 
 
 def _blocked_for(db: Session, scopes: dict[str, int], now: int) -> int:
@@ -86,8 +87,9 @@ def _blocked_for(db: Session, scopes: dict[str, int], now: int) -> int:
     return max([u - now for u in until if u > now], default=0)
 
 
-def _count_failure(db: Session, settings: Settings, scope: str, limit: int, now: int) -> int:
-    """One more failure in ``scope``; returns how long the scope is now blocked (0: not blocked)."""
+def _count_failure(db: Session, settings: Settings, scope: str, limit: int, now: int) -> tuple[int, int]:
+    """One more failure in ``scope``; returns how many more it may take before a block, and how long the scope is
+    now blocked (0: not blocked)."""
     bump = (update(LoginFailures).where(LoginFailures.scope == scope)
             .values(failures=case((LoginFailures.last_failure > now - FORGET_S, LoginFailures.failures + 1), else_=1),
                     last_failure=now))
@@ -99,10 +101,10 @@ def _count_failure(db: Session, settings: Settings, scope: str, limit: int, now:
             db.execute(bump)
     failures = db.scalar(select(LoginFailures.failures).where(LoginFailures.scope == scope)) or 0
     if failures < limit:
-        return 0
+        return limit - failures, 0
     block = min(FORGET_S, settings.lockout_s << min(failures - limit, 20))
     db.execute(update(LoginFailures).where(LoginFailures.scope == scope).values(blocked_until=now + block))
-    return block
+    return 0, block
 
 
 def login(db: Session, settings: Settings, applicant_id: str, password: str, now: int, client: str) -> Login:
@@ -115,11 +117,12 @@ def login(db: Session, settings: Settings, applicant_id: str, password: str, now
     # The same scrypt work for an unknown ID as for a known one (DECOY_HASH), so timing tells nothing either.
     if not check_password(password, applicant.password_hash if applicant is not None else DECOY_HASH) \
             or applicant is None:
-        blocks = [_count_failure(db, settings, scope, limit, now) for scope, limit in scopes.items()]
+        counted = [_count_failure(db, settings, scope, limit, now) for scope, limit in scopes.items()]
         db.commit()
-        if max(blocks):
-            raise _locked(max(blocks))
-        raise InvalidCredentials(WRONG)
+        block = max(b for _, b in counted)
+        if block:
+            raise _locked(block)
+        raise InvalidCredentials(WRONG, attempts_left=min(left for left, _ in counted))
     pair, account, _ = scopes
     db.execute(delete(LoginFailures).where(LoginFailures.scope.in_((pair, account))))
     token = secrets.token_urlsafe(32)

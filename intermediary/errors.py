@@ -48,6 +48,15 @@ class InvalidCredentials(Error):
     status = 401
     code = "invalid_credentials"
 
+    def __init__(self, message: str, attempts_left: int | None = None) -> None:
+        super().__init__(message)
+        self.attempts_left = attempts_left
+
+    def extra(self) -> dict[str, object]:
+        # How many more failures this (ID, address) may make before it is blocked: counted alike for unknown and
+        # known IDs, so it tells nothing about which accounts exist (issue #10: "1 attempt left").
+        return {} if self.attempts_left is None else {"attempts_left": self.attempts_left}
+
 
 class SessionExpired(Error):
     status = 401

@@ -1,7 +1,8 @@
 """Response models and the declared error answers of the intermediary's routes (its OpenAPI contract, issue #9).
 
 Every route lists, through ``responses=``, each status it can answer besides its success: all errors have the
-body ``ErrorOut`` ``{error, message}`` (plus ``certificate_id`` for ``already_issued``).
+body ``ErrorOut`` ``{error, message}`` (plus ``certificate_id`` for ``already_issued``, ``attempts_left`` for
+``invalid_credentials``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ class ErrorOut(BaseModel):
     error: str = Field(description="machine-readable code, e.g. bad_request, invalid_credentials, already_issued")
     message: str = Field(description="what was expected and what was found")
     certificate_id: str | None = Field(default=None, description="with already_issued: the earlier certificate")
+    attempts_left: int | None = Field(default=None, ge=0, description="with invalid_credentials: failed log-ins "
+                                      "this client may still make for this applicant ID before it is blocked")
 
 
 _WHAT = {

@@ -76,6 +76,13 @@ def test_locked_carries_retry_after(header: dict[str, str] | None, retry_after: 
     assert error.retry_after == retry_after and error.code == "locked"
 
 
+@pytest.mark.parametrize(("left", "expected"), [(1, 1), (0, 0), (None, None), (-1, None), (True, None), ("2", None)])
+def test_invalid_credentials_carry_the_attempts_left(left: object, expected: int | None) -> None:
+    body = {"error": "invalid_credentials", "message": "m", **({} if left is None else {"attempts_left": left})}
+    error = map_error(error_response(401, body))
+    assert type(error) is Unauthorized and error.attempts_left == expected
+
+
 def test_locked_with_a_non_ascii_digit_retry_after() -> None:
     response = httpx.Response(429, json={"error": "locked", "message": "m"}, headers=[(b"Retry-After", b"\xb2")])
     error = map_error(response)

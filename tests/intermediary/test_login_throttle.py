@@ -113,3 +113,13 @@ def test_concurrent_failures_never_give_server_errors(iw: IntermediaryWorld) -> 
         t.join()
     assert len(statuses) == len(clients) and set(statuses) <= {401, 429}
     assert attempt(clients[0], "brand-new-id").status_code == 429  # every failure was counted
+
+
+def test_a_wrong_password_says_how_many_attempts_are_left_for_known_and_unknown_ids_alike(
+        iw: IntermediaryWorld) -> None:
+    limit = iw.service.settings.max_failed_logins
+    for applicant in ("ca", "nobody-by-that-name"):
+        http = iw.http(ATTACKER)
+        left = [attempt(http, applicant).json().get("attempts_left") for _ in range(limit - 1)]
+        assert left == list(range(limit - 1, 0, -1))  # ... 2, 1: the kiosk can warn before the last attempt
+        assert attempt(http, applicant).status_code == 429
