@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the chec
 from ledger.genesis import Genesis, entry
 from ledger.node import Node, open_node
 from ledger_lite import SigningKey, Transaction, sign_tx
-from ledger_lite.smt import SmtProof
+from ledger_lite.smt_proof import SmtProof
 
 CHAIN = "scale"
 START = 1_790_780_400

@@ -1,4 +1,4 @@
-"""Benchmark: the state tree (``ledger_lite.smt``) at a million leaves, against plain SHA-256 calls.
+"""Benchmark: the state tree (``ledger_lite.smt_tree``) at a million leaves, against plain SHA-256 calls.
 
 Prints one JSON line: ``from_items`` over 1,000,000 leaves (seconds, peak RSS), the same build one key at a time
 on a sample (per leaf, to show what ``from_items`` saves), a batch update of 2,000 keys (median ms), ``prove``
@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
-from ledger_lite.smt import SparseMerkleTree, verify_membership, verify_non_membership
+from ledger_lite.smt_proof import verify_membership, verify_non_membership
+from ledger_lite.smt_tree import SparseMerkleTree
 
 
 def rss_mb() -> float:

@@ -14,7 +14,8 @@ from typing import Any
 import cbor2
 
 from ledger_lite import sha256
-from ledger_lite.smt import SmtProof, SparseMerkleTree
+from ledger_lite.smt_proof import SmtProof
+from ledger_lite.smt_tree import SparseMerkleTree
 
 
 def encode_state(value: Any) -> bytes:

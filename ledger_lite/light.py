@@ -10,7 +10,7 @@ from ledger_lite.encoding import decode, sha256
 from ledger_lite.errors import EncodingError, ProofError, VerificationError
 from ledger_lite.keys import PublicKey
 from ledger_lite.merkle import leaf_hash, verify_inclusion
-from ledger_lite.smt import SmtProof, verify_membership, verify_non_membership
+from ledger_lite.smt_proof import SmtProof, verify_membership, verify_non_membership
 from ledger_lite.tx import Transaction, decode_tx
 
 

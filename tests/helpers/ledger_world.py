@@ -55,7 +55,7 @@ from ledger.node import Node, Pending
 from ledger.storage import Store
 from ledger_lite import SigningKey, Transaction, sign_tx
 from ledger_lite.governance import registry_entry, sign_approval
-from ledger_lite.smt import root_of
+from ledger_lite.smt_tree import root_of
 
 CHAIN_ID = "greencert-test"
 GENESIS_TIME = 1_790_812_800  # 2026-10-01 00:00:00 UTC
@@ -257,7 +257,7 @@ class LedgerWorld:
 
 def recompute_state_root(db_path: Path) -> bytes:
     """The state root from the ``state`` table alone (read through the disk forms of ``ledger.compact``), with
-    the from-scratch reference implementation ``ledger_lite.smt.root_of`` over ``key → SHA-256(value bytes)``
+    the from-scratch reference implementation ``ledger_lite.smt_tree.root_of`` over ``key → SHA-256(value bytes)``
     (ledger/state.py)."""
     with sqlite3.connect(db_path) as db:
         rows = db.execute("SELECT key, value FROM state").fetchall()

@@ -13,7 +13,7 @@ from ledger.api import create_app
 from ledger.node import Node
 from ledger_lite import BlockHeader, Commit, VerificationError, verify_commit
 from ledger_lite.light import verify_state
-from ledger_lite.smt import SmtProof
+from ledger_lite.smt_proof import SmtProof
 from tests.helpers.ledger_world import LedgerWorld, SyncASGITransport, slot
 
 

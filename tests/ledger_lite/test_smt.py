@@ -26,7 +26,8 @@ from ledger_lite import (
     verify_non_membership,
 )
 from ledger_lite.encoding import canonical
-from ledger_lite.smt import EMPTY, MAX_PROOF_BYTES
+from ledger_lite.smt import EMPTY
+from ledger_lite.smt_proof import MAX_PROOF_BYTES
 
 ZERO = b"\x00" * 32
 

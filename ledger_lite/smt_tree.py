@@ -1,0 +1,255 @@
+"""The sparse Merkle tree a node keeps: ``SparseMerkleTree``, updated in batches, and ``root_of``, the reference
+it is tested against.
+
+The construction is ``ledger_lite.smt``, the proofs ``prove`` returns are ``ledger_lite.smt_proof``. A light
+client never needs this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+
+from ledger_lite.smt import EMPTY, HASH_SIZE, LEAF_PREFIX, NODE_PREFIX, hash_leaf, hash_node, key_path
+from ledger_lite.smt_proof import SmtLeaf, SmtProof
+
+_sha256 = hashlib.sha256
+
+
+def _check_value(key: bytes, value_hash: bytes) -> None:
+    if not isinstance(key, bytes):
+        raise TypeError(f"expected a bytes key, found {type(key).__name__}")
+    if not isinstance(value_hash, bytes) or len(value_hash) != HASH_SIZE:
+        raise ValueError(f"expected a {HASH_SIZE}-byte value_hash for key {key!r:.40}, found {value_hash!r:.80}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reference: construction 3 read literally, for tests and other implementations. It shares nothing with
+# SparseMerkleTree beyond the definitions in ledger_lite.smt (the tree inlines its hashing).
+
+def root_of(items: Mapping[bytes, bytes]) -> bytes:
+    """The root of the tree holding ``items`` (key -> value_hash), computed straight from the definition."""
+    for key, value_hash in items.items():
+        _check_value(key, value_hash)
+    leaves = [(key_path(key), value_hash) for key, value_hash in items.items()]
+
+    def bit(path: bytes, depth: int) -> int:
+        return (int.from_bytes(path, "big") >> (255 - depth)) & 1
+
+    def subtree(depth: int, leaves: list[tuple[bytes, bytes]]) -> bytes:
+        if not leaves:
+            return EMPTY
+        if len(leaves) == 1:
+            return hash_leaf(*leaves[0])
+        return hash_node(subtree(depth + 1, [leaf for leaf in leaves if bit(leaf[0], depth) == 0]),
+                         subtree(depth + 1, [leaf for leaf in leaves if bit(leaf[0], depth) == 1]))
+
+    return subtree(0, leaves)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The incremental tree.
+#
+# All nodes live in one dict keyed by heap index: the subtree at depth d whose paths start with the d bits b is
+# key ``(1 << d) | b`` (the root is 1, the children of k are 2k and 2k + 1). An empty subtree has no entry; a
+# single-leaf subtree (construction 3, lifted) maps to the 96-byte record ``path || value_hash || leaf hash``;
+# any other subtree maps to its 32-byte node hash. Ints and bytes are invisible to the cycle collector, so a
+# million-leaf tree costs no garbage-collection passes (an object per node made building three times slower).
+
+_RECORD_SIZE = 96
+
+
+def _hash_of(entry: bytes | None) -> bytes:
+    if entry is None:
+        return EMPTY
+    return entry if len(entry) == HASH_SIZE else entry[64:]
+
+
+def _split(paths: list[bytes], lo: int, hi: int, depth: int) -> int:
+    """First index in ``paths[lo:hi]`` (sorted, sharing their first ``depth`` bits) whose bit ``depth`` is 1."""
+    i, mask = depth >> 3, 0x80 >> (depth & 7)
+    first = paths[lo]
+    if first[i] & mask:
+        return lo
+    if not paths[hi - 1][i] & mask:
+        return hi
+    # Smallest byte string with the shared prefix and bit `depth` set: keep the bits above, set the bit.
+    return bisect_left(paths, first[:i] + bytes(((first[i] | (mask - 1)) + 1,)), lo, hi)
+
+
+def _build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], lo: int, hi: int, depth: int,
+           index: int) -> bytes:
+    """Store the subtree holding the sorted leaves ``paths[lo:hi]`` at heap ``index``; return its hash."""
+    if hi - lo == 1:
+        path, value_hash = paths[lo], values[lo]
+        leaf = _sha256(LEAF_PREFIX + path + value_hash).digest()
+        nodes[index] = path + value_hash + leaf
+        return leaf
+    if hi == lo:
+        return EMPTY
+    mid = _split(paths, lo, hi, depth)
+    left = _build(nodes, paths, values, lo, mid, depth + 1, 2 * index) if mid > lo else EMPTY
+    right = _build(nodes, paths, values, mid, hi, depth + 1, 2 * index + 1) if mid < hi else EMPTY
+    node = _sha256(NODE_PREFIX + left + right).digest()
+    nodes[index] = node
+    return node
+
+
+def _rehash(nodes: dict[int, bytes], index: int) -> None:
+    """Recompute the entry at ``index`` from its children (construction 3: no leaves -> empty; one leaf -> lifted
+    here; otherwise a node, even with one side empty)."""
+    left_index, right_index = 2 * index, 2 * index + 1
+    left, right = nodes.get(left_index), nodes.get(right_index)
+    if left is None and right is None:
+        nodes.pop(index, None)
+    elif left is None and right is not None and len(right) == _RECORD_SIZE:
+        del nodes[right_index]
+        nodes[index] = right
+    elif right is None and left is not None and len(left) == _RECORD_SIZE:
+        del nodes[left_index]
+        nodes[index] = left
+    else:
+        nodes[index] = _sha256(NODE_PREFIX + _hash_of(left) + _hash_of(right)).digest()
+
+
+def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], values: list[bytes | None],
+           lo: int, hi: int) -> int:
+    """Apply the sorted changes ``paths[lo:hi]`` to the subtree at heap ``index``; return leaves added - removed."""
+    if hi - lo == 1:
+        return _apply_one(nodes, index, depth, paths[lo], values[lo])
+    current = nodes.get(index)
+    if current is not None and len(current) == HASH_SIZE:
+        mid = _split(paths, lo, hi, depth)
+        added = 0
+        if lo < mid:
+            added += _apply(nodes, 2 * index, depth + 1, paths, values, lo, mid)
+        if mid < hi:
+            added += _apply(nodes, 2 * index + 1, depth + 1, paths, values, mid, hi)
+        _rehash(nodes, index)
+        return added
+    # An empty slot or a single leaf: merge its leaf with the changes and build the subtree afresh.
+    merged = dict(zip(paths[lo:hi], values[lo:hi], strict=True))
+    if current is not None:
+        merged.setdefault(current[:32], current[32:64])
+        del nodes[index]
+    kept = sorted((path, value_hash) for path, value_hash in merged.items() if value_hash is not None)
+    _build(nodes, [p for p, _ in kept], [v for _, v in kept], 0, len(kept), depth, index)
+    return len(kept) - (current is not None)
+
+
+def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, value: bytes | None) -> int:
+    """``_apply`` for a single change, the case of every level below the top few of a batch: walk down along
+    ``path`` to the empty slot or leaf it ends at, change it, then rehash the way back up (no recursion)."""
+    walked = []
+    current = nodes.get(index)
+    while current is not None and len(current) == HASH_SIZE:
+        walked.append(index)
+        index = 2 * index + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
+        depth += 1
+        current = nodes.get(index)
+    if current is None or current[:32] == path:
+        if value is None:
+            if current is None:
+                return 0  # deleting an absent key changes nothing
+            del nodes[index]
+            added = -1
+        else:
+            nodes[index] = path + value + _sha256(LEAF_PREFIX + path + value).digest()
+            added = 0 if current is not None else 1
+    else:  # another key's leaf sits here: both go below it
+        if value is None:
+            return 0
+        del nodes[index]
+        pair = sorted(((path, value), (current[:32], current[32:64])))
+        _build(nodes, [p for p, _ in pair], [v for _, v in pair], 0, 2, depth, index)
+        added = 1
+    for above in reversed(walked):
+        _rehash(nodes, above)
+    return added
+
+
+class SparseMerkleTree:
+    """The state tree of ``ledger_lite.smt``, updated in batches in O(k log n) hashes for k changes."""
+
+    __slots__ = ("_nodes", "_size")
+
+    def __init__(self) -> None:
+        self._nodes: dict[int, bytes] = {}
+        self._size = 0
+
+    @classmethod
+    def from_items(cls, items: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]]) -> SparseMerkleTree:
+        """Build from scratch (sort once, build bottom-up): each node is hashed once, unlike one-by-one inserts.
+
+        A key given twice raises ``ValueError``: a stored state holding a key twice is corrupt.
+        """
+        pairs = items.items() if isinstance(items, Mapping) else items
+        by_path: dict[bytes, bytes] = {}
+        for count, (key, value_hash) in enumerate(pairs, 1):
+            _check_value(key, value_hash)
+            by_path[_sha256(key).digest()] = value_hash
+            if len(by_path) != count:
+                raise ValueError(f"expected distinct keys, found {key!r:.40} twice")
+        paths = sorted(by_path)
+        tree = cls()
+        _build(tree._nodes, paths, [by_path[p] for p in paths], 0, len(paths), 0, 1)
+        tree._size = len(paths)
+        return tree
+
+    def copy(self) -> SparseMerkleTree:
+        """An independent tree with the same content (copies the node dict, shares its immutable entries)."""
+        other = SparseMerkleTree()
+        other._nodes, other._size = dict(self._nodes), self._size
+        return other
+
+    def __len__(self) -> int:
+        return self._size
+
+    def root(self) -> bytes:
+        return _hash_of(self._nodes.get(1))
+
+    def update(self, changes: Mapping[bytes, bytes | None]) -> bytes:
+        """Set each key to its new value_hash (``None`` deletes it) and return the new root.
+
+        Every change is checked before the tree is touched, so a rejected batch changes nothing.
+        """
+        for key, value_hash in changes.items():
+            if value_hash is not None:
+                _check_value(key, value_hash)
+            elif not isinstance(key, bytes):
+                raise TypeError(f"expected a bytes key, found {type(key).__name__}")
+        if changes:
+            ordered = sorted((_sha256(key).digest(), value_hash) for key, value_hash in changes.items())
+            self._size += _apply(self._nodes, 1, 0, [p for p, _ in ordered], [v for _, v in ordered],
+                                 0, len(ordered))
+        return self.root()
+
+    def get(self, key: bytes) -> bytes | None:
+        """The value_hash stored for ``key``, or None."""
+        path = _sha256(key).digest()
+        nodes, index, depth = self._nodes, 1, 0
+        entry = nodes.get(1)
+        while entry is not None and len(entry) == HASH_SIZE:
+            index = 2 * index + (1 if path[depth >> 3] & (0x80 >> (depth & 7)) else 0)
+            entry = nodes.get(index)
+            depth += 1
+        return entry[32:64] if entry is not None and entry[:32] == path else None
+
+    def prove(self, key: bytes) -> SmtProof:
+        """A membership proof if ``key`` is present, else a non-membership proof (``ledger_lite.smt_proof``,
+        "Proof")."""
+        path = _sha256(key).digest()
+        nodes, index, depth, bitmap = self._nodes, 1, 0, 0
+        siblings: list[bytes] = []
+        entry = nodes.get(1)
+        while entry is not None and len(entry) == HASH_SIZE:
+            index = 2 * index + (1 if path[depth >> 3] & (0x80 >> (depth & 7)) else 0)
+            sibling = nodes.get(index ^ 1)
+            if sibling is not None:
+                bitmap |= 1 << (255 - depth)
+                siblings.append(_hash_of(sibling))
+            entry = nodes.get(index)
+            depth += 1
+        leaf = None if entry is None else SmtLeaf(entry[:32], entry[32:64])
+        return SmtProof(bitmap.to_bytes(HASH_SIZE, "big"), tuple(siblings), leaf)
