@@ -3,8 +3,8 @@ words and way forward; ``pdf_filename`` names a certificate's file safely (no Qt
 
 A refusal by the server always shows the server's own reason (the ``message`` of its ``{error, message}``
 answer) under a plain sentence for the codes the kiosk knows (``error.code.<code>``). A lock-out says when the
-ID can be used again as a clock time (from Retry-After); the server does not say how many attempts are left, so
-the wrong-password screen says plainly that several wrong attempts lock the ID for a while.
+ID can be used again as a clock time (from Retry-After); a wrong password says how many attempts are left when the
+server says (``Unauthorized.attempts_left``), else plainly that several wrong attempts lock the ID for a while.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def describe_error(exc: Exception, *, during_login: bool = False, timezone: str 
                          back_to_login=True)
     if isinstance(exc, Unauthorized):
         if during_login or exc.code == "invalid_credentials":
-            return ErrorInfo("credentials", back_to_login=True)
+            left = exc.attempts_left
+            return ErrorInfo("credentials", {} if left is None else {"count": left}, back_to_login=True)
         return ErrorInfo("expired", back_to_login=True)
     if isinstance(exc, ApiError):  # the server refused: its own reason is shown too
         code, said = exc.code, exc.message

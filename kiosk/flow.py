@@ -181,6 +181,8 @@ class KioskFlow(QObject):
                 detail_ja=delivery.message_ja, skipped=skipped),
                 next_id=self._done_next_id)
             self.window.show_screen("done")
+            if delivery.kind == "printed" and delivery.printer:
+                self.look_up_printer_info(delivery.printer)
 
         def failed(exc: Exception) -> None:
             log.error("could not print or save certificate %s", certificate_id, exc_info=exc)
@@ -189,6 +191,21 @@ class KioskFlow(QObject):
 
         self.show_progress("progress.printing", cancellable=False)
         self.worker.submit(job, delivered, failed)
+
+    def look_up_printer_info(self, printer: str) -> None:
+        """The printer's name for people (CUPS printer-info) on the done screen; its queue name until then."""
+        screen, server, list_printers = self.window.done, self.config.cups_server, self.operator.list_printers
+
+        def found(printers: Sequence[PrinterInfoLike]) -> None:
+            match = next((p for p in printers if p.name == printer), None)
+            info = getattr(match, "info", "")
+            if isinstance(info, str) and info:
+                screen.set_printer_info(printer, info)
+
+        def failed(exc: Exception) -> None:
+            log.info("could not read the name of printer %s: %s", printer, exc)
+
+        self.worker.submit(lambda: list_printers(server), found, failed)
 
     def show_not_printed(self, certificate_id: str, printer: str, *, reprint: bool) -> None:
         """The printer failed: its own screen, then a look at the printer to say what is wrong with it."""

@@ -11,6 +11,7 @@ Display strings are computed on demand for the rows the view paints, so 500+ row
 Rows are shown renewable first, fossil last (``kiosk.selection.green_first``); a fossil row's method says what
 its certificate is: a production-method certificate, not a green one ("Oil — fossil (not renewable)").
 Certified rows name their certificate by its short reference (``kiosk.reference``), never the 64-digit id.
+A period reads as disjoint days, with a time only at an end on a day split between two rows (``kiosk.row_text``).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from backend_client import EligibleItem
-from kiosk.i18n import Language, format_kwh, format_period, method_name, tr
+from kiosk.i18n import Language, format_kwh, method_name, tr
 from kiosk.qt_compat import emit
 from kiosk.reference import reference_of
+from kiosk.row_text import NO_TIMES, Clock, as_of_text, capacity_text, clocks, row_period
 from kiosk.selection import green_first, method_group
 
 COLUMNS = ("period", "method", "amount", "status")
@@ -54,12 +56,14 @@ class EligibleItemsModel(QAbstractTableModel):
         self._lang: Language = lang
         self._timezone = timezone
         self._locked_method: str | None = None
+        self._clocks: dict[str, Clock] = {}
 
     # -- content ----------------------------------------------------------------------------------
     def set_items(self, items: Iterable[EligibleItem]) -> None:
         self.beginResetModel()
         rows = list(items)
         self._items = [rows[n] for n in green_first(rows)]
+        self._clocks = clocks(self._items, self._timezone)
         self._locked_method = None
         self.endResetModel()
 
@@ -83,6 +87,14 @@ class EligibleItemsModel(QAbstractTableModel):
 
     def items(self) -> Sequence[EligibleItem]:
         return tuple(self._items)
+
+    def as_of_text(self) -> str:
+        """Why the list ends where it does ("Allocations up to 15 Nov 18:00 (JST)"); "" when not known."""
+        return as_of_text(self._items, self._timezone, self._lang)
+
+    def capacity_text(self, selected: Sequence[EligibleItem], used_rows: int, row_limit: int) -> str:
+        """How much of one certificate ``selected`` uses, in allocations when the rows say (else in rows)."""
+        return capacity_text(selected, self._items, used_rows, row_limit, self._lang)
 
     def method_rows(self) -> list[int]:
         """One row of each production method in the list (to measure how wide their names are)."""
@@ -158,7 +170,8 @@ class EligibleItemsModel(QAbstractTableModel):
 
     def _display(self, item: EligibleItem, column: str) -> str:
         if column == "period":
-            return format_period(item.period_start, item.period_end, self._timezone, self._lang)
+            return row_period(item.period_start, item.period_end, self._timezone, self._lang,
+                              self._clocks.get(item.item_id, NO_TIMES))
         if column == "method":
             return method_label(self._lang, item.production_method, item.category)
         if column == "amount":

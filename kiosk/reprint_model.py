@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from backend_client import CertificateType
 from backend_client.intermediary import CertificateRecord
 from kiosk.i18n import Language, format_day, format_kwh, format_period, method_name, tr
+from kiosk.institutions import institution_name
 from kiosk.qt_compat import emit
 
 COLUMNS = ("issued", "period", "method", "amount", "institution")
@@ -22,14 +23,14 @@ class CertificatesModel(QAbstractTableModel):
     def __init__(self, lang: Language = "ja", *, timezone: str | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._records: list[CertificateRecord] = []
-        self._institutions: dict[str, str] = {}
+        self._types: dict[str, CertificateType] = {}
         self._lang: Language = lang
         self._timezone = timezone
 
     def set_records(self, records: Iterable[CertificateRecord], types: Sequence[CertificateType] = ()) -> None:
         self.beginResetModel()
         self._records = list(records)
-        self._institutions = {t.type_id: t.institution for t in types}
+        self._types = {t.type_id: t for t in types}
         self.endResetModel()
 
     def clear(self) -> None:
@@ -82,4 +83,4 @@ class CertificatesModel(QAbstractTableModel):
             return method_name(self._lang, record.production_method)
         if column == "amount":
             return format_kwh(record.amount_wh)
-        return self._institutions.get(record.type_id, record.type_id)
+        return institution_name(self._types.get(record.type_id, record.type_id), self._lang)

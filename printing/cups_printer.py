@@ -46,6 +46,7 @@ class PrinterInfo:
     state_reasons: tuple[str, ...]  # IPP keywords, e.g. ("media-empty-error", "toner-low-warning")
     is_default: bool
     state_message: str = ""  # free text from the administrator or the driver, often empty
+    info: str = ""  # CUPS printer-info: the printer's name for people ("Printer by the entrance"), often empty
 
     def reasons_in_words(self, language: str) -> list[str]:
         """``["out of paper", "toner low"]`` / ``["用紙切れ", "トナー残量わずか"]``, errors first."""
@@ -111,6 +112,7 @@ def list_printers(server: str | None = None) -> list[PrinterInfo]:
             state_reasons=_reasons(attrs.get("printer-state-reasons")),
             is_default=name == default,
             state_message=str(attrs.get("printer-state-message") or "").strip(),
+            info=str(attrs.get("printer-info") or "").strip(),
         )
         for name, attrs in sorted(queues.items())
     ]

@@ -66,8 +66,9 @@ class ListFlow:
             return
         self.selection = list(items)
         self.idempotency_key = uuid.uuid4().hex  # one per confirmed choice; a retry reuses it
-        self.flow.window.confirm.set_selection(self.selection, self.flow.types)
-        self.flow.window.show_screen("confirm")
+        window = self.flow.window
+        window.confirm.set_selection(self.selection, self.flow.types, rows=window.items_list.model.items())
+        window.show_screen("confirm")
 
     # -- S512–S519: issue; S520: output -----------------------------------------------------------
     def issue(self, type_id: str) -> None:

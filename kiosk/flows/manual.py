@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 from backend_client import AlreadyIssued, CertificateType, EligibleItem, Session
 from kiosk.flow import quiet_logout
 from kiosk.i18n import LANGUAGES, format_period, method_name
+from kiosk.institutions import type_of
 from kiosk.period import ManualRequest, Pick, pick_rows
+from kiosk.row_text import span_clock
 from kiosk.screens.error import ErrorInfo
 from kiosk.screens.manual_confirm import ManualSummary
 from kiosk.selection import fits, green_first
@@ -38,6 +40,7 @@ class Checked:
     session: Session
     pick: Pick
     method: str  # the form's, or the one the kiosk chose when none was (``default_method``)
+    rows: tuple[EligibleItem, ...] = ()  # every row of the applicant's list (for the times of a split day)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ class ManualFlow:
             try:
                 items = client.eligible_transactions(session)  # S207
                 method = request.method or default_method(items, start, end)
-                return Checked(session, pick_rows(items, method, start, end) if method else EMPTY, method)
+                return Checked(session, pick_rows(items, method, start, end) if method else EMPTY, method,
+                               tuple(items))
             except Exception:
                 quiet_logout(client, session)
                 raise
@@ -113,8 +117,8 @@ class ManualFlow:
                 count=len(pick.open), amount_wh=sum(item.amount_wh for item in pick.open),
                 period_start=min(item.period_start for item in pick.open),
                 period_end=max(item.period_end for item in pick.open), method=checked.method,
-                institution=self._institution(request.type_id), skipped=len(pick.issued),
-                fits=fits(pick.open)))
+                institution=type_of(self.types or [], request.type_id), skipped=len(pick.issued),
+                fits=fits(pick.open), clock=span_clock(pick.open, checked.rows, flow.config.timezone)))
             flow.window.show_screen("manualConfirm")
         elif pick.issued:  # S209b/S210b: the issued notification, with a reprint
             flow.set_session(checked.session)
@@ -131,10 +135,6 @@ class ManualFlow:
             if pick.partial:
                 params["count"] = pick.partial
             flow.show_error(ErrorInfo("no_match", params, back_to_login=True), retry=None)
-
-    def _institution(self, type_id: str) -> str:
-        names = {t.type_id: t.institution for t in self.types or []}
-        return names.get(type_id, type_id)
 
     def back_to_form(self) -> None:
         """"Back" on the summary: sign out, the form keeps the request (with the method the kiosk chose)."""

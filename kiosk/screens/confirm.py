@@ -1,4 +1,8 @@
-"""S511: confirm the selection and choose the certificate type / issuing institution (Fig. 11B)."""
+"""S511: confirm the selection and choose the certificate type / issuing institution (Fig. 11B).
+
+Institutions and certificate types are named in the screen's language (``kiosk.institutions``); the period shows
+a time only where the selection's first or last row shares its day with another row (``kiosk.row_text``).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QListView, QVBoxLayout, QWidget
 
 from backend_client import CertificateType, EligibleItem
-from kiosk.i18n import Language, format_kwh, format_period
+from kiosk.i18n import Language, format_kwh
+from kiosk.institutions import certificate_name, relabel
 from kiosk.messages import counted
 from kiosk.models import method_label
 from kiosk.qt_compat import emit
+from kiosk.row_text import span_period
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 
 
@@ -24,6 +30,7 @@ class ConfirmScreen(Screen):
         super().__init__(lang, parent)
         self._timezone = timezone
         self._items: list[EligibleItem] = []
+        self._rows: list[EligibleItem] = []  # the whole list the selection was made from
         self._types: list[CertificateType] = []
         self.title = label("title", role="title")
         self.summary = label("confirmSummary", role="summary")
@@ -62,13 +69,14 @@ class ConfirmScreen(Screen):
         self.combo.currentIndexChanged.connect(self._show_certificate_name)
         self.retranslate()
 
-    def set_selection(self, items: Sequence[EligibleItem], types: Sequence[CertificateType]) -> None:
+    def set_selection(self, items: Sequence[EligibleItem], types: Sequence[CertificateType], *,
+                      rows: Sequence[EligibleItem] | None = None) -> None:
+        """``rows``: the list the selection was made from (for the times of a split day; default: ``items``)."""
         self._items = list(items)
+        self._rows = list(rows if rows is not None else items)
         current = self.combo.currentData()
         self._types = list(types)
-        self.combo.clear()
-        for cert_type in self._types:
-            self.combo.addItem(cert_type.institution, cert_type.type_id)
+        relabel(self.combo, self._types, self.lang)
         if current is not None and (index := self.combo.findData(current)) >= 0:
             self.combo.setCurrentIndex(index)
         else:  # first time: an institution whose certificates are in the screen's language, if there is one
@@ -83,6 +91,7 @@ class ConfirmScreen(Screen):
 
     def clear(self) -> None:
         self._items = []
+        self._rows = []
         self._types = []
         self.combo.clear()
         self.certificate_name.clear()
@@ -93,15 +102,15 @@ class ConfirmScreen(Screen):
         self.institution_label.setText(self.t("confirm.institution"))
         self.back.setText(self.t("button.back"))
         self.issue.setText(self.t("confirm.issue"))
+        relabel(self.combo, self._types, self.lang)
+        self._show_certificate_name(self.combo.currentIndex())
         if self._items:
-            start = min(item.period_start for item in self._items)
-            end = max(item.period_end for item in self._items)
             methods = dict.fromkeys(item.production_method for item in self._items)  # one, as the list allows
             self.summary.setText(self.t(
                 counted("confirm.summary", len(self._items)), count=len(self._items),
                 kwh=format_kwh(sum(item.amount_wh for item in self._items)),
                 method=" / ".join(method_label(self.lang, method) for method in methods),
-                period=format_period(start, end, self._timezone, self.lang)))
+                period=span_period(self._items, self._rows, self._timezone, self.lang)))
         else:
             self.summary.setText("")
         self.notice.setText(self.t("confirm.no_types"))
@@ -109,7 +118,7 @@ class ConfirmScreen(Screen):
         self.issue.setEnabled(bool(self._items and self._types))
 
     def _show_certificate_name(self, index: int) -> None:
-        names = [cert_type.name for cert_type in self._types]
+        names = [certificate_name(cert_type, self.lang) for cert_type in self._types]
         self.certificate_name.setText(names[index] if 0 <= index < len(names) else "")
 
     def _issue(self) -> None:

@@ -1,7 +1,9 @@
 """S214a / S520: the certificate was printed on printer X (or, with no printer set up, saved for staff to print).
 
 A person reads the certificate's short reference, never its 64-digit id nor a path on the kiosk's disk; a
-printer that failed has its own screen (``kiosk.screens.not_printed``).
+printer that failed has its own screen (``kiosk.screens.not_printed``). The printer is named as people know it
+(``kiosk.printer_name``: CUPS printer-info, which the flow looks up after printing, or the queue name made
+readable), never a raw token.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.i18n import Language
 from kiosk.messages import counted
+from kiosk.printer_name import printer_label
 from kiosk.reference import reference_of
 from kiosk.screens.base import Screen, button_row, label, touch_button
 
@@ -39,6 +42,7 @@ class DoneScreen(Screen):
     def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
         self._outcome: Outcome | None = None
+        self._printer_info = ""  # CUPS printer-info of the outcome's printer, once looked up
         self._next_id = "done.print_another"
         self.title = label("title", role="title")
         self.message = label("deliveryMessage", role="summary")
@@ -63,8 +67,15 @@ class DoneScreen(Screen):
     def show_outcome(self, outcome: Outcome, *, next_id: str = "done.print_another") -> None:
         """``next_id``: the words on the way forward ("Print another", "Reprint another", "New request")."""
         self._outcome = outcome
+        self._printer_info = ""
         self._next_id = next_id
         self.retranslate()
+
+    def set_printer_info(self, printer: str, info: str) -> None:
+        """The human name (CUPS printer-info) of ``printer``, if the outcome shown was printed there."""
+        if self._outcome is not None and self._outcome.printer == printer:
+            self._printer_info = info
+            self.retranslate()
 
     @property
     def outcome(self) -> Outcome | None:
@@ -92,7 +103,8 @@ class DoneScreen(Screen):
         self.note.setVisible(bool(self.note.text()))
         self.title.setText(self.t("done.title_reprint" if outcome.reprint else "done.title"))
         if outcome.kind == "printed":
-            self.message.setText(self.t("done.printed", printer=outcome.printer or "?"))
+            name = printer_label(outcome.printer, self._printer_info)
+            self.message.setText(self.t("done.printed", printer=name) if name else self.t("done.printed_here"))
         else:
             self.message.setText(self.t("done.saved"))
         self.certificate.setText(self.t("done.certificate_id", cid=reference_of(outcome.certificate_id)))

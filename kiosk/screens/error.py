@@ -40,6 +40,8 @@ class ErrorInfo:
         if self.server_code and has_message(f"error.code.{self.server_code}"):
             return f"error.code.{self.server_code}"
         count = self.params.get("count")
+        if self.kind == "credentials" and isinstance(count, int) and count > 0:  # the server said attempts left
+            return "error.credentials.last" if count == 1 else "error.credentials.attempts"
         if self.kind == "no_match" and isinstance(count, int) and count:
             return counted("error.no_match.partial", count)
         if self.kind == "no_match" and "method" not in self.params:

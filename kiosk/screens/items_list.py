@@ -36,11 +36,12 @@ from kiosk.models import COLUMNS, EligibleItemsModel
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 from kiosk.selection import fits, fitting_prefix
+from kiosk.widgets.reflow import ReflowRow
 from kiosk.widgets.scrolling import flick_to_scroll
+from kiosk.widgets.table_fit import fit_columns
 
 ROW_HEIGHT = TOUCH_MIN_PX
-FIXED_COLUMN_WIDTHS = {"method": 200, "amount": 150, "status": 250}  # method: at least; see _fit_method_column
-CELL_PADDING = 2 * 8 + 4  # the style sheet's item padding and the grid line
+STRETCH_COLUMN = "period"  # the columns fit their texts (kiosk.widgets.table_fit); the period takes the rest
 FILTER_FROM_ROWS = 18  # from this many rows on, the list offers filters by method and month
 Month = tuple[int, int]
 
@@ -65,10 +66,10 @@ class ItemsListScreen(Screen):
         self.method_notice = label("methodNotice", role="notice")
         self.summary = label("selectionSummary", role="summary", wrap=False)
         self.capacity = label("capacity", role="detail", wrap=False)
+        self.as_of = label("asOf", role="detail")  # why the list ends where it does (kiosk.row_text)
         self.empty = label("emptyMessage", role="notice")
-        self.filters = named(QWidget(), "listFilters")
+        self.filters = named(ReflowRow((), (), spacing=8), "listFilters")  # two rows on a narrow panel
         self.method_filters = QButtonGroup(self)
-        self._filter_row = QHBoxLayout(self.filters)
         self.view = self._make_view()
         self.select_all = touch_button("selectAll")
         self.clear_selection = touch_button("clearSelection")
@@ -86,11 +87,9 @@ class ItemsListScreen(Screen):
         layout.addWidget(self._make_filters())
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty, 1)
-        summary_row = QHBoxLayout()
-        summary_row.addWidget(self.summary)
-        summary_row.addStretch(1)
-        summary_row.addWidget(self.capacity)
-        layout.addLayout(summary_row)
+        layout.addWidget(self.as_of)
+        # The selection and how full the certificate is: one line, or two on a narrow panel.
+        layout.addWidget(ReflowRow([self.summary, None, self.capacity], [[self.summary, None], [None, self.capacity]]))
         layout.addLayout(button_row(self.back, self.clear_selection, self.select_all, self.next))
 
         self.view.clicked.connect(self._on_clicked)
@@ -125,21 +124,13 @@ class ItemsListScreen(Screen):
         horizontal.setHighlightSections(False)
         horizontal.setSectionsClickable(False)
         horizontal.setMinimumHeight(40)
-        for column, name in enumerate(COLUMNS):
-            if name in FIXED_COLUMN_WIDTHS:
-                horizontal.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-                horizontal.resizeSection(column, FIXED_COLUMN_WIDTHS[name])
-            else:
-                horizontal.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.columns = fit_columns(view, COLUMNS.index(STRETCH_COLUMN), ROW_HEIGHT)
         flick_to_scroll(view)
         return view
 
     def _make_filters(self) -> QWidget:
         """One row above the table: method toggles ("All methods", "Solar", ...) and a month stepper ("◀", the
         month shown or "All months", "▶"): a list of years has too many months for a button each."""
-        row = self._filter_row
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(8)
         self.method_filters.setExclusive(True)
         self.older_month = touch_button("filterOlderMonth")
         self.newer_month = touch_button("filterNewerMonth")
@@ -147,10 +138,7 @@ class ItemsListScreen(Screen):
             arrow.setMinimumWidth(TOUCH_MIN_PX)
         self.month_shown = label("filterMonth", role="summary", wrap=False)
         self.month_shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addStretch(1)
-        row.addWidget(self.older_month)
-        row.addWidget(self.month_shown)
-        row.addWidget(self.newer_month)
+        self._arrange_filters()
         self.older_month.clicked.connect(lambda: self._step_month(+1))
         self.newer_month.clicked.connect(lambda: self._step_month(-1))
         self.filters.hide()
@@ -159,7 +147,6 @@ class ItemsListScreen(Screen):
     # -- content ----------------------------------------------------------------------------------
     def set_items(self, items: Sequence[EligibleItem]) -> None:
         self.model.set_items(items)
-        self._fit_method_column()
         self._method_filter = self._month_filter = None
         self._build_filters()
         self._apply_filters()
@@ -219,7 +206,6 @@ class ItemsListScreen(Screen):
 
     def retranslate(self) -> None:
         self.model.set_language(self.lang)
-        self._fit_method_column()
         self.title.setText(self.t("list.title"))
         self.reprint.setText(self.t("list.reprint"))
         self.empty.setText(self.t("list.empty"))
@@ -229,20 +215,11 @@ class ItemsListScreen(Screen):
         self._retranslate_filters()
         self._update_summary()
 
-    def _fit_method_column(self) -> None:
-        """As wide as the longest method shown ("Oil — fossil (not renewable)" is long in English, short in
-        Japanese): the period column takes the rest."""
-        column = COLUMNS.index("method")
-        metrics = self.view.fontMetrics()
-        texts = {self.model.data(self.model.index(row, column)) for row in self.model.method_rows()}
-        needed = max((metrics.horizontalAdvance(str(text)) + CELL_PADDING for text in texts), default=0)
-        self.view.horizontalHeader().resizeSection(column, max(FIXED_COLUMN_WIDTHS["method"], needed))
-
     # -- filters ----------------------------------------------------------------------------------
     def _build_filters(self) -> None:
         for button in self.method_filters.buttons():
             self.method_filters.removeButton(button)
-            self._filter_row.removeWidget(button)
+            button.hide()
             button.deleteLater()
         rows = range(self.model.rowCount())
         self._months = sorted({self.model.month(row) for row in rows}, reverse=True)  # newest first
@@ -250,16 +227,22 @@ class ItemsListScreen(Screen):
             self.filters.hide()
             return
         methods = [None, *dict.fromkeys(self.model.item(row).production_method for row in rows)]
-        for n, method in enumerate(methods):
+        for method in methods:
             button = touch_button(f"filter-method-{method or 'all'}")
             button.setCheckable(True)
             button.setChecked(method is None)
             button.setProperty("role", "choice")
             button.setProperty("filterValue", method)
             self.method_filters.addButton(button)
-            self._filter_row.insertWidget(n, button)
+        self._arrange_filters()
         self.filters.show()
         self._retranslate_filters()
+
+    def _arrange_filters(self) -> None:
+        """Method toggles, then the month stepper; on a narrow panel the stepper goes onto a second row."""
+        methods: list[QWidget | None] = list(self.method_filters.buttons())
+        stepper: list[QWidget | None] = [self.older_month, self.month_shown, self.newer_month]
+        self.filters.set_lines([*methods, None, *stepper], [[*methods, None], [None, *stepper]])
 
     def _retranslate_filters(self) -> None:
         for button in self.method_filters.buttons():
@@ -401,7 +384,9 @@ class ItemsListScreen(Screen):
         else:
             self.summary.setText(self.t("list.summary", count=0, kwh=total))
         used, limit = self.capacity_used()
-        self.capacity.setText(self.t("list.capacity", used=used, limit=limit))
+        self.capacity.setText(self.model.capacity_text(selected, used, limit))
+        self.as_of.setText(self.model.as_of_text())
+        self.as_of.setVisible(bool(self.as_of.text()))
         self.capacity.setVisible(has_rows and method is not None)
 
 

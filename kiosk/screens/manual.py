@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from backend_client import CertificateType
 from kiosk.i18n import Language, method_name
+from kiosk.institutions import institution_name, relabel
 from kiosk.period import ManualRequest
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
@@ -125,7 +126,7 @@ class ManualScreen(Screen):
         self._types_state = "failed" if types is None else "loaded"
         self.institution.clear()
         for cert_type in self._types:
-            self.institution.addItem(cert_type.institution, cert_type.type_id)
+            self.institution.addItem(institution_name(cert_type, self.lang), cert_type.type_id)
         if current is not None and (index := self.institution.findData(current)) >= 0:
             self.institution.setCurrentIndex(index)
         self.institution.setEnabled(bool(self._types))
@@ -209,6 +210,7 @@ class ManualScreen(Screen):
             field.set_language(self.lang)
         for button in self.methods.buttons():
             button.setText(method_name(self.lang, str(button.property("method"))))
+        relabel(self.institution, self._types, self.lang)  # institutions in the screen's language
         if self._types_state == "loading" and not self._types:
             self.institution.setPlaceholderText(self.t("manual.institutions_loading"))
         else:

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.i18n import Language, format_kwh, format_period
+from backend_client import CertificateType
+from kiosk.i18n import Language, format_kwh
+from kiosk.institutions import institution_name
 from kiosk.messages import counted
 from kiosk.models import method_label
+from kiosk.row_text import NO_TIMES, Clock, row_period
 from kiosk.screens.base import Screen, button_row, label, touch_button
 
 
@@ -26,9 +29,10 @@ class ManualSummary:
     period_start: int
     period_end: int
     method: str
-    institution: str
+    institution: CertificateType | str  # named in the screen's language; a str as it is
     skipped: int = 0  # rows of the period certified already: left out
     fits: bool = True  # one certificate can hold it
+    clock: Clock = NO_TIMES  # the ends of the period that need a time (a day split between rows)
 
 
 class ManualConfirmScreen(Screen):
@@ -87,8 +91,10 @@ class ManualConfirmScreen(Screen):
             return
         self.summary.setText(self.t(counted("confirm.summary", s.count), count=s.count, kwh=format_kwh(s.amount_wh),
                                     method=method_label(self.lang, s.method),
-                                    period=format_period(s.period_start, s.period_end, self._timezone, self.lang)))
-        self.institution.setText(self.t("manual_confirm.institution", institution=s.institution))
+                                    period=row_period(s.period_start, s.period_end, self._timezone, self.lang,
+                                                      s.clock)))
+        self.institution.setText(self.t("manual_confirm.institution",
+                                        institution=institution_name(s.institution, self.lang)))
         if not s.fits:
             self.note.setText(self.t("manual_confirm.too_large"))
         elif s.skipped:

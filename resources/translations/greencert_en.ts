@@ -156,6 +156,14 @@
         <translation>Rows in this certificate: {used} (at most {limit})</translation>
     </message>
     <message>
+        <source>list.capacity_allocations</source>
+        <translation>{used} of {limit} half-hour allocations in this certificate</translation>
+    </message>
+    <message>
+        <source>list.as_of</source>
+        <translation>Allocations up to {day} {month} {time} ({zone})</translation>
+    </message>
+    <message>
         <source>list.filter_all_methods</source>
         <translation>All methods</translation>
     </message>
@@ -236,6 +244,10 @@ Period: {period}</translation>
         <translation>Printed on printer &quot;{printer}&quot;. Please take it from the output tray.</translation>
     </message>
     <message>
+        <source>done.printed_here</source>
+        <translation>Printed on the kiosk&apos;s printer. Please take it from the output tray.</translation>
+    </message>
+    <message>
         <source>done.saved</source>
         <translation>Your certificate was saved. A member of staff can print it for you.</translation>
     </message>
@@ -274,6 +286,14 @@ Period: {period}</translation>
     <message>
         <source>error.credentials.message</source>
         <translation>Please check your applicant ID and password and enter them again. After several wrong attempts, the ID is locked for a while.</translation>
+    </message>
+    <message>
+        <source>error.credentials.attempts</source>
+        <translation>Please check your applicant ID and password and enter them again. {count} attempts left before this ID is locked for a while.</translation>
+    </message>
+    <message>
+        <source>error.credentials.last</source>
+        <translation>Please check your applicant ID and password and enter them again. 1 attempt left before this ID is locked for a while — ask staff if you have forgotten your password.</translation>
     </message>
     <message>
         <source>error.locked.title</source>
@@ -463,6 +483,10 @@ Reference: {cid}</translation>
     <message>
         <source>date.months</source>
         <translation>January,February,March,April,May,June,July,August,September,October,November,December</translation>
+    </message>
+    <message>
+        <source>date.months_short</source>
+        <translation>Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec</translation>
     </message>
     <message>
         <source>date.weekdays</source>

@@ -156,6 +156,14 @@
         <translation>この証明書の行数：{used}（最大 {limit}）</translation>
     </message>
     <message>
+        <source>list.capacity_allocations</source>
+        <translation>この証明書の30分単位の割り当て：{limit}件中{used}件</translation>
+    </message>
+    <message>
+        <source>list.as_of</source>
+        <translation>{month}{day}日 {time}（{zone}）までの割り当てを表示しています</translation>
+    </message>
+    <message>
         <source>list.filter_all_methods</source>
         <translation>すべての発電方法</translation>
     </message>
@@ -236,6 +244,10 @@
         <translation>プリンター「{printer}」で印刷しました。排紙トレイからお取りください。</translation>
     </message>
     <message>
+        <source>done.printed_here</source>
+        <translation>この端末のプリンターで印刷しました。排紙トレイからお取りください。</translation>
+    </message>
+    <message>
         <source>done.saved</source>
         <translation>証明書を保存しました。印刷は係員にお申し付けください。</translation>
     </message>
@@ -274,6 +286,14 @@
     <message>
         <source>error.credentials.message</source>
         <translation>申請者IDとパスワードを確かめて、もう一度入力してください。何度も間違えると、このIDはしばらくロックされます。</translation>
+    </message>
+    <message>
+        <source>error.credentials.attempts</source>
+        <translation>申請者IDとパスワードを確かめて、もう一度入力してください。あと{count}回間違えると、このIDはしばらくロックされます。</translation>
+    </message>
+    <message>
+        <source>error.credentials.last</source>
+        <translation>申請者IDとパスワードを確かめて、もう一度入力してください。次に間違えると、このIDはしばらくロックされます。パスワードを忘れた場合は、係員にお声がけください。</translation>
     </message>
     <message>
         <source>error.locked.title</source>
@@ -462,6 +482,10 @@
     </message>
     <message>
         <source>date.months</source>
+        <translation>1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月</translation>
+    </message>
+    <message>
+        <source>date.months_short</source>
         <translation>1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月</translation>
     </message>
     <message>

@@ -9,11 +9,17 @@ and has a switch for each failure the kiosk must explain::
     fake.unreachable = True                 # every call raises Unreachable
     fake.locked_retry_after = 300           # login raises Locked(retry_after=300)
     fake.locked = True                      # login raises Locked(retry_after=None)
+    fake.says_attempts_left = False         # a wrong password's 401 does not say attempts_left (older server)
     fake.session_expired = True             # every call with a session raises Unauthorized("session_expired")
     fake.server_error = True                # every call raises ServerError (500)
     fake.mixed_methods = True               # issue_certificate raises BadRequest("mixed_methods") for any rows
     fake.fail["issue_certificate"] = BadRequest(400, "bad_request", "...")  # one method, any error
     fake.hold("issue_certificate")          # block that call until fake.release("issue_certificate")
+
+A wrong password is counted like the real intermediary does it for one kiosk (``intermediary/auth.py``, per
+applicant ID and address, unknown IDs alike): the 401 ``invalid_credentials`` says ``attempts_left`` 4, 3, 2, 1;
+the fifth failure, and every attempt while blocked, is 429 ``locked`` with Retry-After ``LOCKOUT_S``; a success
+clears the count (``fake.failed_logins``; ``fake.unlock()`` ends a block as time would).
 
 ``certificates(session)`` lists the applicant's certificates: one record per certificate id among the items
 (the certified rows of ``make_items`` and whatever was issued through the fake), newest first.
@@ -32,6 +38,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Literal
 
 from backend_client import (
     AlreadyIssued,
@@ -47,6 +54,7 @@ from backend_client import (
     Unreachable,
 )
 from backend_client.intermediary import CertificateRecord
+from ledger_lite.certificate import CHUNK
 
 JST = timezone(timedelta(hours=9), "JST")
 NEWEST_MONTH = (2026, 11)  # the month in progress in the fake's list
@@ -55,6 +63,10 @@ METHODS = ("solar", "oil", "wind")  # a month's rows in the order the real list 
 #           base Wh,     spread Wh: amounts of tens of thousands of kWh, like the demo's consumer Ca
 AMOUNTS = {"solar": (11_000_000, 24_000_000), "oil": (20_000_000, 25_000_000), "wind": (60_000_000, 20_000_000)}
 
+MAX_FAILED_LOGINS = 5  # intermediary.config.Settings.max_failed_logins: per (applicant ID, address)
+LOCKOUT_S = 15 * 60  # intermediary.config.Settings.lockout_s: the first block
+SOLAR_HOURS = (7, 17)  # solar allocations: the half-hours from 07:00 to 17:00 of each day
+WIND_SHARE = 0.6  # wind allocations: the half-hours in which the wind blew
 FAKE_NOW = int(datetime(2026, 11, 12, 10, tzinfo=JST).timestamp())  # "today" in the fake's world
 DEFAULT_TYPES = (
     CertificateType("jgca-green", "Japan Green Certificate Agency", "Green electricity certificate"),
@@ -72,24 +84,33 @@ def month_start(months_back: int, newest: tuple[int, int] = NEWEST_MONTH) -> dat
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=JST)
 
 
-@dataclass(frozen=True)
-class SizedItem(EligibleItem):
-    """A row that says how many allocations it holds; the kiosk then counts them exactly (``kiosk.selection``).
-    The real intermediary's rows do not (``make_items(allocations=None)`` makes rows like them)."""
-
-    allocations: int | None = None
+def realistic_allocations(method: str, start: datetime, end: datetime) -> int:
+    """How many half-hour allocations a row of ``method`` over ``[start, end)`` stands for: solar's daylight
+    half-hours, oil's every half-hour, wind's windy ones (at most ``CHUNK``, as the intermediary cuts rows)."""
+    half_hours = int((end - start).total_seconds()) // 1800
+    if method == "solar":
+        days = (end.date() - start.date()).days + 1
+        counted = days * 2 * (SOLAR_HOURS[1] - SOLAR_HOURS[0])
+    elif method == "wind":
+        counted = int(half_hours * WIND_SHARE)
+    else:
+        counted = half_hours
+    return max(1, min(CHUNK, counted))
 
 
 def make_items(count: int = 6, *, certified: Collection[int] = (4,), newest: tuple[int, int] = NEWEST_MONTH,
-               days_so_far: int = DAYS_SO_FAR, allocations: int | None = 100) -> list[EligibleItem]:
+               days_so_far: int = DAYS_SO_FAR, allocations: int | Literal["realistic"] | None = "realistic",
+               as_of: int | None = None) -> list[EligibleItem]:
     """``count`` rows shaped like the real intermediary's list (``intermediary/eligible.py``): one row per month
     and production method, newest month first (the month in progress, with ``days_so_far`` days of data), each a
     multi-day period of tens of thousands of kWh; solar runs 06:00 on the first day to 17:00 on the last,
     oil the first week, wind the whole month (so a full month's wind row ends at 00:00 on the next month's
     first day). Rows whose index is in ``certified`` are already certified (by default one: row 4, the
-    previous month's oil). ``allocations``: how many allocations each row says it holds (100: nine rows fit one
-    certificate); None: rows that do not say, like the real intermediary's (the kiosk then allows one per
-    certificate)."""
+    previous month's oil). ``allocations``: how many allocations each row says it holds: "realistic" (the
+    default), like the real intermediary's rows (``realistic_allocations``: 220 for the newest month's solar
+    row, 864 for a full month of wind); a number for every row (100: nine rows fit one certificate); None: rows
+    of an older server that does not say (the kiosk then allows one per certificate). ``as_of``: the list's
+    "allocations up to" (default: the end of the newest row)."""
     items = []
     for n in range(count):
         months_back, slot = divmod(n, len(METHODS))
@@ -105,7 +126,7 @@ def make_items(count: int = 6, *, certified: Collection[int] = (4,), newest: tup
         base, spread = AMOUNTS[method]
         issued = n in certified
         items.append(
-            SizedItem(
+            EligibleItem(
                 item_id=f"item-{n:04d}",
                 period_start=int(start.timestamp()),
                 period_end=int(end.timestamp()),
@@ -113,10 +134,11 @@ def make_items(count: int = 6, *, certified: Collection[int] = (4,), newest: tup
                 amount_wh=base + (n * 7_919_113 + 4_271) % spread,
                 issued=issued,
                 certificate_id=certificate_id_for(f"old-{n}") if issued else None,
-                allocations=allocations,
+                allocations=realistic_allocations(method, start, end) if allocations == "realistic" else allocations,
             )
         )
-    return items
+    newest_end = max((item.period_end for item in items), default=None)
+    return [replace(item, as_of=newest_end if as_of is None else as_of) for item in items]
 
 
 class FakeIntermediary:
@@ -141,6 +163,8 @@ class FakeIntermediary:
         self.session_expired = False
         self.server_error = False
         self.mixed_methods = False
+        self.says_attempts_left = True
+        self.failed_logins: dict[str, int] = {}  # applicant ID → wrong passwords in a row (from this kiosk)
         self.fail: dict[str, ClientError] = {}
         # records
         self.calls: list[tuple[str, tuple[object, ...]]] = []
@@ -186,11 +210,23 @@ class FakeIntermediary:
         self._enter("login", applicant_id)
         if self.locked or self.locked_retry_after is not None:
             raise Locked(429, "locked", "too many failed logins", self.locked_retry_after)
+        failures = self.failed_logins.get(applicant_id, 0)
+        if failures >= MAX_FAILED_LOGINS:  # blocked: not checked, not counted
+            raise Locked(429, "locked", "too many failed logins; try again in 15 minutes", LOCKOUT_S)
         if (applicant_id, password) != (self.applicant_id, self.password):
-            raise Unauthorized(401, "invalid_credentials", "unknown applicant ID or wrong password")
+            failures = self.failed_logins[applicant_id] = failures + 1
+            if failures >= MAX_FAILED_LOGINS:
+                raise Locked(429, "locked", "too many failed logins; try again in 15 minutes", LOCKOUT_S)
+            left = MAX_FAILED_LOGINS - failures if self.says_attempts_left else None
+            raise Unauthorized(401, "invalid_credentials", "applicant ID or password is wrong", left)
+        self.failed_logins.pop(applicant_id, None)
         token = f"token-{len(self._sessions) + 1}"
         self._sessions.add(token)
         return Session(token=token, user_name=self.user_name, expires_at=2_000_000_000)
+
+    def unlock(self) -> None:
+        """The block is over (time passed): every count starts again."""
+        self.failed_logins.clear()
 
     def logout(self, session: Session) -> None:
         self.calls.append(("logout", (session.token,)))
@@ -330,6 +366,7 @@ class FakePrinter:
     state: str = "idle"
     state_reasons: tuple[str, ...] = ()
     is_default: bool = False
+    info: str = ""  # CUPS printer-info
 
 
 @dataclass

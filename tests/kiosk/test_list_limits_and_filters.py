@@ -64,7 +64,10 @@ def test_select_all_stops_at_what_the_server_accepts(make_window, fake, qtbot):
     assert select_all.text() == "Select 2 Wind rows"
     kiosk.click("selectAll")
     assert [item.production_method for item in selected(kiosk)] == ["wind", "wind"]
-    assert kiosk.text("capacity") == "Rows in this certificate: 2 (at most 2)"
+    assert kiosk.text("capacity") == "800 of 900 half-hour allocations in this certificate"
+    kiosk.click("languageToggle")
+    assert kiosk.text("capacity") == "この証明書の30分単位の割り当て：900件中800件"
+    kiosk.click("languageToggle")
     assert not select_all.isEnabled()
     kiosk.click("listNext")
     kiosk.wait_screen("confirm")

@@ -118,7 +118,7 @@ def test_logout_from_the_list(kiosk, fake):
 
 
 def test_500_rows_use_one_view_and_select_quickly(make_window, fake, qtbot):
-    fake.items = make_items(500, certified=range(3, 500, 6))  # every other solar row is certified
+    fake.items = make_items(500, certified=range(3, 500, 6), allocations=100)  # every other solar row certified
     window = make_window()
     kiosk = KioskDriver(qtbot, window)
     kiosk.login()

@@ -42,7 +42,8 @@ def test_locked_account_says_when_it_unlocks_and_keeps_the_typed_id(kiosk, fake)
     assert kiosk.window.login.password.text() == ""
 
 
-def test_wrong_password_warns_that_the_id_locks_after_several_attempts(kiosk, fake):
+def test_wrong_password_without_a_count_warns_that_the_id_locks_after_several_attempts(kiosk, fake):
+    fake.says_attempts_left = False  # an older server: its 401 does not say how many attempts are left
     kiosk.login("demo", "wrong", expect="error")
     assert kiosk.text("message") == (
         "Please check your applicant ID and password and enter them again. After several wrong attempts, "
@@ -50,6 +51,57 @@ def test_wrong_password_warns_that_the_id_locks_after_several_attempts(kiosk, fa
     kiosk.click("back")
     kiosk.wait_screen("login")
     assert kiosk.window.login.applicant_id.text() == "demo"
+
+
+def test_wrong_passwords_count_down_to_a_clear_last_warning_and_keep_the_typed_id(kiosk, fake):
+    """Issue #10, item 4: the server's attempts_left (4, 3, 2, 1 for one ID from one kiosk, then 429) is said in
+    words; the last one warns plainly and says to ask staff."""
+    said = []
+    kiosk.type("applicantId", "demo")
+    for _ in range(4):
+        retype_password(kiosk, "wrong")
+        said.append(kiosk.text("message"))
+        kiosk.click("back")
+        kiosk.wait_screen("login")
+        assert kiosk.window.login.applicant_id.text() == "demo", "the typed ID is kept"
+    check = "Please check your applicant ID and password and enter them again. "
+    assert said[:3] == [f"{check}{n} attempts left before this ID is locked for a while." for n in (4, 3, 2)]
+    assert said[3] == (f"{check}1 attempt left before this ID is locked for a while — ask staff if you have "
+                       "forgotten your password.")
+    retype_password(kiosk, "wrong")
+    kiosk.click("languageToggle")  # the fifth failure locks, as the real intermediary does
+    assert kiosk.text("message") == ("誤った入力が続いたため、この申請者IDは一時的にロックされています。"
+                                     "10:15から再びログインできます。お急ぎの場合は係員にお声がけください。")
+
+
+def test_the_last_attempt_warning_in_japanese(kiosk, fake):
+    fake.failed_logins["demo"] = 3
+    kiosk.click("languageToggle")
+    kiosk.login("demo", "wrong", expect="error")
+    assert kiosk.text("message") == (
+        "申請者IDとパスワードを確かめて、もう一度入力してください。次に間違えると、このIDはしばらくロックされます。"
+        "パスワードを忘れた場合は、係員にお声がけください。")
+    fake.unlock()
+    kiosk.click("back")
+    kiosk.wait_screen("login")
+    retype_password(kiosk, "wrong")
+    assert kiosk.text("message") == (
+        "申請者IDとパスワードを確かめて、もう一度入力してください。あと4回間違えると、このIDはしばらくロックされます。")
+
+
+def test_a_right_password_clears_the_count(kiosk, fake):
+    kiosk.login("demo", "wrong", expect="error")
+    kiosk.click("back")
+    kiosk.wait_screen("login")
+    retype_password(kiosk, "demo", expect="list")
+    assert fake.failed_logins == {}
+
+
+def retype_password(kiosk, password, *, expect="error"):
+    """The ID is kept after a failure: only the password is typed again."""
+    kiosk.type("password", password)
+    kiosk.click("loginOk")
+    kiosk.wait_screen(expect)
 
 
 def test_locked_account_without_a_time(kiosk, fake):
