@@ -7,7 +7,6 @@ from field.errors import Error, IntervalError, ReadingError, SiteError
 from field.meter import ASSET_GENERATE, USAGE_REPORT, SmartMeter
 from field.profiles import (
     DEFAULT_SEED,
-    JST,
     check_start,
     generation_series,
     maintenance_outage,
@@ -18,7 +17,6 @@ from field.profiles import (
 from field.sites import (
     DEMO_CONSUMERS,
     DEMO_PRODUCERS,
-    INTERVAL_S,
     METHOD_CATEGORY,
     METHOD_NAMES,
     Consumer,
@@ -27,6 +25,8 @@ from field.sites import (
     max_interval_wh,
     producer,
 )
+from ledger_lite.certificate import INTERVAL_S
+from ledger_lite.certificate import JST_ZONE as JST
 
 __all__ = [
     "ASSET_GENERATE", "DEFAULT_SEED", "DEMO_CONSUMERS", "DEMO_PRODUCERS", "INTERVAL_S", "JST",

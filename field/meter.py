@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from field.errors import ReadingError, SiteError
 from field.profiles import DEFAULT_SEED, check_start, generation_series, usage_series
-from field.sites import INTERVAL_S, Consumer, Producer
+from field.sites import Consumer, Producer
 from ledger_lite import SigningKey, Transaction, sign_tx
+from ledger_lite.certificate import INTERVAL_S
 from ledger_lite.keys import is_address
 
 ASSET_GENERATE = "asset.generate"

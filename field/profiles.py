@@ -18,13 +18,14 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from field.errors import IntervalError, SiteError
-from field.sites import INTERVAL_S, Consumer, Producer, max_interval_wh
+from field.sites import Consumer, Producer, max_interval_wh
+from ledger_lite.certificate import INTERVAL_S
+from ledger_lite.certificate import JST_ZONE as JST
 
 DEFAULT_SEED = 0
-JST = timezone(timedelta(hours=9), "JST")
 _JST_OFFSET_S = 9 * 3600
 _DAY_S = 86400
 _PER_DAY = _DAY_S // INTERVAL_S  # 48

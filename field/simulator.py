@@ -14,9 +14,9 @@ from field.meter import SmartMeter
 from field.profiles import generation_series, usage_series
 from field.sites import Consumer, Producer
 from ledger_lite import SigningKey
+from ledger_lite.certificate import INTERVAL_S
 
 DAY = 86400
-HALF_HOUR = 1800
 
 
 @dataclass
@@ -48,28 +48,28 @@ def simulate(node: NodeClient, intermediary_url: str, *, chain_id: str, owner: s
     ``before_day(day_end)`` lets an embedded demo move its simulated ledger clock to the end of the day
     before the day's readings arrive.
     """
-    if start % HALF_HOUR:
+    if start % INTERVAL_S:
         raise Error(f"expected a start aligned to 30 minutes, found {start}")
     sites: tuple[Producer | Consumer, ...] = (*producers, *consumers)
     missing = [s.id for s in sites if s.id not in meter_keys]
     if missing:
         raise Error(f"expected a meter key for every site, found none for {', '.join(missing)}")
-    intervals = days * DAY // HALF_HOUR
+    intervals = days * DAY // INTERVAL_S
     generation = {p.id: generation_series(p, start, intervals, seed=seed) for p in producers}
     usage = {c.id: usage_series(c, start, intervals, seed=seed) for c in consumers}
     meters = {s.id: SmartMeter(s, chain_id, meter_keys[s.id]) for s in sites}
     reports: list[DayReport] = []
-    per_day = DAY // HALF_HOUR
+    per_day = DAY // INTERVAL_S
     for day in range(days):
         day_start = start + day * DAY
         if before_day is not None:
             before_day(day_start + DAY)
         span = range(day * per_day, (day + 1) * per_day)
-        readings = [meters[p.id].reading_tx(start + i * HALF_HOUR, generation[p.id][i], owner)
+        readings = [meters[p.id].reading_tx(start + i * INTERVAL_S, generation[p.id][i], owner)
                     for p in producers for i in span if generation[p.id][i] > 0]
         outcomes = node.submit_batch(readings, wait=True) if readings else []
         ok = sum(1 for o in outcomes if o.get("code") == "ok")
-        usage_txs = [meters[c.id].usage_tx(start + i * HALF_HOUR, usage[c.id][i]).encode().hex()
+        usage_txs = [meters[c.id].usage_tx(start + i * INTERVAL_S, usage[c.id][i]).encode().hex()
                      for c in consumers for i in span]
         results = post_usage(intermediary_url, usage_txs)
         allocated = sum(1 for r in results if r.get("status") == "allocated")

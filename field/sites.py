@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from field.errors import SiteError
-
-INTERVAL_S = 1800  # S62/S81: meters report every 30 minutes
+from ledger_lite.certificate import INTERVAL_S
 
 Method = Literal["solar", "wind", "oil"]
 Category = Literal["renewable", "fossil"]

@@ -121,7 +121,7 @@ def _kiosk(args: argparse.Namespace) -> int:
 
 
 def _field(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from backend_client import ClientError, NodeClient
     from field.errors import Error as FieldError
@@ -129,6 +129,7 @@ def _field(args: argparse.Namespace) -> int:
     from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES
     from greencert.keystore import KeyFileError, load
     from greencert.world import meter_key_path
+    from ledger_lite.certificate import JST as jst
 
     try:
         start_day = datetime.fromisoformat(args.start)
@@ -141,7 +142,6 @@ def _field(args: argparse.Namespace) -> int:
     except KeyFileError as exc:
         print(f"greencert field: {exc} (--keys: the directory of the meters' key files)", file=sys.stderr)
         return 2
-    jst = timedelta(hours=9)
     start = int((start_day.replace(hour=0, minute=0, tzinfo=UTC) - jst).timestamp())  # the day's 00:00 JST
     with NodeClient(args.node, timeout=120) as node:
         try:

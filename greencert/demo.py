@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from backend_client import IntermediaryClient, NodeClient
@@ -23,9 +23,9 @@ from intermediary.service import Service, build_service
 from ledger.api import create_app as create_node_app
 from ledger.genesis import Genesis
 from ledger.node import Node, open_node
+from ledger_lite.certificate import JST
 
 DAY = 86400
-JST = timedelta(hours=9)
 DEFAULT_PORT = 8700
 DEFAULT_NODE_PORT = 8701
 SAMPLE_TYPE = "jp-green-council"

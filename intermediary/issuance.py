@@ -23,25 +23,13 @@ from intermediary.eligible import CHUNK
 from intermediary.errors import AlreadyIssued, BadInput, Conflict, LedgerUnavailable, NotFound, shown
 from intermediary.models import Certificate, Consumer, IssuanceRequest, Item
 from ledger_lite import Claims, Transaction, encode_payload, sign_tx
+from ledger_lite.certificate import half_hour_profile
 
-HALF_HOUR = 1800
 MAX_ITEMS = 50
 WAIT_FOR_OTHER_S = 20.0  # a request waits this long (wall time) for another one holding its idempotency key
 POLL_S = 0.05
 RETRY_AFTER_S = 2        # ... then answers 409 in_progress with this Retry-After
 STALE_S = 120            # a claim older than this (service clock) belongs to a worker that died: take it over
-
-
-def _profile(assets: list[list[Any]], start: int, end: int) -> list[int]:
-    slots = max(1, (end - start) // HALF_HOUR)
-    if slots > 24 * 2 * 400:  # more than ~a year of half-hours: keep the PDF chart small and honest
-        slots = 24 * 2 * 400
-    profile = [0] * slots
-    for _, asset_start, wh in assets:
-        index = (asset_start - start) // HALF_HOUR
-        if 0 <= index < slots:
-            profile[index] += wh
-    return profile
 
 
 def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certificate_id: str,
@@ -63,7 +51,7 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
                        period_start=claims.ps, period_end=claims.pe, issued_at=claims.iat,
                        chain_id=settings.chain_id, block_height=claims.h,
                        payload=encode_payload(claims, settings.key),
-                       profile=_profile(assets, claims.ps, claims.pe))
+                       profile=list(half_hour_profile(((a[1], a[2]) for a in assets), claims.ps, claims.pe)))
     db.add(cert)
     return cert
 

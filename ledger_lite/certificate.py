@@ -19,12 +19,15 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import groupby, pairwise
 from typing import Any
 
-JST = timedelta(hours=9)
+INTERVAL_S = 1800  # S62/S81: meters report every 30 minutes; a reading covers one such interval
+JST = timedelta(hours=9)  # the demo market's time zone (Japan): months and days of the list are JST
+JST_ZONE = timezone(JST, "JST")
 DAY = 86_400
+PROFILE_MAX_SLOTS = 24 * 2 * 400  # a certificate's chart covers at most ~400 days of half-hours
 CHUNK = 900  # asset ids per row and per issuance transaction: a transaction must stay under 64 KiB
 
 RENEWABLE = ("solar", "wind", "hydro", "biomass", "geothermal", "solar_thermal", "atmospheric_heat")
@@ -194,3 +197,15 @@ def _pieces_needed(sizes: Sequence[int], start: int, chunk: int) -> int:
             pieces, filled = pieces + 1, 0
         filled += size
     return pieces
+
+
+def half_hour_profile(assets: Iterable[tuple[int, int]], start: int, end: int) -> tuple[int, ...]:
+    """Wh per half-hour of ``[start, end)`` from ``(asset start, Wh)`` pairs: the chart a certificate prints (the
+    intermediary's and the direct-mode kiosk's documents draw the same one). At most ``PROFILE_MAX_SLOTS``."""
+    slots = min(max(1, (end - start) // INTERVAL_S), PROFILE_MAX_SLOTS)
+    profile = [0] * slots
+    for asset_start, wh in assets:
+        index = (asset_start - start) // INTERVAL_S
+        if 0 <= index < slots:
+            profile[index] += wh
+    return tuple(profile)

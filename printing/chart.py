@@ -13,8 +13,9 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
+from ledger_lite.certificate import INTERVAL_S as HALF_HOUR
+
 MAX_BARS = 48
-HALF_HOUR = 1800
 PER_DAY = 48  # half-hours
 # Bar spans in half-hours: divisors of a day, then whole days (1, 2, 3 days, a week, two weeks).
 NICE_SPANS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 48, 96, 144, 336, 672)

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend_client import EligibleItem
-from ledger_lite.certificate import CHUNK, as_of, group_rows, item_id_of, month_key
+from ledger_lite.certificate import CHUNK, as_of, group_rows, half_hour_profile, item_id_of, month_key
 
-__all__ = ["CHUNK", "HALF_HOUR", "AssetRef", "Row", "build_rows", "item_id_of", "month_key", "profile_of"]
+__all__ = ["CHUNK", "AssetRef", "Row", "build_rows", "item_id_of", "month_key", "profile_of"]
 
-HALF_HOUR = 1800
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,5 @@ def build_rows(assets: Iterable[Mapping[str, Any]]) -> list[Row]:
 
 
 def profile_of(assets: Iterable[AssetRef], start: int, end: int) -> tuple[int, ...]:
-    """Half-hourly Wh over ``[start, end)`` for the certificate's chart (as the intermediary draws it)."""
-    slots = min(max(1, (end - start) // HALF_HOUR), 24 * 2 * 400)  # at most ~a year of half-hours
-    profile = [0] * slots
-    for asset in assets:
-        index = (asset.start - start) // HALF_HOUR
-        if 0 <= index < slots:
-            profile[index] += asset.wh
-    return tuple(profile)
+    """Half-hourly Wh over ``[start, end)`` for the certificate's chart (the intermediary's rule)."""
+    return half_hour_profile(((a.start, a.wh) for a in assets), start, end)

@@ -8,8 +8,9 @@ from ledger.errors import Rejected
 from ledger.rules import coverage
 from ledger.rules.asset_record import asset_key, generated_record, get_asset, put_asset
 from ledger.rules.context import Context, field
-from ledger.rules.periods import DAY, HALF_HOUR, add_month
+from ledger.rules.periods import DAY, add_month
 from ledger_lite import Transaction, canonical, sha256
+from ledger_lite.certificate import INTERVAL_S as HALF_HOUR
 
 # A meter may read up to 5 % above nameplate capacity × duration (meter class accuracy and short overloads).
 CAPACITY_MARGIN_PERCENT = 5

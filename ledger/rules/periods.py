@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 
-HALF_HOUR = 1800
 DAY = 86400
 
 

@@ -45,7 +45,10 @@ def test_login_returns_token_name_and_expiry(http: httpx.Client, demo: Demo) -> 
 def test_bad_credentials_are_401_without_saying_which(http: httpx.Client, payload: dict[str, str]) -> None:
     response = http.post(f"{API}/sessions", json=payload)
     assert response.status_code == 401
-    assert response.json() == {"error": "invalid_credentials", "message": "applicant ID or password is wrong"}
+    body = response.json()
+    assert {k: body[k] for k in ("error", "message")} == {"error": "invalid_credentials",
+                                                         "message": "applicant ID or password is wrong"}
+    assert set(body) == {"error", "message", "attempts_left"} and isinstance(body["attempts_left"], int)
 
 
 def test_malformed_login_is_400_json(http: httpx.Client) -> None:
