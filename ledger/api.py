@@ -15,7 +15,8 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from ledger.errors import Error, Rejected
-from ledger.node import Node, Pending
+from ledger.node import Node
+from ledger.node_base import Pending
 from ledger.openapi import (
     BATCH_BODY,
     EVENTS,

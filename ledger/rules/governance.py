@@ -25,7 +25,7 @@ governance transactions". Body::
 * At least one validator must remain.
 
 A change of the validators changes ``validators_hash`` of the next block header and the commit quorum: the node
-(``ledger/node.py``) has to take its validator set from the registry after each block; this rule only writes the
+(``ledger/producer.py``) has to take its validator set from the registry after each block; this rule only writes the
 registry.
 """
 

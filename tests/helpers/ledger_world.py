@@ -51,7 +51,8 @@ import pytest
 
 from ledger.compact import unpack_key, unpack_value
 from ledger.genesis import Genesis, entry
-from ledger.node import Node, Pending
+from ledger.node import Node
+from ledger.node_base import Pending
 from ledger.storage import Store
 from ledger_lite import SigningKey, Transaction, sign_tx
 from ledger_lite.governance import registry_entry, sign_approval

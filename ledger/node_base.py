@@ -1,0 +1,65 @@
+"""What every part of a node shares: its fields, declared once (``NodeBase``), and the queue's entries (``Pending``).
+
+``ledger.node.Node`` sets the fields; admission (``ledger.admission``), block production (``ledger.producer``)
+and queries (``ledger.queries``) are its bases and work on them directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.genesis import Genesis
+from ledger.state import State
+from ledger.storage import Store
+from ledger.verifier import ParallelAdmission
+from ledger_lite import BlockHeader, PublicKey, SigningKey, Transaction
+
+Clock = Callable[[], int]
+Listener = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class Pending:
+    """A submitted transaction waiting for its block. ``settled`` is the node's one condition for every
+    outcome (cheaper than an event per transaction at thousands per second)."""
+
+    tx: Transaction
+    raw: bytes
+    stored: bytes  # its disk form (ledger.compact), prepared during admission
+    settled: threading.Condition = field(repr=False)
+    outcome: dict[str, Any] | None = None
+
+    def wait(self, timeout: float) -> dict[str, Any] | None:
+        if self.outcome is None:
+            with self.settled:
+                self.settled.wait_for(lambda: self.outcome is not None, timeout)
+        return self.outcome
+
+
+class NodeBase:
+    """The fields of a node, shared by its parts. ``_lock`` guards ``state`` and ``head``; ``_cv`` guards the
+    queue (``_queue`` and ``_queued_ids``) and wakes the producer; ``_settled`` is every ``Pending``'s condition."""
+
+    store: Store
+    genesis: Genesis
+    chain_id: str
+    key: SigningKey
+    clock: Clock
+    max_block_txs: int
+    linger_s: float
+    validators: list[PublicKey]
+    state: State
+    head: BlockHeader
+    _lock: threading.RLock
+    _queue: deque[Pending]
+    _queued_ids: set[str]
+    _cv: threading.Condition
+    _settled: threading.Condition
+    _stop: bool
+    _thread: threading.Thread | None
+    _listeners: list[Listener]
+    _admission: ParallelAdmission

@@ -1,0 +1,147 @@
+"""Block production (solo ordering): the producer thread cuts the queue into blocks, executes them
+deterministically against an overlay of the state, stores each in one SQLite transaction and only then settles
+its transactions, tells the listeners and follows validator-set changes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time as wall
+from typing import Any
+
+from ledger.errors import Rejected
+from ledger.jsonview import to_json
+from ledger.node_base import Listener, NodeBase, Pending
+from ledger.registry import is_removed
+from ledger.rules import Context, execute
+from ledger.state import Overlay, encode_state
+from ledger_lite import BlockHeader, PublicKey, merkle_root, sign_commit, validators_hash
+from ledger_lite.block import Commit
+
+log = logging.getLogger(__name__)
+
+
+class Producer(NodeBase):
+    """A node's block production: the producer thread, ``produce_block`` and the block listeners."""
+
+    # --- producer thread ----------------------------------------------------------------------------------
+    def start(self, *, warm: bool = False) -> None:
+        """Start block production; ``warm`` also starts the admission worker processes at once (a long-running
+        node), instead of on the first large batch."""
+        if warm:
+            self._admission.warm()
+        if self._thread is None:
+            self._stop = False
+            self._thread = threading.Thread(target=self._run, name="block-producer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        with self._cv:
+            self._stop = True
+            self._cv.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while not self._queue and not self._stop:
+                    self._cv.wait()
+                if self._stop and not self._queue:
+                    return
+            # No waiting when idle: a lone transaction commits at once; under load the queue fills while the
+            # previous block is being produced, so blocks grow by themselves.
+            if self.linger_s:
+                wall.sleep(self.linger_s)
+            with self._cv:
+                batch = [self._queue.popleft() for _ in range(min(self.max_block_txs, len(self._queue)))]
+            self.produce_block(batch)
+
+    # --- block production ---------------------------------------------------------------------------------
+    def produce_block(self, batch: list[Pending]) -> BlockHeader | None:
+        with self._lock:
+            height = self.head.height + 1
+            block_time = max(self.clock(), self.head.time)
+            overlay = Overlay(self.state)
+            included: list[tuple[Pending, dict[str, Any]]] = []
+            rejected: list[tuple[Pending, dict[str, Any]]] = []
+            for pending in batch:
+                try:
+                    result = execute(pending.tx, Context(state=overlay, time=block_time, height=height))
+                    included.append((pending, result))
+                except Rejected as exc:
+                    outcome: dict[str, Any] = {"tx_id": pending.tx.tx_id, "code": exc.code, "status": exc.status,
+                                               "message": exc.message}
+                    if hasattr(exc, "certificate_id"):
+                        outcome["certificate_id"] = exc.certificate_id
+                    rejected.append((pending, outcome))
+                except Exception as exc:  # a rule's defect must never stop block production
+                    log.exception("transaction %s failed in its rule", pending.tx.tx_id)
+                    rejected.append((pending, {"tx_id": pending.tx.tx_id, "code": "internal_error", "status": 500,
+                                               "message": f"the rule for {pending.tx.type} failed: {exc!r}"}))
+            header = None
+            if included:
+                raws = [p.raw for p, _ in included]
+                encoded = {key: encode_state(value) for key, value in overlay.writes.items()}
+                header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(), time=block_time,
+                                     tx_root=merkle_root(raws), state_root=self.state.prepare(encoded),
+                                     validators_hash=validators_hash(self.validators))
+                commit = Commit(header.hash(), (sign_commit(self.key, header),))
+                # Stored (and fsynced) before the state changes in memory or anyone is told it committed.
+                try:
+                    self.store.write_block(header, commit, [(p.tx, p.stored, r) for p, r in included],
+                                           {key: (value, encoded[key]) for key, value in overlay.writes.items()})
+                except Exception as exc:
+                    # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who
+                    # may send the same transactions again, and keep producing (the disk may have room later).
+                    self.state.discard()
+                    log.exception("block %d could not be stored", height)
+                    failed = {"code": "store_unavailable", "status": 503,
+                              "message": f"the block could not be stored, nothing was committed: {exc}"}
+                    rejected += [(p, {"tx_id": p.tx.tx_id, **failed}) for p, _ in included]
+                    included, header = [], None
+                except BaseException:
+                    self.state.discard()
+                    raise
+                else:
+                    self.state.apply(overlay.writes, encoded)
+                    self.head = header
+                    if any(key.startswith("registry/") for key in overlay.writes):
+                        self._record_validator_change(height + 1)  # the next header names the new set
+        with self._cv:
+            for pending in batch:
+                self._queued_ids.discard(pending.tx.tx_id)
+        for index, (pending, result) in enumerate(included):
+            pending.outcome = {"tx_id": pending.tx.tx_id, "code": "ok", "status": 200, "height": height,
+                               "index": index, "result": to_json(result)}
+        for pending, outcome in rejected:
+            pending.outcome = outcome
+        with self._settled:
+            self._settled.notify_all()
+        if header is not None:
+            event = {"height": header.height, "hash": header.hash().hex(), "tx_count": len(included),
+                     "time": header.time}
+            for listener in list(self._listeners):
+                listener(event)
+        return header
+
+    # --- validator set ------------------------------------------------------------------------------------
+    def _validators_in_state(self) -> list[PublicKey]:
+        """The validators the registry names now (governance may have changed them since genesis)."""
+        entries = [v for _, v in self.state.items("registry/") if not is_removed(v) and v["role"] == "validator"]
+        return sorted((PublicKey(e["key"]) for e in entries), key=lambda k: k.raw)
+
+    def _record_validator_change(self, next_height: int) -> None:
+        current = self._validators_in_state()
+        if [v.raw for v in current] != sorted(v.raw for v in self.validators):
+            self.store.set_meta(f"validators@{next_height}", json.dumps([v.hex() for v in current]))
+            self.validators = current

@@ -1,0 +1,119 @@
+"""Queries: what a node answers about its chain (status, blocks, transactions with inclusion proofs, state values
+with sparse-Merkle proofs, assets, certificates, the registry), read under the state lock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.errors import NotFound, StoreError, shown
+from ledger.jsonview import to_json
+from ledger.node_base import NodeBase
+from ledger.registry import Entry, is_removed
+from ledger.rules.asset_record import PREFIX as ASSET_PREFIX
+from ledger.rules.asset_record import unpack
+from ledger.storage import IMPLIED_RESULTS, implied_result
+from ledger_lite import decode_tx, inclusion_proof, leaf_hash, root_from_leaf_hashes, sha256
+
+
+def full_view(key: str, value: Any) -> Any:
+    """What the API shows for a stored value: assets with their derived fields restored."""
+    return unpack(key.removeprefix(ASSET_PREFIX), value) if key.startswith(ASSET_PREFIX) else value
+
+
+class Queries(NodeBase):
+    """A node's read side; changes nothing."""
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            head = self.head
+            root = self.state.root()
+        return {"chain_id": self.chain_id, "height": head.height, "state_root": root.hex(),
+                "head_hash": head.hash().hex(), "time": head.time, "validators": [v.hex() for v in self.validators],
+                "node_key": self.key.public.hex(), "queued": len(self._queue)}
+
+    def block(self, height: int) -> dict[str, Any]:
+        found = self.store.block(height)
+        if found is None:
+            raise NotFound(f"no block at height {height}; the head is at {self.head.height}")
+        header, commit, count = found
+        return {"header": header.to_json(), "commit": commit.to_json(), "tx_count": count}
+
+    def tx(self, tx_id: str) -> dict[str, Any]:
+        found = self.store.tx(tx_id)
+        if found is None:
+            raise NotFound(f"no committed transaction {tx_id}")
+        height, index, raw, result = found
+        raws = self.store.block_txs(height)
+        leaves = [leaf_hash(r) for r in raws]
+        # Served only as stored and signed: a transaction edited in the store no longer hashes to its id, or its
+        # block no longer to the root the signed header commits to.
+        block = self.store.block(height)
+        if sha256(raw).hex() != tx_id or block is None or root_from_leaf_hashes(leaves) != block[0].tx_root:
+            raise StoreError(f"the stored transactions of block {height} do not hash to the transaction root its "
+                             f"signed header commits to; the store was changed outside the node")
+        proof = inclusion_proof(index, leaves)
+        tx = decode_tx(raw)
+        if tx.type in IMPLIED_RESULTS:
+            result = implied_result(tx.type, tx_id)
+        return {"tx_id": tx_id, "height": height, "index": index, "type": tx.type, "signer": tx.signer_address,
+                "body": to_json(tx.body), "time": tx.time, "raw": raw.hex(), "result": to_json(result),
+                "proof": {"leaf_index": index, "tree_size": len(raws), "hashes": [h.hex() for h in proof]}}
+
+    def value(self, key: str) -> Any:
+        with self._lock:
+            value = self.state.get(key)
+        if value is None:
+            raise NotFound(f"no state value at {shown(key)}")
+        return to_json(full_view(key, value))
+
+    def proven_value(self, key: str) -> dict[str, Any]:
+        """The value at ``key`` (or its absence) with a sparse-Merkle proof against the head's state root."""
+        with self._lock:
+            value = self.state.get(key)
+            encoded = self.state.encoded(key)
+            proof = self.state.prove(key)
+            head = self.head
+        out: dict[str, Any] = {"key": key, "height": head.height, "state_root": head.state_root.hex(),
+                               "present": value is not None, "proof": proof.to_json()}
+        if value is not None and encoded is not None:
+            # ``value`` is the full view; ``value_cbor`` is the stored record the proof is about.
+            out.update(value=to_json(full_view(key, value)), value_cbor=encoded.hex())
+        return out
+
+    def assets(self, owner: str, *, method: str | None = None, start: int | None = None, end: int | None = None,
+               trade: str | None = None, valid_at: int | None = None) -> list[dict[str, Any]]:
+        """S84/S507: assets owned by ``owner``, optionally filtered by method, production period, trade state and
+        ``valid_at`` (not expired at that time), soonest expiry first. Filters apply to the stored records, so
+        only what is listed is expanded."""
+        with self._lock:
+            records = [(k, self.state.get(k)) for k in self.state.owned(owner)]
+        out = []
+        for key, record in records:
+            if record is None or (method and record["method"] != method) or (trade and record["trade"] != trade):
+                continue
+            if (start is not None and record["start"] < start) or (end is not None and record["end"] > end):
+                continue
+            if valid_at is not None and record["expires"] <= valid_at:
+                continue
+            out.append(to_json(unpack(key.removeprefix(ASSET_PREFIX), record)))
+        out.sort(key=lambda a: (a["expires"], a["start"], a["id"]))
+        return out
+
+    def certificates(self, owner: str) -> list[dict[str, Any]]:
+        with self._lock:
+            certs = [v for _, v in self.state.items("cert/") if v["owner"] == owner]
+        return [to_json({k: v for k, v in c.items() if k != "assets"}) for c in certs]
+
+    def registry(self) -> list[dict[str, Any]]:
+        """Every key the registry names, live or removed (a removed issuer's earlier certificates still verify:
+        verifiers see ``removed`` and the height it happened at)."""
+        with self._lock:
+            values = [v for _, v in sorted(self.state.items("registry/"))]
+        out = []
+        for value in values:
+            if is_removed(value):
+                former = Entry.from_state({"address": value["address"], **value["former"]})
+                out.append({**former.to_json(), "removed": True, "removed_at": value["height"]})
+            else:
+                out.append({**Entry.from_state(value).to_json(), "removed": False})
+        return out
