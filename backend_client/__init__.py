@@ -22,11 +22,30 @@ from backend_client.intermediary import (
     IntermediaryClient,
     IssuedCertificate,
     Session,
+    UsageOutcome,
 )
 from backend_client.node import NodeClient
 
 __all__ = [
-    "AlreadyIssued", "ApiError", "BadRequest", "CertificateRecord", "CertificateType", "ClientError", "Conflict",
-    "EligibleItem", "Forbidden", "IntermediaryClient", "InvalidId", "IssuedCertificate", "Locked", "NodeClient",
-    "NotFound", "ProtocolError", "ServerError", "Session", "Unauthorized", "Unreachable",
+    "AlreadyIssued",
+    "ApiError",
+    "BadRequest",
+    "CertificateRecord",
+    "CertificateType",
+    "ClientError",
+    "Conflict",
+    "EligibleItem",
+    "Forbidden",
+    "IntermediaryClient",
+    "InvalidId",
+    "IssuedCertificate",
+    "Locked",
+    "NodeClient",
+    "NotFound",
+    "ProtocolError",
+    "ServerError",
+    "Session",
+    "Unauthorized",
+    "Unreachable",
+    "UsageOutcome",
 ]

@@ -60,6 +60,19 @@ class CertificateRecord:
 
 
 @dataclass(frozen=True)
+class UsageOutcome:
+    """What the intermediary did with one consumer meter's usage report (S81, S86-S95)."""
+
+    consumer_id: str
+    start: int
+    status: str  # allocated | partial | unallocated | duplicate | failed
+    renewable_wh: int
+    fossil_wh: int
+    unallocated_wh: int
+    message: str
+
+
+@dataclass(frozen=True)
 class IssuedCertificate:
     certificate_id: str
     payload: str
@@ -99,6 +112,15 @@ class IntermediaryClient(HttpBase):
             )
             for i in _field(body, "items", list)
         ]
+
+    def usage_reports(self, reports: Sequence[str]) -> list[UsageOutcome]:
+        """S81: consumer meters' signed ``usage.report`` envelopes (hex); one outcome each, in order."""
+        body = self.json("POST", f"{API}/usage-reports", json={"reports": list(reports)})
+        return [UsageOutcome(consumer_id=_field(r, "consumer_id", str), start=_field(r, "start", int),
+                             status=_field(r, "status", str), renewable_wh=_field(r, "renewable_wh", int),
+                             fossil_wh=_field(r, "fossil_wh", int), unallocated_wh=_field(r, "unallocated_wh", int),
+                             message=str(r.get("message") or ""))
+                for r in _field(body, "results", list)]
 
     def certificate_types(self) -> list[CertificateType]:
         body = self.json("GET", f"{API}/certificate-types")

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import httpx
-
-from backend_client import NodeClient
+from backend_client import ClientError, IntermediaryClient, NodeClient
 from field.errors import Error
 from field.meter import SmartMeter
 from field.profiles import generation_series, usage_series
@@ -28,16 +26,7 @@ class DayReport:
     usage_other: int
 
 
-def post_usage(intermediary_url: str, reports: Sequence[str], timeout: float = 60.0) -> list[dict[str, object]]:
-    response = httpx.post(f"{intermediary_url}/api/v1/usage-reports", json={"reports": list(reports)},
-                          timeout=timeout)
-    if response.status_code != 200:
-        raise Error(f"intermediary refused usage reports: {response.status_code} {response.text[:200]}")
-    results: list[dict[str, object]] = response.json()["results"]
-    return results
-
-
-def simulate(node: NodeClient, intermediary_url: str, *, chain_id: str, owner: str,
+def simulate(node: NodeClient, intermediary: IntermediaryClient, *, chain_id: str, owner: str,
              producers: Sequence[Producer], consumers: Sequence[Consumer], meter_keys: Mapping[str, SigningKey],
              start: int, days: int, seed: int = 7,
              before_day: Callable[[int], None] | None = None,
@@ -71,8 +60,11 @@ def simulate(node: NodeClient, intermediary_url: str, *, chain_id: str, owner: s
         ok = sum(1 for o in outcomes if o.get("code") == "ok")
         usage_txs = [meters[c.id].usage_tx(start + i * INTERVAL_S, usage[c.id][i]).encode().hex()
                      for c in consumers for i in span]
-        results = post_usage(intermediary_url, usage_txs)
-        allocated = sum(1 for r in results if r.get("status") == "allocated")
+        try:
+            results = intermediary.usage_reports(usage_txs)
+        except ClientError as exc:
+            raise Error(f"the intermediary refused the usage reports of day {day + 1}: {exc}") from exc
+        allocated = sum(1 for r in results if r.status == "allocated")
         report = DayReport(day_start, ok, len(outcomes) - ok, allocated, len(results) - allocated)
         reports.append(report)
         if progress is not None:

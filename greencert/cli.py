@@ -123,7 +123,7 @@ def _kiosk(args: argparse.Namespace) -> int:
 def _field(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from backend_client import ClientError, NodeClient
+    from backend_client import ClientError, IntermediaryClient, NodeClient
     from field.errors import Error as FieldError
     from field.simulator import DayReport, simulate
     from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES
@@ -158,9 +158,10 @@ def _field(args: argparse.Namespace) -> int:
                   f"{day.usage_other} not", flush=True)
 
         try:
-            simulate(node, args.intermediary, chain_id=status["chain_id"], owner=owner, producers=DEMO_PRODUCERS,
-                     consumers=DEMO_CONSUMERS, meter_keys=meter_keys, start=start, days=args.days, seed=args.seed,
-                     progress=progress)
+            with IntermediaryClient(args.intermediary, timeout=120) as intermediary:
+                simulate(node, intermediary, chain_id=status["chain_id"], owner=owner, producers=DEMO_PRODUCERS,
+                         consumers=DEMO_CONSUMERS, meter_keys=meter_keys, start=start, days=args.days,
+                         seed=args.seed, progress=progress)
         except (ClientError, FieldError) as exc:
             print(f"greencert field: {exc}", file=sys.stderr)
             return 1

@@ -157,14 +157,10 @@ def seed_field_data(demo: Demo, clock: DemoClock, start: int, days: int, progres
             progress(f"  day {done}/{days}: {day.readings_ok} readings, {day.usage_allocated} usage intervals "
                      f"allocated ({time.monotonic() - began:.1f} s)")
 
-    node = NodeClient(demo.node_url, timeout=120)
-    try:
-        simulate(node, demo.url, chain_id=demo.world.chain_id, owner=demo.world.intermediary.address,
+    with NodeClient(demo.node_url, timeout=120) as node, IntermediaryClient(demo.url, timeout=120) as intermediary:
+        simulate(node, intermediary, chain_id=demo.world.chain_id, owner=demo.world.intermediary.address,
                  producers=DEMO_PRODUCERS, consumers=DEMO_CONSUMERS, meter_keys=demo.world.meters, start=start,
-                 days=days,
-                 before_day=clock.set, progress=report)
-    finally:
-        node.close()
+                 days=days, before_day=clock.set, progress=report)
     issue_sample_certificate(demo)
 
 

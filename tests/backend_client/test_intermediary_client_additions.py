@@ -3,6 +3,8 @@ and every institution's names in both languages (older servers that send none gi
 
 from __future__ import annotations
 
+import json
+
 from tests.backend_client.test_intermediary_client import SESSION, client_for, ok
 
 ROW = {"item_id": "i1", "period_start": 1_790_812_800, "period_end": 1_790_814_600, "production_method": "oil",
@@ -37,3 +39,13 @@ def test_certificate_types_carry_both_languages() -> None:
     [kind] = client.certificate_types()
     assert (kind.institution_en, kind.name_en, kind.institution_ja, kind.name_ja) == ("Council", "Certificate",
                                                                                        "協議会", "証明書")
+
+
+def test_usage_reports_are_posted_and_each_outcome_read() -> None:
+    result = {"consumer_id": "Ca", "start": 1_790_812_800, "status": "partial", "renewable_wh": 5, "fossil_wh": 2,
+              "unallocated_wh": 1, "tx_id": None, "message": "short of renewable assets"}
+    client, seen = client_for({"POST /usage-reports": ok({"results": [result]})})
+    [outcome] = client.usage_reports(["ab12"])
+    assert (outcome.consumer_id, outcome.status, outcome.renewable_wh, outcome.message) == \
+        ("Ca", "partial", 5, "short of renewable assets")
+    assert seen.requests[-1].method == "POST" and json.loads(seen.requests[-1].content) == {"reports": ["ab12"]}
