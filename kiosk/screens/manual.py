@@ -30,6 +30,7 @@ from kiosk.period import ManualRequest
 from kiosk.qt_compat import emit
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 from kiosk.widgets.date_picker import DateField
+from kiosk.widgets.reflow import ChoiceGrid
 
 # Fig. 21A offers "selection buttons" for the production method: renewable first, two rows of five.
 METHODS = ("solar", "wind", "hydro", "geothermal", "biomass", "oil", "coal", "gas", "lng", "nuclear")
@@ -60,8 +61,7 @@ class ManualScreen(Screen):
         self.last_day = DateField("periodEnd", "date.pick_last", lang)
         self.methods = QButtonGroup(self)
         self.methods.setExclusive(True)
-        method_grid = QGridLayout()
-        method_grid.setSpacing(8)
+        buttons = []
         for n, method in enumerate(METHODS):
             button = touch_button(f"method-{method}")
             button.setCheckable(True)
@@ -69,7 +69,8 @@ class ManualScreen(Screen):
             button.setMinimumWidth(TOUCH_MIN_PX * 2)
             button.setProperty("method", method)
             self.methods.addButton(button, n)
-            method_grid.addWidget(button, n // METHODS_PER_ROW, n % METHODS_PER_ROW)
+            buttons.append(button)
+        self.method_grid = named(ChoiceGrid(buttons, METHODS_PER_ROW), "methodGrid")  # fewer a row when narrow
         self.institution = named(QComboBox(), "institutionCombo")
         self.institution.setView(QListView())
         self.institution.setMinimumHeight(TOUCH_MIN_PX)
@@ -96,10 +97,11 @@ class ManualScreen(Screen):
         period.addWidget(self.labels["to"])
         period.addWidget(self.last_day)
         period.addStretch(1)
-        for row, (key, item) in enumerate((("id", credentials), ("period", period), ("method", method_grid))):
-            form.addWidget(self.labels[key], row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
-                           if key == "method" else Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for row, (key, item) in enumerate((("id", credentials), ("period", period))):
+            form.addWidget(self.labels[key], row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             form.addLayout(item, row, 1)
+        form.addWidget(self.labels["method"], 2, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.addWidget(self.method_grid, 2, 1)
         form.addWidget(self.labels["institution"], 3, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.addWidget(self.institution, 3, 1)
         form.setColumnStretch(1, 1)

@@ -20,9 +20,10 @@ from kiosk.reference import reference_of
 from kiosk.reprint_model import COLUMNS, CertificatesModel
 from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
 from kiosk.widgets.scrolling import flick_to_scroll
+from kiosk.widgets.table_fit import fit_columns
 
-# An applicant has tens of certificates, not thousands: the columns fit their contents (dates are longer in
-# Japanese) and the institution takes what is left.
+# The columns fit their texts (dates are longer in Japanese; kiosk.widgets.table_fit), the institution takes
+# what is left; on a narrow panel the rows wrap onto two lines.
 STRETCH_COLUMN = "institution"
 
 
@@ -75,9 +76,7 @@ class ReprintScreen(Screen):
         horizontal.setHighlightSections(False)
         horizontal.setSectionsClickable(False)
         horizontal.setMinimumHeight(40)
-        for column, name in enumerate(COLUMNS):
-            mode = QHeaderView.ResizeMode.Stretch if name == STRETCH_COLUMN else QHeaderView.ResizeMode.ResizeToContents
-            horizontal.setSectionResizeMode(column, mode)
+        self.columns = fit_columns(view, COLUMNS.index(STRETCH_COLUMN), TOUCH_MIN_PX)
         flick_to_scroll(view)
         return view
 

@@ -6,7 +6,7 @@ Each finding is a short string naming the widget, its text and what it needed ag
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtGui import Qt as QtGuiQt
 from PySide6.QtWidgets import (
@@ -85,15 +85,28 @@ def header_problems(header: QHeaderView) -> list[str]:
         return []
     model = header.model()
     found = []
+    wraps = bool(header.defaultAlignment() & Qt.TextFlag.TextWordWrap)  # kiosk.widgets.table_fit
     for section in range(header.count()):
         if header.isSectionHidden(section):
             continue
         text = model.headerData(section, header.orientation(), Qt.ItemDataRole.DisplayRole)
-        need = header.sectionSizeFromContents(section).width()
-        if text and need > header.sectionSize(section):
-            found.append(f"header {header.parentWidget().objectName()!r} section {text!r}: needs {need}, "
-                         f"has {header.sectionSize(section)}")
+        one_line = header.sectionSizeFromContents(section)
+        has = QSize(header.sectionSize(section), header.height())
+        need = _wrapped_need(header.fontMetrics(), str(text), one_line, has) if wraps else one_line
+        if text and (need.width() > has.width() or need.height() > has.height()):
+            found.append(f"header {header.parentWidget().objectName()!r} section {text!r}: needs "
+                         f"{need.width()}x{need.height()}, has {has.width()}x{has.height()}")
     return found
+
+
+def _wrapped_need(metrics: QFontMetrics, text: str, one_line: QSize, room: QSize) -> QSize:
+    """What a word-wrapped text needs in a box of ``room`` whose one-line need is ``one_line`` (the difference
+    with the text's own size is padding): its widest line and its lines' height, plus the padding."""
+    if one_line.width() <= room.width() and one_line.height() <= room.height():
+        return one_line  # fits on one line
+    pad = QSize(one_line.width() - metrics.horizontalAdvance(text), one_line.height() - metrics.height())
+    box = metrics.boundingRect(QRect(0, 0, room.width() - pad.width(), LOTS), Qt.TextFlag.TextWordWrap.value, text)
+    return QSize(box.width() + pad.width(), box.height() + pad.height())
 
 
 def table_problems(view: QTableView) -> list[str]:
@@ -114,7 +127,10 @@ def table_problems(view: QTableView) -> list[str]:
             cell = view.visualRect(index)
             if not cell.intersects(viewport) or view.isColumnHidden(column):
                 continue
-            need = view.sizeHintForIndex(index)
+            need = view.sizeHintForIndex(index)  # on one line, even when the view wraps
+            if view.wordWrap():
+                text = str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
+                need = _wrapped_need(view.fontMetrics(), text, need, cell.size())
             if need.width() > cell.width() or need.height() > cell.height():
                 text = model.data(index, Qt.ItemDataRole.DisplayRole)
                 found.append(f"table {view.objectName()!r} row {row} column {column} {text!r}: needs "

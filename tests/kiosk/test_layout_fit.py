@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.screens.done import Outcome
 from kiosk.screens.error import KINDS, ErrorInfo
+from kiosk.screens.manual_confirm import ManualSummary
+from kiosk.screens.not_printed import PrinterCheck
 from tests.helpers.clipping import clipped_texts
 from tests.helpers.fake_intermediary import FakeIntermediary, FakePrinter, FakePrinters, make_items
 
@@ -37,8 +39,13 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
     window.set_user_name("Demo Applicant 1")
     window.show_screen("list")
     window.items_list.view.selectRow(0)
-    yield "list", window.items_list
+    yield "list", window.items_list  # 24 rows: with the filter row (method toggles, month stepper)
     window.items_list.view.clearSelection()
+    window.items_list.older_month.click()
+    yield "list-filtered", window.items_list
+    window.items_list.set_items(items[:6])
+    yield "list-few", window.items_list  # no filters
+    window.items_list.set_items(items)
     window.confirm.set_selection([items[0], items[3]], fake.types)
     window.show_screen("confirm")
     yield "confirm", window.confirm
@@ -55,6 +62,11 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
         window.done.show_outcome(outcome)
         window.show_screen("done")
         yield name, window.done
+    window.not_printed.show_failure("3f7a" * 16, reprint=False)
+    window.not_printed.set_printer_check(PrinterCheck("found", FakePrinters([
+        FakePrinter("MFP-3F-Kiosk", "stopped", ("media-empty-error", "door-open-report"))]).printers[0]))
+    window.show_screen("notPrinted")
+    yield "notPrinted", window.not_printed
     window.already_issued.show_certificate("3f7a" * 16)
     window.show_screen("alreadyIssued")
     yield "alreadyIssued", window.already_issued
@@ -73,6 +85,11 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
     window.manual.select_method("solar")
     window.show_screen("manual")
     yield "manual", window.manual
+    window.manual_confirm.show_summary(ManualSummary(2, 45_765_881, items[0].period_start, items[3].period_end,
+                                                     "oil", "Japan Green Certificate Agency", skipped=1))
+    window.show_screen("manualConfirm")
+    yield "manualConfirm", window.manual_confirm
+    window.show_screen("manual")
     window.date_picker.pick_for(window.manual.first_day)
     yield "datePicker", window.date_picker
     window.date_picker.close_overlay()
@@ -101,18 +118,9 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
     keyboard.hide_keyboard()
 
 
-# Still clipped (issue #10, left open): the list's fixed "Production method"/"Amount (kWh)" columns and, in
-# portrait, its period column; the reprint list's institution column; the manual form's method buttons in
-# portrait (kiosk/screens/items_list.py, reprint.py, manual.py). Strict: a fix makes these fail until removed.
-STILL_CLIPPED = {("1024x600", "ja"), ("1024x600", "en"), ("1280x800", "en"), ("800x1280", "ja"),
-                 ("800x1280", "en")}
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_no_text_is_clipped(window, fake, qtbot, size, lang, request):
-    if (f"{size[0]}x{size[1]}", lang) in STILL_CLIPPED:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="issue #10: table columns, method buttons"))
+def test_no_text_is_clipped(window, fake, qtbot, size, lang):
     window.resize(*size)
     qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
     window.set_language(lang)
