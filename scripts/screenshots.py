@@ -83,6 +83,7 @@ class Walk:
     def __init__(self, args: argparse.Namespace) -> None:
         from kiosk import KioskConfig, build_window
         from tests.helpers.fake_intermediary import (
+            BILINGUAL_TYPES,
             FAKE_NOW,
             FakeDeliver,
             FakeIntermediary,
@@ -110,9 +111,10 @@ class Walk:
             client = IntermediaryClient(args.url)
         else:
             # Rows like the real demo's: per month and production method, one of them already certified.
-            # Like the real list, the rows do not say how many allocations they hold: one per certificate.
-            self.items = make_items(12, certified=(2,), allocations=None)
-            self.fake = FakeIntermediary(self.items)
+            # Like the real list, each row says how many allocations it holds and up to when the list goes;
+            # institutions come with English and Japanese names.
+            self.items = make_items(12, certified=(2,))
+            self.fake = FakeIntermediary(self.items, types=BILINGUAL_TYPES)
             client = self.fake
         self.deliver = FakeDeliver()
         self.make_items = make_items
@@ -121,7 +123,7 @@ class Walk:
                                   backend="direct" if args.node else "intermediary", node_url=args.node,
                                   save_dir=KIOSK_SAVE_DIR, timezone=args.timezone, idle_timeout_s=3600,
                                   config_dir=self.saved_dir / "config")
-        self.printers = FakePrinters([FakePrinter("MFP-3F-Kiosk", is_default=True),
+        self.printers = FakePrinters([FakePrinter("MFP-3F-Kiosk", is_default=True, info="3F kiosk printer"),
                                       FakePrinter("MFP-2F", "stopped", ("media-empty-error", "door-open-report")),
                                       FakePrinter("MFP-1F-Color", "printing", ("toner-low-warning",))])
         self.window = build_window(client, self.config, self.deliver_to_temp_dir, now=lambda: FAKE_NOW,
@@ -269,7 +271,7 @@ class Walk:
             w.not_printed.next.click()
             self.go("list")
             # 18 rows or more: filters by production method and month above the list
-            w.items_list.set_items(self.make_items(36, certified=(2,), allocations=None))
+            w.items_list.set_items(self.make_items(36, certified=(2,)))
             self.shoot("list-filters")
             w.items_list.set_items(self.fake.items)
 
@@ -299,7 +301,8 @@ class Walk:
         self.logout()  # the other errors happen while nobody is signed in (or wipe the session first)
         errors = {
             "error-unreachable": ErrorInfo("unreachable", can_retry=True, back_to_login=True),
-            "error-credentials": ErrorInfo("credentials", back_to_login=True),
+            "error-credentials": ErrorInfo("credentials", {"count": 3}, back_to_login=True),
+            "error-credentials-last": ErrorInfo("credentials", {"count": 1}, back_to_login=True),
             "error-locked": ErrorInfo("locked", {"time": "14:35"}, back_to_login=True),
             "error-expired": ErrorInfo("expired", back_to_login=True),
             "error-mixed-methods": ErrorInfo("mixed_methods", reload_list=True),
@@ -358,7 +361,7 @@ class Walk:
         w.keyboard.done()
         if self.fake is not None or os.environ.get("GREENCERT_SCREENSHOTS_ISSUE"):
             w.manual.password.setText(self.args.password)
-            w.manual.set_period(date(2026, 10, 1), date(2026, 10, 31))  # one row: what one certificate holds
+            w.manual.set_period(date(2026, 9, 1), date(2026, 9, 30))  # one row (the list walk issued October)
             w.manual.ok.click()
             self.go("manualConfirm")  # issue #10: what will be issued, confirmed first
             self.shoot("manual-confirm")

@@ -73,6 +73,14 @@ DEFAULT_TYPES = (
     CertificateType("irec-jp", "I-REC Japan", "I-REC certificate"),
 )
 
+BILINGUAL_TYPES = (  # as the real intermediary sends them: each name in English and in Japanese
+    CertificateType("jgca-green", "Japan Green Certificate Agency", "Green electricity certificate", "ja",
+                    "Japan Green Certificate Agency", "Green electricity certificate", "日本グリーン電力証明機構",
+                    "グリーン電力証明書"),
+    CertificateType("irec-jp", "I-REC Japan", "I-REC certificate", "en", "I-REC Japan", "I-REC certificate",
+                    "アイレック・ジャパン", "I-REC証明書"),
+)
+
 
 def certificate_id_for(seed: str) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()

@@ -100,7 +100,8 @@ def test_clearing_the_selection_lets_another_method_be_chosen(kiosk, fake):
     assert item_ids == ("item-0005",)
 
 
-def test_select_all_names_and_selects_one_method(kiosk):
+def test_select_all_names_and_selects_one_method(kiosk, fake):
+    fake.items = make_items(6, allocations=100)  # small rows: both rows of a method fit one certificate
     kiosk.login()
     select_all = kiosk.find("selectAll")
     assert select_all.text() == "Select all Solar", "nothing selected: the first open row's method"
@@ -121,7 +122,7 @@ def test_select_all_names_and_selects_one_method(kiosk):
 
 
 def test_select_all_skips_a_certified_first_row(make_window, fake, qtbot):
-    fake.items = make_items(6, certified=(0,))
+    fake.items = make_items(6, certified=(0,), allocations=100)
     kiosk = KioskDriver(qtbot, make_window())
     kiosk.login()
     assert kiosk.find("selectAll").text() == "Select all Wind", "renewable first: wind, not oil"
