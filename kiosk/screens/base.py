@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import Language, language_of, tr
+from kiosk.phrases import phrase_wrapped
 
 TOUCH_MIN_PX = 56  # a touch target is at least 48 px high (WCAG 2.5.5 / Material); 56 on a 7-10" panel
 BUTTON_MIN_WIDTH = 112  # wide enough to hit; the text decides the rest (a portrait panel is 800 px wide)
@@ -87,9 +88,17 @@ def touch_button(object_name: str, *, primary: bool = False, parent: QWidget | N
     return button
 
 
+class PhraseLabel(QLabel):
+    """A label whose Japanese lines, when it wraps, break between phrases (``kiosk.phrases``): every kiosk text
+    shown in a wrapping label goes through here, and only there can a line break."""
+
+    def setText(self, text: str) -> None:
+        super().setText(phrase_wrapped(text) if self.wordWrap() else text)
+
+
 def label(object_name: str, *, role: str = "body", wrap: bool = True,
           parent: QWidget | None = None) -> QLabel:
-    widget = QLabel(parent)
+    widget = PhraseLabel(parent)
     widget.setObjectName(object_name)
     widget.setProperty("role", role)
     widget.setWordWrap(wrap)

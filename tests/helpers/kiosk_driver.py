@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTableView, QWidget
 
 from kiosk.main_window import MainWindow
+from kiosk.phrases import plain
 
 W = TypeVar("W", bound=QWidget)
 
@@ -62,8 +63,8 @@ class KioskDriver:
         raise LookupError(f"no {kind.__name__} named {object_name!r} on screen {self.screen!r}")
 
     def text(self, object_name: str) -> str:
-        """A label's text as read (without the zero-width spaces that let long paths wrap)."""
-        return self.find(object_name, QLabel).text().replace("\u200b", "")
+        """A label's text as read (without the invisible marks that let long paths and Japanese phrases wrap)."""
+        return plain(self.find(object_name, QLabel).text())
 
     def visible_texts(self) -> list[str]:
         """Every text a person could read now: labels, buttons, fields and the visible table cells."""
