@@ -20,7 +20,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from kiosk.i18n import Language, tr
-from kiosk.selection import MAX_ALLOCATIONS, allocations_of
+from kiosk.selection import MAX_ALLOCATIONS, RowLike, allocations_of
 
 
 class PeriodRow(Protocol):
@@ -135,11 +135,11 @@ def as_of_text(rows: Iterable[object], timezone: str | None, lang: Language) -> 
               zone=when.tzname() or "")
 
 
-def capacity_text(selected: Sequence[object], all_rows: Iterable[object], used_rows: int, row_limit: int,
+def capacity_text(selected: Sequence[RowLike], all_rows: Iterable[RowLike], used_rows: int, row_limit: int,
                   lang: Language) -> str:
     """How much of one certificate the selection uses: in allocations when every row says how many it holds
     ("720 of 900 half-hour allocations in this certificate"), else in rows, as an older server allows."""
     if all(isinstance(getattr(row, "allocations", None), int) for row in all_rows):
-        used = sum(allocations_of(row) for row in selected)  # type: ignore[arg-type]
+        used = sum(allocations_of(row) for row in selected)
         return tr(lang, "list.capacity_allocations", used=f"{used:,}", limit=f"{MAX_ALLOCATIONS:,}")
     return tr(lang, "list.capacity", used=used_rows, limit=row_limit)
