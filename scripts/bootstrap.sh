@@ -62,6 +62,6 @@ case "$mode" in
   test)
     .venv/bin/ruff check .
     .venv/bin/lint-imports --no-cache                     # the package contracts of pyproject.toml
-    .venv/bin/mypy ledger_lite ledger backend_client
+    .venv/bin/mypy ledger_lite ledger backend_client intermediary printing kiosk field greencert
     exec .venv/bin/pytest "$@" ;;
 esac
