@@ -1,59 +1,43 @@
 """``greencert verify``: is a certificate genuine? Offline: the issuer's signature against the trust list.
 Online: the issuance transaction is in a final block of the ledger, its record matches, it is not revoked.
 
-Everything read (the payload, the file, the node's answers) may be hostile (issue #9): the certificate id must
-be a transaction id and the node's transaction must be that issuance; offline only intermediary keys are trusted
-(a user key signs its own direct-mode certificates, S410, which only the ledger can confirm); online the payload's
-signer must be the issuer the ledger recorded; echoed input is clipped, and escaped before it reaches a terminal.
+The checks are the light node's (``ledger_lite.verification``: ``verify_payload``, ``verify_issuance``, the
+direct-mode kiosk runs the same); here is what is the command's: reading the file (a PDF's printed text and QR
+codes, a photo's QR code, through ``printing``), comparing the printed text with the signed claims, the trust
+list cached in a file, choosing the node, and the report for a terminal. Everything read may be hostile (issue
+#9): echoed input is clipped, and escaped before it reaches a terminal.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from backend_client import ClientError, NodeClient, NotFound
-from ledger_lite import (
-    BlockHeader,
-    Claims,
-    EncodingError,
-    PayloadError,
-    PublicKey,
-    VerificationError,
-    decode_payload,
-    verify_commit,
-)
-from ledger_lite.block import Commit
-from ledger_lite.light import verify_state, verify_tx_in_block
+from ledger_lite import Claims
 from ledger_lite.reference import matches, short_reference
+from ledger_lite.verification import (
+    Step,
+    Trust,
+    TrustFormatError,
+    clip,
+    is_certificate_id,
+    shown,
+    verify_issuance,
+    verify_payload,
+)
+
+# Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
+__all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
+           "check_ledger", "check_printed", "choose_node", "facts_of", "printable", "render", "verify"]
 
 GENUINE, NOT_GENUINE, UNCHECKED = 0, 1, 2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PREFIX = "GC1:"
-# DESIGN "The certificate": certificate id = issuance transaction id (SHA-256, lower-case hex).
-CERTIFICATE_ID = re.compile(r"[0-9a-f]{64}")
-# Registry roles whose signature alone makes a payload genuine offline; a "user" key may also sign cert.issue
-# (ledger/rules/certificates.py, modification 2) but only for its own assets, which only the ledger can tell.
-ISSUER_ROLES = ("intermediary",)
-USER_ROLES = ("user",)
-TRUST_FORMAT = 2  # 1 (no "format"): one "issuers" list that mixed intermediary and user keys
-ECHO_CHARS = 80  # longest piece of input (a claim, a node's value) a message repeats
 DETAIL_CHARS = 2000  # longest step detail, whatever it quotes
-
-
-def clip(value: object, limit: int = ECHO_CHARS) -> str:
-    """``value`` as text of at most ``limit`` characters (an ellipsis marks the cut)."""
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def shown(value: object, limit: int = ECHO_CHARS) -> str:
-    """``repr`` of an untrusted value, clipped."""
-    return clip(repr(value), limit)
 
 
 def printable(text: str) -> str:
@@ -64,13 +48,6 @@ def printable(text: str) -> str:
 
 
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-
-
-@dataclass
-class Step:
-    name: str
-    ok: bool | None  # None: could not be checked
-    detail: str
 
 
 @dataclass
@@ -103,52 +80,6 @@ class Report:
         return {"verdict": self.verdict, "exit_code": self.exit_code, "claims": self.claims,
                 "steps": [asdict(s) for s in self.steps], "notes": self.notes, "facts": self.facts,
                 "printed_compared": self.printed_compared}
-
-
-class TrustFormatError(ValueError):
-    """A cached trust list of another format (an older one did not say which keys are users')."""
-
-
-@dataclass
-class Trust:
-    chain_id: str
-    issuers: dict[bytes, PublicKey]  # kid → key of a role in ISSUER_ROLES: trusted for payloads offline
-    validators: list[PublicKey]
-    names: dict[str, str]  # address → registered name
-    users: dict[bytes, PublicKey] = field(default_factory=dict)  # kid → user key: checked only with the ledger
-
-    def to_json(self) -> dict[str, Any]:
-        return {"format": TRUST_FORMAT, "chain_id": self.chain_id,
-                "issuers": [k.hex() for k in self.issuers.values()], "users": [k.hex() for k in self.users.values()],
-                "validators": [v.hex() for v in self.validators], "names": self.names}
-
-    @classmethod
-    def from_json(cls, value: dict[str, Any]) -> Trust:
-        found = value.get("format", 1)
-        if found != TRUST_FORMAT:
-            raise TrustFormatError(f"expected trust list format {TRUST_FORMAT} (keys with their roles), found "
-                                   f"format {shown(found)}")
-        issuers = [PublicKey.from_hex(k) for k in value["issuers"]]
-        users = [PublicKey.from_hex(k) for k in value["users"]]
-        return cls(value["chain_id"], {k.kid: k for k in issuers},
-                   [PublicKey.from_hex(v) for v in value["validators"]], dict(value["names"]),
-                   {k.kid: k for k in users})
-
-    @classmethod
-    def from_registry(cls, chain_id: str, registry: list[dict[str, Any]]) -> Trust:
-        # Removed issuers stay listed: their earlier certificates remain genuine (ledger/rules/governance.py).
-        def keys(roles: tuple[str, ...]) -> dict[bytes, PublicKey]:
-            found = [PublicKey.from_hex(e["public_key"]) for e in registry if e["role"] in roles]
-            return {k.kid: k for k in found}
-
-        return cls(chain_id, keys(ISSUER_ROLES),
-                   [PublicKey.from_hex(e["public_key"]) for e in registry
-                    if e["role"] == "validator" and not e.get("removed")],
-                   {e["address"]: e["name"] for e in registry}, keys(USER_ROLES))
-
-    def describe(self, key: PublicKey) -> str:
-        name = self.names.get(key.address)
-        return f"{key.address} ({clip(name)})" if name else key.address
 
 
 def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]]:
@@ -303,94 +234,27 @@ def facts_of(claims: Claims) -> dict[str, str]:
     except PrintingError:  # the name is a courtesy: the id is what the ledger checks
         name = None
     institution = clip(claims.inst) + (f" ({name.name_en} / {name.name_ja})" if name else "")
-    reference = short_reference(claims.cid) if CERTIFICATE_ID.fullmatch(claims.cid) else "(none: not a certificate id)"
+    reference = short_reference(claims.cid) if is_certificate_id(claims.cid) else "(none: not a certificate id)"
     amount = format_amount_kwh(claims.wh) if isinstance(claims.wh, int) and claims.wh >= 0 else shown(claims.wh)
     return {"amount": amount, "period": period, "method": clip(claims.m), "owner": clip(claims.own),
             "institution": institution, "reference": reference}
 
 
-def check_claims(claims: Claims, trust: Trust, report: Report) -> bool:
-    """What a signed payload must say before anything is asked about it: its id is an issuance transaction id
-    (hex, so it cannot steer the node's URL) and it is of the chain the trust list is for."""
-    if not CERTIFICATE_ID.fullmatch(claims.cid):
-        report.add("payload", False, f"expected a certificate id of 64 lower-case hex characters (the issuance "
-                                     f"transaction id), found {shown(claims.cid)}")
-        return False
-    if claims.chain != trust.chain_id:
-        report.add("payload", False, f"expected a certificate of chain {shown(trust.chain_id)}, found "
-                                     f"{shown(claims.chain)}")
-        return False
-    return True
-
-
 def check_ledger(claims: Claims, node: NodeClient, trust: Trust, report: Report, signer: str | None = None) -> None:
     """The issuance ``claims.cid`` is in a final block, its current record matches the claims and names
     ``signer`` (the address whose key signed the payload; ``None``: no payload was checked) as its issuer, and
-    it is not revoked."""
-    if not CERTIFICATE_ID.fullmatch(claims.cid):  # it goes into the node's URLs
-        report.add("payload", False, f"expected a 64-hex certificate id, found {shown(claims.cid)}")
-        return
-    key = f"cert/{claims.cid}"
+    it is not revoked (``ledger_lite.verification.verify_issuance``)."""
     try:
-        tx_json = node.tx(claims.cid)
-        height = int(tx_json["height"])
-        block = node.block(height)
-        state = node.proven_value(key)
-        head = node.block(int(state["height"]))
+        checked = verify_issuance(node, claims.cid, trust.validators, trust.chain_id, claims=claims,
+                                  names=trust.names, signer=signer)
     except NotFound:
         report.add("ledger", False, f"the ledger has no issuance {claims.cid}")
         return
     except ClientError as exc:
         report.add("ledger", None, f"ledger node unreachable: {clip(exc, 300)}")
         return
-    except (KeyError, TypeError, ValueError) as exc:
-        report.add("ledger", None, f"expected a transaction and a state answer with a height, found {shown(exc)}")
-        return
-    try:
-        tx = verify_tx_in_block(tx_json, block, trust.validators, trust.chain_id)
-    except VerificationError as exc:
-        report.add("inclusion", False, clip(exc, 300))
-        return
-    # The node chose what it answered: it must be this certificate's issuance.
-    if tx.tx_id != claims.cid or tx.type != "cert.issue":
-        report.add("inclusion", False, f"expected the issuance {claims.cid} (cert.issue), the node answered "
-                                       f"transaction {shown(tx.tx_id)} ({shown(tx.type)})")
-        return
-    report.add("inclusion", True, f"issuance is in final block {height} of {clip(trust.chain_id)} "
-                                  f"(validator quorum and Merkle proof checked)")
-    try:
-        # The current record, proven against the newest final header (so a revocation cannot be hidden).
-        if state.get("key") != key:
-            raise VerificationError(f"expected a proof for {key}, found one for {shown(state.get('key'))}")
-        head_header = BlockHeader.from_json(head["header"])
-        verify_commit(head_header, Commit.from_json(head["commit"]), trust.validators)
-        if head_header.chain != trust.chain_id:
-            raise VerificationError(f"block is of chain {shown(head_header.chain)}, expected {shown(trust.chain_id)}")
-        record = verify_state(state, head_header)
-    except (VerificationError, EncodingError, KeyError, TypeError, AttributeError) as exc:
-        report.add("record", False, f"the ledger's certificate record does not verify: {clip(exc, 300)}")
-        return
-    if not isinstance(record, dict):
-        report.add("record", False, f"the ledger proves there is no record {key}")
-        return
-    expected = {"id": (record.get("id"), claims.cid), "height": (height, claims.h),
-                "recorded height": (record.get("height"), claims.h), "chain": (trust.chain_id, claims.chain),
-                "amount": (record.get("wh"), claims.wh), "method": (record.get("method"), claims.m),
-                "start": (record.get("start"), claims.ps), "end": (record.get("end"), claims.pe),
-                "institution": (record.get("institution"), claims.inst),
-                "owner": (trust.names.get(str(record.get("owner"))), claims.own)}
-    if signer is not None:  # S410: the payload is signed by whoever signed the issuance
-        expected["issuer"] = (record.get("issuer"), signer)
-    wrong = [f"{k}: ledger {shown(a)}, certificate {shown(b)}" for k, (a, b) in expected.items() if a != b]
-    report.add("record", not wrong, "; ".join(wrong) if wrong else
-               f"ledger record matches every claim (state proof checked at block {head_header.height})")
-    revoked = record.get("revoked")
-    report.add("revocation", revoked is None, "not revoked" if revoked is None else
-               f"revoked at block {shown(_get(revoked, 'height'))}: {clip(_get(revoked, 'reason'))}")
-
-
-def _get(value: Any, name: str) -> Any:
-    return value.get(name) if isinstance(value, dict) else None
+    for step in checked.steps:
+        report.add(step.name, step.ok, step.detail)
 
 
 def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path) -> Report:
@@ -403,32 +267,20 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
         trust = load_trust(node, trust_cache, report)
         if trust is None:
             return report
-        signers = {**trust.users, **trust.issuers}
-        try:
-            decoded = decode_payload(payload, signers)
-        except PayloadError as exc:
-            report.add("signature" if exc.step in ("kid", "signature") else "payload", False, clip(exc, 300))
-            return report
-        claims = decoded.claims
-        report.claims = asdict(claims)
-        key = signers[decoded.kid]
         ledger = node is not None and not any(s.ok is None and s.name == "ledger" for s in report.steps)
-        if decoded.kid in trust.issuers:
-            report.add("signature", True, f"signed by trusted issuer {trust.describe(key)}")
-        elif ledger:
-            report.add("signature", True, f"signed by the user key of {trust.describe(key)} (direct mode); the "
-                                          f"ledger must name it as the issuer")
-        else:
-            report.add("signature", None, f"signed by the user key of {trust.describe(key)}: a certificate signed "
-                                          f"by a user key (direct mode) can only be confirmed against the ledger")
-            report.notes.append("a user-signed certificate can only be confirmed against the ledger: run "
-                                "greencert verify online (--node URL)")
-        if not check_claims(claims, trust, report):
+        checked = verify_payload(payload, trust, ledger=ledger)
+        for step in checked.steps:
+            report.add(step.name, step.ok, step.detail)
+        report.notes += checked.notes
+        if checked.claims is not None:
+            report.claims = asdict(checked.claims)
+        if checked.failed or checked.claims is None or checked.signer is None:
             return report
+        claims = checked.claims
         report.facts = facts_of(claims)
         check_printed(claims, printed, report)
         if node is not None and ledger:
-            check_ledger(claims, node, trust, report, signer=key.address)
+            check_ledger(claims, node, trust, report, signer=checked.signer.address)
         elif offline:
             report.notes.append("offline: signature checked against the cached trust list; the ledger was not asked")
     finally:

@@ -7,9 +7,10 @@ same ``IntermediaryPort`` the flows use, so the list flow, the manual flow and r
     issue_certificate      S404  ``cert.issue`` signed with the applicant's user key, ``POST /v1/txs?wait=true``
                            S407  the node judges: ``already_issued`` → ``AlreadyIssued`` naming the certificate
                                  (S408b); a user key may certify only its own assets
-                           S411  the embedded light node checks what came back before anything is printed:
-                                 the issuance is in a final block (``verify_tx_in_block``) and the certificate
-                                 record, proven against a final header (``verify_state``), is what was asked;
+                           S411  the embedded light node checks what came back before anything is printed
+                                 (``ledger_lite.verification.verify_issuance``, as ``greencert verify`` does): the
+                                 issuance is in a final block and the certificate record, proven against a final
+                                 header, is of that issuance and not revoked, then it is what was asked;
                                  validators are the keys pinned on first use (``kiosk.direct.trust``)
                            S410  QR payload signed with the user key, PDF rendered here (``printing``)
     certificate_pdf        S412  that PDF; an earlier certificate is rebuilt from its verified ledger record
@@ -49,20 +50,11 @@ from backend_client import (
 )
 from kiosk.direct.applicants import Applicant, ApplicantDB
 from kiosk.direct.errors import AuthenticationFailed, LedgerUnverified, LockedOut, NodeUnreachable
-from kiosk.direct.rows import CHUNK, AssetRef, Row, build_rows, profile_of
+from kiosk.direct.rows import AssetRef, Row, build_rows, profile_of
 from kiosk.direct.trust import PinnedTrust, TrustStore
-from ledger_lite import (
-    BlockHeader,
-    Claims,
-    Commit,
-    EncodingError,
-    Transaction,
-    VerificationError,
-    encode_payload,
-    sign_tx,
-    verify_commit,
-)
-from ledger_lite.light import verify_state, verify_tx_in_block
+from ledger_lite import Claims, Transaction, encode_payload, sign_tx
+from ledger_lite.certificate import SelectionError, check_item_ids, check_selection
+from ledger_lite.verification import is_certificate_id, verify_issuance
 from printing import CertificateDocument, InstitutionFormat, load_institutions, render_certificate_pdf
 
 T = TypeVar("T")
@@ -170,20 +162,16 @@ class DirectBackend:
         if type_id not in self._formats():
             raise BadRequest(400, "unknown_type", f"expected a type_id among {sorted(self._formats())}, "
                                                   f"found {type_id!r}")
-        if not item_ids or len(set(item_ids)) != len(item_ids):
-            raise BadRequest(400, "bad_request", f"expected distinct item ids, found {list(item_ids)}")
-        missing = [i for i in item_ids if i not in signed.rows]
-        if missing:
-            raise NotFound(404, "not_found", f"no eligible transaction {missing[0]}; reload the list")
-        rows = [signed.rows[i] for i in item_ids]
-        methods = sorted({row.item.production_method for row in rows})
-        if len(methods) != 1:
-            raise BadRequest(400, "mixed_methods", f"expected rows of one production method per certificate, "
-                                                   f"found {methods}")
-        refs = [ref for row in rows for ref in row.assets]
-        if len(refs) > CHUNK:
-            raise BadRequest(400, "selection_too_large", f"expected at most {CHUNK} allocations in one certificate "
-                                                         f"(one issuance transaction), found {len(refs)}")
+        try:  # the intermediary's pre-checks (ledger_lite.certificate); the node decides
+            check_item_ids(item_ids)
+            missing = [i for i in item_ids if i not in signed.rows]
+            if missing:
+                raise NotFound(404, "not_found", f"no eligible transaction {missing[0]}; reload the list")
+            rows = [signed.rows[i] for i in item_ids]
+            refs = [ref for row in rows for ref in row.assets]
+            check_selection((row.item.production_method for row in rows), len(refs))
+        except SelectionError as exc:
+            raise BadRequest(400, exc.code, str(exc)) from exc
         trust = self.trust.get(self.node)
         body = {"owner": applicant.owner, "assets": sorted(ref.asset_id for ref in refs), "institution": type_id}
         tx = signed.attempts.get(idempotency_key)
@@ -225,35 +213,16 @@ class DirectBackend:
                     time.sleep(0.2)
 
     def _verified(self, certificate_id: str, trust: PinnedTrust) -> tuple[dict[str, Any], int]:
-        """The certificate record and the issuance's block height, both checked by the light node."""
-        tx_json = self._ask("the issuance", lambda: self.node.tx(certificate_id))
-        step = "inclusion"
-        try:
-            height = int(tx_json["height"])
-            block = self._ask("a block", lambda: self.node.block(height))
-            # (1) the issuance is in a block final under the pinned validators, of our chain, by Merkle proof
-            tx = verify_tx_in_block(tx_json, block, trust.validators, trust.chain_id)
-            if tx.tx_id != certificate_id or tx.type != "cert.issue":
-                raise VerificationError(f"the node answered transaction {tx.tx_id} ({tx.type}) for the issuance "
-                                        f"{certificate_id}")
-            step = "record"
-            # (2) the certificate record as it is now, proven against a final header
-            state = self._ask("the certificate record", lambda: self.node.proven_value(f"cert/{certificate_id}"))
-            head = self._ask("a block", lambda: self.node.block(int(state["height"])))
-            header = BlockHeader.from_json(head["header"])
-            verify_commit(header, Commit.from_json(head["commit"]), trust.validators)
-            if header.chain != trust.chain_id:
-                raise VerificationError(f"block is of chain {header.chain!r}, expected {trust.chain_id!r}")
-            record = verify_state(state, header)
-            if not isinstance(record, dict) or record.get("id") != certificate_id:
-                raise VerificationError(f"the ledger proves no record cert/{certificate_id}")
-            if record.get("height") != height or record.get("owner") != tx.body.get("owner"):
-                raise VerificationError("the record's height or owner differs from the issuance's")
-            if record.get("revoked") is not None:
-                raise VerificationError(f"certificate {certificate_id} was revoked: {record['revoked']}")
-        except (VerificationError, EncodingError, KeyError, TypeError, ValueError) as exc:
-            raise LedgerUnverified(step, str(exc)) from exc
-        return record, height
+        """The certificate record and the issuance's block height, both checked by the light node
+        (``ledger_lite.verification.verify_issuance``); a failed step is a ``LedgerUnverified`` naming it."""
+        checked = self._ask("the issuance", lambda: verify_issuance(self.node, certificate_id, trust.validators,
+                                                                     trust.chain_id))
+        failed = checked.failure
+        if failed is not None:
+            raise LedgerUnverified(failed.name, failed.detail)
+        if checked.record is None or checked.height is None:  # cannot happen: every step passed
+            raise LedgerUnverified("record", f"no verified record of {certificate_id}")
+        return checked.record, checked.height
 
     # -- S410/S412: the certificate document ----------------------------------------------------------
     def _document(self, applicant: Applicant, record: dict[str, Any], height: int, trust: PinnedTrust,
@@ -281,6 +250,8 @@ class DirectBackend:
 
     def _earlier_document(self, signed: _Signed, certificate_id: str) -> CertificateDocument:
         applicant = signed.applicant
+        if not is_certificate_id(certificate_id):
+            raise NotFound(404, "not_found", f"no certificate {certificate_id!r} on the ledger")
         trust = self.trust.get(self.node)
         try:
             record, height = self._verified(certificate_id, trust)
