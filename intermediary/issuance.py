@@ -19,13 +19,12 @@ from backend_client import ApiError, ClientError, NodeClient
 from backend_client import NotFound as LedgerNotFound
 from intermediary.auth import Principal
 from intermediary.config import Settings
-from intermediary.eligible import CHUNK
 from intermediary.errors import AlreadyIssued, BadInput, Conflict, LedgerUnavailable, NotFound, shown
 from intermediary.models import Certificate, Consumer, IssuanceRequest, Item
 from ledger_lite import Claims, Transaction, encode_payload, sign_tx
-from ledger_lite.certificate import half_hour_profile
+from ledger_lite.certificate import MAX_ROWS, SelectionError, check_item_ids, check_selection, half_hour_profile
 
-MAX_ITEMS = 50
+MAX_ITEMS = MAX_ROWS  # item_ids of one request (the API's bound)
 WAIT_FOR_OTHER_S = 20.0  # a request waits this long (wall time) for another one holding its idempotency key
 POLL_S = 0.05
 RETRY_AFTER_S = 2        # ... then answers 409 in_progress with this Retry-After
@@ -95,21 +94,18 @@ def _items_of(db: Session, who: Principal, item_ids: list[str]) -> list[Item]:
 
 
 def _check_selection(db: Session, who: Principal, item_ids: list[str]) -> list[list[Any]]:
-    """The assets of the selected rows, or the 4xx that says what is wrong with the selection."""
-    if not 0 < len(item_ids) <= MAX_ITEMS or len(set(item_ids)) != len(item_ids):
-        raise BadInput(f"expected 1 to {MAX_ITEMS} distinct item_ids, found {len(item_ids)}")
-    items = _items_of(db, who, item_ids)
-    missing = sorted(set(item_ids) - {i.item_id for i in items})
-    if missing:
-        raise NotFound(f"no eligible transaction {shown(missing[0])} for {who.consumer.name}; reload the list")
-    methods = {i.method for i in items}
-    if len(methods) != 1:
-        raise BadInput(f"expected rows of one production method per certificate, found {sorted(methods)}",
-                       "mixed_methods")
-    assets = [a for item in items for a in item.assets]
-    if len(assets) > CHUNK:
-        raise BadInput(f"expected at most {CHUNK} allocations in one certificate (one issuance transaction), found "
-                       f"{len(assets)}: select fewer rows", "selection_too_large")
+    """The assets of the selected rows, or the 4xx that says what is wrong with the selection (the pre-checks are
+    ``ledger_lite.certificate``'s, the direct-mode kiosk's too; the ledger rule decides)."""
+    try:
+        check_item_ids(item_ids)
+        items = _items_of(db, who, item_ids)
+        missing = sorted(set(item_ids) - {i.item_id for i in items})
+        if missing:
+            raise NotFound(f"no eligible transaction {shown(missing[0])} for {who.consumer.name}; reload the list")
+        assets = [a for item in items for a in item.assets]
+        check_selection((i.method for i in items), len(assets))
+    except SelectionError as exc:
+        raise BadInput(str(exc), exc.code) from exc
     return assets
 
 

@@ -1,8 +1,8 @@
 """What one certificate can hold, as the intermediary checks it, and the order the list shows rows in (no Qt).
 
-The intermediary refuses an issuance of more than ``MAX_ROWS`` rows (``intermediary.issuance.MAX_ITEMS``, the
-``item_ids`` of one request) or of more than ``MAX_ALLOCATIONS`` allocations (``intermediary.eligible.CHUNK``:
-one issuance transaction), and a row holds at most ``ROW_MAX_ALLOCATIONS`` of them. Each row says how many
+The intermediary (and the direct mode) refuses an issuance of more than ``MAX_ROWS`` rows (the ``item_ids`` of
+one request) or of more than ``MAX_ALLOCATIONS`` allocations (one issuance transaction), and a row holds at most
+``ROW_MAX_ALLOCATIONS`` of them: the limits of ``ledger_lite.certificate``, imported here. Each row says how many
 allocations it holds (``EligibleItem.allocations``) and is counted exactly; a row of an older server that does not
 say is counted as full, so that only selections the server is sure to accept are offered (then one such row per
 certificate). ``tests/kiosk`` checks these numbers against the intermediary's.
@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-MAX_ROWS = 50  # intermediary.issuance.MAX_ITEMS
-MAX_ALLOCATIONS = 900  # intermediary.eligible.CHUNK: allocations in one issuance transaction
-ROW_MAX_ALLOCATIONS = 900  # intermediary.eligible.CHUNK: allocations in one row of the list
+from ledger_lite.certificate import CHUNK
+from ledger_lite.certificate import MAX_ROWS as MAX_ROWS  # rows of one request (intermediary.issuance.MAX_ITEMS)
+
+MAX_ALLOCATIONS = CHUNK  # allocations in one issuance transaction (ledger_lite.certificate.check_selection)
+ROW_MAX_ALLOCATIONS = CHUNK  # allocations in one row of the list (ledger_lite.certificate.group_rows)
 
 RENEWABLE = ("solar", "wind", "hydro", "geothermal", "biomass")
 FOSSIL = ("oil", "coal", "gas", "lng")

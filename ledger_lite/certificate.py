@@ -23,12 +23,23 @@ from datetime import UTC, datetime, timedelta, timezone
 from itertools import groupby, pairwise
 from typing import Any
 
+from ledger_lite.errors import Error
+from ledger_lite.tx import MAX_TX_BYTES
+
 INTERVAL_S = 1800  # S62/S81: meters report every 30 minutes; a reading covers one such interval
 JST = timedelta(hours=9)  # the demo market's time zone (Japan): months and days of the list are JST
 JST_ZONE = timezone(JST, "JST")
 DAY = 86_400
 PROFILE_MAX_SLOTS = 24 * 2 * 400  # a certificate's chart covers at most ~400 days of half-hours
-CHUNK = 900  # asset ids per row and per issuance transaction: a transaction must stay under 64 KiB
+# Size limits of one certificate, from the transaction size limit (S205: one certificate is one ``cert.issue``).
+ASSET_ID_BYTES = 66  # one asset id in a cert.issue body: 64 hex characters as CBOR text (a 2-byte head)
+TX_ROOM_BYTES = 4096  # the rest of an issuance transaction: envelope, keys, signature, owner, institution
+# Asset ids per row and per issuance transaction: the round hundred that fits MAX_TX_BYTES with that room (900).
+CHUNK = (MAX_TX_BYTES - TX_ROOM_BYTES) // ASSET_ID_BYTES // 100 * 100
+MAX_ROWS = 50  # rows (item ids) one issuance request may select: what a person can check on one screen
+# The ledger rule's bound on the count of asset ids in one cert.issue, whatever their length (it bounds the state
+# reads of one transaction); with real ids MAX_TX_BYTES binds first, at MAX_TX_BYTES // ASSET_ID_BYTES (992).
+MAX_CERT_ASSETS = 1500
 
 RENEWABLE = ("solar", "wind", "hydro", "biomass", "geothermal", "solar_thermal", "atmospheric_heat")
 FOSSIL = ("oil", "coal", "lng")
@@ -209,3 +220,34 @@ def half_hour_profile(assets: Iterable[tuple[int, int]], start: int, end: int) -
         if 0 <= index < slots:
             profile[index] += wh
     return tuple(profile)
+
+
+# -- the pre-checks of an issuance request (the intermediary and the direct-mode kiosk; the ledger decides) ----
+
+class SelectionError(Error, ValueError):
+    """A selection of rows that cannot be one certificate. ``code`` is the error code the intermediary answers
+    (``bad_request``, ``mixed_methods``, ``selection_too_large``); the message says what was expected and found."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_item_ids(item_ids: Sequence[str]) -> None:
+    """1 to ``MAX_ROWS`` distinct row ids, or ``SelectionError`` ``bad_request``."""
+    if not 0 < len(item_ids) <= MAX_ROWS or len(set(item_ids)) != len(item_ids):
+        raise SelectionError("bad_request", f"expected 1 to {MAX_ROWS} distinct item_ids, found {len(item_ids)}")
+
+
+def check_selection(methods: Iterable[str], allocations: int) -> str:
+    """The one production method of selected rows of ``methods`` that hold ``allocations`` assets in all, or
+    ``SelectionError``: ``mixed_methods`` (a certificate certifies one method) or ``selection_too_large`` (more
+    than ``CHUNK`` assets: more than one issuance transaction holds)."""
+    found = sorted(set(methods))
+    if len(found) != 1:
+        raise SelectionError("mixed_methods", f"expected rows of one production method per certificate, found "
+                                              f"{found}")
+    if allocations > CHUNK:
+        raise SelectionError("selection_too_large", f"expected at most {CHUNK} allocations in one certificate (one "
+                                                    f"issuance transaction), found {allocations}: select fewer rows")
+    return found[0]

@@ -8,8 +8,7 @@ from ledger.errors import AlreadyIssued, Rejected
 from ledger.rules.asset_record import get_asset, put_asset
 from ledger.rules.context import Context, field
 from ledger_lite import Transaction, merkle_root
-
-MAX_CERT_ASSETS = 1500
+from ledger_lite.certificate import MAX_CERT_ASSETS
 
 
 def cert_key(certificate_id: str) -> str:
