@@ -115,7 +115,11 @@ def test_an_id_that_is_not_a_transaction_id_is_not_asked_about(cid: Any, trust: 
         def tx(self, tx_id: str) -> dict[str, Any]:
             raise AssertionError("the node was asked")
 
-        block = proven_value = tx  # type: ignore[assignment]
+        def block(self, height: int) -> dict[str, Any]:
+            raise AssertionError("the node was asked")
+
+        def proven_value(self, key: str) -> dict[str, Any]:
+            raise AssertionError("the node was asked")
 
     assert not is_certificate_id(cid)
     steps = online(Silent(), trust, cid)
@@ -195,7 +199,7 @@ def test_a_user_signature_needs_the_ledger(world: LedgerWorld, trust: Trust, iss
     ({"chain": "elsewhere"}, "payload", "expected a certificate of chain 'greencert-test', found 'elsewhere'"),
 ])
 def test_claims_that_cannot_be_asked_about_fail(world: LedgerWorld, trust: Trust, issued: Claims,
-                                                change: dict[str, str], step: str, message: str) -> None:
+                                                change: dict[str, Any], step: str, message: str) -> None:
     checked = verify_payload(encode_payload(dataclasses.replace(issued, **change), world.intermediary),
                              trust, ledger=True)
     assert checked.failed and checked.steps[-1].name == step and message in checked.steps[-1].detail
