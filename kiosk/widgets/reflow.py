@@ -3,17 +3,57 @@
 ``ReflowRow(wide, narrow)``: ``wide`` is the one-row arrangement, ``narrow`` the rows used when the widgets do
 not fit side by side at their natural width; ``None`` in a row is a stretch. The row never asks for the
 one-row width as its minimum, so it never widens the window: it takes the rows instead.
+
+Both widgets tell their parent layout their height for a width (Qt's height-for-width): the parent gives them
+the room of the rows a width makes before it places them, whichever arrangement they show at that moment. They
+rearrange when they are resized, within the room given, and never lay out their parent from inside its layout
+pass (that pass would go on to place the rest with the heights it had computed before).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLayout, QVBoxLayout, QWidget, QWidgetItem
 
 Line = Sequence[QWidget | None]  # None: a stretch
+HeightForWidth = Callable[[int], int]
+
+
+class _RowsLayout(QVBoxLayout):
+    """The rows of a ``ReflowRow``: their height for a width is the height of the arrangement that width gets."""
+
+    def __init__(self, parent: QWidget, height_for_width: HeightForWidth) -> None:
+        super().__init__(parent)
+        self._height_for_width = height_for_width
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._height_for_width(width)
+
+
+class _GridLayout(QGridLayout):
+    """The grid of a ``ChoiceGrid``: its height for a width is that of the rows that width gets."""
+
+    def __init__(self, parent: QWidget, height_for_width: HeightForWidth) -> None:
+        super().__init__(parent)
+        self._height_for_width = height_for_width
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._height_for_width(width)
+
+
+def _shown_height(widget: QWidget) -> int | None:
+    """The height a box layout gives ``widget`` at its preferred size; None when it takes no room (hidden)."""
+    item = QWidgetItem(widget)  # what a layout measures: size hint bounded by minimum and maximum, hidden or not
+    return None if item.isEmpty() else item.sizeHint().height()
 
 
 def _clear(layout: QLayout) -> None:
@@ -29,7 +69,7 @@ class ReflowRow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._spacing = spacing
-        self._rows = QVBoxLayout(self)
+        self._rows = _RowsLayout(self, self._height_for)
         self._rows.setContentsMargins(0, 0, 0, 0)
         self._rows.setSpacing(spacing // 2)
         self._wide: Line = ()
@@ -66,6 +106,15 @@ class ReflowRow(QWidget):
         width = max((self._line_width(line, minimum=True) for line in self._narrow), default=0)
         return QSize(width, self._rows.minimumSize().height())
 
+    def _height_for(self, width: int) -> int:
+        """The height of the arrangement ``width`` gets: one row, or the narrow rows (empty ones take no room)."""
+        lines = self._narrow if width < self.wide_width() else [self._wide]
+        heights = [max(shown) for line in lines
+                   if (shown := [h for w in line if w is not None and (h := _shown_height(w)) is not None])]
+        margins = self._rows.contentsMargins()
+        return (sum(heights) + self._rows.spacing() * max(0, len(heights) - 1)
+                + margins.top() + margins.bottom())
+
     def event(self, event: QEvent) -> bool:
         # A text changed: does the one row still fit? (Only once laid out: a hidden row's width means nothing.)
         if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
@@ -91,9 +140,7 @@ class ReflowRow(QWidget):
                     row.addWidget(widget)
             self._rows.addLayout(row)
         self._rows.activate()
-        self.updateGeometry()
-        # The new height is laid out now (the parents' layouts), not on a later pass of the event loop.
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.updateGeometry()  # the size hints changed; the height for this width did not (``_height_for``)
 
 
 class ChoiceGrid(QWidget):
@@ -106,7 +153,7 @@ class ChoiceGrid(QWidget):
         self._buttons = list(buttons)
         self._most = columns
         self._columns = 0
-        self._grid = QGridLayout(self)
+        self._grid = _GridLayout(self, self._height_for)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(spacing)
         self._place(columns)
@@ -124,6 +171,16 @@ class ChoiceGrid(QWidget):
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self._cell_width(), self._grid.minimumSize().height())
+
+    def _height_for(self, width: int) -> int:
+        """The height of the rows ``width`` gets: as many buttons a row as fit at their natural width."""
+        heights = [h for b in self._buttons if (h := _shown_height(b)) is not None]
+        if not heights:
+            return 0
+        rows = -(-len(self._buttons) // self._fitting_columns(width))
+        margins = self._grid.contentsMargins()
+        return (rows * max(heights) + self._grid.verticalSpacing() * (rows - 1)
+                + margins.top() + margins.bottom())
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest and self.isVisible():  # a text changed (language)
@@ -144,4 +201,3 @@ class ChoiceGrid(QWidget):
             self._grid.addWidget(button, n // columns, n % columns)
         self._grid.activate()
         self.updateGeometry()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)

@@ -1,5 +1,6 @@
 """Find text a person cannot read in full: labels, buttons and header sections narrower (or lower) than their
-text, and table cells whose text is elided. Used by ``tests/kiosk/test_layout_fit.py``.
+text, table cells whose text is elided, and labels and buttons drawn on top of each other. Used by
+``tests/kiosk/test_layout_fit.py``.
 
 Each finding is a short string naming the widget, its text and what it needed against what it got.
 """
@@ -11,6 +12,7 @@ from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtGui import Qt as QtGuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -155,3 +157,56 @@ def clipped_texts(root: QWidget) -> list[str]:
         found += header_problems(view.horizontalHeader())
         found += table_problems(view)
     return found
+
+
+def _texts(root: QWidget) -> list[QWidget]:
+    """The visible text-bearing widgets of ``root``: labels with text and buttons."""
+    labels: list[QWidget] = [w for w in root.findChildren(QLabel) if w.text() and _showing(w)]
+    buttons: list[QWidget] = [w for w in root.findChildren(QAbstractButton) if _showing(w)]
+    return labels + buttons
+
+
+def _shown_rect(widget: QWidget, window: QWidget) -> QRect:
+    """The part of ``widget`` that can be seen, in ``window``'s coordinates: its rectangle cut to the viewport of
+    every scroll area it is inside (empty when scrolled out of sight)."""
+    shown = QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
+    ancestor = widget.parentWidget()
+    while ancestor is not None and ancestor is not window:
+        parent = ancestor.parentWidget()
+        if isinstance(parent, QAbstractScrollArea) and ancestor is parent.viewport():
+            shown &= QRect(ancestor.mapTo(window, ancestor.rect().topLeft()), ancestor.size())
+        ancestor = parent
+    return shown
+
+
+def _related(a: QWidget, b: QWidget) -> bool:
+    return a.isAncestorOf(b) or b.isAncestorOf(a)
+
+
+def _describe(widget: QWidget) -> str:
+    kind = "label" if isinstance(widget, QLabel) else "button"
+    text = widget.text() if isinstance(widget, (QLabel, QAbstractButton)) else ""
+    return f"{kind} {widget.objectName()!r} {text!r}"
+
+
+def overlapping_texts(roots: list[QWidget]) -> list[str]:
+    """Every pair of visible labels and buttons of ``roots`` (one screen: e.g. the header and the page) drawn on
+    top of each other. A widget is not compared with its own ancestors or descendants (a label on a button);
+    inside a scroll area only the part shown in the viewport counts (out of sight: not compared)."""
+    if not roots:
+        return []
+    window = roots[0].window()
+    shown = [(widget, _shown_rect(widget, window)) for root in roots for widget in _texts(root)]
+    shown = [(widget, rect) for widget, rect in shown if not rect.isEmpty()]
+    found = []
+    for n, (a, rect_a) in enumerate(shown):
+        for b, rect_b in shown[n + 1:]:
+            if rect_a.intersects(rect_b) and not _related(a, b):
+                both = rect_a & rect_b
+                found.append(f"{_describe(a)} at {_rect_text(rect_a)} overlaps {_describe(b)} at "
+                             f"{_rect_text(rect_b)} ({both.width()}x{both.height()} px)")
+    return found
+
+
+def _rect_text(rect: QRect) -> str:
+    return f"{rect.width()}x{rect.height()}+{rect.x()}+{rect.y()}"

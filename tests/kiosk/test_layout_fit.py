@@ -2,7 +2,8 @@
 
 The window is sized like a 1024x600 MFP panel, a 1280x800 one and the same turned to portrait (800x1280);
 each screen is filled the way the flow fills it, and every visible label, button, table header and table cell
-is measured against the room it has (``tests.helpers.clipping``).
+is measured against the room it has, and no two labels or buttons may be drawn on top of each other
+(``tests.helpers.clipping``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from kiosk.screens.done import Outcome
 from kiosk.screens.error import KINDS, ErrorInfo
 from kiosk.screens.manual_confirm import ManualSummary
 from kiosk.screens.not_printed import PrinterCheck
-from tests.helpers.clipping import clipped_texts
+from tests.helpers.clipping import clipped_texts, overlapping_texts
 from tests.helpers.fake_intermediary import FakeIntermediary, FakePrinter, FakePrinters, make_items
 
 SIZES = [(1024, 600), (1280, 800), (800, 1280)]
@@ -118,17 +119,33 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
     keyboard.hide_keyboard()
 
 
-@pytest.mark.parametrize("lang", ["ja", "en"])
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_no_text_is_clipped(window, fake, qtbot, size, lang):
+def shown(window, fake, qtbot, size, lang) -> Iterator[tuple[str, list[QWidget]]]:
+    """Each view at ``size`` in ``lang``: its name and the parts of the window it shows (an overlay alone)."""
     window.resize(*size)
     qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
     window.set_language(lang)
-    clipped = []
     for name, root in views(window, fake):
         qtbot.wait(1)  # layouts settle
         assert (window.width(), window.height()) == size, f"{name} does not fit {size}: {window.size()}"
-        roots = [root] if root in window.overlays() else [window.header, root]
-        for part in roots:
+        yield name, [root] if root in window.overlays() else [window.header, root]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_no_text_is_clipped(window, fake, qtbot, size, lang):
+    clipped = []
+    for name, parts in shown(window, fake, qtbot, size, lang):
+        for part in parts:
             clipped += [f"{name}: {problem}" for problem in clipped_texts(part)]
     assert not clipped, "\n".join(clipped)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_no_texts_overlap(window, fake, qtbot, size, lang):
+    """No two labels or buttons of a view are drawn on top of each other (e.g. a row that went onto two lines
+    on a portrait panel while the layout kept the room of one)."""
+    overlapping = []
+    for name, parts in shown(window, fake, qtbot, size, lang):
+        overlapping += [f"{name}: {problem}" for problem in overlapping_texts(parts)]
+    assert not overlapping, "\n".join(overlapping)
