@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from kiosk.ports import IntermediaryPort
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE = (1024, 600)
+SIZE = (1024, 600)  # the panel; --size chooses another (e.g. 800x1280 for a portrait panel)
 KIOSK_SAVE_DIR = Path("/home/kiosk/GreenCert/certificates")  # shown on the "saved as PDF" screens
 
 
@@ -58,7 +58,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--password", default="demo")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screens")
     parser.add_argument("--timezone", default="Asia/Tokyo")
+    parser.add_argument("--size", default="1024x600", help="panel size WxH (1024x600, 1280x800, 800x1280)")
     args = parser.parse_args(argv[1:])
+    global SIZE
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"expected --size as WxH such as 800x1280, found {args.size!r}")
+    SIZE = (width, height)
     if args.node and not args.kiosk_dir:
         parser.error("--node needs --kiosk-dir (where the direct mode's applicant database is)")
     ensure_display(argv)
