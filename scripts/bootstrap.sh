@@ -61,7 +61,7 @@ case "$mode" in
     exec .venv/bin/greencert demo "$@" ;;
   test)
     .venv/bin/ruff check .
-    .venv/bin/lint-imports --no-cache                     # the package contracts of pyproject.toml
+    .venv/bin/lint-imports --no-cache --no-logo           # the package contracts of pyproject.toml
     .venv/bin/mypy ledger_lite ledger backend_client intermediary printing kiosk field greencert
     exec .venv/bin/pytest "$@" ;;
 esac
