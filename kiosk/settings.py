@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import BACKENDS, MODES, PAPER_SIZES, Backend, KioskConfig, Mode
+from kiosk.errors import Error
 from kiosk.i18n import LANGUAGES, Language
 from kiosk.json_file import write_json_atomically
 
@@ -45,7 +46,7 @@ IDLE_TIMEOUT_RANGE_S = (10.0, 3600.0)  # what an operator may set; the start-up 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # ~50 ms and 16 MiB per check: cheap at the panel, dear for a guesser
 
 
-class SettingsError(ValueError):
+class SettingsError(Error, ValueError):
     """The settings file or a value for it is not valid; the message says where and why."""
 
 

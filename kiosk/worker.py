@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from kiosk.errors import Error
 from kiosk.qt_compat import emit
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ OnDone = Callable[[Any], None]
 OnError = Callable[[Exception], None]
 
 
-class Cancelled(Exception):
+class Cancelled(Error):
     """Raised by a job that noticed it is not wanted any more."""
 
 

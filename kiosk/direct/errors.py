@@ -1,6 +1,6 @@
 """Errors of the direct mode (no Qt here).
 
-    Error                                   base of every error raised by ``kiosk.direct``
+    Error (kiosk.errors.Error)              base of every error raised by ``kiosk.direct``
     ├── EnrolmentError (ValueError)         ``enrol``: a bad applicant ID, password, name or key, or a taken ID
     ├── AuthenticationFailed                unknown applicant ID or wrong password (never says which)
     ├── LockedOut                           too many wrong passwords in a row; carries ``retry_after`` seconds
@@ -17,10 +17,11 @@ sign-in looks the same in both modes.
 from __future__ import annotations
 
 from backend_client import ClientError, Unreachable
+from kiosk import errors
 
 
-class Error(Exception):
-    """Base of every error raised by ``kiosk.direct``."""
+class Error(errors.Error):
+    """Base of every error raised by ``kiosk.direct`` (itself a ``kiosk.errors.Error``)."""
 
 
 class EnrolmentError(Error, ValueError):
