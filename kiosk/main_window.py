@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRect, Signal
+from PySide6.QtCore import QRect, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.i18n import LANGUAGE_PROPERTY, Language, announce_language, language_of, other_language, tr
+from kiosk.i18n import LANGUAGE_PROPERTY, Language, announce_language, other_language, tr
 from kiosk.period import previous_month
 from kiosk.qt_compat import emit
 from kiosk.screens.already_issued import AlreadyIssuedScreen
-from kiosk.screens.base import Screen, label, named, touch_button
+from kiosk.screens.base import Screen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.done import DoneScreen
 from kiosk.screens.error import ErrorScreen
@@ -30,10 +30,12 @@ from kiosk.screens.pin import PinScreen
 from kiosk.screens.progress import ProgressScreen
 from kiosk.screens.reprint import ReprintScreen
 from kiosk.screens.settings import SettingsScreen
+from kiosk.widgets.controls import label, named, touch_button
 from kiosk.widgets.date_picker import DateField, DatePicker
 from kiosk.widgets.idle_warning import IdleWarning
 from kiosk.widgets.keyboard import OnScreenKeyboard
 from kiosk.widgets.overlay import Overlay
+from kiosk.widgets.translatable import Translatable
 
 if TYPE_CHECKING:
     from kiosk.flow import KioskFlow
@@ -42,7 +44,7 @@ PANEL_SIZE = (1024, 600)  # a typical MFP operation panel
 IDLE_SCREENS = ("login", "manual")  # where the kiosk waits for the next applicant
 
 
-class MainWindow(QWidget):
+class MainWindow(Translatable, QWidget):
     screenChanged = Signal(str)
     languageChanged = Signal(str)
 
@@ -108,7 +110,7 @@ class MainWindow(QWidget):
 
         self.language_toggle.clicked.connect(self.toggle_language)
         self.resize(*PANEL_SIZE)
-        self._retranslate_header()
+        self.retranslate()
         self._update_settings_button()
 
     def _connect_date_field(self, field: DateField) -> None:
@@ -175,25 +177,20 @@ class MainWindow(QWidget):
         announce_language(self, lang)
         emit(self.languageChanged, lang)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._lang = language_of(self, self._lang)
-            self._retranslate_header()
-        super().changeEvent(event)
-
     def toggle_language(self) -> None:
         self.set_language(other_language(self._lang))
 
     def set_user_name(self, name: str | None) -> None:
         self._user_name = name
-        self._retranslate_header()
+        self.retranslate()
         self._update_settings_button()
 
     def _update_settings_button(self) -> None:
         """Staff settings only from the idle screen, with nobody signed in."""
         self.settings_button.setVisible(self._user_name is None and self.current_screen_name() in IDLE_SCREENS)
 
-    def _retranslate_header(self) -> None:
+    def retranslate(self) -> None:
+        """The header's texts and the window title (each screen and overlay retranslates itself)."""
         self.app_title.setText(tr(self._lang, "app.title"))
         self.language_toggle.setText(tr(self._lang, "lang.toggle"))
         self.settings_button.setText(tr(self._lang, "header.settings"))

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from kiosk.i18n import Language
 from kiosk.qt_compat import emit
 from kiosk.reference import reference_of
-from kiosk.screens.base import Screen, button_row, label, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import button_row, label, touch_button
 
 MAX_SHOWN = 3
 

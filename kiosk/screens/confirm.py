@@ -18,7 +18,8 @@ from kiosk.messages import counted
 from kiosk.models import method_label
 from kiosk.qt_compat import emit
 from kiosk.row_text import span_period
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button
 
 
 class ConfirmScreen(Screen):

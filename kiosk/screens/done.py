@@ -18,7 +18,8 @@ from kiosk.i18n import Language
 from kiosk.messages import counted
 from kiosk.printer_name import printer_label
 from kiosk.reference import reference_of
-from kiosk.screens.base import Screen, button_row, label, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import button_row, label, touch_button
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.i18n import Language, has_message
 from kiosk.messages import counted
-from kiosk.screens.base import Screen, button_row, label, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import button_row, label, touch_button
 
 KINDS = ("unreachable", "credentials", "locked", "expired", "print", "server", "rejected", "mixed_methods",
          "no_match", "unexpected", "node_unreachable", "unverified", "applicant_record")

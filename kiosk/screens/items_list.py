@@ -34,8 +34,9 @@ from kiosk.i18n import Language, format_kwh, method_name
 from kiosk.messages import counted
 from kiosk.models import COLUMNS, EligibleItemsModel
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.base import Screen
 from kiosk.selection import fits, fitting_prefix
+from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button
 from kiosk.widgets.reflow import ReflowRow
 from kiosk.widgets.scrolling import flick_to_scroll
 from kiosk.widgets.table_fit import fit_columns

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from kiosk.i18n import Language
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, form_page, label, named, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import TOUCH_MIN_PX, form_page, label, named, touch_button
 
 
 class LoginScreen(Screen):

@@ -28,7 +28,8 @@ from kiosk.i18n import Language, method_name
 from kiosk.institutions import institution_name, relabel
 from kiosk.period import ManualRequest
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button
 from kiosk.widgets.date_picker import DateField
 from kiosk.widgets.reflow import ChoiceGrid
 

@@ -19,7 +19,8 @@ from kiosk.institutions import institution_name
 from kiosk.messages import counted
 from kiosk.models import method_label
 from kiosk.row_text import NO_TIMES, Clock, row_period
-from kiosk.screens.base import Screen, button_row, label, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import button_row, label, touch_button
 
 
 @dataclass(frozen=True)

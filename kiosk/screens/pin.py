@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 
 from kiosk.i18n import Language
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, label, named, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import TOUCH_MIN_PX, label, named, touch_button
 
 
 def pin_field(object_name: str) -> QLineEdit:

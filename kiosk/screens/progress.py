@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 
 from kiosk.i18n import Language
-from kiosk.screens.base import Screen, button_row, label, named, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import button_row, label, named, touch_button
 
 
 class ProgressScreen(Screen):

@@ -18,7 +18,8 @@ from kiosk.i18n import Language
 from kiosk.qt_compat import emit
 from kiosk.reference import reference_of
 from kiosk.reprint_model import COLUMNS, CertificatesModel
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button
 from kiosk.widgets.scrolling import flick_to_scroll
 from kiosk.widgets.table_fit import fit_columns
 

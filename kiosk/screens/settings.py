@@ -36,9 +36,10 @@ from kiosk.i18n import LANGUAGES, Language, format_duration
 from kiosk.messages import counted
 from kiosk.printers import PrinterInfoLike, describe_state, needs_attention
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, Screen, button_row, label, named, touch_button
+from kiosk.screens.base import Screen
 from kiosk.screens.pin import pin_field
 from kiosk.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting, is_http_url
+from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button
 from kiosk.widgets.scrolling import flick_to_scroll
 
 IDLE_CHOICES_S = (30, 60, 120, 180, 300, 600)

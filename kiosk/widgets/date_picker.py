@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from kiosk.i18n import Language, format_date, month_title, tr, weekday_names
 from kiosk.qt_compat import emit
-from kiosk.screens.base import TOUCH_MIN_PX, button_row, label, touch_button
+from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, touch_button
 from kiosk.widgets.overlay import Overlay
 
 DAY_SIZE = (72, 48)

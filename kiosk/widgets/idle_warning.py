@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from kiosk.i18n import Language
-from kiosk.screens.base import label, touch_button
+from kiosk.widgets.controls import label, touch_button
 from kiosk.widgets.overlay import Overlay
 
 

@@ -6,13 +6,14 @@ manager) has nobody to place, focus or raise a second window. The window calls `
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QFrame, QWidget
 
-from kiosk.i18n import Language, language_of, tr
+from kiosk.i18n import Language
+from kiosk.widgets.translatable import Translatable
 
 
-class Overlay(QFrame):
+class Overlay(Translatable, QFrame):
     """Hidden until ``open()``; ``geometry_in(rect)`` says where it goes in the window (all of it by default)."""
 
     def __init__(self, window: QWidget, object_name: str, lang: Language) -> None:
@@ -20,26 +21,6 @@ class Overlay(QFrame):
         self.setObjectName(object_name)
         self._lang: Language = lang
         self.hide()
-
-    @property
-    def lang(self) -> Language:
-        return self._lang
-
-    def t(self, message_id: str, **params: object) -> str:
-        return tr(self._lang, message_id, **params)
-
-    def set_language(self, lang: Language) -> None:
-        self._lang = lang
-        self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:  # the window switched language (kiosk.i18n)
-            self._lang = language_of(self, self._lang)
-            self.retranslate()
-        super().changeEvent(event)
-
-    def retranslate(self) -> None:
-        """Set every visible text for the current language."""
 
     def geometry_in(self, rect: QRect) -> QRect:
         return rect

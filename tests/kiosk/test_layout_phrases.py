@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtGui import QTextLayout, QTextOption
 
 from kiosk.phrases import ZWSP, phrase_wrapped, plain
-from kiosk.screens.base import label
+from kiosk.widgets.controls import label
 
 MESSAGE = ("誤った入力が続いたため、この申請者IDは一時的にロックされています。"
            "お急ぎの場合は係員にお声がけください。選んだ行を消去してください。")

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit
 
 from kiosk.app import STYLESHEET
 from kiosk.main_window import PANEL_SIZE
-from kiosk.screens.base import TOUCH_MIN_PX
+from kiosk.widgets.controls import TOUCH_MIN_PX
 from tests.kiosk.test_language_switch import put_every_screen_in_a_state
 
 MIN_TARGET = 48
