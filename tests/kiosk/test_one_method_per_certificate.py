@@ -70,7 +70,9 @@ def test_after_a_first_row_other_methods_cannot_be_added_and_touching_one_explai
     assert table_y(kiosk) == table_top, "the notice fits the hint's one line: the table stays under the finger"
     kiosk.click("languageToggle")
     assert kiosk.text("methodNotice") == NOTICE_JA
-    assert table_y(kiosk) == table_top
+    # Japanese and Latin lines may differ by a pixel where fontconfig falls back for a mark (seen on a bare Debian):
+    # the table must not move by a line, which is what a finger would notice.
+    assert abs(table_y(kiosk) - table_top) <= 2
     kiosk.click("languageToggle")
 
     kiosk.touch_row(R[3])  # another solar row is added; the notice has been read
