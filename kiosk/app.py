@@ -104,9 +104,10 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     window.setStyleSheet(load_stylesheet())
     worker = Worker(window)
     idle = IdleWatcher(settings.idle_timeout_s, clock=clock, parent=window)
-    window.flow = KioskFlow(window, client, config, deliver or printing_deliver, worker=worker, idle=idle,
-                            store=store, connect=connect, list_printers=list_printers, now=now)
-    window.flow.start()
+    flow = KioskFlow(window, client, config, deliver or printing_deliver, worker=worker, idle=idle, store=store,
+                     connect=connect, list_printers=list_printers, now=now)
+    window.flow = flow
+    flow.start()
     return window
 
 
@@ -141,6 +142,6 @@ def run_kiosk(config: KioskConfig, argv: Sequence[str] | None = None) -> int:
     finally:
         flow = window.flow
         if flow is not None:
-            close = getattr(flow.client, "close", None)
+            close = getattr(getattr(flow, "client", None), "close", None)
             if callable(close):
                 close()

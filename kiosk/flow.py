@@ -25,9 +25,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from backend_client import AlreadyIssued, CertificateType, ClientError, EligibleItem, Session
+from backend_client import AlreadyIssued, CertificateType, EligibleItem, Session
 from kiosk.config import KioskConfig, Mode
 from kiosk.failures import describe_error, pdf_filename
+from kiosk.flows.common import quiet_logout
+from kiosk.flows.list import ListFlow
+from kiosk.flows.manual import ManualFlow
+from kiosk.flows.operator import OperatorFlow
+from kiosk.flows.reprint import ReprintFlow
 from kiosk.idle import IdleWatcher
 from kiosk.main_window import IDLE_SCREENS, MainWindow
 from kiosk.notice import TransientNotice
@@ -49,11 +54,6 @@ class KioskFlow(QObject):
     def __init__(self, window: MainWindow, client: IntermediaryPort, config: KioskConfig, deliver: Deliver,
                  *, worker: Worker, idle: IdleWatcher, store: SettingsStore, connect: Connect | None = None,
                  list_printers: ListPrinters | None = None, now: Callable[[], float] = time.time) -> None:
-        from kiosk.flows.list import ListFlow
-        from kiosk.flows.manual import ManualFlow
-        from kiosk.flows.operator import OperatorFlow
-        from kiosk.flows.reprint import ReprintFlow
-
         super().__init__(window)
         self.window = window
         self.client = client
@@ -406,11 +406,4 @@ def connection(settings: KioskSettings) -> tuple[str, str | None]:
     return settings.backend, settings.intermediary_url
 
 
-def quiet_logout(client: IntermediaryPort, session: Session) -> None:
-    try:
-        client.logout(session)
-    except ClientError as exc:
-        log.info("logout after a failed sign-in did not reach the server: %s", exc)
-
-
-__all__ = ["KioskFlow", "quiet_logout"]
+__all__ = ["KioskFlow"]

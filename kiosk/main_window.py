@@ -7,7 +7,7 @@ Navigation only; what happens when a button is touched is decided by ``kiosk.flo
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QRect, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
@@ -37,11 +37,14 @@ from kiosk.widgets.keyboard import OnScreenKeyboard
 from kiosk.widgets.overlay import Overlay
 from kiosk.widgets.translatable import Translatable
 
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
-
 PANEL_SIZE = (1024, 600)  # a typical MFP operation panel
 IDLE_SCREENS = ("login", "manual")  # where the kiosk waits for the next applicant
+
+
+class Driver(Protocol):
+    """What drives the window (``kiosk.flow.KioskFlow``, which imports this module, never the reverse)."""
+
+    def shutdown(self) -> None: ...
 
 
 class MainWindow(Translatable, QWidget):
@@ -55,7 +58,7 @@ class MainWindow(Translatable, QWidget):
         self._lang: Language = lang
         self.setProperty(LANGUAGE_PROPERTY, lang)  # what the screens read on QEvent.LanguageChange
         self._user_name: str | None = None
-        self.flow: KioskFlow | None = None  # set by kiosk.app.build_window
+        self.flow: Driver | None = None  # the KioskFlow, set by kiosk.app.build_window
 
         self.header = named(QFrame(), "header")
         self.app_title = label("appTitle", role="appTitle", wrap=False)

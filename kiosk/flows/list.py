@@ -7,19 +7,15 @@ confirm the institution, issue, output.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from backend_client import CertificateType, EligibleItem, Session
-from kiosk.flow import quiet_logout
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
+from kiosk.flows.common import SharedFlow, quiet_logout
 
 SignedIn = tuple[Session, list[EligibleItem], list[CertificateType]]
 
 
 class ListFlow:
-    def __init__(self, flow: KioskFlow) -> None:
+    def __init__(self, flow: SharedFlow) -> None:
         self.flow = flow
         self.selection: list[EligibleItem] = []
         self.idempotency_key: str | None = None

@@ -14,10 +14,9 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from backend_client import AlreadyIssued, CertificateType, EligibleItem, Session
-from kiosk.flow import quiet_logout
+from kiosk.flows.common import SharedFlow, quiet_logout
 from kiosk.i18n import LANGUAGES, format_period, method_name
 from kiosk.institutions import type_of
 from kiosk.period import ManualRequest, Pick, pick_rows
@@ -26,9 +25,6 @@ from kiosk.screens.error import ErrorInfo
 from kiosk.screens.manual_confirm import ManualSummary
 from kiosk.selection import fits, green_first
 from kiosk.worker import Cancelled
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +49,7 @@ class ManualOutcome:
 
 
 class ManualFlow:
-    def __init__(self, flow: KioskFlow) -> None:
+    def __init__(self, flow: SharedFlow) -> None:
         self.flow = flow
         self.types: list[CertificateType] | None = None
         self.pending: tuple[ManualRequest, Pick, str] | None = None  # confirmed on the summary: request, rows, key

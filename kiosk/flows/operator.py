@@ -12,21 +12,18 @@ import logging
 import math
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from kiosk.config import KioskConfig
+from kiosk.flows.common import SharedFlow
 from kiosk.printers import ListPrinters, PrinterInfoLike
 from kiosk.screens.settings import DirectStatus
 from kiosk.settings import DEFAULT_PIN, KioskSettings, SettingsError, check_pin_format
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
 
 log = logging.getLogger(__name__)
 
 
 class OperatorFlow:
-    def __init__(self, flow: KioskFlow, list_printers: ListPrinters) -> None:
+    def __init__(self, flow: SharedFlow, list_printers: ListPrinters) -> None:
         self.flow = flow
         self.list_printers = list_printers
         w = flow.window

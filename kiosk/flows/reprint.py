@@ -8,20 +8,16 @@ List mode: the list screen's "Reprint a certificate" loads the applicant's certi
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
 from backend_client import CertificateType, Session
 from backend_client.intermediary import CertificateRecord
-from kiosk.flow import quiet_logout
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
+from kiosk.flows.common import SharedFlow, quiet_logout
 
 Loaded = tuple[list[CertificateRecord], list[CertificateType]]
 
 
 class ReprintFlow:
-    def __init__(self, flow: KioskFlow) -> None:
+    def __init__(self, flow: SharedFlow) -> None:
         self.flow = flow
         w = flow.window
         w.items_list.reprintRequested.connect(lambda: self.open())
