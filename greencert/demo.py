@@ -180,7 +180,7 @@ def enrol_direct_applicant(demo: Demo, kiosk_dir: Path) -> Path:
     user in the demo's genesis), encrypted under that password. Returns the database's path; enrols once."""
     from field.sites import consumer
     from greencert.world import DEMO_APPLICANTS
-    from kiosk.config import APPLICANTS_FILE
+    from kiosk.core.config import APPLICANTS_FILE
     from kiosk.direct import ApplicantDB
 
     db = ApplicantDB(kiosk_dir / APPLICANTS_FILE)

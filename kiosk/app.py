@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config import KioskConfig
-from kiosk.ports import Deliver, DeliveryLike, IntermediaryPort
+from kiosk.core.config import KioskConfig
+from kiosk.core.ports import Deliver, DeliveryLike, IntermediaryPort
+from kiosk.core.settings import KioskSettings, SettingsStore
 from kiosk.printers import ListPrinters
-from kiosk.settings import KioskSettings, SettingsStore
 
 if TYPE_CHECKING:
     from kiosk.main_window import MainWindow

@@ -25,8 +25,8 @@ from backend_client import (
     Unauthorized,
     Unreachable,
 )
+from kiosk.core.language import LANGUAGES
 from kiosk.direct.errors import LedgerUnverified, NodeUnreachable, RecordDamaged, TrustError
-from kiosk.i18n import LANGUAGES
 from kiosk.screens.error import ErrorInfo
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,10 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from backend_client import AlreadyIssued, CertificateType, EligibleItem, Session
-from kiosk.config import KioskConfig, Mode
+from kiosk.core.config import KioskConfig, Mode
+from kiosk.core.ports import Deliver, DeliveryLike, IntermediaryPort
+from kiosk.core.reference import reference_of
+from kiosk.core.settings import KioskSettings, SettingsStore
 from kiosk.failures import describe_error, pdf_filename
 from kiosk.flows.common import quiet_logout
 from kiosk.flows.list import ListFlow
@@ -36,13 +39,10 @@ from kiosk.flows.reprint import ReprintFlow
 from kiosk.idle import IdleWatcher
 from kiosk.main_window import IDLE_SCREENS, MainWindow
 from kiosk.notice import TransientNotice
-from kiosk.ports import Deliver, DeliveryLike, IntermediaryPort
 from kiosk.printers import ListPrinters, PrinterInfoLike, cups_list_printers
-from kiosk.reference import reference_of
 from kiosk.screens.done import Outcome
 from kiosk.screens.error import ErrorInfo
 from kiosk.screens.not_printed import PrinterCheck
-from kiosk.settings import KioskSettings, SettingsStore
 from kiosk.worker import Worker
 
 log = logging.getLogger(__name__)

@@ -22,18 +22,17 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.messages import CONTEXT, KNOWN_IDS
+from kiosk.core.language import LANGUAGES, Language
+from kiosk.core.messages import CONTEXT, KNOWN_IDS
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTranslator
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QWidget
 
-Language = Literal["ja", "en"]
-LANGUAGES: tuple[Language, ...] = ("ja", "en")
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
 LANGUAGE_PROPERTY = "kioskLanguage"  # the window's current language, read by its screens on LanguageChange
 # One family for Latin and Japanese (each has both scripts), the first one installed is used for every text;
@@ -109,10 +108,6 @@ def announce_language(window: QWidget, lang: Language) -> None:
 
     window.setProperty(LANGUAGE_PROPERTY, lang)
     QCoreApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
-
-
-def other_language(lang: Language) -> Language:
-    return "en" if lang == "ja" else "ja"
 
 
 def method_name(lang: Language, method: str) -> str:

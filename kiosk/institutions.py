@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from backend_client import CertificateType
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QComboBox

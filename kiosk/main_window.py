@@ -13,8 +13,9 @@ from PySide6.QtCore import QRect, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.i18n import LANGUAGE_PROPERTY, Language, announce_language, other_language, tr
-from kiosk.period import previous_month
+from kiosk.core.language import Language, other_language
+from kiosk.core.period import previous_month
+from kiosk.i18n import LANGUAGE_PROPERTY, announce_language, tr
 from kiosk.qt_compat import emit
 from kiosk.screens.already_issued import AlreadyIssuedScreen
 from kiosk.screens.base import Screen

@@ -8,9 +8,9 @@ rows are selected, the model is *locked* to their method (``set_locked_method``)
 shown in grey text, without the grey background of certified rows, and are not selectable either.
 Display strings are computed on demand for the rows the view paints, so 500+ rows cost nothing up front.
 
-Rows are shown renewable first, fossil last (``kiosk.selection.green_first``); a fossil row's method says what
+Rows are shown renewable first, fossil last (``kiosk.core.selection.green_first``); a fossil row's method says what
 its certificate is: a production-method certificate, not a green one ("Oil — fossil (not renewable)").
-Certified rows name their certificate by its short reference (``kiosk.reference``), never the 64-digit id.
+Certified rows name their certificate by its short reference (``kiosk.core.reference``), never the 64-digit id.
 A period reads as disjoint days, with a time only at an end on a day split between two rows (``kiosk.row_text``).
 """
 
@@ -25,11 +25,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from backend_client import EligibleItem
-from kiosk.i18n import Language, format_kwh, method_name, tr
+from kiosk.core.language import Language
+from kiosk.core.reference import reference_of
+from kiosk.core.selection import green_first, method_group
+from kiosk.i18n import format_kwh, method_name, tr
 from kiosk.qt_compat import emit
-from kiosk.reference import reference_of
 from kiosk.row_text import NO_TIMES, Clock, as_of_text, capacity_text, clocks, row_period
-from kiosk.selection import green_first, method_group
 
 COLUMNS = ("period", "method", "amount", "status")
 ItemRole = Qt.ItemDataRole.UserRole + 1

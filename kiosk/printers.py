@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from kiosk.i18n import Language, has_message, tr
+from kiosk.core.language import Language
+from kiosk.i18n import has_message, tr
 
 REASON_SUFFIXES = ("-error", "-warning", "-report")
 

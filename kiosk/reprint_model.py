@@ -9,7 +9,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from backend_client import CertificateType
 from backend_client.intermediary import CertificateRecord
-from kiosk.i18n import Language, format_day, format_kwh, format_period, method_name, tr
+from kiosk.core.language import Language
+from kiosk.i18n import format_day, format_kwh, format_period, method_name, tr
 from kiosk.institutions import institution_name
 from kiosk.qt_compat import emit
 

@@ -19,8 +19,9 @@ from datetime import date, datetime, time, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from kiosk.i18n import Language, tr
-from kiosk.selection import MAX_ALLOCATIONS, RowLike, allocations_of
+from kiosk.core.language import Language
+from kiosk.core.selection import MAX_ALLOCATIONS, RowLike, allocations_of
+from kiosk.i18n import tr
 
 
 class PeriodRow(Protocol):

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kiosk.config import Mode
-    from kiosk.ports import IntermediaryPort
+    from kiosk.core.config import Mode
+    from kiosk.core.ports import IntermediaryPort
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1024, 600)  # the panel; --size chooses another (e.g. 800x1280 for a portrait panel)
@@ -107,7 +107,7 @@ class Walk:
         self.lang = "ja"
         client: IntermediaryPort
         if args.node:
-            from kiosk.config import APPLICANTS_FILE, TRUST_FILE
+            from kiosk.core.config import APPLICANTS_FILE, TRUST_FILE
             from kiosk.direct.backend import DirectBackend
 
             kiosk_dir = Path(args.kiosk_dir).expanduser()

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from backend_client import ClientError, NodeClient, Unreachable
+from kiosk.core.json_file import write_json_atomically
 from kiosk.direct.errors import NodeUnreachable, TrustError
-from kiosk.json_file import write_json_atomically
 from ledger_lite import KeyFormatError, PublicKey
 
 VERSION = 1

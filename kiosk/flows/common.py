@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from backend_client import CertificateType, ClientError, Session
-from kiosk.config import KioskConfig
+from kiosk.core.config import KioskConfig
+from kiosk.core.ports import IntermediaryPort
+from kiosk.core.settings import KioskSettings, SettingsStore
 from kiosk.main_window import MainWindow
-from kiosk.ports import IntermediaryPort
 from kiosk.screens.error import ErrorInfo
-from kiosk.settings import KioskSettings, SettingsStore
 from kiosk.worker import Worker
 
 log = logging.getLogger(__name__)

@@ -16,14 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from backend_client import AlreadyIssued, CertificateType, EligibleItem, Session
+from kiosk.core.language import LANGUAGES
+from kiosk.core.period import ManualRequest, Pick, pick_rows
+from kiosk.core.selection import fits, green_first
 from kiosk.flows.common import SharedFlow, quiet_logout
-from kiosk.i18n import LANGUAGES, format_period, method_name
+from kiosk.i18n import format_period, method_name
 from kiosk.institutions import type_of
-from kiosk.period import ManualRequest, Pick, pick_rows
 from kiosk.row_text import span_clock
 from kiosk.screens.error import ErrorInfo
 from kiosk.screens.manual_confirm import ManualSummary
-from kiosk.selection import fits, green_first
 from kiosk.worker import Cancelled
 
 log = logging.getLogger(__name__)

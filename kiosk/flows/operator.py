@@ -13,11 +13,11 @@ import math
 import sqlite3
 from collections.abc import Sequence
 
-from kiosk.config import KioskConfig
+from kiosk.core.config import KioskConfig
+from kiosk.core.settings import DEFAULT_PIN, KioskSettings, SettingsError, check_pin_format
 from kiosk.flows.common import SharedFlow
 from kiosk.printers import ListPrinters, PrinterInfoLike
 from kiosk.screens.settings import DirectStatus
-from kiosk.settings import DEFAULT_PIN, KioskSettings, SettingsError, check_pin_format
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from PySide6.QtWidgets import QWidget
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 from kiosk.widgets.translatable import Translatable
 
 

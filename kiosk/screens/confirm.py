@@ -12,9 +12,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QListView, QVBoxLayout, QWidget
 
 from backend_client import CertificateType, EligibleItem
-from kiosk.i18n import Language, format_kwh
+from kiosk.core.language import Language
+from kiosk.core.messages import counted
+from kiosk.i18n import format_kwh
 from kiosk.institutions import certificate_name, relabel
-from kiosk.messages import counted
 from kiosk.models import method_label
 from kiosk.qt_compat import emit
 from kiosk.row_text import span_period

@@ -2,7 +2,7 @@
 
 A person reads the certificate's short reference, never its 64-digit id nor a path on the kiosk's disk; a
 printer that failed has its own screen (``kiosk.screens.not_printed``). The printer is named as people know it
-(``kiosk.printer_name``: CUPS printer-info, which the flow looks up after printing, or the queue name made
+(``kiosk.core.printer_name``: CUPS printer-info, which the flow looks up after printing, or the queue name made
 readable), never a raw token.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.i18n import Language
-from kiosk.messages import counted
-from kiosk.printer_name import printer_label
-from kiosk.reference import reference_of
+from kiosk.core.language import Language
+from kiosk.core.messages import counted
+from kiosk.core.printer_name import printer_label
+from kiosk.core.reference import reference_of
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import button_row, label, touch_button
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.i18n import Language, has_message
-from kiosk.messages import counted
+from kiosk.core.language import Language
+from kiosk.core.messages import counted
+from kiosk.i18n import has_message
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import button_row, label, touch_button
 

@@ -8,7 +8,7 @@ methods then cannot be added (they turn grey-text; touching one explains why and
 the selection is cleared. "Select all" names the method it selects: the selected one, or with nothing
 selected the method of the first open row (renewable rows come first).
 
-One certificate holds what the intermediary accepts in one issuance (``kiosk.selection``): "Select all" selects
+One certificate holds what the intermediary accepts in one issuance (``kiosk.core.selection``): "Select all" selects
 no more than that, a touch beyond it is refused with a plain notice, and a line under the table says how much
 of the certificate is used. With ``FILTER_FROM_ROWS`` rows or more, one row above the table filters it: toggle
 buttons by production method, and a month stepper (◀ month ▶). Rows are shown renewable first (``kiosk.models``).
@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from backend_client import EligibleItem
-from kiosk.i18n import Language, format_kwh, method_name
-from kiosk.messages import counted
+from kiosk.core.language import Language
+from kiosk.core.messages import counted
+from kiosk.core.selection import fits, fitting_prefix
+from kiosk.i18n import format_kwh, method_name
 from kiosk.models import COLUMNS, EligibleItemsModel
 from kiosk.qt_compat import emit
 from kiosk.screens.base import Screen
-from kiosk.selection import fits, fitting_prefix
 from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button
 from kiosk.widgets.reflow import ReflowRow
 from kiosk.widgets.scrolling import flick_to_scroll

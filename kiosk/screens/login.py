@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 from kiosk.qt_compat import emit
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import TOUCH_MIN_PX, form_page, label, named, touch_button

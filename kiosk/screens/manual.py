@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from backend_client import CertificateType
-from kiosk.i18n import Language, method_name
+from kiosk.core.language import Language
+from kiosk.core.period import ManualRequest
+from kiosk.i18n import method_name
 from kiosk.institutions import institution_name, relabel
-from kiosk.period import ManualRequest
 from kiosk.qt_compat import emit
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button

@@ -2,7 +2,7 @@
 
 As on a ticket machine, OK on the form does not issue at once: the kiosk signs in, reads the rows the request
 covers and shows the amount, period, production method and institution; "Issue" issues them, "Back" returns
-to the form with the request kept. A request larger than one certificate holds (``kiosk.selection``) cannot be
+to the form with the request kept. A request larger than one certificate holds (``kiosk.core.selection``) cannot be
 issued: the screen says so and offers only "Back".
 """
 
@@ -14,9 +14,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from backend_client import CertificateType
-from kiosk.i18n import Language, format_kwh
+from kiosk.core.language import Language
+from kiosk.core.messages import counted
+from kiosk.i18n import format_kwh
 from kiosk.institutions import institution_name
-from kiosk.messages import counted
 from kiosk.models import method_label
 from kiosk.row_text import NO_TIMES, Clock, row_period
 from kiosk.screens.base import Screen

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
+from kiosk.core.reference import reference_of
 from kiosk.printers import PrinterInfoLike, describe_state
-from kiosk.reference import reference_of
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import button_row, label, touch_button
 

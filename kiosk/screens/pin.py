@@ -11,7 +11,7 @@ from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 from kiosk.qt_compat import emit
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import TOUCH_MIN_PX, label, named, touch_button

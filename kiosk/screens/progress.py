@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import button_row, label, named, touch_button
 

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from backend_client import CertificateType
 from backend_client.intermediary import CertificateRecord
-from kiosk.i18n import Language
+from kiosk.core.language import Language
+from kiosk.core.reference import reference_of
 from kiosk.qt_compat import emit
-from kiosk.reference import reference_of
 from kiosk.reprint_model import COLUMNS, CertificatesModel
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button

@@ -3,7 +3,7 @@ node directly: modification 2) and its URLs; printer with its state and paper si
 so that every row fits a 1024x600 panel with the keyboard open.
 
 The screen only collects and checks what was entered (``saveRequested(KioskSettings, new_pin | None)``); the
-flow saves it (``kiosk.settings.SettingsStore``) and applies it.
+flow saves it (``kiosk.core.settings.SettingsStore``) and applies it.
 """
 
 from __future__ import annotations
@@ -31,14 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.config import BACKENDS, MODES, PAPER_SIZES, Backend, Mode
-from kiosk.i18n import LANGUAGES, Language, format_duration
-from kiosk.messages import counted
+from kiosk.core.config import BACKENDS, MODES, PAPER_SIZES, Backend, Mode
+from kiosk.core.language import LANGUAGES, Language
+from kiosk.core.messages import counted
+from kiosk.core.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting, is_http_url
+from kiosk.i18n import format_duration
 from kiosk.printers import PrinterInfoLike, describe_state, needs_attention
 from kiosk.qt_compat import emit
 from kiosk.screens.base import Screen
 from kiosk.screens.pin import pin_field
-from kiosk.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting, is_http_url
 from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, named, touch_button
 from kiosk.widgets.scrolling import flick_to_scroll
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.phrases import ZWSP, phrase_wrapped
+from kiosk.core.phrases import ZWSP, phrase_wrapped
 
 TOUCH_MIN_PX = 56  # a touch target is at least 48 px high (WCAG 2.5.5 / Material); 56 on a 7-10" panel
 BUTTON_MIN_WIDTH = 112  # wide enough to hit; the text decides the rest (a portrait panel is 800 px wide)
@@ -46,7 +46,7 @@ def touch_button(object_name: str, *, primary: bool = False, parent: QWidget | N
 
 
 class PhraseLabel(QLabel):
-    """A label whose Japanese lines, when it wraps, break between phrases (``kiosk.phrases``): every kiosk text
+    """A label whose Japanese lines, when it wraps, break between phrases (``kiosk.core.phrases``): every kiosk text
     shown in a wrapping label goes through here, and only there can a line break."""
 
     def setText(self, text: str) -> None:

@@ -13,7 +13,8 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.i18n import Language, format_date, month_title, tr, weekday_names
+from kiosk.core.language import Language
+from kiosk.i18n import format_date, month_title, tr, weekday_names
 from kiosk.qt_compat import emit
 from kiosk.widgets.controls import TOUCH_MIN_PX, button_row, label, touch_button
 from kiosk.widgets.overlay import Overlay

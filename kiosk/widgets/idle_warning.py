@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 from kiosk.widgets.controls import label, touch_button
 from kiosk.widgets.overlay import Overlay
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 from kiosk.widgets.overlay import Overlay
 
 KEY_HEIGHT = 52  # ≥ 48 px touch targets; four rows leave the top 350 px of a 600 px panel free

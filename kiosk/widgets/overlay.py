@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QFrame, QWidget
 
-from kiosk.i18n import Language
+from kiosk.core.language import Language
 from kiosk.widgets.translatable import Translatable
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QWidget
 
-from kiosk.i18n import Language, language_of, tr
+from kiosk.core.language import Language
+from kiosk.i18n import language_of, tr
 
 if TYPE_CHECKING:
     _Widget = QWidget

@@ -14,9 +14,9 @@ import pytest
 from greencert.verify import GENUINE, verify
 from kiosk import KioskConfig, build_window
 from kiosk.app import connect_backend
+from kiosk.core.settings import KioskSettings
 from kiosk.direct import ApplicantDB
 from kiosk.direct.backend import DirectBackend
-from kiosk.settings import KioskSettings
 from ledger_lite.reference import short_reference
 from tests.helpers.demo import RunningDemo, demo_process
 from tests.helpers.kiosk_driver import KioskDriver

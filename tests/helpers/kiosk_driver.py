@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTableView, QWidget
 
+from kiosk.core.phrases import plain
 from kiosk.main_window import MainWindow
-from kiosk.phrases import plain
 
 W = TypeVar("W", bound=QWidget)
 

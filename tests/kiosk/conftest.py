@@ -14,8 +14,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from kiosk import KioskConfig, build_window
+from kiosk.core.settings import KioskSettings
 from kiosk.main_window import MainWindow
-from kiosk.settings import KioskSettings
 from tests.helpers.fake_intermediary import FAKE_NOW, FakeDeliver, FakeIntermediary, FakePrinters, make_items
 from tests.helpers.kiosk_driver import FakeClock, KioskDriver
 

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from kiosk.i18n import format_kwh, format_period, method_name, other_language, tr
+from kiosk.core.language import other_language
+from kiosk.i18n import format_kwh, format_period, method_name, tr
 from kiosk.screens.error import ErrorInfo
 from tests.helpers.fake_intermediary import FakePrinters
 from tests.helpers.kiosk_driver import KioskDriver

@@ -10,7 +10,7 @@ import budoux
 import pytest
 from PySide6.QtGui import QTextLayout, QTextOption
 
-from kiosk.phrases import ZWSP, phrase_wrapped, plain
+from kiosk.core.phrases import ZWSP, phrase_wrapped, plain
 from kiosk.widgets.controls import label
 
 MESSAGE = ("誤った入力が続いたため、この申請者IDは一時的にロックされています。"

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint
 from backend_client import BadRequest
 from intermediary.eligible import CHUNK
 from intermediary.issuance import MAX_ITEMS
-from kiosk.selection import MAX_ALLOCATIONS, MAX_ROWS, ROW_MAX_ALLOCATIONS, fits
+from kiosk.core.selection import MAX_ALLOCATIONS, MAX_ROWS, ROW_MAX_ALLOCATIONS, fits
 from tests.helpers.fake_intermediary import make_items
 from tests.helpers.kiosk_driver import KioskDriver
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from kiosk.period import ManualRequest, day_start, pick_rows, previous_month
+from kiosk.core.period import ManualRequest, day_start, pick_rows, previous_month
 from tests.helpers.fake_intermediary import make_items
 
 TZ = "Asia/Tokyo"

@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtCore import QPoint, QRect
 
-from kiosk.settings import DEFAULT_PIN
+from kiosk.core.settings import DEFAULT_PIN
 from tests.helpers.kiosk_driver import KioskDriver
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from kiosk import KioskConfig
-from kiosk.settings import (
+from kiosk.core.settings import (
     DEFAULT_PIN,
     MAX_PIN_ATTEMPTS,
     PIN_LOCK_S,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from kiosk.settings import DEFAULT_PIN, MAX_PIN_ATTEMPTS
+from kiosk.core.settings import DEFAULT_PIN, MAX_PIN_ATTEMPTS
 from tests.helpers.kiosk_driver import KioskDriver
 
 FIRST_PIN = "2468"  # what the first staff use sets instead of the default PIN

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
-from kiosk.i18n import LANGUAGE_PROPERTY, LANGUAGES, TRANSLATIONS_DIR, has_message, qm_path, tr, translator
-from kiosk.messages import CONTEXT, MESSAGE_IDS
+from kiosk.core.language import LANGUAGES
+from kiosk.core.messages import CONTEXT, MESSAGE_IDS
+from kiosk.i18n import LANGUAGE_PROPERTY, TRANSLATIONS_DIR, has_message, qm_path, tr, translator
 from tests.helpers.kiosk_driver import KioskDriver
 from tests.kiosk.test_language_switch import JAPANESE, put_every_screen_in_a_state
 
@@ -95,15 +96,15 @@ def test_the_committed_qm_files_are_built_from_the_ts_files(tmp_path):
 
 
 def test_lupdate_finds_exactly_the_catalogue(tmp_path):
-    """``pyside6-lupdate kiosk/messages.py`` changes nothing: the .ts files are in step with the catalogue."""
+    """``pyside6-lupdate kiosk/core/messages.py`` changes nothing: the .ts files are in step with the catalogue."""
     for lang in LANGUAGES:
         shutil.copy(ts_path(lang), tmp_path / ts_path(lang).name)
     copies = [str(tmp_path / ts_path(lang).name) for lang in LANGUAGES]
     subprocess.run([tool("pyside6-lupdate"), "-silent", "-no-obsolete", "-locations", "none",
-                    str(ROOT / "kiosk" / "messages.py"), "-ts", *copies], check=True, timeout=60, cwd=ROOT)
+                    str(ROOT / "kiosk" / "core" / "messages.py"), "-ts", *copies], check=True, timeout=60, cwd=ROOT)
     for lang in LANGUAGES:
         assert (tmp_path / ts_path(lang).name).read_text(encoding="utf-8") == \
-            ts_path(lang).read_text(encoding="utf-8"), f"run pyside6-lupdate on kiosk/messages.py ({lang})"
+            ts_path(lang).read_text(encoding="utf-8"), f"run pyside6-lupdate on kiosk/core/messages.py ({lang})"
 
 
 def test_texts_come_from_qtranslator():

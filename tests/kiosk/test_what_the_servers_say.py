@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from backend_client import CertificateType, EligibleItem
-from kiosk.printer_name import printer_label
+from kiosk.core.printer_name import printer_label
 from tests.helpers.fake_intermediary import JST, FakePrinter, make_items
 from tests.helpers.kiosk_driver import KioskDriver
 

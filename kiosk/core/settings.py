@@ -32,10 +32,10 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import BACKENDS, MODES, PAPER_SIZES, Backend, KioskConfig, Mode
+from kiosk.core.config import BACKENDS, MODES, PAPER_SIZES, Backend, KioskConfig, Mode
+from kiosk.core.json_file import write_json_atomically
+from kiosk.core.language import LANGUAGES, Language
 from kiosk.errors import Error
-from kiosk.i18n import LANGUAGES, Language
-from kiosk.json_file import write_json_atomically
 
 VERSION = 1
 DEFAULT_PIN = "0000"

@@ -6,7 +6,7 @@ The texts themselves are in Qt Linguist files, ``resources/translations/greencer
 tool finds them; after adding one, update both ``.ts`` files, translate, and compile (see
 ``resources/translations/README.md``)::
 
-    .venv/bin/pyside6-lupdate kiosk/messages.py -locations none \
+    .venv/bin/pyside6-lupdate kiosk/core/messages.py -locations none \
         -ts resources/translations/greencert_ja.ts resources/translations/greencert_en.ts
     .venv/bin/pyside6-lrelease resources/translations/greencert_ja.ts resources/translations/greencert_en.ts
 

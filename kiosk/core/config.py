@@ -2,7 +2,7 @@
 
 ``KioskConfig`` is what the kiosk is started with (command line, ``greencert demo``). The values a member of
 staff may change at the kiosk (mode, connection and its URLs, printer, paper size, language, idle timeout) start
-from it and are then overridden by the operator's settings file, ``settings_path`` (see ``kiosk.settings``).
+from it and are then overridden by the operator's settings file, ``settings_path`` (see ``kiosk.core.settings``).
 
 ``backend`` is how the kiosk reaches the ledger: through the intermediary's API (the main embodiment and
 modifications 1 and 3) or directly to a ledger node with its own applicant database (modification 2, S401–S412,
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from kiosk.i18n import LANGUAGES, Language
+from kiosk.core.language import LANGUAGES, Language
 
 Mode = Literal["list", "manual"]
 MODES: tuple[Mode, ...] = ("list", "manual")  # S501–S520 (the default) | S201–S214 (the main embodiment)
