@@ -26,7 +26,7 @@ from ledger_lite.certificate import INTERVAL_S
 from ledger_lite.certificate import JST_ZONE as JST
 
 DEFAULT_SEED = 0
-_JST_OFFSET_S = 9 * 3600
+_JST_OFFSET_S = int(JST.utcoffset(None).total_seconds())
 _DAY_S = 86400
 _PER_DAY = _DAY_S // INTERVAL_S  # 48
 
