@@ -50,7 +50,7 @@ def width_in_lines(metrics: QFontMetrics, text: str, lines: int) -> int:
 @dataclass(frozen=True)
 class ColumnNeed:
     one_line: int
-    wrapped: int
+    wrapped: int  # equal to one_line when the table needs no wrapping (then it is not measured)
 
 
 def share_width(needs: list[ColumnNeed], room: int, stretch: int) -> tuple[list[int], bool]:
@@ -99,9 +99,14 @@ class ColumnFitter(QObject):
         view.ensurePolished()
         view.horizontalHeader().ensurePolished()
         self._room = view.viewport().width()
-        needs = [self._need(column) for column in range(view.model().columnCount())]
-        if not needs:
+        columns = range(view.model().columnCount())
+        one_line = [self._one_line(column) for column in columns]
+        if not one_line:
             return
+        # Two-line widths cost a search per text: measured only when one line does not fit (a narrow panel).
+        needs = ([ColumnNeed(width, width) for width in one_line] if sum(one_line) <= self._room else
+                 [ColumnNeed(width, self._wrapped(column, width)) for column, width in zip(columns, one_line,
+                                                                                         strict=True)])
         widths, wrap = share_width(needs, self._room, self._stretch)
         self._set_wrapping(wrap)
         header = view.horizontalHeader()
@@ -121,20 +126,32 @@ class ColumnFitter(QObject):
         extra = (lines - 1) * header.fontMetrics().lineSpacing()
         header.setFixedHeight(header.sizeHint().height() + extra if wrap else header.sizeHint().height())
 
-    def _need(self, column: int) -> ColumnNeed:
+    def _measures(self, column: int) -> tuple[str, QFontMetrics, int, list[tuple[int, str]], int]:
+        """The column's title, its font metrics and padding, its distinct cell texts widest first with their
+        one-line widths, and the cells' padding."""
         view, model = self._view, self._view.model()
         header = view.horizontalHeader()
         title = str(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
         title_metrics = header.fontMetrics()
         title_pad = header.sectionSizeFromContents(column).width() - title_metrics.horizontalAdvance(title)
-        texts = set(_cell_texts(model, column))
         metrics = view.fontMetrics()
-        cell_pad = _cell_padding(view, column, metrics)
-        one = max([title_pad + title_metrics.horizontalAdvance(title)]
-                  + [cell_pad + metrics.horizontalAdvance(text) for text in texts])
-        two = max([title_pad + width_in_lines(title_metrics, title, MAX_LINES)]
-                  + [cell_pad + width_in_lines(metrics, text, MAX_LINES) for text in texts])
-        return ColumnNeed(one, min(one, two))
+        widest = sorted(((metrics.horizontalAdvance(text), text) for text in set(_cell_texts(model, column))),
+                        reverse=True)
+        return title, title_metrics, title_pad, widest, _cell_padding(view, column, metrics)
+
+    def _one_line(self, column: int) -> int:
+        title, title_metrics, title_pad, widest, cell_pad = self._measures(column)
+        return max([title_pad + title_metrics.horizontalAdvance(title)] + [cell_pad + w for w, _ in widest[:1]])
+
+    def _wrapped(self, column: int, one_line: int) -> int:
+        title, title_metrics, title_pad, widest, cell_pad = self._measures(column)
+        metrics = self._view.fontMetrics()
+        two = title_pad + width_in_lines(title_metrics, title, MAX_LINES)
+        for width, text in widest:  # widest first: a text no wider on one line cannot need more on two
+            if cell_pad + width + 1 <= two:  # (+1: width_in_lines adds a pixel for rounding)
+                break
+            two = max(two, cell_pad + width_in_lines(metrics, text, MAX_LINES))
+        return min(one_line, two)
 
 
 def _cell_texts(model: object, column: int) -> Iterable[str]:
