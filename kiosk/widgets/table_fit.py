@@ -84,15 +84,20 @@ class ColumnFitter(QObject):
         header.setTextElideMode(Qt.TextElideMode.ElideNone)  # a wrapped title must not be cut to "Amo…"
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         model = view.model()
-        model.modelReset.connect(self.refit)
-        model.headerDataChanged.connect(self.refit)
-        model.layoutChanged.connect(self.refit)
+        self._widths: dict[tuple[str, int], int] = {}  # measured widths, kept until the texts change
+        model.modelReset.connect(self._texts_changed)
+        model.headerDataChanged.connect(self._texts_changed)
+        model.layoutChanged.connect(self._texts_changed)
         view.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and self._view.viewport().width() != self._room:
             self.refit()
         return False
+
+    def _texts_changed(self) -> None:
+        self._widths.clear()
+        self.refit()
 
     def refit(self) -> None:
         view = self._view
@@ -140,10 +145,18 @@ class ColumnFitter(QObject):
         return title, title_metrics, title_pad, widest, _cell_padding(view, column, metrics)
 
     def _one_line(self, column: int) -> int:
-        title, title_metrics, title_pad, widest, cell_pad = self._measures(column)
-        return max([title_pad + title_metrics.horizontalAdvance(title)] + [cell_pad + w for w, _ in widest[:1]])
+        if ("one", column) not in self._widths:
+            title, title_metrics, title_pad, widest, cell_pad = self._measures(column)
+            self._widths["one", column] = max([title_pad + title_metrics.horizontalAdvance(title)]
+                                              + [cell_pad + w for w, _ in widest[:1]])
+        return self._widths["one", column]
 
     def _wrapped(self, column: int, one_line: int) -> int:
+        if ("two", column) not in self._widths:
+            self._widths["two", column] = self._measure_wrapped(column, one_line)
+        return self._widths["two", column]
+
+    def _measure_wrapped(self, column: int, one_line: int) -> int:
         title, title_metrics, title_pad, widest, cell_pad = self._measures(column)
         metrics = self._view.fontMetrics()
         two = title_pad + width_in_lines(title_metrics, title, MAX_LINES)
