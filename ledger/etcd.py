@@ -312,6 +312,10 @@ def _raise_rejected(path: str, data: Mapping[str, Any], status: int) -> None:
                        grpc_code if isinstance(grpc_code, int) else None)
 
 
+class _StreamBroken(Exception):
+    """A watch stream the member ended with an "unavailable" error: re-open it on the next endpoint."""
+
+
 class Watch:
     """A streaming ``/v3/watch``: one JSON object per line. Re-opens on the next endpoint (from the revision after
     the last event seen) when the member it reads from goes away."""
@@ -358,7 +362,7 @@ class Watch:
                     if self._stopped.is_set():
                         return
                     failures.append(f"{endpoint}: the stream ended")
-                except (httpx.TransportError, httpx.StreamError) as e:
+                except (httpx.TransportError, httpx.StreamError, _StreamBroken) as e:
                     if self._stopped.is_set():
                         return
                     failures.append(f"{endpoint}: {type(e).__name__} {e}")
@@ -392,8 +396,11 @@ class Watch:
             message = _object(json.loads(line), "watch message")
         except ValueError:
             raise EtcdProtocolError(f"watch: expected one JSON object per line, found {shown(line)}") from None
-        if "error" in message:
-            _raise_rejected("/v3/watch", _object(message["error"], "watch.error"), 200)
+        if "error" in message:  # the gateway's in-stream error: {grpc_code, http_code, message, http_status}
+            error = _object(message["error"], "watch.error")
+            if _int(error.get("http_code"), "watch.error.http_code") >= 500 or error.get("grpc_code") == 14:
+                raise _StreamBroken(str(error.get("message", error)))  # the member is going away: fail over
+            _raise_rejected("/v3/watch", {**error, "code": error.get("grpc_code")}, 200)
         result = _object(message.get("result"), "watch.result")
         compacted = _int(result.get("compact_revision"), "watch.result.compact_revision")
         if compacted:
