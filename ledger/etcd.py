@@ -5,9 +5,12 @@ fields equal to their default are left out (no ``kvs`` in an empty range, no ``t
 ``succeeded`` in a failed txn). Python's grpc ``etcd3`` package breaks with protobuf ≥ 4 (shared/ENVIRONMENT.md).
 
 Failover: the client talks to one endpoint at a time and moves to the next when one does not answer (connection
-refused, timeout) or answers that it cannot serve (5xx, e.g. a member without a leader). Every write this module
-offers is safe to repeat on another member after an ambiguous failure: a put writes the same value again, and a
-create-once txn compares before it writes.
+refused, timeout) or answers that it cannot serve (5xx, e.g. a member without a leader); it cycles through them for
+``retry_for`` seconds. A member that has lost its leader holds a write until the request times out (etcd drops the
+proposal silently), so the per-request ``timeout`` bounds how long a leader change stalls a client.
+
+Every write this module offers is safe to repeat on another member after an ambiguous failure: a put writes the
+same value again, and a create-once txn compares before it writes.
 
     Error
     └── EtcdError           etcd could not be used; ``code`` names why
@@ -24,6 +27,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -33,7 +37,8 @@ import httpx
 
 from ledger.errors import Error, shown
 
-DEFAULT_TIMEOUT = 3.0
+DEFAULT_TIMEOUT = 1.5
+DEFAULT_RETRY_FOR = 5.0
 
 
 class EtcdError(Error):
@@ -169,11 +174,15 @@ def _range_result(answer: Mapping[str, Any], what: str) -> RangeResult:
 class EtcdClient:
     """etcd's KV and watch API on ``endpoints`` (client URLs such as ``http://127.0.0.1:2379``)."""
 
-    def __init__(self, endpoints: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, endpoints: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT,
+                 retry_for: float = DEFAULT_RETRY_FOR) -> None:
+        """``timeout``: per request to one endpoint (a member without a leader holds a write until it times out,
+        so keep it short); ``retry_for``: how long to keep cycling through the endpoints before giving up."""
         if not endpoints:
             raise ValueError("an etcd client needs at least one endpoint")
         self.endpoints = [e.rstrip("/") for e in endpoints]
         self.timeout = timeout
+        self.retry_for = retry_for
         self._current = 0
         self._lock = threading.Lock()
         self._http = httpx.Client(timeout=timeout)
@@ -203,7 +212,17 @@ class EtcdClient:
             self._current = index
 
     def _call(self, path: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        failures: list[str] = []
+        deadline = time.monotonic() + self.retry_for
+        while True:
+            failures: list[str] = []
+            answer = self._call_once(path, body, failures)
+            if answer is not None:
+                return answer
+            if time.monotonic() >= deadline:
+                raise EtcdUnavailable(f"POST {path}: no etcd endpoint answered ({'; '.join(failures)})")
+            time.sleep(0.05)  # e.g. every member between leaders: an election takes about a second
+
+    def _call_once(self, path: str, body: Mapping[str, Any], failures: list[str]) -> Mapping[str, Any] | None:
         for index in self._order():
             url = f"{self.endpoints[index]}{path}"
             try:
@@ -224,7 +243,7 @@ class EtcdClient:
             if answer.status_code != 200 or "error" in data:
                 _raise_rejected(path, data, answer.status_code)
             return data
-        raise EtcdUnavailable(f"POST {path}: no etcd endpoint answered ({'; '.join(failures)})")
+        return None
 
     # -- KV -------------------------------------------------------------------------------------------------------
 

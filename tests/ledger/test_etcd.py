@@ -92,7 +92,7 @@ def test_failover_to_the_next_endpoint_and_a_clear_error_when_none_answers(etcd_
         kv = c.get(b"/t/failover")
         assert kv is not None and kv.value == b"ok"
     dead = [dead_url(), dead_url()]
-    with EtcdClient(dead, timeout=1.0) as c, pytest.raises(EtcdUnavailable) as none:
+    with EtcdClient(dead, timeout=1.0, retry_for=0.3) as c, pytest.raises(EtcdUnavailable) as none:
         c.put(b"/t/x", b"y")
     assert all(url in none.value.message for url in dead) and "ConnectError" in none.value.message
 
