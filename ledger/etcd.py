@@ -417,8 +417,11 @@ class Watch:
             raise EtcdProtocolError(f"watch: expected one JSON object per line, found {shown(line)}") from None
         if "error" in message:  # the gateway's in-stream error: {grpc_code, http_code, message, http_status}
             error = _object(message["error"], "watch.error")
-            if _int(error.get("http_code"), "watch.error.http_code") >= 500 or error.get("grpc_code") == 14:
-                raise _StreamBroken(str(error.get("message", error)))  # the member is going away: fail over
+            http_code = _int(error.get("http_code"), "watch.error.http_code")
+            # The member is going away: 5xx / Unavailable (14), or its gateway's own connection closing as it shuts
+            # down ("grpc: the client connection is closing": Canceled (1), HTTP 408). Fail over to another member.
+            if http_code >= 500 or http_code == 408 or error.get("grpc_code") in (1, 14):
+                raise _StreamBroken(str(error.get("message", error)))
             _raise_rejected("/v3/watch", {**error, "code": error.get("grpc_code")}, 200)
         result = _object(message.get("result"), "watch.result")
         compacted = _int(result.get("compact_revision"), "watch.result.compact_revision")

@@ -169,3 +169,20 @@ def test_a_private_cluster_stops_every_member_it_started(tmp_path: object) -> No
     assert all(not m.running for m in cluster.members) and pids
     assert not cluster.root.exists()
     assert time.monotonic() - began < 10
+
+
+@pytest.mark.parametrize(("error", "fails_over"), [
+    ({"grpc_code": 1, "http_code": 408, "message": "grpc: the client connection is closing"}, True),  # shutting down
+    ({"grpc_code": 14, "http_code": 503, "message": "transport is closing"}, True),
+    ({"grpc_code": 3, "http_code": 400, "message": "invalid watch request"}, False),
+])
+def test_a_watch_fails_over_when_its_member_goes_away_and_reports_real_refusals(error: dict[str, object],
+                                                                               fails_over: bool) -> None:
+    import json
+
+    from ledger.etcd import Watch, _StreamBroken
+
+    with EtcdClient(["http://127.0.0.1:9"]) as c, Watch(c, b"/t/", None, 0) as watch:
+        expected: type[Exception] = _StreamBroken if fails_over else EtcdRejected
+        with pytest.raises(expected, match=str(error["message"])):
+            list(watch._events(json.dumps({"error": {**error, "http_status": "x"}})))
