@@ -7,16 +7,26 @@ against an overlay of the state, stored in one SQLite transaction per block and 
 ``Node`` is its parts over the fields of ``ledger.node_base``: ``ledger.admission`` (the checks and the queue),
 ``ledger.producer`` (the producer thread and block production) and ``ledger.queries`` (the read side). This
 module opens a node on its store: genesis, or the stored chain checked against its last signed header.
+
+Validator-set changes take effect at the block after the one that commits them (ledger/producer.py), and the store
+records each set with the height it takes effect at (``validators@<height>``). On opening, the last block's commit
+is checked against the set in force AT ITS HEIGHT (the set that signed it), never against the registry's newest
+set; the set in force for the next block is then the registry's. So a governance change never makes a store
+unopenable: a node that cannot reach the new quorum with the keys it holds opens, serves what it has (every block
+final) and says in ``status()`` whose signatures are missing. Block 0 is the genesis file's block: it is checked
+against the genesis file (every node derives the same header), not against signatures, so a node may open a
+genesis whose validators it cannot all sign for.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import logging
 import threading
 import time as wall
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,13 +48,14 @@ from ledger_lite import (
     SigningKey,
     canonical,
     merkle_root,
-    sign_commit,
     validators_hash,
     verify_commit,
 )
-from ledger_lite.block import ZERO_HASH, Commit
+from ledger_lite.block import ZERO_HASH
 
 __all__ = ["Clock", "Node", "Pending", "open_node", "wall_clock"]
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -68,11 +79,14 @@ class Node(Admission, Producer, Queries):
     """One ledger node on its store: start-up and shutdown here, the rest in its bases."""
 
     def __init__(self, store: Store, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock,
-                 max_block_txs: int = 2000, linger_s: float = 0.0) -> None:
+                 max_block_txs: int = 2000, linger_s: float = 0.0, cosigners: Sequence[SigningKey] = ()) -> None:
+        """``cosigners``: further validator keys this process holds and signs blocks with besides ``key`` (one
+        operator running several validators' keys, or a test standing in for the consortium's other nodes)."""
         self.store = store
         self.genesis = genesis
         self.chain_id = genesis.chain_id
         self.key = key
+        self.cosigners = tuple(cosigners)
         self.clock = clock
         self.max_block_txs = max_block_txs
         self.linger_s = linger_s
@@ -108,16 +122,28 @@ class Node(Admission, Producer, Queries):
             raise StoreError(f"block {last} is missing from the store")
         header, commit, _ = found
         # Tamper evidence: the stored state must hash to the last signed header's state root, and that header
-        # must carry a quorum of the validator set that was in force for it.
-        try:
-            verify_commit(header, commit, self._signing_set(last))
-        except CommitError as exc:
-            raise StoreError(f"the last block {last} has no valid commit: {exc}") from exc
+        # must carry a quorum of the validator set that was in force for it (block 0: be the genesis file's).
+        signing_set = self._signing_set(last)
+        if last == 0:
+            expected = self._genesis_header(State().prepare(self._genesis_writes()[1]))
+            if header != expected:
+                raise StoreError(f"block 0 is not the genesis block of this genesis file: its header hashes to "
+                                 f"{header.hash().hex()}, expected {expected.hash().hex()}")
+        else:
+            try:
+                verify_commit(header, commit, signing_set)
+            except CommitError as exc:
+                raise StoreError(f"the last block {last} has no valid commit: {exc}") from exc
         if self.state.root() != header.state_root:
             raise StoreError(f"stored state hashes to {self.state.root().hex()}, but the signed header of block "
                              f"{last} commits to {header.state_root.hex()}: the store was changed outside the node")
         self.head = header
-        self.validators = self._validators_in_state()
+        # The set in force for the next block is the registry's; recorded here too in case the node stopped
+        # between storing the block that changed it and recording the change.
+        self.validators = signing_set
+        self._record_validator_change(last + 1)
+        if self.missing_signatures() and self.validators == signing_set:  # else _record_validator_change said so
+            log.warning("this node cannot commit block %d: %s", last + 1, self._quorum_gap(self.missing_signatures()))
 
     def _signing_set(self, height: int) -> list[PublicKey]:
         """The validator set that signed block ``height``: the last one recorded at or below it."""
@@ -127,13 +153,19 @@ class Node(Admission, Producer, Queries):
             return self.genesis.validators()
         return [PublicKey.from_hex(k) for k in json.loads(recorded[at])]
 
-    def _write_genesis(self) -> None:
+    def _genesis_header(self, state_root: bytes) -> BlockHeader:
+        return BlockHeader(chain=self.chain_id, height=0, prev_hash=ZERO_HASH, time=self.genesis.time,
+                           tx_root=merkle_root([]), state_root=state_root,
+                           validators_hash=validators_hash(self.genesis.validators()))
+
+    def _genesis_writes(self) -> tuple[dict[str, Any], dict[str, bytes]]:
         writes: dict[str, Any] = {f"registry/{e.address}": e.to_state() for e in self.genesis.entries}
-        encoded = {key: canonical(value) for key, value in writes.items()}
-        header = BlockHeader(chain=self.chain_id, height=0, prev_hash=ZERO_HASH, time=self.genesis.time,
-                             tx_root=merkle_root([]), state_root=self.state.prepare(encoded),
-                             validators_hash=validators_hash(self.validators))
-        commit = Commit(header.hash(), (sign_commit(self.key, header),))
+        return writes, {key: canonical(value) for key, value in writes.items()}
+
+    def _write_genesis(self) -> None:
+        writes, encoded = self._genesis_writes()
+        header = self._genesis_header(self.state.prepare(encoded))
+        commit = self._commit(header)
         self.store.set_meta("chain_id", self.chain_id)
         self.store.set_meta("validators@0", json.dumps([v.hex() for v in self.validators]))
         self.store.write_block(header, commit, [], {key: (writes[key], encoded[key]) for key in writes})
@@ -147,6 +179,7 @@ class Node(Admission, Producer, Queries):
         self.store.close()
 
 
-def open_node(data_dir: Path, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock) -> Node:
+def open_node(data_dir: Path, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock,
+              cosigners: Sequence[SigningKey] = ()) -> Node:
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return Node(Store(data_dir / "ledger.sqlite"), genesis, key, clock=clock)
+    return Node(Store(data_dir / "ledger.sqlite"), genesis, key, clock=clock, cosigners=cosigners)

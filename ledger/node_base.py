@@ -16,7 +16,7 @@ from ledger.genesis import Genesis
 from ledger.state import State
 from ledger.storage import Store
 from ledger.verifier import ParallelAdmission
-from ledger_lite import BlockHeader, PublicKey, SigningKey, Transaction
+from ledger_lite import BlockHeader, PublicKey, SigningKey, Transaction, quorum
 
 Clock = Callable[[], int]
 Listener = Callable[[dict[str, Any]], None]
@@ -48,6 +48,7 @@ class NodeBase:
     genesis: Genesis
     chain_id: str
     key: SigningKey
+    cosigners: tuple[SigningKey, ...]  # further validator keys this node signs with (see ledger.producer)
     clock: Clock
     max_block_txs: int
     linger_s: float
@@ -63,3 +64,17 @@ class NodeBase:
     _thread: threading.Thread | None
     _listeners: list[Listener]
     _admission: ParallelAdmission
+
+    def _held_signers(self) -> list[SigningKey]:
+        """The keys this node holds that belong to the validator set in force for the next block."""
+        allowed = {v.raw for v in self.validators}
+        held = {k.public.raw: k for k in (self.key, *self.cosigners) if k.public.raw in allowed}
+        return [held[raw] for raw in sorted(held)]
+
+    def missing_signatures(self) -> list[PublicKey]:
+        """The validators whose signatures this node lacks for a final next block (⌈2n/3⌉ of the n in force);
+        empty when the keys it holds suffice."""
+        if len(self._held_signers()) >= quorum(len(self.validators)):
+            return []
+        held = {k.public.raw for k in self._held_signers()}
+        return [v for v in self.validators if v.raw not in held]

@@ -1,6 +1,20 @@
 """Block production (solo ordering): the producer thread cuts the queue into blocks, executes them
 deterministically against an overlay of the state, stores each in one SQLite transaction and only then settles
-its transactions, tells the listeners and follows validator-set changes."""
+its transactions, tells the listeners and follows validator-set changes.
+
+Validator-set changes (``registry.update``, ledger/rules/governance.py) take effect at a stated height: the block
+at height h that commits the change is still named and signed by the old set; every block from h + 1 on names the
+new set in its header (``validators_hash``) and needs ⌈2n/3⌉ signatures of it. The node records the new set in
+its store as ``validators@<h + 1>`` (``validators@0`` is genesis), so the set that signed any stored block is
+known when the store is reopened (ledger/node.py checks the last header against it).
+
+A block is produced only if it can be final: the node signs with the validator keys it holds (its own key and any
+``cosigners``) and refuses to store a block that would carry fewer than ⌈2n/3⌉ of them. When a governance change
+leaves a solo node short of a quorum (say a second validator was added: n = 2 needs 2 signatures), the node says
+so in ``status()`` (``can_commit``, ``missing_signatures``), logs it, and refuses every transaction with
+``not_final`` (503) naming the validators whose signatures are missing; the store stays valid and reopens, and
+every block it holds stays final. Gathering the other validators' signatures is the consortium's part.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +30,7 @@ from ledger.node_base import Listener, NodeBase, Pending
 from ledger.registry import is_removed
 from ledger.rules import Context, execute
 from ledger.state import Overlay, encode_state
-from ledger_lite import BlockHeader, PublicKey, merkle_root, sign_commit, validators_hash
+from ledger_lite import BlockHeader, PublicKey, merkle_root, quorum, sign_commit, validators_hash
 from ledger_lite.block import Commit
 
 log = logging.getLogger(__name__)
@@ -68,6 +82,11 @@ class Producer(NodeBase):
 
     # --- block production ---------------------------------------------------------------------------------
     def produce_block(self, batch: list[Pending]) -> BlockHeader | None:
+        # Only this (producer) thread changes the validator set and the head, so the check needs no lock.
+        short = self.missing_signatures()
+        if short and batch:
+            self._refuse_unfinalizable(batch, self.head.height + 1, short)
+            return None
         with self._lock:
             height = self.head.height + 1
             block_time = max(self.clock(), self.head.time)
@@ -95,7 +114,7 @@ class Producer(NodeBase):
                 header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(), time=block_time,
                                      tx_root=merkle_root(raws), state_root=self.state.prepare(encoded),
                                      validators_hash=validators_hash(self.validators))
-                commit = Commit(header.hash(), (sign_commit(self.key, header),))
+                commit = self._commit(header)
                 # Stored (and fsynced) before the state changes in memory or anyone is told it committed.
                 try:
                     self.store.write_block(header, commit, [(p.tx, p.stored, r) for p, r in included],
@@ -141,7 +160,37 @@ class Producer(NodeBase):
         return sorted((PublicKey(e["key"]) for e in entries), key=lambda k: k.raw)
 
     def _record_validator_change(self, next_height: int) -> None:
+        """Follow the registry: the set it names now is in force from ``next_height`` on (recorded as
+        ``validators@<next_height>`` when it differs from the set in force until then)."""
         current = self._validators_in_state()
         if [v.raw for v in current] != sorted(v.raw for v in self.validators):
-            self.store.set_meta(f"validators@{next_height}", json.dumps([v.hex() for v in current]))
+            record = json.dumps([v.hex() for v in current])
+            if self.store.get_meta(f"validators@{next_height}") != record:
+                self.store.set_meta(f"validators@{next_height}", record)
             self.validators = current
+            short = self.missing_signatures()
+            if short:
+                log.warning("from block %d on, this node cannot commit blocks: %s", next_height,
+                            self._quorum_gap(short))
+
+    def _quorum_gap(self, missing: list[PublicKey]) -> str:
+        n = len(self.validators)
+        return (f"a final block needs signatures of {quorum(n)} of the {n} validators, this node holds "
+                f"{len(self._held_signers())}; missing signatures of validators "
+                f"{', '.join(v.address for v in missing)}")
+
+    def _commit(self, header: BlockHeader) -> Commit:
+        return Commit(header.hash(), tuple(sign_commit(k, header) for k in self._held_signers()))
+
+    def _refuse_unfinalizable(self, batch: list[Pending], height: int, missing: list[PublicKey]) -> None:
+        """Refuse ``batch``: a block at ``height`` could not become final (nothing is stored)."""
+        message = f"block {height} cannot become final, nothing was committed: {self._quorum_gap(missing)}"
+        log.warning("%s", message)
+        with self._cv:
+            for pending in batch:
+                self._queued_ids.discard(pending.tx.tx_id)
+        for pending in batch:
+            pending.outcome = {"tx_id": pending.tx.tx_id, "code": "not_final", "status": 503, "message": message,
+                               "missing_signatures": [v.hex() for v in missing]}
+        with self._settled:
+            self._settled.notify_all()

@@ -27,9 +27,11 @@ class Queries(NodeBase):
         with self._lock:
             head = self.head
             root = self.state.root()
+        missing = self.missing_signatures()
         return {"chain_id": self.chain_id, "height": head.height, "state_root": root.hex(),
                 "head_hash": head.hash().hex(), "time": head.time, "validators": [v.hex() for v in self.validators],
-                "node_key": self.key.public.hex(), "queued": len(self._queue)}
+                "node_key": self.key.public.hex(), "queued": len(self._queue),
+                "can_commit": not missing, "missing_signatures": [v.hex() for v in missing]}
 
     def block(self, height: int) -> dict[str, Any]:
         found = self.store.block(height)

@@ -130,12 +130,14 @@ class LedgerWorld:
         return Genesis(chain_id=self.chain_id, time=self.genesis_time, entries=entries)
 
     def open_node(self, data_dir: Path, clock: ManualClock | None = None, *, start: bool = True,
-                  linger_s: float = 0.01) -> Node:
-        """A node over ``data_dir/ledger.sqlite`` (created or reopened); started unless ``start=False``."""
+                  linger_s: float = 0.01, cosigners: Sequence[SigningKey] = ()) -> Node:
+        """A node over ``data_dir/ledger.sqlite`` (created or reopened); started unless ``start=False``;
+        ``cosigners``: further validator keys it signs blocks with (standing in for other validators' nodes)."""
         data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(data_dir / "ledger.sqlite")
         try:
-            node = Node(store, self.genesis(), self.validator, clock=clock or ManualClock(), linger_s=linger_s)
+            node = Node(store, self.genesis(), self.validator, clock=clock or ManualClock(), linger_s=linger_s,
+                        cosigners=cosigners)
         except BaseException:
             store.close()
             raise
@@ -198,13 +200,14 @@ class LedgerWorld:
         return Genesis(chain_id=base.chain_id, time=base.time, entries=base.entries + extra)
 
     def open_node_with(self, genesis: Genesis, data_dir: Path, clock: ManualClock | None = None, *,
-                       start: bool = True) -> Node:
-        """Like ``open_node`` but over ``genesis``; the node signs with ``validator`` (it commits blocks alone, so
-        such a store is not meant to be reopened when ``genesis`` has several validators)."""
+                       start: bool = True, cosigners: Sequence[SigningKey] = ()) -> Node:
+        """Like ``open_node`` but over ``genesis``; the node signs with ``validator`` and ``cosigners`` (it
+        commits a block only with a quorum of the validators in force among them)."""
         data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(data_dir / "ledger.sqlite")
         try:
-            node = Node(store, genesis, self.validator, clock=clock or ManualClock(), linger_s=0.01)
+            node = Node(store, genesis, self.validator, clock=clock or ManualClock(), linger_s=0.01,
+                        cosigners=cosigners)
         except BaseException:
             store.close()
             raise

@@ -50,7 +50,8 @@ def consortium(request: pytest.FixtureRequest, tmp_path: Path, ledger_world: Led
                ledger_clock: ManualClock) -> Iterator[tuple[Node, list[SigningKey]]]:
     """A node whose genesis has ``request.param`` validators (``ledger_world.validator`` first)."""
     others = ledger_world.extra_validators(request.param - 1)
-    node = ledger_world.open_node_with(ledger_world.genesis_with(*others), tmp_path / "node", ledger_clock)
+    node = ledger_world.open_node_with(ledger_world.genesis_with(*others), tmp_path / "node", ledger_clock,
+                                       cosigners=others)
     yield node, [ledger_world.validator, *others]
     node.close()
 
@@ -241,21 +242,26 @@ def test_no_approval_at_all_is_no_quorum(ledger_world: LedgerWorld, ledger_node:
                                                "found 0 valid validator approvals among 0 given")
 
 
-def test_quorum_follows_the_validators_registered_now(ledger_world: LedgerWorld, ledger_node: Node) -> None:
+def test_quorum_follows_the_validators_registered_now(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     w = ledger_world
     v2, v3 = w.extra_validators(2)
-    # n = 1: the node's validator alone adds two more.
-    w.commit(ledger_node, w.registry_update(set_entries=[w.registry_entry(v2, "validator", "V2"),
-                                                         w.registry_entry(v3, "validator", "V3")]))
-    # n = 3 now: one approval is no longer enough.
-    outcome = w.submit_wait(ledger_node, w.registry_update(set_entries=[wind_entry(w)]))
-    assert_rejected(outcome, "no_quorum", 403, "at least 2 of the 3 registered validators, found 1")
-    w.commit(ledger_node, w.registry_update(set_entries=[wind_entry(w)], approvers=[w.validator, v3], signer=v2))
-    # A removed validator's approvals stop counting, and n shrinks with it.
-    out = w.commit(ledger_node, w.registry_update(remove=[v3.address], approvers=[w.validator, v2]))
-    assert out["result"]["validators"] == 2
-    outcome = w.submit_wait(ledger_node, w.registry_update(remove=[w.user2.address], approvers=[w.validator, v3]))
-    assert_rejected(outcome, "no_quorum", 403, "at least 2 of the 2 registered validators, found 1")
+    # The node also holds v2's and v3's keys, so its blocks stay final under n = 3 (see test_validator_changes).
+    node = w.open_node(tmp_path / "node", ManualClock(), cosigners=[v2, v3])
+    try:
+        # n = 1: the node's validator alone adds two more.
+        w.commit(node, w.registry_update(set_entries=[w.registry_entry(v2, "validator", "V2"),
+                                                      w.registry_entry(v3, "validator", "V3")]))
+        # n = 3 now: one approval is no longer enough.
+        outcome = w.submit_wait(node, w.registry_update(set_entries=[wind_entry(w)]))
+        assert_rejected(outcome, "no_quorum", 403, "at least 2 of the 3 registered validators, found 1")
+        w.commit(node, w.registry_update(set_entries=[wind_entry(w)], approvers=[w.validator, v3], signer=v2))
+        # A removed validator's approvals stop counting, and n shrinks with it.
+        out = w.commit(node, w.registry_update(remove=[v3.address], approvers=[w.validator, v2]))
+        assert out["result"]["validators"] == 2
+        outcome = w.submit_wait(node, w.registry_update(remove=[w.user2.address], approvers=[w.validator, v3]))
+        assert_rejected(outcome, "no_quorum", 403, "at least 2 of the 2 registered validators, found 1")
+    finally:
+        node.close()
 
 
 def test_replayed_approvals_are_refused(ledger_world: LedgerWorld, ledger_node: Node) -> None:
