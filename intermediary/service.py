@@ -74,6 +74,8 @@ def build_service(settings: Settings, *, institutions_dir: Path | None = None,
                   clock: Callable[[], int] = wall_clock) -> Service:
     if not settings.pdf_dir.exists():  # certificates name their owners: owner-only where we create the folder
         settings.pdf_dir.mkdir(mode=0o700, parents=True)
-    service = Service(settings=settings, engine=make_engine(settings.db_url), node=NodeClient(settings.node_url),
+    # The intermediary's key signs its reads of consumers' assets (S505/S506; ledger_lite.request_auth).
+    node = NodeClient(settings.node_url, signer=settings.key, chain_id=settings.chain_id)
+    service = Service(settings=settings, engine=make_engine(settings.db_url), node=node,
                       institutions=load_institutions(institutions_dir), clock=clock)
     return service

@@ -8,13 +8,13 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from ledger.errors import Error, Rejected
+from ledger.errors import Error, Rejected, shown
 from ledger.node import Node
 from ledger.node_base import Pending
 from ledger.openapi import (
@@ -23,6 +23,7 @@ from ledger.openapi import (
     MAX_BATCH,
     MAX_HEIGHT,
     MAX_TIME,
+    SIGNED_READ,
     TX_BODY,
     EventStream,
     drop_validation_422,
@@ -30,6 +31,13 @@ from ledger.openapi import (
 )
 from ledger_lite import MAX_TX_BYTES
 from ledger_lite.http_guard import HttpGuard
+from ledger_lite.request_auth import (
+    KEY_HEADER,
+    SIGNATURE_HEADER,
+    TIME_HEADER,
+    RequestAuthError,
+    verify_request,
+)
 
 MAX_WAIT_S = 30.0
 MAX_MESSAGE = 320  # a safety net: messages quote at most ~80 characters of input (issue #9)
@@ -42,6 +50,10 @@ TX_BODY_LIMIT = 2 * MAX_TX_BYTES + 1024
 BATCH_BODY_LIMIT = 32 * 1024 * 1024
 TX_ID = "^[0-9a-f]{64}$"
 Time = Annotated[int | None, Query(ge=0, lt=MAX_TIME)]
+# Readers of every participant's lists: an intermediary builds a consumer's eligible list (S505/S506), a
+# validator checks. Any other registered key (a user, a meter) reads only its own (S82/S83).
+READS_ANY_OWNER = ("intermediary", "validator")
+SIGNED_HEADER = "a signed read (``ledger_lite.request_auth``): "
 
 
 def _error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None,
@@ -68,6 +80,39 @@ def _hex(value: Any, expected: str) -> bytes:
         return bytes.fromhex(value)
     except ValueError as exc:
         raise Rejected("bad_request", f"expected JSON {expected}, found a transaction that is not hex", 400) from exc
+
+
+class ReadRefused(Error):
+    """A read by owner that is unsigned, badly signed or not the signer's to make (401/403)."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def _signed_reader(node: Node, request: Request, key: str | None, time_: str | None,
+                   signature: str | None) -> tuple[str, str]:
+    """(address, role) of the registered participant that signed this read; 401 if unsigned, badly signed,
+    stale or not registered."""
+    try:
+        public = verify_request(key, time_, signature, method=request.method, path=request.url.path,
+                                query=request.query_params.multi_items(), chain_id=node.chain_id,
+                                now=int(time.time()))
+    except RequestAuthError as exc:
+        raise ReadRefused(exc.code, exc.message, 401) from exc
+    role = node.role_of(public.address)
+    if role is None:
+        raise ReadRefused("unknown_signer", f"expected a read signed by a registered participant, found key "
+                                         f"{public.address}", 401)
+    return public.address, role
+
+
+def _may_read(reader: tuple[str, str], owner: str) -> None:
+    address, role = reader
+    if address != owner and role not in READS_ANY_OWNER:
+        raise ReadRefused("forbidden", f"a {role} reads only its own lists: signed by {address}, asked for "
+                                    f"{shown(owner)}", 403)
 
 
 def _outcome_response(pending: Pending, wait: bool, timeout: float) -> dict[str, Any] | JSONResponse:
@@ -145,6 +190,19 @@ def create_app(node: Node) -> FastAPI:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)  # 405 keeps its Allow
 
+    def reader(request: Request,
+               x_gc_key: Annotated[str | None, Header(alias=KEY_HEADER, description=SIGNED_HEADER +
+                                                      "the reader's registered Ed25519 public key, hex")] = None,
+               x_gc_time: Annotated[str | None, Header(alias=TIME_HEADER, description=SIGNED_HEADER +
+                                                       "Unix seconds, within 300 s of the node's clock")] = None,
+               x_gc_signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER, description=SIGNED_HEADER +
+                                                            "hex Ed25519 signature over the canonical request "
+                                                            "(method, path, sorted query, time, chain id)")] = None,
+               ) -> tuple[str, str]:
+        return _signed_reader(node, request, x_gc_key, x_gc_time, x_gc_signature)
+
+    signed = Depends(reader)  # (address, role); a local alias of Annotated would be an unresolvable string here
+
     @app.get("/v1/status")
     def status() -> dict[str, Any]:
         return node.status()
@@ -205,15 +263,21 @@ def create_app(node: Node) -> FastAPI:
             return node.proven_value(key)
         return {"key": key, "value": node.value(key), "height": node.head.height}
 
-    @app.get("/v1/assets", responses=errors(400))
+    @app.get("/v1/assets", responses=errors(400, 401, 403, why=SIGNED_READ))
     def assets(owner: str, method: str | None = None, start: Time = None, end: Time = None,
-               trade: str | None = None, valid_at: Time = None) -> dict[str, Any]:
+               trade: str | None = None, valid_at: Time = None,
+               signer: tuple[str, str] = signed) -> dict[str, Any]:
         """Assets owned by ``owner`` (an intermediary's, or those allocated to a consumer), soonest expiry first;
-        ``start``/``end`` bound the production period, ``valid_at`` leaves out assets expired by then."""
+        ``start``/``end`` bound the production period, ``valid_at`` leaves out assets expired by then.
+        A signed read: by ``owner`` itself, or by an intermediary or validator."""
+        _may_read(signer, owner)
         return {"items": node.assets(owner, method=method, start=start, end=end, trade=trade, valid_at=valid_at)}
 
-    @app.get("/v1/certificates", responses=errors(400))
-    def certificates(owner: str) -> dict[str, Any]:
+    @app.get("/v1/certificates", responses=errors(400, 401, 403, why=SIGNED_READ))
+    def certificates(owner: str, signer: tuple[str, str] = signed) -> dict[str, Any]:
+        """Certificates owned by ``owner``. A signed read: by ``owner`` itself, or by an intermediary or
+        validator. One certificate stays public: ``GET /v1/state/cert/{id}?prove=true``."""
+        _may_read(signer, owner)
         return {"items": node.certificates(owner)}
 
     @app.get("/v1/registry")

@@ -3,7 +3,7 @@ type a route answers with, the request body forms of ``/v1/txs`` and ``/v1/txs/b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -46,9 +46,21 @@ WHY = {
 }
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for the error statuses a route answers with, each ``{error, message}`` JSON."""
-    return {status: {"model": ErrorBody, "description": WHY[status]} for status in statuses}
+# A list by owner is a signed read (``ledger_lite.request_auth``): headers X-GC-Key, X-GC-Time, X-GC-Signature.
+SIGNED_READ = {
+    401: "Not a registered participant's signed read: headers missing (``unsigned_read``), malformed or not "
+         "verifying (``bad_signature``), a time more than 300 s from the node's clock (``stale_request``), or a "
+         "key the registry does not hold (``unknown_signer``)",
+    403: "A registered participant asking for another's list (``forbidden``): a user reads only its own; "
+         "intermediaries and validators read any",
+}
+
+
+def errors(*statuses: int, why: Mapping[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for the error statuses a route answers with, each ``{error, message}`` JSON; ``why``
+    overrides the descriptions of ``WHY``."""
+    reasons = {**WHY, **(why or {})}
+    return {status: {"model": ErrorBody, "description": reasons[status]} for status in statuses}
 
 
 HEX_TX = {"type": "string", "pattern": HEX, "maxLength": 2 * MAX_TX_BYTES,

@@ -106,6 +106,14 @@ class Queries(NodeBase):
             certs = [v for _, v in self.state.items("cert/") if v["owner"] == owner]
         return [to_json({k: v for k, v in c.items() if k != "assets"}) for c in certs]
 
+    def role_of(self, address: str) -> str | None:
+        """The role ``address`` is registered with, or None if it is not registered (or was removed)."""
+        with self._lock:
+            value = self.state.get(f"registry/{address}")
+        if value is None or is_removed(value):
+            return None
+        return str(value["role"])
+
     def registry(self) -> list[dict[str, Any]]:
         """Every key the registry names, live or removed (a removed issuer's earlier certificates still verify:
         verifiers see ``removed`` and the height it happened at)."""

@@ -2,7 +2,8 @@
 same ``IntermediaryPort`` the flows use, so the list flow, the manual flow and reprints work unchanged.
 
     login                  S403  the kiosk's applicant DB: scrypt hash, lock-out, the user key decrypted
-    eligible_transactions  S406  ``GET /v1/assets?owner=`` grouped per JST month × method (``kiosk.direct.rows``)
+    eligible_transactions  S406  ``GET /v1/assets?owner=`` grouped per JST month × method (``kiosk.direct.rows``),
+                                 a read signed with the applicant's user key (``ledger_lite.request_auth``)
     certificate_types            the institution formats the kiosk renders with (``printing``, Fig. 11B)
     issue_certificate      S404  ``cert.issue`` signed with the applicant's user key, ``POST /v1/txs?wait=true``
                            S407  the node judges: ``already_issued`` → ``AlreadyIssued`` naming the certificate
@@ -14,7 +15,8 @@ same ``IntermediaryPort`` the flows use, so the list flow, the manual flow and r
                                  validators are the keys pinned on first use (``kiosk.direct.trust``)
                            S410  QR payload signed with the user key, PDF rendered here (``printing``)
     certificate_pdf        S412  that PDF; an earlier certificate is rebuilt from its verified ledger record
-    certificates                 ``GET /v1/certificates?owner=`` without revoked ones (what a reprint offers)
+    certificates                 ``GET /v1/certificates?owner=`` without revoked ones (what a reprint offers),
+                                 signed as the asset list
 
 The asset list is the node's answer as it comes (it only decides what to offer; the ledger rules decide what
 may be certified). Decrypted user keys live in memory for the session only and are dropped at logout.
@@ -128,8 +130,8 @@ class DirectBackend:
     # -- S406: the applicant's transactions ---------------------------------------------------------
     def eligible_transactions(self, session: Session) -> list[EligibleItem]:
         signed = self._signed(session)
-        owner = signed.applicant.owner
-        assets = self._ask("the applicant's assets", lambda: self.node.assets(owner))
+        owner, key = signed.applicant.owner, signed.applicant.key
+        assets = self._ask("the applicant's assets", lambda: self.node.assets(owner, signer=key))
         try:
             rows = build_rows(assets)
         except (KeyError, TypeError, ValueError) as exc:
@@ -143,8 +145,10 @@ class DirectBackend:
 
     def certificates(self, session: Session) -> list[CertificateRecord]:
         """The applicant's certificates on the ledger that are not revoked, newest first (for reprints)."""
-        owner = self._signed(session).applicant.owner
-        items = self._ask("the applicant's certificates", lambda: self.node.certificates(owner))
+        applicant = self._signed(session).applicant
+        owner = applicant.owner
+        items = self._ask("the applicant's certificates",
+                          lambda: self.node.certificates(owner, signer=applicant.key))
         try:
             records = [CertificateRecord(str(c["id"]), int(c["wh"]), int(c["start"]), int(c["end"]), str(c["method"]),
                                          str(c["institution"]), int(c["time"]))
@@ -260,7 +264,8 @@ class DirectBackend:
         if record["owner"] != applicant.owner:
             raise NotFound(404, "not_found", f"no certificate {certificate_id} of {applicant.user_name}")
         wanted = set(record["assets"])
-        assets = self._ask("the applicant's assets", lambda: self.node.assets(applicant.owner))
+        assets = self._ask("the applicant's assets", lambda: self.node.assets(applicant.owner,
+                                                                                   signer=applicant.key))
         refs = [AssetRef(str(a["id"]), int(a["start"]), int(a["end"]), int(a["wh"]))
                 for a in assets if a.get("id") in wanted]
         return self._document(applicant, record, height, trust, refs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import cbor2
 import pytest
@@ -93,9 +94,38 @@ def test_queries_and_light_verification(client: NodeClient, ledger_world: Ledger
     block = client.block(outcome["height"])
     assert verify_tx_in_block(tx_json, block, [w.validator.public], "greencert-test") == cert
     assert client.value(f"cert/{cert.tx_id}")["value"]["wh"] == 1_000
-    assert [a["id"] for a in client.assets(w.user.address, method="solar", trade=None)] == [asset_id]
-    assert client.assets(w.user.address, method="oil") == []
-    assert [c["id"] for c in client.certificates(w.user.address)] == [cert.tx_id]
+    assert [a["id"] for a in client.assets(w.user.address, method="solar", trade=None, signer=w.user)] == [asset_id]
+    assert client.assets(w.user.address, method="oil", signer=w.user) == []
+    assert [c["id"] for c in client.certificates(w.user.address, signer=w.user)] == [cert.tx_id]
+
+
+def test_lists_by_owner_are_signed_reads(client: NodeClient, ledger_world: LedgerWorld, ledger_node: Node) -> None:
+    """Issue #12: ``assets``/``certificates`` sign with the client's key (or the call's); nothing else is signed."""
+    w = ledger_world
+    asset_id = w.allocated_asset(ledger_node, 2)
+    with pytest.raises(Unauthorized) as unsigned:
+        client.assets(w.user.address)
+    assert unsigned.value.code == "unsigned_read"
+    with pytest.raises(Forbidden) as other:
+        client.assets(w.user.address, signer=w.user2)
+    assert other.value.code == "forbidden"
+    seen: list[dict[str, str]] = []
+    app = create_app(ledger_node)
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.append({k.decode(): v.decode() for k, v in scope["headers"]})
+        await app(scope, receive, send)
+
+    intermediary = NodeClient("http://node", transport=SyncASGITransport(recording), signer=w.intermediary)
+    try:
+        assert [a["id"] for a in intermediary.assets(w.user.address, valid_at=0, method="solar")] == [asset_id]
+        assert intermediary.certificates(w.user.address) == []
+        assert intermediary.status()["chain_id"] == "greencert-test"
+    finally:
+        intermediary.close()
+    signed = ["x-gc-signature" in headers for headers in seen]
+    assert signed == [False, True, True, False]  # the chain id asked once (status), then two signed reads
     assert {e["role"] for e in client.registry()} == {"validator", "intermediary", "meter", "user"}
 
 

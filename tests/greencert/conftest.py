@@ -48,7 +48,7 @@ class UserIssued:
 def user_issued(demo: Demo) -> UserIssued:
     key = demo.world.users["Cb"]
     with NodeClient(demo.node_url, timeout=30) as node:
-        free = [a for a in node.assets(key.address) if a["cert"] is None and a["trade"] == "completed"]
+        free = [a for a in node.assets(key.address, signer=key) if a["cert"] is None and a["trade"] == "completed"]
         method = free[0]["method"]
         body = {"owner": key.address, "assets": sorted(a["id"] for a in free if a["method"] == method)[:4],
                 "institution": "jp-green-council"}

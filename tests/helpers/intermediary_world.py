@@ -72,7 +72,8 @@ class IntermediaryWorld:
                             pdf_dir=data_dir / "pdf")
         settings.pdf_dir.mkdir(parents=True, exist_ok=True)
         return Service(settings=settings, engine=make_engine(settings.db_url),
-                       node=NodeClient(settings.node_url, transport=node_transport),
+                       node=NodeClient(settings.node_url, transport=node_transport, signer=ledger.intermediary,
+                                                     chain_id=ledger.chain_id),
                        institutions=load_institutions(None), clock=clock)
 
     def app(self) -> Any:

@@ -9,6 +9,7 @@
     outcome = world.submit_wait(node, world.issue([asset_id]))          # any outcome, e.g. "already_issued"
     world.commit(node, world.revoke(cert_id, "meter fault"))            # cert.revoke by the issuer
     world.commit(node, world.registry_update(set_entries=[world.registry_entry(key, "meter", ...)]))
+    client.get("/v1/assets", params=p, headers=world.read_headers(world.user, "/v1/assets", p))  # a signed read
     genesis = world.genesis_with(*world.extra_validators(2))             # n = 3 validators
 
 Registry (genesis ``GENESIS_TIME`` = 2026-10-01 00:00 UTC, chain ``greencert-test``):
@@ -40,6 +41,7 @@ import hashlib
 import itertools
 import sqlite3
 import threading
+import time as wall
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -56,6 +58,7 @@ from ledger.node_base import Pending
 from ledger.storage import Store
 from ledger_lite import SigningKey, Transaction, sign_tx
 from ledger_lite.governance import registry_entry, sign_approval
+from ledger_lite.request_auth import sign_request
 from ledger_lite.smt_tree import root_of
 
 CHAIN_ID = "greencert-test"
@@ -144,6 +147,13 @@ class LedgerWorld:
         if start:
             node.start()
         return node
+
+    # --- signed reads (ledger_lite.request_auth) -----------------------------------------------------------
+    def read_headers(self, key: SigningKey, path: str, params: dict[str, Any], *, now: int | None = None,
+                     chain: str | None = None) -> dict[str, str]:
+        """Headers signing ``GET path?params`` with ``key`` at ``now`` (default: the wall clock)."""
+        return sign_request(key, method="GET", path=path, query=[(k, str(v)) for k, v in params.items()],
+                            chain_id=chain or self.chain_id, now=int(wall.time()) if now is None else now)
 
     # --- transactions -----------------------------------------------------------------------------------
     def sign(self, key: SigningKey, type: str, body: dict[str, Any], *, chain: str | None = None,

@@ -236,7 +236,8 @@ def test_assets_with_filters(client: httpx.Client, ledger_world: LedgerWorld, le
     oil = w.allocated_asset(ledger_node, 1, meter=w.meter_oil)
     solar = [w.allocated_asset(ledger_node, n) for n in (2, 4)]
     def ids(**params: Any) -> list[str]:
-        response = client.get("/v1/assets", params={"owner": w.user.address, **params})
+        query = {"owner": w.user.address, **params}
+        response = client.get("/v1/assets", params=query, headers=w.read_headers(w.user, "/v1/assets", query))
         assert response.status_code == 200
         return [a["id"] for a in response.json()["items"]]
     assert ids() == [oil, *solar]
@@ -244,12 +245,73 @@ def test_assets_with_filters(client: httpx.Client, ledger_world: LedgerWorld, le
     assert ids(method="oil", trade="completed") == [oil]
     assert ids(start=slot(2)) == solar
     assert ids(end=slot(3)) == [oil, solar[0]]
-    expiries = [a["expires"] for a in client.get("/v1/assets", params={"owner": w.user.address}).json()["items"]]
+    mine = {"owner": w.user.address}
+    expiries = [a["expires"] for a in client.get("/v1/assets", params=mine,
+                                                 headers=w.read_headers(w.user, "/v1/assets", mine)).json()["items"]]
     assert ids(valid_at=expiries[0]) == solar  # expired at that very second: left out
     assert ids(valid_at=expiries[0] - 1) == [oil, *solar]
     assert ids(trade="open") == []
-    assert_error(client.get("/v1/assets"), 400, "bad_request", "query.owner")
-    assert_error(client.get("/v1/assets", params={"owner": "x", "start": "noon"}), 400, "bad_request", "query.start")
+    assert_error(client.get("/v1/assets", headers=w.read_headers(w.user, "/v1/assets", {})), 400, "bad_request",
+                 "query.owner")
+    noon = {"owner": w.user.address, "start": "noon"}
+    assert_error(client.get("/v1/assets", params=noon, headers=w.read_headers(w.user, "/v1/assets", noon)), 400,
+                 "bad_request", "query.start")
+
+
+# --- signed reads (issue #12): a list by owner needs a registered participant's signature ----------------------
+def read(client: httpx.Client, w: LedgerWorld, key: SigningKey | None, path: str = "/v1/assets",
+         owner: str | None = None, **signing: Any) -> httpx.Response:
+    params = {"owner": owner or w.user.address}
+    headers = {} if key is None else w.read_headers(key, path, params, **signing)
+    return client.get(path, params=params, headers=headers)
+
+
+@pytest.mark.parametrize("path", ["/v1/assets", "/v1/certificates"])
+def test_a_list_by_owner_is_a_signed_read(client: httpx.Client, ledger_world: LedgerWorld, ledger_node: Node,
+                                          path: str) -> None:
+    w = ledger_world
+    asset = w.allocated_asset(ledger_node, 1)
+    post_tx(client, w.issue([asset]))
+    body = assert_error(read(client, w, None, path), 401, "unsigned_read", "X-GC-Signature")
+    assert "items" not in body
+    assert read(client, w, w.user, path).json()["items"][0]["id"]  # the owner itself
+    assert read(client, w, w.intermediary, path).status_code == 200  # an intermediary builds the eligible list
+    assert read(client, w, w.intermediary2, path).status_code == 200
+    assert read(client, w, w.validator, path).status_code == 200
+    assert_error(read(client, w, w.user2, path), 403, "forbidden", "reads only its own")  # another consumer
+    assert_error(read(client, w, w.meter, path), 403, "forbidden")
+    assert read(client, w, w.user2, path, owner=w.user2.address).json() == {"items": []}
+
+
+def test_a_signed_read_must_be_fresh_registered_and_for_this_request(client: httpx.Client,
+                                                                      ledger_world: LedgerWorld) -> None:
+    w = ledger_world
+    now = int(time.time())
+    assert read(client, w, w.user, now=now - 290).status_code == 200
+    assert_error(read(client, w, w.user, now=now - 400), 401, "stale_request", "within 300 s")
+    assert_error(read(client, w, w.user, now=now + 400), 401, "stale_request")
+    assert_error(read(client, w, w.user, chain="another-chain"), 401, "bad_signature", "does not verify")
+    assert_error(read(client, w, w.outsider), 401, "unknown_signer", w.outsider.address)
+    # A signature over one owner's query does not read another's.
+    signed = w.read_headers(w.intermediary, "/v1/assets", {"owner": w.user.address})
+    assert_error(client.get("/v1/assets", params={"owner": w.user2.address}, headers=signed), 401, "bad_signature")
+    assert_error(client.get("/v1/certificates", params={"owner": w.user.address}, headers=signed), 401,
+                 "bad_signature")
+    for header, value in (("X-GC-Key", "zz"), ("X-GC-Signature", "00" * 63), ("X-GC-Time", "noon")):
+        assert_error(client.get("/v1/assets", params={"owner": w.user.address}, headers={**signed, header: value}),
+                     401, "bad_signature", header)
+
+
+def test_what_a_verifier_needs_stays_public(client: httpx.Client, ledger_world: LedgerWorld,
+                                            ledger_node: Node) -> None:
+    w = ledger_world
+    asset = w.allocated_asset(ledger_node, 1)
+    cert = w.issue([asset])
+    post_tx(client, cert)
+    height = client.get(f"/v1/txs/{cert.tx_id}").json()["height"]
+    for path in ("/v1/status", "/v1/registry", f"/v1/txs/{cert.tx_id}", f"/v1/blocks/{height}",
+                 f"/v1/state/cert/{cert.tx_id}?prove=true", f"/v1/state/asset/{asset}"):
+        assert client.get(path).status_code == 200, path
 
 
 def test_registry(client: httpx.Client, ledger_world: LedgerWorld) -> None:
@@ -268,11 +330,12 @@ def test_certificates(client: httpx.Client, ledger_world: LedgerWorld, ledger_no
     a = w.allocated_asset(ledger_node, 2)
     cert = w.issue([a])
     post_tx(client, cert)
-    items = client.get("/v1/certificates", params={"owner": w.user.address}).json()["items"]
+    items = read(client, w, w.user, "/v1/certificates").json()["items"]
     assert len(items) == 1 and items[0]["id"] == cert.tx_id and items[0]["wh"] == 10_000
     assert "assets" not in items[0] and items[0]["revoked"] is None
-    assert client.get("/v1/certificates", params={"owner": w.user2.address}).json() == {"items": []}
-    assert_error(client.get("/v1/certificates"), 400, "bad_request", "query.owner")
+    assert read(client, w, w.user2, "/v1/certificates", owner=w.user2.address).json() == {"items": []}
+    assert_error(client.get("/v1/certificates", headers=w.read_headers(w.user, "/v1/certificates", {})), 400,
+                 "bad_request", "query.owner")
 
 
 @pytest.mark.parametrize("path", ["/v1/nope", "/", "/v2/status", "/v1/txs/a/b"])

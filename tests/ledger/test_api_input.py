@@ -105,7 +105,9 @@ def test_a_well_formed_unknown_tx_id_is_404(client: httpx.Client) -> None:
 @pytest.mark.parametrize("param", ["start", "end", "valid_at"])
 @pytest.mark.parametrize("value", [str(2**63), "-1", "9" * 5000])
 def test_asset_time_bounds_are_400(client: httpx.Client, ledger_world: LedgerWorld, param: str, value: str) -> None:
-    response = client.get("/v1/assets", params={"owner": ledger_world.intermediary.address, param: value})
+    params = {"owner": ledger_world.intermediary.address, param: value}
+    headers = ledger_world.read_headers(ledger_world.intermediary, "/v1/assets", params)
+    response = client.get("/v1/assets", params=params, headers=headers)
     assert_error(response, 400, "bad_request")
 
 
@@ -198,8 +200,8 @@ def operation(app: FastAPI, method: str, path: str) -> dict[str, Any]:
     ("get", "/v1/txs/{tx_id}", {"200", "400", "404", "503"}),
     ("get", "/v1/blocks/{height}", {"200", "400", "404", "503"}),
     ("get", "/v1/state/{key}", {"200", "400", "404"}),
-    ("get", "/v1/assets", {"200", "400"}),
-    ("get", "/v1/certificates", {"200", "400"}),
+    ("get", "/v1/assets", {"200", "400", "401", "403"}),
+    ("get", "/v1/certificates", {"200", "400", "401", "403"}),
     ("get", "/v1/status", {"200"}),
     ("get", "/v1/registry", {"200"}),
     ("get", "/v1/events", {"200"}),
