@@ -22,11 +22,12 @@ Line = Sequence[QWidget | None]  # None: a stretch
 HeightForWidth = Callable[[int], int]
 
 
-class _RowsLayout(QVBoxLayout):
-    """The rows of a ``ReflowRow``: their height for a width is the height of the arrangement that width gets."""
+class _HeightForWidthLayout:
+    """Mixed into a Qt layout: its height for a width is what ``height_for_width`` says (the rows of a
+    ``ReflowRow`` or a ``ChoiceGrid`` that width gets)."""
 
     def __init__(self, parent: QWidget, height_for_width: HeightForWidth) -> None:
-        super().__init__(parent)
+        super().__init__(parent)  # type: ignore[call-arg]  # the Qt layout after this mixin takes the parent
         self._height_for_width = height_for_width
 
     def hasHeightForWidth(self) -> bool:
@@ -36,18 +37,12 @@ class _RowsLayout(QVBoxLayout):
         return self._height_for_width(width)
 
 
-class _GridLayout(QGridLayout):
-    """The grid of a ``ChoiceGrid``: its height for a width is that of the rows that width gets."""
+class _RowsLayout(_HeightForWidthLayout, QVBoxLayout):
+    pass
 
-    def __init__(self, parent: QWidget, height_for_width: HeightForWidth) -> None:
-        super().__init__(parent)
-        self._height_for_width = height_for_width
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._height_for_width(width)
+class _GridLayout(_HeightForWidthLayout, QGridLayout):
+    pass
 
 
 def _shown_height(widget: QWidget) -> int | None:
