@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time as wall
+from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.errors import Rejected
@@ -34,6 +35,19 @@ from ledger_lite import BlockHeader, PublicKey, merkle_root, quorum, sign_commit
 from ledger_lite.block import Commit
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Executed:
+    """A block executed but not yet stored: its header (None when nothing was included), its state writes with
+    their canonical bytes, and each transaction's result or refusal."""
+
+    height: int
+    header: BlockHeader | None = None
+    writes: dict[str, Any] = field(default_factory=dict)
+    encoded: dict[str, bytes] = field(default_factory=dict)
+    included: list[tuple[Pending, dict[str, Any]]] = field(default_factory=list)
+    rejected: list[tuple[Pending, dict[str, Any]]] = field(default_factory=list)
 
 
 class Producer(NodeBase):
@@ -88,70 +102,87 @@ class Producer(NodeBase):
             self._refuse_unfinalizable(batch, self.head.height + 1, short)
             return None
         with self._lock:
-            height = self.head.height + 1
-            block_time = max(self.clock(), self.head.time)
-            overlay = Overlay(self.state)
-            included: list[tuple[Pending, dict[str, Any]]] = []
-            rejected: list[tuple[Pending, dict[str, Any]]] = []
-            for pending in batch:
-                try:
-                    result = execute(pending.tx, Context(state=overlay, time=block_time, height=height))
-                    included.append((pending, result))
-                except Rejected as exc:
-                    outcome: dict[str, Any] = {"tx_id": pending.tx.tx_id, "code": exc.code, "status": exc.status,
-                                               "message": exc.message}
-                    if hasattr(exc, "certificate_id"):
-                        outcome["certificate_id"] = exc.certificate_id
-                    rejected.append((pending, outcome))
-                except Exception as exc:  # a rule's defect must never stop block production
-                    log.exception("transaction %s failed in its rule", pending.tx.tx_id)
-                    rejected.append((pending, {"tx_id": pending.tx.tx_id, "code": "internal_error", "status": 500,
-                                               "message": f"the rule for {pending.tx.type} failed: {exc!r}"}))
-            header = None
-            if included:
-                raws = [p.raw for p, _ in included]
-                encoded = {key: encode_state(value) for key, value in overlay.writes.items()}
-                header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(), time=block_time,
-                                     tx_root=merkle_root(raws), state_root=self.state.prepare(encoded),
-                                     validators_hash=validators_hash(self.validators))
-                commit = self._commit(header)
-                # Stored (and fsynced) before the state changes in memory or anyone is told it committed.
-                try:
-                    self.store.write_block(header, commit, [(p.tx, p.stored, r) for p, r in included],
-                                           {key: (value, encoded[key]) for key, value in overlay.writes.items()})
-                except Exception as exc:
-                    # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who
-                    # may send the same transactions again, and keep producing (the disk may have room later).
-                    self.state.discard()
-                    log.exception("block %d could not be stored", height)
-                    failed = {"code": "store_unavailable", "status": 503,
-                              "message": f"the block could not be stored, nothing was committed: {exc}"}
-                    rejected += [(p, {"tx_id": p.tx.tx_id, **failed}) for p, _ in included]
-                    included, header = [], None
-                except BaseException:
-                    self.state.discard()
-                    raise
-                else:
-                    self.state.apply(overlay.writes, encoded)
-                    self.head = header
-                    if any(key.startswith("registry/") for key in overlay.writes):
-                        self._record_validator_change(height + 1)  # the next header names the new set
+            block = self.execute_block(batch, self.head.height + 1, max(self.clock(), self.head.time))
+            if block.header is not None:
+                self.store_block(block, self._commit(block.header))
+        self.settle_block(batch, block)
+        return block.header
+
+    def execute_block(self, batch: list[Pending], height: int, block_time: int, *,
+                      empty: bool = False) -> Executed:
+        """Execute ``batch`` as block ``height`` against an overlay of the state (deterministic: the same batch,
+        height, time and state give the same header on every node). The header is made, and its state root
+        prepared in the tree, when a transaction was included or ``empty``; ``store_block`` or
+        ``state.discard`` follows. Call with ``_lock`` held."""
+        overlay = Overlay(self.state)
+        block = Executed(height=height)
+        for pending in batch:
+            try:
+                result = execute(pending.tx, Context(state=overlay, time=block_time, height=height))
+                block.included.append((pending, result))
+            except Rejected as exc:
+                outcome: dict[str, Any] = {"tx_id": pending.tx.tx_id, "code": exc.code, "status": exc.status,
+                                           "message": exc.message}
+                if hasattr(exc, "certificate_id"):
+                    outcome["certificate_id"] = exc.certificate_id
+                block.rejected.append((pending, outcome))
+            except Exception as exc:  # a rule's defect must never stop block production
+                log.exception("transaction %s failed in its rule", pending.tx.tx_id)
+                block.rejected.append((pending, {"tx_id": pending.tx.tx_id, "code": "internal_error", "status": 500,
+                                                 "message": f"the rule for {pending.tx.type} failed: {exc!r}"}))
+        if block.included or empty:
+            block.writes = overlay.writes
+            block.encoded = {key: encode_state(value) for key, value in overlay.writes.items()}
+            block.header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(),
+                                       time=block_time, tx_root=merkle_root([p.raw for p, _ in block.included]),
+                                       state_root=self.state.prepare(block.encoded),
+                                       validators_hash=validators_hash(self.validators))
+        return block
+
+    def store_block(self, block: Executed, commit: Commit) -> bool:
+        """Store an executed block with its commit (fsynced) before the state changes in memory or anyone is
+        told it committed; then follow a validator-set change. False when it could not be stored: nothing was
+        committed, and its transactions are refused with ``store_unavailable``. Call with ``_lock`` held."""
+        assert block.header is not None
+        try:
+            self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included],
+                                   {key: (value, block.encoded[key]) for key, value in block.writes.items()})
+        except Exception as exc:
+            # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who may
+            # send the same transactions again, and keep producing (the disk may have room later).
+            self.state.discard()
+            log.exception("block %d could not be stored", block.height)
+            failed = {"code": "store_unavailable", "status": 503,
+                      "message": f"the block could not be stored, nothing was committed: {exc}"}
+            block.rejected += [(p, {"tx_id": p.tx.tx_id, **failed}) for p, _ in block.included]
+            block.included, block.header = [], None
+            return False
+        except BaseException:
+            self.state.discard()
+            raise
+        self.state.apply(block.writes, block.encoded)
+        self.head = block.header
+        if any(key.startswith("registry/") for key in block.writes):
+            self._record_validator_change(block.height + 1)  # the next header names the new set
+        return True
+
+    def settle_block(self, batch: list[Pending], block: Executed) -> None:
+        """Give every transaction of ``batch`` its outcome and tell the listeners about a stored block."""
         with self._cv:
             for pending in batch:
                 self._queued_ids.discard(pending.tx.tx_id)
-        for index, (pending, result) in enumerate(included):
-            pending.outcome = {"tx_id": pending.tx.tx_id, "code": "ok", "status": 200, "height": height,
+        for index, (pending, result) in enumerate(block.included):
+            pending.outcome = {"tx_id": pending.tx.tx_id, "code": "ok", "status": 200, "height": block.height,
                                "index": index, "result": to_json(result)}
-        for pending, outcome in rejected:
+        for pending, outcome in block.rejected:
             pending.outcome = outcome
         with self._settled:
             self._settled.notify_all()
-        if header is not None:
-            event = {"height": header.height, "hash": header.hash().hex(), "tx_count": len(included),
-                     "time": header.time}
+        if block.header is not None:
+            event = {"height": block.header.height, "hash": block.header.hash().hex(),
+                     "tx_count": len(block.included), "time": block.header.time}
             for listener in list(self._listeners):
                 listener(event)
-        return header
 
     # --- validator set ------------------------------------------------------------------------------------
     def _validators_in_state(self) -> list[PublicKey]:
