@@ -9,12 +9,20 @@ refused, timeout) or answers that it cannot serve (5xx, e.g. a member without a 
 ``retry_for`` seconds. A member that has lost its leader holds a write until the request times out (etcd drops the
 proposal silently), so the per-request ``timeout`` bounds how long a leader change stalls a client.
 
+TLS (issue #12: each company's node talks to etcd with its own client certificate): with ``tls=TlsFiles(ca, cert,
+key)`` (:mod:`ledger.consortium.tls`) every endpoint must be ``https://``; the KV requests and every watch stream
+trust only that CA and present that certificate. A TLS failure (etcd refused the certificate, or its certificate is
+not the CA's) is not worth retrying: when every endpoint refuses that way the client raises :class:`EtcdTlsError` at
+once instead of cycling for ``retry_for``.
+
 Every write this module offers is safe to repeat on another member after an ambiguous failure: a put writes the
 same value again, and a create-once txn compares before it writes.
 
     Error
     └── EtcdError           etcd could not be used; ``code`` names why
         ├── EtcdUnavailable no endpoint answered (each endpoint's failure is in the message)
+        ├── EtcdTlsError    every endpoint refused the TLS handshake (no or a foreign client certificate, an
+        │                   untrusted server certificate)
         ├── EtcdRejected    etcd answered with an error (a future revision, a compacted one, a bad request)
         │   └── EtcdCompacted   the revision asked for was compacted away
         └── EtcdProtocolError   an answer that is not what the gateway documents (expected vs found)
@@ -26,16 +34,20 @@ import base64
 import contextlib
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
 from ledger.errors import Error, shown
+
+if TYPE_CHECKING:  # not at run time: ledger.consortium's modules import this one
+    from ledger.consortium.tls import TlsFiles
 
 DEFAULT_TIMEOUT = 1.5
 DEFAULT_RETRY_FOR = 5.0
@@ -48,6 +60,10 @@ class EtcdError(Error):
 
 class EtcdUnavailable(EtcdError):
     code = "etcd_unavailable"
+
+
+class EtcdTlsError(EtcdError):
+    code = "etcd_tls"
 
 
 class EtcdRejected(EtcdError):
@@ -68,6 +84,38 @@ class EtcdCompacted(EtcdRejected):
 
 class EtcdProtocolError(EtcdError):
     code = "etcd_protocol"
+
+
+def _tls_failure(error: BaseException) -> ssl.SSLError | None:
+    """The TLS error at the root of a transport error (httpx wraps httpcore's, which wraps the ssl module's)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+_TLS_REFUSED = "TLS handshake refused"
+
+
+def _failure(endpoint: str, error: BaseException) -> str:
+    """One endpoint's failure for an error message. A certificate the other side refused is marked
+    ``_TLS_REFUSED`` (not worth retrying); any other TLS error (e.g. an EOF from a member going away) is an ordinary
+    transport failure."""
+    tls = _tls_failure(error)
+    if tls is not None:
+        reason = str(getattr(tls, "reason", None) or tls)
+        if "CERTIFICATE_VERIFY_FAILED" in reason:
+            return f"{endpoint}: {_TLS_REFUSED}: the server's certificate is not one of the trusted CA ({reason})"
+        if "ALERT" in reason and ("CERTIFICATE" in reason or "UNKNOWN_CA" in reason):
+            return (f"{endpoint}: {_TLS_REFUSED}: etcd refused this client's certificate (none, or not one of the "
+                    f"CA etcd trusts) ({reason})")
+    return f"{endpoint}: {type(error).__name__} {error}"
+
+
+def _all_tls_refused(failures: Sequence[str]) -> bool:
+    return bool(failures) and all(_TLS_REFUSED in f for f in failures)
 
 
 # -- encoding -----------------------------------------------------------------------------------------------------
@@ -172,20 +220,32 @@ def _range_result(answer: Mapping[str, Any], what: str) -> RangeResult:
 
 
 class EtcdClient:
-    """etcd's KV and watch API on ``endpoints`` (client URLs such as ``http://127.0.0.1:2379``)."""
+    """etcd's KV and watch API on ``endpoints`` (client URLs such as ``http://127.0.0.1:2379``, or
+    ``https://...`` with ``tls``)."""
 
-    def __init__(self, endpoints: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT,
+    def __init__(self, endpoints: Sequence[str], *, tls: TlsFiles | None = None, timeout: float = DEFAULT_TIMEOUT,
                  retry_for: float = DEFAULT_RETRY_FOR) -> None:
-        """``timeout``: per request to one endpoint (a member without a leader holds a write until it times out,
+        """``tls``: the CA to trust and this client's certificate and key (then every endpoint is https);
+        ``timeout``: per request to one endpoint (a member without a leader holds a write until it times out,
         so keep it short); ``retry_for``: how long to keep cycling through the endpoints before giving up."""
         if not endpoints:
             raise ValueError("an etcd client needs at least one endpoint")
+        scheme = "https://" if tls is not None else "http://"
+        wrong = [e for e in endpoints if not e.startswith(scheme)]
+        if wrong:
+            raise ValueError(f"expected {scheme} endpoints {'with' if tls else 'without'} tls, found {wrong}")
         self.endpoints = [e.rstrip("/") for e in endpoints]
         self.timeout = timeout
         self.retry_for = retry_for
+        self.tls = tls
+        # One context for the KV client and every watch (it loads the files once; TlsError when they are unusable)
+        self._verify: ssl.SSLContext | bool = tls.ssl_context() if tls is not None else True
         self._current = 0
         self._lock = threading.Lock()
-        self._http = httpx.Client(timeout=timeout)
+        self._http = self._http_client(httpx.Timeout(timeout))
+
+    def _http_client(self, timeout: httpx.Timeout) -> httpx.Client:
+        return httpx.Client(timeout=timeout, verify=self._verify)
 
     def close(self) -> None:
         self._http.close()
@@ -218,6 +278,9 @@ class EtcdClient:
             answer = self._call_once(path, body, failures)
             if answer is not None:
                 return answer
+            if len(failures) == len(self.endpoints) and _all_tls_refused(failures):
+                raise EtcdTlsError(f"POST {path}: every etcd endpoint refused the TLS handshake "
+                                   f"({'; '.join(failures)})")
             if time.monotonic() >= deadline:
                 raise EtcdUnavailable(f"POST {path}: no etcd endpoint answered ({'; '.join(failures)})")
             time.sleep(0.05)  # e.g. every member between leaders: an election takes about a second
@@ -228,7 +291,7 @@ class EtcdClient:
             try:
                 answer = self._http.post(url, json=body)
             except httpx.TransportError as e:
-                failures.append(f"{self.endpoints[index]}: {type(e).__name__} {e}")
+                failures.append(_failure(self.endpoints[index], e))
                 continue
             if answer.status_code >= 500:
                 failures.append(f"{self.endpoints[index]}: HTTP {answer.status_code} {answer.text[:200]}")
@@ -347,7 +410,7 @@ class Watch:
         self._stopped = threading.Event()
         self._socket: socket.socket | None = None
         self._lock = threading.Lock()
-        self._http = httpx.Client(timeout=httpx.Timeout(client.timeout, read=None))
+        self._http = client._http_client(httpx.Timeout(client.timeout, read=None))
         self.created = threading.Event()  # set once etcd confirmed the watch (events after it are delivered)
 
     def stop(self) -> None:
@@ -384,8 +447,12 @@ class Watch:
                 except (httpx.TransportError, httpx.StreamError, _StreamBroken) as e:
                     if self._stopped.is_set():
                         return
-                    failures.append(f"{endpoint}: {type(e).__name__} {e}")
+                    failures.append(_failure(endpoint, e))
             if not progressed:
+                last = failures[-len(self._client.endpoints):]
+                if _all_tls_refused(last):
+                    raise EtcdTlsError(f"watch on {shown(self._key)}: every etcd endpoint refused the TLS handshake "
+                                       f"({'; '.join(last)})")
                 raise EtcdUnavailable(f"watch on {shown(self._key)}: no etcd endpoint answered "
                                       f"({'; '.join(failures[-len(self._client.endpoints):])})")
 

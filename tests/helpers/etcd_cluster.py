@@ -7,10 +7,19 @@ Usage::
         cluster.stop_member(1)      # the cluster keeps quorum (2 of 3)
         cluster.restart_member(1)   # same data dir: it rejoins and catches up
 
-or the ``etcd_cluster`` fixture (one cluster per test module). Facts from shared/ENVIRONMENT.md (etcd): Debian's
-``etcd-server`` is etcd 3.4; the system service it installs is never used here; a member that lost quorum takes
-~5 s to exit on SIGTERM, so :meth:`EtcdCluster.stop` signals followers first and SIGKILLs after a grace period.
-Only the processes this helper started are ever signalled, by PID.
+or the ``etcd_cluster`` fixture (one cluster per test module). ``EtcdCluster(3, tls=True)`` runs the members with
+TLS on both their client and peer URLs, each requiring a certificate of the cluster's own CA (made with
+:mod:`ledger.consortium.tls` under the cluster's directory)::
+
+    with EtcdCluster(3, tls=True) as cluster:
+        client = EtcdClient(cluster.client_urls, tls=cluster.client_tls("company-a"))
+
+The helper reaches its members (health, leader) with a client certificate of its own, ``cluster-helper``.
+
+Facts from shared/ENVIRONMENT.md (etcd): Debian's ``etcd-server`` is etcd 3.4; the system service it installs is
+never used here; a member that lost quorum takes ~5 s to exit on SIGTERM, so :meth:`EtcdCluster.stop` signals
+followers first and SIGKILLs after a grace period. Only the processes this helper started are ever signalled, by
+PID.
 """
 
 from __future__ import annotations
@@ -30,9 +39,12 @@ from types import TracebackType
 import httpx
 import pytest
 
+from ledger.consortium.tls import CaFiles, TlsFiles, issue_client_cert, issue_server_cert, make_ca
+
 ETCD = "etcd"
 START_TIMEOUT = 15.0
 STOP_GRACE = 2.0
+HELPER_CLIENT = "cluster-helper"  # the name of the client certificate the helper itself uses over TLS
 SKIP_REASON = "etcd is not installed (Debian: apt-get install etcd-server etcd-client; scripts/bootstrap.sh does it)"
 
 
@@ -66,15 +78,20 @@ class Member:
     peer_port: int
     data_dir: Path
     log_path: Path
+    tls: TlsFiles | None = None  # the member's certificate (server and peer), when the cluster runs TLS
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
+    def scheme(self) -> str:
+        return "http" if self.tls is None else "https"
+
+    @property
     def client_url(self) -> str:
-        return f"http://127.0.0.1:{self.client_port}"
+        return f"{self.scheme}://127.0.0.1:{self.client_port}"
 
     @property
     def peer_url(self) -> str:
-        return f"http://127.0.0.1:{self.peer_port}"
+        return f"{self.scheme}://127.0.0.1:{self.peer_port}"
 
     @property
     def running(self) -> bool:
@@ -82,9 +99,12 @@ class Member:
 
 
 class EtcdCluster:
-    """``size`` etcd members on loopback. :attr:`client_urls` lists every member's client URL."""
+    """``size`` etcd members on loopback. :attr:`client_urls` lists every member's client URL. With ``tls``, every
+    member serves https on its client and peer URLs and accepts only clients (and peers) with a certificate of
+    :attr:`ca`; :meth:`client_tls` issues one."""
 
-    def __init__(self, size: int = 3, root: Path | None = None, *, token: str = "greencert-test") -> None:
+    def __init__(self, size: int = 3, root: Path | None = None, *, token: str = "greencert-test",
+                 tls: bool = False) -> None:
         if size < 1:
             raise ValueError(f"an etcd cluster needs at least one member, not {size}")
         binary = etcd_binary()
@@ -100,6 +120,13 @@ class EtcdCluster:
                    data_dir=self.root / f"m{i}" / "data", log_path=self.root / f"m{i}" / "etcd.log")
             for i in range(size)
         ]
+        self.ca: CaFiles | None = None
+        self._helper_tls: TlsFiles | None = None
+        if tls:
+            self.ca = make_ca(self.tls_dir / "ca", f"GreenCert test etcd CA {token}")
+            for member in self.members:
+                member.tls = issue_server_cert(self.ca, self.tls_dir / "members", member.name)
+            self._helper_tls = self.client_tls(HELPER_CLIENT)
         self.started_in: float | None = None  # seconds from the first spawn to a healthy cluster
 
     # -- life cycle -----------------------------------------------------------------------------------------
@@ -107,6 +134,22 @@ class EtcdCluster:
     @property
     def client_urls(self) -> list[str]:
         return [m.client_url for m in self.members]
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.root / "tls"
+
+    def client_tls(self, company: str) -> TlsFiles:
+        """A client certificate of this cluster's CA for ``company`` (issued once, then the same files)."""
+        if self.ca is None:
+            raise RuntimeError("this etcd cluster runs without TLS (EtcdCluster(..., tls=True) to have one)")
+        return issue_client_cert(self.ca, self.tls_dir / "clients", company)
+
+    def _http(self) -> httpx.Client:
+        """An httpx client for the helper's own requests to the members (with its client certificate on TLS)."""
+        if self._helper_tls is None:
+            return httpx.Client(timeout=1.0)
+        return httpx.Client(timeout=1.0, verify=self._helper_tls.ssl_context())
 
     def _command(self, member: Member) -> list[str]:
         initial = ",".join(f"{m.name}={m.peer_url}" for m in self.members)
@@ -125,6 +168,20 @@ class EtcdCluster:
             "--election-timeout", "500",
             "--logger", "zap",
             "--log-outputs", "stderr",
+            *self._tls_flags(member),
+        ]
+
+    @staticmethod
+    def _tls_flags(member: Member) -> list[str]:
+        """Clients and peers must present a certificate of the CA; the member presents its own to both (its
+        certificate has serverAuth and clientAuth: etcd 3.4's JSON gateway also dials the member with it)."""
+        if member.tls is None:
+            return []
+        ca, cert, key = str(member.tls.ca), str(member.tls.cert), str(member.tls.key)
+        return [
+            "--client-cert-auth", "--trusted-ca-file", ca, "--cert-file", cert, "--key-file", key,
+            "--peer-client-cert-auth", "--peer-trusted-ca-file", ca, "--peer-cert-file", cert,
+            "--peer-key-file", key,
         ]
 
     def _spawn(self, member: Member) -> None:
@@ -150,7 +207,7 @@ class EtcdCluster:
         """Until every member in ``members`` (default: every running member) answers ``/health`` with true."""
         waiting = [m for m in (members or self.members) if m.running]
         deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=1.0) as http:
+        with self._http() as http:
             while waiting:
                 for member in list(waiting):
                     if not member.running:
@@ -178,7 +235,7 @@ class EtcdCluster:
 
     def leader(self) -> Member | None:
         """The member that currently leads (from ``/v3/maintenance/status``), or None when none answers."""
-        with httpx.Client(timeout=1.0) as http:
+        with self._http() as http:
             for member in self.members:
                 if not member.running:
                     continue
