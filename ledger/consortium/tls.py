@@ -100,6 +100,17 @@ class TlsFiles:
         return context
 
 
+def etcd_member_flags(member: TlsFiles) -> list[str]:
+    """The command-line flags of an etcd 3.4 member serving TLS with ``member`` (from :func:`issue_server_cert`)
+    on its client and peer URLs, and accepting only clients and peers with a certificate of ``member.ca``. Its
+    URLs (``--listen-client-urls`` etc.) must then be ``https://``."""
+    ca, cert, key = str(member.ca), str(member.cert), str(member.key)
+    return [
+        "--client-cert-auth", "--trusted-ca-file", ca, "--cert-file", cert, "--key-file", key,
+        "--peer-client-cert-auth", "--peer-trusted-ca-file", ca, "--peer-cert-file", cert, "--peer-key-file", key,
+    ]
+
+
 def _trusting(ca: Path) -> ssl.SSLContext:
     try:
         return ssl.create_default_context(cafile=ca)

@@ -39,7 +39,14 @@ from types import TracebackType
 import httpx
 import pytest
 
-from ledger.consortium.tls import CaFiles, TlsFiles, issue_client_cert, issue_server_cert, make_ca
+from ledger.consortium.tls import (
+    CaFiles,
+    TlsFiles,
+    etcd_member_flags,
+    issue_client_cert,
+    issue_server_cert,
+    make_ca,
+)
 
 ETCD = "etcd"
 START_TIMEOUT = 15.0
@@ -175,14 +182,7 @@ class EtcdCluster:
     def _tls_flags(member: Member) -> list[str]:
         """Clients and peers must present a certificate of the CA; the member presents its own to both (its
         certificate has serverAuth and clientAuth: etcd 3.4's JSON gateway also dials the member with it)."""
-        if member.tls is None:
-            return []
-        ca, cert, key = str(member.tls.ca), str(member.tls.cert), str(member.tls.key)
-        return [
-            "--client-cert-auth", "--trusted-ca-file", ca, "--cert-file", cert, "--key-file", key,
-            "--peer-client-cert-auth", "--peer-trusted-ca-file", ca, "--peer-cert-file", cert,
-            "--peer-key-file", key,
-        ]
+        return [] if member.tls is None else etcd_member_flags(member.tls)
 
     def _spawn(self, member: Member) -> None:
         member.data_dir.parent.mkdir(parents=True, exist_ok=True)
