@@ -161,6 +161,11 @@ be born expired), ``overlap`` (with anything its meter reported); allocations ``
 ``completed``, ``expired``, ``insufficient``; issuance ``already_issued`` (with ``certificate_id``),
 ``mixed_methods``, ``not_owner``; revocation ``unknown_certificate``, ``not_issuer``, ``already_revoked``;
 registry changes ``bad_registry``, ``bad_method``, ``unknown_address``, ``no_quorum``, ``already_applied``.
+On a consortium node (ledger/consortium/node.py), besides: ``node_halted`` (503: this validator's state differed
+from the quorum's and it stopped), ``ordering_unavailable`` (503: etcd could not be reached, nothing was ordered),
+``block_full`` (503: submit it again). A submission that waits is answered only once its block is final (⌈2n/3⌉
+validator signatures); without a quorum it times out with ``commit_timeout`` and ``GET /v1/status`` names the
+missing validators.
 A request that is not of the form described is answered ``bad_request`` (400) as a whole.
 """
 
@@ -253,6 +258,17 @@ def create_app(node: Node) -> FastAPI:
     @app.get("/v1/blocks/{height}", responses=errors(400, 404, 503))
     def get_block(height: Annotated[int, Path(ge=0, lt=MAX_HEIGHT)]) -> dict[str, Any]:
         return node.block(height)
+
+    @app.get("/v1/blocks/{height}/txs", responses=errors(400, 401, 403, 404, 503),
+             description=SIGNED_HEADER + "every transaction of a final block, in order (hex of the canonical "
+                         "envelopes), for a validator catching up; other readers get 403.")
+    def get_block_txs(height: Annotated[int, Path(ge=0, lt=MAX_HEIGHT)],
+                      signer: tuple[str, str] = signed) -> dict[str, Any]:
+        address, role = signer
+        if role != "validator":
+            raise ReadRefused("forbidden", f"a block's transactions are read in bulk by validators only: signed by "
+                                           f"{address}, a {role}", 403)
+        return node.block_txs(height)
 
     @app.get("/v1/state/{key:path}", responses=errors(400, 404))
     def get_state(key: str, prove: bool = False) -> dict[str, Any]:

@@ -40,6 +40,12 @@ class Queries(NodeBase):
         header, commit, count = found
         return {"header": header.to_json(), "commit": commit.to_json(), "tx_count": count}
 
+    def block_txs(self, height: int) -> dict[str, Any]:
+        """Every transaction of a stored block, in order, as hex of the canonical envelopes."""
+        if self.store.block(height) is None:
+            raise NotFound(f"no block at height {height}; the head is at {self.head.height}")
+        return {"height": height, "txs": [raw.hex() for raw in self.store.block_txs(height)]}
+
     def tx(self, tx_id: str) -> dict[str, Any]:
         found = self.store.tx(tx_id)
         if found is None:

@@ -4,6 +4,7 @@ Keys, under one chain's prefix ``/gc/<chain>/``::
 
     txs/<node-id>/<seq>     an opaque signed transaction appended by node <node-id> (seq: its own counter, from 1)
     blocks/<height>         the cut of block <height> (canonical CBOR, see :class:`Cut`), written once
+    sigs/<height>/<node-id> a validator's signature over block <height>'s header (ledger.consortium.signatures)
 
 Numbers in keys are zero-padded to 20 digits so that keys sort like the numbers.
 
@@ -30,12 +31,19 @@ from ledger_lite.encoding import canonical, decode, sha256
 
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _PAGE = 1000
-CUT_VERSION = 1
+CUT_VERSION = 2
 
 
 class OrderingError(Error):
     code = "ordering_error"
     status = 409
+
+
+class TxMissing(OrderingError):
+    """A decided block's transaction is no longer in etcd (cleaned up after its block became final): read the
+    block from a peer instead."""
+
+    code = "tx_missing"
 
 
 def _pad(number: int) -> str:
@@ -66,10 +74,12 @@ class Cut:
     last_rev: int
     txs: tuple[CutTx, ...]
     decided_by: str
+    time: int = 0  # the block's time (Unix seconds) as the deciding node's clock read it; executors use
+    # max(time, previous block's time), so every node gives the block the same time
 
     def encode(self) -> bytes:
         return canonical({"v": CUT_VERSION, "chain": self.chain, "height": self.height, "first_rev": self.first_rev,
-                          "last_rev": self.last_rev, "decided_by": self.decided_by,
+                          "last_rev": self.last_rev, "decided_by": self.decided_by, "time": self.time,
                           "txs": [[t.key, t.revision, t.tx_hash] for t in self.txs]})
 
     @classmethod
@@ -79,7 +89,7 @@ class Cut:
             if not isinstance(raw, dict) or raw.get("v") != CUT_VERSION:
                 raise ValueError(f"expected a map with v={CUT_VERSION}")
             return cls(chain=str(raw["chain"]), height=int(raw["height"]), first_rev=int(raw["first_rev"]),
-                       last_rev=int(raw["last_rev"]), decided_by=str(raw["decided_by"]),
+                       last_rev=int(raw["last_rev"]), decided_by=str(raw["decided_by"]), time=int(raw["time"]),
                        txs=tuple(CutTx(bytes(k), int(r), bytes(h)) for k, r, h in raw["txs"]))
         except Exception as e:  # any malformed record: say where and what
             raise OrderingError(f"{where}: expected a block cut (canonical CBOR, version {CUT_VERSION}), "
@@ -175,9 +185,10 @@ class EtcdOrdering:
         height = int(last.kvs[0].key[len(self.blocks_prefix):])
         return self._parse_cut(last.kvs[0], height)
 
-    def cut(self, height: int, first_rev: int, last_rev: int) -> Cut:
-        """Decide block ``height`` as the transactions created in ``[first_rev, last_rev]``, once. If another node
-        decided ``height`` first, its cut is returned instead (check :attr:`Cut.decided_by`)."""
+    def cut(self, height: int, first_rev: int, last_rev: int, *, time: int = 0, max_keys: int = 0) -> Cut:
+        """Decide block ``height`` as the transactions created in ``[first_rev, last_rev]``, once (at most
+        ``max_keys`` appended keys when given: the cut then ends at the last one taken). If another node decided
+        ``height`` first, its cut is returned instead (check :attr:`Cut.decided_by`)."""
         if height < self.first_height:
             raise OrderingError(f"cut of height {height}: expected a height ≥ {self.first_height}")
         if height == self.first_height:
@@ -195,9 +206,12 @@ class EtcdOrdering:
             raise OrderingError(f"cut of height {height}: expected revisions {expected_first}..(≥ {expected_first - 1})"
                                 f" (right after the previous block), found {first_rev}..{last_rev}")
         txs = self.appended(first_rev, last_rev) if last_rev >= first_rev else []
+        if max_keys and len(txs) > max_keys:
+            txs = txs[:max_keys]
+            last_rev = txs[-1].create_revision
         proposal = Cut(chain=self.chain, height=height, first_rev=first_rev, last_rev=last_rev,
                        txs=tuple(CutTx(kv.key, kv.create_revision, sha256(kv.value)) for kv in txs),
-                       decided_by=self.node_id)
+                       decided_by=self.node_id, time=time)
         result = self.client.create(self.block_key(height), proposal.encode())
         if result.succeeded:
             return proposal
@@ -205,19 +219,30 @@ class EtcdOrdering:
             raise OrderingError(f"cut of height {height}: the create-once txn failed, yet the key is absent")
         return self._parse_cut(result.current, height)
 
-    def cut_next(self, last_rev: int | None = None) -> Cut:
+    def cut_next(self, last_rev: int | None = None, *, time: int = 0, max_keys: int = 0) -> Cut:
         """Decide the next block: everything appended since the last cut up to ``last_rev`` (default: now)."""
         previous = self.last_cut()
         height = self.first_height if previous is None else previous.height + 1
         first_rev = 1 if previous is None else previous.last_rev + 1
-        return self.cut(height, first_rev, self.revision() if last_rev is None else last_rev)
+        return self.cut(height, first_rev, self.revision() if last_rev is None else last_rev, time=time,
+                        max_keys=max_keys)
+
+    def waiting(self, after_rev: int) -> bool:
+        """Whether any transaction was appended after revision ``after_rev`` (the last cut's end)."""
+        found = self.client.range(self.txs_prefix, prefix=True, limit=1, min_create_revision=after_rev + 1)
+        return bool(found.kvs)
 
     def transactions(self, cut: Cut) -> list[bytes]:
-        """The bytes of ``cut``'s transactions, in order, each checked against the hash the cut recorded."""
+        """The bytes of ``cut``'s transactions, in order, each checked against the hash the cut recorded. Read at
+        the current revision (appended keys are written once and never changed), so compacting etcd's history does
+        not hide them; a key cleaned up since raises :class:`TxMissing`."""
         found: list[bytes] = []
         for entry in cut.txs:
-            kv = self.client.get(entry.key, revision=cut.last_rev)
-            if kv is None or kv.create_revision != entry.revision or sha256(kv.value) != entry.tx_hash:
+            kv = self.client.get(entry.key)
+            if kv is None:
+                raise TxMissing(f"block {cut.height}: transaction {entry.key.decode(errors='replace')} is no longer "
+                                f"in etcd (cleaned up after its block became final); read the block from a peer")
+            if kv.create_revision != entry.revision or sha256(kv.value) != entry.tx_hash:
                 raise OrderingError(
                     f"block {cut.height}: expected transaction {entry.key.decode(errors='replace')} created at "
                     f"revision {entry.revision} with hash {entry.tx_hash.hex()}, found "

@@ -1,0 +1,204 @@
+"""ledger.consortium.node: four validator nodes (threads of this process, each its own store and etcd client)
+on a real 3-member etcd cluster execute the same blocks, finalize them at ⌈2n/3⌉ signatures and survive a
+stopped validator, a lost quorum and a Byzantine validator."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+
+from ledger.consortium.node import ConsortiumNode
+from ledger.consortium.order import EtcdOrdering
+from ledger.errors import Rejected
+from ledger.etcd import EtcdClient
+from ledger.storage import Store
+from ledger_lite import BlockHeader, Commit, CommitError, SigningKey, verify_commit
+from tests.helpers.etcd_cluster import EtcdCluster, etcd_cluster, requires_etcd
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
+
+pytestmark = [pytest.mark.etcd, requires_etcd()]
+__all__ = ["etcd_cluster"]
+
+WAIT_S = 20.0
+
+
+@dataclass
+class Consortium:
+    world: LedgerWorld
+    cluster: EtcdCluster
+    root: Path
+    chain: str
+    keys: list[SigningKey]
+    nodes: dict[int, ConsortiumNode] = field(default_factory=dict)
+    clients: dict[int, EtcdClient] = field(default_factory=dict)
+
+    def open(self, i: int, *, fault: Callable[[BlockHeader], BlockHeader] | None = None) -> ConsortiumNode:
+        client = EtcdClient(self.cluster.client_urls, timeout=1.0)
+        self.clients[i] = client
+        store = Store(self.root / f"v{i}" / "ledger.sqlite") if (self.root / f"v{i}").is_dir() else None
+        (self.root / f"v{i}").mkdir(parents=True, exist_ok=True)
+        store = store or Store(self.root / f"v{i}" / "ledger.sqlite")
+        node = ConsortiumNode(store, self.world.genesis_with(*self.keys[1:]), self.keys[i],
+                              EtcdOrdering(client, self.chain, f"v{i}"), clock=ManualClock(),
+                              evidence_dir=self.root / f"v{i}" / "evidence", fault=fault)
+        node.start()
+        self.nodes[i] = node
+        return node
+
+    def close(self, i: int) -> None:
+        self.nodes.pop(i).close()
+        self.clients.pop(i).close()
+
+    def close_all(self) -> None:
+        for i in list(self.nodes):
+            self.close(i)
+
+    def until(self, check: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not within {timeout} s: {what}; "
+                                     f"{ {i: n.status() for i, n in self.nodes.items()} }")
+            time.sleep(0.02)
+
+    def agree(self, height: int) -> None:
+        """Every open node holds block ``height`` with the same head and state root."""
+        self.until(lambda: all(n.head.height >= height for n in self.nodes.values()), f"all at height {height}")
+        blocks = {i: n.block(height) for i, n in self.nodes.items()}
+        assert len({b["header"]["hash"] for b in blocks.values()}) == 1, blocks
+        roots = {n.status()["state_root"] for n in self.nodes.values() if n.head.height == height}
+        assert len(roots) <= 1, roots
+
+
+@pytest.fixture
+def consortium(etcd_cluster: EtcdCluster, tmp_path: Path, ledger_world: LedgerWorld) -> Iterator[Consortium]:
+    keys = [ledger_world.validator, *ledger_world.extra_validators(3)]
+    c = Consortium(ledger_world, etcd_cluster, tmp_path, f"c{uuid.uuid4().hex[:10]}", keys)
+    try:
+        yield c
+    finally:
+        c.close_all()
+
+
+def _final(node: ConsortiumNode, height: int, validators: list[SigningKey]) -> tuple[BlockHeader, Commit]:
+    block = node.block(height)
+    header, commit = BlockHeader.from_json(block["header"]), Commit.from_json(block["commit"])
+    verify_commit(header, commit, [k.public for k in validators])  # a light client's check: a quorum signed it
+    return header, commit
+
+
+def test_submissions_to_any_node_become_final_on_every_node(consortium: Consortium) -> None:
+    w = consortium.world
+    nodes = [consortium.open(i) for i in range(4)]
+    txs = [w.generate(slot(n), 1_000 + n) for n in range(8)]
+    outcomes = [w.submit_wait(nodes[n % 4], tx, timeout=WAIT_S) for n, tx in enumerate(txs)]
+    assert [o["code"] for o in outcomes] == ["ok"] * 8, outcomes
+    top = max(o["height"] for o in outcomes)
+    consortium.agree(top)
+    _, commit = _final(nodes[0], top, consortium.keys)
+    assert len(commit.signatures) >= 3  # ⌈2·4/3⌉
+    for n in nodes:  # every node serves every transaction, with its inclusion
+        for o in outcomes:
+            assert n.tx(o["tx_id"])["height"] == o["height"]
+    status = nodes[1].status()
+    assert status["ordering"] == "consortium" and status["final_height"] >= top and status["quorum"] == 3
+    assert len(status["validators"]) == 4 and len(status["final_signers"]) >= 3
+    # A committed transaction sent to another node is refused there; one sent to two nodes at once commits once.
+    with pytest.raises(Rejected, match="already submitted"):
+        nodes[2].submit(txs[0].encode())
+    twice = w.generate(slot(9), 1_000)
+    both = [nodes[0].submit(twice.encode()), nodes[3].submit(twice.encode())]
+    settled = [p.wait(WAIT_S) for p in both]
+    assert [o and (o["code"], o["height"]) for o in settled] == [("ok", settled[0]["height"])] * 2, settled
+    consortium.agree(settled[0]["height"])
+    assert nodes[1].block(settled[0]["height"])["tx_count"] == 1  # in its block once
+
+
+def test_a_stopped_validator_does_not_stop_finality_and_catches_up(consortium: Consortium) -> None:
+    w = consortium.world
+    nodes = {i: consortium.open(i) for i in range(4)}
+    first = w.commit(nodes[0], w.generate(slot(1), 1_000))
+    consortium.agree(first["height"])
+    consortium.close(3)  # 3 of 4 remain: still a quorum
+    later = [w.commit(nodes[n % 3], w.generate(slot(n), 2_000)) for n in range(2, 8)]
+    top = max(o["height"] for o in later)
+    consortium.agree(top)
+    back = consortium.open(3)
+    consortium.until(lambda: back.head.height >= top, "the restarted validator caught up")
+    consortium.agree(top)
+    assert back.status()["state_root"] == nodes[0].status()["state_root"]
+
+
+def test_without_a_quorum_nothing_becomes_final_and_nothing_is_lost(consortium: Consortium) -> None:
+    w = consortium.world
+    nodes = {i: consortium.open(i) for i in range(4)}
+    base = w.commit(nodes[0], w.generate(slot(1), 1_000))["height"]
+    consortium.agree(base)
+    consortium.close(2)
+    consortium.close(3)
+    pending = nodes[0].submit(w.generate(slot(2), 1_000).encode())
+    assert pending.wait(2.0) is None  # 2 of 4 signed: not final, not answered
+    assert nodes[0].head.height == base and nodes[1].head.height == base
+    consortium.until(lambda: nodes[0].status()["can_commit"] is False, "status says it cannot commit")
+    waiting = nodes[0].status()["waiting_for_signatures"]
+    assert waiting["height"] == base + 1 and waiting["need"] == 3 and len(waiting["signed_by"]) == 2
+    assert sorted(waiting["missing"]) == sorted(k.public.hex() for k in consortium.keys[2:])
+    consortium.open(2)
+    outcome = pending.wait(WAIT_S)
+    assert outcome is not None and outcome["code"] == "ok" and outcome["height"] == base + 1
+    consortium.agree(base + 1)
+    assert nodes[0].status()["can_commit"] is True
+
+
+def _wrong_root(header: BlockHeader) -> BlockHeader:
+    return replace(header, state_root=bytes(32))
+
+
+def test_a_byzantine_validator_cannot_make_a_wrong_header_final(consortium: Consortium) -> None:
+    w = consortium.world
+    honest = {i: consortium.open(i) for i in range(3)}
+    liar = consortium.open(3, fault=_wrong_root)
+    outcome = w.commit(honest[0], w.generate(slot(1), 1_000))
+    height = outcome["height"]
+    consortium.until(lambda: all(n.head.height >= height for n in honest.values()), "honest nodes final")
+    header, commit = _final(honest[0], height, consortium.keys)
+    assert consortium.keys[3].public.raw not in {v for v, _ in commit.signatures}
+    assert {honest[i].block(height)["header"]["hash"] for i in honest} == {header.hash().hex()}
+    # What the liar signed: one signature over a header with another state root, which no light client accepts.
+    lie = _wrong_root(header)
+    lone = Commit(lie.hash(), ((consortium.keys[3].public.raw,
+                                consortium.keys[3].sign(b"greencert/commit/v1" + lie.hash())),))
+    with pytest.raises(CommitError):
+        verify_commit(lie, lone, [k.public for k in consortium.keys])
+    # The liar itself computed the honest header, saw the quorum sign it, and stores it: its fault was only in
+    # what it signed. An honest node whose own execution differs halts instead (next test).
+    consortium.until(lambda: liar.head.height >= height, "the liar follows the final block")
+
+
+def test_a_validator_whose_state_differs_halts_and_keeps_evidence(consortium: Consortium) -> None:
+    w = consortium.world
+    nodes = {i: consortium.open(i) for i in range(3)}
+    base = w.commit(nodes[0], w.generate(slot(1), 1_000))["height"]
+    consortium.agree(base)
+    # Validator 3 joins with a store whose state was changed outside the node after its last block: its
+    # execution of the next block gives another state root than the quorum's.
+    odd = consortium.open(3)
+    consortium.until(lambda: odd.head.height >= base, "v3 caught up")
+    with odd._lock:
+        odd.state.apply({"registry/tampered": {"role": "none"}}, {"registry/tampered": b"\xa0"})
+    nxt = w.commit(nodes[1], w.generate(slot(2), 1_000))["height"]
+    consortium.until(lambda: odd.status()["halted"] is not None, "v3 halts")
+    assert odd.head.height == base
+    assert "state_root" in odd.status()["halted"]
+    evidence = json.loads((consortium.root / "v3" / "evidence" / f"block-{nxt}.json").read_text())
+    assert evidence["differs"] == ["state_root", "hash"] and len(evidence["quorum_signers"]) >= 3
+    assert oct((consortium.root / "v3" / "evidence" / f"block-{nxt}.json").stat().st_mode & 0o777) == "0o600"
+    refused = w.generate(slot(3), 1_000)
+    with pytest.raises(Exception, match="halted"):
+        odd.submit(refused.encode())
