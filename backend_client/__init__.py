@@ -15,6 +15,7 @@ from backend_client.errors import (
     Unauthorized,
     Unreachable,
 )
+from backend_client.http import split_urls
 from backend_client.intermediary import (
     CertificateRecord,
     CertificateType,
@@ -48,4 +49,5 @@ __all__ = [
     "Unauthorized",
     "Unreachable",
     "UsageOutcome",
+    "split_urls",
 ]

@@ -2,7 +2,8 @@
 
     ClientError
     ├── InvalidId           an id or key given to a client method has the wrong form; nothing was sent
-    ├── Unreachable         the server did not answer (connection refused, timeout, DNS)
+    ├── Unreachable         the server did not answer (connection refused, timeout, DNS); with several servers,
+    │                       none did (``failures``: each URL and why)
     ├── ProtocolError       the server answered something that is not the documented JSON
     └── ApiError            the server answered {error, message} with a 4xx/5xx status
         ├── BadRequest          400/413/422: the request was refused as malformed
@@ -17,6 +18,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ClientError(Exception):
     """Base of every error raised by ``backend_client``."""
@@ -27,7 +30,9 @@ class InvalidId(ClientError):
 
 
 class Unreachable(ClientError):
-    pass
+    def __init__(self, message: str, failures: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.failures = tuple(failures)  # (URL, why) of each server tried, in the order tried
 
 
 class ProtocolError(ClientError):

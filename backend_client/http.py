@@ -1,7 +1,14 @@
-"""One place where httpx is called: requests, error mapping and JSON decoding."""
+"""One place where httpx is called: requests, failover across several servers, error mapping and JSON decoding.
+
+A client may be given several base URLs (the validator nodes of a consortium, each serving the same API). A
+request goes first to the *preferred* one — the last that answered — and on to the next when it fails at the
+transport level (nothing listening, a connect timeout; for a retry-safe request also a read timeout or a
+dropped connection) or is answered 502/503/504. A 4xx, or any other status, is an answer and is never retried
+elsewhere. When every URL fails, ``Unreachable`` names each and why (``failures``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Self
 
 import httpx
@@ -22,12 +29,36 @@ from backend_client.errors import (
 )
 
 MAX_MESSAGE = 500  # characters of a server's error message kept in an ApiError
+FAILOVER_STATUSES = frozenset({502, 503, 504})  # "this server cannot answer now": another one may
+CONNECT_TIMEOUT_S = 3.0  # with several URLs, a silent host is given up this soon (a live one accepts at once)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def split_urls(base_url: str | Sequence[str]) -> tuple[str, ...]:
+    """The base URLs in ``base_url``: one URL, several separated by commas, or a sequence of either; each without
+    its trailing ``/``, duplicates dropped, in the order given."""
+    given = [base_url] if isinstance(base_url, str) else list(base_url)
+    parts = [part.strip().rstrip("/") for url in given for part in url.split(",")]
+    urls = tuple(dict.fromkeys(part for part in parts if part))
+    if not urls:
+        raise ValueError(f"expected at least one base URL, found {base_url!r}")
+    return urls
 
 
 class HttpBase:
-    def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 10.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, transport=transport, timeout=timeout)
+    """``base_url``: one URL, a comma-separated list, or a sequence of URLs serving the same API."""
+
+    def __init__(self, base_url: str | Sequence[str], *, transport: httpx.BaseTransport | None = None,
+                 timeout: float = 10.0) -> None:
+        self.base_urls = split_urls(base_url)
+        self._timeout = timeout
+        self._preferred = 0
+        self._http = httpx.Client(transport=transport, timeout=self._timeouts(timeout))
+
+    @property
+    def base_url(self) -> str:
+        """The URL tried first: the one that answered last (the first given until one did)."""
+        return self.base_urls[self._preferred]
 
     def close(self) -> None:
         self._http.close()
@@ -38,30 +69,101 @@ class HttpBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _timeouts(self, timeout: float) -> httpx.Timeout:
+        if len(self.base_urls) == 1:
+            return httpx.Timeout(timeout)
+        return httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S))
+
     def request(self, method: str, path: str, *, token: str | None = None, json: Any = None,
                 content: bytes | None = None, params: dict[str, Any] | None = None,
-                headers: dict[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
-        all_headers = dict(headers or {})
-        if token is not None:
-            all_headers["Authorization"] = f"Bearer {token}"
-        try:
-            response = self._http.request(method, path, json=json, content=content, params=params,
-                                          headers=all_headers,
-                                          timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
-        except httpx.TimeoutException as exc:
-            raise Unreachable(f"{self.base_url} did not answer {method} {path} in time") from exc
-        except httpx.TransportError as exc:
-            raise Unreachable(f"cannot reach {self.base_url}: {exc}") from exc
+                headers: dict[str, str] | None = None, timeout: float | None = None,
+                retry_safe: bool | None = None) -> httpx.Response:
+        """Send the request (see the module's docstring for where); raise the mapped error of a 4xx/5xx."""
+        response, _ = self.exchange(method, path, token=token, json=json, content=content, params=params,
+                                    headers=headers, timeout=timeout, retry_safe=retry_safe)
         if response.status_code >= 400:
             raise map_error(response)
         return response
 
+    def exchange(self, method: str, path: str, *, token: str | None = None, json: Any = None,
+                 content: bytes | None = None, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None, timeout: float | None = None,
+                 retry_safe: bool | None = None) -> tuple[httpx.Response, bool]:
+        """The first answer (of any status but 502/503/504, unless every server gave one of those) and whether
+        an earlier attempt may have reached a server (timed out or failed after sending, or answered 5xx): a
+        resubmission may then meet the effects of the first.
+
+        ``retry_safe``: the request may be sent twice (GET by default; a transaction submission because the
+        ledger refuses a replayed transaction id). A request that is not is sent on only when nothing was sent."""
+        safe = method.upper() in SAFE_METHODS if retry_safe is None else retry_safe
+        all_headers = dict(headers or {})
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        wait = self._http.timeout if timeout is None else self._timeouts(timeout)
+        count = len(self.base_urls)
+        failures: list[tuple[str, str]] = []
+        maybe_delivered = False
+        last: httpx.Response | Unreachable | None = None
+        for step in range(count):
+            index = (self._preferred + step) % count
+            url = self.base_urls[index]
+            try:
+                response = self._http.request(method, url + path, json=json, content=content, params=params,
+                                              headers=all_headers, timeout=wait)
+            except httpx.TransportError as exc:
+                failures.append((url, _reason(exc)))
+                last = _unreachable(url, method, path, exc)
+                if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):  # it may have been sent
+                    if not safe:
+                        raise last from exc
+                    maybe_delivered = True
+                last.__cause__ = exc
+                continue
+            if response.status_code not in FAILOVER_STATUSES:
+                self._preferred = index  # it answered: asked first from now on
+                return response, maybe_delivered
+            failures.append((url, _status_reason(response)))
+            last = response
+            if not safe:  # a gateway may have passed it on: only a retry-safe request goes to the next server
+                return response, maybe_delivered
+            maybe_delivered = True
+        if count == 1 and last is not None:  # one server: its own error, as it always was
+            if isinstance(last, httpx.Response):
+                return last, maybe_delivered
+            raise last
+        raise Unreachable(f"no server answered {method} {path}: "
+                          + "; ".join(f"{url}: {why}" for url, why in failures), failures)
+
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.request(method, path, **kwargs)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ProtocolError(f"expected JSON from {method} {path}, found {response.text[:80]!r}") from exc
+        return decode_json(self.request(method, path, **kwargs), method, path)
+
+
+def decode_json(response: httpx.Response, method: str, path: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise ProtocolError(f"expected JSON from {method} {path}, found {response.text[:80]!r}") from exc
+
+
+def _unreachable(url: str, method: str, path: str, exc: httpx.TransportError) -> Unreachable:
+    if isinstance(exc, httpx.TimeoutException):
+        return Unreachable(f"{url} did not answer {method} {path} in time", [(url, _reason(exc))])
+    return Unreachable(f"cannot reach {url}: {exc}", [(url, _reason(exc))])
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"no connection in time ({exc})"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer in time ({type(exc).__name__})"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({exc})"
+    return f"{type(exc).__name__} ({exc})"
+
+
+def _status_reason(response: httpx.Response) -> str:
+    error = map_error(response)
+    return str(error) if isinstance(error, ApiError) else f"{response.status_code} {response.reason_phrase}".strip()
 
 
 def map_error(response: httpx.Response) -> ClientError:

@@ -9,14 +9,16 @@ from urllib.parse import unquote
 
 import httpx
 
-from backend_client.errors import ProtocolError
-from backend_client.http import HttpBase
+from backend_client.errors import NotFound, ProtocolError, ServerError
+from backend_client.http import HttpBase, decode_json, map_error
 from backend_client.paths import block_height, hex_id, path, state_key
 from ledger_lite import SigningKey, Transaction
 from ledger_lite.request_auth import sign_request
 
 # The node answers 504 commit_timeout after ``timeout``; wait a little longer than that for its answer.
 HTTP_MARGIN_S = 5.0
+POLL_S = 0.2  # how often a resubmitted transaction that a node calls a duplicate is looked up
+CBOR = {"content-type": "application/cbor"}
 
 
 def _obj(body: Any, what: str) -> dict[str, Any]:
@@ -25,19 +27,41 @@ def _obj(body: Any, what: str) -> dict[str, Any]:
     return body
 
 
+def _duplicate(outcome: Any) -> bool:
+    return isinstance(outcome, dict) and outcome.get("error", outcome.get("code")) == "duplicate"
+
+
+def _committed_outcome(tx: dict[str, Any]) -> dict[str, Any]:
+    """A submission's outcome, as the node answers it, from the committed transaction (``GET /v1/txs/{id}``)."""
+    return {"tx_id": tx.get("tx_id"), "code": "ok", "status": 200, "height": tx.get("height"),
+            "index": tx.get("index"), "result": tx.get("result")}
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def _param(value: Any) -> str:
     """A query value as sent (and signed): booleans as ``true``/``false``, the rest as ``str``."""
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 class NodeClient(HttpBase):
-    """``signer``: the registered key that signs the reads naming a participant (assets and certificates by
+    """``base_url``: one node, or several validator nodes of one chain (a list, or URLs separated by commas);
+    a request goes to the node that answered last and on to the next when that one is down or answers 502/503/504
+    (``backend_client.http``). A submission is sent on too: the ledger refuses a replayed transaction id, and a
+    resubmission it calls a duplicate is resolved to the committed outcome (``submit``).
+
+    ``signer``: the registered key that signs the reads naming a participant (assets and certificates by
     owner, ``ledger_lite.request_auth``); every other request goes unsigned. A call may pass its own ``signer``
     (the direct-mode kiosk signs with the signed-in applicant's key). ``chain_id``: the chain those signatures
     name; asked of the node (``GET /v1/status``) on the first signed read when not given."""
 
-    def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 10.0,
-                 signer: SigningKey | None = None, chain_id: str | None = None) -> None:
+    def __init__(self, base_url: str | Sequence[str], *, transport: httpx.BaseTransport | None = None,
+                 timeout: float = 10.0, signer: SigningKey | None = None, chain_id: str | None = None) -> None:
         super().__init__(base_url, transport=transport, timeout=timeout)
         self.signer = signer
         self._chain_id = chain_id
@@ -66,21 +90,86 @@ class NodeClient(HttpBase):
         return _obj(self.json("GET", "/v1/status"), "node status")
 
     def submit(self, tx: Transaction, *, wait: bool = True, timeout: float = 10.0) -> dict[str, Any]:
-        """Submit one transaction; with ``wait`` the outcome of its block (errors raise ``ApiError``)."""
-        return _obj(self.json("POST", "/v1/txs", content=tx.encode(), headers={"content-type": "application/cbor"},
-                              params={"wait": str(wait).lower(), "timeout": timeout},
-                              timeout=timeout + HTTP_MARGIN_S), "submit outcome")
+        """Submit one transaction; with ``wait`` the outcome of its block (errors raise ``ApiError``).
+
+        When an earlier attempt may have reached a node (it timed out, or answered 5xx) and the node that answers
+        calls the transaction a duplicate, the answer is the committed outcome (``GET /v1/txs/{id}``), or,
+        while it is not yet in a block, ``accepted`` without ``wait``; with ``wait`` it is looked up until
+        ``timeout``, then ``ServerError`` 504 ``commit_timeout`` as the node would answer."""
+        deadline = time.monotonic() + timeout
+        response, resent = self._post_tx(tx, wait, timeout)
+        while True:
+            if not (resent and response.status_code == 409 and _duplicate(_body(response))):
+                if response.status_code >= 400:
+                    raise map_error(response)
+                return _obj(decode_json(response, "POST", "/v1/txs"), "submit outcome")
+            committed = self._committed(tx.tx_id)
+            if committed is not None:
+                return committed
+            if not wait:
+                return {"tx_id": tx.tx_id, "code": "accepted"}
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ServerError(504, "commit_timeout", f"transaction {tx.tx_id} was accepted but not committed "
+                                                         f"within {timeout} s; query GET /v1/txs/{tx.tx_id}")
+            time.sleep(min(POLL_S, left))
+            # Still queued somewhere, or refused by a rule after all (that leaves no trace): ask again.
+            response, _ = self._post_tx(tx, wait, max(left - POLL_S, POLL_S))
+
+    def _post_tx(self, tx: Transaction, wait: bool, timeout: float) -> tuple[httpx.Response, bool]:
+        return self.exchange("POST", "/v1/txs", content=tx.encode(), headers=CBOR, retry_safe=True,
+                             params={"wait": str(wait).lower(), "timeout": timeout}, timeout=timeout + HTTP_MARGIN_S)
+
+    def _committed(self, tx_id: str) -> dict[str, Any] | None:
+        """The outcome of ``tx_id`` if it is committed, else None."""
+        try:
+            return _committed_outcome(self.tx(tx_id))
+        except NotFound:
+            return None
 
     def submit_batch(self, txs: Sequence[Transaction], *, wait: bool = True,
                      timeout: float = 20.0) -> list[dict[str, Any]]:
-        """Submit many; returns one outcome per transaction (``code`` "ok" or the rejection code)."""
-        body = _obj(self.json("POST", "/v1/txs/batch", json={"txs": [t.encode().hex() for t in txs]},
-                              params={"wait": str(wait).lower(), "timeout": timeout},
-                              timeout=timeout + HTTP_MARGIN_S), "batch outcome")
-        results = body.get("results")
+        """Submit many; returns one outcome per transaction (``code`` "ok" or the rejection code).
+
+        A resubmission's duplicates are resolved as in ``submit``; one still not committed at ``timeout`` has
+        the outcome ``commit_timeout`` (504), as the node reports it."""
+        deadline = time.monotonic() + timeout
+        results, resent = self._post_batch(txs, wait, timeout)
+        unresolved = [i for i, r in enumerate(results) if resent and _duplicate(r)]
+        while unresolved:
+            for i in unresolved:
+                committed = self._committed(txs[i].tx_id)
+                if committed is not None:
+                    results[i] = committed
+                elif not wait:
+                    results[i] = {"tx_id": txs[i].tx_id, "code": "accepted"}
+            unresolved = [i for i in unresolved if _duplicate(results[i])]
+            left = deadline - time.monotonic()
+            if not unresolved:
+                break
+            if left <= 0:
+                for i in unresolved:
+                    results[i] = {"tx_id": txs[i].tx_id, "code": "commit_timeout", "status": 504,
+                                  "message": "not committed in time"}
+                break
+            time.sleep(min(POLL_S, left))
+            again, _ = self._post_batch([txs[i] for i in unresolved], wait, max(left - POLL_S, POLL_S))
+            for i, outcome in zip(unresolved, again, strict=True):
+                results[i] = outcome
+            unresolved = [i for i in unresolved if _duplicate(results[i])]
+        return results
+
+    def _post_batch(self, txs: Sequence[Transaction], wait: bool, timeout: float) -> tuple[list[Any], bool]:
+        path = "/v1/txs/batch"
+        response, resent = self.exchange("POST", path, json={"txs": [t.encode().hex() for t in txs]},
+                                         params={"wait": str(wait).lower(), "timeout": timeout},
+                                         timeout=timeout + HTTP_MARGIN_S, retry_safe=True)
+        if response.status_code >= 400:
+            raise map_error(response)
+        results = _obj(decode_json(response, "POST", path), "batch outcome").get("results")
         if not isinstance(results, list) or len(results) != len(txs):
             raise ProtocolError(f"expected {len(txs)} outcomes, found {str(results)[:80]}")
-        return results
+        return results, resent
 
     def tx(self, tx_id: str) -> dict[str, Any]:
         return _obj(self.json("GET", path("v1", "txs", hex_id(tx_id, "a transaction id"))), "transaction")

@@ -37,7 +37,8 @@ class KioskConfig:
 
     ``config_dir`` holds the operator's settings file and, for the direct mode, the applicant database and the
     pinned validator keys; None means a ``kiosk`` folder next to ``save_dir`` (so a demo's data directory holds
-    everything the demo's kiosk writes). ``node_url`` is the ledger node of the direct mode (required there).
+    everything the demo's kiosk writes). ``node_url`` is the ledger node of the direct mode (required there), or
+    several validator nodes of one ledger separated by commas (the kiosk fails over between them).
     """
 
     intermediary_url: str
@@ -70,8 +71,10 @@ class KioskConfig:
             raise ValueError(f"paper_size must be one of {PAPER_SIZES}, got {self.paper_size!r}")
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
-        if self.node_url is not None and not self.node_url.startswith(("http://", "https://")):
-            raise ValueError(f"node_url must be an http(s) URL or None, got {self.node_url!r}")
+        if self.node_url is not None and not all(part.strip().startswith(("http://", "https://"))
+                                                 for part in self.node_url.split(",")):
+            raise ValueError(f"node_url must be an http(s) URL (or several, separated by commas) or None, "
+                             f"got {self.node_url!r}")
         if self.backend == "direct" and self.node_url is None:
             raise ValueError("backend 'direct' needs node_url, the ledger node to talk to")
         object.__setattr__(self, "save_dir", Path(self.save_dir))

@@ -17,7 +17,9 @@ After ``MAX_PIN_ATTEMPTS`` wrong PINs in a row the PIN is refused for ``PIN_LOCK
 
 ``backend`` chooses how the kiosk reaches the ledger: "intermediary" (its API at ``intermediary_url``) or
 "direct" (modification 2: a ledger node at ``node_url``, with the kiosk's own applicant database, see
-``kiosk.direct``); the flows talk to an ``IntermediaryPort`` either way.
+``kiosk.direct``); the flows talk to an ``IntermediaryPort`` either way. ``node_url`` may name several validator
+nodes of the same ledger, separated by commas (``"http://10.0.0.7:8701,http://10.0.0.8:8701"``): the kiosk asks
+the one that answered last and goes on to the next when it is down.
 """
 
 from __future__ import annotations
@@ -92,8 +94,8 @@ def check_setting(name: str, value: Any, *, operator: bool = True) -> None:
         raise bad("an http:// or https:// URL")
     if name == "backend" and value not in BACKENDS:
         raise bad(f"one of {', '.join(BACKENDS)}")
-    if name == "node_url" and value is not None and not is_http_url(value):
-        raise bad("an http:// or https:// URL or null")
+    if name == "node_url" and value is not None and not is_http_urls(value):
+        raise bad("an http:// or https:// URL (or several, separated by commas) or null")
     if name == "printer" and value is not None and (not isinstance(value, str) or not value.strip()):
         raise bad("a CUPS queue name or null (save as PDF)")
     if name == "paper_size" and value not in PAPER_SIZES:
@@ -109,6 +111,11 @@ def check_setting(name: str, value: Any, *, operator: bool = True) -> None:
 def is_http_url(value: Any) -> bool:
     return (isinstance(value, str) and value.startswith(("http://", "https://"))
             and bool(value.split("://", 1)[1].strip("/")) and not any(c.isspace() for c in value))
+
+
+def is_http_urls(value: Any) -> bool:
+    """One http(s) URL, or several separated by commas (the validator nodes of a consortium ledger)."""
+    return isinstance(value, str) and all(is_http_url(part.strip()) for part in value.split(","))
 
 
 SETTING_NAMES = tuple(f.name for f in fields(KioskSettings))

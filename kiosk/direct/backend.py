@@ -78,9 +78,10 @@ class _Signed:
 
 class DirectBackend:
     """An ``IntermediaryPort`` over the kiosk's applicant DB and a ledger node. Thread-safe (the kiosk's worker
-    calls it from several threads)."""
+    calls it from several threads). ``node_url``: the node, or several validator nodes of the ledger (a list, or
+    URLs separated by commas) that ``NodeClient`` fails over between."""
 
-    def __init__(self, node_url: str, applicants: ApplicantDB | Path, trust: TrustStore | Path, *,
+    def __init__(self, node_url: str | Sequence[str], applicants: ApplicantDB | Path, trust: TrustStore | Path, *,
                  transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time,
                  institutions: dict[str, InstitutionFormat] | None = None,
                  session_ttl_s: float = SESSION_TTL_S) -> None:
@@ -282,5 +283,6 @@ class DirectBackend:
         except NodeUnreachable:
             raise
         except Unreachable as exc:
-            raise NodeUnreachable(f"the ledger node at {self.node.base_url} did not answer ({what}): {exc}") \
-                from exc
+            urls = self.node.base_urls
+            where = f"node at {urls[0]}" if len(urls) == 1 else f"nodes at {', '.join(urls)}"
+            raise NodeUnreachable(f"the ledger {where} did not answer ({what}): {exc}", exc.failures) from exc

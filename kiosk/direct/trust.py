@@ -96,7 +96,7 @@ class TrustStore:
                 chain_id = str(node.status()["chain_id"])
                 registry = node.registry()
             except Unreachable as exc:
-                raise NodeUnreachable(f"cannot fetch the validator keys to pin: {exc}") from exc
+                raise NodeUnreachable(f"cannot fetch the validator keys to pin: {exc}", exc.failures) from exc
             except (ClientError, KeyError, TypeError) as exc:
                 raise TrustError(f"the node's status or registry is not usable: {exc}") from exc
             keys = [e.get("public_key") for e in registry

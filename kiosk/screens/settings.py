@@ -34,7 +34,13 @@ from PySide6.QtWidgets import (
 from kiosk.core.config import BACKENDS, MODES, PAPER_SIZES, Backend, Mode
 from kiosk.core.language import LANGUAGES, Language
 from kiosk.core.messages import counted
-from kiosk.core.settings import DEFAULT_PIN, KioskSettings, check_pin_format, check_setting, is_http_url
+from kiosk.core.settings import (
+    DEFAULT_PIN,
+    KioskSettings,
+    check_pin_format,
+    check_setting,
+    is_http_urls,
+)
 from kiosk.i18n import format_duration
 from kiosk.printers import PrinterInfoLike, describe_state, needs_attention
 from kiosk.qt_compat import emit
@@ -382,7 +388,7 @@ class SettingsScreen(Screen):
             self.show_section("connection")
             self.show_notice("settings.bad_url")
             return
-        if (node_url is not None or backend == "direct") and not is_http_url(node_url):
+        if (node_url is not None or backend == "direct") and not is_http_urls(node_url):
             self.show_section("connection")
             self.show_notice("settings.bad_node_url")
             return

@@ -3,6 +3,7 @@ usage reports to the intermediary through ``backend_client`` (S81), in that orde
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -98,3 +99,25 @@ def test_an_intermediary_refusal_says_which_day() -> None:
     failing = FakeIntermediary(ApiError(503, "ledger_unavailable", "the node did not answer"))
     with pytest.raises(errors.Error, match="refused the usage reports of day 1: 503 ledger_unavailable"):
         run(FakeNode(), failing)
+
+
+def test_readings_go_to_the_next_validator_node_when_one_is_down() -> None:
+    """A consortium: the simulator's ``NodeClient`` names several nodes; the first refuses connections."""
+    import httpx
+
+    from backend_client import NodeClient
+
+    seen: list[str] = []
+
+    def nodes(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.host)
+        if request.url.host == "a.test":
+            raise httpx.ConnectError("connection refused", request=request)
+        count = len(json.loads(request.content)["txs"])
+        return httpx.Response(200, json={"results": [{"code": "ok"}] * count})
+
+    with NodeClient("http://a.test,http://b.test", transport=httpx.MockTransport(nodes)) as node:
+        [report] = simulate(node, FakeIntermediary(), chain_id=CHAIN, owner=OWNER,  # type: ignore[arg-type]
+                            producers=(PRODUCER_AA,), consumers=(CONSUMER_CA,), meter_keys=KEYS, start=START, days=1)
+    assert report.readings_ok > 0 and report.readings_failed == 0
+    assert seen == ["a.test", "b.test"]

@@ -155,3 +155,15 @@ def test_wrong_pins_lock_the_settings_for_a_while(config):
     assert not store.check_pin(DEFAULT_PIN), "locked: even the right PIN is refused"
     clock.advance(PIN_LOCK_S)
     assert store.check_pin(DEFAULT_PIN)
+
+
+def test_the_node_url_may_name_several_validator_nodes(store, config):
+    """A consortium: the direct mode's ``node_url`` may list several nodes, separated by commas."""
+    nodes = "http://10.0.0.7:8701, http://10.0.0.8:8701"
+    store.save(replace(store.settings, backend="direct", node_url=nodes))
+    assert SettingsStore.open(config).settings.node_url == nodes
+    with pytest.raises(SettingsError, match=r"node_url: expected an http:// or https:// URL \(or several"):
+        store.save(replace(store.settings, backend="direct", node_url="http://10.0.0.7:8701,ftp://x"))
+    assert KioskConfig("http://127.0.0.1:8001", backend="direct", node_url=nodes).node_url == nodes
+    with pytest.raises(ValueError, match="node_url must be an http"):
+        KioskConfig("http://127.0.0.1:8001", backend="direct", node_url="http://a:1,b:2")

@@ -24,7 +24,8 @@ class TrustedKey(BaseModel):
 
 class TrustOut(BaseModel):
     chain_id: str
-    node_url: str
+    node_url: str  # the node that answered this request's registry read
+    node_urls: list[str]  # every ledger node the intermediary submits to (the validators of a consortium)
     issuers: list[TrustedKey]
     validators: list[TrustedKey]
 
@@ -43,5 +44,5 @@ def trust(service: ServiceDep) -> TrustOut:
     issuers = [_key(e["public_key"], e["name"], e["role"]) for e in registry if e["role"] in ("intermediary", "user")]
     validators = [_key(e["public_key"], e["name"], e["role"]) for e in registry
                   if e["role"] == "validator" and not e.get("removed")]
-    return TrustOut(chain_id=service.settings.chain_id, node_url=service.settings.node_url, issuers=issuers,
-                    validators=validators)
+    return TrustOut(chain_id=service.settings.chain_id, node_url=service.node.base_url,
+                    node_urls=list(service.settings.node_urls), issuers=issuers, validators=validators)

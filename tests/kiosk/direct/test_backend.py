@@ -11,10 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from backend_client import AlreadyIssued, BadRequest, Locked, NotFound, Unauthorized
+from backend_client import AlreadyIssued, BadRequest, Locked, NotFound, Unauthorized, Unreachable
+from greencert.servers import BackgroundServer, free_port
 from kiosk.direct import LedgerUnverified, NodeUnreachable, TrustStore
 from kiosk.direct.applicants import MAX_FAILED_LOGINS
 from kiosk.direct.backend import DirectBackend
+from ledger.api import create_app
 from ledger.node import Node
 from ledger_lite import SigningKey, canonical, decode, decode_payload
 from printing import read_certificate_pdf
@@ -63,6 +65,31 @@ def test_sign_in_needs_no_node(tmp_path, applicants):
             offline.eligible_transactions(session)
     finally:
         offline.close()
+
+
+def test_a_validator_node_that_is_down_is_passed_over(tmp_path, applicants, ledger_node, assets, wall):
+    """A consortium's nodes, the first down (nothing listens): sign-in, the list and an issuance, verified by the
+    light node, go to the second over HTTP."""
+    server = BackgroundServer(create_app(ledger_node), "127.0.0.1", free_port()).start()
+    down = f"http://127.0.0.1:{free_port()}"
+    direct = DirectBackend([down, server.url], applicants, TrustStore(tmp_path / "kiosk" / "validators.json"),
+                           clock=wall)
+    try:
+        session, issued = issue(direct)
+        assert issued.certificate_id and direct.node.base_url == server.url
+        assert [c.certificate_id for c in direct.certificates(session)] == [issued.certificate_id]
+    finally:
+        direct.close()
+        server.stop()
+    nowhere = DirectBackend(f"{down},http://127.0.0.1:9", applicants, TrustStore(tmp_path / "v2.json"))
+    try:
+        with pytest.raises(NodeUnreachable, match=rf"the ledger nodes at {down}, http://127\.0\.0\.1:9 did not "
+                                                  rf"answer") as caught:
+            nowhere.eligible_transactions(nowhere.login(APPLICANT, PASSWORD))
+        assert [url for url, _ in caught.value.failures] == [down, "http://127.0.0.1:9"]
+        assert isinstance(caught.value.__cause__, Unreachable)
+    finally:
+        nowhere.close()
 
 
 def test_sessions_end_at_logout_and_expire(backend, wall):
