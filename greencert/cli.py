@@ -68,6 +68,20 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _node(args: argparse.Namespace) -> int:
+    if args.consortium:
+        from greencert.consortium import ConsortiumError, NodeConfig, run_node
+
+        try:
+            config = NodeConfig.load(Path(args.consortium).expanduser())
+        except ConsortiumError as exc:
+            print(f"greencert node: {exc}", file=sys.stderr)
+            return 2
+        return run_node(config)
+    missing = [f"--{n.replace('_', '-')}" for n in ("data_dir", "genesis", "key") if getattr(args, n) is None]
+    if missing:
+        print(f"greencert node: expected {', '.join(missing)} (a solo node), or --consortium CONFIG",
+              file=sys.stderr)
+        return 2
     from greencert.keystore import KeyFileError, load_or_create
     from greencert.servers import BackgroundServer, PortInUse, bind
     from ledger.api import create_app
@@ -168,6 +182,35 @@ def _field(args: argparse.Namespace) -> int:
     return 0
 
 
+def _consortium(args: argparse.Namespace) -> int:
+    from greencert.consortium import Consortium, ConsortiumError, prepare
+    from greencert.demo import demo_period
+    from greencert.etcd_members import EtcdStartError
+    from greencert.world import load_world
+    from ledger.errors import Error as LedgerError
+
+    root = Path(args.dir).expanduser() if args.dir else default_data_dir().parent / "consortium"
+    try:
+        layout = prepare(root, load_world(root), args.validators, demo_period(int(time.time()), 30)[0],
+                         node_port=args.node_port, etcd_client_port=args.etcd_port,
+                         etcd_peer_port=args.etcd_peer_port)
+        running = Consortium(layout).start()
+    except (ConsortiumError, EtcdStartError, LedgerError) as exc:
+        print(f"greencert consortium up: {exc}", file=sys.stderr)
+        return 2
+    print(f"Consortium of {args.validators} validators, chain {layout.genesis.chain_id}, state in {root}")
+    print(f"etcd (TLS, client certificates): {', '.join(layout.etcd.client_urls)}")
+    for config, url in zip(layout.configs, layout.node_urls, strict=True):
+        print(f"Ledger node {config.parent.name}: {url}/v1   (config {config})", flush=True)
+    print("Serving until Ctrl-C.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    running.stop()
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
     from greencert.verify import UNCHECKED, NodeNotFound, choose_node, render, verify
 
@@ -201,10 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how the kiosk reaches the ledger: through the intermediary (default), or directly to "
                            "the node with its own applicant database (modification 2; enrols demo/demo)")
     demo.set_defaults(func=_demo)
-    node = sub.add_parser("node", help="run one ledger node (solo ordering) on its own data directory")
-    node.add_argument("--data-dir", required=True, help="where the node keeps its SQLite ledger")
-    node.add_argument("--genesis", required=True, help="genesis JSON (chain id, time, registry)")
-    node.add_argument("--key", required=True, help="the validator's key file (hex seed; created if missing)")
+    node = sub.add_parser("node", help="run one ledger node: solo on its own data directory, or one company's "
+                                       "validator of a consortium (--consortium CONFIG)")
+    node.add_argument("--consortium", metavar="CONFIG", help="the node's TOML configuration (etcd endpoints and "
+                                                             "TLS files, key, peers; see greencert/consortium.py)")
+    node.add_argument("--data-dir", help="where the node keeps its SQLite ledger")
+    node.add_argument("--genesis", help="genesis JSON (chain id, time, registry)")
+    node.add_argument("--key", help="the validator's key file (hex seed; created if missing)")
     node.add_argument("--host", default="127.0.0.1")
     node.add_argument("--port", type=int, default=DEFAULT_NODE_PORT)
     node.set_defaults(func=_node)
@@ -231,6 +277,17 @@ def build_parser() -> argparse.ArgumentParser:
     fieldp.add_argument("--seed", type=int, default=7)
     fieldp.add_argument("--keys", help="directory of the meters' key files meter-<site>.key (default: the demo's)")
     fieldp.set_defaults(func=_field)
+    consortium = sub.add_parser("consortium", help="a consortium of validator nodes on this machine")
+    consortium_sub = consortium.add_subparsers(dest="consortium_command", required=True)
+    up = consortium_sub.add_parser("up", help="start 3 etcd members and N validator nodes on loopback, each its own "
+                                              "process, key, store and port; Ctrl-C stops them")
+    up.add_argument("--validators", type=int, default=4, help="how many validator nodes (default 4)")
+    up.add_argument("--dir", help="state directory (default: ~/.local/share/greencert/consortium)")
+    up.add_argument("--node-port", type=int, default=8711, help="first node's port (the next ones follow)")
+    up.add_argument("--etcd-port", type=int, default=8721, help="first etcd member's client port")
+    up.add_argument("--etcd-peer-port", type=int, default=8731, help="first etcd member's peer port")
+    up.set_defaults(func=_consortium)
+
     verify = sub.add_parser("verify", help="check a certificate: payload text, PDF or image of its QR code")
     verify.add_argument("source", help="'GC1:...' payload, a certificate PDF, or a PNG/JPEG of the QR")
     verify.add_argument("--node", help="ledger node URL (default: the node of the demo in --data-dir, or of the "

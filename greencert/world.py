@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +42,12 @@ def load_world(data_dir: Path, chain_id: str = "greencert-demo") -> World:
                          for s in DEMO_SITES})
 
 
-def genesis_of(world: World, start: int) -> Genesis:
-    entries = [entry(world.validator.public, "validator", "Embedded validator"),
-               entry(world.intermediary.public, "intermediary", "Intermediary Da")]
+def genesis_of(world: World, start: int, *, validators: Sequence[SigningKey] = ()) -> Genesis:
+    """The demo chain: the embedded validator (or ``validators``, a consortium's), the intermediary, the demo
+    meters and users."""
+    named = [entry(world.validator.public, "validator", "Embedded validator")] if not validators else \
+        [entry(k.public, "validator", f"Validator v{i}") for i, k in enumerate(validators, 1)]
+    entries = [*named, entry(world.intermediary.public, "intermediary", "Intermediary Da")]
     entries += [entry(world.meters[p.id].public, "meter", f"Smart meter of {p.name_en}", provider=p.id,
                       method=p.method, capacity_w=p.capacity_w) for p in DEMO_PRODUCERS]
     entries += [entry(world.users[c.id].public, "user", c.name_en) for c in DEMO_CONSUMERS]
