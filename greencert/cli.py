@@ -16,7 +16,9 @@ from greencert.demo import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from greencert.consortium import ConsortiumError
     from greencert.demo import StaleDemo, start_demo
+    from greencert.etcd_members import EtcdStartError
     from greencert.keystore import KeyFileError
     from greencert.servers import PortInUse
     from ledger.errors import Error as LedgerError
@@ -24,11 +26,12 @@ def _demo(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     print(f"GreenCert demo, data in {data_dir}", flush=True)
     try:
-        demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days)
+        demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days,
+                          validators=args.validators, etcd_port=args.etcd_port, etcd_peer_port=args.etcd_peer_port)
     except LedgerError as exc:  # e.g. a store changed outside the node: say what, do not serve
         print(f"greencert demo: the ledger in {data_dir} cannot be used: {exc}", file=sys.stderr)
         return 2
-    except (StaleDemo, KeyFileError) as exc:
+    except (StaleDemo, KeyFileError, ConsortiumError, EtcdStartError) as exc:
         print(f"greencert demo: {exc}", file=sys.stderr)
         return 2
     except PortInUse as exc:  # the printed URLs must stay what clients know: never move to another port
@@ -36,7 +39,9 @@ def _demo(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     print(f"Intermediary API: {demo.url}/api/v1  (docs {demo.url}/docs)", flush=True)
-    print(f"Ledger node API:  {demo.node_url}/v1  (docs {demo.node_url}/docs)", flush=True)
+    for index, url in enumerate(demo.node_urls, 1):
+        name = f"validator v{index}" if args.validators else "node"
+        print(f"Ledger {name} API:  {url}/v1  (docs {url}/docs)", flush=True)
     print("Demo applicant: ID 'demo', password 'demo' (Consumer Ca)", flush=True)
     kiosk_dir = data_dir / "kiosk"
     try:
@@ -238,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="intermediary port (0: any free port)")
     demo.add_argument("--node-port", type=int, default=DEFAULT_NODE_PORT, help="ledger node port (0: any free port)")
     demo.add_argument("--days", type=int, default=30, help="days of field data on first start")
+    demo.add_argument("--validators", type=int, default=0, metavar="N",
+                      help="run the ledger as a consortium of N validator node processes ordered by 3 etcd members "
+                           "(nodes on --node-port and the ports after it); default: the embedded solo node")
+    demo.add_argument("--etcd-port", type=int, default=8721, help="with --validators: first etcd client port")
+    demo.add_argument("--etcd-peer-port", type=int, default=8731, help="with --validators: first etcd peer port")
     demo.add_argument("--printer", help="CUPS queue to print on (default: save PDFs)")
     demo.add_argument("--fullscreen", action="store_true", help="kiosk without window decorations")
     demo.add_argument("--mode", choices=("intermediary", "direct"), default="intermediary",

@@ -15,6 +15,7 @@ from pathlib import Path
 from backend_client import IntermediaryClient, NodeClient
 from field.simulator import DayReport, simulate
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
+from greencert.consortium import ETCD_CLIENT_BASE_PORT, ETCD_PEER_BASE_PORT, Consortium, prepare
 from greencert.servers import BackgroundServer, bind
 from greencert.world import World, genesis_of, load_world, seed_business_data
 from intermediary.api.app import create_app as create_intermediary_app
@@ -44,29 +45,42 @@ def demo_period(now: int, days: int) -> tuple[int, int]:
 
 
 class DemoClock:
-    """Wall-clock time, or a simulated time while the demo replays its month of field data."""
+    """Wall-clock time, or a simulated time while the demo replays its month of field data. With ``path`` the
+    simulated time is also written there for the consortium's node processes (``greencert.consortium.FileClock``)
+    and removed on ``release``."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         self.simulated: int | None = None
+        self.path = path
 
     def __call__(self) -> int:
         return self.simulated if self.simulated is not None else int(time.time())
 
     def set(self, ts: int) -> None:
         self.simulated = ts
+        if self.path is not None:
+            staged = self.path.with_suffix(".tmp")
+            staged.write_text(str(ts))
+            staged.replace(self.path)  # a node never reads half a number
 
     def release(self) -> None:
         self.simulated = None
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 @dataclass
 class Demo:
+    """A running demo: the intermediary's server, and either the embedded solo node (``node``, ``node_server``)
+    or a consortium of node processes (``consortium``)."""
+
     data_dir: Path
     world: World
-    node: Node
+    node: Node | None
     service: Service
-    node_server: BackgroundServer
+    node_server: BackgroundServer | None
     server: BackgroundServer
+    consortium: Consortium | None = None
     stopped: bool = field(default=False)
 
     @property
@@ -74,14 +88,26 @@ class Demo:
         return self.server.url
 
     @property
+    def node_urls(self) -> list[str]:
+        if self.consortium is not None:
+            return self.consortium.layout.node_urls
+        assert self.node_server is not None
+        return [self.node_server.url]
+
+    @property
     def node_url(self) -> str:
-        return self.node_server.url
+        """The node's URL; with a consortium, every node's, comma-separated (what the clients take)."""
+        return ",".join(self.node_urls)
 
     def stop(self) -> None:
         if not self.stopped:
             self.server.stop()
-            self.node_server.stop()
-            self.node.close()
+            if self.node_server is not None:
+                self.node_server.stop()
+            if self.node is not None:
+                self.node.close()
+            if self.consortium is not None:
+                self.consortium.stop()
             self.service.node.close()
             self.service.engine.dispose()
             self.stopped = True
@@ -107,23 +133,41 @@ def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
 
 
 def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
-               host: str = "127.0.0.1", progress: Callable[[str], None] = print) -> Demo:
+               host: str = "127.0.0.1", progress: Callable[[str], None] = print, validators: int = 0,
+               etcd_port: int = ETCD_CLIENT_BASE_PORT, etcd_peer_port: int = ETCD_PEER_BASE_PORT) -> Demo:
+    """The demo on the embedded solo node, or with ``validators`` ≥ 1 on a consortium of that many validator
+    node processes and 3 etcd members (``greencert.consortium``; nodes on ``node_port`` and the ports after it)."""
     undo = ExitStack()  # whatever fails on the way closes what was opened before it
     try:
-        # Both ports first, so that a port held by another program stops the demo before it opens anything.
-        node_socket = undo.enter_context(bind(host, node_port))
+        # The ports first, so that a port held by another program stops the demo before it opens anything.
+        node_socket = undo.enter_context(bind(host, node_port)) if not validators else None
         api_socket = undo.enter_context(bind(host, port))
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys and databases: the owner's only
         world = load_world(data_dir)
         start, end = demo_period(int(time.time()), days)
-        genesis = _genesis(data_dir, world, start)
-        clock = DemoClock()
-        node = open_node(data_dir / "node", genesis, world.validator, clock=clock)
-        undo.callback(node.close)
-        node.start()
-        node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
-        undo.callback(node_server.stop)
-        settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_server.url,
+        node: Node | None = None
+        node_server: BackgroundServer | None = None
+        consortium: Consortium | None = None
+        if validators:
+            clock = DemoClock(data_dir / "clock")
+            layout = prepare(data_dir, world, validators, start, node_port=node_port, etcd_client_port=etcd_port,
+                             etcd_peer_port=etcd_peer_port, clock_file=clock.path)
+            genesis = layout.genesis
+            consortium = Consortium(layout)
+            undo.callback(consortium.stop)
+            consortium.start(out=progress)
+            node_urls = layout.node_urls
+        else:
+            assert node_socket is not None
+            genesis = _genesis(data_dir, world, start)
+            clock = DemoClock()
+            node = open_node(data_dir / "node", genesis, world.validator, clock=clock)
+            undo.callback(node.close)
+            node.start()
+            node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
+            undo.callback(node_server.stop)
+            node_urls = [node_server.url]
+        settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_urls,
                             chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates")
         service = build_service(settings, clock=clock)
         undo.callback(service.engine.dispose)
@@ -132,13 +176,14 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             seed_business_data(db, world)
         server = BackgroundServer(create_intermediary_app(service), host, port, sock=api_socket).start()
         undo.callback(server.stop)
-        demo = Demo(data_dir, world, node, service, node_server, server)
+        demo = Demo(data_dir, world, node, service, node_server, server, consortium)
         marker = data_dir / "seeded.json"
         if not marker.exists():
             seed_field_data(demo, clock, genesis.time, (end - genesis.time) // DAY, progress)
             marker.write_text(json.dumps({"period_start": genesis.time, "days": (end - genesis.time) // DAY}))
         clock.release()
-        (data_dir / "demo.json").write_text(json.dumps({"url": demo.url, "node_url": demo.node_url,
+        (data_dir / "demo.json").write_text(json.dumps({"url": demo.url, "node_url": demo.node_urls[0],
+                                                        "node_urls": demo.node_urls,
                                                         "chain_id": genesis.chain_id}))
         undo.pop_all()  # running: ``Demo.stop`` closes it all from now on
     except BaseException:
@@ -157,7 +202,7 @@ def seed_field_data(demo: Demo, clock: DemoClock, start: int, days: int, progres
             progress(f"  day {done}/{days}: {day.readings_ok} readings, {day.usage_allocated} usage intervals "
                      f"allocated ({time.monotonic() - began:.1f} s)")
 
-    with NodeClient(demo.node_url, timeout=120) as node, IntermediaryClient(demo.url, timeout=120) as intermediary:
+    with NodeClient(demo.node_urls, timeout=120) as node, IntermediaryClient(demo.url, timeout=120) as intermediary:
         simulate(node, intermediary, chain_id=demo.world.chain_id, owner=demo.world.intermediary.address,
                  producers=DEMO_PRODUCERS, consumers=DEMO_CONSUMERS, meter_keys=demo.world.meters, start=start,
                  days=days, before_day=clock.set, progress=report)

@@ -137,11 +137,16 @@ class NodeNotFound(ValueError):
 
 
 def demo_node_url(data_dir: Path) -> str | None:
-    """The node URL a running (or last run) demo wrote to ``DIR/demo.json``, or ``None``."""
+    """The node URL a running (or last run) demo wrote to ``DIR/demo.json`` (a consortium's nodes, comma-separated:
+    the client fails over across them), or ``None``."""
     try:
         info = json.loads((data_dir / "demo.json").read_text())
     except (OSError, ValueError):
         return None
+    urls = info.get("node_urls") if isinstance(info, dict) else None
+    if isinstance(urls, list) and urls and all(isinstance(u, str) and u.startswith(("http://", "https://"))
+                                               for u in urls):
+        return ",".join(urls)
     url = info.get("node_url") if isinstance(info, dict) else None
     return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
 
