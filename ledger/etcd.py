@@ -315,6 +315,18 @@ class EtcdClient:
         answer = self._call("/v3/kv/put", {"key": _b64(key), "value": _b64(value)})
         return _header_revision(answer, "put")
 
+    def delete(self, key: bytes, range_end: bytes | None = None, *, prefix: bool = False) -> int:
+        """Delete ``key`` (or the range / prefix); returns how many keys were deleted (safe to repeat)."""
+        if prefix:
+            if range_end is not None:
+                raise ValueError("give range_end or prefix=True, not both")
+            range_end = prefix_end(key)
+        body: dict[str, Any] = {"key": _b64(key)}
+        if range_end is not None:
+            body["range_end"] = _b64(range_end)
+        answer = self._call("/v3/kv/deleterange", body)
+        return _int(answer.get("deleted", "0"), "deleterange.deleted")
+
     def get(self, key: bytes, *, revision: int = 0) -> KeyValue | None:
         found = self.range(key, revision=revision)
         return found.kvs[0] if found.kvs else None

@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 MAX_CUT_KEYS = MAX_BLOCK_TXS // 2048  # appended batches per block: each holds at most max_block_txs ≤ 2048
 POLL_S = 0.25           # the follower looks again this often even when the watch is silent
 WAIT_FOR_OWNER_S = 0.2  # transactions another node appended are cut by this node after this long (its cutter died)
+RETAIN_BLOCKS = 1000    # etcd keeps a final block's transactions this many blocks; a node further behind reads peers
+CLEAN_EVERY = 50        # blocks between clean-ups (by the node that decided the block)
 Fault = Callable[[BlockHeader], BlockHeader]  # tests only: what a Byzantine validator signs instead
 
 
@@ -81,7 +83,8 @@ def decode_batch(data: bytes, where: str) -> list[bytes]:
 class ConsortiumNode(Node):
     def __init__(self, store: Store, genesis: Genesis, key: SigningKey, ordering: EtcdOrdering, *,
                  clock: Clock = wall_clock, max_block_txs: int = 2000, peers: Sequence[str] = (),
-                 evidence_dir: Path | None = None, fault: Fault | None = None) -> None:
+                 evidence_dir: Path | None = None, fault: Fault | None = None,
+                 retain_blocks: int = RETAIN_BLOCKS, clean_every: int = CLEAN_EVERY) -> None:
         if not 1 <= max_block_txs <= 2048:
             raise ValueError(f"max_block_txs: expected 1..2048 (one appended batch), found {max_block_txs}")
         self.ordering = ordering
@@ -89,6 +92,8 @@ class ConsortiumNode(Node):
         self.evidence_dir = evidence_dir
         self.halted: str | None = None
         self._fault = fault
+        self.retain_blocks = retain_blocks
+        self.clean_every = clean_every
         self._awaiting: dict[bytes, Pending] = {}   # raw envelope → this node's submission waiting for its block
         self._awaiting_lock = threading.Lock()
         self._wake = threading.Event()
@@ -382,11 +387,27 @@ class ConsortiumNode(Node):
         if not stored:
             raise StoreError(f"block {block.height} is final but could not be stored here; retrying")
         self._cut_end = cut.last_rev
+        if cut.decided_by == self.node_id and block.height % self.clean_every == 0:
+            self._clean_up(block.height)
         done = [p for p, _ in block.included] + [p for p, _ in block.rejected]
         with self._awaiting_lock:
             for pending in done:
                 self._awaiting.pop(pending.raw, None)
         self.settle_block(done, block)
+
+    def _clean_up(self, height: int) -> None:
+        """Delete the appended transactions of final blocks older than ``retain_blocks`` from etcd (each node keeps
+        them in its store; a node that was down longer catches up from its peers). Cuts stay: they are small and
+        say where each block ends. Safe to repeat, and a failure only delays it."""
+        last = height - self.retain_blocks
+        first = max(self.ordering.first_height, last - self.clean_every + 1)
+        try:
+            for h in range(first, last + 1):
+                cut = self.ordering.block(h)
+                for entry in cut.txs if cut is not None else ():
+                    self.ordering.client.delete(entry.key)
+        except Error as e:
+            log.warning("clean-up of blocks %d..%d in etcd failed (tried again later): %s", first, last, e.message)
 
     def _halt(self, block: Executed, quorum_header: BlockHeader, votes: Tally | None) -> None:
         """This node's header differs from the one the quorum signed: keep the evidence and stop."""
@@ -434,10 +455,11 @@ class ConsortiumNode(Node):
 
 def open_consortium_node(data_dir: Path, genesis: Genesis, key: SigningKey, ordering: EtcdOrdering, *,
                          clock: Clock = wall_clock, peers: Sequence[str] = (), max_block_txs: int = 2000,
-                         fault: Fault | None = None) -> ConsortiumNode:
+                         fault: Fault | None = None, retain_blocks: int = RETAIN_BLOCKS) -> ConsortiumNode:
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     return ConsortiumNode(Store(data_dir / "ledger.sqlite"), genesis, key, ordering, clock=clock, peers=peers,
-                          max_block_txs=max_block_txs, evidence_dir=data_dir / "evidence", fault=fault)
+                          max_block_txs=max_block_txs, evidence_dir=data_dir / "evidence", fault=fault,
+                          retain_blocks=retain_blocks)
 
 
 __all__ = ["ConsortiumNode", "decode_batch", "encode_batch", "open_consortium_node"]

@@ -24,6 +24,7 @@ from ledger_lite import (
     SigningKey,
     Transaction,
     canonical,
+    merkle_root,
     verify_commit,
 )
 from ledger_lite.light import verify_tx_in_block
@@ -383,3 +384,22 @@ def test_openapi_names_every_refusal_a_client_can_meet(ledger_node: Node) -> Non
     for route in ("/v1/txs", "/v1/txs/batch"):
         described = schema["paths"][route]["post"]["description"]
         assert sorted(c for c in codes if f"``{c}``" not in described) == [], route
+
+
+def test_a_blocks_transactions_are_read_in_bulk_by_validators_only(client: httpx.Client, ledger_world: LedgerWorld,
+                                                                   ledger_node: Node) -> None:
+    w = ledger_world
+    asset = w.new_asset(ledger_node, 1)
+    height = ledger_node.head.height
+    path = f"/v1/blocks/{height}/txs"
+    found = client.get(path, headers=w.read_headers(w.validator, path, {}))
+    assert found.status_code == 200, found.text
+    raws = [bytes.fromhex(t) for t in found.json()["txs"]]
+    assert merkle_root(raws) == bytes.fromhex(client.get(f"/v1/blocks/{height}").json()["header"]["tx_root"])
+    assert len(raws) == 1 and client.get(f"/v1/state/asset/{asset}").status_code == 200  # the reading that made it
+    assert_error(client.get(path, headers=w.read_headers(w.intermediary, path, {})), 403, "forbidden",
+                 "read in bulk by validators only")
+    assert_error(client.get(path), 401, "unsigned_read")
+    missing = f"/v1/blocks/{height + 5}/txs"
+    assert_error(client.get(missing, headers=w.read_headers(w.validator, missing, {})), 404, "not_found",
+                 f"no block at height {height + 5}")

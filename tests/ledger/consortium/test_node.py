@@ -10,15 +10,20 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from greencert.servers import BackgroundServer, free_port
+from ledger.api import create_app
+from ledger.consortium.order import TxMissing
 
 from ledger.consortium.node import ConsortiumNode
 from ledger.consortium.order import EtcdOrdering
 from ledger.errors import Rejected
 from ledger.etcd import EtcdClient
 from ledger.storage import Store
-from ledger_lite import BlockHeader, Commit, CommitError, SigningKey, verify_commit
+from ledger_lite import BlockHeader, Commit, CommitError, SigningKey, validators_hash, verify_commit
 from tests.helpers.etcd_cluster import EtcdCluster, etcd_cluster, requires_etcd
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 
@@ -37,21 +42,30 @@ class Consortium:
     keys: list[SigningKey]
     nodes: dict[int, ConsortiumNode] = field(default_factory=dict)
     clients: dict[int, EtcdClient] = field(default_factory=dict)
+    servers: dict[int, BackgroundServer] = field(default_factory=dict)
+    ports: list[int] = field(default_factory=lambda: [free_port() for _ in range(4)])
 
-    def open(self, i: int, *, fault: Callable[[BlockHeader], BlockHeader] | None = None) -> ConsortiumNode:
+    def url(self, i: int) -> str:
+        return f"http://127.0.0.1:{self.ports[i]}"
+
+    def open(self, i: int, *, fault: Callable[[BlockHeader], BlockHeader] | None = None, serve: bool = False,
+             **options: Any) -> ConsortiumNode:
+        """Validator ``i`` on its store (made or reopened); ``serve``: its HTTP API on its port (for peers)."""
         client = EtcdClient(self.cluster.client_urls, timeout=1.0)
         self.clients[i] = client
-        store = Store(self.root / f"v{i}" / "ledger.sqlite") if (self.root / f"v{i}").is_dir() else None
         (self.root / f"v{i}").mkdir(parents=True, exist_ok=True)
-        store = store or Store(self.root / f"v{i}" / "ledger.sqlite")
-        node = ConsortiumNode(store, self.world.genesis_with(*self.keys[1:]), self.keys[i],
-                              EtcdOrdering(client, self.chain, f"v{i}"), clock=ManualClock(),
-                              evidence_dir=self.root / f"v{i}" / "evidence", fault=fault)
+        node = ConsortiumNode(Store(self.root / f"v{i}" / "ledger.sqlite"), self.world.genesis_with(*self.keys[1:]),
+                              self.keys[i], EtcdOrdering(client, self.chain, f"v{i}"), clock=ManualClock(),
+                              evidence_dir=self.root / f"v{i}" / "evidence", fault=fault, **options)
         node.start()
         self.nodes[i] = node
+        if serve:
+            self.servers[i] = BackgroundServer(create_app(node), "127.0.0.1", self.ports[i]).start()
         return node
 
     def close(self, i: int) -> None:
+        if i in self.servers:
+            self.servers.pop(i).stop()
         self.nodes.pop(i).close()
         self.clients.pop(i).close()
 
@@ -202,3 +216,51 @@ def test_a_validator_whose_state_differs_halts_and_keeps_evidence(consortium: Co
     refused = w.generate(slot(3), 1_000)
     with pytest.raises(Exception, match="halted"):
         odd.submit(refused.encode())
+
+
+def test_a_validator_behind_the_cleaned_history_catches_up_from_its_peers(consortium: Consortium) -> None:
+    w = consortium.world
+    short = {"retain_blocks": 2, "clean_every": 2}  # etcd keeps only the last 2 blocks' transactions
+    nodes = {i: consortium.open(i, serve=True, peers=[consortium.url(j) for j in range(4) if j != i], **short)
+             for i in range(4)}
+    base = w.commit(nodes[0], w.generate(slot(1), 1_000))["height"]
+    consortium.agree(base)
+    consortium.close(3)
+    missed = [w.commit(nodes[0], w.generate(slot(n), 1_000)) for n in range(2, 10)]
+    top = max(o["height"] for o in missed)
+    consortium.agree(top)
+    ordering = EtcdOrdering(consortium.clients[0], consortium.chain, "probe")
+    first_missed = ordering.block(base + 1)
+    assert first_missed is not None
+    with pytest.raises(TxMissing, match="read the block from a peer"):
+        ordering.transactions(first_missed)
+    back = consortium.open(3, serve=True, peers=[consortium.url(j) for j in range(3)], **short)
+    consortium.until(lambda: back.head.height >= top, "v3 caught up from its peers")
+    consortium.agree(top)
+    assert back.status()["state_root"] == nodes[0].status()["state_root"]
+    for o in missed:  # every block it missed, stored with its transactions and their proofs
+        assert back.tx(o["tx_id"])["height"] == o["height"]
+
+
+def test_a_validator_removed_by_governance_leaves_the_set_at_the_next_block(consortium: Consortium) -> None:
+    w = consortium.world
+    nodes = {i: consortium.open(i) for i in range(4)}
+    leaving = consortium.keys[3]
+    changed = w.commit(nodes[1], w.registry_update(remove=[leaving.address], approvers=consortium.keys[:3]))
+    height = changed["height"]
+    consortium.agree(height)
+    remaining = [k.public for k in consortium.keys[:3]]
+    for n in nodes.values():
+        assert sorted(n.status()["validators"]) == sorted(k.hex() for k in remaining)
+        assert n.status()["quorum"] == 2
+    consortium.close(3)  # not a validator any more: 2 of the 3 remaining suffice, and 3 are up
+    consortium.close(2)
+    after = w.commit(nodes[0], w.generate(slot(2), 1_000))["height"]
+    assert after == height + 1
+    consortium.agree(after)
+    header, commit = _final(nodes[0], after, consortium.keys[:3])
+    assert header.validators_hash == validators_hash(remaining)
+    assert leaving.public.raw not in {v for v, _ in commit.signatures}
+    # the block that made the change was still named and signed by the old set of 4
+    old, _ = _final(nodes[0], height, consortium.keys)
+    assert old.validators_hash == validators_hash([k.public for k in consortium.keys])
