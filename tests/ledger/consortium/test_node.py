@@ -16,10 +16,8 @@ import pytest
 
 from greencert.servers import BackgroundServer, free_port
 from ledger.api import create_app
-from ledger.consortium.order import TxMissing
-
 from ledger.consortium.node import ConsortiumNode
-from ledger.consortium.order import EtcdOrdering
+from ledger.consortium.order import EtcdOrdering, TxMissing
 from ledger.errors import Rejected
 from ledger.etcd import EtcdClient
 from ledger.storage import Store
