@@ -83,6 +83,16 @@ class Tally:
                 return next(iter(votes.values())).header
         return None
 
+    def final_or_leading(self) -> BlockHeader:
+        """The final header, or the one most validators signed so far (what a node waits on)."""
+        final = self.final()
+        if final is not None:
+            return final
+        if not self.by_hash:
+            raise OrderingError(f"block {self.height}: no valid signature posted yet")
+        votes = max(self.by_hash.values(), key=len)
+        return next(iter(votes.values())).header
+
     def commit(self, header: BlockHeader) -> Commit:
         votes = self.by_hash.get(header.hash(), {})
         return Commit(header.hash(), tuple((v, votes[v].signature) for v in sorted(votes)))

@@ -18,10 +18,12 @@ from greencert.servers import BackgroundServer, free_port
 from ledger.api import create_app
 from ledger.consortium.node import ConsortiumNode
 from ledger.consortium.order import EtcdOrdering, TxMissing
+from ledger.consortium.votes import Vote, post, tally
 from ledger.errors import Rejected
 from ledger.etcd import EtcdClient
 from ledger.storage import Store
 from ledger_lite import BlockHeader, Commit, CommitError, SigningKey, validators_hash, verify_commit
+from ledger_lite.block import COMMIT_DOMAIN
 from tests.helpers.etcd_cluster import EtcdCluster, etcd_cluster, requires_etcd
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 
@@ -262,3 +264,29 @@ def test_a_validator_removed_by_governance_leaves_the_set_at_the_next_block(cons
     # the block that made the change was still named and signed by the old set of 4
     old, _ = _final(nodes[0], height, consortium.keys)
     assert old.validators_hash == validators_hash([k.public for k in consortium.keys])
+
+
+def test_a_validator_that_signs_two_headers_for_one_height_counts_for_neither(consortium: Consortium) -> None:
+    w = consortium.world
+    nodes = {i: consortium.open(i) for i in range(2)}  # 2 honest of 4: one more signature would make a quorum
+    pending = nodes[0].submit(w.generate(slot(1), 1_000).encode())
+    consortium.until(lambda: len((nodes[0].status()["waiting_for_signatures"] or {}).get("signed_by", [])) == 2,
+                     "both honest validators signed")
+    height = nodes[0].status()["waiting_for_signatures"]["height"]
+    ordering = EtcdOrdering(consortium.clients[0], consortium.chain, "probe")
+    honest = tally(ordering, height, nodes[0].validators).final_or_leading()
+    liar = consortium.keys[3]
+    forged = replace(honest, state_root=bytes(32))
+    for node_id, header in (("v3-twin", forged), ("v3", honest)):  # the wrong header first, then the right one
+        post(ordering, Vote(node_id, liar.public.raw, header, liar.sign(COMMIT_DOMAIN + header.hash())))
+    consortium.until(lambda: nodes[0].status()["waiting_for_signatures"]["equivocators"] == [liar.public.hex()],
+                     "the double-signing validator is named")
+    assert pending.wait(1.0) is None  # its signature over the honest header does not count: still 2 of 3
+    consortium.open(2)
+    outcome = pending.wait(WAIT_S)
+    assert outcome is not None and outcome["code"] == "ok" and outcome["height"] == height
+    header, commit = _final(nodes[0], height, consortium.keys)
+    assert header == honest and liar.public.raw not in {v for v, _ in commit.signatures}
+    lone = Commit(forged.hash(), ((liar.public.raw, liar.sign(COMMIT_DOMAIN + forged.hash())),))
+    with pytest.raises(CommitError):  # no light client accepts the forged header
+        verify_commit(forged, lone, [k.public for k in consortium.keys])
