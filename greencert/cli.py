@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from greencert.demo import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
+from greencert.defaults import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
 
 
 def _demo(args: argparse.Namespace) -> int:

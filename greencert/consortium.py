@@ -40,16 +40,18 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from greencert.etcd_members import EtcdMembers
 from greencert.keystore import load_or_create, private_dir
-from greencert.world import World, genesis_of
 from ledger.consortium.tls import TlsFiles, issue_client_cert, make_ca
 from ledger.genesis import Genesis
 from ledger_lite import SigningKey
+
+if TYPE_CHECKING:
+    from greencert.world import World
 
 NODE_BASE_PORT = 8711
 ETCD_CLIENT_BASE_PORT = 8721
@@ -251,6 +253,8 @@ def prepare(root: Path, world: World, validators: int, start: int, *, node_port:
             raise ConsortiumError(f"{root} holds a consortium of {len(named)} validators, expected {validators}: "
                                   f"start it with --validators {len(named)}, or choose another directory")
     else:
+        from greencert.world import genesis_of  # the demo registry (imports the intermediary's models)
+
         genesis = genesis_of(world, start, validators=keys)
         genesis.save(genesis_path)
     ca = make_ca(root / "tls" / "ca", f"GreenCert consortium {genesis.chain_id}")
@@ -333,6 +337,9 @@ class Consortium:
             process.wait()
 
     def stop(self) -> None:
+        for process in self.nodes.values():  # all at once: each takes about a second to close its store
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         for node_id in list(self.nodes):
             self.stop_node(node_id)
         self.layout.etcd.stop()

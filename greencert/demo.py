@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from backend_client import IntermediaryClient, NodeClient
 from field.simulator import DayReport, simulate
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
 from greencert.consortium import ETCD_CLIENT_BASE_PORT, ETCD_PEER_BASE_PORT, Consortium, prepare
+from greencert.defaults import DEFAULT_NODE_PORT, DEFAULT_PORT
 from greencert.servers import BackgroundServer, bind
 from greencert.world import World, genesis_of, load_world, seed_business_data
 from intermediary.api.app import create_app as create_intermediary_app
@@ -27,14 +27,7 @@ from ledger.node import Node, open_node
 from ledger_lite.certificate import JST
 
 DAY = 86400
-DEFAULT_PORT = 8700
-DEFAULT_NODE_PORT = 8701
 SAMPLE_TYPE = "jp-green-council"
-
-
-def default_data_dir() -> Path:
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "greencert" / "demo"
 
 
 def demo_period(now: int, days: int) -> tuple[int, int]:

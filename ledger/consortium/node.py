@@ -101,6 +101,7 @@ class ConsortiumNode(Node):
         self._ordering_error: str | None = None
         self._threads: list[threading.Thread] = []
         self._watch: Any = None
+        self._watch_error: str | None = None
         self._backlog_since: float | None = None
         super().__init__(store, genesis, key, clock=clock, max_block_txs=max_block_txs)
         self.peers = PeerBlocks(peers, key, self.chain_id)
@@ -154,11 +155,13 @@ class ConsortiumNode(Node):
                     if self._stop:
                         return
                     for _ in watch:
+                        self._watch_error = None
                         self._wake.set()
             except Error as e:
-                if not self._stop:
+                if not self._stop and self._watch_error != e.message:  # once per outage, not every poll
                     log.warning("watch on etcd ended (%s); polling every %.2f s until it is back", e.message,
                                 POLL_S)
+                self._watch_error = e.message
             except Exception:
                 if not self._stop:
                     log.exception("watch on etcd failed")

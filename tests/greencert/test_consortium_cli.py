@@ -125,3 +125,47 @@ def test_the_demo_on_a_consortium_issues_and_verifies_with_a_validator_killed(tm
     for pid in pids:  # every process it started is gone
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+@pytest.mark.etcd
+@requires_etcd()
+def test_consortium_up_as_a_user_runs_it(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    base = free_range(9)
+    proc = subprocess.Popen([sys.executable, "-m", "greencert", "consortium", "up", "--validators", "4", "--dir",
+                             str(tmp_path / "c"), "--node-port", str(base), "--etcd-port", str(base + 4),
+                             "--etcd-peer-port", str(base + 7)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 90
+        while not any(line.startswith("Serving until") for line in lines) and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        urls = [m.group(1) for line in lines if (m := re.match(r"Ledger node v\d: (\S+)/v1", line))]
+        assert len(urls) == 4, "".join(lines)
+        statuses = [httpx.get(f"{u}/v1/status").json() for u in urls]
+        assert {s["node_id"] for s in statuses} == {"v1", "v2", "v3", "v4"}
+        assert all(s["ordering"] == "consortium" and s["quorum"] == 3 and len(s["validators"]) == 4
+                   for s in statuses)
+        children = [int(p) for p in subprocess.run(["pgrep", "-f", str(tmp_path / "c")], capture_output=True,
+                                                   text=True).stdout.split() if int(p) != proc.pid]
+        assert len(children) >= 7  # 3 etcd members and 4 nodes
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert proc.returncode == 0
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-f", str(tmp_path / "c")], capture_output=True, text=True).stdout.split()
+    assert left == [], f"processes left behind: {left}"
