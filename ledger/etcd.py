@@ -333,7 +333,8 @@ class EtcdClient:
 
     def range(self, key: bytes, range_end: bytes | None = None, *, prefix: bool = False, revision: int = 0,
               limit: int = 0, min_create_revision: int = 0, max_create_revision: int = 0,
-              sort: Literal["key", "create", "mod"] | None = None, descending: bool = False) -> RangeResult:
+              sort: Literal["key", "create", "mod"] | None = None, descending: bool = False,
+              keys_only: bool = False) -> RangeResult:
         """Keys in ``[key, range_end)`` (one key when ``range_end`` is None; every key starting with ``key`` when
         ``prefix``) as of ``revision`` (0: the latest), optionally filtered by creation revision and sorted."""
         if prefix:
@@ -347,6 +348,8 @@ class EtcdClient:
                              ("max_create_revision", max_create_revision)):
             if number:
                 body[name] = str(number)
+        if keys_only:
+            body["keys_only"] = True
         if sort is not None or descending:
             body["sort_target"] = {"key": "KEY", "create": "CREATE", "mod": "MOD", None: "KEY"}[sort]
             body["sort_order"] = "DESCEND" if descending else "ASCEND"

@@ -105,18 +105,20 @@ class ConsortiumNode(Node):
         self._backlog_since: float | None = None
         super().__init__(store, genesis, key, clock=clock, max_block_txs=max_block_txs)
         self.peers = PeerBlocks(peers, key, self.chain_id)
-        self._cut_end = self._end_of_cut(self.head.height)
+        self._last_cut = self._cut_at(self.head.height)
+        self._cut_end = 0 if self._last_cut is None else self._last_cut.last_rev
+        self._cut_to = 0  # the revision the last look for waiting transactions was read at
 
-    def _end_of_cut(self, height: int) -> int:
-        """The last etcd revision of block ``height``'s cut (0 for genesis, which etcd never orders)."""
+    def _cut_at(self, height: int) -> Cut | None:
+        """Block ``height``'s cut (None for genesis, which etcd never orders)."""
         if height < self.ordering.first_height:
-            return 0
+            return None
         cut = self.ordering.block(height)
         if cut is None:
             raise StoreError(f"this node's store ends at block {height}, but etcd (chain {self.chain_id!r} at "
                              f"{self.ordering.client.endpoint}) has no cut for that height: expected the "
                              f"consortium's etcd cluster, found one that never ordered this chain")
-        return cut.last_rev
+        return cut
 
     # --- threads ------------------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -154,8 +156,10 @@ class ConsortiumNode(Node):
                     self._watch = watch
                     if self._stop:
                         return
-                    for _ in watch:
+                    for event in watch:
                         self._watch_error = None
+                        if event.type == "PUT":
+                            self.ordering.remember(event.kv)  # a batch's bytes: its block reads no request
                         self._wake.set()
             except Error as e:
                 if not self._stop and self._watch_error != e.message:  # once per outage, not every poll
@@ -242,8 +246,8 @@ class ConsortiumNode(Node):
         if cut is None:
             if not self._should_cut():
                 return False
-            cut = self.ordering.cut(height, self._cut_end + 1, self.ordering.revision(),
-                                    time=self.clock(), max_keys=MAX_CUT_KEYS)
+            cut = self.ordering.cut(height, self._cut_end + 1, self._cut_to, time=self.clock(),
+                                    max_keys=MAX_CUT_KEYS, follows=self._last_cut)
         self._backlog_since = None
         try:
             raws = self._cut_transactions(cut)
@@ -272,7 +276,8 @@ class ConsortiumNode(Node):
     def _should_cut(self) -> bool:
         """Cut when something was appended since the last cut: at once when this node waits for its own
         submissions, otherwise after ``WAIT_FOR_OWNER_S`` (the node that appended them cuts first)."""
-        if not self.ordering.waiting(self._cut_end):
+        self._cut_to = self.ordering.waiting(self._cut_end)
+        if not self._cut_to:
             self._backlog_since = None
             return False
         with self._awaiting_lock:
@@ -390,6 +395,7 @@ class ConsortiumNode(Node):
         if not stored:
             raise StoreError(f"block {block.height} is final but could not be stored here; retrying")
         self._cut_end = cut.last_rev
+        self._last_cut = cut
         if cut.decided_by == self.node_id and block.height % self.clean_every == 0:
             self._clean_up(block.height)
         done = [p for p, _ in block.included] + [p for p, _ in block.rejected]

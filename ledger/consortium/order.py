@@ -31,6 +31,7 @@ from ledger_lite.encoding import canonical, decode, sha256
 
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _PAGE = 1000
+_SEEN_MAX = 4096  # appended batches remembered from the watch
 CUT_VERSION = 2
 
 
@@ -112,6 +113,7 @@ class EtcdOrdering:
         self.own_prefix = self.txs_prefix + f"{node_id}/".encode()
         self.blocks_prefix = self.root + b"blocks/"
         self._next_seq: int | None = None
+        self._seen: dict[bytes, KeyValue] = {}
 
     # -- appending ----------------------------------------------------------------------------------------------
 
@@ -155,6 +157,8 @@ class EtcdOrdering:
             except EtcdRejected as e:
                 raise OrderingError(f"transactions created in revisions {first_rev}..{last_rev}: {e.message}") from e
             found.extend(page.kvs)
+            for kv in page.kvs:
+                self.remember(kv)
             if not page.more or not page.kvs:
                 break
             low = page.kvs[-1].create_revision + 1
@@ -185,23 +189,26 @@ class EtcdOrdering:
         height = int(last.kvs[0].key[len(self.blocks_prefix):])
         return self._parse_cut(last.kvs[0], height)
 
-    def cut(self, height: int, first_rev: int, last_rev: int, *, time: int = 0, max_keys: int = 0) -> Cut:
+    def cut(self, height: int, first_rev: int, last_rev: int, *, time: int = 0, max_keys: int = 0,
+            follows: Cut | None = None) -> Cut:
         """Decide block ``height`` as the transactions created in ``[first_rev, last_rev]``, once (at most
         ``max_keys`` appended keys when given: the cut then ends at the last one taken). If another node decided
-        ``height`` first, its cut is returned instead (check :attr:`Cut.decided_by`)."""
+        ``height`` first, its cut is returned instead (check :attr:`Cut.decided_by`). ``follows``: the cut of
+        ``height - 1`` as the caller already read it (saves reading it again)."""
         if height < self.first_height:
             raise OrderingError(f"cut of height {height}: expected a height ≥ {self.first_height}")
         if height == self.first_height:
             expected_first = 1
         else:
-            previous = self.block(height - 1)
+            previous = follows if follows is not None and follows.height == height - 1 else self.block(height - 1)
             if previous is None:
                 raise OrderingError(f"cut of height {height}: expected height {height - 1} to be decided first, "
                                     f"found no cut for it")
             expected_first = previous.last_rev + 1
-        existing = self.block(height)
-        if existing is not None:
-            return existing
+        if follows is None:
+            existing = self.block(height)
+            if existing is not None:
+                return existing
         if first_rev != expected_first or last_rev < first_rev - 1:
             raise OrderingError(f"cut of height {height}: expected revisions {expected_first}..(≥ {expected_first - 1})"
                                 f" (right after the previous block), found {first_rev}..{last_rev}")
@@ -227,28 +234,54 @@ class EtcdOrdering:
         return self.cut(height, first_rev, self.revision() if last_rev is None else last_rev, time=time,
                         max_keys=max_keys)
 
-    def waiting(self, after_rev: int) -> bool:
-        """Whether any transaction was appended after revision ``after_rev`` (the last cut's end)."""
-        found = self.client.range(self.txs_prefix, prefix=True, limit=1, min_create_revision=after_rev + 1)
-        return bool(found.kvs)
+    def waiting(self, after_rev: int) -> int:
+        """The current revision when a transaction was appended after revision ``after_rev`` (the last cut's
+        end), else 0 — one read answers both whether to cut and up to where."""
+        found = self.client.range(self.txs_prefix, prefix=True, limit=1, min_create_revision=after_rev + 1,
+                                  keys_only=True)
+        return found.revision if found.kvs else 0
+
+    def remember(self, kv: KeyValue) -> None:
+        """Keep an appended transaction's bytes seen on a watch, so that reading its block needs no request."""
+        if kv.key.startswith(self.txs_prefix):
+            if len(self._seen) >= _SEEN_MAX:
+                self._seen.clear()  # a bound, not a cache policy: anything missing is read from etcd
+            self._seen[kv.key] = kv
 
     def transactions(self, cut: Cut) -> list[bytes]:
-        """The bytes of ``cut``'s transactions, in order, each checked against the hash the cut recorded. Read at
-        the current revision (appended keys are written once and never changed), so compacting etcd's history does
-        not hide them; a key cleaned up since raises :class:`TxMissing`."""
-        found: list[bytes] = []
+        """The bytes of ``cut``'s transactions, in order, each checked against the hash the cut recorded: from what
+        the watch brought, else with one range read over the cut's revisions at the current revision (appended
+        keys are written once and never changed, so compacting etcd's history does not hide them). A key cleaned
+        up since raises :class:`TxMissing`."""
+        found: dict[bytes, KeyValue] = {}
+        for e in cut.txs:  # the watcher thread may add or clear meanwhile: pop, never check-then-pop
+            kv = self._seen.pop(e.key, None)
+            if kv is not None:
+                found[e.key] = kv
+        if len(found) < len(cut.txs) and cut.last_rev >= cut.first_rev:
+            wanted = {e.key for e in cut.txs} - set(found)
+            low = cut.first_rev
+            while wanted and low <= cut.last_rev:
+                page = self.client.range(self.txs_prefix, prefix=True, limit=_PAGE, min_create_revision=low,
+                                         max_create_revision=cut.last_rev, sort="create")
+                found.update((kv.key, kv) for kv in page.kvs if kv.key in wanted)
+                wanted -= {kv.key for kv in page.kvs}
+                if not page.more or not page.kvs:
+                    break
+                low = page.kvs[-1].create_revision + 1
+        values: list[bytes] = []
         for entry in cut.txs:
-            kv = self.client.get(entry.key)
+            kv = found.get(entry.key)
             if kv is None:
                 raise TxMissing(f"block {cut.height}: transaction {entry.key.decode(errors='replace')} is no longer "
                                 f"in etcd (cleaned up after its block became final); read the block from a peer")
             if kv.create_revision != entry.revision or sha256(kv.value) != entry.tx_hash:
                 raise OrderingError(
                     f"block {cut.height}: expected transaction {entry.key.decode(errors='replace')} created at "
-                    f"revision {entry.revision} with hash {entry.tx_hash.hex()}, found "
-                    f"{'nothing' if kv is None else f'revision {kv.create_revision} hash {sha256(kv.value).hex()}'}")
-            found.append(kv.value)
-        return found
+                    f"revision {entry.revision} with hash {entry.tx_hash.hex()}, found revision "
+                    f"{kv.create_revision} hash {sha256(kv.value).hex()}")
+            values.append(kv.value)
+        return values
 
 
 __all__ = ["Appended", "Cut", "CutTx", "EtcdOrdering", "OrderingError"]
