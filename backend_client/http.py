@@ -104,6 +104,7 @@ class HttpBase:
         failures: list[tuple[str, str]] = []
         maybe_delivered = False
         last: httpx.Response | Unreachable | None = None
+        answered: httpx.Response | None = None  # a server's own 504 {error, message}
         for step in range(count):
             index = (self._preferred + step) % count
             url = self.base_urls[index]
@@ -124,6 +125,8 @@ class HttpBase:
                 return response, maybe_delivered
             failures.append((url, _status_reason(response)))
             last = response
+            if response.status_code == 504 and _own_error(response):
+                answered = response  # e.g. a node's commit_timeout: it took the request, which may still commit
             if not safe:  # a gateway may have passed it on: only a retry-safe request goes to the next server
                 return response, maybe_delivered
             maybe_delivered = True
@@ -131,11 +134,22 @@ class HttpBase:
             if isinstance(last, httpx.Response):
                 return last, maybe_delivered
             raise last
+        if answered is not None:  # a node said it took the request but could not finish in time: say that
+            return answered, maybe_delivered
         raise Unreachable(f"no server answered {method} {path}: "
                           + "; ".join(f"{url}: {why}" for url, why in failures), failures)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return decode_json(self.request(method, path, **kwargs), method, path)
+
+
+def _own_error(response: httpx.Response) -> bool:
+    """A 5xx our own server gave (JSON ``{error, message}``), not a gateway's page."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and isinstance(body.get("error"), str)
 
 
 def decode_json(response: httpx.Response, method: str, path: str) -> Any:

@@ -340,3 +340,13 @@ def test_a_submission_whose_answer_was_lost_resolves_to_the_committed_outcome(
                            "result": {"asset_id": tx.tx_id}}
         with pytest.raises(Conflict, match="409 duplicate"):  # asked again on purpose: the caller's own replay
             client.submit(tx)
+
+
+def test_a_nodes_own_timeout_is_reported_as_such_when_no_other_node_answers(
+        serve: Callable[[FastAPI], BackgroundServer]) -> None:
+    """A consortium node that took a transaction but saw no quorum in time answers 504 ``commit_timeout``: when
+    the other nodes are down, that answer (the transaction may still become final) is what the caller hears."""
+    slow = serve(stub(504, {"error": "commit_timeout", "message": "accepted but not committed within 1 s"}, []))
+    with NodeClient([dead_url(), slow.url], timeout=5) as client, \
+            pytest.raises(ServerError, match="504 commit_timeout"):
+        client.status()

@@ -76,7 +76,7 @@ def test_greencert_demo_shows_the_kiosk_in_japanese_time(monkeypatch, tmp_path, 
 
     class StubDemo:
         url, node_url = "http://127.0.0.1:1", "http://127.0.0.1:2"
-        node_urls = [node_url]
+        node_urls = (node_url,)
 
         def stop(self):
             pass
