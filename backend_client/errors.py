@@ -61,8 +61,8 @@ class Forbidden(ApiError):
     pass
 
 
-class NotFound(ApiError):
-    pass
+class NotFound(ApiError, LookupError):
+    """404: also a ``LookupError``, which is how the light node (``ledger_lite.audit``) hears "no such record"."""
 
 
 class Conflict(ApiError):

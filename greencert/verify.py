@@ -12,32 +12,32 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backend_client import ClientError, NodeClient, NotFound
+from backend_client import ClientError, NodeClient
 from ledger_lite import Claims
-from ledger_lite.reference import matches, short_reference
-from ledger_lite.verification import (
-    Step,
-    Trust,
-    TrustFormatError,
-    clip,
-    is_certificate_id,
-    shown,
-    verify_issuance,
-    verify_payload,
+from ledger_lite.audit import (
+    GENUINE,
+    NOT_GENUINE,
+    PREFIX,
+    UNCHECKED,
+    AuditBundle,
+    BundleError,
+    Report,
+    audit,
+    check_ledger,
+    check_printed,
+    one_payload,
 )
+from ledger_lite.reference import short_reference
+from ledger_lite.verification import Step, Trust, TrustFormatError, clip, is_certificate_id, shown
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
 __all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
            "check_ledger", "check_printed", "choose_node", "facts_of", "printable", "render", "verify"]
 
-GENUINE, NOT_GENUINE, UNCHECKED = 0, 1, 2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-PREFIX = "GC1:"
-DETAIL_CHARS = 2000  # longest step detail, whatever it quotes
 
 
 def printable(text: str) -> str:
@@ -48,38 +48,6 @@ def printable(text: str) -> str:
 
 
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-
-
-@dataclass
-class Report:
-    steps: list[Step] = field(default_factory=list)
-    claims: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
-    # What the signed payload says, for a person to read against the paper (issue #10, item 15): amount, period,
-    # method, owner, institution, reference. ``printed_compared``: whether the printed text was compared by us.
-    facts: dict[str, str] = field(default_factory=dict)
-    printed_compared: bool = False
-
-    def add(self, name: str, ok: bool | None, detail: str) -> bool | None:
-        self.steps.append(Step(name, ok, clip(detail, DETAIL_CHARS)))
-        return ok
-
-    @property
-    def exit_code(self) -> int:
-        if any(s.ok is False for s in self.steps):
-            return NOT_GENUINE
-        if any(s.ok is None for s in self.steps) or not self.steps:
-            return UNCHECKED
-        return GENUINE
-
-    @property
-    def verdict(self) -> str:
-        return {GENUINE: "genuine", NOT_GENUINE: "not genuine", UNCHECKED: "could not check"}[self.exit_code]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "exit_code": self.exit_code, "claims": self.claims,
-                "steps": [asdict(s) for s in self.steps], "notes": self.notes, "facts": self.facts,
-                "printed_compared": self.printed_compared}
 
 
 def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]]:
@@ -101,7 +69,7 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
             printed = read_certificate_pdf(path)
             payload = one_payload(printed.payloads, path.name, report, missing=False)
             return payload, {"kind": "pdf", "amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id,
-                             "short_reference": printed.short_reference}
+                             "short_reference": printed.short_reference, "bundle": printed.bundle}
         if path.suffix.lower() in IMAGE_SUFFIXES:
             # An image without a readable QR may just be a poor photo: that is "could not check".
             return one_payload(read_qr_codes(path), path.name, report, missing=None), {"kind": "image"}
@@ -110,22 +78,6 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
         return None, {}
     report.add("read", None, f"expected a payload, a .pdf or an image, found {clip(path.name)}")
     return None, {}
-
-
-def one_payload(texts: tuple[str, ...] | list[str], name: str, report: Report, *, missing: bool | None) -> str | None:
-    """The one certificate a document carries. Two different GC1 payloads: which one the holder means cannot be
-    told, so nothing is decided (identical copies, e.g. on two pages, are one)."""
-    payloads = list(dict.fromkeys(t.strip() for t in texts if t.strip().startswith(PREFIX)))
-    if len(payloads) > 1:
-        report.add("read", None, f"found {len(payloads)} different {PREFIX[:-1]} payloads in {clip(name)}: verify "
-                                 f"each payload on its own")
-        return None
-    payload = payloads[0] if payloads else (texts[0] if texts else None)  # a foreign QR fails as "payload"
-    if payload is None:
-        report.add("read", missing, f"no QR code found in {clip(name)}")
-        return None
-    report.add("read", True, f"QR code read from {clip(name)}")
-    return payload
 
 
 NODE_HINT = ("pass the node's URL with --node URL (the 'Ledger node API' URL `greencert demo` prints, without "
@@ -191,37 +143,6 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | 
     return None
 
 
-def check_printed(claims: Claims, printed: dict[str, Any], report: Report) -> None:
-    """A PDF's printed amount, certificate id and short reference against the signed claims. Of a photo only the
-    QR code is read: the report says that its printed text was not compared (issue #10, item 15)."""
-    if printed.get("kind") == "image":
-        report.notes.append("the text printed on the photo was not compared (only its QR code was read): check that "
-                            "the amount, period, method, owner, institution and reference printed on it are the "
-                            "verified facts listed above")
-        return
-    if printed.get("kind") != "pdf":
-        return
-    amount, cid, reference = printed.get("amount_wh"), printed.get("certificate_id"), printed.get("short_reference")
-    if amount is None or cid is None:
-        report.add("printed", False, "the printed amount or certificate id could not be read from the PDF")
-        return
-    if amount != claims.wh:
-        report.add("printed", False, f"printed amount {amount / 1000:,.3f} kWh differs from the signed "
-                                     f"{claims.wh / 1000:,.3f} kWh")
-    elif cid != claims.cid:
-        report.add("printed", False, f"printed certificate id {cid} differs from the signed {shown(claims.cid)}")
-    elif reference is not None and not matches(reference, claims.cid):
-        report.add("printed", False, f"printed reference {shown(reference)} is not the signed certificate's "
-                                     f"{short_reference(claims.cid)}")
-    else:
-        report.printed_compared = True
-        what = "amount, certificate id and reference" if reference else "amount and certificate id"
-        report.add("printed", True, f"printed {what} match the signed payload")
-        if reference is None:
-            report.notes.append("no short reference is printed on this PDF (printed before references were): its "
-                                "amount and full certificate id were compared")
-
-
 def facts_of(claims: Claims) -> dict[str, str]:
     """What the signed payload says, worded as the paper words it (times in the site's zone)."""
     from printing import Error as PrintingError
@@ -245,24 +166,9 @@ def facts_of(claims: Claims) -> dict[str, str]:
             "institution": institution, "reference": reference}
 
 
-def check_ledger(claims: Claims, node: NodeClient, trust: Trust, report: Report, signer: str | None = None) -> None:
-    """The issuance ``claims.cid`` is in a final block, its current record matches the claims and names
-    ``signer`` (the address whose key signed the payload; ``None``: no payload was checked) as its issuer, and
-    it is not revoked (``ledger_lite.verification.verify_issuance``)."""
-    try:
-        checked = verify_issuance(node, claims.cid, trust.validators, trust.chain_id, claims=claims,
-                                  names=trust.names, signer=signer)
-    except NotFound:
-        report.add("ledger", False, f"the ledger has no issuance {claims.cid}")
-        return
-    except ClientError as exc:
-        report.add("ledger", None, f"ledger node unreachable: {clip(exc, 300)}")
-        return
-    for step in checked.steps:
-        report.add(step.name, step.ok, step.detail)
-
-
 def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path) -> Report:
+    """Read ``source`` and run the light node's audit (``ledger_lite.audit``): against the node online, against
+    the PDF's audit bundle offline (or when the node cannot be reached), else the signature alone."""
     report = Report()
     payload, printed = read_source(source, report)
     if payload is None:
@@ -272,22 +178,21 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
         trust = load_trust(node, trust_cache, report)
         if trust is None:
             return report
-        ledger = node is not None and not any(s.ok is None and s.name == "ledger" for s in report.steps)
-        checked = verify_payload(payload, trust, ledger=ledger)
-        for step in checked.steps:
-            report.add(step.name, step.ok, step.detail)
-        report.notes += checked.notes
-        if checked.claims is not None:
-            report.claims = asdict(checked.claims)
-        if checked.failed or checked.claims is None or checked.signer is None:
-            return report
-        claims = checked.claims
-        report.facts = facts_of(claims)
-        check_printed(claims, printed, report)
-        if node is not None and ledger:
-            check_ledger(claims, node, trust, report, signer=checked.signer.address)
-        elif offline:
-            report.notes.append("offline: signature checked against the cached trust list; the ledger was not asked")
+        unreached = next((s for s in report.steps if s.name == "ledger" and s.ok is None), None)
+        if node is not None and unreached is not None:
+            node.close()
+            node = None
+            if printed.get("bundle") is not None:  # the paper's own proofs stand in for the node
+                report.steps.remove(unreached)
+                report.notes.append(f"{unreached.detail}; the PDF's audit bundle was checked instead")
+        bundle = None
+        if node is None and printed.get("bundle") is not None:
+            try:
+                bundle = AuditBundle.decode(printed["bundle"])
+            except BundleError as exc:
+                report.add("inclusion", False, f"the PDF's audit bundle is damaged: {exc}")
+                return report
+        audit(payload, trust, report, printed=printed, node=node, bundle=bundle, facts=facts_of)
     finally:
         if node is not None:
             node.close()

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
 
+from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES
 from printing.document import parse_amount_kwh
 from printing.errors import ReadError
 
@@ -55,6 +57,7 @@ class PrintedCertificate:
     text: str
     payloads: tuple[str, ...] = ()
     short_reference: str | None = None  # "3F2A-91C0-7B1E" as printed, or None
+    bundle: bytes | None = None  # the embedded audit bundle (ledger_lite.audit.BUNDLE_NAME), if the PDF has one
 
 
 def read_certificate_pdf(path: Path) -> PrintedCertificate:
@@ -80,7 +83,23 @@ def read_certificate_pdf(path: Path) -> PrintedCertificate:
         text=text,
         payloads=tuple(texts),
         short_reference=parse_short_reference(text),
+        bundle=read_bundle(path),
     )
+
+
+def read_bundle(path: Path) -> bytes | None:
+    """The audit bundle embedded in a certificate PDF, or None (none embedded, or a PDF pypdf cannot parse: the
+    verifier then checks online or the signature alone). At most ``MAX_BUNDLE_BYTES`` are taken (compressed
+    bundles are far smaller than that)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf warns about harmless oddities of PDFs it still reads
+            found = PdfReader(path).attachments.get(BUNDLE_NAME)
+    except Exception:  # a hostile or broken PDF must not stop verification: the bundle is an extra proof
+        return None
+    if not found or len(found[0]) > MAX_BUNDLE_BYTES:
+        return None
+    return bytes(found[0])
 
 
 def pdf_page_pixels(path: Path) -> list[tuple[int, int]]:

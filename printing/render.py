@@ -15,11 +15,13 @@ from io import BytesIO
 
 import segno
 from PIL import Image
+from pypdf import PdfWriter
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from ledger_lite.audit import BUNDLE_NAME
 from printing import qr as qrcode
 from printing.blocks import GREY, MM, Page, Text
 from printing.chart import bar_span, bin_profile, day_phase, draw_profile_chart
@@ -49,8 +51,11 @@ class Block:
     draw: Callable[[float], None]
 
 
-def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, paper: str = "A4") -> bytes:
-    """The printable certificate; identical input gives identical bytes (reportlab invariant mode)."""
+def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, paper: str = "A4",
+                           bundle: bytes | None = None) -> bytes:
+    """The printable certificate; identical input gives identical bytes (reportlab invariant mode). ``bundle``:
+    the audit bundle (``ledger_lite.audit.AuditBundle.encode``) to embed as the file ``BUNDLE_NAME``, which lets a
+    verifier prove the certificate's ledger inclusion and finality from the PDF alone."""
     validate_document(doc)
     if doc.institution_id != fmt.institution_id:
         raise RenderError(
@@ -83,7 +88,16 @@ def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, 
     _flow(page, [builders[name]() for name in fmt.layout.blocks], top=y, bottom=footer_top + 2 * MM)
     canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return buffer.getvalue() if bundle is None else attach_bundle(buffer.getvalue(), bundle)
+
+
+def attach_bundle(pdf: bytes, bundle: bytes) -> bytes:
+    """``pdf`` with ``bundle`` embedded as the file ``BUNDLE_NAME`` (pypdf; the page itself is unchanged)."""
+    writer = PdfWriter(clone_from=BytesIO(pdf))
+    writer.add_attachment(BUNDLE_NAME, bundle)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _flow(page: Page, blocks: list[Block], *, top: float, bottom: float) -> None:

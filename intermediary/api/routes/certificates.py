@@ -109,7 +109,8 @@ def get_certificate(certificate_id: CertificateId, db: DbDep, who: PrincipalDep)
 def get_certificate_pdf(certificate_id: CertificateId, service: ServiceDep, db: DbDep, who: PrincipalDep,
                         reprint: bool = False) -> Response:
     cert = issuance.certificate_of(db, who, certificate_id)
-    pdf = certificate_pdf(cert, who.consumer, service.institutions, service.settings.pdf_dir, reprint=reprint)
+    pdf = certificate_pdf(cert, who.consumer, service.institutions, service.settings.pdf_dir, reprint=reprint,
+                          node=service.node)
     name = f"certificate-{certificate_id[:12]}{'-reprint' if reprint else ''}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -1,0 +1,281 @@
+"""One certificate verification for every verifier: ``greencert verify``, the kiosk's auditor mode and the public
+``/verify`` page run ``audit`` and show the same steps and verdicts.
+
+Steps, in order (each names what was expected and what was found when it fails):
+
+    read        the QR code was read (the caller's: from a PDF, a photo, a scanner or pasted text)
+    trust       a trust list is at hand (the caller's)
+    payload     the payload's format: ``GC1:``, Base45, zlib, COSE_Sign1, claims, certificate id, chain
+    signature   signed by a key of the trust list (an intermediary's alone; a user key only with the ledger)
+    printed     what is printed on the paper matches the signed claims (a PDF's text; not for a photo)
+    inclusion   the issuance transaction is in a block with a quorum of the trusted validators (finality)
+    record      the certificate's record in the ledger state, proven against a final header, matches the claims
+    revocation  the record is not revoked
+
+Where the ledger's answers come from: a node (``LedgerReader``, online), or the *audit bundle* the certificate
+PDF carries (``AuditBundle``: the very answers a node gave when the PDF was made), which proves inclusion and
+finality with no network given the trust list — only a revocation after printing then cannot be seen.
+
+A verdict is ``genuine`` only when every step passed; ``not genuine`` when one failed; ``could not check`` when
+none failed but one could not be checked (no trust list, an unreachable node, a user-signed payload offline).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ledger_lite.errors import Error
+from ledger_lite.payload import Claims
+from ledger_lite.reference import matches, short_reference
+from ledger_lite.verification import (
+    LedgerReader,
+    Step,
+    Trust,
+    clip,
+    is_certificate_id,
+    shown,
+    verify_issuance,
+    verify_payload,
+)
+
+GENUINE, NOT_GENUINE, UNCHECKED = 0, 1, 2
+PREFIX = "GC1:"
+DETAIL_CHARS = 2000  # longest step detail, whatever it quotes
+BUNDLE_NAME = "greencert-audit.json.z"  # the audit bundle's file name inside a certificate PDF
+BUNDLE_VERSION = 1
+MAX_BUNDLE_BYTES = 512 * 1024  # decompressed: a 64 KiB issuance in hex, its proofs and two headers fit
+
+
+class BundleError(Error):
+    """An audit bundle that is not one (named with what was expected and what was found)."""
+
+    code = "bad_bundle"
+
+
+@dataclass
+class Report:
+    """A verification's steps, the signed claims and what a person reads against the paper."""
+
+    steps: list[Step] = field(default_factory=list)
+    claims: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    # What the signed payload says, worded for a person (amount, period, method, owner, institution, reference):
+    # filled by the caller's ``facts`` function. ``printed_compared``: whether the printed text was compared.
+    facts: dict[str, str] = field(default_factory=dict)
+    printed_compared: bool = False
+    source: str = "none"  # where the ledger's answers came from: "node", "bundle" or "none" (signature only)
+
+    def add(self, name: str, ok: bool | None, detail: str) -> bool | None:
+        self.steps.append(Step(name, ok, clip(detail, DETAIL_CHARS)))
+        return ok
+
+    @property
+    def exit_code(self) -> int:
+        if any(s.ok is False for s in self.steps):
+            return NOT_GENUINE
+        if any(s.ok is None for s in self.steps) or not self.steps:
+            return UNCHECKED
+        return GENUINE
+
+    @property
+    def verdict(self) -> str:
+        return {GENUINE: "genuine", NOT_GENUINE: "not genuine", UNCHECKED: "could not check"}[self.exit_code]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "exit_code": self.exit_code, "claims": self.claims,
+                "steps": [asdict(s) for s in self.steps], "notes": self.notes, "facts": self.facts,
+                "printed_compared": self.printed_compared, "source": self.source}
+
+
+def one_payload(texts: Sequence[str], name: str, report: Report, *, missing: bool | None) -> str | None:
+    """The one certificate a document carries (step ``read``). Two different GC1 payloads: which one the holder
+    means cannot be told, so nothing is decided (identical copies, e.g. on two pages, are one). ``missing``: the
+    outcome when there is no QR code at all (a PDF without one is not genuine; a poor photo could not be read)."""
+    payloads = list(dict.fromkeys(t.strip() for t in texts if t.strip().startswith(PREFIX)))
+    if len(payloads) > 1:
+        report.add("read", None, f"found {len(payloads)} different {PREFIX[:-1]} payloads in {clip(name)}: verify "
+                                 f"each payload on its own")
+        return None
+    payload = payloads[0] if payloads else (texts[0] if texts else None)  # a foreign QR fails as "payload"
+    if payload is None:
+        report.add("read", missing, f"no QR code found in {clip(name)}")
+        return None
+    report.add("read", True, f"QR code read from {clip(name)}")
+    return payload
+
+
+def check_printed(claims: Claims, printed: Mapping[str, Any], report: Report) -> None:
+    """A PDF's printed amount, certificate id and short reference against the signed claims (``printed``:
+    ``kind`` "pdf" with ``amount_wh``, ``certificate_id``, ``short_reference``; or "image", whose text is not
+    read: the report says so)."""
+    if printed.get("kind") == "image":
+        report.notes.append("the text printed on the photo was not compared (only its QR code was read): check that "
+                            "the amount, period, method, owner, institution and reference printed on it are the "
+                            "verified facts listed above")
+        return
+    if printed.get("kind") != "pdf":
+        return
+    amount, cid, reference = printed.get("amount_wh"), printed.get("certificate_id"), printed.get("short_reference")
+    if amount is None or cid is None:
+        report.add("printed", False, "the printed amount or certificate id could not be read from the PDF")
+        return
+    if amount != claims.wh:
+        report.add("printed", False, f"printed amount {amount / 1000:,.3f} kWh differs from the signed "
+                                     f"{claims.wh / 1000:,.3f} kWh")
+    elif cid != claims.cid:
+        report.add("printed", False, f"printed certificate id {cid} differs from the signed {shown(claims.cid)}")
+    elif reference is not None and not matches(reference, claims.cid):
+        report.add("printed", False, f"printed reference {shown(reference)} is not the signed certificate's "
+                                     f"{short_reference(claims.cid)}")
+    else:
+        report.printed_compared = True
+        what = "amount, certificate id and reference" if reference else "amount and certificate id"
+        report.add("printed", True, f"printed {what} match the signed payload")
+        if reference is None:
+            report.notes.append("no short reference is printed on this PDF (printed before references were): its "
+                                "amount and full certificate id were compared")
+
+
+def check_ledger(claims: Claims, node: LedgerReader, trust: Trust, report: Report, signer: str | None = None) -> None:
+    """Steps ``inclusion``, ``record``, ``revocation`` against ``node`` (``ledger_lite.verification``). A reader
+    raises ``LookupError`` when the ledger has no such issuance; any other error means it could not be asked."""
+    try:
+        checked = verify_issuance(node, claims.cid, trust.validators, trust.chain_id, claims=claims,
+                                  names=trust.names, signer=signer)
+    except LookupError:
+        report.add("ledger", False, f"the ledger has no issuance {claims.cid}")
+        return
+    except Exception as exc:  # the reader's own failure (unreachable, a 5xx): nothing was decided
+        report.add("ledger", None, f"ledger node unreachable: {clip(exc, 300)}")
+        return
+    for step in checked.steps:
+        report.add(step.name, step.ok, step.detail)
+
+
+# -- the audit bundle ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditBundle:
+    """What a node answered about one certificate when its PDF was made: the issuance with its inclusion proof
+    (``tx``), the block it is in with its commit (``block``), the certificate's record with its state proof
+    (``state``) and the header that proof is against, with its commit (``head``). Served back by ``reader``, so
+    that the offline check is the online check's very code."""
+
+    certificate_id: str
+    tx: dict[str, Any]
+    block: dict[str, Any]
+    state: dict[str, Any]
+    head: dict[str, Any]
+
+    @classmethod
+    def fetch(cls, node: LedgerReader, certificate_id: str) -> AuditBundle:
+        if not is_certificate_id(certificate_id):
+            raise BundleError(f"expected a 64-hex certificate id, found {shown(certificate_id)}")
+        tx = node.tx(certificate_id)
+        state = node.proven_value(f"cert/{certificate_id}")
+        return cls(certificate_id, tx, node.block(int(tx["height"])), state, node.block(int(state["height"])))
+
+    def encode(self) -> bytes:
+        return zlib.compress(json.dumps({"v": BUNDLE_VERSION, "certificate_id": self.certificate_id, "tx": self.tx,
+                                         "block": self.block, "state": self.state, "head": self.head},
+                                        separators=(",", ":"), sort_keys=True).encode(), 9)
+
+    @classmethod
+    def decode(cls, data: bytes) -> AuditBundle:
+        inflater = zlib.decompressobj()
+        try:
+            text = inflater.decompress(data, MAX_BUNDLE_BYTES + 1)
+        except zlib.error as e:
+            raise BundleError(f"expected a zlib-compressed audit bundle, found {len(data)} bytes that do not "
+                              f"inflate: {e}") from None
+        if len(text) > MAX_BUNDLE_BYTES or inflater.unconsumed_tail:
+            raise BundleError(f"expected an audit bundle of at most {MAX_BUNDLE_BYTES} bytes, found more")
+        try:
+            raw = json.loads(text)
+        except ValueError as e:
+            raise BundleError(f"expected JSON in the audit bundle, found: {clip(e, 120)}") from None
+        if not isinstance(raw, dict) or raw.get("v") != BUNDLE_VERSION:
+            raise BundleError(f"expected an audit bundle of version {BUNDLE_VERSION}, found "
+                              f"{shown(raw.get('v') if isinstance(raw, dict) else type(raw).__name__)}")
+        parts = {name: raw.get(name) for name in ("tx", "block", "state", "head")}
+        if not all(isinstance(p, dict) for p in parts.values()) or not is_certificate_id(raw.get("certificate_id")):
+            raise BundleError("expected an audit bundle with a certificate id and the answers tx, block, state and "
+                              "head, found parts missing or of the wrong type")
+        return cls(raw["certificate_id"], parts["tx"], parts["block"], parts["state"], parts["head"])  # type: ignore[arg-type]
+
+    def reader(self) -> LedgerReader:
+        return _BundleReader(self)
+
+
+class _BundleReader:
+    """A ``LedgerReader`` that answers only what the bundle holds (anything else: ``LookupError``)."""
+
+    def __init__(self, bundle: AuditBundle) -> None:
+        self.bundle = bundle
+
+    def tx(self, tx_id: str) -> dict[str, Any]:
+        if tx_id != self.bundle.certificate_id:
+            raise LookupError(f"the audit bundle is of certificate {self.bundle.certificate_id}, not {tx_id}")
+        return self.bundle.tx
+
+    def block(self, height: int) -> dict[str, Any]:
+        for answer in (self.bundle.block, self.bundle.head):
+            header = answer.get("header")
+            if isinstance(header, dict) and header.get("height") == height:
+                return answer
+        raise LookupError(f"the audit bundle holds no block {height}")
+
+    def proven_value(self, key: str) -> dict[str, Any]:
+        if key != f"cert/{self.bundle.certificate_id}":
+            raise LookupError(f"the audit bundle holds no proof of {key}")
+        return self.bundle.state
+
+
+# -- the whole check -----------------------------------------------------------------------------------------------
+
+def audit(payload: str, trust: Trust, report: Report | None = None, *, printed: Mapping[str, Any] | None = None,
+          node: LedgerReader | None = None, bundle: AuditBundle | None = None,
+          facts: Callable[[Claims], dict[str, str]] | None = None) -> Report:
+    """Verify ``payload`` (steps after ``read`` and ``trust``, which the caller adds to ``report``): against
+    ``node`` when given (online), else against ``bundle`` (offline, from the PDF), else its signature only."""
+    report = report if report is not None else Report()
+    ledger = node is not None or bundle is not None
+    checked = verify_payload(payload, trust, ledger=ledger)
+    for step in checked.steps:
+        report.add(step.name, step.ok, step.detail)
+    report.notes += checked.notes
+    if checked.claims is not None:
+        report.claims = asdict(checked.claims)
+    if checked.failed or checked.claims is None or checked.signer is None:
+        return report
+    claims = checked.claims
+    if facts is not None:
+        report.facts = facts(claims)
+    check_printed(claims, printed or {}, report)
+    signer = checked.signer.address
+    if node is not None:
+        report.source = "node"
+        check_ledger(claims, node, trust, report, signer=signer)
+    elif bundle is not None:
+        report.source = "bundle"
+        if bundle.certificate_id != claims.cid:
+            report.add("inclusion", False, f"the audit bundle in the PDF is of certificate {bundle.certificate_id}, "
+                                           f"the signed payload of {claims.cid}")
+            return report
+        check_ledger(claims, bundle.reader(), trust, report, signer=signer)
+        head = bundle.head.get("header", {}).get("height") if isinstance(bundle.head.get("header"), dict) else None
+        report.notes.append(f"offline: inclusion, finality and the record were proven from the audit bundle in the "
+                            f"PDF (the ledger as of block {shown(head)}); a revocation after that needs the network "
+                            f"(check online to see it)")
+    else:
+        report.notes.append("offline: the signature was checked against the trust list; the ledger was not asked "
+                            "(a PDF with an audit bundle, or a check online, also proves it is on the ledger)")
+    return report
+
+
+__all__ = ["BUNDLE_NAME", "GENUINE", "NOT_GENUINE", "PREFIX", "UNCHECKED", "AuditBundle", "BundleError", "Report",
+           "audit", "check_ledger", "check_printed", "one_payload"]

@@ -1,0 +1,113 @@
+"""Fully offline, from the paper (issue #13): a certificate PDF carries an audit bundle, so ``greencert verify
+--offline`` proves its ledger inclusion and finality with the trust list alone; a damaged, foreign or
+under-signed bundle fails at the step it breaks."""
+
+from __future__ import annotations
+
+import copy
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greencert.demo import Demo
+from greencert.verify import GENUINE, NOT_GENUINE, Trust, verify
+from ledger_lite import canonical, decode
+from ledger_lite.audit import AuditBundle, Report, audit
+from printing.reading import read_bundle
+
+
+@pytest.fixture(scope="module")
+def trust_cache(issued: tuple[str, Path], demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A trust list fetched once online, as an auditor would before going offline."""
+    cache = tmp_path_factory.mktemp("trust") / "trust.json"
+    assert verify(issued[0], node_url=demo.node_url, offline=False, trust_cache=cache).exit_code == GENUINE
+    return cache
+
+
+@pytest.fixture(scope="module")
+def bundle(issued: tuple[str, Path]) -> AuditBundle:
+    data = read_bundle(issued[1])
+    assert data is not None, "the intermediary's PDF carries no audit bundle"
+    return AuditBundle.decode(data)
+
+
+def steps(report: Report) -> list[str]:
+    return [f"{s.name}:{s.ok}" for s in report.steps]
+
+
+def test_offline_the_pdf_proves_inclusion_finality_and_record(issued: tuple[str, Path], trust_cache: Path) -> None:
+    report = verify(str(issued[1]), node_url=None, offline=True, trust_cache=trust_cache)
+    assert report.exit_code == GENUINE, report
+    assert steps(report) == ["read:True", "signature:True", "printed:True", "inclusion:True", "record:True",
+                             "revocation:True"]
+    assert report.source == "bundle"
+    assert any("a revocation after that needs the network" in n for n in report.notes)
+
+
+def test_an_unreachable_node_falls_back_to_the_papers_proofs(issued: tuple[str, Path], trust_cache: Path) -> None:
+    report = verify(str(issued[1]), node_url="http://127.0.0.1:9", offline=False, trust_cache=trust_cache)
+    assert report.exit_code == GENUINE and report.source == "bundle", report
+    assert any("unreachable" in n and "audit bundle was checked instead" in n for n in report.notes)
+
+
+def test_the_payload_alone_offline_checks_only_the_signature(issued: tuple[str, Path], trust_cache: Path) -> None:
+    report = verify(issued[0], node_url=None, offline=True, trust_cache=trust_cache)
+    assert steps(report) == ["signature:True"] and report.source == "none"
+    assert any("the ledger was not asked" in n for n in report.notes)
+
+
+def _audit(issued: tuple[str, Path], trust_cache: Path, bundle: AuditBundle) -> Report:
+    trust = Trust.from_json(json.loads(trust_cache.read_text()))
+    return audit(issued[0], trust, bundle=bundle)
+
+
+def _with(bundle: AuditBundle, part: str, change: Any) -> AuditBundle:
+    parts = {name: copy.deepcopy(getattr(bundle, name)) for name in ("tx", "block", "state", "head")}
+    change(parts[part])
+    return AuditBundle(bundle.certificate_id, **parts)
+
+
+def test_a_bundle_whose_header_too_few_validators_signed_fails_finality(issued: tuple[str, Path], trust_cache: Path,
+                                                                         bundle: AuditBundle) -> None:
+    def unsign(block: dict[str, Any]) -> None:
+        block["commit"]["signatures"] = []
+
+    report = _audit(issued, trust_cache, _with(bundle, "block", unsign))
+    assert report.exit_code == NOT_GENUINE
+    failed = next(s for s in report.steps if s.ok is False)
+    assert failed.name == "inclusion" and "valid validator signatures, expected at least 1" in failed.detail
+
+
+def test_a_bundle_with_an_edited_record_fails_the_state_proof(issued: tuple[str, Path], trust_cache: Path,
+                                                              bundle: AuditBundle) -> None:
+    def edit(state: dict[str, Any]) -> None:  # the proven bytes (the JSON "value" beside them is never trusted)
+        record = decode(bytes.fromhex(state["value_cbor"]))
+        record["wh"] += 1_000
+        state["value_cbor"] = canonical(record).hex()
+
+    report = _audit(issued, trust_cache, _with(bundle, "state", edit))
+    failed = next(s for s in report.steps if s.ok is False)
+    assert failed.name == "record" and "does not verify" in failed.detail
+
+
+def test_a_bundle_of_another_certificate_is_refused(issued: tuple[str, Path], trust_cache: Path,
+                                                    bundle: AuditBundle) -> None:
+    other = AuditBundle("0" * 64, bundle.tx, bundle.block, bundle.state, bundle.head)
+    report = _audit(issued, trust_cache, other)
+    failed = next(s for s in report.steps if s.ok is False)
+    assert failed.name == "inclusion" and "of certificate " + "0" * 64 in failed.detail
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"not zlib", "do not inflate"),
+    (zlib.compress(b"[1, 2]"), "expected an audit bundle of version 1"),
+    (zlib.compress(b"{"), "expected JSON"),
+    (zlib.compress(b"0" * 600_000), "at most"),  # a zlib bomb is cut at the limit, never inflated whole
+    (zlib.compress(json.dumps({"v": 1, "certificate_id": "x"}).encode()), "parts missing"),
+])
+def test_a_damaged_bundle_is_named(data: bytes, message: str) -> None:
+    with pytest.raises(Exception, match=message):
+        AuditBundle.decode(data)
