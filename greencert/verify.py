@@ -30,8 +30,7 @@ from ledger_lite.audit import (
     check_printed,
     one_payload,
 )
-from ledger_lite.reference import short_reference
-from ledger_lite.verification import Step, Trust, TrustFormatError, clip, is_certificate_id, shown
+from ledger_lite.verification import Step, Trust, TrustFormatError, clip, shown
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
 __all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
@@ -144,26 +143,10 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | 
 
 
 def facts_of(claims: Claims) -> dict[str, str]:
-    """What the signed payload says, worded as the paper words it (times in the site's zone)."""
-    from printing import Error as PrintingError
-    from printing import load_institutions
-    from printing.document import DEFAULT_TIME_ZONE, format_amount_kwh
-    from printing.words import format_period, zone_label, zone_of
+    """What the signed payload says, worded as the paper words it (``printing.facts``; times in JST)."""
+    from printing.facts import certificate_facts
 
-    zone = zone_of(DEFAULT_TIME_ZONE)
-    try:
-        period = f"{format_period(claims.ps, claims.pe, zone, 'en')}, times in {zone_label(claims.ps, zone)}"
-    except (OverflowError, OSError, ValueError):
-        period = f"{claims.ps}..{claims.pe} (Unix seconds)"
-    try:
-        name = load_institutions().get(claims.inst)
-    except PrintingError:  # the name is a courtesy: the id is what the ledger checks
-        name = None
-    institution = clip(claims.inst) + (f" ({name.name_en} / {name.name_ja})" if name else "")
-    reference = short_reference(claims.cid) if is_certificate_id(claims.cid) else "(none: not a certificate id)"
-    amount = format_amount_kwh(claims.wh) if isinstance(claims.wh, int) and claims.wh >= 0 else shown(claims.wh)
-    return {"amount": amount, "period": period, "method": clip(claims.m), "owner": clip(claims.own),
-            "institution": institution, "reference": reference}
+    return certificate_facts(claims)
 
 
 def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path) -> Report:
