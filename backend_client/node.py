@@ -201,3 +201,10 @@ class NodeClient(HttpBase):
         if not isinstance(items, list):
             raise ProtocolError("expected a registry list")
         return items
+
+    def validator_sets(self) -> list[dict[str, Any]]:
+        """Every validator set since genesis with the transactions that made it (a light client checks them)."""
+        items = _obj(self.json("GET", "/v1/validator-sets"), "validator sets").get("items")
+        if not isinstance(items, list):
+            raise ProtocolError("expected a list of validator sets")
+        return items

@@ -229,7 +229,15 @@ def _verify(args: argparse.Namespace) -> int:
             return UNCHECKED
     default_cache = data_dir / "verify-trust.json" if data_dir else default_data_dir().parent / "trust.json"
     cache = Path(args.trust).expanduser() if args.trust else default_cache
-    report = verify(args.source, node_url=node_url, offline=args.offline, trust_cache=cache)
+    anchor = args.anchor
+    if anchor is not None and not anchor.startswith("GCT1:"):
+        try:
+            anchor = Path(anchor).expanduser().read_text().strip()
+        except OSError as exc:
+            print(f"greencert verify: --anchor: expected a GCT1: text or a file holding one, found {exc}",
+                  file=sys.stderr)
+            return 2
+    report = verify(args.source, node_url=node_url, offline=args.offline, trust_cache=cache, anchor=anchor)
     print(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json else render(report))
     return report.exit_code
 
@@ -304,7 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "default demo)")
     verify.add_argument("--data-dir", help="data directory of a demo started with --data-dir: its node is asked")
     verify.add_argument("--offline", action="store_true", help="check the signature only, with the cached trust")
-    verify.add_argument("--trust", help="trust list file (cached from the node's registry)")
+    verify.add_argument("--trust", help="trust list file (kept up to date from the ledger, each change proven)")
+    verify.add_argument("--anchor", help="trust anchor to start from: a GCT1: text or a file holding one (the "
+                                         "chain and its validators, e.g. trust-anchor.txt of a demo)")
     verify.add_argument("--json", action="store_true", help="machine-readable output")
     verify.set_defaults(func=_verify)
     return parser

@@ -30,6 +30,8 @@ from ledger_lite.audit import (
     check_printed,
     one_payload,
 )
+from ledger_lite.keys import PublicKey
+from ledger_lite.trust_anchor import ConflictingHeaders, HeaderWatch, TrustError, decode_anchor, refresh
 from ledger_lite.verification import Step, Trust, TrustFormatError, clip, shown
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
@@ -116,28 +118,62 @@ def choose_node(node: str | None, data_dir: Path | None, default_dir: Path, defa
     return demo_node_url(default_dir) or default_url
 
 
-def load_trust(node: NodeClient | None, cache: Path, report: Report) -> Trust | None:
+def _read_cache(cache: Path, report: Report) -> Trust | None:
+    try:
+        trust: Trust = Trust.from_json(json.loads(cache.read_text()))
+        return trust
+    except TrustFormatError as exc:
+        report.add("trust", None, f"cached trust list {cache} is outdated ({exc}): run once online (--node URL) "
+                                  f"to refresh it")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        report.add("trust", None, f"cached trust list {cache} is unreadable: {clip(exc, 300)}")
+    return None
+
+
+def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: str | None = None) -> Trust | None:
+    """The trust list: from ``anchor`` (a ``GCT1:`` text), else the cache file; online, brought up to date only
+    through what the trusted validators signed (``ledger_lite.trust_anchor.refresh``) and saved to the cache. The
+    first online use without either trusts the node's genesis validators and says so."""
+    known: Trust | None = None
+    if anchor is not None:
+        try:
+            known = decode_anchor(anchor)
+        except TrustError as exc:
+            report.add("trust", None, str(exc))
+            return None
+    elif cache.exists():
+        known = _read_cache(cache, report)
+        if known is None:
+            return None
     if node is not None:
         try:
-            status = node.status()
-            trust = Trust.from_registry(status["chain_id"], node.registry())
+            if known is None:
+                status, sets = node.status(), node.validator_sets()
+                genesis = next(s for s in sets if s.get("from_height") == 0)
+                known = Trust(str(status["chain_id"]), {}, [PublicKey.from_hex(v) for v in genesis["validators"]], {})
+                report.notes.append(f"first use: the genesis validators of chain {clip(known.chain_id)} were taken "
+                                    f"from the node, and every later change was checked against them; pin them with "
+                                    f"--anchor GCT1:... from someone you trust")
+            trust, _ = refresh(known, node)
+        except ConflictingHeaders as exc:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            evidence = cache.with_suffix(".evidence.json")
+            evidence.write_text(json.dumps(exc.evidence, indent=1))
+            report.add("trust", None, f"{exc} (evidence in {evidence})")
+            return None
+        except TrustError as exc:
+            report.add("trust", None, f"ledger node {clip(node.base_url)}: {exc}")
+            return None
+        except (ClientError, StopIteration, KeyError, TypeError, ValueError) as exc:
+            report.add("ledger", None, f"ledger node {clip(node.base_url)} "
+                                       f"unreachable ({clip(exc, 300)}); using the cached trust list. To check "
+                                       f"against the ledger, {NODE_HINT}")
+        else:
             cache.parent.mkdir(parents=True, exist_ok=True)
             cache.write_text(json.dumps(trust.to_json(), indent=1))
             return trust
-        except ClientError as exc:
-            report.add("ledger", None, f"ledger node {clip(node.base_url)} "
-                                       f"unreachable ({exc}); using the cached trust list. To check against the "
-                                       f"ledger, {NODE_HINT}")
-    if cache.exists():
-        try:
-            return Trust.from_json(json.loads(cache.read_text()))
-        except TrustFormatError as exc:
-            report.add("trust", None, f"cached trust list {cache} is outdated ({exc}): run once online (--node URL) "
-                                      f"to refresh it")
-            return None
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            report.add("trust", None, f"cached trust list {cache} is unreadable: {clip(exc, 300)}")
-            return None
+    if known is not None:
+        return known
     report.add("trust", None, f"no trust list: run once online to fetch it into {cache}: {NODE_HINT}")
     return None
 
@@ -149,7 +185,8 @@ def facts_of(claims: Claims) -> dict[str, str]:
     return certificate_facts(claims)
 
 
-def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path) -> Report:
+def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path,
+           anchor: str | None = None) -> Report:
     """Read ``source`` and run the light node's audit (``ledger_lite.audit``): against the node online, against
     the PDF's audit bundle offline (or when the node cannot be reached), else the signature alone."""
     report = Report()
@@ -158,7 +195,7 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
         return report
     node = None if offline or not node_url else NodeClient(node_url, timeout=10)
     try:
-        trust = load_trust(node, trust_cache, report)
+        trust = load_trust(node, trust_cache, report, anchor=anchor)
         if trust is None:
             return report
         unreached = next((s for s in report.steps if s.name == "ledger" and s.ok is None), None)
@@ -175,7 +212,10 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
             except BundleError as exc:
                 report.add("inclusion", False, f"the PDF's audit bundle is damaged: {exc}")
                 return report
-        audit(payload, trust, report, printed=printed, node=node, bundle=bundle, facts=facts_of)
+        audit(payload, trust, report, printed=printed, node=None if node is None else HeaderWatch(node, trust),
+              bundle=bundle, facts=facts_of)
+        if node is not None and trust.headers:
+            trust_cache.write_text(json.dumps(trust.to_json(), indent=1))  # the headers just checked, kept
     finally:
         if node is not None:
             node.close()

@@ -300,6 +300,12 @@ def create_app(node: Node) -> FastAPI:
     def registry() -> dict[str, Any]:
         return {"chain_id": node.chain_id, "items": node.registry()}
 
+    @app.get("/v1/validator-sets", description="Every validator set since genesis: ``from_height``, its keys and "
+                                               "the ``registry.update`` transactions that made it (in block "
+                                               "``from_height - 1``, final under the set before).")
+    def validator_sets() -> dict[str, Any]:
+        return {"chain_id": node.chain_id, "items": node.validator_sets()}
+
     @app.get("/v1/events", response_class=EventStream, responses=EVENTS)
     async def events(request: Request) -> EventStream:
         """Server-sent events: one ``block`` event per committed block."""

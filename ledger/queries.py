@@ -3,6 +3,7 @@ with sparse-Merkle proofs, assets, certificates, the registry), read under the s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ledger.errors import NotFound, StoreError, shown
@@ -119,6 +120,19 @@ class Queries(NodeBase):
         if value is None or is_removed(value):
             return None
         return str(value["role"])
+
+    def validator_sets(self) -> list[dict[str, Any]]:
+        """Every validator set in force since genesis: from which height, its keys, and the ``registry.update``
+        transactions (in the block before) that made it — what a light client walks to trust a new set only
+        through a change the old set's quorum approved and finalized."""
+        recorded = sorted((int(k.split("@", 1)[1]), v) for k, v in self.store.meta_items("validators@"))
+        out = []
+        for height, keys in recorded:
+            changed_by = [] if height == 0 else [
+                tx.tx_id for tx in (decode_tx(raw) for raw in self.store.block_txs(height - 1))
+                if tx.type == "registry.update"]
+            out.append({"from_height": height, "validators": json.loads(keys), "changed_by": changed_by})
+        return out
 
     def registry(self) -> list[dict[str, Any]]:
         """Every key the registry names, live or removed (a removed issuer's earlier certificates still verify:

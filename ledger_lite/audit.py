@@ -31,6 +31,7 @@ from typing import Any
 from ledger_lite.errors import Error
 from ledger_lite.payload import Claims
 from ledger_lite.reference import matches, short_reference
+from ledger_lite.trust_anchor import ConflictingHeaders
 from ledger_lite.verification import (
     LedgerReader,
     Step,
@@ -68,6 +69,7 @@ class Report:
     facts: dict[str, str] = field(default_factory=dict)
     printed_compared: bool = False
     source: str = "none"  # where the ledger's answers came from: "node", "bundle" or "none" (signature only)
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # conflicting final headers seen (a fork)
 
     def add(self, name: str, ok: bool | None, detail: str) -> bool | None:
         self.steps.append(Step(name, ok, clip(detail, DETAIL_CHARS)))
@@ -88,7 +90,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "exit_code": self.exit_code, "claims": self.claims,
                 "steps": [asdict(s) for s in self.steps], "notes": self.notes, "facts": self.facts,
-                "printed_compared": self.printed_compared, "source": self.source}
+                "printed_compared": self.printed_compared, "source": self.source, "evidence": self.evidence}
 
 
 def one_payload(texts: Sequence[str], name: str, report: Report, *, missing: bool | None) -> str | None:
@@ -146,6 +148,10 @@ def check_ledger(claims: Claims, node: LedgerReader, trust: Trust, report: Repor
     try:
         checked = verify_issuance(node, claims.cid, trust.validators, trust.chain_id, claims=claims,
                                   names=trust.names, signer=signer)
+    except ConflictingHeaders as exc:  # a fork: say so, decide nothing
+        report.add("inclusion", None, str(exc))
+        report.evidence.append(exc.evidence)
+        return
     except LookupError:
         report.add("ledger", False, f"the ledger has no issuance {claims.cid}")
         return

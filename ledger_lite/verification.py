@@ -81,11 +81,14 @@ class Trust:
     validators: list[PublicKey]
     names: dict[str, str]  # address → registered name
     users: dict[bytes, PublicKey] = field(default_factory=dict)  # kid → user key: checked only with the ledger
+    height: int = 0  # the final height the list was last brought up to (ledger_lite.trust_anchor.refresh)
+    headers: dict[int, str] = field(default_factory=dict)  # height → hash of each final header checked
 
     def to_json(self) -> dict[str, Any]:
         return {"format": TRUST_FORMAT, "chain_id": self.chain_id,
                 "issuers": [k.hex() for k in self.issuers.values()], "users": [k.hex() for k in self.users.values()],
-                "validators": [v.hex() for v in self.validators], "names": self.names}
+                "validators": [v.hex() for v in self.validators], "names": self.names, "height": self.height,
+                "headers": {str(h): v for h, v in sorted(self.headers.items())}}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Trust:
@@ -97,7 +100,8 @@ class Trust:
         users = [PublicKey.from_hex(k) for k in value["users"]]
         return cls(value["chain_id"], {k.kid: k for k in issuers},
                    [PublicKey.from_hex(v) for v in value["validators"]], dict(value["names"]),
-                   {k.kid: k for k in users})
+                   {k.kid: k for k in users}, height=int(value.get("height", 0)),
+                   headers={int(h): str(v) for h, v in dict(value.get("headers", {})).items()})
 
     @classmethod
     def from_registry(cls, chain_id: str, registry: list[dict[str, Any]]) -> Trust:
