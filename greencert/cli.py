@@ -42,6 +42,7 @@ def _demo(args: argparse.Namespace) -> int:
     for index, url in enumerate(demo.node_urls, 1):
         name = f"validator v{index}" if args.validators else "node"
         print(f"Ledger {name} API:  {url}/v1  (docs {url}/docs)", flush=True)
+    print(f"Trust anchor for auditors: {data_dir / 'trust-anchor.txt'} (greencert verify --anchor FILE)", flush=True)
     print("Demo applicant: ID 'demo', password 'demo' (Consumer Ca)", flush=True)
     kiosk_dir = data_dir / "kiosk"
     try:

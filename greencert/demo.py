@@ -25,6 +25,7 @@ from ledger.api import create_app as create_node_app
 from ledger.genesis import Genesis
 from ledger.node import Node, open_node
 from ledger_lite.certificate import JST
+from ledger_lite.trust_anchor import encode_anchor
 
 DAY = 86400
 SAMPLE_TYPE = "jp-green-council"
@@ -175,6 +176,9 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             seed_field_data(demo, clock, genesis.time, (end - genesis.time) // DAY, progress)
             marker.write_text(json.dumps({"period_start": genesis.time, "days": (end - genesis.time) // DAY}))
         clock.release()
+        # The trust anchor an auditor starts from (greencert verify --anchor FILE): the chain and its genesis
+        # validators, which every later change must be proven against.
+        (data_dir / "trust-anchor.txt").write_text(encode_anchor(genesis.chain_id, genesis.validators()) + "\n")
         (data_dir / "demo.json").write_text(json.dumps({"url": demo.url, "node_url": demo.node_urls[0],
                                                         "node_urls": demo.node_urls,
                                                         "chain_id": genesis.chain_id}))

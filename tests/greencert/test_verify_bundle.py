@@ -111,3 +111,14 @@ def test_a_bundle_of_another_certificate_is_refused(issued: tuple[str, Path], tr
 def test_a_damaged_bundle_is_named(data: bytes, message: str) -> None:
     with pytest.raises(Exception, match=message):
         AuditBundle.decode(data)
+
+
+def test_the_demos_trust_anchor_pins_the_chain(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
+    anchor = (demo.data_dir / "trust-anchor.txt").read_text().strip()
+    assert anchor.startswith("GCT1:")
+    report = verify(str(issued[1]), node_url=demo.node_url, offline=False, trust_cache=tmp_path / "t.json",
+                    anchor=anchor)
+    assert report.exit_code == GENUINE and report.source == "node", report
+    assert not any("first use" in n for n in report.notes)
+    trust = Trust.from_json(json.loads((tmp_path / "t.json").read_text()))
+    assert trust.height > 0 and trust.headers  # brought up to date, with the headers it checked
