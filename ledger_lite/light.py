@@ -14,14 +14,23 @@ from ledger_lite.smt_proof import SmtProof, verify_membership, verify_non_member
 from ledger_lite.tx import Transaction, decode_tx
 
 
+def _strict_int(value: Any, what: str) -> int:
+    """An integer field of a node's answer: an int, never a bool, a float or a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected {what} as an integer, found {value!r:.20}")
+    return value
+
+
 def verify_state(state_json: dict[str, Any], header: BlockHeader) -> Any:
     """Check a ``GET /v1/state/{key}?prove=true`` answer against a header already checked as final; return the
     decoded value, or None when the proof shows the key absent. Raises ``VerificationError``."""
     try:
         key = str(state_json["key"]).encode()
-        height, root = int(state_json["height"]), bytes.fromhex(state_json["state_root"])
+        height, root = _strict_int(state_json["height"], "height"), bytes.fromhex(state_json["state_root"])
         proof = SmtProof.from_json(state_json["proof"])
-        present = bool(state_json["present"])
+        present = state_json["present"]
+        if not isinstance(present, bool):
+            raise TypeError(f"expected present as true or false, found {present!r:.20}")
         cbor = bytes.fromhex(state_json["value_cbor"]) if present else b""
     except (KeyError, TypeError, ValueError, EncodingError) as exc:
         raise VerificationError(f"expected a state answer with key, height, state_root and proof: {exc!r}") from exc
@@ -45,7 +54,7 @@ def verify_tx_in_block(tx_json: dict[str, Any], block_json: dict[str, Any],
         commit = Commit.from_json(block_json["commit"])
         raw = bytes.fromhex(tx_json["raw"])
         proof = tx_json["proof"]
-        index, size = int(proof["leaf_index"]), int(proof["tree_size"])
+        index, size = _strict_int(proof["leaf_index"], "leaf_index"), _strict_int(proof["tree_size"], "tree_size")
         hashes = [bytes.fromhex(h) for h in proof["hashes"]]
     except (KeyError, TypeError, ValueError, EncodingError) as exc:
         raise VerificationError(f"expected a transaction with proof and a block with header and commit: {exc!r}") \
@@ -53,7 +62,8 @@ def verify_tx_in_block(tx_json: dict[str, Any], block_json: dict[str, Any],
     verify_commit(header, commit, validators)
     if header.chain != chain_id:
         raise VerificationError(f"block is of chain {header.chain!r}, expected {chain_id!r}")
-    if header.height != int(tx_json.get("height", -1)):
+    height = tx_json.get("height")
+    if isinstance(height, bool) or header.height != height:
         raise VerificationError(f"block height {header.height} differs from the transaction's {tx_json.get('height')}")
     try:
         tx = decode_tx(raw)

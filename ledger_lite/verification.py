@@ -213,10 +213,10 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
     key = f"cert/{certificate_id}"
     try:
         tx_json = node.tx(certificate_id)
-        height = int(tx_json["height"])
+        height = _strict_int(tx_json["height"])
         block = node.block(height)
         state = node.proven_value(key)
-        head = node.block(int(state["height"]))
+        head = node.block(_strict_int(state["height"]))
     except (KeyError, TypeError, ValueError) as exc:
         add(Step("ledger", None, f"expected a transaction and a state answer with a height, found {shown(exc)}"))
         return checked
@@ -272,6 +272,12 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
     add(Step("revocation", revoked is None, "not revoked" if revoked is None else
              f"revoked at block {shown(_get(revoked, 'height'))}: {clip(_get(revoked, 'reason'))}"))
     return checked
+
+
+def _strict_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer height, found {value!r:.20}")
+    return value
 
 
 def _get(value: Any, name: str) -> Any:
