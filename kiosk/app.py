@@ -20,6 +20,7 @@ from kiosk.core.settings import KioskSettings, SettingsStore
 from kiosk.printers import ListPrinters
 
 if TYPE_CHECKING:
+    from kiosk.core.auditor import Auditor
     from kiosk.main_window import MainWindow
 
 __all__ = ["KioskConfig", "build_window", "connect_backend", "load_stylesheet", "printing_deliver", "run_kiosk",
@@ -67,13 +68,16 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
                  clock: Callable[[], float] = time.monotonic, now: Callable[[], float] = time.time,
                  store: SettingsStore | None = None,
                  connect: Callable[[KioskSettings], IntermediaryPort] | None = None,
-                 list_printers: ListPrinters | None = None) -> MainWindow:
+                 list_printers: ListPrinters | None = None, auditor: Callable[[], Auditor] | None = None,
+                 camera: bool | None = None) -> MainWindow:
     """Build the kiosk window on its idle screen (sign-in, or the request form in manual mode).
 
     A QApplication must exist. ``client`` is the port of the effective settings (``connect_backend``);
     ``connect(settings)`` makes a new one when an operator changes the connection or its URLs. ``store`` holds
     the operator's settings (default: ``SettingsStore.open(config)``, the file ``config.settings_path``).
     ``list_printers`` lists the CUPS queues for the settings screen (default: ``printing.list_printers``).
+    ``auditor`` makes the auditor's check (default: through ``client``, with the trust list kept in the config
+    dir); ``camera``: whether to offer the camera in the auditor's mode (default: whether one is attached).
 
     ``clock`` drives the idle timeout and the PIN lock-out (tests pass a fake one and call
     ``window.flow.idle.check()``); ``now`` (Unix time) gives today's date for the default request period and
@@ -85,6 +89,7 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
 
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.camera import camera_available
     from kiosk.flow import KioskFlow
     from kiosk.i18n import kiosk_font
     from kiosk.idle import IdleWatcher
@@ -105,7 +110,8 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     worker = Worker(window)
     idle = IdleWatcher(settings.idle_timeout_s, clock=clock, parent=window)
     flow = KioskFlow(window, client, config, deliver or printing_deliver, worker=worker, idle=idle, store=store,
-                     connect=connect, list_printers=list_printers, now=now)
+                     connect=connect, list_printers=list_printers, now=now, auditor=auditor,
+                     camera=camera_available() if camera is None else camera)
     window.flow = flow
     flow.start()
     return window

@@ -9,6 +9,8 @@ output, logout and idle timeout, settings). The flows themselves are in ``kiosk.
     manual ─OK→ progress ─→ manualConfirm ─Issue→ progress ─→ done | alreadyIssued; or error(no match)
                                                                       (mode "manual": the idle screen)
     login/manual ─Staff settings→ pin ─→ settings ─Save→ login/manual
+    login ─Verify a certificate→ verify ─→ verifyResult ─→ certificateView   (the auditor's mode, kiosk.flows.verify)
+    done/notPrinted ─Show on screen→ certificateView ─Back→ done/notPrinted   (S214a on the screen)
 
 Every network or printer call runs on the ``Worker``; answers that arrive after a logout, an idle timeout or
 a cancel are dropped. Errors become an ``ErrorInfo`` with a way forward. The flows reach the intermediary
@@ -26,6 +28,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from backend_client import AlreadyIssued, CertificateType, EligibleItem, Session
+from kiosk.core.auditor import Auditor, TrustCache, fetch_trust_of
 from kiosk.core.config import KioskConfig, Mode
 from kiosk.core.ports import Deliver, DeliveryLike, IntermediaryPort
 from kiosk.core.reference import reference_of
@@ -36,6 +39,8 @@ from kiosk.flows.list import ListFlow
 from kiosk.flows.manual import ManualFlow
 from kiosk.flows.operator import OperatorFlow
 from kiosk.flows.reprint import ReprintFlow
+from kiosk.flows.verify import VerifyFlow
+from kiosk.flows.view import ViewFlow
 from kiosk.idle import IdleWatcher
 from kiosk.main_window import IDLE_SCREENS, MainWindow
 from kiosk.notice import TransientNotice
@@ -53,7 +58,8 @@ Connect = Callable[[KioskSettings], IntermediaryPort]
 class KioskFlow(QObject):
     def __init__(self, window: MainWindow, client: IntermediaryPort, config: KioskConfig, deliver: Deliver,
                  *, worker: Worker, idle: IdleWatcher, store: SettingsStore, connect: Connect | None = None,
-                 list_printers: ListPrinters | None = None, now: Callable[[], float] = time.time) -> None:
+                 list_printers: ListPrinters | None = None, now: Callable[[], float] = time.time,
+                 auditor: Callable[[], Auditor] | None = None, camera: bool = False) -> None:
         super().__init__(window)
         self.window = window
         self.client = client
@@ -79,6 +85,15 @@ class KioskFlow(QObject):
         self.manual = ManualFlow(self)
         self.reprints = ReprintFlow(self)
         self.operator = OperatorFlow(self, list_printers or cups_list_printers)
+        self.viewer = ViewFlow(self)
+        self.verifier = VerifyFlow(self, auditor or self.make_auditor, self.viewer, camera=camera)
+        self._shown_pdf: tuple[str, bytes] | None = None  # the certificate "Show on screen" shows
+
+    def make_auditor(self) -> Auditor:
+        """The auditor's check through the port in use: the intermediary's trust list, or in direct mode the
+        node's registry with the pinned validators; the last one fetched is kept for offline checks."""
+        return Auditor(TrustCache(self.config.verify_trust_path), fetch_trust_of(self.client),
+                       zone_name=self.config.timezone)
 
     def _connect_signals(self) -> None:
         w = self.window
@@ -88,6 +103,8 @@ class KioskFlow(QObject):
         w.not_printed.printAgainRequested.connect(self._print_again)
         w.not_printed.nextRequested.connect(lambda: self._on_done_next())
         w.not_printed.logoutRequested.connect(self.logout)
+        w.not_printed.showOnScreenRequested.connect(lambda: self.show_on_screen("notPrinted"))
+        w.done.showOnScreenRequested.connect(lambda: self.show_on_screen("done"))
         w.already_issued.reprintRequested.connect(self.reprint)
         w.already_issued.backRequested.connect(lambda: self._on_already_back())
         w.error.retryRequested.connect(self._retry)
@@ -167,6 +184,8 @@ class KioskFlow(QObject):
             return deliver(pdf, pdf_filename(certificate_id), save_dir=config.save_dir, printer=printer,
                            server=config.cups_server, media=media)
 
+        self._shown_pdf = (certificate_id, pdf)
+
         def delivered(delivery: DeliveryLike) -> None:
             if delivery.kind != "printed" and printer is not None:  # saved instead: the printer failed
                 log.warning("certificate %s was not printed on %s (saved at %s): %s", certificate_id, printer,
@@ -179,10 +198,12 @@ class KioskFlow(QObject):
                 certificate_id=certificate_id, kind=delivery.kind, printer=delivery.printer, path=delivery.path,
                 printer_expected=printer is not None, reprint=reprint, detail_en=delivery.message_en,
                 detail_ja=delivery.message_ja, skipped=skipped),
-                next_id=self._done_next_id)
+                next_id=self._done_next_id, on_screen=settings.show_on_screen or delivery.kind != "printed")
             self.window.show_screen("done")
             if delivery.kind == "printed" and delivery.printer:
                 self.look_up_printer_info(delivery.printer)
+            if settings.show_on_screen:  # S214a: the site prefers the screen; the done screen is behind it
+                self.show_on_screen("done")
 
         def failed(exc: Exception) -> None:
             log.error("could not print or save certificate %s", certificate_id, exc_info=exc)
@@ -222,6 +243,13 @@ class KioskFlow(QObject):
             screen.set_printer_check(PrinterCheck("unreachable"))
 
         self.worker.submit(lambda: list_printers(server), found, failed)
+
+    def show_on_screen(self, back_to: str) -> None:
+        """S214a: the certificate just output, on the panel; back to ``back_to`` (done or notPrinted)."""
+        if self._shown_pdf is None:
+            return
+        certificate_id, pdf = self._shown_pdf
+        self.viewer.show(pdf, certificate_id=certificate_id, back=lambda: self.window.show_screen(back_to))
 
     def _print_again(self) -> None:
         if self._on_print_again is not None:
@@ -292,6 +320,7 @@ class KioskFlow(QObject):
         self.manual.pending = None
         self._on_retry = None
         self._on_print_again = None
+        self._shown_pdf = None
         form = self.window.manual.snapshot() if keep_form else None
         self.window.clear_personal_data()
         if form is not None:

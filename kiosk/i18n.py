@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 
 from kiosk.core.language import LANGUAGES, Language
 from kiosk.core.messages import CONTEXT, KNOWN_IDS
+from kiosk.core.verify_messages import CATALOGUE as VERIFY_CATALOGUE
+from kiosk.core.verify_messages import VERIFY_MESSAGE_IDS
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTranslator
@@ -41,18 +43,23 @@ FONT_FAMILIES = ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic")
 BASE_FONT_PX = 20
 
 
-def qm_path(lang: Language, directory: Path = TRANSLATIONS_DIR) -> Path:
-    return directory / f"greencert_{lang}.qm"
+MAIN_CATALOGUE = "greencert"
+_VERIFY_IDS = frozenset(VERIFY_MESSAGE_IDS)
+
+
+def qm_path(lang: Language, directory: Path = TRANSLATIONS_DIR, catalogue: str = MAIN_CATALOGUE) -> Path:
+    return directory / f"{catalogue}_{lang}.qm"
 
 
 @functools.cache
-def translator(lang: Language) -> QTranslator:
-    """The loaded translator of ``lang`` (raises ``FileNotFoundError`` naming the missing ``.qm`` file)."""
+def translator(lang: Language, catalogue: str = MAIN_CATALOGUE) -> QTranslator:
+    """The loaded translator of ``lang`` (raises ``FileNotFoundError`` naming the missing ``.qm`` file):
+    the kiosk's main catalogue, or ``kiosk.core.verify_messages.CATALOGUE`` (the auditor's mode)."""
     from PySide6.QtCore import QTranslator
 
     if lang not in LANGUAGES:
         raise ValueError(f"expected a language among {LANGUAGES}, found {lang!r}")
-    path = qm_path(lang)
+    path = qm_path(lang, catalogue=catalogue)
     loaded = QTranslator()
     if not loaded.load(str(path)):
         raise FileNotFoundError(f"kiosk translations for {lang!r}: expected a compiled Qt translation file at "
@@ -62,9 +69,10 @@ def translator(lang: Language) -> QTranslator:
 
 def tr(lang: Language, message_id: str, **params: object) -> str:
     """The text of ``message_id`` in ``lang`` with ``params`` filled in; a missing id is a bug (KeyError)."""
-    text = translator(lang).translate(CONTEXT, message_id)
+    catalogue = VERIFY_CATALOGUE if message_id in _VERIFY_IDS else MAIN_CATALOGUE
+    text = translator(lang, catalogue).translate(CONTEXT, message_id)
     if not text:
-        raise KeyError(f"no {lang} text for message id {message_id!r} in {qm_path(lang)}")
+        raise KeyError(f"no {lang} text for message id {message_id!r} in {qm_path(lang, catalogue=catalogue)}")
     return text.format(**params) if params else text
 
 

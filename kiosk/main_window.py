@@ -19,6 +19,7 @@ from kiosk.i18n import LANGUAGE_PROPERTY, announce_language, tr
 from kiosk.qt_compat import emit
 from kiosk.screens.already_issued import AlreadyIssuedScreen
 from kiosk.screens.base import Screen
+from kiosk.screens.certificate_view import CertificateViewScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.done import DoneScreen
 from kiosk.screens.error import ErrorScreen
@@ -31,6 +32,9 @@ from kiosk.screens.pin import PinScreen
 from kiosk.screens.progress import ProgressScreen
 from kiosk.screens.reprint import ReprintScreen
 from kiosk.screens.settings import SettingsScreen
+from kiosk.screens.verify import VerifyScreen
+from kiosk.screens.verify_files import VerifyFilesScreen
+from kiosk.screens.verify_result import VerifyResultScreen
 from kiosk.widgets.controls import label, named, touch_button
 from kiosk.widgets.date_picker import DateField, DatePicker
 from kiosk.widgets.idle_warning import IdleWarning
@@ -89,11 +93,16 @@ class MainWindow(Translatable, QWidget):
         self.reprint = ReprintScreen(lang, timezone=timezone)
         self.pin = PinScreen(lang)
         self.settings = SettingsScreen(lang)
+        self.verify = VerifyScreen(lang)  # the auditor's mode (issue #13)
+        self.verify_files = VerifyFilesScreen(lang)
+        self.verify_result = VerifyResultScreen(lang)
+        self.certificate_view = CertificateViewScreen(lang)  # S214a on the screen
         self._screens: dict[str, Screen] = {}
         self.stack = named(QStackedWidget(), "stack")
         for screen in (self.login, self.items_list, self.confirm, self.progress, self.done,
                        self.already_issued, self.error, self.manual, self.reprint, self.pin, self.settings,
-                       self.not_printed, self.manual_confirm):
+                       self.not_printed, self.manual_confirm, self.verify, self.verify_files, self.verify_result,
+                       self.certificate_view):
             self._screens[screen.name] = screen
             screen_layout = screen.layout()
             if screen_layout is not None:

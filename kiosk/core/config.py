@@ -25,6 +25,10 @@ PAPER_SIZES = ("A4", "A3", "B5", "Letter")  # CUPS ``media`` names
 SETTINGS_FILE = "settings.json"
 APPLICANTS_FILE = "applicants.sqlite"  # direct mode: the applicant management DB 7001 (Fig. 11A)
 TRUST_FILE = "validators.json"  # direct mode: the validator keys pinned on first use
+VERIFY_TRUST_FILE = "verify-trust.json"  # the auditor's mode: the trust list kept for offline checks
+# Where the auditor's mode looks for certificate files: USB sticks (udisks mounts them under /media/<user>,
+# other distributions under /run/media/<user>) and, on a desktop, the user's Downloads.
+DEFAULT_VERIFY_ROOTS = ("/media", "/run/media", "~/Downloads")
 
 
 def _default_save_dir() -> Path:
@@ -55,6 +59,8 @@ class KioskConfig:
     on_screen_keyboard: bool = True  # our own keyboard for the text fields: the panel has no keys
     backend: Backend = "intermediary"
     node_url: str | None = None
+    show_on_screen: bool = False  # S214a: also show each issued certificate on the panel (issue #13)
+    verify_roots: tuple[str, ...] = DEFAULT_VERIFY_ROOTS
 
     def __post_init__(self) -> None:
         if not self.intermediary_url.startswith(("http://", "https://")):
@@ -77,6 +83,9 @@ class KioskConfig:
                              f"got {self.node_url!r}")
         if self.backend == "direct" and self.node_url is None:
             raise ValueError("backend 'direct' needs node_url, the ledger node to talk to")
+        if isinstance(self.verify_roots, str) or not all(isinstance(r, str) and r for r in self.verify_roots):
+            raise ValueError(f"verify_roots must be folder names, got {self.verify_roots!r}")
+        object.__setattr__(self, "verify_roots", tuple(self.verify_roots))
         object.__setattr__(self, "save_dir", Path(self.save_dir))
         if self.config_dir is not None:
             object.__setattr__(self, "config_dir", Path(self.config_dir))
@@ -94,6 +103,11 @@ class KioskConfig:
     def applicants_path(self) -> Path:
         """Direct mode: the kiosk's own applicant database, ``<config_dir>/applicants.sqlite``."""
         return self.kiosk_dir / APPLICANTS_FILE
+
+    @property
+    def verify_trust_path(self) -> Path:
+        """The auditor's mode: the trust list kept from the last check online, ``<config_dir>/verify-trust.json``."""
+        return self.kiosk_dir / VERIFY_TRUST_FILE
 
     @property
     def trust_path(self) -> Path:

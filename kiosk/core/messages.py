@@ -16,6 +16,8 @@ that the committed ``.qm`` files are what ``lrelease`` makes of the ``.ts`` file
 
 from __future__ import annotations
 
+from kiosk.core.verify_messages import VERIFY_MESSAGE_IDS
+
 CONTEXT = "kiosk"  # the Qt translation context of every kiosk text
 
 
@@ -303,7 +305,8 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "manual_confirm.skipped.one"),
 )
 
-KNOWN_IDS = frozenset(MESSAGE_IDS)
+# The auditor's verification mode and the on-screen certificate have a catalogue of their own (issue #13).
+KNOWN_IDS = frozenset(MESSAGE_IDS) | frozenset(VERIFY_MESSAGE_IDS)
 
 ONE = ".one"  # suffix of a text's singular form ("1 transaction"); Japanese has the same text in both
 

@@ -7,9 +7,12 @@ every error names the file, the setting, what was expected and what was found::
     {"version": 1, "mode": "manual", "intermediary_url": "http://10.0.0.5:8001", "printer": "MFP-3F",
      "paper_size": "A4", "language": "ja", "idle_timeout_s": 120,
      "backend": "direct", "node_url": "http://10.0.0.7:8701",
+     "show_on_screen": true, "verify_roots": ["/media", "/run/media"],
      "pin": {"scheme": "scrypt", "n": 16384, "r": 8, "p": 1, "salt": "<hex>", "hash": "<hex>"}}
 
 ``"printer": null`` means "save certificates as PDF" (no printer); a missing key means "as started".
+``show_on_screen`` also shows each issued certificate on the panel (seed S214a, issue #13); ``verify_roots`` are
+the folders where the auditor's mode lists certificate files (USB sticks; ``~`` is the kiosk user's home).
 
 **PIN.** Until an operator sets one, the PIN is ``DEFAULT_PIN`` ("0000"; the settings screen says so and asks
 for a new one). A PIN is 4–8 digits and is stored only as an scrypt hash (``hashlib.scrypt``, random salt).
@@ -34,7 +37,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.config import BACKENDS, MODES, PAPER_SIZES, Backend, KioskConfig, Mode
+from kiosk.core.config import BACKENDS, DEFAULT_VERIFY_ROOTS, MODES, PAPER_SIZES, Backend, KioskConfig, Mode
 from kiosk.core.json_file import write_json_atomically
 from kiosk.core.language import LANGUAGES, Language
 from kiosk.errors import Error
@@ -44,6 +47,7 @@ DEFAULT_PIN = "0000"
 PIN_DIGITS = (4, 8)
 MAX_PIN_ATTEMPTS = 5
 PIN_LOCK_S = 300.0
+MAX_VERIFY_ROOTS = 16
 IDLE_TIMEOUT_RANGE_S = (10.0, 3600.0)  # what an operator may set; the start-up config may use any positive value
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # ~50 ms and 16 MiB per check: cheap at the panel, dear for a guesser
 
@@ -62,11 +66,14 @@ class KioskSettings:
     idle_timeout_s: float
     backend: Backend = "intermediary"
     node_url: str | None = None
+    show_on_screen: bool = False  # S214a: show each issued certificate on the panel too (issue #13)
+    verify_roots: tuple[str, ...] = DEFAULT_VERIFY_ROOTS  # where the auditor's mode looks for files
 
     @classmethod
     def from_config(cls, config: KioskConfig) -> KioskSettings:
         return cls(config.mode, config.intermediary_url, config.printer, config.paper_size, config.language,
-                   config.idle_timeout_s, config.backend, config.node_url)
+                   config.idle_timeout_s, config.backend, config.node_url, config.show_on_screen,
+                   config.verify_roots)
 
     def check(self, *, operator: bool = True, only: tuple[str, ...] | None = None) -> None:
         """Raise ``SettingsError`` naming the first bad value.
@@ -102,6 +109,11 @@ def check_setting(name: str, value: Any, *, operator: bool = True) -> None:
         raise bad(f"one of {', '.join(PAPER_SIZES)}")
     if name == "language" and value not in LANGUAGES:
         raise bad(f"one of {', '.join(LANGUAGES)}")
+    if name == "show_on_screen" and not isinstance(value, bool):
+        raise bad("true or false")
+    if name == "verify_roots" and (not isinstance(value, list | tuple) or not 1 <= len(value) <= MAX_VERIFY_ROOTS
+                                   or not all(isinstance(r, str) and r.strip() for r in value)):
+        raise bad(f"a list of 1 to {MAX_VERIFY_ROOTS} folder names")
     if name == "idle_timeout_s":
         low, high = IDLE_TIMEOUT_RANGE_S if operator else (0.0, float("inf"))
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high or value <= 0:
@@ -181,6 +193,12 @@ def parse_settings(text: str, defaults: KioskSettings, where: str) -> tuple[Kios
         raise SettingsError(f"{where}: unknown setting(s) {', '.join(unknown)}; expected some of "
                             f"{', '.join(SETTING_NAMES)}, pin")
     overrides = {name: data[name] for name in SETTING_NAMES if name in data}
+    try:
+        check_setting("verify_roots", overrides.get("verify_roots", defaults.verify_roots))
+    except SettingsError as exc:
+        raise SettingsError(f"{where}: {exc}") from None
+    if "verify_roots" in overrides:
+        overrides["verify_roots"] = tuple(overrides["verify_roots"])
     settings = replace(defaults, **overrides)
     try:
         settings.check(only=tuple(overrides))

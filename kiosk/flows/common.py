@@ -31,6 +31,9 @@ class SharedFlow(Protocol):
     session: Session | None
     types: list[CertificateType]
 
+    @property
+    def settings(self) -> KioskSettings: ...
+
     def set_session(self, session: Session) -> None: ...
 
     def require_session(self) -> Session | None: ...

@@ -39,12 +39,14 @@ class DoneScreen(Screen):
     name = "done"
     printAnotherRequested = Signal()
     logoutRequested = Signal()
+    showOnScreenRequested = Signal()  # S214a: the certificate on the panel (issue #13)
 
     def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
         self._outcome: Outcome | None = None
         self._printer_info = ""  # CUPS printer-info of the outcome's printer, once looked up
         self._next_id = "done.print_another"
+        self._on_screen = False
         self.title = label("title", role="title")
         self.message = label("deliveryMessage", role="summary")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -52,6 +54,7 @@ class DoneScreen(Screen):
         self.certificate = label("certificateId", role="code")
         self.logout = touch_button("logout")
         self.print_another = touch_button("printAnother", primary=True)
+        self.show_on_screen = touch_button("showOnScreen")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -60,14 +63,17 @@ class DoneScreen(Screen):
         layout.addSpacing(12)
         layout.addWidget(self.certificate)
         layout.addStretch(1)
-        layout.addLayout(button_row(self.logout, self.print_another))
+        layout.addLayout(button_row(self.logout, self.show_on_screen, self.print_another))
         self.logout.clicked.connect(self.logoutRequested)
+        self.show_on_screen.clicked.connect(self.showOnScreenRequested)
         self.print_another.clicked.connect(self.printAnotherRequested)
         self.retranslate()
 
-    def show_outcome(self, outcome: Outcome, *, next_id: str = "done.print_another") -> None:
-        """``next_id``: the words on the way forward ("Print another", "Reprint another", "New request")."""
+    def show_outcome(self, outcome: Outcome, *, next_id: str = "done.print_another", on_screen: bool = False) -> None:
+        """``next_id``: the words on the way forward ("Print another", "Reprint another", "New request");
+        ``on_screen``: offer to show the certificate on the panel (S214a: saved, or the site prefers it)."""
         self._outcome = outcome
+        self._on_screen = on_screen
         self._printer_info = ""
         self._next_id = next_id
         self.retranslate()
@@ -84,11 +90,14 @@ class DoneScreen(Screen):
 
     def clear(self) -> None:
         self._outcome = None
+        self._on_screen = False
         self.retranslate()
 
     def retranslate(self) -> None:
         self.logout.setText(self.t("button.logout"))
         self.print_another.setText(self.t(self._next_id))
+        self.show_on_screen.setText(self.t("done.show_on_screen"))
+        self.show_on_screen.setVisible(self._on_screen and self._outcome is not None)
         outcome = self._outcome
         if outcome is None:
             for widget in (self.title, self.message, self.certificate, self.note):

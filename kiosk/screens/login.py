@@ -10,10 +10,13 @@ from kiosk.qt_compat import emit
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import TOUCH_MIN_PX, form_page, label, named, touch_button
 
+VERIFY_BUTTON_PX = 72  # the auditor's way in: larger than the other buttons
+
 
 class LoginScreen(Screen):
     name = "login"
     submitted = Signal(str, str)  # applicant_id, password
+    verifyRequested = Signal()  # the auditor's mode (issue #13): no log-in
 
     def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
@@ -32,6 +35,8 @@ class LoginScreen(Screen):
         self.password_label = label("passwordLabel", wrap=False)
         self.ok = touch_button("loginOk", primary=True)
         self.back = touch_button("back")  # CANCEL: clears what was typed
+        self.verify = touch_button("loginVerify")
+        self.verify.setMinimumHeight(VERIFY_BUTTON_PX)
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -40,12 +45,14 @@ class LoginScreen(Screen):
         form.addRow(self.id_label, self.applicant_id)
         form.addRow(self.password_label, self.password)
 
-        form_page(self, self.title, self.prompt, form, self.notice, self.back, self.ok)
+        page = form_page(self, self.title, self.prompt, form, self.notice, self.back, self.ok)
+        page.insertWidget(page.count() - 1, self.verify)  # above the buttons row: a way in for auditors
 
         self.ok.clicked.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
         self.applicant_id.returnPressed.connect(self.password.setFocus)
         self.back.clicked.connect(lambda: self.clear())
+        self.verify.clicked.connect(self.verifyRequested)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -55,6 +62,7 @@ class LoginScreen(Screen):
         self.password_label.setText(self.t("login.password"))
         self.ok.setText(self.t("button.ok"))
         self.back.setText(self.t("button.cancel"))
+        self.verify.setText(self.t("login.verify"))
         self.notice.setText(self.t(self._notice_id) if self._notice_id else "")
         self.notice.setVisible(self._notice_id is not None)
 

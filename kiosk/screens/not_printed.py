@@ -16,7 +16,8 @@ from kiosk.core.language import Language
 from kiosk.core.reference import reference_of
 from kiosk.printers import PrinterInfoLike, describe_state
 from kiosk.screens.base import Screen
-from kiosk.widgets.controls import button_row, label, touch_button
+from kiosk.widgets.controls import label, touch_button
+from kiosk.widgets.reflow import ReflowRow
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class NotPrintedScreen(Screen):
     printAgainRequested = Signal()
     nextRequested = Signal()
     logoutRequested = Signal()
+    showOnScreenRequested = Signal()  # S214a: the printer is out of order, so the certificate on the panel
 
     def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
@@ -47,6 +49,7 @@ class NotPrintedScreen(Screen):
         self.logout = touch_button("logout")
         self.next = touch_button("notPrintedNext")
         self.print_again = touch_button("printAgain", primary=True)
+        self.show_on_screen = touch_button("showOnScreen")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -56,10 +59,13 @@ class NotPrintedScreen(Screen):
         layout.addWidget(self.reference)
         layout.addWidget(self.ask_staff)
         layout.addStretch(1)
-        layout.addLayout(button_row(self.logout, self.next, self.print_again))
+        # Four buttons: one row, or two on a narrow (portrait) panel.
+        layout.addWidget(ReflowRow([self.logout, None, self.next, self.show_on_screen, self.print_again],
+                                   [[self.logout, None, self.show_on_screen], [self.next, None, self.print_again]]))
         self.logout.clicked.connect(self.logoutRequested)
         self.next.clicked.connect(self.nextRequested)
         self.print_again.clicked.connect(self.printAgainRequested)
+        self.show_on_screen.clicked.connect(self.showOnScreenRequested)
         self.retranslate()
 
     def show_failure(self, certificate_id: str, *, reprint: bool, next_id: str = "done.print_another") -> None:
@@ -84,6 +90,7 @@ class NotPrintedScreen(Screen):
         self.logout.setText(self.t("button.logout"))
         self.next.setText(self.t(self._next_id))
         self.print_again.setText(self.t("not_printed.print_again"))
+        self.show_on_screen.setText(self.t("done.show_on_screen"))
         self.title.setText(self.t("not_printed.title"))
         self.message.setText(self.t("not_printed.message_reprint" if self._reprint else "not_printed.message"))
         check = self._check

@@ -1,0 +1,114 @@
+"""The message ids of the auditor's verification mode and the on-screen certificate (issue #13, seed S214a), in
+screen order. No Qt here.
+
+They are a catalogue of their own, ``resources/translations/greencert_verify_{ja,en}.ts`` (context ``kiosk``,
+source text = the message id) compiled to the ``.qm`` files beside them; ``kiosk.i18n.tr`` looks an id up in the
+kiosk's main catalogue (``kiosk.core.messages``) and then here. After adding an id::
+
+    .venv/bin/pyside6-lupdate kiosk/core/verify_messages.py -no-obsolete -locations none \
+        -ts resources/translations/greencert_verify_ja.ts resources/translations/greencert_verify_en.ts
+    .venv/bin/pyside6-lrelease resources/translations/greencert_verify_ja.ts \
+        resources/translations/greencert_verify_en.ts
+
+``tests/kiosk/test_verify_translations.py`` checks both files the way ``test_translations.py`` checks the main ones.
+"""
+
+from __future__ import annotations
+
+CATALOGUE = "greencert_verify"  # resources/translations/<CATALOGUE>_<lang>.ts / .qm
+
+STEPS = ("read", "trust", "payload", "signature", "printed", "inclusion", "record", "revocation", "ledger")
+FACTS = ("amount", "period", "method", "owner", "institution", "reference")
+
+
+def QT_TRANSLATE_NOOP(context: str, message_id: str) -> str:  # the name pyside6-lupdate looks for
+    """Mark ``message_id`` for the translation tools; returns it unchanged."""
+    return message_id
+
+
+VERIFY_MESSAGE_IDS: tuple[str, ...] = (
+    # The idle screen's way in (no log-in)
+    QT_TRANSLATE_NOOP("kiosk", "login.verify"),
+    # The verify screen: scanner (keyboard wedge), camera, USB stick
+    QT_TRANSLATE_NOOP("kiosk", "verify.title"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.prompt"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.ready"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.not_payload"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.too_long"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.files"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.camera"),
+    QT_TRANSLATE_NOOP("kiosk", "progress.verifying"),
+    QT_TRANSLATE_NOOP("kiosk", "progress.finding_files"),
+    # The files on a USB stick
+    QT_TRANSLATE_NOOP("kiosk", "verify_files.title"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_files.hint"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_files.empty"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_files.refresh"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_files.row"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_files.top"),
+    # The result
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.title"),
+    QT_TRANSLATE_NOOP("kiosk", "verdict.genuine"),
+    QT_TRANSLATE_NOOP("kiosk", "verdict.not_genuine"),
+    QT_TRANSLATE_NOOP("kiosk", "verdict.could_not_check"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.failed_at"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.source.node"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.source.bundle"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.source.none"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.source.unreachable"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.no_trust"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.photo"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.steps"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.mark.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.mark.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.mark.unchecked"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.read"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.read.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.read.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.trust"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.trust.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.trust.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.payload"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.payload.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.payload.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.signature"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.signature.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.signature.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.printed"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.printed.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.printed.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.inclusion"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.inclusion.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.inclusion.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.record"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.record.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.record.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.revocation"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.revocation.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.revocation.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.ledger"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.ledger.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.ledger.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.unchecked"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.facts"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.facts_unverified"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_fact.amount"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_fact.period"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_fact.method"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_fact.owner"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_fact.institution"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_fact.reference"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.show_page"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.another"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_result.finish"),
+    # S214a: the certificate on the screen
+    QT_TRANSLATE_NOOP("kiosk", "view.title"),
+    QT_TRANSLATE_NOOP("kiosk", "view.hint"),
+    QT_TRANSLATE_NOOP("kiosk", "view.loading"),
+    QT_TRANSLATE_NOOP("kiosk", "view.failed"),
+    QT_TRANSLATE_NOOP("kiosk", "view.zoom_in"),
+    QT_TRANSLATE_NOOP("kiosk", "view.zoom_out"),
+    QT_TRANSLATE_NOOP("kiosk", "view.fit"),
+    QT_TRANSLATE_NOOP("kiosk", "view.qr"),
+    QT_TRANSLATE_NOOP("kiosk", "done.show_on_screen"),
+)

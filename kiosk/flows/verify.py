@@ -1,0 +1,81 @@
+"""The auditor's verification mode (issue #13), reached from the idle screen without a log-in.
+
+    login ─Verify a certificate→ verify ─scanner (Enter)→ progress ─→ verifyResult ─Finish→ login
+                                   │ ─Files on a USB stick→ progress ─→ verifyFiles ─touch a file→ progress ─┘
+                                   │ ─Use the camera (only where there is one)                               │
+    verifyResult ─Verify another→ verify;  ─Show the certificate (a PDF)→ certificateView ─Back→ verifyResult
+
+The check itself is ``kiosk.core.auditor`` (the light node's ``ledger_lite.audit``) on the worker thread, so
+the screen stays live and the progress screen shows it; the idle timeout wipes every screen on the way (the flow's
+reset), as for an applicant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.core.auditor import Auditor, Verification
+from kiosk.core.usb_files import Document, find_documents
+from kiosk.flows.common import SharedFlow
+from kiosk.flows.view import ViewFlow
+
+
+class VerifyFlow:
+    def __init__(self, flow: SharedFlow, auditor: Callable[[], Auditor], viewer: ViewFlow,
+                 *, camera: bool = False) -> None:
+        self.flow = flow
+        self.auditor = auditor
+        self.viewer = viewer
+        w = flow.window
+        w.verify.set_camera_available(camera)
+        w.login.verifyRequested.connect(self.open)
+        w.verify.backRequested.connect(flow.logout)
+        w.verify.scanned.connect(self.check_scan)
+        w.verify.filesRequested.connect(self.find_files)
+        w.verify_files.backRequested.connect(self.open)
+        w.verify_files.refreshRequested.connect(self.find_files)
+        w.verify_files.fileChosen.connect(lambda path: self.check_file(Path(path)))
+        w.verify_result.finishRequested.connect(flow.logout)
+        w.verify_result.anotherRequested.connect(self.open)
+        w.verify_result.showPageRequested.connect(self.show_page)
+
+    def open(self) -> None:
+        screen = self.flow.window.verify
+        screen.clear()
+        self.flow.window.show_screen("verify")
+
+    def check_scan(self, payload: str) -> None:
+        auditor = self.auditor()
+        self._check(lambda: auditor.check_scan(payload), retry=lambda: self.check_scan(payload))
+
+    def check_file(self, path: Path) -> None:
+        auditor = self.auditor()
+        self._check(lambda: auditor.check_file(path), retry=lambda: self.check_file(path))
+
+    def _check(self, job: Callable[[], Verification], *, retry: Callable[[], None]) -> None:
+        flow = self.flow
+        flow.show_progress("progress.verifying", on_cancel=self.open)
+        flow.run(job, self._show, retry=retry)
+
+    def _show(self, verification: Verification) -> None:
+        self.flow.window.verify_result.show_verification(verification)
+        self.flow.window.show_screen("verifyResult")
+
+    def find_files(self) -> None:
+        flow = self.flow
+        roots = flow.settings.verify_roots
+        flow.show_progress("progress.finding_files", on_cancel=self.open)
+        flow.run(lambda: find_documents(roots), self._files_found, retry=self.find_files)
+
+    def _files_found(self, documents: list[Document]) -> None:
+        self.flow.window.verify_files.set_documents(documents)
+        self.flow.window.show_screen("verifyFiles")
+
+    def show_page(self) -> None:
+        verification = self.flow.window.verify_result.verification
+        if verification is None or verification.pdf is None:
+            return
+        cid = (verification.report.claims or {}).get("cid", "")
+        self.viewer.show(verification.pdf, certificate_id=cid if isinstance(cid, str) else "",
+                         back=lambda: self.flow.window.show_screen("verifyResult"))

@@ -1,0 +1,102 @@
+"""The auditor's way in (issue #13, no log-in): scan the certificate's QR code with a USB barcode scanner, with a
+camera where the kiosk has one, or pick a PDF or photo on a USB stick.
+
+The scanner types into this screen itself (``kiosk.widgets.wedge``): there is no text field to touch, so the
+on-screen keyboard never opens, and the screen keeps the keyboard focus while it is shown. The camera button is
+shown only when the flow found a camera (``set_camera_available``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.core.auditor import MAX_SCAN_CHARS, looks_like_payload
+from kiosk.core.language import Language
+from kiosk.qt_compat import emit
+from kiosk.screens.base import Screen
+from kiosk.widgets.controls import button_row, label, touch_button
+from kiosk.widgets.wedge import WedgeInput
+
+
+class VerifyScreen(Screen):
+    name = "verify"
+    scanned = Signal(str)  # a GC1 payload from the scanner
+    filesRequested = Signal()
+    cameraRequested = Signal()
+    backRequested = Signal()
+
+    def __init__(self, lang: Language, parent: QWidget | None = None) -> None:
+        super().__init__(lang, parent)
+        self._notice_id: str | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.wedge = WedgeInput(max_chars=MAX_SCAN_CHARS, parent=self)
+        self.title = label("title", role="title")
+        self.prompt = label("prompt", role="summary")
+        self.status = label("scanStatus")
+        self.notice = label("notice", role="notice")
+        self.back = touch_button("back")
+        self.camera = touch_button("verifyCamera")
+        self.files = touch_button("verifyFiles", primary=True)
+        self.camera.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.prompt)
+        layout.addSpacing(12)
+        layout.addWidget(self.status)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+        layout.addLayout(button_row(self.back, self.camera, self.files))
+
+        self.back.clicked.connect(self.backRequested)
+        self.files.clicked.connect(self.filesRequested)
+        self.camera.clicked.connect(self.cameraRequested)
+        self.wedge.scanned.connect(self._scanned)
+        self.wedge.overflowed.connect(lambda: self.show_notice("verify.too_long"))
+        self.retranslate()
+
+    def set_camera_available(self, available: bool) -> None:
+        self.camera.setVisible(available)
+
+    @property
+    def camera_available(self) -> bool:
+        return not self.camera.isHidden()
+
+    def show_notice(self, message_id: str | None) -> None:
+        self._notice_id = message_id
+        self.retranslate()
+
+    def clear(self) -> None:
+        self.wedge.clear()
+        self.show_notice(None)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.t("verify.title"))
+        self.prompt.setText(self.t("verify.prompt"))
+        self.status.setText(self.t("verify.ready"))
+        self.back.setText(self.t("button.back"))
+        self.files.setText(self.t("verify.files"))
+        self.camera.setText(self.t("verify.camera"))
+        self.notice.setText(self.t(self._notice_id) if self._notice_id else "")
+        self.notice.setVisible(self._notice_id is not None)
+
+    def _scanned(self, text: str) -> None:
+        if not looks_like_payload(text):
+            self.show_notice("verify.not_payload")
+            return
+        self.show_notice(None)
+        emit(self.scanned, text.strip())
+
+    # -- the scanner's keys -----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.wedge.clear()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.wedge.key_pressed(event):
+            event.accept()
+        else:
+            super().keyPressEvent(event)
