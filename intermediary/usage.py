@@ -105,6 +105,8 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
     try:
         now = max(now, int(node.status()["time"]))
         assets = open_assets(node, settings.key.address, now)
+        # In allocation order once (allocate sorts again per interval: already in order, that is linear)
+        assets.sort(key=lambda a: (a.expires, a.start, a.asset_id))
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read the intermediary's assets from the ledger: {exc}") from exc
     totals: dict[str, Totals] = {}
@@ -115,7 +117,9 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
         if db.scalar(select(Usage.id).where(Usage.consumer_id == consumer.consumer_id, Usage.start == start)):
             rows.append((consumer.consumer_id, start, None))
             continue
-        total = totals.setdefault(consumer.consumer_id, _totals(db, consumer.consumer_id))
+        total = totals.get(consumer.consumer_id)
+        if total is None:  # summed once per batch (setdefault would evaluate the sum for every interval)
+            total = totals[consumer.consumer_id] = _totals(db, consumer.consumer_id)
         usage, tx = _decide(db, settings, consumer, report, assets, total, now)
         rows.append((consumer.consumer_id, start, usage))
         if tx is not None:
