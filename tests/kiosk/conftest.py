@@ -72,9 +72,10 @@ def make_window(qtbot: Any, fake: FakeIntermediary, deliver: FakeDeliver, config
         connected.append(settings.node_url if settings.backend == "direct" else settings.intermediary_url)
         return fake
 
-    def make(**overrides: Any) -> MainWindow:
+    def make(*, auditor: Any = None, camera: bool = False, **overrides: Any) -> MainWindow:
+        """``overrides``: of the config; ``auditor``, ``camera``: the auditor's mode (no camera by default)."""
         window = build_window(fake, replace(config, **overrides), deliver, clock=clock, now=lambda: FAKE_NOW,
-                              connect=connect, list_printers=printers)
+                              connect=connect, list_printers=printers, auditor=auditor, camera=camera)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
@@ -96,3 +97,13 @@ def window(make_window: Callable[..., MainWindow]) -> MainWindow:
 @pytest.fixture
 def kiosk(qtbot: Any, window: MainWindow) -> KioskDriver:
     return KioskDriver(qtbot, window)
+
+
+@pytest.fixture(scope="package")
+def verify_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real node and intermediary with one issued certificate (its payload and PDF) for the auditor's mode."""
+    from tests.kiosk.verify_world import open_verify_world
+
+    world = open_verify_world(tmp_path_factory.mktemp("verify-world"))
+    yield world
+    world.close()
