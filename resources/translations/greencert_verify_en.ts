@@ -21,7 +21,7 @@
     </message>
     <message>
         <source>verify.not_payload</source>
-        <translation>That was not a certificate's QR code (it starts with GC1:). Please scan again.</translation>
+        <translation>That was not a certificate&apos;s QR code (it starts with GC1:). Please scan again.</translation>
     </message>
     <message>
         <source>verify.too_long</source>
@@ -162,11 +162,11 @@
     </message>
     <message>
         <source>verify_step.payload.fail</source>
-        <translation>The QR code's data is damaged, or of another ledger.</translation>
+        <translation>The QR code&apos;s data is damaged, or of another ledger.</translation>
     </message>
     <message>
         <source>verify_step.signature</source>
-        <translation>Issuer's signature</translation>
+        <translation>Issuer&apos;s signature</translation>
     </message>
     <message>
         <source>verify_step.signature.ok</source>
@@ -206,11 +206,11 @@
     </message>
     <message>
         <source>verify_step.record.ok</source>
-        <translation>The ledger's record matches the certificate.</translation>
+        <translation>The ledger&apos;s record matches the certificate.</translation>
     </message>
     <message>
         <source>verify_step.record.fail</source>
-        <translation>The ledger's record differs from the certificate.</translation>
+        <translation>The ledger&apos;s record differs from the certificate.</translation>
     </message>
     <message>
         <source>verify_step.revocation</source>

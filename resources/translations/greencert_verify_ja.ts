@@ -62,7 +62,7 @@
     <message>
         <source>verify_files.row</source>
         <translation>{name}
-{when}　{folder}</translation>
+{when}&#x3000;{folder}</translation>
     </message>
     <message>
         <source>verify_files.top</source>

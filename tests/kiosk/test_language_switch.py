@@ -5,6 +5,7 @@ The translation files themselves are checked in ``test_translations.py``."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -60,7 +61,6 @@ def test_format_period_uses_the_given_time_zone():
 
 def put_every_screen_in_a_state(window, fake):
     """Fill each screen the way the flow would, so the switch is checked with real content."""
-    from pathlib import Path
 
     from kiosk.screens.done import Outcome
     from kiosk.screens.manual_confirm import ManualSummary
@@ -78,6 +78,30 @@ def put_every_screen_in_a_state(window, fake):
     window.manual.applicant_id.setText("demo")
     window.manual.select_method("solar")
     window.reprint.set_certificates(fake.certificates(fake.login("demo", "demo")), fake.types)
+    window.verify_result.show_verification(sample_verification())
+    window.verify_files.set_documents(sample_documents())
+
+
+def sample_verification():
+    """A result as the auditor's mode shows it (issue #13): online, every step passed, with the facts."""
+    from kiosk.core.auditor import Verification
+    from ledger_lite.audit import Report
+
+    report = Report(source="node", claims={"cid": "ab" * 32})
+    for step in ("read", "trust", "signature", "inclusion", "record", "revocation"):
+        report.add(step, True, f"{step} checked")
+    facts = {lang: {"amount": "1,234.500 kWh", "period": "2026-10-01 – 2026-10-31", "method": "solar",
+                    "owner": "Consumer Ca", "institution": "jp-green-council", "reference": "ABAB-ABAB-ABAB"}
+             for lang in ("ja", "en")}
+    return Verification(report, facts, pdf=Path("/media/kiosk/STICK/certificate.pdf"), kind="pdf")
+
+
+def sample_documents():
+    from kiosk.core.usb_files import Document
+
+    root = Path("/media")
+    return [Document(root / "kiosk" / "STICK" / f"certificate-{n}.pdf", root, 90_000, 1_790_000_000 - n * 86_400)
+            for n in range(3)]
     window.reprint.view.selectRow(0)
     window.pin.show_notice("pin.wrong")
     flow = window.flow
