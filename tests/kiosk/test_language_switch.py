@@ -61,7 +61,6 @@ def test_format_period_uses_the_given_time_zone():
 
 def put_every_screen_in_a_state(window, fake):
     """Fill each screen the way the flow would, so the switch is checked with real content."""
-
     from kiosk.screens.done import Outcome
     from kiosk.screens.manual_confirm import ManualSummary
 
@@ -80,6 +79,11 @@ def put_every_screen_in_a_state(window, fake):
     window.reprint.set_certificates(fake.certificates(fake.login("demo", "demo")), fake.types)
     window.verify_result.show_verification(sample_verification())
     window.verify_files.set_documents(sample_documents())
+    window.reprint.view.selectRow(0)
+    window.pin.show_notice("pin.wrong")
+    flow = window.flow
+    window.settings.show_settings(flow.store.settings, default_pin=True)
+    window.settings.set_printers(FakePrinters().printers)
 
 
 def sample_verification():
@@ -102,11 +106,6 @@ def sample_documents():
     root = Path("/media")
     return [Document(root / "kiosk" / "STICK" / f"certificate-{n}.pdf", root, 90_000, 1_790_000_000 - n * 86_400)
             for n in range(3)]
-    window.reprint.view.selectRow(0)
-    window.pin.show_notice("pin.wrong")
-    flow = window.flow
-    window.settings.show_settings(flow.store.settings, default_pin=True)
-    window.settings.set_printers(FakePrinters().printers)
 
 
 def test_toggle_switches_every_screen(window, fake, qtbot):

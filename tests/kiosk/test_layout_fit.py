@@ -106,6 +106,23 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
     for section in SECTIONS:
         window.settings.show_section(section)
         yield f"settings-{section}", window.settings
+    # The auditor's mode (issue #13) and the certificate on the screen
+    from tests.kiosk.test_language_switch import sample_documents, sample_verification
+
+    window.show_screen("verify")
+    window.verify.show_notice("verify.not_payload")
+    yield "verify", window.verify
+    window.verify_files.set_documents(sample_documents())
+    window.show_screen("verifyFiles")
+    yield "verifyFiles", window.verify_files
+    window.verify_files.set_documents([])
+    yield "verifyFiles-empty", window.verify_files
+    window.verify_result.show_verification(sample_verification())
+    window.show_screen("verifyResult")
+    yield "verifyResult", window.verify_result
+    window.show_screen("certificateView")
+    window.certificate_view.show_loading("ab" * 32)
+    yield "certificateView", window.certificate_view
     window.show_screen("login")
     window.idle_warning.show_countdown(17)
     yield "idleWarning", window.idle_warning

@@ -5,13 +5,13 @@ audit bundle the intermediary embeds), and ``Auditor`` factories for online, off
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import base45
 import cbor2
-import zlib
 
 from backend_client import IntermediaryClient, NodeClient, Unreachable
 from kiosk.core.auditor import Auditor, ClosableReader, TrustAnswer, TrustCache, trust_from_intermediary
