@@ -210,7 +210,62 @@ class Walk:
             self.set_mode("manual")
             self.walk_manual()
             self.set_mode("list")
+            self.walk_verify()
         print(f"{len(self.taken)} screenshots in {self.out}")
+
+    def walk_verify(self) -> None:
+        """The auditor's mode (issue #13) against a real node and intermediary in this process, with one issued
+        certificate: a scan online, a tampered scan, a scan offline, a PDF from a "USB stick" offline, its page."""
+        import shutil
+
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        from tests.kiosk.verify_world import open_verify_world, tampered
+
+        if not hasattr(self, "verify_world"):
+            self.verify_world = open_verify_world(self.saved_dir / "verify-world")
+            stick = self.saved_dir / "media" / "kiosk" / "GREENCERT"
+            stick.mkdir(parents=True)
+            shutil.copy(self.verify_world.pdf, stick / "certificate-2026-10.pdf")
+        world, flow, window = self.verify_world, self.window.flow, self.window
+        assert flow is not None
+        flow.store.settings = dataclasses.replace(flow.store.settings,
+                                                  verify_roots=(str(self.saved_dir / "media"),))
+        cache = self.saved_dir / f"trust-{self.lang}.json"
+
+        def scan(text: str, auditor: Any) -> None:
+            flow.verifier.auditor = auditor
+            self.touch(window.login.verify) if window.current_screen_name() == "login" else flow.verifier.open()
+            self.go("verify")
+            QTest.keyClicks(window.verify, text)
+            QTest.keyClick(window.verify, Qt.Key.Key_Return)
+            self.go("verifyResult")
+
+        self.logout()
+        self.touch(window.login.verify)
+        self.go("verify")
+        self.shoot("verify")
+        scan(world.payload, world.online(cache))
+        self.shoot("verify-result")
+        scan(tampered(world.payload), world.online(cache))
+        self.shoot("verify-result-tampered")
+        scan(world.payload, world.offline(cache))
+        self.shoot("verify-result-offline")
+        flow.verifier.open()
+        self.touch(window.verify.files)
+        self.go("verifyFiles")
+        self.shoot("verify-files")
+        files = window.verify_files.files
+        self.touch(files.viewport(), files.visualItemRect(files.item(0)).center())
+        self.go("verifyResult")
+        self.shoot("verify-result-pdf")
+        self.touch(window.verify_result.show_page)
+        self.wait(lambda: window.certificate_view.state == "shown")
+        self.shoot("certificate-view")
+        self.touch(window.certificate_view.qr)
+        self.shoot("certificate-view-qr")
+        self.logout()
 
     def walk_list(self) -> None:
         w, flow = self.window, self.window.flow
