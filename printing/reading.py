@@ -87,6 +87,21 @@ def read_certificate_pdf(path: Path) -> PrintedCertificate:
     )
 
 
+def render_page_png(path: Path, page: int = 1, *, dpi: int = RASTER_DPI) -> bytes:
+    """Page ``page`` of the PDF at ``path`` as PNG at ``dpi`` (for showing a certificate on a screen), bounded by
+    the page size pdfinfo announced like every other rasterisation here. Raises ``ReadError``."""
+    pages = pdf_page_pixels(path)
+    if not 1 <= page <= len(pages):
+        raise ReadError(f"{path.name}: expected page {page} of a PDF, found {len(pages)} pages")
+    width, height = pages[page - 1]
+    scale = dpi / RASTER_DPI
+    with tempfile.TemporaryDirectory(prefix="greencert-page-") as tmp:
+        out = Path(tmp) / "page"
+        _run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-W", str(int(width * scale)), "-H",
+              str(int(height * scale)), "-singlefile", "-png", str(path), str(out)], path)
+        return out.with_suffix(".png").read_bytes()
+
+
 def read_bundle(path: Path) -> bytes | None:
     """The audit bundle embedded in a certificate PDF, or None (none embedded, or a PDF pypdf cannot parse: the
     verifier then checks online or the signature alone). At most ``MAX_BUNDLE_BYTES`` are taken (compressed

@@ -26,25 +26,14 @@ class PageImage:
 
 def render_first_page(pdf: bytes | Path, *, dpi: int = RENDER_DPI) -> PageImage:
     """The first page of ``pdf`` (bytes or a file) as PNG; raises ``printing.ReadError`` for what is not a PDF."""
-    from printing import ReadError
-    from printing.reading import _run, pdf_page_pixels
+    from printing.reading import render_page_png
 
-    with tempfile.TemporaryDirectory(prefix="greencert-view-") as tmp:
-        if isinstance(pdf, bytes):
+    if isinstance(pdf, bytes):
+        with tempfile.TemporaryDirectory(prefix="greencert-view-") as tmp:
             path = Path(tmp) / "certificate.pdf"
             path.write_bytes(pdf)
-        else:
-            path = Path(pdf)
-        pages = pdf_page_pixels(path)
-        if not pages:
-            raise ReadError(f"{path.name}: expected a page, found none")
-        width, height = pages[0]
-        scale = dpi / 150
-        out = Path(tmp) / "page"
-        _run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-W", str(int(width * scale)), "-H",
-              str(int(height * scale)), "-singlefile", "-png", str(path), str(out)], path)
-        png = out.with_suffix(".png").read_bytes()
-    return page_image(png)
+            return page_image(render_page_png(path, 1, dpi=dpi))
+    return page_image(render_page_png(Path(pdf), 1, dpi=dpi))
 
 
 def page_image(png: bytes) -> PageImage:

@@ -39,6 +39,7 @@ from backend_client import (
     BadRequest,
     CertificateRecord,
     CertificateType,
+    ClientError,
     Conflict,
     EligibleItem,
     IssuedCertificate,
@@ -55,6 +56,7 @@ from kiosk.direct.errors import AuthenticationFailed, LedgerUnverified, LockedOu
 from kiosk.direct.rows import AssetRef, Row, build_rows, profile_of
 from kiosk.direct.trust import PinnedTrust, TrustStore
 from ledger_lite import Claims, Transaction, encode_payload, sign_tx
+from ledger_lite.audit import AuditBundle, BundleError
 from ledger_lite.certificate import SelectionError, check_item_ids, check_selection
 from ledger_lite.verification import is_certificate_id, verify_issuance
 from printing import CertificateDocument, InstitutionFormat, load_institutions, render_certificate_pdf
@@ -251,7 +253,11 @@ class DirectBackend:
         if fmt is None:
             raise BadRequest(400, "unknown_type", f"certificate {certificate_id} uses institution "
                                                   f"{document.institution_id!r}, whose format this kiosk lacks")
-        return render_certificate_pdf(replace(document, reprint=reprint), fmt)
+        try:  # the audit bundle: the PDF proves its own ledger inclusion offline (issue #13)
+            bundle: bytes | None = AuditBundle.fetch(self.node, certificate_id).encode()
+        except (ClientError, BundleError, KeyError, TypeError, ValueError):
+            bundle = None  # the node is not reachable now: the PDF still verifies online or by its signature
+        return render_certificate_pdf(replace(document, reprint=reprint), fmt, bundle=bundle)
 
     def _earlier_document(self, signed: _Signed, certificate_id: str) -> CertificateDocument:
         applicant = signed.applicant

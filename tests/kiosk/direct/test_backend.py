@@ -19,6 +19,7 @@ from kiosk.direct.backend import DirectBackend
 from ledger.api import create_app
 from ledger.node import Node
 from ledger_lite import SigningKey, canonical, decode, decode_payload
+from ledger_lite.audit import AuditBundle
 from printing import read_certificate_pdf
 from tests.helpers.ledger_world import LedgerWorld, SyncASGITransport
 from tests.kiosk.direct.conftest import APPLICANT, PASSWORD
@@ -136,6 +137,9 @@ def test_issuing_signs_with_the_user_key_verifies_and_renders(backend, assets, l
     printed = read_certificate_pdf(pdf)
     assert printed.payload == cert.payload and printed.amount_wh == 30_000
     assert printed.certificate_id == cert.certificate_id
+    # and its audit bundle: the node's proofs of this issuance (issue #13, verified offline from the paper)
+    assert printed.bundle is not None
+    assert AuditBundle.decode(printed.bundle).certificate_id == cert.certificate_id
     # the row is certified now
     items = backend.eligible_transactions(session)
     assert [i.certificate_id for i in items if i.issued] == [cert.certificate_id]
