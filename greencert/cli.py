@@ -67,7 +67,8 @@ def _demo(args: argparse.Namespace) -> int:
 
         config = KioskConfig(intermediary_url=demo.url, printer=args.printer, save_dir=data_dir / "printed",
                              fullscreen=args.fullscreen, timezone="Asia/Tokyo",  # a Japanese site (JST months)
-                             backend=args.mode, node_url=demo.node_url, config_dir=kiosk_dir)
+                             backend=args.mode, node_url=demo.node_url, config_dir=kiosk_dir,
+                             show_on_screen=args.printer is None)  # no printer: the certificate on the panel too
         return run_kiosk(config)
     finally:
         demo.stop()
@@ -127,13 +128,15 @@ def _node(args: argparse.Namespace) -> int:
 
 def _kiosk(args: argparse.Namespace) -> int:
     from kiosk.app import KioskConfig, run_kiosk
+    from kiosk.core.config import DEFAULT_VERIFY_ROOTS
 
     try:
         config = KioskConfig(intermediary_url=args.url, printer=args.printer, cups_server=args.cups_server,
                              save_dir=Path(args.save_dir).expanduser(), language=args.language,
                              fullscreen=args.fullscreen, timezone=args.timezone, mode=args.flow,
-                             backend=args.mode, node_url=args.node,
-                             config_dir=Path(args.config_dir).expanduser() if args.config_dir else None)
+                             backend=args.mode, node_url=args.node, show_on_screen=args.show_on_screen,
+                             config_dir=Path(args.config_dir).expanduser() if args.config_dir else None,
+                             verify_roots=tuple(args.verify_root) if args.verify_root else DEFAULT_VERIFY_ROOTS)
     except ValueError as exc:
         print(f"greencert kiosk: {exc}", file=sys.stderr)
         return 2
@@ -287,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--language", choices=("ja", "en"), default="ja")
     kiosk.add_argument("--timezone", default="Asia/Tokyo", help="IANA zone for periods on screen")
     kiosk.add_argument("--fullscreen", action="store_true")
+    kiosk.add_argument("--show-on-screen", action="store_true",
+                       help="also show each issued certificate on the panel (zoomable, its QR large enough to scan)")
+    kiosk.add_argument("--verify-root", action="append", metavar="DIR",
+                       help="where the auditor's mode lists certificate files (repeatable; default /media, "
+                            "/run/media, ~/Downloads)")
     kiosk.set_defaults(func=_kiosk)
     fieldp = sub.add_parser("field", help="send the demo sites' half-hourly meter data to a node and intermediary")
     fieldp.add_argument("--node", default=f"http://127.0.0.1:{DEFAULT_NODE_PORT}")
