@@ -19,9 +19,9 @@ def certificate_facts(claims: Claims, *, language: str = "en", zone_name: str = 
     Every value came from a payload that may be hostile: clipped, never trusted for layout."""
     zone = zone_of(zone_name)
     try:
-        label = zone_label(claims.ps, zone)
-        period = f"{format_period(claims.ps, claims.pe, zone, language)}, " + \
-            (f"times in {label}" if language == "en" else f"{label}")
+        period = format_period(claims.ps, claims.pe, zone, language)
+        if language == "en":  # the zone's offset too, as the English paper says it
+            period += f", times in {zone_label(claims.ps, zone)}"
     except (OverflowError, OSError, ValueError, TypeError):
         period = f"{shown(claims.ps)}..{shown(claims.pe)} (Unix seconds)"
     try:
