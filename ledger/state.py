@@ -25,10 +25,22 @@ def encode_state(value: Any) -> bytes:
     return bytes(cbor2.dumps(value, canonical=True))
 
 
+ASSET_NAMESPACE = "asset/"
+
+
+def _namespace(key: str) -> str | None:
+    """``"registry/"`` of ``"registry/gc1…"``; None for a key (or prefix) without a namespace."""
+    head, slash, _ = key.partition("/")
+    return head + slash if slash else None
+
+
 class State:
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}
         self._owners: dict[str, set[str]] = {}
+        # Keys of every namespace but assets ("registry/", "cert/", "gov/", …), in the order they were first
+        # written: reading the registry or the certificates costs their own number, not the whole state's.
+        self._namespaces: dict[str, dict[str, None]] = {}
         self._tree = SparseMerkleTree()
         self._undo: list[str] | None = None  # keys of a prepared block, to take out of the tree again
 
@@ -46,6 +58,12 @@ class State:
         return None if value is None else encode_state(value)
 
     def items(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        namespace = _namespace(prefix)
+        if namespace is not None and namespace != ASSET_NAMESPACE:
+            for key in list(self._namespaces.get(namespace, ())):
+                if key.startswith(prefix):
+                    yield key, self._values[key]
+            return
         for key, value in self._values.items():
             if key.startswith(prefix):
                 yield key, value
@@ -94,6 +112,10 @@ class State:
         old = self._values.get(key)
         if isinstance(old, dict) and "owner" in old:
             self._owners.get(old["owner"], set()).discard(key)
+        if old is None:
+            namespace = _namespace(key)
+            if namespace is not None and namespace != ASSET_NAMESPACE:
+                self._namespaces.setdefault(namespace, {})[key] = None
         self._values[key] = value
         if key.startswith("asset/") and isinstance(value, dict):
             self._owners.setdefault(value["owner"], set()).add(key)

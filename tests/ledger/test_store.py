@@ -228,3 +228,28 @@ def test_a_block_that_cannot_be_stored_commits_nothing_and_says_so(ledger_world:
         assert recompute_state_root(tmp_path / "node" / "ledger.sqlite").hex() == node.status()["state_root"]
     finally:
         node.close()
+
+
+def test_reading_a_namespace_does_not_walk_the_assets() -> None:
+    """``State.items("registry/")`` costs the registry's size, not the state's (issue #17): it never touches an
+    asset key, and gives the keys in the order they were first written."""
+    from ledger.state import State
+
+    class Counting(dict):  # type: ignore[type-arg]
+        walked = 0
+
+        def items(self):  # type: ignore[no-untyped-def, override]
+            Counting.walked += 1
+            return super().items()
+
+    state = State()
+    for i in range(50):
+        state._set(f"asset/{i:064x}", {"owner": "x", "wh": 1})
+    for name in ("b", "a", "c"):
+        state._set(f"registry/{name}", {"role": "meter"})
+    state._set("registry/a", {"role": "user"})  # a rewrite keeps its place
+    state._values = Counting(state._values)
+    assert [k for k, _ in state.items("registry/")] == ["registry/b", "registry/a", "registry/c"]
+    assert dict(state.items("registry/a")) == {"registry/a": {"role": "user"}}
+    assert Counting.walked == 0
+    assert len(list(state.items("asset/"))) == 50 and Counting.walked == 1
