@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException
 from intermediary.api.routes import certificates, eligible, sessions, trust, usage
 from intermediary.errors import Error, shown
 from intermediary.service import Service
+from intermediary.web import verify_page
+from intermediary.web.too_large import TooLargePage
 from ledger_lite.http_guard import HttpGuard
 
 PREFIX = "/api/v1"
@@ -24,10 +26,13 @@ def create_app(service: Service) -> FastAPI:
     app = FastAPIOffline(title="GreenCert intermediary", version="1",  # Swagger UI/ReDoc from local assets
                          description="Applicant log-in, eligible transactions, certificate issuance and PDFs.",
                          swagger_ui_parameters={"validatorUrl": None})
-    app.add_middleware(HttpGuard, max_body=MAX_BODY, limits={f"{PREFIX}/usage-reports": USAGE_REPORTS_BODY})
+    app.add_middleware(HttpGuard, max_body=MAX_BODY, limits={f"{PREFIX}/usage-reports": USAGE_REPORTS_BODY,
+                                                              verify_page.PATH: verify_page.VERIFY_BODY})
+    app.add_middleware(TooLargePage)  # outside the guard: its 413 on the public /verify page, as a page
     app.state.service = service
     for module in (sessions, eligible, certificates, trust, usage):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(verify_page.router)  # the public /verify page (HTML, not in the OpenAPI document)
 
     @app.exception_handler(Error)
     async def domain_error(_: Request, exc: Error) -> JSONResponse:

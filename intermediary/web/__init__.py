@@ -1,0 +1,1 @@
+"""The intermediary's pages for people (not the JSON API): the public certificate check ``/verify``."""
