@@ -27,7 +27,8 @@ sans-serif;color:#1b1b1b;background:#f4f6f4}
 header{background:#14532d;color:#fff;padding:12px 16px;display:flex;justify-content:space-between;
 align-items:center;gap:8px}
 header h1{font-size:1.15rem;margin:0}
-header a{color:#fff;font-size:.95rem;padding:10px 4px;min-height:44px;display:inline-flex;align-items:center}
+header a{color:#fff;font-size:.95rem;padding:10px 4px;min-height:44px;display:inline-flex;align-items:center;
+white-space:nowrap;flex-shrink:0}
 main{max-width:40rem;margin:0 auto;padding:16px}
 section{background:#fff;border-radius:10px;padding:16px;margin:0 0 16px;box-shadow:0 1px 2px rgba(0,0,0,.12)}
 h2{font-size:1.1rem;margin:0 0 8px}
@@ -45,9 +46,10 @@ outline-offset:2px}
 .hint{color:#4b4b4b;font-size:.92rem}
 .or{text-align:center;color:#4b4b4b;margin:12px 0 0}
 .verdict{border-radius:10px;padding:16px;margin:0 0 16px;border:3px solid}
-.verdict .mark{font-size:2.6rem;line-height:1;font-weight:800;float:left;margin-right:12px}
+.verdict .head{display:flex;align-items:center;gap:12px}
+.verdict .mark{font-size:2.6rem;line-height:1;font-weight:800}
 .verdict .word{font-size:1.6rem;font-weight:800;margin:0}
-.verdict p{margin:6px 0 0;clear:both}
+.verdict p{margin:6px 0 0}
 .v-genuine{background:#e7f5ea;border-color:#15803d;color:#0f4d24}
 .v-not{background:#fdeaea;border-color:#b91c1c;color:#7f1010}
 .v-unknown{background:#fff5d9;border-color:#b45309;color:#6b3a02}
@@ -100,6 +102,8 @@ TEXT: dict[Language, dict[str, str]] = {
         "facts_unverified": "What the certificate claims (NOT verified)",
         "notes": "Notes",
         "again": "Check another certificate",
+        "pasted": "text pasted or carried by the link",
+        "pasted_foreign": "text pasted or carried by the link (it does not start with GC1:)",
         "PASS": "PASS", "FAIL": "FAIL", "?": "?",
         "empty": "Paste the QR code text or choose a photo or PDF first.",
         "bad_form": "The form could not be read: {why}",
@@ -137,6 +141,8 @@ TEXT: dict[Language, dict[str, str]] = {
         "facts_unverified": "証明書に書かれている内容（未確認）",
         "notes": "補足",
         "again": "別の証明書を確認する",
+        "pasted": "貼り付けられた文字列、またはリンクに含まれる文字列",
+        "pasted_foreign": "貼り付けられた文字列、またはリンクに含まれる文字列（GC1: で始まっていません）",
         "PASS": "合格", "FAIL": "不合格", "?": "？",
         "empty": "先にQRコードの文字列を貼り付けるか、写真またはPDFを選んでください。",
         "bad_form": "フォームを読み取れませんでした: {why}",
@@ -184,7 +190,8 @@ def _document(lang: Language, body: str, *, switch_query: Mapping[str, str] | No
     switch = "/verify?" + urlencode({**(switch_query or {}), "lang": other})
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta name="referrer" content="no-referrer"><title>{esc(t["title"])}</title>'
+            f'<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,">'
+            f'<title>{esc(t["title"])}</title>'
             f"<style>{CSS}</style></head><body>"
             f'<header><h1>{esc(t["title"])}</h1><a href="{esc(switch)}" hreflang="{other}" lang="{other}">'
             f'{esc(t["switch"])}</a></header><main>{body}</main></body></html>')
@@ -219,8 +226,8 @@ def _result(lang: Language, report: Report) -> str:
     css, mark, lead = VERDICT_CLASS.get(report.exit_code, ("v-unknown", "?", "unknown_lead"))
     source = t[f"source_{report.source}"] if report.steps and report.claims is not None else ""
     verdict = (f'<div class="verdict {css}" role="status" data-verdict="{esc(report.verdict)}">'
-               f'<span class="mark" aria-hidden="true">{mark}</span>'
-               f'<p class="word">{esc(t[report.verdict])}</p><p>{esc(t[lead])}</p>'
+               f'<div class="head"><span class="mark" aria-hidden="true">{mark}</span>'
+               f'<p class="word">{esc(t[report.verdict])}</p></div><p>{esc(t[lead])}</p>'
                + (f"<p>{esc(source)}</p>" if source else "") + "</div>")
     steps = "".join(
         f'<li class="{STEP_CLASS[s.ok][0]}" data-step="{esc(s.name)}">'

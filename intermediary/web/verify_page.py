@@ -167,8 +167,7 @@ def _run(request: Request, lang: Language, payload: str | None, upload: Field | 
         payload, printed = read_upload(upload.value, upload.filename or "upload", report)
     elif payload is not None:
         payload = payload.strip()
-        report.add("read", True, "text pasted or carried by the link" if payload.startswith(PREFIX) else
-                   "text pasted or carried by the link (it does not start with GC1:)")
+        report.add("read", True, TEXT[lang]["pasted" if payload.startswith(PREFIX) else "pasted_foreign"])
     report = check(service, _cache(request), payload, printed, report, lang)
     return _html(result_page(lang, report, switch_query=switch_query))
 
