@@ -161,6 +161,14 @@ be born expired), ``overlap`` (with anything its meter reported); allocations ``
 ``completed``, ``expired``, ``insufficient``; issuance ``already_issued`` (with ``certificate_id``),
 ``mixed_methods``, ``not_owner``; revocation ``unknown_certificate``, ``not_issuer``, ``already_revoked``;
 registry changes ``bad_registry``, ``bad_method``, ``unknown_address``, ``no_quorum``, ``already_applied``.
+Seed 003 trading (ledger_lite.trading): any of them ``bad_interval``, ``future_time``, ``stale_time``,
+``unknown_battery``, ``wrong_battery`` (a key of another battery, or a home of another battery), ``unknown_home``;
+receipts ``over_charge_rate``, ``battery_full``, ``overlap``; reports ``over_capacity``; sales ``no_receipt``,
+``time_mismatch``, ``amount_mismatch``, ``already_sold`` (one receipt backs one sale); requests ``expired``,
+``beyond_battery``, ``insufficient_points``, ``too_many_requests``, ``unknown_token``, ``not_owner``,
+``token_used``, ``over_token``; tokens ``price_too_low``; deliveries ``unknown_reservation``, ``already_settled``,
+``over_reservation``, ``over_discharge_rate``; ``battery_inconsistent`` (500: the battery's account broke an
+invariant; nothing was written).
 On a consortium node (ledger/consortium/node.py), besides: ``node_halted`` (503: this validator's state differed
 from the quorum's and it stopped), ``ordering_unavailable`` (503: etcd could not be reached, nothing was ordered),
 ``block_full`` (503: submit it again). A submission that waits is answered only once its block is final (⌈2n/3⌉

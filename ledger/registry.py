@@ -1,4 +1,5 @@
-"""The registry: which keys may do what (validators, intermediaries, meters, user keys).
+"""The registry: which keys may do what (validators, intermediaries, meters, user keys; seed 003's homes and
+storage servers, ``ledger_lite.trading``).
 
 It lives in the state under ``registry/<address>``, is set in genesis and changed only by governance
 transactions (``ledger/rules/governance.py``); a removed key leaves a tombstone (``is_removed``).
@@ -6,12 +7,19 @@ transactions (``ledger/rules/governance.py``); a removed key leaves a tombstone 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import Rejected
 
-ROLES = ("validator", "intermediary", "meter", "user")
+ROLES = ("validator", "intermediary", "meter", "user", "home", "storage")
+BATTERY_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # a battery id is one part of a state key: no "/"
+# Seed 003 (ledger_lite.trading): the attributes each trading role needs, with their types.
+HOME_ATTRS: tuple[tuple[str, type], ...] = (("battery", str), ("node", str))
+STORAGE_ATTRS: tuple[tuple[str, type], ...] = (
+    ("battery", str), ("capacity_wh", int), ("max_charge_w", int), ("max_discharge_w", int),
+    ("efficiency_pct", int), ("grid_node", str))
 RENEWABLE = ("solar", "wind", "hydro", "biomass", "geothermal", "solar_thermal", "atmospheric_heat")
 FOSSIL = ("oil", "coal", "lng")
 NUCLEAR = ("nuclear",)
@@ -31,7 +39,8 @@ def category_of(method: str) -> str:
 class Entry:
     """One registered key. ``attrs`` holds role-specific fields:
 
-    meter: provider, method, capacity_w; user: user_name; intermediary/validator: name.
+    meter: provider, method, capacity_w; user: user_name; intermediary/validator: name;
+    home: battery, node; storage: battery, capacity_wh, max_charge_w, max_discharge_w, efficiency_pct, grid_node.
     """
 
     address: str
@@ -70,3 +79,27 @@ def validate_entry(entry: Entry) -> None:
         if isinstance(capacity, bool) or capacity <= 0:
             raise Rejected("bad_registry", f"meter {entry.address} needs a positive capacity_w, found {capacity!r}")
         category_of(entry.attrs["method"])
+    elif entry.role in ("home", "storage"):
+        _validate_trading(entry)
+
+
+def _validate_trading(entry: Entry) -> None:
+    role = entry.role
+    for name, kind in HOME_ATTRS if role == "home" else STORAGE_ATTRS:
+        value: Any = entry.attrs.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            found = "nothing" if value is None else f"{type(value).__name__} {value!r:.40}"
+            raise Rejected("bad_registry", f"{role} {entry.address} needs attribute {name!r} ({kind.__name__}), "
+                                           f"found {found}")
+        if isinstance(value, str):
+            if not value or any(not part for part in value.split("/")) or len(value) > 200:
+                raise Rejected("bad_registry", f"{role} {entry.address} needs a non-empty {name!r} of 1 to 200 "
+                                               f"characters with no empty '/' part, found {value!r:.60}")
+            if name == "battery" and not BATTERY_ID.fullmatch(value):
+                raise Rejected("bad_registry", f"{role} {entry.address} needs a battery id of 1 to 64 letters, "
+                                               f"digits, '_', '.' or '-', found {value!r:.60}")
+        elif isinstance(value, int) and value <= 0:
+            raise Rejected("bad_registry", f"{role} {entry.address} needs a positive {name!r}, found {value}")
+    if role == "storage" and entry.attrs["efficiency_pct"] > 100:
+        raise Rejected("bad_registry", f"storage {entry.address} needs efficiency_pct between 1 and 100, found "
+                                       f"{entry.attrs['efficiency_pct']}")

@@ -6,9 +6,18 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.errors import Rejected, shown
-from ledger.rules import assets, certificates, governance, revocation
+from ledger.rules import (
+    assets,
+    certificates,
+    governance,
+    revocation,
+    trading_match,
+    trading_requests,
+    trading_sales,
+    trading_storage,
+)
 from ledger.rules.context import Context
-from ledger_lite import Transaction
+from ledger_lite import Transaction, trading
 
 Rule = Callable[[Transaction, Context], dict[str, Any]]
 
@@ -18,6 +27,14 @@ RULES: dict[str, Rule] = {
     "cert.issue": certificates.issue,
     "cert.revoke": revocation.revoke,
     "registry.update": governance.update,
+    # Seed 003 (ledger_lite.trading): homes, the storage battery and the validators' smart contract.
+    trading.STORAGE_RECEIPT: trading_storage.receipt,
+    trading.STORAGE_REPORT: trading_storage.report,
+    trading.STORAGE_DELIVERY: trading_storage.delivery,
+    trading.TRADE_SALE: trading_sales.sale,
+    trading.TRADE_REQUEST: trading_requests.request,
+    trading.TRADE_MATCH: trading_match.match,
+    trading.TRADE_TOKEN: trading_requests.token,
 }
 
 

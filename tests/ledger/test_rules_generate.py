@@ -199,7 +199,8 @@ def test_unknown_type_is_rejected(ledger_world: LedgerWorld, ledger_node: Node) 
     outcome = ledger_world.submit_wait(ledger_node, ledger_world.sign(ledger_world.meter, "asset.burn", {}))
     assert_rejected(outcome, "unknown_type", 400,
                     r"expected a transaction type among \['asset.allocate', 'asset.generate', 'cert.issue', "
-                    r"'cert.revoke', 'registry.update'\], found 'asset.burn'")
+                    r"'cert.revoke', 'registry.update', 'storage.delivery', 'storage.receipt', 'storage.report', "
+                    r"'trade.match', 'trade.request', 'trade.sale', 'trade.token'\], found 'asset.burn'")
 
 
 def test_rejected_reading_in_a_block_leaves_no_trace(tmp_path: Any, ledger_world: LedgerWorld) -> None:

@@ -402,7 +402,8 @@ def entry_with(w: LedgerWorld, **change: Any) -> dict[str, Any]:
     (lambda w: {"set": [entry_with(w, attrs=[])], "remove": []}, "bad_body",
      r"set\[0\]: expected role \(text\) and attrs \(map\), found str and list"),
     (lambda w: {"set": [entry_with(w, role="auditor")], "remove": []}, "bad_registry",
-     r"set\[0\]: expected a role among \('validator', 'intermediary', 'meter', 'user'\), found 'auditor'"),
+     r"set\[0\]: expected a role among \('validator', 'intermediary', 'meter', 'user', 'home', 'storage'\), "
+     r"found 'auditor'"),
     (lambda w: {"set": [entry_with(w, attrs={"provider": "Ac", "method": "wind"})], "remove": []}, "bad_registry",
      r"set\[0\]: meter gc1[0-9a-f]{40} needs attribute 'capacity_w' \(int\)"),
     (lambda w: {"set": [entry_with(w, attrs={"provider": "Ac", "method": "breeze", "capacity_w": 1})],
