@@ -39,7 +39,7 @@ class HomeSite:
     name_ja: str
     pv_capacity_w: int
     load_scale_pct: int  # this household's demand relative to the typical one
-    feeder: str  # the low-voltage feeder it is connected to (a grid node)
+    grid_node: str  # the grid node it hangs on: a path from the feeder to the house, e.g. "F1/T2/H04"
     distance_m: int  # line length to the battery's connection point
     latitude: float = TOKYO[0]
     longitude: float = TOKYO[1]
@@ -100,11 +100,13 @@ def load_series(home: HomeSite, start: int, intervals: int, *, seed: int = DEFAU
     return out
 
 
-FEEDERS = ("east", "west", "north")
+FEEDERS = ("F1", "F2", "F3")
 
 
 def demo_homes(count: int = 12, *, seed: int = DEFAULT_SEED) -> tuple[HomeSite, ...]:
-    """``count`` houses: about two in three with PV of 3–6 kW, spread over three feeders 80–900 m long."""
+    """``count`` houses: two in three with PV of 3–6 kW, spread over three feeders (grid nodes
+    ``F<feeder>/T<pole transformer>/H<house>``, two houses per transformer and feeder), 80–900 m of line from
+    the battery."""
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise SiteError(f"expected a positive number of homes, found {count!r}")
     rng = random.Random(f"greencert/field/homes/{seed}")
@@ -115,7 +117,8 @@ def demo_homes(count: int = 12, *, seed: int = DEFAULT_SEED) -> tuple[HomeSite, 
         homes.append(HomeSite(
             id=f"H{number}", name_en=f"House {number}", name_ja=f"住宅{number}",
             pv_capacity_w=rng.choice((3_000, 4_000, 4_500, 5_000, 5_500, 6_000)) if has_pv else 0,
-            load_scale_pct=rng.randint(70, 140), feeder=FEEDERS[i % len(FEEDERS)],
+            load_scale_pct=rng.randint(70, 140),
+            grid_node=f"{FEEDERS[i % len(FEEDERS)]}/T{i // (2 * len(FEEDERS)) + 1}/H{number}",
             distance_m=80 + (i // len(FEEDERS)) * 120 + rng.randint(0, 60),
             latitude=TOKYO[0] + rng.uniform(-0.004, 0.004), longitude=TOKYO[1] + rng.uniform(-0.004, 0.004)))
     return tuple(homes)

@@ -1,0 +1,235 @@
+"""The home controller's screen: a small server-rendered web page for a phone or tablet (no script, no CDN).
+
+    GET  /                  status: the last half hour's PV and load, points, sales, purchase requests and their
+                            states (sent → verifying → recorded → paid, or failed with the reason)
+    GET  /buy               Fig. 4: date, time, kWh, unit price, payment
+    POST /buy               checks the entry; shows it again with the question "send this request?" (yes / no)
+    POST /buy/confirm       yes: signs and sends it (S203–S204) and goes back to the status; no: back to the form
+    GET  /api/view          the same status as JSON
+
+The language is ``?lang=ja|en`` (kept in a cookie), else the browser's first choice, else Japanese.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from field.trading.controller import HomeController
+from field.trading.controller_text import LANGS, t
+from field.trading.errors import TradingError
+from ledger_lite.certificate import INTERVAL_S
+from ledger_lite.certificate import JST_ZONE as JST
+from ledger_lite.http_guard import HttpGuard
+
+MAX_BODY = 4 << 10
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+STYLE = """
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,"Noto Sans CJK JP",sans-serif;background:#f4f7f2;
+color:#17301c}header{background:#1f6b3a;color:#fff;padding:12px 16px;display:flex;justify-content:space-between;
+align-items:center}header h1{font-size:1.15rem;margin:0}header a{color:#fff}main{max-width:640px;margin:0 auto;
+padding:12px}section{background:#fff;border-radius:10px;padding:12px 14px;margin:0 0 12px;
+box-shadow:0 1px 3px #0002}h2{font-size:1rem;margin:0 0 8px}.grid{display:grid;grid-template-columns:1fr 1fr;
+gap:8px}.num{font-size:1.4rem;font-weight:600}.small{font-size:.85rem;color:#4d6153}ul{list-style:none;margin:0;
+padding:0}li{border-top:1px solid #e3ebe4;padding:8px 0}li:first-child{border-top:0}.badge{display:inline-block;
+border-radius:99px;padding:1px 10px;font-size:.85rem;font-weight:600;margin-left:6px}.sent{background:#e6eefc;
+color:#1d3f8f}.verifying{background:#fff4d6;color:#7a5200}.recorded{background:#ddf3e2;color:#1d6b34}
+.paid{background:#1f6b3a;color:#fff}.failed{background:#fde2e1;color:#9b1c1c}.waiting{background:#eee;color:#444}
+.reason{color:#9b1c1c;font-size:.9rem}a.button,button{display:block;width:100%;text-align:center;padding:14px;
+border-radius:10px;border:0;background:#1f6b3a;color:#fff;font-size:1.05rem;font-weight:600;text-decoration:none;
+margin:8px 0}button.no{background:#fff;color:#1f6b3a;border:2px solid #1f6b3a}label{display:block;margin:10px 0 4px;
+font-weight:600}input,select{width:100%;padding:10px;font-size:1rem;border:1px solid #9fb3a4;border-radius:8px}
+.error{background:#fde2e1;color:#9b1c1c;padding:10px;border-radius:8px}.mono{font-family:monospace;
+word-break:break-all;font-size:.8rem}dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px}dt{color:#4d6153}
+dd{margin:0;font-weight:600}
+"""
+
+
+def _lang(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("lang")
+    if asked in LANGS:
+        return asked
+    accept = request.headers.get("accept-language", "").lower()
+    return "en" if accept.startswith("en") else "ja"
+
+
+def _kwh(wh: int) -> str:
+    return f"{Decimal(wh) / 1000:.1f} kWh" if wh < 100_000 else f"{wh // 1000} kWh"
+
+
+def _when(t_: int, lang: str) -> str:
+    moment = datetime.fromtimestamp(t_, JST)
+    return moment.strftime("%Y/%m/%d %H:%M" if lang == "ja" else "%d %b %Y %H:%M")
+
+
+def _page(lang: str, title: str, body: str, *, refresh: bool = False, status: int = 200) -> HTMLResponse:
+    other = "en" if lang == "ja" else "ja"
+    meta = '<meta http-equiv="refresh" content="5">' if refresh else ""
+    text = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1">{meta}'
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+            f'<header><h1>{html.escape(title)}</h1><a href="?lang={other}" id="lang">{t("lang_other", lang)}</a>'
+            f"</header><main>{body}</main></body></html>")
+    response = HTMLResponse(text, status_code=status, headers={"Content-Security-Policy": CSP,
+                                                               "Cache-Control": "no-store"})
+    response.set_cookie("lang", lang, samesite="strict", httponly=True)
+    return response
+
+
+def _badge(state: str, lang: str) -> str:
+    return f'<span class="badge {state}" data-state="{state}">{t("state_" + state, lang)}</span>'
+
+
+def _status(controller: HomeController, lang: str) -> str:
+    view = controller.view()
+    meter, home = view["meter"], view["home"]
+    e = html.escape
+    parts = [f'<section><h2>{e(home.name_ja if lang == "ja" else home.name_en)}</h2>'
+             f'<div class="small">{t("now", lang)}: {_when(view["now"], lang)}</div>'
+             f'<div class="small">{t("address", lang)}: <span class="mono">{e(view["address"])}</span></div></section>',
+             f'<section><h2>{t("meter", lang)}'
+             f'{" · " + _when(meter.start, lang) if meter.start else ""}</h2><div class="grid">'
+             f'<div><div class="small">{t("pv", lang)}</div><div class="num" id="pv">{_kwh(meter.pv_wh)}</div></div>'
+             f'<div><div class="small">{t("load", lang)}</div><div class="num" id="load">{_kwh(meter.load_wh)}</div>'
+             f'</div><div><div class="small">{t("exported", lang)}</div><div class="num">{_kwh(meter.exported_wh)}'
+             f'</div></div><div><div class="small">{t("utility", lang)}</div><div class="num">'
+             f'{_kwh(meter.utility_wh)}</div></div></div></section>',
+             f'<section><div class="grid"><div><div class="small">{t("points", lang)}</div>'
+             f'<div class="num" id="points">{view["points"]:,} {t("points_unit", lang)}</div></div>'
+             f'<div><div class="small">{t("sold", lang)}</div><div class="num">{_kwh(view["sold_wh"])}</div></div>'
+             f'</div><a class="button" href="buy?lang={lang}" id="buy">{t("buy", lang)}</a></section>']
+    rows = []
+    for p in view["purchases"]:
+        detail = ""
+        if p.reserved_wh and p.state != "paid":
+            detail = f' · {t("reserved", lang)} {_kwh(p.reserved_wh)}'
+        if p.state == "paid":
+            detail = f' · {t("delivered", lang)} {_kwh(p.delivered_wh)}'
+        reason = f'<div class="reason">{t("reason", lang)}: {e(p.reason)}</div>' if p.state == "failed" else ""
+        rows.append(f'<li class="purchase" data-state="{p.state}">{_when(p.start, lang)} · {_kwh(p.wh)} · '
+                    f'{p.max_price} {"円/kWh" if lang == "ja" else "yen/kWh"}{_badge(p.state, lang)}'
+                    f'<div class="small">{detail.lstrip(" ·")}</div>{reason}</li>')
+    parts.append(f'<section><h2>{t("purchases", lang)}</h2><ul id="purchases">'
+                 f'{"".join(rows) or "<li>" + t("none", lang) + "</li>"}</ul></section>')
+    rows = []
+    for s in view["sales"]:
+        reason = f'<div class="reason">{t("reason", lang)}: {e(s.reason)}</div>' if s.state == "failed" else ""
+        points = f' · +{s.points} {t("points_unit", lang)}' if s.state == "recorded" else ""
+        rows.append(f'<li class="sale" data-state="{s.state}">{_when(s.start, lang)} · {_kwh(s.sent_wh)}'
+                    f'{_badge(s.state, lang)}<div class="small">{points.lstrip(" ·")}</div>{reason}</li>')
+    parts.append(f'<section><h2>{t("sales", lang)}</h2><ul id="sales">'
+                 f'{"".join(rows) or "<li>" + t("none", lang) + "</li>"}</ul></section>')
+    return "".join(parts)
+
+
+def _form(controller: HomeController, lang: str, values: dict[str, str], error: str = "") -> str:
+    now = controller.clock()
+    start = now - now % INTERVAL_S + INTERVAL_S
+    moment = datetime.fromtimestamp(start, JST)
+    date = values.get("date", moment.strftime("%Y-%m-%d"))
+    time_ = values.get("time", moment.strftime("%H:%M"))
+    e = html.escape
+    pay = values.get("pay", "yen")
+    problem = f'<div class="error" role="alert" id="error">{t("error", lang)}: {e(error)}</div>' if error else ""
+    return (f'<section><h2>{t("form_title", lang)}</h2>{problem}<form method="post" action="buy?lang={lang}">'
+            f'<label for="date">{t("date", lang)}</label><input id="date" name="date" type="date" '
+            f'value="{e(date)}" required>'
+            f'<label for="time">{t("time", lang)}</label><input id="time" name="time" type="time" step="1800" '
+            f'value="{e(time_)}" required>'
+            f'<label for="kwh">{t("amount", lang)}</label><input id="kwh" name="kwh" inputmode="decimal" '
+            f'value="{e(values.get("kwh", "2.0"))}" required>'
+            f'<label for="price">{t("price", lang)}</label><input id="price" name="price" inputmode="numeric" '
+            f'value="{e(values.get("price", "25"))}" required>'
+            f'<label for="pay">{t("pay", lang)}</label><select id="pay" name="pay">'
+            f'<option value="yen"{" selected" if pay == "yen" else ""}>{t("pay_yen", lang)}</option>'
+            f'<option value="points"{" selected" if pay == "points" else ""}>{t("pay_points", lang)}</option>'
+            f'</select><button type="submit" id="next">{t("next", lang)}</button></form>'
+            f'<a href="./?lang={lang}">{t("back", lang)}</a></section>')
+
+
+def _parse(controller: HomeController, values: dict[str, str], lang: str) -> tuple[int, int, int, str]:
+    try:
+        moment = datetime.strptime(f"{values.get('date', '')} {values.get('time', '')}", "%Y-%m-%d %H:%M")
+    except ValueError as exc:
+        raise TradingError(t("bad_datetime", lang), code="bad_time") from exc
+    start = int(moment.replace(tzinfo=JST).timestamp())
+    try:
+        wh = Decimal(values.get("kwh", "").strip()) * 1000
+        price = int(values.get("price", "").strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise TradingError(t("bad_number", lang), code="bad_amount") from exc
+    if not wh.is_finite() or wh != wh.to_integral_value():
+        raise TradingError(t("bad_number", lang), code="bad_amount")
+    return start, int(wh), price, values.get("pay", "yen")
+
+
+async def _fields(request: Request) -> dict[str, str]:
+    body = (await request.body()).decode("utf-8", "replace")
+    return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
+
+
+def create_app(controller: HomeController) -> FastAPI:
+    app = FastAPI(title="GreenCert home controller", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(HttpGuard, max_body=MAX_BODY)
+
+    @app.get("/")
+    def status(request: Request) -> Response:
+        lang = _lang(request)
+        return _page(lang, t("title", lang), _status(controller, lang), refresh=True)
+
+    @app.get("/buy")
+    def form(request: Request) -> Response:
+        lang = _lang(request)
+        return _page(lang, t("buy", lang), _form(controller, lang, {}))
+
+    @app.post("/buy")
+    async def review(request: Request) -> Response:
+        lang = _lang(request)
+        values = await _fields(request)
+        try:
+            start, wh, price, pay = _parse(controller, values, lang)
+            draft = controller.draft_request(start, wh, price, pay=pay)
+        except TradingError as exc:
+            return _page(lang, t("buy", lang), _form(controller, lang, values, exc.message), status=422)
+        pay_text = t("pay_" + draft.pay, lang)
+        body = (f'<section><h2 id="question">{t("confirm_title", lang)}</h2><dl>'
+                f'<dt>{t("date", lang)}</dt><dd id="c-date">{_when(draft.start, lang)}</dd>'
+                f'<dt>{t("window", lang)}</dt><dd>{_when(draft.start, lang)} – {_when(draft.end, lang)[-5:]}</dd>'
+                f'<dt>{t("amount", lang)}</dt><dd id="c-amount">{_kwh(draft.wh)}</dd>'
+                f'<dt>{t("price", lang)}</dt><dd id="c-price">{draft.max_price}</dd>'
+                f'<dt>{t("pay", lang)}</dt><dd>{pay_text}</dd></dl>'
+                f'<form method="post" action="buy/confirm?lang={lang}"><input type="hidden" name="draft" '
+                f'value="{draft.number}"><button name="answer" value="yes" id="yes">{t("yes", lang)}</button>'
+                f'<button name="answer" value="no" class="no" id="no">{t("no", lang)}</button></form></section>')
+        return _page(lang, t("buy", lang), body)
+
+    @app.post("/buy/confirm")
+    async def confirm(request: Request) -> Response:
+        lang = _lang(request)
+        values = await _fields(request)
+        number = values.get("draft", "")
+        if not number.isdigit() or len(number) > 9:
+            return JSONResponse({"error": "bad_request", "message": f"expected a draft number, found {number!r:.20}"},
+                                status_code=400)
+        yes = values.get("answer") == "yes"
+        try:
+            controller.confirm(int(number), yes)
+        except TradingError as exc:
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
+        return RedirectResponse(f"{'../' if yes else '../buy'}?lang={lang}", status_code=303)
+
+    @app.get("/api/view")
+    def api_view() -> dict[str, Any]:
+        view = controller.view()
+        return {"address": view["address"], "home": view["home"].id, "now": view["now"], "points": view["points"],
+                "meter": vars(view["meter"]), "sales": [vars(s) for s in view["sales"]],
+                "purchases": [vars(p) for p in view["purchases"]]}
+
+    return app
