@@ -3,6 +3,13 @@
 DESIGN "QR payload": version ≤ 20, error correction M or Q, at least 35 mm wide.  Q (25 % of the symbol
 may be damaged) is used whenever the payload fits version 20 at Q, M otherwise.  Drawn as one vector path so
 no rasteriser leaves seams between modules; a quiet zone of 4 modules is kept free around it.
+
+A link to the intermediary's public ``/verify`` page (issue #13, "On a phone") may stand in for the bare payload
+(``qr_text``): ``HTTPS://HOST/VERIFY/`` and the payload with ``%``, space and ``/`` percent-encoded, all of it in
+QR alphanumeric mode (upper case, no ``?``/``=``/``#``, which would force byte mode), so a phone's camera opens
+the page and the link costs ~15 % more modules than the payload; decoding the path (``urllib.parse.unquote``,
+which every server does) gives the payload back. Used only where it fits the version and level the bare payload
+gets; otherwise the bare payload is printed.
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.errors import RenderError
+
+ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+LINK_PATH = "/VERIFY/"  # the intermediary serves /verify/<payload> and /VERIFY/<payload>
 
 MAX_VERSION = 20
 ERROR_LEVELS = ("q", "m")  # preferred first
@@ -77,3 +87,28 @@ def draw_qr(canvas: Canvas, qr: segno.QRCode, x: float, y: float) -> float:
     canvas.addLiteral("\n".join(runs) + "\nf")  # "f": fill with the non-zero winding rule
     canvas.restoreState()
     return width
+
+
+def verify_link(payload: str, base_url: str) -> str:
+    """The link to ``base_url``'s ``/verify`` page carrying ``payload``, in QR alphanumeric characters only
+    (``RenderError`` for a base URL that cannot be: e.g. with a port, a query or lower-case-only characters)."""
+    base = base_url.rstrip("/").upper()
+    if not base.startswith(("HTTPS://", "HTTP://")) or not set(base) <= ALPHANUMERIC:
+        raise RenderError(f"verify link: expected an http(s) base URL of letters, digits and '.-/:', found "
+                          f"{base_url[:80]!r}")
+    escaped = payload.replace("%", "%25").replace(" ", "%20").replace("/", "%2F")
+    return base + LINK_PATH + escaped
+
+
+def qr_text(payload: str, verify_base_url: str | None = None) -> str:
+    """What the QR code carries: the link to the ``/verify`` page when a base URL is set and the link fits the
+    version (≤ 20) and error level the bare payload gets, else the bare payload."""
+    if not verify_base_url:
+        return payload
+    link = verify_link(payload, verify_base_url)
+    bare = make_qr(payload)
+    try:
+        linked = segno.make(link, error=bare.error, boost_error=False, micro=False, mode="alphanumeric")
+    except segno.DataOverflowError:
+        return payload
+    return link if isinstance(linked.version, int) and linked.version <= MAX_VERSION else payload

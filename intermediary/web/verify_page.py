@@ -1,9 +1,10 @@
 """``/verify``: the public page where anyone checks a certificate from a phone (issue #13, "On a phone").
 
 ``GET /verify`` shows the form (paste the ``GC1:`` text, or upload a photo or the PDF; ``?lang=ja|en``, else
-``Accept-Language``); ``GET /verify?p=GC1:...`` checks the payload a link carries; ``POST /verify`` checks what
-the form sent. The check is the light node's (``ledger_lite.audit``), the one ``greencert verify`` and the kiosk
-run: against the ledger through the intermediary's ``NodeClient`` (trust list from the node's registry, kept a
+``Accept-Language``); ``GET /verify?p=GC1:...`` and ``GET /VERIFY/GC1:...`` (the form a QR code can carry,
+``printing.qr.verify_link``) check the payload a link carries; ``POST /verify`` checks what the form sent.
+The check is the light node's (``ledger_lite.audit``), the one ``greencert verify`` and the kiosk run:
+against the ledger through the intermediary's ``NodeClient`` (trust list from the node's registry, kept a
 minute); when the node cannot be reached, against the audit bundle an uploaded PDF carries, else the signature
 alone, and the page says which. No log-in, nothing stored.
 
@@ -179,6 +180,15 @@ def verify_form(request: Request, lang: Annotated[str | None, Query()] = None,
     if not p:
         return _html(form_page(language, max_mb=MAX_UPLOAD_MB))
     return _run(request, language, p, None, switch_query={"p": p})
+
+
+@router.get(PATH + "/{carried:path}", response_class=HTMLResponse)
+@router.get(PATH.upper() + "/{carried:path}", response_class=HTMLResponse)
+def verify_link(request: Request, carried: str, lang: Annotated[str | None, Query()] = None) -> HTMLResponse:
+    """The link a certificate's QR code may carry (``printing.qr.verify_link``): ``/VERIFY/`` and the payload,
+    percent-encoded in QR alphanumeric characters; the path arrives decoded, i.e. as the payload."""
+    language = language_of(lang, request.headers.get("accept-language"))
+    return _run(request, language, carried, None, switch_query={"p": carried})
 
 
 @router.post(PATH, response_class=HTMLResponse)

@@ -9,6 +9,7 @@ bundle."""
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
 import subprocess
@@ -30,6 +31,7 @@ from intermediary.service import Service
 from intermediary.web.verify_page import MAX_UPLOAD_BYTES, VERIFY_BODY
 from ledger.api import create_app as create_node_app
 from ledger_lite import Claims, canonical, encode_payload
+from printing.qr import ALPHANUMERIC, make_qr, qr_text, verify_link
 from tests.helpers.asgi_exchange import Exchange
 from tests.helpers.intermediary_world import API, IntermediaryWorld
 from tests.helpers.ledger_world import SyncASGITransport
@@ -202,6 +204,26 @@ def test_a_link_carrying_the_payload_is_checked(page: httpx.Client, issued: Issu
     assert verdict(response) == "genuine" and "本物です" in response.text and '<html lang="ja">' in response.text
     assert "台帳に照会して確認しました。" in response.text and "発行者の署名" in response.text
     assert "電力量" in response.text and "所有者" in response.text
+
+
+@pytest.mark.parametrize("base", ["https://intermediary.example.jp", "http://127.0.0.1"])
+def test_the_link_a_qr_code_can_carry_is_checked(page: httpx.Client, issued: Issued, base: str) -> None:
+    link = verify_link(issued.payload, base)
+    assert set(link) <= ALPHANUMERIC and "/VERIFY/GC1:" in link  # all in QR alphanumeric mode
+    response = page.get(link.split("/VERIFY", 1)[1].join(["/VERIFY", ""]), headers={"Accept-Language": "en"})
+    assert verdict(response) == "genuine", response.text
+    lower = page.get("/verify" + link.split("/VERIFY", 1)[1])
+    assert verdict(lower) == "genuine"
+
+
+def test_a_qr_code_carries_the_link_only_where_it_fits(issued: Issued) -> None:
+    assert qr_text(issued.payload) == issued.payload  # off unless an institution sets a base URL
+    linked = qr_text(issued.payload, "https://intermediary.example.jp")
+    assert linked.startswith("HTTPS://INTERMEDIARY.EXAMPLE.JP/VERIFY/GC1:")
+    assert make_qr(linked).version in range(1, 21) and make_qr(linked).error == make_qr(issued.payload).error
+    kanji = random.Random(1)
+    big = signed(issued, own="".join(chr(kanji.randint(0x4E00, 0x9FA0)) for _ in range(120)))  # version 19 at M
+    assert make_qr(big).version in range(1, 21) and qr_text(big, "https://intermediary.example.jp") == big
 
 
 def test_in_japanese_the_facts_are_worded_in_japanese(page: httpx.Client, issued: Issued) -> None:

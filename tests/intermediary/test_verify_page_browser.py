@@ -25,6 +25,7 @@ import pytest
 
 from backend_client import IntermediaryClient
 from greencert.demo import Demo
+from printing.qr import verify_link
 from tests.intermediary.test_verify_page import tampered
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install "
@@ -166,5 +167,19 @@ def test_a_link_carrying_the_payload_opens_its_verdict(browser: Any, demo: Demo,
         assert device.verdict() == "genuine"
         device.page.click("header a")  # the language switch keeps the payload
         assert device.verdict() == "genuine" and device.page.locator("html").get_attribute("lang") == "en"
+    finally:
+        device.close()
+
+
+def test_the_link_a_qr_code_can_carry_opens_its_verdict(browser: Any, demo: Demo,
+                                                        certificate: tuple[str, Path]) -> None:
+    """``HTTP://HOST:PORT/VERIFY/GC1...%25...%20...%2F...``, upper case as the QR code's alphanumeric mode has it."""
+    link = verify_link(certificate[0], demo.url)
+    assert link.startswith("HTTP://") and any(escape in link for escape in ("%2F", "%20", "%25"))
+    device = Phone(browser, "en")
+    try:
+        device.page.goto(link)
+        assert device.verdict() == "genuine"
+        device.fits_the_screen()
     finally:
         device.close()
