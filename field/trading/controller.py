@@ -31,7 +31,7 @@ from ledger_lite import trading as contract
 from ledger_lite.certificate import INTERVAL_S
 
 DAY_S = 86_400
-MAX_REQUEST_WH = 50_000
+MAX_REQUEST_WH = 100_000  # the screen refuses absurd amounts; the contract checks what the battery can give
 MAX_PRICE = 500  # yen per kWh
 REQUEST_WINDOW_S = 2 * 3600  # a request may be served within two hours of the chosen time
 STATES = ("sent", "verifying", "recorded", "paid", "failed")

@@ -13,6 +13,7 @@ from backend_client import NodeClient
 from field.trading.homes import HomeSite, demo_homes
 from field.trading.neighbourhood import genesis_entries, home_keys_for
 from ledger.api import create_app
+from ledger.errors import NotFound
 from ledger.genesis import Genesis, entry
 from ledger.node import Node
 from ledger_lite import PublicKey, SigningKey
@@ -51,6 +52,14 @@ class TradingNode:
 
     def value(self, key: str) -> Any:
         return self.node.value(key)
+
+    def points(self, address: str) -> int:
+        """Points ``address`` earned, as the ledger counts them (0 with no account)."""
+        try:
+            earned: int = self.node.value(f"trade/points/{address}")["earned"]
+        except NotFound:
+            return 0
+        return earned
 
 
 def open_trading_node(tmp_path: Path, count: int = 6, *, start: int = DAY0) -> Iterator[TradingNode]:
