@@ -95,6 +95,7 @@ class Purchase:
     delivered_wh: int = 0
     paid: int = 0  # yen or points, as the ledger settled it
     waiting: str = ""  # why the last match left it waiting ("price" or "short")
+    why: str = ""  # a failure the screen words itself: "lapsed", "expired_price", "expired_short", "expired"
 
 
 @dataclass
@@ -346,12 +347,11 @@ class HomeController:
             paid = _dict(delivery.get("paid"))
             purchase.paid = _int_of(paid, "amount")
             purchase.pay = str(paid.get("pay", purchase.pay))
-        elif status in ENDED:
+        elif status in ENDED or (status is None and not held and now >= purchase.end):
+            ended = "expired" if status is None else str(status)
             purchase.state = "failed"
-            purchase.reason = _failure(str(status), purchase.waiting)
-        elif status is None and not held and now >= purchase.end:
-            purchase.state = "failed"
-            purchase.reason = _failure("expired", purchase.waiting)
+            purchase.reason = _failure(ended, purchase.waiting)
+            purchase.why = ended if ended != "expired" or not purchase.waiting else f"expired_{purchase.waiting}"
 
     # --- the ledger ----------------------------------------------------------------------------------------
     def _submit(self, tx: Transaction) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from field.trading.controller import HomeController
-from field.trading.controller_text import LANGS, t
+from field.trading.controller_text import LANGS, TEXT, t
 from field.trading.errors import TradingError
 from ledger_lite.certificate import INTERVAL_S
 from ledger_lite.certificate import JST_ZONE as JST
@@ -73,7 +73,7 @@ def _page(lang: str, title: str, body: str, *, refresh: bool = False, status: in
     other = "en" if lang == "ja" else "ja"
     meta = '<meta http-equiv="refresh" content="5">' if refresh else ""
     text = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">{meta}'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">{meta}'
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
             f'<header><h1>{html.escape(title)}</h1><a href="?lang={other}" id="lang">{t("lang_other", lang)}</a>'
             f"</header><main>{body}</main></body></html>")
@@ -111,8 +111,10 @@ def _status(controller: HomeController, lang: str) -> str:
         if p.reserved_wh and p.state != "paid":
             detail = f' · {t("reserved", lang)} {_kwh(p.reserved_wh)}'
         if p.state == "paid":
-            detail = f' · {t("delivered", lang)} {_kwh(p.delivered_wh)}'
-        reason = f'<div class="reason">{t("reason", lang)}: {e(p.reason)}</div>' if p.state == "failed" else ""
+            paid = t("paid_points" if p.pay == "points" else "paid_yen", lang).format(n=f"{p.paid:,}")
+            detail = f' · {t("delivered", lang)} {_kwh(p.delivered_wh)} · {paid}'
+        why = t("why_" + p.why, lang) if "why_" + p.why in TEXT else p.reason
+        reason = f'<div class="reason">{t("reason", lang)}: {e(why)}</div>' if p.state == "failed" else ""
         rows.append(f'<li class="purchase" data-state="{p.state}">{_when(p.start, lang)} · {_kwh(p.wh)} · '
                     f'{p.max_price} {"円/kWh" if lang == "ja" else "yen/kWh"}{_badge(p.state, lang)}'
                     f'<div class="small">{detail.lstrip(" ·")}</div>{reason}</li>')
