@@ -29,6 +29,7 @@ from ledger_lite.audit import (
     check_ledger,
     check_printed,
     one_payload,
+    payload_text,
 )
 from ledger_lite.keys import PublicKey
 from ledger_lite.trust_anchor import ConflictingHeaders, HeaderWatch, TrustError, decode_anchor, refresh
@@ -54,8 +55,8 @@ _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]]:
     """The payload text and, for a PDF, what is printed on it."""
     path = Path(source)
-    if source.startswith(PREFIX):
-        return source.strip(), {}
+    if payload_text(source).startswith(PREFIX):  # the payload, or a /verify link carrying it
+        return payload_text(source), {}
     try:
         exists = path.is_file()
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte

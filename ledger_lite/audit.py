@@ -27,6 +27,7 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ledger_lite.errors import Error
 from ledger_lite.payload import Claims
@@ -93,11 +94,30 @@ class Report:
                 "printed_compared": self.printed_compared, "source": self.source, "evidence": self.evidence}
 
 
+def payload_text(text: str) -> str:
+    """The ``GC1:`` payload ``text`` is or carries: a QR code may hold a link to an intermediary's ``/verify``
+    page instead (``https://host/verify/<payload>`` in any case, or ``…/verify?p=<payload>``), percent-encoded."""
+    text = text.strip()
+    if not text[:8].lower().startswith(("https://", "http://")):
+        return text
+    parts = urlsplit(text)
+    path = parts.path
+    if path.lower().startswith("/verify/"):
+        return unquote(path[len("/verify/"):]).strip()
+    if path.lower().rstrip("/") == "/verify":
+        for pair in parts.query.split("&"):  # not parse_qs: "+" is a Base45 character here, never a space
+            name, _, value = pair.partition("=")
+            if name == "p" and value:
+                return unquote(value).strip()
+    return text
+
+
 def one_payload(texts: Sequence[str], name: str, report: Report, *, missing: bool | None) -> str | None:
     """The one certificate a document carries (step ``read``). Two different GC1 payloads: which one the holder
     means cannot be told, so nothing is decided (identical copies, e.g. on two pages, are one). ``missing``: the
     outcome when there is no QR code at all (a PDF without one is not genuine; a poor photo could not be read)."""
-    payloads = list(dict.fromkeys(t.strip() for t in texts if t.strip().startswith(PREFIX)))
+    texts = [payload_text(t) for t in texts]
+    payloads = list(dict.fromkeys(t for t in texts if t.startswith(PREFIX)))
     if len(payloads) > 1:
         report.add("read", None, f"found {len(payloads)} different {PREFIX[:-1]} payloads in {clip(name)}: verify "
                                  f"each payload on its own")
@@ -284,4 +304,4 @@ def audit(payload: str, trust: Trust, report: Report | None = None, *, printed: 
 
 
 __all__ = ["BUNDLE_NAME", "GENUINE", "NOT_GENUINE", "PREFIX", "UNCHECKED", "AuditBundle", "BundleError", "Report",
-           "audit", "check_ledger", "check_printed", "one_payload"]
+           "audit", "check_ledger", "check_printed", "one_payload", "payload_text"]

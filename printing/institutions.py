@@ -20,7 +20,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from printing.errors import FormatError
+from printing.errors import FormatError, RenderError
 
 LANGUAGES = ("ja", "en")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -94,6 +94,9 @@ class InstitutionFormat:
     signatory_ja: str = ""
     signatory_en: str = ""
     verify_url: str = ""  # printed under the QR when set
+    # The QR carries a link to this intermediary's public /verify page (e.g. "https://green.example.jp") instead of
+    # the bare payload, when the link still fits QR version 20 (printing.qr.qr_text); "" keeps the bare payload.
+    qr_link_base: str = ""
     logo: Logo | None = None  # required in format files; None only for formats built in code
     layout: Layout = Layout()
 
@@ -197,6 +200,13 @@ def _check_values(path: Path | Traversable, fmt: InstitutionFormat) -> None:
     _check_languages(path, fmt)
     if not _COLOR.fullmatch(fmt.accent_color):
         raise FormatError(f"{path}: field 'accent_color': expected '#rrggbb', found {fmt.accent_color!r}")
+    if fmt.qr_link_base:
+        from printing.qr import verify_link
+
+        try:
+            verify_link("GC1:", fmt.qr_link_base)
+        except RenderError as exc:
+            raise FormatError(f"{path}: field 'qr_link_base': {exc}") from None
 
 
 def _check_languages(path: Path | Traversable, fmt: InstitutionFormat) -> None:

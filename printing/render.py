@@ -64,7 +64,7 @@ def render_certificate_pdf(doc: CertificateDocument, fmt: InstitutionFormat, *, 
     if paper not in PAPERS:
         raise RenderError(f"paper: expected one of {', '.join(PAPERS)}, found {paper!r}")
     font = cjk_font_name()
-    symbol = qrcode.make_qr(doc.payload)
+    symbol = qrcode.make_qr(qrcode.qr_text(doc.payload, fmt.qr_link_base or None))
     width, height = PAPERS[paper]
     buffer = BytesIO()
     # Every font embedded (issue #10, item 14): even the page's initial font is the TrueType one, not Helvetica.

@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 from kiosk.core.json_file import write_json_atomically
 from kiosk.core.language import LANGUAGES, Language
 from ledger_lite import Claims
-from ledger_lite.audit import PREFIX, AuditBundle, BundleError, Report, audit, one_payload
+from ledger_lite.audit import PREFIX, AuditBundle, BundleError, Report, audit, one_payload, payload_text
 from ledger_lite.verification import LedgerReader, Trust, clip
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class Auditor:
                                       f"{len(text):,}")
             return Verification(report)
         report.add("read", True, "QR code read by the scanner")
-        return self._check(text, report, {}, None, kind="scan")
+        return self._check(payload_text(text), report, {}, None, kind="scan")
 
     def check_file(self, path: Path) -> Verification:
         """A PDF or a photo of a certificate (from a USB stick)."""
@@ -294,7 +294,8 @@ def fetch_trust_of(client: object) -> FetchTrust | None:
 
 
 def looks_like_payload(text: str) -> bool:
-    return text.strip().upper().startswith(PREFIX)
+    """A scanned ``GC1:`` payload, or a ``/verify`` link carrying one (``ledger_lite.audit.payload_text``)."""
+    return payload_text(text).upper().startswith(PREFIX)
 
 
 __all__ = ["DOCUMENT_SUFFIXES", "MAX_SCAN_CHARS", "Auditor", "TrustAnswer", "TrustCache", "Verification",

@@ -122,3 +122,33 @@ def test_the_demos_trust_anchor_pins_the_chain(issued: tuple[str, Path], demo: D
     assert not any("first use" in n for n in report.notes)
     trust = Trust.from_json(json.loads((tmp_path / "t.json").read_text()))
     assert trust.height > 0 and trust.headers  # brought up to date, with the headers it checked
+
+
+def test_a_qr_carrying_a_verify_link_is_read_as_its_payload(issued: tuple[str, Path], demo: Demo,
+                                                           tmp_path: Path) -> None:
+    """An institution format may print a link to the /verify page in the QR (qr_link_base): every verifier reads
+    the payload out of the link, here from the rendered PDF."""
+    import dataclasses as dc
+    from urllib.parse import quote
+
+    from intermediary.documents import document_of
+    from intermediary.models import Certificate, Consumer
+    from ledger_lite.audit import payload_text
+    from printing import load_institutions, read_certificate_pdf, render_certificate_pdf
+    from printing.qr import verify_link
+
+    link = verify_link(issued[0], "https://green.example.jp")
+    assert link.startswith("HTTPS://GREEN.EXAMPLE.JP/VERIFY/") and payload_text(link) == issued[0]
+    assert payload_text(f"https://green.example.jp/verify?p={quote(issued[0], safe='')}&lang=ja") == issued[0]
+    with demo.service.db() as db:
+        cert = db.query(Certificate).first()
+        assert cert is not None
+        consumer = db.get(Consumer, cert.consumer_id)
+        assert consumer is not None
+        fmt = dc.replace(load_institutions()[cert.type_id], qr_link_base="https://green.example.jp")
+        pdf = render_certificate_pdf(document_of(cert, consumer, reprint=False), fmt)
+    path = tmp_path / "linked.pdf"
+    path.write_bytes(pdf)
+    assert read_certificate_pdf(path).payload.upper().startswith("HTTPS://GREEN.EXAMPLE.JP/VERIFY/")
+    report = verify(str(path), node_url=demo.node_url, offline=False, trust_cache=tmp_path / "t.json")
+    assert report.exit_code == GENUINE, report
