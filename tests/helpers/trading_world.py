@@ -5,6 +5,7 @@
     t.run(ctx, t.report(0))                        # execute a transaction: its result, or Rejected is raised
     t.run(ctx, t.receipt(t.home_a, t.at(9), t.at(10), 2_000))
     t.run(ctx, t.sale(t.home_a, t.at(9), t.at(10), 2_000))
+    refused(ctx, t.sale(t.home_a, t.at(9), t.at(10), 2_000), "already_sold", "one receipt backs one sale")
 
 It builds on ``LedgerWorld`` (same validator, chain id and genesis time) and adds:
 
@@ -26,6 +27,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
+
+from ledger.errors import Rejected
 from ledger.genesis import Genesis, entry
 from ledger.rules import Context, execute
 from ledger.state import Overlay, State
@@ -126,8 +130,8 @@ class TradingWorld:
     # --- reading the state ----------------------------------------------------------------------------------
     @staticmethod
     def battery(ctx: Context, battery: str = BATTERY) -> dict[str, Any]:
-        value: dict[str, Any] = ctx.state.get(f"trade/battery/{battery}")
-        return value
+        value: Any = ctx.state.get(f"trade/battery/{battery}")
+        return value  # type: ignore[no-any-return]
 
     @staticmethod
     def points(ctx: Context, home: SigningKey) -> dict[str, Any]:
@@ -141,4 +145,14 @@ class TradingWorld:
     def lots(self, ctx: Context, battery: str = BATTERY) -> list[dict[str, Any]]:
         """The battery's lots still holding energy, oldest first."""
         record = self.battery(ctx, battery)
-        return [ctx.state.get(f"trade/lot/{battery}/{n}") for n in range(record["lot_head"], record["lot_tail"])]
+        return [self.value(ctx, f"trade/lot/{battery}/{n}") for n in range(record["lot_head"], record["lot_tail"])]
+
+
+def refused(ctx: Context, tx: Transaction, code: str, match: str) -> Rejected:
+    """``tx`` is refused in ``ctx`` with ``code`` and a message matching ``match``, and leaves no trace."""
+    before = dict(ctx.state.writes)
+    with pytest.raises(Rejected, match=match) as caught:
+        execute(tx, ctx)
+    assert caught.value.code == code, caught.value.message
+    assert ctx.state.writes == before
+    return caught.value
