@@ -8,6 +8,7 @@ The default suite runs a few hundred inputs per decoder; the long run is
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import json
 import os
@@ -56,10 +57,8 @@ EDITS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10_000), st.sampled
 @FUZZ
 @given(st.text(max_size=3000))
 def test_any_text_is_a_payload_or_a_payload_error(text: str) -> None:
-    try:
+    with contextlib.suppress(PayloadError):
         decode_payload(text, TRUST.issuers)
-    except PayloadError:
-        pass
 
 
 @FUZZ
@@ -78,10 +77,8 @@ def test_a_mutated_payload_never_passes_unless_unchanged(edits: list[tuple[int, 
 @given(st.binary(max_size=4000))
 def test_any_bytes_are_a_bundle_or_a_bundle_error(data: bytes) -> None:
     for candidate in (data, zlib.compress(data)):
-        try:
+        with contextlib.suppress(BundleError):
             AuditBundle.decode(candidate)
-        except BundleError:
-            pass
 
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -108,10 +105,8 @@ def test_the_audit_over_a_mutated_bundle_never_raises_and_never_says_genuine(pat
 @FUZZ
 @given(st.text(alphabet=ALPHABET, max_size=600))
 def test_any_text_after_the_prefix_is_an_anchor_or_a_trust_error(text: str) -> None:
-    try:
+    with contextlib.suppress(TrustError):
         decode_anchor("GCT1:" + text)
-    except TrustError:
-        pass
 
 
 def test_a_zlib_bomb_anchor_is_cut_at_the_limit() -> None:
