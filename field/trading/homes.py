@@ -119,6 +119,6 @@ def demo_homes(count: int = 12, *, seed: int = DEFAULT_SEED) -> tuple[HomeSite, 
             pv_capacity_w=rng.choice((3_000, 4_000, 4_500, 5_000, 5_500, 6_000)) if has_pv else 0,
             load_scale_pct=rng.randint(70, 140),
             grid_node=f"{FEEDERS[i % len(FEEDERS)]}/T{i // (2 * len(FEEDERS)) + 1}/H{number}",
-            distance_m=80 + (i // len(FEEDERS)) * 120 + rng.randint(0, 60),
+            distance_m=80 + (i // len(FEEDERS)) % 7 * 120 + rng.randint(0, 60),
             latitude=TOKYO[0] + rng.uniform(-0.004, 0.004), longitude=TOKYO[1] + rng.uniform(-0.004, 0.004)))
     return tuple(homes)

@@ -127,8 +127,9 @@ class Neighbourhood:
                  storage_key: SigningKey, validator_key: SigningKey, homes: Sequence[HomeSite] | None = None,
                  spec: BatterySpec = DEFAULT_SPEC, battery: str = BATTERY_ID, seed: int = 0, start: int = 0,
                  storage_url: str | None = None, storage_transport: httpx.BaseTransport | None = None,
-                 threshold_wh: int = 200) -> None:
+                 threshold_wh: int = 200, flush: Callable[[], None] | None = None) -> None:
         self.node = node
+        self.flush = flush or (lambda: None)  # a batching node sends what it gathered at the end of each phase
         self.chain_id = chain_id
         self.homes = tuple(homes) if homes is not None else demo_homes(seed=seed)
         self.validator_key = validator_key
@@ -157,6 +158,7 @@ class Neighbourhood:
         self.now = end
         report = SlotReport(start)
         self._deliver(start, report)
+        self.flush()
         for controller in self.controllers:
             try:
                 sale = controller.tick(start)
@@ -165,8 +167,10 @@ class Neighbourhood:
                 continue
             if sale is not None:
                 report.exported_wh += sale.sent_wh
+        self.flush()
         self._settle_sales(report)
         self._ask_to_buy(start, report)
+        self.flush()
         self._match(end, report)
         for controller in self.controllers:
             try:
@@ -225,8 +229,9 @@ class Neighbourhood:
             wh = (load - pv) // 100 * 100
             price = rng.randint(20, 34)
             try:
-                controller.request(start + INTERVAL_S, wh, price, pay="points" if controller.points >= wh // 100 *
-                                   price // 10 and rng.random() < 0.5 else "yen")
+                # pay with points now and then, when they cover it twice over (others may be reserved)
+                points = controller.points >= 2 * contract.cost(wh, price) and rng.random() < 0.5
+                controller.request(start + INTERVAL_S, wh, price, pay="points" if points else "yen")
                 report.requests += 1
             except TradingError as exc:
                 report.problems.append(f"{controller.home.id}: request not made: {exc.message}")
@@ -239,6 +244,7 @@ class Neighbourhood:
             self.storage.report(time)
         except TradingError as exc:
             report.problems.append(f"storage report refused: {exc.code}: {exc.message}")
+        self.flush()
         tx = contract.signed(self.validator_key, self.chain_id, contract.TRADE_MATCH,
                              contract.match_body(self.battery_id, time), nonce=time // INTERVAL_S, time=time)
         began = wall.perf_counter()
