@@ -14,10 +14,11 @@ from pathlib import Path
 from backend_client import IntermediaryClient, NodeClient
 from field.simulator import DayReport, simulate
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
+from field.trading import demo_homes, run_neighbourhood
 from greencert.consortium import ETCD_CLIENT_BASE_PORT, ETCD_PEER_BASE_PORT, Consortium, prepare
 from greencert.defaults import DEFAULT_NODE_PORT, DEFAULT_PORT
 from greencert.servers import BackgroundServer, bind
-from greencert.world import World, genesis_of, load_world, seed_business_data
+from greencert.world import NEIGHBOURHOOD_HOMES, World, genesis_of, load_world, seed_business_data
 from intermediary.api.app import create_app as create_intermediary_app
 from intermediary.config import Settings
 from intermediary.service import Service, build_service
@@ -189,9 +190,19 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
     return demo
 
 
+TRADING_DAYS = 2  # seed 003: the neighbourhood trades through the battery over the demo's last days
+
+
 def seed_field_data(demo: Demo, clock: DemoClock, start: int, days: int, progress: Callable[[str], None]) -> None:
+    """The demo's days of meter data (seed 000), and over the last ``TRADING_DAYS`` of them the neighbourhood's
+    trading through the storage battery (seed 003), which runs before those days' meter data so that the
+    ledger's block times only move forward."""
     progress(f"Replaying {days} days of half-hourly meter data onto the ledger ...")
     began = time.monotonic()
+    trading = min(TRADING_DAYS, days) if _has_neighbourhood(demo) else 0
+    if not trading:
+        progress("  (this demo's ledger registers no storage battery: the seed 003 neighbourhood is not run; start "
+                 "a new demo with another --data-dir to see it)")
 
     def report(day: DayReport) -> None:
         done = (day.day_start - start) // DAY + 1
@@ -200,10 +211,32 @@ def seed_field_data(demo: Demo, clock: DemoClock, start: int, days: int, progres
                      f"allocated ({time.monotonic() - began:.1f} s)")
 
     with NodeClient(demo.node_urls, timeout=120) as node, IntermediaryClient(demo.url, timeout=120) as intermediary:
-        simulate(node, intermediary, chain_id=demo.world.chain_id, owner=demo.world.intermediary.address,
-                 producers=DEMO_PRODUCERS, consumers=DEMO_CONSUMERS, meter_keys=demo.world.meters, start=start,
-                 days=days, before_day=clock.set, progress=report)
+        def replay(first: int, count: int) -> None:
+            if count > 0:
+                simulate(node, intermediary, chain_id=demo.world.chain_id, owner=demo.world.intermediary.address,
+                         producers=DEMO_PRODUCERS, consumers=DEMO_CONSUMERS, meter_keys=demo.world.meters,
+                         start=first, days=count, before_day=clock.set, progress=report)
+
+        replay(start, days - trading)
+        if trading:
+            trade_start = start + (days - trading) * DAY
+            progress(f"Seed 003: {NEIGHBOURHOOD_HOMES} homes trade through storage battery 300 for {trading} days ...")
+            hood = run_neighbourhood(demo.node_urls, demo.world.chain_id, home_keys=demo.world.homes,
+                                     storage_key=demo.world.storage, validator_key=demo.world.validator,
+                                     start=trade_start, days=trading, homes=demo_homes(NEIGHBOURHOOD_HOMES),
+                                     before_slot=clock.set)
+            progress(f"  {hood.sales_recorded} sales recorded ({hood.sold_wh / 1000:,.1f} kWh, points credited), "
+                     f"{hood.requests} purchase requests: {hood.paid} paid, {hood.failed} failed; "
+                     f"{hood.delivered_wh / 1000:,.1f} kWh delivered; energy balanced: {hood.balanced} "
+                     f"({time.monotonic() - began:.1f} s)")
+            replay(trade_start, trading)
     issue_sample_certificate(demo)
+
+
+def _has_neighbourhood(demo: Demo) -> bool:
+    """Whether the demo's genesis registers the storage server (an older demo directory does not)."""
+    with NodeClient(demo.node_urls, timeout=30) as node:
+        return any(e.get("role") == "storage" for e in node.registry())
 
 
 def issue_sample_certificate(demo: Demo) -> None:

@@ -9,14 +9,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES, Consumer
+from field.trading import demo_homes, genesis_entries
 from greencert.keystore import load_or_create
 from intermediary import models
 from intermediary.passwords import hash_password
 from ledger.genesis import Genesis, entry
 from ledger.registry import category_of
-from ledger_lite import SigningKey
+from ledger_lite import PublicKey, SigningKey
 
 DEMO_APPLICANTS = (("demo", "demo", "Ca"), ("demo-cb", "demo", "Cb"))
+NEIGHBOURHOOD_HOMES = 12  # seed 003: houses trading through one storage battery
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class World:
     intermediary: SigningKey
     users: dict[str, SigningKey]  # consumer id → user key
     meters: dict[str, SigningKey]  # site id → its smart meter's key
+    homes: dict[str, SigningKey]  # seed 003 neighbourhood: house id → its controller's key
+    storage: SigningKey  # seed 003: the storage management server 350's key
 
 
 def meter_key_path(keys_dir: Path, site_id: str) -> Path:
@@ -39,7 +43,9 @@ def load_world(data_dir: Path, chain_id: str = "greencert-demo") -> World:
                  intermediary=load_or_create(keys / "intermediary.key"),
                  users={c.id: load_or_create(keys / f"user-{c.id}.key") for c in DEMO_CONSUMERS},
                  meters={s.id: load_or_create(meter_key_path(keys, s.id))
-                         for s in DEMO_SITES})
+                         for s in DEMO_SITES},
+                 homes={h.id: load_or_create(keys / f"home-{h.id}.key") for h in demo_homes(NEIGHBOURHOOD_HOMES)},
+                 storage=load_or_create(keys / "storage.key"))
 
 
 def genesis_of(world: World, start: int, *, validators: Sequence[SigningKey] = ()) -> Genesis:
@@ -51,6 +57,9 @@ def genesis_of(world: World, start: int, *, validators: Sequence[SigningKey] = (
     entries += [entry(world.meters[p.id].public, "meter", f"Smart meter of {p.name_en}", provider=p.id,
                       method=p.method, capacity_w=p.capacity_w) for p in DEMO_PRODUCERS]
     entries += [entry(world.users[c.id].public, "user", c.name_en) for c in DEMO_CONSUMERS]
+    # Seed 003: the storage management server and the neighbourhood's homes.
+    entries += [entry(PublicKey(e["public_key"]), e["role"], e["name"], **e["attrs"])
+                for e in genesis_entries(demo_homes(NEIGHBOURHOOD_HOMES), world.homes, world.storage)]
     return Genesis(chain_id=world.chain_id, time=start, entries=tuple(entries))
 
 

@@ -12,7 +12,7 @@ from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
 from greencert.cli import main
 from greencert.demo import StaleDemo, start_demo
 from greencert.keystore import KeyFileError, load, load_or_create
-from greencert.world import genesis_of, load_world
+from greencert.world import NEIGHBOURHOOD_HOMES, genesis_of, load_world
 from ledger.registry import Entry
 from ledger_lite import SigningKey
 
@@ -45,7 +45,8 @@ def test_key_files_and_their_directory_are_the_owners_only(tmp_path: Path) -> No
     keys = tmp_path / "keys"
     assert _mode(keys) == 0o700
     files = sorted(keys.iterdir())
-    assert len(files) == 2 + len(DEMO_CONSUMERS) + len(SITES)  # validator, intermediary, users, meters
+    # validator, intermediary, users, meters, and seed 003's storage server and homes
+    assert len(files) == 2 + len(DEMO_CONSUMERS) + len(SITES) + 1 + NEIGHBOURHOOD_HOMES
     assert {_mode(f) for f in files} == {0o600}
 
 
