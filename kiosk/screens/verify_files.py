@@ -54,7 +54,21 @@ class VerifyFilesScreen(Screen):
 
     def set_documents(self, documents: list[Document]) -> None:
         self._documents = list(documents)
+        self._rebuild_rows()
         self.retranslate()
+
+    def _rebuild_rows(self) -> None:
+        """One row per document. Rows are taken out one by one rather than with ``QListWidget.clear()``, which
+        crashed now and then (PySide6 6.11, offscreen) when the list had been laid out and shown."""
+        self.files.setCurrentRow(-1)
+        while self.files.count():
+            taken = self.files.takeItem(self.files.count() - 1)
+            del taken
+        for document in self._documents:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, str(document.path))
+            item.setSizeHint(QSize(0, max(ROW_HEIGHT, TOUCH_MIN_PX)))
+            self.files.addItem(item)
 
     @property
     def documents(self) -> list[Document]:
@@ -70,12 +84,10 @@ class VerifyFilesScreen(Screen):
         self.empty.setVisible(not self._documents)
         self.back.setText(self.t("button.back"))
         self.refresh.setText(self.t("verify_files.refresh"))
-        self.files.clear()
-        for document in self._documents:
-            item = QListWidgetItem(self.row_text(document))
-            item.setData(Qt.ItemDataRole.UserRole, str(document.path))
-            item.setSizeHint(QSize(0, max(ROW_HEIGHT, TOUCH_MIN_PX)))
-            self.files.addItem(item)
+        for row, document in enumerate(self._documents):
+            item = self.files.item(row)
+            if item is not None:
+                item.setText(self.row_text(document))
 
     def row_text(self, document: Document) -> str:
         when = datetime.fromtimestamp(document.modified)
