@@ -14,8 +14,8 @@ from pathlib import Path
 from backend_client import IntermediaryClient, NodeClient
 from field.simulator import DayReport, simulate
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
-from field.trading import demo_homes, run_neighbourhood
-from greencert.consortium import ETCD_CLIENT_BASE_PORT, ETCD_PEER_BASE_PORT, Consortium, prepare
+from field.trading import Neighbourhood, demo_homes
+from greencert.consortium import ETCD_CLIENT_BASE_PORT, ETCD_PEER_BASE_PORT, Consortium, prepare, validator_keys
 from greencert.defaults import DEFAULT_NODE_PORT, DEFAULT_PORT
 from greencert.servers import BackgroundServer, bind
 from greencert.world import NEIGHBOURHOOD_HOMES, World, genesis_of, load_world, seed_business_data
@@ -25,7 +25,8 @@ from intermediary.service import Service, build_service
 from ledger.api import create_app as create_node_app
 from ledger.genesis import Genesis
 from ledger.node import Node, open_node
-from ledger_lite.certificate import JST
+from ledger_lite import SigningKey
+from ledger_lite.certificate import INTERVAL_S, JST
 from ledger_lite.trust_anchor import encode_anchor
 
 DAY = 86400
@@ -221,16 +222,35 @@ def seed_field_data(demo: Demo, clock: DemoClock, start: int, days: int, progres
         if trading:
             trade_start = start + (days - trading) * DAY
             progress(f"Seed 003: {NEIGHBOURHOOD_HOMES} homes trade through storage battery 300 for {trading} days ...")
-            hood = run_neighbourhood(demo.node_urls, demo.world.chain_id, home_keys=demo.world.homes,
-                                     storage_key=demo.world.storage, validator_key=demo.world.validator,
-                                     start=trade_start, days=trading, homes=demo_homes(NEIGHBOURHOOD_HOMES),
-                                     before_slot=clock.set)
-            progress(f"  {hood.sales_recorded} sales recorded ({hood.sold_wh / 1000:,.1f} kWh, points credited), "
-                     f"{hood.requests} purchase requests: {hood.paid} paid, {hood.failed} failed; "
-                     f"{hood.delivered_wh / 1000:,.1f} kWh delivered; energy balanced: {hood.balanced} "
+            hood = Neighbourhood(node, demo.world.chain_id, home_keys=demo.world.homes, storage_key=demo.world.storage,
+                                 validator_key=_a_validator(demo), homes=demo_homes(NEIGHBOURHOOD_HOMES),
+                                 start=trade_start)
+            try:
+                clock.set(trade_start)
+                hood.storage.report(trade_start)  # mod 11: the battery exists on the ledger from its first report
+                slots = []
+                for day in range(trade_start, trade_start + trading * DAY, DAY):
+                    # Each day's trading, half hour by half hour, then that day's meter data: block times only move
+                    # forward, and each day's readings are provisioned at the end of their day as before.
+                    for begin in range(day, day + DAY, INTERVAL_S):
+                        clock.set(begin + INTERVAL_S)
+                        slots.append(hood.slot(begin))
+                    replay(day, 1)
+                done = hood.report(slots)
+            finally:
+                hood.close()
+            progress(f"  {done.sales_recorded} sales recorded ({done.sold_wh / 1000:,.1f} kWh, points credited), "
+                     f"{done.requests} purchase requests: {done.paid} paid, {done.failed} failed; "
+                     f"{done.delivered_wh / 1000:,.1f} kWh delivered; energy balanced: {done.balanced} "
                      f"({time.monotonic() - began:.1f} s)")
-            replay(trade_start, trading)
     issue_sample_certificate(demo)
+
+
+def _a_validator(demo: Demo) -> SigningKey:
+    """A validator's key to sign ``trade.match`` with: the embedded one, or a consortium's first validator."""
+    if demo.consortium is None:
+        return demo.world.validator
+    return validator_keys(demo.consortium.layout.root / "keys", 1)[0]
 
 
 def _has_neighbourhood(demo: Demo) -> bool:
