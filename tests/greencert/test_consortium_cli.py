@@ -113,12 +113,13 @@ def test_the_demo_on_a_consortium_issues_and_verifies_with_a_validator_killed(tm
         assert not (tmp_path / "demo" / "clock").exists()  # the replay's simulated time is over
         with IntermediaryClient(demo.url, timeout=30) as client:
             session = client.login("demo", "demo")
+            (sample,) = client.certificates(session)  # the one the demo issued while all 3 validators were up
+            first = client.certificate(session, sample.certificate_id)["payload"]
             rows = [r for r in client.eligible_transactions(session) if not r.issued]
-            first = client.issue_certificate(session, [rows[0].item_id], "jp-green-council", uuid.uuid4().hex)
             demo.consortium.stop_node("v1", kill=True)  # the node the clients prefer: they fail over
-            second = client.issue_certificate(session, [rows[1].item_id], "jp-green-council", uuid.uuid4().hex)
-        for cert in (first, second):
-            report = verify(cert.payload, node_url=demo.node_url, offline=False, trust_cache=tmp_path / "t.json")
+            second = client.issue_certificate(session, [rows[0].item_id], "jp-green-council", uuid.uuid4().hex)
+        for payload in (first, second.payload):
+            report = verify(payload, node_url=demo.node_url, offline=False, trust_cache=tmp_path / "t.json")
             assert report.verdict == "genuine", report
     finally:
         demo.stop()
