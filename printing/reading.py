@@ -19,7 +19,6 @@ from pathlib import Path
 
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
 
 from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES
 from printing.document import parse_amount_kwh
@@ -106,6 +105,8 @@ def read_bundle(path: Path) -> bytes | None:
     """The audit bundle embedded in a certificate PDF, or None (none embedded, or a PDF pypdf cannot parse: the
     verifier then checks online or the signature alone). At most ``MAX_BUNDLE_BYTES`` are taken (compressed
     bundles are far smaller than that)."""
+    from pypdf import PdfReader  # only here: the rest of reading needs no PDF parser of its own
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pypdf warns about harmless oddities of PDFs it still reads
