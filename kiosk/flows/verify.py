@@ -30,6 +30,7 @@ class VerifyFlow:
         w = flow.window
         w.verify.set_camera_available(camera)
         w.login.verifyRequested.connect(self.open)
+        w.manual.verifyRequested.connect(self.open)  # the main embodiment's start screen
         w.verify.backRequested.connect(flow.logout)
         w.verify.scanned.connect(self.check_scan)
         w.verify.filesRequested.connect(self.find_files)

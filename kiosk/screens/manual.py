@@ -4,6 +4,7 @@ Applicant ID, password, the usage period (two touch date fields), the production
 and the issuing institution on one screen; OK sends it all (``submitted(ManualRequest)``; the flow shows what
 would be issued to confirm before it issues), Cancel clears it.
 "Reprint a certificate" signs in with the ID and password typed here and lists the earlier certificates.
+"Verify a certificate" (in the title row) opens the auditor's mode without a log-in (issue #13).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ManualScreen(Screen):
     submitted = Signal(object)  # ManualRequest
     reprintRequested = Signal(str, str)  # applicant_id, password
     typesWanted = Signal()  # OK without institutions to choose from: load them (again)
+    verifyRequested = Signal()  # the auditor's mode (issue #13), as from the sign-in screen
 
     def __init__(self, lang: Language, *, default_period: tuple[date, date], parent: QWidget | None = None) -> None:
         super().__init__(lang, parent)
@@ -84,6 +86,7 @@ class ManualScreen(Screen):
         self.back = touch_button("back")  # CANCEL: clears what was entered
         self.reprint = touch_button("manualReprint")
         self.ok = touch_button("manualOk", primary=True)
+        self.verify = touch_button("manualVerify")  # in the title row: no room for a 4th button below
 
         form = QGridLayout()
         form.setHorizontalSpacing(16)
@@ -110,7 +113,11 @@ class ManualScreen(Screen):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(6)
-        layout.addWidget(self.title)
+        title_row = QHBoxLayout()
+        title_row.setSpacing(16)
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.verify, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(title_row)
         layout.addLayout(form)
         layout.addWidget(self.notice)
         layout.addStretch(1)
@@ -119,6 +126,7 @@ class ManualScreen(Screen):
         self.ok.clicked.connect(self._submit)
         self.reprint.clicked.connect(self._reprint)
         self.back.clicked.connect(lambda: self.clear())
+        self.verify.clicked.connect(self.verifyRequested)
         self.applicant_id.returnPressed.connect(self.password.setFocus)
         self.clear()
 
@@ -222,6 +230,7 @@ class ManualScreen(Screen):
         self.back.setText(self.t("button.cancel"))
         self.reprint.setText(self.t("manual.reprint"))
         self.ok.setText(self.t("button.ok"))
+        self.verify.setText(self.t("login.verify"))
         self.notice.setText(self.t(self._notice[0], **self._notice[1]) if self._notice else "")
         self.notice.setVisible(self._notice is not None)
 

@@ -178,3 +178,19 @@ def test_the_idle_timeout_wipes_the_result_and_returns_to_sign_in(online, verify
     online.window.show_screen("verifyResult")
     assert "Consumer Ca" not in online.visible_texts()
     assert online.text("verdict") == ""
+
+
+def test_the_manual_entry_screen_opens_the_verify_screen_too(make_window, verify_world, tmp_path, qtbot):
+    """The main embodiment's start screen has the auditor's way in too (in its title row); Back wipes the form."""
+    kiosk = KioskDriver(qtbot, make_window(mode="manual", auditor=verify_world.online(tmp_path / "trust.json")))
+    kiosk.wait_screen("manual")
+    kiosk.window.manual.applicant_id.setText("A-1001")
+    kiosk.window.manual.password.setText("secret")
+    kiosk.click("manualVerify")
+    kiosk.wait_screen("verify")
+    assert kiosk.window.user_name.text() == ""
+    assert kiosk.window.focusWidget() is kiosk.window.verify  # the scanner's keys go to it, not to a form field
+    assert kiosk.window.keyboard is not None and not kiosk.window.keyboard.isVisible()
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.manual.password.text() == ""  # nothing typed before is left for the next person
