@@ -3,7 +3,8 @@ taking assets from its selectable providers, nearest expiry first. Pure function
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -67,6 +68,17 @@ def _take(pool: Iterable[OpenAsset], want: int) -> list[Part]:
     return parts
 
 
+def _order(asset: OpenAsset) -> tuple[int, int, str]:
+    return asset.expires, asset.start, asset.asset_id
+
+
+def _settle(totals: Totals, first: str, parts: list[Part], usage_wh: int) -> Decision:
+    allocated = sum(p.wh for p in parts)
+    totals.total_wh += allocated
+    totals.renewable_wh += sum(p.wh for p in parts if p.category == "renewable")
+    return Decision(category=first, parts=parts, unallocated_wh=usage_wh - allocated)
+
+
 def allocate(assets: list[OpenAsset], *, providers: Iterable[str], totals: Totals, target_pct: int,
              usage_start: int, usage_end: int, usage_wh: int, now: int) -> Decision:
     """Decide the parts for one usage interval; mutates ``assets`` (remaining Wh) and ``totals``.
@@ -77,13 +89,61 @@ def allocate(assets: list[OpenAsset], *, providers: Iterable[str], totals: Total
     """
     allowed = set(providers)
     usable = sorted((a for a in assets if a.provider in allowed and a.end <= usage_end and a.expires > now
-                     and a.wh > 0), key=lambda a: (a.expires, a.start, a.asset_id))
+                     and a.wh > 0), key=_order)
     first = choose_category(totals, target_pct, usage_wh)
     second = "fossil" if first == "renewable" else "renewable"
     parts = _take((a for a in usable if a.category == first), usage_wh)
     taken = sum(p.wh for p in parts)
     parts += _take((a for a in usable if a.category == second), usage_wh - taken)
-    allocated = sum(p.wh for p in parts)
-    totals.total_wh += allocated
-    totals.renewable_wh += sum(p.wh for p in parts if p.category == "renewable")
-    return Decision(category=first, parts=parts, unallocated_wh=usage_wh - allocated)
+    return _settle(totals, first, parts, usage_wh)
+
+
+def _from(listed: list[OpenAsset], head: int) -> Iterator[OpenAsset]:
+    for i in range(head, len(listed)):
+        yield listed[i]
+
+
+class AssetPool:
+    """The open assets of one batch, for many intervals: ``pool.allocate(...)`` decides exactly as
+    ``allocate(assets, ...)`` would over the same list, at a cost that does not grow with the number of open
+    assets (issue #17: a year's open assets were filtered and sorted again for every half hour).
+
+    The assets are sorted once, per provider and category, in allocation order (nearest expiry first); an
+    interval merges its selectable providers' lists in that order and stops as soon as it is covered. Used-up
+    assets at the front of a list are dropped for good (remaining Wh only ever goes down).
+    """
+
+    def __init__(self, assets: Iterable[OpenAsset], now: int) -> None:
+        self.now = now
+        self._lists: dict[tuple[str, str], list[OpenAsset]] = {}
+        for asset in sorted((a for a in assets if a.expires > now), key=_order):
+            self._lists.setdefault((asset.provider, asset.category), []).append(asset)
+        self._heads = dict.fromkeys(self._lists, 0)
+
+    def _usable(self, providers: set[str], category: str, usage_end: int) -> Iterator[OpenAsset]:
+        runs: list[Iterator[OpenAsset]] = []
+        for provider in providers:
+            key = (provider, category)
+            listed = self._lists.get(key)
+            if listed is None:
+                continue
+            head = self._heads[key]
+            while head < len(listed) and listed[head].wh <= 0:
+                head += 1
+            self._heads[key] = head
+            runs.append(_from(listed, head))
+        merged = runs[0] if len(runs) == 1 else heapq.merge(*runs, key=_order)  # heapq.merge([]) is empty
+        return (a for a in merged if a.end <= usage_end and a.wh > 0)
+
+    def allocate(self, *, providers: Iterable[str], totals: Totals, target_pct: int, usage_start: int,
+                 usage_end: int, usage_wh: int, now: int) -> Decision:
+        """``allocate`` for one interval over the pool's assets (``now`` must be the pool's)."""
+        if now != self.now:
+            raise ValueError(f"this pool holds the assets open at {self.now}, not at {now}")
+        allowed = set(providers)
+        first = choose_category(totals, target_pct, usage_wh)
+        second = "fossil" if first == "renewable" else "renewable"
+        parts = _take(self._usable(allowed, first, usage_end), usage_wh)
+        taken = sum(p.wh for p in parts)
+        parts += _take(self._usable(allowed, second, usage_end), usage_wh - taken)
+        return _settle(totals, first, parts, usage_wh)

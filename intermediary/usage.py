@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend_client import ClientError, NodeClient
-from intermediary.allocation import OpenAsset, Totals, allocate
+from intermediary.allocation import AssetPool, OpenAsset, Totals
 from intermediary.config import Settings
 from intermediary.errors import BadInput, LedgerUnavailable, shown
 from intermediary.models import Consumer, Usage
@@ -69,13 +69,13 @@ def open_assets(node: NodeClient, owner: str, now: int) -> list[OpenAsset]:
             for a in node.assets(owner, trade="open", valid_at=now)]
 
 
-def _decide(db: Session, settings: Settings, consumer: Consumer, report: Transaction, assets: list[OpenAsset],
+def _decide(db: Session, settings: Settings, consumer: Consumer, report: Transaction, assets: AssetPool,
             totals: Totals, now: int) -> tuple[Usage, Transaction | None]:
     """S86-S90 for one interval: the history row, and the allocation transaction if anything was allocated."""
     start, end, wh = report.body["start"], report.body["end"], report.body["wh"]
-    decision = allocate(assets, providers=consumer.providers, totals=totals,
-                        target_pct=consumer.renewable_target_pct, usage_start=start, usage_end=end, usage_wh=wh,
-                        now=now)
+    decision = assets.allocate(providers=consumer.providers, totals=totals,
+                               target_pct=consumer.renewable_target_pct, usage_start=start, usage_end=end,
+                               usage_wh=wh, now=now)
     renewable = sum(p.wh for p in decision.parts if p.category == "renewable")
     usage = Usage(consumer_id=consumer.consumer_id, start=start, end=end, wh=wh, renewable_wh=renewable,
                   fossil_wh=sum(p.wh for p in decision.parts) - renewable, unallocated_wh=decision.unallocated_wh,
@@ -104,9 +104,8 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
                     key=lambda ct: (ct[1].body["start"], ct[0].consumer_id))
     try:
         now = max(now, int(node.status()["time"]))
-        assets = open_assets(node, settings.key.address, now)
-        # In allocation order once (allocate sorts again per interval: already in order, that is linear)
-        assets.sort(key=lambda a: (a.expires, a.start, a.asset_id))
+        # Sorted once per batch by provider and category: an interval's cost does not grow with the open assets
+        assets = AssetPool(open_assets(node, settings.key.address, now), now)
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read the intermediary's assets from the ledger: {exc}") from exc
     totals: dict[str, Totals] = {}
