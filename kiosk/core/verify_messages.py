@@ -111,4 +111,10 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "view.fit"),
     QT_TRANSLATE_NOOP("kiosk", "view.qr"),
     QT_TRANSLATE_NOOP("kiosk", "done.show_on_screen"),
+    # The staff settings for both (general section)
+    QT_TRANSLATE_NOOP("kiosk", "settings.show_on_screen"),
+    QT_TRANSLATE_NOOP("kiosk", "settings.show_on_screen.off"),
+    QT_TRANSLATE_NOOP("kiosk", "settings.show_on_screen.on"),
+    QT_TRANSLATE_NOOP("kiosk", "settings.verify_roots"),
+    QT_TRANSLATE_NOOP("kiosk", "settings.verify_roots_reset"),
 )

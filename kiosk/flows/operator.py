@@ -94,7 +94,8 @@ class OperatorFlow:
         if store.problem:
             log.error("kiosk settings file problem: %s", store.problem)
         self.flow.window.settings.show_settings(store.settings, default_pin=store.uses_default_pin,
-                                                problem=store.problem, direct=direct_status(self.flow.config))
+                                                problem=store.problem, direct=direct_status(self.flow.config),
+                                                default_roots=self.flow.config.verify_roots)
         self.flow.window.show_screen("settings")
         self.refresh_printers()
 

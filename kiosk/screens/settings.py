@@ -1,4 +1,5 @@
-"""Staff settings (behind the PIN): mode, language, idle timeout; the connection (certificate server, or a ledger
+"""Staff settings (behind the PIN): mode, language, idle timeout, whether each issued certificate is also shown on
+the panel and the folders the auditor's file list looks in (issue #13); the connection (certificate server, or a ledger
 node directly: modification 2) and its URLs; printer with its state and paper size; and a new PIN. Four sections
 so that every row fits a 1024x600 panel with the keyboard open.
 
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.config import BACKENDS, MODES, PAPER_SIZES, Backend, Mode
+from kiosk.core.config import BACKENDS, DEFAULT_VERIFY_ROOTS, MODES, PAPER_SIZES, Backend, Mode
 from kiosk.core.language import LANGUAGES, Language
 from kiosk.core.messages import counted
 from kiosk.core.settings import (
@@ -51,6 +52,7 @@ from kiosk.widgets.scrolling import flick_to_scroll
 
 IDLE_CHOICES_S = (30, 60, 120, 180, 300, 600)
 SECTIONS = ("general", "connection", "printer", "pin")
+ON_OFF = ("off", "on")
 PrinterRole = Qt.ItemDataRole.UserRole + 1
 ATTENTION = QColor("#8a3b00")
 
@@ -104,6 +106,8 @@ class SettingsScreen(Screen):
         self._printers: list[PrinterInfoLike] | None = None
         self._printer_error: str | None = None
         self._direct = DirectStatus()
+        self._roots: tuple[str, ...] = DEFAULT_VERIFY_ROOTS
+        self._default_roots: tuple[str, ...] = DEFAULT_VERIFY_ROOTS
         self.title = label("title", role="title")
         self.section_group = QButtonGroup(self)
         sections = _choices(SECTIONS, "section", self.section_group)
@@ -163,7 +167,18 @@ class SettingsScreen(Screen):
         self._row(grid, "mode", _choices(MODES, "mode", self.mode_group))
         self._row(grid, "language", _choices(LANGUAGES, "lang", self.language_group))
         self._row(grid, "idle", idle_row)
+        grid.setVerticalSpacing(6)  # five rows of touch targets on a 1024x600 panel
+        self.on_screen_group = QButtonGroup(self)
+        self._row(grid, "onScreen", _choices(ON_OFF, "showOnScreen", self.on_screen_group))
+        self.roots_text = label("verifyRoots", role="detail")  # the folders, one after the other
+        self.reset_roots = touch_button("resetVerifyRoots")
+        roots_row = QHBoxLayout()
+        roots_row.setSpacing(12)
+        roots_row.addWidget(self.roots_text, 1)
+        roots_row.addWidget(self.reset_roots)
+        self._row(grid, "verifyRoots", roots_row)
         grid.setRowStretch(grid.rowCount(), 1)
+        self.reset_roots.clicked.connect(self._reset_roots)
         return page
 
     def _url_field(self, object_name: str) -> QLineEdit:
@@ -236,8 +251,12 @@ class SettingsScreen(Screen):
 
     # -- content ----------------------------------------------------------------------------------
     def show_settings(self, settings: KioskSettings, *, default_pin: bool, problem: str | None = None,
-                      direct: DirectStatus | None = None) -> None:
+                      direct: DirectStatus | None = None,
+                      default_roots: tuple[str, ...] = DEFAULT_VERIFY_ROOTS) -> None:
+        """``default_roots``: the start-up configuration's folders, what "Reset to defaults" sets."""
         self._settings = settings
+        self._roots = tuple(settings.verify_roots)
+        self._default_roots = tuple(default_roots)
         self._default_pin = default_pin
         self._problem = problem
         self._direct = direct or DirectStatus()
@@ -247,6 +266,7 @@ class SettingsScreen(Screen):
         _check(self.backend_group, settings.backend)
         _check(self.mode_group, settings.mode)
         _check(self.language_group, settings.language)
+        _check(self.on_screen_group, "on" if settings.show_on_screen else "off")
         self.paper.setCurrentIndex(max(0, self.paper.findData(settings.paper_size)))
         self.new_pin.clear()
         self.repeat_pin.clear()
@@ -297,7 +317,8 @@ class SettingsScreen(Screen):
         texts = {"url": "settings.url", "mode": "settings.mode", "language": "settings.language",
                  "idle": "settings.idle", "printer": "settings.printer", "paper": "settings.paper",
                  "newPin": "settings.new_pin", "repeatPin": "settings.repeat_pin", "backend": "settings.backend",
-                 "nodeUrl": "settings.node_url"}
+                 "nodeUrl": "settings.node_url", "onScreen": "settings.show_on_screen",
+                 "verifyRoots": "settings.verify_roots"}
         for key, message_id in texts.items():
             self.labels[key].setText(self.t(message_id))
         for button in self.section_group.buttons():
@@ -307,6 +328,10 @@ class SettingsScreen(Screen):
         for button in self.backend_group.buttons():
             button.setText(self.t(f"settings.backend.{button.property('value')}"))
         self._show_backend()
+        for button in self.on_screen_group.buttons():
+            button.setText(self.t(f"settings.show_on_screen.{button.property('value')}"))
+        self.reset_roots.setText(self.t("settings.verify_roots_reset"))
+        self._show_roots()
         for button in self.language_group.buttons():
             button.setText(self.t(f"lang.name.{button.property('value')}"))
         self._fill_idle()
@@ -374,6 +399,18 @@ class SettingsScreen(Screen):
                                                count=len(self._printers)))
 
     # -- reactions --------------------------------------------------------------------------------
+    def verify_roots(self) -> tuple[str, ...]:
+        """The folders the auditor's file list will look in once saved."""
+        return self._roots
+
+    def _show_roots(self) -> None:
+        self.roots_text.setText(", ".join(self._roots))  # one line where it fits: no room for 3 at 1024x600
+        self.reset_roots.setEnabled(self._roots != self._default_roots)
+
+    def _reset_roots(self) -> None:
+        self._roots = self._default_roots
+        self._show_roots()
+
     def _section_touched(self, button: QAbstractButton) -> None:
         self.show_section(str(button.property("value")))
 
@@ -410,6 +447,7 @@ class SettingsScreen(Screen):
                            backend=backend, node_url=node_url,
                            printer=self.selected_printer(), paper_size=str(self.paper.currentData()),
                            language=cast(Language, _checked(self.language_group)),
+                           show_on_screen=_checked(self.on_screen_group) == "on", verify_roots=self._roots,
                            idle_timeout_s=idle if isinstance(idle, int | float) else self._settings.idle_timeout_s)
         emit(self.saveRequested, settings, new_pin or None)
 

@@ -320,5 +320,25 @@
         <source>done.show_on_screen</source>
         <translation>Show on screen</translation>
     </message>
+    <message>
+        <source>settings.show_on_screen</source>
+        <translation>Also show certificates on screen</translation>
+    </message>
+    <message>
+        <source>settings.show_on_screen.off</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>settings.show_on_screen.on</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>settings.verify_roots</source>
+        <translation>Folders for certificate files</translation>
+    </message>
+    <message>
+        <source>settings.verify_roots_reset</source>
+        <translation>Reset to defaults</translation>
+    </message>
 </context>
 </TS>

@@ -320,5 +320,25 @@
         <source>done.show_on_screen</source>
         <translation>画面に表示</translation>
     </message>
+    <message>
+        <source>settings.show_on_screen</source>
+        <translation>証明書を画面にも表示</translation>
+    </message>
+    <message>
+        <source>settings.show_on_screen.off</source>
+        <translation>表示しない</translation>
+    </message>
+    <message>
+        <source>settings.show_on_screen.on</source>
+        <translation>表示する</translation>
+    </message>
+    <message>
+        <source>settings.verify_roots</source>
+        <translation>証明書ファイルを探すフォルダ</translation>
+    </message>
+    <message>
+        <source>settings.verify_roots_reset</source>
+        <translation>初期設定に戻す</translation>
+    </message>
 </context>
 </TS>

@@ -285,3 +285,35 @@ def test_the_idle_timeout_leaves_the_settings(kiosk, clock, config):
     kiosk.window.flow.idle.check()
     kiosk.wait_screen("login")
     assert set(json.loads(config.settings_path.read_text())) == {"version", "pin"}, "nothing but the first PIN"
+
+
+def test_the_on_screen_certificate_and_the_verify_folders_are_set_and_saved(make_window, qtbot, config):
+    """Issue #13's two settings: a toggle for the on-screen certificate, the auditor's folders with a way back to
+    the start-up configuration's (the value then follows that configuration again)."""
+    config.settings_path.parent.mkdir(parents=True, exist_ok=True)
+    config.settings_path.write_text(json.dumps({"version": 1, "verify_roots": ["/mnt/usb", "/srv/certificates"]}))
+    kiosk = KioskDriver(qtbot, make_window())
+    open_settings(kiosk)
+    assert kiosk.find("showOnScreenOff").isChecked() and not kiosk.find("showOnScreenOn").isChecked()
+    assert kiosk.text("verifyRoots") == "/mnt/usb, /srv/certificates"
+    assert kiosk.text("onScreenLabel") == "Also show certificates on screen"
+    assert kiosk.find("resetVerifyRoots").isEnabled()
+    kiosk.click("showOnScreenOn")
+    kiosk.click("resetVerifyRoots")
+    assert kiosk.text("verifyRoots") == ", ".join(config.verify_roots)
+    assert not kiosk.find("resetVerifyRoots").isEnabled()
+    kiosk.click("settingsSave")
+    kiosk.wait_screen("login")
+    settings = kiosk.window.flow.settings
+    assert (settings.show_on_screen, settings.verify_roots) == (True, config.verify_roots)
+    saved = json.loads(config.settings_path.read_text())
+    assert saved["show_on_screen"] is True and "verify_roots" not in saved
+    open_settings(kiosk)
+    assert kiosk.find("showOnScreenOn").isChecked() and not kiosk.find("resetVerifyRoots").isEnabled()
+    kiosk.click("langJa")
+    kiosk.click("settingsSave")
+    kiosk.wait_screen("login")
+    open_settings(kiosk)
+    assert kiosk.text("onScreenLabel") == "証明書を画面にも表示"
+    assert kiosk.find("showOnScreenOn").text() == "表示する"
+    assert kiosk.find("resetVerifyRoots").text() == "初期設定に戻す"
