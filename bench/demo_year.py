@@ -2,9 +2,10 @@
 simulated day stays flat as history accumulates.
 
 The demo is built in-process (``greencert.demo.start_demo`` on free ports in a temporary directory). Every day of
-meter data goes through ``field.simulator.simulate``; its ``progress`` reports are timed here, so a day's time is
-its readings on the node plus its usage reports allocated by the intermediary (the seed-003 neighbourhood's
-trading over the last days is not counted in any day: it runs between ``simulate`` calls).
+meter data goes through ``field.simulator.simulate``; a day is timed from its ``before_day`` call to its
+``progress`` report, so a day's time is its readings on the node plus its usage reports allocated by the
+intermediary (not the profiles ``simulate`` draws up front, nor the seed-003 neighbourhood's trading over the
+last days, which runs between ``simulate`` calls).
 
 Prints one JSON line: seconds per simulated day over the first 5 days and the last 26 days, their ratio (goal:
 ≤ 1.2), the whole build time (goal: ≤ 120 s for 365 days), and as a baseline measured in the same run the time
@@ -44,18 +45,23 @@ class DayTimer:
         demo_module.simulate = self._original
 
     def _simulate(self, *args: Any, progress: Callable[[DayReport], None] | None = None,
-                  **kwargs: Any) -> list[DayReport]:
-        last = time.perf_counter()
+                  before_day: Callable[[int], None] | None = None, **kwargs: Any) -> list[DayReport]:
+        # A day runs from its ``before_day`` call (after ``simulate`` has drawn every day's profiles up front)
+        # to its progress report.
+        began = time.perf_counter()
+
+        def day_begins(day_end: int) -> None:
+            nonlocal began
+            began = time.perf_counter()
+            if before_day is not None:
+                before_day(day_end)
 
         def timed(day: DayReport) -> None:
-            nonlocal last
-            now = time.perf_counter()
-            self.seconds.append(now - last)
+            self.seconds.append(time.perf_counter() - began)
             if progress is not None:
                 progress(day)
-            last = time.perf_counter()  # the demo's own progress output is not the day's work
 
-        return self._original(*args, progress=timed, **kwargs)
+        return self._original(*args, progress=timed, before_day=day_begins, **kwargs)
 
 
 def build(days: int, quiet: bool) -> tuple[float, list[float]]:
