@@ -230,6 +230,7 @@ class Walk:
             shutil.copy(self.verify_world.pdf, stick / "certificate-2026-10.pdf")
         world, flow, window = self.verify_world, self.window.flow, self.window
         assert flow is not None
+        roots = flow.store.settings.verify_roots  # put back afterwards: the settings screen shows the defaults
         flow.store.settings = dataclasses.replace(flow.store.settings,
                                                   verify_roots=(str(self.saved_dir / "media"),))
         cache = self.saved_dir / f"trust-{self.lang}.json"
@@ -265,6 +266,7 @@ class Walk:
         self.shoot("certificate-view")
         self.touch(window.certificate_view.qr)
         self.shoot("certificate-view-qr")
+        flow.store.settings = dataclasses.replace(flow.store.settings, verify_roots=roots)
         self.logout()
 
     def walk_list(self) -> None:
