@@ -95,7 +95,8 @@ class Queries(NodeBase):
         ``valid_at`` (not expired at that time), soonest expiry first. Filters apply to the stored records, so
         only what is listed is expanded."""
         with self._lock:
-            records = [(k, self.state.get(k)) for k in self.state.owned(owner)]
+            keys = self.state.owned_open(owner) if trade == "open" else self.state.owned(owner)
+            records = [(k, self.state.get(k)) for k in keys]
         out = []
         for key, record in records:
             if record is None or (method and record["method"] != method) or (trade and record["trade"] != trade):

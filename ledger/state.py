@@ -41,6 +41,7 @@ class State:
         # Keys of every namespace but assets ("registry/", "cert/", "gov/", …), in the order they were first
         # written: reading the registry or the certificates costs their own number, not the whole state's.
         self._namespaces: dict[str, dict[str, None]] = {}
+        self._open: dict[str, set[str]] = {}  # owner → asset keys open for trade (a subset of _owners)
         self._tree = SparseMerkleTree()
         self._undo: list[str] | None = None  # keys of a prepared block, to take out of the tree again
 
@@ -71,6 +72,11 @@ class State:
     def owned(self, owner: str) -> list[str]:
         """Asset keys whose ``owner`` is ``owner``."""
         return sorted(self._owners.get(owner, ()))
+
+    def owned_open(self, owner: str) -> list[str]:
+        """Asset keys of ``owner`` still open for trade (not yet allocated or used up), in no order: what the
+        intermediary allocates from, which stays small while ``owned`` grows with history (issue #17)."""
+        return list(self._open.get(owner, ()))
 
     def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
         """Values read back from storage (key, canonical bytes, decoded value); builds the tree in one pass."""
@@ -112,6 +118,7 @@ class State:
         old = self._values.get(key)
         if isinstance(old, dict) and "owner" in old:
             self._owners.get(old["owner"], set()).discard(key)
+            self._open.get(old["owner"], set()).discard(key)
         if old is None:
             namespace = _namespace(key)
             if namespace is not None and namespace != ASSET_NAMESPACE:
@@ -119,6 +126,8 @@ class State:
         self._values[key] = value
         if key.startswith("asset/") and isinstance(value, dict):
             self._owners.setdefault(value["owner"], set()).add(key)
+            if value.get("trade") == "open":
+                self._open.setdefault(value["owner"], set()).add(key)
 
 
 class Overlay:

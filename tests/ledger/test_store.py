@@ -253,3 +253,25 @@ def test_reading_a_namespace_does_not_walk_the_assets() -> None:
     assert dict(state.items("registry/a")) == {"registry/a": {"role": "user"}}
     assert Counting.walked == 0
     assert len(list(state.items("asset/"))) == 50 and Counting.walked == 1
+
+
+def test_the_open_assets_of_an_owner_are_kept_apart() -> None:
+    """``State.owned_open`` (what the intermediary allocates from) is exactly the owner's assets open for trade,
+    through partial use, completion and a change of owner, however many completed ones pile up (issue #17)."""
+    from ledger.state import State
+
+    state = State()
+
+    def asset(owner: str, trade: str, wh: int = 10) -> dict[str, object]:
+        return {"owner": owner, "trade": trade, "wh": wh, "method": "solar", "start": 0, "end": 1, "expires": 9}
+
+    for i in range(6):
+        state._set(f"asset/{i}", asset("da", "open"))
+    state._set("asset/0", asset("da", "open", wh=4))  # partly allocated: still open
+    state._set("asset/1", asset("da", "completed"))  # used up
+    state._set("asset/2", asset("ca", "completed"))  # moved to a consumer
+    assert sorted(state.owned_open("da")) == ["asset/0", "asset/3", "asset/4", "asset/5"]
+    assert state.owned_open("ca") == [] and state.owned("ca") == ["asset/2"]
+    for owner in ("da", "ca"):  # the invariant, as a check of the index against a scan
+        assert sorted(state.owned_open(owner)) == sorted(
+            k for k in state.owned(owner) if (state.get(k) or {}).get("trade") == "open")
