@@ -192,25 +192,29 @@ def _field(args: argparse.Namespace) -> int:
 
 
 def _consortium(args: argparse.Namespace) -> int:
-    from greencert.consortium import Consortium, ConsortiumError, prepare
+    from greencert.consortium import Consortium, ConsortiumError, UpConfig, prepare
     from greencert.demo import demo_period
     from greencert.etcd_members import EtcdStartError
     from greencert.world import load_world
     from ledger.errors import Error as LedgerError
 
-    root = Path(args.dir).expanduser() if args.dir else default_data_dir().parent / "consortium"
     try:
-        layout = prepare(root, load_world(root), args.validators, demo_period(int(time.time()), 30)[0],
-                         node_port=args.node_port, etcd_client_port=args.etcd_port,
-                         etcd_peer_port=args.etcd_peer_port)
+        # A configuration file gives the defaults; options given on the command line win.
+        config = UpConfig.load(Path(args.config).expanduser()) if args.config else UpConfig()
+        validators = args.validators if args.validators is not None else config.validators
+        root = Path(args.dir).expanduser() if args.dir else config.dir or default_data_dir().parent / "consortium"
+        layout = prepare(root, load_world(root), validators, demo_period(int(time.time()), 30)[0],
+                         node_port=args.node_port or config.node_port,
+                         etcd_client_port=args.etcd_port or config.etcd_port,
+                         etcd_peer_port=args.etcd_peer_port or config.etcd_peer_port)
         running = Consortium(layout).start()
     except (ConsortiumError, EtcdStartError, LedgerError) as exc:
         print(f"greencert consortium up: {exc}", file=sys.stderr)
         return 2
-    print(f"Consortium of {args.validators} validators, chain {layout.genesis.chain_id}, state in {root}")
+    print(f"Consortium of {validators} validators, chain {layout.genesis.chain_id}, state in {root}")
     print(f"etcd (TLS, client certificates): {', '.join(layout.etcd.client_urls)}")
-    for config, url in zip(layout.configs, layout.node_urls, strict=True):
-        print(f"Ledger node {config.parent.name}: {url}/v1   (config {config})", flush=True)
+    for node_config, url in zip(layout.configs, layout.node_urls, strict=True):
+        print(f"Ledger node {node_config.parent.name}: {url}/v1   (config {node_config})", flush=True)
     print("Serving until Ctrl-C.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -308,11 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     consortium_sub = consortium.add_subparsers(dest="consortium_command", required=True)
     up = consortium_sub.add_parser("up", help="start 3 etcd members and N validator nodes on loopback, each its own "
                                               "process, key, store and port; Ctrl-C stops them")
-    up.add_argument("--validators", type=int, default=4, help="how many validator nodes (default 4)")
+    up.add_argument("--config", metavar="FILE", help="TOML: validators, dir, node_port, etcd_port, etcd_peer_port "
+                                                      "(see greencert/consortium.py UpConfig); options override it")
+    up.add_argument("--validators", type=int, help="how many validator nodes (default 4)")
     up.add_argument("--dir", help="state directory (default: ~/.local/share/greencert/consortium)")
-    up.add_argument("--node-port", type=int, default=8711, help="first node's port (the next ones follow)")
-    up.add_argument("--etcd-port", type=int, default=8721, help="first etcd member's client port")
-    up.add_argument("--etcd-peer-port", type=int, default=8731, help="first etcd member's peer port")
+    up.add_argument("--node-port", type=int, help="first node's port, default 8711 (the next ones follow)")
+    up.add_argument("--etcd-port", type=int, help="first etcd member's client port, default 8721")
+    up.add_argument("--etcd-peer-port", type=int, help="first etcd member's peer port, default 8731")
     up.set_defaults(func=_consortium)
 
     verify = sub.add_parser("verify", help="check a certificate: payload text, PDF or image of its QR code")

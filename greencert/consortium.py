@@ -155,6 +155,46 @@ def _relative(target: Path, base: Path) -> str:
     return os.path.relpath(target.resolve(), base.resolve())
 
 
+@dataclass(frozen=True)
+class UpConfig:
+    """``greencert consortium up --config FILE``: the consortium to run, as TOML (every key optional)::
+
+        validators = 4
+        dir = "~/greencert-consortium"      # relative paths are relative to the file
+        node_port = 8711                     # the first node's; the others follow
+        etcd_port = 8721                     # the first etcd member's client port
+        etcd_peer_port = 8731
+    """
+
+    validators: int = 4
+    dir: Path | None = None
+    node_port: int = NODE_BASE_PORT
+    etcd_port: int = ETCD_CLIENT_BASE_PORT
+    etcd_peer_port: int = ETCD_PEER_BASE_PORT
+
+    @classmethod
+    def load(cls, path: Path) -> UpConfig:
+        try:
+            raw = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise ConsortiumError(f"expected a consortium configuration at {path}, found no file") from None
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise ConsortiumError(f"{path}: expected TOML, {e}") from None
+        known = {"validators", "dir", "node_port", "etcd_port", "etcd_peer_port"}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConsortiumError(f"{path}: expected only {', '.join(sorted(known))}, found {unknown[0]!r}")
+        for name in known - {"dir"}:
+            if name in raw and (isinstance(raw[name], bool) or not isinstance(raw[name], int)):
+                raise ConsortiumError(f"{path}: expected {name} as an integer, found {raw[name]!r}")
+        if "dir" in raw and not isinstance(raw["dir"], str):
+            raise ConsortiumError(f"{path}: expected dir as a path, found {raw['dir']!r}")
+        where = (path.parent / Path(raw["dir"]).expanduser()) if "dir" in raw else None
+        return cls(validators=raw.get("validators", 4), dir=where, node_port=raw.get("node_port", NODE_BASE_PORT),
+                   etcd_port=raw.get("etcd_port", ETCD_CLIENT_BASE_PORT),
+                   etcd_peer_port=raw.get("etcd_peer_port", ETCD_PEER_BASE_PORT))
+
+
 class FileClock:
     """The node's clock: an integer of Unix seconds in ``path`` while the file exists (a demo replaying past
     days), else the wall clock. The file is the operator's own (owner-only directory); nothing on the network
@@ -345,4 +385,4 @@ class Consortium:
         self.layout.etcd.stop()
 
 
-__all__ = ["Consortium", "ConsortiumError", "FileClock", "Layout", "NodeConfig", "prepare", "run_node"]
+__all__ = ["Consortium", "ConsortiumError", "FileClock", "Layout", "NodeConfig", "UpConfig", "prepare", "run_node"]

@@ -170,3 +170,19 @@ def test_consortium_up_as_a_user_runs_it(tmp_path: Path) -> None:
     time.sleep(0.5)
     left = subprocess.run(["pgrep", "-f", str(tmp_path / "c")], capture_output=True, text=True).stdout.split()
     assert left == [], f"processes left behind: {left}"
+
+
+def test_a_consortium_configuration_file_gives_the_defaults(tmp_path: Path) -> None:
+    from greencert.consortium import UpConfig
+
+    path = tmp_path / "consortium.toml"
+    path.write_text('validators = 5\ndir = "state"\nnode_port = 9711\n')
+    config = UpConfig.load(path)
+    assert (config.validators, config.dir, config.node_port, config.etcd_port) == (5, tmp_path / "state", 9711, 8721)
+    for text, message in (("validators = true\n", "expected validators as an integer"),
+                          ("ports = 1\n", "expected only dir, etcd_peer_port, etcd_port, node_port, validators"),
+                          ("dir = 3\n", "expected dir as a path"), ("validators = \n", "expected TOML")):
+        path.write_text(text)
+        with pytest.raises(ConsortiumError, match=message):
+            UpConfig.load(path)
+    assert main(["consortium", "up", "--config", str(tmp_path / "missing.toml")]) == 2
