@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -42,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the chec
 
 from greencert.consortium import ETCD_MEMBERS, MAX_VALIDATORS, Consortium, prepare, validator_keys
 from greencert.keystore import private_dir
-from greencert.servers import BackgroundServer
+from greencert.servers import BackgroundServer, free_port_range
 from greencert.world import load_world
 from ledger.api import create_app
 from ledger.genesis import Genesis, entry
@@ -74,26 +72,6 @@ def _verify_rate(seconds: float) -> float:
             public.verify(signature, message)
         count += 200
     return count / (time.thread_time() - cpu)
-
-
-def free_port_range(count: int, low: int = 20_000, high: int = 32_000) -> int:
-    """A base port such that base … base+count-1 are all free on loopback now (below Linux's ephemeral range)."""
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(low, high - count)
-        held: list[socket.socket] = []
-        try:
-            for port in range(base, base + count):
-                sock = socket.socket()
-                held.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in held:
-                sock.close()
-    raise RuntimeError(f"found no {count} consecutive free loopback ports in {low}..{high}")
 
 
 def _proc_stats() -> dict[int, tuple[int, float]]:

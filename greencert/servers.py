@@ -8,6 +8,7 @@ holds is reported as such instead of being swapped silently for another one (cli
 from __future__ import annotations
 
 import errno
+import random
 import socket
 import threading
 import time
@@ -45,6 +46,27 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def free_port_range(count: int, low: int = 20_000, high: int = 32_000) -> int:
+    """A base port such that base … base+count-1 are all free on loopback now (for a consortium's nodes and
+    etcd members in tests and benchmarks; below Linux's ephemeral range, so no outgoing connection takes one)."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(low, high - count)
+        held: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                held.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in held:
+                sock.close()
+    raise RuntimeError(f"found no {count} consecutive free loopback ports in {low}..{high}")
 
 
 class BackgroundServer:

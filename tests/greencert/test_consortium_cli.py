@@ -5,8 +5,6 @@ node processes and etcd members, still issuing and verifying with one validator 
 from __future__ import annotations
 
 import os
-import random
-import socket
 import stat
 import uuid
 from pathlib import Path
@@ -17,6 +15,7 @@ from backend_client import IntermediaryClient
 from greencert.cli import main
 from greencert.consortium import ConsortiumError, FileClock, NodeConfig, prepare
 from greencert.demo import start_demo
+from greencert.servers import free_port_range
 from greencert.verify import verify
 from greencert.world import load_world
 from ledger.genesis import Genesis
@@ -24,23 +23,7 @@ from tests.helpers.etcd_cluster import requires_etcd
 
 
 def free_range(count: int) -> int:
-    """A base port with ``count`` consecutive free loopback ports."""
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(20_000, 60_000 - count)
-        held = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                held.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in held:
-                s.close()
-    raise RuntimeError(f"no {count} consecutive free ports found")
+    return free_port_range(count)
 
 
 def test_a_layout_is_owner_only_and_reused(tmp_path: Path) -> None:
