@@ -13,8 +13,10 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -47,6 +49,73 @@ class EtcdMember:
         return f"https://127.0.0.1:{self.peer_port}"
 
 
+class Member(Protocol):
+    """What the functions below need of a member: :class:`EtcdMember` here, and the test suite's own cluster."""
+
+    name: str
+    data_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes] | None
+
+    @property
+    def client_url(self) -> str: ...
+
+    @property
+    def peer_url(self) -> str: ...
+
+
+def member_command(binary: str, member: Member, cluster: Sequence[Member], token: str,
+                   extra: Sequence[str] = ()) -> list[str]:
+    """The etcd command line of ``member`` in ``cluster`` (``--initial-cluster-state new`` is ignored once the data
+    dir holds a member, so the same line restarts it)."""
+    return [binary, "--name", member.name, "--data-dir", str(member.data_dir),
+            "--listen-client-urls", member.client_url, "--advertise-client-urls", member.client_url,
+            "--listen-peer-urls", member.peer_url, "--initial-advertise-peer-urls", member.peer_url,
+            "--initial-cluster", ",".join(f"{m.name}={m.peer_url}" for m in cluster),
+            "--initial-cluster-token", token, "--initial-cluster-state", "new",
+            "--heartbeat-interval", "50", "--election-timeout", "500",
+            "--logger", "zap", "--log-outputs", "stderr", *extra]
+
+
+def spawn(member: Member, command: Sequence[str]) -> None:
+    """Start ``member`` in its own session, its output appended to its log, with no stray ETCD_* configuration."""
+    member.data_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETCD")}
+    with open(member.log_path, "ab") as log:
+        member.process = subprocess.Popen(list(command), stdout=log, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+
+
+def log_tail(member: Member, lines: int = 15) -> str:
+    try:
+        return "\n".join(member.log_path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def wait_healthy(members: Sequence[Member], http: httpx.Client, timeout: float = START_TIMEOUT_S) -> None:
+    """Until every running member of ``members`` answers ``/health`` with true; :class:`EtcdStartError` (with the
+    end of its log) when one exits or the time is up."""
+    waiting = [m for m in members if m.process is not None and m.process.poll() is None]
+    deadline = time.monotonic() + timeout
+    while waiting:
+        for m in list(waiting):
+            if m.process is not None and m.process.poll() is not None:
+                raise EtcdStartError(f"etcd member {m.name} exited with {m.process.returncode}; the end of "
+                                     f"its log {m.log_path}:\n{log_tail(m)}")
+            try:
+                answer = http.get(f"{m.client_url}/health")
+                if answer.status_code == 200 and answer.json().get("health") == "true":
+                    waiting.remove(m)
+            except (httpx.HTTPError, ValueError):
+                pass
+        if waiting and time.monotonic() > deadline:
+            raise EtcdStartError(f"etcd members {[m.name for m in waiting]} not healthy after {timeout} s; "
+                                 + "; ".join(f"{m.name}: {log_tail(m, 3)}" for m in waiting))
+        if waiting:
+            time.sleep(0.05)
+
+
 class EtcdMembers:
     def __init__(self, root: Path, ca: CaFiles, client_ports: list[int], peer_ports: list[int], *,
                  token: str = "greencert-consortium") -> None:
@@ -66,23 +135,11 @@ class EtcdMembers:
     def client_urls(self) -> list[str]:
         return [m.client_url for m in self.members]
 
-    def _command(self, m: EtcdMember) -> list[str]:
-        return [self.binary, "--name", m.name, "--data-dir", str(m.data_dir),
-                "--listen-client-urls", m.client_url, "--advertise-client-urls", m.client_url,
-                "--listen-peer-urls", m.peer_url, "--initial-advertise-peer-urls", m.peer_url,
-                "--initial-cluster", ",".join(f"{x.name}={x.peer_url}" for x in self.members),
-                "--initial-cluster-token", self.token, "--initial-cluster-state", "new",
-                "--heartbeat-interval", "50", "--election-timeout", "500",
-                # the order's keys are written once and read at the current revision: old revisions may go
-                "--auto-compaction-mode", "periodic", "--auto-compaction-retention", "1h",
-                "--logger", "zap", "--log-outputs", "stderr", *etcd_member_flags(m.tls)]
-
     def start_member(self, m: EtcdMember) -> None:
-        m.data_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ETCD")}
-        with open(m.log_path, "ab") as log:
-            m.process = subprocess.Popen(self._command(m), stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        # the order's keys are written once and read at the current revision: old revisions may go
+        spawn(m, member_command(self.binary, m, self.members, self.token,
+                                ["--auto-compaction-mode", "periodic", "--auto-compaction-retention", "1h",
+                                 *etcd_member_flags(m.tls)]))
 
     def start(self) -> EtcdMembers:
         for m in self.members:
@@ -95,32 +152,8 @@ class EtcdMembers:
         return self
 
     def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
-        waiting = [m for m in self.members if m.process is not None and m.process.poll() is None]
-        deadline = time.monotonic() + timeout
         with httpx.Client(timeout=1.0, verify=self._probe.ssl_context()) as http:
-            while waiting:
-                for m in list(waiting):
-                    if m.process is not None and m.process.poll() is not None:
-                        raise EtcdStartError(f"etcd member {m.name} exited with {m.process.returncode}; the end of "
-                                             f"its log {m.log_path}:\n{self.log_tail(m)}")
-                    try:
-                        answer = http.get(f"{m.client_url}/health")
-                        if answer.status_code == 200 and answer.json().get("health") == "true":
-                            waiting.remove(m)
-                    except (httpx.HTTPError, ValueError):
-                        pass
-                if waiting and time.monotonic() > deadline:
-                    raise EtcdStartError(f"etcd members {[m.name for m in waiting]} not healthy after {timeout} s; "
-                                         + "; ".join(f"{m.name}: {self.log_tail(m, 3)}" for m in waiting))
-                if waiting:
-                    time.sleep(0.05)
-
-    @staticmethod
-    def log_tail(m: EtcdMember, lines: int = 15) -> str:
-        try:
-            return "\n".join(m.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+            wait_healthy(self.members, http, timeout)
 
     def stop_member(self, m: EtcdMember, *, kill: bool = False) -> None:
         process = m.process
@@ -141,4 +174,5 @@ class EtcdMembers:
             self.stop_member(m)
 
 
-__all__ = ["EtcdMember", "EtcdMembers", "EtcdStartError"]
+__all__ = ["EtcdMember", "EtcdMembers", "EtcdStartError", "Member", "log_tail", "member_command", "spawn",
+           "wait_healthy"]

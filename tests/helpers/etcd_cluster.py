@@ -24,7 +24,6 @@ PID.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -39,6 +38,7 @@ from types import TracebackType
 import httpx
 import pytest
 
+from greencert.etcd_members import member_command, spawn, wait_healthy
 from ledger.consortium.tls import (
     CaFiles,
     TlsFiles,
@@ -158,38 +158,11 @@ class EtcdCluster:
             return httpx.Client(timeout=1.0)
         return httpx.Client(timeout=1.0, verify=self._helper_tls.ssl_context())
 
-    def _command(self, member: Member) -> list[str]:
-        initial = ",".join(f"{m.name}={m.peer_url}" for m in self.members)
-        return [
-            self.binary,
-            "--name", member.name,
-            "--data-dir", str(member.data_dir),
-            "--listen-client-urls", member.client_url,
-            "--advertise-client-urls", member.client_url,
-            "--listen-peer-urls", member.peer_url,
-            "--initial-advertise-peer-urls", member.peer_url,
-            "--initial-cluster", initial,
-            "--initial-cluster-token", self.token,
-            "--initial-cluster-state", "new",  # ignored once the data dir holds a member (restart)
-            "--heartbeat-interval", "50",
-            "--election-timeout", "500",
-            "--logger", "zap",
-            "--log-outputs", "stderr",
-            *self._tls_flags(member),
-        ]
-
-    @staticmethod
-    def _tls_flags(member: Member) -> list[str]:
-        """Clients and peers must present a certificate of the CA; the member presents its own to both (its
-        certificate has serverAuth and clientAuth: etcd 3.4's JSON gateway also dials the member with it)."""
-        return [] if member.tls is None else etcd_member_flags(member.tls)
-
     def _spawn(self, member: Member) -> None:
-        member.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ETCD")}  # no stray ETCD_* configuration
-        with open(member.log_path, "ab") as log:
-            member.process = subprocess.Popen(self._command(member), stdout=log, stderr=subprocess.STDOUT,
-                                              stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        # the member presents its own certificate to clients and peers (serverAuth and clientAuth: etcd 3.4's JSON
+        # gateway also dials the member with it), and requires theirs to be of the CA
+        flags = [] if member.tls is None else etcd_member_flags(member.tls)
+        spawn(member, member_command(self.binary, member, self.members, self.token, flags))
 
     def start(self) -> EtcdCluster:
         began = time.monotonic()
@@ -205,33 +178,8 @@ class EtcdCluster:
 
     def wait_healthy(self, members: list[Member] | None = None, timeout: float = START_TIMEOUT) -> None:
         """Until every member in ``members`` (default: every running member) answers ``/health`` with true."""
-        waiting = [m for m in (members or self.members) if m.running]
-        deadline = time.monotonic() + timeout
         with self._http() as http:
-            while waiting:
-                for member in list(waiting):
-                    if not member.running:
-                        code = member.process and member.process.returncode
-                        raise RuntimeError(f"etcd member {member.name} exited with {code}; its log:\n"
-                                           f"{self.log_tail(member)}")
-                    try:
-                        answer = http.get(f"{member.client_url}/health")
-                        if answer.status_code == 200 and answer.json().get("health") == "true":
-                            waiting.remove(member)
-                    except (httpx.HTTPError, ValueError):
-                        pass
-                if waiting and time.monotonic() > deadline:
-                    logs = "\n".join(f"--- {m.name}\n{self.log_tail(m)}" for m in waiting)
-                    names = [m.name for m in waiting]
-                    raise RuntimeError(f"etcd members {names} not healthy after {timeout} s\n{logs}")
-                if waiting:
-                    time.sleep(0.05)
-
-    def log_tail(self, member: Member, lines: int = 20) -> str:
-        try:
-            return "\n".join(member.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+            wait_healthy(members or self.members, http, timeout)
 
     def leader(self) -> Member | None:
         """The member that currently leads (from ``/v3/maintenance/status``), or None when none answers."""
