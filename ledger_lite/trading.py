@@ -43,6 +43,24 @@ Types (step numbers of the seed; "1st" … "4th" transaction data of the seed):
     trade.token       home     mod 8: {battery, wh, price}: buys the right to draw ``wh`` later at ``price`` yen/kWh
                                (at least ``buy_price`` at the block time; the yen owed is recorded); a request
                                with ``token`` (and ``wh`` at most the token's) draws on it and pays nothing more
+    trade.incentive   validator S111/mods 1, 4: {battery, period}: the lump sum of every incentive owed for sales
+                               recorded in the period starting at ``period`` (``INCENTIVE_PERIOD``), paid once the
+                               period is over, each home credited once, the period closed
+
+When the incentive is paid (S111, mod 4) is the deployment's choice, in the storage server's registry entry:
+``incentive`` (one of ``INCENTIVE_MODES``, default ``"sale"``), ``incentive_modes`` (the modes a sale may choose
+with its optional ``incentive`` field; default only the deployment's) and ``incentive_period_s`` (a period's
+length, default a day; periods start at 00:00 JST)::
+
+    sale      (S111 as in the embodiment) credited with the recorded sale itself
+    payment   (mod 4) after buyers paid for the sale's energy: credited in the ``storage.delivery`` that takes the
+              last of the sale's origin lot out of the battery (the buyer's payment settled in the same
+              transaction), for the Wh deliveries took from that lot; a lot the battery had already emptied is
+              paid with the sale; energy a report wrote off (self-discharge) earns nothing
+    period    (mod 4) owed with the sale and paid in one lump sum per home and period by ``trade.incentive``
+
+Whatever the mode, a sale's incentive is credited exactly once; the sale's record ``incentive`` says ``{mode,
+status: "paid" | "pending" | "owed", points, by}`` (``by``: the transaction that credited it).
 
 Results (``outcome["result"]``) the devices show: a receipt ``{receipt, stored_wh, price}``; a sale ``{sale,
 receipt, wh, credited_wh, price, yen, points, balance}`` (S112: the incentive credited); a request ``{request,
@@ -82,7 +100,12 @@ TRADE_SALE = "trade.sale"
 TRADE_REQUEST = "trade.request"
 TRADE_MATCH = "trade.match"
 TRADE_TOKEN = "trade.token"
-TYPES = (STORAGE_RECEIPT, STORAGE_REPORT, STORAGE_DELIVERY, TRADE_SALE, TRADE_REQUEST, TRADE_MATCH, TRADE_TOKEN)
+TRADE_INCENTIVE = "trade.incentive"
+TYPES = (STORAGE_RECEIPT, STORAGE_REPORT, STORAGE_DELIVERY, TRADE_SALE, TRADE_REQUEST, TRADE_MATCH, TRADE_TOKEN,
+         TRADE_INCENTIVE)
+INCENTIVE_ON_SALE, INCENTIVE_ON_PAYMENT, INCENTIVE_PER_PERIOD = "sale", "payment", "period"
+INCENTIVE_MODES = (INCENTIVE_ON_SALE, INCENTIVE_ON_PAYMENT, INCENTIVE_PER_PERIOD)
+INCENTIVE_PERIOD_S = 86_400  # default length of a lump-sum period (mod 4), from 00:00 JST
 
 METERING_TOLERANCE_PCT = 2   # a sale's Wh may differ from the receipt's by this much (meters disagree a little)
 TIME_WINDOW_S = 15 * 60      # a sale's interval may be this far from the receipt's
@@ -165,8 +188,20 @@ def grid_distance(a: str, b: str) -> int:
     return len(left) + len(right) - 2 * common
 
 
-def sale_body(battery: str, start: int, end: int, wh: int) -> dict[str, Any]:
-    return {"battery": battery, "start": start, "end": end, "wh": wh}
+def period_start(time: int, period_s: int) -> int:
+    """The start of the lump-sum period holding ``time``: periods of ``period_s`` seconds from 00:00 JST."""
+    return time - (time + JST_OFFSET_S) % period_s
+
+
+def sale_body(battery: str, start: int, end: int, wh: int, *, incentive: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"battery": battery, "start": start, "end": end, "wh": wh}
+    if incentive is not None:
+        body["incentive"] = incentive
+    return body
+
+
+def incentive_body(battery: str, period: int) -> dict[str, Any]:
+    return {"battery": battery, "period": period}
 
 
 def receipt_body(battery: str, home: str, start: int, end: int, wh: int) -> dict[str, Any]:
@@ -205,10 +240,12 @@ def signed(key: SigningKey, chain: str, kind: str, body: dict[str, Any], *, nonc
     return sign_tx(key, chain=chain, type=kind, body=body, nonce=nonce, time=time)
 
 
-__all__ = ["BUY_BASE_YEN", "HIGH_SOC_PCT", "HOME", "JST_OFFSET_S", "LOW_SOC_PCT", "MAX_OPEN_REQUESTS",
+__all__ = ["BUY_BASE_YEN", "HIGH_SOC_PCT", "HOME", "INCENTIVE_MODES", "INCENTIVE_ON_PAYMENT", "INCENTIVE_ON_SALE",
+           "INCENTIVE_PERIOD_S", "INCENTIVE_PER_PERIOD", "JST_OFFSET_S", "LOW_SOC_PCT", "MAX_OPEN_REQUESTS",
            "MAX_WINDOW_S", "METERING_TOLERANCE_PCT", "PAYMENTS", "POINTS_PER_KWH", "ROLES", "SALE_HORIZON_S",
            "SELL_BASE_YEN", "STORAGE", "STORAGE_DELIVERY", "STORAGE_RECEIPT", "STORAGE_REPORT", "TIME_WINDOW_S",
-           "TRADE_MATCH", "TRADE_REQUEST", "TRADE_SALE", "TRADE_TOKEN", "TYPES", "buy_price", "cost",
-           "delivery_body", "draw_wh", "grid_distance", "hour_of_day", "incentive_points", "match_body",
+           "TRADE_INCENTIVE", "TRADE_MATCH", "TRADE_REQUEST", "TRADE_SALE", "TRADE_TOKEN", "TYPES", "buy_price", "cost",
+           "delivery_body", "draw_wh", "grid_distance", "hour_of_day", "incentive_body", "incentive_points",
+           "match_body", "period_start",
            "receipt_body", "report_body", "request_body", "sale_body", "sell_price", "signed", "soc_pct",
            "token_body"]

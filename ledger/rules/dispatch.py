@@ -11,6 +11,7 @@ from ledger.rules import (
     certificates,
     governance,
     revocation,
+    trading_incentives,
     trading_match,
     trading_requests,
     trading_sales,
@@ -35,6 +36,7 @@ RULES: dict[str, Rule] = {
     trading.TRADE_REQUEST: trading_requests.request,
     trading.TRADE_MATCH: trading_match.match,
     trading.TRADE_TOKEN: trading_requests.token,
+    trading.TRADE_INCENTIVE: trading_incentives.payout,
 }
 
 

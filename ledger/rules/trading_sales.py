@@ -6,7 +6,8 @@ recorded only if an unused receipt of this home and battery matches it: both end
 with the reason (``no_receipt``, ``time_mismatch``, ``amount_mismatch``, ``already_sold``). The receipt is then
 used: it never backs a second sale. S111 and mod 1: the incentive — ``POINTS_PER_KWH`` points per kWh of the
 smaller of the two amounts — is credited to the seller in this same recorded transaction, so exactly once per
-sale; the sale records the sell price the contract set when the energy arrived (mods 6, 12) and the yen owed.
+sale, or (mod 4, ``ledger.rules.trading_incentives``) after its buyers paid or in a lump sum per period; the
+sale records the sell price the contract set when the energy arrived (mods 6, 12) and the yen owed.
 """
 
 from __future__ import annotations
@@ -15,22 +16,19 @@ from typing import Any
 
 from ledger.errors import Rejected
 from ledger.rules.context import Context
+from ledger.rules.trading_incentives import chosen_mode, on_sale
 from ledger.rules.trading_records import (
     battery_id,
     exact_body,
-    get_battery,
-    get_points,
     held,
     home_of,
     interval,
     positive,
-    put_points,
     receipt_key,
-    sale_key,
     unsold_key,
 )
 from ledger_lite import Transaction
-from ledger_lite.trading import HOME, METERING_TOLERANCE_PCT, SALE_HORIZON_S, TIME_WINDOW_S, cost, incentive_points
+from ledger_lite.trading import HOME, METERING_TOLERANCE_PCT, SALE_HORIZON_S, TIME_WINDOW_S, cost
 
 
 def _near(receipt: list[int], start: int, end: int) -> bool:
@@ -43,13 +41,13 @@ def _amount_ok(receipt_wh: int, wh: int) -> bool:
 
 def sale(tx: Transaction, ctx: Context) -> dict[str, Any]:
     body = tx.body
-    exact_body(body, ("battery", "start", "end", "wh"))
+    exact_body(body, ("battery", "start", "end", "wh"), ("incentive",))
     battery = battery_id(body)
     ctx.require_role(tx.signer_address, HOME)
     home = home_of(ctx, tx.signer_address, battery).address
     start, end = interval(body)
     wh = positive(body, "wh")
-    get_battery(ctx, battery)
+    mode, period_s = chosen_mode(ctx, body, battery)
     index = ctx.state.get(unsold_key(battery, home)) or {"last_end": 0, "receipts": [], "sold": []}
     # S106–S107: the battery's receipts of this home that a sale may still use.
     live = [r for r in index["receipts"] if r[2] + SALE_HORIZON_S > ctx.time]
@@ -75,23 +73,19 @@ def sale(tx: Transaction, ctx: Context) -> dict[str, Any]:
     receipt_id = chosen[0]
     receipt = held(ctx, receipt_key(receipt_id))
     credited = min(wh, receipt["wh"])
-    points = incentive_points(credited)
     price = receipt["price"]
     record = {"home": home, "battery": battery, "receipt": receipt_id, "start": start, "end": end, "wh": wh,
               "receipt_wh": receipt["wh"], "credited_wh": credited, "price": price, "yen": cost(credited, price),
-              "points": points, "time": ctx.time, "height": ctx.height}
-    ctx.state.put(sale_key(tx.tx_id), record)
+              "points": 0, "time": ctx.time, "height": ctx.height}
     ctx.state.put(receipt_key(receipt_id), {**receipt, "sale": tx.tx_id})
     ctx.state.put(unsold_key(battery, home), {
         **index, "receipts": [r for r in index["receipts"] if r[0] != receipt_id],
         "sold": [*[s for s in index["sold"] if s[3] + SALE_HORIZON_S > ctx.time],
                  [receipt_id, tx.tx_id, chosen[1], chosen[2]]]})
-    # S111, mod 1: the incentive, credited once, as part of this recorded sale.
-    account = get_points(ctx, home)
-    account = {**account, "balance": account["balance"] + points, "earned": account["earned"] + points}
-    put_points(ctx, home, account)
+    # S111, mods 1 and 4: the incentive, credited once: with this sale, after its buyers paid, or per period.
+    paid = on_sale(ctx, tx, record, mode, period_s)
     return {"sale": tx.tx_id, "receipt": receipt_id, "wh": wh, "credited_wh": credited, "price": price,
-            "yen": record["yen"], "points": points, "balance": account["balance"]}
+            "yen": record["yen"], **paid}
 
 
 def _sold_near(ctx: Context, battery: str, home: str, start: int, end: int) -> tuple[str, str] | None:

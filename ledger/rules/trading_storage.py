@@ -9,7 +9,9 @@
   reserved); the round-trip losses come off the stored energy, the origin lots are consumed first in first out
   and listed, the buyer pays (yen recorded, points deducted, or a token's prepayment) and any energy reserved but
   not delivered is released. One delivery settles a reservation; a reservation not delivered by its request's
-  end (± ``TIME_WINDOW_S``) lapses at the next match (``ledger.rules.trading_match``).
+  end (± ``TIME_WINDOW_S``) lapses at the next match (``ledger.rules.trading_match``). Each receipt counts what
+  deliveries and write-offs took from its lot: a seller paid after its buyers (mod 4) is paid when its lot empties
+  (``ledger.rules.trading_incentives``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from ledger.errors import Rejected
 from ledger.rules.context import Context, field
+from ledger.rules.trading_incentives import lots_taken
 from ledger.rules.trading_records import (
     account,
     add_lot,
@@ -107,6 +110,7 @@ def report(tx: Transaction, ctx: Context) -> dict[str, Any]:
     lots: list[dict[str, Any]] = []
     if written_off:
         record, lots = take_lots(ctx, record, written_off)
+        lots_taken(ctx, tx, lots, delivered=False)
         record = {**record, "stored_wh": ledger_wh - written_off,
                   "self_discharge_wh": record["self_discharge_wh"] + written_off}
     record = {**record, "report": {"tx": tx.tx_id, "time": time, "measured_wh": measured, "ledger_wh": ledger_wh,
@@ -163,6 +167,9 @@ def delivery(tx: Transaction, ctx: Context) -> dict[str, Any]:
     ctx.state.put(request_key(request_id), {**request, "status": "delivered"})
     waiting = held(ctx, open_key(battery))
     ctx.state.put(open_key(battery), {**waiting, "reserved": [r for r in waiting["reserved"] if r != request_id]})
-    return {"reservation": request_id, "home": home, "wh": wh, "draw_wh": draw, "loss_wh": draw - wh,
-            "released_wh": reservation["draw_wh"] - draw, "paid": {"pay": pay, "amount": amount}, "lots": lots,
-            "stored_wh": record["stored_wh"]}
+    # Mod 4: the buyer has paid; sellers whose energy this emptied out of the battery are paid their incentive.
+    incentives = lots_taken(ctx, tx, lots, delivered=True)
+    result = {"reservation": request_id, "home": home, "wh": wh, "draw_wh": draw, "loss_wh": draw - wh,
+              "released_wh": reservation["draw_wh"] - draw, "paid": {"pay": pay, "amount": amount}, "lots": lots,
+              "stored_wh": record["stored_wh"]}
+    return {**result, "incentives": incentives} if incentives else result

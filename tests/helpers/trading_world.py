@@ -45,7 +45,10 @@ HOUR = 3600
 
 
 class TradingWorld:
-    def __init__(self) -> None:
+    def __init__(self, **incentive: Any) -> None:
+        """``incentive``: extra attributes of battery B1's storage entry (mod 4: ``incentive``, ``incentive_modes``,
+        ``incentive_period_s``)."""
+        self.incentive = incentive
         self.ledger = LedgerWorld()
         self.chain_id = self.ledger.chain_id
         self.genesis_time = self.ledger.genesis_time
@@ -65,7 +68,8 @@ class TradingWorld:
         base = self.ledger.genesis()
         extra = (
             entry(self.storage.public, "storage", "Storage server of B1", battery=BATTERY, capacity_wh=CAPACITY_WH,
-                  max_charge_w=CHARGE_W, max_discharge_w=DISCHARGE_W, efficiency_pct=EFFICIENCY_PCT, grid_node="F1"),
+                  max_charge_w=CHARGE_W, max_discharge_w=DISCHARGE_W, efficiency_pct=EFFICIENCY_PCT, grid_node="F1",
+                  **self.incentive),
             entry(self.storage2.public, "storage", "Storage server of B2", battery=BATTERY2, capacity_wh=CAPACITY_WH,
                   max_charge_w=CHARGE_W, max_discharge_w=DISCHARGE_W, efficiency_pct=EFFICIENCY_PCT, grid_node="F2"),
             entry(self.home_a.public, "home", "Home A", battery=BATTERY, node="F1/T1/H1"),
@@ -108,8 +112,12 @@ class TradingWorld:
         return self.sign(key or self.storage, tr.STORAGE_RECEIPT,
                          tr.receipt_body(battery, home_address or home.address, start, end, wh))
 
-    def sale(self, home: SigningKey, start: int, end: int, wh: int, *, battery: str = BATTERY) -> Transaction:
-        return self.sign(home, tr.TRADE_SALE, tr.sale_body(battery, start, end, wh))
+    def sale(self, home: SigningKey, start: int, end: int, wh: int, *, battery: str = BATTERY,
+             incentive: str | None = None) -> Transaction:
+        return self.sign(home, tr.TRADE_SALE, tr.sale_body(battery, start, end, wh, incentive=incentive))
+
+    def payout(self, period: int, *, battery: str = BATTERY, key: SigningKey | None = None) -> Transaction:
+        return self.sign(key or self.validator, tr.TRADE_INCENTIVE, tr.incentive_body(battery, period))
 
     def request(self, home: SigningKey, start: int, end: int, wh: int, max_price: int, *, pay: str = "yen",
                 token: str | None = None, battery: str = BATTERY) -> Transaction:
