@@ -1,5 +1,6 @@
 """Typed httpx clients for the intermediary and ledger node APIs."""
 
+from backend_client.certificate_reader import CertificateReader
 from backend_client.errors import (
     AlreadyIssued,
     ApiError,
@@ -31,6 +32,7 @@ __all__ = [
     "AlreadyIssued",
     "ApiError",
     "BadRequest",
+    "CertificateReader",
     "CertificateRecord",
     "CertificateType",
     "ClientError",

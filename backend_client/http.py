@@ -27,6 +27,7 @@ from backend_client.errors import (
     Unauthorized,
     Unreachable,
 )
+from backend_client.tls import context_for
 
 MAX_MESSAGE = 500  # characters of a server's error message kept in an ApiError
 FAILOVER_STATUSES = frozenset({502, 503, 504})  # "this server cannot answer now": another one may
@@ -53,7 +54,9 @@ class HttpBase:
         self.base_urls = split_urls(base_url)
         self._timeout = timeout
         self._preferred = 0
-        self._http = httpx.Client(transport=transport, timeout=self._timeouts(timeout))
+        # One httpx client for the object's life: its connections are kept alive between requests.
+        self._http = httpx.Client(transport=transport, timeout=self._timeouts(timeout),
+                                  verify=context_for(self.base_urls))
 
     @property
     def base_url(self) -> str:

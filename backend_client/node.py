@@ -19,6 +19,7 @@ from ledger_lite.request_auth import sign_request
 HTTP_MARGIN_S = 5.0
 POLL_S = 0.2  # how often a resubmitted transaction that a node calls a duplicate is looked up
 CBOR = {"content-type": "application/cbor"}
+UNKNOWN_CERTIFICATE = "unknown_certificate"  # the 404 code of a node that has the audit route
 
 
 def _obj(body: Any, what: str) -> dict[str, Any]:
@@ -65,6 +66,7 @@ class NodeClient(HttpBase):
         super().__init__(base_url, transport=transport, timeout=timeout)
         self.signer = signer
         self._chain_id = chain_id
+        self._without_audit: set[str] = set()  # base URLs of nodes without GET /v1/certificates/{id}/audit
 
     def _chain(self) -> str:
         if self._chain_id is None:
@@ -173,6 +175,25 @@ class NodeClient(HttpBase):
 
     def tx(self, tx_id: str) -> dict[str, Any]:
         return _obj(self.json("GET", path("v1", "txs", hex_id(tx_id, "a transaction id"))), "transaction")
+
+    def certificate_audit(self, certificate_id: str) -> dict[str, Any] | None:
+        """``GET /v1/certificates/{id}/audit``: everything one online verification of the certificate asks, in
+        one answer (``tx``, ``block``, ``state``, ``head``; ``CertificateReader`` serves them). None when the node
+        answering is older and lacks the route (404 other than ``unknown_certificate``, or 405): ask it the
+        single questions instead; it is then not asked for the route again. ``NotFound`` when no transaction has
+        that id."""
+        route = path("v1", "certificates", hex_id(certificate_id, "a certificate id"), "audit")
+        if self.base_url in self._without_audit:
+            return None
+        response, _ = self.exchange("GET", route)
+        if response.status_code in (404, 405):
+            body = _body(response)
+            if not (isinstance(body, dict) and body.get("error") == UNKNOWN_CERTIFICATE):
+                self._without_audit.add(self.base_url)  # the node that answered: failover made it the preferred
+                return None
+        if response.status_code >= 400:
+            raise map_error(response)
+        return _obj(decode_json(response, "GET", route), "a certificate's audit answer")
 
     def block(self, height: int) -> dict[str, Any]:
         return _obj(self.json("GET", path("v1", "blocks", str(block_height(height)))), "block")

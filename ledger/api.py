@@ -18,6 +18,8 @@ from ledger.errors import Error, Rejected, shown
 from ledger.node import Node
 from ledger.node_base import Pending
 from ledger.openapi import (
+    AUDIT_DESCRIPTION,
+    AUDIT_WHY,
     BATCH_BODY,
     EVENTS,
     MAX_BATCH,
@@ -303,6 +305,13 @@ def create_app(node: Node) -> FastAPI:
         validator. One certificate stays public: ``GET /v1/state/cert/{id}?prove=true``."""
         _may_read(signer, owner)
         return {"items": node.certificates(owner)}
+
+    @app.get("/v1/certificates/{certificate_id}/audit", responses=errors(400, 404, 503, why=AUDIT_WHY),
+             description=AUDIT_DESCRIPTION)
+    def certificate_audit(certificate_id: Annotated[str, Path(pattern=TX_ID, description="the certificate id: "
+                                                                "its issuance transaction id, 64 lowercase hex "
+                                                                "digits")]) -> dict[str, Any]:
+        return node.certificate_audit(certificate_id)
 
     @app.get("/v1/registry")
     def registry() -> dict[str, Any]:

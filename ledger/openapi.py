@@ -46,6 +46,21 @@ WHY = {
 }
 
 
+# GET /v1/certificates/{certificate_id}/audit: one online verification's answers in one (issue 17).
+AUDIT_DESCRIPTION = (
+    "Everything one online verification of a certificate asks, in one answer (a verifier's one request instead "
+    "of four), shaped as the audit bundle a certificate PDF carries: ``tx`` the issuance with its inclusion "
+    "proof (as ``GET /v1/txs/{tx_id}``), ``block`` the header and commit of its block (as ``GET "
+    "/v1/blocks/{height}``), ``state`` the record ``cert/{certificate_id}`` with its revocation, or its absence, "
+    "proven against the head's state root (as ``GET /v1/state/cert/{certificate_id}?prove=true``), ``head`` "
+    "that head's header and commit, and ``revoked`` the record's revocation repeated for a reader (only the "
+    "proof counts). A transaction id that is not an issuance is answered too: the verifier finds it is not one.")
+AUDIT_WHY = {
+    400: "The certificate id is not 64 lowercase hex digits (``bad_request``)",
+    404: "No committed transaction has that id (``unknown_certificate``)",
+}
+
+
 # A list by owner is a signed read (``ledger_lite.request_auth``): headers X-GC-Key, X-GC-Time, X-GC-Signature.
 SIGNED_READ = {
     401: "Not a registered participant's signed read: headers missing (``unsigned_read``), malformed or not "

@@ -21,6 +21,13 @@ def full_view(key: str, value: Any) -> Any:
     return unpack(key.removeprefix(ASSET_PREFIX), value) if key.startswith(ASSET_PREFIX) else value
 
 
+class UnknownCertificate(NotFound):
+    """No committed transaction has the id a certificate's audit was asked for (its own code, so that a client
+    tells it from a node without the route, whose 404 is ``not_found``)."""
+
+    code = "unknown_certificate"
+
+
 class Queries(NodeBase):
     """A node's read side; changes nothing."""
 
@@ -88,6 +95,26 @@ class Queries(NodeBase):
             # ``value`` is the full view; ``value_cbor`` is the stored record the proof is about.
             out.update(value=to_json(full_view(key, value)), value_cbor=encoded.hex())
         return out
+
+    def certificate_audit(self, certificate_id: str) -> dict[str, Any]:
+        """What one online verification of a certificate asks (``ledger_lite.verification.verify_issuance``), in
+        one answer shaped as the audit bundle a certificate PDF carries (``ledger_lite.audit.AuditBundle``): the
+        issuance with its inclusion proof (``tx``), its block's header and commit (``block``), the certificate's
+        record with its revocation, or its absence, proven against the head's state root (``state``), and that
+        head's header and commit (``head``). ``revoked`` repeats the record's revocation for a reader; only the
+        proof in ``state`` counts. ``UnknownCertificate`` when no transaction has that id."""
+        try:
+            tx = self.tx(certificate_id)
+        except NotFound:
+            raise UnknownCertificate(f"expected the id of a committed issuance, found no committed transaction "
+                                     f"{certificate_id}") from None
+        state = self.proven_value(f"cert/{certificate_id}")
+        block = self.block(tx["height"])
+        head = block if state["height"] == tx["height"] else self.block(state["height"])
+        value = state.get("value")
+        revoked = value.get("revoked") if isinstance(value, dict) else None
+        return {"certificate_id": certificate_id, "tx": tx, "block": block, "state": state, "head": head,
+                "revoked": revoked}
 
     def assets(self, owner: str, *, method: str | None = None, start: int | None = None, end: int | None = None,
                trade: str | None = None, valid_at: int | None = None) -> list[dict[str, Any]]:

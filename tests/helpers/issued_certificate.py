@@ -1,0 +1,35 @@
+"""One issued certificate on a node of the test world (``tests.helpers.ledger_world``): its id, its signed QR
+payload (the intermediary's key) and the trust list a verifier checks it against — for the online-verification
+tests and ``bench/verification.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.node import Node
+from ledger_lite import Claims, encode_payload
+from ledger_lite.verification import Trust
+from tests.helpers.ledger_world import LedgerWorld
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    certificate_id: str
+    payload: str
+    trust: Trust
+
+
+def issue_certificate(world: LedgerWorld, node: Node, *, first_slot: int = 0,
+                      later_blocks: int = 1) -> IssuedCertificate:
+    """Allocate two assets to the user Ca, certify them, then commit ``later_blocks`` more readings (so the
+    record's proof is against a newer header than the issuance's block)."""
+    assets = [world.allocated_asset(node, first_slot + n, 10_000) for n in range(2)]
+    cid: str = world.commit(node, world.issue(assets))["result"]["certificate_id"]
+    for n in range(later_blocks):
+        world.new_asset(node, first_slot + 2 + n)
+    record = node.value(f"cert/{cid}")
+    claims = Claims(cid=cid, chain=world.chain_id, h=record["height"], own="Consumer Ca", m=record["method"],
+                    wh=record["wh"], ps=record["start"], pe=record["end"], inst=record["institution"],
+                    iat=record["time"])
+    return IssuedCertificate(cid, encode_payload(claims, world.intermediary),
+                             Trust.from_registry(world.chain_id, node.registry()))
