@@ -1,42 +1,45 @@
-"""Read a printed certificate back: the QR payload from the rasterised page, amount and id from its text.
+"""Read a printed certificate back: the QR payload from the rendered page, amount and id from its text.
 
-Used by ``greencert verify file.pdf|file.png`` and by the tests that check what S214a printed. The input may be
-hostile: an image's size is read from its header and a PDF's page boxes from ``pdfinfo`` before anything is
-decoded or rasterised, and both are refused above ``MAX_IMAGE_PIXELS`` (issue #9).
+Used by ``greencert verify file.pdf|file.png``, the kiosk's auditor mode and screen view, the intermediary's
+/verify page and the tests that check what S214a printed. The input may be hostile (issue #9): an image's size
+is read from its header before anything is decoded, and refused above ``MAX_IMAGE_PIXELS``; a PDF is read by
+PDFium in one child process (``printing.pdf_worker``: page count and page sizes checked before anything is
+drawn, memory capped, at most ``TOOL_TIMEOUT``), so a hostile PDF ends that child and nothing else.
+
+Pillow and zxing-cpp are imported when an image is read: reading a PDF loads neither in this process.
 """
 
 from __future__ import annotations
 
-import math
+import base64
+import json
+import os
 import re
-import shutil
+import signal
 import struct
 import subprocess
-import tempfile
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-import zxingcpp
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any
 
 from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES
 from printing.document import parse_amount_kwh
 from printing.errors import ReadError
+from printing.pdf_worker import MAX_IMAGE_PIXELS, MAX_PDF_PAGES, MAX_WORKER_MEMORY, RASTER_DPI, READ_ERROR_EXIT
 
-RASTER_DPI = 150
-# A page at 150 dpi is ~2 MP (A4 1240×1755), phone photos 12–50 MP. Measured at 49 MP: ~250 MB peak for a
-# JPEG or a grey PNG, ~440 MB for an RGB PNG (the interpreter included).
-MAX_IMAGE_PIXELS = 50_000_000
-MAX_PDF_PAGES = 10  # a certificate is one page
+if TYPE_CHECKING:
+    from PIL import Image
+
+__all__ = ["IMAGE_FORMATS", "MAX_IMAGE_PIXELS", "MAX_PDF_PAGES", "RASTER_DPI", "TOOL_TIMEOUT", "PrintedCertificate",
+           "parse_certificate_id", "parse_short_reference", "pdf_page_pixels", "read_bundle", "read_certificate_pdf",
+           "read_qr_codes", "read_qr_from_image", "render_page_png"]
+
 IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
-_PDF_POINTS_PER_INCH = 72
-_PDFINFO_PAGES = re.compile(r"^Pages:\s+(\d+)\s*$", re.MULTILINE)
-_PDFINFO_BOX = re.compile(r"^Page\s+(\d+)\s+MediaBox:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$", re.MULTILINE)
-_PDFINFO_ROT = re.compile(r"^Page\s+(\d+)\s+rot:\s+(-?\d+)\s*$", re.MULTILINE)
 _PILLOW_PIXELS = re.compile(r"\((\d+) pixels\)")
-_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 TOOL_TIMEOUT = 60.0
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[1])  # where the child finds ``printing``
 # The id is printed in monospace, in one line or in two lines of 32 (fields.certificate_id_lines).
 _ID_LABEL = re.compile(r"Certificate ID|証明書番号")
 _ID_ONE_LINE = re.compile(r"(?<![0-9a-fA-F])([0-9a-fA-F]{64})(?![0-9a-fA-F])")
@@ -62,19 +65,9 @@ class PrintedCertificate:
 def read_certificate_pdf(path: Path) -> PrintedCertificate:
     """The QR payloads of every page, the printed amount and certificate id of a PDF. Raises ``ReadError`` for
     a PDF of more than ``MAX_PDF_PAGES`` pages or a page of more than ``MAX_IMAGE_PIXELS`` at ``RASTER_DPI``."""
-    path = Path(path)
-    if not path.is_file():
-        raise ReadError(f"{path}: expected a PDF file, found nothing")
-    text = _run(["pdftotext", "-enc", "UTF-8", str(path), "-"], path).decode("utf-8", errors="replace")
-    pages = pdf_page_pixels(path)
-    texts: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="greencert-read-") as tmp:
-        for number, (width, height) in enumerate(pages, start=1):
-            out = Path(tmp) / f"page-{number}"
-            # -W/-H crop to the size pdfinfo announced: the bitmap stays bounded even if poppler disagrees.
-            _run(["pdftoppm", "-r", str(RASTER_DPI), "-f", str(number), "-l", str(number), "-W", str(width),
-                  "-H", str(height), "-singlefile", "-png", str(path), str(out)], path)
-            texts += [t for t in read_qr_codes(out.with_suffix(".png")) if t not in texts]
+    path = _existing_pdf(path)
+    found = json.loads(_ask_worker("read", path, BUNDLE_NAME, str(MAX_BUNDLE_BYTES)))
+    text, texts = str(found["text"]), [str(t) for t in found["payloads"]]
     return PrintedCertificate(
         payload=texts[0] if texts else None,
         amount_wh=parse_amount_kwh(text),
@@ -82,74 +75,63 @@ def read_certificate_pdf(path: Path) -> PrintedCertificate:
         text=text,
         payloads=tuple(texts),
         short_reference=parse_short_reference(text),
-        bundle=read_bundle(path),
+        bundle=_bundle_of(found),
     )
 
 
 def render_page_png(path: Path, page: int = 1, *, dpi: int = RASTER_DPI) -> bytes:
-    """Page ``page`` of the PDF at ``path`` as PNG at ``dpi`` (for showing a certificate on a screen), bounded by
-    the page size pdfinfo announced like every other rasterisation here. Raises ``ReadError``."""
-    pages = pdf_page_pixels(path)
-    if not 1 <= page <= len(pages):
-        raise ReadError(f"{path.name}: expected page {page} of a PDF, found {len(pages)} pages")
-    width, height = pages[page - 1]
-    scale = dpi / RASTER_DPI
-    with tempfile.TemporaryDirectory(prefix="greencert-page-") as tmp:
-        out = Path(tmp) / "page"
-        _run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-W", str(int(width * scale)), "-H",
-              str(int(height * scale)), "-singlefile", "-png", str(path), str(out)], path)
-        return out.with_suffix(".png").read_bytes()
+    """Page ``page`` of the PDF at ``path`` as PNG at ``dpi`` (for showing a certificate on a screen), with the
+    limits of every other reading (each page checked at ``RASTER_DPI``, this one also at ``dpi``). Raises
+    ``ReadError``."""
+    return _ask_worker("render", _existing_pdf(path), str(page), str(dpi))
 
 
 def read_bundle(path: Path) -> bytes | None:
-    """The audit bundle embedded in a certificate PDF, or None (none embedded, or a PDF pypdf cannot parse: the
-    verifier then checks online or the signature alone). At most ``MAX_BUNDLE_BYTES`` are taken (compressed
-    bundles are far smaller than that)."""
-    from pypdf import PdfReader  # only here: the rest of reading needs no PDF parser of its own
-
+    """The audit bundle embedded in a certificate PDF, or None (none embedded, more than ``MAX_BUNDLE_BYTES``,
+    or a PDF that cannot be read: the verifier then checks online or the signature alone)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pypdf warns about harmless oddities of PDFs it still reads
-            found = PdfReader(path).attachments.get(BUNDLE_NAME)
-    except Exception:  # a hostile or broken PDF must not stop verification: the bundle is an extra proof
+        return _bundle_of(json.loads(_ask_worker("bundle", _existing_pdf(path), BUNDLE_NAME, str(MAX_BUNDLE_BYTES))))
+    except ReadError:  # a hostile or broken PDF must not stop verification: the bundle is an extra proof
         return None
-    if not found or len(found[0]) > MAX_BUNDLE_BYTES:
-        return None
-    return bytes(found[0])
 
 
 def pdf_page_pixels(path: Path) -> list[tuple[int, int]]:
-    """Width × height in pixels of each page rasterised at ``RASTER_DPI`` (MediaBox and rotation per
-    ``pdfinfo``), refused before rasterising when there are too many pages or a page is too large."""
-    info = _run(["pdfinfo", "-box", "-f", "1", "-l", str(MAX_PDF_PAGES), str(path)], path)
-    listing = info.decode("utf-8", errors="replace")
-    count = _PDFINFO_PAGES.search(listing)
-    if count is None:
-        raise ReadError(f"{path.name}: expected pdfinfo to report the number of pages, found none")
-    if int(count.group(1)) > MAX_PDF_PAGES:
-        raise ReadError(f"{path.name}: the PDF has {int(count.group(1)):,} pages, at most {MAX_PDF_PAGES} accepted")
-    rotation = {int(n): int(r) % 360 for n, r in _PDFINFO_ROT.findall(listing)}
-    pages: list[tuple[int, int]] = []
-    for number, *box in _PDFINFO_BOX.findall(listing):
-        try:
-            x1, y1, x2, y2 = (float(v) for v in box)
-        except ValueError as exc:
-            raise ReadError(f"{path.name}: expected a numeric MediaBox for page {number}, found {box}") from exc
-        if not all(math.isfinite(v) for v in (x1, y1, x2, y2)):
-            raise ReadError(f"{path.name}: expected a finite MediaBox for page {number}, found {box}")
-        width, height = (math.ceil(abs(d) * RASTER_DPI / _PDF_POINTS_PER_INCH) for d in (x2 - x1, y2 - y1))
-        if rotation.get(int(number), 0) in (90, 270):
-            width, height = height, width
-        if width * height > MAX_IMAGE_PIXELS:
-            mm = 25.4 / _PDF_POINTS_PER_INCH
-            raise ReadError(f"{path.name}: page {number} is {abs(x2 - x1) * mm:,.0f}×{abs(y2 - y1) * mm:,.0f} mm, "
-                            f"{width:,}×{height:,} pixels at {RASTER_DPI} dpi; at most {MAX_IMAGE_PIXELS:,} pixels "
-                            f"accepted")
-        pages.append((max(width, 1), max(height, 1)))
-    if len(pages) != int(count.group(1)):
-        raise ReadError(f"{path.name}: expected a MediaBox for each of its {count.group(1)} pages, found "
-                        f"{len(pages)}")
-    return pages
+    """Width × height in pixels of each page drawn at ``RASTER_DPI`` (page box and rotation per PDFium),
+    refused (``ReadError``) when there are too many pages or a page is too large."""
+    return [(int(w), int(h)) for w, h in json.loads(_ask_worker("pages", _existing_pdf(path)))]
+
+
+def _existing_pdf(path: Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError(f"{path}: expected a PDF file, found nothing")
+    return path
+
+
+def _bundle_of(found: dict[str, Any]) -> bytes | None:
+    bundle = found.get("bundle")
+    return None if bundle is None else base64.b64decode(bundle)
+
+
+def _ask_worker(mode: str, path: Path, *arguments: str) -> bytes:
+    """What ``printing.pdf_worker`` answers for ``mode`` on ``path``; its refusals, a crash (PDFium out of its
+    memory cap, a damaged file) and a timeout become ``ReadError``."""
+    command = [sys.executable, "-m", "printing.pdf_worker", mode, str(path), *arguments]
+    paths = [_PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=TOOL_TIMEOUT, check=False,
+                                env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
+    except subprocess.TimeoutExpired as exc:
+        raise ReadError(f"{path}: expected a PDF read within {TOOL_TIMEOUT:.0f} s, reading it took longer") from exc
+    if result.returncode == 0:
+        return result.stdout
+    if result.returncode == READ_ERROR_EXIT:
+        raise ReadError(result.stdout.decode("utf-8", errors="replace"))
+    stopped = (f"signal {signal.Signals(-result.returncode).name}" if -result.returncode in signal.valid_signals()
+               else f"exit status {result.returncode}")
+    last = result.stderr.decode(errors="replace").strip().splitlines()
+    raise ReadError(f"{path}: expected a readable PDF, its reader stopped with {stopped} (a damaged PDF, or one that "
+                    f"needs more than {MAX_WORKER_MEMORY >> 20:,} MB)" + (f": {last[-1][:200]}" if last else ""))
 
 
 def read_qr_from_image(path: Path) -> str | None:
@@ -162,6 +144,9 @@ def read_qr_codes(path: Path) -> list[str]:
     """The distinct texts of every QR code in an image file, in the order zxing-cpp found them. Raises
     ``ReadError`` for what is not an image, or an image of more than ``MAX_IMAGE_PIXELS`` (checked on the size
     its header declares, before decoding)."""
+    import zxingcpp
+    from PIL import UnidentifiedImageError
+
     path = Path(path)
     try:
         with _open_image(path) as image:
@@ -172,7 +157,7 @@ def read_qr_codes(path: Path) -> list[str]:
             image.draft("L", image.size)  # JPEG: decoded straight to grey, a third of the memory of RGB
             image.load()
             grey = image if image.mode == "L" else image.convert("L")
-            barcodes = zxingcpp.read_barcodes(grey, formats=_QR_ONLY)
+            barcodes = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     except (OSError, UnidentifiedImageError) as exc:
         raise ReadError(f"{path}: expected an image (PNG, JPEG, ...), found {exc}") from exc
     texts: list[str] = []
@@ -185,6 +170,8 @@ def read_qr_codes(path: Path) -> list[str]:
 def _open_image(path: Path) -> Image.Image:
     """``Image.open`` (header only) of the accepted formats. Pillow's own decompression-bomb guard fires above
     ~89 MP, before the size is known to us: its warning and error become the same ``ReadError``."""
+    from PIL import Image
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -200,6 +187,8 @@ def _open_image(path: Path) -> Image.Image:
 def _declared_size(path: Path) -> tuple[int, int] | None:
     """The size an image's header declares, read by the Pillow plugin of its format (``Image.OPEN``, what
     ``Image.open`` uses) without decoding — only to say how large a refused image is."""
+    from PIL import Image
+
     Image.init()
     with path.open("rb") as fp:
         prefix = fp.read(16)
@@ -234,19 +223,3 @@ def parse_short_reference(text: str) -> str | None:
     """The short reference printed after its label ("Reference" / "参照番号"), or ``None``."""
     match = _REFERENCE.search(text)
     return match.group(1) if match else None
-
-
-def _run(command: list[str], path: Path) -> bytes:
-    if shutil.which(command[0]) is None:
-        raise ReadError(f"{command[0]}: expected on PATH (Debian package poppler-utils), found nothing")
-    try:
-        result = subprocess.run(command, capture_output=True, timeout=TOOL_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise ReadError(f"{path}: {command[0]} did not finish within {TOOL_TIMEOUT:.0f} s") from exc
-    if result.returncode != 0:
-        message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise ReadError(
-            f"{path}: expected a readable PDF, {command[0]} exited with {result.returncode}"
-            + (f": {message[-1]}" if message else "")
-        )
-    return result.stdout
