@@ -17,6 +17,7 @@ conserved::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from field.trading.errors import BadInput, BatteryError
 from ledger_lite.certificate import INTERVAL_S
@@ -187,3 +188,30 @@ class Battery:
     def soc_pct(self) -> int:
         """State of charge in whole percent (rounded down)."""
         return self.stored_wh * 100 // self.spec.capacity_wh
+
+    # --- kept across restarts (``field.trading.storage_records``) ---------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """Everything that changes, as JSON-able integers: ``restore`` brings back exactly this battery."""
+        return {"stored_wh": self.stored_wh, "initial_wh": self.initial_wh, "time": self.time,
+                "received_wh": self.received_wh, "delivered_wh": self.delivered_wh,
+                "conversion_loss_wh": self.conversion_loss_wh, "self_discharge_wh": self.self_discharge_wh,
+                "leak_rest": self._leak_rest, "charged": sorted(self._charged.items()),
+                "discharged": sorted(self._discharged.items())}
+
+    @classmethod
+    def restore(cls, spec: BatterySpec, snapshot: dict[str, Any]) -> Battery:
+        """The battery a ``snapshot`` was taken of; ``BadInput`` if it does not hold one for ``spec``."""
+        try:
+            battery = cls(spec, stored_wh=snapshot["initial_wh"], time=snapshot["time"])
+            battery.stored_wh = _int("stored_wh", snapshot["stored_wh"])
+            for name in ("received_wh", "delivered_wh", "conversion_loss_wh", "self_discharge_wh"):
+                setattr(battery, name, _int(name, snapshot[name]))
+            battery._leak_rest = _int("leak_rest", snapshot["leak_rest"])
+            battery._charged = {_int("slot", s): _int("wh", w) for s, w in snapshot["charged"]}
+            battery._discharged = {_int("slot", s): _int("wh", w) for s, w in snapshot["discharged"]}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadInput(f"expected a battery snapshot with every field, found {exc!r:.80}") from exc
+        if battery.stored_wh > spec.capacity_wh:
+            raise BadInput(f"expected a stored energy within the capacity {spec.capacity_wh} Wh, found "
+                           f"{battery.stored_wh} Wh")
+        return battery

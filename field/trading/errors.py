@@ -6,7 +6,8 @@ answers it with (``{error: code, message}``)::
         ├── BatteryError         409: the battery cannot take or give that much (capacity, power, empty)
         ├── BadInput             400/422: a request a device's API cannot accept as given
         ├── UnknownRecord        404: no such reception, reservation or request
-        └── LedgerRefused        409/502: the ledger refused or could not be reached
+        ├── LedgerRefused        409/502: the ledger refused or could not be reached
+        └── RecordsError         500: the storage server's record file cannot be used (or is not its own)
 """
 
 from __future__ import annotations
@@ -49,3 +50,8 @@ class UnknownRecord(TradingError):
 class LedgerRefused(TradingError):
     code = "ledger_refused"
     status = 409
+
+
+class RecordsError(TradingError):
+    code = "records_unusable"
+    status = 500

@@ -10,11 +10,15 @@
 It never trusts its caller for what the ledger says: homes are looked up in the registry (role ``home`` trading
 with this battery), reservations in the state (``trade/reservation/<request tx>``). Times are those of the
 records (simulated in the demo); ``clock`` only says "now" for reports asked without a time.
+
+With ``records`` (``field.trading.storage_records``) every record, the battery's state and the signed
+transactions the ledger has not answered yet are on disk before the server answers, and a server started on the
+same file carries on: same battery state, same numbering and nonces, the unanswered transactions sent again
+(``resend``).
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time as wall
 from collections.abc import Callable
@@ -23,8 +27,9 @@ from typing import Any
 
 from backend_client import ApiError, ClientError, NodeClient, NotFound
 from field.trading.battery import Battery
-from field.trading.errors import BadInput, BatteryError, LedgerRefused, TradingError, UnknownRecord
-from ledger_lite import SigningKey, Transaction
+from field.trading.errors import BadInput, BatteryError, LedgerRefused, RecordsError, TradingError, UnknownRecord
+from field.trading.storage_records import StorageRecords, Unsent
+from ledger_lite import SigningKey, Transaction, decode_tx
 from ledger_lite import trading as contract
 from ledger_lite.certificate import INTERVAL_S
 from ledger_lite.keys import is_address
@@ -68,7 +73,8 @@ class StorageServer:
     """One battery's management server. Thread-safe: the API calls it from worker threads."""
 
     def __init__(self, battery_id: str, key: SigningKey, battery: Battery, node: NodeClient, chain_id: str, *,
-                 clock: Callable[[], int] = _wall, commit_timeout: float = 10.0) -> None:
+                 clock: Callable[[], int] = _wall, commit_timeout: float = 10.0,
+                 records: StorageRecords | None = None) -> None:
         if not battery_id:
             raise BadInput("expected a non-empty battery id, found ''")
         self.battery_id = battery_id
@@ -84,9 +90,12 @@ class StorageServer:
         self._homes: set[str] = set()
         self._reported_leak = 0  # self-discharge the ledger has been told of (storage.report)
         self._outbox: list[tuple[Reception | Delivery, Transaction]] = []  # records the ledger did not get yet
-        self._nonce = itertools.count(1)
-        self._numbers = itertools.count(1)
+        self._next_nonce = 1
+        self._next_number = 1
         self._lock = threading.RLock()
+        self.records = records
+        if records is not None:
+            self._carry_on(records)
 
     @property
     def address(self) -> str:
@@ -103,13 +112,19 @@ class StorageServer:
                            code="bad_interval")
         with self._lock:
             self._check_home(home)
-            self._check_ledger_room(wh, start, end)
-            self.battery.charge(wh, start, end)  # BatteryError: nothing charged, nothing recorded
+            try:
+                self._check_ledger_room(wh, start, end)
+                self.battery.charge(wh, start, end)  # BatteryError: nothing charged, nothing recorded
+            except TradingError:
+                self._persist()  # time passed for the battery (self-discharge)
+                raise
             body = contract.receipt_body(self.battery_id, home, start, end, wh)
             tx = self._sign(contract.STORAGE_RECEIPT, body, end)
-            reception = Reception(next(self._numbers), home, start, end, wh, tx.tx_id, "unsent")
+            reception = Reception(self._next_number, home, start, end, wh, tx.tx_id, "unsent")
+            self._next_number += 1
             self.receptions.append(reception)
             del self.receptions[:-KEEP]
+            self._persist(reception, unsent=tx)  # on disk before the ledger or the grid hears of it
         self._record(reception, tx)
         return reception
 
@@ -151,7 +166,9 @@ class StorageServer:
             self.node.submit(tx, wait=True, timeout=self.commit_timeout)
             record.status, record.reason = "recorded", ""
         except ApiError as exc:
-            if exc.status >= 500:
+            if exc.code == "duplicate":  # sent before a restart: the ledger has it already
+                record.status, record.reason = "recorded", ""
+            elif exc.status >= 500:
                 record.status, record.reason = "unsent", f"{exc.code}: {exc.message}"
                 self._outbox.append((record, tx))
             else:
@@ -159,6 +176,58 @@ class StorageServer:
         except ClientError as exc:
             record.status, record.reason = "unsent", str(exc)
             self._outbox.append((record, tx))
+        with self._lock:
+            self._persist(record, sent=None if record.status == "unsent" else tx.tx_id)
+
+    # --- kept on disk (``records``) --------------------------------------------------------------------------
+    def _identity(self) -> dict[str, Any]:
+        return {"battery_id": self.battery_id, "address": self.address, "spec": asdict(self.battery.spec)}
+
+    def _carry_on(self, records: StorageRecords) -> None:
+        """Start from what ``records`` hold (a restart), or write this server's identity into a new file."""
+        loaded = records.load(KEEP)
+        meta = loaded.meta
+        if "identity" not in meta:
+            self._persist()
+            return
+        if meta["identity"] != self._identity():
+            raise RecordsError(f"expected the records of battery {self.battery_id} with storage key {self.address} "
+                               f"and spec {asdict(self.battery.spec)}, found {meta['identity']} in {records.path}")
+        try:
+            self.battery = Battery.restore(self.battery.spec, meta["battery"])
+            self._next_nonce, self._next_number = int(meta["nonce"]), int(meta["number"])
+            self._reported_leak, self.last_report = int(meta["reported_leak"]), meta["last_report"]
+            self.receptions = [Reception(**r) for r in loaded.receptions]
+            self.deliveries = {d["reservation"]: Delivery(**d) for d in loaded.deliveries}
+            numbered = {r.number: r for r in self.receptions}
+            for kind, record, data in loaded.outbox:
+                held: Reception | Delivery
+                if kind == "reception":
+                    held = numbered.get(record["number"]) or Reception(**record)
+                else:
+                    held = self.deliveries.get(record["reservation"]) or Delivery(**record)
+                self._outbox.append((held, decode_tx(data)))
+        except (KeyError, TypeError, ValueError, BadInput) as exc:
+            raise RecordsError(f"the storage records in {records.path} are not whole: {exc!r:.120}") from exc
+
+    def _persist(self, record: Reception | Delivery | None = None, *, unsent: Transaction | None = None,
+                 sent: str | None = None) -> None:
+        """Write the server's state (and ``record``) to its records, if it keeps any; called under the lock."""
+        if self.records is None:
+            return
+        meta = {"identity": self._identity(), "battery": self.battery.snapshot(), "nonce": self._next_nonce,
+                "number": self._next_number, "reported_leak": self._reported_leak, "last_report": self.last_report}
+        kind, ref = ("reception", str(record.number)) if isinstance(record, Reception) else \
+            ("delivery", record.reservation if record is not None else "")
+        self.records.save(meta, reception=asdict(record) if isinstance(record, Reception) else None,
+                          delivery=asdict(record) if isinstance(record, Delivery) else None,
+                          unsent=None if unsent is None else Unsent(unsent.tx_id, kind, ref, unsent.encode()),
+                          sent=sent)
+
+    def pending(self) -> int:
+        """Records signed that the ledger has not answered yet (sent again by ``resend``)."""
+        with self._lock:
+            return len(self._outbox)
 
     def resend(self) -> int:
         """Send again the records the ledger could not be reached for; returns how many are still unsent."""
@@ -196,6 +265,7 @@ class StorageServer:
             leak = self.battery.self_discharge_wh
             body = contract.report_body(self.battery_id, time, self.battery.stored_wh)
             tx = self._sign(contract.STORAGE_REPORT, body, time)
+            self._persist()
         try:
             outcome = self.node.submit(tx, wait=True, timeout=self.commit_timeout)
         except ApiError as exc:
@@ -205,9 +275,10 @@ class StorageServer:
             raise LedgerRefused(f"cannot reach the ledger: {exc}", code="ledger_unreachable", status=503) from exc
         with self._lock:
             self._reported_leak = max(self._reported_leak, leak)
-        self.last_report = {"time": time, "stored_wh": body["stored_wh"], "report_tx": tx.tx_id,
-                            "height": outcome.get("height")}
-        return self.last_report
+            self.last_report = {"time": time, "stored_wh": body["stored_wh"], "report_tx": tx.tx_id,
+                                "height": outcome.get("height")}
+            self._persist()
+            return self.last_report
 
     # --- S213–S214: execute a reservation ------------------------------------------------------------------
     def transmit(self, reservation: str, start: int | None = None) -> Delivery:
@@ -217,6 +288,9 @@ class StorageServer:
                            code="bad_reservation")
         with self._lock:
             done = self.deliveries.get(reservation)
+            if done is None and self.records is not None:
+                on_disk = self.records.delivery(reservation)
+                done = None if on_disk is None else Delivery(**on_disk)
             if done is not None and done.status != "refused":
                 raise TradingError(f"reservation {reservation} was already delivered ({done.status}, "
                                    f"delivery {done.delivery_tx})", code="already_delivered", status=409)
@@ -240,6 +314,7 @@ class StorageServer:
             tx = self._sign(contract.STORAGE_DELIVERY, body, end)
             delivery = Delivery(reservation, home, begin, end, wh, drawn, tx.tx_id, "unsent")
             self.deliveries[reservation] = delivery
+            self._persist(delivery, unsent=tx)
         self._record(delivery, tx)
         return delivery
 
@@ -263,7 +338,9 @@ class StorageServer:
         return value
 
     def _sign(self, kind: str, body: dict[str, Any], time: int) -> Transaction:
-        return contract.signed(self.key, self.chain_id, kind, body, nonce=next(self._nonce), time=time)
+        with self._lock:
+            nonce, self._next_nonce = self._next_nonce, self._next_nonce + 1
+        return contract.signed(self.key, self.chain_id, kind, body, nonce=nonce, time=time)
 
 
 def _is_hex(text: str) -> bool:
