@@ -10,25 +10,30 @@ Where the trust list comes from:
   on first use (``kiosk.direct.trust``) standing in for the node's list;
 
 and either way it is kept in ``<config dir>/verify-trust.json`` so that the kiosk can check offline. Online the
-issuance is checked against a node (``NodeClient`` fails over across the URLs); when no node answers, a PDF's
-audit bundle proves inclusion instead; with neither, only the signature is checked — ``Verification.source``
-says which, and the result screen says it in plain words.
+issuance is checked against a node (``NodeClient`` fails over across the URLs; one is kept for the session and
+each check is one request: ``NodeSession``); when no node answers, a PDF's audit bundle proves inclusion instead;
+with neither, only the signature is checked — ``Verification.source`` says which, and the result screen says it
+in plain words.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from kiosk.core.json_file import write_json_atomically
 from kiosk.core.language import LANGUAGES, Language
 from ledger_lite import Claims
 from ledger_lite.audit import PREFIX, AuditBundle, BundleError, Report, audit, one_payload, payload_text
 from ledger_lite.verification import LedgerReader, Trust, clip
+
+if TYPE_CHECKING:
+    from backend_client import NodeClient
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +142,56 @@ class TrustCache:
             return None
 
 
+def _node_client(urls: Sequence[str]) -> NodeClient:
+    from backend_client import NodeClient
+
+    return NodeClient(list(urls), timeout=10)
+
+
+class NodeSession:
+    """The ledger clients of the kiosk's session (issue 17): one ``NodeClient`` per list of node URLs, kept from
+    check to check (its connection stays open, nothing is set up again), each check reading through its own
+    ``CertificateReader`` (one request per check; closing the reader keeps the client). At most ``KEPT`` lists are
+    kept (the trust list's URLs rarely change): the oldest client is closed when another is needed."""
+
+    KEPT = 4
+
+    def __init__(self, make_client: Callable[[Sequence[str]], NodeClient] | None = None) -> None:
+        self._make = make_client or _node_client
+        self._clients: dict[tuple[str, ...], NodeClient] = {}
+        self._lock = threading.Lock()
+
+    def open(self, urls: Sequence[str]) -> ClosableReader:
+        from backend_client import CertificateReader
+
+        key = tuple(urls)
+        with self._lock:
+            client = self._clients.pop(key, None) or self._make(key)
+            self._clients[key] = client  # the newest last
+            while len(self._clients) > self.KEPT:
+                self._clients.pop(next(iter(self._clients))).close()
+        return CertificateReader(client)
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+
+SESSION = NodeSession()  # the kiosk process is one session: every Auditor it makes shares these clients
+
+
 class Auditor:
     """Checks one certificate. ``fetch_trust`` asks the network for the trust list (None: offline only);
-    ``open_node`` makes the ledger reader for the trust list's node URLs (default ``backend_client.NodeClient``)."""
+    ``open_node`` makes the ledger reader for the trust list's node URLs (default: ``SESSION.open``, a
+    ``CertificateReader`` over the session's client for those URLs)."""
 
     def __init__(self, cache: TrustCache, fetch_trust: FetchTrust | None = None, *,
                  open_node: OpenNode | None = None, zone_name: str | None = None) -> None:
         self.cache = cache
         self.fetch_trust = fetch_trust
-        self.open_node = open_node or _node_client
+        self.open_node = open_node or SESSION.open
         self.zone_name = zone_name
 
     def check_scan(self, text: str) -> Verification:
@@ -266,12 +312,6 @@ def _copy(report: Report) -> Report:
     return Report(steps=list(report.steps), notes=list(report.notes))
 
 
-def _node_client(urls: Sequence[str]) -> ClosableReader:
-    from backend_client import NodeClient
-
-    return NodeClient(list(urls), timeout=10)
-
-
 def fetch_trust_of(client: object) -> FetchTrust | None:
     """How the kiosk's port reaches a trust list: the intermediary's ``trust()``, or in direct mode the node's
     registry with the pinned validators (``DirectBackend.node`` and ``.trust``); None for a port with neither."""
@@ -298,5 +338,5 @@ def looks_like_payload(text: str) -> bool:
     return payload_text(text).upper().startswith(PREFIX)
 
 
-__all__ = ["DOCUMENT_SUFFIXES", "MAX_SCAN_CHARS", "Auditor", "TrustAnswer", "TrustCache", "Verification",
-           "fetch_trust_of", "looks_like_payload", "trust_from_intermediary", "trust_from_node"]
+__all__ = ["DOCUMENT_SUFFIXES", "MAX_SCAN_CHARS", "SESSION", "Auditor", "NodeSession", "TrustAnswer", "TrustCache",
+           "Verification", "fetch_trust_of", "looks_like_payload", "trust_from_intermediary", "trust_from_node"]

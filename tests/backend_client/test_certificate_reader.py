@@ -4,48 +4,19 @@ route asked the single questions, and one kept-alive connection for many checks.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 
 from backend_client import CertificateReader, NodeClient, NotFound, ProtocolError
 from greencert.servers import BackgroundServer, free_port
-from ledger.api import create_app
 from ledger.node import Node
 from ledger_lite.audit import Report, audit, check_ledger
 from ledger_lite.payload import decode_payload
 from tests.helpers.issued_certificate import IssuedCertificate, issue_certificate
 from tests.helpers.ledger_world import LedgerWorld, SyncASGITransport
-
-Next = Callable[[Request], Awaitable[Response]]
-
-
-class Recorder:
-    """Every request path the node app was asked, and (over loopback) the client port each came from."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-        self.ports: set[int] = set()
-
-
-def node_app(node: Node, recorder: Recorder, *, audit_route: bool = True, missing_status: int = 404) -> FastAPI:
-    """The real node app; without ``audit_route`` it answers that route as a node that predates it does."""
-    app = create_app(node)
-
-    @app.middleware("http")
-    async def record(request: Request, call_next: Next) -> Response:
-        recorder.paths.append(request.url.path)
-        if request.client is not None:
-            recorder.ports.add(request.client.port)
-        if not audit_route and request.url.path.endswith("/audit"):
-            code = {404: "not_found", 405: "method_not_allowed"}[missing_status]
-            return JSONResponse({"error": code, "message": "Not Found"}, status_code=missing_status)
-        return await call_next(request)
-
-    return app
+from tests.helpers.recording_node import Recorder, recording_node_app
 
 
 @pytest.fixture
@@ -60,7 +31,7 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def client(ledger_node: Node, recorder: Recorder) -> Iterator[NodeClient]:
-    node_client = NodeClient("http://node", transport=SyncASGITransport(node_app(ledger_node, recorder)))
+    node_client = NodeClient("http://node", transport=SyncASGITransport(recording_node_app(ledger_node, recorder)))
     yield node_client
     node_client.close()
 
@@ -113,7 +84,7 @@ def test_a_block_the_answer_lacks_is_asked_of_the_node(client: NodeClient, certi
 @pytest.mark.parametrize("status", [404, 405])
 def test_an_older_node_is_asked_the_single_questions(ledger_node: Node, certificate: IssuedCertificate,
                                                      recorder: Recorder, status: int) -> None:
-    app = node_app(ledger_node, recorder, audit_route=False, missing_status=status)
+    app = recording_node_app(ledger_node, recorder, audit_route=False, missing_status=status)
     old = NodeClient("http://old", transport=SyncASGITransport(app))
     reader = CertificateReader(old)
     assert audit(certificate.payload, certificate.trust, node=reader).verdict == "genuine"
@@ -152,7 +123,7 @@ def test_an_answer_without_its_parts_is_a_protocol_error(certificate: IssuedCert
 
 
 def test_a_reader_closes_its_client_only_when_it_owns_it(ledger_node: Node, recorder: Recorder) -> None:
-    shared = NodeClient("http://node", transport=SyncASGITransport(node_app(ledger_node, recorder)))
+    shared = NodeClient("http://node", transport=SyncASGITransport(recording_node_app(ledger_node, recorder)))
     CertificateReader(shared).close()
     assert shared.status()["height"] == 0  # still open
     CertificateReader(shared, owns_client=True).close()
@@ -162,7 +133,7 @@ def test_a_reader_closes_its_client_only_when_it_owns_it(ledger_node: Node, reco
 
 def test_over_loopback_many_checks_share_one_connection(ledger_node: Node, certificate: IssuedCertificate,
                                                         recorder: Recorder) -> None:
-    server = BackgroundServer(node_app(ledger_node, recorder), "127.0.0.1", free_port()).start()
+    server = BackgroundServer(recording_node_app(ledger_node, recorder), "127.0.0.1", free_port()).start()
     try:
         client = NodeClient(server.url)
         for _ in range(5):
