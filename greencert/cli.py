@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from greencert.defaults import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
@@ -191,6 +192,33 @@ def _field(args: argparse.Namespace) -> int:
     return 0
 
 
+def _storage(args: argparse.Namespace) -> int:
+    from greencert.storage_command import StorageOptions, run_storage
+
+    return run_storage(StorageOptions(node=args.node, key=Path(args.key).expanduser(), data=Path(args.data),
+                                      host=args.host, port=args.port, report_every=args.report_every,
+                                      self_discharge_ppm_day=args.self_discharge_ppm_day))
+
+
+def _home(args: argparse.Namespace) -> int:
+    from greencert.home_command import HomeOptions, run_home
+
+    return run_home(HomeOptions(node=args.node, storage=args.storage, key=Path(args.key).expanduser(),
+                                home=args.home, host=args.host, port=args.port, poll=args.poll,
+                                threshold_wh=args.threshold_wh))
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    """An argparse type: a positive number of ``kind`` (argparse turns the ValueError into exit 2)."""
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if value <= 0:
+            raise ValueError(text)
+        return value
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
 def _consortium(args: argparse.Namespace) -> int:
     from greencert.consortium import Consortium, ConsortiumError, UpConfig, prepare
     from greencert.demo import demo_period
@@ -308,6 +336,30 @@ def build_parser() -> argparse.ArgumentParser:
     fieldp.add_argument("--seed", type=int, default=7)
     fieldp.add_argument("--keys", help="directory of the meters' key files meter-<site>.key (default: the demo's)")
     fieldp.set_defaults(func=_field)
+    storage = sub.add_parser("storage", help="seed 003: run the storage management server 350 and its battery 300 "
+                                             "against a ledger node (its records kept in --data)")
+    storage.add_argument("--node", required=True, help="ledger node URL (several, comma-separated: fail over)")
+    storage.add_argument("--key", required=True, help="the server's key file (hex seed), registered as 'storage'")
+    storage.add_argument("--data", required=True, help="its record file (SQLite, created owner-only if missing)")
+    storage.add_argument("--host", default="127.0.0.1")
+    storage.add_argument("--port", type=int, default=8740, help="API port (0: any free port)")
+    storage.add_argument("--report-every", type=_positive(float), default=300.0, metavar="SECONDS",
+                         help="how often the state of charge is reported to the ledger (mod 11)")
+    storage.add_argument("--self-discharge-ppm-day", type=int, default=500, help="the battery's self-discharge")
+    storage.set_defaults(func=_storage)
+    home = sub.add_parser("home", help="seed 003: run one home controller 101 with its page, against a ledger node "
+                                       "and a storage server")
+    home.add_argument("--node", required=True, help="ledger node URL (several, comma-separated: fail over)")
+    home.add_argument("--storage", required=True, help="the storage management server's URL")
+    home.add_argument("--key", required=True, help="the controller's key file (hex seed), registered as 'home'")
+    home.add_argument("--home", required=True, help="which demo house it is (H01, H02, …): its PV and load profile")
+    home.add_argument("--host", default="127.0.0.1")
+    home.add_argument("--port", type=int, default=8750, help="the page's port (0: any free port)")
+    home.add_argument("--poll", type=_positive(float), default=30.0, metavar="SECONDS",
+                      help="how often it closes ended half hours, sells and reads its requests' states")
+    home.add_argument("--threshold-wh", type=_positive(int), default=200,
+                      help="the least surplus sent to the battery")
+    home.set_defaults(func=_home)
     consortium = sub.add_parser("consortium", help="a consortium of validator nodes on this machine")
     consortium_sub = consortium.add_subparsers(dest="consortium_command", required=True)
     up = consortium_sub.add_parser("up", help="start 3 etcd members and N validator nodes on loopback, each its own "
