@@ -33,6 +33,7 @@ from kiosk.screens.progress import ProgressScreen
 from kiosk.screens.reprint import ReprintScreen
 from kiosk.screens.settings import SettingsScreen
 from kiosk.screens.verify import VerifyScreen
+from kiosk.screens.verify_camera import VerifyCameraScreen
 from kiosk.screens.verify_files import VerifyFilesScreen
 from kiosk.screens.verify_result import VerifyResultScreen
 from kiosk.widgets.controls import label, named, touch_button
@@ -95,6 +96,7 @@ class MainWindow(Translatable, QWidget):
         self.settings = SettingsScreen(lang)
         self.verify = VerifyScreen(lang)  # the auditor's mode (issue #13)
         self.verify_files = VerifyFilesScreen(lang)
+        self.verify_camera = VerifyCameraScreen(lang)  # only reached where there is a camera
         self.verify_result = VerifyResultScreen(lang)
         self.certificate_view = CertificateViewScreen(lang)  # S214a on the screen
         self._screens: dict[str, Screen] = {}
@@ -102,7 +104,7 @@ class MainWindow(Translatable, QWidget):
         for screen in (self.login, self.items_list, self.confirm, self.progress, self.done,
                        self.already_issued, self.error, self.manual, self.reprint, self.pin, self.settings,
                        self.not_printed, self.manual_confirm, self.verify, self.verify_files, self.verify_result,
-                       self.certificate_view):
+                       self.certificate_view, self.verify_camera):
             self._screens[screen.name] = screen
             screen_layout = screen.layout()
             if screen_layout is not None:

@@ -23,6 +23,8 @@ APT_PACKAGES=(
   xvfb xauth libgl1 libegl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1                      # Qt's xcb platform (kiosk, screenshots)
+  libpulse0 libx11-6 libxext6 libxrandr2 libdrm2                  # QtMultimedia and its FFmpeg plugin (PySide6-Addons):
+  libpipewire-0.3-0 libva2 libva-drm2 libva-x11-2                 #   the auditor's camera; Qt warns when these are missing
 )
 
 missing=()

@@ -303,6 +303,15 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "manual_confirm.too_large"),
     QT_TRANSLATE_NOOP("kiosk", "manual_confirm.skipped"),
     QT_TRANSLATE_NOOP("kiosk", "manual_confirm.skipped.one"),
+    # The auditor's camera (issue #13; the rest of the auditor's mode is in kiosk.core.verify_messages)
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.title"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.hint"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.starting"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.looking"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.not_certificate"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.no_camera"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.failed"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_camera.unplugged"),
 )
 
 # The auditor's verification mode and the on-screen certificate have a catalogue of their own (issue #13).

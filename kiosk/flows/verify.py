@@ -2,8 +2,10 @@
 
     login ─Verify a certificate→ verify ─scanner (Enter)→ progress ─→ verifyResult ─Finish→ login
                                    │ ─Files on a USB stick→ progress ─→ verifyFiles ─touch a file→ progress ─┘
-                                   │ ─Use the camera (only where there is one)                               │
-    verifyResult ─Verify another→ verify;  ─Show the certificate (a PDF)→ certificateView ─Back→ verifyResult
+                                   │ ─Scan with the camera→ verifyCamera ─a certificate's QR code→ progress ─┘
+                                   │   (only where there is one)  └─Back→ verify
+    verifyResult ─Verify another→ verify (verifyCamera after the camera's read)
+                 ─Show the certificate (a PDF)→ certificateView ─Back→ verifyResult
 
 The check itself is ``kiosk.core.auditor`` (the light node's ``ledger_lite.audit``) on the worker thread, so
 the screen stays live and the progress screen shows it; the idle timeout wipes every screen on the way (the flow's
@@ -27,6 +29,7 @@ class VerifyFlow:
         self.flow = flow
         self.auditor = auditor
         self.viewer = viewer
+        self._another: Callable[[], None] = self.open  # "Verify another": back to where the last one came from
         w = flow.window
         w.verify.set_camera_available(camera)
         w.login.verifyRequested.connect(self.open)
@@ -34,17 +37,34 @@ class VerifyFlow:
         w.verify.backRequested.connect(flow.logout)
         w.verify.scanned.connect(self.check_scan)
         w.verify.filesRequested.connect(self.find_files)
+        w.verify.cameraRequested.connect(self.open_camera)
+        w.verify_camera.backRequested.connect(self.open)
+        w.verify_camera.scanned.connect(self.check_camera)
         w.verify_files.backRequested.connect(self.open)
         w.verify_files.refreshRequested.connect(self.find_files)
         w.verify_files.fileChosen.connect(lambda path: self.check_file(Path(path)))
         w.verify_result.finishRequested.connect(flow.logout)
-        w.verify_result.anotherRequested.connect(self.open)
+        w.verify_result.anotherRequested.connect(lambda: self._another())
         w.verify_result.showPageRequested.connect(self.show_page)
 
     def open(self) -> None:
         screen = self.flow.window.verify
         screen.clear()
+        self._another = self.open
         self.flow.window.show_screen("verify")
+
+    def open_camera(self) -> None:
+        """The camera screen, with the camera on (it goes off again whenever the screen is left)."""
+        screen = self.flow.window.verify_camera
+        screen.clear()
+        self._another = self.open_camera
+        self.flow.window.show_screen("verifyCamera")
+        screen.start()
+
+    def check_camera(self, payload: str) -> None:
+        """A certificate read by the camera: the same check as the scanner's, then the same result screen."""
+        self._another = self.open_camera
+        self.check_scan(payload)
 
     def check_scan(self, payload: str) -> None:
         auditor = self.auditor()

@@ -1024,5 +1024,37 @@ Reference: {cid}</translation>
         <source>manual_confirm.skipped.one</source>
         <translation>{count} transaction in this period already has a certificate and is left out.</translation>
     </message>
+    <message>
+        <source>verify_camera.title</source>
+        <translation>Scan with the camera</translation>
+    </message>
+    <message>
+        <source>verify_camera.hint</source>
+        <translation>Hold the QR code on the certificate 15–25 cm from the camera, inside the green frame, and keep it still.</translation>
+    </message>
+    <message>
+        <source>verify_camera.starting</source>
+        <translation>Starting the camera…</translation>
+    </message>
+    <message>
+        <source>verify_camera.looking</source>
+        <translation>Looking for a QR code…</translation>
+    </message>
+    <message>
+        <source>verify_camera.not_certificate</source>
+        <translation>That QR code is not a GreenCert certificate. Show the QR code printed on the certificate.</translation>
+    </message>
+    <message>
+        <source>verify_camera.no_camera</source>
+        <translation>No camera was found. Use the barcode scanner or the files on a USB stick instead.</translation>
+    </message>
+    <message>
+        <source>verify_camera.failed</source>
+        <translation>The camera could not be used. Try again, or use the barcode scanner or the files on a USB stick.</translation>
+    </message>
+    <message>
+        <source>verify_camera.unplugged</source>
+        <translation>The camera was disconnected. Connect it again and try again, or use the barcode scanner or the files on a USB stick.</translation>
+    </message>
 </context>
 </TS>

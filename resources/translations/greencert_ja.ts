@@ -1024,5 +1024,37 @@
         <source>manual_confirm.skipped.one</source>
         <translation>この期間の取引のうち {count} 件はすでに証明書が発行されているため、含めません。</translation>
     </message>
+    <message>
+        <source>verify_camera.title</source>
+        <translation>カメラで読み取る</translation>
+    </message>
+    <message>
+        <source>verify_camera.hint</source>
+        <translation>証明書のQRコードをカメラから15〜25 cm離して緑の枠の中に入れ、動かさずにお待ちください。</translation>
+    </message>
+    <message>
+        <source>verify_camera.starting</source>
+        <translation>カメラを起動しています…</translation>
+    </message>
+    <message>
+        <source>verify_camera.looking</source>
+        <translation>QRコードを探しています…</translation>
+    </message>
+    <message>
+        <source>verify_camera.not_certificate</source>
+        <translation>このQRコードはGreenCertの証明書ではありません。証明書に印刷されたQRコードをかざしてください。</translation>
+    </message>
+    <message>
+        <source>verify_camera.no_camera</source>
+        <translation>カメラが見つかりません。バーコードスキャナーかUSBメモリのファイルをお使いください。</translation>
+    </message>
+    <message>
+        <source>verify_camera.failed</source>
+        <translation>カメラを使用できませんでした。もう一度試すか、バーコードスキャナーかUSBメモリのファイルをお使いください。</translation>
+    </message>
+    <message>
+        <source>verify_camera.unplugged</source>
+        <translation>カメラの接続が切れました。接続し直してもう一度試すか、バーコードスキャナーかUSBメモリのファイルをお使いください。</translation>
+    </message>
 </context>
 </TS>
