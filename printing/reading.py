@@ -122,7 +122,7 @@ def _ask_worker(mode: str, path: Path, *arguments: str) -> bytes:
         result = subprocess.run(command, capture_output=True, timeout=TOOL_TIMEOUT, check=False,
                                 env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
     except subprocess.TimeoutExpired as exc:
-        raise ReadError(f"{path}: expected a PDF read within {TOOL_TIMEOUT:.0f} s, reading it took longer") from exc
+        raise ReadError(f"{path}: expected a PDF read within {TOOL_TIMEOUT:g} s, reading it took longer") from exc
     if result.returncode == 0:
         return result.stdout
     if result.returncode == READ_ERROR_EXIT:
