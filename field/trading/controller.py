@@ -11,6 +11,13 @@ Buying (S201–S217):
     ``draft_request`` checks the user's entry (date, kWh, unit price — Fig. 4) and keeps it for the yes/no
     confirmation; ``confirm`` signs the ``trade.request`` and submits it; its state then moves
     sent → verifying → recorded → paid, or failed with the reason (refused by the rules, or not served in time).
+
+Tokens (mod 8: the right to draw a given amount from the battery, bought in advance):
+    ``quote`` is the contract's buy price now (what a token costs at least); ``draft_token`` checks the entry
+    (kWh, unit price) and keeps it for the same yes/no confirmation; ``confirm_token`` signs the ``trade.token``;
+    its state moves sent → verifying → held, or failed with the reason. A held token is used by a purchase
+    request drawing on it (``draft_request(..., token=...)``): it is then in use, and used once that request is
+    paid; if the request ends unserved the token is held again.
 """
 
 from __future__ import annotations
@@ -78,6 +85,7 @@ class Draft:
     wh: int
     max_price: int
     pay: str
+    token: str | None = None  # mod 8: the token it draws on
 
 
 @dataclass
@@ -96,6 +104,32 @@ class Purchase:
     paid: int = 0  # yen or points, as the ledger settled it
     waiting: str = ""  # why the last match left it waiting ("price" or "short")
     why: str = ""  # a failure the screen words itself: "lapsed", "expired_price", "expired_short", "expired"
+    token: str = ""  # the token it draws on (pay "token")
+
+
+@dataclass
+class TokenDraft:
+    """A token as entered, before the user says yes or no (Fig. 4's pattern)."""
+
+    number: int
+    wh: int
+    price: int
+
+    @property
+    def yen(self) -> int:
+        return contract.cost(self.wh, self.price)
+
+
+@dataclass
+class Token:
+    number: int
+    wh: int
+    price: int
+    yen: int
+    tx_id: str
+    state: str = "sent"  # sent → verifying → held → in_use → used, or failed
+    reason: str = ""
+    request: str = ""  # the request drawing on it
 
 
 @dataclass
@@ -147,6 +181,8 @@ class HomeController:
         self.commit_timeout = commit_timeout
         self.sales: list[Sale] = []
         self.purchases: list[Purchase] = []
+        self.tokens: list[Token] = []
+        self._token_drafts: dict[int, TokenDraft] = {}
         self.meter = Meter()
         self.points = 0
         self._drafts: dict[int, Draft] = {}
@@ -241,8 +277,16 @@ class HomeController:
 
     # --- buying --------------------------------------------------------------------------------------------
     def draft_request(self, start: int, wh: int, max_price: int, *, pay: str = "yen",
-                      window_s: int = REQUEST_WINDOW_S) -> Draft:
-        """Check a purchase request as entered (Fig. 4) and keep it for the user's confirmation."""
+                      window_s: int = REQUEST_WINDOW_S, token: str | None = None) -> Draft:
+        """Check a purchase request as entered (Fig. 4) and keep it for the user's confirmation; with ``token``
+        (a held token's tx id) it draws on that token (mod 8) and pays nothing more."""
+        if token is not None:
+            held = self.token(token)
+            if held.state != "held":
+                raise BadInput(f"expected a held token, found token {held.number} {held.state}", code="token_unusable")
+            if isinstance(wh, int) and not isinstance(wh, bool) and wh > held.wh:
+                raise BadInput(f"expected at most the token's {held.wh} Wh, found {wh} Wh", code="over_token")
+            pay, max_price = "token", held.price
         for name, value in (("start", start), ("wh", wh), ("max_price", max_price), ("window_s", window_s)):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise BadInput(f"expected {name} as an integer, found {value!r:.40}")
@@ -254,12 +298,12 @@ class HomeController:
             raise BadInput(f"expected 0 < amount <= {MAX_REQUEST_WH} Wh, found {wh} Wh", code="bad_amount")
         if not 0 < max_price <= MAX_PRICE:
             raise BadInput(f"expected a unit price of 1–{MAX_PRICE} yen/kWh, found {max_price}", code="bad_price")
-        if pay not in contract.PAYMENTS:
+        if pay not in contract.PAYMENTS and not (pay == "token" and token is not None):
             raise BadInput(f"expected payment in {contract.PAYMENTS}, found {pay!r:.20}", code="bad_payment")
         if not 0 < window_s <= DAY_S or window_s % INTERVAL_S:
             raise BadInput(f"expected a window of whole half hours up to a day, found {window_s} s", code="bad_time")
         with self._lock:
-            draft = Draft(next(self._numbers), start, start + window_s, wh, max_price, pay)
+            draft = Draft(next(self._numbers), start, start + window_s, wh, max_price, pay, token)
             self._drafts[draft.number] = draft
             return draft
 
@@ -278,11 +322,16 @@ class HomeController:
             self._drafts.pop(number, None)
         if not yes:
             return None
-        body = contract.request_body(self.battery, draft.start, draft.end, draft.wh, draft.max_price, pay=draft.pay)
+        body = contract.request_body(self.battery, draft.start, draft.end, draft.wh, draft.max_price,
+                                     pay="yen" if draft.pay == "token" else draft.pay, token=draft.token)
         tx = self._sign(contract.TRADE_REQUEST, body, max(self.clock(), 0))
-        purchase = Purchase(draft.number, draft.start, draft.end, draft.wh, draft.max_price, draft.pay, tx.tx_id)
+        purchase = Purchase(draft.number, draft.start, draft.end, draft.wh, draft.max_price, draft.pay, tx.tx_id,
+                            token=draft.token or "")
         with self._lock:
             self.purchases.append(purchase)
+            if draft.token is not None:
+                held = self.token(draft.token)
+                held.state, held.request = "in_use", tx.tx_id
         if self._pool is None:
             self._send_request(purchase, tx)
         else:
@@ -295,6 +344,78 @@ class HomeController:
         purchase = self.confirm(self.draft_request(start, wh, max_price, pay=pay, window_s=window_s).number, True)
         assert purchase is not None
         return purchase
+
+    # --- tokens (mod 8) ---------------------------------------------------------------------------------------
+    def quote(self) -> int | None:
+        """The contract's buy price now (yen/kWh) from the battery's state on the ledger; None if unknown."""
+        try:
+            battery = self._value(f"trade/battery/{self.battery}")
+            server = self._value(f"registry/{battery['server']}") if isinstance(battery, dict) else None
+        except TradingError:
+            return None
+        capacity = _int_of(_dict(server).get("attrs"), "capacity_wh")
+        if not isinstance(battery, dict) or capacity <= 0:
+            return None
+        return contract.buy_price(self.clock(), _int_of(battery, "stored_wh"), capacity)
+
+    def draft_token(self, wh: int, price: int) -> TokenDraft:
+        """Check a token as entered (kWh, unit price) and keep it for the user's confirmation."""
+        for name, value in (("wh", wh), ("price", price)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BadInput(f"expected {name} as an integer, found {value!r:.40}")
+        if not 0 < wh <= MAX_REQUEST_WH:
+            raise BadInput(f"expected 0 < amount <= {MAX_REQUEST_WH} Wh, found {wh} Wh", code="bad_amount")
+        if not 0 < price <= MAX_PRICE:
+            raise BadInput(f"expected a unit price of 1–{MAX_PRICE} yen/kWh, found {price}", code="bad_price")
+        with self._lock:
+            draft = TokenDraft(next(self._numbers), wh, price)
+            self._token_drafts[draft.number] = draft
+            return draft
+
+    def token_draft(self, number: int) -> TokenDraft:
+        with self._lock:
+            found = self._token_drafts.get(number)
+        if found is None:
+            raise UnknownRecord(f"expected a token waiting for confirmation, found none numbered {number}",
+                                code="unknown_draft")
+        return found
+
+    def confirm_token(self, number: int, yes: bool) -> Token | None:
+        """The user's answer: yes signs and sends the ``trade.token``, no drops it."""
+        draft = self.token_draft(number)
+        with self._lock:
+            self._token_drafts.pop(number, None)
+        if not yes:
+            return None
+        tx = self._sign(contract.TRADE_TOKEN, contract.token_body(self.battery, draft.wh, draft.price),
+                        max(self.clock(), 0))
+        token = Token(draft.number, draft.wh, draft.price, draft.yen, tx.tx_id)
+        with self._lock:
+            self.tokens.append(token)
+        if self._pool is None:
+            self._send_token(token, tx)
+        else:
+            self._pending.append(self._pool.submit(self._send_token, token, tx))
+        return token
+
+    def token(self, tx_id: str) -> Token:
+        with self._lock:
+            found = next((t for t in self.tokens if t.tx_id == tx_id), None)
+        if found is None:
+            raise UnknownRecord(f"expected one of this home's tokens, found none with id {tx_id[:64]!r}",
+                                code="unknown_token")
+        return found
+
+    def _send_token(self, token: Token, tx: Transaction) -> None:
+        with self._lock:
+            token.state = "verifying"
+        outcome = self._submit(tx)
+        with self._lock:
+            if outcome.get("code") == "ok":
+                token.state = "held"
+            else:
+                token.state = "failed"
+                token.reason = f"{outcome.get('code')}: {outcome.get('message', '')}"
 
     def wait_sent(self, timeout: float = 30.0) -> None:
         """Wait until every confirmed request has the ledger's first answer (recorded or failed)."""
@@ -326,6 +447,14 @@ class HomeController:
         balance = self._value(f"trade/points/{self.address}")
         with self._lock:
             self.points = _int_of(balance, "points", "balance")
+            for token in self.tokens:
+                if token.state != "in_use":
+                    continue
+                drawn = next((p for p in self.purchases if p.tx_id == token.request), None)
+                if drawn is not None and drawn.state == "paid":
+                    token.state = "used"
+                elif drawn is not None and drawn.state == "failed":  # the contract freed the token again
+                    token.state, token.request = "held", ""
 
     def note_waiting(self, request_id: str, reason: str) -> None:
         """A match left this request waiting (S212): ``price`` (the contract's price is above its maximum) or
@@ -386,5 +515,6 @@ class HomeController:
             return {"home": self.home, "address": self.address, "meter": Meter(**vars(self.meter)),
                     "sales": [Sale(**vars(s)) for s in self.sales[-20:]][::-1],
                     "purchases": [Purchase(**vars(p)) for p in self.purchases[-20:]][::-1],
+                    "tokens": [Token(**vars(t)) for t in self.tokens[-20:]][::-1],
                     "points": self.points, "now": self.clock(),
                     "sold_wh": sum(s.sent_wh for s in self.sales if s.state == "recorded")}

@@ -5,6 +5,10 @@
     GET  /buy               Fig. 4: date, time, kWh, unit price, payment
     POST /buy               checks the entry; shows it again with the question "send this request?" (yes / no)
     POST /buy/confirm       yes: signs and sends it (S203–S204) and goes back to the status; no: back to the form
+    GET  /buy?token=<id>    the same form drawing on a held token (mod 8): amount up to the token's, paid already
+    GET  /token             mod 8: buy a token (kWh, unit price; the contract's price now shown)
+    POST /token             checks the entry; shows it again with the question "buy this token?" (yes / no)
+    POST /token/confirm     yes: signs and sends the trade.token and goes back to the status; no: back to the form
     GET  /api/view          the same status as JSON
 
 The language is ``?lang=ja|en`` (kept in a cookie), else the browser's first choice, else Japanese.
@@ -21,7 +25,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from field.trading.controller import HomeController
+from field.trading.controller import HomeController, Token
 from field.trading.controller_text import LANGS, TEXT, t
 from field.trading.errors import TradingError
 from ledger_lite.certificate import INTERVAL_S
@@ -111,7 +115,8 @@ def _status(controller: HomeController, lang: str) -> str:
         if p.reserved_wh and p.state != "paid":
             detail = f' · {t("reserved", lang)} {_kwh(p.reserved_wh)}'
         if p.state == "paid":
-            paid = t("paid_points" if p.pay == "points" else "paid_yen", lang).format(n=f"{p.paid:,}")
+            paid = t("token_pay", lang) if p.pay == "token" else \
+                t("paid_points" if p.pay == "points" else "paid_yen", lang).format(n=f"{p.paid:,}")
             detail = f' · {t("delivered", lang)} {_kwh(p.delivered_wh)} · {paid}'
         why = t("why_" + p.why, lang) if "why_" + p.why in TEXT else p.reason
         reason = f'<div class="reason">{t("reason", lang)}: {e(why)}</div>' if p.state == "failed" else ""
@@ -128,10 +133,33 @@ def _status(controller: HomeController, lang: str) -> str:
                     f'{_badge(s.state, lang)}<div class="small">{points.lstrip(" ·")}</div>{reason}</li>')
     parts.append(f'<section><h2>{t("sales", lang)}</h2><ul id="sales">'
                  f'{"".join(rows) or "<li>" + t("none", lang) + "</li>"}</ul></section>')
+    parts.append(_tokens(view["tokens"], lang))
     return "".join(parts)
 
 
+def _tokens(tokens: list[Any], lang: str) -> str:
+    """Mod 8: the home's tokens, each with its state; a held one can be drawn on."""
+    e = html.escape
+    rows = []
+    for k in tokens:
+        use = (f'<a class="button" href="buy?lang={lang}&amp;token={k.tx_id}" data-token="{k.tx_id}">'
+               f'{t("token_use", lang)}</a>') if k.state == "held" else ""
+        reason = f'<div class="reason">{t("reason", lang)}: {e(k.reason)}</div>' if k.state == "failed" else ""
+        rows.append(f'<li class="token" data-state="{k.state}">{_kwh(k.wh)} · {k.price} '
+                    f'{"円/kWh" if lang == "ja" else "yen/kWh"}<span class="badge {_TOKEN_BADGE[k.state]}" '
+                    f'data-state="{k.state}">{t("token_state_" + k.state, lang)}</span><div class="small">'
+                    f'{t("token_cost", lang)} {t("yen_amount", lang).format(n=f"{k.yen:,}")}</div>{reason}{use}</li>')
+    return (f'<section><h2>{t("tokens", lang)}</h2><div class="small">{t("tokens_note", lang)}</div>'
+            f'<ul id="tokens">{"".join(rows) or "<li>" + t("none", lang) + "</li>"}</ul>'
+            f'<a class="button" href="token?lang={lang}" id="token">{t("token_buy", lang)}</a></section>')
+
+
+_TOKEN_BADGE = {"sent": "sent", "verifying": "verifying", "held": "recorded", "in_use": "waiting", "used": "paid",
+                "failed": "failed"}
+
+
 def _form(controller: HomeController, lang: str, values: dict[str, str], error: str = "") -> str:
+    token = _held_token(controller, values.get("token", ""))
     now = controller.clock()
     start = now - now % INTERVAL_S + INTERVAL_S
     moment = datetime.fromtimestamp(start, JST)
@@ -140,20 +168,64 @@ def _form(controller: HomeController, lang: str, values: dict[str, str], error: 
     e = html.escape
     pay = values.get("pay", "yen")
     problem = f'<div class="error" role="alert" id="error">{t("error", lang)}: {e(error)}</div>' if error else ""
+    if token is None:
+        price = (f'<label for="price">{t("price", lang)}</label><input id="price" name="price" inputmode="numeric" '
+                 f'value="{e(values.get("price", "25"))}" required>'
+                 f'<label for="pay">{t("pay", lang)}</label><select id="pay" name="pay">'
+                 f'<option value="yen"{" selected" if pay == "yen" else ""}>{t("pay_yen", lang)}</option>'
+                 f'<option value="points"{" selected" if pay == "points" else ""}>{t("pay_points", lang)}</option>'
+                 f'</select>')
+        amount = values.get("kwh", "2.0")
+    else:  # mod 8: the token fixes the price and is paid already
+        price = (f'<input type="hidden" name="token" value="{e(token.tx_id)}"><label>{t("pay", lang)}</label>'
+                 f'<div id="pay-token">{t("token_pay", lang)} · {token.price} '
+                 f'{"円/kWh" if lang == "ja" else "yen/kWh"} · {_kwh(token.wh)}</div>')
+        amount = values.get("kwh", f"{Decimal(token.wh) / 1000}")
     return (f'<section><h2>{t("form_title", lang)}</h2>{problem}<form method="post" action="buy?lang={lang}">'
             f'<label for="date">{t("date", lang)}</label><input id="date" name="date" type="date" '
             f'value="{e(date)}" required>'
             f'<label for="time">{t("time", lang)}</label><input id="time" name="time" type="time" step="1800" '
             f'value="{e(time_)}" required>'
             f'<label for="kwh">{t("amount", lang)}</label><input id="kwh" name="kwh" inputmode="decimal" '
-            f'value="{e(values.get("kwh", "2.0"))}" required>'
-            f'<label for="price">{t("price", lang)}</label><input id="price" name="price" inputmode="numeric" '
-            f'value="{e(values.get("price", "25"))}" required>'
-            f'<label for="pay">{t("pay", lang)}</label><select id="pay" name="pay">'
-            f'<option value="yen"{" selected" if pay == "yen" else ""}>{t("pay_yen", lang)}</option>'
-            f'<option value="points"{" selected" if pay == "points" else ""}>{t("pay_points", lang)}</option>'
-            f'</select><button type="submit" id="next">{t("next", lang)}</button></form>'
+            f'value="{e(amount)}" required>{price}'
+            f'<button type="submit" id="next">{t("next", lang)}</button></form>'
             f'<a href="./?lang={lang}">{t("back", lang)}</a></section>')
+
+
+def _held_token(controller: HomeController, tx_id: str) -> Token | None:
+    if not tx_id:
+        return None
+    try:
+        return controller.token(tx_id)
+    except TradingError:
+        return None
+
+
+def _token_form(controller: HomeController, lang: str, values: dict[str, str], error: str = "") -> str:
+    e = html.escape
+    quote = controller.quote()
+    known = (f'{t("token_quote", lang)}: <span id="quote">{quote}</span> {"円/kWh" if lang == "ja" else "yen/kWh"}'
+             if quote is not None else t("token_quote_unknown", lang))
+    problem = f'<div class="error" role="alert" id="error">{t("error", lang)}: {e(error)}</div>' if error else ""
+    return (f'<section><h2>{t("token_form_title", lang)}</h2><div class="small">{t("tokens_note", lang)}</div>'
+            f'{problem}<p>{known}</p><form method="post" action="token?lang={lang}">'
+            f'<label for="token-kwh">{t("token_amount", lang)}</label><input id="token-kwh" name="kwh" '
+            f'inputmode="decimal" value="{e(values.get("kwh", "2.0"))}" required>'
+            f'<label for="token-price">{t("token_price", lang)}</label><input id="token-price" name="price" '
+            f'inputmode="numeric" value="{e(values.get("price", str(quote or 25)))}" required>'
+            f'<button type="submit" id="token-next">{t("next", lang)}</button></form>'
+            f'<a href="./?lang={lang}">{t("back", lang)}</a></section>')
+
+
+def _amount_price(values: dict[str, str], lang: str) -> tuple[int, int]:
+    try:
+        wh = Decimal(values.get("kwh", "").strip()) * 1000
+        price = int(values.get("price", "").strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise TradingError(t("bad_number", lang), code="bad_amount") from exc
+    if not wh.is_finite() or wh != wh.to_integral_value():
+        raise TradingError(t("bad_number", lang), code="bad_amount")
+    return int(wh), price
 
 
 def _parse(controller: HomeController, values: dict[str, str], lang: str) -> tuple[int, int, int, str]:
@@ -162,14 +234,10 @@ def _parse(controller: HomeController, values: dict[str, str], lang: str) -> tup
     except ValueError as exc:
         raise TradingError(t("bad_datetime", lang), code="bad_time") from exc
     start = int(moment.replace(tzinfo=JST).timestamp())
-    try:
-        wh = Decimal(values.get("kwh", "").strip()) * 1000
-        price = int(values.get("price", "").strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise TradingError(t("bad_number", lang), code="bad_amount") from exc
-    if not wh.is_finite() or wh != wh.to_integral_value():
-        raise TradingError(t("bad_number", lang), code="bad_amount")
-    return start, int(wh), price, values.get("pay", "yen")
+    if values.get("token"):  # the token fixes the price
+        values = {**values, "price": "0"}
+    wh, price = _amount_price(values, lang)
+    return start, wh, price, values.get("pay", "yen")
 
 
 async def _fields(request: Request) -> dict[str, str]:
@@ -189,7 +257,8 @@ def create_app(controller: HomeController) -> FastAPI:
     @app.get("/buy")
     def form(request: Request) -> Response:
         lang = _lang(request)
-        return _page(lang, t("buy", lang), _form(controller, lang, {}))
+        token = request.query_params.get("token", "")[:64]
+        return _page(lang, t("buy", lang), _form(controller, lang, {"token": token} if token else {}))
 
     @app.post("/buy")
     async def review(request: Request) -> Response:
@@ -197,10 +266,10 @@ def create_app(controller: HomeController) -> FastAPI:
         values = await _fields(request)
         try:
             start, wh, price, pay = _parse(controller, values, lang)
-            draft = controller.draft_request(start, wh, price, pay=pay)
+            draft = controller.draft_request(start, wh, price, pay=pay, token=values.get("token") or None)
         except TradingError as exc:
             return _page(lang, t("buy", lang), _form(controller, lang, values, exc.message), status=422)
-        pay_text = t("pay_" + draft.pay, lang)
+        pay_text = t("token_pay", lang) if draft.token else t("pay_" + draft.pay, lang)
         body = (f'<section><h2 id="question">{t("confirm_title", lang)}</h2><dl>'
                 f'<dt>{t("date", lang)}</dt><dd id="c-date">{_when(draft.start, lang)}</dd>'
                 f'<dt>{t("window", lang)}</dt><dd>{_when(draft.start, lang)} – {_when(draft.end, lang)[-5:]}</dd>'
@@ -227,11 +296,51 @@ def create_app(controller: HomeController) -> FastAPI:
             return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
         return RedirectResponse(f"{'../' if yes else '../buy'}?lang={lang}", status_code=303)
 
+    @app.get("/token")
+    def token_form(request: Request) -> Response:
+        lang = _lang(request)
+        return _page(lang, t("token_buy", lang), _token_form(controller, lang, {}))
+
+    @app.post("/token")
+    async def token_review(request: Request) -> Response:
+        lang = _lang(request)
+        values = await _fields(request)
+        try:
+            draft = controller.draft_token(*_amount_price(values, lang))
+        except TradingError as exc:
+            return _page(lang, t("token_buy", lang), _token_form(controller, lang, values, exc.message), status=422)
+        unit = "円/kWh" if lang == "ja" else "yen/kWh"
+        body = (f'<section><h2 id="token-question">{t("token_confirm_title", lang)}</h2><dl>'
+                f'<dt>{t("token_amount", lang)}</dt><dd id="t-amount">{_kwh(draft.wh)}</dd>'
+                f'<dt>{t("price", lang)}</dt><dd id="t-price">{draft.price} {unit}</dd>'
+                f'<dt>{t("token_cost", lang)}</dt><dd id="t-cost">'
+                f'{t("yen_amount", lang).format(n=f"{draft.yen:,}")}</dd></dl>'
+                f'<form method="post" action="token/confirm?lang={lang}"><input type="hidden" name="draft" '
+                f'value="{draft.number}"><button name="answer" value="yes" id="token-yes">{t("yes", lang)}</button>'
+                f'<button name="answer" value="no" class="no" id="token-no">{t("no", lang)}</button></form>'
+                f'</section>')
+        return _page(lang, t("token_buy", lang), body)
+
+    @app.post("/token/confirm")
+    async def token_confirm(request: Request) -> Response:
+        lang = _lang(request)
+        values = await _fields(request)
+        number = values.get("draft", "")
+        if not number.isdigit() or len(number) > 9:
+            return JSONResponse({"error": "bad_request", "message": f"expected a draft number, found {number!r:.20}"},
+                                status_code=400)
+        yes = values.get("answer") == "yes"
+        try:
+            controller.confirm_token(int(number), yes)
+        except TradingError as exc:
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
+        return RedirectResponse(f"{'../' if yes else '../token'}?lang={lang}", status_code=303)
+
     @app.get("/api/view")
     def api_view() -> dict[str, Any]:
         view = controller.view()
         return {"address": view["address"], "home": view["home"].id, "now": view["now"], "points": view["points"],
                 "meter": vars(view["meter"]), "sales": [vars(s) for s in view["sales"]],
-                "purchases": [vars(p) for p in view["purchases"]]}
+                "purchases": [vars(p) for p in view["purchases"]], "tokens": [vars(k) for k in view["tokens"]]}
 
     return app

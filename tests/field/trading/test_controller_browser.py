@@ -172,3 +172,55 @@ def test_a_purchase_from_entry_to_paid(browser: Any, site: str, world: TradingNo
     fits(page)
     page.screenshot(path=str(screens / f"purchase-paid-and-failed_{lang}.png"), full_page=True)
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_token_bought_held_and_drawn_on(browser: Any, site: str, world: TradingNode, hood: Neighbourhood,
+                                          screens: Path, lang: str) -> None:
+    """Mod 8: the right to draw 1 kWh bought on the page (Fig. 4's yes/no first), held, then drawn on by a
+    purchase request that the contract serves first and the battery delivers."""
+    controller = hood.controllers[0]
+    page = phone(browser, lang)
+    page.goto(f"{site}?lang={lang}")
+    page.click("#token")
+    page.wait_for_selector("#token-kwh")
+    quote = int(page.locator("#quote").inner_text())
+    assert page.locator("#token-price").input_value() == str(quote)
+    fits(page)
+    page.screenshot(path=str(screens / f"token-form_{lang}.png"), full_page=True)
+    page.fill("#token-kwh", "1.0")
+    page.click("#token-next")
+    page.wait_for_selector("#token-question")
+    assert page.locator("#t-amount").inner_text() == "1.0 kWh"
+    fits(page)
+    page.screenshot(path=str(screens / f"token-confirm_{lang}.png"), full_page=True)
+    before = len(controller.tokens)
+    page.click("#token-yes")
+    page.wait_for_selector("#tokens")
+    controller.wait_sent()
+    assert len(controller.tokens) == before + 1
+    token = controller.tokens[-1]
+    assert token.state == "held", token.reason
+    assert world.value(f"trade/token/{token.tx_id}")["wh"] == 1_000  # recorded on the ledger
+    page.reload()
+    fits(page)
+    page.screenshot(path=str(screens / f"token-held_{lang}.png"), full_page=True)
+    page.click(f'a[data-token="{token.tx_id}"]')
+    page.wait_for_selector("#pay-token")
+    assert page.locator("#kwh").input_value() == "1"
+    page.click("#next")
+    page.wait_for_selector("#question")
+    page.click("#yes")
+    page.wait_for_selector("#tokens")
+    controller.wait_sent()
+    purchase = controller.purchases[-1]
+    assert (purchase.pay, purchase.token, purchase.state) == ("token", token.tx_id, "recorded")
+    now = hood.now
+    run_slots(world, hood, now, (purchase.end - now) // H + 1)
+    assert purchase.state == "paid", purchase.reason
+    assert token.state == "used"
+    page.reload()
+    assert page.locator('#tokens li[data-state="used"]').count() >= 1
+    fits(page)
+    page.screenshot(path=str(screens / f"token-used_{lang}.png"), full_page=True)
+    page.context.close()
