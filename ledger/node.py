@@ -38,6 +38,7 @@ from ledger.node_base import Clock, Pending
 from ledger.producer import Producer
 from ledger.queries import Queries
 from ledger.state import State
+from ledger.state_audit import Progress, audit_state
 from ledger.storage import Store
 from ledger.verifier import ParallelAdmission
 from ledger_lite import (
@@ -91,7 +92,8 @@ class Node(Admission, Producer, Queries):
         self.max_block_txs = max_block_txs
         self.linger_s = linger_s
         self.validators = genesis.validators()
-        self.state = State()
+        self.state = State(store.tree)
+        store.before_write = self.state.stage  # the tree is written with each block, holding its writes
         self._lock = threading.RLock()        # guards state and head
         self._queue = deque()
         self._queued_ids = set()
@@ -112,7 +114,7 @@ class Node(Admission, Producer, Queries):
         if last is None:
             self._write_genesis()
             return
-        with _without_cycle_collection():
+        with _without_cycle_collection():  # the stored tree is not rebuilt: State checks values as they are read
             self.state.load(self.store.state_rows())
         try:
             found = self.store.block(last)
@@ -121,7 +123,8 @@ class Node(Admission, Producer, Queries):
         if found is None:
             raise StoreError(f"block {last} is missing from the store")
         header, commit, _ = found
-        # Tamper evidence: the stored state must hash to the last signed header's state root, and that header
+        # Tamper evidence: the stored state tree's root must be the last signed header's state root (each value
+        # and tree node is checked against it when first read: ledger.state, ledger.state_tree), and that header
         # must carry a quorum of the validator set that was in force for it (block 0: be the genesis file's).
         signing_set = self._signing_set(last)
         if last == 0:
@@ -171,6 +174,14 @@ class Node(Admission, Producer, Queries):
         self.store.write_block(header, commit, [], {key: (writes[key], encoded[key]) for key in writes})
         self.state.apply(writes, encoded)
         self.head = header
+
+    def audit(self, progress: Progress | None = None) -> int:
+        """The full check (``ledger.state_audit``): every stored value against the signed head's state root.
+        Raises ``StoreError`` on a mismatch; afterwards reads need not check values one by one."""
+        with self._lock:
+            count = audit_state(self.store, self.head.state_root, self.head.height, progress)
+            self.state.checked()
+        return count
 
     # --- shutdown ---------------------------------------------------------------------------------------
     def close(self) -> None:

@@ -4,6 +4,11 @@ Values are CBOR-encodable maps. The state root is the root of ``ledger_lite.smt`
 ``key.encode() → SHA-256(canonical(value))``, so every value has a membership proof and every absent key a
 non-membership proof that ``ledger_lite`` alone verifies. A block executes against an ``Overlay``; its root is
 ``prepare``d in the tree, then ``apply``ed once the block is stored, or ``discard``ed.
+
+A node's tree is the store's (``ledger.state_tree.StoredTree``): it is not rebuilt when the node starts. The
+values read back from the store are then checked against it lazily, each at its first read (``get``, ``items``,
+``encoded``): a value must hash to its leaf, and a key the store lacks must be absent from the tree, or the
+read raises ``StoreError``. ``audit`` (``ledger.state_audit``) checks them all at once.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 import cbor2
 
+from ledger.errors import StoreError
 from ledger_lite import sha256
 from ledger_lite.smt_proof import SmtProof
 from ledger_lite.smt_tree import SparseMerkleTree
@@ -35,27 +41,63 @@ def _namespace(key: str) -> str | None:
 
 
 class State:
-    def __init__(self) -> None:
+    def __init__(self, tree: SparseMerkleTree | None = None) -> None:
+        """``tree``: the stored tree the values of ``load`` are already in (None: a tree in memory, built by
+        ``load``)."""
         self._values: dict[str, Any] = {}
         self._owners: dict[str, set[str]] = {}
         # Keys of every namespace but assets ("registry/", "cert/", "gov/", …), in the order they were first
         # written: reading the registry or the certificates costs their own number, not the whole state's.
         self._namespaces: dict[str, dict[str, None]] = {}
         self._open: dict[str, set[str]] = {}  # owner → asset keys open for trade (a subset of _owners)
-        self._tree = SparseMerkleTree()
+        self._stored = tree is not None
+        self._tree = tree if tree is not None else SparseMerkleTree()
         self._undo: list[str] | None = None  # keys of a prepared block, to take out of the tree again
+        # Keys read back by ``load`` and not yet checked against the stored tree; while ``_checking``, a key
+        # absent here is checked absent from the tree too (a deleted row).
+        self._unchecked: set[str] = set()
+        self._checking = False
 
     def __len__(self) -> int:
         return len(self._values)
 
     def get(self, key: str) -> Any | None:
-        return self._values.get(key)
+        value = self._values.get(key)
+        if self._checking:
+            self._check(key, value)
+        return value
+
+    def _check(self, key: str, value: Any | None) -> None:
+        """Module docstring: a value read back from the store against its leaf in the stored tree."""
+        if value is None:
+            found = self._tree.get(key.encode())
+            if found is not None:
+                raise StoreError(f"state key {key!r} is missing from the store, but the state tree (checked "
+                                 f"against the signed header) holds it: the store was changed outside the node")
+        elif key in self._unchecked:
+            expected = self._tree.get(key.encode())
+            computed = sha256(encode_state(value))
+            if computed != expected:
+                held = "no such key" if expected is None else f"value hash {expected.hex()}"
+                raise StoreError(f"stored state value {key!r} hashes to {computed.hex()}, but the state tree "
+                                 f"(checked against the signed header) holds {held}: the store was changed "
+                                 f"outside the node")
+            self._unchecked.discard(key)
+
+    def checked(self) -> None:
+        """Every value read back was checked at once (``ledger.state_audit``): reads need not check any more."""
+        self._unchecked.clear()
+        self._checking = False
+
+    @property
+    def tree(self) -> SparseMerkleTree:
+        return self._tree
 
     def encoded(self, key: str) -> bytes | None:
         """The canonical CBOR of the value at ``key``, which its tree leaf commits to. Encoded again on demand
         rather than kept (a fifth of the memory of a stored asset): canonical encoding gives the very bytes the
         rule's value was written as, and a proof of other bytes would not verify."""
-        value = self._values.get(key)
+        value = self.get(key)
         return None if value is None else encode_state(value)
 
     def items(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -63,11 +105,19 @@ class State:
         if namespace is not None and namespace != ASSET_NAMESPACE:
             for key in list(self._namespaces.get(namespace, ())):
                 if key.startswith(prefix):
-                    yield key, self._values[key]
+                    yield key, self._read(key)
             return
         for key, value in self._values.items():
             if key.startswith(prefix):
+                if self._unchecked:
+                    self._check(key, value)
                 yield key, value
+
+    def _read(self, key: str) -> Any:
+        value = self._values[key]
+        if self._unchecked:
+            self._check(key, value)
+        return value
 
     def owned(self, owner: str) -> list[str]:
         """Asset keys whose ``owner`` is ``owner``."""
@@ -79,7 +129,17 @@ class State:
         return list(self._open.get(owner, ()))
 
     def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
-        """Values read back from storage (key, canonical bytes, decoded value); builds the tree in one pass."""
+        """Values read back from storage (key, canonical bytes, decoded value). Into a stored tree they are
+        checked lazily (module docstring); else the tree is built from them in one pass."""
+        if self._stored:
+            for key, _, value in rows:
+                self._set(key, value)
+            self._unchecked = set(self._values)
+            self._checking = True
+            if len(self._values) != len(self._tree):
+                raise StoreError(f"the store holds {len(self._values)} state values, but its state tree holds "
+                                 f"{len(self._tree)}: the store was changed outside the node")
+            return
         hashes: dict[bytes, bytes] = {}
         for key, encoded, value in rows:
             self._set(key, value)
@@ -96,8 +156,18 @@ class State:
         """Put a block's writes into the tree and return the root they give; ``apply`` or ``discard`` next."""
         if self._undo is not None:
             raise RuntimeError("a block is already prepared; apply or discard it first")
+        if self._checking:  # ``discard`` puts back the values held now: they must be the stored ones
+            for key in encoded:
+                self._check(key, self._values.get(key))
         self._undo = list(encoded)
         return self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
+
+    def stage(self, encoded: dict[str, bytes]) -> None:
+        """Make sure the tree holds a block about to be stored (its writes' canonical bytes): ``prepare`` them
+        unless they are prepared already (a block executed, discarded, and stored once final). The store calls
+        this before it writes the tree with the block."""
+        if self._undo is None:
+            self.prepare(encoded)
 
     def discard(self) -> None:
         """Take a prepared block's writes out of the tree again (the block was not stored)."""
@@ -113,6 +183,8 @@ class State:
         self._undo = None
         for key, value in writes.items():
             self._set(key, value)
+        if self._unchecked:
+            self._unchecked.difference_update(writes)
 
     def _set(self, key: str, value: Any) -> None:
         old = self._values.get(key)

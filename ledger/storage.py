@@ -7,6 +7,11 @@ values are stored in the compact forms of ``ledger.compact``.
 State rows are appended in the order their keys first appear and updated in place by row id (the store keeps
 key → row id in memory; the node reads the whole state on start anyway): keyed by their hash-like keys, every
 block of new assets would dirty nearly every page of the table and the WAL would grow by megabytes a block.
+The state tree's nodes are rows of ``smt`` (``ledger.state_tree``), appended in the same transaction as the
+block that changed them; ``tree`` is the store's ``StoredTree``, which the node's ``State`` works on.
+
+Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk). Older
+formats are rewritten in the newest on open, in one transaction each.
 """
 
 from __future__ import annotations
@@ -15,15 +20,16 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ledger.compact import FORM_RAW, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
-from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode
+from ledger.state_tree import DEFAULT_CAPACITY, Row, StoredTree, TreeWrite
+from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "2"
+FORMAT = "3"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -32,7 +38,11 @@ CREATE TABLE IF NOT EXISTS txs (
     seq INTEGER PRIMARY KEY, tx_id BLOB NOT NULL, stored BLOB NOT NULL, result BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER);
 """
+# The row of a tree node and the rows of its children, in one statement (ledger.state_tree.ChildReader).
+_CHILDREN = ("SELECT id, node, l, r FROM smt WHERE id IN "
+             "(?1, (SELECT l FROM smt WHERE id = ?1), (SELECT r FROM smt WHERE id = ?1))")
 INDEX_BITS = 16
 MAX_BLOCK_TXS = 1 << INDEX_BITS
 
@@ -54,7 +64,8 @@ def implied_result(kind: str, tx_id: str) -> dict[str, Any]:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, tree_cache: int = DEFAULT_CAPACITY) -> None:
+        """``tree_cache``: how many state tree nodes to keep in memory (``ledger.state_tree``)."""
         self.path = path
         self._lock = threading.Lock()
         if not path.exists():  # owner-only from the start (SQLite gives its -wal and -shm files the same mode)
@@ -67,6 +78,9 @@ class Store:
         self._db.executescript(SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
         found = self.get_meta("format")
+        if found == "2":
+            self._migrate_from_2()
+            found = self.get_meta("format")
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
         self._chain = self.get_meta("chain_id")
@@ -76,6 +90,31 @@ class Store:
         self._tx_seqs: dict[bytes, int] = dict(self._db.execute("SELECT tx_id, seq FROM txs"))
         if len(self._tx_seqs) != self._db.execute("SELECT count(*) FROM txs").fetchone()[0]:
             raise StoreError(f"a transaction id is stored twice in {path}; the store was changed outside the node")
+        self.tree = self._open_tree(tree_cache)
+        # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
+        # ``State.stage``, which puts them into ``tree`` if they are not there yet.
+        self.before_write: Callable[[dict[str, bytes]], None] | None = None
+
+    def _open_tree(self, capacity: int) -> StoredTree:
+        root_id, size = int(self.get_meta("smt_root") or 0), int(self.get_meta("smt_size") or 0)
+        root: Row | None = None
+        if root_id:
+            root = self._db.execute("SELECT id, node, l, r FROM smt WHERE id = ?", (root_id,)).fetchone()
+            if root is None:
+                raise StoreError(f"the state tree's root row {root_id} is missing from {self.path}; the store was "
+                                 f"changed outside the node")
+        next_id = int(self._db.execute("SELECT coalesce(max(id), 0) FROM smt").fetchone()[0]) + 1
+        return StoredTree(self._tree_rows, root, size, next_id, capacity=capacity)
+
+    def _tree_rows(self, row_id: int) -> list[Row]:
+        with self._lock:
+            return self._db.execute(_CHILDREN, (row_id,)).fetchall()
+
+    def _write_tree(self, write: TreeWrite) -> None:
+        """Inside a transaction: a block's (or a build's) tree rows and the new root."""
+        self._db.executemany("INSERT INTO smt(id, node, l, r) VALUES (?, ?, ?, ?)", write.rows)
+        self._db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                             (("smt_root", str(write.root_id)), ("smt_size", str(write.size))))
 
     def close(self) -> None:
         with self._lock:
@@ -123,6 +162,9 @@ class Store:
                 inserts.append((row, pack_key(key), stored))
             else:
                 updates.append((stored, row))
+        if self.before_write is not None:
+            self.before_write({key: encoded for key, (_, encoded) in writes.items()})
+        tree = self.tree.pending()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -132,10 +174,12 @@ class Store:
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", rows)
                 self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
                 self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
+                self._write_tree(tree)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self.tree.written(tree)
             self._state_ids.update(added)
             self._next_state_id += len(added)
             self._tx_seqs.update((tx_id, seq) for seq, tx_id, _, _ in rows)
@@ -199,6 +243,24 @@ class Store:
         self._next_state_id = max(ids.values(), default=0) + 1
         return out
 
+    def state_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM state").fetchone()[0])
+
+    def iter_state(self, batch: int = 20_000) -> Iterator[tuple[str, bytes]]:
+        """Every state value as (key, canonical bytes), read in batches of rows (for an audit: nothing kept)."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute("SELECT id, key, value FROM state WHERE id > ? ORDER BY id LIMIT ?",
+                                        (last, batch)).fetchall()
+            if not rows:
+                return
+            for _, key_blob, value_blob in rows:
+                key = unpack_key(bytes(key_blob))
+                yield key, unpack_value(key, bytes(value_blob))[0]
+            last = int(rows[-1][0])
+
     def check_writable(self) -> None:
         try:
             with self._lock:
@@ -234,6 +296,28 @@ class Store:
                                   for k, v in self._db.execute("SELECT key, value FROM state_1").fetchall()])
             self._db.execute("DROP TABLE txs_1")
             self._db.execute("DROP TABLE state_1")
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '2')")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _migrate_from_2(self) -> None:
+        """Add the state tree of a store of format 2 (built once from its state rows), in one transaction."""
+        hashes = []
+        for key_blob, value_blob in self._db.execute("SELECT key, value FROM state"):
+            key = unpack_key(bytes(key_blob))
+            hashes.append((key.encode(), sha256(unpack_value(key, bytes(value_blob))[0])))
+        tree = StoredTree(self._tree_rows, None, 0, 1)
+        try:
+            tree.load_all(hashes)
+        except ValueError as exc:
+            raise StoreError(f"the state of {self.path} cannot be read as a tree: {exc}; the store was changed "
+                             f"outside the node") from exc
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM smt")
+            self._write_tree(tree.pending())
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
             self._db.execute("COMMIT")
         except BaseException:

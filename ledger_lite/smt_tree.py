@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ledger_lite.smt import EMPTY, HASH_SIZE, LEAF_PREFIX, NODE_PREFIX, hash_leaf, hash_node, key_path
 from ledger_lite.smt_proof import SmtLeaf, SmtProof
@@ -66,7 +66,7 @@ def _hash_of(entry: bytes | None) -> bytes:
     return entry if len(entry) == HASH_SIZE else entry[64:]
 
 
-def _split(paths: list[bytes], lo: int, hi: int, depth: int) -> int:
+def _split(paths: Sequence[bytes], lo: int, hi: int, depth: int) -> int:
     """First index in ``paths[lo:hi]`` (sorted, sharing their first ``depth`` bits) whose bit ``depth`` is 1."""
     i, mask = depth >> 3, 0x80 >> (depth & 7)
     first = paths[lo]
@@ -96,13 +96,37 @@ def _build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], lo:
     return node
 
 
+def root_of_sorted(paths: Sequence[bytes], values: Sequence[bytes],
+                   progress: Callable[[int], None] | None = None) -> bytes:
+    """The root over ``paths`` (sorted, distinct, with their ``values`` hashes) without keeping any node: for a
+    full recomputation over a store. ``progress`` is told how many leaves are hashed, now and then."""
+    if len(paths) != len(values):
+        raise ValueError(f"expected as many value hashes as paths, found {len(values)} for {len(paths)}")
+    step = max(1, len(paths) // 100)
+
+    def subtree(lo: int, hi: int, depth: int) -> bytes:
+        if hi - lo == 1:
+            if progress is not None and lo % step == 0:
+                progress(lo)
+            return _sha256(LEAF_PREFIX + paths[lo] + values[lo]).digest()
+        if hi == lo:
+            return EMPTY
+        if depth >= 256:
+            raise ValueError(f"expected distinct paths, found {paths[lo].hex()} twice")
+        mid = _split(paths, lo, hi, depth)
+        return _sha256(NODE_PREFIX + subtree(lo, mid, depth + 1) + subtree(mid, hi, depth + 1)).digest()
+
+    return subtree(0, len(paths), 0)
+
+
 def _rehash(nodes: dict[int, bytes], index: int) -> None:
     """Recompute the entry at ``index`` from its children (construction 3: no leaves -> empty; one leaf -> lifted
     here; otherwise a node, even with one side empty)."""
     left_index, right_index = 2 * index, 2 * index + 1
     left, right = nodes.get(left_index), nodes.get(right_index)
     if left is None and right is None:
-        nodes.pop(index, None)
+        if index in nodes:  # not pop: a subclass of dict sees deletions through __delitem__ only
+            del nodes[index]  # noqa: RUF051
     elif left is None and right is not None and len(right) == _RECORD_SIZE:
         del nodes[right_index]
         nodes[index] = right
@@ -170,7 +194,12 @@ def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, val
 
 
 class SparseMerkleTree:
-    """The state tree of ``ledger_lite.smt``, updated in batches in O(k log n) hashes for k changes."""
+    """The state tree of ``ledger_lite.smt``, updated in batches in O(k log n) hashes for k changes.
+
+    Every node is in ``_nodes``. A subclass may keep only part of them there (a cache over a store): it makes
+    sure, in ``_reach``, that every entry a walk along the given paths reads is present, and sees every write
+    through a ``dict`` subclass as ``_nodes`` (the walks only read with ``get`` and write with ``[i] = ``/``del``).
+    """
 
     __slots__ = ("_nodes", "_size")
 
@@ -206,6 +235,9 @@ class SparseMerkleTree:
     def __len__(self) -> int:
         return self._size
 
+    def _reach(self, paths: Sequence[bytes]) -> None:
+        """Make every entry that walks along ``paths`` read present in ``_nodes``: here they all are."""
+
     def root(self) -> bytes:
         return _hash_of(self._nodes.get(1))
 
@@ -221,6 +253,7 @@ class SparseMerkleTree:
                 raise TypeError(f"expected a bytes key, found {type(key).__name__}")
         if changes:
             ordered = sorted((_sha256(key).digest(), value_hash) for key, value_hash in changes.items())
+            self._reach([p for p, _ in ordered])
             self._size += _apply(self._nodes, 1, 0, [p for p, _ in ordered], [v for _, v in ordered],
                                  0, len(ordered))
         return self.root()
@@ -228,6 +261,7 @@ class SparseMerkleTree:
     def get(self, key: bytes) -> bytes | None:
         """The value_hash stored for ``key``, or None."""
         path = _sha256(key).digest()
+        self._reach((path,))
         nodes, index, depth = self._nodes, 1, 0
         entry = nodes.get(1)
         while entry is not None and len(entry) == HASH_SIZE:
@@ -240,6 +274,7 @@ class SparseMerkleTree:
         """A membership proof if ``key`` is present, else a non-membership proof (``ledger_lite.smt_proof``,
         "Proof")."""
         path = _sha256(key).digest()
+        self._reach((path,))
         nodes, index, depth, bitmap = self._nodes, 1, 0, 0
         siblings: list[bytes] = []
         entry = nodes.get(1)

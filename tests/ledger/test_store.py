@@ -90,7 +90,14 @@ def test_stored_state_matches_the_signed_head(ledger_world: LedgerWorld, tmp_pat
     verify_commit(header, Commit.from_json(before["blocks"][-1]["commit"]), ledger_world.genesis().validators())
 
 
-def test_edited_state_row_is_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+def opened(world: LedgerWorld, db_path: Path) -> Node:
+    return Node(Store(db_path), world.genesis(), world.validator, clock=ManualClock())
+
+
+def test_edited_state_row_is_refused_at_its_first_read_and_by_the_audit(ledger_world: LedgerWorld,
+                                                                         tmp_path: Path) -> None:
+    """Issue #16: the node starts without re-reading its state; an edited value is refused when first read
+    (it no longer hashes to its leaf in the stored tree) and by the full audit."""
     before = populated(ledger_world, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
     key = f"asset/{before['child']}"
@@ -99,29 +106,113 @@ def test_edited_state_row_is_refused_on_start(ledger_world: LedgerWorld, tmp_pat
     db.close()
     edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, "wh": 40_000, "cert": None}),
          pack_key(key))
-    error = reopen_fails(ledger_world, db_path)
-    assert error.code == "store_inconsistent" and error.status == 503
-    assert str(error) == (f"stored state hashes to {recompute_state_root(db_path).hex()}, but the signed header "
-                          f"of block {before['status']['height']} commits to {before['status']['state_root']}: "
-                          f"the store was changed outside the node")
+    node = opened(ledger_world, db_path)
+    try:
+        assert node.value(f"asset/{before['asset']}")["wh"] == 6_000  # what was not edited is served
+        with pytest.raises(StoreError, match=rf"stored state value '{key}' hashes to [0-9a-f]{{64}}, but the state "
+                                             r"tree \(checked against the signed header\) holds value hash "
+                                             r"[0-9a-f]{64}: the store was changed outside the node") as caught:
+            node.value(key)
+        assert caught.value.code == "store_inconsistent" and caught.value.status == 503
+        with pytest.raises(StoreError):  # every read of it, not only the first
+            node.assets(ledger_world.user.address)
+        error = audit_fails(node)
+    finally:
+        node.close()
+    assert str(error) == (f"the stored state values hash to root {recompute_state_root(db_path).hex()}, but the "
+                          f"signed header of block {before['status']['height']} commits to "
+                          f"{before['status']['state_root']}: the store was changed outside the node")
 
 
-@pytest.mark.parametrize("change", ["delete", "insert", "rename"])
-def test_deleted_inserted_or_renamed_rows_are_refused(ledger_world: LedgerWorld, tmp_path: Path,
-                                                      change: str) -> None:
+def audit_fails(node: Node) -> StoreError:
+    with pytest.raises(StoreError) as caught:
+        node.audit()
+    return caught.value
+
+
+@pytest.mark.parametrize("change", ["delete", "insert"])
+def test_deleted_or_inserted_rows_are_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path,
+                                                       change: str) -> None:
+    w = ledger_world
+    populated(w, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    count = sqlite3.connect(db_path).execute("SELECT count(*) FROM state").fetchone()[0]
+    if change == "delete":
+        edit(db_path, "DELETE FROM state WHERE key = (SELECT key FROM state WHERE key > ? LIMIT 1)",
+             pack_key("cert/"))
+        found = count - 1
+    else:
+        edit(db_path, "INSERT INTO state(key, value) VALUES (?, ?)", pack_key("asset/" + "ee" * 32),
+             RAW + canonical({"owner": "x", "wh": 1}))
+        found = count + 1
+    error = reopen_fails(w, db_path)
+    assert str(error) == (f"the store holds {found} state values, but its state tree holds {count}: the store was "
+                          f"changed outside the node")
+
+
+def test_a_deleted_row_is_refused_at_its_first_read_even_with_the_count_fixed(ledger_world: LedgerWorld,
+                                                                              tmp_path: Path) -> None:
+    """Someone deletes a certificate (to issue its assets again) and fixes the stored count to match."""
     w = ledger_world
     before = populated(w, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
-    if change == "delete":
-        edit(db_path, "DELETE FROM state WHERE key = ?", pack_key(f"cert/{before['cert']}"))
-    elif change == "insert":
-        edit(db_path, "INSERT INTO state(key, value) VALUES (?, ?)", pack_key("asset/" + "ee" * 32),
-             RAW + canonical({"owner": "x", "wh": 1}))
-    else:  # hand Consumer Cb's registry entry to an outsider's address
-        edit(db_path, "UPDATE state SET key = ? WHERE key = ?", pack_key(f"registry/{w.outsider.address}"),
-             pack_key(f"registry/{w.user2.address}"))
+    edit(db_path, "DELETE FROM state WHERE key = ?", pack_key(f"cert/{before['cert']}"))
+    edit(db_path, "UPDATE meta SET value = value - 1 WHERE key = 'smt_size'")
+    node = opened(w, db_path)
+    try:
+        node.start()
+        outcome = w.submit_wait(node, w.issue([before["child"]]))  # the asset itself still says it is certified
+        assert (outcome["code"], outcome["certificate_id"]) == ("already_issued", before["cert"])
+        with pytest.raises(StoreError, match=f"state key 'cert/{before['cert']}' is missing from the store"):
+            node.value(f"cert/{before['cert']}")
+        audit_fails(node)
+    finally:
+        node.close()
+
+
+def test_a_renamed_registry_row_is_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """The node reads its registry when it starts (the validator set), so that first read refuses the store."""
+    w = ledger_world
+    populated(w, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    # hand Consumer Cb's registry entry to an outsider's address
+    edit(db_path, "UPDATE state SET key = ? WHERE key = ?", pack_key(f"registry/{w.outsider.address}"),
+         pack_key(f"registry/{w.user2.address}"))
     error = reopen_fails(w, db_path)
-    assert f"commits to {before['status']['state_root']}: the store was changed outside the node" in str(error)
+    assert str(error).startswith(f"stored state value 'registry/{w.outsider.address}' hashes to ")
+    assert str(error).endswith("but the state tree (checked against the signed header) holds no such key: the store "
+                               "was changed outside the node")
+
+
+def test_a_renamed_asset_row_is_refused_at_its_first_read(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    w = ledger_world
+    before = populated(w, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    moved = "asset/" + "ab" * 32
+    edit(db_path, "UPDATE state SET key = ? WHERE key = ?", pack_key(moved), pack_key(f"asset/{before['asset']}"))
+    node = opened(w, db_path)
+    try:
+        with pytest.raises(StoreError, match=f"state key 'asset/{before['asset']}' is missing from the store"):
+            node.value(f"asset/{before['asset']}")
+        with pytest.raises(StoreError, match=f"stored state value '{moved}' hashes to [0-9a-f]{{64}}, but the state "
+                                             f"tree .* holds no such key"):
+            node.value(moved)
+        audit_fails(node)
+    finally:
+        node.close()
+
+
+def test_the_audit_passes_on_an_untouched_store_and_shows_progress(ledger_world: LedgerWorld,
+                                                                   tmp_path: Path) -> None:
+    before = populated(ledger_world, tmp_path / "node")
+    node = opened(ledger_world, tmp_path / "node" / "ledger.sqlite")
+    shown: list[int] = []
+    try:
+        assert node.audit(lambda percent, _: shown.append(percent)) == node.store.state_count() == len(node.state)
+        assert node.status()["state_root"] == before["status"]["state_root"]
+    finally:
+        node.close()
+    assert shown[0] == 0 and shown[-1] == 100 and shown == sorted(shown)
 
 
 def test_edited_head_header_is_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path) -> None:

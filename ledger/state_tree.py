@@ -1,0 +1,226 @@
+"""The state tree on disk: ``StoredTree``, the sparse Merkle tree of ``ledger_lite.smt`` whose nodes live in the
+node's SQLite store behind a bounded cache of hot nodes, so a node's memory does not grow with its state.
+
+Where. In the node's own SQLite file, table ``smt``, rather than a second embedded store (LMDB, RocksDB): a
+block's tree nodes are then written in the very SQLite transaction that stores the block, so a crash at any
+point leaves both or neither (one fsync, one WAL), and the node keeps one file to back up and inspect.
+
+How. Nodes are immutable rows appended under increasing row ids, as in Diem's Jellyfish Merkle tree and
+Tendermint's IAVL: a changed node is a new row, and an internal node's row names its children's rows. New rows
+therefore go to the end of the table (a block appends a few pages) instead of dirtying pages all over it, which
+a table keyed by node position would (tens of thousands of random pages a block). A row is
+``(id, node, l, r)``: an internal node's 32-byte hash with its children's row ids (0: empty), or a leaf's
+``path || value_hash`` with ``l`` and ``r`` NULL. The meta row ``smt_root`` names the root's row (0: empty
+tree) and ``smt_size`` counts the leaves; both are written with the block. Rows a later block replaced stay
+until the store is compacted (not done yet).
+
+Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
+parent's, which the node checked against the last signed header at start (the root): a hand-edited row is
+refused with ``StoreError`` at the first walk that reads it.
+
+Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.smt_tree`` (heap index → entry),
+so the tree's walks run unchanged on a plain dict. Children are loaded and evicted as a pair: a cached internal
+node with neither child cached has its children on disk. Pairs are evicted least recently used first once
+``capacity`` entries are cached (before a walk, so the cache holds at most ``capacity`` and what one batch's
+walks load); a walk touches its pairs from the bottom up, so a parent is always fresher than
+its children and leaves the cache after them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ledger.errors import StoreError
+from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
+from ledger_lite.smt_tree import SparseMerkleTree
+
+# (id, node, l, r) rows of the ``smt`` table
+Row = tuple[int, bytes, int | None, int | None]
+# the row with the given id and the rows of its children
+ChildReader = Callable[[int], list[Row]]
+
+DEFAULT_CAPACITY = 1 << 20  # cached entries; ~200 bytes each with the bookkeeping
+
+
+class _Tracked(dict[int, bytes]):
+    """The cache as the tree's walks see it: a plain dict for reads, every write noted in ``dirty``."""
+
+    __slots__ = ("dirty",)
+
+    def __init__(self, dirty: set[int]) -> None:
+        super().__init__()
+        self.dirty = dirty
+
+    def __setitem__(self, index: int, entry: bytes) -> None:
+        dict.__setitem__(self, index, entry)
+        self.dirty.add(index)
+
+    def __delitem__(self, index: int) -> None:
+        dict.__delitem__(self, index)
+        self.dirty.add(index)
+
+
+@dataclass(frozen=True)
+class TreeWrite:
+    """What a block adds to the ``smt`` table: new rows, the root's row id, the leaf count."""
+
+    rows: list[Row]
+    root_id: int
+    size: int
+    ids: dict[int, int]  # heap index → new row id
+    next_id: int
+
+
+def _entry_of(row: Row) -> bytes:
+    """A row as a cache entry (``ledger_lite.smt_tree`` layout); raises for a row of neither shape."""
+    row_id, node, left, right = row
+    if len(node) == HASH_SIZE and left is not None and right is not None:
+        return bytes(node)
+    if len(node) == 2 * HASH_SIZE and left is None and right is None:
+        node = bytes(node)
+        return node + hash_leaf(node[:HASH_SIZE], node[HASH_SIZE:])
+    raise StoreError(f"expected state tree row {row_id} to hold a 32-byte node with two children or a 64-byte "
+                     f"leaf, found {len(node)} bytes with children {left}, {right}; the store was changed outside "
+                     f"the node")
+
+
+class StoredTree(SparseMerkleTree):
+    """``SparseMerkleTree`` over the ``smt`` rows read by ``read_children``; ``pending`` and ``written`` move a
+    block's changes to disk (``ledger.storage.Store.write_block`` calls them inside its transaction)."""
+
+    __slots__ = ("_capacity", "_dirty", "_ids", "_lru", "_next_id", "_read_children")
+
+    def __init__(self, read_children: ChildReader, root: Row | None, size: int, next_id: int, *,
+                 capacity: int = DEFAULT_CAPACITY) -> None:
+        super().__init__()
+        if capacity < 16:
+            raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
+        self._dirty: set[int] = set()  # heap indexes written since the last ``written``
+        self._nodes = _Tracked(self._dirty)
+        self._read_children = read_children
+        self._capacity = capacity
+        self._ids: dict[int, int] = {}  # heap index → row id, for every cached entry stored on disk
+        self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
+        self._next_id = next_id
+        self._size = size
+        if root is not None:
+            dict.__setitem__(self._nodes, 1, _entry_of(root))
+            self._ids[1] = root[0]
+
+    @property
+    def cached(self) -> int:
+        """How many entries the cache holds now."""
+        return len(self._nodes)
+
+    # --- reads ------------------------------------------------------------------------------------------------
+    def _reach(self, paths: Sequence[bytes]) -> None:
+        nodes, lru = self._nodes, self._lru
+        if not self._dirty:  # before loading: what a walk loads must stay until the walk is done
+            self._evict()
+        for path in paths:
+            index, depth = 1, 0
+            walked = []
+            entry = nodes.get(1)
+            while entry is not None and len(entry) == HASH_SIZE:
+                left = 2 * index
+                if left not in nodes and left + 1 not in nodes:
+                    self._load_pair(index)
+                walked.append(index)
+                index = left + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
+                depth += 1
+                entry = nodes.get(index)
+            for parent in reversed(walked):  # bottom up: a parent stays fresher than its children
+                if parent in lru:
+                    lru.move_to_end(parent)
+
+    def _load_pair(self, index: int) -> None:
+        """Read the children of the cached internal node ``index`` from disk and check them against it."""
+        row_id = self._ids.get(index)
+        if row_id is None:
+            raise StoreError(f"state tree node {index} is neither cached nor stored; expected its children on disk")
+        rows = {row[0]: row for row in self._read_children(row_id)}
+        parent = rows.get(row_id)
+        if parent is None or parent[2] is None or parent[3] is None:
+            raise StoreError(f"state tree row {row_id} is missing or is not an internal node; the store was "
+                             f"changed outside the node")
+        found = parent[2], parent[3]
+        hashes = []
+        for child_id in found:
+            if child_id == 0:
+                hashes.append(EMPTY)
+                continue
+            row = rows.get(child_id)
+            if row is None:
+                raise StoreError(f"state tree row {child_id} (a child of row {row_id}) is missing; the store was "
+                                 f"changed outside the node")
+            entry = _entry_of(row)
+            hashes.append(entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:])
+        expected = self._nodes[index]
+        computed = hash_node(hashes[0], hashes[1])
+        if computed != expected:
+            raise StoreError(f"state tree row {row_id}: its children hash to {computed.hex()}, expected "
+                             f"{expected.hex()} (checked down from the signed state root); the store was changed "
+                             f"outside the node")
+        for child, child_id in zip((2 * index, 2 * index + 1), found, strict=True):
+            if child_id:
+                dict.__setitem__(self._nodes, child, _entry_of(rows[child_id]))
+                self._ids[child] = child_id
+        self._lru[index] = None
+
+    # --- writes -----------------------------------------------------------------------------------------------
+    def pending(self) -> TreeWrite:
+        """The rows for every entry changed since the last ``written``, children before parents."""
+        nodes, known = self._nodes, self._ids
+        changed = sorted((i for i in self._dirty if i in nodes), key=int.bit_length, reverse=True)
+        next_id = self._next_id
+        new: dict[int, int] = {}
+        rows: list[Row] = []
+        for index in changed:
+            entry = nodes[index]
+            if len(entry) == HASH_SIZE:
+                left, right = 2 * index, 2 * index + 1
+                rows.append((next_id, entry, new.get(left) or known.get(left, 0) if left in nodes else 0,
+                             new.get(right) or known.get(right, 0) if right in nodes else 0))
+            else:
+                rows.append((next_id, entry[:2 * HASH_SIZE], None, None))
+            new[index] = next_id
+            next_id += 1
+        root_id = new.get(1) or (known.get(1, 0) if 1 in nodes else 0)
+        return TreeWrite(rows, root_id, self._size, new, next_id)
+
+    def written(self, write: TreeWrite) -> None:
+        """``write`` is on disk (its transaction committed): its rows are now the clean state of the cache."""
+        nodes, known, lru = self._nodes, self._ids, self._lru
+        for index in self._dirty:
+            if index in nodes:
+                known[index] = write.ids[index]
+            else:
+                known.pop(index, None)
+        for index in sorted(write.ids, key=int.bit_length, reverse=True):  # deepest first: parents fresher
+            if index > 1:
+                lru[index >> 1] = None
+                lru.move_to_end(index >> 1)
+        self._dirty.clear()
+        self._next_id = write.next_id
+        self._evict()
+
+    def _evict(self) -> None:
+        nodes, lru, known = self._nodes, self._lru, self._ids
+        while len(nodes) > self._capacity and lru:
+            parent, _ = lru.popitem(last=False)
+            for child in (2 * parent, 2 * parent + 1):
+                if child in nodes and child in known:
+                    dict.__delitem__(nodes, child)
+                    del known[child]
+
+    # --- building -------------------------------------------------------------------------------------------
+    def load_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:
+        """Fill an empty tree with ``items`` (key, value_hash) in one build; every node is then pending."""
+        if self._nodes or self._size:
+            raise ValueError(f"expected an empty state tree to build, found {self._size} leaves")
+        built = SparseMerkleTree.from_items(items)
+        for index, entry in built._nodes.items():
+            self._nodes[index] = entry
+        self._size = len(built)

@@ -1,0 +1,203 @@
+"""The state tree on disk (issue #16, ``ledger.state_tree``): the same writes give the same roots and proofs as
+the tree in memory, through a small cache that keeps evicting and reloading nodes and across reopening; a
+hand-edited node is refused when first read; the cache stays within its bound."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.errors import StoreError
+from ledger.node import Node
+from ledger.state_tree import Row, StoredTree
+from ledger.storage import _CHILDREN, SCHEMA, Store
+from ledger_lite.smt_tree import SparseMerkleTree, root_of
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+
+
+def sha(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+class TreeFile:
+    """The ``smt`` table of a SQLite file, written the way ``ledger.storage.Store.write_block`` writes it."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript(SCHEMA)
+
+    def children(self, row_id: int) -> list[Row]:
+        return self.db.execute(_CHILDREN, (row_id,)).fetchall()
+
+    def open(self, capacity: int) -> StoredTree:
+        meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('smt_root', 'smt_size')"))
+        root_id = int(meta.get("smt_root", 0))
+        root = self.db.execute("SELECT id, node, l, r FROM smt WHERE id = ?", (root_id,)).fetchone()
+        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM smt").fetchone()[0]
+        return StoredTree(self.children, root, int(meta.get("smt_size", 0)), next_id, capacity=capacity)
+
+    def flush(self, tree: StoredTree) -> None:
+        write = tree.pending()
+        self.db.execute("BEGIN")
+        self.db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)", write.rows)
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (("smt_root", str(write.root_id)), ("smt_size", str(write.size))))
+        self.db.execute("COMMIT")
+        tree.written(write)
+
+
+@pytest.fixture
+def tree_file(tmp_path: Path) -> Iterator[TreeFile]:
+    tree_file = TreeFile(tmp_path / "tree.sqlite")
+    yield tree_file
+    tree_file.db.close()
+
+
+def assert_same(stored: StoredTree, memory: SparseMerkleTree, keys: list[bytes]) -> None:
+    assert stored.root() == memory.root()
+    assert len(stored) == len(memory)
+    for key in keys:
+        assert stored.get(key) == memory.get(key)
+        assert stored.prove(key).to_bytes() == memory.prove(key).to_bytes()
+
+
+@pytest.mark.parametrize("capacity", [16, 200, 1 << 20])
+def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file: TreeFile, capacity: int) -> None:
+    rng = random.Random(16)
+    stored, memory = tree_file.open(capacity), SparseMerkleTree()
+    model: dict[bytes, bytes] = {}
+    universe = [b"asset/%d" % i for i in range(400)]
+    for block in range(60):
+        changes: dict[bytes, bytes | None] = {}
+        for _ in range(rng.choice([1, 2, 5, 30])):
+            key = rng.choice(universe)
+            changes[key] = None if key in model and rng.random() < 0.3 else sha(b"%d %d" % (block, rng.random()))
+        if rng.random() < 0.2:  # a block prepared and discarded: put back what was there
+            before = {key: model.get(key) for key in changes}
+            stored.update(changes)
+            stored.update(before)
+        assert stored.update(changes) == memory.update(changes)
+        for key, value_hash in changes.items():
+            if value_hash is None:
+                model.pop(key, None)
+            else:
+                model[key] = value_hash
+        tree_file.flush(stored)
+        assert stored.cached <= capacity
+        assert_same(stored, memory, rng.sample(universe, 8))
+    assert stored.root() == root_of(model)
+    # A node that starts again reads the same tree back from disk, a pair of nodes at a time.
+    reopened = tree_file.open(capacity)
+    assert reopened.cached == 1
+    assert_same(reopened, memory, universe)
+    assert reopened.cached <= capacity + 2 * 32  # and what the last walk loaded (two entries a level)
+
+
+def test_a_tree_built_at_once_is_the_tree_built_by_updates(tree_file: TreeFile) -> None:
+    items = {b"key/%d" % i: sha(b"%d" % i) for i in range(300)}
+    built = tree_file.open(32)
+    built.load_all(items.items())
+    tree_file.flush(built)
+    reopened = tree_file.open(32)
+    assert_same(reopened, SparseMerkleTree.from_items(items), [*items, b"absent/1", b"absent/2"])
+    with pytest.raises(ValueError, match="expected an empty state tree to build, found 300 leaves"):
+        reopened.load_all(items.items())
+
+
+@pytest.mark.parametrize("what", ["leaf", "node", "link"])
+def test_an_edited_tree_row_is_refused_when_first_read(tree_file: TreeFile, what: str) -> None:
+    items = {b"key/%d" % i: sha(b"%d" % i) for i in range(50)}
+    tree = tree_file.open(1 << 10)
+    tree.update(items)
+    tree_file.flush(tree)
+    target = b"key/7"
+    proof = SparseMerkleTree.from_items(items).prove(target)
+    if what == "leaf":  # the value of one leaf
+        row_id = tree_file.db.execute("SELECT id FROM smt WHERE node = ?", (sha(target) + items[target],)).fetchone()[0]
+        tree_file.db.execute("UPDATE smt SET node = ? WHERE id = ?", (sha(target) + sha(b"forged"), row_id))
+    elif what == "node":  # the hash of the internal node just below the root on the key's side
+        first = sha(target)[0] >> 7
+        root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
+        child = tree_file.db.execute(f"SELECT {'lr'[first]} FROM smt WHERE id = ?", (root_id,)).fetchone()[0]
+        tree_file.db.execute("UPDATE smt SET node = ? WHERE id = ?", (sha(b"forged"), child))
+    else:  # a child link pointed at another row
+        root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
+        tree_file.db.execute("UPDATE smt SET l = r WHERE id = ?", (root_id,))
+    assert proof.depth > 1
+    reopened = tree_file.open(1 << 10)
+    assert reopened.root() == tree.root()  # the root row itself is intact: what a start checks
+    with pytest.raises(StoreError, match=r"state tree row \d+: its children hash to [0-9a-f]{64}, expected "
+                                         r"[0-9a-f]{64} \(checked down from the signed state root\); the store was "
+                                         r"changed outside the node"):
+        reopened.prove(target)
+
+
+def test_a_missing_or_misshapen_row_is_refused(tree_file: TreeFile) -> None:
+    tree = tree_file.open(1 << 10)
+    tree.update({b"key/%d" % i: sha(b"%d" % i) for i in range(20)})
+    tree_file.flush(tree)
+    root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
+    left = tree_file.db.execute("SELECT l FROM smt WHERE id = ?", (root_id,)).fetchone()[0]
+    tree_file.db.execute("UPDATE smt SET node = x'00' WHERE id = ?", (left,))
+    with pytest.raises(StoreError, match=rf"expected state tree row {left} to hold a 32-byte node with two children "
+                                         r"or a 64-byte leaf, found 1 bytes"):
+        tree_file.open(1 << 10).get(b"key/1")
+    tree_file.db.execute("DELETE FROM smt WHERE id = ?", (left,))
+    with pytest.raises(StoreError, match=rf"state tree row {left} \(a child of row {root_id}\) is missing"):
+        tree_file.open(1 << 10).get(b"key/1")
+
+
+def test_a_cache_too_small_to_walk_is_refused(tree_file: TreeFile) -> None:
+    with pytest.raises(ValueError, match="expected a cache of at least 16 entries, found 8"):
+        tree_file.open(8)
+
+
+def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """A store written before the tree was kept on disk: its tree is built from its state rows on open."""
+    node = ledger_world.open_node(tmp_path / "node", ManualClock())
+    try:
+        ledger_world.new_asset(node, 2, 10_000)
+        root = node.status()["state_root"]
+    finally:
+        node.close()
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    db = sqlite3.connect(db_path, isolation_level=None)
+    db.executescript("DROP TABLE smt; DELETE FROM meta WHERE key IN ('smt_root', 'smt_size'); "
+                     "UPDATE meta SET value = '2' WHERE key = 'format';")
+    db.close()
+    node = ledger_world.open_node(tmp_path / "node", ManualClock())
+    try:
+        assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
+        ledger_world.new_asset(node, 4, 5_000)  # and it goes on
+        assert node.status()["state_root"] == recompute_state_root(db_path).hex()
+        assert node.store.get_meta("format") == "3"
+    finally:
+        node.close()
+
+
+def test_a_node_keeps_its_tree_on_disk_within_the_cache(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """A node whose cache holds a fraction of its tree: every block's root and every proof still match the
+    tree computed from its state rows; after a restart too."""
+    data_dir = tmp_path / "node"
+    data_dir.mkdir()
+    store = Store(data_dir / "ledger.sqlite", tree_cache=16)
+    node = Node(store, ledger_world.genesis(), ledger_world.validator, clock=ManualClock())
+    node.start()
+    try:
+        assets = [ledger_world.new_asset(node, slot, 1_000 + slot) for slot in range(2, 14)]
+        assert store.tree.cached <= 16 < 2 * len(node.state)
+        assert node.status()["state_root"] == recompute_state_root(data_dir / "ledger.sqlite").hex()
+        proven = [node.proven_value(f"asset/{a}") for a in assets]
+    finally:
+        node.close()
+    node = Node(Store(data_dir / "ledger.sqlite", tree_cache=16), ledger_world.genesis(), ledger_world.validator,
+                clock=ManualClock())
+    try:
+        assert [node.proven_value(f"asset/{a}") for a in assets] == proven
+    finally:
+        node.close()
