@@ -23,8 +23,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QHideEvent
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QHideEvent, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.camera import CameraFeed
 from kiosk.camera_frames import FrameReading, preview_image, read_frame
@@ -83,10 +83,10 @@ class VerifyCameraScreen(Screen):
         side.addWidget(self.status)
         side.addWidget(self.notice)
         side.addStretch(1)
-        body = QHBoxLayout()
+        body = self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # picture above the words on a portrait panel
         body.setSpacing(24)
-        body.addWidget(self.preview, 3)
-        body.addLayout(side, 2)
+        body.addWidget(self.preview, 5)
+        body.addLayout(side, 4)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(body, 1)
@@ -177,6 +177,11 @@ class VerifyCameraScreen(Screen):
         self.last_reading = None
         self.retranslate()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        portrait = event.size().width() < event.size().height()
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
+
     def hideEvent(self, event: QHideEvent) -> None:
         self.stop()  # the camera never runs behind another screen
         super().hideEvent(event)
@@ -184,6 +189,7 @@ class VerifyCameraScreen(Screen):
     def retranslate(self) -> None:
         self.title.setText(self.t("verify_camera.title"))
         self.hint.setText(self.t("verify_camera.hint"))
+        self.hint.setVisible(self.state != "failed")  # no QR code to hold up: the failure's words instead
         self.status.setText(self.t(self._status_id))
         self.status.setProperty("role", "notice" if self.state == "failed" else "body")
         self.status.style().polish(self.status)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 
 import segno
-from PySide6.QtCore import QObject, QPointF, QRectF
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QTransform
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat, QVideoSink
 
@@ -68,9 +68,10 @@ def qr_image(text: str, *, scale: int = 6) -> QImage:
 
 
 def qr_picture(text: str | None, *, size: tuple[int, int] = (1280, 720), qr_px: int = 380,
-               tilt_deg: float = 4.0) -> QImage:
+               tilt_deg: float = 4.0, blur: int = 0) -> QImage:
     """A camera's view: a desk, a slightly turned sheet with a few lines of print and (unless ``text`` is None) a
-    QR code of ``text`` about ``qr_px`` pixels wide in the middle. RGB32, like many cameras' frames."""
+    QR code of ``text`` about ``qr_px`` pixels wide in the middle. RGB32, like many cameras' frames. ``blur``: the
+    QR code smeared as by a moving hand (drawn from an image ``blur`` times smaller), too blurred to read."""
     width, height = size
     image = QImage(width, height, QImage.Format.Format_RGB32)
     painter = QPainter(image)
@@ -91,8 +92,13 @@ def qr_picture(text: str | None, *, size: tuple[int, int] = (1280, 720), qr_px: 
             y = sheet.top() + qr_px * 0.08 + line * qr_px * 0.06
             painter.drawLine(QPointF(sheet.left() + qr_px * 0.12, y), QPointF(sheet.right() - qr_px * 0.3, y))
         if text is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-            painter.drawImage(QRectF(-qr_px / 2, -qr_px / 2 + qr_px * 0.1, qr_px, qr_px), qr_image(text))
+            code = qr_image(text)
+            if blur > 1:
+                small = code.convertToFormat(QImage.Format.Format_RGB32)
+                code = small.scaled(max(1, code.width() // blur), max(1, code.height() // blur),
+                                    mode=Qt.TransformationMode.SmoothTransformation)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, blur > 1)
+            painter.drawImage(QRectF(-qr_px / 2, -qr_px / 2 + qr_px * 0.1, qr_px, qr_px), code)
     finally:
         painter.end()
     return image

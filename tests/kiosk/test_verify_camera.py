@@ -235,3 +235,30 @@ def test_without_qtmultimedia_there_is_no_button_and_the_rest_works(make_window,
     kiosk.qtbot.keyClick(window.verify, Qt.Key.Key_Return)
     kiosk.wait_screen("verifyResult", timeout_ms=20_000)
     assert window.verify_result.verification.verdict == "genuine"
+
+
+# -- at every panel size, in both languages ------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("size", [(1024, 600), (1280, 800), (800, 1280)], ids=["1024x600", "1280x800", "800x1280"])
+def test_no_text_of_the_camera_screen_is_clipped_or_overlapping(make_window, qtbot, size, lang):
+    from tests.helpers.clipping import clipped_texts, overlapping_texts
+
+    window = make_window(camera=True)
+    made = with_fake_camera(window)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    window.set_language(lang)
+    window.flow.verifier.open_camera()
+    screen = window.verify_camera
+    made[0].show(qr_picture("https://example.com/not-a-certificate", size=(640, 480), qr_px=260))
+    qtbot.wait(1)
+    assert screen.hint.isVisible() and screen.notice.isVisible()
+    if size[0] < size[1]:
+        assert screen.preview.geometry().bottom() < screen.hint.geometry().top(), "portrait: picture above words"
+    problems = clipped_texts(window.header) + clipped_texts(screen) + overlapping_texts([window.header, screen])
+    made[0].fail("unplugged")  # the longest status, with the retry button
+    qtbot.wait(1)
+    assert screen.retry.isVisible() and not screen.notice.isVisible() and not screen.hint.isVisible()
+    problems += clipped_texts(window.header) + clipped_texts(screen) + overlapping_texts([window.header, screen])
+    assert not problems, "\n".join(problems)
+    assert screen.preview.height() >= 180 and screen.preview.width() >= 240
