@@ -90,6 +90,10 @@ def _node(args: argparse.Namespace) -> int:
         print(f"greencert node: expected {', '.join(missing)} (a solo node), or --consortium CONFIG",
               file=sys.stderr)
         return 2
+    if args.audit:
+        from greencert.node_audit import run_audit
+
+        return run_audit(args)
     from greencert.keystore import KeyFileError, load_or_create
     from greencert.servers import BackgroundServer, PortInUse, bind
     from ledger.api import create_app
@@ -307,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--key", help="the validator's key file (hex seed; created if missing)")
     node.add_argument("--host", default="127.0.0.1")
     node.add_argument("--port", type=int, default=DEFAULT_NODE_PORT)
+    node.add_argument("--audit", action="store_true", help="check every stored state value against the last signed "
+                                                           "header (progress on stderr), then exit: 0 if it matches")
     node.set_defaults(func=_node)
     kiosk = sub.add_parser("kiosk", help="run the touchscreen kiosk against a running intermediary (or node)")
     kiosk.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", help="the intermediary's base URL")

@@ -124,8 +124,14 @@ def test_sigkill_loses_nothing_acknowledged(world: tuple[Path, Path, list[Signin
             os.kill(pid, signal.SIGKILL)
         assert left == [], "worker processes outlived their SIGKILLed node"
     assert acknowledged, "the feeder never got an acknowledgement"
+    # The state tree's rows were written with their blocks: every stored value recomputes the signed root.
+    audit = subprocess.run([sys.executable, "-m", "greencert.cli", "node", "--audit", "--data-dir", str(data_dir),
+                            "--genesis", str(genesis_file), "--key", str(key_file)],
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert audit.returncode == 0, audit.stderr
+    assert "Audit passed: " in audit.stderr and "100%" in audit.stderr
     port = free_port()
-    proc = start_node(data_dir, genesis_file, key_file, port)  # start-up re-checks state against the signed head
+    proc = start_node(data_dir, genesis_file, key_file, port)  # start-up checks the tree's root against the signed head
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             missing = [t for t in acknowledged if http.get(f"/v1/txs/{t}").status_code != 200]
