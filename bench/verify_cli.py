@@ -1,0 +1,162 @@
+"""Benchmark: how long a person waits for ``greencert verify`` on a certificate PDF (issue 16: the command line
+starts in ≤ 300 ms, a whole verification of a PDF takes ≤ 0.5 s), against the interpreter's own start measured
+in the same run.
+
+A real certificate: the embedded demo (node and intermediary on loopback) issues one through the intermediary's
+API, its PDF (with the audit bundle) is fetched, and one online verification caches the trust list; the demo is
+then stopped, so that nothing else of ours runs while the figures are taken. Timed round-robin, ``--runs`` times
+each (so that a busy machine slows every figure alike):
+
+* ``baseline``: ``python -c pass``, the interpreter's start;
+* ``help``: ``python -m greencert --help``, the command line's start;
+* ``verify_offline``: ``python -m greencert verify --offline --trust FILE certificate.pdf`` (exit 0 checked),
+  signature, printed text and the audit bundle's proofs of inclusion, finality and record;
+* ``read_pdf``: ``printing.reading.read_certificate_pdf`` in this process (PDFium in its child process);
+* ``read_pdf_in_process``: the same work (``printing.pdf_worker.read``) without the child, what isolating
+  PDFium costs;
+* ``read_pdf_poppler``: what the reading did before issue 16 — ``pdfinfo``, ``pdftotext`` and ``pdftoppm``
+  subprocesses, zxing-cpp on the PNG, pypdf for the bundle — rebuilt here from those steps for the comparison.
+
+Child interpreters get a byte-code cache (``PYTHONPYCACHEPREFIX`` in a temporary directory, each command run once
+before timing), as an installed package has. Prints one JSON line with p50/p95 in ms and p50 ratios to the
+baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure the checkout this script is in
+
+from backend_client import IntermediaryClient  # noqa: E402
+from greencert.verify import GENUINE, verify  # noqa: E402
+from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES  # noqa: E402
+from printing import pdf_worker  # noqa: E402
+from printing.reading import read_certificate_pdf, read_qr_codes  # noqa: E402
+from tests.helpers.demo import running_demo  # noqa: E402
+
+START_BUDGET_MS = 300.0
+VERIFY_BUDGET_MS = 500.0
+
+
+def issued_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate PDF issued by the embedded demo and a trust list cached by one online verification."""
+    pdf, trust = folder / "certificate.pdf", folder / "trust.json"
+    with running_demo(folder / "demo", days=2) as demo:
+        with IntermediaryClient(demo.url, timeout=30) as client:
+            session = client.login("demo", "demo")
+            row = next(r for r in client.eligible_transactions(session) if not r.issued)
+            cert = client.issue_certificate(session, [row.item_id], "jp-green-council", uuid.uuid4().hex)
+            pdf.write_bytes(client.certificate_pdf(session, cert.certificate_id))
+        report = verify(str(pdf), node_url=demo.node_url, offline=False, trust_cache=trust)
+        if report.exit_code != GENUINE:
+            raise SystemExit(f"expected the issued certificate to verify online, found exit code {report.exit_code}")
+    return pdf, trust
+
+
+def read_with_poppler(pdf: Path) -> tuple[str, list[str], bytes | None]:
+    """The reading before issue 16: page boxes, text and a 150-dpi PNG from poppler, the QR from the PNG, the
+    bundle with pypdf."""
+    from pypdf import PdfReader
+
+    def tool(*command: str) -> bytes:
+        return subprocess.run(command, capture_output=True, check=True, timeout=60).stdout
+
+    tool("pdfinfo", "-box", "-f", "1", "-l", "10", str(pdf))
+    text = tool("pdftotext", "-enc", "UTF-8", str(pdf), "-").decode()
+    with tempfile.TemporaryDirectory() as tmp:
+        tool("pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-singlefile", "-png", str(pdf), f"{tmp}/page")
+        payloads = read_qr_codes(Path(tmp) / "page.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = PdfReader(pdf).attachments.get(BUNDLE_NAME)
+    return text, payloads, bytes(found[0]) if found else None
+
+
+def command(*arguments: str, env: dict[str, str], expect: int = 0) -> Callable[[], object]:
+    def run() -> object:
+        done = subprocess.run([sys.executable, *arguments], capture_output=True, env=env, timeout=120, check=False)
+        if done.returncode != expect:
+            raise SystemExit(f"{arguments}: expected exit status {expect}, found {done.returncode}: "
+                             f"{done.stdout.decode()[-500:]} {done.stderr.decode()[-500:]}")
+        return done
+
+    return run
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-verify-cli-") as tmp:
+        folder = Path(tmp)
+        pdf, trust = issued_certificate(folder)
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+        os.environ.clear()
+        os.environ.update(env)  # the reader's PDFium child too
+
+        expected = read_certificate_pdf(pdf)
+        in_process = pdf_worker.read(str(pdf), BUNDLE_NAME, MAX_BUNDLE_BYTES)
+        poppler = read_with_poppler(pdf)
+        if not (expected.payloads == tuple(in_process["payloads"]) == tuple(poppler[1])
+                and expected.bundle == poppler[2] and expected.certificate_id and expected.amount_wh):
+            raise SystemExit("expected the three readings of the PDF to find the same QR payload and bundle")
+
+        timed: dict[str, Callable[[], object]] = {
+            "baseline": command("-c", "pass", env=env),
+            "help": command("-m", "greencert", "--help", env=env),
+            "verify_offline": command("-m", "greencert", "verify", "--offline", "--trust", str(trust), str(pdf),
+                                      env=env),
+            "read_pdf": lambda: read_certificate_pdf(pdf),
+            "read_pdf_in_process": lambda: pdf_worker.read(str(pdf), BUNDLE_NAME, MAX_BUNDLE_BYTES),
+            "read_pdf_poppler": lambda: read_with_poppler(pdf),
+        }
+        for run in timed.values():  # byte-code cache, page cache, imports of this process
+            run()
+        samples: dict[str, list[float]] = {name: [] for name in timed}
+        for _ in range(args.runs):
+            for name, run in timed.items():
+                began = time.perf_counter()
+                run()
+                samples[name].append(time.perf_counter() - began)
+        load = os.getloadavg()[0]
+
+    figures: dict[str, object] = {"bench": "verify_cli", "runs": args.runs, "cpus": os.cpu_count(),
+                                  "load_average_1min": round(load, 2), "bytecode_cache": True}
+    base = statistics.median(samples["baseline"])
+    for name, values in samples.items():
+        figures[f"{name}_p50_ms"] = round(statistics.median(values) * 1e3, 1)
+        figures[f"{name}_p95_ms"] = round(percentile(values, 0.95) * 1e3, 1)
+        if name != "baseline":
+            figures[f"{name}_ratio"] = round(statistics.median(values) / base, 2)
+    figures["read_pdf_speedup_over_poppler"] = round(statistics.median(samples["read_pdf_poppler"])
+                                                     / statistics.median(samples["read_pdf"]), 2)
+    figures["start_budget_ms"], figures["verify_budget_ms"] = START_BUDGET_MS, VERIFY_BUDGET_MS
+    figures["start_within_budget"] = percentile(samples["help"], 0.95) * 1e3 <= START_BUDGET_MS
+    figures["verify_within_budget"] = percentile(samples["verify_offline"], 0.95) * 1e3 <= VERIFY_BUDGET_MS
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
