@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The camera mode asked for: the largest picture up to 1280×720 (a QR code 15–25 cm away needs no more, and each
-# frame costs less to convert and decode), at the highest frame rate it offers.
+# The camera mode asked for: uncompressed frames (YUV, RGB: read where they lie, kiosk.camera_frames) at ten or more
+# a second if the camera has them, since an MJPEG frame costs ~10x as much to read (bench/camera_scan.py); then the
+# largest picture up to 1280×720 (a QR code 15–25 cm away needs no more); then the highest frame rate.
 MAX_CAPTURE = QSize(1280, 720)
+MIN_RAW_FPS = 10.0
 FAILURES = ("no_camera", "failed", "unplugged")
 
 
@@ -80,14 +82,21 @@ class _FormatLike(Protocol):
 
     def maxFrameRate(self) -> float: ...
 
+    def pixelFormat(self) -> Any: ...
+
 
 def choose_format(formats: Sequence[_FormatLike]) -> _FormatLike | None:
-    """The largest resolution within ``MAX_CAPTURE`` (then the fastest); None: leave the camera's default."""
+    """The camera mode to ask for (see ``MAX_CAPTURE``); None: none fits, leave the camera's default."""
     fitting = [f for f in formats if 0 < f.resolution().width() <= MAX_CAPTURE.width()
                and 0 < f.resolution().height() <= MAX_CAPTURE.height()]
     if not fitting:
         return None
-    return max(fitting, key=lambda f: (f.resolution().width() * f.resolution().height(), f.maxFrameRate()))
+
+    def preference(f: _FormatLike) -> tuple[bool, int, float]:
+        raw = getattr(f.pixelFormat(), "name", "") != "Format_Jpeg" and f.maxFrameRate() >= MIN_RAW_FPS
+        return raw, f.resolution().width() * f.resolution().height(), f.maxFrameRate()
+
+    return max(fitting, key=preference)
 
 
 class QtCameraFeed(CameraFeed):
@@ -172,5 +181,5 @@ def _as_camera_format(chosen: _FormatLike) -> QCameraFormat:
     return chosen
 
 
-__all__ = ["FAILURES", "MAX_CAPTURE", "CameraFeed", "QtCameraFeed", "camera_available", "choose_format",
+__all__ = ["FAILURES", "MAX_CAPTURE", "MIN_RAW_FPS", "CameraFeed", "QtCameraFeed", "camera_available", "choose_format",
            "multimedia", "video_inputs"]

@@ -1,11 +1,10 @@
 """A camera frame → the certificate QR code it shows (issue #13, the auditor's mode with a camera).
 
 Frames come from a ``QVideoSink`` as ``QVideoFrame``s in whatever pixel format the camera delivers. The QR reader
-(zxing-cpp, the same library ``printing.reading`` reads PDFs and photos with) needs only brightness, so the frame's
-luminance is taken straight from its memory where the format allows — the Y plane of NV12/NV21/YUV 4:2:0/4:2:2,
-every other byte of YUYV/UYVY, an RGB frame converted by ``QImage`` — and only other formats (e.g. MJPEG) go through
-``QVideoFrame.toImage()``. Large frames are scaled down first: a QR code held 15–25 cm from the lens fills a good
-part of even a 640×480 frame.
+(zxing-cpp, the same library ``printing.reading`` reads PDFs and photos with) needs only brightness, so it reads
+the frame's memory where brightness lies in a known place — the Y plane of NV12/NV21/YUV 4:2:0/4:2:2, every other
+byte of YUYV/UYVY, the green byte of 32-bit RGB — with no conversion and no copy; only other formats (e.g. MJPEG)
+go through ``QVideoFrame.toImage()`` and a grey ``QImage`` (scaled down above ``MAX_DECODE_SIDE``).
 
 What was read is judged by the same rule as a barcode scanner's text (``kiosk.core.auditor.looks_like_payload``, i.e.
 ``ledger_lite.audit.payload_text``): a ``GC1:`` payload or a ``/verify`` link carrying one is a certificate; any
@@ -29,13 +28,17 @@ from kiosk.core.auditor import looks_like_payload
 if TYPE_CHECKING:
     from PySide6.QtMultimedia import QVideoFrame
 
-MAX_DECODE_SIDE = 1280  # px: longer frames are scaled down before decoding (a 1080p frame costs ~2.3× as much)
+MAX_DECODE_SIDE = 1920  # px: larger pictures (a 4K camera's, in MJPEG) are scaled down before reading
 
 # QVideoFrameFormat.PixelFormat names whose first plane is 8-bit luminance, one byte a pixel.
 _Y_PLANE_FIRST = frozenset({"Format_NV12", "Format_NV21", "Format_YUV420P", "Format_YV12", "Format_YUV422P",
                             "Format_IMC1", "Format_IMC2", "Format_IMC3", "Format_IMC4", "Format_Y8"})
-# Packed 4:2:2: luminance in every other byte, starting at this offset.
-_PACKED_Y_OFFSET = {"Format_YUYV": 0, "Format_UYVY": 1}
+# Two bytes a pixel: luminance (or its high byte, little-endian) in every other byte, starting at this offset.
+_PACKED_Y_OFFSET = {"Format_YUYV": 0, "Format_UYVY": 1, "Format_Y16": 1}
+# 32-bit RGB: the green byte stands in for brightness (a printed QR code is black on white), at this offset.
+_GREEN_OFFSET = {"Format_BGRA8888": 1, "Format_BGRX8888": 1, "Format_BGRA8888_Premultiplied": 1,
+                 "Format_RGBA8888": 1, "Format_RGBX8888": 1, "Format_ARGB8888": 2, "Format_XRGB8888": 2,
+                 "Format_ARGB8888_Premultiplied": 2, "Format_ABGR8888": 2, "Format_XBGR8888": 2}
 
 Kind = Literal["none", "other", "certificate"]
 
@@ -50,17 +53,23 @@ class FrameReading:
     others: tuple[str, ...] = ()
 
 
-def read_texts(image: QImage) -> list[str]:
-    """The distinct texts of the QR codes in ``image`` (any ``QImage`` format), in the order zxing-cpp found them."""
-    grey = image if image.format() == QImage.Format.Format_Grayscale8 else image.convertToFormat(
-        QImage.Format.Format_Grayscale8)
-    grey = _bounded(grey)
+def _texts(image: object) -> list[str]:
     texts: list[str] = []
-    for barcode in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
+    for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
         text = str(barcode.text)
         if barcode.valid and text and text not in texts:
             texts.append(text)
     return texts
+
+
+def read_texts(image: QImage) -> list[str]:
+    """The distinct texts of the QR codes in ``image`` (any ``QImage`` format), in the order zxing-cpp found them."""
+    if max(image.width(), image.height()) > MAX_DECODE_SIDE:
+        image = image.scaled(MAX_DECODE_SIDE, MAX_DECODE_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.FastTransformation)
+    grey = image if image.format() == QImage.Format.Format_Grayscale8 else image.convertToFormat(
+        QImage.Format.Format_Grayscale8)
+    return _texts(grey)
 
 
 def judge(texts: list[str]) -> FrameReading:
@@ -76,37 +85,44 @@ def read_image(image: QImage) -> FrameReading:
 
 
 def read_frame(frame: QVideoFrame) -> FrameReading:
-    """The certificate (or not) in one camera frame; an invalid or unreadable frame is ``none``."""
-    grey = luminance(frame)
-    return read_image(grey) if grey is not None else FrameReading("none")
+    """The certificate (or not) in one camera frame; an invalid or unreadable frame is ``none``.
 
-
-def luminance(frame: QVideoFrame) -> QImage | None:
-    """The frame as an 8-bit grey ``QImage`` (a copy: the frame may be reused by the camera), or None."""
+    Where the frame's memory holds brightness in a known place (the Y plane, every other byte of YUYV/UYVY, the
+    green byte of 32-bit RGB), zxing-cpp reads it there through an ``ImageView`` while the frame is mapped: no
+    conversion, no copy (zxing-cpp scales large frames down itself). Other formats go through a ``QImage``."""
     if not frame.isValid():
-        return None
-    from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat  # here only: the frame proves it is there
+        return FrameReading("none")
+    from PySide6.QtMultimedia import QVideoFrame  # here only: the frame proves it is there
 
     name = frame.pixelFormat().name
-    direct = QVideoFrameFormat.imageFormatFromPixelFormat(frame.pixelFormat())
-    if name not in _Y_PLANE_FIRST and name not in _PACKED_Y_OFFSET and direct == QImage.Format.Format_Invalid:
-        image = frame.toImage()  # Qt's own conversion (JPEG, 10-bit YUV, ...)
-        return None if image.isNull() else image.convertToFormat(QImage.Format.Format_Grayscale8)
+    step, offset = _luminance_layout(name)
+    if step == 0:
+        image = frame.toImage()  # Qt's own conversion (MJPEG, 10-bit YUV, ...)
+        return read_image(image)
     if not frame.map(QVideoFrame.MapMode.ReadOnly):
-        return None
+        return FrameReading("none")
     try:
-        width, height = frame.width(), frame.height()
-        stride = frame.bytesPerLine(0)
         bits = frame.bits(0)
-        if bits is None or width <= 0 or height <= 0:
-            return None
-        if name in _Y_PLANE_FIRST:
-            return QImage(bits, width, height, stride, QImage.Format.Format_Grayscale8).copy()
-        if name in _PACKED_Y_OFFSET:
-            return _every_other_byte(memoryview(bits).cast("B"), width, height, stride, _PACKED_Y_OFFSET[name])
-        return QImage(bits, width, height, stride, direct).convertToFormat(QImage.Format.Format_Grayscale8)
+        if bits is None or frame.width() <= 0 or frame.height() <= 0:
+            return FrameReading("none")
+        data = memoryview(bits).cast("B")[offset:]
+        stride = frame.bytesPerLine(0)
+        rows = min(frame.height(), len(data) // stride)  # zxing-cpp wants whole rows: a shifted view loses the last
+        view = zxingcpp.ImageView(data, frame.width(), rows, zxingcpp.ImageFormat.Lum, stride, step)
+        return judge(_texts(view))
     finally:
         frame.unmap()
+
+
+def _luminance_layout(pixel_format: str) -> tuple[int, int]:
+    """Bytes from one pixel's brightness to the next in plane 0, and the first one's offset; (0, 0): unknown."""
+    if pixel_format in _Y_PLANE_FIRST:
+        return 1, 0
+    if pixel_format in _PACKED_Y_OFFSET:
+        return 2, _PACKED_Y_OFFSET[pixel_format]
+    if pixel_format in _GREEN_OFFSET:
+        return 4, _GREEN_OFFSET[pixel_format]
+    return 0, 0
 
 
 def preview_image(frame: QVideoFrame) -> QImage | None:
@@ -130,18 +146,4 @@ def preview_image(frame: QVideoFrame) -> QImage | None:
         frame.unmap()
 
 
-def _every_other_byte(data: memoryview, width: int, height: int, stride: int, offset: int) -> QImage:
-    rows = b"".join(data[row * stride + offset: row * stride + offset + 2 * width: 2].tobytes()
-                    for row in range(height))
-    return QImage(rows, width, height, width, QImage.Format.Format_Grayscale8).copy()
-
-
-def _bounded(image: QImage) -> QImage:
-    if max(image.width(), image.height()) <= MAX_DECODE_SIDE:
-        return image
-    return image.scaled(MAX_DECODE_SIDE, MAX_DECODE_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
-
-
-__all__ = ["MAX_DECODE_SIDE", "FrameReading", "judge", "luminance", "preview_image", "read_frame", "read_image",
-           "read_texts"]
+__all__ = ["MAX_DECODE_SIDE", "FrameReading", "judge", "preview_image", "read_frame", "read_image", "read_texts"]

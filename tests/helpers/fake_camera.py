@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 
 import segno
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QTransform
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat, QVideoSink
 
@@ -134,4 +134,21 @@ def yuv_frame(picture: QImage, pixel_format: str) -> QVideoFrame:
     return frame
 
 
-__all__ = ["FakeCameraFeed", "qr_image", "qr_picture", "yuv_frame"]
+def jpeg_frame(picture: QImage) -> QVideoFrame:
+    """``picture`` as an MJPEG camera's frame (``Format_Jpeg``: the JPEG file's bytes in the frame's memory)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert picture.save(buffer, "JPG", 92)
+    frame = QVideoFrame(QVideoFrameFormat(picture.size(), QVideoFrameFormat.PixelFormat.Format_Jpeg))
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    try:
+        memory = frame.bits(0)
+        assert len(memory) >= data.size()
+        memory[: data.size()] = data.data()
+    finally:
+        frame.unmap()
+    return frame
+
+
+__all__ = ["FakeCameraFeed", "jpeg_frame", "qr_image", "qr_picture", "yuv_frame"]

@@ -13,13 +13,13 @@ pytest.importorskip("PySide6.QtMultimedia")
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
-from PySide6.QtMultimedia import QVideoFrame
+from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 
 from kiosk.camera import MAX_CAPTURE, choose_format
-from kiosk.camera_frames import MAX_DECODE_SIDE, judge, luminance, preview_image, read_frame, read_image
+from kiosk.camera_frames import MAX_DECODE_SIDE, judge, preview_image, read_frame, read_image
 from ledger_lite.audit import payload_text
 from printing.qr import verify_link
-from tests.helpers.fake_camera import qr_picture, yuv_frame
+from tests.helpers.fake_camera import jpeg_frame, qr_picture, yuv_frame
 
 VECTORS = Path(__file__).resolve().parents[1] / "assets" / "verification" / "vectors.json"
 
@@ -41,9 +41,7 @@ def test_a_certificate_in_an_rgb_frame_is_read_whole(qapp, payload):
 @pytest.mark.parametrize("pixel_format", ["Format_NV12", "Format_YUV420P", "Format_YUYV", "Format_UYVY"])
 def test_a_certificate_in_a_webcams_yuv_frame_is_read_from_its_luminance(qapp, payload, pixel_format):
     frame = yuv_frame(qr_picture(payload, size=(640, 480), qr_px=300), pixel_format)
-    assert frame.pixelFormat().name == pixel_format
-    grey = luminance(frame)
-    assert grey is not None and grey.format() == QImage.Format.Format_Grayscale8 and grey.size() == QSize(640, 480)
+    assert frame.pixelFormat().name == pixel_format and frame.size() == QSize(640, 480)
     reading = read_frame(frame)
     assert (reading.kind, reading.payload) == ("certificate", payload)
 
@@ -75,6 +73,29 @@ def test_a_large_frame_is_scaled_down_and_still_read(qapp, payload):
     big = qr_picture(payload, size=(2592, 1944), qr_px=900)
     assert max(big.width(), big.height()) > MAX_DECODE_SIDE
     assert read_image(big).payload == payload
+    assert read_frame(QVideoFrame(big)).payload == payload
+
+
+@pytest.mark.parametrize("image_format", ["Format_RGB32", "Format_ARGB32", "Format_RGBX8888", "Format_RGBA8888"])
+def test_every_32_bit_rgb_layout_is_read_from_its_green_byte(qapp, payload, image_format):
+    picture = qr_picture(payload, size=(640, 480), qr_px=300).convertToFormat(getattr(QImage.Format, image_format))
+    frame = QVideoFrame(picture)
+    assert frame.isValid()
+    assert read_frame(frame).payload == payload, frame.pixelFormat().name
+
+
+def test_an_mjpeg_frame_goes_through_qts_own_conversion(qapp, payload):
+    frame = jpeg_frame(qr_picture(payload, size=(640, 480), qr_px=300))
+    assert frame.pixelFormat().name == "Format_Jpeg"
+    assert read_frame(frame).payload == payload
+    assert read_frame(jpeg_frame(qr_picture(None, size=(640, 480)))).kind == "none"
+
+
+def test_a_16_bit_grey_frame_is_read_from_its_high_bytes(qapp, payload):
+    picture = qr_picture(payload, size=(640, 480), qr_px=300).convertToFormat(QImage.Format.Format_Grayscale16)
+    frame = QVideoFrame(picture)
+    assert frame.pixelFormat().name == "Format_Y16"
+    assert read_frame(frame).payload == payload
 
 
 def test_the_preview_is_the_frame_in_colour(qapp, payload):
@@ -86,14 +107,20 @@ def test_the_preview_is_the_frame_in_colour(qapp, payload):
 
 
 class Mode:
-    def __init__(self, width: int, height: int, fps: float) -> None:
+    """What QCameraFormat answers (a camera's mode), without a camera."""
+
+    def __init__(self, width: int, height: int, fps: float, pixel_format: str = "Format_YUYV") -> None:
         self.size, self.fps = QSize(width, height), fps
+        self.format = getattr(QVideoFrameFormat.PixelFormat, pixel_format)
 
     def resolution(self) -> QSize:
         return self.size
 
     def maxFrameRate(self) -> float:
         return self.fps
+
+    def pixelFormat(self) -> QVideoFrameFormat.PixelFormat:
+        return self.format
 
 
 def test_the_camera_mode_is_the_largest_within_720p_at_its_fastest():
@@ -102,3 +129,9 @@ def test_the_camera_mode_is_the_largest_within_720p_at_its_fastest():
     assert chosen is modes[3]
     assert chosen.resolution().width() <= MAX_CAPTURE.width()
     assert choose_format([Mode(3840, 2160, 30)]) is None, "only larger modes: the camera's default is kept"
+
+
+def test_uncompressed_frames_are_preferred_to_mjpeg_unless_too_slow():
+    webcam = [Mode(1280, 720, 30, "Format_Jpeg"), Mode(1280, 720, 7.5), Mode(640, 480, 30), Mode(320, 240, 30)]
+    assert choose_format(webcam) is webcam[2], "YUYV at 640x480 and 30 fps beats MJPEG at 720p"
+    assert choose_format(webcam[:2]) is webcam[0], "YUYV at 7.5 fps is too slow to aim with"
