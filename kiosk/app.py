@@ -77,7 +77,8 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     the operator's settings (default: ``SettingsStore.open(config)``, the file ``config.settings_path``).
     ``list_printers`` lists the CUPS queues for the settings screen (default: ``printing.list_printers``).
     ``auditor`` makes the auditor's check (default: through ``client``, with the trust list kept in the config
-    dir); ``camera``: whether to offer the camera in the auditor's mode (default: whether one is attached).
+    dir); ``camera``: whether to offer the camera in the auditor's mode (default: whether one is attached, asked
+    each time the auditor's mode opens — not at start-up, where loading QtMultimedia would add ~0.2 s).
 
     ``clock`` drives the idle timeout and the PIN lock-out (tests pass a fake one and call
     ``window.flow.idle.check()``); ``now`` (Unix time) gives today's date for the default request period and
@@ -111,7 +112,9 @@ def build_window(client: IntermediaryPort, config: KioskConfig, deliver: Deliver
     idle = IdleWatcher(settings.idle_timeout_s, clock=clock, parent=window)
     flow = KioskFlow(window, client, config, deliver or printing_deliver, worker=worker, idle=idle, store=store,
                      connect=connect, list_printers=list_printers, now=now, auditor=auditor,
-                     camera=camera_available() if camera is None else camera)
+                     camera=bool(camera))
+    if camera is None:
+        flow.verifier.find_camera = camera_available
     window.flow = flow
     flow.start()
     return window

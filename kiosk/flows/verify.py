@@ -30,6 +30,8 @@ class VerifyFlow:
         self.auditor = auditor
         self.viewer = viewer
         self._another: Callable[[], None] = self.open  # "Verify another": back to where the last one came from
+        # Asked each time the mode opens (a camera plugged in later appears); None: ``camera`` was decided
+        self.find_camera: Callable[[], bool] | None = None
         w = flow.window
         w.verify.set_camera_available(camera)
         w.login.verifyRequested.connect(self.open)
@@ -50,6 +52,8 @@ class VerifyFlow:
     def open(self) -> None:
         screen = self.flow.window.verify
         screen.clear()
+        if self.find_camera is not None:
+            screen.set_camera_available(self.find_camera())
         self._another = self.open
         self.flow.window.show_screen("verify")
 

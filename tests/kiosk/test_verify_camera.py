@@ -210,6 +210,24 @@ def test_with_a_camera_attached_the_button_is_offered(make_window, qtbot, monkey
     assert window.verify.camera.isVisible()
 
 
+def test_the_camera_is_looked_for_when_the_mode_opens_so_one_plugged_in_later_appears(make_window, qtbot,
+                                                                                        monkeypatch):
+    attached = [0]
+    monkeypatch.setattr(camera, "video_inputs", lambda: attached[0])
+    window = make_window(camera=None)
+    kiosk = KioskDriver(qtbot, window)
+    kiosk.click("loginVerify")
+    assert not window.verify.camera.isVisible()
+    kiosk.click("back")
+    attached[0] = 1  # plugged in while the kiosk waited
+    kiosk.click("loginVerify")
+    assert window.verify.camera.isVisible()
+    kiosk.click("back")
+    attached[0] = 0
+    kiosk.click("loginVerify")
+    assert not window.verify.camera.isVisible()
+
+
 def test_without_a_camera_there_is_no_button(make_window, qtbot):
     assert camera.multimedia() is not None and camera.video_inputs() == 0
     window = make_window(camera=None)
