@@ -1,40 +1,106 @@
-"""Benchmark: a node holding many assets (issue #3: with 1,000,000 assets an issuance commits in ≤ 20 ms at
-the 99th percentile, a state proof is ≤ 2 KB, disk use ≤ 500 bytes per meter reading).
+"""Benchmark: a node as its assets accumulate (issue #16, "The node over the years").
 
-Ingests ``--readings`` signed meter readings, allocates some to a consumer, then times certificate issuances
-one at a time (submit → committed outcome). The baseline, measured in the same run on the same node, is the
-commit latency of a single meter reading. Prints one JSON line.
+The node runs as its own process (``greencert node``, the way an operator runs it); this script is only its load
+generator, so the memory reported is the node's own: ``node_rss_mb`` is the node process's resident memory
+(``VmRSS`` in ``/proc``) after the readings of each step, ``node_peak_rss_mb`` its high-water mark. Readings are
+signed here and sent in batches over HTTP (``POST /v1/txs/batch?wait=true``); at each step (a number of assets)
+the script measures, in the same run:
+
+* ``ingest_ratio``: readings committed per second during the step over this machine's single-core Ed25519
+  verification rate (measured at the start);
+* ``issue_p99_ms`` against ``baseline_p99_ms``: certificate issuances (10 allocated assets each) one at a time
+  (submit → committed outcome), against the commit of a single reading on the same node at the same time, and
+  their ratio;
+* ``restart_s``: stop the node (SIGTERM), start it again, time until its API serves;
+* ``disk_bytes_per_reading`` of the node's SQLite files.
+
+Prints one JSON line: every step's figures and, as the trend, each figure's change per 100,000 assets between
+the first and the last step. Steps stop early once ``--budget-s`` is spent.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
-import statistics
+import math
+import os
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
+from ledger_ingest import verify_rate
+
 from ledger.genesis import Genesis, entry
-from ledger.node import Node, open_node
 from ledger_lite import SigningKey, Transaction, sign_tx
-from ledger_lite.smt_proof import SmtProof
 
+ROOT = Path(__file__).resolve().parents[1]
 CHAIN = "scale"
-START = 1_790_780_400
 SLOT = 1800
+SLOTS_PER_METER = 1300  # 27 days of half hours: every reading is still unexpired (a month) when the run ends
+BATCH = 2000
 
 
-def commit_latency(node: Node, tx: Transaction) -> tuple[float, dict[str, object]]:
-    began = time.perf_counter()
-    outcome = node.submit(tx.encode()).wait(60)
-    elapsed = time.perf_counter() - began
-    assert outcome is not None and outcome["code"] == "ok", outcome
-    return elapsed, outcome
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
+class NodeProcess:
+    """``greencert node`` on a data directory, started and stopped by this script."""
+
+    def __init__(self, data_dir: Path, genesis: Path, key: Path) -> None:
+        self.data_dir, self.genesis, self.key = data_dir, genesis, key
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> float:
+        """Start the node; seconds until its API serves."""
+        port = free_port()
+        began = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, "-m", "greencert.cli", "node", "--data-dir", str(self.data_dir),
+                                      "--genesis", str(self.genesis), "--key", str(self.key), "--port", str(port)],
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert self.proc.stdout is not None
+        seen = []
+        for line in self.proc.stdout:
+            seen.append(line)
+            if "Ledger node API" in line:
+                self.url = f"http://127.0.0.1:{port}"
+                threading.Thread(target=self._drain, daemon=True).start()
+                return time.perf_counter() - began
+        raise RuntimeError("the node did not start:\n" + "".join(seen))
+
+    def _drain(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for _ in self.proc.stdout:
+            pass
+
+    def stop(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=300)
+
+    def rss_mb(self) -> tuple[float, float]:
+        assert self.proc is not None
+        return status_kb(self.proc.pid, "VmRSS") / 1024, status_kb(self.proc.pid, "VmHWM") / 1024
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -42,81 +108,173 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def commit(http: httpx.Client, tx: Transaction) -> float:
+    began = time.perf_counter()
+    outcome = http.post("/v1/txs", params={"wait": "true"}, json={"tx": tx.encode().hex()}).json()
+    elapsed = time.perf_counter() - began
+    if outcome.get("code") != "ok":
+        raise RuntimeError(f"{tx.type} not committed: {outcome}")
+    return elapsed
+
+
+class Load:
+    """The readings of ``meters`` meters, slot by slot, ending before ``now``."""
+
+    def __init__(self, meters: list[SigningKey], owner: str, first_slot: int) -> None:
+        self.meters, self.owner, self.slot = meters, owner, first_slot
+        self.next_meter = 0
+        self.sent = 0
+        self.failure: Exception | None = None
+        self.lock = threading.Lock()
+        self.newest: list[str] = []  # ids of the latest readings (to allocate and certify)
+
+    def take(self, count: int) -> list[Transaction]:
+        with self.lock:
+            todo = []
+            while len(todo) < count:
+                todo.append((self.next_meter, self.slot))
+                self.next_meter += 1
+                if self.next_meter == len(self.meters):
+                    self.next_meter, self.slot = 0, self.slot + 1
+        return [sign_tx(self.meters[m], chain=CHAIN, type="asset.generate",
+                        body={"provider": f"P{m}", "method": "wind", "start": s * SLOT, "end": (s + 1) * SLOT,
+                              "wh": 10_000, "owner": self.owner}, nonce=s, time=(s + 1) * SLOT) for m, s in todo]
+
+    def send(self, url: str, count: int) -> None:
+        try:
+            self._send(url, count)
+        except Exception as exc:
+            self.failure = exc
+            raise
+
+    def _send(self, url: str, count: int) -> None:
+        with httpx.Client(base_url=url, timeout=600) as http:
+            while True:
+                with self.lock:
+                    size = min(BATCH, count - self.sent)
+                    self.sent += max(size, 0)
+                if size <= 0:
+                    return
+                txs = self.take(size)
+                answer = http.post("/v1/txs/batch", params={"wait": "true", "timeout": 30},
+                                   json={"txs": [t.encode().hex() for t in txs]})
+                if answer.status_code != 200:
+                    raise RuntimeError(f"batch refused: {answer.status_code} {answer.text[:300]}")
+                results = answer.json()["results"]
+                bad = [r for r in results if r.get("code") != "ok"]
+                if bad:
+                    raise RuntimeError(f"{len(bad)} readings not committed, first: {bad[0]}")
+                with self.lock:
+                    self.newest = (self.newest + [r["tx_id"] for r in results])[-20_000:]
+
+    def ingest(self, url: str, count: int, senders: int = 2) -> float:
+        """Send ``count`` readings from ``senders`` threads; seconds taken."""
+        self.sent, self.failure = 0, None
+        began = time.perf_counter()
+        threads = [threading.Thread(target=self.send, args=(url, count)) for _ in range(senders)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if self.failure is not None:
+            raise RuntimeError(f"a sender failed: {self.failure}")
+        return time.perf_counter() - began
+
+
+def issuance_figures(url: str, load: Load, keys: dict[str, SigningKey], user: str, rounds: int, step: int,
+                     baseline_slot: int) -> dict[str, float]:
+    """Issue ``rounds`` certificates one by one, each after a single reading's commit (the baseline)."""
+    intermediary, meter = keys["intermediary"], keys["baseline"]
+    parts = [load.newest[-10 * (i + 1):len(load.newest) - 10 * i] for i in range(rounds)]
+    issue, baseline = [], []
+    with httpx.Client(base_url=url, timeout=120) as http:
+        for n, group in enumerate(parts):
+            commit(http, sign_tx(intermediary, chain=CHAIN, type="asset.allocate",
+                                 body={"to": user, "usage_start": baseline_slot * SLOT,
+                                       "usage_end": (baseline_slot + 1) * SLOT,
+                                       "parts": [{"asset": a, "wh": 10_000} for a in group]},
+                                 nonce=step * 100_000 + n, time=baseline_slot * SLOT))
+        for n, group in enumerate(parts):
+            slot = baseline_slot - step * rounds - n
+            baseline.append(commit(http, sign_tx(meter, chain=CHAIN, type="asset.generate",
+                                                 body={"provider": "PB", "method": "wind", "start": slot * SLOT,
+                                                       "end": (slot + 1) * SLOT, "wh": 5,
+                                                       "owner": intermediary.address},
+                                                 nonce=slot, time=(slot + 1) * SLOT)))
+            issue.append(commit(http, sign_tx(intermediary, chain=CHAIN, type="cert.issue",
+                                              body={"owner": user, "assets": sorted(group), "institution": "bench"},
+                                              nonce=step * 100_000 + n, time=baseline_slot * SLOT)))
+    p99, base = percentile(issue, 0.99), percentile(baseline, 0.99)
+    return {"issue_p99_ms": round(p99 * 1e3, 2), "baseline_p99_ms": round(base * 1e3, 2),
+            "p99_ratio": round(p99 / base, 2)}
+
+
+def trend(points: list[dict[str, Any]], name: str) -> float | None:
+    if len(points) < 2:
+        return None
+    first, last = points[0], points[-1]
+    return round((last[name] - first[name]) / (last["assets"] - first["assets"]) * 100_000, 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--readings", type=int, default=1_000_000)
-    parser.add_argument("--meters", type=int, default=500)
-    parser.add_argument("--issuances", type=int, default=300)
-    parser.add_argument("--keep", type=Path, help="keep the node's data in this (new) directory, with its genesis")
+    parser.add_argument("--steps", default="100000,300000,1000000",
+                        help="asset counts to measure at, comma-separated, increasing")
+    parser.add_argument("--issuances", type=int, default=100, help="certificates issued at each step")
+    parser.add_argument("--budget-s", type=float, default=600, help="start no further step after this many seconds")
+    parser.add_argument("--keep", type=Path, help="keep the node's data in this (new) directory")
     args = parser.parse_args()
-    validator, intermediary, user = SigningKey.generate(), SigningKey.generate(), SigningKey.generate()
-    meters = [SigningKey.generate() for _ in range(args.meters)]
-    genesis = Genesis(CHAIN, START, (entry(validator.public, "validator", "V"),
-                                     entry(intermediary.public, "intermediary", "Da"),
-                                     entry(user.public, "user", "Consumer"),
-                                     *(entry(k.public, "meter", f"m{i}", provider=f"P{i}", method="wind",
-                                             capacity_w=100_000) for i, k in enumerate(meters))))
-    per_meter = -(-args.readings // args.meters)
+    steps = [int(s) for s in args.steps.split(",")]
+    if steps != sorted(steps) or steps[0] <= 0:
+        parser.error(f"expected increasing positive --steps, found {args.steps}")
+    run_began = time.perf_counter()
+    verify_per_s = verify_rate()
+    meters = [SigningKey.generate() for _ in range(math.ceil(steps[-1] / SLOTS_PER_METER))]
+    keys = {name: SigningKey.generate() for name in ("validator", "intermediary", "user", "baseline")}
+    genesis = Genesis(CHAIN, 0, (entry(keys["validator"].public, "validator", "V"),
+                                 entry(keys["intermediary"].public, "intermediary", "Da"),
+                                 entry(keys["user"].public, "user", "Consumer"),
+                                 entry(keys["baseline"].public, "meter", "mb", provider="PB", method="wind",
+                                       capacity_w=100_000),
+                                 *(entry(k.public, "meter", f"m{i}", provider=f"P{i}", method="wind",
+                                         capacity_w=100_000) for i, k in enumerate(meters))))
+    now_slot = int(time.time()) // SLOT
+    load = Load(meters, keys["intermediary"].address, now_slot - SLOTS_PER_METER - 2)
+    points: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
-        if args.keep:
-            genesis.save(tmp / "genesis.json")
-            (tmp / "validator.key").write_text(validator.seed().hex())
-        now = [START]
-        node = open_node(tmp, genesis, validator, clock=lambda: now[0])
+        genesis.save(tmp / "genesis.json")
+        (tmp / "validator.key").write_text(keys["validator"].seed().hex())
+        node = NodeProcess(tmp / "node", tmp / "genesis.json", tmp / "validator.key")
         node.start()
-        began = time.perf_counter()
-        asset_ids: list[str] = []
-        for i in range(per_meter):  # one slot of all meters per batch
-            start = START + i * SLOT
-            now[0] = start + SLOT
-            txs = [sign_tx(k, chain=CHAIN, type="asset.generate",
-                           body={"provider": f"P{m}", "method": "wind", "start": start, "end": start + SLOT,
-                                 "wh": 10_000, "owner": intermediary.address}, nonce=i, time=start + SLOT)
-                   for m, k in enumerate(meters)]
-            pendings = node.submit_many([t.encode() for t in txs])
-            for p in pendings:
-                outcome = p.wait(600)  # type: ignore[union-attr]
-                if outcome and outcome["code"] == "ok":
-                    asset_ids.append(outcome["tx_id"])
-            del asset_ids[:-10 * args.issuances]  # keep the newest (unexpired) ones
-        ingest_s = time.perf_counter() - began
-        readings = len(node.state.owned(intermediary.address))
-        # Allocate 10 assets per certificate to the consumer, then issue certificates one by one.
-        parts = [asset_ids[i:i + 10] for i in range(0, 10 * args.issuances, 10)]
-        for n, group in enumerate(parts):
-            commit_latency(node, sign_tx(intermediary, chain=CHAIN, type="asset.allocate",
-                                         body={"to": user.address, "usage_start": START, "usage_end": START + SLOT,
-                                               "parts": [{"asset": a, "wh": 10_000} for a in group]},
-                                         nonce=n, time=START))
-        baseline, issue = [], []
-        for n, group in enumerate(parts):
-            start = START + (per_meter + n) * SLOT
-            now[0] = start + SLOT
-            baseline.append(commit_latency(node, sign_tx(meters[0], chain=CHAIN, type="asset.generate",
-                                                         body={"provider": "P0", "method": "wind", "start": start,
-                                                               "end": start + SLOT, "wh": 5,
-                                                               "owner": intermediary.address},
-                                                         nonce=10**9 + n, time=start + SLOT))[0])
-            issue.append(commit_latency(node, sign_tx(intermediary, chain=CHAIN, type="cert.issue",
-                                                      body={"owner": user.address, "assets": sorted(group),
-                                                            "institution": "bench"}, nonce=n, time=START))[0])
-        proofs = [len(node.state.prove(f"asset/{a}").to_bytes()) for a in asset_ids[:2000]]
-        assert all(SmtProof.from_bytes(node.state.prove(f"asset/{a}").to_bytes()) for a in asset_ids[:10])
-        node.close()
-        disk = sum(f.stat().st_size for f in tmp.glob("ledger.sqlite*"))
-        began = time.perf_counter()  # a restart: read every state row, rebuild the tree, check the signed head
-        open_node(tmp, genesis, validator, clock=lambda: now[0]).close()
-        restart_s = time.perf_counter() - began
-    p99, base_p99 = percentile(issue, 0.99), percentile(baseline, 0.99)
-    print(json.dumps({"bench": "ledger_scale", "assets": readings, "ingest_s": round(ingest_s, 1),
-                      "ingest_per_s": round(readings / ingest_s),
-                      "issue_p50_ms": round(statistics.median(issue) * 1e3, 2),
-                      "issue_p99_ms": round(p99 * 1e3, 2), "baseline_p99_ms": round(base_p99 * 1e3, 2),
-                      "p99_ratio": round(p99 / base_p99, 2), "proof_bytes_max": max(proofs),
-                      "disk_bytes_per_reading": round(disk / readings), "restart_s": round(restart_s, 1),
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+        done = 0
+        try:
+            for number, assets in enumerate(steps):
+                if points and time.perf_counter() - run_began > args.budget_s:
+                    break
+                seconds = load.ingest(node.url, assets - done)
+                rate = (assets - done) / seconds
+                done = assets
+                rss, peak = node.rss_mb()
+                figures = issuance_figures(node.url, load, keys, keys["user"].address, args.issuances, number,
+                                           now_slot - 1)
+                node.stop()
+                disk = sum(f.stat().st_size for f in (tmp / "node").glob("ledger.sqlite*"))
+                restart_s = node.start()
+                points.append({"assets": assets, "node_rss_mb": round(rss), "node_peak_rss_mb": round(peak),
+                               "node_rss_after_restart_mb": round(node.rss_mb()[0]), "restart_s": round(restart_s, 2),
+                               "ingest_per_s": round(rate), "ingest_ratio": round(rate / verify_per_s, 2),
+                               **figures, "disk_bytes_per_reading": round(disk / assets)})
+                print(json.dumps(points[-1]), file=sys.stderr, flush=True)
+        finally:
+            node.stop()
+    print(json.dumps({"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s), "cpus": os.cpu_count(),
+                      "points": points,
+                      "trend_per_100k_assets": {name: trend(points, name) for name in
+                                                ("node_rss_mb", "restart_s", "ingest_ratio", "issue_p99_ms",
+                                                 "p99_ratio")},
+                      "seconds": round(time.perf_counter() - run_began)}))
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ class StoredTree(SparseMerkleTree):
     """``SparseMerkleTree`` over the ``smt`` rows read by ``read_children``; ``pending`` and ``written`` move a
     block's changes to disk (``ledger.storage.Store.write_block`` calls them inside its transaction)."""
 
-    __slots__ = ("_capacity", "_dirty", "_ids", "_lru", "_next_id", "_read_children")
+    __slots__ = ("_capacity", "_complete", "_dirty", "_ids", "_lru", "_next_id", "_read_children")
 
     def __init__(self, read_children: ChildReader, root: Row | None, size: int, next_id: int, *,
                  capacity: int = DEFAULT_CAPACITY) -> None:
@@ -105,6 +105,9 @@ class StoredTree(SparseMerkleTree):
         self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
         self._next_id = next_id
         self._size = size
+        # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
+        # the LRU order is made only when the cache first overflows (deepest pairs first).
+        self._complete = root is None
         if root is not None:
             dict.__setitem__(self._nodes, 1, _entry_of(root))
             self._ids[1] = root[0]
@@ -116,9 +119,11 @@ class StoredTree(SparseMerkleTree):
 
     # --- reads ------------------------------------------------------------------------------------------------
     def _reach(self, paths: Sequence[bytes]) -> None:
-        nodes, lru = self._nodes, self._lru
         if not self._dirty:  # before loading: what a walk loads must stay until the walk is done
             self._evict()
+        if self._complete:
+            return
+        nodes, lru = self._nodes, self._lru
         for path in paths:
             index, depth = 1, 0
             walked = []
@@ -173,41 +178,51 @@ class StoredTree(SparseMerkleTree):
     def pending(self) -> TreeWrite:
         """The rows for every entry changed since the last ``written``, children before parents."""
         nodes, known = self._nodes, self._ids
-        changed = sorted((i for i in self._dirty if i in nodes), key=int.bit_length, reverse=True)
-        next_id = self._next_id
-        new: dict[int, int] = {}
+        changed = sorted([i for i in self._dirty if i in nodes], key=int.bit_length, reverse=True)
+        new = dict(zip(changed, range(self._next_id, self._next_id + len(changed)), strict=True))
         rows: list[Row] = []
-        for index in changed:
+        append, get_new, get_known = rows.append, new.get, known.get
+        for index, row_id in new.items():
             entry = nodes[index]
             if len(entry) == HASH_SIZE:
-                left, right = 2 * index, 2 * index + 1
-                rows.append((next_id, entry, new.get(left) or known.get(left, 0) if left in nodes else 0,
-                             new.get(right) or known.get(right, 0) if right in nodes else 0))
+                left = index << 1
+                # a child is new, or cached and clean (its row known), or absent (empty)
+                left_id = get_new(left)
+                if left_id is None:
+                    left_id = get_known(left, 0) if left in nodes else 0
+                right_id = get_new(left + 1)
+                if right_id is None:
+                    right_id = get_known(left + 1, 0) if left + 1 in nodes else 0
+                append((row_id, entry, left_id, right_id))
             else:
-                rows.append((next_id, entry[:2 * HASH_SIZE], None, None))
-            new[index] = next_id
-            next_id += 1
+                append((row_id, entry[:2 * HASH_SIZE], None, None))
         root_id = new.get(1) or (known.get(1, 0) if 1 in nodes else 0)
-        return TreeWrite(rows, root_id, self._size, new, next_id)
+        return TreeWrite(rows, root_id, self._size, new, self._next_id + len(changed))
 
     def written(self, write: TreeWrite) -> None:
         """``write`` is on disk (its transaction committed): its rows are now the clean state of the cache."""
-        nodes, known, lru = self._nodes, self._ids, self._lru
-        for index in self._dirty:
-            if index in nodes:
-                known[index] = write.ids[index]
-            else:
-                known.pop(index, None)
-        for index in sorted(write.ids, key=int.bit_length, reverse=True):  # deepest first: parents fresher
-            if index > 1:
-                lru[index >> 1] = None
-                lru.move_to_end(index >> 1)
+        known, lru = self._ids, self._lru
+        for index in self._dirty.difference(write.ids):  # deleted
+            known.pop(index, None)
+        known.update(write.ids)
+        if not self._complete:
+            for index in write.ids:  # deepest first (``pending``'s order): parents end up fresher
+                if index > 1:
+                    lru[index >> 1] = None
+                    lru.move_to_end(index >> 1)
         self._dirty.clear()
         self._next_id = write.next_id
         self._evict()
 
     def _evict(self) -> None:
-        nodes, lru, known = self._nodes, self._lru, self._ids
+        nodes, known = self._nodes, self._ids
+        if len(nodes) <= self._capacity:
+            return
+        if self._complete:
+            self._complete = False
+            self._lru = OrderedDict.fromkeys(sorted({index >> 1 for index in nodes if index > 1}, key=int.bit_length,
+                                                    reverse=True))
+        lru = self._lru
         while len(nodes) > self._capacity and lru:
             parent, _ = lru.popitem(last=False)
             for child in (2 * parent, 2 * parent + 1):
