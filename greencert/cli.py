@@ -257,7 +257,7 @@ def _consortium(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from greencert.verify import UNCHECKED, NodeNotFound, choose_node, render, verify
+    from greencert.verify import UNCHECKED, NodeNotFound, choose_node, language_of, render, verify
 
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else None
     node_url = None
@@ -278,7 +278,8 @@ def _verify(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
     report = verify(args.source, node_url=node_url, offline=args.offline, trust_cache=cache, anchor=anchor)
-    print(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json else render(report))
+    print(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json
+          else render(report, language_of(args.lang, os.environ)))
     return report.exit_code
 
 
@@ -389,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--anchor", help="trust anchor to start from: a GCT1: text or a file holding one (the "
                                          "chain and its validators, e.g. trust-anchor.txt of a demo)")
     verify.add_argument("--json", action="store_true", help="machine-readable output")
+    verify.add_argument("--lang", choices=("ja", "en"), help="language of the report (default: the locale's)")
     verify.set_defaults(func=_verify)
     return parser
 

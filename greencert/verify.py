@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,10 @@ from ledger_lite.audit import (
     BundleError,
     Report,
     audit,
+    bundle_instead,
     check_ledger,
     check_printed,
+    damaged_bundle,
     one_payload,
     payload_text,
 )
@@ -37,7 +40,7 @@ from ledger_lite.verification import Step, Trust, TrustFormatError, clip, shown
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
 __all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
-           "check_ledger", "check_printed", "choose_node", "facts_of", "printable", "render", "verify"]
+           "check_ledger", "check_printed", "choose_node", "facts_of", "language_of", "printable", "render", "verify"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -62,7 +65,8 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         exists = False
     if not exists:
-        report.add("read", None, f"expected a {PREFIX!r} payload or an existing file, found neither: {shown(source)}")
+        report.add("read", None, f"expected a {PREFIX!r} payload or an existing file, found neither: {shown(source)}",
+                   code="read.not_found", params={"found": shown(source)})
         return None, {}
     from printing import ReadError, read_certificate_pdf, read_qr_codes
 
@@ -76,9 +80,11 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
             # An image without a readable QR may just be a poor photo: that is "could not check".
             return one_payload(read_qr_codes(path), path.name, report, missing=None), {"kind": "image"}
     except ReadError as exc:
-        report.add("read", None, f"cannot read {clip(path.name)}: {clip(exc, 300)}")
+        report.add("read", None, f"cannot read {clip(path.name)}: {clip(exc, 300)}", code="read.unreadable",
+                   params={"name": clip(path.name), "reason": clip(exc, 300)})
         return None, {}
-    report.add("read", None, f"expected a payload, a .pdf or an image, found {clip(path.name)}")
+    report.add("read", None, f"expected a payload, a .pdf or an image, found {clip(path.name)}",
+               code="read.unsupported", params={"name": clip(path.name)})
     return None, {}
 
 
@@ -125,9 +131,10 @@ def _read_cache(cache: Path, report: Report) -> Trust | None:
         return trust
     except TrustFormatError as exc:
         report.add("trust", None, f"cached trust list {cache} is outdated ({exc}): run once online (--node URL) "
-                                  f"to refresh it")
+                                  f"to refresh it", code="trust.cache_outdated", params={"path": str(cache)})
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        report.add("trust", None, f"cached trust list {cache} is unreadable: {clip(exc, 300)}")
+        report.add("trust", None, f"cached trust list {cache} is unreadable: {clip(exc, 300)}",
+                   code="trust.cache_unreadable", params={"path": str(cache), "reason": clip(exc, 300)})
     return None
 
 
@@ -140,7 +147,7 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: 
         try:
             known = decode_anchor(anchor)
         except TrustError as exc:
-            report.add("trust", None, str(exc))
+            report.add("trust", None, str(exc), exc.detail_code, exc.params)
             return None
     elif cache.exists():
         known = _read_cache(cache, report)
@@ -152,30 +159,33 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: 
                 status, sets = node.status(), node.validator_sets()
                 genesis = next(s for s in sets if s.get("from_height") == 0)
                 known = Trust(str(status["chain_id"]), {}, [PublicKey.from_hex(v) for v in genesis["validators"]], {})
-                report.notes.append(f"first use: the genesis validators of chain {clip(known.chain_id)} were taken "
-                                    f"from the node, and every later change was checked against them; pin them with "
-                                    f"--anchor GCT1:... from someone you trust")
+                report.note(f"first use: the genesis validators of chain {clip(known.chain_id)} were taken from the "
+                            f"node, and every later change was checked against them; pin them with --anchor "
+                            f"GCT1:... from someone you trust", code="note.first_use",
+                            params={"chain": clip(known.chain_id)})
             trust, _ = refresh(known, node)
         except ConflictingHeaders as exc:
             cache.parent.mkdir(parents=True, exist_ok=True)
             evidence = cache.with_suffix(".evidence.json")
             evidence.write_text(json.dumps(exc.evidence, indent=1))
-            report.add("trust", None, f"{exc} (evidence in {evidence})")
+            report.add("trust", None, f"{exc} (evidence in {evidence})", exc.detail_code, exc.params)
             return None
         except TrustError as exc:
-            report.add("trust", None, f"ledger node {clip(node.base_url)}: {exc}")
+            report.add("trust", None, f"ledger node {clip(node.base_url)}: {exc}", exc.detail_code, exc.params)
             return None
         except (ClientError, StopIteration, KeyError, TypeError, ValueError) as exc:
             report.add("ledger", None, f"ledger node {clip(node.base_url)} "
                                        f"unreachable ({clip(exc, 300)}); using the cached trust list. To check "
-                                       f"against the ledger, {NODE_HINT}")
+                                       f"against the ledger, {NODE_HINT}", code="ledger.unreachable_cached_trust",
+                       params={"node": clip(node.base_url), "reason": clip(exc, 300)})
         else:
             cache.parent.mkdir(parents=True, exist_ok=True)
             cache.write_text(json.dumps(trust.to_json(), indent=1))
             return trust
     if known is not None:
         return known
-    report.add("trust", None, f"no trust list: run once online to fetch it into {cache}: {NODE_HINT}")
+    report.add("trust", None, f"no trust list: run once online to fetch it into {cache}: {NODE_HINT}",
+               code="trust.none", params={"path": str(cache)})
     return None
 
 
@@ -204,14 +214,13 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
             node.close()
             node = None
             if printed.get("bundle") is not None:  # the paper's own proofs stand in for the node
-                report.steps.remove(unreached)
-                report.notes.append(f"{unreached.detail}; the PDF's audit bundle was checked instead")
+                bundle_instead(report, unreached)
         bundle = None
         if node is None and printed.get("bundle") is not None:
             try:
                 bundle = AuditBundle.decode(printed["bundle"])
             except BundleError as exc:
-                report.add("inclusion", False, f"the PDF's audit bundle is damaged: {exc}")
+                damaged_bundle(report, exc)
                 return report
         audit(payload, trust, report, printed=printed, node=None if node is None else HeaderWatch(node, trust),
               bundle=bundle, facts=facts_of)
@@ -223,8 +232,11 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
     return report
 
 
-def render(report: Report) -> str:
-    """The report for a terminal: every piece of text that came from outside is escaped (``printable``)."""
+def render(report: Report, lang: str = "en") -> str:
+    """The report for a terminal in ``lang`` (``en`` or ``ja``: the steps' details through ``printing.step_texts``):
+    every piece of text that came from outside is escaped (``printable``)."""
+    if lang == "ja":
+        return _render_ja(report)
     marks = {True: "OK  ", False: "FAIL", None: "??  "}
     lines = [f"[{marks[s.ok]}] {s.name}: {printable(s.detail)}" for s in report.steps]
     if report.claims:
@@ -238,3 +250,53 @@ def render(report: Report) -> str:
     lines += [f"note: {printable(n)}" for n in report.notes]
     lines.append(f"verdict: {report.verdict.upper()}")
     return "\n".join(lines)
+
+
+def _render_ja(report: Report) -> str:
+    from printing.facts import certificate_facts
+    from printing.step_texts import (
+        FACT_WORDS,
+        REPORT_WORDS,
+        STEP_WORDS,
+        VERDICT_WORDS,
+        note_text,
+        step_text,
+        words,
+    )
+    from printing.words import METHOD_WORDS
+
+    marks = {True: "OK  ", False: "FAIL", None: "??  "}
+    lines = [f"[{marks[s.ok]}] {words(STEP_WORDS, s.name, 'ja')}: {printable(step_text(s, 'ja'))}"
+             for s in report.steps]
+    facts: dict[str, str] = {}
+    if report.claims:
+        c = report.claims
+        try:
+            facts = certificate_facts(Claims(**c), language="ja") if report.facts else {}
+        except (TypeError, ValueError):  # claims a hostile payload made odd: the English facts stand
+            facts = dict(report.facts)
+        method = words(METHOD_WORDS, c["m"], "ja") if c["m"] in METHOD_WORDS else clip(c["m"])
+        lines.insert(0, printable(words(REPORT_WORDS, "certificate", "ja").format(
+            cid=clip(c["cid"]), amount=f"{c['wh'] / 1000:,.3f} kWh", method=method, owner=clip(c["own"]))))
+    if facts:
+        lines.append(words(REPORT_WORDS, "facts_ok" if report.exit_code == GENUINE else "facts_unverified", "ja"))
+        for name, value in facts.items():
+            if name == "method" and value in METHOD_WORDS:
+                value = words(METHOD_WORDS, value, "ja")
+            lines.append(f"  {words(FACT_WORDS, name, 'ja')}: {printable(value)}")
+    note = words(REPORT_WORDS, "note", "ja")
+    lines += [note + printable(note_text(*report.note_id(n), "ja", fallback=n)) for n in report.notes]
+    lines.append(words(REPORT_WORDS, "verdict", "ja") + words(VERDICT_WORDS, report.verdict, "ja"))
+    return "\n".join(lines)
+
+
+def language_of(lang: str | None, environ: Mapping[str, str]) -> str:
+    """``--lang`` when given, else the locale's (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``ja…`` → ``ja``), else
+    English."""
+    if lang in ("ja", "en"):
+        return lang
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"

@@ -29,11 +29,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ledger_lite.detail_ids import Params
 from ledger_lite.errors import Error
 from ledger_lite.payload import Claims
 from ledger_lite.reference import matches, short_reference
 from ledger_lite.trust_anchor import ConflictingHeaders
 from ledger_lite.verification import (
+    USER_SIGNED_NOTE,
     LedgerReader,
     Step,
     Trust,
@@ -71,10 +73,24 @@ class Report:
     printed_compared: bool = False
     source: str = "none"  # where the ledger's answers came from: "node", "bundle" or "none" (signature only)
     evidence: list[dict[str, Any]] = field(default_factory=list)  # conflicting final headers seen (a fork)
+    # The notes' message ids (``ledger_lite.detail_ids``): {text, code, params} of each note that has one.
+    note_ids: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, name: str, ok: bool | None, detail: str) -> bool | None:
-        self.steps.append(Step(name, ok, clip(detail, DETAIL_CHARS)))
+    def add(self, name: str, ok: bool | None, detail: str, code: str = "", params: Params | None = None) -> bool | None:
+        """A step; ``code`` and ``params``: its detail's message id (``ledger_lite.detail_ids``), for any language."""
+        self.steps.append(Step(name, ok, clip(detail, DETAIL_CHARS), code, dict(params or {})))
         return ok
+
+    def note(self, text: str, code: str = "", params: Params | None = None) -> None:
+        """A note for the reader, with its message id when it has one."""
+        self.notes.append(text)
+        if code:
+            self.note_ids.append({"text": text, "code": code, "params": dict(params or {})})
+
+    def note_id(self, text: str) -> tuple[str, Params]:
+        """The message id and parameters of the note ``text`` (``("", {})``: none, show the text)."""
+        found = next((n for n in self.note_ids if n["text"] == text), None)
+        return (str(found["code"]), dict(found["params"])) if found else ("", {})
 
     @property
     def exit_code(self) -> int:
@@ -91,7 +107,8 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "exit_code": self.exit_code, "claims": self.claims,
                 "steps": [asdict(s) for s in self.steps], "notes": self.notes, "facts": self.facts,
-                "printed_compared": self.printed_compared, "source": self.source, "evidence": self.evidence}
+                "printed_compared": self.printed_compared, "source": self.source, "evidence": self.evidence,
+                "note_ids": self.note_ids}
 
 
 def payload_text(text: str) -> str:
@@ -120,13 +137,15 @@ def one_payload(texts: Sequence[str], name: str, report: Report, *, missing: boo
     payloads = list(dict.fromkeys(t for t in texts if t.startswith(PREFIX)))
     if len(payloads) > 1:
         report.add("read", None, f"found {len(payloads)} different {PREFIX[:-1]} payloads in {clip(name)}: verify "
-                                 f"each payload on its own")
+                                 f"each payload on its own",
+                   code="read.several_payloads", params={"count": len(payloads), "name": clip(name)})
         return None
     payload = payloads[0] if payloads else (texts[0] if texts else None)  # a foreign QR fails as "payload"
     if payload is None:
-        report.add("read", missing, f"no QR code found in {clip(name)}")
+        report.add("read", missing, f"no QR code found in {clip(name)}", code="read.no_qr",
+                   params={"name": clip(name)})
         return None
-    report.add("read", True, f"QR code read from {clip(name)}")
+    report.add("read", True, f"QR code read from {clip(name)}", code="read.ok", params={"name": clip(name)})
     return payload
 
 
@@ -135,31 +154,39 @@ def check_printed(claims: Claims, printed: Mapping[str, Any], report: Report) ->
     ``kind`` "pdf" with ``amount_wh``, ``certificate_id``, ``short_reference``; or "image", whose text is not
     read: the report says so)."""
     if printed.get("kind") == "image":
-        report.notes.append("the text printed on the photo was not compared (only its QR code was read): check that "
-                            "the amount, period, method, owner, institution and reference printed on it are the "
-                            "verified facts listed above")
+        report.note("the text printed on the photo was not compared (only its QR code was read): check that the "
+                    "amount, period, method, owner, institution and reference printed on it are the verified facts "
+                    "listed above", code="note.photo_not_compared", params={})
         return
     if printed.get("kind") != "pdf":
         return
     amount, cid, reference = printed.get("amount_wh"), printed.get("certificate_id"), printed.get("short_reference")
     if amount is None or cid is None:
-        report.add("printed", False, "the printed amount or certificate id could not be read from the PDF")
+        report.add("printed", False, "the printed amount or certificate id could not be read from the PDF",
+                   code="printed.unreadable", params={})
         return
     if amount != claims.wh:
         report.add("printed", False, f"printed amount {amount / 1000:,.3f} kWh differs from the signed "
-                                     f"{claims.wh / 1000:,.3f} kWh")
+                                     f"{claims.wh / 1000:,.3f} kWh",
+                   code="printed.amount_differs", params={"printed_wh": amount, "signed_wh": claims.wh})
     elif cid != claims.cid:
-        report.add("printed", False, f"printed certificate id {cid} differs from the signed {shown(claims.cid)}")
+        report.add("printed", False, f"printed certificate id {cid} differs from the signed {shown(claims.cid)}",
+                   code="printed.id_differs", params={"printed": clip(cid), "signed": clip(claims.cid)})
     elif reference is not None and not matches(reference, claims.cid):
         report.add("printed", False, f"printed reference {shown(reference)} is not the signed certificate's "
-                                     f"{short_reference(claims.cid)}")
+                                     f"{short_reference(claims.cid)}",
+                   code="printed.reference_differs",
+                   params={"printed": clip(reference), "signed": short_reference(claims.cid)})
+    elif reference is not None:
+        report.printed_compared = True
+        report.add("printed", True, "printed amount, certificate id and reference match the signed payload",
+                   code="printed.match_with_reference", params={})
     else:
         report.printed_compared = True
-        what = "amount, certificate id and reference" if reference else "amount and certificate id"
-        report.add("printed", True, f"printed {what} match the signed payload")
-        if reference is None:
-            report.notes.append("no short reference is printed on this PDF (printed before references were): its "
-                                "amount and full certificate id were compared")
+        report.add("printed", True, "printed amount and certificate id match the signed payload",
+                   code="printed.match", params={})
+        report.note("no short reference is printed on this PDF (printed before references were): its amount and "
+                    "full certificate id were compared", code="note.no_reference_printed", params={})
 
 
 def check_ledger(claims: Claims, node: LedgerReader, trust: Trust, report: Report, signer: str | None = None) -> None:
@@ -169,17 +196,32 @@ def check_ledger(claims: Claims, node: LedgerReader, trust: Trust, report: Repor
         checked = verify_issuance(node, claims.cid, trust.validators, trust.chain_id, claims=claims,
                                   names=trust.names, signer=signer)
     except ConflictingHeaders as exc:  # a fork: say so, decide nothing
-        report.add("inclusion", None, str(exc))
+        report.add("inclusion", None, str(exc), exc.detail_code, exc.params)
         report.evidence.append(exc.evidence)
         return
     except LookupError:
-        report.add("ledger", False, f"the ledger has no issuance {claims.cid}")
+        report.add("ledger", False, f"the ledger has no issuance {claims.cid}", code="ledger.no_issuance",
+                   params={"certificate_id": claims.cid})
         return
     except Exception as exc:  # the reader's own failure (unreachable, a 5xx): nothing was decided
-        report.add("ledger", None, f"ledger node unreachable: {clip(exc, 300)}")
+        report.add("ledger", None, f"ledger node unreachable: {clip(exc, 300)}", code="ledger.unreachable",
+                   params={"reason": clip(exc, 300)})
         return
     for step in checked.steps:
-        report.add(step.name, step.ok, step.detail)
+        report.add(step.name, step.ok, step.detail, step.code, step.params)
+
+
+def damaged_bundle(report: Report, exc: BundleError) -> None:
+    """Step ``inclusion`` failed: the audit bundle a PDF carries is damaged (what the front ends say alike)."""
+    report.add("inclusion", False, f"the PDF's audit bundle is damaged: {exc}", code="inclusion.damaged_bundle",
+               params={"reason": clip(exc, 300)})
+
+
+def bundle_instead(report: Report, unreached: Step) -> None:
+    """The ledger node could not be reached (``unreached``, step ``ledger``), the PDF's audit bundle stands in."""
+    report.steps.remove(unreached)
+    report.note(f"{unreached.detail}; the PDF's audit bundle was checked instead", code="note.bundle_instead",
+                params={})
 
 
 # -- the audit bundle ----------------------------------------------------------------------------------------------
@@ -272,8 +314,12 @@ def audit(payload: str, trust: Trust, report: Report | None = None, *, printed: 
     ledger = node is not None or bundle is not None
     checked = verify_payload(payload, trust, ledger=ledger)
     for step in checked.steps:
-        report.add(step.name, step.ok, step.detail)
-    report.notes += checked.notes
+        report.add(step.name, step.ok, step.detail, step.code, step.params)
+    for text in checked.notes:
+        if text == USER_SIGNED_NOTE:
+            report.note(text, code="note.user_signed_offline", params={})
+        else:
+            report.note(text)
     if checked.claims is not None:
         report.claims = asdict(checked.claims)
     if checked.failed or checked.claims is None or checked.signer is None:
@@ -290,18 +336,22 @@ def audit(payload: str, trust: Trust, report: Report | None = None, *, printed: 
         report.source = "bundle"
         if bundle.certificate_id != claims.cid:
             report.add("inclusion", False, f"the audit bundle in the PDF is of certificate {bundle.certificate_id}, "
-                                           f"the signed payload of {claims.cid}")
+                                           f"the signed payload of {claims.cid}",
+                       code="inclusion.bundle_of_other", params={"bundle": bundle.certificate_id, "signed": claims.cid})
             return report
         check_ledger(claims, bundle.reader(), trust, report, signer=signer)
         head = bundle.head.get("header", {}).get("height") if isinstance(bundle.head.get("header"), dict) else None
-        report.notes.append(f"offline: inclusion, finality and the record were proven from the audit bundle in the "
-                            f"PDF (the ledger as of block {shown(head)}); a revocation after that needs the network "
-                            f"(check online to see it)")
+        report.note(f"offline: inclusion, finality and the record were proven from the audit bundle in the PDF (the "
+                    f"ledger as of block {shown(head)}); a revocation after that needs the network (check online "
+                    f"to see it)", code="note.offline_bundle",
+                    params={"height": head if isinstance(head, int) and not isinstance(head, bool) else None})
     else:
-        report.notes.append("offline: the signature was checked against the trust list; the ledger was not asked "
-                            "(a PDF with an audit bundle, or a check online, also proves it is on the ledger)")
+        report.note("offline: the signature was checked against the trust list; the ledger was not asked (a PDF "
+                    "with an audit bundle, or a check online, also proves it is on the ledger)",
+                    code="note.offline_signature_only", params={})
     return report
 
 
 __all__ = ["BUNDLE_NAME", "GENUINE", "NOT_GENUINE", "PREFIX", "UNCHECKED", "AuditBundle", "BundleError", "Report",
-           "audit", "check_ledger", "check_printed", "one_payload", "payload_text"]
+           "audit", "bundle_instead", "check_ledger", "check_printed", "damaged_bundle", "one_payload",
+           "payload_text"]

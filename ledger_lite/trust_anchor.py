@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import base45
 
 from ledger_lite.block import BlockHeader, Commit, quorum, validators_hash, verify_commit
+from ledger_lite.detail_ids import Params
 from ledger_lite.encoding import canonical, decode
 from ledger_lite.errors import CommitError, EncodingError, Error, SignatureError, VerificationError
 from ledger_lite.governance import approval_message, verify_approval
@@ -41,9 +42,15 @@ KEPT_HEADERS = 512  # checked headers remembered per trust list (the newest)
 
 
 class TrustError(Error):
-    """The trust list could not be brought up to date, or an anchor is not one (what was expected, what found)."""
+    """The trust list could not be brought up to date, or an anchor is not one (what was expected, what found).
+    ``detail_code`` and ``params``: the message id a report's step shows it by (``ledger_lite.detail_ids``)."""
 
     code = "trust"
+
+    def __init__(self, message: str, *, detail_code: str = "trust.unproven", params: Params | None = None) -> None:
+        super().__init__(message)
+        self.detail_code = detail_code
+        self.params: Params = params if params is not None else {"reason": clip(message, 300)}
 
 
 class ConflictingHeaders(TrustError):
@@ -54,7 +61,8 @@ class ConflictingHeaders(TrustError):
     def __init__(self, height: int, known: str, found: BlockHeader, commit: Commit) -> None:
         super().__init__(f"two different final headers for block {height}: {known} (checked before) and "
                          f"{found.hash().hex()} (now), each signed by a quorum of validators; both are kept as "
-                         f"evidence and no verdict is given on either")
+                         f"evidence and no verdict is given on either", detail_code="ledger.conflicting_headers",
+                         params={"height": height, "known": known, "found": found.hash().hex()})
         self.evidence = {"height": height, "known_hash": known, "found_header": found.to_json(),
                          "found_commit": commit.to_json()}
 
@@ -89,7 +97,8 @@ def decode_anchor(text: str) -> Trust:
     """The trust list an anchor QR starts from (validators only; ``refresh`` then learns the issuers)."""
     text = text.strip()
     if not text.startswith(ANCHOR_PREFIX):
-        raise TrustError(f"expected a trust anchor starting {ANCHOR_PREFIX!r}, found {shown(text[:12])}")
+        raise TrustError(f"expected a trust anchor starting {ANCHOR_PREFIX!r}, found {shown(text[:12])}",
+                         detail_code="trust.bad_anchor", params={"reason": f"found {shown(text[:12])}"})
     try:
         packed = base45.b45decode(text[len(ANCHOR_PREFIX):])
         inflater = zlib.decompressobj()
@@ -99,16 +108,17 @@ def decode_anchor(text: str) -> Trust:
         raw = decode(body)
     except (ValueError, zlib.error, EncodingError) as e:
         raise TrustError(f"expected a trust anchor (Base45, zlib, CBOR), found one that does not decode: "
-                         f"{clip(e, 120)}") from None
+                         f"{clip(e, 120)}", detail_code="trust.bad_anchor", params={"reason": clip(e, 120)}) from None
     if not isinstance(raw, dict) or raw.get("v") != ANCHOR_VERSION or not isinstance(raw.get("chain"), str) \
             or not isinstance(raw.get("validators"), list) or not raw["validators"] \
             or not isinstance(raw.get("h"), int):
         raise TrustError(f"expected an anchor map {{v: {ANCHOR_VERSION}, chain, h, validators}}, found "
-                         f"{shown(raw)}")
+                         f"{shown(raw)}", detail_code="trust.bad_anchor", params={"reason": f"found {shown(raw)}"})
     try:
         validators = [PublicKey(bytes(v)) for v in raw["validators"]]
     except (TypeError, ValueError, Error) as e:
-        raise TrustError(f"expected 32-byte validator keys in the anchor, found: {clip(e, 120)}") from None
+        raise TrustError(f"expected 32-byte validator keys in the anchor, found: {clip(e, 120)}",
+                         detail_code="trust.bad_anchor", params={"reason": clip(e, 120)}) from None
     return Trust(raw["chain"], {}, validators, {}, height=raw["h"])
 
 

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ledger_lite.block import BlockHeader, Commit, verify_commit
-from ledger_lite.errors import EncodingError, Error, PayloadError, VerificationError
+from ledger_lite.detail_ids import Params
+from ledger_lite.errors import CommitError, EncodingError, Error, PayloadError, ProofError, VerificationError
 from ledger_lite.keys import PublicKey
 from ledger_lite.light import verify_state, verify_tx_in_block
-from ledger_lite.payload import Claims, decode_payload
+from ledger_lite.payload import MAX_INFLATED_BYTES, MAX_PAYLOAD_CHARS, Claims, decode_payload
 
 # DESIGN "The certificate": certificate id = issuance transaction id (SHA-256, lower-case hex).
 CERTIFICATE_ID = re.compile(r"[0-9a-f]{64}")
@@ -56,9 +57,15 @@ def is_certificate_id(value: object) -> bool:
 
 @dataclass(frozen=True)
 class Step:
+    """One step's outcome. ``detail`` says in English what was expected and what was found; ``code`` and
+    ``params`` say the same for any language (``ledger_lite.detail_ids``; ``""`` and ``{}``: a caller's own words,
+    shown as ``detail``)."""
+
     name: str
     ok: bool | None  # None: could not be checked
     detail: str
+    code: str = ""
+    params: Params = field(default_factory=dict, hash=False)
 
 
 def first_failure(steps: Sequence[Step]) -> Step | None:
@@ -146,30 +153,66 @@ def verify_payload(payload: str, trust: Trust, *, ledger: bool) -> PayloadCheck:
     try:
         decoded = decode_payload(payload, signers)
     except PayloadError as exc:
-        checked.steps.append(Step("signature" if exc.step in ("kid", "signature") else "payload", False,
-                                  clip(exc, 300)))
+        checked.steps.append(_payload_failure(payload, exc))
         return checked
     claims = checked.claims = decoded.claims
     key = checked.signer = signers[decoded.kid]
+    who = {"signer": key.address, "name": clip(trust.names.get(key.address, ""))}
     if decoded.kid in trust.issuers:
-        checked.steps.append(Step("signature", True, f"signed by trusted issuer {trust.describe(key)}"))
+        checked.steps.append(Step("signature", True, f"signed by trusted issuer {trust.describe(key)}",
+                                  code="signature.issuer", params={"signer": who["signer"], "name": who["name"]}))
     elif ledger:
         checked.steps.append(Step("signature", True, f"signed by the user key of {trust.describe(key)} (direct "
-                                                     f"mode); the ledger must name it as the issuer"))
+                                                     f"mode); the ledger must name it as the issuer",
+                                  code="signature.user_key", params={"signer": who["signer"], "name": who["name"]}))
     else:
         checked.steps.append(Step("signature", None, f"signed by the user key of {trust.describe(key)}: a "
                                                      f"certificate signed by a user key (direct mode) can only be "
-                                                     f"confirmed against the ledger"))
-        checked.notes.append("a user-signed certificate can only be confirmed against the ledger: run "
-                             "greencert verify online (--node URL)")
+                                                     f"confirmed against the ledger",
+                                  code="signature.user_key_offline",
+                                  params={"signer": who["signer"], "name": who["name"]}))
+        checked.notes.append(USER_SIGNED_NOTE)
     # Its id is an issuance transaction id (hex, so it cannot steer the node's URL), of the trusted chain.
     if not is_certificate_id(claims.cid):
         checked.steps.append(Step("payload", False, f"expected a certificate id of 64 lower-case hex characters "
-                                                    f"(the issuance transaction id), found {shown(claims.cid)}"))
+                                                    f"(the issuance transaction id), found {shown(claims.cid)}",
+                                  code="payload.bad_id", params={"found": shown(claims.cid)}))
     elif claims.chain != trust.chain_id:
         checked.steps.append(Step("payload", False, f"expected a certificate of chain {shown(trust.chain_id)}, "
-                                                    f"found {shown(claims.chain)}"))
+                                                    f"found {shown(claims.chain)}",
+                                  code="payload.other_chain",
+                                  params={"expected": clip(trust.chain_id), "found": clip(claims.chain)}))
     return checked
+
+
+USER_SIGNED_NOTE = ("a user-signed certificate can only be confirmed against the ledger: run greencert verify "
+                    "online (--node URL)")
+KID_IN_MESSAGE = re.compile(r"\b[0-9a-f]{8,64}\b")
+
+
+def _payload_failure(payload: str, exc: PayloadError) -> Step:
+    """The step a payload that does not decode fails (``PayloadError.step`` says where), with its message id."""
+    detail = clip(exc, 300)
+    if exc.step in ("kid", "signature"):
+        found = KID_IN_MESSAGE.search(str(exc).partition(":")[2])
+        kid = found.group(0) if found else ""
+        if exc.step == "kid":
+            return Step("signature", False, detail, code="signature.unknown_key", params={"kid": kid})
+        return Step("signature", False, detail, code="signature.invalid", params={"kid": kid})
+    if exc.step == "prefix" and len(payload.strip()) > MAX_PAYLOAD_CHARS:
+        return Step("payload", False, detail, code="payload.too_long",
+                    params={"limit": MAX_PAYLOAD_CHARS, "found": len(payload.strip())})
+    if exc.step == "prefix":
+        return Step("payload", False, detail, code="payload.prefix", params={"found": shown(payload.strip()[:8])})
+    if exc.step == "base45":
+        return Step("payload", False, detail, code="payload.base45", params={})
+    if exc.step == "zlib" and "once inflated" in str(exc):
+        return Step("payload", False, detail, code="payload.zlib_too_large", params={"limit": MAX_INFLATED_BYTES})
+    if exc.step == "zlib":
+        return Step("payload", False, detail, code="payload.zlib", params={})
+    if exc.step == "cose":
+        return Step("payload", False, detail, code="payload.cose", params={})
+    return Step("payload", False, detail, code="payload.claims", params={})
 
 
 # -- online: the issuance on the ledger --------------------------------------------------------------------------
@@ -208,7 +251,8 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
     checked = IssuanceCheck()
     add = checked.steps.append
     if not is_certificate_id(certificate_id):  # it goes into the node's URLs
-        add(Step("payload", False, f"expected a 64-hex certificate id, found {shown(certificate_id)}"))
+        add(Step("payload", False, f"expected a 64-hex certificate id, found {shown(certificate_id)}",
+                 code="payload.bad_id", params={"found": shown(certificate_id)}))
         return checked
     key = f"cert/{certificate_id}"
     try:
@@ -218,20 +262,30 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
         state = node.proven_value(key)
         head = node.block(_strict_int(state["height"]))
     except (KeyError, TypeError, ValueError) as exc:
-        add(Step("ledger", None, f"expected a transaction and a state answer with a height, found {shown(exc)}"))
+        add(Step("ledger", None, f"expected a transaction and a state answer with a height, found {shown(exc)}",
+                 code="ledger.bad_answer", params={"reason": shown(exc)}))
         return checked
     try:
         tx = verify_tx_in_block(tx_json, block, validators, chain_id)
+    except CommitError as exc:  # not signed by a quorum of the trusted validators: not final
+        add(Step("inclusion", False, clip(exc, 300), code="inclusion.no_quorum", params={"reason": clip(exc, 300)}))
+        return checked
+    except ProofError as exc:
+        add(Step("inclusion", False, clip(exc, 300), code="inclusion.bad_proof", params={"reason": clip(exc, 300)}))
+        return checked
     except VerificationError as exc:
-        add(Step("inclusion", False, clip(exc, 300)))
+        add(Step("inclusion", False, clip(exc, 300), code="inclusion.unproven", params={"reason": clip(exc, 300)}))
         return checked
     # The node chose what it answered: it must be this certificate's issuance.
     if tx.tx_id != certificate_id or tx.type != "cert.issue":
         add(Step("inclusion", False, f"expected the issuance {certificate_id} (cert.issue), the node answered "
-                                     f"transaction {shown(tx.tx_id)} ({shown(tx.type)})"))
+                                     f"transaction {shown(tx.tx_id)} ({shown(tx.type)})",
+                 code="inclusion.other_transaction",
+                 params={"expected": certificate_id, "found": shown(tx.tx_id), "found_type": shown(tx.type)}))
         return checked
     add(Step("inclusion", True, f"issuance is in final block {height} of {clip(chain_id)} (validator quorum and "
-                                f"Merkle proof checked)"))
+                                f"Merkle proof checked)",
+             code="inclusion.ok", params={"height": height, "chain": clip(chain_id)}))
     checked.height = height
     try:
         # The current record, proven against the newest final header (so a revocation cannot be hidden).
@@ -243,10 +297,12 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
             raise VerificationError(f"block is of chain {shown(head_header.chain)}, expected {shown(chain_id)}")
         record = verify_state(state, head_header)
     except (VerificationError, EncodingError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        add(Step("record", False, f"the ledger's certificate record does not verify: {clip(exc, 300)}"))
+        add(Step("record", False, f"the ledger's certificate record does not verify: {clip(exc, 300)}",
+                 code="record.unproven", params={"reason": clip(exc, 300)}))
         return checked
     if not isinstance(record, dict):
-        add(Step("record", False, f"the ledger proves there is no record {key}"))
+        add(Step("record", False, f"the ledger proves there is no record {key}", code="record.absent",
+                 params={"key": key}))
         return checked
     checked.record = record
     if claims is None:
@@ -263,15 +319,35 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
                     "owner": ((names or {}).get(str(record.get("owner"))), claims.own)}
     if signer is not None:  # S410: the payload is signed by whoever signed the issuance
         expected["issuer"] = (record.get("issuer"), signer)
-    wrong = [f"{k}: ledger {shown(a)}, {against} {shown(b)}" for k, (a, b) in expected.items() if a != b]
-    add(Step("record", not wrong, "; ".join(wrong) if wrong else
-             f"ledger record matches every claim (state proof checked at block {head_header.height})"
-             if claims is not None else
-             f"ledger record matches the issuance (state proof checked at block {head_header.height})"))
+    wrong = [(k, a, b) for k, (a, b) in expected.items() if a != b]
+    if wrong:
+        add(Step("record", False, "; ".join(f"{k}: ledger {shown(a)}, {against} {shown(b)}" for k, a, b in wrong),
+                 code="record.mismatch",
+                 params={"against": against, "fields": [{"field": k, "ledger": _echo(a), "claimed": _echo(b)}
+                                                        for k, a, b in wrong]}))
+    elif claims is not None:
+        add(Step("record", True, f"ledger record matches every claim (state proof checked at block "
+                                 f"{head_header.height})", code="record.ok", params={"height": head_header.height}))
+    else:
+        add(Step("record", True, f"ledger record matches the issuance (state proof checked at block "
+                                 f"{head_header.height})", code="record.ok_issuance",
+                 params={"height": head_header.height}))
     revoked = record.get("revoked")
-    add(Step("revocation", revoked is None, "not revoked" if revoked is None else
-             f"revoked at block {shown(_get(revoked, 'height'))}: {clip(_get(revoked, 'reason'))}"))
+    if revoked is None:
+        add(Step("revocation", True, "not revoked", code="revocation.ok", params={}))
+    else:
+        at, reason = _get(revoked, "height"), _get(revoked, "reason")
+        add(Step("revocation", False, f"revoked at block {shown(at)}: {clip(reason)}", code="revocation.revoked",
+                 params={"height": _echo(at), "reason": clip(reason) if reason is not None else ""}))
     return checked
+
+
+def _echo(value: Any) -> Any:
+    """An untrusted value as a detail's parameter: an integer or ``None`` as it is, anything else as clipped text
+    (a parameter is plain JSON, never a structure a node chose)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return clip(value) if isinstance(value, str) else shown(value)
 
 
 def _strict_int(value: Any) -> int:

@@ -34,10 +34,20 @@ from intermediary.service import Service
 from intermediary.web.form import Field, FormError, parse_form
 from intermediary.web.page import CSP, TEXT, Language, form_page, language_of, result_page, too_large_page
 from ledger_lite import Claims
-from ledger_lite.audit import PREFIX, AuditBundle, BundleError, Report, audit, one_payload
-from ledger_lite.verification import Trust, clip
+from ledger_lite.audit import (
+    PREFIX,
+    AuditBundle,
+    BundleError,
+    Report,
+    audit,
+    bundle_instead,
+    damaged_bundle,
+    one_payload,
+)
+from ledger_lite.verification import Step, Trust, clip
 from printing import ReadError, read_certificate_pdf, read_qr_codes
 from printing.facts import certificate_facts
+from printing.step_texts import note_text, step_text
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +91,13 @@ class TrustCache:
             except (ClientError, KeyError, TypeError, ValueError) as exc:
                 if last is None:
                     report.add("trust", None, f"no trust list: the ledger node cannot be reached to read its "
-                                              f"registry ({clip(exc, 300)})")
+                                              f"registry ({clip(exc, 300)})", code="trust.unreachable",
+                               params={"reason": clip(exc, 300)})
                     return None, False
                 when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(last.at_wall))
                 report.add("ledger", None, f"the ledger node cannot be reached ({clip(exc, 300)}); the trust list "
-                                           f"it gave at {when} was used")
+                                           f"it gave at {when} was used", code="ledger.unreachable_old_trust",
+                           params={"reason": clip(exc, 300), "when": when})
                 return last.trust, False
             self._last = _Fetched(node, trust, time.monotonic(), time.time())
             return trust, True
@@ -110,7 +122,8 @@ def read_upload(data: bytes, filename: str, report: Report) -> tuple[str | None,
             return one_payload(read_qr_codes(path), name, report, missing=None), {"kind": "image"}
         except ReadError as exc:
             text = str(exc).replace(path.name, name)
-            report.add("read", None, f"cannot read {clip(name)}: {clip(text, 300)}")
+            report.add("read", None, f"cannot read {clip(name)}: {clip(text, 300)}", code="read.unreadable",
+                       params={"name": clip(name), "reason": clip(text, 300)})
             return None, {}
 
 
@@ -137,13 +150,11 @@ def check(service: Service, cache: TrustCache, payload: str | None, printed: Map
         report = Report(steps=[*read_steps, unreached])
     bundle = None
     if printed.get("bundle") is not None:  # the paper's own proofs stand in for the node
-        unreached = next(s for s in report.steps if s.name == "ledger")
-        report.steps.remove(unreached)
-        report.notes.append(f"{unreached.detail}; the PDF's audit bundle was checked instead")
+        bundle_instead(report, next(s for s in report.steps if s.name == "ledger"))
         try:
             bundle = AuditBundle.decode(printed["bundle"])
         except BundleError as exc:
-            report.add("inclusion", False, f"the PDF's audit bundle is damaged: {exc}")
+            damaged_bundle(report, exc)
             return report
     return audit(payload, trust, report, printed=printed, bundle=bundle, facts=facts)
 
@@ -168,9 +179,21 @@ def _run(request: Request, lang: Language, payload: str | None, upload: Field | 
         payload, printed = read_upload(upload.value, upload.filename or "upload", report)
     elif payload is not None:
         payload = payload.strip()
-        report.add("read", True, TEXT[lang]["pasted" if payload.startswith(PREFIX) else "pasted_foreign"])
+        if payload.startswith(PREFIX):
+            report.add("read", True, TEXT["en"]["pasted"], code="read.pasted", params={})
+        else:
+            report.add("read", True, TEXT["en"]["pasted_foreign"], code="read.pasted_foreign", params={})
     report = check(service, _cache(request), payload, printed, report, lang)
-    return _html(result_page(lang, report, switch_query=switch_query))
+    return _html(result_page(lang, worded(report, lang), switch_query=switch_query))
+
+
+def worded(report: Report, lang: Language) -> Report:
+    """``report`` with each step's detail and each note in ``lang`` (``printing.step_texts``), for the page."""
+    steps = [Step(s.name, s.ok, step_text(s, lang), s.code, s.params) for s in report.steps]
+    notes = [note_text(*report.note_id(n), lang, fallback=n) for n in report.notes]
+    return Report(steps=steps, claims=report.claims, notes=notes, facts=report.facts,
+                  printed_compared=report.printed_compared, source=report.source, evidence=report.evidence,
+                  note_ids=report.note_ids)
 
 
 @router.get(PATH, response_class=HTMLResponse)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import base45
 import cbor2
@@ -320,7 +321,45 @@ def test_a_photo_without_a_qr_code_could_not_be_checked(page: httpx.Client, issu
     Image.new("RGB", (300, 200), "white").save(tmp_path / "blank.jpg")
     response = post(page, lang="ja", file=("blank.jpg", (tmp_path / "blank.jpg").read_bytes(), "image/jpeg"))
     assert verdict(response) == "could not check" and "確認できませんでした" in response.text
-    assert "no QR code found in blank.jpg" in detail(response, "read")
+    assert detail(response, "read") == "blank.jpg に QR コードが見つかりません"
+
+
+# -- in Japanese: the details too (issue #13) ------------------------------------------------------------------------
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_a_tampered_amount_on_the_japanese_page_says_why_in_japanese(page: httpx.Client, issued: Issued) -> None:
+    response = post(page, lang="ja", payload=tampered(issued.payload, wh=10_000_000))
+    assert verdict(response) == "not genuine" and steps(response) == ["read:True", "signature:False"]
+    assert detail(response, "signature").startswith("署名が内容と一致しません。署名の後に内容")
+    assert detail(response, "read") == "貼り付けられた文字列、またはリンクに含まれる文字列を読み取りました"
+    assert "does not verify" not in response.text
+
+
+@pytest.mark.parametrize(("make", "step", "words"), [
+    (lambda issued: signed(issued, chain="another-chain"), "payload",
+     "の証明書のはずですが、チェーン another-chain の証明書です"),
+    (lambda issued: (ASSETS / "payload_zlib_bomb.txt").read_text().strip(), "payload",
+     "展開すると 16,384 バイト以内のはずですが、それを超えました"),
+    (lambda issued: (ASSETS / "payload_too_long.txt").read_text().strip(), "payload", "4,096 文字以内のはずですが"),
+], ids=["other chain", "zlib bomb", "oversized"])
+def test_each_failure_on_the_japanese_page_is_worded_in_japanese(page: httpx.Client, issued: Issued, make: Any,
+                                                                 step: str, words: str) -> None:
+    response = post(page, lang="ja", payload=make(issued))
+    assert verdict(response) == "not genuine"
+    shown = detail(response, step)
+    assert words in shown and JAPANESE.search(shown), shown
+    assert not re.search(r"\b(expected|found)\b", shown), shown
+
+
+def test_a_genuine_certificate_on_the_japanese_page_has_japanese_steps_and_notes(page: httpx.Client,
+                                                                                 issued: Issued) -> None:
+    response = post(page, lang="ja", payload=issued.payload)
+    assert verdict(response) == "genuine"
+    for step in ("signature", "inclusion", "record", "revocation"):
+        assert JAPANESE.search(detail(response, step)), step
+    assert detail(response, "revocation") == "失効していません"
 
 
 def test_an_empty_form_asks_for_something_to_check(page: httpx.Client) -> None:
