@@ -9,6 +9,7 @@ import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,5 +200,40 @@ def test_a_node_keeps_its_tree_on_disk_within_the_cache(ledger_world: LedgerWorl
                 clock=ManualClock())
     try:
         assert [node.proven_value(f"asset/{a}") for a in assets] == proven
+    finally:
+        node.close()
+
+
+def test_a_block_whose_transaction_fails_after_its_tree_rows_leaves_no_trace(ledger_world: LedgerWorld,
+                                                                             tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tree's rows go in the block's SQLite transaction: when it rolls back after they were inserted, the
+    tree on disk and the cache's bookkeeping stay at the last stored block, and the next block builds on it."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        asset = w.new_asset(node, 2, 10_000)
+        before = node.status()
+        real = node.store._write_tree
+
+        def rows_then_disk_full(write: Any) -> None:
+            real(write)
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(node.store, "_write_tree", rows_then_disk_full)
+        allocation = w.allocate([(asset, 4_000)])
+        assert w.submit_wait(node, allocation)["code"] == "store_unavailable"
+        assert node.status()["state_root"] == before["state_root"]
+        monkeypatch.setattr(node.store, "_write_tree", real)
+        assert w.commit(node, allocation)["code"] == "ok"
+        after = node.status()
+    finally:
+        node.close()
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.status()["state_root"] == after["state_root"] == recompute_state_root(
+            data_dir / "ledger.sqlite").hex()
+        assert node.audit() == len(node.state)
     finally:
         node.close()
