@@ -3,8 +3,9 @@ pass / fail / not-checked mark and plain words, where the ledger's answer came f
 or — said plainly — only the signature), and what the certificate says. Ways on: finish, verify another, and for
 a PDF the page itself (``certificateView``).
 
-The step's own detail (the light node's words, what was expected and what was found) is shown under a step that
-failed or could not be checked, as staff would quote it.
+The step's own detail (what was expected and what was found) is shown under a step that failed or could not be
+checked, in the screen's language: the light node gives each detail a message id and its parameters, worded by
+``printing.step_texts`` (the catalogue ``greencert verify`` and the phone page use too).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from kiosk.i18n import method_name
 from kiosk.screens.base import Screen
 from kiosk.widgets.controls import button_row, label, named, touch_button
 from kiosk.widgets.scrolling import flick_to_scroll
+from ledger_lite.verification import Step
+from printing.step_texts import step_text
 
 VERDICT_IDS = {"genuine": "verdict.genuine", "not genuine": "verdict.not_genuine",
                "could not check": "verdict.could_not_check"}
@@ -45,7 +48,7 @@ class VerifyResultScreen(Screen):
         super().__init__(lang, parent)
         self.setStyleSheet(STYLE)
         self._verification: Verification | None = None
-        self._step_rows: list[tuple[str, bool | None, str, QLabel, QLabel, QLabel]] = []
+        self._step_rows: list[tuple[Step, QLabel, QLabel, QLabel]] = []
         self._fact_rows: list[tuple[str, QLabel, QLabel]] = []
         self.title = label("title", role="title")
         self.verdict = label("verdict", wrap=True)
@@ -125,7 +128,7 @@ class VerifyResultScreen(Screen):
             self.steps_grid.addWidget(mark, row, 0, Qt.AlignmentFlag.AlignTop)
             self.steps_grid.addWidget(title, row, 1, Qt.AlignmentFlag.AlignTop)
             self.steps_grid.addWidget(text, row, 2)
-            self._step_rows.append((step.name, step.ok, step.detail, mark, title, text))
+            self._step_rows.append((step, mark, title, text))
         for fact in FACTS:
             if fact in v.facts.get("en", {}):
                 fact_label = label(f"factLabel-{fact}", wrap=False)
@@ -159,11 +162,11 @@ class VerifyResultScreen(Screen):
         self.source.setVisible(bool(source))
         self.photo.setText(self.t("verify_result.photo") if v.kind == "image" and v.report.claims else "")
         self.photo.setVisible(bool(self.photo.text()))
-        for name, ok, detail, mark, title, text in self._step_rows:
-            mark.setText(self.t(f"verify_result.mark.{OUTCOMES[ok]}"))
-            title.setText(self.step_title(name))
-            words = self.step_words(name, ok)
-            text.setText(words if ok is True else f"{words}\n{detail}")
+        for step, mark, title, text in self._step_rows:
+            mark.setText(self.t(f"verify_result.mark.{OUTCOMES[step.ok]}"))
+            title.setText(self.step_title(step.name))
+            words = self.step_words(step.name, step.ok)
+            text.setText(words if step.ok is True else f"{words}\n{step_text(step, self.lang)}")
         facts = v.facts.get(self.lang, {})
         self.facts_heading.setText(self.t("verify_result.facts" if v.verdict == "genuine"
                                           else "verify_result.facts_unverified") if facts else "")

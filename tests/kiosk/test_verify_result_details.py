@@ -1,0 +1,65 @@
+"""The auditor's result screen words each failed step's detail in the screen's language (issue #13): a Japanese
+auditor reads Japanese, for the kept tampered vectors and for a tampered scan checked end to end."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from kiosk.core.auditor import Verification
+from kiosk.core.phrases import plain
+from ledger_lite.audit import AuditBundle, audit
+from ledger_lite.verification import Trust
+from tests.helpers.kiosk_driver import KioskDriver
+from tests.helpers.verification_vectors import VECTORS
+from tests.kiosk.verify_world import tampered
+
+KEPT = json.loads(VECTORS.read_text())
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+FAILING = [v for v in KEPT["vectors"] if "step" in v["expect"]]
+
+
+def step_text(window, step: str) -> str:
+    found = window.verify_result.findChild(QLabel, f"stepText-{step}")
+    assert found is not None, step
+    return plain(found.text())
+
+
+@pytest.mark.parametrize("vector", FAILING, ids=[v["name"] for v in FAILING])
+def test_each_tampered_vector_is_explained_in_japanese_and_in_english(window, vector) -> None:
+    bundle = AuditBundle.decode(base64.b64decode(vector["bundle"])) if vector.get("bundle") else None
+    report = audit(vector["payload"], Trust.from_json(KEPT["trust"]), bundle=bundle)
+    failed = next(s for s in report.steps if s.ok is not True)
+    window.set_language("ja")
+    window.verify_result.show_verification(Verification(report))
+    ja = step_text(window, failed.name)
+    detail = ja.split("\n", 1)[1]
+    assert JAPANESE.search(detail) and failed.detail not in ja, ja
+    assert not re.search(r"\b(expected|found|does not)\b", detail), detail
+    window.set_language("en")  # the same result, read again in English: the light node's own words
+    assert step_text(window, failed.name).endswith(failed.detail)
+
+
+def test_the_tampered_amount_reads_as_content_changed_after_signing(window) -> None:
+    vector = next(v for v in KEPT["vectors"] if v["name"] == "tampered amount")
+    report = audit(vector["payload"], Trust.from_json(KEPT["trust"]))
+    window.set_language("ja")
+    window.verify_result.show_verification(Verification(report))
+    assert step_text(window, "signature").split("\n")[1].startswith("署名が内容と一致しません。署名の後に内容")
+
+
+def test_a_tampered_scan_at_a_japanese_kiosk_says_why_in_japanese(make_window, verify_world, tmp_path, qtbot):
+    kiosk = KioskDriver(qtbot, make_window(auditor=verify_world.online(tmp_path / "trust.json")))
+    kiosk.window.set_language("ja")
+    kiosk.click("loginVerify")
+    kiosk.wait_screen("verify")
+    kiosk.qtbot.keyClicks(kiosk.window.verify, tampered(verify_world.payload))
+    kiosk.qtbot.keyClick(kiosk.window.verify, Qt.Key.Key_Return)
+    kiosk.wait_screen("verifyResult", timeout_ms=20_000)
+    text = kiosk.text("stepText-signature")
+    assert "署名が内容と一致しません" in text and "does not verify" not in text, text
