@@ -4,8 +4,10 @@ with sparse-Merkle proofs, assets, certificates, the registry), read under the s
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
+from ledger.block_leaves import BlockLeaves
 from ledger.errors import NotFound, StoreError, shown
 from ledger.jsonview import to_json
 from ledger.node_base import NodeBase
@@ -19,6 +21,11 @@ from ledger_lite import decode_tx, inclusion_proof, leaf_hash, root_from_leaf_ha
 def full_view(key: str, value: Any) -> Any:
     """What the API shows for a stored value: assets with their derived fields restored."""
     return unpack(key.removeprefix(ASSET_PREFIX), value) if key.startswith(ASSET_PREFIX) else value
+
+
+def _edited(height: int) -> StoreError:
+    return StoreError(f"the stored transactions of block {height} do not hash to the transaction root its signed "
+                      f"header commits to; the store was changed outside the node")
 
 
 class UnknownCertificate(NotFound):
@@ -54,26 +61,42 @@ class Queries(NodeBase):
             raise NotFound(f"no block at height {height}; the head is at {self.head.height}")
         return {"height": height, "txs": [raw.hex() for raw in self.store.block_txs(height)]}
 
+    @cached_property
+    def _block_leaves(self) -> BlockLeaves:
+        return BlockLeaves()
+
+    def _leaves_of(self, height: int) -> tuple[bytes, ...]:
+        """Block ``height``'s Merkle leaves, checked against the transaction root its signed header commits to
+        (``StoreError`` if they do not hash to it), kept for the next question (``ledger.block_leaves``)."""
+
+        def load() -> tuple[bytes, ...]:
+            leaves = tuple(leaf_hash(r) for r in self.store.block_txs(height))
+            block = self.store.block(height)
+            if block is None or root_from_leaf_hashes(leaves) != block[0].tx_root:
+                raise _edited(height)
+            return leaves
+
+        return self._block_leaves.get(height, load)
+
     def tx(self, tx_id: str) -> dict[str, Any]:
         found = self.store.tx(tx_id)
         if found is None:
             raise NotFound(f"no committed transaction {tx_id}")
         height, index, raw, result = found
-        raws = self.store.block_txs(height)
-        leaves = [leaf_hash(r) for r in raws]
-        # Served only as stored and signed: a transaction edited in the store no longer hashes to its id, or its
-        # block no longer to the root the signed header commits to.
-        block = self.store.block(height)
-        if sha256(raw).hex() != tx_id or block is None or root_from_leaf_hashes(leaves) != block[0].tx_root:
-            raise StoreError(f"the stored transactions of block {height} do not hash to the transaction root its "
-                             f"signed header commits to; the store was changed outside the node")
+        # Served only as stored and signed: a transaction edited in the store no longer hashes to its id, or to
+        # its leaf in its block, whose leaves hash to the root the signed header commits to.
+        if sha256(raw).hex() != tx_id:
+            raise _edited(height)
+        leaves = self._leaves_of(height)
+        if index >= len(leaves) or leaves[index] != leaf_hash(raw):
+            raise _edited(height)
         proof = inclusion_proof(index, leaves)
         tx = decode_tx(raw)
         if tx.type in IMPLIED_RESULTS:
             result = implied_result(tx.type, tx_id)
         return {"tx_id": tx_id, "height": height, "index": index, "type": tx.type, "signer": tx.signer_address,
                 "body": to_json(tx.body), "time": tx.time, "raw": raw.hex(), "result": to_json(result),
-                "proof": {"leaf_index": index, "tree_size": len(raws), "hashes": [h.hex() for h in proof]}}
+                "proof": {"leaf_index": index, "tree_size": len(leaves), "hashes": [h.hex() for h in proof]}}
 
     def value(self, key: str) -> Any:
         with self._lock:
@@ -122,7 +145,7 @@ class Queries(NodeBase):
         ``valid_at`` (not expired at that time), soonest expiry first. Filters apply to the stored records, so
         only what is listed is expanded."""
         with self._lock:
-            keys = self.state.owned_open(owner) if trade == "open" else self.state.owned(owner)
+            keys = self.state.owned_open(owner, valid_at) if trade == "open" else self.state.owned(owner)
             records = [(k, self.state.get(k)) for k in keys]
         out = []
         for key, record in records:
