@@ -39,7 +39,9 @@ Types (step numbers of the seed; "1st" … "4th" transaction data of the seed):
     storage.delivery  storage  S214/mod 9 (3rd when matched): {battery, reservation, wh, start, end}: the battery
                                sent ``wh`` (at most the reservation's) of the reserved energy; ``reservation`` is
                                the request's tx id; settles payment (yen recorded, points deducted, a token's
-                               prepayment) and lists the origin lots the energy came from, first in first out
+                               prepayment) and lists the origin lots the energy came from, first in first out;
+                               writes the delivered energy as a seed-000 asset of the buyer (``asset/<tx id>``,
+                               losses deducted, its ``origin``), which a certificate can certify once
     trade.token       home     mod 8: {battery, wh, price}: buys the right to draw ``wh`` later at ``price`` yen/kWh
                                (at least ``buy_price`` at the block time; the yen owed is recorded); a request
                                with ``token`` (and ``wh`` at most the token's) draws on it and pays nothing more
@@ -106,6 +108,7 @@ TYPES = (STORAGE_RECEIPT, STORAGE_REPORT, STORAGE_DELIVERY, TRADE_SALE, TRADE_RE
 INCENTIVE_ON_SALE, INCENTIVE_ON_PAYMENT, INCENTIVE_PER_PERIOD = "sale", "payment", "period"
 INCENTIVE_MODES = (INCENTIVE_ON_SALE, INCENTIVE_ON_PAYMENT, INCENTIVE_PER_PERIOD)
 INCENTIVE_PERIOD_S = 86_400  # default length of a lump-sum period (mod 4), from 00:00 JST
+ORIGIN_METHOD = "solar"  # what homes sell is the surplus of their PV 102: the production method it keeps
 
 METERING_TOLERANCE_PCT = 2   # a sale's Wh may differ from the receipt's by this much (meters disagree a little)
 TIME_WINDOW_S = 15 * 60      # a sale's interval may be this far from the receipt's
@@ -242,10 +245,9 @@ def signed(key: SigningKey, chain: str, kind: str, body: dict[str, Any], *, nonc
 
 __all__ = ["BUY_BASE_YEN", "HIGH_SOC_PCT", "HOME", "INCENTIVE_MODES", "INCENTIVE_ON_PAYMENT", "INCENTIVE_ON_SALE",
            "INCENTIVE_PERIOD_S", "INCENTIVE_PER_PERIOD", "JST_OFFSET_S", "LOW_SOC_PCT", "MAX_OPEN_REQUESTS",
-           "MAX_WINDOW_S", "METERING_TOLERANCE_PCT", "PAYMENTS", "POINTS_PER_KWH", "ROLES", "SALE_HORIZON_S",
-           "SELL_BASE_YEN", "STORAGE", "STORAGE_DELIVERY", "STORAGE_RECEIPT", "STORAGE_REPORT", "TIME_WINDOW_S",
-           "TRADE_INCENTIVE", "TRADE_MATCH", "TRADE_REQUEST", "TRADE_SALE", "TRADE_TOKEN", "TYPES", "buy_price", "cost",
-           "delivery_body", "draw_wh", "grid_distance", "hour_of_day", "incentive_body", "incentive_points",
-           "match_body", "period_start",
-           "receipt_body", "report_body", "request_body", "sale_body", "sell_price", "signed", "soc_pct",
-           "token_body"]
+           "MAX_WINDOW_S", "METERING_TOLERANCE_PCT", "ORIGIN_METHOD", "PAYMENTS", "POINTS_PER_KWH", "ROLES",
+           "SALE_HORIZON_S", "SELL_BASE_YEN", "STORAGE", "STORAGE_DELIVERY", "STORAGE_RECEIPT", "STORAGE_REPORT",
+           "TIME_WINDOW_S", "TRADE_INCENTIVE", "TRADE_MATCH", "TRADE_REQUEST", "TRADE_SALE", "TRADE_TOKEN", "TYPES",
+           "buy_price", "cost", "delivery_body", "draw_wh", "grid_distance", "hour_of_day", "incentive_body",
+           "incentive_points", "match_body", "period_start", "receipt_body", "report_body", "request_body",
+           "sale_body", "sell_price", "signed", "soc_pct", "token_body"]

@@ -49,5 +49,11 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
               "end": max(a["end"] for a in assets), "institution": institution, "issuer": signer.address,
               "time": ctx.time, "height": ctx.height, "assets": sorted(asset_ids),
               "assets_root": merkle_root([bytes.fromhex(a) for a in sorted(asset_ids)]), "revoked": None}
+    # Seed 003: energy discharged from a storage battery names where it came from (ledger.rules.trading_origin).
+    origins = [{"asset": a["id"], "battery": a["origin"]["battery"], "delivery": a["origin"]["delivery"],
+                "homes": sorted({lot["home"] for lot in a["origin"]["lots"]}), "loss_wh": a["origin"]["loss_wh"]}
+               for a in assets if a.get("origin")]
+    if origins:
+        record["origin"] = origins
     ctx.state.put(cert_key(tx.tx_id), record)
     return {"certificate_id": tx.tx_id, "wh": record["wh"]}

@@ -11,9 +11,10 @@ The deployment chooses in the storage server's registry entry (``ledger_lite.tra
   drawn_wh))``: the seller is paid for the energy buyers took, once.
 * ``period`` (mod 4, second sentence): the sale records what it earns as owed to its home in the period holding
   its block time; ``trade.incentive`` (a validator's transaction, mod 1: the address paid, the incentive's
-  content, the server's signature) pays every home its period's lump sum once the period is over, and closes the
-  period: a second payout is refused (``already_paid``), and a sale recorded in a closed period too
-  (``period_closed``; block times only move forward, so honest nodes never see it).
+  content, the server's signature) pays every home its period's lump sum once the period is over
+  (``future_time`` before), and closes the period, owed or not: a second payout is refused (``already_settled``),
+  and a sale recorded in a closed period too (``stale_time``; block times only move forward, so honest nodes
+  never see it). A sale asking for a mode its battery does not offer is ``bad_body``.
 
 State: the sale's ``incentive`` ``{mode, status, points, by}``; ``trade/owed/<battery>/<period>`` ``{period_s,
 homes, paid}`` and ``trade/owed/<battery>/<period>/<home>`` ``{points, sales}``.
@@ -79,8 +80,8 @@ def chosen_mode(ctx: Context, body: dict[str, Any], battery: str) -> tuple[str, 
     if "incentive" in body:
         mode = field(body, "incentive", str)
         if mode not in allowed:
-            raise Rejected("bad_incentive", f"expected an incentive mode battery {battery} offers, among "
-                                            f"{list(allowed)}, found {mode[:20]!r}")
+            raise Rejected("bad_body", f"expected an incentive mode battery {battery} offers, among "
+                                       f"{list(allowed)}, found {mode[:20]!r}", 400)
     return mode, period
 
 
@@ -109,12 +110,12 @@ def on_sale(ctx: Context, tx: Transaction, record: dict[str, Any], mode: str, pe
             "mode": mode, "status": "pending", "points": 0, "by": None}})
         return {"points": 0, "balance": get_points(ctx, home)["balance"], "incentive": "pending"}
     if mode != INCENTIVE_PER_PERIOD:  # chosen_mode() admits only INCENTIVE_MODES
-        raise Rejected("bad_incentive", f"expected an incentive mode among {INCENTIVE_MODES}, found {mode[:20]!r}")
+        raise Rejected("bad_body", f"expected an incentive mode among {INCENTIVE_MODES}, found {mode[:20]!r}", 400)
     period = period_start(ctx.time, period_s)
     index = ctx.state.get(owed_key(battery, period)) or {"period_s": period_s, "homes": [], "paid": None}
     if index["paid"] is not None:
-        raise Rejected("period_closed", f"expected the incentive period from {period} still open, found it paid by "
-                                        f"{index['paid']}", 409)
+        raise Rejected("stale_time", f"expected the incentive period from {period} still open, found it paid by "
+                                     f"{index['paid']}", 409)
     owed = ctx.state.get(owed_key(battery, period, home)) or {"points": 0, "sales": []}
     if not owed["sales"]:
         ctx.state.put(owed_key(battery, period), {**index, "homes": [*index["homes"], home]})
@@ -161,17 +162,19 @@ def payout(tx: Transaction, ctx: Context) -> dict[str, Any]:
     ctx.require_role(tx.signer_address, "validator")
     battery = battery_id(body)
     period = field(body, "period", int)
-    get_battery(ctx, battery)
     index = ctx.state.get(owed_key(battery, period))
-    if index is None:
-        raise Rejected("nothing_owed", f"expected incentives owed for sales of battery {battery} in the period from "
-                                       f"{period}, found none", 404)
+    if index is None:  # nothing owed: the payout closes the period all the same
+        _, _, period_s = terms(server_of(ctx, get_battery(ctx, battery)))
+        if period < 0 or period_start(period, period_s) != period:
+            raise Rejected("bad_interval", f"expected a period start (every {period_s} s from 00:00 JST), found "
+                                           f"{period}", 400)
+        index = {"period_s": period_s, "homes": [], "paid": None}
     if index["paid"] is not None:
-        raise Rejected("already_paid", f"the period from {period} was already paid by {index['paid']}: each period "
-                                       f"is paid once", 409)
+        raise Rejected("already_settled", f"the period from {period} was already paid by {index['paid']}: each "
+                                          f"period is paid once", 409)
     end = period + index["period_s"]
     if end > ctx.time:
-        raise Rejected("period_open", f"expected a period over by the block time {ctx.time}, found one ending at "
+        raise Rejected("future_time", f"expected a period over by the block time {ctx.time}, found one ending at "
                                       f"{end}")
     homes = []
     for home in index["homes"]:

@@ -11,7 +11,8 @@
   not delivered is released. One delivery settles a reservation; a reservation not delivered by its request's
   end (± ``TIME_WINDOW_S``) lapses at the next match (``ledger.rules.trading_match``). Each receipt counts what
   deliveries and write-offs took from its lot: a seller paid after its buyers (mod 4) is paid when its lot empties
-  (``ledger.rules.trading_incentives``).
+  (``ledger.rules.trading_incentives``). The energy delivered becomes the buyer's asset with its origin
+  (``ledger.rules.trading_origin``), certifiable once like any seed-000 asset.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from ledger.errors import Rejected
 from ledger.rules.context import Context, field
 from ledger.rules.trading_incentives import lots_taken
+from ledger.rules.trading_origin import discharged_asset
 from ledger.rules.trading_records import (
     account,
     add_lot,
@@ -169,7 +171,10 @@ def delivery(tx: Transaction, ctx: Context) -> dict[str, Any]:
     ctx.state.put(open_key(battery), {**waiting, "reserved": [r for r in waiting["reserved"] if r != request_id]})
     # Mod 4: the buyer has paid; sellers whose energy this emptied out of the battery are paid their incentive.
     incentives = lots_taken(ctx, tx, lots, delivered=True)
+    # The energy keeps its renewable origin: an asset of the buyer that a seed-000 certificate can certify once.
+    asset = discharged_asset(ctx, delivery=tx.tx_id, reservation=reservation, server=server.address, lots=lots,
+                             wh=wh, start=start, end=end)
     result = {"reservation": request_id, "home": home, "wh": wh, "draw_wh": draw, "loss_wh": draw - wh,
               "released_wh": reservation["draw_wh"] - draw, "paid": {"pay": pay, "amount": amount}, "lots": lots,
-              "stored_wh": record["stored_wh"]}
+              "stored_wh": record["stored_wh"], "asset": asset}
     return {**result, "incentives": incentives} if incentives else result

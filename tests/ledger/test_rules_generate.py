@@ -200,7 +200,8 @@ def test_unknown_type_is_rejected(ledger_world: LedgerWorld, ledger_node: Node) 
     assert_rejected(outcome, "unknown_type", 400,
                     r"expected a transaction type among \['asset.allocate', 'asset.generate', 'cert.issue', "
                     r"'cert.revoke', 'registry.update', 'storage.delivery', 'storage.receipt', 'storage.report', "
-                    r"'trade.match', 'trade.request', 'trade.sale', 'trade.token'\], found 'asset.burn'")
+                    r"'trade.incentive', 'trade.match', 'trade.request', 'trade.sale', 'trade.token'\], found "
+                    r"'asset.burn'")
 
 
 def test_rejected_reading_in_a_block_leaves_no_trace(tmp_path: Any, ledger_world: LedgerWorld) -> None:

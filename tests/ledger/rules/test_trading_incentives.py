@@ -106,7 +106,7 @@ def test_per_period_sales_are_owed_and_paid_once_as_one_lump_sum_per_home() -> N
     second = t.run(ctx, t.sale(t.home_a, t.at(2), t.at(3), 1_000))
     t.run(ctx, t.sale(t.home_b, t.at(1), t.at(2), 4_000))
     assert t.points(ctx, t.home_a)["balance"] == 0
-    refused(ctx, t.payout(period), "period_open", f"expected a period over by the block time {ctx.time}, found one "
+    refused(ctx, t.payout(period), "future_time", f"expected a period over by the block time {ctx.time}, found one "
                                                   f"ending at {period + 6 * 3600}")
     refused(ctx, t.payout(period, key=t.home_a), "wrong_role", "expected a key with role validator")
     ctx.time = period + 6 * 3600
@@ -119,8 +119,12 @@ def test_per_period_sales_are_owed_and_paid_once_as_one_lump_sum_per_home() -> N
         record = sale_record(t, ctx, sale_id)
         assert (record["points"], record["incentive"]["status"], record["incentive"]["by"]) == \
             (points, "paid", payout.tx_id)
-    refused(ctx, t.payout(period), "already_paid", f"already paid by {payout.tx_id}: each period is paid once")
-    refused(ctx, t.payout(period + 6 * 3600), "nothing_owed", "found none")
+    refused(ctx, t.payout(period), "already_settled", f"already paid by {payout.tx_id}: each period is paid once")
+    refused(ctx, t.payout(period + 1), "bad_interval", f"expected a period start \\(every {6 * 3600} s from 00:00 "
+                                                       f"JST\\), found {period + 1}")
+    earlier = t.payout(period - 6 * 3600)  # nothing was owed then: paid as an empty lump sum, and closed
+    assert t.run(ctx, earlier)["paid"] == []
+    refused(ctx, t.payout(period - 6 * 3600), "already_settled", f"already paid by {earlier.tx_id}")
     assert t.points(ctx, t.home_a) == {"balance": 30, "reserved": 0, "earned": 30, "spent": 0}
 
 
@@ -132,7 +136,7 @@ def test_a_sale_in_a_period_already_paid_is_refused() -> None:
     ctx.time = period + 6 * 3600
     t.run(ctx, t.payout(period))
     ctx.time = t.at(3)  # a block time going back: honest nodes never build one, the rule still holds
-    refused(ctx, t.sale(t.home_b, t.at(1), t.at(2), 4_000), "period_closed", "still open, found it paid by")
+    refused(ctx, t.sale(t.home_b, t.at(1), t.at(2), 4_000), "stale_time", "still open, found it paid by")
 
 
 # --- chosen per deployment or per sale ----------------------------------------------------------------------------
@@ -150,7 +154,7 @@ def test_a_mode_the_deployment_does_not_offer_is_refused() -> None:
     t = TradingWorld()  # the default: credited with the sale, nothing else offered
     ctx = t.context(time=t.at(3))
     t.run(ctx, t.receipt(t.home_a, t.at(1), t.at(2), 2_000))
-    refused(ctx, t.sale(t.home_a, t.at(1), t.at(2), 2_000, incentive="period"), "bad_incentive",
+    refused(ctx, t.sale(t.home_a, t.at(1), t.at(2), 2_000, incentive="period"), "bad_body",
             "expected an incentive mode battery B1 offers, among \\['sale'\\], found 'period'")
     assert t.run(ctx, t.sale(t.home_a, t.at(1), t.at(2), 2_000, incentive="sale"))["points"] == 20
 
