@@ -16,6 +16,9 @@ The paths are timed in turn (each run calls each once), so that the load of a sh
   - ``new_client_per_check``: a new ``NodeClient`` for every check, one request (what a verifier that does not
     keep its client pays: the client is built, a connection opened);
 
+* ``online_busy_block``: the one-request check of a certificate whose issuance shares its block with
+  ``BUSY_READINGS`` readings, as on a busy node: the first check (the node reads and hashes the whole block once)
+  and warm (the block's leaves kept: ``ledger.block_leaves``);
 * ``online_bytes``: HTTP response bytes (body) and requests per online check on each path;
 * ``cli_verify_ms``: ``greencert verify PAYLOAD --node URL`` as the command line runs it (a new client per check
   and the trust list brought up to date from the node each time), warm, for comparison;
@@ -54,10 +57,11 @@ from greencert.servers import BackgroundServer
 from ledger.api import create_app
 from ledger_lite.audit import AuditBundle, audit
 from ledger_lite.verification import Trust
-from tests.helpers.issued_certificate import issue_certificate
-from tests.helpers.ledger_world import LedgerWorld, ManualClock
+from tests.helpers.issued_certificate import issue_among_readings, issue_certificate
+from tests.helpers.ledger_world import DAY, GENESIS_TIME, LedgerWorld, ManualClock
 
 RUNS = 300
+BUSY_READINGS = 1000  # a busy block: the issuance among this many readings
 CLI_RUNS = 50
 HASH = 32
 PEER = Path(__file__).resolve().parent / "peers" / "blockcerts"
@@ -149,9 +153,11 @@ def main() -> None:
     w = LedgerWorld()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "node"
-        node = w.open_node(data_dir, ManualClock())
+        node = w.open_node(data_dir, ManualClock(GENESIS_TIME + 25 * DAY))  # past the readings below
         try:
             issued = issue_certificate(w, node, later_blocks=36)  # a few more blocks and keys
+            busy = issue_among_readings(w, node, BUSY_READINGS, first_slot=100)
+            busy_block = node.block(node.tx(busy.certificate_id)["height"])["tx_count"]
             bundle = AuditBundle.fetch(node, issued.certificate_id)
             keys = len(node.state)
         finally:
@@ -165,6 +171,7 @@ def main() -> None:
             if not url.startswith("http://"):
                 raise SystemExit(f"the node process did not start (it said {url!r})")
             found = measure(url, issued.payload, issued.trust, bundle, w)
+            found["busy"] = {"txs_in_block": busy_block, **busy_block_ms(url, busy.payload, busy.trust)}
         finally:
             assert process.stdin is not None
             process.stdin.close()
@@ -201,6 +208,20 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
     found["ed25519"] = timed_ms(lambda: public.verify(signature, b"greencert bench message"), runs=3000)
     return {"timed": found, "bytes": {"one_request": per_check(url, one), "four_requests": per_check(url, four)},
             "cli": cli(url, payload)}
+
+
+def busy_block_ms(url: str, payload: str, trust: Trust) -> dict[str, Any]:
+    """The one-request check of a certificate issued in a block of ``BUSY_READINGS`` readings: the first check
+    (the node reads and hashes the whole block) and warm (its leaves kept: ``ledger.block_leaves``)."""
+    with NodeClient(url, timeout=10) as client:
+        def check() -> None:
+            assert audit(payload, trust, node=CertificateReader(client)).verdict == "genuine"
+
+        began = time.perf_counter()
+        check()
+        first = (time.perf_counter() - began) * 1e3
+        p50, p99 = timed_ms(check)
+    return {"first_check_ms": round(first, 3), "one_request_ms": {"p50": round(p50, 3), "p99": round(p99, 3)}}
 
 
 def cli(url: str, payload: str) -> dict[str, Any]:
@@ -250,6 +271,7 @@ def report(found: dict[str, Any], bundle: AuditBundle, keys: int) -> None:
         "goal_ms": {"offline": 10, "online": 100, "online_warm_issue17": 20},
         "proof_bytes": {"state": state_proof, "inclusion": inclusion, "keys_in_state": keys},
         "proof_bytes_at_10M": at_10m, "goal_proof_bytes": 2048,
+        "online_busy_block": found["busy"],
         **found["cli"],
         **blockcerts,
     }
