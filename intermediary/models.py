@@ -51,6 +51,19 @@ class Usage(Base):
     status: Mapped[str] = mapped_column(String(16))  # allocated | partial | failed
 
 
+class UsageTotal(Base):
+    """A consumer's running totals of its history (Fig. 10B total transaction volume): the sums of ``usage``'s
+    ``renewable_wh`` and ``renewable_wh + fossil_wh`` over its rows, changed in the same transaction as each row so
+    the allocation reads them in one lookup instead of re-summing a year of half hours (issue #17). A consumer
+    without a row here has never had one written: its totals are then summed once from ``usage`` (a database from
+    before this table) and stored."""
+
+    __tablename__ = "usage_totals"
+    consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"), primary_key=True)
+    renewable_wh: Mapped[int] = mapped_column(Integer)
+    total_wh: Mapped[int] = mapped_column(Integer)
+
+
 class Applicant(Base):
     """Applicant management (Fig. 11A): applicant ID, password hash, user name and lockout state."""
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend_client import ClientError, NodeClient
 from intermediary.allocation import AssetPool, OpenAsset, Totals
 from intermediary.config import Settings
 from intermediary.errors import BadInput, LedgerUnavailable, shown
-from intermediary.models import Consumer, Usage
+from intermediary.models import Consumer, Usage, UsageTotal
 from ledger_lite import EncodingError, SignatureError, Transaction, decode_tx, sign_tx
 
 
@@ -56,11 +56,49 @@ def parse_report(raw_hex: str, settings: Settings, consumers: dict[str, Consumer
     return consumer, tx
 
 
-def _totals(db: Session, consumer_id: str) -> Totals:
+def summed_totals(db: Session, consumer_id: str) -> Totals:
+    """A consumer's totals summed over its whole history: what ``usage_totals`` holds, the slow way."""
     row = db.execute(select(func.coalesce(func.sum(Usage.renewable_wh), 0),
                             func.coalesce(func.sum(Usage.renewable_wh + Usage.fossil_wh), 0))
                      .where(Usage.consumer_id == consumer_id)).one()
     return Totals(renewable_wh=int(row[0]), total_wh=int(row[1]))
+
+
+def _stored_totals(db: Session, consumer_id: str) -> tuple[Totals, UsageTotal | None]:
+    """The consumer's running totals, read in one lookup; for a consumer whose totals were never stored (a
+    database from before ``usage_totals``) they are summed once from its history and added to the session (the
+    new row is returned), to be committed with the batch."""
+    stored = db.get(UsageTotal, consumer_id)
+    if stored is not None:
+        return Totals(renewable_wh=stored.renewable_wh, total_wh=stored.total_wh), None
+    totals = summed_totals(db, consumer_id)
+    added = UsageTotal(consumer_id=consumer_id, renewable_wh=totals.renewable_wh, total_wh=totals.total_wh)
+    db.add(added)
+    return totals, added
+
+
+def _add_to_totals(db: Session, consumer_id: str, added: UsageTotal | None, rows: list[Usage]) -> None:
+    """The batch's final history rows of one consumer added to its stored totals, in the batch's transaction.
+    Stored totals are incremented in SQL, so two batches committing one after the other both count."""
+    renewable = sum(r.renewable_wh for r in rows)
+    total = renewable + sum(r.fossil_wh for r in rows)
+    if added is not None:
+        added.renewable_wh += renewable
+        added.total_wh += total
+    elif renewable or total:
+        db.execute(update(UsageTotal).where(UsageTotal.consumer_id == consumer_id)
+                   .values(renewable_wh=UsageTotal.renewable_wh + renewable, total_wh=UsageTotal.total_wh + total))
+
+
+def _reported_before(db: Session, parsed: list[tuple[Consumer, Transaction]]) -> set[tuple[str, int]]:
+    """(consumer, start) of the batch's intervals already in the history, in one query over the batch's span."""
+    if not parsed:
+        return set()
+    starts = [report.body["start"] for _, report in parsed]
+    ids = {consumer.consumer_id for consumer, _ in parsed}
+    found = db.execute(select(Usage.consumer_id, Usage.start).where(
+        Usage.consumer_id.in_(ids), Usage.start >= min(starts), Usage.start <= max(starts)))
+    return {(cid, start) for cid, start in found}
 
 
 def open_assets(node: NodeClient, owner: str, now: int) -> list[OpenAsset]:
@@ -108,18 +146,19 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
         assets = AssetPool(open_assets(node, settings.key.address, now), now)
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read the intermediary's assets from the ledger: {exc}") from exc
-    totals: dict[str, Totals] = {}
+    totals: dict[str, tuple[Totals, UsageTotal | None]] = {}  # consumer → (totals, row new here): once per batch
+    seen = _reported_before(db, parsed)
     rows: list[tuple[str, int, Usage | None]] = []  # (consumer, start, history row or None for a duplicate)
     txs: list[tuple[Usage, Transaction]] = []
     for consumer, report in parsed:
         start = report.body["start"]
-        if db.scalar(select(Usage.id).where(Usage.consumer_id == consumer.consumer_id, Usage.start == start)):
+        if (consumer.consumer_id, start) in seen:
             rows.append((consumer.consumer_id, start, None))
             continue
-        total = totals.get(consumer.consumer_id)
-        if total is None:  # summed once per batch (setdefault would evaluate the sum for every interval)
-            total = totals[consumer.consumer_id] = _totals(db, consumer.consumer_id)
-        usage, tx = _decide(db, settings, consumer, report, assets, total, now)
+        seen.add((consumer.consumer_id, start))
+        if consumer.consumer_id not in totals:
+            totals[consumer.consumer_id] = _stored_totals(db, consumer.consumer_id)
+        usage, tx = _decide(db, settings, consumer, report, assets, totals[consumer.consumer_id][0], now)
         rows.append((consumer.consumer_id, start, usage))
         if tx is not None:
             txs.append((usage, tx))
@@ -133,6 +172,12 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
         messages[tx.tx_id] = str(result.get("message", "ok"))
         if result.get("code") != "ok":  # nothing moved on the ledger: record the interval as uncovered
             usage.status, usage.renewable_wh, usage.fossil_wh, usage.unallocated_wh = "failed", 0, 0, usage.wh
+    added_rows: dict[str, list[Usage]] = {}
+    for consumer_id, _, row in rows:
+        if row is not None:
+            added_rows.setdefault(consumer_id, []).append(row)
+    for consumer_id, (_, added) in totals.items():  # the totals move with the history rows, in one transaction
+        _add_to_totals(db, consumer_id, added, added_rows.get(consumer_id, []))
     db.commit()
     outcomes = []
     for consumer_id, start, row in rows:
