@@ -13,6 +13,7 @@ read raises ``StoreError``. ``audit`` (``ledger.state_audit``) checks them all a
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -32,6 +33,7 @@ def encode_state(value: Any) -> bytes:
 
 
 ASSET_NAMESPACE = "asset/"
+EXPIRY_DAY = 86_400  # open assets are indexed by the day (UTC) they expire in
 
 
 def _namespace(key: str) -> str | None:
@@ -50,6 +52,10 @@ class State:
         # written: reading the registry or the certificates costs their own number, not the whole state's.
         self._namespaces: dict[str, dict[str, None]] = {}
         self._open: dict[str, set[str]] = {}  # owner → asset keys open for trade (a subset of _owners)
+        # The same keys by expiry day, and each owner's days in order: open assets that expired unused stay open
+        # for ever, so a read of the unexpired ones skips the past days instead of every key (issue #17).
+        self._open_by_day: dict[str, dict[int, set[str]]] = {}
+        self._open_days: dict[str, list[int]] = {}
         self._stored = tree is not None
         self._tree = tree if tree is not None else SparseMerkleTree()
         self._undo: list[str] | None = None  # keys of a prepared block, to take out of the tree again
@@ -123,10 +129,15 @@ class State:
         """Asset keys whose ``owner`` is ``owner``."""
         return sorted(self._owners.get(owner, ()))
 
-    def owned_open(self, owner: str) -> list[str]:
+    def owned_open(self, owner: str, valid_at: int | None = None) -> list[str]:
         """Asset keys of ``owner`` still open for trade (not yet allocated or used up), in no order: what the
-        intermediary allocates from, which stays small while ``owned`` grows with history (issue #17)."""
-        return list(self._open.get(owner, ()))
+        intermediary allocates from, which stays small while ``owned`` grows with history (issue #17). With
+        ``valid_at``, only keys expiring on that day (UTC) or later: every unexpired one, and the caller drops
+        those of that day that expired by then; the cost is theirs, not that of every asset that expired open."""
+        if valid_at is None:
+            return list(self._open.get(owner, ()))
+        days, by_day = self._open_days.get(owner, []), self._open_by_day.get(owner, {})
+        return [key for day in days[bisect_left(days, valid_at // EXPIRY_DAY):] for key in by_day[day]]
 
     def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
         """Values read back from storage (key, canonical bytes, decoded value). Into a stored tree they are
@@ -191,6 +202,8 @@ class State:
         if isinstance(old, dict) and "owner" in old:
             self._owners.get(old["owner"], set()).discard(key)
             self._open.get(old["owner"], set()).discard(key)
+            if key.startswith("asset/") and old.get("trade") == "open":
+                self._open_by_day[old["owner"]][old["expires"] // EXPIRY_DAY].discard(key)
         if old is None:
             namespace = _namespace(key)
             if namespace is not None and namespace != ASSET_NAMESPACE:
@@ -200,6 +213,12 @@ class State:
             self._owners.setdefault(value["owner"], set()).add(key)
             if value.get("trade") == "open":
                 self._open.setdefault(value["owner"], set()).add(key)
+                day = value["expires"] // EXPIRY_DAY
+                by_day = self._open_by_day.setdefault(value["owner"], {})
+                if day not in by_day:
+                    by_day[day] = set()
+                    insort(self._open_days.setdefault(value["owner"], []), day)
+                by_day[day].add(key)
 
 
 class Overlay:
