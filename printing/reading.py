@@ -6,7 +6,8 @@ is read from its header before anything is decoded, and refused above ``MAX_IMAG
 PDFium in one child process (``printing.pdf_worker``: page count and page sizes checked before anything is
 drawn, memory capped, at most ``TOOL_TIMEOUT``), so a hostile PDF ends that child and nothing else.
 
-Pillow and zxing-cpp are imported when an image is read: reading a PDF loads neither in this process.
+Pillow and zxing-cpp are imported when an image is read (reading a PDF loads neither in this process), the
+verifier's ``ledger_lite.audit`` when a PDF is read.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES
 from printing.document import parse_amount_kwh
 from printing.errors import ReadError
 from printing.pdf_worker import MAX_IMAGE_PIXELS, MAX_PDF_PAGES, MAX_WORKER_MEMORY, RASTER_DPI, READ_ERROR_EXIT
@@ -65,6 +65,8 @@ class PrintedCertificate:
 def read_certificate_pdf(path: Path) -> PrintedCertificate:
     """The QR payloads of every page, the printed amount and certificate id of a PDF. Raises ``ReadError`` for
     a PDF of more than ``MAX_PDF_PAGES`` pages or a page of more than ``MAX_IMAGE_PIXELS`` at ``RASTER_DPI``."""
+    from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES  # here: the verifier's module, loaded by a verifier
+
     path = _existing_pdf(path)
     found = json.loads(_ask_worker("read", path, BUNDLE_NAME, str(MAX_BUNDLE_BYTES)))
     text, texts = str(found["text"]), [str(t) for t in found["payloads"]]
@@ -89,6 +91,8 @@ def render_page_png(path: Path, page: int = 1, *, dpi: int = RASTER_DPI) -> byte
 def read_bundle(path: Path) -> bytes | None:
     """The audit bundle embedded in a certificate PDF, or None (none embedded, more than ``MAX_BUNDLE_BYTES``,
     or a PDF that cannot be read: the verifier then checks online or the signature alone)."""
+    from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES
+
     try:
         return _bundle_of(json.loads(_ask_worker("bundle", _existing_pdf(path), BUNDLE_NAME, str(MAX_BUNDLE_BYTES))))
     except ReadError:  # a hostile or broken PDF must not stop verification: the bundle is an extra proof
