@@ -473,3 +473,20 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size
 def test_from_json_on_arbitrary_json_raises_only_ledger_lite_errors(value: Any) -> None:
     with contextlib.suppress(Error):
         SmtProof.from_json(value)
+
+
+def test_root_of_sorted_paths_is_the_reference_root() -> None:
+    """``root_of_sorted`` (the full recomputation of a node's audit) keeps no node and gives ``root_of``."""
+    from ledger_lite.smt_tree import root_of_sorted
+
+    for count in (0, 1, 2, 3, 257):
+        items = items_of(count)
+        leaves = sorted((sha(key), value_hash) for key, value_hash in items.items())
+        told: list[int] = []
+        assert root_of_sorted([p for p, _ in leaves], [v for _, v in leaves], told.append) == root_of(items)
+        assert told == sorted(told) and all(0 <= n < max(count, 1) for n in told)
+    path = sha(b"key/1")
+    with pytest.raises(ValueError, match=f"expected distinct paths, found {path.hex()} twice"):
+        root_of_sorted([path, path], [value(1), value(2)])
+    with pytest.raises(ValueError, match="expected as many value hashes as paths, found 1 for 2"):
+        root_of_sorted([path, sha(b"key/2")], [value(1)])
