@@ -73,6 +73,7 @@ class Sale:
     sale_tx: str = ""
     points: int = 0
     attempts: int = 0
+    incentive: str = "paid"  # mod 4: "pending" (after the buyers pay) or "owed" (a lump sum per period) until paid
 
 
 @dataclass
@@ -260,9 +261,14 @@ class HomeController:
         with self._lock:
             if outcome.get("code") == "ok":
                 sale.state, sale.reason = "recorded", ""
-                result = outcome.get("result") if isinstance(outcome.get("result"), dict) else {}
-                sale.points = _int_of(result, "points", "incentive") or \
-                    sale.sent_wh * contract.POINTS_PER_KWH // 1000
+                result = _dict(outcome.get("result"))
+                sale.incentive = str(result.get("incentive", "paid"))
+                if sale.incentive == "owed":
+                    sale.points = _int_of(result, "owed")
+                elif "points" in result:
+                    sale.points = _int_of(result, "points")
+                else:
+                    sale.points = sale.sent_wh * contract.POINTS_PER_KWH // 1000
             else:
                 sale.state = "failed"
                 sale.reason = f"{outcome.get('code', outcome.get('error'))}: {outcome.get('message', '')}"
@@ -444,6 +450,13 @@ class HomeController:
             reservation = self._value(f"trade/reservation/{purchase.tx_id}")
             with self._lock:
                 self._follow(purchase, request, reservation, now)
+        with self._lock:
+            waiting = [s for s in self.sales[-50:] if s.state == "recorded" and s.incentive != "paid"]
+        for sale in waiting:  # mod 4: an incentive paid after the buyers paid, or with its period's lump sum
+            incentive = _dict(_dict(self._value(f"trade/sale/{sale.sale_tx}")).get("incentive"))
+            if incentive.get("status") == "paid":
+                with self._lock:
+                    sale.incentive, sale.points = "paid", _int_of(incentive, "points")
         balance = self._value(f"trade/points/{self.address}")
         with self._lock:
             self.points = _int_of(balance, "points", "balance")

@@ -128,7 +128,11 @@ def _status(controller: HomeController, lang: str) -> str:
     rows = []
     for s in view["sales"]:
         reason = f'<div class="reason">{t("reason", lang)}: {e(s.reason)}</div>' if s.state == "failed" else ""
-        points = f' · +{s.points} {t("points_unit", lang)}' if s.state == "recorded" else ""
+        points = ""
+        if s.state == "recorded":
+            points = f' · +{s.points} {t("points_unit", lang)}' if s.incentive == "paid" else \
+                f' · {t("incentive_" + s.incentive, lang).format(n=s.points)}'
+
         rows.append(f'<li class="sale" data-state="{s.state}">{_when(s.start, lang)} · {_kwh(s.sent_wh)}'
                     f'{_badge(s.state, lang)}<div class="small">{points.lstrip(" ·")}</div>{reason}</li>')
     parts.append(f'<section><h2>{t("sales", lang)}</h2><ul id="sales">'

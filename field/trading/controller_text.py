@@ -77,6 +77,8 @@ TEXT: dict[str, dict[str, str]] = {
     "token_state_used": {"ja": "使用済み", "en": "Used"},
     "token_state_failed": {"ja": "失敗", "en": "Failed"},
     "pay_token": {"ja": "トークン", "en": "Token"},
+    "incentive_pending": {"ja": "インセンティブは購入者の支払い後", "en": "incentive once buyers have paid"},
+    "incentive_owed": {"ja": "期間末にまとめて {n} ポイント", "en": "{n} points with the period's lump sum"},
     "lang_other": {"ja": "English", "en": "日本語"},
     "bad_number": {"ja": "数値を入力してください", "en": "Enter a number"},
     "bad_datetime": {"ja": "日付と時刻を入力してください", "en": "Enter a date and a time"},

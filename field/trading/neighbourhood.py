@@ -10,7 +10,9 @@ ledger's clock first):
 3. S103–S110: each home signs its sale once its receipt is recorded (all homes' sales in one batch);
 4. S201–S208: homes short of energy in the evening ask to buy (Fig. 4, confirmed by their simulated user);
 5. S209–S213: the storage server reports its state, a validator signs ``trade.match`` and the contract reserves;
-6. homes read their requests' states and their points.
+6. mod 4: where the deployment pays incentives in a lump sum per period, a validator signs ``trade.incentive``
+   for each period that has just ended;
+7. homes read their requests' states and their points.
 
     entries = genesis_entries(homes, home_keys, storage_key)        # add to the genesis registry
     report = run_neighbourhood(urls, chain_id, home_keys=..., storage_key=..., validator_key=..., start=..., days=1)
@@ -56,17 +58,27 @@ def home_keys_for(homes: Sequence[HomeSite], prefix: str) -> dict[str, SigningKe
 
 
 def genesis_entries(homes: Sequence[HomeSite], home_keys: Mapping[str, SigningKey], storage_key: SigningKey, *,
-                    battery: str = BATTERY_ID, spec: BatterySpec = DEFAULT_SPEC,
-                    grid_node: str = GRID_NODE) -> list[dict[str, Any]]:
+                    battery: str = BATTERY_ID, spec: BatterySpec = DEFAULT_SPEC, grid_node: str = GRID_NODE,
+                    incentive: str | None = None, incentive_modes: Sequence[str] = (),
+                    incentive_period_s: int | None = None) -> list[dict[str, Any]]:
     """The registry entries of the storage server (role ``storage``) and the homes (role ``home``), in the wire
-    form of ``ledger_lite.governance.registry_entry``: ``{public_key: bytes, role, name, attrs}``."""
+    form of ``ledger_lite.governance.registry_entry``: ``{public_key: bytes, role, name, attrs}``. ``incentive``,
+    ``incentive_modes`` and ``incentive_period_s``: when incentives are paid (mod 4, ``ledger_lite.trading``);
+    by default with each sale."""
     missing = [h.id for h in homes if h.id not in home_keys]
     if missing:
         raise BadInput(f"expected a key for every home, found none for {', '.join(missing)}")
+    terms: dict[str, Any] = {}
+    if incentive is not None:
+        terms["incentive"] = incentive
+    if incentive_modes:
+        terms["incentive_modes"] = list(incentive_modes)
+    if incentive_period_s is not None:
+        terms["incentive_period_s"] = incentive_period_s
     entries = [registry_entry(storage_key.public.raw, contract.STORAGE, "Storage management server 350",
                               battery=battery, capacity_wh=spec.capacity_wh, max_charge_w=spec.max_charge_w,
                               max_discharge_w=spec.max_discharge_w, efficiency_pct=spec.efficiency_pct,
-                              grid_node=grid_node)]
+                              grid_node=grid_node, **terms)]
     entries += [registry_entry(home_keys[h.id].public.raw, contract.HOME, h.name_en, battery=battery,
                                node=h.grid_node, distance_m=h.distance_m) for h in homes]
     return entries
@@ -102,6 +114,7 @@ class SlotReport:
     delivered_wh: int = 0
     stored_wh: int = 0
     match_ms: float = 0.0
+    incentives_paid: int = 0  # points a period's lump sum paid in this half hour (mod 4)
     problems: list[str] = field(default_factory=list)
 
 
@@ -147,6 +160,8 @@ class Neighbourhood:
                             for h in self.homes]
         self._reservations: dict[str, dict[str, Any]] = {}  # request tx id → reservation, not yet delivered
         self._delivered: set[str] = set()
+        self._storage_address = storage_key.address
+        self._period_s: int | None = None  # mod 4: the lump-sum period, once read from the registry (0: none)
 
     def close(self) -> None:
         for controller in self.controllers:
@@ -172,6 +187,7 @@ class Neighbourhood:
         self._ask_to_buy(start, report)
         self.flush()
         self._match(end, report)
+        self._pay_periods(end, report)
         for controller in self.controllers:
             try:
                 controller.refresh()
@@ -275,6 +291,30 @@ class Neighbourhood:
             if isinstance(held, dict):
                 self._reservations[request] = held
                 report.reserved += 1
+
+    def _pay_periods(self, time: int, report: SlotReport) -> None:
+        """Mod 4: a period just ended at ``time`` → a validator pays its lump sums (``trade.incentive``)."""
+        if self._period_s is None:
+            try:
+                entry = self.node.value(f"registry/{self._storage_address}").get("value")
+            except ClientError as exc:
+                report.problems.append(f"cannot read the storage entry: {exc}")
+                return
+            attrs = entry.get("attrs", {}) if isinstance(entry, dict) else {}
+            periodic = contract.INCENTIVE_PER_PERIOD in (attrs.get("incentive"), *attrs.get("incentive_modes", ()))
+            self._period_s = int(attrs.get("incentive_period_s", contract.INCENTIVE_PERIOD_S)) if periodic else 0
+        if not self._period_s or contract.period_start(time, self._period_s) != time:
+            return
+        tx = contract.signed(self.validator_key, self.chain_id, contract.TRADE_INCENTIVE,
+                             contract.incentive_body(self.battery_id, time - self._period_s),
+                             nonce=time // INTERVAL_S, time=time)
+        try:
+            outcome = self.node.submit(tx, wait=True)
+        except ClientError as exc:
+            report.problems.append(f"incentive payout not recorded: {exc}")
+            return
+        result = outcome.get("result")
+        report.incentives_paid = int(result.get("points", 0)) if isinstance(result, dict) else 0
 
     # --- totals --------------------------------------------------------------------------------------------
     def report(self, slots: list[SlotReport]) -> NeighbourhoodReport:

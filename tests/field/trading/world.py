@@ -62,14 +62,15 @@ class TradingNode:
         return earned
 
 
-def open_trading_node(tmp_path: Path, count: int = 6, *, start: int = DAY0) -> Iterator[TradingNode]:
+def open_trading_node(tmp_path: Path, count: int = 6, *, start: int = DAY0, **terms: Any) -> Iterator[TradingNode]:
+    """``terms``: the storage entry's incentive terms (mod 4), passed to ``genesis_entries``."""
     ledger = LedgerWorld()
     homes = demo_homes(count)
     keys = home_keys_for(homes, "test/neighbourhood")
     storage = SigningKey.derive("test/neighbourhood/storage")
     base = ledger.genesis()
     genesis = Genesis(chain_id=base.chain_id, time=base.time,
-                      entries=base.entries + to_genesis(genesis_entries(homes, keys, storage)))
+                      entries=base.entries + to_genesis(genesis_entries(homes, keys, storage, **terms)))
     clock = ManualClock(start)
     node = ledger.open_node_with(genesis, tmp_path / "node", clock)
     transport = SyncASGITransport(create_app(node))
