@@ -2,7 +2,8 @@
 (issue #13 goals: offline ≤ 10 ms, online against a local node ≤ 100 ms, proof bytes per online check ≤ 2 KB at
 10,000,000 transactions; issue 17: warm online ≤ 20 ms p50 and ≥ 2.5× faster than Blockcerts' verifier).
 
-The paths are timed in turn (each run calls each once), so that the load of a shared machine weighs on all alike.
+The node runs as a process of its own (this script with ``--serve DIR``), as a local node does. The offline and
+online paths are timed in turn (each run calls each once), so that the load of a shared machine weighs on all alike.
 
 * ``offline_ms``: ``ledger_lite.audit.audit`` with the certificate's audit bundle (signature, inclusion in a final
   block, quorum, state proof) — what ``greencert verify --offline certificate.pdf`` and the kiosk do with no network;
@@ -16,9 +17,9 @@ The paths are timed in turn (each run calls each once), so that the load of a sh
   - ``new_client_per_check``: a new ``NodeClient`` for every check, one request (what a verifier that does not
     keep its client pays: the client is built, a connection opened);
 
-* ``online_busy_block``: the one-request check of a certificate whose issuance shares its block with
-  ``BUSY_READINGS`` readings, as on a busy node: the first check (the node reads and hashes the whole block once)
-  and warm (the block's leaves kept: ``ledger.block_leaves``);
+* ``online_busy_block``: the one-request check of a certificate whose issuance was submitted with
+  ``BUSY_READINGS`` readings (``txs_in_block``: how many share its block), as on a busy node: the first check
+  (the node reads and hashes the whole block once) and warm (the block's leaves kept: ``ledger.block_leaves``);
 * ``online_bytes``: HTTP response bytes (body) and requests per online check on each path;
 * ``cli_verify_ms``: ``greencert verify PAYLOAD --node URL`` as the command line runs it (a new client per check
   and the trust list brought up to date from the node each time), warm, for comparison;
