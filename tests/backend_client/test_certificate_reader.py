@@ -154,3 +154,22 @@ def test_the_signer_is_the_issuer_on_record(client: NodeClient, certificate: Iss
     other = Report()
     check_ledger(claims, CertificateReader(client), certificate.trust, other, signer="gc1" + "0" * 40)
     assert other.steps[1].name == "record" and other.steps[1].ok is False and "issuer" in other.steps[1].detail
+
+
+def test_failover_reaches_an_older_node_and_remembers_it_lacks_the_route(ledger_node: Node,
+                                                                          certificate: IssuedCertificate,
+                                                                          recorder: Recorder) -> None:
+    old = SyncASGITransport(recording_node_app(ledger_node, recorder, audit_route=False))
+
+    def fleet(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "down.test":
+            raise httpx.ConnectError("connection refused", request=request)
+        return old.handle_request(request)
+
+    client = NodeClient(["http://down.test", "http://old.test"], transport=httpx.MockTransport(fleet))
+    for _ in range(2):
+        report = audit(certificate.payload, certificate.trust, node=CertificateReader(client))
+        assert report.verdict == "genuine", report.to_json()
+    assert client.base_url == "http://old.test"
+    assert sum(p.endswith("/audit") for p in recorder.paths) == 1 and len(recorder.paths) == 1 + 4 + 4
+    client.close()
