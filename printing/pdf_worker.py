@@ -111,9 +111,10 @@ def page_pixels(document: pdfium.PdfDocument, path: str, dpi: int = RASTER_DPI) 
     return pages
 
 
-def draw(document: pdfium.PdfDocument, index: int, dpi: int, *, grey: bool) -> Image.Image:
-    """Page ``index`` (from 0) drawn at ``dpi``, grey or RGB; its size must have been checked (``page_pixels``),
-    and the bitmap is refused again at allocation if PDFium asks for more than ``MAX_IMAGE_PIXELS``."""
+def draw(document: pdfium.PdfDocument, index: int, dpi: int, *, grey: bool) -> pdfium.PdfBitmap:
+    """Page ``index`` (from 0) drawn at ``dpi``, grey or RGB, in a packed bitmap; its size must have been checked
+    (``page_pixels``), and the bitmap is refused again at allocation if PDFium asks for more than
+    ``MAX_IMAGE_PIXELS``."""
     import pypdfium2 as pdfium
 
     def bounded(width: int, height: int, **options: Any) -> pdfium.PdfBitmap:
@@ -124,12 +125,11 @@ def draw(document: pdfium.PdfDocument, index: int, dpi: int, *, grey: bool) -> I
 
     page = document[index]
     try:
-        bitmap = page.render(scale=dpi / _POINTS_PER_INCH, bitmap_maker=bounded, grayscale=grey,
-                             rev_byteorder=not grey)
+        bitmap: pdfium.PdfBitmap = page.render(scale=dpi / _POINTS_PER_INCH, bitmap_maker=bounded, grayscale=grey,
+                                               rev_byteorder=not grey)
     finally:
         page.close()
-    image: Image.Image = bitmap.to_pil()  # grey: shares the bitmap's buffer, which the image keeps alive
-    return image
+    return bitmap
 
 
 def page_text(document: pdfium.PdfDocument, index: int) -> str:
@@ -146,12 +146,14 @@ def page_text(document: pdfium.PdfDocument, index: int) -> str:
     return text.replace("\r\n", "\n")
 
 
-def qr_texts(image: Image.Image) -> list[str]:
-    """The distinct texts of the QR codes zxing-cpp finds in ``image``, in its order."""
+def qr_texts(bitmap: pdfium.PdfBitmap) -> list[str]:
+    """The distinct texts of the QR codes zxing-cpp finds in a grey ``bitmap`` (handed over as a buffer of its
+    rows: no Pillow), in its order."""
     import zxingcpp
 
+    rows = memoryview(bitmap.buffer).cast("B").cast("B", (bitmap.height, bitmap.stride))
     texts: list[str] = []
-    for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
+    for barcode in zxingcpp.read_barcodes(rows, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
         if barcode.valid and barcode.text and barcode.text not in texts:
             texts.append(str(barcode.text))
     return texts
@@ -201,7 +203,7 @@ def render_png(path: str, page: int, dpi: int) -> bytes:
             raise PdfReadError(f"{_name(path)}: expected page {page} of a PDF, found {len(pages)} pages")
         if dpi != RASTER_DPI:
             page_pixels(document, path, dpi)
-        image = draw(document, page - 1, dpi, grey=False)
+        image: Image.Image = draw(document, page - 1, dpi, grey=False).to_pil()
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)  # for a screen, at once: a fifth of the time of the default
     return out.getvalue()
