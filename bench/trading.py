@@ -8,7 +8,11 @@ deliveries of the last match, receipts, sales, evening purchase requests, the st
 validator's ``trade.match`` alone — its submit-to-commit time is the matching time per round.
 
 Prints one JSON line: matching time per round (median, 95th percentile, max), recorded transactions per second
-while the node worked, that rate ÷ the single-core verification rate, and the day's totals.
+while the node worked, that rate ÷ the single-core verification rate, and the day's totals. Besides, what keeping
+the storage server's records on disk costs (``field.trading.storage_records``: every reception written and synced
+before it is sent and again once the ledger answered): receptions per second through the storage server with its
+SQLite records ÷ the same receptions kept in memory only, in the same run, against a ledger stub that accepts at
+once (so only the server's own work is timed).
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the chec
 
 from backend_client import NotFound
 from bench.ledger_ingest import verify_rate
-from field.trading.battery import BatterySpec
+from field.trading.battery import Battery, BatterySpec
 from field.trading.homes import demo_homes
 from field.trading.neighbourhood import Neighbourhood, genesis_entries
+from field.trading.storage_records import StorageRecords
+from field.trading.storage_server import StorageServer
 from ledger import errors as ledger_errors
 from ledger.genesis import Genesis, entry
 from ledger.node import Node, open_node
@@ -104,6 +110,34 @@ class BatchingNode:
             raise NotFound(404, "not_found", str(exc)) from exc
 
 
+class AcceptingNode:
+    """A ledger that records everything at once and knows every address as a home of the battery."""
+
+    def submit(self, tx: Transaction, *, wait: bool = True, timeout: float = 10.0) -> dict[str, Any]:
+        return {"tx_id": tx.tx_id, "code": "ok", "status": 200}
+
+    def value(self, key: str) -> dict[str, Any]:
+        return {"key": key, "value": {"role": contract.HOME, "attrs": {"battery": "B1"}}}
+
+
+def receptions_per_s(records: Path | None, count: int) -> float:
+    """Receptions per second through a storage server (with ``records`` on disk, or in memory only)."""
+    spec = BatterySpec(capacity_wh=10**9, max_charge_w=10**9, max_discharge_w=10**9, efficiency_pct=90,
+                       self_discharge_ppm_day=0)
+    kept = StorageRecords(records) if records is not None else None
+    server = StorageServer("B1", SigningKey.generate(), Battery(spec, time=DAY0), AcceptingNode(),  # type: ignore[arg-type]
+                           CHAIN, records=kept)
+    homes = [SigningKey.generate().address for _ in range(20)]
+    began = time.perf_counter()
+    for i in range(count):
+        start = DAY0 + i // len(homes) * H
+        server.receive(homes[i % len(homes)], start, start + H, 1_000)
+    elapsed = time.perf_counter() - began
+    if kept is not None:
+        kept.close()
+    return count / elapsed
+
+
 def percentile(values: list[float], pct: int) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, len(ordered) * pct // 100)]
@@ -114,7 +148,11 @@ def main() -> None:
     parser.add_argument("--homes", type=int, default=1000)
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep the node's data in this (new) directory to inspect it")
+    parser.add_argument("--receptions", type=int, default=400, help="receptions timed for the records' cost")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        in_memory = receptions_per_s(None, args.receptions)
+        on_disk = receptions_per_s(Path(scratch) / "storage.db", args.receptions)
     homes = demo_homes(args.homes)
     keys = {h.id: SigningKey.generate() for h in homes}
     storage, validator = SigningKey.generate(), SigningKey.generate()
@@ -161,7 +199,9 @@ def main() -> None:
         "ledger_s": round(batching.ledger_s, 1), "wall_s": round(wall, 1), "sales": totals.sales_recorded,
         "sales_failed": totals.sales_failed, "requests": totals.requests, "paid": totals.paid,
         "failed_requests": totals.failed, "sold_kwh": totals.sold_wh // 1000,
-        "delivered_kwh": totals.delivered_wh // 1000, "battery_balanced": totals.balanced}))
+        "delivered_kwh": totals.delivered_wh // 1000, "battery_balanced": totals.balanced,
+        "storage_receptions_per_s_sqlite": round(on_disk), "storage_receptions_per_s_memory": round(in_memory),
+        "storage_records_ratio": round(on_disk / in_memory, 3)}))
 
 
 if __name__ == "__main__":

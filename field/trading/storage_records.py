@@ -4,10 +4,13 @@ transactions it signed that the ledger has not answered yet, and its nonce — s
 server stopped.
 
 The file is created owner-only (0600; SQLite gives its ``-wal`` and ``-shm`` files the same mode), written in WAL
-mode with ``synchronous=FULL``, and every change is one SQLite transaction committed before the server answers:
-what it acknowledged survives a SIGKILL or a power cut. The server signs a record and saves it (with the signed
-transaction in the outbox) *before* sending it to the ledger, so a record whose answer was lost is sent again
-after a restart (the ledger calls it a duplicate when it already has it).
+mode, and every change is one SQLite transaction committed before the server answers: what it acknowledged
+survives a SIGKILL. A record is written with ``synchronous=FULL`` (synced to the disk: it survives a power cut too)
+before its transaction is sent; what follows the ledger's answer (its status, the outbox emptied) is written with
+``synchronous=NORMAL`` (synced with the next full write): lost to a power cut, it is only sent again. The server
+signs a record and saves it (with the signed transaction in the outbox) *before* sending it to the ledger, so a
+record whose answer was lost is sent again after a restart (the ledger calls it a duplicate when it already has
+it).
 
 Tables::
 
@@ -131,11 +134,13 @@ class StorageRecords:
 
     # --- writing: one SQLite transaction each ------------------------------------------------------------
     def save(self, meta: dict[str, Any], *, reception: dict[str, Any] | None = None,
-             delivery: dict[str, Any] | None = None, unsent: Unsent | None = None, sent: str | None = None) -> None:
+             delivery: dict[str, Any] | None = None, unsent: Unsent | None = None, sent: str | None = None,
+             durable: bool = True) -> None:
         """Write ``meta`` and a record, add a transaction to the outbox (``unsent``) or take one out (``sent``),
-        all or nothing; committed (and synced) when this returns."""
+        all or nothing; committed when this returns, and synced to the disk if ``durable``."""
         with self._lock:
             try:
+                self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     self._db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",

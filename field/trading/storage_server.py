@@ -116,7 +116,7 @@ class StorageServer:
                 self._check_ledger_room(wh, start, end)
                 self.battery.charge(wh, start, end)  # BatteryError: nothing charged, nothing recorded
             except TradingError:
-                self._persist()  # time passed for the battery (self-discharge)
+                self._persist(durable=False)  # time passed for the battery (self-discharge)
                 raise
             body = contract.receipt_body(self.battery_id, home, start, end, wh)
             tx = self._sign(contract.STORAGE_RECEIPT, body, end)
@@ -176,8 +176,8 @@ class StorageServer:
         except ClientError as exc:
             record.status, record.reason = "unsent", str(exc)
             self._outbox.append((record, tx))
-        with self._lock:
-            self._persist(record, sent=None if record.status == "unsent" else tx.tx_id)
+        with self._lock:  # lost to a power cut, the record is only sent again (the ledger calls it a duplicate)
+            self._persist(record, sent=None if record.status == "unsent" else tx.tx_id, durable=False)
 
     # --- kept on disk (``records``) --------------------------------------------------------------------------
     def _identity(self) -> dict[str, Any]:
@@ -211,7 +211,7 @@ class StorageServer:
             raise RecordsError(f"the storage records in {records.path} are not whole: {exc!r:.120}") from exc
 
     def _persist(self, record: Reception | Delivery | None = None, *, unsent: Transaction | None = None,
-                 sent: str | None = None) -> None:
+                 sent: str | None = None, durable: bool = True) -> None:
         """Write the server's state (and ``record``) to its records, if it keeps any; called under the lock."""
         if self.records is None:
             return
@@ -222,7 +222,7 @@ class StorageServer:
         self.records.save(meta, reception=asdict(record) if isinstance(record, Reception) else None,
                           delivery=asdict(record) if isinstance(record, Delivery) else None,
                           unsent=None if unsent is None else Unsent(unsent.tx_id, kind, ref, unsent.encode()),
-                          sent=sent)
+                          sent=sent, durable=durable)
 
     def pending(self) -> int:
         """Records signed that the ledger has not answered yet (sent again by ``resend``)."""
