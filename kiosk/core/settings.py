@@ -120,6 +120,39 @@ def check_setting(name: str, value: Any, *, operator: bool = True) -> None:
             raise bad(f"seconds from {low:g} to {high:g}")
 
 
+class RootRefused(SettingsError):
+    """A change of ``verify_roots`` at the panel that cannot be made; ``reason`` names why for the screen:
+    ``not_a_folder``, ``listed``, ``too_many``, ``last`` or ``not_listed``."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def with_verify_root(roots: tuple[str, ...], folder: str) -> tuple[str, ...]:
+    """``roots`` with ``folder`` added at the end; ``RootRefused`` when it is not an existing folder (a stick
+    pulled out since it was listed, a file), is listed already, or the list is full. Nothing is changed then."""
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        found = "a file" if path.exists() else "nothing"
+        raise RootRefused("not_a_folder", f"verify_roots: expected a folder at {folder}, found {found}")
+    if any(Path(r).expanduser() == path for r in roots):
+        raise RootRefused("listed", f"verify_roots: {folder} is listed already")
+    if len(roots) >= MAX_VERIFY_ROOTS:
+        raise RootRefused("too_many", f"verify_roots: expected at most {MAX_VERIFY_ROOTS} folders, found "
+                                      f"{len(roots)} already")
+    return (*roots, folder)
+
+
+def without_verify_root(roots: tuple[str, ...], folder: str) -> tuple[str, ...]:
+    """``roots`` without ``folder``; ``RootRefused`` for the last one (the auditor's list needs a folder)."""
+    if folder not in roots:
+        raise RootRefused("not_listed", f"verify_roots: expected one of {', '.join(roots)}, found {folder}")
+    if len(roots) == 1:
+        raise RootRefused("last", "verify_roots: expected at least one folder to remain, found only this one")
+    return tuple(r for r in roots if r != folder)
+
+
 def is_http_url(value: Any) -> bool:
     return (isinstance(value, str) and value.startswith(("http://", "https://"))
             and bool(value.split("://", 1)[1].strip("/")) and not any(c.isspace() for c in value))

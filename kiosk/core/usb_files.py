@@ -6,13 +6,16 @@ Where USB sticks appear: ``/media/<user>/<label>`` (udisks on Debian), ``/run/me
 distributions) and, on a desktop, the user's ``Downloads``. The walk is bounded (depth, files looked at, files
 listed), skips hidden folders and never follows a symbolic link out of a root, so a stick full of files or a link
 loop cannot hang the kiosk.
+
+``mounted_folders`` lists the drives mounted under ``/media``, ``/mnt`` and ``/run/media`` (one or two levels down:
+``/mnt/usb``, ``/media/<user>/<label>``), the folders staff can add to that list at the panel.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,9 @@ MAX_DEPTH = 5
 MAX_SCANNED = 20_000  # directory entries looked at in all
 MAX_LISTED = 200
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a certificate PDF is ~100 KB, a phone photo a few MB
+MOUNT_BASES = ("/media", "/mnt", "/run/media")
+MAX_MOUNTS = 64  # folders offered at the panel
+MAX_MOUNT_ENTRIES = 256  # entries looked at under each base and each user folder
 
 
 @dataclass(frozen=True)
@@ -80,4 +86,34 @@ def _walk(root: Path, folder: Path, depth: int, found: list[Document], seen: set
             found.append(Document(Path(entry.path), root, info.st_size, info.st_mtime))
 
 
-__all__ = ["DEFAULT_ROOTS", "Document", "expand_roots", "find_documents"]
+def _folders(path: Path) -> list[Path]:
+    """The visible sub-folders of ``path`` (no symbolic links), sorted; none when it cannot be read."""
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)[:MAX_MOUNT_ENTRIES]
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        try:
+            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                found.append(Path(entry.path))
+        except OSError:
+            continue
+    return found
+
+
+def mounted_folders(bases: Sequence[str | Path] = MOUNT_BASES, *,
+                    is_mount: Callable[[Path], bool] = os.path.ismount) -> list[Path]:
+    """The drives mounted one level under ``bases`` (``/mnt/usb``) or two (``/media/<user>/<label>``, as udisks
+    mounts a USB stick), in order, at most ``MAX_MOUNTS``."""
+    found: list[Path] = []
+    for base in bases:
+        for child in _folders(Path(base)):
+            if is_mount(child):
+                found.append(child)
+            else:
+                found += [grandchild for grandchild in _folders(child) if is_mount(grandchild)]
+    return found[:MAX_MOUNTS]
+
+
+__all__ = ["DEFAULT_ROOTS", "MOUNT_BASES", "Document", "expand_roots", "find_documents", "mounted_folders"]

@@ -118,3 +118,42 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "settings.verify_roots"),
     QT_TRANSLATE_NOOP("kiosk", "settings.verify_roots_reset"),
 )
+
+
+# -- the staff settings' folder list (issue #13), a Python catalogue ---------------------------------------------
+# These texts are kept here, not in the .ts files: id → (Japanese, English); ``panel_text`` fills ``{params}``.
+PANEL_TEXTS: dict[str, tuple[str, str]] = {
+    "settings.verify_roots_edit": ("フォルダーを編集", "Edit folders"),
+    "settings.folders.listed": ("いま探すフォルダー（外すものに触れてください）",
+                                "Looked in now (touch one to remove it)"),
+    "settings.folders.remove": ("選んだフォルダーを外す", "Remove the chosen folder"),
+    "settings.folders.mounted": ("つながっているドライブ（追加するものに触れてください）",
+                                 "Mounted drives (touch one to add it)"),
+    "settings.folders.none_mounted": ("つながっているドライブが見つかりません。USB メモリを差し込んで「探し直す」に"
+                                      "触れてください。",
+                                      "No mounted drive found. Insert a USB stick and touch Look again."),
+    "settings.folders.refresh": ("探し直す", "Look again"),
+    "settings.folders.add": ("選んだドライブを追加", "Add the chosen drive"),
+    "settings.folders.done": ("一般設定に戻る", "Back to general"),
+    "settings.folders.added": ("{folder} を追加しました。「保存」で確定します。",
+                               "{folder} added. Touch Save to keep it."),
+    "settings.folders.removed": ("{folder} を外しました。「保存」で確定します。",
+                                 "{folder} removed. Touch Save to keep it."),
+    "settings.folders.not_a_folder": ("{folder} はフォルダーではありません（USB メモリが抜かれた可能性があります）。"
+                                      "フォルダーを選んでください。",
+                                      "{folder} is not a folder (was the USB stick taken out?). Choose a folder."),
+    "settings.folders.listed_already": ("{folder} はすでに一覧にあります。", "{folder} is in the list already."),
+    "settings.folders.too_many": ("フォルダーは {count} 個までです。先にどれかを外してください。",
+                                  "At most {count} folders: remove one first."),
+    "settings.folders.last": ("最後のフォルダーは外せません。少なくとも 1 つ必要です。",
+                              "The last folder cannot be removed: at least one is needed."),
+    "settings.folders.choose_first": ("先に一覧からフォルダーを選んでください。", "Choose a folder in the list first."),
+}
+
+
+def panel_text(lang: str, message_id: str, **params: object) -> str:
+    """The text of ``message_id`` (``PANEL_TEXTS``) in ``lang`` (``ja`` or ``en``), ``params`` filled in; an
+    unknown id is a bug (KeyError)."""
+    ja, en = PANEL_TEXTS[message_id]
+    text = ja if lang == "ja" else en
+    return text.format(**params) if params else text

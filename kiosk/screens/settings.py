@@ -3,21 +3,27 @@ the panel and the folders the auditor's file list looks in (issue #13); the conn
 node directly: modification 2) and its URLs; printer with its state and paper size; and a new PIN. Four sections
 so that every row fits a 1024x600 panel with the keyboard open.
 
+The auditor's folders are edited on a page of their own ("Edit folders" in the general section): the list with a
+way to remove one, and the drives mounted under /media, /mnt and /run/media to add one by touch, no keyboard
+(``kiosk.core.usb_files.mounted_folders``). Its texts are ``kiosk.core.verify_messages.PANEL_TEXTS``.
+
 The screen only collects and checks what was entered (``saveRequested(KioskSettings, new_pin | None)``); the
 flow saves it (``kiosk.core.settings.SettingsStore``) and applies it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QBoxLayout,
     QButtonGroup,
     QComboBox,
     QGridLayout,
@@ -27,6 +33,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -37,11 +44,17 @@ from kiosk.core.language import LANGUAGES, Language
 from kiosk.core.messages import counted
 from kiosk.core.settings import (
     DEFAULT_PIN,
+    MAX_VERIFY_ROOTS,
     KioskSettings,
+    RootRefused,
     check_pin_format,
     check_setting,
     is_http_urls,
+    with_verify_root,
+    without_verify_root,
 )
+from kiosk.core.usb_files import mounted_folders
+from kiosk.core.verify_messages import panel_text
 from kiosk.i18n import format_duration
 from kiosk.printers import PrinterInfoLike, describe_state, needs_attention
 from kiosk.qt_compat import emit
@@ -52,6 +65,11 @@ from kiosk.widgets.scrolling import flick_to_scroll
 
 IDLE_CHOICES_S = (30, 60, 120, 180, 300, 600)
 SECTIONS = ("general", "connection", "printer", "pin")
+PAGES = (*SECTIONS, "folders")  # "folders": the auditor's folders, reached from the general section
+FolderRole = Qt.ItemDataRole.UserRole + 2
+REFUSALS = {"not_a_folder": "settings.folders.not_a_folder", "listed": "settings.folders.listed_already",
+            "too_many": "settings.folders.too_many", "last": "settings.folders.last",
+            "not_listed": "settings.folders.choose_first"}
 ON_OFF = ("off", "on")
 PrinterRole = Qt.ItemDataRole.UserRole + 1
 ATTENTION = QColor("#8a3b00")
@@ -108,6 +126,9 @@ class SettingsScreen(Screen):
         self._direct = DirectStatus()
         self._roots: tuple[str, ...] = DEFAULT_VERIFY_ROOTS
         self._default_roots: tuple[str, ...] = DEFAULT_VERIFY_ROOTS
+        self._mounts: list[Path] = []
+        self._panel_notice: tuple[str, dict[str, object]] | None = None  # a PANEL_TEXTS notice
+        self.find_mounts: Callable[[], list[Path]] = mounted_folders  # tests give their own drives
         self.title = label("title", role="title")
         self.section_group = QButtonGroup(self)
         sections = _choices(SECTIONS, "section", self.section_group)
@@ -116,6 +137,7 @@ class SettingsScreen(Screen):
         self.pages.addWidget(self._connection_page())
         self.pages.addWidget(self._printer_page())
         self.pages.addWidget(self._pin_page())
+        self.pages.addWidget(self._folders_page())
         self.notice = label("notice", role="notice")
         self.back = touch_button("back")
         self.save = touch_button("settingsSave", primary=True)
@@ -143,7 +165,7 @@ class SettingsScreen(Screen):
         grid.setColumnStretch(1, 1)
         return page, grid
 
-    def _row(self, grid: QGridLayout, key: str, item: QWidget | QHBoxLayout, *, narrow: bool = False) -> None:
+    def _row(self, grid: QGridLayout, key: str, item: QWidget | QBoxLayout, *, narrow: bool = False) -> None:
         row = grid.rowCount()
         grid.addWidget(self.labels.setdefault(key, label(f"{key}Label")), row, 0,
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -172,13 +194,62 @@ class SettingsScreen(Screen):
         self._row(grid, "onScreen", _choices(ON_OFF, "showOnScreen", self.on_screen_group))
         self.roots_text = label("verifyRoots", role="detail")  # the folders, one after the other
         self.reset_roots = touch_button("resetVerifyRoots")
-        roots_row = QHBoxLayout()
+        self.edit_roots = touch_button("editVerifyRoots")
+        roots_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # top to bottom on a portrait panel
         roots_row.setSpacing(12)
         roots_row.addWidget(self.roots_text, 1)
-        roots_row.addWidget(self.reset_roots)
+        for button in (self.edit_roots, self.reset_roots):  # their words whole; the folders' text wraps
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            roots_row.addWidget(button)
+        self.roots_row = roots_row
         self._row(grid, "verifyRoots", roots_row)
         grid.setRowStretch(grid.rowCount(), 1)
         self.reset_roots.clicked.connect(self._reset_roots)
+        self.edit_roots.clicked.connect(self._edit_roots)
+        return page
+
+    def _touch_list(self, object_name: str) -> QListWidget:
+        listed = named(QListWidget(), object_name)
+        listed.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        listed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        listed.setUniformItemSizes(True)
+        listed.setMinimumHeight(2 * TOUCH_MIN_PX + 4)
+        flick_to_scroll(listed)
+        return listed
+
+    def _folders_page(self) -> QWidget:
+        """The auditor's folders: the list (remove one) beside the mounted drives (add one)."""
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 8, 0, 0)
+        self.root_list = self._touch_list("verifyRootList")
+        self.mount_list = self._touch_list("mountList")
+        self.listed_heading = label("verifyRootsListed", role="detail")
+        self.mounted_heading = label("mountsHeading", role="detail")
+        self.mounts_empty = label("mountsEmpty", role="notice")
+        self.remove_root = touch_button("removeVerifyRoot")
+        self.refresh_mounts = touch_button("refreshMounts")
+        self.add_root = touch_button("addVerifyRoot", primary=True)
+        self.folders_done = touch_button("foldersDone")
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(self.listed_heading)
+        left.addWidget(self.root_list, 1)
+        left.addLayout(button_row(self.folders_done, self.remove_root))
+        right.addWidget(self.mounted_heading)
+        right.addWidget(self.mount_list, 1)
+        right.addWidget(self.mounts_empty)
+        right.addLayout(button_row(self.refresh_mounts, self.add_root))
+        lists = QHBoxLayout()
+        lists.setSpacing(20)
+        lists.addLayout(left, 1)
+        lists.addLayout(right, 1)
+        column.addLayout(lists, 1)
+        self.remove_root.clicked.connect(self._remove_root)
+        self.add_root.clicked.connect(self._add_root)
+        self.refresh_mounts.clicked.connect(self._refresh_mounts)
+        self.folders_done.clicked.connect(lambda: self.show_section("general"))
+        self.root_list.itemSelectionChanged.connect(self._show_folder_buttons)
+        self.mount_list.itemSelectionChanged.connect(self._show_folder_buttons)
         return page
 
     def _url_field(self, object_name: str) -> QLineEdit:
@@ -249,6 +320,12 @@ class SettingsScreen(Screen):
         grid.setRowStretch(grid.rowCount(), 1)
         return page
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        portrait = event.size().width() < event.size().height()
+        self.roots_row.setDirection(QBoxLayout.Direction.TopToBottom if portrait
+                                    else QBoxLayout.Direction.LeftToRight)
+        super().resizeEvent(event)
+
     # -- content ----------------------------------------------------------------------------------
     def show_settings(self, settings: KioskSettings, *, default_pin: bool, problem: str | None = None,
                       direct: DirectStatus | None = None,
@@ -261,6 +338,7 @@ class SettingsScreen(Screen):
         self._problem = problem
         self._direct = direct or DirectStatus()
         self._notice = ("settings.file_problem", {"reason": problem}) if problem else None
+        self._panel_notice = None
         self.url.setText(settings.intermediary_url)
         self.node_url.setText(settings.node_url or "")
         _check(self.backend_group, settings.backend)
@@ -283,11 +361,12 @@ class SettingsScreen(Screen):
         self.retranslate()
 
     def show_section(self, section: str) -> None:
-        _check(self.section_group, section)
-        self.pages.setCurrentIndex(SECTIONS.index(section))
+        """One of ``SECTIONS``, or ``"folders"`` (the auditor's folders, no section button of its own)."""
+        _check(self.section_group, section if section in SECTIONS else "general")
+        self.pages.setCurrentIndex(PAGES.index(section))
 
     def current_section(self) -> str:
-        return SECTIONS[self.pages.currentIndex()]
+        return PAGES[self.pages.currentIndex()]
 
     def select_printer(self, name: str | None) -> None:
         for row in range(self.printer_list.count()):
@@ -304,6 +383,12 @@ class SettingsScreen(Screen):
 
     def show_notice(self, message_id: str | None, **params: object) -> None:
         self._notice = (message_id, params) if message_id else None
+        self._panel_notice = None
+        self.retranslate()
+
+    def _show_panel_notice(self, message_id: str | None, **params: object) -> None:
+        self._panel_notice = (message_id, params) if message_id else None
+        self._notice = None
         self.retranslate()
 
     def clear(self) -> None:
@@ -311,6 +396,7 @@ class SettingsScreen(Screen):
         self.new_pin.clear()
         self.repeat_pin.clear()
         self._notice = None
+        self._panel_notice = None
 
     def retranslate(self) -> None:
         self.title.setText(self.t("settings.title"))
@@ -342,8 +428,12 @@ class SettingsScreen(Screen):
         self.default_pin.setVisible(self._default_pin)
         self.back.setText(self.t("button.back"))
         self.save.setText(self.t("settings.save"))
-        self.notice.setText(self.t(self._notice[0], **self._notice[1]) if self._notice else "")
-        self.notice.setVisible(self._notice is not None)
+        self._translate_folders()
+        if self._panel_notice is not None:
+            self.notice.setText(panel_text(self.lang, self._panel_notice[0], **self._panel_notice[1]))
+        else:
+            self.notice.setText(self.t(self._notice[0], **self._notice[1]) if self._notice else "")
+        self.notice.setVisible(self._notice is not None or self._panel_notice is not None)
 
     def _show_backend(self) -> None:
         """The direct mode's state under the URLs while "Ledger node (direct)" is chosen."""
@@ -410,6 +500,74 @@ class SettingsScreen(Screen):
     def _reset_roots(self) -> None:
         self._roots = self._default_roots
         self._show_roots()
+
+    # -- the auditor's folders ----------------------------------------------------------------------
+    def mounted(self) -> list[Path]:
+        """The drives offered to add, as last looked for."""
+        return list(self._mounts)
+
+    def _edit_roots(self) -> None:
+        self._panel_notice = None
+        self._refresh_mounts()
+        self.show_section("folders")
+
+    def _refresh_mounts(self) -> None:
+        self._mounts = self.find_mounts()
+        self._fill_folders()
+
+    def _fill_folders(self) -> None:
+        for listed, paths in ((self.root_list, list(self._roots)), (self.mount_list, [str(m) for m in self._mounts])):
+            listed.clear()
+            for path in paths:
+                item = QListWidgetItem(path)
+                item.setData(FolderRole, path)
+                item.setSizeHint(QSize(0, TOUCH_MIN_PX))
+                listed.addItem(item)
+        self.mounts_empty.setVisible(not self._mounts)
+        self._show_folder_buttons()
+
+    def _show_folder_buttons(self) -> None:
+        self.remove_root.setEnabled(self.root_list.currentItem() is not None and len(self._roots) > 1)
+        self.add_root.setEnabled(self.mount_list.currentItem() is not None)
+
+    def _translate_folders(self) -> None:
+        for widget, message_id in ((self.edit_roots, "settings.verify_roots_edit"),
+                                   (self.listed_heading, "settings.folders.listed"),
+                                   (self.mounted_heading, "settings.folders.mounted"),
+                                   (self.mounts_empty, "settings.folders.none_mounted"),
+                                   (self.remove_root, "settings.folders.remove"),
+                                   (self.refresh_mounts, "settings.folders.refresh"),
+                                   (self.add_root, "settings.folders.add"),
+                                   (self.folders_done, "settings.folders.done")):
+            widget.setText(panel_text(self.lang, message_id))
+
+    @staticmethod
+    def _chosen(listed: QListWidget) -> str | None:
+        item = listed.currentItem()
+        value = item.data(FolderRole) if item is not None else None
+        return value if isinstance(value, str) else None
+
+    def _change_roots(self, change: Callable[[tuple[str, ...], str], tuple[str, ...]], folder: str | None,
+                      done: str) -> None:
+        """Apply ``change`` (``with_verify_root`` / ``without_verify_root``) or say plainly why not; the list
+        is what it was when a change is refused."""
+        if folder is None:
+            self._show_panel_notice("settings.folders.choose_first")
+            return
+        try:
+            self._roots = change(self._roots, folder)
+        except RootRefused as refused:
+            self._show_panel_notice(REFUSALS[refused.reason], folder=folder, count=MAX_VERIFY_ROOTS)
+            return
+        self._fill_folders()
+        self._show_roots()
+        self._show_panel_notice(done, folder=folder)
+
+    def _remove_root(self) -> None:
+        self._change_roots(without_verify_root, self._chosen(self.root_list), "settings.folders.removed")
+
+    def _add_root(self) -> None:
+        self._change_roots(with_verify_root, self._chosen(self.mount_list), "settings.folders.added")
 
     def _section_touched(self, button: QAbstractButton) -> None:
         self.show_section(str(button.property("value")))
