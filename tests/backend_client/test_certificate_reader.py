@@ -12,8 +12,10 @@ import pytest
 from backend_client import CertificateReader, NodeClient, NotFound, ProtocolError
 from greencert.servers import BackgroundServer, free_port
 from ledger.node import Node
+from ledger_lite import BlockHeader
 from ledger_lite.audit import Report, audit, check_ledger
 from ledger_lite.payload import decode_payload
+from ledger_lite.trust_anchor import HeaderWatch
 from tests.helpers.issued_certificate import IssuedCertificate, issue_certificate
 from tests.helpers.ledger_world import LedgerWorld, SyncASGITransport
 from tests.helpers.recording_node import Recorder, recording_node_app
@@ -173,3 +175,17 @@ def test_failover_reaches_an_older_node_and_remembers_it_lacks_the_route(ledger_
     assert client.base_url == "http://old.test"
     assert sum(p.endswith("/audit") for p in recorder.paths) == 1 and len(recorder.paths) == 1 + 4 + 4
     client.close()
+
+
+def test_under_the_light_nodes_header_watch_the_checked_headers_are_kept(client: NodeClient,
+                                                                        certificate: IssuedCertificate,
+                                                                        recorder: Recorder,
+                                                                        ledger_node: Node) -> None:
+    trust = certificate.trust
+    reader = CertificateReader(client)
+    report = audit(certificate.payload, trust, node=HeaderWatch(reader, trust))
+    assert report.verdict == "genuine" and reader.requests == 1 and len(recorder.paths) == 1
+    tx_height = ledger_node.tx(certificate.certificate_id)["height"]
+    assert set(trust.headers) == {tx_height, ledger_node.head.height}
+    expected = BlockHeader.from_json(ledger_node.block(tx_height)["header"]).hash().hex()
+    assert trust.headers[tx_height] == expected
