@@ -25,6 +25,8 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "read.unsupported": ("name",),
     "read.pasted": (),
     "read.pasted_foreign": (),
+    "read.scanned": (),
+    "read.scan_too_long": ("limit", "found"),
     # trust: the trust list (the caller's step)
     "trust.bad_anchor": ("reason",),
     "trust.unproven": ("reason",),
@@ -32,6 +34,9 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "trust.cache_unreadable": ("path", "reason"),
     "trust.none": ("path",),
     "trust.unreachable": ("reason",),
+    "trust.fetched": ("chain",),
+    "trust.kept": ("reason",),
+    "trust.never_online": ("reason",),
     # payload
     "payload.too_long": ("limit", "found"),
     "payload.prefix": ("found",),

@@ -55,6 +55,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "貼り付けられた文字列、またはリンクに含まれる文字列を読み取りました（「GC1:」で始まっていません）",
         "text pasted or carried by the link (it does not start with GC1:)",
     ),
+    "read.scanned": (
+        "スキャナーで QR コードを読み取りました",
+        "QR code read by the scanner",
+    ),
+    "read.scan_too_long": (
+        "読み取った文字列は {limit} 文字以内のはずですが、{found} 文字ありました",
+        "expected a payload of at most {limit} characters, found {found}",
+    ),
+    "trust.fetched": (
+        "チェーン {chain} の信頼リストをオンラインで取得しました",
+        "trust list of chain {chain} fetched online",
+    ),
+    "trust.kept": (
+        "前回オンラインで確認したときに保存した信頼リストを使いました",
+        "the trust list kept from the last check online {reason}",
+    ),
+    "trust.never_online": (
+        "信頼リストがありません。このキオスクはまだ一度もオンラインで信頼リストを取得していません",
+        "no trust list: the kiosk was never online to fetch one {reason}",
+    ),
     "trust.bad_anchor": (
         "信頼の起点（「GCT1:」で始まる文字列）として読み取れません",
         "expected a trust anchor (GCT1:), found one that is not: {reason}",
@@ -421,7 +441,7 @@ def detail_text(code: str, params: Mapping[str, Any], language: str, *, fallback
     if pair is None or set(params) != set(DETAIL_PARAMS.get(code, ())):
         return fallback
     try:
-        return _pick(pair, language).format(**_worded(params, language, zone_name))
+        return _pick(pair, language).format(**_worded(params, language, zone_name)).strip()
     except (KeyError, IndexError, ValueError, TypeError):  # a template and its parameters out of step
         return fallback
 

@@ -29,7 +29,16 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from kiosk.core.json_file import write_json_atomically
 from kiosk.core.language import LANGUAGES, Language
 from ledger_lite import Claims
-from ledger_lite.audit import PREFIX, AuditBundle, BundleError, Report, audit, one_payload, payload_text
+from ledger_lite.audit import (
+    PREFIX,
+    AuditBundle,
+    BundleError,
+    Report,
+    audit,
+    damaged_bundle,
+    one_payload,
+    payload_text,
+)
 from ledger_lite.verification import LedgerReader, Trust, clip
 
 if TYPE_CHECKING:
@@ -200,9 +209,10 @@ class Auditor:
         text = text.strip()
         if len(text) > MAX_SCAN_CHARS:
             report.add("read", False, f"expected a payload of at most {MAX_SCAN_CHARS} characters, found "
-                                      f"{len(text):,}")
+                                      f"{len(text):,}", code="read.scan_too_long",
+                       params={"limit": MAX_SCAN_CHARS, "found": len(text)})
             return Verification(report)
-        report.add("read", True, "QR code read by the scanner")
+        report.add("read", True, "QR code read by the scanner", code="read.scanned", params={})
         return self._check(payload_text(text), report, {}, None, kind="scan")
 
     def check_file(self, path: Path) -> Verification:
@@ -222,9 +232,11 @@ class Auditor:
                 payload = one_payload(read_qr_codes(path), path.name, report, missing=None)
                 return self._check(payload, report, {"kind": "image"}, None, kind="image")
         except ReadError as exc:
-            report.add("read", None, f"cannot read {clip(path.name)}: {clip(exc, 300)}")
+            report.add("read", None, f"cannot read {clip(path.name)}: {clip(exc, 300)}", code="read.unreadable",
+                       params={"name": clip(path.name), "reason": clip(exc, 300)})
             return Verification(report, kind="pdf" if path.suffix.lower() == ".pdf" else "image")
-        report.add("read", None, f"expected a .pdf, .png or .jpg file, found {clip(path.name)}")
+        report.add("read", None, f"expected a .pdf, .png or .jpg file, found {clip(path.name)}",
+                   code="read.unsupported", params={"name": clip(path.name)})
         return Verification(report)
 
     # -- the check ----------------------------------------------------------------------------------------
@@ -237,18 +249,23 @@ class Auditor:
                 cached = self.cache.load()
                 if cached is not None:
                     report.add("trust", True, f"the trust list kept from the last check online (offline: "
-                                              f"{clip(exc, 200)})")
+                                              f"{clip(exc, 200)})", code="trust.kept",
+                               params={"reason": f"(offline: {clip(exc, 200)})"})
                     return cached, "cache"
-                report.add("trust", None, f"no trust list: the kiosk was never online to fetch one ({clip(exc, 200)})")
+                report.add("trust", None, f"no trust list: the kiosk was never online to fetch one ({clip(exc, 200)})",
+                           code="trust.never_online", params={"reason": f"({clip(exc, 200)})"})
                 return None, "none"
             self.cache.save(answer)
-            report.add("trust", True, f"trust list of chain {clip(answer.trust.chain_id)} fetched online")
+            report.add("trust", True, f"trust list of chain {clip(answer.trust.chain_id)} fetched online",
+                       code="trust.fetched", params={"chain": clip(answer.trust.chain_id)})
             return answer, "online"
         cached = self.cache.load()
         if cached is None:
-            report.add("trust", None, "no trust list: the kiosk was never online to fetch one")
+            report.add("trust", None, "no trust list: the kiosk was never online to fetch one",
+                       code="trust.never_online", params={"reason": ""})
             return None, "none"
-        report.add("trust", True, "the trust list kept from the last check online")
+        report.add("trust", True, "the trust list kept from the last check online", code="trust.kept",
+                   params={"reason": ""})
         return cached, "cache"
 
     def _check(self, payload: str | None, report: Report, printed: dict[str, Any], bundle_bytes: bytes | None, *,
@@ -265,7 +282,7 @@ class Auditor:
                 bundle = AuditBundle.decode(bundle_bytes)
             except BundleError as exc:
                 if outcome.trust_from != "online":
-                    report.add("inclusion", False, f"the PDF's audit bundle is damaged: {exc}")
+                    damaged_bundle(report, exc)
                     return outcome
                 log.info("a damaged audit bundle in %s; checking online", pdf)
         facts = self._facts
@@ -280,7 +297,8 @@ class Auditor:
             if unreached is None or bundle is None:
                 outcome.report = online
                 return self._worded(outcome)
-            report.notes.append(f"{unreached.detail}; the PDF's audit bundle was checked instead")
+            report.note(f"{unreached.detail}; the PDF's audit bundle was checked instead", code="note.bundle_instead",
+                        params={})
         audit(payload, answer.trust, report, printed=printed, bundle=bundle, facts=facts)
         if report.source == "bundle" and bundle is not None:
             header = bundle.head.get("header")
@@ -309,7 +327,7 @@ class Auditor:
 
 
 def _copy(report: Report) -> Report:
-    return Report(steps=list(report.steps), notes=list(report.notes))
+    return Report(steps=list(report.steps), notes=list(report.notes), note_ids=list(report.note_ids))
 
 
 def fetch_trust_of(client: object) -> FetchTrust | None:

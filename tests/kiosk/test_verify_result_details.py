@@ -63,3 +63,16 @@ def test_a_tampered_scan_at_a_japanese_kiosk_says_why_in_japanese(make_window, v
     kiosk.wait_screen("verifyResult", timeout_ms=20_000)
     text = kiosk.text("stepText-signature")
     assert "署名が内容と一致しません" in text and "does not verify" not in text, text
+
+
+def test_never_online_a_japanese_kiosk_says_there_is_no_trust_list_in_japanese(make_window, verify_world, tmp_path,
+                                                                               qtbot):
+    kiosk = KioskDriver(qtbot, make_window(auditor=verify_world.offline(tmp_path / "trust.json", cached=False)))
+    kiosk.window.set_language("ja")
+    kiosk.click("loginVerify")
+    kiosk.wait_screen("verify")
+    kiosk.qtbot.keyClicks(kiosk.window.verify, verify_world.payload)
+    kiosk.qtbot.keyClick(kiosk.window.verify, Qt.Key.Key_Return)
+    kiosk.wait_screen("verifyResult", timeout_ms=20_000)
+    text = kiosk.text("stepText-trust")
+    assert "信頼リストがありません。このキオスクはまだ一度もオンラインで" in text and "never online" not in text, text
