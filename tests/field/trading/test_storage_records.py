@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from field.trading.battery import Battery
-from field.trading.errors import BatteryError, RecordsError
+from field.trading.errors import BatteryError, RecordsError, TradingError
 from field.trading.storage_records import StorageRecords
 from field.trading.storage_server import StorageServer
 from ledger_lite import SigningKey
 from ledger_lite import trading as contract
 from tests.field.trading.fakes import FakeNode
-from tests.field.trading.test_storage_server import CHAIN, HOME, SPEC, STORAGE, T0, H
+from tests.field.trading.test_storage_server import CHAIN, HOME, RESERVATION, SPEC, STORAGE, T0, H, reservation
 
 
 @pytest.fixture
@@ -122,3 +122,22 @@ def test_a_file_that_is_not_the_server_records_is_refused(tmp_path: Path) -> Non
         db.execute("INSERT INTO meta VALUES ('format', '9')")
     with pytest.raises(RecordsError, match=r"expected storage records of format 1 in .*, found format 9"):
         StorageRecords(tmp_path / "future.db")
+
+
+def test_a_delivery_is_kept_and_never_made_twice_after_a_restart(tmp_path: Path, node: FakeNode) -> None:
+    path = tmp_path / "storage.db"
+    first = server_on(path, node)
+    first.receive(HOME.address, T0 + 8 * H, T0 + 9 * H, 1_500)
+    node.state[f"trade/reservation/{RESERVATION}"] = reservation()
+    done = first.transmit(RESERVATION)
+    stored = first.battery.stored_wh
+    close(first)
+    again = server_on(path, node)
+    again.deliveries.clear()  # as if it were older than what the server keeps in memory: read from the file
+    with pytest.raises(TradingError, match=f"reservation {RESERVATION} was already delivered \\(recorded, delivery "
+                                           f"{done.delivery_tx}\\)") as caught:
+        again.transmit(RESERVATION)
+    assert caught.value.code == "already_delivered"
+    assert again.battery.stored_wh == stored  # nothing discharged twice
+    assert len(node.of_type(contract.STORAGE_DELIVERY)) == 1
+    close(again)
