@@ -15,7 +15,14 @@ each (so that a busy machine slows every figure alike):
 * ``read_pdf_in_process``: the same work (``printing.pdf_worker.read``) without the child, what isolating
   PDFium costs;
 * ``read_pdf_poppler``: what the reading did before issue 16 — ``pdfinfo``, ``pdftotext`` and ``pdftoppm``
-  subprocesses, zxing-cpp on the PNG, pypdf for the bundle — rebuilt here from those steps for the comparison.
+  subprocesses, zxing-cpp on the PNG, pypdf for the bundle — rebuilt here from those steps for the comparison;
+* ``cold_read_child`` and ``cold_read_in_process``: a new interpreter reading the PDF once, through the child
+  (``read_certificate_pdf``) or with PDFium loaded in that interpreter (``pdf_worker.read``; both import
+  ``printing.reading`` and ``ledger_lite.audit``, as the verifier has): what isolating PDFium costs a one-shot
+  command such as ``greencert verify``.
+
+Besides wall time (``_ms``), the CPU time each took (user + system, its child processes included: ``_cpu_ms``,
+median), which a busy machine inflates far less.
 
 Child interpreters get a byte-code cache (``PYTHONPYCACHEPREFIX`` in a temporary directory, each command run once
 before timing), as an installed package has. Prints one JSON line with p50/p95 in ms and p50 ratios to the
@@ -27,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -96,6 +104,12 @@ def command(*arguments: str, env: dict[str, str], expect: int = 0) -> Callable[[
     return run
 
 
+def cpu_seconds() -> float:
+    """User and system time of this process and of its children that ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
@@ -130,15 +144,23 @@ def main(argv: list[str] | None = None) -> int:
             "read_pdf": lambda: read_certificate_pdf(pdf),
             "read_pdf_in_process": lambda: pdf_worker.read(str(pdf), BUNDLE_NAME, MAX_BUNDLE_BYTES),
             "read_pdf_poppler": lambda: read_with_poppler(pdf),
+            "cold_read_child": command("-c", "import sys; from printing.reading import read_certificate_pdf; "
+                                       "read_certificate_pdf(sys.argv[1])", str(pdf), env=env),
+            "cold_read_in_process": command("-c", "import sys; from printing.reading import read_certificate_pdf; "
+                                            "from ledger_lite.audit import BUNDLE_NAME; from printing.pdf_worker "
+                                            "import read; read(*sys.argv[1:3], int(sys.argv[3]))", str(pdf),
+                                            BUNDLE_NAME, str(MAX_BUNDLE_BYTES), env=env),
         }
         for run in timed.values():  # byte-code cache, page cache, imports of this process
             run()
         samples: dict[str, list[float]] = {name: [] for name in timed}
+        cpu: dict[str, list[float]] = {name: [] for name in timed}
         for _ in range(args.runs):
             for name, run in timed.items():
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), cpu_seconds()
                 run()
                 samples[name].append(time.perf_counter() - began)
+                cpu[name].append(cpu_seconds() - began_cpu)
         load = os.getloadavg()[0]
 
     figures: dict[str, object] = {"bench": "verify_cli", "runs": args.runs, "cpus": os.cpu_count(),
@@ -147,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in samples.items():
         figures[f"{name}_p50_ms"] = round(statistics.median(values) * 1e3, 1)
         figures[f"{name}_p95_ms"] = round(percentile(values, 0.95) * 1e3, 1)
+        figures[f"{name}_cpu_ms"] = round(statistics.median(cpu[name]) * 1e3, 1)
         if name != "baseline":
             figures[f"{name}_ratio"] = round(statistics.median(values) / base, 2)
+    figures["verify_offline_cpu_ratio"] = round(statistics.median(cpu["verify_offline"])
+                                                / statistics.median(cpu["baseline"]), 2)
     figures["read_pdf_speedup_over_poppler"] = round(statistics.median(samples["read_pdf_poppler"])
                                                      / statistics.median(samples["read_pdf"]), 2)
     figures["start_budget_ms"], figures["verify_budget_ms"] = START_BUDGET_MS, VERIFY_BUDGET_MS

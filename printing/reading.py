@@ -127,6 +127,8 @@ def _ask_worker(mode: str, path: Path, *arguments: str) -> bytes:
                                 env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
     except subprocess.TimeoutExpired as exc:
         raise ReadError(f"{path}: expected a PDF read within {TOOL_TIMEOUT:g} s, reading it took longer") from exc
+    except OSError as exc:  # no interpreter to start (sys.executable empty or gone), no process left
+        raise ReadError(f"{path}: expected to start {sys.executable or 'Python'} to read the PDF, found {exc}") from exc
     if result.returncode == 0:
         return result.stdout
     if result.returncode == READ_ERROR_EXIT:

@@ -133,6 +133,19 @@ def test_a_flate_bomb_stops_the_child_within_its_memory_cap(tmp_path: Path, kind
     assert isinstance(found["children_peak_kib"], int) and found["children_peak_kib"] * 1024 < 1.1 * MAX_WORKER_MEMORY
 
 
+def test_the_largest_page_accepted_is_read_and_rendered_within_the_memory_cap(tmp_path: Path) -> None:
+    """7,071×7,071 pixels at 150 dpi (just under ``MAX_IMAGE_PIXELS``): the cap leaves room for the largest page
+    accepted, grey for its QR codes and RGB for the screen."""
+    path = pdf_of_size(tmp_path / "poster.pdf", 3394, 3394)
+    found = _in_a_fresh_process(
+        "from printing.reading import pdf_page_pixels, read_certificate_pdf, render_page_png\n"
+        f"result = {{'pixels': pdf_page_pixels({str(path)!r}),\n"
+        f"          'payloads': read_certificate_pdf({str(path)!r}).payloads,\n"
+        f"          'png': len(render_page_png({str(path)!r}))}}\n")
+    assert found["pixels"] == [[7071, 7071]] and found["payloads"] == [] and isinstance(found["png"], int)
+    assert isinstance(found["children_peak_kib"], int) and found["children_peak_kib"] * 1024 < MAX_WORKER_MEMORY
+
+
 def test_a_reading_that_takes_too_long_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No interpreter starts in a millisecond: the child is always stopped."""
     monkeypatch.setattr(printing.reading, "TOOL_TIMEOUT", 0.001)
@@ -145,6 +158,12 @@ def test_the_worker_reports_a_refusal_as_its_message_and_exit_status(tmp_path: P
     done = subprocess.run([sys.executable, "-m", "printing.pdf_worker", "pages", str(path)], capture_output=True,
                           timeout=60, check=False, cwd=ROOT)
     assert (done.returncode, done.stdout) == (READ_ERROR_EXIT, b"long.pdf: the PDF has 11 pages, at most 10 accepted")
+
+
+def test_no_interpreter_to_start_is_a_read_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "gone" / "python"))
+    with pytest.raises(ReadError, match=r"a4.pdf: expected to start .*/gone/python to read the PDF, found \[Errno 2\]"):
+        read_certificate_pdf(pdf_of_size(tmp_path / "a4.pdf", 595, 842))
 
 
 def test_reading_a_pdf_loads_no_image_or_pdf_library_in_the_reader(tmp_path: Path) -> None:
