@@ -125,6 +125,7 @@ class VerifyResultScreen(Screen):
             title = label(f"step-{step.name}", wrap=False)
             text = label(f"stepText-{step.name}")
             text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            text.setTextFormat(Qt.TextFormat.PlainText)  # a detail quotes a file name, a claim: never markup
             self.steps_grid.addWidget(mark, row, 0, Qt.AlignmentFlag.AlignTop)
             self.steps_grid.addWidget(title, row, 1, Qt.AlignmentFlag.AlignTop)
             self.steps_grid.addWidget(text, row, 2)

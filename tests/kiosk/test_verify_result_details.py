@@ -76,3 +76,15 @@ def test_never_online_a_japanese_kiosk_says_there_is_no_trust_list_in_japanese(m
     kiosk.wait_screen("verifyResult", timeout_ms=20_000)
     text = kiosk.text("stepText-trust")
     assert "信頼リストがありません。このキオスクはまだ一度もオンラインで" in text and "never online" not in text, text
+
+
+def test_a_detail_that_quotes_markup_is_shown_as_plain_text(window) -> None:
+    from ledger_lite.audit import Report
+
+    report = Report()
+    report.add("read", None, "no QR code found in <b>x</b>.png", code="read.no_qr", params={"name": "<b>x</b>.png"})
+    window.set_language("ja")
+    window.verify_result.show_verification(Verification(report))
+    shown = window.verify_result.findChild(QLabel, "stepText-read")
+    assert shown.textFormat() == Qt.TextFormat.PlainText
+    assert plain(shown.text()).endswith("<b>x</b>.png に QR コードが見つかりません")
