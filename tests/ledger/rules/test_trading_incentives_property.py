@@ -6,7 +6,9 @@ determinism) and, besides, each sale's incentive credited exactly once:
   one transaction that paid it (the sale, a delivery, or a period's payout);
 * a sale paid after its buyers paid is paid only once its lot is empty, for the Wh deliveries took from it;
 * every owed sale is listed in exactly one home's record of exactly one open period, whose sum is what it owes;
-  a closed period has no sale still owed, and a second payout of it is refused.
+  a closed period has no sale still owed, and a second payout of it is refused;
+* every delivery is an asset of its buyer holding exactly the Wh delivered, whose origin lots add up to that and
+  to what the battery gave (losses deducted), each lot's share within what it gave.
 """
 
 from __future__ import annotations
@@ -86,6 +88,20 @@ class IncentiveDay(TradingDay):
                     assert incentive["points"] == incentive_points(min(sale["credited_wh"],
                                                                        receipt.get("drawn_wh", 0)))
         assert all(n == 1 for n in listed.values())
+
+
+    @invariant()
+    def every_delivery_keeps_its_origin(self) -> None:
+        for reservation in self.values("trade/reservation/").values():
+            delivery = reservation["delivery"]
+            if delivery is None:
+                continue
+            asset = self.values(f"asset/{delivery['tx']}")[f"asset/{delivery['tx']}"]
+            origin = asset["origin"]
+            assert (asset["owner"], asset["wh"], asset["trade"]) == (reservation["home"], delivery["wh"], "completed")
+            assert origin["drawn_wh"] == delivery["draw_wh"] == sum(lot["drawn_wh"] for lot in origin["lots"])
+            assert sum(lot["wh"] for lot in origin["lots"]) == delivery["wh"]
+            assert all(0 <= lot["wh"] <= lot["drawn_wh"] for lot in origin["lots"])
 
 
 IncentiveDay.TestCase.settings = settings(max_examples=100, stateful_step_count=80, deadline=None,
