@@ -2,15 +2,16 @@
 starts in ≤ 300 ms, a whole verification of a PDF takes ≤ 0.5 s), against the interpreter's own start measured
 in the same run.
 
-A real certificate: the embedded demo (node and intermediary on loopback) issues one through the intermediary's
-API, its PDF (with the audit bundle) is fetched, and one online verification caches the trust list; the demo is
-then stopped, so that nothing else of ours runs while the figures are taken. Timed round-robin, ``--runs`` times
-each (so that a busy machine slows every figure alike):
+A real certificate: the embedded demo (node and intermediary on loopback, in this process) issues one through
+the intermediary's API, its PDF (with the audit bundle) is fetched, and one online verification caches the trust
+list. Timed round-robin, ``--runs`` times each (so that a busy machine slows every figure alike):
 
 * ``baseline``: ``python -c pass``, the interpreter's start;
 * ``help``: ``python -m greencert --help``, the command line's start;
 * ``verify_offline``: ``python -m greencert verify --offline --trust FILE certificate.pdf`` (exit 0 checked),
   signature, printed text and the audit bundle's proofs of inclusion, finality and record;
+* ``verify_online``: ``python -m greencert verify --node URL --trust FILE certificate.pdf`` against the demo's
+  node (exit 0 checked), what issue 16's "whole online verification of a PDF ≤ 0.5 s" is about;
 * ``read_pdf``: ``printing.reading.read_certificate_pdf`` in this process (PDFium in its child process);
 * ``read_pdf_in_process``: the same work (``printing.pdf_worker.read``) without the child, what isolating
   PDFium costs;
@@ -49,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure the checkout this script is in
 
 from backend_client import IntermediaryClient  # noqa: E402
+from greencert.demo import Demo  # noqa: E402
 from greencert.verify import GENUINE, verify  # noqa: E402
 from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES  # noqa: E402
 from printing import pdf_worker  # noqa: E402
@@ -59,18 +61,18 @@ START_BUDGET_MS = 300.0
 VERIFY_BUDGET_MS = 500.0
 
 
-def issued_certificate(folder: Path) -> tuple[Path, Path]:
-    """A certificate PDF issued by the embedded demo and a trust list cached by one online verification."""
+def issue_certificate(demo: Demo, folder: Path) -> tuple[Path, Path]:
+    """A certificate PDF issued through the demo's intermediary and a trust list cached by one online
+    verification."""
     pdf, trust = folder / "certificate.pdf", folder / "trust.json"
-    with running_demo(folder / "demo", days=2) as demo:
-        with IntermediaryClient(demo.url, timeout=30) as client:
-            session = client.login("demo", "demo")
-            row = next(r for r in client.eligible_transactions(session) if not r.issued)
-            cert = client.issue_certificate(session, [row.item_id], "jp-green-council", uuid.uuid4().hex)
-            pdf.write_bytes(client.certificate_pdf(session, cert.certificate_id))
-        report = verify(str(pdf), node_url=demo.node_url, offline=False, trust_cache=trust)
-        if report.exit_code != GENUINE:
-            raise SystemExit(f"expected the issued certificate to verify online, found exit code {report.exit_code}")
+    with IntermediaryClient(demo.url, timeout=30) as client:
+        session = client.login("demo", "demo")
+        row = next(r for r in client.eligible_transactions(session) if not r.issued)
+        cert = client.issue_certificate(session, [row.item_id], "jp-green-council", uuid.uuid4().hex)
+        pdf.write_bytes(client.certificate_pdf(session, cert.certificate_id))
+    report = verify(str(pdf), node_url=demo.node_url, offline=False, trust_cache=trust)
+    if report.exit_code != GENUINE:
+        raise SystemExit(f"expected the issued certificate to verify online, found exit code {report.exit_code}")
     return pdf, trust
 
 
@@ -120,9 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="bench-verify-cli-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-verify-cli-") as tmp, \
+            running_demo(Path(tmp) / "demo", days=2) as demo:
         folder = Path(tmp)
-        pdf, trust = issued_certificate(folder)
+        pdf, trust = issue_certificate(demo, folder)
+        online_trust = folder / "trust-online.json"  # online runs write the headers they checked into theirs
+        online_trust.write_bytes(trust.read_bytes())
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
@@ -141,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             "help": command("-m", "greencert", "--help", env=env),
             "verify_offline": command("-m", "greencert", "verify", "--offline", "--trust", str(trust), str(pdf),
                                       env=env),
+            "verify_online": command("-m", "greencert", "verify", "--node", demo.node_url, "--trust",
+                                     str(online_trust), str(pdf), env=env),
             "read_pdf": lambda: read_certificate_pdf(pdf),
             "read_pdf_in_process": lambda: pdf_worker.read(str(pdf), BUNDLE_NAME, MAX_BUNDLE_BYTES),
             "read_pdf_poppler": lambda: read_with_poppler(pdf),
@@ -178,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
                                                      / statistics.median(samples["read_pdf"]), 2)
     figures["start_budget_ms"], figures["verify_budget_ms"] = START_BUDGET_MS, VERIFY_BUDGET_MS
     figures["start_within_budget"] = percentile(samples["help"], 0.95) * 1e3 <= START_BUDGET_MS
-    figures["verify_within_budget"] = percentile(samples["verify_offline"], 0.95) * 1e3 <= VERIFY_BUDGET_MS
+    figures["verify_within_budget"] = all(percentile(samples[name], 0.95) * 1e3 <= VERIFY_BUDGET_MS
+                                          for name in ("verify_offline", "verify_online"))
     print(json.dumps(figures))
     return 0
 
