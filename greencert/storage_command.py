@@ -2,7 +2,9 @@
 
 The battery's nameplate (capacity, charge and discharge power, round-trip efficiency) is the one its key is
 registered with on the ledger (role ``storage``); the server's records live in ``--data`` (SQLite, owner-only,
-``field.trading.storage_records``), so a restart on the same file carries on. It reports its state of charge when
+``field.trading.storage_records``), so a restart on the same file carries on. A new record file starts from what
+the ledger last counted in the battery (the state of charge its previous server reported and kept since), as a
+server newly installed on a battery in use would measure it. It reports its state of charge when
 it starts and every ``--report-every`` seconds (mod 11), sending again what the ledger did not answer, until
 SIGTERM or Ctrl-C.
 """
@@ -72,6 +74,21 @@ def _spec(entry: dict[str, Any], self_discharge_ppm_day: int) -> tuple[str, Batt
     return str(attrs["battery"]), spec
 
 
+def _ledger_stored(node: NodeClient, battery_id: str, spec: BatterySpec) -> int:
+    """What the ledger counts as stored in the battery (0 for a battery not on the ledger yet)."""
+    try:
+        account = node.value(f"trade/battery/{battery_id}").get("value")
+    except NotFound:
+        return 0
+    except ClientError as exc:
+        raise StartError(f"cannot read battery {battery_id} on the ledger node at {node.base_url}: {exc}") from exc
+    stored = account.get("stored_wh") if isinstance(account, dict) else None
+    if isinstance(stored, bool) or not isinstance(stored, int) or not 0 <= stored <= spec.capacity_wh:
+        raise StartError(f"expected the ledger's battery {battery_id} to hold 0 to {spec.capacity_wh} Wh, found "
+                         f"{stored!r:.40}")
+    return stored
+
+
 def run_storage(options: StorageOptions) -> int:
     try:
         key = load(options.key)
@@ -92,8 +109,9 @@ def run_storage(options: StorageOptions) -> int:
             raise StartError(f"cannot reach the ledger node at {options.node}: {exc}") from exc
         battery_id, spec = _spec(registered_as(node, key, contract.STORAGE), options.self_discharge_ppm_day)
         records = StorageRecords(options.data.expanduser())
-        server = StorageServer(battery_id, key, Battery(spec, time=int(time.time())), node, chain_id,
-                               records=records)
+        stored = _ledger_stored(node, battery_id, spec) if records.is_new() else 0
+        server = StorageServer(battery_id, key, Battery(spec, stored_wh=stored, time=int(time.time())), node,
+                               chain_id, records=records)
     except (StartError, TradingError) as exc:
         listening.close()
         node.close()

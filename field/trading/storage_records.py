@@ -120,6 +120,14 @@ class StorageRecords:
         value: dict[str, Any] = json.loads(row[0])
         return value
 
+    def is_new(self) -> bool:
+        """Whether no server has written its identity here yet (a new file)."""
+        with self._lock:
+            try:
+                return self._meta_value("identity") is None
+            except (sqlite3.Error, ValueError) as exc:
+                raise RecordsError(f"cannot read the storage records in {self.path}: {exc}") from exc
+
     def delivery(self, reservation: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute("SELECT record FROM delivery WHERE reservation = ?", (reservation,)).fetchone()

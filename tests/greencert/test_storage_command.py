@@ -16,7 +16,7 @@ import pytest
 
 from backend_client import NodeClient
 from ledger_lite.certificate import INTERVAL_S
-from tests.helpers.trading_procs import ROOT, TradingProcs
+from tests.helpers.trading_procs import ROOT, TradingProcs, wait_answers
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +105,21 @@ def test_help_and_bad_options(tmp_path: Path, procs: TradingProcs) -> None:
     args[args.index("--port") + 1] = "0"
     broken = greencert(*args)
     assert broken.returncode == 2 and broken.stderr.startswith("greencert storage: expected a storage record file")
+
+
+def test_a_new_record_file_starts_from_what_the_ledger_counts_in_the_battery(procs: TradingProcs) -> None:
+    for proc in procs.started:
+        if proc.name == "storage" and proc.popen.poll() is None:
+            assert proc.terminate() == 0
+    with NodeClient(procs.node_url, timeout=30) as node:
+        counted = node.value("trade/battery/battery-300")["value"]["stored_wh"]
+        assert counted > 0
+        args = procs.storage_args()
+        args[args.index("--data") + 1] = str(procs.root / "replacement.db")
+        replacement = procs.start("storage", args)
+        wait_answers(f"{procs.storage_url}/state", replacement)
+        state = httpx.get(f"{procs.storage_url}/state", timeout=10).json()
+        assert counted - 1 <= state["stored_wh"] <= counted  # at most a Wh of self-discharge since
+        report = node.value("trade/battery/battery-300")["value"]["report"]
+        assert report["written_off_wh"] <= 1  # its first report finds the battery as the ledger counted it
+    assert replacement.terminate() == 0

@@ -100,6 +100,10 @@ class TradingProcs:
             if proc.popen.poll() is None:
                 proc.terminate()
 
+    def start(self, name: str, args: list[str]) -> Proc:
+        """Start ``greencert <args>`` (stopped on exit with the others)."""
+        return self._start(name, args)
+
     def _start(self, name: str, args: list[str]) -> Proc:
         proc = Proc(name, args, self.root / f"{name}.log")
         self.started.append(proc)
