@@ -133,8 +133,12 @@ def _ask_worker(mode: str, path: Path, *arguments: str) -> bytes:
         return result.stdout
     if result.returncode == READ_ERROR_EXIT:
         raise ReadError(result.stdout.decode("utf-8", errors="replace"))
-    stopped = (f"signal {signal.Signals(-result.returncode).name}" if -result.returncode in signal.valid_signals()
-               else f"exit status {result.returncode}")
+    stopped = f"exit status {result.returncode}"
+    if result.returncode < 0:
+        try:
+            stopped = f"signal {signal.Signals(-result.returncode).name}"
+        except ValueError:  # a real-time signal has no name
+            stopped = f"signal {-result.returncode}"
     last = result.stderr.decode(errors="replace").strip().splitlines()
     raise ReadError(f"{path}: expected a readable PDF, its reader stopped with {stopped} (a damaged PDF, or one that "
                     f"needs more than {MAX_WORKER_MEMORY >> 20:,} MB)" + (f": {last[-1][:200]}" if last else ""))
