@@ -65,18 +65,22 @@ Whatever the mode, a sale's incentive is credited exactly once; the sale's recor
 status: "paid" | "pending" | "owed", points, by}`` (``by``: the transaction that credited it).
 
 Results (``outcome["result"]``) the devices show: a receipt ``{receipt, stored_wh, price}``; a sale ``{sale,
-receipt, wh, credited_wh, price, yen, points, balance}`` (S112: the incentive credited); a request ``{request,
-status, pay, points_reserved, distance}``; a match ``{price, sell_price, reserved: [{request, home, wh, draw_wh,
-price}], waiting: [{request, reason, wh}], expired, lapsed, available_wh, short_wh}``; a delivery ``{reservation,
-home, wh, draw_wh, loss_wh, released_wh, paid: {pay, amount}, lots}``; a report ``{measured_wh, ledger_wh,
+receipt, wh, credited_wh, price, yen, points, balance}`` (S112: the incentive credited; in the other modes also
+``incentive``: "pending" or "owed", with ``owed``, ``period`` and ``period_end`` for a lump sum); a request
+``{request, status, pay, points_reserved, distance}``; a match ``{price, sell_price, reserved: [{request, home, wh,
+draw_wh, price}], waiting: [{request, reason, wh}], expired, lapsed, available_wh, short_wh}``; a delivery
+``{reservation, home, wh, draw_wh, loss_wh, released_wh, paid: {pay, amount}, lots, stored_wh, asset}`` (and
+``incentives: [{sale, home, points}]`` when it paid sellers, mod 4); a report ``{measured_wh, ledger_wh,
 difference_wh, written_off_wh, stored_wh}`` (a shortfall is written off, never below what is reserved; a surplus
-is only recorded). Refusal codes are listed in ``ledger/api.py`` (OUTCOMES).
+is only recorded); a payout ``{period, period_end, paid: [{home, points, sales, balance}], points}``. Refusal
+codes are listed in ``ledger/api.py`` (OUTCOMES).
 
 State keys (``trade/``): ``trade/battery/<battery>``, ``trade/receipt/<tx_id>``, ``trade/sale/<tx_id>``,
 ``trade/request/<tx_id>``, ``trade/reservation/<request tx_id>``, ``trade/points/<address>``,
-``trade/token/<tx_id>``; and the indexes the rules keep: ``trade/lot/<battery>/<n>`` (the battery's origin lots,
-first in first out), ``trade/open/<battery>`` (its open requests), ``trade/unsold/<battery>/<home>`` (a home's
-receipts not yet backing a sale).
+``trade/token/<tx_id>``, ``trade/owed/<battery>/<period>[/<home>]`` (mod 4); ``asset/<delivery tx_id>`` (the
+delivered energy with its origin, ``ledger.rules.trading_origin``); and the indexes the rules keep:
+``trade/lot/<battery>/<n>`` (the battery's origin lots, first in first out), ``trade/open/<battery>`` (its open
+requests), ``trade/unsold/<battery>/<home>`` (a home's receipts not yet backing a sale).
 
 Money: the contract sets both prices from the time of day (JST) and the battery's state of charge (mods 6, 10,
 12): ``sell_price`` (yen/kWh paid to a seller, recorded with the sale; higher when the battery runs low, so homes
