@@ -57,7 +57,8 @@ def test_the_page_of_a_running_home_sends_what_its_user_confirms(procs: TradingP
         assert page.post("/buy/confirm?lang=en", content=f"draft={draft_of(review)}&answer=yes").status_code == 303
         quote = re.search(r'id="quote">(\d+)<', page.get("/token?lang=en").text)
         assert quote, "the contract's price is shown once the battery has reported"
-        review = page.post("/token?lang=en", content=f"kwh=2.0&price={quote.group(1)}")
+        # a little above the price shown: an hour starting before the block would move the contract's price
+        review = page.post("/token?lang=en", content=f"kwh=2.0&price={int(quote.group(1)) + 10}")
         assert "Buy this token?" in review.text
         assert page.post("/token/confirm?lang=en", content=f"draft={draft_of(review)}&answer=yes").status_code == 303
         deadline = time.monotonic() + 30
