@@ -231,17 +231,20 @@ def main(argv: list[str]) -> int:
     try:
         out = answer(argv)
     except PdfReadError as exc:
-        sys.stdout.buffer.write(str(exc).encode())
-        return READ_ERROR_EXIT
+        return _refuse(str(exc))
     except MemoryError:
-        sys.stdout.buffer.write(f"{argv[1]}: expected a PDF that can be read within "
-                                f"{MAX_WORKER_MEMORY >> 20:,} MB of memory, found one that needs more".encode())
-        return READ_ERROR_EXIT
+        return _refuse(f"{argv[1]}: expected a PDF that can be read within {MAX_WORKER_MEMORY >> 20:,} MB of memory, "
+                       f"found one that needs more")
     except Exception as exc:  # PDFium or Pillow refusing a damaged file: a plain message, not a traceback
-        sys.stdout.buffer.write(f"{argv[1]}: expected a readable PDF, found {type(exc).__name__}: {exc}".encode())
-        return READ_ERROR_EXIT
+        return _refuse(f"{argv[1]}: expected a readable PDF, found {type(exc).__name__}: {exc}")
     sys.stdout.buffer.write(out)
     return 0
+
+
+def _refuse(message: str) -> int:
+    """``message`` for the parent (a file name that is not UTF-8 shown with escapes), and the refusal's status."""
+    sys.stdout.buffer.write(message.encode("utf-8", errors="backslashreplace"))
+    return READ_ERROR_EXIT
 
 
 def _name(path: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -164,6 +165,13 @@ def test_no_interpreter_to_start_is_a_read_error(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(sys, "executable", str(tmp_path / "gone" / "python"))
     with pytest.raises(ReadError, match=r"a4.pdf: expected to start .*/gone/python to read the PDF, found \[Errno 2\]"):
         read_certificate_pdf(pdf_of_size(tmp_path / "a4.pdf", 595, 842))
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
+    bogus = Path(os.fsdecode(bytes(tmp_path) + b"/scan-\xff.pdf"))
+    bogus.write_text("hello")
+    with pytest.raises(ReadError, match=r"scan-\\udcff.pdf: expected a readable PDF, found no PDF structure"):
+        read_certificate_pdf(bogus)
 
 
 def test_reading_a_pdf_loads_no_image_or_pdf_library_in_the_reader(tmp_path: Path) -> None:
