@@ -27,6 +27,7 @@ from backend_client.intermediary import (
     UsageOutcome,
 )
 from backend_client.node import NodeClient
+from backend_client.trust_reader import TrustReader
 
 __all__ = [
     "AlreadyIssued",
@@ -48,6 +49,7 @@ __all__ = [
     "ProtocolError",
     "ServerError",
     "Session",
+    "TrustReader",
     "Unauthorized",
     "Unreachable",
     "UsageOutcome",

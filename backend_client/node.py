@@ -223,6 +223,15 @@ class NodeClient(HttpBase):
             raise ProtocolError("expected a registry list")
         return items
 
+    def proven_registry(self) -> dict[str, Any] | None:
+        """``GET /v1/registry?prove=true``: the registry with each entry's state proof and the head they are proven
+        against, in one answer (``TrustReader`` serves them); None from an older node, which ignores ``prove`` and
+        answers the registry alone."""
+        answer = _obj(self.json("GET", "/v1/registry", params={"prove": "true"}), "registry")
+        if not isinstance(answer.get("items"), list):
+            raise ProtocolError("expected a registry list")
+        return answer if "proofs" in answer else None
+
     def validator_sets(self) -> list[dict[str, Any]]:
         """Every validator set since genesis with the transactions that made it (a light client checks them)."""
         items = _obj(self.json("GET", "/v1/validator-sets"), "validator sets").get("items")

@@ -25,6 +25,7 @@ from ledger.openapi import (
     MAX_BATCH,
     MAX_HEIGHT,
     MAX_TIME,
+    REGISTRY_DESCRIPTION,
     SIGNED_READ,
     TX_BODY,
     EventStream,
@@ -51,6 +52,7 @@ MAX_MESSAGE = 320  # a safety net: messages quote at most ~80 characters of inpu
 TX_BODY_LIMIT = 2 * MAX_TX_BYTES + 1024
 BATCH_BODY_LIMIT = 32 * 1024 * 1024
 TX_ID = "^[0-9a-f]{64}$"
+MAX_ASSET_PAGE = 1000  # GET /v1/assets?limit=: the most one page lists
 Time = Annotated[int | None, Query(ge=0, lt=MAX_TIME)]
 # Readers of every participant's lists: an intermediary builds a consumer's eligible list (S505/S506), a
 # validator checks. Any other registered key (a user, a meter) reads only its own (S82/S83).
@@ -291,13 +293,18 @@ def create_app(node: Node) -> FastAPI:
 
     @app.get("/v1/assets", responses=errors(400, 401, 403, why=SIGNED_READ))
     def assets(owner: str, method: str | None = None, start: Time = None, end: Time = None,
-               trade: str | None = None, valid_at: Time = None,
+               trade: str | None = None, valid_at: Time = None, provider: str | None = None,
+               category: str | None = None, after: Annotated[str | None, Query(pattern=TX_ID)] = None,
+               limit: Annotated[int | None, Query(ge=1, le=MAX_ASSET_PAGE)] = None,
                signer: tuple[str, str] = signed) -> dict[str, Any]:
         """Assets owned by ``owner`` (an intermediary's, or those allocated to a consumer), soonest expiry first;
-        ``start``/``end`` bound the production period, ``valid_at`` leaves out assets expired by then.
+        ``start``/``end`` bound the production period, ``valid_at`` leaves out assets expired by then,
+        ``provider``/``category`` filter; ``limit`` makes a page, ``after`` (the last asset id of the previous
+        page) the next one (400 ``bad_cursor`` if it names no asset).
         A signed read: by ``owner`` itself, or by an intermediary or validator."""
         _may_read(signer, owner)
-        return {"items": node.assets(owner, method=method, start=start, end=end, trade=trade, valid_at=valid_at)}
+        return {"items": node.assets(owner, method=method, start=start, end=end, trade=trade, valid_at=valid_at,
+                                     provider=provider, category=category, after=after, limit=limit)}
 
     @app.get("/v1/certificates", responses=errors(400, 401, 403, why=SIGNED_READ))
     def certificates(owner: str, signer: tuple[str, str] = signed) -> dict[str, Any]:
@@ -314,8 +321,10 @@ def create_app(node: Node) -> FastAPI:
         # Already JSON-ready: sent as it is (FastAPI's encoding pass would walk the answer's ~5 KB again).
         return JSONResponse(node.certificate_audit(certificate_id))
 
-    @app.get("/v1/registry")
-    def registry() -> dict[str, Any]:
+    @app.get("/v1/registry", description=REGISTRY_DESCRIPTION, responses=errors(400, 503))
+    def registry(prove: bool = False) -> dict[str, Any]:
+        if prove:
+            return node.proven_registry()
         return {"chain_id": node.chain_id, "items": node.registry()}
 
     @app.get("/v1/validator-sets", description="Every validator set since genesis: ``from_height``, its keys and "

@@ -61,6 +61,13 @@ AUDIT_WHY = {
 }
 
 
+REGISTRY_DESCRIPTION = (
+    "Every key the registry names, live or removed (``chain_id``, ``items``). With ``prove=true``, also each "
+    "entry's state proof (``proofs``, in the order of ``items``, as ``GET /v1/state/registry/{address}?prove=true`` "
+    "answers) and the header with commit they are proven against (``head``), all taken at one head: what a light "
+    "node asks to bring its trust list up to date, in one answer.")
+
+
 # A list by owner is a signed read (``ledger_lite.request_auth``): headers X-GC-Key, X-GC-Time, X-GC-Signature.
 SIGNED_READ = {
     401: "Not a registered participant's signed read: headers missing (``unsigned_read``), malformed or not "

@@ -8,10 +8,10 @@ from functools import cached_property
 from typing import Any
 
 from ledger.block_leaves import BlockLeaves
-from ledger.errors import NotFound, StoreError, shown
+from ledger.errors import Error, NotFound, StoreError, shown
 from ledger.jsonview import to_json
 from ledger.node_base import NodeBase
-from ledger.registry import Entry, is_removed
+from ledger.registry import Entry, category_of, is_removed
 from ledger.rules.asset_record import PREFIX as ASSET_PREFIX
 from ledger.rules.asset_record import unpack
 from ledger.storage import IMPLIED_RESULTS, implied_result
@@ -26,6 +26,13 @@ def full_view(key: str, value: Any) -> Any:
 def _edited(height: int) -> StoreError:
     return StoreError(f"the stored transactions of block {height} do not hash to the transaction root its signed "
                       f"header commits to; the store was changed outside the node")
+
+
+class BadCursor(Error):
+    """``GET /v1/assets?after=`` names no asset (400)."""
+
+    code = "bad_cursor"
+    status = 400
 
 
 class UnknownCertificate(NotFound):
@@ -108,10 +115,14 @@ class Queries(NodeBase):
     def proven_value(self, key: str) -> dict[str, Any]:
         """The value at ``key`` (or its absence) with a sparse-Merkle proof against the head's state root."""
         with self._lock:
-            value = self.state.get(key)
-            encoded = self.state.encoded(key)
-            proof = self.state.prove(key)
-            head = self.head
+            return self._proven(key)
+
+    def _proven(self, key: str) -> dict[str, Any]:
+        """``proven_value`` of ``key``; the caller holds the state lock."""
+        value = self.state.get(key)
+        encoded = self.state.encoded(key)
+        proof = self.state.prove(key)
+        head = self.head
         out: dict[str, Any] = {"key": key, "height": head.height, "state_root": head.state_root.hex(),
                                "present": value is not None, "proof": proof.to_json()}
         if value is not None and encoded is not None:
@@ -140,24 +151,54 @@ class Queries(NodeBase):
                 "revoked": revoked}
 
     def assets(self, owner: str, *, method: str | None = None, start: int | None = None, end: int | None = None,
-               trade: str | None = None, valid_at: int | None = None) -> list[dict[str, Any]]:
-        """S84/S507: assets owned by ``owner``, optionally filtered by method, production period, trade state and
-        ``valid_at`` (not expired at that time), soonest expiry first. Filters apply to the stored records, so
-        only what is listed is expanded."""
+               trade: str | None = None, valid_at: int | None = None, provider: str | None = None,
+               category: str | None = None, after: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        """S84/S507: assets owned by ``owner``, optionally filtered by method, production period, trade state,
+        ``valid_at`` (not expired at that time), provider and category, soonest expiry first (then production
+        start, then id). Filters apply to the stored records, so only what is listed is expanded.
+
+        ``limit`` lists at most that many, and ``after`` (an asset id, the last of the previous page) those that
+        come after it in that order: a page. A page of open assets valid at a time reads the owner's open assets
+        one expiry day at a time, up to the day the page ends on (issue #17: what the intermediary allocates from,
+        a few at a time, at a cost that does not grow with the month of surplus it holds)."""
+
+        def wanted(record: Any) -> bool:
+            return not (record is None or (method and record["method"] != method)
+                        or (trade and record["trade"] != trade)
+                        or (start is not None and record["start"] < start) or (end is not None and record["end"] > end)
+                        or (valid_at is not None and record["expires"] <= valid_at)
+                        or (provider and record["provider"] != provider)
+                        or (category and category_of(record["method"]) != category))
+
+        def order(key: str, record: Any) -> tuple[int, int, str]:
+            return record["expires"], record["start"], key.removeprefix(ASSET_PREFIX)
+
         with self._lock:
-            keys = self.state.owned_open(owner, valid_at) if trade == "open" else self.state.owned(owner)
-            records = [(k, self.state.get(k)) for k in keys]
-        out = []
-        for key, record in records:
-            if record is None or (method and record["method"] != method) or (trade and record["trade"] != trade):
-                continue
-            if (start is not None and record["start"] < start) or (end is not None and record["end"] > end):
-                continue
-            if valid_at is not None and record["expires"] <= valid_at:
-                continue
-            out.append(to_json(unpack(key.removeprefix(ASSET_PREFIX), record)))
-        out.sort(key=lambda a: (a["expires"], a["start"], a["id"]))
-        return out
+            cursor = None
+            if after is not None:
+                last = self.state.get(ASSET_PREFIX + after)
+                if not isinstance(last, dict):  # any asset will do: one of the list may have changed hands since
+                    raise BadCursor(f"expected after= to name an asset (the last of the previous page), found "
+                                    f"{shown(after)}, which is none")
+                cursor = order(ASSET_PREFIX + after, last)
+            if trade == "open" and valid_at is not None and limit is not None:
+                records: list[tuple[str, Any]] = []
+                since = valid_at if cursor is None else max(valid_at, cursor[0])
+                for keys in self.state.open_by_expiry_day(owner, since):
+                    day = sorted((order(k, r), k, r) for k in keys if wanted(r := self.state.get(k)))
+                    records += [(k, r) for o, k, r in day if cursor is None or o > cursor]
+                    if len(records) >= limit:
+                        break
+            else:
+                keys = self.state.owned_open(owner, valid_at) if trade == "open" else self.state.owned(owner)
+                records = sorted(((k, r) for k in keys if wanted(r := self.state.get(k))),
+                                 key=lambda kr: order(*kr))
+                if cursor is not None:
+                    records = [(k, r) for k, r in records if order(k, r) > cursor]
+        if limit is not None:
+            records = records[:limit]
+        return [to_json(unpack(key.removeprefix(ASSET_PREFIX), record)) for key, record in records]
 
     def certificates(self, owner: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -190,11 +231,28 @@ class Queries(NodeBase):
         verifiers see ``removed`` and the height it happened at)."""
         with self._lock:
             values = [v for _, v in sorted(self.state.items("registry/"))]
-        out = []
-        for value in values:
-            if is_removed(value):
-                former = Entry.from_state({"address": value["address"], **value["former"]})
-                out.append({**former.to_json(), "removed": True, "removed_at": value["height"]})
-            else:
-                out.append({**Entry.from_state(value).to_json(), "removed": False})
-        return out
+        return _registry_items(values)
+
+    def proven_registry(self) -> dict[str, Any]:
+        """The registry (``items``, as ``registry``) with each entry's state proof (``proofs``, in the same order,
+        as ``proven_value`` answers) and the header with commit they are proven against (``head``), all taken at
+        one head: what a light node asks to bring its trust list up to date
+        (``ledger_lite.trust_anchor.refresh``), in one answer."""
+        with self._lock:
+            entries = sorted(self.state.items("registry/"))
+            proofs = [self._proven(key) for key, _ in entries]
+            height = self.head.height
+        return {"chain_id": self.chain_id, "items": _registry_items([v for _, v in entries]), "proofs": proofs,
+                "head": self.block(height)}
+
+
+def _registry_items(values: list[Any]) -> list[dict[str, Any]]:
+    """Registry values as the API shows them (a removed entry: its former self, ``removed`` and when)."""
+    out = []
+    for value in values:
+        if is_removed(value):
+            former = Entry.from_state({"address": value["address"], **value["former"]})
+            out.append({**former.to_json(), "removed": True, "removed_at": value["height"]})
+        else:
+            out.append({**Entry.from_state(value).to_json(), "removed": False})
+    return out

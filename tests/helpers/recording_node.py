@@ -1,6 +1,7 @@
 """The real node app with a recorder in front: every request path it was asked and (over loopback) each client
 port a request came from — to count a verifier's requests and connections. It can also play a node that predates
-``GET /v1/certificates/{id}/audit`` (answering that route 404 or 405 as such a node does)."""
+``GET /v1/certificates/{id}/audit`` (answering that route 404 or 405 as such a node does) or
+``GET /v1/registry?prove=true``."""
 
 from __future__ import annotations
 
@@ -21,13 +22,16 @@ class Recorder:
         self.ports: set[int] = set()
 
 
-def recording_node_app(node: Node, recorder: Recorder, *, audit_route: bool = True,
-                       missing_status: int = 404) -> FastAPI:
+def recording_node_app(node: Node, recorder: Recorder, *, audit_route: bool = True, missing_status: int = 404,
+                       registry_proofs: bool = True) -> FastAPI:
+    """``registry_proofs`` False: ``GET /v1/registry`` ignores ``prove`` (as a node that predates it does)."""
     app = create_app(node)
 
     @app.middleware("http")
     async def record(request: Request, call_next: Next) -> Response:
         recorder.paths.append(request.url.path)
+        if not registry_proofs and request.url.path == "/v1/registry":
+            request.scope["query_string"] = b""
         if request.client is not None:
             recorder.ports.add(request.client.port)
         if not audit_route and request.url.path.endswith("/audit"):

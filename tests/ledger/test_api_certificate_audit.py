@@ -100,3 +100,22 @@ def test_the_route_is_declared_with_every_status(ledger_node: Node) -> None:
     assert set(operation["responses"]) == {"200", "400", "404", "503"}
     assert "unknown_certificate" in operation["responses"]["404"]["description"]
     assert operation["parameters"][0]["schema"]["pattern"] == "^[0-9a-f]{64}$"
+
+
+def test_the_registry_with_proofs_at_one_head(client: httpx.Client, ledger_world: LedgerWorld,
+                                              ledger_node: Node) -> None:
+    issued(ledger_world, ledger_node)
+    plain = client.get("/v1/registry").json()
+    proven = client.get("/v1/registry", params={"prove": "true"}).json()
+    assert proven["items"] == plain["items"] and proven["chain_id"] == ledger_world.chain_id
+    head = BlockHeader.from_json(proven["head"]["header"])
+    assert head.height == ledger_node.head.height
+    assert [p["key"] for p in proven["proofs"]] == [f"registry/{item['address']}" for item in proven["items"]]
+    for proof in proven["proofs"]:
+        assert proof["height"] == head.height and verify_state(proof, head) is not None
+    assert set(plain) == {"chain_id", "items"}
+
+
+def test_a_bad_prove_value_is_400(client: httpx.Client) -> None:
+    response = client.get("/v1/registry", params={"prove": "maybe"})
+    assert response.status_code == 400 and response.json()["error"] == "bad_request"

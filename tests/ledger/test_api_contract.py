@@ -59,7 +59,7 @@ def test_node_api_conforms_to_its_openapi(node_schema: BaseSchema, mode: Generat
     assert len(operations) == 12
     if mode is GenerationMode.NEGATIVE:  # an operation without parameters or body has no invalid request
         operations = [op for op in operations if any(map(list, (op.path_parameters, op.query, op.body)))]
-        assert len(operations) == 9
+        assert len(operations) == 10
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
