@@ -17,6 +17,10 @@ verifier timed after each, so that the load of a shared machine weighs on every 
     a node without the audit route);
   - ``new_client_per_check``: a new ``NodeClient`` for every check, one request (what a verifier that does not
     keep its client pays: the client is built, a connection opened);
+  - ``refresh_and_check``: the trust list (kept from an earlier run) brought up to date from the node
+    (``ledger_lite.trust_anchor.refresh`` through ``backend_client.TrustReader``), then the one-request check under
+    ``HeaderWatch``: what ``greencert verify --node`` does, built with the new readers;
+  - ``refresh_and_check_single_questions``: the same over the ``NodeClient`` itself, as the command line asks today;
 
 * ``online_busy_block``: the one-request check of a certificate whose issuance was submitted with
   ``BUSY_READINGS`` readings (``txs_in_block``: how many share its block), as on a busy node: the first check
@@ -54,10 +58,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
-from backend_client import CertificateReader, NodeClient
+from backend_client import CertificateReader, NodeClient, TrustReader
 from greencert.servers import BackgroundServer
 from ledger.api import create_app
 from ledger_lite.audit import AuditBundle, audit
+from ledger_lite.trust_anchor import HeaderWatch, refresh
 from ledger_lite.verification import Trust
 from tests.helpers.issued_certificate import issue_among_readings, issue_certificate
 from tests.helpers.ledger_world import DAY, GENESIS_TIME, LedgerWorld, ManualClock
@@ -201,6 +206,17 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
         finally:
             client.close()
 
+    known: dict[str, Trust] = {}
+
+    def with_refresh(client: NodeClient, fast: bool) -> None:
+        """The trust list brought up to date from the node, then the check, headers watched (what the command
+        line does): through ``TrustReader`` and ``CertificateReader``, or the single questions."""
+        if "trust" not in known:  # a trust list kept from an earlier run (its file), as the command line has
+            known["trust"] = refresh(Trust(trust.chain_id, {}, list(trust.validators), {}), client)[0]
+        fresh, _ = refresh(known["trust"], TrustReader(client) if fast else client)
+        reader = CertificateReader(client) if fast else client
+        assert audit(payload, fresh, node=HeaderWatch(reader, fresh)).verdict == "genuine"
+
     assert audit(payload, trust, bundle=bundle).verdict == "genuine"
     signature = w.intermediary.sign(b"greencert bench message")
     public = w.intermediary.public
@@ -213,6 +229,8 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
         for _ in range(SEGMENTS):
             found = together({"one_request": lambda: one(client), "four_requests": lambda: four(client),
                               "new_client_per_check": new_client,
+                              "refresh_and_check": lambda: with_refresh(client, True),
+                              "refresh_and_check_single_questions": lambda: with_refresh(client, False),
                               "offline": lambda: audit(payload, trust, bundle=bundle)}, RUNS // SEGMENTS)
             found["ed25519"] = together({"ed25519": lambda: public.verify(signature, b"greencert bench message")},
                                         3000 // SEGMENTS)["ed25519"]
@@ -221,7 +239,10 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
             if blockcerts.get("peer", {}) is not None:
                 blockcerts = merged(blockcerts, peer(RUNS // SEGMENTS))
     timed = {name: summary(taken) for name, taken in samples.items()}
-    return {"timed": timed, "bytes": {"one_request": per_check(url, one), "four_requests": per_check(url, four)},
+    sizes = {"one_request": per_check(url, one), "four_requests": per_check(url, four),
+             "refresh_and_check": per_check(url, lambda c: with_refresh(c, True)),
+             "refresh_and_check_single_questions": per_check(url, lambda c: with_refresh(c, False))}
+    return {"timed": timed, "bytes": sizes,
             "cli": cli(url, payload), "peer": finished(blockcerts)}
 
 
@@ -299,7 +320,8 @@ def report(found: dict[str, Any], bundle: AuditBundle, keys: int) -> None:
     def ms(name: str) -> dict[str, float]:
         return {"p50": round(timed[name][0], 3), "p99": round(timed[name][1], 3)}
 
-    online = ("one_request", "four_requests", "new_client_per_check")
+    online = ("one_request", "four_requests", "new_client_per_check", "refresh_and_check",
+              "refresh_and_check_single_questions")
     result: dict[str, Any] = {
         "bench": "verification", "runs": RUNS, "node": "its own process, HTTP on a loopback port",
         "offline_ms": ms("offline"),
