@@ -139,6 +139,13 @@ class State:
         days, by_day = self._open_days.get(owner, []), self._open_by_day.get(owner, {})
         return [key for day in days[bisect_left(days, valid_at // EXPIRY_DAY):] for key in by_day[day]]
 
+    def open_by_expiry_day(self, owner: str, valid_at: int) -> Iterator[list[str]]:
+        """``owned_open(owner, valid_at)`` one expiry day at a time, soonest day first (keys in no order within a
+        day): a reader that needs only the first few open assets in expiry order stops after the days they span."""
+        days, by_day = self._open_days.get(owner, []), self._open_by_day.get(owner, {})
+        for day in days[bisect_left(days, valid_at // EXPIRY_DAY):]:
+            yield list(by_day[day])
+
     def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
         """Values read back from storage (key, canonical bytes, decoded value). Into a stored tree they are
         checked lazily (module docstring); else the tree is built from them in one pass."""
