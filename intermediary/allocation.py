@@ -4,7 +4,7 @@ taking assets from its selectable providers, nearest expiry first. Pure function
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -55,16 +55,18 @@ def choose_category(totals: Totals, target_pct: int, usage_wh: int) -> str:
 
 
 def _take(pool: Iterable[OpenAsset], want: int) -> list[Part]:
-    parts = []
+    parts: list[Part] = []
+    if want <= 0:  # not even the first asset is read: a paged pool asks for no page it does not need
+        return parts
     for asset in pool:
-        if want == 0:
-            break
         amount = min(asset.wh, want)
         if amount <= 0:
             continue
         asset.wh -= amount
         want -= amount
         parts.append(Part(asset.asset_id, amount, asset.method, asset.category))
+        if want == 0:
+            break
     return parts
 
 
@@ -98,9 +100,9 @@ def allocate(assets: list[OpenAsset], *, providers: Iterable[str], totals: Total
     return _settle(totals, first, parts, usage_wh)
 
 
-def _from(listed: list[OpenAsset], head: int) -> Iterator[OpenAsset]:
-    for i in range(head, len(listed)):
-        yield listed[i]
+# A page of one provider's open assets of one category in allocation order (nearest expiry, then production
+# start, then id), after the given asset (None: from the first): ``load(provider, category, after)``; [] at the end.
+PageLoader = Callable[[str, str, OpenAsset | None], list[OpenAsset]]
 
 
 class AssetPool:
@@ -108,9 +110,13 @@ class AssetPool:
     ``allocate(assets, ...)`` would over the same list, at a cost that does not grow with the number of open
     assets (issue #17: a year's open assets were filtered and sorted again for every half hour).
 
-    The assets are sorted once, per provider and category, in allocation order (nearest expiry first); an
-    interval merges its selectable providers' lists in that order and stops as soon as it is covered. Used-up
-    assets at the front of a list are dropped for good (remaining Wh only ever goes down).
+    The assets are kept per provider and category in allocation order (nearest expiry first); an interval merges
+    its selectable providers' lists in that order and stops as soon as it is covered. Used-up assets at the front
+    of a list are dropped for good (remaining Wh only ever goes down).
+
+    ``AssetPool(assets, now)`` sorts a list it is given; ``AssetPool.paged(now, load)`` asks ``load`` for each
+    list a page at a time, only as far as the intervals walk it, so a batch reads about the assets it uses, not
+    every open asset the intermediary holds (a month of surplus).
     """
 
     def __init__(self, assets: Iterable[OpenAsset], now: int) -> None:
@@ -119,19 +125,50 @@ class AssetPool:
         for asset in sorted((a for a in assets if a.expires > now), key=_order):
             self._lists.setdefault((asset.provider, asset.category), []).append(asset)
         self._heads = dict.fromkeys(self._lists, 0)
+        self._load: PageLoader | None = None
+        self._last: dict[tuple[str, str], OpenAsset] = {}  # paged lists: the last asset read (next page after it)
+        self._ended: set[tuple[str, str]] = set()  # paged lists whose last page has been read
 
-    def _usable(self, providers: set[str], category: str, usage_end: int) -> Iterator[OpenAsset]:
-        runs: list[Iterator[OpenAsset]] = []
-        for provider in providers:
-            key = (provider, category)
-            listed = self._lists.get(key)
-            if listed is None:
-                continue
-            head = self._heads[key]
+    @classmethod
+    def paged(cls, now: int, load: PageLoader) -> AssetPool:
+        pool = cls((), now)
+        pool._load = load
+        return pool
+
+    def _more(self, key: tuple[str, str]) -> bool:
+        """Read the next page of a paged list; False if there is none (or the pool is not paged)."""
+        if self._load is None or key in self._ended:
+            return False
+        page = self._load(key[0], key[1], self._last.get(key))
+        if not page:
+            self._ended.add(key)
+            return False
+        self._last[key] = page[-1]
+        self._lists.setdefault(key, []).extend(a for a in page if a.expires > self.now)
+        self._heads.setdefault(key, 0)
+        return True
+
+    def _walk(self, key: tuple[str, str]) -> Iterator[OpenAsset]:
+        listed = self._lists.get(key, [])
+        head = self._heads.get(key, 0)
+        while True:
             while head < len(listed) and listed[head].wh <= 0:
                 head += 1
             self._heads[key] = head
-            runs.append(_from(listed, head))
+            if head < len(listed) or not self._more(key):
+                break
+            listed = self._lists[key]
+        i = head
+        while True:
+            while i < len(listed):
+                yield listed[i]
+                i += 1
+            if not self._more(key):
+                return
+            listed = self._lists[key]
+
+    def _usable(self, providers: set[str], category: str, usage_end: int) -> Iterator[OpenAsset]:
+        runs = [self._walk((provider, category)) for provider in sorted(providers)]
         merged = runs[0] if len(runs) == 1 else heapq.merge(*runs, key=_order)  # heapq.merge([]) is empty
         return (a for a in merged if a.end <= usage_end and a.wh > 0)
 

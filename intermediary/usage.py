@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend_client import ClientError, NodeClient
-from intermediary.allocation import AssetPool, OpenAsset, Totals
+from intermediary.allocation import AssetPool, OpenAsset, PageLoader, Totals
 from intermediary.config import Settings
 from intermediary.errors import BadInput, LedgerUnavailable, shown
 from intermediary.models import Consumer, Usage, UsageTotal
@@ -101,10 +101,39 @@ def _reported_before(db: Session, parsed: list[tuple[Consumer, Transaction]]) ->
     return {(cid, start) for cid, start in found}
 
 
+PAGE = 128  # open assets per request: about what a day's allocation takes from one provider's category
+
+
+def _open_asset(a: dict[str, Any]) -> OpenAsset:
+    return OpenAsset(a["id"], a["provider"], a["method"], a["category"], a["start"], a["end"], a["expires"], a["wh"])
+
+
 def open_assets(node: NodeClient, owner: str, now: int) -> list[OpenAsset]:
     """S82-S85: every open asset the intermediary owns that has not expired by ``now``."""
-    return [OpenAsset(a["id"], a["provider"], a["method"], a["category"], a["start"], a["end"], a["expires"], a["wh"])
-            for a in node.assets(owner, trade="open", valid_at=now)]
+    return [_open_asset(a) for a in node.assets(owner, trade="open", valid_at=now)]
+
+
+def open_asset_pages(node: NodeClient, owner: str, now: int) -> PageLoader:
+    """S82-S85 a page at a time: the intermediary's open assets unexpired at ``now`` of one provider and category,
+    in allocation order, after a given one (``AssetPool.paged``)."""
+    def load(provider: str, category: str, after: OpenAsset | None) -> list[OpenAsset]:
+        page = [_open_asset(a) for a in node.assets(owner, trade="open", valid_at=now, provider=provider,
+                                                    category=category, after=after.asset_id if after else None,
+                                                    limit=PAGE)]
+        if len(page) > PAGE:
+            raise LedgerUnavailable(f"expected a page of at most {PAGE} open assets, the node listed {len(page)}: "
+                                    f"is it a version without paged asset lists?")
+        previous = (after.expires, after.start, after.asset_id) if after else None
+        for asset in page:  # a node that ignored a filter would have the pool allocate twice or from the wrong list
+            order = (asset.expires, asset.start, asset.asset_id)
+            if (asset.provider, asset.category) != (provider, category) or (previous and order <= previous):
+                raise LedgerUnavailable(f"expected a page of at most {PAGE} open {category} assets of {provider} "
+                                        f"after {after.asset_id if after else 'the start'}, in expiry order; the "
+                                        f"node answered {asset.asset_id} ({asset.provider}, {asset.category}) "
+                                        f"out of it: is it a version without paged asset lists?")
+            previous = order
+        return page
+    return load
 
 
 def _decide(db: Session, settings: Settings, consumer: Consumer, report: Transaction, assets: AssetPool,
@@ -142,26 +171,34 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
                     key=lambda ct: (ct[1].body["start"], ct[0].consumer_id))
     try:
         now = max(now, int(node.status()["time"]))
-        # Sorted once per batch by provider and category: an interval's cost does not grow with the open assets
-        assets = AssetPool(open_assets(node, settings.key.address, now), now)
     except ClientError as exc:
-        raise LedgerUnavailable(f"cannot read the intermediary's assets from the ledger: {exc}") from exc
+        raise LedgerUnavailable(f"cannot read the ledger's time: {exc}") from exc
+    # Read a page at a time per provider and category, as far as the intervals take: a batch's cost does not
+    # grow with the open assets the intermediary holds (issue #17)
+    assets = AssetPool.paged(now, open_asset_pages(node, settings.key.address, now))
     totals: dict[str, tuple[Totals, UsageTotal | None]] = {}  # consumer → (totals, row new here): once per batch
     seen = _reported_before(db, parsed)
     rows: list[tuple[str, int, Usage | None]] = []  # (consumer, start, history row or None for a duplicate)
     txs: list[tuple[Usage, Transaction]] = []
-    for consumer, report in parsed:
-        start = report.body["start"]
-        if (consumer.consumer_id, start) in seen:
-            rows.append((consumer.consumer_id, start, None))
-            continue
-        seen.add((consumer.consumer_id, start))
-        if consumer.consumer_id not in totals:
-            totals[consumer.consumer_id] = _stored_totals(db, consumer.consumer_id)
-        usage, tx = _decide(db, settings, consumer, report, assets, totals[consumer.consumer_id][0], now)
-        rows.append((consumer.consumer_id, start, usage))
-        if tx is not None:
-            txs.append((usage, tx))
+    try:
+        for consumer, report in parsed:
+            start = report.body["start"]
+            if (consumer.consumer_id, start) in seen:
+                rows.append((consumer.consumer_id, start, None))
+                continue
+            seen.add((consumer.consumer_id, start))
+            if consumer.consumer_id not in totals:
+                totals[consumer.consumer_id] = _stored_totals(db, consumer.consumer_id)
+            usage, tx = _decide(db, settings, consumer, report, assets, totals[consumer.consumer_id][0], now)
+            rows.append((consumer.consumer_id, start, usage))
+            if tx is not None:
+                txs.append((usage, tx))
+    except LedgerUnavailable:
+        db.rollback()
+        raise
+    except ClientError as exc:
+        db.rollback()
+        raise LedgerUnavailable(f"cannot read the intermediary's assets from the ledger: {exc}") from exc
     try:
         results = node.submit_batch([tx for _, tx in txs]) if txs else []
     except ClientError as exc:

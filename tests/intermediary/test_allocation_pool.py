@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intermediary.allocation import AssetPool, OpenAsset, Totals, allocate
+from intermediary.allocation import AssetPool, OpenAsset, PageLoader, Totals, allocate
 
 NOW = 1_000_000
 PROVIDERS = ("P1", "P2", "P3")
@@ -47,6 +47,53 @@ def test_pool_decides_exactly_as_allocate(assets: list[OpenAsset], intervals: li
         assert got == expected
         assert totals_pool == totals_plain
     assert pooled == plain  # the same Wh left on every asset
+
+
+def _pages_of(snapshot: list[OpenAsset], size: int, asked: list[tuple[str, str, str | None]]) -> PageLoader:
+    """What the node answers (GET /v1/assets?trade=open&valid_at=NOW&provider=&category=&after=&limit=): fresh
+    copies of the snapshot's assets, in allocation order, a page at a time."""
+    def load(provider: str, category: str, after: OpenAsset | None) -> list[OpenAsset]:
+        asked.append((provider, category, after.asset_id if after else None))
+        listed = sorted((a for a in snapshot if a.provider == provider and a.category == category
+                         and a.expires > NOW), key=lambda a: (a.expires, a.start, a.asset_id))
+        if after is not None:
+            listed = [a for a in listed if (a.expires, a.start, a.asset_id) > (after.expires, after.start,
+                                                                               after.asset_id)]
+        return copy.deepcopy(listed[:size])
+    return load
+
+
+@settings(max_examples=300, deadline=None)
+@given(assets_st, intervals_st, st.sampled_from([1, 2, 3, 7, 1000]))
+def test_paged_pool_decides_exactly_as_allocate(assets: list[OpenAsset], intervals: list[tuple[set[str], int, int,
+                                                                                                int, int]],
+                                                size: int) -> None:
+    plain = copy.deepcopy(assets)
+    asked: list[tuple[str, str, str | None]] = []
+    pool = AssetPool.paged(NOW, _pages_of(copy.deepcopy(assets), size, asked))
+    totals_plain: dict[int, Totals] = {}
+    totals_pool: dict[int, Totals] = {}
+    for providers, target, end, wh, consumer in intervals:
+        kwargs = {"target_pct": target, "usage_start": NOW + end - 1800, "usage_end": NOW + end, "usage_wh": wh,
+                  "now": NOW}
+        expected = allocate(plain, providers=providers, totals=totals_plain.setdefault(consumer, Totals()),
+                            **kwargs)
+        got = pool.allocate(providers=providers, totals=totals_pool.setdefault(consumer, Totals()), **kwargs)
+        assert got == expected
+        assert totals_pool == totals_plain
+    assert len(asked) == len(set(asked))  # no page is read twice
+
+
+def test_paged_pool_reads_only_the_pages_it_walks() -> None:
+    """A month of surplus stays on the node: an interval covered by the first assets reads one page."""
+    snapshot = [OpenAsset(f"a{i:04d}", "P1", "oil", "fossil", NOW - 3600, NOW - 1800, NOW + 100 + i, 1_000)
+                for i in range(1_500)]
+    asked: list[tuple[str, str, str | None]] = []
+    pool = AssetPool.paged(NOW, _pages_of(snapshot, 100, asked))
+    decision = pool.allocate(providers=["P1"], totals=Totals(), target_pct=0, usage_start=NOW - 1800,
+                             usage_end=NOW, usage_wh=2_500, now=NOW)
+    assert [(p.asset_id, p.wh) for p in decision.parts] == [("a0000", 1_000), ("a0001", 1_000), ("a0002", 500)]
+    assert asked == [("P1", "fossil", None)]
 
 
 def test_pool_refuses_another_now() -> None:

@@ -1,16 +1,19 @@
-"""Running usage totals (issue #17): allocation reads each consumer's totals from ``usage_totals`` instead of
-re-summing its history, and decides exactly as the old rule did.
+"""Allocation at a cost flat over the history (issue #17): each consumer's running totals read from
+``usage_totals`` instead of re-summing its history, and the open assets read a page at a time as far as the
+intervals take them instead of all of them every batch — deciding exactly as the old rule did.
 
 The world: a real node (``IntermediaryWorld``) whose solar (Aa) and oil (Ab) meters produce half-hourly assets for
 the intermediary, day by day, and two consumers (targets 30 % and 70 %) reporting every half hour; each day's
-reports are one batch. The same days run once with the stored totals and once with the old rule (the history
-summed for every batch); every outcome, history row and asset left must be the same.
+reports are one batch. The same days run once with the stored totals and paged assets (pages of 5) and once with
+the old rule (the history summed and every open asset read for every batch, ``allocate`` over the whole list);
+every outcome, history row and asset left must be the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +22,10 @@ from sqlalchemy import select, text
 
 import intermediary.usage as usage_module
 from backend_client import ClientError
-from intermediary.allocation import Totals
+from intermediary.allocation import OpenAsset, PageLoader, Totals, allocate
 from intermediary.models import Consumer, Usage, UsageTotal
 from intermediary.service import make_engine
-from intermediary.usage import UsageOutcome, process_reports, summed_totals
+from intermediary.usage import UsageOutcome, open_assets, process_reports, summed_totals
 from ledger_lite import SigningKey, sign_tx
 from tests.helpers.intermediary_world import IntermediaryWorld
 from tests.helpers.ledger_world import DAY, GENESIS_TIME, HALF_HOUR
@@ -106,10 +109,29 @@ def _world(path: Path) -> Iterator[IntermediaryWorld]:
         iw.close()
 
 
+class _WholeList:
+    """The pool before issue #17's fix: every open asset read at once, and ``allocate`` over the whole list for
+    every interval."""
+
+    def __init__(self, assets: list[OpenAsset]) -> None:
+        self.assets = assets
+
+    @staticmethod
+    def paged(now: int, read_all: Callable[[], list[OpenAsset]]) -> _WholeList:
+        return _WholeList(read_all())
+
+    def allocate(self, **kwargs: Any) -> Any:
+        return allocate(self.assets, **kwargs)
+
+
 def _old_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rule before issue #17's fix: every batch sums each consumer's whole history; nothing is stored."""
+    """The rule before issue #17's fix: every batch sums each consumer's whole history and reads every open
+    asset; nothing is stored."""
     monkeypatch.setattr(usage_module, "_stored_totals", lambda db, cid: (summed_totals(db, cid), None))
     monkeypatch.setattr(usage_module, "_add_to_totals", lambda *_: None)
+    monkeypatch.setattr(usage_module, "AssetPool", _WholeList)
+    monkeypatch.setattr(usage_module, "open_asset_pages", lambda node, owner, now: partial(open_assets, node, owner,
+                                                                                           now))
 
 
 def _run(path: Path, between_days: Callable[[IntermediaryWorld, int], None] = lambda *_: None,
@@ -130,11 +152,26 @@ def test_stored_totals_allocate_exactly_as_the_old_rule(tmp_path: Path, monkeypa
         assert _stored(iw) == _summed(iw)
         checked.append(day)
 
-    new = _run(tmp_path / "new", totals_match_history)
+    pages: list[str | None] = []
+    paged = usage_module.open_asset_pages
+
+    def counted(node: Any, owner: str, now: int) -> PageLoader:
+        load = paged(node, owner, now)
+
+        def counting(provider: str, category: str, after: OpenAsset | None) -> list[OpenAsset]:
+            pages.append(after.asset_id if after else None)
+            return load(provider, category, after)
+        return counting
+
+    with monkeypatch.context() as patch:
+        patch.setattr(usage_module, "PAGE", 5)  # many pages per batch
+        patch.setattr(usage_module, "open_asset_pages", counted)
+        new = _run(tmp_path / "new", totals_match_history)
     with monkeypatch.context() as patch:
         _old_rule(patch)
         old = _run(tmp_path / "old")
     assert checked == list(range(DAYS))
+    assert sum(after is not None for after in pages) > DAYS  # pages after the first were read
     assert new == old
     statuses = {o.status for day in new[0] for o in day}
     # The world exercises what the totals decide: both categories, shortfalls and duplicates.
