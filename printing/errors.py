@@ -5,7 +5,7 @@ Every message says what was expected and what was found::
     Error
     ├── FormatError          an institution format file is malformed (names the file and the field)
     ├── RenderError          a certificate cannot be drawn (bad document field, no CJK font, QR too big)
-    ├── ReadError            a printed certificate cannot be read back (not a PDF, poppler tools missing)
+    ├── ReadError            a printed certificate cannot be read back (not a PDF, damaged, too large)
     ├── PrinterUnavailable   CUPS not reachable, pycups missing, no such printer
     └── PrintFailed          CUPS refused the job
 """

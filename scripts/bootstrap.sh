@@ -16,7 +16,7 @@ esac
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc pkg-config                 # the interpreter and what pycups compiles with
   cups cups-daemon cups-client cups-filters libcups2-dev          # printing through a real CUPS (cups-driverd for lpadmin -m, Generic PDF driver)
-  poppler-utils                                                   # pdftoppm/pdftotext: verify printed certificates
+  poppler-utils                                                   # pdftoppm/pdftotext: the tests check rendered pages
   chromium                                                        # headless browser for the /verify page's phone test (Playwright)
   etcd-server etcd-client                                         # consortium ordering (issue #12); tests start private clusters, never the service
   fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-noto-cjk    # Japanese text in PDFs and in the kiosk

@@ -1,9 +1,9 @@
 """A certificate page as an image for the screen (seed S214a: shown instead of, or besides, printed), and where
 its QR code is on it, so the screen can zoom the QR large enough to scan from the panel. No Qt here.
 
-The page is rendered with poppler's ``pdftoppm`` (Debian poppler-utils, which ``scripts/bootstrap.sh``
-installs; the kiosk's PySide6 has no QtPdf) at 150 dpi, after ``printing.reading`` checked the page count and
-size, so a hostile PDF cannot make a huge bitmap; the QR code is located with zxing-cpp.
+The page is rendered by ``printing.reading`` (PDFium in a memory-capped child process; the kiosk's PySide6 has no
+QtPdf) at 150 dpi, after it checked the page count and size, so a hostile PDF cannot make a huge bitmap; the QR code
+is located with zxing-cpp.
 """
 
 from __future__ import annotations
