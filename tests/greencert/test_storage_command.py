@@ -108,9 +108,14 @@ def test_help_and_bad_options(tmp_path: Path, procs: TradingProcs) -> None:
 
 
 def test_a_new_record_file_starts_from_what_the_ledger_counts_in_the_battery(procs: TradingProcs) -> None:
-    for proc in procs.started:
-        if proc.name == "storage" and proc.popen.poll() is None:
-            assert proc.terminate() == 0
+    running = [p for p in procs.started if p.name == "storage" and p.popen.poll() is None]
+    storage = running[0] if running else procs.start_storage()
+    now = int(time.time())
+    start = now - now % INTERVAL_S - 12 * INTERVAL_S  # before what the other tests received
+    answer = httpx.post(f"{procs.storage_url}/receptions", timeout=30, json={
+        "home": procs.key(procs.homes[2].id).address, "start": start, "end": start + INTERVAL_S, "wh": 700})
+    assert answer.status_code == 201 and answer.json()["status"] == "recorded", answer.text
+    assert storage.terminate() == 0
     with NodeClient(procs.node_url, timeout=30) as node:
         counted = node.value("trade/battery/battery-300")["value"]["stored_wh"]
         assert counted > 0
