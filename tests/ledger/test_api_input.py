@@ -202,8 +202,9 @@ def operation(app: FastAPI, method: str, path: str) -> dict[str, Any]:
     ("get", "/v1/state/{key}", {"200", "400", "404"}),
     ("get", "/v1/assets", {"200", "400", "401", "403"}),
     ("get", "/v1/certificates", {"200", "400", "401", "403"}),
+    ("get", "/v1/certificates/{certificate_id}/audit", {"200", "400", "404", "503"}),
     ("get", "/v1/status", {"200"}),
-    ("get", "/v1/registry", {"200"}),
+    ("get", "/v1/registry", {"200", "400", "503"}),
     ("get", "/v1/events", {"200"}),
 ])
 def test_openapi_declares_every_status(app: FastAPI, method: str, path: str, statuses: set[str]) -> None:
