@@ -213,6 +213,7 @@ class SettingsScreen(Screen):
         listed.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         listed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         listed.setUniformItemSizes(True)
+        listed.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long path keeps its drive's name in sight
         listed.setMinimumHeight(2 * TOUCH_MIN_PX + 4)
         flick_to_scroll(listed)
         return listed
