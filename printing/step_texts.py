@@ -441,9 +441,10 @@ def detail_text(code: str, params: Mapping[str, Any], language: str, *, fallback
     if pair is None or set(params) != set(DETAIL_PARAMS.get(code, ())):
         return fallback
     try:
-        return _pick(pair, language).format(**_worded(params, language, zone_name)).strip()
+        text = _pick(pair, language).format(**_worded(params, language, zone_name)).strip()
     except (KeyError, IndexError, ValueError, TypeError):  # a template and its parameters out of step
         return fallback
+    return text + "。" if language == "ja" and not text.endswith("。") else text  # a Japanese sentence ends so
 
 
 def step_text(step: Step, language: str, *, zone_name: str = DEFAULT_TIME_ZONE) -> str:

@@ -321,7 +321,7 @@ def test_a_photo_without_a_qr_code_could_not_be_checked(page: httpx.Client, issu
     Image.new("RGB", (300, 200), "white").save(tmp_path / "blank.jpg")
     response = post(page, lang="ja", file=("blank.jpg", (tmp_path / "blank.jpg").read_bytes(), "image/jpeg"))
     assert verdict(response) == "could not check" and "確認できませんでした" in response.text
-    assert detail(response, "read") == "blank.jpg に QR コードが見つかりません"
+    assert detail(response, "read") == "blank.jpg に QR コードが見つかりません。"
 
 
 # -- in Japanese: the details too (issue #13) ------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def test_a_tampered_amount_on_the_japanese_page_says_why_in_japanese(page: httpx
     response = post(page, lang="ja", payload=tampered(issued.payload, wh=10_000_000))
     assert verdict(response) == "not genuine" and steps(response) == ["read:True", "signature:False"]
     assert detail(response, "signature").startswith("署名が内容と一致しません。署名の後に内容")
-    assert detail(response, "read") == "貼り付けられた文字列、またはリンクに含まれる文字列を読み取りました"
+    assert detail(response, "read") == "貼り付けられた文字列、またはリンクに含まれる文字列を読み取りました。"
     assert "does not verify" not in response.text
 
 
@@ -359,7 +359,7 @@ def test_a_genuine_certificate_on_the_japanese_page_has_japanese_steps_and_notes
     assert verdict(response) == "genuine"
     for step in ("signature", "inclusion", "record", "revocation"):
         assert JAPANESE.search(detail(response, step)), step
-    assert detail(response, "revocation") == "失効していません"
+    assert detail(response, "revocation") == "失効していません。"
 
 
 def test_an_empty_form_asks_for_something_to_check(page: httpx.Client) -> None:

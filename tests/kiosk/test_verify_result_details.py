@@ -87,4 +87,4 @@ def test_a_detail_that_quotes_markup_is_shown_as_plain_text(window) -> None:
     window.verify_result.show_verification(Verification(report))
     shown = window.verify_result.findChild(QLabel, "stepText-read")
     assert shown.textFormat() == Qt.TextFormat.PlainText
-    assert plain(shown.text()).endswith("<b>x</b>.png に QR コードが見つかりません")
+    assert plain(shown.text()).endswith("<b>x</b>.png に QR コードが見つかりません。")
