@@ -16,6 +16,10 @@ Where the ledger's answers come from: a node (``LedgerReader``, online), or the 
 PDF carries (``AuditBundle``: the very answers a node gave when the PDF was made), which proves inclusion and
 finality with no network given the trust list — only a revocation after printing then cannot be seen.
 
+Each step and note says in English what was expected and what was found (for the CLI and the logs), and carries a
+message id with its parameters (``ledger_lite.detail_ids``) that the front ends word in the reader's language
+(``printing.step_texts``).
+
 A verdict is ``genuine`` only when every step passed; ``not genuine`` when one failed; ``could not check`` when
 none failed but one could not be checked (no trust list, an unreachable node, a user-signed payload offline).
 """
