@@ -185,7 +185,9 @@ class Queries(NodeBase):
             if trade == "open" and valid_at is not None and limit is not None:
                 records: list[tuple[str, Any]] = []
                 since = valid_at if cursor is None else max(valid_at, cursor[0])
-                for keys in self.state.open_by_expiry_day(owner, since):
+                for keys in self.state.open_by_expiry_day(owner, since, of=lambda p, m: (
+                        (not provider or p == provider) and (not method or m == method)
+                        and (not category or category_of(m) == category))):
                     day = sorted((order(k, r), k, r) for k in keys if wanted(r := self.state.get(k)))
                     records += [(k, r) for o, k, r in day if cursor is None or o > cursor]
                     if len(records) >= limit:

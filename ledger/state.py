@@ -14,7 +14,7 @@ read raises ``StoreError``. ``audit`` (``ledger.state_audit``) checks them all a
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import cbor2
@@ -52,10 +52,11 @@ class State:
         # written: reading the registry or the certificates costs their own number, not the whole state's.
         self._namespaces: dict[str, dict[str, None]] = {}
         self._open: dict[str, set[str]] = {}  # owner → asset keys open for trade (a subset of _owners)
-        # The same keys by expiry day, and each owner's days in order: open assets that expired unused stay open
-        # for ever, so a read of the unexpired ones skips the past days instead of every key (issue #17).
-        self._open_by_day: dict[str, dict[int, set[str]]] = {}
-        self._open_days: dict[str, list[int]] = {}
+        # The same keys per (provider, method) by expiry day, with each one's days in order: open assets that
+        # expired unused stay open for ever, so a read of the unexpired ones skips the past days instead of every
+        # key, and a read of one provider's or method's skips the others' (issue #17).
+        self._open_by_day: dict[str, dict[tuple[str, str], dict[int, set[str]]]] = {}
+        self._open_days: dict[str, dict[tuple[str, str], list[int]]] = {}
         self._stored = tree is not None
         self._tree = tree if tree is not None else SparseMerkleTree()
         self._undo: list[str] | None = None  # keys of a prepared block, to take out of the tree again
@@ -136,15 +137,19 @@ class State:
         those of that day that expired by then; the cost is theirs, not that of every asset that expired open."""
         if valid_at is None:
             return list(self._open.get(owner, ()))
-        days, by_day = self._open_days.get(owner, []), self._open_by_day.get(owner, {})
-        return [key for day in days[bisect_left(days, valid_at // EXPIRY_DAY):] for key in by_day[day]]
+        return [key for keys in self.open_by_expiry_day(owner, valid_at) for key in keys]
 
-    def open_by_expiry_day(self, owner: str, valid_at: int) -> Iterator[list[str]]:
+    def open_by_expiry_day(self, owner: str, valid_at: int,
+                           of: Callable[[str, str], bool] | None = None) -> Iterator[list[str]]:
         """``owned_open(owner, valid_at)`` one expiry day at a time, soonest day first (keys in no order within a
-        day): a reader that needs only the first few open assets in expiry order stops after the days they span."""
-        days, by_day = self._open_days.get(owner, []), self._open_by_day.get(owner, {})
-        for day in days[bisect_left(days, valid_at // EXPIRY_DAY):]:
-            yield list(by_day[day])
+        day), only of the (provider, method) pairs ``of`` accepts (None: all): a reader that needs only the first
+        few open assets in expiry order stops after the days they span."""
+        first = valid_at // EXPIRY_DAY
+        pairs = {pair: days[bisect_left(days, first):] for pair, days in self._open_days.get(owner, {}).items()
+                 if of is None or of(*pair)}
+        by_pair = self._open_by_day[owner] if pairs else {}
+        for day in sorted({day for days in pairs.values() for day in days}):
+            yield [key for pair in pairs for key in by_pair[pair].get(day, ())]
 
     def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
         """Values read back from storage (key, canonical bytes, decoded value). Into a stored tree they are
@@ -210,7 +215,8 @@ class State:
             self._owners.get(old["owner"], set()).discard(key)
             self._open.get(old["owner"], set()).discard(key)
             if key.startswith("asset/") and old.get("trade") == "open":
-                self._open_by_day[old["owner"]][old["expires"] // EXPIRY_DAY].discard(key)
+                pair = (old.get("provider", ""), old.get("method", ""))
+                self._open_by_day[old["owner"]][pair][old["expires"] // EXPIRY_DAY].discard(key)
         if old is None:
             namespace = _namespace(key)
             if namespace is not None and namespace != ASSET_NAMESPACE:
@@ -220,11 +226,11 @@ class State:
             self._owners.setdefault(value["owner"], set()).add(key)
             if value.get("trade") == "open":
                 self._open.setdefault(value["owner"], set()).add(key)
-                day = value["expires"] // EXPIRY_DAY
-                by_day = self._open_by_day.setdefault(value["owner"], {})
+                day, pair = value["expires"] // EXPIRY_DAY, (value.get("provider", ""), value.get("method", ""))
+                by_day = self._open_by_day.setdefault(value["owner"], {}).setdefault(pair, {})
                 if day not in by_day:
                     by_day[day] = set()
-                    insort(self._open_days.setdefault(value["owner"], []), day)
+                    insort(self._open_days.setdefault(value["owner"], {}).setdefault(pair, []), day)
                 by_day[day].add(key)
 
 
