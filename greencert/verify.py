@@ -14,9 +14,8 @@ import json
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backend_client import ClientError, NodeClient
 from ledger_lite import Claims
 from ledger_lite.audit import (
     GENUINE,
@@ -37,6 +36,9 @@ from ledger_lite.audit import (
 from ledger_lite.keys import PublicKey
 from ledger_lite.trust_anchor import ConflictingHeaders, HeaderWatch, TrustError, decode_anchor, refresh
 from ledger_lite.verification import Step, Trust, TrustFormatError, clip, shown
+
+if TYPE_CHECKING:  # httpx is imported only when a node is asked: an offline check never loads it
+    from backend_client import CertificateReader, NodeClient
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
 __all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
@@ -154,6 +156,8 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: 
         if known is None:
             return None
     if node is not None:
+        from backend_client import ClientError, TrustReader
+
         try:
             if known is None:
                 status, sets = node.status(), node.validator_sets()
@@ -163,7 +167,7 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: 
                             f"node, and every later change was checked against them; pin them with --anchor "
                             f"GCT1:... from someone you trust", code="note.first_use",
                             params={"chain": clip(known.chain_id)})
-            trust, _ = refresh(known, node)
+            trust, _ = refresh(known, TrustReader(node))  # the registry with its proofs in one answer
         except ConflictingHeaders as exc:
             cache.parent.mkdir(parents=True, exist_ok=True)
             evidence = cache.with_suffix(".evidence.json")
@@ -189,6 +193,13 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: 
     return None
 
 
+def _one_request_reader(node: NodeClient) -> CertificateReader:
+    """The node's reads for one check, asked in one request (``GET /v1/certificates/{id}/audit``)."""
+    from backend_client import CertificateReader
+
+    return CertificateReader(node)
+
+
 def facts_of(claims: Claims) -> dict[str, str]:
     """What the signed payload says, worded as the paper words it (``printing.facts``; times in JST)."""
     from printing.facts import certificate_facts
@@ -204,7 +215,11 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
     payload, printed = read_source(source, report)
     if payload is None:
         return report
-    node = None if offline or not node_url else NodeClient(node_url, timeout=10)
+    node: NodeClient | None = None
+    if not offline and node_url:
+        from backend_client import NodeClient
+
+        node = NodeClient(node_url, timeout=10)
     try:
         trust = load_trust(node, trust_cache, report, anchor=anchor)
         if trust is None:
@@ -222,7 +237,8 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
             except BundleError as exc:
                 damaged_bundle(report, exc)
                 return report
-        audit(payload, trust, report, printed=printed, node=None if node is None else HeaderWatch(node, trust),
+        reader = None if node is None else HeaderWatch(_one_request_reader(node), trust)
+        audit(payload, trust, report, printed=printed, node=reader,
               bundle=bundle, facts=facts_of)
         if node is not None and trust.headers:
             trust_cache.write_text(json.dumps(trust.to_json(), indent=1))  # the headers just checked, kept

@@ -66,6 +66,12 @@ class AnswersFor(NodeClient):
     def tx(self, tx_id: str) -> dict[str, Any]:
         return super().tx(self.real)
 
+    def certificate_audit(self, certificate_id: str) -> dict[str, Any] | None:
+        answer = super().certificate_audit(self.real)
+        if answer is not None and self.state is not None:
+            answer = {**answer, "state": super().proven_value(f"cert/{self.state}")}
+        return answer
+
     def proven_value(self, key: str) -> dict[str, Any]:
         if not key.startswith("cert/"):  # the registry's proofs (the trust list) are answered truly
             return super().proven_value(key)
@@ -76,7 +82,7 @@ def test_node_answering_with_another_issuance_is_not_genuine(issued: tuple[str, 
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     claims = genuine_claims(issued)
     forged = dataclasses.replace(claims, cid="ab" * 32)
-    monkeypatch.setattr("greencert.verify.NodeClient", lambda url, **o: AnswersFor(url, claims.cid, **o))
+    monkeypatch.setattr("backend_client.NodeClient", lambda url, **o: AnswersFor(url, claims.cid, **o))
     report = check(encode_payload(forged, demo.world.intermediary), demo, tmp_path / "t.json")
     assert report.exit_code == NOT_GENUINE
     ok, detail = steps(report)["inclusion"]
@@ -93,7 +99,7 @@ def test_node_answering_with_another_certificates_record_is_not_genuine(
     claims = genuine_claims(issued)
     other = user_issued.claims
     forged = dataclasses.replace(other, cid=claims.cid, h=claims.h)  # the issuance's id and height
-    monkeypatch.setattr("greencert.verify.NodeClient",
+    monkeypatch.setattr("backend_client.NodeClient",
                         lambda url, **o: AnswersFor(url, claims.cid, state=other.cid, **o))
     # signed by Consumer Cb, who issued the other certificate, so the issuer matches the record served
     report = check(encode_payload(forged, demo.world.users["Cb"]), demo, tmp_path / "t.json")
