@@ -29,7 +29,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from backend_client import ClientError, NodeClient
+from backend_client import CertificateReader, ClientError, NodeClient
 from intermediary.service import Service
 from intermediary.web.form import Field, FormError, parse_form
 from intermediary.web.page import CSP, TEXT, Language, form_page, language_of, result_page, too_large_page
@@ -142,8 +142,8 @@ def check(service: Service, cache: TrustCache, payload: str | None, printed: Map
     if trust is None:
         return report
     if reachable:
-        online = audit(payload, trust, Report(steps=list(read_steps)), printed=printed, node=service.node,
-                       facts=facts)
+        online = audit(payload, trust, Report(steps=list(read_steps)), printed=printed,
+                       node=CertificateReader(service.node), facts=facts)  # one request per check
         unreached = next((s for s in online.steps if s.name == "ledger" and s.ok is None), None)
         if unreached is None:
             return online
