@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import sqlite3
 import threading
 import time as wall
 from collections import deque
@@ -115,7 +116,7 @@ class Node(Admission, Producer, Queries):
             self._write_genesis()
             return
         with _without_cycle_collection():  # the stored tree is not rebuilt: State checks values as they are read
-            self.state.load(self.store.state_rows())
+            self.state.load(self.store.state_rows(), self.store.redo_keys())
         try:
             found = self.store.block(last)
         except EncodingError as exc:
@@ -187,6 +188,12 @@ class Node(Admission, Producer, Queries):
     def close(self) -> None:
         self.stop()
         self._admission.close()
+        with self._lock:
+            if not self.state.prepared:  # the tree holds the head's state: write it, nothing to put back on start
+                try:
+                    self.store.flush_tree(self.head.height)
+                except sqlite3.Error as exc:  # the blocks' logged keys still give it back on the next start
+                    log.warning("the state tree could not be written on closing: %s", exc)
         self.store.close()
 
 

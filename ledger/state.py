@@ -100,6 +100,11 @@ class State:
     def tree(self) -> SparseMerkleTree:
         return self._tree
 
+    @property
+    def prepared(self) -> bool:
+        """A block's writes are in the tree, neither applied nor discarded yet."""
+        return self._undo is not None
+
     def encoded(self, key: str) -> bytes | None:
         """The canonical CBOR of the value at ``key``, which its tree leaf commits to. Encoded again on demand
         rather than kept (a fifth of the memory of a stored asset): canonical encoding gives the very bytes the
@@ -151,13 +156,18 @@ class State:
         for day in sorted({day for days in pairs.values() for day in days}):
             yield [key for pair in pairs for key in by_pair[pair].get(day, ())]
 
-    def load(self, rows: Iterable[tuple[str, bytes, Any]]) -> None:
+    def load(self, rows: Iterable[tuple[str, bytes, Any]], redo: Iterable[str] = ()) -> None:
         """Values read back from storage (key, canonical bytes, decoded value). Into a stored tree they are
-        checked lazily (module docstring); else the tree is built from them in one pass."""
+        checked lazily (module docstring), but for the keys in ``redo``, written by blocks stored after the tree
+        was last written: their values are put into the tree (the caller then checks its root against the
+        signed header, which checks them). Without a stored tree, the tree is built from them in one pass."""
         if self._stored:
             for key, _, value in rows:
                 self._set(key, value)
-            self._unchecked = set(self._values)
+            replayed = {key: self._values.get(key) for key in redo}
+            self._tree.update({key.encode(): None if value is None else sha256(encode_state(value))
+                               for key, value in replayed.items()})
+            self._unchecked = set(self._values).difference(replayed)
             self._checking = True
             if len(self._values) != len(self._tree):
                 raise StoreError(f"the store holds {len(self._values)} state values, but its state tree holds "

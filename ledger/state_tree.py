@@ -18,6 +18,12 @@ Checking. A cached node's children are read from disk only as a pair, and their 
 parent's, which the node checked against the last signed header at start (the root): a hand-edited row is
 refused with ``StoreError`` at the first walk that reads it.
 
+Writing. Changed entries are written every few hundred thousand changes (``wants_flush``) rather than with
+every block: the top of the tree changes in every block, and writing it once for many blocks halves the rows
+written per reading. The store logs the changed keys of every block in between (in the block's transaction);
+a node that starts after a crash puts those keys' stored values back into the tree and checks the root against
+the signed header (``ledger.state``).
+
 Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.smt_tree`` (heap index → entry),
 so the tree's walks run unchanged on a plain dict. Children are loaded and evicted as a pair: a cached internal
 node with neither child cached has its children on disk. Pairs are evicted least recently used first once
@@ -90,13 +96,14 @@ class StoredTree(SparseMerkleTree):
     """``SparseMerkleTree`` over the ``smt`` rows read by ``read_children``; ``pending`` and ``written`` move a
     block's changes to disk (``ledger.storage.Store.write_block`` calls them inside its transaction)."""
 
-    __slots__ = ("_capacity", "_complete", "_dirty", "_ids", "_lru", "_next_id", "_read_children")
+    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_ids", "_lru", "_next_id", "_read_children")
 
     def __init__(self, read_children: ChildReader, root: Row | None, size: int, next_id: int, *,
                  capacity: int = DEFAULT_CAPACITY) -> None:
         super().__init__()
         if capacity < 16:
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
+        self._flush_at = max(1, capacity // 2)  # changed entries that make ``wants_flush`` true
         self._dirty: set[int] = set()  # heap indexes written since the last ``written``
         self._nodes = _Tracked(self._dirty)
         self._read_children = read_children
@@ -119,8 +126,7 @@ class StoredTree(SparseMerkleTree):
 
     # --- reads ------------------------------------------------------------------------------------------------
     def _reach(self, paths: Sequence[bytes]) -> None:
-        if not self._dirty:  # before loading: what a walk loads must stay until the walk is done
-            self._evict()
+        self._evict()  # before loading: what a walk loads must stay until the walk is done
         if self._complete:
             return
         nodes, lru = self._nodes, self._lru
@@ -175,6 +181,17 @@ class StoredTree(SparseMerkleTree):
         self._lru[index] = None
 
     # --- writes -----------------------------------------------------------------------------------------------
+    def wants_flush(self) -> bool:
+        """Whether enough entries changed since the last ``written`` to write them now: the nodes near the top
+        change with every block, so writing every few hundred thousand changes rather than every block writes
+        each of them once for many blocks (``ledger.storage`` keeps the changed keys of the blocks between)."""
+        return len(self._dirty) >= self._flush_at
+
+    @property
+    def changed(self) -> int:
+        """Entries changed since the last ``written``."""
+        return len(self._dirty)
+
     def pending(self) -> TreeWrite:
         """The rows for every entry changed since the last ``written``, children before parents."""
         nodes, known = self._nodes, self._ids
@@ -223,12 +240,24 @@ class StoredTree(SparseMerkleTree):
             self._lru = OrderedDict.fromkeys(sorted({index >> 1 for index in nodes if index > 1}, key=int.bit_length,
                                                     reverse=True))
         lru = self._lru
-        while len(nodes) > self._capacity and lru:
+        dirty = self._dirty
+        kept = []
+        for _ in range(min(len(lru), 2 * (len(nodes) - self._capacity) + 64)):  # bounded work per walk
+            if len(nodes) <= self._capacity:
+                break
             parent, _ = lru.popitem(last=False)
+            # Only below a parent whose row is on disk and current, which names the children's rows; changed
+            # entries stay until they are written.
+            if parent not in known or parent in dirty:
+                if parent in nodes:
+                    kept.append(parent)
+                continue
             for child in (2 * parent, 2 * parent + 1):
-                if child in nodes and child in known:
+                if child in nodes and child in known and child not in dirty:
                     dict.__delitem__(nodes, child)
                     del known[child]
+        for parent in kept:  # tried again once they are written
+            lru[parent] = None
 
     # --- building -------------------------------------------------------------------------------------------
     def load_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:

@@ -7,8 +7,11 @@ values are stored in the compact forms of ``ledger.compact``.
 State rows are appended in the order their keys first appear and updated in place by row id (the store keeps
 key → row id in memory; the node reads the whole state on start anyway): keyed by their hash-like keys, every
 block of new assets would dirty nearly every page of the table and the WAL would grow by megabytes a block.
-The state tree's nodes are rows of ``smt`` (``ledger.state_tree``), appended in the same transaction as the
-block that changed them; ``tree`` is the store's ``StoredTree``, which the node's ``State`` works on.
+The state tree's nodes are rows of ``smt`` (``ledger.state_tree``); ``tree`` is the store's ``StoredTree``,
+which the node's ``State`` works on. Its changed nodes are appended in the transaction of a block once enough
+changed (``StoredTree.wants_flush``) and when the node closes; meanwhile every block's transaction logs the
+keys it wrote in ``smt_redo``, so the tree on disk (as of block ``smt_height``) and the logged keys' stored
+values give the tree of the head after a crash.
 
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk). Older
 formats are rewritten in the newest on open, in one transaction each.
@@ -23,6 +26,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import cbor2
 
 from ledger.compact import FORM_RAW, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
@@ -39,6 +44,7 @@ CREATE TABLE IF NOT EXISTS txs (
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER);
+CREATE TABLE IF NOT EXISTS smt_redo (height INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 """
 # The row of a tree node and the rows of its children, in one statement (ledger.state_tree.ChildReader).
 _CHILDREN = ("SELECT id, node, l, r FROM smt WHERE id IN "
@@ -110,11 +116,44 @@ class Store:
         with self._lock:
             return self._db.execute(_CHILDREN, (row_id,)).fetchall()
 
-    def _write_tree(self, write: TreeWrite) -> None:
-        """Inside a transaction: a block's (or a build's) tree rows and the new root."""
+    def _write_tree(self, write: TreeWrite, height: int) -> None:
+        """Inside a transaction: the tree's changed rows and its new root, as of block ``height``; the keys logged
+        for the blocks up to it are no longer needed."""
         self._db.executemany("INSERT INTO smt(id, node, l, r) VALUES (?, ?, ?, ?)", write.rows)
         self._db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                             (("smt_root", str(write.root_id)), ("smt_size", str(write.size))))
+                             (("smt_root", str(write.root_id)), ("smt_size", str(write.size)),
+                              ("smt_height", str(height))))
+        self._db.execute("DELETE FROM smt_redo WHERE height <= ?", (height,))
+
+    def flush_tree(self, height: int) -> None:
+        """Write the tree's changed rows now, the tree holding the state of block ``height`` (the last stored):
+        what a node does when it closes, so that its next start has no logged keys to put back."""
+        if not self.tree.changed:
+            return
+        write = self.tree.pending()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._write_tree(write, height)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self.tree.written(write)
+
+    def redo_keys(self) -> list[str]:
+        """The keys written by the blocks stored after the tree's last write, in order (module docstring)."""
+        with self._lock:
+            rows = self._db.execute("SELECT height, keys FROM smt_redo ORDER BY height").fetchall()
+        keys: dict[str, None] = {}
+        for height, blob in rows:
+            try:
+                packed = cbor2.loads(blob)
+                keys.update((unpack_key(bytes(k)), None) for k in packed)
+            except (ValueError, TypeError, cbor2.CBORDecodeError, StoreError) as exc:
+                raise StoreError(f"the keys logged for block {height} do not decode: {exc}; the store was changed "
+                                 f"outside the node") from exc
+        return list(keys)
 
     def close(self) -> None:
         with self._lock:
@@ -164,7 +203,8 @@ class Store:
                 updates.append((stored, row))
         if self.before_write is not None:
             self.before_write({key: encoded for key, (_, encoded) in writes.items()})
-        tree = self.tree.pending()
+        tree = self.tree.pending() if self.tree.wants_flush() else None
+        redo = bytes(cbor2.dumps([pack_key(key) for key in writes]))
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -174,12 +214,16 @@ class Store:
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", rows)
                 self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
                 self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
-                self._write_tree(tree)
+                if tree is not None:
+                    self._write_tree(tree, header.height)
+                else:
+                    self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self.tree.written(tree)
+            if tree is not None:
+                self.tree.written(tree)
             self._state_ids.update(added)
             self._next_state_id += len(added)
             self._tx_seqs.update((tx_id, seq) for seq, tx_id, _, _ in rows)
@@ -317,7 +361,8 @@ class Store:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.execute("DELETE FROM smt")
-            self._write_tree(tree.pending())
+            last = self._db.execute("SELECT coalesce(max(height), 0) FROM blocks").fetchone()[0]
+            self._write_tree(tree.pending(), int(last))
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
             self._db.execute("COMMIT")
         except BaseException:

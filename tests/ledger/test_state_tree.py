@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cbor2
 import pytest
 
+from ledger.compact import unpack_key
 from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.state_tree import Row, StoredTree
@@ -216,9 +218,10 @@ def test_a_block_whose_transaction_fails_after_its_tree_rows_leaves_no_trace(led
         asset = w.new_asset(node, 2, 10_000)
         before = node.status()
         real = node.store._write_tree
+        node.store.tree._flush_at = 1  # every block writes its tree rows
 
-        def rows_then_disk_full(write: Any) -> None:
-            real(write)
+        def rows_then_disk_full(write: Any, height: int) -> None:
+            real(write, height)
             raise sqlite3.OperationalError("database or disk is full")
 
         monkeypatch.setattr(node.store, "_write_tree", rows_then_disk_full)
@@ -237,3 +240,61 @@ def test_a_block_whose_transaction_fails_after_its_tree_rows_leaves_no_trace(led
         assert node.audit() == len(node.state)
     finally:
         node.close()
+
+
+def crash(node: Node) -> None:
+    """Stop a node the way SIGKILL would leave its store: no tree written on closing."""
+    node.stop()
+    node._admission.close()
+    node.store._db.close()
+
+
+def test_a_node_that_crashed_between_tree_writes_puts_the_logged_keys_back(ledger_world: LedgerWorld,
+                                                                           tmp_path: Path) -> None:
+    """The tree is written every so many changes; the blocks in between log their keys. After a crash the
+    node starts from the tree as last written plus those keys' stored values, and its root is the head's."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    node.store.tree._flush_at = 40  # a tree write every few blocks
+    heights = []
+    for slot in range(2, 12):
+        asset = w.new_asset(node, slot, 1_000)
+        w.commit(node, w.allocate([(asset, 400)]))
+        heights.append(int(node.store.get_meta("smt_height") or -1))
+    status = node.status()
+    logged = node.store.redo_keys()
+    crash(node)
+    assert len(set(heights)) > 2 and heights[-1] < status["height"]  # written now and then, not at the end
+    assert logged  # so the last blocks' keys were logged
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.status()["state_root"] == status["state_root"] == recompute_state_root(
+            data_dir / "ledger.sqlite").hex()
+        assert node.audit() == len(node.state)
+        w.commit(node, w.allocate([(w.new_asset(node, 20, 1_000), 500)]))  # and it goes on
+    finally:
+        node.close()
+    assert Store(data_dir / "ledger.sqlite").redo_keys() == []  # closing wrote the tree
+
+
+def test_a_logged_key_taken_out_is_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    asset = w.new_asset(node, 2, 1_000)
+    status = {"values": len(node.state)}
+    crash(node)
+    db = sqlite3.connect(data_dir / "ledger.sqlite")
+    with db:
+        height, blob = db.execute("SELECT height, keys FROM smt_redo ORDER BY height DESC LIMIT 1").fetchone()
+        keys = [k for k in cbor2.loads(blob) if unpack_key(bytes(k)) != f"asset/{asset}"]
+        db.execute("UPDATE smt_redo SET keys = ? WHERE height = ?", (cbor2.dumps(keys), height))
+    db.close()
+    store = Store(data_dir / "ledger.sqlite")
+    try:
+        with pytest.raises(StoreError, match=f"the store holds {status['values']} state values, but its state tree "
+                                             f"holds {status['values'] - 1}: the store was changed outside the node"):
+            Node(store, w.genesis(), w.validator, clock=ManualClock())
+    finally:
+        store.close()
