@@ -198,7 +198,7 @@ def check_ledger(claims: Claims, node: LedgerReader, trust: Trust, report: Repor
     raises ``LookupError`` when the ledger has no such issuance; any other error means it could not be asked."""
     try:
         checked = verify_issuance(node, claims.cid, trust.validators, trust.chain_id, claims=claims,
-                                  names=trust.names, signer=signer)
+                                  names=trust.names, signer=signer, known_headers=trust.headers)
     except ConflictingHeaders as exc:  # a fork: say so, decide nothing
         report.add("inclusion", None, str(exc), exc.detail_code, exc.params)
         report.evidence.append(exc.evidence)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ledger_lite.block import BlockHeader, Commit, verify_commit
+from ledger_lite.block import BlockHeader, Commit, verify_final
 from ledger_lite.encoding import decode, sha256
 from ledger_lite.errors import EncodingError, ProofError, VerificationError
 from ledger_lite.keys import PublicKey
@@ -45,7 +45,8 @@ def verify_state(state_json: dict[str, Any], header: BlockHeader) -> Any:
 
 
 def verify_tx_in_block(tx_json: dict[str, Any], block_json: dict[str, Any],
-                       validators: Sequence[PublicKey], chain_id: str) -> Transaction:
+                       validators: Sequence[PublicKey], chain_id: str,
+                       known: Mapping[int, str] | None = None) -> Transaction:
     """Check, in order: (1) the header is final (a quorum of trusted validators signed it), (2) the header is
     of our chain and at the claimed height, (3) the raw transaction hashes to its id, (4) its inclusion proof
     leads to the header's ``tx_root``. Returns the decoded transaction; raises ``VerificationError``."""
@@ -59,7 +60,7 @@ def verify_tx_in_block(tx_json: dict[str, Any], block_json: dict[str, Any],
     except (KeyError, TypeError, ValueError, EncodingError) as exc:
         raise VerificationError(f"expected a transaction with proof and a block with header and commit: {exc!r}") \
             from exc
-    verify_commit(header, commit, validators)
+    verify_final(header, commit, validators, known)  # ``known``: headers already verified (Trust.headers)
     if header.chain != chain_id:
         raise VerificationError(f"block is of chain {header.chain!r}, expected {chain_id!r}")
     height = tx_json.get("height")

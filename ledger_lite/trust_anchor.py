@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import base45
 
-from ledger_lite.block import BlockHeader, Commit, quorum, validators_hash, verify_commit
+from ledger_lite.block import BlockHeader, Commit, quorum, validators_hash, verify_final
 from ledger_lite.detail_ids import Params
 from ledger_lite.encoding import canonical, decode
 from ledger_lite.errors import CommitError, EncodingError, Error, SignatureError, VerificationError
@@ -162,11 +162,11 @@ def checked_header(trust: Trust, answer: dict[str, Any], validators: Sequence[Pu
         raise TrustError(f"expected a block answer with header and commit, found: {clip(e, 120)}") from None
     if header.chain != trust.chain_id:
         raise TrustError(f"expected a block of chain {shown(trust.chain_id)}, found {shown(header.chain)}")
+    known = trust.headers.get(header.height)
     try:
-        verify_commit(header, commit, validators)
+        verify_final(header, commit, validators, trust.headers)  # a header kept before is not verified again
     except CommitError as e:
         raise TrustError(f"block {header.height}: {e}") from None
-    known = trust.headers.get(header.height)
     if known is not None and known != header.hash().hex():
         raise ConflictingHeaders(header.height, known, header, commit)
     trust.headers[header.height] = header.hash().hex()

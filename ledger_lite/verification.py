@@ -18,11 +18,11 @@ propagate, for the caller knows its client's errors — they come before any ste
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ledger_lite.block import BlockHeader, Commit, verify_commit
+from ledger_lite.block import BlockHeader, Commit, verify_final
 from ledger_lite.detail_ids import Params
 from ledger_lite.errors import CommitError, EncodingError, Error, PayloadError, ProofError, VerificationError
 from ledger_lite.keys import PublicKey
@@ -243,11 +243,12 @@ class IssuanceCheck:
 
 def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequence[PublicKey], chain_id: str, *,
                     claims: Claims | None = None, names: dict[str, str] | None = None,
-                    signer: str | None = None) -> IssuanceCheck:
+                    signer: str | None = None, known_headers: Mapping[int, str] | None = None) -> IssuanceCheck:
     """Steps ``inclusion``, ``record`` and ``revocation`` of the issuance ``certificate_id`` (``payload`` if it is
     not a transaction id, ``ledger`` if the node's answers lack a height). The record is compared with
     ``claims`` (the owner's name through ``names``, address → registered name) and with ``signer`` (the address
-    whose key signed the payload) as its issuer; without ``claims``, with the issuance itself."""
+    whose key signed the payload) as its issuer; without ``claims``, with the issuance itself. Headers in
+    ``known_headers`` (height → hash: ``Trust.headers``) were verified as final before and are not again."""
     checked = IssuanceCheck()
     add = checked.steps.append
     if not is_certificate_id(certificate_id):  # it goes into the node's URLs
@@ -266,7 +267,7 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
                  code="ledger.bad_answer", params={"reason": shown(exc)}))
         return checked
     try:
-        tx = verify_tx_in_block(tx_json, block, validators, chain_id)
+        tx = verify_tx_in_block(tx_json, block, validators, chain_id, known_headers)
     except CommitError as exc:  # not signed by a quorum of the trusted validators: not final
         add(Step("inclusion", False, clip(exc, 300), code="inclusion.no_quorum", params={"reason": clip(exc, 300)}))
         return checked
@@ -292,7 +293,7 @@ def verify_issuance(node: LedgerReader, certificate_id: str, validators: Sequenc
         if state.get("key") != key:
             raise VerificationError(f"expected a proof for {key}, found one for {shown(state.get('key'))}")
         head_header = BlockHeader.from_json(head["header"])
-        verify_commit(head_header, Commit.from_json(head["commit"]), validators)
+        verify_final(head_header, Commit.from_json(head["commit"]), validators, known_headers)
         if head_header.chain != chain_id:
             raise VerificationError(f"block is of chain {shown(head_header.chain)}, expected {shown(chain_id)}")
         record = verify_state(state, head_header)

@@ -59,8 +59,11 @@ def test_the_payload_alone_offline_checks_only_the_signature(issued: tuple[str, 
     assert any("the ledger was not asked" in n for n in report.notes)
 
 
-def _audit(issued: tuple[str, Path], trust_cache: Path, bundle: AuditBundle) -> Report:
+def _audit(issued: tuple[str, Path], trust_cache: Path, bundle: AuditBundle, *, seen: bool = False) -> Report:
+    """The bundle checked by a light node that has (``seen``) or has not verified the bundle's headers before."""
     trust = Trust.from_json(json.loads(trust_cache.read_text()))
+    if not seen:
+        trust.headers.clear()
     return audit(issued[0], trust, bundle=bundle)
 
 
@@ -79,6 +82,20 @@ def test_a_bundle_whose_header_too_few_validators_signed_fails_finality(issued: 
     assert report.exit_code == NOT_GENUINE
     failed = next(s for s in report.steps if s.ok is False)
     assert failed.name == "inclusion" and "valid validator signatures, expected at least 1" in failed.detail
+
+
+def test_a_header_this_light_node_verified_before_is_not_verified_again(issued: tuple[str, Path],
+                                                                        trust_cache: Path,
+                                                                        bundle: AuditBundle) -> None:
+    """Trust.headers holds the headers it checked as final: their commit signatures are not checked twice (a warm
+    online check verifies none), so a copy without signatures of a header already known proves nothing new."""
+    def unsign(block: dict[str, Any]) -> None:
+        block["commit"]["signatures"] = []
+
+    trust = Trust.from_json(json.loads(trust_cache.read_text()))
+    assert bundle.block["header"]["height"] in trust.headers, "the online check before kept the header"
+    report = _audit(issued, trust_cache, _with(bundle, "block", unsign), seen=True)
+    assert report.exit_code == GENUINE, report
 
 
 def test_a_bundle_with_an_edited_record_fails_the_state_proof(issued: tuple[str, Path], trust_cache: Path,
