@@ -1,9 +1,10 @@
 """The state tree on disk: ``StoredTree``, the sparse Merkle tree of ``ledger_lite.smt`` whose nodes live in the
 node's SQLite store behind a bounded cache of hot nodes, so a node's memory does not grow with its state.
 
-Where. In the node's own SQLite file, table ``smt``, rather than a second embedded store (LMDB, RocksDB): a
-block's tree nodes are then written in the very SQLite transaction that stores the block, so a crash at any
-point leaves both or neither (one fsync, one WAL), and the node keeps one file to back up and inspect.
+Where. In the node's own SQLite file, table ``smt``, rather than a second embedded store (LMDB, RocksDB): the
+tree's rows (and the keys each block logs for them, below) are then written in the very SQLite transaction
+that stores a block, so a crash at any point leaves both or neither (one fsync, one WAL), and the node keeps
+one file to back up and inspect.
 
 How. Nodes are immutable rows appended under increasing row ids, as in Diem's Jellyfish Merkle tree and
 Tendermint's IAVL: a changed node is a new row, and an internal node's row names its children's rows. New rows
@@ -11,25 +12,27 @@ therefore go to the end of the table (a block appends a few pages) instead of di
 a table keyed by node position would (tens of thousands of random pages a block). A row is
 ``(id, node, l, r)``: an internal node's 32-byte hash with its children's row ids (0: empty), or a leaf's
 ``path || value_hash`` with ``l`` and ``r`` NULL. The meta row ``smt_root`` names the root's row (0: empty
-tree) and ``smt_size`` counts the leaves; both are written with the block. Rows a later block replaced stay
-until the store is compacted (not done yet).
+tree), ``smt_size`` counts the leaves and ``smt_height`` is the block whose state the rows hold; they are
+written with the rows. Rows replaced by later ones stay until the store is compacted (not done yet).
 
 Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
 parent's, which the node checked against the last signed header at start (the root): a hand-edited row is
 refused with ``StoreError`` at the first walk that reads it.
 
-Writing. Changed entries are written every few hundred thousand changes (``wants_flush``) rather than with
-every block: the top of the tree changes in every block, and writing it once for many blocks halves the rows
-written per reading. The store logs the changed keys of every block in between (in the block's transaction);
-a node that starts after a crash puts those keys' stored values back into the tree and checks the root against
-the signed header (``ledger.state``).
+Writing. Changed entries are written once half of ``capacity`` changed (``wants_flush``), and when the node
+closes, rather than with every block: the upper part of the tree changes in every block, and writing it once
+for many blocks writes about 2.5 times fewer rows per reading (measured at 200,000 leaves: 3.9 rows per new
+leaf written every 100,000 changes, 9.4 every 2,000). Changed entries stay cached until written. The store
+logs the changed keys of every block in between (in the block's transaction); a node that starts after a crash
+puts those keys' stored values back into the tree and checks the root against the signed header
+(``ledger.state``).
 
 Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.smt_tree`` (heap index → entry),
 so the tree's walks run unchanged on a plain dict. Children are loaded and evicted as a pair: a cached internal
 node with neither child cached has its children on disk. Pairs are evicted least recently used first once
-``capacity`` entries are cached (before a walk, so the cache holds at most ``capacity`` and what one batch's
-walks load); a walk touches its pairs from the bottom up, so a parent is always fresher than
-its children and leaves the cache after them.
+``capacity`` entries are cached (before a walk, so the cache holds at most ``capacity``, what one batch's
+walks load and the changed entries not written yet); a walk touches its pairs from the bottom up, so a parent
+is always fresher than its children and leaves the cache after them.
 """
 
 from __future__ import annotations
