@@ -26,6 +26,7 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "read.pasted": (),
     "read.pasted_foreign": (),
     "read.scanned": (),
+    "read.camera": (),
     "read.scan_too_long": ("limit", "found"),
     # trust: the trust list (the caller's step)
     "trust.bad_anchor": ("reason",),

@@ -59,6 +59,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "スキャナーで QR コードを読み取りました",
         "QR code read by the scanner",
     ),
+    "read.camera": (
+        "カメラで QR コードを読み取りました",
+        "QR code read by the camera",
+    ),
     "read.scan_too_long": (
         "読み取った文字列は {limit} 文字以内のはずですが、{found} 文字ありました",
         "expected a payload of at most {limit} characters, found {found}",

@@ -203,8 +203,8 @@ class Auditor:
         self.open_node = open_node or SESSION.open
         self.zone_name = zone_name
 
-    def check_scan(self, text: str) -> Verification:
-        """A payload typed by a barcode scanner (keyboard wedge) or read by a camera."""
+    def check_scan(self, text: str, *, camera: bool = False) -> Verification:
+        """A payload typed by a barcode scanner (keyboard wedge) or, with ``camera``, read by a camera."""
         report = Report()
         text = text.strip()
         if len(text) > MAX_SCAN_CHARS:
@@ -212,7 +212,10 @@ class Auditor:
                                       f"{len(text):,}", code="read.scan_too_long",
                        params={"limit": MAX_SCAN_CHARS, "found": len(text)})
             return Verification(report)
-        report.add("read", True, "QR code read by the scanner", code="read.scanned", params={})
+        if camera:
+            report.add("read", True, "QR code read by the camera", code="read.camera", params={})
+        else:
+            report.add("read", True, "QR code read by the scanner", code="read.scanned", params={})
         return self._check(payload_text(text), report, {}, None, kind="scan")
 
     def check_file(self, path: Path) -> Verification:

@@ -32,6 +32,7 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     # The verify screen: scanner (keyboard wedge), camera, USB stick
     QT_TRANSLATE_NOOP("kiosk", "verify.title"),
     QT_TRANSLATE_NOOP("kiosk", "verify.prompt"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.prompt_camera"),
     QT_TRANSLATE_NOOP("kiosk", "verify.ready"),
     QT_TRANSLATE_NOOP("kiosk", "verify.not_payload"),
     QT_TRANSLATE_NOOP("kiosk", "verify.too_long"),

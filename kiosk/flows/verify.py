@@ -68,7 +68,8 @@ class VerifyFlow:
     def check_camera(self, payload: str) -> None:
         """A certificate read by the camera: the same check as the scanner's, then the same result screen."""
         self._another = self.open_camera
-        self.check_scan(payload)
+        auditor = self.auditor()
+        self._check(lambda: auditor.check_scan(payload, camera=True), retry=lambda: self.check_camera(payload))
 
     def check_scan(self, payload: str) -> None:
         auditor = self.auditor()

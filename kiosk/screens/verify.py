@@ -59,6 +59,7 @@ class VerifyScreen(Screen):
 
     def set_camera_available(self, available: bool) -> None:
         self.camera.setVisible(available)
+        self.retranslate()  # the prompt names the camera only where there is one
 
     @property
     def camera_available(self) -> bool:
@@ -74,7 +75,7 @@ class VerifyScreen(Screen):
 
     def retranslate(self) -> None:
         self.title.setText(self.t("verify.title"))
-        self.prompt.setText(self.t("verify.prompt"))
+        self.prompt.setText(self.t("verify.prompt_camera" if self.camera_available else "verify.prompt"))
         self.status.setText(self.t("verify.ready"))
         self.back.setText(self.t("button.back"))
         self.files.setText(self.t("verify.files"))

@@ -16,6 +16,10 @@
         <translation>Scan the QR code on the certificate with the barcode scanner, or choose a PDF or a photo on a USB stick.</translation>
     </message>
     <message>
+        <source>verify.prompt_camera</source>
+        <translation>Scan the QR code on the certificate with the barcode scanner or the camera, or choose a PDF or a photo on a USB stick.</translation>
+    </message>
+    <message>
         <source>verify.ready</source>
         <translation>Ready for the scanner.</translation>
     </message>

@@ -16,6 +16,10 @@
         <translation>証明書のQRコードをバーコードスキャナーで読み取るか、USBメモリのPDFまたは写真を選んでください。</translation>
     </message>
     <message>
+        <source>verify.prompt_camera</source>
+        <translation>証明書のQRコードをバーコードスキャナーかカメラで読み取るか、USBメモリのPDFまたは写真を選んでください。</translation>
+    </message>
+    <message>
         <source>verify.ready</source>
         <translation>スキャナーで読み取れます。</translation>
     </message>

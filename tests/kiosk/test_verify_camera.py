@@ -69,6 +69,8 @@ def test_a_certificate_shown_to_the_camera_is_checked_like_a_scan(auditor_kiosk,
     assert result is not None and result.verdict == "genuine" and result.source == "node"
     assert result.kind == "scan" and result.report.claims is not None
     assert result.report.claims["cid"] == verify_world.certificate_id
+    read = result.report.steps[0]
+    assert (read.name, read.ok, read.code) == ("read", True, "read.camera"), "the read step names the camera"
     kiosk.click("verifyAnother")
     kiosk.wait_screen("verifyCamera")
     assert feed.active and feed.started_count == 2, "Verify another: the camera again"
@@ -208,6 +210,7 @@ def test_with_a_camera_attached_the_button_is_offered(make_window, qtbot, monkey
     window = make_window(camera=None)  # the start-up check, not the test's choice
     KioskDriver(qtbot, window).click("loginVerify")
     assert window.verify.camera.isVisible()
+    assert window.verify.prompt.text() == tr("en", "verify.prompt_camera"), "the prompt names the camera too"
 
 
 def test_the_camera_is_looked_for_when_the_mode_opens_so_one_plugged_in_later_appears(make_window, qtbot,
@@ -233,6 +236,7 @@ def test_without_a_camera_there_is_no_button(make_window, qtbot):
     window = make_window(camera=None)
     KioskDriver(qtbot, window).click("loginVerify")
     assert not window.verify.camera.isVisible() and not window.verify.camera_available
+    assert window.verify.prompt.text() == tr("en", "verify.prompt"), "no camera: the prompt does not name one"
 
 
 def test_without_qtmultimedia_there_is_no_button_and_the_rest_works(make_window, qtbot, monkeypatch,
