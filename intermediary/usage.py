@@ -101,7 +101,7 @@ def _reported_before(db: Session, parsed: list[tuple[Consumer, Transaction]]) ->
     return {(cid, start) for cid, start in found}
 
 
-PAGE = 128  # open assets per request: about what a day's allocation takes from one provider's category
+PAGE = 32  # open assets per request: about what a day's allocation takes from one provider's category in the demo
 
 
 def _open_asset(a: dict[str, Any]) -> OpenAsset:
