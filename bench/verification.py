@@ -13,6 +13,9 @@ verifier timed after each, so that the load of a shared machine weighs on every 
 
   - ``one_request``: through ``backend_client.CertificateReader`` (``GET /v1/certificates/{id}/audit``: one
     request per check);
+  - ``one_request_headers_kept``: the same under ``HeaderWatch`` with a trust list that keeps the headers it
+    checked (as the command line and the kiosk keep theirs): a header verified as final before is not verified
+    again, so a warm check of an unchanged chain verifies no commit signature (a new head costs one commit);
   - ``four_requests``: the ``NodeClient`` itself as the reader (transaction, block, state proof, head: the path of
     a node without the audit route);
   - ``new_client_per_check``: a new ``NodeClient`` for every check, one request (what a verifier that does not
@@ -36,7 +39,8 @@ verifier timed after each, so that the load of a shared machine weighs on every 
   (``bench/peers/blockcerts``, see its README), or null with the reason it could not be run: ``verify_ms`` its
   whole procedure (a certificate anchored on Bitcoin testnet, the transaction, issuer profile and revocation list
   served by a loopback stub), ``verify_ms_mocknet`` a certificate on its test chain (no transaction, root or
-  issuer key checked); ``peer_over_one_request`` = its p50 / GreenCert's one-request p50 (issue 17: ≥ 2.5).
+  issuer key checked); ``peer_over_one_request`` = its p50 / GreenCert's one-request p50 (issue 17: ≥ 2.5), and
+  ``peer_over_headers_kept`` the same against the headers-kept path.
 
 Prints one JSON line.
 """
@@ -199,6 +203,13 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
     def four(client: NodeClient) -> None:
         assert audit(payload, trust, node=client).verdict == "genuine"
 
+    kept = Trust.from_json(trust.to_json())  # a light node's own trust list, which keeps the headers it checked
+
+    def headers_kept(client: NodeClient) -> None:
+        """One request, headers watched as the command line and the kiosk do: a header verified as final before
+        (``Trust.headers``) is not verified again, so a warm check verifies no commit signature."""
+        assert audit(payload, kept, node=HeaderWatch(CertificateReader(client), kept)).verdict == "genuine"
+
     def new_client() -> None:
         client = NodeClient(url, timeout=10)
         try:
@@ -224,10 +235,13 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
     blockcerts: dict[str, Any] = {}
     with NodeClient(url, timeout=10) as client:
         one(client)  # warm: the connection is open, the code paths have run once
+        headers_kept(client)
         four(client)
         # In segments, Blockcerts' verifier after each: a drift in the machine's load weighs on both sides.
         for _ in range(SEGMENTS):
-            found = together({"one_request": lambda: one(client), "four_requests": lambda: four(client),
+            found = together({"one_request": lambda: one(client),
+                              "one_request_headers_kept": lambda: headers_kept(client),
+                              "four_requests": lambda: four(client),
                               "new_client_per_check": new_client,
                               "refresh_and_check": lambda: with_refresh(client, True),
                               "refresh_and_check_single_questions": lambda: with_refresh(client, False),
@@ -320,7 +334,7 @@ def report(found: dict[str, Any], bundle: AuditBundle, keys: int) -> None:
     def ms(name: str) -> dict[str, float]:
         return {"p50": round(timed[name][0], 3), "p99": round(timed[name][1], 3)}
 
-    online = ("one_request", "four_requests", "new_client_per_check", "refresh_and_check",
+    online = ("one_request", "one_request_headers_kept", "four_requests", "new_client_per_check", "refresh_and_check",
               "refresh_and_check_single_questions")
     result: dict[str, Any] = {
         "bench": "verification", "runs": RUNS, "node": "its own process, HTTP on a loopback port",
@@ -343,6 +357,7 @@ def report(found: dict[str, Any], bundle: AuditBundle, keys: int) -> None:
         result["peer_over_one_request"] = round(checked["verify_ms"]["p50"] / one, 2)
         result["peer_mocknet_over_one_request"] = round(checked["verify_ms_mocknet"]["p50"] / one, 2)
         result["peer_ratio"] = round(checked["verify_ms"]["p50"] / verify_ms, 1)
+        result["peer_over_headers_kept"] = round(checked["verify_ms"]["p50"] / timed["one_request_headers_kept"][0], 2)
     print(json.dumps(result))
 
 
