@@ -38,6 +38,9 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "trust.fetched": ("chain",),
     "trust.kept": ("reason",),
     "trust.never_online": ("reason",),
+    "trust.anchor": ("chain", "validators", "issuers"),
+    "trust.anchor_unproven": ("chain", "reason"),
+    "trust.anchor_offline": ("chain", "validators", "reason"),
     # payload
     "payload.too_long": ("limit", "found"),
     "payload.prefix": ("found",),
@@ -54,6 +57,7 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "signature.issuer": ("signer", "name"),
     "signature.user_key": ("signer", "name"),
     "signature.user_key_offline": ("signer", "name"),
+    "signature.anchor_offline": (),
     # printed: the paper against the signed claims
     "printed.unreadable": (),
     "printed.amount_differs": ("printed_wh", "signed_wh"),

@@ -79,6 +79,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "信頼リストがありません。このキオスクはまだ一度もオンラインで信頼リストを取得していません",
         "no trust list: the kiosk was never online to fetch one {reason}",
     ),
+    "trust.anchor": (
+        "監査人が持ち込んだ信頼の起点（チェーン {chain}、バリデーター {validators} 個）を使いました。"
+        "キオスクの信頼リストは使っていません。発行者の鍵 {issuers} 個を、"
+        "起点のバリデーターが署名した記録で確かめました",
+        "the auditor's trust anchor was used (chain {chain}, {validators} validators), not the kiosk's trust list: "
+        "{issuers} issuer keys proven through what its validators signed",
+    ),
+    "trust.anchor_unproven": (
+        "台帳ノードが監査人の信頼の起点（チェーン {chain}）を証明できません。キオスクの信頼リストは代わりに使いません",
+        "the ledger node does not prove the auditor's trust anchor (chain {chain}): {reason}; the kiosk's own trust "
+        "list was not used instead",
+    ),
+    "trust.anchor_offline": (
+        "監査人が持ち込んだ信頼の起点（チェーン {chain}、バリデーター {validators} 個）を使いました。"
+        "台帳ノードに接続できないため、発行者の鍵はわかりません（発行者の鍵は台帳から確かめるものです）",
+        "the auditor's trust anchor was used (chain {chain}, {validators} validators), offline: no ledger node "
+        "answered ({reason}), so the issuer keys, which are learnt from the ledger, are unknown",
+    ),
     "trust.bad_anchor": (
         "信頼の起点（「GCT1:」で始まる文字列）として読み取れません",
         "expected a trust anchor (GCT1:), found one that is not: {reason}",
@@ -156,6 +174,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "signature.user_key": (
         "利用者 {who} の鍵による署名です（直接モード）。台帳がこの鍵を発行者として記録しているか確認します",
         "signed by the user key of {who} (direct mode); the ledger must name it as the issuer",
+    ),
+    "signature.anchor_offline": (
+        "発行者の署名は確認できません。オフラインでは、監査人の信頼の起点にはバリデーターの鍵しかなく、発行者の鍵がありません",
+        "the issuer's signature could not be checked: offline, the auditor's trust anchor holds the validators' keys "
+        "only, not the issuers'",
     ),
     "signature.user_key_offline": (
         "利用者 {who} の鍵による署名です。利用者の鍵で署名された証明書（直接モード）は、台帳と照合しないと確認できま"

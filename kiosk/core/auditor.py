@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from kiosk.core.auditor_anchor import LoadedAnchor, OpenClient, audit_with_anchor
 from kiosk.core.json_file import write_json_atomically
 from kiosk.core.language import LANGUAGES, Language
 from ledger_lite import Claims
@@ -77,7 +78,7 @@ class Verification:
     facts: dict[Language, dict[str, str]] = field(default_factory=dict)
     pdf: Path | None = None
     kind: str = "scan"  # "scan" | "pdf" | "image"
-    trust_from: str = "none"  # "online" | "cache" | "none"
+    trust_from: str = "none"  # "online" | "cache" | "none" | "anchor" (the auditor's own, kiosk.core.auditor_anchor)
     bundle_height: int | None = None  # offline from the PDF's audit bundle: the ledger as of this block
 
     @property
@@ -173,13 +174,17 @@ class NodeSession:
     def open(self, urls: Sequence[str]) -> ClosableReader:
         from backend_client import CertificateReader
 
+        return CertificateReader(self.client(urls))
+
+    def client(self, urls: Sequence[str]) -> NodeClient:
+        """The session's client for ``urls`` (kept: never close it; ``close`` does)."""
         key = tuple(urls)
         with self._lock:
             client = self._clients.pop(key, None) or self._make(key)
             self._clients[key] = client  # the newest last
             while len(self._clients) > self.KEPT:
                 self._clients.pop(next(iter(self._clients))).close()
-        return CertificateReader(client)
+        return client
 
     def close(self) -> None:
         with self._lock:
@@ -194,14 +199,21 @@ SESSION = NodeSession()  # the kiosk process is one session: every Auditor it ma
 class Auditor:
     """Checks one certificate. ``fetch_trust`` asks the network for the trust list (None: offline only);
     ``open_node`` makes the ledger reader for the trust list's node URLs (default: ``SESSION.open``, a
-    ``CertificateReader`` over the session's client for those URLs)."""
+    ``CertificateReader`` over the session's client for those URLs).
+
+    ``anchor``: the auditor's own trust anchor (``kiosk.core.auditor_anchor``), set by the verify flow for the
+    session that loaded it; then the kiosk's trust list is never used, only its node URLs, through the client
+    ``open_client`` gives (default: ``SESSION.client``)."""
 
     def __init__(self, cache: TrustCache, fetch_trust: FetchTrust | None = None, *,
-                 open_node: OpenNode | None = None, zone_name: str | None = None) -> None:
+                 open_node: OpenNode | None = None, zone_name: str | None = None,
+                 open_client: OpenClient | None = None) -> None:
         self.cache = cache
         self.fetch_trust = fetch_trust
         self.open_node = open_node or SESSION.open
+        self.open_client = open_client or SESSION.client
         self.zone_name = zone_name
+        self.anchor: LoadedAnchor | None = None
 
     def check_scan(self, text: str, *, camera: bool = False) -> Verification:
         """A payload typed by a barcode scanner (keyboard wedge) or, with ``camera``, read by a camera."""
@@ -271,11 +283,46 @@ class Auditor:
                    params={"reason": ""})
         return cached, "cache"
 
+    def _node_urls(self) -> tuple[tuple[str, ...], str]:
+        """The kiosk's ledger node URLs (only the URLs of its trust source: never its keys), or why none."""
+        reason = "the kiosk knows no ledger node"
+        if self.fetch_trust is not None:
+            try:
+                return self.fetch_trust().node_urls, ""
+            except Exception as exc:  # unreachable: the URLs kept from the last check online
+                reason = clip(exc, 200)
+        cached = self.cache.load()
+        if cached is not None and cached.node_urls:
+            return cached.node_urls, ""
+        return (), reason
+
+    def _check_anchored(self, anchor: LoadedAnchor, payload: str, report: Report, printed: dict[str, Any],
+                        bundle_bytes: bytes | None, outcome: Verification) -> Verification:
+        bundle, damaged = None, None
+        if bundle_bytes is not None:
+            try:
+                bundle = AuditBundle.decode(bundle_bytes)
+            except BundleError as exc:
+                damaged = exc
+        urls, reason = self._node_urls()
+        outcome.trust_from = "anchor"
+        audit_with_anchor(payload, anchor, report, printed=printed, bundle=bundle, node_urls=urls,
+                          open_client=self.open_client, facts=self._facts, unreached=reason)
+        if damaged is not None and any(s.code == "signature.anchor_offline" for s in report.steps):
+            damaged_bundle(report, damaged)  # offline, the PDF's proof was all there was
+        if report.source == "bundle" and bundle is not None:
+            header = bundle.head.get("header")
+            height = header.get("height") if isinstance(header, dict) else None
+            outcome.bundle_height = height if isinstance(height, int) and not isinstance(height, bool) else None
+        return self._worded(outcome)
+
     def _check(self, payload: str | None, report: Report, printed: dict[str, Any], bundle_bytes: bytes | None, *,
                kind: str, pdf: Path | None = None) -> Verification:
         outcome = Verification(report, pdf=pdf, kind=kind)
         if payload is None:
             return outcome
+        if self.anchor is not None:
+            return self._check_anchored(self.anchor, payload, report, printed, bundle_bytes, outcome)
         answer, outcome.trust_from = self._trust(report)
         if answer is None:
             return outcome

@@ -15,7 +15,8 @@ from ledger_lite.trust_anchor import TrustError, decode_anchor
 ROOT = Path(__file__).resolve().parents[2]
 # Where ids are given: the light node, and the front ends that add steps of their own.
 SOURCES = [*sorted((ROOT / "ledger_lite").glob("*.py")), ROOT / "greencert" / "verify.py",
-           ROOT / "intermediary" / "web" / "verify_page.py", ROOT / "kiosk" / "core" / "auditor.py"]
+           ROOT / "intermediary" / "web" / "verify_page.py", ROOT / "kiosk" / "core" / "auditor.py",
+           ROOT / "kiosk" / "core" / "auditor_anchor.py"]
 ID_KEYWORDS = ("code", "detail_code")
 
 
