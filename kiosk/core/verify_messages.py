@@ -38,6 +38,12 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "verify.too_long"),
     QT_TRANSLATE_NOOP("kiosk", "verify.files"),
     QT_TRANSLATE_NOOP("kiosk", "verify.camera"),
+    # The auditor's own trust anchor (a GCT1: QR), for this auditor only
+    QT_TRANSLATE_NOOP("kiosk", "verify.anchor_in_use"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.anchor_stop"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.anchor_loaded"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.anchor_bad"),
+    QT_TRANSLATE_NOOP("kiosk", "verify.anchor_stopped"),
     QT_TRANSLATE_NOOP("kiosk", "progress.verifying"),
     QT_TRANSLATE_NOOP("kiosk", "progress.finding_files"),
     # The files on a USB stick

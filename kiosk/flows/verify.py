@@ -4,12 +4,17 @@
                                    │ ─Files on a USB stick→ progress ─→ verifyFiles ─touch a file→ progress ─┘
                                    │ ─Scan with the camera→ verifyCamera ─a certificate's QR code→ progress ─┘
                                    │   (only where there is one)  └─Back→ verify
+    verify ─a GCT1: trust anchor (scanner or camera)→ verify, "checks use your anchor" ─Stop using it→ verify
     verifyResult ─Verify another→ verify (verifyCamera after the camera's read)
                  ─Show the certificate (a PDF)→ certificateView ─Back→ verifyResult
 
 The check itself is ``kiosk.core.auditor`` (the light node's ``ledger_lite.audit``) on the worker thread, so
 the screen stays live and the progress screen shows it; the idle timeout wipes every screen on the way (the flow's
 reset), as for an applicant.
+
+The auditor's own trust anchor is held by the verify screen (``VerifyScreen.anchor``) and handed to every check's
+``Auditor`` while it is loaded (``kiosk.core.auditor_anchor``); the screen's ``clear`` — Finish, Back to sign-in,
+the idle timeout, all through the flow's reset — forgets it. It is never written to disk.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class VerifyFlow:
         w.verify.cameraRequested.connect(self.open_camera)
         w.verify_camera.backRequested.connect(self.open)
         w.verify_camera.scanned.connect(self.check_camera)
+        w.verify_camera.anchorScanned.connect(self.load_anchor)
         w.verify_files.backRequested.connect(self.open)
         w.verify_files.refreshRequested.connect(self.find_files)
         w.verify_files.fileChosen.connect(lambda path: self.check_file(Path(path)))
@@ -51,7 +57,7 @@ class VerifyFlow:
 
     def open(self) -> None:
         screen = self.flow.window.verify
-        screen.clear()
+        screen.start_over()  # the auditor's anchor stays for their next check
         if self.find_camera is not None:
             screen.set_camera_available(self.find_camera())
         self._another = self.open
@@ -65,18 +71,29 @@ class VerifyFlow:
         self.flow.window.show_screen("verifyCamera")
         screen.start()
 
+    def load_anchor(self, text: str) -> None:
+        """A trust anchor read by the camera: loaded (or refused) on the verify screen, which then says so."""
+        self.open()
+        self.flow.window.verify.load_anchor(text)
+
+    def _auditor(self) -> Auditor:
+        """The auditor for one check, with the auditor's own anchor while one is loaded."""
+        auditor = self.auditor()
+        auditor.anchor = self.flow.window.verify.anchor
+        return auditor
+
     def check_camera(self, payload: str) -> None:
         """A certificate read by the camera: the same check as the scanner's, then the same result screen."""
         self._another = self.open_camera
-        auditor = self.auditor()
+        auditor = self._auditor()
         self._check(lambda: auditor.check_scan(payload, camera=True), retry=lambda: self.check_camera(payload))
 
     def check_scan(self, payload: str) -> None:
-        auditor = self.auditor()
+        auditor = self._auditor()
         self._check(lambda: auditor.check_scan(payload), retry=lambda: self.check_scan(payload))
 
     def check_file(self, path: Path) -> None:
-        auditor = self.auditor()
+        auditor = self._auditor()
         self._check(lambda: auditor.check_file(path), retry=lambda: self.check_file(path))
 
     def _check(self, job: Callable[[], Verification], *, retry: Callable[[], None]) -> None:

@@ -7,7 +7,8 @@ The screen takes frames from its feed's ``QVideoSink`` (``kiosk.camera``): the p
 ``PREVIEW_INTERVAL_S`` and read for QR codes (``kiosk.camera_frames``) at most every ``DECODE_INTERVAL_S``, on
 the GUI thread (a read costs a few milliseconds), so touches stay answered. The first certificate payload (``GC1:``
 text or a ``/verify`` link) stops the camera and is emitted as ``scanned``, which goes to the very check a barcode
-scanner's text goes to. Any other QR code gets a plain notice, and the camera keeps looking.
+scanner's text goes to; an auditor's trust anchor (``GCT1:``) stops it too and is emitted as ``anchorScanned``. Any
+other QR code gets a plain notice, and the camera keeps looking.
 
 The camera runs only while this screen is shown: leaving it (Back, the idle timeout's ``clear()``, any other
 screen) stops it and clears the picture. A camera that fails or is unplugged stops with a plain message and a
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.camera import CameraFeed
 from kiosk.camera_frames import FrameReading, preview_image, read_frame
+from kiosk.core.auditor_anchor import looks_like_anchor
 from kiosk.core.language import Language
 from kiosk.qt_compat import emit
 from kiosk.screens.base import Screen
@@ -51,6 +53,7 @@ def real_camera(parent: QObject) -> CameraFeed:
 class VerifyCameraScreen(Screen):
     name = "verifyCamera"
     scanned = Signal(str)  # a certificate's payload as read from the QR code
+    anchorScanned = Signal(str)  # an auditor's trust anchor (GCT1:), passed on to the verify screen
     backRequested = Signal()
 
     def __init__(self, lang: Language, parent: QWidget | None = None, *, feed_factory: FeedFactory = real_camera,
@@ -162,6 +165,10 @@ class VerifyCameraScreen(Screen):
             self.stop()
             self.state = "stopped"
             emit(self.scanned, reading.payload)
+        elif (anchor := next((t for t in reading.others if looks_like_anchor(t)), None)) is not None:
+            self.stop()
+            self.state = "stopped"
+            emit(self.anchorScanned, anchor.strip())
         elif reading.kind == "other" and self._notice_id != "verify_camera.not_certificate":
             self._notice_id = "verify_camera.not_certificate"
             self.retranslate()

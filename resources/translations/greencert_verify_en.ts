@@ -40,6 +40,26 @@
         <translation>Use the camera</translation>
     </message>
     <message>
+        <source>verify.anchor_in_use</source>
+        <translation>Checks now use your own trust anchor (chain {chain}, {count} validators), not the kiosk&apos;s list of trusted keys.</translation>
+    </message>
+    <message>
+        <source>verify.anchor_stop</source>
+        <translation>Stop using it</translation>
+    </message>
+    <message>
+        <source>verify.anchor_loaded</source>
+        <translation>Your trust anchor is loaded. Now scan a certificate.</translation>
+    </message>
+    <message>
+        <source>verify.anchor_bad</source>
+        <translation>That trust anchor (GCT1:) could not be read, so nothing was loaded. Please scan it again.</translation>
+    </message>
+    <message>
+        <source>verify.anchor_stopped</source>
+        <translation>Your trust anchor is no longer used: checks use the kiosk&apos;s list of trusted keys again.</translation>
+    </message>
+    <message>
         <source>progress.verifying</source>
         <translation>Checking the certificate…</translation>
     </message>

@@ -40,6 +40,26 @@
         <translation>カメラで読み取る</translation>
     </message>
     <message>
+        <source>verify.anchor_in_use</source>
+        <translation>確認には、お持ちの信頼の起点（チェーン {chain}、バリデーター {count} 個）を使います。キオスクの信頼する鍵の一覧は使いません。</translation>
+    </message>
+    <message>
+        <source>verify.anchor_stop</source>
+        <translation>使うのをやめる</translation>
+    </message>
+    <message>
+        <source>verify.anchor_loaded</source>
+        <translation>信頼の起点を読み込みました。証明書のQRコードを読み取ってください。</translation>
+    </message>
+    <message>
+        <source>verify.anchor_bad</source>
+        <translation>信頼の起点（GCT1:）を読み取れなかったため、何も読み込んでいません。もう一度読み取ってください。</translation>
+    </message>
+    <message>
+        <source>verify.anchor_stopped</source>
+        <translation>信頼の起点の使用をやめました。確認には再びキオスクの信頼する鍵の一覧を使います。</translation>
+    </message>
+    <message>
         <source>progress.verifying</source>
         <translation>証明書を確認しています…</translation>
     </message>

@@ -14,8 +14,11 @@ import base45
 import cbor2
 
 from backend_client import IntermediaryClient, NodeClient, Unreachable
-from kiosk.core.auditor import Auditor, ClosableReader, TrustAnswer, TrustCache, trust_from_intermediary
+from kiosk.core.auditor import Auditor, ClosableReader, NodeSession, TrustAnswer, TrustCache, trust_from_intermediary
+from kiosk.core.auditor_anchor import OpenClient
 from ledger.api import create_app as create_node_app
+from ledger_lite.keys import PublicKey
+from ledger_lite.trust_anchor import encode_anchor
 from tests.helpers.intermediary_world import API, TYPE_ID, IntermediaryWorld
 from tests.helpers.ledger_world import SyncASGITransport
 
@@ -27,6 +30,7 @@ class VerifyWorld:
     certificate_id: str
     payload: str
     pdf: Path
+    session: NodeSession  # the kiosk session's node clients, over the in-process node
 
     def open_node(self, urls: Sequence[str]) -> ClosableReader:
         """A ``NodeClient`` over the in-process node (whatever the URLs: they are the test's own names)."""
@@ -35,8 +39,15 @@ class VerifyWorld:
     def trust(self) -> TrustAnswer:
         return trust_from_intermediary(self.intermediary.trust())
 
-    def online(self, cache: Path) -> Callable[[], Auditor]:
-        return lambda: Auditor(TrustCache(cache), self.trust, open_node=self.open_node, zone_name="Asia/Tokyo")
+    def online(self, cache: Path, *, open_client: OpenClient | None = None) -> Callable[[], Auditor]:
+        """Online; ``open_client``: the node client an auditor's own anchor is checked through (the session's)."""
+        return lambda: Auditor(TrustCache(cache), self.trust, open_node=self.open_node, zone_name="Asia/Tokyo",
+                               open_client=open_client or self.session.client)
+
+    def anchor(self, *, chain_id: str | None = None, validators: Sequence[PublicKey] | None = None) -> str:
+        """The ``GCT1:`` trust anchor of this world's chain (or of another chain id, or other validators)."""
+        ledger = self.world.ledger
+        return encode_anchor(chain_id or ledger.chain_id, validators or [ledger.validator.public])
 
     def offline(self, cache: Path, *, cached: bool = True) -> Callable[[], Auditor]:
         """No network: the trust fetch fails; ``cached``: a trust list was kept from an earlier check online."""
@@ -46,16 +57,27 @@ class VerifyWorld:
         def unreachable() -> TrustAnswer:
             raise Unreachable("the intermediary cannot be reached (test)")
 
-        return lambda: Auditor(TrustCache(cache), unreachable, open_node=self.open_node, zone_name="Asia/Tokyo")
+        return lambda: Auditor(TrustCache(cache), unreachable, open_node=self.open_node, zone_name="Asia/Tokyo",
+                               open_client=self.session.client)
 
     def node_down(self, cache: Path) -> Callable[[], Auditor]:
         """The trust list comes online, but no ledger node answers."""
         def down(urls: Sequence[str]) -> ClosableReader:
             return NodeClient(["http://127.0.0.1:9"], timeout=2)
 
-        return lambda: Auditor(TrustCache(cache), self.trust, open_node=down, zone_name="Asia/Tokyo")
+        def down_client(urls: Sequence[str]) -> NodeClient:
+            return self.down
+
+        return lambda: Auditor(TrustCache(cache), self.trust, open_node=down, zone_name="Asia/Tokyo",
+                               open_client=down_client)
+
+    @property
+    def down(self) -> NodeClient:
+        """A client of a node that does not answer (nothing listens on port 9)."""
+        return self.session.client(["http://127.0.0.1:9"])
 
     def close(self) -> None:
+        self.session.close()
         self.intermediary.close()
         self.world.close()
 
@@ -73,7 +95,14 @@ def open_verify_world(data_dir: Path) -> VerifyWorld:
     pdf = data_dir / "certificate.pdf"
     pdf.write_bytes(http.get(f"{API}/certificates/{issued['certificate_id']}/pdf", headers=auth).content)
     intermediary = IntermediaryClient("http://intermediary.test", transport=SyncASGITransport(world.app()))
-    return VerifyWorld(world, intermediary, issued["certificate_id"], issued["payload"], pdf)
+    node_app = create_node_app(world.node)
+
+    def make_client(urls: Sequence[str]) -> NodeClient:
+        if list(urls) == ["http://127.0.0.1:9"]:
+            return NodeClient(list(urls), timeout=2)
+        return NodeClient(list(urls), transport=SyncASGITransport(node_app))
+
+    return VerifyWorld(world, intermediary, issued["certificate_id"], issued["payload"], pdf, NodeSession(make_client))
 
 
 def tampered(payload: str, *, factor: int = 10) -> str:
