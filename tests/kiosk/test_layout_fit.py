@@ -18,6 +18,9 @@ from kiosk.screens.done import Outcome
 from kiosk.screens.error import KINDS, ErrorInfo
 from kiosk.screens.manual_confirm import ManualSummary
 from kiosk.screens.not_printed import PrinterCheck
+from ledger_lite import SigningKey
+from ledger_lite.trust_anchor import encode_anchor
+from ledger_lite.verification import Step
 from tests.helpers.clipping import clipped_texts, overlapping_texts
 from tests.helpers.fake_intermediary import FakeIntermediary, FakePrinter, FakePrinters, make_items
 
@@ -112,6 +115,12 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
     window.show_screen("verify")
     window.verify.show_notice("verify.not_payload")
     yield "verify", window.verify
+    window.verify.set_camera_available(True)  # the widest button row
+    window.verify.load_anchor(encode_anchor("greencert-kanto-area-2026-" + "x" * 40,
+                                            [SigningKey.derive(f"fit/{n}").public for n in range(7)]))
+    assert window.verify.anchor_note.isVisible() and window.verify.stop_anchor.isVisible()
+    yield "verify-anchor", window.verify
+    window.verify.set_camera_available(False)
     window.verify_files.set_documents(sample_documents())
     window.show_screen("verifyFiles")
     yield "verifyFiles", window.verify_files
@@ -120,6 +129,8 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
     window.verify_result.show_verification(sample_verification())
     window.show_screen("verifyResult")
     yield "verifyResult", window.verify_result
+    window.verify_result.show_verification(anchored_verification())
+    yield "verifyResult-anchor", window.verify_result
     window.show_screen("certificateView")
     window.certificate_view.show_loading("ab" * 32)
     yield "certificateView", window.certificate_view
@@ -134,6 +145,18 @@ def views(window, fake) -> Iterator[tuple[str, QWidget]]:
         keyboard.show_page(page)
         yield f"keyboard-{keyboard.current_page()}", keyboard
     keyboard.hide_keyboard()
+
+
+def anchored_verification():
+    """A result checked with the auditor's own anchor: its trust step's words are shown though it passed."""
+    from tests.kiosk.test_language_switch import sample_verification
+
+    v = sample_verification()
+    v.report.steps[1] = Step("trust", True, "the auditor's trust anchor was used", "trust.anchor",
+                             {"chain": "greencert-kanto-area-2026-xxxxxxxxxxxxxxxxxxxx", "validators": 7,
+                              "issuers": 12})
+    v.trust_from = "anchor"
+    return v
 
 
 def shown(window, fake, qtbot, size, lang) -> Iterator[tuple[str, list[QWidget]]]:
