@@ -209,7 +209,9 @@ def _home(args: argparse.Namespace) -> int:
 
     return run_home(HomeOptions(node=args.node, storage=args.storage, key=Path(args.key).expanduser(),
                                 home=args.home, host=args.host, port=args.port, poll=args.poll,
-                                threshold_wh=args.threshold_wh))
+                                threshold_wh=args.threshold_wh,
+                                issuer_key=Path(args.issuer_key).expanduser() if args.issuer_key else None,
+                                institution=args.institution))
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
@@ -366,6 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how often it closes ended half hours, sells and reads its requests' states")
     home.add_argument("--threshold-wh", type=_positive(int), default=200,
                       help="the least surplus sent to the battery")
+    home.add_argument("--issuer-key", help="an intermediary's key file that signs the home's certificates for the "
+                                           "energy it bought from the battery (issue 14)")
+    home.add_argument("--institution", default="jp-green-council", help="the certificates' institution format")
     home.set_defaults(func=_home)
     consortium = sub.add_parser("consortium", help="a consortium of validator nodes on this machine")
     consortium_sub = consortium.add_subparsers(dest="consortium_command", required=True)

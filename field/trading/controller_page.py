@@ -10,6 +10,8 @@
     POST /token             checks the entry; shows it again with the question "buy this token?" (yes / no)
     POST /token/confirm     yes: signs and sends the trade.token and goes back to the status; no: back to the form
     GET  /api/view          the same status as JSON
+    /certificates...        with a ``CertificateDesk``: the home's certificates for energy bought from the battery
+                            (``field.trading.certificates_page``, issue 14)
 
 The language is ``?lang=ja|en`` (kept in a cookie), else the browser's first choice, else Japanese.
 """
@@ -23,68 +25,21 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from field.trading import certificates_page
+from field.trading.certificates import CertificateDesk
 from field.trading.controller import HomeController, Token
-from field.trading.controller_text import LANGS, TEXT, t
+from field.trading.controller_text import TEXT, t
 from field.trading.errors import TradingError
+from field.trading.page_kit import MAX_BODY
+from field.trading.page_kit import kwh as _kwh
+from field.trading.page_kit import lang_of as _lang
+from field.trading.page_kit import page as _page
+from field.trading.page_kit import when as _when
 from ledger_lite.certificate import INTERVAL_S
 from ledger_lite.certificate import JST_ZONE as JST
 from ledger_lite.http_guard import HttpGuard
-
-MAX_BODY = 4 << 10
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
-STYLE = """
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,"Noto Sans CJK JP",sans-serif;background:#f4f7f2;
-color:#17301c}header{background:#1f6b3a;color:#fff;padding:12px 16px;display:flex;justify-content:space-between;
-align-items:center}header h1{font-size:1.15rem;margin:0}header a{color:#fff}main{max-width:640px;margin:0 auto;
-padding:12px}section{background:#fff;border-radius:10px;padding:12px 14px;margin:0 0 12px;
-box-shadow:0 1px 3px #0002}h2{font-size:1rem;margin:0 0 8px}.grid{display:grid;grid-template-columns:1fr 1fr;
-gap:8px}.num{font-size:1.4rem;font-weight:600}.small{font-size:.85rem;color:#4d6153}ul{list-style:none;margin:0;
-padding:0}li{border-top:1px solid #e3ebe4;padding:8px 0}li:first-child{border-top:0}.badge{display:inline-block;
-border-radius:99px;padding:1px 10px;font-size:.85rem;font-weight:600;margin-left:6px}.sent{background:#e6eefc;
-color:#1d3f8f}.verifying{background:#fff4d6;color:#7a5200}.recorded{background:#ddf3e2;color:#1d6b34}
-.paid{background:#1f6b3a;color:#fff}.failed{background:#fde2e1;color:#9b1c1c}.waiting{background:#eee;color:#444}
-.reason{color:#9b1c1c;font-size:.9rem}a.button,button{display:block;width:100%;text-align:center;padding:14px;
-border-radius:10px;border:0;background:#1f6b3a;color:#fff;font-size:1.05rem;font-weight:600;text-decoration:none;
-margin:8px 0}button.no{background:#fff;color:#1f6b3a;border:2px solid #1f6b3a}label{display:block;margin:10px 0 4px;
-font-weight:600}input,select{width:100%;padding:10px;font-size:1rem;border:1px solid #9fb3a4;border-radius:8px}
-.error{background:#fde2e1;color:#9b1c1c;padding:10px;border-radius:8px}.mono{font-family:monospace;
-word-break:break-all;font-size:.8rem}dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px}dt{color:#4d6153}
-dd{margin:0;font-weight:600}
-"""
-
-
-def _lang(request: Request) -> str:
-    asked = request.query_params.get("lang") or request.cookies.get("lang")
-    if asked in LANGS:
-        return asked
-    accept = request.headers.get("accept-language", "").lower()
-    return "en" if accept.startswith("en") else "ja"
-
-
-def _kwh(wh: int) -> str:
-    return f"{Decimal(wh) / 1000:.1f} kWh" if wh < 100_000 else f"{wh // 1000} kWh"
-
-
-def _when(t_: int, lang: str) -> str:
-    moment = datetime.fromtimestamp(t_, JST)
-    return moment.strftime("%Y/%m/%d %H:%M" if lang == "ja" else "%d %b %Y %H:%M")
-
-
-def _page(lang: str, title: str, body: str, *, refresh: bool = False, status: int = 200) -> HTMLResponse:
-    other = "en" if lang == "ja" else "ja"
-    meta = '<meta http-equiv="refresh" content="5">' if refresh else ""
-    text = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">{meta}'
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
-            f'<header><h1>{html.escape(title)}</h1><a href="?lang={other}" id="lang">{t("lang_other", lang)}</a>'
-            f"</header><main>{body}</main></body></html>")
-    response = HTMLResponse(text, status_code=status, headers={"Content-Security-Policy": CSP,
-                                                               "Cache-Control": "no-store"})
-    response.set_cookie("lang", lang, samesite="strict", httponly=True)
-    return response
 
 
 def _badge(state: str, lang: str) -> str:
@@ -249,14 +204,16 @@ async def _fields(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
 
 
-def create_app(controller: HomeController) -> FastAPI:
+def create_app(controller: HomeController, certificates: CertificateDesk | None = None) -> FastAPI:
+    """The page; with ``certificates``, also its certificates part (``field.trading.certificates_page``)."""
     app = FastAPI(title="GreenCert home controller", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(HttpGuard, max_body=MAX_BODY)
 
     @app.get("/")
     def status(request: Request) -> Response:
         lang = _lang(request)
-        return _page(lang, t("title", lang), _status(controller, lang), refresh=True)
+        extra = certificates_page.link(lang) if certificates is not None else ""
+        return _page(lang, t("title", lang), _status(controller, lang) + extra, refresh=True)
 
     @app.get("/buy")
     def form(request: Request) -> Response:
@@ -347,4 +304,6 @@ def create_app(controller: HomeController) -> FastAPI:
                 "meter": vars(view["meter"]), "sales": [vars(s) for s in view["sales"]],
                 "purchases": [vars(p) for p in view["purchases"]], "tokens": [vars(k) for k in view["tokens"]]}
 
+    if certificates is not None:
+        certificates_page.add_routes(app, certificates)
     return app
