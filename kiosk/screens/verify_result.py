@@ -192,7 +192,7 @@ class VerifyResultScreen(Screen):
     def source_id(v: Verification) -> str | None:
         """Where the ledger's answer came from, in words; None when nothing got that far."""
         steps = {s.name: s.ok for s in v.report.steps}
-        if steps.get("trust") is None and "trust" in steps:
+        if steps.get("trust") is None and "trust" in steps and v.trust_from != "anchor":  # a fork: its step says
             return "verify_result.no_trust"
         if "ledger" in steps and steps["ledger"] is None:
             return "verify_result.source.unreachable"

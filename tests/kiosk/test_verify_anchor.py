@@ -159,3 +159,17 @@ def test_an_anchor_read_by_the_camera_is_passed_on_to_the_verify_screen(make_win
     camera.take(FrameReading("other", others=("GCT1:broken",)))
     kiosk.wait_screen("verify")
     assert kiosk.text("notice") == tr("en", "verify.anchor_bad") and kiosk.window.verify.anchor is not None
+
+
+def test_two_final_headers_for_one_height_leave_the_verdict_open_with_the_anchor(online, verify_world):
+    open_verify(online)
+    scan(online, verify_world.anchor())
+    anchor = online.window.verify.anchor
+    assert anchor is not None
+    anchor.trust.headers[verify_world.world.node.head.height] = "00" * 32  # as if another had been checked before
+    result = checked(online, verify_world.payload)
+    assert result.verdict == "could not check" and result.trust_from == "anchor"
+    step = trust_step(result)
+    assert (step.ok, step.code) == (None, "ledger.conflicting_headers") and result.report.evidence
+    assert "two different final headers" in online.text("stepText-trust")
+    assert not online.find("sourceNote").isVisible(), "not 'the kiosk has no trust list': the step says why"
