@@ -39,6 +39,7 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "verify.files"),
     QT_TRANSLATE_NOOP("kiosk", "verify.camera"),
     # The auditor's own trust anchor (a GCT1: QR), for this auditor only
+    QT_TRANSLATE_NOOP("kiosk", "verify.anchor_hint"),
     QT_TRANSLATE_NOOP("kiosk", "verify.anchor_in_use"),
     QT_TRANSLATE_NOOP("kiosk", "verify.anchor_stop"),
     QT_TRANSLATE_NOOP("kiosk", "verify.anchor_loaded"),

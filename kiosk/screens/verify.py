@@ -44,6 +44,7 @@ class VerifyScreen(Screen):
         self.prompt = label("prompt", role="summary")
         self.status = label("scanStatus")
         self.notice = label("notice", role="notice")
+        self.anchor_hint = label("anchorHint")
         self.anchor_note = label("anchorNote", role="summary")
         self.anchor_note.setTextFormat(Qt.TextFormat.PlainText)  # the chain id is the anchor's: never markup
         self.stop_anchor = touch_button("verifyStopAnchor", primary=True)
@@ -59,6 +60,7 @@ class VerifyScreen(Screen):
         layout.addWidget(self.status)
         layout.addWidget(self.notice)
         layout.addSpacing(12)
+        layout.addWidget(self.anchor_hint)
         layout.addWidget(self.anchor_note)
         layout.addLayout(button_row(self.stop_anchor))
         layout.addStretch(1)
@@ -128,6 +130,8 @@ class VerifyScreen(Screen):
         self.anchor_note.setText(self.t("verify.anchor_in_use", chain=anchor.short_chain,
                                         count=anchor.validator_count) if anchor else "")
         self.anchor_note.setVisible(anchor is not None)
+        self.anchor_hint.setText(self.t("verify.anchor_hint"))
+        self.anchor_hint.setVisible(anchor is None)
         self.stop_anchor.setText(self.t("verify.anchor_stop"))
         self.stop_anchor.setVisible(anchor is not None)
 

@@ -40,6 +40,10 @@
         <translation>Use the camera</translation>
     </message>
     <message>
+        <source>verify.anchor_hint</source>
+        <translation>Bringing your own trust anchor (a GCT1: QR code)? Scan it first: checks will then trust it instead of the kiosk&apos;s list.</translation>
+    </message>
+    <message>
         <source>verify.anchor_in_use</source>
         <translation>Checks now use your own trust anchor (chain {chain}, {count} validators), not the kiosk&apos;s list of trusted keys.</translation>
     </message>

@@ -40,6 +40,10 @@
         <translation>カメラで読み取る</translation>
     </message>
     <message>
+        <source>verify.anchor_hint</source>
+        <translation>ご自身の信頼の起点（GCT1: のQRコード）をお持ちなら、先に読み取ってください。確認にはキオスクの一覧の代わりにそれを使います。</translation>
+    </message>
+    <message>
         <source>verify.anchor_in_use</source>
         <translation>確認には、お持ちの信頼の起点（チェーン {chain}、バリデーター {count} 個）を使います。キオスクの信頼する鍵の一覧は使いません。</translation>
     </message>

@@ -37,7 +37,10 @@ def test_a_certificate_checked_with_the_auditors_anchor_is_genuine_and_says_whos
                                                                                         tmp_path, lang):
     online.window.set_language(lang)
     open_verify(online)
+    assert online.text("anchorHint") == tr(lang, "verify.anchor_hint"), "the auditor is told they may bring one"
+    assert not online.find("anchorNote").isVisible()
     scan(online, verify_world.anchor())
+    assert not online.find("anchorHint").isVisible()
     assert online.screen == "verify", "an anchor is loaded, not checked as a certificate"
     chain = verify_world.world.ledger.chain_id
     short = chain if len(chain) <= 16 else chain[:15] + "…"
