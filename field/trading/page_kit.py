@@ -31,10 +31,10 @@ color:#1d3f8f}.verifying{background:#fff4d6;color:#7a5200}.recorded{background:#
 border-radius:10px;border:0;background:#1f6b3a;color:#fff;font-size:1.05rem;font-weight:600;text-decoration:none;
 margin:8px 0}button.no{background:#fff;color:#1f6b3a;border:2px solid #1f6b3a}label{display:block;margin:10px 0 4px;
 font-weight:600}input,select{width:100%;padding:10px;font-size:1rem;border:1px solid #9fb3a4;border-radius:8px}
-.error{background:#fde2e1;color:#9b1c1c;padding:10px;border-radius:8px}.mono{font-family:monospace;
+.error{background:#fde2e1;color:#9b1c1c;padding:10px;border-radius:8px;overflow-wrap:anywhere}.mono{font-family:monospace;
 word-break:break-all;font-size:.8rem}dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px}dt{color:#4d6153}
-dd{margin:0;font-weight:600}.check{display:flex;gap:10px;align-items:flex-start}.check input{width:auto;
-margin-top:4px}.notice{background:#ddf3e2;color:#1d6b34;padding:10px;border-radius:8px}
+dd{margin:0;font-weight:600}.check{display:flex;gap:10px;align-items:flex-start;font-weight:400}.check input{width:auto;
+margin-top:4px}.notice{background:#ddf3e2;color:#1d6b34;padding:10px;border-radius:8px;overflow-wrap:anywhere}
 """
 
 
