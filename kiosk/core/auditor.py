@@ -9,7 +9,9 @@ Where the trust list comes from:
 * in direct mode (modification 2): the node's status and registry, with the validators the direct backend pinned
   on first use (``kiosk.direct.trust``) standing in for the node's list;
 
-and either way it is kept in ``<config dir>/verify-trust.json`` so that the kiosk can check offline. Online the
+and either way it is kept in ``<config dir>/verify-trust.json`` so that the kiosk can check offline. An auditor who
+brings their own trust anchor (``Auditor.anchor``, ``kiosk.core.auditor_anchor``) is checked from it alone: of the
+kiosk's trust source only the node URLs are used, and nothing is written. Online the
 issuance is checked against a node (``NodeClient`` fails over across the URLs; one is kept for the session and
 each check is one request: ``NodeSession``); when no node answers, a PDF's audit bundle proves inclusion instead;
 with neither, only the signature is checked — ``Verification.source`` says which, and the result screen says it
