@@ -54,7 +54,8 @@ def test_amounts_heights_and_times_are_worded_as_the_facts_are() -> None:
               {"field": "method", "ledger": "solar", "claimed": "wind"}]
     ja = detail_text("record.mismatch", {"against": "certificate", "fields": fields}, "ja", fallback="")
     assert ja == ("台帳の記録が証明書と異なります。発電量: 台帳 20.000 kWh、証明書 30.000 kWh。"
-                  "期間の開始: 台帳 2024年4月1日 00:00、証明書 2024年4月1日 01:00。発電方法: 台帳 太陽光、証明書 風力。")
+                  "期間の開始: 台帳 2024年4月1日 00:00、証明書 2024年4月1日 01:00。"
+                  "発電方法: 台帳 太陽光、証明書 風力。")
     en = detail_text("record.mismatch", {"against": "issuance", "fields": fields[:1]}, "en", fallback="")
     assert en == "the ledger's record differs from the issuance: amount: ledger 20.000 kWh, issuance 30.000 kWh"
     assert detail_text("inclusion.ok", {"height": 123456, "chain": "area-1"}, "ja", fallback="").startswith(
