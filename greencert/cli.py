@@ -369,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     home.add_argument("--threshold-wh", type=_positive(int), default=200,
                       help="the least surplus sent to the battery")
     home.add_argument("--issuer-key", help="an intermediary's key file that signs the home's certificates for the "
-                                           "energy it bought from the battery (issue 14)")
+                                           "energy it bought from the battery (issue 14) instead of the home's own")
     home.add_argument("--institution", default="jp-green-council", help="the certificates' institution format")
     home.set_defaults(func=_home)
     consortium = sub.add_parser("consortium", help="a consortium of validator nodes on this machine")

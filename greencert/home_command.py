@@ -6,9 +6,9 @@ closes the half hour that ended (exporting the surplus toward the battery throug
 whose receipts are recorded and reads its requests' states; the page (``field.trading.controller_page``) serves
 purchase requests with Fig. 4's confirmation and tokens (mod 8), and the certificates for the energy the home
 bought from the battery (issue 14, ``field.trading.certificates``), rendered here with ``printing`` (which
-``field`` may not import). The ledger's certificate rule accepts ``cert.issue`` from an intermediary or user key
-only: ``--issuer-key`` is the neighbourhood intermediary's key that signs it for the home (without it the home's
-own key signs and the ledger's refusal is shown). SIGTERM or Ctrl-C stops it.
+``field`` may not import). The home's own key signs them (the ledger accepts a home key for the
+home's own assets); ``--issuer-key`` instead gives an intermediary's key, where a deployment has its intermediary
+issue for its homes. SIGTERM or Ctrl-C stops it.
 """
 
 from __future__ import annotations

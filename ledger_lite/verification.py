@@ -34,7 +34,7 @@ CERTIFICATE_ID = re.compile(r"[0-9a-f]{64}")
 # Registry roles whose signature alone makes a payload genuine offline; a "user" key may also sign cert.issue
 # (ledger/rules/certificates.py, modification 2) but only for its own assets, which only the ledger can tell.
 ISSUER_ROLES = ("intermediary",)
-USER_ROLES = ("user",)
+USER_ROLES = ("user", "home")  # keys that certify only their own assets: checked online only
 TRUST_FORMAT = 2  # 1 (no "format"): one "issuers" list that mixed intermediary and user keys
 ECHO_CHARS = 80  # longest piece of input (a claim, a node's value) a message repeats
 

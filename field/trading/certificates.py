@@ -14,10 +14,9 @@ received after losses, its ``origin``: battery, delivery, the FIFO lots' seller 
                   naming the first); the desk then shows the first, never issues twice.
     pdf(id)       that PDF; one issued earlier (before a restart) is rebuilt from its verified ledger record
 
-Who signs: the ledger's certificate rule accepts ``cert.issue`` only from a key of role ``intermediary`` or
-``user`` (``ledger.rules.certificates``), and a home's key has role ``home``. ``issuer`` is the key that signs the
-issuance and the payload: the neighbourhood's intermediary key where the deployment gives it to the controller,
-else the home's own key (the ledger then refuses with ``wrong_role`` and the page says so).
+Who signs: the home's own key (the ledger's certificate rule accepts a ``home`` key, like a direct-mode ``user``
+key, for the home's own assets only: ``ledger.rules.certificates``), or ``issuer``, an intermediary's key where a
+deployment has its intermediary issue for its homes; that key signs the issuance and the payload.
 """
 
 from __future__ import annotations

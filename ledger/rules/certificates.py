@@ -16,12 +16,14 @@ def cert_key(certificate_id: str) -> str:
 
 
 def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
-    signer = ctx.require_role(tx.signer_address, "intermediary", "user")
+    # An intermediary certifies for its consumers; a user (direct mode) and a home (seed 003: the energy it bought
+    # from the battery) certify only what they own.
+    signer = ctx.require_role(tx.signer_address, "intermediary", "user", "home")
     body = tx.body
     owner, institution = field(body, "owner", str), field(body, "institution", str)
     asset_ids = field(body, "assets", list)
-    if signer.role == "user" and signer.address != owner:
-        raise Rejected("not_owner", f"a user key may only certify its own assets: signer {signer.address}, "
+    if signer.role != "intermediary" and signer.address != owner:
+        raise Rejected("not_owner", f"a {signer.role} key may only certify its own assets: signer {signer.address}, "
                                     f"owner {owner}", 403)
     if not 0 < len(asset_ids) <= MAX_CERT_ASSETS:
         raise Rejected("bad_body", f"expected 1 to {MAX_CERT_ASSETS} assets, found {len(asset_ids)}", 400)

@@ -159,7 +159,8 @@ def test_trust_cache_keeps_user_keys_apart(cache: Path, demo: Demo) -> None:
     stored = json.loads(cache.read_text())
     assert stored["format"] == 2
     assert stored["issuers"] == [demo.world.intermediary.public.hex()]
-    assert sorted(stored["users"]) == sorted(k.public.hex() for k in demo.world.users.values())
+    own_assets_only = [*demo.world.users.values(), *demo.world.homes.values()]  # direct-mode users, seed 003 homes
+    assert sorted(stored["users"]) == sorted(k.public.hex() for k in own_assets_only)
     assert Trust.from_json(stored).to_json() == stored
 
 

@@ -170,8 +170,10 @@ def test_the_pdf_of_an_earlier_certificate_is_rebuilt_and_still_genuine(
     assert report.exit_code == GENUINE, report.to_json()
 
 
-def test_signed_with_the_homes_own_key_the_ledger_refuses_and_the_page_says_why(
-        world: TradingNode, hood: Neighbourhood, node_url: str) -> None:
+def test_signed_with_the_homes_own_key_the_certificate_is_the_homes_and_genuine(
+        world: TradingNode, hood: Neighbourhood, node_url: str, tmp_path: Path) -> None:
+    """No intermediary key on the controller: the home certifies the energy it bought itself (the ledger accepts a
+    home key for its own assets only), and the payload it signs verifies online against the record's issuer."""
     key = world.home_keys[world.homes[BUYER].id]
     node = NodeClient(node_url, timeout=30)
     try:
@@ -179,10 +181,15 @@ def test_signed_with_the_homes_own_key_the_ledger_refuses_and_the_page_says_why(
         open_ = [d.asset_id for d in desk.delivered() if d.certificate is None]
         assert open_, "the module's hood delivers three times; two are certified by the tests above"
         with page_of(hood, desk) as page:
-            refused = answer(page, choose(page, open_[0]), True)
+            done = answer(page, choose(page, open_[0]), True)
+            assert done.status_code == 303, done.text
+            certificate_id = done.headers["location"].rsplit("issued=", 1)[1]
+            pdf = tmp_path / "own.pdf"
+            pdf.write_bytes(page.get(f"/certificates/{certificate_id}.pdf").content)
     finally:
         node.close()
-    assert refused.status_code == 409
-    assert "The ledger refused the certificate: wrong_role: expected a key with role intermediary or user" in \
-        refused.text
-    assert world.value(f"asset/{open_[0]}")["cert"] is None
+    record = world.value(f"cert/{certificate_id}")
+    assert record["issuer"] == record["owner"] == key.address
+    assert world.value(f"asset/{open_[0]}")["cert"] == certificate_id
+    report = verify(str(pdf), node_url=node_url, offline=False, trust_cache=tmp_path / "trust.json")
+    assert report.exit_code == GENUINE, report.to_json()

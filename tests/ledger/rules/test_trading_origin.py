@@ -70,14 +70,19 @@ def test_a_certificate_over_discharged_energy_is_accepted_once_and_shows_the_bat
     assert isinstance(again, AlreadyIssued) and again.certificate_id == first.tx_id
 
 
-def test_only_an_intermediary_certifies_it_for_the_buying_home() -> None:
+def test_the_buying_home_certifies_it_with_its_own_key_and_nobody_else_can() -> None:
     t = TradingWorld()
     ctx = t.context(time=t.at(3))
     _, asset_id = delivered(t, ctx)
-    refused(ctx, t.ledger.issue([asset_id], owner=t.home_c.address, signer=t.home_c), "wrong_role",
-            f"expected a key with role intermediary or user, found home for {t.home_c.address}")
+    refused(ctx, t.ledger.issue([asset_id], owner=t.home_c.address, signer=t.home_a), "not_owner",
+            f"a home key may only certify its own assets: signer {t.home_a.address}, owner {t.home_c.address}")
+    refused(ctx, t.ledger.issue([asset_id], owner=t.home_a.address, signer=t.home_a), "not_owner",
+            f"asset {asset_id} is not allocated to {t.home_a.address}")
     refused(ctx, t.ledger.issue([asset_id], owner=t.home_a.address), "not_owner",
             f"asset {asset_id} is not allocated to {t.home_a.address}")
+    own = t.ledger.issue([asset_id], owner=t.home_c.address, signer=t.home_c)
+    assert t.run(ctx, own) == {"certificate_id": own.tx_id, "wh": 3_000}, "the buying home certifies what it bought"
+    assert t.value(ctx, f"cert/{own.tx_id}")["issuer"] == t.home_c.address
 
 
 @given(parts=st.lists(st.integers(1, 50_000), min_size=1, max_size=30), percent=st.integers(1, 100))
