@@ -109,15 +109,16 @@ def _node(args: argparse.Namespace) -> int:
         return 2
     try:
         genesis = Genesis.load(Path(args.genesis).expanduser())
-        print(f"Opening the ledger in {data_dir}: reading its state and checking it against the last signed "
-              f"header…", file=sys.stderr, flush=True)
+        print(f"Opening the ledger in {data_dir}: checking its state root against the last signed header…",
+              file=sys.stderr, flush=True)
         began = time.monotonic()
         node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()))
     except (LedgerError, KeyFileError) as exc:
         listening.close()
         print(f"greencert node: {exc}", file=sys.stderr)
         return 2
-    print(f"Ledger checked: {len(node.state):,} state values at height {node.head.height} match the signed header "
+    print(f"Ledger opened: the state root at height {node.head.height} ({len(node.state):,} values) matches the "
+          f"signed header; each value is checked against it when first read; `--audit` checks them all now "
           f"({time.monotonic() - began:.1f} s).", file=sys.stderr, flush=True)
     node.start(warm=True)
     server = BackgroundServer(create_app(node), args.host, args.port, sock=listening).start()

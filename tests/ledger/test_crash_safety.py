@@ -54,7 +54,7 @@ def start_node(data_dir: Path, genesis: Path, key: Path, port: int) -> subproces
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     seen = []
-    for line in proc.stdout:  # after "Opening the ledger…" and "Ledger checked…" (stderr)
+    for line in proc.stdout:  # after "Opening the ledger…" and "Ledger opened…" (stderr)
         seen.append(line)
         if "Ledger node API" in line:
             return proc
