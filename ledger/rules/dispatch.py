@@ -8,6 +8,7 @@ from typing import Any
 from ledger.errors import Rejected, shown
 from ledger.rules import (
     assets,
+    certificate_lifecycle,
     certificates,
     governance,
     revocation,
@@ -18,7 +19,7 @@ from ledger.rules import (
     trading_storage,
 )
 from ledger.rules.context import Context
-from ledger_lite import Transaction, trading
+from ledger_lite import Transaction, lifecycle, trading
 
 Rule = Callable[[Transaction, Context], dict[str, Any]]
 
@@ -27,6 +28,8 @@ RULES: dict[str, Rule] = {
     "asset.allocate": assets.allocate,
     "cert.issue": certificates.issue,
     "cert.revoke": revocation.revoke,
+    lifecycle.CERT_TRANSFER: certificate_lifecycle.transfer,
+    lifecycle.CERT_RETIRE: certificate_lifecycle.retire,
     "registry.update": governance.update,
     # Seed 003 (ledger_lite.trading): homes, the storage battery and the validators' smart contract.
     trading.STORAGE_RECEIPT: trading_storage.receipt,
