@@ -11,6 +11,8 @@ Steps, in order (each names what was expected and what was found when it fails):
     inclusion   the issuance transaction is in a block with a quorum of the trusted validators (finality)
     record      the certificate's record in the ledger state, proven against a final header, matches the claims
     revocation  the record is not revoked
+    lifecycle   what became of its energy: each transfer and retirement, then what is still held (only for a
+                certificate that was transferred or retired, ``ledger_lite.lifecycle_steps``; never a failure)
 
 Where the ledger's answers come from: a node (``LedgerReader``, online), or the *audit bundle* the certificate
 PDF carries (``AuditBundle``: the very answers a node gave when the PDF was made), which proves inclusion and
@@ -35,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from ledger_lite.detail_ids import Params
 from ledger_lite.errors import Error
+from ledger_lite.lifecycle_steps import FULLY_RETIRED_NOTE, fully_retired, lifecycle_steps
 from ledger_lite.payload import Claims
 from ledger_lite.reference import matches, short_reference
 from ledger_lite.trust_anchor import ConflictingHeaders
@@ -213,6 +216,12 @@ def check_ledger(claims: Claims, node: LedgerReader, trust: Trust, report: Repor
         return
     for step in checked.steps:
         report.add(step.name, step.ok, step.detail, step.code, step.params)
+    # Issue 15: a certificate transferred or retired stays genuine; the report says what became of its energy.
+    if checked.failure is None and checked.record is not None:
+        for step in lifecycle_steps(checked.record):
+            report.add(step.name, step.ok, step.detail, step.code, step.params)
+        if fully_retired(checked.record):
+            report.note(FULLY_RETIRED_NOTE, code="note.fully_retired", params={})
 
 
 def damaged_bundle(report: Report, exc: BundleError) -> None:

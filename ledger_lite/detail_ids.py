@@ -89,6 +89,12 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     # revocation
     "revocation.ok": (),
     "revocation.revoked": ("height", "reason"),
+    # lifecycle: transfers and retirements (issue 15, ledger_lite.lifecycle_steps)
+    "lifecycle.transferred": ("amount_wh", "to", "height"),
+    "lifecycle.retired": ("beneficiary", "amount_wh", "purpose", "year", "height"),
+    "lifecycle.held": ("amount_wh", "holders"),
+    "lifecycle.all_retired": ("amount_wh",),
+    "lifecycle.earlier": ("count",),
     # notes
     "note.photo_not_compared": (),
     "note.no_reference_printed": (),
@@ -97,6 +103,7 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "note.user_signed_offline": (),
     "note.first_use": ("chain",),
     "note.bundle_instead": (),
+    "note.fully_retired": (),
 }
 
 

@@ -293,6 +293,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ブロック {height} で失効しました（理由: {reason}）",
         "revoked at block {height}: {reason}",
     ),
+    "lifecycle.transferred": (
+        "{amount_wh} を {to} に移転しました（ブロック {height}）",
+        "transferred {amount_wh} to {to} (block {height})",
+    ),
+    "lifecycle.retired": (
+        "{beneficiary} のために {amount_wh} を償却しました（目的: {purpose}、報告年 {year}、ブロック {height}）",
+        "retired for {beneficiary} ({amount_wh}): {purpose}, reporting year {year} (block {height})",
+    ),
+    "lifecycle.held": (
+        "償却されていない {amount_wh} を {holders} 者が保有しています",
+        "{amount_wh} not retired, held by {holders} holders",
+    ),
+    "lifecycle.all_retired": (
+        "この証明書の {amount_wh} はすべて償却済みです",
+        "all {amount_wh} of this certificate are retired",
+    ),
+    "lifecycle.earlier": (
+        "それ以前の移転・償却 {count} 件は表示していません",
+        "{count} earlier transfers or retirements are not listed",
+    ),
     "note.photo_not_compared": (
         "写真に印刷された文字は照合していません（QR コードだけを読み取りました）。印刷された発電量・期間・発電方法・"
         "所有者・発行機関・参照番号が、上の確認済みの内容と同じか確かめてください",
@@ -332,6 +352,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "台帳ノードに接続できないため、PDF の監査バンドルで確認しました",
         "the ledger node could not be reached; the PDF's audit bundle was checked instead",
     ),
+    "note.fully_retired": (
+        "この証明書は本物で、すべて償却済みです。その電力は上に記載された受益者のために使われ、ほかの誰も主張できま"
+        "せん",
+        "this certificate is genuine and fully retired: its energy was claimed for the beneficiaries named above and "
+        "can be claimed by no one else",
+    ),
 }
 
 # record.mismatch: the record's fields in the paper's words (ja, en)
@@ -359,6 +385,7 @@ STEP_WORDS: dict[str, tuple[str, str]] = {
     "signature": ("発行者の署名", "signature"), "printed": ("印字内容", "printed"),
     "inclusion": ("確定ブロックへの記録", "inclusion"), "record": ("台帳の記録", "record"),
     "revocation": ("失効していない", "revocation"), "ledger": ("台帳", "ledger"),
+    "lifecycle": ("移転・償却", "lifecycle"),
 }
 VERDICT_WORDS: dict[str, tuple[str, str]] = {
     "genuine": ("本物です", "GENUINE"), "not genuine": ("本物ではありません", "NOT GENUINE"),
