@@ -215,6 +215,16 @@ def _home(args: argparse.Namespace) -> int:
                                 institution=args.institution))
 
 
+def _certificate(args: argparse.Namespace) -> int:
+    from greencert.certificate_command import LifecycleOptions, run_certificate
+
+    return run_certificate(LifecycleOptions(
+        action=args.certificate_command, node=args.node, certificate=args.certificate,
+        key=Path(args.key).expanduser() if getattr(args, "key", None) else None, holder=getattr(args, "holder", None),
+        wh=getattr(args, "wh", 0), to=getattr(args, "to", ""), beneficiary=getattr(args, "beneficiary", ""),
+        purpose=getattr(args, "purpose", ""), year=getattr(args, "year", 0)))
+
+
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     """An argparse type: a positive number of ``kind`` (argparse turns the ValueError into exit 2)."""
     def parse(text: str) -> int | float:
@@ -373,6 +383,29 @@ def build_parser() -> argparse.ArgumentParser:
                                            "energy it bought from the battery (issue 14) instead of the home's own")
     home.add_argument("--institution", default="jp-green-council", help="the certificates' institution format")
     home.set_defaults(func=_home)
+    certificate = sub.add_parser("certificate", help="a certificate's holder transfers its energy to another "
+                                                     "consumer or retires it for a beneficiary (signed ledger "
+                                                     "transactions); show who holds it")
+    certificate_sub = certificate.add_subparsers(dest="certificate_command", required=True)
+    transfer = certificate_sub.add_parser("transfer", help="move all or part of a certificate's Wh to another "
+                                                           "registered consumer (user or home address)")
+    retire = certificate_sub.add_parser("retire", help="retire all or part of a certificate's Wh for a named "
+                                                       "beneficiary and reporting year (never to move again)")
+    show = certificate_sub.add_parser("show", help="who holds a certificate's Wh and how much is retired")
+    for action in (transfer, retire, show):
+        action.add_argument("certificate", help="certificate id (64 hex characters)")
+        action.add_argument("--node", required=True, help="ledger node URL")
+    for action in (transfer, retire):
+        action.add_argument("--key", required=True, help="key file (hex seed): the holder's user or home key, or "
+                                                         "the issuing intermediary's for the certificate's owner")
+        action.add_argument("--holder", help="whose Wh move (default: the key's address, or the owner for the "
+                                             "issuer's key)")
+        action.add_argument("--wh", type=_positive(int), required=True, help="how many Wh")
+    transfer.add_argument("--to", required=True, help="the recipient's registered address (gc1...)")
+    retire.add_argument("--beneficiary", required=True, help="for whom it is retired (1 to 200 characters)")
+    retire.add_argument("--purpose", required=True, help="what the claim is for, e.g. 'RE100 report' (1 to 200)")
+    retire.add_argument("--year", type=int, required=True, help="the reporting year")
+    certificate.set_defaults(func=_certificate)
     consortium = sub.add_parser("consortium", help="a consortium of validator nodes on this machine")
     consortium_sub = consortium.add_subparsers(dest="consortium_command", required=True)
     up = consortium_sub.add_parser("up", help="start 3 etcd members and N validator nodes on loopback, each its own "

@@ -53,7 +53,8 @@ def lifecycle_steps(record: Mapping[str, Any]) -> list[Step]:
     held = record.get("held")
     amounts = [v for v in held.values() if _wh(v)] if isinstance(held, dict) else []
     if amounts:
-        steps.append(Step("lifecycle", True, f"{sum(amounts)} Wh not retired, held by {len(amounts)} holders",
+        steps.append(Step("lifecycle", True, f"{sum(amounts)} Wh not retired, held by {len(amounts)} "
+                                                 f"holder{'' if len(amounts) == 1 else 's'}",
                           code="lifecycle.held", params={"amount_wh": sum(amounts), "holders": len(amounts)}))
     else:
         total = _wh(record.get("wh"))

@@ -303,7 +303,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "lifecycle.held": (
         "償却されていない {amount_wh} を {holders} 者が保有しています",
-        "{amount_wh} not retired, held by {holders} holders",
+        "{amount_wh} not retired; holders: {holders}",
     ),
     "lifecycle.all_retired": (
         "この証明書の {amount_wh} はすべて償却済みです",
