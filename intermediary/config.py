@@ -22,6 +22,12 @@ class Settings:
     max_failed_logins: int = 5
     lockout_s: int = 15 * 60
     name: str = "Intermediary Da"
+    # This intermediary's own public address (e.g. "https://green.example.jp"): printed certificates' QR codes
+    # link to its /verify page and the address is printed under them; "" keeps each format's own (issue 15).
+    public_url: str = ""
+    # Who writes certificate PDFs: "intermediary" (S212a, from our record) or "node" (Modification 1, S311a: the
+    # node side, from the ledger's records; intermediary.node_render). Both give the same bytes.
+    render_at: str = "intermediary"
 
     def __post_init__(self) -> None:
         if self.session_ttl_s <= 0 or self.lockout_s <= 0 or self.max_failed_logins <= 0:
@@ -31,6 +37,16 @@ class Settings:
         bad = [url for url in self.node_urls if not url.startswith(("http://", "https://"))]
         if bad:
             raise ValueError(f"node_url must be http(s) URLs, got {', '.join(bad)}")
+        if self.public_url:
+            from printing.errors import RenderError
+            from printing.qr import verify_link  # a QR link's rules: http(s), letters, digits and ".-/:"
+
+            try:
+                verify_link("GC1:", self.public_url)
+            except RenderError as exc:
+                raise ValueError(f"public_url: {exc}") from None
+        if self.render_at not in ("intermediary", "node"):
+            raise ValueError(f"render_at must be 'intermediary' or 'node', got {self.render_at[:40]!r}")
 
     @property
     def node_urls(self) -> tuple[str, ...]:

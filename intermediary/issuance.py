@@ -21,6 +21,9 @@ from intermediary.auth import Principal
 from intermediary.config import Settings
 from intermediary.errors import AlreadyIssued, BadInput, Conflict, LedgerUnavailable, NotFound, shown
 from intermediary.models import Certificate, Consumer, IssuanceRequest, Item
+from intermediary.period import Period
+from intermediary.period import select as select_period
+from intermediary.time_match import certificate_assets, time_matched_wh
 from ledger_lite import Claims, Transaction, encode_payload, sign_tx
 from ledger_lite.certificate import MAX_ROWS, SelectionError, check_item_ids, check_selection, half_hour_profile
 
@@ -33,24 +36,34 @@ STALE_S = 120            # a claim older than this (service clock) belongs to a 
 
 def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certificate_id: str,
                        consumer: Consumer, type_id: str, assets: list[list[Any]]) -> Certificate:
-    """Build (or rebuild) our record of a certificate from the ledger's own record and sign its payload."""
+    """Build (or rebuild) our record of a certificate from the ledger's own record and sign its payload.
+
+    The half-hourly profile and the time-matched Wh (claim ``tm``, ``intermediary.time_match``) come from the
+    ledger's records of the certified assets; ``assets`` (``[id, start, wh]`` of the request) stand in for the
+    profile only if the node no longer lists them (then the payload says nothing about time matching)."""
     existing = db.get(Certificate, certificate_id)
     if existing is not None:
         return existing
     try:
         record = node.value(f"cert/{certificate_id}")["value"]
         tx = node.tx(certificate_id)
+        listed = node.assets(consumer.ledger_address, method=record["method"], start=int(record["start"]),
+                             end=int(record["end"]), trade="completed")
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read certificate {certificate_id} from the ledger: {exc}") from exc
+    certified = certificate_assets(listed, certificate_id)
+    complete = len(certified) == int(record.get("count", len(record.get("assets", ())))) and bool(certified)
+    spans = [(int(a["start"]), int(a["wh"])) for a in certified] if complete else [(a[1], a[2]) for a in assets]
     claims = Claims(cid=certificate_id, chain=settings.chain_id, h=int(tx["height"]), own=consumer.name,
                     m=record["method"], wh=int(record["wh"]), ps=int(record["start"]), pe=int(record["end"]),
-                    inst=record["institution"], iat=int(record["time"]))
+                    inst=record["institution"], iat=int(record["time"]),
+                    tm=time_matched_wh(certified) if complete else None)
     cert = Certificate(certificate_id=certificate_id, consumer_id=consumer.consumer_id, type_id=type_id,
                        method=record["method"], category=record["category"], amount_wh=claims.wh,
                        period_start=claims.ps, period_end=claims.pe, issued_at=claims.iat,
                        chain_id=settings.chain_id, block_height=claims.h,
                        payload=encode_payload(claims, settings.key),
-                       profile=list(half_hour_profile(((a[1], a[2]) for a in assets), claims.ps, claims.pe)))
+                       profile=list(half_hour_profile(spans, claims.ps, claims.pe)))
     db.add(cert)
     return cert
 
@@ -164,8 +177,10 @@ def _send(db: Session, node: NodeClient, settings: Settings, who: Principal, key
 
 
 def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, item_ids: list[str], type_id: str,
-          idempotency_key: str, now: int) -> Certificate:
-    """Issue one certificate for ``item_ids``; the same key always gets the same answer (issue #9).
+          idempotency_key: str, now: int, period: Period | None = None) -> Certificate:
+    """Issue one certificate for ``item_ids`` or, in the main embodiment (S203-S207), for exactly the applicant's
+    open allocations of ``period`` (``intermediary.period``; ``item_ids`` is then ignored); the same key always
+    gets the same answer (issue #9).
 
     The first request with a key claims it (a ``pending`` row, inserted before the node is asked). Another
     request with that key meanwhile waits up to ``WAIT_FOR_OTHER_S`` for it and answers the same, or gets 409
@@ -174,11 +189,20 @@ def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, ite
     again. Never on a GET.
     """
     key = idempotency_key
+    if period is not None:
+        period.check()  # bad input changes nothing: before the key is claimed
+        item_ids = [period.key]
+
+    def selected() -> list[list[Any]]:
+        if period is None:
+            return _check_selection(db, who, item_ids)
+        return select_period(node, who.consumer.ledger_address, who.consumer.name, period)
+
     deadline = time.monotonic() + WAIT_FOR_OTHER_S
     while True:
         row = _request(db, who, key)
         if row is None:
-            assets = _check_selection(db, who, item_ids)
+            assets = selected()
             tx = _issuance_tx(settings, who, assets, type_id, now)
             if claim(db, applicant_pk=who.applicant_pk, key=key, tx_id=tx.tx_id, item_ids=item_ids, type_id=type_id,
                      now=now):
@@ -204,7 +228,7 @@ def issue(db: Session, node: NodeClient, settings: Settings, who: Principal, ite
             if earlier is not None:
                 _set(db, who, key, state="done", certificate_id=earlier.certificate_id)
                 return earlier
-            assets = _check_selection(db, who, item_ids)
+            assets = selected()
             tx = _issuance_tx(settings, who, assets, type_id, now)
         except BaseException:
             db.rollback()

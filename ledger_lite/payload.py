@@ -37,9 +37,16 @@ class Claims:
     pe: int     # period end, Unix seconds
     inst: str   # issuing institution id
     iat: int    # issued at, Unix seconds
+    # Optional (issue 15): Wh of ``wh`` that are time-matched (each asset generated in the half hour it was allocated
+    # to), as the issuer computed it from the ledger's asset records. Left out of the CBOR when None, so payloads
+    # without it encode as before.
+    tm: int | None = None
 
     def to_cbor(self) -> dict[str, Any]:
-        return asdict(self)
+        claims = asdict(self)
+        if claims["tm"] is None:
+            del claims["tm"]
+        return claims
 
     @classmethod
     def from_cbor(cls, value: Any) -> Claims:
@@ -54,7 +61,10 @@ class Claims:
         for name in _INT_CLAIMS:
             if not isinstance(value[name], int) or isinstance(value[name], bool):
                 raise PayloadError("claims", f"expected claim {name!r} as integer, found {value[name]!r:.40}")
-        return cls(**{name: value[name] for name in _STR_CLAIMS + _INT_CLAIMS})
+        tm = value.get("tm")
+        if tm is not None and (not isinstance(tm, int) or isinstance(tm, bool) or tm < 0):
+            raise PayloadError("claims", f"expected claim 'tm' as a non-negative integer, found {tm!r:.40}")
+        return cls(**{name: value[name] for name in _STR_CLAIMS + _INT_CLAIMS}, tm=tm)
 
 
 @dataclass(frozen=True)

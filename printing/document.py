@@ -41,6 +41,8 @@ class CertificateDocument:
     profile_wh: tuple[int, ...] = ()  # half-hourly Wh the certificate covers
     reprint: bool = False
     time_zone: str = DEFAULT_TIME_ZONE  # IANA zone of the site: every printed time is in it
+    # Wh of amount_wh generated in the half hour they were allocated to (claim "tm"); None: not stated (issue 15)
+    time_matched_wh: int | None = None
 
 
 def format_amount_kwh(amount_wh: int) -> str:
@@ -48,6 +50,12 @@ def format_amount_kwh(amount_wh: int) -> str:
     if amount_wh < 0:
         raise RenderError(f"amount_wh: expected a non-negative integer, found {amount_wh}")
     return f"{amount_wh // 1000:,}.{amount_wh % 1000:03d} kWh"
+
+
+def format_share(part_wh: int, whole_wh: int) -> str:
+    """``part_wh`` as a percentage of ``whole_wh`` with one decimal, rounded down (integer arithmetic): ``"45.6 %"``."""
+    permille = part_wh * 1000 // whole_wh if whole_wh > 0 else 0
+    return f"{permille // 10}.{permille % 10} %"
 
 
 def parse_amount_kwh(text: str) -> int | None:
@@ -82,6 +90,11 @@ def validate_document(doc: CertificateDocument) -> None:
             f"category: expected {expected!r} for production method {doc.production_method!r}, "
             f"found {doc.category!r}"
         )
+    if doc.time_matched_wh is not None:
+        _check_int("time_matched_wh", doc.time_matched_wh, minimum=0)
+        if doc.time_matched_wh > doc.amount_wh:
+            raise RenderError(f"time_matched_wh: expected at most the amount {doc.amount_wh} Wh, found "
+                              f"{doc.time_matched_wh}")
     for index, value in enumerate(doc.profile_wh):
         _check_int(f"profile_wh[{index}]", value, minimum=0)
     try:

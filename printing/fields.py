@@ -8,7 +8,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ledger_lite.reference import short_reference
 from printing.blocks import GREY, Text
-from printing.document import CertificateDocument, format_amount_kwh
+from printing.document import CertificateDocument, format_amount_kwh, format_share
 from printing.fonts import cjk_font_name
 from printing.institutions import InstitutionFormat
 from printing.words import (
@@ -42,6 +42,13 @@ def certificate_id_lines(
     return [text[:32], text[32:]]
 
 
+def time_matched_text(doc: CertificateDocument, language: str) -> str:
+    """``"of which time-matched 1.500 kWh (50.0 %)"`` (or the Japanese) for a document that states it."""
+    matched = doc.time_matched_wh or 0
+    return (word(LABELS, "time_matched", language).replace("{amount}", format_amount_kwh(matched))
+            .replace("{share}", format_share(matched, doc.amount_wh)))
+
+
 def field_rows(doc: CertificateDocument, fmt: InstitutionFormat, value_width: float) -> list[Row]:
     """Every field of the certificate, in the order of the format's ``layout.fields``."""
     primary, other = fmt.language, fmt.other_language
@@ -62,8 +69,12 @@ def field_rows(doc: CertificateDocument, fmt: InstitutionFormat, value_width: fl
         anchor = f"chain {doc.chain_id}, block {doc.block_height}"
         anchor_other = f"チェーン {doc.chain_id} / ブロック高 {doc.block_height}"
     period = format_period(doc.period_start, doc.period_end, zone, primary)
+    amount = [Text(format_amount_kwh(doc.amount_wh), 18, "en")]
+    if doc.time_matched_wh is not None:  # issue 15: the time-matched part, in both languages
+        amount += [Text(time_matched_text(doc, primary), 9, primary),
+                   Text(time_matched_text(doc, other), 7, other, GREY)]
     rows = [
-        Row("amount", [Text(format_amount_kwh(doc.amount_wh), 18, "en")]),
+        Row("amount", amount),
         Row("period", [Text(period, 11, primary)]),
         Row("method", pair(METHOD_WORDS, doc.production_method)),
         Row("category", pair(CATEGORY_WORDS, doc.category)),

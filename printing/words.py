@@ -36,6 +36,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "profile": ("{span}ごとの発電量", "Production per {span}"),  # one bar of the chart is {span}
     "times": ("時刻は {zone}", "Times in {zone}"),
     "reference": ("参照番号", "Reference"),
+    # issue 15: how much of the amount was generated in the half hour it was used in
+    "time_matched": ("うち時間一致 {amount}（{share}）", "of which time-matched {amount} ({share})"),
     "no_profile": ("30分毎の内訳はありません", "No half-hourly breakdown"),
     "reprint": ("再発行", "REPRINT"),
     "scan": ("QRコードで真正性を確認できます", "Scan to verify this certificate"),

@@ -13,6 +13,7 @@ from intermediary.api.schemas import CERTIFICATE_ID, errors
 from intermediary.documents import certificate_pdf
 from intermediary.errors import BadInput, shown
 from intermediary.models import Certificate
+from intermediary.period import Period
 
 router = APIRouter(tags=["issuance"])
 
@@ -21,8 +22,18 @@ CertificateId = Annotated[str, Path(pattern=CERTIFICATE_ID, description="64 lowe
                                     examples=["ab" * 32])]
 
 
+class PeriodIn(BaseModel):
+    """The main embodiment's request (S202/S203): every open allocation of one method generated in the period."""
+
+    start: int = Field(ge=0, le=2**40, description="Unix seconds, inclusive (e.g. 00:00 JST of the first day)")
+    end: int = Field(ge=0, le=2**40, description="Unix seconds, exclusive (e.g. 00:00 JST after the last day)")
+    production_method: str = Field(min_length=1, max_length=32, examples=["solar"])
+
+
 class IssueIn(BaseModel):
-    item_ids: list[ItemId] = Field(min_length=1, max_length=issuance.MAX_ITEMS)
+    item_ids: list[ItemId] | None = Field(default=None, min_length=1, max_length=issuance.MAX_ITEMS,
+                                          description="rows of the eligible list (S511); or give period")
+    period: PeriodIn | None = Field(default=None, description="instead of item_ids: the main embodiment (S203)")
     type_id: str = Field(min_length=1, max_length=64)
     idempotency_key: str = Field(min_length=8, max_length=100)
 
@@ -82,13 +93,19 @@ def certificate_types(service: ServiceDep) -> CertificateTypes:
 
 @router.post("/certificates", status_code=201, responses=errors(400, 401, 404, 409, 503))
 def issue_certificate(body: IssueIn, service: ServiceDep, db: DbDep, who: PrincipalDep) -> CertificateOut:
-    """S512: issue one certificate for the selected rows. The same ``idempotency_key`` (per applicant) always gets
-    the same answer; 409 ``already_issued`` names the earlier certificate (S210b)."""
+    """S512: issue one certificate for the selected rows (``item_ids``), or S203-S213a: for exactly the open
+    allocations of one method generated in ``period`` (404 ``no_allocations`` when there are none). The same
+    ``idempotency_key`` (per applicant) always gets the same answer; 409 ``already_issued`` names the earlier
+    certificate (S210b)."""
+    if (body.item_ids is None) == (body.period is None):
+        raise BadInput("expected either item_ids or period, found " + ("both" if body.period else "neither"))
     if body.type_id not in service.institutions:
         raise BadInput(f"expected a type_id among {sorted(service.institutions)}, found {shown(body.type_id)}",
                        "unknown_type")
-    cert = issuance.issue(db, service.node, service.settings, who, body.item_ids, body.type_id,
-                          body.idempotency_key, service.clock())
+    period = None if body.period is None else Period(body.period.start, body.period.end,
+                                                     body.period.production_method)
+    cert = issuance.issue(db, service.node, service.settings, who, body.item_ids or [], body.type_id,
+                          body.idempotency_key, service.clock(), period=period)
     return _public(cert, who.consumer.name)
 
 
@@ -109,8 +126,9 @@ def get_certificate(certificate_id: CertificateId, db: DbDep, who: PrincipalDep)
 def get_certificate_pdf(certificate_id: CertificateId, service: ServiceDep, db: DbDep, who: PrincipalDep,
                         reprint: bool = False) -> Response:
     cert = issuance.certificate_of(db, who, certificate_id)
-    pdf = certificate_pdf(cert, who.consumer, service.institutions, service.settings.pdf_dir, reprint=reprint,
-                          node=service.node)
+    settings = service.settings
+    pdf = certificate_pdf(cert, who.consumer, service.institutions, settings.pdf_dir, reprint=reprint,
+                          node=service.node, public_url=settings.public_url, render_at=settings.render_at)
     name = f"certificate-{certificate_id[:12]}{'-reprint' if reprint else ''}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
