@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Wh amounts, Unix times and heights: 64-bit. PostgreSQL's INTEGER is 32-bit (2,147,483,647 Wh is a year of a
+# large consumer; Unix times pass it in 2038); SQLite's INTEGER is 64-bit already and must stay "INTEGER" for a
+# primary key to count by itself (migration 0002).
+Wide = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -39,14 +44,14 @@ class Usage(Base):
 
     __tablename__ = "usage"
     __table_args__ = (UniqueConstraint("consumer_id", "start"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Wide, primary_key=True)
     consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
-    wh: Mapped[int] = mapped_column(Integer)
-    renewable_wh: Mapped[int] = mapped_column(Integer, default=0)
-    fossil_wh: Mapped[int] = mapped_column(Integer, default=0)
-    unallocated_wh: Mapped[int] = mapped_column(Integer, default=0)
+    start: Mapped[int] = mapped_column(Wide)
+    end: Mapped[int] = mapped_column(Wide)
+    wh: Mapped[int] = mapped_column(Wide)
+    renewable_wh: Mapped[int] = mapped_column(Wide, default=0)
+    fossil_wh: Mapped[int] = mapped_column(Wide, default=0)
+    unallocated_wh: Mapped[int] = mapped_column(Wide, default=0)
     tx_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16))  # allocated | partial | failed
 
@@ -60,8 +65,8 @@ class UsageTotal(Base):
 
     __tablename__ = "usage_totals"
     consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"), primary_key=True)
-    renewable_wh: Mapped[int] = mapped_column(Integer)
-    total_wh: Mapped[int] = mapped_column(Integer)
+    renewable_wh: Mapped[int] = mapped_column(Wide)
+    total_wh: Mapped[int] = mapped_column(Wide)
 
 
 class Applicant(Base):
@@ -73,14 +78,14 @@ class Applicant(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[int] = mapped_column(Wide, default=0)
 
 
 class SessionToken(Base):
     __tablename__ = "sessions"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     applicant: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
-    expires_at: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[int] = mapped_column(Wide)
 
 
 class Item(Base):
@@ -90,9 +95,9 @@ class Item(Base):
     item_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
     method: Mapped[str] = mapped_column(String(32))
-    period_start: Mapped[int] = mapped_column(Integer)
-    period_end: Mapped[int] = mapped_column(Integer)
-    amount_wh: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[int] = mapped_column(Wide)
+    period_end: Mapped[int] = mapped_column(Wide)
+    amount_wh: Mapped[int] = mapped_column(Wide)
     assets: Mapped[list[Any]] = mapped_column(JSON)  # [[asset_id, start, wh], ...]
 
 
@@ -103,12 +108,12 @@ class Certificate(Base):
     type_id: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(16))
-    amount_wh: Mapped[int] = mapped_column(Integer)
-    period_start: Mapped[int] = mapped_column(Integer)
-    period_end: Mapped[int] = mapped_column(Integer)
-    issued_at: Mapped[int] = mapped_column(Integer)
+    amount_wh: Mapped[int] = mapped_column(Wide)
+    period_start: Mapped[int] = mapped_column(Wide)
+    period_end: Mapped[int] = mapped_column(Wide)
+    issued_at: Mapped[int] = mapped_column(Wide)
     chain_id: Mapped[str] = mapped_column(String(64))
-    block_height: Mapped[int] = mapped_column(Integer)
+    block_height: Mapped[int] = mapped_column(Wide)
     payload: Mapped[str] = mapped_column(String(4096))
     profile: Mapped[list[Any]] = mapped_column(JSON)  # half-hourly Wh from period_start
 
@@ -129,7 +134,7 @@ class IssuanceRequest(Base):
     tx_ids: Mapped[list[Any]] = mapped_column(JSON)
     item_ids: Mapped[list[Any]] = mapped_column(JSON)
     type_id: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[int] = mapped_column(Wide)
 
 
 class LoginFailures(Base):
@@ -140,5 +145,5 @@ class LoginFailures(Base):
     __tablename__ = "login_failures"
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
-    last_failure: Mapped[int] = mapped_column(Integer)
-    blocked_until: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[int] = mapped_column(Wide)
+    blocked_until: Mapped[int] = mapped_column(Wide)

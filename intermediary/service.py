@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend_client import NodeClient
 from intermediary.config import Settings
-from intermediary.models import Base
+from intermediary.database import open_database
 from printing import InstitutionFormat, load_institutions
 
 
@@ -41,33 +39,9 @@ class Service:
             yield session
 
 
-def _private_sqlite_file(db_url: str) -> None:
-    """Issue #9: the database holds password and token hashes, so it is owner-only — the file 0600 (SQLite gives
-    its -wal/-shm files the same mode) and, where we create it, its directory 0700. An existing file is
-    tightened too; an existing directory is left as its owner made it."""
-    database = make_url(db_url).database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    path = Path(database)
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    os.chmod(path, 0o600)
-
-
 def make_engine(db_url: str) -> Engine:
-    if db_url.startswith("sqlite"):
-        _private_sqlite_file(db_url)
-    engine = create_engine(db_url)
-    if db_url.startswith("sqlite"):
-        @event.listens_for(engine, "connect")
-        def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
-            cursor = conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-    Base.metadata.create_all(engine)
-    return engine
+    """The business database at ``db_url``, its schema brought to the newest migration (intermediary.database)."""
+    return open_database(db_url)
 
 
 def build_service(settings: Settings, *, institutions_dir: Path | None = None,

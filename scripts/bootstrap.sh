@@ -19,6 +19,7 @@ APT_PACKAGES=(
   poppler-utils                                                   # pdftoppm/pdftotext: the tests check rendered pages
   chromium                                                        # headless browser for the /verify page's phone test (Playwright)
   etcd-server etcd-client                                         # consortium ordering (issue #12); tests start private clusters, never the service
+  postgresql                                                      # the intermediary's production database (PostgreSQL 15); tests start private servers, never the service
   fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-noto-cjk    # Japanese text in PDFs and in the kiosk
   xvfb xauth libgl1 libegl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0

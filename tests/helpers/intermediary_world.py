@@ -7,6 +7,10 @@
     ...
     iw.close()
 
+The database is SQLite in ``data_dir`` unless ``open(..., db_url=...)`` names another (the intermediary tests'
+``db_url`` fixture gives a fresh PostgreSQL database too); a service opened again over the same ``data_dir`` (a
+restart, :meth:`IntermediaryWorld.service_over`) finds the same database.
+
 Applicants: ``ca`` (Consumer Ca, the ledger world's ``user``) and ``cb`` (Consumer Cb, ``user2``), password
 ``PASSWORD``. The intermediary and the node share one ``ManualClock``.
 """
@@ -34,6 +38,8 @@ API = "/api/v1"
 PASSWORD = "correct horse"
 TYPE_ID = "jp-green-council"
 
+_DATABASES: dict[Path, str] = {}  # data_dir → the database URL a world over it was opened with
+
 
 @dataclass
 class IntermediaryWorld:
@@ -46,7 +52,10 @@ class IntermediaryWorld:
     _next_slot: int = 0
 
     @classmethod
-    def open(cls, data_dir: Path, *, seed: bool = True) -> IntermediaryWorld:
+    def open(cls, data_dir: Path, *, seed: bool = True, db_url: str | None = None) -> IntermediaryWorld:
+        """A world in ``data_dir``; its database at ``db_url`` (default: a SQLite file in ``data_dir``)."""
+        if db_url is not None:
+            _DATABASES[data_dir] = db_url
         ledger, clock = LedgerWorld(), ManualClock()
         node = ledger.open_node(data_dir / "node", clock)
         node_transport = SyncASGITransport(create_node_app(node))
@@ -67,7 +76,8 @@ class IntermediaryWorld:
     @staticmethod
     def service_over(ledger: LedgerWorld, data_dir: Path, node_transport: httpx.BaseTransport,
                      clock: ManualClock) -> Service:
-        settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary' / 'intermediary.sqlite'}",
+        db_url = _DATABASES.get(data_dir, f"sqlite:///{data_dir / 'intermediary' / 'intermediary.sqlite'}")
+        settings = Settings(db_url=db_url,
                             node_url="http://node.test", chain_id=ledger.chain_id, key=ledger.intermediary,
                             pdf_dir=data_dir / "pdf")
         settings.pdf_dir.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ import pytest
 from greencert.demo import Demo
 from tests.helpers.demo import running_demo
 from tests.helpers.intermediary_world import IntermediaryWorld
+from tests.helpers.postgres import PrivatePostgres
 
 
 @pytest.fixture(scope="package")
@@ -17,9 +18,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PrivatePostgres]:
+    """One private PostgreSQL server for the session (skips when PostgreSQL is not installed)."""
+    with PrivatePostgres() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The intermediary's database, once on each engine: a SQLite file in ``tmp_path``, or a fresh database on the
+    session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'intermediary' / 'intermediary.sqlite'}"
+    server: PrivatePostgres = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
 @pytest.fixture
-def iw(tmp_path: Path) -> Iterator[IntermediaryWorld]:
-    """A fresh intermediary (own DB) over a fresh real node, in this process."""
-    world = IntermediaryWorld.open(tmp_path)
+def iw(tmp_path: Path, db_url: str) -> Iterator[IntermediaryWorld]:
+    """A fresh intermediary (own DB, SQLite or PostgreSQL) over a fresh real node, in this process."""
+    world = IntermediaryWorld.open(tmp_path, db_url=db_url)
     yield world
     world.close()

@@ -199,6 +199,7 @@ def test_a_database_from_before_the_totals_is_filled_from_its_history(tmp_path: 
             return
         with iw.service.engine.begin() as conn:  # the schema before issue #17: no usage_totals table
             conn.execute(text("DROP TABLE usage_totals"))
+            conn.execute(text("DROP TABLE alembic_version"))  # and from before migrations
         iw.service.engine.dispose()
         make_engine(iw.service.settings.db_url).dispose()  # the upgrade: start-up creates the missing table
         assert _stored(iw) == {}
