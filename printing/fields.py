@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -30,6 +30,8 @@ REFERENCE_SIZE = 13  # the short reference people read out: the largest text of 
 class Row:
     key: str  # a key of words.LABELS
     values: list[Text]
+    # Drawn beside the first value, to its right (the time-matched part beside the amount: no extra height)
+    aside: list[Text] = field(default_factory=list)
 
 
 def certificate_id_lines(
@@ -69,12 +71,10 @@ def field_rows(doc: CertificateDocument, fmt: InstitutionFormat, value_width: fl
         anchor = f"chain {doc.chain_id}, block {doc.block_height}"
         anchor_other = f"チェーン {doc.chain_id} / ブロック高 {doc.block_height}"
     period = format_period(doc.period_start, doc.period_end, zone, primary)
-    amount = [Text(format_amount_kwh(doc.amount_wh), 18, "en")]
-    if doc.time_matched_wh is not None:  # issue 15: the time-matched part, in both languages
-        amount += [Text(time_matched_text(doc, primary), 9, primary),
-                   Text(time_matched_text(doc, other), 7, other, GREY)]
+    matched = [] if doc.time_matched_wh is None else [  # issue 15: the time-matched part, in both languages
+        Text(time_matched_text(doc, primary), 8.5, primary), Text(time_matched_text(doc, other), 7, other, GREY)]
     rows = [
-        Row("amount", amount),
+        Row("amount", [Text(format_amount_kwh(doc.amount_wh), 18, "en")], matched),
         Row("period", [Text(period, 11, primary)]),
         Row("method", pair(METHOD_WORDS, doc.production_method)),
         Row("category", pair(CATEGORY_WORDS, doc.category)),

@@ -19,6 +19,7 @@ from pypdf import PdfWriter
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ledger_lite.audit import BUNDLE_NAME
@@ -35,8 +36,10 @@ from printing.words import LABELS, format_datetime, word, zone_abbreviation, zon
 PAPERS = {"A4": A4, "Letter": LETTER}
 MARGIN = 16 * MM
 LABEL_WIDTH = 46 * MM
+ASIDE_GAP = 4 * MM  # between a value and what is drawn beside it
 REPRINT_RED = HexColor("#c62828")
 BLOCK_GAP = 4 * MM  # at least this much above every block
+TIGHT_BLOCK_GAP = 2 * MM  # ... unless the page is full: then down to this much
 MAX_EXTRA_GAP = 8 * MM  # spare height is shared out between the blocks up to this much each
 QR_CHART_GAP = 8 * MM
 MAX_LOGO_WIDTH = 60 * MM
@@ -101,19 +104,24 @@ def attach_bundle(pdf: bytes, bundle: bytes) -> bytes:
 
 
 def _flow(page: Page, blocks: list[Block], *, top: float, bottom: float) -> None:
-    """Stack ``blocks`` downwards from ``top``; refuse if they do not fit above ``bottom``."""
-    needed = sum(block.height + BLOCK_GAP for block in blocks)
+    """Stack ``blocks`` downwards from ``top``; refuse if they do not fit above ``bottom`` even with the gaps
+    between them narrowed to ``TIGHT_BLOCK_GAP`` (a tall page: a long owner on a reprint, a QR carrying a link)."""
+    gap = BLOCK_GAP
+    needed = sum(block.height + gap for block in blocks)
     if top - bottom < needed:
+        gap = max(TIGHT_BLOCK_GAP, BLOCK_GAP - (needed - (top - bottom)) / len(blocks))
+        needed = sum(block.height + gap for block in blocks)
+    if top - bottom < needed - 1e-6:
         heights = ", ".join(f"{block.name} {block.height:.0f}" for block in blocks)
         raise RenderError(
             f"layout: expected {needed:.0f} pt between header and footer for the blocks ({heights} pt) on "
             f"{page.width:.0f}x{page.height:.0f} pt paper, found {top - bottom:.0f} pt "
             "(statement or owner name too long?)"
         )
-    extra = min(MAX_EXTRA_GAP, (top - bottom - needed) / (len(blocks) + 1))
+    extra = max(0.0, min(MAX_EXTRA_GAP, (top - bottom - needed) / (len(blocks) + 1)))
     y = top
     for block in blocks:
-        y -= BLOCK_GAP + extra
+        y -= gap + extra
         block.draw(y)
         y -= block.height
 
@@ -218,7 +226,8 @@ def _draw_runs(page: Page, runs: list[Text], top: float) -> None:
 
 
 def _fields(page: Page, doc: CertificateDocument, fmt: InstitutionFormat) -> Block:
-    """The label | value table of seed Fig. 24's fields, in the format's order."""
+    """The label | value table of seed Fig. 24's fields, in the format's order (a row's ``aside`` beside its
+    first value)."""
     value_x = page.left + LABEL_WIDTH
     value_width = page.content_width - LABEL_WIDTH
     rows = []
@@ -227,19 +236,27 @@ def _fields(page: Page, doc: CertificateDocument, fmt: InstitutionFormat) -> Blo
             Text(word(LABELS, row.key, fmt.language), 8.5, fmt.language, page.accent),
             Text(word(LABELS, row.key, fmt.other_language), 6.5, fmt.other_language, GREY),
         ]
-        row_height = max(page.measure(labels, LABEL_WIDTH - 4), page.measure(row.values, value_width))
-        rows.append((labels, row.values, row_height))
+        aside_x = value_x
+        if row.aside:
+            first = row.values[0]
+            aside_x += stringWidth(first.text, first.font or page.font, first.size) + ASIDE_GAP
+        aside_width = value_x + value_width - aside_x
+        row_height = max(page.measure(labels, LABEL_WIDTH - 4), page.measure(row.values, value_width),
+                         page.measure(row.aside, aside_width) if row.aside else 0.0)
+        rows.append((labels, row.values, row.aside, aside_x, aside_width, row_height))
 
     def draw(top: float) -> None:
         y = top
         page.rule(y, color=HexColor("#d0d0d0"), width=0.4)
-        for labels, values, row_height in rows:
+        for labels, values, aside, aside_x, aside_width, row_height in rows:
             page.draw(labels, page.left, y - 3, LABEL_WIDTH - 4)
             page.draw(values, value_x, y - 3, value_width)
+            if aside:
+                page.draw(aside, aside_x, y - 3, aside_width)
             y -= row_height + 6
             page.rule(y, color=HexColor("#d0d0d0"), width=0.4)
 
-    return Block("fields", sum(row_height + 6 for _, _, row_height in rows), draw)
+    return Block("fields", sum(row[-1] + 6 for row in rows), draw)
 
 
 def _footer(page: Page, fmt: InstitutionFormat, doc: CertificateDocument) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 import json
 import shutil
 from collections.abc import Callable
@@ -223,7 +224,7 @@ LONG_OWNER = "株式会社グリーンエネルギー需要家サービス 東�
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 @pytest.mark.parametrize("institution", INSTITUTIONS)
-@pytest.mark.parametrize("variant", ["plain", "reprint-long-owner"])
+@pytest.mark.parametrize("variant", ["plain", "reprint-long-owner", "time-matched-linked"])
 def test_no_text_overlaps_or_leaves_the_margins(
     tmp_path: Path,
     make_document: Callable[..., CertificateDocument],
@@ -233,9 +234,13 @@ def test_no_text_overlaps_or_leaves_the_margins(
     variant: str,
 ) -> None:
     changes: dict[str, object] = {"institution_id": institution}
-    if variant != "plain":
+    fmt = formats[institution]
+    if variant == "reprint-long-owner":
         changes.update(reprint=True, owner=LONG_OWNER)
-    path = _render(tmp_path, with_signed_payload(make_document(**changes)), formats[institution], paper, "cert")
+    if variant == "time-matched-linked":  # issue 15: the time-matched lines and the intermediary's own link
+        changes.update(reprint=True, owner=LONG_OWNER, time_matched_wh=1_234_000)
+        fmt = replace(fmt, qr_link_base="https://green.example.jp", verify_url="https://green.example.jp/verify")
+    path = _render(tmp_path, with_signed_payload(make_document(**changes)), fmt, paper, "cert")
     width, height = PAPERS[paper]
     found = words(path)
     assert len(found) > 50
