@@ -1,8 +1,13 @@
 """The allocation rule (S86-S93): move each consumer's cumulative renewable share toward its target,
-taking assets from its selectable providers, nearest expiry first. Pure functions: no I/O."""
+taking assets from its selectable providers, nearest expiry first. Pure functions: no I/O.
+
+Time matching (issue 15, the EnergyTag granular-certificate practice): with ``time_matched``, the assets generated
+inside the usage interval itself come first, then the seed's nearest-expiry order; the category choice (S88) is
+the seed's either way."""
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +31,12 @@ class Part:
     wh: int
     method: str
     category: str
+    matched: bool = False  # generated inside the usage interval (time-matched)
+
+
+def is_matched(asset: OpenAsset, usage_start: int, usage_end: int) -> bool:
+    """Whether ``asset`` was generated inside the usage interval (a time-matched allocation)."""
+    return usage_start <= asset.start and asset.end <= usage_end
 
 
 @dataclass
@@ -54,7 +65,8 @@ def choose_category(totals: Totals, target_pct: int, usage_wh: int) -> str:
     return "renewable" if with_renewable <= with_fossil else "fossil"
 
 
-def _take(pool: Iterable[OpenAsset], want: int) -> list[Part]:
+def take(pool: Iterable[OpenAsset], want: int, usage: tuple[int, int]) -> list[Part]:
+    """Up to ``want`` Wh from the assets in the order given (their remaining Wh goes down), as parts."""
     parts: list[Part] = []
     if want <= 0:  # not even the first asset is read: a paged pool asks for no page it does not need
         return parts
@@ -64,7 +76,7 @@ def _take(pool: Iterable[OpenAsset], want: int) -> list[Part]:
             continue
         asset.wh -= amount
         want -= amount
-        parts.append(Part(asset.asset_id, amount, asset.method, asset.category))
+        parts.append(Part(asset.asset_id, amount, asset.method, asset.category, is_matched(asset, *usage)))
         if want == 0:
             break
     return parts
@@ -74,7 +86,8 @@ def _order(asset: OpenAsset) -> tuple[int, int, str]:
     return asset.expires, asset.start, asset.asset_id
 
 
-def _settle(totals: Totals, first: str, parts: list[Part], usage_wh: int) -> Decision:
+def settle(totals: Totals, first: str, parts: list[Part], usage_wh: int) -> Decision:
+    """The interval's decision, its parts added to the consumer's totals (S89)."""
     allocated = sum(p.wh for p in parts)
     totals.total_wh += allocated
     totals.renewable_wh += sum(p.wh for p in parts if p.category == "renewable")
@@ -82,27 +95,34 @@ def _settle(totals: Totals, first: str, parts: list[Part], usage_wh: int) -> Dec
 
 
 def allocate(assets: list[OpenAsset], *, providers: Iterable[str], totals: Totals, target_pct: int,
-             usage_start: int, usage_end: int, usage_wh: int, now: int) -> Decision:
+             usage_start: int, usage_end: int, usage_wh: int, now: int, time_matched: bool = False) -> Decision:
     """Decide the parts for one usage interval; mutates ``assets`` (remaining Wh) and ``totals``.
 
     Only assets produced by the end of the usage interval, unexpired at ``now`` and from the consumer's
-    selectable providers are used (S90: nearest expiry first). If the chosen category runs short, the rest
-    comes from the other category; what neither covers stays unallocated.
+    selectable providers are used (S90: nearest expiry first; with ``time_matched``, those generated inside the
+    usage interval before all others). If the chosen category runs short, the rest comes from the other
+    category; what neither covers stays unallocated.
     """
     allowed = set(providers)
+    usage = (usage_start, usage_end)
     usable = sorted((a for a in assets if a.provider in allowed and a.end <= usage_end and a.expires > now
                      and a.wh > 0), key=_order)
+    if time_matched:  # a stable sort: nearest expiry first within each of the two runs
+        usable.sort(key=lambda a: not is_matched(a, *usage))
     first = choose_category(totals, target_pct, usage_wh)
     second = "fossil" if first == "renewable" else "renewable"
-    parts = _take((a for a in usable if a.category == first), usage_wh)
+    parts = take((a for a in usable if a.category == first), usage_wh, usage)
     taken = sum(p.wh for p in parts)
-    parts += _take((a for a in usable if a.category == second), usage_wh - taken)
-    return _settle(totals, first, parts, usage_wh)
+    parts += take((a for a in usable if a.category == second), usage_wh - taken, usage)
+    return settle(totals, first, parts, usage_wh)
 
 
 # A page of one provider's open assets of one category in allocation order (nearest expiry, then production
 # start, then id), after the given asset (None: from the first): ``load(provider, category, after)``; [] at the end.
 PageLoader = Callable[[str, str, OpenAsset | None], list[OpenAsset]]
+# The open assets that may be time-matched in this batch: every open asset generated inside the span of the
+# batch's usage intervals (read once, when the first interval asks for them).
+WindowLoader = Callable[[], list[OpenAsset]]
 
 
 class AssetPool:
@@ -117,23 +137,62 @@ class AssetPool:
     ``AssetPool(assets, now)`` sorts a list it is given; ``AssetPool.paged(now, load)`` asks ``load`` for each
     list a page at a time, only as far as the intervals walk it, so a batch reads about the assets it uses, not
     every open asset the intermediary holds (a month of surplus).
+
+    With ``time_matched``, an interval first takes the assets generated inside it (``allocate(...,
+    time_matched=True)``); a paged pool reads them with ``window()`` once, the assets generated inside the batch's
+    span. An asset read twice (in the window and in a page) is one object: its remaining Wh is counted once.
     """
 
-    def __init__(self, assets: Iterable[OpenAsset], now: int) -> None:
+    def __init__(self, assets: Iterable[OpenAsset], now: int, *, time_matched: bool = False) -> None:
         self.now = now
+        self.time_matched = time_matched
+        self._known: dict[str, OpenAsset] = {}  # every asset read, by id: one object per asset
         self._lists: dict[tuple[str, str], list[OpenAsset]] = {}
-        for asset in sorted((a for a in assets if a.expires > now), key=_order):
+        for asset in sorted((self._one(a) for a in assets if a.expires > now), key=_order):
             self._lists.setdefault((asset.provider, asset.category), []).append(asset)
         self._heads = dict.fromkeys(self._lists, 0)
         self._load: PageLoader | None = None
         self._last: dict[tuple[str, str], OpenAsset] = {}  # paged lists: the last asset read (next page after it)
         self._ended: set[tuple[str, str]] = set()  # paged lists whose last page has been read
+        self._window_load: WindowLoader | None = None
+        self._window: dict[tuple[str, str], tuple[list[int], list[OpenAsset]]] | None = None
+        if time_matched:
+            self._index(list(self._known.values()))
 
     @classmethod
-    def paged(cls, now: int, load: PageLoader) -> AssetPool:
+    def paged(cls, now: int, load: PageLoader, window: WindowLoader | None = None) -> AssetPool:
+        """A pool read from the node a page at a time; time-matched when given a ``window`` to read."""
         pool = cls((), now)
         pool._load = load
+        if window is not None:
+            pool.time_matched = True
+            pool._window_load = window
         return pool
+
+    def _one(self, asset: OpenAsset) -> OpenAsset:
+        """The pool's object for this asset: the first one read (whose remaining Wh the batch has moved)."""
+        return self._known.setdefault(asset.asset_id, asset)
+
+    def _index(self, assets: list[OpenAsset]) -> None:
+        """The window's assets per provider and category, ordered by generation start (bisected per interval)."""
+        grouped: dict[tuple[str, str], list[OpenAsset]] = {}
+        for asset in sorted(assets, key=lambda a: (a.start, *_order(a))):
+            if asset.expires > self.now:
+                grouped.setdefault((asset.provider, asset.category), []).append(asset)
+        self._window = {key: ([a.start for a in listed], listed) for key, listed in grouped.items()}
+
+    def _matched(self, providers: set[str], category: str, usage_start: int, usage_end: int) -> list[OpenAsset]:
+        """The open assets of these providers and category generated inside the interval, nearest expiry first."""
+        if self._window is None:
+            self._index([self._one(a) for a in (self._window_load() if self._window_load else [])])
+        assert self._window is not None
+        found = []
+        for provider in sorted(providers):
+            starts, listed = self._window.get((provider, category), ([], []))
+            for i in range(bisect.bisect_left(starts, usage_start), bisect.bisect_left(starts, usage_end)):
+                if listed[i].end <= usage_end and listed[i].wh > 0:
+                    found.append(listed[i])
+        return sorted(found, key=_order)
 
     def _more(self, key: tuple[str, str]) -> bool:
         """Read the next page of a paged list; False if there is none (or the pool is not paged)."""
@@ -144,7 +203,7 @@ class AssetPool:
             self._ended.add(key)
             return False
         self._last[key] = page[-1]
-        self._lists.setdefault(key, []).extend(a for a in page if a.expires > self.now)
+        self._lists.setdefault(key, []).extend(self._one(a) for a in page if a.expires > self.now)
         self._heads.setdefault(key, 0)
         return True
 
@@ -167,10 +226,18 @@ class AssetPool:
                 return
             listed = self._lists[key]
 
-    def _usable(self, providers: set[str], category: str, usage_end: int) -> Iterator[OpenAsset]:
+    def _usable(self, providers: set[str], category: str, usage_start: int, usage_end: int) -> Iterator[OpenAsset]:
+        matched = self._matched(providers, category, usage_start, usage_end) if self.time_matched else []
+        yield from matched
+        ids = {a.asset_id for a in matched}
         runs = [self._walk((provider, category)) for provider in sorted(providers)]
         merged = runs[0] if len(runs) == 1 else heapq.merge(*runs, key=_order)  # heapq.merge([]) is empty
-        return (a for a in merged if a.end <= usage_end and a.wh > 0)
+        yield from (a for a in merged if a.end <= usage_end and a.wh > 0 and a.asset_id not in ids)
+
+    def usable(self, providers: Iterable[str], category: str, usage_start: int,
+               usage_end: int) -> Iterator[OpenAsset]:
+        """The open assets one interval may take of a category, in the order the pool takes them (read lazily)."""
+        return self._usable(set(providers), category, usage_start, usage_end)
 
     def allocate(self, *, providers: Iterable[str], totals: Totals, target_pct: int, usage_start: int,
                  usage_end: int, usage_wh: int, now: int) -> Decision:
@@ -178,9 +245,10 @@ class AssetPool:
         if now != self.now:
             raise ValueError(f"this pool holds the assets open at {self.now}, not at {now}")
         allowed = set(providers)
+        usage = (usage_start, usage_end)
         first = choose_category(totals, target_pct, usage_wh)
         second = "fossil" if first == "renewable" else "renewable"
-        parts = _take(self._usable(allowed, first, usage_end), usage_wh)
+        parts = take(self._usable(allowed, first, *usage), usage_wh, usage)
         taken = sum(p.wh for p in parts)
-        parts += _take(self._usable(allowed, second, usage_end), usage_wh - taken)
-        return _settle(totals, first, parts, usage_wh)
+        parts += take(self._usable(allowed, second, *usage), usage_wh - taken, usage)
+        return settle(totals, first, parts, usage_wh)

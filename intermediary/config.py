@@ -19,6 +19,9 @@ class Settings:
     key: SigningKey                  # the intermediary's registered ledger key (signs allocations and payloads)
     pdf_dir: Path                    # rendered certificates are kept here
     session_ttl_s: int = 15 * 60
+    # How usage is allocated (issue 15, intermediary.interval_allocation): "seed" (S86-S93 as written),
+    # "time_matched" (the same half hour first) or "optimised" (time-matched, a short supply shared fairly).
+    allocation_rule: str = "time_matched"
     max_failed_logins: int = 5
     lockout_s: int = 15 * 60
     name: str = "Intermediary Da"
@@ -30,6 +33,9 @@ class Settings:
     render_at: str = "intermediary"
 
     def __post_init__(self) -> None:
+        if self.allocation_rule not in ("seed", "time_matched", "optimised"):
+            raise ValueError(f"allocation_rule must be 'seed', 'time_matched' or 'optimised', got "
+                             f"{self.allocation_rule[:40]!r}")
         if self.session_ttl_s <= 0 or self.lockout_s <= 0 or self.max_failed_logins <= 0:
             raise ValueError("session_ttl_s, lockout_s and max_failed_logins must be positive")
         if not self.db_url:

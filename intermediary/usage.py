@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend_client import ClientError, NodeClient
-from intermediary.allocation import AssetPool, OpenAsset, PageLoader, Totals
+from intermediary.allocation import AssetPool, Decision, OpenAsset, PageLoader, Totals, WindowLoader
 from intermediary.config import Settings
 from intermediary.errors import BadInput, LedgerUnavailable, shown
+from intermediary.interval_allocation import Request, allocate_interval
 from intermediary.models import Consumer, Usage, UsageTotal
 from ledger_lite import EncodingError, SignatureError, Transaction, decode_tx, sign_tx
 
@@ -136,13 +138,40 @@ def open_asset_pages(node: NodeClient, owner: str, now: int) -> PageLoader:
     return load
 
 
-def _decide(db: Session, settings: Settings, consumer: Consumer, report: Transaction, assets: AssetPool,
-            totals: Totals, now: int) -> tuple[Usage, Transaction | None]:
-    """S86-S90 for one interval: the history row, and the allocation transaction if anything was allocated."""
+WINDOW_PAGE = 500  # open assets per request when reading the batch's time-matchable assets
+# An asset of at least half an hour expires a calendar month (≥ 28 days) after its end: reading open assets valid
+# 28 days after the batch's first start loses none generated inside the batch, and skips the older ones.
+EXPIRY_AT_LEAST_S = 28 * 86_400
+
+
+def open_assets_within(node: NodeClient, owner: str, now: int, start: int, end: int) -> WindowLoader:
+    """The intermediary's open assets generated inside ``start..end`` (the batch's span), unexpired at ``now``:
+    those an interval of the batch may take time-matched (``AssetPool.paged(..., window=)``)."""
+    def load() -> list[OpenAsset]:
+        found: list[OpenAsset] = []
+        ids: set[str] = set()
+        after: str | None = None
+        since = max(now, start + EXPIRY_AT_LEAST_S)
+        while True:
+            page = [_open_asset(a) for a in node.assets(owner, trade="open", valid_at=since, start=start, end=end,
+                                                        after=after, limit=WINDOW_PAGE)]
+            for asset in page:
+                if not (start <= asset.start and asset.end <= end) or asset.asset_id in ids:
+                    raise LedgerUnavailable(f"expected open assets generated in {start}..{end}, each once; the node "
+                                            f"answered {asset.asset_id} ({asset.start}..{asset.end}): is it a "
+                                            f"version without period filters?")
+            found += page
+            ids.update(a.asset_id for a in page)
+            if len(page) < WINDOW_PAGE:
+                return [a for a in found if a.expires > now]
+            after = page[-1].asset_id
+    return load
+
+
+def _recorded(db: Session, settings: Settings, consumer: Consumer, report: Transaction,
+              decision: Decision) -> tuple[Usage, Transaction | None]:
+    """S89-S90 for one interval: the history row, and the allocation transaction if anything was allocated."""
     start, end, wh = report.body["start"], report.body["end"], report.body["wh"]
-    decision = assets.allocate(providers=consumer.providers, totals=totals,
-                               target_pct=consumer.renewable_target_pct, usage_start=start, usage_end=end,
-                               usage_wh=wh, now=now)
     renewable = sum(p.wh for p in decision.parts if p.category == "renewable")
     usage = Usage(consumer_id=consumer.consumer_id, start=start, end=end, wh=wh, renewable_wh=renewable,
                   fossil_wh=sum(p.wh for p in decision.parts) - renewable, unallocated_wh=decision.unallocated_wh,
@@ -160,6 +189,11 @@ def _decide(db: Session, settings: Settings, consumer: Consumer, report: Transac
     return usage, tx
 
 
+def _request(consumer: Consumer, report: Transaction) -> Request:
+    return Request(consumer.consumer_id, tuple(consumer.providers), consumer.renewable_target_pct,
+                   report.body["start"], report.body["end"], report.body["wh"])
+
+
 def process_reports(db: Session, node: NodeClient, settings: Settings, raw_reports: list[str],
                     now: int) -> list[UsageOutcome]:
     """Allocate every report in time order in one batch of ledger transactions; record the history (S89).
@@ -168,31 +202,46 @@ def process_reports(db: Session, node: NodeClient, settings: Settings, raw_repor
     """
     consumers = {c.consumer_id: c for c in db.scalars(select(Consumer))}
     parsed = sorted((parse_report(r, settings, consumers) for r in raw_reports),
-                    key=lambda ct: (ct[1].body["start"], ct[0].consumer_id))
+                    key=lambda ct: (ct[1].body["start"], ct[1].body["end"], ct[0].consumer_id))
     try:
         now = max(now, int(node.status()["time"]))
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read the ledger's time: {exc}") from exc
     # Read a page at a time per provider and category, as far as the intervals take: a batch's cost does not
-    # grow with the open assets the intermediary holds (issue #17)
-    assets = AssetPool.paged(now, open_asset_pages(node, settings.key.address, now))
+    # grow with the open assets the intermediary holds (issue #17); time matching also reads, once, the open
+    # assets generated inside the batch's span (issue 15)
+    pages = open_asset_pages(node, settings.key.address, now)
+    if settings.allocation_rule == "seed" or not parsed:
+        assets = AssetPool.paged(now, pages)
+    else:
+        assets = AssetPool.paged(now, pages, open_assets_within(
+            node, settings.key.address, now, min(r.body["start"] for _, r in parsed),
+            max(r.body["end"] for _, r in parsed)))
     totals: dict[str, tuple[Totals, UsageTotal | None]] = {}  # consumer → (totals, row new here): once per batch
     seen = _reported_before(db, parsed)
     rows: list[tuple[str, int, Usage | None]] = []  # (consumer, start, history row or None for a duplicate)
     txs: list[tuple[Usage, Transaction]] = []
     try:
-        for consumer, report in parsed:
-            start = report.body["start"]
-            if (consumer.consumer_id, start) in seen:
-                rows.append((consumer.consumer_id, start, None))
-                continue
-            seen.add((consumer.consumer_id, start))
-            if consumer.consumer_id not in totals:
-                totals[consumer.consumer_id] = _stored_totals(db, consumer.consumer_id)
-            usage, tx = _decide(db, settings, consumer, report, assets, totals[consumer.consumer_id][0], now)
-            rows.append((consumer.consumer_id, start, usage))
-            if tx is not None:
-                txs.append((usage, tx))
+        for _, interval in groupby(parsed, key=lambda ct: (ct[1].body["start"], ct[1].body["end"])):
+            fresh: list[tuple[Consumer, Transaction]] = []
+            for consumer, report in interval:
+                start = report.body["start"]
+                if (consumer.consumer_id, start) in seen:
+                    rows.append((consumer.consumer_id, start, None))
+                    continue
+                seen.add((consumer.consumer_id, start))
+                if consumer.consumer_id not in totals:
+                    totals[consumer.consumer_id] = _stored_totals(db, consumer.consumer_id)
+                fresh.append((consumer, report))
+            # S86-S88 for every consumer of the interval at once (the optimised rule shares a short supply)
+            decisions = allocate_interval(assets, [_request(c, r) for c, r in fresh],
+                                          {c.consumer_id: totals[c.consumer_id][0] for c, _ in fresh},
+                                          settings.allocation_rule, now)
+            for consumer, report in fresh:
+                usage, tx = _recorded(db, settings, consumer, report, decisions[consumer.consumer_id])
+                rows.append((consumer.consumer_id, report.body["start"], usage))
+                if tx is not None:
+                    txs.append((usage, tx))
     except LedgerUnavailable:
         db.rollback()
         raise

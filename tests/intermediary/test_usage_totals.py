@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,9 @@ def _reports(iw: IntermediaryWorld, day: int) -> list[str]:
 
 def _allocate_day(iw: IntermediaryWorld, day: int, reports: list[str]) -> list[UsageOutcome]:
     with iw.service.db() as db:
-        return process_reports(db, iw.service.node, iw.service.settings, reports, iw.clock())
+        # the seed's rule, which the old code (``_old_rule``) implements; time matching is tested on its own
+        settings = replace(iw.service.settings, allocation_rule="seed")
+        return process_reports(db, iw.service.node, settings, reports, iw.clock())
 
 
 def _history(iw: IntermediaryWorld) -> list[tuple[Any, ...]]:
