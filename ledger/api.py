@@ -164,6 +164,8 @@ readings ``meter_mismatch``, ``misaligned``, ``future_reading``, ``over_capacity
 be born expired), ``overlap`` (with anything its meter reported); allocations ``unknown_asset``, ``not_owner``,
 ``completed``, ``expired``, ``insufficient``; issuance ``already_issued`` (with ``certificate_id``),
 ``mixed_methods``, ``not_owner``; revocation ``unknown_certificate``, ``not_issuer``, ``already_revoked``;
+transfers and retirements (issue 15) ``unknown_certificate``, ``not_holder``, ``revoked``, ``already_retired``,
+``insufficient``, ``bad_recipient``, ``too_many_moves``;
 registry changes ``bad_registry``, ``bad_method``, ``unknown_address``, ``no_quorum``, ``already_applied``.
 Seed 003 trading (ledger_lite.trading): any of them ``bad_interval``, ``future_time``, ``stale_time``,
 ``unknown_battery``, ``wrong_battery`` (a key of another battery, or a home of another battery), ``unknown_home``;

@@ -199,7 +199,8 @@ def test_unknown_type_is_rejected(ledger_world: LedgerWorld, ledger_node: Node) 
     outcome = ledger_world.submit_wait(ledger_node, ledger_world.sign(ledger_world.meter, "asset.burn", {}))
     assert_rejected(outcome, "unknown_type", 400,
                     r"expected a transaction type among \['asset.allocate', 'asset.generate', 'cert.issue', "
-                    r"'cert.revoke', 'registry.update', 'storage.delivery', 'storage.receipt', 'storage.report', "
+                    r"'cert.retire', 'cert.revoke', 'cert.transfer', 'registry.update', 'storage.delivery', "
+                    r"'storage.receipt', 'storage.report', "
                     r"'trade.incentive', 'trade.match', 'trade.request', 'trade.sale', 'trade.token'\], found "
                     r"'asset.burn'")
 
