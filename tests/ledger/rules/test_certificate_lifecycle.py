@@ -115,6 +115,7 @@ def test_bad_transfers_are_refused_and_change_nothing(world: LifecycleWorld, cas
     ({"beneficiary": "x" * (MAX_BENEFICIARY_CHARS + 1)}, r"beneficiary of 1 to 200 .*found 201 characters"),
     ({"beneficiary": "   "}, "not only blanks"),
     ({"beneficiary": "Ca\x00Ltd"}, "printable characters"),
+    ({"beneficiary": "Ca\u0085Ltd"}, "printable characters"),
     ({"purpose": ""}, "purpose of 1 to 200"),
     ({"purpose": "p\u202e"}, "printable characters"),
     ({"year": 2024}, "reporting year from 2025 to 2027, found 2024"),
