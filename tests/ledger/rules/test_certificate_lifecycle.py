@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from ledger.errors import Rejected
-from ledger_lite.lifecycle import MAX_BENEFICIARY_CHARS, MAX_MOVES, holdings, retired_wh
+from ledger.state import encode_state
+from ledger_lite.audit import MAX_BUNDLE_BYTES
+from ledger_lite.lifecycle import MAX_BENEFICIARY_CHARS, MAX_MOVES, MAX_PURPOSE_CHARS, holdings, retired_wh
+from ledger_lite.tx import MAX_TX_BYTES
 from tests.helpers.certificate_lifecycle import LifecycleWorld
 
 
@@ -139,3 +142,16 @@ def test_a_certificate_takes_at_most_max_moves(world: LifecycleWorld) -> None:
     refused(world, lambda: world.retire(world.owner, cid, world.owner, 1), "too_many_moves", 409,
             f"at most {MAX_MOVES}")
     assert retired_wh(world.record(cid)) == MAX_MOVES
+
+
+def test_a_record_at_its_largest_still_fits_a_pdfs_audit_bundle(world: LifecycleWorld) -> None:
+    """MAX_MOVES retirements with the longest texts (3-byte characters): the record, hex in the bundle's state
+    answer beside the issuance (at most a whole transaction, hex) and room for proofs and headers, stays within
+    the audit bundle's limit (``ledger_lite.audit.MAX_BUNDLE_BYTES``), so such a certificate still prints."""
+    cid = world.certificate(10**9)
+    for _ in range(MAX_MOVES):
+        world.retire(world.owner, cid, world.owner, 1, beneficiary="株" * MAX_BENEFICIARY_CHARS,
+                     purpose="的" * MAX_PURPOSE_CHARS)
+    encoded = len(encode_state(world.record(cid)))
+    assert encoded > 64 * 1024  # the case is as large as claimed
+    assert 2 * encoded + 2 * MAX_TX_BYTES + 64 * 1024 <= MAX_BUNDLE_BYTES
