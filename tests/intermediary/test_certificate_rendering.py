@@ -40,8 +40,9 @@ def test_node_side_rendering_gives_the_same_bytes(iw: IntermediaryWorld, tmp_pat
     cert, consumer = issued(iw)
     pdfs = {}
     for where in ("intermediary", "node"):
-        (tmp_path / f"pdf-{where}").mkdir()
-        pdfs[where] = certificate_pdf(cert, consumer, iw.service.institutions, tmp_path / f"pdf-{where}", reprint=reprint,
+        pdf_dir = tmp_path / f"pdf-{where}"
+        pdf_dir.mkdir()
+        pdfs[where] = certificate_pdf(cert, consumer, iw.service.institutions, pdf_dir, reprint=reprint,
                                       node=iw.service.node, public_url=PUBLIC_URL, render_at=where)
     assert pdfs["intermediary"].startswith(b"%PDF")
     assert pdfs["node"] == pdfs["intermediary"]
@@ -49,9 +50,7 @@ def test_node_side_rendering_gives_the_same_bytes(iw: IntermediaryWorld, tmp_pat
 
 def test_the_node_side_writes_from_the_ledger_not_from_our_record(iw: IntermediaryWorld, tmp_path: Path) -> None:
     cert, consumer = issued(iw)
-    wrong = dataclasses.replace  # our record altered after issuance must not reach the node side's paper
-    cert.amount_wh, cert.profile = 1, [1]
-    del wrong
+    cert.amount_wh, cert.profile = 1, [1]  # our record altered after issuance must not reach the node side's paper
     mine = certificate_pdf(cert, consumer, iw.service.institutions, tmp_path, reprint=False, render_at="node",
                            node=iw.service.node)
     path = tmp_path / "node.pdf"

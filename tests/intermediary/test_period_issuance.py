@@ -16,20 +16,9 @@ from ledger_lite import peek_payload
 from ledger_lite.certificate import CHUNK, month_key
 from tests.helpers.intermediary_world import API, TYPE_ID, IntermediaryWorld
 from tests.helpers.ledger_world import slot
+from tests.helpers.matched_allocations import WH, allocate
 
-WH = 1_000
 MONTH_END_SLOT = 30 * 48 + 30  # slot(1470) = 2026-10-31 15:00 UTC = 2026-11-01 00:00 JST
-
-
-def allocate(iw: IntermediaryWorld, slots: list[int], *, matched: bool = True) -> list[str]:
-    """One solar reading per slot, allocated whole to Ca for that very half hour (``matched``) or for another."""
-    ids = []
-    for n in slots:
-        asset = iw.ledger.new_asset(iw.node, n, WH)
-        usage = slot(n) if matched else slot(n) + 86_400
-        iw.ledger.commit(iw.node, iw.ledger.allocate([(asset, WH)], usage_start=usage, usage_end=usage + 1800))
-        ids.append(asset)
-    return ids
 
 
 def by_period(start: int, end: int, method: str = "solar", key: str | None = None) -> dict[str, Any]:

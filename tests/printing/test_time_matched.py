@@ -33,8 +33,8 @@ def test_the_paper_states_the_time_matched_part_in_both_languages(
     assert "うち時間一致 617.283 kWh（49.9 %）" in text
 
 
-def test_a_document_without_the_figure_prints_no_line(
-        tmp_path: Path, make_document: Callable[..., CertificateDocument], formats: dict[str, InstitutionFormat]) -> None:
+def test_a_document_without_the_figure_prints_no_line(tmp_path: Path, make_document: Callable[..., CertificateDocument],
+                                                      formats: dict[str, InstitutionFormat]) -> None:
     path = tmp_path / "c.pdf"
     path.write_bytes(render_certificate_pdf(with_signed_payload(make_document()), formats["jp-green-council"]))
     assert "time-matched" not in pdftotext(path)
