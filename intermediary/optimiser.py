@@ -91,11 +91,13 @@ def share(claims: Sequence[Claim], supply: Mapping[str, int]) -> dict[str, dict[
     cells = [(i, g) for i, c in enumerate(claims) for g in sorted(c.groups) if supply.get(g, 0) > 0]
     if not cells:
         return {}
-    values = _solve(claims, supply, cells)
-    return _integer(claims, supply, cells, values)
+    values, best = _solve(claims, supply, cells)
+    return _integer(claims, supply, cells, values, math.floor(best + 1e-6))
 
 
-def _solve(claims: list[Claim], supply: Mapping[str, int], cells: list[tuple[int, str]]) -> list[float]:
+def _solve(claims: list[Claim], supply: Mapping[str, int],
+           cells: list[tuple[int, str]]) -> tuple[list[float], float]:
+    """The fair solution's values per cell, and the most Wh that can be given (step 1's optimum)."""
     groups = sorted({g for _, g in cells})
     n = len(cells)
     z = n  # the fairness variable's column
@@ -118,13 +120,14 @@ def _solve(claims: list[Claim], supply: Mapping[str, int], cells: list[tuple[int
         want = float(claims[i].want_wh)
         rows.append((want, inf, [*cols, z], [1.0] * len(cols) + [want]))
     _add_rows(highs, rows)
-    # Step 1 ignores z (cost 0): the third kind of row always holds with z = 1.
-    total = _run(highs, n + 1)[:n]
-    best = sum(total)
-    # Step 2: keep the total (less a rounding tolerance of a thousandth of a Wh per cell) and minimise z.
-    _add_rows(highs, [(best - 1e-3 * n, inf, list(range(n)), [1.0] * n)])
+    # Step 1 ignores z (cost 0): the third kind of row always holds with z = 1. Dual simplex.
+    best = sum(_run(highs, n + 1)[:n])
+    # Step 2: keep the total (less the solver's tolerance, a millionth) and minimise z. This LP is degenerate for
+    # the simplex method (10,000 consumers: 23 s); the interior point method with crossover takes under 2 s.
+    _add_rows(highs, [(best * (1 - 1e-6), inf, list(range(n)), [1.0] * n)])
     highs.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), np.array([0.0] * n + [1.0]))
-    return _run(highs, n + 1)[:n]
+    highs.setOptionValue("solver", "ipm")
+    return _run(highs, n + 1)[:n], best
 
 
 def _add_rows(highs: highspy.Highs, rows: list[tuple[float, float, list[int], list[float]]]) -> None:
@@ -150,10 +153,10 @@ def _run(highs: highspy.Highs, columns: int) -> list[float]:
     return values
 
 
-def _integer(claims: list[Claim], supply: Mapping[str, int], cells: list[tuple[int, str]],
-             values: list[float]) -> dict[str, dict[str, int]]:
+def _integer(claims: list[Claim], supply: Mapping[str, int], cells: list[tuple[int, str]], values: list[float],
+             best: int) -> dict[str, dict[str, int]]:
     """Round down (a thousandth of a Wh of solver noise counts as whole), clamp to the bounds, then hand out the
-    Wh the rounding lost one at a time, furthest-from-its-ask consumer first."""
+    Wh the rounding lost one at a time, furthest-from-its-ask consumer first, up to ``best`` Wh in all."""
     got = [max(0, math.floor(v + 1e-3)) for v in values]
     room_g = dict(supply)
     room_c = [c.want_wh for c in claims]
@@ -161,7 +164,7 @@ def _integer(claims: list[Claim], supply: Mapping[str, int], cells: list[tuple[i
         got[k] = min(got[k], room_g[g], room_c[i])
         room_g[g] -= got[k]
         room_c[i] -= got[k]
-    lost = max(0, round(sum(values)) - sum(got))
+    lost = max(0, best - sum(got))
     while lost > 0:
         order = sorted(range(len(cells)), key=lambda k: (-room_c[cells[k][0]] / claims[cells[k][0]].want_wh,
                                                          claims[cells[k][0]].consumer, cells[k][1]))
