@@ -138,6 +138,17 @@ class IntermediaryClient(HttpBase):
         return IssuedCertificate(_field(body, "certificate_id", str), _field(body, "payload", str),
                                  _field(body, "pdf_url", str))
 
+    def issue_for_period(self, session: Session, start: int, end: int, production_method: str, type_id: str,
+                         idempotency_key: str) -> IssuedCertificate:
+        """S203: the main embodiment's request: every open allocation of ``production_method`` generated in
+        ``[start, end)`` (Unix seconds) as one certificate; ``NotFound`` when there is none, ``AlreadyIssued``
+        when all of it was certified before (S210b)."""
+        body = self.json("POST", f"{API}/certificates", token=session.token,
+                         json={"period": {"start": start, "end": end, "production_method": production_method},
+                               "type_id": type_id, "idempotency_key": idempotency_key})
+        return IssuedCertificate(_field(body, "certificate_id", str), _field(body, "payload", str),
+                                 _field(body, "pdf_url", str))
+
     def certificates(self, session: Session) -> list[CertificateRecord]:
         """The signed-in applicant's certificates, newest first (what a reprint can choose from)."""
         body = self.json("GET", f"{API}/certificates", token=session.token)

@@ -14,7 +14,7 @@ from intermediary.errors import BadInput
 from intermediary.period import Period, select
 from ledger_lite import peek_payload
 from ledger_lite.certificate import CHUNK, month_key
-from tests.helpers.intermediary_world import API, TYPE_ID, IntermediaryWorld
+from tests.helpers.intermediary_world import API, PASSWORD, TYPE_ID, IntermediaryWorld
 from tests.helpers.ledger_world import slot
 from tests.helpers.matched_allocations import WH, allocate
 
@@ -142,3 +142,25 @@ def test_the_certificate_states_its_time_matched_wh(iw: IntermediaryWorld, tmp_p
     assert printed.amount_wh == 4 * WH  # the time-matched line does not take the amount's place
     assert "time-matched 3.000 kWh (75.0 %)" in printed.text
     assert "時間一致 3.000 kWh（75.0 %）" in printed.text
+
+
+def test_the_kiosks_client_sends_a_period(iw: IntermediaryWorld) -> None:
+    """``backend_client.IntermediaryClient.issue_for_period`` against the real app (ASGI, no sockets)."""
+    from backend_client import AlreadyIssued, IntermediaryClient, NotFound
+    from tests.helpers.ledger_world import SyncASGITransport
+
+    ids = allocate(iw, [0, 1, 2])
+    transport = SyncASGITransport(iw.app(), client=("192.0.2.1", 50_000))
+    client = IntermediaryClient("http://intermediary.test", transport=transport)
+    try:
+        session = client.login("ca", PASSWORD)
+        issued = client.issue_for_period(session, slot(1), slot(3), "solar", TYPE_ID, uuid.uuid4().hex)
+        assert certified(iw, issued.certificate_id) == sorted(ids[1:])
+        with pytest.raises(AlreadyIssued) as already:
+            client.issue_for_period(session, slot(1), slot(3), "solar", TYPE_ID, uuid.uuid4().hex)
+        assert already.value.certificate_id == issued.certificate_id
+        with pytest.raises(NotFound, match="found none"):
+            client.issue_for_period(session, slot(5), slot(9), "solar", TYPE_ID, uuid.uuid4().hex)
+    finally:
+        client.close()
+        transport.close()
