@@ -41,6 +41,12 @@ TYPE_ID = "jp-green-council"
 _DATABASES: dict[Path, str] = {}  # data_dir → the database URL a world over it was opened with
 
 
+def use_database(data_dir: Path, db_url: str) -> None:
+    """Worlds opened over ``data_dir`` from now on keep their database at ``db_url`` (as ``open(db_url=...)``):
+    for tests that open their worlds through helpers of their own."""
+    _DATABASES[data_dir] = db_url
+
+
 @dataclass
 class IntermediaryWorld:
     ledger: LedgerWorld
@@ -55,7 +61,7 @@ class IntermediaryWorld:
     def open(cls, data_dir: Path, *, seed: bool = True, db_url: str | None = None) -> IntermediaryWorld:
         """A world in ``data_dir``; its database at ``db_url`` (default: a SQLite file in ``data_dir``)."""
         if db_url is not None:
-            _DATABASES[data_dir] = db_url
+            use_database(data_dir, db_url)
         ledger, clock = LedgerWorld(), ManualClock()
         node = ledger.open_node(data_dir / "node", clock)
         node_transport = SyncASGITransport(create_node_app(node))

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from greencert.demo import Demo
+from intermediary.database import open_database
 from tests.helpers.demo import running_demo
 from tests.helpers.intermediary_world import IntermediaryWorld
 from tests.helpers.postgres import PrivatePostgres
@@ -18,11 +19,22 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield running
 
 
+MIGRATED = "intermediary_migrated"  # a database on the session's server brought to the newest migration once
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PrivatePostgres]:
-    """One private PostgreSQL server for the session (skips when PostgreSQL is not installed)."""
+    """One private PostgreSQL server for the session (skips when PostgreSQL is not installed), with the template
+    database ``MIGRATED`` that each test's database copies."""
     with PrivatePostgres() as server:
+        open_database(server.new_database(name=MIGRATED)).dispose()
         yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PrivatePostgres) -> str:
+    """A fresh database on the session's PostgreSQL server, already at the newest migration."""
+    return postgres.new_database(MIGRATED)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -31,8 +43,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     session's PostgreSQL server."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'intermediary' / 'intermediary.sqlite'}"
-    server: PrivatePostgres = request.getfixturevalue("postgres")
-    return server.new_database()
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture

@@ -15,8 +15,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intermediary.database import DatabaseError, current_revision, head_revision, open_database
+from intermediary.database import (
+    DatabaseError,
+    create_database_engine,
+    current_revision,
+    head_revision,
+    open_database,
+)
 from intermediary.models import Base, Certificate, Consumer, Usage
+from tests.helpers.postgres import PrivatePostgres
 
 SCHEMAS = Path(__file__).parents[1] / "assets" / "intermediary_schemas"
 # schema_<commit>.sql: what create_all made at that commit. Before e5177f6 the idempotency table had no item_ids or
@@ -141,8 +148,22 @@ def test_a_url_of_another_database_is_refused() -> None:
         open_database("not a url")
 
 
-def test_a_new_database_matches_the_models(db_url: str) -> None:
-    engine = open_database(db_url)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database nothing has touched: a new SQLite file, or a new empty database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'new.sqlite'}"
+    server: PrivatePostgres = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
+def test_a_new_database_is_migrated_to_match_the_models(empty_db_url: str) -> None:
+    untouched = create_database_engine(empty_db_url)
+    try:
+        assert current_revision(untouched) is None
+    finally:
+        untouched.dispose()
+    engine = open_database(empty_db_url)
     try:
         assert current_revision(engine) == head_revision()
         with engine.connect() as conn:
