@@ -160,8 +160,8 @@ def open_assets_within(node: NodeClient, owner: str, now: int, start: int, end: 
                     raise LedgerUnavailable(f"expected open assets generated in {start}..{end}, each once; the node "
                                             f"answered {asset.asset_id} ({asset.start}..{asset.end}): is it a "
                                             f"version without period filters?")
+                ids.add(asset.asset_id)
             found += page
-            ids.update(a.asset_id for a in page)
             if len(page) < WINDOW_PAGE:
                 return [a for a in found if a.expires > now]
             after = page[-1].asset_id
