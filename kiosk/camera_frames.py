@@ -17,7 +17,7 @@ PySide6-Addons is missing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import zxingcpp
 from PySide6.QtCore import Qt
@@ -108,7 +108,8 @@ def read_frame(frame: QVideoFrame) -> FrameReading:
         data = memoryview(bits).cast("B")[offset:]
         stride = frame.bytesPerLine(0)
         rows = min(frame.height(), len(data) // stride)  # zxing-cpp wants whole rows: a shifted view loses the last
-        view = zxingcpp.ImageView(data, frame.width(), rows, zxingcpp.ImageFormat.Lum, stride, step)
+        # any buffer will do; zxing-cpp's stubs name numpy's array (a numpy present makes mypy hold it to that)
+        view = zxingcpp.ImageView(cast(Any, data), frame.width(), rows, zxingcpp.ImageFormat.Lum, stride, step)
         return judge(_texts(view))
     finally:
         frame.unmap()
