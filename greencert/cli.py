@@ -22,17 +22,19 @@ def _demo(args: argparse.Namespace) -> int:
     from greencert.etcd_members import EtcdStartError
     from greencert.keystore import KeyFileError
     from greencert.servers import PortInUse
+    from intermediary.database import DatabaseError
     from ledger.errors import Error as LedgerError
 
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     print(f"GreenCert demo, data in {data_dir}", flush=True)
     try:
         demo = start_demo(data_dir, port=args.port, node_port=args.node_port, days=args.days,
-                          validators=args.validators, etcd_port=args.etcd_port, etcd_peer_port=args.etcd_peer_port)
+                          validators=args.validators, etcd_port=args.etcd_port, etcd_peer_port=args.etcd_peer_port,
+                          db_url=args.database_url)
     except LedgerError as exc:  # e.g. a store changed outside the node: say what, do not serve
         print(f"greencert demo: the ledger in {data_dir} cannot be used: {exc}", file=sys.stderr)
         return 2
-    except (StaleDemo, KeyFileError, ConsortiumError, EtcdStartError) as exc:
+    except (StaleDemo, KeyFileError, ConsortiumError, EtcdStartError, DatabaseError) as exc:
         print(f"greencert demo: {exc}", file=sys.stderr)
         return 2
     except PortInUse as exc:  # the printed URLs must stay what clients know: never move to another port
@@ -310,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "(nodes on --node-port and the ports after it); default: the embedded solo node")
     demo.add_argument("--etcd-port", type=int, default=8721, help="with --validators: first etcd client port")
     demo.add_argument("--etcd-peer-port", type=int, default=8731, help="with --validators: first etcd peer port")
+    demo.add_argument("--database-url", metavar="URL",
+                      help="the intermediary's database: postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB or "
+                           "sqlite:///FILE (default: a SQLite file in --data-dir); migrated at start")
     demo.add_argument("--printer", help="CUPS queue to print on (default: save PDFs)")
     demo.add_argument("--fullscreen", action="store_true", help="kiosk without window decorations")
     demo.add_argument("--mode", choices=("intermediary", "direct"), default="intermediary",

@@ -130,7 +130,8 @@ def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
 
 def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
                host: str = "127.0.0.1", progress: Callable[[str], None] = print, validators: int = 0,
-               etcd_port: int = ETCD_CLIENT_BASE_PORT, etcd_peer_port: int = ETCD_PEER_BASE_PORT) -> Demo:
+               etcd_port: int = ETCD_CLIENT_BASE_PORT, etcd_peer_port: int = ETCD_PEER_BASE_PORT,
+               db_url: str | None = None) -> Demo:
     """The demo on the embedded solo node, or with ``validators`` ≥ 1 on a consortium of that many validator
     node processes and 3 etcd members (``greencert.consortium``; nodes on ``node_port`` and the ports after it)."""
     undo = ExitStack()  # whatever fails on the way closes what was opened before it
@@ -163,7 +164,8 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
             undo.callback(node_server.stop)
             node_urls = [node_server.url]
-        settings = Settings(db_url=f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_urls,
+        # the intermediary's database: a SQLite file in data_dir unless db_url names one (e.g. PostgreSQL)
+        settings = Settings(db_url=db_url or f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_urls,
                             chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates")
         service = build_service(settings, clock=clock)
         undo.callback(service.engine.dispose)

@@ -92,17 +92,17 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (the newest by default) in one transaction: all of it or none."""
     config = _config()
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so CREATE TABLE would commit at
-            # once; an explicit one (taking the write lock) makes the schema change all-or-nothing too.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        config.attributes["connection"] = connection
-        try:
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so CREATE TABLE would
+                # commit at once; an explicit one (taking the write lock) makes the schema change all-or-nothing.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            config.attributes["connection"] = connection
             command.upgrade(config, revision)
-        except Exception as exc:
-            raise DatabaseError(f"expected to bring the database {engine.url.render_as_string(hide_password=True)} "
-                                f"to revision {revision}, found an error: {exc}") from exc
+    except Exception as exc:  # cannot connect, or a revision failed (rolled back): say which database and why
+        raise DatabaseError(f"expected to bring the database {engine.url.render_as_string(hide_password=True)} "
+                            f"to revision {revision}, found an error: {exc}") from exc
 
 
 def open_database(db_url: str) -> Engine:
