@@ -131,7 +131,7 @@ def test_the_certificate_states_its_time_matched_wh(iw: IntermediaryWorld, tmp_p
     http = iw.http()
     auth = iw.login(http)
     cert = http.post(f"{API}/certificates", headers=auth, json=by_period(slot(0), slot(4))).json()
-    assert peek_payload(cert["payload"]).claims.tm == 3 * WH
+    assert peek_payload(cert["payload"]).claims.tm == cert["time_matched_wh"] == 3 * WH
     pdf = http.get(f"{API}/certificates/{cert['certificate_id']}/pdf", headers=auth)
     assert pdf.status_code == 200
     from printing import read_certificate_pdf

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from intermediary import issuance
 from intermediary.api.deps import DbDep, PrincipalDep, ServiceDep
 from intermediary.api.schemas import CERTIFICATE_ID, errors
-from intermediary.documents import certificate_pdf
+from intermediary.documents import certificate_pdf, time_matched_of
 from intermediary.errors import BadInput, shown
 from intermediary.models import Certificate
 from intermediary.period import Period
@@ -67,6 +67,9 @@ class CertificateOut(BaseModel):
     block_height: int
     payload: str
     pdf_url: str
+    time_matched_wh: int | None = Field(default=None, description="Wh generated in the half hour they were used "
+                                        "in (the payload's signed claim tm); null for a certificate that does not "
+                                        "state it")
 
 
 class CertificateList(BaseModel):
@@ -78,7 +81,8 @@ def _public(cert: Certificate, user_name: str) -> CertificateOut:
                           period_start=cert.period_start, period_end=cert.period_end, production_method=cert.method,
                           category=cert.category, type_id=cert.type_id, issued_at=cert.issued_at,
                           chain_id=cert.chain_id, block_height=cert.block_height, payload=cert.payload,
-                          pdf_url=f"/api/v1/certificates/{cert.certificate_id}/pdf")
+                          pdf_url=f"/api/v1/certificates/{cert.certificate_id}/pdf",
+                          time_matched_wh=time_matched_of(cert.payload))
 
 
 @router.get("/certificate-types", responses=errors())
