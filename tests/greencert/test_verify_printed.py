@@ -45,7 +45,8 @@ def test_a_photo_says_its_text_was_not_compared_and_lists_the_verified_facts(
     claims = peek_payload(issued[0]).claims
     assert report.exit_code == GENUINE and not report.printed_compared
     assert any("was not compared" in note for note in report.notes)
-    assert set(report.facts) == {"amount", "period", "method", "owner", "institution", "reference"}
+    # issue 15: a certificate issued now states its time-matched part too
+    assert set(report.facts) == {"amount", "period", "method", "owner", "institution", "reference", "time_matched"}
     assert report.facts["reference"] == short_reference(claims.cid)
     assert "(JST)" in report.facts["period"] and "JST (UTC+9)" in report.facts["period"]
     text = render(report)
