@@ -17,7 +17,8 @@ from __future__ import annotations
 
 CATALOGUE = "greencert_verify"  # resources/translations/<CATALOGUE>_<lang>.ts / .qm
 
-STEPS = ("read", "trust", "payload", "signature", "printed", "inclusion", "record", "revocation", "ledger")
+STEPS = ("read", "trust", "payload", "signature", "printed", "inclusion", "record", "revocation", "ledger",
+         "lifecycle")
 FACTS = ("amount", "period", "method", "owner", "institution", "reference")
 
 
@@ -97,6 +98,9 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "verify_step.ledger"),
     QT_TRANSLATE_NOOP("kiosk", "verify_step.ledger.ok"),
     QT_TRANSLATE_NOOP("kiosk", "verify_step.ledger.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.lifecycle"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.lifecycle.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.lifecycle.fail"),
     QT_TRANSLATE_NOOP("kiosk", "verify_step.unchecked"),
     QT_TRANSLATE_NOOP("kiosk", "verify_result.facts"),
     QT_TRANSLATE_NOOP("kiosk", "verify_result.facts_unverified"),

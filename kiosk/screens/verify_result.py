@@ -167,7 +167,9 @@ class VerifyResultScreen(Screen):
             mark.setText(self.t(f"verify_result.mark.{OUTCOMES[step.ok]}"))
             title.setText(self.step_title(step.name))
             words = self.step_words(step.name, step.ok)
-            said = step.ok is not True or step.code.startswith("trust.anchor")  # which trust: the auditor's
+            # which trust (the auditor's), and what became of the energy (transfers, retirements) are said even when
+            # they pass
+            said = step.ok is not True or step.code.startswith("trust.anchor") or step.name == "lifecycle"
             text.setText(f"{words}\n{step_text(step, self.lang)}" if said else words)
         facts = v.facts.get(self.lang, {})
         self.facts_heading.setText(self.t("verify_result.facts" if v.verdict == "genuine"

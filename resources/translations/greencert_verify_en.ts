@@ -265,6 +265,18 @@
         <translation>The ledger has no such certificate.</translation>
     </message>
     <message>
+        <source>verify_step.lifecycle</source>
+        <translation>Transfers and retirements</translation>
+    </message>
+    <message>
+        <source>verify_step.lifecycle.ok</source>
+        <translation>The ledger records what became of this certificate&apos;s energy:</translation>
+    </message>
+    <message>
+        <source>verify_step.lifecycle.fail</source>
+        <translation>What became of this certificate&apos;s energy could not be read.</translation>
+    </message>
+    <message>
         <source>verify_step.unchecked</source>
         <translation>This could not be checked.</translation>
     </message>

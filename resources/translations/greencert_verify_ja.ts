@@ -265,6 +265,18 @@
         <translation>台帳にこの証明書はありません。</translation>
     </message>
     <message>
+        <source>verify_step.lifecycle</source>
+        <translation>移転・償却</translation>
+    </message>
+    <message>
+        <source>verify_step.lifecycle.ok</source>
+        <translation>この証明書の電力量について、台帳には次の記録があります。</translation>
+    </message>
+    <message>
+        <source>verify_step.lifecycle.fail</source>
+        <translation>この証明書の電力量の移転・償却の記録を読み取れませんでした。</translation>
+    </message>
+    <message>
         <source>verify_step.unchecked</source>
         <translation>この項目は確認できませんでした。</translation>
     </message>

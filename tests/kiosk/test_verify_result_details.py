@@ -88,3 +88,22 @@ def test_a_detail_that_quotes_markup_is_shown_as_plain_text(window) -> None:
     shown = window.verify_result.findChild(QLabel, "stepText-read")
     assert shown.textFormat() == Qt.TextFormat.PlainText
     assert plain(shown.text()).endswith("<b>x</b>.png に QR コードが見つかりません。")
+
+
+def test_transfers_and_retirements_are_said_even_though_the_step_passes(window) -> None:
+    """A lifecycle step passes (the certificate stays genuine) but says what became of its energy, in words."""
+    from ledger_lite.audit import Report
+
+    report = Report()
+    report.add("lifecycle", True, "retired for Cb (4,000 Wh): RE100, reporting year 2026 (block 12)",
+               code="lifecycle.retired", params={"beneficiary": "Cb", "amount_wh": 4000, "purpose": "RE100",
+                                                  "year": 2026, "height": 12})
+    window.set_language("ja")
+    window.verify_result.show_verification(Verification(report))
+    ja = step_text(window, "lifecycle")
+    assert ja.startswith("この証明書の電力量について") and "Cb のために" in ja and "償却しました" in ja, ja
+    window.set_language("en")
+    en = step_text(window, "lifecycle")
+    assert en.startswith("The ledger records what became") and "retired for Cb" in en, en
+    title = window.verify_result.findChild(QLabel, "step-lifecycle")
+    assert title is not None and plain(title.text()) == "Transfers and retirements"
