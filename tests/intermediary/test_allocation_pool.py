@@ -8,25 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intermediary.allocation import AssetPool, OpenAsset, PageLoader, Totals, allocate
-
-NOW = 1_000_000
-PROVIDERS = ("P1", "P2", "P3")
-METHODS = {"solar": "renewable", "wind": "renewable", "oil": "fossil"}
-
-assets_st = st.lists(
-    st.builds(
-        lambda i, provider, method, end, life, wh: OpenAsset(
-            f"a{i:03d}", provider, method, METHODS[method], NOW + end - 1800, NOW + end, NOW + end + life, wh),
-        st.integers(0, 999), st.sampled_from(PROVIDERS), st.sampled_from(sorted(METHODS)),
-        st.integers(-40, 40).map(lambda k: k * 1800), st.sampled_from([-3600, 0, 1, 7200, 86_400, 9 * 86_400]),
-        st.integers(0, 5_000)),
-    max_size=40, unique_by=lambda a: a.asset_id)
-
-intervals_st = st.lists(
-    st.tuples(st.sets(st.sampled_from((*PROVIDERS, "P9")), max_size=4), st.integers(0, 100),
-              st.integers(-40, 40).map(lambda k: k * 1800), st.integers(0, 12_000), st.sampled_from([0, 1])),
-    max_size=30)
+from intermediary.allocation import AssetPool, OpenAsset, Totals, allocate
+from tests.helpers.allocation_data import NOW, assets_st, intervals_st, pages_of
 
 
 @settings(max_examples=300, deadline=None)
@@ -49,20 +32,6 @@ def test_pool_decides_exactly_as_allocate(assets: list[OpenAsset], intervals: li
     assert pooled == plain  # the same Wh left on every asset
 
 
-def _pages_of(snapshot: list[OpenAsset], size: int, asked: list[tuple[str, str, str | None]]) -> PageLoader:
-    """What the node answers (GET /v1/assets?trade=open&valid_at=NOW&provider=&category=&after=&limit=): fresh
-    copies of the snapshot's assets, in allocation order, a page at a time."""
-    def load(provider: str, category: str, after: OpenAsset | None) -> list[OpenAsset]:
-        asked.append((provider, category, after.asset_id if after else None))
-        listed = sorted((a for a in snapshot if a.provider == provider and a.category == category
-                         and a.expires > NOW), key=lambda a: (a.expires, a.start, a.asset_id))
-        if after is not None:
-            listed = [a for a in listed if (a.expires, a.start, a.asset_id) > (after.expires, after.start,
-                                                                               after.asset_id)]
-        return copy.deepcopy(listed[:size])
-    return load
-
-
 @settings(max_examples=300, deadline=None)
 @given(assets_st, intervals_st, st.sampled_from([1, 2, 3, 7, 1000]))
 def test_paged_pool_decides_exactly_as_allocate(assets: list[OpenAsset], intervals: list[tuple[set[str], int, int,
@@ -70,7 +39,7 @@ def test_paged_pool_decides_exactly_as_allocate(assets: list[OpenAsset], interva
                                                 size: int) -> None:
     plain = copy.deepcopy(assets)
     asked: list[tuple[str, str, str | None]] = []
-    pool = AssetPool.paged(NOW, _pages_of(copy.deepcopy(assets), size, asked))
+    pool = AssetPool.paged(NOW, pages_of(copy.deepcopy(assets), size, asked))
     totals_plain: dict[int, Totals] = {}
     totals_pool: dict[int, Totals] = {}
     for providers, target, end, wh, consumer in intervals:
@@ -89,7 +58,7 @@ def test_paged_pool_reads_only_the_pages_it_walks() -> None:
     snapshot = [OpenAsset(f"a{i:04d}", "P1", "oil", "fossil", NOW - 3600, NOW - 1800, NOW + 100 + i, 1_000)
                 for i in range(1_500)]
     asked: list[tuple[str, str, str | None]] = []
-    pool = AssetPool.paged(NOW, _pages_of(snapshot, 100, asked))
+    pool = AssetPool.paged(NOW, pages_of(snapshot, 100, asked))
     decision = pool.allocate(providers=["P1"], totals=Totals(), target_pct=0, usage_start=NOW - 1800,
                              usage_end=NOW, usage_wh=2_500, now=NOW)
     assert [(p.asset_id, p.wh) for p in decision.parts] == [("a0000", 1_000), ("a0001", 1_000), ("a0002", 500)]

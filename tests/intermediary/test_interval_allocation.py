@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from intermediary.allocation import AssetPool, OpenAsset, Totals
 from intermediary.interval_allocation import RULES, Request, allocate_interval, ask, time_matched_wh
-from tests.intermediary.test_allocation_pool import NOW, assets_st
+from tests.helpers.allocation_data import NOW, assets_st
 
 START, END = NOW - 1800, NOW
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intermediary.allocation import AssetPool, OpenAsset, Totals, allocate
-from tests.intermediary.test_allocation_pool import NOW, _pages_of, assets_st, intervals_st
+from tests.helpers.allocation_data import NOW, assets_st, intervals_st, pages_of
 
 Interval = tuple[set[str], int, int, int, int]
 
@@ -30,7 +30,7 @@ def test_time_matched_pool_decides_exactly_as_allocate(assets: list[OpenAsset], 
         pool = AssetPool(pooled, NOW, time_matched=True)
     else:
         snapshot = copy.deepcopy(assets)
-        pool = AssetPool.paged(NOW, _pages_of(snapshot, page, []), window=lambda: _window_of(snapshot, calls))
+        pool = AssetPool.paged(NOW, pages_of(snapshot, page, []), window=lambda: _window_of(snapshot, calls))
     totals_plain: dict[int, Totals] = {}
     totals_pool: dict[int, Totals] = {}
     for providers, target, end, wh, consumer in intervals:
@@ -59,7 +59,7 @@ def test_the_same_half_hour_comes_before_nearer_expiry() -> None:
 def test_an_asset_in_the_window_and_a_page_is_counted_once() -> None:
     """The window and the expiry-ordered page both list the asset: what one interval took, the next cannot."""
     asset = OpenAsset("a", "P1", "solar", "renewable", NOW - 1800, NOW, NOW + 100, 1_000)
-    pool = AssetPool.paged(NOW, _pages_of([asset], 10, []), window=lambda: [copy.deepcopy(asset)])
+    pool = AssetPool.paged(NOW, pages_of([asset], 10, []), window=lambda: [copy.deepcopy(asset)])
     first = pool.allocate(providers=["P1"], totals=Totals(), target_pct=100, usage_start=NOW - 1800,
                           usage_end=NOW, usage_wh=700, now=NOW)
     second = pool.allocate(providers=["P1"], totals=Totals(), target_pct=100, usage_start=NOW,
