@@ -1,4 +1,6 @@
-"""Consumer usage reports (S81) → allocation transactions on the ledger (S82-S95)."""
+"""Consumer usage reports (S81) → allocation transactions on the ledger (S82-S95), each interval's consumers
+allocated together under ``Settings.allocation_rule`` (``intermediary.interval_allocation``: seed, time-matched or
+optimised)."""
 
 from __future__ import annotations
 
