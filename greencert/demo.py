@@ -164,9 +164,12 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
             undo.callback(node_server.stop)
             node_urls = [node_server.url]
+        # the QR links to this intermediary's own /verify page (issue 15), not the format's placeholder address
+        public_url = f"http://{host}:{api_socket.getsockname()[1]}"
         # the intermediary's database: a SQLite file in data_dir unless db_url names one (e.g. PostgreSQL)
         settings = Settings(db_url=db_url or f"sqlite:///{data_dir / 'intermediary.sqlite'}", node_url=node_urls,
-                            chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates")
+                            chain_id=genesis.chain_id, key=world.intermediary, pdf_dir=data_dir / "certificates",
+                            public_url=public_url)
         service = build_service(settings, clock=clock)
         undo.callback(service.engine.dispose)
         undo.callback(service.node.close)

@@ -114,6 +114,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "printed": "Printed text", "inclusion": "In a final block", "record": "Ledger record",
         "revocation": "Not revoked", "ledger": "Ledger", "lifecycle": "Transfers and retirements",
         "amount": "Amount", "period": "Period", "method": "Method", "owner": "Owner", "institution": "Institution",
+        "time_matched": "Time-matched",
         "reference": "Reference",
     },
     "ja": {
@@ -152,6 +153,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "printed": "印字内容", "inclusion": "確定ブロックへの記録", "record": "台帳の記録",
         "revocation": "失効していない", "ledger": "台帳", "lifecycle": "移転・償却",
         "amount": "電力量", "period": "期間", "method": "発電方法", "owner": "所有者", "institution": "発行機関",
+        "time_matched": "時間一致",
         "reference": "照合番号",
     },
 }

@@ -19,7 +19,7 @@ CATALOGUE = "greencert_verify"  # resources/translations/<CATALOGUE>_<lang>.ts /
 
 STEPS = ("read", "trust", "payload", "signature", "printed", "inclusion", "record", "revocation", "ledger",
          "lifecycle")
-FACTS = ("amount", "period", "method", "owner", "institution", "reference")
+FACTS = ("amount", "time_matched", "period", "method", "owner", "institution", "reference")
 
 
 def QT_TRANSLATE_NOOP(context: str, message_id: str) -> str:  # the name pyside6-lupdate looks for
@@ -105,6 +105,7 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "verify_result.facts"),
     QT_TRANSLATE_NOOP("kiosk", "verify_result.facts_unverified"),
     QT_TRANSLATE_NOOP("kiosk", "verify_fact.amount"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_fact.time_matched"),
     QT_TRANSLATE_NOOP("kiosk", "verify_fact.period"),
     QT_TRANSLATE_NOOP("kiosk", "verify_fact.method"),
     QT_TRANSLATE_NOOP("kiosk", "verify_fact.owner"),

@@ -293,6 +293,10 @@
         <translation>Amount</translation>
     </message>
     <message>
+        <source>verify_fact.time_matched</source>
+        <translation>Time-matched</translation>
+    </message>
+    <message>
         <source>verify_fact.period</source>
         <translation>Period</translation>
     </message>

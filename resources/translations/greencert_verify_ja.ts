@@ -293,6 +293,10 @@
         <translation>電力量</translation>
     </message>
     <message>
+        <source>verify_fact.time_matched</source>
+        <translation>時間一致</translation>
+    </message>
+    <message>
         <source>verify_fact.period</source>
         <translation>期間</translation>
     </message>

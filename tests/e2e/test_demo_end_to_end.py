@@ -17,6 +17,7 @@ import httpx
 from backend_client import IntermediaryClient
 from kiosk import KioskConfig, build_window
 from ledger_lite import peek_payload
+from ledger_lite.audit import payload_text
 from ledger_lite.reference import short_reference
 from printing import load_institutions, read_certificate_pdf, render_certificate_pdf
 from printing.document import CertificateDocument
@@ -89,7 +90,8 @@ def test_kiosk_issues_prints_and_refuses_a_second_certificate(
         wait_for_file(printed)
         on_paper = read_certificate_pdf(printed)
         assert on_paper.payload is not None and on_paper.amount_wh == item.amount_wh
-        certificate_id = peek_payload(on_paper.payload).claims.cid
+        assert on_paper.payload.upper().startswith("HTTP://127.0.0.1:"), "the QR links to this intermediary's /verify"
+        certificate_id = peek_payload(payload_text(on_paper.payload)).claims.cid
         result = greencert_verify(str(printed), demo_process, tmp_path)
         assert result.returncode == 0, result.stdout + result.stderr
 
