@@ -19,6 +19,7 @@ The language is ``?lang=ja|en`` (kept in a cookie), else the browser's first cho
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -246,16 +247,7 @@ def create_app(controller: HomeController, certificates: CertificateDesk | None 
     async def confirm(request: Request) -> Response:
         lang = _lang(request)
         values = await _fields(request)
-        number = values.get("draft", "")
-        if not number.isdigit() or len(number) > 9:
-            return JSONResponse({"error": "bad_request", "message": f"expected a draft number, found {number!r:.20}"},
-                                status_code=400)
-        yes = values.get("answer") == "yes"
-        try:
-            controller.confirm(int(number), yes)
-        except TradingError as exc:
-            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
-        return RedirectResponse(f"{'../' if yes else '../buy'}?lang={lang}", status_code=303)
+        return _answered(values, lang, controller.confirm, back="../buy")
 
     @app.get("/token")
     def token_form(request: Request) -> Response:
@@ -286,16 +278,7 @@ def create_app(controller: HomeController, certificates: CertificateDesk | None 
     async def token_confirm(request: Request) -> Response:
         lang = _lang(request)
         values = await _fields(request)
-        number = values.get("draft", "")
-        if not number.isdigit() or len(number) > 9:
-            return JSONResponse({"error": "bad_request", "message": f"expected a draft number, found {number!r:.20}"},
-                                status_code=400)
-        yes = values.get("answer") == "yes"
-        try:
-            controller.confirm_token(int(number), yes)
-        except TradingError as exc:
-            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
-        return RedirectResponse(f"{'../' if yes else '../token'}?lang={lang}", status_code=303)
+        return _answered(values, lang, controller.confirm_token, back="../token")
 
     @app.get("/api/view")
     def api_view() -> dict[str, Any]:
@@ -307,3 +290,18 @@ def create_app(controller: HomeController, certificates: CertificateDesk | None 
     if certificates is not None:
         certificates_page.add_routes(app, certificates)
     return app
+
+
+def _answered(values: dict[str, str], lang: str, confirm: Callable[[int, bool], object], *, back: str) -> Response:
+    """Fig. 4's yes/no on a draft (a purchase request or a token): the draft's number checked, the answer given to
+    ``confirm``; yes goes to the status page, no back to the form; a refusal is a ``{error, message}``."""
+    number = values.get("draft", "")
+    if not number.isdigit() or len(number) > 9:
+        return JSONResponse({"error": "bad_request", "message": f"expected a draft number, found {number!r:.20}"},
+                            status_code=400)
+    yes = values.get("answer") == "yes"
+    try:
+        confirm(int(number), yes)
+    except TradingError as exc:
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
+    return RedirectResponse(f"{'../' if yes else back}?lang={lang}", status_code=303)
