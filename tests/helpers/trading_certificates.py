@@ -4,11 +4,7 @@ loopback (uvicorn in a thread), and the certificate desk wired as ``greencert ho
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
-
-import uvicorn
 
 from field.trading.certificates import CertificateDesk
 from field.trading.controller import Purchase
@@ -20,26 +16,6 @@ from tests.field.trading.world import DAY0, TradingNode
 H = 1800
 NOON = DAY0 + 24 * H
 BUYER = 2  # demo house H03 has no panels
-
-
-class Served:
-    """A uvicorn server for an ASGI app on a free loopback port, in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                                    lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    def close(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 def run_slots(w: TradingNode, hood: Neighbourhood, start: int, count: int) -> None:

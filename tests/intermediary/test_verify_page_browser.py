@@ -13,7 +13,6 @@ Screenshots: with ``GREENCERT_PHONE_SCREENS=DIR`` (e.g. ``docs/screens/phone``) 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -26,13 +25,8 @@ import pytest
 from backend_client import IntermediaryClient
 from greencert.demo import Demo
 from printing.qr import verify_link
+from tests.helpers.chromium import chromium_browser  # noqa: F401  (the fixture ``browser``)
 from tests.intermediary.test_verify_page import tampered
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install "
-                                                                    "playwright; its browser download is not needed)")
-CHROMIUM = os.environ.get("GREENCERT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package chromium)", allow_module_level=True)
 
 PHONE = {"width": 390, "height": 844}
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -55,17 +49,6 @@ def certificate(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[s
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(folder / "certificate.pdf"),
                     str(folder / "photo")], check=True, timeout=60)
     return cert.payload, folder / "photo.png"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        except playwright_api.Error as exc:
-            pytest.skip(f"Chromium at {CHROMIUM} does not start: {str(exc)[:300]}")
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

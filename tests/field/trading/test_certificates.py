@@ -15,11 +15,12 @@ from backend_client import NodeClient
 from field.trading.certificates import CertificateDesk
 from field.trading.controller_page import create_app
 from field.trading.neighbourhood import Neighbourhood
+from greencert.servers import BackgroundServer
 from greencert.verify import GENUINE, verify
 from ledger.api import create_app as node_app
 from tests.field.trading.world import TradingNode, open_trading_node
 from tests.helpers.ledger_world import SyncASGITransport
-from tests.helpers.trading_certificates import BUYER, NOON, Served, buy_and_receive, desk_for, neighbourhood, run_slots
+from tests.helpers.trading_certificates import BUYER, NOON, buy_and_receive, desk_for, neighbourhood, run_slots
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 H = 1800
@@ -32,9 +33,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TradingNode]:
 
 @pytest.fixture(scope="module")
 def node_url(world: TradingNode) -> Iterator[str]:
-    served = Served(node_app(world.node))
+    served = BackgroundServer(node_app(world.node), "127.0.0.1", 0).start()
     yield served.url
-    served.close()
+    served.stop()
 
 
 @pytest.fixture(scope="module")

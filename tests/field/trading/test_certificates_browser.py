@@ -10,7 +10,6 @@ Skipped, with the reason, where Playwright or Chromium (Debian ``chromium``) is 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,12 @@ import pytest
 from backend_client import NodeClient
 from field.trading.controller_page import create_app
 from field.trading.neighbourhood import Neighbourhood
+from greencert.servers import BackgroundServer
 from greencert.verify import GENUINE, verify
 from ledger.api import create_app as node_app
 from tests.field.trading.world import TradingNode, open_trading_node
-from tests.helpers.trading_certificates import BUYER, NOON, Served, buy_and_receive, desk_for, neighbourhood, run_slots
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install "
-                                                                    "playwright; its browser download is not needed)")
-CHROMIUM = os.environ.get("GREENCERT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package chromium)", allow_module_level=True)
+from tests.helpers.chromium import chromium_browser  # noqa: F401  (the fixture ``browser``)
+from tests.helpers.trading_certificates import BUYER, NOON, buy_and_receive, desk_for, neighbourhood, run_slots
 
 H = 1800
 PHONE = {"width": 390, "height": 844}
@@ -43,9 +38,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TradingNode]:
 
 @pytest.fixture(scope="module")
 def node_url(world: TradingNode) -> Iterator[str]:
-    served = Served(node_app(world.node))
+    served = BackgroundServer(node_app(world.node), "127.0.0.1", 0).start()
     yield served.url
-    served.close()
+    served.stop()
 
 
 @pytest.fixture(scope="module")
@@ -62,21 +57,11 @@ def hood(world: TradingNode) -> Iterator[Neighbourhood]:
 @pytest.fixture(scope="module")
 def site(world: TradingNode, hood: Neighbourhood, node_url: str) -> Iterator[str]:
     node = NodeClient(node_url, timeout=30)
-    served = Served(create_app(hood.controllers[BUYER], desk_for(world, hood, node=node)))
+    page_app = create_app(hood.controllers[BUYER], desk_for(world, hood, node=node))
+    served = BackgroundServer(page_app, "127.0.0.1", 0).start()
     yield served.url + "/"
-    served.close()
+    served.stop()
     node.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        except playwright_api.Error as exc:
-            pytest.skip(f"Chromium at {CHROMIUM} does not start: {str(exc)[:300]}")
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

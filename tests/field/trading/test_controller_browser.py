@@ -9,50 +9,22 @@ Skipped, with the reason, where Playwright or Chromium (Debian ``chromium``) is 
 from __future__ import annotations
 
 import os
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from field.trading.controller_page import create_app
 from field.trading.neighbourhood import Neighbourhood
+from greencert.servers import BackgroundServer
 from tests.field.trading.world import DAY0, TradingNode, open_trading_node
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install "
-                                                                    "playwright; its browser download is not needed)")
-CHROMIUM = os.environ.get("GREENCERT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package chromium)", allow_module_level=True)
+from tests.helpers.chromium import chromium_browser  # noqa: F401  (the fixture ``browser``)
 
 H = 1800
 PHONE = {"width": 390, "height": 844}
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
 MORNING = DAY0 + 18 * H  # 09:00 JST
-
-
-class Served:
-    """A uvicorn server for an ASGI app on a free loopback port, in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                                    lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the controller's page did not start"
-            time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}/"
-
-    def close(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -75,20 +47,9 @@ def hood(world: TradingNode) -> Iterator[Neighbourhood]:
 
 @pytest.fixture(scope="module")
 def site(hood: Neighbourhood) -> Iterator[str]:
-    served = Served(create_app(hood.controllers[0]))
-    yield served.url
-    served.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        except playwright_api.Error as exc:
-            pytest.skip(f"Chromium at {CHROMIUM} does not start: {str(exc)[:300]}")
-        yield chromium
-        chromium.close()
+    served = BackgroundServer(create_app(hood.controllers[0]), "127.0.0.1", 0).start()
+    yield served.url + "/"
+    served.stop()
 
 
 @pytest.fixture(scope="module")
