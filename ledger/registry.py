@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import Rejected
+from ledger_lite.keys import is_address
 
 ROLES = ("validator", "intermediary", "meter", "user", "home", "storage")
 BATTERY_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # a battery id is one part of a state key: no "/"
@@ -39,7 +40,9 @@ def category_of(method: str) -> str:
 class Entry:
     """One registered key. ``attrs`` holds role-specific fields:
 
-    meter: provider, method, capacity_w; user: user_name; intermediary/validator: name;
+    meter: provider, method, capacity_w and, once its producer registered one (seed S21-S25), intermediary (the
+    address of the intermediary it reports to: ``asset.generate`` then accepts no other owner); user: user_name;
+    intermediary/validator: name;
     home: battery, node; storage: battery, capacity_wh, max_charge_w, max_discharge_w, efficiency_pct, grid_node.
     """
 
@@ -79,8 +82,20 @@ def validate_entry(entry: Entry) -> None:
         if isinstance(capacity, bool) or capacity <= 0:
             raise Rejected("bad_registry", f"meter {entry.address} needs a positive capacity_w, found {capacity!r}")
         category_of(entry.attrs["method"])
+        _validate_meter_intermediary(entry)
     elif entry.role in ("home", "storage"):
         _validate_trading(entry)
+
+
+def _validate_meter_intermediary(entry: Entry) -> None:
+    """S21-S25: a meter's ``intermediary``, when set, is the address of the intermediary it reports to."""
+    if "intermediary" not in entry.attrs:
+        return
+    value: Any = entry.attrs["intermediary"]
+    if not isinstance(value, str) or not is_address(value):
+        found = f"{type(value).__name__} {value!r:.60}"
+        raise Rejected("bad_registry", f"meter {entry.address} needs attribute 'intermediary' as an address "
+                                       f"('gc1' + 40 hex digits), found {found}")
 
 
 def _validate_trading(entry: Entry) -> None:

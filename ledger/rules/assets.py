@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.errors import Rejected
+from ledger.errors import Rejected, shown
 from ledger.rules import coverage
 from ledger.rules.asset_record import asset_key, generated_record, get_asset, put_asset
 from ledger.rules.context import Context, field
@@ -49,6 +49,11 @@ def generate(tx: Transaction, ctx: Context) -> dict[str, Any]:
     if not 0 < wh <= limit:
         raise Rejected("over_capacity", f"expected 0 < Wh <= {limit} for {meter.attrs['capacity_w']} W over "
                                         f"{end - start} s, found {wh}")
+    bound = meter.attrs.get("intermediary")
+    if bound is not None and owner != bound:
+        # S23-S24: the meter reports to the intermediary its producer registered, and to no other.
+        raise Rejected("wrong_intermediary", f"meter {meter.address} is registered to report to intermediary "
+                                             f"{bound}, found owner {shown(owner)}", 403)
     ctx.require_role(owner, "intermediary")
     expires = add_month(end)
     if expires <= ctx.time:
