@@ -275,13 +275,14 @@ def create_app(node: Node) -> FastAPI:
 
     @app.get("/v1/blocks/{height}/txs", responses=errors(400, 401, 403, 404, 503),
              description=SIGNED_HEADER + "every transaction of a final block, in order (hex of the canonical "
-                         "envelopes), for a validator catching up; other readers get 403.")
+                         "envelopes), for a validator catching up or an intermediary following its consumers' "
+                         "rows; other readers get 403.")
     def get_block_txs(height: Annotated[int, Path(ge=0, lt=MAX_HEIGHT)],
                       signer: tuple[str, str] = signed) -> dict[str, Any]:
         address, role = signer
-        if role != "validator":
-            raise ReadRefused("forbidden", f"a block's transactions are read in bulk by validators only: signed by "
-                                           f"{address}, a {role}", 403)
+        if role not in READS_ANY_OWNER:  # each transaction is public by id (GET /v1/txs/{id}) anyway
+            raise ReadRefused("forbidden", f"a block's transactions are read in bulk by validators and intermediaries "
+                                           f"only: signed by {address}, a {role}", 403)
         return node.block_txs(height)
 
     @app.get("/v1/state/{key:path}", responses=errors(400, 404))

@@ -386,8 +386,8 @@ def test_openapi_names_every_refusal_a_client_can_meet(ledger_node: Node) -> Non
         assert sorted(c for c in codes if f"``{c}``" not in described) == [], route
 
 
-def test_a_blocks_transactions_are_read_in_bulk_by_validators_only(client: httpx.Client, ledger_world: LedgerWorld,
-                                                                   ledger_node: Node) -> None:
+def test_a_blocks_transactions_are_read_in_bulk_by_validators_and_intermediaries_only(
+        client: httpx.Client, ledger_world: LedgerWorld, ledger_node: Node) -> None:
     w = ledger_world
     asset = w.new_asset(ledger_node, 1)
     height = ledger_node.head.height
@@ -397,8 +397,9 @@ def test_a_blocks_transactions_are_read_in_bulk_by_validators_only(client: httpx
     raws = [bytes.fromhex(t) for t in found.json()["txs"]]
     assert merkle_root(raws) == bytes.fromhex(client.get(f"/v1/blocks/{height}").json()["header"]["tx_root"])
     assert len(raws) == 1 and client.get(f"/v1/state/asset/{asset}").status_code == 200  # the reading that made it
-    assert_error(client.get(path, headers=w.read_headers(w.intermediary, path, {})), 403, "forbidden",
-                 "read in bulk by validators only")
+    assert client.get(path, headers=w.read_headers(w.intermediary, path, {})).json()["txs"] == found.json()["txs"]
+    assert_error(client.get(path, headers=w.read_headers(w.user, path, {})), 403, "forbidden",
+                 "read in bulk by validators and intermediaries only")
     assert_error(client.get(path), 401, "unsigned_read")
     missing = f"/v1/blocks/{height + 5}/txs"
     assert_error(client.get(missing, headers=w.read_headers(w.validator, missing, {})), 404, "not_found",
