@@ -17,7 +17,10 @@ from ledger.genesis import Genesis, entry
 from ledger.registry import category_of
 from ledger_lite import PublicKey, SigningKey
 
-DEMO_APPLICANTS = (("demo", "demo", "Ca"), ("demo-cb", "demo", "Cb"))
+DEMO_APPLICANTS = (("demo", "demo", "Ca"), ("demo-cb", "demo", "Cb"))  # consumers' accounts (kiosk and portal)
+# Phone-portal staff accounts (issue 15): (applicant ID, password, role, provider id or None).
+DEMO_STAFF = (("producer-aa", "demo", "producer", "Aa"), ("issuer", "demo", "issuer", None))
+DEMO_REGION = "kanto"  # Tokyo, Chiba, Kawasaki, Yokohama: every demo site (Fig. 9A: providers near the user)
 NEIGHBOURHOOD_HOMES = 12  # seed 003: houses trading through one storage battery
 
 
@@ -66,7 +69,8 @@ def genesis_of(world: World, start: int, *, validators: Sequence[SigningKey] = (
 def _consumer_row(world: World, c: Consumer) -> models.Consumer:
     return models.Consumer(consumer_id=c.id, name=c.name_en, ledger_address=world.users[c.id].address,
                            meter_key=world.meters[c.id].public.hex(),
-                           renewable_target_pct=c.renewable_target_pct, providers=list(c.providers))
+                           renewable_target_pct=c.renewable_target_pct, providers=list(c.providers),
+                           region=DEMO_REGION)
 
 
 def seed_business_data(db: Session, world: World) -> None:
@@ -74,9 +78,13 @@ def seed_business_data(db: Session, world: World) -> None:
     if db.get(models.Consumer, DEMO_CONSUMERS[0].id) is not None:
         return
     db.add_all([_consumer_row(world, c) for c in DEMO_CONSUMERS])
-    db.add_all([models.Provider(provider_id=p.id, name=p.name_en, method=p.method, category=category_of(p.method))
-                for p in DEMO_PRODUCERS])
-    db.flush()  # consumers exist before the applicants that refer to them
-    db.add_all([models.Applicant(applicant_id=a, password_hash=hash_password(pw), consumer_id=c,
+    # Fig. 9B available amount: what the site yields at full capacity, Wh per hour
+    db.add_all([models.Provider(provider_id=p.id, name=p.name_en, method=p.method, category=category_of(p.method),
+                                region=DEMO_REGION, available_wh=p.capacity_w) for p in DEMO_PRODUCERS])
+    db.flush()  # consumers and providers exist before the applicants that refer to them
+    db.add_all([models.Applicant(applicant_id=a, password_hash=hash_password(pw), consumer_id=c, role="consumer",
                                  failed_logins=0, locked_until=0) for a, pw, c in DEMO_APPLICANTS])
+    db.add_all([models.Applicant(applicant_id=a, password_hash=hash_password(pw), consumer_id=None, role=role,
+                                 provider_id=provider, failed_logins=0, locked_until=0)
+                for a, pw, role, provider in DEMO_STAFF])
     db.commit()

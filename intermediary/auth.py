@@ -19,6 +19,10 @@ So one address guessing at an account holds back only itself (first for that acc
 owner logging in from a kiosk elsewhere still gets in. Only guesses from at least account_ceiling /
 (max_failed_logins − 1) addresses (5) block the account for everyone: that ceiling bounds how many guesses any
 account can receive per day, which is worth more than the rare denial of service it allows.
+
+Roles (issue 15, migration 0003): only ``consumer`` accounts get kiosk tokens (``login``); producer and issuer
+accounts log in to the phone portal only, through ``check_credentials`` (the same throttle), and ``login`` answers
+them 403 ``wrong_role`` once their password is right.
 """
 
 from __future__ import annotations
@@ -32,12 +36,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intermediary.config import Settings
-from intermediary.errors import InvalidCredentials, Locked, SessionExpired
+from intermediary.errors import Error, InvalidCredentials, Locked, SessionExpired
 from intermediary.models import Applicant, Consumer, LoginFailures, SessionToken
 from intermediary.passwords import DECOY_HASH, check_password
 
 FORGET_S = 24 * 3600  # failures older than this are forgotten; no block lasts longer
 WRONG = "applicant ID or password is wrong"
+
+
+class WrongRole(Error):
+    """The account exists and its password is right, but it may not do this (a producer asking for a kiosk token)."""
+
+    status = 403
+    code = "wrong_role"
 
 
 @dataclass(frozen=True)
@@ -107,8 +118,11 @@ def _count_failure(db: Session, settings: Settings, scope: str, limit: int, now:
     return 0, block
 
 
-def login(db: Session, settings: Settings, applicant_id: str, password: str, now: int, client: str) -> Login:
-    """Check the credentials of a log-in from address ``client``; throttled as the module docstring says."""
+def check_credentials(db: Session, settings: Settings, applicant_id: str, password: str, now: int,
+                      client: str) -> Applicant:
+    """The account whose credentials these are, for a log-in from address ``client``; throttled as the module
+    docstring says (raises ``Locked`` or ``InvalidCredentials``). A success clears the account's failures and is
+    committed."""
     scopes = _scopes(settings, applicant_id, client)
     wait = _blocked_for(db, scopes, now)
     if wait:
@@ -125,6 +139,16 @@ def login(db: Session, settings: Settings, applicant_id: str, password: str, now
         raise InvalidCredentials(WRONG, attempts_left=min(left for left, _ in counted))
     pair, account, _ = scopes
     db.execute(delete(LoginFailures).where(LoginFailures.scope.in_((pair, account))))
+    db.commit()
+    return applicant
+
+
+def login(db: Session, settings: Settings, applicant_id: str, password: str, now: int, client: str) -> Login:
+    """A kiosk token for a consumer account (S503/S504); throttled as the module docstring says."""
+    applicant = check_credentials(db, settings, applicant_id, password, now, client)
+    if applicant.role != "consumer" or applicant.consumer_id is None:
+        raise WrongRole(f"expected a consumer's account for the kiosk, found a {applicant.role}'s account: log in "
+                        "to the phone portal at /portal/login instead")
     token = secrets.token_urlsafe(32)
     expires = now + settings.session_ttl_s
     db.execute(delete(SessionToken).where(SessionToken.expires_at <= now))
@@ -139,7 +163,7 @@ def authenticate(db: Session, token: str, now: int) -> Principal:
     if row is None or row.expires_at <= now:
         raise SessionExpired("the session is unknown or has expired; log in again")
     applicant = db.get(Applicant, row.applicant)
-    consumer = db.get(Consumer, applicant.consumer_id) if applicant else None
+    consumer = db.get(Consumer, applicant.consumer_id) if applicant and applicant.consumer_id else None
     if applicant is None or consumer is None:
         raise SessionExpired("the session's applicant no longer exists; log in again")
     return Principal(applicant_pk=applicant.id, applicant_id=applicant.applicant_id, consumer=consumer)

@@ -18,7 +18,8 @@ class Settings:
     chain_id: str
     key: SigningKey                  # the intermediary's registered ledger key (signs allocations and payloads)
     pdf_dir: Path                    # rendered certificates are kept here
-    session_ttl_s: int = 15 * 60
+    session_ttl_s: int = 15 * 60    # kiosk tokens and phone-portal sessions expire this long after log-in
+    portal_idle_s: int = 10 * 60    # a phone-portal session unused this long ends (intermediary.portal)
     # How usage is allocated (issue 15, intermediary.interval_allocation): "seed" (S86-S93 as written),
     # "time_matched" (the same half hour first) or "optimised" (time-matched, a short supply shared fairly).
     allocation_rule: str = "time_matched"
@@ -36,8 +37,8 @@ class Settings:
         if self.allocation_rule not in ("seed", "time_matched", "optimised"):
             raise ValueError(f"allocation_rule must be 'seed', 'time_matched' or 'optimised', got "
                              f"{self.allocation_rule[:40]!r}")
-        if self.session_ttl_s <= 0 or self.lockout_s <= 0 or self.max_failed_logins <= 0:
-            raise ValueError("session_ttl_s, lockout_s and max_failed_logins must be positive")
+        if self.session_ttl_s <= 0 or self.lockout_s <= 0 or self.max_failed_logins <= 0 or self.portal_idle_s <= 0:
+            raise ValueError("session_ttl_s, portal_idle_s, lockout_s and max_failed_logins must be positive")
         if not self.db_url:
             raise ValueError("db_url must name a database")
         bad = [url for url in self.node_urls if not url.startswith(("http://", "https://"))]

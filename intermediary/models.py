@@ -27,6 +27,14 @@ class Consumer(Base):
     meter_key: Mapped[str] = mapped_column(String(64))  # hex Ed25519 public key of the consumer's smart meter
     renewable_target_pct: Mapped[int] = mapped_column(Integer)
     providers: Mapped[list[Any]] = mapped_column(JSON)  # selectable provider ids
+    # Transaction content (Fig. 10A, S41-S48, migration 0003): the period of use as Unix times, start inclusive and
+    # end exclusive (None: open; usage outside it gets no renewable allocation), the planned usage in Wh per hour,
+    # and the region whose providers the consumer may choose (Fig. 9A: "limited to those ... in Tokyo and its
+    # surrounding areas").
+    usage_start: Mapped[int | None] = mapped_column(Wide, nullable=True)
+    usage_end: Mapped[int | None] = mapped_column(Wide, nullable=True)
+    planned_wh: Mapped[int | None] = mapped_column(Wide, nullable=True)
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Provider(Base):
@@ -37,6 +45,8 @@ class Provider(Base):
     name: Mapped[str] = mapped_column(String(200))
     method: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)  # shown to the consumers of this region
+    available_wh: Mapped[int | None] = mapped_column(Wide, nullable=True)  # Fig. 9B available amount, Wh per hour
 
 
 class Usage(Base):
@@ -69,14 +79,22 @@ class UsageTotal(Base):
     total_wh: Mapped[int] = mapped_column(Wide)
 
 
+ROLES = ("consumer", "producer", "issuer")
+
+
 class Applicant(Base):
-    """Applicant management (Fig. 11A): applicant ID, password hash, user name and lockout state."""
+    """Applicant management (Fig. 11A): applicant ID, password hash, user name and lockout state.
+
+    ``role`` (migration 0003): a ``consumer`` account belongs to ``consumer_id`` (the kiosk's applicants); a
+    ``producer`` account to the provider ``provider_id``; an ``issuer`` (institution staff) to neither."""
 
     __tablename__ = "applicants"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     applicant_id: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    consumer_id: Mapped[str] = mapped_column(ForeignKey("consumers.consumer_id"))
+    consumer_id: Mapped[str | None] = mapped_column(ForeignKey("consumers.consumer_id"), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default="consumer", server_default="consumer")
+    provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.provider_id"), nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[int] = mapped_column(Wide, default=0)
 
@@ -86,6 +104,18 @@ class SessionToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     applicant: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
     expires_at: Mapped[int] = mapped_column(Wide)
+
+
+class PortalSession(Base):
+    """A log-in to the phone portal (``intermediary.portal``): the cookie's token by its hash, the session's CSRF
+    token, when it expires (like a kiosk token) and when it was last used (the idle timeout)."""
+
+    __tablename__ = "portal_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    applicant: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[int] = mapped_column(Wide)
+    last_seen: Mapped[int] = mapped_column(Wide)
 
 
 class Item(Base):
@@ -116,6 +146,8 @@ class Certificate(Base):
     block_height: Mapped[int] = mapped_column(Wide)
     payload: Mapped[str] = mapped_column(String(4096))
     profile: Mapped[list[Any]] = mapped_column(JSON)  # half-hourly Wh from period_start
+    revoked_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)  # set by an issuer (issue 15)
+    revoked_at: Mapped[int | None] = mapped_column(Wide, nullable=True)
 
 
 class IssuanceRequest(Base):

@@ -25,6 +25,7 @@ class ErrorOut(BaseModel):
 _WHAT = {
     400: "Malformed request (bad_request, bad_certificate_id, unknown_type, ...)",
     401: "No, an unknown or an expired session (session_expired), or wrong credentials (invalid_credentials)",
+    403: "The account may not do this: a producer or issuer account asking for a kiosk token (wrong_role)",
     404: "No such thing for this applicant (not_found)",
     405: "Method not allowed (method_not_allowed; the Allow header lists the allowed ones)",
     409: "Conflict: already_issued (with certificate_id), in_progress (Retry-After) or idempotency_key_reused",

@@ -13,6 +13,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intermediary.database import (
@@ -22,7 +23,7 @@ from intermediary.database import (
     head_revision,
     open_database,
 )
-from intermediary.models import Base, Certificate, Consumer, Usage
+from intermediary.models import Applicant, Base, Certificate, Consumer, Provider, Usage
 from tests.helpers.postgres import PrivatePostgres
 
 SCHEMAS = Path(__file__).parents[1] / "assets" / "intermediary_schemas"
@@ -31,7 +32,7 @@ SCHEMAS = Path(__file__).parents[1] / "assets" / "intermediary_schemas"
 # usage_totals and is the schema of the last code before migrations.
 OLD_SCHEMAS = ["0c9d2a3", "e5177f6", "bffe002", "8338753"]
 TODAY = {"consumers", "providers", "usage", "usage_totals", "applicants", "sessions", "items", "certificates",
-         "issuance_requests", "login_failures"}
+         "issuance_requests", "login_failures", "portal_sessions"}
 ROWS = 3
 BIG = 3_000_000_000  # more than a 32-bit integer holds: Wh of a large consumer's year, Unix times after 2038
 
@@ -64,9 +65,23 @@ def _fill_every_table(con: sqlite3.Connection) -> None:
     con.commit()
 
 
-def _snapshot(path: Path, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+def _columns(path: Path, tables: list[str]) -> dict[str, list[str]]:
     with sqlite3.connect(path) as con:
-        return {table: sorted(con.execute(f'SELECT * FROM "{table}"')) for table in tables}
+        found = {table: [row[1] for row in con.execute(f'PRAGMA table_info("{table}")')] for table in tables}
+    con.close()
+    return found
+
+
+def _snapshot(path: Path, tables: list[str], columns: dict[str, list[str]] | None = None
+              ) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of ``tables``: of the given ``columns`` only (the ones a table had before a migration added
+    some), else of all."""
+    names = columns or _columns(path, tables)
+    with sqlite3.connect(path) as con:
+        rows = {table: sorted(con.execute(f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in names[table])} '
+                                          f'FROM "{table}"')) for table in tables}
+    con.close()
+    return rows
 
 
 def _old_database(tmp_path: Path, commit: str) -> Path:
@@ -84,6 +99,7 @@ def test_a_database_from_before_migrations_is_adopted_with_every_row(tmp_path: P
     with sqlite3.connect(path) as con:
         old_tables = _tables(con)
     con.close()
+    old_columns = _columns(path, old_tables)
     before = _snapshot(path, old_tables)
     assert all(len(rows) == ROWS for rows in before.values())
 
@@ -96,13 +112,20 @@ def test_a_database_from_before_migrations_is_adopted_with_every_row(tmp_path: P
             assert db.scalars(select(Usage.wh)).all() == [BIG + 1, BIG + 2, BIG + 3]
             first = db.get(Certificate, "certificates.certificate_id.1 再エネ")
             assert first is not None and first.profile == ["certificates", "profile", 1, {"日本語": "ok"}]
+            assert first.revoked_at is None and first.revoked_reason is None  # migration 0003
+            # 0003: every applicant of before is a consumer's, with no provider
+            assert [(a.role, a.consumer_id, a.provider_id) for a in
+                    db.scalars(select(Applicant).order_by(Applicant.id))] == \
+                [("consumer", "C1", None), ("consumer", "C2", None), ("consumer", "C3", None)]
+            ca = db.get(Consumer, "C1")
+            assert ca is not None and (ca.usage_start, ca.usage_end, ca.planned_wh, ca.region) == (None,) * 4
     finally:
         engine.dispose()
     with sqlite3.connect(path) as con:
         now_tables = set(_tables(con))
     con.close()
     assert now_tables >= TODAY | set(old_tables)  # the missing tables made; none dropped (idempotency kept)
-    assert _snapshot(path, old_tables) == before
+    assert _snapshot(path, old_tables, old_columns) == before
 
 
 def test_opening_again_changes_nothing(tmp_path: Path) -> None:
@@ -188,3 +211,29 @@ def test_wide_amounts_and_times_round_trip(db_url: str) -> None:
             assert (usage.start, usage.wh, usage.id > 0) == (2**33, BIG, True)
     finally:
         engine.dispose()
+
+
+def test_an_adopted_database_takes_producer_and_issuer_accounts_and_still_checks_foreign_keys(tmp_path: Path) -> None:
+    """0003 removes applicants.consumer_id's NOT NULL on SQLite by rewriting the table's SQL: the table then takes
+    accounts without a consumer, and its foreign keys still hold."""
+    path = _old_database(tmp_path, OLD_SCHEMAS[-1])
+    engine = open_database(f"sqlite:///{path}")
+    try:
+        with Session(engine) as db:
+            provider = db.scalars(select(Provider)).first()
+            assert provider is not None
+            db.add_all([Applicant(applicant_id="issuer", password_hash="x", consumer_id=None, role="issuer"),
+                        Applicant(applicant_id="producer", password_hash="x", consumer_id=None, role="producer",
+                                  provider_id=provider.provider_id)])
+            db.commit()
+            assert db.scalars(select(Applicant.role).where(Applicant.consumer_id.is_(None))).all() == \
+                ["issuer", "producer"]
+        with Session(engine) as db, pytest.raises(IntegrityError):
+            db.add(Applicant(applicant_id="ghost", password_hash="x", consumer_id=None, role="producer",
+                             provider_id="no such provider"))
+            db.commit()
+    finally:
+        engine.dispose()
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    con.close()

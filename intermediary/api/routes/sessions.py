@@ -23,7 +23,7 @@ class LoginOut(BaseModel):
     expires_at: int
 
 
-@router.post("/sessions", status_code=201, responses=errors(400, 401, 429))
+@router.post("/sessions", status_code=201, responses=errors(400, 401, 403, 429))
 def create_session(body: LoginIn, request: Request, service: ServiceDep, db: DbDep) -> LoginOut:
     client = request.client.host if request.client else "unknown"
     login = auth.login(db, service.settings, body.applicant_id, body.password, service.clock(), client)
