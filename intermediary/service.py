@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend_client import NodeClient
 from intermediary.config import Settings
 from intermediary.database import open_database
+from intermediary.eligible_index import EligibleIndex
 from printing import InstitutionFormat, load_institutions
+
+FOLLOW_EVERY_S = 1.0  # a running intermediary reads new blocks for its stored eligible rows this often (issue 16)
 
 
 def wall_clock() -> int:
@@ -28,10 +31,14 @@ class Service:
     node: NodeClient
     institutions: dict[str, InstitutionFormat]
     clock: Callable[[], int] = wall_clock
+    follow_every_s: float | None = None  # None: the eligible rows catch up only at list requests
     sessions: sessionmaker[Session] = field(init=False)
+    eligible: EligibleIndex = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.eligible = EligibleIndex(self.sessions, self.node, self.settings.key, self.settings.chain_id,
+                                      follow_every_s=self.follow_every_s)
 
     @contextmanager
     def db(self) -> Iterator[Session]:
@@ -51,5 +58,5 @@ def build_service(settings: Settings, *, institutions_dir: Path | None = None,
     # The intermediary's key signs its reads of consumers' assets (S505/S506; ledger_lite.request_auth).
     node = NodeClient(settings.node_url, signer=settings.key, chain_id=settings.chain_id)
     service = Service(settings=settings, engine=make_engine(settings.db_url), node=node,
-                      institutions=load_institutions(institutions_dir), clock=clock)
+                      institutions=load_institutions(institutions_dir), clock=clock, follow_every_s=FOLLOW_EVERY_S)
     return service

@@ -5,11 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from backend_client import ClientError
-from intermediary.api.deps import DbDep, PrincipalDep, ServiceDep
+from intermediary.api.deps import PrincipalDep, ServiceDep
 from intermediary.api.schemas import errors
-from intermediary.eligible import Row, as_of, build_rows
-from intermediary.errors import LedgerUnavailable
+from intermediary.eligible import Row
 
 router = APIRouter(tags=["issuance"])
 
@@ -21,10 +19,7 @@ class EligibleOut(BaseModel):
 
 
 @router.get("/eligible-transactions", responses=errors(401, 503))
-def eligible_transactions(service: ServiceDep, db: DbDep, who: PrincipalDep) -> EligibleOut:
-    try:
-        assets = service.node.assets(who.consumer.ledger_address)  # S507: what the ledger says they own
-    except ClientError as exc:
-        raise LedgerUnavailable(f"cannot read allocations from the ledger: {exc}") from exc
-    rows = build_rows(db, who.consumer.consumer_id, assets)
-    return EligibleOut(user_name=who.consumer.name, items=rows, as_of=as_of(assets))
+def eligible_transactions(service: ServiceDep, who: PrincipalDep) -> EligibleOut:
+    # S507: what the ledger says they own, as stored rows kept up to date from its blocks (intermediary.eligible_index)
+    rows, as_of = service.eligible.rows(who.consumer)
+    return EligibleOut(user_name=who.consumer.name, items=rows, as_of=as_of)
