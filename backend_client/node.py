@@ -12,7 +12,7 @@ import httpx
 from backend_client.errors import NotFound, ProtocolError, ServerError
 from backend_client.http import HttpBase, decode_json, map_error
 from backend_client.paths import block_height, hex_id, path, state_key
-from ledger_lite import SigningKey, Transaction
+from ledger_lite import SigningKey, Transaction, sign_tx
 from ledger_lite.request_auth import sign_request
 
 # The node answers 504 commit_timeout after ``timeout``; wait a little longer than that for its answer.
@@ -238,3 +238,61 @@ class NodeClient(HttpBase):
         if not isinstance(items, list):
             raise ProtocolError("expected a list of validator sets")
         return items
+
+
+# --- governance proposals (issue 15, seed S21-S25; the node's ``ledger.governance_routes``) ----------------------
+PROPOSAL_TYPE = "registry.propose"  # a signed envelope that never enters a block: a proposal to a validator node
+GOVERNANCE = "/v1/governance/proposals"
+
+
+def sign_proposal(key: SigningKey, chain_id: str, *, set_entries: Sequence[dict[str, Any]] = (),
+                  remove: Sequence[str] = (), nonce: int | None = None) -> Transaction:
+    """A proposal to change the registry, signed by ``key`` (a registered intermediary or validator): entries
+    ``{"public_key": bytes(32), "role", "name", "attrs"}`` to set and addresses to remove. ``nonce``: the
+    ``registry.update``'s to be (default: the time in nanoseconds, new for each proposal)."""
+    chosen = time.time_ns() if nonce is None else nonce
+    return sign_tx(key, chain=chain_id, type=PROPOSAL_TYPE,
+                   body={"set": [dict(e) for e in set_entries], "remove": list(remove)}, nonce=chosen,
+                   time=int(time.time()))
+
+
+class GovernanceClient(NodeClient):
+    """A ``NodeClient`` that also proposes registry changes and decides them as a validator node's operator."""
+
+    def propose(self, proposal: Transaction) -> dict[str, Any]:
+        """Send ``proposal`` (``sign_proposal``); the node's record of it: ``state`` ``waiting``, ``submitted``,
+        ``registered`` or ``refused`` (with ``reason``). Sending it again answers the same record."""
+        response, _ = self.exchange("POST", GOVERNANCE, content=proposal.encode(), headers=CBOR, retry_safe=True,
+                                    timeout=self._timeout + HTTP_MARGIN_S)
+        if response.status_code >= 400:
+            raise map_error(response)
+        return _obj(decode_json(response, "POST", GOVERNANCE), "a proposal")
+
+    def proposal(self, proposal_id: str) -> dict[str, Any]:
+        route = path("v1", "governance", "proposals", hex_id(proposal_id, "a proposal id"))
+        return _obj(self.json("GET", route), "a proposal")
+
+    def proposals(self, *, state: str | None = None, proposer: str | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("state", state), ("proposer", proposer), ("limit", limit)) if v is not None}
+        items = _obj(self.json("GET", GOVERNANCE, params=params), "proposals").get("items")
+        if not isinstance(items, list):
+            raise ProtocolError("expected a list of proposals")
+        return items
+
+    def approve_proposal(self, proposal_id: str, operator: SigningKey) -> dict[str, Any]:
+        """The node's operator (``operator``: a validator key the node holds) approves a waiting proposal."""
+        return self._decide(proposal_id, "approve", operator, {})
+
+    def reject_proposal(self, proposal_id: str, operator: SigningKey, reason: str) -> dict[str, Any]:
+        return self._decide(proposal_id, "reject", operator, {"reason": reason})
+
+    def _decide(self, proposal_id: str, action: str, operator: SigningKey, query: dict[str, str]) -> dict[str, Any]:
+        route = path("v1", "governance", "proposals", hex_id(proposal_id, "a proposal id"), action)
+        headers = sign_request(operator, method="POST", path=unquote(route), query=list(query.items()),
+                               chain_id=self._chain(), now=int(time.time()))
+        response, _ = self.exchange("POST", route, params=query, headers=headers, retry_safe=False,
+                                    timeout=self._timeout + HTTP_MARGIN_S)
+        if response.status_code >= 400:
+            raise map_error(response)
+        return _obj(decode_json(response, "POST", route), "a proposal")

@@ -15,6 +15,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from ledger.errors import Error, Rejected, shown
+from ledger.governance_routes import governance_router
 from ledger.node import Node
 from ledger.node_base import Pending
 from ledger.openapi import (
@@ -160,8 +161,9 @@ Every outcome is ``{tx_id, code, status, ...}``: ``ok`` with ``height``, ``index
 with a ``message`` saying what was expected and what was found. Refusals at admission (nothing is queued):
 ``bad_encoding``, ``too_large`` (> 64 KiB), ``wrong_chain``, ``bad_signature``, ``unknown_signer``, ``duplicate``.
 Refusals by a rule (the transaction leaves no trace): ``bad_body``, ``unknown_type``, ``wrong_role``;
-readings ``meter_mismatch``, ``misaligned``, ``future_reading``, ``over_capacity``, ``too_late`` (its asset would
-be born expired), ``overlap`` (with anything its meter reported); allocations ``unknown_asset``, ``not_owner``,
+readings ``meter_mismatch``, ``wrong_intermediary``, ``misaligned``, ``future_reading``, ``over_capacity``,
+``too_late`` (its asset would be born expired), ``overlap`` (with anything its meter reported); allocations
+``unknown_asset``, ``not_owner``,
 ``completed``, ``expired``, ``insufficient``; issuance ``already_issued`` (with ``certificate_id``),
 ``mixed_methods``, ``not_owner``; revocation ``unknown_certificate``, ``not_issuer``, ``already_revoked``;
 transfers and retirements (issue 15) ``unknown_certificate``, ``not_holder``, ``revoked``, ``already_retired``,
@@ -361,4 +363,5 @@ def create_app(node: Node) -> FastAPI:
 
         return EventStream(stream())
 
+    app.include_router(governance_router(node))  # proposals, approvals (issue 15: S21-S25)
     return app
