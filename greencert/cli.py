@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from greencert.defaults import DEFAULT_NODE_PORT, DEFAULT_PORT, default_data_dir
+from greencert.governance_command import add_governance_parser
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -411,6 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     retire.add_argument("--purpose", required=True, help="what the claim is for, e.g. 'RE100 report' (1 to 200)")
     retire.add_argument("--year", type=int, required=True, help="the reporting year")
     certificate.set_defaults(func=_certificate)
+    add_governance_parser(sub)  # greencert governance list|approve|reject (greencert/governance_command.py)
     consortium = sub.add_parser("consortium", help="a consortium of validator nodes on this machine")
     consortium_sub = consortium.add_subparsers(dest="consortium_command", required=True)
     up = consortium_sub.add_parser("up", help="start 3 etcd members and N validator nodes on loopback, each its own "
