@@ -13,7 +13,13 @@ a table keyed by node position would (tens of thousands of random pages a block)
 ``(id, node, l, r)``: an internal node's 32-byte hash with its children's row ids (0: empty), or a leaf's
 ``path || value_hash`` with ``l`` and ``r`` NULL. The meta row ``smt_root`` names the root's row (0: empty
 tree), ``smt_size`` counts the leaves and ``smt_height`` is the block whose state the rows hold; they are
-written with the rows. Rows replaced by later ones stay until the store is compacted (not done yet).
+written with the rows.
+
+Compaction. A write also names the rows its new rows replace (``TreeWrite.replaced``: the stored row of every
+changed or removed entry), and the store deletes them in the same SQLite transaction that writes the new rows
+and the new root: the table then holds exactly the tree of ``smt_root``, one row per node. A crash before that
+transaction commits leaves the old tree whole (and the logged keys that lead from it to the head); after it, the
+new one. SQLite reuses the freed pages for the rows that follow, so the file stays the size of the live tree.
 
 Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
 parent's, which the node checked against the last signed header at start (the root): a hand-edited row is
@@ -39,7 +45,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ledger.errors import StoreError
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
@@ -80,6 +86,7 @@ class TreeWrite:
     size: int
     ids: dict[int, int]  # heap index → new row id
     next_id: int
+    replaced: list[int] = field(default_factory=list)  # row ids no longer in the tree once ``rows`` are written
 
 
 def _entry_of(row: Row) -> bytes:
@@ -196,8 +203,10 @@ class StoredTree(SparseMerkleTree):
         return len(self._dirty)
 
     def pending(self) -> TreeWrite:
-        """The rows for every entry changed since the last ``written``, children before parents."""
+        """The rows for every entry changed since the last ``written``, children before parents, and the stored
+        rows they replace (module docstring, "Compaction")."""
         nodes, known = self._nodes, self._ids
+        replaced = sorted(known[i] for i in self._dirty if i in known)
         changed = sorted([i for i in self._dirty if i in nodes], key=int.bit_length, reverse=True)
         new = dict(zip(changed, range(self._next_id, self._next_id + len(changed)), strict=True))
         rows: list[Row] = []
@@ -217,7 +226,7 @@ class StoredTree(SparseMerkleTree):
             else:
                 append((row_id, entry[:2 * HASH_SIZE], None, None))
         root_id = new.get(1) or (known.get(1, 0) if 1 in nodes else 0)
-        return TreeWrite(rows, root_id, self._size, new, self._next_id + len(changed))
+        return TreeWrite(rows, root_id, self._size, new, self._next_id + len(changed), replaced)
 
     def written(self, write: TreeWrite) -> None:
         """``write`` is on disk (its transaction committed): its rows are now the clean state of the cache."""

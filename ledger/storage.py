@@ -13,8 +13,9 @@ changed (``StoredTree.wants_flush``) and when the node closes; meanwhile every b
 keys it wrote in ``smt_redo``, so the tree on disk (as of block ``smt_height``) and the logged keys' stored
 values give the tree of the head after a crash.
 
-Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk). Older
-formats are rewritten in the newest on open, in one transaction each.
+Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
+only the live tree's rows: ``ledger.state_tree``, "Compaction"). Older formats are rewritten in the newest on
+open, in one transaction each (3 → 4: the rows the stored root does not reach are deleted).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ledger.errors import StoreError
 from ledger.state_tree import DEFAULT_CAPACITY, Row, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "3"
+FORMAT = "4"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -87,6 +88,9 @@ class Store:
         if found == "2":
             self._migrate_from_2()
             found = self.get_meta("format")
+        if found == "3":
+            self._migrate_from_3()
+            found = self.get_meta("format")
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
         self._chain = self.get_meta("chain_id")
@@ -117,8 +121,10 @@ class Store:
             return self._db.execute(_CHILDREN, (row_id,)).fetchall()
 
     def _write_tree(self, write: TreeWrite, height: int) -> None:
-        """Inside a transaction: the tree's changed rows and its new root, as of block ``height``; the keys logged
-        for the blocks up to it are no longer needed."""
+        """Inside a transaction: the tree's changed rows and its new root, as of block ``height``, without the rows
+        they replace (``ledger.state_tree``, "Compaction"); the keys logged for the blocks up to it are no longer
+        needed."""
+        self._db.executemany("DELETE FROM smt WHERE id = ?", ((row_id,) for row_id in write.replaced))
         self._db.executemany("INSERT INTO smt(id, node, l, r) VALUES (?, ?, ?, ?)", write.rows)
         self._db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                              (("smt_root", str(write.root_id)), ("smt_size", str(write.size)),
@@ -341,6 +347,26 @@ class Store:
             self._db.execute("DROP TABLE txs_1")
             self._db.execute("DROP TABLE state_1")
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '2')")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _migrate_from_3(self) -> None:
+        """Delete the tree rows that the stored root does not reach (replaced by later writes), in one
+        transaction: the rows of a store of format 3 grew with every write of the tree."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            root_id = int(self._db.execute("SELECT coalesce((SELECT value FROM meta WHERE key = 'smt_root'), 0)")
+                          .fetchone()[0])
+            self._db.execute("CREATE TEMP TABLE smt_live (id INTEGER PRIMARY KEY)")
+            child = "CASE side.n WHEN 0 THEN smt.l ELSE smt.r END"
+            self._db.execute(f"WITH RECURSIVE live(id) AS (SELECT ?1 WHERE ?1 > 0 UNION ALL SELECT {child} FROM live "
+                             f"JOIN smt ON smt.id = live.id JOIN (SELECT 0 AS n UNION ALL SELECT 1) AS side "
+                             f"WHERE {child} > 0) INSERT INTO smt_live SELECT id FROM live", (root_id,))
+            self._db.execute("DELETE FROM smt WHERE id NOT IN (SELECT id FROM smt_live)")
+            self._db.execute("DROP TABLE smt_live")
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -44,9 +44,25 @@ class TreeFile:
         next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM smt").fetchone()[0]
         return StoredTree(self.children, root, int(meta.get("smt_size", 0)), next_id, capacity=capacity)
 
+    def rows(self) -> set[int]:
+        return {row_id for (row_id,) in self.db.execute("SELECT id FROM smt")}
+
+    def live_rows(self) -> set[int]:
+        """The rows reached from the stored root."""
+        meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key = 'smt_root'"))
+        todo, live = [int(meta.get("smt_root", 0))], set()
+        while todo:
+            row_id = todo.pop()
+            if row_id:
+                live.add(row_id)
+                _, left, right = self.db.execute("SELECT id, l, r FROM smt WHERE id = ?", (row_id,)).fetchone()
+                todo += [child for child in (left, right) if child]
+        return live
+
     def flush(self, tree: StoredTree) -> None:
         write = tree.pending()
         self.db.execute("BEGIN")
+        self.db.executemany("DELETE FROM smt WHERE id = ?", ((row_id,) for row_id in write.replaced))
         self.db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)", write.rows)
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                             (("smt_root", str(write.root_id)), ("smt_size", str(write.size))))
@@ -93,6 +109,7 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
         tree_file.flush(stored)
         assert stored.cached <= capacity
         assert_same(stored, memory, rng.sample(universe, 8))
+        assert tree_file.live_rows() == tree_file.rows()  # compacted: every stored row is in the tree
     assert stored.root() == root_of(model)
     # A node that starts again reads the same tree back from disk, a pair of nodes at a time.
     reopened = tree_file.open(capacity)
@@ -178,7 +195,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
         ledger_world.new_asset(node, 4, 5_000)  # and it goes on
         assert node.status()["state_root"] == recompute_state_root(db_path).hex()
-        assert node.store.get_meta("format") == "3"
+        assert node.store.get_meta("format") == "4"
     finally:
         node.close()
 
@@ -298,3 +315,63 @@ def test_a_logged_key_taken_out_is_refused_on_start(ledger_world: LedgerWorld, t
             Node(store, w.genesis(), w.validator, clock=ManualClock())
     finally:
         store.close()
+
+
+def stored_rows(db_path: Path) -> tuple[set[int], set[int]]:
+    """(every row id of ``smt``, the row ids reached from the stored root)."""
+    tree_file = TreeFile(db_path)
+    try:
+        return tree_file.rows(), tree_file.live_rows()
+    finally:
+        tree_file.db.close()
+
+
+def test_a_node_keeps_only_the_rows_of_its_tree(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """Each write of the tree deletes the rows it replaces in the same transaction: after many writes, every
+    stored row is a node of the tree of the stored root, and the node reads the same state back."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    node.store.tree._flush_at = 1  # every block writes its tree rows
+    for slot in range(2, 10):
+        w.commit(node, w.allocate([(w.new_asset(node, slot, 1_000), 400)]))
+    status = node.status()
+    node.close()
+    everything, live = stored_rows(data_dir / "ledger.sqlite")
+    assert everything == live
+    values = {key.encode(): sha(encoded) for key, encoded, _ in Store(data_dir / "ledger.sqlite").state_rows()}
+    assert len(live) == len(SparseMerkleTree.from_items(values)._nodes)  # one row per node of the tree
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.status()["state_root"] == status["state_root"]
+        assert node.audit() == len(node.state)
+    finally:
+        node.close()
+
+
+def test_a_store_of_format_3_loses_its_replaced_rows_once(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """Format 3 kept every replaced row: opening it deletes those the stored root does not reach, nothing else."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    for slot in range(2, 6):
+        w.new_asset(node, slot, 1_000)
+    status = node.status()
+    node.close()
+    db = sqlite3.connect(data_dir / "ledger.sqlite")
+    with db:  # rows a store of format 3 would hold besides its tree: replaced nodes and leaves
+        top = db.execute("SELECT max(id) FROM smt").fetchone()[0]
+        db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)",
+                       [(top + 1, sha(b"old node"), 1, 2), (top + 2, sha(b"a") + sha(b"b"), None, None)])
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'format'")
+    db.close()
+    everything, live = stored_rows(data_dir / "ledger.sqlite")
+    assert everything == live | {top + 1, top + 2}
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.store.get_meta("format") == "4"
+        assert node.status()["state_root"] == status["state_root"]
+        assert node.audit() == len(node.state)
+    finally:
+        node.close()
+    assert stored_rows(data_dir / "ledger.sqlite") == (live, live)
