@@ -9,9 +9,15 @@
       type "usage.report", body {consumer, start, end, wh}
 
 Both use ``nonce = start // 1800`` (one transaction per meter and interval) and ``time = end``.
+
+A producer's meter reports to the intermediary its producer registered (S21-S25: the registry entry's
+``attrs.intermediary``, ``registered_intermediary``); a meter with none reports to its installation's default.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from field.errors import ReadingError, SiteError
 from field.profiles import DEFAULT_SEED, check_start, generation_series, usage_series
@@ -22,6 +28,17 @@ from ledger_lite.keys import is_address
 
 ASSET_GENERATE = "asset.generate"
 USAGE_REPORT = "usage.report"
+
+
+def registered_intermediary(registry: Iterable[Mapping[str, Any]], meter: str) -> str | None:
+    """S23-S24: the address of the intermediary the live registry entry of ``meter`` (an address) names, or None
+    (``registry``: the node's registry items, ``NodeClient.registry``)."""
+    for entry in registry:
+        if entry.get("address") == meter and not entry.get("removed"):
+            attrs = entry.get("attrs")
+            bound = attrs.get("intermediary") if isinstance(attrs, Mapping) else None
+            return bound if isinstance(bound, str) and is_address(bound) else None
+    return None
 
 
 class SmartMeter:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from backend_client import ClientError, IntermediaryClient, NodeClient
 from field.errors import Error
-from field.meter import SmartMeter
+from field.meter import SmartMeter, registered_intermediary
 from field.profiles import generation_series, usage_series
 from field.sites import Consumer, Producer
 from ledger_lite import SigningKey
@@ -32,7 +32,8 @@ def simulate(node: NodeClient, intermediary: IntermediaryClient, *, chain_id: st
              before_day: Callable[[int], None] | None = None,
              progress: Callable[[DayReport], None] | None = None) -> list[DayReport]:
     """Send ``days`` days of half-hourly data starting at ``start`` (aligned to 30 minutes), each site's
-    readings signed with ``meter_keys[site.id]``.
+    readings signed with ``meter_keys[site.id]``. Each day a producer's readings go to the intermediary its meter's
+    registry entry names (S21-S25, read from the node that day), or to ``owner`` when it names none.
 
     ``before_day(day_end)`` lets an embedded demo move its simulated ledger clock to the end of the day
     before the day's readings arrive.
@@ -54,7 +55,9 @@ def simulate(node: NodeClient, intermediary: IntermediaryClient, *, chain_id: st
         if before_day is not None:
             before_day(day_start + DAY)
         span = range(day * per_day, (day + 1) * per_day)
-        readings = [meters[p.id].reading_tx(start + i * INTERVAL_S, generation[p.id][i], owner)
+        registry = node.registry() if producers else []
+        owners = {p.id: registered_intermediary(registry, meters[p.id].address) or owner for p in producers}
+        readings = [meters[p.id].reading_tx(start + i * INTERVAL_S, generation[p.id][i], owners[p.id])
                     for p in producers for i in span if generation[p.id][i] > 0]
         outcomes = node.submit_batch(readings, wait=True) if readings else []
         ok = sum(1 for o in outcomes if o.get("code") == "ok")

@@ -36,6 +36,9 @@ class FakeNode:
         return [{"code": "overlap" if self.refuse_every and i % self.refuse_every == 0 else "ok"}
                 for i in range(len(txs))]
 
+    def registry(self) -> list[dict[str, Any]]:
+        return []  # no meter names an intermediary: readings go to the simulator's owner
+
 
 class FakeIntermediary:
     def __init__(self, fail: Exception | None = None) -> None:
@@ -110,6 +113,8 @@ def test_readings_go_to_the_next_validator_node_when_one_is_down() -> None:
     seen: list[str] = []
 
     def nodes(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # the day's registry read (S21-S25): no meter names an intermediary
+            return httpx.Response(200, json={"chain_id": CHAIN, "items": []})
         seen.append(request.url.host)
         if request.url.host == "a.test":
             raise httpx.ConnectError("connection refused", request=request)
