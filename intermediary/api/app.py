@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 
 from intermediary.api.routes import certificates, eligible, sessions, trust, usage
 from intermediary.errors import Error, shown
+from intermediary.portal.mount import mount_portal
 from intermediary.service import Service
 from intermediary.web import verify_page
 from intermediary.web.too_large import TooLargePage
@@ -33,6 +34,7 @@ def create_app(service: Service) -> FastAPI:
     for module in (sessions, eligible, certificates, trust, usage):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(verify_page.router)  # the public /verify page (HTML, not in the OpenAPI document)
+    mount_portal(app)  # the phone portal's pages behind a log-in (/portal/, HTML, not in the OpenAPI document)
 
     @app.exception_handler(Error)
     async def domain_error(_: Request, exc: Error) -> JSONResponse:

@@ -1,0 +1,29 @@
+"""The phone portal on the intermediary's app: its routers, and its errors as pages.
+
+``PAGES`` lists the portal's routers in the order they are matched; ``placeholders`` comes last, so a router that
+serves ``GET /portal/producer/`` or ``GET /portal/issuer/`` replaces the placeholder page.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from intermediary.portal import consumer_allocations, consumer_certificates, consumer_contents, home, login
+from intermediary.portal.errors import NotLoggedIn, PortalError
+from intermediary.portal.rendering import redirect, render
+
+PAGES = [login.router, home.router, consumer_contents.router, consumer_allocations.router,
+         consumer_certificates.router]
+
+
+def mount_portal(app: FastAPI) -> None:
+    for router in [*PAGES, home.placeholders]:
+        app.include_router(router)
+
+    @app.exception_handler(PortalError)
+    async def portal_error(request: Request, exc: PortalError) -> HTMLResponse | RedirectResponse:
+        if isinstance(exc, NotLoggedIn):
+            return redirect(request, "/portal/login?expired=1" if exc.expired else "/portal/login")
+        return render(request, "error.html", status=exc.status, title_key=exc.title_key, text_key=exc.text_key,
+                      code=exc.code)
