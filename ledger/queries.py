@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ledger.block_leaves import BlockLeaves
+from ledger.certificate_holders import CertificateHolders, parties
 from ledger.errors import Error, NotFound, StoreError, shown
 from ledger.jsonview import to_json
 from ledger.node_base import NodeBase
@@ -202,10 +203,24 @@ class Queries(NodeBase):
             records = records[:limit]
         return [to_json(unpack(key.removeprefix(ASSET_PREFIX), record)) for key, record in records]
 
+    @cached_property
+    def _holders(self) -> CertificateHolders:
+        return CertificateHolders()
+
     def certificates(self, owner: str) -> list[dict[str, Any]]:
+        """The certificates ``owner`` holds Wh of or retired Wh of (issue 15: whoever they were issued to, so what
+        it received by ``cert.transfer`` too, and not what it gave away entirely), oldest first, each with
+        ``held_wh`` and ``retired_wh``, its Wh; found through ``ledger.certificate_holders``, not by reading every
+        certificate."""
         with self._lock:
-            certs = [v for _, v in self.state.items("cert/") if v["owner"] == owner]
-        return [to_json({k: v for k, v in c.items() if k != "assets"}) for c in certs]
+            ids = self._holders.held_by(owner, self.state, self.head.height, self.store.block_txs)
+            certs = [c for c in (self.state.get(f"cert/{cid}") for cid in ids) if c is not None]
+        out = []
+        for cert in sorted(certs, key=lambda c: (c["height"], c["id"])):
+            held, retired = parties(cert).get(owner, (0, 0))
+            out.append(to_json({**{k: v for k, v in cert.items() if k != "assets"}, "held_wh": held,
+                                "retired_wh": retired}))
+        return out
 
     def role_of(self, address: str) -> str | None:
         """The role ``address`` is registered with, or None if it is not registered (or was removed)."""
