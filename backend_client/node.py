@@ -259,6 +259,14 @@ def sign_proposal(key: SigningKey, chain_id: str, *, set_entries: Sequence[dict[
 class GovernanceClient(NodeClient):
     """A ``NodeClient`` that also proposes registry changes and decides them as a validator node's operator."""
 
+    @classmethod
+    def over(cls, node: NodeClient) -> GovernanceClient:
+        """A governance client on ``node``'s connections, nodes, signer and chain (e.g. an intermediary's
+        ``NodeClient``): closing ``node`` closes it too; close only ``node``."""
+        client = cls.__new__(cls)
+        client.__dict__.update(node.__dict__)
+        return client
+
     def propose(self, proposal: Transaction) -> dict[str, Any]:
         """Send ``proposal`` (``sign_proposal``); the node's record of it: ``state`` ``waiting``, ``submitted``,
         ``registered`` or ``refused`` (with ``reason``). Sending it again answers the same record."""

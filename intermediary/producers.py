@@ -1,0 +1,149 @@
+"""Producers register their intermediary against their meter (seed S21-S25, Figs. 12, 13A, 13B), through the
+ledger's governance: what the producer's phone shows and does, the ledger reached only through ``backend_client``.
+
+* ``intermediaries``: the registered intermediaries, for the pull-down (S21).
+* ``meters``: the producer's meters (registry entries of role ``meter`` bound to its provider) and the
+  intermediary each reports to now.
+* ``request``: the producer chose an intermediary for a meter (S22): this intermediary proposes, signed with its
+  ledger key, that the meter's registry entry name it (``attrs.intermediary``; S23: the meter stores the chosen
+  intermediary). A validator node approves a producer's move *to the proposing intermediary* at once; a move to
+  another waits for the validators' operators.
+* ``registration``: what became of a request: ``waiting`` (for approval), ``registered`` (final on the ledger: the
+  meter's production goes to that intermediary from now on; S25 "registration of the intermediary is complete"),
+  or ``refused`` with the reason.
+
+A producer sees only its own meters and requests: any other is "not found".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from backend_client import ApiError, ClientError
+from backend_client import NotFound as NodeNotFound
+from backend_client.node import GovernanceClient, NodeClient, sign_proposal
+from intermediary.errors import BadInput, LedgerUnavailable, NotFound, shown
+from ledger_lite import SigningKey
+from ledger_lite.keys import is_address
+
+BINDING = "intermediary"
+PROPOSAL_ID = re.compile(r"[0-9a-f]{64}")
+STATES = {"waiting": "waiting", "submitted": "waiting", "registered": "registered", "refused": "refused"}
+
+
+@dataclass(frozen=True)
+class IntermediaryChoice:
+    address: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MeterView:
+    address: str
+    name: str
+    provider: str
+    method: str
+    capacity_w: int
+    intermediary: str | None       # the address it reports to, if registered
+    intermediary_name: str | None
+
+
+@dataclass(frozen=True)
+class Registration:
+    proposal_id: str
+    meter: str
+    intermediary: str
+    intermediary_name: str
+    state: str                     # waiting | registered | refused
+    reason: str
+    height: int | None
+
+
+class Producers:
+    """The producer side of one intermediary: ``node`` its ledger client, ``key`` its registered ledger key."""
+
+    def __init__(self, node: NodeClient, key: SigningKey, chain_id: str) -> None:
+        self.governance = GovernanceClient.over(node)
+        self.key = key
+        self.chain_id = chain_id
+
+    def intermediaries(self) -> list[IntermediaryChoice]:
+        """S21: every live registered intermediary, by name."""
+        return sorted((IntermediaryChoice(e["address"], str(e["name"])) for e in self._registry()
+                       if e.get("role") == "intermediary"), key=lambda c: (c.name, c.address))
+
+    def meters(self, provider: str) -> list[MeterView]:
+        """The meters registered for ``provider`` and the intermediary each reports to now."""
+        entries = self._registry()
+        names = {e["address"]: str(e["name"]) for e in entries if e.get("role") == "intermediary"}
+        found = []
+        for entry in entries:
+            attrs = entry.get("attrs") or {}
+            if entry.get("role") != "meter" or attrs.get("provider") != provider:
+                continue
+            bound = attrs.get(BINDING)
+            found.append(MeterView(entry["address"], str(entry["name"]), provider, str(attrs.get("method")),
+                                   int(attrs.get("capacity_w", 0)), bound, names.get(bound) if bound else None))
+        return sorted(found, key=lambda m: (m.name, m.address))
+
+    def request(self, provider: str, meter: str, intermediary: str) -> Registration:
+        """S22-S23: propose that ``provider``'s ``meter`` report to ``intermediary`` (addresses)."""
+        entries = self._registry()
+        own = next((e for e in entries if e["address"] == meter and e.get("role") == "meter"
+                    and (e.get("attrs") or {}).get("provider") == provider), None)
+        if own is None:
+            raise NotFound(f"expected one of provider {provider}'s meters, found {shown(meter)}")
+        chosen = next((e for e in entries if e["address"] == intermediary and e.get("role") == "intermediary"), None)
+        if chosen is None or not is_address(intermediary):
+            raise BadInput(f"expected a registered intermediary, found {shown(intermediary)}", "unknown_intermediary")
+        attrs = dict(own["attrs"])
+        if attrs.get(BINDING) == intermediary:
+            raise BadInput(f"meter {meter} already reports to {chosen['name']}", "already_registered")
+        attrs[BINDING] = intermediary
+        entry = {"public_key": bytes.fromhex(own["public_key"]), "role": "meter", "name": own["name"],
+                 "attrs": attrs}
+        proposal = sign_proposal(self.key, self.chain_id, set_entries=[entry])
+        try:
+            record = self.governance.propose(proposal)
+        except ApiError as exc:
+            if exc.status >= 500:
+                raise LedgerUnavailable(f"the ledger node could not take the request: {exc}") from exc
+            raise BadInput(f"the ledger node refused the request ({exc.code}): {exc.message}", exc.code) from exc
+        except ClientError as exc:
+            raise LedgerUnavailable(f"the ledger node did not answer: {exc}") from exc
+        return self._registration(record, provider, entries)
+
+    def registration(self, provider: str, proposal_id: str) -> Registration:
+        """What became of ``provider``'s request ``proposal_id``."""
+        if not PROPOSAL_ID.fullmatch(proposal_id):
+            raise NotFound(f"expected one of provider {provider}'s requests, found {shown(proposal_id)}")
+        try:
+            record = self.governance.proposal(proposal_id)
+        except NodeNotFound as exc:
+            raise NotFound(f"expected one of provider {provider}'s requests, found {shown(proposal_id)}") from exc
+        except ClientError as exc:
+            raise LedgerUnavailable(f"the ledger node did not answer: {exc}") from exc
+        return self._registration(record, provider, self._registry())
+
+    def _registration(self, record: dict[str, Any], provider: str, entries: list[dict[str, Any]]) -> Registration:
+        changes = record.get("set") or []
+        mine = (record.get("proposer") == self.key.address and not record.get("remove") and len(changes) == 1
+                and changes[0].get("role") == "meter" and (changes[0].get("attrs") or {}).get("provider") == provider)
+        if not mine:
+            raise NotFound(f"expected one of provider {provider}'s requests, found {shown(record.get('id'))}")
+        change = changes[0]
+        intermediary = str(change["attrs"].get(BINDING, ""))
+        names = {e["address"]: str(e["name"]) for e in entries if e.get("role") == "intermediary"}
+        meter = next((e["address"] for e in entries if e.get("public_key") == change["public_key"]), "")
+        return Registration(proposal_id=str(record["id"]), meter=meter, intermediary=intermediary,
+                            intermediary_name=names.get(intermediary, intermediary),
+                            state=STATES.get(str(record.get("state")), "waiting"), reason=str(record.get("reason", "")),
+                            height=record.get("height"))
+
+    def _registry(self) -> list[dict[str, Any]]:
+        try:
+            return [e for e in self.governance.registry() if not e.get("removed")]
+        except ClientError as exc:
+            raise LedgerUnavailable(f"the ledger node did not answer: {exc}") from exc
