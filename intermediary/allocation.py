@@ -54,6 +54,21 @@ class Decision:
     unallocated_wh: int = 0
 
 
+def in_period(period_start: int | None, period_end: int | None, usage_start: int, usage_end: int) -> bool:
+    """Whether a usage interval lies inside a consumer's period of use (S41-S48, Fig. 10A; end exclusive, None:
+    open on that side)."""
+    return (period_start is None or period_start <= usage_start) and (period_end is None or usage_end <= period_end)
+
+
+def contract_at(providers: Iterable[str], target_pct: int, period: tuple[int | None, int | None], usage_start: int,
+                usage_end: int) -> tuple[tuple[str, ...], int]:
+    """The selectable providers and renewable target in force for one usage interval: the consumer's transaction
+    contents inside its period of use; outside it, none (no contract: nothing is allocated, so no renewable)."""
+    if in_period(*period, usage_start, usage_end):
+        return tuple(providers), target_pct
+    return (), 0
+
+
 def choose_category(totals: Totals, target_pct: int, usage_wh: int) -> str:
     """S88: the category whose allocation brings the cumulative renewable share closest to the target."""
     total = totals.total_wh + usage_wh

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend_client import ClientError, NodeClient
-from intermediary.allocation import AssetPool, Decision, OpenAsset, PageLoader, Totals, WindowLoader
+from intermediary.allocation import AssetPool, Decision, OpenAsset, PageLoader, Totals, WindowLoader, contract_at
 from intermediary.config import Settings
 from intermediary.errors import BadInput, LedgerUnavailable, shown
 from intermediary.interval_allocation import Request, allocate_interval
@@ -192,8 +192,10 @@ def _recorded(db: Session, settings: Settings, consumer: Consumer, report: Trans
 
 
 def _request(consumer: Consumer, report: Transaction) -> Request:
-    return Request(consumer.consumer_id, tuple(consumer.providers), consumer.renewable_target_pct,
-                   report.body["start"], report.body["end"], report.body["wh"])
+    start, end = report.body["start"], report.body["end"]
+    providers, target = contract_at(consumer.providers, consumer.renewable_target_pct,
+                                    (consumer.usage_start, consumer.usage_end), start, end)  # the period of use
+    return Request(consumer.consumer_id, providers, target, start, end, report.body["wh"])
 
 
 def process_reports(db: Session, node: NodeClient, settings: Settings, raw_reports: list[str],

@@ -22,6 +22,7 @@ Revises: 0002
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -54,28 +55,44 @@ def _sqlite_consumer_id_nullable(connection: sa.Connection) -> None:
 
 
 def upgrade() -> None:
+    """Idempotent, like 0001's adoption: a database this code made and then lost its ``alembic_version`` (adopted
+    again from 0001) has the columns already, and keeps them."""
     connection = op.get_bind()
-    op.add_column("applicants", sa.Column("role", sa.String(16), nullable=False, server_default="consumer"))
-    if connection.dialect.name == "sqlite":  # SQLite adds a column's foreign key only inline (Alembic: batch)
-        op.execute("ALTER TABLE applicants ADD COLUMN provider_id VARCHAR(32) REFERENCES providers (provider_id)")
-        _sqlite_consumer_id_nullable(connection)
-    else:
-        op.add_column("applicants", sa.Column("provider_id", sa.String(32), sa.ForeignKey("providers.provider_id"),
-                                              nullable=True))
-        op.alter_column("applicants", "consumer_id", existing_type=sa.String(32), nullable=True)
+    inspector = sa.inspect(connection)
+    present = {table: {c["name"] for c in inspector.get_columns(table)}
+               for table in ("applicants", "consumers", "providers", "certificates")}
+
+    def add(table: str, column: sa.Column[Any]) -> None:
+        if column.name not in present[table]:
+            op.add_column(table, column)
+
+    add("applicants", sa.Column("role", sa.String(16), nullable=False, server_default="consumer"))
+    if "provider_id" not in present["applicants"]:
+        if connection.dialect.name == "sqlite":  # SQLite adds a column's foreign key only inline (Alembic: batch)
+            op.execute("ALTER TABLE applicants ADD COLUMN provider_id VARCHAR(32) REFERENCES providers (provider_id)")
+        else:
+            op.add_column("applicants", sa.Column("provider_id", sa.String(32),
+                                                  sa.ForeignKey("providers.provider_id"), nullable=True))
+    consumer_id = next(c for c in inspector.get_columns("applicants") if c["name"] == "consumer_id")
+    if not consumer_id["nullable"]:
+        if connection.dialect.name == "sqlite":
+            _sqlite_consumer_id_nullable(connection)
+        else:
+            op.alter_column("applicants", "consumer_id", existing_type=sa.String(32), nullable=True)
     for column in ("usage_start", "usage_end", "planned_wh"):
-        op.add_column("consumers", sa.Column(column, Wide, nullable=True))
-    op.add_column("consumers", sa.Column("region", sa.String(32), nullable=True))
-    op.add_column("providers", sa.Column("region", sa.String(32), nullable=True))
-    op.add_column("providers", sa.Column("available_wh", Wide, nullable=True))
-    op.add_column("certificates", sa.Column("revoked_reason", sa.String(500), nullable=True))
-    op.add_column("certificates", sa.Column("revoked_at", Wide, nullable=True))
-    op.create_table("portal_sessions",
-                    sa.Column("token_hash", sa.String(64), primary_key=True),
-                    sa.Column("applicant", sa.Integer, sa.ForeignKey("applicants.id"), nullable=False),
-                    sa.Column("csrf_token", sa.String(64), nullable=False),
-                    sa.Column("expires_at", Wide, nullable=False),
-                    sa.Column("last_seen", Wide, nullable=False))
+        add("consumers", sa.Column(column, Wide, nullable=True))
+    add("consumers", sa.Column("region", sa.String(32), nullable=True))
+    add("providers", sa.Column("region", sa.String(32), nullable=True))
+    add("providers", sa.Column("available_wh", Wide, nullable=True))
+    add("certificates", sa.Column("revoked_reason", sa.String(500), nullable=True))
+    add("certificates", sa.Column("revoked_at", Wide, nullable=True))
+    if "portal_sessions" not in inspector.get_table_names():
+        op.create_table("portal_sessions",
+                        sa.Column("token_hash", sa.String(64), primary_key=True),
+                        sa.Column("applicant", sa.Integer, sa.ForeignKey("applicants.id"), nullable=False),
+                        sa.Column("csrf_token", sa.String(64), nullable=False),
+                        sa.Column("expires_at", Wide, nullable=False),
+                        sa.Column("last_seen", Wide, nullable=False))
 
 
 def downgrade() -> None:
