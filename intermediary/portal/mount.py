@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from intermediary.portal import consumer_allocations, consumer_certificates, consumer_contents, home, login
 from intermediary.portal.errors import NotLoggedIn, PortalError
 from intermediary.portal.issuer import router as issuer_pages
+from intermediary.portal.producer_registration import router as producer_registration
 from intermediary.portal.rendering import redirect, render
 
 PAGES = [login.router, home.router, consumer_contents.router, consumer_allocations.router,
-         consumer_certificates.router, issuer_pages]
+         consumer_certificates.router, producer_registration, issuer_pages]
 
 
 def mount_portal(app: FastAPI) -> None:

@@ -1,0 +1,89 @@
+"""The producer pages' words (seed S21-S25: intermediary registration, Figs. 13A and 13B), Japanese and English."""
+
+from __future__ import annotations
+
+from intermediary.portal.catalogue import Catalogue
+
+PRODUCER: Catalogue = {
+    "en": {
+        "producer_title": "Your meters",
+        "producer_intro": "Each smart meter sends its production to the intermediary registered for it on the "
+                          "ledger.",
+        "meter": "Meter",
+        "method": "Production method",
+        "capacity": "Capacity",
+        "reports_to": "Intermediary",
+        "no_intermediary": "none registered yet",
+        "register_button": "Register the intermediary",
+        "no_meters": "No meter is registered for your provider on the ledger.",
+        "method_solar": "Solar", "method_wind": "Wind", "method_oil": "Oil", "method_hydro": "Hydro",
+        # S21 / Fig. 13A
+        "register_title": "Intermediary registration",
+        "register_intro": "Choose the intermediary this meter sends its production to, then press OK.",
+        "choose_intermediary": "Intermediary",
+        "current": "Now: {name}",
+        "ok": "OK",
+        "cancel": "Cancel",
+        "e_choose": "Choose an intermediary from the list.",
+        "e_already_registered": "This meter already reports to that intermediary.",
+        "e_refused_now": "The ledger refused the request: {reason}",
+        # waiting for approval
+        "waiting_title": "Waiting for approval",
+        "waiting_text": "Your request to register {name} for this meter was sent to the ledger's validators. It "
+                        "takes effect once they approve it.",
+        "check_again": "Check again",
+        "waiting_auto": "This page checks again every {seconds} seconds.",
+        # S25 / Fig. 13B
+        "done_title": "Registration complete",
+        "done_text": "Registration of the intermediary is complete.",
+        "done_detail": "From now on this meter sends its production to {name} (ledger block {height}).",
+        # refused
+        "refused_title": "Registration refused",
+        "refused_text": "The request to register {name} for this meter was refused.",
+        "reason": "Reason",
+        "try_again": "Choose again",
+        "unavailable_title": "The ledger cannot be reached",
+        "unavailable_text": "The ledger node did not answer. Nothing was changed. Try again in a moment.",
+        "back": "Back",
+    },
+    "ja": {
+        "producer_title": "お持ちのメーター",
+        "producer_intro": "各スマートメーターは、台帳に登録された仲介事業者へ発電量を送ります。",
+        "meter": "メーター",
+        "method": "発電方法",
+        "capacity": "容量",
+        "reports_to": "仲介事業者",
+        "no_intermediary": "未登録",
+        "register_button": "仲介事業者を登録する",
+        "no_meters": "台帳にはお客様のメーターが登録されていません。",
+        "method_solar": "太陽光", "method_wind": "風力", "method_oil": "石油", "method_hydro": "水力",
+        # S21 / 図13A
+        "register_title": "仲介事業者登録",
+        "register_intro": "このメーターが発電量を送る仲介事業者を選んで、OKを押してください。",
+        "choose_intermediary": "仲介事業者",
+        "current": "現在：{name}",
+        "ok": "OK",
+        "cancel": "キャンセル",
+        "e_choose": "一覧から仲介事業者を選んでください。",
+        "e_already_registered": "このメーターはすでにその仲介事業者に登録されています。",
+        "e_refused_now": "台帳が申請を受け付けませんでした：{reason}",
+        # 承認待ち
+        "waiting_title": "承認待ち",
+        "waiting_text": "このメーターに{name}を登録する申請を台帳の検証者へ送りました。承認されると有効になります。",
+        "check_again": "もう一度確認する",
+        "waiting_auto": "このページは{seconds}秒ごとに状態を確認します。",
+        # S25 / 図13B
+        "done_title": "登録完了",
+        "done_text": "仲介事業者の登録が完了しました。",
+        "done_detail": "このメーターの発電量は今後{name}へ送られます（台帳ブロック{height}）。",
+        # 拒否
+        "refused_title": "登録できませんでした",
+        "refused_text": "このメーターに{name}を登録する申請は拒否されました。",
+        "reason": "理由",
+        "try_again": "選び直す",
+        "unavailable_title": "台帳に接続できません",
+        "unavailable_text": "台帳ノードが応答しませんでした。何も変更していません。"
+                            "しばらくしてからもう一度お試しください。",
+        "back": "戻る",
+    },
+}
