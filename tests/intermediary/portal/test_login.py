@@ -111,15 +111,14 @@ def test_cookies_are_secure_when_the_public_address_is_https(pw: IntermediaryWor
     assert "Secure" in form.headers["set-cookie"]
 
 
-@pytest.mark.parametrize(("applicant", "home", "words"), [("producer-aa", "/portal/producer/", "Producer"),
-                                                          ("issuer", "/portal/issuer/", "Issuer")])
+@pytest.mark.parametrize(("applicant", "home"), [("producer-aa", "/portal/producer/"), ("issuer", "/portal/issuer/")])
 def test_producers_and_issuers_get_their_own_home_and_no_kiosk_token(pw: IntermediaryWorld, applicant: str,
-                                                                     home: str, words: str) -> None:
+                                                                     home: str) -> None:
     http = pw.http()
     portal_login(http, applicant)
     response = http.get("/portal/")
     assert (response.status_code, response.headers["location"]) == (303, home)
-    assert words in http.get(home).text
+    assert http.get(home).status_code == 200  # the placeholder, or the role's own pages once registered
     assert http.get("/portal/contents").status_code == 403  # a consumer's page
     kiosk = http.post(f"{API}/sessions", json={"applicant_id": applicant, "password": PASSWORD})
     assert kiosk.status_code == 403 and kiosk.json()["error"] == "wrong_role"
