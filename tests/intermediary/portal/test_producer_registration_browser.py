@@ -1,0 +1,122 @@
+"""S21 → S25 on a phone: Playwright drives Debian's headless Chromium (390×844) through the producer's intermediary
+registration against the intermediary served by uvicorn over a real node: log in, the meters, the registration
+screen (pull-down, OK, Cancel), waiting for the validators' approval, the completion screen, back to the meters.
+
+Skipped, with the reason, where Playwright or Chromium is missing. Screenshots: with
+``GREENCERT_PORTAL_SCREENS=DIR`` (e.g. ``docs/screens/portal``) they are written there as
+``producer-<screen>_<lang>.png``; otherwise to the test's temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend_client.node import GovernanceClient
+from greencert.servers import BackgroundServer, free_port
+from tests.helpers.chromium import chromium_browser  # noqa: F401  (the fixture ``browser``)
+from tests.helpers.intermediary_world import PASSWORD, IntermediaryWorld
+
+PHONE = {"width": 390, "height": 844}
+LOCALES = {"ja": "ja-JP", "en": "en-US"}
+WORDS = {"en": {"register": "Register the intermediary", "waiting": "Waiting for approval",
+                "done": "Registration of the intermediary is complete."},
+         "ja": {"register": "仲介事業者を登録する", "waiting": "承認待ち", "done": "仲介事業者の登録が完了しました。"}}
+
+
+@pytest.fixture
+def screens(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("GREENCERT_PORTAL_SCREENS") or tmp_path / "screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def url(pw: IntermediaryWorld) -> Iterator[str]:
+    server = BackgroundServer(pw.app(), "127.0.0.1", free_port()).start()
+    yield server.url
+    server.stop()
+
+
+class Phone:
+    """A page in a 390×844 phone context that records console errors (a refused style sheet shows there)."""
+
+    def __init__(self, browser: Any, lang: str) -> None:
+        self.context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                           locale=LOCALES[lang])
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def fits(self, *targets: str) -> None:
+        """No sideways scrolling, each of ``targets`` (selectors) at least 48 px tall, no console errors."""
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px screen"
+        for target in targets:
+            box = self.page.locator(target).first.bounding_box()
+            assert box is not None and box["height"] >= 48, (target, box)
+        assert not self.errors, self.errors
+
+    def shot(self, folder: Path, name: str, lang: str) -> None:
+        self.page.screenshot(path=str(folder / f"producer-{name}_{lang}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, screens: Path, lang: str) -> None:
+    phone = Phone(browser, lang)
+    page, words = phone.page, WORDS[lang]
+    try:
+        page.goto(f"{url}/portal/login")
+        page.fill("#applicant_id", "producer-aa")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/portal/producer/")
+        assert page.locator("html").get_attribute("lang") == lang
+        meter = page.locator(f'section[data-meter="{pw.ledger.meter.address}"]')
+        assert meter.count() == 1 and page.locator("section[data-meter]").count() == 1
+        phone.fits("a.button")
+        phone.shot(screens, "meters", lang)
+
+        # S21 (Fig. 13A): the registration screen; Cancel leaves it unchanged.
+        meter.get_by_text(words["register"]).click()
+        page.wait_for_url(re.compile(r".*/intermediary$"))
+        select = page.locator("select#intermediary")
+        assert select.locator("option").all_inner_texts() == ["Intermediary Da", "Intermediary Db"]
+        phone.fits("select#intermediary", "#ok", "#cancel")
+        phone.shot(screens, "register", lang)
+        page.click("#cancel")
+        page.wait_for_url(f"{url}/portal/producer/")
+
+        # S22-S23: Db chosen, OK: a move to another intermediary waits for the validators.
+        meter.get_by_text(words["register"]).click()
+        page.select_option("select#intermediary", label="Intermediary Db")
+        page.click("#ok")
+        page.wait_for_url(re.compile(r".*/portal/producer/registrations/[0-9a-f]{64}$"))
+        assert words["waiting"] in page.locator("h1").inner_text()
+        assert page.locator("#waiting").get_attribute("data-state") == "waiting"
+        phone.fits("#check", "#back")
+        phone.shot(screens, "waiting", lang)
+
+        # The node's operator approves (greencert governance approve); the producer checks again.
+        proposal_id = page.url.rsplit("/", 1)[1]
+        GovernanceClient.over(pw.service.node).approve_proposal(proposal_id, pw.ledger.validator)
+        page.click("#check")
+        page.locator("#done").wait_for()
+
+        # S25 (Fig. 13B): registration of the intermediary is complete, OK closes it.
+        assert page.locator("#done").inner_text() == words["done"]
+        phone.fits("#ok")
+        phone.shot(screens, "done", lang)
+        page.click("#ok")
+        page.wait_for_url(f"{url}/portal/producer/")
+        assert meter.locator(".reports-to").inner_text() == "Intermediary Db"
+        registered = next(e for e in pw.node.registry() if e["address"] == pw.ledger.meter.address)
+        assert registered["attrs"]["intermediary"] == pw.ledger.intermediary2.address
+    finally:
+        phone.context.close()
