@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend_client import ClientError, NodeClient
 from intermediary.eligible import Row
-from intermediary.eligible_follow import BlockEffect, block_txs
+from intermediary.eligible_follow import BlockEffect, Sources, block_txs
 from intermediary.eligible_models import EligibleConsumer, EligibleCursor
 from intermediary.eligible_store import forget_all, store_all, stored_rows
 from intermediary.errors import LedgerUnavailable
@@ -43,6 +43,7 @@ class EligibleIndex:
         self.sessions, self.node, self.key, self.chain_id = sessions, node, key, chain_id
         self.follow_every_s = follow_every_s
         self._lock = threading.Lock()  # one block (or one build) at a time in this process
+        self.sources = Sources()  # what the blocks applied here say about readings (eligible_follow)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -79,7 +80,7 @@ class EligibleIndex:
             if cursor is not None and cursor > head:  # another worker passed blocks while we listed: replay them
                 for height in range(head + 1, cursor + 1):
                     with self.sessions() as db:
-                        self._apply(db, height, {consumer.ledger_address: consumer.consumer_id})
+                        self._apply(db, height, {consumer.ledger_address: consumer.consumer_id}, Sources())
                         db.commit()
 
     # --- following the blocks ---------------------------------------------------------------------------------
@@ -104,11 +105,12 @@ class EligibleIndex:
                            .join(EligibleConsumer, EligibleConsumer.consumer_id == Consumer.consumer_id))
         return {address: consumer_id for address, consumer_id in found}
 
-    def _apply(self, db: Session, height: int, followed: dict[str, str]) -> None:
-        effect = BlockEffect(db, self.node, followed)
+    def _apply(self, db: Session, height: int, followed: dict[str, str], sources: Sources) -> BlockEffect:
+        effect = BlockEffect(db, self.node, followed, sources)
         for tx in block_txs(self.node, self.key, self.chain_id, height):
             effect.apply(tx)
         effect.finish()
+        return effect
 
     def _step(self, head: int) -> bool:
         """Apply the block after the cursor (or move the cursor when nothing is followed); True if more remain."""
@@ -122,6 +124,7 @@ class EligibleIndex:
                 return False
             followed = self._followed(db)
             target = cursor + 1
+            effect = None
             if not followed or head - cursor > MAX_REPLAY:
                 if followed:
                     log.info("eligible rows %d blocks behind the node: built again at each consumer's next list",
@@ -129,13 +132,18 @@ class EligibleIndex:
                     forget_all(db)
                 target = head
             else:
-                self._apply(db, target, followed)
+                effect = self._apply(db, target, followed, self.sources)
             moved = db.execute(update(EligibleCursor).where(EligibleCursor.id == CURSOR,
                                                             EligibleCursor.height == cursor).values(height=target))
             if moved.rowcount != 1:  # type: ignore[attr-defined]  # another worker applied it
                 db.rollback()
+                self.sources.clear()  # blocks we did not see may have taken from the readings we know
                 return True
             db.commit()
+            if effect is None:
+                self.sources.clear()  # skipped blocks: what they took is unknown
+            else:
+                self.sources.update(effect.staged)
             return target < head
 
     def _start_following(self) -> None:

@@ -191,3 +191,24 @@ def test_an_intermediary_far_behind_builds_its_consumers_again(iw: IntermediaryW
     with iw.service.db() as db:
         state = db.get(EligibleConsumer, "Ca")
         assert state is not None and state.built_height == iw.node.head.height  # listed again at the head
+
+
+def test_parts_of_readings_made_before_the_intermediary_started_are_read_from_the_node(
+        iw: IntermediaryWorld) -> None:
+    w = iw.ledger
+    http = iw.http()
+    listed(iw, http, "ca")
+    listed(iw, http, "cb")
+    iw.clock.set(slot(3) + HALF_HOUR)
+    readings = [str(w.commit(iw.node, w.generate(slot(n), 1_000))["result"]["asset_id"]) for n in (1, 2, 3)]
+    listed(iw, http, "ca")  # the cursor passes the readings
+    iw.service.engine.dispose()  # a new process: it has not seen those readings
+    iw.service = IntermediaryWorld.service_over(w, iw.data_dir, iw._closing[0], iw.clock)
+    iw._closing.append(iw.service.node)
+    assert iw.service.eligible.sources.get(readings[0]) is None
+    for asset in readings:  # a split child to Ca, the rest (the reading itself) to Cb
+        w.commit(iw.node, w.allocate([(asset, 300)], to=w.user.address))
+        w.commit(iw.node, w.allocate([(asset, 700)], to=w.user2.address))
+    assert_same_as_rebuild(iw, iw.http())
+    rows = listed(iw, iw.http(), "cb")["items"]
+    assert sum(r["amount_wh"] for r in rows) == 2_100 and sum(r["allocations"] for r in rows) == 3
