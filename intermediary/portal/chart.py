@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 360, 180
-LEFT, RIGHT, TOP, BOTTOM = 34, 6, 8, 22  # margins for the % axis and the labels under the bars
+LEFT, RIGHT, TOP, BOTTOM = 44, 6, 8, 22  # margins for the % axis and the labels under the bars
 
 
 @dataclass(frozen=True)

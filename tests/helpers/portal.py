@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from intermediary.models import Applicant, Consumer, Provider
+from intermediary.models import Applicant, Consumer, Provider, Usage
 from intermediary.passwords import hash_password
 from tests.helpers.intermediary_world import PASSWORD, IntermediaryWorld
 
@@ -63,3 +63,24 @@ def portal_login(http: httpx.Client, applicant: str, password: str = PASSWORD) -
     assert form.status_code == 200, form.text
     return http.post("/portal/login", data={"applicant_id": applicant, "password": password,
                                             "csrf": csrf_of(form.text)})
+
+
+def add_usage_history(world: IntermediaryWorld, consumer_id: str = "Ca", days: int = 30) -> None:
+    """``days`` days of half-hourly history rows for a consumer up to today (JST), renewable by day like a solar
+    bell that varies with the weather: data for the allocations page's charts."""
+    now = world.clock()
+    today = now - (now + 9 * 3600) % 86_400  # 00:00 JST today
+    rows = []
+    for d in range(days):
+        first = today - (days - d) * 86_400
+        weather = (3, 10, 7, 9, 5, 10, 8)[d % 7]
+        for i in range(48):
+            wh = 1_000 + 20 * ((i * 7 + d) % 11)
+            sun = max(0, 12 - abs(i - 24)) * weather // 10  # 06:00-18:00 JST
+            renewable = min(wh, wh * sun // 8)
+            rows.append(Usage(consumer_id=consumer_id, start=first + i * 1800, end=first + (i + 1) * 1800, wh=wh,
+                              renewable_wh=renewable, fossil_wh=wh - renewable, unallocated_wh=0, tx_id=None,
+                              status="allocated"))
+    with world.service.db() as db:
+        db.add_all(rows)
+        db.commit()
