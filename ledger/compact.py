@@ -39,7 +39,7 @@ TRADES = ("open", "completed")
 _CUT = len(ADDRESS_PREFIX)
 _ADDRESS = re.compile(ADDRESS_PREFIX + r"[0-9a-f]{40}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_KEY_TEXT, _KEY_ASSET = b"\x00", b"\x01"
+_KEY_TEXT, KEY_ASSET = b"\x00", b"\x01"  # the first byte of a stored text key or asset key
 
 
 def _typed(value: dict[str, Any], fields: dict[str, type]) -> bool:
@@ -100,13 +100,13 @@ def unpack_tx(blob: bytes, chain: str) -> bytes:
 # --- state --------------------------------------------------------------------------------------------------
 def pack_key(key: str) -> bytes:
     if key.startswith(ASSET_PREFIX) and _HEX64.fullmatch(key, len(ASSET_PREFIX)):
-        return _KEY_ASSET + bytes.fromhex(key[len(ASSET_PREFIX):])
+        return KEY_ASSET + bytes.fromhex(key[len(ASSET_PREFIX):])
     return _KEY_TEXT + key.encode()
 
 
 def unpack_key(blob: bytes) -> str:
     form, body = _tagged(blob, "state key")
-    if bytes((form,)) == _KEY_ASSET and len(body) == 32:
+    if bytes((form,)) == KEY_ASSET and len(body) == 32:
         return ASSET_PREFIX + body.hex()
     if bytes((form,)) == _KEY_TEXT:
         try:

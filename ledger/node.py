@@ -93,7 +93,7 @@ class Node(Admission, Producer, Queries):
         self.max_block_txs = max_block_txs
         self.linger_s = linger_s
         self.validators = genesis.validators()
-        self.state = State(store.tree)
+        self.state = State(store.tree, store)  # values and indexes on disk behind a cache (ledger.state_stored)
         store.before_write = self.state.stage  # the tree is written with each block, holding its writes
         self._lock = threading.RLock()        # guards state and head
         self._queue = deque()
@@ -116,7 +116,7 @@ class Node(Admission, Producer, Queries):
             self._write_genesis()
             return
         with _without_cycle_collection():  # the stored tree is not rebuilt: State checks values as they are read
-            self.state.load(self.store.state_rows(), self.store.redo_keys())
+            self.state.load((), self.store.redo_keys())
         try:
             found = self.store.block(last)
         except EncodingError as exc:

@@ -5,10 +5,13 @@ Values are CBOR-encodable maps. The state root is the root of ``ledger_lite.smt`
 non-membership proof that ``ledger_lite`` alone verifies. A block executes against an ``Overlay``; its root is
 ``prepare``d in the tree, then ``apply``ed once the block is stored, or ``discard``ed.
 
-A node's tree is the store's (``ledger.state_tree.StoredTree``): it is not rebuilt when the node starts. The
-values read back from the store are then checked against it lazily, each at its first read (``get``, ``items``,
-``encoded``): a value must hash to its leaf, and a key the store lacks must be absent from the tree, or the
-read raises ``StoreError``. ``audit`` (``ledger.state_audit``) checks them all at once.
+A node's tree is the store's (``ledger.state_tree.StoredTree``): it is not rebuilt when the node starts. With a
+store (``State(tree, store)``), the values and the owner and open-asset indexes stay on disk too and are read as
+needed through a bounded cache (``ledger.state_stored``): nothing is read on start but the keys logged since the
+tree was last written, and each value read is checked against its leaf. Without a store, ``load`` is given every
+value: they are held in memory, checked lazily against a stored tree, each at its first read (``get``, ``items``,
+``encoded``): a value must hash to its leaf, and a key the store lacks must be absent from the tree, or the read
+raises ``StoreError``. ``audit`` (``ledger.state_audit``) checks them all at once.
 """
 
 from __future__ import annotations
@@ -17,23 +20,15 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import cbor2
-
 from ledger.errors import StoreError
+from ledger.state_encoding import encode_state
+from ledger.state_index import ASSET_NAMESPACE, EXPIRY_DAY
+from ledger.state_stored import StoredValues, ValueStore
 from ledger_lite import sha256
 from ledger_lite.smt_proof import SmtProof
 from ledger_lite.smt_tree import SparseMerkleTree
 
-
-def encode_state(value: Any) -> bytes:
-    """Canonical CBOR of a value a rule wrote. Rules build values only from fields of transactions that were
-    decoded and checked as canonical (no floats) and from integer arithmetic, so the encoder's own type walk
-    (``ledger_lite.canonical``) is skipped here: it was a fifth of the cost of a block."""
-    return bytes(cbor2.dumps(value, canonical=True))
-
-
-ASSET_NAMESPACE = "asset/"
-EXPIRY_DAY = 86_400  # open assets are indexed by the day (UTC) they expire in
+__all__ = ["ASSET_NAMESPACE", "EXPIRY_DAY", "Overlay", "State", "encode_state"]
 
 
 def _namespace(key: str) -> str | None:
@@ -43,9 +38,13 @@ def _namespace(key: str) -> str | None:
 
 
 class State:
-    def __init__(self, tree: SparseMerkleTree | None = None) -> None:
+    def __init__(self, tree: SparseMerkleTree | None = None, store: ValueStore | None = None) -> None:
         """``tree``: the stored tree the values of ``load`` are already in (None: a tree in memory, built by
-        ``load``)."""
+        ``load``); ``store``: where the values are, read through a cache of ``store.value_cache`` values (None:
+        in memory, given to ``load``)."""
+        if store is not None and tree is None:
+            raise ValueError("expected the store's state tree with its store, found none")
+        self._disk = None if store is None or tree is None else StoredValues(store, tree, store.value_cache)
         self._values: dict[str, Any] = {}
         self._owners: dict[str, set[str]] = {}
         # Keys of every namespace but assets ("registry/", "cert/", "gov/", …), in the order they were first
@@ -66,9 +65,18 @@ class State:
         self._checking = False
 
     def __len__(self) -> int:
+        if self._disk is not None:
+            return len(self._disk)
         return len(self._values)
 
+    @property
+    def values(self) -> StoredValues | None:
+        """The values on disk with their cache (None: in memory)."""
+        return self._disk
+
     def get(self, key: str) -> Any | None:
+        if self._disk is not None:
+            return self._disk.get(key)
         value = self._values.get(key)
         if self._checking:
             self._check(key, value)
@@ -113,6 +121,9 @@ class State:
         return None if value is None else encode_state(value)
 
     def items(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        if self._disk is not None:
+            yield from self._disk.items(prefix)
+            return
         namespace = _namespace(prefix)
         if namespace is not None and namespace != ASSET_NAMESPACE:
             for key in list(self._namespaces.get(namespace, ())):
@@ -133,6 +144,8 @@ class State:
 
     def owned(self, owner: str) -> list[str]:
         """Asset keys whose ``owner`` is ``owner``."""
+        if self._disk is not None:
+            return self._disk.owned(owner)
         return sorted(self._owners.get(owner, ()))
 
     def owned_open(self, owner: str, valid_at: int | None = None) -> list[str]:
@@ -141,7 +154,7 @@ class State:
         ``valid_at``, only keys expiring on that day (UTC) or later: every unexpired one, and the caller drops
         those of that day that expired by then; the cost is theirs, not that of every asset that expired open."""
         if valid_at is None:
-            return list(self._open.get(owner, ()))
+            return self._disk.owned_open(owner) if self._disk is not None else list(self._open.get(owner, ()))
         return [key for keys in self.open_by_expiry_day(owner, valid_at) for key in keys]
 
     def open_by_expiry_day(self, owner: str, valid_at: int,
@@ -150,6 +163,9 @@ class State:
         day), only of the (provider, method) pairs ``of`` accepts (None: all): a reader that needs only the first
         few open assets in expiry order stops after the days they span."""
         first = valid_at // EXPIRY_DAY
+        if self._disk is not None:
+            yield from self._disk.open_by_expiry_day(owner, first, of)
+            return
         pairs = {pair: days[bisect_left(days, first):] for pair, days in self._open_days.get(owner, {}).items()
                  if of is None or of(*pair)}
         by_pair = self._open_by_day[owner] if pairs else {}
@@ -160,7 +176,16 @@ class State:
         """Values read back from storage (key, canonical bytes, decoded value). Into a stored tree they are
         checked lazily (module docstring), but for the keys in ``redo``, written by blocks stored after the tree
         was last written: their values are put into the tree (the caller then checks its root against the
-        signed header, which checks them). Without a stored tree, the tree is built from them in one pass."""
+        signed header, which checks them). Without a stored tree, the tree is built from them in one pass. With
+        a store, ``rows`` are not needed (the values stay on disk): the keys in ``redo`` are read from it."""
+        if self._disk is not None:
+            values = self._disk.store
+            self._tree.update({key.encode(): None if found is None else sha256(found[0])
+                               for key in redo for found in (values.state_value(key),)})
+            if values.state_values != len(self._tree):
+                raise StoreError(f"the store holds {values.state_values} state values, but its state tree holds "
+                                 f"{len(self._tree)}: the store was changed outside the node")
+            return
         if self._stored:
             for key, _, value in rows:
                 self._set(key, value)
@@ -189,6 +214,8 @@ class State:
         """Put a block's writes into the tree and return the root they give; ``apply`` or ``discard`` next."""
         if self._undo is not None:
             raise RuntimeError("a block is already prepared; apply or discard it first")
+        if self._disk is not None:  # their values before the block, to put back on ``discard``
+            self._disk.pin(list(encoded))
         if self._checking:  # ``discard`` puts back the values held now: they must be the stored ones
             for key in encoded:
                 self._check(key, self._values.get(key))
@@ -204,6 +231,11 @@ class State:
 
     def discard(self) -> None:
         """Take a prepared block's writes out of the tree again (the block was not stored)."""
+        if self._undo is not None and self._disk is not None:
+            disk = self._disk
+            self._tree.update({k.encode(): disk.old_hash(k) for k in self._undo})
+            self._undo = None
+            disk.unpin()
         if self._undo is not None:  # the values in memory are still those before the block
             self._tree.update({k.encode(): (sha256(encode_state(self._values[k])) if k in self._values else None)
                                for k in self._undo})
@@ -214,6 +246,9 @@ class State:
         if self._undo is None:
             self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
         self._undo = None
+        if self._disk is not None:
+            self._disk.unpin(writes)
+            return
         for key, value in writes.items():
             self._set(key, value)
         if self._unchecked:

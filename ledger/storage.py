@@ -1,12 +1,15 @@
 """SQLite storage of one node: blocks, transactions and state, one SQLite transaction per block (WAL, fsync).
 
 Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full) with
-their ids; the store finds them by id through an id → seq map it keeps in memory (read from the ids on open),
-since an index keyed by hash-like ids would take a random page write per transaction. Transactions and state
-values are stored in the compact forms of ``ledger.compact``.
-State rows are appended in the order their keys first appear and updated in place by row id (the store keeps
-key → row id in memory; the node reads the whole state on start anyway): keyed by their hash-like keys, every
-block of new assets would dirty nearly every page of the table and the WAL would grow by megabytes a block.
+their ids, found by id through the index ``txs_by_id``. Transactions and state values are stored in the compact
+forms of ``ledger.compact``.
+State rows are appended in the order their keys first appear and updated in place by row id, found by key
+through the index ``state_by_key``; the node reads them when it needs them (``ledger.state_stored``), so neither
+its memory nor its start grows with the state. The indexes ``state_owner`` (asset rows by owner) and
+``state_open`` (assets open for trade by owner, expiry day, provider and method: ``ledger.state_index``) are
+written in the transaction of the block that changes them; owners are numbered in ``owners``. These indexes are
+keyed by hash-like ids, so a block of new assets writes pages all over them: the price of a node whose memory
+does not grow with its history (measured in ``bench/ledger_ingest.py``).
 The state tree's nodes are rows of ``smt`` (``ledger.state_tree``); ``tree`` is the store's ``StoredTree``,
 which the node's ``State`` works on. Its changed nodes are appended in the transaction of a block once enough
 changed (``StoredTree.wants_flush``) and when the node closes; meanwhile every block's transaction logs the
@@ -14,8 +17,9 @@ keys it wrote in ``smt_redo``, so the tree on disk (as of block ``smt_height``) 
 values give the tree of the head after a crash.
 
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
-only the live tree's rows: ``ledger.state_tree``, "Compaction"). Older formats are rewritten in the newest on
-open, in one transaction each (3 → 4: the rows the stored root does not reach are deleted).
+only the live tree's rows: ``ledger.state_tree``, "Compaction"), 5 (4 with the indexes above). Older formats
+are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored root does not reach
+are deleted; 4 → 5: the indexes are built from the state rows).
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ from typing import Any
 
 import cbor2
 
-from ledger.compact import FORM_RAW, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
+from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
+from ledger.state_index import Indexed, indexed
+from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, Row, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "4"
+FORMAT = "5"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -46,7 +52,19 @@ CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, val
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER);
 CREATE TABLE IF NOT EXISTS smt_redo (height INTEGER PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS owners (id INTEGER PRIMARY KEY, owner TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS state_owner (owner INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (owner, id))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state_open (owner INTEGER NOT NULL, day INTEGER NOT NULL, provider TEXT NOT NULL,
+    method TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (owner, day, provider, method, id)) WITHOUT ROWID;
 """
+# Made once the store is of the newest format (a unique index over an older store's rows is built by its
+# migration, where a duplicate is a store changed outside the node).
+INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
+CREATE UNIQUE INDEX IF NOT EXISTS txs_by_id ON txs(tx_id);
+"""
+_IN_CHUNK = 500  # keys per ``IN (…)`` lookup
 # The row of a tree node and the rows of its children, in one statement (ledger.state_tree.ChildReader).
 _CHILDREN = ("SELECT id, node, l, r FROM smt WHERE id IN "
              "(?1, (SELECT l FROM smt WHERE id = ?1), (SELECT r FROM smt WHERE id = ?1))")
@@ -71,9 +89,11 @@ def implied_result(kind: str, tx_id: str) -> dict[str, Any]:
 
 
 class Store:
-    def __init__(self, path: Path, *, tree_cache: int = DEFAULT_CAPACITY) -> None:
-        """``tree_cache``: how many state tree nodes to keep in memory (``ledger.state_tree``)."""
+    def __init__(self, path: Path, *, tree_cache: int = DEFAULT_CAPACITY, value_cache: int = DEFAULT_VALUES) -> None:
+        """``tree_cache``: how many state tree nodes to keep in memory (``ledger.state_tree``); ``value_cache``:
+        how many state values (``ledger.state_stored``)."""
         self.path = path
+        self.value_cache = value_cache
         self._lock = threading.Lock()
         if not path.exists():  # owner-only from the start (SQLite gives its -wal and -shm files the same mode)
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
@@ -91,19 +111,29 @@ class Store:
         if found == "3":
             self._migrate_from_3()
             found = self.get_meta("format")
+        if found == "4":
+            self._migrate_from_4()
+            found = self.get_meta("format")
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
+        self._build_indexes()
         self._chain = self.get_meta("chain_id")
-        self._state_ids: dict[str, int] = {}  # filled by ``state_rows``, which the node calls before writing
-        self._next_state_id = 1
-        self._ids_known = self._db.execute("SELECT 1 FROM state LIMIT 1").fetchone() is None
-        self._tx_seqs: dict[bytes, int] = dict(self._db.execute("SELECT tx_id, seq FROM txs"))
-        if len(self._tx_seqs) != self._db.execute("SELECT count(*) FROM txs").fetchone()[0]:
-            raise StoreError(f"a transaction id is stored twice in {path}; the store was changed outside the node")
+        self._next_state_id = int(self._db.execute("SELECT coalesce(max(id), 0) FROM state").fetchone()[0]) + 1
+        self._state_count = self.state_count()  # a count of the smallest index's entries, not a read of the rows
+        self._owner_ids: dict[str, int] = {str(o): int(i) for i, o in self._db.execute("SELECT id, owner FROM owners")}
         self.tree = self._open_tree(tree_cache)
         # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
         # ``State.stage``, which puts them into ``tree`` if they are not there yet.
         self.before_write: Callable[[dict[str, bytes]], None] | None = None
+
+    def _build_indexes(self) -> None:
+        try:
+            for statement in INDEXES.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"expected each state key and transaction id once in {self.path}, found one twice "
+                             f"({exc}); the store was changed outside the node") from exc
 
     def _open_tree(self, capacity: int) -> StoredTree:
         root_id, size = int(self.get_meta("smt_root") or 0), int(self.get_meta("smt_size") or 0)
@@ -195,18 +225,22 @@ class Store:
                 raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
             rows.append((base | index, bytes.fromhex(tx.tx_id), stored,
                          b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
-        if not self._ids_known:
-            raise StoreError("expected the state to be read (state_rows) before a block is written to a used store")
-        added: dict[str, int] = {}
-        inserts, updates = [], []
+        found = self._stored_rows(list(writes))
+        owners: dict[str, int] = {}  # numbered in this block
+        inserts: list[tuple[int, bytes, bytes]] = []
+        updates: list[tuple[bytes, int]] = []
+        indexes = _IndexChanges()
         for key, (value, encoded) in writes.items():
             stored = pack_value(key, value, encoded)
-            row = self._state_ids.get(key)
-            if row is None:
-                row = added[key] = self._next_state_id + len(added)
+            old = found.get(key)
+            if old is None:
+                row = self._next_state_id + len(inserts)
                 inserts.append((row, pack_key(key), stored))
             else:
+                row = old[0]
                 updates.append((stored, row))
+                indexes.remove(row, indexed(key, unpack_value(key, old[1])[1]), self._owner_ids)
+            indexes.add(row, indexed(key, value), self._owner_ids, owners)
         if self.before_write is not None:
             self.before_write({key: encoded for key, (_, encoded) in writes.items()})
         tree = self.tree.pending() if self.tree.wants_flush() else None
@@ -220,6 +254,7 @@ class Store:
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", rows)
                 self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
                 self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
+                indexes.write(self._db, owners)
                 if tree is not None:
                     self._write_tree(tree, header.height)
                 else:
@@ -230,9 +265,9 @@ class Store:
                 raise
             if tree is not None:
                 self.tree.written(tree)
-            self._state_ids.update(added)
-            self._next_state_id += len(added)
-            self._tx_seqs.update((tx_id, seq) for seq, tx_id, _, _ in rows)
+            self._next_state_id += len(inserts)
+            self._state_count += len(inserts)
+            self._owner_ids.update(owners)
 
     # --- reads ------------------------------------------------------------------------------------------
     def last_height(self) -> int | None:
@@ -250,22 +285,30 @@ class Store:
 
     def tx(self, tx_id: str) -> tuple[int, int, bytes, Any] | None:
         """(height, index, canonical bytes, stored result) of a committed transaction."""
-        seq = self._tx_seqs.get(_id_bytes(tx_id))
-        if seq is None:
-            return None
         with self._lock:
-            row = self._db.execute("SELECT stored, result FROM txs WHERE seq = ?", (seq,)).fetchone()
+            row = self._db.execute("SELECT seq, stored, result FROM txs WHERE tx_id = ?", (_id_bytes(tx_id),)
+                                   ).fetchone()
         if row is None:
-            raise StoreError(f"transaction {tx_id} (row {seq}) is missing; the store was changed outside the node")
+            return None
+        seq, row = int(row[0]), row[1:]
         return (seq >> INDEX_BITS, seq & (MAX_BLOCK_TXS - 1), unpack_tx(bytes(row[0]), self._chain or ""),
                 decode(row[1]) if row[1] else {})
 
     def has_tx(self, tx_id: str) -> bool:
-        return _id_bytes(tx_id) in self._tx_seqs
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM txs WHERE tx_id = ?", (_id_bytes(tx_id),)).fetchone() is not None
 
     def committed(self, tx_ids: Sequence[str]) -> set[str]:
         """Which of ``tx_ids`` the store holds."""
-        return {t for t in tx_ids if _id_bytes(t) in self._tx_seqs}
+        by_id = {_id_bytes(t): t for t in tx_ids}
+        ids = list(by_id)
+        found: set[str] = set()
+        with self._lock:
+            for at in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[at:at + _IN_CHUNK]
+                found.update(by_id[bytes(row[0])] for row in self._db.execute(
+                    f"SELECT tx_id FROM txs WHERE tx_id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
 
     def block_txs(self, height: int) -> list[bytes]:
         """The canonical bytes of a block's transactions, in order."""
@@ -276,24 +319,98 @@ class Store:
         return [unpack_tx(bytes(r[0]), self._chain or "") for r in rows]
 
     def state_rows(self) -> list[tuple[str, bytes, Any]]:
-        """Every state value as (key, canonical bytes, value); also learns which row holds which key."""
+        """Every state value as (key, canonical bytes, value): a whole read, for tests and tools (a node reads
+        values as it needs them, ``state_value``)."""
         with self._lock:
-            rows = self._db.execute("SELECT id, key, value FROM state ORDER BY id").fetchall()
+            rows = self._db.execute("SELECT key, value FROM state ORDER BY id").fetchall()
         out: list[tuple[str, bytes, Any]] = []
-        ids: dict[str, int] = {}
-        for row, key_blob, value_blob in rows:
+        for key_blob, value_blob in rows:
             key = unpack_key(bytes(key_blob))
-            if key in ids:
-                raise StoreError(f"state key {key!r} is stored twice (rows {ids[key]} and {row}); the store was "
-                                 f"changed outside the node")
-            ids[key] = int(row)
             encoded, value = unpack_value(key, bytes(value_blob))
             out.append((key, encoded, value))
-        self._state_ids, self._ids_known = ids, True
-        self._next_state_id = max(ids.values(), default=0) + 1
         return out
 
+    def state_value(self, key: str) -> tuple[bytes, Any] | None:
+        """The canonical bytes and the value stored at ``key``, None if none is."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()
+        return None if row is None else unpack_value(key, bytes(row[0]))
+
+    def state_scan(self, prefix: str) -> list[tuple[str, bytes, Any]]:
+        """The keys starting with ``prefix`` with their canonical bytes and values, in the order they were first
+        written: a range of the index ``state_by_key`` (all asset keys for an asset prefix: they are raw bytes)."""
+        if prefix.startswith(ASSET_PREFIX):
+            low, high = KEY_ASSET, bytes((KEY_ASSET[0] + 1,))
+        else:
+            low = pack_key(prefix)
+            high = low + b"\xff"  # no byte of UTF-8 is 0xff
+        with self._lock:
+            rows = self._db.execute("SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY id",
+                                    (low, high)).fetchall()
+        out = []
+        for key_blob, value_blob in rows:
+            key = unpack_key(bytes(key_blob))
+            if key.startswith(prefix):
+                out.append((key, *unpack_value(key, bytes(value_blob))))
+        return out
+
+    def owned_keys(self, owner: str) -> list[str]:
+        """The asset keys whose owner is ``owner`` (index ``state_owner``), in no order."""
+        owner_id = self._owner_ids.get(owner)
+        if owner_id is None:
+            return []
+        with self._lock:
+            rows = self._db.execute("SELECT s.key FROM state_owner o JOIN state s ON s.id = o.id WHERE o.owner = ?",
+                                    (owner_id,)).fetchall()
+        return [unpack_key(bytes(row[0])) for row in rows]
+
+    def open_keys(self, owner: str, first_day: int | None = None,
+                  of: Callable[[str, str], bool] | None = None) -> Iterator[list[str]]:
+        """The keys of ``owner``'s assets open for trade (index ``state_open``), one expiry day at a time from
+        ``first_day`` on (None: all in one list), only of the (provider, method) pairs ``of`` accepts."""
+        owner_id = self._owner_ids.get(owner)
+        if owner_id is None:
+            return
+        select = "SELECT o.provider, o.method, s.key FROM state_open o JOIN state s ON s.id = o.id WHERE o.owner = ?"
+        if first_day is None:
+            with self._lock:
+                rows = self._db.execute(select, (owner_id,)).fetchall()
+            yield [unpack_key(bytes(k)) for p, m, k in rows if of is None or of(str(p), str(m))]
+            return
+        day = first_day
+        while True:
+            with self._lock:
+                found = self._db.execute("SELECT min(day) FROM state_open WHERE owner = ? AND day >= ?",
+                                         (owner_id, day)).fetchone()[0]
+                if found is None:
+                    return
+                day = int(found)
+                rows = self._db.execute(select + " AND o.day = ?", (owner_id, day)).fetchall()
+            keys = [unpack_key(bytes(k)) for p, m, k in rows if of is None or of(str(p), str(m))]
+            if keys:
+                yield keys
+            day += 1
+
+    def _stored_rows(self, keys: list[str]) -> dict[str, tuple[int, bytes]]:
+        """key → (row id, stored form) of those of ``keys`` that are stored."""
+        packed = {pack_key(key): key for key in keys}
+        blobs = list(packed)
+        found: dict[str, tuple[int, bytes]] = {}
+        with self._lock:
+            for at in range(0, len(blobs), _IN_CHUNK):
+                chunk = blobs[at:at + _IN_CHUNK]
+                for key_blob, row, value in self._db.execute(
+                        f"SELECT key, id, value FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                    found[packed[bytes(key_blob)]] = (int(row), bytes(value))
+        return found
+
+    @property
+    def state_values(self) -> int:
+        """How many state values are stored (counted on open, then followed)."""
+        return self._state_count
+
     def state_count(self) -> int:
+        """How many state rows there are, counted."""
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM state").fetchone()[0])
 
@@ -352,6 +469,28 @@ class Store:
             self._db.execute("ROLLBACK")
             raise
 
+    def _migrate_from_4(self) -> None:
+        """Build the indexes ``state_by_key``, ``txs_by_id``, ``state_owner`` and ``state_open`` from the rows,
+        in one transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("owners", "state_owner", "state_open"):
+                self._db.execute(f"DELETE FROM {table}")
+            owner_ids: dict[str, int] = {}
+            owners: dict[str, int] = {}
+            index = _IndexChanges()
+            for row, key_blob, value_blob in self._db.execute("SELECT id, key, value FROM state").fetchall():
+                key = unpack_key(bytes(key_blob))
+                index.add(int(row), indexed(key, unpack_value(key, bytes(value_blob))[1]), owner_ids, owners)
+                owner_ids.update(owners)
+            index.write(self._db, owner_ids)
+            self._build_indexes()
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
     def _migrate_from_3(self) -> None:
         """Delete the tree rows that the stored root does not reach (replaced by later writes), in one
         transaction: the rows of a store of format 3 grew with every write of the tree."""
@@ -366,7 +505,7 @@ class Store:
                              f"WHERE {child} > 0) INSERT INTO smt_live SELECT id FROM live", (root_id,))
             self._db.execute("DELETE FROM smt WHERE id NOT IN (SELECT id FROM smt_live)")
             self._db.execute("DROP TABLE smt_live")
-            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -389,8 +528,48 @@ class Store:
             self._db.execute("DELETE FROM smt")
             last = self._db.execute("SELECT coalesce(max(height), 0) FROM blocks").fetchone()[0]
             self._write_tree(tree.pending(), int(last))
-            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+
+
+class _IndexChanges:
+    """The rows a block adds to and removes from ``state_owner`` and ``state_open`` (``ledger.state_index``)."""
+
+    def __init__(self) -> None:
+        self.owned_in: list[tuple[int, int]] = []
+        self.owned_out: list[tuple[int, int]] = []
+        self.open_in: list[tuple[int, int, str, str, int]] = []
+        self.open_out: list[tuple[int, int, str, str, int]] = []
+
+    def add(self, row: int, entry: Indexed | None, known: dict[str, int], new: dict[str, int]) -> None:
+        """``entry`` of state row ``row`` goes into the indexes; an owner not in ``known`` gets a number in
+        ``new``."""
+        if entry is None:
+            return
+        owner_id = known.get(entry.owner) or new.get(entry.owner)
+        if owner_id is None:
+            owner_id = new[entry.owner] = max([0, *known.values(), *new.values()]) + 1
+        self.owned_in.append((owner_id, row))
+        if entry.day is not None:
+            self.open_in.append((owner_id, entry.day, entry.provider, entry.method, row))
+
+    def remove(self, row: int, entry: Indexed | None, known: dict[str, int]) -> None:
+        owner_id = None if entry is None else known.get(entry.owner)
+        if entry is None or owner_id is None:
+            return
+        self.owned_out.append((owner_id, row))
+        if entry.day is not None:
+            self.open_out.append((owner_id, entry.day, entry.provider, entry.method, row))
+
+    def write(self, db: sqlite3.Connection, owners: dict[str, int]) -> None:
+        """Inside a transaction: the new owners' numbers, then the removals, then the additions."""
+        db.executemany("INSERT OR IGNORE INTO owners(id, owner) VALUES (?, ?)", [(i, o) for o, i in owners.items()])
+        db.executemany("DELETE FROM state_owner WHERE owner = ? AND id = ?", self.owned_out)
+        db.executemany("DELETE FROM state_open WHERE owner = ? AND day = ? AND provider = ? AND method = ? "
+                       "AND id = ?", self.open_out)
+        db.executemany("INSERT OR IGNORE INTO state_owner(owner, id) VALUES (?, ?)", self.owned_in)
+        db.executemany("INSERT OR IGNORE INTO state_open(owner, day, provider, method, id) VALUES (?, ?, ?, ?, ?)",
+                       self.open_in)

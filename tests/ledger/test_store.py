@@ -236,12 +236,18 @@ def test_store_of_another_chain_is_refused(ledger_world: LedgerWorld, tmp_path: 
     assert "holds chain 'greencert-test', expected 'greencert-other'" in str(error)
 
 
-def test_garbage_state_row_is_a_store_error(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+def test_garbage_state_row_is_a_store_error_at_its_first_read(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """The node reads no asset when it starts (its values stay on disk): the garbage is refused when read."""
     before = populated(ledger_world, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
     edit(db_path, "UPDATE state SET value = ? WHERE key = ?", b"\x01\xff\xfe", pack_key(f"asset/{before['asset']}"))
-    error = reopen_fails(ledger_world, db_path)
-    assert f"asset/{before['asset']}" in str(error)
+    node = opened(ledger_world, db_path)
+    try:
+        with pytest.raises(StoreError, match=f"asset/{before['asset']}"):
+            node.value(f"asset/{before['asset']}")
+        audit_fails(node)
+    finally:
+        node.close()
 
 
 def test_genesis_only_store_reopens(ledger_world: LedgerWorld, tmp_path: Path) -> None:
@@ -261,16 +267,23 @@ def test_a_state_key_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path
     before = populated(ledger_world, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
     key = pack_key(f"asset/{before['asset']}")
+    db = sqlite3.connect(db_path)
+    db.execute("DROP INDEX state_by_key")  # which would refuse the second row
+    db.close()
     edit(db_path, "INSERT INTO state(key, value) SELECT key, value FROM state WHERE key = ?", key)
-    error = reopen_fails(ledger_world, db_path)
-    assert f"state key 'asset/{before['asset']}' is stored twice" in str(error)
+    with pytest.raises(StoreError, match="expected each state key and transaction id once in .*, found one twice "
+                                         r"\(UNIQUE constraint failed: state.key\); the store was changed outside"):
+        Store(db_path)
 
 
 def test_a_transaction_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     populated(ledger_world, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
+    db = sqlite3.connect(db_path)
+    db.execute("DROP INDEX txs_by_id")
+    db.close()
     edit(db_path, "INSERT INTO txs SELECT seq + 1000000, tx_id, stored, result FROM txs WHERE seq = 65536")
-    with pytest.raises(StoreError, match="a transaction id is stored twice"):
+    with pytest.raises(StoreError, match=r"found one twice \(UNIQUE constraint failed: txs.tx_id\)"):
         Store(db_path)
 
 

@@ -1,0 +1,31 @@
+"""What the state's indexes hold for one value: the owner of an asset and, for an asset open for trade, its
+expiry day with its provider and method. The same rule for the indexes in memory (``ledger.state``) and on
+disk (``ledger.storage``), so both answer ``owned``, ``owned_open`` and ``open_by_expiry_day`` alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ASSET_NAMESPACE = "asset/"
+EXPIRY_DAY = 86_400  # open assets are indexed by the day (UTC) they expire in
+
+
+class Indexed:
+    """The index entries of one asset value: ``owner`` always, ``day``/``provider``/``method`` when open."""
+
+    __slots__ = ("day", "method", "owner", "provider")
+
+    def __init__(self, owner: str, day: int | None, provider: str, method: str) -> None:
+        self.owner, self.day, self.provider, self.method = owner, day, provider, method
+
+
+def indexed(key: str, value: Any) -> Indexed | None:
+    """The index entries of ``value`` at ``key``; None for anything but an asset with an owner."""
+    if not key.startswith(ASSET_NAMESPACE) or not isinstance(value, dict):
+        return None
+    owner = value.get("owner")
+    if not isinstance(owner, str):
+        return None
+    expires = value.get("expires")
+    day = expires // EXPIRY_DAY if value.get("trade") == "open" and isinstance(expires, int) else None
+    return Indexed(owner, day, str(value.get("provider", "")), str(value.get("method", "")))

@@ -1,0 +1,138 @@
+"""The state's values on disk behind a bounded cache (issue #16): what a node's ``State`` reads when it has a
+store, so its memory stays flat however many assets accumulate and its start reads nothing but the root.
+
+A value read from the store is checked against its leaf in the state tree (itself checked down from the root
+that the node compared with the last signed header): it must hash to the leaf, and a key the store lacks must be
+absent from the tree, or the read raises ``StoreError``, the first time the edited value is read. Checked
+values are cached, the least recently used leaving first once ``capacity`` are held; keys found absent are
+cached too (a new reading's key is looked up by its rule, then by ``prepare``).
+
+The values a prepared block writes are pinned in the cache with the values they had before it, from
+``prepare`` until ``apply`` or ``discard``: the tree holds the block's hashes meanwhile, so these keys must not
+be read from the store and checked against it, and ``discard`` puts their old hashes back from them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from ledger.errors import StoreError
+from ledger.state_encoding import encode_state
+from ledger_lite import sha256
+from ledger_lite.smt_tree import SparseMerkleTree
+
+DEFAULT_VALUES = 65_536  # cached values; ~1 KB each (an asset's dict with its key and bookkeeping)
+_ABSENT = object()  # a cached "no value at this key"
+_MISSING = object()  # not cached
+
+
+class ValueStore(Protocol):
+    """What ``StoredValues`` reads (``ledger.storage.Store``)."""
+
+    @property
+    def state_values(self) -> int: ...
+
+    value_cache: int
+
+    def state_value(self, key: str) -> tuple[bytes, Any] | None: ...
+
+    def state_scan(self, prefix: str) -> list[tuple[str, bytes, Any]]: ...
+
+    def owned_keys(self, owner: str) -> list[str]: ...
+
+    def open_keys(self, owner: str, first_day: int | None = None,
+                  of: Callable[[str, str], bool] | None = None) -> Iterator[list[str]]: ...
+
+
+class StoredValues:
+    def __init__(self, store: ValueStore, tree: SparseMerkleTree, capacity: int = DEFAULT_VALUES) -> None:
+        if capacity < 1:
+            raise ValueError(f"expected a cache of at least 1 value, found {capacity}")
+        self.store = store
+        self._tree = tree
+        self._capacity = capacity
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._pinned: set[str] = set()
+
+    def __len__(self) -> int:
+        return self.store.state_values
+
+    @property
+    def cached(self) -> int:
+        return len(self._cache)
+
+    def get(self, key: str) -> Any | None:
+        cache = self._cache
+        hit = cache.get(key, _MISSING)
+        if hit is not _MISSING:
+            cache.move_to_end(key)
+            return None if hit is _ABSENT else hit
+        found = self.store.state_value(key)
+        value = self._check(key, found)
+        cache[key] = _ABSENT if found is None else value
+        if not self._pinned and len(cache) > self._capacity:
+            self._evict()
+        return value
+
+    def _check(self, key: str, found: tuple[bytes, Any] | None) -> Any | None:
+        """Module docstring: a value read from the store against its leaf."""
+        expected = self._tree.get(key.encode())
+        if found is None:
+            if expected is not None:
+                raise StoreError(f"state key {key!r} is missing from the store, but the state tree (checked "
+                                 f"against the signed header) holds it: the store was changed outside the node")
+            return None
+        encoded, value = found
+        computed = sha256(encoded)
+        if computed != expected:
+            held = "no such key" if expected is None else f"value hash {expected.hex()}"
+            raise StoreError(f"stored state value {key!r} hashes to {computed.hex()}, but the state tree (checked "
+                             f"against the signed header) holds {held}: the store was changed outside the node")
+        return value
+
+    def items(self, prefix: str) -> Iterator[tuple[str, Any]]:
+        """The values at keys starting with ``prefix``, in key order, each checked (not cached: a scan would
+        push the hot values out)."""
+        for key, encoded, value in self.store.state_scan(prefix):
+            if key in self._cache and self._cache[key] is not _ABSENT:
+                yield key, self._cache[key]
+            else:
+                yield key, self._check(key, (encoded, value))
+
+    def owned(self, owner: str) -> list[str]:
+        return sorted(self.store.owned_keys(owner))
+
+    def owned_open(self, owner: str) -> list[str]:
+        return [key for keys in self.store.open_keys(owner) for key in keys]
+
+    def open_by_expiry_day(self, owner: str, first_day: int,
+                           of: Callable[[str, str], bool] | None) -> Iterator[list[str]]:
+        return self.store.open_keys(owner, first_day, of)
+
+    def pin(self, keys: list[str]) -> None:
+        """Hold ``keys`` (a block about to be prepared) in the cache, read and checked now (module docstring)."""
+        for key in keys:
+            self.get(key)
+        self._pinned.update(keys)
+
+    def old_hash(self, key: str) -> bytes | None:
+        """The leaf of a pinned key before the block (None: it had no value)."""
+        hit = self._cache[key]
+        return None if hit is _ABSENT else sha256(encode_state(hit))
+
+    def unpin(self, writes: dict[str, Any] | None = None) -> None:
+        """The prepared block was stored (``writes``: its values, cached now) or discarded (None)."""
+        self._pinned.clear()
+        if writes:
+            cache = self._cache
+            for key, value in writes.items():
+                cache[key] = value
+                cache.move_to_end(key)
+        self._evict()
+
+    def _evict(self) -> None:
+        cache = self._cache
+        while len(cache) > self._capacity:
+            cache.popitem(last=False)

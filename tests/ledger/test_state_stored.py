@@ -1,0 +1,97 @@
+"""The state's values and indexes on disk behind a bounded cache (issue #16, ``ledger.state_stored``): a node
+whose cache holds a few values answers every read and index query as the state held in memory does, keeps its
+cache within bound, and reads no asset when it starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ledger.node import Node
+from ledger.state import EXPIRY_DAY, State
+from ledger.storage import Store
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+
+CACHE = 4
+
+
+def in_memory(store: Store) -> State:
+    """The same state, every value read into memory (the indexes of ``ledger.state`` without a store)."""
+    state = State()
+    for key, _, value in store.state_rows():
+        state._set(key, value)
+    return state
+
+
+def assert_alike(node: Node, owners: list[str]) -> None:
+    disk, memory = node.state, in_memory(node.store)
+    assert disk.values is not None and memory.values is None
+    assert len(disk) == len(memory)
+    for prefix in ("registry/", "cert/", "asset/"):
+        assert list(disk.items(prefix)) == list(memory.items(prefix))
+    for owner in owners:
+        assert disk.owned(owner) == memory.owned(owner)
+        assert sorted(disk.owned_open(owner)) == sorted(memory.owned_open(owner))
+        for at in (0, node.head.time, node.head.time + 40 * EXPIRY_DAY):
+            assert [sorted(keys) for keys in disk.open_by_expiry_day(owner, at)] == [
+                sorted(keys) for keys in memory.open_by_expiry_day(owner, at) if keys]
+            assert [sorted(keys) for keys in disk.open_by_expiry_day(owner, at, of=lambda p, m: m == "none")] == []
+        for key in memory.owned(owner):
+            assert disk.get(key) == memory.get(key)
+    assert disk.values.cached <= CACHE
+
+
+def test_a_node_with_a_small_cache_answers_as_the_state_in_memory(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    w = ledger_world
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    db_path.parent.mkdir()
+
+    def opened() -> Node:
+        node = Node(Store(db_path, tree_cache=16, value_cache=CACHE), w.genesis(), w.validator, clock=ManualClock())
+        node.start()
+        return node
+
+    owners = [w.intermediary.address, w.user.address, "gc1" + "00" * 20]
+    node = opened()
+    try:
+        assets = [w.new_asset(node, slot, 1_000 * slot) for slot in range(2, 9)]
+        assert_alike(node, owners)
+        child = w.commit(node, w.allocate([(assets[0], 1_000)]))["result"]["assets"][0]  # split: part stays open
+        w.commit(node, w.allocate([(assets[1], 3_000)]))  # all of it: no longer open
+        w.commit(node, w.issue([child]))
+        assert_alike(node, owners)
+        root = node.status()["state_root"]
+    finally:
+        node.close()
+    node = opened()
+    try:
+        assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
+        assert_alike(node, owners)
+        w.commit(node, w.allocate([(assets[2], 4_000)]))  # and it goes on
+        assert_alike(node, owners)
+    finally:
+        node.close()
+
+
+def test_a_node_reads_no_asset_when_it_starts(ledger_world: LedgerWorld, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start reads the tree's root and what the node needs to run (its registry), not the assets."""
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        assets = [w.new_asset(node, slot, 1_000) for slot in range(2, 6)]
+    finally:
+        node.close()
+    read: list[str] = []
+    value, scan = Store.state_value, Store.state_scan
+    monkeypatch.setattr(Store, "state_value", lambda self, key: read.append(key) or value(self, key))
+    monkeypatch.setattr(Store, "state_scan", lambda self, prefix: read.append(prefix + "*") or scan(self, prefix))
+    monkeypatch.setattr(Store, "state_rows", lambda self: pytest.fail("the whole state was read"))
+    node = w.open_node(tmp_path / "node", ManualClock(), start=False)
+    try:
+        assert read == ["registry/*"]  # the validator set
+        assert node.value(f"asset/{assets[0]}")["wh"] == 1_000  # read when asked for
+        assert read[1:] == [f"asset/{assets[0]}"]
+    finally:
+        node.close()
