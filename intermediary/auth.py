@@ -147,8 +147,8 @@ def login(db: Session, settings: Settings, applicant_id: str, password: str, now
     """A kiosk token for a consumer account (S503/S504); throttled as the module docstring says."""
     applicant = check_credentials(db, settings, applicant_id, password, now, client)
     if applicant.role != "consumer" or applicant.consumer_id is None:
-        raise WrongRole(f"expected a consumer's account for the kiosk, found a {applicant.role}'s account: log in "
-                        "to the phone portal at /portal/login instead")
+        raise WrongRole(f"expected a consumer's account for the kiosk, found an account of role "
+                        f"{applicant.role!r}: log in to the phone portal at /portal/login instead")
     token = secrets.token_urlsafe(32)
     expires = now + settings.session_ttl_s
     db.execute(delete(SessionToken).where(SessionToken.expires_at <= now))
