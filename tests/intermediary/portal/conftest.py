@@ -15,3 +15,11 @@ def pw(tmp_path: Path) -> Iterator[IntermediaryWorld]:
     world = portal_world(tmp_path)
     yield world
     world.close()
+
+
+@pytest.fixture
+def pw_any(tmp_path: Path, db_url: str) -> Iterator[IntermediaryWorld]:
+    """``pw`` once on each engine: SQLite, and a fresh database on the session's PostgreSQL server."""
+    world = portal_world(tmp_path, db_url)
+    yield world
+    world.close()

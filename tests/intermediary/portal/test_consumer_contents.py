@@ -41,7 +41,8 @@ def test_the_form_offers_the_providers_of_the_consumers_region_with_method_and_a
     assert 'name="providers" value="Aw">' in page.text
 
 
-def test_good_contents_are_saved_and_confirmed(pw: IntermediaryWorld) -> None:
+def test_good_contents_are_saved_and_confirmed(pw_any: IntermediaryWorld) -> None:
+    pw = pw_any
     http = _logged_in(pw)
     saved = http.post("/portal/contents", data={**GOOD, "csrf": csrf_of(http.get("/portal/contents").text)})
     assert (saved.status_code, saved.headers["location"]) == (303, "/portal/contents/saved")

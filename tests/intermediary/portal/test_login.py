@@ -72,7 +72,8 @@ def test_a_log_in_without_the_forms_token_is_refused_and_logs_nobody_in(pw: Inte
         assert db.scalar(select(func.count()).select_from(PortalSession)) == 0
 
 
-def test_log_out_ends_the_session_for_good(pw: IntermediaryWorld) -> None:
+def test_log_out_ends_the_session_for_good(pw_any: IntermediaryWorld) -> None:
+    pw = pw_any
     http = pw.http()
     portal_login(http, "ca")
     home = http.get("/portal/")

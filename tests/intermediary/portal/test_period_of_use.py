@@ -45,7 +45,8 @@ def _reports(iw: IntermediaryWorld, consumer_id: str) -> list[str]:
 
 
 @pytest.mark.parametrize("rule", ["seed", "time_matched", "optimised"])
-def test_usage_outside_the_saved_period_gets_no_renewable_allocation(pw: IntermediaryWorld, rule: str) -> None:
+def test_usage_outside_the_saved_period_gets_no_renewable_allocation(pw_any: IntermediaryWorld, rule: str) -> None:
+    pw = pw_any
     with pw.service.db() as db:
         for consumer in db.scalars(select(Consumer)):
             consumer.meter_key = _meter(consumer.consumer_id).public.hex()
