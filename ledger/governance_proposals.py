@@ -12,11 +12,13 @@ nonce becomes the ``registry.update``'s (the approvals sign it, ``ledger_lite.go
    and the change (each entry a valid registry entry), keeps it (``ledger.governance_store``) and then decides.
 2. The policy (``ledger.governance_policy``) approves a producer's registration of its intermediary at once (S22);
    anything else waits for the operator: ``approve`` or ``reject`` (with a reason) by a key this node holds.
-3. An approval is this node's: every validator key it holds signs the change. When they make ⌈2n/3⌉ of the n
-   validators in force (a solo node: its one key) the node signs the ``registry.update`` with its own key and
-   submits it; the outcome of its block makes the proposal ``registered`` or ``refused`` (with the rule's code and
-   message). A node that holds fewer keys leaves the proposal ``waiting`` and names the approvals it lacks:
-   gathering other validators' approvals over the network is not built yet.
+3. An approval is this node's: every validator key it holds signs the change. On a consortium node the proposal
+   and its approvals go to the other validators' nodes (``ledger.governance_peers``), which decide by their own
+   policy or operator and send theirs back. When the approvals of registered validators make ⌈2n/3⌉ of the n in
+   force (a solo node: its one key) the node signs the ``registry.update`` with its own key and submits it; the
+   outcome of its block makes the proposal ``registered`` or ``refused`` (with the rule's code and message). A
+   change another node submitted first (``already_applied``), or that is in the ledger while this node still
+   waits, is ``registered`` here too.
 4. A submitted proposal whose outcome was not seen (the node stopped) is looked up in the ledger when it is next
    read or the node's API starts again, and submitted again if the ledger does not hold it.
 """
@@ -30,14 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import NotFound, Rejected, shown
+from ledger.governance_peers import GovernancePeers
 from ledger.governance_policy import Policy, auto_approves
 from ledger.governance_store import FILE_NAME, STATES, Proposal, ProposalStore
 from ledger.node import Node
 from ledger.node_base import Pending
 from ledger.registry import Entry, is_removed, validate_entry
+from ledger.rules.governance import governance_key
 from ledger.verifier import check_one, rebuild
-from ledger_lite import SigningKey, Transaction, address_of, quorum, sign_tx
-from ledger_lite.governance import sign_approval
+from ledger_lite import SignatureError, SigningKey, Transaction, address_of, quorum, sign_tx
+from ledger_lite.governance import approval_message, verify_approval
 from ledger_lite.keys import PUBLIC_KEY_SIZE, is_address
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,7 @@ MAX_CHANGES = 64
 MAX_WAITING = 50           # waiting proposals one proposer may have at a time
 MAX_NAME_CHARS = 200
 MAX_REASON_CHARS = 500
+MAX_APPROVALS = 256
 SETTLE_S = 10.0            # how long propose/approve wait for the registry.update's block before answering
 
 
@@ -86,9 +91,11 @@ def _wire_entry(value: dict[str, Any]) -> dict[str, Any]:
 class GovernanceDesk:
     """One node's proposals: taken, decided and carried to the ledger (see the module docstring)."""
 
-    def __init__(self, node: Node, policy: Policy, *, directory: Path | None = None) -> None:
+    def __init__(self, node: Node, policy: Policy, *, directory: Path | None = None,
+                 peers: GovernancePeers | None = None) -> None:
         self.node = node
         self.policy = policy
+        self.peers = peers or GovernancePeers(())
         self.store = ProposalStore((directory or node.store.path.parent) / FILE_NAME)
         self._lock = threading.RLock()  # one decision at a time: approvals and submissions never race
         self._pending: dict[str, Pending] = {}
@@ -116,10 +123,12 @@ class GovernanceDesk:
                 raise ProposalRefused("too_many_proposals", f"expected at most {MAX_WAITING} waiting proposals "
                                                             f"by {tx.signer_address}, found {MAX_WAITING}", 429)
             proposal = Proposal(id=tx.tx_id, proposer=tx.signer_address, proposer_role=role, set=wire,
-                                remove=remove, nonce=tx.nonce, created=int(wall.time()))
+                                remove=remove, nonce=tx.nonce, created=int(wall.time()), envelope=raw.hex())
             self.store.put(proposal)  # kept before anything is answered or decided
             if auto_approves(self.policy, tx.signer_address, role, entries, remove, self._registry()):
-                self._approve(proposal, "policy")
+                self._approve(proposal, "policy")  # shared with the peers if it still waits
+            else:
+                self.peers.share(proposal.id, raw, {})  # the other validators' operators see it too
         return self._wait(proposal.id), True
 
     def proposal(self, proposal_id: str) -> Proposal:
@@ -156,29 +165,67 @@ class GovernanceDesk:
             self.store.put(proposal)
         return proposal
 
+    def add_approvals(self, proposal_id: str, envelope: bytes, approvals: list[Any]) -> Proposal:
+        """Approvals from the other validators' nodes (ledger/governance_peers.py), with the proposal they approve
+        (taken first if this node has not heard of it). Each must be a registered validator's signature over this
+        change; one that is not is refused (400) and nothing of the message is kept."""
+        tx = self._envelope(envelope)
+        if tx.tx_id != proposal_id:
+            raise ProposalRefused("bad_request", f"expected the envelope of proposal {proposal_id}, found one of "
+                                                 f"{tx.tx_id}", 400)
+        if self.store.get(proposal_id) is None:
+            self.propose(envelope)
+        if not isinstance(approvals, list) or len(approvals) > MAX_APPROVALS:
+            raise ProposalRefused("bad_request", f"expected a list of at most {MAX_APPROVALS} approvals, found "
+                                                 f"{shown(approvals)}", 400)
+        with self._lock:
+            proposal = self.proposal(proposal_id)
+            message = self._message(proposal)
+            validators = self._validators()
+            for i, approval in enumerate(approvals):
+                key, sig = self._approval_of(i, approval, message, validators)
+                proposal.signatures[key] = sig
+            proposal.approvals = sorted({*proposal.approvals, *proposal.signatures})
+            self.store.put(proposal)
+            if proposal.state == "waiting":
+                self._try_submit(proposal)
+        return self._wait(proposal_id)
+
     def holds(self, address: str) -> bool:
         """Whether ``address`` is a validator key this node holds (its operator's)."""
         return any(k.address == address for k in self._held_keys())
 
     # --- deciding -----------------------------------------------------------------------------------------
     def _approve(self, proposal: Proposal, by: str) -> None:
+        """This node's approval: every validator key it holds signs the change; shared with the peers; submitted
+        once the approvals make a quorum."""
+        message = self._message(proposal)
         held = self._held_keys()
-        entries = [_wire_entry(e) for e in proposal.set]
-        approvals = [sign_approval(k, self.node.chain_id, entries=entries, remove=proposal.remove,
-                                   nonce=proposal.nonce) for k in held]
-        proposal.approvals = sorted({*proposal.approvals, *(k.public.hex() for k in held)})
+        proposal.signatures.update({k.public.hex(): k.sign(message).hex() for k in held})
+        proposal.approvals = sorted({*proposal.approvals, *proposal.signatures})
         proposal.decided_by = by
-        validators = [e for e in self._registry().values() if e.role == "validator"]
+        self.store.put(proposal)
+        self._try_submit(proposal)
+        if proposal.state == "waiting" and proposal.envelope:
+            self.peers.share(proposal.id, bytes.fromhex(proposal.envelope), proposal.signatures)
+
+    def _try_submit(self, proposal: Proposal) -> None:
+        """Submit the ``registry.update`` when the approvals of registered validators reach ⌈2n/3⌉."""
+        validators = self._validators()
+        counted = {k: s for k, s in proposal.signatures.items() if k in validators}
         need = quorum(len(validators))
-        if len(held) < need:
-            proposal.reason = f"approved here by {len(held)} of the {need} validators needed (of {len(validators)})" \
-                              f"; the others' approvals are not gathered by this node"
-            self.store.put(proposal)
+        if len(counted) < need:
+            if proposal.decided_by:
+                proposal.reason = f"approved by {len(counted)} of the {need} validators needed (of " \
+                                  f"{len(validators)}); waiting for the others' approvals"
+                self.store.put(proposal)
             return
-        body = {"set": entries, "remove": list(proposal.remove), "approvals": approvals}
+        approvals = [{"validator": bytes.fromhex(k), "sig": bytes.fromhex(s)} for k, s in sorted(counted.items())]
+        body = {"set": [_wire_entry(e) for e in proposal.set], "remove": list(proposal.remove), "approvals": approvals}
         update = sign_tx(self.node.key, chain=self.node.chain_id, type="registry.update", body=body,
                          nonce=proposal.nonce, time=self.node.clock())
-        proposal.state, proposal.update, proposal.tx_id = "submitted", update.encode().hex(), update.tx_id
+        proposal.state, proposal.update, proposal.tx_id, proposal.reason = "submitted", update.encode().hex(), \
+            update.tx_id, ""
         self.store.put(proposal)  # kept as submitted before it is sent: a restart sends it again (_resume)
         self._submit(proposal)
 
@@ -198,6 +245,12 @@ class GovernanceDesk:
 
     def _settled(self, proposal: Proposal) -> Proposal:
         """``proposal`` with the outcome of its ``registry.update`` recorded, once there is one."""
+        if proposal.state == "waiting":
+            applied = self._applied(proposal)
+            if applied is not None:  # another validator's node submitted it (a consortium)
+                with self._lock:
+                    self._finish(proposal, {"code": "ok", "height": applied.get("height")})
+            return proposal
         if proposal.state != "submitted":
             return proposal
         with self._lock:
@@ -213,6 +266,9 @@ class GovernanceDesk:
 
     def _finish(self, proposal: Proposal, outcome: dict[str, Any]) -> None:
         self._pending.pop(proposal.id, None)
+        applied = self._applied(proposal) if outcome.get("code") == "already_applied" else None
+        if applied is not None:  # another validator's node submitted the same change first
+            outcome = {"code": "ok", "height": applied.get("height")}
         if outcome.get("code") == "ok":
             proposal.state, proposal.height, proposal.reason = "registered", outcome.get("height"), ""
         else:
@@ -255,6 +311,34 @@ class GovernanceDesk:
                 raise ProposalRefused("bad_proposal", f"remove[{i}]: expected an address ('gc1' + 40 hex digits), "
                                                       f"found {shown(address)}", 400)
         return [e for e, _ in parsed], [w for _, w in parsed], list(remove)
+
+    def _message(self, proposal: Proposal) -> bytes:
+        return approval_message(self.node.chain_id, entries=[_wire_entry(e) for e in proposal.set],
+                                remove=proposal.remove, nonce=proposal.nonce)
+
+    def _applied(self, proposal: Proposal) -> dict[str, Any] | None:
+        """The ledger's record of this change once applied (``governance/<hash>``, ledger/rules/governance.py)."""
+        with self.node._lock:
+            value = self.node.state.get(governance_key(self._message(proposal)))
+        return value if isinstance(value, dict) else None
+
+    def _validators(self) -> set[str]:
+        """Hex public keys of the validators registered now."""
+        return {e.public_key.hex() for e in self._registry().values() if e.role == "validator"}
+
+    @staticmethod
+    def _approval_of(index: int, approval: Any, message: bytes, validators: set[str]) -> tuple[str, str]:
+        where = f"approvals[{index}]"
+        try:
+            key, sig = bytes.fromhex(approval["validator"]), bytes.fromhex(approval["sig"])
+            verify_approval({"validator": key, "sig": sig}, message)
+        except (TypeError, KeyError, ValueError, SignatureError) as exc:
+            raise ProposalRefused("bad_approval", f"{where}: expected a validator's signature over this change "
+                                                  f"(hex validator and sig), found {shown(approval)}", 400) from exc
+        if key.hex() not in validators:
+            raise ProposalRefused("bad_approval", f"{where}: expected the key of a registered validator, found "
+                                                  f"{key.hex()}", 400)
+        return key.hex(), sig.hex()
 
     def _waiting(self, proposal_id: str, action: str) -> Proposal:
         proposal = self.proposal(proposal_id)

@@ -19,7 +19,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from ledger.consortium.node import ConsortiumNode
 from ledger.errors import Rejected
+from ledger.governance_peers import GovernancePeers
 from ledger.governance_policy import load_policy
 from ledger.governance_proposals import MAX_REASON_CHARS, GovernanceDesk, ProposalRefused
 from ledger.governance_store import STATES, Proposal
@@ -43,7 +45,8 @@ Id = Annotated[str, Path(pattern=PROPOSAL_ID, description="the proposal envelope
 def public_view(proposal: Proposal) -> dict[str, Any]:
     """A proposal as the API shows it (the signed ``registry.update`` itself is in the ledger once committed)."""
     view = proposal.to_json()
-    view.pop("update")
+    for internal in ("update", "envelope", "signatures"):
+        view.pop(internal)
     return view
 
 
@@ -61,7 +64,8 @@ def _raw_envelope(body: bytes, content_type: str) -> bytes:
 
 
 def governance_router(node: Node) -> APIRouter:
-    desk = GovernanceDesk(node, load_policy(node.store.path.parent))
+    peers = GovernancePeers(node.peers.urls if isinstance(node, ConsortiumNode) else ())
+    desk = GovernanceDesk(node, load_policy(node.store.path.parent), peers=peers)
     router = APIRouter(prefix="/v1/governance", tags=["governance"])
 
     def operator(request: Request, key: str | None, signed_at: str | None, signature: str | None) -> str:
@@ -112,5 +116,20 @@ def governance_router(node: Node) -> APIRouter:
         """This node's operator refuses a waiting proposal, saying why (the proposer reads ``reason``)."""
         address = operator(request, x_gc_key, x_gc_time, x_gc_signature)
         return public_view(desk.reject(proposal_id, address, reason))
+
+    @router.post("/proposals/{proposal_id}/approvals", responses=errors(400, 401, 403, 404, 413))
+    async def approvals(request: Request, proposal_id: Id) -> dict[str, Any]:
+        """Another validator's node sends the approvals it has (``ledger.governance_peers``): JSON ``{proposal:
+        hex envelope, approvals: [{validator: hex key, sig: hex}]}``; each a registered validator's signature over
+        the change. With a quorum this node submits the ``registry.update``."""
+        expected = '{"proposal": "<hex envelope>", "approvals": [{"validator": "<hex>", "sig": "<hex>"}]}'
+        try:
+            parsed = json.loads(await request.body())
+            envelope = bytes.fromhex(parsed["proposal"])
+            given = parsed["approvals"]
+        except (ValueError, RecursionError, TypeError, KeyError) as exc:
+            raise ProposalRefused("bad_request", f"expected JSON {expected}, found a body that is not", 400) from exc
+        proposal = await asyncio.to_thread(desk.add_approvals, proposal_id, envelope, given)
+        return public_view(proposal)
 
     return router

@@ -33,7 +33,8 @@ class Proposal:
     ``set``: entries in their JSON form (``public_key`` hex, ``role``, ``name``, ``attrs``); ``remove``: addresses;
     ``nonce``: the proposal envelope's, used again as the ``registry.update``'s (approvals sign it);
     ``approvals``: hex public keys of the validators that approved; ``decided_by``: ``policy`` or ``operator``;
-    ``update``: hex of the signed ``registry.update`` once submitted; ``tx_id`` and ``height`` once committed."""
+    ``update``: hex of the signed ``registry.update`` once submitted; ``tx_id`` and ``height`` once committed;
+    ``signatures``: the approvals gathered so far, this node's and its peers' (ledger/governance_peers.py)."""
 
     id: str
     proposer: str
@@ -49,6 +50,8 @@ class Proposal:
     update: str = ""
     tx_id: str = ""
     height: int | None = None
+    envelope: str = ""                                         # hex of the signed proposal (shared with peers)
+    signatures: dict[str, str] = field(default_factory=dict)   # validator key hex → approval signature hex
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

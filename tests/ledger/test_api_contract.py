@@ -56,10 +56,10 @@ def test_node_api_conforms_to_its_openapi(node_schema: BaseSchema, mode: Generat
     # One bounded Hypothesis run per operation (schemathesis' lazy ``from_fixture`` sets a pytest attribute that
     # pytest 9 no longer has, so the operations are walked here, with the module's node behind the app).
     operations = [result.ok() for result in node_schema.get_all_operations()]
-    assert len(operations) == 17  # 12 + 5 governance routes (issue 15)
+    assert len(operations) == 18  # 12 + 6 governance routes (issue 15)
     if mode is GenerationMode.NEGATIVE:  # an operation without parameters or body has no invalid request
         operations = [op for op in operations if any(map(list, (op.path_parameters, op.query, op.body)))]
-        assert len(operations) == 15
+        assert len(operations) == 16
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))

@@ -17,6 +17,7 @@ from ledger.api import create_app
 from ledger.governance_policy import PolicyError
 from ledger.node import Node
 from ledger_lite import SigningKey, sign_tx
+from ledger_lite.governance import approval_message
 from tests.helpers.ledger_world import CHAIN_ID, SOLAR_CAPACITY_W, LedgerWorld, ManualClock, slot
 
 
@@ -210,6 +211,36 @@ def test_a_node_holding_a_quorum_of_several_validators_submits(tmp_path: Path, l
         with GovernanceClient(server.url, chain_id=CHAIN_ID) as client:
             record = client.propose(binding(w, w.intermediary2))
             assert record["state"] == "registered" and len(record["approvals"]) == 2
+    finally:
+        server.stop()
+        node.close()
+
+
+def test_approvals_from_peers_are_checked(ledger_world: LedgerWorld, ledger_node: Node, tmp_path: Path) -> None:
+    """A validator's approval arriving from a peer (ledger/governance_peers.py) counts; a signature that is not a
+    registered validator's over this change is refused and kept nowhere."""
+    w = ledger_world
+    extra = w.extra_validators(2)  # n = 3, quorum 2; this node holds only its own key
+    node = w.open_node_with(w.genesis_with(*extra), tmp_path / "quorum", cosigners=extra[:1])
+    server = BackgroundServer(create_app(node), "127.0.0.1", free_port()).start()
+    try:
+        with GovernanceClient(server.url, chain_id=CHAIN_ID) as client:
+            proposal = binding(w, w.intermediary, w.intermediary2.address)
+            route = f"/v1/governance/proposals/{proposal.tx_id}/approvals"
+            message = approval_message(CHAIN_ID, entries=proposal.body["set"], remove=[], nonce=proposal.nonce)
+            by_outsider = {"validator": w.outsider.public.hex(), "sig": w.outsider.sign(message).hex()}
+            with pytest.raises(BadRequest, match="expected the key of a registered validator"):
+                client.request("POST", route, json={"proposal": proposal.encode().hex(), "approvals": [by_outsider]})
+            wrong = {"validator": extra[1].public.hex(), "sig": extra[1].sign(b"something else").hex()}
+            with pytest.raises(BadRequest, match="expected a validator's signature over this change"):
+                client.request("POST", route, json={"proposal": proposal.encode().hex(), "approvals": [wrong]})
+            with pytest.raises(BadRequest, match="expected JSON"):
+                client.request("POST", route, json={"approvals": []})
+            assert client.proposal(proposal.tx_id)["approvals"] == []  # taken, but no approval kept
+            good = {"validator": extra[1].public.hex(), "sig": extra[1].sign(message).hex()}
+            answer = client.request("POST", route, json={"proposal": proposal.encode().hex(), "approvals": [good]})
+            assert answer.json()["state"] == "waiting"  # 1 of the 2 needed
+            assert client.approve_proposal(proposal.tx_id, w.validator)["state"] == "registered"
     finally:
         server.stop()
         node.close()

@@ -1,0 +1,94 @@
+"""Governance on a consortium (ledger/governance_peers.py): four validator nodes (threads of this process, each its
+own store, etcd client and HTTP API, the others as peers) on a real 3-member etcd cluster. A proposal sent to one
+node reaches the others; each approves by its own policy or operator; the change is submitted once ⌈2n/3⌉ = 3
+approved, and every node then calls it registered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from backend_client.node import GovernanceClient, sign_proposal
+from ledger.consortium.node import ConsortiumNode
+from ledger_lite import decode_tx
+from tests.helpers.etcd_cluster import etcd_cluster, requires_etcd
+from tests.helpers.ledger_world import SOLAR_CAPACITY_W
+from tests.ledger.consortium.test_node import Consortium, consortium
+
+pytestmark = [pytest.mark.etcd, requires_etcd()]
+__all__ = ["consortium", "etcd_cluster"]
+
+
+@pytest.fixture
+def serving(consortium: Consortium) -> Iterator[dict[int, ConsortiumNode]]:
+    """All four validators serving their APIs, each with the other three as peers."""
+    yield {i: consortium.open(i, serve=True, peers=[consortium.url(j) for j in range(4) if j != i])
+           for i in range(4)}
+
+
+def binding(consortium: Consortium, to: str) -> dict[str, Any]:
+    w = consortium.world
+    return w.registry_entry(w.meter, "meter", "Smart meter of Aa", provider="Aa", method="solar",
+                            capacity_w=SOLAR_CAPACITY_W, intermediary=to)
+
+
+def bound_to(node: ConsortiumNode, consortium: Consortium) -> str | None:
+    meter = next(e for e in node.registry() if e["address"] == consortium.world.meter.address)
+    found: str | None = meter["attrs"].get("intermediary")
+    return found
+
+
+def state_on(consortium: Consortium, i: int, proposal_id: str) -> str:
+    with GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id) as client:
+        return str(client.proposal(proposal_id)["state"])
+
+
+def test_a_producers_registration_is_approved_by_every_nodes_policy(consortium: Consortium,
+                                                                   serving: dict[int, ConsortiumNode]) -> None:
+    w = consortium.world
+    proposal = sign_proposal(w.intermediary2, w.chain_id, set_entries=[binding(consortium, w.intermediary2.address)])
+    with GovernanceClient(consortium.url(0), chain_id=consortium.world.chain_id) as client:
+        client.propose(proposal)
+    consortium.until(lambda: all(bound_to(n, consortium) == w.intermediary2.address for n in serving.values()),
+                     "the meter bound to Db on every node")
+    consortium.until(lambda: all(state_on(consortium, i, proposal.tx_id) == "registered" for i in range(4)),
+                     "the proposal registered on every node")
+    # Several nodes may reach the quorum and submit; the ledger applies the change once (already_applied).
+    txs = [decode_tx(bytes.fromhex(raw)) for h in range(1, serving[0].head.height + 1)
+           for raw in serving[0].block_txs(h)["txs"]]
+    assert [tx.type for tx in txs] == ["registry.update"]
+    assert len(txs[0].body["approvals"]) >= 3
+
+
+def test_other_changes_wait_for_a_quorum_of_operators(consortium: Consortium,
+                                                      serving: dict[int, ConsortiumNode]) -> None:
+    w = consortium.world
+    proposal = sign_proposal(w.intermediary, w.chain_id, set_entries=[binding(consortium, w.intermediary2.address)])
+    with GovernanceClient(consortium.url(0), chain_id=consortium.world.chain_id) as client:
+        assert client.propose(proposal)["state"] == "waiting"
+    consortium.until(lambda: all(_known(consortium, i, proposal.tx_id) for i in range(4)),
+                     "the proposal passed on to every node")
+    for i in (0, 1):  # two of the four operators approve: 2 < 3, nothing changes
+        with GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id) as operator:
+            record = operator.approve_proposal(proposal.tx_id, consortium.keys[i])
+        assert record["state"] == "waiting"
+    assert all(bound_to(n, consortium) is None for n in serving.values())
+    consortium.until(lambda: _approvals(consortium, 1, proposal.tx_id) == 2, "node 1 holding both approvals")
+    with GovernanceClient(consortium.url(2), chain_id=consortium.world.chain_id) as operator:
+        operator.approve_proposal(proposal.tx_id, consortium.keys[2])  # the third: a quorum
+    consortium.until(lambda: all(bound_to(n, consortium) == w.intermediary2.address for n in serving.values()),
+                     "the meter bound to Db on every node")
+    consortium.until(lambda: all(state_on(consortium, i, proposal.tx_id) == "registered" for i in range(4)),
+                     "the proposal registered on every node")
+
+
+def _known(consortium: Consortium, i: int, proposal_id: str) -> bool:
+    with GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id) as client:
+        return any(p["id"] == proposal_id for p in client.proposals())
+
+
+def _approvals(consortium: Consortium, i: int, proposal_id: str) -> int:
+    with GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id) as client:
+        return len(client.proposal(proposal_id)["approvals"])
