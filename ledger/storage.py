@@ -416,6 +416,11 @@ class Store:
 
     def iter_state(self, batch: int = 20_000) -> Iterator[tuple[str, bytes]]:
         """Every state value as (key, canonical bytes), read in batches of rows (for an audit: nothing kept)."""
+        for _, key, encoded, _ in self.iter_state_rows(batch):
+            yield key, encoded
+
+    def iter_state_rows(self, batch: int = 20_000) -> Iterator[tuple[int, str, bytes, Any]]:
+        """Every state row as (row id, key, canonical bytes, value), read in batches of rows."""
         last = 0
         while True:
             with self._lock:
@@ -423,10 +428,30 @@ class Store:
                                         (last, batch)).fetchall()
             if not rows:
                 return
-            for _, key_blob, value_blob in rows:
+            for row, key_blob, value_blob in rows:
                 key = unpack_key(bytes(key_blob))
-                yield key, unpack_value(key, bytes(value_blob))[0]
+                yield (int(row), key, *unpack_value(key, bytes(value_blob)))
             last = int(rows[-1][0])
+
+    def owner_id(self, owner: str) -> int | None:
+        """The number of ``owner`` in the indexes (None: it owns nothing indexed)."""
+        return self._owner_ids.get(owner)
+
+    def index_entries(self, batch: int = 50_000) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Every entry of ``state_owner`` ("owner", (owner, id)) and ``state_open`` ("open", (owner, day,
+        provider, method, id)), in batches."""
+        for table, columns in (("owner", "owner, id"), ("open", "owner, day, provider, method, id")):
+            after: tuple[Any, ...] | None = None
+            while True:
+                where = "" if after is None else f"WHERE ({columns}) > ({', '.join('?' * len(after))})"
+                with self._lock:
+                    rows = self._db.execute(f"SELECT {columns} FROM state_{table} {where} ORDER BY {columns} "
+                                            f"LIMIT ?", (*(after or ()), batch)).fetchall()
+                if not rows:
+                    break
+                for row in rows:
+                    yield table, tuple(row)
+                after = tuple(rows[-1])
 
     def check_writable(self) -> None:
         try:

@@ -4,10 +4,12 @@ cache within bound, and reads no asset when it starts."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.state import EXPIRY_DAY, State
 from ledger.storage import Store
@@ -93,5 +95,34 @@ def test_a_node_reads_no_asset_when_it_starts(ledger_world: LedgerWorld, tmp_pat
         assert read == ["registry/*"]  # the validator set
         assert node.value(f"asset/{assets[0]}")["wh"] == 1_000  # read when asked for
         assert read[1:] == [f"asset/{assets[0]}"]
+    finally:
+        node.close()
+
+
+EDITS = ["DELETE FROM state_open WHERE id = (SELECT min(id) FROM state_open)",  # an open asset hidden
+         "UPDATE state_owner SET owner = owner + 1 WHERE id = (SELECT max(id) FROM state_owner)",  # given away
+         "INSERT INTO state_owner VALUES (1, 999999)"]  # an entry of no value
+
+
+@pytest.mark.parametrize("sql", EDITS)
+def test_an_edited_index_is_refused_by_the_audit(ledger_world: LedgerWorld, tmp_path: Path, sql: str) -> None:
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        for slot in range(2, 5):
+            w.new_asset(node, slot, 1_000)
+        assert node.audit() == len(node.state)  # untouched: it passes
+    finally:
+        node.close()
+    db = sqlite3.connect(tmp_path / "node" / "ledger.sqlite")
+    with db:
+        assert db.execute(sql).rowcount == 1
+    db.close()
+    node = w.open_node(tmp_path / "node", ManualClock(), start=False)
+    try:
+        table = "state_open" if "state_open" in sql else "state_owner"
+        with pytest.raises(StoreError, match=f"the index {table} holds [0-9,]+ entries .* but the state values give "
+                                             f"[0-9,]+ .*: the store was changed outside the node"):
+            node.audit()
     finally:
         node.close()
