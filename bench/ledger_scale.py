@@ -14,8 +14,11 @@ the script measures, in the same run:
 * ``restart_s``: stop the node (SIGTERM), start it again, time until its API serves;
 * ``disk_bytes_per_reading`` of the node's SQLite files.
 
-Prints one JSON line: every step's figures and, as the trend, each figure's change per 100,000 assets between
-the first and the last step. Steps stop early once ``--budget-s`` is spent.
+Prints one JSON line: every step's figures (with the load average when they were taken: the machine is shared)
+and, as the trend, each figure's change per 100,000 assets between the first and the last step. Steps stop early
+once ``--budget-s`` is spent. ``--plot`` draws memory, restart time, ingest ratio and issuance p99 against the
+number of assets as an SVG (``docs/ledger-scale.svg``, shown in the README); ``--replot`` draws it again from a
+saved JSON line without running anything.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from reportlab.graphics import renderSVG
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
@@ -216,6 +224,53 @@ def trend(points: list[dict[str, Any]], name: str) -> float | None:
     return round((last[name] - first[name]) / (last["assets"] - first["assets"]) * 100_000, 3)
 
 
+PANELS = (  # (title, [(figure, legend, colour)], unit)
+    ("Node memory / ノードのメモリ (MB)", [("node_rss_mb", "after ingest / 取込後", colors.HexColor("#1f77b4")),
+                                         ("node_rss_after_restart_mb", "after restart / 再起動後",
+                                          colors.HexColor("#ff7f0e"))]),
+    ("Restart / 再起動 (s)", [("restart_s", "until the API serves / API 応答まで", colors.HexColor("#2ca02c"))]),
+    ("Ingest ratio / 取込率 (× one core's Ed25519)", [("ingest_ratio", "readings/s ÷ verifications/s",
+                                                    colors.HexColor("#9467bd"))]),
+    ("Issuance p99 / 証書発行 p99 (ms)", [("issue_p99_ms", "issuance / 発行", colors.HexColor("#d62728")),
+                                      ("baseline_p99_ms", "one reading (baseline) / 計量1件",
+                                       colors.HexColor("#7f7f7f"))]),
+)
+
+
+def plot(points: list[dict[str, Any]], path: Path, note: str) -> None:
+    """Memory, restart time, ingest ratio and issuance p99 against the number of assets, two panels a row."""
+    width, height, cols = 760, 560, 2
+    drawing = Drawing(width, height)
+    title = "GreenCert node as assets accumulate / 資産の蓄積とノード (bench/ledger_scale.py)"
+    drawing.add(String(20, height - 24, title, fontSize=13))
+    drawing.add(String(20, height - 40, note, fontSize=8, fillColor=colors.HexColor("#555555")))
+    xs = [p["assets"] / 1e6 for p in points]
+    for n, (title, series) in enumerate(PANELS):
+        col, row = n % cols, n // cols
+        left, bottom = 60 + col * 370, 290 - row * 250
+        chart = LinePlot()
+        chart.x, chart.y, chart.width, chart.height = left, bottom, 280, 170
+        chart.data = [[(x, float(p[name])) for x, p in zip(xs, points, strict=True)] for name, _, _ in series]
+        for i, (_, _, colour) in enumerate(series):
+            chart.lines[i].strokeColor = colour
+            chart.lines[i].strokeWidth = 1.5
+            chart.lines[i].symbol = makeMarker("FilledCircle", size=3)
+        chart.joinedLines = 1
+        chart.xValueAxis.valueMin = 0
+        chart.xValueAxis.valueMax = max(xs) * 1.05
+        chart.yValueAxis.valueMin = 0
+        chart.yValueAxis.valueMax = max(max(y for _, y in line) for line in chart.data) * 1.15 or 1
+        chart.xValueAxis.labels.fontSize = chart.yValueAxis.labels.fontSize = 7
+        drawing.add(chart)
+        drawing.add(String(left, bottom + 182, title, fontSize=9))
+        drawing.add(String(left + 90, bottom - 24, "million assets / 百万資産", fontSize=7))
+        for i, (_, legend, colour) in enumerate(series):
+            y = bottom + 160 - 11 * i
+            drawing.add(Line(left + 8, y + 3, left + 22, y + 3, strokeColor=colour, strokeWidth=1.5))
+            drawing.add(String(left + 26, y, legend, fontSize=7))
+    renderSVG.drawToFile(drawing, str(path))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", default="100000,300000,1000000",
@@ -223,7 +278,15 @@ def main() -> None:
     parser.add_argument("--issuances", type=int, default=100, help="certificates issued at each step")
     parser.add_argument("--budget-s", type=float, default=600, help="start no further step after this many seconds")
     parser.add_argument("--keep", type=Path, help="keep the node's data in this (new) directory")
+    parser.add_argument("--plot", type=Path, help="draw the figures against the number of assets into this SVG")
+    parser.add_argument("--replot", type=Path, help="only draw --plot from this file's JSON line (a saved run)")
     args = parser.parse_args()
+    if args.replot:
+        if not args.plot:
+            parser.error("expected --plot with --replot")
+        saved = json.loads(args.replot.read_text().strip().splitlines()[-1])
+        plot(saved["points"], args.plot, note(saved))
+        return
     steps = [int(s) for s in args.steps.split(",")]
     if steps != sorted(steps) or steps[0] <= 0:
         parser.error(f"expected increasing positive --steps, found {args.steps}")
@@ -265,16 +328,26 @@ def main() -> None:
                 points.append({"assets": assets, "node_rss_mb": round(rss), "node_peak_rss_mb": round(peak),
                                "node_rss_after_restart_mb": round(node.rss_mb()[0]), "restart_s": round(restart_s, 2),
                                "ingest_per_s": round(rate), "ingest_ratio": round(rate / verify_per_s, 2),
-                               **figures, "disk_bytes_per_reading": round(disk / assets)})
+                               **figures, "disk_bytes_per_reading": round(disk / assets),
+                               "load_avg_1m": round(os.getloadavg()[0], 2)})
                 print(json.dumps(points[-1]), file=sys.stderr, flush=True)
         finally:
             node.stop()
-    print(json.dumps({"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s), "cpus": os.cpu_count(),
-                      "points": points,
-                      "trend_per_100k_assets": {name: trend(points, name) for name in
-                                                ("node_rss_mb", "restart_s", "ingest_ratio", "issue_p99_ms",
-                                                 "p99_ratio")},
-                      "seconds": round(time.perf_counter() - run_began)}))
+    result = {"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s), "cpus": os.cpu_count(),
+              "points": points,
+              "trend_per_100k_assets": {name: trend(points, name) for name in
+                                        ("node_rss_mb", "restart_s", "ingest_ratio", "issue_p99_ms", "p99_ratio")},
+              "seconds": round(time.perf_counter() - run_began)}
+    print(json.dumps(result))
+    if args.plot and points:
+        plot(points, args.plot, note(result))
+
+
+def note(result: dict[str, Any]) -> str:
+    loads = [p["load_avg_1m"] for p in result["points"] if "load_avg_1m" in p]
+    shown = f", load average {min(loads)}–{max(loads)}" if loads else ""
+    return (f"{result['cpus']} CPUs shared with other work{shown}; one core verifies "
+            f"{result['verify_per_s_one_core']:,} Ed25519 signatures/s in the same run")
 
 
 if __name__ == "__main__":
