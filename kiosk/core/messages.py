@@ -125,6 +125,7 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "error.unexpected.message"),
     QT_TRANSLATE_NOOP("kiosk", "error.server_said"),
     QT_TRANSLATE_NOOP("kiosk", "error.code.selection_too_large"),
+    QT_TRANSLATE_NOOP("kiosk", "error.code.period_too_large"),
     QT_TRANSLATE_NOOP("kiosk", "error.code.not_found"),
     QT_TRANSLATE_NOOP("kiosk", "error.code.in_progress"),
     # Production methods in words (S510)
@@ -303,6 +304,8 @@ MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "manual_confirm.too_large"),
     QT_TRANSLATE_NOOP("kiosk", "manual_confirm.skipped"),
     QT_TRANSLATE_NOOP("kiosk", "manual_confirm.skipped.one"),
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.period_summary"),
+    QT_TRANSLATE_NOOP("kiosk", "manual_confirm.cut"),
     # The auditor's camera (issue #13; the rest of the auditor's mode is in kiosk.core.verify_messages)
     QT_TRANSLATE_NOOP("kiosk", "verify_camera.title"),
     QT_TRANSLATE_NOOP("kiosk", "verify_camera.hint"),

@@ -3,7 +3,10 @@
 The applicant enters a usage period as two dates (Fig. 21B: 2020-01-01 to 2020-01-31), both inclusive, in the
 kiosk's time zone. A row is covered when its whole period lies inside ``[first day 00:00, day after the last
 day 00:00)``. The intermediary groups a month's assets of one production method into one row, so a period that
-cuts a month in two covers none of that month's rows: ``Pick.partial`` counts them so the kiosk can say so.
+cuts a month in two covers none of that month's rows: ``Pick.partial`` counts them, and ``Pick.cut`` holds the open
+ones. An intermediary certifies a period itself (``issue_for_period``, S203): exactly the allocations inside it,
+so the part of a cut row inside the period is certified too; a kiosk without one (direct mode) says the period
+must cover whole months.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Pick:
     open: tuple[EligibleItem, ...]  # covered and not certified yet: these are issued as one certificate
     issued: tuple[EligibleItem, ...]  # covered but certified already (S208 "issued")
     partial: int  # rows of the method that overlap the period without lying inside it
+    cut: tuple[EligibleItem, ...] = ()  # those of them not certified yet: part of each lies inside the period
 
     @property
     def certificate_ids(self) -> list[str]:
@@ -54,6 +58,7 @@ def pick_rows(items: Iterable[EligibleItem], method: str, start: int, end: int) 
     """The rows of ``method`` inside ``[start, end)``, split into open and already certified ones."""
     open_rows: list[EligibleItem] = []
     issued: list[EligibleItem] = []
+    cut: list[EligibleItem] = []
     partial = 0
     for item in items:
         if item.production_method != method:
@@ -62,7 +67,9 @@ def pick_rows(items: Iterable[EligibleItem], method: str, start: int, end: int) 
             (issued if item.issued else open_rows).append(item)
         elif item.period_start < end and item.period_end > start:
             partial += 1
-    return Pick(tuple(open_rows), tuple(issued), partial)
+            if not item.issued:
+                cut.append(item)
+    return Pick(tuple(open_rows), tuple(issued), partial, tuple(cut))
 
 
 def previous_month(today: date) -> tuple[date, date]:

@@ -3,7 +3,8 @@
 As on a ticket machine, OK on the form does not issue at once: the kiosk signs in, reads the rows the request
 covers and shows the amount, period, production method and institution; "Issue" issues them, "Back" returns
 to the form with the request kept. A request larger than one certificate holds (``kiosk.core.selection``) cannot be
-issued: the screen says so and offers only "Back".
+issued: the screen says so and offers only "Back". When the period cuts monthly rows, the intermediary certifies
+only their allocations inside it: the screen gives the rows' total as the most it can be and says so.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class ManualSummary:
     skipped: int = 0  # rows of the period certified already: left out
     fits: bool = True  # one certificate can hold it
     clock: Clock = NO_TIMES  # the ends of the period that need a time (a day split between rows)
+    cut: int = 0  # rows the period cuts: ``amount_wh`` is then the most it can be, not the amount
 
 
 class ManualConfirmScreen(Screen):
@@ -91,7 +93,8 @@ class ManualConfirmScreen(Screen):
             self.note.hide()
             self.issue.setEnabled(False)
             return
-        self.summary.setText(self.t(counted("confirm.summary", s.count), count=s.count, kwh=format_kwh(s.amount_wh),
+        summary_id = "manual_confirm.period_summary" if s.cut else counted("confirm.summary", s.count)
+        self.summary.setText(self.t(summary_id, count=s.count, kwh=format_kwh(s.amount_wh),
                                     method=method_label(self.lang, s.method),
                                     period=row_period(s.period_start, s.period_end, self._timezone, self.lang,
                                                       s.clock)))
@@ -99,6 +102,8 @@ class ManualConfirmScreen(Screen):
                                         institution=institution_name(s.institution, self.lang)))
         if not s.fits:
             self.note.setText(self.t("manual_confirm.too_large"))
+        elif s.cut:
+            self.note.setText(self.t("manual_confirm.cut"))
         elif s.skipped:
             self.note.setText(self.t(counted("manual_confirm.skipped", s.skipped), count=s.skipped))
         else:

@@ -365,6 +365,10 @@ Reference: {cid}</translation>
         <translation>The rows you chose are more than one certificate can hold. Please go back and choose fewer rows.</translation>
     </message>
     <message>
+        <source>error.code.period_too_large</source>
+        <translation>This period holds more transactions than one certificate can. Please go back and choose a shorter period.</translation>
+    </message>
+    <message>
         <source>error.code.not_found</source>
         <translation>Some of the rows you chose are no longer on your list. Please go back: the list will be loaded again.</translation>
     </message>
@@ -1023,6 +1027,16 @@ Reference: {cid}</translation>
     <message>
         <source>manual_confirm.skipped.one</source>
         <translation>{count} transaction in this period already has a certificate and is left out.</translation>
+    </message>
+    <message>
+        <source>manual_confirm.period_summary</source>
+        <translation>The allocations inside this period: at most {kwh} kWh
+Production method: {method}
+Period: {period}</translation>
+    </message>
+    <message>
+        <source>manual_confirm.cut</source>
+        <translation>The period cuts transactions grouped by month: only their allocations inside the period are certified. The certificate states the exact amount.</translation>
     </message>
     <message>
         <source>verify_camera.title</source>

@@ -365,6 +365,10 @@
         <translation>選んだ行が多すぎて、1枚の証明書に入りません。戻って、選ぶ行を減らしてください。</translation>
     </message>
     <message>
+        <source>error.code.period_too_large</source>
+        <translation>この期間の取引は1枚の証明書に入りきりません。戻って、期間を短くしてください。</translation>
+    </message>
+    <message>
         <source>error.code.not_found</source>
         <translation>選んだ行の一部が一覧にありません。戻ると一覧を読み込み直します。</translation>
     </message>
@@ -1023,6 +1027,16 @@
     <message>
         <source>manual_confirm.skipped.one</source>
         <translation>この期間の取引のうち {count} 件はすでに証明書が発行されているため、含めません。</translation>
+    </message>
+    <message>
+        <source>manual_confirm.period_summary</source>
+        <translation>この期間内の割り当て&#x3000;最大 {kwh} kWh
+発電方法：{method}
+期間：{period}</translation>
+    </message>
+    <message>
+        <source>manual_confirm.cut</source>
+        <translation>期間が月ごとの取引の途中で区切られています。期間内の割り当てだけを証明します。正確な電力量は証明書に記載されます。</translation>
     </message>
     <message>
         <source>verify_camera.title</source>

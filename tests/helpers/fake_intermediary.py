@@ -48,6 +48,7 @@ from backend_client import (
     EligibleItem,
     IssuedCertificate,
     Locked,
+    NotFound,
     ServerError,
     Session,
     Unauthorized,
@@ -275,6 +276,31 @@ class FakeIntermediary:
             answer = IssuedCertificate(
                 certificate_id, f"GC1:{certificate_id[:16]}", f"/api/v1/certificates/{certificate_id}/pdf"
             )
+            self.issued[idempotency_key] = answer
+            self.issued_with[certificate_id] = (type_id, FAKE_NOW + len(self.issued_with))
+            return answer
+
+    def issue_for_period(self, session: Session, start: int, end: int, production_method: str, type_id: str,
+                         idempotency_key: str) -> IssuedCertificate:
+        """S203: the rows of the method that overlap ``[start, end)`` (the fake certifies a row the period cuts
+        whole; the real intermediary only its allocations inside the period); 404 ``no_allocations`` when there
+        are none, 409 ``already_issued`` when all of them were certified."""
+        self._enter("issue_for_period", start, end, production_method, type_id, idempotency_key, session=session)
+        with self._lock:
+            if idempotency_key in self.issued:
+                return self.issued[idempotency_key]
+            rows = [item for item in self.items if item.production_method == production_method
+                    and item.period_start < end and item.period_end > start]
+            open_ids = [item.item_id for item in rows if not item.issued]
+            if not open_ids and rows:
+                raise AlreadyIssued(409, "already_issued", "already issued", rows[0].certificate_id or "")
+            if not open_ids:
+                raise NotFound(404, "no_allocations", f"no allocations of {production_method} in {start}..{end}")
+            certificate_id = certificate_id_for(f"{idempotency_key}:{','.join(open_ids)}")
+            self.items = [replace(item, issued=True, certificate_id=certificate_id) if item.item_id in open_ids
+                          else item for item in self.items]
+            answer = IssuedCertificate(certificate_id, f"GC1:{certificate_id[:16]}",
+                                       f"/api/v1/certificates/{certificate_id}/pdf")
             self.issued[idempotency_key] = answer
             self.issued_with[certificate_id] = (type_id, FAKE_NOW + len(self.issued_with))
             return answer

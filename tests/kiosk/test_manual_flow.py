@@ -8,10 +8,19 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backend_client import Unreachable
+from kiosk.core.period import day_start
 from ledger_lite.reference import short_reference
 from tests.helpers.kiosk_driver import KioskDriver
 
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+
+
+def day(year: int, month: int, dom: int) -> int:
+    """00:00 in Tokyo (the test kiosk's time zone) on that day, in Unix seconds."""
+    return day_start(date(year, month, dom), "Asia/Tokyo")
+
+
+OCTOBER_START, DECEMBER_START = day(2026, 10, 1), day(2026, 12, 1)
 
 
 @pytest.fixture
@@ -32,8 +41,10 @@ def test_the_idle_screen_is_the_request_form_with_last_month_as_the_period(kiosk
 
 def test_ok_issues_the_open_rows_of_the_method_inside_the_period_as_one_certificate(kiosk, fake, deliver):
     kiosk.request("demo", "demo", date(2026, 10, 1), date(2026, 11, 30), "solar", institution_index=1)
-    (item_ids, type_id, _key), = fake.called("issue_certificate")
-    assert (item_ids, type_id) == (("item-0000", "item-0003"), "irec-jp")
+    (start, end, method, type_id, _key), = fake.called("issue_for_period")  # S203: the period, not list rows
+    assert (start, end, method, type_id) == (OCTOBER_START, DECEMBER_START, "solar", "irec-jp")
+    assert fake.called("issue_certificate") == []
+    assert fake.items[0].certificate_id == fake.items[3].certificate_id, "November's and October's solar"
     certificate_id = fake.items[0].certificate_id
     assert kiosk.text("title") == "Your certificate is ready"
     assert kiosk.text("certificateId") == f"Reference: {short_reference(certificate_id)}"
@@ -59,8 +70,9 @@ def test_new_request_signs_out_and_keeps_the_request_but_not_the_password(kiosk,
 
 def test_rows_already_certified_are_left_out_and_the_done_screen_says_so(kiosk, fake):
     kiosk.request("demo", "demo", date(2026, 9, 1), date(2026, 11, 30), "oil")
-    (item_ids, _type, _key), = fake.called("issue_certificate")
-    assert item_ids == ("item-0001",)  # item-0004 (October's oil) was certified before
+    (_start, _end, method, _type, _key), = fake.called("issue_for_period")
+    assert method == "oil" and fake.items[1].issued  # item-0004 (October's oil) was certified before
+    assert fake.items[1].certificate_id != fake.items[4].certificate_id
     assert kiosk.text("outcomeNote") == (
         "1 transaction in this period already had a certificate and was left out.")
 
@@ -97,7 +109,7 @@ def test_several_certificates_for_the_period_are_listed_to_choose_one(make_windo
 def test_the_ledger_saying_issued_while_issuing_shows_the_notice(kiosk, fake):
     from backend_client import AlreadyIssued
 
-    fake.fail["issue_certificate"] = AlreadyIssued(409, "already_issued", "certified elsewhere", "c0ffee" * 10 + "ab")
+    fake.fail["issue_for_period"] = AlreadyIssued(409, "already_issued", "certified elsewhere", "c0ffee" * 10 + "ab")
     kiosk.request("demo", "demo", *OCTOBER, "wind", expect="alreadyIssued")
     assert kiosk.text("certificateId") == "Reference: C0FFEEC0FFEE", "an id of another form: cut, not 64 digits"
     kiosk.click("back")
@@ -122,11 +134,52 @@ def test_nothing_in_the_period_says_so_plainly(kiosk, fake):
     assert fake.called("logout") == [("token-1",)]
 
 
-def test_a_period_cutting_a_month_explains_that_rows_are_monthly(kiosk):
-    kiosk.request("demo", "demo", date(2026, 10, 10), date(2026, 10, 20), "solar", expect="error")
-    assert kiosk.text("message") == ("1 Solar transaction only partly overlaps 2026-10-10 – 2026-10-20. "
-                                     "Transactions are grouped by month: please choose a period that covers whole "
-                                     "months.")
+def test_a_period_cutting_a_month_is_certified_by_the_intermediary_for_exactly_that_period(kiosk, fake):
+    kiosk.request("demo", "demo", date(2026, 10, 10), date(2026, 10, 20), "solar", expect="manualConfirm")
+    solar = fake.items[3]  # October's solar: the period cuts it
+    kwh = f"{solar.amount_wh // 1000:,}.{solar.amount_wh % 1000:03d}"
+    assert kiosk.text("manualSummary") == (f"The allocations inside this period: at most {kwh} kWh\n"
+                                           "Production method: Solar\nPeriod: 2026-10-10 – 2026-10-20")
+    assert kiosk.text("note") == ("The period cuts transactions grouped by month: only their allocations inside the "
+                                  "period are certified. The certificate states the exact amount.")
+    kiosk.click("languageToggle")
+    assert kiosk.text("manualSummary").startswith("この期間内の割り当て")
+    kiosk.click("languageToggle")
+    kiosk.click("manualIssue")
+    kiosk.wait_screen("done")
+    (start, end, method, _type, _key), = fake.called("issue_for_period")
+    assert (start, end, method) == (day(2026, 10, 10), day(2026, 10, 21), "solar")
+
+
+def test_no_allocations_left_in_the_period_when_issuing_says_so_plainly(kiosk, fake):
+    from backend_client import NotFound
+
+    fake.fail["issue_for_period"] = NotFound(404, "no_allocations", "expected allocations of solar, found none")
+    kiosk.request("demo", "demo", *OCTOBER, "solar", expect="error")
+    assert kiosk.text("title") == "No matching transactions"
+    assert kiosk.text("message") == ("There are no Solar transactions from 2026-10-01 – 2026-10-31 to certify. "
+                                     "Please check the period and the production method.")
+    kiosk.click("languageToggle")
+    assert kiosk.text("message").startswith("2026年10月1日～10月31日の太陽光の取引で")
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.flow.session is None
+
+
+def test_a_period_the_intermediary_finds_too_large_asks_for_a_shorter_one(kiosk, fake):
+    from backend_client import BadRequest
+
+    fake.fail["issue_for_period"] = BadRequest(400, "selection_too_large", "expected at most 900 allocations in "
+                                               "one certificate, found 4283 in the period: ask for a shorter period")
+    kiosk.request("demo", "demo", *OCTOBER, "solar", expect="error")
+    assert kiosk.text("message") == ("This period holds more transactions than one certificate can. "
+                                     "Please go back and choose a shorter period.")
+    assert "found 4283" in kiosk.text("serverReason")
+    kiosk.click("languageToggle")
+    assert kiosk.text("message") == "この期間の取引は1枚の証明書に入りきりません。戻って、期間を短くしてください。"
+    kiosk.click("back")
+    kiosk.wait_screen("manual")
+    assert kiosk.window.flow.session is None
 
 
 def test_wrong_password_goes_back_to_the_form_with_the_request_kept(kiosk):
@@ -139,13 +192,13 @@ def test_wrong_password_goes_back_to_the_form_with_the_request_kept(kiosk):
 
 
 def test_unreachable_can_be_retried_with_the_same_idempotency_key(kiosk, fake):
-    fake.fail["issue_certificate"] = Unreachable("timed out")
+    fake.fail["issue_for_period"] = Unreachable("timed out")
     kiosk.request("demo", "demo", *OCTOBER, "solar", expect="error")
     assert kiosk.text("title") == "Cannot reach the server"
-    del fake.fail["issue_certificate"]
+    del fake.fail["issue_for_period"]
     kiosk.click("retry")
     kiosk.wait_screen("done")
-    first, second = fake.called("issue_certificate")
+    first, second = fake.called("issue_for_period")
     assert first == second
     assert fake.called("login") == [("demo",)], "the retry issues in the session the summary was shown in"
 
@@ -224,7 +277,7 @@ def test_done_logout_clears_everything(kiosk):
 def test_ok_shows_what_will_be_issued_and_issues_only_on_confirm(kiosk, fake):
     """Issue #10: like a ticket machine, the amount, period, method and institution first, then "Issue"."""
     kiosk.request("demo", "demo", *OCTOBER, "solar", institution_index=1, expect="manualConfirm")
-    assert fake.called("issue_certificate") == [], "nothing is issued before the applicant confirms"
+    assert fake.called("issue_for_period") == [], "nothing is issued before the applicant confirms"
     solar = fake.items[3]
     kwh = f"{solar.amount_wh // 1000:,}.{solar.amount_wh % 1000:03d}"
     assert kiosk.text("manualSummary") == (
@@ -240,14 +293,15 @@ def test_ok_shows_what_will_be_issued_and_issues_only_on_confirm(kiosk, fake):
     assert kiosk.window.flow.session is None
     kiosk.window.flow.worker.wait_for_done()
     assert fake.called("logout") == [("token-1",)]
-    assert fake.called("issue_certificate") == []
+    assert fake.called("issue_for_period") == []
     kiosk.type("password", "demo")
     kiosk.click("manualOk")
     kiosk.wait_screen("manualConfirm")
     kiosk.click("manualIssue")
     kiosk.wait_screen("done")
-    ((item_ids, type_id, _key),) = fake.called("issue_certificate")
-    assert (item_ids, type_id) == ((solar.item_id,), "irec-jp")
+    ((start, end, method, type_id, _key),) = fake.called("issue_for_period")
+    assert (start, end, method, type_id) == (OCTOBER_START, day(2026, 11, 1), "solar", "irec-jp")
+    assert solar.item_id in {i.item_id for i in fake.items if i.issued}
 
 
 def test_without_a_method_the_kiosk_takes_a_renewable_one_the_applicant_has(kiosk, fake):
@@ -271,7 +325,7 @@ def test_a_period_too_large_for_one_certificate_cannot_be_issued(make_window, fa
     assert kiosk.text("note") == ("This period holds more transactions than one certificate can. "
                                   "Please go back and choose a shorter period.")
     assert not kiosk.find("manualIssue").isVisible()
-    assert fake.called("issue_certificate") == []
+    assert fake.called("issue_for_period") == []
 
 
 def test_a_staff_notice_does_not_stay_on_the_applicants_form(kiosk):
