@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from intermediary.api.routes import certificates, eligible, sessions, trust, usage
 from intermediary.errors import Error, shown
-from intermediary.portal.mount import mount_portal
+from intermediary.portal.mount import http_error_page, mount_portal
 from intermediary.service import Service
 from intermediary.web import verify_page
 from intermediary.web.too_large import TooLargePage
@@ -53,7 +53,9 @@ def create_app(service: Service) -> FastAPI:
         return JSONResponse({"error": "bad_request", "message": message[:200]}, status_code=400)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/portal/"):  # people's pages: the answer is a page too
+            return http_error_page(request, exc.status_code, exc.headers)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse({"error": code, "message": str(exc.detail)[:200]}, status_code=exc.status_code,
                             headers=exc.headers)  # 405 keeps its Allow header

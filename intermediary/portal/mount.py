@@ -6,6 +6,8 @@ serves ``GET /portal/producer/`` or ``GET /portal/issuer/`` replaces the placeho
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -17,6 +19,17 @@ from intermediary.portal.rendering import redirect, render
 
 PAGES = [login.router, home.router, consumer_contents.router, consumer_allocations.router,
          consumer_certificates.router, producer_registration, issuer_pages]
+
+
+def http_error_page(request: Request, status: int, headers: Mapping[str, str] | None) -> HTMLResponse:
+    """A 404 or 405 under /portal/ (no such page, or a GET-only page posted to) as a page, not JSON."""
+    missing = status == 404
+    page = render(request, "error.html", status=status, title_key="missing_title" if missing else "error_title",
+                  text_key="missing_text" if missing else "error_text",
+                  code="not_found" if missing else "method_not_allowed")
+    if headers:
+        page.headers.update(headers)  # 405 keeps its Allow header
+    return page
 
 
 def mount_portal(app: FastAPI) -> None:

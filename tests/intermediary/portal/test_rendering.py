@@ -30,3 +30,13 @@ def test_the_pages_style_sheet_is_allowed_by_its_hash_and_nothing_else_is(pw: In
 
 def test_kwh_is_written_without_trailing_zeros() -> None:
     assert [kwh(w) for w in (0, 1, 1500, 20_000, 123_456_789)] == ["0", "0.001", "1.5", "20", "123456.789"]
+
+
+def test_an_unknown_portal_page_or_method_is_a_page(pw: IntermediaryWorld) -> None:
+    http = pw.http()
+    missing = http.get("/portal/nothing-here")
+    assert missing.status_code == 404 and 'data-error="not_found"' in missing.text
+    assert missing.headers["content-type"].startswith("text/html")
+    wrong = http.delete("/portal/login")
+    assert wrong.status_code == 405 and "GET" in wrong.headers["allow"] and "<html" in wrong.text
+    assert http.get("/api/v1/nothing").json()["error"] == "not_found"  # the API stays JSON
