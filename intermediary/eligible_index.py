@@ -133,6 +133,12 @@ class EligibleIndex:
                 target = head
             else:
                 effect = self._apply(db, target, followed, self.sources)
+            try:
+                db.flush()
+            except IntegrityError:  # another worker stored the same rows or items first: take the block again
+                db.rollback()
+                self.sources.clear()
+                return True
             moved = db.execute(update(EligibleCursor).where(EligibleCursor.id == CURSOR,
                                                             EligibleCursor.height == cursor).values(height=target))
             if moved.rowcount != 1:  # type: ignore[attr-defined]  # another worker applied it
