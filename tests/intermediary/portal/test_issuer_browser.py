@@ -25,7 +25,8 @@ from tests.helpers.intermediary_world import PASSWORD, IntermediaryWorld
 
 PHONE = {"width": 390, "height": 844}
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
-REASON = {"en": "Meter Aa was miscalibrated for this period", "ja": "この期間、発電所Aaのメーターの校正に誤りがあったため"}
+REASON = {"en": "Meter Aa was miscalibrated for this period",
+          "ja": "この期間、発電所Aaのメーターの校正に誤りがあったため"}
 WORDS = {"en": {"confirm": "This cannot be undone.", "done": "Certificate revoked", "valid": "Valid",
                 "revoked": "revoked at block"},
          "ja": {"confirm": "この操作は取り消せません。", "done": "証明書を失効させました", "valid": "有効",
