@@ -146,3 +146,10 @@ def test_the_language_follows_accept_language_and_the_switch_link(pw: Intermedia
     english = http.get("/portal/login", headers={"Accept-Language": "ja"}, params={"lang": "en"})
     assert '<html lang="en">' in english.text
     assert '<html lang="en">' in http.get("/portal/login", headers={"Accept-Language": "ja"}).text  # remembered
+
+
+def test_a_kiosk_token_is_not_a_portal_session(pw: IntermediaryWorld) -> None:
+    http = pw.http()
+    token = http.post(f"{API}/sessions", json={"applicant_id": "ca", "password": PASSWORD}).json()["token"]
+    http.cookies.set("gc_portal", token, domain="intermediary.test", path="/portal")
+    assert http.get("/portal/").headers["location"] == "/portal/login"
