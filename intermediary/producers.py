@@ -30,6 +30,7 @@ from ledger_lite.keys import is_address
 
 BINDING = "intermediary"
 PROPOSAL_ID = re.compile(r"[0-9a-f]{64}")
+REFUSERS = (("operator", "rejected by the operator: "), ("ledger", "refused by the ledger: "))
 STATES = {"waiting": "waiting", "submitted": "waiting", "registered": "registered", "refused": "refused"}
 
 
@@ -59,6 +60,23 @@ class Registration:
     state: str                     # waiting | registered | refused
     reason: str
     height: int | None
+
+    @property
+    def refused_by(self) -> str:
+        """Who refused it: ``operator`` (a validator's operator, ``reason`` theirs), ``ledger`` (the registry's
+        rule) or ``""``."""
+        for who, prefix in REFUSERS:
+            if self.reason.startswith(prefix):
+                return who
+        return ""
+
+    @property
+    def reason_detail(self) -> str:
+        """``reason`` without the node's "rejected by the operator: " / "refused by the ledger: " prefix."""
+        for _, prefix in REFUSERS:
+            if self.reason.startswith(prefix):
+                return self.reason[len(prefix):]
+        return self.reason
 
 
 class Producers:

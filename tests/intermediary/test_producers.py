@@ -102,6 +102,7 @@ def test_a_refusal_carries_its_reason(producers: Producers, ledger_world: Ledger
     GovernanceClient.over(node_client).reject_proposal(asked.proposal_id, w.validator, "no contract with Db")
     refused = producers.registration("Aa", asked.proposal_id)
     assert (refused.state, refused.reason) == ("refused", "rejected by the operator: no contract with Db")
+    assert (refused.refused_by, refused.reason_detail) == ("operator", "no contract with Db")
     assert producers.meters("Aa")[0].intermediary is None
 
 

@@ -108,7 +108,10 @@ def test_a_refusal_shows_its_reason(pw: IntermediaryWorld) -> None:
     GovernanceClient.over(pw.service.node).reject_proposal(proposal_id, pw.ledger.validator, "no contract with Db")
     refused = http.get(location)
     assert refused.status_code == 200 and "Registration refused" in refused.text
-    assert "rejected by the operator: no contract with Db" in refused.text
+    assert re.search(r'id="refused-by">a validator&#39;s operator<', refused.text)
+    assert '<dd id="reason">no contract with Db</dd>' in refused.text
+    ja = http.get(location + "?lang=ja").text
+    assert "登録できませんでした" in ja and "検証者の運用者" in ja
     assert f'href="{form_path(pw)}"' in refused.text
 
 
