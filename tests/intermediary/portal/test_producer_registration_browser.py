@@ -120,3 +120,34 @@ def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, sc
         assert registered["attrs"]["intermediary"] == pw.ledger.intermediary2.address
     finally:
         phone.context.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_refused_registration_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, screens: Path,
+                                           lang: str) -> None:
+    phone = Phone(browser, lang)
+    page = phone.page
+    reason = {"ja": "Db社との契約が確認できません", "en": "no contract with Intermediary Db on file"}[lang]
+    try:
+        page.goto(f"{url}/portal/login")
+        page.fill("#applicant_id", "producer-aa")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/portal/producer/")
+        page.goto(f"{url}/portal/producer/meters/{pw.ledger.meter.address}/intermediary")
+        page.select_option("select#intermediary", label="Intermediary Db")
+        page.click("#ok")
+        page.wait_for_url(re.compile(r".*/portal/producer/registrations/[0-9a-f]{64}$"))
+        proposal_id = page.url.rsplit("/", 1)[1]
+        GovernanceClient.over(pw.service.node).reject_proposal(proposal_id, pw.ledger.validator, reason)
+        page.click("#check")
+        page.locator("#refused").wait_for()
+        assert page.locator("#reason").inner_text() == reason
+        phone.fits("#again", "#back")
+        phone.shot(screens, "refused", lang)
+        page.click("#again")  # choose again: the registration screen, the meter still unbound
+        page.locator("select#intermediary").wait_for()
+        assert next(e for e in pw.node.registry() if e["address"] == pw.ledger.meter.address)["attrs"] \
+            .get("intermediary") is None
+    finally:
+        phone.context.close()
