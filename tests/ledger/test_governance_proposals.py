@@ -13,8 +13,10 @@ import pytest
 from backend_client import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from backend_client.node import GovernanceClient, sign_proposal
 from greencert.servers import BackgroundServer, free_port
+from ledger import governance_proposals
 from ledger.api import create_app
-from ledger.governance_policy import PolicyError
+from ledger.governance_policy import Policy, PolicyError
+from ledger.governance_proposals import GovernanceDesk
 from ledger.node import Node
 from ledger_lite import SigningKey, sign_tx
 from ledger_lite.governance import approval_message
@@ -243,4 +245,29 @@ def test_approvals_from_peers_are_checked(ledger_world: LedgerWorld, ledger_node
             assert client.approve_proposal(proposal.tx_id, w.validator)["state"] == "registered"
     finally:
         server.stop()
+        node.close()
+
+
+def test_an_approved_change_not_yet_in_a_block_is_sent_again_after_a_restart(
+        tmp_path: Path, ledger_world: LedgerWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing acknowledged is lost: the node stops after the proposer was told ``submitted`` but before the
+    ``registry.update`` was in a block; on the next start the desk finds it missing from the ledger and sends it
+    again."""
+    w = ledger_world
+    monkeypatch.setattr(governance_proposals, "SETTLE_S", 0.05)  # the stopped producer never settles it
+    stopped = w.open_node(tmp_path / "node", start=False)
+    try:
+        record, new = GovernanceDesk(stopped, Policy()).propose(binding(w, w.intermediary2).encode())
+        assert new and record.state == "submitted" and not stopped.store.has_tx(record.tx_id)
+    finally:
+        stopped.close()
+    node = w.open_node(tmp_path / "node")
+    try:
+        desk = GovernanceDesk(node, Policy())  # as the API does on start: submitted proposals are sent again
+        pending = desk._pending.get(record.id)
+        assert pending is not None and pending.wait(10.0) is not None
+        again = desk.proposal(record.id)
+        assert (again.state, again.tx_id) == ("registered", record.tx_id)
+        assert registered_meter(node, w)["attrs"]["intermediary"] == w.intermediary2.address
+    finally:
         node.close()
