@@ -13,6 +13,7 @@ Accounts (password ``PASSWORD``): ``ca`` and ``cb`` (consumers Ca and Cb, region
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -31,6 +32,11 @@ STAFF = (("producer-aa", "producer", "Aa"), ("issuer", "issuer", None))
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
 
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # scrypt once per test session, not per account and world
+
+
 def add_portal_data(world: IntermediaryWorld) -> None:
     """Providers with regions, Ca and Cb in kanto, and the producer and issuer accounts."""
     with world.service.db() as db:
@@ -39,7 +45,7 @@ def add_portal_data(world: IntermediaryWorld) -> None:
         for consumer in db.query(Consumer):
             consumer.region = REGION
         db.flush()
-        db.add_all([Applicant(applicant_id=aid, password_hash=hash_password(PASSWORD), consumer_id=None, role=role,
+        db.add_all([Applicant(applicant_id=aid, password_hash=_password_hash(), consumer_id=None, role=role,
                               provider_id=provider, failed_logins=0, locked_until=0) for aid, role, provider in STAFF])
         db.commit()
 
