@@ -95,7 +95,11 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "lifecycle.held": ("amount_wh", "holders"),
     "lifecycle.all_retired": ("amount_wh",),
     "lifecycle.earlier": ("count",),
+    # time_matched: the stated time-matched Wh (claim "tm") recomputed from the proven asset records (greencert verify)
+    "time_matched.proven": ("stated_wh",),
+    "time_matched.differs": ("stated_wh", "proven_wh"),
     # notes
+    "note.time_matched_unproven": ("stated_wh", "reason"),
     "note.photo_not_compared": (),
     "note.no_reference_printed": (),
     "note.offline_bundle": ("height",),

@@ -352,6 +352,21 @@ TEXTS: dict[str, tuple[str, str]] = {
         "台帳ノードに接続できないため、PDF の監査バンドルで確認しました",
         "the ledger node could not be reached; the PDF's audit bundle was checked instead",
     ),
+    "time_matched.proven": (
+        "記載された時間一致 {stated_wh} は、台帳の電力資産記録（状態証明を確認）から計算した値と一致します",
+        "the stated time-matched {stated_wh} is proven: recomputed from the ledger's asset records (state proofs "
+        "checked)",
+    ),
+    "time_matched.differs": (
+        "記載された時間一致 {stated_wh} は、台帳の電力資産記録から計算した {proven_wh} と異なります",
+        "the stated time-matched {stated_wh} differs from the {proven_wh} recomputed from the ledger's asset "
+        "records",
+    ),
+    "note.time_matched_unproven": (
+        "記載された時間一致 {stated_wh} は台帳で証明できませんでした（{reason}）。発行者の記載として表示しています",
+        "the stated time-matched {stated_wh} could not be proven from the ledger ({reason}); it is shown as the "
+        "issuer's statement",
+    ),
     "note.fully_retired": (
         "この証明書は本物で、すべて償却済みです。その電力は上に記載された受益者のために使われ、ほかの誰も主張できま"
         "せん",
@@ -385,7 +400,7 @@ STEP_WORDS: dict[str, tuple[str, str]] = {
     "signature": ("発行者の署名", "signature"), "printed": ("印字内容", "printed"),
     "inclusion": ("確定ブロックへの記録", "inclusion"), "record": ("台帳の記録", "record"),
     "revocation": ("失効していない", "revocation"), "ledger": ("台帳", "ledger"),
-    "lifecycle": ("移転・償却", "lifecycle"),
+    "lifecycle": ("移転・償却", "lifecycle"), "time_matched": ("時間一致", "time-matched"),
 }
 VERDICT_WORDS: dict[str, tuple[str, str]] = {
     "genuine": ("本物です", "GENUINE"), "not genuine": ("本物ではありません", "NOT GENUINE"),

@@ -28,7 +28,7 @@ def test_genuine_pdf(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> No
     code, steps = run(str(issued[1]), demo, tmp_path)
     assert code == GENUINE
     assert steps == ["read:True", "signature:True", "printed:True", "inclusion:True", "record:True",
-                     "revocation:True"]
+                     "revocation:True", "time_matched:True"]
 
 
 def test_genuine_payload_text(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
