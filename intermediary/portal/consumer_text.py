@@ -69,6 +69,7 @@ CONSUMER: Catalogue = {
         # certificates
         "certificates_title": "Certificates",
         "no_certificates": "You have no certificates yet. Issue them at a kiosk.",
+        "cert_period": "Period", "jst": "Times are Japan time (JST).",
         "method": "Method", "amount": "Amount", "issued_at": "Issued", "pdf": "PDF",
         "download": "Download the PDF",
         "revoked": "Revoked on {when}: {reason}",
@@ -136,6 +137,7 @@ CONSUMER: Catalogue = {
         "chart_label": "再エネ率の棒グラフ。同じ数値を下の表に示します。",
         "certificates_title": "証明書",
         "no_certificates": "証明書はまだありません。キオスクで発行できます。",
+        "cert_period": "期間", "jst": "時刻は日本時間（JST）です。",
         "method": "発電方法", "amount": "電力量", "issued_at": "発行日時", "pdf": "PDF",
         "download": "PDFをダウンロード",
         "revoked": "{when} に失効：{reason}",

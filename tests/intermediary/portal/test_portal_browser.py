@@ -19,7 +19,7 @@ import pytest
 
 from greencert.servers import BackgroundServer
 from tests.helpers.chromium import chromium_browser  # noqa: F401  (the fixture ``browser``)
-from tests.helpers.intermediary_world import PASSWORD, IntermediaryWorld
+from tests.helpers.intermediary_world import API, PASSWORD, TYPE_ID, IntermediaryWorld
 from tests.helpers.portal import add_usage_history, portal_world
 
 PHONE = {"width": 390, "height": 844}
@@ -29,6 +29,13 @@ PHONE = {"width": 390, "height": 844}
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IntermediaryWorld, str]]:
     world = portal_world(tmp_path_factory.mktemp("portal"))
     add_usage_history(world)
+    world.allocate(2, to="Ca")  # one certificate of Ca's, issued through the kiosk's API
+    http = world.http()
+    auth = world.login(http)
+    issued = http.post(f"{API}/certificates", headers=auth, json={
+        "item_ids": [r["item_id"] for r in world.open_rows(http, auth)], "type_id": TYPE_ID,
+        "idempotency_key": "portal-browser"})
+    assert issued.status_code == 201, issued.text
     server = BackgroundServer(world.app(), "127.0.0.1", 0).start()
     yield world, server.url
     server.stop()
@@ -113,6 +120,20 @@ def test_the_chart_of_renewable_share(phone: Any, screens: Path) -> None:
     assert phone.locator("#daily-table tbody tr").count() == 30
     _fits(phone)
     phone.screenshot(path=str(screens / "allocations_en.png"), full_page=False)
+
+
+def test_certificates_and_their_pdf(phone: Any, screens: Path) -> None:
+    _log_in(phone)
+    phone.click("nav.tabs >> text=Certificates")
+    assert phone.locator("section.certificate").count() == 1
+    assert "2,000 Wh" in phone.inner_text("section.certificate") and "Valid" in phone.inner_text("main")
+    _fits(phone)
+    phone.screenshot(path=str(screens / "certificates_en.png"), full_page=True)
+    with phone.expect_download() as download:
+        phone.click("text=Download the PDF")
+    path = download.value.path()
+    assert download.value.suggested_filename.startswith("certificate-") and path is not None
+    assert Path(path).read_bytes().startswith(b"%PDF")
 
 
 def test_the_language_switch(phone: Any, screens: Path) -> None:
