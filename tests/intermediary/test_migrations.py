@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from intermediary.database import (
     current_revision,
     head_revision,
     open_database,
+    upgrade,
 )
 from intermediary.models import Applicant, Base, Certificate, Consumer, Provider, Usage
 from tests.helpers.postgres import PrivatePostgres
@@ -237,3 +238,29 @@ def test_an_adopted_database_takes_producer_and_issuer_accounts_and_still_checks
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     con.close()
+
+
+def test_0003_keeps_the_applicants_and_makes_them_consumers_on_both_engines(empty_db_url: str) -> None:
+    """A database at 0002 with an applicant and a certificate, brought to the newest revision: the applicant is a
+    consumer's, the certificate is not revoked, and an account without a consumer can be added."""
+    engine = create_database_engine(empty_db_url)
+    try:
+        upgrade(engine, "0002")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO consumers VALUES ('C1', '需要家', 'a', 'k', 40, '[\"Aa\"]')"))
+            conn.execute(text("INSERT INTO providers VALUES ('Aa', 'Producer Aa', 'solar', 'renewable')"))
+            conn.execute(text("INSERT INTO applicants (applicant_id, password_hash, consumer_id, failed_logins, "
+                              "locked_until) VALUES ('demo', 'h', 'C1', 0, 0)"))
+        upgrade(engine)
+        with Session(engine) as db:
+            applicant = db.scalars(select(Applicant)).one()
+            assert (applicant.role, applicant.consumer_id, applicant.provider_id) == ("consumer", "C1", None)
+            consumer = db.get(Consumer, "C1")
+            assert consumer is not None and (consumer.name, consumer.providers, consumer.region) == \
+                ("需要家", ["Aa"], None)
+            db.add(Applicant(applicant_id="producer-aa", password_hash="h", consumer_id=None, role="producer",
+                             provider_id="Aa"))
+            db.commit()
+            assert db.scalars(select(Applicant.applicant_id).order_by(Applicant.id)).all() == ["demo", "producer-aa"]
+    finally:
+        engine.dispose()
