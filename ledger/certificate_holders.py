@@ -24,6 +24,7 @@ from ledger_lite.lifecycle import CERT_RETIRE, CERT_TRANSFER, holdings, moves
 
 PREFIX = "cert/"
 CERT_ISSUE = "cert.issue"
+CERT_MARK = b"cert."  # in the canonical CBOR of every type above (a text string is stored as its UTF-8 bytes)
 MAX_CATCH_UP_BLOCKS = 256
 
 
@@ -44,7 +45,10 @@ def parties(record: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
 
 
 def touched(raw: bytes) -> str | None:
-    """The certificate id a committed transaction wrote, if it is one of those that change who holds what."""
+    """The certificate id a committed transaction wrote, if it is one of those that change who holds what. Only a
+    transaction whose bytes hold ``cert.`` (its type, in canonical CBOR) is decoded: most of a block is readings."""
+    if CERT_MARK not in raw:
+        return None
     tx = decode_tx(raw)
     if tx.type == CERT_ISSUE:
         return tx.tx_id
