@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 import intermediary.eligible_index as eligible_index
-from intermediary.eligible_models import EligibleConsumer
+from intermediary.eligible_models import EligibleAsset, EligibleConsumer
+from intermediary.models import Consumer
+from intermediary.service import Service
 from ledger_lite import SigningKey
 from ledger_lite.certificate import CATEGORY_ORDER, JST, group_rows
 from tests.helpers.intermediary_world import API, TYPE_ID, IntermediaryWorld
@@ -212,3 +215,25 @@ def test_parts_of_readings_made_before_the_intermediary_started_are_read_from_th
     assert_same_as_rebuild(iw, iw.http())
     rows = listed(iw, iw.http(), "cb")["items"]
     assert sum(r["amount_wh"] for r in rows) == 2_100 and sum(r["allocations"] for r in rows) == 3
+
+
+def test_the_follower_thread_keeps_the_rows_up_to_date_between_requests(iw: IntermediaryWorld) -> None:
+    base = iw.service
+    service = Service(settings=base.settings, engine=base.engine, node=base.node, institutions=base.institutions,
+                      clock=base.clock, follow_every_s=0.02)
+    try:
+        with service.db() as db:
+            consumer = db.get(Consumer, "Ca")
+        assert consumer is not None
+        assert service.eligible.rows(consumer) == ([], None)  # followed from here on; the thread starts
+        made = set(iw.allocate(2))
+        deadline = time.monotonic() + 60
+        stored: set[str] = set()
+        while stored != made and time.monotonic() < deadline:  # no list request: only the thread moves them
+            time.sleep(0.02)
+            with service.db() as db:
+                stored = set(db.scalars(select(EligibleAsset.asset_id).where(EligibleAsset.consumer_id == "Ca")))
+        assert stored == made
+    finally:
+        service.eligible.stop()
+    assert service.eligible._thread is not None and not service.eligible._thread.is_alive()
