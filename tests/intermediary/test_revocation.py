@@ -137,3 +137,29 @@ def test_find_and_recent_list_this_intermediarys_certificates_newest_first(iw: I
         assert times == sorted(times, reverse=True)
         with pytest.raises(BadInput, match="page number"):
             recent(db, -1)
+
+
+class _StaleFirstRead(NodeClient):
+    """A node client whose first read of a certificate misses a revocation committed just after it (a race with
+    another revocation); every later read is the node's."""
+
+    def __init__(self, inner: NodeClient) -> None:
+        self.__dict__.update(inner.__dict__)
+        self._stale = True
+
+    def value(self, key: str) -> dict[str, Any]:
+        answer = super().value(key)
+        if self._stale and key.startswith("cert/"):
+            self._stale = False
+            return {**answer, "value": {**answer["value"], "revoked": None}}
+        return answer
+
+
+def test_losing_a_race_with_another_revocation_is_409_with_the_winners_reason(iw: IntermediaryWorld) -> None:
+    cid = issue(iw)
+    iw.ledger.commit(iw.node, iw.ledger.revoke(cid, "the other revocation"))
+    with iw.service.db() as db, pytest.raises(AlreadyRevoked) as raised:
+        revoke(db, _StaleFirstRead(iw.service.node), iw.service.settings, cid, "ours", iw.clock())
+    assert raised.value.reason == "the other revocation"  # the ledger refused ours: already_revoked
+    row = _row(iw, cid)
+    assert row is not None and row.revoked_reason == "the other revocation"
