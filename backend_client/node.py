@@ -276,17 +276,27 @@ class GovernanceClient(NodeClient):
             raise map_error(response)
         return _obj(decode_json(response, "POST", GOVERNANCE), "a proposal")
 
-    def proposal(self, proposal_id: str) -> dict[str, Any]:
+    def proposal(self, proposal_id: str, *, signer: SigningKey | None = None) -> dict[str, Any]:
+        """One proposal (a signed read, by ``signer`` or the client's: a validator, or the proposer)."""
         route = path("v1", "governance", "proposals", hex_id(proposal_id, "a proposal id"))
-        return _obj(self.json("GET", route), "a proposal")
+        return _obj(self._signed_get(route, {}, signer), "a proposal")
 
-    def proposals(self, *, state: str | None = None, proposer: str | None = None,
-                  limit: int = 100) -> list[dict[str, Any]]:
+    def proposals(self, *, state: str | None = None, proposer: str | None = None, limit: int = 100,
+                  signer: SigningKey | None = None) -> list[dict[str, Any]]:
+        """Proposals, newest first (a signed read: a validator reads all, anyone else its own)."""
         params = {k: v for k, v in (("state", state), ("proposer", proposer), ("limit", limit)) if v is not None}
-        items = _obj(self.json("GET", GOVERNANCE, params=params), "proposals").get("items")
+        items = _obj(self._signed_get(GOVERNANCE, params, signer), "proposals").get("items")
         if not isinstance(items, list):
             raise ProtocolError("expected a list of proposals")
         return items
+
+    def _signed_get(self, route: str, params: dict[str, Any], signer: SigningKey | None) -> Any:
+        query = {k: _param(v) for k, v in params.items()}
+        key = signer or self.signer
+        headers = {} if key is None else sign_request(key, method="GET", path=unquote(route),
+                                                       query=list(query.items()), chain_id=self._chain(),
+                                                       now=int(time.time()))
+        return self.json("GET", route, params=query, headers=headers)
 
     def approve_proposal(self, proposal_id: str, operator: SigningKey) -> dict[str, Any]:
         """The node's operator (``operator``: a validator key the node holds) approves a waiting proposal."""

@@ -1,14 +1,14 @@
 """``greencert governance list|approve|reject``: a validator node's operator decides the registry changes proposed
 to it (``ledger.governance_proposals``; issue 15, seed S21-S25).
 
-    greencert governance list --node URL [--state waiting|submitted|registered|refused] [--json]
+    greencert governance list --node URL --key FILE [--state waiting|submitted|registered|refused] [--json]
     greencert governance approve <id> --node URL --key FILE
     greencert governance reject <id> --reason TEXT --node URL --key FILE
 
 ``--key`` is the validator key file of the node's operator (a hex Ed25519 seed, as ``greencert node --key``); the
-node takes decisions only from a key it holds. Exit 0 done (one line per proposal, or the decision's outcome);
-2 bad input, the node's refusal included (one line: what was expected and what was found); 1 the node could not be
-asked.
+node takes decisions only from a key it holds, and shows every proposal only to a validator. Exit 0 done (one
+line per proposal, or the decision's outcome); 2 bad input, the node's refusal included (one line: what was
+expected and what was found); 1 the node could not be asked.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def add_governance_parser(sub: Any) -> None:
     reject.add_argument("--reason", required=True, help="why (1 to 500 characters)")
     for action in (approve, reject):
         action.add_argument("proposal", help="proposal id (64 hex characters)")
-        action.add_argument("--key", required=True, help="the operator's validator key file (hex seed)")
     for action in (listing, approve, reject):
+        action.add_argument("--key", required=True, help="the operator's validator key file (hex seed)")
         action.add_argument("--node", required=True, help="the validator node's URL")
     governance.set_defaults(func=run_governance)
 
@@ -69,17 +69,15 @@ def _run(args: argparse.Namespace) -> list[str]:
     from backend_client.node import GovernanceClient
     from greencert.keystore import KeyFileError, load
 
-    key = None
-    if args.governance_command != "list":
-        if not PROPOSAL_ID.fullmatch(args.proposal):
-            raise CommandError(f"expected a proposal id of 64 lower-case hex characters, found {args.proposal[:80]!r}")
-        try:
-            key = load(Path(args.key).expanduser())
-        except KeyFileError as exc:
-            raise CommandError(str(exc)) from exc
+    if args.governance_command != "list" and not PROPOSAL_ID.fullmatch(args.proposal):
+        raise CommandError(f"expected a proposal id of 64 lower-case hex characters, found {args.proposal[:80]!r}")
     try:
-        with GovernanceClient(args.node, timeout=30.0) as node:
-            if key is None:
+        key = load(Path(args.key).expanduser())
+    except KeyFileError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        with GovernanceClient(args.node, timeout=30.0, signer=key) as node:
+            if args.governance_command == "list":
                 items = node.proposals(state=args.state)
                 if args.json:
                     return [json.dumps(items, ensure_ascii=False, indent=2)]

@@ -3,8 +3,8 @@
 * ``POST /v1/governance/proposals``: a signed ``registry.propose`` envelope (``application/cbor`` body, or JSON
   ``{"tx": hex}``) → 201 with the proposal (200 if this node had it already).
 * ``GET /v1/governance/proposals[?state=&proposer=&limit=]`` and ``GET /v1/governance/proposals/{id}``: proposals
-  and their state (``waiting``, ``submitted``, ``registered``, ``refused`` with ``reason``). Public, as the
-  registry they would change is.
+  and their state (``waiting``, ``submitted``, ``registered``, ``refused`` with ``reason``). Signed reads
+  (``ledger_lite.request_auth``): a validator reads them all, a proposer its own.
 * ``POST /v1/governance/proposals/{id}/approve`` and ``.../reject?reason=``: the node's operator, signing the
   request (``ledger_lite.request_auth``, method POST) with a validator key this node holds.
 """
@@ -20,7 +20,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from ledger.consortium.node import ConsortiumNode
-from ledger.errors import Rejected
+from ledger.errors import NotFound, Rejected, shown
 from ledger.governance_peers import GovernancePeers
 from ledger.governance_policy import load_policy
 from ledger.governance_proposals import MAX_REASON_CHARS, GovernanceDesk, ProposalRefused
@@ -32,11 +32,11 @@ from ledger_lite.request_auth import KEY_HEADER, SIGNATURE_HEADER, TIME_HEADER, 
 PROPOSAL_ID = "^[0-9a-f]{64}$"
 MAX_LIST = 500
 TOO_MANY = {429: "The proposer has too many waiting proposals (``too_many_proposals``)"}
-OPERATOR = "the operator's signed request (``ledger_lite.request_auth``, method POST): "
+OPERATOR = "a signed request (``ledger_lite.request_auth``; to approve or reject, by the node's operator): "
 
 # Module-level aliases: the routes' annotations are strings (``from __future__ import annotations``) that FastAPI
 # resolves in this module's globals.
-Key = Annotated[str | None, Header(alias=KEY_HEADER, description=OPERATOR + "a validator key, hex")]
+Key = Annotated[str | None, Header(alias=KEY_HEADER, description=OPERATOR + "a registered key, hex")]
 At = Annotated[str | None, Header(alias=TIME_HEADER, description=OPERATOR + "Unix seconds")]
 Sig = Annotated[str | None, Header(alias=SIGNATURE_HEADER, description=OPERATOR + "hex Ed25519 signature")]
 Id = Annotated[str, Path(pattern=PROPOSAL_ID, description="the proposal envelope's transaction id")]
@@ -77,6 +77,15 @@ def governance_router(node: Node) -> APIRouter:
             raise Rejected(exc.code, exc.message, 401) from exc
         return public.address
 
+    def reader(request: Request, key: str | None, signed_at: str | None, signature: str | None) -> tuple[str, str]:
+        """(address, role) of the registered participant that signed this read (401 otherwise)."""
+        address = operator(request, key, signed_at, signature)
+        role = node.role_of(address)
+        if role is None:
+            raise ProposalRefused("unknown_signer", f"expected a read signed by a registered participant, found "
+                                                    f"key {address}", 401)
+        return address, role
+
 
     @router.post("/proposals", status_code=201, openapi_extra=TX_BODY,
                  responses={200: {"description": "A proposal this node had already: its record"},
@@ -90,16 +99,33 @@ def governance_router(node: Node) -> APIRouter:
         proposal, new = await asyncio.to_thread(desk.propose, raw)
         return JSONResponse(public_view(proposal), status_code=201 if new else 200)
 
-    @router.get("/proposals", responses=errors(400))
-    def proposals(state: Annotated[str | None, Query(description=f"one of {', '.join(STATES)}")] = None,
+    @router.get("/proposals", responses=errors(400, 401, 403))
+    def proposals(request: Request,
+                  state: Annotated[str | None, Query(description=f"one of {', '.join(STATES)}")] = None,
                   proposer: Annotated[str | None, Query(max_length=43)] = None,
-                  limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100) -> dict[str, Any]:
-        """Proposals this node was sent, newest first."""
+                  limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100, x_gc_key: Key = None,
+                  x_gc_time: At = None, x_gc_signature: Sig = None) -> dict[str, Any]:
+        """Proposals this node was sent, newest first. A signed read: a validator reads every proposal, any
+        other registered participant only its own."""
+        address, role = reader(request, x_gc_key, x_gc_time, x_gc_signature)
+        if role != "validator":
+            if proposer not in (None, address):
+                raise ProposalRefused("forbidden", f"expected a read of the signer's own proposals (only a validator "
+                                                   f"reads others'), found {role} {address} asking for "
+                                                   f"{shown(proposer)}", 403)
+            proposer = address
         return {"items": [public_view(p) for p in desk.proposals(state, proposer, limit)]}
 
-    @router.get("/proposals/{proposal_id}", responses=errors(400, 404))
-    def proposal(proposal_id: Id) -> dict[str, Any]:
-        return public_view(desk.proposal(proposal_id))
+    @router.get("/proposals/{proposal_id}", responses=errors(400, 401, 404))
+    def proposal(request: Request, proposal_id: Id, x_gc_key: Key = None, x_gc_time: At = None,
+                 x_gc_signature: Sig = None) -> dict[str, Any]:
+        """One proposal and its state. A signed read: by a validator or by its proposer (to anyone else it is
+        not found)."""
+        address, role = reader(request, x_gc_key, x_gc_time, x_gc_signature)
+        found = desk.proposal(proposal_id)
+        if role != "validator" and found.proposer != address:
+            raise NotFound(f"expected the id of a proposal of {address}, found {proposal_id}")
+        return public_view(found)
 
     @router.post("/proposals/{proposal_id}/approve", responses=errors(400, 401, 403, 404, 409))
     def approve(request: Request, proposal_id: Id, x_gc_key: Key = None, x_gc_time: At = None,

@@ -64,11 +64,11 @@ def propose_binding(world: LedgerWorld, url: str, to: SigningKey) -> str:
 
 def test_list_approve_and_reject(world: LedgerWorld, node: Node, url: str, tmp_path: Path) -> None:
     first = propose_binding(world, url, world.intermediary2)
-    listed = greencert("governance", "list", "--node", url, "--state", "waiting")
+    key = key_file(tmp_path / "validator.key", world.validator)
+    listed = greencert("governance", "list", "--node", url, "--key", key, "--state", "waiting")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.startswith(f"{first} waiting: by intermediary {world.intermediary.address}: set meter "
                                     f"'Smart meter of Aa' capacity_w=50000, intermediary={world.intermediary2.address}")
-    key = key_file(tmp_path / "validator.key", world.validator)
     approved = greencert("governance", "approve", first, "--node", url, "--key", key)
     assert approved.returncode == 0, approved.stderr
     assert approved.stdout.startswith(f"{first} registered: ") and "(block 1)" in approved.stdout
@@ -79,10 +79,11 @@ def test_list_approve_and_reject(world: LedgerWorld, node: Node, url: str, tmp_p
     rejected = greencert("governance", "reject", second, "--reason", "契約がありません", "--node", url, "--key", key)
     assert rejected.returncode == 0, rejected.stderr
     assert rejected.stdout.strip().endswith("— rejected by the operator: 契約がありません")
-    as_json = greencert("governance", "list", "--node", url, "--json")
+    as_json = greencert("governance", "list", "--node", url, "--key", key, "--json")
     states = {p["id"]: p["state"] for p in json.loads(as_json.stdout)}
     assert states == {first: "registered", second: "refused"}
-    assert greencert("governance", "list", "--node", url, "--state", "waiting").stdout == "no proposals waiting\n"
+    assert greencert("governance", "list", "--node", url, "--key", key, "--state", "waiting").stdout \
+        == "no proposals waiting\n"
 
 
 def test_bad_input_is_one_line_and_changes_nothing(world: LedgerWorld, node: Node, url: str, tmp_path: Path) -> None:
@@ -100,5 +101,5 @@ def test_bad_input_is_one_line_and_changes_nothing(world: LedgerWorld, node: Nod
                        str(tmp_path / "missing.key"))
     assert no_key.returncode == 2 and "expected a key file at" in no_key.stderr
     assert node.head.height == 0
-    down = greencert("governance", "list", "--node", f"http://127.0.0.1:{free_port()}")
+    down = greencert("governance", "list", "--node", f"http://127.0.0.1:{free_port()}", "--key", not_operator)
     assert down.returncode == 1 and down.stderr.startswith("greencert governance list: cannot ask the ledger node")

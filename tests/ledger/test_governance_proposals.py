@@ -32,8 +32,8 @@ def server(ledger_node: Node) -> Iterator[BackgroundServer]:
 
 @pytest.fixture
 def client(server: BackgroundServer) -> Iterator[GovernanceClient]:
-    with GovernanceClient(server.url, chain_id=CHAIN_ID) as running:
-        yield running
+    with GovernanceClient(server.url, chain_id=CHAIN_ID, signer=LedgerWorld().validator) as running:
+        yield running  # reads signed by the validator: it sees every proposal
 
 
 def meter_entry(world: LedgerWorld, intermediary: str, **changes: Any) -> dict[str, Any]:
@@ -193,7 +193,7 @@ def test_a_waiting_proposal_survives_a_restart(tmp_path: Path, ledger_world: Led
         node = w.open_node(tmp_path / "node", ledger_clock)
         server = BackgroundServer(create_app(node), "127.0.0.1", free_port()).start()
         try:
-            with GovernanceClient(server.url, chain_id=CHAIN_ID) as client:
+            with GovernanceClient(server.url, chain_id=CHAIN_ID, signer=w.validator) as client:
                 if step == "propose":
                     assert client.propose(proposal)["state"] == "waiting"
                 else:
@@ -226,7 +226,7 @@ def test_approvals_from_peers_are_checked(ledger_world: LedgerWorld, ledger_node
     node = w.open_node_with(w.genesis_with(*extra), tmp_path / "quorum", cosigners=extra[:1])
     server = BackgroundServer(create_app(node), "127.0.0.1", free_port()).start()
     try:
-        with GovernanceClient(server.url, chain_id=CHAIN_ID) as client:
+        with GovernanceClient(server.url, chain_id=CHAIN_ID, signer=w.validator) as client:
             proposal = binding(w, w.intermediary, w.intermediary2.address)
             route = f"/v1/governance/proposals/{proposal.tx_id}/approvals"
             message = approval_message(CHAIN_ID, entries=proposal.body["set"], remove=[], nonce=proposal.nonce)
@@ -271,3 +271,28 @@ def test_an_approved_change_not_yet_in_a_block_is_sent_again_after_a_restart(
         assert registered_meter(node, w)["attrs"]["intermediary"] == w.intermediary2.address
     finally:
         node.close()
+
+
+def test_proposals_are_read_by_validators_and_their_proposers_only(ledger_world: LedgerWorld, server: BackgroundServer,
+                                                                   client: GovernanceClient) -> None:
+    w = ledger_world
+    da = client.propose(binding(w, w.intermediary, w.intermediary2.address))["id"]
+    db = client.propose(sign_proposal(w.intermediary2, CHAIN_ID, remove=[w.meter_oil.address]))["id"]
+    assert {p["id"] for p in client.proposals()} == {da, db}  # a validator reads all
+    with GovernanceClient(server.url, chain_id=CHAIN_ID, signer=w.intermediary) as proposer:
+        assert [p["id"] for p in proposer.proposals()] == [da]
+        assert proposer.proposal(da)["id"] == da
+        with pytest.raises(NotFound, match="expected the id of a proposal of"):
+            proposer.proposal(db)
+        with pytest.raises(Forbidden, match="expected a read of the signer's own proposals"):
+            proposer.proposals(proposer=w.intermediary2.address)
+    with GovernanceClient(server.url, chain_id=CHAIN_ID, signer=w.user) as user:
+        assert user.proposals() == []
+    with GovernanceClient(server.url, chain_id=CHAIN_ID) as unsigned:
+        with pytest.raises(Unauthorized, match="sign it with a registered key"):
+            unsigned.proposals()
+        with pytest.raises(Unauthorized, match="sign it with a registered key"):
+            unsigned.proposal(da)
+    with GovernanceClient(server.url, chain_id=CHAIN_ID, signer=w.outsider) as outsider, \
+            pytest.raises(Unauthorized, match="expected a read signed by a registered participant"):
+        outsider.proposals()

@@ -40,8 +40,13 @@ def bound_to(node: ConsortiumNode, consortium: Consortium) -> str | None:
     return found
 
 
+def reader(consortium: Consortium, i: int) -> GovernanceClient:
+    """Validator ``i``'s operator reading its node (a signed read)."""
+    return GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id, signer=consortium.keys[i])
+
+
 def state_on(consortium: Consortium, i: int, proposal_id: str) -> str:
-    with GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id) as client:
+    with reader(consortium, i) as client:
         return str(client.proposal(proposal_id)["state"])
 
 
@@ -85,10 +90,10 @@ def test_other_changes_wait_for_a_quorum_of_operators(consortium: Consortium,
 
 
 def _known(consortium: Consortium, i: int, proposal_id: str) -> bool:
-    with GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id) as client:
+    with reader(consortium, i) as client:
         return any(p["id"] == proposal_id for p in client.proposals())
 
 
 def _approvals(consortium: Consortium, i: int, proposal_id: str) -> int:
-    with GovernanceClient(consortium.url(i), chain_id=consortium.world.chain_id) as client:
+    with reader(consortium, i) as client:
         return len(client.proposal(proposal_id)["approvals"])
