@@ -222,12 +222,14 @@ class State:
         self._undo = list(encoded)
         return self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
 
-    def stage(self, encoded: dict[str, bytes]) -> None:
+    def stage(self, encoded: dict[str, bytes]) -> set[str] | None:
         """Make sure the tree holds a block about to be stored (its writes' canonical bytes): ``prepare`` them
         unless they are prepared already (a block executed, discarded, and stored once final). The store calls
-        this before it writes the tree with the block."""
+        this before it writes the tree with the block. Returns which of the keys had a value before the block
+        (checked against the tree when prepared), so the store looks up only those rows; None: not known."""
         if self._undo is None:
             self.prepare(encoded)
+        return None if self._disk is None else self._disk.present(encoded)
 
     def discard(self) -> None:
         """Take a prepared block's writes out of the tree again (the block was not stored)."""

@@ -15,7 +15,7 @@ be read from the store and checked against it, and ``discard`` puts their old ha
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from ledger.errors import StoreError
@@ -113,9 +113,16 @@ class StoredValues:
 
     def pin(self, keys: list[str]) -> None:
         """Hold ``keys`` (a block about to be prepared) in the cache, read and checked now (module docstring)."""
+        self._pinned.update(keys)  # first: nothing is evicted while they are read
         for key in keys:
             self.get(key)
-        self._pinned.update(keys)
+
+    def present(self, keys: Iterable[str]) -> set[str] | None:
+        """Which of the pinned ``keys`` had a value before the block (None if one is not pinned)."""
+        cache = self._cache
+        if not self._pinned.issuperset(keys):
+            return None
+        return {key for key in keys if cache[key] is not _ABSENT}
 
     def old_hash(self, key: str) -> bytes | None:
         """The leaf of a pinned key before the block (None: it had no value)."""

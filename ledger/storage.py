@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, val
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER);
 CREATE TABLE IF NOT EXISTS smt_redo (height INTEGER PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS smt_garbage (id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS owners (id INTEGER PRIMARY KEY, owner TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS state_owner (owner INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (owner, id))
     WITHOUT ROWID;
@@ -65,6 +66,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
 CREATE UNIQUE INDEX IF NOT EXISTS txs_by_id ON txs(tx_id);
 """
 _IN_CHUNK = 500  # keys per ``IN (…)`` lookup
+# Replaced tree rows deleted with each block that does not write the tree (``Store._collect``): more than a
+# block's writes replace on average (about four rows a new leaf), so the backlog of a tree write is gone before
+# the next one.
+GARBAGE_PER_WRITE = 8
+GARBAGE_PER_BLOCK = 256
 # The row of a tree node and the rows of its children, in one statement (ledger.state_tree.ChildReader).
 _CHILDREN = ("SELECT id, node, l, r FROM smt WHERE id IN "
              "(?1, (SELECT l FROM smt WHERE id = ?1), (SELECT r FROM smt WHERE id = ?1))")
@@ -122,9 +128,11 @@ class Store:
         self._state_count = self.state_count()  # a count of the smallest index's entries, not a read of the rows
         self._owner_ids: dict[str, int] = {str(o): int(i) for i, o in self._db.execute("SELECT id, owner FROM owners")}
         self.tree = self._open_tree(tree_cache)
+        self._garbage = True  # rows in ``smt_garbage`` may be left to delete
         # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
-        # ``State.stage``, which puts them into ``tree`` if they are not there yet.
-        self.before_write: Callable[[dict[str, bytes]], None] | None = None
+        # ``State.stage``, which puts them into ``tree`` if they are not there yet and says which keys had a value
+        # (None: not known).
+        self.before_write: Callable[[dict[str, bytes]], set[str] | None] | None = None
 
     def _build_indexes(self) -> None:
         try:
@@ -151,15 +159,31 @@ class Store:
             return self._db.execute(_CHILDREN, (row_id,)).fetchall()
 
     def _write_tree(self, write: TreeWrite, height: int) -> None:
-        """Inside a transaction: the tree's changed rows and its new root, as of block ``height``, without the rows
-        they replace (``ledger.state_tree``, "Compaction"); the keys logged for the blocks up to it are no longer
-        needed."""
-        self._db.executemany("DELETE FROM smt WHERE id = ?", ((row_id,) for row_id in write.replaced))
+        """Inside a transaction: the tree's changed rows and its new root, as of block ``height``; the rows they
+        replace (``ledger.state_tree``, "Compaction") are listed in ``smt_garbage``, and the keys logged for the
+        blocks up to it are no longer needed. The replaced rows lie all over the table: deleted at once, they would
+        make one block write a page for nearly each of them, so the blocks that follow delete them a batch at a
+        time, lowest ids first (``_collect``)."""
+        self._db.executemany("INSERT OR IGNORE INTO smt_garbage(id) VALUES (?)",
+                             ((row_id,) for row_id in write.replaced))
+        self._garbage = True
         self._db.executemany("INSERT INTO smt(id, node, l, r) VALUES (?, ?, ?, ?)", write.rows)
         self._db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                              (("smt_root", str(write.root_id)), ("smt_size", str(write.size)),
                               ("smt_height", str(height))))
         self._db.execute("DELETE FROM smt_redo WHERE height <= ?", (height,))
+
+    def _collect(self, count: int) -> None:
+        """Inside a transaction: delete up to ``count`` replaced tree rows (``_write_tree``)."""
+        if not self._garbage:
+            return
+        ids = [row for (row,) in self._db.execute("SELECT id FROM smt_garbage ORDER BY id LIMIT ?", (count,))]
+        if not ids:
+            self._garbage = False
+            return
+        self._db.execute("DELETE FROM smt WHERE id BETWEEN ? AND ? AND id IN (SELECT id FROM smt_garbage "
+                         "WHERE id BETWEEN ? AND ?)", (ids[0], ids[-1], ids[0], ids[-1]))
+        self._db.execute("DELETE FROM smt_garbage WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
 
     def flush_tree(self, height: int) -> None:
         """Write the tree's changed rows now, the tree holding the state of block ``height`` (the last stored):
@@ -225,7 +249,11 @@ class Store:
                 raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
             rows.append((base | index, bytes.fromhex(tx.tx_id), stored,
                          b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
-        found = self._stored_rows(list(writes))
+        # Told a block's writes before its tree rows are taken (``State.stage``, which also says which of the
+        # keys had a value: only those rows are looked up; a new reading's key is not).
+        existed = None if self.before_write is None else self.before_write(
+            {key: encoded for key, (_, encoded) in writes.items()})
+        found = self._stored_rows(list(writes) if existed is None else list(existed))
         owners: dict[str, int] = {}  # numbered in this block
         inserts: list[tuple[int, bytes, bytes]] = []
         updates: list[tuple[bytes, int]] = []
@@ -241,8 +269,6 @@ class Store:
                 updates.append((stored, row))
                 indexes.remove(row, indexed(key, unpack_value(key, old[1])[1]), self._owner_ids)
             indexes.add(row, indexed(key, value), self._owner_ids, owners)
-        if self.before_write is not None:
-            self.before_write({key: encoded for key, (_, encoded) in writes.items()})
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps([pack_key(key) for key in writes]))
         with self._lock:
@@ -259,6 +285,7 @@ class Store:
                     self._write_tree(tree, header.height)
                 else:
                     self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
+                    self._collect(GARBAGE_PER_WRITE * len(writes) + GARBAGE_PER_BLOCK)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -300,14 +327,12 @@ class Store:
 
     def committed(self, tx_ids: Sequence[str]) -> set[str]:
         """Which of ``tx_ids`` the store holds."""
-        by_id = {_id_bytes(t): t for t in tx_ids}
-        ids = list(by_id)
         found: set[str] = set()
-        with self._lock:
-            for at in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[at:at + _IN_CHUNK]
-                found.update(by_id[bytes(row[0])] for row in self._db.execute(
-                    f"SELECT tx_id FROM txs WHERE tx_id IN ({','.join('?' * len(chunk))})", chunk))
+        with self._lock:  # one lookup each: faster in SQLite than ``IN (…)`` over a few hundred ids
+            execute = self._db.execute
+            for tx_id in tx_ids:
+                if execute("SELECT 1 FROM txs WHERE tx_id = ?", (_id_bytes(tx_id),)).fetchone() is not None:
+                    found.add(tx_id)
         return found
 
     def block_txs(self, height: int) -> list[bytes]:

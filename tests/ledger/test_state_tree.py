@@ -318,23 +318,39 @@ def test_a_logged_key_taken_out_is_refused_on_start(ledger_world: LedgerWorld, t
 
 
 def stored_rows(db_path: Path) -> tuple[set[int], set[int]]:
-    """(every row id of ``smt``, the row ids reached from the stored root)."""
+    """(every row id of ``smt`` not yet listed for deletion, the row ids reached from the stored root)."""
     tree_file = TreeFile(db_path)
     try:
-        return tree_file.rows(), tree_file.live_rows()
+        garbage = {row for (row,) in tree_file.db.execute("SELECT id FROM smt_garbage")}
+        assert garbage <= tree_file.rows() and not garbage & tree_file.live_rows()
+        return tree_file.rows() - garbage, tree_file.live_rows()
     finally:
         tree_file.db.close()
 
 
+def garbage(db_path: Path) -> int:
+    db = sqlite3.connect(db_path)
+    try:
+        return int(db.execute("SELECT count(*) FROM smt_garbage").fetchone()[0])
+    finally:
+        db.close()
+
+
 def test_a_node_keeps_only_the_rows_of_its_tree(ledger_world: LedgerWorld, tmp_path: Path) -> None:
-    """Each write of the tree deletes the rows it replaces in the same transaction: after many writes, every
-    stored row is a node of the tree of the stored root, and the node reads the same state back."""
+    """Each write of the tree lists the rows it replaces in the same transaction, and the blocks that follow
+    without writing the tree delete them: every stored row is then a node of the tree of the stored root, and
+    the node reads the same state back."""
     w = ledger_world
     data_dir = tmp_path / "node"
     node = w.open_node(data_dir, ManualClock())
     node.store.tree._flush_at = 1  # every block writes its tree rows
     for slot in range(2, 10):
         w.commit(node, w.allocate([(w.new_asset(node, slot, 1_000), 400)]))
+    assert garbage(data_dir / "ledger.sqlite") > 0
+    node.store.tree._flush_at = 1 << 20  # no more tree writes: the next blocks delete the replaced rows
+    for slot in range(10, 12):
+        w.new_asset(node, slot, 1_000)
+    assert garbage(data_dir / "ledger.sqlite") == 0
     status = node.status()
     node.close()
     everything, live = stored_rows(data_dir / "ledger.sqlite")
