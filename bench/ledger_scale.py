@@ -164,7 +164,7 @@ class Load:
                 if size <= 0:
                     return
                 txs = self.take(size)
-                answer = http.post("/v1/txs/batch", params={"wait": "true", "timeout": 120},
+                answer = http.post("/v1/txs/batch", params={"wait": "true", "timeout": 30},
                                    json={"txs": [t.encode().hex() for t in txs]})
                 if answer.status_code != 200:
                     raise RuntimeError(f"batch refused: {answer.status_code} {answer.text[:300]}")
