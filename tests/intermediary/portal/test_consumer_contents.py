@@ -31,7 +31,7 @@ def _logged_in(pw: IntermediaryWorld, applicant: str = "ca") -> httpx.Client:
 
 def test_the_form_offers_the_providers_of_the_consumers_region_with_method_and_amount(pw: IntermediaryWorld) -> None:
     page = _logged_in(pw).get("/portal/contents")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "<title>Transaction contents · GreenCert</title>" in page.text
     for pid, words in (("Aa", "Solar · available 500 kWh per hour"), ("Aw", "Wind · available 2000 kWh per hour"),
                        ("Ab", "Oil · available 1000 kWh per hour")):
         assert f'value="{pid}"' in page.text and words in page.text
