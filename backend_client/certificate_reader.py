@@ -17,10 +17,13 @@ remembers which node lacks it). Verification is not this module's: every answer 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend_client.errors import ProtocolError
-from backend_client.node import NodeClient
+
+if TYPE_CHECKING:  # either client: NodeClient (httpx) or LightNode (the standard library, greencert verify)
+    from backend_client.light_node import LightNode
+    from backend_client.node import NodeClient
 
 PARTS = ("tx", "block", "state", "head")
 
@@ -32,7 +35,7 @@ class CertificateReader:
     session is shared by many readers and closed by its owner. A reader holds one check's answer: give each
     thread its own reader."""
 
-    def __init__(self, client: NodeClient, *, owns_client: bool = False) -> None:
+    def __init__(self, client: NodeClient | LightNode, *, owns_client: bool = False) -> None:
         self.client = client
         self.owns_client = owns_client
         self.requests = 0  # HTTP requests this reader made (the benchmark's and the tests' count)

@@ -27,24 +27,14 @@ from backend_client.errors import (
     Unauthorized,
     Unreachable,
 )
-from backend_client.lean_gets import LeanGets, proxied
+from backend_client.lean_gets import LeanGets, TransportFailure, proxied
+from backend_client.lean_gets import split_urls as split_urls  # named here since before lean_gets
 from backend_client.tls import context_for
 
 MAX_MESSAGE = 500  # characters of a server's error message kept in an ApiError
 FAILOVER_STATUSES = frozenset({502, 503, 504})  # "this server cannot answer now": another one may
 CONNECT_TIMEOUT_S = 3.0  # with several URLs, a silent host is given up this soon (a live one accepts at once)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def split_urls(base_url: str | Sequence[str]) -> tuple[str, ...]:
-    """The base URLs in ``base_url``: one URL, several separated by commas, or a sequence of either; each without
-    its trailing ``/``, duplicates dropped, in the order given."""
-    given = [base_url] if isinstance(base_url, str) else list(base_url)
-    parts = [part.strip().rstrip("/") for url in given for part in url.split(",")]
-    urls = tuple(dict.fromkeys(part for part in parts if part))
-    if not urls:
-        raise ValueError(f"expected at least one base URL, found {base_url!r}")
-    return urls
 
 
 class HttpBase:
@@ -120,7 +110,7 @@ class HttpBase:
             url = self.base_urls[index]
             try:
                 if self._lean is not None and method == "GET" and json is None and content is None and not params:
-                    response = self._lean.get(url, path, all_headers, wait)
+                    response = _lean_get(self._lean, url, path, all_headers, wait)
                 else:
                     response = self._http.request(method, url + path, json=json, content=content, params=params,
                                                   headers=all_headers, timeout=wait)
@@ -154,6 +144,19 @@ class HttpBase:
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return decode_json(self.request(method, path, **kwargs), method, path)
+
+
+def _lean_get(lean: LeanGets, url: str, path: str, headers: dict[str, str], wait: httpx.Timeout) -> httpx.Response:
+    """``lean``'s GET as httpx would answer it: an ``httpx.Response``, or the ``httpx.TransportError`` of each
+    failure."""
+    try:
+        answer = lean.fetch(url, path, headers, wait.connect, wait.read)
+    except TransportFailure as exc:
+        kinds: dict[str, type[httpx.TransportError]] = {
+            "connect": httpx.ConnectError, "connect_timeout": httpx.ConnectTimeout, "read_timeout": httpx.ReadTimeout,
+            "read": httpx.ReadError, "protocol": httpx.RemoteProtocolError}
+        raise kinds[exc.kind](str(exc)) from exc
+    return httpx.Response(answer.status, headers=answer.headers, content=answer.body)
 
 
 def _own_error(response: httpx.Response) -> bool:

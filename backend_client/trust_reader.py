@@ -10,16 +10,19 @@ older node, is asked of the node as before. Nothing is trusted here: ``refresh``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend_client.errors import ProtocolError
-from backend_client.node import NodeClient
+
+if TYPE_CHECKING:  # either client: NodeClient (httpx) or LightNode (the standard library, greencert verify)
+    from backend_client.light_node import LightNode
+    from backend_client.node import NodeClient
 
 
 class TrustReader:
     """``refresh``'s reads over ``client`` (its one httpx client, keep-alive, failover)."""
 
-    def __init__(self, client: NodeClient) -> None:
+    def __init__(self, client: NodeClient | LightNode) -> None:
         self.client = client
         self.requests = 0  # HTTP requests this reader made
         self._blocks: dict[int, dict[str, Any]] = {}

@@ -38,7 +38,8 @@ from ledger_lite.trust_anchor import ConflictingHeaders, HeaderWatch, TrustError
 from ledger_lite.verification import LedgerReader, Step, Trust, TrustFormatError, clip, shown
 
 if TYPE_CHECKING:  # httpx is imported only when a node is asked: an offline check never loads it
-    from backend_client import CertificateReader, NodeClient
+    from backend_client import CertificateReader, LightNode
+    from printing.reading import PdfReading, PrintedCertificate
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
 __all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
@@ -75,10 +76,7 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
 
     try:
         if path.suffix.lower() == ".pdf":
-            printed = read_certificate_pdf(path)
-            payload = one_payload(printed.payloads, path.name, report, missing=False)
-            return payload, {"kind": "pdf", "amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id,
-                             "short_reference": printed.short_reference, "bundle": printed.bundle}
+            return pdf_read(read_certificate_pdf(path), path, report)
         if path.suffix.lower() in IMAGE_SUFFIXES:
             # An image without a readable QR may just be a poor photo: that is "could not check".
             return one_payload(read_qr_codes(path), path.name, report, missing=None), {"kind": "image"}
@@ -89,6 +87,40 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
     report.add("read", None, f"expected a payload, a .pdf or an image, found {clip(path.name)}",
                code="read.unsupported", params={"name": clip(path.name)})
     return None, {}
+
+
+def pdf_read(printed: PrintedCertificate, path: Path, report: Report) -> tuple[str | None, dict[str, Any]]:
+    """The payload (step ``read``) and what is printed, of a PDF read."""
+    payload = one_payload(printed.payloads, path.name, report, missing=False)
+    return payload, {"kind": "pdf", "amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id,
+                     "short_reference": printed.short_reference, "bundle": printed.bundle}
+
+
+def start_pdf(source: str) -> PdfReading | None:
+    """A PDF ``source`` being read in its child process (issue 16: while the node is asked), else ``None`` (not a
+    PDF, or one that cannot be started: ``read_source`` then reads it and words the failure)."""
+    if not source.lower().endswith(".pdf") or payload_text(source).startswith(PREFIX):
+        return None
+    from printing import ReadError
+    from printing.reading import PdfReading
+
+    try:
+        return PdfReading(Path(source)) if Path(source).is_file() else None
+    except (ReadError, OSError, ValueError):
+        return None
+
+
+def finish_pdf(reading: PdfReading, report: Report) -> tuple[str | None, dict[str, Any]]:
+    """``read_source``'s answer for a PDF started with ``start_pdf``."""
+    from printing import ReadError
+
+    try:
+        return pdf_read(reading.result(), reading.path, report)
+    except ReadError as exc:
+        name = reading.path.name
+        report.add("read", None, f"cannot read {clip(name)}: {clip(exc, 300)}", code="read.unreadable",
+                   params={"name": clip(name), "reason": clip(exc, 300)})
+        return None, {}
 
 
 NODE_HINT = ("pass the node's URL with --node URL (the 'Ledger node API' URL `greencert demo` prints, without "
@@ -141,7 +173,7 @@ def _read_cache(cache: Path, report: Report) -> Trust | None:
     return None
 
 
-def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: str | None = None) -> Trust | None:
+def load_trust(node: LightNode | None, cache: Path, report: Report, *, anchor: str | None = None) -> Trust | None:
     """The trust list: from ``anchor`` (a ``GCT1:`` text), else the cache file; online, brought up to date only
     through what the trusted validators signed (``ledger_lite.trust_anchor.refresh``) and saved to the cache. The
     first online use without either trusts the node's genesis validators and says so."""
@@ -194,7 +226,7 @@ def load_trust(node: NodeClient | None, cache: Path, report: Report, *, anchor: 
     return None
 
 
-def _one_request_reader(node: NodeClient) -> CertificateReader:
+def _one_request_reader(node: LightNode) -> CertificateReader:
     """The node's reads for one check, asked in one request (``GET /v1/certificates/{id}/audit``)."""
     from backend_client import CertificateReader
 
@@ -242,17 +274,34 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
     """Read ``source`` and run the light node's audit (``ledger_lite.audit``): against the node online, against
     the PDF's audit bundle offline (or when the node cannot be reached), else the signature alone."""
     report = Report()
-    payload, printed = read_source(source, report)
-    if payload is None:
-        return report
-    node: NodeClient | None = None
-    if not offline and node_url:
-        from backend_client import NodeClient
-
-        node = NodeClient(node_url, timeout=10)
+    online = not offline and bool(node_url)
+    # Online, a PDF is read in its child process while the client is loaded and the trust list brought up to date
+    # (their steps and notes come after the read's, as when done in turn; nothing more if the PDF has no payload).
+    reading = start_pdf(source) if online else None
+    early = report
+    if reading is None:
+        payload, printed = read_source(source, report)
+        if payload is None:
+            return report
+    else:
+        early = Report()
+    node: LightNode | None = None
     try:
-        trust = load_trust(node, trust_cache, report, anchor=anchor)
-        if trust is None:
+        if online:
+            from backend_client import LightNode  # the standard library's HTTP: httpx is never loaded
+
+            node = LightNode(str(node_url), timeout=10)
+        trust = load_trust(node, trust_cache, early, anchor=anchor)
+        if reading is not None:
+            payload, printed = finish_pdf(reading, report)
+            reading = None
+            if payload is None:
+                return report
+            report.steps += early.steps
+            report.notes += early.notes
+            report.note_ids += early.note_ids
+            report.evidence += early.evidence
+        if trust is None or payload is None:
             return report
         unreached = next((s for s in report.steps if s.name == "ledger" and s.ok is None), None)
         if node is not None and unreached is not None:
@@ -275,6 +324,8 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
         if node is not None and trust.headers:
             trust_cache.write_text(json.dumps(trust.to_json(), indent=1))  # the headers just checked, kept
     finally:
+        if reading is not None:
+            reading.close()
         if node is not None:
             node.close()
     return report

@@ -20,6 +20,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +33,9 @@ from printing.pdf_worker import MAX_IMAGE_PIXELS, MAX_PDF_PAGES, MAX_WORKER_MEMO
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["IMAGE_FORMATS", "MAX_IMAGE_PIXELS", "MAX_PDF_PAGES", "RASTER_DPI", "TOOL_TIMEOUT", "PrintedCertificate",
-           "parse_certificate_id", "parse_short_reference", "pdf_page_pixels", "read_bundle", "read_certificate_pdf",
-           "read_qr_codes", "read_qr_from_image", "render_page_png"]
+__all__ = ["IMAGE_FORMATS", "MAX_IMAGE_PIXELS", "MAX_PDF_PAGES", "RASTER_DPI", "TOOL_TIMEOUT", "PdfReading",
+           "PrintedCertificate", "parse_certificate_id", "parse_short_reference", "pdf_page_pixels", "read_bundle",
+           "read_certificate_pdf", "read_qr_codes", "read_qr_from_image", "render_page_png"]
 
 IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
 _PILLOW_PIXELS = re.compile(r"\((\d+) pixels\)")
@@ -65,20 +66,36 @@ class PrintedCertificate:
 def read_certificate_pdf(path: Path) -> PrintedCertificate:
     """The QR payloads of every page, the printed amount and certificate id of a PDF. Raises ``ReadError`` for
     a PDF of more than ``MAX_PDF_PAGES`` pages or a page of more than ``MAX_IMAGE_PIXELS`` at ``RASTER_DPI``."""
-    from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES  # here: the verifier's module, loaded by a verifier
+    return PdfReading(path).result()
 
-    path = _existing_pdf(path)
-    found = json.loads(_ask_worker("read", path, BUNDLE_NAME, str(MAX_BUNDLE_BYTES)))
-    text, texts = str(found["text"]), [str(t) for t in found["payloads"]]
-    return PrintedCertificate(
-        payload=texts[0] if texts else None,
-        amount_wh=parse_amount_kwh(text),
-        certificate_id=parse_certificate_id(text),
-        text=text,
-        payloads=tuple(texts),
-        short_reference=parse_short_reference(text),
-        bundle=_bundle_of(found),
-    )
+
+class PdfReading:
+    """``read_certificate_pdf`` started now and answered by ``result``: the child reads the PDF while the caller
+    does something else (issue 16: ``greencert verify`` loads its client and asks the node meanwhile). The same
+    limits: the child's memory cap, ``TOOL_TIMEOUT`` from the start. ``ReadError`` from the constructor (no such
+    file, no interpreter) or from ``result``. Call ``result`` or ``close`` (which ends the child)."""
+
+    def __init__(self, path: Path) -> None:
+        from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES  # the verifier's module, loaded by a verifier
+
+        self.path = _existing_pdf(path)
+        self._worker = _Worker("read", self.path, BUNDLE_NAME, str(MAX_BUNDLE_BYTES))
+
+    def result(self) -> PrintedCertificate:
+        found = json.loads(self._worker.answer())
+        text, texts = str(found["text"]), [str(t) for t in found["payloads"]]
+        return PrintedCertificate(
+            payload=texts[0] if texts else None,
+            amount_wh=parse_amount_kwh(text),
+            certificate_id=parse_certificate_id(text),
+            text=text,
+            payloads=tuple(texts),
+            short_reference=parse_short_reference(text),
+            bundle=_bundle_of(found),
+        )
+
+    def close(self) -> None:
+        self._worker.close()
 
 
 def render_page_png(path: Path, page: int = 1, *, dpi: int = RASTER_DPI) -> bytes:
@@ -120,28 +137,52 @@ def _bundle_of(found: dict[str, Any]) -> bytes | None:
 def _ask_worker(mode: str, path: Path, *arguments: str) -> bytes:
     """What ``printing.pdf_worker`` answers for ``mode`` on ``path``; its refusals, a crash (PDFium out of its
     memory cap, a damaged file) and a timeout become ``ReadError``."""
-    command = [sys.executable, "-m", "printing.pdf_worker", mode, str(path), *arguments]
-    paths = [_PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
-    try:
-        result = subprocess.run(command, capture_output=True, timeout=TOOL_TIMEOUT, check=False,
-                                env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
-    except subprocess.TimeoutExpired as exc:
-        raise ReadError(f"{path}: expected a PDF read within {TOOL_TIMEOUT:g} s, reading it took longer") from exc
-    except OSError as exc:  # no interpreter to start (sys.executable empty or gone), no process left
-        raise ReadError(f"{path}: expected to start {sys.executable or 'Python'} to read the PDF, found {exc}") from exc
-    if result.returncode == 0:
-        return result.stdout
-    if result.returncode == READ_ERROR_EXIT:
-        raise ReadError(result.stdout.decode("utf-8", errors="replace"))
-    stopped = f"exit status {result.returncode}"
-    if result.returncode < 0:
+    return _Worker(mode, path, *arguments).answer()
+
+
+class _Worker:
+    """One ``printing.pdf_worker`` child, started at once (see ``_ask_worker``)."""
+
+    def __init__(self, mode: str, path: Path, *arguments: str) -> None:
+        self.path = path
+        command = [sys.executable, "-m", "printing.pdf_worker", mode, str(path), *arguments]
+        paths = [_PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
+        self._deadline = time.monotonic() + TOOL_TIMEOUT
         try:
-            stopped = f"signal {signal.Signals(-result.returncode).name}"
-        except ValueError:  # a real-time signal has no name
-            stopped = f"signal {-result.returncode}"
-    last = result.stderr.decode(errors="replace").strip().splitlines()
-    raise ReadError(f"{path}: expected a readable PDF, its reader stopped with {stopped} (a damaged PDF, or one that "
-                    f"needs more than {MAX_WORKER_MEMORY >> 20:,} MB)" + (f": {last[-1][:200]}" if last else ""))
+            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE,
+                                             env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
+        except OSError as exc:  # no interpreter to start (sys.executable empty or gone), no process left
+            raise ReadError(f"{path}: expected to start {sys.executable or 'Python'} to read the PDF, "
+                            f"found {exc}") from exc
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
+
+    def answer(self) -> bytes:
+        path = self.path
+        try:
+            stdout, stderr = self._process.communicate(timeout=max(0.0, self._deadline - time.monotonic()))
+        except subprocess.TimeoutExpired as exc:
+            self.close()
+            raise ReadError(f"{path}: expected a PDF read within {TOOL_TIMEOUT:g} s, reading it took longer") from exc
+        code = self._process.returncode
+        if code == 0:
+            return stdout
+        if code == READ_ERROR_EXIT:
+            raise ReadError(stdout.decode("utf-8", errors="replace"))
+        stopped = f"exit status {code}"
+        if code < 0:
+            try:
+                stopped = f"signal {signal.Signals(-code).name}"
+            except ValueError:  # a real-time signal has no name
+                stopped = f"signal {-code}"
+        last = stderr.decode(errors="replace").strip().splitlines()
+        why = f": {last[-1][:200]}" if last else ""
+        raise ReadError(f"{path}: expected a readable PDF, its reader stopped with {stopped} (a damaged PDF, or one "
+                        f"that needs more than {MAX_WORKER_MEMORY >> 20:,} MB){why}")
 
 
 def read_qr_from_image(path: Path) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from backend_client import NodeClient
+from backend_client import LightNode
 from greencert.cli import main
 from greencert.demo import Demo
 from greencert.verify import GENUINE, NOT_GENUINE, UNCHECKED, Report, Trust, render, verify
@@ -55,7 +55,7 @@ def test_certificate_id_that_is_not_a_transaction_id_is_not_genuine(issued: tupl
     assert not any(s.name in ("inclusion", "record") for s in report.steps), "the node was asked"
 
 
-class AnswersFor(NodeClient):
+class AnswersFor(LightNode):
     """A node that answers for the issuance ``real`` (its transaction, and for ``state`` its record) whatever
     is asked — as one that ignores part of the id would."""
 
@@ -82,7 +82,7 @@ def test_node_answering_with_another_issuance_is_not_genuine(issued: tuple[str, 
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     claims = genuine_claims(issued)
     forged = dataclasses.replace(claims, cid="ab" * 32)
-    monkeypatch.setattr("backend_client.NodeClient", lambda url, **o: AnswersFor(url, claims.cid, **o))
+    monkeypatch.setattr("backend_client.LightNode", lambda url, **o: AnswersFor(url, claims.cid, **o))
     report = check(encode_payload(forged, demo.world.intermediary), demo, tmp_path / "t.json")
     assert report.exit_code == NOT_GENUINE
     ok, detail = steps(report)["inclusion"]
@@ -99,7 +99,7 @@ def test_node_answering_with_another_certificates_record_is_not_genuine(
     claims = genuine_claims(issued)
     other = user_issued.claims
     forged = dataclasses.replace(other, cid=claims.cid, h=claims.h)  # the issuance's id and height
-    monkeypatch.setattr("backend_client.NodeClient",
+    monkeypatch.setattr("backend_client.LightNode",
                         lambda url, **o: AnswersFor(url, claims.cid, state=other.cid, **o))
     # signed by Consumer Cb, who issued the other certificate, so the issuer matches the record served
     report = check(encode_payload(forged, demo.world.users["Cb"]), demo, tmp_path / "t.json")
