@@ -275,9 +275,10 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
     the PDF's audit bundle offline (or when the node cannot be reached), else the signature alone."""
     report = Report()
     online = not offline and bool(node_url)
-    # Online, a PDF is read in its child process while the client is loaded and the trust list brought up to date
-    # (their steps and notes come after the read's, as when done in turn; nothing more if the PDF has no payload).
-    reading = start_pdf(source) if online else None
+    # A PDF is read in its child process while the trust list is loaded (online: brought up to date from the node)
+    # and the facts' wording is loaded; their steps and notes come after the read's, as when done in turn, and
+    # nothing more is done if the PDF carries no payload.
+    reading = start_pdf(source)
     early = report
     if reading is None:
         payload, printed = read_source(source, report)
@@ -293,6 +294,8 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
             node = LightNode(str(node_url), timeout=10)
         trust = load_trust(node, trust_cache, early, anchor=anchor)
         if reading is not None:
+            import printing.facts  # noqa: F401  (loaded while the child reads: facts_of needs it next)
+
             payload, printed = finish_pdf(reading, report)
             reading = None
             if payload is None:
