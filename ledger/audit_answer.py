@@ -98,8 +98,8 @@ class AuditAnswers:
         found = self.txs.get(certificate_id)
         if found is None or self.blocks.get(found[0]) is None:
             return None
-        lock = self.node._lock  # the node's state lock (re-entrant): never waited for on the event loop
-        if not lock.acquire(blocking=False):
+        lock = getattr(self.node, "_lock", None)  # the node's state lock (re-entrant): never waited for here
+        if lock is None or not lock.acquire(blocking=False):
             return None
         try:
             state = self.node.proven_value(f"cert/{certificate_id}")

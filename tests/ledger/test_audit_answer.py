@@ -4,6 +4,7 @@ a new head shows at the very next check."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,3 +94,27 @@ def test_what_is_kept_is_bounded(ledger_world: LedgerWorld, ledger_node: Node) -
         answers.answer(cid)
     assert len(answers.txs) == 2 and answers.txs.get(ids[0]) is None
     assert len(answers.blocks) <= 2
+
+
+def test_a_busy_state_lock_is_never_waited_for_on_the_event_loop(ledger_world: LedgerWorld,
+                                                                  ledger_node: Node) -> None:
+    answers = AuditAnswers(ledger_node)
+    cid = issued(ledger_world, ledger_node)
+    whole = answers.answer(cid)
+    assert answers.at_once(cid) == whole  # the parts kept, the lock free: at once, the same answer
+    held, release = threading.Event(), threading.Event()
+
+    def commit_in_progress() -> None:
+        with ledger_node._lock:
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=commit_in_progress)
+    holder.start()
+    try:
+        assert held.wait(30)
+        assert answers.at_once(cid) is None  # left to a worker thread, which waits for the lock
+    finally:
+        release.set()
+        holder.join()
+    assert answers.at_once(cid) == whole
