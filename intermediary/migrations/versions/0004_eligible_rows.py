@@ -1,8 +1,9 @@
 """The stored eligible-transaction list (issue 16, ``intermediary.eligible_models``): followed consumers' allocated
 assets, the rows grouped from them, and the cursor of the last block followed.
 
-Only tables are added; nothing existing changes. The tables start empty: a consumer's rows are built from the node
-at its first list request, and followed from the blocks after that.
+Only tables are added; nothing existing changes (a database that has them already keeps them). The tables start
+empty: a consumer's rows are built from the node at its first list request, and followed from the blocks after
+that.
 
 Revision ID: 0004
 Revises: 0003
@@ -24,6 +25,10 @@ def _wide() -> sa.types.TypeEngine[int]:
 
 
 def upgrade() -> None:
+    # A database adopted by 0001 (no alembic_version) may be one that had these tables already: keep them.
+    present = set(sa.inspect(op.get_bind()).get_table_names())
+    if {"eligible_assets", "eligible_rows", "eligible_consumers", "eligible_cursor"} <= present:
+        return
     op.create_table(
         "eligible_assets",
         sa.Column("asset_id", sa.String(64), primary_key=True),
