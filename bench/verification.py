@@ -16,6 +16,8 @@ verifier timed after each, so that the load of a shared machine weighs on every 
   - ``one_request_headers_kept``: the same under ``HeaderWatch`` with a trust list that keeps the headers it
     checked (as the command line and the kiosk keep theirs): a header verified as final before is not verified
     again, so a warm check of an unchanged chain verifies no commit signature (a new head costs one commit);
+  - ``one_request_light_node``: the same through ``backend_client.LightNode`` (the standard library's
+    ``http.client``, no httpx loaded: what ``greencert verify`` reads a node with);
   - ``four_requests``: the ``NodeClient`` itself as the reader (transaction, block, state proof, head: the path of
     a node without the audit route);
   - ``new_client_per_check``: a new ``NodeClient`` for every check, one request (what a verifier that does not
@@ -29,8 +31,9 @@ verifier timed after each, so that the load of a shared machine weighs on every 
   ``BUSY_READINGS`` readings (``txs_in_block``: how many share its block), as on a busy node: the first check
   (the node reads and hashes the whole block once) and warm (the block's leaves kept: ``ledger.block_leaves``);
 * ``online_bytes``: HTTP response bytes (body) and requests per online check on each path;
-* ``cli_verify_ms``: ``greencert verify PAYLOAD --node URL`` as the command line runs it (a new client per check
-  and the trust list brought up to date from the node each time), warm, for comparison;
+* ``cli_verify_ms``: ``greencert verify PAYLOAD --node URL`` as the command line runs it (a new ``LightNode``
+  per check, the trust list brought up to date from the node each time, and the stated time-matched Wh proven
+  from the certificate's asset records), warm, in process, for comparison;
 * ``proof_bytes``: the bytes of the proofs one online check fetches (inclusion path, state proof) on this node,
   and ``proof_bytes_at_10M``: the same computed for a state of 10,000,000 keys and full blocks of 2,000
   transactions (the sparse Merkle tree's expected depth is log2 of the keys; the block's path is log2 of its
@@ -40,7 +43,7 @@ verifier timed after each, so that the load of a shared machine weighs on every 
   whole procedure (a certificate anchored on Bitcoin testnet, the transaction, issuer profile and revocation list
   served by a loopback stub), ``verify_ms_mocknet`` a certificate on its test chain (no transaction, root or
   issuer key checked); ``peer_over_one_request`` = its p50 / GreenCert's one-request p50 (issue 17: ≥ 2.5), and
-  ``peer_over_headers_kept`` the same against the headers-kept path.
+  ``peer_over_headers_kept`` and ``peer_over_light_node`` the same against those paths.
 
 Prints one JSON line.
 """
@@ -62,7 +65,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
-from backend_client import CertificateReader, NodeClient, TrustReader
+from backend_client import CertificateReader, LightNode, NodeClient, TrustReader
 from greencert.servers import BackgroundServer
 from ledger.api import create_app
 from ledger_lite.audit import AuditBundle, audit
@@ -200,6 +203,9 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
     def one(client: NodeClient) -> None:
         assert audit(payload, trust, node=CertificateReader(client)).verdict == "genuine"
 
+    def light(node: LightNode) -> None:
+        assert audit(payload, trust, node=CertificateReader(node)).verdict == "genuine"
+
     def four(client: NodeClient) -> None:
         assert audit(payload, trust, node=client).verdict == "genuine"
 
@@ -233,14 +239,16 @@ def measure(url: str, payload: str, trust: Trust, bundle: AuditBundle, w: Ledger
     public = w.intermediary.public
     samples: dict[str, list[float]] = {}
     blockcerts: dict[str, Any] = {}
-    with NodeClient(url, timeout=10) as client:
+    with NodeClient(url, timeout=10) as client, LightNode(url, timeout=10) as light_node:
         one(client)  # warm: the connection is open, the code paths have run once
+        light(light_node)
         headers_kept(client)
         four(client)
         # In segments, Blockcerts' verifier after each: a drift in the machine's load weighs on both sides.
         for _ in range(SEGMENTS):
             found = together({"one_request": lambda: one(client),
                               "one_request_headers_kept": lambda: headers_kept(client),
+                              "one_request_light_node": lambda: light(light_node),
                               "four_requests": lambda: four(client),
                               "new_client_per_check": new_client,
                               "refresh_and_check": lambda: with_refresh(client, True),
@@ -334,8 +342,8 @@ def report(found: dict[str, Any], bundle: AuditBundle, keys: int) -> None:
     def ms(name: str) -> dict[str, float]:
         return {"p50": round(timed[name][0], 3), "p99": round(timed[name][1], 3)}
 
-    online = ("one_request", "one_request_headers_kept", "four_requests", "new_client_per_check", "refresh_and_check",
-              "refresh_and_check_single_questions")
+    online = ("one_request", "one_request_headers_kept", "one_request_light_node", "four_requests",
+              "new_client_per_check", "refresh_and_check", "refresh_and_check_single_questions")
     result: dict[str, Any] = {
         "bench": "verification", "runs": RUNS, "node": "its own process, HTTP on a loopback port",
         "offline_ms": ms("offline"),
@@ -358,6 +366,7 @@ def report(found: dict[str, Any], bundle: AuditBundle, keys: int) -> None:
         result["peer_mocknet_over_one_request"] = round(checked["verify_ms_mocknet"]["p50"] / one, 2)
         result["peer_ratio"] = round(checked["verify_ms"]["p50"] / verify_ms, 1)
         result["peer_over_headers_kept"] = round(checked["verify_ms"]["p50"] / timed["one_request_headers_kept"][0], 2)
+        result["peer_over_light_node"] = round(checked["verify_ms"]["p50"] / timed["one_request_light_node"][0], 2)
     print(json.dumps(result))
 
 
