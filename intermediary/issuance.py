@@ -46,7 +46,8 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
         return existing
     try:
         record = node.value(f"cert/{certificate_id}")["value"]
-        tx = node.tx(certificate_id)
+        # The rule records its block's height (ledger.rules.certificates); only an older record needs the tx.
+        height = int(record["height"]) if "height" in record else int(node.tx(certificate_id)["height"])
         listed = node.assets(consumer.ledger_address, method=record["method"], start=int(record["start"]),
                              end=int(record["end"]), trade="completed")
     except ClientError as exc:
@@ -54,7 +55,7 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
     certified = certificate_assets(listed, certificate_id)
     complete = len(certified) == int(record.get("count", len(record.get("assets", ())))) and bool(certified)
     spans = [(int(a["start"]), int(a["wh"])) for a in certified] if complete else [(a[1], a[2]) for a in assets]
-    claims = Claims(cid=certificate_id, chain=settings.chain_id, h=int(tx["height"]), own=consumer.name,
+    claims = Claims(cid=certificate_id, chain=settings.chain_id, h=height, own=consumer.name,
                     m=record["method"], wh=int(record["wh"]), ps=int(record["start"]), pe=int(record["end"]),
                     inst=record["institution"], iat=int(record["time"]),
                     tm=time_matched_wh(certified) if complete else None)
@@ -167,12 +168,12 @@ def _send(db: Session, node: NodeClient, settings: Settings, who: Principal, key
         except ClientError as exc:
             raise LedgerUnavailable(f"the ledger did not answer: {exc}") from exc
         cert = record_from_ledger(db, node, settings, certificate_id, who.consumer, type_id, assets)
-        db.commit()
+        # One commit (one fsync) for our record and the request's "done": both or neither are kept.
+        _set(db, who, key, state="done", certificate_id=certificate_id)
     except BaseException:
         db.rollback()
         _set(db, who, key, state="failed")
         raise
-    _set(db, who, key, state="done", certificate_id=certificate_id)
     return cert
 
 

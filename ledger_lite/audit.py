@@ -263,7 +263,7 @@ class AuditBundle:
     def encode(self) -> bytes:
         return zlib.compress(json.dumps({"v": BUNDLE_VERSION, "certificate_id": self.certificate_id, "tx": self.tx,
                                          "block": self.block, "state": self.state, "head": self.head},
-                                        separators=(",", ":"), sort_keys=True).encode(), 9)
+                                        separators=(",", ":"), sort_keys=True).encode(), 1)
 
     @classmethod
     def decode(cls, data: bytes) -> AuditBundle:

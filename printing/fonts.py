@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from printing.errors import RenderError
 PREFERRED_FONT = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
 _TRUETYPE_SUFFIXES = (".ttf", ".otf", ".ttc")
 _registered: dict[Path, str] = {}
+_registering = threading.Lock()  # one registration, whichever thread renders first (the name is in the PDF)
 
 
 def fontconfig_candidates() -> list[Path]:
@@ -65,8 +67,11 @@ def cjk_font_name(candidates: Iterable[Path] | None = None) -> str:
     """Register the CJK font with reportlab once and return its name."""
     if candidates is None and _registered:
         return next(iter(_registered.values()))
-    path, font = find_cjk_font(candidates)
-    if path not in _registered:
-        pdfmetrics.registerFont(font)
-        _registered[path] = font.fontName
-    return _registered[path]
+    with _registering:
+        if candidates is None and _registered:
+            return next(iter(_registered.values()))
+        path, font = find_cjk_font(candidates)
+        if path not in _registered:
+            pdfmetrics.registerFont(font)
+            _registered[path] = font.fontName
+        return _registered[path]

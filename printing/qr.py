@@ -14,6 +14,8 @@ gets; otherwise the bare payload is printed.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import segno
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -31,8 +33,12 @@ MAX_WIDTH = 52 * mm
 TARGET_MODULE = 0.5 * mm  # ≥ 3 px per module when a scan is rasterised at 150 dpi
 
 
+@lru_cache(maxsize=64)
 def make_qr(payload: str) -> segno.QRCode:
-    """Encode ``payload`` at error correction Q, or M if Q needs a version above 20; refuse what is larger."""
+    """Encode ``payload`` at error correction Q, or M if Q needs a version above 20; refuse what is larger.
+
+    Encoded once per text (segno tries all eight masks, ~40 ms): ``qr_text`` and the page ask for the same symbol,
+    and a reprint asks again. Callers only read the symbol."""
     if not payload:
         raise RenderError("payload: expected the QR text ('GC1:...'), found an empty string")
     qr = None

@@ -16,6 +16,7 @@ from io import BytesIO
 import segno
 from PIL import Image
 from pypdf import PdfWriter
+from reportlab import rl_config
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
@@ -43,6 +44,10 @@ TIGHT_BLOCK_GAP = 2 * MM  # ... unless the page is full: then down to this much
 MAX_EXTRA_GAP = 8 * MM  # spare height is shared out between the blocks up to this much each
 QR_CHART_GAP = 8 * MM
 MAX_LOGO_WIDTH = 60 * MM
+
+# Streams are written Flate-compressed and binary, not also ASCII85-encoded: without reportlab's C accelerator the
+# pure-Python ASCII85 encoder was a fifth of a certificate's rendering time (issue 16), and the file is 20 % smaller.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,205 @@
+"""Benchmark: issuance request → PDF bytes with many assets on the ledger (issue 15 "Bad input and speed", issue 16
+"A large issuance").
+
+An intermediary and a real ledger node run in this process (ASGI transports, no sockets, as
+``bench/period_issuance.py``); the node is opened as ``greencert node`` opens it (no linger). First ``--assets``
+readings are put on the ledger as signed ``asset.generate`` transactions of 1,000 meters (``submit_many``: every
+signature checked, every block executed and stored with fsync), owned by the intermediary. Then, for each
+selection size (1, 100 and 900 allocations), ``--runs`` times: that many fresh readings are allocated to Consumer
+Ca, the applicant logs in, lists its open rows, selects all of them and the clock starts: ``POST
+/api/v1/certificates`` (node admission, rules, block, our record, the signed payload) then ``GET .../pdf`` (audit
+bundle from the node, reportlab, QR) until the PDF's bytes are in hand. Baseline in the same run: ``GET
+/v1/status`` through the same node client (a plain round trip). Prints one JSON line: p50 and p95 seconds of
+issuance, PDF and the whole request → PDF bytes per size, each p95 as a ratio to the baseline's p50, and the load
+average when the measuring began and ended (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
+
+import httpx
+
+from backend_client import NodeClient
+from intermediary.api.app import create_app
+from intermediary.config import Settings
+from intermediary.models import Applicant, Consumer
+from intermediary.passwords import hash_password
+from intermediary.service import Service, make_engine
+from ledger.api import create_app as create_node_app
+from ledger.genesis import Genesis, entry
+from ledger.node import Node
+from ledger.storage import Store
+from ledger_lite import SigningKey, Transaction, sign_tx
+from printing import load_institutions
+from tests.helpers.intermediary_world import API, PASSWORD, TYPE_ID
+from tests.helpers.ledger_world import HALF_HOUR, LedgerWorld, ManualClock, SyncASGITransport, slot
+
+SIZES = (1, 100, 900)
+BACKGROUND_METERS = 1000
+SLOTS = 1000  # half hours per meter: 20.8 days, so nothing expires (a month) while the clock stands at SLOTS + 10
+CHUNK = 20_000  # readings signed and submitted at once while building the ledger
+PARTS = 256  # asset.allocate's bound (ledger.rules.assets.MAX_PARTS)
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+
+
+class World(LedgerWorld):
+    """The test ledger world with more meters: ``BACKGROUND_METERS`` for the ledger's bulk and one per measured
+    issuance (each meter's readings may not overlap)."""
+
+    def __init__(self, measure_meters: int) -> None:
+        super().__init__()
+        self.bulk = [SigningKey.derive(f"bench/bulk/{i}") for i in range(BACKGROUND_METERS)]
+        self.measure = [SigningKey.derive(f"bench/measure/{i}") for i in range(measure_meters)]
+
+    def genesis(self) -> Genesis:
+        base = super().genesis()
+        extra = [entry(k.public, "meter", f"bench meter {i}", provider="Aa", method="solar", capacity_w=50_000)
+                 for i, k in enumerate([*self.bulk, *self.measure])]
+        return Genesis(chain_id=base.chain_id, time=base.time, entries=(*base.entries, *extra))
+
+    def reading(self, meter: SigningKey, n: int, nonce: int) -> Transaction:
+        start = slot(n)
+        return sign_tx(meter, chain=self.chain_id, type="asset.generate",
+                       body={"provider": "Aa", "method": "solar", "start": start, "end": start + HALF_HOUR,
+                             "wh": 1000, "owner": self.intermediary.address}, nonce=nonce, time=start + HALF_HOUR)
+
+
+def commit_all(node: Node, txs: list[Transaction]) -> list[dict[str, Any]]:
+    outcomes = []
+    for pending in node.submit_many([tx.encode() for tx in txs]):
+        assert not isinstance(pending, Exception), pending
+        outcome = pending.wait(600)
+        assert outcome is not None and outcome["code"] == "ok", outcome
+        outcomes.append(outcome)
+    return outcomes
+
+
+def build_ledger(world: World, node: Node, assets: int) -> float:
+    """``assets`` readings of the bulk meters on the ledger; the seconds it took."""
+    began = time.perf_counter()
+    per_meter = -(-assets // BACKGROUND_METERS)
+    batch: list[Transaction] = []
+    done = 0
+    for n in range(per_meter):
+        for meter in world.bulk:
+            if done == assets:
+                break
+            batch.append(world.reading(meter, n, n))
+            done += 1
+            if len(batch) == CHUNK:
+                commit_all(node, batch)
+                batch = []
+    if batch:
+        commit_all(node, batch)
+    return time.perf_counter() - began
+
+
+def allocate_fresh(world: World, node: Node, meter: SigningKey, count: int) -> None:
+    """``count`` new readings of ``meter``, each allocated whole to Consumer Ca."""
+    ids = [o["result"]["asset_id"] for o in commit_all(node, [world.reading(meter, n, n) for n in range(count)])]
+    commit_all(node, [world.allocate([(a, 1000) for a in ids[i:i + PARTS]]) for i in range(0, count, PARTS)])
+
+
+def open_service(world: World, tmp: Path, node: Node, clock: ManualClock) -> tuple[Service, list[Any]]:
+    transport = SyncASGITransport(create_node_app(node))
+    settings = Settings(db_url=f"sqlite:///{tmp / 'intermediary.sqlite'}", node_url="http://node.test",
+                        chain_id=world.chain_id, key=world.intermediary, pdf_dir=tmp / "pdf")
+    settings.pdf_dir.mkdir(parents=True, exist_ok=True)
+    client = NodeClient(settings.node_url, transport=transport, signer=world.intermediary, chain_id=world.chain_id)
+    service = Service(settings=settings, engine=make_engine(settings.db_url), node=client,
+                      institutions=load_institutions(None), clock=clock)
+    with service.db() as db:
+        db.add(Consumer(consumer_id="Ca", name="Consumer Ca", ledger_address=world.user.address,
+                        meter_key="00" * 32, renewable_target_pct=50, providers=["Aa"]))
+        db.flush()
+        db.add(Applicant(applicant_id="ca", password_hash=hash_password(PASSWORD), consumer_id="Ca",
+                         failed_logins=0, locked_until=0))
+        db.commit()
+    return service, [transport, client]
+
+
+def measure(world: World, node: Node, service: Service, runs: int) -> dict[str, list[float]]:
+    figures: dict[str, list[float]] = {"baseline_status": []}
+    transport = SyncASGITransport(create_app(service), client=("192.0.2.1", 50_000))
+    meters = iter(world.measure)
+    with httpx.Client(base_url="http://intermediary.test", transport=transport, timeout=60) as http:
+        token = http.post(f"{API}/sessions", json={"applicant_id": "ca", "password": PASSWORD}).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        for _ in range(runs):
+            for size in SIZES:
+                allocate_fresh(world, node, next(meters), size)
+                items = http.get(f"{API}/eligible-transactions", headers=auth).json()["items"]
+                selected = [i["item_id"] for i in items if not i["issued"]]
+                assert sum(i["allocations"] for i in items if not i["issued"]) == size, items
+                began = time.perf_counter()
+                service.node.status()
+                figures["baseline_status"].append(time.perf_counter() - began)
+                began = time.perf_counter()
+                answer = http.post(f"{API}/certificates", headers=auth,
+                                   json={"item_ids": selected, "type_id": TYPE_ID, "idempotency_key": uuid.uuid4().hex})
+                issued = time.perf_counter()
+                assert answer.status_code == 201, answer.text
+                pdf = http.get(f"{API}{answer.json()['pdf_url'].removeprefix('/api/v1')}", headers=auth)
+                done = time.perf_counter()
+                assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:200]
+                figures.setdefault(f"issue_{size}", []).append(issued - began)
+                figures.setdefault(f"pdf_{size}", []).append(done - issued)
+                figures.setdefault(f"request_to_pdf_{size}", []).append(done - began)
+    transport.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--assets", type=int, default=1_000_000, help="readings on the ledger before measuring")
+    parser.add_argument("--runs", type=int, default=20, help="issuances per selection size")
+    args = parser.parse_args()
+    if not 0 <= args.assets <= BACKGROUND_METERS * SLOTS:
+        parser.error(f"--assets: expected 0 to {BACKGROUND_METERS * SLOTS}, found {args.assets}")
+    world = World(measure_meters=args.runs * len(SIZES))
+    clock = ManualClock(slot(SLOTS + 10))
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(scratch)
+        node = Node(Store(tmp / "ledger.sqlite"), world.genesis(), world.validator, clock=clock)  # as open_node
+        node.start(warm=True)
+        closing: list[Any] = []
+        try:
+            build_s = build_ledger(world, node, args.assets)
+            service, closing = open_service(world, tmp, node, clock)
+            load_before = os.getloadavg()[0]
+            figures = measure(world, node, service, args.runs)
+            load_after = os.getloadavg()[0]
+            service.engine.dispose()
+        finally:
+            for thing in reversed(closing):
+                thing.close()
+            node.close()
+    base = statistics.median(figures["baseline_status"])
+    out: dict[str, object] = {"bench": "issuance_at_scale", "assets_on_ledger": args.assets,
+                              "build_s": round(build_s, 1), "runs_per_size": args.runs,
+                              "load_avg_before": round(load_before, 2), "load_avg_after": round(load_after, 2)}
+    for name, values in figures.items():
+        out[f"{name}_p50_s"] = round(statistics.median(values), 5)
+        out[f"{name}_p95_s"] = round(p95(values), 5)
+        if name != "baseline_status":
+            out[f"{name}_p95_ratio"] = round(p95(values) / base, 1)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
