@@ -61,6 +61,7 @@ class HttpBase:
     def close(self) -> None:
         if self._lean is not None:
             self._lean.close()
+            self._lean = None  # a closed client sends nothing: httpx refuses (RuntimeError), as before
         self._http.close()
 
     def __enter__(self) -> Self:

@@ -138,3 +138,12 @@ def test_after_close_a_request_opens_a_new_connection(server: BackgroundServer) 
     assert json.loads(lean.fetch(server.url, "/v1/status", {}, 5, 5).body)["chain_id"] == "test"
     lean.close()
     assert len(set(ports(server))) == 2
+
+
+def test_a_closed_client_sends_nothing(server: BackgroundServer) -> None:
+    client = NodeClient(server.url)
+    assert client.status()["chain_id"] == "test"
+    client.close()
+    with pytest.raises(RuntimeError):  # httpx's refusal, as before the lean path
+        client.status()
+    assert len(ports(server)) == 1
