@@ -40,7 +40,7 @@ class Admission(NodeBase):
 
     def submit(self, raw: bytes) -> Pending:
         tx, stored = self._admit(raw)
-        pending = Pending(tx=tx, raw=raw, stored=stored, settled=self._settled)
+        pending = Pending(tx=tx, raw=raw, stored=stored, settled=self._settled, waited=True)
         with self._cv:
             if tx.tx_id in self._queued_ids or self.store.has_tx(tx.tx_id):
                 raise Rejected("duplicate", f"transaction {tx.tx_id} was already submitted", 409)

@@ -32,6 +32,9 @@ class Pending:
     stored: bytes  # its disk form (ledger.compact), prepared during admission
     settled: threading.Condition = field(repr=False)
     outcome: dict[str, Any] | None = None
+    # Sent alone (``submit``, ``POST /v1/txs``): a client is waiting for it, so its block is cut right after it
+    # rather than filled with bulk transactions queued behind it (ledger.producer). False for ``submit_many``.
+    waited: bool = False
 
     def wait(self, timeout: float) -> dict[str, Any] | None:
         if self.outcome is None:

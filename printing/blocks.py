@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, HexColor, black
@@ -39,6 +39,9 @@ class Page:
     margin: float
     font: str
     accent: Color
+    # Each run wrapped once per width: blocks are measured before they are drawn (issue 16: half the page's text
+    # work was wrapping the same paragraphs again).
+    _wrapped: dict[tuple[Text, float], tuple[Paragraph, float]] = field(default_factory=dict, repr=False)
 
     @property
     def left(self) -> float:
@@ -64,17 +67,24 @@ class Page:
         )
         return Paragraph(escape(run.text), style)
 
+    def _wrap(self, run: Text, width: float) -> tuple[Paragraph, float]:
+        found = self._wrapped.get((run, width))
+        if found is None:
+            paragraph = self._paragraph(run)
+            found = paragraph, float(paragraph.wrap(width, self.height)[1])
+            self._wrapped[(run, width)] = found
+        return found
+
     def measure(self, runs: list[Text], width: float, gap: float = 1.5) -> float:
         """Height of ``runs`` stacked in a column of ``width`` points."""
-        heights = [self._paragraph(run).wrap(width, self.height)[1] for run in runs]
+        heights = [self._wrap(run, width)[1] for run in runs]
         return float(sum(heights)) + gap * max(0, len(runs) - 1)
 
     def draw(self, runs: list[Text], x: float, top: float, width: float, gap: float = 1.5) -> float:
         """Draw ``runs`` stacked downwards from ``top``; return the y below the last one."""
         y = top
         for index, run in enumerate(runs):
-            paragraph = self._paragraph(run)
-            _, height = paragraph.wrap(width, self.height)
+            paragraph, height = self._wrap(run, width)
             paragraph.drawOn(self.canvas, x, y - height)
             y -= height + (gap if index < len(runs) - 1 else 0)
         return y

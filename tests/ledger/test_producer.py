@@ -1,0 +1,86 @@
+"""Block cuts (ledger.producer): a transaction a client waits on ends its block when only bulk follows it; the
+order of transactions never changes and bulk blocks stay full."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ledger.node import Node
+from ledger.node_base import Pending
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
+
+
+def _outcomes(pendings: list[Any]) -> list[dict[str, Any]]:
+    outcomes = []
+    for pending in pendings:
+        assert isinstance(pending, Pending), pending
+        outcome = pending.wait(10)
+        assert outcome is not None and outcome["code"] == "ok", outcome
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _stopped_node(tmp_path: Path, world: LedgerWorld, clock: ManualClock) -> Node:
+    return world.open_node(tmp_path / "node", clock, start=False, linger_s=0)
+
+
+def test_a_waited_transaction_ends_its_block_before_the_bulk_behind_it(tmp_path: Path) -> None:
+    world, clock = LedgerWorld(), ManualClock(slot(40))
+    node = _stopped_node(tmp_path, world, clock)
+    try:
+        before = node.submit_many([world.generate(slot(n), 1_000).encode() for n in range(5)])
+        waited = node.submit(world.generate(slot(5), 1_000).encode())
+        after = node.submit_many([world.generate(slot(n), 1_000).encode() for n in range(6, 11)])
+        node.start()
+        heights = [o["height"] for o in _outcomes([*before, waited, *after])]
+    finally:
+        node.close()
+    assert heights[:6] == [heights[0]] * 6  # the bulk before it and the waited one: one block
+    assert heights[6:] == [heights[0] + 1] * 5  # the bulk behind it: the next block
+
+
+def test_bulk_alone_fills_blocks_up_to_the_limit(tmp_path: Path) -> None:
+    world, clock = LedgerWorld(), ManualClock(slot(40))
+    node = _stopped_node(tmp_path, world, clock)
+    node.max_block_txs = 4
+    try:
+        pendings = node.submit_many([world.generate(slot(n), 1_000).encode() for n in range(10)])
+        node.start()
+        heights = [o["height"] for o in _outcomes(pendings)]
+    finally:
+        node.close()
+    first = heights[0]
+    assert heights == [first] * 4 + [first + 1] * 4 + [first + 2] * 2
+
+
+def test_single_submissions_alone_share_blocks(tmp_path: Path) -> None:
+    world, clock = LedgerWorld(), ManualClock(slot(40))
+    node = _stopped_node(tmp_path, world, clock)
+    try:
+        pendings = [node.submit(world.generate(slot(n), 1_000).encode()) for n in range(6)]
+        node.start()
+        heights = [o["height"] for o in _outcomes(pendings)]
+    finally:
+        node.close()
+    assert heights == [heights[0]] * 6  # every one waited on, none cut short: one block
+
+
+def test_a_waited_transaction_keeps_its_place_after_what_it_depends_on(tmp_path: Path) -> None:
+    """An allocation queued in bulk, then the waited issuance of it: same order, both committed."""
+    world, clock = LedgerWorld(), ManualClock(slot(40))
+    node = _stopped_node(tmp_path, world, clock)
+    try:
+        node.start()
+        asset = world.new_asset(node, 0, 1_000)
+        node.stop()
+        bulk = node.submit_many([world.allocate([(asset, 1_000)]).encode()])
+        issued = node.submit(world.issue([asset]).encode())
+        tail = node.submit_many([world.generate(slot(n), 1_000).encode() for n in range(1, 4)])
+        node.start()
+        allocation, issuance, *rest = _outcomes([*bulk, issued, *tail])
+    finally:
+        node.close()
+    assert allocation["height"] == issuance["height"]
+    assert allocation["index"] < issuance["index"]
+    assert all(o["height"] == issuance["height"] + 1 for o in rest)
