@@ -53,6 +53,13 @@ CHUNK = 20_000  # readings signed and submitted at once while building the ledge
 PARTS = 256  # asset.allocate's bound (ledger.rules.assets.MAX_PARTS)
 
 
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
@@ -104,6 +111,9 @@ def build_ledger(world: World, node: Node, assets: int) -> float:
             if len(batch) == CHUNK:
                 commit_all(node, batch)
                 batch = []
+                if done % 100_000 == 0:
+                    print(f"{done} assets on the ledger after {time.perf_counter() - began:.0f} s, resident "
+                          f"{resident_mb():.0f} MB", file=sys.stderr, flush=True)
     if batch:
         commit_all(node, batch)
     return time.perf_counter() - began
