@@ -16,10 +16,12 @@ tree), ``smt_size`` counts the leaves and ``smt_height`` is the block whose stat
 written with the rows.
 
 Compaction. A write also names the rows its new rows replace (``TreeWrite.replaced``: the stored row of every
-changed or removed entry), and the store deletes them in the same SQLite transaction that writes the new rows
-and the new root: the table then holds exactly the tree of ``smt_root``, one row per node. A crash before that
+changed or removed entry). The store lists them in ``smt_garbage`` in the same SQLite transaction that writes
+the new rows and the new root, and the blocks that follow delete them a batch at a time (``ledger.storage``):
+the table then holds the tree of ``smt_root``, one row per node, and the rows still listed. A crash before that
 transaction commits leaves the old tree whole (and the logged keys that lead from it to the head); after it, the
-new one. SQLite reuses the freed pages for the rows that follow, so the file stays the size of the live tree.
+new one, with its garbage listed. SQLite reuses the freed pages for the rows that follow, so the file stays the
+size of the live tree.
 
 Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
 parent's, which the node checked against the last signed header at start (the root): a hand-edited row is
