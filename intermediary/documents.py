@@ -12,7 +12,9 @@ is printed under it (``with_public_url``), instead of the format's.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,6 +58,24 @@ def with_public_url(fmt: InstitutionFormat, public_url: str) -> InstitutionForma
 
 
 log = logging.getLogger(__name__)
+_warming: list[threading.Thread] = []
+
+
+def warm_renderer() -> None:
+    """Load the renderer (reportlab, the embedded CJK font: ~0.2-0.4 s once per process) in the background, so the
+    first certificate's PDF does not wait for it; the issuance calls this while the node makes its block."""
+    if not _warming:
+        thread = threading.Thread(target=_load_renderer, name="warm-renderer", daemon=True)
+        _warming.append(thread)
+        thread.start()
+
+
+def _load_renderer() -> None:
+    try:
+        importlib.import_module("printing.render")  # reportlab's canvas, pypdf, segno
+        importlib.import_module("printing.fonts").cjk_font_name()
+    except Exception as exc:  # the PDF request itself will say what is wrong
+        log.warning("the certificate renderer could not be prepared: %s", exc)
 
 
 def audit_bundle(node: LedgerReader, certificate_id: str) -> bytes | None:

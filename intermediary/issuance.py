@@ -19,6 +19,7 @@ from backend_client import ApiError, ClientError, NodeClient
 from backend_client import NotFound as LedgerNotFound
 from intermediary.auth import Principal
 from intermediary.config import Settings
+from intermediary.documents import warm_renderer
 from intermediary.errors import AlreadyIssued, BadInput, Conflict, LedgerUnavailable, NotFound, shown
 from intermediary.models import Certificate, Consumer, IssuanceRequest, Item
 from intermediary.period import Period
@@ -154,6 +155,7 @@ def _committed_earlier(db: Session, node: NodeClient, settings: Settings, who: P
 def _send(db: Session, node: NodeClient, settings: Settings, who: Principal, key: str, tx: Transaction,
           tx_ids: list[str], type_id: str, assets: list[list[Any]]) -> Certificate:
     """Send the claimed attempt ``tx``; the row ends ``done`` or ``failed`` whatever happens."""
+    warm_renderer()  # while the node makes the block
     try:
         try:
             node.submit(tx, wait=True, timeout=20.0)
