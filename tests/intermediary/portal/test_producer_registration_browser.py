@@ -9,74 +9,32 @@ Skipped, with the reason, where Playwright or Chromium is missing. Screenshots: 
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from backend_client.node import GovernanceClient
-from greencert.servers import BackgroundServer, free_port
 from tests.helpers.chromium import chromium_browser  # noqa: F401  (the fixture ``browser``)
 from tests.helpers.intermediary_world import PASSWORD, IntermediaryWorld
+from tests.helpers.phone import Phone, screens_folder, served_portal  # noqa: F401  (fixtures)
 
-PHONE = {"width": 390, "height": 844}
-LOCALES = {"ja": "ja-JP", "en": "en-US"}
 WORDS = {"en": {"register": "Register the intermediary", "waiting": "Waiting for approval",
                 "done": "Registration of the intermediary is complete."},
          "ja": {"register": "仲介事業者を登録する", "waiting": "承認待ち", "done": "仲介事業者の登録が完了しました。"}}
 
 
-@pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GREENCERT_PORTAL_SCREENS") or tmp_path / "screens")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def url(pw: IntermediaryWorld) -> Iterator[str]:
-    server = BackgroundServer(pw.app(), "127.0.0.1", free_port()).start()
-    yield server.url
-    server.stop()
-
-
-class Phone:
-    """A page in a 390×844 phone context that records console errors (a refused style sheet shows there)."""
-
-    def __init__(self, browser: Any, lang: str) -> None:
-        self.context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                           locale=LOCALES[lang])
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def fits(self, *targets: str) -> None:
-        """No sideways scrolling, each of ``targets`` (selectors) at least 48 px tall, no console errors."""
-        width = self.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px screen"
-        for target in targets:
-            box = self.page.locator(target).first.bounding_box()
-            assert box is not None and box["height"] >= 48, (target, box)
-        assert not self.errors, self.errors
-
-    def shot(self, folder: Path, name: str, lang: str) -> None:
-        self.page.screenshot(path=str(folder / f"producer-{name}_{lang}.png"), full_page=True)
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, screens: Path, lang: str) -> None:
-    phone = Phone(browser, lang)
+def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, portal_url: str, screens: Path, lang: str) -> None:
+    phone = Phone(browser, lang, "producer")
     page, words = phone.page, WORDS[lang]
     try:
-        page.goto(f"{url}/portal/login")
+        page.goto(f"{portal_url}/portal/login")
         page.fill("#applicant_id", "producer-aa")
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/portal/producer/")
+        page.wait_for_url(f"{portal_url}/portal/producer/")
         assert page.locator("html").get_attribute("lang") == lang
         meter = page.locator(f'section[data-meter="{pw.ledger.meter.address}"]')
         assert meter.count() == 1 and page.locator("section[data-meter]").count() == 1
@@ -91,7 +49,7 @@ def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, sc
         phone.fits("select#intermediary", "#ok", "#cancel")
         phone.shot(screens, "register", lang)
         page.click("#cancel")
-        page.wait_for_url(f"{url}/portal/producer/")
+        page.wait_for_url(f"{portal_url}/portal/producer/")
 
         # S22-S23: Db chosen, OK: a move to another intermediary waits for the validators.
         meter.get_by_text(words["register"]).click()
@@ -114,7 +72,7 @@ def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, sc
         phone.fits("#ok")
         phone.shot(screens, "done", lang)
         page.click("#ok")
-        page.wait_for_url(f"{url}/portal/producer/")
+        page.wait_for_url(f"{portal_url}/portal/producer/")
         assert meter.locator(".reports-to").inner_text() == "Intermediary Db"
         registered = next(e for e in pw.node.registry() if e["address"] == pw.ledger.meter.address)
         assert registered["attrs"]["intermediary"] == pw.ledger.intermediary2.address
@@ -123,18 +81,18 @@ def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, sc
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_a_refused_registration_on_a_phone(browser: Any, pw: IntermediaryWorld, url: str, screens: Path,
+def test_a_refused_registration_on_a_phone(browser: Any, pw: IntermediaryWorld, portal_url: str, screens: Path,
                                            lang: str) -> None:
-    phone = Phone(browser, lang)
+    phone = Phone(browser, lang, "producer")
     page = phone.page
     reason = {"ja": "Db社との契約が確認できません", "en": "no contract with Intermediary Db on file"}[lang]
     try:
-        page.goto(f"{url}/portal/login")
+        page.goto(f"{portal_url}/portal/login")
         page.fill("#applicant_id", "producer-aa")
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/portal/producer/")
-        page.goto(f"{url}/portal/producer/meters/{pw.ledger.meter.address}/intermediary")
+        page.wait_for_url(f"{portal_url}/portal/producer/")
+        page.goto(f"{portal_url}/portal/producer/meters/{pw.ledger.meter.address}/intermediary")
         page.select_option("select#intermediary", label="Intermediary Db")
         page.click("#ok")
         page.wait_for_url(re.compile(r".*/portal/producer/registrations/[0-9a-f]{64}$"))
