@@ -37,12 +37,12 @@ from ledger.governance_policy import Policy, auto_approves
 from ledger.governance_store import FILE_NAME, STATES, Proposal, ProposalStore
 from ledger.node import Node
 from ledger.node_base import Pending
-from ledger.registry import Entry, is_removed, validate_entry
-from ledger.rules.governance import governance_key
+from ledger.registry import Entry, is_removed
+from ledger.rules.governance import governance_key, parse_entry
 from ledger.verifier import check_one, rebuild
-from ledger_lite import SignatureError, SigningKey, Transaction, address_of, quorum, sign_tx
+from ledger_lite import SignatureError, SigningKey, Transaction, quorum, sign_tx
 from ledger_lite.governance import approval_message, verify_approval
-from ledger_lite.keys import PUBLIC_KEY_SIZE, is_address
+from ledger_lite.keys import is_address
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,6 @@ PROPOSAL_TYPE = "registry.propose"
 PROPOSERS = ("intermediary", "validator")
 MAX_CHANGES = 64
 MAX_WAITING = 50           # waiting proposals one proposer may have at a time
-MAX_NAME_CHARS = 200
 MAX_REASON_CHARS = 500
 MAX_APPROVALS = 256
 SETTLE_S = 10.0            # how long propose/approve wait for the registry.update's block before answering
@@ -61,25 +60,14 @@ class ProposalRefused(Rejected):
 
 
 def _entry_of(index: int, value: Any) -> tuple[Entry, dict[str, Any]]:
-    """``set[index]`` as an ``Entry`` and its JSON form; 400 ``bad_proposal`` when it is no valid entry."""
-    where = f"set[{index}]"
-    if not isinstance(value, dict) or sorted(value) != ["attrs", "name", "public_key", "role"]:
-        raise ProposalRefused("bad_proposal", f"{where}: expected {{public_key, role, name, attrs}}, found "
-                                              f"{shown(value)}", 400)
-    key, role, name, attrs = value["public_key"], value["role"], value["name"], value["attrs"]
-    if not isinstance(key, bytes) or len(key) != PUBLIC_KEY_SIZE:
-        raise ProposalRefused("bad_proposal", f"{where}: expected a {PUBLIC_KEY_SIZE}-byte public_key, found "
-                                              f"{shown(key)}", 400)
-    if not isinstance(role, str) or not isinstance(attrs, dict) or not isinstance(name, str) \
-            or not name.strip() or len(name) > MAX_NAME_CHARS:
-        raise ProposalRefused("bad_proposal", f"{where}: expected a role, a name of 1 to {MAX_NAME_CHARS} "
-                                              f"characters and attrs (a map), found {shown(value)}", 400)
-    entry = Entry(address=address_of(key), public_key=key, role=role, name=name, attrs=dict(attrs))
+    """``set[index]`` as an ``Entry`` (checked as the ``registry.update`` rule checks it) and its JSON form; 400
+    ``bad_proposal`` when it is no valid entry."""
     try:
-        validate_entry(entry)
+        entry = parse_entry(index, value)
     except Rejected as exc:
-        raise ProposalRefused("bad_proposal", f"{where}: {exc.message}", 400) from exc
-    return entry, {"public_key": key.hex(), "role": role, "name": name, "attrs": dict(attrs)}
+        raise ProposalRefused("bad_proposal", exc.message, 400) from exc
+    return entry, {"public_key": entry.public_key.hex(), "role": entry.role, "name": entry.name,
+                   "attrs": dict(entry.attrs)}
 
 
 def _wire_entry(value: dict[str, Any]) -> dict[str, Any]:

@@ -76,7 +76,8 @@ def registered(state: Overlay) -> dict[str, Entry]:
     return {e.address: e for e in (Entry.from_state(v) for v in values.values() if v is not None and not is_removed(v))}
 
 
-def _entry(index: int, value: Any) -> Entry:
+def parse_entry(index: int, value: Any) -> Entry:
+    """``set[index]`` of an update body as a checked ``Entry``; 400 ``bad_body`` naming what is wrong."""
     where = f"set[{index}]"
     if not isinstance(value, dict) or sorted(value) != sorted(ENTRY_FIELDS):
         found = sorted(map(str, value)) if isinstance(value, dict) else type(value).__name__
@@ -112,7 +113,7 @@ def update(tx: Transaction, ctx: Context) -> dict[str, Any]:
                                    f"{len(raw_set) + len(removes)}", 400)
     if len(approvals) > MAX_APPROVALS:
         raise Rejected("bad_body", f"expected at most {MAX_APPROVALS} approvals, found {len(approvals)}", 400)
-    entries = [_entry(i, value) for i, value in enumerate(raw_set)]
+    entries = [parse_entry(i, value) for i, value in enumerate(raw_set)]
     for i, address in enumerate(removes):
         if not isinstance(address, str) or not is_address(address):
             raise Rejected("bad_body", f"remove[{i}]: expected an address (gc1 + 40 hex digits), found "
