@@ -35,7 +35,7 @@ from ledger_lite.audit import (
 )
 from ledger_lite.keys import PublicKey
 from ledger_lite.trust_anchor import ConflictingHeaders, HeaderWatch, TrustError, decode_anchor, refresh
-from ledger_lite.verification import LedgerReader, Step, Trust, TrustFormatError, clip, shown
+from ledger_lite.verification import Step, Trust, TrustFormatError, clip, shown
 
 if TYPE_CHECKING:  # httpx is imported only when a node is asked: an offline check never loads it
     from backend_client import CertificateReader, LightNode
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # httpx is imported only when a node is asked: an offline che
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
 __all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
-           "check_ledger", "check_printed", "check_time_matched", "choose_node", "facts_of", "language_of",
+           "check_ledger", "check_printed", "choose_node", "facts_of", "language_of",
            "printable", "render", "verify"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -240,35 +240,6 @@ def facts_of(claims: Claims) -> dict[str, str]:
     return certificate_facts(claims)
 
 
-def check_time_matched(report: Report, node: LedgerReader, trust: Trust) -> None:
-    """Step ``time_matched`` (online, a genuine certificate that states claim ``tm``): the time-matched Wh
-    recomputed from the ledger's proven asset records (``intermediary.time_match.proven_time_matched_wh``: each
-    asset of the certificate's record with its state proof against a final header) must be the stated one. When
-    the node cannot prove them (an older node, records no longer in its state), a note says the figure is the
-    issuer's statement; the verdict stays that of the other steps."""
-    stated = (report.claims or {}).get("tm")
-    if not isinstance(stated, int) or isinstance(stated, bool) or report.exit_code != GENUINE:
-        return
-    from backend_client import ClientError
-    from intermediary.time_match import NotProven, proven_time_matched_wh
-
-    try:
-        proven = proven_time_matched_wh(node, str(report.claims["cid"]), trust)  # type: ignore[index]
-    except (NotProven, ClientError, LookupError) as exc:
-        report.note(f"the stated time-matched {stated:,} Wh could not be proven from the ledger ({clip(exc, 300)}); "
-                    f"it is shown as the issuer's statement", code="note.time_matched_unproven",
-                    params={"stated_wh": stated, "reason": clip(exc, 300)})
-        return
-    if proven == stated:
-        report.add("time_matched", True, f"the stated time-matched {stated:,} Wh is proven: recomputed from the "
-                                         f"ledger's asset records (state proofs checked)",
-                   code="time_matched.proven", params={"stated_wh": stated})
-    else:
-        report.add("time_matched", False, f"the stated time-matched {stated:,} Wh differs from the {proven:,} Wh "
-                                          f"recomputed from the ledger's asset records",
-                   code="time_matched.differs", params={"stated_wh": stated, "proven_wh": proven})
-
-
 def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Path,
            anchor: str | None = None) -> Report:
     """Read ``source`` and run the light node's audit (``ledger_lite.audit``): against the node online, against
@@ -322,8 +293,6 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
         reader = None if node is None else HeaderWatch(_one_request_reader(node), trust)
         audit(payload, trust, report, printed=printed, node=reader,
               bundle=bundle, facts=facts_of)
-        if reader is not None:
-            check_time_matched(report, reader, trust)
         if node is not None and trust.headers:
             trust_cache.write_text(json.dumps(trust.to_json(), indent=1))  # the headers just checked, kept
     finally:

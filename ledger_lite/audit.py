@@ -222,6 +222,30 @@ def check_ledger(claims: Claims, node: LedgerReader, trust: Trust, report: Repor
             report.add(step.name, step.ok, step.detail, step.code, step.params)
         if fully_retired(checked.record):
             report.note(FULLY_RETIRED_NOTE, code="note.fully_retired", params={})
+        check_time_matched(claims, checked.record, report)
+
+
+def check_time_matched(claims: Claims, record: Mapping[str, Any], report: Report) -> None:
+    """Step ``time_matched`` (issue 15): the time-matched Wh the certificate states (claim ``tm``) against the one
+    the ledger wrote into its proven record at issuance (``ledger_lite.time_matching``). A record written before
+    the ledger recorded it leaves a note that the figure is the issuer's statement."""
+    stated = claims.tm
+    if stated is None:
+        return
+    recorded = record.get("tm")
+    if not isinstance(recorded, int) or isinstance(recorded, bool):
+        reason = "the ledger's record of this certificate predates recorded time matching"
+        report.note(f"the stated time-matched {stated:,} Wh could not be proven from the ledger ({reason}); it is "
+                    f"shown as the issuer's statement", code="note.time_matched_unproven",
+                    params={"stated_wh": stated, "reason": reason})
+    elif recorded == stated:
+        report.add("time_matched", True, f"the stated time-matched {stated:,} Wh is the figure in the ledger's "
+                                         f"proven certificate record", code="time_matched.proven",
+                   params={"stated_wh": stated})
+    else:
+        report.add("time_matched", False, f"the stated time-matched {stated:,} Wh differs from the {recorded:,} Wh "
+                                          f"in the ledger's proven certificate record", code="time_matched.differs",
+                   params={"stated_wh": stated, "proven_wh": recorded})
 
 
 def damaged_bundle(report: Report, exc: BundleError) -> None:

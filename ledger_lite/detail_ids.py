@@ -95,7 +95,7 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "lifecycle.held": ("amount_wh", "holders"),
     "lifecycle.all_retired": ("amount_wh",),
     "lifecycle.earlier": ("count",),
-    # time_matched: the stated time-matched Wh (claim "tm") recomputed from the proven asset records (greencert verify)
+    # time_matched: the stated time-matched Wh (claim "tm") against the ledger's proven certificate record
     "time_matched.proven": ("stated_wh",),
     "time_matched.differs": ("stated_wh", "proven_wh"),
     # notes

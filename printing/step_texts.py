@@ -353,14 +353,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the ledger node could not be reached; the PDF's audit bundle was checked instead",
     ),
     "time_matched.proven": (
-        "記載された時間一致 {stated_wh} は、台帳の電力資産記録（状態証明を確認）から計算した値と一致します",
-        "the stated time-matched {stated_wh} is proven: recomputed from the ledger's asset records (state proofs "
-        "checked)",
+        "記載された時間一致 {stated_wh} は、台帳の証明済みの証明書記録の値と一致します",
+        "the stated time-matched {stated_wh} is the figure in the ledger's proven certificate record",
     ),
     "time_matched.differs": (
-        "記載された時間一致 {stated_wh} は、台帳の電力資産記録から計算した {proven_wh} と異なります",
-        "the stated time-matched {stated_wh} differs from the {proven_wh} recomputed from the ledger's asset "
-        "records",
+        "記載された時間一致 {stated_wh} は、台帳の証明済みの証明書記録の {proven_wh} と異なります",
+        "the stated time-matched {stated_wh} differs from the {proven_wh} in the ledger's proven certificate "
+        "record",
     ),
     "note.time_matched_unproven": (
         "記載された時間一致 {stated_wh} は台帳で証明できませんでした（{reason}）。発行者の記載として表示しています",

@@ -18,7 +18,7 @@ from __future__ import annotations
 CATALOGUE = "greencert_verify"  # resources/translations/<CATALOGUE>_<lang>.ts / .qm
 
 STEPS = ("read", "trust", "payload", "signature", "printed", "inclusion", "record", "revocation", "ledger",
-         "lifecycle")
+         "lifecycle", "time_matched")
 FACTS = ("amount", "time_matched", "period", "method", "owner", "institution", "reference")
 
 
@@ -101,6 +101,9 @@ VERIFY_MESSAGE_IDS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("kiosk", "verify_step.lifecycle"),
     QT_TRANSLATE_NOOP("kiosk", "verify_step.lifecycle.ok"),
     QT_TRANSLATE_NOOP("kiosk", "verify_step.lifecycle.fail"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.time_matched"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.time_matched.ok"),
+    QT_TRANSLATE_NOOP("kiosk", "verify_step.time_matched.fail"),
     QT_TRANSLATE_NOOP("kiosk", "verify_step.unchecked"),
     QT_TRANSLATE_NOOP("kiosk", "verify_result.facts"),
     QT_TRANSLATE_NOOP("kiosk", "verify_result.facts_unverified"),

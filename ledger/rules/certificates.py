@@ -10,6 +10,7 @@ from ledger.rules.asset_record import asset_key
 from ledger.rules.context import Context, field
 from ledger_lite import Transaction, merkle_root
 from ledger_lite.certificate import MAX_CERT_ASSETS
+from ledger_lite.time_matching import time_matched_wh
 
 
 def cert_key(certificate_id: str) -> str:
@@ -56,7 +57,9 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
               "start": min(stored["start"] for _, stored in stored_assets),
               "end": max(stored["end"] for _, stored in stored_assets), "institution": institution,
               "issuer": signer.address, "time": ctx.time, "height": ctx.height, "assets": ids,
-              "assets_root": merkle_root([bytes.fromhex(a) for a in ids]), "revoked": None}
+              "assets_root": merkle_root([bytes.fromhex(a) for a in ids]), "revoked": None,
+              # Issue 15: the Wh generated inside the usage interval they were allocated to, proven with the record.
+              "tm": time_matched_wh(stored for _, stored in stored_assets)}
     # Seed 003: energy discharged from a storage battery names where it came from (ledger.rules.trading_origin).
     origins = [{"asset": asset_id, "battery": stored["origin"]["battery"], "delivery": stored["origin"]["delivery"],
                 "homes": sorted({lot["home"] for lot in stored["origin"]["lots"]}),

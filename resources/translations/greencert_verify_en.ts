@@ -277,6 +277,18 @@
         <translation>What became of this certificate&apos;s energy could not be read.</translation>
     </message>
     <message>
+        <source>verify_step.time_matched</source>
+        <translation>Time-matched energy</translation>
+    </message>
+    <message>
+        <source>verify_step.time_matched.ok</source>
+        <translation>The time-matched energy it states is the figure the ledger recorded.</translation>
+    </message>
+    <message>
+        <source>verify_step.time_matched.fail</source>
+        <translation>The time-matched energy it states is not the figure the ledger recorded.</translation>
+    </message>
+    <message>
         <source>verify_step.unchecked</source>
         <translation>This could not be checked.</translation>
     </message>

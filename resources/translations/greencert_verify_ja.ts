@@ -277,6 +277,18 @@
         <translation>この証明書の電力量の移転・償却の記録を読み取れませんでした。</translation>
     </message>
     <message>
+        <source>verify_step.time_matched</source>
+        <translation>時間一致の電力量</translation>
+    </message>
+    <message>
+        <source>verify_step.time_matched.ok</source>
+        <translation>記載された時間一致の電力量は、台帳が記録した値と一致します。</translation>
+    </message>
+    <message>
+        <source>verify_step.time_matched.fail</source>
+        <translation>記載された時間一致の電力量は、台帳が記録した値と異なります。</translation>
+    </message>
+    <message>
         <source>verify_step.unchecked</source>
         <translation>この項目は確認できませんでした。</translation>
     </message>

@@ -195,7 +195,8 @@ def test_the_page_is_not_in_the_api_document(page: httpx.Client) -> None:
 def test_a_pasted_genuine_payload_is_genuine_against_the_ledger(page: httpx.Client, issued: Issued) -> None:
     response = post(page, payload=issued.payload)
     assert response.status_code == 200 and verdict(response) == "genuine", response.text
-    assert steps(response) == ["read:True", "signature:True", "inclusion:True", "record:True", "revocation:True"]
+    assert steps(response) == ["read:True", "signature:True", "inclusion:True", "record:True", "revocation:True",
+                              "time_matched:True"]
     assert "Genuine" in response.text and "Checked against the ledger." in response.text
     assert "Consumer Ca" in response.text and "Verified facts (read them against the paper)" in response.text
 
@@ -244,7 +245,7 @@ def test_the_pdf_is_genuine_with_its_printed_text_compared(page: httpx.Client, i
     response = post(page, file=("certificate.pdf", issued.pdf.read_bytes(), "application/pdf"))
     assert verdict(response) == "genuine", response.text
     assert steps(response) == ["read:True", "signature:True", "printed:True", "inclusion:True", "record:True",
-                               "revocation:True"]
+                               "revocation:True", "time_matched:True"]
 
 
 def test_with_the_node_down_the_pdf_proves_itself_from_its_bundle(page: httpx.Client, issued: Issued,
@@ -255,7 +256,7 @@ def test_with_the_node_down_the_pdf_proves_itself_from_its_bundle(page: httpx.Cl
     response = post(page, file=("certificate.pdf", issued.pdf.read_bytes(), "application/pdf"))
     assert verdict(response) == "genuine", response.text
     assert steps(response) == ["read:True", "signature:True", "printed:True", "inclusion:True", "record:True",
-                               "revocation:True"]
+                               "revocation:True", "time_matched:True"]
     assert "Checked offline, from the proofs the certificate PDF carries." in response.text
     assert "the ledger node cannot be reached" in response.text
     assert "the PDF&#x27;s audit bundle was checked instead" in response.text

@@ -58,9 +58,9 @@ def test_a_scanned_payload_is_checked_online_step_by_step(online, verify_world, 
     result = online.window.verify_result.verification
     assert result is not None and result.verdict == "genuine" and result.source == "node"
     assert [s.name for s in result.report.steps] == ["read", "trust", "signature", "inclusion", "record",
-                                                     "revocation"]
+                                                     "revocation", "time_matched"]
     assert online.text("verdict") == tr(lang, "verdict.genuine")
-    for step in ("read", "signature", "inclusion", "record", "revocation"):
+    for step in ("read", "signature", "inclusion", "record", "revocation", "time_matched"):
         assert mark(online, step) == tr(lang, "verify_result.mark.ok"), step
         assert online.text(f"step-{step}") == tr(lang, f"verify_step.{step}")
     assert online.text("sourceNote") == tr(lang, "verify_result.source.node")

@@ -34,7 +34,8 @@ def test_issuance_records_the_certificate_and_marks_every_asset(ledger_world: Le
         "id": tx.tx_id, "owner": w.user.address, "method": "solar", "category": "renewable", "wh": 14_000,
         "count": 2, "start": slot(2), "end": slot(6), "institution": "jgca", "issuer": w.intermediary.address,
         "time": DAY_ONE_END, "height": out["height"], "assets": sorted([a, b]),
-        "assets_root": merkle_root([bytes.fromhex(x) for x in sorted([a, b])]).hex(), "revoked": None}
+        "assets_root": merkle_root([bytes.fromhex(x) for x in sorted([a, b])]).hex(), "revoked": None,
+        "tm": 0}  # allocated to other half hours than they were generated in: nothing time-matched
     assert cert_of(ledger_node, a) == cert_of(ledger_node, b) == tx.tx_id
     listed = ledger_node.certificates(w.user.address)
     assert [c["id"] for c in listed] == [tx.tx_id] and "assets" not in listed[0]
