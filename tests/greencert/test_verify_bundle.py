@@ -42,7 +42,7 @@ def test_offline_the_pdf_proves_inclusion_finality_and_record(issued: tuple[str,
     report = verify(str(issued[1]), node_url=None, offline=True, trust_cache=trust_cache)
     assert report.exit_code == GENUINE, report
     assert steps(report) == ["read:True", "signature:True", "printed:True", "inclusion:True", "record:True",
-                             "revocation:True"]
+                             "revocation:True", "time_matched:True"]
     assert report.source == "bundle"
     assert any("a revocation after that needs the network" in n for n in report.notes)
 
