@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES, Consumer
@@ -74,8 +75,12 @@ def _consumer_row(world: World, c: Consumer) -> models.Consumer:
 
 
 def seed_business_data(db: Session, world: World) -> None:
-    """Consumers, providers and demo applicants, once."""
+    """Consumers, providers and demo applicants, once; a demo database made before the portal's staff accounts
+    gets those it lacks."""
     if db.get(models.Consumer, DEMO_CONSUMERS[0].id) is not None:
+        _add_staff(db, [staff for staff in DEMO_STAFF if db.scalar(
+            select(models.Applicant.id).where(models.Applicant.applicant_id == staff[0])) is None])
+        db.commit()
         return
     db.add_all([_consumer_row(world, c) for c in DEMO_CONSUMERS])
     # Fig. 9B available amount: what the site yields at full capacity, Wh per hour
@@ -84,7 +89,11 @@ def seed_business_data(db: Session, world: World) -> None:
     db.flush()  # consumers and providers exist before the applicants that refer to them
     db.add_all([models.Applicant(applicant_id=a, password_hash=hash_password(pw), consumer_id=c, role="consumer",
                                  failed_logins=0, locked_until=0) for a, pw, c in DEMO_APPLICANTS])
+    _add_staff(db, DEMO_STAFF)
+    db.commit()
+
+
+def _add_staff(db: Session, staff: Sequence[tuple[str, str, str, str | None]]) -> None:
     db.add_all([models.Applicant(applicant_id=a, password_hash=hash_password(pw), consumer_id=None, role=role,
                                  provider_id=provider, failed_logins=0, locked_until=0)
-                for a, pw, role, provider in DEMO_STAFF])
-    db.commit()
+                for a, pw, role, provider in staff])

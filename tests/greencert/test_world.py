@@ -86,3 +86,33 @@ def test_field_command_uses_the_meters_key_files_and_never_invents_them(
     err = capsys.readouterr().err
     assert f"expected a key file at {tmp_path / 'nothing-here' / 'meter-Aa.key'}, found none" in err
     assert not (tmp_path / "nothing-here").exists()
+
+
+def test_a_demo_database_from_before_the_portal_gets_the_staff_accounts(tmp_path: Path) -> None:
+    """A demo started again on a data directory made before the portal's staff accounts (producer-aa, issuer)
+    gets them added, and its existing applicants are kept as they are."""
+    from sqlalchemy import delete, func, select
+    from sqlalchemy.orm import Session
+
+    from greencert.world import DEMO_STAFF, seed_business_data
+    from intermediary import models
+    from intermediary.database import open_database
+
+    world = load_world(tmp_path / "demo")
+    engine = open_database(f"sqlite:///{tmp_path / 'intermediary.sqlite'}")
+    try:
+        with Session(engine) as db:
+            seed_business_data(db, world)
+            db.execute(delete(models.Applicant).where(models.Applicant.role != "consumer"))  # as before the portal
+            db.commit()
+            demo_hash = db.scalar(select(models.Applicant.password_hash).where(models.Applicant.applicant_id == "demo"))
+            seed_business_data(db, world)
+            roles = dict(db.execute(select(models.Applicant.applicant_id, models.Applicant.role)).all())
+            assert {a: roles.get(a) for a, _, _, _ in DEMO_STAFF} == {"producer-aa": "producer", "issuer": "issuer"}
+            assert db.scalar(select(models.Applicant.password_hash)
+                             .where(models.Applicant.applicant_id == "demo")) == demo_hash
+            seed_business_data(db, world)  # and only once
+            assert db.scalar(select(func.count()).select_from(models.Applicant)) == len(roles)
+    finally:
+        engine.dispose()
+
