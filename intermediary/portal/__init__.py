@@ -2,7 +2,9 @@
 intermediary's app: server-rendered, mobile first, no script, Japanese and English.
 
     login.py                 /portal/login, /portal/logout (the kiosk's throttle and lockout)
-    home.py                  /portal/ per role; placeholder producer and issuer homes
+    home.py                  /portal/ per role (a consumer's home; producers and issuers to their own)
+    producer_registration.py S21-S25: a producer's meters and its intermediary registration (governance)
+    issuer.py                an issuer finds and revokes certificates
     consumer_contents.py     S41-S48 transaction contents (contents_form.py checks the fields)
     consumer_allocations.py  allocation history and renewable-share charts (chart.py: inline SVG)
     consumer_certificates.py certificates and their PDFs
@@ -19,9 +21,7 @@ How to add a page (e.g. the producer's ``intermediary/portal/producer_meter.py``
 
        router = APIRouter(include_in_schema=False)
 
-   and register it: add ``producer_meter.router`` to ``PAGES`` in ``intermediary/portal/mount.py`` (one line;
-   before ``home.placeholders``, which is added last, so a ``GET /portal/producer/`` of yours replaces the
-   placeholder home).
+   and register it: add ``producer_meter.router`` to ``PAGES`` in ``intermediary/portal/mount.py`` (one line).
 
 2. Require a role with a dependency from ``deps.py`` — ``ConsumerDep``, ``ProducerDep``, ``IssuerDep`` (or
    ``Annotated[Account, Depends(require_role("producer", "issuer"))]``); no session → 303 to the log-in page,

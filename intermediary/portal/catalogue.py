@@ -46,8 +46,6 @@ BASE: Catalogue = {
         "back_home": "Back to the home page",
         "role_consumer": "Consumer", "role_producer": "Producer", "role_issuer": "Issuer",
         "signed_in_as": "Logged in as {who}",
-        "placeholder_title": "Portal",
-        "placeholder_text": "The pages for this account are being prepared.",
         "tab_contents": "Contents", "tab_allocations": "Allocations", "tab_certificates": "Certificates",
     },
     "ja": {
@@ -80,8 +78,6 @@ BASE: Catalogue = {
         "back_home": "ホームに戻る",
         "role_consumer": "需要家", "role_producer": "発電事業者", "role_issuer": "発行機関",
         "signed_in_as": "{who} でログイン中",
-        "placeholder_title": "ポータル",
-        "placeholder_text": "このアカウント用のページは準備中です。",
         "tab_contents": "取引内容", "tab_allocations": "割り当て", "tab_certificates": "証明書",
     },
 }

@@ -1,23 +1,21 @@
 """``/portal/``: each role's home after log-in. A consumer's shows its transaction contents and the way to its
-pages; a producer and an issuer go to ``/portal/producer/`` and ``/portal/issuer/``, which ``placeholders``
-serves until their pages are registered (``intermediary.portal.mount.PAGES``)."""
+pages; a producer and an issuer go to their own homes, ``/portal/producer/`` (``producer_registration``) and
+``/portal/issuer/`` (``issuer``)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from intermediary.api.deps import DbDep
 from intermediary.models import Consumer, Provider
 from intermediary.portal.consumer_text import CONSUMER
 from intermediary.portal.dates import period_dates
-from intermediary.portal.deps import AccountDep, IssuerDep, ProducerDep
+from intermediary.portal.deps import AccountDep
 from intermediary.portal.errors import PageNotFound
 from intermediary.portal.rendering import redirect, render
 
 router = APIRouter(include_in_schema=False)
-placeholders = APIRouter(include_in_schema=False)
 
 ROLE_HOMES = {"producer": "/portal/producer/", "issuer": "/portal/issuer/"}
 
@@ -40,12 +38,3 @@ def home(request: Request, account: AccountDep, db: DbDep) -> Response:
     return render(request, "consumer/home.html", account=account, texts=CONSUMER, nav="home",
                   consumer=consumer, chosen=chosen, first=first, last=last)
 
-
-@placeholders.get("/portal/producer/")
-def producer_home(request: Request, account: ProducerDep) -> HTMLResponse:
-    return render(request, "placeholder.html", account=account)
-
-
-@placeholders.get("/portal/issuer/")
-def issuer_home(request: Request, account: IssuerDep) -> HTMLResponse:
-    return render(request, "placeholder.html", account=account)

@@ -1,7 +1,6 @@
 """The phone portal on the intermediary's app: its routers, and its errors as pages.
 
-``PAGES`` lists the portal's routers in the order they are matched; ``placeholders`` comes last, so a router that
-serves ``GET /portal/producer/`` or ``GET /portal/issuer/`` replaces the placeholder page.
+``PAGES`` lists the portal's routers in the order they are matched.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ def http_error_page(request: Request, status: int, headers: Mapping[str, str] | 
 
 
 def mount_portal(app: FastAPI) -> None:
-    for router in [*PAGES, home.placeholders]:
+    for router in PAGES:
         app.include_router(router)
 
     @app.exception_handler(PortalError)

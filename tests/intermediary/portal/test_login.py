@@ -119,7 +119,7 @@ def test_producers_and_issuers_get_their_own_home_and_no_kiosk_token(pw: Interme
     portal_login(http, applicant)
     response = http.get("/portal/")
     assert (response.status_code, response.headers["location"]) == (303, home)
-    assert http.get(home).status_code == 200  # the placeholder, or the role's own pages once registered
+    assert http.get(home).status_code == 200  # the role's own home
     assert http.get("/portal/contents").status_code == 403  # a consumer's page
     kiosk = http.post(f"{API}/sessions", json={"applicant_id": applicant, "password": PASSWORD})
     assert kiosk.status_code == 403 and kiosk.json()["error"] == "wrong_role"
