@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,19 +13,7 @@ from backend_client import NodeClient
 from greencert.demo import Demo
 from ledger_lite import Claims, SigningKey, encode_payload, sign_tx
 from ledger_lite.lifecycle import holdings, retired_wh
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def greencert(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "greencert", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=90, check=False)
-
-
-def key_file(path: Path, key: SigningKey) -> str:
-    path.write_text(key.seed().hex() + "\n")
-    path.chmod(0o600)
-    return str(path)
+from tests.helpers.greencert_cli import greencert, key_file
 
 
 def direct_certificate(demo: Demo, key: SigningKey, owner_name: str) -> tuple[str, str, int]:

@@ -5,8 +5,6 @@ line and exit 2 and changes nothing."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,20 +15,8 @@ from greencert.servers import BackgroundServer, free_port
 from ledger.api import create_app
 from ledger.node import Node
 from ledger_lite import SigningKey
+from tests.helpers.greencert_cli import greencert, key_file
 from tests.helpers.ledger_world import CHAIN_ID, SOLAR_CAPACITY_W, LedgerWorld
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def greencert(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "greencert", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=90, check=False)
-
-
-def key_file(path: Path, key: SigningKey) -> str:
-    path.write_text(key.seed().hex() + "\n")
-    path.chmod(0o600)
-    return str(path)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ cleanly; bad options, a missing key file or a key registered for another house a
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,7 +16,8 @@ import pytest
 from backend_client import NodeClient
 from ledger_lite.certificate import INTERVAL_S
 from ledger_lite.certificate import JST_ZONE as JST
-from tests.helpers.trading_procs import ROOT, TradingProcs
+from tests.helpers.greencert_cli import greencert
+from tests.helpers.trading_procs import TradingProcs
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -30,10 +29,6 @@ def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TradingProcs]:
         running.start_storage()
         yield running
 
-
-def greencert(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "greencert", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, check=False)
 
 
 def draft_of(answer: httpx.Response) -> str:

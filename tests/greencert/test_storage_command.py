@@ -5,8 +5,6 @@ bad options or a missing key file are one plain line and exit 2."""
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,8 @@ import pytest
 
 from backend_client import NodeClient
 from ledger_lite.certificate import INTERVAL_S
-from tests.helpers.trading_procs import ROOT, TradingProcs, wait_answers
+from tests.helpers.greencert_cli import greencert
+from tests.helpers.trading_procs import TradingProcs, wait_answers
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +24,6 @@ def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TradingProcs]:
         running.start_node()
         yield running
 
-
-def greencert(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "greencert", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, check=False)
 
 
 def test_acknowledged_receptions_survive_sigkill_and_a_restart_carries_on(procs: TradingProcs) -> None:
