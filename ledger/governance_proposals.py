@@ -85,6 +85,7 @@ class GovernanceDesk:
         self.policy = policy
         self.peers = peers or GovernancePeers(())
         self.store = ProposalStore((directory or node.store.path.parent) / FILE_NAME)
+        self.peers.keep_in(self.store)  # what peers did not take yet is sent again, also after a restart
         self._lock = threading.RLock()  # one decision at a time: approvals and submissions never race
         self._pending: dict[str, Pending] = {}
         for proposal in self.store.list("submitted", limit=1000):

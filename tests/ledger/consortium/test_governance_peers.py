@@ -1,17 +1,22 @@
 """Governance on a consortium (ledger/governance_peers.py): four validator nodes (threads of this process, each its
 own store, etcd client and HTTP API, the others as peers) on a real 3-member etcd cluster. A proposal sent to one
 node reaches the others; each approves by its own policy or operator; the change is submitted once ⌈2n/3⌉ = 3
-approved, and every node then calls it registered."""
+approved, and every node then calls it registered. A peer that was down when a proposal was shared gets it once it
+is back, without anyone sending it again, also when the sender restarted meanwhile (the outbox)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from backend_client.node import GovernanceClient, sign_proposal
+from ledger import governance_peers
 from ledger.consortium.node import ConsortiumNode
+from ledger.governance_peers import GovernancePeers, backoff
+from ledger.governance_store import FILE_NAME, ProposalStore
 from ledger_lite import decode_tx
 from tests.helpers.etcd_cluster import etcd_cluster, requires_etcd
 from tests.helpers.ledger_world import SOLAR_CAPACITY_W
@@ -97,3 +102,67 @@ def _known(consortium: Consortium, i: int, proposal_id: str) -> bool:
 def _approvals(consortium: Consortium, i: int, proposal_id: str) -> int:
     with reader(consortium, i) as client:
         return len(client.proposal(proposal_id)["approvals"])
+
+
+def outbox_of(consortium: Consortium, i: int) -> list[tuple[str, int]]:
+    """(peer, failed attempts) of what validator ``i`` still has to send."""
+    return [(d.peer, d.attempts) for d in ProposalStore(consortium.root / f"v{i}" / FILE_NAME).outbox.all()]
+
+
+def test_a_peer_that_was_down_gets_the_proposal_once_it_is_back(consortium: Consortium,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(governance_peers, "BASE_DELAY_S", 0.2)  # the nodes opened below retry after 0.2, 0.4 ... s
+    w = consortium.world
+    everyone = {i: [consortium.url(j) for j in range(4) if j != i] for i in range(4)}
+    for i in range(3):  # validator 3 is down
+        consortium.open(i, serve=True, peers=everyone[i])
+    proposal = sign_proposal(w.intermediary, w.chain_id, set_entries=[binding(consortium, w.intermediary2.address)])
+    with GovernanceClient(consortium.url(0), chain_id=w.chain_id) as client:
+        assert client.propose(proposal)["state"] == "waiting"
+    consortium.until(lambda: any(peer == consortium.url(3) and tries >= 2 for peer, tries in outbox_of(consortium, 0)),
+                     "node 0 trying validator 3 again")
+    assert {peer for peer, _ in outbox_of(consortium, 0)} == {consortium.url(3)}  # 1 and 2 took it at once
+    consortium.open(3, serve=True, peers=everyone[3])  # back: nobody sends anything again
+    consortium.until(lambda: _known(consortium, 3, proposal.tx_id), "the proposal on validator 3", timeout=30)
+    consortium.until(lambda: outbox_of(consortium, 0) == [], "node 0's outbox empty")
+    # The operators of 1, 2 and 3 approve: a quorum, the change registered everywhere.
+    for i in (1, 2, 3):
+        with GovernanceClient(consortium.url(i), chain_id=w.chain_id) as operator:
+            operator.approve_proposal(proposal.tx_id, consortium.keys[i])
+    consortium.until(lambda: all(bound_to(n, consortium) == w.intermediary2.address for n in consortium.nodes.values()),
+                     "the meter bound to Db on every node")
+
+
+def test_what_is_left_to_send_survives_the_senders_restart(consortium: Consortium, tmp_path: Path) -> None:
+    w = consortium.world
+    store = ProposalStore(tmp_path / FILE_NAME)
+    proposal = sign_proposal(w.intermediary, w.chain_id, set_entries=[binding(consortium, w.intermediary2.address)])
+    before = GovernancePeers([consortium.url(3)], base_delay_s=0.1)
+    before.keep_in(store)
+    before.share(proposal.tx_id, proposal.encode(), {})
+    consortium.until(lambda: [d.attempts for d in store.outbox.all()] >= [1], "a failed send kept")
+    before.close()  # the sender stops; the message stays
+    assert [d.peer for d in store.outbox.all()] == [consortium.url(3)]
+    consortium.open(3, serve=True)
+    after = GovernancePeers([consortium.url(3)], base_delay_s=0.1)
+    after.keep_in(ProposalStore(tmp_path / FILE_NAME))  # the sender starts again: it sends what was left
+    try:
+        consortium.until(lambda: _known(consortium, 3, proposal.tx_id), "the proposal on validator 3")
+        consortium.until(lambda: store.outbox.all() == [], "the outbox empty")
+    finally:
+        after.close()
+
+
+def test_a_refusing_peer_is_not_sent_again_and_retries_are_bounded(consortium: Consortium, tmp_path: Path) -> None:
+    w = consortium.world
+    consortium.open(3, serve=True)
+    store = ProposalStore(tmp_path / FILE_NAME)
+    bad = sign_proposal(w.user, w.chain_id, set_entries=[binding(consortium, w.intermediary2.address)])
+    peers = GovernancePeers([consortium.url(3), "http://127.0.0.1:9"], base_delay_s=0.01, max_attempts=3)
+    peers.keep_in(store)
+    try:
+        peers.share(bad.tx_id, bad.encode(), {})  # signed by a user: validator 3 refuses (403), port 9 is shut
+        consortium.until(lambda: store.outbox.all() == [], "both dropped: one refused, one given up")
+    finally:
+        peers.close()
+    assert [backoff(n) for n in (1, 2, 3, 9, 10, 40)] == [1.0, 2.0, 4.0, 256.0, 300.0, 300.0]
