@@ -12,13 +12,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from backend_client import IntermediaryClient, NodeClient
+from backend_client.node import GovernanceClient, sign_proposal
 from field.simulator import DayReport, simulate
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
 from field.trading import Neighbourhood, demo_homes
 from greencert.consortium import ETCD_CLIENT_BASE_PORT, ETCD_PEER_BASE_PORT, Consortium, prepare, validator_keys
 from greencert.defaults import DEFAULT_NODE_PORT, DEFAULT_PORT
 from greencert.servers import BackgroundServer, bind
-from greencert.world import NEIGHBOURHOOD_HOMES, World, genesis_of, load_world, seed_business_data
+from greencert.world import (
+    INTERMEDIARY_DB,
+    NEIGHBOURHOOD_HOMES,
+    World,
+    genesis_of,
+    intermediary_entry,
+    load_world,
+    seed_business_data,
+)
 from intermediary.api.app import create_app as create_intermediary_app
 from intermediary.config import Settings
 from intermediary.service import Service, build_service
@@ -128,6 +137,25 @@ def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
     return genesis
 
 
+def register_other_intermediary(node_urls: list[str], world: World, progress: Callable[[str], None]) -> None:
+    """A demo data directory made before intermediary Db (its stored genesis registers Da only; a genesis never
+    changes under a running chain) gets Db the way a running consortium adds an intermediary: through the ledger's
+    governance, the embedded validator proposing the entry and its operator (this demo, which holds its key)
+    approving, so the producer's registration screen (S21) has a choice there too. Once registered, nothing is
+    done again."""
+    db = intermediary_entry(world.other_intermediary.public, INTERMEDIARY_DB)
+    with GovernanceClient(node_urls, chain_id=world.chain_id, timeout=60) as node:
+        if any(e.get("address") == db.address and not e.get("removed") for e in node.registry()):
+            return
+        proposal = sign_proposal(world.validator, world.chain_id, set_entries=[
+            {"public_key": db.public_key, "role": db.role, "name": db.name, "attrs": dict(db.attrs)}])
+        record = node.propose(proposal)
+        if record.get("state") == "waiting":
+            record = node.approve_proposal(proposal.tx_id, world.validator)
+    progress(f"This demo's ledger was made with one intermediary: {db.name} added through governance "
+             f"(proposal {proposal.tx_id[:12]}…: {record.get('state')})")
+
+
 def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
                host: str = "127.0.0.1", progress: Callable[[str], None] = print, validators: int = 0,
                etcd_port: int = ETCD_CLIENT_BASE_PORT, etcd_peer_port: int = ETCD_PEER_BASE_PORT,
@@ -164,6 +192,8 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
             undo.callback(node_server.stop)
             node_urls = [node_server.url]
+            if not any(e.public_key == world.other_intermediary.public.raw for e in genesis.entries):
+                register_other_intermediary(node_urls, world, progress)
         # the QR links to this intermediary's own /verify page (issue 15), not the format's placeholder address
         public_url = f"http://{host}:{api_socket.getsockname()[1]}"
         # the intermediary's database: a SQLite file in data_dir unless db_url names one (e.g. PostgreSQL)

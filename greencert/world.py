@@ -15,7 +15,7 @@ from greencert.keystore import load_or_create
 from intermediary import models
 from intermediary.passwords import hash_password
 from ledger.genesis import Genesis, entry
-from ledger.registry import category_of
+from ledger.registry import Entry, category_of
 from ledger_lite import PublicKey, SigningKey
 
 DEMO_APPLICANTS = (("demo", "demo", "Ca"), ("demo-cb", "demo", "Cb"))  # consumers' accounts (kiosk and portal)
@@ -23,6 +23,11 @@ DEMO_APPLICANTS = (("demo", "demo", "Ca"), ("demo-cb", "demo", "Cb"))  # consume
 DEMO_STAFF = (("producer-aa", "demo", "producer", "Aa"), ("issuer", "demo", "issuer", None))
 DEMO_REGION = "kanto"  # Tokyo, Chiba, Kawasaki, Yokohama: every demo site (Fig. 9A: providers near the user)
 NEIGHBOURHOOD_HOMES = 12  # seed 003: houses trading through one storage battery
+# The intermediaries on the demo's ledger (seed S21: the producer picks one of several), English and Japanese
+# names. Da runs this demo's intermediary server; Db is registered with its own key but runs no server here: a meter
+# moved to Db reports to Db, and Da's portal shows it as reporting elsewhere.
+INTERMEDIARY_DA = ("Intermediary Da", "仲介事業者Da")
+INTERMEDIARY_DB = ("Intermediary Db", "仲介事業者Db")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class World:
     chain_id: str
     validator: SigningKey
     intermediary: SigningKey
+    other_intermediary: SigningKey  # Db: registered on the ledger, no server in the demo
     users: dict[str, SigningKey]  # consumer id → user key
     meters: dict[str, SigningKey]  # site id → its smart meter's key
     homes: dict[str, SigningKey]  # seed 003 neighbourhood: house id → its controller's key
@@ -45,6 +51,7 @@ def load_world(data_dir: Path, chain_id: str = "greencert-demo") -> World:
     keys = data_dir / "keys"
     return World(chain_id=chain_id, validator=load_or_create(keys / "validator.key"),
                  intermediary=load_or_create(keys / "intermediary.key"),
+                 other_intermediary=load_or_create(keys / "intermediary-db.key"),
                  users={c.id: load_or_create(keys / f"user-{c.id}.key") for c in DEMO_CONSUMERS},
                  meters={s.id: load_or_create(meter_key_path(keys, s.id))
                          for s in DEMO_SITES},
@@ -53,18 +60,26 @@ def load_world(data_dir: Path, chain_id: str = "greencert-demo") -> World:
 
 
 def genesis_of(world: World, start: int, *, validators: Sequence[SigningKey] = ()) -> Genesis:
-    """The demo chain: the embedded validator (or ``validators``, a consortium's), the intermediary, the demo
-    meters and users."""
-    named = [entry(world.validator.public, "validator", "Embedded validator")] if not validators else \
-        [entry(k.public, "validator", f"Validator v{i}") for i, k in enumerate(validators, 1)]
-    entries = [*named, entry(world.intermediary.public, "intermediary", "Intermediary Da")]
+    """The demo chain: the embedded validator (or ``validators``, a consortium's), the intermediaries Da and Db,
+    the demo meters and users. Names people read carry a Japanese ``name_ja`` beside the English ``name``."""
+    named = [entry(world.validator.public, "validator", "Embedded validator", name_ja="組み込み検証者")] \
+        if not validators else [entry(k.public, "validator", f"Validator v{i}", name_ja=f"検証者v{i}")
+                                for i, k in enumerate(validators, 1)]
+    entries = [*named, intermediary_entry(world.intermediary.public, INTERMEDIARY_DA),
+               intermediary_entry(world.other_intermediary.public, INTERMEDIARY_DB)]
     entries += [entry(world.meters[p.id].public, "meter", f"Smart meter of {p.name_en}", provider=p.id,
-                      method=p.method, capacity_w=p.capacity_w) for p in DEMO_PRODUCERS]
-    entries += [entry(world.users[c.id].public, "user", c.name_en) for c in DEMO_CONSUMERS]
+                      method=p.method, capacity_w=p.capacity_w, name_ja=f"{p.name_ja}のスマートメーター")
+                for p in DEMO_PRODUCERS]
+    entries += [entry(world.users[c.id].public, "user", c.name_en, name_ja=c.name_ja) for c in DEMO_CONSUMERS]
     # Seed 003: the storage management server and the neighbourhood's homes.
     entries += [entry(PublicKey(e["public_key"]), e["role"], e["name"], **e["attrs"])
                 for e in genesis_entries(demo_homes(NEIGHBOURHOOD_HOMES), world.homes, world.storage)]
     return Genesis(chain_id=world.chain_id, time=start, entries=tuple(entries))
+
+
+def intermediary_entry(key: PublicKey, names: tuple[str, str]) -> Entry:
+    """A registry entry of an intermediary, ``names`` (English, Japanese)."""
+    return entry(key, "intermediary", names[0], name_ja=names[1])
 
 
 def _consumer_row(world: World, c: Consumer) -> models.Consumer:

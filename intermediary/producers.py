@@ -3,7 +3,8 @@ ledger's governance: what the producer's phone shows and does, the ledger reache
 
 * ``intermediaries``: the registered intermediaries, for the pull-down (S21).
 * ``meters``: the producer's meters (registry entries of role ``meter`` bound to its provider) and the
-  intermediary each reports to now.
+  intermediary each reports to now: this one, or another (``elsewhere``: its readings go to that intermediary,
+  which alone may then record them on the ledger; this intermediary no longer gets them).
 * ``request``: the producer chose an intermediary for a meter (S22): this intermediary proposes, signed with its
   ledger key, that the meter's registry entry name it (``attrs.intermediary``; S23: the meter stores the chosen
   intermediary). A validator node approves a producer's move *to the proposing intermediary* at once; a move to
@@ -12,13 +13,14 @@ ledger's governance: what the producer's phone shows and does, the ledger reache
   meter's production goes to that intermediary from now on; S25 "registration of the intermediary is complete"),
   or ``refused`` with the reason.
 
-A producer sees only its own meters and requests: any other is "not found".
+A producer sees only its own meters and requests: any other is "not found". Names come from the registry
+entries: ``name`` in English and, where the entry's attributes carry one, ``name_ja`` in Japanese (``""`` if not).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from backend_client import ApiError, ClientError
@@ -38,6 +40,8 @@ STATES = {"waiting": "waiting", "submitted": "waiting", "registered": "registere
 class IntermediaryChoice:
     address: str
     name: str
+    name_ja: str = field(default="", compare=False)
+    here: bool = field(default=False, compare=False)   # this intermediary (the one whose portal shows it)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class MeterView:
     capacity_w: int
     intermediary: str | None       # the address it reports to, if registered
     intermediary_name: str | None
+    name_ja: str = field(default="", compare=False)
+    intermediary_name_ja: str = field(default="", compare=False)
+    elsewhere: bool = field(default=False, compare=False)  # registered to another intermediary than this one
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,8 @@ class Registration:
     state: str                     # waiting | registered | refused
     reason: str
     height: int | None
+    intermediary_name_ja: str = field(default="", compare=False)
+    elsewhere: bool = field(default=False, compare=False)  # to another intermediary than this one
 
     @property
     def refused_by(self) -> str:
@@ -89,21 +98,26 @@ class Producers:
 
     def intermediaries(self) -> list[IntermediaryChoice]:
         """S21: every live registered intermediary, by name."""
-        return sorted((IntermediaryChoice(e["address"], str(e["name"])) for e in self._registry()
-                       if e.get("role") == "intermediary"), key=lambda c: (c.name, c.address))
+        return sorted((IntermediaryChoice(e["address"], str(e["name"]), name_ja(e), e["address"] == self.key.address)
+                       for e in self._registry() if e.get("role") == "intermediary"),
+                      key=lambda c: (c.name, c.address))
 
     def meters(self, provider: str) -> list[MeterView]:
         """The meters registered for ``provider`` and the intermediary each reports to now."""
         entries = self._registry()
-        names = {e["address"]: str(e["name"]) for e in entries if e.get("role") == "intermediary"}
+        names = {e["address"]: e for e in entries if e.get("role") == "intermediary"}
         found = []
         for entry in entries:
             attrs = entry.get("attrs") or {}
             if entry.get("role") != "meter" or attrs.get("provider") != provider:
                 continue
             bound = attrs.get(BINDING)
+            to = names.get(bound) if bound else None
             found.append(MeterView(entry["address"], str(entry["name"]), provider, str(attrs.get("method")),
-                                   int(attrs.get("capacity_w", 0)), bound, names.get(bound) if bound else None))
+                                   int(attrs.get("capacity_w", 0)), bound,
+                                   str(to["name"]) if to else (bound or None), name_ja=name_ja(entry),
+                                   intermediary_name_ja=name_ja(to) if to else "",
+                                   elsewhere=bool(bound) and bound != self.key.address))
         return sorted(found, key=lambda m: (m.name, m.address))
 
     def request(self, provider: str, meter: str, intermediary: str) -> Registration:
@@ -153,15 +167,22 @@ class Producers:
             raise NotFound(f"expected one of provider {provider}'s requests, found {shown(record.get('id'))}")
         change = changes[0]
         intermediary = str(change["attrs"].get(BINDING, ""))
-        names = {e["address"]: str(e["name"]) for e in entries if e.get("role") == "intermediary"}
+        to = next((e for e in entries if e.get("role") == "intermediary" and e["address"] == intermediary), None)
         meter = next((e["address"] for e in entries if e.get("public_key") == change["public_key"]), "")
         return Registration(proposal_id=str(record["id"]), meter=meter, intermediary=intermediary,
-                            intermediary_name=names.get(intermediary, intermediary),
+                            intermediary_name=str(to["name"]) if to else intermediary,
                             state=STATES.get(str(record.get("state")), "waiting"), reason=str(record.get("reason", "")),
-                            height=record.get("height"))
+                            height=record.get("height"), intermediary_name_ja=name_ja(to) if to else "",
+                            elsewhere=intermediary != self.key.address)
 
     def _registry(self) -> list[dict[str, Any]]:
         try:
             return [e for e in self.governance.registry() if not e.get("removed")]
         except ClientError as exc:
             raise LedgerUnavailable(f"the ledger node did not answer: {exc}") from exc
+
+
+def name_ja(entry: dict[str, Any]) -> str:
+    """A registry entry's Japanese name (``attrs.name_ja``), ``""`` when it has none (English is shown then)."""
+    value = (entry.get("attrs") or {}).get("name_ja")
+    return value.strip() if isinstance(value, str) else ""

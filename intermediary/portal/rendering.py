@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from intermediary.portal.catalogue import Catalogue, Language, language_of, merged
@@ -104,4 +105,11 @@ def grouped(number: int) -> str:
     return f"{number:,}"
 
 
-ENV.globals.update(kwh=kwh, grouped=grouped)
+@pass_context
+def local(context: Context, english: str, japanese: str | None) -> str:
+    """A stored name in the page's language: ``japanese`` on a Japanese page when there is one (names were first
+    stored in English only, and an entry or row may still have no Japanese), else ``english``."""
+    return japanese if context.get("lang") == "ja" and japanese else english
+
+
+ENV.globals.update(kwh=kwh, grouped=grouped, local=local)

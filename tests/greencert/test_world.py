@@ -45,8 +45,8 @@ def test_key_files_and_their_directory_are_the_owners_only(tmp_path: Path) -> No
     keys = tmp_path / "keys"
     assert _mode(keys) == 0o700
     files = sorted(keys.iterdir())
-    # validator, intermediary, users, meters, and seed 003's storage server and homes
-    assert len(files) == 2 + len(DEMO_CONSUMERS) + len(SITES) + 1 + NEIGHBOURHOOD_HOMES
+    # validator, intermediaries Da and Db, users, meters, and seed 003's storage server and homes
+    assert len(files) == 3 + len(DEMO_CONSUMERS) + len(SITES) + 1 + NEIGHBOURHOOD_HOMES
     assert {_mode(f) for f in files} == {0o600}
 
 

@@ -66,8 +66,11 @@ def test_s21_to_s25_with_this_intermediary(pw: IntermediaryWorld) -> None:
     assert form.status_code == 200
     # S21 (Fig. 13A): a pull-down of the intermediaries' names, OK and Cancel.
     options = re.findall(r'<option value="(gc1[0-9a-f]{40})"[^>]*>([^<]+)</option>', form.text)
-    assert options == [(pw.ledger.intermediary.address, "Intermediary Da"),
+    assert options == [(pw.ledger.intermediary.address, "Intermediary Da (this intermediary)"),
                        (pw.ledger.intermediary2.address, "Intermediary Db")]
+    # What a move to another intermediary means, said before OK is pressed.
+    assert "this meter&#39;s readings go to that intermediary from then on" in form.text
+    assert "reporting elsewhere" in form.text
     assert 'id="ok"' in form.text and 'id="cancel"' in form.text and 'href="/portal/producer/"' in form.text
     # S22-S23: OK with Da: final at once (the node's policy approves a producer moving to the proposer).
     sent = http.post(form_path(pw), data={"csrf": csrf_of(form.text), "intermediary": pw.ledger.intermediary.address})
@@ -81,7 +84,8 @@ def test_s21_to_s25_with_this_intermediary(pw: IntermediaryWorld) -> None:
     assert registered_intermediary(pw) == pw.ledger.intermediary.address
     assert "仲介事業者の登録が完了しました。" in http.get(sent.headers["location"] + "?lang=ja").text
     home = http.get("/portal/producer/?lang=en")
-    assert re.search(r'class="reports-to">Intermediary Da<', home.text)
+    assert re.search(r'class="reports-to">Intermediary Da<', home.text) and "data-elsewhere" not in home.text
+    assert 'id="elsewhere"' not in done.text
 
 
 def test_another_intermediary_waits_for_approval(pw: IntermediaryWorld) -> None:
@@ -95,9 +99,17 @@ def test_another_intermediary_waits_for_approval(pw: IntermediaryWorld) -> None:
     assert registered_intermediary(pw) is None
     proposal_id = proposal_of(location)
     GovernanceClient.over(pw.service.node).approve_proposal(proposal_id, pw.ledger.validator)
+    assert "Intermediary Db is another intermediary" in waiting.text
     done = http.get(location)
     assert "Registration of the intermediary is complete." in done.text
+    assert "the meter as reporting elsewhere" in done.text
     assert registered_intermediary(pw) == pw.ledger.intermediary2.address
+    # The producer's page: the meter reports elsewhere, its readings go to Db (in both languages).
+    home = http.get("/portal/producer/?lang=en")
+    assert re.search(r'class="reports-to">Intermediary Db<', home.text)
+    assert f'data-elsewhere="{pw.ledger.intermediary2.address}"' in home.text
+    assert "Reports to another intermediary (Intermediary Db): its readings go there" in home.text
+    assert "他の仲介事業者（Intermediary Db）へ送信中" in http.get("/portal/producer/?lang=ja").text
 
 
 def test_a_refusal_shows_its_reason(pw: IntermediaryWorld) -> None:

@@ -45,7 +45,8 @@ def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, portal_url: 
         meter.get_by_text(words["register"]).click()
         page.wait_for_url(re.compile(r".*/intermediary$"))
         select = page.locator("select#intermediary")
-        assert select.locator("option").all_inner_texts() == ["Intermediary Da", "Intermediary Db"]
+        here = {"en": " (this intermediary)", "ja": "（当事業者）"}[lang]
+        assert select.locator("option").all_inner_texts() == [f"Intermediary Da{here}", "Intermediary Db"]
         phone.fits("select#intermediary", "#ok", "#cancel")
         phone.shot(screens, "register", lang)
         page.click("#cancel")

@@ -1,0 +1,81 @@
+"""Issue 15, the intermediary for real: the demo's ledger registers two intermediaries (Da, whose server the demo
+runs, and Db, with its own key and no server), so a new user of the demo walks S21-S25 as the seed does: logs in as
+producer-aa, sees two intermediaries in the pull-down, registers Da and sees the completion screen; names are shown
+in Japanese on a Japanese page. A data directory made before Db (its genesis names Da only) still starts and gets Db
+through the ledger's governance."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import httpx
+
+from greencert.demo import demo_period, start_demo
+from greencert.world import INTERMEDIARY_DA, INTERMEDIARY_DB, genesis_of, load_world
+from ledger.genesis import Genesis
+from tests.helpers.portal import csrf_of, portal_login
+
+OPTION = re.compile(r'<option value="(gc1[0-9a-f]{40})"[^>]*>([^<]+)</option>')
+
+
+def test_the_genesis_registers_two_intermediaries_with_their_own_keys(tmp_path: Path) -> None:
+    world = load_world(tmp_path)
+    genesis = genesis_of(world, 0)
+    found = [(e.address, e.name, e.attrs.get("name_ja")) for e in genesis.entries if e.role == "intermediary"]
+    assert found == [(world.intermediary.address, *INTERMEDIARY_DA), (world.other_intermediary.address,
+                                                                        *INTERMEDIARY_DB)]
+    assert world.other_intermediary.address != world.intermediary.address
+    meter = next(e for e in genesis.entries if e.role == "meter" and e.attrs["provider"] == "Aa")
+    assert meter.name == "Smart meter of Producer Aa" and meter.attrs["name_ja"] == "生産者Aaのスマートメーター"
+    assert Genesis.from_json(genesis.to_json()) == genesis  # the registry's rules take the Japanese names
+
+
+def test_a_producer_registers_its_intermediary_on_the_demo(tmp_path: Path) -> None:
+    demo = start_demo(tmp_path, port=0, node_port=0, days=1, progress=lambda _: None)
+    try:
+        with httpx.Client(base_url=demo.url, timeout=60) as http:
+            assert portal_login(http, "producer-aa", "demo").headers["location"] == "/portal/"
+            home = http.get("/portal/producer/?lang=ja")
+            assert "生産者Aaのスマートメーター" in home.text and "未登録" in home.text
+            meter = demo.world.meters["Aa"].address
+            form_path = f"/portal/producer/meters/{meter}/intermediary"
+            form = http.get(form_path)  # the language stays Japanese (cookie)
+            assert OPTION.findall(form.text) == [(demo.world.intermediary.address, "仲介事業者Da（当事業者）"),
+                                                 (demo.world.other_intermediary.address, "仲介事業者Db")]
+            assert OPTION.findall(http.get(form_path + "?lang=en").text) == [
+                (demo.world.intermediary.address, "Intermediary Da (this intermediary)"),
+                (demo.world.other_intermediary.address, "Intermediary Db")]
+            sent = http.post(form_path, data={"csrf": csrf_of(form.text),
+                                              "intermediary": demo.world.intermediary.address})
+            assert sent.status_code == 303
+            done = http.get(sent.headers["location"])
+            assert done.status_code == 200 and "Registration of the intermediary is complete." in done.text
+            assert re.search(r'class="reports-to">Intermediary Da<', http.get("/portal/producer/").text)
+    finally:
+        demo.stop()
+
+
+def test_a_data_directory_from_before_the_second_intermediary_starts_and_gets_it(tmp_path: Path) -> None:
+    world = load_world(tmp_path)
+    start, _ = demo_period(int(time.time()), 1)
+    made = genesis_of(world, start)
+    old = Genesis(made.chain_id, made.time, tuple(e for e in made.entries
+                                                  if e.public_key != world.other_intermediary.public.raw))
+    old.save(tmp_path / "genesis.json")  # what the demo stored before Db
+    said: list[str] = []
+    demo = start_demo(tmp_path, port=0, node_port=0, days=1, progress=said.append)
+    try:
+        assert Genesis.load(tmp_path / "genesis.json") == old  # the chain's genesis is kept as it was
+        assert any("Intermediary Db added through governance" in line and line.endswith("registered)")
+                   for line in said), said
+        assert demo.node is not None
+        intermediaries = {e["address"] for e in demo.node.registry() if e["role"] == "intermediary"}
+        assert intermediaries == {world.intermediary.address, world.other_intermediary.address}
+    finally:
+        demo.stop()
+    said.clear()
+    again = start_demo(tmp_path, port=0, node_port=0, days=1, progress=said.append)
+    again.stop()
+    assert not any("through governance" in line for line in said)  # once
