@@ -39,9 +39,10 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
                        consumer: Consumer, type_id: str, assets: list[list[Any]]) -> Certificate:
     """Build (or rebuild) our record of a certificate from the ledger's own record and sign its payload.
 
-    The half-hourly profile and the time-matched Wh (claim ``tm``, ``intermediary.time_match``) come from the
-    ledger's records of the certified assets; ``assets`` (``[id, start, wh]`` of the request) stand in for the
-    profile only if the node no longer lists them (then the payload says nothing about time matching)."""
+    The time-matched Wh (claim ``tm``) is the ledger record's own (``_proven_spans``); for a record from before
+    issue 15 it and the half-hourly profile come from the ledger's records of the certified assets, and
+    ``assets`` (``[id, start, wh]`` of the request) stand in for the profile only if the node no longer lists
+    them (then the payload says nothing about time matching)."""
     existing = db.get(Certificate, certificate_id)
     if existing is not None:
         return existing
@@ -49,17 +50,21 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
         record = node.value(f"cert/{certificate_id}")["value"]
         # The rule records its block's height (ledger.rules.certificates); only an older record needs the tx.
         height = int(record["height"]) if "height" in record else int(node.tx(certificate_id)["height"])
-        listed = node.assets(consumer.ledger_address, method=record["method"], start=int(record["start"]),
-                             end=int(record["end"]), trade="completed")
+        spans, matched = _proven_spans(record, assets)
+        if spans is None:
+            listed = node.assets(consumer.ledger_address, method=record["method"], start=int(record["start"]),
+                                 end=int(record["end"]), trade="completed")
     except ClientError as exc:
         raise LedgerUnavailable(f"cannot read certificate {certificate_id} from the ledger: {exc}") from exc
-    certified = certificate_assets(listed, certificate_id)
-    complete = len(certified) == int(record.get("count", len(record.get("assets", ())))) and bool(certified)
-    spans = [(int(a["start"]), int(a["wh"])) for a in certified] if complete else [(a[1], a[2]) for a in assets]
+    if spans is None:
+        certified = certificate_assets(listed, certificate_id)
+        complete = len(certified) == int(record.get("count", len(record.get("assets", ())))) and bool(certified)
+        spans = [(int(a["start"]), int(a["wh"])) for a in certified] if complete else [(a[1], a[2]) for a in assets]
+        matched = time_matched_wh(certified) if complete else None
     claims = Claims(cid=certificate_id, chain=settings.chain_id, h=height, own=consumer.name,
                     m=record["method"], wh=int(record["wh"]), ps=int(record["start"]), pe=int(record["end"]),
                     inst=record["institution"], iat=int(record["time"]),
-                    tm=time_matched_wh(certified) if complete else None)
+                    tm=matched)
     cert = Certificate(certificate_id=certificate_id, consumer_id=consumer.consumer_id, type_id=type_id,
                        method=record["method"], category=record["category"], amount_wh=claims.wh,
                        period_start=claims.ps, period_end=claims.pe, issued_at=claims.iat,
@@ -68,6 +73,19 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
                        profile=list(half_hour_profile(spans, claims.ps, claims.pe)))
     db.add(cert)
     return cert
+
+
+def _proven_spans(record: dict[str, Any], assets: list[list[Any]]) -> tuple[list[tuple[int, int]] | None, int | None]:
+    """The (start, Wh) of each certified asset and the time-matched Wh, from the ledger's record of the certificate
+    when it names exactly the request's assets with their total and states the time-matched Wh (records since
+    issue 15); (None, None) otherwise. The request's ``[id, start, Wh]`` come from our rows of the ledger's
+    allocations, so with the ids and total proven by the record they give the profile without listing the
+    consumer's certified assets of the period, which grow with its history (``bench/issuance_at_scale.py``)."""
+    if "tm" not in record or not isinstance(record.get("assets"), list):
+        return None, None
+    if sorted(str(a[0]) for a in assets) != record["assets"] or sum(int(a[2]) for a in assets) != int(record["wh"]):
+        return None, None
+    return [(int(a[1]), int(a[2])) for a in assets], int(record["tm"])
 
 
 def claim(db: Session, *, applicant_pk: int, key: str, tx_id: str, item_ids: list[str], type_id: str,

@@ -1,7 +1,7 @@
 """How much of a certificate is time-matched (issue 15, "Allocation"), as the intermediary states it in the signed
-claim ``tm``: computed at issuance from the ledger's own asset records (``GET /v1/assets``) with the one
-definition in ``ledger_lite.time_matching``, which the ledger's ``cert.issue`` rule also writes into the
-certificate's record; verifiers compare the claim with that proven record."""
+claim ``tm``: the figure the ledger's ``cert.issue`` rule writes into the certificate's record (one definition in
+``ledger_lite.time_matching``), or for a record from before that, computed at issuance from the ledger's own
+asset records (``GET /v1/assets``); verifiers compare the claim with the proven record."""
 
 from __future__ import annotations
 
