@@ -14,6 +14,12 @@ the script measures, in the same run:
 * ``restart_s``: stop the node (SIGTERM), start it again, time until its API serves;
 * ``disk_bytes_per_reading`` of the node's SQLite files.
 
+By default the readings span the 27 days before now, so none expires during the run. ``--days D`` spreads them
+over D days instead (fewer meters, more readings each) and makes the node's clock follow them (``greencert node
+--clock-file``: the end of the newest reading sent): over more than a month and the node's retention
+(``ledger.rules.expiry``), the first readings expire and leave the state while the run goes on, as they would
+over D days of a real node (``--days 208 --steps 300000,1000000``: about seven months of 100 meters).
+
 Prints one JSON line: every step's figures (with the load average when they were taken: the machine is shared)
 and, as the trend, each figure's change per 100,000 assets between the first and the last step. Steps stop early
 once ``--budget-s`` is spent. ``--plot`` draws memory, restart time, ingest ratio and issuance p99 against the
@@ -74,8 +80,8 @@ def status_kb(pid: int, field: str) -> int:
 class NodeProcess:
     """``greencert node`` on a data directory, started and stopped by this script."""
 
-    def __init__(self, data_dir: Path, genesis: Path, key: Path) -> None:
-        self.data_dir, self.genesis, self.key = data_dir, genesis, key
+    def __init__(self, data_dir: Path, genesis: Path, key: Path, clock: Path | None = None) -> None:
+        self.data_dir, self.genesis, self.key, self.clock = data_dir, genesis, key, clock
         self.proc: subprocess.Popen[str] | None = None
         self.url = ""
 
@@ -84,7 +90,8 @@ class NodeProcess:
         port = free_port()
         began = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "greencert.cli", "node", "--data-dir", str(self.data_dir),
-                                      "--genesis", str(self.genesis), "--key", str(self.key), "--port", str(port)],
+                                      "--genesis", str(self.genesis), "--key", str(self.key), "--port", str(port),
+                                      *(() if self.clock is None else ("--clock-file", str(self.clock)))],
                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert self.proc.stdout is not None
         seen = []
@@ -111,6 +118,13 @@ class NodeProcess:
         return status_kb(self.proc.pid, "VmRSS") / 1024, status_kb(self.proc.pid, "VmHWM") / 1024
 
 
+def set_clock(path: Path, now: int) -> None:
+    """Set the node's clock file to ``now`` (written whole, then renamed: the node never reads half a number)."""
+    part = path.with_suffix(".part")
+    part.write_text(str(now))
+    part.replace(path)
+
+
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -126,10 +140,12 @@ def commit(http: httpx.Client, tx: Transaction) -> float:
 
 
 class Load:
-    """The readings of ``meters`` meters, slot by slot, ending before ``now``."""
+    """The readings of ``meters`` meters, slot by slot, ending before ``now``; with ``clock``, a file that the
+    node reads its time from: it is set to the end of the newest reading taken."""
 
-    def __init__(self, meters: list[SigningKey], owner: str, first_slot: int) -> None:
+    def __init__(self, meters: list[SigningKey], owner: str, first_slot: int, clock: Path | None = None) -> None:
         self.meters, self.owner, self.slot = meters, owner, first_slot
+        self.clock = clock
         self.next_meter = 0
         self.sent = 0
         self.failure: Exception | None = None
@@ -144,6 +160,8 @@ class Load:
                 self.next_meter += 1
                 if self.next_meter == len(self.meters):
                     self.next_meter, self.slot = 0, self.slot + 1
+            if self.clock is not None:
+                set_clock(self.clock, (max(s for _, s in todo) + 1) * SLOT)
         return [sign_tx(self.meters[m], chain=CHAIN, type="asset.generate",
                         body={"provider": f"P{m}", "method": "wind", "start": s * SLOT, "end": (s + 1) * SLOT,
                               "wh": 10_000, "owner": self.owner}, nonce=s, time=(s + 1) * SLOT) for m, s in todo]
@@ -279,6 +297,8 @@ def main() -> None:
     parser.add_argument("--budget-s", type=float, default=600, help="start no further step after this many seconds")
     parser.add_argument("--keep", type=Path, help="keep the node's data in this (new) directory")
     parser.add_argument("--plot", type=Path, help="draw the figures against the number of assets into this SVG")
+    parser.add_argument("--days", type=int, help="spread the readings over this many days, the node's clock "
+                                                  "following them (module docstring); default: 27 days, wall clock")
     parser.add_argument("--replot", type=Path, help="only draw --plot from this file's JSON line (a saved run)")
     args = parser.parse_args()
     if args.replot:
@@ -292,7 +312,8 @@ def main() -> None:
         parser.error(f"expected increasing positive --steps, found {args.steps}")
     run_began = time.perf_counter()
     verify_per_s = verify_rate()
-    meters = [SigningKey.generate() for _ in range(math.ceil(steps[-1] / SLOTS_PER_METER))]
+    slots = SLOTS_PER_METER if args.days is None else args.days * 86_400 // SLOT
+    meters = [SigningKey.generate() for _ in range(math.ceil(steps[-1] / slots))]
     keys = {name: SigningKey.generate() for name in ("validator", "intermediary", "user", "baseline")}
     genesis = Genesis(CHAIN, 0, (entry(keys["validator"].public, "validator", "V"),
                                  entry(keys["intermediary"].public, "intermediary", "Da"),
@@ -302,14 +323,17 @@ def main() -> None:
                                  *(entry(k.public, "meter", f"m{i}", provider=f"P{i}", method="wind",
                                          capacity_w=100_000) for i, k in enumerate(meters))))
     now_slot = int(time.time()) // SLOT
-    load = Load(meters, keys["intermediary"].address, now_slot - SLOTS_PER_METER - 2)
     points: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
+        clock = None if args.days is None else tmp / "clock"
+        load = Load(meters, keys["intermediary"].address, now_slot - slots - 2, clock)
+        if clock is not None:
+            set_clock(clock, load.slot * SLOT)
         genesis.save(tmp / "genesis.json")
         (tmp / "validator.key").write_text(keys["validator"].seed().hex())
-        node = NodeProcess(tmp / "node", tmp / "genesis.json", tmp / "validator.key")
+        node = NodeProcess(tmp / "node", tmp / "genesis.json", tmp / "validator.key", clock)
         node.start()
         done = 0
         try:
@@ -321,7 +345,7 @@ def main() -> None:
                 done = assets
                 rss, peak = node.rss_mb()
                 figures = issuance_figures(node.url, load, keys, keys["user"].address, args.issuances, number,
-                                           now_slot - 1)
+                                           now_slot - 1 if clock is None else load.slot - 1)
                 node.stop()
                 disk = sum(f.stat().st_size for f in (tmp / "node").glob("ledger.sqlite*"))
                 restart_s = node.start()

@@ -97,12 +97,13 @@ def _node(args: argparse.Namespace) -> int:
         from greencert.node_audit import run_audit
 
         return run_audit(args)
+    from greencert.consortium import FileClock
     from greencert.keystore import KeyFileError, load_or_create
     from greencert.servers import BackgroundServer, PortInUse, bind
     from ledger.api import create_app
     from ledger.errors import Error as LedgerError
     from ledger.genesis import Genesis
-    from ledger.node import open_node
+    from ledger.node import open_node, wall_clock
 
     data_dir = Path(args.data_dir).expanduser()
     try:
@@ -115,7 +116,8 @@ def _node(args: argparse.Namespace) -> int:
         print(f"Opening the ledger in {data_dir}: checking its state root against the last signed header…",
               file=sys.stderr, flush=True)
         began = time.monotonic()
-        node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()))
+        clock = wall_clock if args.clock_file is None else FileClock(Path(args.clock_file).expanduser())
+        node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()), clock=clock)
     except (LedgerError, KeyFileError) as exc:
         listening.close()
         print(f"greencert node: {exc}", file=sys.stderr)
@@ -333,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--port", type=int, default=DEFAULT_NODE_PORT)
     node.add_argument("--audit", action="store_true", help="check every stored state value against the last signed "
                                                            "header (progress on stderr), then exit: 0 if it matches")
+    node.add_argument("--clock-file", help="a solo node's clock: Unix seconds in this file while it exists, else the "
+                                           "wall clock (a simulation or benchmark replaying months of readings)")
     node.set_defaults(func=_node)
     kiosk = sub.add_parser("kiosk", help="run the touchscreen kiosk against a running intermediary (or node)")
     kiosk.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", help="the intermediary's base URL")

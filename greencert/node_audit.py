@@ -45,6 +45,6 @@ def run_audit(args: argparse.Namespace) -> int:
     finally:
         node.close()
     print(f"\nAudit passed: {count:,} state values at height {node.head.height} hash to the state root of the "
-          f"signed header, and the owner and open-asset indexes match them ({time.monotonic() - began:.1f} s).",
+          f"signed header, and the owner, open-asset and expiry indexes match them ({time.monotonic() - began:.1f} s).",
           file=sys.stderr)
     return 0

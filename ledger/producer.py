@@ -14,6 +14,10 @@ leaves a solo node short of a quorum (say a second validator was added: n = 2 ne
 so in ``status()`` (``can_commit``, ``missing_signatures``), logs it, and refuses every transaction with
 ``not_final`` (503) naming the validators whose signatures are missing; the store stays valid and reopens, and
 every block it holds stays final. Gathering the other validators' signatures is the consortium's part.
+
+After its transactions, a block that is made sweeps the assets that expired long enough ago out of the state
+(``ledger.rules.expiry``): their deletions are writes of the block like any other (``None`` values), in its state
+root and stored in its SQLite transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ledger.jsonview import to_json
 from ledger.node_base import Listener, NodeBase, Pending
 from ledger.registry import is_removed
 from ledger.rules import Context, execute
+from ledger.rules.expiry import sweep
 from ledger.state import Overlay, encode_state
 from ledger_lite import BlockHeader, PublicKey, merkle_root, quorum, sign_commit, validators_hash
 from ledger_lite.block import Commit
@@ -41,12 +46,14 @@ log = logging.getLogger(__name__)
 @dataclass
 class Executed:
     """A block executed but not yet stored: its header (None when nothing was included), its state writes with
-    their canonical bytes, and each transaction's result or refusal."""
+    their canonical bytes (``None`` for both: a key deleted), each transaction's result or refusal, and the
+    expired assets it sweeps out of the state (their keys, deleted among the writes)."""
 
     height: int
     header: BlockHeader | None = None
     writes: dict[str, Any] = field(default_factory=dict)
-    encoded: dict[str, bytes] = field(default_factory=dict)
+    encoded: dict[str, bytes | None] = field(default_factory=dict)
+    swept: list[str] = field(default_factory=list)
     included: list[tuple[Pending, dict[str, Any]]] = field(default_factory=list)
     rejected: list[tuple[Pending, dict[str, Any]]] = field(default_factory=list)
 
@@ -126,8 +133,8 @@ class Producer(NodeBase):
                       empty: bool = False) -> Executed:
         """Execute ``batch`` as block ``height`` against an overlay of the state (deterministic: the same batch,
         height, time and state give the same header on every node). The header is made, and its state root
-        prepared in the tree, when a transaction was included or ``empty``; ``store_block`` or
-        ``state.discard`` follows. Call with ``_lock`` held."""
+        prepared in the tree, when a transaction was included or ``empty``, after the sweep of expired assets
+        (``ledger.rules.expiry``); ``store_block`` or ``state.discard`` follows. Call with ``_lock`` held."""
         overlay = Overlay(self.state)
         block = Executed(height=height)
         for pending in batch:
@@ -145,8 +152,10 @@ class Producer(NodeBase):
                 block.rejected.append((pending, {"tx_id": pending.tx.tx_id, "code": "internal_error", "status": 500,
                                                  "message": f"the rule for {pending.tx.type} failed: {exc!r}"}))
         if block.included or empty:
+            block.swept = sweep(self.state, overlay, block_time)
             block.writes = overlay.writes
-            block.encoded = {key: encode_state(value) for key, value in overlay.writes.items()}
+            block.encoded = {key: None if value is None else encode_state(value)
+                             for key, value in overlay.writes.items()}
             block.header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(),
                                        time=block_time, tx_root=merkle_root([p.raw for p, _ in block.included]),
                                        state_root=self.state.prepare(block.encoded),

@@ -12,17 +12,21 @@ tree was last written, and each value read is checked against its leaf. Without 
 value: they are held in memory, checked lazily against a stored tree, each at its first read (``get``, ``items``,
 ``encoded``): a value must hash to its leaf, and a key the store lacks must be absent from the tree, or the read
 raises ``StoreError``. ``audit`` (``ledger.state_audit``) checks them all at once.
+
+A write of ``None`` deletes a key (an ``Overlay.put(key, None)``, a ``None`` in the canonical bytes given to
+``prepare`` and ``apply``): its leaf leaves the tree and its value and index entries leave the state. Only the
+sweep of expired assets deletes (``ledger.rules.expiry``); ``expired`` names them in the order it takes them.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ledger.errors import StoreError
 from ledger.state_encoding import encode_state
-from ledger.state_index import ASSET_NAMESPACE, EXPIRY_DAY
+from ledger.state_index import ASSET_NAMESPACE, EXPIRY_DAY, expiry_of
 from ledger.state_stored import StoredValues, ValueStore
 from ledger_lite import sha256
 from ledger_lite.smt_proof import SmtProof
@@ -56,6 +60,9 @@ class State:
         # key, and a read of one provider's or method's skips the others' (issue #17).
         self._open_by_day: dict[str, dict[tuple[str, str], dict[int, set[str]]]] = {}
         self._open_days: dict[str, dict[tuple[str, str], list[int]]] = {}
+        # Asset keys by their expiry, and the expiries held in order (the sweep's index, ``expired``).
+        self._expiring: dict[int, set[str]] = {}
+        self._expiries: list[int] = []
         self._stored = tree is not None
         self._tree = tree if tree is not None else SparseMerkleTree()
         self._undo: list[str] | None = None  # keys of a prepared block, to take out of the tree again
@@ -172,6 +179,18 @@ class State:
         for day in sorted({day for days in pairs.values() for day in days}):
             yield [key for pair in pairs for key in by_pair[pair].get(day, ())]
 
+    def expired(self, cutoff: int, limit: int) -> list[str]:
+        """The first ``limit`` asset keys expiring at or before ``cutoff``, in (expiry, key) order: the same keys on
+        every node holding the same state, whatever order their values were written in (``ledger.rules.expiry``)."""
+        if self._disk is not None:
+            return self._disk.expired(cutoff, limit)
+        found: list[str] = []
+        for expires in self._expiries[:bisect_right(self._expiries, cutoff)]:
+            found += sorted(self._expiring[expires])[:limit - len(found)]
+            if len(found) >= limit:
+                break
+        return found
+
     def load(self, rows: Iterable[tuple[str, bytes, Any]], redo: Iterable[str] = ()) -> None:
         """Values read back from storage (key, canonical bytes, decoded value). Into a stored tree they are
         checked lazily (module docstring), but for the keys in ``redo``, written by blocks stored after the tree
@@ -210,8 +229,9 @@ class State:
     def prove(self, key: str) -> SmtProof:
         return self._tree.prove(key.encode())
 
-    def prepare(self, encoded: dict[str, bytes]) -> bytes:
-        """Put a block's writes into the tree and return the root they give; ``apply`` or ``discard`` next."""
+    def prepare(self, encoded: Mapping[str, bytes | None]) -> bytes:
+        """Put a block's writes into the tree and return the root they give (``None``: the key is deleted);
+        ``apply`` or ``discard`` next."""
         if self._undo is not None:
             raise RuntimeError("a block is already prepared; apply or discard it first")
         if self._disk is not None:  # their values before the block, to put back on ``discard``
@@ -220,9 +240,9 @@ class State:
             for key in encoded:
                 self._check(key, self._values.get(key))
         self._undo = list(encoded)
-        return self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
+        return self._tree.update(_leaves(encoded))
 
-    def stage(self, encoded: dict[str, bytes]) -> set[str] | None:
+    def stage(self, encoded: Mapping[str, bytes | None]) -> set[str] | None:
         """Make sure the tree holds a block about to be stored (its writes' canonical bytes): ``prepare`` them
         unless they are prepared already (a block executed, discarded, and stored once final). The store calls
         this before it writes the tree with the block. Returns which of the keys had a value before the block
@@ -243,10 +263,11 @@ class State:
                                for k in self._undo})
             self._undo = None
 
-    def apply(self, writes: dict[str, Any], encoded: dict[str, bytes]) -> None:
-        """Merge a stored block's writes (``encoded`` holds their canonical bytes)."""
+    def apply(self, writes: dict[str, Any], encoded: Mapping[str, bytes | None]) -> None:
+        """Merge a stored block's writes (``encoded`` holds their canonical bytes; ``None`` for both: the key is
+        deleted)."""
         if self._undo is None:
-            self._tree.update({k.encode(): sha256(v) for k, v in encoded.items()})
+            self._tree.update(_leaves(encoded))
         self._undo = None
         if self._disk is not None:
             self._disk.unpin(writes)
@@ -258,16 +279,29 @@ class State:
 
     def _set(self, key: str, value: Any) -> None:
         old = self._values.get(key)
+        old_expiry, expiry = expiry_of(key, old), expiry_of(key, value)
+        if old_expiry != expiry:
+            if old_expiry is not None:
+                self._unexpiring(key, old_expiry)
+            if expiry is not None:
+                if expiry not in self._expiring:
+                    self._expiring[expiry] = set()
+                    insort(self._expiries, expiry)
+                self._expiring[expiry].add(key)
         if isinstance(old, dict) and "owner" in old:
             self._owners.get(old["owner"], set()).discard(key)
             self._open.get(old["owner"], set()).discard(key)
             if key.startswith("asset/") and old.get("trade") == "open":
                 pair = (old.get("provider", ""), old.get("method", ""))
                 self._open_by_day[old["owner"]][pair][old["expires"] // EXPIRY_DAY].discard(key)
-        if old is None:
-            namespace = _namespace(key)
+        namespace = _namespace(key)
+        if value is None:
+            self._values.pop(key, None)
             if namespace is not None and namespace != ASSET_NAMESPACE:
-                self._namespaces.setdefault(namespace, {})[key] = None
+                self._namespaces.get(namespace, {}).pop(key, None)
+            return
+        if old is None and namespace is not None and namespace != ASSET_NAMESPACE:
+            self._namespaces.setdefault(namespace, {})[key] = None
         self._values[key] = value
         if key.startswith("asset/") and isinstance(value, dict):
             self._owners.setdefault(value["owner"], set()).add(key)
@@ -279,6 +313,19 @@ class State:
                     by_day[day] = set()
                     insort(self._open_days.setdefault(value["owner"], {}).setdefault(pair, []), day)
                 by_day[day].add(key)
+
+
+    def _unexpiring(self, key: str, expires: int) -> None:
+        keys = self._expiring[expires]
+        keys.discard(key)
+        if not keys:
+            del self._expiring[expires]
+            del self._expiries[bisect_left(self._expiries, expires)]
+
+
+def _leaves(encoded: Mapping[str, bytes | None]) -> dict[bytes, bytes | None]:
+    """A block's canonical bytes as tree changes: key → value hash, ``None`` (deleted) kept."""
+    return {k.encode(): None if v is None else sha256(v) for k, v in encoded.items()}
 
 
 class Overlay:

@@ -4,9 +4,9 @@ state root recomputed from them alone and compared with the last signed header's
 A node starting normally checks only the stored tree's root against the signed header and each value at its
 first read (``ledger.state``); the audit is the explicit, whole check, with progress reported as it goes: it
 reads every row, so it takes the time a start took before the tree was kept on disk. It also checks the indexes
-(``state_owner``, ``state_open``: ``ledger.storage``) against the values: the entries the values give and those
-stored must be the same sets, compared by their count and an order-free digest (the XOR of each entry's
-SHA-256), so the audit holds no copy of an index.
+(``state_owner``, ``state_open``, ``state_expiry``: ``ledger.storage``) against the values: the entries the
+values give and those stored must be the same sets, compared by their count and an order-free digest (the XOR
+of each entry's SHA-256), so the audit holds no copy of an index.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from ledger.errors import StoreError
-from ledger.state_index import indexed
+from ledger.state_index import expiry_of, indexed
 from ledger.storage import Store
 from ledger_lite import sha256
 from ledger_lite.smt import key_path
@@ -38,7 +38,7 @@ def audit_state(store: Store, expected_root: bytes, height: int, progress: Progr
     tell(0, f"reading {total:,} state values")
     leaves: list[tuple[bytes, bytes]] = []
     step = max(1, total // 50)
-    expected = {"owner": _Digest(), "open": _Digest()}
+    expected = {"owner": _Digest(), "open": _Digest(), "expiry": _Digest()}
     for count, (row, key, encoded, value) in enumerate(store.iter_state_rows(), 1):
         leaves.append((key_path(key.encode()), sha256(encoded)))
         entry = indexed(key, value)
@@ -47,6 +47,9 @@ def audit_state(store: Store, expected_root: bytes, height: int, progress: Progr
             expected["owner"].add((owner, row))
             if entry.day is not None:
                 expected["open"].add((owner, entry.day, entry.provider, entry.method, row))
+        expires = expiry_of(key, value)
+        if expires is not None:
+            expected["expiry"].add((expires, row))
         if count % step == 0:
             tell(min(_READ_SHARE, count * _READ_SHARE // max(total, 1)), f"read {count:,} of {total:,} values")
     leaves.sort()
@@ -63,7 +66,7 @@ def audit_state(store: Store, expected_root: bytes, height: int, progress: Progr
     if root != expected_root:
         raise StoreError(f"the stored state values hash to root {root.hex()}, but the signed header of block {height} "
                          f"commits to {expected_root.hex()}: the store was changed outside the node")
-    found = {"owner": _Digest(), "open": _Digest()}
+    found = {"owner": _Digest(), "open": _Digest(), "expiry": _Digest()}
     for table, stored in store.index_entries():
         found[table].add(stored)
     for table, digest in found.items():

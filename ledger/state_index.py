@@ -1,6 +1,8 @@
 """What the state's indexes hold for one value: the owner of an asset and, for an asset open for trade, its
-expiry day with its provider and method. The same rule for the indexes in memory (``ledger.state``) and on
-disk (``ledger.storage``), so both answer ``owned``, ``owned_open`` and ``open_by_expiry_day`` alike."""
+expiry day with its provider and method; for every asset, its expiry (``expiry_of``: the sweep of
+``ledger.rules.expiry`` takes assets out of the state in expiry order). The same rule for the indexes in memory
+(``ledger.state``) and on disk (``ledger.storage``), so both answer ``owned``, ``owned_open``,
+``open_by_expiry_day`` and ``expired`` alike."""
 
 from __future__ import annotations
 
@@ -29,3 +31,12 @@ def indexed(key: str, value: Any) -> Indexed | None:
     expires = value.get("expires")
     day = expires // EXPIRY_DAY if value.get("trade") == "open" and isinstance(expires, int) else None
     return Indexed(owner, day, str(value.get("provider", "")), str(value.get("method", "")))
+
+
+def expiry_of(key: str, value: Any) -> int | None:
+    """When the asset at ``key`` expires (its ``expires``, which no rule changes once the asset exists); None for
+    anything but an asset with an integer ``expires``: it never leaves the state by expiry."""
+    if not key.startswith(ASSET_NAMESPACE) or not isinstance(value, dict):
+        return None
+    expires = value.get("expires")
+    return expires if type(expires) is int else None

@@ -45,6 +45,8 @@ class ValueStore(Protocol):
     def open_keys(self, owner: str, first_day: int | None = None,
                   of: Callable[[str, str], bool] | None = None) -> Iterator[list[str]]: ...
 
+    def expired_keys(self, cutoff: int, limit: int) -> list[str]: ...
+
 
 class StoredValues:
     def __init__(self, store: ValueStore, tree: SparseMerkleTree, capacity: int = DEFAULT_VALUES) -> None:
@@ -111,6 +113,11 @@ class StoredValues:
                            of: Callable[[str, str], bool] | None) -> Iterator[list[str]]:
         return self.store.open_keys(owner, first_day, of)
 
+    def expired(self, cutoff: int, limit: int) -> list[str]:
+        """``State.expired`` from the store's expiry index (what the last stored block left: a prepared block
+        never adds an asset that expired)."""
+        return self.store.expired_keys(cutoff, limit)
+
     def pin(self, keys: list[str]) -> None:
         """Hold ``keys`` (a block about to be prepared) in the cache, read and checked now (module docstring)."""
         self._pinned.update(keys)  # first: nothing is evicted while they are read
@@ -130,11 +137,15 @@ class StoredValues:
         return None if hit is _ABSENT else sha256(encode_state(hit))
 
     def unpin(self, writes: dict[str, Any] | None = None) -> None:
-        """The prepared block was stored (``writes``: its values, cached now) or discarded (None)."""
+        """The prepared block was stored (``writes``: its values, cached now; a deleted key leaves the cache,
+        as an expired asset is seldom asked for again) or discarded (None)."""
         self._pinned.clear()
         if writes:
             cache = self._cache
             for key, value in writes.items():
+                if value is None:
+                    cache.pop(key, None)
+                    continue
                 cache[key] = value
                 cache.move_to_end(key)
         self._evict()

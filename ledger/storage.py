@@ -10,6 +10,12 @@ its memory nor its start grows with the state. The indexes ``state_owner`` (asse
 written in the transaction of the block that changes them; owners are numbered in ``owners``. These indexes are
 keyed by hash-like ids, so a block of new assets writes pages all over them: the price of a node whose memory
 does not grow with its history (measured in ``bench/ledger_ingest.py``).
+The index ``state_expiry`` (every asset row by its expiry) gives the sweep of ``ledger.rules.expiry`` the assets
+that expired longest ago: a block that sweeps deletes their state rows with their entries in every index, and
+their tree leaves, in its own transaction (a deleted key is logged in ``smt_redo`` like any other write: put
+back after a crash, its stored value is missing, so its leaf is taken out again). The state then holds the
+assets still live and those of the retention period, however long the chain; the swept ones stay provable by
+their transactions and blocks.
 The state tree's nodes are rows of ``smt`` (``ledger.state_tree``); ``tree`` is the store's ``StoredTree``,
 which the node's ``State`` works on. Its changed nodes are appended in the transaction of a block once enough
 changed (``StoredTree.wants_flush``) and when the node closes; meanwhile every block's transaction logs the
@@ -17,9 +23,11 @@ keys it wrote in ``smt_redo``, so the tree on disk (as of block ``smt_height``) 
 values give the tree of the head after a crash.
 
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
-only the live tree's rows: ``ledger.state_tree``, "Compaction"), 5 (4 with the indexes above). Older formats
-are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored root does not reach
-are deleted; 4 → 5: the indexes are built from the state rows).
+only the live tree's rows: ``ledger.state_tree``, "Compaction"), 5 (4 with the indexes above but the expiry
+index), 6 (5 with ``state_expiry``; its state may lack swept assets). Older formats are rewritten in the newest
+on open, in one transaction each (3 → 4: the rows the stored root does not reach are deleted; 4 → 5: the owner
+and open-asset indexes are built from the state rows; 5 → 6: the expiry index is, and the sweep then takes the
+expired assets out a block at a time).
 """
 
 from __future__ import annotations
@@ -36,12 +44,12 @@ import cbor2
 
 from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
-from ledger.state_index import Indexed, indexed
+from ledger.state_index import Indexed, expiry_of, indexed
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, Row, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "5"
+FORMAT = "6"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -58,6 +66,8 @@ CREATE TABLE IF NOT EXISTS state_owner (owner INTEGER NOT NULL, id INTEGER NOT N
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state_open (owner INTEGER NOT NULL, day INTEGER NOT NULL, provider TEXT NOT NULL,
     method TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (owner, day, provider, method, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state_expiry (expires INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (expires, id))
+    WITHOUT ROWID;
 """
 # Made once the store is of the newest format (a unique index over an older store's rows is built by its
 # migration, where a duplicate is a store changed outside the node).
@@ -120,6 +130,9 @@ class Store:
         if found == "4":
             self._migrate_from_4()
             found = self.get_meta("format")
+        if found == "5":
+            self._migrate_from_5()
+            found = self.get_meta("format")
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
         self._build_indexes()
@@ -132,7 +145,7 @@ class Store:
         # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
         # ``State.stage``, which puts them into ``tree`` if they are not there yet and says which keys had a value
         # (None: not known).
-        self.before_write: Callable[[dict[str, bytes]], set[str] | None] | None = None
+        self.before_write: Callable[[dict[str, bytes | None]], set[str] | None] | None = None
 
     def _build_indexes(self) -> None:
         try:
@@ -239,9 +252,9 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------------------
     def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
-                    writes: dict[str, tuple[Any, bytes]]) -> None:
+                    writes: dict[str, tuple[Any, bytes | None]]) -> None:
         """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
-        result) and its state writes (value, canonical bytes) atomically."""
+        result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically."""
         base = header.height << INDEX_BITS
         rows = []
         for index, (tx, stored, result) in enumerate(txs):
@@ -257,18 +270,27 @@ class Store:
         owners: dict[str, int] = {}  # numbered in this block
         inserts: list[tuple[int, bytes, bytes]] = []
         updates: list[tuple[bytes, int]] = []
+        deletes: list[tuple[int]] = []
         indexes = _IndexChanges()
         for key, (value, encoded) in writes.items():
-            stored = pack_value(key, value, encoded)
             old = found.get(key)
+            old_value = None if old is None else unpack_value(key, old[1])[1]
+            if encoded is None:  # deleted (ledger.rules.expiry)
+                if old is not None:
+                    deletes.append((old[0],))
+                    indexes.remove(old[0], indexed(key, old_value), self._owner_ids)
+                    indexes.expiry(old[0], expiry_of(key, old_value), None)
+                continue
+            stored = pack_value(key, value, encoded)
             if old is None:
                 row = self._next_state_id + len(inserts)
                 inserts.append((row, pack_key(key), stored))
             else:
                 row = old[0]
                 updates.append((stored, row))
-                indexes.remove(row, indexed(key, unpack_value(key, old[1])[1]), self._owner_ids)
+                indexes.remove(row, indexed(key, old_value), self._owner_ids)
             indexes.add(row, indexed(key, value), self._owner_ids, owners)
+            indexes.expiry(row, expiry_of(key, old_value), expiry_of(key, value))
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps([pack_key(key) for key in writes]))
         with self._lock:
@@ -279,6 +301,7 @@ class Store:
                                   json.dumps(commit.to_json()), len(rows)))
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", rows)
                 self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
+                self._db.executemany("DELETE FROM state WHERE id = ?", deletes)
                 self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
                 indexes.write(self._db, owners)
                 if tree is not None:
@@ -293,7 +316,7 @@ class Store:
             if tree is not None:
                 self.tree.written(tree)
             self._next_state_id += len(inserts)
-            self._state_count += len(inserts)
+            self._state_count += len(inserts) - len(deletes)
             self._owner_ids.update(owners)
 
     # --- reads ------------------------------------------------------------------------------------------
@@ -416,6 +439,21 @@ class Store:
                 yield keys
             day += 1
 
+    def expired_keys(self, cutoff: int, limit: int) -> list[str]:
+        """The first ``limit`` asset keys expiring at or before ``cutoff`` in (expiry, key) order (index
+        ``state_expiry``): row ids may differ between nodes, so the keys of the last expiry taken are all read
+        and the lowest taken."""
+        select = ("SELECT e.expires, s.key FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires <= ? "
+                  "ORDER BY e.expires LIMIT ?")
+        with self._lock:
+            rows = [(int(e), unpack_key(bytes(k))) for e, k in self._db.execute(select, (cutoff, limit))]
+            if len(rows) == limit and rows:
+                last = rows[-1][0]
+                rows = [row for row in rows if row[0] < last]
+                rows += [(last, unpack_key(bytes(k))) for (k,) in self._db.execute(
+                    "SELECT s.key FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?", (last,))]
+        return [key for _, key in sorted(rows)[:limit]]
+
     def _stored_rows(self, keys: list[str]) -> dict[str, tuple[int, bytes]]:
         """key → (row id, stored form) of those of ``keys`` that are stored."""
         packed = {pack_key(key): key for key in keys}
@@ -463,9 +501,10 @@ class Store:
         return self._owner_ids.get(owner)
 
     def index_entries(self, batch: int = 50_000) -> Iterator[tuple[str, tuple[Any, ...]]]:
-        """Every entry of ``state_owner`` ("owner", (owner, id)) and ``state_open`` ("open", (owner, day,
-        provider, method, id)), in batches."""
-        for table, columns in (("owner", "owner, id"), ("open", "owner, day, provider, method, id")):
+        """Every entry of ``state_owner`` ("owner", (owner, id)), ``state_open`` ("open", (owner, day, provider,
+        method, id)) and ``state_expiry`` ("expiry", (expires, id)), in batches."""
+        for table, columns in (("owner", "owner, id"), ("open", "owner, day, provider, method, id"),
+                               ("expiry", "expires, id")):
             after: tuple[Any, ...] | None = None
             while True:
                 where = "" if after is None else f"WHERE ({columns}) > ({', '.join('?' * len(after))})"
@@ -535,7 +574,24 @@ class Store:
                 owner_ids.update(owners)
             index.write(self._db, owner_ids)
             self._build_indexes()
-            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '5')")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _migrate_from_5(self) -> None:
+        """Build the index ``state_expiry`` from the state rows, in one transaction (the assets that expired
+        before then leave the state with the blocks that follow, ``ledger.rules.expiry``)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM state_expiry")
+            index = _IndexChanges()
+            for row, key_blob, value_blob in self._db.execute("SELECT id, key, value FROM state").fetchall():
+                key = unpack_key(bytes(key_blob))
+                index.expiry(int(row), None, expiry_of(key, unpack_value(key, bytes(value_blob))[1]))
+            index.write(self._db, {})
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '6')")
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -586,13 +642,24 @@ class Store:
 
 
 class _IndexChanges:
-    """The rows a block adds to and removes from ``state_owner`` and ``state_open`` (``ledger.state_index``)."""
+    """The rows a block adds to and removes from ``state_owner``, ``state_open`` and ``state_expiry``
+    (``ledger.state_index``)."""
 
     def __init__(self) -> None:
         self.owned_in: list[tuple[int, int]] = []
         self.owned_out: list[tuple[int, int]] = []
         self.open_in: list[tuple[int, int, str, str, int]] = []
         self.open_out: list[tuple[int, int, str, str, int]] = []
+        self.expiry_in: list[tuple[int, int]] = []
+        self.expiry_out: list[tuple[int, int]] = []
+
+    def expiry(self, row: int, old: int | None, new: int | None) -> None:
+        """State row ``row``'s entry in ``state_expiry`` goes from ``old`` to ``new`` (None: none)."""
+        if old != new:
+            if old is not None:
+                self.expiry_out.append((old, row))
+            if new is not None:
+                self.expiry_in.append((new, row))
 
     def add(self, row: int, entry: Indexed | None, known: dict[str, int], new: dict[str, int]) -> None:
         """``entry`` of state row ``row`` goes into the indexes; an owner not in ``known`` gets a number in
@@ -620,6 +687,8 @@ class _IndexChanges:
         db.executemany("DELETE FROM state_owner WHERE owner = ? AND id = ?", self.owned_out)
         db.executemany("DELETE FROM state_open WHERE owner = ? AND day = ? AND provider = ? AND method = ? "
                        "AND id = ?", self.open_out)
+        db.executemany("DELETE FROM state_expiry WHERE expires = ? AND id = ?", self.expiry_out)
         db.executemany("INSERT OR IGNORE INTO state_owner(owner, id) VALUES (?, ?)", self.owned_in)
+        db.executemany("INSERT OR IGNORE INTO state_expiry(expires, id) VALUES (?, ?)", self.expiry_in)
         db.executemany("INSERT OR IGNORE INTO state_open(owner, day, provider, method, id) VALUES (?, ?, ?, ?, ?)",
                        self.open_in)

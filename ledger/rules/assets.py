@@ -8,6 +8,7 @@ from ledger.errors import Rejected, shown
 from ledger.rules import coverage
 from ledger.rules.asset_record import asset_key, generated_record, get_asset, put_asset
 from ledger.rules.context import Context, field
+from ledger.rules.expiry import gone
 from ledger.rules.periods import DAY, add_month
 from ledger_lite import Transaction, canonical, sha256
 from ledger_lite.certificate import INTERVAL_S as HALF_HOUR
@@ -90,7 +91,7 @@ def allocate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         asset_id, wh = field(part, "asset", str), field(part, "wh", int)
         asset = get_asset(ctx.state, asset_id)
         if asset is None:
-            raise Rejected("unknown_asset", f"part {index}: no asset {asset_id}", 404)
+            raise Rejected("unknown_asset", f"part {index}: {gone(asset_id)}", 404)
         if asset["trade"] != "open":
             raise Rejected("completed", f"part {index}: asset {asset_id} is already completed")
         if asset["owner"] != tx.signer_address:

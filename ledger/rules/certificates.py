@@ -8,6 +8,7 @@ from ledger.errors import AlreadyIssued, Rejected
 from ledger.registry import category_of
 from ledger.rules.asset_record import asset_key
 from ledger.rules.context import Context, field
+from ledger.rules.expiry import gone
 from ledger_lite import Transaction, merkle_root
 from ledger_lite.certificate import MAX_CERT_ASSETS
 from ledger_lite.time_matching import time_matched_wh
@@ -37,7 +38,7 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
     for asset_id in asset_ids:
         stored = ctx.state.get(asset_key(asset_id))
         if stored is None:
-            raise Rejected("unknown_asset", f"no asset {asset_id}", 404)
+            raise Rejected("unknown_asset", gone(asset_id), 404)
         # S208: issued → the whole request fails, naming the certificate (S209b).
         if stored.get("cert") is not None:
             raise AlreadyIssued(asset_id, stored["cert"])
