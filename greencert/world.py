@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES, Consumer
+from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS, DEMO_SITES, Consumer, Producer
 from field.trading import demo_homes, genesis_entries
 from greencert.keystore import load_or_create
 from intermediary import models
@@ -83,29 +83,41 @@ def intermediary_entry(key: PublicKey, names: tuple[str, str]) -> Entry:
 
 
 def _consumer_row(world: World, c: Consumer) -> models.Consumer:
-    return models.Consumer(consumer_id=c.id, name=c.name_en, ledger_address=world.users[c.id].address,
-                           meter_key=world.meters[c.id].public.hex(),
+    return models.Consumer(consumer_id=c.id, name=c.name_en, name_ja=c.name_ja,
+                           ledger_address=world.users[c.id].address, meter_key=world.meters[c.id].public.hex(),
                            renewable_target_pct=c.renewable_target_pct, providers=list(c.providers),
                            region=DEMO_REGION)
 
 
 def seed_business_data(db: Session, world: World) -> None:
     """Consumers, providers and demo applicants, once; a demo database made before the portal's staff accounts
-    gets those it lacks."""
+    gets those it lacks, and one made before Japanese names (migration 0005) gets the demo's."""
     if db.get(models.Consumer, DEMO_CONSUMERS[0].id) is not None:
         _add_staff(db, [staff for staff in DEMO_STAFF if db.scalar(
             select(models.Applicant.id).where(models.Applicant.applicant_id == staff[0])) is None])
+        _add_japanese_names(db)
         db.commit()
         return
     db.add_all([_consumer_row(world, c) for c in DEMO_CONSUMERS])
     # Fig. 9B available amount: what the site yields at full capacity, Wh per hour
-    db.add_all([models.Provider(provider_id=p.id, name=p.name_en, method=p.method, category=category_of(p.method),
-                                region=DEMO_REGION, available_wh=p.capacity_w) for p in DEMO_PRODUCERS])
+    db.add_all([models.Provider(provider_id=p.id, name=p.name_en, name_ja=p.name_ja, method=p.method,
+                                category=category_of(p.method), region=DEMO_REGION, available_wh=p.capacity_w)
+                for p in DEMO_PRODUCERS])
     db.flush()  # consumers and providers exist before the applicants that refer to them
     db.add_all([models.Applicant(applicant_id=a, password_hash=hash_password(pw), consumer_id=c, role="consumer",
                                  failed_logins=0, locked_until=0) for a, pw, c in DEMO_APPLICANTS])
     _add_staff(db, DEMO_STAFF)
     db.commit()
+
+
+def _add_japanese_names(db: Session) -> None:
+    """The demo's Japanese names on its rows that have none (an English name someone changed is left alone)."""
+    rows: list[tuple[models.Consumer | models.Provider | None, Consumer | Producer]] = [
+        *((db.get(models.Consumer, c.id), c) for c in DEMO_CONSUMERS),
+        *((db.get(models.Provider, p.id), p) for p in DEMO_PRODUCERS)]
+    for row, site in rows:
+        if row is not None and row.name_ja is None and row.name == site.name_en:
+            row.name_ja = site.name_ja
 
 
 def _add_staff(db: Session, staff: Sequence[tuple[str, str, str, str | None]]) -> None:

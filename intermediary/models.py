@@ -23,6 +23,7 @@ class Consumer(Base):
     __tablename__ = "consumers"
     consumer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_ja: Mapped[str | None] = mapped_column(String(200), nullable=True)  # shown on Japanese pages (0005)
     ledger_address: Mapped[str] = mapped_column(String(64), unique=True)
     meter_key: Mapped[str] = mapped_column(String(64))  # hex Ed25519 public key of the consumer's smart meter
     renewable_target_pct: Mapped[int] = mapped_column(Integer)
@@ -43,6 +44,7 @@ class Provider(Base):
     __tablename__ = "providers"
     provider_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_ja: Mapped[str | None] = mapped_column(String(200), nullable=True)  # shown on Japanese pages (0005)
     method: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(32), nullable=True)  # shown to the consumers of this region

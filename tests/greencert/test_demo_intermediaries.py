@@ -53,6 +53,10 @@ def test_a_producer_registers_its_intermediary_on_the_demo(tmp_path: Path) -> No
             done = http.get(sent.headers["location"])
             assert done.status_code == 200 and "Registration of the intermediary is complete." in done.text
             assert re.search(r'class="reports-to">Intermediary Da<', http.get("/portal/producer/").text)
+        with httpx.Client(base_url=demo.url, timeout=60) as consumer:  # the consumer's pages name it in Japanese
+            portal_login(consumer, "demo", "demo")
+            home = consumer.get("/portal/?lang=ja", follow_redirects=True).text
+            assert "需要家Ca" in home and "生産者Aa (" in home
     finally:
         demo.stop()
 

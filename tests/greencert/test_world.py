@@ -116,3 +116,33 @@ def test_a_demo_database_from_before_the_portal_gets_the_staff_accounts(tmp_path
     finally:
         engine.dispose()
 
+
+
+def test_a_demo_database_from_before_japanese_names_gets_them(tmp_path: Path) -> None:
+    """Rows seeded before migration 0005 have no Japanese name; the next start gives the demo's rows theirs and
+    leaves a name someone changed alone."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from greencert.world import seed_business_data
+    from intermediary import models
+    from intermediary.database import open_database
+
+    world = load_world(tmp_path / "demo")
+    engine = open_database(f"sqlite:///{tmp_path / 'intermediary.sqlite'}")
+    try:
+        with Session(engine) as db:
+            seed_business_data(db, world)
+            assert {p.provider_id: p.name_ja for p in db.query(models.Provider)} == \
+                {p.id: p.name_ja for p in DEMO_PRODUCERS}
+            db.execute(update(models.Provider).values(name_ja=None))  # as before 0005
+            db.execute(update(models.Consumer).values(name_ja=None))
+            db.execute(update(models.Provider).where(models.Provider.provider_id == "Ab").values(name="Oil Plant Ab"))
+            db.commit()
+            seed_business_data(db, world)
+            names = {p.provider_id: p.name_ja for p in db.query(models.Provider)}
+            assert names == {"Aa": "生産者Aa", "Aw": "風力発電所Aw", "Ab": None}
+            assert {c.consumer_id: c.name_ja for c in db.query(models.Consumer)} == \
+                {c.id: c.name_ja for c in DEMO_CONSUMERS}
+    finally:
+        engine.dispose()
