@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from backend_client import IntermediaryClient, NodeClient
 from backend_client.node import GovernanceClient, sign_proposal
@@ -137,23 +138,36 @@ def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
     return genesis
 
 
-def register_other_intermediary(node_urls: list[str], world: World, progress: Callable[[str], None]) -> None:
-    """A demo data directory made before intermediary Db (its stored genesis registers Da only; a genesis never
-    changes under a running chain) gets Db the way a running consortium adds an intermediary: through the ledger's
-    governance, the embedded validator proposing the entry and its operator (this demo, which holds its key)
-    approving, so the producer's registration screen (S21) has a choice there too. Once registered, nothing is
-    done again."""
+def update_old_registry(node_urls: list[str], world: World, genesis: Genesis,
+                        progress: Callable[[str], None]) -> None:
+    """A demo data directory made before intermediary Db and Japanese names (its stored genesis registers Da only,
+    with English names; a genesis never changes under a running chain) gets both the way a running consortium
+    changes its registry: through the ledger's governance, the embedded validator proposing the entries and its
+    operator (this demo, which holds its key) approving. Then the producer's registration screen (S21) has a choice
+    there too, and a Japanese page shows Japanese names. Entries keep every attribute they have (a meter its
+    intermediary); nothing is proposed once the registry has them."""
+    reference = {e.address: e for e in genesis_of(world, genesis.time).entries}
     db = intermediary_entry(world.other_intermediary.public, INTERMEDIARY_DB)
     with GovernanceClient(node_urls, chain_id=world.chain_id, timeout=60) as node:
-        if any(e.get("address") == db.address and not e.get("removed") for e in node.registry()):
+        live = [e for e in node.registry() if not e.get("removed")]
+        changes: list[dict[str, Any]] = []
+        if not any(e.get("address") == db.address for e in live):
+            changes.append({"public_key": db.public_key, "role": db.role, "name": db.name, "attrs": dict(db.attrs)})
+        for e in live:
+            known, attrs = reference.get(str(e.get("address"))), dict(e.get("attrs") or {})
+            if known is not None and "name_ja" in known.attrs and "name_ja" not in attrs and known.role == e["role"]:
+                changes.append({"public_key": bytes.fromhex(e["public_key"]), "role": e["role"], "name": e["name"],
+                                "attrs": {**attrs, "name_ja": known.attrs["name_ja"]}})
+        if not changes:
             return
-        proposal = sign_proposal(world.validator, world.chain_id, set_entries=[
-            {"public_key": db.public_key, "role": db.role, "name": db.name, "attrs": dict(db.attrs)}])
+        proposal = sign_proposal(world.validator, world.chain_id, set_entries=changes)
         record = node.propose(proposal)
         if record.get("state") == "waiting":
             record = node.approve_proposal(proposal.tx_id, world.validator)
-    progress(f"This demo's ledger was made with one intermediary: {db.name} added through governance "
-             f"(proposal {proposal.tx_id[:12]}…: {record.get('state')})")
+    added = f"{db.name} and " if any(c["public_key"] == db.public_key for c in changes) else ""
+    progress(f"This demo's ledger was made before a second intermediary and Japanese names: {added}Japanese names "
+             f"of {len(changes) - bool(added)} entries added through governance (proposal {proposal.tx_id[:12]}…: "
+             f"{record.get('state')})")
 
 
 def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
@@ -192,8 +206,6 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             node_server = BackgroundServer(create_node_app(node), host, node_port, sock=node_socket).start()
             undo.callback(node_server.stop)
             node_urls = [node_server.url]
-            if not any(e.public_key == world.other_intermediary.public.raw for e in genesis.entries):
-                register_other_intermediary(node_urls, world, progress)
         # the QR links to this intermediary's own /verify page (issue 15), not the format's placeholder address
         public_url = f"http://{host}:{api_socket.getsockname()[1]}"
         # the intermediary's database: a SQLite file in data_dir unless db_url names one (e.g. PostgreSQL)
@@ -213,6 +225,10 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             seed_field_data(demo, clock, genesis.time, (end - genesis.time) // DAY, progress)
             marker.write_text(json.dumps({"period_start": genesis.time, "days": (end - genesis.time) // DAY}))
         clock.release()
+        if node is not None and not any(e.public_key == world.other_intermediary.public.raw for e in genesis.entries):
+            # A solo demo's data directory made before Db: after its field data, whose blocks carry the past days'
+            # times, so that the governance block (now) comes last.
+            update_old_registry(node_urls, world, genesis, progress)
         # The trust anchor an auditor starts from (greencert verify --anchor FILE): the chain and its genesis
         # validators, which every later change must be proven against.
         (data_dir / "trust-anchor.txt").write_text(encode_anchor(genesis.chain_id, genesis.validators()) + "\n")

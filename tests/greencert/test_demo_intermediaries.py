@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -65,18 +66,23 @@ def test_a_data_directory_from_before_the_second_intermediary_starts_and_gets_it
     world = load_world(tmp_path)
     start, _ = demo_period(int(time.time()), 1)
     made = genesis_of(world, start)
-    old = Genesis(made.chain_id, made.time, tuple(e for e in made.entries
-                                                  if e.public_key != world.other_intermediary.public.raw))
-    old.save(tmp_path / "genesis.json")  # what the demo stored before Db
+    old = Genesis(made.chain_id, made.time, tuple(
+        replace(e, attrs={k: v for k, v in e.attrs.items() if k != "name_ja"}) for e in made.entries
+        if e.public_key != world.other_intermediary.public.raw))
+    old.save(tmp_path / "genesis.json")  # what the demo stored before Db and Japanese names
     said: list[str] = []
     demo = start_demo(tmp_path, port=0, node_port=0, days=1, progress=said.append)
     try:
         assert Genesis.load(tmp_path / "genesis.json") == old  # the chain's genesis is kept as it was
-        assert any("Intermediary Db added through governance" in line and line.endswith("registered)")
-                   for line in said), said
+        assert not any("failed" in line and " 0 paid" in line for line in said), said  # the field data as before
+        assert any("Intermediary Db and Japanese names of 7 entries added through governance" in line
+                   and line.endswith("registered)") for line in said), said
         assert demo.node is not None
-        intermediaries = {e["address"] for e in demo.node.registry() if e["role"] == "intermediary"}
+        registry = {e["address"]: e for e in demo.node.registry()}
+        intermediaries = {a for a, e in registry.items() if e["role"] == "intermediary"}
         assert intermediaries == {world.intermediary.address, world.other_intermediary.address}
+        for e in made.entries:  # every name the new genesis gives, in Japanese too, and nothing else changed
+            assert registry[e.address]["attrs"] == e.attrs and registry[e.address]["name"] == e.name
     finally:
         demo.stop()
     said.clear()
