@@ -1,6 +1,7 @@
 """S21 → S25 on a phone: Playwright drives Debian's headless Chromium (390×844) through the producer's intermediary
 registration against the intermediary served by uvicorn over a real node: log in, the meters, the registration
-screen (pull-down, OK, Cancel), waiting for the validators' approval, the completion screen, back to the meters.
+screen (pull-down, OK, Cancel), waiting for the validators' approval, the completion screen, back to the meters (the
+meter now reporting to another intermediary).
 
 Skipped, with the reason, where Playwright or Chromium is missing. Screenshots: with
 ``GREENCERT_PORTAL_SCREENS=DIR`` (e.g. ``docs/screens/portal``) they are written there as
@@ -75,6 +76,9 @@ def test_s21_to_s25_on_a_phone(browser: Any, pw: IntermediaryWorld, portal_url: 
         page.click("#ok")
         page.wait_for_url(f"{portal_url}/portal/producer/")
         assert meter.locator(".reports-to").inner_text() == "Intermediary Db"
+        # Db is another intermediary: the meter is shown as reporting elsewhere (its readings go to Db).
+        assert meter.locator("[data-elsewhere]").get_attribute("data-elsewhere") == pw.ledger.intermediary2.address
+        phone.shot(screens, "meters-elsewhere", lang)
         registered = next(e for e in pw.node.registry() if e["address"] == pw.ledger.meter.address)
         assert registered["attrs"]["intermediary"] == pw.ledger.intermediary2.address
     finally:
