@@ -72,7 +72,7 @@ def warm_renderer() -> None:
 
 def _load_renderer() -> None:
     try:
-        importlib.import_module("printing.render")  # reportlab's canvas, pypdf, segno
+        importlib.import_module("printing.render")  # reportlab's canvas, pypdf, zxing-cpp
         importlib.import_module("printing.fonts").cjk_font_name()
     except Exception as exc:  # the PDF request itself will say what is wrong
         log.warning("the certificate renderer could not be prepared: %s", exc)

@@ -14,9 +14,10 @@ gets; otherwise the bare payload is printed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
-import segno
+import zxingcpp
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -31,24 +32,47 @@ QUIET_ZONE_MODULES = 4
 MIN_WIDTH = 40 * mm  # DESIGN asks for ≥ 35 mm; 40 mm leaves margin for printer scaling
 MAX_WIDTH = 52 * mm
 TARGET_MODULE = 0.5 * mm  # ≥ 3 px per module when a scan is rasterised at 150 dpi
+_DARK = 0  # the value of a dark module in zxing-cpp's image of a symbol
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A QR code symbol: its version, error correction level ("q" or "m") and modules, row by row (True: dark)."""
+
+    version: int
+    error: str
+    matrix: tuple[tuple[bool, ...], ...]
+
+
+def _encode(text: str, level: str) -> Symbol | None:
+    """``text`` as a QR code (not micro) at error correction ``level``, in the smallest version that holds it and
+    with the mask of least penalty (ISO/IEC 18004), or None if not even version 40 does. zxing-cpp's encoder (C++,
+    already the kiosk's reader) takes ~3 ms where segno's pure-Python mask search took 40-80 ms per symbol: a
+    certificate's PDF needs up to three (issue 15, "issuance request → PDF bytes")."""
+    try:
+        barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=level.upper())
+    except ValueError:  # zxing-cpp: the data do not fit version 40 at this level
+        return None
+    # zxing-cpp's Image exports the buffer protocol (one byte a module); its type stubs do not say so.
+    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    size = image.shape[0] if image.shape else 0
+    pixels = image.tobytes()
+    matrix = tuple(tuple(v == _DARK for v in pixels[row * size:(row + 1) * size]) for row in range(size))
+    return Symbol(version=(size - 17) // 4, error=level, matrix=matrix)
 
 
 @lru_cache(maxsize=64)
-def make_qr(payload: str) -> segno.QRCode:
+def make_qr(payload: str) -> Symbol:
     """Encode ``payload`` at error correction Q, or M if Q needs a version above 20; refuse what is larger.
 
-    Encoded once per text (segno tries all eight masks, ~40 ms): ``qr_text`` and the page ask for the same symbol,
-    and a reprint asks again. Callers only read the symbol."""
+    Encoded once per text: ``qr_text`` and the page ask for the same symbol, and a reprint asks again. Callers
+    only read the symbol."""
     if not payload:
         raise RenderError("payload: expected the QR text ('GC1:...'), found an empty string")
     qr = None
     for level in ERROR_LEVELS:
-        try:
-            qr = segno.make(payload, error=level, boost_error=False, micro=False, encoding="utf-8")
-        except segno.DataOverflowError:  # more than even version 40 holds
-            qr = None
-            continue
-        if isinstance(qr.version, int) and qr.version <= MAX_VERSION:
+        qr = _encode(payload, level)
+        if qr is not None and qr.version <= MAX_VERSION:
             return qr
     version = qr.version if qr is not None else "> 40"
     raise RenderError(
@@ -57,17 +81,17 @@ def make_qr(payload: str) -> segno.QRCode:
     )
 
 
-def symbol_width(qr: segno.QRCode) -> float:
+def symbol_width(qr: Symbol) -> float:
     """Printed width of the symbol itself (without quiet zone), in points."""
     modules = len(qr.matrix)
     return float(min(MAX_WIDTH, max(MIN_WIDTH, modules * TARGET_MODULE)))
 
 
-def quiet_zone(qr: segno.QRCode) -> float:
+def quiet_zone(qr: Symbol) -> float:
     return symbol_width(qr) / len(qr.matrix) * QUIET_ZONE_MODULES
 
 
-def draw_qr(canvas: Canvas, qr: segno.QRCode, x: float, y: float) -> float:
+def draw_qr(canvas: Canvas, qr: Symbol, x: float, y: float) -> float:
     """Draw the symbol with its lower-left corner at (x, y); return its width in points.
 
     One filled path of one rectangle per horizontal run of dark modules, written in module units under a
@@ -112,9 +136,5 @@ def qr_text(payload: str, verify_base_url: str | None = None) -> str:
     if not verify_base_url:
         return payload
     link = verify_link(payload, verify_base_url)
-    bare = make_qr(payload)
-    try:
-        linked = segno.make(link, error=bare.error, boost_error=False, micro=False, mode="alphanumeric")
-    except segno.DataOverflowError:
-        return payload
-    return link if isinstance(linked.version, int) and linked.version <= MAX_VERSION else payload
+    linked = _encode(link, make_qr(payload).error)
+    return link if linked is not None and linked.version <= MAX_VERSION else payload

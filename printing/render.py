@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from io import BytesIO
 
-import segno
 from PIL import Image
 from pypdf import PdfWriter
 from reportlab import rl_config
@@ -281,7 +280,7 @@ def _footer(page: Page, fmt: InstitutionFormat, doc: CertificateDocument) -> flo
 
 
 def _qr_and_chart(
-    page: Page, doc: CertificateDocument, fmt: InstitutionFormat, symbol: segno.QRCode
+    page: Page, doc: CertificateDocument, fmt: InstitutionFormat, symbol: qrcode.Symbol
 ) -> Block:
     """The transaction identification image (S212a) on one side, the profile chart on the other."""
     width, quiet = qrcode.symbol_width(symbol), qrcode.quiet_zone(symbol)
