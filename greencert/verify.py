@@ -10,41 +10,43 @@ list cached in a file, choosing the node, and the report for a terminal. Everyth
 
 from __future__ import annotations
 
+import importlib
 import json
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger_lite import Claims
-from ledger_lite.audit import (
-    GENUINE,
-    NOT_GENUINE,
-    PREFIX,
-    UNCHECKED,
-    AuditBundle,
-    BundleError,
-    Report,
-    audit,
-    bundle_instead,
-    check_ledger,
-    check_printed,
-    damaged_bundle,
-    one_payload,
-    payload_text,
-)
-from ledger_lite.keys import PublicKey
-from ledger_lite.trust_anchor import ConflictingHeaders, HeaderWatch, TrustError, decode_anchor, refresh
-from ledger_lite.verification import Step, Trust, TrustFormatError, clip, shown
-
-if TYPE_CHECKING:  # httpx is imported only when a node is asked: an offline check never loads it
+if TYPE_CHECKING:  # loaded when first used (issue 16): a PDF's child starts before any of them (``verify``)
     from backend_client import CertificateReader, LightNode
+    from ledger_lite import Claims
+    from ledger_lite.audit import Report, check_ledger, check_printed
+    from ledger_lite.verification import Step, Trust, TrustFormatError
     from printing.reading import PdfReading, PrintedCertificate
 
 # Step and Trust (with its JSON form, which the trust cache file holds) are the light node's: named here too.
 __all__ = ["GENUINE", "NOT_GENUINE", "UNCHECKED", "NodeNotFound", "Report", "Step", "Trust", "TrustFormatError",
            "check_ledger", "check_printed", "choose_node", "facts_of", "language_of",
            "printable", "render", "verify"]
+
+# The exit statuses of the public contract (DESIGN.md: 0 genuine, 1 not genuine, 2 could not check), the same as
+# ledger_lite.audit's verdicts (a test checks it): written here so that naming them loads no verifier module.
+GENUINE, NOT_GENUINE, UNCHECKED = 0, 1, 2
+
+# The light node's names this module hands on, imported when first asked for (PEP 562, as ``printing`` does).
+_LIGHT_NODE = {"Report": "ledger_lite.audit", "check_ledger": "ledger_lite.audit",
+               "check_printed": "ledger_lite.audit", "Step": "ledger_lite.verification",
+               "Trust": "ledger_lite.verification", "TrustFormatError": "ledger_lite.verification"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LIGHT_NODE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'greencert.verify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -61,6 +63,9 @@ _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]]:
     """The payload text and, for a PDF, what is printed on it."""
+    from ledger_lite.audit import PREFIX, one_payload, payload_text
+    from ledger_lite.verification import clip, shown
+
     path = Path(source)
     if payload_text(source).startswith(PREFIX):  # the payload, or a /verify link carrying it
         return payload_text(source), {}
@@ -91,15 +96,20 @@ def read_source(source: str, report: Report) -> tuple[str | None, dict[str, Any]
 
 def pdf_read(printed: PrintedCertificate, path: Path, report: Report) -> tuple[str | None, dict[str, Any]]:
     """The payload (step ``read``) and what is printed, of a PDF read."""
+    from ledger_lite.audit import one_payload
+
     payload = one_payload(printed.payloads, path.name, report, missing=False)
     return payload, {"kind": "pdf", "amount_wh": printed.amount_wh, "certificate_id": printed.certificate_id,
                      "short_reference": printed.short_reference, "bundle": printed.bundle}
 
 
 def start_pdf(source: str) -> PdfReading | None:
-    """A PDF ``source`` being read in its child process (issue 16: while the node is asked), else ``None`` (not a
-    PDF, or one that cannot be started: ``read_source`` then reads it and words the failure)."""
-    if not source.lower().endswith(".pdf") or payload_text(source).startswith(PREFIX):
+    """A PDF ``source`` being read in its child process, else ``None`` (not a PDF, or one that cannot be started:
+    ``read_source`` then reads it and words the failure). Issue 16: started first, before the verifier's modules
+    load, so that the child's start and PDFium's run while this process loads them and asks the node; loads only
+    ``printing.reading`` (the standard library), so a payload that happens to end in ``.pdf`` is told apart later
+    (``verify``)."""
+    if not source.lower().endswith(".pdf"):
         return None
     from printing import ReadError
     from printing.reading import PdfReading
@@ -112,6 +122,7 @@ def start_pdf(source: str) -> PdfReading | None:
 
 def finish_pdf(reading: PdfReading, report: Report) -> tuple[str | None, dict[str, Any]]:
     """``read_source``'s answer for a PDF started with ``start_pdf``."""
+    from ledger_lite.verification import clip
     from printing import ReadError
 
     try:
@@ -161,6 +172,8 @@ def choose_node(node: str | None, data_dir: Path | None, default_dir: Path, defa
 
 
 def _read_cache(cache: Path, report: Report) -> Trust | None:
+    from ledger_lite.verification import Trust, TrustFormatError, clip
+
     try:
         trust: Trust = Trust.from_json(json.loads(cache.read_text()))
         return trust
@@ -177,6 +190,10 @@ def load_trust(node: LightNode | None, cache: Path, report: Report, *, anchor: s
     """The trust list: from ``anchor`` (a ``GCT1:`` text), else the cache file; online, brought up to date only
     through what the trusted validators signed (``ledger_lite.trust_anchor.refresh``) and saved to the cache. The
     first online use without either trusts the node's genesis validators and says so."""
+    from ledger_lite.keys import PublicKey
+    from ledger_lite.trust_anchor import ConflictingHeaders, TrustError, decode_anchor, refresh
+    from ledger_lite.verification import Trust, clip
+
     known: Trust | None = None
     if anchor is not None:
         try:
@@ -244,12 +261,36 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
            anchor: str | None = None) -> Report:
     """Read ``source`` and run the light node's audit (``ledger_lite.audit``): against the node online, against
     the PDF's audit bundle offline (or when the node cannot be reached), else the signature alone."""
+    # Issue 16: a PDF's child starts first; the verifier's modules load, the trust list is loaded (online: brought up
+    # to date from the node) and the facts' wording is loaded while it reads. Their steps and notes come after the
+    # read's, as when done in turn, and nothing more is done if the PDF carries no payload.
+    reading = start_pdf(source)
+    try:
+        return _verify(source, reading, node_url=node_url, offline=offline, trust_cache=trust_cache, anchor=anchor)
+    finally:
+        if reading is not None:
+            reading.close()
+
+
+def _verify(source: str, reading: PdfReading | None, *, node_url: str | None, offline: bool, trust_cache: Path,
+            anchor: str | None) -> Report:
+    from ledger_lite.audit import (
+        PREFIX,
+        AuditBundle,
+        BundleError,
+        Report,
+        audit,
+        bundle_instead,
+        damaged_bundle,
+        payload_text,
+    )
+    from ledger_lite.trust_anchor import HeaderWatch
+
     report = Report()
     online = not offline and bool(node_url)
-    # A PDF is read in its child process while the trust list is loaded (online: brought up to date from the node)
-    # and the facts' wording is loaded; their steps and notes come after the read's, as when done in turn, and
-    # nothing more is done if the PDF carries no payload.
-    reading = start_pdf(source)
+    if reading is not None and payload_text(source).startswith(PREFIX):  # a payload that ends in ".pdf"
+        reading.close()
+        reading = None
     early = report
     if reading is None:
         payload, printed = read_source(source, report)
@@ -268,7 +309,6 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
             import printing.facts  # noqa: F401  (loaded while the child reads: facts_of needs it next)
 
             payload, printed = finish_pdf(reading, report)
-            reading = None
             if payload is None:
                 return report
             report.steps += early.steps
@@ -296,8 +336,6 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
         if node is not None and trust.headers:
             trust_cache.write_text(json.dumps(trust.to_json(), indent=1))  # the headers just checked, kept
     finally:
-        if reading is not None:
-            reading.close()
         if node is not None:
             node.close()
     return report
@@ -306,6 +344,8 @@ def verify(source: str, *, node_url: str | None, offline: bool, trust_cache: Pat
 def render(report: Report, lang: str = "en") -> str:
     """The report for a terminal in ``lang`` (``en`` or ``ja``: the steps' details through ``printing.step_texts``):
     every piece of text that came from outside is escaped (``printable``)."""
+    from ledger_lite.verification import clip
+
     if lang == "ja":
         return _render_ja(report)
     marks = {True: "OK  ", False: "FAIL", None: "??  "}
@@ -324,6 +364,8 @@ def render(report: Report, lang: str = "en") -> str:
 
 
 def _render_ja(report: Report) -> str:
+    from ledger_lite import Claims
+    from ledger_lite.verification import clip
     from printing.facts import certificate_facts
     from printing.step_texts import (
         FACT_WORDS,

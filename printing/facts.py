@@ -8,7 +8,7 @@ from ledger_lite.reference import short_reference
 from ledger_lite.verification import clip, is_certificate_id, shown
 from printing.document import DEFAULT_TIME_ZONE, format_amount_kwh, format_share
 from printing.errors import Error
-from printing.institutions import load_institutions
+from printing.institutions import load_wording
 from printing.words import format_period, zone_label, zone_of
 
 FACT_NAMES = ("amount", "period", "method", "owner", "institution", "reference")
@@ -30,7 +30,7 @@ def certificate_facts(claims: Claims, *, language: str = "en", zone_name: str = 
     except (OverflowError, OSError, ValueError, TypeError):
         period = f"{shown(claims.ps)}..{shown(claims.pe)} (Unix seconds)"
     try:
-        name = load_institutions().get(claims.inst)
+        name = load_wording(claims.inst)  # its names only: no logo decoded (issue 16)
     except Error:  # the name is a courtesy: the id is what the ledger checks
         name = None
     institution = clip(claims.inst) + (f" ({name.name_en} / {name.name_ja})" if name else "")

@@ -16,11 +16,12 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from io import BytesIO
 from pathlib import Path
-from typing import Any
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any
 
 from printing.errors import FormatError, RenderError
+
+if TYPE_CHECKING:  # Pillow is imported when a logo is read: naming an institution (printing.facts) never loads it
+    from PIL import Image
 
 LANGUAGES = ("ja", "en")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -141,10 +142,27 @@ def load_institutions(directory: Path | Traversable | None = None) -> dict[str, 
     return formats
 
 
-def load_institution(path: Path | Traversable, *, base: Path | Traversable | None = None) -> InstitutionFormat:
+def load_wording(institution_id: str, directory: Path | Traversable | None = None) -> InstitutionFormat | None:
+    """The format of ``institution_id`` in ``directory`` (default: the shipped ones) with every field checked but
+    its logo not read (``logo`` is ``None``), or ``None`` when no format has that id. What a verifier names the
+    institution with (``printing.facts``): decoding and flattening every format's logo with Pillow cost
+    ``greencert verify`` ~20–35 ms for two names (issue 16). The id comes from a payload that may be hostile:
+    only an id that can be a format's file name (``[a-z0-9][a-z0-9-]*``) is looked up."""
+    if not isinstance(institution_id, str) or not _ID.fullmatch(institution_id):
+        return None
+    root = default_directory() if directory is None else directory
+    entry = root.joinpath(f"{institution_id}.json")
+    if not entry.is_file():
+        return None
+    return load_institution(entry, base=root, logo=False)
+
+
+def load_institution(path: Path | Traversable, *, base: Path | Traversable | None = None,
+                     logo: bool = True) -> InstitutionFormat:
     """One institution format file; :class:`FormatError` names the file and the field.
 
-    The logo is looked up relative to ``base`` (default: the directory of ``path``).
+    The logo is looked up relative to ``base`` (default: the directory of ``path``); ``logo=False`` leaves it
+    unread (``InstitutionFormat.logo`` is ``None``: a format for its wording, never for rendering).
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -161,10 +179,11 @@ def load_institution(path: Path | Traversable, *, base: Path | Traversable | Non
         if parent is None:
             raise FormatError(f"{path}: cannot tell which directory its logo is in; pass base=")
         base = parent
-    return _build(path, base, data)
+    return _build(path, base, data, with_logo=logo)
 
 
-def _build(path: Path | Traversable, base: Path | Traversable, data: dict[str, Any]) -> InstitutionFormat:
+def _build(path: Path | Traversable, base: Path | Traversable, data: dict[str, Any], *,
+           with_logo: bool = True) -> InstitutionFormat:
     retired = sorted(set(data) & _RETIRED)
     if retired:
         raise FormatError(f"{path}: field {retired[0]!r} is no longer part of a format: every time is printed in "
@@ -182,7 +201,8 @@ def _build(path: Path | Traversable, base: Path | Traversable, data: dict[str, A
             raise FormatError(f"{path}: field {name!r}: expected a non-empty string, found {value!r}")
     values = {name: value for name, value in data.items() if name not in _OBJECT_FIELDS}
     fmt = InstitutionFormat(
-        **values, logo=_logo(path, base, data["logo"]), layout=_layout(path, data.get("layout", {}))
+        **values, logo=_logo(path, base, data["logo"]) if with_logo else None,
+        layout=_layout(path, data.get("layout", {})),
     )
     _check_values(path, fmt)
     return fmt
@@ -243,6 +263,8 @@ def _logo(path: Path | Traversable, base: Path | Traversable, value: object) -> 
     if not entry.is_file():
         raise FormatError(f"{where}: expected a PNG or JPEG image at {entry}, found nothing")
     data = entry.read_bytes()
+    from PIL import Image, UnidentifiedImageError
+
     if len(data) > LOGO_MAX_BYTES:
         raise FormatError(
             f"{where}: expected at most {LOGO_MAX_BYTES // 1024} KiB at {entry}, found {len(data) // 1024} KiB"
@@ -269,6 +291,8 @@ def _logo(path: Path | Traversable, base: Path | Traversable, value: object) -> 
 
 def _flattened(image: Image.Image) -> tuple[bytes, tuple[int, int]]:
     """RGB on white, at most EMBED_MAX_PIXELS on the long side."""
+    from PIL import Image
+
     rgba = image.convert("RGBA")
     if max(rgba.size) > EMBED_MAX_PIXELS:
         scale = EMBED_MAX_PIXELS / max(rgba.size)
@@ -281,6 +305,8 @@ def _flattened(image: Image.Image) -> tuple[bytes, tuple[int, int]]:
 
 
 def _image_error(exc: BaseException) -> str:
+    from PIL import UnidentifiedImageError
+
     if isinstance(exc, UnidentifiedImageError):
         return "a file that is not an image"
     return f"a damaged image ({exc})"

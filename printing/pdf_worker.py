@@ -1,11 +1,13 @@
 """A certificate PDF read with PDFium (pypdfium2) in a child process: its pages' sizes, text, QR codes, embedded
 audit bundle, or one page as PNG (issue 16: one interpreter instead of three poppler tools per reading).
 
-``printing.reading`` starts ``python -m printing.pdf_worker MODE FILE ...`` and waits at most
-``TOOL_TIMEOUT``; the child first limits its own memory to ``MAX_WORKER_MEMORY`` (``RLIMIT_DATA``). So a hostile
-PDF — a flate bomb in a content stream or an attachment (PDFium inflates without a cap), a page that never
-finishes drawing — ends this child, never the verifier, the kiosk or the intermediary that asked; PDFium, which
-is not thread-safe, also never runs in their threads. Sizes are checked before anything is drawn: at most
+``printing.reading`` starts this module's ``run(MODE FILE ...)`` in ``python -I -S`` (isolated, without ``site``:
+its module path is this project and the packages it uses, ``printing.reading.child_path``; ``python -m
+printing.pdf_worker MODE FILE ...`` does the same) and waits at most ``TOOL_TIMEOUT``; the child first limits its own
+memory to ``MAX_WORKER_MEMORY`` (``RLIMIT_DATA``). So a hostile PDF — a flate bomb in a content stream or an
+attachment (PDFium inflates without a cap), a page that never finishes drawing — ends this child, never the
+verifier, the kiosk or the intermediary that asked; PDFium, which is not thread-safe, also never runs in their
+threads. Sizes are checked before anything is drawn: at most
 ``MAX_PDF_PAGES`` pages, at most ``MAX_IMAGE_PIXELS`` per page at the resolution asked (issue #9).
 
 Modes (the answer on standard output, exit status 0; a plain ``ReadError`` message and ``READ_ERROR_EXIT``)::
@@ -29,7 +31,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
@@ -241,6 +243,16 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def run(argv: list[str]) -> NoReturn:
+    """``main``, then this process ends at once: its answer written and flushed, nothing is left to tidy up, so
+    PDFium's teardown and the interpreter's (~10 ms of CPU, a tenth of a reading: issue 16) are skipped and the
+    system frees the memory."""
+    code = main(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _refuse(message: str) -> int:
     """``message`` for the parent (a file name that is not UTF-8 shown with escapes), and the refusal's status."""
     sys.stdout.buffer.write(message.encode("utf-8", errors="backslashreplace"))
@@ -252,4 +264,4 @@ def _name(path: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run(sys.argv[1:])

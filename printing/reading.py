@@ -13,8 +13,8 @@ verifier's ``ledger_lite.audit`` when a PDF is read.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
-import os
 import re
 import signal
 import struct
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from printing.document import parse_amount_kwh
 from printing.errors import ReadError
 from printing.pdf_worker import MAX_IMAGE_PIXELS, MAX_PDF_PAGES, MAX_WORKER_MEMORY, RASTER_DPI, READ_ERROR_EXIT
 
@@ -41,6 +40,16 @@ IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
 _PILLOW_PIXELS = re.compile(r"\((\d+) pixels\)")
 TOOL_TIMEOUT = 60.0
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[1])  # where the child finds ``printing``
+# ledger_lite.audit's BUNDLE_NAME and MAX_BUNDLE_BYTES (a test checks they agree), written here so that a PDF's child
+# starts before the verifier's own modules load (issue 16: ledger_lite and cryptography, ~40 ms of greencert verify).
+AUDIT_BUNDLE_NAME = "greencert-audit.json.z"
+AUDIT_BUNDLE_MAX_BYTES = 512 * 1024
+# What the child imports beyond the standard library (printing.pdf_worker): the directories they are in are its
+# whole module path. It starts isolated (-I: no PYTHON* variables, no current or user directory) and without
+# ``site`` (-S: no .pth files and editable-install finders, ~15 ms of its start), so it loads nothing it does not use.
+_CHILD_PACKAGES = ("pypdfium2", "pypdfium2_raw", "pypdfium2_cfg", "zxingcpp", "PIL")
+_CHILD_MAIN = ("import sys; sys.path[:0] = sys.argv.pop(1).split('\\n'); from printing.pdf_worker import run; "
+               "run(sys.argv[1:])")
 # The id is printed in monospace, in one line or in two lines of 32 (fields.certificate_id_lines).
 _ID_LABEL = re.compile(r"Certificate ID|証明書番号")
 _ID_ONE_LINE = re.compile(r"(?<![0-9a-fA-F])([0-9a-fA-F]{64})(?![0-9a-fA-F])")
@@ -76,12 +85,12 @@ class PdfReading:
     file, no interpreter) or from ``result``. Call ``result`` or ``close`` (which ends the child)."""
 
     def __init__(self, path: Path) -> None:
-        from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES  # the verifier's module, loaded by a verifier
-
         self.path = _existing_pdf(path)
-        self._worker = _Worker("read", self.path, BUNDLE_NAME, str(MAX_BUNDLE_BYTES))
+        self._worker = _Worker("read", self.path, AUDIT_BUNDLE_NAME, str(AUDIT_BUNDLE_MAX_BYTES))
 
     def result(self) -> PrintedCertificate:
+        from printing.document import parse_amount_kwh  # loaded after the child started (issue 16)
+
         found = json.loads(self._worker.answer())
         text, texts = str(found["text"]), [str(t) for t in found["payloads"]]
         return PrintedCertificate(
@@ -108,10 +117,9 @@ def render_page_png(path: Path, page: int = 1, *, dpi: int = RASTER_DPI) -> byte
 def read_bundle(path: Path) -> bytes | None:
     """The audit bundle embedded in a certificate PDF, or None (none embedded, more than ``MAX_BUNDLE_BYTES``,
     or a PDF that cannot be read: the verifier then checks online or the signature alone)."""
-    from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES
-
     try:
-        return _bundle_of(json.loads(_ask_worker("bundle", _existing_pdf(path), BUNDLE_NAME, str(MAX_BUNDLE_BYTES))))
+        return _bundle_of(json.loads(_ask_worker("bundle", _existing_pdf(path), AUDIT_BUNDLE_NAME,
+                                                 str(AUDIT_BUNDLE_MAX_BYTES))))
     except ReadError:  # a hostile or broken PDF must not stop verification: the bundle is an extra proof
         return None
 
@@ -145,13 +153,12 @@ class _Worker:
 
     def __init__(self, mode: str, path: Path, *arguments: str) -> None:
         self.path = path
-        command = [sys.executable, "-m", "printing.pdf_worker", mode, str(path), *arguments]
-        paths = [_PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
+        command = [sys.executable, *child_flags(), "-c", _CHILD_MAIN, "\n".join(child_path()), mode, str(path),
+                   *arguments]
         self._deadline = time.monotonic() + TOOL_TIMEOUT
         try:
             self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE,
-                                             env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
+                                             stderr=subprocess.PIPE)
         except OSError as exc:  # no interpreter to start (sys.executable empty or gone), no process left
             raise ReadError(f"{path}: expected to start {sys.executable or 'Python'} to read the PDF, "
                             f"found {exc}") from exc
@@ -183,6 +190,36 @@ class _Worker:
         why = f": {last[-1][:200]}" if last else ""
         raise ReadError(f"{path}: expected a readable PDF, its reader stopped with {stopped} (a damaged PDF, or one "
                         f"that needs more than {MAX_WORKER_MEMORY >> 20:,} MB){why}")
+
+
+def child_flags() -> list[str]:
+    """The child's interpreter options: isolated and without ``site`` (see ``_CHILD_PACKAGES``), keeping this
+    process's byte-code choices (``-B``, ``-X pycache_prefix``) that ``-I`` would drop with the environment."""
+    flags = ["-I", "-S"]
+    if sys.dont_write_bytecode:
+        flags.append("-B")
+    if sys.pycache_prefix:
+        flags += ["-X", f"pycache_prefix={sys.pycache_prefix}"]
+    return flags
+
+
+def child_path() -> list[str]:
+    """The child's module path besides the standard library: this project's root (``printing``), then the
+    directories ``_CHILD_PACKAGES`` are installed in, as this process would find them; a path with a line break
+    is left out (the child reads one per line)."""
+    found = [_PROJECT_ROOT]
+    for name in _CHILD_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        origin = spec.origin if spec is not None else None
+        if origin:  # .../site-packages/pypdfium2/__init__.py or .../site-packages/zxingcpp.cpython-311-....so
+            where = Path(origin).parent
+            directory = str(where.parent if spec is not None and spec.submodule_search_locations else where)
+            if directory not in found and "\n" not in directory:
+                found.append(directory)
+    return found
 
 
 def read_qr_from_image(path: Path) -> str | None:
