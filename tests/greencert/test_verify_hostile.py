@@ -158,7 +158,9 @@ def test_direct_mode_certificate_is_genuine_online_and_unconfirmed_offline(user_
 def test_trust_cache_keeps_user_keys_apart(cache: Path, demo: Demo) -> None:
     stored = json.loads(cache.read_text())
     assert stored["format"] == 2
-    assert stored["issuers"] == [demo.world.intermediary.public.hex()]
+    # Both intermediaries of the demo's registry (Da and Db, which runs no server here) are issuers.
+    assert sorted(stored["issuers"]) == sorted(k.public.hex() for k in (demo.world.intermediary,
+                                                                         demo.world.other_intermediary))
     own_assets_only = [*demo.world.users.values(), *demo.world.homes.values()]  # direct-mode users, seed 003 homes
     assert sorted(stored["users"]) == sorted(k.public.hex() for k in own_assets_only)
     assert Trust.from_json(stored).to_json() == stored
