@@ -22,6 +22,11 @@ list. Timed round-robin, ``--runs`` times each (so that a busy machine slows eve
   ``printing.reading`` and ``ledger_lite.audit``, as the verifier has): what isolating PDFium costs a one-shot
   command such as ``greencert verify``.
 
+With ``--compare DIR`` (another checkout of this project, e.g. ``git worktree add /tmp/verify-before <commit>``),
+``help``, ``verify_offline`` and ``verify_online`` are also timed with that checkout's code first on the module path
+(``*_compare``, same interpreter and packages, same certificate, node and round-robin), and ``*_vs_compare`` is this
+checkout's p50 (and p95) over that one's: a before/after measured in one run on a noisy machine.
+
 Besides wall time (``_ms``), the CPU time each took (user + system, its child processes included: ``_cpu_ms``,
 median), which a busy machine inflates far less.
 
@@ -120,7 +125,11 @@ def percentile(samples: list[float], share: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="another checkout of the project whose greencert command is timed alongside")
     args = parser.parse_args(argv)
+    if args.compare is not None and not (args.compare / "greencert" / "cli.py").is_file():
+        parser.error(f"--compare: expected a checkout of this project (greencert/cli.py in it), found {args.compare}")
 
     with tempfile.TemporaryDirectory(prefix="bench-verify-cli-") as tmp, \
             running_demo(Path(tmp) / "demo", days=2) as demo:
@@ -128,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         pdf, trust = issue_certificate(demo, folder)
         online_trust = folder / "trust-online.json"  # online runs write the headers they checked into theirs
         online_trust.write_bytes(trust.read_bytes())
+        compare_trust = folder / "trust-online-compare.json"
+        compare_trust.write_bytes(trust.read_bytes())
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
@@ -158,6 +169,14 @@ def main(argv: list[str] | None = None) -> int:
                                             "import read; read(*sys.argv[1:3], int(sys.argv[3]))", str(pdf),
                                             BUNDLE_NAME, str(MAX_BUNDLE_BYTES), env=env),
         }
+        if args.compare is not None:
+            other = {**env, "PYTHONPATH": os.pathsep.join([str(args.compare.resolve()),
+                                                           *filter(None, [os.environ.get("PYTHONPATH")])])}
+            timed["help_compare"] = command("-m", "greencert", "--help", env=other)
+            timed["verify_offline_compare"] = command("-m", "greencert", "verify", "--offline", "--trust", str(trust),
+                                                      str(pdf), env=other)
+            timed["verify_online_compare"] = command("-m", "greencert", "verify", "--node", demo.node_url, "--trust",
+                                                     str(compare_trust), str(pdf), env=other)
         for run in timed.values():  # byte-code cache, page cache, imports of this process
             run()
         samples: dict[str, list[float]] = {name: [] for name in timed}
@@ -183,6 +202,15 @@ def main(argv: list[str] | None = None) -> int:
                                                 / statistics.median(cpu["baseline"]), 2)
     figures["read_pdf_speedup_over_poppler"] = round(statistics.median(samples["read_pdf_poppler"])
                                                      / statistics.median(samples["read_pdf"]), 2)
+    if args.compare is not None:
+        figures["compare"] = str(args.compare)
+        for name in ("help", "verify_offline", "verify_online"):
+            figures[f"{name}_vs_compare"] = round(statistics.median(samples[name])
+                                                  / statistics.median(samples[f"{name}_compare"]), 2)
+            figures[f"{name}_p95_vs_compare"] = round(percentile(samples[name], 0.95)
+                                                      / percentile(samples[f"{name}_compare"], 0.95), 2)
+            figures[f"{name}_cpu_vs_compare"] = round(statistics.median(cpu[name])
+                                                      / statistics.median(cpu[f"{name}_compare"]), 2)
     figures["start_budget_ms"], figures["verify_budget_ms"] = START_BUDGET_MS, VERIFY_BUDGET_MS
     figures["start_within_budget"] = percentile(samples["help"], 0.95) * 1e3 <= START_BUDGET_MS
     figures["verify_within_budget"] = all(percentile(samples[name], 0.95) * 1e3 <= VERIFY_BUDGET_MS
