@@ -35,6 +35,7 @@ from intermediary.service import Service, build_service
 from ledger.api import create_app as create_node_app
 from ledger.genesis import Genesis
 from ledger.node import Node, open_node
+from ledger.registry import Entry
 from ledger_lite import SigningKey
 from ledger_lite.certificate import INTERVAL_S, JST
 from ledger_lite.trust_anchor import encode_anchor
@@ -138,36 +139,59 @@ def _genesis(data_dir: Path, world: World, start: int) -> Genesis:
     return genesis
 
 
-def update_old_registry(node_urls: list[str], world: World, genesis: Genesis,
+def update_old_registry(operators: list[tuple[str, SigningKey]], world: World, genesis: Genesis,
                         progress: Callable[[str], None]) -> None:
     """A demo data directory made before intermediary Db and Japanese names (its stored genesis registers Da only,
     with English names; a genesis never changes under a running chain) gets both the way a running consortium
-    changes its registry: through the ledger's governance, the embedded validator proposing the entries and its
-    operator (this demo, which holds its key) approving. Then the producer's registration screen (S21) has a choice
-    there too, and a Japanese page shows Japanese names. Entries keep every attribute they have (a meter its
-    intermediary); nothing is proposed once the registry has them."""
-    reference = {e.address: e for e in genesis_of(world, genesis.time).entries}
+    changes its registry: through the ledger's governance, a validator proposing the entries and the validators'
+    operators (this demo, which holds their keys: ``operators``, each node's URL and its validator key) approving
+    until the change is registered. Then the producer's registration screen (S21) has a choice there too, and a
+    Japanese page shows Japanese names. Entries keep every attribute they have (a meter its intermediary); nothing
+    is proposed once the registry has them."""
+    keys = [k for _, k in operators]
+    solo = [k.address for k in keys] == [world.validator.address]  # else a consortium's validators
+    reference = {e.address: e for e in genesis_of(world, genesis.time, validators=() if solo else keys).entries}
     db = intermediary_entry(world.other_intermediary.public, INTERMEDIARY_DB)
-    with GovernanceClient(node_urls, chain_id=world.chain_id, timeout=60) as node:
-        live = [e for e in node.registry() if not e.get("removed")]
-        changes: list[dict[str, Any]] = []
-        if not any(e.get("address") == db.address for e in live):
-            changes.append({"public_key": db.public_key, "role": db.role, "name": db.name, "attrs": dict(db.attrs)})
-        for e in live:
-            known, attrs = reference.get(str(e.get("address"))), dict(e.get("attrs") or {})
-            if known is not None and "name_ja" in known.attrs and "name_ja" not in attrs and known.role == e["role"]:
-                changes.append({"public_key": bytes.fromhex(e["public_key"]), "role": e["role"], "name": e["name"],
-                                "attrs": {**attrs, "name_ja": known.attrs["name_ja"]}})
-        if not changes:
-            return
-        proposal = sign_proposal(world.validator, world.chain_id, set_entries=changes)
-        record = node.propose(proposal)
-        if record.get("state") == "waiting":
-            record = node.approve_proposal(proposal.tx_id, world.validator)
+    urls = [u for u, _ in operators]
+    with GovernanceClient(urls, chain_id=world.chain_id, timeout=60) as node:
+        changes = _registry_changes(node.registry(), reference, db)
+    if not changes:
+        return
+    proposal = sign_proposal(keys[0], world.chain_id, set_entries=changes)
+    state = "waiting"
+    for url, key in operators:  # each node is sent the proposal (the same record again if a peer passed it on)
+        with GovernanceClient(url, chain_id=world.chain_id, timeout=60) as one:
+            one.propose(proposal)
+            state = str(one.approve_proposal(proposal.tx_id, key).get("state"))
+            if state != "waiting":
+                break
+    deadline = time.monotonic() + GOVERNANCE_WAIT_S
+    with GovernanceClient(urls, chain_id=world.chain_id, timeout=60) as node:
+        while _registry_changes(node.registry(), reference, db) and time.monotonic() < deadline:
+            time.sleep(0.2)  # a consortium: the node that gathered the quorum submits; its block comes
+        done = not _registry_changes(node.registry(), reference, db)
     added = f"{db.name} and " if any(c["public_key"] == db.public_key for c in changes) else ""
     progress(f"This demo's ledger was made before a second intermediary and Japanese names: {added}Japanese names "
              f"of {len(changes) - bool(added)} entries added through governance (proposal {proposal.tx_id[:12]}…: "
-             f"{record.get('state')})")
+             f"{'registered' if done else state})")
+
+
+GOVERNANCE_WAIT_S = 30.0
+
+
+def _registry_changes(registry: list[dict[str, Any]], reference: dict[str, Entry], db: Entry) -> list[dict[str, Any]]:
+    """The entries (wire form) that bring ``registry`` (the node's) up to the demo's: ``db`` if missing, and the
+    ``reference`` entries' Japanese names where an entry has none."""
+    live = [e for e in registry if not e.get("removed")]
+    changes: list[dict[str, Any]] = []
+    if not any(e.get("address") == db.address for e in live):
+        changes.append({"public_key": db.public_key, "role": db.role, "name": db.name, "attrs": dict(db.attrs)})
+    for e in live:
+        known, attrs = reference.get(str(e.get("address"))), dict(e.get("attrs") or {})
+        if known is not None and "name_ja" in known.attrs and "name_ja" not in attrs and known.role == e["role"]:
+            changes.append({"public_key": bytes.fromhex(e["public_key"]), "role": e["role"], "name": e["name"],
+                            "attrs": {**attrs, "name_ja": known.attrs["name_ja"]}})
+    return changes
 
 
 def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEFAULT_NODE_PORT, days: int = 30,
@@ -225,10 +249,12 @@ def start_demo(data_dir: Path, *, port: int = DEFAULT_PORT, node_port: int = DEF
             seed_field_data(demo, clock, genesis.time, (end - genesis.time) // DAY, progress)
             marker.write_text(json.dumps({"period_start": genesis.time, "days": (end - genesis.time) // DAY}))
         clock.release()
-        if node is not None and not any(e.public_key == world.other_intermediary.public.raw for e in genesis.entries):
-            # A solo demo's data directory made before Db: after its field data, whose blocks carry the past days'
-            # times, so that the governance block (now) comes last.
-            update_old_registry(node_urls, world, genesis, progress)
+        if not any(e.public_key == world.other_intermediary.public.raw for e in genesis.entries):
+            # A data directory made before Db: after its field data, whose blocks carry the past days' times, so
+            # that the governance block (now) comes last.
+            operators = list(zip(node_urls, [world.validator] if consortium is None else
+                                 validator_keys(consortium.layout.root / "keys", validators), strict=True))
+            update_old_registry(operators, world, genesis, progress)
         # The trust anchor an auditor starts from (greencert verify --anchor FILE): the chain and its genesis
         # validators, which every later change must be proven against.
         (data_dir / "trust-anchor.txt").write_text(encode_anchor(genesis.chain_id, genesis.validators()) + "\n")

@@ -12,10 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import pytest
 
+from greencert.consortium import validator_keys
 from greencert.demo import demo_period, start_demo
+from greencert.servers import free_port_range
 from greencert.world import INTERMEDIARY_DA, INTERMEDIARY_DB, genesis_of, load_world
 from ledger.genesis import Genesis
+from tests.helpers.etcd_cluster import requires_etcd
 from tests.helpers.portal import csrf_of, portal_login
 
 OPTION = re.compile(r'<option value="(gc1[0-9a-f]{40})"[^>]*>([^<]+)</option>')
@@ -62,13 +66,18 @@ def test_a_producer_registers_its_intermediary_on_the_demo(tmp_path: Path) -> No
         demo.stop()
 
 
+def old_genesis(made: Genesis, other: bytes) -> Genesis:
+    """``made`` as the demo made it before Db (public key ``other``) and Japanese names."""
+    return Genesis(made.chain_id, made.time, tuple(
+        replace(e, attrs={k: v for k, v in e.attrs.items() if k != "name_ja"}) for e in made.entries
+        if e.public_key != other))
+
+
 def test_a_data_directory_from_before_the_second_intermediary_starts_and_gets_it(tmp_path: Path) -> None:
     world = load_world(tmp_path)
     start, _ = demo_period(int(time.time()), 1)
     made = genesis_of(world, start)
-    old = Genesis(made.chain_id, made.time, tuple(
-        replace(e, attrs={k: v for k, v in e.attrs.items() if k != "name_ja"}) for e in made.entries
-        if e.public_key != world.other_intermediary.public.raw))
+    old = old_genesis(made, world.other_intermediary.public.raw)
     old.save(tmp_path / "genesis.json")  # what the demo stored before Db and Japanese names
     said: list[str] = []
     demo = start_demo(tmp_path, port=0, node_port=0, days=1, progress=said.append)
@@ -89,3 +98,25 @@ def test_a_data_directory_from_before_the_second_intermediary_starts_and_gets_it
     again = start_demo(tmp_path, port=0, node_port=0, days=1, progress=said.append)
     again.stop()
     assert not any("through governance" in line for line in said)  # once
+
+
+@pytest.mark.etcd
+@requires_etcd()
+def test_a_consortium_directory_from_before_the_second_intermediary_gets_it_from_a_quorum(tmp_path: Path) -> None:
+    world = load_world(tmp_path)
+    keys = validator_keys(tmp_path / "keys", 3)
+    made = genesis_of(world, demo_period(int(time.time()), 1)[0], validators=keys)
+    old_genesis(made, world.other_intermediary.public.raw).save(tmp_path / "genesis.json")
+    said: list[str] = []
+    base = free_port_range(9)  # nodes, etcd clients, etcd peers
+    demo = start_demo(tmp_path, port=0, node_port=base, days=1, validators=3, etcd_port=base + 3,
+                      etcd_peer_port=base + 6, progress=said.append)
+    try:
+        assert any("Intermediary Db and Japanese names of 9 entries added through governance" in line
+                   and line.endswith("registered)") for line in said), said
+        with httpx.Client(base_url=demo.url, timeout=60) as http:
+            portal_login(http, "producer-aa", "demo")
+            form = http.get(f"/portal/producer/meters/{world.meters['Aa'].address}/intermediary?lang=ja")
+            assert [name for _, name in OPTION.findall(form.text)] == ["仲介事業者Da（当事業者）", "仲介事業者Db"]
+    finally:
+        demo.stop()
