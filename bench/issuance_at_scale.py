@@ -34,6 +34,7 @@ import httpx
 from backend_client import NodeClient
 from intermediary.api.app import create_app
 from intermediary.config import Settings
+from intermediary.documents import warm_renderer
 from intermediary.models import Applicant, Consumer
 from intermediary.passwords import hash_password
 from intermediary.service import Service, make_engine
@@ -133,6 +134,7 @@ def open_service(world: World, tmp: Path, node: Node, clock: ManualClock) -> tup
     client = NodeClient(settings.node_url, transport=transport, signer=world.intermediary, chain_id=world.chain_id)
     service = Service(settings=settings, engine=make_engine(settings.db_url), node=client,
                       institutions=load_institutions(None), clock=clock)
+    warm_renderer()  # as ``build_service`` does for a served intermediary
     with service.db() as db:
         db.add(Consumer(consumer_id="Ca", name="Consumer Ca", ledger_address=world.user.address,
                         meter_key="00" * 32, renewable_target_pct=50, providers=["Aa"]))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend_client import NodeClient
 from intermediary.config import Settings
 from intermediary.database import open_database
+from intermediary.documents import warm_renderer
 from intermediary.eligible_index import EligibleIndex
 from printing import InstitutionFormat, load_institutions
 
@@ -59,4 +60,5 @@ def build_service(settings: Settings, *, institutions_dir: Path | None = None,
     node = NodeClient(settings.node_url, signer=settings.key, chain_id=settings.chain_id)
     service = Service(settings=settings, engine=make_engine(settings.db_url), node=node,
                       institutions=load_institutions(institutions_dir), clock=clock, follow_every_s=FOLLOW_EVERY_S)
+    warm_renderer()  # a served intermediary's first certificate does not wait for reportlab and the font
     return service
