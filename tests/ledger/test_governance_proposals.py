@@ -1,9 +1,11 @@
 """Governance proposals against a real node over HTTP (ledger/governance_routes.py): a producer's registration of
 its intermediary is approved by the node's policy at once; anything else waits for the operator, who approves or
-rejects it; an approved change goes into the ledger as a ``registry.update``."""
+rejects it; an approved change goes into the ledger as a ``registry.update``; what a peer validator's node did not
+take is sent to it again, also after a restart (``ledger.governance_peers``)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from backend_client.node import GovernanceClient, sign_proposal
 from greencert.servers import BackgroundServer, free_port
 from ledger import governance_proposals
 from ledger.api import create_app
+from ledger.governance_peers import GovernancePeers
 from ledger.governance_policy import Policy, PolicyError
 from ledger.governance_proposals import GovernanceDesk
 from ledger.node import Node
@@ -296,3 +299,42 @@ def test_proposals_are_read_by_validators_and_their_proposers_only(ledger_world:
     with GovernanceClient(server.url, chain_id=CHAIN_ID, signer=w.outsider) as outsider, \
             pytest.raises(Unauthorized, match="expected a read signed by a registered participant"):
         outsider.proposals()
+
+
+def test_an_approval_a_down_peer_missed_reaches_it_after_this_nodes_restart(tmp_path: Path,
+                                                                           ledger_world: LedgerWorld) -> None:
+    """The node approves while its peer is down; the node's desk stops (the outbox keeps the message) and starts
+    again; the peer comes back and gets the proposal with the approval, sent by nobody but the restarted desk."""
+    w = ledger_world
+    genesis = w.genesis_with(*w.extra_validators(2))  # n = 3, quorum 2: one approval leaves it waiting
+    node = w.open_node_with(genesis, tmp_path / "node")
+    peer_port = free_port()
+    peer_url = f"http://127.0.0.1:{peer_port}"
+    proposal = binding(w, w.intermediary, w.intermediary2.address)
+    try:
+        desk = GovernanceDesk(node, Policy(), peers=GovernancePeers([peer_url], base_delay_s=0.05))
+        desk.propose(proposal.encode())
+        assert desk.approve(proposal.tx_id, w.validator.address).state == "waiting"
+        deadline = time.monotonic() + 10
+        while not any(d.attempts >= 1 for d in desk.store.outbox.all()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        desk.peers.close()  # the node stops with the approval not delivered
+        (left,) = desk.store.outbox.all()
+        assert left.peer == peer_url and left.attempts >= 1 and len(left.body["approvals"]) == 1
+        peer = w.open_node_with(genesis, tmp_path / "peer")
+        served = BackgroundServer(create_app(peer), "127.0.0.1", peer_port).start()
+        again = GovernanceDesk(node, Policy(), peers=GovernancePeers([peer_url], base_delay_s=0.05))
+        try:
+            with GovernanceClient(peer_url, chain_id=CHAIN_ID, signer=w.validator) as reader:
+                deadline = time.monotonic() + 10
+                while again.store.outbox.all() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                assert again.store.outbox.all() == []
+                record = reader.proposal(proposal.tx_id)
+                assert record["state"] == "waiting" and record["approvals"] == [w.validator.public.hex()]
+        finally:
+            again.peers.close()
+            served.stop()
+            peer.close()
+    finally:
+        node.close()
