@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from backend_client import IntermediaryClient, NodeClient
+from backend_client import Conflict, IntermediaryClient, NodeClient
 from backend_client.node import GovernanceClient, sign_proposal
 from field.simulator import DayReport, simulate
 from field.sites import DEMO_CONSUMERS, DEMO_PRODUCERS
@@ -161,8 +161,12 @@ def update_old_registry(operators: list[tuple[str, SigningKey]], world: World, g
     state = "waiting"
     for url, key in operators:  # each node is sent the proposal (the same record again if a peer passed it on)
         with GovernanceClient(url, chain_id=world.chain_id, timeout=60) as one:
-            one.propose(proposal)
-            state = str(one.approve_proposal(proposal.tx_id, key).get("state"))
+            try:
+                state = str(one.propose(proposal).get("state"))
+                if state == "waiting":
+                    state = str(one.approve_proposal(proposal.tx_id, key).get("state"))
+            except Conflict as exc:  # not_waiting: the approvals passed on by the other nodes made the quorum
+                state = exc.code
             if state != "waiting":
                 break
     deadline = time.monotonic() + GOVERNANCE_WAIT_S
