@@ -61,4 +61,5 @@ def build_service(settings: Settings, *, institutions_dir: Path | None = None,
     service = Service(settings=settings, engine=make_engine(settings.db_url), node=node,
                       institutions=load_institutions(institutions_dir), clock=clock, follow_every_s=FOLLOW_EVERY_S)
     warm_renderer()  # a served intermediary's first certificate does not wait for reportlab and the font
+    service.eligible.start()  # nor a consumer's first list for its history (intermediary.eligible_index)
     return service

@@ -237,3 +237,28 @@ def test_the_follower_thread_keeps_the_rows_up_to_date_between_requests(iw: Inte
     finally:
         service.eligible.stop()
     assert service.eligible._thread is not None and not service.eligible._thread.is_alive()
+
+
+def test_the_follower_builds_each_consumers_rows_before_its_first_list(iw: IntermediaryWorld) -> None:
+    made = set(iw.allocate(3))  # history before this service process started
+    base = iw.service
+    service = Service(settings=base.settings, engine=base.engine, node=base.node, institutions=base.institutions,
+                      clock=base.clock, follow_every_s=0.02)
+    try:
+        service.eligible.start()  # as build_service does: no list request below
+        deadline = time.monotonic() + 60
+        followed: set[str] = set()
+        while followed != {"Ca", "Cb"} and time.monotonic() < deadline:
+            time.sleep(0.02)
+            with service.db() as db:
+                followed = set(db.scalars(select(EligibleConsumer.consumer_id)))
+        assert followed == {"Ca", "Cb"}
+        with service.db() as db:
+            stored = set(db.scalars(select(EligibleAsset.asset_id).where(EligibleAsset.consumer_id == "Ca")))
+            consumer = db.get(Consumer, "Ca")
+        assert stored == made and consumer is not None
+        assert service.eligible.build_waiting() == 0  # nobody left to build
+        rows, _ = service.eligible.rows(consumer)
+        assert sum(r.allocations for r in rows) == len(made)
+    finally:
+        service.eligible.stop()
