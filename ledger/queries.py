@@ -91,13 +91,14 @@ class Queries(NodeBase):
         if found is None:
             raise NotFound(f"no committed transaction {tx_id}")
         height, index, raw, result = found
-        # Served only as stored and signed: a transaction edited in the store no longer hashes to its id, or to
-        # its leaf in its block, whose leaves hash to the root the signed header commits to.
-        if sha256(raw).hex() != tx_id:
-            raise _edited(height)
+        # Served only as stored and signed: a transaction edited in the store no longer hashes to its leaf in its
+        # block, whose leaves hash to the root the signed header commits to. The store finds transactions by the
+        # first 8 bytes of their ids (ledger.storage): one as signed that hashes to another id is another's.
         leaves = self._leaves_of(height)
         if index >= len(leaves) or leaves[index] != leaf_hash(raw):
             raise _edited(height)
+        if sha256(raw).hex() != tx_id:  # another transaction, stored as signed, whose id shares the prefix
+            raise NotFound(f"no committed transaction {tx_id}")
         proof = inclusion_proof(index, leaves)
         tx = decode_tx(raw)
         if tx.type in IMPLIED_RESULTS:

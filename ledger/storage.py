@@ -1,8 +1,11 @@
 """SQLite storage of one node: blocks, transactions and state, one SQLite transaction per block (WAL, fsync).
 
-Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full) with
-their ids, found by id through the index ``txs_by_id``. Transactions and state values are stored in the compact
-forms of ``ledger.compact``.
+Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full), found by
+id through ``tx_ids``: the first 8 bytes of each id (a signed integer) with its ``seq``, not the 32-byte id (a
+third of a reading's row and its index, issue 16). A prefix is not unique (anyone can make two transactions
+whose ids share 8 bytes, with 2^32 tries), so a lookup reads every row under it and keeps the one whose stored
+form hashes to the id asked for (``ledger.compact`` rebuilds the canonical bytes). Transactions and state values
+are stored in the compact forms of ``ledger.compact``.
 State rows are appended in the order their keys first appear and updated in place by row id, found by key
 through the index ``state_by_key``; the node reads them when it needs them (``ledger.state_stored``), so neither
 its memory nor its start grows with the state. The indexes ``state_owner`` (asset rows by owner) and
@@ -24,10 +27,11 @@ values give the tree of the head after a crash.
 
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
 only the live tree's rows: ``ledger.state_tree``, "Compaction"), 5 (4 with the indexes above but the expiry
-index), 6 (5 with ``state_expiry``; its state may lack swept assets). Older formats are rewritten in the newest
+index), 6 (5 with ``state_expiry``; its state may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in
+``txs``). Older formats are rewritten in the newest
 on open, in one transaction each (3 → 4: the rows the stored root does not reach are deleted; 4 → 5: the owner
 and open-asset indexes are built from the state rows; 5 → 6: the expiry index is, and the sweep then takes the
-expired assets out a block at a time).
+expired assets out a block at a time; 6 → 7: ``tx_ids`` is built from the ids, which then leave ``txs``).
 """
 
 from __future__ import annotations
@@ -49,13 +53,15 @@ from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, Row, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "6"
+FORMAT = "7"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
     tx_count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS txs (
-    seq INTEGER PRIMARY KEY, tx_id BLOB NOT NULL, stored BLOB NOT NULL, result BLOB NOT NULL);
+    seq INTEGER PRIMARY KEY, stored BLOB NOT NULL, result BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tx_ids (prefix INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (prefix, seq))
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER);
@@ -73,7 +79,6 @@ CREATE TABLE IF NOT EXISTS state_expiry (expires INTEGER NOT NULL, id INTEGER NO
 # migration, where a duplicate is a store changed outside the node).
 INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
-CREATE UNIQUE INDEX IF NOT EXISTS txs_by_id ON txs(tx_id);
 """
 _IN_CHUNK = 500  # keys per ``IN (…)`` lookup
 # Replaced tree rows deleted with each block that does not write the tree (``Store._collect``): more than a
@@ -88,11 +93,17 @@ INDEX_BITS = 16
 MAX_BLOCK_TXS = 1 << INDEX_BITS
 
 
-def _id_bytes(tx_id: str) -> bytes:
+def id_prefix(tx_id: bytes) -> int:
+    """The key of a transaction id in ``tx_ids``: its first 8 bytes as a signed 64-bit integer."""
+    return int.from_bytes(tx_id[:8], "big", signed=True)
+
+
+def _id_bytes(tx_id: str) -> bytes | None:
     try:
-        return bytes.fromhex(tx_id)
+        raw = bytes.fromhex(tx_id)
     except ValueError:
-        return b""  # not a transaction id: matches nothing
+        return None  # not a transaction id: matches nothing
+    return raw if len(raw) == 32 else None
 
 
 # Transaction types whose result follows from the transaction itself (a reading's asset id is its tx id):
@@ -133,6 +144,9 @@ class Store:
         if found == "5":
             self._migrate_from_5()
             found = self.get_meta("format")
+        if found == "6":
+            self._migrate_from_6()
+            found = self.get_meta("format")
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
         self._build_indexes()
@@ -153,7 +167,7 @@ class Store:
                 if statement.strip():
                     self._db.execute(statement)
         except sqlite3.IntegrityError as exc:
-            raise StoreError(f"expected each state key and transaction id once in {self.path}, found one twice "
+            raise StoreError(f"expected each state key once in {self.path}, found one twice "
                              f"({exc}); the store was changed outside the node") from exc
 
     def _open_tree(self, capacity: int) -> StoredTree:
@@ -257,11 +271,12 @@ class Store:
         result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically."""
         base = header.height << INDEX_BITS
         rows = []
+        ids: list[tuple[int, int]] = []
         for index, (tx, stored, result) in enumerate(txs):
             if index >= MAX_BLOCK_TXS:
                 raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
-            rows.append((base | index, bytes.fromhex(tx.tx_id), stored,
-                         b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
+            rows.append((base | index, stored, b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
+            ids.append((id_prefix(bytes.fromhex(tx.tx_id)), base | index))
         # Told a block's writes before its tree rows are taken (``State.stage``, which also says which of the
         # keys had a value: only those rows are looked up; a new reading's key is not).
         existed = None if self.before_write is None else self.before_write(
@@ -299,7 +314,8 @@ class Store:
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                                  (header.height, header.hash(), canonical(header.to_cbor()),
                                   json.dumps(commit.to_json()), len(rows)))
-                self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", rows)
+                self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
+                self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
                 self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
                 self._db.executemany("DELETE FROM state WHERE id = ?", deletes)
                 self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
@@ -333,28 +349,42 @@ class Store:
             return None
         return BlockHeader.from_cbor(decode(row[0])), Commit.from_json(json.loads(row[1])), int(row[2])
 
+    def _candidates(self, tx_id: str) -> list[tuple[int, bytes, bytes]]:
+        """(seq, canonical bytes, result) of the transactions whose ids share ``tx_id``'s prefix, in commit order.
+        Call with ``_lock`` held."""
+        raw = _id_bytes(tx_id)
+        if raw is None:
+            return []
+        rows = self._db.execute("SELECT t.seq, t.stored, t.result FROM tx_ids i JOIN txs t ON t.seq = i.seq "
+                                "WHERE i.prefix = ? ORDER BY i.seq", (id_prefix(raw),)).fetchall()
+        return [(int(seq), unpack_tx(bytes(stored), self._chain or ""), bytes(result)) for seq, stored, result in rows]
+
     def tx(self, tx_id: str) -> tuple[int, int, bytes, Any] | None:
-        """(height, index, canonical bytes, stored result) of a committed transaction."""
+        """(height, index, canonical bytes, stored result) of a committed transaction: the one under the id's
+        prefix whose bytes hash to it; if none does, the first under the prefix (another transaction sharing the
+        prefix, or one edited in the store: the caller checks it against its block, ``ledger.queries``)."""
         with self._lock:
-            row = self._db.execute("SELECT seq, stored, result FROM txs WHERE tx_id = ?", (_id_bytes(tx_id),)
-                                   ).fetchone()
-        if row is None:
+            candidates = self._candidates(tx_id)
+        if not candidates:
             return None
-        seq, row = int(row[0]), row[1:]
-        return (seq >> INDEX_BITS, seq & (MAX_BLOCK_TXS - 1), unpack_tx(bytes(row[0]), self._chain or ""),
-                decode(row[1]) if row[1] else {})
+        wanted = _id_bytes(tx_id)
+        seq, raw, result = next((c for c in candidates if sha256(c[1]) == wanted), candidates[0])
+        return seq >> INDEX_BITS, seq & (MAX_BLOCK_TXS - 1), raw, decode(result) if result else {}
 
     def has_tx(self, tx_id: str) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM txs WHERE tx_id = ?", (_id_bytes(tx_id),)).fetchone() is not None
+        return bool(self.committed([tx_id]))
 
     def committed(self, tx_ids: Sequence[str]) -> set[str]:
-        """Which of ``tx_ids`` the store holds."""
+        """Which of ``tx_ids`` the store holds (a prefix found is confirmed by hashing the stored bytes)."""
         found: set[str] = set()
         with self._lock:  # one lookup each: faster in SQLite than ``IN (…)`` over a few hundred ids
             execute = self._db.execute
             for tx_id in tx_ids:
-                if execute("SELECT 1 FROM txs WHERE tx_id = ?", (_id_bytes(tx_id),)).fetchone() is not None:
+                raw = _id_bytes(tx_id)
+                if raw is None or execute("SELECT 1 FROM tx_ids WHERE prefix = ?", (id_prefix(raw),)
+                                          ).fetchone() is None:
+                    continue
+                if any(sha256(candidate) == raw for _, candidate, _ in self._candidates(tx_id)):
                     found.add(tx_id)
         return found
 
@@ -545,8 +575,8 @@ class Store:
                 if statement.strip():
                     self._db.execute(statement)
             txs = self._db.execute("SELECT (height << 16) | idx, tx_id, raw, result FROM txs_1").fetchall()
-            self._db.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)",
-                                 [(s, i, raw + bytes(r), x) for s, i, r, x in txs])
+            self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", [(s, raw + bytes(r), x) for s, _, r, x in txs])
+            self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", [(id_prefix(bytes(i)), s) for s, i, _, _ in txs])
             self._db.executemany("INSERT INTO state(key, value) VALUES (?, ?)",
                                  [(pack_key(str(k)), raw + bytes(v))
                                   for k, v in self._db.execute("SELECT key, value FROM state_1").fetchall()])
@@ -592,6 +622,30 @@ class Store:
                 index.expiry(int(row), None, expiry_of(key, unpack_value(key, bytes(value_blob))[1]))
             index.write(self._db, {})
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '6')")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _migrate_from_6(self) -> None:
+        """Key the transactions by id prefix in ``tx_ids`` and drop their 32-byte ids from ``txs`` (and the
+        index on them), in one transaction (a store migrated from format 1 has them already)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if "tx_id" in self._columns("txs"):
+                self._db.execute("DELETE FROM tx_ids")
+                last = -1
+                while True:
+                    rows = self._db.execute("SELECT seq, tx_id FROM txs WHERE seq > ? ORDER BY seq LIMIT 100000",
+                                            (last,)).fetchall()
+                    if not rows:
+                        break
+                    self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)",
+                                         [(id_prefix(bytes(tx_id)), int(seq)) for seq, tx_id in rows])
+                    last = int(rows[-1][0])
+                self._db.execute("DROP INDEX IF EXISTS txs_by_id")
+                self._db.execute("ALTER TABLE txs DROP COLUMN tx_id")
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '7')")
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

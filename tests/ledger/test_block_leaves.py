@@ -13,6 +13,7 @@ import pytest
 from ledger.block_leaves import BlockLeaves
 from ledger.errors import StoreError
 from ledger.node import Node
+from ledger.storage import id_prefix
 from ledger_lite import leaf_hash, root_from_leaf_hashes
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 
@@ -71,9 +72,9 @@ def test_an_edited_transaction_is_refused_though_its_block_is_kept(ledger_world:
     node.tx(target)  # its block's leaves are kept now
     db = sqlite3.connect(tmp_path / "node" / "ledger.sqlite")
     try:
-        stored = bytes(db.execute("SELECT stored FROM txs WHERE tx_id = ?", (bytes.fromhex(target),)).fetchone()[0])
-        db.execute("UPDATE txs SET stored = ? WHERE tx_id = ?", (stored[:-1] + bytes((stored[-1] ^ 1,)),
-                                                                   bytes.fromhex(target)))
+        seq, stored = db.execute("SELECT t.seq, t.stored FROM tx_ids i JOIN txs t ON t.seq = i.seq WHERE i.prefix = ?",
+                                 (id_prefix(bytes.fromhex(target)),)).fetchone()
+        db.execute("UPDATE txs SET stored = ? WHERE seq = ?", (stored[:-1] + bytes((stored[-1] ^ 1,)), seq))
         db.commit()
     finally:
         db.close()

@@ -24,7 +24,7 @@ from ledger.compact import (
 from ledger.errors import StoreError
 from ledger.state import encode_state
 from ledger.storage import Store
-from ledger_lite import SigningKey, decode_tx, sign_tx
+from ledger_lite import SigningKey, decode_tx, sha256, sign_tx
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
 
 KEY = SigningKey.derive("test/compact")
@@ -152,7 +152,7 @@ def test_a_store_of_format_1_is_rewritten_without_changing_anything(ledger_world
         node.close()
     store = Store(db_path)
     try:
-        assert store.get_meta("format") == "6"
+        assert store.get_meta("format") == "7"
     finally:
         store.close()
 
@@ -161,11 +161,12 @@ def _rewrite_as_format_1(db_path: Path) -> None:
     """The layout of format 1: transactions keyed by id with their raw bytes, text state keys, no format."""
     db = sqlite3.connect(db_path, isolation_level=None)
     try:
-        txs = db.execute("SELECT tx_id, seq, stored, result FROM txs")
-        rows = [(bytes(i), s >> 16, s & 0xFFFF, unpack_tx(bytes(b), CHAIN), r) for i, s, b, r in txs.fetchall()]
+        txs = db.execute("SELECT seq, stored, result FROM txs")
+        rows = [(sha256(raw), s >> 16, s & 0xFFFF, raw, r)
+                for s, b, r in txs.fetchall() for raw in (unpack_tx(bytes(b), CHAIN),)]
         state = [(unpack_key(bytes(k)), bytes(v)) for k, v in db.execute("SELECT key, value FROM state")]
         state = [(k, unpack_value(k, v)[0]) for k, v in state]
-        db.executescript("BEGIN; DROP TABLE txs; DROP TABLE state; "
+        db.executescript("BEGIN; DROP TABLE txs; DROP TABLE tx_ids; DROP TABLE state; "
                          "DELETE FROM meta WHERE key = 'format';"
                          "CREATE TABLE txs (tx_id BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, "
                          "raw BLOB NOT NULL, result BLOB NOT NULL) WITHOUT ROWID;"
@@ -182,5 +183,5 @@ def test_a_store_of_an_unknown_format_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path / "ledger.sqlite")
     store.set_meta("format", "9")
     store.close()
-    with pytest.raises(StoreError, match=r"expected a ledger store of format 6 in .*, found format 9"):
+    with pytest.raises(StoreError, match=r"expected a ledger store of format 7 in .*, found format 9"):
         Store(tmp_path / "ledger.sqlite")

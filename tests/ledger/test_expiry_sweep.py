@@ -17,7 +17,7 @@ from ledger.rules.expiry import RETENTION
 from ledger.state import State
 from ledger.state_audit import audit_state
 from ledger.state_encoding import encode_state
-from ledger.storage import Store
+from ledger.storage import FORMAT, Store
 from ledger_lite import BlockHeader, Commit
 from ledger_lite.light import verify_state, verify_tx_in_block
 from tests.helpers.ledger_world import (
@@ -178,7 +178,7 @@ def test_a_store_of_format_5_gets_its_expiry_index(ledger_world: LedgerWorld, tm
     conn.close()
     reopened = ledger_world.open_node(tmp_path / "node", start=False)
     try:
-        assert reopened.store.get_meta("format") == "6"
+        assert reopened.store.get_meta("format") == FORMAT
         assert len(rows(db, "SELECT 1 FROM state_expiry")) == len(assets)
         assert audit_state(reopened.store, reopened.head.state_root, reopened.head.height) == len(reopened.state)
     finally:

@@ -1,7 +1,8 @@
 """Random sequences of generate / allocate / issue / clock moves against a real node (real thread, real SQLite),
 checked step by step against a model of the rules and against the ledger's invariants:
 
-* never two certificates for one asset;
+* never two certificates for one asset, even once its assets were swept out of the state (ledger/rules/expiry.py:
+  a block that includes a transaction sweeps the assets that expired ``RETENTION`` before its time);
 * per generation lineage (``gen_tx``), the Wh of all its assets never exceed what was generated;
 * the state root equals a root recomputed from scratch from the SQLite rows, and the signed head commits to it.
 """
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from ledger.rules.asset_record import unpack
+from ledger.rules.expiry import RETENTION
 from ledger.rules.periods import add_month
 from ledger_lite import SigningKey, canonical, sha256
 from ledger_lite.light import verify_state, verify_tx_in_block
@@ -36,6 +38,14 @@ class LedgerSequence(RuleBasedStateMachine):
         self.assets: dict[str, dict[str, Any]] = {}  # the model: asset id → owner, wh, trade, cert, ...
         self.reported: dict[str, list[tuple[int, int]]] = {}  # meter address → accepted reading intervals
         self.certs: dict[str, list[str]] = {}
+        self.swept: dict[str, dict[str, Any]] = {}  # assets the sweep took out of the state
+
+    def stored(self) -> None:
+        """A block was stored (a transaction was included): the model's sweep, as the node's (fewer assets than a
+        block sweeps at most)."""
+        cutoff = self.clock() - RETENTION
+        for asset_id in [a for a, v in self.assets.items() if v["expires"] <= cutoff]:
+            self.swept[asset_id] = self.assets.pop(asset_id)
 
     def teardown(self) -> None:
         self.node.close()
@@ -93,6 +103,7 @@ class LedgerSequence(RuleBasedStateMachine):
             self.assets[tx.tx_id] = {"owner": self.w.intermediary.address, "wh": wh, "trade": "open", "cert": None,
                                      "method": method, "expires": add_month(end), "gen_tx": tx.tx_id,
                                      "generated_wh": wh}
+            self.stored()
 
     @rule(data=st.data(), to=st.sampled_from(["user", "user2"]), signer=st.sampled_from(["intermediary"] * 4 +
                                                                                          ["intermediary2"]))
@@ -100,6 +111,8 @@ class LedgerSequence(RuleBasedStateMachine):
         still_open = sorted(a for a, v in self.assets.items() if v["trade"] == "open")
         ids = still_open if still_open and data.draw(st.sampled_from([True, True, True, False]), label="open") \
             else sorted(self.assets)
+        if not ids:  # every asset was swept out of the state
+            return
         picks = data.draw(st.lists(st.tuples(st.sampled_from(ids), st.integers(1, 120)), min_size=1, max_size=3),
                           label="parts")
         parts = [(a, max(1, self.assets[a]["wh"] * percent // 100)) for a, percent in picks]
@@ -131,16 +144,20 @@ class LedgerSequence(RuleBasedStateMachine):
         self.run(tx, expected)
         if expected == "ok":
             self.assets = sim
+            self.stored()
 
     @rule(data=st.data(), owner=st.sampled_from(["user", "user2", "holder", "holder", "holder"]),
           signer=st.sampled_from(["intermediary", "intermediary", "user", "user2", "owner"]))
     def issue(self, data: st.DataObject, owner: str, signer: str) -> None:
         certifiable = sorted(a for a, v in self.assets.items() if v["trade"] == "completed")
+        anything = sorted(self.assets) + sorted(self.swept)
         pool = certifiable if certifiable and data.draw(st.sampled_from([True, True, True, False]),
-                                                        label="certifiable") else sorted(self.assets)
+                                                        label="certifiable") else anything
+        if not pool:
+            return
         ids = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True), label="assets")
         # "holder": the owner of the first selected asset; "owner" as signer: that owner's user key.
-        holder = self.assets[ids[0]]["owner"]
+        holder = {**self.swept, **self.assets}[ids[0]]["owner"]
         users = {k.address: k for k in (self.w.user, self.w.user2)}
         owner_address = holder if owner == "holder" else getattr(self.w, owner).address
         signer_key: SigningKey = users.get(owner_address, self.w.user) if signer == "owner" else \
@@ -155,6 +172,9 @@ class LedgerSequence(RuleBasedStateMachine):
             expected = "not_owner"
         else:
             for asset_id in ids:
+                if asset_id in self.swept:
+                    expected = "unknown_asset"
+                    break
                 asset = self.assets[asset_id]
                 if asset["cert"] is not None:
                     expected, certificate_id = "already_issued", asset["cert"]
@@ -170,6 +190,7 @@ class LedgerSequence(RuleBasedStateMachine):
             for asset_id in ids:
                 self.assets[asset_id]["cert"] = tx.tx_id
             self.certs[tx.tx_id] = sorted(ids)
+            self.stored()
 
     @rule(half_hours=st.integers(0, 20 * 48))
     def time_passes(self, half_hours: int) -> None:
@@ -200,9 +221,10 @@ class LedgerSequence(RuleBasedStateMachine):
         for cert_id, record in records.items():
             for asset_id in record["assets"]:
                 asset = assets.get(asset_id)
-                assert asset is not None and asset["cert"] == cert_id
+                kept = self.swept[asset_id] if asset is None else asset  # swept: as it was when it left
+                assert kept["cert"] == cert_id
         marked = {a for a, v in assets.items() if v["cert"] is not None}
-        assert marked == set(counts)
+        assert marked == set(counts).difference(self.swept)
 
     @invariant()
     def lineage_never_exceeds_generation(self) -> None:

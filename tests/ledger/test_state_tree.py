@@ -195,7 +195,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
         ledger_world.new_asset(node, 4, 5_000)  # and it goes on
         assert node.status()["state_root"] == recompute_state_root(db_path).hex()
-        assert node.store.get_meta("format") == "6"
+        assert node.store.get_meta("format") == "7"
     finally:
         node.close()
 
@@ -385,7 +385,7 @@ def test_a_store_of_format_3_loses_its_replaced_rows_once(ledger_world: LedgerWo
     assert everything == live | {top + 1, top + 2}
     node = w.open_node(data_dir, ManualClock())
     try:
-        assert node.store.get_meta("format") == "6"
+        assert node.store.get_meta("format") == "7"
         assert node.status()["state_root"] == status["state_root"]
         assert node.audit() == len(node.state)
     finally:

@@ -10,10 +10,10 @@ import cbor2
 import pytest
 
 from ledger.compact import FORM_RAW, pack_key, unpack_value
-from ledger.errors import StoreError
+from ledger.errors import NotFound, StoreError
 from ledger.genesis import Genesis
 from ledger.node import Node
-from ledger.storage import Store
+from ledger.storage import Store, id_prefix
 from ledger_lite import BlockHeader, Commit, canonical, verify_commit
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
 
@@ -271,20 +271,31 @@ def test_a_state_key_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path
     db.execute("DROP INDEX state_by_key")  # which would refuse the second row
     db.close()
     edit(db_path, "INSERT INTO state(key, value) SELECT key, value FROM state WHERE key = ?", key)
-    with pytest.raises(StoreError, match="expected each state key and transaction id once in .*, found one twice "
+    with pytest.raises(StoreError, match="expected each state key once in .*, found one twice "
                                          r"\(UNIQUE constraint failed: state.key\); the store was changed outside"):
         Store(db_path)
 
 
-def test_a_transaction_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path: Path) -> None:
-    populated(ledger_world, tmp_path / "node")
+def test_transactions_whose_ids_share_a_prefix_are_told_apart(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """Ids are found by their first 8 bytes (ledger/storage.py), which anyone can make two transactions share:
+    each is found by its whole id, and an id that only shares the prefix finds nothing."""
+    w = ledger_world
+    before = populated(w, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
-    db = sqlite3.connect(db_path)
-    db.execute("DROP INDEX txs_by_id")
-    db.close()
-    edit(db_path, "INSERT INTO txs SELECT seq + 1000000, tx_id, stored, result FROM txs WHERE seq = 65536")
-    with pytest.raises(StoreError, match=r"found one twice \(UNIQUE constraint failed: txs.tx_id\)"):
-        Store(db_path)
+    asset, cert = bytes.fromhex(before["asset"]), bytes.fromhex(before["cert"])
+    # file the certificate request under the reading's prefix too (as if its id began with the same 8 bytes)
+    edit(db_path, "INSERT INTO tx_ids SELECT ?, seq FROM tx_ids WHERE prefix = ?", id_prefix(asset), id_prefix(cert))
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        assert node.tx(before["asset"])["tx_id"] == before["asset"]
+        assert node.tx(before["cert"])["tx_id"] == before["cert"]
+        assert node.store.committed([before["asset"], before["cert"]]) == {before["asset"], before["cert"]}
+        other = (asset[:8] + bytes(24)).hex()
+        with pytest.raises(NotFound, match=f"no committed transaction {other}"):
+            node.tx(other)
+        assert not node.store.has_tx(other)
+    finally:
+        node.close()
 
 
 @pytest.mark.parametrize("which", ["cert", "asset"])
@@ -296,9 +307,10 @@ def test_an_edited_transaction_is_not_served(ledger_world: LedgerWorld, tmp_path
     db_path = tmp_path / "node" / "ledger.sqlite"
     tx_id = bytes.fromhex(before[which])
     db = sqlite3.connect(db_path)
-    stored = bytes(db.execute("SELECT stored FROM txs WHERE tx_id = ?", (tx_id,)).fetchone()[0])
+    seq, stored = db.execute("SELECT t.seq, t.stored FROM tx_ids i JOIN txs t ON t.seq = i.seq WHERE i.prefix = ?",
+                             (id_prefix(tx_id),)).fetchone()
     db.close()
-    edit(db_path, "UPDATE txs SET stored = ? WHERE tx_id = ?", stored[:-1] + bytes((stored[-1] ^ 1,)), tx_id)
+    edit(db_path, "UPDATE txs SET stored = ? WHERE seq = ?", stored[:-1] + bytes((stored[-1] ^ 1,)), seq)
     node = w.open_node(tmp_path / "node", ManualClock())
     try:
         with pytest.raises(StoreError, match="do not hash to the transaction root its signed header commits to"):
