@@ -28,7 +28,8 @@ With ``--compare DIR`` (another checkout of this project, e.g. ``git worktree ad
 checkout's p50 (and p95) over that one's: a before/after measured in one run on a noisy machine.
 
 Besides wall time (``_ms``), the CPU time each took (user + system, its child processes included: ``_cpu_ms``,
-median), which a busy machine inflates far less.
+median), which a busy machine inflates far less. A command's CPU time is its own process tree's only; an in-process
+reading's also counts this process, where the demo's node and intermediary run too.
 
 Child interpreters get a byte-code cache (``PYTHONPYCACHEPREFIX`` in a temporary directory, each command run once
 before timing), as an installed package has. Prints one JSON line with p50/p95 in ms and p50 ratios to the
@@ -63,6 +64,7 @@ from printing.reading import read_certificate_pdf, read_qr_codes  # noqa: E402
 from tests.helpers.demo import running_demo  # noqa: E402
 
 START_BUDGET_MS = 300.0
+IN_PROCESS = frozenset({"read_pdf", "read_pdf_in_process", "read_pdf_poppler"})  # the rest: commands run
 VERIFY_BUDGET_MS = 500.0
 
 
@@ -100,9 +102,12 @@ def read_with_poppler(pdf: Path) -> tuple[str, list[str], bytes | None]:
     return text, payloads, bytes(found[0]) if found else None
 
 
-def command(*arguments: str, env: dict[str, str], expect: int = 0) -> Callable[[], object]:
+def command(*arguments: str, env: dict[str, str], cwd: Path, expect: int = 0) -> Callable[[], object]:
+    """``python ARGUMENTS`` run in ``cwd`` (the bench's own temporary folder): ``python -m`` puts the current
+    directory first on the module path, so a checkout the bench is started from would win over ``PYTHONPATH``."""
     def run() -> object:
-        done = subprocess.run([sys.executable, *arguments], capture_output=True, env=env, timeout=120, check=False)
+        done = subprocess.run([sys.executable, *arguments], capture_output=True, env=env, timeout=120, check=False,
+                              cwd=cwd)
         if done.returncode != expect:
             raise SystemExit(f"{arguments}: expected exit status {expect}, found {done.returncode}: "
                              f"{done.stdout.decode()[-500:]} {done.stderr.decode()[-500:]}")
@@ -111,10 +116,15 @@ def command(*arguments: str, env: dict[str, str], expect: int = 0) -> Callable[[
     return run
 
 
-def cpu_seconds() -> float:
-    """User and system time of this process and of its children that ended."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def cpu_seconds(*, own: bool = True) -> float:
+    """User and system time of this process's children that ended and, with ``own``, of this process (which also
+    runs the demo's node and intermediary: a command's figure leaves it out)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = children.ru_utime + children.ru_stime
+    if own:
+        mine = resource.getrusage(resource.RUSAGE_SELF)
+        spent += mine.ru_utime + mine.ru_stime
+    return spent
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -153,40 +163,46 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("expected the three readings of the PDF to find the same QR payload and bundle")
 
         timed: dict[str, Callable[[], object]] = {
-            "baseline": command("-c", "pass", env=env),
-            "help": command("-m", "greencert", "--help", env=env),
+            "baseline": command("-c", "pass", env=env, cwd=folder),
+            "help": command("-m", "greencert", "--help", env=env, cwd=folder),
             "verify_offline": command("-m", "greencert", "verify", "--offline", "--trust", str(trust), str(pdf),
-                                      env=env),
+                                      env=env, cwd=folder),
             "verify_online": command("-m", "greencert", "verify", "--node", demo.node_url, "--trust",
-                                     str(online_trust), str(pdf), env=env),
+                                     str(online_trust), str(pdf), env=env, cwd=folder),
             "read_pdf": lambda: read_certificate_pdf(pdf),
             "read_pdf_in_process": lambda: pdf_worker.read(str(pdf), BUNDLE_NAME, MAX_BUNDLE_BYTES),
             "read_pdf_poppler": lambda: read_with_poppler(pdf),
             "cold_read_child": command("-c", "import sys; from printing.reading import read_certificate_pdf; "
-                                       "read_certificate_pdf(sys.argv[1])", str(pdf), env=env),
+                                       "read_certificate_pdf(sys.argv[1])", str(pdf), env=env, cwd=folder),
             "cold_read_in_process": command("-c", "import sys; from printing.reading import read_certificate_pdf; "
                                             "from ledger_lite.audit import BUNDLE_NAME; from printing.pdf_worker "
                                             "import read; read(*sys.argv[1:3], int(sys.argv[3]))", str(pdf),
-                                            BUNDLE_NAME, str(MAX_BUNDLE_BYTES), env=env),
+                                            BUNDLE_NAME, str(MAX_BUNDLE_BYTES), env=env, cwd=folder),
         }
         if args.compare is not None:
             other = {**env, "PYTHONPATH": os.pathsep.join([str(args.compare.resolve()),
                                                            *filter(None, [os.environ.get("PYTHONPATH")])])}
-            timed["help_compare"] = command("-m", "greencert", "--help", env=other)
+            for code_env, where in ((env, ROOT), (other, args.compare.resolve())):  # which code each one runs
+                found = subprocess.run([sys.executable, "-c", "import greencert.verify as m; print(m.__file__)"],
+                                       capture_output=True, text=True, env=code_env, cwd=folder, check=True).stdout
+                if not Path(found.strip()).is_relative_to(where):
+                    raise SystemExit(f"expected greencert from {where}, found {found.strip()}")
+            timed["help_compare"] = command("-m", "greencert", "--help", env=other, cwd=folder)
             timed["verify_offline_compare"] = command("-m", "greencert", "verify", "--offline", "--trust", str(trust),
-                                                      str(pdf), env=other)
+                                                      str(pdf), env=other, cwd=folder)
             timed["verify_online_compare"] = command("-m", "greencert", "verify", "--node", demo.node_url, "--trust",
-                                                     str(compare_trust), str(pdf), env=other)
+                                                     str(compare_trust), str(pdf), env=other, cwd=folder)
         for run in timed.values():  # byte-code cache, page cache, imports of this process
             run()
         samples: dict[str, list[float]] = {name: [] for name in timed}
         cpu: dict[str, list[float]] = {name: [] for name in timed}
         for _ in range(args.runs):
             for name, run in timed.items():
-                began, began_cpu = time.perf_counter(), cpu_seconds()
+                own = name in IN_PROCESS
+                began, began_cpu = time.perf_counter(), cpu_seconds(own=own)
                 run()
                 samples[name].append(time.perf_counter() - began)
-                cpu[name].append(cpu_seconds() - began_cpu)
+                cpu[name].append(cpu_seconds(own=own) - began_cpu)
         load = os.getloadavg()[0]
 
     figures: dict[str, object] = {"bench": "verify_cli", "runs": args.runs, "cpus": os.cpu_count(),
