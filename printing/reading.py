@@ -6,8 +6,9 @@ is read from its header before anything is decoded, and refused above ``MAX_IMAG
 PDFium in one child process (``printing.pdf_worker``: page count and page sizes checked before anything is
 drawn, memory capped, at most ``TOOL_TIMEOUT``), so a hostile PDF ends that child and nothing else.
 
-Pillow and zxing-cpp are imported when an image is read (reading a PDF loads neither in this process), the
-verifier's ``ledger_lite.audit`` when a PDF is read.
+Pillow and zxing-cpp are imported when an image is read (reading a PDF loads neither in this process). Starting a
+PDF's child needs only the standard library (issue 16: ``greencert verify`` starts it before loading anything else),
+and the child, isolated and without ``site``, imports only what it uses (``child_flags``, ``child_path``).
 """
 
 from __future__ import annotations
