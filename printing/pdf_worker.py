@@ -1,5 +1,6 @@
-"""A certificate PDF read with PDFium (pypdfium2) in a child process: its pages' sizes, text, QR codes, embedded
-audit bundle, or one page as PNG (issue 16: one interpreter instead of three poppler tools per reading).
+"""A certificate PDF read with PDFium in a child process: its pages' sizes, text, QR codes, embedded audit bundle, or
+one page as PNG (issue 16: one interpreter instead of three poppler tools per reading). PDFium is called through
+pypdfium2's ctypes bindings (``pypdfium2_raw``) without its Python layer (``Pdfium``), as that layer would.
 
 ``printing.reading`` starts this module's ``run(MODE FILE ...)`` in ``python -I -S`` (isolated, without ``site``:
 its module path is this project and the packages it uses, ``printing.reading.child_path``; ``python -m
@@ -31,11 +32,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn
-
-if TYPE_CHECKING:
-    import pypdfium2 as pdfium
-    from PIL import Image
+from typing import Any, NoReturn
 
 RASTER_DPI = 150
 # A page at 150 dpi is ~2 MP (A4 1240×1755), phone photos 12–50 MP. Measured at 49 MP: ~250 MB peak for a
@@ -66,37 +63,73 @@ def limit_memory(limit: int = MAX_WORKER_MEMORY) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 
 
-@contextmanager
-def opened(path: str) -> Iterator[pdfium.PdfDocument]:
-    """The PDF at ``path``, refused when it has more than ``MAX_PDF_PAGES`` pages."""
-    import pypdfium2 as pdfium
+class Pdfium:
+    """PDFium's C functions (``pypdfium2_raw``, its ctypes bindings), the library initialised once. pypdfium2's
+    Python layer is not loaded: ~20 ms of a reading's ~75 ms of CPU (issue 16), for calls this module makes
+    itself."""
 
+    _loaded: Any = None
+
+    @classmethod
+    def calls(cls) -> Any:
+        if cls._loaded is None:
+            import pypdfium2_raw as raw
+
+            config = raw.FPDF_LIBRARY_CONFIG(version=2, m_pUserFontPaths=None, m_pIsolate=None, m_v8EmbedderSlot=0)
+            raw.FPDF_InitLibraryWithConfig(config)  # as pypdfium2 does; never destroyed: the child ends at once
+            cls._loaded = raw
+        return cls._loaded
+
+
+@contextmanager
+def opened(path: str) -> Iterator[Any]:
+    """The PDF at ``path`` (a PDFium document handle), refused when it has more than ``MAX_PDF_PAGES`` pages."""
+    raw = Pdfium.calls()
+    document = raw.FPDF_LoadDocument(os.fsencode(path), None)
+    count = raw.FPDF_GetPageCount(document) if document else 0
+    if count < 1:
+        code = raw.FPDF_GetLastError()
+        if document:
+            raw.FPDF_CloseDocument(document)
+        raise PdfReadError(f"{path}: expected a readable PDF, found {_LOAD_ERRORS.get(code, _LOAD_ERRORS[1])}")
     try:
-        document = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as exc:
-        found = _LOAD_ERRORS.get(1 if exc.err_code is None else exc.err_code, _LOAD_ERRORS[1])
-        raise PdfReadError(f"{path}: expected a readable PDF, found {found}") from exc
-    except OSError as exc:
-        raise PdfReadError(f"{path}: expected a readable PDF file, found {exc}") from exc
-    try:
-        count = len(document)
         if count > MAX_PDF_PAGES:
             raise PdfReadError(f"{_name(path)}: the PDF has {count:,} pages, at most {MAX_PDF_PAGES} accepted")
         yield document
     finally:
-        document.close()
+        raw.FPDF_CloseDocument(document)
 
 
-def page_pixels(document: pdfium.PdfDocument, path: str, dpi: int = RASTER_DPI) -> list[tuple[int, int]]:
+@contextmanager
+def loaded_page(document: Any, index: int) -> Iterator[Any]:
+    """Page ``index`` (from 0) of ``document``, closed after use."""
+    raw = Pdfium.calls()
+    page = raw.FPDF_LoadPage(document, index)
+    if not page:
+        raise PdfReadError(f"page {index + 1}: expected a page PDFium can read, found {_LOAD_ERRORS[6]}")
+    try:
+        yield page
+    finally:
+        raw.FPDF_ClosePage(page)
+
+
+def page_count(document: Any) -> int:
+    return int(Pdfium.calls().FPDF_GetPageCount(document))
+
+
+def _scaled(points: float, dpi: int) -> int:
+    """Pixels for ``points`` at ``dpi``, rounded up, as a bitmap is sized (``drawn``, and pypdfium2's ``render``)."""
+    return math.ceil(points * (dpi / _POINTS_PER_INCH))
+
+
+def page_pixels(document: Any, path: str, dpi: int = RASTER_DPI) -> list[tuple[int, int]]:
     """Width × height in pixels of each page drawn at ``dpi`` (PDFium's page box, rotation applied, rounded up as
-    ``PdfPage.render`` does), refused above ``MAX_IMAGE_PIXELS``."""
+    the bitmap is sized), refused above ``MAX_IMAGE_PIXELS``."""
+    raw = Pdfium.calls()
     pages: list[tuple[int, int]] = []
-    for index in range(len(document)):
-        page = document[index]
-        try:
-            width_pt, height_pt = page.get_size()
-        finally:
-            page.close()
+    for index in range(page_count(document)):
+        with loaded_page(document, index) as page:
+            width_pt, height_pt = float(raw.FPDF_GetPageWidthF(page)), float(raw.FPDF_GetPageHeightF(page))
         number = index + 1
         if not (math.isfinite(width_pt) and math.isfinite(height_pt)):
             raise PdfReadError(f"{_name(path)}: expected a finite page size for page {number}, found "
@@ -113,72 +146,100 @@ def page_pixels(document: pdfium.PdfDocument, path: str, dpi: int = RASTER_DPI) 
     return pages
 
 
-def draw(document: pdfium.PdfDocument, index: int, dpi: int, *, grey: bool) -> pdfium.PdfBitmap:
-    """Page ``index`` (from 0) drawn at ``dpi``, grey or RGB, in a packed bitmap; its size must have been checked
-    (``page_pixels``), and the bitmap is refused again at allocation if PDFium asks for more than
-    ``MAX_IMAGE_PIXELS``."""
-    import pypdfium2 as pdfium
+@contextmanager
+def drawn(document: Any, index: int, dpi: int, *, grey: bool) -> Iterator[tuple[memoryview, int, int, int]]:
+    """Page ``index`` (from 0) drawn at ``dpi`` on white, grey or RGB: its rows (a view of PDFium's bitmap, valid
+    inside the ``with``), width, height and stride. Its size must have been checked (``page_pixels``); the bitmap
+    is refused again here above ``MAX_IMAGE_PIXELS``."""
+    import ctypes
 
-    def bounded(width: int, height: int, **options: Any) -> pdfium.PdfBitmap:
-        if width * height > MAX_IMAGE_PIXELS:
+    raw = Pdfium.calls()
+    with loaded_page(document, index) as page:
+        width = _scaled(float(raw.FPDF_GetPageWidthF(page)), dpi)
+        height = _scaled(float(raw.FPDF_GetPageHeightF(page)), dpi)
+        if width * height > MAX_IMAGE_PIXELS or width < 1 or height < 1:
             raise PdfReadError(f"page {index + 1}: expected at most {MAX_IMAGE_PIXELS:,} pixels, PDFium asked for "
                                f"{width:,}×{height:,}")
-        return pdfium.PdfBitmap.new_native(width, height, **options)
-
-    page = document[index]
-    try:
-        bitmap: pdfium.PdfBitmap = page.render(scale=dpi / _POINTS_PER_INCH, bitmap_maker=bounded, grayscale=grey,
-                                               rev_byteorder=not grey)
-    finally:
-        page.close()
-    return bitmap
-
-
-def page_text(document: pdfium.PdfDocument, index: int) -> str:
-    """The text of page ``index`` in PDFium's reading order, lines ending in ``\\n``."""
-    page = document[index]
-    try:
-        textpage = page.get_textpage()
+        bitmap = raw.FPDFBitmap_CreateEx(width, height, raw.FPDFBitmap_Gray if grey else raw.FPDFBitmap_BGR, None, 0)
+        if not bitmap:
+            raise MemoryError
         try:
-            text: str = textpage.get_text_range()
+            raw.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xFFFFFFFF)
+            flags = raw.FPDF_ANNOT | (raw.FPDF_GRAYSCALE if grey else raw.FPDF_REVERSE_BYTE_ORDER)
+            raw.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, flags)
+            stride = int(raw.FPDFBitmap_GetStride(bitmap))
+            buffer = raw.FPDFBitmap_GetBuffer(bitmap)
+            if not buffer or stride < (width if grey else 3 * width):
+                raise PdfReadError(f"page {index + 1}: expected a bitmap of {width:,}×{height:,} pixels, found none")
+            rows = (ctypes.c_ubyte * (stride * height)).from_address(buffer)
+            view = memoryview(rows).cast("B")
+            try:
+                yield view, width, height, stride
+            finally:
+                view.release()
         finally:
-            textpage.close()
-    finally:
-        page.close()
+            raw.FPDFBitmap_Destroy(bitmap)
+
+
+def page_text(document: Any, index: int) -> str:
+    """The text of page ``index`` in PDFium's reading order, lines ending in ``\\n``."""
+    import ctypes
+
+    raw = Pdfium.calls()
+    with loaded_page(document, index) as page:
+        textpage = raw.FPDFText_LoadPage(page)
+        if not textpage:
+            return ""
+        try:
+            count = int(raw.FPDFText_CountChars(textpage))
+            if count < 1:
+                return ""
+            size = 2 * count + 2  # UTF-16 units: room for every char and the NUL, whatever PDFium counts
+            buffer = (ctypes.c_ushort * size)()
+            written = int(raw.FPDFText_GetText(textpage, 0, count, buffer))
+        finally:
+            raw.FPDFText_ClosePage(textpage)
+    text = bytes(memoryview(buffer).cast("B")[: 2 * max(0, min(written, size) - 1)]).decode("utf-16-le",
+                                                                                            errors="ignore")
     return text.replace("\r\n", "\n")
 
 
-def qr_texts(bitmap: pdfium.PdfBitmap) -> list[str]:
-    """The distinct texts of the QR codes zxing-cpp finds in a grey ``bitmap`` (handed over as a buffer of its
-    rows: no Pillow), in its order."""
+def qr_texts(rows: memoryview, width: int, height: int, stride: int) -> list[str]:
+    """The distinct texts of the QR codes zxing-cpp finds in grey ``rows`` (handed over as a buffer: no Pillow), in
+    its order."""
     import zxingcpp
 
-    rows = memoryview(bitmap.buffer).cast("B").cast("B", (bitmap.height, bitmap.stride))
+    grid = rows.cast("B", (height, stride))
     texts: list[str] = []
-    for barcode in zxingcpp.read_barcodes(rows, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
+    for barcode in zxingcpp.read_barcodes(grid, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
         if barcode.valid and barcode.text and barcode.text not in texts:
             texts.append(str(barcode.text))
     return texts
 
 
-def attachment(document: pdfium.PdfDocument, name: str, max_bytes: int) -> bytes | None:
+def attachment(document: Any, name: str, max_bytes: int) -> bytes | None:
     """The first embedded file called ``name``, or ``None`` (none, unreadable, or more than ``max_bytes``)."""
     import ctypes
 
-    import pypdfium2 as pdfium
-
-    for index in range(document.count_attachments()):
-        found = document.get_attachment(index)
-        try:
-            if found.get_name() != name:
-                continue
-            size = ctypes.c_ulong()
-            pdfium.raw.FPDFAttachment_GetFile(found, None, 0, size)
-            if not 0 < size.value <= max_bytes:
-                return None
-            return bytes(found.get_data())
-        except pdfium.PdfiumError:
+    raw = Pdfium.calls()
+    for index in range(max(0, int(raw.FPDFDoc_GetAttachmentCount(document)))):
+        found = raw.FPDFDoc_GetAttachment(document, index)
+        if not found:
+            continue
+        length = int(raw.FPDFAttachment_GetName(found, None, 0))  # bytes of UTF-16, the NUL included
+        if length < 2 or length > 4096:
+            continue
+        label = (ctypes.c_ubyte * length)()
+        raw.FPDFAttachment_GetName(found, ctypes.cast(label, ctypes.POINTER(raw.FPDF_WCHAR)), length)
+        if bytes(label)[: length - 2].decode("utf-16-le", errors="replace") != name:
+            continue
+        size = ctypes.c_ulong()
+        if not raw.FPDFAttachment_GetFile(found, None, 0, size) or not 0 < size.value <= max_bytes:
             return None
+        data = (ctypes.c_ubyte * size.value)()
+        if not raw.FPDFAttachment_GetFile(found, data, size.value, size) or size.value != len(data):
+            return None
+        return bytes(data)
     return None
 
 
@@ -190,7 +251,8 @@ def read(path: str, bundle_name: str, max_bundle_bytes: int) -> dict[str, Any]:
         payloads: list[str] = []
         for index in range(len(pages)):
             texts.append(page_text(document, index))
-            payloads += [t for t in qr_texts(draw(document, index, RASTER_DPI, grey=True)) if t not in payloads]
+            with drawn(document, index, RASTER_DPI, grey=True) as (rows, width, height, stride):
+                payloads += [t for t in qr_texts(rows, width, height, stride) if t not in payloads]
         bundle = attachment(document, bundle_name, max_bundle_bytes)
     return {"text": "".join(t + "\f" for t in texts), "payloads": payloads,  # pages end in a form feed
             "bundle": None if bundle is None else base64.b64encode(bundle).decode("ascii")}
@@ -199,13 +261,16 @@ def read(path: str, bundle_name: str, max_bundle_bytes: int) -> dict[str, Any]:
 def render_png(path: str, page: int, dpi: int) -> bytes:
     """Page ``page`` (from 1) as an RGB PNG at ``dpi``; every page is checked at ``RASTER_DPI`` first, the page
     drawn also at ``dpi``."""
+    from PIL import Image
+
     with opened(path) as document:
         pages = page_pixels(document, path)
         if not 1 <= page <= len(pages):
             raise PdfReadError(f"{_name(path)}: expected page {page} of a PDF, found {len(pages)} pages")
         if dpi != RASTER_DPI:
             page_pixels(document, path, dpi)
-        image: Image.Image = draw(document, page - 1, dpi, grey=False).to_pil()
+        with drawn(document, page - 1, dpi, grey=False) as (rows, width, height, stride):
+            image = Image.frombytes("RGB", (width, height), bytes(rows), "raw", "RGB", stride, 1)
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)  # for a screen, at once: a fifth of the time of the default
     return out.getvalue()

@@ -89,3 +89,17 @@ def test_reading_module_loads_no_verifier_or_document_module(tmp_path: Path) -> 
               "reading.result()\nimport json; print(json.dumps(loaded))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     assert json.loads(done.stdout) == []
+
+
+def test_the_child_calls_pdfium_without_pypdfium2_s_python_layer(tmp_path: Path) -> None:
+    """``pypdfium2_raw`` (the ctypes bindings) only: pypdfium2's helpers cost ~11 ms of a reading's CPU."""
+    pdf = pdf_of_size(tmp_path / "a4.pdf", 595, 842)
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\nfrom printing.pdf_worker import read\n"
+              f"found = read({str(pdf)!r}, 'x', 10)\nimport json\n"
+              "print(json.dumps([found, sorted(m for m in sys.modules if m.split('.')[0] in ('pypdfium2', "
+              "'pypdfium2_raw', 'PIL'))]))")
+    done = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True, timeout=120,
+                          check=True)
+    found, loaded = json.loads(done.stdout)
+    assert found == {"text": "GreenCert\f", "payloads": [], "bundle": None}
+    assert loaded == ["pypdfium2_raw", "pypdfium2_raw.bindings"]
