@@ -4,16 +4,18 @@ packages it uses; the bundle's name and size limit it is given are the verifier'
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import printing.reading
 from ledger_lite.audit import BUNDLE_NAME, MAX_BUNDLE_BYTES
-from printing import ReadError, read_certificate_pdf
+from printing import CertificateDocument, InstitutionFormat, ReadError, read_certificate_pdf, render_certificate_pdf
 from printing.reading import AUDIT_BUNDLE_MAX_BYTES, AUDIT_BUNDLE_NAME, child_flags, child_path, read_bundle
 from tests.helpers.hostile_files import pdf_of_size
 
@@ -103,3 +105,45 @@ def test_the_child_calls_pdfium_without_pypdfium2_s_python_layer(tmp_path: Path)
     found, loaded = json.loads(done.stdout)
     assert found == {"text": "GreenCert\f", "payloads": [], "bundle": None}
     assert loaded == ["pypdfium2_raw", "pypdfium2_raw.bindings"]
+
+
+def _through_pypdfium2(path: Path) -> tuple[str, list[str], list[tuple[int, int]], bytes]:
+    """What pypdfium2's own Python layer reads: the text of every page, the QR codes of the grey page at 150 dpi,
+    the sizes of the bitmaps it draws and the RGB pixels of page 1."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text, payloads, sizes = "", [], []
+        for index in range(len(document)):
+            page = document[index]
+            text += page.get_textpage().get_text_range().replace("\r\n", "\n") + "\f"
+            grey = page.render(scale=150 / 72, grayscale=True)
+            sizes.append((grey.width, grey.height))
+            rows = memoryview(grey.buffer).cast("B").cast("B", (grey.height, grey.stride))
+            payloads += [b.text for b in zxingcpp.read_barcodes(rows) if b.text not in payloads]
+        pixels = document[0].render(scale=150 / 72, rev_byteorder=True).to_pil().tobytes()
+    finally:
+        document.close()
+    return text, payloads, sizes, pixels
+
+
+@pytest.mark.parametrize("institution", ["jp-green-council", "intl-rec-registry"])
+def test_the_calls_read_what_pypdfium2_s_layer_reads(tmp_path: Path, institution: str,
+                                                     make_document: Callable[..., CertificateDocument],
+                                                     formats: dict[str, InstitutionFormat]) -> None:
+    from PIL import Image
+
+    from printing import pdf_worker
+
+    path = tmp_path / "cert.pdf"
+    path.write_bytes(render_certificate_pdf(make_document(institution_id=institution), formats[institution],
+                                            bundle=b"bundle"))
+    text, payloads, sizes, pixels = _through_pypdfium2(path)
+    found = pdf_worker.read(str(path), "greencert-audit.json.z", 100)
+    assert (found["text"], found["payloads"]) == (text, payloads) and len(payloads) == 1
+    with pdf_worker.opened(str(path)) as document:
+        assert pdf_worker.page_pixels(document, str(path)) == sizes
+    png = Image.open(io.BytesIO(pdf_worker.render_png(str(path), 1, 150)))
+    assert png.tobytes() == pixels
