@@ -9,11 +9,13 @@ a final block, and the certificate's record (``cert/<id>``, never swept) names i
 audit (``ledger.audit_answer``) is unchanged.
 
 Determinism. The sweep is part of block execution (``Producer.execute_block``, run by the solo node and by every
-consortium validator): its deletions change the state root, so every node must delete the very same keys. It
-depends only on the state before the block and the block time: the assets with ``expires <= time - RETENTION``,
-lowest (expires, key) first, up to ``MAX_SWEPT`` (``State.expired``: the order does not depend on the order the
-values were written in, nor on row ids). A backlog (a store migrated from format 5, a node idle for weeks) goes
-in the blocks that follow, ``MAX_SWEPT`` each, so no block is slow. A solo node sweeps only in the blocks it
+consortium validator): its deletions change the state root, so every node must delete the very same keys. It depends
+only on the state before the block and the block time: the assets with ``expires <= time - RETENTION``, lowest
+(expires, key) first, up to ``MAX_SWEPT`` (``State.expired``: the order does not depend on the order the values were
+written in, nor on row ids). A backlog (a store migrated from format 5, a node idle for weeks) goes in the blocks
+that follow, ``MAX_SWEPT`` each: a block sweeping 4,096 assets of a store just migrated (1 M readings, 816 k of them
+expired, nothing cached) took 1-5 s here at a load average of 5-8, and the backlog 200 blocks; in steady state a
+block sweeps what expired since the last one (100 meters: 100 a half hour). A solo node sweeps only in the blocks it
 stores (with a transaction); an idle node sweeps nothing until it works again.
 
 Retention. An asset that just expired stays a week, so it is refused for what it is (``expired``, with the time
