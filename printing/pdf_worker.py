@@ -188,8 +188,8 @@ def page_text(document: Any, index: int) -> str:
     raw = Pdfium.calls()
     with loaded_page(document, index) as page:
         textpage = raw.FPDFText_LoadPage(page)
-        if not textpage:
-            return ""
+        if not textpage:  # as pypdfium2 would have: the PDF cannot be read (never an empty text to compare)
+            raise PdfReadError(f"page {index + 1}: expected a page whose text PDFium can read, found none")
         try:
             count = int(raw.FPDFText_CountChars(textpage))
             if count < 1:
