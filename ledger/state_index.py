@@ -1,6 +1,6 @@
 """What the state's indexes hold for one value: the owner of an asset and, for an asset open for trade, its
-expiry day with its provider and method; for every asset, its expiry (``expiry_of``: the sweep of
-``ledger.rules.expiry`` takes assets out of the state in expiry order). The same rule for the indexes in memory
+expiry day with its provider and method; for an asset open for trade or certified, its expiry (``expiry_of``: the
+sweep of ``ledger.rules.expiry`` takes those out of the state in expiry order). The same rule for the indexes in memory
 (``ledger.state``) and on disk (``ledger.storage``), so both answer ``owned``, ``owned_open``,
 ``open_by_expiry_day`` and ``expired`` alike."""
 
@@ -34,9 +34,15 @@ def indexed(key: str, value: Any) -> Indexed | None:
 
 
 def expiry_of(key: str, value: Any) -> int | None:
-    """When the asset at ``key`` expires (its ``expires``, which no rule changes once the asset exists); None for
-    anything but an asset with an integer ``expires``: it never leaves the state by expiry."""
+    """When the asset at ``key`` may leave the state by expiry (its ``expires``, which no rule changes once the
+    asset exists): for an asset still open for trade or already certified. None for an allocated asset not yet
+    certified (the consumer may still certify it: the certification rule needs it, however old) and for anything
+    but an asset with an integer ``expires``."""
     if not key.startswith(ASSET_NAMESPACE) or not isinstance(value, dict):
         return None
     expires = value.get("expires")
-    return expires if type(expires) is int else None
+    if type(expires) is not int:
+        return None
+    if value.get("trade") != "open" and value.get("cert") is None:
+        return None  # allocated (or delivered) and waiting for its certificate
+    return expires

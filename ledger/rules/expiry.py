@@ -20,8 +20,12 @@ stores (with a transaction); an idle node sweeps nothing until it works again.
 
 Retention. An asset that just expired stays a week, so it is refused for what it is (``expired``, with the time
 it expired) rather than as an unknown asset; after that, a transaction naming it finds no asset
-(``unknown_asset``, whose message says why it may be gone). A completed asset that was never certified leaves
-too: issuance must happen within its month and the week after.
+(``unknown_asset``, whose message says why it may be gone).
+
+What leaves. Assets open for trade (never allocated: no rule can use them once expired) and certified ones (never
+certified again). An asset allocated to a consumer and not yet certified stays, however old: the seed sets no
+deadline for its certificate, so the certification rule still needs it (live state is what the rules need); it
+joins the sweep's index when it is certified (``ledger.state_index.expiry_of``).
 """
 
 from __future__ import annotations
@@ -44,5 +48,5 @@ def sweep(state: State, overlay: Overlay, block_time: int) -> list[str]:
 
 def gone(asset_id: str) -> str:
     """Why a transaction finds no asset ``asset_id``: the words of an ``unknown_asset`` refusal."""
-    return (f"no asset {asset_id} (none was generated with that id, or it expired more than "
-            f"{RETENTION // DAY} days before this block and left the state)")
+    return (f"no asset {asset_id} (none was generated with that id, or it was open or certified and expired more "
+            f"than {RETENTION // DAY} days before this block, and left the state)")

@@ -121,6 +121,29 @@ def test_a_swept_certified_asset_is_never_certified_again_and_its_certificate_st
             == asset_id
 
 
+def test_an_allocated_asset_waits_for_its_certificate_however_old_then_leaves_once_certified(
+        ledger_world: LedgerWorld, ledger_node: Node, ledger_clock: ManualClock, tmp_path: Path) -> None:
+    w = ledger_world
+    allocated = w.allocated_asset(ledger_node, 2)
+    open_one = w.new_asset(ledger_node, 3)
+    ledger_clock.set(expires_of(ledger_node, allocated) + RETENTION + 90 * 86_400)  # three months after
+    reading_at(w, ledger_node, ledger_clock)
+    assert in_state(ledger_node, allocated) and not in_state(ledger_node, open_one)
+    certificate_id = w.commit(ledger_node, w.issue([allocated]))["result"]["certificate_id"]
+    assert ledger_node.value(f"asset/{allocated}")["cert"] == certificate_id
+    ledger_clock.set(ledger_clock() + HALF_HOUR)
+    reading_at(w, ledger_node, ledger_clock)  # the next block sweeps it: certified and long expired
+    assert not in_state(ledger_node, allocated)
+    db = tmp_path / "node" / "ledger.sqlite"
+    ledger_node.close()
+    assert recompute_state_root(db) == ledger_node.head.state_root
+    reopened = w.open_node(tmp_path / "node", ledger_clock)
+    try:
+        assert audit_state(reopened.store, reopened.head.state_root, reopened.head.height) == len(reopened.state)
+    finally:
+        reopened.close()
+
+
 def test_a_block_sweeps_at_most_its_bound_lowest_expiry_and_key_first(
         ledger_world: LedgerWorld, ledger_node: Node, ledger_clock: ManualClock,
         monkeypatch: pytest.MonkeyPatch) -> None:

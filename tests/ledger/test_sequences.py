@@ -2,7 +2,8 @@
 checked step by step against a model of the rules and against the ledger's invariants:
 
 * never two certificates for one asset, even once its assets were swept out of the state (ledger/rules/expiry.py:
-  a block that includes a transaction sweeps the assets that expired ``RETENTION`` before its time);
+  a block that includes a transaction sweeps the open or certified assets that expired ``RETENTION`` before its
+  time);
 * per generation lineage (``gen_tx``), the Wh of all its assets never exceed what was generated;
 * the state root equals a root recomputed from scratch from the SQLite rows, and the signed head commits to it.
 """
@@ -39,13 +40,18 @@ class LedgerSequence(RuleBasedStateMachine):
         self.reported: dict[str, list[tuple[int, int]]] = {}  # meter address → accepted reading intervals
         self.certs: dict[str, list[str]] = {}
         self.swept: dict[str, dict[str, Any]] = {}  # assets the sweep took out of the state
+        self.sweepable: set[str] = set()  # open or certified assets as of the last stored block
 
     def stored(self) -> None:
         """A block was stored (a transaction was included): the model's sweep, as the node's (fewer assets than a
         block sweeps at most)."""
         cutoff = self.clock() - RETENTION
-        for asset_id in [a for a, v in self.assets.items() if v["expires"] <= cutoff]:
+        # The node sweeps from the state before the block: open or certified then (an allocated asset waits for its
+        # certificate; one certified in this block leaves with a later block).
+        leaving = [a for a in self.sweepable if a in self.assets and self.assets[a]["expires"] <= cutoff]
+        for asset_id in leaving:
             self.swept[asset_id] = self.assets.pop(asset_id)
+        self.sweepable = {a for a, v in self.assets.items() if v["trade"] == "open" or v["cert"] is not None}
 
     def teardown(self) -> None:
         self.node.close()
