@@ -30,7 +30,7 @@ import time as wall
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.errors import Rejected
+from ledger.errors import Rejected, StoreError
 from ledger.jsonview import to_json
 from ledger.node_base import Listener, NodeBase, Pending
 from ledger.registry import is_removed
@@ -123,7 +123,14 @@ class Producer(NodeBase):
             self._refuse_unfinalizable(batch, self.head.height + 1, short)
             return None
         with self._lock:
-            block = self.execute_block(batch, self.head.height + 1, max(self.clock(), self.head.time))
+            try:
+                block = self.execute_block(batch, self.head.height + 1, max(self.clock(), self.head.time))
+            except StoreError as exc:  # nothing was prepared: refuse the batch, keep serving what can be served
+                log.error("block %d refused: %s", self.head.height + 1, exc)
+                block = Executed(height=self.head.height + 1)
+                block.rejected = [(p, {"tx_id": p.tx.tx_id, "code": "store_changed", "status": 500,
+                                       "message": f"the block could not be executed, nothing was committed: {exc}"})
+                                  for p in batch]
             if block.header is not None:
                 self.store_block(block, self._commit(block.header))
         self.settle_block(batch, block)
@@ -135,6 +142,10 @@ class Producer(NodeBase):
         height, time and state give the same header on every node). The header is made, and its state root
         prepared in the tree, when a transaction was included or ``empty``, after the sweep of expired assets
         (``ledger.rules.expiry``); ``store_block`` or ``state.discard`` follows. Call with ``_lock`` held."""
+        with self.state.deferring():
+            return self._execute_block(batch, height, block_time, empty)
+
+    def _execute_block(self, batch: list[Pending], height: int, block_time: int, empty: bool) -> Executed:
         overlay = Overlay(self.state)
         block = Executed(height=height)
         for pending in batch:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from ledger.errors import StoreError
@@ -30,7 +31,7 @@ from ledger.state_index import ASSET_NAMESPACE, EXPIRY_DAY, expiry_of
 from ledger.state_stored import StoredValues, ValueStore
 from ledger_lite import sha256
 from ledger_lite.smt_proof import SmtProof
-from ledger_lite.smt_tree import SparseMerkleTree
+from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree
 
 __all__ = ["ASSET_NAMESPACE", "EXPIRY_DAY", "Overlay", "State", "encode_state"]
 
@@ -234,13 +235,43 @@ class State:
         ``apply`` or ``discard`` next."""
         if self._undo is not None:
             raise RuntimeError("a block is already prepared; apply or discard it first")
-        if self._disk is not None:  # their values before the block, to put back on ``discard``
-            self._disk.pin(list(encoded))
         if self._checking:  # ``discard`` puts back the values held now: they must be the stored ones
             for key in encoded:
                 self._check(key, self._values.get(key))
+        if self._disk is None:
+            root = self._tree.update(_leaves(encoded))
+        else:  # their values before the block, to put back on ``discard``; those the store lacks checked absent
+            disk = self._disk
+            unchecked = disk.pin(list(encoded))
+            try:
+                root = self._tree.update(_leaves(encoded), absent=[key.encode() for key in unchecked])
+            except PresentKeyError as exc:
+                disk.refused(unchecked)
+                key = exc.keys[0].decode()
+                raise StoreError(f"state key {key!r} is missing from the store, but the state tree (checked "
+                                 f"against the signed header) holds it: the store was changed outside the "
+                                 f"node") from exc
+            except BaseException:
+                disk.refused(unchecked)
+                raise
         self._undo = list(encoded)
-        return self._tree.update(_leaves(encoded))
+        return root
+
+    @contextmanager
+    def deferring(self) -> Iterator[None]:
+        """Execute a block within: a key the store lacks is checked absent from the tree when ``prepare`` walks
+        its path anyway, not at each read (``ledger.state_stored``); keys read and not written are checked on
+        leaving, or by ``prepare``."""
+        disk = self._disk
+        if disk is None:
+            yield
+            return
+        disk.deferring = True
+        try:
+            yield
+        finally:
+            disk.deferring = False
+            disk.check_deferred()
 
     def stage(self, encoded: Mapping[str, bytes | None]) -> set[str] | None:
         """Make sure the tree holds a block about to be stored (its writes' canonical bytes): ``prepare`` them

@@ -7,6 +7,12 @@ absent from the tree, or the read raises ``StoreError``, the first time the edit
 values are cached, the least recently used leaving first once ``capacity`` are held; keys found absent are
 cached too (a new reading's key is looked up by its rule, then by ``prepare``).
 
+While a block executes (``deferring``), a key the store lacks is not walked in the tree at once: the block
+writes most such keys (a new reading's asset), and the tree's update walks their paths anyway, so ``prepare``
+has it check their absence there (``SparseMerkleTree.update(absent=…)``) and walks only the others
+(``check_deferred``). Until then they are cached as absent but not yet checked; a store found changed drops
+them from the cache, so the next read checks them again and refuses.
+
 The values a prepared block writes are pinned in the cache with the values they had before it, from
 ``prepare`` until ``apply`` or ``discard``: the tree holds the block's hashes meanwhile, so these keys must not
 be read from the store and checked against it, and ``discard`` puts their old hashes back from them.
@@ -57,6 +63,8 @@ class StoredValues:
         self._capacity = capacity
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._pinned: set[str] = set()
+        self.deferring = False  # module docstring: keys the store lacks are checked absent later
+        self._unchecked: set[str] = set()  # read as absent while deferring, not yet checked against the tree
 
     def __len__(self) -> int:
         return self.store.state_values
@@ -72,7 +80,11 @@ class StoredValues:
             cache.move_to_end(key)
             return None if hit is _ABSENT else hit
         found = self.store.state_value(key)
-        value = self._check(key, found)
+        if found is None and self.deferring:
+            self._unchecked.add(key)
+            value = None
+        else:
+            value = self._check(key, found)
         cache[key] = _ABSENT if found is None else value
         if not self._pinned and len(cache) > self._capacity:
             self._evict()
@@ -118,11 +130,40 @@ class StoredValues:
         never adds an asset that expired)."""
         return self.store.expired_keys(cutoff, limit)
 
-    def pin(self, keys: list[str]) -> None:
-        """Hold ``keys`` (a block about to be prepared) in the cache, read and checked now (module docstring)."""
+    def pin(self, keys: list[str]) -> set[str]:
+        """Hold ``keys`` (a block about to be prepared) in the cache, read now (module docstring). Returns those
+        the store lacks and that are not checked yet: the caller has the tree's update check them absent. Every
+        other key read as absent is checked now (``check_deferred``)."""
         self._pinned.update(keys)  # first: nothing is evicted while they are read
         for key in keys:
             self.get(key)
+        written = self._unchecked.intersection(keys)
+        self._unchecked.difference_update(written)
+        try:
+            self.check_deferred()
+        except StoreError:
+            self.refused(written)
+            raise
+        return written
+
+    def check_deferred(self) -> None:
+        """Check every key read as absent while deferring and not yet checked (module docstring); if the tree
+        holds one, they all leave the cache and ``StoreError`` says which."""
+        keys, self._unchecked = self._unchecked, set()
+        try:
+            for key in keys:
+                self._check(key, None)
+        except StoreError:
+            for key in keys:
+                self._cache.pop(key, None)
+            raise
+
+    def refused(self, keys: Iterable[str]) -> None:
+        """A block about to be prepared was refused because the store lacks one of ``keys`` that the tree holds:
+        they leave the cache (their next read checks them and refuses) and nothing stays pinned."""
+        for key in keys:
+            self._cache.pop(key, None)
+        self.unpin()
 
     def present(self, keys: Iterable[str]) -> set[str] | None:
         """Which of the pinned ``keys`` had a value before the block (None if one is not pinned)."""

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
+from ledger_lite.errors import Error
 from ledger_lite.smt import EMPTY, HASH_SIZE, LEAF_PREFIX, NODE_PREFIX, hash_leaf, hash_node, key_path
 from ledger_lite.smt_proof import SmtLeaf, SmtProof
 
 _sha256 = hashlib.sha256
+
+
+class PresentKeyError(Error, ValueError):
+    """``SparseMerkleTree.update`` was told that keys have no value, and the tree holds one for ``keys`` (the
+    tree was left unchanged)."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        self.keys = keys
+        super().__init__(f"expected no value in the tree at the {len(keys)} key(s) said to be absent, found one at "
+                         f"{keys[0]!r:.80}")
 
 
 def _check_value(key: bytes, value_hash: bytes) -> None:
@@ -241,34 +252,50 @@ class SparseMerkleTree:
     def root(self) -> bytes:
         return _hash_of(self._nodes.get(1))
 
-    def update(self, changes: Mapping[bytes, bytes | None]) -> bytes:
+    def update(self, changes: Mapping[bytes, bytes | None], absent: Collection[bytes] = ()) -> bytes:
         """Set each key to its new value_hash (``None`` deletes it) and return the new root.
 
-        Every change is checked before the tree is touched, so a rejected batch changes nothing.
+        ``absent``: keys among ``changes`` that the caller takes to have no value now (a store that lacks them);
+        if the tree holds one, ``PresentKeyError`` names them. The check rides on the walks the update makes
+        anyway, instead of a ``get`` per key beforehand. Every change is checked before the tree is touched, so
+        a rejected batch changes nothing.
         """
         for key, value_hash in changes.items():
             if value_hash is not None:
                 _check_value(key, value_hash)
             elif not isinstance(key, bytes):
                 raise TypeError(f"expected a bytes key, found {type(key).__name__}")
+        for key in absent:
+            if key not in changes:
+                raise ValueError(f"expected the keys said to be absent among the changes, found {key!r:.80} "
+                                 f"outside them")
         if changes:
             ordered = sorted((_sha256(key).digest(), value_hash) for key, value_hash in changes.items())
             self._reach([p for p, _ in ordered])
+            if absent:  # every entry along these paths is in ``_nodes`` now (``_reach``)
+                present = [key for key in absent if self._leaf(_sha256(key).digest()) is not None]
+                if present:
+                    raise PresentKeyError(present)
             self._size += _apply(self._nodes, 1, 0, [p for p, _ in ordered], [v for _, v in ordered],
                                  0, len(ordered))
         return self.root()
+
+    def _leaf(self, path: bytes) -> bytes | None:
+        """The entry of the leaf at ``path`` (None: absent), walking the entries in ``_nodes`` only."""
+        nodes, index, depth = self._nodes, 1, 0
+        entry = nodes.get(1)
+        while entry is not None and len(entry) == HASH_SIZE:
+            index = 2 * index + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
+            entry = nodes.get(index)
+            depth += 1
+        return entry if entry is not None and entry[:32] == path else None
 
     def get(self, key: bytes) -> bytes | None:
         """The value_hash stored for ``key``, or None."""
         path = _sha256(key).digest()
         self._reach((path,))
-        nodes, index, depth = self._nodes, 1, 0
-        entry = nodes.get(1)
-        while entry is not None and len(entry) == HASH_SIZE:
-            index = 2 * index + (1 if path[depth >> 3] & (0x80 >> (depth & 7)) else 0)
-            entry = nodes.get(index)
-            depth += 1
-        return entry[32:64] if entry is not None and entry[:32] == path else None
+        entry = self._leaf(path)
+        return None if entry is None else entry[32:64]
 
     def prove(self, key: bytes) -> SmtProof:
         """A membership proof if ``key`` is present, else a non-membership proof (``ledger_lite.smt_proof``,

@@ -15,7 +15,7 @@ from ledger.genesis import Genesis
 from ledger.node import Node
 from ledger.storage import Store, id_prefix
 from ledger_lite import BlockHeader, Commit, canonical, verify_commit
-from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, slot
 
 
 def populated(world: LedgerWorld, data_dir: Path) -> dict[str, Any]:
@@ -165,6 +165,37 @@ def test_a_deleted_row_is_refused_at_its_first_read_even_with_the_count_fixed(le
         assert (outcome["code"], outcome["certificate_id"]) == ("already_issued", before["cert"])
         with pytest.raises(StoreError, match=f"state key 'cert/{before['cert']}' is missing from the store"):
             node.value(f"cert/{before['cert']}")
+        audit_fails(node)
+    finally:
+        node.close()
+
+
+def test_a_deleted_row_that_a_block_writes_again_is_refused_with_the_block(ledger_world: LedgerWorld,
+                                                                          tmp_path: Path) -> None:
+    """Someone deletes the meter's record of the intervals it reported (to report one again) and fixes the count.
+    The rule reads the key as absent (checked only when the block's update walks its path, ``ledger.state_stored``)
+    and writes it: the whole block is refused before anything is stored, and the node goes on serving."""
+    w = ledger_world
+    populated(w, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    meter_key = f"meter/{w.meter.address}"
+    edit(db_path, "DELETE FROM state WHERE key = ?", pack_key(meter_key))
+    edit(db_path, "UPDATE meta SET value = value - 1 WHERE key = 'smt_size'")
+    node = opened(w, db_path)
+    try:
+        node.start()
+        height = node.status()["height"]
+        outcome = w.submit_wait(node, w.generate(slot(3), 1_000))
+        assert (outcome["code"], outcome["status"]) == ("store_changed", 500)
+        assert outcome["message"] == (f"the block could not be executed, nothing was committed: state key "
+                                      f"{meter_key!r} is missing from the store, but the state tree (checked "
+                                      f"against the signed header) holds it: the store was changed outside the node")
+        assert node.status()["height"] == height
+        with pytest.raises(StoreError, match=f"state key '{meter_key}' is missing from the store"):
+            node.value(meter_key)  # not left in the cache as absent
+        outcome = w.submit_wait(node, w.generate(slot(4), 1_000))  # refused again, not accepted
+        assert outcome["code"] == "store_changed"
+        assert node.status()["height"] == height
         audit_fails(node)
     finally:
         node.close()

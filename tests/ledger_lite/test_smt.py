@@ -28,6 +28,7 @@ from ledger_lite import (
 from ledger_lite.encoding import canonical
 from ledger_lite.smt import EMPTY
 from ledger_lite.smt_proof import MAX_PROOF_BYTES
+from ledger_lite.smt_tree import PresentKeyError
 
 ZERO = b"\x00" * 32
 
@@ -198,6 +199,22 @@ def test_bad_values_are_refused_before_anything_changes() -> None:
         root_of({b"a": b""})
     assert tree.root() == root
     assert len(tree) == 10
+
+
+def test_keys_said_absent_are_checked_by_the_update_and_a_present_one_changes_nothing() -> None:
+    tree = SparseMerkleTree.from_items(items_of(10))
+    root = tree.root()
+    with pytest.raises(PresentKeyError, match="found one at b'key/3'") as caught:
+        tree.update({b"new/1": value(1), b"key/3": value(2), b"new/2": value(3)}, absent=[b"new/1", b"key/3"])
+    assert caught.value.keys == [b"key/3"]
+    assert (tree.root(), len(tree)) == (root, 10)
+    with pytest.raises(ValueError, match="expected the keys said to be absent among the changes, found b'new/9'"):
+        tree.update({b"new/1": value(1)}, absent=[b"new/9"])
+    assert tree.root() == root
+    # all of them absent: the update goes ahead as without the check
+    expected = SparseMerkleTree.from_items({**items_of(10), b"new/1": value(1), b"new/2": value(3)}).root()
+    assert tree.update({b"new/1": value(1), b"new/2": value(3)}, absent=[b"new/1", b"new/2"]) == expected
+    assert len(tree) == 12
 
 
 def test_large_tree_proofs_stay_short() -> None:
