@@ -11,7 +11,9 @@ Measured per consumer, interleaved over ``--rounds``: the list request over HTTP
 stored rows), the floor of any request there (``GET /api/v1/certificates``: the same log-in check, one query, no
 node), and beside them, as the baseline, the old path — every asset fetched from the node over HTTP and the
 rows rebuilt (``intermediary.eligible.build_rows``), timed in-process without the intermediary's own HTTP hop (its
-garbage collected, untimed, before the next request). The two give the same rows (checked). Prints one JSON
+garbage collected, untimed, before the next request). The two give the same rows (checked), but for certified
+rows whose assets the node has swept a week after they expired (``ledger.rules.expiry``): only the stored rows
+keep those (counted). Prints one JSON
 line: p50/p95 ms of both per history length, their ratios, the spread of the new p95 across 1/6/12 months
 (flatness) and the year's build time.
 
@@ -213,10 +215,16 @@ def main() -> None:
                 old.append(ms)
                 gc.collect()  # the rebuild's ~35,000 asset dicts are not billed to the next stored-rows request
             items = response.json()["items"]
-            if sorted(i["item_id"] for i in items) != sorted(r.item_id for r in rows):
+            stored = {i["item_id"]: i["issued"] for i in items}
+            rebuilt = {r.item_id: r.issued for r in rows}
+            # Certified assets leave the node's state a week after they expire (ledger.rules.expiry), so the
+            # rebuild no longer sees the oldest certified rows; the stored rows keep them. Everything else is alike.
+            gone = {item_id for item_id in stored.keys() - rebuilt.keys() if stored[item_id]}
+            if {k: v for k, v in stored.items() if k not in gone} != rebuilt:
                 raise SystemExit(f"{cid}: the stored rows differ from a rebuild")
             results[f"{months}_months"] = {
                 "allocations": sum(i["allocations"] for i in items), "rows": len(items),
+                "certified_rows_swept_from_the_node": len(gone),
                 "first_list_ms": round(first_ms, 2),
                 "stored_p50_ms": pct(new, 0.5), "stored_p95_ms": pct(new, 0.95),
                 "rebuild_p50_ms": pct(old, 0.5), "rebuild_p95_ms": pct(old, 0.95),
