@@ -18,6 +18,13 @@ class Session:
     token: str
     user_name: str
     expires_at: int
+    user_name_ja: str | None = None  # the user's Japanese name; None from a server that has or sends none
+
+
+def _optional_name(obj: Any, name: str) -> str | None:
+    """An optional display name: None when absent, null, empty or not a string (an older server sends none)."""
+    value = obj.get(name) if isinstance(obj, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,8 @@ def _field(obj: Any, name: str, kind: type) -> Any:
 class IntermediaryClient(HttpBase):
     def login(self, applicant_id: str, password: str) -> Session:
         body = self.json("POST", f"{API}/sessions", json={"applicant_id": applicant_id, "password": password})
-        return Session(_field(body, "token", str), _field(body, "user_name", str), _field(body, "expires_at", int))
+        return Session(_field(body, "token", str), _field(body, "user_name", str), _field(body, "expires_at", int),
+                       _optional_name(body, "user_name_ja"))
 
     def logout(self, session: Session) -> None:
         self.request("DELETE", f"{API}/sessions/current", token=session.token)

@@ -56,6 +56,7 @@ class Login:
     token: str
     user_name: str
     expires_at: int
+    user_name_ja: str | None = None  # the consumer's Japanese name (migration 0005), None if it has none
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ def login(db: Session, settings: Settings, applicant_id: str, password: str, now
     db.add(SessionToken(token_hash=_token_hash(token), applicant=applicant.id, expires_at=expires))
     consumer = db.get(Consumer, applicant.consumer_id)
     db.commit()
-    return Login(token=token, user_name=consumer.name if consumer else applicant.consumer_id, expires_at=expires)
+    return Login(token=token, user_name=consumer.name if consumer else applicant.consumer_id, expires_at=expires,
+                 user_name_ja=(consumer.name_ja or None) if consumer else None)
 
 
 def authenticate(db: Session, token: str, now: int) -> Principal:

@@ -143,7 +143,7 @@ class KioskFlow(QObject):
 
     def set_session(self, session: Session) -> None:
         self.session = session
-        self.window.set_user_name(session.user_name)
+        self.window.set_user_name(session.user_name, session.user_name_ja)
 
     def refresh_list(self) -> None:
         session = self.require_session()

@@ -64,6 +64,7 @@ class MainWindow(Translatable, QWidget):
         self._lang: Language = lang
         self.setProperty(LANGUAGE_PROPERTY, lang)  # what the screens read on QEvent.LanguageChange
         self._user_name: str | None = None
+        self._user_name_ja: str | None = None  # shown instead in Japanese, when there is one
         self.flow: Driver | None = None  # the KioskFlow, set by kiosk.app.build_window
 
         self.header = named(QFrame(), "header")
@@ -195,8 +196,11 @@ class MainWindow(Translatable, QWidget):
     def toggle_language(self) -> None:
         self.set_language(other_language(self._lang))
 
-    def set_user_name(self, name: str | None) -> None:
+    def set_user_name(self, name: str | None, name_ja: str | None = None) -> None:
+        """The signed-in user's name (None: nobody), and their Japanese name if they have one: the header shows
+        that one while the kiosk is in Japanese, else ``name``."""
         self._user_name = name
+        self._user_name_ja = name_ja if name is not None and name_ja else None
         self.retranslate()
         self._update_settings_button()
 
@@ -209,7 +213,8 @@ class MainWindow(Translatable, QWidget):
         self.app_title.setText(tr(self._lang, "app.title"))
         self.language_toggle.setText(tr(self._lang, "lang.toggle"))
         self.settings_button.setText(tr(self._lang, "header.settings"))
-        self.user_name.setText(tr(self._lang, "header.user", name=self._user_name) if self._user_name else "")
+        shown = self._user_name_ja if self._lang == "ja" and self._user_name_ja else self._user_name
+        self.user_name.setText(tr(self._lang, "header.user", name=shown) if self._user_name else "")
         self.setWindowTitle(tr(self._lang, "app.title"))
 
     def clear_personal_data(self) -> None:

@@ -58,6 +58,14 @@ def test_login_posts_credentials_and_parses_the_session() -> None:
     assert "authorization" not in script.requests[0].headers
 
 
+@pytest.mark.parametrize(("sent", "parsed"), [("需要家Ca", "需要家Ca"), (None, None), ("", None), (7, None)])
+def test_login_parses_the_optional_japanese_name(sent: Any, parsed: str | None) -> None:
+    client, _ = client_for({"POST /sessions": ok({"token": "t0k3n", "user_name": "Consumer Ca",
+                                                  "expires_at": 1_790_900_000, "user_name_ja": sent})})
+    session = client.login("demo", "demo")
+    assert (session.user_name, session.user_name_ja) == ("Consumer Ca", parsed)
+
+
 def test_login_errors() -> None:
     client, _ = client_for({"POST /sessions": lambda r: httpx.Response(
         401, json={"error": "invalid_credentials", "message": "unknown applicant or wrong password"})})

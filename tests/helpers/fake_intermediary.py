@@ -15,6 +15,7 @@ and has a switch for each failure the kiosk must explain::
     fake.mixed_methods = True               # issue_certificate raises BadRequest("mixed_methods") for any rows
     fake.fail["issue_certificate"] = BadRequest(400, "bad_request", "...")  # one method, any error
     fake.hold("issue_certificate")          # block that call until fake.release("issue_certificate")
+    fake.user_name_ja = "需要家Ca"          # the session carries a Japanese name (default None: none sent)
 
 A wrong password is counted like the real intermediary does it for one kiosk (``intermediary/auth.py``, per
 applicant ID and address, unknown IDs alike): the 401 ``invalid_credentials`` says ``attempts_left`` 4, 3, 2, 1;
@@ -159,12 +160,14 @@ class FakeIntermediary:
         applicant_id: str = "demo",
         password: str = "demo",
         user_name: str = "Consumer Ca",
+        user_name_ja: str | None = None,
     ) -> None:
         self.items: list[EligibleItem] = list(make_items(6) if items is None else items)
         self.types = list(types)
         self.applicant_id = applicant_id
         self.password = password
         self.user_name = user_name
+        self.user_name_ja = user_name_ja  # the session's Japanese name (None: as from a server without one)
         # switches
         self.unreachable = False
         self.locked = False
@@ -231,7 +234,8 @@ class FakeIntermediary:
         self.failed_logins.pop(applicant_id, None)
         token = f"token-{len(self._sessions) + 1}"
         self._sessions.add(token)
-        return Session(token=token, user_name=self.user_name, expires_at=2_000_000_000)
+        return Session(token=token, user_name=self.user_name, expires_at=2_000_000_000,
+                       user_name_ja=self.user_name_ja)
 
     def unlock(self) -> None:
         """The block is over (time passed): every count starts again."""

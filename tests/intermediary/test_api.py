@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from greencert.demo import Demo
+from intermediary.models import Consumer
 from ledger_lite import PublicKey, decode_payload
+from tests.helpers.intermediary_world import PASSWORD, IntermediaryWorld
 
 API = "/api/v1"
 
@@ -36,8 +38,32 @@ def open_row(http: httpx.Client, auth: dict[str, str], method: str | None = None
 def test_login_returns_token_name_and_expiry(http: httpx.Client, demo: Demo) -> None:
     body = http.post(f"{API}/sessions", json={"applicant_id": "demo", "password": "demo"}).json()
     assert body["user_name"] == "Consumer Ca"
+    assert body["user_name_ja"] == "需要家Ca", "the demo's consumers have Japanese names (greencert.world)"
     assert len(body["token"]) >= 32
     assert body["expires_at"] > demo.service.clock()
+
+
+def test_the_japanese_name_is_sent_when_the_consumer_has_one_and_null_when_not(iw: IntermediaryWorld) -> None:
+    with iw.service.db() as db:
+        consumer = db.get(Consumer, "Cb")
+        assert consumer is not None
+        consumer.name_ja = "需要家Cb"
+        db.commit()
+    http = iw.http()
+    for applicant, english, japanese in (("ca", "Consumer Ca", None), ("cb", "Consumer Cb", "需要家Cb")):
+        response = http.post(f"{API}/sessions", json={"applicant_id": applicant, "password": PASSWORD})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert (body["user_name"], body["user_name_ja"]) == (english, japanese)
+        listed = http.get(f"{API}/eligible-transactions", headers={"Authorization": f"Bearer {body['token']}"})
+        assert (listed.json()["user_name"], listed.json()["user_name_ja"]) == (english, japanese)
+
+
+def test_the_japanese_name_is_declared_optional_in_the_openapi_document(iw: IntermediaryWorld) -> None:
+    schemas = iw.http().get("/openapi.json").json()["components"]["schemas"]
+    for model in ("LoginOut", "EligibleOut"):
+        assert "user_name_ja" in schemas[model]["properties"]
+        assert "user_name_ja" not in schemas[model].get("required", []), model
 
 
 @pytest.mark.parametrize("payload", [{"applicant_id": "demo", "password": "nope"},

@@ -136,6 +136,32 @@ def test_list_headers_and_cells_follow_the_language(kiosk):
     assert kiosk.text("selectionSummary") == tr("ja", "list.summary", count=0, kwh="0.000")
 
 
+def test_the_header_shows_the_japanese_name_in_japanese_and_the_english_one_in_english(make_window, fake, qtbot):
+    fake.user_name_ja = "需要家Ca"  # the intermediary's user_name_ja (consumers.name_ja)
+    kiosk = KioskDriver(qtbot, make_window(language="ja"))
+    kiosk.login()
+    assert kiosk.text("userName") == "需要家Ca 様"
+    kiosk.click("languageToggle")
+    assert kiosk.window.language == "en"
+    assert kiosk.text("userName") == "Signed in: Consumer Ca"
+    kiosk.click("languageToggle")
+    assert kiosk.text("userName") == "需要家Ca 様"
+    kiosk.click("back")  # signing out leaves neither name
+    kiosk.wait_screen("login")
+    assert kiosk.text("userName") == ""
+    kiosk.click("languageToggle")
+    assert kiosk.text("userName") == ""
+
+
+def test_without_a_japanese_name_the_header_shows_the_english_one_in_both_languages(make_window, fake, qtbot):
+    assert fake.user_name_ja is None  # a consumer without a Japanese name, or an older server
+    kiosk = KioskDriver(qtbot, make_window(language="ja"))
+    kiosk.login()
+    assert kiosk.text("userName") == "Consumer Ca 様"
+    kiosk.click("languageToggle")
+    assert kiosk.text("userName") == "Signed in: Consumer Ca"
+
+
 def test_default_language_is_japanese(make_window, qtbot):
     window = make_window(language="ja")
     kiosk = KioskDriver(qtbot, window)

@@ -14,6 +14,7 @@ router = APIRouter(tags=["issuance"])
 
 class EligibleOut(BaseModel):
     user_name: str
+    user_name_ja: str | None = None  # the consumer's Japanese name; None when it has none (then user_name)
     items: list[Row]  # the dataclass itself is the response schema
     as_of: int | None = None  # end of the newest allocation considered (Unix seconds); None: no allocations
 
@@ -22,4 +23,5 @@ class EligibleOut(BaseModel):
 def eligible_transactions(service: ServiceDep, who: PrincipalDep) -> EligibleOut:
     # S507: what the ledger says they own, as stored rows kept up to date from its blocks (intermediary.eligible_index)
     rows, as_of = service.eligible.rows(who.consumer)
-    return EligibleOut(user_name=who.consumer.name, items=rows, as_of=as_of)
+    return EligibleOut(user_name=who.consumer.name, user_name_ja=who.consumer.name_ja or None, items=rows,
+                       as_of=as_of)

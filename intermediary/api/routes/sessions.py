@@ -19,15 +19,18 @@ class LoginIn(BaseModel):
 
 class LoginOut(BaseModel):
     token: str
-    user_name: str
+    user_name: str = Field(description="the consumer's name (English), shown by the kiosk")
     expires_at: int
+    user_name_ja: str | None = Field(default=None, description="the consumer's Japanese name, shown by a kiosk in "
+                                     "Japanese; null when it has none (then user_name is shown)")
 
 
 @router.post("/sessions", status_code=201, responses=errors(400, 401, 403, 429))
 def create_session(body: LoginIn, request: Request, service: ServiceDep, db: DbDep) -> LoginOut:
     client = request.client.host if request.client else "unknown"
     login = auth.login(db, service.settings, body.applicant_id, body.password, service.clock(), client)
-    return LoginOut(token=login.token, user_name=login.user_name, expires_at=login.expires_at)
+    return LoginOut(token=login.token, user_name=login.user_name, expires_at=login.expires_at,
+                    user_name_ja=login.user_name_ja)
 
 
 @router.delete("/sessions/current", status_code=204, response_class=Response, responses=errors(401))

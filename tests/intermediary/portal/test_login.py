@@ -137,7 +137,7 @@ def test_a_consumer_may_not_open_the_staff_pages(pw: IntermediaryWorld) -> None:
 def test_the_kiosk_log_in_still_works_for_consumers(pw: IntermediaryWorld) -> None:
     http = pw.http()
     body = http.post(f"{API}/sessions", json={"applicant_id": "ca", "password": PASSWORD}).json()
-    assert set(body) == {"token", "user_name", "expires_at"} and body["user_name"] == "Consumer Ca"
+    assert set(body) == {"token", "user_name", "user_name_ja", "expires_at"} and body["user_name"] == "Consumer Ca"
 
 
 def test_the_language_follows_accept_language_and_the_switch_link(pw: IntermediaryWorld) -> None:
