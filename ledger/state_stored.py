@@ -44,6 +44,8 @@ class ValueStore(Protocol):
 
     def state_value(self, key: str) -> tuple[bytes, Any] | None: ...
 
+    def state_values_at(self, keys: list[str]) -> dict[str, tuple[bytes, Any]]: ...
+
     def state_scan(self, prefix: str) -> list[tuple[str, bytes, Any]]: ...
 
     def owned_keys(self, owner: str) -> list[str]: ...
@@ -79,15 +81,19 @@ class StoredValues:
         if hit is not _MISSING:
             cache.move_to_end(key)
             return None if hit is _ABSENT else hit
-        found = self.store.state_value(key)
+        value = self._read(key, self.store.state_value(key))
+        if not self._pinned and len(cache) > self._capacity:
+            self._evict()
+        return value
+
+    def _read(self, key: str, found: tuple[bytes, Any] | None) -> Any | None:
+        """Cache what the store holds at ``key`` (``found``), checked or, deferring, noted (module docstring)."""
         if found is None and self.deferring:
             self._unchecked.add(key)
             value = None
         else:
             value = self._check(key, found)
-        cache[key] = _ABSENT if found is None else value
-        if not self._pinned and len(cache) > self._capacity:
-            self._evict()
+        self._cache[key] = _ABSENT if found is None else value
         return value
 
     def _check(self, key: str, found: tuple[bytes, Any] | None) -> Any | None:
@@ -135,8 +141,11 @@ class StoredValues:
         the store lacks and that are not checked yet: the caller has the tree's update check them absent. Every
         other key read as absent is checked now (``check_deferred``)."""
         self._pinned.update(keys)  # first: nothing is evicted while they are read
-        for key in keys:
-            self.get(key)
+        cache = self._cache
+        missing = [key for key in keys if key not in cache]
+        found = self.store.state_values_at(missing) if missing else {}  # a few queries, not one a key
+        for key in missing:
+            self._read(key, found.get(key))
         written = self._unchecked.intersection(keys)
         self._unchecked.difference_update(written)
         try:

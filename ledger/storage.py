@@ -412,6 +412,10 @@ class Store:
             row = self._db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()
         return None if row is None else unpack_value(key, bytes(row[0]))
 
+    def state_values_at(self, keys: list[str]) -> dict[str, tuple[bytes, Any]]:
+        """``state_value`` of many keys in a few queries: key → (canonical bytes, value) of those stored."""
+        return {key: unpack_value(key, stored) for key, (_, stored) in self._stored_rows(keys).items()}
+
     def state_scan(self, prefix: str) -> list[tuple[str, bytes, Any]]:
         """The keys starting with ``prefix`` with their canonical bytes and values, in the order they were first
         written: a range of the index ``state_by_key`` (all asset keys for an asset prefix: they are raw bytes)."""
