@@ -81,9 +81,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
 _IN_CHUNK = 500  # keys per ``IN (…)`` lookup
 # Replaced tree rows deleted with each block that does not write the tree (``Store._collect``): more than a
 # block's writes replace on average (about four rows a new leaf), so the backlog of a tree write is gone before
-# the next one.
+# the next one. A block someone waits on leaves them to the producer's idle moments (``collect_garbage``), a
+# batch of ``GARBAGE_IDLE`` rows at a time (a few milliseconds), so its client does not wait for them.
 GARBAGE_PER_WRITE = 8
 GARBAGE_PER_BLOCK = 256
+GARBAGE_IDLE = 1024
 # The row of a tree node and the rows of its children, in one statement (ledger.state_tree.ChildReader).
 _CHILDREN = ("SELECT id, node, l, r FROM smt WHERE id IN "
              "(?1, (SELECT l FROM smt WHERE id = ?1), (SELECT r FROM smt WHERE id = ?1))")
@@ -198,17 +200,38 @@ class Store:
                               ("smt_height", str(height))))
         self._db.execute("DELETE FROM smt_redo WHERE height <= ?", (height,))
 
-    def _collect(self, count: int) -> None:
-        """Inside a transaction: delete up to ``count`` replaced tree rows (``_write_tree``)."""
+    def _collect(self, count: int) -> int:
+        """Inside a transaction: delete up to ``count`` replaced tree rows (``_write_tree``); how many were listed."""
         if not self._garbage:
-            return
+            return 0
         ids = [row for (row,) in self._db.execute("SELECT id FROM smt_garbage ORDER BY id LIMIT ?", (count,))]
         if not ids:
             self._garbage = False
-            return
+            return 0
         self._db.execute("DELETE FROM smt WHERE id BETWEEN ? AND ? AND id IN (SELECT id FROM smt_garbage "
                          "WHERE id BETWEEN ? AND ?)", (ids[0], ids[-1], ids[0], ids[-1]))
         self._db.execute("DELETE FROM smt_garbage WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
+        return len(ids)
+
+    @property
+    def has_garbage(self) -> bool:
+        """Whether replaced tree rows may be left to delete (``collect_garbage``)."""
+        return self._garbage
+
+    def collect_garbage(self, count: int = GARBAGE_IDLE) -> int:
+        """Delete up to ``count`` replaced tree rows in a transaction of their own (the producer, when idle);
+        returns how many were deleted (0: none is left)."""
+        if not self._garbage:
+            return 0
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                deleted = self._collect(count)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return deleted
 
     def flush_tree(self, height: int) -> None:
         """Write the tree's changed rows now, the tree holding the state of block ``height`` (the last stored):
@@ -264,9 +287,11 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------------------
     def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
-                    writes: dict[str, tuple[Any, bytes | None]]) -> None:
+                    writes: dict[str, tuple[Any, bytes | None]], *, collect: bool = True) -> None:
         """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
-        result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically."""
+        result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically.
+        ``collect``: delete replaced tree rows in the same transaction (False: a client waits on the block, and
+        ``collect_garbage`` deletes them later)."""
         base = header.height << INDEX_BITS
         rows = []
         ids: list[tuple[int, int]] = []
@@ -322,7 +347,8 @@ class Store:
                     self._write_tree(tree, header.height)
                 else:
                     self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
-                    self._collect(GARBAGE_PER_WRITE * len(writes) + GARBAGE_PER_BLOCK)
+                    if collect:
+                        self._collect(GARBAGE_PER_WRITE * len(writes) + GARBAGE_PER_BLOCK)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

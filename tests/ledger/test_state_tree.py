@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,13 @@ import cbor2
 import pytest
 
 from ledger.compact import unpack_key
-from ledger.errors import StoreError
+from ledger.errors import Rejected, StoreError
 from ledger.node import Node
 from ledger.state_tree import Row, StoredTree
 from ledger.storage import _CHILDREN, SCHEMA, Store
 from ledger_lite.smt_tree import SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+from tests.helpers.ledger_world import slot as slot_start
 
 
 def sha(data: bytes) -> bytes:
@@ -347,9 +349,12 @@ def test_a_node_keeps_only_the_rows_of_its_tree(ledger_world: LedgerWorld, tmp_p
     for slot in range(2, 10):
         w.commit(node, w.allocate([(w.new_asset(node, slot, 1_000), 400)]))
     assert garbage(data_dir / "ledger.sqlite") > 0
-    node.store.tree._flush_at = 1 << 20  # no more tree writes: the next blocks delete the replaced rows
+    node.store.tree._flush_at = 1 << 20  # no more tree writes: the idle producer deletes the replaced rows
     for slot in range(10, 12):
         w.new_asset(node, slot, 1_000)
+    deadline = time.monotonic() + 30
+    while garbage(data_dir / "ledger.sqlite") and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert garbage(data_dir / "ledger.sqlite") == 0
     status = node.status()
     node.close()
@@ -357,6 +362,49 @@ def test_a_node_keeps_only_the_rows_of_its_tree(ledger_world: LedgerWorld, tmp_p
     assert everything == live
     values = {key.encode(): sha(encoded) for key, encoded, _ in Store(data_dir / "ledger.sqlite").state_rows()}
     assert len(live) == len(SparseMerkleTree.from_items(values)._nodes)  # one row per node of the tree
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.status()["state_root"] == status["state_root"]
+        assert node.audit() == len(node.state)
+    finally:
+        node.close()
+
+
+def test_a_block_someone_waits_on_leaves_the_replaced_rows_to_idle_moments(ledger_world: LedgerWorld,
+                                                                          tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its client is answered without the deletion; ``collect_garbage`` deletes them later, a batch at a time, in
+    transactions of their own, and a bulk block (nobody waits) deletes them with itself."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    db_path = data_dir / "ledger.sqlite"
+    monkeypatch.setattr(Node, "_collect_while_idle", lambda self: None)
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        node.store.tree._flush_at = 1
+        for slot in range(2, 8):
+            w.commit(node, w.allocate([(w.new_asset(node, slot, 1_000), 400)]))
+        node.store.tree._flush_at = 1 << 20
+        listed = garbage(db_path)
+        assert listed > 10
+        w.new_asset(node, 8, 1_000)  # waited on: nothing deleted
+        assert garbage(db_path) == listed
+        assert node.store.collect_garbage(5) == 5
+        assert garbage(db_path) == listed - 5
+        bulk = node.submit_many([w.generate(slot_start(9), 1_000).encode()])  # nobody waits: some deleted with it
+        assert not isinstance(bulk[0], Rejected)
+        outcome = bulk[0].wait(30)
+        assert outcome is not None and outcome["code"] == "ok"
+        left = garbage(db_path)
+        assert left < listed - 5
+        while node.store.collect_garbage():
+            pass
+        assert garbage(db_path) == 0
+        status = node.status()
+    finally:
+        node.close()
+    everything, live = stored_rows(db_path)
+    assert everything == live
     node = w.open_node(data_dir, ManualClock())
     try:
         assert node.status()["state_root"] == status["state_root"]
