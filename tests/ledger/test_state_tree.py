@@ -338,6 +338,20 @@ def garbage(db_path: Path) -> int:
         db.close()
 
 
+def assert_only_the_live_tree(w: LedgerWorld, data_dir: Path, state_root: str) -> None:
+    """The closed node's store holds one row per node of its tree and nothing else, and reads back the same state."""
+    everything, live = stored_rows(data_dir / "ledger.sqlite")
+    assert everything == live
+    values = {key.encode(): sha(encoded) for key, encoded, _ in Store(data_dir / "ledger.sqlite").state_rows()}
+    assert len(live) == len(SparseMerkleTree.from_items(values)._nodes)  # one row per node of the tree
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.status()["state_root"] == state_root
+        assert node.audit() == len(node.state)
+    finally:
+        node.close()
+
+
 def test_a_node_keeps_only_the_rows_of_its_tree(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     """Each write of the tree lists the rows it replaces in the same transaction, and the blocks that follow
     without writing the tree delete them: every stored row is then a node of the tree of the stored root, and
@@ -358,16 +372,7 @@ def test_a_node_keeps_only_the_rows_of_its_tree(ledger_world: LedgerWorld, tmp_p
     assert garbage(data_dir / "ledger.sqlite") == 0
     status = node.status()
     node.close()
-    everything, live = stored_rows(data_dir / "ledger.sqlite")
-    assert everything == live
-    values = {key.encode(): sha(encoded) for key, encoded, _ in Store(data_dir / "ledger.sqlite").state_rows()}
-    assert len(live) == len(SparseMerkleTree.from_items(values)._nodes)  # one row per node of the tree
-    node = w.open_node(data_dir, ManualClock())
-    try:
-        assert node.status()["state_root"] == status["state_root"]
-        assert node.audit() == len(node.state)
-    finally:
-        node.close()
+    assert_only_the_live_tree(w, data_dir, status["state_root"])
 
 
 def test_a_block_someone_waits_on_leaves_the_replaced_rows_to_idle_moments(ledger_world: LedgerWorld,
@@ -403,14 +408,7 @@ def test_a_block_someone_waits_on_leaves_the_replaced_rows_to_idle_moments(ledge
         status = node.status()
     finally:
         node.close()
-    everything, live = stored_rows(db_path)
-    assert everything == live
-    node = w.open_node(data_dir, ManualClock())
-    try:
-        assert node.status()["state_root"] == status["state_root"]
-        assert node.audit() == len(node.state)
-    finally:
-        node.close()
+    assert_only_the_live_tree(w, data_dir, status["state_root"])
 
 
 def test_a_store_of_format_3_loses_its_replaced_rows_once(ledger_world: LedgerWorld, tmp_path: Path) -> None:
