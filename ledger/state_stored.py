@@ -86,19 +86,20 @@ class StoredValues:
             self._evict()
         return value
 
-    def _read(self, key: str, found: tuple[bytes, Any] | None) -> Any | None:
-        """Cache what the store holds at ``key`` (``found``), checked or, deferring, noted (module docstring)."""
+    def _read(self, key: str, found: tuple[bytes, Any] | None, leaf: Any = _MISSING) -> Any | None:
+        """Cache what the store holds at ``key`` (``found``), checked or, deferring, noted (module docstring);
+        ``leaf``: its value hash in the tree if already looked up."""
         if found is None and self.deferring:
             self._unchecked.add(key)
             value = None
         else:
-            value = self._check(key, found)
+            value = self._check(key, found, leaf)
         self._cache[key] = _ABSENT if found is None else value
         return value
 
-    def _check(self, key: str, found: tuple[bytes, Any] | None) -> Any | None:
-        """Module docstring: a value read from the store against its leaf."""
-        expected = self._tree.get(key.encode())
+    def _check(self, key: str, found: tuple[bytes, Any] | None, leaf: Any = _MISSING) -> Any | None:
+        """Module docstring: a value read from the store against its leaf (``leaf``: looked up already)."""
+        expected = self._tree.get(key.encode()) if leaf is _MISSING else leaf
         if found is None:
             if expected is not None:
                 raise StoreError(f"state key {key!r} is missing from the store, but the state tree (checked "
@@ -144,8 +145,10 @@ class StoredValues:
         cache = self._cache
         missing = [key for key in keys if key not in cache]
         found = self.store.state_values_at(missing) if missing else {}  # a few queries, not one a key
+        checked = [key for key in missing if key in found or not self.deferring]
+        leaves = dict(zip(checked, self._tree.get_many([key.encode() for key in checked]), strict=True))
         for key in missing:
-            self._read(key, found.get(key))
+            self._read(key, found.get(key), leaves.get(key, _MISSING))
         written = self._unchecked.intersection(keys)
         self._unchecked.difference_update(written)
         try:

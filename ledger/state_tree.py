@@ -57,6 +57,8 @@ from ledger_lite.smt_tree import SparseMerkleTree
 Row = tuple[int, bytes, int | None, int | None]
 # the row with the given id and the rows of its children
 ChildReader = Callable[[int], list[Row]]
+# the rows with the given ids (those stored, in any order)
+RowReader = Callable[[Sequence[int]], list[Row]]
 
 DEFAULT_CAPACITY = 1 << 20  # cached entries; ~200 bytes each with the bookkeeping
 
@@ -108,10 +110,13 @@ class StoredTree(SparseMerkleTree):
     """``SparseMerkleTree`` over the ``smt`` rows read by ``read_children``; ``pending`` and ``written`` move a
     block's changes to disk (``ledger.storage.Store.write_block`` calls them inside its transaction)."""
 
-    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_ids", "_lru", "_next_id", "_read_children")
+    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_ids", "_lru", "_next_id", "_read_children",
+                 "_read_rows")
 
     def __init__(self, read_children: ChildReader, root: Row | None, size: int, next_id: int, *,
-                 capacity: int = DEFAULT_CAPACITY) -> None:
+                 capacity: int = DEFAULT_CAPACITY, read_rows: RowReader | None = None) -> None:
+        """``read_children`` reads one pair; ``read_rows``, if given, reads the pairs a batch's walks need at one
+        depth in two queries (the parents' rows, then their children's) instead of one query a pair."""
         super().__init__()
         if capacity < 16:
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
@@ -119,6 +124,7 @@ class StoredTree(SparseMerkleTree):
         self._dirty: set[int] = set()  # heap indexes written since the last ``written``
         self._nodes = _Tracked(self._dirty)
         self._read_children = read_children
+        self._read_rows = read_rows
         self._capacity = capacity
         self._ids: dict[int, int] = {}  # heap index → row id, for every cached entry stored on disk
         self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
@@ -138,32 +144,66 @@ class StoredTree(SparseMerkleTree):
 
     # --- reads ------------------------------------------------------------------------------------------------
     def _reach(self, paths: Sequence[bytes]) -> None:
+        """Load what walks along ``paths`` read, one depth at a time for all of them: the pairs missing at a depth
+        are read together (``_load_pairs``), so a batch of cold paths costs a few queries a depth, not one a
+        pair."""
         self._evict()  # before loading: what a walk loads must stay until the walk is done
         if self._complete:
             return
         nodes, lru = self._nodes, self._lru
-        for path in paths:
-            index, depth = 1, 0
-            walked = []
-            entry = nodes.get(1)
-            while entry is not None and len(entry) == HASH_SIZE:
-                left = 2 * index
-                if left not in nodes and left + 1 not in nodes:
-                    self._load_pair(index)
-                walked.append(index)
-                index = left + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
-                depth += 1
-                entry = nodes.get(index)
-            for parent in reversed(walked):  # bottom up: a parent stays fresher than its children
-                if parent in lru:
-                    lru.move_to_end(parent)
+        level: dict[int, list[bytes]] = {1: list(paths)} if paths else {}  # heap index → the paths through it, at this depth
+        walked: list[int] = []  # internal nodes walked through, shallowest first
+        depth = 0
+        while level:
+            internal = [index for index in level if len(nodes.get(index) or b"") == HASH_SIZE]
+            cold = [index for index in internal if 2 * index not in nodes and 2 * index + 1 not in nodes]
+            if cold:
+                self._load_pairs(cold)
+            byte, shift = depth >> 3, 7 - (depth & 7)
+            below: dict[int, list[bytes]] = {}
+            for index in internal:
+                for path in level[index]:
+                    child = 2 * index + (path[byte] >> shift & 1)
+                    through = below.get(child)
+                    if through is None:
+                        below[child] = [path]
+                    else:
+                        through.append(path)
+            walked += internal
+            level = below
+            depth += 1
+        for parent in reversed(walked):  # bottom up: a parent stays fresher than its children
+            if parent in lru:
+                lru.move_to_end(parent)
 
     def _load_pair(self, index: int) -> None:
         """Read the children of the cached internal node ``index`` from disk and check them against it."""
+        row_id = self._row_id(index)
+        self._install(index, row_id, {row[0]: row for row in self._read_children(row_id)})
+
+    def _load_pairs(self, indexes: list[int]) -> None:
+        """``_load_pair`` of each of ``indexes`` (nodes at one depth), in two queries when ``read_rows`` is given."""
+        read_rows = self._read_rows
+        if read_rows is None or len(indexes) == 1:
+            for index in indexes:
+                self._load_pair(index)
+            return
+        parents = {index: self._row_id(index) for index in indexes}
+        rows = {row[0]: row for row in read_rows(list(parents.values()))}
+        children = [child for row_id in parents.values() if (row := rows.get(row_id)) is not None
+                    for child in (row[2], row[3]) if child]
+        rows.update((row[0], row) for row in read_rows(children))
+        for index, row_id in parents.items():
+            self._install(index, row_id, rows)
+
+    def _row_id(self, index: int) -> int:
         row_id = self._ids.get(index)
         if row_id is None:
             raise StoreError(f"state tree node {index} is neither cached nor stored; expected its children on disk")
-        rows = {row[0]: row for row in self._read_children(row_id)}
+        return row_id
+
+    def _install(self, index: int, row_id: int, rows: dict[int, Row]) -> None:
+        """Check the children of node ``index`` (row ``row_id``), found among ``rows``, against it and cache them."""
         parent = rows.get(row_id)
         if parent is None or parent[2] is None or parent[3] is None:
             raise StoreError(f"state tree row {row_id} is missing or is not an internal node; the store was "

@@ -179,11 +179,21 @@ class Store:
                 raise StoreError(f"the state tree's root row {root_id} is missing from {self.path}; the store was "
                                  f"changed outside the node")
         next_id = int(self._db.execute("SELECT coalesce(max(id), 0) FROM smt").fetchone()[0]) + 1
-        return StoredTree(self._tree_rows, root, size, next_id, capacity=capacity)
+        return StoredTree(self._tree_rows, root, size, next_id, capacity=capacity, read_rows=self._tree_rows_at)
 
     def _tree_rows(self, row_id: int) -> list[Row]:
         with self._lock:
             return self._db.execute(_CHILDREN, (row_id,)).fetchall()
+
+    def _tree_rows_at(self, ids: Sequence[int]) -> list[Row]:
+        """The ``smt`` rows with these ids, a few queries for many (``StoredTree._load_pairs``)."""
+        rows: list[Row] = []
+        with self._lock:
+            for at in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[at:at + _IN_CHUNK]
+                rows += self._db.execute(f"SELECT id, node, l, r FROM smt WHERE id IN ({','.join('?' * len(chunk))})",
+                                         chunk).fetchall()
+        return rows
 
     def _write_tree(self, write: TreeWrite, height: int) -> None:
         """Inside a transaction: the tree's changed rows and its new root, as of block ``height``; the rows they

@@ -280,6 +280,14 @@ class SparseMerkleTree:
                                  0, len(ordered))
         return self.root()
 
+    def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        """``get`` of each of ``keys``, their walks made as one batch (a tree on disk loads what they miss
+        together)."""
+        paths = [_sha256(key).digest() for key in keys]
+        if paths:
+            self._reach(sorted(paths))
+        return [None if (entry := self._leaf(path)) is None else entry[32:64] for path in paths]
+
     def _leaf(self, path: bytes) -> bytes | None:
         """The entry of the leaf at ``path`` (None: absent), walking the entries in ``_nodes`` only."""
         nodes, index, depth = self._nodes, 1, 0

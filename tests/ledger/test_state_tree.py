@@ -8,7 +8,7 @@ import hashlib
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,17 @@ class TreeFile:
     def children(self, row_id: int) -> list[Row]:
         return self.db.execute(_CHILDREN, (row_id,)).fetchall()
 
+    def rows_at(self, ids: Sequence[int]) -> list[Row]:
+        return self.db.execute(f"SELECT id, node, l, r FROM smt WHERE id IN ({','.join('?' * len(ids))})",
+                               list(ids)).fetchall()
+
     def open(self, capacity: int) -> StoredTree:
         meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('smt_root', 'smt_size')"))
         root_id = int(meta.get("smt_root", 0))
         root = self.db.execute("SELECT id, node, l, r FROM smt WHERE id = ?", (root_id,)).fetchone()
         next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM smt").fetchone()[0]
-        return StoredTree(self.children, root, int(meta.get("smt_size", 0)), next_id, capacity=capacity)
+        return StoredTree(self.children, root, int(meta.get("smt_size", 0)), next_id, capacity=capacity,
+                          read_rows=self.rows_at)
 
     def rows(self) -> set[int]:
         return {row_id for (row_id,) in self.db.execute("SELECT id FROM smt")}
@@ -157,6 +162,25 @@ def test_an_edited_tree_row_is_refused_when_first_read(tree_file: TreeFile, what
                                          r"[0-9a-f]{64} \(checked down from the signed state root\); the store was "
                                          r"changed outside the node"):
         reopened.prove(target)
+
+
+def test_an_edited_tree_row_is_refused_by_a_batch_that_reaches_it(tree_file: TreeFile) -> None:
+    """A batch's walks read the missing pairs of one depth together (``read_rows``): the edit is found all the same,
+    and the tree is left unchanged."""
+    items = {b"key/%d" % i: sha(b"%d" % i) for i in range(200)}
+    tree = tree_file.open(1 << 10)
+    tree.update(items)
+    tree_file.flush(tree)
+    root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
+    left, right = tree_file.db.execute("SELECT l, r FROM smt WHERE id = ?", (root_id,)).fetchone()
+    below = tree_file.db.execute("SELECT l FROM smt WHERE id = ?", (right,)).fetchone()[0]
+    tree_file.db.execute("UPDATE smt SET node = ? WHERE id = ?", (sha(b"forged"), below))
+    reopened = tree_file.open(1 << 10)
+    with pytest.raises(StoreError, match=rf"state tree row {right}: its children hash to [0-9a-f]{{64}}, expected "):
+        reopened.update({key: sha(b"new") for key in items})
+    assert reopened.root() == tree.root()
+    unedited = next(key for key in items if sha(key)[0] < 0x80)  # on the left of the root: read as before
+    assert left and tree_file.open(1 << 10).get(unedited) == items[unedited]
 
 
 def test_a_missing_or_misshapen_row_is_refused(tree_file: TreeFile) -> None:

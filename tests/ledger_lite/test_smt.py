@@ -217,6 +217,13 @@ def test_keys_said_absent_are_checked_by_the_update_and_a_present_one_changes_no
     assert len(tree) == 12
 
 
+def test_get_many_is_get_of_each() -> None:
+    tree = SparseMerkleTree.from_items(items_of(50))
+    keys = [b"key/3", b"absent", b"key/49", b"key/3"]
+    assert tree.get_many(keys) == [tree.get(key) for key in keys] == [value(3), None, value(49), value(3)]
+    assert tree.get_many([]) == []
+
+
 def test_large_tree_proofs_stay_short() -> None:
     items = items_of(20_000)
     tree = SparseMerkleTree.from_items(items)
