@@ -144,37 +144,62 @@ class StoredTree(SparseMerkleTree):
 
     # --- reads ------------------------------------------------------------------------------------------------
     def _reach(self, paths: Sequence[bytes]) -> None:
-        """Load what walks along ``paths`` read, one depth at a time for all of them: the pairs missing at a depth
-        are read together (``_load_pairs``), so a batch of cold paths costs a few queries a depth, not one a
-        pair."""
+        """Load what walks along ``paths`` (sorted) read. A path walks on from where it leaves the one before it
+        (the nodes of their common prefix are walked once), and stops at a cached node whose children are on disk;
+        those nodes are then loaded together (``_load_pairs``: a few queries, not one a pair) and the stopped
+        paths walk on, until every walk ends at a leaf or an empty slot."""
         self._evict()  # before loading: what a walk loads must stay until the walk is done
-        if self._complete:
+        if self._complete or not paths:
             return
-        nodes, lru = self._nodes, self._lru
-        level: dict[int, list[bytes]] = {1: list(paths)} if paths else {}  # heap index → the paths through it, at this depth
-        walked: list[int] = []  # internal nodes walked through, shallowest first
-        depth = 0
-        while level:
-            internal = [index for index in level if len(nodes.get(index) or b"") == HASH_SIZE]
-            cold = [index for index in internal if 2 * index not in nodes and 2 * index + 1 not in nodes]
+        nodes = self._nodes
+        touched: list[list[int]] = [[] for _ in range(257)]  # internal nodes walked through, by depth
+        waiting = [(path, 1, 0) for path in paths]
+        shared_walks = True  # the first pass: the paths start at the root, in order
+        while waiting:
+            cold: dict[int, None] = {}
+            stopped: list[tuple[bytes, int, int]] = []
+            trail: list[int] = []  # the nodes the previous path walked, by depth, and the one it ended at
+            trail_cold = False
+            previous = 0
+            for path, index, depth in waiting:
+                if shared_walks:
+                    bits = int.from_bytes(path, "big")
+                    if trail:
+                        shared = 256 - (bits ^ previous).bit_length()  # leading bits both paths have
+                        if shared >= len(trail) - 1:  # the same walk to the same end
+                            if trail_cold:
+                                stopped.append((path, trail[-1], len(trail) - 1))
+                            previous = bits
+                            continue
+                        depth = shared + 1
+                        index = 2 * trail[shared] + (path[shared >> 3] >> (7 - (shared & 7)) & 1)
+                        del trail[depth:]
+                    previous = bits
+                else:
+                    trail.clear()
+                trail_cold = False
+                while True:
+                    trail.append(index)
+                    entry = nodes.get(index)
+                    if entry is None or len(entry) != HASH_SIZE:
+                        break
+                    if 2 * index not in nodes and 2 * index + 1 not in nodes:  # its children are on disk
+                        cold[index] = None
+                        stopped.append((path, index, depth))
+                        trail_cold = True
+                        break
+                    touched[depth].append(index)
+                    index = 2 * index + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
+                    depth += 1
             if cold:
-                self._load_pairs(cold)
-            byte, shift = depth >> 3, 7 - (depth & 7)
-            below: dict[int, list[bytes]] = {}
-            for index in internal:
-                for path in level[index]:
-                    child = 2 * index + (path[byte] >> shift & 1)
-                    through = below.get(child)
-                    if through is None:
-                        below[child] = [path]
-                    else:
-                        through.append(path)
-            walked += internal
-            level = below
-            depth += 1
-        for parent in reversed(walked):  # bottom up: a parent stays fresher than its children
-            if parent in lru:
-                lru.move_to_end(parent)
+                self._load_pairs(list(cold))
+            waiting = stopped
+            shared_walks = False
+        lru = self._lru
+        for level in reversed(touched):  # bottom up: a parent stays fresher than its children
+            for parent in level:
+                if parent in lru:
+                    lru.move_to_end(parent)
 
     def _load_pair(self, index: int) -> None:
         """Read the children of the cached internal node ``index`` from disk and check them against it."""
