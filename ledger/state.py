@@ -273,11 +273,12 @@ class State:
             disk.deferring = False
             disk.check_deferred()
 
-    def stage(self, encoded: Mapping[str, bytes | None]) -> set[str] | None:
+    def stage(self, encoded: Mapping[str, bytes | None]) -> dict[str, Any] | None:
         """Make sure the tree holds a block about to be stored (its writes' canonical bytes): ``prepare`` them
         unless they are prepared already (a block executed, discarded, and stored once final). The store calls
-        this before it writes the tree with the block. Returns which of the keys had a value before the block
-        (checked against the tree when prepared), so the store looks up only those rows; None: not known."""
+        this before it writes the tree with the block. Returns the keys that had a value before the block, with
+        that value (checked against the tree when prepared), so the store looks up only those rows and decodes
+        none of them again; None: not known."""
         if self._undo is None:
             self.prepare(encoded)
         return None if self._disk is None else self._disk.present(encoded)

@@ -177,12 +177,13 @@ class StoredValues:
             self._cache.pop(key, None)
         self.unpin()
 
-    def present(self, keys: Iterable[str]) -> set[str] | None:
-        """Which of the pinned ``keys`` had a value before the block (None if one is not pinned)."""
+    def present(self, keys: Iterable[str]) -> dict[str, Any] | None:
+        """The pinned ``keys`` that had a value before the block, with that value (checked against its leaf when
+        read); None if one is not pinned."""
         cache = self._cache
         if not self._pinned.issuperset(keys):
             return None
-        return {key for key in keys if cache[key] is not _ABSENT}
+        return {key: hit for key in keys if (hit := cache[key]) is not _ABSENT}
 
     def old_hash(self, key: str) -> bytes | None:
         """The leaf of a pinned key before the block (None: it had no value)."""

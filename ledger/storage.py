@@ -159,7 +159,7 @@ class Store:
         # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
         # ``State.stage``, which puts them into ``tree`` if they are not there yet and says which keys had a value
         # (None: not known).
-        self.before_write: Callable[[dict[str, bytes | None]], set[str] | None] | None = None
+        self.before_write: Callable[[dict[str, bytes | None]], dict[str, Any] | None] | None = None
 
     def _build_indexes(self) -> None:
         try:
@@ -322,7 +322,12 @@ class Store:
         indexes = _IndexChanges()
         for key, (value, encoded) in writes.items():
             old = found.get(key)
-            old_value = None if old is None else unpack_value(key, old[1])[1]
+            if old is None:
+                old_value = None
+            elif existed is not None and key in existed:  # decoded and checked already
+                old_value = existed[key]
+            else:
+                old_value = unpack_value(key, old[1])[1]
             if encoded is None:  # deleted (ledger.rules.expiry)
                 if old is not None:
                     deletes.append((old[0],))
