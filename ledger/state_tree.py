@@ -115,8 +115,8 @@ class StoredTree(SparseMerkleTree):
 
     def __init__(self, read_children: ChildReader, root: Row | None, size: int, next_id: int, *,
                  capacity: int = DEFAULT_CAPACITY, read_rows: RowReader | None = None) -> None:
-        """``read_children`` reads one pair; ``read_rows``, if given, reads the pairs a batch's walks need at one
-        depth in two queries (the parents' rows, then their children's) instead of one query a pair."""
+        """``read_children`` reads one pair; ``read_rows``, if given, reads the pairs a batch's walks stop at in two
+        queries (the parents' rows, then their children's) instead of one query a pair."""
         super().__init__()
         if capacity < 16:
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
@@ -207,7 +207,7 @@ class StoredTree(SparseMerkleTree):
         self._install(index, row_id, {row[0]: row for row in self._read_children(row_id)})
 
     def _load_pairs(self, indexes: list[int]) -> None:
-        """``_load_pair`` of each of ``indexes`` (nodes at one depth), in two queries when ``read_rows`` is given."""
+        """``_load_pair`` of each of ``indexes``, in two queries when ``read_rows`` is given."""
         read_rows = self._read_rows
         if read_rows is None or len(indexes) == 1:
             for index in indexes:

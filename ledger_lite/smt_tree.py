@@ -300,10 +300,7 @@ class SparseMerkleTree:
 
     def get(self, key: bytes) -> bytes | None:
         """The value_hash stored for ``key``, or None."""
-        path = _sha256(key).digest()
-        self._reach((path,))
-        entry = self._leaf(path)
-        return None if entry is None else entry[32:64]
+        return self.get_many((key,))[0]
 
     def prove(self, key: bytes) -> SmtProof:
         """A membership proof if ``key`` is present, else a non-membership proof (``ledger_lite.smt_proof``,
