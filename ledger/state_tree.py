@@ -110,8 +110,8 @@ class StoredTree(SparseMerkleTree):
     """``SparseMerkleTree`` over the ``smt`` rows read by ``read_children``; ``pending`` and ``written`` move a
     block's changes to disk (``ledger.storage.Store.write_block`` calls them inside its transaction)."""
 
-    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_ids", "_lru", "_next_id", "_read_children",
-                 "_read_rows")
+    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_ids", "_lru", "_next_id", "_reached",
+                 "_read_children", "_read_rows")
 
     def __init__(self, read_children: ChildReader, root: Row | None, size: int, next_id: int, *,
                  capacity: int = DEFAULT_CAPACITY, read_rows: RowReader | None = None) -> None:
@@ -128,6 +128,10 @@ class StoredTree(SparseMerkleTree):
         self._capacity = capacity
         self._ids: dict[int, int] = {}  # heap index → row id, for every cached entry stored on disk
         self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
+        # Paths walked whole since the last eviction: everything along them is still cached (only an eviction
+        # removes what a walk loaded; updates only add entries or end a walk sooner), so the update that follows
+        # the reads of a block's values does not walk them again.
+        self._reached: set[bytes] = set()
         self._next_id = next_id
         self._size = size
         # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
@@ -151,6 +155,13 @@ class StoredTree(SparseMerkleTree):
         self._evict()  # before loading: what a walk loads must stay until the walk is done
         if self._complete or not paths:
             return
+        reached = self._reached
+        if reached:
+            paths = [path for path in paths if path not in reached]
+            if not paths:
+                return
+        if len(reached) + len(paths) > self._capacity // 4:  # bounded: forgetting only costs a walk
+            reached.clear()
         nodes = self._nodes
         touched: list[list[int]] = [[] for _ in range(257)]  # internal nodes walked through, by depth
         waiting = [(path, 1, 0) for path in paths]
@@ -200,6 +211,7 @@ class StoredTree(SparseMerkleTree):
             for parent in level:
                 if parent in lru:
                     lru.move_to_end(parent)
+        reached.update(paths)
 
     def _load_pair(self, index: int) -> None:
         """Read the children of the cached internal node ``index`` from disk and check them against it."""
@@ -321,6 +333,7 @@ class StoredTree(SparseMerkleTree):
         lru = self._lru
         dirty = self._dirty
         kept = []
+        before = len(nodes)
         for _ in range(min(len(lru), 2 * (len(nodes) - self._capacity) + 64)):  # bounded work per walk
             if len(nodes) <= self._capacity:
                 break
@@ -337,6 +350,8 @@ class StoredTree(SparseMerkleTree):
                     del known[child]
         for parent in kept:  # tried again once they are written
             lru[parent] = None
+        if len(nodes) < before:
+            self._reached.clear()
 
     # --- building -------------------------------------------------------------------------------------------
     def load_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:

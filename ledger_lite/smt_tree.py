@@ -133,19 +133,26 @@ def root_of_sorted(paths: Sequence[bytes], values: Sequence[bytes],
 def _rehash(nodes: dict[int, bytes], index: int) -> None:
     """Recompute the entry at ``index`` from its children (construction 3: no leaves -> empty; one leaf -> lifted
     here; otherwise a node, even with one side empty)."""
-    left_index, right_index = 2 * index, 2 * index + 1
-    left, right = nodes.get(left_index), nodes.get(right_index)
-    if left is None and right is None:
+    left_index = 2 * index
+    left, right = nodes.get(left_index), nodes.get(left_index + 1)
+    if left is not None and right is not None:  # the common case first: two children, hashes taken inline
+        nodes[index] = _sha256(NODE_PREFIX + (left if len(left) == HASH_SIZE else left[64:])
+                               + (right if len(right) == HASH_SIZE else right[64:])).digest()
+    elif left is None and right is None:
         if index in nodes:  # not pop: a subclass of dict sees deletions through __delitem__ only
             del nodes[index]  # noqa: RUF051
-    elif left is None and right is not None and len(right) == _RECORD_SIZE:
-        del nodes[right_index]
-        nodes[index] = right
-    elif right is None and left is not None and len(left) == _RECORD_SIZE:
+    elif left is None:
+        assert right is not None
+        if len(right) == _RECORD_SIZE:
+            del nodes[left_index + 1]
+            nodes[index] = right
+        else:
+            nodes[index] = _sha256(NODE_PREFIX + EMPTY + right).digest()
+    elif len(left) == _RECORD_SIZE:
         del nodes[left_index]
         nodes[index] = left
     else:
-        nodes[index] = _sha256(NODE_PREFIX + _hash_of(left) + _hash_of(right)).digest()
+        nodes[index] = _sha256(NODE_PREFIX + left + EMPTY).digest()
 
 
 def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], values: list[bytes | None],
@@ -200,7 +207,12 @@ def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, val
         _build(nodes, [p for p, _ in pair], [v for _, v in pair], 0, 2, depth, index)
         added = 1
     for above in reversed(walked):
-        _rehash(nodes, above)
+        left, right = nodes.get(2 * above), nodes.get(2 * above + 1)
+        if left is not None and right is not None:  # ``_rehash``'s common case, inline: most levels of a walk
+            nodes[above] = _sha256(NODE_PREFIX + (left if len(left) == HASH_SIZE else left[64:])
+                                   + (right if len(right) == HASH_SIZE else right[64:])).digest()
+        else:
+            _rehash(nodes, above)
     return added
 
 
