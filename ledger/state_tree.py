@@ -40,7 +40,9 @@ so the tree's walks run unchanged on a plain dict. Children are loaded and evict
 node with neither child cached has its children on disk. Pairs are evicted least recently used first once
 ``capacity`` entries are cached (before a walk, so the cache holds at most ``capacity``, what one batch's
 walks load and the changed entries not written yet); a walk touches its pairs from the bottom up, so a parent
-is always fresher than its children and leaves the cache after them.
+is always fresher than its children and leaves the cache after them. Paths walked whole are remembered until the
+next eviction: a block reads its values (one batch of walks) and then updates the same keys, and the update's
+walks are skipped for them.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ ChildReader = Callable[[int], list[Row]]
 RowReader = Callable[[Sequence[int]], list[Row]]
 
 DEFAULT_CAPACITY = 1 << 20  # cached entries; ~200 bytes each with the bookkeeping
+REACHED_PATHS = 1 << 16  # paths remembered as walked whole (``StoredTree._reached``): a few blocks' reads
 
 
 class _Tracked(dict[int, bytes]):
@@ -160,7 +163,7 @@ class StoredTree(SparseMerkleTree):
             paths = [path for path in paths if path not in reached]
             if not paths:
                 return
-        if len(reached) + len(paths) > self._capacity // 4:  # bounded: forgetting only costs a walk
+        if len(reached) + len(paths) > REACHED_PATHS:  # bounded: forgetting a path only costs a walk
             reached.clear()
         nodes = self._nodes
         touched: list[list[int]] = [[] for _ in range(257)]  # internal nodes walked through, by depth
