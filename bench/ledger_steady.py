@@ -1,0 +1,130 @@
+"""Benchmark: what a reading costs the node once its state is steady (issue #16, ingest at scale), in half a
+minute instead of the half hour of ``bench/ledger_scale.py``.
+
+An embedded node ingests the readings of ``--meters`` meters over ``--days`` days, its clock following them.
+After a month and a week the first assets expire and leave the state (``ledger.rules.expiry``), so from then on
+each block sweeps about as many assets as it adds, as a node does in its second month and every month after.
+Only that steady part is measured: the CPU time of the node's own process per reading (block production, state
+tree, store, admission's bookkeeping; the signature checks run in admission's worker processes besides) and the
+readings committed per second.
+
+It is measured twice in the same run, with the node's state tree cache (``Store(tree_cache=…)``) large enough
+for the whole tree and then holding about half of it (``--small-cache``): the second is what a node meets once its
+live assets outgrow the cache (about 500,000 live assets with the default cache), the regime where
+``bench/ledger_scale.py`` finds ingest falling. The baseline is this machine's single-core Ed25519 verification
+time per signature, measured at the start. Readings are signed beforehand in worker processes (the meters' work).
+
+Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
+
+from ledger_ingest import verify_rate
+
+from ledger.genesis import Genesis, entry
+from ledger.node import Node
+from ledger.rules.expiry import RETENTION
+from ledger.storage import Store
+from ledger_lite import SigningKey, sign_tx
+
+CHAIN = "steady"
+SLOT = 1800
+DAY = 86_400
+START = 1_790_780_400  # 2026-10-01 00:00 JST
+STEADY_AFTER = 31 * DAY + RETENTION + 3 * DAY  # a month's validity, the retention, and a few days of sweeping
+BATCH = 2000
+
+
+def meter_seed(number: int) -> bytes:
+    return number.to_bytes(4, "big") * 8
+
+
+def sign_slot(meters: int, slot: int, owner: str) -> list[bytes]:
+    """The readings of every meter for one half hour (runs in a worker process)."""
+    start = START + slot * SLOT
+    return [sign_tx(SigningKey.from_seed(meter_seed(m)), chain=CHAIN, type="asset.generate",
+                    body={"provider": f"P{m}", "method": "wind", "start": start, "end": start + SLOT, "wh": 10_000,
+                          "owner": owner}, nonce=slot, time=start + SLOT).encode() for m in range(meters)]
+
+
+def ingest(readings: list[list[bytes]], genesis: Genesis, validator: SigningKey, tree_cache: int | None,
+           meters: int) -> dict[str, Any]:
+    """Ingest ``readings`` (by half hour) into a fresh node; the steady part's figures."""
+    now = [START]
+    per_batch = max(1, BATCH // meters)
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Store(Path(scratch) / "ledger.sqlite") if tree_cache is None else \
+            Store(Path(scratch) / "ledger.sqlite", tree_cache=tree_cache)
+        node = Node(store, genesis, validator, clock=lambda: now[0])
+        node.start(warm=True)
+        try:
+            cpu = wall = 0.0
+            measured = 0
+            for first in range(0, len(readings), per_batch):
+                last = min(len(readings), first + per_batch)
+                batch = [raw for slot in readings[first:last] for raw in slot]
+                now[0] = START + last * SLOT
+                steady = now[0] - START >= STEADY_AFTER
+                cpu_began, wall_began = time.process_time(), time.perf_counter()
+                outcomes = [p.wait(600) if not isinstance(p, Exception) else None for p in node.submit_many(batch)]
+                if steady:
+                    cpu += time.process_time() - cpu_began
+                    wall += time.perf_counter() - wall_began
+                    measured += len(batch)
+                refused = [o for o in outcomes if o is None or o["code"] != "ok"]
+                if refused:
+                    raise RuntimeError(f"{len(refused)} readings not committed, first: {refused[0]}")
+            tree = node.store.tree
+            figures = {"live_assets": node.store.state_values, "tree_nodes_cached": tree.cached,
+                       "tree_cache": tree_cache or "default"}
+        finally:
+            node.close()
+    if not measured:
+        raise SystemExit(f"expected readings after day {STEADY_AFTER // DAY}, found none: raise --days")
+    return {**figures, "steady_readings": measured, "cpu_us_per_reading": round(cpu / measured * 1e6, 1),
+            "readings_per_s": round(measured / wall)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--meters", type=int, default=20)
+    parser.add_argument("--days", type=int, default=70, help=f"more than {STEADY_AFTER // DAY} (the steady part)")
+    parser.add_argument("--small-cache", type=int, default=32_768,
+                        help="tree nodes the second node caches (about half the tree of the defaults)")
+    args = parser.parse_args()
+    if args.days * DAY <= STEADY_AFTER:
+        parser.error(f"expected --days above {STEADY_AFTER // DAY}, found {args.days}")
+    validator, intermediary = SigningKey.from_seed(b"v" * 32), SigningKey.from_seed(b"i" * 32)
+    genesis = Genesis(CHAIN, START, (entry(validator.public, "validator", "V"),
+                                     entry(intermediary.public, "intermediary", "Da"),
+                                     *(entry(SigningKey.from_seed(meter_seed(m)).public, "meter", f"m{m}",
+                                             provider=f"P{m}", method="wind", capacity_w=100_000)
+                                       for m in range(args.meters))))
+    slots = args.days * DAY // SLOT
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        readings = list(pool.map(sign_slot, [args.meters] * slots, range(slots), [intermediary.address] * slots,
+                                 chunksize=64))
+    verify_us = 1e6 / verify_rate()
+    cached = ingest(readings, genesis, validator, None, args.meters)
+    small = ingest(readings, genesis, validator, args.small_cache, args.meters)
+    print(json.dumps({"bench": "ledger_steady", "meters": args.meters, "days": args.days,
+                      "verify_us_one_core": round(verify_us, 1), "tree_cached": cached, "tree_half_cached": small,
+                      "cpu_ratio_cached": round(cached["cpu_us_per_reading"] / verify_us, 2),
+                      "cpu_ratio_half_cached": round(small["cpu_us_per_reading"] / verify_us, 2),
+                      "load_avg_1m": round(os.getloadavg()[0], 2)}))
+
+
+if __name__ == "__main__":
+    main()
