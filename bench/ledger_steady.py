@@ -36,6 +36,7 @@ from ledger_ingest import verify_rate
 from ledger.genesis import Genesis, entry
 from ledger.node import Node
 from ledger.rules.expiry import RETENTION
+from ledger.state_tree import DEFAULT_CAPACITY
 from ledger.storage import Store
 from ledger_lite import SigningKey, sign_tx
 
@@ -59,15 +60,14 @@ def sign_slot(meters: int, slot: int, owner: str) -> list[bytes]:
                           "owner": owner}, nonce=slot, time=start + SLOT).encode() for m in range(meters)]
 
 
-def ingest(readings: list[list[bytes]], genesis: Genesis, validator: SigningKey, tree_cache: int | None,
+def ingest(readings: list[list[bytes]], genesis: Genesis, validator: SigningKey, tree_cache: int,
            meters: int) -> dict[str, Any]:
     """Ingest ``readings`` (by half hour) into a fresh node; the steady part's figures."""
     now = [START]
     per_batch = max(1, BATCH // meters)
     with tempfile.TemporaryDirectory() as scratch:
-        store = Store(Path(scratch) / "ledger.sqlite") if tree_cache is None else \
-            Store(Path(scratch) / "ledger.sqlite", tree_cache=tree_cache)
-        node = Node(store, genesis, validator, clock=lambda: now[0])
+        node = Node(Store(Path(scratch) / "ledger.sqlite", tree_cache=tree_cache), genesis, validator,
+                    clock=lambda: now[0])
         node.start(warm=True)
         try:
             cpu = wall = 0.0
@@ -88,7 +88,7 @@ def ingest(readings: list[list[bytes]], genesis: Genesis, validator: SigningKey,
                     raise RuntimeError(f"{len(refused)} readings not committed, first: {refused[0]}")
             tree = node.store.tree
             figures = {"live_assets": node.store.state_values, "tree_nodes_cached": tree.cached,
-                       "tree_cache": tree_cache or "default"}
+                       "tree_cache": tree_cache}
         finally:
             node.close()
     if not measured:
@@ -117,7 +117,7 @@ def main() -> None:
         readings = list(pool.map(sign_slot, [args.meters] * slots, range(slots), [intermediary.address] * slots,
                                  chunksize=64))
     verify_us = 1e6 / verify_rate()
-    cached = ingest(readings, genesis, validator, None, args.meters)
+    cached = ingest(readings, genesis, validator, DEFAULT_CAPACITY, args.meters)
     small = ingest(readings, genesis, validator, args.small_cache, args.meters)
     print(json.dumps({"bench": "ledger_steady", "meters": args.meters, "days": args.days,
                       "verify_us_one_core": round(verify_us, 1), "tree_cached": cached, "tree_half_cached": small,
