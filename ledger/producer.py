@@ -101,18 +101,6 @@ class Producer(NodeBase):
             with self._cv:
                 batch = [self._queue.popleft() for _ in range(self._block_size())]
             self.produce_block(batch)
-            self._collect_while_idle()
-
-    def _collect_while_idle(self) -> None:
-        """Delete the replaced tree rows that blocks someone waited on left (``Store.collect_garbage``), a small
-        batch at a time, until a transaction arrives or none is left."""
-        while self.store.has_garbage:
-            with self._cv:
-                if self._queue or self._stop:
-                    return
-            with self._lock:
-                if not self.store.collect_garbage():
-                    return
 
     def _block_size(self) -> int:
         """How many queued transactions the next block takes, in their order: up to ``max_block_txs``, but when
@@ -143,9 +131,8 @@ class Producer(NodeBase):
                 block.rejected = [(p, {"tx_id": p.tx.tx_id, "code": "store_changed", "status": 500,
                                        "message": f"the block could not be executed, nothing was committed: {exc}"})
                                   for p in batch]
-            if block.header is not None:  # replaced tree rows: left to idle moments if someone waits on the block
-                self.store_block(block, self._commit(block.header),
-                                 collect=not any(p.waited for p, _ in block.included))
+            if block.header is not None:
+                self.store_block(block, self._commit(block.header))
         self.settle_block(batch, block)
         return block.header
 
@@ -186,16 +173,14 @@ class Producer(NodeBase):
                                        validators_hash=validators_hash(self.validators))
         return block
 
-    def store_block(self, block: Executed, commit: Commit, *, collect: bool = True) -> bool:
+    def store_block(self, block: Executed, commit: Commit) -> bool:
         """Store an executed block with its commit (fsynced) before the state changes in memory or anyone is
         told it committed; then follow a validator-set change. False when it could not be stored: nothing was
-        committed, and its transactions are refused with ``store_unavailable``. ``collect``: delete replaced tree
-        rows with it (``Store.write_block``). Call with ``_lock`` held."""
+        committed, and its transactions are refused with ``store_unavailable``. Call with ``_lock`` held."""
         assert block.header is not None
         try:
             self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included],
-                                   {key: (value, block.encoded[key]) for key, value in block.writes.items()},
-                                   collect=collect)
+                                   {key: (value, block.encoded[key]) for key, value in block.writes.items()})
         except Exception as exc:
             # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who may
             # send the same transactions again, and keep producing (the disk may have room later).

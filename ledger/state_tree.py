@@ -1,31 +1,23 @@
 """The state tree on disk: ``StoredTree``, the sparse Merkle tree of ``ledger_lite.smt`` whose nodes live in the
 node's SQLite store behind a bounded cache of hot nodes, so a node's memory does not grow with its state.
 
-Where. In the node's own SQLite file, table ``smt``, rather than a second embedded store (LMDB, RocksDB): the
+Where. In the node's own SQLite file (``ledger.storage``), rather than a second embedded store (LMDB, RocksDB): the
 tree's rows (and the keys each block logs for them, below) are then written in the very SQLite transaction
 that stores a block, so a crash at any point leaves both or neither (one fsync, one WAL), and the node keeps
 one file to back up and inspect.
 
-How. Nodes are immutable rows appended under increasing row ids, as in Diem's Jellyfish Merkle tree and
-Tendermint's IAVL: a changed node is a new row, and an internal node's row names its children's rows. New rows
-therefore go to the end of the table (a block appends a few pages) instead of dirtying pages all over it, which
-a table keyed by node position would (tens of thousands of random pages a block). A row is
-``(id, node, l, r)``: an internal node's 32-byte hash with its children's row ids (0: empty), or a leaf's
-``path || value_hash`` with ``l`` and ``r`` NULL. The meta row ``smt_root`` names the root's row (0: empty
-tree), ``smt_size`` counts the leaves and ``smt_height`` is the block whose state the rows hold; they are
-written with the rows.
-
-Compaction. A write also names the rows its new rows replace (``TreeWrite.replaced``: the stored row of every
-changed or removed entry). The store lists them in ``smt_garbage`` in the same SQLite transaction that writes
-the new rows and the new root, and the blocks that follow delete them a batch at a time (``ledger.storage``):
-the table then holds the tree of ``smt_root``, one row per node, and the rows still listed. A crash before that
-transaction commits leaves the old tree whole (and the logged keys that lead from it to the head); after it, the
-new one, with its garbage listed. SQLite reuses the freed pages for the rows that follow, so the file stays the
-size of the live tree.
+How. A node is stored under its position in the tree, the heap index of ``ledger_lite.smt_tree`` (the store
+turns it into a row key that keeps every subtree's rows together, ``ledger.storage.tree_key``): an internal
+node's row is its 32-byte hash, a leaf's is ``path || value_hash``; an empty subtree has no row. The children of
+a node are therefore found from its position alone, without row ids to keep in memory for every cached node,
+and a write replaces a node's row in place or deletes it: the table holds the tree of ``smt_height`` and
+nothing else, with no replaced rows to list and delete later. (Rows appended under new ids, as in Diem's
+Jellyfish Merkle tree, write fewer pages per block, but here the tree is written once for many blocks, below,
+and such a write touches most of the table's pages either way.)
 
 Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
-parent's, which the node checked against the last signed header at start (the root): a hand-edited row is
-refused with ``StoreError`` at the first walk that reads it.
+parent's, which the node checked against the last signed header at start (the root): a hand-edited, added or
+deleted row is refused with ``StoreError`` at the first walk that reads it.
 
 Writing. Changed entries are written once half of ``capacity`` changed (``wants_flush``), and when the node
 closes, rather than with every block: the upper part of the tree changes in every block, and writing it once
@@ -39,30 +31,27 @@ Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.
 so the tree's walks run unchanged on a plain dict. Children are loaded and evicted as a pair: a cached internal
 node with neither child cached has its children on disk. Pairs are evicted least recently used first once
 ``capacity`` entries are cached (before a walk, so the cache holds at most ``capacity``, what one batch's
-walks load and the changed entries not written yet); a walk touches its pairs from the bottom up, so a parent
-is always fresher than its children and leaves the cache after them. Paths walked whole are remembered until the
-next eviction: a block reads its values (one batch of walks) and then updates the same keys, and the update's
-walks are skipped for them.
+walks load and the changed entries not written yet), and only when neither child changed since the last write
+(their rows on disk are theirs); a walk touches its pairs from the bottom up, so a parent is always fresher than
+its children and leaves the cache after them. Paths walked whole are remembered until the next eviction: a block
+reads its values (one batch of walks) and then updates the same keys, and the update's walks are skipped for
+them.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ledger.errors import StoreError
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
 from ledger_lite.smt_tree import SparseMerkleTree
 
-# (id, node, l, r) rows of the ``smt`` table
-Row = tuple[int, bytes, int | None, int | None]
-# the row with the given id and the rows of its children
-ChildReader = Callable[[int], list[Row]]
-# the rows with the given ids (those stored, in any order)
-RowReader = Callable[[Sequence[int]], list[Row]]
+# the stored nodes at the given heap indexes (those stored): a 32-byte hash, or a leaf's ``path || value_hash``
+NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 
-DEFAULT_CAPACITY = 1 << 20  # cached entries; ~200 bytes each with the bookkeeping
+DEFAULT_CAPACITY = 1 << 20  # cached entries; ~240 bytes each with the bookkeeping
 REACHED_PATHS = 1 << 16  # paths remembered as walked whole (``StoredTree._reached``): a few blocks' reads
 
 
@@ -86,63 +75,54 @@ class _Tracked(dict[int, bytes]):
 
 @dataclass(frozen=True)
 class TreeWrite:
-    """What a block adds to the ``smt`` table: new rows, the root's row id, the leaf count."""
+    """What a write changes on disk: the nodes to store (heap index → stored node, in place of any there), the
+    positions left empty, and the leaf count."""
 
-    rows: list[Row]
-    root_id: int
+    rows: list[tuple[int, bytes]]
+    deleted: list[int]
     size: int
-    ids: dict[int, int]  # heap index → new row id
-    next_id: int
-    replaced: list[int] = field(default_factory=list)  # row ids no longer in the tree once ``rows`` are written
 
 
-def _entry_of(row: Row) -> bytes:
-    """A row as a cache entry (``ledger_lite.smt_tree`` layout); raises for a row of neither shape."""
-    row_id, node, left, right = row
-    if len(node) == HASH_SIZE and left is not None and right is not None:
+def entry_of(index: int, node: bytes) -> bytes:
+    """A stored node as a cache entry (``ledger_lite.smt_tree`` layout); raises for a row of neither shape."""
+    if len(node) == HASH_SIZE:
         return bytes(node)
-    if len(node) == 2 * HASH_SIZE and left is None and right is None:
+    if len(node) == 2 * HASH_SIZE:
         node = bytes(node)
         return node + hash_leaf(node[:HASH_SIZE], node[HASH_SIZE:])
-    raise StoreError(f"expected state tree row {row_id} to hold a 32-byte node with two children or a 64-byte "
-                     f"leaf, found {len(node)} bytes with children {left}, {right}; the store was changed outside "
-                     f"the node")
+    raise StoreError(f"expected the state tree node at position {index} to be a 32-byte hash or a 64-byte leaf, "
+                     f"found {len(node)} bytes; the store was changed outside the node")
 
 
 class StoredTree(SparseMerkleTree):
-    """``SparseMerkleTree`` over the ``smt`` rows read by ``read_children``; ``pending`` and ``written`` move a
-    block's changes to disk (``ledger.storage.Store.write_block`` calls them inside its transaction)."""
+    """``SparseMerkleTree`` over the stored nodes read by ``read_nodes``; ``pending`` and ``written`` move the
+    changes to disk (``ledger.storage.Store.write_block`` calls them inside a block's transaction)."""
 
-    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_ids", "_lru", "_next_id", "_reached",
-                 "_read_children", "_read_rows")
+    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_lru", "_reached", "_read_nodes")
 
-    def __init__(self, read_children: ChildReader, root: Row | None, size: int, next_id: int, *,
-                 capacity: int = DEFAULT_CAPACITY, read_rows: RowReader | None = None) -> None:
-        """``read_children`` reads one pair; ``read_rows``, if given, reads the pairs a batch's walks stop at in two
-        queries (the parents' rows, then their children's) instead of one query a pair."""
+    def __init__(self, read_nodes: NodeReader, root: bytes | None, size: int, *,
+                 capacity: int = DEFAULT_CAPACITY) -> None:
+        """``read_nodes`` reads the stored nodes at many positions in a few queries; ``root``: the stored root
+        (None: an empty tree)."""
         super().__init__()
         if capacity < 16:
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
         self._flush_at = max(1, capacity // 2)  # changed entries that make ``wants_flush`` true
         self._dirty: set[int] = set()  # heap indexes written since the last ``written``
         self._nodes = _Tracked(self._dirty)
-        self._read_children = read_children
-        self._read_rows = read_rows
+        self._read_nodes = read_nodes
         self._capacity = capacity
-        self._ids: dict[int, int] = {}  # heap index → row id, for every cached entry stored on disk
         self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
         # Paths walked whole since the last eviction: everything along them is still cached (only an eviction
         # removes what a walk loaded; updates only add entries or end a walk sooner), so the update that follows
         # the reads of a block's values does not walk them again.
         self._reached: set[bytes] = set()
-        self._next_id = next_id
         self._size = size
         # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
         # the LRU order is made only when the cache first overflows (deepest pairs first).
         self._complete = root is None
         if root is not None:
-            dict.__setitem__(self._nodes, 1, _entry_of(root))
-            self._ids[1] = root[0]
+            dict.__setitem__(self._nodes, 1, entry_of(1, root))
 
     @property
     def cached(self) -> int:
@@ -216,61 +196,26 @@ class StoredTree(SparseMerkleTree):
                     lru.move_to_end(parent)
         reached.update(paths)
 
-    def _load_pair(self, index: int) -> None:
-        """Read the children of the cached internal node ``index`` from disk and check them against it."""
-        row_id = self._row_id(index)
-        self._install(index, row_id, {row[0]: row for row in self._read_children(row_id)})
-
     def _load_pairs(self, indexes: list[int]) -> None:
-        """``_load_pair`` of each of ``indexes``, in two queries when ``read_rows`` is given."""
-        read_rows = self._read_rows
-        if read_rows is None or len(indexes) == 1:
-            for index in indexes:
-                self._load_pair(index)
-            return
-        parents = {index: self._row_id(index) for index in indexes}
-        rows = {row[0]: row for row in read_rows(list(parents.values()))}
-        children = [child for row_id in parents.values() if (row := rows.get(row_id)) is not None
-                    for child in (row[2], row[3]) if child]
-        rows.update((row[0], row) for row in read_rows(children))
-        for index, row_id in parents.items():
-            self._install(index, row_id, rows)
-
-    def _row_id(self, index: int) -> int:
-        row_id = self._ids.get(index)
-        if row_id is None:
-            raise StoreError(f"state tree node {index} is neither cached nor stored; expected its children on disk")
-        return row_id
-
-    def _install(self, index: int, row_id: int, rows: dict[int, Row]) -> None:
-        """Check the children of node ``index`` (row ``row_id``), found among ``rows``, against it and cache them."""
-        parent = rows.get(row_id)
-        if parent is None or parent[2] is None or parent[3] is None:
-            raise StoreError(f"state tree row {row_id} is missing or is not an internal node; the store was "
-                             f"changed outside the node")
-        found = parent[2], parent[3]
-        hashes = []
-        for child_id in found:
-            if child_id == 0:
-                hashes.append(EMPTY)
-                continue
-            row = rows.get(child_id)
-            if row is None:
-                raise StoreError(f"state tree row {child_id} (a child of row {row_id}) is missing; the store was "
+        """Read the children of the cached internal nodes ``indexes`` from disk (a few queries for all), check them
+        against their parents and cache them."""
+        found = self._read_nodes([child for index in indexes for child in (2 * index, 2 * index + 1)])
+        nodes, lru = self._nodes, self._lru
+        for index in indexes:
+            left, right = found.get(2 * index), found.get(2 * index + 1)
+            left_entry = None if left is None else entry_of(2 * index, left)
+            right_entry = None if right is None else entry_of(2 * index + 1, right)
+            expected = nodes[index]
+            computed = hash_node(_hash_of(left_entry), _hash_of(right_entry))
+            if computed != expected:
+                raise StoreError(f"the state tree's children of position {index} hash to {computed.hex()}, expected "
+                                 f"{expected.hex()} (checked down from the signed state root); the store was "
                                  f"changed outside the node")
-            entry = _entry_of(row)
-            hashes.append(entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:])
-        expected = self._nodes[index]
-        computed = hash_node(hashes[0], hashes[1])
-        if computed != expected:
-            raise StoreError(f"state tree row {row_id}: its children hash to {computed.hex()}, expected "
-                             f"{expected.hex()} (checked down from the signed state root); the store was changed "
-                             f"outside the node")
-        for child, child_id in zip((2 * index, 2 * index + 1), found, strict=True):
-            if child_id:
-                dict.__setitem__(self._nodes, child, _entry_of(rows[child_id]))
-                self._ids[child] = child_id
-        self._lru[index] = None
+            if left_entry is not None:
+                dict.__setitem__(nodes, 2 * index, left_entry)
+            if right_entry is not None:
+                dict.__setitem__(nodes, 2 * index + 1, right_entry)
+            lru[index] = None
 
     # --- writes -----------------------------------------------------------------------------------------------
     def wants_flush(self) -> bool:
@@ -285,48 +230,31 @@ class StoredTree(SparseMerkleTree):
         return len(self._dirty)
 
     def pending(self) -> TreeWrite:
-        """The rows for every entry changed since the last ``written``, children before parents, and the stored
-        rows they replace (module docstring, "Compaction")."""
-        nodes, known = self._nodes, self._ids
-        replaced = sorted(known[i] for i in self._dirty if i in known)
-        changed = sorted([i for i in self._dirty if i in nodes], key=int.bit_length, reverse=True)
-        new = dict(zip(changed, range(self._next_id, self._next_id + len(changed)), strict=True))
-        rows: list[Row] = []
-        append, get_new, get_known = rows.append, new.get, known.get
-        for index, row_id in new.items():
-            entry = nodes[index]
-            if len(entry) == HASH_SIZE:
-                left = index << 1
-                # a child is new, or cached and clean (its row known), or absent (empty)
-                left_id = get_new(left)
-                if left_id is None:
-                    left_id = get_known(left, 0) if left in nodes else 0
-                right_id = get_new(left + 1)
-                if right_id is None:
-                    right_id = get_known(left + 1, 0) if left + 1 in nodes else 0
-                append((row_id, entry, left_id, right_id))
+        """The stored form of every entry changed since the last ``written``, and the positions emptied."""
+        nodes = self._nodes
+        rows: list[tuple[int, bytes]] = []
+        deleted: list[int] = []
+        for index in self._dirty:
+            entry = nodes.get(index)
+            if entry is None:
+                deleted.append(index)
             else:
-                append((row_id, entry[:2 * HASH_SIZE], None, None))
-        root_id = new.get(1) or (known.get(1, 0) if 1 in nodes else 0)
-        return TreeWrite(rows, root_id, self._size, new, self._next_id + len(changed), replaced)
+                rows.append((index, entry if len(entry) == HASH_SIZE else entry[:2 * HASH_SIZE]))
+        return TreeWrite(rows, deleted, self._size)
 
     def written(self, write: TreeWrite) -> None:
-        """``write`` is on disk (its transaction committed): its rows are now the clean state of the cache."""
-        known, lru = self._ids, self._lru
-        for index in self._dirty.difference(write.ids):  # deleted
-            known.pop(index, None)
-        known.update(write.ids)
+        """``write`` is on disk (its transaction committed): the cache's entries are now as stored."""
         if not self._complete:
-            for index in write.ids:  # deepest first (``pending``'s order): parents end up fresher
-                if index > 1:
-                    lru[index >> 1] = None
-                    lru.move_to_end(index >> 1)
+            lru = self._lru
+            # deepest first: parents end up fresher than their children
+            for index in sorted((index for index, _ in write.rows if index > 1), key=int.bit_length, reverse=True):
+                lru[index >> 1] = None
+                lru.move_to_end(index >> 1)
         self._dirty.clear()
-        self._next_id = write.next_id
         self._evict()
 
     def _evict(self) -> None:
-        nodes, known = self._nodes, self._ids
+        nodes = self._nodes
         if len(nodes) <= self._capacity:
             return
         if self._complete:
@@ -341,16 +269,16 @@ class StoredTree(SparseMerkleTree):
             if len(nodes) <= self._capacity:
                 break
             parent, _ = lru.popitem(last=False)
-            # Only below a parent whose row is on disk and current, which names the children's rows; changed
-            # entries stay until they are written.
-            if parent not in known or parent in dirty:
-                if parent in nodes:
+            left = 2 * parent
+            # Only a pair whose rows on disk are theirs: a changed (or emptied) position stays until written.
+            if left in dirty or left + 1 in dirty:
+                if left in nodes or left + 1 in nodes:
                     kept.append(parent)
                 continue
-            for child in (2 * parent, 2 * parent + 1):
-                if child in nodes and child in known and child not in dirty:
-                    dict.__delitem__(nodes, child)
-                    del known[child]
+            if left in nodes:
+                dict.__delitem__(nodes, left)
+            if left + 1 in nodes:
+                dict.__delitem__(nodes, left + 1)
         for parent in kept:  # tried again once they are written
             lru[parent] = None
         if len(nodes) < before:
@@ -365,3 +293,9 @@ class StoredTree(SparseMerkleTree):
         for index, entry in built._nodes.items():
             self._nodes[index] = entry
         self._size = len(built)
+
+
+def _hash_of(entry: bytes | None) -> bytes:
+    if entry is None:
+        return EMPTY
+    return entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:]

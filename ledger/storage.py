@@ -17,19 +17,21 @@ assets writes pages all over them: the price of a node whose memory does not gro
 entries in every index, and their tree leaves, in its own transaction (a deleted key is logged in ``smt_redo`` like
 any other write: put back after a crash, its stored value is missing, so its leaf is taken out again). The state
 then holds the assets still live and those of the retention period, however long the chain; the swept ones stay
-provable by their transactions and blocks. The state tree's nodes are rows of ``smt`` (``ledger.state_tree``);
-``tree`` is the store's ``StoredTree``, which the node's ``State`` works on. Its changed nodes are appended in the
-transaction of a block once enough changed (``StoredTree.wants_flush``) and when the node closes; meanwhile every
-block's transaction logs the keys it wrote in ``smt_redo``, so the tree on disk (as of block ``smt_height``) and the
-logged keys' stored values give the tree of the head after a crash.
+provable by their transactions and blocks. The state tree's nodes are rows of ``smt_pos`` under their positions
+(``tree_key``; ``ledger.state_tree``); ``tree`` is the store's ``StoredTree``, which the node's ``State`` works
+on. Its changed nodes are written in the transaction of a block once enough changed (``StoredTree.wants_flush``)
+and when the node closes; meanwhile every block's transaction logs the keys it wrote in ``smt_redo``, so the tree
+on disk (as of block ``smt_height``) and the logged keys' stored values give the tree of the head after a crash.
 
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
-only the live tree's rows: ``ledger.state_tree``, "Compaction"), 5 (4 with the indexes above but the expiry
-index), 6 (5 with ``state_expiry``; its state may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in
-``txs``). Older formats are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored
-root does not reach are deleted; 4 → 5: the owner and open-asset indexes are built from the state rows; 5 → 6:
-the expiry index is, and the sweep then takes the expired assets out a block at a time; 6 → 7: ``tx_ids`` is
-built from the ids, which then leave ``txs``). 5 → 7 took 24 s for a store of 1 M readings here.
+only the live tree's rows), 5 (4 with the indexes above but the expiry index),
+6 (5 with ``state_expiry``; its state may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in ``txs``), 8
+(7 with the tree's nodes under their positions in ``smt_pos`` instead of rows under ids naming their children's in
+``smt``). Older formats are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored
+root does not reach are deleted; 4 → 5: the owner and open-asset indexes are built from the state rows; 5 → 6: the
+expiry index is, and the sweep then takes the expired assets out a block at a time; 6 → 7: ``tx_ids`` is built from
+the ids, which then leave ``txs``; 7 → 8: the tree's rows are copied to their positions, walking down from the
+stored root). 5 → 7 took 24 s for a store of 1 M readings here.
 """
 
 from __future__ import annotations
@@ -48,10 +50,10 @@ from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_val
 from ledger.errors import StoreError
 from ledger.state_index import Indexed, expiry_of, indexed
 from ledger.state_stored import DEFAULT_VALUES
-from ledger.state_tree import DEFAULT_CAPACITY, Row, StoredTree, TreeWrite
+from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "7"
+FORMAT = "8"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -62,9 +64,9 @@ CREATE TABLE IF NOT EXISTS tx_ids (prefix INTEGER NOT NULL, seq INTEGER NOT NULL
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER);
+CREATE TABLE IF NOT EXISTS smt_pos (k INTEGER PRIMARY KEY, node BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS smt_deep (k BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS smt_redo (height INTEGER PRIMARY KEY, keys BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS smt_garbage (id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS owners (id INTEGER PRIMARY KEY, owner TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS state_owner (owner INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (owner, id))
     WITHOUT ROWID;
@@ -79,16 +81,12 @@ INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
 """
 _IN_CHUNK = 500  # keys per ``IN (…)`` lookup
-# Replaced tree rows deleted with each block that does not write the tree (``Store._collect``): more than a
-# block's writes replace on average (about four rows a new leaf), so the backlog of a tree write is gone before
-# the next one. A block someone waits on leaves them to the producer's idle moments (``collect_garbage``), a
-# batch of ``GARBAGE_IDLE`` rows at a time (a few milliseconds), so its client does not wait for them.
-GARBAGE_PER_WRITE = 8
-GARBAGE_PER_BLOCK = 256
-GARBAGE_IDLE = 1024
-# The row of a tree node and the rows of its children, in one statement (ledger.state_tree.ChildReader).
-_CHILDREN = ("SELECT id, node, l, r FROM smt WHERE id IN "
-             "(?1, (SELECT l FROM smt WHERE id = ?1), (SELECT r FROM smt WHERE id = ?1))")
+# The tree of formats 3 to 7, rewritten in format 8 (``Store._migrate_from_7``): rows under ids, each internal node's
+# naming its children's.
+LEGACY_SMT = "CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER)"
+# Depths whose positions are integer keys of ``smt_pos`` (``tree_key``); the deeper ones, which random keys reach
+# with a chance of about n² / 2^57 for n leaves, are keys of ``smt_deep``.
+KEYED_DEPTH = 56
 INDEX_BITS = 16
 MAX_BLOCK_TXS = 1 << INDEX_BITS
 
@@ -96,6 +94,47 @@ MAX_BLOCK_TXS = 1 << INDEX_BITS
 def id_prefix(tx_id: bytes) -> int:
     """The key of a transaction id in ``tx_ids``: its first 8 bytes as a signed 64-bit integer."""
     return int.from_bytes(tx_id[:8], "big", signed=True)
+
+
+def tree_key(index: int) -> int | bytes:
+    """The row key of the state tree node at heap ``index`` (depth d, path prefix p: ``(1 << d) | p``). Down to
+    ``KEYED_DEPTH`` it is ``p << (62 - d) | d``, so a subtree's rows are one range of keys, its root first (the
+    depth fills the low 6 bits, the prefix the bits above, left-aligned); deeper, the index's bytes."""
+    depth = index.bit_length() - 1
+    if depth <= KEYED_DEPTH:
+        return ((index ^ (1 << depth)) << (62 - depth)) | depth
+    return index.to_bytes((depth + 8) // 8, "big")
+
+
+def read_tree_nodes(db: sqlite3.Connection, indexes: Sequence[int]) -> dict[int, bytes]:
+    """The stored state tree nodes at these heap indexes (those stored), a few queries for many
+    (``StoredTree._load_pairs``)."""
+    by_key = {tree_key(index): index for index in indexes}
+    keyed = [key for key in by_key if isinstance(key, int)]
+    found: dict[int, bytes] = {}
+    for at in range(0, len(keyed), _IN_CHUNK):
+        chunk = keyed[at:at + _IN_CHUNK]
+        for key, node in db.execute(f"SELECT k, node FROM smt_pos WHERE k IN ({','.join('?' * len(chunk))})", chunk):
+            found[by_key[key]] = node
+    if len(keyed) < len(by_key):  # deep positions (``KEYED_DEPTH``): rare, one query each
+        for key in by_key.keys() - set(keyed):
+            row = db.execute("SELECT node FROM smt_deep WHERE k = ?", (key,)).fetchone()
+            if row is not None:
+                found[by_key[key]] = row[0]
+    return found
+
+
+def write_tree_nodes(db: sqlite3.Connection, write: TreeWrite) -> None:
+    """Inside a transaction: the changed state tree nodes of ``write``, in place of those at their positions (in
+    key order: fewer pages touched), and the positions it emptied."""
+    gone = [(tree_key(index),) for index in write.deleted]
+    db.executemany("DELETE FROM smt_pos WHERE k = ?", (row for row in gone if isinstance(row[0], int)))
+    db.executemany("DELETE FROM smt_deep WHERE k = ?", (row for row in gone if isinstance(row[0], bytes)))
+    keyed = [(tree_key(index), node) for index, node in write.rows]
+    db.executemany("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)",
+                   sorted(row for row in keyed if isinstance(row[0], int)))
+    db.executemany("INSERT OR REPLACE INTO smt_deep(k, node) VALUES (?, ?)",
+                   (row for row in keyed if isinstance(row[0], bytes)))
 
 
 def _id_bytes(tx_id: str) -> bytes | None:
@@ -147,6 +186,9 @@ class Store:
         if found == "6":
             self._migrate_from_6()
             found = self.get_meta("format")
+        if found == "7":
+            self._migrate_from_7()
+            found = self.get_meta("format")
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
         self._build_indexes()
@@ -155,7 +197,6 @@ class Store:
         self._state_count = self.state_count()  # a count of the smallest index's entries, not a read of the rows
         self._owner_ids: dict[str, int] = {str(o): int(i) for i, o in self._db.execute("SELECT id, owner FROM owners")}
         self.tree = self._open_tree(tree_cache)
-        self._garbage = True  # rows in ``smt_garbage`` may be left to delete
         # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
         # ``State.stage``, which puts them into ``tree`` if they are not there yet and says which keys had a value
         # (None: not known).
@@ -171,77 +212,24 @@ class Store:
                              f"({exc}); the store was changed outside the node") from exc
 
     def _open_tree(self, capacity: int) -> StoredTree:
-        root_id, size = int(self.get_meta("smt_root") or 0), int(self.get_meta("smt_size") or 0)
-        root: Row | None = None
-        if root_id:
-            root = self._db.execute("SELECT id, node, l, r FROM smt WHERE id = ?", (root_id,)).fetchone()
-            if root is None:
-                raise StoreError(f"the state tree's root row {root_id} is missing from {self.path}; the store was "
-                                 f"changed outside the node")
-        next_id = int(self._db.execute("SELECT coalesce(max(id), 0) FROM smt").fetchone()[0]) + 1
-        return StoredTree(self._tree_rows, root, size, next_id, capacity=capacity, read_rows=self._tree_rows_at)
+        size = int(self.get_meta("smt_size") or 0)
+        root = self._tree_nodes([1]).get(1)
+        if root is None and size:
+            raise StoreError(f"the state tree's root row is missing from {self.path} (expected {size} leaves); the "
+                             f"store was changed outside the node")
+        return StoredTree(self._tree_nodes, root, size, capacity=capacity)
 
-    def _tree_rows(self, row_id: int) -> list[Row]:
+    def _tree_nodes(self, indexes: Sequence[int]) -> dict[int, bytes]:
         with self._lock:
-            return self._db.execute(_CHILDREN, (row_id,)).fetchall()
-
-    def _tree_rows_at(self, ids: Sequence[int]) -> list[Row]:
-        """The ``smt`` rows with these ids, a few queries for many (``StoredTree._load_pairs``)."""
-        rows: list[Row] = []
-        with self._lock:
-            for at in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[at:at + _IN_CHUNK]
-                rows += self._db.execute(f"SELECT id, node, l, r FROM smt WHERE id IN ({','.join('?' * len(chunk))})",
-                                         chunk).fetchall()
-        return rows
+            return read_tree_nodes(self._db, indexes)
 
     def _write_tree(self, write: TreeWrite, height: int) -> None:
-        """Inside a transaction: the tree's changed rows and its new root, as of block ``height``; the rows they
-        replace (``ledger.state_tree``, "Compaction") are listed in ``smt_garbage``, and the keys logged for the
-        blocks up to it are no longer needed. The replaced rows lie all over the table: deleted at once, they would
-        make one block write a page for nearly each of them, so the blocks that follow delete them a batch at a
-        time, lowest ids first (``_collect``)."""
-        self._db.executemany("INSERT OR IGNORE INTO smt_garbage(id) VALUES (?)",
-                             ((row_id,) for row_id in write.replaced))
-        self._garbage = True
-        self._db.executemany("INSERT INTO smt(id, node, l, r) VALUES (?, ?, ?, ?)", write.rows)
+        """Inside a transaction: the tree's changes (``write_tree_nodes``) and its leaf count, as of block
+        ``height``; the keys logged for the blocks up to it are no longer needed."""
+        write_tree_nodes(self._db, write)
         self._db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                             (("smt_root", str(write.root_id)), ("smt_size", str(write.size)),
-                              ("smt_height", str(height))))
+                             (("smt_size", str(write.size)), ("smt_height", str(height))))
         self._db.execute("DELETE FROM smt_redo WHERE height <= ?", (height,))
-
-    def _collect(self, count: int) -> int:
-        """Inside a transaction: delete up to ``count`` replaced tree rows (``_write_tree``); how many were listed."""
-        if not self._garbage:
-            return 0
-        ids = [row for (row,) in self._db.execute("SELECT id FROM smt_garbage ORDER BY id LIMIT ?", (count,))]
-        if not ids:
-            self._garbage = False
-            return 0
-        self._db.execute("DELETE FROM smt WHERE id BETWEEN ? AND ? AND id IN (SELECT id FROM smt_garbage "
-                         "WHERE id BETWEEN ? AND ?)", (ids[0], ids[-1], ids[0], ids[-1]))
-        self._db.execute("DELETE FROM smt_garbage WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
-        return len(ids)
-
-    @property
-    def has_garbage(self) -> bool:
-        """Whether replaced tree rows may be left to delete (``collect_garbage``)."""
-        return self._garbage
-
-    def collect_garbage(self, count: int = GARBAGE_IDLE) -> int:
-        """Delete up to ``count`` replaced tree rows in a transaction of their own (the producer, when idle);
-        returns how many were deleted (0: none is left)."""
-        if not self._garbage:
-            return 0
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                deleted = self._collect(count)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        return deleted
 
     def flush_tree(self, height: int) -> None:
         """Write the tree's changed rows now, the tree holding the state of block ``height`` (the last stored):
@@ -297,11 +285,9 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------------------
     def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
-                    writes: dict[str, tuple[Any, bytes | None]], *, collect: bool = True) -> None:
+                    writes: dict[str, tuple[Any, bytes | None]]) -> None:
         """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
-        result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically.
-        ``collect``: delete replaced tree rows in the same transaction (False: a client waits on the block, and
-        ``collect_garbage`` deletes them later)."""
+        result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically."""
         base = header.height << INDEX_BITS
         rows = []
         ids: list[tuple[int, int]] = []
@@ -362,8 +348,6 @@ class Store:
                     self._write_tree(tree, header.height)
                 else:
                     self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
-                    if collect:
-                        self._collect(GARBAGE_PER_WRITE * len(writes) + GARBAGE_PER_BLOCK)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -699,6 +683,7 @@ class Store:
         transaction: the rows of a store of format 3 grew with every write of the tree."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
+            self._db.execute(LEGACY_SMT)
             root_id = int(self._db.execute("SELECT coalesce((SELECT value FROM meta WHERE key = 'smt_root'), 0)")
                           .fetchone()[0])
             self._db.execute("CREATE TEMP TABLE smt_live (id INTEGER PRIMARY KEY)")
@@ -714,13 +699,53 @@ class Store:
             self._db.execute("ROLLBACK")
             raise
 
+    def _migrate_from_7(self) -> None:
+        """Copy the tree's rows of a store of format 7 (``LEGACY_SMT``) to their positions in ``smt_pos``, walking
+        down from the stored root a level at a time, and drop the old tables, in one transaction. The rows are
+        copied as they are: one changed outside the node is refused at its first read, as before."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._has_table("smt"):
+                self._db.execute("DELETE FROM smt_pos")
+                self._db.execute("DELETE FROM smt_deep")
+                root_id = int(self._db.execute("SELECT coalesce((SELECT value FROM meta WHERE key = 'smt_root'), "
+                                               "0)").fetchone()[0])
+                level = {root_id: 1} if root_id else {}
+                while level:
+                    below: dict[int, int] = {}
+                    ids = list(level)
+                    rows: list[tuple[int | bytes, bytes]] = []
+                    for at in range(0, len(ids), _IN_CHUNK):
+                        chunk = ids[at:at + _IN_CHUNK]
+                        for row_id, node, left, right in self._db.execute(
+                                f"SELECT id, node, l, r FROM smt WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                            index = level[row_id]
+                            rows.append((tree_key(index), node))
+                            if left:
+                                below[left] = 2 * index
+                            if right:
+                                below[right] = 2 * index + 1
+                    self._db.executemany("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)",
+                                         (row for row in rows if isinstance(row[0], int)))
+                    self._db.executemany("INSERT OR REPLACE INTO smt_deep(k, node) VALUES (?, ?)",
+                                         (row for row in rows if isinstance(row[0], bytes)))
+                    level = below
+                self._db.execute("DROP TABLE smt")
+            self._db.execute("DROP TABLE IF EXISTS smt_garbage")
+            self._db.execute("DELETE FROM meta WHERE key = 'smt_root'")
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '8')")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
     def _migrate_from_2(self) -> None:
         """Add the state tree of a store of format 2 (built once from its state rows), in one transaction."""
         hashes = []
         for key_blob, value_blob in self._db.execute("SELECT key, value FROM state"):
             key = unpack_key(bytes(key_blob))
             hashes.append((key.encode(), sha256(unpack_value(key, bytes(value_blob))[0])))
-        tree = StoredTree(self._tree_rows, None, 0, 1)
+        tree = StoredTree(self._tree_nodes, None, 0)
         try:
             tree.load_all(hashes)
         except ValueError as exc:
@@ -728,7 +753,8 @@ class Store:
                              f"outside the node") from exc
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.execute("DELETE FROM smt")
+            self._db.execute("DELETE FROM smt_pos")
+            self._db.execute("DELETE FROM smt_deep")
             last = self._db.execute("SELECT coalesce(max(height), 0) FROM blocks").fetchone()[0]
             self._write_tree(tree.pending(), int(last))
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")

@@ -152,7 +152,7 @@ def test_a_store_of_format_1_is_rewritten_without_changing_anything(ledger_world
         node.close()
     store = Store(db_path)
     try:
-        assert store.get_meta("format") == "7"
+        assert store.get_meta("format") == "8"
     finally:
         store.close()
 
@@ -183,5 +183,5 @@ def test_a_store_of_an_unknown_format_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path / "ledger.sqlite")
     store.set_meta("format", "9")
     store.close()
-    with pytest.raises(StoreError, match=r"expected a ledger store of format 7 in .*, found format 9"):
+    with pytest.raises(StoreError, match=r"expected a ledger store of format 8 in .*, found format 9"):
         Store(tmp_path / "ledger.sqlite")

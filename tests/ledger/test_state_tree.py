@@ -1,14 +1,14 @@
 """The state tree on disk (issue #16, ``ledger.state_tree``): the same writes give the same roots and proofs as
-the tree in memory, through a small cache that keeps evicting and reloading nodes and across reopening; a
-hand-edited node is refused when first read; the cache stays within its bound."""
+the tree in memory, through a small cache that keeps evicting and reloading nodes and across reopening; the store
+holds exactly the nodes of the tree, under their positions; a hand-edited node is refused when first read; the cache
+stays within its bound."""
 
 from __future__ import annotations
 
 import hashlib
 import random
 import sqlite3
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,12 @@ import cbor2
 import pytest
 
 from ledger.compact import unpack_key
-from ledger.errors import Rejected, StoreError
+from ledger.errors import StoreError
 from ledger.node import Node
-from ledger.state_tree import Row, StoredTree
-from ledger.storage import _CHILDREN, SCHEMA, Store
+from ledger.state_tree import StoredTree
+from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key, write_tree_nodes
 from ledger_lite.smt_tree import SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
-from tests.helpers.ledger_world import slot as slot_start
 
 
 def sha(data: bytes) -> bytes:
@@ -30,51 +29,47 @@ def sha(data: bytes) -> bytes:
 
 
 class TreeFile:
-    """The ``smt`` table of a SQLite file, written the way ``ledger.storage.Store.write_block`` writes it."""
+    """The tree tables of a SQLite file, read and written the way ``ledger.storage.Store`` reads and writes them."""
 
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.executescript(SCHEMA)
 
-    def children(self, row_id: int) -> list[Row]:
-        return self.db.execute(_CHILDREN, (row_id,)).fetchall()
-
-    def rows_at(self, ids: Sequence[int]) -> list[Row]:
-        return self.db.execute(f"SELECT id, node, l, r FROM smt WHERE id IN ({','.join('?' * len(ids))})",
-                               list(ids)).fetchall()
-
     def open(self, capacity: int) -> StoredTree:
-        meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('smt_root', 'smt_size')"))
-        root_id = int(meta.get("smt_root", 0))
-        root = self.db.execute("SELECT id, node, l, r FROM smt WHERE id = ?", (root_id,)).fetchone()
-        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM smt").fetchone()[0]
-        return StoredTree(self.children, root, int(meta.get("smt_size", 0)), next_id, capacity=capacity,
-                          read_rows=self.rows_at)
+        size = self.db.execute("SELECT coalesce((SELECT value FROM meta WHERE key = 'smt_size'), 0)").fetchone()[0]
+        root = read_tree_nodes(self.db, [1]).get(1)
+        return StoredTree(lambda indexes: read_tree_nodes(self.db, indexes), root, int(size), capacity=capacity)
 
-    def rows(self) -> set[int]:
-        return {row_id for (row_id,) in self.db.execute("SELECT id FROM smt")}
+    def rows(self) -> dict[int | bytes, bytes]:
+        """Every stored node by its row key."""
+        return {key: bytes(node) for table in ("smt_pos", "smt_deep")
+                for key, node in self.db.execute(f"SELECT k, node FROM {table}")}
 
-    def live_rows(self) -> set[int]:
-        """The rows reached from the stored root."""
-        meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key = 'smt_root'"))
-        todo, live = [int(meta.get("smt_root", 0))], set()
-        while todo:
-            row_id = todo.pop()
-            if row_id:
-                live.add(row_id)
-                _, left, right = self.db.execute("SELECT id, l, r FROM smt WHERE id = ?", (row_id,)).fetchone()
-                todo += [child for child in (left, right) if child]
-        return live
+    def set_node(self, index: int, node: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)", (tree_key(index), node))
 
     def flush(self, tree: StoredTree) -> None:
         write = tree.pending()
         self.db.execute("BEGIN")
-        self.db.executemany("DELETE FROM smt WHERE id = ?", ((row_id,) for row_id in write.replaced))
-        self.db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)", write.rows)
-        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                            (("smt_root", str(write.root_id)), ("smt_size", str(write.size))))
+        write_tree_nodes(self.db, write)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('smt_size', ?)", (str(write.size),))
         self.db.execute("COMMIT")
         tree.written(write)
+
+
+def rows_of(tree: SparseMerkleTree) -> dict[int | bytes, bytes]:
+    """The rows that store ``tree`` (every node in memory): each node under its position, leaves without their
+    hash."""
+    return {tree_key(index): entry if len(entry) == 32 else entry[:64] for index, entry in tree._nodes.items()}
+
+
+def leaf_position(tree: SparseMerkleTree, key: bytes) -> int:
+    """The heap index of ``key``'s leaf in a tree held in memory."""
+    path, index, depth = sha(key), 1, 0
+    while len(tree._nodes[index]) == 32:
+        index = 2 * index + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
+        depth += 1
+    return index
 
 
 @pytest.fixture
@@ -116,7 +111,7 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
         tree_file.flush(stored)
         assert stored.cached <= capacity
         assert_same(stored, memory, rng.sample(universe, 8))
-        assert tree_file.live_rows() == tree_file.rows()  # compacted: every stored row is in the tree
+        assert tree_file.rows() == rows_of(memory)  # every node in place, and nothing else
     assert stored.root() == root_of(model)
     # A node that starts again reads the same tree back from disk, a pair of nodes at a time.
     reopened = tree_file.open(capacity)
@@ -136,66 +131,72 @@ def test_a_tree_built_at_once_is_the_tree_built_by_updates(tree_file: TreeFile) 
         reopened.load_all(items.items())
 
 
-@pytest.mark.parametrize("what", ["leaf", "node", "link"])
+EDITED = (r"the state tree's children of position {} hash to [0-9a-f]{{64}}, expected [0-9a-f]{{64}} \(checked down "
+          r"from the signed state root\); the store was changed outside the node")
+
+
+@pytest.mark.parametrize("what", ["leaf", "node", "swapped"])
 def test_an_edited_tree_row_is_refused_when_first_read(tree_file: TreeFile, what: str) -> None:
     items = {b"key/%d" % i: sha(b"%d" % i) for i in range(50)}
     tree = tree_file.open(1 << 10)
     tree.update(items)
     tree_file.flush(tree)
     target = b"key/7"
-    proof = SparseMerkleTree.from_items(items).prove(target)
+    memory = SparseMerkleTree.from_items(items)
+    proof = memory.prove(target)
     if what == "leaf":  # the value of one leaf
-        row_id = tree_file.db.execute("SELECT id FROM smt WHERE node = ?", (sha(target) + items[target],)).fetchone()[0]
-        tree_file.db.execute("UPDATE smt SET node = ? WHERE id = ?", (sha(target) + sha(b"forged"), row_id))
+        tree_file.set_node(leaf_position(memory, target), sha(target) + sha(b"forged"))
     elif what == "node":  # the hash of the internal node just below the root on the key's side
-        first = sha(target)[0] >> 7
-        root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
-        child = tree_file.db.execute(f"SELECT {'lr'[first]} FROM smt WHERE id = ?", (root_id,)).fetchone()[0]
-        tree_file.db.execute("UPDATE smt SET node = ? WHERE id = ?", (sha(b"forged"), child))
-    else:  # a child link pointed at another row
-        root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
-        tree_file.db.execute("UPDATE smt SET l = r WHERE id = ?", (root_id,))
+        assert len(memory._nodes[2 + (sha(target)[0] >> 7)]) == 32
+        tree_file.set_node(2 + (sha(target)[0] >> 7), sha(b"forged"))
+    else:  # the root's two children swapped
+        tree_file.set_node(2, memory._nodes[3])
+        tree_file.set_node(3, memory._nodes[2])
     assert proof.depth > 1
     reopened = tree_file.open(1 << 10)
     assert reopened.root() == tree.root()  # the root row itself is intact: what a start checks
-    with pytest.raises(StoreError, match=r"state tree row \d+: its children hash to [0-9a-f]{64}, expected "
-                                         r"[0-9a-f]{64} \(checked down from the signed state root\); the store was "
-                                         r"changed outside the node"):
+    with pytest.raises(StoreError, match=EDITED.format(r"\d+")):
         reopened.prove(target)
 
 
 def test_an_edited_tree_row_is_refused_by_a_batch_that_reaches_it(tree_file: TreeFile) -> None:
-    """A batch's walks read the missing pairs of one depth together (``read_rows``): the edit is found all the same,
-    and the tree is left unchanged."""
+    """A batch's walks read the missing pairs of one depth together: the edit is found all the same, and the tree
+    is left unchanged."""
     items = {b"key/%d" % i: sha(b"%d" % i) for i in range(200)}
     tree = tree_file.open(1 << 10)
     tree.update(items)
     tree_file.flush(tree)
-    root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
-    left, right = tree_file.db.execute("SELECT l, r FROM smt WHERE id = ?", (root_id,)).fetchone()
-    below = tree_file.db.execute("SELECT l FROM smt WHERE id = ?", (right,)).fetchone()[0]
-    tree_file.db.execute("UPDATE smt SET node = ? WHERE id = ?", (sha(b"forged"), below))
+    tree_file.set_node(6, sha(b"forged"))  # the left child of the root's right child
     reopened = tree_file.open(1 << 10)
-    with pytest.raises(StoreError, match=rf"state tree row {right}: its children hash to [0-9a-f]{{64}}, expected "):
+    with pytest.raises(StoreError, match=EDITED.format(3)):
         reopened.update({key: sha(b"new") for key in items})
     assert reopened.root() == tree.root()
     unedited = next(key for key in items if sha(key)[0] < 0x80)  # on the left of the root: read as before
-    assert left and tree_file.open(1 << 10).get(unedited) == items[unedited]
+    assert tree_file.open(1 << 10).get(unedited) == items[unedited]
 
 
-def test_a_missing_or_misshapen_row_is_refused(tree_file: TreeFile) -> None:
+def test_a_missing_misshapen_or_added_row_is_refused(tree_file: TreeFile) -> None:
+    items = {b"key/%d" % i: sha(b"%d" % i) for i in range(20)}
     tree = tree_file.open(1 << 10)
-    tree.update({b"key/%d" % i: sha(b"%d" % i) for i in range(20)})
+    tree.update(items)
     tree_file.flush(tree)
-    root_id = int(tree_file.db.execute("SELECT value FROM meta WHERE key = 'smt_root'").fetchone()[0])
-    left = tree_file.db.execute("SELECT l FROM smt WHERE id = ?", (root_id,)).fetchone()[0]
-    tree_file.db.execute("UPDATE smt SET node = x'00' WHERE id = ?", (left,))
-    with pytest.raises(StoreError, match=rf"expected state tree row {left} to hold a 32-byte node with two children "
-                                         r"or a 64-byte leaf, found 1 bytes"):
+    tree_file.set_node(2, b"\x00")
+    with pytest.raises(StoreError, match=r"expected the state tree node at position 2 to be a 32-byte hash or a "
+                                         r"64-byte leaf, found 1 bytes; the store was changed outside the node"):
         tree_file.open(1 << 10).get(b"key/1")
-    tree_file.db.execute("DELETE FROM smt WHERE id = ?", (left,))
-    with pytest.raises(StoreError, match=rf"state tree row {left} \(a child of row {root_id}\) is missing"):
+    tree_file.db.execute("DELETE FROM smt_pos WHERE k = ?", (tree_key(2),))
+    with pytest.raises(StoreError, match=EDITED.format(1)):
         tree_file.open(1 << 10).get(b"key/1")
+    memory = SparseMerkleTree.from_items(items)
+    tree_file.set_node(2, memory._nodes[2])
+    assert tree_file.rows() == rows_of(memory)
+    # a leaf added where the tree has none: below a node with one child
+    parent = next(i for i, e in memory._nodes.items() if len(e) == 32 and (2 * i in memory._nodes) != (2 * i + 1 in
+                                                                                                        memory._nodes))
+    empty = 2 * parent if 2 * parent not in memory._nodes else 2 * parent + 1
+    tree_file.set_node(empty, sha(b"added") + sha(b"value"))
+    with pytest.raises(StoreError, match=EDITED.format(parent)):
+        tree_file.open(1 << 10).get_many(list(items))
 
 
 def test_a_cache_too_small_to_walk_is_refused(tree_file: TreeFile) -> None:
@@ -213,7 +214,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         node.close()
     db_path = tmp_path / "node" / "ledger.sqlite"
     db = sqlite3.connect(db_path, isolation_level=None)
-    db.executescript("DROP TABLE smt; DELETE FROM meta WHERE key IN ('smt_root', 'smt_size'); "
+    db.executescript("DELETE FROM smt_pos; DELETE FROM smt_deep; DELETE FROM meta WHERE key = 'smt_size'; "
                      "UPDATE meta SET value = '2' WHERE key = 'format';")
     db.close()
     node = ledger_world.open_node(tmp_path / "node", ManualClock())
@@ -221,7 +222,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
         ledger_world.new_asset(node, 4, 5_000)  # and it goes on
         assert node.status()["state_root"] == recompute_state_root(db_path).hex()
-        assert node.store.get_meta("format") == "7"
+        assert node.store.get_meta("format") == "8"
     finally:
         node.close()
 
@@ -343,31 +344,14 @@ def test_a_logged_key_taken_out_is_refused_on_start(ledger_world: LedgerWorld, t
         store.close()
 
 
-def stored_rows(db_path: Path) -> tuple[set[int], set[int]]:
-    """(every row id of ``smt`` not yet listed for deletion, the row ids reached from the stored root)."""
-    tree_file = TreeFile(db_path)
+def assert_only_the_tree(w: LedgerWorld, data_dir: Path, state_root: str) -> None:
+    """The closed node's store holds the nodes of its tree and nothing else, and reads back the same state."""
+    values = {key.encode(): sha(encoded) for key, encoded, _ in Store(data_dir / "ledger.sqlite").state_rows()}
+    tree_file = TreeFile(data_dir / "ledger.sqlite")
     try:
-        garbage = {row for (row,) in tree_file.db.execute("SELECT id FROM smt_garbage")}
-        assert garbage <= tree_file.rows() and not garbage & tree_file.live_rows()
-        return tree_file.rows() - garbage, tree_file.live_rows()
+        assert tree_file.rows() == rows_of(SparseMerkleTree.from_items(values))
     finally:
         tree_file.db.close()
-
-
-def garbage(db_path: Path) -> int:
-    db = sqlite3.connect(db_path)
-    try:
-        return int(db.execute("SELECT count(*) FROM smt_garbage").fetchone()[0])
-    finally:
-        db.close()
-
-
-def assert_only_the_live_tree(w: LedgerWorld, data_dir: Path, state_root: str) -> None:
-    """The closed node's store holds one row per node of its tree and nothing else, and reads back the same state."""
-    everything, live = stored_rows(data_dir / "ledger.sqlite")
-    assert everything == live
-    values = {key.encode(): sha(encoded) for key, encoded, _ in Store(data_dir / "ledger.sqlite").state_rows()}
-    assert len(live) == len(SparseMerkleTree.from_items(values)._nodes)  # one row per node of the tree
     node = w.open_node(data_dir, ManualClock())
     try:
         assert node.status()["state_root"] == state_root
@@ -376,67 +360,48 @@ def assert_only_the_live_tree(w: LedgerWorld, data_dir: Path, state_root: str) -
         node.close()
 
 
-def test_a_node_keeps_only_the_rows_of_its_tree(ledger_world: LedgerWorld, tmp_path: Path) -> None:
-    """Each write of the tree lists the rows it replaces in the same transaction, and the blocks that follow
-    without writing the tree delete them: every stored row is then a node of the tree of the stored root, and
-    the node reads the same state back."""
+def test_a_node_keeps_only_the_nodes_of_its_tree(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """Each write of the tree replaces the nodes at their positions and deletes those of emptied positions, in the
+    block's transaction: the store then holds the tree of its state and nothing else."""
     w = ledger_world
     data_dir = tmp_path / "node"
     node = w.open_node(data_dir, ManualClock())
     node.store.tree._flush_at = 1  # every block writes its tree rows
     for slot in range(2, 10):
         w.commit(node, w.allocate([(w.new_asset(node, slot, 1_000), 400)]))
-    assert garbage(data_dir / "ledger.sqlite") > 0
-    node.store.tree._flush_at = 1 << 20  # no more tree writes: the idle producer deletes the replaced rows
-    for slot in range(10, 12):
-        w.new_asset(node, slot, 1_000)
-    deadline = time.monotonic() + 30
-    while garbage(data_dir / "ledger.sqlite") and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert garbage(data_dir / "ledger.sqlite") == 0
     status = node.status()
     node.close()
-    assert_only_the_live_tree(w, data_dir, status["state_root"])
+    assert_only_the_tree(w, data_dir, status["state_root"])
 
 
-def test_a_block_someone_waits_on_leaves_the_replaced_rows_to_idle_moments(ledger_world: LedgerWorld,
-                                                                          tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Its client is answered without the deletion; ``collect_garbage`` deletes them later, a batch at a time, in
-    transactions of their own, and a bulk block (nobody waits) deletes them with itself."""
-    w = ledger_world
-    data_dir = tmp_path / "node"
-    db_path = data_dir / "ledger.sqlite"
-    monkeypatch.setattr(Node, "_collect_while_idle", lambda self: None)
-    node = w.open_node(data_dir, ManualClock())
-    try:
-        node.store.tree._flush_at = 1
-        for slot in range(2, 8):
-            w.commit(node, w.allocate([(w.new_asset(node, slot, 1_000), 400)]))
-        node.store.tree._flush_at = 1 << 20
-        listed = garbage(db_path)
-        assert listed > 10
-        w.new_asset(node, 8, 1_000)  # waited on: nothing deleted
-        assert garbage(db_path) == listed
-        assert node.store.collect_garbage(5) == 5
-        assert garbage(db_path) == listed - 5
-        bulk = node.submit_many([w.generate(slot_start(9), 1_000).encode()])  # nobody waits: some deleted with it
-        assert not isinstance(bulk[0], Rejected)
-        outcome = bulk[0].wait(30)
-        assert outcome is not None and outcome["code"] == "ok"
-        left = garbage(db_path)
-        assert left < listed - 5
-        while node.store.collect_garbage():
-            pass
-        assert garbage(db_path) == 0
-        status = node.status()
-    finally:
-        node.close()
-    assert_only_the_live_tree(w, data_dir, status["state_root"])
+def legacy_tree(db_path: Path, version: str, extra: list[tuple[bytes, int | None, int | None]]) -> None:
+    """Rewrite a closed store's tree as formats 3 to 7 kept it (``LEGACY_SMT``: rows under ids, an internal node's
+    naming its children's; the root's id in ``smt_root``), with ``extra`` rows besides, as ``version``."""
+    db = sqlite3.connect(db_path)
+    with db:
+        nodes = {}
+        for key, node in db.execute("SELECT k, node FROM smt_pos"):
+            depth = key & 63
+            nodes[(1 << depth) | key >> (62 - depth)] = bytes(node)
+        ids = {index: row_id for row_id, index in enumerate(sorted(nodes), 1)}
+        db.execute(LEGACY_SMT)
+        db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)",
+                       [(ids[i], node, ids.get(2 * i, 0), ids.get(2 * i + 1, 0)) if len(node) == 32 else
+                        (ids[i], node, None, None) for i, node in nodes.items()])
+        db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)",
+                       [(len(ids) + n, *row) for n, row in enumerate(extra, 1)])
+        db.execute("CREATE TABLE smt_garbage (id INTEGER PRIMARY KEY)")
+        db.execute("INSERT INTO meta VALUES ('smt_root', ?)", (str(ids[1]),))
+        db.execute("DELETE FROM smt_pos")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (version,))
+    db.close()
 
 
-def test_a_store_of_format_3_loses_its_replaced_rows_once(ledger_world: LedgerWorld, tmp_path: Path) -> None:
-    """Format 3 kept every replaced row: opening it deletes those the stored root does not reach, nothing else."""
+@pytest.mark.parametrize("version", ["3", "7"])
+def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                version: str) -> None:
+    """Formats 3 to 7 kept the tree under row ids (format 3 with every replaced row too): opening such a store
+    copies the rows the stored root reaches to their positions and drops the old tables."""
     w = ledger_world
     data_dir = tmp_path / "node"
     node = w.open_node(data_dir, ManualClock())
@@ -444,20 +409,15 @@ def test_a_store_of_format_3_loses_its_replaced_rows_once(ledger_world: LedgerWo
         w.new_asset(node, slot, 1_000)
     status = node.status()
     node.close()
-    db = sqlite3.connect(data_dir / "ledger.sqlite")
-    with db:  # rows a store of format 3 would hold besides its tree: replaced nodes and leaves
-        top = db.execute("SELECT max(id) FROM smt").fetchone()[0]
-        db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)",
-                       [(top + 1, sha(b"old node"), 1, 2), (top + 2, sha(b"a") + sha(b"b"), None, None)])
-        db.execute("UPDATE meta SET value = '3' WHERE key = 'format'")
-    db.close()
-    everything, live = stored_rows(data_dir / "ledger.sqlite")
-    assert everything == live | {top + 1, top + 2}
+    legacy_tree(data_dir / "ledger.sqlite", version,  # replaced nodes and leaves, as format 3 kept them
+                [(sha(b"old node"), 1, 2), (sha(b"a") + sha(b"b"), None, None)] if version == "3" else [])
     node = w.open_node(data_dir, ManualClock())
     try:
-        assert node.store.get_meta("format") == "7"
+        assert node.store.get_meta("format") == "8"
+        assert node.store.get_meta("smt_root") is None
+        assert not node.store._has_table("smt") and not node.store._has_table("smt_garbage")
         assert node.status()["state_root"] == status["state_root"]
         assert node.audit() == len(node.state)
     finally:
         node.close()
-    assert stored_rows(data_dir / "ledger.sqlite") == (live, live)
+    assert_only_the_tree(w, data_dir, status["state_root"])
