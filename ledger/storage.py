@@ -37,6 +37,7 @@ stored root). 5 → 7 took 24 s for a store of 1 M readings here.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -54,6 +55,7 @@ from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
 FORMAT = "8"
+MIGRATED = ("2", "3", "4", "5", "6", "7")  # older formats rewritten on open (format 1 has no format row)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -89,6 +91,8 @@ LEGACY_SMT = "CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB 
 KEYED_DEPTH = 56
 INDEX_BITS = 16
 MAX_BLOCK_TXS = 1 << INDEX_BITS
+
+log = logging.getLogger(__name__)
 
 
 def id_prefix(tx_id: bytes) -> int:
@@ -171,6 +175,9 @@ class Store:
         self._db.executescript(SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
         found = self.get_meta("format")
+        if found in MIGRATED:  # said before the wait
+            log.warning("ledger store %s: rewriting format %s as format %s, once (15 to 30 s a million assets)",
+                        path, found, FORMAT)
         if found == "2":
             self._migrate_from_2()
             found = self.get_meta("format")

@@ -399,7 +399,7 @@ def legacy_tree(db_path: Path, version: str, extra: list[tuple[bytes, int | None
 
 @pytest.mark.parametrize("version", ["3", "7"])
 def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: LedgerWorld, tmp_path: Path,
-                                                                version: str) -> None:
+                                                                version: str, caplog: pytest.LogCaptureFixture) -> None:
     """Formats 3 to 7 kept the tree under row ids (format 3 with every replaced row too): opening such a store
     copies the rows the stored root reaches to their positions and drops the old tables."""
     w = ledger_world
@@ -413,6 +413,7 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
                 [(sha(b"old node"), 1, 2), (sha(b"a") + sha(b"b"), None, None)] if version == "3" else [])
     node = w.open_node(data_dir, ManualClock())
     try:
+        assert f"rewriting format {version} as format 8, once" in caplog.text  # said before the wait
         assert node.store.get_meta("format") == "8"
         assert node.store.get_meta("smt_root") is None
         assert not node.store._has_table("smt") and not node.store._has_table("smt_garbage")
