@@ -14,17 +14,23 @@ live assets outgrow the cache (about 500,000 live assets with the default cache)
 ``bench/ledger_scale.py`` finds ingest falling. The baseline is this machine's single-core Ed25519 verification
 time per signature, measured at the start. Readings are signed beforehand in worker processes (the meters' work).
 
+Also measured: the memory a cached tree node takes (``tree_cache_bytes_per_entry``, Python's allocations for
+the entries of a 200,000-leaf tree once written, with the order in which they leave the cache), which sets how
+much of the tree a cache of a given size in bytes holds.
+
 Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
 import tempfile
 import time
+import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -36,7 +42,7 @@ from ledger_ingest import verify_rate
 from ledger.genesis import Genesis, entry
 from ledger.node import Node
 from ledger.rules.expiry import RETENTION
-from ledger.state_tree import DEFAULT_CAPACITY
+from ledger.state_tree import DEFAULT_CAPACITY, StoredTree
 from ledger.storage import Store
 from ledger_lite import SigningKey, sign_tx
 
@@ -97,6 +103,22 @@ def ingest(readings: list[list[bytes]], genesis: Genesis, validator: SigningKey,
             "readings_per_s": round(measured / wall)}
 
 
+def cache_bytes_per_entry(leaves: int = 200_000) -> float:
+    """Bytes of Python allocations per cached entry of a ``StoredTree`` holding ``leaves`` written leaves."""
+    items = [(hashlib.sha256(b"key %d" % i).digest(), hashlib.sha256(b"value %d" % i).digest()) for i in range(leaves)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        # A cache a little smaller than the tree (about 2.4 entries a leaf): once written, the tree is evicted
+        # down to it, and the order in which entries leave is kept for every pair still cached.
+        tree = StoredTree(lambda indexes: {}, None, 0, capacity=2 * leaves)
+        tree.load_all(items)
+        tree.written(tree.pending())
+        return (tracemalloc.get_traced_memory()[0] - before) / tree.cached
+    finally:
+        tracemalloc.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--meters", type=int, default=20)
@@ -117,12 +139,14 @@ def main() -> None:
         readings = list(pool.map(sign_slot, [args.meters] * slots, range(slots), [intermediary.address] * slots,
                                  chunksize=64))
     verify_us = 1e6 / verify_rate()
+    entry_bytes = cache_bytes_per_entry()
     cached = ingest(readings, genesis, validator, DEFAULT_CAPACITY, args.meters)
     small = ingest(readings, genesis, validator, args.small_cache, args.meters)
     print(json.dumps({"bench": "ledger_steady", "meters": args.meters, "days": args.days,
                       "verify_us_one_core": round(verify_us, 1), "tree_cached": cached, "tree_half_cached": small,
                       "cpu_ratio_cached": round(cached["cpu_us_per_reading"] / verify_us, 2),
                       "cpu_ratio_half_cached": round(small["cpu_us_per_reading"] / verify_us, 2),
+                      "tree_cache_bytes_per_entry": round(entry_bytes),
                       "load_avg_1m": round(os.getloadavg()[0], 2)}))
 
 

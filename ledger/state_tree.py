@@ -11,9 +11,11 @@ turns it into a row key that keeps every subtree's rows together, ``ledger.stora
 node's row is its 32-byte hash, a leaf's is ``path || value_hash``; an empty subtree has no row. The children of
 a node are therefore found from its position alone, without row ids to keep in memory for every cached node,
 and a write replaces a node's row in place or deletes it: the table holds the tree of ``smt_height`` and
-nothing else, with no replaced rows to list and delete later. (Rows appended under new ids, as in Diem's
-Jellyfish Merkle tree, write fewer pages per block, but here the tree is written once for many blocks, below,
-and such a write touches most of the table's pages either way.)
+nothing else, with no replaced rows to list and delete later. (Formats 3 to 7 appended changed nodes under new
+row ids, as Diem's Jellyfish Merkle tree does, to write fewer pages per block; but the tree is written once for
+many blocks, below, and deleting the rows it replaced touched pages all over the table anyway. Under positions,
+a node at the steady state of ``bench/ledger_steady.py`` costs 18 % less CPU a reading and a quarter less memory
+a cached entry.)
 
 Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
 parent's, which the node checked against the last signed header at start (the root): a hand-edited, added or
