@@ -85,7 +85,7 @@ class TreeWrite:
     size: int
 
 
-def entry_of(index: int, node: bytes) -> bytes:
+def _entry_of(index: int, node: bytes) -> bytes:
     """A stored node as a cache entry (``ledger_lite.smt_tree`` layout); raises for a row of neither shape."""
     if len(node) == HASH_SIZE:
         return bytes(node)
@@ -124,7 +124,7 @@ class StoredTree(SparseMerkleTree):
         # the LRU order is made only when the cache first overflows (deepest pairs first).
         self._complete = root is None
         if root is not None:
-            dict.__setitem__(self._nodes, 1, entry_of(1, root))
+            dict.__setitem__(self._nodes, 1, _entry_of(1, root))
 
     @property
     def cached(self) -> int:
@@ -205,8 +205,8 @@ class StoredTree(SparseMerkleTree):
         nodes, lru = self._nodes, self._lru
         for index in indexes:
             left, right = found.get(2 * index), found.get(2 * index + 1)
-            left_entry = None if left is None else entry_of(2 * index, left)
-            right_entry = None if right is None else entry_of(2 * index + 1, right)
+            left_entry = None if left is None else _entry_of(2 * index, left)
+            right_entry = None if right is None else _entry_of(2 * index + 1, right)
             expected = nodes[index]
             computed = hash_node(_hash_of(left_entry), _hash_of(right_entry))
             if computed != expected:
