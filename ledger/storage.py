@@ -721,21 +721,18 @@ class Store:
                 while level:
                     below: dict[int, int] = {}
                     ids = list(level)
-                    rows: list[tuple[int | bytes, bytes]] = []
+                    rows: list[tuple[int, bytes]] = []
                     for at in range(0, len(ids), _IN_CHUNK):
                         chunk = ids[at:at + _IN_CHUNK]
                         for row_id, node, left, right in self._db.execute(
                                 f"SELECT id, node, l, r FROM smt WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                             index = level[row_id]
-                            rows.append((tree_key(index), node))
+                            rows.append((index, node))
                             if left:
                                 below[left] = 2 * index
                             if right:
                                 below[right] = 2 * index + 1
-                    self._db.executemany("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)",
-                                         (row for row in rows if isinstance(row[0], int)))
-                    self._db.executemany("INSERT OR REPLACE INTO smt_deep(k, node) VALUES (?, ?)",
-                                         (row for row in rows if isinstance(row[0], bytes)))
+                    write_tree_nodes(self._db, TreeWrite(rows, [], 0))
                     level = below
                 self._db.execute("DROP TABLE smt")
             self._db.execute("DROP TABLE IF EXISTS smt_garbage")
