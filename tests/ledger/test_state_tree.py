@@ -18,7 +18,7 @@ import pytest
 from ledger.compact import unpack_key
 from ledger.errors import StoreError
 from ledger.node import Node
-from ledger.state_tree import StoredTree
+from ledger.state_tree import StoredTree, TreeWrite
 from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key, write_tree_nodes
 from ledger_lite.smt_tree import SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
@@ -197,6 +197,22 @@ def test_a_missing_misshapen_or_added_row_is_refused(tree_file: TreeFile) -> Non
     tree_file.set_node(empty, sha(b"added") + sha(b"value"))
     with pytest.raises(StoreError, match=EDITED.format(parent)):
         tree_file.open(1 << 10).get_many(list(items))
+
+
+def test_a_subtree_is_one_range_of_keys_and_deep_nodes_are_kept_by_index(tree_file: TreeFile) -> None:
+    """``tree_key`` orders a subtree's rows after its root and before its right-hand sibling's; positions below
+    ``KEYED_DEPTH`` (which random keys almost never reach) are stored and read back all the same."""
+    for index in (1, 2, 5, (1 << 40) | 12345, (1 << 53) | 3):  # their subtrees down to KEYED_DEPTH
+        left, right = 2 * index, 2 * index + 1
+        below = [4 * index, 4 * index + 1, 8 * index + 3]  # in the left child's subtree
+        assert tree_key(index) < tree_key(left) < min(tree_key(i) for i in below)
+        assert max(tree_key(i) for i in below) < tree_key(right)
+    deep, keyed = (1 << 60) | 12345, (1 << 56) | 7
+    assert isinstance(tree_key(deep), bytes) and isinstance(tree_key(keyed), int)
+    write_tree_nodes(tree_file.db, TreeWrite([(deep, sha(b"deep")), (keyed, sha(b"keyed"))], [], 2))
+    assert read_tree_nodes(tree_file.db, [deep, keyed, deep + 1]) == {deep: sha(b"deep"), keyed: sha(b"keyed")}
+    write_tree_nodes(tree_file.db, TreeWrite([], [deep], 1))
+    assert read_tree_nodes(tree_file.db, [deep, keyed]) == {keyed: sha(b"keyed")}
 
 
 def test_a_cache_too_small_to_walk_is_refused(tree_file: TreeFile) -> None:
