@@ -6,19 +6,20 @@ sweep of ``ledger.rules.expiry`` takes those out of the state in expiry order). 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 ASSET_NAMESPACE = "asset/"
 EXPIRY_DAY = 86_400  # open assets are indexed by the day (UTC) they expire in
 
 
-class Indexed:
-    """The index entries of one asset value: ``owner`` always, ``day``/``provider``/``method`` when open."""
+class Indexed(NamedTuple):
+    """The index entries of one asset value: ``owner`` always, ``day``/``provider``/``method`` when open (equal
+    entries: a write that leaves the indexes as they are, such as a certification)."""
 
-    __slots__ = ("day", "method", "owner", "provider")
-
-    def __init__(self, owner: str, day: int | None, provider: str, method: str) -> None:
-        self.owner, self.day, self.provider, self.method = owner, day, provider, method
+    owner: str
+    day: int | None
+    provider: str
+    method: str
 
 
 def indexed(key: str, value: Any) -> Indexed | None:

@@ -307,7 +307,7 @@ class Store:
         # keys had a value: only those rows are looked up; a new reading's key is not).
         existed = None if self.before_write is None else self.before_write(
             {key: encoded for key, (_, encoded) in writes.items()})
-        found = self._stored_rows(list(writes) if existed is None else list(existed))
+        found = self._stored_rows(list(writes) if existed is None else list(existed), values=existed is None)
         owners: dict[str, int] = {}  # numbered in this block
         inserts: list[tuple[int, bytes, bytes]] = []
         updates: list[tuple[bytes, int]] = []
@@ -331,11 +331,14 @@ class Store:
             if old is None:
                 row = self._next_state_id + len(inserts)
                 inserts.append((row, pack_key(key), stored))
+                indexes.add(row, indexed(key, value), self._owner_ids, owners)
             else:
                 row = old[0]
                 updates.append((stored, row))
-                indexes.remove(row, indexed(key, old_value), self._owner_ids)
-            indexes.add(row, indexed(key, value), self._owner_ids, owners)
+                entry, old_entry = indexed(key, value), indexed(key, old_value)
+                if entry != old_entry:  # a certification, say, changes neither owner nor openness
+                    indexes.remove(row, old_entry, self._owner_ids)
+                    indexes.add(row, entry, self._owner_ids, owners)
             indexes.expiry(row, expiry_of(key, old_value), expiry_of(key, value))
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps([pack_key(key) for key in writes]))
@@ -518,17 +521,19 @@ class Store:
                     "SELECT s.key FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?", (last,))]
         return [key for _, key in sorted(rows)[:limit]]
 
-    def _stored_rows(self, keys: list[str]) -> dict[str, tuple[int, bytes]]:
-        """key → (row id, stored form) of those of ``keys`` that are stored."""
+    def _stored_rows(self, keys: list[str], *, values: bool = True) -> dict[str, tuple[int, bytes]]:
+        """key → (row id, stored form) of those of ``keys`` that are stored; ``values=False``: the row ids alone
+        (the stored forms are then empty), for keys whose values the caller holds."""
         packed = {pack_key(key): key for key in keys}
         blobs = list(packed)
         found: dict[str, tuple[int, bytes]] = {}
+        column = "value" if values else "x''"
         with self._lock:
             for at in range(0, len(blobs), _IN_CHUNK):
                 chunk = blobs[at:at + _IN_CHUNK]
                 for key_blob, row, value in self._db.execute(
-                        f"SELECT key, id, value FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                    found[packed[bytes(key_blob)]] = (int(row), bytes(value))
+                        f"SELECT key, id, {column} FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                    found[packed[key_blob]] = (row, value)
         return found
 
     @property
