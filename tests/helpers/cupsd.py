@@ -262,6 +262,10 @@ class PrivateCups:
         """
         out_path = Path(out_path).resolve()
         out_path.parent.mkdir(parents=True, exist_ok=True)  # cupsd itself (root) writes file:// output
+        # The device file must exist, empty, as a device node would: Debian's CUPS 2.4.2-3+deb12u10 (a security
+        # update of November 2026) opens file:// output with O_WRONLY|O_EXCL and no O_CREAT, so a job to a
+        # missing file stops with "the scheduler could not open the output file". Nothing printed: still empty.
+        out_path.touch(mode=0o600, exist_ok=True)
         self._admin("lpadmin", "-h", self.server, "-p", name, "-E", "-v", f"file://{out_path}",
                     *self._driver(name, duplex_unit))
 

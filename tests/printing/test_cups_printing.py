@@ -94,7 +94,7 @@ def test_stopped_queue_says_so_without_hanging(
     assert private_cups.queued_jobs("kiosk") == []
     private_cups.start_queue("kiosk")  # the cancelled job must not print once the queue resumes
     time.sleep(1.0)
-    assert not out.exists()
+    assert out.read_bytes() == b""  # the device file (``add_pdf_queue``) got nothing
 
 
 def test_unknown_printer_names_the_ones_there_are(
@@ -156,6 +156,7 @@ def test_job_cups_cannot_write_is_reported_as_not_printed(
 ) -> None:
     out = tmp_path / "gone" / "out.pdf"
     private_cups.add_pdf_queue("kiosk", out)
+    out.unlink()
     out.parent.rmdir()  # the device file can no longer be opened
     started = time.monotonic()
     outcome = print_pdf(certificate_pdf, "kiosk", title="certificate", server=private_cups.server, timeout=20)
