@@ -226,7 +226,8 @@ class KioskFlow(QObject):
         def failed(exc: Exception) -> None:
             log.info("could not read the name of printer %s: %s", printer, exc)
 
-        self.worker.submit(lambda: list_printers(server), found, failed)
+        # Nobody waits for the name: a slow CUPS must not hold off the idle timeout (the done screen has a name).
+        self.worker.submit(lambda: list_printers(server), found, failed, waited_for=False)
 
     def show_not_printed(self, certificate_id: str, printer: str, *, reprint: bool) -> None:
         """The printer failed: its own screen, then a look at the printer to say what is wrong with it."""

@@ -66,20 +66,27 @@ class Worker(QObject):
         self._next_id = 0
         self._callbacks: dict[int, tuple[OnDone, OnError]] = {}
         self._on_dropped: dict[int, OnDone] = {}
+        self._waited_for: set[int] = set()
         self._generation = 0
         self._finished.connect(self._dispatch)
 
     def submit(self, fn: Callable[[], Any], on_done: OnDone | None = None, on_error: OnError | None = None,
-               *, on_dropped: OnDone | None = None) -> int:
-        """Run ``fn`` in the pool; ``on_dropped(result)`` runs if it succeeds after ``cancel_all()``."""
+               *, on_dropped: OnDone | None = None, waited_for: bool = True) -> int:
+        """Run ``fn`` in the pool; ``on_dropped(result)`` runs if it succeeds after ``cancel_all()``.
+
+        ``waited_for=False``: nobody is waiting on a screen for this job (e.g. a printer's name looked up for
+        the done screen), so it does not make the worker busy and does not hold off the idle timeout.
+        """
         self._next_id += 1
         job_id = self._next_id
         was_busy = self.busy()
         self._callbacks[job_id] = (on_done or _ignore, on_error or _log_error)
+        if waited_for:
+            self._waited_for.add(job_id)
         if on_dropped is not None:
             self._on_dropped[job_id] = on_dropped
         self._pool.start(_Job(job_id, fn, self._finished))
-        if not was_busy:
+        if not was_busy and self.busy():
             emit(self.busyChanged, True)
         return job_id
 
@@ -89,7 +96,7 @@ class Worker(QObject):
 
     def busy(self) -> bool:
         """True while a job whose answer somebody is waiting for is running."""
-        return bool(self._callbacks)
+        return bool(self._waited_for)
 
     @property
     def generation(self) -> int:
@@ -104,6 +111,7 @@ class Worker(QObject):
         self._generation += 1
         was_busy = self.busy()
         self._callbacks.clear()
+        self._waited_for.clear()
         if was_busy:
             emit(self.busyChanged, False)
 
@@ -121,8 +129,10 @@ class Worker(QObject):
             if on_dropped is not None and error is None:
                 on_dropped(result)
             return
-        if not self._callbacks:
-            emit(self.busyChanged, False)
+        if job_id in self._waited_for:
+            self._waited_for.discard(job_id)
+            if not self._waited_for:
+                emit(self.busyChanged, False)
         on_done, on_error = callbacks
         if error is None:
             on_done(result)

@@ -418,12 +418,19 @@ class FakePrinters:
     ])
     unavailable: bool = False
     calls: list[str | None] = field(default_factory=list)
+    hold: threading.Event | None = None  # set: each call waits for it (a slow CUPS); ``release()`` lets them go
 
     def __call__(self, server: str | None = None) -> list[FakePrinter]:
         from printing import PrinterUnavailable
 
         self.calls.append(server)
+        if self.hold is not None:
+            self.hold.wait(10)
         if self.unavailable:
             raise PrinterUnavailable("The print server localhost:631 is not reachable (connection refused).",
                                      message_ja="印刷サーバー（localhost:631）に接続できません（connection refused）。")
         return list(self.printers)
+
+    def release(self) -> None:
+        if self.hold is not None:
+            self.hold.set()

@@ -85,6 +85,7 @@ def make_window(qtbot: Any, fake: FakeIntermediary, deliver: FakeDeliver, config
     yield make
     fake.release_all()
     deliver.release()
+    printers.release()
     for window in windows:
         window.close()  # stops the idle watcher and waits for the worker threads
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
@@ -84,6 +86,17 @@ def test_idle_timeout_logs_out_and_clears_every_screen(kiosk, fake, clock):
     assert kiosk.text("notice") == "You were signed out because the kiosk was not used for a while."
     window.flow.worker.wait_for_done()
     assert fake.called("logout") == [("token-1",)]
+
+
+def test_a_slow_printer_lookup_after_printing_does_not_hold_off_the_idle_timeout(kiosk, printers, clock):
+    printers.hold = threading.Event()  # CUPS does not answer the done screen's "what is this printer called"
+    kiosk.login()
+    kiosk.issue([0])
+    kiosk.qtbot.waitUntil(lambda: len(printers.calls) == 1)
+    clock.advance(121)
+    kiosk.window.flow.idle.check()
+    kiosk.wait_screen("login")
+    assert kiosk.text("notice") == "You were signed out because the kiosk was not used for a while."
 
 
 def test_idle_timeout_clears_a_half_typed_login(kiosk, clock):

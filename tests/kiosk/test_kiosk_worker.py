@@ -75,3 +75,19 @@ def test_a_dropped_answer_can_be_cleaned_up(qtbot):
     gate.set()
     qtbot.waitUntil(lambda: dropped == ["session"])
     assert results == []
+
+
+def test_a_job_nobody_waits_for_does_not_make_the_worker_busy(qtbot):
+    worker = Worker()
+    gate = threading.Event()
+    results, changes = [], []
+    worker.busyChanged.connect(changes.append)
+    worker.submit(lambda: gate.wait(5) and "name", results.append, waited_for=False)
+    assert not worker.busy()
+    worker.submit(lambda: "list", results.append)
+    assert worker.busy()
+    qtbot.waitUntil(lambda: results == ["list"])
+    assert not worker.busy(), "the background job still runs, but nobody waits for it"
+    gate.set()
+    qtbot.waitUntil(lambda: results == ["list", "name"])
+    assert changes == [True, False]
