@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QTableView, QWidget
 
 from kiosk.core.phrases import plain
 from kiosk.main_window import MainWindow
@@ -107,7 +107,21 @@ class KioskDriver:
         index = self.view.model().index(row, 0)
         self.view.scrollTo(index)
         rect = self.view.visualRect(index)
-        self.qtbot.mouseClick(self.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        # On a list taller than its view, QScroller holds the press back until it knows the finger is not
+        # dragging, then replays it to the widget at its *global* position: any other kiosk window of the test
+        # steps aside meanwhile (the offscreen platform does not stack windows by what was raised last), and the
+        # touch has landed once the view says it was pressed.
+        others = [w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, MainWindow) and w is not self.window and w.isVisible()]
+        places = [w.pos() for w in others]
+        for other in others:
+            other.move(other.x(), other.y() + 10_000)
+        try:
+            with self.qtbot.waitSignal(self.view.pressed, timeout=3000):
+                self.qtbot.mouseClick(self.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        finally:
+            for other, place in zip(others, places, strict=True):
+                other.move(place)
 
     def tap(self, object_name: str, text: str) -> None:
         """Touch a text field and type ``text`` on the on-screen keyboard, then close the keyboard."""
