@@ -68,5 +68,7 @@ case "$mode" in
     .venv/bin/ruff check .
     .venv/bin/lint-imports --no-cache --no-logo           # the package contracts of pyproject.toml
     .venv/bin/mypy ledger_lite ledger backend_client intermediary printing kiosk field greencert
-    exec .venv/bin/pytest "$@" ;;
+    # Up to four worker processes, each taking whole test files (their module fixtures start servers once);
+    # options given after "test" come later and win (say -n 0 for one process).
+    exec .venv/bin/pytest -n auto --maxprocesses 4 --dist loadfile "$@" ;;
 esac

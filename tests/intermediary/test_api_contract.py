@@ -4,7 +4,7 @@ every operation (valid and invalid ones) against the real app in this process, o
 Checks: no server errors; status codes, content types and bodies as declared.
 
 The schema is loaded when this module is imported (``schemathesis.pytest.from_fixture`` does not work with this
-pytest), from an app whose service each test then sets to a fresh intermediary world.
+pytest), from an app whose service each test (one an operation) then sets to a fresh intermediary world.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings, strategies
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -30,6 +31,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 APP = create_app(None)  # type: ignore[arg-type]  # the service comes from the ``auth`` fixture
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+# One test item per operation, each with its own id (``schema.parametrize()`` gives them all one node id, and
+# pytest-xdist runs only one of items that share an id).
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
 
 
 @pytest.fixture
@@ -44,7 +48,15 @@ def auth(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 @pytest.mark.api_contract
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_the_intermediary_answers_as_documented(case: Any, auth: dict[str, str]) -> None:
-    case.call_and_validate(headers=auth, checks=CHECKS)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[operation.label for operation in OPERATIONS])
+def test_the_intermediary_answers_as_documented(operation: Any, auth: dict[str, str]) -> None:
+    # Valid and invalid requests (an operation without parameters or body has no invalid one), as before.
+    invalid = any(map(list, (operation.path_parameters, operation.query, operation.body)))
+    modes = list(GenerationMode) if invalid else [GenerationMode.POSITIVE]
+
+    @given(case=strategies.one_of([operation.as_strategy(generation_mode=mode) for mode in modes]))
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    def answers_as_documented(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=auth, checks=CHECKS)
+
+    answers_as_documented()
