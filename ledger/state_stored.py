@@ -5,7 +5,7 @@ A value read from the store is checked against its leaf in the state tree (itsel
 that the node compared with the last signed header): it must hash to the leaf, and a key the store lacks must be
 absent from the tree, or the read raises ``StoreError``, the first time the edited value is read. Checked
 values are cached, the least recently used leaving first once ``capacity`` are held; keys found absent are
-cached too (a new reading's key is looked up by its rule, then by ``prepare``).
+cached too (``prepare`` does not look up again a key that a rule found absent).
 
 While a block executes (``deferring``), a key the store lacks is not walked in the tree at once: the block
 writes most such keys (a new reading's asset), and the tree's update walks their paths anyway, so ``prepare``
