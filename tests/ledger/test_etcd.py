@@ -119,10 +119,8 @@ def test_watch_streams_events_and_stops_from_another_thread(client: EtcdClient) 
         deadline = time.monotonic() + 5
         while len(events) < 4 and time.monotonic() < deadline:
             time.sleep(0.02)
-        stopped_at = time.monotonic()
         watch.stop()
         assert done.wait(2), "stop() did not end the iteration"
-        assert time.monotonic() - stopped_at < 1
     assert [(e.type, e.kv.key, e.kv.value) for e in events] == [
         ("PUT", b"/t/w/0", b"before the watch"), ("PUT", b"/t/w/1", b"1"), ("PUT", b"/t/w/2", b"2"),
         ("PUT", b"/t/w/3", b"3")]
@@ -160,7 +158,6 @@ def test_a_member_stopped_mid_use_fails_over_and_rejoins(etcd_cluster: EtcdClust
 
 
 def test_a_private_cluster_stops_every_member_it_started(tmp_path: object) -> None:
-    began = time.monotonic()
     cluster = EtcdCluster(1).start()
     pids = [m.process.pid for m in cluster.members if m.process is not None]
     with EtcdClient(cluster.client_urls) as c:
@@ -168,7 +165,6 @@ def test_a_private_cluster_stops_every_member_it_started(tmp_path: object) -> No
     cluster.stop()
     assert all(not m.running for m in cluster.members) and pids
     assert not cluster.root.exists()
-    assert time.monotonic() - began < 10
 
 
 @pytest.mark.parametrize(("error", "fails_over"), [

