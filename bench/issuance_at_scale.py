@@ -6,7 +6,10 @@ An intermediary and a real ledger node run in this process (ASGI transports, no 
 readings are put on the ledger as signed ``asset.generate`` transactions of 1,000 meters (``submit_many``: every
 signature checked, every block executed and stored with fsync), owned by the intermediary. Then, for each
 selection size (1, 100 and 900 allocations), ``--runs`` times: that many fresh readings are allocated to Consumer
-Ca, the applicant logs in, lists its open rows, selects all of them and the clock starts: ``POST
+Ca (with ``--between N``, N more readings of the bulk meters follow, so that the allocations leave the node's
+caches as they would in the weeks before a consumer certifies them; ``--value-cache`` and ``--tree-cache`` size
+those caches, by default as ``greencert node`` does), the applicant logs in, lists its open rows, selects all of
+them and the clock starts: ``POST
 /api/v1/certificates`` (node admission, rules, block, our record, the signed payload) then ``GET .../pdf`` (audit
 bundle from the node, reportlab, QR) until the PDF's bytes are in hand. Baseline in the same run: ``GET
 /v1/status`` through the same node client (a plain round trip). Prints one JSON line: p50 and p95 seconds of
@@ -41,6 +44,8 @@ from intermediary.service import Service, make_engine
 from ledger.api import create_app as create_node_app
 from ledger.genesis import Genesis, entry
 from ledger.node import Node
+from ledger.state_stored import DEFAULT_VALUES
+from ledger.state_tree import DEFAULT_CAPACITY
 from ledger.storage import Store
 from ledger_lite import SigningKey, Transaction, sign_tx
 from printing import load_institutions
@@ -73,6 +78,7 @@ class World(LedgerWorld):
         super().__init__()
         self.bulk = [SigningKey.derive(f"bench/bulk/{i}") for i in range(BACKGROUND_METERS)]
         self.measure = [SigningKey.derive(f"bench/measure/{i}") for i in range(measure_meters)]
+        self.bulk_slot = 0  # the next half hour of the bulk meters
 
     def genesis(self) -> Genesis:
         base = super().genesis()
@@ -117,7 +123,18 @@ def build_ledger(world: World, node: Node, assets: int) -> float:
                           f"{resident_mb():.0f} MB", file=sys.stderr, flush=True)
     if batch:
         commit_all(node, batch)
+    world.bulk_slot = per_meter
     return time.perf_counter() - began
+
+
+def more_readings(world: World, node: Node, count: int) -> None:
+    """``count`` more readings of the bulk meters: the traffic between an allocation and its certificate."""
+    batch: list[Transaction] = []
+    while len(batch) < count:
+        n = world.bulk_slot
+        batch += [world.reading(meter, n, n) for meter in world.bulk[:count - len(batch)]]
+        world.bulk_slot += 1
+    commit_all(node, batch)
 
 
 def allocate_fresh(world: World, node: Node, meter: SigningKey, count: int) -> None:
@@ -145,7 +162,7 @@ def open_service(world: World, tmp: Path, node: Node, clock: ManualClock) -> tup
     return service, [transport, client]
 
 
-def measure(world: World, node: Node, service: Service, runs: int) -> dict[str, list[float]]:
+def measure(world: World, node: Node, service: Service, runs: int, between: int) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {"baseline_status": []}
     transport = SyncASGITransport(create_app(service), client=("192.0.2.1", 50_000))
     meters = iter(world.measure)
@@ -155,6 +172,8 @@ def measure(world: World, node: Node, service: Service, runs: int) -> dict[str, 
         for _ in range(runs):
             for size in SIZES:
                 allocate_fresh(world, node, next(meters), size)
+                if between:
+                    more_readings(world, node, between)
                 items = http.get(f"{API}/eligible-transactions", headers=auth).json()["items"]
                 selected = [i["item_id"] for i in items if not i["issued"]]
                 assert sum(i["allocations"] for i in items if not i["issued"]) == size, items
@@ -180,21 +199,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assets", type=int, default=1_000_000, help="readings on the ledger before measuring")
     parser.add_argument("--runs", type=int, default=20, help="issuances per selection size")
+    parser.add_argument("--between", type=int, default=0,
+                        help="readings committed between each allocation and its certificate (module docstring)")
+    parser.add_argument("--value-cache", type=int, default=DEFAULT_VALUES, help="state values the node caches")
+    parser.add_argument("--tree-cache", type=int, default=DEFAULT_CAPACITY, help="state tree nodes the node caches")
     args = parser.parse_args()
-    if not 0 <= args.assets <= BACKGROUND_METERS * SLOTS:
-        parser.error(f"--assets: expected 0 to {BACKGROUND_METERS * SLOTS}, found {args.assets}")
+    half_hours = -(-args.assets // BACKGROUND_METERS) + args.runs * len(SIZES) * -(-args.between // BACKGROUND_METERS)
+    if args.assets < 0 or args.between < 0 or half_hours > SLOTS:
+        parser.error(f"expected --assets, and --runs × {len(SIZES)} × --between more readings, within {SLOTS} half "
+                     f"hours of {BACKGROUND_METERS} meters, found {args.assets} and {args.runs} × {len(SIZES)} × "
+                     f"{args.between} ({half_hours} half hours)")
     world = World(measure_meters=args.runs * len(SIZES))
     clock = ManualClock(slot(SLOTS + 10))
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        node = Node(Store(tmp / "ledger.sqlite"), world.genesis(), world.validator, clock=clock)  # as open_node
+        store = Store(tmp / "ledger.sqlite", tree_cache=args.tree_cache, value_cache=args.value_cache)
+        node = Node(store, world.genesis(), world.validator, clock=clock)  # as open_node
         node.start(warm=True)
         closing: list[Any] = []
         try:
             build_s = build_ledger(world, node, args.assets)
             service, closing = open_service(world, tmp, node, clock)
             load_before = os.getloadavg()[0]
-            figures = measure(world, node, service, args.runs)
+            figures = measure(world, node, service, args.runs, args.between)
             load_after = os.getloadavg()[0]
             service.engine.dispose()
         finally:
@@ -203,6 +230,8 @@ def main() -> None:
             node.close()
     base = statistics.median(figures["baseline_status"])
     out: dict[str, object] = {"bench": "issuance_at_scale", "assets_on_ledger": args.assets,
+                              "readings_between": args.between, "value_cache": args.value_cache,
+                              "tree_cache": args.tree_cache,
                               "build_s": round(build_s, 1), "runs_per_size": args.runs,
                               "load_avg_before": round(load_before, 2), "load_avg_after": round(load_after, 2)}
     for name, values in figures.items():

@@ -180,6 +180,12 @@ class State:
         for day in sorted({day for days in pairs.values() for day in days}):
             yield [key for pair in pairs for key in by_pair[pair].get(day, ())]
 
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the values at ``keys`` ahead, together (``StoredValues.prefetch``), for a rule about to read them
+        all; values held in memory need nothing."""
+        if self._disk is not None:
+            self._disk.prefetch(keys)
+
     def expired(self, cutoff: int, limit: int) -> list[str]:
         """The first ``limit`` asset keys expiring at or before ``cutoff``, in (expiry, key) order: the same keys on
         every node holding the same state, whatever order their values were written in (``ledger.rules.expiry``)."""
@@ -376,6 +382,12 @@ class Overlay:
 
     def put(self, key: str, value: Any) -> None:
         self.writes[key] = value
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Have the state read ahead, together, the values at those of ``keys`` these writes do not hold: a rule
+        about to read many (``State.prefetch``). Reads then see what they would have seen anyway."""
+        writes = self.writes
+        self.base.prefetch([key for key in keys if key not in writes])
 
     def child(self) -> Overlay:
         return Overlay(self)

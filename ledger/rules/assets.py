@@ -84,6 +84,8 @@ def allocate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         raise Rejected("bad_body", f"expected 1 to {MAX_PARTS} parts, found {len(parts)}", 400)
     if usage_end <= usage_start:
         raise Rejected("bad_body", f"expected usage_start < usage_end, found {usage_start}..{usage_end}", 400)
+    ctx.state.prefetch([asset_key(part["asset"]) for part in parts  # one batch of reads, not one a part
+                        if isinstance(part, dict) and isinstance(part.get("asset"), str)])
     created = []
     for index, part in enumerate(parts):
         if not isinstance(part, dict):

@@ -13,7 +13,7 @@ from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.state import EXPIRY_DAY, State
 from ledger.storage import Store
-from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, slot
 
 CACHE = 4
 
@@ -95,6 +95,36 @@ def test_a_node_reads_no_asset_when_it_starts(ledger_world: LedgerWorld, tmp_pat
         assert read == ["registry/*"]  # the validator set
         assert node.value(f"asset/{assets[0]}")["wh"] == 1_000  # read when asked for
         assert read[1:] == [f"asset/{assets[0]}"]
+    finally:
+        node.close()
+
+
+def test_a_certificate_reads_its_assets_together(ledger_world: LedgerWorld, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A certificate of allocations made long ago (their values no longer cached) reads them in a few queries and
+    one batch of tree walks (``State.prefetch``), not a query and a walk each; so does an allocation."""
+    w = ledger_world
+    node = Node(Store(tmp_path / "ledger.sqlite", tree_cache=16, value_cache=CACHE), w.genesis(), w.validator,
+                clock=ManualClock())
+    node.start()
+    try:
+        generated = [w.new_asset(node, slot, 1_000) for slot in range(2, 12)]
+        one_by_one: list[str] = []
+        together: list[list[str]] = []
+        value, values_at = Store.state_value, Store.state_values_at
+        monkeypatch.setattr(Store, "state_value", lambda self, key: one_by_one.append(key) or value(self, key))
+        monkeypatch.setattr(Store, "state_values_at",
+                            lambda self, keys: together.append(sorted(keys)) or values_at(self, keys))
+        assets = w.commit(node, w.allocate([(a, 1_000) for a in generated]))["result"]["assets"]
+        w.commit(node, w.generate(slot(12), 1_000))  # another block: most of them leave the cache again
+        allocation_read = together[0]
+        together.clear()
+        certified = w.commit(node, w.issue(assets))["result"]
+        for read, keys in ((allocation_read, generated), (together[0], assets)):
+            assert set(read) <= {f"asset/{a}" for a in keys} and len(read) >= len(keys) - CACHE
+        assert [key for key in one_by_one if key.startswith("asset/")] == []
+        assert node.value(f"cert/{certified['certificate_id']}")["count"] == len(assets)
+        assert node.state.values is not None and node.state.values.cached <= CACHE
     finally:
         node.close()
 

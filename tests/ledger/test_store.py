@@ -124,6 +124,35 @@ def test_edited_state_row_is_refused_at_its_first_read_and_by_the_audit(ledger_w
                           f"{before['status']['state_root']}: the store was changed outside the node")
 
 
+def test_an_edited_asset_read_ahead_by_a_certificate_is_refused(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """A certificate reads its assets ahead, together (``State.prefetch``): an edited one is refused all the same,
+    the certificate with it, and the untouched ones still certify."""
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        edited, untouched = (w.allocated_asset(node, n, 2_000) for n in (2, 3))
+    finally:
+        node.close()
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    key = f"asset/{edited}"
+    db = sqlite3.connect(db_path)
+    _, value = unpack_value(key, db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()[0])
+    db.close()
+    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, "wh": 20_000}), pack_key(key))
+    node = opened(w, db_path)
+    try:
+        node.start()
+        height = node.status()["height"]
+        outcome = w.submit_wait(node, w.issue([untouched, edited]))
+        assert outcome["code"] != "ok" and f"stored state value '{key}' hashes to" in outcome["message"]
+        assert node.status()["height"] == height
+        with pytest.raises(StoreError, match=f"stored state value '{key}' hashes to"):  # not cached as read
+            node.value(key)
+        assert w.commit(node, w.issue([untouched]))["code"] == "ok"
+    finally:
+        node.close()
+
+
 def audit_fails(node: Node) -> StoreError:
     with pytest.raises(StoreError) as caught:
         node.audit()
