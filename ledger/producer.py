@@ -101,6 +101,11 @@ class Producer(NodeBase):
             with self._cv:
                 batch = [self._queue.popleft() for _ in range(self._block_size())]
             self.produce_block(batch)
+            with self._cv:
+                idle = not self._queue
+            if idle:
+                with self._lock:
+                    self.store.tree.trim()
 
     def _block_size(self) -> int:
         """How many queued transactions the next block takes, in their order: up to ``max_block_txs``, but when

@@ -32,12 +32,12 @@ puts those keys' stored values back into the tree and checks the root against th
 Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.smt_tree`` (heap index → entry),
 so the tree's walks run unchanged on a plain dict. Children are loaded and evicted as a pair: a cached internal
 node with neither child cached has its children on disk. Pairs are evicted least recently used first once
-``capacity`` entries are cached (before a walk, so the cache holds at most ``capacity``, what one batch's
-walks load and the changed entries not written yet), and only when neither child changed since the last write
-(their rows on disk are theirs); a walk touches its pairs from the bottom up, so a parent is always fresher than
-its children and leaves the cache after them. Paths walked whole are remembered until the next eviction: a block
-reads its values (one batch of walks) and then updates the same keys, and the update's walks are skipped for
-them.
+``capacity`` entries are cached (before a walk, and when the producer has nothing to do, ``trim``: so the cache
+holds at most ``capacity``, what one batch's walks load and the changed entries not written yet), and only when
+neither child changed since the last write (their rows on disk are theirs); a walk touches its pairs from the
+bottom up, so a parent is always fresher than its children and leaves the cache after them. Paths walked whole are
+remembered until the next eviction: a block reads its values (one batch of walks) and then updates the same keys,
+and the update neither walks them again nor evicts anything first (which would forget them).
 """
 
 from __future__ import annotations
@@ -137,11 +137,13 @@ class StoredTree(SparseMerkleTree):
         (the nodes of their common prefix are walked once), and stops at a cached node whose children are on disk;
         those nodes are then loaded together (``_load_pairs``: a few queries, not one a pair) and the stopped
         paths walk on, until every walk ends at a leaf or an empty slot."""
+        reached = self._reached
+        if reached and not self._complete and all(path in reached for path in paths):
+            return  # walked whole since the last eviction (a block's update after its reads): all still cached
         self._evict()  # before loading: what a walk loads must stay until the walk is done
         if self._complete or not paths:
             return
-        reached = self._reached
-        if reached:
+        if reached:  # (emptied by an eviction just now)
             paths = [path for path in paths if path not in reached]
             if not paths:
                 return
@@ -253,6 +255,12 @@ class StoredTree(SparseMerkleTree):
                 lru[index >> 1] = None
                 lru.move_to_end(index >> 1)
         self._dirty.clear()
+        self._evict()
+
+    def trim(self) -> None:
+        """Evict what the last walks loaded beyond ``capacity`` now rather than at the start of the next walk: the
+        producer calls this when no transaction waits, so the next block (often one a client waits for) does not
+        pay for what the last one loaded."""
         self._evict()
 
     def _evict(self) -> None:

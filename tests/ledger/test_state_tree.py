@@ -120,6 +120,44 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
     assert reopened.cached <= capacity + 2 * 32  # and what the last walk loaded (two entries a level)
 
 
+def cold_tree(tree_file: TreeFile, keys: list[bytes], capacity: int) -> tuple[StoredTree, list[int]]:
+    """A stored tree of ``keys`` opened again (only its root cached), and the sizes of the reads it makes."""
+    tree = tree_file.open(capacity)
+    tree.update({key: sha(key) for key in keys})
+    tree_file.flush(tree)
+    reopened, reads = tree_file.open(capacity), []
+    inner = reopened._read_nodes
+    reopened._read_nodes = lambda indexes: reads.append(len(indexes)) or inner(indexes)
+    return reopened, reads
+
+
+def test_an_update_of_keys_just_read_walks_the_cache_alone(tree_file: TreeFile) -> None:
+    """A block reads its values (a batch of walks) and then updates the same keys: the update reads nothing from
+    disk, even though the reads left the cache above its capacity (nothing is evicted before it)."""
+    keys = [b"asset/%d" % i for i in range(300)]
+    tree, reads = cold_tree(tree_file, keys, 16)
+    batch = keys[:40]
+    assert tree.get_many(batch) == [sha(key) for key in batch]
+    assert reads and tree.cached > 16
+    reads.clear()
+    changes = {key: sha(b"again " + key) for key in batch}
+    assert tree.update(changes) == SparseMerkleTree.from_items({key: sha(key) for key in keys} | changes).root()
+    assert reads == []
+    tree_file.flush(tree)
+    assert tree.cached <= 16
+
+
+def test_trim_evicts_what_the_last_walks_loaded(tree_file: TreeFile) -> None:
+    """The producer trims the cache when idle, so the next block does not evict what the last one loaded."""
+    keys = [b"asset/%d" % i for i in range(300)]
+    tree, _ = cold_tree(tree_file, keys, 16)
+    tree.get_many(keys[:40])
+    assert tree.cached > 16
+    tree.trim()
+    assert tree.cached <= 16
+    assert tree.get_many(keys[:40]) == [sha(key) for key in keys[:40]]  # read again from disk, checked
+
+
 def test_a_tree_built_at_once_is_the_tree_built_by_updates(tree_file: TreeFile) -> None:
     items = {b"key/%d" % i: sha(b"%d" % i) for i in range(300)}
     built = tree_file.open(32)
