@@ -36,8 +36,9 @@ node with neither child cached has its children on disk. Pairs are evicted least
 holds at most ``capacity``, what one batch's walks load and the changed entries not written yet), and only when
 neither child changed since the last write (their rows on disk are theirs); a walk touches its pairs from the
 bottom up, so a parent is always fresher than its children and leaves the cache after them. Paths walked whole are
-remembered until the next eviction: a block reads its values (one batch of walks) and then updates the same keys,
-and the update neither walks them again nor evicts anything first (which would forget them).
+remembered until an eviction takes a pair below a node one of them walks through: a block reads its values (one
+batch of walks) and then updates the same keys, and the update does not walk them again (its eviction takes the
+least recently used pairs, seldom theirs).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from ledger_lite.smt_tree import SparseMerkleTree
 NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 
 DEFAULT_CAPACITY = 1 << 20  # cached entries; ~240 bytes each with the bookkeeping
-REACHED_PATHS = 1 << 16  # paths remembered as walked whole (``StoredTree._reached``): a few blocks' reads
+REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
 class _Tracked(dict[int, bytes]):
@@ -100,7 +101,8 @@ class StoredTree(SparseMerkleTree):
     """``SparseMerkleTree`` over the stored nodes read by ``read_nodes``; ``pending`` and ``written`` move the
     changes to disk (``ledger.storage.Store.write_block`` calls them inside a block's transaction)."""
 
-    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_lru", "_reached", "_read_nodes")
+    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_lru", "_reached", "_reached_through",
+                 "_read_nodes")
 
     def __init__(self, read_nodes: NodeReader, root: bytes | None, size: int, *,
                  capacity: int = DEFAULT_CAPACITY) -> None:
@@ -119,6 +121,8 @@ class StoredTree(SparseMerkleTree):
         # removes what a walk loaded; updates only add entries or end a walk sooner), so the update that follows
         # the reads of a block's values does not walk them again.
         self._reached: set[bytes] = set()
+        self._reached_through: set[int] = set()  # the internal nodes they walk through (an eviction below one of
+        # them forgets them all)
         self._size = size
         # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
         # the LRU order is made only when the cache first overflows (deepest pairs first).
@@ -139,16 +143,17 @@ class StoredTree(SparseMerkleTree):
         paths walk on, until every walk ends at a leaf or an empty slot."""
         reached = self._reached
         if reached and not self._complete and all(path in reached for path in paths):
-            return  # walked whole since the last eviction (a block's update after its reads): all still cached
+            return  # all walked whole and still cached: nothing to evict first (which might forget them)
         self._evict()  # before loading: what a walk loads must stay until the walk is done
         if self._complete or not paths:
             return
-        if reached:  # (emptied by an eviction just now)
+        if reached:
             paths = [path for path in paths if path not in reached]
             if not paths:
                 return
         if len(reached) + len(paths) > REACHED_PATHS:  # bounded: forgetting a path only costs a walk
             reached.clear()
+            self._reached_through.clear()
         nodes = self._nodes
         touched: list[list[int]] = [[] for _ in range(257)]  # internal nodes walked through, by depth
         waiting = [(path, 1, 0) for path in paths]
@@ -199,6 +204,9 @@ class StoredTree(SparseMerkleTree):
                 if parent in lru:
                     lru.move_to_end(parent)
         reached.update(paths)
+        through = self._reached_through
+        for level in touched:
+            through.update(level)
 
     def _load_pairs(self, indexes: list[int]) -> None:
         """Read the children of the cached internal nodes ``indexes`` from disk (a few queries for all), check them
@@ -248,6 +256,10 @@ class StoredTree(SparseMerkleTree):
 
     def written(self, write: TreeWrite) -> None:
         """``write`` is on disk (its transaction committed): the cache's entries are now as stored."""
+        # The remembered paths may go on through nodes that updates made since they were walked, which may leave
+        # the cache from now on: forget them (the next reads walk again).
+        self._reached.clear()
+        self._reached_through.clear()
         if not self._complete:
             lru = self._lru
             # deepest first: parents end up fresher than their children
@@ -274,7 +286,8 @@ class StoredTree(SparseMerkleTree):
         lru = self._lru
         dirty = self._dirty
         kept = []
-        before = len(nodes)
+        through = self._reached_through
+        forget = False  # a pair below a node that a remembered path walks through left: forget them all
         for _ in range(min(len(lru), 2 * (len(nodes) - self._capacity) + 64)):  # bounded work per walk
             if len(nodes) <= self._capacity:
                 break
@@ -287,12 +300,15 @@ class StoredTree(SparseMerkleTree):
                 continue
             if left in nodes:
                 dict.__delitem__(nodes, left)
+                forget = forget or parent in through
             if left + 1 in nodes:
                 dict.__delitem__(nodes, left + 1)
+                forget = forget or parent in through
         for parent in kept:  # tried again once they are written
             lru[parent] = None
-        if len(nodes) < before:
+        if forget:
             self._reached.clear()
+            through.clear()
 
     # --- building -------------------------------------------------------------------------------------------
     def load_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:

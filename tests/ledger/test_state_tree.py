@@ -98,6 +98,8 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
         for _ in range(rng.choice([1, 2, 5, 30])):
             key = rng.choice(universe)
             changes[key] = None if key in model and rng.random() < 0.3 else sha(b"%d %d" % (block, rng.random()))
+        if rng.random() < 0.5:  # the block's values read first (one batch of walks, remembered by the update)
+            assert stored.get_many(list(changes)) == [model.get(key) for key in changes]
         if rng.random() < 0.2:  # a block prepared and discarded: put back what was there
             before = {key: model.get(key) for key in changes}
             stored.update(changes)
@@ -118,6 +120,46 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
     assert reopened.cached == 1
     assert_same(reopened, memory, universe)
     assert reopened.cached <= capacity + 2 * 32  # and what the last walk loaded (two entries a level)
+
+
+@pytest.mark.parametrize(("seed", "capacity"), [(7, 40), (8, 16), (9, 100), (10, 300)])
+def test_reads_updates_trims_and_late_writes_give_the_tree_in_memory(tmp_path: Path, seed: int,
+                                                                     capacity: int) -> None:
+    """Batches of reads (of the keys about to change, or of others), trims and updates in random order, the tree
+    written to disk only now and then: every root and proof is the tree in memory's. (Paths walked whole are
+    remembered, and an update may lengthen them through nodes that can leave the cache once written.)"""
+    rng = random.Random(seed)
+    tree_file = TreeFile(tmp_path / "tree.sqlite")
+    stored, memory = tree_file.open(capacity), SparseMerkleTree()
+    universe = [b"k%d" % i for i in range(300)]
+    model: dict[bytes, bytes] = {}
+    for block in range(40):
+        changes: dict[bytes, bytes | None] = {}
+        for _ in range(rng.choice([1, 3, 10, 40])):
+            key = rng.choice(universe)
+            changes[key] = None if key in model and rng.random() < 0.3 else sha(b"%d %f" % (block, rng.random()))
+        step = rng.random()
+        if step < 0.3:
+            assert stored.get_many(list(changes)) == [model.get(key) for key in changes]
+        elif step < 0.5:
+            stored.get_many(rng.sample(universe, 20))
+            stored.get_many(list(changes)[:len(changes) // 2 + 1])
+        elif step < 0.6:
+            stored.trim()
+        assert stored.update(changes) == memory.update(changes)
+        for key, value_hash in changes.items():
+            if value_hash is None:
+                model.pop(key, None)
+            else:
+                model[key] = value_hash
+        if rng.random() < 0.5:
+            tree_file.flush(stored)
+        for key in rng.sample(universe, 5):
+            assert stored.prove(key).to_bytes() == memory.prove(key).to_bytes()
+    tree_file.flush(stored)
+    assert tree_file.rows() == rows_of(memory)
+    assert stored.root() == root_of(model)
+    tree_file.db.close()
 
 
 def cold_tree(tree_file: TreeFile, keys: list[bytes], capacity: int) -> tuple[StoredTree, list[int]]:
