@@ -87,6 +87,17 @@ def assert_same(stored: StoredTree, memory: SparseMerkleTree, keys: list[bytes])
         assert stored.prove(key).to_bytes() == memory.prove(key).to_bytes()
 
 
+def update_both(stored: StoredTree, memory: SparseMerkleTree, model: dict[bytes, bytes],
+                changes: dict[bytes, bytes | None]) -> None:
+    """Apply ``changes`` to the stored tree, the tree in memory and the plain map; the roots must agree."""
+    assert stored.update(changes) == memory.update(changes)
+    for key, value_hash in changes.items():
+        if value_hash is None:
+            model.pop(key, None)
+        else:
+            model[key] = value_hash
+
+
 @pytest.mark.parametrize("capacity", [16, 200, 1 << 20])
 def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file: TreeFile, capacity: int) -> None:
     rng = random.Random(16)
@@ -104,12 +115,7 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
             before = {key: model.get(key) for key in changes}
             stored.update(changes)
             stored.update(before)
-        assert stored.update(changes) == memory.update(changes)
-        for key, value_hash in changes.items():
-            if value_hash is None:
-                model.pop(key, None)
-            else:
-                model[key] = value_hash
+        update_both(stored, memory, model, changes)
         tree_file.flush(stored)
         assert stored.cached <= capacity
         assert_same(stored, memory, rng.sample(universe, 8))
@@ -146,12 +152,7 @@ def test_reads_updates_trims_and_late_writes_give_the_tree_in_memory(tmp_path: P
             stored.get_many(list(changes)[:len(changes) // 2 + 1])
         elif step < 0.6:
             stored.trim()
-        assert stored.update(changes) == memory.update(changes)
-        for key, value_hash in changes.items():
-            if value_hash is None:
-                model.pop(key, None)
-            else:
-                model[key] = value_hash
+        update_both(stored, memory, model, changes)
         if rng.random() < 0.5:
             tree_file.flush(stored)
         for key in rng.sample(universe, 5):
