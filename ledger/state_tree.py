@@ -117,12 +117,11 @@ class StoredTree(SparseMerkleTree):
         self._read_nodes = read_nodes
         self._capacity = capacity
         self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
-        # Paths walked whole since the last eviction: everything along them is still cached (only an eviction
-        # removes what a walk loaded; updates only add entries or end a walk sooner), so the update that follows
-        # the reads of a block's values does not walk them again.
+        # Paths walked whole, everything along them still cached (module docstring), so the update that follows
+        # the reads of a block's values does not walk them again; and the internal nodes they walk through: an
+        # eviction of a pair below one of these, or a write of the tree, forgets them all.
         self._reached: set[bytes] = set()
-        self._reached_through: set[int] = set()  # the internal nodes they walk through (an eviction below one of
-        # them forgets them all)
+        self._reached_through: set[int] = set()
         self._size = size
         # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
         # the LRU order is made only when the cache first overflows (deepest pairs first).
@@ -298,12 +297,12 @@ class StoredTree(SparseMerkleTree):
                 if left in nodes or left + 1 in nodes:
                     kept.append(parent)
                 continue
+            if parent in through and (left in nodes or left + 1 in nodes):
+                forget = True
             if left in nodes:
                 dict.__delitem__(nodes, left)
-                forget = forget or parent in through
             if left + 1 in nodes:
                 dict.__delitem__(nodes, left + 1)
-                forget = forget or parent in through
         for parent in kept:  # tried again once they are written
             lru[parent] = None
         if forget:

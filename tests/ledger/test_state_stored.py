@@ -108,7 +108,7 @@ def test_a_certificate_reads_its_assets_together(ledger_world: LedgerWorld, tmp_
                 clock=ManualClock())
     node.start()
     try:
-        generated = [w.new_asset(node, slot, 1_000) for slot in range(2, 12)]
+        generated = [w.new_asset(node, n, 1_000) for n in range(2, 12)]
         one_by_one: list[str] = []
         together: list[list[str]] = []
         value, values_at = Store.state_value, Store.state_values_at
