@@ -21,6 +21,9 @@ over D days instead (fewer meters, more readings each) and makes the node's cloc
 (``ledger.rules.expiry``), the first readings expire and leave the state while the run goes on, as they would
 over D days of a real node (``--days 208 --steps 300000,1000000``: about seven months of 100 meters).
 
+``--cache-mb`` gives the node that much memory for its state caches (``greencert node --cache-mb``, default: its
+default caches), to measure what memory buys once the live state outgrows the default.
+
 Prints one JSON line: every step's figures (with the load average when they were taken: the machine is shared)
 and, as the trend, each figure's change per 100,000 assets between the first and the last step. Steps stop early
 once ``--budget-s`` is spent. ``--plot`` draws memory, restart time, ingest ratio and issuance p99 against the
@@ -83,8 +86,10 @@ def status_kb(pid: int, field: str) -> int:
 class NodeProcess:
     """``greencert node`` on a data directory, started and stopped by this script."""
 
-    def __init__(self, data_dir: Path, genesis: Path, key: Path, clock: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, genesis: Path, key: Path, clock: Path | None = None,
+                 cache_mb: int | None = None) -> None:
         self.data_dir, self.genesis, self.key, self.clock = data_dir, genesis, key, clock
+        self.cache_mb = cache_mb
         self.proc: subprocess.Popen[str] | None = None
         self.url = ""
 
@@ -94,7 +99,8 @@ class NodeProcess:
         began = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "greencert.cli", "node", "--data-dir", str(self.data_dir),
                                       "--genesis", str(self.genesis), "--key", str(self.key), "--port", str(port),
-                                      *(() if self.clock is None else ("--clock-file", str(self.clock)))],
+                                      *(() if self.clock is None else ("--clock-file", str(self.clock))),
+                                      *(() if self.cache_mb is None else ("--cache-mb", str(self.cache_mb)))],
                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert self.proc.stdout is not None
         seen = []
@@ -332,6 +338,7 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, help="draw the figures against the number of assets into this SVG")
     parser.add_argument("--days", type=int, help="spread the readings over this many days, the node's clock "
                                                   "following them (module docstring); default: 27 days, wall clock")
+    parser.add_argument("--cache-mb", type=int, help="the node's --cache-mb (default: its default caches)")
     parser.add_argument("--replot", type=Path, help="only draw --plot from this file's JSON line (a saved run)")
     args = parser.parse_args()
     if args.replot:
@@ -366,7 +373,7 @@ def main() -> None:
             set_clock(clock, load.slot * SLOT)
         genesis.save(tmp / "genesis.json")
         (tmp / "validator.key").write_text(keys["validator"].seed().hex())
-        node = NodeProcess(tmp / "node", tmp / "genesis.json", tmp / "validator.key", clock)
+        node = NodeProcess(tmp / "node", tmp / "genesis.json", tmp / "validator.key", clock, args.cache_mb)
         node.start()
         done = 0
         try:
@@ -391,6 +398,7 @@ def main() -> None:
         finally:
             node.stop()
     result = {"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s), "cpus": os.cpu_count(),
+              "node_cache_mb": args.cache_mb,
               "points": points,
               "trend_per_100k_assets": {name: trend(points, name) for name in
                                         ("node_rss_mb", "restart_s", "ingest_ratio", "issue_p99_ms", "p99_ratio")},

@@ -79,6 +79,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _node(args: argparse.Namespace) -> int:
+    if args.consortium and args.cache_mb is not None:
+        print("greencert node: --cache-mb is for a solo node; a consortium node's is cache_mb in its configuration",
+              file=sys.stderr)
+        return 2
     if args.consortium:
         from greencert.consortium import ConsortiumError, NodeConfig, run_node
 
@@ -101,10 +105,16 @@ def _node(args: argparse.Namespace) -> int:
     from greencert.keystore import KeyFileError, load_or_create
     from greencert.servers import BackgroundServer, PortInUse, bind
     from ledger.api import create_app
+    from ledger.cache_sizes import CacheSizeError, CacheSizes
     from ledger.errors import Error as LedgerError
     from ledger.genesis import Genesis
     from ledger.node import open_node, wall_clock
 
+    try:
+        caches = CacheSizes() if args.cache_mb is None else CacheSizes.from_megabytes(args.cache_mb)
+    except CacheSizeError as exc:
+        print(f"greencert node: --cache-mb: {exc}", file=sys.stderr)
+        return 2
     data_dir = Path(args.data_dir).expanduser()
     try:
         listening = bind(args.host, args.port)
@@ -117,14 +127,14 @@ def _node(args: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
         began = time.monotonic()
         clock = wall_clock if args.clock_file is None else FileClock(Path(args.clock_file).expanduser())
-        node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()), clock=clock)
+        node = open_node(data_dir, genesis, load_or_create(Path(args.key).expanduser()), clock=clock, caches=caches)
     except (LedgerError, KeyFileError) as exc:
         listening.close()
         print(f"greencert node: {exc}", file=sys.stderr)
         return 2
     print(f"Ledger opened: the state root at height {node.head.height} ({len(node.state):,} values) matches the "
           f"signed header; each value is checked against it when first read; `--audit` checks them all now "
-          f"({time.monotonic() - began:.1f} s).", file=sys.stderr, flush=True)
+          f"({time.monotonic() - began:.1f} s). Caches: {caches.describe()}.", file=sys.stderr, flush=True)
     node.start(warm=True)
     server = BackgroundServer(create_app(node), args.host, args.port, sock=listening).start()
     print(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})", flush=True)
@@ -335,6 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--port", type=int, default=DEFAULT_NODE_PORT)
     node.add_argument("--audit", action="store_true", help="check every stored state value against the last signed "
                                                            "header (progress on stderr), then exit: 0 if it matches")
+    node.add_argument("--cache-mb", type=int, metavar="MB",
+                      help="memory for the caches of the state tree and values (default ~310 MB, for about 500,000 "
+                           "live assets; more is faster once the live state outgrows them; see "
+                           "ledger/cache_sizes.py)")
     node.add_argument("--clock-file", help="a solo node's clock: Unix seconds in this file while it exists, else the "
                                            "wall clock (a simulation or benchmark replaying months of readings)")
     node.set_defaults(func=_node)

@@ -20,6 +20,7 @@ A node's configuration (TOML; relative paths are relative to the file)::
     port = 8711
     peers = ["http://127.0.0.1:8712", …]    # the other validators' APIs, for catch-up
     clock_file = "../../clock"              # optional: a demo's simulated time (an integer in a file)
+    cache_mb = 310                          # optional: memory for the state caches (ledger/cache_sizes.py)
     [etcd]
     endpoints = ["https://127.0.0.1:8721", …]
     ca = "../../tls/ca/ca.crt"
@@ -46,6 +47,7 @@ import httpx
 
 from greencert.etcd_members import EtcdMembers
 from greencert.keystore import load_or_create, private_dir
+from ledger.cache_sizes import MIN_MEGABYTES, CacheSizes
 from ledger.consortium.tls import TlsFiles, issue_client_cert, make_ca
 from ledger.genesis import Genesis
 from ledger_lite import SigningKey
@@ -85,6 +87,7 @@ class NodeConfig:
     port: int = NODE_BASE_PORT
     peers: list[str] = field(default_factory=list)
     clock_file: Path | None = None
+    cache_mb: int | None = None  # memory for the node's state caches (``ledger.cache_sizes``); None: the default
 
     @property
     def url(self) -> str:
@@ -126,11 +129,14 @@ class NodeConfig:
         if not isinstance(peers, list) or not all(isinstance(p, str) for p in peers):
             raise ConsortiumError(f"{path}: expected peers as a list of URLs, found {peers!r}")
         clock = raw.get("clock_file")
+        cache_mb = need(raw, "cache_mb", int) if "cache_mb" in raw else None
+        if cache_mb is not None and cache_mb < MIN_MEGABYTES:
+            raise ConsortiumError(f"{path}: expected cache_mb of at least {MIN_MEGABYTES} (MB), found {cache_mb}")
         return cls(node_id=need(raw, "node_id", str), data_dir=file(need(raw, "data_dir", str)),
                    genesis=file(need(raw, "genesis", str)), key=file(need(raw, "key", str)),
                    etcd=EtcdSettings(list(endpoints), tls), host=str(raw.get("host", "127.0.0.1")),
                    port=need(raw, "port", int) if "port" in raw else NODE_BASE_PORT, peers=list(peers),
-                   clock_file=file(clock) if isinstance(clock, str) else None)
+                   clock_file=file(clock) if isinstance(clock, str) else None, cache_mb=cache_mb)
 
     def save(self, path: Path) -> None:
         def rel(p: Path) -> str:
@@ -141,6 +147,8 @@ class NodeConfig:
                  f"port = {self.port}", f"peers = {json.dumps(self.peers)}"]
         if self.clock_file is not None:
             lines.append(f"clock_file = {rel(self.clock_file)}")
+        if self.cache_mb is not None:
+            lines.append(f"cache_mb = {self.cache_mb}")
         lines += ["", "[etcd]", f"endpoints = {json.dumps(self.etcd.endpoints)}"]
         if self.etcd.tls is not None:
             lines += [f"ca = {rel(self.etcd.tls.ca)}", f"cert = {rel(self.etcd.tls.cert)}",
@@ -236,7 +244,9 @@ def run_node(config: NodeConfig, *, out: Callable[[str], None] = print) -> int:
         client = EtcdClient(config.etcd.endpoints, tls=config.etcd.tls)
         ordering = EtcdOrdering(client, genesis.chain_id, config.node_id)
         clock = FileClock(config.clock_file) if config.clock_file is not None else wall_clock
-        node = open_consortium_node(config.data_dir, genesis, key, ordering, clock=clock, peers=config.peers)
+        caches = CacheSizes() if config.cache_mb is None else CacheSizes.from_megabytes(config.cache_mb)
+        node = open_consortium_node(config.data_dir, genesis, key, ordering, clock=clock, peers=config.peers,
+                                    caches=caches)
     except (LedgerError, KeyFileError, ValueError, OSError) as e:
         listening.close()
         if client is not None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.admission import Admission
+from ledger.cache_sizes import DEFAULT_CACHES, CacheSizes
 from ledger.errors import StoreError
 from ledger.genesis import Genesis
 from ledger.node_base import Clock, Pending
@@ -198,6 +199,8 @@ class Node(Admission, Producer, Queries):
 
 
 def open_node(data_dir: Path, genesis: Genesis, key: SigningKey, *, clock: Clock = wall_clock,
-              cosigners: Sequence[SigningKey] = ()) -> Node:
+              cosigners: Sequence[SigningKey] = (), caches: CacheSizes = DEFAULT_CACHES) -> Node:
+    """A solo node on the store in ``data_dir`` (made if missing), its caches sized by ``caches``."""
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return Node(Store(data_dir / "ledger.sqlite"), genesis, key, clock=clock, cosigners=cosigners)
+    return Node(Store(data_dir / "ledger.sqlite", tree_cache=caches.tree, value_cache=caches.values), genesis, key,
+                clock=clock, cosigners=cosigners)

@@ -134,6 +134,11 @@ class StoredTree(SparseMerkleTree):
         """How many entries the cache holds now."""
         return len(self._nodes)
 
+    @property
+    def capacity(self) -> int:
+        """How many entries the cache holds at most, beyond what walks load and changes not written yet."""
+        return self._capacity
+
     # --- reads ------------------------------------------------------------------------------------------------
     def _reach(self, paths: Sequence[bytes]) -> None:
         """Load what walks along ``paths`` (sorted) read. A path walks on from where it leaves the one before it

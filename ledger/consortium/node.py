@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ledger.cache_sizes import DEFAULT_CACHES, CacheSizes
 from ledger.consortium.order import Cut, EtcdOrdering, OrderingError, TxMissing
 from ledger.consortium.peers import PeerBlocks
 from ledger.consortium.votes import Tally, Vote, post, tally
@@ -464,9 +465,11 @@ class ConsortiumNode(Node):
 
 def open_consortium_node(data_dir: Path, genesis: Genesis, key: SigningKey, ordering: EtcdOrdering, *,
                          clock: Clock = wall_clock, peers: Sequence[str] = (), max_block_txs: int = 2000,
-                         fault: Fault | None = None, retain_blocks: int = RETAIN_BLOCKS) -> ConsortiumNode:
+                         fault: Fault | None = None, retain_blocks: int = RETAIN_BLOCKS,
+                         caches: CacheSizes = DEFAULT_CACHES) -> ConsortiumNode:
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return ConsortiumNode(Store(data_dir / "ledger.sqlite"), genesis, key, ordering, clock=clock, peers=peers,
+    store = Store(data_dir / "ledger.sqlite", tree_cache=caches.tree, value_cache=caches.values)
+    return ConsortiumNode(store, genesis, key, ordering, clock=clock, peers=peers,
                           max_block_txs=max_block_txs, evidence_dir=data_dir / "evidence", fault=fault,
                           retain_blocks=retain_blocks)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import stat
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,10 @@ def test_a_layout_is_owner_only_and_reused(tmp_path: Path) -> None:
     assert config.node_id == "v2" and config.etcd.tls is not None and config.etcd.tls.cert.name == "v2.crt"
     assert len(config.peers) == 2 and config.url not in config.peers
     assert config.etcd.endpoints[0].startswith("https://127.0.0.1:")
+    assert config.cache_mb is None  # the default caches
+    sized = replace(config, cache_mb=500)
+    sized.save(tmp_path / "sized.toml")
+    assert NodeConfig.load(tmp_path / "sized.toml").cache_mb == 500
     # again: the same chain, keys and certificates
     again = prepare(root, load_world(root), 3, 1_790_812_800, node_port=NodeConfig.load(layout.configs[0]).port)
     assert again.genesis == Genesis.load(root / "genesis.json") == layout.genesis
@@ -56,6 +61,10 @@ def test_a_layout_is_owner_only_and_reused(tmp_path: Path) -> None:
      "expected etcd.ca, etcd.cert and etcd.key together"),
     ('node_id = 7\ndata_dir = "."\ngenesis = "g"\nkey = "k"\n[etcd]\nendpoints = ["http://a:1"]\n',
      "expected node_id as str, found 7"),
+    ('node_id = "v1"\ndata_dir = "."\ngenesis = "g"\nkey = "k"\ncache_mb = "a lot"\n[etcd]\nendpoints = ["http://a:1"]\n',
+     "expected cache_mb as int, found 'a lot'"),
+    ('node_id = "v1"\ndata_dir = "."\ngenesis = "g"\nkey = "k"\ncache_mb = 8\n[etcd]\nendpoints = ["http://a:1"]\n',
+     "expected cache_mb of at least 16 \\(MB\\), found 8"),
 ])
 def test_a_bad_node_configuration_is_refused_plainly(tmp_path: Path, text: str | None, message: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,48 @@
+"""``ledger.cache_sizes``: the memory an operator gives a node's state caches, as cached tree nodes and values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ledger.cache_sizes import DEFAULT_CACHES, MIN_MEGABYTES, CacheSizeError, CacheSizes
+from ledger.node import open_node
+from ledger.state_stored import DEFAULT_VALUES
+from ledger.state_tree import DEFAULT_CAPACITY
+from tests.helpers.ledger_world import LedgerWorld, ManualClock
+
+
+def test_the_default_caches_are_the_stores_defaults_and_say_what_they_take() -> None:
+    assert (DEFAULT_CACHES.tree, DEFAULT_CACHES.values) == (DEFAULT_CAPACITY, DEFAULT_VALUES)
+    assert DEFAULT_CACHES.megabytes == 310
+    assert DEFAULT_CACHES.describe() == "1,048,576 state tree nodes and 65,536 state values (~310 MB once full)"
+
+
+def test_a_budget_is_split_as_the_defaults_are() -> None:
+    same = CacheSizes.from_megabytes(DEFAULT_CACHES.megabytes)
+    assert abs(same.tree - DEFAULT_CACHES.tree) <= DEFAULT_CACHES.tree // 1000
+    assert abs(same.values - DEFAULT_CACHES.values) <= DEFAULT_CACHES.values // 1000
+    big = CacheSizes.from_megabytes(1000)
+    assert big.megabytes == 1000
+    assert big.tree / big.values == pytest.approx(DEFAULT_CACHES.tree / DEFAULT_CACHES.values, rel=1e-3)
+    assert CacheSizes.from_megabytes(MIN_MEGABYTES).tree >= 16
+
+
+@pytest.mark.parametrize("megabytes", [MIN_MEGABYTES - 1, 0, -5, True, 310.5, "310"])
+def test_a_budget_below_the_minimum_or_not_a_whole_number_is_refused(megabytes: object) -> None:
+    with pytest.raises(CacheSizeError) as refused:
+        CacheSizes.from_megabytes(megabytes)  # type: ignore[arg-type]
+    assert refused.value.message == (f"expected a cache of at least {MIN_MEGABYTES} MB (a whole number), found "
+                                     f"{megabytes!r}")
+
+
+def test_a_node_opened_with_caches_holds_at_most_what_they_say(tmp_path: Path) -> None:
+    world = LedgerWorld()
+    caches = CacheSizes.from_megabytes(20)
+    node = open_node(tmp_path / "node", world.genesis(), world.validator, clock=ManualClock(), caches=caches)
+    try:
+        assert (node.store.tree.capacity, node.store.value_cache) == (caches.tree, caches.values)
+        assert caches.tree < DEFAULT_CAPACITY
+    finally:
+        node.close()
