@@ -6,11 +6,12 @@ Why a setting. The node's memory does not grow with its state: only these caches
 trade of memory for speed once the live state outgrows them. With 100 meters' readings over 45 days (182,602 live
 assets, a tree of ~445,000 nodes, each block sweeping as many as it adds), the node spent 347 µs of CPU a reading
 with the whole tree cached and 698 µs with a cache of 100,000 nodes (2,175 against 1,196 readings/s; the steady
-part of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default (~310 MB) holds the
+part of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default (~430 MB) holds the
 tree of about 500,000 live assets: a node with more, on a machine with the memory for it, runs faster with more.
 
-How a budget is split: as the defaults split theirs (about four fifths for the tree), at the measured cost of an
-entry (``bench/ledger_steady.py`` reports ``tree_cache_bytes_per_entry``).
+How a budget is split: as the defaults split theirs (about 85 % for the tree), at the measured cost of an entry
+(``bench/ledger_steady.py`` reports ``tree_cache_bytes_per_entry``). The tree may hold half its capacity again in
+changed nodes not written yet (``StoredTree.wants_flush``), so its part of the budget counts them too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY
 
 TREE_ENTRY_BYTES = 246  # a cached tree node with its bookkeeping (bench/ledger_steady.py)
+TREE_HELD = 1.5  # entries the tree holds at most for each of its capacity: half again unwritten (wants_flush)
 VALUE_BYTES = 1024  # a cached value: an asset's dict with its key and bookkeeping
 MIN_MEGABYTES = 16
 _MB = 1 << 20
@@ -48,18 +50,20 @@ class CacheSizes:
             raise CacheSizeError(f"expected a cache of at least {MIN_MEGABYTES} MB (a whole number), found "
                                  f"{megabytes!r}")
         default = cls()
-        tree_share = default.tree * TREE_ENTRY_BYTES / (default.tree * TREE_ENTRY_BYTES + default.values * VALUE_BYTES)
+        tree_bytes = TREE_HELD * TREE_ENTRY_BYTES
+        tree_share = default.tree * tree_bytes / (default.tree * tree_bytes + default.values * VALUE_BYTES)
         budget = megabytes * _MB
-        return cls(tree=round(budget * tree_share / TREE_ENTRY_BYTES),
+        return cls(tree=round(budget * tree_share / tree_bytes),
                    values=round(budget * (1 - tree_share) / VALUE_BYTES))
 
     @property
     def megabytes(self) -> int:
-        """About how much memory the caches take once full, in MB."""
-        return round((self.tree * TREE_ENTRY_BYTES + self.values * VALUE_BYTES) / _MB)
+        """About how much memory the caches take at most, in MB."""
+        return round((self.tree * TREE_HELD * TREE_ENTRY_BYTES + self.values * VALUE_BYTES) / _MB)
 
     def describe(self) -> str:
-        return f"{self.tree:,} state tree nodes and {self.values:,} state values (~{self.megabytes:,} MB once full)"
+        return (f"{self.tree:,} state tree nodes (and up to half as many changed ones not written yet) and "
+                f"{self.values:,} state values, ~{self.megabytes:,} MB at most")
 
 
 DEFAULT_CACHES = CacheSizes()
