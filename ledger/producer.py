@@ -174,7 +174,7 @@ class Producer(NodeBase):
                              for key, value in overlay.writes.items()}
             block.header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(),
                                        time=block_time, tx_root=merkle_root([p.raw for p, _ in block.included]),
-                                       state_root=self.state.prepare(block.encoded),
+                                       state_root=self.state.prepare(block.encoded, overlay.created),
                                        validators_hash=validators_hash(self.validators))
         return block
 
@@ -191,7 +191,9 @@ class Producer(NodeBase):
             # send the same transactions again, and keep producing (the disk may have room later).
             self.state.discard()
             log.exception("block %d could not be stored", block.height)
-            failed = {"code": "store_unavailable", "status": 503,
+            # A store found changed by hand is the node's fault, not a passing one: said as execution says it.
+            code, status = ("store_changed", 500) if isinstance(exc, StoreError) else ("store_unavailable", 503)
+            failed = {"code": code, "status": status,
                       "message": f"the block could not be stored, nothing was committed: {exc}"}
             block.rejected += [(p, {"tx_id": p.tx.tx_id, **failed}) for p, _ in block.included]
             block.included, block.header = [], None

@@ -21,7 +21,7 @@ sweep of expired assets deletes (``ledger.rules.expiry``); ``expired`` names the
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -236,9 +236,10 @@ class State:
     def prove(self, key: str) -> SmtProof:
         return self._tree.prove(key.encode())
 
-    def prepare(self, encoded: Mapping[str, bytes | None]) -> bytes:
+    def prepare(self, encoded: Mapping[str, bytes | None], created: Collection[str] = ()) -> bytes:
         """Put a block's writes into the tree and return the root they give (``None``: the key is deleted);
-        ``apply`` or ``discard`` next."""
+        ``apply`` or ``discard`` next. ``created``: written keys that held no value before the block
+        (``Overlay.create``), checked absent by the tree's update instead of being looked up first."""
         if self._undo is not None:
             raise RuntimeError("a block is already prepared; apply or discard it first")
         if self._checking:  # ``discard`` puts back the values held now: they must be the stored ones
@@ -248,7 +249,7 @@ class State:
             root = self._tree.update(_leaves(encoded))
         else:  # their values before the block, to put back on ``discard``; those the store lacks checked absent
             disk = self._disk
-            unchecked = disk.pin(list(encoded))
+            unchecked = disk.pin(list(encoded), created)
             try:
                 root = self._tree.update(_leaves(encoded), absent=[key.encode() for key in unchecked])
             except PresentKeyError as exc:
@@ -374,6 +375,7 @@ class Overlay:
     def __init__(self, base: State | Overlay) -> None:
         self.base = base
         self.writes: dict[str, Any] = {}
+        self.created: set[str] = set()  # keys ``create`` wrote: absent before the block, not looked up
 
     def get(self, key: str) -> Any | None:
         if key in self.writes:
@@ -382,6 +384,13 @@ class Overlay:
 
     def put(self, key: str, value: Any) -> None:
         self.writes[key] = value
+
+    def create(self, key: str, value: Any) -> None:
+        """``put`` of a key that cannot hold a value yet (a new reading's asset, keyed by its transaction's id,
+        which admission found new): ``prepare`` then has the tree's update check it absent rather than looking
+        it up in the store first. A store that holds it anyway is refused (``StoreError``)."""
+        self.writes[key] = value
+        self.created.add(key)
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Have the state read ahead, together, the values at those of ``keys`` these writes do not hold: a rule
@@ -396,3 +405,4 @@ class Overlay:
         if not isinstance(self.base, Overlay):
             raise TypeError("commit merges into a parent overlay; apply a block's writes with State.apply")
         self.base.writes.update(self.writes)
+        self.base.created.update(self.created)

@@ -21,7 +21,7 @@ be read from the store and checked against it, and ``discard`` puts their old ha
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Protocol
 
 from ledger.errors import StoreError
@@ -156,12 +156,17 @@ class StoredValues:
         for key in missing:
             self._read(key, found.get(key), leaves.get(key, _MISSING))
 
-    def pin(self, keys: list[str]) -> set[str]:
-        """Hold ``keys`` (a block about to be prepared) in the cache, read now (module docstring). Returns those
-        the store lacks and that are not checked yet: the caller has the tree's update check them absent. Every
-        other key read as absent is checked now (``check_deferred``)."""
+    def pin(self, keys: list[str], created: Collection[str] = ()) -> set[str]:
+        """Hold ``keys`` (a block about to be prepared) in the cache, read now (module docstring), but for those
+        ``created`` (no value before the block: ``Overlay.create``), taken as absent without a look-up. Returns
+        the keys taken or read as absent and not checked yet: the caller has the tree's update check them absent.
+        Every other key read as absent is checked now (``check_deferred``)."""
         self._pinned.update(keys)  # first: nothing is evicted while they are read
         cache = self._cache
+        fresh = [key for key in created if key not in cache]
+        for key in fresh:
+            cache[key] = _ABSENT
+        self._unchecked.update(fresh)
         self._read_many([key for key in keys if key not in cache])
         written = self._unchecked.intersection(keys)
         self._unchecked.difference_update(written)

@@ -308,6 +308,7 @@ class Store:
         existed = None if self.before_write is None else self.before_write(
             {key: encoded for key, (_, encoded) in writes.items()})
         found = self._stored_rows(list(writes) if existed is None else list(existed), values=existed is None)
+        packed = {key: pack_key(key) for key in writes}  # once a key: its row if new, and the redo log
         owners: dict[str, int] = {}  # numbered in this block
         inserts: list[tuple[int, bytes, bytes]] = []
         updates: list[tuple[bytes, int]] = []
@@ -330,7 +331,7 @@ class Store:
             stored = pack_value(key, value, encoded)
             if old is None:
                 row = self._next_state_id + len(inserts)
-                inserts.append((row, pack_key(key), stored))
+                inserts.append((row, packed[key], stored))
                 indexes.add(row, indexed(key, value), self._owner_ids, owners)
             else:
                 row = old[0]
@@ -341,7 +342,7 @@ class Store:
                     indexes.add(row, entry, self._owner_ids, owners)
             indexes.expiry(row, expiry_of(key, old_value), expiry_of(key, value))
         tree = self.tree.pending() if self.tree.wants_flush() else None
-        redo = bytes(cbor2.dumps([pack_key(key) for key in writes]))
+        redo = bytes(cbor2.dumps(list(packed.values())))
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -352,7 +353,13 @@ class Store:
                 self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
                 self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
                 self._db.executemany("DELETE FROM state WHERE id = ?", deletes)
-                self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
+                try:
+                    self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
+                except sqlite3.IntegrityError as exc:  # a key the block creates (``Overlay.create``) is stored
+                    clash = self._first_stored([blob for _, blob, _ in inserts])
+                    raise StoreError(f"expected no stored value at state key {clash!r}, which this block creates, "
+                                     f"found one, and the state tree (checked against the signed header) holds "
+                                     f"none: the store was changed outside the node") from exc
                 indexes.write(self._db, owners)
                 if tree is not None:
                     self._write_tree(tree, header.height)
@@ -367,6 +374,16 @@ class Store:
             self._next_state_id += len(inserts)
             self._state_count += len(inserts) - len(deletes)
             self._owner_ids.update(owners)
+
+    def _first_stored(self, blobs: list[bytes]) -> str | None:
+        """The first of these packed state keys that has a row (inside a transaction, the lock held)."""
+        for at in range(0, len(blobs), _IN_CHUNK):
+            chunk = blobs[at:at + _IN_CHUNK]
+            row = self._db.execute(f"SELECT key FROM state WHERE key IN ({','.join('?' * len(chunk))}) LIMIT 1",
+                                   chunk).fetchone()
+            if row is not None:
+                return unpack_key(bytes(row[0]))
+        return None
 
     # --- reads ------------------------------------------------------------------------------------------
     def last_height(self) -> int | None:

@@ -67,8 +67,9 @@ def generate(tx: Transaction, ctx: Context) -> dict[str, Any]:
         raise Rejected("overlap", f"reading {start}..{end} overlaps {clash[0]}..{clash[1]}, which the meter "
                                   f"already reported")
     ctx.state.put(meter_key, {"covered": coverage.add(reported, start, end, ctx.time - LATE_HORIZON)})
-    ctx.state.put(asset_key(tx.tx_id), generated_record(provider, meter.address, method, start, end, wh, owner,
-                                                        expires))
+    # its id is the transaction's, which admission found new: no asset can be there yet
+    ctx.state.create(asset_key(tx.tx_id), generated_record(provider, meter.address, method, start, end, wh, owner,
+                                                           expires))
     return {"asset_id": tx.tx_id}
 
 

@@ -129,6 +129,30 @@ def test_a_certificate_reads_its_assets_together(ledger_world: LedgerWorld, tmp_
         node.close()
 
 
+def test_a_new_readings_asset_is_not_looked_up_before_it_is_written(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading's asset is keyed by its transaction's id, which admission found new (``Overlay.create``): its
+    block checks it absent in the tree's update and looks up in the store only the meter's record."""
+    w = ledger_world
+    node = Node(Store(tmp_path / "ledger.sqlite", tree_cache=16, value_cache=CACHE), w.genesis(), w.validator,
+                clock=ManualClock())
+    node.start()
+    try:
+        w.new_asset(node, 2, 1_000)
+        looked_up: list[str] = []
+        value, values_at = Store.state_value, Store.state_values_at
+        monkeypatch.setattr(Store, "state_value", lambda self, key: looked_up.append(key) or value(self, key))
+        monkeypatch.setattr(Store, "state_values_at",
+                            lambda self, keys: looked_up.extend(keys) or values_at(self, keys))
+        readings = [w.generate(slot(n), 1_000) for n in range(3, 8)]
+        outcomes = [p.wait(30) for p in node.submit_many([r.encode() for r in readings])]
+        assert [o["code"] for o in outcomes if o is not None] == ["ok"] * len(readings)
+        assert not [key for key in looked_up if key.startswith("asset/")]
+        assert [node.value(f"asset/{r.tx_id}")["wh"] for r in readings] == [1_000] * len(readings)
+    finally:
+        node.close()
+
+
 EDITS = ["DELETE FROM state_open WHERE id = (SELECT min(id) FROM state_open)",  # an open asset hidden
          "UPDATE state_owner SET owner = owner + 1 WHERE id = (SELECT max(id) FROM state_owner)",  # given away
          "INSERT INTO state_owner VALUES (1, 999999)"]  # an entry of no value

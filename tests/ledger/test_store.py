@@ -230,6 +230,37 @@ def test_a_deleted_row_that_a_block_writes_again_is_refused_with_the_block(ledge
         node.close()
 
 
+def test_a_row_added_where_a_new_reading_creates_its_asset_is_refused_with_the_block(ledger_world: LedgerWorld,
+                                                                                      tmp_path: Path) -> None:
+    """Someone adds a row at the key the next reading's asset will have. The block does not look that key up
+    (``Overlay.create``: a new reading's asset cannot exist yet) and the tree holds none, so the block's insert
+    finds the row: the whole block is refused, nothing is stored, and the node goes on serving."""
+    w = ledger_world
+    populated(w, tmp_path / "node")
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    reading = w.generate(slot(3), 1_000)
+    key = f"asset/{reading.tx_id}"
+    edit(db_path, "INSERT INTO state(id, key, value) VALUES ((SELECT max(id) + 1 FROM state), ?, ?)", pack_key(key),
+         bytes((FORM_RAW,)) + canonical({"wh": 1}))
+    edit(db_path, "UPDATE meta SET value = value + 1 WHERE key = 'smt_size'")  # the count a start compares
+    node = opened(w, db_path)
+    try:
+        node.start()
+        height = node.status()["height"]
+        outcome = w.submit_wait(node, reading)
+        assert (outcome["code"], outcome["status"]) == ("store_changed", 500)
+        assert outcome["message"] == (f"the block could not be stored, nothing was committed: expected no stored "
+                                      f"value at state key {key!r}, which this block creates, found one, and the "
+                                      f"state tree (checked against the signed header) holds none: the store was "
+                                      f"changed outside the node")
+        assert node.status()["height"] == height
+        assert w.submit_wait(node, reading)["code"] == "store_changed"  # refused again, not accepted
+        assert w.submit_wait(node, w.generate(slot(4), 1_000))["code"] == "ok"  # other readings go on
+        audit_fails(node)
+    finally:
+        node.close()
+
+
 def test_a_renamed_registry_row_is_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     """The node reads its registry when it starts (the validator set), so that first read refuses the store."""
     w = ledger_world
