@@ -156,22 +156,28 @@ def _rehash(nodes: dict[int, bytes], index: int) -> None:
 
 
 def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], values: list[bytes | None],
-           lo: int, hi: int) -> int:
-    """Apply the sorted changes ``paths[lo:hi]`` to the subtree at heap ``index``; return leaves added - removed."""
+           lo: int, hi: int, old: list[tuple[bytes, bytes | None]]) -> int:
+    """Apply the sorted changes ``paths[lo:hi]`` to the subtree at heap ``index``; return leaves added - removed.
+    ``old`` gets each change's path with the value hash it had (None: absent), in path order."""
     if hi - lo == 1:
-        return _apply_one(nodes, index, depth, paths[lo], values[lo])
+        return _apply_one(nodes, index, depth, paths[lo], values[lo], old)
     current = nodes.get(index)
     if current is not None and len(current) == HASH_SIZE:
         mid = _split(paths, lo, hi, depth)
         added = 0
         if lo < mid:
-            added += _apply(nodes, 2 * index, depth + 1, paths, values, lo, mid)
+            added += _apply(nodes, 2 * index, depth + 1, paths, values, lo, mid, old)
         if mid < hi:
-            added += _apply(nodes, 2 * index + 1, depth + 1, paths, values, mid, hi)
+            added += _apply(nodes, 2 * index + 1, depth + 1, paths, values, mid, hi, old)
         _rehash(nodes, index)
         return added
     # An empty slot or a single leaf: merge its leaf with the changes and build the subtree afresh.
     merged = dict(zip(paths[lo:hi], values[lo:hi], strict=True))
+    if current is None:
+        old.extend((path, None) for path in paths[lo:hi])
+    else:
+        held, held_value = current[:32], current[32:64]
+        old.extend((path, held_value if path == held else None) for path in paths[lo:hi])
     if current is not None:
         merged.setdefault(current[:32], current[32:64])
         del nodes[index]
@@ -180,7 +186,8 @@ def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], 
     return len(kept) - (current is not None)
 
 
-def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, value: bytes | None) -> int:
+def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, value: bytes | None,
+               old: list[tuple[bytes, bytes | None]]) -> int:
     """``_apply`` for a single change, the case of every level below the top few of a batch: walk down along
     ``path`` to the empty slot or leaf it ends at, change it, then rehash the way back up (no recursion)."""
     walked = []
@@ -191,6 +198,7 @@ def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, val
         depth += 1
         current = nodes.get(index)
     if current is None or current[:32] == path:
+        old.append((path, None if current is None else current[32:64]))
         if value is None:
             if current is None:
                 return 0  # deleting an absent key changes nothing
@@ -200,6 +208,7 @@ def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, val
             nodes[index] = path + value + _sha256(LEAF_PREFIX + path + value).digest()
             added = 0 if current is not None else 1
     else:  # another key's leaf sits here: both go below it
+        old.append((path, None))
         if value is None:
             return 0
         del nodes[index]
@@ -269,8 +278,10 @@ class SparseMerkleTree:
 
         ``absent``: keys among ``changes`` that the caller takes to have no value now (a store that lacks them);
         if the tree holds one, ``PresentKeyError`` names them. The check rides on the walks the update makes
-        anyway, instead of a ``get`` per key beforehand. Every change is checked before the tree is touched, so
-        a rejected batch changes nothing.
+        anyway (each notes the value it replaces), instead of a walk per key beforehand; a batch that finds such a
+        key is undone by putting back the values it replaced, which gives back the very same nodes (the tree's
+        shape follows from its content alone). Every change is checked for its form before the tree is touched.
+        Either way a rejected batch leaves the tree as it was.
         """
         for key, value_hash in changes.items():
             if value_hash is not None:
@@ -282,14 +293,18 @@ class SparseMerkleTree:
                 raise ValueError(f"expected the keys said to be absent among the changes, found {key!r:.80} "
                                  f"outside them")
         if changes:
-            ordered = sorted((_sha256(key).digest(), value_hash) for key, value_hash in changes.items())
+            path_of = {key: _sha256(key).digest() for key in changes}
+            ordered = sorted((path, changes[key]) for key, path in path_of.items())
             self._reach([p for p, _ in ordered])
-            if absent:  # every entry along these paths is in ``_nodes`` now (``_reach``)
-                present = [key for key in absent if self._leaf(_sha256(key).digest()) is not None]
+            old: list[tuple[bytes, bytes | None]] = []
+            added = _apply(self._nodes, 1, 0, [p for p, _ in ordered], [v for _, v in ordered], 0, len(ordered), old)
+            if absent:  # checked on the walks just made: a key that was there after all undoes the whole batch
+                held = {path for path, value_hash in old if value_hash is not None}
+                present = [key for key in absent if path_of[key] in held] if held else []
                 if present:
+                    _apply(self._nodes, 1, 0, [p for p, _ in old], [v for _, v in old], 0, len(old), [])
                     raise PresentKeyError(present)
-            self._size += _apply(self._nodes, 1, 0, [p for p, _ in ordered], [v for _, v in ordered],
-                                 0, len(ordered))
+            self._size += added
         return self.root()
 
     def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:

@@ -20,7 +20,7 @@ from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.state_tree import StoredTree, TreeWrite
 from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key, write_tree_nodes
-from ledger_lite.smt_tree import SparseMerkleTree, root_of
+from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
 
 
@@ -89,8 +89,9 @@ def assert_same(stored: StoredTree, memory: SparseMerkleTree, keys: list[bytes])
 
 def update_both(stored: StoredTree, memory: SparseMerkleTree, model: dict[bytes, bytes],
                 changes: dict[bytes, bytes | None]) -> None:
-    """Apply ``changes`` to the stored tree, the tree in memory and the plain map; the roots must agree."""
-    assert stored.update(changes) == memory.update(changes)
+    """Apply ``changes`` to the stored tree (told which keys are new, as a block's are), the tree in memory and
+    the plain map; the roots must agree."""
+    assert stored.update(changes, absent=[key for key in changes if key not in model]) == memory.update(changes)
     for key, value_hash in changes.items():
         if value_hash is None:
             model.pop(key, None)
@@ -115,6 +116,11 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
             before = {key: model.get(key) for key in changes}
             stored.update(changes)
             stored.update(before)
+        if model and rng.random() < 0.2:  # a block that takes a stored key as new: refused, the tree as it was
+            there = rng.choice(sorted(model))
+            with pytest.raises(PresentKeyError):
+                stored.update({**changes, there: sha(b"again")}, absent=[there])
+            assert (stored.root(), len(stored)) == (memory.root(), len(memory))
         update_both(stored, memory, model, changes)
         tree_file.flush(stored)
         assert stored.cached <= capacity

@@ -203,11 +203,17 @@ def test_bad_values_are_refused_before_anything_changes() -> None:
 
 def test_keys_said_absent_are_checked_by_the_update_and_a_present_one_changes_nothing() -> None:
     tree = SparseMerkleTree.from_items(items_of(10))
-    root = tree.root()
+    root, nodes = tree.root(), dict(tree._nodes)
     with pytest.raises(PresentKeyError, match="found one at b'key/3'") as caught:
         tree.update({b"new/1": value(1), b"key/3": value(2), b"new/2": value(3)}, absent=[b"new/1", b"key/3"])
     assert caught.value.keys == [b"key/3"]
-    assert (tree.root(), len(tree)) == (root, 10)
+    assert (tree.root(), len(tree), tree._nodes) == (root, 10, nodes)  # undone: the very same nodes
+    # with deletions and changes of present keys in the batch, and a key said absent deleted
+    with pytest.raises(PresentKeyError) as caught:
+        tree.update({b"key/0": None, b"key/1": value(7), b"key/5": None, b"new/3": value(4), b"key/8": value(9)},
+                    absent=[b"key/5", b"new/3", b"key/8"])
+    assert sorted(caught.value.keys) == [b"key/5", b"key/8"]
+    assert (tree.root(), len(tree), tree._nodes) == (root, 10, nodes)
     with pytest.raises(ValueError, match="expected the keys said to be absent among the changes, found b'new/9'"):
         tree.update({b"new/1": value(1)}, absent=[b"new/9"])
     assert tree.root() == root
