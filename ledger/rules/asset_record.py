@@ -43,9 +43,10 @@ def unpack(asset_id: str, stored: dict[str, Any]) -> dict[str, Any]:
 def generated_record(provider: str, meter: str, method: str, start: int, end: int, wh: int, owner: str,
                      expires: int) -> dict[str, Any]:
     """The stored record of a freshly generated asset: ``pack`` of the full asset, built directly because it
-    is written once per meter reading."""
-    return {"provider": provider, "meter": meter, "method": method, "start": start, "end": end, "wh": wh,
-            "owner": owner, "expires": expires, "trade": "open"}
+    is written once per meter reading, its keys in canonical order (``ledger.state_encoding``: then encoded
+    without sorting them)."""
+    return {"wh": wh, "end": end, "meter": meter, "owner": owner, "start": start, "trade": "open", "method": method,
+            "expires": expires, "provider": provider}
 
 
 def get_asset(state: Overlay, asset_id: str) -> dict[str, Any] | None:
