@@ -111,7 +111,7 @@ def _node(args: argparse.Namespace) -> int:
     from ledger.node import open_node, wall_clock
 
     try:
-        caches = CacheSizes() if args.cache_mb is None else CacheSizes.from_megabytes(args.cache_mb)
+        caches = CacheSizes.of(args.cache_mb)
     except CacheSizeError as exc:
         print(f"greencert node: --cache-mb: {exc}", file=sys.stderr)
         return 2

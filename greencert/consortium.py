@@ -47,7 +47,7 @@ import httpx
 
 from greencert.etcd_members import EtcdMembers
 from greencert.keystore import load_or_create, private_dir
-from ledger.cache_sizes import MIN_MEGABYTES, CacheSizes
+from ledger.cache_sizes import CacheSizeError, CacheSizes
 from ledger.consortium.tls import TlsFiles, issue_client_cert, make_ca
 from ledger.genesis import Genesis
 from ledger_lite import SigningKey
@@ -130,8 +130,10 @@ class NodeConfig:
             raise ConsortiumError(f"{path}: expected peers as a list of URLs, found {peers!r}")
         clock = raw.get("clock_file")
         cache_mb = need(raw, "cache_mb", int) if "cache_mb" in raw else None
-        if cache_mb is not None and cache_mb < MIN_MEGABYTES:
-            raise ConsortiumError(f"{path}: expected cache_mb of at least {MIN_MEGABYTES} (MB), found {cache_mb}")
+        try:
+            CacheSizes.of(cache_mb)
+        except CacheSizeError as e:
+            raise ConsortiumError(f"{path}: cache_mb: {e}") from None
         return cls(node_id=need(raw, "node_id", str), data_dir=file(need(raw, "data_dir", str)),
                    genesis=file(need(raw, "genesis", str)), key=file(need(raw, "key", str)),
                    etcd=EtcdSettings(list(endpoints), tls), host=str(raw.get("host", "127.0.0.1")),
@@ -244,9 +246,8 @@ def run_node(config: NodeConfig, *, out: Callable[[str], None] = print) -> int:
         client = EtcdClient(config.etcd.endpoints, tls=config.etcd.tls)
         ordering = EtcdOrdering(client, genesis.chain_id, config.node_id)
         clock = FileClock(config.clock_file) if config.clock_file is not None else wall_clock
-        caches = CacheSizes() if config.cache_mb is None else CacheSizes.from_megabytes(config.cache_mb)
         node = open_consortium_node(config.data_dir, genesis, key, ordering, clock=clock, peers=config.peers,
-                                    caches=caches)
+                                    caches=CacheSizes.of(config.cache_mb))
     except (LedgerError, KeyFileError, ValueError, OSError) as e:
         listening.close()
         if client is not None:

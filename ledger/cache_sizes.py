@@ -56,6 +56,11 @@ class CacheSizes:
         return cls(tree=round(budget * tree_share / tree_bytes),
                    values=round(budget * (1 - tree_share) / VALUE_BYTES))
 
+    @classmethod
+    def of(cls, megabytes: int | None) -> CacheSizes:
+        """``from_megabytes``, or the defaults for None (no budget given)."""
+        return cls() if megabytes is None else cls.from_megabytes(megabytes)
+
     @property
     def megabytes(self) -> int:
         """About how much memory the caches take at most, in MB."""

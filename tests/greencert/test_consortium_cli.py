@@ -64,7 +64,7 @@ def test_a_layout_is_owner_only_and_reused(tmp_path: Path) -> None:
     ('node_id = "v1"\ndata_dir = "."\ngenesis = "g"\nkey = "k"\ncache_mb = "a lot"\n[etcd]\nendpoints = ["http://a:1"]\n',
      "expected cache_mb as int, found 'a lot'"),
     ('node_id = "v1"\ndata_dir = "."\ngenesis = "g"\nkey = "k"\ncache_mb = 8\n[etcd]\nendpoints = ["http://a:1"]\n',
-     "expected cache_mb of at least 16 \\(MB\\), found 8"),
+     r"cache_mb: expected a cache of at least 16 MB \(a whole number\), found 8"),
 ])
 def test_a_bad_node_configuration_is_refused_plainly(tmp_path: Path, text: str | None, message: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
