@@ -56,11 +56,7 @@ def _demo(args: argparse.Namespace) -> int:
             print(f"Direct-mode kiosk: applicant database {enrol_direct_applicant(demo, kiosk_dir)}, "
                   f"ledger node {demo.node_url}", flush=True)
         if args.headless:
-            print("Serving until Ctrl-C.", flush=True)
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            with contextlib.suppress(KeyboardInterrupt):
-                stop.wait()
+            _serve_until_stopped("Serving until Ctrl-C.")
             return 0
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                 or os.environ.get("QT_QPA_PLATFORM")):
@@ -137,11 +133,7 @@ def _node(args: argparse.Namespace) -> int:
           f"({time.monotonic() - began:.1f} s). Caches: {caches.describe()}.", file=sys.stderr, flush=True)
     node.start(warm=True)
     server = BackgroundServer(create_app(node), args.host, args.port, sock=listening).start()
-    print(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
+    _serve_until_stopped(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})")
     server.stop()
     node.close()
     return 0
@@ -240,6 +232,16 @@ def _certificate(args: argparse.Namespace) -> int:
         purpose=getattr(args, "purpose", ""), year=getattr(args, "year", 0)))
 
 
+def _serve_until_stopped(line: str) -> None:
+    """Print ``line`` (that we serve) and wait for Ctrl-C or SIGTERM. The handler is in place before the line is out,
+    so a SIGTERM sent the moment it is read still ends in an orderly shutdown rather than the default abrupt one."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(line, flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+
+
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     """An argparse type: a positive number of ``kind`` (argparse turns the ValueError into exit 2)."""
     def parse(text: str) -> int | float:
@@ -275,11 +277,7 @@ def _consortium(args: argparse.Namespace) -> int:
     print(f"etcd (TLS, client certificates): {', '.join(layout.etcd.client_urls)}")
     for node_config, url in zip(layout.configs, layout.node_urls, strict=True):
         print(f"Ledger node {node_config.parent.name}: {url}/v1   (config {node_config})", flush=True)
-    print("Serving until Ctrl-C.", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
+    _serve_until_stopped("Serving until Ctrl-C.")
     running.stop()
     return 0
 
