@@ -58,24 +58,6 @@ DEFAULT_CAPACITY = 1 << 20  # cached entries; ~240 bytes each with the bookkeepi
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
-class _Tracked(dict[int, bytes]):
-    """The cache as the tree's walks see it: a plain dict for reads, every write noted in ``dirty``."""
-
-    __slots__ = ("dirty",)
-
-    def __init__(self, dirty: set[int]) -> None:
-        super().__init__()
-        self.dirty = dirty
-
-    def __setitem__(self, index: int, entry: bytes) -> None:
-        dict.__setitem__(self, index, entry)
-        self.dirty.add(index)
-
-    def __delitem__(self, index: int) -> None:
-        dict.__delitem__(self, index)
-        self.dirty.add(index)
-
-
 @dataclass(frozen=True)
 class TreeWrite:
     """What a write changes on disk: the nodes to store (heap index → stored node, in place of any there), the
@@ -113,7 +95,7 @@ class StoredTree(SparseMerkleTree):
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
         self._flush_at = max(1, capacity // 2)  # changed entries that make ``wants_flush`` true
         self._dirty: set[int] = set()  # heap indexes written since the last ``written``
-        self._nodes = _Tracked(self._dirty)
+        self._nodes: dict[int, bytes] = {}
         self._read_nodes = read_nodes
         self._capacity = capacity
         self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
@@ -127,7 +109,7 @@ class StoredTree(SparseMerkleTree):
         # the LRU order is made only when the cache first overflows (deepest pairs first).
         self._complete = root is None
         if root is not None:
-            dict.__setitem__(self._nodes, 1, _entry_of(1, root))
+            self._nodes[1] = _entry_of(1, root)
 
     @property
     def cached(self) -> int:
@@ -228,12 +210,16 @@ class StoredTree(SparseMerkleTree):
                                  f"{expected.hex()} (checked down from the signed state root); the store was "
                                  f"changed outside the node")
             if left_entry is not None:
-                dict.__setitem__(nodes, 2 * index, left_entry)
+                nodes[2 * index] = left_entry
             if right_entry is not None:
-                dict.__setitem__(nodes, 2 * index + 1, right_entry)
+                nodes[2 * index + 1] = right_entry
             lru[index] = None
 
     # --- writes -----------------------------------------------------------------------------------------------
+    def _changed(self, touched: list[int]) -> None:
+        """The positions an update wrote or emptied: written with the next ``pending``, cached until then."""
+        self._dirty.update(touched)
+
     def wants_flush(self) -> bool:
         """Whether enough entries changed since the last ``written`` to write them now: the nodes near the top
         change with every block, so writing every few hundred thousand changes rather than every block writes
@@ -305,9 +291,9 @@ class StoredTree(SparseMerkleTree):
             if parent in through and (left in nodes or left + 1 in nodes):
                 forget = True
             if left in nodes:
-                dict.__delitem__(nodes, left)
+                del nodes[left]
             if left + 1 in nodes:
-                dict.__delitem__(nodes, left + 1)
+                del nodes[left + 1]
         for parent in kept:  # tried again once they are written
             lru[parent] = None
         if forget:
@@ -320,8 +306,8 @@ class StoredTree(SparseMerkleTree):
         if self._nodes or self._size:
             raise ValueError(f"expected an empty state tree to build, found {self._size} leaves")
         built = SparseMerkleTree.from_items(items)
-        for index, entry in built._nodes.items():
-            self._nodes[index] = entry
+        self._nodes.update(built._nodes)
+        self._dirty.update(built._nodes)
         self._size = len(built)
 
 

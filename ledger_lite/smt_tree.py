@@ -90,20 +90,23 @@ def _split(paths: Sequence[bytes], lo: int, hi: int, depth: int) -> int:
 
 
 def _build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], lo: int, hi: int, depth: int,
-           index: int) -> bytes:
-    """Store the subtree holding the sorted leaves ``paths[lo:hi]`` at heap ``index``; return its hash."""
+           index: int, touched: list[int]) -> bytes:
+    """Store the subtree holding the sorted leaves ``paths[lo:hi]`` at heap ``index``; return its hash. Like
+    every function below that changes ``nodes``, it appends each position it writes or empties to ``touched``."""
     if hi - lo == 1:
         path, value_hash = paths[lo], values[lo]
         leaf = _sha256(LEAF_PREFIX + path + value_hash).digest()
         nodes[index] = path + value_hash + leaf
+        touched.append(index)
         return leaf
     if hi == lo:
         return EMPTY
     mid = _split(paths, lo, hi, depth)
-    left = _build(nodes, paths, values, lo, mid, depth + 1, 2 * index) if mid > lo else EMPTY
-    right = _build(nodes, paths, values, mid, hi, depth + 1, 2 * index + 1) if mid < hi else EMPTY
+    left = _build(nodes, paths, values, lo, mid, depth + 1, 2 * index, touched) if mid > lo else EMPTY
+    right = _build(nodes, paths, values, mid, hi, depth + 1, 2 * index + 1, touched) if mid < hi else EMPTY
     node = _sha256(NODE_PREFIX + left + right).digest()
     nodes[index] = node
+    touched.append(index)
     return node
 
 
@@ -130,10 +133,11 @@ def root_of_sorted(paths: Sequence[bytes], values: Sequence[bytes],
     return subtree(0, len(paths), 0)
 
 
-def _rehash(nodes: dict[int, bytes], index: int) -> None:
+def _rehash(nodes: dict[int, bytes], index: int, touched: list[int]) -> None:
     """Recompute the entry at ``index`` from its children (construction 3: no leaves -> empty; one leaf -> lifted
     here; otherwise a node, even with one side empty)."""
     left_index = 2 * index
+    touched.append(index)
     left, right = nodes.get(left_index), nodes.get(left_index + 1)
     if left is not None and right is not None:  # the common case first: two children, hashes taken inline
         nodes[index] = _sha256(NODE_PREFIX + (left if len(left) == HASH_SIZE else left[64:])
@@ -145,31 +149,33 @@ def _rehash(nodes: dict[int, bytes], index: int) -> None:
         assert right is not None
         if len(right) == _RECORD_SIZE:
             del nodes[left_index + 1]
+            touched.append(left_index + 1)
             nodes[index] = right
         else:
             nodes[index] = _sha256(NODE_PREFIX + EMPTY + right).digest()
     elif len(left) == _RECORD_SIZE:
         del nodes[left_index]
+        touched.append(left_index)
         nodes[index] = left
     else:
         nodes[index] = _sha256(NODE_PREFIX + left + EMPTY).digest()
 
 
 def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], values: list[bytes | None],
-           lo: int, hi: int, old: list[tuple[bytes, bytes | None]]) -> int:
+           lo: int, hi: int, old: list[tuple[bytes, bytes | None]], touched: list[int]) -> int:
     """Apply the sorted changes ``paths[lo:hi]`` to the subtree at heap ``index``; return leaves added - removed.
     ``old`` gets each change's path with the value hash it had (None: absent), in path order."""
     if hi - lo == 1:
-        return _apply_one(nodes, index, depth, paths[lo], values[lo], old)
+        return _apply_one(nodes, index, depth, paths[lo], values[lo], old, touched)
     current = nodes.get(index)
     if current is not None and len(current) == HASH_SIZE:
         mid = _split(paths, lo, hi, depth)
         added = 0
         if lo < mid:
-            added += _apply(nodes, 2 * index, depth + 1, paths, values, lo, mid, old)
+            added += _apply(nodes, 2 * index, depth + 1, paths, values, lo, mid, old, touched)
         if mid < hi:
-            added += _apply(nodes, 2 * index + 1, depth + 1, paths, values, mid, hi, old)
-        _rehash(nodes, index)
+            added += _apply(nodes, 2 * index + 1, depth + 1, paths, values, mid, hi, old, touched)
+        _rehash(nodes, index, touched)
         return added
     # An empty slot or a single leaf: merge its leaf with the changes and build the subtree afresh.
     merged = dict(zip(paths[lo:hi], values[lo:hi], strict=True))
@@ -181,13 +187,14 @@ def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], 
     if current is not None:
         merged.setdefault(current[:32], current[32:64])
         del nodes[index]
+        touched.append(index)
     kept = sorted((path, value_hash) for path, value_hash in merged.items() if value_hash is not None)
-    _build(nodes, [p for p, _ in kept], [v for _, v in kept], 0, len(kept), depth, index)
+    _build(nodes, [p for p, _ in kept], [v for _, v in kept], 0, len(kept), depth, index, touched)
     return len(kept) - (current is not None)
 
 
 def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, value: bytes | None,
-               old: list[tuple[bytes, bytes | None]]) -> int:
+               old: list[tuple[bytes, bytes | None]], touched: list[int]) -> int:
     """``_apply`` for a single change, the case of every level below the top few of a batch: walk down along
     ``path`` to the empty slot or leaf it ends at, change it, then rehash the way back up (no recursion)."""
     walked = []
@@ -203,34 +210,54 @@ def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, val
             if current is None:
                 return 0  # deleting an absent key changes nothing
             del nodes[index]
-            added = -1
+            touched.append(index)
         else:
-            nodes[index] = path + value + _sha256(LEAF_PREFIX + path + value).digest()
-            added = 0 if current is not None else 1
+            leaf = _sha256(LEAF_PREFIX + path + value).digest()
+            nodes[index] = path + value + leaf
+            touched.append(index)
+            _rehash_up(nodes, walked, index, leaf, touched)
+            return 0 if current is not None else 1
     else:  # another key's leaf sits here: both go below it
         old.append((path, None))
         if value is None:
             return 0
         del nodes[index]
         pair = sorted(((path, value), (current[:32], current[32:64])))
-        _build(nodes, [p for p, _ in pair], [v for _, v in pair], 0, 2, depth, index)
-        added = 1
+        _rehash_up(nodes, walked, index,
+                   _build(nodes, [p for p, _ in pair], [v for _, v in pair], 0, 2, depth, index, touched), touched)
+        return 1
+    touched.extend(walked)  # a deletion: a leaf left alone below a walked node moves up (``_rehash``)
     for above in reversed(walked):
         left, right = nodes.get(2 * above), nodes.get(2 * above + 1)
         if left is not None and right is not None:  # ``_rehash``'s common case, inline: most levels of a walk
             nodes[above] = _sha256(NODE_PREFIX + (left if len(left) == HASH_SIZE else left[64:])
                                    + (right if len(right) == HASH_SIZE else right[64:])).digest()
         else:
-            _rehash(nodes, above)
-    return added
+            _rehash(nodes, above, touched)
+    return -1
+
+
+def _rehash_up(nodes: dict[int, bytes], walked: list[int], index: int, node_hash: bytes, touched: list[int]) -> None:
+    """Rehash the internal nodes ``walked`` down to ``index`` (each the parent of the next), bottom up, after
+    ``index`` was given a subtree of hash ``node_hash``: the hash is carried up, so each level reads only the
+    sibling. A write never leaves a walked node with a lone leaf below it (that happens only on a deletion), so
+    each stays an internal node; a sibling that is empty is hashed as ``EMPTY``."""
+    touched.extend(walked)
+    for above in reversed(walked):
+        sibling = nodes.get(index ^ 1)
+        other = EMPTY if sibling is None else sibling if len(sibling) == HASH_SIZE else sibling[64:]
+        node_hash = _sha256(NODE_PREFIX + other + node_hash if index & 1 else NODE_PREFIX + node_hash + other).digest()
+        nodes[above] = node_hash
+        index = above
 
 
 class SparseMerkleTree:
     """The state tree of ``ledger_lite.smt``, updated in batches in O(k log n) hashes for k changes.
 
     Every node is in ``_nodes``. A subclass may keep only part of them there (a cache over a store): it makes
-    sure, in ``_reach``, that every entry a walk along the given paths reads is present, and sees every write
-    through a ``dict`` subclass as ``_nodes`` (the walks only read with ``get`` and write with ``[i] = ``/``del``).
+    sure, in ``_reach``, that every entry a walk along the given paths reads is present, and hears in
+    ``_changed`` which positions an update wrote or emptied (the walks note them in a list as they go, which costs
+    far less than a ``dict`` subclass seeing every write).
     """
 
     __slots__ = ("_nodes", "_size")
@@ -254,7 +281,7 @@ class SparseMerkleTree:
                 raise ValueError(f"expected distinct keys, found {key!r:.40} twice")
         paths = sorted(by_path)
         tree = cls()
-        _build(tree._nodes, paths, [by_path[p] for p in paths], 0, len(paths), 0, 1)
+        _build(tree._nodes, paths, [by_path[p] for p in paths], 0, len(paths), 0, 1, [])
         tree._size = len(paths)
         return tree
 
@@ -269,6 +296,9 @@ class SparseMerkleTree:
 
     def _reach(self, paths: Sequence[bytes]) -> None:
         """Make every entry that walks along ``paths`` read present in ``_nodes``: here they all are."""
+
+    def _changed(self, touched: list[int]) -> None:
+        """An update wrote or emptied the entries at these positions (some more than once): nothing to do here."""
 
     def root(self) -> bytes:
         return _hash_of(self._nodes.get(1))
@@ -297,14 +327,17 @@ class SparseMerkleTree:
             ordered = sorted((path, changes[key]) for key, path in path_of.items())
             self._reach([p for p, _ in ordered])
             old: list[tuple[bytes, bytes | None]] = []
-            added = _apply(self._nodes, 1, 0, [p for p, _ in ordered], [v for _, v in ordered], 0, len(ordered), old)
+            touched: list[int] = []
+            added = _apply(self._nodes, 1, 0, [p for p, _ in ordered], [v for _, v in ordered], 0, len(ordered), old,
+                           touched)
             if absent:  # checked on the walks just made: a key that was there after all undoes the whole batch
                 held = {path for path, value_hash in old if value_hash is not None}
                 present = [key for key in absent if path_of[key] in held] if held else []
-                if present:
-                    _apply(self._nodes, 1, 0, [p for p, _ in old], [v for _, v in old], 0, len(old), [])
+                if present:  # every entry as it was: none changed
+                    _apply(self._nodes, 1, 0, [p for p, _ in old], [v for _, v in old], 0, len(old), [], [])
                     raise PresentKeyError(present)
             self._size += added
+            self._changed(touched)
         return self.root()
 
     def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
