@@ -36,6 +36,7 @@ stored root). 5 → 7 took 24 s for a store of 1 M readings here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -203,6 +204,10 @@ class Store:
         self._next_state_id = int(self._db.execute("SELECT coalesce(max(id), 0) FROM state").fetchone()[0]) + 1
         self._state_count = self.state_count()  # a count of the smallest index's entries, not a read of the rows
         self._owner_ids: dict[str, int] = {str(o): int(i) for i, o in self._db.execute("SELECT id, owner FROM owners")}
+        # The row ids of the state keys read or written lately (as many as ``value_cache`` values, oldest out
+        # first): a block that writes a value read before it (a certificate's assets, a swept asset) then needs
+        # no look-up of its row. A row keeps its id until it is deleted, and ids are never given twice.
+        self._row_ids: dict[str, int] = {}
         self.tree = self._open_tree(tree_cache)
         # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
         # ``State.stage``, which puts them into ``tree`` if they are not there yet and says which keys had a value
@@ -307,8 +312,15 @@ class Store:
         # keys had a value: only those rows are looked up; a new reading's key is not).
         existed = None if self.before_write is None else self.before_write(
             {key: encoded for key, (_, encoded) in writes.items()})
-        found = self._stored_rows(list(writes) if existed is None else list(existed), values=existed is None)
+        if existed is None:
+            found = self._stored_rows(list(writes))
+        else:  # their values are known: only the rows' ids are wanted, looked up for those not remembered
+            known = self._row_ids
+            found = {key: (known[key], b"") for key in existed if key in known}
+            if len(found) < len(existed):
+                found.update(self._stored_rows([key for key in existed if key not in found], values=False))
         packed = {key: pack_key(key) for key in writes}  # once a key: its row if new, and the redo log
+        inserted: dict[str, int] = {}
         owners: dict[str, int] = {}  # numbered in this block
         inserts: list[tuple[int, bytes, bytes]] = []
         updates: list[tuple[bytes, int]] = []
@@ -332,6 +344,7 @@ class Store:
             if old is None:
                 row = self._next_state_id + len(inserts)
                 inserts.append((row, packed[key], stored))
+                inserted[key] = row
                 indexes.add(row, indexed(key, value), self._owner_ids, owners)
             else:
                 row = old[0]
@@ -351,8 +364,13 @@ class Store:
                                   json.dumps(commit.to_json()), len(rows)))
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
                 self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
-                self._db.executemany("UPDATE state SET value = ? WHERE id = ?", updates)
-                self._db.executemany("DELETE FROM state WHERE id = ?", deletes)
+                for statement, params in (("UPDATE state SET value = ? WHERE id = ?", updates),
+                                          ("DELETE FROM state WHERE id = ?", deletes)):
+                    changed = self._db.executemany(statement, params).rowcount
+                    if changed != len(params):
+                        raise StoreError(f"expected to {statement.split()[0].lower()} {len(params)} state row(s) this "
+                                         f"block changes, found {changed} of them: the store was changed outside "
+                                         f"the node")
                 try:
                     self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
                 except sqlite3.IntegrityError as exc:  # a key the block creates (``Overlay.create``) is stored
@@ -374,6 +392,19 @@ class Store:
             self._next_state_id += len(inserts)
             self._state_count += len(inserts) - len(deletes)
             self._owner_ids.update(owners)
+            self._remember_rows(inserted, [key for key in writes if writes[key][1] is None])
+
+    def _remember_rows(self, rows: dict[str, int], gone: Iterable[str] = ()) -> None:
+        """Note the row ids of ``rows`` (key → id) and forget those of the deleted keys ``gone``; the oldest
+        leave once there are more than ``value_cache``."""
+        known = self._row_ids
+        for key in gone:
+            known.pop(key, None)
+        known.update(rows)
+        over = len(known) - self.value_cache
+        if over > 0:
+            for key in list(itertools.islice(known, over)):
+                del known[key]
 
     def _first_stored(self, blobs: list[bytes]) -> str | None:
         """The first of these packed state keys that has a row (inside a transaction, the lock held)."""
@@ -466,7 +497,7 @@ class Store:
 
     def state_values_at(self, keys: list[str]) -> dict[str, tuple[bytes, Any]]:
         """``state_value`` of many keys in a few queries: key → (canonical bytes, value) of those stored."""
-        return {key: unpack_value(key, stored) for key, (_, stored) in self._stored_rows(keys).items()}
+        return {key: unpack_value(key, stored) for key, (_, stored) in self._stored_rows(keys, remember=True).items()}
 
     def state_scan(self, prefix: str) -> list[tuple[str, bytes, Any]]:
         """The keys starting with ``prefix`` with their canonical bytes and values, in the order they were first
@@ -538,9 +569,11 @@ class Store:
                     "SELECT s.key FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?", (last,))]
         return [key for _, key in sorted(rows)[:limit]]
 
-    def _stored_rows(self, keys: list[str], *, values: bool = True) -> dict[str, tuple[int, bytes]]:
+    def _stored_rows(self, keys: list[str], *, values: bool = True, remember: bool = False
+                     ) -> dict[str, tuple[int, bytes]]:
         """key → (row id, stored form) of those of ``keys`` that are stored; ``values=False``: the row ids alone
-        (the stored forms are then empty), for keys whose values the caller holds."""
+        (the stored forms are then empty), for keys whose values the caller holds; ``remember``: their ids are
+        noted (``_row_ids``) before another block can change them."""
         packed = {pack_key(key): key for key in keys}
         blobs = list(packed)
         found: dict[str, tuple[int, bytes]] = {}
@@ -551,6 +584,8 @@ class Store:
                 for key_blob, row, value in self._db.execute(
                         f"SELECT key, id, {column} FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk):
                     found[packed[key_blob]] = (row, value)
+            if remember:
+                self._remember_rows({key: row for key, (row, _) in found.items()})
         return found
 
     @property

@@ -180,3 +180,31 @@ def test_an_edited_index_is_refused_by_the_audit(ledger_world: LedgerWorld, tmp_
             node.audit()
     finally:
         node.close()
+
+
+def test_a_value_written_lately_is_written_again_without_looking_up_its_row(ledger_world: LedgerWorld,
+                                                                           tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store remembers the row ids of the state keys read or written lately (as many as it caches values):
+    an allocation of an asset just generated updates its row without asking the store where it is."""
+    w = ledger_world
+    store = Store(tmp_path / "ledger.sqlite", tree_cache=16, value_cache=8)
+    node = Node(store, w.genesis(), w.validator, clock=ManualClock())
+    node.start()
+    try:
+        asset = w.new_asset(node, 2, 1_000)
+        looked_up: list[str] = []
+        rows = Store._stored_rows
+        monkeypatch.setattr(Store, "_stored_rows",
+                            lambda self, keys, **kw: looked_up.extend(keys) or rows(self, keys, **kw))
+        w.commit(node, w.allocate([(asset, 1_000)], to=w.user.address))
+        assert f"asset/{asset}" not in looked_up
+        assert node.value(f"asset/{asset}")["trade"] != "open"
+        for n in range(3, 20):  # more keys than the store remembers: the oldest are forgotten, then looked up
+            w.new_asset(node, n, 1_000)
+        assert len(store._row_ids) <= 8
+        looked_up.clear()
+        w.commit(node, w.allocate([(w.new_asset(node, 21, 1_000), 1_000)], to=w.user.address))
+    finally:
+        node.close()
+    assert recompute_state_root(tmp_path / "ledger.sqlite") == node.head.state_root

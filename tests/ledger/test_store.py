@@ -261,6 +261,27 @@ def test_a_row_added_where_a_new_reading_creates_its_asset_is_refused_with_the_b
         node.close()
 
 
+def test_a_row_deleted_under_a_running_node_refuses_the_block_that_changes_it(ledger_world: LedgerWorld,
+                                                                              tmp_path: Path) -> None:
+    """The node remembers where an asset it just wrote is stored; someone deletes that row while it runs. The
+    block that changes the asset finds no row there and is refused whole (``store_changed``), nothing stored."""
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        asset = w.new_asset(node, 2, 10_000)
+        height = node.status()["height"]
+        edit(tmp_path / "node" / "ledger.sqlite", "DELETE FROM state WHERE key = ?", pack_key(f"asset/{asset}"))
+        outcome = w.submit_wait(node, w.allocate([(asset, 4_000)]))
+        assert (outcome["code"], outcome["status"]) == ("store_changed", 500)
+        assert outcome["message"] == ("the block could not be stored, nothing was committed: expected to update 1 "
+                                      "state row(s) this block changes, found 0 of them: the store was changed "
+                                      "outside the node")
+        assert node.status()["height"] == height
+        assert w.submit_wait(node, w.generate(slot(4), 1_000))["code"] == "ok"  # other readings go on
+    finally:
+        node.close()
+
+
 def test_a_renamed_registry_row_is_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     """The node reads its registry when it starts (the validator set), so that first read refuses the store."""
     w = ledger_world
