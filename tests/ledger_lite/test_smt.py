@@ -267,6 +267,39 @@ def test_incremental_updates_match_the_reference(initial: dict[bytes, bytes],
             assert tree.get(key) == model.get(key)
 
 
+class _Heard(SparseMerkleTree):
+    """A tree that keeps what ``_changed`` tells it, as a tree over a store does (``ledger.state_tree``)."""
+
+    __slots__ = ("heard",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heard: list[int] = []
+
+    def _changed(self, touched: list[int]) -> None:
+        self.heard.extend(touched)
+
+
+@settings(max_examples=300, deadline=None)
+@given(initial=st.dictionaries(KEYS, st.binary(min_size=32, max_size=32), max_size=30),
+       batches=st.lists(st.dictionaries(KEYS, VALUES, max_size=12), max_size=6))
+def test_an_update_names_every_position_it_changes(initial: dict[bytes, bytes],
+                                                   batches: list[dict[bytes, bytes | None]]) -> None:
+    """A tree over a store writes only the positions ``_changed`` names: each entry that an update adds, replaces
+    or removes must be among them, and each named position lies on the walk of a changed key or beside it."""
+    tree = _Heard()
+    tree.update(dict(initial))
+    for batch in batches:
+        before, tree.heard = dict(tree._nodes), []
+        tree.update(batch)
+        after = tree._nodes
+        differing = {i for i in before.keys() | after.keys() if before.get(i) != after.get(i)}
+        assert differing <= set(tree.heard)
+        paths = [int.from_bytes(sha(key), "big") for key in batch]
+        on_walks = {(1 << depth) | (path >> (256 - depth)) for path in paths for depth in range(257)}
+        assert all(i in on_walks or i ^ 1 in on_walks for i in tree.heard)
+
+
 @settings(max_examples=150, deadline=None)
 @given(items=st.dictionaries(KEYS, st.binary(min_size=32, max_size=32), max_size=25),
        probes=st.lists(st.binary(max_size=4), max_size=8))
