@@ -364,13 +364,12 @@ class Store:
                                   json.dumps(commit.to_json()), len(rows)))
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
                 self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
-                for statement, params in (("UPDATE state SET value = ? WHERE id = ?", updates),
-                                          ("DELETE FROM state WHERE id = ?", deletes)):
+                for verb, statement, params in (("update", "UPDATE state SET value = ? WHERE id = ?", updates),
+                                                ("delete", "DELETE FROM state WHERE id = ?", deletes)):
                     changed = self._db.executemany(statement, params).rowcount
                     if changed != len(params):
-                        raise StoreError(f"expected to {statement.split()[0].lower()} {len(params)} state row(s) this "
-                                         f"block changes, found {changed} of them: the store was changed outside "
-                                         f"the node")
+                        raise StoreError(f"expected to {verb} {len(params)} state row(s) this block changes, found "
+                                         f"{changed} of them: the store was changed outside the node")
                 try:
                     self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
                 except sqlite3.IntegrityError as exc:  # a key the block creates (``Overlay.create``) is stored
