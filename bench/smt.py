@@ -4,7 +4,9 @@ Prints one JSON line: ``from_items`` over 1,000,000 leaves (seconds, peak RSS), 
 on a sample (per leaf, to show what ``from_items`` saves), a batch update of 2,000 keys (median ms), ``prove``
 and ``verify_*`` (median µs), the encoded proof size (max over a sample), and as baseline in the same run
 1,000,000 ``hashlib.sha256`` calls on 64-byte inputs; each figure also as a ratio to the baseline (machines
-here are noisy).
+here are noisy). The tree runs on its compiled walks (``ledger_lite/_smt_native.c``) when they are built; the
+build and the batch updates are then measured again on the Python walks they mirror, in the same run
+(``python_walks_*``, and the compiled walks' speed-up over them).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
+from ledger_lite import smt_tree
 from ledger_lite.smt_proof import verify_membership, verify_non_membership
 from ledger_lite.smt_tree import SparseMerkleTree
 
@@ -37,6 +40,38 @@ def peak_rss_mb() -> float:
 
 def value_of(key: bytes, version: int = 0) -> bytes:
     return hashlib.sha256(key + version.to_bytes(4, "big")).digest()
+
+
+def batch_updates(tree: SparseMerkleTree, keys: list[bytes], batch: int, rounds: int,
+                  rng: random.Random) -> list[float]:
+    """Milliseconds of each of ``rounds`` batch updates: half updates of present keys, 40 % inserts, 10 % deletes."""
+    update_ms = []
+    for round_ in range(rounds):
+        changes: dict[bytes, bytes | None] = {}
+        for key in rng.sample(keys, batch // 2):
+            changes[key] = value_of(key, round_ + 1)
+        for i in range(batch * 2 // 5):
+            changes[b"new/%d/%d" % (round_, i)] = value_of(b"new/%d/%d" % (round_, i))
+        for key in rng.sample(keys, batch // 10):
+            changes.setdefault(key, None)
+        began = time.perf_counter()
+        tree.update(changes)
+        update_ms.append((time.perf_counter() - began) * 1e3)
+    return update_ms
+
+
+def python_walks(items: dict[bytes, bytes], keys: list[bytes], batch: int, rounds: int) -> dict[str, float]:
+    """The build and the same batch updates on the Python walks (``smt_tree.NATIVE`` off), for comparison."""
+    smt_tree.NATIVE = False
+    try:
+        began = time.perf_counter()
+        tree = SparseMerkleTree.from_items(items)
+        build_s = time.perf_counter() - began
+        update_ms = batch_updates(tree, keys, batch, rounds, random.Random(7))
+    finally:
+        smt_tree.NATIVE = True
+    return {"python_walks_build_s": round(build_s, 3),
+            "python_walks_update_median_ms": round(statistics.median(update_ms), 2)}
 
 
 def main() -> None:
@@ -76,20 +111,8 @@ def main() -> None:
         one.update({key: value_hash})
     one_by_one_s = time.perf_counter() - began
 
-    # Batches: half updates of present keys, 40 % inserts, 10 % deletes.
     keys = list(items)
-    update_ms = []
-    for round_ in range(args.rounds):
-        changes: dict[bytes, bytes | None] = {}
-        for key in rng.sample(keys, args.batch // 2):
-            changes[key] = value_of(key, round_ + 1)
-        for i in range(args.batch * 2 // 5):
-            changes[b"new/%d/%d" % (round_, i)] = value_of(b"new/%d/%d" % (round_, i))
-        for key in rng.sample(keys, args.batch // 10):
-            changes.setdefault(key, None)
-        began = time.perf_counter()
-        tree.update(changes)
-        update_ms.append((time.perf_counter() - began) * 1e3)
+    update_ms = batch_updates(tree, keys, args.batch, args.rounds, random.Random(7))
 
     root = tree.root()
     present = [k for k in rng.sample(keys, args.samples) if tree.get(k) is not None]
@@ -131,7 +154,15 @@ def main() -> None:
         "ratio_prove_in_hashes": round(statistics.median(prove_us) / hash_us, 1),
         "ratio_verify_in_hashes": round(statistics.median(verify_us) / hash_us, 1),
         "ratio_one_by_one_to_from_items": round(one_by_one_s / small_build_s, 1),
+        "compiled_walks": smt_tree.NATIVE,
     }
+    if smt_tree.NATIVE:
+        del tree, one
+        python = python_walks(items, keys, args.batch, args.rounds)
+        figures.update(python)
+        figures["compiled_speedup_build"] = round(python["python_walks_build_s"] / build_s, 2)
+        figures["compiled_speedup_update"] = round(python["python_walks_update_median_ms"]
+                                                   / statistics.median(update_ms), 2)
     print(json.dumps(figures))
 
 

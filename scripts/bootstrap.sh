@@ -15,6 +15,7 @@ esac
 
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc pkg-config                 # the interpreter and what pycups compiles with
+  libssl-dev                                                      # OpenSSL's SHA-256 for the state tree's compiled walks (ledger_lite/_smt_native.c)
   cups cups-daemon cups-client cups-filters libcups2-dev          # printing through a real CUPS (cups-driverd for lpadmin -m, Generic PDF driver)
   poppler-utils                                                   # pdftoppm/pdftotext: the tests check rendered pages
   chromium                                                        # headless browser for the /verify page's phone test (Playwright)
@@ -45,7 +46,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.greencert-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+# again when the packages or the compiled module's source changed (pip install -e . compiles it in place)
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ] \
+    || [ ledger_lite/_smt_native.c -nt "$stamp" ]; then
   echo "Installing Python packages into .venv (log: .venv/pip.log)"
   if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } \
       > .venv/pip.log 2>&1; then

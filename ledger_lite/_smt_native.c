@@ -1,0 +1,599 @@
+/* The batch update of ledger_lite.smt_tree, compiled: the same walks over the same dict of heap index -> entry,
+ * with SHA-256 taken from OpenSSL's libcrypto directly (a hashlib call costs ~1 us in object handling alone, the
+ * hash of a 65-byte node ~0.1 us with the CPU's SHA extensions).
+ *
+ * Each function here is the one of the same name in smt_tree.py, line for line: the Python code is the
+ * reference (tests/ledger_lite/test_smt_native.py checks that both give the very same nodes, replaced values and
+ * touched positions), and the place to read first. What differs is only how a heap index is made: Python keeps
+ * it as an int and doubles it going down; here the node at depth d along a path is addressed by (path, d), and
+ * its index is made when the dict is asked, (1 << d) | the path's first d bits (index_of).
+ *
+ * Entries are bytes: 32 (an internal node's hash) or 96 (a leaf's path || value_hash || leaf hash). Every
+ * function returns -1 (or NULL) with a Python exception set on failure; the GIL is held throughout, so the one
+ * digest context is never used by two calls at once.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <string.h>
+
+#define HASH 32
+#define RECORD 96
+#define MAX_DEPTH 256
+
+static EVP_MD_CTX *digest_ctx;
+static EVP_MD *sha256_md; /* fetched once: an implicit fetch at every init costs more than the hash */
+static const unsigned char EMPTY[HASH];
+
+/* ---- hashing ------------------------------------------------------------------------------------------------- */
+
+static int sha256_of(unsigned char prefix, const unsigned char *a, const unsigned char *b, unsigned char *out) {
+    /* H(prefix || a || b), a and b 32 bytes each */
+    if (EVP_DigestInit_ex(digest_ctx, sha256_md, NULL) != 1 || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
+        || EVP_DigestUpdate(digest_ctx, a, HASH) != 1 || EVP_DigestUpdate(digest_ctx, b, HASH) != 1
+        || EVP_DigestFinal_ex(digest_ctx, out, NULL) != 1) {
+        PyErr_SetString(PyExc_RuntimeError, "expected OpenSSL to hash a state tree node, found it failing");
+        return -1;
+    }
+    return 0;
+}
+
+static const unsigned char *hash_of(PyObject *entry) {
+    /* _hash_of: the hash of an entry (borrowed: it lives in the entry) */
+    if (entry == NULL)
+        return EMPTY;
+    const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(entry);
+    return PyBytes_GET_SIZE(entry) == HASH ? data : data + 64;
+}
+
+static PyObject *node_entry(const unsigned char *left, const unsigned char *right) {
+    PyObject *node = PyBytes_FromStringAndSize(NULL, HASH);
+    if (node != NULL && sha256_of(1, left, right, (unsigned char *)PyBytes_AS_STRING(node)) < 0)
+        Py_CLEAR(node);
+    return node;
+}
+
+static PyObject *leaf_entry(const unsigned char *path, const unsigned char *value) {
+    /* path || value || H(0 || path || value) */
+    PyObject *leaf = PyBytes_FromStringAndSize(NULL, RECORD);
+    if (leaf == NULL)
+        return NULL;
+    unsigned char *data = (unsigned char *)PyBytes_AS_STRING(leaf);
+    memcpy(data, path, HASH);
+    memcpy(data + HASH, value, HASH);
+    if (sha256_of(0, path, value, data + 64) < 0)
+        Py_CLEAR(leaf);
+    return leaf;
+}
+
+/* ---- positions ----------------------------------------------------------------------------------------------- */
+
+static inline int bit_at(const unsigned char *path, int depth) {
+    return path[depth >> 3] >> (7 - (depth & 7)) & 1;
+}
+
+static PyObject *index_of(const unsigned char *path, int depth, int last) {
+    /* The heap index of the node at ``depth`` along ``path``: (1 << depth) | its first ``depth`` bits, the last of
+     * them replaced by ``last`` when it is 0 or 1 (a child on a given side, or a sibling). */
+    if (depth <= 62) {
+        uint64_t prefix = 0;
+        if (depth > 0) {
+            uint64_t top = 0;
+            for (int i = 0; i < 8; i++)
+                top = top << 8 | path[i];
+            prefix = top >> (64 - depth);
+            if (last >= 0)
+                prefix = (prefix & ~(uint64_t)1) | (uint64_t)last;
+        }
+        return PyLong_FromUnsignedLongLong((uint64_t)1 << depth | prefix);
+    }
+    char digits[MAX_DEPTH + 2]; /* deeper than 62 bits: random paths get here with a chance of ~n^2 / 2^63 */
+    digits[0] = '1';
+    for (int i = 0; i < depth; i++)
+        digits[1 + i] = (char)('0' + bit_at(path, i));
+    if (last >= 0)
+        digits[depth] = (char)('0' + last);
+    digits[depth + 1] = '\0';
+    return PyLong_FromString(digits, NULL, 2);
+}
+
+typedef struct {
+    PyObject *nodes;   /* dict: heap index -> entry */
+    PyObject *old;     /* list of (path, value hash or None), or NULL: not wanted */
+    PyObject *touched; /* list of the heap indexes written or emptied */
+} Tree;
+
+static int get(Tree *t, PyObject *index, PyObject **entry) {
+    /* nodes.get(index) as a borrowed reference (NULL: absent); -1 on error */
+    *entry = PyDict_GetItemWithError(t->nodes, index);
+    if (*entry == NULL && PyErr_Occurred())
+        return -1;
+    if (*entry != NULL && (!PyBytes_CheckExact(*entry)
+                           || (PyBytes_GET_SIZE(*entry) != HASH && PyBytes_GET_SIZE(*entry) != RECORD))) {
+        PyErr_Format(PyExc_TypeError, "expected a state tree entry of %d or %d bytes, found %R", HASH, RECORD, *entry);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_steal(Tree *t, PyObject *index, PyObject *entry) {
+    /* nodes[index] = entry (the reference to entry is taken, also on failure) */
+    if (entry == NULL)
+        return -1;
+    int failed = PyDict_SetItem(t->nodes, index, entry);
+    Py_DECREF(entry);
+    return failed;
+}
+
+static int touch(Tree *t, PyObject *index) {
+    return PyList_Append(t->touched, index);
+}
+
+static int remove_at(Tree *t, PyObject *index) {
+    /* del nodes[index] and touched.append(index) */
+    if (PyDict_DelItem(t->nodes, index) < 0)
+        return -1;
+    return touch(t, index);
+}
+
+static int note_old(Tree *t, PyObject *path, const unsigned char *value) {
+    /* old.append((path, value or None)) */
+    if (t->old == NULL)
+        return 0;
+    PyObject *pair = value == NULL ? Py_BuildValue("(OO)", path, Py_None)
+                                   : Py_BuildValue("(Oy#)", path, (const char *)value, (Py_ssize_t)HASH);
+    if (pair == NULL)
+        return -1;
+    int failed = PyList_Append(t->old, pair);
+    Py_DECREF(pair);
+    return failed;
+}
+
+/* ---- the walks ------------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject *path;  /* bytes of 32 */
+    PyObject *value; /* bytes of 32, or Py_None: deleted */
+} Change;
+
+static inline const unsigned char *bytes_of(PyObject *b) {
+    return (const unsigned char *)PyBytes_AS_STRING(b);
+}
+
+static Py_ssize_t split(Change *changes, Py_ssize_t lo, Py_ssize_t hi, int depth) {
+    /* _split: the first of the sorted changes[lo:hi] (sharing their first ``depth`` bits) whose bit ``depth`` is 1 */
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (bit_at(bytes_of(changes[mid].path), depth))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+static int build(Tree *t, Change *leaves, Py_ssize_t lo, Py_ssize_t hi, int depth, unsigned char *out) {
+    /* _build: store the subtree of the sorted leaves[lo:hi] (hi > lo, no None value) at ``depth`` along their
+     * paths, its hash in ``out`` */
+    const unsigned char *path = bytes_of(leaves[lo].path);
+    PyObject *index = index_of(path, depth, -1);
+    if (index == NULL)
+        return -1;
+    int failed = -1;
+    if (hi - lo == 1) {
+        PyObject *leaf = leaf_entry(path, bytes_of(leaves[lo].value));
+        if (leaf != NULL) {
+            memcpy(out, bytes_of(leaf) + 64, HASH);
+            if (set_steal(t, index, leaf) == 0 && touch(t, index) == 0)
+                failed = 0;
+        }
+        Py_DECREF(index);
+        return failed;
+    }
+    if (depth >= MAX_DEPTH) {
+        PyErr_Format(PyExc_ValueError, "expected distinct paths, found %R twice", leaves[lo].path);
+        Py_DECREF(index);
+        return -1;
+    }
+    Py_ssize_t mid = split(leaves, lo, hi, depth);
+    unsigned char left[HASH], right[HASH];
+    memcpy(left, EMPTY, HASH);
+    memcpy(right, EMPTY, HASH);
+    if ((mid > lo && build(t, leaves, lo, mid, depth + 1, left) < 0)
+        || (mid < hi && build(t, leaves, mid, hi, depth + 1, right) < 0)) {
+        Py_DECREF(index);
+        return -1;
+    }
+    PyObject *node = node_entry(left, right);
+    if (node != NULL) {
+        memcpy(out, bytes_of(node), HASH);
+        if (set_steal(t, index, node) == 0 && touch(t, index) == 0)
+            failed = 0;
+    }
+    Py_DECREF(index);
+    return failed;
+}
+
+static int rehash(Tree *t, const unsigned char *path, int depth) {
+    /* _rehash of the node at ``depth`` along ``path`` from its children */
+    PyObject *index = index_of(path, depth, -1);
+    PyObject *left_index = index_of(path, depth + 1, 0);
+    PyObject *right_index = index_of(path, depth + 1, 1);
+    PyObject *left = NULL, *right = NULL;
+    int failed = -1;
+    if (index == NULL || left_index == NULL || right_index == NULL || touch(t, index) < 0
+        || get(t, left_index, &left) < 0 || get(t, right_index, &right) < 0)
+        goto done;
+    Py_XINCREF(left); /* held across the deletions below */
+    Py_XINCREF(right);
+    if (left != NULL && right != NULL) {
+        failed = set_steal(t, index, node_entry(hash_of(left), hash_of(right)));
+    } else if (left == NULL && right == NULL) {
+        int present = PyDict_Contains(t->nodes, index);
+        failed = present < 0 ? -1 : present ? PyDict_DelItem(t->nodes, index) : 0;
+    } else if (left == NULL) {
+        if (PyBytes_GET_SIZE(right) == RECORD) {
+            failed = remove_at(t, right_index) < 0 ? -1 : set_steal(t, index, Py_NewRef(right));
+        } else {
+            failed = set_steal(t, index, node_entry(EMPTY, hash_of(right)));
+        }
+    } else if (PyBytes_GET_SIZE(left) == RECORD) {
+        failed = remove_at(t, left_index) < 0 ? -1 : set_steal(t, index, Py_NewRef(left));
+    } else {
+        failed = set_steal(t, index, node_entry(hash_of(left), EMPTY));
+    }
+    Py_XDECREF(left);
+    Py_XDECREF(right);
+done:
+    Py_XDECREF(index);
+    Py_XDECREF(left_index);
+    Py_XDECREF(right_index);
+    return failed;
+}
+
+static int rehash_up(Tree *t, const unsigned char *path, int top, int depth, const unsigned char *node_hash) {
+    /* _rehash_up: the node at ``depth`` along ``path`` now holds a subtree of hash ``node_hash``; rehash the walked
+     * internal nodes above it, at depths ``top`` to depth - 1, bottom up (each reads only the sibling) */
+    unsigned char hash[HASH];
+    memcpy(hash, node_hash, HASH);
+    for (int above = top; above < depth; above++) { /* touched.extend(walked), in walk order */
+        PyObject *index = index_of(path, above, -1);
+        if (index == NULL || touch(t, index) < 0) {
+            Py_XDECREF(index);
+            return -1;
+        }
+        Py_DECREF(index);
+    }
+    for (int at = depth; at > top; at--) {
+        int side = bit_at(path, at - 1);
+        PyObject *sibling_index = index_of(path, at, 1 - side);
+        PyObject *sibling = NULL;
+        if (sibling_index == NULL || get(t, sibling_index, &sibling) < 0) {
+            Py_XDECREF(sibling_index);
+            return -1;
+        }
+        Py_DECREF(sibling_index);
+        const unsigned char *other = hash_of(sibling);
+        if (sha256_of(1, side ? other : hash, side ? hash : other, hash) < 0)
+            return -1;
+        PyObject *above = index_of(path, at - 1, -1);
+        if (above == NULL || set_steal(t, above, PyBytes_FromStringAndSize((const char *)hash, HASH)) < 0) {
+            Py_XDECREF(above);
+            return -1;
+        }
+        Py_DECREF(above);
+    }
+    return 0;
+}
+
+static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
+    /* _apply_one: walk down along the path to the empty slot or leaf it ends at, change it, rehash back up */
+    PyObject *path_obj = change->path;
+    const unsigned char *path = bytes_of(path_obj);
+    int top = depth, failed = -1;
+    PyObject *index = index_of(path, depth, -1), *current = NULL;
+    if (index == NULL || get(t, index, &current) < 0)
+        goto done;
+    while (current != NULL && PyBytes_GET_SIZE(current) == HASH) {
+        depth++;
+        Py_DECREF(index);
+        index = index_of(path, depth, -1);
+        if (index == NULL || get(t, index, &current) < 0)
+            goto done;
+    }
+    Py_XINCREF(current); /* held across the writes below */
+    int delete = change->value == Py_None;
+    if (current == NULL || memcmp(bytes_of(current), path, HASH) == 0) {
+        if (note_old(t, path_obj, current == NULL ? NULL : bytes_of(current) + HASH) < 0)
+            goto release;
+        if (delete) {
+            if (current == NULL) {
+                failed = 0; /* deleting an absent key changes nothing */
+                goto release;
+            }
+            if (remove_at(t, index) < 0)
+                goto release;
+        } else {
+            PyObject *leaf = leaf_entry(path, bytes_of(change->value));
+            if (leaf == NULL)
+                goto release;
+            unsigned char leaf_hash[HASH];
+            memcpy(leaf_hash, bytes_of(leaf) + 64, HASH);
+            if (set_steal(t, index, leaf) < 0 || touch(t, index) < 0 || rehash_up(t, path, top, depth, leaf_hash) < 0)
+                goto release;
+            *added += current == NULL;
+            failed = 0;
+            goto release;
+        }
+    } else { /* another key's leaf sits here: both go below it */
+        if (note_old(t, path_obj, NULL) < 0)
+            goto release;
+        if (delete) {
+            failed = 0;
+            goto release;
+        }
+        if (PyDict_DelItem(t->nodes, index) < 0)
+            goto release;
+        PyObject *held_path = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current), HASH);
+        PyObject *held_value = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current) + HASH, HASH);
+        if (held_path == NULL || held_value == NULL) {
+            Py_XDECREF(held_path);
+            Py_XDECREF(held_value);
+            goto release;
+        }
+        Change pair[2] = {{path_obj, change->value}, {held_path, held_value}};
+        if (memcmp(path, bytes_of(held_path), HASH) > 0) {
+            pair[0] = pair[1];
+            pair[1] = *change;
+        }
+        unsigned char subtree[HASH];
+        int built = build(t, pair, 0, 2, depth, subtree);
+        Py_DECREF(held_path);
+        Py_DECREF(held_value);
+        if (built < 0 || rehash_up(t, path, top, depth, subtree) < 0)
+            goto release;
+        *added += 1;
+        failed = 0;
+        goto release;
+    }
+    /* a deletion: a leaf left alone below a walked node moves up (rehash) */
+    for (int above = top; above < depth; above++) {
+        PyObject *walked = index_of(path, above, -1);
+        if (walked == NULL || touch(t, walked) < 0) {
+            Py_XDECREF(walked);
+            goto release;
+        }
+        Py_DECREF(walked);
+    }
+    for (int above = depth - 1; above >= top; above--) {
+        PyObject *left_index = index_of(path, above + 1, 0), *right_index = index_of(path, above + 1, 1);
+        PyObject *left = NULL, *right = NULL;
+        int read = left_index == NULL || right_index == NULL || get(t, left_index, &left) < 0
+                   || get(t, right_index, &right) < 0 ? -1 : 0;
+        Py_XDECREF(left_index);
+        Py_XDECREF(right_index);
+        if (read < 0)
+            goto release;
+        if (left != NULL && right != NULL) { /* rehash's common case, inline: most levels of a walk */
+            PyObject *at = index_of(path, above, -1);
+            int set = at == NULL ? -1 : set_steal(t, at, node_entry(hash_of(left), hash_of(right)));
+            Py_XDECREF(at);
+            if (set < 0)
+                goto release;
+        } else if (rehash(t, path, above) < 0) {
+            goto release;
+        }
+    }
+    *added -= 1;
+    failed = 0;
+release:
+    Py_XDECREF(current);
+done:
+    Py_XDECREF(index);
+    return failed;
+}
+
+static int apply(Tree *t, Change *changes, Py_ssize_t lo, Py_ssize_t hi, int depth, Py_ssize_t *added) {
+    /* _apply: the sorted changes[lo:hi] to the subtree at ``depth`` along their paths */
+    if (hi - lo == 1)
+        return apply_one(t, &changes[lo], depth, added);
+    const unsigned char *path = bytes_of(changes[lo].path);
+    PyObject *index = index_of(path, depth, -1), *current = NULL;
+    int failed = -1;
+    if (index == NULL || get(t, index, &current) < 0)
+        goto done;
+    if (current != NULL && PyBytes_GET_SIZE(current) == HASH) {
+        Py_ssize_t mid = split(changes, lo, hi, depth);
+        if ((lo < mid && apply(t, changes, lo, mid, depth + 1, added) < 0)
+            || (mid < hi && apply(t, changes, mid, hi, depth + 1, added) < 0))
+            goto done;
+        failed = rehash(t, path, depth);
+        goto done;
+    }
+    /* An empty slot or a single leaf: merge its leaf with the changes and build the subtree afresh. */
+    Change *kept = PyMem_New(Change, hi - lo + 1);
+    if (kept == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    PyObject *held_path = NULL, *held_value = NULL;
+    Py_ssize_t count = 0;
+    int held_placed = current == NULL;
+    if (current != NULL) {
+        held_path = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current), HASH);
+        held_value = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current) + HASH, HASH);
+        if (held_path == NULL || held_value == NULL)
+            goto merged;
+    }
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        const unsigned char *p = bytes_of(changes[i].path);
+        int order = held_placed ? 1 : memcmp(bytes_of(held_path), p, HASH);
+        if (note_old(t, changes[i].path, order == 0 ? bytes_of(held_value) : NULL) < 0)
+            goto merged;
+        if (order < 0) { /* the held leaf sorts before this change: it is kept */
+            kept[count++] = (Change){held_path, held_value};
+            held_placed = 1;
+        } else if (order == 0) {
+            held_placed = 1; /* the change replaces (or deletes) the held leaf */
+        }
+        if (changes[i].value != Py_None)
+            kept[count++] = changes[i];
+    }
+    if (!held_placed)
+        kept[count++] = (Change){held_path, held_value};
+    if (current != NULL && remove_at(t, index) < 0)
+        goto merged;
+    unsigned char ignored[HASH];
+    if (count > 0 && build(t, kept, 0, count, depth, ignored) < 0)
+        goto merged;
+    *added += count - (current != NULL);
+    failed = 0;
+merged:
+    Py_XDECREF(held_path);
+    Py_XDECREF(held_value);
+    PyMem_Free(kept);
+done:
+    Py_XDECREF(index);
+    return failed;
+}
+
+/* ---- the module ---------------------------------------------------------------------------------------------- */
+
+static Change *changes_of(PyObject *paths, PyObject *values, Py_ssize_t *count) {
+    /* The (path, value) pairs of two lists of the same length: paths 32-byte bytes, values 32-byte bytes or None */
+    if (!PyList_CheckExact(paths) || !PyList_CheckExact(values) || PyList_GET_SIZE(paths) != PyList_GET_SIZE(values)) {
+        PyErr_SetString(PyExc_TypeError, "expected two lists of the same length (paths, value hashes)");
+        return NULL;
+    }
+    *count = PyList_GET_SIZE(paths);
+    Change *changes = PyMem_New(Change, *count > 0 ? *count : 1);
+    if (changes == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < *count; i++) {
+        PyObject *path = PyList_GET_ITEM(paths, i), *value = PyList_GET_ITEM(values, i);
+        if (!PyBytes_CheckExact(path) || PyBytes_GET_SIZE(path) != HASH
+            || (value != Py_None && (!PyBytes_CheckExact(value) || PyBytes_GET_SIZE(value) != HASH))) {
+            PyErr_Format(PyExc_TypeError, "expected 32-byte paths and value hashes (or None), found %R: %R",
+                         path, value);
+            PyMem_Free(changes);
+            return NULL;
+        }
+        if (i > 0 && memcmp(bytes_of(changes[i - 1].path), bytes_of(path), HASH) >= 0) {
+            PyErr_Format(PyExc_ValueError, "expected sorted distinct paths, found %R after %R", path,
+                         changes[i - 1].path);
+            PyMem_Free(changes);
+            return NULL;
+        }
+        changes[i] = (Change){path, value};
+    }
+    return changes;
+}
+
+static int tree_of(PyObject *nodes, PyObject *old, PyObject *touched, Tree *t) {
+    if (!PyDict_Check(nodes) || !PyList_Check(touched) || (old != Py_None && !PyList_Check(old))) {
+        PyErr_SetString(PyExc_TypeError, "expected a dict of nodes and lists for the replaced values and touched");
+        return -1;
+    }
+    *t = (Tree){nodes, old == Py_None ? NULL : old, touched};
+    return 0;
+}
+
+static PyObject *smt_apply(PyObject *module, PyObject *args) {
+    PyObject *nodes, *paths, *values, *old, *touched;
+    if (!PyArg_ParseTuple(args, "OOOOO:apply", &nodes, &paths, &values, &old, &touched))
+        return NULL;
+    Tree t;
+    Py_ssize_t count, added = 0;
+    if (tree_of(nodes, old, touched, &t) < 0)
+        return NULL;
+    Change *changes = changes_of(paths, values, &count);
+    if (changes == NULL)
+        return NULL;
+    int failed = count > 0 ? apply(&t, changes, 0, count, 0, &added) : 0;
+    PyMem_Free(changes);
+    return failed < 0 ? NULL : PyLong_FromSsize_t(added);
+}
+
+static PyObject *smt_build(PyObject *module, PyObject *args) {
+    PyObject *nodes, *paths, *values, *touched;
+    if (!PyArg_ParseTuple(args, "OOOO:build", &nodes, &paths, &values, &touched))
+        return NULL;
+    Tree t;
+    Py_ssize_t count;
+    if (tree_of(nodes, Py_None, touched, &t) < 0)
+        return NULL;
+    Change *changes = changes_of(paths, values, &count);
+    if (changes == NULL)
+        return NULL;
+    unsigned char root[HASH];
+    memcpy(root, EMPTY, HASH);
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < count && !failed; i++)
+        if (changes[i].value == Py_None) {
+            PyErr_SetString(PyExc_TypeError, "expected a value hash for every leaf to build, found None");
+            failed = -1;
+        }
+    if (!failed && count > 0)
+        failed = build(&t, changes, 0, count, 0, root);
+    PyMem_Free(changes);
+    return failed < 0 ? NULL : PyBytes_FromStringAndSize((const char *)root, HASH);
+}
+
+static PyObject *smt_leaf(PyObject *module, PyObject *args) {
+    /* SparseMerkleTree._leaf: the entry of the leaf at ``path`` (None: absent), walking the cached entries */
+    PyObject *nodes;
+    const unsigned char *path;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "O!y#:leaf", &PyDict_Type, &nodes, &path, &size))
+        return NULL;
+    if (size != HASH)
+        return PyErr_Format(PyExc_ValueError, "expected a 32-byte path, found %zd bytes", size);
+    Tree t = {nodes, NULL, NULL};
+    PyObject *entry = NULL;
+    for (int depth = 0; depth <= MAX_DEPTH; depth++) {
+        PyObject *index = index_of(path, depth, -1);
+        if (index == NULL)
+            return NULL;
+        int failed = get(&t, index, &entry);
+        Py_DECREF(index);
+        if (failed < 0)
+            return NULL;
+        if (entry == NULL || PyBytes_GET_SIZE(entry) != HASH)
+            break;
+    }
+    if (entry == NULL || PyBytes_GET_SIZE(entry) != RECORD || memcmp(bytes_of(entry), path, HASH) != 0)
+        Py_RETURN_NONE;
+    return Py_NewRef(entry);
+}
+
+static PyMethodDef methods[] = {
+    {"apply", smt_apply, METH_VARARGS,
+     "apply(nodes, paths, values, old, touched) -> leaves added - removed: smt_tree._apply over the whole tree"},
+    {"build", smt_build, METH_VARARGS, "build(nodes, paths, values, touched) -> root: smt_tree._build of a new tree"},
+    {"leaf", smt_leaf, METH_VARARGS, "leaf(nodes, path) -> the leaf's entry or None: SparseMerkleTree._leaf"},
+    {NULL, NULL, 0, NULL},
+};
+
+static void free_module(void *module) {
+    EVP_MD_CTX_free(digest_ctx);
+    EVP_MD_free(sha256_md);
+    digest_ctx = NULL;
+    sha256_md = NULL;
+}
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "ledger_lite._smt_native",
+    "The batch update of ledger_lite.smt_tree, compiled (see _smt_native.c).", -1, methods,
+    NULL, NULL, NULL, free_module,
+};
+
+PyMODINIT_FUNC PyInit__smt_native(void) {
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    digest_ctx = EVP_MD_CTX_new();
+    if (sha256_md == NULL || digest_ctx == NULL)
+        return PyErr_Format(PyExc_ImportError, "expected OpenSSL to provide SHA-256, found it missing");
+    return PyModule_Create(&module_def);
+}

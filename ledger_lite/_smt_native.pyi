@@ -1,0 +1,11 @@
+# The compiled walks of ledger_lite.smt_tree (ledger_lite/_smt_native.c); each mirrors the Python function named.
+
+def apply(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes | None],
+          old: list[tuple[bytes, bytes | None]] | None, touched: list[int]) -> int:
+    """``_apply`` over the whole tree: the sorted distinct ``paths`` set to ``values`` (None: deleted)."""
+
+def build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], touched: list[int]) -> bytes:
+    """``_build`` of a whole tree from the sorted distinct ``paths``; returns the root."""
+
+def leaf(nodes: dict[int, bytes], path: bytes) -> bytes | None:
+    """``SparseMerkleTree._leaf``: the entry of the leaf at ``path``, None if absent."""

@@ -1,0 +1,127 @@
+"""The compiled walks of the state tree (``ledger_lite/_smt_native.c``) against the Python ones they mirror
+(``ledger_lite.smt_tree``): from the same nodes and changes, the very same nodes, replaced values, leaf counts and
+touched positions, including paths that share more than 62 bits (heap indexes beyond a machine word), and a
+clear error for input of the wrong shape that changes nothing. ``test_smt.py`` checks the tree itself against
+the reference ``root_of``; that tree runs on these walks once they are built."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger_lite import SparseMerkleTree, smt_tree
+from ledger_lite.smt_tree import PresentKeyError
+
+if smt_tree.NATIVE:
+    from ledger_lite import _smt_native
+
+
+def test_the_compiled_walks_are_built() -> None:
+    assert smt_tree.NATIVE, ("expected ledger_lite._smt_native to be importable, found it missing: "
+                             "`scripts/bootstrap.sh setup` (pip install -e .) compiles it")
+
+
+needs_native = pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_native is not built")
+
+
+@st.composite
+def paths(draw: st.DrawFn) -> list[bytes]:
+    """Distinct 32-byte paths, sorted; many share a long prefix with a common base (down to 255 bits), so the
+    walks reach depths past a machine word's bits."""
+    base = draw(st.binary(min_size=32, max_size=32))
+    found = set()
+    for _ in range(draw(st.integers(1, 24))):
+        shared = draw(st.sampled_from([0, 0, 3, 40, 62, 63, 64, 90, 200, 255]))
+        tail = int.from_bytes(draw(st.binary(min_size=32, max_size=32)), "big")
+        keep = ((1 << 256) - 1) ^ ((1 << (256 - shared)) - 1)
+        path = (int.from_bytes(base, "big") & keep) | (tail & ~keep & ((1 << 256) - 1))
+        found.add(path.to_bytes(32, "big"))
+    return sorted(found)
+
+
+def values(n: int) -> list[bytes]:
+    return [hashlib.sha256(b"value %d" % i).digest() for i in range(n)]
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), pool=paths())
+def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, pool: list[bytes]) -> None:
+    python_nodes: dict[int, bytes] = {}
+    native_nodes: dict[int, bytes] = {}
+    for step in range(data.draw(st.integers(1, 6))):
+        changed = sorted(data.draw(st.lists(st.sampled_from(pool), min_size=1, unique=True)))
+        new = [None if data.draw(st.booleans()) and step else value
+               for value in values(len(changed) + 7 * step)[7 * step:]]
+        python_old: list[tuple[bytes, bytes | None]] = []
+        native_old: list[tuple[bytes, bytes | None]] = []
+        python_touched: list[int] = []
+        native_touched: list[int] = []
+        added = smt_tree._apply(python_nodes, 1, 0, list(changed), list(new), 0, len(changed), python_old,
+                                python_touched)
+        assert _smt_native.apply(native_nodes, list(changed), list(new), native_old, native_touched) == added
+        assert native_old == python_old
+        assert native_touched == python_touched
+        assert native_nodes == python_nodes
+        for path in pool:
+            assert _smt_native.leaf(native_nodes, path) == smt_tree._leaf_of(python_nodes, path)
+
+
+@needs_native
+@settings(max_examples=100, deadline=None)
+@given(pool=paths())
+def test_compiled_and_python_builds_agree(pool: list[bytes]) -> None:
+    python_nodes: dict[int, bytes] = {}
+    native_nodes: dict[int, bytes] = {}
+    python_touched: list[int] = []
+    native_touched: list[int] = []
+    hashes = values(len(pool))
+    root = smt_tree._build(python_nodes, pool, hashes, 0, len(pool), 0, 1, python_touched)
+    assert _smt_native.build(native_nodes, pool, hashes, native_touched) == root
+    assert native_nodes == python_nodes
+    assert native_touched == python_touched
+
+
+@needs_native
+@pytest.mark.parametrize("native", [False, True], ids=["python", "compiled"])
+def test_a_batch_with_a_key_said_absent_but_present_leaves_the_tree_as_it_was(
+        native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(smt_tree, "NATIVE", native)
+    tree = SparseMerkleTree.from_items({b"a": values(1)[0], b"b": values(2)[1]})
+    before, root = dict(tree._nodes), tree.root()
+    with pytest.raises(PresentKeyError):
+        tree.update({b"a": values(3)[2], b"c": values(4)[3]}, absent=[b"a", b"c"])
+    assert tree._nodes == before
+    assert tree.root() == root
+
+
+@needs_native
+@pytest.mark.parametrize(("args", "error", "says"), [
+    (({}, [b"\x01" * 32, b"\x00" * 32], [None, None], [], []), ValueError, "expected sorted distinct paths"),
+    (({}, [b"\x00" * 32, b"\x00" * 32], [None, None], [], []), ValueError, "expected sorted distinct paths"),
+    (({}, [b"short"], [None], [], []), TypeError, "expected 32-byte paths"),
+    (({}, [b"\x00" * 32], [b"short"], [], []), TypeError, "expected 32-byte paths"),
+    (({}, [b"\x00" * 32], [], [], []), TypeError, "expected two lists of the same length"),
+    (({1: b"neither 32 nor 96 bytes"}, [b"\x00" * 32], [bytes(32)], [], []), TypeError,
+     "expected a state tree entry of 32 or 96 bytes"),
+    (([], [b"\x00" * 32], [bytes(32)], [], []), TypeError, "expected a dict of nodes"),
+], ids=["unsorted", "twice", "short-path", "short-value", "lengths", "bad-entry", "not-a-dict"])
+def test_the_compiled_update_refuses_input_of_the_wrong_shape(args: tuple[object, ...], error: type[Exception],
+                                                               says: str) -> None:
+    nodes = args[0]
+    before = dict(nodes) if isinstance(nodes, dict) else None
+    with pytest.raises(error, match=says):
+        _smt_native.apply(*args)  # type: ignore[arg-type]
+    if before is not None:
+        assert nodes == before
+
+
+@needs_native
+def test_the_compiled_build_refuses_a_leaf_without_a_value() -> None:
+    nodes: dict[int, bytes] = {}
+    with pytest.raises(TypeError, match="expected a value hash for every leaf"):
+        _smt_native.build(nodes, [bytes(32)], [None], [])  # type: ignore[list-item]
+    assert nodes == {}
