@@ -88,6 +88,11 @@ static PyObject *index_of(const unsigned char *path, int depth, int last) {
         }
         return PyLong_FromUnsignedLongLong((uint64_t)1 << depth | prefix);
     }
+    if (depth > MAX_DEPTH) { /* only a corrupt node dict has internal nodes below the last bit of a path */
+        PyErr_Format(PyExc_ValueError, "expected a leaf or an empty slot within %d levels, found internal nodes "
+                     "deeper", MAX_DEPTH);
+        return NULL;
+    }
     char digits[MAX_DEPTH + 2]; /* deeper than 62 bits: random paths get here with a chance of ~n^2 / 2^63 */
     digits[0] = '1';
     for (int i = 0; i < depth; i++)

@@ -125,3 +125,14 @@ def test_the_compiled_build_refuses_a_leaf_without_a_value() -> None:
     with pytest.raises(TypeError, match="expected a value hash for every leaf"):
         _smt_native.build(nodes, [bytes(32)], [None], [])  # type: ignore[list-item]
     assert nodes == {}
+
+
+@needs_native
+def test_a_node_dict_with_internal_nodes_below_the_last_bit_is_refused() -> None:
+    """Internal nodes along a path at all 257 depths (only a corrupt dict has them): the walk stops with an error
+    instead of addressing a 258th level."""
+    path = hashlib.sha256(b"deep").digest()
+    bits = int.from_bytes(path, "big")
+    nodes = {(1 << depth) | (bits >> (256 - depth)): bytes(32) for depth in range(257)}
+    with pytest.raises(ValueError, match="expected a leaf or an empty slot within 256 levels"):
+        _smt_native.apply(nodes, [path], [bytes(32)], [], [])
