@@ -410,6 +410,24 @@ def test_transactions_whose_ids_share_a_prefix_are_told_apart(ledger_world: Ledg
         node.close()
 
 
+def test_committed_answers_for_ids_beyond_one_lookup_chunk(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """``Store.committed`` looks ids up a few hundred at a time: held ids anywhere among 1,200 are found, once each,
+    and ids that are not held (malformed, or sharing only a held id's prefix) are not."""
+    w = ledger_world
+    before = populated(w, tmp_path / "node")
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        absent = [bytes([i % 256, i // 256]).hex() + "ab" * 30 for i in range(1_200)]
+        shares_prefix = (bytes.fromhex(before["asset"])[:8] + bytes(24)).hex()
+        asked = [*absent[:600], before["asset"], *absent[600:1_100], before["cert"], "not an id", shares_prefix,
+                 before["asset"], *absent[1_100:]]
+        assert node.store.committed(asked) == {before["asset"], before["cert"]}
+        assert node.store.committed(absent) == set()
+    finally:
+        node.close()
+
+
+
 @pytest.mark.parametrize("which", ["cert", "asset"])
 def test_an_edited_transaction_is_not_served(ledger_world: LedgerWorld, tmp_path: Path, which: str) -> None:
     """The state still matches, so the node starts; the edited transaction (a certificate request stored as it
