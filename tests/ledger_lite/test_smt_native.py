@@ -54,6 +54,7 @@ def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, poo
     native_nodes: dict[int, bytes] = {}
     for step in range(data.draw(st.integers(1, 6))):
         changed = sorted(data.draw(st.lists(st.sampled_from(pool), min_size=1, unique=True)))
+        # new value hashes each step (shifted by the step), some of them deletions once there is something to delete
         new = [None if data.draw(st.booleans()) and step else value
                for value in values(len(changed) + 7 * step)[7 * step:]]
         python_old: list[tuple[bytes, bytes | None]] = []
