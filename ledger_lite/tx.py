@@ -83,10 +83,10 @@ def decode_tx(data: bytes) -> Transaction:
     value = decode(data)
     if not isinstance(value, dict):
         raise EncodingError(f"expected a transaction map, found {type(value).__name__}")
-    if set(value) != set(_FIELDS):
+    if value.keys() != _FIELDS.keys():
         raise EncodingError(f"expected transaction fields {sorted(_FIELDS)}, found {sorted(map(str, value))}")
     for name, kind in _FIELDS.items():
-        if not isinstance(value[name], kind) or (kind is int and isinstance(value[name], bool)):
+        if type(value[name]) is not kind:  # decoded CBOR: exact types (a bool is no int here)
             raise EncodingError(f"expected field {name!r} of type {kind.__name__}, found {type(value[name]).__name__}")
     if len(value["signer"]) != PUBLIC_KEY_SIZE or len(value["sig"]) != SIGNATURE_SIZE:
         raise EncodingError(f"expected a {PUBLIC_KEY_SIZE}-byte signer and a {SIGNATURE_SIZE}-byte signature, found "

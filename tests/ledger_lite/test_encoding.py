@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import cbor2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -136,3 +137,33 @@ def test_round_trip_is_exact(value: Any) -> None:
     encoded = canonical(value)
     assert decode(encoded) == value
     assert canonical(decode(encoded)) == encoded
+
+
+@settings(max_examples=300, deadline=None)
+@given(cbor_values, st.booleans())
+def test_canonical_check_agrees_with_encoding_again(value: Any, shuffle_first: bool) -> None:
+    """``decode`` accepts exactly the bytes that encoding the decoded value again canonically reproduces,
+    for maps in any key order (non-ASCII keys too: their UTF-8 length ranks them)."""
+    if shuffle_first and isinstance(value, dict):
+        value = dict(reversed(list(value.items())))
+    data = cbor2.dumps(value)  # its maps in the order hypothesis made them, not sorted
+    expected = cbor2.dumps(cbor2.loads(data), canonical=True) == data
+    if expected:
+        assert decode(data) == value
+    else:
+        with pytest.raises(EncodingError, match="found a non-canonical encoding"):
+            decode(data)
+
+
+@pytest.mark.parametrize(("keys", "in_order"), [
+    (["a", "b"], True), (["b", "a"], False), (["z", "aa"], True), (["aa", "z"], False),
+    (["é", "ab"], False), (["ab", "é"], True),  # "é" is two bytes of UTF-8: it ranks with the two-letter keys
+    (["z", "é"], True), (["é", "z"], False), (["zz", "é"], True), (["é", "zz"], False),
+])
+def test_map_keys_rank_by_utf8_length_then_bytes(keys: list[str], in_order: bool) -> None:
+    data = cbor2.dumps({"outer": [{key: 0 for key in keys}]})
+    if in_order:
+        assert list(decode(data)["outer"][0]) == keys
+    else:
+        with pytest.raises(EncodingError, match="non-canonical"):
+            decode(data)
