@@ -1,37 +1,41 @@
 """SQLite storage of one node: blocks, transactions and state, one SQLite transaction per block (WAL, fsync).
 
 Transactions are kept in commit order under ``seq = height << 16 | index`` (append-only pages, full), found by id
-through ``tx_ids``: the first 8 bytes of each id (a signed integer) with its ``seq``, not the 32-byte id (a quarter
-of a reading's row and index: 61 of 253 bytes at 1 M readings in ``bench/ledger_scale.py``, issue 16). A prefix is
-not unique (anyone can make two transactions whose ids share 8 bytes, with 2^32 tries), so a lookup reads every row
-under it and keeps the one whose stored form hashes to the id asked for (``ledger.compact`` rebuilds the canonical
-bytes). Transactions and state values are stored in the compact forms of ``ledger.compact``. State rows are appended
-in the order their keys first appear and updated in place by row id, found by key through the index
-``state_by_key``; the node reads them when it needs them (``ledger.state_stored``), so neither its memory nor its
-start grows with the state. The indexes ``state_owner`` (asset rows by owner) and ``state_open`` (assets open for
-trade by owner, expiry day, provider and method: ``ledger.state_index``) are written in the transaction of the block
-that changes them; owners are numbered in ``owners``. These indexes are keyed by hash-like ids, so a block of new
-assets writes pages all over them: the price of a node whose memory does not grow with its history (measured in
-``bench/ledger_ingest.py``). The index ``state_expiry`` (every asset row by its expiry) gives the sweep of
-``ledger.rules.expiry`` the assets that expired longest ago: a block that sweeps deletes their state rows with their
-entries in every index, and their tree leaves, in its own transaction (a deleted key is logged in ``smt_redo`` like
-any other write: put back after a crash, its stored value is missing, so its leaf is taken out again). The state
-then holds the assets still live and those of the retention period, however long the chain; the swept ones stay
-provable by their transactions and blocks. The state tree's nodes are rows of ``smt_pos`` under their positions
-(``tree_key``; ``ledger.state_tree``); ``tree`` is the store's ``StoredTree``, which the node's ``State`` works
-on. Its changed nodes are written in the transaction of a block once enough changed (``StoredTree.wants_flush``)
-and when the node closes; meanwhile every block's transaction logs the keys it wrote in ``smt_redo``, so the tree
-on disk (as of block ``smt_height``) and the logged keys' stored values give the tree of the head after a crash.
+through ``tx_ids``: the first 8 bytes of each id (a signed integer) with its ``seq``, not the 32-byte id (a quarter of a
+reading's row and index: 61 of 253 bytes at 1 M readings in ``bench/ledger_scale.py``, issue 16). A prefix is not unique
+(anyone can make two transactions whose ids share 8 bytes, with 2^32 tries), so a lookup reads every row under it and
+keeps the one whose stored form hashes to the id asked for (``ledger.compact`` rebuilds the canonical bytes). A block's
+ids are random keys: inserted into ``tx_ids``, each lands on a page of its own (2,000 of them wrote 1,148 pages into the
+WAL at 600,000 readings, more as the history grows; issue 16). So they are appended to ``tx_recent`` (in ``seq`` order:
+a few pages a block) and held in memory, and every ``MERGE_IDS`` of them move into ``tx_ids`` together, in key order,
+which writes each page about once for all of them (and when the store closes, so a start loads none). Transactions and
+state values are stored in the compact forms of ``ledger.compact``. State rows are appended in the order their keys
+first appear and updated in place by row id, found by key through the index ``state_by_key``; the node reads them when
+it needs them (``ledger.state_stored``), so neither its memory nor its start grows with the state. The indexes
+``state_owner`` (asset rows by owner) and ``state_open`` (assets open for trade by owner, expiry day, provider and
+method: ``ledger.state_index``) are written in the transaction of the block that changes them; owners are numbered in
+``owners``. These indexes are keyed by hash-like ids, so a block of new assets writes pages all over them: the price of
+a node whose memory does not grow with its history (measured in ``bench/ledger_ingest.py``). The index ``state_expiry``
+(every asset row by its expiry) gives the sweep of ``ledger.rules.expiry`` the assets that expired longest ago: a block
+that sweeps deletes their state rows with their entries in every index, and their tree leaves, in its own transaction (a
+deleted key is logged in ``smt_redo`` like any other write: put back after a crash, its stored value is missing, so its
+leaf is taken out again). The state then holds the assets still live and those of the retention period, however long the
+chain; the swept ones stay provable by their transactions and blocks. The state tree's nodes are rows of ``smt_pos``
+under their positions (``tree_key``; ``ledger.state_tree``); ``tree`` is the store's ``StoredTree``, which the node's
+``State`` works on. Its changed nodes are written in the transaction of a block once enough changed
+(``StoredTree.wants_flush``) and when the node closes; meanwhile every block's transaction logs the keys it wrote in
+``smt_redo``, so the tree on disk (as of block ``smt_height``) and the logged keys' stored values give the tree of the
+head after a crash.
 
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
-only the live tree's rows), 5 (4 with the indexes above but the expiry index),
-6 (5 with ``state_expiry``; its state may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in ``txs``), 8
-(7 with the tree's nodes under their positions in ``smt_pos`` instead of rows under ids naming their children's in
-``smt``). Older formats are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored
-root does not reach are deleted; 4 → 5: the owner and open-asset indexes are built from the state rows; 5 → 6: the
-expiry index is, and the sweep then takes the expired assets out a block at a time; 6 → 7: ``tx_ids`` is built from
-the ids, which then leave ``txs``; 7 → 8: the tree's rows are copied to their positions, walking down from the
-stored root). 5 → 7 took 24 s for a store of 1 M readings here.
+only the live tree's rows), 5 (4 with the indexes above but the expiry index), 6 (5 with ``state_expiry``; its state
+may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in ``txs``), 8 (7 with the tree's nodes under their
+positions in ``smt_pos`` instead of rows under ids naming their children's in ``smt``), 9 (8 with ``tx_recent``).
+Older formats are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored root does
+not reach are deleted; 4 → 5: the owner and open-asset indexes are built from the state rows; 5 → 6: the expiry
+index is, and the sweep then takes the expired assets out a block at a time; 6 → 7: ``tx_ids`` is built from the
+ids, which then leave ``txs``; 7 → 8: the tree's rows are copied to their positions, walking down from the stored
+root; 8 → 9 adds ``tx_recent``, empty, at once). 5 → 7 took 24 s for a store of 1 M readings here.
 """
 
 from __future__ import annotations
@@ -55,8 +59,8 @@ from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "8"
-MIGRATED = ("2", "3", "4", "5", "6", "7")  # older formats rewritten on open (format 1 has no format row)
+FORMAT = "9"
+MIGRATED = ("2", "3", "4", "5", "6", "7", "8")  # older formats rewritten on open (format 1 has no format row)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -65,6 +69,7 @@ CREATE TABLE IF NOT EXISTS txs (
     seq INTEGER PRIMARY KEY, stored BLOB NOT NULL, result BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tx_ids (prefix INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (prefix, seq))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tx_recent (seq INTEGER PRIMARY KEY, prefix INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS smt_pos (k INTEGER PRIMARY KEY, node BLOB NOT NULL);
@@ -84,6 +89,7 @@ INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
 """
 _IN_CHUNK = 500  # keys per ``IN (…)`` lookup
+MERGE_IDS = 1 << 17  # transaction ids kept in ``tx_recent`` (and in memory) before they are merged into ``tx_ids``
 # The tree of formats 3 to 7, rewritten in format 8 (``Store._migrate_from_7``): rows under ids, each internal node's
 # naming its children's.
 LEGACY_SMT = "CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER)"
@@ -160,9 +166,11 @@ def implied_result(kind: str, tx_id: str) -> dict[str, Any]:
 
 
 class Store:
-    def __init__(self, path: Path, *, tree_cache: int = DEFAULT_CAPACITY, value_cache: int = DEFAULT_VALUES) -> None:
+    def __init__(self, path: Path, *, tree_cache: int = DEFAULT_CAPACITY, value_cache: int = DEFAULT_VALUES,
+                 merge_ids: int = MERGE_IDS) -> None:
         """``tree_cache``: how many state tree nodes to keep in memory (``ledger.state_tree``); ``value_cache``:
-        how many state values (``ledger.state_stored``)."""
+        how many state values (``ledger.state_stored``); ``merge_ids``: how many transaction ids wait in
+        ``tx_recent`` before they are merged into ``tx_ids``."""
         self.path = path
         self.value_cache = value_cache
         self._lock = threading.Lock()
@@ -176,7 +184,7 @@ class Store:
         self._db.executescript(SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
         found = self.get_meta("format")
-        if found in MIGRATED:  # said before the wait
+        if found in MIGRATED and found != "8":  # said before the wait (8 -> 9 takes none)
             log.warning("ledger store %s: rewriting format %s as format %s, once (15 to 30 s a million assets)",
                         path, found, FORMAT)
         if found == "2":
@@ -197,6 +205,9 @@ class Store:
         if found == "7":
             self._migrate_from_7()
             found = self.get_meta("format")
+        if found == "8":  # 8 -> 9: ``tx_recent`` (made by SCHEMA above), empty
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '9')")
+            found = FORMAT
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
         self._build_indexes()
@@ -204,6 +215,11 @@ class Store:
         self._next_state_id = int(self._db.execute("SELECT coalesce(max(id), 0) FROM state").fetchone()[0]) + 1
         self._state_count = self.state_count()  # a count of the smallest index's entries, not a read of the rows
         self._owner_ids: dict[str, int] = {str(o): int(i) for i, o in self._db.execute("SELECT id, owner FROM owners")}
+        # ``tx_recent`` in memory (module docstring): the seq of each prefix, and of a prefix held twice the others
+        self.merge_ids = merge_ids
+        self._recent: dict[int, int] = {}
+        self._recent_more: dict[int, list[int]] = {}
+        self._remember_ids(self._db.execute("SELECT prefix, seq FROM tx_recent ORDER BY seq").fetchall())
         # The row ids of the state keys read or written lately (as many as ``value_cache`` values, oldest out
         # first): a block that writes a value read before it (a certificate's assets, a swept asset) then needs
         # no look-up of its row. A row keeps its id until it is deleted, and ids are never given twice.
@@ -274,8 +290,41 @@ class Store:
         return list(keys)
 
     def close(self) -> None:
+        """Merge the recent transaction ids (the next start then loads none) and close."""
         with self._lock:
+            if self._recent:
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    try:
+                        self._merge_ids()
+                        self._db.execute("COMMIT")
+                    except BaseException:
+                        self._db.execute("ROLLBACK")
+                        raise
+                except sqlite3.Error as exc:  # they stay in ``tx_recent``, loaded again by the next start
+                    log.warning("ledger store %s: the recent transaction ids were not merged on close: %s",
+                                self.path, exc)
+                self._recent.clear()
+                self._recent_more.clear()
             self._db.close()
+
+    def _merge_ids(self) -> None:
+        """Inside a transaction: move the ids of ``tx_recent`` into ``tx_ids``, in key order (each page of
+        ``tx_ids`` written about once for all of them, where a block's ids land on a page each)."""
+        self._db.execute("INSERT INTO tx_ids SELECT prefix, seq FROM tx_recent ORDER BY prefix, seq")
+        self._db.execute("DELETE FROM tx_recent")
+
+    def _remember_ids(self, ids: Iterable[tuple[int, int]]) -> None:
+        recent = self._recent
+        for prefix, seq in ids:
+            if prefix in recent:  # another transaction's id begins with the same 8 bytes
+                self._recent_more.setdefault(prefix, []).append(seq)
+            else:
+                recent[prefix] = seq
+
+    def _recent_seqs(self, prefix: int) -> list[int]:
+        seq = self._recent.get(prefix)
+        return [] if seq is None else [seq, *self._recent_more.get(prefix, ())]
 
     # --- meta -------------------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -363,7 +412,10 @@ class Store:
                                  (header.height, header.hash(), canonical(header.to_cbor()),
                                   json.dumps(commit.to_json()), len(rows)))
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
-                self._db.executemany("INSERT INTO tx_ids VALUES (?, ?)", ids)
+                merge = len(self._recent) + len(ids) >= self.merge_ids
+                self._db.executemany("INSERT INTO tx_recent(prefix, seq) VALUES (?, ?)", ids)
+                if merge:
+                    self._merge_ids()
                 for verb, statement, params in (("update", "UPDATE state SET value = ? WHERE id = ?", updates),
                                                 ("delete", "DELETE FROM state WHERE id = ?", deletes)):
                     changed = self._db.executemany(statement, params).rowcount
@@ -388,6 +440,11 @@ class Store:
                 raise
             if tree is not None:
                 self.tree.written(tree)
+            if merge:
+                self._recent.clear()
+                self._recent_more.clear()
+            else:
+                self._remember_ids(ids)
             self._next_state_id += len(inserts)
             self._state_count += len(inserts) - len(deletes)
             self._owner_ids.update(owners)
@@ -435,8 +492,11 @@ class Store:
         raw = _id_bytes(tx_id)
         if raw is None:
             return []
+        prefix = id_prefix(raw)
         rows = self._db.execute("SELECT t.seq, t.stored, t.result FROM tx_ids i JOIN txs t ON t.seq = i.seq "
-                                "WHERE i.prefix = ? ORDER BY i.seq", (id_prefix(raw),)).fetchall()
+                                "WHERE i.prefix = ? ORDER BY i.seq", (prefix,)).fetchall()
+        for seq in self._recent_seqs(prefix):  # after every merged one: ids are merged oldest first
+            rows += self._db.execute("SELECT seq, stored, result FROM txs WHERE seq = ?", (seq,)).fetchall()
         return [(int(seq), unpack_tx(bytes(stored), self._chain or ""), bytes(result)) for seq, stored, result in rows]
 
     def tx(self, tx_id: str) -> tuple[int, int, bytes, Any] | None:
@@ -462,7 +522,8 @@ class Store:
         with self._lock:
             # ``IN (…)`` over a few hundred prefixes: 2.6-3.2 µs an id against 7-11 µs for a query each (a store
             # of 1 M readings)
-            held: set[int] = set()
+            recent = self._recent
+            held: set[int] = {prefix for prefix in prefixes if prefix in recent}
             for start in range(0, len(prefixes), _IN_CHUNK):
                 chunk = prefixes[start:start + _IN_CHUNK]
                 held.update(prefix for prefix, in self._db.execute(

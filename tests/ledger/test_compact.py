@@ -152,7 +152,7 @@ def test_a_store_of_format_1_is_rewritten_without_changing_anything(ledger_world
         node.close()
     store = Store(db_path)
     try:
-        assert store.get_meta("format") == "8"
+        assert store.get_meta("format") == "9"
     finally:
         store.close()
 
@@ -181,7 +181,7 @@ def _rewrite_as_format_1(db_path: Path) -> None:
 
 def test_a_store_of_an_unknown_format_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path / "ledger.sqlite")
-    store.set_meta("format", "9")
+    store.set_meta("format", "10")
     store.close()
-    with pytest.raises(StoreError, match=r"expected a ledger store of format 8 in .*, found format 9"):
+    with pytest.raises(StoreError, match=r"expected a ledger store of format 9 in .*, found format 10"):
         Store(tmp_path / "ledger.sqlite")

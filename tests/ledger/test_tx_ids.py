@@ -1,15 +1,21 @@
 """Transactions found by the first 8 bytes of their ids (ledger/storage.py, format 7): a store of format 6, with
-the 32-byte ids in ``txs``, is rewritten on open and serves the same answers."""
+the 32-byte ids in ``txs``, is rewritten on open and serves the same answers; the ids of recent blocks wait in
+``tx_recent`` (format 9) before they are merged into ``tx_ids``, found all along."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from ledger.compact import unpack_tx
-from ledger.storage import FORMAT, id_prefix
-from ledger_lite import sha256
-from tests.helpers.ledger_world import LedgerWorld, ManualClock
+from ledger.errors import NotFound, Rejected
+from ledger.node import Node
+from ledger.storage import FORMAT, Store, id_prefix
+from ledger_lite import Transaction, sha256
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 
 
 def test_a_store_of_format_6_is_keyed_by_id_prefix_with_the_same_answers(ledger_world: LedgerWorld,
@@ -36,7 +42,7 @@ def test_a_store_of_format_6_is_keyed_by_id_prefix_with_the_same_answers(ledger_
         db.close()
     node = w.open_node(tmp_path / "node", ManualClock())
     try:
-        assert node.store.get_meta("format") == FORMAT == "8"
+        assert node.store.get_meta("format") == FORMAT == "9"
         assert {tx_id: node.tx(tx_id) for tx_id in before} == before
         w.new_asset(node, 5)  # and it goes on
     finally:
@@ -49,3 +55,94 @@ def test_a_store_of_format_6_is_keyed_by_id_prefix_with_the_same_answers(ledger_
         assert db.execute("SELECT count(*) FROM tx_ids").fetchone() == db.execute("SELECT count(*) FROM txs").fetchone()
     finally:
         db.close()
+
+
+def _node_merging_every(world: LedgerWorld, data_dir: Path, merge_ids: int) -> Node:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    node = Node(Store(data_dir / "ledger.sqlite", merge_ids=merge_ids), world.genesis(), world.validator,
+                clock=ManualClock())
+    node.start()
+    return node
+
+
+def _counts(db_path: Path) -> tuple[int, int, int]:
+    """Rows of ``tx_recent``, ``tx_ids`` and ``txs``, as committed (read beside the node)."""
+    db = sqlite3.connect(db_path)
+    try:
+        return tuple(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[return-value]
+                     for table in ("tx_recent", "tx_ids", "txs"))
+    finally:
+        db.close()
+
+
+def test_recent_ids_are_found_before_and_after_they_are_merged(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """A block's ids wait in ``tx_recent`` until ``merge_ids`` of them are held, then move into ``tx_ids`` with
+    the block that reaches that many: every id is in one of the two, and found, all along."""
+    w = ledger_world
+    node = _node_merging_every(w, tmp_path / "node", merge_ids=4)
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    sent: list[Transaction] = []
+    merges = 0
+    try:
+        for n in range(1, 11):  # one reading a block
+            sent.append(w.generate(slot(n), 10_000))
+            w.commit(node, sent[-1])
+            recent, merged, stored = _counts(db_path)
+            assert recent < 4 and recent + merged == stored
+            merges += recent == 0
+            ids = [tx.tx_id for tx in sent]
+            assert node.store.committed([*ids, "ab" * 32]) == set(ids)
+            assert all(node.tx(tx_id)["tx_id"] == tx_id for tx_id in ids)
+            for tx in sent:  # each reading sent again is refused, merged or not
+                with pytest.raises(Rejected, match="already submitted"):
+                    node.submit(tx.encode())
+    finally:
+        node.close()
+    assert merges >= 2
+    recent, merged, stored = _counts(db_path)
+    assert (recent, merged) == (0, stored)  # closing merges the rest
+
+
+def test_recent_ids_survive_a_crash(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """The files as a crash leaves them (the node killed, nothing merged on close): the ids committed since the
+    last merge are in ``tx_recent``, loaded by the next start, and a reading sent again is still refused."""
+    w = ledger_world
+    node = _node_merging_every(w, tmp_path / "node", merge_ids=1_000)
+    try:
+        sent = [w.generate(slot(n), 10_000) for n in range(1, 4)]
+        ids = [w.commit(node, tx)["result"]["asset_id"] for tx in sent]
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        for name in ("ledger.sqlite", "ledger.sqlite-wal"):  # committed, and nothing written while copied
+            shutil.copy(tmp_path / "node" / name, crashed / name)
+    finally:
+        node.close()
+    assert _counts(crashed / "ledger.sqlite")[0] >= 3
+    node = _node_merging_every(w, crashed, merge_ids=1_000)
+    try:
+        assert node.store.committed(ids) == set(ids)
+        with pytest.raises(Rejected, match="already submitted"):
+            node.submit(sent[1].encode())
+        assert node.tx(ids[1])["tx_id"] == ids[1]
+    finally:
+        node.close()
+
+
+def test_ids_sharing_a_prefix_are_told_apart_while_recent(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """Two recent transactions filed under one prefix (as if their ids began with the same 8 bytes), one of them
+    also merged: each is found by its whole id, and an id that only shares the prefix finds nothing."""
+    w = ledger_world
+    node = _node_merging_every(w, tmp_path / "node", merge_ids=1_000)
+    try:
+        first, second = w.new_asset(node, 1), w.new_asset(node, 2)
+        store = node.store
+        shared = id_prefix(bytes.fromhex(first))
+        (seq,) = store._recent_seqs(id_prefix(bytes.fromhex(second)))
+        store._remember_ids([(shared, seq)])  # filed under ``first``'s prefix too
+        assert store._recent_seqs(shared)[1:] == [seq]
+        assert store.committed([first, second]) == {first, second}
+        assert node.tx(first)["tx_id"] == first and node.tx(second)["tx_id"] == second
+        with pytest.raises(NotFound, match="no committed transaction"):
+            node.tx((bytes.fromhex(first)[:8] + bytes(24)).hex())
+    finally:
+        node.close()
