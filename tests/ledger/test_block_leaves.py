@@ -72,8 +72,9 @@ def test_an_edited_transaction_is_refused_though_its_block_is_kept(ledger_world:
     node.tx(target)  # its block's leaves are kept now
     db = sqlite3.connect(tmp_path / "node" / "ledger.sqlite")
     try:
-        seq, stored = db.execute("SELECT t.seq, t.stored FROM tx_ids i JOIN txs t ON t.seq = i.seq WHERE i.prefix = ?",
-                                 (id_prefix(bytes.fromhex(target)),)).fetchone()
+        seq, stored = db.execute("SELECT t.seq, t.stored FROM (SELECT prefix, seq FROM tx_ids UNION ALL SELECT prefix, "
+                                 "seq FROM tx_recent) i JOIN txs t ON t.seq = i.seq WHERE i.prefix = ?",
+                                 (id_prefix(bytes.fromhex(target)),)).fetchone()  # merged or recent
         db.execute("UPDATE txs SET stored = ? WHERE seq = ?", (stored[:-1] + bytes((stored[-1] ^ 1,)), seq))
         db.commit()
     finally:
