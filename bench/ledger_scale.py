@@ -339,6 +339,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, help="spread the readings over this many days, the node's clock "
                                                   "following them (module docstring); default: 27 days, wall clock")
     parser.add_argument("--cache-mb", type=int, help="the node's --cache-mb (default: its default caches)")
+    parser.add_argument("--senders", type=int, default=2,
+                        help="threads sending batches at once, each waiting for its batch's outcomes")
     parser.add_argument("--replot", type=Path, help="only draw --plot from this file's JSON line (a saved run)")
     args = parser.parse_args()
     if args.replot:
@@ -380,7 +382,7 @@ def main() -> None:
             for number, assets in enumerate(steps):
                 if points and time.perf_counter() - run_began > args.budget_s:
                     break
-                seconds = load.ingest(node.url, assets - done)
+                seconds = load.ingest(node.url, assets - done, args.senders)
                 rate = (assets - done) / seconds
                 done = assets
                 rss, peak = node.rss_mb()
@@ -398,7 +400,7 @@ def main() -> None:
         finally:
             node.stop()
     result = {"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s), "cpus": os.cpu_count(),
-              "node_cache_mb": args.cache_mb,
+              "node_cache_mb": args.cache_mb, "senders": args.senders,
               "points": points,
               "trend_per_100k_assets": {name: trend(points, name) for name in
                                         ("node_rss_mb", "restart_s", "ingest_ratio", "issue_p99_ms", "p99_ratio")},
