@@ -69,8 +69,9 @@ def _counts(db_path: Path) -> tuple[int, int, int]:
     """Rows of ``tx_recent``, ``tx_ids`` and ``txs``, as committed (read beside the node)."""
     db = sqlite3.connect(db_path)
     try:
-        return tuple(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[return-value]
-                     for table in ("tx_recent", "tx_ids", "txs"))
+        recent, merged, stored = (int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                                  for table in ("tx_recent", "tx_ids", "txs"))
+        return recent, merged, stored
     finally:
         db.close()
 
