@@ -47,6 +47,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -266,14 +267,21 @@ class Store:
             return
         write = self.tree.pending()
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._write_transaction():
                 self._write_tree(write, height)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
             self.tree.written(write)
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        """One write transaction on the store's connection, committed on leaving the block and rolled back if it
+        raises (call with ``_lock`` held)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def redo_keys(self) -> list[str]:
         """The keys written by the blocks stored after the tree's last write, in order (module docstring)."""
@@ -294,13 +302,8 @@ class Store:
         with self._lock:
             if self._recent:
                 try:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    try:
+                    with self._write_transaction():
                         self._merge_ids()
-                        self._db.execute("COMMIT")
-                    except BaseException:
-                        self._db.execute("ROLLBACK")
-                        raise
                 except sqlite3.Error as exc:  # they stay in ``tx_recent``, loaded again by the next start
                     log.warning("ledger store %s: the recent transaction ids were not merged on close: %s",
                                 self.path, exc)
