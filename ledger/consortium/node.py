@@ -47,6 +47,7 @@ from ledger.errors import Error, Rejected, StoreError
 from ledger.genesis import Genesis
 from ledger.node import Node, wall_clock
 from ledger.node_base import Clock, Pending
+from ledger.private_file import write_private
 from ledger.producer import Executed
 from ledger.registry import is_removed
 from ledger.storage import MAX_BLOCK_TXS, Store
@@ -424,19 +425,23 @@ class ConsortiumNode(Node):
         own = block.header
         assert own is not None
         differs = [name for name, mine in own.to_json().items() if quorum_header.to_json()[name] != mine]
-        self.halted = (f"block {own.height}: this node computed header {own.hash().hex()}, the validators' quorum "
-                       f"signed {quorum_header.hash().hex()}; they differ in {', '.join(differs)}")
-        log.error("%s; halting (evidence in %s)", self.halted, self.evidence_dir)
-        if self.evidence_dir is not None:
-            self.evidence_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        halted = (f"block {own.height}: this node computed header {own.hash().hex()}, the validators' quorum "
+                  f"signed {quorum_header.hash().hex()}; they differ in {', '.join(differs)}")
+        log.error("%s; halting (evidence in %s)", halted, self.evidence_dir)
+        if self.evidence_dir is not None:  # written whole before anyone reads ``halted``
             evidence = {"height": own.height, "differs": differs, "own_header": own.to_json(),
                         "quorum_header": quorum_header.to_json(),
                         "quorum_signers": [] if votes is None else
                         [PublicKey(v).hex() for v in votes.signers(quorum_header.hash())],
                         "own_writes": sorted(block.writes), "node_id": self.node_id}
-            path = self.evidence_dir / f"block-{own.height}.json"
-            path.write_text(json.dumps(evidence, indent=2))
-            path.chmod(0o600)
+            try:
+                self.evidence_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                write_private(self.evidence_dir / f"block-{own.height}.json",
+                              json.dumps(evidence, indent=2).encode(), replace=True)
+            except OSError as exc:  # halting matters more than the evidence
+                log.error("the evidence of block %d could not be written to %s: %s", own.height, self.evidence_dir,
+                          exc)
+        self.halted = halted
         with self._awaiting_lock:
             waiting = list(self._awaiting.values())
         self._fail(waiting, "node_halted", f"this validator halted: {self.halted}")

@@ -30,7 +30,6 @@ import datetime
 import ipaddress
 import os
 import re
-import secrets
 import ssl
 import stat
 from collections.abc import Sequence
@@ -45,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ledger.errors import Error, shown
+from ledger.private_file import write_private
 
 CA_VALID_DAYS = 5 * 365
 CERT_VALID_DAYS = 2 * 365
@@ -380,28 +380,9 @@ def _kind(mode: int) -> str:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    """Write ``path`` (mode 0600 from its creation) under a temporary name, then link it into place: a reader never
-    sees half a file, and a file already at ``path`` is never replaced."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    """Write ``path`` (``ledger.private_file``); a file already at ``path`` is never replaced."""
     try:
-        try:
-            os.fchmod(fd, 0o600)  # exactly 0600 whatever the umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise TlsError(f"{path}: expected to create it, found that another process just did (not replaced)"
-                           ) from None
-    finally:
-        os.unlink(temporary)
-    directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+        write_private(path, data)
+    except FileExistsError:
+        raise TlsError(f"{path}: expected to create it, found that another process just did (not replaced)"
+                       ) from None
