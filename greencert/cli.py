@@ -104,7 +104,7 @@ def _node(args: argparse.Namespace) -> int:
     from ledger.cache_sizes import CacheSizeError, CacheSizes
     from ledger.errors import Error as LedgerError
     from ledger.genesis import Genesis
-    from ledger.node import open_node, wall_clock
+    from ledger.node import open_node, tune_serving_process, wall_clock
 
     try:
         caches = CacheSizes.of(args.cache_mb)
@@ -131,6 +131,7 @@ def _node(args: argparse.Namespace) -> int:
     print(f"Ledger opened: the state root at height {node.head.height} ({len(node.state):,} values) matches the "
           f"signed header; each value is checked against it when first read; `--audit` checks them all now "
           f"({time.monotonic() - began:.1f} s). Caches: {caches.describe()}.", file=sys.stderr, flush=True)
+    tune_serving_process()
     node.start(warm=True)
     server = BackgroundServer(create_app(node), args.host, args.port, sock=listening).start()
     _serve_until_stopped(f"Ledger node API:  {server.url}/v1  (chain {genesis.chain_id}, height {node.head.height})")

