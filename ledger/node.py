@@ -64,8 +64,8 @@ log = logging.getLogger(__name__)
 # How long a thread runs Python before another one waiting for the interpreter lock may take it. A node's process
 # has threads that give the lock up around every SQLite step and socket read (the block producer's writes, the
 # API) beside threads that compute, and a thread that gave it up may wait a whole interval to take it back.
-# 0.5 ms instead of Python's 5 ms: +6 to +14 % readings/s through the API (two interleaved pairs of
-# ``bench/ledger_scale.py --days 208 --steps 150000,400000``).
+# 0.5 ms instead of Python's 5 ms: +6 to +14 % readings/s through the API in two interleaved pairs of
+# ``bench/ledger_scale.py --days 208 --steps 150000,400000``, within the noise in a second A/B (docs/performance.md).
 SWITCH_INTERVAL_S = 0.0005
 
 
