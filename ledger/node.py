@@ -57,7 +57,7 @@ from ledger_lite import (
 )
 from ledger_lite.block import ZERO_HASH
 
-__all__ = ["Clock", "Node", "Pending", "open_node", "wall_clock"]
+__all__ = ["SWITCH_INTERVAL_S", "Clock", "Node", "Pending", "open_node", "tune_serving_process", "wall_clock"]
 
 log = logging.getLogger(__name__)
 
