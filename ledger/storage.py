@@ -274,7 +274,7 @@ class Store:
     @contextmanager
     def _write_transaction(self) -> Iterator[None]:
         """One write transaction on the store's connection, committed on leaving the block and rolled back if it
-        raises (call with ``_lock`` held)."""
+        raises (call with ``_lock`` held, or while the store is being opened)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -409,8 +409,7 @@ class Store:
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps(list(packed.values())))
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._write_transaction():
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                                  (header.height, header.hash(), canonical(header.to_cbor()),
                                   json.dumps(commit.to_json()), len(rows)))
@@ -437,10 +436,6 @@ class Store:
                     self._write_tree(tree, header.height)
                 else:
                     self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
             if tree is not None:
                 self.tree.written(tree)
             if merge:
@@ -731,8 +726,7 @@ class Store:
         """Rewrite a store of format 1 (transactions by id, state by text key) in format 2, in one transaction;
         values keep their canonical bytes (``FORM_RAW``), so the state root is unchanged."""
         raw = bytes((FORM_RAW,))
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             self._db.execute("DROP INDEX IF EXISTS txs_by_block")
             self._db.execute("ALTER TABLE txs RENAME TO txs_1")
             self._db.execute("ALTER TABLE state RENAME TO state_1")
@@ -748,16 +742,11 @@ class Store:
             self._db.execute("DROP TABLE txs_1")
             self._db.execute("DROP TABLE state_1")
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '2')")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _migrate_from_4(self) -> None:
         """Build the indexes ``state_by_key``, ``txs_by_id``, ``state_owner`` and ``state_open`` from the rows,
         in one transaction."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             for table in ("owners", "state_owner", "state_open"):
                 self._db.execute(f"DELETE FROM {table}")
             owner_ids: dict[str, int] = {}
@@ -770,16 +759,11 @@ class Store:
             index.write(self._db, owner_ids)
             self._build_indexes()
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '5')")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _migrate_from_5(self) -> None:
         """Build the index ``state_expiry`` from the state rows, in one transaction (the assets that expired
         before then leave the state with the blocks that follow, ``ledger.rules.expiry``)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             self._db.execute("DELETE FROM state_expiry")
             index = _IndexChanges()
             for row, key_blob, value_blob in self._db.execute("SELECT id, key, value FROM state").fetchall():
@@ -787,16 +771,11 @@ class Store:
                 index.expiry(int(row), None, expiry_of(key, unpack_value(key, bytes(value_blob))[1]))
             index.write(self._db, {})
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '6')")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _migrate_from_6(self) -> None:
         """Key the transactions by id prefix in ``tx_ids`` and drop their 32-byte ids from ``txs`` (and the
         index on them), in one transaction (a store migrated from format 1 has them already)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             if "tx_id" in self._columns("txs"):
                 self._db.execute("DELETE FROM tx_ids")
                 last = -1
@@ -811,16 +790,11 @@ class Store:
                 self._db.execute("DROP INDEX IF EXISTS txs_by_id")
                 self._db.execute("ALTER TABLE txs DROP COLUMN tx_id")
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '7')")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _migrate_from_3(self) -> None:
         """Delete the tree rows that the stored root does not reach (replaced by later writes), in one
         transaction: the rows of a store of format 3 grew with every write of the tree."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             self._db.execute(LEGACY_SMT)
             root_id = int(self._db.execute("SELECT coalesce((SELECT value FROM meta WHERE key = 'smt_root'), 0)")
                           .fetchone()[0])
@@ -832,17 +806,12 @@ class Store:
             self._db.execute("DELETE FROM smt WHERE id NOT IN (SELECT id FROM smt_live)")
             self._db.execute("DROP TABLE smt_live")
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _migrate_from_7(self) -> None:
         """Copy the tree's rows of a store of format 7 (``LEGACY_SMT``) to their positions in ``smt_pos``, walking
         down from the stored root a level at a time, and drop the old tables, in one transaction. The rows are
         copied as they are: one changed outside the node is refused at its first read, as before."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             if self._has_table("smt"):
                 self._db.execute("DELETE FROM smt_pos")
                 self._db.execute("DELETE FROM smt_deep")
@@ -869,10 +838,6 @@ class Store:
             self._db.execute("DROP TABLE IF EXISTS smt_garbage")
             self._db.execute("DELETE FROM meta WHERE key = 'smt_root'")
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '8')")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _migrate_from_2(self) -> None:
         """Add the state tree of a store of format 2 (built once from its state rows), in one transaction."""
@@ -886,17 +851,12 @@ class Store:
         except ValueError as exc:
             raise StoreError(f"the state of {self.path} cannot be read as a tree: {exc}; the store was changed "
                              f"outside the node") from exc
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             self._db.execute("DELETE FROM smt_pos")
             self._db.execute("DELETE FROM smt_deep")
             last = self._db.execute("SELECT coalesce(max(height), 0) FROM blocks").fetchone()[0]
             self._write_tree(tree.pending(), int(last))
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
 
 class _IndexChanges:
