@@ -9,10 +9,12 @@ import cbor2
 # Values the plain encoder writes exactly as the canonical one does (no floats, no maps inside).
 _SCALARS = frozenset({str, int, bytes, bool, type(None)})
 _MAX_SHAPES = 256
-# The key tuples of flat maps seen already in canonical order (shorter keys first, then bytewise): such a map is
-# encoded without sorting its keys, three times faster. A new reading's asset is built in that order.
-_ORDERED: set[tuple[str, ...]] = set()
-_UNORDERED: set[tuple[str, ...]] = set()
+# What is known of the key tuples of flat maps seen already: ``True`` when they are text in canonical order
+# (shorter keys first, then bytewise), their canonical order when they are text in another order, ``False`` when
+# a key is not text. Such a map is encoded by the plain encoder, in that order, without sorting its keys: three
+# times faster than the canonical encoder. A new reading's asset is built in canonical order; a certified one
+# (``ledger.rules.certificates``) has its ``cert`` last.
+_SHAPES: dict[tuple[Any, ...], bool | tuple[str, ...]] = {}
 
 
 def encode_state(value: Any) -> bytes:
@@ -21,21 +23,27 @@ def encode_state(value: Any) -> bytes:
     (``ledger_lite.canonical``) is skipped here: it was a fifth of the cost of a block."""
     if type(value) is dict:
         keys = tuple(value)
-        if (keys in _ORDERED or (keys not in _UNORDERED and _learn(keys))) \
-                and _SCALARS.issuperset(map(type, value.values())):
+        order = _SHAPES.get(keys)
+        if order is None:
+            order = _learn(keys)
+        if order is not False and _SCALARS.issuperset(map(type, value.values())):
+            if order is not True:
+                value = {key: value[key] for key in order}
             return bytes(cbor2.dumps(value))
     return bytes(cbor2.dumps(value, canonical=True))
 
 
-def _learn(keys: tuple[Any, ...]) -> bool:
-    """Whether ``keys`` are text in canonical order, remembered either way; past ``_MAX_SHAPES`` shapes the
-    memory starts again (the shapes rules write are few: they come back at once)."""
-    ordered = all(type(key) is str for key in keys) and list(keys) == sorted(keys, key=_canonical_key)
-    if len(_ORDERED) + len(_UNORDERED) >= _MAX_SHAPES:
-        _ORDERED.clear()
-        _UNORDERED.clear()
-    (_ORDERED if ordered else _UNORDERED).add(keys)
-    return ordered
+def _learn(keys: tuple[Any, ...]) -> bool | tuple[str, ...]:
+    """What ``_SHAPES`` says of ``keys``, remembered; past ``_MAX_SHAPES`` shapes the memory starts again (the
+    shapes rules write are few: they come back at once)."""
+    order: bool | tuple[str, ...] = False
+    if all(type(key) is str for key in keys):
+        ordered = tuple(sorted(keys, key=_canonical_key))
+        order = True if ordered == keys else ordered
+    if len(_SHAPES) >= _MAX_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[keys] = order
+    return order
 
 
 def _canonical_key(key: str) -> tuple[int, bytes]:

@@ -1,5 +1,6 @@
-"""``ledger.state_encoding``: a flat map already in canonical key order is encoded without sorting its keys, to
-the very bytes of the canonical encoder; anything else goes through the canonical encoder."""
+"""``ledger.state_encoding``: a flat map of text keys is encoded by the plain encoder in canonical key order (put
+in that order first when it is not), to the very bytes of the canonical encoder; anything else goes through the
+canonical encoder."""
 
 from __future__ import annotations
 
@@ -40,4 +41,21 @@ def test_a_new_readings_asset_takes_the_path_without_sorting() -> None:
     record = generated_record("P1", "gc1" + "a" * 40, "wind", 1_790_780_400, 1_790_782_200, 10_000, "gc1" + "b" * 40,
                               1_793_460_000)
     assert encode_state(record) == canonical(record)
-    assert tuple(record) in state_encoding._ORDERED
+    assert state_encoding._SHAPES[tuple(record)] is True
+
+
+def test_a_certified_asset_is_put_in_canonical_order_once_its_shape_is_known() -> None:
+    record = generated_record("P1", "gc1" + "a" * 40, "wind", 1_790_780_400, 1_790_782_200, 10_000, "gc1" + "b" * 40,
+                              1_793_460_000)
+    certified = {**record, "trade": "completed", "cert": "c" * 64}
+    assert encode_state(certified) == canonical(certified)
+    order = state_encoding._SHAPES[tuple(certified)]
+    assert order == ("wh", "end", "cert", "meter", "owner", "start", "trade", "method", "expires", "provider")
+    assert list(certified)[-1] == "cert"  # the value itself is left as the rule wrote it
+
+
+def test_the_remembered_shapes_stay_bounded() -> None:
+    for n in range(state_encoding._MAX_SHAPES + 10):
+        value = {f"k{n}": 1, "a": 2}
+        assert encode_state(value) == canonical(value)
+    assert len(state_encoding._SHAPES) <= state_encoding._MAX_SHAPES
