@@ -25,7 +25,7 @@ from intermediary.models import Certificate, Consumer, IssuanceRequest, Item
 from intermediary.period import Period
 from intermediary.period import select as select_period
 from intermediary.time_match import certificate_assets, time_matched_wh
-from ledger_lite import Claims, Transaction, encode_payload, sign_tx
+from ledger_lite import Claims, Transaction, encode_payload, merkle_root, sign_tx
 from ledger_lite.certificate import MAX_ROWS, SelectionError, check_item_ids, check_selection, half_hour_profile
 
 MAX_ITEMS = MAX_ROWS  # item_ids of one request (the API's bound)
@@ -36,18 +36,21 @@ STALE_S = 120            # a claim older than this (service clock) belongs to a 
 
 
 def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certificate_id: str,
-                       consumer: Consumer, type_id: str, assets: list[list[Any]]) -> Certificate:
+                       consumer: Consumer, type_id: str, assets: list[list[Any]],
+                       committed: dict[str, Any] | None = None) -> Certificate:
     """Build (or rebuild) our record of a certificate from the ledger's own record and sign its payload.
 
-    The time-matched Wh (claim ``tm``) is the ledger record's own (``_proven_spans``); for a record from before
-    issue 15 it and the half-hourly profile come from the ledger's records of the certified assets, and
-    ``assets`` (``[id, start, wh]`` of the request) stand in for the profile only if the node no longer lists
-    them (then the payload says nothing about time matching)."""
+    ``committed``: the node's outcome of the issuance just committed, whose result carries the record but its
+    list of assets (``ledger.rules.certificates``); used when its ``assets_root`` proves exactly the request's
+    assets, which saves asking the node for the record. The time-matched Wh (claim ``tm``) is the ledger record's
+    own (``_proven_spans``); for a record from before issue 15 it and the half-hourly profile come from the
+    ledger's records of the certified assets, and ``assets`` (``[id, start, wh]`` of the request) stand in for
+    the profile only if the node no longer lists them (then the payload says nothing about time matching)."""
     existing = db.get(Certificate, certificate_id)
     if existing is not None:
         return existing
     try:
-        record = node.value(f"cert/{certificate_id}")["value"]
+        record = _record_in(committed, certificate_id, assets) or node.value(f"cert/{certificate_id}")["value"]
         # The rule records its block's height (ledger.rules.certificates); only an older record needs the tx.
         height = int(record["height"]) if "height" in record else int(node.tx(certificate_id)["height"])
         spans, matched = _proven_spans(record, assets)
@@ -81,11 +84,37 @@ def _proven_spans(record: dict[str, Any], assets: list[list[Any]]) -> tuple[list
     issue 15); (None, None) otherwise. The request's ``[id, start, Wh]`` come from our rows of the ledger's
     allocations, so with the ids and total proven by the record they give the profile without listing the
     consumer's certified assets of the period, which grow with its history (``bench/issuance_at_scale.py``)."""
-    if "tm" not in record or not isinstance(record.get("assets"), list):
-        return None, None
-    if sorted(str(a[0]) for a in assets) != record["assets"] or sum(int(a[2]) for a in assets) != int(record["wh"]):
+    if "tm" not in record or not _names_exactly(record, assets):
         return None, None
     return [(int(a[1]), int(a[2])) for a in assets], int(record["tm"])
+
+
+def _names_exactly(record: dict[str, Any], assets: list[list[Any]]) -> bool:
+    """Whether the ledger's ``record`` of a certificate certifies exactly ``assets`` (``[id, start, wh]``) with
+    their total: by its list of assets or, in an outcome's copy without the list, by its root over them."""
+    ids = sorted(str(a[0]) for a in assets)
+    if isinstance(record.get("assets"), list):
+        named = ids == record["assets"]
+    elif isinstance(record.get("assets_root"), str):
+        try:
+            named = merkle_root([bytes.fromhex(i) for i in ids]).hex() == record["assets_root"]
+        except ValueError:  # an id that is not hex is in no record
+            named = False
+    else:
+        return False
+    return named and sum(int(a[2]) for a in assets) == int(record["wh"])
+
+
+def _record_in(committed: dict[str, Any] | None, certificate_id: str,
+               assets: list[list[Any]]) -> dict[str, Any] | None:
+    """The ledger's record of ``certificate_id`` as the outcome of its issuance carries it, when that proves the
+    request's ``assets``; None otherwise (the caller asks the node)."""
+    result = committed.get("result") if committed is not None else None
+    record = result.get("record") if isinstance(result, dict) else None
+    if not isinstance(record, dict) or record.get("id") != certificate_id or "tm" not in record \
+            or not _names_exactly(record, assets):
+        return None
+    return record
 
 
 def claim(db: Session, *, applicant_pk: int, key: str, tx_id: str, item_ids: list[str], type_id: str,
@@ -175,8 +204,9 @@ def _send(db: Session, node: NodeClient, settings: Settings, who: Principal, key
     """Send the claimed attempt ``tx``; the row ends ``done`` or ``failed`` whatever happens."""
     warm_renderer()  # while the node makes the block
     try:
+        committed: dict[str, Any] | None = None
         try:
-            node.submit(tx, wait=True, timeout=20.0)
+            committed = node.submit(tx, wait=True, timeout=20.0)
             certificate_id = tx.tx_id
         except LedgerAlreadyIssued as exc:
             if exc.certificate_id not in tx_ids:
@@ -187,7 +217,7 @@ def _send(db: Session, node: NodeClient, settings: Settings, who: Principal, key
             raise LedgerUnavailable(f"the ledger refused the issuance: {exc.message}") from exc
         except ClientError as exc:
             raise LedgerUnavailable(f"the ledger did not answer: {exc}") from exc
-        cert = record_from_ledger(db, node, settings, certificate_id, who.consumer, type_id, assets)
+        cert = record_from_ledger(db, node, settings, certificate_id, who.consumer, type_id, assets, committed)
         # One commit (one fsync) for our record and the request's "done": both or neither are kept.
         _set(db, who, key, state="done", certificate_id=certificate_id)
     except BaseException:

@@ -70,4 +70,7 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
     if origins:
         record["origin"] = origins
     ctx.state.put(cert_key(tx.tx_id), record)
-    return {"certificate_id": tx.tx_id, "wh": record["wh"]}
+    # The record but its list of assets (which ``assets_root`` proves) goes back to the issuer with the outcome, so
+    # that it need not ask for the record again (intermediary.issuance).
+    return {"certificate_id": tx.tx_id, "wh": record["wh"],
+            "record": {name: value for name, value in record.items() if name != "assets"}}
