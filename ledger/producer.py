@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import sqlite3
 import threading
 import time as wall
 from dataclasses import dataclass, field
@@ -41,6 +42,12 @@ from ledger_lite import BlockHeader, PublicKey, merkle_root, quorum, sign_commit
 from ledger_lite.block import Commit
 
 log = logging.getLogger(__name__)
+
+# The state tree's changed entries are written with a block once they are many (``StoredTree.wants_flush``: half
+# its cache), which at a million assets takes seconds of that block. A node that has had nothing to do for a
+# second writes them then instead, once there are an eighth as many: a node fed in bursts (meters report every
+# half hour) writes its tree between them, and its logged keys stay few (``bench/idle_tree_write.py``).
+IDLE_WRITE_S = 1.0
 
 
 @dataclass
@@ -60,6 +67,10 @@ class Executed:
 
 class Producer(NodeBase):
     """A node's block production: the producer thread, ``produce_block`` and the block listeners."""
+
+    # A producer with nothing to do for ``idle_write_s`` writes the state tree's changes when the tree says they
+    # are enough (``wants_flush(idle=True)``); None: only with the blocks (``Store.write_block``).
+    idle_write_s: float | None = IDLE_WRITE_S
 
     # --- producer thread ----------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -89,11 +100,22 @@ class Producer(NodeBase):
 
     def _run(self) -> None:
         while True:
+            write_tree = False
             with self._cv:
                 while not self._queue and not self._stop:
-                    self._cv.wait()
+                    # With tree changes worth writing, wait only ``idle_write_s``: a node still idle then writes
+                    # them, rather than inside a later block that someone may be waiting for. (Only this thread
+                    # changes the tree's entries, so asking needs no lock.)
+                    due = self.idle_write_s is not None and self.store.tree.wants_flush(idle=True)
+                    if not self._cv.wait(self.idle_write_s if due else None) and due and not self._queue \
+                            and not self._stop:
+                        write_tree = True
+                        break
                 if self._stop and not self._queue:
                     return
+            if write_tree:
+                self._write_tree_while_idle()
+                continue
             # No waiting when idle: a lone transaction commits at once; under load the queue fills while the
             # previous block is being produced, so blocks grow by themselves.
             if self.linger_s:
@@ -106,6 +128,20 @@ class Producer(NodeBase):
             if idle:
                 with self._lock:
                     self.store.tree.trim()
+
+    def _write_tree_while_idle(self) -> None:
+        """Write the state tree's changed entries now (``Store.flush_tree``: one transaction, as at closing). A
+        failure leaves them to the next block's write, and the blocks' logged keys give them back meanwhile."""
+        began = wall.perf_counter()
+        with self._lock:
+            changed = self.store.tree.changed
+            try:
+                self.store.flush_tree(self.head.height)
+            except sqlite3.Error as exc:
+                log.warning("the state tree's %d changed entries could not be written while idle: %s", changed, exc)
+                return
+        log.debug("wrote the state tree's %d changed entries while idle in %.2f s", changed,
+                  wall.perf_counter() - began)
 
     def _block_size(self) -> int:
         """How many queued transactions the next block takes, in their order: up to ``max_block_txs``, but when

@@ -83,8 +83,8 @@ class StoredTree(SparseMerkleTree):
     """``SparseMerkleTree`` over the stored nodes read by ``read_nodes``; ``pending`` and ``written`` move the
     changes to disk (``ledger.storage.Store.write_block`` calls them inside a block's transaction)."""
 
-    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_lru", "_reached", "_reached_through",
-                 "_read_nodes")
+    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_idle_flush_at", "_lru", "_reached",
+                 "_reached_through", "_read_nodes")
 
     def __init__(self, read_nodes: NodeReader, root: bytes | None, size: int, *,
                  capacity: int = DEFAULT_CAPACITY) -> None:
@@ -94,6 +94,7 @@ class StoredTree(SparseMerkleTree):
         if capacity < 16:
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
         self._flush_at = max(1, capacity // 2)  # changed entries that make ``wants_flush`` true
+        self._idle_flush_at = max(1, self._flush_at // 8)  # ... and ``wants_flush(idle=True)``
         self._dirty: set[int] = set()  # heap indexes written since the last ``written``
         self._nodes: dict[int, bytes] = {}
         self._read_nodes = read_nodes
@@ -220,11 +221,13 @@ class StoredTree(SparseMerkleTree):
         """The positions an update wrote or emptied: written with the next ``pending``, cached until then."""
         self._dirty.update(touched)
 
-    def wants_flush(self) -> bool:
+    def wants_flush(self, *, idle: bool = False) -> bool:
         """Whether enough entries changed since the last ``written`` to write them now: the nodes near the top
         change with every block, so writing every few hundred thousand changes rather than every block writes
-        each of them once for many blocks (``ledger.storage`` keeps the changed keys of the blocks between)."""
-        return len(self._dirty) >= self._flush_at
+        each of them once for many blocks (``ledger.storage`` keeps the changed keys of the blocks between).
+        ``idle``: enough to write them while the node has nothing else to do (``ledger.producer``), an eighth
+        as many: fewer than that would be written again soon, more would be written inside a block later."""
+        return len(self._dirty) >= (self._idle_flush_at if idle else self._flush_at)
 
     @property
     def changed(self) -> int:

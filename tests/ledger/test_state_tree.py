@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -425,6 +426,81 @@ def test_a_node_that_crashed_between_tree_writes_puts_the_logged_keys_back(ledge
     assert Store(data_dir / "ledger.sqlite").redo_keys() == []  # closing wrote the tree
 
 
+def wait_for(condition: Any, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return bool(condition())
+
+
+def test_an_idle_node_writes_its_tree_and_a_crash_after_that_loses_nothing(ledger_world: LedgerWorld,
+                                                                          tmp_path: Path) -> None:
+    """``ledger.producer``: a node with nothing to do for ``idle_write_s`` writes its tree's changes (here after
+    50 ms, from one changed entry on: ``wants_flush(idle=True)``) instead of leaving them to a later block; the
+    blocks after log their keys again, and a crash then gives back the head's root."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    node.idle_write_s, node.store.tree._idle_flush_at = 0.05, 1
+    for slot in range(2, 6):
+        w.new_asset(node, slot, 1_000)
+    assert wait_for(lambda: not node.store.redo_keys())
+    assert int(node.store.get_meta("smt_height") or -1) == node.head.height and node.store.tree.changed == 0
+    node.idle_write_s = None  # from here on only the blocks write it
+    w.commit(node, w.allocate([(w.new_asset(node, 9, 1_000), 400)]))
+    time.sleep(0.2)
+    assert node.store.redo_keys() and int(node.store.get_meta("smt_height") or -1) < node.head.height
+    status = node.status()
+    crash(node)
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.status()["state_root"] == status["state_root"] == recompute_state_root(
+            data_dir / "ledger.sqlite").hex()
+        assert node.audit() == len(node.state)
+    finally:
+        node.close()
+
+
+def test_an_idle_node_with_few_changes_leaves_them_to_the_blocks(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        node.idle_write_s, node.store.tree._idle_flush_at = 0.05, 10_000
+        w.new_asset(node, 2, 1_000)
+        time.sleep(0.3)
+        assert node.store.redo_keys() and node.store.tree.changed > 0
+    finally:
+        node.close()
+
+
+def test_a_tree_write_that_fails_while_idle_is_logged_and_the_node_goes_on(
+        ledger_world: LedgerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        real = node.store.flush_tree
+        failures: list[int] = []
+
+        def full_disk(height: int) -> None:
+            failures.append(height)
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(node.store, "flush_tree", full_disk)
+        node.idle_write_s, node.store.tree._idle_flush_at = 0.05, 1
+        w.new_asset(node, 2, 1_000)
+        assert wait_for(lambda: len(failures) >= 2)  # tried again after each idle wait
+        assert node.store.redo_keys() and node.store.tree.changed > 0  # kept for the next write
+        assert any("could not be written while idle" in r.getMessage() and "disk is full" in r.getMessage()
+                   for r in caplog.records)
+        w.new_asset(node, 3, 1_000)  # blocks go on meanwhile
+        monkeypatch.setattr(node.store, "flush_tree", real)
+        assert wait_for(lambda: not node.store.redo_keys())
+        assert node.status()["state_root"] == recompute_state_root(tmp_path / "node" / "ledger.sqlite").hex()
+    finally:
+        node.close()
+
+
 def test_a_logged_key_taken_out_is_refused_on_start(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     w = ledger_world
     data_dir = tmp_path / "node"
@@ -525,3 +601,14 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
     finally:
         node.close()
     assert_only_the_tree(w, data_dir, status["state_root"])
+
+
+def test_a_tree_wants_writing_while_idle_at_an_eighth_of_what_a_block_writes() -> None:
+    tree = StoredTree(lambda indexes: {}, None, 0, capacity=160)  # a block writes from 80 changed entries on
+    seen = set()
+    for n in range(200):
+        tree.update({b"key %d" % n: hashlib.sha256(b"%d" % n).digest()})
+        seen.add((tree.wants_flush(idle=True), tree.wants_flush()))
+        assert tree.wants_flush(idle=True) == (tree.changed >= 10)
+        assert tree.wants_flush() == (tree.changed >= 80)
+    assert seen == {(False, False), (True, False), (True, True)}
