@@ -18,6 +18,10 @@ every block it holds stays final. Gathering the other validators' signatures is 
 After its transactions, a block that is made sweeps the assets that expired long enough ago out of the state
 (``ledger.rules.expiry``): their deletions are writes of the block like any other (``None`` values), in its state
 root and stored in its SQLite transaction.
+
+Between blocks, a producer that has had nothing to do for ``IDLE_WRITE_S`` writes the state tree's changed
+entries (``Store.flush_tree``, one transaction of its own, as at closing) rather than leaving them to the block
+that reaches ``StoredTree.wants_flush``; the consortium's follower does the same (ledger/consortium/node.py).
 """
 
 from __future__ import annotations

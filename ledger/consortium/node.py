@@ -224,6 +224,7 @@ class ConsortiumNode(Node):
 
     # --- following the order ------------------------------------------------------------------------------
     def _follow_loop(self) -> None:
+        idle_since = wall.monotonic()
         while not self._stop and self.halted is None:
             self._wake.clear()
             try:
@@ -238,7 +239,14 @@ class ConsortiumNode(Node):
                 progressed = False
                 log.exception("block %d could not be followed", self.head.height + 1)
                 self._ordering_error = repr(e)
-            if not progressed and not self._stop:
+            if progressed:
+                idle_since = wall.monotonic()
+            elif not self._stop:
+                # As the solo producer does (ledger.producer): this thread alone changes the tree.
+                if self.idle_write_s is not None and wall.monotonic() - idle_since >= self.idle_write_s \
+                        and self.store.tree.wants_flush(idle=True):
+                    self._write_tree_while_idle()
+                    idle_since = wall.monotonic()  # after a failure, tried again a second later
                 self._wake.wait(POLL_S)
 
     def _step(self) -> bool:

@@ -292,3 +292,18 @@ def test_a_validator_that_signs_two_headers_for_one_height_counts_for_neither(co
     lone = Commit(forged.hash(), ((liar.public.raw, liar.sign(COMMIT_DOMAIN + forged.hash())),))
     with pytest.raises(CommitError):  # no light client accepts the forged header
         verify_commit(forged, lone, [k.public for k in consortium.keys])
+
+
+def test_an_idle_validator_writes_its_state_tree_between_blocks(consortium: Consortium) -> None:
+    """As the solo producer (``ledger.producer``): a validator that has followed no block for ``idle_write_s``
+    writes its tree's changes, so that no later block carries the write."""
+    w = consortium.world
+    nodes = [consortium.open(i) for i in range(3)]
+    for node in nodes:
+        node.idle_write_s, node.store.tree._idle_flush_at = 0.3, 1
+    outcome = w.submit_wait(nodes[0], w.generate(slot(1), 1_000), timeout=WAIT_S)
+    assert outcome["code"] == "ok", outcome
+    consortium.agree(outcome["height"])
+    consortium.until(lambda: all(not n.store.redo_keys() for n in nodes), "every validator's tree written")
+    for node in nodes:
+        assert int(node.store.get_meta("smt_height") or -1) == node.head.height and node.store.tree.changed == 0
