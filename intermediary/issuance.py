@@ -50,10 +50,11 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
     if existing is not None:
         return existing
     try:
-        record = _record_in(committed, certificate_id, assets) or node.value(f"cert/{certificate_id}")["value"]
+        carried = _record_in(committed, certificate_id, assets)
+        record = carried or node.value(f"cert/{certificate_id}")["value"]
         # The rule records its block's height (ledger.rules.certificates); only an older record needs the tx.
         height = int(record["height"]) if "height" in record else int(node.tx(certificate_id)["height"])
-        spans, matched = _proven_spans(record, assets)
+        spans, matched = _proven_spans(record, assets, named=carried is not None)
         if spans is None:
             listed = node.assets(consumer.ledger_address, method=record["method"], start=int(record["start"]),
                                  end=int(record["end"]), trade="completed")
@@ -78,13 +79,15 @@ def record_from_ledger(db: Session, node: NodeClient, settings: Settings, certif
     return cert
 
 
-def _proven_spans(record: dict[str, Any], assets: list[list[Any]]) -> tuple[list[tuple[int, int]] | None, int | None]:
+def _proven_spans(record: dict[str, Any], assets: list[list[Any]], *,
+                  named: bool = False) -> tuple[list[tuple[int, int]] | None, int | None]:
     """The (start, Wh) of each certified asset and the time-matched Wh, from the ledger's record of the certificate
     when it names exactly the request's assets with their total and states the time-matched Wh (records since
     issue 15); (None, None) otherwise. The request's ``[id, start, Wh]`` come from our rows of the ledger's
     allocations, so with the ids and total proven by the record they give the profile without listing the
-    consumer's certified assets of the period, which grow with its history (``bench/issuance_at_scale.py``)."""
-    if "tm" not in record or not _names_exactly(record, assets):
+    consumer's certified assets of the period, which grow with its history (``bench/issuance_at_scale.py``).
+    ``named``: that was checked already (``_record_in``)."""
+    if "tm" not in record or not (named or _names_exactly(record, assets)):
         return None, None
     return [(int(a[1]), int(a[2])) for a in assets], int(record["tm"])
 
