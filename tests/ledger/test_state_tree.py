@@ -381,10 +381,15 @@ def test_a_block_whose_transaction_fails_after_its_tree_rows_leaves_no_trace(led
         after = node.status()
     finally:
         node.close()
-    node = w.open_node(data_dir, ManualClock())
+    assert_reopens_at(w, data_dir, after["state_root"])
+
+
+def assert_reopens_at(world: LedgerWorld, data_dir: Path, state_root: str) -> None:
+    """The node reopened on ``data_dir`` is at ``state_root``, which its stored values give, and passes the
+    audit."""
+    node = world.open_node(data_dir, ManualClock())
     try:
-        assert node.status()["state_root"] == after["state_root"] == recompute_state_root(
-            data_dir / "ledger.sqlite").hex()
+        assert node.status()["state_root"] == state_root == recompute_state_root(data_dir / "ledger.sqlite").hex()
         assert node.audit() == len(node.state)
     finally:
         node.close()
@@ -452,13 +457,7 @@ def test_an_idle_node_writes_its_tree_and_a_crash_after_that_loses_nothing(ledge
     assert node.store.redo_keys() and int(node.store.get_meta("smt_height") or -1) < node.head.height
     status = node.status()
     crash(node)
-    node = w.open_node(data_dir, ManualClock())
-    try:
-        assert node.status()["state_root"] == status["state_root"] == recompute_state_root(
-            data_dir / "ledger.sqlite").hex()
-        assert node.audit() == len(node.state)
-    finally:
-        node.close()
+    assert_reopens_at(w, data_dir, status["state_root"])
 
 
 def test_an_idle_node_with_few_changes_leaves_them_to_the_blocks(ledger_world: LedgerWorld, tmp_path: Path) -> None:
