@@ -1,8 +1,10 @@
-"""Checks on the whole suite's collection."""
+"""Checks on the whole suite's collection, and what every test gets back as it was."""
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,3 +16,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if shared:
         raise pytest.UsageError(f"expected one test item per node id, found {len(shared)} ids used more than once: "
                                 f"{', '.join(shared[:5])}")
+
+
+@pytest.fixture(autouse=True)
+def _collector_unfrozen() -> Iterator[None]:
+    """A test that runs a serving command in this process (``greencert demo``) freezes what the process holds out
+    of the cycle collector's passes (``gc.freeze``); that is undone after it, so that no later test inherits it."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
