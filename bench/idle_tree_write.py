@@ -4,8 +4,8 @@ tree's write inside a block).
 Meters report every half hour, so a node's load comes in bursts with idle time between. A node writes its state
 tree's changed entries with a block once they are many (``StoredTree.wants_flush``: half of its tree cache;
 at a million assets that write takes seconds, and every transaction of that block waits for it). Since issue
-#16 a node that has been idle for ``IDLE_WRITE_S`` writes them then instead (``ledger.producer``), so a burst
-should find nothing left to write.
+#16 a node that has been idle for ``IDLE_WRITE_S`` writes them then instead, once an eighth as many have changed
+(``ledger.producer``, ``wants_flush(idle=True)``), so a burst should find nothing left to write.
 
 First ``--prefill`` readings of the same meters go on a ledger (its tree written on closing). Two embedded nodes,
 opened on copies of it, then take the same ``--bursts`` bursts of ``--meters`` readings each (one half hour of
