@@ -9,7 +9,7 @@ import hashlib
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -431,7 +431,7 @@ def test_a_node_that_crashed_between_tree_writes_puts_the_logged_keys_back(ledge
     assert Store(data_dir / "ledger.sqlite").redo_keys() == []  # closing wrote the tree
 
 
-def wait_for(condition: Any, seconds: float = 10.0) -> bool:
+def wait_for(condition: Callable[[], object], seconds: float = 10.0) -> bool:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.02)
