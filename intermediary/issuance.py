@@ -25,8 +25,15 @@ from intermediary.models import Certificate, Consumer, IssuanceRequest, Item
 from intermediary.period import Period
 from intermediary.period import select as select_period
 from intermediary.time_match import certificate_assets, time_matched_wh
-from ledger_lite import Claims, Transaction, encode_payload, merkle_root, sign_tx
-from ledger_lite.certificate import MAX_ROWS, SelectionError, check_item_ids, check_selection, half_hour_profile
+from ledger_lite import Claims, Transaction, encode_payload, sign_tx
+from ledger_lite.certificate import (
+    MAX_ROWS,
+    SelectionError,
+    assets_root,
+    check_item_ids,
+    check_selection,
+    half_hour_profile,
+)
 
 MAX_ITEMS = MAX_ROWS  # item_ids of one request (the API's bound)
 WAIT_FOR_OTHER_S = 20.0  # a request waits this long (wall time) for another one holding its idempotency key
@@ -100,7 +107,7 @@ def _names_exactly(record: dict[str, Any], assets: list[list[Any]]) -> bool:
         named = ids == record["assets"]
     elif isinstance(record.get("assets_root"), str):
         try:
-            named = merkle_root([bytes.fromhex(i) for i in ids]).hex() == record["assets_root"]
+            named = assets_root(ids).hex() == record["assets_root"]
         except ValueError:  # an id that is not hex is in no record
             named = False
     else:

@@ -110,7 +110,7 @@ class Producer(NodeBase):
                     # With tree changes worth writing, wait only ``idle_write_s``: a node still idle then writes
                     # them, rather than inside a later block that someone may be waiting for. (Only this thread
                     # changes the tree's entries, so asking needs no lock.)
-                    due = self.idle_write_s is not None and self.store.tree.wants_flush(idle=True)
+                    due = self._tree_write_due()
                     if not self._cv.wait(self.idle_write_s if due else None) and due and not self._queue \
                             and not self._stop:
                         write_tree = True
@@ -132,6 +132,13 @@ class Producer(NodeBase):
             if idle:
                 with self._lock:
                     self.store.tree.trim()
+
+    def _tree_write_due(self, idle_since: float | None = None) -> bool:
+        """Whether the tree's changes are worth writing while idle (``idle_write_s``); with ``idle_since`` (a
+        ``time.monotonic()``), also whether the node has been idle that long since then."""
+        if self.idle_write_s is None or (idle_since is not None and wall.monotonic() - idle_since < self.idle_write_s):
+            return False
+        return self.store.tree.wants_flush(idle=True)
 
     def _write_tree_while_idle(self) -> None:
         """Write the state tree's changed entries now (``Store.flush_tree``: one transaction, as at closing). A

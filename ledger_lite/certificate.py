@@ -24,6 +24,7 @@ from itertools import groupby, pairwise
 from typing import Any
 
 from ledger_lite.errors import Error
+from ledger_lite.merkle import merkle_root
 from ledger_lite.tx import MAX_TX_BYTES
 
 INTERVAL_S = 1800  # S62/S81: meters report every 30 minutes; a reading covers one such interval
@@ -65,6 +66,12 @@ def month_key(ts: int) -> str:
 def jst_day(ts: int) -> int:
     """Days since 1970-01-01 in JST."""
     return (ts + int(JST.total_seconds())) // DAY
+
+
+def assets_root(asset_ids: Iterable[str]) -> bytes:
+    """The root a certificate's ledger record commits to over its assets (``assets_root``): RFC 6962 over the
+    ids' raw bytes in sorted order. ``ValueError`` for an id that is not hex."""
+    return merkle_root([bytes.fromhex(a) for a in sorted(asset_ids)])
 
 
 def item_id_of(asset_ids: Iterable[str]) -> str:

@@ -243,8 +243,7 @@ class ConsortiumNode(Node):
                 idle_since = wall.monotonic()
             elif not self._stop:
                 # As the solo producer does (ledger.producer): this thread alone changes the tree.
-                if self.idle_write_s is not None and wall.monotonic() - idle_since >= self.idle_write_s \
-                        and self.store.tree.wants_flush(idle=True):
+                if self._tree_write_due(idle_since):
                     self._write_tree_while_idle()
                     idle_since = wall.monotonic()  # after a failure, tried again a second later
                 self._wake.wait(POLL_S)

@@ -9,8 +9,8 @@ from ledger.registry import category_of
 from ledger.rules.asset_record import asset_key
 from ledger.rules.context import Context, field
 from ledger.rules.expiry import gone
-from ledger_lite import Transaction, merkle_root
-from ledger_lite.certificate import MAX_CERT_ASSETS
+from ledger_lite import Transaction
+from ledger_lite.certificate import MAX_CERT_ASSETS, assets_root
 from ledger_lite.time_matching import time_matched_wh
 
 
@@ -59,7 +59,7 @@ def issue(tx: Transaction, ctx: Context) -> dict[str, Any]:
               "start": min(stored["start"] for _, stored in stored_assets),
               "end": max(stored["end"] for _, stored in stored_assets), "institution": institution,
               "issuer": signer.address, "time": ctx.time, "height": ctx.height, "assets": ids,
-              "assets_root": merkle_root([bytes.fromhex(a) for a in ids]), "revoked": None,
+              "assets_root": assets_root(ids), "revoked": None,
               # Issue 15: the Wh generated inside the usage interval they were allocated to, proven with the record.
               "tm": time_matched_wh(stored for _, stored in stored_assets)}
     # Seed 003: energy discharged from a storage battery names where it came from (ledger.rules.trading_origin).
