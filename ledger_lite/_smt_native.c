@@ -576,11 +576,56 @@ static PyObject *smt_leaf(PyObject *module, PyObject *args) {
     return Py_NewRef(entry);
 }
 
+/* ---- RFC 6962 (ledger_lite.merkle) ----------------------------------------------------------------------- */
+
+static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
+    /* ledger_lite.merkle.merkle_root: leaves hashed H(0 || data), then paired left to right level by level, an
+     * odd last node carried up (which is RFC 6962's split tree); the levels are computed in place. */
+    PyObject *seq = PySequence_Fast(leaves, "expected a sequence of bytes leaves");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    unsigned char *level = PyMem_Malloc(count > 0 ? (size_t)count * HASH : HASH);
+    if (level == NULL) {
+        Py_DECREF(seq);
+        return PyErr_NoMemory();
+    }
+    int failed = 0;
+    if (count == 0)
+        failed = EVP_Digest("", 0, level, NULL, sha256_md, NULL) != 1;
+    for (Py_ssize_t i = 0; i < count && !failed; i++) {
+        if (!PyBytes_Check(items[i])) {
+            PyErr_Format(PyExc_TypeError, "expected bytes leaves, found %.80s at %zd", Py_TYPE(items[i])->tp_name, i);
+            failed = -1;
+            break;
+        }
+        const unsigned char prefix = 0;
+        failed = EVP_DigestInit_ex(digest_ctx, sha256_md, NULL) != 1
+                 || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
+                 || EVP_DigestUpdate(digest_ctx, PyBytes_AS_STRING(items[i]), (size_t)PyBytes_GET_SIZE(items[i])) != 1
+                 || EVP_DigestFinal_ex(digest_ctx, level + i * HASH, NULL) != 1;
+    }
+    if (failed > 0)
+        PyErr_SetString(PyExc_RuntimeError, "expected OpenSSL to hash a Merkle leaf, found it failing");
+    for (Py_ssize_t size = count; size > 1 && !failed; size = (size + 1) / 2) {
+        for (Py_ssize_t i = 0; i + 1 < size && !failed; i += 2)
+            failed = sha256_of(1, level + i * HASH, level + (i + 1) * HASH, level + (i / 2) * HASH);
+        if (size % 2)
+            memmove(level + (size / 2) * HASH, level + (size - 1) * HASH, HASH);
+    }
+    Py_DECREF(seq);
+    PyObject *root = failed ? NULL : PyBytes_FromStringAndSize((const char *)level, HASH);
+    PyMem_Free(level);
+    return root;
+}
+
 static PyMethodDef methods[] = {
     {"apply", smt_apply, METH_VARARGS,
      "apply(nodes, paths, values, old, touched) -> leaves added - removed: smt_tree._apply over the whole tree"},
     {"build", smt_build, METH_VARARGS, "build(nodes, paths, values, touched) -> root: smt_tree._build of a new tree"},
     {"leaf", smt_leaf, METH_VARARGS, "leaf(nodes, path) -> the leaf's entry or None: SparseMerkleTree._leaf"},
+    {"merkle_root", merkle_root, METH_O, "merkle_root(leaves) -> the RFC 6962 root: ledger_lite.merkle.merkle_root"},
     {NULL, NULL, 0, NULL},
 };
 

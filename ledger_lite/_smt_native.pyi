@@ -9,3 +9,6 @@ def build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], touc
 
 def leaf(nodes: dict[int, bytes], path: bytes) -> bytes | None:
     """``SparseMerkleTree._leaf``: the entry of the leaf at ``path``, None if absent."""
+
+def merkle_root(leaves: list[bytes]) -> bytes:
+    """``ledger_lite.merkle.merkle_root``: the RFC 6962 root over the leaves' data."""

@@ -13,7 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger_lite import ProofError, inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes, verify_inclusion
+from ledger_lite import (
+    ProofError,
+    inclusion_proof,
+    leaf_hash,
+    merkle,
+    merkle_root,
+    root_from_leaf_hashes,
+    verify_inclusion,
+)
 from ledger_lite.merkle import EMPTY_ROOT, node_hash, root_from_inclusion_proof
 
 VECTORS: dict[str, Any] = json.loads(
@@ -138,6 +146,22 @@ def test_proof_of_wrong_length_is_refused_with_the_size() -> None:
 @given(st.lists(st.binary(max_size=12), min_size=0, max_size=70))
 def test_root_equals_the_recursive_definition(leaves: list[bytes]) -> None:
     assert merkle_root(leaves) == mth(leaves)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.binary(max_size=40), min_size=0, max_size=300))
+def test_the_compiled_root_is_the_python_one(leaves: list[bytes]) -> None:
+    """``merkle_root`` runs compiled once ``ledger_lite._smt_native`` is built (``test_smt_native`` checks that it
+    is); the Python levels it stands in for give the very same root, odd sizes and empty leaves included."""
+    assert merkle_root(leaves) == root_from_leaf_hashes([leaf_hash(leaf) for leaf in leaves]) == mth(leaves)
+
+
+@pytest.mark.skipif(merkle._native_root is None, reason="ledger_lite._smt_native is not built")
+def test_the_compiled_root_refuses_leaves_that_are_not_bytes() -> None:
+    with pytest.raises(TypeError, match="expected bytes leaves, found str at 1"):
+        merkle_root([b"a", "b"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="expected a sequence of bytes leaves"):
+        merkle_root(7)  # type: ignore[arg-type]
 
 
 @settings(max_examples=150, deadline=None)
