@@ -1,4 +1,7 @@
-# The compiled walks of ledger_lite.smt_tree (ledger_lite/_smt_native.c); each mirrors the Python function named.
+# The compiled walks of ledger_lite.smt_tree and the RFC 6962 root of ledger_lite.merkle (_smt_native.c);
+# each mirrors the Python function named.
+
+from collections.abc import Sequence
 
 def apply(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes | None],
           old: list[tuple[bytes, bytes | None]] | None, touched: list[int]) -> int:
@@ -10,5 +13,5 @@ def build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], touc
 def leaf(nodes: dict[int, bytes], path: bytes) -> bytes | None:
     """``SparseMerkleTree._leaf``: the entry of the leaf at ``path``, None if absent."""
 
-def merkle_root(leaves: list[bytes]) -> bytes:
+def merkle_root(leaves: Sequence[bytes]) -> bytes:
     """``ledger_lite.merkle.merkle_root``: the RFC 6962 root over the leaves' data."""

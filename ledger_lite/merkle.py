@@ -7,10 +7,11 @@ power of two smaller than the number of leaves (RFC 6962 §2.1).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ledger_lite.errors import ProofError
 
+_native_root: Callable[[Sequence[bytes]], bytes] | None
 try:  # the same root compiled (``_smt_native.c``): a block's tx_root, a certificate's assets_root
     from ledger_lite._smt_native import merkle_root as _native_root
 except ImportError:  # a checkout that was never installed
