@@ -55,7 +55,7 @@ import cbor2
 
 from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
-from ledger.state_index import Indexed, expiry_of, indexed
+from ledger.state_index import Indexed, expiry_of, indexed, same_indexed
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
@@ -401,10 +401,11 @@ class Store:
             else:
                 row = old[0]
                 updates.append((stored, row))
-                entry, old_entry = indexed(key, value), indexed(key, old_value)
-                if entry != old_entry:  # a certification, say, changes neither owner nor openness
-                    indexes.remove(row, old_entry, self._owner_ids)
-                    indexes.add(row, entry, self._owner_ids, owners)
+                if not same_indexed(old_value, value):  # a certification changes neither owner nor openness
+                    entry, old_entry = indexed(key, value), indexed(key, old_value)
+                    if entry != old_entry:
+                        indexes.remove(row, old_entry, self._owner_ids)
+                        indexes.add(row, entry, self._owner_ids, owners)
             indexes.expiry(row, expiry_of(key, old_value), expiry_of(key, value))
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps(list(packed.values())))
