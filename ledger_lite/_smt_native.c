@@ -599,7 +599,9 @@ static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
     if (count == 0)
         failed = EVP_Digest("", 0, level, NULL, sha256_md, NULL) != 1;
     for (Py_ssize_t i = 0; i < count && !failed; i++) {
-        if (!PyBytes_Check(items[i])) {
+        Py_buffer data; /* bytes, or any bytes-like object, as the Python levels take */
+        if (!PyObject_CheckBuffer(items[i]) || PyObject_GetBuffer(items[i], &data, PyBUF_SIMPLE) < 0) {
+            PyErr_Clear();
             PyErr_Format(PyExc_TypeError, "expected bytes leaves, found %.80s at %zd", Py_TYPE(items[i])->tp_name, i);
             failed = -1;
             break;
@@ -607,8 +609,9 @@ static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
         const unsigned char prefix = 0;
         failed = EVP_DigestInit_ex(digest_ctx, sha256_md, NULL) != 1
                  || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
-                 || EVP_DigestUpdate(digest_ctx, PyBytes_AS_STRING(items[i]), (size_t)PyBytes_GET_SIZE(items[i])) != 1
+                 || EVP_DigestUpdate(digest_ctx, data.buf, (size_t)data.len) != 1
                  || EVP_DigestFinal_ex(digest_ctx, level + i * HASH, NULL) != 1;
+        PyBuffer_Release(&data);
     }
     if (failed > 0)
         PyErr_SetString(PyExc_RuntimeError, "expected OpenSSL to hash a Merkle leaf, found it failing");

@@ -157,7 +157,9 @@ def test_the_compiled_root_is_the_python_one(leaves: list[bytes]) -> None:
 
 
 @pytest.mark.skipif(merkle._native_root is None, reason="ledger_lite._smt_native is not built")
-def test_the_compiled_root_refuses_leaves_that_are_not_bytes() -> None:
+def test_the_compiled_root_takes_bytes_like_leaves_and_refuses_others() -> None:
+    leaves = [b"a", b"bc", b"def"]
+    assert merkle_root([bytearray(b"a"), memoryview(b"bc"), b"def"]) == merkle_root(leaves)  # bytes-like, as in Python
     with pytest.raises(TypeError, match="expected bytes leaves, found str at 1"):
         merkle_root([b"a", "b"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="expected a sequence of bytes leaves"):
