@@ -29,15 +29,26 @@
 #define MAX_DEPTH 256
 
 static EVP_MD_CTX *digest_ctx;
-static EVP_MD *sha256_md; /* fetched once: an implicit fetch at every init costs more than the hash */
+static EVP_MD_CTX *fresh_ctx; /* set up for SHA-256 once, copied into digest_ctx for every hash (below) */
+static EVP_MD *sha256_md;     /* fetched once: an implicit fetch at every init costs more than the hash */
 static const unsigned char EMPTY[HASH];
 
 /* ---- hashing ------------------------------------------------------------------------------------------------- */
 
+/* OpenSSL 3 sets up its provider's context again at every EVP_DigestInit_ex: for a 65-byte node that was about
+ * three times the hash itself. Copying a context initialised once costs a third of that, and one update of the
+ * whole message less than three of its parts (a C loop here: 450 -> 150 ns a node). */
+static int start_digest(void) {
+    return EVP_MD_CTX_copy_ex(digest_ctx, fresh_ctx) == 1 ? 0 : -1;
+}
+
 static int sha256_of(unsigned char prefix, const unsigned char *a, const unsigned char *b, unsigned char *out) {
-    /* H(prefix || a || b), a and b 32 bytes each */
-    if (EVP_DigestInit_ex(digest_ctx, sha256_md, NULL) != 1 || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
-        || EVP_DigestUpdate(digest_ctx, a, HASH) != 1 || EVP_DigestUpdate(digest_ctx, b, HASH) != 1
+    /* H(prefix || a || b), a and b 32 bytes each; ``out`` may be ``a`` or ``b`` */
+    unsigned char message[1 + 2 * HASH];
+    message[0] = prefix;
+    memcpy(message + 1, a, HASH);
+    memcpy(message + 1 + HASH, b, HASH);
+    if (start_digest() < 0 || EVP_DigestUpdate(digest_ctx, message, sizeof message) != 1
         || EVP_DigestFinal_ex(digest_ctx, out, NULL) != 1) {
         PyErr_SetString(PyExc_RuntimeError, "expected OpenSSL to hash a state tree node, found it failing");
         return -1;
@@ -607,8 +618,7 @@ static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
             break;
         }
         const unsigned char prefix = 0;
-        failed = EVP_DigestInit_ex(digest_ctx, sha256_md, NULL) != 1
-                 || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
+        failed = start_digest() < 0 || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
                  || EVP_DigestUpdate(digest_ctx, data.buf, (size_t)data.len) != 1
                  || EVP_DigestFinal_ex(digest_ctx, level + i * HASH, NULL) != 1;
         PyBuffer_Release(&data);
@@ -638,8 +648,10 @@ static PyMethodDef methods[] = {
 
 static void free_module(void *module) {
     EVP_MD_CTX_free(digest_ctx);
+    EVP_MD_CTX_free(fresh_ctx);
     EVP_MD_free(sha256_md);
     digest_ctx = NULL;
+    fresh_ctx = NULL;
     sha256_md = NULL;
 }
 
@@ -652,7 +664,9 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC PyInit__smt_native(void) {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
     digest_ctx = EVP_MD_CTX_new();
-    if (sha256_md == NULL || digest_ctx == NULL)
+    fresh_ctx = EVP_MD_CTX_new();
+    if (sha256_md == NULL || digest_ctx == NULL || fresh_ctx == NULL
+        || EVP_DigestInit_ex(fresh_ctx, sha256_md, NULL) != 1)
         return PyErr_Format(PyExc_ImportError, "expected OpenSSL to provide SHA-256, found it missing");
     return PyModule_Create(&module_def);
 }
