@@ -35,9 +35,10 @@ static const unsigned char EMPTY[HASH];
 
 /* ---- hashing ------------------------------------------------------------------------------------------------- */
 
-/* OpenSSL 3 sets up its provider's context again at every EVP_DigestInit_ex: for a 65-byte node that was about
- * three times the hash itself. Copying a context initialised once costs a third of that, and one update of the
- * whole message less than three of its parts (a C loop here: 450 -> 150 ns a node). */
+/* OpenSSL 3 sets up its provider's context again at every EVP_DigestInit_ex. Copying a context initialised once,
+ * then one update of the whole message rather than three of its parts, costs less (CPU time of a C loop here:
+ * ~240 -> ~195 ns a 65-byte node; a 900-key update of a 120,000-leaf tree 3-5 % less, which mostly waits on
+ * memory). */
 static int start_digest(void) {
     return EVP_MD_CTX_copy_ex(digest_ctx, fresh_ctx) == 1 ? 0 : -1;
 }
