@@ -49,7 +49,10 @@ from dataclasses import dataclass
 
 from ledger.errors import StoreError
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
-from ledger_lite.smt_tree import SparseMerkleTree
+from ledger_lite.smt_tree import NATIVE, SparseMerkleTree
+
+if NATIVE:
+    from ledger_lite import _smt_native
 
 # the stored nodes at the given heap indexes (those stored): a 32-byte hash, or a leaf's ``path || value_hash``
 NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
@@ -63,7 +66,7 @@ class TreeWrite:
     """What a write changes on disk: the nodes to store (heap index → stored node, in place of any there), the
     positions left empty, and the leaf count."""
 
-    rows: list[tuple[int, bytes]]
+    rows: list[tuple[int, bytes]]  # deepest first (``StoredTree.written`` relies on it)
     deleted: list[int]
     size: int
 
@@ -199,21 +202,17 @@ class StoredTree(SparseMerkleTree):
         """Read the children of the cached internal nodes ``indexes`` from disk (a few queries for all), check them
         against their parents and cache them."""
         found = self._read_nodes([child for index in indexes for child in (2 * index, 2 * index + 1)])
-        nodes, lru = self._nodes, self._lru
+        problem = (_smt_native.load_pairs if NATIVE else _load_checked)(self._nodes, indexes, found)
+        if problem is not None:
+            index, what = problem
+            if isinstance(what, int):
+                raise StoreError(f"expected the state tree node at position {index} to be a 32-byte hash or a "
+                                 f"64-byte leaf, found {what} bytes; the store was changed outside the node")
+            raise StoreError(f"the state tree's children of position {index} hash to {what.hex()}, expected "
+                             f"{self._nodes[index].hex()} (checked down from the signed state root); the store was "
+                             f"changed outside the node")
+        lru = self._lru
         for index in indexes:
-            left, right = found.get(2 * index), found.get(2 * index + 1)
-            left_entry = None if left is None else _entry_of(2 * index, left)
-            right_entry = None if right is None else _entry_of(2 * index + 1, right)
-            expected = nodes[index]
-            computed = hash_node(_hash_of(left_entry), _hash_of(right_entry))
-            if computed != expected:
-                raise StoreError(f"the state tree's children of position {index} hash to {computed.hex()}, expected "
-                                 f"{expected.hex()} (checked down from the signed state root); the store was "
-                                 f"changed outside the node")
-            if left_entry is not None:
-                nodes[2 * index] = left_entry
-            if right_entry is not None:
-                nodes[2 * index + 1] = right_entry
             lru[index] = None
 
     # --- writes -----------------------------------------------------------------------------------------------
@@ -235,16 +234,9 @@ class StoredTree(SparseMerkleTree):
         return len(self._dirty)
 
     def pending(self) -> TreeWrite:
-        """The stored form of every entry changed since the last ``written``, and the positions emptied."""
-        nodes = self._nodes
-        rows: list[tuple[int, bytes]] = []
-        deleted: list[int] = []
-        for index in self._dirty:
-            entry = nodes.get(index)
-            if entry is None:
-                deleted.append(index)
-            else:
-                rows.append((index, entry if len(entry) == HASH_SIZE else entry[:2 * HASH_SIZE]))
+        """The stored form of every entry changed since the last ``written`` (deepest first), and the positions
+        emptied."""
+        rows, deleted = (_smt_native.pending if NATIVE else _pending_of)(self._nodes, self._dirty)
         return TreeWrite(rows, deleted, self._size)
 
     def written(self, write: TreeWrite) -> None:
@@ -255,10 +247,10 @@ class StoredTree(SparseMerkleTree):
         self._reached_through.clear()
         if not self._complete:
             lru = self._lru
-            # deepest first: parents end up fresher than their children
-            for index in sorted((index for index, _ in write.rows if index > 1), key=int.bit_length, reverse=True):
-                lru[index >> 1] = None
-                lru.move_to_end(index >> 1)
+            for index, _ in write.rows:  # deepest first: parents end up fresher than their children
+                if index > 1:
+                    lru[index >> 1] = None
+                    lru.move_to_end(index >> 1)
         self._dirty.clear()
         self._evict()
 
@@ -318,3 +310,49 @@ def _hash_of(entry: bytes | None) -> bytes:
     if entry is None:
         return EMPTY
     return entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:]
+
+
+# The Python forms of ``_smt_native.load_pairs`` and ``_smt_native.pending`` (tests/ledger/test_state_tree.py checks
+# that both give the same), for a checkout whose module was never built.
+
+def _load_checked(nodes: dict[int, bytes], indexes: list[int],
+                  found: dict[int, bytes]) -> tuple[int, int | bytes] | None:
+    """Cache the children of the internal nodes ``indexes`` as ``found`` holds them (heap index -> stored node), if
+    every pair hashes to its parent; else cache none and return the problem: (a child's index, its size) for a
+    row of neither shape, (the parent's index, the hash its children give) for children that hash to another."""
+    loaded: list[tuple[int, bytes]] = []
+    for index in indexes:
+        hashes = []
+        for child in (2 * index, 2 * index + 1):
+            node = found.get(child)
+            if node is None:
+                hashes.append(EMPTY)
+                continue
+            if len(node) == HASH_SIZE:
+                entry = bytes(node)
+            elif len(node) == 2 * HASH_SIZE:
+                entry = bytes(node) + hash_leaf(node[:HASH_SIZE], node[HASH_SIZE:])
+            else:
+                return child, len(node)
+            loaded.append((child, entry))
+            hashes.append(_hash_of(entry))
+        computed = hash_node(*hashes)
+        if computed != nodes[index]:
+            return index, computed
+    nodes.update(loaded)
+    return None
+
+
+def _pending_of(nodes: dict[int, bytes], dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
+    """The stored form of the entries at the positions ``dirty`` (index, node), deepest first, and the positions
+    of those that ``nodes`` does not hold."""
+    rows: list[tuple[int, bytes]] = []
+    deleted: list[int] = []
+    for index in dirty:
+        entry = nodes.get(index)
+        if entry is None:
+            deleted.append(index)
+        else:
+            rows.append((index, entry if len(entry) == HASH_SIZE else entry[:2 * HASH_SIZE]))
+    rows.sort(key=lambda row: row[0].bit_length(), reverse=True)
+    return rows, deleted

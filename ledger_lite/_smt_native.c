@@ -592,6 +592,223 @@ static PyObject *smt_leaf(PyObject *module, PyObject *args) {
     return Py_NewRef(entry);
 }
 
+/* ---- the stored tree's cache (ledger.state_tree.StoredTree) ------------------------------------------------- */
+
+static PyObject *child_of(PyObject *parent, int side) {
+    /* 2 * parent + side, for a heap index of any size */
+    int overflow = 0;
+    long long small = PyLong_AsLongLongAndOverflow(parent, &overflow);
+    if (small == -1 && PyErr_Occurred())
+        return NULL;
+    if (!overflow && small > 0 && small < (1LL << 61))
+        return PyLong_FromLongLong(2 * small + side);
+    PyObject *one = PyLong_FromLong(1), *extra = PyLong_FromLong(side); /* deeper than 60 bits: rare */
+    PyObject *shifted = one == NULL ? NULL : PyNumber_Lshift(parent, one);
+    PyObject *child = shifted == NULL || extra == NULL ? NULL : PyNumber_Or(shifted, extra);
+    Py_XDECREF(one);
+    Py_XDECREF(extra);
+    Py_XDECREF(shifted);
+    return child;
+}
+
+static int depth_of(PyObject *index) {
+    /* index.bit_length() - 1 for a heap index (>= 1); -1 with an exception set for anything else */
+    if (!PyLong_CheckExact(index)) {
+        PyErr_Format(PyExc_TypeError, "expected an int heap index, found %.80s", Py_TYPE(index)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long small = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (small == -1 && PyErr_Occurred())
+        return -1;
+    if (!overflow && small >= 1) {
+        int depth = 0;
+        while (small >>= 1)
+            depth++;
+        return depth;
+    }
+    PyObject *bits = overflow > 0 ? PyObject_CallMethod(index, "bit_length", NULL) : NULL;
+    long count = bits == NULL ? -1 : PyLong_AsLong(bits);
+    Py_XDECREF(bits);
+    if (count < 1 || count > MAX_DEPTH + 1) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError, "expected a heap index of 1 to %d bits, found %R", MAX_DEPTH + 1, index);
+        return -1;
+    }
+    return (int)count - 1;
+}
+
+static PyObject *stored_pair(PyObject *index, Py_ssize_t size) {
+    PyObject *size_obj = PyLong_FromSsize_t(size);
+    PyObject *pair = size_obj == NULL ? NULL : PyTuple_Pack(2, index, size_obj);
+    Py_XDECREF(size_obj);
+    return pair;
+}
+
+static PyObject *smt_load_pairs(PyObject *module, PyObject *args) {
+    /* StoredTree._load_pairs after its query (state_tree._load_checked): the children of the cached internal nodes
+     * ``indexes``, as ``found`` holds them (heap index -> stored node), made entries, checked against their
+     * parents' hashes and cached, all of them or, at the first problem, none. Returns None, or the problem:
+     * (a child's index, its stored size) for a row of neither shape, (the parent's index, the hash its children
+     * give) for children that do not hash to it. */
+    PyObject *nodes, *indexes, *found;
+    if (!PyArg_ParseTuple(args, "O!O!O!:load_pairs", &PyDict_Type, &nodes, &PyList_Type, &indexes, &PyDict_Type,
+                          &found))
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(indexes);
+    PyObject **loaded = PyMem_Calloc(2 * (size_t)count + 1, 2 * sizeof(PyObject *)); /* (child, entry) pairs */
+    if (loaded == NULL)
+        return PyErr_NoMemory();
+    PyObject *result = NULL;
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < count && !failed && result == NULL; i++) {
+        PyObject *parent = PyList_GET_ITEM(indexes, i);
+        Tree t = {nodes, NULL, NULL};
+        PyObject *expected;
+        if (get(&t, parent, &expected) < 0) {
+            failed = 1;
+            break;
+        }
+        if (expected == NULL || PyBytes_GET_SIZE(expected) != HASH) {
+            PyErr_Format(PyExc_ValueError, "expected a cached internal node at %R to load the children of, found %R",
+                         parent, expected);
+            failed = 1;
+            break;
+        }
+        const unsigned char *hashes[2];
+        for (int side = 0; side < 2 && !failed && result == NULL; side++) {
+            PyObject **slot = loaded + 4 * i + 2 * side;
+            hashes[side] = EMPTY;
+            if ((slot[0] = child_of(parent, side)) == NULL) {
+                failed = 1;
+                break;
+            }
+            PyObject *stored = PyDict_GetItemWithError(found, slot[0]);
+            if (stored == NULL) {
+                failed = PyErr_Occurred() != NULL;
+                continue;
+            }
+            if (!PyBytes_Check(stored)) {
+                PyErr_Format(PyExc_TypeError, "expected a stored node of bytes at %R, found %.80s", slot[0],
+                             Py_TYPE(stored)->tp_name);
+                failed = 1;
+            } else if (PyBytes_GET_SIZE(stored) == HASH) {
+                slot[1] = PyBytes_CheckExact(stored) ? Py_NewRef(stored)
+                                                     : PyBytes_FromStringAndSize(PyBytes_AS_STRING(stored), HASH);
+            } else if (PyBytes_GET_SIZE(stored) == 2 * HASH) {
+                slot[1] = leaf_entry(bytes_of(stored), bytes_of(stored) + HASH);
+            } else {
+                result = stored_pair(slot[0], PyBytes_GET_SIZE(stored));
+                failed = result == NULL;
+                break;
+            }
+            if (slot[1] == NULL)
+                failed = 1;
+            else
+                hashes[side] = hash_of(slot[1]);
+        }
+        if (failed || result != NULL)
+            break;
+        unsigned char computed[HASH];
+        if (sha256_of(1, hashes[0], hashes[1], computed) < 0) {
+            failed = 1;
+        } else if (memcmp(computed, bytes_of(expected), HASH) != 0) {
+            result = Py_BuildValue("(Oy#)", parent, (const char *)computed, (Py_ssize_t)HASH);
+            failed = result == NULL;
+        }
+    }
+    for (Py_ssize_t j = 0; j < 2 * count && !failed && result == NULL; j++)
+        if (loaded[2 * j + 1] != NULL && PyDict_SetItem(nodes, loaded[2 * j], loaded[2 * j + 1]) < 0)
+            failed = 1; /* only out of memory: then the node stops anyway */
+    for (Py_ssize_t j = 0; j < 4 * count; j++)
+        Py_XDECREF(loaded[j]);
+    PyMem_Free(loaded);
+    if (failed) {
+        Py_XDECREF(result);
+        return NULL;
+    }
+    return result != NULL ? result : Py_NewRef(Py_None);
+}
+
+typedef struct {
+    int depth;
+    PyObject *row; /* (index, stored node) */
+} Row;
+
+static PyObject *smt_pending(PyObject *module, PyObject *args) {
+    /* StoredTree.pending (state_tree._pending_of): for the positions in ``dirty``, the stored form of those
+     * ``nodes`` holds, as (index, node) rows deepest first, and the list of those it does not hold */
+    PyObject *nodes, *dirty;
+    if (!PyArg_ParseTuple(args, "O!O:pending", &PyDict_Type, &nodes, &dirty))
+        return NULL;
+    PyObject *iter = PyObject_GetIter(dirty);
+    if (iter == NULL)
+        return NULL;
+    Py_ssize_t hint = PyObject_LengthHint(dirty, 0), count = 0;
+    Py_ssize_t room = hint > 0 ? hint : 16;
+    Row *rows = PyMem_New(Row, room);
+    PyObject *deleted = PyList_New(0), *index, *result = NULL;
+    Py_ssize_t per_depth[MAX_DEPTH + 2] = {0};
+    int failed = rows == NULL || deleted == NULL;
+    if (rows == NULL)
+        PyErr_NoMemory();
+    while (!failed && (index = PyIter_Next(iter)) != NULL) {
+        int depth = depth_of(index);
+        PyObject *entry;
+        Tree t = {nodes, NULL, NULL};
+        if (depth < 0 || get(&t, index, &entry) < 0) {
+            failed = 1;
+        } else if (entry == NULL) {
+            failed = PyList_Append(deleted, index) < 0;
+        } else {
+            if (count == room) {
+                room *= 2;
+                Row *grown = PyMem_Resize(rows, Row, room);
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    failed = 1;
+                } else {
+                    rows = grown;
+                }
+            }
+            PyObject *stored = failed ? NULL
+                               : PyBytes_GET_SIZE(entry) == HASH ? Py_NewRef(entry)
+                                                                  : PyBytes_FromStringAndSize(PyBytes_AS_STRING(entry),
+                                                                                              2 * HASH);
+            PyObject *row = stored == NULL ? NULL : PyTuple_Pack(2, index, stored);
+            Py_XDECREF(stored);
+            if (row == NULL) {
+                failed = 1;
+            } else {
+                rows[count++] = (Row){depth, row};
+                per_depth[depth]++;
+            }
+        }
+        Py_DECREF(index);
+    }
+    Py_DECREF(iter);
+    failed = failed || PyErr_Occurred() != NULL;
+    PyObject *ordered = failed ? NULL : PyList_New(count);
+    if (ordered != NULL) {
+        Py_ssize_t start[MAX_DEPTH + 2], at = 0; /* a counting sort by depth, deepest first */
+        for (int depth = MAX_DEPTH + 1; depth >= 0; depth--) {
+            start[depth] = at;
+            at += per_depth[depth];
+        }
+        for (Py_ssize_t i = 0; i < count; i++) {
+            PyList_SET_ITEM(ordered, start[rows[i].depth]++, rows[i].row);
+            rows[i].row = NULL;
+        }
+        result = Py_BuildValue("(OO)", ordered, deleted);
+        Py_DECREF(ordered);
+    }
+    for (Py_ssize_t i = 0; i < count; i++)
+        Py_XDECREF(rows[i].row);
+    PyMem_Free(rows);
+    Py_XDECREF(deleted);
+    return result;
+}
+
 /* ---- RFC 6962 (ledger_lite.merkle) ----------------------------------------------------------------------- */
 
 static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
@@ -643,6 +860,10 @@ static PyMethodDef methods[] = {
      "apply(nodes, paths, values, old, touched) -> leaves added - removed: smt_tree._apply over the whole tree"},
     {"build", smt_build, METH_VARARGS, "build(nodes, paths, values, touched) -> root: smt_tree._build of a new tree"},
     {"leaf", smt_leaf, METH_VARARGS, "leaf(nodes, path) -> the leaf's entry or None: SparseMerkleTree._leaf"},
+    {"load_pairs", smt_load_pairs, METH_VARARGS,
+     "load_pairs(nodes, indexes, found) -> None or the problem: StoredTree._load_pairs's check and caching"},
+    {"pending", smt_pending, METH_VARARGS,
+     "pending(nodes, dirty) -> (rows deepest first, deleted): StoredTree.pending"},
     {"merkle_root", merkle_root, METH_O, "merkle_root(leaves) -> the RFC 6962 root: ledger_lite.merkle.merkle_root"},
     {NULL, NULL, 0, NULL},
 };

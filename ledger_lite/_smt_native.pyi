@@ -1,7 +1,7 @@
-# The compiled walks of ledger_lite.smt_tree and the RFC 6962 root of ledger_lite.merkle (_smt_native.c);
-# each mirrors the Python function named.
+# The compiled walks of ledger_lite.smt_tree, the stored tree's bookkeeping of ledger.state_tree and the RFC 6962
+# root of ledger_lite.merkle (_smt_native.c); each mirrors the Python function named.
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 def apply(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes | None],
           old: list[tuple[bytes, bytes | None]] | None, touched: list[int]) -> int:
@@ -15,3 +15,11 @@ def leaf(nodes: dict[int, bytes], path: bytes) -> bytes | None:
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
     """``ledger_lite.merkle.merkle_root``: the RFC 6962 root over the leaves' data."""
+
+def load_pairs(nodes: dict[int, bytes], indexes: list[int],
+               found: dict[int, bytes]) -> tuple[int, int | bytes] | None:
+    """``ledger.state_tree._load_checked``: the children of ``indexes`` cached from ``found`` if all of them hash to
+    their parents, else none and the problem."""
+
+def pending(nodes: dict[int, bytes], dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
+    """``ledger.state_tree._pending_of``: the stored rows of ``dirty`` deepest first, and the emptied positions."""

@@ -16,13 +16,18 @@ from typing import Any
 import cbor2
 import pytest
 
+from ledger import state_tree
 from ledger.compact import unpack_key
 from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.state_tree import StoredTree, TreeWrite
 from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key, write_tree_nodes
+from ledger_lite import smt_tree
 from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+
+if smt_tree.NATIVE:
+    from ledger_lite import _smt_native
 
 
 def sha(data: bytes) -> bytes:
@@ -611,3 +616,88 @@ def test_a_tree_wants_writing_while_idle_at_an_eighth_of_what_a_block_writes() -
         assert tree.wants_flush(idle=True) == (tree.changed >= 10)
         assert tree.wants_flush() == (tree.changed >= 80)
     assert seen == {(False, False), (True, False), (True, True)}
+
+
+# --- the compiled bookkeeping (``_smt_native.pending`` and ``load_pairs``) against its Python form -------------------
+
+needs_native = pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_native is not built")
+
+
+def stored_rows(tree: SparseMerkleTree) -> dict[int, bytes]:
+    """Every node of a tree in memory as the store holds it, by heap index."""
+    return {index: entry if len(entry) == 32 else entry[:64] for index, entry in tree._nodes.items()}
+
+
+def deep_tree(seed: int) -> SparseMerkleTree:
+    """A tree of 60 random paths and 3 whose paths share their first 70 bits (heap indexes beyond a machine
+    word), built from the paths themselves."""
+    rng = random.Random(seed)
+    shared = rng.getrandbits(70) << 186
+    paths = sorted({rng.randbytes(32) for _ in range(60)}
+                   | {(shared | rng.getrandbits(186)).to_bytes(32, "big") for _ in range(3)})
+    tree = SparseMerkleTree()
+    smt_tree._build(tree._nodes, paths, [sha(path) for path in paths], 0, len(paths), 0, 1, [])
+    return tree
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(8))
+def test_the_compiled_pending_gives_the_python_rows_deepest_first(seed: int) -> None:
+    tree = deep_tree(seed)
+    rng = random.Random(seed)
+    deep = {index for index in tree._nodes if index.bit_length() > 64}
+    dirty = set(rng.sample(sorted(tree._nodes), 40)) | set(rng.sample(sorted(deep), 3)) \
+        | {rng.randrange(1, 1 << 80) for _ in range(10)}
+    native = _smt_native.pending(tree._nodes, dirty)
+    assert native == state_tree._pending_of(tree._nodes, dirty)
+    rows, deleted = native
+    assert [index.bit_length() for index, _ in rows] == sorted((i.bit_length() for i, _ in rows), reverse=True)
+    assert {index for index, _ in rows} | set(deleted) == dirty
+    assert all(node == stored_rows(tree)[index] for index, node in rows)
+    assert max(index.bit_length() for index, _ in rows) > 64  # the deep keys' nodes are among them
+
+
+@needs_native
+@pytest.mark.parametrize("bad", [None, "size", "hash"])
+def test_the_compiled_load_gives_the_python_cache_or_the_same_problem(bad: str | None) -> None:
+    full = deep_tree(3)
+    stored = stored_rows(full)
+    internal = sorted(index for index, entry in full._nodes.items() if len(entry) == 32)
+    found = {child: stored[child] for index in internal for child in (2 * index, 2 * index + 1) if child in stored}
+    victim = internal[len(internal) // 2]
+    if bad == "size":
+        found[2 * victim] = found.get(2 * victim, sha(b"x")) + b"\x01"
+    elif bad == "hash":
+        found[2 * victim + 1] = sha(b"edited")
+    caches = []
+    problems = []
+    for load in (_smt_native.load_pairs, state_tree._load_checked):
+        cache = {index: full._nodes[index] for index in internal}  # every internal node, no leaf yet
+        problems.append(load(cache, internal, dict(found)))
+        caches.append(cache)
+    assert problems[0] == problems[1]
+    assert caches[0] == caches[1]
+    if bad is None:
+        assert problems[0] is None
+        assert caches[0] == full._nodes  # every leaf loaded, as its entry
+    else:
+        assert caches[0] == {index: full._nodes[index] for index in internal}  # nothing cached at all
+        assert problems[0] is not None
+        assert problems[0][0] == (2 * victim if bad == "size" else victim)
+        assert problems[0][1] == (len(found[2 * victim]) if bad == "size" else hash_of_pair(found, victim))
+
+
+def hash_of_pair(found: dict[int, bytes], index: int) -> bytes:
+    def entry_hash(node: bytes | None) -> bytes:
+        if node is None:
+            return bytes(32)
+        return node if len(node) == 32 else sha(b"\x00" + node)
+    return sha(b"\x01" + entry_hash(found.get(2 * index)) + entry_hash(found.get(2 * index + 1)))
+
+
+@needs_native
+def test_the_compiled_load_refuses_a_parent_that_is_not_a_cached_internal_node() -> None:
+    with pytest.raises(ValueError, match="expected a cached internal node at 1"):
+        _smt_native.load_pairs({1: b"r" * 96}, [1], {})
+    with pytest.raises(TypeError, match="expected a stored node of bytes at 2, found str"):
+        _smt_native.load_pairs({1: b"r" * 32}, [1], {2: "text"})  # type: ignore[dict-item]
