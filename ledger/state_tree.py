@@ -149,44 +149,9 @@ class StoredTree(SparseMerkleTree):
         waiting = [(path, 1, 0) for path in paths]
         shared_walks = True  # the first pass: the paths start at the root, in order
         while waiting:
-            cold: dict[int, None] = {}
-            stopped: list[tuple[bytes, int, int]] = []
-            trail: list[int] = []  # the nodes the previous path walked, by depth, and the one it ended at
-            trail_cold = False
-            previous = 0
-            for path, index, depth in waiting:
-                if shared_walks:
-                    bits = int.from_bytes(path, "big")
-                    if trail:
-                        shared = 256 - (bits ^ previous).bit_length()  # leading bits both paths have
-                        if shared >= len(trail) - 1:  # the same walk to the same end
-                            if trail_cold:
-                                stopped.append((path, trail[-1], len(trail) - 1))
-                            previous = bits
-                            continue
-                        depth = shared + 1
-                        index = 2 * trail[shared] + (path[shared >> 3] >> (7 - (shared & 7)) & 1)
-                        del trail[depth:]
-                    previous = bits
-                else:
-                    trail.clear()
-                trail_cold = False
-                while True:
-                    trail.append(index)
-                    entry = nodes.get(index)
-                    if entry is None or len(entry) != HASH_SIZE:
-                        break
-                    if 2 * index not in nodes and 2 * index + 1 not in nodes:  # its children are on disk
-                        cold[index] = None
-                        stopped.append((path, index, depth))
-                        trail_cold = True
-                        break
-                    touched[depth].append(index)
-                    index = 2 * index + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
-                    depth += 1
+            cold, waiting = (_smt_native.walk if NATIVE else _walk)(nodes, waiting, shared_walks, touched)
             if cold:
-                self._load_pairs(list(cold))
-            waiting = stopped
+                self._load_pairs(cold)
             shared_walks = False
         lru = self._lru
         for level in reversed(touched):  # bottom up: a parent stays fresher than its children
@@ -312,8 +277,8 @@ def _hash_of(entry: bytes | None) -> bytes:
     return entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:]
 
 
-# The Python forms of ``_smt_native.load_pairs`` and ``_smt_native.pending`` (tests/ledger/test_state_tree.py checks
-# that both give the same), for a checkout whose module was never built.
+# The Python forms of ``_smt_native.load_pairs``, ``pending`` and ``walk`` (tests/ledger/test_state_tree.py
+# checks that both give the same), for a checkout whose module was never built.
 
 def _load_checked(nodes: dict[int, bytes], indexes: list[int],
                   found: dict[int, bytes]) -> tuple[int, int | bytes] | None:
@@ -356,3 +321,48 @@ def _pending_of(nodes: dict[int, bytes], dirty: Iterable[int]) -> tuple[list[tup
             rows.append((index, entry if len(entry) == HASH_SIZE else entry[:2 * HASH_SIZE]))
     rows.sort(key=lambda row: row[0].bit_length(), reverse=True)
     return rows, deleted
+
+
+def _walk(nodes: dict[int, bytes], waiting: list[tuple[bytes, int, int]], shared_walks: bool,
+          touched: list[list[int]]) -> tuple[list[int], list[tuple[bytes, int, int]]]:
+    """One pass of ``StoredTree._reach``'s walks (``_smt_native.walk`` compiled): each ``(path, index, depth)`` of
+    ``waiting`` walks down from there to a leaf, an empty slot or a cached node whose children are on disk;
+    ``shared_walks``: the paths are sorted and start at the root, and each starts where it leaves the one before.
+    The internal nodes walked through are appended to ``touched[depth]``. Returns the cached nodes whose children
+    are on disk and the walks stopped at them."""
+    cold: dict[int, None] = {}
+    stopped: list[tuple[bytes, int, int]] = []
+    trail: list[int] = []  # the nodes the previous path walked, by depth, and the one it ended at
+    trail_cold = False
+    previous = 0
+    for path, index, depth in waiting:
+        if shared_walks:
+            bits = int.from_bytes(path, "big")
+            if trail:
+                shared = 256 - (bits ^ previous).bit_length()  # leading bits both paths have
+                if shared >= len(trail) - 1:  # the same walk to the same end
+                    if trail_cold:
+                        stopped.append((path, trail[-1], len(trail) - 1))
+                    previous = bits
+                    continue
+                depth = shared + 1
+                index = 2 * trail[shared] + (path[shared >> 3] >> (7 - (shared & 7)) & 1)
+                del trail[depth:]
+            previous = bits
+        else:
+            trail.clear()
+        trail_cold = False
+        while True:
+            trail.append(index)
+            entry = nodes.get(index)
+            if entry is None or len(entry) != HASH_SIZE:
+                break
+            if 2 * index not in nodes and 2 * index + 1 not in nodes:  # its children are on disk
+                cold[index] = None
+                stopped.append((path, index, depth))
+                trail_cold = True
+                break
+            touched[depth].append(index)
+            index = 2 * index + (path[depth >> 3] >> (7 - (depth & 7)) & 1)
+            depth += 1
+    return list(cold), stopped

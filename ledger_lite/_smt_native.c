@@ -730,6 +730,138 @@ static PyObject *smt_load_pairs(PyObject *module, PyObject *args) {
     return result != NULL ? result : Py_NewRef(Py_None);
 }
 
+static int leading_shared(const unsigned char *a, const unsigned char *b) {
+    /* how many leading bits two 32-byte paths have in common */
+    for (int i = 0; i < HASH; i++)
+        if (a[i] != b[i])
+            return 8 * i + __builtin_clz((unsigned)(a[i] ^ b[i])) - 24;
+    return 8 * HASH;
+}
+
+static int walk_one(PyObject *nodes, PyObject *path, PyObject **trail, int *trail_len, PyObject *index, int depth,
+                    PyObject *cold, PyObject *stopped, PyObject *touched, int *trail_cold) {
+    /* the inner loop of state_tree._walk: from ``index`` at ``depth`` along ``path`` down to a leaf, an empty slot
+     * or a cached node whose children are on disk; the reference to ``index`` is taken */
+    Tree t = {nodes, NULL, NULL};
+    const unsigned char *bits = bytes_of(path);
+    for (;;) {
+        trail[(*trail_len)++] = Py_NewRef(index);
+        PyObject *entry;
+        if (get(&t, index, &entry) < 0)
+            break;
+        if (entry == NULL || PyBytes_GET_SIZE(entry) != HASH) {
+            Py_DECREF(index);
+            return 0;
+        }
+        if (depth >= MAX_DEPTH) {
+            PyErr_Format(PyExc_ValueError, "expected a leaf or an empty slot within %d levels, found internal "
+                         "nodes deeper", MAX_DEPTH);
+            break;
+        }
+        PyObject *children[2] = {child_of(index, 0), NULL};
+        children[1] = children[0] == NULL ? NULL : child_of(index, 1);
+        int left = children[1] == NULL ? -1 : PyDict_Contains(nodes, children[0]);
+        int right = left < 0 ? -1 : PyDict_Contains(nodes, children[1]);
+        int failed = right < 0;
+        if (!failed && !left && !right) { /* its children are on disk */
+            PyObject *stop = Py_BuildValue("(OOi)", path, index, depth);
+            failed = stop == NULL || PyDict_SetItem(cold, index, Py_None) < 0 || PyList_Append(stopped, stop) < 0;
+            Py_XDECREF(stop);
+            *trail_cold = 1;
+            Py_XDECREF(children[0]);
+            Py_XDECREF(children[1]);
+            Py_DECREF(index);
+            return failed ? -1 : 0;
+        }
+        if (!failed)
+            failed = PyList_Append(PyList_GET_ITEM(touched, depth), index) < 0;
+        int side = bit_at(bits, depth);
+        Py_DECREF(index);
+        index = failed ? NULL : Py_NewRef(children[side]);
+        Py_XDECREF(children[0]);
+        Py_XDECREF(children[1]);
+        if (failed)
+            return -1;
+        depth++;
+    }
+    Py_DECREF(index);
+    return -1;
+}
+
+static PyObject *smt_walk(PyObject *module, PyObject *args) {
+    /* StoredTree._reach's walks of one pass (state_tree._walk): each (path, index, depth) of ``waiting`` walks down
+     * from there; on the first pass (``shared_walks``: sorted paths from the root) a path starts where it leaves
+     * the one before it. Internal nodes walked through are appended to touched[depth]; returns (the cached nodes
+     * whose children are on disk, the walks stopped at them as (path, index, depth)). */
+    PyObject *nodes, *waiting, *touched;
+    int shared_walks;
+    if (!PyArg_ParseTuple(args, "O!O!pO!:walk", &PyDict_Type, &nodes, &PyList_Type, &waiting, &shared_walks,
+                          &PyList_Type, &touched))
+        return NULL;
+    if (PyList_GET_SIZE(touched) != MAX_DEPTH + 1)
+        return PyErr_Format(PyExc_ValueError, "expected a list of %d lists to note the nodes walked through, found "
+                            "%zd", MAX_DEPTH + 1, PyList_GET_SIZE(touched));
+    for (Py_ssize_t i = 0; i <= MAX_DEPTH; i++)
+        if (!PyList_Check(PyList_GET_ITEM(touched, i)))
+            return PyErr_Format(PyExc_TypeError, "expected lists to note the nodes walked through, found %.80s",
+                                Py_TYPE(PyList_GET_ITEM(touched, i))->tp_name);
+    PyObject *cold = PyDict_New(), *stopped = PyList_New(0);
+    PyObject *trail[MAX_DEPTH + 2]; /* the nodes the previous path walked, by depth, and the one it ended at */
+    int trail_len = 0, trail_cold = 0, failed = cold == NULL || stopped == NULL;
+    const unsigned char *previous = NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(waiting) && !failed; i++) {
+        PyObject *item = PyList_GET_ITEM(waiting, i), *path, *index;
+        int depth;
+        if (!PyTuple_CheckExact(item) || !PyArg_ParseTuple(item, "SO!i", &path, &PyLong_Type, &index, &depth)
+            || PyBytes_GET_SIZE(path) != HASH || depth < 0 || depth > MAX_DEPTH) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "expected walks as (32-byte path, int index, depth), found %R", item);
+            failed = 1;
+            break;
+        }
+        Py_INCREF(index);
+        if (shared_walks) {
+            if (trail_len > 0) {
+                int shared = leading_shared(bytes_of(path), previous);
+                if (shared >= trail_len - 1) { /* the same walk to the same end */
+                    PyObject *stop = trail_cold ? Py_BuildValue("(OOi)", path, trail[trail_len - 1], trail_len - 1)
+                                                : NULL;
+                    failed = trail_cold && (stop == NULL || PyList_Append(stopped, stop) < 0);
+                    Py_XDECREF(stop);
+                    Py_DECREF(index);
+                    previous = bytes_of(path);
+                    continue;
+                }
+                depth = shared + 1;
+                Py_DECREF(index);
+                index = child_of(trail[shared], bit_at(bytes_of(path), shared));
+                while (trail_len > depth)
+                    Py_DECREF(trail[--trail_len]);
+                if (index == NULL) {
+                    failed = 1;
+                    break;
+                }
+            }
+            previous = bytes_of(path);
+        } else {
+            while (trail_len > 0)
+                Py_DECREF(trail[--trail_len]);
+        }
+        trail_cold = 0;
+        failed = walk_one(nodes, path, trail, &trail_len, index, depth, cold, stopped, touched, &trail_cold) < 0;
+    }
+    while (trail_len > 0)
+        Py_DECREF(trail[--trail_len]);
+    PyObject *result = NULL;
+    if (!failed) {
+        PyObject *cold_list = PyDict_Keys(cold);
+        result = cold_list == NULL ? NULL : Py_BuildValue("(NO)", cold_list, stopped);
+    }
+    Py_XDECREF(cold);
+    Py_XDECREF(stopped);
+    return result;
+}
+
 typedef struct {
     int depth;
     PyObject *row; /* (index, stored node) */
@@ -862,6 +994,8 @@ static PyMethodDef methods[] = {
     {"leaf", smt_leaf, METH_VARARGS, "leaf(nodes, path) -> the leaf's entry or None: SparseMerkleTree._leaf"},
     {"load_pairs", smt_load_pairs, METH_VARARGS,
      "load_pairs(nodes, indexes, found) -> None or the problem: StoredTree._load_pairs's check and caching"},
+    {"walk", smt_walk, METH_VARARGS,
+     "walk(nodes, waiting, shared_walks, touched) -> (cold, stopped): one pass of StoredTree._reach's walks"},
     {"pending", smt_pending, METH_VARARGS,
      "pending(nodes, dirty) -> (rows deepest first, deleted): StoredTree.pending"},
     {"merkle_root", merkle_root, METH_O, "merkle_root(leaves) -> the RFC 6962 root: ledger_lite.merkle.merkle_root"},

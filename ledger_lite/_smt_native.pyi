@@ -23,3 +23,7 @@ def load_pairs(nodes: dict[int, bytes], indexes: list[int],
 
 def pending(nodes: dict[int, bytes], dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
     """``ledger.state_tree._pending_of``: the stored rows of ``dirty`` deepest first, and the emptied positions."""
+
+def walk(nodes: dict[int, bytes], waiting: list[tuple[bytes, int, int]], shared_walks: bool,
+         touched: list[list[int]]) -> tuple[list[int], list[tuple[bytes, int, int]]]:
+    """``ledger.state_tree._walk``: one pass of ``StoredTree._reach``'s walks; (cold nodes, walks stopped there)."""

@@ -658,6 +658,49 @@ def test_the_compiled_pending_gives_the_python_rows_deepest_first(seed: int) -> 
 
 
 @needs_native
+@pytest.mark.parametrize("seed", range(12))
+def test_the_compiled_walks_of_a_reach_give_the_python_ones(seed: int) -> None:
+    """From a cache missing the children of some internal nodes (their pairs on disk), each pass of walks (the
+    first from the root, sharing prefixes; then from where they stopped) ends at the same nodes, notes the same
+    nodes walked through and stops at the same cold nodes, down to paths deeper than a machine word."""
+    rng = random.Random(seed)
+    full = deep_tree(seed)
+    internal = [index for index, entry in full._nodes.items() if len(entry) == 32 and index > 1]
+    on_disk = set(rng.sample(internal, len(internal) // 4))
+    cache = {index: entry for index, entry in full._nodes.items()
+             if not any(index >> shift in on_disk for shift in range(1, index.bit_length()))}
+    paths = sorted([path for index, entry in full._nodes.items() if len(entry) == 96 for path in [entry[:32]]]
+                   + [rng.randbytes(32) for _ in range(20)])
+    paths += paths[:3]  # a path walked twice ends where it did
+    paths.sort()
+    waiting: list[tuple[bytes, int, int]] = [(path, 1, 0) for path in paths]
+    shared = True
+    passes = 0
+    while waiting:
+        results = []
+        for walk in (_smt_native.walk, state_tree._walk):
+            touched: list[list[int]] = [[] for _ in range(257)]
+            results.append((walk(cache, list(waiting), shared, touched), touched))
+        assert results[0] == results[1]
+        (cold, waiting), touched = results[0]
+        assert set(cold) <= {index >> 1 for index in full._nodes} and not set(cold) & {i >> 1 for i in cache}
+        cache.update({child: full._nodes[child] for index in cold for child in (2 * index, 2 * index + 1)
+                      if child in full._nodes})  # what _load_pairs caches
+        shared = False
+        passes += 1
+    assert passes > 1  # some walks stopped at a node whose children were on disk
+    assert cache == {index: full._nodes[index] for index in cache}
+
+
+@needs_native
+def test_the_compiled_walk_refuses_walks_of_the_wrong_shape() -> None:
+    with pytest.raises(TypeError, match="expected walks as"):
+        _smt_native.walk({}, [(b"short", 1, 0)], True, [[] for _ in range(257)])
+    with pytest.raises(ValueError, match="expected a list of 257 lists"):
+        _smt_native.walk({}, [], True, [])
+
+
+@needs_native
 @pytest.mark.parametrize("bad", [None, "size", "hash"])
 def test_the_compiled_load_gives_the_python_cache_or_the_same_problem(bad: str | None) -> None:
     full = deep_tree(3)
