@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 from ledger.errors import StoreError
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
-from ledger_lite.smt_tree import NATIVE, SparseMerkleTree
+from ledger_lite.smt_tree import NATIVE, Nodes, SparseMerkleTree
 
 if NATIVE:
     from ledger_lite import _smt_native
@@ -99,7 +99,7 @@ class StoredTree(SparseMerkleTree):
         self._flush_at = max(1, capacity // 2)  # changed entries that make ``wants_flush`` true
         self._idle_flush_at = max(1, self._flush_at // 8)  # ... and ``wants_flush(idle=True)``
         self._dirty: set[int] = set()  # heap indexes written since the last ``written``
-        self._nodes: dict[int, bytes] = {}
+        self._nodes: Nodes = _smt_native.NodeTable() if NATIVE else {}
         self._read_nodes = read_nodes
         self._capacity = capacity
         self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
@@ -280,7 +280,7 @@ def _hash_of(entry: bytes | None) -> bytes:
 # The Python forms of ``_smt_native.load_pairs``, ``pending`` and ``walk`` (tests/ledger/test_state_tree.py
 # checks that both give the same), for a checkout whose module was never built.
 
-def _load_checked(nodes: dict[int, bytes], indexes: list[int],
+def _load_checked(nodes: Nodes, indexes: list[int],
                   found: dict[int, bytes]) -> tuple[int, int | bytes] | None:
     """Cache the children of the internal nodes ``indexes`` as ``found`` holds them (heap index -> stored node), if
     every pair hashes to its parent; else cache none and return the problem: (a child's index, its size) for a
@@ -308,7 +308,7 @@ def _load_checked(nodes: dict[int, bytes], indexes: list[int],
     return None
 
 
-def _pending_of(nodes: dict[int, bytes], dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
+def _pending_of(nodes: Nodes, dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
     """The stored form of the entries at the positions ``dirty`` (index, node), deepest first, and the positions
     of those that ``nodes`` does not hold."""
     rows: list[tuple[int, bytes]] = []
@@ -323,7 +323,7 @@ def _pending_of(nodes: dict[int, bytes], dirty: Iterable[int]) -> tuple[list[tup
     return rows, deleted
 
 
-def _walk(nodes: dict[int, bytes], waiting: list[tuple[bytes, int, int]], shared_walks: bool,
+def _walk(nodes: Nodes, waiting: list[tuple[bytes, int, int]], shared_walks: bool,
           touched: list[list[int]]) -> tuple[list[int], list[tuple[bytes, int, int]]]:
     """One pass of ``StoredTree._reach``'s walks (``_smt_native.walk`` compiled): each ``(path, index, depth)`` of
     ``waiting`` walks down from there to a leaf, an empty slot or a cached node whose children are on disk;

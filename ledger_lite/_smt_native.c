@@ -85,6 +85,353 @@ static PyObject *leaf_entry(const unsigned char *path, const unsigned char *valu
     return leaf;
 }
 
+/* ---- NodeTable: the stored tree's cache of nodes (ledger.state_tree) ------------------------------------------
+ *
+ * A map from heap index to entry, as the node dict of smt_tree is, for the tree a node keeps behind its store:
+ * an open-addressing table (linear probing, deletions by backward shift) of (index, entry) slots, the index as a
+ * machine word rather than an int object. A walk's lookup then reads the slot and the entry, instead of a dict's
+ * index array, entry, key object and entry; and an entry costs 16 bytes of slot at most three quarters full rather
+ * than a dict entry and an int (measured by bench/ledger_steady.py's tree_cache_bytes_per_entry). Indexes from
+ * 2^63 on (paths sharing more than 62 bits) and anything else a dict would take are kept in a plain dict beside.
+ * Entries hold no references to containers, so the table needs no part in the cycle collector. */
+
+typedef struct {
+    uint64_t key; /* heap index; 0: an empty slot */
+    PyObject *entry;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    Slot *slots;
+    size_t mask;      /* slots - 1, slots a power of two */
+    int shift;        /* 64 - log2(slots): a key's home slot is the top bits of key * a large odd constant */
+    Py_ssize_t used;  /* slots in use */
+    PyObject *others; /* dict: the keys that are not a machine word (above) */
+} NodeTable;
+
+static PyTypeObject NodeTableType;
+
+#define MIN_SLOTS 64
+
+static inline size_t home_of(const NodeTable *t, uint64_t key) {
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> t->shift);
+}
+
+static int word_of(PyObject *index, uint64_t *key) {
+    /* 1: ``index`` is a heap index below 2^63, in *key; 0: another key (kept in ``others``); -1: not an int */
+    if (!PyLong_Check(index)) {
+        PyErr_Format(PyExc_TypeError, "expected an int heap index, found %.80s", Py_TYPE(index)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (value == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || value < 1)
+        return 0;
+    *key = (uint64_t)value;
+    return 1;
+}
+
+static Slot *table_find(const NodeTable *t, uint64_t key) {
+    for (size_t i = home_of(t, key);; i = (i + 1) & t->mask) {
+        if (t->slots[i].key == key)
+            return &t->slots[i];
+        if (t->slots[i].key == 0)
+            return NULL;
+    }
+}
+
+static int table_resize(NodeTable *t, size_t slots) {
+    Slot *old = t->slots;
+    size_t old_count = old == NULL ? 0 : t->mask + 1;
+    Slot *fresh = PyMem_Calloc(slots, sizeof(Slot));
+    if (fresh == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int bits = 0;
+    while (((size_t)1 << bits) < slots)
+        bits++;
+    t->slots = fresh;
+    t->mask = slots - 1;
+    t->shift = 64 - bits;
+    for (size_t i = 0; i < old_count; i++)
+        if (old[i].key != 0) {
+            size_t j = home_of(t, old[i].key);
+            while (fresh[j].key != 0)
+                j = (j + 1) & t->mask;
+            fresh[j] = old[i];
+        }
+    PyMem_Free(old);
+    return 0;
+}
+
+static int table_put(NodeTable *t, uint64_t key, PyObject *entry) {
+    /* table[key] = entry (a new reference is taken) */
+    Slot *slot = table_find(t, key);
+    if (slot != NULL) {
+        Py_SETREF(slot->entry, Py_NewRef(entry));
+        return 0;
+    }
+    if ((size_t)(t->used + 1) * 4 > (t->mask + 1) * 3 && table_resize(t, 2 * (t->mask + 1)) < 0)
+        return -1;
+    size_t i = home_of(t, key);
+    while (t->slots[i].key != 0)
+        i = (i + 1) & t->mask;
+    t->slots[i] = (Slot){key, Py_NewRef(entry)};
+    t->used++;
+    return 0;
+}
+
+static int table_remove(NodeTable *t, uint64_t key) {
+    /* del table[key]: 1 if it was there, 0 if not */
+    Slot *slot = table_find(t, key);
+    if (slot == NULL)
+        return 0;
+    PyObject *entry = slot->entry;
+    size_t hole = (size_t)(slot - t->slots);
+    for (size_t j = (hole + 1) & t->mask; t->slots[j].key != 0; j = (j + 1) & t->mask) {
+        /* move back each entry of the run after the hole whose home is not between the hole and it */
+        size_t home = home_of(t, t->slots[j].key);
+        if (((j - home) & t->mask) >= ((j - hole) & t->mask)) {
+            t->slots[hole] = t->slots[j];
+            hole = j;
+        }
+    }
+    t->slots[hole] = (Slot){0, NULL};
+    t->used--;
+    Py_DECREF(entry);
+    if (t->mask + 1 > MIN_SLOTS && (size_t)t->used * 16 < t->mask + 1 && table_resize(t, (t->mask + 1) / 4) < 0)
+        PyErr_Clear(); /* shrinking failed for memory: the table stays as large as it was */
+    return 1;
+}
+
+static int check_entry(PyObject *index, PyObject *entry) {
+    if (!PyBytes_CheckExact(entry) || (PyBytes_GET_SIZE(entry) != HASH && PyBytes_GET_SIZE(entry) != RECORD)) {
+        PyErr_Format(PyExc_TypeError, "expected a state tree entry of %d or %d bytes at %R, found %R", HASH, RECORD,
+                     index, entry);
+        return -1;
+    }
+    return 0;
+}
+
+/* The primitives every walk below uses on its nodes, a dict or a NodeTable. */
+
+static int nodes_get(PyObject *nodes, PyObject *index, PyObject **entry) {
+    /* nodes.get(index) as a borrowed reference (NULL: absent); -1 on error */
+    if (Py_IS_TYPE(nodes, &NodeTableType)) {
+        NodeTable *t = (NodeTable *)nodes;
+        uint64_t key;
+        int word = word_of(index, &key);
+        if (word < 0)
+            return -1;
+        if (word) {
+            Slot *slot = table_find(t, key);
+            *entry = slot == NULL ? NULL : slot->entry;
+            return 0;
+        }
+        nodes = t->others;
+    }
+    *entry = PyDict_GetItemWithError(nodes, index);
+    return *entry == NULL && PyErr_Occurred() ? -1 : 0;
+}
+
+static int nodes_set(PyObject *nodes, PyObject *index, PyObject *entry) {
+    if (Py_IS_TYPE(nodes, &NodeTableType)) {
+        NodeTable *t = (NodeTable *)nodes;
+        uint64_t key;
+        int word = word_of(index, &key);
+        if (word < 0 || check_entry(index, entry) < 0)
+            return -1;
+        if (word)
+            return table_put(t, key, entry);
+        nodes = t->others;
+    }
+    return PyDict_SetItem(nodes, index, entry);
+}
+
+static int nodes_discard(PyObject *nodes, PyObject *index) {
+    /* del nodes[index] if there: 1 if it was, 0 if not, -1 on error */
+    if (Py_IS_TYPE(nodes, &NodeTableType)) {
+        NodeTable *t = (NodeTable *)nodes;
+        uint64_t key;
+        int word = word_of(index, &key);
+        if (word < 0)
+            return -1;
+        if (word)
+            return table_remove(t, key);
+        nodes = t->others;
+    }
+    int present = PyDict_Contains(nodes, index);
+    if (present <= 0)
+        return present;
+    return PyDict_DelItem(nodes, index) < 0 ? -1 : 1;
+}
+
+static int nodes_contain(PyObject *nodes, PyObject *index) {
+    PyObject *entry;
+    if (nodes_get(nodes, index, &entry) < 0)
+        return -1;
+    return entry != NULL;
+}
+
+static int nodes_check(PyObject *nodes) {
+    if (PyDict_Check(nodes) || Py_IS_TYPE(nodes, &NodeTableType))
+        return 0;
+    PyErr_Format(PyExc_TypeError, "expected the nodes as a dict or a NodeTable, found %.80s", Py_TYPE(nodes)->tp_name);
+    return -1;
+}
+
+/* The table as Python sees it: a mutable mapping of int -> bytes (get, keys, items, update besides). */
+
+static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    if (PyTuple_GET_SIZE(args) > 0 || (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0))
+        return PyErr_Format(PyExc_TypeError, "expected no arguments to NodeTable(), found some");
+    NodeTable *t = (NodeTable *)type->tp_alloc(type, 0);
+    if (t == NULL)
+        return NULL;
+    t->others = PyDict_New();
+    if (t->others == NULL || table_resize(t, MIN_SLOTS) < 0) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    return (PyObject *)t;
+}
+
+static void table_dealloc(NodeTable *t) {
+    if (t->slots != NULL)
+        for (size_t i = 0; i <= t->mask; i++)
+            Py_XDECREF(t->slots[i].entry);
+    PyMem_Free(t->slots);
+    Py_XDECREF(t->others);
+    Py_TYPE(t)->tp_free((PyObject *)t);
+}
+
+static Py_ssize_t table_length(NodeTable *t) {
+    return t->used + PyDict_GET_SIZE(t->others);
+}
+
+static PyObject *table_subscript(NodeTable *t, PyObject *index) {
+    PyObject *entry;
+    if (nodes_get((PyObject *)t, index, &entry) < 0)
+        return NULL;
+    if (entry == NULL) {
+        PyErr_SetObject(PyExc_KeyError, index);
+        return NULL;
+    }
+    return Py_NewRef(entry);
+}
+
+static int table_ass_subscript(NodeTable *t, PyObject *index, PyObject *entry) {
+    if (entry != NULL)
+        return nodes_set((PyObject *)t, index, entry);
+    int removed = nodes_discard((PyObject *)t, index);
+    if (removed == 0)
+        PyErr_SetObject(PyExc_KeyError, index);
+    return removed > 0 ? 0 : -1;
+}
+
+static int table_contains(NodeTable *t, PyObject *index) {
+    return nodes_contain((PyObject *)t, index);
+}
+
+static PyObject *table_keys(NodeTable *t, PyObject *unused) {
+    PyObject *keys = PyDict_Keys(t->others);
+    for (size_t i = 0; keys != NULL && i <= t->mask; i++)
+        if (t->slots[i].key != 0) {
+            PyObject *key = PyLong_FromUnsignedLongLong(t->slots[i].key);
+            if (key == NULL || PyList_Append(keys, key) < 0)
+                Py_CLEAR(keys);
+            Py_XDECREF(key);
+        }
+    return keys;
+}
+
+static PyObject *table_items(NodeTable *t, PyObject *unused) {
+    PyObject *items = PyDict_Items(t->others);
+    for (size_t i = 0; items != NULL && i <= t->mask; i++)
+        if (t->slots[i].key != 0) {
+            PyObject *item = Py_BuildValue("(KO)", (unsigned long long)t->slots[i].key, t->slots[i].entry);
+            if (item == NULL || PyList_Append(items, item) < 0)
+                Py_CLEAR(items);
+            Py_XDECREF(item);
+        }
+    return items;
+}
+
+static PyObject *table_iter(NodeTable *t) {
+    PyObject *keys = table_keys(t, NULL);
+    PyObject *iter = keys == NULL ? NULL : PyObject_GetIter(keys);
+    Py_XDECREF(keys);
+    return iter;
+}
+
+static PyObject *table_get(NodeTable *t, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || nargs > 2)
+        return PyErr_Format(PyExc_TypeError, "expected get(index, default=None), found %zd arguments", nargs);
+    PyObject *entry;
+    if (nodes_get((PyObject *)t, args[0], &entry) < 0)
+        return NULL;
+    return Py_NewRef(entry != NULL ? entry : nargs == 2 ? args[1] : Py_None);
+}
+
+static PyObject *table_update(NodeTable *t, PyObject *source) {
+    /* update(mapping or iterable of (index, entry) pairs) */
+    PyObject *pairs = PyDict_Check(source) ? PyDict_Items(source)
+                      : Py_IS_TYPE(source, &NodeTableType) ? table_items((NodeTable *)source, NULL)
+                                                            : Py_NewRef(source);
+    PyObject *iter = pairs == NULL ? NULL : PyObject_GetIter(pairs);
+    Py_XDECREF(pairs);
+    if (iter == NULL)
+        return NULL;
+    PyObject *pair;
+    int failed = 0;
+    while (!failed && (pair = PyIter_Next(iter)) != NULL) {
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_Format(PyExc_TypeError, "expected (index, entry) pairs, found %R", pair);
+            failed = 1;
+        } else {
+            failed = nodes_set((PyObject *)t, PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1)) < 0;
+        }
+        Py_DECREF(pair);
+    }
+    Py_DECREF(iter);
+    if (failed || PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef table_methods[] = {
+    {"get", (PyCFunction)(void (*)(void))table_get, METH_FASTCALL, "get(index, default=None) -> the entry or default"},
+    {"keys", (PyCFunction)table_keys, METH_NOARGS, "keys() -> a list of the heap indexes held"},
+    {"items", (PyCFunction)table_items, METH_NOARGS, "items() -> a list of the (index, entry) pairs held"},
+    {"update", (PyCFunction)table_update, METH_O, "update(mapping or (index, entry) pairs)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMappingMethods table_as_mapping = {
+    (lenfunc)table_length, (binaryfunc)table_subscript, (objobjargproc)table_ass_subscript,
+};
+
+static PySequenceMethods table_as_sequence = {
+    .sq_contains = (objobjproc)table_contains,
+};
+
+static PyTypeObject NodeTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ledger_lite._smt_native.NodeTable",
+    .tp_doc = "NodeTable(): heap index -> state tree entry, the nodes a stored tree caches (see _smt_native.c)",
+    .tp_basicsize = sizeof(NodeTable),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = table_new,
+    .tp_dealloc = (destructor)table_dealloc,
+    .tp_as_mapping = &table_as_mapping,
+    .tp_as_sequence = &table_as_sequence,
+    .tp_iter = (getiterfunc)table_iter,
+    .tp_methods = table_methods,
+};
+
 /* ---- positions ----------------------------------------------------------------------------------------------- */
 
 static inline int bit_at(const unsigned char *path, int depth) {
@@ -129,8 +476,7 @@ typedef struct {
 
 static int get(Tree *t, PyObject *index, PyObject **entry) {
     /* nodes.get(index) as a borrowed reference (NULL: absent); -1 on error */
-    *entry = PyDict_GetItemWithError(t->nodes, index);
-    if (*entry == NULL && PyErr_Occurred())
+    if (nodes_get(t->nodes, index, entry) < 0)
         return -1;
     if (*entry != NULL && (!PyBytes_CheckExact(*entry)
                            || (PyBytes_GET_SIZE(*entry) != HASH && PyBytes_GET_SIZE(*entry) != RECORD))) {
@@ -144,7 +490,7 @@ static int set_steal(Tree *t, PyObject *index, PyObject *entry) {
     /* nodes[index] = entry (the reference to entry is taken, also on failure) */
     if (entry == NULL)
         return -1;
-    int failed = PyDict_SetItem(t->nodes, index, entry);
+    int failed = nodes_set(t->nodes, index, entry);
     Py_DECREF(entry);
     return failed;
 }
@@ -155,9 +501,10 @@ static int touch(Tree *t, PyObject *index) {
 
 static int remove_at(Tree *t, PyObject *index) {
     /* del nodes[index] and touched.append(index) */
-    if (PyDict_DelItem(t->nodes, index) < 0)
-        return -1;
-    return touch(t, index);
+    int removed = nodes_discard(t->nodes, index);
+    if (removed == 0)
+        PyErr_SetObject(PyExc_KeyError, index);
+    return removed <= 0 ? -1 : touch(t, index);
 }
 
 static int note_old(Tree *t, PyObject *path, const unsigned char *value) {
@@ -253,8 +600,7 @@ static int rehash(Tree *t, const unsigned char *path, int depth) {
     if (left != NULL && right != NULL) {
         failed = set_steal(t, index, node_entry(hash_of(left), hash_of(right)));
     } else if (left == NULL && right == NULL) {
-        int present = PyDict_Contains(t->nodes, index);
-        failed = present < 0 ? -1 : present ? PyDict_DelItem(t->nodes, index) : 0;
+        failed = nodes_discard(t->nodes, index) < 0 ? -1 : 0;
     } else if (left == NULL) {
         if (PyBytes_GET_SIZE(right) == RECORD) {
             failed = remove_at(t, right_index) < 0 ? -1 : set_steal(t, index, Py_NewRef(right));
@@ -356,7 +702,7 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
             failed = 0;
             goto release;
         }
-        if (PyDict_DelItem(t->nodes, index) < 0)
+        if (nodes_discard(t->nodes, index) < 0)
             goto release;
         PyObject *held_path = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current), HASH);
         PyObject *held_value = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current) + HASH, HASH);
@@ -516,8 +862,10 @@ static Change *changes_of(PyObject *paths, PyObject *values, Py_ssize_t *count) 
 }
 
 static int tree_of(PyObject *nodes, PyObject *old, PyObject *touched, Tree *t) {
-    if (!PyDict_Check(nodes) || !PyList_Check(touched) || (old != Py_None && !PyList_Check(old))) {
-        PyErr_SetString(PyExc_TypeError, "expected a dict of nodes and lists for the replaced values and touched");
+    if (nodes_check(nodes) < 0)
+        return -1;
+    if (!PyList_Check(touched) || (old != Py_None && !PyList_Check(old))) {
+        PyErr_SetString(PyExc_TypeError, "expected lists for the replaced values and the positions touched");
         return -1;
     }
     *t = (Tree){nodes, old == Py_None ? NULL : old, touched};
@@ -570,7 +918,7 @@ static PyObject *smt_leaf(PyObject *module, PyObject *args) {
     PyObject *nodes;
     const unsigned char *path;
     Py_ssize_t size;
-    if (!PyArg_ParseTuple(args, "O!y#:leaf", &PyDict_Type, &nodes, &path, &size))
+    if (!PyArg_ParseTuple(args, "Oy#:leaf", &nodes, &path, &size) || nodes_check(nodes) < 0)
         return NULL;
     if (size != HASH)
         return PyErr_Format(PyExc_ValueError, "expected a 32-byte path, found %zd bytes", size);
@@ -652,8 +1000,8 @@ static PyObject *smt_load_pairs(PyObject *module, PyObject *args) {
      * (a child's index, its stored size) for a row of neither shape, (the parent's index, the hash its children
      * give) for children that do not hash to it. */
     PyObject *nodes, *indexes, *found;
-    if (!PyArg_ParseTuple(args, "O!O!O!:load_pairs", &PyDict_Type, &nodes, &PyList_Type, &indexes, &PyDict_Type,
-                          &found))
+    if (!PyArg_ParseTuple(args, "OO!O!:load_pairs", &nodes, &PyList_Type, &indexes, &PyDict_Type, &found)
+        || nodes_check(nodes) < 0)
         return NULL;
     Py_ssize_t count = PyList_GET_SIZE(indexes);
     PyObject **loaded = PyMem_Calloc(2 * (size_t)count + 1, 2 * sizeof(PyObject *)); /* (child, entry) pairs */
@@ -718,7 +1066,7 @@ static PyObject *smt_load_pairs(PyObject *module, PyObject *args) {
         }
     }
     for (Py_ssize_t j = 0; j < 2 * count && !failed && result == NULL; j++)
-        if (loaded[2 * j + 1] != NULL && PyDict_SetItem(nodes, loaded[2 * j], loaded[2 * j + 1]) < 0)
+        if (loaded[2 * j + 1] != NULL && nodes_set(nodes, loaded[2 * j], loaded[2 * j + 1]) < 0)
             failed = 1; /* only out of memory: then the node stops anyway */
     for (Py_ssize_t j = 0; j < 4 * count; j++)
         Py_XDECREF(loaded[j]);
@@ -760,8 +1108,8 @@ static int walk_one(PyObject *nodes, PyObject *path, PyObject **trail, int *trai
         }
         PyObject *children[2] = {child_of(index, 0), NULL};
         children[1] = children[0] == NULL ? NULL : child_of(index, 1);
-        int left = children[1] == NULL ? -1 : PyDict_Contains(nodes, children[0]);
-        int right = left < 0 ? -1 : PyDict_Contains(nodes, children[1]);
+        int left = children[1] == NULL ? -1 : nodes_contain(nodes, children[0]);
+        int right = left < 0 ? -1 : nodes_contain(nodes, children[1]);
         int failed = right < 0;
         if (!failed && !left && !right) { /* its children are on disk */
             PyObject *stop = Py_BuildValue("(OOi)", path, index, depth);
@@ -795,8 +1143,8 @@ static PyObject *smt_walk(PyObject *module, PyObject *args) {
      * whose children are on disk, the walks stopped at them as (path, index, depth)). */
     PyObject *nodes, *waiting, *touched;
     int shared_walks;
-    if (!PyArg_ParseTuple(args, "O!O!pO!:walk", &PyDict_Type, &nodes, &PyList_Type, &waiting, &shared_walks,
-                          &PyList_Type, &touched))
+    if (!PyArg_ParseTuple(args, "OO!pO!:walk", &nodes, &PyList_Type, &waiting, &shared_walks, &PyList_Type, &touched)
+        || nodes_check(nodes) < 0)
         return NULL;
     if (PyList_GET_SIZE(touched) != MAX_DEPTH + 1)
         return PyErr_Format(PyExc_ValueError, "expected a list of %d lists to note the nodes walked through, found "
@@ -871,7 +1219,7 @@ static PyObject *smt_pending(PyObject *module, PyObject *args) {
     /* StoredTree.pending (state_tree._pending_of): for the positions in ``dirty``, the stored form of those
      * ``nodes`` holds, as (index, node) rows deepest first, and the list of those it does not hold */
     PyObject *nodes, *dirty;
-    if (!PyArg_ParseTuple(args, "O!O:pending", &PyDict_Type, &nodes, &dirty))
+    if (!PyArg_ParseTuple(args, "OO:pending", &nodes, &dirty) || nodes_check(nodes) < 0)
         return NULL;
     PyObject *iter = PyObject_GetIter(dirty);
     if (iter == NULL)
@@ -1024,5 +1372,10 @@ PyMODINIT_FUNC PyInit__smt_native(void) {
     if (sha256_md == NULL || digest_ctx == NULL || fresh_ctx == NULL
         || EVP_DigestInit_ex(fresh_ctx, sha256_md, NULL) != 1)
         return PyErr_Format(PyExc_ImportError, "expected OpenSSL to provide SHA-256, found it missing");
-    return PyModule_Create(&module_def);
+    if (PyType_Ready(&NodeTableType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&module_def);
+    if (module != NULL && PyModule_AddObjectRef(module, "NodeTable", (PyObject *)&NodeTableType) < 0)
+        Py_CLEAR(module);
+    return module;
 }

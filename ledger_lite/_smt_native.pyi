@@ -1,29 +1,39 @@
 # The compiled walks of ledger_lite.smt_tree, the stored tree's bookkeeping of ledger.state_tree and the RFC 6962
 # root of ledger_lite.merkle (_smt_native.c); each mirrors the Python function named.
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 
-def apply(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes | None],
+def apply(nodes: MutableMapping[int, bytes], paths: list[bytes], values: list[bytes | None],
           old: list[tuple[bytes, bytes | None]] | None, touched: list[int]) -> int:
     """``_apply`` over the whole tree: the sorted distinct ``paths`` set to ``values`` (None: deleted)."""
 
-def build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], touched: list[int]) -> bytes:
+def build(nodes: MutableMapping[int, bytes], paths: list[bytes], values: list[bytes], touched: list[int]) -> bytes:
     """``_build`` of a whole tree from the sorted distinct ``paths``; returns the root."""
 
-def leaf(nodes: dict[int, bytes], path: bytes) -> bytes | None:
+def leaf(nodes: MutableMapping[int, bytes], path: bytes) -> bytes | None:
     """``SparseMerkleTree._leaf``: the entry of the leaf at ``path``, None if absent."""
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
     """``ledger_lite.merkle.merkle_root``: the RFC 6962 root over the leaves' data."""
 
-def load_pairs(nodes: dict[int, bytes], indexes: list[int],
+def load_pairs(nodes: MutableMapping[int, bytes], indexes: list[int],
                found: dict[int, bytes]) -> tuple[int, int | bytes] | None:
     """``ledger.state_tree._load_checked``: the children of ``indexes`` cached from ``found`` if all of them hash to
     their parents, else none and the problem."""
 
-def pending(nodes: dict[int, bytes], dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
+def pending(nodes: MutableMapping[int, bytes], dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
     """``ledger.state_tree._pending_of``: the stored rows of ``dirty`` deepest first, and the emptied positions."""
 
-def walk(nodes: dict[int, bytes], waiting: list[tuple[bytes, int, int]], shared_walks: bool,
+def walk(nodes: MutableMapping[int, bytes], waiting: list[tuple[bytes, int, int]], shared_walks: bool,
          touched: list[list[int]]) -> tuple[list[int], list[tuple[bytes, int, int]]]:
     """``ledger.state_tree._walk``: one pass of ``StoredTree._reach``'s walks; (cold nodes, walks stopped there)."""
+
+class NodeTable(MutableMapping[int, bytes]):
+    """Heap index -> state tree entry in a table of machine words (``ledger.state_tree``'s cache); the walks above
+    take it wherever they take a dict."""
+
+    def __getitem__(self, index: int) -> bytes: ...
+    def __setitem__(self, index: int, entry: bytes) -> None: ...
+    def __delitem__(self, index: int) -> None: ...
+    def __iter__(self) -> Iterator[int]: ...
+    def __len__(self) -> int: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 
 from ledger_lite.errors import Error
 from ledger_lite.smt import EMPTY, HASH_SIZE, LEAF_PREFIX, NODE_PREFIX, hash_leaf, hash_node, key_path
@@ -76,6 +76,9 @@ def root_of(items: Mapping[bytes, bytes]) -> bytes:
 
 _RECORD_SIZE = 96
 
+# Where a tree keeps its entries: a dict here; ``ledger.state_tree`` keeps its cache in ``_smt_native.NodeTable``.
+Nodes = MutableMapping[int, bytes]
+
 
 def _hash_of(entry: bytes | None) -> bytes:
     if entry is None:
@@ -95,7 +98,7 @@ def _split(paths: Sequence[bytes], lo: int, hi: int, depth: int) -> int:
     return bisect_left(paths, first[:i] + bytes(((first[i] | (mask - 1)) + 1,)), lo, hi)
 
 
-def _build(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes], lo: int, hi: int, depth: int,
+def _build(nodes: Nodes, paths: list[bytes], values: list[bytes], lo: int, hi: int, depth: int,
            index: int, touched: list[int]) -> bytes:
     """Store the subtree holding the sorted leaves ``paths[lo:hi]`` at heap ``index``; return its hash. Like
     every function below that changes ``nodes``, it appends each position it writes or empties to ``touched``."""
@@ -139,7 +142,7 @@ def root_of_sorted(paths: Sequence[bytes], values: Sequence[bytes],
     return subtree(0, len(paths), 0)
 
 
-def _rehash(nodes: dict[int, bytes], index: int, touched: list[int]) -> None:
+def _rehash(nodes: Nodes, index: int, touched: list[int]) -> None:
     """Recompute the entry at ``index`` from its children (construction 3: no leaves -> empty; one leaf -> lifted
     here; otherwise a node, even with one side empty)."""
     left_index = 2 * index
@@ -149,8 +152,8 @@ def _rehash(nodes: dict[int, bytes], index: int, touched: list[int]) -> None:
         nodes[index] = _sha256(NODE_PREFIX + (left if len(left) == HASH_SIZE else left[64:])
                                + (right if len(right) == HASH_SIZE else right[64:])).digest()
     elif left is None and right is None:
-        if index in nodes:  # not pop: a subclass of dict sees deletions through __delitem__ only
-            del nodes[index]  # noqa: RUF051
+        if index in nodes:
+            del nodes[index]
     elif left is None:
         assert right is not None
         if len(right) == _RECORD_SIZE:
@@ -167,7 +170,7 @@ def _rehash(nodes: dict[int, bytes], index: int, touched: list[int]) -> None:
         nodes[index] = _sha256(NODE_PREFIX + left + EMPTY).digest()
 
 
-def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], values: list[bytes | None],
+def _apply(nodes: Nodes, index: int, depth: int, paths: list[bytes], values: list[bytes | None],
            lo: int, hi: int, old: list[tuple[bytes, bytes | None]], touched: list[int]) -> int:
     """Apply the sorted changes ``paths[lo:hi]`` to the subtree at heap ``index``; return leaves added - removed.
     ``old`` gets each change's path with the value hash it had (None: absent), in path order."""
@@ -199,7 +202,7 @@ def _apply(nodes: dict[int, bytes], index: int, depth: int, paths: list[bytes], 
     return len(kept) - (current is not None)
 
 
-def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, value: bytes | None,
+def _apply_one(nodes: Nodes, index: int, depth: int, path: bytes, value: bytes | None,
                old: list[tuple[bytes, bytes | None]], touched: list[int]) -> int:
     """``_apply`` for a single change, the case of every level below the top few of a batch: walk down along
     ``path`` to the empty slot or leaf it ends at, change it, then rehash the way back up (no recursion)."""
@@ -243,7 +246,7 @@ def _apply_one(nodes: dict[int, bytes], index: int, depth: int, path: bytes, val
     return -1
 
 
-def _leaf_of(nodes: dict[int, bytes], path: bytes) -> bytes | None:
+def _leaf_of(nodes: Nodes, path: bytes) -> bytes | None:
     """The entry of the leaf at ``path`` in ``nodes`` (None: absent)."""
     index, depth = 1, 0
     entry = nodes.get(1)
@@ -254,7 +257,7 @@ def _leaf_of(nodes: dict[int, bytes], path: bytes) -> bytes | None:
     return entry if entry is not None and entry[:32] == path else None
 
 
-def _apply_all(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes | None],
+def _apply_all(nodes: Nodes, paths: list[bytes], values: list[bytes | None],
                old: list[tuple[bytes, bytes | None]], touched: list[int]) -> int:
     """``_apply`` of the sorted changes to the whole tree, compiled when it was built."""
     if NATIVE:
@@ -262,7 +265,7 @@ def _apply_all(nodes: dict[int, bytes], paths: list[bytes], values: list[bytes |
     return _apply(nodes, 1, 0, paths, values, 0, len(paths), old, touched)
 
 
-def _rehash_up(nodes: dict[int, bytes], walked: list[int], index: int, node_hash: bytes, touched: list[int]) -> None:
+def _rehash_up(nodes: Nodes, walked: list[int], index: int, node_hash: bytes, touched: list[int]) -> None:
     """Rehash the internal nodes ``walked`` down to ``index`` (each the parent of the next), bottom up, after
     ``index`` was given a subtree of hash ``node_hash``: the hash is carried up, so each level reads only the
     sibling. A write never leaves a walked node with a lone leaf below it (that happens only on a deletion), so
@@ -288,7 +291,7 @@ class SparseMerkleTree:
     __slots__ = ("_nodes", "_size")
 
     def __init__(self) -> None:
-        self._nodes: dict[int, bytes] = {}
+        self._nodes: Nodes = {}
         self._size = 0
 
     @classmethod

@@ -744,3 +744,12 @@ def test_the_compiled_load_refuses_a_parent_that_is_not_a_cached_internal_node()
         _smt_native.load_pairs({1: b"r" * 96}, [1], {})
     with pytest.raises(TypeError, match="expected a stored node of bytes at 2, found str"):
         _smt_native.load_pairs({1: b"r" * 32}, [1], {2: "text"})  # type: ignore[dict-item]
+
+
+@needs_native
+def test_a_stored_tree_keeps_its_cache_in_a_table() -> None:
+    tree = StoredTree(lambda indexes: {}, None, 0, capacity=64)
+    tree.load_all((b"key %d" % i, hashlib.sha256(b"value %d" % i).digest()) for i in range(100))
+    assert isinstance(tree._nodes, _smt_native.NodeTable)
+    assert tree.root() == SparseMerkleTree.from_items(
+        {b"key %d" % i: hashlib.sha256(b"value %d" % i).digest() for i in range(100)}).root()

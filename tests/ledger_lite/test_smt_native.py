@@ -52,6 +52,7 @@ def values(n: int) -> list[bytes]:
 def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, pool: list[bytes]) -> None:
     python_nodes: dict[int, bytes] = {}
     native_nodes: dict[int, bytes] = {}
+    table = _smt_native.NodeTable()  # the same walks on the stored tree's table: the same nodes again
     for step in range(data.draw(st.integers(1, 6))):
         changed = sorted(data.draw(st.lists(st.sampled_from(pool), min_size=1, unique=True)))
         # new value hashes each step (shifted by the step), some of them deletions once there is something to delete
@@ -64,11 +65,15 @@ def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, poo
         added = smt_tree._apply(python_nodes, 1, 0, list(changed), list(new), 0, len(changed), python_old,
                                 python_touched)
         assert _smt_native.apply(native_nodes, list(changed), list(new), native_old, native_touched) == added
-        assert native_old == python_old
-        assert native_touched == python_touched
-        assert native_nodes == python_nodes
+        table_old: list[tuple[bytes, bytes | None]] = []
+        table_touched: list[int] = []
+        assert _smt_native.apply(table, list(changed), list(new), table_old, table_touched) == added
+        assert native_old == python_old == table_old
+        assert native_touched == python_touched == table_touched
+        assert native_nodes == python_nodes == dict(table.items())
         for path in pool:
-            assert _smt_native.leaf(native_nodes, path) == smt_tree._leaf_of(python_nodes, path)
+            assert _smt_native.leaf(native_nodes, path) == smt_tree._leaf_of(python_nodes, path) \
+                == _smt_native.leaf(table, path)
 
 
 @needs_native
@@ -84,6 +89,9 @@ def test_compiled_and_python_builds_agree(pool: list[bytes]) -> None:
     assert _smt_native.build(native_nodes, pool, hashes, native_touched) == root
     assert native_nodes == python_nodes
     assert native_touched == python_touched
+    table = _smt_native.NodeTable()
+    assert _smt_native.build(table, pool, hashes, []) == root
+    assert dict(table.items()) == python_nodes
 
 
 @needs_native
@@ -108,7 +116,7 @@ def test_a_batch_with_a_key_said_absent_but_present_leaves_the_tree_as_it_was(
     (({}, [b"\x00" * 32], [], [], []), TypeError, "expected two lists of the same length"),
     (({1: b"neither 32 nor 96 bytes"}, [b"\x00" * 32], [bytes(32)], [], []), TypeError,
      "expected a state tree entry of 32 or 96 bytes"),
-    (([], [b"\x00" * 32], [bytes(32)], [], []), TypeError, "expected a dict of nodes"),
+    (([], [b"\x00" * 32], [bytes(32)], [], []), TypeError, "expected the nodes as a dict or a NodeTable"),
 ], ids=["unsorted", "twice", "short-path", "short-value", "lengths", "bad-entry", "not-a-dict"])
 def test_the_compiled_update_refuses_input_of_the_wrong_shape(args: tuple[object, ...], error: type[Exception],
                                                                says: str) -> None:

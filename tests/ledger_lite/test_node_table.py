@@ -1,0 +1,67 @@
+"""``_smt_native.NodeTable``, the map from heap index to entry that ``ledger.state_tree`` caches its nodes in: the
+same answers as a dict through random writes, deletions, growth and shrinking (heap indexes past a machine word
+included), and clear errors for keys and entries a tree never holds. ``test_smt_native.py`` and
+``tests/ledger/test_state_tree.py`` run the walks on it."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+
+from ledger_lite import smt_tree
+
+if smt_tree.NATIVE:
+    from ledger_lite._smt_native import NodeTable
+
+pytestmark = pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_native is not built")
+
+
+def entry(i: int) -> bytes:
+    digest = hashlib.sha256(b"entry %d" % i).digest()
+    return digest if i % 3 else digest * 3  # internal nodes (32 bytes) and leaf records (96)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_table_answers_as_a_dict_through_writes_deletions_growth_and_shrinking(seed: int) -> None:
+    rng = random.Random(seed)
+    table, model = NodeTable(), {}
+    keys = [rng.randrange(1, 1 << rng.choice((4, 20, 40, 62, 63, 64, 90))) for _ in range(3000)]
+    for step in range(20_000):
+        key = rng.choice(keys)
+        if step < 12_000 or rng.random() < 0.3:
+            table[key] = model[key] = entry(step)
+        elif key in model:
+            del table[key], model[key]
+        else:
+            with pytest.raises(KeyError):
+                del table[key]
+        assert len(table) == len(model)
+    assert sorted(table) == sorted(model) == sorted(table.keys())
+    assert dict(table.items()) == model
+    for key in keys:
+        assert table.get(key) == model.get(key)
+        assert (key in table) == (key in model)
+    for key in list(model):  # empty it: the table shrinks as it goes and still finds what is left
+        del table[key], model[key]
+        if len(model) % 500 == 0:
+            assert all(table[k] == v for k, v in model.items())
+    assert len(table) == 0 and table.keys() == []
+
+
+def test_the_table_takes_a_dict_or_pairs_and_refuses_what_a_tree_never_holds() -> None:
+    table = NodeTable()
+    table.update({1: entry(1), 1 << 70: entry(2)})
+    table.update([(2, entry(3))])
+    assert table[1 << 70] == entry(2) and table.get(5, b"none") == b"none" and len(table) == 3
+    with pytest.raises(KeyError):
+        table[7]
+    with pytest.raises(TypeError, match="expected an int heap index, found str"):
+        table["1"] = entry(1)  # type: ignore[index]
+    with pytest.raises(TypeError, match="expected a state tree entry of 32 or 96 bytes at 3"):
+        table[3] = b"short"
+    with pytest.raises(TypeError, match=r"expected \(index, entry\) pairs"):
+        table.update([(4,)])  # type: ignore[list-item]
+    assert len(table) == 3  # nothing refused was kept
+
