@@ -438,21 +438,27 @@ static inline int bit_at(const unsigned char *path, int depth) {
     return path[depth >> 3] >> (7 - (depth & 7)) & 1;
 }
 
+#define WORD_DEPTH 62 /* the deepest level whose heap indexes fit a machine word (below 2^63) */
+
+static inline uint64_t word_at(const unsigned char *path, int depth, int last) {
+    /* index_of for depth <= WORD_DEPTH, as a machine word */
+    uint64_t prefix = 0;
+    if (depth > 0) {
+        uint64_t top = 0;
+        for (int i = 0; i < 8; i++)
+            top = top << 8 | path[i];
+        prefix = top >> (64 - depth);
+        if (last >= 0)
+            prefix = (prefix & ~(uint64_t)1) | (uint64_t)last;
+    }
+    return (uint64_t)1 << depth | prefix;
+}
+
 static PyObject *index_of(const unsigned char *path, int depth, int last) {
     /* The heap index of the node at ``depth`` along ``path``: (1 << depth) | its first ``depth`` bits, the last of
      * them replaced by ``last`` when it is 0 or 1 (a child on a given side, or a sibling). */
-    if (depth <= 62) {
-        uint64_t prefix = 0;
-        if (depth > 0) {
-            uint64_t top = 0;
-            for (int i = 0; i < 8; i++)
-                top = top << 8 | path[i];
-            prefix = top >> (64 - depth);
-            if (last >= 0)
-                prefix = (prefix & ~(uint64_t)1) | (uint64_t)last;
-        }
-        return PyLong_FromUnsignedLongLong((uint64_t)1 << depth | prefix);
-    }
+    if (depth <= WORD_DEPTH)
+        return PyLong_FromUnsignedLongLong(word_at(path, depth, last));
     if (depth > MAX_DEPTH) { /* only a corrupt node dict has internal nodes below the last bit of a path */
         PyErr_Format(PyExc_ValueError, "expected a leaf or an empty slot within %d levels, found internal nodes "
                      "deeper", MAX_DEPTH);
@@ -492,6 +498,41 @@ static int set_steal(Tree *t, PyObject *index, PyObject *entry) {
         return -1;
     int failed = nodes_set(t->nodes, index, entry);
     Py_DECREF(entry);
+    return failed;
+}
+
+/* get and set_steal of the node at ``depth`` along ``path`` (``last`` as for index_of): on a NodeTable, down to
+ * WORD_DEPTH, straight from the word, without making an int; elsewhere through index_of. */
+
+static int get_at(Tree *t, const unsigned char *path, int depth, int last, PyObject **entry) {
+    if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType)) {
+        Slot *slot = table_find((NodeTable *)t->nodes, word_at(path, depth, last));
+        *entry = slot == NULL ? NULL : slot->entry; /* a table holds entries of the right shape only */
+        return 0;
+    }
+    PyObject *index = index_of(path, depth, last);
+    if (index == NULL)
+        return -1;
+    int failed = get(t, index, entry);
+    Py_DECREF(index);
+    return failed;
+}
+
+static int set_at_steal(Tree *t, const unsigned char *path, int depth, int last, PyObject *entry) {
+    if (entry == NULL)
+        return -1;
+    if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType)) {
+        int failed = table_put((NodeTable *)t->nodes, word_at(path, depth, last), entry);
+        Py_DECREF(entry);
+        return failed;
+    }
+    PyObject *index = index_of(path, depth, last);
+    if (index == NULL) {
+        Py_DECREF(entry);
+        return -1;
+    }
+    int failed = set_steal(t, index, entry);
+    Py_DECREF(index);
     return failed;
 }
 
@@ -636,22 +677,13 @@ static int rehash_up(Tree *t, const unsigned char *path, int top, int depth, con
     }
     for (int at = depth; at > top; at--) {
         int side = bit_at(path, at - 1);
-        PyObject *sibling_index = index_of(path, at, 1 - side);
         PyObject *sibling = NULL;
-        if (sibling_index == NULL || get(t, sibling_index, &sibling) < 0) {
-            Py_XDECREF(sibling_index);
+        if (get_at(t, path, at, 1 - side, &sibling) < 0)
             return -1;
-        }
-        Py_DECREF(sibling_index);
         const unsigned char *other = hash_of(sibling);
-        if (sha256_of(1, side ? other : hash, side ? hash : other, hash) < 0)
+        if (sha256_of(1, side ? other : hash, side ? hash : other, hash) < 0
+            || set_at_steal(t, path, at - 1, -1, PyBytes_FromStringAndSize((const char *)hash, HASH)) < 0)
             return -1;
-        PyObject *above = index_of(path, at - 1, -1);
-        if (above == NULL || set_steal(t, above, PyBytes_FromStringAndSize((const char *)hash, HASH)) < 0) {
-            Py_XDECREF(above);
-            return -1;
-        }
-        Py_DECREF(above);
     }
     return 0;
 }
@@ -661,16 +693,16 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
     PyObject *path_obj = change->path;
     const unsigned char *path = bytes_of(path_obj);
     int top = depth, failed = -1;
-    PyObject *index = index_of(path, depth, -1), *current = NULL;
-    if (index == NULL || get(t, index, &current) < 0)
+    PyObject *index = NULL, *current = NULL;
+    if (get_at(t, path, depth, -1, &current) < 0)
         goto done;
     while (current != NULL && PyBytes_GET_SIZE(current) == HASH) {
         depth++;
-        Py_DECREF(index);
-        index = index_of(path, depth, -1);
-        if (index == NULL || get(t, index, &current) < 0)
+        if (get_at(t, path, depth, -1, &current) < 0)
             goto done;
     }
+    if ((index = index_of(path, depth, -1)) == NULL)
+        goto done;
     Py_XINCREF(current); /* held across the writes below */
     int delete = change->value == Py_None;
     if (current == NULL || memcmp(bytes_of(current), path, HASH) == 0) {
@@ -736,19 +768,11 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
         Py_DECREF(walked);
     }
     for (int above = depth - 1; above >= top; above--) {
-        PyObject *left_index = index_of(path, above + 1, 0), *right_index = index_of(path, above + 1, 1);
         PyObject *left = NULL, *right = NULL;
-        int read = left_index == NULL || right_index == NULL || get(t, left_index, &left) < 0
-                   || get(t, right_index, &right) < 0 ? -1 : 0;
-        Py_XDECREF(left_index);
-        Py_XDECREF(right_index);
-        if (read < 0)
+        if (get_at(t, path, above + 1, 0, &left) < 0 || get_at(t, path, above + 1, 1, &right) < 0)
             goto release;
         if (left != NULL && right != NULL) { /* rehash's common case, inline: most levels of a walk */
-            PyObject *at = index_of(path, above, -1);
-            int set = at == NULL ? -1 : set_steal(t, at, node_entry(hash_of(left), hash_of(right)));
-            Py_XDECREF(at);
-            if (set < 0)
+            if (set_at_steal(t, path, above, -1, node_entry(hash_of(left), hash_of(right))) < 0)
                 goto release;
         } else if (rehash(t, path, above) < 0) {
             goto release;
@@ -925,12 +949,7 @@ static PyObject *smt_leaf(PyObject *module, PyObject *args) {
     Tree t = {nodes, NULL, NULL};
     PyObject *entry = NULL;
     for (int depth = 0; depth <= MAX_DEPTH; depth++) {
-        PyObject *index = index_of(path, depth, -1);
-        if (index == NULL)
-            return NULL;
-        int failed = get(&t, index, &entry);
-        Py_DECREF(index);
-        if (failed < 0)
+        if (get_at(&t, path, depth, -1, &entry) < 0)
             return NULL;
         if (entry == NULL || PyBytes_GET_SIZE(entry) != HASH)
             break;
