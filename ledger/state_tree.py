@@ -83,8 +83,12 @@ def _entry_of(index: int, node: bytes) -> bytes:
     if len(node) == 2 * HASH_SIZE:
         node = bytes(node)
         return node + hash_leaf(node[:HASH_SIZE], node[HASH_SIZE:])
-    raise StoreError(f"expected the state tree node at position {index} to be a 32-byte hash or a 64-byte leaf, "
-                     f"found {len(node)} bytes; the store was changed outside the node")
+    raise _misshapen(index, len(node))
+
+
+def _misshapen(index: int, size: int) -> StoreError:
+    return StoreError(f"expected the state tree node at position {index} to be a 32-byte hash or a 64-byte leaf, "
+                      f"found {size} bytes; the store was changed outside the node")
 
 
 class StoredTree(SparseMerkleTree):
@@ -176,8 +180,7 @@ class StoredTree(SparseMerkleTree):
         if problem is not None:
             index, what = problem
             if isinstance(what, int):
-                raise StoreError(f"expected the state tree node at position {index} to be a 32-byte hash or a "
-                                 f"64-byte leaf, found {what} bytes; the store was changed outside the node")
+                raise _misshapen(index, what)
             raise StoreError(f"the state tree's children of position {index} hash to {what.hex()}, expected "
                              f"{self._nodes[index].hex()} (checked down from the signed state root); the store was "
                              f"changed outside the node")
@@ -298,12 +301,9 @@ def _load_checked(nodes: Nodes, indexes: list[int],
             if node is None:
                 hashes.append(EMPTY)
                 continue
-            if len(node) == HASH_SIZE:
-                entry = bytes(node)
-            elif len(node) == 2 * HASH_SIZE:
-                entry = bytes(node) + hash_leaf(node[:HASH_SIZE], node[HASH_SIZE:])
-            else:
+            if len(node) not in (HASH_SIZE, 2 * HASH_SIZE):
                 return child, len(node)
+            entry = _entry_of(child, node)
             loaded.append((child, entry))
             hashes.append(_hash_of(entry))
         computed = hash_node(*hashes)
