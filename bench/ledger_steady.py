@@ -104,8 +104,9 @@ def ingest(readings: list[list[bytes]], genesis: Genesis, validator: SigningKey,
             "readings_per_s": round(measured / wall)}
 
 
-def cache_bytes_per_entry(leaves: int = 200_000) -> float:
-    """Bytes of Python allocations per cached entry of a ``StoredTree`` holding ``leaves`` written leaves."""
+def cache_bytes_per_entry(leaves: int = 200_000, *, in_dict: bool = False) -> float:
+    """Bytes of Python allocations per cached entry of a ``StoredTree`` holding ``leaves`` written leaves (its cache
+    in a plain dict rather than its ``NodeTable`` with ``in_dict``: ``bench/tree_cache.py``)."""
     items = [(hashlib.sha256(b"key %d" % i).digest(), hashlib.sha256(b"value %d" % i).digest()) for i in range(leaves)]
     tracemalloc.start()
     try:
@@ -113,6 +114,8 @@ def cache_bytes_per_entry(leaves: int = 200_000) -> float:
         # A cache a little smaller than the tree (about 2.4 entries a leaf): once written, the tree is evicted
         # down to it, and the order in which entries leave is kept for every pair still cached.
         tree = StoredTree(lambda indexes: {}, None, 0, capacity=2 * leaves)
+        if in_dict:
+            tree._nodes = {}
         tree.load_all(items)
         tree.written(tree.pending())
         return (tracemalloc.get_traced_memory()[0] - before) / tree.cached

@@ -5,8 +5,8 @@ Two trees of ``--leaves`` leaves are built and written (every node cached: the w
 node's do while its tree fits its cache). Then ``--batches`` batches, each the reads and the update a block makes
 (``get_many`` then ``update`` of 900 existing keys changed and 900 new keys), go to both trees alternately, each
 timed in the CPU time of this thread (``time.thread_time``: other processes on a busy machine do not count). The
-two trees must end with the same root. Also measured: the memory of each cache per entry (``tracemalloc``, the
-entries and the order in which they leave the cache), as ``bench/ledger_steady.py`` measures it.
+two trees must end with the same root. Also measured: the memory of each cache per entry, as
+``bench/ledger_steady.py`` measures it (``tracemalloc``, the entries and the order in which they leave the cache).
 
 Prints one JSON line: min and median ms a batch for each, and the table's ratio to the dict.
 """
@@ -21,10 +21,11 @@ import random
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
+
+from ledger_steady import cache_bytes_per_entry
 
 from ledger.state_tree import StoredTree
 from ledger_lite import smt_tree
@@ -40,20 +41,6 @@ def built(items: list[tuple[bytes, bytes]], table: bool) -> StoredTree:
     tree.load_all(items)
     tree.written(tree.pending())
     return tree
-
-
-def bytes_per_entry(items: list[tuple[bytes, bytes]], table: bool) -> float:
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tree = StoredTree(lambda indexes: {}, None, 0, capacity=2 * len(items))
-        if not table:
-            tree._nodes = {}
-        tree.load_all(items)
-        tree.written(tree.pending())
-        return (tracemalloc.get_traced_memory()[0] - before) / tree.cached
-    finally:
-        tracemalloc.stop()
 
 
 def main() -> None:
@@ -79,9 +66,8 @@ def main() -> None:
             times[name].append(time.thread_time() - began)
     if trees["table"].root() != trees["dict"].root():
         raise SystemExit("expected both trees to end with the same root, found two")
-    sample = items[:200_000]
     figures = {name: {"min_ms": round(min(spent) * 1e3, 2), "median_ms": round(statistics.median(spent) * 1e3, 2),
-                      "bytes_per_entry": round(bytes_per_entry(sample, name == "table"))}
+                      "bytes_per_entry": round(cache_bytes_per_entry(in_dict=name == "dict"))}
                for name, spent in times.items()}
     print(json.dumps({"bench": "tree_cache", "leaves": args.leaves, "batches": args.batches,
                       "batch_keys": 2 * BATCH, **figures,

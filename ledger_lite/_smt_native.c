@@ -980,21 +980,14 @@ static PyObject *child_of(PyObject *parent, int side) {
 
 static int depth_of(PyObject *index) {
     /* index.bit_length() - 1 for a heap index (>= 1); -1 with an exception set for anything else */
-    if (!PyLong_CheckExact(index)) {
-        PyErr_Format(PyExc_TypeError, "expected an int heap index, found %.80s", Py_TYPE(index)->tp_name);
-        return -1;
-    }
-    int overflow = 0;
-    long long small = PyLong_AsLongLongAndOverflow(index, &overflow);
-    if (small == -1 && PyErr_Occurred())
-        return -1;
-    if (!overflow && small >= 1) {
-        int depth = 0;
-        while (small >>= 1)
-            depth++;
-        return depth;
-    }
-    PyObject *bits = overflow > 0 ? PyObject_CallMethod(index, "bit_length", NULL) : NULL;
+    uint64_t key;
+    int word = word_of(index, &key);
+    if (word != 0)
+        return word < 0 ? -1 : 63 - __builtin_clzll(key);
+    PyObject *zero = PyLong_FromLong(0); /* beyond a machine word, or not a heap index at all */
+    int positive = zero == NULL ? -1 : PyObject_RichCompareBool(index, zero, Py_GT);
+    Py_XDECREF(zero);
+    PyObject *bits = positive > 0 ? PyObject_CallMethod(index, "bit_length", NULL) : NULL;
     long count = bits == NULL ? -1 : PyLong_AsLong(bits);
     Py_XDECREF(bits);
     if (count < 1 || count > MAX_DEPTH + 1) {
