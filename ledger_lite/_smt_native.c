@@ -218,51 +218,48 @@ static int check_entry(PyObject *index, PyObject *entry) {
 
 /* The primitives every walk below uses on its nodes, a dict or a NodeTable. */
 
+static int route(PyObject **nodes, PyObject *index, uint64_t *key) {
+    /* Where ``index`` lives in ``*nodes``: 1 in a NodeTable's slots (its word in *key); 0 in the dict *nodes names
+     * now (the nodes themselves, or a table's ``others``); -1 on error */
+    if (!Py_IS_TYPE(*nodes, &NodeTableType))
+        return 0;
+    int word = word_of(index, key);
+    if (word == 0)
+        *nodes = ((NodeTable *)*nodes)->others;
+    return word;
+}
+
 static int nodes_get(PyObject *nodes, PyObject *index, PyObject **entry) {
     /* nodes.get(index) as a borrowed reference (NULL: absent); -1 on error */
-    if (Py_IS_TYPE(nodes, &NodeTableType)) {
-        NodeTable *t = (NodeTable *)nodes;
-        uint64_t key;
-        int word = word_of(index, &key);
-        if (word < 0)
-            return -1;
-        if (word) {
-            Slot *slot = table_find(t, key);
-            *entry = slot == NULL ? NULL : slot->entry;
-            return 0;
-        }
-        nodes = t->others;
+    uint64_t key;
+    int word = route(&nodes, index, &key);
+    if (word != 0) {
+        Slot *slot = word < 0 ? NULL : table_find((NodeTable *)nodes, key);
+        *entry = slot == NULL ? NULL : slot->entry;
+        return word < 0 ? -1 : 0;
     }
     *entry = PyDict_GetItemWithError(nodes, index);
     return *entry == NULL && PyErr_Occurred() ? -1 : 0;
 }
 
 static int nodes_set(PyObject *nodes, PyObject *index, PyObject *entry) {
-    if (Py_IS_TYPE(nodes, &NodeTableType)) {
-        NodeTable *t = (NodeTable *)nodes;
-        uint64_t key;
-        int word = word_of(index, &key);
-        if (word < 0 || check_entry(index, entry) < 0)
-            return -1;
-        if (word)
-            return table_put(t, key, entry);
-        nodes = t->others;
-    }
+    uint64_t key;
+    if (Py_IS_TYPE(nodes, &NodeTableType) && check_entry(index, entry) < 0) /* a table holds entries only */
+        return -1;
+    int word = route(&nodes, index, &key);
+    if (word < 0)
+        return -1;
+    if (word)
+        return table_put((NodeTable *)nodes, key, entry);
     return PyDict_SetItem(nodes, index, entry);
 }
 
 static int nodes_discard(PyObject *nodes, PyObject *index) {
     /* del nodes[index] if there: 1 if it was, 0 if not, -1 on error */
-    if (Py_IS_TYPE(nodes, &NodeTableType)) {
-        NodeTable *t = (NodeTable *)nodes;
-        uint64_t key;
-        int word = word_of(index, &key);
-        if (word < 0)
-            return -1;
-        if (word)
-            return table_remove(t, key);
-        nodes = t->others;
-    }
+    uint64_t key;
+    int word = route(&nodes, index, &key);
+    if (word != 0)
+        return word < 0 ? -1 : table_remove((NodeTable *)nodes, key);
     int present = PyDict_Contains(nodes, index);
     if (present <= 0)
         return present;

@@ -61,6 +61,8 @@ def test_the_table_takes_a_dict_or_pairs_and_refuses_what_a_tree_never_holds() -
         table["1"] = entry(1)  # type: ignore[index]
     with pytest.raises(TypeError, match="expected a state tree entry of 32 or 96 bytes at 3"):
         table[3] = b"short"
+    with pytest.raises(TypeError, match="expected a state tree entry of 32 or 96 bytes at 1180591620717411303424"):
+        table[1 << 70] = b"short"  # beyond a machine word too
     with pytest.raises(TypeError, match=r"expected \(index, entry\) pairs"):
         table.update([(4,)])  # type: ignore[list-item]
     assert len(table) == 3  # nothing refused was kept
