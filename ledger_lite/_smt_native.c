@@ -1,5 +1,6 @@
-/* The batch update of ledger_lite.smt_tree, compiled: the same walks over the same dict of heap index -> entry,
- * with SHA-256 taken from OpenSSL's libcrypto directly (a hashlib call on a 65-byte node costs ~1.1 us here, mostly
+/* The batch update of ledger_lite.smt_tree, compiled: the same walks over the same map of heap index -> entry (a
+ * dict, or the NodeTable below, which ledger.state_tree caches its nodes in), with SHA-256 taken from OpenSSL's
+ * libcrypto directly (a hashlib call on a 65-byte node costs ~1.1 us here, mostly
  * in making objects; the same hash through EVP ~0.25 us). Measured by bench/smt.py in the same run: 1.6-1.7 times
  * the Python walks at a million leaves, 2.4 times at 200,000; what is left is mostly waiting on memory, a dict
  * lookup of a node at every level.
@@ -8,11 +9,15 @@
  * reference (tests/ledger_lite/test_smt_native.py checks that both give the very same nodes, replaced values and
  * touched positions), and the place to read first. What differs is only how a heap index is made: Python keeps
  * it as an int and doubles it going down; here the node at depth d along a path is addressed by (path, d), and
- * its index is made when the dict is asked, (1 << d) | the path's first d bits (index_of).
+ * its index is made when the dict is asked, (1 << d) | the path's first d bits (index_of; on a NodeTable, down to
+ * depth 62, it stays a machine word: word_at).
  *
  * Entries are bytes: 32 (an internal node's hash) or 96 (a leaf's path || value_hash || leaf hash). Every
  * function returns -1 (or NULL) with a Python exception set on failure; the GIL is held throughout, so the one
  * digest context is never used by two calls at once.
+ *
+ * load_pairs, walk and pending are the stored tree's bookkeeping (ledger.state_tree._load_checked, _walk and
+ * _pending_of, which are their reference the same way: tests/ledger/test_state_tree.py).
  *
  * merkle_root is ledger_lite.merkle's RFC 6962 root over a block's transactions or a certificate's assets, with the
  * same hashing (4 times the Python levels at 900 leaves); test_merkle.py checks it against them and the published
