@@ -105,10 +105,20 @@ def update_both(stored: StoredTree, memory: SparseMerkleTree, model: dict[bytes,
             model[key] = value_hash
 
 
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
 @pytest.mark.parametrize("capacity", [16, 200, 1 << 20])
-def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file: TreeFile, capacity: int) -> None:
+def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file: TreeFile, capacity: int,
+                                                                         native: bool,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also with the Python forms of the walks and the cache (a dict), as a checkout that was never built runs."""
+    if not native:
+        monkeypatch.setattr(smt_tree, "NATIVE", False)
+        monkeypatch.setattr(state_tree, "NATIVE", False)
+    elif not smt_tree.NATIVE:
+        pytest.skip("ledger_lite._smt_native is not built")
     rng = random.Random(16)
     stored, memory = tree_file.open(capacity), SparseMerkleTree()
+    assert type(stored._nodes) is (_smt_native.NodeTable if native else dict)
     model: dict[bytes, bytes] = {}
     universe = [b"asset/%d" % i for i in range(400)]
     for block in range(60):
