@@ -1,9 +1,8 @@
 /* The batch update of ledger_lite.smt_tree, compiled: the same walks over the same map of heap index -> entry (a
  * dict, or the NodeTable below, which ledger.state_tree caches its nodes in), with SHA-256 taken from OpenSSL's
- * libcrypto directly (a hashlib call on a 65-byte node costs ~1.1 us here, mostly
- * in making objects; the same hash through EVP ~0.25 us). Measured by bench/smt.py in the same run: 1.6-1.7 times
- * the Python walks at a million leaves, 2.4 times at 200,000; what is left is mostly waiting on memory, a dict
- * lookup of a node at every level.
+ * libcrypto directly (a hashlib call on a 65-byte node costs ~1.1 us here, mostly in making objects; the same hash
+ * through EVP ~0.25 us). Measured by bench/smt.py in the same run: 1.6-1.7 times the Python walks at a million
+ * leaves, 2.4 times at 200,000; what is left is mostly waiting on memory, a dict lookup of a node at every level.
  *
  * Each function here is the one of the same name in smt_tree.py, line for line: the Python code is the
  * reference (tests/ledger_lite/test_smt_native.py checks that both give the very same nodes, replaced values and
