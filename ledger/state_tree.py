@@ -34,7 +34,8 @@ Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.
 take a dict; a plain dict where the module was never built). The walks, the loading of pairs, their check and the
 changed entries' stored form are compiled too (``_smt_native.walk``, ``load_pairs``, ``pending``); their Python
 forms are at the end of this module. Children are loaded and evicted as a pair: a cached internal node with neither
-child cached has its children on disk. Pairs are evicted least recently used first once ``capacity`` entries are
+child cached has its children on disk. Pairs are evicted least recently used first (their order in
+``ledger.lru_order.LruOrder``, which the cycle collector does not walk) once ``capacity`` entries are
 cached (before a walk, and when the producer has nothing to do, ``trim``: so the cache holds at most ``capacity``,
 what one batch's walks load and the changed entries not written yet), and only when neither child changed since the
 last write (their rows on disk are theirs); a walk touches its pairs from the bottom up, so a parent is always
@@ -46,11 +47,11 @@ theirs).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ledger.errors import StoreError
+from ledger.lru_order import LruOrder
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
 from ledger_lite.smt_tree import NATIVE, Nodes, SparseMerkleTree
 
@@ -107,16 +108,18 @@ class StoredTree(SparseMerkleTree):
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
         self._flush_at = max(1, capacity // 2)  # changed entries that make ``wants_flush`` true
         self._idle_flush_at = max(1, self._flush_at // 8)  # ... and ``wants_flush(idle=True)``
-        self._dirty: set[int] = set()  # heap indexes written since the last ``written``
+        # Containers of ints (and bytes) are dicts, not sets: a dict of untracked objects is left out of the cycle
+        # collector's passes (``ledger.lru_order``).
+        self._dirty: dict[int, None] = {}  # heap indexes written since the last ``written``
         self._nodes: Nodes = _smt_native.NodeTable() if NATIVE else {}
         self._read_nodes = read_nodes
         self._capacity = capacity
-        self._lru: OrderedDict[int, None] = OrderedDict()  # cached pairs by their parent's heap index
+        self._lru = LruOrder()  # cached pairs by their parent's heap index
         # Paths walked whole, everything along them still cached (module docstring), so the update that follows
         # the reads of a block's values does not walk them again; and the internal nodes they walk through: an
         # eviction of a pair below one of these, or a write of the tree, forgets them all.
-        self._reached: set[bytes] = set()
-        self._reached_through: set[int] = set()
+        self._reached: dict[bytes, None] = {}
+        self._reached_through: dict[int, None] = {}
         self._size = size
         # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
         # the LRU order is made only when the cache first overflows (deepest pairs first).
@@ -164,13 +167,11 @@ class StoredTree(SparseMerkleTree):
             shared_walks = False
         lru = self._lru
         for level in reversed(touched):  # bottom up: a parent stays fresher than its children
-            for parent in level:
-                if parent in lru:
-                    lru.move_to_end(parent)
-        reached.update(paths)
+            lru.touch_present(level)
+        reached.update(dict.fromkeys(paths))
         through = self._reached_through
         for level in touched:
-            through.update(level)
+            through.update(dict.fromkeys(level))
 
     def _load_pairs(self, indexes: list[int]) -> None:
         """Read the children of the cached internal nodes ``indexes`` from disk (a few queries for all), check them
@@ -186,12 +187,12 @@ class StoredTree(SparseMerkleTree):
                              f"changed outside the node")
         lru = self._lru
         for index in indexes:
-            lru[index] = None
+            lru.add(index)
 
     # --- writes -----------------------------------------------------------------------------------------------
     def _changed(self, touched: list[int]) -> None:
         """The positions an update wrote or emptied: written with the next ``pending``, cached until then."""
-        self._dirty.update(touched)
+        self._dirty.update(dict.fromkeys(touched))
 
     def wants_flush(self, *, idle: bool = False) -> bool:
         """Whether enough entries changed since the last ``written`` to write them now: the nodes near the top
@@ -222,8 +223,7 @@ class StoredTree(SparseMerkleTree):
             lru = self._lru
             for index, _ in write.rows:  # deepest first: parents end up fresher than their children
                 if index > 1:
-                    lru[index >> 1] = None
-                    lru.move_to_end(index >> 1)
+                    lru.touch(index >> 1)
         self._dirty.clear()
         self._evict()
 
@@ -239,8 +239,8 @@ class StoredTree(SparseMerkleTree):
             return
         if self._complete:
             self._complete = False
-            self._lru = OrderedDict.fromkeys(sorted({index >> 1 for index in nodes if index > 1}, key=int.bit_length,
-                                                    reverse=True))
+            self._lru = LruOrder(sorted({index >> 1 for index in nodes if index > 1}, key=int.bit_length,
+                                        reverse=True))
         lru = self._lru
         dirty = self._dirty
         kept = []
@@ -249,7 +249,7 @@ class StoredTree(SparseMerkleTree):
         for _ in range(min(len(lru), 2 * (len(nodes) - self._capacity) + 64)):  # bounded work per walk
             if len(nodes) <= self._capacity:
                 break
-            parent, _ = lru.popitem(last=False)
+            parent = lru.pop_oldest()
             left = 2 * parent
             # Only a pair whose rows on disk are theirs: a changed (or emptied) position stays until written.
             if left in dirty or left + 1 in dirty:
@@ -263,7 +263,7 @@ class StoredTree(SparseMerkleTree):
             if left + 1 in nodes:
                 del nodes[left + 1]
         for parent in kept:  # tried again once they are written
-            lru[parent] = None
+            lru.add(parent)
         if forget:
             self._reached.clear()
             through.clear()
@@ -275,7 +275,7 @@ class StoredTree(SparseMerkleTree):
             raise ValueError(f"expected an empty state tree to build, found {self._size} leaves")
         built = SparseMerkleTree.from_items(items)
         self._nodes.update(built._nodes)
-        self._dirty.update(built._nodes)
+        self._dirty.update(dict.fromkeys(built._nodes))
         self._size = len(built)
 
 
