@@ -82,7 +82,7 @@ def main() -> None:
             demo = start_demo(Path(scratch), port=0, node_port=0, days=args.days, progress=lambda _: None)
             close = demo.stop
         elif args.assets:
-            from issuance_at_scale import SLOTS, World, slot
+            from issuance_at_scale import SLOTS, World, build_ledger, slot
 
             from ledger.api import create_app
             from ledger.node import Node
@@ -112,8 +112,6 @@ def main() -> None:
             frozen = gc.get_freeze_count()
             ingest_s = 0.0
             if args.assets:
-                from issuance_at_scale import build_ledger
-
                 gc.callbacks.append(auto)
                 try:
                     ingest_s = build_ledger(world, node, args.assets)

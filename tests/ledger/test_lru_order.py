@@ -26,7 +26,7 @@ def test_it_keeps_the_order_of_an_ordered_dict_through_random_use() -> None:
             order.add(key)
             expected.setdefault(key, None)
         elif action < 0.75:
-            present = [k for k in rng.sample(keys, 5)]
+            present = rng.sample(keys, 5)
             order.touch_present(present)
             for k in present:
                 if k in expected:
