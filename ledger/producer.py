@@ -132,6 +132,7 @@ class Producer(NodeBase):
             if idle:
                 with self._lock:
                     self.store.tree.trim()
+                self._checkpoint_while_idle()
 
     def _tree_write_due(self, idle_since: float | None = None) -> bool:
         """Whether the tree's changes are worth writing while idle (``idle_write_s``); with ``idle_since`` (a
@@ -153,6 +154,14 @@ class Producer(NodeBase):
                 return
         log.debug("wrote the state tree's %d changed entries while idle in %.2f s", changed,
                   wall.perf_counter() - began)
+
+    def _checkpoint_while_idle(self) -> None:
+        """Copy the WAL into the database while there is nothing to do (``Store.checkpoint``), rather than in the
+        commit of a later block. A failure leaves it to SQLite's own checkpoint in a later commit."""
+        try:
+            self.store.checkpoint()
+        except sqlite3.Error as exc:
+            log.warning("the store's write-ahead log could not be checkpointed while idle: %s", exc)
 
     def _block_size(self) -> int:
         """How many queued transactions the next block takes, in their order: up to ``max_block_txs``, but when

@@ -90,6 +90,13 @@ INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
 """
 _IN_CHUNK = 500  # keys per ``IN (…)`` lookup
+# SQLite copies the WAL's pages back into the database (a checkpoint) inside the commit that takes the WAL past
+# ``wal_autocheckpoint`` pages: 1,000 by default, fewer than a block certifying 900 assets dirties, so such a commit
+# nearly always checkpointed too (a 900-row update of a million-row table, `/tmp` probe: commit median 8.7 → 4.7 ms,
+# p90 15.6 → 5.4 ms without it). The node checkpoints when its producer has nothing to do instead (``checkpoint``,
+# once blocks wrote ``CHECKPOINT_ROWS`` rows since the last), and SQLite's own stays as the bound under steady load.
+WAL_PAGES = 4096
+CHECKPOINT_ROWS = 256
 MERGE_IDS = 1 << 17  # transaction ids kept in ``tx_recent`` (and in memory) before they are merged into ``tx_ids``
 # The tree of formats 3 to 7, rewritten in format 8 (``Store._migrate_from_7``): rows under ids, each internal node's
 # naming its children's.
@@ -180,6 +187,8 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+        self._unchecked = 0  # rows written since the last ``checkpoint``
         if self._has_table("txs") and "seq" not in self._columns("txs"):  # format 1
             self._migrate_from_1()
         self._db.executescript(SCHEMA)
@@ -270,6 +279,18 @@ class Store:
             with self._write_transaction():
                 self._write_tree(write, height)
             self.tree.written(write)
+            self._unchecked += len(write.rows) + len(write.deleted)
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL's pages into the database now, if blocks wrote ``CHECKPOINT_ROWS`` rows since the last
+        time (a passive checkpoint: it waits for no reader): the node's producer calls this when it has nothing to
+        do, so that the commit of a block someone waits for seldom does it. Returns whether it ran."""
+        with self._lock:
+            if self._unchecked < CHECKPOINT_ROWS:
+                return False
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self._unchecked = 0
+            return True
 
     @contextmanager
     def _write_transaction(self) -> Iterator[None]:
@@ -439,6 +460,7 @@ class Store:
                     self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
             if tree is not None:
                 self.tree.written(tree)
+            self._unchecked += len(rows) + len(writes) + (0 if tree is None else len(tree.rows) + len(tree.deleted))
             if merge:
                 self._recent.clear()
                 self._recent_more.clear()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import cbor2
 import pytest
 
+from ledger import storage
 from ledger.compact import FORM_RAW, pack_key, unpack_value
 from ledger.errors import NotFound, StoreError
 from ledger.genesis import Genesis
@@ -544,5 +548,83 @@ def test_a_certification_writes_no_owner_or_open_index_rows(ledger_world: Ledger
             f"asset/{c}" for c in children)
         assert [k for day in node.store.open_keys(world.user.address) for k in day] == []
         assert all(node.state.get(f"asset/{c}")["cert"] for c in children)
+    finally:
+        node.close()
+
+
+def _height_in_database_alone(data_dir: Path, tmp_path: Path) -> int | None:
+    """The last block height in the node's database file read without its write-ahead log (a copy of the file
+    alone): what a checkpoint has copied into it. None while the copy is torn."""
+    copy = tmp_path / "alone.sqlite"
+    copy.write_bytes((data_dir / "ledger.sqlite").read_bytes())
+    try:
+        with closing(sqlite3.connect(copy)) as db:
+            row = db.execute("SELECT MAX(height) FROM blocks").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return None if row is None else row[0]
+
+
+def _wait_for(condition: Callable[[], object], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return bool(condition())
+
+
+def test_an_idle_node_copies_its_write_ahead_log_into_the_database(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Store.checkpoint`` from the producer when it has nothing to do: the blocks reach the database file itself,
+    not only its write-ahead log, without waiting for SQLite's own checkpoint (``WAL_PAGES``, far off here)."""
+    monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 1)
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    try:
+        for n in range(2, 5):
+            ledger_world.new_asset(node, n, 1_000)
+        height = node.head.height
+        assert _wait_for(lambda: _height_in_database_alone(data_dir, tmp_path) == height)
+    finally:
+        node.close()
+
+
+def test_an_idle_node_leaves_a_few_rows_to_a_later_checkpoint(ledger_world: LedgerWorld, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    try:
+        ledger_world.new_asset(node, 2, 1_000)
+        monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 1)
+        assert node.store.checkpoint()  # everything so far in the database file
+        monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10_000)
+        assert _height_in_database_alone(data_dir, tmp_path) == node.head.height
+        ledger_world.new_asset(node, 3, 1_000)
+        time.sleep(0.3)  # idle meanwhile
+        assert node.store.checkpoint() is False  # a block of a few rows is left in the log...
+        alone = _height_in_database_alone(data_dir, tmp_path)
+        assert alone is not None and alone < node.head.height  # ... and its database file lacks it
+    finally:
+        node.close()
+
+
+def test_a_checkpoint_that_fails_while_idle_is_logged_and_the_node_goes_on(
+        ledger_world: LedgerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    node = ledger_world.open_node(tmp_path / "node", ManualClock())
+    try:
+        failures: list[int] = []
+
+        def full_disk() -> bool:
+            failures.append(1)
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(node.store, "checkpoint", full_disk)
+        ledger_world.new_asset(node, 2, 1_000)
+        assert _wait_for(lambda: failures)
+        assert any("could not be checkpointed while idle" in r.getMessage() and "disk is full" in r.getMessage()
+                   for r in caplog.records)
+        before = node.head.height
+        ledger_world.new_asset(node, 3, 1_000)  # blocks go on
+        assert node.head.height > before
     finally:
         node.close()
