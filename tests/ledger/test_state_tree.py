@@ -9,7 +9,7 @@ import hashlib
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key,
 from ledger_lite import smt_tree
 from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+from tests.helpers.waiting import wait_for
 
 if smt_tree.NATIVE:
     from ledger_lite import _smt_native
@@ -444,13 +445,6 @@ def test_a_node_that_crashed_between_tree_writes_puts_the_logged_keys_back(ledge
     finally:
         node.close()
     assert Store(data_dir / "ledger.sqlite").redo_keys() == []  # closing wrote the tree
-
-
-def wait_for(condition: Callable[[], object], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return bool(condition())
 
 
 def test_an_idle_node_writes_its_tree_and_a_crash_after_that_loses_nothing(ledger_world: LedgerWorld,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from ledger.node import Node
 from ledger.storage import Store, id_prefix
 from ledger_lite import BlockHeader, Commit, canonical, verify_commit
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, slot
+from tests.helpers.waiting import wait_for
 
 
 def populated(world: LedgerWorld, data_dir: Path) -> dict[str, Any]:
@@ -565,13 +565,6 @@ def _height_in_database_alone(data_dir: Path, tmp_path: Path) -> int | None:
     return None if row is None else row[0]
 
 
-def _wait_for(condition: Callable[[], object], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return bool(condition())
-
-
 def test_an_idle_node_copies_its_write_ahead_log_into_the_database(ledger_world: LedgerWorld, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """``Store.checkpoint`` from the producer when it has nothing to do: the blocks reach the database file itself,
@@ -583,7 +576,7 @@ def test_an_idle_node_copies_its_write_ahead_log_into_the_database(ledger_world:
         for n in range(2, 5):
             ledger_world.new_asset(node, n, 1_000)
         height = node.head.height
-        assert _wait_for(lambda: _height_in_database_alone(data_dir, tmp_path) == height)
+        assert wait_for(lambda: _height_in_database_alone(data_dir, tmp_path) == height)
     finally:
         node.close()
 
@@ -595,7 +588,7 @@ def test_an_idle_node_leaves_a_few_rows_to_a_later_checkpoint(ledger_world: Ledg
     try:
         ledger_world.new_asset(node, 2, 1_000)
         monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 1)
-        assert node.store.checkpoint()  # everything so far in the database file
+        node.store.checkpoint()  # everything so far in the database file (unless the producer copied it already)
         monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10_000)
         assert _height_in_database_alone(data_dir, tmp_path) == node.head.height
         ledger_world.new_asset(node, 3, 1_000)
@@ -620,9 +613,9 @@ def test_a_checkpoint_that_fails_while_idle_is_logged_and_the_node_goes_on(
 
         monkeypatch.setattr(node.store, "checkpoint", full_disk)
         ledger_world.new_asset(node, 2, 1_000)
-        assert _wait_for(lambda: failures)
-        assert any("could not be checkpointed while idle" in r.getMessage() and "disk is full" in r.getMessage()
-                   for r in caplog.records)
+        assert wait_for(lambda: any("could not be checkpointed while idle" in r.getMessage()
+                                    and "disk is full" in r.getMessage() for r in caplog.records))
+        assert failures
         before = node.head.height
         ledger_world.new_asset(node, 3, 1_000)  # blocks go on
         assert node.head.height > before
