@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from greencert.servers import BackgroundServer, free_port
+from greencert.servers import BackgroundServer
 from ledger.api import create_app
 from ledger.consortium.node import ConsortiumNode
 from ledger.consortium.order import EtcdOrdering, TxMissing
@@ -24,6 +24,7 @@ from ledger.etcd import EtcdClient
 from ledger.storage import Store
 from ledger_lite import BlockHeader, Commit, CommitError, SigningKey, validators_hash, verify_commit
 from ledger_lite.block import COMMIT_DOMAIN
+from tests.helpers.consortium_procs import free_port_ranges
 from tests.helpers.etcd_cluster import EtcdCluster, etcd_cluster, requires_etcd
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 
@@ -43,7 +44,8 @@ class Consortium:
     nodes: dict[int, ConsortiumNode] = field(default_factory=dict)
     clients: dict[int, EtcdClient] = field(default_factory=dict)
     servers: dict[int, BackgroundServer] = field(default_factory=dict)
-    ports: list[int] = field(default_factory=lambda: [free_port() for _ in range(4)])
+    # Below the ephemeral range: bound only when a validator serves, and no outgoing connection may take one meanwhile
+    ports: list[int] = field(default_factory=lambda: free_port_ranges([1] * 4))
 
     def url(self, i: int) -> str:
         return f"http://127.0.0.1:{self.ports[i]}"
