@@ -42,6 +42,8 @@ from ledger_lite.certificate import INTERVAL_S
 from ledger_lite.certificate import JST_ZONE as JST
 from ledger_lite.http_guard import HttpGuard
 
+REFRESH_SECONDS = 5  # the status page follows the trading without a touch
+
 
 def _badge(state: str, lang: str) -> str:
     return f'<span class="badge {state}" data-state="{state}">{t("state_" + state, lang)}</span>'
@@ -205,8 +207,10 @@ async def _fields(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
 
 
-def create_app(controller: HomeController, certificates: CertificateDesk | None = None) -> FastAPI:
-    """The page; with ``certificates``, also its certificates part (``field.trading.certificates_page``)."""
+def create_app(controller: HomeController, certificates: CertificateDesk | None = None, *,
+               refresh: int | None = REFRESH_SECONDS) -> FastAPI:
+    """The page; with ``certificates``, also its certificates part (``field.trading.certificates_page``). The status
+    page reloads itself every ``refresh`` seconds (``None``: never)."""
     app = FastAPI(title="GreenCert home controller", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(HttpGuard, max_body=MAX_BODY)
 
@@ -214,7 +218,7 @@ def create_app(controller: HomeController, certificates: CertificateDesk | None 
     def status(request: Request) -> Response:
         lang = _lang(request)
         extra = certificates_page.link(lang) if certificates is not None else ""
-        return _page(lang, t("title", lang), _status(controller, lang) + extra, refresh=True)
+        return _page(lang, t("title", lang), _status(controller, lang) + extra, refresh=refresh)
 
     @app.get("/buy")
     def form(request: Request) -> Response:

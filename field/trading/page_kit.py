@@ -55,9 +55,10 @@ def when(t_: int, lang: str) -> str:
     return moment.strftime("%Y/%m/%d %H:%M" if lang == "ja" else "%d %b %Y %H:%M")
 
 
-def page(lang: str, title: str, body: str, *, refresh: bool = False, status: int = 200) -> HTMLResponse:
+def page(lang: str, title: str, body: str, *, refresh: int | None = None, status: int = 200) -> HTMLResponse:
+    """The whole page; with ``refresh``, the browser reloads it every that many seconds."""
     other = "en" if lang == "ja" else "ja"
-    meta = '<meta http-equiv="refresh" content="5">' if refresh else ""
+    meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
     text = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">{meta}'
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"

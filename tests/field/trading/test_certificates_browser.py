@@ -57,7 +57,7 @@ def hood(world: TradingNode) -> Iterator[Neighbourhood]:
 @pytest.fixture(scope="module")
 def site(world: TradingNode, hood: Neighbourhood, node_url: str) -> Iterator[str]:
     node = NodeClient(node_url, timeout=30)
-    page_app = create_app(hood.controllers[BUYER], desk_for(world, hood, node=node))
+    page_app = create_app(hood.controllers[BUYER], desk_for(world, hood, node=node), refresh=None)
     served = BackgroundServer(page_app, "127.0.0.1", 0).start()
     yield served.url + "/"
     served.stop()

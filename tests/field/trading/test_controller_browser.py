@@ -47,7 +47,7 @@ def hood(world: TradingNode) -> Iterator[Neighbourhood]:
 
 @pytest.fixture(scope="module")
 def site(hood: Neighbourhood) -> Iterator[str]:
-    served = BackgroundServer(create_app(hood.controllers[0]), "127.0.0.1", 0).start()
+    served = BackgroundServer(create_app(hood.controllers[0], refresh=None), "127.0.0.1", 0).start()
     yield served.url + "/"
     served.stop()
 

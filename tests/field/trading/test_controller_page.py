@@ -67,6 +67,17 @@ def test_status_page_in_both_languages(page: httpx.Client, controller: HomeContr
     assert "form-action 'self'" in ja.headers["content-security-policy"]
 
 
+def test_the_status_page_alone_reloads_itself(page: httpx.Client, controller: HomeController) -> None:
+    refresh = '<meta http-equiv="refresh" content="5">'
+    assert refresh in page.get("/").text  # the trading shows without a touch
+    assert refresh not in page.get("/buy").text  # a form being filled in is never reloaded under the finger
+    transport = SyncASGITransport(create_app(controller, refresh=None))
+    with httpx.Client(transport=transport, base_url="http://home.test") as still:
+        text = still.get("/").text
+    transport.close()
+    assert "ホームコントローラー" in text and 'http-equiv="refresh"' not in text
+
+
 def test_a_request_is_confirmed_before_it_is_sent(page: httpx.Client, controller: HomeController) -> None:
     node: FakeNode = controller.node  # type: ignore[assignment]
     review = post(page, "/buy?lang=en", date="2026-10-05", time="18%3A00", kwh="2.5", price="30", pay="yen")
