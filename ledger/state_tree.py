@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from ledger.errors import StoreError
 from ledger.lru_order import LruOrder
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
-from ledger_lite.smt_tree import NATIVE, Nodes, SparseMerkleTree
+from ledger_lite.smt_tree import NATIVE, Nodes, SparseMerkleTree, Touched
 
 if NATIVE:
     from ledger_lite import _smt_native
@@ -110,7 +110,9 @@ class StoredTree(SparseMerkleTree):
         self._idle_flush_at = max(1, self._flush_at // 8)  # ... and ``wants_flush(idle=True)``
         # Containers of ints (and bytes) are dicts, not sets: a dict of untracked objects is left out of the cycle
         # collector's passes (``ledger.lru_order``).
-        self._dirty: dict[int, None] = {}  # heap indexes written since the last ``written``
+        # Heap indexes written since the last ``written``: the compiled walks note them straight in an ``IndexSet``
+        # (a 900-key update of a million-leaf tree took 9.3-10.4 ms at the median with a dict here, 6.4-7.0 with it).
+        self._dirty: dict[int, None] | _smt_native.IndexSet = _smt_native.IndexSet() if NATIVE else {}
         self._nodes: Nodes = _smt_native.NodeTable() if NATIVE else {}
         self._read_nodes = read_nodes
         self._capacity = capacity
@@ -190,9 +192,15 @@ class StoredTree(SparseMerkleTree):
             lru.add(index)
 
     # --- writes -----------------------------------------------------------------------------------------------
-    def _changed(self, touched: list[int]) -> None:
+    def _touched(self) -> Touched:
+        """The changed positions' set itself, for the compiled walks; a list for the Python walks."""
+        dirty = self._dirty
+        return [] if isinstance(dirty, dict) else dirty
+
+    def _changed(self, touched: Touched) -> None:
         """The positions an update wrote or emptied: written with the next ``pending``, cached until then."""
-        self._dirty.update(dict.fromkeys(touched))
+        if isinstance(self._dirty, dict):
+            self._dirty.update(dict.fromkeys(touched))
 
     def wants_flush(self, *, idle: bool = False) -> bool:
         """Whether enough entries changed since the last ``written`` to write them now: the nodes near the top

@@ -433,6 +433,184 @@ static PyTypeObject NodeTableType = {
     .tp_methods = table_methods,
 };
 
+/* ---- IndexSet ---------------------------------------------------------------------------------------------------
+ * A set of heap indexes: the positions a stored tree changed since it last wrote them (ledger.state_tree). The walks
+ * below note each position they write or empty in it straight from the path's bits, where a list would take an int
+ * object for each and a dict then hash it again. Words in an open-addressed table of machine words (0: empty), as
+ * NodeTable's keys; indexes from 2^63 on in a plain set beside. ``clear`` keeps the table's size: the set fills up
+ * to about the same size again before the next write. */
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t *keys;
+    size_t mask;
+    int shift;
+    Py_ssize_t used;
+    PyObject *others; /* set: the indexes that are not a machine word */
+} IndexSet;
+
+static PyTypeObject IndexSetType;
+
+static int marks_resize(IndexSet *s, size_t slots) {
+    uint64_t *old = s->keys;
+    size_t old_count = old == NULL ? 0 : s->mask + 1;
+    uint64_t *fresh = PyMem_Calloc(slots, sizeof(uint64_t));
+    if (fresh == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int bits = 0;
+    while (((size_t)1 << bits) < slots)
+        bits++;
+    s->keys = fresh;
+    s->mask = slots - 1;
+    s->shift = 64 - bits;
+    for (size_t i = 0; i < old_count; i++)
+        if (old[i] != 0) {
+            size_t j = (size_t)((old[i] * 0x9E3779B97F4A7C15ull) >> s->shift);
+            while (fresh[j] != 0)
+                j = (j + 1) & s->mask;
+            fresh[j] = old[i];
+        }
+    PyMem_Free(old);
+    return 0;
+}
+
+static inline int marks_find(const IndexSet *s, uint64_t key, size_t *at) {
+    /* 1 if ``key`` is held; its slot, or the empty slot where it would go, in *at */
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> s->shift);
+    while (s->keys[i] != 0 && s->keys[i] != key)
+        i = (i + 1) & s->mask;
+    *at = i;
+    return s->keys[i] == key;
+}
+
+static int marks_add_word(IndexSet *s, uint64_t key) {
+    size_t at;
+    if (marks_find(s, key, &at))
+        return 0;
+    if ((size_t)(s->used + 1) * 4 > (s->mask + 1) * 3) {
+        if (marks_resize(s, 2 * (s->mask + 1)) < 0)
+            return -1;
+        marks_find(s, key, &at);
+    }
+    s->keys[at] = key;
+    s->used++;
+    return 0;
+}
+
+static int marks_add(IndexSet *s, PyObject *index) {
+    uint64_t key;
+    int word = word_of(index, &key);
+    if (word < 0)
+        return -1;
+    return word ? marks_add_word(s, key) : PySet_Add(s->others, index);
+}
+
+static PyObject *marks_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    if (PyTuple_GET_SIZE(args) > 0 || (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0))
+        return PyErr_Format(PyExc_TypeError, "expected no arguments to IndexSet(), found some");
+    IndexSet *s = (IndexSet *)type->tp_alloc(type, 0);
+    if (s == NULL)
+        return NULL;
+    s->others = PySet_New(NULL);
+    if (s->others == NULL || marks_resize(s, MIN_SLOTS) < 0) {
+        Py_DECREF(s);
+        return NULL;
+    }
+    return (PyObject *)s;
+}
+
+static void marks_dealloc(IndexSet *s) {
+    PyMem_Free(s->keys);
+    Py_XDECREF(s->others);
+    Py_TYPE(s)->tp_free((PyObject *)s);
+}
+
+static Py_ssize_t marks_length(IndexSet *s) {
+    return s->used + PySet_GET_SIZE(s->others);
+}
+
+static int marks_contains(IndexSet *s, PyObject *index) {
+    uint64_t key;
+    size_t at;
+    if (!PyLong_Check(index))
+        return 0; /* as a set: what is not a heap index is not in it */
+    int word = word_of(index, &key);
+    if (word < 0)
+        return -1;
+    return word ? marks_find(s, key, &at) : PySet_Contains(s->others, index);
+}
+
+static PyObject *marks_iter(IndexSet *s) {
+    PyObject *indexes = PySequence_List(s->others);
+    for (size_t i = 0; indexes != NULL && i <= s->mask; i++)
+        if (s->keys[i] != 0) {
+            PyObject *index = PyLong_FromUnsignedLongLong(s->keys[i]);
+            if (index == NULL || PyList_Append(indexes, index) < 0)
+                Py_CLEAR(indexes);
+            Py_XDECREF(index);
+        }
+    PyObject *iter = indexes == NULL ? NULL : PyObject_GetIter(indexes);
+    Py_XDECREF(indexes);
+    return iter;
+}
+
+static PyObject *marks_add_method(IndexSet *s, PyObject *index) {
+    if (marks_add(s, index) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *marks_update(IndexSet *s, PyObject *indexes) {
+    PyObject *iter = PyObject_GetIter(indexes), *index;
+    if (iter == NULL)
+        return NULL;
+    int failed = 0;
+    while (!failed && (index = PyIter_Next(iter)) != NULL) {
+        failed = marks_add(s, index) < 0;
+        Py_DECREF(index);
+    }
+    Py_DECREF(iter);
+    if (failed || PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *marks_clear(IndexSet *s, PyObject *unused) {
+    if (s->used > 0)
+        memset(s->keys, 0, (s->mask + 1) * sizeof(uint64_t));
+    s->used = 0;
+    if (PySet_Clear(s->others) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef marks_methods[] = {
+    {"add", (PyCFunction)marks_add_method, METH_O, "add(index)"},
+    {"update", (PyCFunction)marks_update, METH_O, "update(iterable of indexes)"},
+    {"clear", (PyCFunction)marks_clear, METH_NOARGS, "clear(): empty, keeping the table's size"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods marks_as_sequence = {
+    .sq_length = (lenfunc)marks_length,
+    .sq_contains = (objobjproc)marks_contains,
+};
+
+static PyTypeObject IndexSetType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ledger_lite._smt_native.IndexSet",
+    .tp_doc = "IndexSet(): a set of heap indexes, the positions a stored tree changed (see _smt_native.c)",
+    .tp_basicsize = sizeof(IndexSet),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = marks_new,
+    .tp_dealloc = (destructor)marks_dealloc,
+    .tp_as_sequence = &marks_as_sequence,
+    .tp_iter = (getiterfunc)marks_iter,
+    .tp_methods = marks_methods,
+};
+
 /* ---- positions ----------------------------------------------------------------------------------------------- */
 
 static inline int bit_at(const unsigned char *path, int depth) {
@@ -478,7 +656,7 @@ static PyObject *index_of(const unsigned char *path, int depth, int last) {
 typedef struct {
     PyObject *nodes;   /* dict: heap index -> entry */
     PyObject *old;     /* list of (path, value hash or None), or NULL: not wanted */
-    PyObject *touched; /* list of the heap indexes written or emptied */
+    PyObject *touched; /* list or IndexSet of the heap indexes written or emptied */
 } Tree;
 
 static int get(Tree *t, PyObject *index, PyObject **entry) {
@@ -538,7 +716,21 @@ static int set_at_steal(Tree *t, const unsigned char *path, int depth, int last,
 }
 
 static int touch(Tree *t, PyObject *index) {
+    if (Py_IS_TYPE(t->touched, &IndexSetType))
+        return marks_add((IndexSet *)t->touched, index);
     return PyList_Append(t->touched, index);
+}
+
+static int touch_at(Tree *t, const unsigned char *path, int depth, int last) {
+    /* touch of the node at ``depth`` along ``path`` (as index_of): into an IndexSet without making an int */
+    if (depth <= WORD_DEPTH && Py_IS_TYPE(t->touched, &IndexSetType))
+        return marks_add_word((IndexSet *)t->touched, word_at(path, depth, last));
+    PyObject *index = index_of(path, depth, last);
+    if (index == NULL)
+        return -1;
+    int failed = touch(t, index);
+    Py_DECREF(index);
+    return failed;
 }
 
 static int remove_at(Tree *t, PyObject *index) {
@@ -668,14 +860,9 @@ static int rehash_up(Tree *t, const unsigned char *path, int top, int depth, con
      * internal nodes above it, at depths ``top`` to depth - 1, bottom up (each reads only the sibling) */
     unsigned char hash[HASH];
     memcpy(hash, node_hash, HASH);
-    for (int above = top; above < depth; above++) { /* touched.extend(walked), in walk order */
-        PyObject *index = index_of(path, above, -1);
-        if (index == NULL || touch(t, index) < 0) {
-            Py_XDECREF(index);
+    for (int above = top; above < depth; above++) /* touched.extend(walked), in walk order */
+        if (touch_at(t, path, above, -1) < 0)
             return -1;
-        }
-        Py_DECREF(index);
-    }
     for (int at = depth; at > top; at--) {
         int side = bit_at(path, at - 1);
         PyObject *sibling = NULL;
@@ -791,14 +978,9 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
         goto release;
     }
     /* a deletion: a leaf left alone below a walked node moves up (rehash) */
-    for (int above = top; above < depth; above++) {
-        PyObject *walked = index_of(path, above, -1);
-        if (walked == NULL || touch(t, walked) < 0) {
-            Py_XDECREF(walked);
+    for (int above = top; above < depth; above++)
+        if (touch_at(t, path, above, -1) < 0)
             goto release;
-        }
-        Py_DECREF(walked);
-    }
     for (int above = depth - 1; above >= top; above--) {
         PyObject *left = NULL, *right = NULL;
         if (get_at(t, path, above + 1, 0, &left) < 0 || get_at(t, path, above + 1, 1, &right) < 0)
@@ -920,8 +1102,9 @@ static Change *changes_of(PyObject *paths, PyObject *values, Py_ssize_t *count) 
 static int tree_of(PyObject *nodes, PyObject *old, PyObject *touched, Tree *t) {
     if (nodes_check(nodes) < 0)
         return -1;
-    if (!PyList_Check(touched) || (old != Py_None && !PyList_Check(old))) {
-        PyErr_SetString(PyExc_TypeError, "expected lists for the replaced values and the positions touched");
+    if ((!PyList_Check(touched) && !Py_IS_TYPE(touched, &IndexSetType)) || (old != Py_None && !PyList_Check(old))) {
+        PyErr_SetString(PyExc_TypeError, "expected a list for the replaced values and a list or IndexSet for the "
+                        "positions touched");
         return -1;
     }
     *t = (Tree){nodes, old == Py_None ? NULL : old, touched};
@@ -1418,10 +1601,11 @@ PyMODINIT_FUNC PyInit__smt_native(void) {
     if (sha256_md == NULL || digest_ctx == NULL || fresh_ctx == NULL
         || EVP_DigestInit_ex(fresh_ctx, sha256_md, NULL) != 1)
         return PyErr_Format(PyExc_ImportError, "expected OpenSSL to provide SHA-256, found it missing");
-    if (PyType_Ready(&NodeTableType) < 0)
+    if (PyType_Ready(&NodeTableType) < 0 || PyType_Ready(&IndexSetType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
-    if (module != NULL && PyModule_AddObjectRef(module, "NodeTable", (PyObject *)&NodeTableType) < 0)
+    if (module != NULL && (PyModule_AddObjectRef(module, "NodeTable", (PyObject *)&NodeTableType) < 0
+                           || PyModule_AddObjectRef(module, "IndexSet", (PyObject *)&IndexSetType) < 0))
         Py_CLEAR(module);
     return module;
 }

@@ -1,13 +1,14 @@
 # The compiled walks of ledger_lite.smt_tree, the stored tree's bookkeeping of ledger.state_tree and the RFC 6962
 # root of ledger_lite.merkle (_smt_native.c); each mirrors the Python function named.
 
-from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, MutableMapping, Sequence
 
 def apply(nodes: MutableMapping[int, bytes], paths: list[bytes], values: list[bytes | None],
-          old: list[tuple[bytes, bytes | None]] | None, touched: list[int]) -> int:
+          old: list[tuple[bytes, bytes | None]] | None, touched: list[int] | IndexSet) -> int:
     """``_apply`` over the whole tree: the sorted distinct ``paths`` set to ``values`` (None: deleted)."""
 
-def build(nodes: MutableMapping[int, bytes], paths: list[bytes], values: list[bytes], touched: list[int]) -> bytes:
+def build(nodes: MutableMapping[int, bytes], paths: list[bytes], values: list[bytes],
+          touched: list[int] | IndexSet) -> bytes:
     """``_build`` of a whole tree from the sorted distinct ``paths``; returns the root."""
 
 def leaf(nodes: MutableMapping[int, bytes], path: bytes) -> bytes | None:
@@ -37,3 +38,14 @@ class NodeTable(MutableMapping[int, bytes]):
     def __delitem__(self, index: int) -> None: ...
     def __iter__(self) -> Iterator[int]: ...
     def __len__(self) -> int: ...
+
+class IndexSet(Collection[int]):
+    """A set of heap indexes in a table of machine words (``ledger.state_tree``'s changed positions); ``apply`` and
+    ``build`` note the positions they touch straight into it."""
+
+    def __contains__(self, index: object) -> bool: ...
+    def __iter__(self) -> Iterator[int]: ...
+    def __len__(self) -> int: ...
+    def add(self, index: int) -> None: ...
+    def update(self, indexes: Iterable[int]) -> None: ...
+    def clear(self) -> None: ...

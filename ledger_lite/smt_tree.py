@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
+from typing import TypeAlias
 
 from ledger_lite.errors import Error
 from ledger_lite.smt import EMPTY, HASH_SIZE, LEAF_PREFIX, NODE_PREFIX, hash_leaf, hash_node, key_path
@@ -78,6 +79,8 @@ _RECORD_SIZE = 96
 
 # Where a tree keeps its entries: a dict here; ``ledger.state_tree`` keeps its cache in ``_smt_native.NodeTable``.
 Nodes = MutableMapping[int, bytes]
+# Where an update notes the positions it writes or empties: a list, or (compiled walks only) an ``IndexSet``.
+Touched: TypeAlias = "list[int] | _smt_native.IndexSet"
 
 
 def _hash_of(entry: bytes | None) -> bytes:
@@ -258,10 +261,12 @@ def _leaf_of(nodes: Nodes, path: bytes) -> bytes | None:
 
 
 def _apply_all(nodes: Nodes, paths: list[bytes], values: list[bytes | None],
-               old: list[tuple[bytes, bytes | None]], touched: list[int]) -> int:
+               old: list[tuple[bytes, bytes | None]], touched: Touched) -> int:
     """``_apply`` of the sorted changes to the whole tree, compiled when it was built."""
     if NATIVE:
         return _smt_native.apply(nodes, paths, values, old, touched)
+    if not isinstance(touched, list):
+        raise TypeError(f"expected the touched positions as a list, found {type(touched).__name__}")
     return _apply(nodes, 1, 0, paths, values, 0, len(paths), old, touched)
 
 
@@ -284,8 +289,9 @@ class SparseMerkleTree:
 
     Every node is in ``_nodes``. A subclass may keep only part of them there (a cache over a store): it makes
     sure, in ``_reach``, that every entry a walk along the given paths reads is present, and hears in
-    ``_changed`` which positions an update wrote or emptied (the walks note them in a list as they go, which costs
-    far less than a ``dict`` subclass seeing every write).
+    ``_changed`` which positions an update wrote or emptied (the walks note them as they go in what ``_touched``
+    gives: a list, or the compiled ``IndexSet`` itself; either costs far less than a ``dict`` subclass seeing every
+    write).
     """
 
     __slots__ = ("_nodes", "_size")
@@ -328,7 +334,11 @@ class SparseMerkleTree:
     def _reach(self, paths: Sequence[bytes]) -> None:
         """Make every entry that walks along ``paths`` read present in ``_nodes``: here they all are."""
 
-    def _changed(self, touched: list[int]) -> None:
+    def _touched(self) -> Touched:
+        """Where the next update notes the positions it writes or empties (handed to ``_changed`` then)."""
+        return []
+
+    def _changed(self, touched: Touched) -> None:
         """An update wrote or emptied the entries at these positions (some more than once): nothing to do here."""
 
     def root(self) -> bytes:
@@ -358,7 +368,7 @@ class SparseMerkleTree:
             ordered = sorted((path, changes[key]) for key, path in path_of.items())
             self._reach([p for p, _ in ordered])
             old: list[tuple[bytes, bytes | None]] = []
-            touched: list[int] = []
+            touched = self._touched()
             added = _apply_all(self._nodes, [p for p, _ in ordered], [v for _, v in ordered], old, touched)
             if absent:  # checked on the walks just made: a key that was there after all undoes the whole batch
                 held = {path for path, value_hash in old if value_hash is not None}

@@ -53,6 +53,9 @@ def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, poo
     python_nodes: dict[int, bytes] = {}
     native_nodes: dict[int, bytes] = {}
     table = _smt_native.NodeTable()  # the same walks on the stored tree's table: the same nodes again
+    marked_nodes: dict[int, bytes] = {}
+    marks = _smt_native.IndexSet()  # ... noting what they touch in the stored tree's set: the same positions
+    ever_touched: set[int] = set()
     for step in range(data.draw(st.integers(1, 6))):
         changed = sorted(data.draw(st.lists(st.sampled_from(pool), min_size=1, unique=True)))
         # new value hashes each step (shifted by the step), some of them deletions once there is something to delete
@@ -71,6 +74,10 @@ def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, poo
         assert native_old == python_old == table_old
         assert native_touched == python_touched == table_touched
         assert native_nodes == python_nodes == dict(table.items())
+        assert _smt_native.apply(marked_nodes, list(changed), list(new), None, marks) == added
+        assert marked_nodes == python_nodes
+        ever_touched.update(python_touched)
+        assert sorted(marks) == sorted(ever_touched) and len(marks) == len(ever_touched)
         for path in pool:
             assert _smt_native.leaf(native_nodes, path) == smt_tree._leaf_of(python_nodes, path) \
                 == _smt_native.leaf(table, path)
@@ -89,9 +96,10 @@ def test_compiled_and_python_builds_agree(pool: list[bytes]) -> None:
     assert _smt_native.build(native_nodes, pool, hashes, native_touched) == root
     assert native_nodes == python_nodes
     assert native_touched == python_touched
-    table = _smt_native.NodeTable()
-    assert _smt_native.build(table, pool, hashes, []) == root
+    table, marks = _smt_native.NodeTable(), _smt_native.IndexSet()
+    assert _smt_native.build(table, pool, hashes, marks) == root
     assert dict(table.items()) == python_nodes
+    assert sorted(marks) == sorted(set(python_touched))
 
 
 @needs_native
