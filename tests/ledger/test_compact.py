@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger import compact
 from ledger.compact import (
     FORM_ASSET,
     FORM_RAW,
@@ -102,6 +103,20 @@ def test_assets_with_unexpected_fields_are_stored_as_they_are() -> None:
     stored = pack_value("asset/" + "ab" * 32, odd, encode_state(odd))
     assert stored[0] == FORM_RAW
     assert unpack_value("asset/" + "ab" * 32, stored) == (encode_state(odd), odd)
+
+
+def test_many_addresses_round_trip_past_the_remembered_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compact, "_MAX_RAW", 8)  # the memory of addresses starts again every eight
+    key = "asset/" + "cd" * 32
+    for i in range(30):
+        meter = SigningKey.derive(f"test/meter/{i % 12}").public.address
+        asset = {"provider": "Aa", "meter": meter, "method": "solar", "start": i, "end": i + 1, "wh": 1,
+                 "owner": ADDRESS, "expires": 2, "trade": "open"}
+        stored = pack_value(key, asset, encode_state(asset))
+        assert stored[0] == FORM_ASSET and unpack_value(key, stored) == (encode_state(asset), asset)
+        assert len(compact._RAW_ADDRESSES) <= 8
+        upper = {**asset, "meter": meter.upper()}  # not an address, however like a remembered one
+        assert pack_value(key, upper, encode_state(upper))[0] == FORM_RAW
 
 
 @pytest.mark.parametrize("blob, message", [
