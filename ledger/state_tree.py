@@ -33,7 +33,8 @@ Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.
 ``_smt_native.NodeTable`` (an open-addressing table keyed by machine words, which the compiled walks take as they
 take a dict; a plain dict where the module was never built). The walks, the loading of pairs, their check and the
 changed entries' stored form are compiled too (``_smt_native.walk``, ``load_pairs``, ``pending``); their Python
-forms are at the end of this module. Children are loaded and evicted as a pair: a cached internal node with neither
+forms are at the end of this module. The positions changed since the last write are kept in ``_smt_native.IndexSet``,
+where the compiled update notes each straight from the path's bits. Children are loaded and evicted as a pair: a cached internal node with neither
 child cached has its children on disk. Pairs are evicted least recently used first (their order in
 ``ledger.lru_order.LruOrder``, which the cycle collector does not walk) once ``capacity`` entries are
 cached (before a walk, and when the producer has nothing to do, ``trim``: so the cache holds at most ``capacity``,
