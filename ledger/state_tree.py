@@ -33,17 +33,17 @@ Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.
 ``_smt_native.NodeTable`` (an open-addressing table keyed by machine words, which the compiled walks take as they
 take a dict; a plain dict where the module was never built). The walks, the loading of pairs, their check and the
 changed entries' stored form are compiled too (``_smt_native.walk``, ``load_pairs``, ``pending``); their Python
-forms are at the end of this module. The positions changed since the last write are kept in ``_smt_native.IndexSet``,
-where the compiled update notes each straight from the path's bits. Children are loaded and evicted as a pair: a cached internal node with neither
-child cached has its children on disk. Pairs are evicted least recently used first (their order in
-``ledger.lru_order.LruOrder``, which the cycle collector does not walk) once ``capacity`` entries are
-cached (before a walk, and when the producer has nothing to do, ``trim``: so the cache holds at most ``capacity``,
-what one batch's walks load and the changed entries not written yet), and only when neither child changed since the
-last write (their rows on disk are theirs); a walk touches its pairs from the bottom up, so a parent is always
-fresher than its children and leaves the cache after them. Paths walked whole are remembered until an eviction takes
-a pair below a node one of them walks through: a block reads its values (one batch of walks) and then updates the
-same keys, and the update does not walk them again (its eviction takes the least recently used pairs, seldom
-theirs).
+forms are at the end of this module. The positions changed since the last write are kept in
+``_smt_native.IndexSet``, where the compiled update notes each straight from the path's bits. Children are loaded
+and evicted as a pair: a cached internal node with neither child cached has its children on disk. Pairs are evicted
+least recently used first (their order in ``ledger.lru_order.LruOrder``, which the cycle collector does not walk)
+once ``capacity`` entries are cached (before a walk, and when the producer has nothing to do, ``trim``: so the cache
+holds at most ``capacity``, what one batch's walks load and the changed entries not written yet), and only when
+neither child changed since the last write (their rows on disk are theirs); a walk touches its pairs from the bottom
+up, so a parent is always fresher than its children and leaves the cache after them. Paths walked whole are
+remembered until an eviction takes a pair below a node one of them walks through: a block reads its values (one
+batch of walks) and then updates the same keys, and the update does not walk them again (its eviction takes the
+least recently used pairs, seldom theirs).
 """
 
 from __future__ import annotations
@@ -194,7 +194,8 @@ class StoredTree(SparseMerkleTree):
 
     # --- writes -----------------------------------------------------------------------------------------------
     def _touched(self) -> Touched:
-        """The changed positions' set itself, for the compiled walks; a list for the Python walks."""
+        """The changed positions' set itself, for the compiled walks; a list for the Python walks. (A batch that
+        ``update`` undoes leaves its positions in the set: they are written again as they are.)"""
         dirty = self._dirty
         return [] if isinstance(dirty, dict) else dirty
 
