@@ -117,8 +117,21 @@ static PyTypeObject NodeTableType;
 
 #define MIN_SLOTS 64
 
+static inline size_t slot_of(uint64_t key, int shift) {
+    /* a key's home slot in a table of 2^(64 - shift) slots: the top bits of key * a large odd constant */
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> shift);
+}
+
+static int shift_of(size_t slots) {
+    /* 64 - log2(slots), slots a power of two */
+    int bits = 0;
+    while (((size_t)1 << bits) < slots)
+        bits++;
+    return 64 - bits;
+}
+
 static inline size_t home_of(const NodeTable *t, uint64_t key) {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> t->shift);
+    return slot_of(key, t->shift);
 }
 
 static int word_of(PyObject *index, uint64_t *key) {
@@ -154,12 +167,9 @@ static int table_resize(NodeTable *t, size_t slots) {
         PyErr_NoMemory();
         return -1;
     }
-    int bits = 0;
-    while (((size_t)1 << bits) < slots)
-        bits++;
     t->slots = fresh;
     t->mask = slots - 1;
-    t->shift = 64 - bits;
+    t->shift = shift_of(slots);
     for (size_t i = 0; i < old_count; i++)
         if (old[i].key != 0) {
             size_t j = home_of(t, old[i].key);
@@ -451,6 +461,15 @@ typedef struct {
 
 static PyTypeObject IndexSetType;
 
+static inline int marks_find(const IndexSet *s, uint64_t key, size_t *at) {
+    /* 1 if ``key`` is held; its slot, or the empty slot where it would go, in *at */
+    size_t i = slot_of(key, s->shift);
+    while (s->keys[i] != 0 && s->keys[i] != key)
+        i = (i + 1) & s->mask;
+    *at = i;
+    return s->keys[i] == key;
+}
+
 static int marks_resize(IndexSet *s, size_t slots) {
     uint64_t *old = s->keys;
     size_t old_count = old == NULL ? 0 : s->mask + 1;
@@ -459,30 +478,16 @@ static int marks_resize(IndexSet *s, size_t slots) {
         PyErr_NoMemory();
         return -1;
     }
-    int bits = 0;
-    while (((size_t)1 << bits) < slots)
-        bits++;
     s->keys = fresh;
     s->mask = slots - 1;
-    s->shift = 64 - bits;
-    for (size_t i = 0; i < old_count; i++)
-        if (old[i] != 0) {
-            size_t j = (size_t)((old[i] * 0x9E3779B97F4A7C15ull) >> s->shift);
-            while (fresh[j] != 0)
-                j = (j + 1) & s->mask;
+    s->shift = shift_of(slots);
+    for (size_t i = 0; i < old_count; i++) { /* each key into the first empty slot from its home */
+        size_t j;
+        if (old[i] != 0 && !marks_find(s, old[i], &j))
             fresh[j] = old[i];
-        }
+    }
     PyMem_Free(old);
     return 0;
-}
-
-static inline int marks_find(const IndexSet *s, uint64_t key, size_t *at) {
-    /* 1 if ``key`` is held; its slot, or the empty slot where it would go, in *at */
-    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> s->shift);
-    while (s->keys[i] != 0 && s->keys[i] != key)
-        i = (i + 1) & s->mask;
-    *at = i;
-    return s->keys[i] == key;
 }
 
 static int marks_add_word(IndexSet *s, uint64_t key) {
