@@ -22,6 +22,7 @@
  * same hashing (4 times the Python levels at 900 leaves); test_merkle.py checks it against them and the published
  * vectors.
  */
+#define MODULE_BUILD 2 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <openssl/evp.h>
@@ -1610,7 +1611,8 @@ PyMODINIT_FUNC PyInit__smt_native(void) {
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
     if (module != NULL && (PyModule_AddObjectRef(module, "NodeTable", (PyObject *)&NodeTableType) < 0
-                           || PyModule_AddObjectRef(module, "IndexSet", (PyObject *)&IndexSetType) < 0))
+                           || PyModule_AddObjectRef(module, "IndexSet", (PyObject *)&IndexSetType) < 0
+                           || PyModule_AddIntConstant(module, "BUILD", MODULE_BUILD) < 0))
         Py_CLEAR(module);
     return module;
 }

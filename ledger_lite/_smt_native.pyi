@@ -3,6 +3,8 @@
 
 from collections.abc import Collection, Iterable, Iterator, MutableMapping, Sequence
 
+BUILD: int  # the interface this module was built with (``ledger_lite.smt_tree.NATIVE_BUILD``)
+
 def apply(nodes: MutableMapping[int, bytes], paths: list[bytes], values: list[bytes | None],
           old: list[tuple[bytes, bytes | None]] | None, touched: list[int] | IndexSet) -> int:
     """``_apply`` over the whole tree: the sorted distinct ``paths`` set to ``values`` (None: deleted)."""

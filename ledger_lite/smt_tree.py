@@ -8,6 +8,7 @@ client never needs this module.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from typing import TypeAlias
@@ -16,11 +17,20 @@ from ledger_lite.errors import Error
 from ledger_lite.smt import EMPTY, HASH_SIZE, LEAF_PREFIX, NODE_PREFIX, hash_leaf, hash_node, key_path
 from ledger_lite.smt_proof import SmtLeaf, SmtProof
 
+# The compiled module's interface; ``_smt_native.c`` says the same (``BUILD``) and both change together.
+NATIVE_BUILD = 2
+
 try:  # the same walks compiled (``_smt_native.c``, built by ``pip install -e .``): 1.6-2.4 times faster
     from ledger_lite import _smt_native
-    NATIVE = True
+    NATIVE = getattr(_smt_native, "BUILD", 1) == NATIVE_BUILD
 except ImportError:  # a checkout that was never installed: the walks below, in Python
     NATIVE = False
+else:
+    if not NATIVE:  # built from an older ``_smt_native.c`` than this checkout's: slower, but the same answers
+        warnings.warn(f"ledger_lite/_smt_native was built from other source than this checkout's (interface "
+                      f"{getattr(_smt_native, 'BUILD', 1)}, expected {NATIVE_BUILD}); the state tree runs in Python "
+                      f"until it is built again (scripts/bootstrap.sh setup, or pip install -e .)",
+                      RuntimeWarning, stacklevel=1)
 
 _sha256 = hashlib.sha256
 

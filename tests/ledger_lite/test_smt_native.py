@@ -7,6 +7,9 @@ the reference ``root_of``; that tree runs on these walks once they are built."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -153,3 +156,26 @@ def test_a_node_dict_with_internal_nodes_below_the_last_bit_is_refused() -> None
     nodes = {(1 << depth) | (bits >> (256 - depth)): bytes(32) for depth in range(257)}
     with pytest.raises(ValueError, match="expected a leaf or an empty slot within 256 levels"):
         _smt_native.apply(nodes, [path], [bytes(32)], [], [])
+
+
+def test_a_module_built_from_other_source_is_left_aside_with_a_warning() -> None:
+    # A checkout updated without building again: the walks run in Python, with a warning that says what to do.
+    code = """
+import sys, types, warnings
+stale = types.ModuleType("ledger_lite._smt_native")
+stale.BUILD = 1
+sys.modules["ledger_lite._smt_native"] = stale
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from ledger_lite import smt_tree
+from ledger.state_tree import StoredTree
+tree = StoredTree(lambda indexes: {}, None, 0)
+tree.update({b"key": bytes(32)})
+print(smt_tree.NATIVE, type(tree._dirty).__name__, [str(w.message) for w in caught])
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2], check=False)
+    assert done.returncode == 0, done.stderr
+    native, dirty, messages = done.stdout.split(" ", 2)
+    assert (native, dirty) == ("False", "dict")
+    assert "interface 1, expected 2" in messages and "scripts/bootstrap.sh setup" in messages
