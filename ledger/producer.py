@@ -32,6 +32,7 @@ import logging
 import sqlite3
 import threading
 import time as wall
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,11 @@ log = logging.getLogger(__name__)
 # second writes them then instead, once there are an eighth as many: a node fed in bursts (meters report every
 # half hour) writes its tree between them, and its logged keys stay few (``bench/idle_tree_write.py``).
 IDLE_WRITE_S = 1.0
+# What a block leaves to do once nothing waits (the tree cache's trim, the WAL's checkpoint) waits this long for the
+# node to stay idle: the client that waited for the block goes on at once with its own work (an intermediary signs
+# the certificate and commits its record), and would otherwise share the cores and the disk with it
+# (``bench/issuance_at_scale.py``).
+TIDY_AFTER_S = 0.05
 
 
 @dataclass
@@ -75,6 +81,7 @@ class Producer(NodeBase):
     # A producer with nothing to do for ``idle_write_s`` writes the state tree's changes when the tree says they
     # are enough (``wants_flush(idle=True)``); None: only with the blocks (``Store.write_block``).
     idle_write_s: float | None = IDLE_WRITE_S
+    tidy_after_s: float = TIDY_AFTER_S
 
     # --- producer thread ----------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -103,22 +110,29 @@ class Producer(NodeBase):
             self._listeners.remove(listener)
 
     def _run(self) -> None:
+        tidy = False  # the last block's trim and checkpoint are still to do, once the node has stayed idle
         while True:
-            write_tree = False
+            chore: Callable[[], None] | None = None
+            wait: float | None
             with self._cv:
                 while not self._queue and not self._stop:
                     # With tree changes worth writing, wait only ``idle_write_s``: a node still idle then writes
                     # them, rather than inside a later block that someone may be waiting for. (Only this thread
                     # changes the tree's entries, so asking needs no lock.)
-                    due = self._tree_write_due()
-                    if not self._cv.wait(self.idle_write_s if due else None) and due and not self._queue \
-                            and not self._stop:
-                        write_tree = True
+                    if tidy:
+                        wait, chore = self.tidy_after_s, self._tidy
+                    elif self._tree_write_due():
+                        wait, chore = self.idle_write_s, self._write_tree_while_idle
+                    else:
+                        wait, chore = None, None
+                    if not self._cv.wait(wait) and chore is not None and not self._queue and not self._stop:
                         break
+                    chore = None
                 if self._stop and not self._queue:
                     return
-            if write_tree:
-                self._write_tree_while_idle()
+            if chore is not None:
+                tidy = False
+                chore()
                 continue
             # No waiting when idle: a lone transaction commits at once; under load the queue fills while the
             # previous block is being produced, so blocks grow by themselves.
@@ -127,12 +141,13 @@ class Producer(NodeBase):
             with self._cv:
                 batch = [self._queue.popleft() for _ in range(self._block_size())]
             self.produce_block(batch)
-            with self._cv:
-                idle = not self._queue
-            if idle:
-                with self._lock:
-                    self.store.tree.trim()
-                self._checkpoint_while_idle()
+            tidy = True
+
+    def _tidy(self) -> None:
+        """After the last block, once idle for ``tidy_after_s``: the tree cache's trim and the WAL's checkpoint."""
+        with self._lock:
+            self.store.tree.trim()
+        self._checkpoint_while_idle()
 
     def _tree_write_due(self, idle_since: float | None = None) -> bool:
         """Whether the tree's changes are worth writing while idle (``idle_write_s``); with ``idle_since`` (a

@@ -246,7 +246,8 @@ class ConsortiumNode(Node):
                 if self._tree_write_due(idle_since):
                     self._write_tree_while_idle()
                     idle_since = wall.monotonic()  # after a failure, tried again a second later
-                self._checkpoint_while_idle()
+                if wall.monotonic() - idle_since >= self.tidy_after_s:
+                    self._checkpoint_while_idle()
                 self._wake.wait(POLL_S)
 
     def _step(self) -> bool:

@@ -1,14 +1,19 @@
 """Block cuts (ledger.producer): a transaction a client waits on ends its block when only bulk follows it; the
-order of transactions never changes and bulk blocks stay full."""
+order of transactions never changes and bulk blocks stay full. What a block leaves to do waits until the node has
+been idle a while."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from ledger.node import Node
 from ledger.node_base import Pending
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
+from tests.helpers.waiting import wait_for
 
 
 def _outcomes(pendings: list[Any]) -> list[dict[str, Any]]:
@@ -84,3 +89,33 @@ def test_a_waited_transaction_keeps_its_place_after_what_it_depends_on(tmp_path:
     assert allocation["height"] == issuance["height"]
     assert allocation["index"] < issuance["index"]
     assert all(o["height"] == issuance["height"] + 1 for o in rest)
+
+
+def test_a_block_leaves_its_trim_and_checkpoint_until_the_node_has_been_idle_a_while(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tidy_after_s``: the client that waited for a block goes on with its own work first, and a block that
+    follows within that time puts the chores off again; then they run."""
+    world, clock = LedgerWorld(), ManualClock(slot(40))
+    node = _stopped_node(tmp_path, world, clock)
+    node.tidy_after_s = 0.3
+    blocks: list[float] = []
+    tidied: list[float] = []
+    tidy = node._tidy
+
+    def timed_tidy() -> None:
+        tidied.append(time.monotonic())
+        tidy()
+
+    node.add_listener(lambda _event: blocks.append(time.monotonic()))
+    monkeypatch.setattr(node, "_tidy", timed_tidy)
+    try:
+        node.start()
+        for n in range(3):
+            _outcomes([node.submit(world.generate(slot(n), 1_000).encode())])
+        assert wait_for(lambda: tidied)  # then they ran
+    finally:
+        node.close()
+    assert len(blocks) == 3
+    for at in tidied:
+        last_block = max(b for b in blocks if b <= at)
+        assert at - last_block >= node.tidy_after_s - 0.01, (at - last_block, blocks, tidied)
