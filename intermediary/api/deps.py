@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the service, a DB session per request, the authenticated applicant."""
+"""FastAPI dependencies: the service, a DB session per request, the authenticated applicant.
+
+Those that only read the request are ``async``: FastAPI calls them on its event loop, where a plain function would
+cost a hop to its thread pool and back for nothing (the DB session and the applicant's look-up stay there)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from intermediary.errors import SessionExpired
 from intermediary.service import Service
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -34,7 +37,7 @@ DbDep = Annotated[Session, Depends(get_db)]
 _bearer = HTTPBearer(auto_error=False, description="the token from POST /api/v1/sessions")
 
 
-def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None or not credentials.credentials:
         raise SessionExpired("expected an Authorization: Bearer <token> header from POST /api/v1/sessions")
     return credentials.credentials
