@@ -116,9 +116,10 @@ class Producer(NodeBase):
             wait: float | None
             with self._cv:
                 while not self._queue and not self._stop:
-                    # With tree changes worth writing, wait only ``idle_write_s``: a node still idle then writes
-                    # them, rather than inside a later block that someone may be waiting for. (Only this thread
-                    # changes the tree's entries, so asking needs no lock.)
+                    # After a block, wait ``tidy_after_s`` for its chores (``_tidy``). With tree changes worth
+                    # writing, wait only ``idle_write_s``: a node still idle then writes them, rather than inside a
+                    # later block that someone may be waiting for. (Only this thread changes the tree's entries, so
+                    # asking needs no lock.) A transaction that arrives meanwhile puts either off.
                     if tidy:
                         wait, chore = self.tidy_after_s, self._tidy
                     elif self._tree_write_due():
