@@ -4,9 +4,10 @@ state root recomputed from them alone and compared with the last signed header's
 A node starting normally checks only the stored tree's root against the signed header and each value at its
 first read (``ledger.state``); the audit is the explicit, whole check, with progress reported as it goes: it
 reads every row, so it takes the time a start took before the tree was kept on disk. It also checks the indexes
-(``state_owner``, ``state_open``, ``state_expiry``: ``ledger.storage``) against the values: the entries the
-values give and those stored must be the same sets, compared by their count and an order-free digest (the XOR
-of each entry's SHA-256), so the audit holds no copy of an index.
+(``state_owner``, ``state_open``, ``state_expiry`` with the certificates' groups of ``ledger.expiry_groups``:
+``ledger.storage``) against the values: the entries the values give and those stored must be the same sets,
+compared by their count and an order-free digest (the XOR of each entry's SHA-256), so the audit holds no copy of
+an index.
 """
 
 from __future__ import annotations

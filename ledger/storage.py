@@ -16,7 +16,8 @@ it needs them (``ledger.state_stored``), so neither its memory nor its start gro
 method: ``ledger.state_index``) are written in the transaction of the block that changes them; owners are numbered in
 ``owners``. These indexes are keyed by hash-like ids, so a block of new assets writes pages all over them: the price of
 a node whose memory does not grow with its history (measured in ``bench/ledger_ingest.py``). The index ``state_expiry``
-(every asset row by its expiry) gives the sweep of ``ledger.rules.expiry`` the assets that expired longest ago: a block
+(asset rows by their expiry; a certificate's assets are one group of entries under its record's row instead,
+``ledger.expiry_groups``) gives the sweep of ``ledger.rules.expiry`` the assets that expired longest ago: a block
 that sweeps deletes their state rows with their entries in every index, and their tree leaves, in its own transaction (a
 deleted key is logged in ``smt_redo`` like any other write: put back after a crash, its stored value is missing, so its
 leaf is taken out again). The state then holds the assets still live and those of the retention period, however long the
@@ -30,12 +31,14 @@ head after a crash.
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
 only the live tree's rows), 5 (4 with the indexes above but the expiry index), 6 (5 with ``state_expiry``; its state
 may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in ``txs``), 8 (7 with the tree's nodes under their
-positions in ``smt_pos`` instead of rows under ids naming their children's in ``smt``), 9 (8 with ``tx_recent``).
+positions in ``smt_pos`` instead of rows under ids naming their children's in ``smt``), 9 (8 with ``tx_recent``), 10 (9
+with the expiry groups of ``ledger.expiry_groups``).
 Older formats are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored root does
 not reach are deleted; 4 → 5: the owner and open-asset indexes are built from the state rows; 5 → 6: the expiry
 index is, and the sweep then takes the expired assets out a block at a time; 6 → 7: ``tx_ids`` is built from the
 ids, which then leave ``txs``; 7 → 8: the tree's rows are copied to their positions, walking down from the stored
-root; 8 → 9 adds ``tx_recent``, empty, at once). 5 → 7 took 24 s for a store of 1 M readings here.
+root; 8 → 9 adds ``tx_recent``, and 9 → 10 the expiry groups, empty, at once: the entries of certificates stored before
+stay in ``state_expiry``). 5 → 7 took 24 s for a store of 1 M readings here.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from typing import Any
 
 import cbor2
 
+from ledger import expiry_groups
 from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
 from ledger.state_index import Indexed, expiry_of, indexed, same_indexed
@@ -60,8 +64,8 @@ from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "9"
-MIGRATED = ("2", "3", "4", "5", "6", "7", "8")  # older formats rewritten on open (format 1 has no format row)
+FORMAT = "10"
+MIGRATED = ("2", "3", "4", "5", "6", "7", "8", "9")  # older formats rewritten on open (format 1 has no format row)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -191,10 +195,10 @@ class Store:
         self._unchecked = 0  # rows written since the last ``checkpoint``
         if self._has_table("txs") and "seq" not in self._columns("txs"):  # format 1
             self._migrate_from_1()
-        self._db.executescript(SCHEMA)
+        self._db.executescript(SCHEMA + expiry_groups.SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
         found = self.get_meta("format")
-        if found in MIGRATED and found != "8":  # said before the wait (8 -> 9 takes none)
+        if found in MIGRATED and found not in ("8", "9"):  # said before the wait (8 -> 9 -> 10 take none)
             log.warning("ledger store %s: rewriting format %s as format %s, once (15 to 30 s a million assets)",
                         path, found, FORMAT)
         if found == "2":
@@ -217,6 +221,9 @@ class Store:
             found = self.get_meta("format")
         if found == "8":  # 8 -> 9: ``tx_recent`` (made by SCHEMA above), empty
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '9')")
+            found = "9"
+        if found == "9":  # 9 -> 10: the expiry groups (made by SCHEMA above), none yet
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '10')")
             found = FORMAT
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
@@ -399,6 +406,7 @@ class Store:
         updates: list[tuple[bytes, int]] = []
         deletes: list[tuple[int]] = []
         indexes = _IndexChanges()
+        groups = expiry_groups.GroupChanges()
         for key, (value, encoded) in writes.items():
             old = found.get(key)
             if old is None:
@@ -411,7 +419,7 @@ class Store:
                 if old is not None:
                     deletes.append((old[0],))
                     indexes.remove(old[0], indexed(key, old_value), self._owner_ids)
-                    indexes.expiry(old[0], expiry_of(key, old_value), None)
+                    indexes.expiry(old[0], old_value, expiry_of(key, old_value), None, None, groups)
                 continue
             stored = pack_value(key, value, encoded)
             if old is None:
@@ -427,7 +435,11 @@ class Store:
                     if entry != old_entry:
                         indexes.remove(row, old_entry, self._owner_ids)
                         indexes.add(row, entry, self._owner_ids, owners)
-            indexes.expiry(row, expiry_of(key, old_value), expiry_of(key, value))
+            indexes.expiry(row, old_value, expiry_of(key, old_value), value, expiry_of(key, value), groups)
+        if groups.added or groups.removed:
+            groups.plan(self._row_ids_of, self._groups_of, inserted)
+            indexes.expiry_in += groups.plain_in
+            indexes.expiry_out += groups.plain_out
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps(list(packed.values())))
         with self._lock:
@@ -454,6 +466,7 @@ class Store:
                                      f"found one, and the state tree (checked against the signed header) holds "
                                      f"none: the store was changed outside the node") from exc
                 indexes.write(self._db, owners)
+                groups.write(self._db)
                 if tree is not None:
                     self._write_tree(tree, header.height)
                 else:
@@ -642,10 +655,11 @@ class Store:
 
     def expired_values(self, cutoff: int, limit: int) -> list[tuple[str, tuple[bytes, Any]]]:
         """The first ``limit`` asset keys expiring at or before ``cutoff`` in (expiry, key) order (index
-        ``state_expiry``), each with its canonical bytes and value (``state_value``), read by the query that finds
-        it: the sweep deletes them next, and the block needs each one's value before it and its row id (noted in
-        ``_row_ids``) without looking its key up again. Row ids may differ between nodes, so the keys of the last
-        expiry taken are all read and the lowest taken."""
+        ``state_expiry`` and the certificates' groups of ``ledger.expiry_groups``), each with its canonical bytes
+        and value (``state_value``), read by the query that finds it: the sweep deletes them next, and the block
+        needs each one's value before it and its row id (noted in ``_row_ids``) without looking its key up again.
+        Row ids may differ between nodes, so the keys of the last expiry taken are all read and the lowest
+        taken."""
         select = ("SELECT e.expires, s.key, s.id, s.value FROM state_expiry e JOIN state s ON s.id = e.id "
                   "WHERE e.expires <= ? ORDER BY e.expires LIMIT ?")
         with self._lock:
@@ -657,9 +671,33 @@ class Store:
                 rows += [(last, unpack_key(bytes(k)), row, value) for k, row, value in self._db.execute(
                     "SELECT s.key, s.id, s.value FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?",
                     (last,))]
+            grouped = dict((row, expires) for expires, row in
+                           expiry_groups.expiring(self._db, cutoff, limit, [row[0] for row in rows]))
+            ids = list(grouped)
+            for at in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[at:at + _IN_CHUNK]
+                rows += [(grouped.pop(row), unpack_key(bytes(k)), row, value) for row, k, value in self._db.execute(
+                    f"SELECT id, key, value FROM state WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+            if grouped:
+                row, expires = next(iter(grouped.items()))
+                raise StoreError(f"expected state row {row}, which a certificate's expiry group names (expiring at "
+                                 f"{expires}), found none: the store was changed outside the node")
             taken = sorted(rows, key=lambda row: (row[0], row[1]))[:limit]
             self._remember_rows({key: row for _, key, row, _ in taken})
         return [(key, unpack_value(key, bytes(value))) for _, key, _, value in taken]
+
+    def _row_ids_of(self, keys: list[str]) -> dict[str, int]:
+        """The row ids of those of these state keys that are stored."""
+        known = self._row_ids
+        found = {key: known[key] for key in keys if key in known}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update({key: row for key, (row, _) in self._stored_rows(missing, values=False).items()})
+        return found
+
+    def _groups_of(self, certs: list[int]) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+        with self._lock:
+            return expiry_groups.groups(self._db, certs)
 
     def _stored_rows(self, keys: list[str], *, values: bool = True, remember: bool = False
                      ) -> dict[str, tuple[int, bytes]]:
@@ -715,7 +753,8 @@ class Store:
 
     def index_entries(self, batch: int = 50_000) -> Iterator[tuple[str, tuple[Any, ...]]]:
         """Every entry of ``state_owner`` ("owner", (owner, id)), ``state_open`` ("open", (owner, day, provider,
-        method, id)) and ``state_expiry`` ("expiry", (expires, id)), in batches."""
+        method, id)) and ``state_expiry`` with the certificates' expiry groups ("expiry", (expires, id)), in
+        batches."""
         for table, columns in (("owner", "owner, id"), ("open", "owner, day, provider, method, id"),
                                ("expiry", "expires, id")):
             after: tuple[Any, ...] | None = None
@@ -729,6 +768,14 @@ class Store:
                 for row in rows:
                     yield table, tuple(row)
                 after = tuple(rows[-1])
+        groups = expiry_groups.entries(self._db, 256)  # up to 14 KB each
+        while True:
+            with self._lock:
+                entries = list(itertools.islice(groups, batch))
+            if not entries:
+                return
+            for entry in entries:
+                yield "expiry", entry
 
     def check_writable(self) -> None:
         try:
@@ -791,7 +838,9 @@ class Store:
             index = _IndexChanges()
             for row, key_blob, value_blob in self._db.execute("SELECT id, key, value FROM state").fetchall():
                 key = unpack_key(bytes(key_blob))
-                index.expiry(int(row), None, expiry_of(key, unpack_value(key, bytes(value_blob))[1]))
+                expires = expiry_of(key, unpack_value(key, bytes(value_blob))[1])
+                if expires is not None:
+                    index.expiry_in.append((expires, int(row)))
             index.write(self._db, {})
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '6')")
 
@@ -882,6 +931,12 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")
 
 
+def _certificate(value: Any) -> str | None:
+    """The certificate of a certified asset's value."""
+    cert = value.get("cert") if type(value) is dict else None
+    return cert if type(cert) is str else None
+
+
 class _IndexChanges:
     """The rows a block adds to and removes from ``state_owner``, ``state_open`` and ``state_expiry``
     (``ledger.state_index``)."""
@@ -894,13 +949,24 @@ class _IndexChanges:
         self.expiry_in: list[tuple[int, int]] = []
         self.expiry_out: list[tuple[int, int]] = []
 
-    def expiry(self, row: int, old: int | None, new: int | None) -> None:
-        """State row ``row``'s entry in ``state_expiry`` goes from ``old`` to ``new`` (None: none)."""
-        if old != new:
-            if old is not None:
+    def expiry(self, row: int, old_value: Any, old: int | None, value: Any, new: int | None,
+               groups: expiry_groups.GroupChanges) -> None:
+        """State row ``row``'s entry in the expiry index goes from ``old`` to ``new`` (None: none): in
+        ``state_expiry``, or in its certificate's group (``ledger.expiry_groups``) for a certified asset."""
+        old_cert = None if old is None else _certificate(old_value)
+        cert = None if new is None else _certificate(value)
+        if old == new and old_cert == cert:
+            return
+        if old is not None:
+            if old_cert is None:
                 self.expiry_out.append((old, row))
-            if new is not None:
+            else:
+                groups.remove(old_cert, old, row)
+        if new is not None:
+            if cert is None:
                 self.expiry_in.append((new, row))
+            else:
+                groups.add(cert, new, row)
 
     def add(self, row: int, entry: Indexed | None, known: dict[str, int], new: dict[str, int]) -> None:
         """``entry`` of state row ``row`` goes into the indexes; an owner not in ``known`` gets a number in
