@@ -50,16 +50,24 @@ def pack_entries(entries: Sequence[Entry]) -> bytes:
     return flat.tobytes()
 
 
-def unpack_entries(blob: bytes, cert: int) -> list[Entry]:
-    if len(blob) % 16:
-        raise StoreError(f"expected the expiry group of certificate row {cert} to be pairs of 8-byte integers, found "
-                         f"{len(blob)} bytes: the store was changed outside the node")
+def unpack_entries(blob: bytes, cert: int, start: int = 0) -> list[Entry]:
+    """The entries of a group from the ``start``-th on."""
+    numbers = iter(_flat(blob, cert, start))
+    return list(zip(numbers, numbers, strict=True))
+
+
+def _flat(blob: bytes, cert: int, start: int) -> array[int]:
+    """The entries of a group from the ``start``-th on, as one array (expiry, row, expiry, row, …): a sweep reads
+    a few entries of a group of hundreds, so only those become Python tuples."""
+    if len(blob) % 16 or not 0 <= start * 16 < len(blob):
+        raise StoreError(f"expected the expiry group of certificate row {cert} to be pairs of 8-byte integers, the "
+                         f"sweep at pair {start} of them, found {len(blob)} bytes: the store was changed outside the "
+                         f"node")
     flat = array("q")
-    flat.frombytes(blob)
+    flat.frombytes(blob[start * 16:])
     if sys.byteorder != "little":
         flat.byteswap()
-    numbers = iter(flat)
-    return list(zip(numbers, numbers, strict=True))
+    return flat
 
 
 class GroupChanges:
@@ -81,7 +89,7 @@ class GroupChanges:
         self.removed.setdefault(CERT_PREFIX + certificate, []).append((expires, row))
 
     def plan(self, rows_of: Callable[[list[str]], dict[str, int]],
-             groups_of: Callable[[list[int]], dict[int, tuple[int, list[Entry]]]], inserted: dict[str, int]) -> None:
+             groups_of: Callable[[list[int]], dict[int, tuple[int, array[int]]]], inserted: dict[str, int]) -> None:
         """Work out the writes, reading only: ``rows_of`` gives the row ids of stored state keys, ``groups_of``
         the groups of certificate rows (``groups``), ``inserted`` the rows this block adds. An asset certified
         without its certificate's record in the block, and a removed entry that no group holds (certified before
@@ -110,15 +118,17 @@ class GroupChanges:
                 entries.sort()
                 self._put.append((cert, pack_entries(entries), entries[0][0], 0))
 
-    def _take(self, cert: int, pos: int, entries: list[Entry], taken: list[Entry]) -> None:
-        left = entries[pos:]
-        if left[:len(taken)] == taken:  # the lowest: the cursor moves
-            pos += len(taken)
-            if pos == len(entries):
+    def _take(self, cert: int, pos: int, flat: array[int], taken: list[Entry]) -> None:
+        """Take ``taken`` (in order) out of the group of row ``cert``, whose entries from ``pos`` on are ``flat``."""
+        count = len(taken)
+        if len(flat) >= 2 * count and all(flat[2 * i] == e and flat[2 * i + 1] == r for i, (e, r) in enumerate(taken)):
+            if len(flat) == 2 * count:  # the lowest: the cursor moves
                 self._gone.append((cert,))
             else:
-                self._put.append((cert, b"", entries[pos][0], pos))
+                self._put.append((cert, b"", flat[2 * count], pos + count))
             return
+        numbers = iter(flat)
+        left = list(zip(numbers, numbers, strict=True))
         held = set(left)
         self.plain_out += [entry for entry in taken if entry not in held]
         drop = set(taken)
@@ -138,23 +148,25 @@ class GroupChanges:
                        [(cert, expires, pos) for cert, _, expires, pos in self._put])
 
 
-def groups(db: sqlite3.Connection, certs: list[int]) -> dict[int, tuple[int, list[Entry]]]:
-    """cert row → (pos, entries) of the groups of these certificates' rows that have one."""
-    found: dict[int, tuple[int, list[Entry]]] = {}
+def groups(db: sqlite3.Connection, certs: list[int]) -> dict[int, tuple[int, array[int]]]:
+    """cert row → (pos, its entries from pos on: ``_flat``) of the groups of these certificates' rows that have
+    one."""
+    found: dict[int, tuple[int, array[int]]] = {}
     for at in range(0, len(certs), _IN_CHUNK):
         chunk = certs[at:at + _IN_CHUNK]
         for cert, pos, blob in db.execute(
                 f"SELECT c.cert, c.pos, g.entries FROM expiry_cursor c JOIN expiry_groups g ON g.cert = c.cert "
                 f"WHERE c.cert IN ({','.join('?' * len(chunk))})", chunk):
-            found[int(cert)] = (int(pos), unpack_entries(bytes(blob), int(cert)))
+            found[int(cert)] = (int(pos), _flat(bytes(blob), int(cert), int(pos)))
     return found
 
 
-def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int]) -> list[Entry]:
+def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int]) -> list[tuple[int, int, int]]:
     """The group entries expiring at or before ``cutoff`` that may be among the first ``limit`` in expiry order,
     together with entries of ``state_expiry`` expiring at ``plain`` (their expiries: every one of them up to the
-    highest): every group entry up to the ``limit``-th lowest expiry of all, ties included."""
-    found: list[Entry] = []
+    highest): every group entry up to the ``limit``-th lowest expiry of all, ties included, as (expiry, row,
+    certificate row)."""
+    found: list[tuple[int, int, int]] = []
     bound = cutoff if len(plain) < limit else min(cutoff, heapq.nsmallest(limit, plain)[-1])
     after: tuple[int, int] = (-1 << 63, -1 << 63)
     while True:
@@ -163,12 +175,13 @@ def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int]) 
             "WHERE (c.expires, c.cert) > (?, ?) AND c.expires <= ? ORDER BY c.expires, c.cert LIMIT ?",
             (*after, bound, _READ_BATCH)).fetchall()
         for _, cert, pos, blob in cursors:
-            for entry in unpack_entries(bytes(blob), int(cert))[int(pos):]:
-                if entry[0] > bound:
+            flat = _flat(bytes(blob), int(cert), int(pos))
+            for at in range(0, len(flat), 2):
+                if flat[at] > bound:
                     break
-                found.append(entry)
+                found.append((flat[at], flat[at + 1], cert))
         if len(found) + len(plain) >= limit:
-            bound = min(bound, heapq.nsmallest(limit, [*plain, *(e for e, _ in found)])[-1])
+            bound = min(bound, heapq.nsmallest(limit, [*plain, *(entry[0] for entry in found)])[-1])
             found = [entry for entry in found if entry[0] <= bound]
         if len(cursors) < _READ_BATCH:
             return found
@@ -184,5 +197,5 @@ def entries(db: sqlite3.Connection, batch: int) -> Iterator[Entry]:
         if not rows:
             return
         for cert, pos, blob in rows:
-            yield from unpack_entries(bytes(blob), int(cert))[int(pos):]
+            yield from unpack_entries(bytes(blob), int(cert), int(pos))
         after = int(rows[-1][0])

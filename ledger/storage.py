@@ -49,6 +49,7 @@ import logging
 import os
 import sqlite3
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -671,20 +672,27 @@ class Store:
                 rows += [(last, unpack_key(bytes(k)), row, value) for k, row, value in self._db.execute(
                     "SELECT s.key, s.id, s.value FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?",
                     (last,))]
-            grouped = dict((row, expires) for expires, row in
-                           expiry_groups.expiring(self._db, cutoff, limit, [row[0] for row in rows]))
+            grouped = {row: (expires, cert) for expires, row, cert in
+                       expiry_groups.expiring(self._db, cutoff, limit, [row[0] for row in rows])}
             ids = list(grouped)
+            certs: dict[int, int] = {}  # asset row → its certificate's row
             for at in range(0, len(ids), _IN_CHUNK):
                 chunk = ids[at:at + _IN_CHUNK]
-                rows += [(grouped.pop(row), unpack_key(bytes(k)), row, value) for row, k, value in self._db.execute(
-                    f"SELECT id, key, value FROM state WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+                for row, k, value in self._db.execute(
+                        f"SELECT id, key, value FROM state WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                    expires, certs[row] = grouped.pop(row)
+                    rows.append((expires, unpack_key(bytes(k)), row, value))
             if grouped:
-                row, expires = next(iter(grouped.items()))
+                row, (expires, _) = next(iter(grouped.items()))
                 raise StoreError(f"expected state row {row}, which a certificate's expiry group names (expiring at "
                                  f"{expires}), found none: the store was changed outside the node")
             taken = sorted(rows, key=lambda row: (row[0], row[1]))[:limit]
+            values = [(key, unpack_value(key, bytes(value))) for _, key, _, value in taken]
+            # the rows of the swept assets, and of their certificates' records (``expiry_groups.GroupChanges``)
             self._remember_rows({key: row for _, key, row, _ in taken})
-        return [(key, unpack_value(key, bytes(value))) for _, key, _, value in taken]
+            self._remember_rows({f"cert/{value['cert']}": certs[row] for (_, _, row, _), (_, (_, value))
+                                 in zip(taken, values, strict=True) if row in certs})
+        return values
 
     def _row_ids_of(self, keys: list[str]) -> dict[str, int]:
         """The row ids of those of these state keys that are stored."""
@@ -695,7 +703,7 @@ class Store:
             found.update({key: row for key, (row, _) in self._stored_rows(missing, values=False).items()})
         return found
 
-    def _groups_of(self, certs: list[int]) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    def _groups_of(self, certs: list[int]) -> dict[int, tuple[int, array[int]]]:
         with self._lock:
             return expiry_groups.groups(self._db, certs)
 
