@@ -95,7 +95,7 @@ class GroupChanges:
         without its certificate's record in the block, and a removed entry that no group holds (certified before
         format 10), stay with ``state_expiry``."""
         if self.removed:
-            rows = rows_of([key for key in self.removed if key not in inserted])
+            rows = rows_of(list(self.removed))
             by_row: dict[int, list[Entry]] = {}
             for key, entries in self.removed.items():
                 cert = rows.get(key)

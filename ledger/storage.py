@@ -690,8 +690,9 @@ class Store:
             values = [(key, unpack_value(key, bytes(value))) for _, key, _, value in taken]
             # the rows of the swept assets, and of their certificates' records (``expiry_groups.GroupChanges``)
             self._remember_rows({key: row for _, key, row, _ in taken})
-            self._remember_rows({f"cert/{value['cert']}": certs[row] for (_, _, row, _), (_, (_, value))
-                                 in zip(taken, values, strict=True) if row in certs})
+            self._remember_rows({
+                expiry_groups.CERT_PREFIX + value["cert"]: certs[row]
+                for (_, _, row, _), (_, (_, value)) in zip(taken, values, strict=True) if row in certs})
         return values
 
     def _row_ids_of(self, keys: list[str]) -> dict[str, int]:
