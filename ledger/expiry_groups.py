@@ -145,7 +145,9 @@ class GroupChanges:
         db.executemany("INSERT OR REPLACE INTO expiry_groups(cert, entries) VALUES (?, ?)",
                        [(cert, blob) for cert, blob, _, _ in self._put if blob])
         db.executemany("INSERT OR REPLACE INTO expiry_cursor(cert, expires, pos) VALUES (?, ?, ?)",
-                       [(cert, expires, pos) for cert, _, expires, pos in self._put])
+                       [(cert, expires, pos) for cert, blob, expires, pos in self._put if blob])
+        db.executemany("UPDATE expiry_cursor SET expires = ?, pos = ? WHERE cert = ?",  # a cursor moved
+                       [(expires, pos, cert) for cert, blob, expires, pos in self._put if not blob])
 
 
 def groups(db: sqlite3.Connection, certs: list[int]) -> dict[int, tuple[int, array[int]]]:
@@ -161,11 +163,13 @@ def groups(db: sqlite3.Connection, certs: list[int]) -> dict[int, tuple[int, arr
     return found
 
 
-def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int]) -> list[tuple[int, int, int]]:
+def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int],
+             read: dict[int, tuple[int, array[int]]]) -> list[tuple[int, int, int]]:
     """The group entries expiring at or before ``cutoff`` that may be among the first ``limit`` in expiry order,
     together with entries of ``state_expiry`` expiring at ``plain`` (their expiries: every one of them up to the
     highest): every group entry up to the ``limit``-th lowest expiry of all, ties included, as (expiry, row,
-    certificate row)."""
+    certificate row). The groups read go into ``read`` as ``groups`` gives them: the block that sweeps the entries
+    needs them again."""
     found: list[tuple[int, int, int]] = []
     bound = cutoff if len(plain) < limit else min(cutoff, heapq.nsmallest(limit, plain)[-1])
     after: tuple[int, int] = (-1 << 63, -1 << 63)
@@ -176,6 +180,7 @@ def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int]) 
             (*after, bound, _READ_BATCH)).fetchall()
         for _, cert, pos, blob in cursors:
             flat = _flat(bytes(blob), int(cert), int(pos))
+            read[int(cert)] = (int(pos), flat)
             for at in range(0, len(flat), 2):
                 if flat[at] > bound:
                     break

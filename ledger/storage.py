@@ -242,6 +242,8 @@ class Store:
         # first): a block that writes a value read before it (a certificate's assets, a swept asset) then needs
         # no look-up of its row. A row keeps its id until it is deleted, and ids are never given twice.
         self._row_ids: dict[str, int] = {}
+        # The expiry groups the last sweep's query read (``expired_values``), until the next block is written.
+        self._groups_read: dict[int, tuple[int, array[int]]] = {}
         self.tree = self._open_tree(tree_cache)
         # Told a block's writes (key → canonical bytes) before its tree rows are taken: the node's
         # ``State.stage``, which puts them into ``tree`` if they are not there yet and says which keys had a value
@@ -441,6 +443,7 @@ class Store:
             groups.plan(self._row_ids_of, self._groups_of, inserted)
             indexes.expiry_in += groups.plain_in
             indexes.expiry_out += groups.plain_out
+        self._groups_read = {}  # this block may change them
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps(list(packed.values())))
         with self._lock:
@@ -672,8 +675,9 @@ class Store:
                 rows += [(last, unpack_key(bytes(k)), row, value) for k, row, value in self._db.execute(
                     "SELECT s.key, s.id, s.value FROM state_expiry e JOIN state s ON s.id = e.id WHERE e.expires = ?",
                     (last,))]
+            self._groups_read = {}
             grouped = {row: (expires, cert) for expires, row, cert in
-                       expiry_groups.expiring(self._db, cutoff, limit, [row[0] for row in rows])}
+                       expiry_groups.expiring(self._db, cutoff, limit, [row[0] for row in rows], self._groups_read)}
             ids = list(grouped)
             certs: dict[int, int] = {}  # asset row → its certificate's row
             for at in range(0, len(ids), _IN_CHUNK):
@@ -705,8 +709,15 @@ class Store:
         return found
 
     def _groups_of(self, certs: list[int]) -> dict[int, tuple[int, array[int]]]:
-        with self._lock:
-            return expiry_groups.groups(self._db, certs)
+        """The expiry groups of these certificates' rows, as ``expiry_groups.groups`` gives them: those the sweep's
+        query read since the last block was written as it read them, the others from the store."""
+        read = self._groups_read
+        found = {cert: read[cert] for cert in certs if cert in read}
+        missing = [cert for cert in certs if cert not in found]
+        if missing:
+            with self._lock:
+                found.update(expiry_groups.groups(self._db, missing))
+        return found
 
     def _stored_rows(self, keys: list[str], *, values: bool = True, remember: bool = False
                      ) -> dict[str, tuple[int, bytes]]:
