@@ -87,6 +87,20 @@ def test_a_certification_writes_one_group_and_no_entry_of_state_expiry(chain: Ch
     assert chain.index() == chain.expected()
 
 
+def test_a_block_after_the_one_the_sweep_read_for_finds_the_groups_in_the_store(
+        chain: Chain, tmp_path: Path) -> None:
+    keys = [f"asset/{n:064x}" for n in range(1, 9)]
+    chain.write({k: asset(100 + n) for n, k in enumerate(keys)})
+    certify(chain, "c1", keys)
+    chain.store.expired_values(200, 3)  # what a sweep's query read holds until a block is written
+    chain.write(dict.fromkeys(keys[:2]))  # the lowest two: the cursor moves
+    assert rows(tmp_path / "ledger.sqlite", "SELECT expires, pos FROM expiry_cursor") == [(102, 2)]
+    chain.write(dict.fromkeys(keys[4:6]))  # from the middle: the group is written again without them
+    assert rows(tmp_path / "ledger.sqlite", "SELECT expires, pos FROM expiry_cursor") == [(102, 0)]
+    assert chain.index() == chain.expected()
+    assert [k for k, _ in chain.store.expired_values(200, 10)] == chain.memory.expired(200, 10)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_the_store_sweeps_in_the_order_of_the_state_in_memory_and_empties_its_groups(chain: Chain, tmp_path: Path,
                                                                                      seed: int) -> None:
