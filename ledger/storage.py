@@ -692,6 +692,11 @@ class Store:
                                  f"{expires}), found none: the store was changed outside the node")
             taken = sorted(rows, key=lambda row: (row[0], row[1]))[:limit]
             values = [(key, unpack_value(key, bytes(value))) for _, key, _, value in taken]
+            for (expires, key, _, _), (_, (_, value)) in zip(taken, values, strict=True):
+                if expiry_of(key, value) != expires:  # an index edited to have the sweep take a value early
+                    raise StoreError(f"expected the value at state key {key!r} to expire at {expires}, as the "
+                                     f"expiry index says, found {expiry_of(key, value)}: the store was changed "
+                                     f"outside the node")
             # the rows of the swept assets, and of their certificates' records (``expiry_groups.GroupChanges``)
             self._remember_rows({key: row for _, key, row, _ in taken})
             self._remember_rows({

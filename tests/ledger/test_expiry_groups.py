@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ledger.errors import StoreError
 from ledger.expiry_groups import pack_entries, unpack_entries
 from ledger.node import Node
 from ledger.rules.expiry import RETENTION
@@ -99,6 +100,31 @@ def test_a_block_after_the_one_the_sweep_read_for_finds_the_groups_in_the_store(
     assert rows(tmp_path / "ledger.sqlite", "SELECT expires, pos FROM expiry_cursor") == [(102, 0)]
     assert chain.index() == chain.expected()
     assert [k for k, _ in chain.store.expired_values(200, 10)] == chain.memory.expired(200, 10)
+
+
+def test_an_index_edited_to_sweep_an_asset_early_is_refused_when_the_sweep_reads_it(chain: Chain,
+                                                                                    tmp_path: Path) -> None:
+    keys = [f"asset/{n:064x}" for n in range(1, 5)]
+    chain.write({k: asset(100 + n) for n, k in enumerate(keys)})
+    certify(chain, "c1", keys[2:])
+    assert [k for k, _ in chain.store.expired_values(101, 10)] == keys[:2]
+    db = tmp_path / "ledger.sqlite"
+    with sqlite3.connect(db) as conn:  # the group's asset expiring at 103 said to expire at 101
+        (cert_row, blob), = conn.execute("SELECT cert, entries FROM expiry_groups").fetchall()
+        (first, (_, row)) = unpack_entries(blob, cert_row)
+        conn.execute("UPDATE expiry_groups SET entries = ?", (pack_entries([(101, row), first]),))
+        conn.execute("UPDATE expiry_cursor SET expires = 101")
+    conn.close()
+    with pytest.raises(StoreError, match=rf"expected the value at state key '{keys[3]}' to expire at 101, as the "
+                                         rf"expiry index says, found 103: the store was changed outside the node"):
+        chain.store.expired_values(101, 10)
+    with sqlite3.connect(db) as conn:  # and an entry of state_expiry: the asset expiring at 101 said to at 99
+        conn.execute("UPDATE expiry_groups SET entries = ?", (blob,))
+        conn.execute("UPDATE expiry_cursor SET expires = 102")
+        conn.execute("UPDATE state_expiry SET expires = 99 WHERE expires = 101")
+    conn.close()
+    with pytest.raises(StoreError, match=rf"'{keys[1]}' to expire at 99, as the expiry index says, found 101"):
+        chain.store.expired_values(101, 10)
 
 
 @pytest.mark.parametrize("seed", range(6))
