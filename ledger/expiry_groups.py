@@ -122,7 +122,8 @@ class GroupChanges:
         """Take ``taken`` (in order) out of the group of row ``cert``, whose entries from ``pos`` on are ``flat``."""
         count = len(taken)
         if len(flat) >= 2 * count and all(flat[2 * i] == e and flat[2 * i + 1] == r for i, (e, r) in enumerate(taken)):
-            if len(flat) == 2 * count:  # the lowest: the cursor moves
+            # the lowest: the cursor moves past them, or the group is done
+            if len(flat) == 2 * count:
                 self._gone.append((cert,))
             else:
                 self._put.append((cert, b"", flat[2 * count], pos + count))
@@ -178,8 +179,9 @@ def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int],
             "SELECT c.expires, c.cert, c.pos, g.entries FROM expiry_cursor c JOIN expiry_groups g ON g.cert = c.cert "
             "WHERE (c.expires, c.cert) > (?, ?) AND c.expires <= ? ORDER BY c.expires, c.cert LIMIT ?",
             (*after, bound, _READ_BATCH)).fetchall()
-        for _, cert, pos, blob in cursors:
+        for expires, cert, pos, blob in cursors:
             flat = _flat(bytes(blob), int(cert), int(pos))
+            _check_cursor(int(cert), int(expires), flat[0])
             read[int(cert)] = (int(pos), flat)
             for at in range(0, len(flat), 2):
                 if flat[at] > bound:
@@ -193,14 +195,23 @@ def expiring(db: sqlite3.Connection, cutoff: int, limit: int, plain: list[int],
         after = (int(cursors[-1][0]), int(cursors[-1][1]))
 
 
+def _check_cursor(cert: int, expires: int, first: int) -> None:
+    """A group's cursor must name the expiry of the entry it is at: the sweep finds the group by it."""
+    if expires != first:
+        raise StoreError(f"expected the expiry group of certificate row {cert} to be found at its next entry's expiry "
+                         f"{first}, found it at {expires}: the store was changed outside the node")
+
+
 def entries(db: sqlite3.Connection, batch: int) -> Iterator[Entry]:
-    """Every entry the groups hold, for the audit (``Store.index_entries``)."""
+    """Every entry the groups hold, for the audit (``Store.index_entries``), each group's cursor checked."""
     after = 0
     while True:
-        rows = db.execute("SELECT c.cert, c.pos, g.entries FROM expiry_cursor c JOIN expiry_groups g "
+        rows = db.execute("SELECT c.cert, c.expires, c.pos, g.entries FROM expiry_cursor c JOIN expiry_groups g "
                           "ON g.cert = c.cert WHERE c.cert > ? ORDER BY c.cert LIMIT ?", (after, batch)).fetchall()
         if not rows:
             return
-        for cert, pos, blob in rows:
-            yield from unpack_entries(bytes(blob), int(cert), int(pos))
+        for cert, expires, pos, blob in rows:
+            left = unpack_entries(bytes(blob), int(cert), int(pos))
+            _check_cursor(int(cert), int(expires), left[0][0])
+            yield from left
         after = int(rows[-1][0])

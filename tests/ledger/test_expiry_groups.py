@@ -127,6 +127,22 @@ def test_an_index_edited_to_sweep_an_asset_early_is_refused_when_the_sweep_reads
         chain.store.expired_values(101, 10)
 
 
+def test_a_cursor_edited_to_hide_or_show_its_group_is_refused_by_the_sweep_and_the_audit(chain: Chain,
+                                                                                         tmp_path: Path) -> None:
+    keys = [f"asset/{n:064x}" for n in range(1, 4)]
+    chain.write({k: asset(100 + n) for n, k in enumerate(keys)})
+    certify(chain, "c1", keys)
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as conn:  # the group's next entry expires at 100
+        conn.execute("UPDATE expiry_cursor SET expires = 99")
+    conn.close()
+    refused = (r"expected the expiry group of certificate row \d+ to be found at its next entry's expiry 100, found it "
+               r"at 99")
+    with pytest.raises(StoreError, match=refused):
+        chain.store.expired_values(99, 10)
+    with pytest.raises(StoreError, match=refused):
+        list(chain.store.index_entries())
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_the_store_sweeps_in_the_order_of_the_state_in_memory_and_empties_its_groups(chain: Chain, tmp_path: Path,
                                                                                      seed: int) -> None:
@@ -203,6 +219,7 @@ def test_an_edited_expiry_group_fails_the_audit_and_a_group_naming_no_row_fails_
         reopened.close()
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE expiry_groups SET entries = ?", (pack_entries([(e + 1, r) for e, r in entries]),))
+        conn.execute("UPDATE expiry_cursor SET expires = expires + 1")  # consistent with the group: only the audit
     conn.close()
     reopened = w.open_node(tmp_path / "node", clock, start=False)
     try:
@@ -212,6 +229,7 @@ def test_an_edited_expiry_group_fails_the_audit_and_a_group_naming_no_row_fails_
         reopened.close()
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE expiry_groups SET entries = ?", (pack_entries([(e, r + 10_000) for e, r in entries]),))
+        conn.execute("UPDATE expiry_cursor SET expires = expires - 1")
     conn.close()
     reopened = w.open_node(tmp_path / "node", clock, start=False)
     try:
