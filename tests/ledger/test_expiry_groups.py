@@ -22,7 +22,7 @@ from ledger.state_index import expiry_of
 from ledger.storage import FORMAT, Store
 from ledger_lite import BlockHeader, Commit
 from tests.helpers.ledger_world import LedgerWorld, ManualClock
-from tests.ledger.test_expiry_sweep import expires_of, in_state, reading_at, rows
+from tests.ledger.support import expires_of, in_state, reading_at, rows
 
 Values = dict[str, Any]
 

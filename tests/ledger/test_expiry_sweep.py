@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ledger.compact import FORM_RAW, pack_key, unpack_value
-from ledger.errors import NotFound
 from ledger.node import Node
 from ledger.rules import expiry
 from ledger.rules.expiry import RETENTION
@@ -29,33 +27,7 @@ from tests.helpers.ledger_world import (
     recompute_state_root,
     slot,
 )
-from tests.ledger.support import assert_rejected
-
-
-def expires_of(node: Node, asset_id: str) -> int:
-    value: dict[str, Any] = node.value(f"asset/{asset_id}")
-    return int(value["expires"])
-
-
-def reading_at(world: LedgerWorld, node: Node, clock: ManualClock) -> str:
-    """Commit a reading of the half hour before the clock (a block at the clock's time); its asset id."""
-    n = (clock() - GENESIS_TIME) // HALF_HOUR - 1
-    return world.new_asset(node, n)
-
-
-def in_state(node: Node, asset_id: str) -> bool:
-    try:
-        node.value(f"asset/{asset_id}")
-    except NotFound:
-        return False
-    return True
-
-
-def rows(db: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db) as conn:
-        found = conn.execute(sql, args).fetchall()
-    conn.close()
-    return found
+from tests.ledger.support import assert_rejected, expires_of, in_state, reading_at, rows
 
 
 def test_an_expired_asset_stays_refused_as_expired_for_the_retention(ledger_world: LedgerWorld,
