@@ -701,7 +701,8 @@ class Store:
             self._remember_rows({key: row for _, key, row, _ in taken})
             self._remember_rows({
                 expiry_groups.CERT_PREFIX + value["cert"]: certs[row]
-                for (_, _, row, _), (_, (_, value)) in zip(taken, values, strict=True) if row in certs})
+                for (_, _, row, _), (_, (_, value)) in zip(taken, values, strict=True)
+                if row in certs and type(value.get("cert")) is str})  # else edited: the tree's check refuses it
         return values
 
     def _row_ids_of(self, keys: list[str]) -> dict[str, int]:

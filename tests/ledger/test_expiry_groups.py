@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ledger.compact import FORM_RAW, pack_key
 from ledger.errors import StoreError
 from ledger.expiry_groups import pack_entries, unpack_entries
 from ledger.node import Node
@@ -20,7 +21,7 @@ from ledger.state_audit import audit_state
 from ledger.state_encoding import encode_state
 from ledger.state_index import expiry_of
 from ledger.storage import FORMAT, Store
-from ledger_lite import BlockHeader, Commit
+from ledger_lite import BlockHeader, Commit, canonical
 from tests.helpers.ledger_world import LedgerWorld, ManualClock
 from tests.ledger.support import expires_of, in_state, reading_at, rows
 
@@ -141,6 +142,19 @@ def test_a_cursor_edited_to_hide_or_show_its_group_is_refused_by_the_sweep_and_t
         chain.store.expired_values(99, 10)
     with pytest.raises(StoreError, match=refused):
         list(chain.store.index_entries())
+
+
+def test_a_grouped_value_edited_to_be_open_reaches_the_node_s_check_unharmed(chain: Chain, tmp_path: Path) -> None:
+    """The store reads it as it is (the node's tree check then refuses it: test_expiry_sweep), naming no
+    certificate."""
+    keys = [f"asset/{n:064x}" for n in range(1, 3)]
+    chain.write({k: asset(100 + n) for n, k in enumerate(keys)})
+    certify(chain, "c1", keys)
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as conn:
+        conn.execute("UPDATE state SET value = ? WHERE key = ?",
+                     (bytes((FORM_RAW,)) + canonical(asset(100)), pack_key(keys[0])))
+    conn.close()
+    assert chain.store.expired_values(100, 10) == [(keys[0], (canonical(asset(100)), asset(100)))]
 
 
 @pytest.mark.parametrize("seed", range(6))
