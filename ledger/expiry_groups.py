@@ -29,6 +29,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 
 from ledger.errors import StoreError
+from ledger.select_in import select_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS expiry_groups (cert INTEGER PRIMARY KEY, entries BLOB NOT NULL);
@@ -37,7 +38,6 @@ CREATE INDEX IF NOT EXISTS expiry_cursor_by_expires ON expiry_cursor(expires, ce
 """
 CERT_PREFIX = "cert/"
 _READ_BATCH = 64  # cursors read at a time by ``expiring``
-_IN_CHUNK = 500
 
 Entry = tuple[int, int]  # (expiry, state row id)
 
@@ -155,12 +155,9 @@ def groups(db: sqlite3.Connection, certs: list[int]) -> dict[int, tuple[int, arr
     """cert row → (pos, its entries from pos on: ``_flat``) of the groups of these certificates' rows that have
     one."""
     found: dict[int, tuple[int, array[int]]] = {}
-    for at in range(0, len(certs), _IN_CHUNK):
-        chunk = certs[at:at + _IN_CHUNK]
-        for cert, pos, blob in db.execute(
-                f"SELECT c.cert, c.pos, g.entries FROM expiry_cursor c JOIN expiry_groups g ON g.cert = c.cert "
-                f"WHERE c.cert IN ({','.join('?' * len(chunk))})", chunk):
-            found[int(cert)] = (int(pos), _flat(bytes(blob), int(cert), int(pos)))
+    for cert, pos, blob in select_in(db, "SELECT c.cert, c.pos, g.entries FROM expiry_cursor c JOIN expiry_groups g "
+                                         "ON g.cert = c.cert WHERE c.cert IN ({})", certs):
+        found[int(cert)] = (int(pos), _flat(bytes(blob), int(cert), int(pos)))
     return found
 
 

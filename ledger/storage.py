@@ -60,6 +60,7 @@ import cbor2
 from ledger import expiry_groups
 from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
+from ledger.select_in import select_in
 from ledger.state_index import Indexed, expiry_of, indexed, same_indexed
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
@@ -94,7 +95,6 @@ CREATE TABLE IF NOT EXISTS state_expiry (expires INTEGER NOT NULL, id INTEGER NO
 INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
 """
-_IN_CHUNK = 500  # keys per ``IN (…)`` lookup
 # SQLite copies the WAL's pages back into the database (a checkpoint) inside the commit that takes the WAL past
 # ``wal_autocheckpoint`` pages: 1,000 by default, fewer than a block certifying 900 assets dirties, so such a commit
 # nearly always checkpointed too (a 900-row update of a million-row table, `/tmp` probe: commit median 8.7 → 4.7 ms,
@@ -136,10 +136,8 @@ def read_tree_nodes(db: sqlite3.Connection, indexes: Sequence[int]) -> dict[int,
     by_key = {tree_key(index): index for index in indexes}
     keyed = [key for key in by_key if isinstance(key, int)]
     found: dict[int, bytes] = {}
-    for at in range(0, len(keyed), _IN_CHUNK):
-        chunk = keyed[at:at + _IN_CHUNK]
-        for key, node in db.execute(f"SELECT k, node FROM smt_pos WHERE k IN ({','.join('?' * len(chunk))})", chunk):
-            found[by_key[key]] = node
+    for key, node in select_in(db, "SELECT k, node FROM smt_pos WHERE k IN ({})", keyed):
+        found[by_key[key]] = node
     if len(keyed) < len(by_key):  # deep positions (``KEYED_DEPTH``): rare, one query each
         for key in by_key.keys() - set(keyed):
             row = db.execute("SELECT node FROM smt_deep WHERE k = ?", (key,)).fetchone()
@@ -502,13 +500,8 @@ class Store:
 
     def _first_stored(self, blobs: list[bytes]) -> str | None:
         """The first of these packed state keys that has a row (inside a transaction, the lock held)."""
-        for at in range(0, len(blobs), _IN_CHUNK):
-            chunk = blobs[at:at + _IN_CHUNK]
-            row = self._db.execute(f"SELECT key FROM state WHERE key IN ({','.join('?' * len(chunk))}) LIMIT 1",
-                                   chunk).fetchone()
-            if row is not None:
-                return unpack_key(bytes(row[0]))
-        return None
+        row = next(select_in(self._db, "SELECT key FROM state WHERE key IN ({}) LIMIT 1", blobs), None)
+        return None if row is None else unpack_key(bytes(row[0]))
 
     # --- reads ------------------------------------------------------------------------------------------
     def last_height(self) -> int | None:
@@ -562,10 +555,8 @@ class Store:
             # of 1 M readings)
             recent = self._recent
             held: set[int] = {prefix for prefix in prefixes if prefix in recent}
-            for start in range(0, len(prefixes), _IN_CHUNK):
-                chunk = prefixes[start:start + _IN_CHUNK]
-                held.update(prefix for prefix, in self._db.execute(
-                    f"SELECT DISTINCT prefix FROM tx_ids WHERE prefix IN ({','.join('?' * len(chunk))})", chunk))
+            held.update(prefix for prefix, in select_in(
+                self._db, "SELECT DISTINCT prefix FROM tx_ids WHERE prefix IN ({})", prefixes))
             for tx_id, raw in raws.items():
                 if id_prefix(raw) in held and any(sha256(candidate) == raw
                                                   for _, candidate, _ in self._candidates(tx_id)):
@@ -680,12 +671,9 @@ class Store:
                        expiry_groups.expiring(self._db, cutoff, limit, [row[0] for row in rows], self._groups_read)}
             ids = list(grouped)
             certs: dict[int, int] = {}  # asset row → its certificate's row
-            for at in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[at:at + _IN_CHUNK]
-                for row, k, value in self._db.execute(
-                        f"SELECT id, key, value FROM state WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                    expires, certs[row] = grouped.pop(row)
-                    rows.append((expires, unpack_key(bytes(k)), row, value))
+            for row, k, value in select_in(self._db, "SELECT id, key, value FROM state WHERE id IN ({})", ids):
+                expires, certs[row] = grouped.pop(row)
+                rows.append((expires, unpack_key(bytes(k)), row, value))
             if grouped:
                 row, (expires, _) = next(iter(grouped.items()))
                 raise StoreError(f"expected state row {row}, which a certificate's expiry group names (expiring at "
@@ -735,11 +723,9 @@ class Store:
         found: dict[str, tuple[int, bytes]] = {}
         column = "value" if values else "x''"
         with self._lock:
-            for at in range(0, len(blobs), _IN_CHUNK):
-                chunk = blobs[at:at + _IN_CHUNK]
-                for key_blob, row, value in self._db.execute(
-                        f"SELECT key, id, {column} FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                    found[packed[key_blob]] = (row, value)
+            for key_blob, row, value in select_in(self._db, f"SELECT key, id, {column} FROM state WHERE key IN ({{}})",
+                                                  blobs):
+                found[packed[key_blob]] = (row, value)
             if remember:
                 self._remember_rows({key: row for key, (row, _) in found.items()})
         return found
@@ -920,16 +906,14 @@ class Store:
                     below: dict[int, int] = {}
                     ids = list(level)
                     rows: list[tuple[int, bytes]] = []
-                    for at in range(0, len(ids), _IN_CHUNK):
-                        chunk = ids[at:at + _IN_CHUNK]
-                        for row_id, node, left, right in self._db.execute(
-                                f"SELECT id, node, l, r FROM smt WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                            index = level[row_id]
-                            rows.append((index, node))
-                            if left:
-                                below[left] = 2 * index
-                            if right:
-                                below[right] = 2 * index + 1
+                    for row_id, node, left, right in select_in(
+                            self._db, "SELECT id, node, l, r FROM smt WHERE id IN ({})", ids):
+                        index = level[row_id]
+                        rows.append((index, node))
+                        if left:
+                            below[left] = 2 * index
+                        if right:
+                            below[right] = 2 * index + 1
                     write_tree_nodes(self._db, TreeWrite(rows, [], 0))
                     level = below
                 self._db.execute("DROP TABLE smt")
