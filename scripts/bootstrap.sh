@@ -46,9 +46,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.greencert-installed
-# again when the packages or the compiled module's source changed (pip install -e . compiles it in place)
+# again when the packages or the compiled modules' source changed (pip install -e . compiles them in place)
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ] \
-    || [ ledger_lite/_smt_native.c -nt "$stamp" ]; then
+    || [ ledger_lite/_smt_native.c -nt "$stamp" ] || [ ledger/_state_codec.c -nt "$stamp" ]; then
   echo "Installing Python packages into .venv (log: .venv/pip.log)"
   if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } \
       > .venv/pip.log 2>&1; then

@@ -1,0 +1,309 @@
+/* A block's state values as bytes, compiled: the two encodings a node makes of every value a block writes.
+ *
+ * encode_map is ledger.state_encoding.encode_state for the values rules write most (a reading's asset, an
+ * allocation, a certified asset): a dict whose keys are text and whose values are text, bytes, integers, booleans
+ * or None. It writes the canonical CBOR that cbor2.dumps(value, canonical=True) writes (RFC 8949 length-first
+ * key order: shorter keys first, then bytewise), and answers None for anything else (a nested map, a float, an
+ * integer past 64 bits, a subclass), which the caller then encodes with cbor2. These bytes are what a state leaf
+ * commits to: tests/ledger/test_state_codec.py checks them against cbor2's over seeded random maps and edges.
+ *
+ * pack_asset is ledger.compact.pack_value for an asset record: the tag FORM_ASSET and a CBOR array of the nine
+ * fields in their fixed order (meter and owner as their 20 raw bytes, the end as the length, the expiry after
+ * the end, the trade's index), then any further fields as a map in their order, as cbor2.dumps writes that
+ * list. It answers None when a field is missing or not of its exact type, an address is not in the caller's table
+ * of raw addresses, or a number does not fit; the Python code (the reference) then does the same work.
+ *
+ * Measured by a /tmp probe over 900 certified assets: encode_state ~2.5 us and pack_value ~2.7 us an asset in
+ * Python, most of it making and walking objects around cbor2's own encoder.
+ */
+#define MODULE_BUILD 1 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_KEYS 64   /* a flat map with more keys is left to cbor2 */
+#define FORM_ASSET 1  /* ledger.compact.FORM_ASSET */
+
+typedef struct {
+    char *data;
+    Py_ssize_t size, used;
+} Buffer;
+
+static int reserve(Buffer *out, Py_ssize_t more) {
+    if (out->used + more <= out->size)
+        return 0;
+    Py_ssize_t size = out->size * 2 > out->used + more ? out->size * 2 : out->used + more + 64;
+    char *grown = PyMem_Realloc(out->data, (size_t)size);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    out->data = grown;
+    out->size = size;
+    return 0;
+}
+
+/* A CBOR head: major type and argument, in the fewest bytes (RFC 8949 4.2.1). */
+static int put_head(Buffer *out, unsigned major, uint64_t argument) {
+    if (reserve(out, 9) < 0)
+        return -1;
+    unsigned char *at = (unsigned char *)out->data + out->used;
+    major <<= 5;
+    int extra;
+    if (argument < 24) {
+        at[0] = (unsigned char)(major | argument);
+        extra = 0;
+    } else if (argument <= 0xff) {
+        at[0] = (unsigned char)(major | 24);
+        extra = 1;
+    } else if (argument <= 0xffff) {
+        at[0] = (unsigned char)(major | 25);
+        extra = 2;
+    } else if (argument <= 0xffffffffULL) {
+        at[0] = (unsigned char)(major | 26);
+        extra = 4;
+    } else {
+        at[0] = (unsigned char)(major | 27);
+        extra = 8;
+    }
+    for (int i = 0; i < extra; i++)
+        at[1 + i] = (unsigned char)(argument >> (8 * (extra - 1 - i)));
+    out->used += 1 + extra;
+    return 0;
+}
+
+static int put_bytes(Buffer *out, unsigned major, const char *data, Py_ssize_t size) {
+    if (put_head(out, major, (uint64_t)size) < 0 || reserve(out, size) < 0)
+        return -1;
+    memcpy(out->data + out->used, data, (size_t)size);
+    out->used += size;
+    return 0;
+}
+
+/* A signed machine integer as CBOR: major 0 for n >= 0, major 1 with -1 - n below. */
+static int put_int(Buffer *out, long long n) {
+    return n >= 0 ? put_head(out, 0, (uint64_t)n) : put_head(out, 1, (uint64_t)(-1 - n));
+}
+
+/* One scalar as CBOR: 1 written, 0 not a scalar this module writes (nothing written), -1 an error set. */
+static int put_scalar(Buffer *out, PyObject *value) {
+    if (value == Py_None || value == Py_True || value == Py_False) {
+        if (reserve(out, 1) < 0)
+            return -1;
+        out->data[out->used++] = (char)(value == Py_None ? 0xf6 : value == Py_True ? 0xf5 : 0xf4);
+        return 1;
+    }
+    if (PyUnicode_CheckExact(value)) {
+        Py_ssize_t size;
+        const char *text = PyUnicode_AsUTF8AndSize(value, &size);
+        if (text == NULL) { /* not encodable as UTF-8 (a lone surrogate): cbor2 says so */
+            PyErr_Clear();
+            return 0;
+        }
+        return put_bytes(out, 3, text, size) < 0 ? -1 : 1;
+    }
+    if (PyBytes_CheckExact(value))
+        return put_bytes(out, 2, PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value)) < 0 ? -1 : 1;
+    if (PyLong_CheckExact(value)) {
+        int overflow;
+        long long n = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (n == -1 && PyErr_Occurred())
+            return -1;
+        if (!overflow)
+            return put_int(out, n) < 0 ? -1 : 1;
+        if (overflow > 0) { /* 2^63 .. 2^64 - 1 still has a plain head */
+            unsigned long long u = PyLong_AsUnsignedLongLong(value);
+            if (u == (unsigned long long)-1 && PyErr_Occurred()) {
+                PyErr_Clear();
+                return 0;
+            }
+            return put_head(out, 0, u) < 0 ? -1 : 1;
+        }
+        return 0; /* below -2^63: left to cbor2 */
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *text;
+    Py_ssize_t size;
+    PyObject *value;
+} Entry;
+
+/* RFC 8949 length-first order of text keys: shorter first, then bytewise. */
+static int before(const Entry *a, const Entry *b) {
+    if (a->size != b->size)
+        return a->size < b->size;
+    return memcmp(a->text, b->text, (size_t)a->size) < 0;
+}
+
+static PyObject *encode_map(PyObject *self, PyObject *value) {
+    if (!PyDict_CheckExact(value) || PyDict_GET_SIZE(value) > MAX_KEYS)
+        Py_RETURN_NONE;
+    Entry entries[MAX_KEYS];
+    Py_ssize_t count = 0, pos = 0;
+    PyObject *key, *item;
+    while (PyDict_Next(value, &pos, &key, &item)) {
+        if (!PyUnicode_CheckExact(key))
+            Py_RETURN_NONE;
+        Entry entry = {NULL, 0, item};
+        entry.text = PyUnicode_AsUTF8AndSize(key, &entry.size);
+        if (entry.text == NULL) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+        Py_ssize_t at = count++; /* insertion sort: a state value has a dozen keys at most */
+        while (at > 0 && before(&entry, &entries[at - 1])) {
+            entries[at] = entries[at - 1];
+            at--;
+        }
+        entries[at] = entry;
+    }
+    Buffer out = {PyMem_Malloc(256), 256, 0};
+    if (out.data == NULL)
+        return PyErr_NoMemory();
+    int written = put_head(&out, 5, (uint64_t)count) < 0 ? -1 : 1;
+    for (Py_ssize_t i = 0; i < count && written == 1; i++) {
+        written = put_bytes(&out, 3, entries[i].text, entries[i].size) < 0 ? -1 : 1;
+        if (written == 1)
+            written = put_scalar(&out, entries[i].value);
+    }
+    PyObject *encoded = written == 1 ? PyBytes_FromStringAndSize(out.data, out.used) : NULL;
+    PyMem_Free(out.data);
+    if (written == 0)
+        Py_RETURN_NONE;
+    return encoded;
+}
+
+/* ledger.compact.ASSET_FIELDS, in the stored order, and TRADES */
+static PyObject *field_names[9];
+static const char *FIELDS[9] = {"provider", "meter", "method", "start", "end", "wh", "owner", "expires", "trade"};
+enum { PROVIDER, METER, METHOD, START, END, WH, OWNER, EXPIRES, TRADE };
+static PyObject *trade_names[2];
+
+static int is_field(PyObject *key) {
+    if (!PyUnicode_Check(key)) /* as a dict of text keys answers */
+        return 0;
+    for (int i = 0; i < 9; i++)
+        if (key == field_names[i])
+            return 1;
+    for (int i = 0; i < 9; i++) {
+        int same = PyUnicode_Compare(key, field_names[i]);
+        if (same == -1 && PyErr_Occurred())
+            return -1;
+        if (same == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* An exact int that fits a machine word: 1 (in *n), 0 not one. */
+static int small_int(PyObject *value, long long *n) {
+    if (!PyLong_CheckExact(value))
+        return 0;
+    int overflow;
+    *n = PyLong_AsLongLongAndOverflow(value, &overflow);
+    return !overflow && !(*n == -1 && PyErr_Occurred());
+}
+
+static PyObject *pack_asset(PyObject *self, PyObject *args) {
+    PyObject *value, *raw_addresses;
+    if (!PyArg_ParseTuple(args, "O!O!:pack_asset", &PyDict_Type, &value, &PyDict_Type, &raw_addresses))
+        return NULL;
+    if (!PyDict_CheckExact(value))
+        Py_RETURN_NONE;
+    PyObject *field[9];
+    for (int i = 0; i < 9; i++) {
+        field[i] = PyDict_GetItemWithError(value, field_names[i]); /* borrowed */
+        if (field[i] == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            Py_RETURN_NONE;
+        }
+    }
+    long long start, end, wh, expires;
+    if (!PyUnicode_CheckExact(field[PROVIDER]) || !PyUnicode_CheckExact(field[METHOD])
+        || !PyUnicode_CheckExact(field[METER]) || !PyUnicode_CheckExact(field[OWNER])
+        || !small_int(field[START], &start) || !small_int(field[END], &end) || !small_int(field[WH], &wh)
+        || !small_int(field[EXPIRES], &expires)) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    long long trade = -1;
+    for (int i = 0; i < 2 && trade < 0; i++) {
+        int same = PyUnicode_CheckExact(field[TRADE]) ? PyUnicode_Compare(field[TRADE], trade_names[i]) : 1;
+        if (same == -1 && PyErr_Occurred())
+            return NULL;
+        if (same == 0)
+            trade = i;
+    }
+    PyObject *meter = PyDict_GetItemWithError(raw_addresses, field[METER]);
+    PyObject *owner = meter == NULL ? NULL : PyDict_GetItemWithError(raw_addresses, field[OWNER]);
+    if (PyErr_Occurred())
+        return NULL;
+    /* the differences as Python computes them, within a machine word */
+    long long length, after;
+    if (trade < 0 || owner == NULL || !PyBytes_CheckExact(meter) || !PyBytes_CheckExact(owner)
+        || __builtin_sub_overflow(end, start, &length) || __builtin_sub_overflow(expires, end, &after))
+        Py_RETURN_NONE;
+    Py_ssize_t extra = PyDict_GET_SIZE(value) - 9;
+    Buffer out = {PyMem_Malloc(160), 160, 0};
+    if (out.data == NULL)
+        return PyErr_NoMemory();
+    out.data[out.used++] = FORM_ASSET;
+    int written = 1;
+    if (put_head(&out, 4, extra > 0 ? 10 : 9) < 0 || put_scalar(&out, field[PROVIDER]) != 1
+        || put_bytes(&out, 2, PyBytes_AS_STRING(meter), PyBytes_GET_SIZE(meter)) < 0
+        || put_scalar(&out, field[METHOD]) != 1 || put_int(&out, start) < 0 || put_int(&out, length) < 0
+        || put_int(&out, wh) < 0 || put_bytes(&out, 2, PyBytes_AS_STRING(owner), PyBytes_GET_SIZE(owner)) < 0
+        || put_int(&out, after) < 0 || put_int(&out, trade) < 0)
+        written = PyErr_Occurred() ? -1 : 0;
+    if (written == 1 && extra > 0) { /* the further fields, in the record's order */
+        written = put_head(&out, 5, (uint64_t)extra) < 0 ? -1 : 1;
+        Py_ssize_t pos = 0;
+        PyObject *key, *item;
+        while (written == 1 && PyDict_Next(value, &pos, &key, &item)) {
+            int known = is_field(key);
+            if (known != 0) {
+                written = known < 0 ? -1 : 1;
+                continue;
+            }
+            written = put_scalar(&out, key);
+            if (written == 1)
+                written = put_scalar(&out, item);
+        }
+    }
+    PyObject *packed = written == 1 ? PyBytes_FromStringAndSize(out.data, out.used) : NULL;
+    PyMem_Free(out.data);
+    if (written == 0)
+        Py_RETURN_NONE;
+    return packed;
+}
+
+static PyMethodDef methods[] = {
+    {"encode_map", encode_map, METH_O,
+     "encode_map(value) -> canonical CBOR of a flat map of scalars, or None: ledger.state_encoding.encode_state"},
+    {"pack_asset", pack_asset, METH_VARARGS,
+     "pack_asset(value, raw_addresses) -> the stored form of an asset record, or None: ledger.compact.pack_value"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "ledger._state_codec",
+    "A block's state values as bytes, compiled (see _state_codec.c).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__state_codec(void) {
+    for (int i = 0; i < 9; i++)
+        if ((field_names[i] = PyUnicode_InternFromString(FIELDS[i])) == NULL)
+            return NULL;
+    if ((trade_names[0] = PyUnicode_InternFromString("open")) == NULL
+        || (trade_names[1] = PyUnicode_InternFromString("completed")) == NULL)
+        return NULL;
+    PyObject *module = PyModule_Create(&module_def);
+    if (module != NULL && PyModule_AddIntConstant(module, "BUILD", MODULE_BUILD) < 0)
+        Py_CLEAR(module);
+    return module;
+}

@@ -1,0 +1,13 @@
+# The bytes of a block's state values, compiled (_state_codec.c); each mirrors the Python function named.
+
+from typing import Any
+
+BUILD: int  # the interface this module was built with (``ledger.state_encoding.CODEC_BUILD``)
+
+def encode_map(value: Any) -> bytes | None:
+    """``ledger.state_encoding.encode_state`` of a flat map of text keys and scalar values; None for anything
+    else."""
+
+def pack_asset(value: dict[str, Any], raw_addresses: dict[str, bytes]) -> bytes | None:
+    """``ledger.compact.pack_value`` of an asset record whose addresses are in ``raw_addresses``; None
+    otherwise."""
