@@ -16,6 +16,11 @@ bundle from the node, reportlab, QR) until the PDF's bytes are in hand. Baseline
 issuance, PDF and the whole request → PDF bytes per size, each p95 as a ratio to the baseline's p50, and the load
 average when the measuring began and ended (the machine is shared). Before measuring, what set-up left is frozen out
 of the cycle collector's full passes (``gc.freeze``), as ``greencert demo`` does once it serves.
+
+``--ledger DIR`` keeps the built ledger in DIR (a million assets take ~6 minutes to build) and, on later runs with
+the same ``--assets``, measures on a fresh copy of it instead of building again: comparing two checkouts then takes
+a minute a run. The copy is opened as ``greencert node`` opens a store (its tree checked against the signed head),
+then 2,000 more readings warm its caches before the measuring.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -56,6 +62,8 @@ from tests.helpers.ledger_world import HALF_HOUR, LedgerWorld, ManualClock, Sync
 
 SIZES = (1, 100, 900)
 BACKGROUND_METERS = 1000
+MEASURE_METERS = 300  # one a measured issuance: --runs × len(SIZES) at most (registered at genesis, kept ledgers too)
+WARM_READINGS = 2000  # committed on a kept ledger's copy before measuring (the caches a running node has warm)
 SLOTS = 1000  # half hours per meter: 20.8 days, so nothing expires (a month) while the clock stands at SLOTS + 10
 CHUNK = 20_000  # readings signed and submitted at once while building the ledger
 PARTS = 256  # asset.allocate's bound (ledger.rules.assets.MAX_PARTS)
@@ -127,6 +135,16 @@ def build_ledger(world: World, node: Node, assets: int) -> float:
         commit_all(node, batch)
     world.bulk_slot = per_meter
     return time.perf_counter() - began
+
+
+def build_once(world: World, path: Path, assets: int, clock: ManualClock) -> float:
+    """Build the ledger of ``assets`` readings in a store at ``path`` and close it (``--ledger``); the seconds."""
+    node = Node(Store(path), world.genesis(), world.validator, clock=clock)
+    node.start(warm=True)
+    try:
+        return build_ledger(world, node, assets)
+    finally:
+        node.close()
 
 
 def more_readings(world: World, node: Node, count: int) -> None:
@@ -205,22 +223,40 @@ def main() -> None:
                         help="readings committed between each allocation and its certificate (module docstring)")
     parser.add_argument("--value-cache", type=int, default=DEFAULT_VALUES, help="state values the node caches")
     parser.add_argument("--tree-cache", type=int, default=DEFAULT_CAPACITY, help="state tree nodes the node caches")
+    parser.add_argument("--ledger", type=Path, help="keep the built ledger here and measure on copies of it later "
+                                                    "(module docstring)")
     args = parser.parse_args()
+    if args.runs * len(SIZES) > MEASURE_METERS:
+        parser.error(f"expected --runs of at most {MEASURE_METERS // len(SIZES)}, found {args.runs}")
     half_hours = -(-args.assets // BACKGROUND_METERS) + args.runs * len(SIZES) * -(-args.between // BACKGROUND_METERS)
     if args.assets < 0 or args.between < 0 or half_hours > SLOTS:
         parser.error(f"expected --assets, and --runs × {len(SIZES)} × --between more readings, within {SLOTS} half "
                      f"hours of {BACKGROUND_METERS} meters, found {args.assets} and {args.runs} × {len(SIZES)} × "
                      f"{args.between} ({half_hours} half hours)")
-    world = World(measure_meters=args.runs * len(SIZES))
+    world = World(measure_meters=MEASURE_METERS)
     clock = ManualClock(slot(SLOTS + 10))
+    kept = None if args.ledger is None else args.ledger / f"ledger-{args.assets}.sqlite"
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
+        if kept is not None and kept.exists():
+            shutil.copyfile(kept, tmp / "ledger.sqlite")
+        build_s = 0.0
+        if kept is not None and not kept.exists():
+            build_s = build_once(world, tmp / "ledger.sqlite", args.assets, clock)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(tmp / "ledger.sqlite", kept)
+        elif kept is not None:
+            shutil.copyfile(kept, tmp / "ledger.sqlite")
         store = Store(tmp / "ledger.sqlite", tree_cache=args.tree_cache, value_cache=args.value_cache)
         node = Node(store, world.genesis(), world.validator, clock=clock)  # as open_node
         node.start(warm=True)
         closing: list[Any] = []
         try:
-            build_s = build_ledger(world, node, args.assets)
+            if kept is None:
+                build_s = build_ledger(world, node, args.assets)
+            else:  # a kept ledger's copy, reopened: its caches warmed as a running node has them
+                world.bulk_slot = -(-args.assets // BACKGROUND_METERS)
+                more_readings(world, node, WARM_READINGS)
             service, closing = open_service(world, tmp, node, clock)
             # As ``greencert demo`` serves (intermediary and node in one process): what set-up left, out of the
             # cycle collector's full passes.
@@ -238,7 +274,8 @@ def main() -> None:
     out: dict[str, object] = {"bench": "issuance_at_scale", "assets_on_ledger": args.assets,
                               "readings_between": args.between, "value_cache": args.value_cache,
                               "tree_cache": args.tree_cache,
-                              "build_s": round(build_s, 1), "runs_per_size": args.runs,
+                              "build_s": round(build_s, 1), "kept_ledger": None if kept is None else str(kept),
+                              "runs_per_size": args.runs,
                               "load_avg_before": round(load_before, 2), "load_avg_after": round(load_after, 2)}
     for name, values in figures.items():
         out[f"{name}_p50_s"] = round(statistics.median(values), 5)
