@@ -77,7 +77,7 @@ def pack_tx(tx: Transaction, chain: str) -> bytes:
     body = tx.body
     if tx.type == READING_TYPE and tx.chain == chain and len(body) == len(READING_FIELDS) \
             and _typed(body, READING_FIELDS):
-        owner = _address_bytes(body["owner"])
+        owner = _RAW_ADDRESSES.get(body["owner"]) or _raw_address(body["owner"])
         if owner is not None:
             values = [tx.signer, tx.nonce, tx.time, tx.sig, body["provider"], body["method"], body["start"],
                       body["end"] - body["start"], body["wh"], owner]
