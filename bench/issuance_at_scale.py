@@ -238,8 +238,6 @@ def main() -> None:
     kept = None if args.ledger is None else args.ledger / f"ledger-{args.assets}.sqlite"
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        if kept is not None and kept.exists():
-            shutil.copyfile(kept, tmp / "ledger.sqlite")
         build_s = 0.0
         if kept is not None and not kept.exists():
             build_s = build_once(world, tmp / "ledger.sqlite", args.assets, clock)

@@ -13,8 +13,8 @@
  * list. It answers None when a field is missing or not of its exact type, an address is not in the caller's table
  * of raw addresses, or a number does not fit; the Python code (the reference) then does the same work.
  *
- * Measured by a /tmp probe over 900 certified assets: encode_state ~2.5 us and pack_value ~2.7 us an asset in
- * Python, most of it making and walking objects around cbor2's own encoder.
+ * Measured with timeit on a certified asset: encode_state 2.7 -> 0.3 us, pack_value 4.0 -> 0.9 us; the Python
+ * spent most of it making and walking objects around cbor2's own encoder (docs/performance.md).
  */
 #define MODULE_BUILD 1 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN

@@ -122,7 +122,7 @@ def unpack_key(blob: bytes) -> str:
 
 def pack_value(key: str, value: Any, encoded: bytes) -> bytes:
     """The stored form of the state value at ``key`` (``encoded`` is its canonical CBOR). An asset record is
-    packed by the compiled ``_state_codec.pack_asset`` (~8 times faster) once its addresses are known; the code
+    packed by the compiled ``_state_codec.pack_asset`` (~4 times faster) once its addresses are known; the code
     below is its reference, and packs what that leaves (a new address, a field of another type)."""
     if key.startswith(ASSET_PREFIX) and type(value) is dict:
         if CODEC:
