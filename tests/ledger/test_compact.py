@@ -104,7 +104,7 @@ def test_the_compiled_packing_writes_what_the_python_one_writes(asset: dict[Any,
         del asset[drop]
     key = "asset/" + "ef" * 32
     encoded = encode_state(asset)
-    compact.pack_value(key, {**asset, "meter": ADDRESS, "owner": ADDRESS}, encoded)  # the address is known now
+    pack_value(key, {**asset, "meter": ADDRESS, "owner": ADDRESS}, encoded)  # the addresses are known now
     compiled = pack_value(key, asset, encoded)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(compact, "CODEC", False)
