@@ -53,10 +53,10 @@ log = logging.getLogger(__name__)
 # second writes them then instead, once there are an eighth as many: a node fed in bursts (meters report every
 # half hour) writes its tree between them, and its logged keys stay few (``bench/idle_tree_write.py``).
 IDLE_WRITE_S = 1.0
-# What a block leaves to do once nothing waits (the tree cache's trim, the WAL's checkpoint) waits this long for the
-# node to stay idle: the client that waited for the block goes on at once with its own work (an intermediary signs
-# the certificate and commits its record), and would otherwise share the cores and the disk with it
-# (``bench/issuance_at_scale.py``).
+# What a block leaves to do once nothing waits (its logged state rows, the tree cache's trim, the WAL's checkpoint)
+# waits this long for the node to stay idle: the client that waited for the block goes on at once with its own work
+# (an intermediary signs the certificate and commits its record), and would otherwise share the cores and the disk
+# with it (``bench/issuance_at_scale.py``).
 TIDY_AFTER_S = 0.05
 
 
@@ -82,6 +82,9 @@ class Producer(NodeBase):
     # are enough (``wants_flush(idle=True)``); None: only with the blocks (``Store.write_block``).
     idle_write_s: float | None = IDLE_WRITE_S
     tidy_after_s: float = TIDY_AFTER_S
+    # A block stored while nothing else is queued logs its state writes and has its rows written after its client
+    # is answered (``Store.write_block(defer=True)``); False: always with the block.
+    defer_rows: bool = True
 
     # --- producer thread ----------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -145,8 +148,13 @@ class Producer(NodeBase):
             tidy = True
 
     def _tidy(self) -> None:
-        """After the last block, once idle for ``tidy_after_s``: the tree cache's trim and the WAL's checkpoint."""
+        """After the last block, once idle for ``tidy_after_s``: its logged state rows, the tree cache's trim and the
+        WAL's checkpoint."""
         with self._lock:
+            try:
+                self.store.settle()
+            except (sqlite3.Error, StoreError) as exc:  # still logged: the next read or block tries again
+                log.warning("the last block's state rows could not be written while idle: %s", exc)
             self.store.tree.trim()
         self._checkpoint_while_idle()
 
@@ -256,8 +264,11 @@ class Producer(NodeBase):
         committed, and its transactions are refused with ``store_unavailable``. Call with ``_lock`` held."""
         assert block.header is not None
         try:
+            # Nothing queued behind it: its client is answered before its state rows are written (they are
+            # logged with it and written once the node is idle or the state is read, ``Store.settle``).
             self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included],
-                                   {key: (value, block.encoded[key]) for key, value in block.writes.items()})
+                                   {key: (value, block.encoded[key]) for key, value in block.writes.items()},
+                                   defer=self.defer_rows and not self._queue)
         except Exception as exc:
             # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who may
             # send the same transactions again, and keep producing (the disk may have room later).

@@ -28,17 +28,26 @@ under their positions (``tree_key``; ``ledger.state_tree``); ``tree`` is the sto
 ``smt_redo``, so the tree on disk (as of block ``smt_height``) and the logged keys' stored values give the tree of the
 head after a crash.
 
+A block that someone waits for while nothing else is queued is stored with its state writes logged instead
+(``write_block(defer=True)``): its transaction adds one row to ``state_log`` (the keys with their canonical bytes)
+where it would change a row of ``state`` and of each index for every key, scattered over the pages of a store of a
+million assets; the client is answered after that smaller commit (issue 16: 900 certified assets). Their rows are
+written by ``settle``, before anything reads the state or the next block is stored, when the node is idle and when
+it closes; if the node stops first, the next open writes them from the log before anything else. A value written
+from the log is checked as any stored row is: against its leaf in the tree, when the node starts (its key is among
+the block's logged keys in ``smt_redo`` unless the tree was written with the block) or when it is first read.
+
 Formats: 1 (transactions by id, state by text key), 2 (compact rows), 3 (2 with the state tree on disk), 4 (3 with
 only the live tree's rows), 5 (4 with the indexes above but the expiry index), 6 (5 with ``state_expiry``; its state
 may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in ``txs``), 8 (7 with the tree's nodes under their
 positions in ``smt_pos`` instead of rows under ids naming their children's in ``smt``), 9 (8 with ``tx_recent``), 10 (9
-with the expiry groups of ``ledger.expiry_groups``).
+with the expiry groups of ``ledger.expiry_groups``), 11 (10 with ``state_log``).
 Older formats are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored root does
 not reach are deleted; 4 → 5: the owner and open-asset indexes are built from the state rows; 5 → 6: the expiry
 index is, and the sweep then takes the expired assets out a block at a time; 6 → 7: ``tx_ids`` is built from the
 ids, which then leave ``txs``; 7 → 8: the tree's rows are copied to their positions, walking down from the stored
-root; 8 → 9 adds ``tx_recent``, and 9 → 10 the expiry groups, empty, at once: the entries of certificates stored before
-stay in ``state_expiry``). 5 → 7 took 24 s for a store of 1 M readings here.
+root; 8 → 9 adds ``tx_recent``, 9 → 10 the expiry groups and 10 → 11 ``state_log``, empty, at once: the entries of
+certificates stored before stay in ``state_expiry``). 5 → 7 took 24 s for a store of 1 M readings here.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +76,8 @@ from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "10"
-MIGRATED = ("2", "3", "4", "5", "6", "7", "8", "9")  # older formats rewritten on open (format 1 has no format row)
+FORMAT = "11"
+MIGRATED = ("2", "3", "4", "5", "6", "7", "8", "9", "10")  # rewritten on open (format 1 has no format row)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -82,6 +92,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS smt_pos (k INTEGER PRIMARY KEY, node BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS smt_deep (k BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS smt_redo (height INTEGER PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS state_log (height INTEGER PRIMARY KEY, writes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS owners (id INTEGER PRIMARY KEY, owner TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS state_owner (owner INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (owner, id))
     WITHOUT ROWID;
@@ -184,7 +195,9 @@ class Store:
         ``tx_recent`` before they are merged into ``tx_ids``."""
         self.path = path
         self.value_cache = value_cache
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered by ``settle``, which reads as a block's write does
+        # The writes of the last block stored with ``defer``, until ``settle`` writes its state rows.
+        self._logged: _Logged | None = None
         if not path.exists():  # owner-only from the start (SQLite gives its -wal and -shm files the same mode)
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -197,7 +210,7 @@ class Store:
         self._db.executescript(SCHEMA + expiry_groups.SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?)", (FORMAT,))
         found = self.get_meta("format")
-        if found in MIGRATED and found not in ("8", "9"):  # said before the wait (8 -> 9 -> 10 take none)
+        if found in MIGRATED and found not in ("8", "9", "10"):  # said before the wait (8 -> ... -> 11 take none)
             log.warning("ledger store %s: rewriting format %s as format %s, once (15 to 30 s a million assets)",
                         path, found, FORMAT)
         if found == "2":
@@ -223,6 +236,9 @@ class Store:
             found = "9"
         if found == "9":  # 9 -> 10: the expiry groups (made by SCHEMA above), none yet
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '10')")
+            found = "10"
+        if found == "10":  # 10 -> 11: ``state_log`` (made by SCHEMA above), empty
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '11')")
             found = FORMAT
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
@@ -247,6 +263,7 @@ class Store:
         # ``State.stage``, which puts them into ``tree`` if they are not there yet and says which keys had a value
         # (None: not known).
         self.before_write: Callable[[dict[str, bytes | None]], dict[str, Any] | None] | None = None
+        self._replay_log()
 
     def _build_indexes(self) -> None:
         try:
@@ -327,8 +344,13 @@ class Store:
         return list(keys)
 
     def close(self) -> None:
-        """Merge the recent transaction ids (the next start then loads none) and close."""
+        """Write the logged state rows (``settle``), merge the recent transaction ids (the next start then loads
+        none of either) and close."""
         with self._lock:
+            try:
+                self.settle()
+            except (sqlite3.Error, StoreError) as exc:  # the log stays: the next start writes them
+                log.warning("ledger store %s: the logged state writes were not written on close: %s", self.path, exc)
             if self._recent:
                 try:
                     with self._write_transaction():
@@ -378,9 +400,12 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------------------
     def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
-                    writes: dict[str, tuple[Any, bytes | None]]) -> None:
+                    writes: dict[str, tuple[Any, bytes | None]], *, defer: bool = False) -> None:
         """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
-        result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically."""
+        result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically.
+        ``defer``: the state rows and their indexes are written later (``settle``), the block's transaction
+        logging the writes in ``state_log`` instead (module docstring): for a block that someone waits for while
+        nothing else is queued, whose commit then writes a few pages instead of a page for each row it changes."""
         base = header.height << INDEX_BITS
         rows = []
         ids: list[tuple[int, int]] = []
@@ -393,55 +418,14 @@ class Store:
         # keys had a value: only those rows are looked up; a new reading's key is not).
         existed = None if self.before_write is None else self.before_write(
             {key: encoded for key, (_, encoded) in writes.items()})
-        if existed is None:
-            found = self._stored_rows(list(writes))
-        else:  # their values are known: only the rows' ids are wanted, looked up for those not remembered
-            known = self._row_ids
-            found = {key: (known[key], b"") for key in existed if key in known}
-            if len(found) < len(existed):
-                found.update(self._stored_rows([key for key in existed if key not in found], values=False))
-        packed = {key: pack_key(key) for key in writes}  # once a key: its row if new, and the redo log
-        inserted: dict[str, int] = {}
-        owners: dict[str, int] = {}  # numbered in this block
-        inserts: list[tuple[int, bytes, bytes]] = []
-        updates: list[tuple[bytes, int]] = []
-        deletes: list[tuple[int]] = []
-        indexes = _IndexChanges()
-        groups = expiry_groups.GroupChanges()
-        for key, (value, encoded) in writes.items():
-            old = found.get(key)
-            if old is None:
-                old_value = None
-            elif existed is not None and key in existed:  # decoded and checked already
-                old_value = existed[key]
-            else:
-                old_value = unpack_value(key, old[1])[1]
-            if encoded is None:  # deleted (ledger.rules.expiry)
-                if old is not None:
-                    deletes.append((old[0],))
-                    indexes.remove(old[0], indexed(key, old_value), self._owner_ids)
-                    indexes.expiry(old[0], old_value, expiry_of(key, old_value), None, None, groups)
-                continue
-            stored = pack_value(key, value, encoded)
-            if old is None:
-                row = self._next_state_id + len(inserts)
-                inserts.append((row, packed[key], stored))
-                inserted[key] = row
-                indexes.add(row, indexed(key, value), self._owner_ids, owners)
-            else:
-                row = old[0]
-                updates.append((stored, row))
-                if not same_indexed(old_value, value):  # a certification changes neither owner nor openness
-                    entry, old_entry = indexed(key, value), indexed(key, old_value)
-                    if entry != old_entry:
-                        indexes.remove(row, old_entry, self._owner_ids)
-                        indexes.add(row, entry, self._owner_ids, owners)
-            indexes.expiry(row, old_value, expiry_of(key, old_value), value, expiry_of(key, value), groups)
-        if groups.added or groups.removed:
-            groups.plan(self._row_ids_of, self._groups_of, inserted)
-            indexes.expiry_in += groups.plain_in
-            indexes.expiry_out += groups.plain_out
-        self._groups_read = {}  # this block may change them
+        self.settle()  # the block before, if its writes are still logged
+        packed = {key: pack_key(key) for key in writes}  # once a key: its row if new, and the tree's redo log
+        if defer and existed is not None:
+            self._check_logged(writes, existed, packed)
+            plan = None
+            logged = bytes(cbor2.dumps([[key, encoded] for key, (_, encoded) in writes.items()]))
+        else:
+            plan = self._plan_state(writes, existed, packed)
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps(list(packed.values())))
         with self._lock:
@@ -454,37 +438,170 @@ class Store:
                 self._db.executemany("INSERT INTO tx_recent(prefix, seq) VALUES (?, ?)", ids)
                 if merge:
                     self._merge_ids()
-                for verb, statement, params in (("update", "UPDATE state SET value = ? WHERE id = ?", updates),
-                                                ("delete", "DELETE FROM state WHERE id = ?", deletes)):
-                    changed = self._db.executemany(statement, params).rowcount
-                    if changed != len(params):
-                        raise StoreError(f"expected to {verb} {len(params)} state row(s) this block changes, found "
-                                         f"{changed} of them: the store was changed outside the node")
-                try:
-                    self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", inserts)
-                except sqlite3.IntegrityError as exc:  # a key the block creates (``Overlay.create``) is stored
-                    clash = self._first_stored([blob for _, blob, _ in inserts])
-                    raise StoreError(f"expected no stored value at state key {clash!r}, which this block creates, "
-                                     f"found one, and the state tree (checked against the signed header) holds "
-                                     f"none: the store was changed outside the node") from exc
-                indexes.write(self._db, owners)
-                groups.write(self._db)
+                if plan is None:
+                    self._db.execute("INSERT INTO state_log VALUES (?, ?)", (header.height, logged))
+                else:
+                    self._write_state(plan)
                 if tree is not None:
                     self._write_tree(tree, header.height)
                 else:
                     self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
             if tree is not None:
                 self.tree.written(tree)
-            self._unchecked += len(rows) + len(writes) + (0 if tree is None else len(tree.rows) + len(tree.deleted))
+            self._unchecked += len(rows) + (0 if tree is None else len(tree.rows) + len(tree.deleted))
             if merge:
                 self._recent.clear()
                 self._recent_more.clear()
             else:
                 self._remember_ids(ids)
-            self._next_state_id += len(inserts)
-            self._state_count += len(inserts) - len(deletes)
-            self._owner_ids.update(owners)
-            self._remember_rows(inserted, [key for key in writes if writes[key][1] is None])
+            if plan is None:
+                self._logged = _Logged(header.height, writes, existed, packed)
+            else:
+                self._state_written(plan)
+
+    def settle(self) -> None:
+        """Write the state rows of a block stored with ``defer`` (its logged writes) if they are not written yet:
+        before anything reads the state, before the next block, when the node is idle and when it closes. The
+        log is durable, so this commit is not synced on its own (the next block's is, or a restart writes the rows
+        again from the log)."""
+        if self._logged is None:  # set only by the thread that writes blocks, before it says they are stored
+            return
+        with self._lock:
+            logged = self._logged
+            if logged is None:
+                return
+            plan = self._plan_state(logged.writes, logged.existed, logged.packed)
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._write_transaction():
+                    self._write_state(plan)
+                    self._db.execute("DELETE FROM state_log WHERE height = ?", (logged.height,))
+            finally:
+                self._db.execute("PRAGMA synchronous=FULL")
+            self._logged = None
+            self._state_written(plan)
+
+    def _check_logged(self, writes: dict[str, tuple[Any, bytes | None]], existed: dict[str, Any],
+                      packed: dict[str, bytes]) -> None:
+        """Before a block is stored with its writes logged: what writing its rows would find (``_write_state``), so
+        that a store changed outside the node refuses the block, not the ``settle`` after it: a row for each key
+        that had a value, none for a key it creates. A few queries over pages its rules have just read."""
+        known = self._row_ids
+        changed: dict[str, tuple[list[int], list[str]]] = {"update": ([], []), "delete": ([], [])}
+        for key in existed:  # by what the block does to it: its remembered row, or its key to look up
+            rows, others = changed["update" if writes[key][1] is not None else "delete"]
+            if key in known:
+                rows.append(known[key])
+            else:
+                others.append(key)
+        with self._lock:
+            for verb, (rows, others) in changed.items():
+                found = sum(n for n, in select_in(self._db, "SELECT count(*) FROM state WHERE id IN ({})", rows))
+                if others:
+                    found += len(self._stored_rows(others, values=False))
+                if found != len(rows) + len(others):
+                    raise StoreError(f"expected to {verb} {len(rows) + len(others)} state row(s) this block "
+                                     f"changes, found {found} of them: the store was changed outside the node")
+            created = [packed[key] for key, (_, encoded) in writes.items()
+                       if encoded is not None and key not in existed]
+            clash = self._first_stored(created)
+            if clash is not None:
+                raise StoreError(f"expected no stored value at state key {clash!r}, which this block creates, found "
+                                 f"one, and the state tree (checked against the signed header) holds none: the store "
+                                 f"was changed outside the node")
+
+    def _replay_log(self) -> None:
+        """On open: write the state rows of the blocks whose writes are still logged (the node stopped before it
+        settled them), in the order of the blocks."""
+        for height, blob in self._db.execute("SELECT height, writes FROM state_log ORDER BY height").fetchall():
+            try:
+                entries = cbor2.loads(blob)
+                writes = {str(key): (None if encoded is None else decode(bytes(encoded)),
+                                     None if encoded is None else bytes(encoded)) for key, encoded in entries}
+            except (ValueError, TypeError, cbor2.CBORDecodeError) as exc:
+                raise StoreError(f"the state writes logged for block {height} do not decode: {exc}; the store was "
+                                 f"changed outside the node") from exc
+            log.info("ledger store %s: writing the %d state values logged for block %d", self.path, len(writes),
+                     height)
+            self._logged = _Logged(int(height), writes, None, {key: pack_key(key) for key in writes})
+            self.settle()
+
+    def _plan_state(self, writes: dict[str, tuple[Any, bytes | None]], existed: dict[str, Any] | None,
+                    packed: dict[str, bytes]) -> _StatePlan:
+        """The rows and index entries that a block's ``writes`` change (``existed``: the keys that had a value,
+        with it, if known; ``packed``: each key's disk form)."""
+        if existed is None:
+            found = self._stored_rows(list(writes))
+        else:  # their values are known: only the rows' ids are wanted, looked up for those not remembered
+            known = self._row_ids
+            found = {key: (known[key], b"") for key in existed if key in known}
+            if len(found) < len(existed):
+                found.update(self._stored_rows([key for key in existed if key not in found], values=False))
+        plan = _StatePlan()
+        inserts, updates, deletes, indexes = plan.inserts, plan.updates, plan.deletes, plan.indexes
+        groups, owners = plan.groups, plan.owners
+        for key, (value, encoded) in writes.items():
+            old = found.get(key)
+            if old is None:
+                old_value = None
+            elif existed is not None and key in existed:  # decoded and checked already
+                old_value = existed[key]
+            else:
+                old_value = unpack_value(key, old[1])[1]
+            if encoded is None:  # deleted (ledger.rules.expiry)
+                plan.gone.append(key)
+                if old is not None:
+                    deletes.append((old[0],))
+                    indexes.remove(old[0], indexed(key, old_value), self._owner_ids)
+                    indexes.expiry(old[0], old_value, expiry_of(key, old_value), None, None, groups)
+                continue
+            stored = pack_value(key, value, encoded)
+            if old is None:
+                row = self._next_state_id + len(inserts)
+                inserts.append((row, packed[key], stored))
+                plan.inserted[key] = row
+                indexes.add(row, indexed(key, value), self._owner_ids, owners)
+            else:
+                row = old[0]
+                updates.append((stored, row))
+                if not same_indexed(old_value, value):  # a certification changes neither owner nor openness
+                    entry, old_entry = indexed(key, value), indexed(key, old_value)
+                    if entry != old_entry:
+                        indexes.remove(row, old_entry, self._owner_ids)
+                        indexes.add(row, entry, self._owner_ids, owners)
+            indexes.expiry(row, old_value, expiry_of(key, old_value), value, expiry_of(key, value), groups)
+        if groups.added or groups.removed:
+            groups.plan(self._row_ids_of, self._groups_of, plan.inserted)
+            indexes.expiry_in += groups.plain_in
+            indexes.expiry_out += groups.plain_out
+        self._groups_read = {}  # this block may change them
+        return plan
+
+    def _write_state(self, plan: _StatePlan) -> None:
+        """Inside a transaction (``_lock`` held): the state rows and index entries of ``plan``."""
+        for verb, statement, params in (("update", "UPDATE state SET value = ? WHERE id = ?", plan.updates),
+                                        ("delete", "DELETE FROM state WHERE id = ?", plan.deletes)):
+            changed = self._db.executemany(statement, params).rowcount
+            if changed != len(params):
+                raise StoreError(f"expected to {verb} {len(params)} state row(s) this block changes, found "
+                                 f"{changed} of them: the store was changed outside the node")
+        try:
+            self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", plan.inserts)
+        except sqlite3.IntegrityError as exc:  # a key the block creates (``Overlay.create``) is stored
+            clash = self._first_stored([blob for _, blob, _ in plan.inserts])
+            raise StoreError(f"expected no stored value at state key {clash!r}, which this block creates, "
+                             f"found one, and the state tree (checked against the signed header) holds "
+                             f"none: the store was changed outside the node") from exc
+        plan.indexes.write(self._db, plan.owners)
+        plan.groups.write(self._db)
+
+    def _state_written(self, plan: _StatePlan) -> None:
+        """After the commit of ``plan``'s rows: what the store remembers of them."""
+        self._unchecked += len(plan.inserts) + len(plan.updates) + len(plan.deletes)
+        self._next_state_id += len(plan.inserts)
+        self._state_count += len(plan.inserts) - len(plan.deletes)
+        self._owner_ids.update(plan.owners)
+        self._remember_rows(plan.inserted, plan.gone)
 
     def _remember_rows(self, rows: dict[str, int], gone: Iterable[str] = ()) -> None:
         """Note the row ids of ``rows`` (key → id) and forget those of the deleted keys ``gone``; the oldest
@@ -575,6 +692,7 @@ class Store:
         """Every state value as (key, canonical bytes, value): a whole read, for tests and tools (a node reads
         values as it needs them, ``state_value``)."""
         with self._lock:
+            self.settle()
             rows = self._db.execute("SELECT key, value FROM state ORDER BY id").fetchall()
         out: list[tuple[str, bytes, Any]] = []
         for key_blob, value_blob in rows:
@@ -586,11 +704,14 @@ class Store:
     def state_value(self, key: str) -> tuple[bytes, Any] | None:
         """The canonical bytes and the value stored at ``key``, None if none is."""
         with self._lock:
+            if self._logged is not None:
+                self.settle()
             row = self._db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()
         return None if row is None else unpack_value(key, bytes(row[0]))
 
     def state_values_at(self, keys: list[str]) -> dict[str, tuple[bytes, Any]]:
         """``state_value`` of many keys in a few queries: key → (canonical bytes, value) of those stored."""
+        self.settle()
         return {key: unpack_value(key, stored) for key, (_, stored) in self._stored_rows(keys, remember=True).items()}
 
     def state_scan(self, prefix: str) -> list[tuple[str, bytes, Any]]:
@@ -602,6 +723,7 @@ class Store:
             low = pack_key(prefix)
             high = low + b"\xff"  # no byte of UTF-8 is 0xff
         with self._lock:
+            self.settle()
             rows = self._db.execute("SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY id",
                                     (low, high)).fetchall()
         out = []
@@ -613,6 +735,7 @@ class Store:
 
     def owned_keys(self, owner: str) -> list[str]:
         """The asset keys whose owner is ``owner`` (index ``state_owner``), in no order."""
+        self.settle()
         owner_id = self._owner_ids.get(owner)
         if owner_id is None:
             return []
@@ -625,6 +748,7 @@ class Store:
                   of: Callable[[str, str], bool] | None = None) -> Iterator[list[str]]:
         """The keys of ``owner``'s assets open for trade (index ``state_open``), one expiry day at a time from
         ``first_day`` on (None: all in one list), only of the (provider, method) pairs ``of`` accepts."""
+        self.settle()
         owner_id = self._owner_ids.get(owner)
         if owner_id is None:
             return
@@ -658,6 +782,7 @@ class Store:
         select = ("SELECT e.expires, s.key, s.id, s.value FROM state_expiry e JOIN state s ON s.id = e.id "
                   "WHERE e.expires <= ? ORDER BY e.expires LIMIT ?")
         with self._lock:
+            self.settle()
             rows = [(int(e), unpack_key(bytes(k)), row, value)
                     for e, k, row, value in self._db.execute(select, (cutoff, limit))]
             if len(rows) == limit and rows:
@@ -733,11 +858,13 @@ class Store:
     @property
     def state_values(self) -> int:
         """How many state values are stored (counted on open, then followed)."""
+        self.settle()
         return self._state_count
 
     def state_count(self) -> int:
         """How many state rows there are, counted."""
         with self._lock:
+            self.settle()
             return int(self._db.execute("SELECT count(*) FROM state").fetchone()[0])
 
     def iter_state(self, batch: int = 20_000) -> Iterator[tuple[str, bytes]]:
@@ -748,6 +875,7 @@ class Store:
     def iter_state_rows(self, batch: int = 20_000) -> Iterator[tuple[int, str, bytes, Any]]:
         """Every state row as (row id, key, canonical bytes, value), read in batches of rows."""
         last = 0
+        self.settle()
         while True:
             with self._lock:
                 rows = self._db.execute("SELECT id, key, value FROM state WHERE id > ? ORDER BY id LIMIT ?",
@@ -761,12 +889,14 @@ class Store:
 
     def owner_id(self, owner: str) -> int | None:
         """The number of ``owner`` in the indexes (None: it owns nothing indexed)."""
+        self.settle()
         return self._owner_ids.get(owner)
 
     def index_entries(self, batch: int = 50_000) -> Iterator[tuple[str, tuple[Any, ...]]]:
         """Every entry of ``state_owner`` ("owner", (owner, id)), ``state_open`` ("open", (owner, day, provider,
         method, id)) and ``state_expiry`` with the certificates' expiry groups ("expiry", (expires, id)), in
         batches."""
+        self.settle()
         for table, columns in (("owner", "owner, id"), ("open", "owner, day, provider, method, id"),
                                ("expiry", "expires, id")):
             after: tuple[Any, ...] | None = None
@@ -945,6 +1075,30 @@ def _certificate(value: Any) -> str | None:
     """The certificate of a certified asset's value."""
     cert = value.get("cert") if type(value) is dict else None
     return cert if type(cert) is str else None
+
+
+@dataclass
+class _Logged:
+    """A block's state writes stored with ``defer``, not yet written as rows (``Store.settle``)."""
+
+    height: int
+    writes: dict[str, tuple[Any, bytes | None]]
+    existed: dict[str, Any] | None
+    packed: dict[str, bytes]
+
+
+@dataclass
+class _StatePlan:
+    """The state rows and index entries a block changes (``Store._plan_state``)."""
+
+    inserts: list[tuple[int, bytes, bytes]] = field(default_factory=list)
+    updates: list[tuple[bytes, int]] = field(default_factory=list)
+    deletes: list[tuple[int]] = field(default_factory=list)
+    inserted: dict[str, int] = field(default_factory=dict)  # key → its new row
+    gone: list[str] = field(default_factory=list)  # keys deleted
+    owners: dict[str, int] = field(default_factory=dict)  # owners numbered by this block
+    indexes: _IndexChanges = field(default_factory=lambda: _IndexChanges())
+    groups: expiry_groups.GroupChanges = field(default_factory=expiry_groups.GroupChanges)
 
 
 class _IndexChanges:

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.from_thread
+import cbor2
 import httpx
 import pytest
 
@@ -269,17 +270,33 @@ class LedgerWorld:
         return asset_id
 
 
+def crash(node: Node) -> None:
+    """Stop a node the way SIGKILL would leave its store: nothing written on closing (neither the tree's changed
+    entries nor a block's logged state rows, ``ledger.storage``)."""
+    node.stop()
+    node._admission.close()
+    node.store._db.close()
+
+
 def recompute_state_root(db_path: Path) -> bytes:
-    """The state root from the ``state`` table alone (read through the disk forms of ``ledger.compact``), with
-    the from-scratch reference implementation ``ledger_lite.smt_tree.root_of`` over ``key → SHA-256(value bytes)``
-    (ledger/state.py)."""
+    """The state root from the store's file alone: the ``state`` table (read through the disk forms of
+    ``ledger.compact``) and, over it, the writes still logged in ``state_log`` (a block stored with its rows left
+    to ``Store.settle``), with the from-scratch reference implementation ``ledger_lite.smt_tree.root_of`` over
+    ``key → SHA-256(value bytes)`` (ledger/state.py)."""
     with sqlite3.connect(db_path) as db:
         rows = db.execute("SELECT key, value FROM state").fetchall()
+        logged = db.execute("SELECT writes FROM state_log ORDER BY height").fetchall()
     db.close()
     leaves = {}
     for key_blob, value_blob in rows:
         key = unpack_key(bytes(key_blob))
         leaves[key.encode()] = hashlib.sha256(unpack_value(key, bytes(value_blob))[0]).digest()
+    for (blob,) in logged:
+        for key, encoded in cbor2.loads(blob):
+            if encoded is None:
+                leaves.pop(key.encode(), None)
+            else:
+                leaves[key.encode()] = hashlib.sha256(encoded).digest()
     return root_of(leaves)
 
 

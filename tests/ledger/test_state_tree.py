@@ -24,7 +24,7 @@ from ledger.state_tree import StoredTree, TreeWrite
 from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key, write_tree_nodes
 from ledger_lite import smt_tree
 from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
-from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, crash, recompute_state_root
 from tests.helpers.waiting import wait_for
 
 if smt_tree.NATIVE:
@@ -342,7 +342,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
         ledger_world.new_asset(node, 4, 5_000)  # and it goes on
         assert node.status()["state_root"] == recompute_state_root(db_path).hex()
-        assert node.store.get_meta("format") == "10"
+        assert node.store.get_meta("format") == "11"
     finally:
         node.close()
 
@@ -409,13 +409,6 @@ def assert_reopens_at(world: LedgerWorld, data_dir: Path, state_root: str) -> No
         assert node.audit() == len(node.state)
     finally:
         node.close()
-
-
-def crash(node: Node) -> None:
-    """Stop a node the way SIGKILL would leave its store: no tree written on closing."""
-    node.stop()
-    node._admission.close()
-    node.store._db.close()
 
 
 def test_a_node_that_crashed_between_tree_writes_puts_the_logged_keys_back(ledger_world: LedgerWorld,
@@ -600,8 +593,8 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
                 [(sha(b"old node"), 1, 2), (sha(b"a") + sha(b"b"), None, None)] if version == "3" else [])
     node = w.open_node(data_dir, ManualClock())
     try:
-        assert f"rewriting format {version} as format 10, once" in caplog.text  # said before the wait
-        assert node.store.get_meta("format") == "10"
+        assert f"rewriting format {version} as format 11, once" in caplog.text  # said before the wait
+        assert node.store.get_meta("format") == "11"
         assert node.store.get_meta("smt_root") is None
         assert not node.store._has_table("smt") and not node.store._has_table("smt_garbage")
         assert node.status()["state_root"] == status["state_root"]

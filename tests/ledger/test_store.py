@@ -274,6 +274,7 @@ def test_a_row_deleted_under_a_running_node_refuses_the_block_that_changes_it(le
     try:
         asset = w.new_asset(node, 2, 10_000)
         height = node.status()["height"]
+        node.store.settle()  # its row is written (a lone block's may wait for the node to be idle)
         edit(tmp_path / "node" / "ledger.sqlite", "DELETE FROM state WHERE key = ?", pack_key(f"asset/{asset}"))
         outcome = w.submit_wait(node, w.allocate([(asset, 4_000)]))
         assert (outcome["code"], outcome["status"]) == ("store_changed", 500)
@@ -540,6 +541,7 @@ def test_a_certification_writes_no_owner_or_open_index_rows(ledger_world: Ledger
         statements: list[str] = []
         node.store._db.set_trace_callback(statements.append)
         world.commit(node, world.issue(children))
+        node.store.settle()  # its rows, if the node has not written them yet (``Store.write_block(defer=True)``)
         node.store._db.set_trace_callback(None)
         assert any(s.startswith("UPDATE state SET value") for s in statements), statements  # the block was traced
         touched = [s for s in statements if "state_owner" in s or "state_open" in s]
