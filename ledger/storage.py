@@ -463,7 +463,8 @@ class Store:
         """Write the state rows of a block stored with ``defer`` (its logged writes) if they are not written yet:
         before anything reads the state, before the next block, when the node is idle and when it closes. The
         log is durable, so this commit is not synced on its own (the next block's is, or a restart writes the rows
-        again from the log)."""
+        again from the log). A store found changed outside the node raises ``StoreError`` here and at every read
+        after, and the log is kept."""
         if self._logged is None:  # set only by the thread that writes blocks, before it says they are stored
             return
         with self._lock:
@@ -500,15 +501,12 @@ class Store:
                 if others:
                     found += len(self._stored_rows(others, values=False))
                 if found != len(rows) + len(others):
-                    raise StoreError(f"expected to {verb} {len(rows) + len(others)} state row(s) this block "
-                                     f"changes, found {found} of them: the store was changed outside the node")
+                    raise _rows_missing(verb, len(rows) + len(others), found)
             created = [packed[key] for key, (_, encoded) in writes.items()
                        if encoded is not None and key not in existed]
             clash = self._first_stored(created)
             if clash is not None:
-                raise StoreError(f"expected no stored value at state key {clash!r}, which this block creates, found "
-                                 f"one, and the state tree (checked against the signed header) holds none: the store "
-                                 f"was changed outside the node")
+                raise _row_clash(clash)
 
     def _replay_log(self) -> None:
         """On open: write the state rows of the blocks whose writes are still logged (the node stopped before it
@@ -583,15 +581,11 @@ class Store:
                                         ("delete", "DELETE FROM state WHERE id = ?", plan.deletes)):
             changed = self._db.executemany(statement, params).rowcount
             if changed != len(params):
-                raise StoreError(f"expected to {verb} {len(params)} state row(s) this block changes, found "
-                                 f"{changed} of them: the store was changed outside the node")
+                raise _rows_missing(verb, len(params), changed)
         try:
             self._db.executemany("INSERT INTO state(id, key, value) VALUES (?, ?, ?)", plan.inserts)
         except sqlite3.IntegrityError as exc:  # a key the block creates (``Overlay.create``) is stored
-            clash = self._first_stored([blob for _, blob, _ in plan.inserts])
-            raise StoreError(f"expected no stored value at state key {clash!r}, which this block creates, "
-                             f"found one, and the state tree (checked against the signed header) holds "
-                             f"none: the store was changed outside the node") from exc
+            raise _row_clash(self._first_stored([blob for _, blob, _ in plan.inserts])) from exc
         plan.indexes.write(self._db, plan.owners)
         plan.groups.write(self._db)
 
@@ -1069,6 +1063,17 @@ class Store:
             last = self._db.execute("SELECT coalesce(max(height), 0) FROM blocks").fetchone()[0]
             self._write_tree(tree.pending(), int(last))
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")
+
+
+def _rows_missing(verb: str, expected: int, found: int) -> StoreError:
+    return StoreError(f"expected to {verb} {expected} state row(s) this block changes, found {found} of them: the "
+                      f"store was changed outside the node")
+
+
+def _row_clash(key: str | None) -> StoreError:
+    return StoreError(f"expected no stored value at state key {key!r}, which this block creates, found one, and the "
+                      f"state tree (checked against the signed header) holds none: the store was changed outside the "
+                      f"node")
 
 
 def _certificate(value: Any) -> str | None:
