@@ -53,6 +53,7 @@ import httpx
 import pytest
 
 from ledger.compact import unpack_key, unpack_value
+from ledger.errors import StoreError
 from ledger.genesis import Genesis, entry
 from ledger.node import Node
 from ledger.node_base import Pending
@@ -268,6 +269,17 @@ class LedgerWorld:
         asset_id = self.new_asset(node, n, wh, meter=meter)
         self.commit(node, self.allocate([(asset_id, wh)], to=(to or self.user).address))
         return asset_id
+
+
+def reopen_fails(world: LedgerWorld, db_path: Path, genesis: Genesis | None = None) -> StoreError:
+    """The ``StoreError`` with which a node refuses to start on the store at ``db_path``."""
+    store = Store(db_path)
+    try:
+        with pytest.raises(StoreError) as caught:
+            Node(store, genesis or world.genesis(), world.validator, clock=ManualClock())
+        return caught.value
+    finally:
+        store.close()
 
 
 def crash(node: Node) -> None:

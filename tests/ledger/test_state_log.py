@@ -3,6 +3,7 @@ small commit, its rows are written later (``Store.settle``), and nothing of it i
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -17,7 +18,7 @@ from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.storage import Store
 from ledger_lite import canonical
-from tests.helpers.ledger_world import LedgerWorld, ManualClock, crash, recompute_state_root
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, crash, recompute_state_root, reopen_fails
 from tests.helpers.waiting import wait_for
 
 
@@ -179,13 +180,9 @@ def test_a_logged_value_edited_is_refused(ledger_world: LedgerWorld, tmp_path: P
         return bytes(cbor2.dumps(entries))
 
     _edit_log(data_dir / "ledger.sqlite", more_wh)
-    store = Store(data_dir / "ledger.sqlite")  # writes the edited value as a row
-    try:
-        with pytest.raises(StoreError, match=r"stored state hashes to \w+, but the signed header of block \d+ commits "
-                                             r"to \w+: the store was changed outside the node"):
-            Node(store, w.genesis(), w.validator, clock=ManualClock())
-    finally:
-        store.close()
+    error = reopen_fails(w, data_dir / "ledger.sqlite")  # its open writes the edited value as a row
+    assert re.fullmatch(r"stored state hashes to \w+, but the signed header of block \d+ commits to \w+: the store "
+                        r"was changed outside the node", str(error)), error
 
 
 def test_a_log_that_does_not_decode_is_refused_on_open(ledger_world: LedgerWorld, tmp_path: Path) -> None:

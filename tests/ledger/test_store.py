@@ -14,11 +14,10 @@ import pytest
 from ledger import storage
 from ledger.compact import FORM_RAW, pack_key, unpack_value
 from ledger.errors import NotFound, StoreError
-from ledger.genesis import Genesis
 from ledger.node import Node
 from ledger.storage import Store, id_prefix
 from ledger_lite import BlockHeader, Commit, canonical, verify_commit
-from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, slot
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, reopen_fails, slot
 from tests.helpers.waiting import wait_for
 
 
@@ -49,16 +48,6 @@ def edit(db_path: Path, sql: str, *params: Any) -> None:
         assert changed == 1, f"{sql} changed {changed} rows"
     finally:
         db.close()
-
-
-def reopen_fails(world: LedgerWorld, db_path: Path, genesis: Genesis | None = None) -> StoreError:
-    store = Store(db_path)
-    try:
-        with pytest.raises(StoreError) as caught:
-            Node(store, genesis or world.genesis(), world.validator, clock=ManualClock())
-        return caught.value
-    finally:
-        store.close()
 
 
 def test_restart_keeps_everything(ledger_world: LedgerWorld, tmp_path: Path) -> None:
