@@ -198,6 +198,9 @@ class Store:
         self._lock = threading.RLock()  # re-entered by ``settle``, which reads as a block's write does
         # The writes of the last block stored with ``defer``, until ``settle`` writes its state rows.
         self._logged: _Logged | None = None
+        # The keys whose rows were read since the last block was written (``_stored_rows(remember=True)``, the
+        # sweep's query): ``_check_logged`` need not look for them again.
+        self._read_rows: set[str] = set()
         if not path.exists():  # owner-only from the start (SQLite gives its -wal and -shm files the same mode)
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -426,6 +429,7 @@ class Store:
             logged = bytes(cbor2.dumps([[key, encoded] for key, (_, encoded) in writes.items()]))
         else:
             plan = self._plan_state(writes, existed, packed)
+        self._read_rows = set()
         tree = self.tree.pending() if self.tree.wants_flush() else None
         redo = bytes(cbor2.dumps(list(packed.values())))
         with self._lock:
@@ -486,16 +490,19 @@ class Store:
                       packed: dict[str, bytes]) -> None:
         """Before a block is stored with its writes logged: what writing its rows would find (``_write_state``), so
         that a store changed outside the node refuses the block, not the ``settle`` after it: a row for each key
-        that had a value, none for a key it creates. A few queries over pages its rules have just read."""
-        known = self._row_ids
+        that had a value, none for a key it creates. A row read while the block was made (a certificate's assets, the
+        swept ones: ``_read_rows``) is not looked for again; the others take a few queries."""
+        known, read = self._row_ids, self._read_rows
         changed: dict[str, tuple[list[int], list[str]]] = {"update": ([], []), "delete": ([], [])}
-        for key in existed:  # by what the block does to it: its remembered row, or its key to look up
-            rows, others = changed["update" if writes[key][1] is not None else "delete"]
-            if key in known:
-                rows.append(known[key])
-            else:
-                others.append(key)
         with self._lock:
+            for key in existed:  # by what the block does to it: its remembered row, or its key to look up
+                if key in read:  # its row was read while the block was made (a certificate's assets)
+                    continue
+                rows, others = changed["update" if writes[key][1] is not None else "delete"]
+                if key in known:
+                    rows.append(known[key])
+                else:
+                    others.append(key)
             for verb, (rows, others) in changed.items():
                 found = sum(n for n, in select_in(self._db, "SELECT count(*) FROM state WHERE id IN ({})", rows))
                 if others:
@@ -806,6 +813,7 @@ class Store:
                                      f"outside the node")
             # the rows of the swept assets, and of their certificates' records (``expiry_groups.GroupChanges``)
             self._remember_rows({key: row for _, key, row, _ in taken})
+            self._read_rows.update(key for _, key, _, _ in taken)
             self._remember_rows({
                 expiry_groups.CERT_PREFIX + value["cert"]: certs[row]
                 for (_, _, row, _), (_, (_, value)) in zip(taken, values, strict=True)
@@ -847,6 +855,7 @@ class Store:
                 found[packed[key_blob]] = (row, value)
             if remember:
                 self._remember_rows({key: row for key, (row, _) in found.items()})
+                self._read_rows.update(found)
         return found
 
     @property
