@@ -1091,30 +1091,6 @@ def _certificate(value: Any) -> str | None:
     return cert if type(cert) is str else None
 
 
-@dataclass
-class _Logged:
-    """A block's state writes stored with ``defer``, not yet written as rows (``Store.settle``)."""
-
-    height: int
-    writes: dict[str, tuple[Any, bytes | None]]
-    existed: dict[str, Any] | None
-    packed: dict[str, bytes]
-
-
-@dataclass
-class _StatePlan:
-    """The state rows and index entries a block changes (``Store._plan_state``)."""
-
-    inserts: list[tuple[int, bytes, bytes]] = field(default_factory=list)
-    updates: list[tuple[bytes, int]] = field(default_factory=list)
-    deletes: list[tuple[int]] = field(default_factory=list)
-    inserted: dict[str, int] = field(default_factory=dict)  # key → its new row
-    gone: list[str] = field(default_factory=list)  # keys deleted
-    owners: dict[str, int] = field(default_factory=dict)  # owners numbered by this block
-    indexes: _IndexChanges = field(default_factory=lambda: _IndexChanges())
-    groups: expiry_groups.GroupChanges = field(default_factory=expiry_groups.GroupChanges)
-
-
 class _IndexChanges:
     """The rows a block adds to and removes from ``state_owner``, ``state_open`` and ``state_expiry``
     (``ledger.state_index``)."""
@@ -1177,3 +1153,27 @@ class _IndexChanges:
         db.executemany("INSERT OR IGNORE INTO state_expiry(expires, id) VALUES (?, ?)", self.expiry_in)
         db.executemany("INSERT OR IGNORE INTO state_open(owner, day, provider, method, id) VALUES (?, ?, ?, ?, ?)",
                        self.open_in)
+
+
+@dataclass
+class _Logged:
+    """A block's state writes stored with ``defer``, not yet written as rows (``Store.settle``)."""
+
+    height: int
+    writes: dict[str, tuple[Any, bytes | None]]
+    existed: dict[str, Any] | None
+    packed: dict[str, bytes]
+
+
+@dataclass
+class _StatePlan:
+    """The state rows and index entries a block changes (``Store._plan_state``)."""
+
+    inserts: list[tuple[int, bytes, bytes]] = field(default_factory=list)
+    updates: list[tuple[bytes, int]] = field(default_factory=list)
+    deletes: list[tuple[int]] = field(default_factory=list)
+    inserted: dict[str, int] = field(default_factory=dict)  # key → its new row
+    gone: list[str] = field(default_factory=list)  # keys deleted
+    owners: dict[str, int] = field(default_factory=dict)  # owners numbered by this block
+    indexes: _IndexChanges = field(default_factory=_IndexChanges)
+    groups: expiry_groups.GroupChanges = field(default_factory=expiry_groups.GroupChanges)
