@@ -82,8 +82,9 @@ class Producer(NodeBase):
     # are enough (``wants_flush(idle=True)``); None: only with the blocks (``Store.write_block``).
     idle_write_s: float | None = IDLE_WRITE_S
     tidy_after_s: float = TIDY_AFTER_S
-    # A block stored while nothing else is queued logs its state writes and has its rows written after its client
-    # is answered (``Store.write_block(defer=True)``); False: always with the block.
+    # A block that holds a transaction someone waits on (``Pending.waited``), stored while nothing else is queued,
+    # logs its state writes and has its rows written after its client is answered
+    # (``Store.write_block(defer=True)``); False: always with the block.
     defer_rows: bool = True
 
     # --- producer thread ----------------------------------------------------------------------------------
@@ -264,11 +265,13 @@ class Producer(NodeBase):
         committed, and its transactions are refused with ``store_unavailable``. Call with ``_lock`` held."""
         assert block.header is not None
         try:
-            # Nothing queued behind it: its client is answered before its state rows are written (they are
-            # logged with it and written once the node is idle or the state is read, ``Store.settle``).
+            # Someone waits for it and nothing is queued behind it: its client is answered before its state rows
+            # are written (logged with it, written once the node is idle or the state is read: ``Store.settle``).
+            # A bulk block is written whole: logging its rows and writing them later costs more in all.
+            defer = self.defer_rows and not self._queue and any(p.waited for p, _ in block.included)
             self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included],
                                    {key: (value, block.encoded[key]) for key, value in block.writes.items()},
-                                   defer=self.defer_rows and not self._queue)
+                                   defer=defer)
         except Exception as exc:
             # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who may
             # send the same transactions again, and keep producing (the disk may have room later).

@@ -14,11 +14,19 @@ import cbor2
 import pytest
 
 from ledger.compact import pack_key
-from ledger.errors import StoreError
+from ledger.errors import Rejected, StoreError
 from ledger.node import Node
 from ledger.storage import Store
 from ledger_lite import canonical
-from tests.helpers.ledger_world import LedgerWorld, ManualClock, crash, recompute_state_root, reopen_fails
+from tests.helpers.ledger_world import (
+    WAIT_S,
+    LedgerWorld,
+    ManualClock,
+    crash,
+    recompute_state_root,
+    reopen_fails,
+    slot,
+)
 from tests.helpers.waiting import wait_for
 
 
@@ -111,6 +119,25 @@ def test_the_next_block_writes_the_logged_rows_before_its_own(ledger_world: Ledg
     finally:
         node.close()
     assert logged_heights(db_path) == []  # closing writes them
+
+
+def test_a_bulk_block_is_written_whole(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """Readings sent in bulk (``submit_many``, no one waiting on a single one) are stored with their rows, even in a
+    block with nothing queued behind it: logging them to write them later would cost more in all."""
+    w = ledger_world
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    node = idle_never(w.open_node(tmp_path / "node", ManualClock()))
+    try:
+        pendings = node.submit_many([w.generate(slot(n), 1_000).encode() for n in range(2, 6)])
+        outcomes = [p.wait(WAIT_S) for p in pendings if not isinstance(p, Rejected)]
+        assert [o["code"] if o else None for o in outcomes] == ["ok"] * 4
+        assert logged_heights(db_path) == []
+        for outcome in outcomes:
+            assert state_key_count(db_path, pack_key(f"asset/{outcome['result']['asset_id']}")) == 1
+        w.new_asset(node, 7, 1_000)  # while a single reading's block is logged, as before
+        assert logged_heights(db_path) == [node.status()["height"]]
+    finally:
+        node.close()
 
 
 def test_the_idle_node_writes_the_logged_rows(ledger_world: LedgerWorld, tmp_path: Path) -> None:
