@@ -20,7 +20,7 @@ from ledger import state_tree
 from ledger.compact import unpack_key
 from ledger.errors import StoreError
 from ledger.node import Node
-from ledger.state_tree import StoredTree, TreeWrite
+from ledger.state_tree import StoredTree, TreeWrite, pinned_depth
 from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key, write_tree_nodes
 from ledger_lite import smt_tree
 from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
@@ -222,6 +222,30 @@ def test_trim_evicts_what_the_last_walks_loaded(tree_file: TreeFile) -> None:
     tree.trim()
     assert tree.cached <= 16
     assert tree.get_many(keys[:40]) == [sha(key) for key in keys[:40]]  # read again from disk, checked
+
+
+def test_the_top_levels_stay_cached_out_of_the_lru_order(tree_file: TreeFile) -> None:
+    """The pairs below the top ``pinned_depth`` levels of parents never leave the cache, however cold, and are kept
+    out of the LRU order; the deeper ones are evicted as before, and every value reads back checked."""
+    capacity = 256
+    depth = pinned_depth(capacity)
+    assert depth == 4  # parents 1-15: their 30 children stay
+    keys = [b"asset/%d" % i for i in range(2_000)]
+    tree, _ = cold_tree(tree_file, keys, capacity)
+    assert tree.get_many(keys[:50]) == [sha(key) for key in keys[:50]]  # loads the top levels and more
+    pinned = range(2, 1 << (depth + 1))
+    for batch in range(50, 2_000, 50):  # walks elsewhere make the first ones the least recently used
+        tree.get_many(keys[batch:batch + 50])
+        tree.trim()
+        assert tree.cached <= capacity
+        assert all(index in tree._nodes for index in pinned)
+    assert not [parent for parent in tree._lru if parent < 1 << depth]
+    assert min(tree._lru) >= 1 << depth and len(tree._lru) > 0
+    assert tree.get_many(keys) == [sha(key) for key in keys]
+
+
+def test_a_small_cache_pins_nothing() -> None:
+    assert [pinned_depth(capacity) for capacity in (16, 31, 32, 200, 1 << 20)] == [0, 0, 1, 3, 16]
 
 
 def test_a_tree_built_at_once_is_the_tree_built_by_updates(tree_file: TreeFile) -> None:
