@@ -104,9 +104,10 @@ class ParallelAdmission:
             yield [rebuild(raw, checked) for raw, checked in zip(chunk, part, strict=True)]
 
     def warm(self) -> None:
-        """Start the worker processes now rather than on the first large batch."""
+        """Start every worker process now, each importing the checks, rather than during the first large batches.
+        The pool starts a process for a task only when none is idle, so one task a worker, sent together."""
         if self.workers >= 2:
-            self.check([b""] * INLINE_BELOW)
+            self.check([b""] * (INLINE_BELOW * self.workers))
 
     def close(self) -> None:
         if self._pool is not None:

@@ -1,0 +1,37 @@
+"""The stateless admission checks spread over worker processes (``ledger.verifier``)."""
+
+from __future__ import annotations
+
+from ledger.errors import Rejected
+from ledger.verifier import INLINE_BELOW, Admitted, ParallelAdmission
+from ledger_lite import SigningKey, sign_tx
+
+CHAIN = "test-chain"
+
+
+def test_warming_starts_every_worker_before_the_first_batch() -> None:
+    admission = ParallelAdmission(CHAIN, workers=2)
+    try:
+        admission.warm()
+        assert admission._pool is not None
+        assert len(admission._pool._processes) == 2  # the pool's own record of its processes
+    finally:
+        admission.close()
+
+
+def test_workers_answer_as_the_inline_checks_do() -> None:
+    key = SigningKey.generate()
+    raws = [sign_tx(key, chain=CHAIN, type="asset.generate", body={"n": n}, nonce=n, time=n).encode()
+            for n in range(INLINE_BELOW * 2)]
+    raws[3] = raws[3][:-1]  # cut short: no longer CBOR
+    raws[7] = sign_tx(key, chain="other", type="asset.generate", body={}, nonce=7, time=7).encode()
+    parallel, inline = ParallelAdmission(CHAIN, workers=2), ParallelAdmission(CHAIN, workers=1)
+    try:
+        checked, expected = parallel.check(raws), inline.check(raws)
+    finally:
+        parallel.close()
+    assert [type(c) for c in checked] == [type(e) for e in expected]
+    assert [(c.code, c.status) for c in checked if isinstance(c, Rejected)] == \
+        [("bad_encoding", 400), ("wrong_chain", 400)]
+    assert [(c.tx.tx_id, c.stored) for c in checked if isinstance(c, Admitted)] == \
+        [(e.tx.tx_id, e.stored) for e in expected if isinstance(e, Admitted)]
