@@ -19,9 +19,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _collector_unfrozen() -> Iterator[None]:
+def _collector_as_it_was() -> Iterator[None]:
     """A test that runs a serving command in this process (``greencert demo``) freezes what the process holds out
-    of the cycle collector's passes (``gc.freeze``); that is undone after it, so that no later test inherits it."""
+    of the cycle collector's passes (``gc.freeze``) and may space its passes out (``gc.set_threshold``); both are
+    undone after it, so that no later test inherits them."""
+    thresholds = gc.get_threshold()
     yield
     if gc.get_freeze_count():
         gc.unfreeze()
+    if gc.get_threshold() != thresholds:
+        gc.set_threshold(*thresholds)
