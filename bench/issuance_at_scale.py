@@ -15,7 +15,8 @@ bundle from the node, reportlab, QR) until the PDF's bytes are in hand. Baseline
 /v1/status`` through the same node client (a plain round trip). Prints one JSON line: p50 and p95 seconds of
 issuance, PDF and the whole request → PDF bytes per size, each p95 as a ratio to the baseline's p50, and the load
 average when the measuring began and ended (the machine is shared). Before measuring, what set-up left is frozen out
-of the cycle collector's full passes (``gc.freeze``), as ``greencert demo`` does once it serves.
+of the cycle collector's full passes, and its youngest objects collected less often (``ledger.node.tune_collector``),
+as ``greencert demo`` does once it serves.
 
 ``--ledger DIR`` keeps the built ledger in DIR (a million assets take ~6 minutes to build) and, on later runs with
 the same ``--assets``, measures on a fresh copy of it instead of building again: comparing two checkouts then takes
@@ -26,7 +27,6 @@ then 2,000 more readings warm its caches before the measuring.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import shutil
@@ -51,7 +51,7 @@ from intermediary.passwords import hash_password
 from intermediary.service import Service, make_engine
 from ledger.api import create_app as create_node_app
 from ledger.genesis import Genesis, entry
-from ledger.node import Node
+from ledger.node import Node, tune_collector
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY
 from ledger.storage import Store
@@ -257,9 +257,8 @@ def main() -> None:
                 more_readings(world, node, WARM_READINGS)
             service, closing = open_service(world, tmp, node, clock)
             # As ``greencert demo`` serves (intermediary and node in one process): what set-up left, out of the
-            # cycle collector's full passes.
-            gc.collect()
-            gc.freeze()
+            # cycle collector's full passes, its youngest objects collected less often.
+            tune_collector()
             load_before = os.getloadavg()[0]
             figures = measure(world, node, service, args.runs, args.between)
             load_after = os.getloadavg()[0]

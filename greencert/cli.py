@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import os
 import signal
@@ -26,6 +25,7 @@ def _demo(args: argparse.Namespace) -> int:
     from greencert.servers import PortInUse
     from intermediary.database import DatabaseError
     from ledger.errors import Error as LedgerError
+    from ledger.node import tune_collector
 
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     print(f"GreenCert demo, data in {data_dir}", flush=True)
@@ -45,8 +45,7 @@ def _demo(args: argparse.Namespace) -> int:
         return 2
     # What start-up left (modules, the world built) lives as long as the process: out of the cycle collector's
     # full passes, which walked it all (~200,000 objects, 126–139 ms) while requests waited.
-    gc.collect()
-    gc.freeze()
+    tune_collector()
     print(f"Intermediary API: {demo.url}/api/v1  (docs {demo.url}/docs)", flush=True)
     for index, url in enumerate(demo.node_urls, 1):
         name = f"validator v{index}" if args.validators else "node"

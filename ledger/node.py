@@ -57,8 +57,8 @@ from ledger_lite import (
 )
 from ledger_lite.block import ZERO_HASH
 
-__all__ = ["GC_YOUNG_OBJECTS", "SWITCH_INTERVAL_S", "Clock", "Node", "Pending", "open_node", "tune_serving_process",
-           "wall_clock"]
+__all__ = ["GC_YOUNG_OBJECTS", "SWITCH_INTERVAL_S", "Clock", "Node", "Pending", "open_node", "tune_collector",
+           "tune_serving_process", "wall_clock"]
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +91,19 @@ def _without_cycle_collection() -> Iterator[None]:
 
 def tune_serving_process() -> None:
     """Set up the interpreter of a process whose work is serving a node (``greencert node``, a consortium
-    validator), once the node is open: ``SWITCH_INTERVAL_S``, and what the process holds by then frozen out of the
-    cycle collector's full passes (``gc.freeze``: its modules' functions, classes and tables, ~80,000 objects that
-    live as long as the process). Each such pass walked them all, 22–25 ms in which no block was made and no
-    request answered; now it walks what came after (the state caches' values hold no containers, so it stays
-    small). Its youngest objects are collected every ``GC_YOUNG_OBJECTS`` allocations. An embedded node (tests, the
-    demo) leaves its host's interpreter alone."""
+    validator), once the node is open: ``SWITCH_INTERVAL_S`` and ``tune_collector``. An embedded node (tests, the
+    demo) leaves its host's interpreter alone; the demo tunes its collector itself once it serves."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    tune_collector()
+
+
+def tune_collector() -> None:
+    """For a serving process once it is set up: what it holds by then frozen out of the cycle collector's full
+    passes (``gc.freeze``: its modules' functions, classes and tables, ~80,000 objects in a node, ~200,000 in the
+    demo, that live as long as the process). Each such pass walked them all, 22–25 ms in a node and 121–139 ms in the
+    demo in which no block was made and no request answered; now it walks what came after (the state caches' values
+    hold no containers, so it stays small). Its youngest objects are collected every ``GC_YOUNG_OBJECTS``
+    allocations."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from kiosk import KioskConfig, build_window
 from kiosk.app import load_stylesheet, show_window
+from ledger.node import GC_YOUNG_OBJECTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,6 +89,7 @@ def test_greencert_demo_shows_the_kiosk_in_japanese_time(monkeypatch, tmp_path, 
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert cli.main(["demo", "--data-dir", str(tmp_path)]) == 0
     assert gc.get_freeze_count() > 0  # what start-up left is out of the collector's full passes
+    assert gc.get_threshold()[0] == GC_YOUNG_OBJECTS  # and its youngest objects are collected less often
     (config,) = shown
     assert config.timezone == "Asia/Tokyo"
     assert config.intermediary_url == "http://127.0.0.1:1"
