@@ -15,8 +15,17 @@
  *
  * Measured with timeit on a certified asset: encode_state 2.7 -> 0.3 us, pack_value 4.0 -> 0.9 us; the Python
  * spent most of it making and walking objects around cbor2's own encoder (docs/performance.md).
+ *
+ * decode_canonical is ledger_lite.encoding.decode for the bytes it takes: it answers their value only when they
+ * are canonical CBOR made of what the ledger encodes (integers of up to 64 bits, byte and UTF-8 text strings,
+ * arrays, maps with text keys in canonical order, false, true and null, nested at most MAX_DEPTH levels below the
+ * top, every head as short as it can be, every length definite, nothing after the item), and None for anything
+ * else: a tag, a float, another simple value, a longer head, an indefinite length, a key that is not text or
+ * comes out of order (a duplicate among them), deeper nesting, invalid UTF-8, bytes left over, a truncation. The
+ * reference then decides, and says why it refuses. So this code only ever accepts what the reference accepts, with
+ * the same value: tests/ledger/test_envelope.py checks that over mutated envelopes and edges.
  */
-#define MODULE_BUILD 1 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
+#define MODULE_BUILD 2 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
@@ -281,11 +290,174 @@ static PyObject *pack_asset(PyObject *self, PyObject *args) {
     return packed;
 }
 
+/* --- decode_canonical ---------------------------------------------------------------------------------- */
+#define MAX_DEPTH 16 /* ledger_lite.encoding.MAX_DEPTH */
+
+typedef struct {
+    const unsigned char *at, *end;
+} Reader;
+
+/* A head's major type and argument; 0 when it is not one this decoder takes (reserved or indefinite, longer than
+ * needed, cut short). */
+static int read_head(Reader *r, unsigned *major, uint64_t *argument) {
+    if (r->at >= r->end)
+        return 0;
+    unsigned char first = *r->at++;
+    unsigned info = first & 31;
+    *major = first >> 5;
+    if (info < 24) {
+        *argument = info;
+        return 1;
+    }
+    int size = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
+    if (size == 0 || r->end - r->at < size)
+        return 0;
+    uint64_t value = 0;
+    for (int i = 0; i < size; i++)
+        value = value << 8 | r->at[i];
+    r->at += size;
+    uint64_t least = size == 1 ? 24 : size == 2 ? 0x100 : size == 4 ? 0x10000 : 0x100000000ULL;
+    if (value < least)
+        return 0;
+    *argument = value;
+    return 1;
+}
+
+/* The item at the reader (at ``depth`` below the top): a new reference, or NULL: with an exception set for a
+ * failure of Python's own (memory), without one for bytes this decoder does not take. */
+static PyObject *decode_item(Reader *r, int depth) {
+    if (depth > MAX_DEPTH || r->at >= r->end)
+        return NULL;
+    unsigned char first = *r->at;
+    if (first >> 5 == 7) { /* only false, true and null */
+        r->at++;
+        if (first == 0xf4)
+            Py_RETURN_FALSE;
+        if (first == 0xf5)
+            Py_RETURN_TRUE;
+        if (first == 0xf6)
+            Py_RETURN_NONE;
+        return NULL;
+    }
+    unsigned major;
+    uint64_t argument;
+    if (!read_head(r, &major, &argument))
+        return NULL;
+    Py_ssize_t left = r->end - r->at;
+    switch (major) {
+    case 0:
+        return PyLong_FromUnsignedLongLong(argument);
+    case 1: { /* -1 - argument */
+        if (argument <= (uint64_t)INT64_MAX)
+            return PyLong_FromLongLong(-1 - (long long)argument);
+        PyObject *magnitude = PyLong_FromUnsignedLongLong(argument);
+        if (magnitude == NULL)
+            return NULL;
+        PyObject *value = PyNumber_Invert(magnitude); /* ~n == -1 - n */
+        Py_DECREF(magnitude);
+        return value;
+    }
+    case 2:
+        if (argument > (uint64_t)left)
+            return NULL;
+        r->at += argument;
+        return PyBytes_FromStringAndSize((const char *)r->at - argument, (Py_ssize_t)argument);
+    case 3: {
+        if (argument > (uint64_t)left)
+            return NULL;
+        r->at += argument;
+        PyObject *text = PyUnicode_DecodeUTF8((const char *)r->at - argument, (Py_ssize_t)argument, "strict");
+        if (text == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+            PyErr_Clear(); /* invalid UTF-8: the reference's to refuse */
+        return text;
+    }
+    case 4: {
+        if (argument > (uint64_t)left) /* every item takes a byte at least */
+            return NULL;
+        PyObject *list = PyList_New((Py_ssize_t)argument);
+        if (list == NULL)
+            return NULL;
+        for (Py_ssize_t i = 0; i < (Py_ssize_t)argument; i++) {
+            PyObject *item = decode_item(r, depth + 1);
+            if (item == NULL) {
+                Py_DECREF(list);
+                return NULL;
+            }
+            PyList_SET_ITEM(list, i, item);
+        }
+        return list;
+    }
+    case 5: {
+        if (argument > (uint64_t)left / 2) /* a key and a value take a byte each at least */
+            return NULL;
+        PyObject *map = PyDict_New();
+        if (map == NULL)
+            return NULL;
+        const unsigned char *last = NULL;
+        uint64_t last_size = 0;
+        for (uint64_t i = 0; i < argument; i++) {
+            unsigned key_major;
+            uint64_t size;
+            if (r->at >= r->end || *r->at >> 5 != 3 || !read_head(r, &key_major, &size)
+                || size > (uint64_t)(r->end - r->at)) {
+                Py_DECREF(map);
+                return NULL;
+            }
+            /* canonical order: shorter first, then bytewise; strictly increasing, so no key twice */
+            const unsigned char *key_bytes = r->at;
+            if (last != NULL && (size < last_size || (size == last_size && memcmp(key_bytes, last, size) <= 0))) {
+                Py_DECREF(map);
+                return NULL;
+            }
+            last = key_bytes;
+            last_size = size;
+            r->at += size;
+            PyObject *key = PyUnicode_DecodeUTF8((const char *)key_bytes, (Py_ssize_t)size, "strict");
+            if (key == NULL) {
+                if (PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+                    PyErr_Clear();
+                Py_DECREF(map);
+                return NULL;
+            }
+            PyObject *value = decode_item(r, depth + 1);
+            int failed = value == NULL || PyDict_SetItem(map, key, value) < 0;
+            Py_DECREF(key);
+            Py_XDECREF(value);
+            if (failed) {
+                Py_DECREF(map);
+                return NULL;
+            }
+        }
+        return map;
+    }
+    default: /* 6: a tag */
+        return NULL;
+    }
+}
+
+static PyObject *decode_canonical(PyObject *self, PyObject *data) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    Reader reader = {(const unsigned char *)view.buf, (const unsigned char *)view.buf + view.len};
+    PyObject *value = decode_item(&reader, 0);
+    PyBuffer_Release(&view);
+    if (value == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    if (reader.at != reader.end) { /* bytes after the item */
+        Py_DECREF(value);
+        Py_RETURN_NONE;
+    }
+    return value;
+}
+
 static PyMethodDef methods[] = {
     {"encode_map", encode_map, METH_O,
      "encode_map(value) -> canonical CBOR of a flat map of scalars, or None: ledger.state_encoding.encode_state"},
     {"pack_asset", pack_asset, METH_VARARGS,
      "pack_asset(value, raw_addresses) -> the stored form of an asset record, or None: ledger.compact.pack_value"},
+    {"decode_canonical", decode_canonical, METH_O,
+     "decode_canonical(data) -> the value of canonical CBOR bytes, or None: ledger_lite.encoding.decode decides"},
     {NULL, NULL, 0, NULL},
 };
 

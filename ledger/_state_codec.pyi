@@ -11,3 +11,7 @@ def encode_map(value: Any) -> bytes | None:
 def pack_asset(value: dict[str, Any], raw_addresses: dict[str, bytes]) -> bytes | None:
     """``ledger.compact.pack_value`` of an asset record whose addresses are in ``raw_addresses``; None
     otherwise."""
+
+def decode_canonical(data: bytes) -> Any:
+    """``ledger_lite.encoding.decode`` of canonical CBOR made of what the ledger encodes; None for any other bytes
+    (the reference then decides). A value of None itself is never answered: CBOR null is refused here too."""

@@ -13,8 +13,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, NamedTuple
 
 from ledger.compact import pack_tx
+from ledger.envelope import decode_envelope
 from ledger.errors import Rejected, shown
-from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction, decode_tx
+from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction
 
 INLINE_BELOW = 256  # smaller batches are checked in the caller's thread: a round trip to a worker costs more
 WATCH_S = 1.0      # how often a worker checks that its node still runs
@@ -35,7 +36,7 @@ def check_one(raw: bytes, chain_id: str) -> Checked:
     if len(raw) > MAX_TX_BYTES:
         return False, ("too_large", f"expected at most {MAX_TX_BYTES} bytes, found {len(raw)}", 413)
     try:
-        tx = decode_tx(raw)
+        tx = decode_envelope(raw)
     except EncodingError as exc:
         return False, ("bad_encoding", str(exc), 400)
     if tx.chain != chain_id:

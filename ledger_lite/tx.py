@@ -80,7 +80,11 @@ def decode_tx(data: bytes) -> Transaction:
     """Parse canonical envelope bytes (no signature check: see ``Transaction.verify_signature``)."""
     if len(data) > MAX_TX_BYTES:
         raise EncodingError(f"expected a transaction of at most {MAX_TX_BYTES} bytes, found {len(data)} bytes")
-    value = decode(data)
+    return tx_from_value(decode(data), data)
+
+
+def tx_from_value(value: Any, data: bytes) -> Transaction:
+    """The envelope that ``value`` is, ``data`` being its canonical bytes (``decode_tx`` once they are decoded)."""
     if not isinstance(value, dict):
         raise EncodingError(f"expected a transaction map, found {type(value).__name__}")
     if value.keys() != _FIELDS.keys():
