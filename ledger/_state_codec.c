@@ -1,4 +1,5 @@
-/* A block's state values as bytes, compiled: the two encodings a node makes of every value a block writes.
+/* A node's CBOR, compiled: the two encodings it makes of every value a block writes, and the decoding of every
+ * transaction it admits.
  *
  * encode_map is ledger.state_encoding.encode_state for the values rules write most (a reading's asset, an
  * allocation, a certified asset): a dict whose keys are text and whose values are text, bytes, integers, booleans
@@ -463,7 +464,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "ledger._state_codec",
-    "A block's state values as bytes, compiled (see _state_codec.c).", -1, methods,
+    "A node's CBOR, compiled: state values encoded, envelopes decoded (see _state_codec.c).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

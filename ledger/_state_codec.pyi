@@ -1,4 +1,5 @@
-# The bytes of a block's state values, compiled (_state_codec.c); each mirrors the Python function named.
+# A node's CBOR, compiled (_state_codec.c): state values encoded, envelopes decoded; each mirrors the Python function
+# named.
 
 from typing import Any
 
