@@ -1,6 +1,6 @@
 """The compiled modules (the rest of the project is in pyproject.toml): the state tree's batch update, linked
 against OpenSSL's libcrypto for SHA-256 (``ledger_lite/_smt_native.c``), and the node's CBOR: a block's state
-values encoded, the envelopes it admits decoded (``ledger/_state_codec.c``)."""
+values encoded, the envelopes it admits decoded, its tree's rows keyed (``ledger/_state_codec.c``)."""
 
 from setuptools import Extension, setup
 

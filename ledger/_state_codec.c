@@ -1,5 +1,5 @@
-/* A node's CBOR, compiled: the two encodings it makes of every value a block writes, and the decoding of every
- * transaction it admits.
+/* A node's CBOR, compiled: the two encodings it makes of every value a block writes, the decoding of every
+ * transaction it admits, and the row keys of its state tree's writes.
  *
  * encode_map is ledger.state_encoding.encode_state for the values rules write most (a reading's asset, an
  * allocation, a certified asset): a dict whose keys are text and whose values are text, bytes, integers, booleans
@@ -25,8 +25,15 @@
  * comes out of order (a duplicate among them), deeper nesting, invalid UTF-8, bytes left over, a truncation. The
  * reference then decides, and says why it refuses. So this code only ever accepts what the reference accepts, with
  * the same value: tests/ledger/test_envelope.py checks that over mutated envelopes and edges.
+ *
+ * tree_rows is ledger.storage.tree_rows: the state tree's changed rows and emptied positions under their row keys
+ * (ledger.storage.tree_key), each in key order, for the writes of ledger.storage.write_tree_nodes. A write of the
+ * tree holds hundreds of thousands of them; in key order SQLite walks its B-tree once from one end to the other
+ * instead of seeking a page for each. Measured on a write of 390,655 rows and 235,263 positions (the first write
+ * of a node at 600,000 readings of 101 meters): their keys 0.50 s in Python, 0.18 s here; the deletions 0.77 s in
+ * the order the tree gave them, 0.18-0.24 s in key order.
  */
-#define MODULE_BUILD 2 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
+#define MODULE_BUILD 3 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
@@ -452,6 +459,119 @@ static PyObject *decode_canonical(PyObject *self, PyObject *data) {
     return value;
 }
 
+/* --- tree_rows --------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    unsigned long long key;
+    PyObject *node; /* borrowed from the caller's rows */
+} KeyedRow;
+
+static int row_before(const void *a, const void *b) {
+    unsigned long long x = ((const KeyedRow *)a)->key, y = ((const KeyedRow *)b)->key;
+    return (x > y) - (x < y);
+}
+
+static int key_before(const void *a, const void *b) {
+    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* The row key of heap index ``index`` down to depth ``keyed_depth`` (1, in *key), a deeper position (0), or an
+ * error (-1): ledger.storage.tree_key. */
+static int row_key(PyObject *index, int keyed_depth, unsigned long long *key) {
+    if (!PyLong_Check(index)) {
+        PyErr_Format(PyExc_TypeError, "expected an int position, found %.80s", Py_TYPE(index)->tp_name);
+        return -1;
+    }
+    int overflow;
+    long long n = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow > 0)
+        return 0;
+    if (overflow < 0 || n < 1) {
+        PyErr_SetString(PyExc_ValueError, "expected a position of at least 1 (the root), found less");
+        return -1;
+    }
+    int depth = 63 - __builtin_clzll((unsigned long long)n);
+    if (depth > keyed_depth)
+        return 0;
+    *key = (((unsigned long long)n ^ (1ULL << depth)) << (62 - depth)) | (unsigned long long)depth;
+    return 1;
+}
+
+static PyObject *tree_rows(PyObject *self, PyObject *args) {
+    PyObject *rows, *deleted;
+    int keyed_depth;
+    if (!PyArg_ParseTuple(args, "O!O!i:tree_rows", &PyList_Type, &rows, &PyList_Type, &deleted, &keyed_depth))
+        return NULL;
+    if (keyed_depth < 0 || keyed_depth > 56) { /* the depth takes the key's low 6 bits, the prefix those above */
+        PyErr_Format(PyExc_ValueError, "expected a keyed depth from 0 to 56, found %d", keyed_depth);
+        return NULL;
+    }
+    Py_ssize_t n_rows = PyList_GET_SIZE(rows), n_gone = PyList_GET_SIZE(deleted);
+    KeyedRow *keyed = PyMem_Malloc(sizeof(KeyedRow) * (size_t)(n_rows ? n_rows : 1));
+    unsigned long long *gone = PyMem_Malloc(sizeof(unsigned long long) * (size_t)(n_gone ? n_gone : 1));
+    PyObject *deep_rows = PyList_New(0), *deep_gone = PyList_New(0), *result = NULL;
+    PyObject *keyed_out = NULL, *gone_out = NULL;
+    Py_ssize_t n_keyed = 0, n_keyed_gone = 0;
+    if (keyed == NULL || gone == NULL || deep_rows == NULL || deep_gone == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n_rows; i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 2) {
+            PyErr_Format(PyExc_TypeError, "expected rows of (position, node), found %.80s", Py_TYPE(row)->tp_name);
+            goto done;
+        }
+        unsigned long long key;
+        int found = row_key(PyTuple_GET_ITEM(row, 0), keyed_depth, &key);
+        if (found < 0 || (found == 0 && PyList_Append(deep_rows, row) < 0))
+            goto done;
+        if (found == 1)
+            keyed[n_keyed++] = (KeyedRow){key, PyTuple_GET_ITEM(row, 1)};
+    }
+    for (Py_ssize_t i = 0; i < n_gone; i++) {
+        PyObject *index = PyList_GET_ITEM(deleted, i);
+        unsigned long long key;
+        int found = row_key(index, keyed_depth, &key);
+        if (found < 0 || (found == 0 && PyList_Append(deep_gone, index) < 0))
+            goto done;
+        if (found == 1)
+            gone[n_keyed_gone++] = key;
+    }
+    qsort(keyed, (size_t)n_keyed, sizeof(KeyedRow), row_before);
+    qsort(gone, (size_t)n_keyed_gone, sizeof(unsigned long long), key_before);
+    if ((keyed_out = PyList_New(n_keyed)) == NULL || (gone_out = PyList_New(n_keyed_gone)) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < n_keyed; i++) {
+        PyObject *key = PyLong_FromUnsignedLongLong(keyed[i].key);
+        PyObject *pair = key == NULL ? NULL : PyTuple_Pack(2, key, keyed[i].node);
+        Py_XDECREF(key);
+        if (pair == NULL)
+            goto done;
+        PyList_SET_ITEM(keyed_out, i, pair);
+    }
+    for (Py_ssize_t i = 0; i < n_keyed_gone; i++) { /* one-item tuples: executemany's parameters as they are */
+        PyObject *key = PyLong_FromUnsignedLongLong(gone[i]);
+        PyObject *single = key == NULL ? NULL : PyTuple_Pack(1, key);
+        Py_XDECREF(key);
+        if (single == NULL)
+            goto done;
+        PyList_SET_ITEM(gone_out, i, single);
+    }
+    result = PyTuple_Pack(4, keyed_out, gone_out, deep_rows, deep_gone);
+done:
+    PyMem_Free(keyed);
+    PyMem_Free(gone);
+    Py_XDECREF(keyed_out);
+    Py_XDECREF(gone_out);
+    Py_XDECREF(deep_rows);
+    Py_XDECREF(deep_gone);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"encode_map", encode_map, METH_O,
      "encode_map(value) -> canonical CBOR of a flat map of scalars, or None: ledger.state_encoding.encode_state"},
@@ -459,12 +579,15 @@ static PyMethodDef methods[] = {
      "pack_asset(value, raw_addresses) -> the stored form of an asset record, or None: ledger.compact.pack_value"},
     {"decode_canonical", decode_canonical, METH_O,
      "decode_canonical(data) -> the value of canonical CBOR bytes, or None: ledger_lite.encoding.decode decides"},
+    {"tree_rows", tree_rows, METH_VARARGS,
+     "tree_rows(rows, deleted, keyed_depth) -> (keyed rows, keyed deletions, deep rows, deep positions): "
+     "ledger.storage.tree_rows"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "ledger._state_codec",
-    "A node's CBOR, compiled: state values encoded, envelopes decoded (see _state_codec.c).", -1, methods,
+    "A node's CBOR, compiled: state values encoded, envelopes decoded, tree rows keyed (see _state_codec.c).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

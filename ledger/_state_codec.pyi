@@ -1,5 +1,5 @@
-# A node's CBOR, compiled (_state_codec.c): state values encoded, envelopes decoded; each mirrors the Python function
-# named.
+# A node's CBOR, compiled (_state_codec.c): state values encoded, envelopes decoded, tree rows keyed; each mirrors
+# the Python function named.
 
 from typing import Any
 
@@ -16,3 +16,8 @@ def pack_asset(value: dict[str, Any], raw_addresses: dict[str, bytes]) -> bytes 
 def decode_canonical(data: bytes) -> Any:
     """``ledger_lite.encoding.decode`` of canonical CBOR made of what the ledger encodes; None for any other bytes
     (the reference then decides). A value of None itself is never answered: CBOR null is refused here too."""
+
+def tree_rows(rows: list[tuple[int, bytes]], deleted: list[int], keyed_depth: int
+              ) -> tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[int, bytes]], list[int]]:
+    """``ledger.storage.tree_rows``: the rows and emptied positions of positions down to ``keyed_depth`` under their
+    row keys, each in key order (the emptied ones as one-item tuples), and the deeper ones as they were given."""

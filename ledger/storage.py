@@ -71,6 +71,7 @@ from ledger import expiry_groups
 from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
 from ledger.select_in import select_in
+from ledger.state_encoding import CODEC
 from ledger.state_index import Indexed, expiry_of, indexed, same_indexed
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
@@ -125,6 +126,9 @@ MAX_BLOCK_TXS = 1 << INDEX_BITS
 
 log = logging.getLogger(__name__)
 
+if CODEC:  # built (ledger.state_encoding says whether)
+    from ledger import _state_codec
+
 
 def id_prefix(tx_id: bytes) -> int:
     """The key of a transaction id in ``tx_ids``: its first 8 bytes as a signed 64-bit integer."""
@@ -157,17 +161,51 @@ def read_tree_nodes(db: sqlite3.Connection, indexes: Sequence[int]) -> dict[int,
     return found
 
 
+def tree_rows(rows: list[tuple[int, bytes]], deleted: list[int]
+              ) -> tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[int, bytes]], list[int]]:
+    """The rows and emptied positions down to ``KEYED_DEPTH`` under their row keys (``tree_key``), each in key order
+    (the emptied ones as one-item tuples: executemany's parameters), and the deeper ones as they are: compiled in
+    ``_state_codec.tree_rows`` (0.18 s for the 626,000 of a write at 600,000 readings, 0.50 s here)."""
+    if CODEC:
+        return _state_codec.tree_rows(rows, deleted, KEYED_DEPTH)
+    keyed, deep_rows = [], []
+    for index, node in rows:
+        key = tree_key(_position(index))
+        if isinstance(key, int):
+            keyed.append((key, node))
+        else:
+            deep_rows.append((index, node))
+    gone, deep_gone = [], []
+    for index in deleted:
+        key = tree_key(_position(index))
+        if isinstance(key, int):
+            gone.append(key)
+        else:
+            deep_gone.append(index)
+    keyed.sort(key=lambda row: row[0])
+    gone.sort()
+    return keyed, [(key,) for key in gone], deep_rows, deep_gone
+
+
+def _position(index: int) -> int:
+    if not isinstance(index, int):
+        raise TypeError(f"expected an int position, found {type(index).__name__}")
+    if index < 1:
+        raise ValueError("expected a position of at least 1 (the root), found less")
+    return index
+
+
 def write_tree_nodes(db: sqlite3.Connection, write: TreeWrite) -> None:
-    """Inside a transaction: the changed state tree nodes of ``write``, in place of those at their positions (in
-    key order: fewer pages touched), and the positions it emptied."""
-    gone = [(tree_key(index),) for index in write.deleted]
-    db.executemany("DELETE FROM smt_pos WHERE k = ?", (row for row in gone if isinstance(row[0], int)))
-    db.executemany("DELETE FROM smt_deep WHERE k = ?", (row for row in gone if isinstance(row[0], bytes)))
-    keyed = [(tree_key(index), node) for index, node in write.rows]
-    db.executemany("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)",
-                   sorted(row for row in keyed if isinstance(row[0], int)))
+    """Inside a transaction: the changed state tree nodes of ``write``, in place of those at their positions, and
+    the positions it emptied, both in key order (``tree_rows``): SQLite then walks the table's B-tree once from one
+    end to the other rather than seeking a page for each (the 235,263 deletions of a write at 600,000 readings:
+    0.77 s in the order the tree gave them, 0.18-0.24 s sorted)."""
+    rows, gone, deep_rows, deep_gone = tree_rows(write.rows, write.deleted)
+    db.executemany("DELETE FROM smt_pos WHERE k = ?", gone)
+    db.executemany("DELETE FROM smt_deep WHERE k = ?", [(tree_key(index),) for index in deep_gone])
+    db.executemany("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)", rows)
     db.executemany("INSERT OR REPLACE INTO smt_deep(k, node) VALUES (?, ?)",
-                   (row for row in keyed if isinstance(row[0], bytes)))
+                   [(tree_key(index), node) for index, node in deep_rows])
 
 
 def _id_bytes(tx_id: str) -> bytes | None:

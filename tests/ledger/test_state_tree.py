@@ -16,12 +16,21 @@ from typing import Any
 import cbor2
 import pytest
 
-from ledger import state_tree
+from ledger import state_tree, storage
 from ledger.compact import unpack_key
 from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.state_tree import StoredTree, TreeWrite, pinned_depth
-from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, tree_key, write_tree_nodes
+from ledger.storage import (
+    KEYED_DEPTH,
+    LEGACY_SMT,
+    SCHEMA,
+    Store,
+    read_tree_nodes,
+    tree_key,
+    tree_rows,
+    write_tree_nodes,
+)
 from ledger_lite import smt_tree
 from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, crash, recompute_state_root
@@ -340,6 +349,65 @@ def test_a_subtree_is_one_range_of_keys_and_deep_nodes_are_kept_by_index(tree_fi
     assert read_tree_nodes(tree_file.db, [deep, keyed, deep + 1]) == {deep: sha(b"deep"), keyed: sha(b"keyed")}
     write_tree_nodes(tree_file.db, TreeWrite([], [deep], 1))
     assert read_tree_nodes(tree_file.db, [deep, keyed]) == {keyed: sha(b"keyed")}
+
+
+def random_positions(rng: random.Random, count: int) -> list[int]:
+    """Distinct heap indexes at every depth, from the root to past 64 bits, most of them keyed."""
+    positions: set[int] = set()
+    while len(positions) < count:
+        depth = rng.choice((0, 1, 2, 3, 17, 20, 40, 55, 56, 56, 57, 62, 63, 64, 70, 255))
+        positions.add((1 << depth) | rng.getrandbits(depth))
+    return list(positions)
+
+
+@pytest.mark.skipif(not storage.CODEC, reason="the compiled _state_codec is not built")
+def test_tree_rows_compiled_give_the_rows_and_deletions_of_the_python_reference(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tree_rows`` (``_state_codec.tree_rows``) gives exactly what the reference in Python gives: every keyed row
+    and emptied position under ``tree_key``, in key order, and the deeper ones as they were given."""
+    rng = random.Random(16)
+    for count in (0, 1, 2, 50, 3000):
+        positions = random_positions(rng, 2 * count)
+        rows = [(index, rng.randbytes(rng.choice((32, 64)))) for index in positions[:count]]
+        deleted = positions[count:]
+        compiled = tree_rows(rows, deleted)
+        with monkeypatch.context() as patched:
+            patched.setattr(storage, "CODEC", False)
+            reference = tree_rows(rows, deleted)
+        assert compiled == reference
+        keyed, gone, deep_rows, deep_gone = compiled
+        assert keyed == sorted((tree_key(index), node) for index, node in rows
+                               if index.bit_length() - 1 <= KEYED_DEPTH)
+        assert [key for key, in gone] == sorted(key for index in deleted
+                                                if isinstance(key := tree_key(index), int))
+        assert deep_rows == [row for row in rows if row[0].bit_length() - 1 > KEYED_DEPTH]
+        assert deep_gone == [index for index in deleted if index.bit_length() - 1 > KEYED_DEPTH]
+
+
+@pytest.mark.parametrize("codec", [True, False])
+@pytest.mark.parametrize("rows, deleted, error", [
+    ([(0, b"x" * 32)], [], ValueError), ([], [-3], ValueError), ([], [-(1 << 80)], ValueError),
+    ([("2", b"x" * 32)], [], TypeError), ([], [2.0], TypeError),
+])
+def test_tree_rows_refuse_what_is_not_a_position(monkeypatch: pytest.MonkeyPatch, codec: bool, rows: Any,
+                                                 deleted: Any, error: type[Exception]) -> None:
+    if codec and not storage.CODEC:
+        pytest.skip("the compiled _state_codec is not built")
+    monkeypatch.setattr(storage, "CODEC", codec)
+    with pytest.raises(error):
+        tree_rows(rows, deleted)
+
+
+def test_a_write_stores_and_empties_positions_given_in_any_order(tree_file: TreeFile) -> None:
+    """``write_tree_nodes`` takes the rows and emptied positions in whatever order the tree gives them."""
+    rng = random.Random(7)
+    positions = random_positions(rng, 400)
+    nodes = {index: sha(index.to_bytes(40, "big")) for index in positions}
+    write_tree_nodes(tree_file.db, TreeWrite(list(nodes.items()), [], len(nodes)))
+    assert read_tree_nodes(tree_file.db, positions) == nodes
+    emptied = positions[::3]
+    write_tree_nodes(tree_file.db, TreeWrite([], emptied, 0))
+    assert read_tree_nodes(tree_file.db, positions) == {i: n for i, n in nodes.items() if i not in set(emptied)}
 
 
 def test_a_cache_too_small_to_walk_is_refused(tree_file: TreeFile) -> None:
