@@ -115,9 +115,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_key ON state(key);
 # That bound is 64 MB of pages, not 16: a block of 2,000 readings at a steady state (assets expiring as fast as they
 # come) logs ~2,130 pages, and 1,480 of the ~1,730 pages it changes are the key index's (``state_by_key``: random
 # keys, so nearly every page of it in each block), so with 4,096 every other commit copied them all back into the
-# database; with 16,384 each of
-# those pages is copied once for eight blocks (the block producer at 500,000 to 700,000 readings of 101 meters, two
-# interleaved pairs: 90.7-100.7 → 88.2-96.3 µs a reading). The file is removed when the node closes.
+# database; with 16,384 each of those pages is copied once for eight blocks (the block producer at 500,000 to 700,000
+# readings of 101 meters, two interleaved pairs: 90.7-100.7 → 88.2-96.3 µs a reading). The file is removed when the
+# node closes.
 WAL_PAGES = 16384
 CHECKPOINT_ROWS = 256
 MERGE_IDS = 1 << 17  # transaction ids kept in ``tx_recent`` (and in memory) before they are merged into ``tx_ids``
