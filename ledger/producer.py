@@ -149,14 +149,18 @@ class Producer(NodeBase):
             tidy = True
 
     def _tidy(self) -> None:
-        """After the last block, once idle for ``tidy_after_s``: its logged state rows, the tree cache's trim and the
-        WAL's checkpoint."""
+        """After the last block, once idle for ``tidy_after_s``: its logged state rows, the tree cache's trim, the
+        merge of the recent asset rows if it is near and the WAL's checkpoint."""
         with self._lock:
             try:
                 self.store.settle()
             except (sqlite3.Error, StoreError) as exc:  # still logged: the next read or block tries again
                 log.warning("the last block's state rows could not be written while idle: %s", exc)
             self.store.tree.trim()
+            try:
+                self.store.merge_rows_while_idle()
+            except sqlite3.Error as exc:  # they stay in memory: a later block merges them
+                log.warning("the recent asset rows could not be merged while idle: %s", exc)
         self._checkpoint_while_idle()
 
     def _tree_write_due(self, idle_since: float | None = None) -> bool:

@@ -433,7 +433,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
         ledger_world.new_asset(node, 4, 5_000)  # and it goes on
         assert node.status()["state_root"] == recompute_state_root(db_path).hex()
-        assert node.store.get_meta("format") == "11"
+        assert node.store.get_meta("format") == "12"
     finally:
         node.close()
 
@@ -684,8 +684,8 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
                 [(sha(b"old node"), 1, 2), (sha(b"a") + sha(b"b"), None, None)] if version == "3" else [])
     node = w.open_node(data_dir, ManualClock())
     try:
-        assert f"rewriting format {version} as format 11, once" in caplog.text  # said before the wait
-        assert node.store.get_meta("format") == "11"
+        assert f"rewriting format {version} as format 12, once" in caplog.text  # said before the wait
+        assert node.store.get_meta("format") == "12"
         assert node.store.get_meta("smt_root") is None
         assert not node.store._has_table("smt") and not node.store._has_table("smt_garbage")
         assert node.status()["state_root"] == status["state_root"]

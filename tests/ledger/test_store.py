@@ -369,19 +369,6 @@ def test_genesis_only_store_reopens(ledger_world: LedgerWorld, tmp_path: Path) -
         node.close()
 
 
-def test_a_state_key_stored_twice_is_refused(ledger_world: LedgerWorld, tmp_path: Path) -> None:
-    before = populated(ledger_world, tmp_path / "node")
-    db_path = tmp_path / "node" / "ledger.sqlite"
-    key = pack_key(f"asset/{before['asset']}")
-    db = sqlite3.connect(db_path)
-    db.execute("DROP INDEX state_by_key")  # which would refuse the second row
-    db.close()
-    edit(db_path, "INSERT INTO state(key, value) SELECT key, value FROM state WHERE key = ?", key)
-    with pytest.raises(StoreError, match="expected each state key once in .*, found one twice "
-                                         r"\(UNIQUE constraint failed: state.key\); the store was changed outside"):
-        Store(db_path)
-
-
 def test_transactions_whose_ids_share_a_prefix_are_told_apart(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     """Ids are found by their first 8 bytes (ledger/storage.py), which anyone can make two transactions share:
     each is found by its whole id, and an id that only shares the prefix finds nothing."""

@@ -42,7 +42,7 @@ def test_a_store_of_format_6_is_keyed_by_id_prefix_with_the_same_answers(ledger_
         db.close()
     node = w.open_node(tmp_path / "node", ManualClock())
     try:
-        assert node.store.get_meta("format") == FORMAT == "11"
+        assert node.store.get_meta("format") == FORMAT == "12"
         assert {tx_id: node.tx(tx_id) for tx_id in before} == before
         w.new_asset(node, 5)  # and it goes on
     finally:
@@ -138,9 +138,9 @@ def test_ids_sharing_a_prefix_are_told_apart_while_recent(ledger_world: LedgerWo
         first, second = w.new_asset(node, 1), w.new_asset(node, 2)
         store = node.store
         shared = id_prefix(bytes.fromhex(first))
-        (seq,) = store._recent_seqs(id_prefix(bytes.fromhex(second)))
-        store._remember_ids([(shared, seq)])  # filed under ``first``'s prefix too
-        assert store._recent_seqs(shared)[1:] == [seq]
+        (seq,) = store._recent.numbers(id_prefix(bytes.fromhex(second)))
+        store._recent.add(shared, seq)  # filed under ``first``'s prefix too
+        assert store._recent.numbers(shared)[1:] == [seq]
         assert store.committed([first, second]) == {first, second}
         assert node.tx(first)["tx_id"] == first and node.tx(second)["tx_id"] == second
         with pytest.raises(NotFound, match="no committed transaction"):
