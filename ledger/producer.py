@@ -120,14 +120,14 @@ class Producer(NodeBase):
             wait: float | None
             with self._cv:
                 while not self._queue and not self._stop:
-                    # After a block, wait ``tidy_after_s`` for its chores (``_tidy``). With tree changes worth
-                    # writing, wait only ``idle_write_s``: a node still idle then writes them, rather than inside a
-                    # later block that someone may be waiting for. (Only this thread changes the tree's entries, so
-                    # asking needs no lock.) A transaction that arrives meanwhile puts either off.
+                    # After a block, wait ``tidy_after_s`` for its chores (``_tidy``). With tree changes or asset
+                    # rows worth writing, wait only ``idle_write_s``: a node still idle then writes them, rather than
+                    # inside a later block that someone may be waiting for. (Only this thread changes the tree's
+                    # entries, so asking needs no lock.) A transaction that arrives meanwhile puts either off.
                     if tidy:
                         wait, chore = self.tidy_after_s, self._tidy
-                    elif self._tree_write_due():
-                        wait, chore = self.idle_write_s, self._write_tree_while_idle
+                    elif self._idle_write_due():
+                        wait, chore = self.idle_write_s, self._write_while_idle
                     else:
                         wait, chore = None, None
                     if not self._cv.wait(wait) and chore is not None and not self._queue and not self._stop:
@@ -149,40 +149,45 @@ class Producer(NodeBase):
             tidy = True
 
     def _tidy(self) -> None:
-        """After the last block, once idle for ``tidy_after_s``: its logged state rows, the tree cache's trim, the
-        merge of the recent asset rows if it is near and the WAL's checkpoint."""
+        """After the last block, once idle for ``tidy_after_s``: its logged state rows, the tree cache's trim and the
+        WAL's checkpoint."""
         with self._lock:
             try:
                 self.store.settle()
             except (sqlite3.Error, StoreError) as exc:  # still logged: the next read or block tries again
                 log.warning("the last block's state rows could not be written while idle: %s", exc)
             self.store.tree.trim()
-            try:
-                self.store.merge_rows_while_idle()
-            except sqlite3.Error as exc:  # they stay in memory: a later block merges them
-                log.warning("the recent asset rows could not be merged while idle: %s", exc)
         self._checkpoint_while_idle()
 
-    def _tree_write_due(self, idle_since: float | None = None) -> bool:
-        """Whether the tree's changes are worth writing while idle (``idle_write_s``); with ``idle_since`` (a
-        ``time.monotonic()``), also whether the node has been idle that long since then."""
+    def _idle_write_due(self, idle_since: float | None = None) -> bool:
+        """Whether the tree's changes or the recent asset rows are worth writing while idle (``idle_write_s``); with
+        ``idle_since`` (a ``time.monotonic()``), also whether the node has been idle that long since then."""
         if self.idle_write_s is None or (idle_since is not None and wall.monotonic() - idle_since < self.idle_write_s):
             return False
-        return self.store.tree.wants_flush(idle=True)
+        return self.store.tree.wants_flush(idle=True) or self.store.rows_merge_due()
 
-    def _write_tree_while_idle(self) -> None:
-        """Write the state tree's changed entries now (``Store.flush_tree``: one transaction, as at closing). A
-        failure leaves them to the next block's write, and the blocks' logged keys give them back meanwhile."""
-        began = wall.perf_counter()
-        with self._lock:
-            changed = self.store.tree.changed
+    def _write_while_idle(self) -> None:
+        """Write the state tree's changed entries now if they are enough (``Store.flush_tree``: one transaction, as
+        at closing), then merge the recent asset rows if they are (``Store.merge_recent_rows``). A failure leaves the
+        tree's entries to the next block's write (the blocks' logged keys give them back meanwhile) and the rows to a
+        later merge."""
+        if self.store.tree.wants_flush(idle=True):
+            began = wall.perf_counter()
+            with self._lock:
+                changed = self.store.tree.changed
+                try:
+                    self.store.flush_tree(self.head.height)
+                except sqlite3.Error as exc:
+                    log.warning("the state tree's %d changed entries could not be written while idle: %s", changed,
+                                exc)
+                    return
+            log.debug("wrote the state tree's %d changed entries while idle in %.2f s", changed,
+                      wall.perf_counter() - began)
+        if self.store.rows_merge_due():
             try:
-                self.store.flush_tree(self.head.height)
+                self.store.merge_recent_rows()
             except sqlite3.Error as exc:
-                log.warning("the state tree's %d changed entries could not be written while idle: %s", changed, exc)
-                return
-        log.debug("wrote the state tree's %d changed entries while idle in %.2f s", changed,
-                  wall.perf_counter() - began)
+                log.warning("the recent asset rows could not be merged while idle: %s", exc)
 
     def _checkpoint_while_idle(self) -> None:
         """Copy the WAL into the database while there is nothing to do (``Store.checkpoint``), rather than in the

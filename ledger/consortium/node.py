@@ -243,8 +243,8 @@ class ConsortiumNode(Node):
                 idle_since = wall.monotonic()
             elif not self._stop:
                 # As the solo producer does (ledger.producer): this thread alone changes the tree.
-                if self._tree_write_due(idle_since):
-                    self._write_tree_while_idle()
+                if self._idle_write_due(idle_since):
+                    self._write_while_idle()
                     idle_since = wall.monotonic()  # after a failure, tried again a second later
                 if wall.monotonic() - idle_since >= self.tidy_after_s:
                     self._checkpoint_while_idle()

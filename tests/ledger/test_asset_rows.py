@@ -220,15 +220,15 @@ def test_an_asset_key_stored_twice_is_refused_at_its_first_read(ledger_world: Le
 
 
 def test_an_idle_node_merges_once_half_the_rows_wait(ledger_world: LedgerWorld, tmp_path: Path) -> None:
-    """``Store.merge_rows_while_idle`` from the producer's tidying: rows below half of ``merge_rows`` stay in
-    memory, and once half are waiting they are merged without a block doing it."""
+    """The producer merges the recent asset rows once it has been idle ``idle_write_s`` and half of ``merge_rows``
+    are waiting (``Store.rows_merge_due``), without a block doing it; fewer stay in memory."""
     w = ledger_world
     node = _node_merging_every(w, tmp_path / "node", ManualClock(), merge_rows=8)
-    node.tidy_after_s = 0.05
+    node.idle_write_s = 0.05
     try:
         w.new_asset(node, 2)
         node.store.settle()  # its row, if the block logged it (``write_block(defer=True)``)
-        assert node.store.merge_rows_while_idle() is False  # 1 of 8
+        assert not node.store.rows_merge_due()  # 1 of 8
         assert len(node.store._recent_rows) == 1
         for n in range(3, 6):
             w.new_asset(node, n)
