@@ -329,7 +329,11 @@ class Store:
         self._recent_rows = PrefixMap(
             (asset_prefix(bytes(key)), int(row)) for row, key in self._db.execute(
                 f"SELECT id, key FROM state WHERE id >= ? AND NOT {TEXT_KEYS}", (self._merged_rows,)))
-        self._state_count = self.state_count()  # a count of the smallest index's entries, not a read of the rows
+        # counted from the smaller tables, not the rows (a scan of them: 15 ms for 181,165 rows here, cached):
+        # the text keys' index, the merged asset rows less the gone ones, and the rows since the merge
+        self._state_count = int(self._db.execute(
+            f"SELECT (SELECT count(*) FROM state WHERE {TEXT_KEYS}) + (SELECT count(*) FROM asset_rows) - "
+            f"(SELECT count(*) FROM asset_rows_gone)").fetchone()[0]) + len(self._recent_rows)
         self._owner_ids: dict[str, int] = {str(o): int(i) for i, o in self._db.execute("SELECT id, owner FROM owners")}
         # ``tx_recent`` in memory (module docstring): the seqs under each prefix
         self.merge_ids = merge_ids
