@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from ledger.compact import pack_key
+from ledger.compact import FORM_RAW, pack_key
 from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.rules.expiry import RETENTION
 from ledger.storage import FORMAT, Store, asset_prefix
-from tests.helpers.ledger_world import LedgerWorld, ManualClock
+from ledger_lite import canonical
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 from tests.helpers.waiting import wait_for
 from tests.ledger.support import expires_of, reading_at, rows
 
@@ -263,5 +264,41 @@ def test_a_merge_that_fails_leaves_the_block_stored_and_its_rows_found(
         node.store.settle()
         assert not node.store._recent_rows
         assert _stored(node, first) and _stored(node, second)
+    finally:
+        node.close()
+
+
+@pytest.mark.parametrize("entered", [False, True])
+def test_a_merged_row_added_where_a_new_reading_creates_its_asset(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                  entered: bool) -> None:
+    """A row added below ``asset_rows_merged`` at the key the next reading's asset will have. Entered in
+    ``asset_rows`` too, it is counted on start, and the start refuses the store. Not entered, it is never read: the
+    block looks for a clash among the rows found through memory only (``Store._write_state``), so it is stored,
+    and the audit refuses the store."""
+    w = ledger_world
+    clock = ManualClock()
+    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=1)
+    w.new_asset(node, 2)
+    node.close()
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    reading = w.generate(slot(3), 1_000)
+    key = pack_key(f"asset/{reading.tx_id}")
+    with sqlite3.connect(db_path) as db:
+        assert int(db.execute("SELECT value FROM meta WHERE key = 'asset_rows_merged'").fetchone()[0]) > 1
+        db.execute("INSERT INTO state(id, key, value) VALUES (0, ?, ?)", (key, bytes((FORM_RAW,)) + canonical({})))
+        if entered:
+            db.execute("INSERT INTO asset_rows(prefix, id) VALUES (?, 0)", (asset_prefix(key),))
+    db.close()
+    if entered:
+        with pytest.raises(StoreError, match=r"the store holds (\d+) state values, but its state tree holds (?!\1)\d+: "
+                                             r"the store was changed outside the node"):
+            _node_merging_every(w, tmp_path / "node", clock, merge_rows=1_000)
+        return
+    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=1_000)
+    try:
+        assert w.submit_wait(node, reading)["code"] == "ok"
+        assert node.store.state_value(f"asset/{reading.tx_id}")[1]["wh"] == 1_000
+        with pytest.raises(StoreError, match=r"found the key of path .* twice"):
+            node.audit()
     finally:
         node.close()
