@@ -16,11 +16,11 @@ neither its memory nor its start grows with the state. A text key's row is found
 of them had every page of it rewritten by each block (1,480 of the ~1,730 pages a block of 2,000 readings changed at
 600,000 readings, issue 16). So an asset row is found by its key's first 8 bytes as ``tx_ids`` finds a transaction:
 the rows written since the last merge (those from ``asset_rows_merged`` on, a range at the table's end) are held in
-memory, read from there on start, and every ``MERGE_ROWS`` of them go into ``asset_rows`` together, in key order; a
-deleted row's entry is noted in ``asset_rows_gone`` (its id: at the table's end too, the sweep deleting the oldest) and
-leaves ``asset_rows`` with the next merge. A lookup reads the rows under the prefix and keeps those holding the key
-asked for. The indexes
-``state_owner`` (asset rows by owner) and ``state_open`` (assets open for trade by owner, expiry day, provider and
+memory, read from there on start, and every ``MERGE_ROWS`` of them go into ``asset_rows`` together, in key order
+(half as many once the node is idle: ``rows_merge_due``); a deleted row's entry is noted in ``asset_rows_gone`` (its
+id: at the table's end too, the sweep deleting the oldest) and leaves ``asset_rows`` with the next merge. A lookup
+reads the rows under the prefix and keeps those holding the key asked for. The indexes ``state_owner`` (asset rows by
+owner) and ``state_open`` (assets open for trade by owner, expiry day, provider and
 method: ``ledger.state_index``) are written in the transaction of the block that changes them; owners are numbered in
 ``owners``. These indexes are keyed by hash-like ids, so a block of new assets writes pages all over them: the price of
 a node whose memory does not grow with its history (measured in ``bench/ledger_ingest.py``). The index ``state_expiry``
