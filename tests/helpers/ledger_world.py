@@ -57,7 +57,7 @@ from ledger.errors import StoreError
 from ledger.genesis import Genesis, entry
 from ledger.node import Node
 from ledger.node_base import Pending
-from ledger.storage import Store
+from ledger.storage import MERGE_IDS, MERGE_ROWS, Store
 from ledger_lite import SigningKey, Transaction, sign_tx
 from ledger_lite.governance import registry_entry, sign_approval
 from ledger_lite.request_auth import sign_request
@@ -135,11 +135,13 @@ class LedgerWorld:
         return Genesis(chain_id=self.chain_id, time=self.genesis_time, entries=entries)
 
     def open_node(self, data_dir: Path, clock: ManualClock | None = None, *, start: bool = True,
-                  linger_s: float = 0.01, cosigners: Sequence[SigningKey] = ()) -> Node:
+                  linger_s: float = 0.01, cosigners: Sequence[SigningKey] = (), merge_ids: int = MERGE_IDS,
+                  merge_rows: int = MERGE_ROWS) -> Node:
         """A node over ``data_dir/ledger.sqlite`` (created or reopened); started unless ``start=False``;
-        ``cosigners``: further validator keys it signs blocks with (standing in for other validators' nodes)."""
+        ``cosigners``: further validator keys it signs blocks with (standing in for other validators' nodes);
+        ``merge_ids``, ``merge_rows``: its store's (``ledger.storage.Store``)."""
         data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store(data_dir / "ledger.sqlite")
+        store = Store(data_dir / "ledger.sqlite", merge_ids=merge_ids, merge_rows=merge_rows)
         try:
             node = Node(store, self.genesis(), self.validator, clock=clock or ManualClock(), linger_s=linger_s,
                         cosigners=cosigners)

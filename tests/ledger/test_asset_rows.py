@@ -22,14 +22,6 @@ from tests.helpers.waiting import wait_for
 from tests.ledger.support import expires_of, reading_at, rows
 
 
-def _node_merging_every(world: LedgerWorld, data_dir: Path, clock: ManualClock, merge_rows: int) -> Node:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    node = Node(Store(data_dir / "ledger.sqlite", merge_rows=merge_rows), world.genesis(), world.validator,
-                clock=clock)
-    node.start()
-    return node
-
-
 def _layout(db_path: Path) -> tuple[int, set[tuple[int, int]], set[tuple[int, int]], dict[int, int]]:
     """As committed (read beside the node): ``asset_rows_merged`` (1 until the first merge), the entries of
     ``asset_rows`` and of ``asset_rows_gone``, and every asset row (id → its key's prefix)."""
@@ -53,7 +45,7 @@ def test_asset_rows_are_found_before_and_after_they_are_merged(ledger_world: Led
     w = ledger_world
     clock = ManualClock()
     db_path = tmp_path / "node" / "ledger.sqlite"
-    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=3)
+    node = w.open_node(tmp_path / "node", clock, merge_rows=3)
     live: set[str] = set()
     swept: set[str] = set()
     merges: set[int] = set()
@@ -90,7 +82,7 @@ def test_asset_rows_are_found_before_and_after_they_are_merged(ledger_world: Led
     finally:
         node.close()
     assert len(merges) >= 3 and gone_seen  # merged several times, with swept rows waiting in between
-    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=3)
+    node = w.open_node(tmp_path / "node", clock, merge_rows=3)
     try:
         assert all(_stored(node, a) for a in live) and not any(_stored(node, a) for a in swept)
         assert node.state.root() == node.head.state_root
@@ -103,7 +95,7 @@ def test_rows_written_since_the_merge_survive_a_crash(ledger_world: LedgerWorld,
     """The files as a crash leaves them: the rows above ``asset_rows_merged`` are read into memory on start."""
     w = ledger_world
     clock = ManualClock()
-    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=1_000)
+    node = w.open_node(tmp_path / "node", clock, merge_rows=1_000)
     try:
         assets = [w.new_asset(node, n) for n in range(2, 5)]
         crashed = tmp_path / "crashed"
@@ -113,7 +105,7 @@ def test_rows_written_since_the_merge_survive_a_crash(ledger_world: LedgerWorld,
     finally:
         node.close()
     assert rows(crashed / "ledger.sqlite", "SELECT count(*) FROM asset_rows") == [(0,)]
-    node = _node_merging_every(w, crashed, clock, merge_rows=1_000)
+    node = w.open_node(crashed, clock, merge_rows=1_000)
     try:
         assert all(_stored(node, a) for a in assets)
         assert len(node.store._recent_rows) == len(assets)
@@ -128,7 +120,7 @@ def test_assets_sharing_a_prefix_are_told_apart(ledger_world: LedgerWorld, tmp_p
     each is found by its whole key, and a key that only shares the prefix finds nothing."""
     w = ledger_world
     clock = ManualClock()
-    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=2 if merged else 1_000)
+    node = w.open_node(tmp_path / "node", clock, merge_rows=2 if merged else 1_000)
     try:
         first, second = w.new_asset(node, 2), w.new_asset(node, 3)
         store = node.store
@@ -226,7 +218,7 @@ def test_an_idle_node_merges_once_half_the_rows_wait(ledger_world: LedgerWorld, 
     """The producer merges the recent asset rows once it has been idle ``idle_write_s`` and half of ``merge_rows``
     are waiting (``Store.rows_merge_due``), without a block doing it; fewer stay in memory."""
     w = ledger_world
-    node = _node_merging_every(w, tmp_path / "node", ManualClock(), merge_rows=8)
+    node = w.open_node(tmp_path / "node", ManualClock(), merge_rows=8)
     node.idle_write_s = 0.05
     try:
         w.new_asset(node, 2)
@@ -246,7 +238,7 @@ def test_a_merge_that_fails_leaves_the_block_stored_and_its_rows_found(
         ledger_world: LedgerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     w = ledger_world
-    node = _node_merging_every(w, tmp_path / "node", ManualClock(), merge_rows=1)
+    node = w.open_node(tmp_path / "node", ManualClock(), merge_rows=1)
     try:
         merge = node.store._merge_rows
 
@@ -277,7 +269,7 @@ def test_a_merged_row_added_where_a_new_reading_creates_its_asset(ledger_world: 
     and the audit refuses the store."""
     w = ledger_world
     clock = ManualClock()
-    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=1)
+    node = w.open_node(tmp_path / "node", clock, merge_rows=1)
     w.new_asset(node, 2)
     node.close()
     db_path = tmp_path / "node" / "ledger.sqlite"
@@ -292,9 +284,9 @@ def test_a_merged_row_added_where_a_new_reading_creates_its_asset(ledger_world: 
     if entered:
         with pytest.raises(StoreError, match=r"the store holds (\d+) state values, but its state tree holds (?!\1)\d+: "
                                              r"the store was changed outside the node"):
-            _node_merging_every(w, tmp_path / "node", clock, merge_rows=1_000)
+            w.open_node(tmp_path / "node", clock, merge_rows=1_000)
         return
-    node = _node_merging_every(w, tmp_path / "node", clock, merge_rows=1_000)
+    node = w.open_node(tmp_path / "node", clock, merge_rows=1_000)
     try:
         assert w.submit_wait(node, reading)["code"] == "ok"
         assert node.store.state_value(f"asset/{reading.tx_id}")[1]["wh"] == 1_000

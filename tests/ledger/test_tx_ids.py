@@ -12,8 +12,7 @@ import pytest
 
 from ledger.compact import unpack_tx
 from ledger.errors import NotFound, Rejected
-from ledger.node import Node
-from ledger.storage import FORMAT, Store, id_prefix
+from ledger.storage import FORMAT, id_prefix
 from ledger_lite import Transaction, sha256
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 
@@ -57,14 +56,6 @@ def test_a_store_of_format_6_is_keyed_by_id_prefix_with_the_same_answers(ledger_
         db.close()
 
 
-def _node_merging_every(world: LedgerWorld, data_dir: Path, merge_ids: int) -> Node:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    node = Node(Store(data_dir / "ledger.sqlite", merge_ids=merge_ids), world.genesis(), world.validator,
-                clock=ManualClock())
-    node.start()
-    return node
-
-
 def _counts(db_path: Path) -> tuple[int, int, int]:
     """Rows of ``tx_recent``, ``tx_ids`` and ``txs``, as committed (read beside the node)."""
     db = sqlite3.connect(db_path)
@@ -80,7 +71,7 @@ def test_recent_ids_are_found_before_and_after_they_are_merged(ledger_world: Led
     """A block's ids wait in ``tx_recent`` until ``merge_ids`` of them are held, then move into ``tx_ids`` with
     the block that reaches that many: every id is in one of the two, and found, all along."""
     w = ledger_world
-    node = _node_merging_every(w, tmp_path / "node", merge_ids=4)
+    node = w.open_node(tmp_path / "node", merge_ids=4)
     db_path = tmp_path / "node" / "ledger.sqlite"
     sent: list[Transaction] = []
     merges = 0
@@ -108,7 +99,7 @@ def test_recent_ids_survive_a_crash(ledger_world: LedgerWorld, tmp_path: Path) -
     """The files as a crash leaves them (the node killed, nothing merged on close): the ids committed since the
     last merge are in ``tx_recent``, loaded by the next start, and a reading sent again is still refused."""
     w = ledger_world
-    node = _node_merging_every(w, tmp_path / "node", merge_ids=1_000)
+    node = w.open_node(tmp_path / "node", merge_ids=1_000)
     try:
         sent = [w.generate(slot(n), 10_000) for n in range(1, 4)]
         ids = [w.commit(node, tx)["result"]["asset_id"] for tx in sent]
@@ -119,7 +110,7 @@ def test_recent_ids_survive_a_crash(ledger_world: LedgerWorld, tmp_path: Path) -
     finally:
         node.close()
     assert _counts(crashed / "ledger.sqlite")[0] >= 3
-    node = _node_merging_every(w, crashed, merge_ids=1_000)
+    node = w.open_node(crashed, merge_ids=1_000)
     try:
         assert node.store.committed(ids) == set(ids)
         with pytest.raises(Rejected, match="already submitted"):
@@ -133,7 +124,7 @@ def test_ids_sharing_a_prefix_are_told_apart_while_recent(ledger_world: LedgerWo
     """Two recent transactions filed under one prefix (as if their ids began with the same 8 bytes), one of them
     also merged: each is found by its whole id, and an id that only shares the prefix finds nothing."""
     w = ledger_world
-    node = _node_merging_every(w, tmp_path / "node", merge_ids=1_000)
+    node = w.open_node(tmp_path / "node", merge_ids=1_000)
     try:
         first, second = w.new_asset(node, 1), w.new_asset(node, 2)
         store = node.store
