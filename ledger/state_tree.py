@@ -36,7 +36,8 @@ changed entries' stored form are compiled too (``_smt_native.walk``, ``load_pair
 forms are at the end of this module. The positions changed since the last write are kept in
 ``_smt_native.IndexSet``, where the compiled update notes each straight from the path's bits. Children are loaded
 and evicted as a pair: a cached internal node with neither child cached has its children on disk. Pairs are evicted
-least recently used first (their order in ``ledger.lru_order.LruOrder``, which the cycle collector does not walk)
+least recently used first (their order in ``_smt_native.LruOrder``, a linked list of machine words, or
+``ledger.lru_order.LruOrder`` where the module was never built; neither is walked by the cycle collector)
 once ``capacity`` entries are cached (before a walk, and when the producer has nothing to do, ``trim``: so the cache
 holds at most ``capacity``, what one batch's walks load and the changed entries not written yet), and only when
 neither child changed since the last write (their rows on disk are theirs); a walk touches its pairs from the bottom
@@ -51,7 +52,7 @@ order's touches 7.3 → 2.7 % of it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from ledger.errors import StoreError
@@ -65,10 +66,17 @@ if NATIVE:
 # the stored nodes at the given heap indexes (those stored): a 32-byte hash, or a leaf's ``path || value_hash``
 NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 
-# Cached entries: ~204 bytes each with the bookkeeping in a NodeTable (242 in a dict, when the default was 1 << 20):
-# the same memory as before holds a fifth more of the tree.
-DEFAULT_CAPACITY = 1_250_000
+# Cached entries: ~177 bytes each with the bookkeeping in a NodeTable and the order of their pairs in an
+# ``_smt_native.LruOrder`` (204 with ``ledger.lru_order``'s, 242 in a dict when the default was 1 << 20): the same
+# memory as before holds 15 % more of the tree.
+DEFAULT_CAPACITY = 1_440_000
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
+
+
+def _order(keys: Iterable[int] = ()) -> LruOrder | _smt_native.LruOrder:
+    """An LRU order of ``keys`` (oldest first), compiled where the module was built: ~35 bytes a key instead of ~80
+    (300,000 keys, ``tracemalloc``), and a touch that makes no object."""
+    return _smt_native.LruOrder(keys) if NATIVE else LruOrder(keys)
 
 
 def pinned_depth(capacity: int) -> int:
@@ -127,7 +135,7 @@ class StoredTree(SparseMerkleTree):
         self._nodes: Nodes = _smt_native.NodeTable() if NATIVE else {}
         self._read_nodes = read_nodes
         self._capacity = capacity
-        self._lru = LruOrder()  # cached pairs by their parent's heap index, but the pinned ones
+        self._lru = _order()  # cached pairs by their parent's heap index, but the pinned ones
         # The top levels, which nearly every block walks through, are never evicted: pairs whose parent's heap index
         # is below this, kept out of the LRU order and its bookkeeping.
         self._pinned_below = 1 << pinned_depth(capacity)
@@ -135,7 +143,7 @@ class StoredTree(SparseMerkleTree):
         # the reads of a block's values does not walk them again; and the internal nodes they walk through: an
         # eviction of a pair below one of these, or a write of the tree, forgets them all.
         self._reached: dict[bytes, None] = {}
-        self._reached_through: dict[int, None] = {}
+        self._reached_through: dict[int, None] | _smt_native.IndexSet = _smt_native.IndexSet() if NATIVE else {}
         self._size = size
         # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
         # the LRU order is made only when the cache first overflows (deepest pairs first).
@@ -188,7 +196,10 @@ class StoredTree(SparseMerkleTree):
         reached.update(dict.fromkeys(paths))
         through = self._reached_through
         for level in evictable:
-            through.update(dict.fromkeys(level))
+            if isinstance(through, dict):
+                through.update(dict.fromkeys(level))
+            else:
+                through.update(level)
 
     def _load_pairs(self, indexes: list[int]) -> None:
         """Read the children of the cached internal nodes ``indexes`` from disk (a few queries for all), check them
@@ -246,9 +257,12 @@ class StoredTree(SparseMerkleTree):
         self._reached_through.clear()
         if not self._complete:
             lru, pinned = self._lru, self._pinned_below
-            for index, _ in write.rows:  # deepest first: parents end up fresher than their children
-                if index >> 1 >= pinned:
-                    lru.touch(index >> 1)
+            if isinstance(lru, LruOrder):
+                for index, _ in write.rows:  # deepest first: parents end up fresher than their children
+                    if index >> 1 >= pinned:
+                        lru.touch(index >> 1)
+            else:
+                lru.touch_parents(write.rows, pinned)  # the same loop, compiled
         self._dirty.clear()
         self._evict()
 
@@ -265,13 +279,26 @@ class StoredTree(SparseMerkleTree):
         if self._complete:
             self._complete = False
             pinned = self._pinned_below
-            self._lru = LruOrder(sorted({index >> 1 for index in nodes if index >> 1 >= pinned}, key=int.bit_length,
-                                        reverse=True))
+            self._lru = _order(sorted({index >> 1 for index in nodes if index >> 1 >= pinned}, key=int.bit_length,
+                                      reverse=True))
         lru = self._lru
         dirty = self._dirty
-        kept = []
         through = self._reached_through
-        forget = False  # a pair below a node that a remembered path walks through left: forget them all
+        if (NATIVE and isinstance(lru, _smt_native.LruOrder) and isinstance(nodes, _smt_native.NodeTable)
+                and isinstance(dirty, _smt_native.IndexSet) and isinstance(through, _smt_native.IndexSet)):
+            forget = lru.evict(nodes, dirty, through, self._capacity)  # the loop below, compiled
+        else:
+            forget = self._evict_pairs(nodes, lru, dirty, through)
+        if forget:  # a pair below a node that a remembered path walks through left: forget them all
+            self._reached.clear()
+            through.clear()
+
+    def _evict_pairs(self, nodes: Nodes, lru: LruOrder | _smt_native.LruOrder, dirty: Collection[int],
+                     through: Collection[int]) -> bool:
+        """``_evict``'s loop (``_smt_native.LruOrder.evict`` compiled): least recently used pairs leave until
+        ``capacity`` entries are cached; True if one below a node that a remembered path walks through left."""
+        kept = []
+        forget = False
         for _ in range(min(len(lru), 2 * (len(nodes) - self._capacity) + 64)):  # bounded work per walk
             if len(nodes) <= self._capacity:
                 break
@@ -290,9 +317,7 @@ class StoredTree(SparseMerkleTree):
                 del nodes[left + 1]
         for parent in kept:  # tried again once they are written
             lru.add(parent)
-        if forget:
-            self._reached.clear()
-            through.clear()
+        return forget
 
     # --- building -------------------------------------------------------------------------------------------
     def load_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:

@@ -22,7 +22,7 @@
  * same hashing (4 times the Python levels at 900 leaves); test_merkle.py checks it against them and the published
  * vectors.
  */
-#define MODULE_BUILD 2 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
+#define MODULE_BUILD 3 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <openssl/evp.h>
@@ -615,6 +615,531 @@ static PyTypeObject IndexSetType = {
     .tp_as_sequence = &marks_as_sequence,
     .tp_iter = (getiterfunc)marks_iter,
     .tp_methods = marks_methods,
+};
+
+/* ---- LruOrder ---------------------------------------------------------------------------------------------------
+ * ledger.lru_order.LruOrder compiled, the same methods and the same order (tests/ledger/test_lru_order.py runs its
+ * tests on both): the stored tree's cached pairs, by their parent's heap index, from least to most recently used.
+ * A doubly linked list of links in one array (a link's neighbours by their place in it, so a link never moves)
+ * and an open-addressed table of those places by key. A key costs a 16-byte link and a 4-byte place at most three
+ * quarters full (~35 bytes with the arrays' spare room), against ~80 bytes of dict entries, int objects and array in
+ * Python; and a touch is a lookup and four stores, not two dict operations. Keys from 2^63 on stand in the links as words from 2^63 on, handed out in turn
+ * and mapped both ways in two dicts (``big`` and ``small``): positions that deep are rare. Holds no objects but
+ * those ints, so the type needs no part in the cycle collector. */
+
+typedef struct {
+    uint64_t key;       /* 0: a free link (on the free list, through next) */
+    uint32_t prev, next; /* places in ``links``; 0 is the list's head, whose next is the oldest, prev the newest */
+} Link;
+
+typedef struct {
+    PyObject_HEAD
+    Link *links;         /* links[0]: the head */
+    uint32_t allocated;  /* links in the array */
+    uint32_t unused;     /* the first place never used yet */
+    uint32_t free;       /* a freed place to use again, 0: none */
+    uint32_t count;
+    uint32_t *places;    /* open-addressed: the place of a key's link, 0: empty */
+    size_t mask;
+    int shift;
+    uint64_t next_big;   /* the word the next key from 2^63 on stands as */
+    PyObject *big;       /* dict: key from 2^63 on -> its word (an int) */
+    PyObject *small;     /* dict: that word -> the key */
+} LruOrder;
+
+static PyTypeObject LruOrderType;
+
+#define BIG_WORDS (1ull << 63)
+
+static inline uint32_t order_find(const LruOrder *o, uint64_t key, size_t *at) {
+    /* the place of ``key``'s link, 0 if none; the table's slot for it (or the empty slot where it would go) in *at */
+    size_t i = slot_of(key, o->shift);
+    while (o->places[i] != 0 && o->links[o->places[i]].key != key)
+        i = (i + 1) & o->mask;
+    *at = i;
+    return o->places[i];
+}
+
+static int order_resize(LruOrder *o, size_t slots) {
+    uint32_t *old = o->places;
+    size_t old_count = old == NULL ? 0 : o->mask + 1;
+    uint32_t *fresh = PyMem_Calloc(slots, sizeof(uint32_t));
+    if (fresh == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->places = fresh;
+    o->mask = slots - 1;
+    o->shift = shift_of(slots);
+    for (size_t i = 0; i < old_count; i++)
+        if (old[i] != 0) {
+            size_t j = slot_of(o->links[old[i]].key, o->shift);
+            while (fresh[j] != 0)
+                j = (j + 1) & o->mask;
+            fresh[j] = old[i];
+        }
+    PyMem_Free(old);
+    return 0;
+}
+
+static inline void order_unlink(LruOrder *o, uint32_t place) {
+    Link *link = &o->links[place];
+    o->links[link->prev].next = link->next;
+    o->links[link->next].prev = link->prev;
+}
+
+static inline void order_append(LruOrder *o, uint32_t place) {
+    /* the link at ``place`` as the newest */
+    Link *head = &o->links[0];
+    o->links[place].prev = head->prev;
+    o->links[place].next = 0;
+    o->links[head->prev].next = place;
+    head->prev = place;
+}
+
+static int order_insert(LruOrder *o, uint64_t key, size_t at) {
+    /* a new link for ``key`` (not held; ``at``: its slot from order_find) as the newest */
+    if ((size_t)(o->count + 1) * 4 > (o->mask + 1) * 3) {
+        if (order_resize(o, 2 * (o->mask + 1)) < 0)
+            return -1;
+        order_find(o, key, &at);
+    }
+    uint32_t place = o->free;
+    if (place != 0)
+        o->free = o->links[place].next;
+    else {
+        if (o->unused == o->allocated) {
+            if (o->allocated > UINT32_MAX / 2) {
+                PyErr_SetString(PyExc_OverflowError, "expected fewer than 2^31 keys in an LruOrder, found more");
+                return -1;
+            }
+            Link *grown = PyMem_Realloc(o->links, 2 * (size_t)o->allocated * sizeof(Link));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            o->links = grown;
+            o->allocated *= 2;
+        }
+        place = o->unused++;
+    }
+    o->links[place].key = key;
+    order_append(o, place);
+    o->places[at] = place;
+    o->count++;
+    return 0;
+}
+
+static void order_remove(LruOrder *o, uint32_t place, size_t at) {
+    /* drop the link at ``place``, whose slot is ``at`` (backward shift, as NodeTable's table_remove) */
+    size_t hole = at;
+    for (size_t j = (hole + 1) & o->mask; o->places[j] != 0; j = (j + 1) & o->mask) {
+        size_t home = slot_of(o->links[o->places[j]].key, o->shift);
+        if (((j - home) & o->mask) >= ((j - hole) & o->mask)) {
+            o->places[hole] = o->places[j];
+            hole = j;
+        }
+    }
+    o->places[hole] = 0;
+    order_unlink(o, place);
+    o->links[place].key = 0;
+    o->links[place].next = o->free;
+    o->free = place;
+    o->count--;
+}
+
+static int order_word(LruOrder *o, PyObject *key, int make, uint64_t *word) {
+    /* 1: ``key``'s word in *word; 0: none (a key from 2^63 on without one yet, or with ``make`` false anything but
+     * a positive int); -1: an error. With ``make``, a key from 2^63 on gets a word, and what is not a positive int
+     * is refused (ValueError, as ledger.lru_order's). */
+    if (!PyLong_Check(key)) {
+        if (!make)
+            return 0;
+        PyErr_Format(PyExc_TypeError, "expected an int key, found %.80s", Py_TYPE(key)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(key, &overflow);
+    if (value == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow < 0 || (!overflow && value < 1)) {
+        if (!make)
+            return 0;
+        PyErr_Format(PyExc_ValueError, "expected a positive key, found %R", key);
+        return -1;
+    }
+    if (!overflow) {
+        *word = (uint64_t)value;
+        return 1;
+    }
+    PyObject *known = PyDict_GetItemWithError(o->big, key);
+    if (known != NULL) {
+        *word = PyLong_AsUnsignedLongLong(known);
+        return 1;
+    }
+    if (PyErr_Occurred())
+        return -1;
+    if (!make)
+        return 0;
+    PyObject *stand = PyLong_FromUnsignedLongLong(o->next_big);
+    int failed = stand == NULL || PyDict_SetItem(o->big, key, stand) < 0 || PyDict_SetItem(o->small, stand, key) < 0;
+    Py_XDECREF(stand);
+    if (failed)
+        return -1;
+    *word = o->next_big++;
+    return 1;
+}
+
+static PyObject *order_key(LruOrder *o, uint64_t word) {
+    /* the key a word stands for (a new reference) */
+    if (word < BIG_WORDS)
+        return PyLong_FromUnsignedLongLong(word);
+    PyObject *stand = PyLong_FromUnsignedLongLong(word);
+    if (stand == NULL)
+        return NULL;
+    PyObject *key = PyDict_GetItemWithError(o->small, stand);
+    Py_DECREF(stand);
+    if (key == NULL && !PyErr_Occurred())
+        PyErr_SetString(PyExc_SystemError, "an LruOrder lost the key of one of its words");
+    return Py_XNewRef(key);
+}
+
+static int order_forget(LruOrder *o, uint64_t word) {
+    /* a word from 2^63 on left the order: drop its mapping */
+    if (word < BIG_WORDS)
+        return 0;
+    PyObject *stand = PyLong_FromUnsignedLongLong(word);
+    if (stand == NULL)
+        return -1;
+    PyObject *key = PyDict_GetItemWithError(o->small, stand);
+    int failed = key == NULL || PyDict_DelItem(o->big, key) < 0 || PyDict_DelItem(o->small, stand) < 0;
+    Py_DECREF(stand);
+    return failed ? -1 : 0;
+}
+
+static int order_use(LruOrder *o, PyObject *key, int mode) {
+    /* mode 0: add (a held key keeps its place); 1: touch (moved to the newest, added if not held); 2: touch if held */
+    uint64_t word;
+    int known = order_word(o, key, mode != 2, &word);
+    if (known <= 0)
+        return known;
+    size_t at;
+    uint32_t place = order_find(o, word, &at);
+    if (place == 0)
+        return mode == 2 ? 0 : order_insert(o, word, at);
+    if (mode != 0) {
+        order_unlink(o, place);
+        order_append(o, place);
+    }
+    return 0;
+}
+
+static PyObject *order_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    PyObject *keys = NULL;
+    static char *names[] = {"keys", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:LruOrder", names, &keys))
+        return NULL;
+    LruOrder *o = (LruOrder *)type->tp_alloc(type, 0);
+    if (o == NULL)
+        return NULL;
+    o->links = PyMem_Calloc(MIN_SLOTS, sizeof(Link));
+    o->allocated = MIN_SLOTS;
+    o->unused = 1;
+    o->next_big = BIG_WORDS;
+    o->big = PyDict_New();
+    o->small = PyDict_New();
+    if (o->links == NULL || o->big == NULL || o->small == NULL || order_resize(o, MIN_SLOTS) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        Py_DECREF(o);
+        return NULL;
+    }
+    if (keys != NULL) {
+        PyObject *iter = PyObject_GetIter(keys), *key;
+        if (iter == NULL) {
+            Py_DECREF(o);
+            return NULL;
+        }
+        int failed = 0;
+        while (!failed && (key = PyIter_Next(iter)) != NULL) {
+            failed = order_use(o, key, 0) < 0;
+            Py_DECREF(key);
+        }
+        Py_DECREF(iter);
+        if (failed || PyErr_Occurred()) {
+            Py_DECREF(o);
+            return NULL;
+        }
+    }
+    return (PyObject *)o;
+}
+
+static void order_dealloc(LruOrder *o) {
+    PyMem_Free(o->links);
+    PyMem_Free(o->places);
+    Py_XDECREF(o->big);
+    Py_XDECREF(o->small);
+    Py_TYPE(o)->tp_free((PyObject *)o);
+}
+
+static Py_ssize_t order_length(LruOrder *o) {
+    return o->count;
+}
+
+static int order_contains(LruOrder *o, PyObject *key) {
+    uint64_t word;
+    int known = order_word(o, key, 0, &word);
+    if (known <= 0)
+        return known;
+    size_t at;
+    return order_find(o, word, &at) != 0;
+}
+
+static PyObject *order_iter(LruOrder *o) {
+    /* the keys oldest first (a list made at once: the order may change while it is read) */
+    PyObject *keys = PyList_New(0);
+    for (uint32_t place = o->links[0].next; keys != NULL && place != 0; place = o->links[place].next) {
+        PyObject *key = order_key(o, o->links[place].key);
+        if (key == NULL || PyList_Append(keys, key) < 0)
+            Py_CLEAR(keys);
+        Py_XDECREF(key);
+    }
+    PyObject *iter = keys == NULL ? NULL : PyObject_GetIter(keys);
+    Py_XDECREF(keys);
+    return iter;
+}
+
+static PyObject *order_add(LruOrder *o, PyObject *key) {
+    if (order_use(o, key, 0) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *order_touch(LruOrder *o, PyObject *key) {
+    if (order_use(o, key, 1) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *order_touch_present(LruOrder *o, PyObject *keys) {
+    PyObject *seq = PySequence_Fast(keys, "expected the keys to touch as an iterable");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < count && !failed; i++)
+        failed = order_use(o, items[i], 2) < 0;
+    Py_DECREF(seq);
+    if (failed)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *order_pop_oldest(LruOrder *o, PyObject *unused) {
+    uint32_t place = o->links[0].next;
+    if (place == 0) {
+        PyErr_SetString(PyExc_KeyError, "pop_oldest(): no keys");
+        return NULL;
+    }
+    uint64_t word = o->links[place].key;
+    PyObject *key = order_key(o, word);
+    if (key == NULL || order_forget(o, word) < 0) {
+        Py_XDECREF(key);
+        return NULL;
+    }
+    size_t at;
+    order_find(o, word, &at);
+    order_remove(o, place, at);
+    return key;
+}
+
+static int order_touch_word(LruOrder *o, uint64_t word) {
+    /* touch for a key below 2^63 */
+    size_t at;
+    uint32_t place = order_find(o, word, &at);
+    if (place == 0)
+        return order_insert(o, word, at);
+    order_unlink(o, place);
+    order_append(o, place);
+    return 0;
+}
+
+static PyObject *order_touch_parents(LruOrder *o, PyObject *args) {
+    /* StoredTree.written's touches: the parent of the position of each (position, node) of ``rows``, in turn, but
+     * those below ``pinned_below`` */
+    PyObject *rows;
+    unsigned long long below;
+    if (!PyArg_ParseTuple(args, "OK:touch_parents", &rows, &below))
+        return NULL;
+    PyObject *seq = PySequence_Fast(rows, "expected the rows as an iterable of (position, node)");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < count && !failed; i++) {
+        PyObject *row = items[i], *index;
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 2 || !PyLong_Check(index = PyTuple_GET_ITEM(row, 0))) {
+            PyErr_Format(PyExc_TypeError, "expected a row as (int position, node), found %R", row);
+            failed = 1;
+            break;
+        }
+        int overflow = 0;
+        long long value = PyLong_AsLongLongAndOverflow(index, &overflow);
+        if (value == -1 && PyErr_Occurred())
+            failed = 1;
+        else if (!overflow && value >= 1) {
+            if ((unsigned long long)value >> 1 >= below)
+                failed = order_touch_word(o, (uint64_t)value >> 1) < 0;
+        }
+        else if (overflow > 0) { /* a position from 2^63 on: its parent as an int (rare) */
+            PyObject *one = PyLong_FromLong(1), *parent = one == NULL ? NULL : PyNumber_Rshift(index, one);
+            failed = parent == NULL || order_use(o, parent, 1) < 0;
+            Py_XDECREF(one);
+            Py_XDECREF(parent);
+        }
+        else {
+            PyErr_Format(PyExc_ValueError, "expected a position of at least 1 (the root), found %R", index);
+            failed = 1;
+        }
+    }
+    Py_DECREF(seq);
+    if (failed)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static int evict_pair(NodeTable *nodes, IndexSet *dirty, IndexSet *through, uint64_t parent, int *kept,
+                      int *forget) {
+    /* One pair of StoredTree._evict: the children of ``parent`` (below 2^62: they are machine words) leave the
+     * cache unless one of them changed since the last write (then *kept says whether to try again later) */
+    uint64_t left = 2 * parent, right = left + 1;
+    size_t at;
+    int cached = table_find(nodes, left) != NULL || table_find(nodes, right) != NULL;
+    *kept = 0;
+    if (marks_find(dirty, left, &at) || marks_find(dirty, right, &at)) {
+        *kept = cached;
+        return 0;
+    }
+    if (cached && marks_find(through, parent, &at))
+        *forget = 1;
+    table_remove(nodes, left);
+    table_remove(nodes, right);
+    return 0;
+}
+
+static int evict_pair_object(PyObject *nodes, PyObject *dirty, PyObject *through, PyObject *parent, int *kept,
+                             int *forget) {
+    /* evict_pair for a parent from 2^62 on, whose children are kept beside the tables' words (as ints) */
+    PyObject *one = PyLong_FromLong(1), *left = NULL, *right = NULL;
+    int failed = one == NULL || (left = PyNumber_Lshift(parent, one)) == NULL
+                 || (right = PyNumber_Add(left, one)) == NULL, cached = 0, changed = 0;
+    *kept = 0;
+    if (!failed) {
+        int in_left = nodes_contain(nodes, left), in_right = nodes_contain(nodes, right);
+        int dirty_left = PySequence_Contains(dirty, left), dirty_right = PySequence_Contains(dirty, right);
+        failed = in_left < 0 || in_right < 0 || dirty_left < 0 || dirty_right < 0;
+        cached = in_left > 0 || in_right > 0;
+        changed = dirty_left > 0 || dirty_right > 0;
+    }
+    if (!failed && changed)
+        *kept = cached;
+    else if (!failed) {
+        int walked = cached ? PySequence_Contains(through, parent) : 0;
+        failed = walked < 0 || nodes_discard(nodes, left) < 0 || nodes_discard(nodes, right) < 0;
+        if (walked > 0)
+            *forget = 1;
+    }
+    Py_XDECREF(one);
+    Py_XDECREF(left);
+    Py_XDECREF(right);
+    return failed ? -1 : 0;
+}
+
+static PyObject *order_evict(LruOrder *o, PyObject *args) {
+    /* StoredTree._evict's loop over this order: the least recently used pairs leave ``nodes`` until it holds at most
+     * ``capacity`` entries (at most 2 * the excess + 64 pairs tried); pairs with a changed child are tried again
+     * after the others, as the newest. True if a pair below a node of ``through`` left. */
+    NodeTable *nodes;
+    IndexSet *dirty, *through;
+    Py_ssize_t capacity;
+    if (!PyArg_ParseTuple(args, "O!O!O!n:evict", &NodeTableType, &nodes, &IndexSetType, &dirty, &IndexSetType,
+                          &through, &capacity))
+        return NULL;
+    Py_ssize_t held = table_length(nodes);
+    if (held <= capacity)
+        Py_RETURN_FALSE;
+    Py_ssize_t tries = 2 * (held - capacity) + 64;
+    if (tries > (Py_ssize_t)o->count)
+        tries = o->count;
+    uint64_t *kept_words = PyMem_Malloc((size_t)(tries > 0 ? tries : 1) * sizeof(uint64_t));
+    if (kept_words == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t kept_count = 0;
+    int forget = 0, failed = 0;
+    for (Py_ssize_t i = 0; i < tries && !failed && table_length(nodes) > capacity; i++) {
+        uint32_t place = o->links[0].next;
+        uint64_t word = o->links[place].key;
+        size_t at;
+        order_find(o, word, &at);
+        order_remove(o, place, at);
+        int kept = 0;
+        if (word < (1ull << 62))
+            failed = evict_pair(nodes, dirty, through, word, &kept, &forget) < 0;
+        else {
+            PyObject *parent = order_key(o, word);
+            failed = parent == NULL
+                     || evict_pair_object((PyObject *)nodes, (PyObject *)dirty, (PyObject *)through, parent, &kept,
+                                          &forget) < 0;
+            Py_XDECREF(parent);
+        }
+        if (!failed && kept)
+            kept_words[kept_count++] = word;
+        else if (!failed)
+            failed = order_forget(o, word) < 0;
+    }
+    for (Py_ssize_t i = 0; i < kept_count && !failed; i++) { /* tried again once they are written */
+        size_t at;
+        if (order_find(o, kept_words[i], &at) == 0)
+            failed = order_insert(o, kept_words[i], at) < 0;
+    }
+    PyMem_Free(kept_words);
+    if (failed)
+        return NULL;
+    return PyBool_FromLong(forget);
+}
+
+static PyMethodDef order_methods[] = {
+    {"add", (PyCFunction)order_add, METH_O, "add(key): as the most recently used, unless it is here already"},
+    {"touch", (PyCFunction)order_touch, METH_O, "touch(key): as the most recently used, added if it was not here"},
+    {"touch_present", (PyCFunction)order_touch_present, METH_O,
+     "touch_present(keys): each of them that is here as the most recently used, in turn"},
+    {"pop_oldest", (PyCFunction)order_pop_oldest, METH_NOARGS,
+     "pop_oldest() -> the least recently used key, removed; KeyError when there is none"},
+    {"touch_parents", (PyCFunction)order_touch_parents, METH_VARARGS,
+     "touch_parents(rows, pinned_below): touch the parent of each (position, node), but those below pinned_below"},
+    {"evict", (PyCFunction)order_evict, METH_VARARGS,
+     "evict(nodes, dirty, through, capacity) -> whether a pair below a node of through left: StoredTree._evict"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods order_as_sequence = {
+    .sq_length = (lenfunc)order_length,
+    .sq_contains = (objobjproc)order_contains,
+};
+
+static PyTypeObject LruOrderType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ledger_lite._smt_native.LruOrder",
+    .tp_doc = "LruOrder(keys=()): positive int keys from least to most recently used, ledger.lru_order's compiled",
+    .tp_basicsize = sizeof(LruOrder),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = order_new,
+    .tp_dealloc = (destructor)order_dealloc,
+    .tp_as_sequence = &order_as_sequence,
+    .tp_iter = (getiterfunc)order_iter,
+    .tp_methods = order_methods,
 };
 
 /* ---- positions ----------------------------------------------------------------------------------------------- */
@@ -1607,11 +2132,12 @@ PyMODINIT_FUNC PyInit__smt_native(void) {
     if (sha256_md == NULL || digest_ctx == NULL || fresh_ctx == NULL
         || EVP_DigestInit_ex(fresh_ctx, sha256_md, NULL) != 1)
         return PyErr_Format(PyExc_ImportError, "expected OpenSSL to provide SHA-256, found it missing");
-    if (PyType_Ready(&NodeTableType) < 0 || PyType_Ready(&IndexSetType) < 0)
+    if (PyType_Ready(&NodeTableType) < 0 || PyType_Ready(&IndexSetType) < 0 || PyType_Ready(&LruOrderType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
     if (module != NULL && (PyModule_AddObjectRef(module, "NodeTable", (PyObject *)&NodeTableType) < 0
                            || PyModule_AddObjectRef(module, "IndexSet", (PyObject *)&IndexSetType) < 0
+                           || PyModule_AddObjectRef(module, "LruOrder", (PyObject *)&LruOrderType) < 0
                            || PyModule_AddIntConstant(module, "BUILD", MODULE_BUILD) < 0))
         Py_CLEAR(module);
     return module;

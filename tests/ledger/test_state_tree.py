@@ -19,6 +19,7 @@ import pytest
 from ledger import state_tree, storage
 from ledger.compact import unpack_key
 from ledger.errors import StoreError
+from ledger.lru_order import LruOrder
 from ledger.node import Node
 from ledger.state_tree import StoredTree, TreeWrite, pinned_depth
 from ledger.storage import (
@@ -841,3 +842,59 @@ def test_a_stored_tree_keeps_its_cache_in_a_table() -> None:
     assert isinstance(tree._nodes, _smt_native.NodeTable)
     assert tree.root() == SparseMerkleTree.from_items(
         {b"key %d" % i: hashlib.sha256(b"value %d" % i).digest() for i in range(100)}).root()
+
+
+def cache_trace(tree_file: TreeFile, seed: int) -> tuple[list[tuple[list[int], int]], type]:
+    """Random reads, trims, updates and writes through a small cache: the positions cached and the paths remembered
+    after each step, and the type of the order the cache kept."""
+    rng = random.Random(seed)
+    stored, trace = tree_file.open(40), []
+    universe = [b"k%d" % i for i in range(300)]
+    for block in range(40):
+        changes = {rng.choice(universe): sha(b"%d %f" % (block, rng.random())) for _ in range(rng.choice([1, 10, 40]))}
+        step = rng.random()
+        if step < 0.4:
+            stored.get_many(list(changes))
+        elif step < 0.6:
+            stored.get_many(rng.sample(universe, 20))
+        elif step < 0.7:
+            stored.trim()
+        stored.update(changes)
+        if rng.random() < 0.4:
+            tree_file.flush(stored)
+        trace.append((sorted(stored._nodes), len(stored._reached)))
+    return trace, type(stored._lru)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_eviction_leaves_the_cache_the_python_loop_leaves(tmp_path: Path, seed: int,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled, compiled_order = cache_trace(TreeFile(tmp_path / "compiled.sqlite"), seed)
+    with monkeypatch.context() as patched:  # the order of ledger.lru_order, so _evict takes its Python loop
+        patched.setattr(state_tree, "_order", lambda keys=(): LruOrder(keys))
+        python, python_order = cache_trace(TreeFile(tmp_path / "python.sqlite"), seed)
+    assert (compiled_order, python_order) == (_smt_native.LruOrder, LruOrder)
+    assert compiled == python
+    assert any(remembered for _, remembered in compiled) and len({len(cached) for cached, _ in compiled}) > 1
+
+
+@needs_native
+def test_the_compiled_eviction_takes_pairs_beyond_a_machine_word_and_keeps_changed_ones() -> None:
+    """Parents from 2^62 on (their children are kept beside the table's words) and from 2^63 on (beside the
+    order's): evicted as the others; a pair with a changed child stays, tried again as the newest; a pair below a
+    node a remembered path walks through says so."""
+    small, wide, deep, changed = 5, (1 << 62) + 5, (1 << 70) + 1, (1 << 66) + 3
+    nodes, dirty, through = _smt_native.NodeTable(), _smt_native.IndexSet(), _smt_native.IndexSet()
+    for parent in (small, wide, deep, changed):
+        nodes[2 * parent], nodes[2 * parent + 1] = sha(b"left %d" % parent), sha(b"right %d" % parent)
+    dirty.add(2 * changed + 1)
+    through.add(small)
+    order = _smt_native.LruOrder([changed, small, wide, deep])
+    assert order.evict(nodes, dirty, through, 2) is True
+    assert sorted(nodes) == [2 * changed, 2 * changed + 1] and list(order) == [changed]
+    assert order.evict(nodes, dirty, through, 2) is False  # within capacity: nothing to do
+    dirty.clear()
+    through.clear()
+    assert order.evict(nodes, dirty, through, 0) is False
+    assert len(nodes) == 0 and len(order) == 0
