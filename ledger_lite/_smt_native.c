@@ -623,9 +623,9 @@ static PyTypeObject IndexSetType = {
  * A doubly linked list of links in one array (a link's neighbours by their place in it, so a link never moves)
  * and an open-addressed table of those places by key. A key costs a 16-byte link and a 4-byte place at most three
  * quarters full (~35 bytes with the arrays' spare room), against ~80 bytes of dict entries, int objects and array in
- * Python; and a touch is a lookup and four stores, not two dict operations. Keys from 2^63 on stand in the links as words from 2^63 on, handed out in turn
- * and mapped both ways in two dicts (``big`` and ``small``): positions that deep are rare. Holds no objects but
- * those ints, so the type needs no part in the cycle collector. */
+ * Python; and a touch is a lookup and four stores, not two dict operations. Keys from 2^63 on stand in the links as
+ * words from 2^63 on, handed out in turn and mapped both ways in two dicts (``big`` and ``small``): positions that
+ * deep are rare. Holds no objects but those ints, so the type needs no part in the cycle collector. */
 
 typedef struct {
     uint64_t key;       /* 0: a free link (on the free list, through next) */
