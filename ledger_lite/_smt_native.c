@@ -817,12 +817,8 @@ static int order_forget(LruOrder *o, uint64_t word) {
     return failed ? -1 : 0;
 }
 
-static int order_use(LruOrder *o, PyObject *key, int mode) {
+static int order_use_word(LruOrder *o, uint64_t word, int mode) {
     /* mode 0: add (a held key keeps its place); 1: touch (moved to the newest, added if not held); 2: touch if held */
-    uint64_t word;
-    int known = order_word(o, key, mode != 2, &word);
-    if (known <= 0)
-        return known;
     size_t at;
     uint32_t place = order_find(o, word, &at);
     if (place == 0)
@@ -832,6 +828,13 @@ static int order_use(LruOrder *o, PyObject *key, int mode) {
         order_append(o, place);
     }
     return 0;
+}
+
+static int order_use(LruOrder *o, PyObject *key, int mode) {
+    /* order_use_word for a key as an int */
+    uint64_t word;
+    int known = order_word(o, key, mode != 2, &word);
+    return known <= 0 ? known : order_use_word(o, word, mode);
 }
 
 static PyObject *order_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
@@ -954,17 +957,6 @@ static PyObject *order_pop_oldest(LruOrder *o, PyObject *unused) {
     return key;
 }
 
-static int order_touch_word(LruOrder *o, uint64_t word) {
-    /* touch for a key below 2^63 */
-    size_t at;
-    uint32_t place = order_find(o, word, &at);
-    if (place == 0)
-        return order_insert(o, word, at);
-    order_unlink(o, place);
-    order_append(o, place);
-    return 0;
-}
-
 static PyObject *order_touch_parents(LruOrder *o, PyObject *args) {
     /* StoredTree.written's touches: the parent of the position of each (position, node) of ``rows``, in turn, but
      * those below ``pinned_below`` */
@@ -991,7 +983,7 @@ static PyObject *order_touch_parents(LruOrder *o, PyObject *args) {
             failed = 1;
         else if (!overflow && value >= 1) {
             if ((unsigned long long)value >> 1 >= below)
-                failed = order_touch_word(o, (uint64_t)value >> 1) < 0;
+                failed = order_use_word(o, (uint64_t)value >> 1, 1) < 0;
         }
         else if (overflow > 0) { /* a position from 2^63 on: its parent as an int (rare) */
             PyObject *one = PyLong_FromLong(1), *parent = one == NULL ? NULL : PyNumber_Rshift(index, one);
@@ -1099,11 +1091,8 @@ static PyObject *order_evict(LruOrder *o, PyObject *args) {
         else if (!failed)
             failed = order_forget(o, word) < 0;
     }
-    for (Py_ssize_t i = 0; i < kept_count && !failed; i++) { /* tried again once they are written */
-        size_t at;
-        if (order_find(o, kept_words[i], &at) == 0)
-            failed = order_insert(o, kept_words[i], at) < 0;
-    }
+    for (Py_ssize_t i = 0; i < kept_count && !failed; i++) /* tried again once they are written */
+        failed = order_use_word(o, kept_words[i], 0) < 0;
     PyMem_Free(kept_words);
     if (failed)
         return NULL;
