@@ -7,7 +7,7 @@ trade of memory for speed once the live state outgrows them. With 100 meters' re
 assets, a tree of ~445,000 nodes, each block sweeping as many as it adds), the node spent 347 µs of CPU a reading
 with the whole tree cached and 698 µs with a cache of 100,000 nodes (2,175 against 1,196 readings/s; the steady
 part of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default (~430 MB) holds the
-tree of about 590,000 live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs
+tree of about 700,000 live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs
 faster with more.
 
 How a budget is split: as the defaults split theirs (about 85 % for the tree), at the measured cost of an entry
@@ -23,7 +23,7 @@ from ledger.errors import Error
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY
 
-TREE_ENTRY_BYTES = 177  # a cached tree node with its bookkeeping, compiled (bench/ledger_steady.py)
+TREE_ENTRY_BYTES = 150  # a cached tree node with its bookkeeping, compiled (bench/ledger_steady.py)
 TREE_HELD = 1.5  # entries the tree holds at most for each of its capacity: half again unwritten (wants_flush)
 VALUE_BYTES = 1024  # a cached value: an asset's dict with its key and bookkeeping
 MIN_MEGABYTES = 16

@@ -66,10 +66,10 @@ if NATIVE:
 # the stored nodes at the given heap indexes (those stored): a 32-byte hash, or a leaf's ``path || value_hash``
 NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 
-# Cached entries: ~177 bytes each with the bookkeeping in a NodeTable and the order of their pairs in an
-# ``_smt_native.LruOrder`` (204 with ``ledger.lru_order``'s, 242 in a dict when the default was 1 << 20): the same
-# memory as before holds 15 % more of the tree.
-DEFAULT_CAPACITY = 1_440_000
+# Cached entries: ~150 bytes each in a NodeTable (its records and slots) with the bookkeeping and the order of their
+# pairs in an ``_smt_native.LruOrder`` (177 when entries were bytes objects, 204 with ``ledger.lru_order``'s order,
+# 242 in a dict when the default was 1 << 20): the same memory as before holds 18 % more of the tree.
+DEFAULT_CAPACITY = 1_700_000
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 

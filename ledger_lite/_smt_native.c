@@ -11,7 +11,8 @@
  * its index is made when the dict is asked, (1 << d) | the path's first d bits (index_of; on a NodeTable, down to
  * depth 62, it stays a machine word: word_at).
  *
- * Entries are bytes: 32 (an internal node's hash) or 96 (a leaf's path || value_hash || leaf hash). Every
+ * Entries are 32 bytes (an internal node's hash) or 96 (a leaf's path || value_hash || leaf hash): bytes objects
+ * in a dict, records of their own in a NodeTable; the walks read either through a View (below). Every
  * function returns -1 (or NULL) with a Python exception set on failure; the GIL is held throughout, so the one
  * digest context is never used by two calls at once.
  *
@@ -62,55 +63,114 @@ static int sha256_of(unsigned char prefix, const unsigned char *a, const unsigne
     return 0;
 }
 
-static const unsigned char *hash_of(PyObject *entry) {
-    /* _hash_of: the hash of an entry (borrowed: it lives in the entry) */
-    if (entry == NULL)
+static int make_leaf(const unsigned char *path, const unsigned char *value, unsigned char *out) {
+    /* a leaf's entry, path || value || H(0 || path || value), into out[RECORD] */
+    memmove(out, path, HASH);
+    memmove(out + HASH, value, HASH);
+    return sha256_of(0, out, out + HASH, out + 64);
+}
+
+/* An entry as the walks read it, wherever it lives: its bytes (NULL: absent) and their count, HASH or RECORD. The
+ * bytes stay valid until the entry at that position is replaced or removed (in a NodeTable, its record is then
+ * handed out again; in a dict, its bytes object released): a walk that writes a position it has read copies what it
+ * still needs first. */
+typedef struct {
+    const unsigned char *data;
+    Py_ssize_t size;
+} View;
+
+static const View ABSENT = {NULL, 0};
+
+static inline const unsigned char *hash_of(View entry) {
+    /* _hash_of: the hash of an entry */
+    if (entry.data == NULL)
         return EMPTY;
-    const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(entry);
-    return PyBytes_GET_SIZE(entry) == HASH ? data : data + 64;
-}
-
-static PyObject *node_entry(const unsigned char *left, const unsigned char *right) {
-    PyObject *node = PyBytes_FromStringAndSize(NULL, HASH);
-    if (node != NULL && sha256_of(1, left, right, (unsigned char *)PyBytes_AS_STRING(node)) < 0)
-        Py_CLEAR(node);
-    return node;
-}
-
-static PyObject *leaf_entry(const unsigned char *path, const unsigned char *value) {
-    /* path || value || H(0 || path || value) */
-    PyObject *leaf = PyBytes_FromStringAndSize(NULL, RECORD);
-    if (leaf == NULL)
-        return NULL;
-    unsigned char *data = (unsigned char *)PyBytes_AS_STRING(leaf);
-    memcpy(data, path, HASH);
-    memcpy(data + HASH, value, HASH);
-    if (sha256_of(0, path, value, data + 64) < 0)
-        Py_CLEAR(leaf);
-    return leaf;
+    return entry.size == HASH ? entry.data : entry.data + 64;
 }
 
 /* ---- NodeTable: the stored tree's cache of nodes (ledger.state_tree) ------------------------------------------
  *
- * A map from heap index to entry, as the node dict of smt_tree is, for the tree a node keeps behind its store:
- * an open-addressing table (linear probing, deletions by backward shift) of (index, entry) slots, the index as a
- * machine word rather than an int object. A walk's lookup then reads the slot and the entry, instead of a dict's
- * index array, entry, key object and entry; and an entry costs 16 bytes of slot at most three quarters full rather
- * than a dict entry and an int (measured by bench/ledger_steady.py's tree_cache_bytes_per_entry). Indexes from
- * 2^63 on (paths sharing more than 62 bits) and anything else a dict would take are kept in a plain dict beside.
- * Entries hold no references to containers, so the table needs no part in the cycle collector. */
+ * A map from heap index to entry, as the node dict of smt_tree is, for the tree a node keeps behind its store: an
+ * open-addressing table (linear probing, deletions by backward shift) of heap indexes as machine words, each with
+ * the number of its entry's record; the records (32 bytes for an internal node, 96 for a leaf) lie in two pools of
+ * fixed chunks, which never move, and a record given back is handed out again first. A walk's lookup reads the
+ * key's slot and the record, instead of a dict's index array, entry, key object and bytes object; and an entry
+ * costs its bytes and 12 bytes of slot at most three quarters full, rather than a dict entry, an int and a bytes
+ * object (80 and 144 bytes from Python's allocator for a hash and a leaf): measured by bench/ledger_steady.py's
+ * tree_cache_bytes_per_entry. Python sees a mapping of int -> bytes: its bytes objects are made when asked.
+ * Indexes from 2^63 on (paths sharing more than 62 bits) and anything else a dict would take are kept in a plain
+ * dict beside, as bytes objects. The table holds no references to containers: no part in the cycle collector. */
+
+#define CHUNK_BITS 12 /* records per chunk of a pool: 4,096 */
+#define LEAF_REF 0x80000000u /* a slot's record number with this bit: in the leaves' pool */
+#define NO_RECORD 0xFFFFFFFFu
 
 typedef struct {
-    uint64_t key; /* heap index; 0: an empty slot */
-    PyObject *entry;
-} Slot;
+    unsigned char **chunks;
+    uint32_t chunk_count, chunk_room;
+    uint32_t made;      /* records handed out from the chunks so far */
+    uint32_t free_head; /* the last record given back (NO_RECORD: none); each given back holds the one before */
+    uint32_t size;      /* bytes a record */
+} Pool;
+
+static inline unsigned char *pool_at(const Pool *p, uint32_t n) {
+    return p->chunks[n >> CHUNK_BITS] + (size_t)(n & ((1u << CHUNK_BITS) - 1)) * p->size;
+}
+
+static int pool_take(Pool *p, uint32_t *n) {
+    /* a record to fill: one given back if there is one */
+    if (p->free_head != NO_RECORD) {
+        *n = p->free_head;
+        memcpy(&p->free_head, pool_at(p, *n), sizeof p->free_head);
+        return 0;
+    }
+    if (p->made >= LEAF_REF - 1) {
+        PyErr_SetString(PyExc_MemoryError, "expected fewer than 2^31 state tree entries in one table, found more");
+        return -1;
+    }
+    if ((p->made >> CHUNK_BITS) == p->chunk_count) {
+        if (p->chunk_count == p->chunk_room) {
+            uint32_t room = p->chunk_room ? 2 * p->chunk_room : 16;
+            unsigned char **grown = PyMem_Realloc(p->chunks, room * sizeof *grown);
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            p->chunks = grown;
+            p->chunk_room = room;
+        }
+        unsigned char *chunk = PyMem_Malloc((size_t)p->size << CHUNK_BITS);
+        if (chunk == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        p->chunks[p->chunk_count++] = chunk;
+    }
+    *n = p->made++;
+    return 0;
+}
+
+static inline void pool_give(Pool *p, uint32_t n) {
+    memcpy(pool_at(p, n), &p->free_head, sizeof p->free_head);
+    p->free_head = n;
+}
+
+static void pool_release(Pool *p) {
+    for (uint32_t i = 0; i < p->chunk_count; i++)
+        PyMem_Free(p->chunks[i]);
+    PyMem_Free(p->chunks);
+    *p = (Pool){NULL, 0, 0, 0, NO_RECORD, p->size};
+}
 
 typedef struct {
     PyObject_HEAD
-    Slot *slots;
+    uint64_t *keys;   /* heap index; 0: an empty slot */
+    uint32_t *refs;   /* the record of the entry at keys[i]: LEAF_REF | a leaf's, or an internal node's */
     size_t mask;      /* slots - 1, slots a power of two */
     int shift;        /* 64 - log2(slots): a key's home slot is the top bits of key * a large odd constant */
     Py_ssize_t used;  /* slots in use */
+    Pool hashes;      /* internal nodes' records, HASH bytes */
+    Pool leaves;      /* leaves' records, RECORD bytes */
     PyObject *others; /* dict: the keys that are not a machine word (above) */
 } NodeTable;
 
@@ -151,83 +211,124 @@ static int word_of(PyObject *index, uint64_t *key) {
     return 1;
 }
 
-static Slot *table_find(const NodeTable *t, uint64_t key) {
+static inline Py_ssize_t table_find(const NodeTable *t, uint64_t key) {
+    /* the slot of ``key``, -1: absent */
     for (size_t i = home_of(t, key);; i = (i + 1) & t->mask) {
-        if (t->slots[i].key == key)
-            return &t->slots[i];
-        if (t->slots[i].key == 0)
-            return NULL;
+        if (t->keys[i] == key)
+            return (Py_ssize_t)i;
+        if (t->keys[i] == 0)
+            return -1;
     }
+}
+
+static inline View table_view(const NodeTable *t, Py_ssize_t slot) {
+    /* the entry in ``slot`` (-1: absent) */
+    if (slot < 0)
+        return ABSENT;
+    uint32_t ref = t->refs[slot];
+    if (ref & LEAF_REF)
+        return (View){pool_at(&t->leaves, ref & ~LEAF_REF), RECORD};
+    return (View){pool_at(&t->hashes, ref), HASH};
 }
 
 static int table_resize(NodeTable *t, size_t slots) {
-    Slot *old = t->slots;
-    size_t old_count = old == NULL ? 0 : t->mask + 1;
-    Slot *fresh = PyMem_Calloc(slots, sizeof(Slot));
-    if (fresh == NULL) {
+    uint64_t *old_keys = t->keys;
+    uint32_t *old_refs = t->refs;
+    size_t old_count = old_keys == NULL ? 0 : t->mask + 1;
+    uint64_t *keys = PyMem_Calloc(slots, sizeof *keys);
+    uint32_t *refs = PyMem_Malloc(slots * sizeof *refs);
+    if (keys == NULL || refs == NULL) {
+        PyMem_Free(keys);
+        PyMem_Free(refs);
         PyErr_NoMemory();
         return -1;
     }
-    t->slots = fresh;
+    t->keys = keys;
+    t->refs = refs;
     t->mask = slots - 1;
     t->shift = shift_of(slots);
     for (size_t i = 0; i < old_count; i++)
-        if (old[i].key != 0) {
-            size_t j = home_of(t, old[i].key);
-            while (fresh[j].key != 0)
+        if (old_keys[i] != 0) {
+            size_t j = home_of(t, old_keys[i]);
+            while (keys[j] != 0)
                 j = (j + 1) & t->mask;
-            fresh[j] = old[i];
+            keys[j] = old_keys[i];
+            refs[j] = old_refs[i];
         }
-    PyMem_Free(old);
+    PyMem_Free(old_keys);
+    PyMem_Free(old_refs);
     return 0;
 }
 
-static int table_put(NodeTable *t, uint64_t key, PyObject *entry) {
-    /* table[key] = entry (a new reference is taken) */
-    Slot *slot = table_find(t, key);
-    if (slot != NULL) {
-        Py_SETREF(slot->entry, Py_NewRef(entry));
+static int table_put(NodeTable *t, uint64_t key, const unsigned char *data, Py_ssize_t size) {
+    /* table[key] = the entry of ``size`` bytes (HASH or RECORD) at ``data``, copied (it may be this very key's) */
+    int leaf = size == RECORD;
+    Pool *pool = leaf ? &t->leaves : &t->hashes;
+    Py_ssize_t slot = table_find(t, key);
+    uint32_t n;
+    if (slot >= 0) {
+        uint32_t ref = t->refs[slot];
+        if (((ref & LEAF_REF) != 0) == leaf) { /* the same shape: in place */
+            memmove(pool_at(pool, ref & ~LEAF_REF), data, (size_t)size);
+            return 0;
+        }
+        if (pool_take(pool, &n) < 0) /* a record of the other shape: a free one, never the one ``data`` is in */
+            return -1;
+        memcpy(pool_at(pool, n), data, (size_t)size);
+        pool_give(ref & LEAF_REF ? &t->leaves : &t->hashes, ref & ~LEAF_REF);
+        t->refs[slot] = leaf ? LEAF_REF | n : n;
         return 0;
     }
     if ((size_t)(t->used + 1) * 4 > (t->mask + 1) * 3 && table_resize(t, 2 * (t->mask + 1)) < 0)
         return -1;
+    if (pool_take(pool, &n) < 0)
+        return -1;
+    memcpy(pool_at(pool, n), data, (size_t)size);
     size_t i = home_of(t, key);
-    while (t->slots[i].key != 0)
+    while (t->keys[i] != 0)
         i = (i + 1) & t->mask;
-    t->slots[i] = (Slot){key, Py_NewRef(entry)};
+    t->keys[i] = key;
+    t->refs[i] = leaf ? LEAF_REF | n : n;
     t->used++;
     return 0;
 }
 
 static int table_remove(NodeTable *t, uint64_t key) {
     /* del table[key]: 1 if it was there, 0 if not */
-    Slot *slot = table_find(t, key);
-    if (slot == NULL)
+    Py_ssize_t slot = table_find(t, key);
+    if (slot < 0)
         return 0;
-    PyObject *entry = slot->entry;
-    size_t hole = (size_t)(slot - t->slots);
-    for (size_t j = (hole + 1) & t->mask; t->slots[j].key != 0; j = (j + 1) & t->mask) {
+    uint32_t ref = t->refs[slot];
+    pool_give(ref & LEAF_REF ? &t->leaves : &t->hashes, ref & ~LEAF_REF);
+    size_t hole = (size_t)slot;
+    for (size_t j = (hole + 1) & t->mask; t->keys[j] != 0; j = (j + 1) & t->mask) {
         /* move back each entry of the run after the hole whose home is not between the hole and it */
-        size_t home = home_of(t, t->slots[j].key);
+        size_t home = home_of(t, t->keys[j]);
         if (((j - home) & t->mask) >= ((j - hole) & t->mask)) {
-            t->slots[hole] = t->slots[j];
+            t->keys[hole] = t->keys[j];
+            t->refs[hole] = t->refs[j];
             hole = j;
         }
     }
-    t->slots[hole] = (Slot){0, NULL};
+    t->keys[hole] = 0;
     t->used--;
-    Py_DECREF(entry);
     if (t->mask + 1 > MIN_SLOTS && (size_t)t->used * 16 < t->mask + 1 && table_resize(t, (t->mask + 1) / 4) < 0)
         PyErr_Clear(); /* shrinking failed for memory: the table stays as large as it was */
     return 1;
 }
 
-static int check_entry(PyObject *index, PyObject *entry) {
+static int view_of_object(PyObject *index, PyObject *entry, View *view) {
+    /* the bytes of an entry object (NULL: absent); a TypeError for anything but bytes of HASH or RECORD */
+    if (entry == NULL) {
+        *view = ABSENT;
+        return 0;
+    }
     if (!PyBytes_CheckExact(entry) || (PyBytes_GET_SIZE(entry) != HASH && PyBytes_GET_SIZE(entry) != RECORD)) {
         PyErr_Format(PyExc_TypeError, "expected a state tree entry of %d or %d bytes at %R, found %R", HASH, RECORD,
                      index, entry);
         return -1;
     }
+    *view = (View){(const unsigned char *)PyBytes_AS_STRING(entry), PyBytes_GET_SIZE(entry)};
     return 0;
 }
 
@@ -244,29 +345,34 @@ static int route(PyObject **nodes, PyObject *index, uint64_t *key) {
     return word;
 }
 
-static int nodes_get(PyObject *nodes, PyObject *index, PyObject **entry) {
-    /* nodes.get(index) as a borrowed reference (NULL: absent); -1 on error */
+static int nodes_get(PyObject *nodes, PyObject *index, View *entry) {
+    /* nodes.get(index) (ABSENT: not there); -1 on error, a TypeError for a dict's entry of another shape */
     uint64_t key;
     int word = route(&nodes, index, &key);
     if (word != 0) {
-        Slot *slot = word < 0 ? NULL : table_find((NodeTable *)nodes, key);
-        *entry = slot == NULL ? NULL : slot->entry;
+        *entry = word < 0 ? ABSENT : table_view((NodeTable *)nodes, table_find((NodeTable *)nodes, key));
         return word < 0 ? -1 : 0;
     }
-    *entry = PyDict_GetItemWithError(nodes, index);
-    return *entry == NULL && PyErr_Occurred() ? -1 : 0;
+    PyObject *found = PyDict_GetItemWithError(nodes, index);
+    if (found == NULL && PyErr_Occurred())
+        return -1;
+    return view_of_object(index, found, entry);
 }
 
-static int nodes_set(PyObject *nodes, PyObject *index, PyObject *entry) {
+static int nodes_set(PyObject *nodes, PyObject *index, const unsigned char *data, Py_ssize_t size) {
+    /* nodes[index] = the entry of ``size`` bytes at ``data`` (HASH or RECORD), copied */
     uint64_t key;
-    if (Py_IS_TYPE(nodes, &NodeTableType) && check_entry(index, entry) < 0) /* a table holds entries only */
-        return -1;
     int word = route(&nodes, index, &key);
     if (word < 0)
         return -1;
     if (word)
-        return table_put((NodeTable *)nodes, key, entry);
-    return PyDict_SetItem(nodes, index, entry);
+        return table_put((NodeTable *)nodes, key, data, size);
+    PyObject *entry = PyBytes_FromStringAndSize((const char *)data, size);
+    if (entry == NULL)
+        return -1;
+    int failed = PyDict_SetItem(nodes, index, entry);
+    Py_DECREF(entry);
+    return failed;
 }
 
 static int nodes_discard(PyObject *nodes, PyObject *index) {
@@ -282,10 +388,11 @@ static int nodes_discard(PyObject *nodes, PyObject *index) {
 }
 
 static int nodes_contain(PyObject *nodes, PyObject *index) {
-    PyObject *entry;
-    if (nodes_get(nodes, index, &entry) < 0)
-        return -1;
-    return entry != NULL;
+    uint64_t key;
+    int word = route(&nodes, index, &key);
+    if (word != 0)
+        return word < 0 ? -1 : table_find((NodeTable *)nodes, key) >= 0;
+    return PyDict_Contains(nodes, index);
 }
 
 static int nodes_check(PyObject *nodes) {
@@ -293,6 +400,10 @@ static int nodes_check(PyObject *nodes) {
         return 0;
     PyErr_Format(PyExc_TypeError, "expected the nodes as a dict or a NodeTable, found %.80s", Py_TYPE(nodes)->tp_name);
     return -1;
+}
+
+static PyObject *entry_object(View entry) {
+    return PyBytes_FromStringAndSize((const char *)entry.data, entry.size);
 }
 
 /* The table as Python sees it: a mutable mapping of int -> bytes (get, keys, items, update besides). */
@@ -303,6 +414,8 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     NodeTable *t = (NodeTable *)type->tp_alloc(type, 0);
     if (t == NULL)
         return NULL;
+    t->hashes = (Pool){NULL, 0, 0, 0, NO_RECORD, HASH};
+    t->leaves = (Pool){NULL, 0, 0, 0, NO_RECORD, RECORD};
     t->others = PyDict_New();
     if (t->others == NULL || table_resize(t, MIN_SLOTS) < 0) {
         Py_DECREF(t);
@@ -312,10 +425,10 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 }
 
 static void table_dealloc(NodeTable *t) {
-    if (t->slots != NULL)
-        for (size_t i = 0; i <= t->mask; i++)
-            Py_XDECREF(t->slots[i].entry);
-    PyMem_Free(t->slots);
+    PyMem_Free(t->keys);
+    PyMem_Free(t->refs);
+    pool_release(&t->hashes);
+    pool_release(&t->leaves);
     Py_XDECREF(t->others);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
@@ -325,19 +438,32 @@ static Py_ssize_t table_length(NodeTable *t) {
 }
 
 static PyObject *table_subscript(NodeTable *t, PyObject *index) {
-    PyObject *entry;
+    View entry;
     if (nodes_get((PyObject *)t, index, &entry) < 0)
         return NULL;
-    if (entry == NULL) {
+    if (entry.data == NULL) {
         PyErr_SetObject(PyExc_KeyError, index);
         return NULL;
     }
-    return Py_NewRef(entry);
+    return entry_object(entry);
+}
+
+static int table_set_object(NodeTable *t, PyObject *index, PyObject *entry) {
+    View view;
+    if (view_of_object(index, entry, &view) < 0) /* a table holds entries only */
+        return -1;
+    uint64_t key;
+    int word = word_of(index, &key);
+    if (word < 0)
+        return -1;
+    if (word)
+        return table_put(t, key, view.data, view.size);
+    return PyDict_SetItem(t->others, index, entry);
 }
 
 static int table_ass_subscript(NodeTable *t, PyObject *index, PyObject *entry) {
     if (entry != NULL)
-        return nodes_set((PyObject *)t, index, entry);
+        return table_set_object(t, index, entry);
     int removed = nodes_discard((PyObject *)t, index);
     if (removed == 0)
         PyErr_SetObject(PyExc_KeyError, index);
@@ -351,8 +477,8 @@ static int table_contains(NodeTable *t, PyObject *index) {
 static PyObject *table_keys(NodeTable *t, PyObject *unused) {
     PyObject *keys = PyDict_Keys(t->others);
     for (size_t i = 0; keys != NULL && i <= t->mask; i++)
-        if (t->slots[i].key != 0) {
-            PyObject *key = PyLong_FromUnsignedLongLong(t->slots[i].key);
+        if (t->keys[i] != 0) {
+            PyObject *key = PyLong_FromUnsignedLongLong(t->keys[i]);
             if (key == NULL || PyList_Append(keys, key) < 0)
                 Py_CLEAR(keys);
             Py_XDECREF(key);
@@ -363,8 +489,10 @@ static PyObject *table_keys(NodeTable *t, PyObject *unused) {
 static PyObject *table_items(NodeTable *t, PyObject *unused) {
     PyObject *items = PyDict_Items(t->others);
     for (size_t i = 0; items != NULL && i <= t->mask; i++)
-        if (t->slots[i].key != 0) {
-            PyObject *item = Py_BuildValue("(KO)", (unsigned long long)t->slots[i].key, t->slots[i].entry);
+        if (t->keys[i] != 0) {
+            View entry = table_view(t, (Py_ssize_t)i);
+            PyObject *item = Py_BuildValue("(Ky#)", (unsigned long long)t->keys[i], (const char *)entry.data,
+                                           entry.size);
             if (item == NULL || PyList_Append(items, item) < 0)
                 Py_CLEAR(items);
             Py_XDECREF(item);
@@ -382,10 +510,10 @@ static PyObject *table_iter(NodeTable *t) {
 static PyObject *table_get(NodeTable *t, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs < 1 || nargs > 2)
         return PyErr_Format(PyExc_TypeError, "expected get(index, default=None), found %zd arguments", nargs);
-    PyObject *entry;
+    View entry;
     if (nodes_get((PyObject *)t, args[0], &entry) < 0)
         return NULL;
-    return Py_NewRef(entry != NULL ? entry : nargs == 2 ? args[1] : Py_None);
+    return entry.data != NULL ? entry_object(entry) : Py_NewRef(nargs == 2 ? args[1] : Py_None);
 }
 
 static PyObject *table_update(NodeTable *t, PyObject *source) {
@@ -404,7 +532,7 @@ static PyObject *table_update(NodeTable *t, PyObject *source) {
             PyErr_Format(PyExc_TypeError, "expected (index, entry) pairs, found %R", pair);
             failed = 1;
         } else {
-            failed = nodes_set((PyObject *)t, PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1)) < 0;
+            failed = table_set_object(t, PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1)) < 0;
         }
         Py_DECREF(pair);
     }
@@ -1008,7 +1136,7 @@ static int evict_pair(NodeTable *nodes, IndexSet *dirty, IndexSet *through, uint
      * cache unless one of them changed since the last write (then *kept says whether to try again later) */
     uint64_t left = 2 * parent, right = left + 1;
     size_t at;
-    int cached = table_find(nodes, left) != NULL || table_find(nodes, right) != NULL;
+    int cached = table_find(nodes, left) >= 0 || table_find(nodes, right) >= 0;
     *kept = 0;
     if (marks_find(dirty, left, &at) || marks_find(dirty, right, &at)) {
         *kept = cached;
@@ -1174,39 +1302,27 @@ static PyObject *index_of(const unsigned char *path, int depth, int last) {
 }
 
 typedef struct {
-    PyObject *nodes;   /* dict: heap index -> entry */
+    PyObject *nodes;   /* dict or NodeTable: heap index -> entry */
     PyObject *old;     /* list of (path, value hash or None), or NULL: not wanted */
     PyObject *touched; /* list or IndexSet of the heap indexes written or emptied */
 } Tree;
 
-static int get(Tree *t, PyObject *index, PyObject **entry) {
-    /* nodes.get(index) as a borrowed reference (NULL: absent); -1 on error */
-    if (nodes_get(t->nodes, index, entry) < 0)
-        return -1;
-    if (*entry != NULL && (!PyBytes_CheckExact(*entry)
-                           || (PyBytes_GET_SIZE(*entry) != HASH && PyBytes_GET_SIZE(*entry) != RECORD))) {
-        PyErr_Format(PyExc_TypeError, "expected a state tree entry of %d or %d bytes, found %R", HASH, RECORD, *entry);
-        return -1;
-    }
-    return 0;
+static int get(Tree *t, PyObject *index, View *entry) {
+    return nodes_get(t->nodes, index, entry);
 }
 
-static int set_steal(Tree *t, PyObject *index, PyObject *entry) {
-    /* nodes[index] = entry (the reference to entry is taken, also on failure) */
-    if (entry == NULL)
-        return -1;
-    int failed = nodes_set(t->nodes, index, entry);
-    Py_DECREF(entry);
-    return failed;
+static int set(Tree *t, PyObject *index, const unsigned char *data, Py_ssize_t size) {
+    /* nodes[index] = the entry at ``data`` (HASH or RECORD bytes), copied */
+    return nodes_set(t->nodes, index, data, size);
 }
 
-/* get and set_steal of the node at ``depth`` along ``path`` (``last`` as for index_of): on a NodeTable, down to
+/* get and set of the node at ``depth`` along ``path`` (``last`` as for index_of): on a NodeTable, down to
  * WORD_DEPTH, straight from the word, without making an int; elsewhere through index_of. */
 
-static int get_at(Tree *t, const unsigned char *path, int depth, int last, PyObject **entry) {
+static int get_at(Tree *t, const unsigned char *path, int depth, int last, View *entry) {
     if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType)) {
-        Slot *slot = table_find((NodeTable *)t->nodes, word_at(path, depth, last));
-        *entry = slot == NULL ? NULL : slot->entry; /* a table holds entries of the right shape only */
+        const NodeTable *table = (const NodeTable *)t->nodes;
+        *entry = table_view(table, table_find(table, word_at(path, depth, last)));
         return 0;
     }
     PyObject *index = index_of(path, depth, last);
@@ -1217,20 +1333,14 @@ static int get_at(Tree *t, const unsigned char *path, int depth, int last, PyObj
     return failed;
 }
 
-static int set_at_steal(Tree *t, const unsigned char *path, int depth, int last, PyObject *entry) {
-    if (entry == NULL)
-        return -1;
-    if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType)) {
-        int failed = table_put((NodeTable *)t->nodes, word_at(path, depth, last), entry);
-        Py_DECREF(entry);
-        return failed;
-    }
+static int set_at(Tree *t, const unsigned char *path, int depth, int last, const unsigned char *data,
+                  Py_ssize_t size) {
+    if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType))
+        return table_put((NodeTable *)t->nodes, word_at(path, depth, last), data, size);
     PyObject *index = index_of(path, depth, last);
-    if (index == NULL) {
-        Py_DECREF(entry);
+    if (index == NULL)
         return -1;
-    }
-    int failed = set_steal(t, index, entry);
+    int failed = set(t, index, data, size);
     Py_DECREF(index);
     return failed;
 }
@@ -1306,10 +1416,10 @@ static int build(Tree *t, Change *leaves, Py_ssize_t lo, Py_ssize_t hi, int dept
         return -1;
     int failed = -1;
     if (hi - lo == 1) {
-        PyObject *leaf = leaf_entry(path, bytes_of(leaves[lo].value));
-        if (leaf != NULL) {
-            memcpy(out, bytes_of(leaf) + 64, HASH);
-            if (set_steal(t, index, leaf) == 0 && touch(t, index) == 0)
+        unsigned char leaf[RECORD];
+        if (make_leaf(path, bytes_of(leaves[lo].value), leaf) == 0) {
+            memcpy(out, leaf + 64, HASH);
+            if (set(t, index, leaf, RECORD) == 0 && touch(t, index) == 0)
                 failed = 0;
         }
         Py_DECREF(index);
@@ -1329,12 +1439,8 @@ static int build(Tree *t, Change *leaves, Py_ssize_t lo, Py_ssize_t hi, int dept
         Py_DECREF(index);
         return -1;
     }
-    PyObject *node = node_entry(left, right);
-    if (node != NULL) {
-        memcpy(out, bytes_of(node), HASH);
-        if (set_steal(t, index, node) == 0 && touch(t, index) == 0)
-            failed = 0;
-    }
+    if (sha256_of(1, left, right, out) == 0 && set(t, index, out, HASH) == 0 && touch(t, index) == 0)
+        failed = 0;
     Py_DECREF(index);
     return failed;
 }
@@ -1344,30 +1450,23 @@ static int rehash(Tree *t, const unsigned char *path, int depth) {
     PyObject *index = index_of(path, depth, -1);
     PyObject *left_index = index_of(path, depth + 1, 0);
     PyObject *right_index = index_of(path, depth + 1, 1);
-    PyObject *left = NULL, *right = NULL;
+    View left, right;
+    unsigned char entry[RECORD]; /* the new entry, made before any position changes */
     int failed = -1;
     if (index == NULL || left_index == NULL || right_index == NULL || touch(t, index) < 0
         || get(t, left_index, &left) < 0 || get(t, right_index, &right) < 0)
         goto done;
-    Py_XINCREF(left); /* held across the deletions below */
-    Py_XINCREF(right);
-    if (left != NULL && right != NULL) {
-        failed = set_steal(t, index, node_entry(hash_of(left), hash_of(right)));
-    } else if (left == NULL && right == NULL) {
+    if (left.data == NULL && right.data == NULL) {
         failed = nodes_discard(t->nodes, index) < 0 ? -1 : 0;
-    } else if (left == NULL) {
-        if (PyBytes_GET_SIZE(right) == RECORD) {
-            failed = remove_at(t, right_index) < 0 ? -1 : set_steal(t, index, Py_NewRef(right));
-        } else {
-            failed = set_steal(t, index, node_entry(EMPTY, hash_of(right)));
-        }
-    } else if (PyBytes_GET_SIZE(left) == RECORD) {
-        failed = remove_at(t, left_index) < 0 ? -1 : set_steal(t, index, Py_NewRef(left));
+    } else if (left.data == NULL && right.size == RECORD) { /* a leaf left alone moves up */
+        memcpy(entry, right.data, RECORD);
+        failed = remove_at(t, right_index) < 0 ? -1 : set(t, index, entry, RECORD);
+    } else if (right.data == NULL && left.size == RECORD) {
+        memcpy(entry, left.data, RECORD);
+        failed = remove_at(t, left_index) < 0 ? -1 : set(t, index, entry, RECORD);
     } else {
-        failed = set_steal(t, index, node_entry(hash_of(left), EMPTY));
+        failed = sha256_of(1, hash_of(left), hash_of(right), entry) < 0 ? -1 : set(t, index, entry, HASH);
     }
-    Py_XDECREF(left);
-    Py_XDECREF(right);
 done:
     Py_XDECREF(index);
     Py_XDECREF(left_index);
@@ -1385,12 +1484,12 @@ static int rehash_up(Tree *t, const unsigned char *path, int top, int depth, con
             return -1;
     for (int at = depth; at > top; at--) {
         int side = bit_at(path, at - 1);
-        PyObject *sibling = NULL;
+        View sibling;
         if (get_at(t, path, at, 1 - side, &sibling) < 0)
             return -1;
         const unsigned char *other = hash_of(sibling);
         if (sha256_of(1, side ? other : hash, side ? hash : other, hash) < 0
-            || set_at_steal(t, path, at - 1, -1, PyBytes_FromStringAndSize((const char *)hash, HASH)) < 0)
+            || set_at(t, path, at - 1, -1, hash, HASH) < 0)
             return -1;
     }
     return 0;
@@ -1399,7 +1498,7 @@ static int rehash_up(Tree *t, const unsigned char *path, int top, int depth, con
 static void prefetch_path(PyObject *nodes, const unsigned char *path, int depth) {
     /* Ask the memory for what a walk down ``path`` from ``depth`` and the rehash back up will read, all at once,
      * rather than one miss after another: the home slots of the nodes along the path and of their siblings (found
-     * from their keys alone), then the entries of those found. On a large tree the slots and entries of the levels
+     * from their keys alone), then the records of those found. On a large tree the slots and records of the levels
      * one key has to itself are seldom cached, and the walk would wait for each in turn (four reads a level). Only
      * down to about the depth of the deepest leaves (two levels below log2 of the entries held). */
     if (!Py_IS_TYPE(nodes, &NodeTableType))
@@ -1412,17 +1511,17 @@ static void prefetch_path(PyObject *nodes, const unsigned char *path, int depth)
         bottom = WORD_DEPTH;
     for (int at = depth; at <= bottom; at++) {
         uint64_t key = word_at(path, at, -1);
-        __builtin_prefetch(&table->slots[home_of(table, key)]);
-        __builtin_prefetch(&table->slots[home_of(table, key ^ 1)]);
+        __builtin_prefetch(&table->keys[home_of(table, key)]);
+        __builtin_prefetch(&table->keys[home_of(table, key ^ 1)]);
     }
     for (int at = depth; at <= bottom; at++) {
         uint64_t key = word_at(path, at, -1);
-        const Slot *slot = table_find(table, key);
-        if (slot == NULL)
+        View entry = table_view(table, table_find(table, key));
+        if (entry.data == NULL)
             break; /* the walk ends above here */
-        __builtin_prefetch(slot->entry);
-        if (at > 0 && (slot = table_find(table, key ^ 1)) != NULL)
-            __builtin_prefetch(slot->entry);
+        __builtin_prefetch(entry.data);
+        if (at > 0 && (entry = table_view(table, table_find(table, key ^ 1))).data != NULL)
+            __builtin_prefetch(entry.data);
     }
 }
 
@@ -1431,59 +1530,60 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
     PyObject *path_obj = change->path;
     const unsigned char *path = bytes_of(path_obj);
     int top = depth, failed = -1;
-    PyObject *index = NULL, *current = NULL;
+    PyObject *index = NULL;
+    View found;
     prefetch_path(t->nodes, path, depth);
-    if (get_at(t, path, depth, -1, &current) < 0)
+    if (get_at(t, path, depth, -1, &found) < 0)
         goto done;
-    while (current != NULL && PyBytes_GET_SIZE(current) == HASH) {
+    while (found.data != NULL && found.size == HASH) {
         depth++;
-        if (get_at(t, path, depth, -1, &current) < 0)
+        if (get_at(t, path, depth, -1, &found) < 0)
             goto done;
     }
     if ((index = index_of(path, depth, -1)) == NULL)
         goto done;
-    Py_XINCREF(current); /* held across the writes below */
+    unsigned char current[RECORD]; /* the leaf found (if any), held across the writes below */
+    int present = found.data != NULL;
+    if (present)
+        memcpy(current, found.data, RECORD);
     int delete = change->value == Py_None;
-    if (current == NULL || memcmp(bytes_of(current), path, HASH) == 0) {
-        if (note_old(t, path_obj, current == NULL ? NULL : bytes_of(current) + HASH) < 0)
-            goto release;
+    if (!present || memcmp(current, path, HASH) == 0) {
+        if (note_old(t, path_obj, present ? current + HASH : NULL) < 0)
+            goto done;
         if (delete) {
-            if (current == NULL) {
+            if (!present) {
                 failed = 0; /* deleting an absent key changes nothing */
-                goto release;
+                goto done;
             }
             if (remove_at(t, index) < 0)
-                goto release;
+                goto done;
         } else {
-            PyObject *leaf = leaf_entry(path, bytes_of(change->value));
-            if (leaf == NULL)
-                goto release;
-            unsigned char leaf_hash[HASH];
-            memcpy(leaf_hash, bytes_of(leaf) + 64, HASH);
-            if (set_steal(t, index, leaf) < 0 || touch(t, index) < 0 || rehash_up(t, path, top, depth, leaf_hash) < 0)
-                goto release;
-            *added += current == NULL;
+            unsigned char leaf[RECORD];
+            if (make_leaf(path, bytes_of(change->value), leaf) < 0 || set(t, index, leaf, RECORD) < 0
+                || touch(t, index) < 0 || rehash_up(t, path, top, depth, leaf + 64) < 0)
+                goto done;
+            *added += !present;
             failed = 0;
-            goto release;
+            goto done;
         }
     } else { /* another key's leaf sits here: both go below it */
         if (note_old(t, path_obj, NULL) < 0)
-            goto release;
+            goto done;
         if (delete) {
             failed = 0;
-            goto release;
+            goto done;
         }
         if (nodes_discard(t->nodes, index) < 0)
-            goto release;
-        PyObject *held_path = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current), HASH);
-        PyObject *held_value = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current) + HASH, HASH);
+            goto done;
+        PyObject *held_path = PyBytes_FromStringAndSize((const char *)current, HASH);
+        PyObject *held_value = PyBytes_FromStringAndSize((const char *)current + HASH, HASH);
         if (held_path == NULL || held_value == NULL) {
             Py_XDECREF(held_path);
             Py_XDECREF(held_value);
-            goto release;
+            goto done;
         }
         Change pair[2] = {{path_obj, change->value}, {held_path, held_value}};
-        if (memcmp(path, bytes_of(held_path), HASH) > 0) {
+        if (memcmp(path, current, HASH) > 0) {
             pair[0] = pair[1];
             pair[1] = *change;
         }
@@ -1492,30 +1592,29 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
         Py_DECREF(held_path);
         Py_DECREF(held_value);
         if (built < 0 || rehash_up(t, path, top, depth, subtree) < 0)
-            goto release;
+            goto done;
         *added += 1;
         failed = 0;
-        goto release;
+        goto done;
     }
     /* a deletion: a leaf left alone below a walked node moves up (rehash) */
     for (int above = top; above < depth; above++)
         if (touch_at(t, path, above, -1) < 0)
-            goto release;
+            goto done;
     for (int above = depth - 1; above >= top; above--) {
-        PyObject *left = NULL, *right = NULL;
+        View left, right;
         if (get_at(t, path, above + 1, 0, &left) < 0 || get_at(t, path, above + 1, 1, &right) < 0)
-            goto release;
-        if (left != NULL && right != NULL) { /* rehash's common case, inline: most levels of a walk */
-            if (set_at_steal(t, path, above, -1, node_entry(hash_of(left), hash_of(right))) < 0)
-                goto release;
+            goto done;
+        if (left.data != NULL && right.data != NULL) { /* rehash's common case, inline: most levels of a walk */
+            unsigned char node[HASH];
+            if (sha256_of(1, hash_of(left), hash_of(right), node) < 0 || set_at(t, path, above, -1, node, HASH) < 0)
+                goto done;
         } else if (rehash(t, path, above) < 0) {
-            goto release;
+            goto done;
         }
     }
     *added -= 1;
     failed = 0;
-release:
-    Py_XDECREF(current);
 done:
     Py_XDECREF(index);
     return failed;
@@ -1526,11 +1625,12 @@ static int apply(Tree *t, Change *changes, Py_ssize_t lo, Py_ssize_t hi, int dep
     if (hi - lo == 1)
         return apply_one(t, &changes[lo], depth, added);
     const unsigned char *path = bytes_of(changes[lo].path);
-    PyObject *index = index_of(path, depth, -1), *current = NULL;
+    PyObject *index = index_of(path, depth, -1);
+    View current;
     int failed = -1;
     if (index == NULL || get(t, index, &current) < 0)
         goto done;
-    if (current != NULL && PyBytes_GET_SIZE(current) == HASH) {
+    if (current.data != NULL && current.size == HASH) {
         Py_ssize_t mid = split(changes, lo, hi, depth);
         if ((lo < mid && apply(t, changes, lo, mid, depth + 1, added) < 0)
             || (mid < hi && apply(t, changes, mid, hi, depth + 1, added) < 0))
@@ -1546,10 +1646,10 @@ static int apply(Tree *t, Change *changes, Py_ssize_t lo, Py_ssize_t hi, int dep
     }
     PyObject *held_path = NULL, *held_value = NULL;
     Py_ssize_t count = 0;
-    int held_placed = current == NULL;
-    if (current != NULL) {
-        held_path = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current), HASH);
-        held_value = PyBytes_FromStringAndSize(PyBytes_AS_STRING(current) + HASH, HASH);
+    int present = current.data != NULL, held_placed = !present;
+    if (present) {
+        held_path = PyBytes_FromStringAndSize((const char *)current.data, HASH);
+        held_value = PyBytes_FromStringAndSize((const char *)current.data + HASH, HASH);
         if (held_path == NULL || held_value == NULL)
             goto merged;
     }
@@ -1569,12 +1669,12 @@ static int apply(Tree *t, Change *changes, Py_ssize_t lo, Py_ssize_t hi, int dep
     }
     if (!held_placed)
         kept[count++] = (Change){held_path, held_value};
-    if (current != NULL && remove_at(t, index) < 0)
+    if (present && remove_at(t, index) < 0)
         goto merged;
     unsigned char ignored[HASH];
     if (count > 0 && build(t, kept, 0, count, depth, ignored) < 0)
         goto merged;
-    *added += count - (current != NULL);
+    *added += count - present;
     failed = 0;
 merged:
     Py_XDECREF(held_path);
@@ -1682,17 +1782,17 @@ static PyObject *smt_leaf(PyObject *module, PyObject *args) {
     if (size != HASH)
         return PyErr_Format(PyExc_ValueError, "expected a 32-byte path, found %zd bytes", size);
     Tree t = {nodes, NULL, NULL};
-    PyObject *entry = NULL;
+    View entry = ABSENT;
     prefetch_path(nodes, path, 0);
     for (int depth = 0; depth <= MAX_DEPTH; depth++) {
         if (get_at(&t, path, depth, -1, &entry) < 0)
             return NULL;
-        if (entry == NULL || PyBytes_GET_SIZE(entry) != HASH)
+        if (entry.data == NULL || entry.size != HASH)
             break;
     }
-    if (entry == NULL || PyBytes_GET_SIZE(entry) != RECORD || memcmp(bytes_of(entry), path, HASH) != 0)
+    if (entry.data == NULL || entry.size != RECORD || memcmp(entry.data, path, HASH) != 0)
         Py_RETURN_NONE;
-    return Py_NewRef(entry);
+    return entry_object(entry);
 }
 
 /* ---- the stored tree's cache (ledger.state_tree.StoredTree) ------------------------------------------------- */
@@ -1752,73 +1852,80 @@ static PyObject *smt_load_pairs(PyObject *module, PyObject *args) {
         || nodes_check(nodes) < 0)
         return NULL;
     Py_ssize_t count = PyList_GET_SIZE(indexes);
-    PyObject **loaded = PyMem_Calloc(2 * (size_t)count + 1, 2 * sizeof(PyObject *)); /* (child, entry) pairs */
-    if (loaded == NULL)
+    PyObject **children = PyMem_Calloc(2 * (size_t)count + 1, sizeof(PyObject *)); /* the children's indexes */
+    unsigned char *entries = PyMem_Malloc((2 * (size_t)count + 1) * RECORD);       /* and their entries */
+    Py_ssize_t *sizes = PyMem_Calloc(2 * (size_t)count + 1, sizeof(Py_ssize_t));   /* 0: not stored */
+    if (children == NULL || entries == NULL || sizes == NULL) {
+        PyMem_Free(children);
+        PyMem_Free(entries);
+        PyMem_Free(sizes);
         return PyErr_NoMemory();
+    }
     PyObject *result = NULL;
     int failed = 0;
     for (Py_ssize_t i = 0; i < count && !failed && result == NULL; i++) {
         PyObject *parent = PyList_GET_ITEM(indexes, i);
         Tree t = {nodes, NULL, NULL};
-        PyObject *expected;
+        View expected;
         if (get(&t, parent, &expected) < 0) {
             failed = 1;
             break;
         }
-        if (expected == NULL || PyBytes_GET_SIZE(expected) != HASH) {
-            PyErr_Format(PyExc_ValueError, "expected a cached internal node at %R to load the children of, found %R",
-                         parent, expected);
+        if (expected.data == NULL || expected.size != HASH) {
+            PyErr_Format(PyExc_ValueError, "expected a cached internal node at %R to load the children of, found "
+                         "%s", parent, expected.data == NULL ? "none" : "a leaf");
             failed = 1;
             break;
         }
         const unsigned char *hashes[2];
         for (int side = 0; side < 2 && !failed && result == NULL; side++) {
-            PyObject **slot = loaded + 4 * i + 2 * side;
+            Py_ssize_t j = 2 * i + side;
+            unsigned char *entry = entries + j * RECORD;
             hashes[side] = EMPTY;
-            if ((slot[0] = child_of(parent, side)) == NULL) {
+            if ((children[j] = child_of(parent, side)) == NULL) {
                 failed = 1;
                 break;
             }
-            PyObject *stored = PyDict_GetItemWithError(found, slot[0]);
+            PyObject *stored = PyDict_GetItemWithError(found, children[j]);
             if (stored == NULL) {
                 failed = PyErr_Occurred() != NULL;
                 continue;
             }
             if (!PyBytes_Check(stored)) {
-                PyErr_Format(PyExc_TypeError, "expected a stored node of bytes at %R, found %.80s", slot[0],
+                PyErr_Format(PyExc_TypeError, "expected a stored node of bytes at %R, found %.80s", children[j],
                              Py_TYPE(stored)->tp_name);
                 failed = 1;
             } else if (PyBytes_GET_SIZE(stored) == HASH) {
-                slot[1] = PyBytes_CheckExact(stored) ? Py_NewRef(stored)
-                                                     : PyBytes_FromStringAndSize(PyBytes_AS_STRING(stored), HASH);
+                memcpy(entry, bytes_of(stored), HASH);
+                sizes[j] = HASH;
+                hashes[side] = entry;
             } else if (PyBytes_GET_SIZE(stored) == 2 * HASH) {
-                slot[1] = leaf_entry(bytes_of(stored), bytes_of(stored) + HASH);
+                failed = make_leaf(bytes_of(stored), bytes_of(stored) + HASH, entry) < 0;
+                sizes[j] = RECORD;
+                hashes[side] = entry + 64;
             } else {
-                result = stored_pair(slot[0], PyBytes_GET_SIZE(stored));
+                result = stored_pair(children[j], PyBytes_GET_SIZE(stored));
                 failed = result == NULL;
-                break;
             }
-            if (slot[1] == NULL)
-                failed = 1;
-            else
-                hashes[side] = hash_of(slot[1]);
         }
         if (failed || result != NULL)
             break;
         unsigned char computed[HASH];
         if (sha256_of(1, hashes[0], hashes[1], computed) < 0) {
             failed = 1;
-        } else if (memcmp(computed, bytes_of(expected), HASH) != 0) {
+        } else if (memcmp(computed, expected.data, HASH) != 0) {
             result = Py_BuildValue("(Oy#)", parent, (const char *)computed, (Py_ssize_t)HASH);
             failed = result == NULL;
         }
     }
     for (Py_ssize_t j = 0; j < 2 * count && !failed && result == NULL; j++)
-        if (loaded[2 * j + 1] != NULL && nodes_set(nodes, loaded[2 * j], loaded[2 * j + 1]) < 0)
+        if (sizes[j] != 0 && nodes_set(nodes, children[j], entries + j * RECORD, sizes[j]) < 0)
             failed = 1; /* only out of memory: then the node stops anyway */
-    for (Py_ssize_t j = 0; j < 4 * count; j++)
-        Py_XDECREF(loaded[j]);
-    PyMem_Free(loaded);
+    for (Py_ssize_t j = 0; j < 2 * count; j++)
+        Py_XDECREF(children[j]);
+    PyMem_Free(children);
+    PyMem_Free(entries);
+    PyMem_Free(sizes);
     if (failed) {
         Py_XDECREF(result);
         return NULL;
@@ -1843,10 +1950,10 @@ static int walk_one(PyObject *nodes, PyObject *path, PyObject **trail, int *trai
     prefetch_path(nodes, bits, depth);
     for (;;) {
         trail[(*trail_len)++] = Py_NewRef(index);
-        PyObject *entry;
+        View entry;
         if (get(&t, index, &entry) < 0)
             break;
-        if (entry == NULL || PyBytes_GET_SIZE(entry) != HASH) {
+        if (entry.data == NULL || entry.size != HASH) {
             Py_DECREF(index);
             return 0;
         }
@@ -1983,11 +2090,11 @@ static PyObject *smt_pending(PyObject *module, PyObject *args) {
         PyErr_NoMemory();
     while (!failed && (index = PyIter_Next(iter)) != NULL) {
         int depth = depth_of(index);
-        PyObject *entry;
+        View entry;
         Tree t = {nodes, NULL, NULL};
         if (depth < 0 || get(&t, index, &entry) < 0) {
             failed = 1;
-        } else if (entry == NULL) {
+        } else if (entry.data == NULL) {
             failed = PyList_Append(deleted, index) < 0;
         } else {
             if (count == room) {
@@ -2001,9 +2108,8 @@ static PyObject *smt_pending(PyObject *module, PyObject *args) {
                 }
             }
             PyObject *stored = failed ? NULL
-                               : PyBytes_GET_SIZE(entry) == HASH ? Py_NewRef(entry)
-                                                                  : PyBytes_FromStringAndSize(PyBytes_AS_STRING(entry),
-                                                                                              2 * HASH);
+                               : PyBytes_FromStringAndSize((const char *)entry.data,
+                                                           entry.size == HASH ? HASH : 2 * HASH);
             PyObject *row = stored == NULL ? NULL : PyTuple_Pack(2, index, stored);
             Py_XDECREF(stored);
             if (row == NULL) {

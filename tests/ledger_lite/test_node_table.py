@@ -67,3 +67,19 @@ def test_the_table_takes_a_dict_or_pairs_and_refuses_what_a_tree_never_holds() -
         table.update([(4,)])  # type: ignore[list-item]
     assert len(table) == 3  # nothing refused was kept
 
+
+
+def test_an_entry_read_is_a_copy_that_later_writes_and_reused_records_leave_as_it_was() -> None:
+    # Entries live in records of the table's own, which a removal hands out again to the next write: what was read
+    # before is bytes of its own and stays as it was read.
+    assert (len(entry(1)), len(entry(3))) == (32, 96)  # an internal node's hash, a leaf's record
+    table = NodeTable()
+    table[5], table[6] = entry(1), entry(3)
+    node, leaf = table[5], table[6]
+    del table[5], table[6]
+    table[7], table[8] = entry(4), entry(6)  # take the records just given back
+    table[9] = table[8]  # a record's bytes into another of the same shape
+    table[7] = entry(9)  # a key changes shape: a leaf's record now, its old one given back
+    table[10] = entry(2)  # ... and taken again
+    assert (node, leaf) == (entry(1), entry(3))
+    assert (table[7], table[8], table[9], table[10]) == (entry(9), entry(6), entry(6), entry(2))
