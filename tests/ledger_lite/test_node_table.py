@@ -68,7 +68,6 @@ def test_the_table_takes_a_dict_or_pairs_and_refuses_what_a_tree_never_holds() -
     assert len(table) == 3  # nothing refused was kept
 
 
-
 def test_an_entry_read_is_a_copy_that_later_writes_and_reused_records_leave_as_it_was() -> None:
     # Entries live in records of the table's own, which a removal hands out again to the next write: what was read
     # before is bytes of its own and stays as it was read.
