@@ -1307,15 +1307,6 @@ typedef struct {
     PyObject *touched; /* list or IndexSet of the heap indexes written or emptied */
 } Tree;
 
-static int get(Tree *t, PyObject *index, View *entry) {
-    return nodes_get(t->nodes, index, entry);
-}
-
-static int set(Tree *t, PyObject *index, const unsigned char *data, Py_ssize_t size) {
-    /* nodes[index] = the entry at ``data`` (HASH or RECORD bytes), copied */
-    return nodes_set(t->nodes, index, data, size);
-}
-
 /* get and set of the node at ``depth`` along ``path`` (``last`` as for index_of): on a NodeTable, down to
  * WORD_DEPTH, straight from the word, without making an int; elsewhere through index_of. */
 
@@ -1328,7 +1319,7 @@ static int get_at(Tree *t, const unsigned char *path, int depth, int last, View 
     PyObject *index = index_of(path, depth, last);
     if (index == NULL)
         return -1;
-    int failed = get(t, index, entry);
+    int failed = nodes_get(t->nodes, index, entry);
     Py_DECREF(index);
     return failed;
 }
@@ -1340,7 +1331,7 @@ static int set_at(Tree *t, const unsigned char *path, int depth, int last, const
     PyObject *index = index_of(path, depth, last);
     if (index == NULL)
         return -1;
-    int failed = set(t, index, data, size);
+    int failed = nodes_set(t->nodes, index, data, size);
     Py_DECREF(index);
     return failed;
 }
@@ -1419,7 +1410,7 @@ static int build(Tree *t, Change *leaves, Py_ssize_t lo, Py_ssize_t hi, int dept
         unsigned char leaf[RECORD];
         if (make_leaf(path, bytes_of(leaves[lo].value), leaf) == 0) {
             memcpy(out, leaf + 64, HASH);
-            if (set(t, index, leaf, RECORD) == 0 && touch(t, index) == 0)
+            if (nodes_set(t->nodes, index, leaf, RECORD) == 0 && touch(t, index) == 0)
                 failed = 0;
         }
         Py_DECREF(index);
@@ -1439,7 +1430,7 @@ static int build(Tree *t, Change *leaves, Py_ssize_t lo, Py_ssize_t hi, int dept
         Py_DECREF(index);
         return -1;
     }
-    if (sha256_of(1, left, right, out) == 0 && set(t, index, out, HASH) == 0 && touch(t, index) == 0)
+    if (sha256_of(1, left, right, out) == 0 && nodes_set(t->nodes, index, out, HASH) == 0 && touch(t, index) == 0)
         failed = 0;
     Py_DECREF(index);
     return failed;
@@ -1454,18 +1445,18 @@ static int rehash(Tree *t, const unsigned char *path, int depth) {
     unsigned char entry[RECORD]; /* the new entry, made before any position changes */
     int failed = -1;
     if (index == NULL || left_index == NULL || right_index == NULL || touch(t, index) < 0
-        || get(t, left_index, &left) < 0 || get(t, right_index, &right) < 0)
+        || nodes_get(t->nodes, left_index, &left) < 0 || nodes_get(t->nodes, right_index, &right) < 0)
         goto done;
     if (left.data == NULL && right.data == NULL) {
         failed = nodes_discard(t->nodes, index) < 0 ? -1 : 0;
     } else if (left.data == NULL && right.size == RECORD) { /* a leaf left alone moves up */
         memcpy(entry, right.data, RECORD);
-        failed = remove_at(t, right_index) < 0 ? -1 : set(t, index, entry, RECORD);
+        failed = remove_at(t, right_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, RECORD);
     } else if (right.data == NULL && left.size == RECORD) {
         memcpy(entry, left.data, RECORD);
-        failed = remove_at(t, left_index) < 0 ? -1 : set(t, index, entry, RECORD);
+        failed = remove_at(t, left_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, RECORD);
     } else {
-        failed = sha256_of(1, hash_of(left), hash_of(right), entry) < 0 ? -1 : set(t, index, entry, HASH);
+        failed = sha256_of(1, hash_of(left), hash_of(right), entry) < 0 ? -1 : nodes_set(t->nodes, index, entry, HASH);
     }
 done:
     Py_XDECREF(index);
@@ -1559,7 +1550,7 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
                 goto done;
         } else {
             unsigned char leaf[RECORD];
-            if (make_leaf(path, bytes_of(change->value), leaf) < 0 || set(t, index, leaf, RECORD) < 0
+            if (make_leaf(path, bytes_of(change->value), leaf) < 0 || nodes_set(t->nodes, index, leaf, RECORD) < 0
                 || touch(t, index) < 0 || rehash_up(t, path, top, depth, leaf + 64) < 0)
                 goto done;
             *added += !present;
@@ -1628,7 +1619,7 @@ static int apply(Tree *t, Change *changes, Py_ssize_t lo, Py_ssize_t hi, int dep
     PyObject *index = index_of(path, depth, -1);
     View current;
     int failed = -1;
-    if (index == NULL || get(t, index, &current) < 0)
+    if (index == NULL || nodes_get(t->nodes, index, &current) < 0)
         goto done;
     if (current.data != NULL && current.size == HASH) {
         Py_ssize_t mid = split(changes, lo, hi, depth);
@@ -1865,9 +1856,8 @@ static PyObject *smt_load_pairs(PyObject *module, PyObject *args) {
     int failed = 0;
     for (Py_ssize_t i = 0; i < count && !failed && result == NULL; i++) {
         PyObject *parent = PyList_GET_ITEM(indexes, i);
-        Tree t = {nodes, NULL, NULL};
         View expected;
-        if (get(&t, parent, &expected) < 0) {
+        if (nodes_get(nodes, parent, &expected) < 0) {
             failed = 1;
             break;
         }
@@ -1945,13 +1935,12 @@ static int walk_one(PyObject *nodes, PyObject *path, PyObject **trail, int *trai
                     PyObject *cold, PyObject *stopped, PyObject *touched, int *trail_cold) {
     /* the inner loop of state_tree._walk: from ``index`` at ``depth`` along ``path`` down to a leaf, an empty slot
      * or a cached node whose children are on disk; the reference to ``index`` is taken */
-    Tree t = {nodes, NULL, NULL};
     const unsigned char *bits = bytes_of(path);
     prefetch_path(nodes, bits, depth);
     for (;;) {
         trail[(*trail_len)++] = Py_NewRef(index);
         View entry;
-        if (get(&t, index, &entry) < 0)
+        if (nodes_get(nodes, index, &entry) < 0)
             break;
         if (entry.data == NULL || entry.size != HASH) {
             Py_DECREF(index);
@@ -2091,8 +2080,7 @@ static PyObject *smt_pending(PyObject *module, PyObject *args) {
     while (!failed && (index = PyIter_Next(iter)) != NULL) {
         int depth = depth_of(index);
         View entry;
-        Tree t = {nodes, NULL, NULL};
-        if (depth < 0 || get(&t, index, &entry) < 0) {
+        if (depth < 0 || nodes_get(nodes, index, &entry) < 0) {
             failed = 1;
         } else if (entry.data == NULL) {
             failed = PyList_Append(deleted, index) < 0;
