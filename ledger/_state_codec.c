@@ -1,5 +1,5 @@
 /* A node's CBOR, compiled: the two encodings it makes of every value a block writes, the decoding of every
- * transaction it admits, and the row keys of its state tree's writes.
+ * transaction it admits, and the rows of its state tree.
  *
  * encode_map is ledger.state_encoding.encode_state for the values rules write most (a reading's asset, an
  * allocation, a certified asset): a dict whose keys are text and whose values are text, bytes, integers, booleans
@@ -26,17 +26,19 @@
  * reference then decides, and says why it refuses. So this code only ever accepts what the reference accepts, with
  * the same value: tests/ledger/test_envelope.py checks that over mutated envelopes and edges.
  *
- * tree_rows is ledger.storage.tree_rows: the state tree's changed rows and emptied positions under their row keys
- * (ledger.storage.tree_key), each in key order, for the writes of ledger.storage.write_tree_nodes. A write of the
- * tree holds hundreds of thousands of them; in key order SQLite walks its B-tree once from one end to the other
- * instead of seeking a page for each. Measured on a write of 390,655 rows and 235,263 positions (the first write
- * of a node at 600,000 readings of 101 meters): their keys 0.50 s in Python, 0.18 s here; the deletions 0.77 s in
- * the order the tree gave them, 0.18-0.24 s in key order.
+ * group_keys, group_rows and group_nodes are ledger.tree_groups' functions of the same names: the state tree's rows
+ * are groups of four levels of it (up to 15 nodes: two 16-bit masks, then the nodes), and a write of the tree (one
+ * every 60,000 readings or so) touches ~120,000 of them. group_keys names them in key order (SQLite then walks its
+ * B-tree once from one end to the other instead of seeking a page for each), group_rows merges each stored row with
+ * the write's changes into the row to store (or the key to delete), and group_nodes gives a read's rows back as heap
+ * index -> node. A row that is not what the node writes (masks naming slot 0 or leaves it does not hold, a length
+ * other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
  */
-#define MODULE_BUILD 3 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
+#define MODULE_BUILD 4 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MAX_KEYS 64   /* a flat map with more keys is left to cbor2 */
@@ -459,27 +461,33 @@ static PyObject *decode_canonical(PyObject *self, PyObject *data) {
     return value;
 }
 
-/* --- tree_rows --------------------------------------------------------------------------------------------- */
+/* --- tree groups (ledger.tree_groups) ---------------------------------------------------------------------- */
+
+#define GROUP_LEVELS 4
+#define GROUP_SLOTS 16 /* slots 1..15; 0 unused */
+#define HASH_SIZE 32
+#define LEAF_SIZE 64
 
 typedef struct {
-    unsigned long long key;
-    PyObject *node; /* borrowed from the caller's rows */
-} KeyedRow;
+    unsigned long long key; /* the group's row key (ledger.tree_groups.tree_key of its root) */
+    Py_ssize_t seq;         /* its place among the changes: a later one of the same slot wins */
+    int slot;               /* 1..15 */
+    PyObject *node;         /* borrowed from the caller's rows; NULL: the position is emptied */
+} Change;
 
-static int row_before(const void *a, const void *b) {
-    unsigned long long x = ((const KeyedRow *)a)->key, y = ((const KeyedRow *)b)->key;
-    return (x > y) - (x < y);
+static int change_before(const void *a, const void *b) {
+    const Change *x = a, *y = b;
+    if (x->key != y->key)
+        return (x->key > y->key) - (x->key < y->key);
+    if (x->slot != y->slot)
+        return x->slot - y->slot;
+    return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static int key_before(const void *a, const void *b) {
-    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-    return (x > y) - (x < y);
-}
-
-/* The row key of heap index ``index`` down to depth ``keyed_depth`` (1, in *key), a deeper position (0), or an
- * error (-1): ledger.storage.tree_key. */
-static int row_key(PyObject *index, int keyed_depth, unsigned long long *key) {
-    if (!PyLong_Check(index)) {
+/* The key of the group holding heap index ``index`` and the node's slot in it, when the group's root is at most
+ * ``keyed_depth`` deep (1), a deeper position (0), or an error (-1): ledger.tree_groups.group_of and tree_key. */
+static int group_at(PyObject *index, int keyed_depth, unsigned long long *key, int *slot) {
+    if (!PyLong_Check(index) || PyBool_Check(index)) {
         PyErr_Format(PyExc_TypeError, "expected an int position, found %.80s", Py_TYPE(index)->tp_name);
         return -1;
     }
@@ -493,83 +501,288 @@ static int row_key(PyObject *index, int keyed_depth, unsigned long long *key) {
         PyErr_SetString(PyExc_ValueError, "expected a position of at least 1 (the root), found less");
         return -1;
     }
-    int depth = 63 - __builtin_clzll((unsigned long long)n);
-    if (depth > keyed_depth)
+    unsigned long long u = (unsigned long long)n;
+    int depth = 63 - __builtin_clzll(u);
+    int level = depth % GROUP_LEVELS, top = depth - level;
+    if (top > keyed_depth)
         return 0;
-    *key = (((unsigned long long)n ^ (1ULL << depth)) << (62 - depth)) | (unsigned long long)depth;
+    unsigned long long root = u >> level;
+    *key = ((root ^ (1ULL << top)) << (62 - top)) | (unsigned long long)top;
+    *slot = (1 << level) | (int)(u & ((1ULL << level) - 1));
     return 1;
 }
 
-static PyObject *tree_rows(PyObject *self, PyObject *args) {
+/* The changes of ``rows`` (position, node) and ``deleted`` (positions) in groups keyed down to ``keyed_depth``, in
+ * (key, slot) order, in *out (PyMem); the others appended to deep_rows and deep_deleted. -1 on an error. */
+static Py_ssize_t collect_changes(PyObject *rows, PyObject *deleted, int keyed_depth, Change **out,
+                                  PyObject *deep_rows, PyObject *deep_deleted) {
+    Py_ssize_t n_rows = PyList_GET_SIZE(rows), n_gone = PyList_GET_SIZE(deleted), n = 0;
+    Change *changes = PyMem_Malloc(sizeof(Change) * (size_t)(n_rows + n_gone + 1));
+    if (changes == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n_rows + n_gone; i++) {
+        PyObject *index, *node = NULL, *item;
+        if (i < n_rows) {
+            item = PyList_GET_ITEM(rows, i);
+            if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+                PyErr_Format(PyExc_TypeError, "expected rows of (position, node), found %.80s",
+                             Py_TYPE(item)->tp_name);
+                goto failed;
+            }
+            index = PyTuple_GET_ITEM(item, 0);
+            node = PyTuple_GET_ITEM(item, 1);
+        } else {
+            item = index = PyList_GET_ITEM(deleted, i - n_rows);
+        }
+        unsigned long long key;
+        int slot, found = group_at(index, keyed_depth, &key, &slot);
+        if (found < 0)
+            goto failed;
+        if (found == 0) {
+            if (PyList_Append(i < n_rows ? deep_rows : deep_deleted, item) < 0)
+                goto failed;
+            continue;
+        }
+        if (node != NULL && (!PyBytes_Check(node) || (PyBytes_GET_SIZE(node) != HASH_SIZE &&
+                                                      PyBytes_GET_SIZE(node) != LEAF_SIZE))) {
+            PyErr_Format(PyExc_ValueError, "expected a node of 32 or 64 bytes at position %S, found %.80s", index,
+                         Py_TYPE(node)->tp_name);
+            goto failed;
+        }
+        changes[n++] = (Change){key, i, slot, node};
+    }
+    qsort(changes, (size_t)n, sizeof(Change), change_before);
+    *out = changes;
+    return n;
+failed:
+    PyMem_Free(changes);
+    return -1;
+}
+
+static PyObject *group_keys(PyObject *self, PyObject *args) {
     PyObject *rows, *deleted;
     int keyed_depth;
-    if (!PyArg_ParseTuple(args, "O!O!i:tree_rows", &PyList_Type, &rows, &PyList_Type, &deleted, &keyed_depth))
+    if (!PyArg_ParseTuple(args, "O!O!i:group_keys", &PyList_Type, &rows, &PyList_Type, &deleted, &keyed_depth))
         return NULL;
     if (keyed_depth < 0 || keyed_depth > 56) { /* the depth takes the key's low 6 bits, the prefix those above */
         PyErr_Format(PyExc_ValueError, "expected a keyed depth from 0 to 56, found %d", keyed_depth);
         return NULL;
     }
-    Py_ssize_t n_rows = PyList_GET_SIZE(rows), n_gone = PyList_GET_SIZE(deleted);
-    KeyedRow *keyed = PyMem_Malloc(sizeof(KeyedRow) * (size_t)(n_rows ? n_rows : 1));
-    unsigned long long *gone = PyMem_Malloc(sizeof(unsigned long long) * (size_t)(n_gone ? n_gone : 1));
-    PyObject *deep_rows = PyList_New(0), *deep_gone = PyList_New(0), *result = NULL;
-    PyObject *keyed_out = NULL, *gone_out = NULL;
-    Py_ssize_t n_keyed = 0, n_keyed_gone = 0;
-    if (keyed == NULL || gone == NULL || deep_rows == NULL || deep_gone == NULL) {
-        PyErr_NoMemory();
+    PyObject *deep_rows = PyList_New(0), *deep = PyList_New(0), *keys = NULL, *result = NULL;
+    Change *changes = NULL;
+    Py_ssize_t n = -1, unique = 0;
+    if (deep_rows == NULL || deep == NULL)
         goto done;
+    if ((n = collect_changes(rows, deleted, keyed_depth, &changes, deep_rows, deep)) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++)
+        unique += i == 0 || changes[i].key != changes[i - 1].key;
+    if ((keys = PyList_New(unique)) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0, at = 0; i < n; i++) {
+        if (i > 0 && changes[i].key == changes[i - 1].key)
+            continue;
+        PyObject *key = PyLong_FromUnsignedLongLong(changes[i].key);
+        if (key == NULL)
+            goto done;
+        PyList_SET_ITEM(keys, at++, key);
     }
-    for (Py_ssize_t i = 0; i < n_rows; i++) {
-        PyObject *row = PyList_GET_ITEM(rows, i);
-        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 2) {
-            PyErr_Format(PyExc_TypeError, "expected rows of (position, node), found %.80s", Py_TYPE(row)->tp_name);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(deep_rows); i++) /* the deep positions, rows' and emptied */
+        if (PyList_Append(deep, PyTuple_GET_ITEM(PyList_GET_ITEM(deep_rows, i), 0)) < 0)
+            goto done;
+    result = PyTuple_Pack(2, keys, deep);
+done:
+    PyMem_Free(changes);
+    Py_XDECREF(deep_rows);
+    Py_XDECREF(deep);
+    Py_XDECREF(keys);
+    return result;
+}
+
+/* The nodes of a stored group row: slot -> start (NULL: none) and size; -1 with ValueError for a row that is not
+ * what the node writes (ledger.tree_groups.decode). */
+static int decode_group(unsigned long long key, PyObject *row, const char **at, int *size) {
+    if (!PyBytes_Check(row)) {
+        PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold bytes, found %.80s", key,
+                     Py_TYPE(row)->tp_name);
+        return -1;
+    }
+    const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(row);
+    Py_ssize_t length = PyBytes_GET_SIZE(row);
+    if (length < 4) {
+        PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold at least 4 bytes, found %zd", key,
+                     length);
+        return -1;
+    }
+    unsigned held = (unsigned)data[0] << 8 | data[1], leaves = (unsigned)data[2] << 8 | data[3];
+    if ((held & 1) || (leaves & ~held)) {
+        char masks[40];
+        snprintf(masks, sizeof masks, "held 0x%04x, leaves 0x%04x", held, leaves);
+        PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold masks naming slots 1 to 15, the "
+                     "leaves among the nodes held, found %s", key, masks);
+        return -1;
+    }
+    Py_ssize_t expected = 4 + HASH_SIZE * __builtin_popcount(held) + (LEAF_SIZE - HASH_SIZE) * __builtin_popcount(leaves);
+    if (length != expected) {
+        PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold %zd bytes for the nodes its masks "
+                     "name, found %zd", key, expected, length);
+        return -1;
+    }
+    const char *next = (const char *)data + 4;
+    for (int slot = 0; slot < GROUP_SLOTS; slot++) {
+        at[slot] = NULL;
+        size[slot] = 0;
+        if (held >> slot & 1) {
+            size[slot] = leaves >> slot & 1 ? LEAF_SIZE : HASH_SIZE;
+            at[slot] = next;
+            next += size[slot];
+        }
+    }
+    return 0;
+}
+
+static PyObject *group_rows(PyObject *self, PyObject *args) {
+    PyObject *rows, *deleted, *old;
+    int keyed_depth;
+    if (!PyArg_ParseTuple(args, "O!O!O!i:group_rows", &PyList_Type, &rows, &PyList_Type, &deleted, &PyDict_Type,
+                          &old, &keyed_depth))
+        return NULL;
+    if (keyed_depth < 0 || keyed_depth > 56) {
+        PyErr_Format(PyExc_ValueError, "expected a keyed depth from 0 to 56, found %d", keyed_depth);
+        return NULL;
+    }
+    PyObject *deep_rows = PyList_New(0), *deep_deleted = PyList_New(0), *stored = PyList_New(0);
+    PyObject *gone = PyList_New(0), *result = NULL;
+    Change *changes = NULL;
+    Py_ssize_t n = -1;
+    if (deep_rows == NULL || deep_deleted == NULL || stored == NULL || gone == NULL)
+        goto done;
+    if ((n = collect_changes(rows, deleted, keyed_depth, &changes, deep_rows, deep_deleted)) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < n;) {
+        unsigned long long key = changes[i].key;
+        const char *at[GROUP_SLOTS];
+        int size[GROUP_SLOTS];
+        PyObject *key_object = PyLong_FromUnsignedLongLong(key);
+        if (key_object == NULL)
+            goto done;
+        PyObject *before = PyDict_GetItemWithError(old, key_object); /* borrowed */
+        if (before == NULL && PyErr_Occurred()) {
+            Py_DECREF(key_object);
             goto done;
         }
-        unsigned long long key;
-        int found = row_key(PyTuple_GET_ITEM(row, 0), keyed_depth, &key);
-        if (found < 0 || (found == 0 && PyList_Append(deep_rows, row) < 0))
+        if (before != NULL) {
+            if (decode_group(key, before, at, size) < 0) {
+                Py_DECREF(key_object);
+                goto done;
+            }
+        } else {
+            memset(at, 0, sizeof at);
+            memset(size, 0, sizeof size);
+        }
+        for (; i < n && changes[i].key == key; i++) { /* in slot order, the later change of a slot last */
+            PyObject *node = changes[i].node;
+            at[changes[i].slot] = node == NULL ? NULL : PyBytes_AS_STRING(node);
+            size[changes[i].slot] = node == NULL ? 0 : (int)PyBytes_GET_SIZE(node);
+        }
+        unsigned held = 0, leaves = 0;
+        Py_ssize_t length = 4;
+        for (int slot = 1; slot < GROUP_SLOTS; slot++) {
+            if (at[slot] == NULL)
+                continue;
+            held |= 1u << slot;
+            if (size[slot] == LEAF_SIZE)
+                leaves |= 1u << slot;
+            length += size[slot];
+        }
+        PyObject *item;
+        if (held == 0) {
+            item = PyTuple_Pack(1, key_object);
+        } else {
+            PyObject *row = PyBytes_FromStringAndSize(NULL, length);
+            if (row == NULL) {
+                Py_DECREF(key_object);
+                goto done;
+            }
+            char *out = PyBytes_AS_STRING(row);
+            out[0] = (char)(held >> 8);
+            out[1] = (char)held;
+            out[2] = (char)(leaves >> 8);
+            out[3] = (char)leaves;
+            out += 4;
+            for (int slot = 1; slot < GROUP_SLOTS; slot++) {
+                if (at[slot] != NULL) {
+                    memcpy(out, at[slot], (size_t)size[slot]);
+                    out += size[slot];
+                }
+            }
+            item = PyTuple_Pack(2, key_object, row);
+            Py_DECREF(row);
+        }
+        Py_DECREF(key_object);
+        if (item == NULL || PyList_Append(held == 0 ? gone : stored, item) < 0) {
+            Py_XDECREF(item);
             goto done;
-        if (found == 1)
-            keyed[n_keyed++] = (KeyedRow){key, PyTuple_GET_ITEM(row, 1)};
+        }
+        Py_DECREF(item);
     }
-    for (Py_ssize_t i = 0; i < n_gone; i++) {
-        PyObject *index = PyList_GET_ITEM(deleted, i);
-        unsigned long long key;
-        int found = row_key(index, keyed_depth, &key);
-        if (found < 0 || (found == 0 && PyList_Append(deep_gone, index) < 0))
-            goto done;
-        if (found == 1)
-            gone[n_keyed_gone++] = key;
-    }
-    qsort(keyed, (size_t)n_keyed, sizeof(KeyedRow), row_before);
-    qsort(gone, (size_t)n_keyed_gone, sizeof(unsigned long long), key_before);
-    if ((keyed_out = PyList_New(n_keyed)) == NULL || (gone_out = PyList_New(n_keyed_gone)) == NULL)
-        goto done;
-    for (Py_ssize_t i = 0; i < n_keyed; i++) {
-        PyObject *key = PyLong_FromUnsignedLongLong(keyed[i].key);
-        PyObject *pair = key == NULL ? NULL : PyTuple_Pack(2, key, keyed[i].node);
-        Py_XDECREF(key);
-        if (pair == NULL)
-            goto done;
-        PyList_SET_ITEM(keyed_out, i, pair);
-    }
-    for (Py_ssize_t i = 0; i < n_keyed_gone; i++) { /* one-item tuples: executemany's parameters as they are */
-        PyObject *key = PyLong_FromUnsignedLongLong(gone[i]);
-        PyObject *single = key == NULL ? NULL : PyTuple_Pack(1, key);
-        Py_XDECREF(key);
-        if (single == NULL)
-            goto done;
-        PyList_SET_ITEM(gone_out, i, single);
-    }
-    result = PyTuple_Pack(4, keyed_out, gone_out, deep_rows, deep_gone);
+    result = PyTuple_Pack(4, stored, gone, deep_rows, deep_deleted);
 done:
-    PyMem_Free(keyed);
-    PyMem_Free(gone);
-    Py_XDECREF(keyed_out);
-    Py_XDECREF(gone_out);
+    PyMem_Free(changes);
     Py_XDECREF(deep_rows);
-    Py_XDECREF(deep_gone);
+    Py_XDECREF(deep_deleted);
+    Py_XDECREF(stored);
+    Py_XDECREF(gone);
     return result;
+}
+
+static PyObject *group_nodes(PyObject *self, PyObject *rows) {
+    if (!PyList_Check(rows)) {
+        PyErr_Format(PyExc_TypeError, "expected a list of (key, row), found %.80s", Py_TYPE(rows)->tp_name);
+        return NULL;
+    }
+    PyObject *found = PyDict_New();
+    if (found == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(rows); i++) {
+        PyObject *item = PyList_GET_ITEM(rows, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 || !PyLong_Check(PyTuple_GET_ITEM(item, 0))) {
+            PyErr_Format(PyExc_TypeError, "expected rows of (int key, row), found %.80s", Py_TYPE(item)->tp_name);
+            goto failed;
+        }
+        unsigned long long key = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(item, 0));
+        if (key == (unsigned long long)-1 && PyErr_Occurred())
+            goto failed;
+        int depth = (int)(key & 63);
+        if (depth > 56 || depth % GROUP_LEVELS) {
+            PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold a group's root depth, a "
+                         "multiple of 4 up to 56, found %d", key, depth);
+            goto failed;
+        }
+        unsigned long long root = (1ULL << depth) | key >> (62 - depth);
+        const char *at[GROUP_SLOTS];
+        int size[GROUP_SLOTS];
+        if (decode_group(key, PyTuple_GET_ITEM(item, 1), at, size) < 0)
+            goto failed;
+        for (int slot = 1; slot < GROUP_SLOTS; slot++) {
+            if (at[slot] == NULL)
+                continue;
+            int level = 31 - __builtin_clz((unsigned)slot);
+            PyObject *index = PyLong_FromUnsignedLongLong(root << level | (unsigned long long)(slot ^ (1 << level)));
+            PyObject *node = PyBytes_FromStringAndSize(at[slot], size[slot]);
+            int failed = index == NULL || node == NULL || PyDict_SetItem(found, index, node) < 0;
+            Py_XDECREF(index);
+            Py_XDECREF(node);
+            if (failed)
+                goto failed;
+        }
+    }
+    return found;
+failed:
+    Py_DECREF(found);
+    return NULL;
 }
 
 static PyMethodDef methods[] = {
@@ -579,15 +792,19 @@ static PyMethodDef methods[] = {
      "pack_asset(value, raw_addresses) -> the stored form of an asset record, or None: ledger.compact.pack_value"},
     {"decode_canonical", decode_canonical, METH_O,
      "decode_canonical(data) -> the value of canonical CBOR bytes, or None: ledger_lite.encoding.decode decides"},
-    {"tree_rows", tree_rows, METH_VARARGS,
-     "tree_rows(rows, deleted, keyed_depth) -> (keyed rows, keyed deletions, deep rows, deep positions): "
-     "ledger.storage.tree_rows"},
+    {"group_keys", group_keys, METH_VARARGS,
+     "group_keys(rows, deleted, keyed_depth) -> (keys of the groups touched in order, deep positions): "
+     "ledger.tree_groups.group_keys"},
+    {"group_rows", group_rows, METH_VARARGS,
+     "group_rows(rows, deleted, old, keyed_depth) -> (groups to store, keys emptied, deep rows, deep positions): "
+     "ledger.tree_groups.group_rows"},
+    {"group_nodes", group_nodes, METH_O, "group_nodes(rows) -> {heap index: node}: ledger.tree_groups.group_nodes"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "ledger._state_codec",
-    "A node's CBOR, compiled: state values encoded, envelopes decoded, tree rows keyed (see _state_codec.c).", -1, methods,
+    "A node's CBOR, compiled: state values encoded, envelopes decoded, tree rows grouped (see _state_codec.c).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

@@ -1,4 +1,4 @@
-# A node's CBOR, compiled (_state_codec.c): state values encoded, envelopes decoded, tree rows keyed; each mirrors
+# A node's CBOR, compiled (_state_codec.c): state values encoded, envelopes decoded, tree rows grouped; each mirrors
 # the Python function named.
 
 from typing import Any
@@ -17,7 +17,14 @@ def decode_canonical(data: bytes) -> Any:
     """``ledger_lite.encoding.decode`` of canonical CBOR made of what the ledger encodes; None for any other bytes
     (the reference then decides). A value of None itself is never answered: CBOR null is refused here too."""
 
-def tree_rows(rows: list[tuple[int, bytes]], deleted: list[int], keyed_depth: int
-              ) -> tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[int, bytes]], list[int]]:
-    """``ledger.storage.tree_rows``: the rows and emptied positions of positions down to ``keyed_depth`` under their
-    row keys, each in key order (the emptied ones as one-item tuples), and the deeper ones as they were given."""
+def group_keys(rows: list[tuple[int, bytes]], deleted: list[int], keyed_depth: int) -> tuple[list[int], list[int]]:
+    """``ledger.tree_groups.group_keys`` for groups whose roots are down to ``keyed_depth``: their keys in order, and
+    the deeper positions as they were given (rows' first)."""
+
+def group_rows(rows: list[tuple[int, bytes]], deleted: list[int], old: dict[int | bytes, bytes], keyed_depth: int
+               ) -> tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[int, bytes]], list[int]]:
+    """``ledger.tree_groups.group_rows`` for groups whose roots are down to ``keyed_depth``: the groups to store and
+    the keys emptied, in key order; the deeper rows and positions as they were given."""
+
+def group_nodes(rows: list[tuple[int, bytes]]) -> dict[int, bytes]:
+    """``ledger.tree_groups.group_nodes`` of rows under integer keys."""

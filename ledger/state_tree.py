@@ -6,16 +6,17 @@ tree's rows (and the keys each block logs for them, below) are then written in t
 that stores a block, so a crash at any point leaves both or neither (one fsync, one WAL), and the node keeps
 one file to back up and inspect.
 
-How. A node is stored under its position in the tree, the heap index of ``ledger_lite.smt_tree`` (the store
-turns it into a row key that keeps every subtree's rows together, ``ledger.storage.tree_key``): an internal
-node's row is its 32-byte hash, a leaf's is ``path || value_hash``; an empty subtree has no row. The children of
-a node are therefore found from its position alone, without row ids to keep in memory for every cached node,
-and a write replaces a node's row in place or deletes it: the table holds the tree of ``smt_height`` and
-nothing else, with no replaced rows to list and delete later. (Formats 3 to 7 appended changed nodes under new
-row ids, as Diem's Jellyfish Merkle tree does, to write fewer pages per block; but the tree is written once for
-many blocks, below, and deleting the rows it replaced touched pages all over the table anyway. Under positions,
-a reading at the steady state of ``bench/ledger_steady.py`` with a cache of half the tree costs 16 % less of the
-node's CPU, and a cached entry a quarter less memory: 246 bytes instead of 332.)
+How. A node is stored under its position in the tree, the heap index of ``ledger_lite.smt_tree``: an internal
+node as its 32-byte hash, a leaf as ``path || value_hash``, an empty subtree not at all; four levels of the tree to
+a row (a node and the three levels below it, ``ledger.tree_groups``), under a key that keeps every subtree's rows
+together. The children of a node are therefore found from its position alone, without row ids to keep in memory
+for every cached node, and a write replaces the rows of the groups it changes in place or deletes them: the table
+holds the tree of ``smt_height`` and nothing else, with no replaced rows to list and delete later. (Formats 3 to 7
+appended changed nodes under new row ids, as Diem's Jellyfish Merkle tree does, to write fewer pages per block; but
+the tree is written once for many blocks, below, and deleting the rows it replaced touched pages all over the table
+anyway. Under positions, a reading at the steady state of ``bench/ledger_steady.py`` with a cache of half the tree
+costs 16 % less of the node's CPU, and a cached entry a quarter less memory: 246 bytes instead of 332. Formats 8 to
+12 kept a row a node: ~12 rows a reading to write where groups take ~2.)
 
 Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
 parent's, which the node checked against the last signed header at start (the root): a hand-edited, added or
@@ -203,20 +204,32 @@ class StoredTree(SparseMerkleTree):
 
     def _load_pairs(self, indexes: list[int]) -> None:
         """Read the children of the cached internal nodes ``indexes`` from disk (a few queries for all), check them
-        against their parents and cache them."""
+        against their parents and cache them; and the pairs below them that came in the same stored rows (the
+        store reads a group of levels at once, ``ledger.tree_groups``), so the walks reach the next query four
+        levels down rather than one."""
+        nodes = self._nodes
         found = self._read_nodes([child for index in indexes for child in (2 * index, 2 * index + 1)])
-        problem = (_smt_native.load_pairs if NATIVE else _load_checked)(self._nodes, indexes, found)
-        if problem is not None:
-            index, what = problem
-            if isinstance(what, int):
-                raise _misshapen(index, what)
-            raise StoreError(f"the state tree's children of position {index} hash to {what.hex()}, expected "
-                             f"{self._nodes[index].hex()} (checked down from the signed state root); the store was "
-                             f"changed outside the node")
+        levels: list[list[int]] = []
+        level = indexes
+        while level:
+            problem = (_smt_native.load_pairs if NATIVE else _load_checked)(nodes, level, found)
+            if problem is not None and levels:
+                break  # below what the walks asked for: refused when a walk reaches it, as if not read yet
+            if problem is not None:
+                index, what = problem
+                if isinstance(what, int):
+                    raise _misshapen(index, what)
+                raise StoreError(f"the state tree's children of position {index} hash to {what.hex()}, expected "
+                                 f"{nodes[index].hex()} (checked down from the signed state root); the store was "
+                                 f"changed outside the node")
+            levels.append(level)
+            level = [child for index in level for child in (2 * index, 2 * index + 1)
+                     if (2 * child in found or 2 * child + 1 in found) and len(found.get(child, b"")) == HASH_SIZE]
         lru, pinned = self._lru, self._pinned_below
-        for index in indexes:
-            if index >= pinned:
-                lru.add(index)
+        for level in reversed(levels):  # bottom up: a parent stays fresher than its children
+            for index in level:
+                if index >= pinned:
+                    lru.add(index)
 
     # --- writes -----------------------------------------------------------------------------------------------
     def _touched(self) -> Touched:

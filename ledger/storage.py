@@ -29,8 +29,9 @@ a node whose memory does not grow with its history (measured in ``bench/ledger_i
 that sweeps deletes their state rows with their entries in every index, and their tree leaves, in its own transaction (a
 deleted key is logged in ``smt_redo`` like any other write: put back after a crash, its stored value is missing, so its
 leaf is taken out again). The state then holds the assets still live and those of the retention period, however long the
-chain; the swept ones stay provable by their transactions and blocks. The state tree's nodes are rows of ``smt_pos``
-under their positions (``tree_key``; ``ledger.state_tree``); ``tree`` is the store's ``StoredTree``, which the node's
+chain; the swept ones stay provable by their transactions and blocks. The state tree's nodes are stored four
+levels to a row of ``smt_groups``, under the position of each group's root (``ledger.tree_groups``;
+``ledger.state_tree``); ``tree`` is the store's ``StoredTree``, which the node's
 ``State`` works on. Its changed nodes are written in the transaction of a block once enough changed
 (``StoredTree.wants_flush``) and when the node closes; meanwhile every block's transaction logs the keys it wrote in
 ``smt_redo``, so the tree on disk (as of block ``smt_height``) and the logged keys' stored values give the tree of the
@@ -50,14 +51,16 @@ only the live tree's rows), 5 (4 with the indexes above but the expiry index), 6
 may lack swept assets), 7 (6 with ``tx_ids`` instead of the ids in ``txs``), 8 (7 with the tree's nodes under their
 positions in ``smt_pos`` instead of rows under ids naming their children's in ``smt``), 9 (8 with ``tx_recent``), 10 (9
 with the expiry groups of ``ledger.expiry_groups``), 11 (10 with ``state_log``), 12 (11 with ``asset_rows``
-instead of an index of every state key).
+instead of an index of every state key), 13 (12 with the tree's nodes in groups of four levels, ``smt_groups``,
+instead of a row a node).
 Older formats are rewritten in the newest on open, in one transaction each (3 → 4: the rows the stored root does
 not reach are deleted; 4 → 5: the owner and open-asset indexes are built from the state rows; 5 → 6: the expiry
 index is, and the sweep then takes the expired assets out a block at a time; 6 → 7: ``tx_ids`` is built from the
 ids, which then leave ``txs``; 7 → 8: the tree's rows are copied to their positions, walking down from the stored
 root; 8 → 9 adds ``tx_recent``, 9 → 10 the expiry groups and 10 → 11 ``state_log``, empty, at once: the entries of
 certificates stored before stay in ``state_expiry``; 11 → 12: ``asset_rows`` is built from the asset rows, in key
-order, and the index of every key is dropped). 5 → 7 took 24 s for a store of 1 M readings here.
+order, and the index of every key is dropped; 12 → 13: the tree's rows are rewritten in groups). 5 → 7 took 24 s
+for a store of 1 M readings here.
 """
 
 from __future__ import annotations
@@ -82,14 +85,14 @@ from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_val
 from ledger.errors import StoreError
 from ledger.prefix_map import PrefixMap
 from ledger.select_in import select_in
-from ledger.state_encoding import CODEC
 from ledger.state_index import Indexed, expiry_of, indexed, same_indexed
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
+from ledger.tree_groups import group_key, group_keys, group_nodes, group_rows
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
-FORMAT = "12"
-MIGRATED = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11")  # rewritten on open (format 1 has no format row)
+FORMAT = "13"
+MIGRATED = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")  # rewritten on open (format 1 has no format row)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY, hash BLOB NOT NULL, header BLOB NOT NULL, commit_json TEXT NOT NULL,
@@ -104,8 +107,8 @@ CREATE TABLE IF NOT EXISTS asset_rows (prefix INTEGER NOT NULL, id INTEGER NOT N
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS asset_rows_gone (id INTEGER PRIMARY KEY, prefix INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS smt_pos (k INTEGER PRIMARY KEY, node BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS smt_deep (k BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS smt_groups (k INTEGER PRIMARY KEY, nodes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS smt_groups_deep (k BLOB PRIMARY KEY, nodes BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS smt_redo (height INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state_log (height INTEGER PRIMARY KEY, writes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS owners (id INTEGER PRIMARY KEY, owner TEXT NOT NULL UNIQUE);
@@ -140,16 +143,13 @@ TEXT_KEYS = "key < x'01'"  # the rows of text keys (``ledger.compact.pack_key``)
 # The tree of formats 3 to 7, rewritten in format 8 (``Store._migrate_from_7``): rows under ids, each internal node's
 # naming its children's.
 LEGACY_SMT = "CREATE TABLE IF NOT EXISTS smt (id INTEGER PRIMARY KEY, node BLOB NOT NULL, l INTEGER, r INTEGER)"
-# Depths whose positions are integer keys of ``smt_pos`` (``tree_key``); the deeper ones, which random keys reach
-# with a chance of about n² / 2^57 for n leaves, are keys of ``smt_deep``.
-KEYED_DEPTH = 56
+# The tree of formats 8 to 12, rewritten in format 13 (``Store._migrate_from_12``): a row for each node under its
+# position (``ledger.tree_groups.tree_key`` of the node's own index), the deep ones in ``smt_deep``.
+NODE_TABLES = ("smt_pos", "smt_deep")
 INDEX_BITS = 16
 MAX_BLOCK_TXS = 1 << INDEX_BITS
 
 log = logging.getLogger(__name__)
-
-if CODEC:  # built (ledger.state_encoding says whether)
-    from ledger import _state_codec
 
 
 def id_prefix(tx_id: bytes) -> int:
@@ -166,77 +166,39 @@ def _is_asset(key_blob: bytes) -> bool:
     return key_blob[:1] == KEY_ASSET
 
 
-def tree_key(index: int) -> int | bytes:
-    """The row key of the state tree node at heap ``index`` (depth d, path prefix p: ``(1 << d) | p``). Down to
-    ``KEYED_DEPTH`` it is ``p << (62 - d) | d``, so a subtree's rows are one range of keys, its root first (the
-    depth fills the low 6 bits, the prefix the bits above, left-aligned); deeper, the index's bytes."""
-    depth = index.bit_length() - 1
-    if depth <= KEYED_DEPTH:
-        return ((index ^ (1 << depth)) << (62 - depth)) | depth
-    return index.to_bytes((depth + 8) // 8, "big")
-
-
 def read_tree_nodes(db: sqlite3.Connection, indexes: Sequence[int]) -> dict[int, bytes]:
-    """The stored state tree nodes at these heap indexes (those stored), a few queries for many
-    (``StoredTree._load_pairs``)."""
-    by_key = {tree_key(index): index for index in indexes}
-    keyed = [key for key in by_key if isinstance(key, int)]
-    found: dict[int, bytes] = {}
-    for key, node in select_in(db, "SELECT k, node FROM smt_pos WHERE k IN ({})", keyed):
-        found[by_key[key]] = node
-    if len(keyed) < len(by_key):  # deep positions (``KEYED_DEPTH``): rare, one query each
-        for key in by_key.keys() - set(keyed):
-            row = db.execute("SELECT node FROM smt_deep WHERE k = ?", (key,)).fetchone()
+    """The stored state tree nodes of the groups holding these heap indexes (``ledger.tree_groups``): those asked
+    for and the rest of their groups, a few queries for many (``StoredTree._load_pairs``)."""
+    keys = {group_key(index) for index in indexes}
+    keyed = sorted(key for key in keys if isinstance(key, int))
+    found = group_nodes(list(select_in(db, "SELECT k, nodes FROM smt_groups WHERE k IN ({})", keyed)))
+    if len(keyed) < len(keys):  # deep groups (``KEYED_DEPTH``): rare, one query each
+        deep = []
+        for key in keys - set(keyed):
+            row = db.execute("SELECT nodes FROM smt_groups_deep WHERE k = ?", (key,)).fetchone()
             if row is not None:
-                found[by_key[key]] = row[0]
+                deep.append((key, row[0]))
+        found.update(group_nodes(deep))
     return found
 
 
-def tree_rows(rows: list[tuple[int, bytes]], deleted: list[int]
-              ) -> tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[int, bytes]], list[int]]:
-    """The rows and emptied positions down to ``KEYED_DEPTH`` under their row keys (``tree_key``), each in key order
-    (the emptied ones as one-item tuples: executemany's parameters), and the deeper ones as they are: compiled in
-    ``_state_codec.tree_rows`` (0.18 s for the 626,000 of a write at 600,000 readings, 0.50 s here)."""
-    if CODEC:
-        return _state_codec.tree_rows(rows, deleted, KEYED_DEPTH)
-    keyed, deep_rows = [], []
-    for index, node in rows:
-        key = tree_key(_position(index))
-        if isinstance(key, int):
-            keyed.append((key, node))
-        else:
-            deep_rows.append((index, node))
-    gone, deep_gone = [], []
-    for index in deleted:
-        key = tree_key(_position(index))
-        if isinstance(key, int):
-            gone.append(key)
-        else:
-            deep_gone.append(index)
-    keyed.sort(key=lambda row: row[0])
-    gone.sort()
-    return keyed, [(key,) for key in gone], deep_rows, deep_gone
-
-
-def _position(index: int) -> int:
-    if not isinstance(index, int):
-        raise TypeError(f"expected an int position, found {type(index).__name__}")
-    if index < 1:
-        raise ValueError("expected a position of at least 1 (the root), found less")
-    return index
-
-
 def write_tree_nodes(db: sqlite3.Connection, write: TreeWrite) -> None:
-    """Inside a transaction: the changed state tree nodes of ``write``, in place of those at their positions, and
-    the positions it emptied, both in key order (``tree_rows``): SQLite then walks the table's B-tree once from one
-    end to the other rather than seeking a page for each (the 235,263 deletions of a write at 600,000 readings:
+    """Inside a transaction: the changed state tree nodes of ``write`` in place of those at their positions, and the
+    positions it emptied, as the rows of their groups (``ledger.tree_groups``: each touched group's stored row read
+    first, its other nodes kept), in key order: SQLite then walks the table's B-tree once from one end to the other
+    rather than seeking a page for each (the 235,263 deletions of a write at 600,000 readings, in rows of nodes:
     0.77 s in the order the tree gave them, 0.18-0.24 s sorted)."""
-    rows, gone, deep_rows, deep_gone = tree_rows(write.rows, write.deleted)
-    db.executemany("DELETE FROM smt_pos WHERE k = ?", gone)
-    db.executemany("DELETE FROM smt_deep WHERE k = ?", [(tree_key(index),) for index in deep_gone])
-    db.executemany("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)", rows)
-    db.executemany("INSERT OR REPLACE INTO smt_deep(k, node) VALUES (?, ?)",
-                   [(tree_key(index), node) for index, node in deep_rows])
+    keyed, deep = group_keys(write.rows, write.deleted)
+    old: dict[int | bytes, bytes] = dict(select_in(db, "SELECT k, nodes FROM smt_groups WHERE k IN ({})", keyed))
+    for key in deep:
+        row = db.execute("SELECT nodes FROM smt_groups_deep WHERE k = ?", (key,)).fetchone()
+        if row is not None:
+            old[key] = row[0]
+    rows, gone, deep_rows, deep_gone = group_rows(write.rows, write.deleted, old)
+    db.executemany("DELETE FROM smt_groups WHERE k = ?", gone)
+    db.executemany("INSERT OR REPLACE INTO smt_groups(k, nodes) VALUES (?, ?)", rows)
+    db.executemany("DELETE FROM smt_groups_deep WHERE k = ?", deep_gone)
+    db.executemany("INSERT OR REPLACE INTO smt_groups_deep(k, nodes) VALUES (?, ?)", deep_rows)
 
 
 def _id_bytes(tx_id: str) -> bytes | None:
@@ -316,6 +278,9 @@ class Store:
             found = "11"
         if found == "11":
             self._migrate_from_11()
+            found = self.get_meta("format")
+        if found == "12":
+            self._migrate_from_12()
             found = self.get_meta("format")
         if found != FORMAT:
             raise StoreError(f"expected a ledger store of format {FORMAT} in {path}, found format {found}")
@@ -1182,13 +1147,13 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")
 
     def _migrate_from_7(self) -> None:
-        """Copy the tree's rows of a store of format 7 (``LEGACY_SMT``) to their positions in ``smt_pos``, walking
+        """Copy the tree's rows of a store of format 7 (``LEGACY_SMT``) to their positions (as groups), walking
         down from the stored root a level at a time, and drop the old tables, in one transaction. The rows are
         copied as they are: one changed outside the node is refused at its first read, as before."""
         with self._write_transaction():
             if self._has_table("smt"):
-                self._db.execute("DELETE FROM smt_pos")
-                self._db.execute("DELETE FROM smt_deep")
+                self._db.execute("DELETE FROM smt_groups")
+                self._db.execute("DELETE FROM smt_groups_deep")
                 root_id = int(self._db.execute("SELECT coalesce((SELECT value FROM meta WHERE key = 'smt_root'), "
                                                "0)").fetchone()[0])
                 level = {root_id: 1} if root_id else {}
@@ -1225,6 +1190,28 @@ class Store:
                              "coalesce(max(id), 0) + 1 FROM state")
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '12')")
 
+    def _migrate_from_12(self) -> None:
+        """Rewrite the tree's rows of a store of format 12 (a row a node, ``NODE_TABLES``) as rows of groups and drop
+        the old tables, in one transaction. The nodes are copied as they are: one changed outside the node is refused
+        at its first read, as before."""
+        with self._write_transaction():
+            if self._has_table(NODE_TABLES[0]):
+                keyed = self._db.execute(f"SELECT k, node FROM {NODE_TABLES[0]}")
+                rows = [((1 << (key & 63)) | key >> (62 - (key & 63)), bytes(node)) for key, node in keyed]
+                if self._has_table(NODE_TABLES[1]):
+                    deep = self._db.execute(f"SELECT k, node FROM {NODE_TABLES[1]}")
+                    rows.extend((int.from_bytes(key, "big"), bytes(node)) for key, node in deep)
+                misshapen = next((index for index, node in rows if len(node) not in (32, 64)), None)
+                if misshapen is not None:
+                    raise StoreError(f"expected the state tree node at position {misshapen} of {self.path} to be a "
+                                     f"32-byte hash or a 64-byte leaf; the store was changed outside the node")
+                self._db.execute("DELETE FROM smt_groups")
+                self._db.execute("DELETE FROM smt_groups_deep")
+                write_tree_nodes(self._db, TreeWrite(rows, [], 0))
+                for table in NODE_TABLES:
+                    self._db.execute(f"DROP TABLE IF EXISTS {table}")
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '13')")
+
     def _migrate_from_2(self) -> None:
         """Add the state tree of a store of format 2 (built once from its state rows), in one transaction."""
         hashes = []
@@ -1238,8 +1225,8 @@ class Store:
             raise StoreError(f"the state of {self.path} cannot be read as a tree: {exc}; the store was changed "
                              f"outside the node") from exc
         with self._write_transaction():
-            self._db.execute("DELETE FROM smt_pos")
-            self._db.execute("DELETE FROM smt_deep")
+            self._db.execute("DELETE FROM smt_groups")
+            self._db.execute("DELETE FROM smt_groups_deep")
             last = self._db.execute("SELECT coalesce(max(height), 0) FROM blocks").fetchone()[0]
             self._write_tree(tree.pending(), int(last))
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', '4')")

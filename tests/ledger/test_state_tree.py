@@ -16,22 +16,14 @@ from typing import Any
 import cbor2
 import pytest
 
-from ledger import state_tree, storage
+from ledger import state_tree
 from ledger.compact import unpack_key
 from ledger.errors import StoreError
 from ledger.lru_order import LruOrder
 from ledger.node import Node
 from ledger.state_tree import StoredTree, TreeWrite, pinned_depth
-from ledger.storage import (
-    KEYED_DEPTH,
-    LEGACY_SMT,
-    SCHEMA,
-    Store,
-    read_tree_nodes,
-    tree_key,
-    tree_rows,
-    write_tree_nodes,
-)
+from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, write_tree_nodes
+from ledger.tree_groups import encode, group_key, group_nodes, group_of, tree_key
 from ledger_lite import smt_tree
 from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, crash, recompute_state_root
@@ -57,13 +49,21 @@ class TreeFile:
         root = read_tree_nodes(self.db, [1]).get(1)
         return StoredTree(lambda indexes: read_tree_nodes(self.db, indexes), root, int(size), capacity=capacity)
 
-    def rows(self) -> dict[int | bytes, bytes]:
-        """Every stored node by its row key."""
-        return {key: bytes(node) for table in ("smt_pos", "smt_deep")
-                for key, node in self.db.execute(f"SELECT k, node FROM {table}")}
+    def rows(self) -> dict[int, bytes]:
+        """Every stored node by its position."""
+        return group_nodes([(key, bytes(row)) for table in ("smt_groups", "smt_groups_deep")
+                            for key, row in self.db.execute(f"SELECT k, nodes FROM {table}")])
 
-    def set_node(self, index: int, node: bytes) -> None:
-        self.db.execute("INSERT OR REPLACE INTO smt_pos(k, node) VALUES (?, ?)", (tree_key(index), node))
+    def set_node(self, index: int, node: bytes | None) -> None:
+        """Store ``node`` at ``index`` (None: empty it) as a hand edit would, keeping the rest of its group."""
+        root, slot = group_of(index)
+        nodes = {slot_of(i): n for i, n in read_tree_nodes(self.db, [index]).items() if group_of(i)[0] == root}
+        if node is None:
+            nodes.pop(slot, None)
+        else:
+            nodes[slot] = node
+        table = "smt_groups" if isinstance(group_key(index), int) else "smt_groups_deep"
+        self.db.execute(f"INSERT OR REPLACE INTO {table}(k, nodes) VALUES (?, ?)", (group_key(index), encode(nodes)))
 
     def flush(self, tree: StoredTree) -> None:
         write = tree.pending()
@@ -74,10 +74,13 @@ class TreeFile:
         tree.written(write)
 
 
-def rows_of(tree: SparseMerkleTree) -> dict[int | bytes, bytes]:
-    """The rows that store ``tree`` (every node in memory): each node under its position, leaves without their
-    hash."""
-    return {tree_key(index): entry if len(entry) == 32 else entry[:64] for index, entry in tree._nodes.items()}
+def slot_of(index: int) -> int:
+    return group_of(index)[1]
+
+
+def rows_of(tree: SparseMerkleTree) -> dict[int, bytes]:
+    """The nodes that store ``tree`` (every node in memory) by position, leaves without their hash."""
+    return {index: entry if len(entry) == 32 else entry[:64] for index, entry in tree._nodes.items()}
 
 
 def leaf_position(tree: SparseMerkleTree, key: bytes) -> int:
@@ -317,13 +320,13 @@ def test_a_missing_misshapen_or_added_row_is_refused(tree_file: TreeFile) -> Non
     tree = tree_file.open(1 << 10)
     tree.update(items)
     tree_file.flush(tree)
-    tree_file.set_node(2, b"\x00")
-    with pytest.raises(StoreError, match=r"expected the state tree node at position 2 to be a 32-byte hash or a "
-                                         r"64-byte leaf, found 1 bytes; the store was changed outside the node"):
+    (row,) = tree_file.db.execute("SELECT nodes FROM smt_groups WHERE k = 0").fetchone()  # the root's group
+    tree_file.db.execute("UPDATE smt_groups SET nodes = ? WHERE k = 0", (bytes(row) + b"\x00",))
+    with pytest.raises(StoreError, match=r"expected the state tree's row 0 to hold \d+ bytes for the nodes its masks "
+                                         r"name, found \d+; the store was changed outside the node"):
         tree_file.open(1 << 10).get(b"key/1")
-    tree_file.db.execute("DELETE FROM smt_pos WHERE k = ?", (tree_key(2),))
-    with pytest.raises(StoreError, match=EDITED.format(1)):
-        tree_file.open(1 << 10).get(b"key/1")
+    tree_file.db.execute("UPDATE smt_groups SET nodes = ? WHERE k = 0", (row,))
+    tree_file.set_node(2, None)
     memory = SparseMerkleTree.from_items(items)
     tree_file.set_node(2, memory._nodes[2])
     assert tree_file.rows() == rows_of(memory)
@@ -346,6 +349,7 @@ def test_a_subtree_is_one_range_of_keys_and_deep_nodes_are_kept_by_index(tree_fi
         assert max(tree_key(i) for i in below) < tree_key(right)
     deep, keyed = (1 << 60) | 12345, (1 << 56) | 7
     assert isinstance(tree_key(deep), bytes) and isinstance(tree_key(keyed), int)
+    assert isinstance(group_key(deep), bytes) and isinstance(group_key(keyed), int)
     write_tree_nodes(tree_file.db, TreeWrite([(deep, sha(b"deep")), (keyed, sha(b"keyed"))], [], 2))
     assert read_tree_nodes(tree_file.db, [deep, keyed, deep + 1]) == {deep: sha(b"deep"), keyed: sha(b"keyed")}
     write_tree_nodes(tree_file.db, TreeWrite([], [deep], 1))
@@ -359,44 +363,6 @@ def random_positions(rng: random.Random, count: int) -> list[int]:
         depth = rng.choice((0, 1, 2, 3, 17, 20, 40, 55, 56, 56, 57, 62, 63, 64, 70, 255))
         positions.add((1 << depth) | rng.getrandbits(depth))
     return list(positions)
-
-
-@pytest.mark.skipif(not storage.CODEC, reason="the compiled _state_codec is not built")
-def test_tree_rows_compiled_give_the_rows_and_deletions_of_the_python_reference(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """``tree_rows`` (``_state_codec.tree_rows``) gives exactly what the reference in Python gives: every keyed row
-    and emptied position under ``tree_key``, in key order, and the deeper ones as they were given."""
-    rng = random.Random(16)
-    for count in (0, 1, 2, 50, 3000):
-        positions = random_positions(rng, 2 * count)
-        rows = [(index, rng.randbytes(rng.choice((32, 64)))) for index in positions[:count]]
-        deleted = positions[count:]
-        compiled = tree_rows(rows, deleted)
-        with monkeypatch.context() as patched:
-            patched.setattr(storage, "CODEC", False)
-            reference = tree_rows(rows, deleted)
-        assert compiled == reference
-        keyed, gone, deep_rows, deep_gone = compiled
-        assert keyed == sorted((tree_key(index), node) for index, node in rows
-                               if index.bit_length() - 1 <= KEYED_DEPTH)
-        assert [key for key, in gone] == sorted(key for index in deleted
-                                                if isinstance(key := tree_key(index), int))
-        assert deep_rows == [row for row in rows if row[0].bit_length() - 1 > KEYED_DEPTH]
-        assert deep_gone == [index for index in deleted if index.bit_length() - 1 > KEYED_DEPTH]
-
-
-@pytest.mark.parametrize("codec", [True, False])
-@pytest.mark.parametrize("rows, deleted, error", [
-    ([(0, b"x" * 32)], [], ValueError), ([], [-3], ValueError), ([], [-(1 << 80)], ValueError),
-    ([("2", b"x" * 32)], [], TypeError), ([], [2.0], TypeError),
-])
-def test_tree_rows_refuse_what_is_not_a_position(monkeypatch: pytest.MonkeyPatch, codec: bool, rows: Any,
-                                                 deleted: Any, error: type[Exception]) -> None:
-    if codec and not storage.CODEC:
-        pytest.skip("the compiled _state_codec is not built")
-    monkeypatch.setattr(storage, "CODEC", codec)
-    with pytest.raises(error):
-        tree_rows(rows, deleted)
 
 
 def test_a_write_stores_and_empties_positions_given_in_any_order(tree_file: TreeFile) -> None:
@@ -426,7 +392,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         node.close()
     db_path = tmp_path / "node" / "ledger.sqlite"
     db = sqlite3.connect(db_path, isolation_level=None)
-    db.executescript("DELETE FROM smt_pos; DELETE FROM smt_deep; DELETE FROM meta WHERE key = 'smt_size'; "
+    db.executescript("DELETE FROM smt_groups; DELETE FROM smt_groups_deep; DELETE FROM meta WHERE key = 'smt_size'; "
                      "UPDATE meta SET value = '2' WHERE key = 'format';")
     db.close()
     node = ledger_world.open_node(tmp_path / "node", ManualClock())
@@ -434,7 +400,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
         ledger_world.new_asset(node, 4, 5_000)  # and it goes on
         assert node.status()["state_root"] == recompute_state_root(db_path).hex()
-        assert node.store.get_meta("format") == "12"
+        assert node.store.get_meta("format") == "13"
     finally:
         node.close()
 
@@ -651,10 +617,7 @@ def legacy_tree(db_path: Path, version: str, extra: list[tuple[bytes, int | None
     naming its children's; the root's id in ``smt_root``), with ``extra`` rows besides, as ``version``."""
     db = sqlite3.connect(db_path)
     with db:
-        nodes = {}
-        for key, node in db.execute("SELECT k, node FROM smt_pos"):
-            depth = key & 63
-            nodes[(1 << depth) | key >> (62 - depth)] = bytes(node)
+        nodes = group_nodes([(key, bytes(row)) for key, row in db.execute("SELECT k, nodes FROM smt_groups")])
         ids = {index: row_id for row_id, index in enumerate(sorted(nodes), 1)}
         db.execute(LEGACY_SMT)
         db.executemany("INSERT INTO smt VALUES (?, ?, ?, ?)",
@@ -664,7 +627,7 @@ def legacy_tree(db_path: Path, version: str, extra: list[tuple[bytes, int | None
                        [(len(ids) + n, *row) for n, row in enumerate(extra, 1)])
         db.execute("CREATE TABLE smt_garbage (id INTEGER PRIMARY KEY)")
         db.execute("INSERT INTO meta VALUES ('smt_root', ?)", (str(ids[1]),))
-        db.execute("DELETE FROM smt_pos")
+        db.execute("DELETE FROM smt_groups")
         db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (version,))
     db.close()
 
@@ -685,8 +648,8 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
                 [(sha(b"old node"), 1, 2), (sha(b"a") + sha(b"b"), None, None)] if version == "3" else [])
     node = w.open_node(data_dir, ManualClock())
     try:
-        assert f"rewriting format {version} as format 12, once" in caplog.text  # said before the wait
-        assert node.store.get_meta("format") == "12"
+        assert f"rewriting format {version} as format 13, once" in caplog.text  # said before the wait
+        assert node.store.get_meta("format") == "13"
         assert node.store.get_meta("smt_root") is None
         assert not node.store._has_table("smt") and not node.store._has_table("smt_garbage")
         assert node.status()["state_root"] == status["state_root"]
@@ -898,3 +861,55 @@ def test_the_compiled_eviction_takes_pairs_beyond_a_machine_word_and_keeps_chang
     through.clear()
     assert order.evict(nodes, dirty, through, 0) is False
     assert len(nodes) == 0 and len(order) == 0
+
+
+def rows_as_format_12(db_path: Path, edit: dict[int, bytes] | None = None) -> None:
+    """Rewrite a closed store's tree as format 12 kept it (a row a node, under ``tree_key`` of its position; the
+    deep ones in ``smt_deep``), with the nodes of ``edit`` in place of its own."""
+    db = sqlite3.connect(db_path)
+    with db:
+        nodes = group_nodes([(key, bytes(row)) for key, row in db.execute("SELECT k, nodes FROM smt_groups")])
+        nodes.update(edit or {})
+        db.execute("CREATE TABLE smt_pos (k INTEGER PRIMARY KEY, node BLOB NOT NULL)")
+        db.execute("CREATE TABLE smt_deep (k BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID")
+        db.executemany("INSERT INTO smt_pos VALUES (?, ?)", [(tree_key(i), node) for i, node in nodes.items()])
+        db.execute("DELETE FROM smt_groups")
+        db.execute("UPDATE meta SET value = '12' WHERE key = 'format'")
+    db.close()
+
+
+def test_a_store_of_format_12_gets_its_tree_in_groups(ledger_world: LedgerWorld, tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """Format 12 kept a row a node: opening such a store rewrites them as groups of four levels and drops the old
+    tables; the node goes on from the same root."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    for slot in range(2, 6):
+        w.new_asset(node, slot, 1_000)
+    status = node.status()
+    node.close()
+    rows_as_format_12(data_dir / "ledger.sqlite")
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert "rewriting format 12 as format 13, once" in caplog.text
+        assert node.store.get_meta("format") == "13"
+        assert not node.store._has_table("smt_pos") and not node.store._has_table("smt_deep")
+        assert node.status()["state_root"] == status["state_root"]
+        assert node.audit() == len(node.state)
+        w.new_asset(node, 7, 1_000)  # and it goes on
+        status = node.status()
+    finally:
+        node.close()
+    assert_only_the_tree(w, data_dir, status["state_root"])
+
+
+def test_a_misshapen_node_of_format_12_is_refused(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    ledger_world.new_asset(node, 2, 1_000)
+    node.close()
+    rows_as_format_12(data_dir / "ledger.sqlite", {2: b"\x01" * 5})
+    with pytest.raises(StoreError, match=r"expected the state tree node at position 2 of .* to be a 32-byte hash or "
+                                         r"a 64-byte leaf; the store was changed outside the node"):
+        Store(data_dir / "ledger.sqlite")

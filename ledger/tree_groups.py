@@ -1,0 +1,216 @@
+"""The state tree's rows on disk: one row for each group of ``LEVELS`` levels of ``ledger.state_tree``'s tree (a
+node and the nodes of the three levels below it: a subtree of at most 15 nodes), rather than one row a node.
+
+Why. A write of the tree (``StoredTree.pending``) stores every node changed since the last, and with a cache about
+as large as the tree nearly all of the tree's cost at scale was writing those rows: each reading changes the nodes
+along two random paths (its new asset's, and the swept asset's it replaces at the steady state), 11.7 rows a reading
+a write every 60,000 readings of a tree of 713,000 leaves (a simulation of its positions), ~3 µs a row in SQLite. In
+groups, those changes fall into 2.0 rows a reading (of ~330 bytes rather than ~45); writing them, reading each
+group's row first, took 19 µs a reading against 35 for the rows of nodes (a probe on the 1.74 M rows of a node at 3.2
+M readings of ``bench/ledger_scale.py``, the same sitting). A cold path is read a group at a time too: four levels a
+query (``StoredTree._load_pairs``).
+
+Where. A node at heap index ``i`` and depth ``d`` belongs to the group whose root is ``i >> (d % 4)`` (depth
+``d - d % 4``), in the slot numbered as heap indexes within that subtree, 1 (its root) to 15:
+``(1 << d % 4) | (i & ((1 << d % 4) - 1))``. A group's row is under its root's key (``tree_key``), so a subtree's
+groups are one range of keys, its root's first.
+
+Row. Two big-endian 16-bit masks, the slots held and the slots holding a leaf (bit ``s`` for slot ``s``), then each
+node held, in slot order: a 32-byte hash, or a leaf's 64 bytes (``path || value_hash``). A row of another length than
+its masks name, or whose masks name slot 0 or a leaf outside the slots held, is refused (``GroupError``); whether its
+nodes are the tree's is checked as they are loaded, against their parents (``ledger.state_tree``).
+
+Writing. A write changes some slots of each group it touches and keeps the others, which may not be cached: the store
+reads the touched groups' rows and hands them to ``group_rows`` (``ledger.storage.write_tree_nodes``). These
+functions are compiled in ``_state_codec`` (``group_keys``, ``group_rows``, ``group_nodes``): the Python forms below
+are the reference (tests/ledger/test_tree_groups.py checks both give the same) and what a checkout without the module
+runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from ledger.errors import StoreError
+from ledger.state_encoding import CODEC
+
+if CODEC:  # built (ledger.state_encoding says whether)
+    from ledger import _state_codec
+
+LEVELS = 4
+HASH_SIZE = 32
+LEAF_SIZE = 64
+# Depths whose groups' roots have integer keys (``tree_key``); deeper ones, which random keys reach with a chance of
+# about n² / 2^57 for n leaves, have the bytes of their index.
+KEYED_DEPTH = 56
+
+Key = int | bytes
+
+
+class GroupError(StoreError):
+    """A stored group row that is not what the node writes (the message says what was expected and found)."""
+
+
+def tree_key(index: int) -> Key:
+    """The row key of the group whose root is at heap ``index`` (depth d, path prefix p: ``(1 << d) | p``). Down to
+    ``KEYED_DEPTH`` it is ``p << (62 - d) | d``, so a subtree's rows are one range of keys, its root first (the depth
+    fills the low 6 bits, the prefix the bits above, left-aligned); deeper, the index's bytes."""
+    depth = index.bit_length() - 1
+    if depth <= KEYED_DEPTH:
+        return ((index ^ (1 << depth)) << (62 - depth)) | depth
+    return index.to_bytes((depth + 8) // 8, "big")
+
+
+def _index_of(key: Key) -> int:
+    """The heap index whose ``tree_key`` is ``key``."""
+    if isinstance(key, bytes):
+        return int.from_bytes(key, "big")
+    depth = key & 63
+    return (1 << depth) | key >> (62 - depth)
+
+
+def position(index: object) -> int:
+    """``index`` if it is a heap index (an int of at least 1)."""
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise TypeError(f"expected an int position, found {type(index).__name__}")
+    if index < 1:
+        raise ValueError("expected a position of at least 1 (the root), found less")
+    return index
+
+
+def group_of(index: int) -> tuple[int, int]:
+    """The heap index of the root of the group holding the node at ``index``, and the node's slot in it (1-15)."""
+    level = (index.bit_length() - 1) % LEVELS
+    return index >> level, (1 << level) | (index & ((1 << level) - 1))
+
+
+def group_key(index: int) -> Key:
+    """The row key of the group holding the node at heap ``index``."""
+    return tree_key(group_of(position(index))[0])
+
+
+def encode(nodes: Mapping[int, bytes]) -> bytes:
+    """The row of a group holding ``nodes`` (slot → a 32-byte hash or a 64-byte leaf)."""
+    held = leaves = 0
+    parts = []
+    for slot in sorted(nodes):
+        node = nodes[slot]
+        held |= 1 << slot
+        if len(node) == LEAF_SIZE:
+            leaves |= 1 << slot
+        parts.append(bytes(node))
+    return held.to_bytes(2, "big") + leaves.to_bytes(2, "big") + b"".join(parts)
+
+
+def decode(key: Key, row: bytes) -> dict[int, bytes]:
+    """The nodes of the group stored as ``row`` under ``key`` (slot → node)."""
+    row = bytes(row)
+    if len(row) < 4:
+        raise _misshapen(key, "at least 4 bytes", f"{len(row)}")
+    held, leaves = int.from_bytes(row[:2], "big"), int.from_bytes(row[2:4], "big")
+    if held & 1 or leaves & ~held:
+        raise _misshapen(key, "masks naming slots 1 to 15, the leaves among the nodes held",
+                         f"held {held:#06x}, leaves {leaves:#06x}")
+    expected = 4 + HASH_SIZE * held.bit_count() + (LEAF_SIZE - HASH_SIZE) * leaves.bit_count()
+    if len(row) != expected:
+        raise _misshapen(key, f"{expected} bytes for the nodes its masks name", f"{len(row)}")
+    nodes, at = {}, 4
+    for slot in range(1, 1 << LEVELS):
+        if held >> slot & 1:
+            size = LEAF_SIZE if leaves >> slot & 1 else HASH_SIZE
+            nodes[slot] = row[at:at + size]
+            at += size
+    return nodes
+
+
+def _misshapen(key: Key, expected: str, found: str) -> GroupError:
+    where = key.hex() if isinstance(key, bytes) else str(key)
+    return GroupError(f"expected the state tree's row {where} to hold {expected}, found {found}; the store was "
+                      f"changed outside the node")
+
+
+def group_nodes(rows: Iterable[tuple[Key, bytes]]) -> dict[int, bytes]:
+    """Every node of the stored groups ``rows`` (key, row), by heap index."""
+    rows = list(rows)
+    keyed = [(key, row) for key, row in rows if isinstance(key, int)]
+    if CODEC and len(keyed) == len(rows):
+        try:
+            return _state_codec.group_nodes(keyed)
+        except ValueError as exc:
+            raise GroupError(f"{exc}; the store was changed outside the node") from None
+    found: dict[int, bytes] = {}
+    for key, row in rows:
+        root = _index_of(key)
+        for slot, node in decode(key, row).items():
+            level = slot.bit_length() - 1
+            found[(root << level) | (slot ^ (1 << level))] = node
+    return found
+
+
+def group_keys(rows: Sequence[tuple[int, bytes]], deleted: Sequence[int]) -> tuple[list[int], list[bytes]]:
+    """The keys of the groups a write of ``rows`` (heap index, node) and emptied positions ``deleted`` touches: the
+    integer ones in order, and the deeper ones."""
+    if CODEC:
+        keyed, deep = _state_codec.group_keys(list(rows), list(deleted), KEYED_DEPTH)
+        return keyed, sorted({_bytes_key(index) for index in deep})
+    keys = {group_key(index) for index, _ in rows} | {group_key(index) for index in deleted}
+    return sorted(k for k in keys if isinstance(k, int)), sorted(k for k in keys if isinstance(k, bytes))
+
+
+def _bytes_key(index: int) -> bytes:
+    key = group_key(index)
+    assert isinstance(key, bytes)
+    return key
+
+
+GroupRows = tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[bytes, bytes]], list[tuple[bytes]]]
+
+
+def group_rows(rows: Sequence[tuple[int, bytes]], deleted: Sequence[int], old: dict[Key, bytes]) -> GroupRows:
+    """The rows a write of ``rows`` (heap index, node) and emptied positions ``deleted`` stores, ``old`` holding the
+    touched groups' rows before it (those stored): the groups to store (key, row) and the keys of those left empty,
+    the integer ones in key order (the emptied as one-item tuples: executemany's parameters), then the deeper ones."""
+    if CODEC:
+        try:
+            keyed, gone, deep_rows, deep_deleted = _state_codec.group_rows(list(rows), list(deleted), old,
+                                                                           KEYED_DEPTH)
+        except ValueError as exc:
+            if not str(exc).startswith("expected the state tree's row"):
+                raise  # not a stored row's fault
+            raise GroupError(f"{exc}; the store was changed outside the node") from None
+        _, _, deep, deep_gone = _group_rows(deep_rows, deep_deleted, old)
+        return keyed, gone, deep, deep_gone
+    return _group_rows(rows, deleted, old)
+
+
+def _group_rows(rows: Iterable[tuple[int, bytes]], deleted: Iterable[int], old: Mapping[Key, bytes]) -> GroupRows:
+    changes: dict[Key, dict[int, bytes | None]] = {}
+    for index, node in rows:
+        root, slot = group_of(position(index))
+        if len(node) not in (HASH_SIZE, LEAF_SIZE):
+            raise ValueError(f"expected a node of 32 or 64 bytes at position {index}, found {len(node)}")
+        changes.setdefault(tree_key(root), {})[slot] = node
+    for index in deleted:
+        root, slot = group_of(position(index))
+        changes.setdefault(tree_key(root), {})[slot] = None
+    keyed: list[tuple[int, bytes]] = []
+    gone: list[tuple[int]] = []
+    deep: list[tuple[bytes, bytes]] = []
+    deep_gone: list[tuple[bytes]] = []
+    for key, changed in changes.items():
+        stored = old.get(key)
+        nodes = {} if stored is None else decode(key, stored)
+        for slot, change in changed.items():
+            if change is None:
+                nodes.pop(slot, None)
+            else:
+                nodes[slot] = change
+        if isinstance(key, int):
+            (keyed.append((key, encode(nodes))) if nodes else gone.append((key,)))
+        else:
+            (deep.append((key, encode(nodes))) if nodes else deep_gone.append((key,)))
+    keyed.sort()
+    gone.sort()
+    deep.sort()
+    deep_gone.sort()
+    return keyed, gone, deep, deep_gone

@@ -1,0 +1,146 @@
+"""The state tree's rows in groups of four levels (``ledger.tree_groups``): where a node goes, what a write stores, what
+a read gives back, the compiled forms against the Python reference, and rows that are not what the node writes."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any
+
+import pytest
+
+from ledger import tree_groups
+from ledger.tree_groups import (
+    KEYED_DEPTH,
+    GroupError,
+    decode,
+    encode,
+    group_key,
+    group_keys,
+    group_nodes,
+    group_of,
+    group_rows,
+    tree_key,
+)
+
+MASKS = "masks naming slots 1 to 15, the leaves among the nodes held"
+
+
+def sha(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+@pytest.fixture(params=[True, False], ids=["compiled", "python"])
+def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    if request.param and not tree_groups.CODEC:
+        pytest.skip("the compiled _state_codec is not built")
+    monkeypatch.setattr(tree_groups, "CODEC", request.param)
+    return bool(request.param)
+
+
+def random_positions(rng: random.Random, count: int) -> list[int]:
+    """Distinct heap indexes at every depth, from the root to past 64 bits, most of them in keyed groups."""
+    positions: set[int] = set()
+    while len(positions) < count:
+        depth = rng.choice((0, 1, 2, 3, 4, 17, 20, 40, 55, 56, 57, 59, 60, 62, 63, 64, 70, 255))
+        positions.add((1 << depth) | rng.getrandbits(depth))
+    return list(positions)
+
+
+def stored(rows: list[tuple[int, bytes]], deleted: list[int], old: dict[Any, bytes]) -> dict[Any, bytes]:
+    """The rows of the groups after a write over ``old``."""
+    keyed, gone, deep, deep_gone = group_rows(rows, deleted, old)
+    after = dict(old)
+    for key, row in keyed + deep:
+        after[key] = row
+    for (key,) in gone + deep_gone:
+        after.pop(key, None)
+    return after
+
+
+def test_a_node_goes_to_the_group_of_the_four_levels_it_is_in() -> None:
+    assert [group_of(index) for index in (1, 2, 3, 8, 15)] == [(1, 1), (1, 2), (1, 3), (1, 8), (1, 15)]
+    assert [group_of(index) for index in (16, 32, 33, 255, 256)] == [(16, 1), (16, 2), (16, 3), (31, 15), (256, 1)]
+    assert group_key(5) == tree_key(1) == 0
+    assert group_key(17) == tree_key(17) == (1 << 58) | 4  # prefix 0001, depth 4
+    assert isinstance(group_key(1 << (KEYED_DEPTH + 3)), int)  # a group whose root is 56 deep
+    assert group_key(1 << (KEYED_DEPTH + 4)) == (1 << 60).to_bytes(8, "big")
+
+
+def test_a_write_stores_its_nodes_and_keeps_the_rest_of_each_group(codec: bool) -> None:
+    rng = random.Random(13)
+    positions = random_positions(rng, 3000)
+    nodes = {index: rng.randbytes(rng.choice((32, 64))) for index in positions}
+    rows = stored(list(nodes.items()), [], {})
+    assert group_nodes(rows.items()) == nodes
+    assert sorted(key for key in rows if isinstance(key, int)) == group_keys(list(nodes.items()), [])[0]
+    changed = {index: sha(index.to_bytes(40, "big")) for index in positions[::5]}
+    emptied = positions[1::5]
+    rows = stored(list(changed.items()), emptied, rows)
+    expected = {**nodes, **changed}
+    for index in emptied:
+        del expected[index]
+    assert group_nodes(rows.items()) == expected
+    rows = stored([], list(expected), rows)  # everything emptied: no row left
+    assert rows == {}
+
+
+def test_compiled_and_python_give_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not tree_groups.CODEC:
+        pytest.skip("the compiled _state_codec is not built")
+    rng = random.Random(16)
+    for count in (0, 1, 2, 50, 3000):
+        positions = random_positions(rng, 3 * count)
+        before = {index: rng.randbytes(rng.choice((32, 64))) for index in positions[:2 * count]}
+        with monkeypatch.context() as patched:
+            patched.setattr(tree_groups, "CODEC", False)
+            old = stored(list(before.items()), [], {})
+        rows = [(index, rng.randbytes(rng.choice((32, 64)))) for index in positions[count:]]
+        deleted = positions[:count]
+        compiled = (group_keys(rows, deleted), group_rows(rows, deleted, old), group_nodes(old.items()))
+        with monkeypatch.context() as patched:
+            patched.setattr(tree_groups, "CODEC", False)
+            reference = (group_keys(rows, deleted), group_rows(rows, deleted, old), group_nodes(old.items()))
+        assert compiled == reference
+
+
+def test_the_later_change_of_a_position_wins(codec: bool) -> None:
+    """A position both stored and emptied in one write (the tree never gives one) ends emptied, in both forms."""
+    keyed, gone, _, _ = group_rows([(2, sha(b"a")), (3, sha(b"b"))], [2], {})
+    assert keyed == [(0, encode({3: sha(b"b")}))] and gone == []
+    keyed, gone, _, _ = group_rows([(2, sha(b"a"))], [2], {})
+    assert keyed == [] and gone == [(0,)]
+
+
+@pytest.mark.parametrize("row, found", [
+    (b"\x00", "at least 4 bytes, found 1"),
+    (b"\x00\x01\x00\x00" + bytes(32), f"{MASKS}, found held 0x0001"),
+    (b"\x00\x02\x00\x04" + bytes(32), f"{MASKS}, found held 0x0002, leaves 0x0004"),
+    (b"\x00\x06\x00\x04" + bytes(64), "100 bytes for the nodes its masks name, found 68"),
+    (b"\x00\x02\x00\x00" + bytes(33), "36 bytes for the nodes its masks name, found 37"),
+])
+def test_a_row_that_is_not_what_the_node_writes_is_refused(codec: bool, row: bytes, found: str) -> None:
+    message = rf"expected the state tree's row 0 to hold {found}.*; the store was changed outside the node"
+    with pytest.raises(GroupError, match=message):
+        group_nodes([(0, row)])
+    with pytest.raises(GroupError, match=message):
+        group_rows([(2, sha(b"x"))], [], {0: row})
+
+
+@pytest.mark.parametrize("rows, deleted, error", [
+    ([(0, b"x" * 32)], [], ValueError), ([], [-3], ValueError), ([], [-(1 << 80)], ValueError),
+    ([("2", b"x" * 32)], [], TypeError), ([], [2.0], TypeError), ([(2, b"x" * 33)], [], ValueError),
+])
+def test_what_is_not_a_position_or_a_node_is_refused(codec: bool, rows: Any, deleted: Any,
+                                                     error: type[Exception]) -> None:
+    with pytest.raises(error):
+        group_rows(rows, deleted, {})
+    if not (rows and isinstance(rows[0][0], int) and rows[0][0] > 0):  # a bad position (not only a bad node)
+        with pytest.raises(error):
+            group_keys(rows, deleted)
+
+
+def test_decode_gives_back_what_encode_stored() -> None:
+    nodes = {1: sha(b"root"), 2: sha(b"l") + sha(b"v"), 15: sha(b"deep")}
+    assert decode(0, encode(nodes)) == nodes
+    assert encode({}) == bytes(4)
