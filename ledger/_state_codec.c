@@ -26,17 +26,19 @@
  * reference then decides, and says why it refuses. So this code only ever accepts what the reference accepts, with
  * the same value: tests/ledger/test_envelope.py checks that over mutated envelopes and edges.
  *
- * group_keys, group_rows and group_nodes are ledger.tree_groups' functions of the same names: the state tree's rows
- * are groups of four levels of it (up to 15 nodes: two 16-bit masks, then the nodes), and a write of the tree (one
- * every 60,000 readings or so) touches ~120,000 of them. group_keys names them in key order (SQLite then walks its
- * B-tree once from one end to the other instead of seeking a page for each), group_rows merges each stored row with
- * the write's changes into the row to store (or the key to delete), and group_nodes gives a read's rows back as heap
- * index -> node. A row that is not what the node writes (masks naming slot 0 or leaves it does not hold, a length
+ * GroupChanges and group_nodes are ledger.tree_groups' of the same names: the state tree's rows are groups of four
+ * levels of it (up to 15 nodes: two 16-bit masks, then the nodes), and a write of the tree (one every 60,000
+ * readings or so) touches ~120,000 of them. GroupChanges sorts a write's changes by group once and names the groups
+ * in key order (SQLite then walks its B-tree once from one end to the other instead of seeking a page for each); its
+ * stored() merges the stored rows of a range of them with their changes into the rows to store (or the keys to
+ * delete), a range at a time so that a write holds a few thousand rows at once, not all. group_nodes gives a read's
+ * rows back as heap index -> node. A row that is not what the node writes (masks naming slot 0 or leaves it does not hold, a length
  * other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
  */
 #define MODULE_BUILD 4 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -561,46 +563,6 @@ failed:
     return -1;
 }
 
-static PyObject *group_keys(PyObject *self, PyObject *args) {
-    PyObject *rows, *deleted;
-    int keyed_depth;
-    if (!PyArg_ParseTuple(args, "O!O!i:group_keys", &PyList_Type, &rows, &PyList_Type, &deleted, &keyed_depth))
-        return NULL;
-    if (keyed_depth < 0 || keyed_depth > 56) { /* the depth takes the key's low 6 bits, the prefix those above */
-        PyErr_Format(PyExc_ValueError, "expected a keyed depth from 0 to 56, found %d", keyed_depth);
-        return NULL;
-    }
-    PyObject *deep_rows = PyList_New(0), *deep = PyList_New(0), *keys = NULL, *result = NULL;
-    Change *changes = NULL;
-    Py_ssize_t n = -1, unique = 0;
-    if (deep_rows == NULL || deep == NULL)
-        goto done;
-    if ((n = collect_changes(rows, deleted, keyed_depth, &changes, deep_rows, deep)) < 0)
-        goto done;
-    for (Py_ssize_t i = 0; i < n; i++)
-        unique += i == 0 || changes[i].key != changes[i - 1].key;
-    if ((keys = PyList_New(unique)) == NULL)
-        goto done;
-    for (Py_ssize_t i = 0, at = 0; i < n; i++) {
-        if (i > 0 && changes[i].key == changes[i - 1].key)
-            continue;
-        PyObject *key = PyLong_FromUnsignedLongLong(changes[i].key);
-        if (key == NULL)
-            goto done;
-        PyList_SET_ITEM(keys, at++, key);
-    }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(deep_rows); i++) /* the deep positions, rows' and emptied */
-        if (PyList_Append(deep, PyTuple_GET_ITEM(PyList_GET_ITEM(deep_rows, i), 0)) < 0)
-            goto done;
-    result = PyTuple_Pack(2, keys, deep);
-done:
-    PyMem_Free(changes);
-    Py_XDECREF(deep_rows);
-    Py_XDECREF(deep);
-    Py_XDECREF(keys);
-    return result;
-}
-
 /* The nodes of a stored group row: slot -> start (NULL: none) and size; -1 with ValueError for a row that is not
  * what the node writes (ledger.tree_groups.decode). */
 static int decode_group(unsigned long long key, PyObject *row, const char **at, int *size) {
@@ -643,49 +605,108 @@ static int decode_group(unsigned long long key, PyObject *row, const char **at, 
     return 0;
 }
 
-static PyObject *group_rows(PyObject *self, PyObject *args) {
-    PyObject *rows, *deleted, *old;
+/* GroupChanges: a write's changes sorted by group once, whose stored rows are then made a range of groups at a time
+ * (ledger.storage.write_tree_nodes reads and writes a few thousand groups at once, not all of a write's). */
+typedef struct {
+    PyObject_HEAD
+    Change *changes;        /* in (key, slot, seq) order */
+    Py_ssize_t n_changes;
+    Py_ssize_t *starts;     /* where each group's changes start, and n_changes after the last */
+    PyObject *rows, *deleted; /* the caller's lists: the changes borrow their nodes */
+    PyObject *keys;         /* the groups' keys, in order */
+    PyObject *deep_rows, *deep_deleted;
+} GroupChanges;
+
+static void changes_dealloc(GroupChanges *self) {
+    PyMem_Free(self->changes);
+    PyMem_Free(self->starts);
+    Py_XDECREF(self->rows);
+    Py_XDECREF(self->deleted);
+    Py_XDECREF(self->keys);
+    Py_XDECREF(self->deep_rows);
+    Py_XDECREF(self->deep_deleted);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *changes_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    PyObject *rows, *deleted;
     int keyed_depth;
-    if (!PyArg_ParseTuple(args, "O!O!O!i:group_rows", &PyList_Type, &rows, &PyList_Type, &deleted, &PyDict_Type,
-                          &old, &keyed_depth))
+    if (!PyArg_ParseTuple(args, "O!O!i:GroupChanges", &PyList_Type, &rows, &PyList_Type, &deleted, &keyed_depth))
         return NULL;
-    if (keyed_depth < 0 || keyed_depth > 56) {
+    if (keyed_depth < 0 || keyed_depth > 56) { /* the depth takes the key's low 6 bits, the prefix those above */
         PyErr_Format(PyExc_ValueError, "expected a keyed depth from 0 to 56, found %d", keyed_depth);
         return NULL;
     }
-    PyObject *deep_rows = PyList_New(0), *deep_deleted = PyList_New(0), *stored = PyList_New(0);
-    PyObject *gone = PyList_New(0), *result = NULL;
-    Change *changes = NULL;
-    Py_ssize_t n = -1;
-    if (deep_rows == NULL || deep_deleted == NULL || stored == NULL || gone == NULL)
+    GroupChanges *self = (GroupChanges *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    Py_INCREF(rows);
+    Py_INCREF(deleted);
+    self->rows = rows;
+    self->deleted = deleted;
+    if ((self->deep_rows = PyList_New(0)) == NULL || (self->deep_deleted = PyList_New(0)) == NULL)
+        goto failed;
+    Py_ssize_t n = collect_changes(rows, deleted, keyed_depth, &self->changes, self->deep_rows, self->deep_deleted);
+    if (n < 0)
+        goto failed;
+    self->n_changes = n;
+    Py_ssize_t groups = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        groups += i == 0 || self->changes[i].key != self->changes[i - 1].key;
+    if ((self->starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(groups + 1))) == NULL) {
+        PyErr_NoMemory();
+        goto failed;
+    }
+    if ((self->keys = PyList_New(groups)) == NULL)
+        goto failed;
+    for (Py_ssize_t i = 0, at = 0; i < n; i++) {
+        if (i > 0 && self->changes[i].key == self->changes[i - 1].key)
+            continue;
+        PyObject *key = PyLong_FromUnsignedLongLong(self->changes[i].key);
+        if (key == NULL)
+            goto failed;
+        PyList_SET_ITEM(self->keys, at, key);
+        self->starts[at++] = i;
+    }
+    self->starts[groups] = n;
+    return (PyObject *)self;
+failed:
+    Py_DECREF(self);
+    return NULL;
+}
+
+/* stored(old, start, stop): the rows of the groups keys[start:stop] after the write, ``old`` holding their rows
+ * before it (those stored): (the groups to store as (key, row), the keys of those left empty as (key,)), in key
+ * order: ledger.tree_groups.GroupChanges.stored. */
+static PyObject *changes_stored(GroupChanges *self, PyObject *args) {
+    PyObject *old;
+    Py_ssize_t start, stop, groups = PyList_GET_SIZE(self->keys);
+    if (!PyArg_ParseTuple(args, "O!nn:stored", &PyDict_Type, &old, &start, &stop))
+        return NULL;
+    start = start < 0 ? 0 : start > groups ? groups : start;
+    stop = stop < start ? start : stop > groups ? groups : stop;
+    PyObject *stored = PyList_New(0), *gone = PyList_New(0), *result = NULL;
+    if (stored == NULL || gone == NULL)
         goto done;
-    if ((n = collect_changes(rows, deleted, keyed_depth, &changes, deep_rows, deep_deleted)) < 0)
-        goto done;
-    for (Py_ssize_t i = 0; i < n;) {
-        unsigned long long key = changes[i].key;
+    for (Py_ssize_t group = start; group < stop; group++) {
+        PyObject *key_object = PyList_GET_ITEM(self->keys, group); /* borrowed */
+        unsigned long long key = self->changes[self->starts[group]].key;
         const char *at[GROUP_SLOTS];
         int size[GROUP_SLOTS];
-        PyObject *key_object = PyLong_FromUnsignedLongLong(key);
-        if (key_object == NULL)
-            goto done;
         PyObject *before = PyDict_GetItemWithError(old, key_object); /* borrowed */
-        if (before == NULL && PyErr_Occurred()) {
-            Py_DECREF(key_object);
+        if (before == NULL && PyErr_Occurred())
             goto done;
-        }
         if (before != NULL) {
-            if (decode_group(key, before, at, size) < 0) {
-                Py_DECREF(key_object);
+            if (decode_group(key, before, at, size) < 0)
                 goto done;
-            }
         } else {
             memset(at, 0, sizeof at);
             memset(size, 0, sizeof size);
         }
-        for (; i < n && changes[i].key == key; i++) { /* in slot order, the later change of a slot last */
-            PyObject *node = changes[i].node;
-            at[changes[i].slot] = node == NULL ? NULL : PyBytes_AS_STRING(node);
-            size[changes[i].slot] = node == NULL ? 0 : (int)PyBytes_GET_SIZE(node);
+        for (Py_ssize_t i = self->starts[group]; i < self->starts[group + 1]; i++) { /* a slot's later change last */
+            PyObject *node = self->changes[i].node;
+            at[self->changes[i].slot] = node == NULL ? NULL : PyBytes_AS_STRING(node);
+            size[self->changes[i].slot] = node == NULL ? 0 : (int)PyBytes_GET_SIZE(node);
         }
         unsigned held = 0, leaves = 0;
         Py_ssize_t length = 4;
@@ -702,10 +723,8 @@ static PyObject *group_rows(PyObject *self, PyObject *args) {
             item = PyTuple_Pack(1, key_object);
         } else {
             PyObject *row = PyBytes_FromStringAndSize(NULL, length);
-            if (row == NULL) {
-                Py_DECREF(key_object);
+            if (row == NULL)
                 goto done;
-            }
             char *out = PyBytes_AS_STRING(row);
             out[0] = (char)(held >> 8);
             out[1] = (char)held;
@@ -721,22 +740,44 @@ static PyObject *group_rows(PyObject *self, PyObject *args) {
             item = PyTuple_Pack(2, key_object, row);
             Py_DECREF(row);
         }
-        Py_DECREF(key_object);
         if (item == NULL || PyList_Append(held == 0 ? gone : stored, item) < 0) {
             Py_XDECREF(item);
             goto done;
         }
         Py_DECREF(item);
     }
-    result = PyTuple_Pack(4, stored, gone, deep_rows, deep_deleted);
+    result = PyTuple_Pack(2, stored, gone);
 done:
-    PyMem_Free(changes);
-    Py_XDECREF(deep_rows);
-    Py_XDECREF(deep_deleted);
     Py_XDECREF(stored);
     Py_XDECREF(gone);
     return result;
 }
+
+static PyMethodDef changes_methods[] = {
+    {"stored", (PyCFunction)changes_stored, METH_VARARGS,
+     "stored(old, start, stop) -> (groups to store, keys emptied) of keys[start:stop]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef changes_members[] = {
+    {"keys", T_OBJECT_EX, offsetof(GroupChanges, keys), READONLY, "the keys of the groups changed, in order"},
+    {"deep_rows", T_OBJECT_EX, offsetof(GroupChanges, deep_rows), READONLY, "rows of deeper groups, as given"},
+    {"deep_deleted", T_OBJECT_EX, offsetof(GroupChanges, deep_deleted), READONLY,
+     "emptied positions of deeper groups, as given"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject GroupChangesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ledger._state_codec.GroupChanges",
+    .tp_doc = "GroupChanges(rows, deleted, keyed_depth): a write's changes by group (ledger.tree_groups.GroupChanges)",
+    .tp_basicsize = sizeof(GroupChanges),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = changes_new,
+    .tp_dealloc = (destructor)changes_dealloc,
+    .tp_methods = changes_methods,
+    .tp_members = changes_members,
+};
 
 static PyObject *group_nodes(PyObject *self, PyObject *rows) {
     if (!PyList_Check(rows)) {
@@ -792,12 +833,6 @@ static PyMethodDef methods[] = {
      "pack_asset(value, raw_addresses) -> the stored form of an asset record, or None: ledger.compact.pack_value"},
     {"decode_canonical", decode_canonical, METH_O,
      "decode_canonical(data) -> the value of canonical CBOR bytes, or None: ledger_lite.encoding.decode decides"},
-    {"group_keys", group_keys, METH_VARARGS,
-     "group_keys(rows, deleted, keyed_depth) -> (keys of the groups touched in order, deep positions): "
-     "ledger.tree_groups.group_keys"},
-    {"group_rows", group_rows, METH_VARARGS,
-     "group_rows(rows, deleted, old, keyed_depth) -> (groups to store, keys emptied, deep rows, deep positions): "
-     "ledger.tree_groups.group_rows"},
     {"group_nodes", group_nodes, METH_O, "group_nodes(rows) -> {heap index: node}: ledger.tree_groups.group_nodes"},
     {NULL, NULL, 0, NULL},
 };
@@ -815,8 +850,11 @@ PyMODINIT_FUNC PyInit__state_codec(void) {
     if ((trade_names[0] = PyUnicode_InternFromString("open")) == NULL
         || (trade_names[1] = PyUnicode_InternFromString("completed")) == NULL)
         return NULL;
+    if (PyType_Ready(&GroupChangesType) < 0)
+        return NULL;
     PyObject *module = PyModule_Create(&module_def);
-    if (module != NULL && PyModule_AddIntConstant(module, "BUILD", MODULE_BUILD) < 0)
+    if (module != NULL && (PyModule_AddIntConstant(module, "BUILD", MODULE_BUILD) < 0
+                           || PyModule_AddObjectRef(module, "GroupChanges", (PyObject *)&GroupChangesType) < 0))
         Py_CLEAR(module);
     return module;
 }

@@ -17,14 +17,18 @@ def decode_canonical(data: bytes) -> Any:
     """``ledger_lite.encoding.decode`` of canonical CBOR made of what the ledger encodes; None for any other bytes
     (the reference then decides). A value of None itself is never answered: CBOR null is refused here too."""
 
-def group_keys(rows: list[tuple[int, bytes]], deleted: list[int], keyed_depth: int) -> tuple[list[int], list[int]]:
-    """``ledger.tree_groups.group_keys`` for groups whose roots are down to ``keyed_depth``: their keys in order, and
-    the deeper positions as they were given (rows' first)."""
+class GroupChanges:
+    """``ledger.tree_groups.GroupChanges`` for groups whose roots are down to ``keyed_depth``."""
 
-def group_rows(rows: list[tuple[int, bytes]], deleted: list[int], old: dict[int | bytes, bytes], keyed_depth: int
-               ) -> tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[int, bytes]], list[int]]:
-    """``ledger.tree_groups.group_rows`` for groups whose roots are down to ``keyed_depth``: the groups to store and
-    the keys emptied, in key order; the deeper rows and positions as they were given."""
+    keys: list[int]
+    deep_rows: list[tuple[int, bytes]]
+    deep_deleted: list[int]
+
+    def __init__(self, rows: list[tuple[int, bytes]], deleted: list[int], keyed_depth: int) -> None: ...
+
+    def stored(self, old: dict[int | bytes, bytes], start: int, stop: int
+               ) -> tuple[list[tuple[int | bytes, bytes]], list[tuple[int | bytes]]]:
+        """``ledger.tree_groups.GroupChanges.stored``."""
 
 def group_nodes(rows: list[tuple[int, bytes]]) -> dict[int, bytes]:
     """``ledger.tree_groups.group_nodes`` of rows under integer keys."""

@@ -21,15 +21,16 @@ its masks name, or whose masks name slot 0 or a leaf outside the slots held, is 
 nodes are the tree's is checked as they are loaded, against their parents (``ledger.state_tree``).
 
 Writing. A write changes some slots of each group it touches and keeps the others, which may not be cached: the store
-reads the touched groups' rows and hands them to ``group_rows`` (``ledger.storage.write_tree_nodes``). These
-functions are compiled in ``_state_codec`` (``group_keys``, ``group_rows``, ``group_nodes``): the Python forms below
-are the reference (tests/ledger/test_tree_groups.py checks both give the same) and what a checkout without the module
-runs.
+reads the touched groups' rows and merges them with the changes (``GroupChanges``, ``ledger.storage.write_tree_nodes``),
+a few thousand groups at a time, so a write holds that many rows at once rather than all of its own. ``GroupChanges``
+and ``group_nodes`` are compiled in ``_state_codec``: the Python forms below are the reference
+(tests/ledger/test_tree_groups.py checks both give the same) and what a checkout without the module runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from ledger.errors import StoreError
 from ledger.state_encoding import CODEC
@@ -147,70 +148,78 @@ def group_nodes(rows: Iterable[tuple[Key, bytes]]) -> dict[int, bytes]:
     return found
 
 
-def group_keys(rows: Sequence[tuple[int, bytes]], deleted: Sequence[int]) -> tuple[list[int], list[bytes]]:
-    """The keys of the groups a write of ``rows`` (heap index, node) and emptied positions ``deleted`` touches: the
-    integer ones in order, and the deeper ones."""
-    if CODEC:
-        keyed, deep = _state_codec.group_keys(list(rows), list(deleted), KEYED_DEPTH)
-        return keyed, sorted({_bytes_key(index) for index in deep})
-    keys = {group_key(index) for index, _ in rows} | {group_key(index) for index in deleted}
-    return sorted(k for k in keys if isinstance(k, int)), sorted(k for k in keys if isinstance(k, bytes))
+class GroupChanges:
+    """A write's changes, ``rows`` (heap index, node) and emptied positions ``deleted``, by group: ``keys``, those of
+    the groups whose roots are down to ``keyed_depth`` (all with None) in order, and ``stored`` the rows of a range of
+    them after the write; the changes of deeper groups in ``deep_rows`` and ``deep_deleted``, as given. Compiled as
+    ``_state_codec.GroupChanges`` (``group_changes`` picks it)."""
+
+    def __init__(self, rows: Sequence[tuple[int, bytes]], deleted: Sequence[int],
+                 keyed_depth: int | None = KEYED_DEPTH) -> None:
+        changes: dict[Key, dict[int, bytes | None]] = {}
+        self.deep_rows: list[tuple[int, bytes]] = []
+        self.deep_deleted: list[int] = []
+        for index, node in [*rows, *((index, None) for index in deleted)]:
+            root, slot = group_of(position(index))
+            if keyed_depth is not None and root.bit_length() - 1 > keyed_depth:
+                (self.deep_deleted.append(index) if node is None else self.deep_rows.append((index, node)))
+                continue
+            if node is not None and len(node) not in (HASH_SIZE, LEAF_SIZE):
+                raise ValueError(f"expected a node of 32 or 64 bytes at position {index}, found {len(node)}")
+            changes.setdefault(tree_key(root), {})[slot] = node
+        self.keys: list[Key] = sorted(changes, key=lambda key: (isinstance(key, bytes), key))
+        self._changes = changes
+
+    def stored(self, old: Mapping[Key, bytes], start: int, stop: int) -> tuple[list[tuple[Key, bytes]],
+                                                                             list[tuple[Key]]]:
+        """The rows of the groups ``keys[start:stop]`` after the write, ``old`` holding their rows before it (those
+        stored): the groups to store (key, row) and the keys of those left empty (as one-item tuples: executemany's
+        parameters), in key order."""
+        rows: list[tuple[Key, bytes]] = []
+        gone: list[tuple[Key]] = []
+        for key in self.keys[start:stop]:
+            before = old.get(key)
+            nodes = {} if before is None else decode(key, before)
+            for slot, change in self._changes[key].items():
+                if change is None:
+                    nodes.pop(slot, None)
+                else:
+                    nodes[slot] = change
+            (rows.append((key, encode(nodes))) if nodes else gone.append((key,)))
+        return rows, gone
 
 
-def _bytes_key(index: int) -> bytes:
-    key = group_key(index)
-    assert isinstance(key, bytes)
-    return key
+class Changes(Protocol):
+    """What ``GroupChanges`` and its compiled form both are."""
+
+    @property
+    def keys(self) -> Sequence[Key]: ...
+
+    @property
+    def deep_rows(self) -> list[tuple[int, bytes]]: ...
+
+    @property
+    def deep_deleted(self) -> list[int]: ...
+
+    def stored(self, old: dict[Key, bytes], start: int, stop: int
+               ) -> tuple[list[tuple[Key, bytes]], list[tuple[Key]]]: ...
 
 
-GroupRows = tuple[list[tuple[int, bytes]], list[tuple[int]], list[tuple[bytes, bytes]], list[tuple[bytes]]]
+def group_changes(rows: list[tuple[int, bytes]], deleted: list[int]) -> Changes:
+    """``GroupChanges`` of a write, compiled where the module was built (a row a group rather than a dict)."""
+    if not CODEC:
+        return GroupChanges(rows, deleted)
+    return _state_codec.GroupChanges(rows, deleted, KEYED_DEPTH)
 
 
-def group_rows(rows: Sequence[tuple[int, bytes]], deleted: Sequence[int], old: dict[Key, bytes]) -> GroupRows:
-    """The rows a write of ``rows`` (heap index, node) and emptied positions ``deleted`` stores, ``old`` holding the
-    touched groups' rows before it (those stored): the groups to store (key, row) and the keys of those left empty,
-    the integer ones in key order (the emptied as one-item tuples: executemany's parameters), then the deeper ones."""
-    if CODEC:
-        try:
-            keyed, gone, deep_rows, deep_deleted = _state_codec.group_rows(list(rows), list(deleted), old,
-                                                                           KEYED_DEPTH)
-        except ValueError as exc:
-            if not str(exc).startswith("expected the state tree's row"):
-                raise  # not a stored row's fault
-            raise GroupError(f"{exc}; the store was changed outside the node") from None
-        _, _, deep, deep_gone = _group_rows(deep_rows, deep_deleted, old)
-        return keyed, gone, deep, deep_gone
-    return _group_rows(rows, deleted, old)
-
-
-def _group_rows(rows: Iterable[tuple[int, bytes]], deleted: Iterable[int], old: Mapping[Key, bytes]) -> GroupRows:
-    changes: dict[Key, dict[int, bytes | None]] = {}
-    for index, node in rows:
-        root, slot = group_of(position(index))
-        if len(node) not in (HASH_SIZE, LEAF_SIZE):
-            raise ValueError(f"expected a node of 32 or 64 bytes at position {index}, found {len(node)}")
-        changes.setdefault(tree_key(root), {})[slot] = node
-    for index in deleted:
-        root, slot = group_of(position(index))
-        changes.setdefault(tree_key(root), {})[slot] = None
-    keyed: list[tuple[int, bytes]] = []
-    gone: list[tuple[int]] = []
-    deep: list[tuple[bytes, bytes]] = []
-    deep_gone: list[tuple[bytes]] = []
-    for key, changed in changes.items():
-        stored = old.get(key)
-        nodes = {} if stored is None else decode(key, stored)
-        for slot, change in changed.items():
-            if change is None:
-                nodes.pop(slot, None)
-            else:
-                nodes[slot] = change
-        if isinstance(key, int):
-            (keyed.append((key, encode(nodes))) if nodes else gone.append((key,)))
-        else:
-            (deep.append((key, encode(nodes))) if nodes else deep_gone.append((key,)))
-    keyed.sort()
-    gone.sort()
-    deep.sort()
-    deep_gone.sort()
-    return keyed, gone, deep, deep_gone
+def stored_rows(changes: Changes, old: dict[Key, bytes], start: int, stop: int
+                ) -> tuple[list[tuple[Key, bytes]], list[tuple[Key]]]:
+    """``changes.stored``, with a stored row that is not what the node writes refused as the store's error."""
+    try:
+        return changes.stored(old, start, stop)
+    except GroupError:
+        raise
+    except ValueError as exc:
+        if not str(exc).startswith("expected the state tree's row"):
+            raise  # not a stored row's fault
+        raise GroupError(f"{exc}; the store was changed outside the node") from None

@@ -12,14 +12,15 @@ import pytest
 from ledger import tree_groups
 from ledger.tree_groups import (
     KEYED_DEPTH,
+    GroupChanges,
     GroupError,
     decode,
     encode,
+    group_changes,
     group_key,
-    group_keys,
     group_nodes,
     group_of,
-    group_rows,
+    stored_rows,
     tree_key,
 )
 
@@ -47,14 +48,20 @@ def random_positions(rng: random.Random, count: int) -> list[int]:
     return list(positions)
 
 
-def stored(rows: list[tuple[int, bytes]], deleted: list[int], old: dict[Any, bytes]) -> dict[Any, bytes]:
-    """The rows of the groups after a write over ``old``."""
-    keyed, gone, deep, deep_gone = group_rows(rows, deleted, old)
+def stored(rows: list[tuple[int, bytes]], deleted: list[int], old: dict[Any, bytes], chunk: int = 7
+           ) -> dict[Any, bytes]:
+    """The rows of the groups after a write over ``old``, made ``chunk`` groups at a time as the store makes them."""
+    changes = group_changes(rows, deleted)
     after = dict(old)
-    for key, row in keyed + deep:
-        after[key] = row
-    for (key,) in gone + deep_gone:
-        after.pop(key, None)
+    for part in (changes, GroupChanges(changes.deep_rows, changes.deep_deleted, None)):
+        keys = part.keys
+        for at in range(0, len(keys), chunk):
+            before = {key: old[key] for key in keys[at:at + chunk] if key in old}
+            kept, gone = stored_rows(part, before, at, at + chunk)
+            assert [key for key, _ in kept] == sorted(key for key, _ in kept)
+            after.update(kept)
+            for (key,) in gone:
+                del after[key]
     return after
 
 
@@ -73,7 +80,7 @@ def test_a_write_stores_its_nodes_and_keeps_the_rest_of_each_group(codec: bool) 
     nodes = {index: rng.randbytes(rng.choice((32, 64))) for index in positions}
     rows = stored(list(nodes.items()), [], {})
     assert group_nodes(rows.items()) == nodes
-    assert sorted(key for key in rows if isinstance(key, int)) == group_keys(list(nodes.items()), [])[0]
+    assert sorted(key for key in rows if isinstance(key, int)) == group_changes(list(nodes.items()), []).keys
     changed = {index: sha(index.to_bytes(40, "big")) for index in positions[::5]}
     emptied = positions[1::5]
     rows = stored(list(changed.items()), emptied, rows)
@@ -83,6 +90,14 @@ def test_a_write_stores_its_nodes_and_keeps_the_rest_of_each_group(codec: bool) 
     assert group_nodes(rows.items()) == expected
     rows = stored([], list(expected), rows)  # everything emptied: no row left
     assert rows == {}
+
+
+def made(rows: list[tuple[int, bytes]], deleted: list[int], old: dict[Any, bytes], cut: int) -> tuple[Any, ...]:
+    """Everything ``group_changes`` gives for a write, in two ranges, and what ``group_nodes`` reads of ``old``."""
+    changes = group_changes(rows, deleted)
+    assert isinstance(changes, GroupChanges) != tree_groups.CODEC
+    return (changes.keys, changes.deep_rows, changes.deep_deleted, stored_rows(changes, old, 0, cut),
+            stored_rows(changes, old, cut, len(changes.keys) + 5), group_nodes(old.items()))
 
 
 def test_compiled_and_python_give_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,19 +112,19 @@ def test_compiled_and_python_give_the_same(monkeypatch: pytest.MonkeyPatch) -> N
             old = stored(list(before.items()), [], {})
         rows = [(index, rng.randbytes(rng.choice((32, 64)))) for index in positions[count:]]
         deleted = positions[:count]
-        compiled = (group_keys(rows, deleted), group_rows(rows, deleted, old), group_nodes(old.items()))
+        cut = rng.randrange(count + 1)
+        compiled = made(rows, deleted, old, cut)
         with monkeypatch.context() as patched:
             patched.setattr(tree_groups, "CODEC", False)
-            reference = (group_keys(rows, deleted), group_rows(rows, deleted, old), group_nodes(old.items()))
+            reference = made(rows, deleted, old, cut)
         assert compiled == reference
 
 
 def test_the_later_change_of_a_position_wins(codec: bool) -> None:
     """A position both stored and emptied in one write (the tree never gives one) ends emptied, in both forms."""
-    keyed, gone, _, _ = group_rows([(2, sha(b"a")), (3, sha(b"b"))], [2], {})
-    assert keyed == [(0, encode({3: sha(b"b")}))] and gone == []
-    keyed, gone, _, _ = group_rows([(2, sha(b"a"))], [2], {})
-    assert keyed == [] and gone == [(0,)]
+    assert stored_rows(group_changes([(2, sha(b"a")), (3, sha(b"b"))], [2]), {}, 0, 1) == (
+        [(0, encode({3: sha(b"b")}))], [])
+    assert stored_rows(group_changes([(2, sha(b"a"))], [2]), {}, 0, 1) == ([], [(0,)])
 
 
 @pytest.mark.parametrize("row, found", [
@@ -124,7 +139,7 @@ def test_a_row_that_is_not_what_the_node_writes_is_refused(codec: bool, row: byt
     with pytest.raises(GroupError, match=message):
         group_nodes([(0, row)])
     with pytest.raises(GroupError, match=message):
-        group_rows([(2, sha(b"x"))], [], {0: row})
+        stored_rows(group_changes([(2, sha(b"x"))], []), {0: row}, 0, 1)
 
 
 @pytest.mark.parametrize("rows, deleted, error", [
@@ -134,10 +149,7 @@ def test_a_row_that_is_not_what_the_node_writes_is_refused(codec: bool, row: byt
 def test_what_is_not_a_position_or_a_node_is_refused(codec: bool, rows: Any, deleted: Any,
                                                      error: type[Exception]) -> None:
     with pytest.raises(error):
-        group_rows(rows, deleted, {})
-    if not (rows and isinstance(rows[0][0], int) and rows[0][0] > 0):  # a bad position (not only a bad node)
-        with pytest.raises(error):
-            group_keys(rows, deleted)
+        group_changes(rows, deleted)
 
 
 def test_decode_gives_back_what_encode_stored() -> None:
