@@ -16,7 +16,7 @@ appended changed nodes under new row ids, as Diem's Jellyfish Merkle tree does, 
 the tree is written once for many blocks, below, and deleting the rows it replaced touched pages all over the table
 anyway. Under positions, a reading at the steady state of ``bench/ledger_steady.py`` with a cache of half the tree
 costs 16 % less of the node's CPU, and a cached entry a quarter less memory: 246 bytes instead of 332. Formats 8 to
-12 kept a row a node: ~12 rows a reading to write where groups take ~2.)
+12 kept a row a node: ~12 rows a reading to write where groups take ~3.)
 
 Checking. A cached node's children are read from disk only as a pair, and their hashes must hash to the
 parent's, which the node checked against the last signed header at start (the root): a hand-edited, added or
