@@ -612,6 +612,16 @@ def test_a_node_keeps_only_the_nodes_of_its_tree(ledger_world: LedgerWorld, tmp_
     assert_only_the_tree(w, data_dir, status["state_root"])
 
 
+def closed_node_with_assets(w: LedgerWorld, data_dir: Path) -> dict[str, Any]:
+    """A node in ``data_dir`` that committed four new assets and closed: its last status."""
+    node = w.open_node(data_dir, ManualClock())
+    for slot in range(2, 6):
+        w.new_asset(node, slot, 1_000)
+    status = node.status()
+    node.close()
+    return status
+
+
 def legacy_tree(db_path: Path, version: str, extra: list[tuple[bytes, int | None, int | None]]) -> None:
     """Rewrite a closed store's tree as formats 3 to 7 kept it (``LEGACY_SMT``: rows under ids, an internal node's
     naming its children's; the root's id in ``smt_root``), with ``extra`` rows besides, as ``version``."""
@@ -639,11 +649,7 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
     copies the rows the stored root reaches to their positions and drops the old tables."""
     w = ledger_world
     data_dir = tmp_path / "node"
-    node = w.open_node(data_dir, ManualClock())
-    for slot in range(2, 6):
-        w.new_asset(node, slot, 1_000)
-    status = node.status()
-    node.close()
+    status = closed_node_with_assets(w, data_dir)
     legacy_tree(data_dir / "ledger.sqlite", version,  # replaced nodes and leaves, as format 3 kept them
                 [(sha(b"old node"), 1, 2), (sha(b"a") + sha(b"b"), None, None)] if version == "3" else [])
     node = w.open_node(data_dir, ManualClock())
@@ -884,11 +890,7 @@ def test_a_store_of_format_12_gets_its_tree_in_groups(ledger_world: LedgerWorld,
     tables; the node goes on from the same root."""
     w = ledger_world
     data_dir = tmp_path / "node"
-    node = w.open_node(data_dir, ManualClock())
-    for slot in range(2, 6):
-        w.new_asset(node, slot, 1_000)
-    status = node.status()
-    node.close()
+    status = closed_node_with_assets(w, data_dir)
     rows_as_format_12(data_dir / "ledger.sqlite")
     node = w.open_node(data_dir, ManualClock())
     try:
