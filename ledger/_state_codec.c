@@ -32,8 +32,8 @@
  * in key order (SQLite then walks its B-tree once from one end to the other instead of seeking a page for each); its
  * stored() merges the stored rows of a range of them with their changes into the rows to store (or the keys to
  * delete), a range at a time so that a write holds a few thousand rows at once, not all. group_nodes gives a read's
- * rows back as heap index -> node. A row that is not what the node writes (masks naming slot 0 or leaves it does not hold, a length
- * other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
+ * rows back as heap index -> node. A row that is not what the node writes (masks naming slot 0 or leaves it does
+ * not hold, a length other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
  */
 #define MODULE_BUILD 4 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
