@@ -210,9 +210,7 @@ class ConsortiumNode(Node):
             self._wake.set()
 
     def _fail(self, batch: Sequence[Pending], code: str, message: str) -> None:
-        with self._awaiting_lock:
-            for pending in batch:
-                self._awaiting.pop(pending.raw, None)
+        self._forget_awaiting(batch)
         with self._cv:
             for pending in batch:
                 self._queued_ids.discard(pending.tx.tx_id)
@@ -410,10 +408,17 @@ class ConsortiumNode(Node):
         if cut.decided_by == self.node_id and block.height % self.clean_every == 0:
             self._clean_up(block.height)
         done = [p for p, _ in block.included] + [p for p, _ in block.rejected]
-        with self._awaiting_lock:
-            for pending in done:
-                self._awaiting.pop(pending.raw, None)
+        self._forget_awaiting(done)
         self.settle_block(done, block)
+
+    def _forget_awaiting(self, settled: Sequence[Pending]) -> None:
+        """Stop waiting for ``settled`` in the order. Only these very submissions: the same envelope sent here too
+        while another node's copy was in a block (executed here as another node's) is still awaited, and answered
+        when this node's copy comes through the order."""
+        with self._awaiting_lock:
+            for pending in settled:
+                if self._awaiting.get(pending.raw) is pending:
+                    del self._awaiting[pending.raw]
 
     def _clean_up(self, height: int) -> None:
         """Delete the appended transactions of final blocks older than ``retain_blocks`` from etcd (each node keeps

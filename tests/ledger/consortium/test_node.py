@@ -5,6 +5,7 @@ stopped validator, a lost quorum and a Byzantine validator."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -134,6 +135,37 @@ def test_submissions_to_any_node_become_final_on_every_node(consortium: Consorti
     assert [o and (o["code"], o["height"]) for o in settled] == [("ok", settled[0]["height"])] * 2, settled
     consortium.agree(settled[0]["height"])
     assert nodes[1].block(settled[0]["height"])["tx_count"] == 1  # in its block once
+
+
+def test_a_copy_sent_while_the_first_is_being_finalized_here_is_answered(consortium: Consortium) -> None:
+    """The same envelope sent to node 3 while node 3 finalizes node 0's copy of it (executed there as another
+    node's): node 3's submitter hears it committed, in the block of the first copy."""
+    w = consortium.world
+    nodes = [consortium.open(i) for i in range(4)]
+    tx = w.generate(slot(1), 1_000)
+    raw = tx.encode()
+    in_block, release = threading.Event(), threading.Event()
+    await_quorum = nodes[3]._await_quorum
+
+    def held(block: Any) -> Any:
+        final = await_quorum(block)
+        if any(p.raw == raw for p, _ in block.included):
+            in_block.set()
+            release.wait(WAIT_S)  # final, not yet stored here: the second copy arrives now
+        return final
+
+    nodes[3]._await_quorum = held  # type: ignore[method-assign]
+    first = w.submit_wait(nodes[0], tx, timeout=WAIT_S)
+    assert first is not None and first["code"] == "ok", first
+    assert in_block.wait(WAIT_S)
+    second = nodes[3].submit(raw)  # not stored on node 3 yet: taken, and appended to the order
+    consortium.until(lambda: raw in nodes[3]._awaiting, "node 3 appended its copy")
+    release.set()
+    outcome = second.wait(WAIT_S)
+    assert outcome is not None and (outcome["code"], outcome["height"]) == ("ok", first["height"]), outcome
+    assert outcome["tx_id"] == first["tx_id"] and outcome["index"] == first["index"]
+    consortium.agree(first["height"])
+    assert nodes[3].block(first["height"])["tx_count"] == 1
 
 
 def test_a_stopped_validator_does_not_stop_finality_and_catches_up(consortium: Consortium) -> None:
