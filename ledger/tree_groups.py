@@ -5,11 +5,16 @@ Why. A write of the tree (``StoredTree.pending``) stores every node changed sinc
 as large as the tree nearly all of the tree's cost at scale was writing those rows: each reading changes the nodes
 along two random paths (its new asset's, and the swept asset's it replaces at the steady state), 11.7 rows a reading
 a write every 60,000 readings of a tree of 713,000 leaves (a simulation of its positions), ~3 µs a row in SQLite. In
-groups as below, those changes fall into 3.0 rows a reading (of ~275 bytes rather than ~45; 2.0 with groups of the
-levels 4k + 1 to 4k + 4, the root alone, not tried yet); writing groups, reading each one's row first, took 19 µs a
-reading against 35 for the rows of nodes (a probe of the other grouping on the 1.74 M rows of a node at 3.2 M readings
-of ``bench/ledger_scale.py``, the same sitting). A cold path is read a group at a time too: four levels a query
-(``StoredTree._load_pairs``).
+groups as below, those changes fall into 3.0 rows a reading (of ~275 bytes rather than ~45); writing groups, reading
+each one's row first, took 19 µs a reading against 35 for the rows of nodes (a probe of the levels 4k + 1 to 4k + 4,
+below, on the 1.74 M rows of a node at 3.2 M readings of ``bench/ledger_scale.py``, the same sitting). A cold path is
+read a group at a time too: four levels a query (``StoredTree._load_pairs``).
+
+Which levels. Where the groups' boundaries fall against the leaves' depths (about log2 of the live assets) decides how
+many rows a leaf takes. Groups of the levels 4k + 1 to 4k + 4 with the root alone gave 2.0 rows a reading in the
+simulation above (713,000 leaves), and were tried as a store format (2026-12-04): at the 1.78 M live assets of the
+steady state of ``bench/ledger_scale.py`` (1,002 meters) they made 1,157,559 groups of the tree that these levels
+keep in 1,135,007, and ingest did not change beyond the runs' noise; so these levels stay (docs/performance.md).
 
 Where. A node at heap index ``i`` and depth ``d`` belongs to the group whose root is ``i >> (d % 4)`` (depth
 ``d - d % 4``), in the slot numbered as heap indexes within that subtree, 1 (its root) to 15:
