@@ -89,6 +89,7 @@ from ledger.state_index import Indexed, expiry_of, indexed, same_indexed
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
 from ledger.tree_groups import Changes, GroupChanges, group_changes, group_key, group_nodes, stored_rows
+from ledger.wal_checkpointer import WalCheckpointer
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
 FORMAT = "13"
@@ -134,8 +135,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_text_key ON state(key) WHERE key < x'
 # keys, so nearly every page of it in each block), so with 4,096 every other commit copied them all back into the
 # database; with 16,384 each of those pages is copied once for eight blocks (the block producer at 500,000 to 700,000
 # readings of 101 meters, two interleaved pairs: 90.7-100.7 → 88.2-96.3 µs a reading). The file is removed when the
-# node closes.
+# node closes. At that bound the copy is done on a thread and connection of its own (``ledger.wal_checkpointer``: the
+# commit that did it took 16-190 ms more), and SQLite's own, at four times as many pages, only bounds the log should
+# that thread fall behind.
 WAL_PAGES = 16384
+WAL_BOUND_PAGES = 4 * WAL_PAGES
 CHECKPOINT_ROWS = 256
 MERGE_IDS = 1 << 17  # transaction ids kept in ``tx_recent`` (and in memory) before they are merged into ``tx_ids``
 MERGE_ROWS = 1 << 17  # asset rows found through memory before their entries are merged into ``asset_rows``
@@ -243,7 +247,12 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+        self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_BOUND_PAGES}")
+        # The WAL's file holds only what was written since the log last restarted (``ledger.wal_checkpointer``)
+        self._db.execute("PRAGMA journal_size_limit=0")
+        self._wal = Path(f"{path}-wal")
+        self._wal_bytes = WAL_PAGES * (int(self._db.execute("PRAGMA page_size").fetchone()[0]) + 24)
+        self._checkpointer: WalCheckpointer | None = None  # from the end of the opening on
         self._unchecked = 0  # rows written since the last ``checkpoint``
         if self._has_table("txs") and "seq" not in self._columns("txs"):  # format 1
             self._migrate_from_1()
@@ -320,6 +329,7 @@ class Store:
         # (None: not known).
         self.before_write: Callable[[dict[str, bytes | None]], dict[str, Any] | None] | None = None
         self._replay_log()
+        self._checkpointer = WalCheckpointer(path)
 
     def _build_indexes(self) -> None:
         try:
@@ -384,6 +394,14 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+        if self._checkpointer is not None and self._wal_size() >= self._wal_bytes:
+            self._checkpointer.nudge()
+
+    def _wal_size(self) -> int:
+        try:
+            return self._wal.stat().st_size
+        except OSError:
+            return 0
 
     def redo_keys(self) -> list[str]:
         """The keys written by the blocks stored after the tree's last write, in order (module docstring)."""
@@ -415,6 +433,8 @@ class Store:
                     log.warning("ledger store %s: the recent transaction ids were not merged on close: %s",
                                 self.path, exc)
                 self._recent.clear()
+            if self._checkpointer is not None:
+                self._checkpointer.close()
             self._db.close()
 
     def _merge_ids(self) -> None:

@@ -559,6 +559,28 @@ def test_an_idle_node_copies_its_write_ahead_log_into_the_database(ledger_world:
         node.close()
 
 
+def test_a_large_write_ahead_log_is_copied_back_beside_the_commits(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the log holds ``WAL_PAGES`` pages, the commit that finds it so has the store's checkpointer copy it back on
+    a thread of its own (``ledger.wal_checkpointer``), not in the commit; SQLite's own checkpoint waits for four times
+    as many pages (``WAL_BOUND_PAGES``, far off here), and the idle node's is off."""
+    monkeypatch.setattr(storage, "WAL_PAGES", 8)
+    monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10**9)
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    try:
+        assert node.store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == storage.WAL_BOUND_PAGES >= 65536
+        for n in range(2, 6):
+            ledger_world.new_asset(node, n, 1_000)
+        height = node.head.height
+        assert wait_for(lambda: _height_in_database_alone(data_dir, tmp_path) == height)
+        checkpointer = node.store._checkpointer
+        assert checkpointer is not None and checkpointer.runs >= 1
+    finally:
+        node.close()
+    assert checkpointer._thread is None  # stopped with the store
+
+
 def test_an_idle_node_leaves_a_few_rows_to_a_later_checkpoint(ledger_world: LedgerWorld, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = tmp_path / "node"

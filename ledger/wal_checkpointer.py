@@ -1,0 +1,81 @@
+"""Copying a store's write-ahead log back into its database (SQLite's checkpoint) on a thread and connection of its
+own, so that no commit someone waits for does it.
+
+Why. SQLite's own checkpoint runs inside the commit that takes the WAL past ``wal_autocheckpoint`` pages, and at the
+64 MB that ``ledger.storage`` lets the WAL grow to under steady load (``WAL_PAGES``), that commit took 16-55 ms more
+than the others, 190 ms after a write of the tree (a `/tmp` instrumented node in ``bench/ledger_scale.py``, 1,002
+meters at 2-3.5 M readings, 2026-12-04): the one issuance in a hundred that met it made the issuance p99 36-45 ms
+against ~5 ms otherwise, in two of three runs. A checkpoint of another connection runs beside the writer (WAL mode
+lets one), and the thread waits outside Python's lock while SQLite copies.
+
+How. The store's connection keeps the WAL's file no larger than what was written since the log last restarted
+(``PRAGMA journal_size_limit``), and after each commit asks ``nudge`` when the file reached the bound; this thread then
+runs a passive checkpoint (it waits for no reader or writer). Once every frame is copied, the store's next write
+starts the log from its beginning again. SQLite's own checkpoint stays as a further bound (``ledger.storage``), should
+this thread fall behind or fail: a failure is logged once and tried again at the next nudge."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class WalCheckpointer:
+    """Passive checkpoints of the SQLite database at ``path`` on a thread of its own, each when ``nudge`` asks; the
+    thread starts at the first nudge. ``runs``: the checkpoints run so far."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.runs = 0
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._failure: str | None = None
+
+    def nudge(self) -> None:
+        """Run a checkpoint soon (at once if the thread waits)."""
+        if self._stop:
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"checkpoint {self.path.name}", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def close(self) -> None:
+        """Stop the thread, after the checkpoint it may be running."""
+        self._stop = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        db: sqlite3.Connection | None = None
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stop:
+                    return
+                try:
+                    if db is None:
+                        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                        db.execute("PRAGMA synchronous=FULL")  # the copy is synced before the log may restart
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    self.runs += 1
+                    self._failure = None
+                except sqlite3.Error as exc:
+                    if self._failure != str(exc):  # once, not at every nudge
+                        log.warning("%s: its write-ahead log could not be copied back (%s); tried again at the "
+                                    "next commit that finds it large", self.path, exc)
+                    self._failure = str(exc)
+                    if db is not None:
+                        db.close()
+                        db = None
+        finally:
+            if db is not None:
+                db.close()
