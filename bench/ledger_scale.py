@@ -11,7 +11,8 @@ the script measures, in the same run:
   verification rate (measured at the start);
 * ``issue_p99_ms`` against ``baseline_p99_ms``: certificate issuances (10 allocated assets each) one at a time
   (submit → committed outcome), against the commit of a single reading on the same node at the same time, and
-  their ratio;
+  their ratio; ``issue_worst_ms``, the three slowest issuances (their place in the round, ms): whether the p99 of a
+  hundred is one stall or many;
 * ``restart_s``: stop the node (SIGTERM), start it again, time until its API serves;
 * ``disk_bytes_per_reading`` of the node's SQLite files.
 
@@ -270,8 +271,10 @@ def issuance_figures(url: str, load: Load, keys: dict[str, SigningKey], user: st
                                               body={"owner": user, "assets": sorted(group), "institution": "bench"},
                                               nonce=step * 100_000 + n, time=baseline_slot * SLOT)))
     p99, base = percentile(issue, 0.99), percentile(baseline, 0.99)
+    worst = sorted(range(len(issue)), key=issue.__getitem__)[-3:][::-1]
     return {"issue_p99_ms": round(p99 * 1e3, 2), "baseline_p99_ms": round(base * 1e3, 2),
-            "p99_ratio": round(p99 / base, 2)}
+            "p99_ratio": round(p99 / base, 2),
+            "issue_worst_ms": [[n, round(issue[n] * 1e3, 2)] for n in worst]}
 
 
 def trend(points: list[dict[str, Any]], name: str) -> float | None:
