@@ -136,10 +136,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_text_key ON state(key) WHERE key < x'
 # database; with 16,384 each of those pages is copied once for eight blocks (the block producer at 500,000 to 700,000
 # readings of 101 meters, two interleaved pairs: 90.7-100.7 → 88.2-96.3 µs a reading). The file is removed when the
 # node closes. At that bound the copy is done on a thread and connection of its own (``ledger.wal_checkpointer``: the
-# commit that did it took 16-190 ms more), and SQLite's own, at four times as many pages, only bounds the log should
-# that thread fall behind.
+# commit that did it took 16-190 ms more), and SQLite's own only bounds the log should that thread fall behind: at 1 GB,
+# beyond what a write of the tree logs in one transaction (~250 MB at 3.5 M readings of 1,002 meters; with the bound
+# at 256 MB such a commit copied it all back itself, +500 ms).
 WAL_PAGES = 16384
-WAL_BOUND_PAGES = 4 * WAL_PAGES
+WAL_BOUND_PAGES = 16 * WAL_PAGES
 CHECKPOINT_ROWS = 256
 MERGE_IDS = 1 << 17  # transaction ids kept in ``tx_recent`` (and in memory) before they are merged into ``tx_ids``
 MERGE_ROWS = 1 << 17  # asset rows found through memory before their entries are merged into ``asset_rows``

@@ -12,7 +12,8 @@ How. The store's connection keeps the WAL's file no larger than what was written
 (``PRAGMA journal_size_limit``), and after each commit asks ``nudge`` when the file reached the bound; this thread then
 runs a passive checkpoint (it waits for no reader or writer). Once every frame is copied, the store's next write
 starts the log from its beginning again. SQLite's own checkpoint stays as a further bound (``ledger.storage``), should
-this thread fall behind or fail: a failure is logged once and tried again at the next nudge."""
+this thread fall behind or fail: a failure is logged once and tried again at the next nudge. The copy still competes
+for the disk: a commit whose sync met its own took ~20 ms (one in the hundred issuances and readings of that run)."""
 
 from __future__ import annotations
 

@@ -562,8 +562,8 @@ def test_an_idle_node_copies_its_write_ahead_log_into_the_database(ledger_world:
 def test_a_large_write_ahead_log_is_copied_back_beside_the_commits(ledger_world: LedgerWorld, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Once the log holds ``WAL_PAGES`` pages, the commit that finds it so has the store's checkpointer copy it back on
-    a thread of its own (``ledger.wal_checkpointer``), not in the commit; SQLite's own checkpoint waits for four times
-    as many pages (``WAL_BOUND_PAGES``, far off here), and the idle node's is off."""
+    a thread of its own (``ledger.wal_checkpointer``), not in the commit; SQLite's own checkpoint waits for many more
+    pages (``WAL_BOUND_PAGES``, far off here), and the idle node's is off."""
     monkeypatch.setattr(storage, "WAL_PAGES", 8)
     monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10**9)
     data_dir = tmp_path / "node"
