@@ -13,7 +13,8 @@ How. The store's connection keeps the WAL's file no larger than what was written
 runs a passive checkpoint (it waits for no reader or writer). Once every frame is copied, the store's next write
 starts the log from its beginning again. SQLite's own checkpoint stays as a further bound (``ledger.storage``), should
 this thread fall behind or fail: a failure is logged once and tried again at the next nudge. The copy still competes
-for the disk: a commit whose sync met its own took ~20 ms (one in the hundred issuances and readings of that run)."""
+for the disk: a commit whose sync met its own took ~21 ms (once in the 200 issuances and readings of each run); the
+issuance p99 at 3.5 M was 9.1-17.2 ms in three runs, the lone readings' 25-26 ms."""
 
 from __future__ import annotations
 
