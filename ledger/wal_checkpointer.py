@@ -6,7 +6,7 @@ Why. SQLite's own checkpoint runs inside the commit that takes the WAL past ``wa
 than the others, 190 ms after a write of the tree (a `/tmp` instrumented node in ``bench/ledger_scale.py``, 1,002
 meters at 2-3.5 M readings, 2026-12-04): the one issuance in a hundred that met it made the issuance p99 36-45 ms
 against ~5 ms otherwise, in two of three runs. A checkpoint of another connection runs beside the writer (WAL mode
-lets one), and the thread waits outside Python's lock while SQLite copies.
+lets one), and the thread holds no Python lock (not even the interpreter's) while SQLite copies.
 
 How. The store's connection keeps the WAL's file no larger than what was written since the log last restarted
 (``PRAGMA journal_size_limit``), and after each commit asks ``nudge`` when the file reached the bound; this thread then

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from ledger.node import Node
 from ledger.storage import Store, id_prefix
 from ledger_lite import BlockHeader, Commit, canonical, verify_commit
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, reopen_fails, slot
+from tests.helpers.sqlite_alone import query_file_alone
 from tests.helpers.waiting import wait_for
 
 
@@ -533,13 +533,7 @@ def test_a_certification_writes_no_owner_or_open_index_rows(ledger_world: Ledger
 def _height_in_database_alone(data_dir: Path, tmp_path: Path) -> int | None:
     """The last block height in the node's database file read without its write-ahead log (a copy of the file
     alone): what a checkpoint has copied into it. None while the copy is torn."""
-    copy = tmp_path / "alone.sqlite"
-    copy.write_bytes((data_dir / "ledger.sqlite").read_bytes())
-    try:
-        with closing(sqlite3.connect(copy)) as db:
-            row = db.execute("SELECT MAX(height) FROM blocks").fetchone()
-    except sqlite3.DatabaseError:
-        return None
+    row = query_file_alone(data_dir / "ledger.sqlite", tmp_path, "SELECT MAX(height) FROM blocks")
     return None if row is None else row[0]
 
 

@@ -7,12 +7,12 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from ledger.wal_checkpointer import WalCheckpointer
+from tests.helpers.sqlite_alone import query_file_alone
 from tests.helpers.waiting import wait_for
 
 
@@ -36,13 +36,8 @@ def write(db: sqlite3.Connection, first: int, count: int) -> None:
 
 def rows_in_file_alone(path: Path, tmp_path: Path) -> int | None:
     """The rows of ``t`` in a copy of the database file without its log: what checkpoints copied into it."""
-    copy = tmp_path / "alone.sqlite"
-    copy.write_bytes(path.read_bytes())
-    try:
-        with closing(sqlite3.connect(copy)) as db:
-            return int(db.execute("SELECT count(*) FROM t").fetchone()[0])
-    except sqlite3.DatabaseError:
-        return None  # not even the table yet
+    row = query_file_alone(path, tmp_path, "SELECT count(*) FROM t")
+    return None if row is None else int(row[0])  # None: not even the table yet
 
 
 def test_a_nudge_copies_the_log_into_the_database_and_the_log_starts_again(writer: sqlite3.Connection,
