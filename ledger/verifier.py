@@ -1,6 +1,19 @@
 """Stateless admission checks spread over the machine's cores: decoding, canonical form, chain id and the
 Ed25519 signature (the node's CPU bottleneck). Stateful checks (registered signer, duplicates) stay with the
-node."""
+node.
+
+Why worker processes, not threads (issue 16, tried on 2026-12-04 and not kept: local branch
+``tried-threaded-admission``). ``cryptography`` 50 lets go of the interpreter lock around each Ed25519 check, but a
+thread that gives it up for every signature waits behind a block producer busy in Python to take it back: two such
+threads checked 4,800 signatures/s beside one busy thread, 21,700 alone. Checking a chunk's signatures together
+in C through libcrypto with the lock released once (``ledger/_signatures.c`` on that branch) avoids that: 15,400/s
+beside the busy thread. Admission then ran in two threads of the node's process, with nothing pickled between
+processes, and a fresh node beside a spinning process (``bench/ledger_ingest.py --busy 1``) committed 0.78-0.89 of
+one core's verifications (median 0.84) against 0.74-0.79 (0.76) in five interleaved pairs. But a node serving HTTP
+is bound by its interpreter lock, which its block producer holds 80 % of the time (py-spy ``--gil``), and the
+envelopes' decoding moved under that lock: ``bench/ledger_scale.py --days 208 --steps 1000000`` committed 6,840-7,184
+readings/s against 7,063-7,697 for the processes in four interleaved pairs (-6.5 %). Where the node's process has
+the lock to spare, threads would win."""
 
 from __future__ import annotations
 
