@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ledger.errors import Rejected
-from ledger.verifier import INLINE_BELOW, Admitted, ParallelAdmission
+from ledger.verifier import CHUNK, FIRST_CHUNK, INLINE_BELOW, Admitted, ParallelAdmission, chunk_bounds
 from ledger_lite import SigningKey, sign_tx
 
 CHAIN = "test-chain"
@@ -22,7 +22,7 @@ def test_warming_starts_every_worker_before_the_first_batch() -> None:
 def test_workers_answer_as_the_inline_checks_do() -> None:
     key = SigningKey.generate()
     raws = [sign_tx(key, chain=CHAIN, type="asset.generate", body={"n": n}, nonce=n, time=n).encode()
-            for n in range(INLINE_BELOW * 2)]
+            for n in range(INLINE_BELOW * 5)]  # tasks of FIRST_CHUNK, then larger ones
     raws[3] = raws[3][:-1]  # cut short: no longer CBOR
     raws[7] = sign_tx(key, chain="other", type="asset.generate", body={}, nonce=7, time=7).encode()
     parallel, inline = ParallelAdmission(CHAIN, workers=2), ParallelAdmission(CHAIN, workers=1)
@@ -35,3 +35,16 @@ def test_workers_answer_as_the_inline_checks_do() -> None:
         [("bad_encoding", 400), ("wrong_chain", 400)]
     assert [(c.tx.tx_id, c.stored) for c in checked if isinstance(c, Admitted)] == \
         [(e.tx.tx_id, e.stored) for e in expected if isinstance(e, Admitted)]
+
+
+def test_a_batch_is_cut_into_small_first_tasks_then_larger_ones() -> None:
+    for count, workers in [(256, 2), (600, 2), (2000, 2), (20_000, 2), (20_000, 4), (1001, 3)]:
+        bounds = chunk_bounds(count, workers)
+        assert [i for start, end in bounds for i in range(start, end)] == list(range(count))  # all, once, in order
+        sizes = [end - start for start, end in bounds]
+        assert max(sizes) <= CHUNK and min(sizes) > 0
+        if count > workers * CHUNK:
+            assert sizes[:workers] == [FIRST_CHUNK] * workers  # the first block starts early
+            assert sizes[workers] == CHUNK
+        else:
+            assert len(bounds) <= workers  # a small batch: one task a worker
