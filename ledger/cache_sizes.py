@@ -6,9 +6,15 @@ Why a setting. The node's memory does not grow with its state: only these caches
 trade of memory for speed once the live state outgrows them. With 100 meters' readings over 45 days (182,602 live
 assets, a tree of ~445,000 nodes, each block sweeping as many as it adds), the node spent 347 µs of CPU a reading
 with the whole tree cached and 698 µs with a cache of 100,000 nodes (2,175 against 1,196 readings/s; the steady
-part of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default (~430 MB) holds the
-tree of about 700,000 live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs
+part of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default (~650 MB) holds the
+tree of about a million live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs
 faster with more.
+
+Why ~650 MB by default. Issue 16 gives a node 1 GB at 10 M readings. One intermediary's 1,002 meters
+(``bench/ledger_scale.py --days 208 --steps 2000000,3500000,10000000``) keep 1.78 M assets live, a tree of ~4.3 M
+nodes; ~430 MB (the default until 2026-12-05) held 39 % of it, ~650 MB holds 60 %. At 3.5 M readings, in the steady
+state of that run, two interleaved pairs: 4,919 / 4,922 readings/s against 4,492 / 4,254 (+10 / +16 %), node memory
+584 / 591 MB (peak 801 / 804) against 542 / 557 (peak 612 / 613).
 
 How a budget is split: as the defaults split theirs (about 85 % for the tree), at the measured cost of an entry
 (``bench/ledger_steady.py`` reports ``tree_cache_bytes_per_entry``). The tree may hold half its capacity again in

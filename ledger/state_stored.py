@@ -29,7 +29,7 @@ from ledger.state_encoding import encode_state
 from ledger_lite import sha256
 from ledger_lite.smt_tree import SparseMerkleTree
 
-DEFAULT_VALUES = 65_536  # cached values; ~1 KB each (an asset's dict with its key and bookkeeping)
+DEFAULT_VALUES = 98_304  # cached values; ~1 KB each (an asset's dict with its key and bookkeeping)
 _ABSENT = object()  # a cached "no value at this key"
 _MISSING = object()  # not cached
 
