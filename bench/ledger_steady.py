@@ -11,7 +11,7 @@ readings committed per second.
 It is measured twice in the same run, with the node's state tree cache (``Store(tree_cache=…)``) large enough
 for the whole tree and then holding only part of it (``--small-cache`` nodes: about a third of the tree with the
 defaults, a tenth with ``--meters 100 --days 45``; ``tree_nodes_cached`` says): the second is what a node meets once its
-live assets outgrow the cache (about 500,000 live assets with the default cache), the regime where
+live assets outgrow the cache (about a million live assets with the default cache), the regime where
 ``bench/ledger_scale.py`` finds ingest falling. The baseline is this machine's single-core Ed25519 verification
 time per signature, measured at the start. Readings are signed beforehand in worker processes (the meters' work).
 
