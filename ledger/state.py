@@ -31,7 +31,7 @@ from ledger.state_index import ASSET_NAMESPACE, EXPIRY_DAY, expiry_of
 from ledger.state_stored import StoredValues, ValueStore
 from ledger_lite import sha256
 from ledger_lite.smt_proof import SmtProof
-from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree
+from ledger_lite.smt_tree import HeldValueError, PresentKeyError, SparseMerkleTree
 
 __all__ = ["ASSET_NAMESPACE", "EXPIRY_DAY", "Overlay", "State", "encode_state"]
 
@@ -249,17 +249,24 @@ class State:
             root = self._tree.update(_leaves(encoded))
         else:  # their values before the block, to put back on ``discard``; those the store lacks checked absent
             disk = self._disk
-            unchecked = disk.pin(list(encoded), created)
+            unchecked, held = disk.pin(list(encoded), created)
             try:
-                root = self._tree.update(_leaves(encoded), absent=[key.encode() for key in unchecked])
+                root = self._tree.update(_leaves(encoded), absent=[key.encode() for key in unchecked],
+                                         held={key.encode(): value_hash for key, value_hash in held.items()})
             except PresentKeyError as exc:
-                disk.refused(unchecked)
+                disk.refused([*unchecked, *held])
                 key = exc.keys[0].decode()
                 raise StoreError(f"state key {key!r} is missing from the store, but the state tree (checked "
                                  f"against the signed header) holds it: the store was changed outside the "
                                  f"node") from exc
+            except HeldValueError as exc:
+                disk.refused([*unchecked, *held])
+                key = exc.keys[0].decode()
+                raise StoreError(f"stored state value {key!r} hashes to {held[key].hex()}, but the state tree "
+                                 f"(checked against the signed header) holds another value hash or none: the store "
+                                 f"was changed outside the node") from exc
             except BaseException:
-                disk.refused(unchecked)
+                disk.refused([*unchecked, *held])
                 raise
         self._undo = list(encoded)
         return root

@@ -11,7 +11,9 @@ While a block executes (``deferring``), a key the store lacks is not walked in t
 writes most such keys (a new reading's asset), and the tree's update walks their paths anyway, so ``prepare``
 has it check their absence there (``SparseMerkleTree.update(absent=…)``) and walks only the others
 (``check_deferred``). Until then they are cached as absent but not yet checked; a store found changed drops
-them from the cache, so the next read checks them again and refuses.
+them from the cache, so the next read checks them again and refuses. The values the block's sweep of expired
+assets reads (``expired``) are the same: the block deletes each of them, so the update checks the hash it finds
+at each against the stored value's (``update(held=…)``), rather than a walk to each first and another to delete it.
 
 The values a prepared block writes are pinned in the cache with the values they had before it, from
 ``prepare`` until ``apply`` or ``discard``: the tree holds the block's hashes meanwhile, so these keys must not
@@ -67,6 +69,7 @@ class StoredValues:
         self._pinned: set[str] = set()
         self.deferring = False  # module docstring: keys the store lacks are checked absent later
         self._unchecked: set[str] = set()  # read as absent while deferring, not yet checked against the tree
+        self._unverified: dict[str, bytes] = {}  # read by ``expired`` while deferring: key → its stored bytes' hash
 
     def __len__(self) -> int:
         return self.store.state_values
@@ -108,9 +111,7 @@ class StoredValues:
         encoded, value = found
         computed = sha256(encoded)
         if computed != expected:
-            held = "no such key" if expected is None else f"value hash {expected.hex()}"
-            raise StoreError(f"stored state value {key!r} hashes to {computed.hex()}, but the state tree (checked "
-                             f"against the signed header) holds {held}: the store was changed outside the node")
+            raise _differs(key, computed, expected)
         return value
 
     def items(self, prefix: str) -> Iterator[tuple[str, Any]]:
@@ -134,14 +135,21 @@ class StoredValues:
 
     def expired(self, cutoff: int, limit: int) -> list[str]:
         """``State.expired`` from the store's expiry index (what the last stored block left: a prepared block
-        never adds an asset that expired). Their values come with them and are cached, checked as ``prefetch``
-        checks them: the sweep deletes these keys next, and the block's ``prepare`` needs their values before it."""
+        never adds an asset that expired). Their values come with them and are cached: the sweep deletes these
+        keys next, and the block's ``prepare`` needs their values before it. While deferring they are checked by
+        the block's update (module docstring), otherwise at once, as ``prefetch`` checks them."""
         found = self.store.expired_values(cutoff, limit)
         cache = self._cache
         fresh = [(key, value) for key, value in found if key not in cache]
-        leaves = self._tree.get_many([key.encode() for key, _ in fresh])
-        for (key, value), leaf in zip(fresh, leaves, strict=True):
-            self._read(key, value, leaf)
+        if self.deferring:
+            unverified = self._unverified
+            for key, (encoded, value) in fresh:
+                cache[key] = value
+                unverified[key] = sha256(encoded)
+        else:
+            leaves = self._tree.get_many([key.encode() for key, _ in fresh])
+            for (key, value), leaf in zip(fresh, leaves, strict=True):
+                self._read(key, value, leaf)
         return [key for key, _ in found]
 
     def prefetch(self, keys: Iterable[str]) -> None:
@@ -163,11 +171,12 @@ class StoredValues:
         for key in missing:
             self._read(key, found.get(key), leaves.get(key, _MISSING))
 
-    def pin(self, keys: list[str], created: Collection[str] = ()) -> set[str]:
+    def pin(self, keys: list[str], created: Collection[str] = ()) -> tuple[set[str], dict[str, bytes]]:
         """Hold ``keys`` (a block about to be prepared) in the cache, read now (module docstring), but for those
         ``created`` (no value before the block: ``Overlay.create``), taken as absent without a look-up. Returns
-        the keys taken or read as absent and not checked yet: the caller has the tree's update check them absent.
-        Every other key read as absent is checked now (``check_deferred``)."""
+        the keys taken or read as absent and not checked yet, and those read with a value not checked yet (with
+        its hash): the caller has the tree's update check them. Every other key read and not checked yet is
+        checked now (``check_deferred``)."""
         self._pinned.update(keys)  # first: nothing is evicted while they are read
         cache = self._cache
         fresh = [key for key in created if key not in cache]
@@ -177,28 +186,39 @@ class StoredValues:
         self._read_many([key for key in keys if key not in cache])
         written = self._unchecked.intersection(keys)
         self._unchecked.difference_update(written)
+        held: dict[str, bytes] = {}
+        if self._unverified:
+            unverified = self._unverified
+            held = {key: unverified.pop(key) for key in keys if key in unverified}
         try:
             self.check_deferred()
         except StoreError:
-            self.refused(written)
+            self.refused([*written, *held])
             raise
-        return written
+        return written, held
 
     def check_deferred(self) -> None:
-        """Check every key read as absent while deferring and not yet checked (module docstring); if the tree
-        holds one, they all leave the cache and ``StoreError`` says which."""
+        """Check every key read while deferring and not yet checked (module docstring): absent, or with a value
+        read by ``expired``; if the tree holds another, they all leave the cache and ``StoreError`` says which."""
         keys, self._unchecked = self._unchecked, set()
+        unverified, self._unverified = self._unverified, {}
         try:
             for key in keys:
                 self._check(key, None)
+            if unverified:  # left unchecked by a block that was not prepared
+                leaves = self._tree.get_many([key.encode() for key in unverified])
+                for (key, computed), leaf in zip(unverified.items(), leaves, strict=True):
+                    if computed != leaf:
+                        raise _differs(key, computed, leaf)
         except StoreError:
-            for key in keys:
+            for key in [*keys, *unverified]:
                 self._cache.pop(key, None)
             raise
 
     def refused(self, keys: Iterable[str]) -> None:
-        """A block about to be prepared was refused because the store lacks one of ``keys`` that the tree holds:
-        they leave the cache (their next read checks them and refuses) and nothing stays pinned."""
+        """A block about to be prepared was refused because the store lacks one of ``keys`` that the tree holds, or
+        holds another value: they leave the cache (their next read checks them and refuses) and nothing stays
+        pinned."""
         for key in keys:
             self._cache.pop(key, None)
         self.unpin()
@@ -234,3 +254,10 @@ class StoredValues:
         cache = self._cache
         while len(cache) > self._capacity:
             cache.popitem(last=False)
+
+
+def _differs(key: str, computed: bytes, leaf: bytes | None) -> StoreError:
+    """The error of a stored value at ``key`` whose bytes hash to ``computed`` where the tree holds ``leaf``."""
+    held = "no such key" if leaf is None else f"value hash {leaf.hex()}"
+    return StoreError(f"stored state value {key!r} hashes to {computed.hex()}, but the state tree (checked against "
+                      f"the signed header) holds {held}: the store was changed outside the node")

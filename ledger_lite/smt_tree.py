@@ -45,6 +45,16 @@ class PresentKeyError(Error, ValueError):
                          f"{keys[0]!r:.80}")
 
 
+class HeldValueError(Error, ValueError):
+    """``SparseMerkleTree.update`` was told which value hash keys hold now, and the tree holds another (or none) for
+    ``keys`` (the tree was left unchanged)."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        self.keys = keys
+        super().__init__(f"expected the value hash said to be held in the tree at {len(keys)} key(s), found another "
+                         f"or none at {keys[0]!r:.80}")
+
+
 def _check_value(key: bytes, value_hash: bytes) -> None:
     if not isinstance(key, bytes):
         raise TypeError(f"expected a bytes key, found {type(key).__name__}")
@@ -354,15 +364,18 @@ class SparseMerkleTree:
     def root(self) -> bytes:
         return _hash_of(self._nodes.get(1))
 
-    def update(self, changes: Mapping[bytes, bytes | None], absent: Collection[bytes] = ()) -> bytes:
+    def update(self, changes: Mapping[bytes, bytes | None], absent: Collection[bytes] = (),
+               held: Mapping[bytes, bytes] | None = None) -> bytes:
         """Set each key to its new value_hash (``None`` deletes it) and return the new root.
 
         ``absent``: keys among ``changes`` that the caller takes to have no value now (a store that lacks them);
-        if the tree holds one, ``PresentKeyError`` names them. The check rides on the walks the update makes
-        anyway (each notes the value it replaces), instead of a walk per key beforehand; a batch that finds such a
-        key is undone by putting back the values it replaced, which gives back the very same nodes (the tree's
-        shape follows from its content alone). Every change is checked for its form before the tree is touched.
-        Either way a rejected batch leaves the tree as it was.
+        if the tree holds one, ``PresentKeyError`` names them. ``held``: keys among ``changes`` with the value
+        hash the caller takes them to hold now (a stored value not checked yet); if the tree holds another or
+        none, ``HeldValueError`` names them. The checks ride on the walks the update makes anyway (each notes the
+        value it replaces), instead of a walk per key beforehand; a batch that finds such a key is undone by
+        putting back the values it replaced, which gives back the very same nodes (the tree's shape follows from
+        its content alone). Every change is checked for its form before the tree is touched. Either way a
+        rejected batch leaves the tree as it was.
         """
         for key, value_hash in changes.items():
             if value_hash is not None:
@@ -373,6 +386,11 @@ class SparseMerkleTree:
             if key not in changes:
                 raise ValueError(f"expected the keys said to be absent among the changes, found {key!r:.80} "
                                  f"outside them")
+        held = held or {}
+        for key in held:
+            if key not in changes:
+                raise ValueError(f"expected the keys said to be held among the changes, found {key!r:.80} "
+                                 f"outside them")
         if changes:
             path_of = {key: _sha256(key).digest() for key in changes}
             ordered = sorted((path, changes[key]) for key, path in path_of.items())
@@ -380,12 +398,13 @@ class SparseMerkleTree:
             old: list[tuple[bytes, bytes | None]] = []
             touched = self._touched()
             added = _apply_all(self._nodes, [p for p, _ in ordered], [v for _, v in ordered], old, touched)
-            if absent:  # checked on the walks just made: a key that was there after all undoes the whole batch
-                held = {path for path, value_hash in old if value_hash is not None}
-                present = [key for key in absent if path_of[key] in held] if held else []
-                if present:  # every entry as it was: none changed
+            if absent or held:  # checked on the walks just made: a value other than said undoes the whole batch
+                before = dict(old)
+                present = [key for key in absent if before[path_of[key]] is not None]
+                other = [key for key, value_hash in held.items() if before[path_of[key]] != value_hash]
+                if present or other:  # every entry as it was: none changed
                     _apply_all(self._nodes, [p for p, _ in old], [v for _, v in old], [], [])
-                    raise PresentKeyError(present)
+                    raise PresentKeyError(present) if present else HeldValueError(other)
             self._size += added
             self._changed(touched)
         return self.root()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger.compact import FORM_RAW, pack_key, unpack_value
+from ledger.errors import StoreError
 from ledger.node import Node
 from ledger.rules import expiry
 from ledger.rules.expiry import RETENTION
@@ -19,6 +20,7 @@ from ledger.state_encoding import encode_state
 from ledger.storage import FORMAT, Store
 from ledger_lite import BlockHeader, Commit, canonical
 from ledger_lite.light import verify_state, verify_tx_in_block
+from ledger_lite.smt_tree import SparseMerkleTree
 from tests.helpers.ledger_world import (
     GENESIS_TIME,
     HALF_HOUR,
@@ -256,5 +258,69 @@ def test_an_expired_asset_edited_by_hand_is_refused_when_the_sweep_reads_it(ledg
         assert outcome["code"] == "store_changed" and f"stored state value '{key}' hashes to" in outcome["message"]
         assert reopened.status()["height"] == height
         assert reopened.state.tree.get(key.encode()) is not None  # not swept
+        # checked by the block's own update (no walk to it first): refused again by the next block, not cached
+        outcome = w.submit_wait(reopened, w.generate(slot(n - 1), 10_000))
+        assert outcome["code"] == "store_changed" and f"stored state value '{key}' hashes to" in outcome["message"]
+        assert reopened.status()["height"] == height
+    finally:
+        reopened.close()
+
+
+def test_the_sweep_walks_to_each_expired_asset_once_in_its_blocks_update(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """An expired value the sweep reads is checked against its leaf by the update that deletes it
+    (``SparseMerkleTree.update(held=…)``), not looked up in the tree first."""
+    w = ledger_world
+    clock = ManualClock()
+    node = w.open_node(tmp_path / "node", clock)
+    try:
+        a = w.new_asset(node, 2)
+        expires = expires_of(node, a)
+    finally:
+        node.close()
+    clock.set(expires + RETENTION)
+    reopened = w.open_node(tmp_path / "node", clock)  # nothing cached
+    walked: list[bytes] = []
+    get_many = SparseMerkleTree.get_many
+    monkeypatch.setattr(SparseMerkleTree, "get_many", lambda self, keys: walked.extend(keys) or get_many(self, keys))
+    try:
+        n = (clock() - GENESIS_TIME) // HALF_HOUR - 1
+        assert w.submit_wait(reopened, w.generate(slot(n), 10_000))["code"] == "ok"
+        assert f"asset/{a}".encode() not in walked
+        assert reopened.state.tree.get(f"asset/{a}".encode()) is None  # swept
+    finally:
+        reopened.close()
+
+
+def test_an_edited_expired_value_read_and_not_deleted_is_refused_when_the_block_ends(ledger_world: LedgerWorld,
+                                                                                   tmp_path: Path) -> None:
+    """A value the sweep read while a block executed and that no update checked (the block was not prepared) is
+    checked when the block's execution ends (``StoredValues.check_deferred``), and leaves the cache if edited."""
+    w = ledger_world
+    clock = ManualClock()
+    node = w.open_node(tmp_path / "node", clock)
+    try:
+        a, b = w.new_asset(node, 2), w.new_asset(node, 3)
+        cutoff = max(expires_of(node, a), expires_of(node, b))
+    finally:
+        node.close()
+    db = tmp_path / "node" / "ledger.sqlite"
+    key = f"asset/{a}"
+    (stored,), = rows(db, "SELECT value FROM state WHERE key = ?", pack_key(key))
+    _, value = unpack_value(key, stored)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE state SET value = ? WHERE key = ?",
+                     (bytes((FORM_RAW,)) + canonical({**value, "wh": 20_000}), pack_key(key)))
+    conn.close()
+    reopened = w.open_node(tmp_path / "node", clock, start=False)
+    try:
+        values = reopened.state.values
+        assert values is not None
+        with pytest.raises(StoreError, match=f"stored state value '{key}' hashes to"), reopened.state.deferring():
+            assert sorted(reopened.state.expired(cutoff, 10)) == sorted([key, f"asset/{b}"])
+        assert key not in values._cache
+        with pytest.raises(StoreError, match=f"stored state value '{key}' hashes to"):  # read again, refused again
+            reopened.state.get(key)
+        assert reopened.state.get(f"asset/{b}") is not None
     finally:
         reopened.close()

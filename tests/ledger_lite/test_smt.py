@@ -28,7 +28,7 @@ from ledger_lite import (
 from ledger_lite.encoding import canonical
 from ledger_lite.smt import EMPTY
 from ledger_lite.smt_proof import MAX_PROOF_BYTES
-from ledger_lite.smt_tree import PresentKeyError
+from ledger_lite.smt_tree import HeldValueError, PresentKeyError
 
 ZERO = b"\x00" * 32
 
@@ -221,6 +221,25 @@ def test_keys_said_absent_are_checked_by_the_update_and_a_present_one_changes_no
     expected = SparseMerkleTree.from_items({**items_of(10), b"new/1": value(1), b"new/2": value(3)}).root()
     assert tree.update({b"new/1": value(1), b"new/2": value(3)}, absent=[b"new/1", b"new/2"]) == expected
     assert len(tree) == 12
+
+
+def test_values_said_held_are_checked_by_the_update_and_another_changes_nothing() -> None:
+    tree = SparseMerkleTree.from_items(items_of(10))
+    root, nodes = tree.root(), dict(tree._nodes)
+    for said, wrong in (({b"key/3": value(4)}, b"key/3"),  # another value
+                        ({b"key/3": value(3), b"new/1": value(1)}, b"new/1")):  # none
+        with pytest.raises(HeldValueError, match=f"found another or none at {wrong!r}") as caught:
+            tree.update({b"key/3": None, b"key/4": value(9), b"new/1": None}, held=said)
+        assert caught.value.keys == [wrong]
+        assert (tree.root(), len(tree), tree._nodes) == (root, 10, nodes)  # undone: the very same nodes
+    with pytest.raises(ValueError, match="expected the keys said to be held among the changes, found b'key/5'"):
+        tree.update({b"key/3": None}, held={b"key/5": value(5)})
+    assert tree.root() == root
+    # as said: the update goes ahead as without the check, with keys said absent beside them
+    expected = SparseMerkleTree.from_items({**{k: v for k, v in items_of(10).items() if k != b"key/3"},
+                                            b"new/1": value(1)}).root()
+    assert tree.update({b"key/3": None, b"new/1": value(1)}, absent=[b"new/1"], held={b"key/3": value(3)}) == expected
+    assert len(tree) == 10
 
 
 def test_get_many_is_get_of_each() -> None:
