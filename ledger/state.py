@@ -253,18 +253,14 @@ class State:
             try:
                 root = self._tree.update(_leaves(encoded), absent=[key.encode() for key in unchecked],
                                          held={key.encode(): value_hash for key, value_hash in held.items()})
-            except PresentKeyError as exc:
+            except (PresentKeyError, HeldValueError) as exc:
                 disk.refused([*unchecked, *held])
                 key = exc.keys[0].decode()
-                raise StoreError(f"state key {key!r} is missing from the store, but the state tree (checked "
-                                 f"against the signed header) holds it: the store was changed outside the "
-                                 f"node") from exc
-            except HeldValueError as exc:
-                disk.refused([*unchecked, *held])
-                key = exc.keys[0].decode()
-                raise StoreError(f"stored state value {key!r} hashes to {held[key].hex()}, but the state tree "
-                                 f"(checked against the signed header) holds another value hash or none: the store "
-                                 f"was changed outside the node") from exc
+                found = (f"state key {key!r} is missing from the store, but the state tree (checked against the "
+                         f"signed header) holds it" if isinstance(exc, PresentKeyError) else
+                         f"stored state value {key!r} hashes to {held[key].hex()}, but the state tree (checked "
+                         f"against the signed header) holds another value hash or none")
+                raise StoreError(f"{found}: the store was changed outside the node") from exc
             except BaseException:
                 disk.refused([*unchecked, *held])
                 raise

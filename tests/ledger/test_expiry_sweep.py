@@ -229,26 +229,35 @@ def test_a_sweep_logged_but_not_in_the_stored_tree_is_replayed_on_restart(
 
 
 
-def test_an_expired_asset_edited_by_hand_is_refused_when_the_sweep_reads_it(ledger_world: LedgerWorld,
-                                                                            tmp_path: Path) -> None:
-    """The sweep reads each expired value with the query that finds it (``Store.expired_values``): an edited one
-    no longer hashes to its leaf, and the block that would sweep it is refused, nothing committed or swept."""
-    w = ledger_world
-    clock = ManualClock()
-    node = w.open_node(tmp_path / "node", clock)
+def asset_stored(w: LedgerWorld, data_dir: Path, clock: ManualClock) -> tuple[str, int]:
+    """A node over ``data_dir`` commits one reading's asset and closes: its id and when it expires."""
+    node = w.open_node(data_dir, clock)
     try:
         a = w.new_asset(node, 2)
-        expires = expires_of(node, a)
+        return a, expires_of(node, a)
     finally:
         node.close()
-    db = tmp_path / "node" / "ledger.sqlite"
-    key = f"asset/{a}"
+
+
+def edit_by_hand(db: Path, key: str) -> None:
+    """Change the stored value at ``key`` as someone with the file could: another amount, stored in the raw form."""
     (stored,), = rows(db, "SELECT value FROM state WHERE key = ?", pack_key(key))
     _, value = unpack_value(key, stored)
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE state SET value = ? WHERE key = ?",
                      (bytes((FORM_RAW,)) + canonical({**value, "wh": 20_000}), pack_key(key)))
     conn.close()
+
+
+def test_an_expired_asset_edited_by_hand_is_refused_when_the_sweep_reads_it(ledger_world: LedgerWorld,
+                                                                            tmp_path: Path) -> None:
+    """The sweep reads each expired value with the query that finds it (``Store.expired_values``): an edited one
+    no longer hashes to its leaf, and the block that would sweep it is refused, nothing committed or swept."""
+    w = ledger_world
+    clock = ManualClock()
+    a, expires = asset_stored(w, tmp_path / "node", clock)
+    key = f"asset/{a}"
+    edit_by_hand(tmp_path / "node" / "ledger.sqlite", key)
     clock.set(expires + RETENTION)
     reopened = w.open_node(tmp_path / "node", clock)
     try:
@@ -272,12 +281,7 @@ def test_the_sweep_walks_to_each_expired_asset_once_in_its_blocks_update(ledger_
     (``SparseMerkleTree.update(held=…)``), not looked up in the tree first."""
     w = ledger_world
     clock = ManualClock()
-    node = w.open_node(tmp_path / "node", clock)
-    try:
-        a = w.new_asset(node, 2)
-        expires = expires_of(node, a)
-    finally:
-        node.close()
+    a, expires = asset_stored(w, tmp_path / "node", clock)
     clock.set(expires + RETENTION)
     reopened = w.open_node(tmp_path / "node", clock)  # nothing cached
     walked: list[bytes] = []
@@ -304,14 +308,8 @@ def test_an_edited_expired_value_read_and_not_deleted_is_refused_when_the_block_
         cutoff = max(expires_of(node, a), expires_of(node, b))
     finally:
         node.close()
-    db = tmp_path / "node" / "ledger.sqlite"
     key = f"asset/{a}"
-    (stored,), = rows(db, "SELECT value FROM state WHERE key = ?", pack_key(key))
-    _, value = unpack_value(key, stored)
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE state SET value = ? WHERE key = ?",
-                     (bytes((FORM_RAW,)) + canonical({**value, "wh": 20_000}), pack_key(key)))
-    conn.close()
+    edit_by_hand(tmp_path / "node" / "ledger.sqlite", key)
     reopened = w.open_node(tmp_path / "node", clock, start=False)
     try:
         values = reopened.state.values
