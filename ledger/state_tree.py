@@ -70,8 +70,8 @@ NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 # Cached entries: ~150 bytes each in a NodeTable (its records and slots) with the bookkeeping and the order of their
 # pairs in an ``_smt_native.LruOrder`` (177 when entries were bytes objects, 204 with ``ledger.lru_order``'s order,
 # 242 in a dict when the default was 1 << 20): the same memory as before holds 18 % more of the tree. The default
-# holds the tree of about a million live assets (``ledger.cache_sizes`` says why this many).
-DEFAULT_CAPACITY = 2_600_000
+# holds the tree of about 1.9 million live assets (``ledger.cache_sizes`` says why this many).
+DEFAULT_CAPACITY = 4_600_000
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
