@@ -72,6 +72,11 @@ NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 # 242 in a dict when the default was 1 << 20): the same memory as before holds 18 % more of the tree. The default
 # holds the tree of about 1.9 million live assets (``ledger.cache_sizes`` says why this many).
 DEFAULT_CAPACITY = 4_600_000
+# Changed entries that make a write at most (``wants_flush``): half the cache, up to this many. A write holds its rows
+# as Python objects while it runs (``pending``: ~190 bytes a changed entry), so a write of half of the default cache
+# (2.3 M entries) took the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``, over the
+# 1 GB of issue 16; the writes of the ~650 MB cache before, 1.3 M entries, had kept it at 822.
+MAX_WRITE = 1_300_000
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
@@ -127,7 +132,7 @@ class StoredTree(SparseMerkleTree):
         super().__init__()
         if capacity < 16:
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
-        self._flush_at = max(1, capacity // 2)  # changed entries that make ``wants_flush`` true
+        self._flush_at = max(1, min(capacity // 2, MAX_WRITE))  # changed entries that make ``wants_flush`` true
         self._idle_flush_at = max(1, self._flush_at // 8)  # ... and ``wants_flush(idle=True)``
         # Containers of ints (and bytes) are dicts, not sets: a dict of untracked objects is left out of the cycle
         # collector's passes (``ledger.lru_order``).

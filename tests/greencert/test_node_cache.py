@@ -31,7 +31,7 @@ def test_a_node_says_the_caches_its_budget_gives(tmp_path: Path) -> None:
         proc.wait(timeout=60)
         if proc.stderr is not None:
             proc.stderr.close()
-    assert ("Caches: 271,824 state tree nodes (and up to half as many changed ones not written yet) and 5,809 state "
+    assert ("Caches: 267,801 state tree nodes (and up to 133,900 changed ones not written yet) and 6,693 state "
             "values, ~64 MB at most." in said), said
 
 

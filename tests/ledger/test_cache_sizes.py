@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from ledger.cache_sizes import DEFAULT_CACHES, MIN_MEGABYTES, CacheSizeError, CacheSizes
+from ledger.cache_sizes import DEFAULT_CACHES, MIN_MEGABYTES, VALUE_BYTES, CacheSizeError, CacheSizes
 from ledger.node import open_node
 from ledger.state_stored import DEFAULT_VALUES
-from ledger.state_tree import DEFAULT_CAPACITY
+from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE
 from tests.helpers.ledger_world import LedgerWorld, ManualClock
 
 
 def test_the_default_caches_are_the_stores_defaults_and_say_what_they_take() -> None:
     assert (DEFAULT_CACHES.tree, DEFAULT_CACHES.values) == (DEFAULT_CAPACITY, DEFAULT_VALUES)
-    assert DEFAULT_CACHES.megabytes == 1083
-    assert DEFAULT_CACHES.describe() == ("4,600,000 state tree nodes (and up to half as many changed ones not written "
-                                         "yet) and 98,304 state values, ~1,083 MB at most")
+    assert DEFAULT_CACHES.megabytes == 940
+    assert DEFAULT_CACHES.describe() == ("4,600,000 state tree nodes (and up to 1,300,000 changed ones not "
+                                         "written yet) and 98,304 state values, ~940 MB at most")
 
 
 def test_a_budget_is_split_as_the_defaults_are() -> None:
@@ -26,7 +26,10 @@ def test_a_budget_is_split_as_the_defaults_are() -> None:
     assert abs(same.values - DEFAULT_CACHES.values) <= DEFAULT_CACHES.values // 1000
     big = CacheSizes.from_megabytes(1000)
     assert big.megabytes == 1000
-    assert big.tree / big.values == pytest.approx(DEFAULT_CACHES.tree / DEFAULT_CACHES.values, rel=1e-3)
+    values_share = DEFAULT_CACHES.values * VALUE_BYTES / DEFAULT_CACHES.bytes
+    assert big.values * VALUE_BYTES / big.bytes == pytest.approx(values_share, rel=1e-3)
+    small = CacheSizes.from_megabytes(100)  # below twice MAX_WRITE entries: half again unwritten
+    assert small.tree < 2 * MAX_WRITE and small.megabytes == 100
     assert CacheSizes.from_megabytes(MIN_MEGABYTES).tree >= 16
 
 
