@@ -20,7 +20,7 @@ A node's configuration (TOML; relative paths are relative to the file)::
     port = 8711
     peers = ["http://127.0.0.1:8712", …]    # the other validators' APIs, for catch-up
     clock_file = "../../clock"              # optional: a demo's simulated time (an integer in a file)
-    cache_mb = 940                          # optional: memory for the state caches (ledger/cache_sizes.py)
+    cache_mb = 650                          # optional: memory for the state caches (ledger/cache_sizes.py)
     [etcd]
     endpoints = ["https://127.0.0.1:8721", …]
     ca = "../../tls/ca/ca.crt"

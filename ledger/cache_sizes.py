@@ -5,21 +5,21 @@
 Why a setting. The node's memory does not grow with its state: only these caches hold any of it. Their size is a
 trade of memory for speed once the live state outgrows them. With 100 meters' readings over 45 days (182,602 live
 assets, a tree of ~445,000 nodes, each block sweeping as many as it adds), the node spent 347 µs of CPU a reading
-with the whole tree cached and 698 µs with a cache of 100,000 nodes (2,175 against 1,196 readings/s; the steady
-part of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default holds the tree of
-about 1.9 million live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs faster
+with the whole tree cached and 698 µs with a cache of 100,000 nodes (2,175 against 1,196 readings/s; the steady part
+of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default (~650 MB) holds the tree of
+about a million live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs faster
 with more.
 
-Why this default. Issue 16 gives a node 1 GB at 10 M readings. One intermediary's 1,002 meters
-(``bench/ledger_scale.py --days 208 --steps 2000000,3500000,10000000``) keep 1.78 M assets live, a tree of ~4.3 M
-nodes. With 2,600,000 nodes cached (60 % of it, the default of 2026-12-05 morning; 39 % before) the node committed
-4,763 readings/s at 3.5 M readings, ratio 0.41 of one core's verifications; with the whole tree cached (``--cache-mb
-1150``, 4.57 M nodes) 7,715 readings/s, ratio 0.63 (the first on 2026-12-05 at 02:00, the second at 06:00). A tree
-that fits is never evicted nor read back. The budget below (``megabytes``) is a bound for a tree larger than the
-cache, which holds its capacity and up to ``MAX_WRITE`` changes not written yet (``ledger.state_tree`` says why no
-more); a tree that fits takes its own size.
+Why ~650 MB by default. Issue 16 gives a node 1 GB at 10 M readings. One intermediary's 1,002 meters
+(``bench/ledger_scale.py --days 208 --steps 1000000,3000000,10000000``) keep 1.78 M assets live, a tree of ~4.3 M
+nodes. The default holds 60 % of it (39 % until 2026-12-05), and at 10 M readings the node took 722 MB (peak 822)
+and committed 4,290 readings/s, ratio 0.36 of one core's verifications. With 4,600,000 nodes cached, the whole tree,
+it committed 5,836 readings/s at 10 M (ratio 0.48; 6,682 and 0.55 at 3 M) but took 1,064 MB (peak 1,139; 808 and
+1,002 at 3 M), over the goal: the node's memory grew by 256 MB from 3 M to 10 M readings though its live state did
+not (2026-12-05, code of aba11c7). The budget below (``megabytes``) is a bound for a tree larger than the cache,
+which holds its capacity and up to ``MAX_WRITE`` changes not written yet (``ledger.state_tree`` says why no more).
 
-How a budget is split: as the defaults split theirs (about 90 % for the tree), at the measured cost of an entry
+How a budget is split: as the defaults split theirs (about 85 % for the tree), at the measured cost of an entry
 (``bench/ledger_steady.py`` reports ``tree_cache_bytes_per_entry``). The tree may hold half its capacity again, up
 to ``MAX_WRITE``, in changed nodes not written yet (``StoredTree.wants_flush``), so its part of the budget counts
 them too.

@@ -70,12 +70,13 @@ NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 # Cached entries: ~150 bytes each in a NodeTable (its records and slots) with the bookkeeping and the order of their
 # pairs in an ``_smt_native.LruOrder`` (177 when entries were bytes objects, 204 with ``ledger.lru_order``'s order,
 # 242 in a dict when the default was 1 << 20): the same memory as before holds 18 % more of the tree. The default
-# holds the tree of about 1.9 million live assets (``ledger.cache_sizes`` says why this many).
-DEFAULT_CAPACITY = 4_600_000
+# holds the tree of about a million live assets (``ledger.cache_sizes`` says why this many and not the ~1.9 million of
+# the 1,002 meters' steady state).
+DEFAULT_CAPACITY = 2_600_000
 # Changed entries that make a write at most (``wants_flush``): half the cache, up to this many. A write holds its rows
-# as Python objects while it runs (``pending``: ~190 bytes a changed entry), so a write of half of the default cache
-# (2.3 M entries) took the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``, over the
-# 1 GB of issue 16; the writes of the ~650 MB cache before, 1.3 M entries, had kept it at 822.
+# as Python objects while it runs (``pending``: ~190 bytes a changed entry), so a write of half of a 4.6 M cache
+# (2.3 M entries) took the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``; the
+# writes of the default cache, 1.3 M entries, keep it at ~820.
 MAX_WRITE = 1_300_000
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 

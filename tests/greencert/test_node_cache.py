@@ -31,7 +31,7 @@ def test_a_node_says_the_caches_its_budget_gives(tmp_path: Path) -> None:
         proc.wait(timeout=60)
         if proc.stderr is not None:
             proc.stderr.close()
-    assert ("Caches: 267,801 state tree nodes (and up to 133,900 changed ones not written yet) and 6,693 state "
+    assert ("Caches: 254,473 state tree nodes (and up to 127,236 changed ones not written yet) and 9,621 state "
             "values, ~64 MB at most." in said), said
 
 

@@ -15,9 +15,9 @@ from tests.helpers.ledger_world import LedgerWorld, ManualClock
 
 def test_the_default_caches_are_the_stores_defaults_and_say_what_they_take() -> None:
     assert (DEFAULT_CACHES.tree, DEFAULT_CACHES.values) == (DEFAULT_CAPACITY, DEFAULT_VALUES)
-    assert DEFAULT_CACHES.megabytes == 940
-    assert DEFAULT_CACHES.describe() == ("4,600,000 state tree nodes (and up to 1,300,000 changed ones not "
-                                         "written yet) and 98,304 state values, ~940 MB at most")
+    assert DEFAULT_CACHES.megabytes == 654
+    assert DEFAULT_CACHES.describe() == ("2,600,000 state tree nodes (and up to 1,300,000 changed ones not "
+                                         "written yet) and 98,304 state values, ~654 MB at most")
 
 
 def test_a_budget_is_split_as_the_defaults_are() -> None:
@@ -28,8 +28,10 @@ def test_a_budget_is_split_as_the_defaults_are() -> None:
     assert big.megabytes == 1000
     values_share = DEFAULT_CACHES.values * VALUE_BYTES / DEFAULT_CACHES.bytes
     assert big.values * VALUE_BYTES / big.bytes == pytest.approx(values_share, rel=1e-3)
-    small = CacheSizes.from_megabytes(100)  # below twice MAX_WRITE entries: half again unwritten
-    assert small.tree < 2 * MAX_WRITE and small.megabytes == 100
+    for megabytes in (100, 2000):  # half again unwritten below twice MAX_WRITE entries, MAX_WRITE above
+        sized = CacheSizes.from_megabytes(megabytes)
+        assert sized.megabytes == megabytes
+        assert (sized.tree < 2 * MAX_WRITE) == (megabytes == 100)
     assert CacheSizes.from_megabytes(MIN_MEGABYTES).tree >= 16
 
 
