@@ -2,7 +2,9 @@
 
 The node runs as its own process (``greencert node``, the way an operator runs it); this script is only its load
 generator, so the memory reported is the node's own: ``node_rss_mb`` is the node process's resident memory
-(``VmRSS`` in ``/proc``) after the readings of each step, ``node_peak_rss_mb`` its high-water mark. Readings are
+(``VmRSS`` in ``/proc``) after the readings of each step, ``node_peak_rss_mb`` its high-water mark and
+``node_rss_median_mb`` the median of its resident memory sampled every second while they were sent (a tree write
+holds its rows for seconds, so one reading of ``VmRSS`` may land on one or not). Readings are
 signed here ahead of time, 200,000 at a time in worker processes (the meters' work, not the node's: it is left out
 of the timing), and sent in batches over HTTP (``POST /v1/txs/batch?wait=true``); at each step (a number of assets)
 the script measures, in the same run:
@@ -40,6 +42,7 @@ import math
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,6 +74,9 @@ BATCH = 2000
 CHUNK = 200_000  # readings signed ahead, then sent and timed
 
 
+RSS_SAMPLE_S = 1.0
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -93,6 +99,7 @@ class NodeProcess:
         self.cache_mb = cache_mb
         self.proc: subprocess.Popen[str] | None = None
         self.url = ""
+        self.rss_samples: list[float] = []  # the running process's VmRSS in MB, every RSS_SAMPLE_S
 
     def start(self) -> float:
         """Start the node; seconds until its API serves."""
@@ -110,6 +117,8 @@ class NodeProcess:
             if "Ledger node API" in line:
                 self.url = f"http://127.0.0.1:{port}"
                 threading.Thread(target=self._drain, daemon=True).start()
+                self.rss_samples = []
+                threading.Thread(target=self._sample, args=(self.proc, self.rss_samples), daemon=True).start()
                 return time.perf_counter() - began
         raise RuntimeError("the node did not start:\n" + "".join(seen))
 
@@ -122,6 +131,15 @@ class NodeProcess:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=300)
+
+    @staticmethod
+    def _sample(proc: subprocess.Popen[str], into: list[float]) -> None:
+        while proc.poll() is None:
+            try:
+                into.append(status_kb(proc.pid, "VmRSS") / 1024)
+            except (OSError, RuntimeError):  # the process ended between the check and the read
+                return
+            time.sleep(RSS_SAMPLE_S)
 
     def rss_mb(self) -> tuple[float, float]:
         assert self.proc is not None
@@ -385,16 +403,19 @@ def main() -> None:
             for number, assets in enumerate(steps):
                 if points and time.perf_counter() - run_began > args.budget_s:
                     break
+                sampled = len(node.rss_samples)
                 seconds = load.ingest(node.url, assets - done, args.senders)
                 rate = (assets - done) / seconds
                 done = assets
                 rss, peak = node.rss_mb()
+                while_sent = node.rss_samples[sampled:] or [rss]
                 figures = issuance_figures(node.url, load, keys, keys["user"].address, args.issuances, number,
                                            now_slot - 1 if clock is None else load.slot - 1)
                 node.stop()
                 disk = sum(f.stat().st_size for f in (tmp / "node").glob("ledger.sqlite*"))
                 restart_s = node.start()
                 points.append({"assets": assets, "node_rss_mb": round(rss), "node_peak_rss_mb": round(peak),
+                               "node_rss_median_mb": round(statistics.median(while_sent)),
                                "node_rss_after_restart_mb": round(node.rss_mb()[0]), "restart_s": round(restart_s, 2),
                                "ingest_per_s": round(rate), "ingest_ratio": round(rate / verify_per_s, 2),
                                **figures, "disk_bytes_per_reading": round(disk / assets),
