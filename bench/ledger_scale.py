@@ -72,9 +72,7 @@ SLOT = 1800
 SLOTS_PER_METER = 1300  # 27 days of half hours: every reading is still unexpired (a month) when the run ends
 BATCH = 2000
 CHUNK = 200_000  # readings signed ahead, then sent and timed
-
-
-RSS_SAMPLE_S = 1.0
+RSS_SAMPLE_S = 1.0  # seconds between two samples of the node's resident memory (``node_rss_median_mb``)
 
 
 def free_port() -> int:

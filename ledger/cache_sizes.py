@@ -61,7 +61,7 @@ class CacheSizes:
                                  f"{megabytes!r}")
         default = cls()
         budget = megabytes * _MB
-        tree_budget = budget * _tree_bytes(default.tree) / default.bytes
+        tree_budget = budget * _tree_bytes(default.tree) / default.bytes_at_most
         # the inverse of ``_tree_bytes``: entries held at most are the capacity and half again up to MAX_WRITE more
         held = tree_budget / TREE_ENTRY_BYTES
         tree = held / 1.5 if held <= 3 * MAX_WRITE else held - MAX_WRITE
@@ -73,14 +73,14 @@ class CacheSizes:
         return cls() if megabytes is None else cls.from_megabytes(megabytes)
 
     @property
-    def bytes(self) -> float:
+    def bytes_at_most(self) -> float:
         """About how much memory the caches take at most."""
         return _tree_bytes(self.tree) + self.values * VALUE_BYTES
 
     @property
     def megabytes(self) -> int:
-        """``bytes`` in MB."""
-        return round(self.bytes / _MB)
+        """``bytes_at_most`` in MB."""
+        return round(self.bytes_at_most / _MB)
 
     def describe(self) -> str:
         return (f"{self.tree:,} state tree nodes (and up to {_unwritten(self.tree):,} changed ones not written yet) "

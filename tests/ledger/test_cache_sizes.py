@@ -26,8 +26,8 @@ def test_a_budget_is_split_as_the_defaults_are() -> None:
     assert abs(same.values - DEFAULT_CACHES.values) <= DEFAULT_CACHES.values // 1000
     big = CacheSizes.from_megabytes(1000)
     assert big.megabytes == 1000
-    values_share = DEFAULT_CACHES.values * VALUE_BYTES / DEFAULT_CACHES.bytes
-    assert big.values * VALUE_BYTES / big.bytes == pytest.approx(values_share, rel=1e-3)
+    values_share = DEFAULT_CACHES.values * VALUE_BYTES / DEFAULT_CACHES.bytes_at_most
+    assert big.values * VALUE_BYTES / big.bytes_at_most == pytest.approx(values_share, rel=1e-3)
     for megabytes in (100, 2000):  # half again unwritten below twice MAX_WRITE entries, MAX_WRITE above
         sized = CacheSizes.from_megabytes(megabytes)
         assert sized.megabytes == megabytes
