@@ -15,9 +15,10 @@ Why ~650 MB by default. Issue 16 gives a node 1 GB at 10 M readings. One interme
 nodes. The default holds 60 % of it (39 % until 2026-12-05), and at 10 M readings the node took 722 MB (peak 822)
 and committed 4,290 readings/s, ratio 0.36 of one core's verifications. With 4,600,000 nodes cached, the whole tree,
 it committed 5,836 readings/s at 10 M (ratio 0.48; 6,682 and 0.55 at 3 M) but took 1,064 MB (peak 1,139; 808 and
-1,002 at 3 M), over the goal: the node's memory grew by 256 MB from 3 M to 10 M readings though its live state did
-not (2026-12-05, code of aba11c7). The budget below (``megabytes``) is a bound for a tree larger than the cache,
-which holds its capacity and up to ``MAX_WRITE`` changes not written yet (``ledger.state_tree`` says why no more).
+1,002 at 3 M), over the goal; again with the memory sampled every second while readings were sent: its median 729 /
+911 MB at 3 M / 10 M, peak 1,012 / 1,135 (2026-12-05, code of aba11c7). The budget below (``megabytes``) is a bound
+for a tree larger than the cache, which holds its capacity and up to ``MAX_WRITE`` changes not written yet
+(``ledger.state_tree`` says why no more).
 
 How a budget is split: as the defaults split theirs (about 85 % for the tree), at the measured cost of an entry
 (``bench/ledger_steady.py`` reports ``tree_cache_bytes_per_entry``). The tree may hold half its capacity again, up
