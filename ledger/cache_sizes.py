@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from ledger.errors import Error
 from ledger.state_stored import DEFAULT_VALUES
-from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE
+from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE, write_size
 
 TREE_ENTRY_BYTES = 150  # a cached tree node with its bookkeeping, compiled (bench/ledger_steady.py)
 VALUE_BYTES = 1024  # a cached value: an asset's dict with its key and bookkeeping
@@ -84,17 +84,12 @@ class CacheSizes:
         return round(self.bytes_at_most / _MB)
 
     def describe(self) -> str:
-        return (f"{self.tree:,} state tree nodes (and up to {_unwritten(self.tree):,} changed ones not written yet) "
+        return (f"{self.tree:,} state tree nodes (and up to {write_size(self.tree):,} changed ones not written yet) "
                 f"and {self.values:,} state values, ~{self.megabytes:,} MB at most")
 
 
-def _unwritten(tree: int) -> int:
-    """Changed entries a tree of this capacity may hold beyond it, not written yet (``StoredTree.wants_flush``)."""
-    return max(1, min(tree // 2, MAX_WRITE))
-
-
 def _tree_bytes(tree: int) -> float:
-    return (tree + _unwritten(tree)) * TREE_ENTRY_BYTES
+    return (tree + write_size(tree)) * TREE_ENTRY_BYTES
 
 
 DEFAULT_CACHES = CacheSizes()

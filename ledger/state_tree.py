@@ -81,6 +81,12 @@ MAX_WRITE = 1_300_000
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
+def write_size(capacity: int) -> int:
+    """Changed entries that make a cache of ``capacity`` entries write them (``StoredTree.wants_flush``): half of it,
+    up to ``MAX_WRITE``; the most it holds beyond its capacity, not written yet."""
+    return max(1, min(capacity // 2, MAX_WRITE))
+
+
 def _order(keys: Iterable[int] = ()) -> LruOrder | _smt_native.LruOrder:
     """An LRU order of ``keys`` (oldest first), compiled where the module was built: ~35 bytes a key instead of ~80
     (300,000 keys, ``tracemalloc``), and a touch that makes no object."""
@@ -133,7 +139,7 @@ class StoredTree(SparseMerkleTree):
         super().__init__()
         if capacity < 16:
             raise ValueError(f"expected a cache of at least 16 entries, found {capacity}")
-        self._flush_at = max(1, min(capacity // 2, MAX_WRITE))  # changed entries that make ``wants_flush`` true
+        self._flush_at = write_size(capacity)  # changed entries that make ``wants_flush`` true
         self._idle_flush_at = max(1, self._flush_at // 8)  # ... and ``wants_flush(idle=True)``
         # Containers of ints (and bytes) are dicts, not sets: a dict of untracked objects is left out of the cycle
         # collector's passes (``ledger.lru_order``).
