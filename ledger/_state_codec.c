@@ -35,7 +35,7 @@
  * rows back as heap index -> node. A row that is not what the node writes (masks naming slot 0 or leaves it does
  * not hold, a length other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
  */
-#define MODULE_BUILD 4 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
+#define MODULE_BUILD 5 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
@@ -472,10 +472,12 @@ static PyObject *decode_canonical(PyObject *self, PyObject *data) {
 
 typedef struct {
     unsigned long long key; /* the group's row key (ledger.tree_groups.tree_key of its root) */
-    Py_ssize_t seq;         /* its place among the changes: a later one of the same slot wins */
-    int slot;               /* 1..15 */
-    PyObject *node;         /* borrowed from the caller's rows; NULL: the position is emptied */
+    const char *node;       /* in the caller's rows or packed nodes (held by GroupChanges); NULL: emptied */
+    uint32_t seq;           /* its place among the changes: a later one of the same slot wins */
+    uint16_t slot;          /* 1..15 */
+    uint16_t size;          /* HASH_SIZE or LEAF_SIZE */
 } Change;
+#define LEAF_FLAG (1ull << 63) /* a packed position's top bit: a leaf's (ledger_lite/_smt_native.c, smt_pending) */
 
 static int change_before(const void *a, const void *b) {
     const Change *x = a, *y = b;
@@ -486,8 +488,20 @@ static int change_before(const void *a, const void *b) {
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* The key of the group holding heap index ``index`` and the node's slot in it, when the group's root is at most
- * ``keyed_depth`` deep (1), a deeper position (0), or an error (-1): ledger.tree_groups.group_of and tree_key. */
+/* The key of the group holding heap index ``u`` (at least 1) and the node's slot in it, when the group's root is at
+ * most ``keyed_depth`` deep (1), or a deeper position (0): ledger.tree_groups.group_of and tree_key. */
+static int group_of_word(unsigned long long u, int keyed_depth, unsigned long long *key, int *slot) {
+    int depth = 63 - __builtin_clzll(u);
+    int level = depth % GROUP_LEVELS, top = depth - level;
+    if (top > keyed_depth)
+        return 0;
+    unsigned long long root = u >> level;
+    *key = ((root ^ (1ULL << top)) << (62 - top)) | (unsigned long long)top;
+    *slot = (1 << level) | (int)(u & ((1ULL << level) - 1));
+    return 1;
+}
+
+/* group_of_word of an int position: 1 or 0 as there, -1 on an error. */
 static int group_at(PyObject *index, int keyed_depth, unsigned long long *key, int *slot) {
     if (!PyLong_Check(index) || PyBool_Check(index)) {
         PyErr_Format(PyExc_TypeError, "expected an int position, found %.80s", Py_TYPE(index)->tp_name);
@@ -503,29 +517,38 @@ static int group_at(PyObject *index, int keyed_depth, unsigned long long *key, i
         PyErr_SetString(PyExc_ValueError, "expected a position of at least 1 (the root), found less");
         return -1;
     }
-    unsigned long long u = (unsigned long long)n;
-    int depth = 63 - __builtin_clzll(u);
-    int level = depth % GROUP_LEVELS, top = depth - level;
-    if (top > keyed_depth)
-        return 0;
-    unsigned long long root = u >> level;
-    *key = ((root ^ (1ULL << top)) << (62 - top)) | (unsigned long long)top;
-    *slot = (1 << level) | (int)(u & ((1ULL << level) - 1));
-    return 1;
+    return group_of_word((unsigned long long)n, keyed_depth, key, slot);
 }
 
-/* The changes of ``rows`` (position, node) and ``deleted`` (positions) in groups keyed down to ``keyed_depth``, in
- * (key, slot) order, in *out (PyMem); the others appended to deep_rows and deep_deleted. -1 on an error. */
-static Py_ssize_t collect_changes(PyObject *rows, PyObject *deleted, int keyed_depth, Change **out,
-                                  PyObject *deep_rows, PyObject *deep_deleted) {
-    Py_ssize_t n_rows = PyList_GET_SIZE(rows), n_gone = PyList_GET_SIZE(deleted), n = 0;
-    Change *changes = PyMem_Malloc(sizeof(Change) * (size_t)(n_rows + n_gone + 1));
+/* The changes of ``rows`` (position, node), of the packed positions ``indexes`` with their nodes one after another in
+ * ``nodes`` (ledger_lite/_smt_native.c, smt_pending), and of ``deleted`` (positions), in that order, in groups keyed
+ * down to ``keyed_depth``, in (key, slot) order, in *out (PyMem); the others appended to deep_rows and deep_deleted.
+ * -1 on an error. */
+static Py_ssize_t collect_changes(PyObject *rows, PyObject *indexes, PyObject *nodes, PyObject *deleted,
+                                  int keyed_depth, Change **out, PyObject *deep_rows, PyObject *deep_deleted) {
+    Py_ssize_t n_rows = PyList_GET_SIZE(rows), n_packed = PyBytes_GET_SIZE(indexes) / 8;
+    Py_ssize_t n_gone = PyList_GET_SIZE(deleted), n = 0, total = n_rows + n_packed + n_gone;
+    if (PyBytes_GET_SIZE(indexes) % 8 != 0) {
+        PyErr_Format(PyExc_ValueError, "expected packed positions of 8 bytes each, found %zd bytes",
+                     PyBytes_GET_SIZE(indexes));
+        return -1;
+    }
+    if (total >= UINT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "expected fewer than 2^32 changes in a write, found %zd", total);
+        return -1;
+    }
+    Change *changes = PyMem_Malloc(sizeof(Change) * (size_t)(total + 1));
     if (changes == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t i = 0; i < n_rows + n_gone; i++) {
-        PyObject *index, *node = NULL, *item;
+    const char *packed = PyBytes_AS_STRING(indexes), *node_at = PyBytes_AS_STRING(nodes);
+    const char *nodes_end = node_at + PyBytes_GET_SIZE(nodes);
+    for (Py_ssize_t i = 0; i < total; i++) {
+        PyObject *index = NULL, *node = NULL, *item = NULL;
+        const char *data = NULL;
+        int size = 0, slot, found;
+        unsigned long long key;
         if (i < n_rows) {
             item = PyList_GET_ITEM(rows, i);
             if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
@@ -535,11 +558,47 @@ static Py_ssize_t collect_changes(PyObject *rows, PyObject *deleted, int keyed_d
             }
             index = PyTuple_GET_ITEM(item, 0);
             node = PyTuple_GET_ITEM(item, 1);
+            found = group_at(index, keyed_depth, &key, &slot);
+            if (found > 0 && (!PyBytes_Check(node) || (PyBytes_GET_SIZE(node) != HASH_SIZE
+                                                       && PyBytes_GET_SIZE(node) != LEAF_SIZE))) {
+                PyErr_Format(PyExc_ValueError, "expected a node of 32 or 64 bytes at position %S, found %.80s",
+                             index, Py_TYPE(node)->tp_name);
+                goto failed;
+            }
+            if (found > 0) {
+                data = PyBytes_AS_STRING(node);
+                size = (int)PyBytes_GET_SIZE(node);
+            }
+        } else if (i < n_rows + n_packed) {
+            unsigned long long word;
+            memcpy(&word, packed + 8 * (i - n_rows), 8);
+            size = word & LEAF_FLAG ? LEAF_SIZE : HASH_SIZE;
+            word &= ~LEAF_FLAG;
+            if (word < 1 || nodes_end - node_at < size) {
+                PyErr_Format(PyExc_ValueError, word < 1 ? "expected packed positions of at least 1 (the root), found 0"
+                             : "expected the packed nodes to hold every packed position's, found %zd bytes",
+                             PyBytes_GET_SIZE(nodes));
+                goto failed;
+            }
+            data = node_at;
+            node_at += size;
+            found = group_of_word(word, keyed_depth, &key, &slot);
+            if (found == 0) { /* a deep group: its row as a tuple, as the others' */
+                PyObject *position = PyLong_FromUnsignedLongLong(word);
+                PyObject *stored = PyBytes_FromStringAndSize(data, size);
+                item = position == NULL || stored == NULL ? NULL : PyTuple_Pack(2, position, stored);
+                Py_XDECREF(position);
+                Py_XDECREF(stored);
+                int appended = item == NULL ? -1 : PyList_Append(deep_rows, item);
+                Py_XDECREF(item);
+                if (appended < 0)
+                    goto failed;
+                continue;
+            }
         } else {
-            item = index = PyList_GET_ITEM(deleted, i - n_rows);
+            item = index = PyList_GET_ITEM(deleted, i - n_rows - n_packed);
+            found = group_at(index, keyed_depth, &key, &slot);
         }
-        unsigned long long key;
-        int slot, found = group_at(index, keyed_depth, &key, &slot);
         if (found < 0)
             goto failed;
         if (found == 0) {
@@ -547,13 +606,12 @@ static Py_ssize_t collect_changes(PyObject *rows, PyObject *deleted, int keyed_d
                 goto failed;
             continue;
         }
-        if (node != NULL && (!PyBytes_Check(node) || (PyBytes_GET_SIZE(node) != HASH_SIZE &&
-                                                      PyBytes_GET_SIZE(node) != LEAF_SIZE))) {
-            PyErr_Format(PyExc_ValueError, "expected a node of 32 or 64 bytes at position %S, found %.80s", index,
-                         Py_TYPE(node)->tp_name);
-            goto failed;
-        }
-        changes[n++] = (Change){key, i, slot, node};
+        changes[n++] = (Change){key, data, (uint32_t)i, (uint16_t)slot, (uint16_t)size};
+    }
+    if (node_at != nodes_end) {
+        PyErr_Format(PyExc_ValueError, "expected the packed nodes to end with the last packed position's, found "
+                     "%zd bytes more", nodes_end - node_at);
+        goto failed;
     }
     qsort(changes, (size_t)n, sizeof(Change), change_before);
     *out = changes;
@@ -612,7 +670,7 @@ typedef struct {
     Change *changes;        /* in (key, slot, seq) order */
     Py_ssize_t n_changes;
     Py_ssize_t *starts;     /* where each group's changes start, and n_changes after the last */
-    PyObject *rows, *deleted; /* the caller's lists: the changes borrow their nodes */
+    PyObject *rows, *indexes, *nodes, *deleted; /* the caller's: the changes point into their nodes */
     PyObject *keys;         /* the groups' keys, in order */
     PyObject *deep_rows, *deep_deleted;
 } GroupChanges;
@@ -621,6 +679,8 @@ static void changes_dealloc(GroupChanges *self) {
     PyMem_Free(self->changes);
     PyMem_Free(self->starts);
     Py_XDECREF(self->rows);
+    Py_XDECREF(self->indexes);
+    Py_XDECREF(self->nodes);
     Py_XDECREF(self->deleted);
     Py_XDECREF(self->keys);
     Py_XDECREF(self->deep_rows);
@@ -629,9 +689,12 @@ static void changes_dealloc(GroupChanges *self) {
 }
 
 static PyObject *changes_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
-    PyObject *rows, *deleted;
+    PyObject *rows, *deleted, *indexes = NULL, *nodes = NULL;
     int keyed_depth;
-    if (!PyArg_ParseTuple(args, "O!O!i:GroupChanges", &PyList_Type, &rows, &PyList_Type, &deleted, &keyed_depth))
+    static char *names[] = {"rows", "deleted", "keyed_depth", "indexes", "nodes", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!i|O!O!:GroupChanges", names, &PyList_Type, &rows,
+                                     &PyList_Type, &deleted, &keyed_depth, &PyBytes_Type, &indexes, &PyBytes_Type,
+                                     &nodes))
         return NULL;
     if (keyed_depth < 0 || keyed_depth > 56) { /* the depth takes the key's low 6 bits, the prefix those above */
         PyErr_Format(PyExc_ValueError, "expected a keyed depth from 0 to 56, found %d", keyed_depth);
@@ -640,13 +703,16 @@ static PyObject *changes_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
     GroupChanges *self = (GroupChanges *)type->tp_alloc(type, 0);
     if (self == NULL)
         return NULL;
-    Py_INCREF(rows);
-    Py_INCREF(deleted);
-    self->rows = rows;
-    self->deleted = deleted;
+    self->rows = Py_NewRef(rows);
+    self->deleted = Py_NewRef(deleted);
+    self->indexes = indexes != NULL ? Py_NewRef(indexes) : PyBytes_FromStringAndSize(NULL, 0);
+    self->nodes = nodes != NULL ? Py_NewRef(nodes) : PyBytes_FromStringAndSize(NULL, 0);
+    if (self->indexes == NULL || self->nodes == NULL)
+        goto failed;
     if ((self->deep_rows = PyList_New(0)) == NULL || (self->deep_deleted = PyList_New(0)) == NULL)
         goto failed;
-    Py_ssize_t n = collect_changes(rows, deleted, keyed_depth, &self->changes, self->deep_rows, self->deep_deleted);
+    Py_ssize_t n = collect_changes(rows, self->indexes, self->nodes, deleted, keyed_depth, &self->changes,
+                                   self->deep_rows, self->deep_deleted);
     if (n < 0)
         goto failed;
     self->n_changes = n;
@@ -704,9 +770,8 @@ static PyObject *changes_stored(GroupChanges *self, PyObject *args) {
             memset(size, 0, sizeof size);
         }
         for (Py_ssize_t i = self->starts[group]; i < self->starts[group + 1]; i++) { /* a slot's later change last */
-            PyObject *node = self->changes[i].node;
-            at[self->changes[i].slot] = node == NULL ? NULL : PyBytes_AS_STRING(node);
-            size[self->changes[i].slot] = node == NULL ? 0 : (int)PyBytes_GET_SIZE(node);
+            at[self->changes[i].slot] = self->changes[i].node;
+            size[self->changes[i].slot] = self->changes[i].size;
         }
         unsigned held = 0, leaves = 0;
         Py_ssize_t length = 4;
@@ -770,7 +835,8 @@ static PyMemberDef changes_members[] = {
 static PyTypeObject GroupChangesType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ledger._state_codec.GroupChanges",
-    .tp_doc = "GroupChanges(rows, deleted, keyed_depth): a write's changes by group (ledger.tree_groups.GroupChanges)",
+    .tp_doc = "GroupChanges(rows, deleted, keyed_depth, indexes=b'', nodes=b''): a write's changes by group "
+              "(ledger.tree_groups.GroupChanges)",
     .tp_basicsize = sizeof(GroupChanges),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = changes_new,

@@ -24,7 +24,10 @@ class GroupChanges:
     deep_rows: list[tuple[int, bytes]]
     deep_deleted: list[int]
 
-    def __init__(self, rows: list[tuple[int, bytes]], deleted: list[int], keyed_depth: int) -> None: ...
+    def __init__(self, rows: list[tuple[int, bytes]], deleted: list[int], keyed_depth: int, indexes: bytes = b"",
+                 nodes: bytes = b"") -> None:
+        """The changes of ``rows``, then of the packed rows ``indexes`` and ``nodes``
+        (``ledger.tree_groups.PackedRows``), and ``deleted``."""
 
     def stored(self, old: dict[int | bytes, bytes], start: int, stop: int
                ) -> tuple[list[tuple[int | bytes, bytes]], list[tuple[int | bytes]]]:

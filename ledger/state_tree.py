@@ -53,11 +53,13 @@ order's touches 7.3 → 2.7 % of it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from ledger.errors import StoreError
 from ledger.lru_order import LruOrder
+from ledger.tree_groups import NOTHING_PACKED, PackedRows
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
 from ledger_lite.smt_tree import NATIVE, Nodes, SparseMerkleTree, Touched
 
@@ -73,10 +75,10 @@ NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 # holds the tree of about a million live assets (``ledger.cache_sizes`` says why this many and not the ~1.9 million of
 # the 1,002 meters' steady state).
 DEFAULT_CAPACITY = 2_600_000
-# Changed entries that make a write at most (``wants_flush``): half the cache, up to this many. A write holds its rows
-# as Python objects while it runs (``pending``: ~190 bytes a changed entry), so a write of half of a 4.6 M cache
-# (2.3 M entries) took the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``; the
-# writes of the default cache, 1.3 M entries, keep it at ~820.
+# Changed entries that make a write at most (``wants_flush``): half the cache, up to this many. A write held its rows
+# as Python objects while it ran (~190 bytes a changed entry), so a write of half of a 4.6 M cache (2.3 M entries) took
+# the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``; the writes of the default
+# cache, 1.3 M entries, kept it at ~820. (``pending`` now packs them: ``ledger.tree_groups.PackedRows``.)
 MAX_WRITE = 1_300_000
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
@@ -102,12 +104,23 @@ def pinned_depth(capacity: int) -> int:
 
 @dataclass(frozen=True)
 class TreeWrite:
-    """What a write changes on disk: the nodes to store (heap index → stored node, in place of any there), the
-    positions left empty, and the leaf count."""
+    """What a write changes on disk: the nodes to store (heap index → stored node, in place of any there), as
+    ``rows`` and then ``packed`` (``ledger.tree_groups.PackedRows``, where the compiled module packed those below
+    2^63), the positions left empty, and the leaf count."""
 
-    rows: list[tuple[int, bytes]]  # deepest first (``StoredTree.written`` relies on it)
+    rows: list[tuple[int, bytes]]  # deepest first, and deeper than ``packed``'s (``StoredTree.written`` relies on it)
     deleted: list[int]
     size: int
+    packed: PackedRows = NOTHING_PACKED
+
+    @property
+    def changes(self) -> int:
+        """How many positions the write stores or empties."""
+        return len(self.rows) + len(self.packed) + len(self.deleted)
+
+    def stored(self) -> Iterator[tuple[int, bytes]]:
+        """Every (position, stored node) of the write, deepest first."""
+        return chain(self.rows, self.packed)
 
 
 def _entry_of(index: int, node: bytes) -> bytes:
@@ -272,8 +285,11 @@ class StoredTree(SparseMerkleTree):
     def pending(self) -> TreeWrite:
         """The stored form of every entry changed since the last ``written`` (deepest first), and the positions
         emptied."""
-        rows, deleted = (_smt_native.pending if NATIVE else _pending_of)(self._nodes, self._dirty)
-        return TreeWrite(rows, deleted, self._size)
+        if not NATIVE:
+            rows, deleted = _pending_of(self._nodes, self._dirty)
+            return TreeWrite(rows, deleted, self._size)
+        indexes, nodes, rows, deleted = _smt_native.pending(self._nodes, self._dirty)
+        return TreeWrite(rows, deleted, self._size, PackedRows(indexes, nodes))
 
     def written(self, write: TreeWrite) -> None:
         """``write`` is on disk (its transaction committed): the cache's entries are now as stored."""
@@ -284,11 +300,11 @@ class StoredTree(SparseMerkleTree):
         if not self._complete:
             lru, pinned = self._lru, self._pinned_below
             if isinstance(lru, LruOrder):
-                for index, _ in write.rows:  # deepest first: parents end up fresher than their children
+                for index, _ in write.stored():  # deepest first: parents end up fresher than their children
                     if index >> 1 >= pinned:
                         lru.touch(index >> 1)
             else:
-                lru.touch_parents(write.rows, pinned)  # the same loop, compiled
+                lru.touch_parents(write.rows, pinned, write.packed.indexes)  # the same loop, compiled
         self._dirty.clear()
         self._evict()
 

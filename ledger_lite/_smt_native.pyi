@@ -24,8 +24,10 @@ def load_pairs(nodes: MutableMapping[int, bytes], indexes: list[int],
     """``ledger.state_tree._load_checked``: the children of ``indexes`` cached from ``found`` if all of them hash to
     their parents, else none and the problem."""
 
-def pending(nodes: MutableMapping[int, bytes], dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:
-    """``ledger.state_tree._pending_of``: the stored rows of ``dirty`` deepest first, and the emptied positions."""
+def pending(nodes: MutableMapping[int, bytes], dirty: Iterable[int]
+            ) -> tuple[bytes, bytes, list[tuple[int, bytes]], list[int]]:
+    """``ledger.state_tree._pending_of``, packed: the stored rows of ``dirty`` deepest first, those at positions below
+    2^63 as ``ledger.tree_groups.PackedRows`` (indexes, nodes) and the rest as rows; and the emptied positions."""
 
 def walk(nodes: MutableMapping[int, bytes], waiting: list[tuple[bytes, int, int]], shared_walks: bool,
          touched: list[list[int]]) -> tuple[list[int], list[tuple[bytes, int, int]]]:
@@ -64,7 +66,8 @@ class LruOrder:
     def touch(self, key: int) -> None: ...
     def touch_present(self, keys: Iterable[int]) -> None: ...
     def pop_oldest(self) -> int: ...
-    def touch_parents(self, rows: Iterable[tuple[int, bytes]], pinned_below: int) -> None:
-        """Touch the parent of each row's position, in turn, but those below ``pinned_below``."""
+    def touch_parents(self, rows: Iterable[tuple[int, bytes]], pinned_below: int, indexes: bytes = b"") -> None:
+        """Touch the parent of each row's position, in turn, then of each packed position of ``indexes``
+        (``ledger.tree_groups.PackedRows``), but those below ``pinned_below``."""
     def evict(self, nodes: NodeTable, dirty: IndexSet, through: IndexSet, capacity: int) -> bool:
         """``ledger.state_tree.StoredTree._evict_pairs`` over this order."""

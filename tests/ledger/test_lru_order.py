@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import gc
 import random
+import sys
 from collections import OrderedDict
 
 import pytest
 
 from ledger.lru_order import LruOrder
+from ledger.tree_groups import LEAF_FLAG
 from ledger_lite.smt_tree import NATIVE
 
 if NATIVE:
@@ -119,5 +121,24 @@ def test_the_compiled_order_touches_the_parents_of_written_rows_as_a_loop_of_tou
     assert list(compiled) == list(python) == [2, 7, 20, 4, 10, 2 ** 63 + 1]
     with pytest.raises(ValueError, match="expected a position of at least 1"):
         compiled.touch_parents([(0, b"node")], 4)
+    with pytest.raises(ValueError, match="expected packed positions of 8 bytes each, found 7"):
+        compiled.touch_parents([], 4, bytes(7))
+    with pytest.raises(ValueError, match="expected packed positions of at least 1"):
+        compiled.touch_parents([], 4, bytes(8))
     with pytest.raises(TypeError, match="expected a row as"):
         compiled.touch_parents([(b"40", b"node")], 4)
+
+
+@pytest.mark.skipif(not NATIVE, reason="ledger_lite._smt_native was not built")
+def test_the_compiled_order_touches_the_parents_of_packed_positions_after_the_rows() -> None:
+    """The positions ``_smt_native.pending`` packs (``ledger.tree_groups.PackedRows``: leaves flagged) are touched
+    after the rows, as the same loop over both would."""
+    rows = [(2 ** 64 + 3, b"node")]
+    packed = [(40, 32), (41, 64), (9, 32), (20, 64), (5, 32), (1, 32)]
+    indexes = b"".join((index | (LEAF_FLAG if size == 64 else 0)).to_bytes(8, sys.byteorder) for index, size in packed)
+    compiled, python = _smt_native.LruOrder([2, 10, 20, 4, 7]), LruOrder([2, 10, 20, 4, 7])
+    compiled.touch_parents(rows, 4, indexes)
+    for index in [2 ** 64 + 3, *(index for index, _ in packed)]:
+        if index >> 1 >= 4:
+            python.touch(index >> 1)
+    assert list(compiled) == list(python) == [2, 7, 2 ** 63 + 1, 20, 4, 10]

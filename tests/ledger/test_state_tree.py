@@ -23,7 +23,7 @@ from ledger.lru_order import LruOrder
 from ledger.node import Node
 from ledger.state_tree import StoredTree, TreeWrite, pinned_depth
 from ledger.storage import LEGACY_SMT, SCHEMA, Store, read_tree_nodes, write_tree_nodes
-from ledger.tree_groups import encode, group_key, group_nodes, group_of, tree_key
+from ledger.tree_groups import PackedRows, encode, group_key, group_nodes, group_of, tree_key
 from ledger_lite import smt_tree
 from ledger_lite.smt_tree import PresentKeyError, SparseMerkleTree, root_of
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, crash, recompute_state_root
@@ -706,13 +706,35 @@ def test_the_compiled_pending_gives_the_python_rows_deepest_first(seed: int) -> 
     deep = {index for index in tree._nodes if index.bit_length() > 64}
     dirty = set(rng.sample(sorted(tree._nodes), 40)) | set(rng.sample(sorted(deep), 3)) \
         | {rng.randrange(1, 1 << 80) for _ in range(10)}
-    native = _smt_native.pending(tree._nodes, dirty)
-    assert native == state_tree._pending_of(tree._nodes, dirty)
-    rows, deleted = native
+    indexes, nodes, deep_rows, deleted = _smt_native.pending(tree._nodes, dirty)
+    packed = PackedRows(indexes, nodes)
+    rows = [*deep_rows, *packed]
+    python_rows, python_deleted = state_tree._pending_of(tree._nodes, dirty)
+    assert rows == python_rows and sorted(deleted) == sorted(python_deleted)
     assert [index.bit_length() for index, _ in rows] == sorted((i.bit_length() for i, _ in rows), reverse=True)
     assert {index for index, _ in rows} | set(deleted) == dirty
     assert all(node == stored_rows(tree)[index] for index, node in rows)
-    assert max(index.bit_length() for index, _ in rows) > 64  # the deep keys' nodes are among them
+    assert min(index.bit_length() for index, _ in deep_rows) > 63  # from 2^63 on: rows of their own
+    assert len(packed) > 30 and max(index.bit_length() for index, _ in packed) <= 63
+    assert any(len(node) == 64 for _, node in packed) and any(len(node) == 32 for _, node in packed)
+
+
+@needs_native
+def test_the_compiled_pending_reads_the_node_tables_own_sets_as_a_dict_of_the_same_entries() -> None:
+    """The node's case (a ``NodeTable`` and an ``IndexSet``, read straight from their tables) gives what a dict and a
+    set of the same entries give, deep positions and emptied ones included."""
+    tree = deep_tree(3)
+    table, marks = _smt_native.NodeTable(), _smt_native.IndexSet()
+    table.update(tree._nodes)
+    dirty = set(sorted(tree._nodes)[::3]) | {2 ** 70 + 5, 12345}
+    marks.update(dirty)
+    indexes, nodes, rows, deleted = _smt_native.pending(table, marks)
+    plain = _smt_native.pending(dict(tree._nodes), dirty)
+    packed = list(PackedRows(indexes, nodes))
+    assert sorted(packed) == sorted(PackedRows(*plain[:2])) and len(packed) > 20  # the same, each depth in its order
+    assert [index.bit_length() for index, _ in packed] == sorted((i.bit_length() for i, _ in packed), reverse=True)
+    assert sorted(rows) == sorted(plain[2]) and rows
+    assert sorted(deleted) == sorted(plain[3]) == [12345, 2 ** 70 + 5]
 
 
 @needs_native

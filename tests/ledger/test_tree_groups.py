@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sys
 from typing import Any
 
 import pytest
@@ -12,8 +13,10 @@ import pytest
 from ledger import tree_groups
 from ledger.tree_groups import (
     KEYED_DEPTH,
+    LEAF_FLAG,
     GroupChanges,
     GroupError,
+    PackedRows,
     decode,
     encode,
     group_changes,
@@ -118,6 +121,45 @@ def test_compiled_and_python_give_the_same(monkeypatch: pytest.MonkeyPatch) -> N
             patched.setattr(tree_groups, "CODEC", False)
             reference = made(rows, deleted, old, cut)
         assert compiled == reference
+
+
+def packed(rows: list[tuple[int, bytes]]) -> PackedRows:
+    """``rows`` as ``_smt_native.pending`` packs them."""
+    return PackedRows(b"".join((index | (LEAF_FLAG if len(node) == 64 else 0)).to_bytes(8, sys.byteorder)
+                               for index, node in rows), b"".join(node for _, node in rows))
+
+
+def test_packed_rows_make_the_same_write_as_the_rows_themselves(codec: bool) -> None:
+    """A write given as ``PackedRows`` (positions below 2^63, down to the deep groups from 57 levels on) stores what
+    the same rows given as tuples store, after the tuples of deeper positions and before the emptied ones."""
+    rng = random.Random(21)
+    positions = random_positions(rng, 2000)
+    old = stored([(index, rng.randbytes(32)) for index in positions[::2]], [], {})
+    words = [index for index in positions if index < 1 << 63]
+    rows = [(index, rng.randbytes(rng.choice((32, 64)))) for index in positions if index >= 1 << 63]
+    changed = [(index, rng.randbytes(rng.choice((32, 64)))) for index in words[::3]]
+    deleted = words[1::3]
+    write = packed(changed)
+    assert list(write) == changed and len(write) == len(changed)
+    by_rows, by_packed = group_changes(rows + changed, deleted), group_changes(rows, deleted, write)
+    assert by_packed.keys == by_rows.keys and by_packed.deep_deleted == by_rows.deep_deleted
+    assert sorted(by_packed.deep_rows) == sorted(by_rows.deep_rows) and by_rows.deep_rows
+    assert stored_rows(by_packed, old, 0, 10 ** 6) == stored_rows(by_rows, old, 0, 10 ** 6)
+    assert stored_rows(group_changes([], [2], packed([(2, sha(b"a"))])), {}, 0, 1) == ([], [(0,)])
+
+
+@pytest.mark.parametrize("indexes, nodes, found", [
+    (bytes(7), b"", "packed positions of 8 bytes each"),
+    (bytes(8), bytes(32), "packed positions of at least 1"),
+    ((2).to_bytes(8, sys.byteorder), bytes(31), "packed nodes"),
+    ((2).to_bytes(8, sys.byteorder), bytes(33), "packed nodes"),
+    ((2 | LEAF_FLAG).to_bytes(8, sys.byteorder), bytes(32), "packed nodes"),
+])
+def test_packed_rows_that_do_not_fit_are_refused(indexes: bytes, nodes: bytes, found: str) -> None:
+    if not tree_groups.CODEC:
+        pytest.skip("the compiled _state_codec is not built")
+    with pytest.raises(ValueError, match=f"expected (the )?{found}"):
+        group_changes([], [], PackedRows(indexes, nodes))
 
 
 def test_the_later_change_of_a_position_wins(codec: bool) -> None:
