@@ -53,6 +53,7 @@ order's touches 7.3 → 2.7 % of it).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -80,6 +81,9 @@ DEFAULT_CAPACITY = 2_600_000
 # the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``; the writes of the default
 # cache, 1.3 M entries, kept it at ~820. (``pending`` now packs them: ``ledger.tree_groups.PackedRows``.)
 MAX_WRITE = 1_300_000
+# Nodes a leaf of a tree of random keys brings on average: itself and 1 / ln 2 internal nodes (4.35 M nodes for the
+# 1.78 M live assets of ``bench/ledger_scale.py``'s steady state).
+NODES_PER_LEAF = 1 + 1 / math.log(2)
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
@@ -142,7 +146,7 @@ class StoredTree(SparseMerkleTree):
     """``SparseMerkleTree`` over the stored nodes read by ``read_nodes``; ``pending`` and ``written`` move the
     changes to disk (``ledger.storage.Store.write_block`` calls them inside a block's transaction)."""
 
-    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_idle_flush_at", "_lru", "_pinned_below",
+    __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_idle_flush_at", "_lru", "_ordered", "_pinned_below",
                  "_reached", "_reached_through", "_read_nodes")
 
     def __init__(self, read_nodes: NodeReader, root: bytes | None, size: int, *,
@@ -172,9 +176,12 @@ class StoredTree(SparseMerkleTree):
         self._reached: dict[bytes, None] = {}
         self._reached_through: dict[int, None] | _smt_native.IndexSet = _smt_native.IndexSet() if NATIVE else {}
         self._size = size
-        # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk, and
-        # the LRU order is made only when the cache first overflows (deepest pairs first).
+        # Every node is cached (a new tree, nothing evicted yet): walks need not check for nodes on disk.
         self._complete = root is None
+        # Whether the LRU order is kept: from the start for a tree expected to outgrow the cache, else from the
+        # cache's first overflow, when it is made of the pairs cached then, deepest first. A tree that fits is
+        # never ordered: no touches, and no ~35 bytes a pair (~76 MB for the 4.35 M nodes of 1.78 M live assets).
+        self._ordered = size * NODES_PER_LEAF > capacity
         if root is not None:
             self._nodes[1] = _entry_of(1, root)
 
@@ -218,7 +225,7 @@ class StoredTree(SparseMerkleTree):
             shared_walks = False
         lru = self._lru
         evictable = touched[self._pinned_below.bit_length() - 1:]  # by depth: the parents at depth d are 2**d and up
-        for level in reversed(evictable):  # bottom up: a parent stays fresher than its children
+        for level in reversed(evictable) if self._ordered else ():  # bottom up: parents stay fresher than children
             lru.touch_present(level)
         reached.update(dict.fromkeys(paths))
         through = self._reached_through
@@ -252,7 +259,7 @@ class StoredTree(SparseMerkleTree):
             level = [child for index in level for child in (2 * index, 2 * index + 1)
                      if (2 * child in found or 2 * child + 1 in found) and len(found.get(child, b"")) == HASH_SIZE]
         lru, pinned = self._lru, self._pinned_below
-        for level in reversed(levels):  # bottom up: a parent stays fresher than its children
+        for level in reversed(levels) if self._ordered else ():  # bottom up: parents stay fresher than children
             for index in level:
                 if index >= pinned:
                     lru.add(index)
@@ -297,7 +304,7 @@ class StoredTree(SparseMerkleTree):
         # the cache from now on: forget them (the next reads walk again).
         self._reached.clear()
         self._reached_through.clear()
-        if not self._complete:
+        if self._ordered:
             lru, pinned = self._lru, self._pinned_below
             if isinstance(lru, LruOrder):
                 for index, _ in write.stored():  # deepest first: parents end up fresher than their children
@@ -318,7 +325,8 @@ class StoredTree(SparseMerkleTree):
         nodes = self._nodes
         if len(nodes) <= self._capacity:
             return
-        if self._complete:
+        if not self._ordered:  # the first overflow: the order of what is cached now (``__init__``)
+            self._ordered = True
             self._complete = False
             pinned = self._pinned_below
             self._lru = _order(sorted({index >> 1 for index in nodes if index >> 1 >= pinned}, key=int.bit_length,

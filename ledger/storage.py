@@ -80,7 +80,7 @@ from typing import Any
 
 import cbor2
 
-from ledger import expiry_groups
+from ledger import expiry_groups, heap
 from ledger.compact import ASSET_PREFIX, FORM_RAW, KEY_ASSET, pack_key, pack_value, unpack_key, unpack_tx, unpack_value
 from ledger.errors import StoreError
 from ledger.prefix_map import PrefixMap
@@ -372,6 +372,8 @@ class Store:
                 self._write_tree(write, height)
             self.tree.written(write)
             self._unchecked += write.changes
+        del write
+        heap.give_back()  # what the write freed (``ledger.heap``)
 
     def checkpoint(self) -> bool:
         """Copy the WAL's pages into the database now, if blocks wrote ``CHECKPOINT_ROWS`` rows since the last
@@ -551,6 +553,9 @@ class Store:
                 self._logged = _Logged(header.height, writes, existed, packed)
             else:
                 self._state_written(plan)
+        if tree is not None:
+            del tree
+            heap.give_back()  # what the tree's write freed (``ledger.heap``)
 
     def settle(self) -> None:
         """Write the state rows of a block stored with ``defer`` (its logged writes) if they are not written yet:

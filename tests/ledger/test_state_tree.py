@@ -164,6 +164,32 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
     assert reopened.cached <= capacity + 2 * 32  # and what the last walk loaded (two entries a level)
 
 
+@pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_native is not built")
+def test_a_tree_that_fits_its_cache_keeps_no_order_until_the_cache_first_overflows(tree_file: TreeFile) -> None:
+    """Reopened with room for its whole tree (``NODES_PER_LEAF`` a leaf), a tree keeps no LRU order while it reads
+    everything; one expected to outgrow its cache orders its pairs from the start; and a tree that fitted and then
+    grew past its cache orders what it holds at the first overflow and evicts as any other, giving the same roots."""
+    rng = random.Random(5)
+    memory, model = SparseMerkleTree(), {}
+    stored = tree_file.open(1 << 20)
+    universe = [b"asset/%d" % i for i in range(3000)]
+    update_both(stored, memory, model, {key: sha(key) for key in universe[:300]})
+    tree_file.flush(stored)
+    fits = tree_file.open(int(300 * state_tree.NODES_PER_LEAF) + 200)
+    assert fits.get_many(universe[:300]) == [model[key] for key in universe[:300]]
+    assert len(fits._lru) == 0 and fits.cached > 600  # all of it read, nothing ordered
+    small = tree_file.open(100)
+    assert small.get_many(universe[:300]) == [model[key] for key in universe[:300]]
+    small.trim()  # what that walk loaded beyond the cache leaves in order
+    assert len(small._lru) > 0 and small.cached <= 100
+    for start in range(300, 3000, 300):  # the tree that fitted grows past its cache
+        update_both(fits, memory, model, {key: sha(key + b"!") for key in universe[start:start + 300]})
+        tree_file.flush(fits)
+        assert fits.cached <= fits.capacity
+        assert_same(fits, memory, rng.sample(universe, 20))
+    assert len(fits._lru) > 0 and len(fits) == 3000
+
+
 @pytest.mark.parametrize(("seed", "capacity"), [(7, 40), (8, 16), (9, 100), (10, 300)])
 def test_reads_updates_trims_and_late_writes_give_the_tree_in_memory(tmp_path: Path, seed: int,
                                                                      capacity: int) -> None:
