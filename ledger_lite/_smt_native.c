@@ -12,7 +12,8 @@
  * depth 62, it stays a machine word: word_at).
  *
  * Entries are 32 bytes (an internal node's hash) or 96 (a leaf's path || value_hash || leaf hash): bytes objects
- * in a dict, records of their own in a NodeTable; the walks read either through a View (below). Every
+ * in a dict, records of their own in a NodeTable (a leaf's without its hash, made when asked); the walks read
+ * either through a View (below). Every
  * function returns -1 (or NULL) with a Python exception set on failure; the GIL is held throughout, so the one
  * digest context is never used by two calls at once.
  *
@@ -31,7 +32,8 @@
 #include <string.h>
 
 #define HASH 32
-#define RECORD 96
+#define RECORD 96 /* a leaf's entry: path || value_hash || its hash */
+#define LEAF 64   /* a leaf's record in a NodeTable: path || value_hash, its hash made when asked (hash_of) */
 #define MAX_DEPTH 256
 #define LEAF_FLAG (1ull << 63) /* a packed position's top bit: a leaf's (smt_pending) */
 
@@ -71,7 +73,8 @@ static int make_leaf(const unsigned char *path, const unsigned char *value, unsi
     return sha256_of(0, out, out + HASH, out + 64);
 }
 
-/* An entry as the walks read it, wherever it lives: its bytes (NULL: absent) and their count, HASH or RECORD. The
+/* An entry as the walks read it, wherever it lives: its bytes (NULL: absent) and their count: HASH, RECORD (a leaf in a
+ * dict, hash included) or LEAF (a leaf in a NodeTable, its hash made when hash_of asks). The
  * bytes stay valid until the entry at that position is replaced or removed (in a NodeTable, its record is then
  * handed out again; in a dict, its bytes object released): a walk that writes a position it has read copies what it
  * still needs first. */
@@ -82,19 +85,42 @@ typedef struct {
 
 static const View ABSENT = {NULL, 0};
 
-static inline const unsigned char *hash_of(View entry) {
-    /* _hash_of: the hash of an entry */
+static const unsigned char *hash_of(View entry, unsigned char *scratch) {
+    /* _hash_of: the hash of an entry; a NodeTable's leaf record has it made into scratch[HASH] (a SHA-256 of 65
+     * bytes, ~0.3 us: a walk asks for the hash of a leaf or two, and a cached leaf takes 64 bytes rather than 96).
+     * NULL with an exception set if hashing failed. */
     if (entry.data == NULL)
         return EMPTY;
-    return entry.size == HASH ? entry.data : entry.data + 64;
+    if (entry.size == HASH)
+        return entry.data;
+    if (entry.size == RECORD)
+        return entry.data + 64;
+    return sha256_of(0, entry.data, entry.data + HASH, scratch) < 0 ? NULL : scratch;
+}
+
+static PyObject *entry_object(View entry) {
+    /* an entry as Python holds it: a hash, or a leaf's RECORD (a NodeTable's record with its hash made) */
+    if (entry.size != LEAF)
+        return PyBytes_FromStringAndSize((const char *)entry.data, entry.size);
+    PyObject *record = PyBytes_FromStringAndSize(NULL, RECORD);
+    if (record == NULL)
+        return NULL;
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(record);
+    memcpy(out, entry.data, LEAF);
+    if (sha256_of(0, out, out + HASH, out + LEAF) < 0) {
+        Py_DECREF(record);
+        return NULL;
+    }
+    return record;
 }
 
 /* ---- NodeTable: the stored tree's cache of nodes (ledger.state_tree) ------------------------------------------
  *
  * A map from heap index to entry, as the node dict of smt_tree is, for the tree a node keeps behind its store: an
  * open-addressing table (linear probing, deletions by backward shift) of heap indexes as machine words, each with
- * the number of its entry's record; the records (32 bytes for an internal node, 96 for a leaf) lie in two pools of
- * fixed chunks, which never move, and a record given back is handed out again first. A walk's lookup reads the
+ * the number of its entry's record; the records (32 bytes for an internal node, 64 for a leaf: its path and value
+ * hash, its own hash made when a walk asks, hash_of) lie in two pools of fixed chunks, which never move, and a
+ * record given back is handed out again first. A walk's lookup reads the
  * key's slot and the record, instead of a dict's index array, entry, key object and bytes object; and an entry
  * costs its bytes and 12 bytes of slot at most three quarters full, rather than a dict entry, an int and a bytes
  * object (80 and 144 bytes from Python's allocator for a hash and a leaf): measured by bench/ledger_steady.py's
@@ -171,7 +197,7 @@ typedef struct {
     int shift;        /* 64 - log2(slots): a key's home slot is the top bits of key * a large odd constant */
     Py_ssize_t used;  /* slots in use */
     Pool hashes;      /* internal nodes' records, HASH bytes */
-    Pool leaves;      /* leaves' records, RECORD bytes */
+    Pool leaves;      /* leaves' records, LEAF bytes */
     PyObject *others; /* dict: the keys that are not a machine word (above) */
 } NodeTable;
 
@@ -228,7 +254,7 @@ static inline View table_view(const NodeTable *t, Py_ssize_t slot) {
         return ABSENT;
     uint32_t ref = t->refs[slot];
     if (ref & LEAF_REF)
-        return (View){pool_at(&t->leaves, ref & ~LEAF_REF), RECORD};
+        return (View){pool_at(&t->leaves, ref & ~LEAF_REF), LEAF};
     return (View){pool_at(&t->hashes, ref), HASH};
 }
 
@@ -262,8 +288,10 @@ static int table_resize(NodeTable *t, size_t slots) {
 }
 
 static int table_put(NodeTable *t, uint64_t key, const unsigned char *data, Py_ssize_t size) {
-    /* table[key] = the entry of ``size`` bytes (HASH or RECORD) at ``data``, copied (it may be this very key's) */
-    int leaf = size == RECORD;
+    /* table[key] = the entry of ``size`` bytes (HASH, or a leaf's RECORD or LEAF) at ``data``, copied (it may be this
+     * very key's): a leaf's record holds its first LEAF bytes */
+    int leaf = size != HASH;
+    size = leaf ? LEAF : HASH;
     Pool *pool = leaf ? &t->leaves : &t->hashes;
     Py_ssize_t slot = table_find(t, key);
     uint32_t n;
@@ -361,14 +389,14 @@ static int nodes_get(PyObject *nodes, PyObject *index, View *entry) {
 }
 
 static int nodes_set(PyObject *nodes, PyObject *index, const unsigned char *data, Py_ssize_t size) {
-    /* nodes[index] = the entry of ``size`` bytes at ``data`` (HASH or RECORD), copied */
+    /* nodes[index] = the entry of ``size`` bytes at ``data`` (HASH, RECORD or LEAF), copied */
     uint64_t key;
     int word = route(&nodes, index, &key);
     if (word < 0)
         return -1;
     if (word)
         return table_put((NodeTable *)nodes, key, data, size);
-    PyObject *entry = PyBytes_FromStringAndSize((const char *)data, size);
+    PyObject *entry = entry_object((View){data, size});
     if (entry == NULL)
         return -1;
     int failed = PyDict_SetItem(nodes, index, entry);
@@ -403,9 +431,6 @@ static int nodes_check(PyObject *nodes) {
     return -1;
 }
 
-static PyObject *entry_object(View entry) {
-    return PyBytes_FromStringAndSize((const char *)entry.data, entry.size);
-}
 
 /* The table as Python sees it: a mutable mapping of int -> bytes (get, keys, items, update besides). */
 
@@ -416,7 +441,7 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     if (t == NULL)
         return NULL;
     t->hashes = (Pool){NULL, 0, 0, 0, NO_RECORD, HASH};
-    t->leaves = (Pool){NULL, 0, 0, 0, NO_RECORD, RECORD};
+    t->leaves = (Pool){NULL, 0, 0, 0, NO_RECORD, LEAF};
     t->others = PyDict_New();
     if (t->others == NULL || table_resize(t, MIN_SLOTS) < 0) {
         Py_DECREF(t);
@@ -491,9 +516,8 @@ static PyObject *table_items(NodeTable *t, PyObject *unused) {
     PyObject *items = PyDict_Items(t->others);
     for (size_t i = 0; items != NULL && i <= t->mask; i++)
         if (t->keys[i] != 0) {
-            View entry = table_view(t, (Py_ssize_t)i);
-            PyObject *item = Py_BuildValue("(Ky#)", (unsigned long long)t->keys[i], (const char *)entry.data,
-                                           entry.size);
+            PyObject *entry = entry_object(table_view(t, (Py_ssize_t)i));
+            PyObject *item = entry == NULL ? NULL : Py_BuildValue("(KN)", (unsigned long long)t->keys[i], entry);
             if (item == NULL || PyList_Append(items, item) < 0)
                 Py_CLEAR(items);
             Py_XDECREF(item);
@@ -1471,14 +1495,18 @@ static int rehash(Tree *t, const unsigned char *path, int depth) {
         goto done;
     if (left.data == NULL && right.data == NULL) {
         failed = nodes_discard(t->nodes, index) < 0 ? -1 : 0;
-    } else if (left.data == NULL && right.size == RECORD) { /* a leaf left alone moves up */
-        memcpy(entry, right.data, RECORD);
-        failed = remove_at(t, right_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, RECORD);
-    } else if (right.data == NULL && left.size == RECORD) {
-        memcpy(entry, left.data, RECORD);
-        failed = remove_at(t, left_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, RECORD);
+    } else if (left.data == NULL && right.size != HASH) { /* a leaf left alone moves up */
+        Py_ssize_t size = right.size;
+        memcpy(entry, right.data, (size_t)size);
+        failed = remove_at(t, right_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, size);
+    } else if (right.data == NULL && left.size != HASH) {
+        Py_ssize_t size = left.size;
+        memcpy(entry, left.data, (size_t)size);
+        failed = remove_at(t, left_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, size);
     } else {
-        failed = sha256_of(1, hash_of(left), hash_of(right), entry) < 0 ? -1 : nodes_set(t->nodes, index, entry, HASH);
+        unsigned char left_hash[HASH], right_hash[HASH];
+        const unsigned char *l = hash_of(left, left_hash), *r = hash_of(right, right_hash);
+        failed = l == NULL || r == NULL || sha256_of(1, l, r, entry) < 0 ? -1 : nodes_set(t->nodes, index, entry, HASH);
     }
 done:
     Py_XDECREF(index);
@@ -1500,8 +1528,9 @@ static int rehash_up(Tree *t, const unsigned char *path, int top, int depth, con
         View sibling;
         if (get_at(t, path, at, 1 - side, &sibling) < 0)
             return -1;
-        const unsigned char *other = hash_of(sibling);
-        if (sha256_of(1, side ? other : hash, side ? hash : other, hash) < 0
+        unsigned char scratch[HASH];
+        const unsigned char *other = hash_of(sibling, scratch);
+        if (other == NULL || sha256_of(1, side ? other : hash, side ? hash : other, hash) < 0
             || set_at(t, path, at - 1, -1, hash, HASH) < 0)
             return -1;
     }
@@ -1558,7 +1587,7 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
     unsigned char current[RECORD]; /* the leaf found (if any), held across the writes below */
     int present = found.data != NULL;
     if (present)
-        memcpy(current, found.data, RECORD);
+        memcpy(current, found.data, (size_t)found.size); /* its path and value_hash are what is read below */
     int delete = change->value == Py_None;
     if (!present || memcmp(current, path, HASH) == 0) {
         if (note_old(t, path_obj, present ? current + HASH : NULL) < 0)
@@ -1619,8 +1648,9 @@ static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
         if (get_at(t, path, above + 1, 0, &left) < 0 || get_at(t, path, above + 1, 1, &right) < 0)
             goto done;
         if (left.data != NULL && right.data != NULL) { /* rehash's common case, inline: most levels of a walk */
-            unsigned char node[HASH];
-            if (sha256_of(1, hash_of(left), hash_of(right), node) < 0 || set_at(t, path, above, -1, node, HASH) < 0)
+            unsigned char node[HASH], left_hash[HASH], right_hash[HASH];
+            const unsigned char *l = hash_of(left, left_hash), *r = hash_of(right, right_hash);
+            if (l == NULL || r == NULL || sha256_of(1, l, r, node) < 0 || set_at(t, path, above, -1, node, HASH) < 0)
                 goto done;
         } else if (rehash(t, path, above) < 0) {
             goto done;
@@ -1803,7 +1833,7 @@ static PyObject *smt_leaf(PyObject *module, PyObject *args) {
         if (entry.data == NULL || entry.size != HASH)
             break;
     }
-    if (entry.data == NULL || entry.size != RECORD || memcmp(entry.data, path, HASH) != 0)
+    if (entry.data == NULL || entry.size == HASH || memcmp(entry.data, path, HASH) != 0)
         Py_RETURN_NONE;
     return entry_object(entry);
 }
