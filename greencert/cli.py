@@ -349,9 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--audit", action="store_true", help="check every stored state value against the last signed "
                                                            "header (progress on stderr), then exit: 0 if it matches")
     node.add_argument("--cache-mb", type=int, metavar="MB",
-                      help="memory for the caches of the state tree and values (default ~650 MB, for about 1,000,000 "
-                           "live assets; more is faster once the live state outgrows them; see "
-                           "ledger/cache_sizes.py)")
+                      help="memory for the caches of the state tree and values (default ~850 MB at most, the "
+                           "whole tree of about 1,900,000 live assets; more is faster once the live state outgrows "
+                           "them; see ledger/cache_sizes.py)")
     node.add_argument("--clock-file", help="a solo node's clock: Unix seconds in this file while it exists, else the "
                                            "wall clock (a simulation or benchmark replaying months of readings)")
     node.set_defaults(func=_node)

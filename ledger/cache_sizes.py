@@ -6,19 +6,20 @@ Why a setting. The node's memory does not grow with its state: only these caches
 trade of memory for speed once the live state outgrows them. With 100 meters' readings over 45 days (182,602 live
 assets, a tree of ~445,000 nodes, each block sweeping as many as it adds), the node spent 347 µs of CPU a reading
 with the whole tree cached and 698 µs with a cache of 100,000 nodes (2,175 against 1,196 readings/s; the steady part
-of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default (~650 MB) holds the tree of
-about a million live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs faster
+of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default holds the whole tree of
+about 1.9 million live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs faster
 with more.
 
-Why ~650 MB by default. Issue 16 gives a node 1 GB at 10 M readings. One intermediary's 1,002 meters
+Why 4,600,000 nodes by default. Issue 16 gives a node 1 GB at 10 M readings. One intermediary's 1,002 meters
 (``bench/ledger_scale.py --days 208 --steps 1000000,3000000,10000000``) keep 1.78 M assets live, a tree of ~4.3 M
-nodes. The default holds 60 % of it (39 % until 2026-12-05), and at 10 M readings the node took 722 MB (peak 822)
-and committed 4,290 readings/s, ratio 0.36 of one core's verifications. With 4,600,000 nodes cached, the whole tree,
-it committed 5,836 readings/s at 10 M (ratio 0.48; 6,682 and 0.55 at 3 M) but took 1,064 MB (peak 1,139; 808 and
-1,002 at 3 M), over the goal; again with the memory sampled every second while readings were sent: its median 729 /
-911 MB at 3 M / 10 M, peak 1,012 / 1,135 (2026-12-05, code of aba11c7). The budget below (``megabytes``) is a bound
-for a tree larger than the cache, which holds its capacity and up to ``MAX_WRITE`` changes not written yet
-(``ledger.state_tree`` says why no more).
+nodes. With 60 % of it cached (the default until 2026-12-05) the node took 722 MB at 10 M readings (peak 822) and
+committed 4,290 readings/s, ratio 0.36 of one core's verifications; with the whole tree, 5,836 readings/s (0.48) but
+1,064 MB (peak 1,139). Since then a tree write packs its changes (``ledger.tree_groups.PackedRows``) and gives back
+what it freed (``ledger.heap``), and a tree that fits its cache keeps no LRU order (``ledger.state_tree``): with the
+whole tree cached the node took 726 MB at 10 M (peak 818, median 682 while readings were sent) and committed 5,779
+readings/s, ratio 0.52 (2026-12-05, code of 99fbb83, leaves still 96 bytes a record). The budget below
+(``megabytes``) is a bound for a tree larger than the cache, which holds its capacity, the order of its pairs and up
+to ``MAX_WRITE`` changes not written yet (``ledger.state_tree`` says why no more): a tree that fits takes less.
 
 How a budget is split: as the defaults split theirs (about 85 % for the tree), at the measured cost of an entry
 (``bench/ledger_steady.py`` reports ``tree_cache_bytes_per_entry``). The tree may hold half its capacity again, up
@@ -34,7 +35,9 @@ from ledger.errors import Error
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE, write_size
 
-TREE_ENTRY_BYTES = 150  # a cached tree node with its bookkeeping, compiled (bench/ledger_steady.py)
+# A cached tree node with its bookkeeping and the order of its pairs, compiled (``bench/ledger_steady.py``: 134.3
+# bytes at 200,000 leaves with a leaf's record 64 bytes, 150.4 with 96; 88.7 for a tree that fits, with no order).
+TREE_ENTRY_BYTES = 134
 VALUE_BYTES = 1024  # a cached value: an asset's dict with its key and bookkeeping
 MIN_MEGABYTES = 16
 _MB = 1 << 20

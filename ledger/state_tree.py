@@ -28,7 +28,9 @@ for many blocks writes about 2.5 times fewer rows per reading (measured at 200,0
 leaf written every 100,000 changes, 9.4 every 2,000). Changed entries stay cached until written. The store
 logs the changed keys of every block in between (in the block's transaction); a node that starts after a crash
 puts those keys' stored values back into the tree and checks the root against the signed header
-(``ledger.state``).
+(``ledger.state``). A write's changed nodes are packed in two buffers (``ledger.tree_groups.PackedRows``) rather than
+a tuple each: a write of 1.3 M changes held ~190 bytes a change as tuples, ~56 packed. What the write freed goes back
+to the system once it is done (``ledger.heap``).
 
 Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.smt_tree`` (heap index → entry), in
 ``_smt_native.NodeTable`` (an open-addressing table keyed by machine words, which the compiled walks take as they
@@ -48,7 +50,9 @@ batch of walks) and then updates the same keys, and the update does not walk the
 least recently used pairs, seldom theirs). The pairs below the top levels (``pinned_depth``: 16 by default) are never
 evicted and kept out of that order: nearly every block walks through them, so they would stay the freshest anyway,
 and touching them again in every walk took ~5 % of the block producer's time at a million readings (py-spy: the
-order's touches 7.3 → 2.7 % of it).
+order's touches 7.3 → 2.7 % of it). A tree expected to fit its cache (``NODES_PER_LEAF`` nodes a leaf) keeps no
+order at all until the cache first overflows, when the pairs cached then are ordered deepest first: ~35 bytes a
+pair saved (~76 MB for the whole tree of 1.78 M live assets), and no touches.
 """
 
 from __future__ import annotations
@@ -70,12 +74,12 @@ if NATIVE:
 # the stored nodes at the given heap indexes (those stored): a 32-byte hash, or a leaf's ``path || value_hash``
 NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 
-# Cached entries: ~150 bytes each in a NodeTable (its records and slots) with the bookkeeping and the order of their
-# pairs in an ``_smt_native.LruOrder`` (177 when entries were bytes objects, 204 with ``ledger.lru_order``'s order,
-# 242 in a dict when the default was 1 << 20): the same memory as before holds 18 % more of the tree. The default
-# holds the tree of about a million live assets (``ledger.cache_sizes`` says why this many and not the ~1.9 million of
-# the 1,002 meters' steady state).
-DEFAULT_CAPACITY = 2_600_000
+# Cached entries: ~134 bytes each in a NodeTable (its records and slots) with the bookkeeping and the order of their
+# pairs in an ``_smt_native.LruOrder``, ~89 in a cache the tree fits, with no order (150 when a leaf's record was 96
+# bytes, 177 when entries were bytes objects, 204 with ``ledger.lru_order``'s order, 242 in a dict when the default
+# was 1 << 20). The default holds the whole tree of the 1,002 meters' steady state, ~1.9 million live assets
+# (``ledger.cache_sizes`` says why).
+DEFAULT_CAPACITY = 4_600_000
 # Changed entries that make a write at most (``wants_flush``): half the cache, up to this many. A write held its rows
 # as Python objects while it ran (~190 bytes a changed entry), so a write of half of a 4.6 M cache (2.3 M entries) took
 # the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``; the writes of the default

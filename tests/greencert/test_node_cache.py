@@ -31,7 +31,7 @@ def test_a_node_says_the_caches_its_budget_gives(tmp_path: Path) -> None:
         proc.wait(timeout=60)
         if proc.stderr is not None:
             proc.stderr.close()
-    assert ("Caches: 254,473 state tree nodes (and up to 127,236 changed ones not written yet) and 9,621 state "
+    assert ("Caches: 296,166 state tree nodes (and up to 148,083 changed ones not written yet) and 7,402 state "
             "values, ~64 MB at most." in said), said
 
 

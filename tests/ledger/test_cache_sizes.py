@@ -15,9 +15,9 @@ from tests.helpers.ledger_world import LedgerWorld, ManualClock
 
 def test_the_default_caches_are_the_stores_defaults_and_say_what_they_take() -> None:
     assert (DEFAULT_CACHES.tree, DEFAULT_CACHES.values) == (DEFAULT_CAPACITY, DEFAULT_VALUES)
-    assert DEFAULT_CACHES.megabytes == 654
-    assert DEFAULT_CACHES.describe() == ("2,600,000 state tree nodes (and up to 1,300,000 changed ones not "
-                                         "written yet) and 98,304 state values, ~654 MB at most")
+    assert DEFAULT_CACHES.megabytes == 850
+    assert DEFAULT_CACHES.describe() == ("4,600,000 state tree nodes (and up to 1,300,000 changed ones not "
+                                         "written yet) and 98,304 state values, ~850 MB at most")
 
 
 def test_a_budget_is_split_as_the_defaults_are() -> None:

@@ -11,6 +11,7 @@ import random
 import pytest
 
 from ledger_lite import smt_tree
+from ledger_lite.smt import hash_leaf
 
 if smt_tree.NATIVE:
     from ledger_lite._smt_native import NodeTable
@@ -19,8 +20,12 @@ pytestmark = pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_na
 
 
 def entry(i: int) -> bytes:
+    """An internal node's hash (32 bytes), or every third a leaf's entry (96: path, value hash, its hash)."""
     digest = hashlib.sha256(b"entry %d" % i).digest()
-    return digest if i % 3 else digest * 3  # internal nodes (32 bytes) and leaf records (96)
+    if i % 3:
+        return digest
+    value_hash = hashlib.sha256(digest).digest()
+    return digest + value_hash + hash_leaf(digest, value_hash)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -66,6 +71,16 @@ def test_the_table_takes_a_dict_or_pairs_and_refuses_what_a_tree_never_holds() -
     with pytest.raises(TypeError, match=r"expected \(index, entry\) pairs"):
         table.update([(4,)])  # type: ignore[list-item]
     assert len(table) == 3  # nothing refused was kept
+
+
+def test_a_leaf_is_held_without_its_hash_and_read_with_it_made_again() -> None:
+    """A leaf's record is its path and value hash (64 bytes): the hash it was given is not kept, its own is made when
+    the entry is read (the table holds only what the tree's walks write, where the two are always the same)."""
+    table = NodeTable()
+    path, value_hash = hashlib.sha256(b"path").digest(), hashlib.sha256(b"value").digest()
+    table[9] = path + value_hash + bytes(32)
+    assert table[9] == path + value_hash + hash_leaf(path, value_hash)
+    assert dict(table.items()) == {9: path + value_hash + hash_leaf(path, value_hash)}
 
 
 def test_an_entry_read_is_a_copy_that_later_writes_and_reused_records_leave_as_it_was() -> None:
