@@ -574,10 +574,13 @@ static Py_ssize_t collect_changes(PyObject *rows, PyObject *indexes, PyObject *n
             memcpy(&word, packed + 8 * (i - n_rows), 8);
             size = word & LEAF_FLAG ? LEAF_SIZE : HASH_SIZE;
             word &= ~LEAF_FLAG;
-            if (word < 1 || nodes_end - node_at < size) {
-                PyErr_Format(PyExc_ValueError, word < 1 ? "expected packed positions of at least 1 (the root), found 0"
-                             : "expected the packed nodes to hold every packed position's, found %zd bytes",
-                             PyBytes_GET_SIZE(nodes));
+            if (word < 1) {
+                PyErr_SetString(PyExc_ValueError, "expected packed positions of at least 1 (the root), found 0");
+                goto failed;
+            }
+            if (nodes_end - node_at < size) {
+                PyErr_Format(PyExc_ValueError, "expected the packed nodes to hold every packed position's, found %zd "
+                             "bytes", PyBytes_GET_SIZE(nodes));
                 goto failed;
             }
             data = node_at;

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import gc
 import random
-import sys
 from collections import OrderedDict
 
 import pytest
 
 from ledger.lru_order import LruOrder
-from ledger.tree_groups import LEAF_FLAG
 from ledger_lite.smt_tree import NATIVE
+from tests.helpers.packed_rows import packed
 
 if NATIVE:
     from ledger_lite import _smt_native
@@ -134,11 +133,10 @@ def test_the_compiled_order_touches_the_parents_of_packed_positions_after_the_ro
     """The positions ``_smt_native.pending`` packs (``ledger.tree_groups.PackedRows``: leaves flagged) are touched
     after the rows, as the same loop over both would."""
     rows = [(2 ** 64 + 3, b"node")]
-    packed = [(40, 32), (41, 64), (9, 32), (20, 64), (5, 32), (1, 32)]
-    indexes = b"".join((index | (LEAF_FLAG if size == 64 else 0)).to_bytes(8, sys.byteorder) for index, size in packed)
+    written = [(40, bytes(32)), (41, bytes(64)), (9, bytes(32)), (20, bytes(64)), (5, bytes(32)), (1, bytes(32))]
     compiled, python = _smt_native.LruOrder([2, 10, 20, 4, 7]), LruOrder([2, 10, 20, 4, 7])
-    compiled.touch_parents(rows, 4, indexes)
-    for index in [2 ** 64 + 3, *(index for index, _ in packed)]:
+    compiled.touch_parents(rows, 4, packed(written).indexes)
+    for index in [2 ** 64 + 3, *(index for index, _ in written)]:
         if index >> 1 >= 4:
             python.touch(index >> 1)
     assert list(compiled) == list(python) == [2, 7, 2 ** 63 + 1, 20, 4, 10]

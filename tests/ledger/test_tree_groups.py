@@ -26,6 +26,7 @@ from ledger.tree_groups import (
     stored_rows,
     tree_key,
 )
+from tests.helpers.packed_rows import packed
 
 MASKS = "masks naming slots 1 to 15, the leaves among the nodes held"
 
@@ -121,12 +122,6 @@ def test_compiled_and_python_give_the_same(monkeypatch: pytest.MonkeyPatch) -> N
             patched.setattr(tree_groups, "CODEC", False)
             reference = made(rows, deleted, old, cut)
         assert compiled == reference
-
-
-def packed(rows: list[tuple[int, bytes]]) -> PackedRows:
-    """``rows`` as ``_smt_native.pending`` packs them."""
-    return PackedRows(b"".join((index | (LEAF_FLAG if len(node) == 64 else 0)).to_bytes(8, sys.byteorder)
-                               for index, node in rows), b"".join(node for _, node in rows))
 
 
 def test_packed_rows_make_the_same_write_as_the_rows_themselves(codec: bool) -> None:
