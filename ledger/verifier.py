@@ -13,7 +13,18 @@ one core's verifications (median 0.84) against 0.74-0.79 (0.76) in five interlea
 is bound by its interpreter lock, which its block producer holds 80 % of the time (py-spy ``--gil``), and the
 envelopes' decoding moved under that lock: ``bench/ledger_scale.py --days 208 --steps 1000000`` committed 6,840-7,184
 readings/s against 7,063-7,697 for the processes in four interleaved pairs (-6.5 %). Where the node's process has
-the lock to spare, threads would win."""
+the lock to spare, threads would win.
+
+Why the workers run at a lower priority (``WORKER_NICENESS``). The block producer is the one stage that cannot be
+spread: every transaction passes through it, one block after another, while the workers have time to spare (each
+checked ~40 % of the time). On a machine whose cores are all wanted (two cores, two workers, the node's threads and
+whatever else runs there), the kernel shared them out evenly, and the producer spent a quarter of its time
+ready but waiting for a core (``/proc/<pid>/task/<tid>/schedstat`` sampled every second, ``bench/ledger_scale.py
+--days 208 --steps 1000000``: on a core 0.585 of each second, waiting 0.257; the workers 0.43 and 0.235 each).
+At niceness 10 the producer waited 0.112 and ran 0.655, the workers took what was left (0.48, waiting 0.39),
+and the node committed 8,207-8,661 readings/s (ratio 0.77-0.80) against 7,306-8,442 (0.66-0.73) in five runs
+before, interleaved. A single transaction or small batch (``INLINE_BELOW``) is checked in the node's own thread,
+not waiting for them."""
 
 from __future__ import annotations
 
@@ -32,6 +43,7 @@ from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction
 
 INLINE_BELOW = 256  # smaller batches are checked in the caller's thread: a round trip to a worker costs more
 WATCH_S = 1.0      # how often a worker checks that its node still runs
+WORKER_NICENESS = 10  # added to a worker's niceness: the block producer comes first (module docstring)
 CHUNK = 500         # transactions per worker task: small enough that blocks start while the rest is checked
 FIRST_CHUNK = 128   # the first task of each worker: the first block starts after ~13 ms of checks rather than ~50
 # A checked envelope travels back as its fields, id and stored form (cheaper to unpickle than to decode again),
@@ -63,8 +75,10 @@ def check_one(raw: bytes, chain_id: str) -> Checked:
                   pack_tx(tx, chain_id))
 
 
-def _exit_with(node_pid: int) -> None:
-    """Worker initializer: leave when the node is gone (a SIGKILLed node cannot shut its pool down)."""
+def _start_worker(node_pid: int) -> None:
+    """Worker initializer: yield the cores to the block producer (``WORKER_NICENESS``) and leave when the node is
+    gone (a SIGKILLed node cannot shut its pool down)."""
+    os.nice(WORKER_NICENESS)
 
     def watch() -> None:
         while True:
@@ -127,7 +141,7 @@ class ParallelAdmission:
         if self._pool is None:
             # forkserver: workers do not inherit the node's threads and sockets.
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                                             initializer=_exit_with, initargs=(os.getpid(),))
+                                             initializer=_start_worker, initargs=(os.getpid(),))
         chunks = [raws[i:j] for i, j in chunk_bounds(len(raws), self.workers)]
         for chunk, part in zip(chunks, self._pool.map(check_chunk, chunks, [self.chain_id] * len(chunks)),
                                strict=True):

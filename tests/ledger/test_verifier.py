@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from ledger.errors import Rejected
-from ledger.verifier import CHUNK, FIRST_CHUNK, INLINE_BELOW, Admitted, ParallelAdmission, chunk_bounds
+from ledger.verifier import CHUNK, FIRST_CHUNK, INLINE_BELOW, WORKER_NICENESS, Admitted, ParallelAdmission, chunk_bounds
 from ledger_lite import SigningKey, sign_tx
 
 CHAIN = "test-chain"
@@ -17,6 +19,18 @@ def test_warming_starts_every_worker_before_the_first_batch() -> None:
         assert len(admission._pool._processes) == 2  # the pool's own record of its processes
     finally:
         admission.close()
+
+
+def test_workers_yield_the_cores_to_the_node() -> None:
+    admission = ParallelAdmission(CHAIN, workers=2)
+    try:
+        admission.warm()
+        assert admission._pool is not None
+        node = os.getpriority(os.PRIO_PROCESS, 0)
+        workers = [os.getpriority(os.PRIO_PROCESS, pid) for pid in admission._pool._processes]
+    finally:
+        admission.close()
+    assert workers == [min(19, node + WORKER_NICENESS)] * 2
 
 
 def test_workers_answer_as_the_inline_checks_do() -> None:
