@@ -7,6 +7,7 @@ import os
 from ledger.errors import Rejected
 from ledger.verifier import CHUNK, FIRST_CHUNK, INLINE_BELOW, WORKER_NICENESS, Admitted, ParallelAdmission, chunk_bounds
 from ledger_lite import SigningKey, sign_tx
+from tests.helpers.waiting import wait_for
 
 CHAIN = "test-chain"
 
@@ -25,12 +26,17 @@ def test_workers_yield_the_cores_to_the_node() -> None:
     admission = ParallelAdmission(CHAIN, workers=2)
     try:
         admission.warm()
-        assert admission._pool is not None
-        node = os.getpriority(os.PRIO_PROCESS, 0)
-        workers = [os.getpriority(os.PRIO_PROCESS, pid) for pid in admission._pool._processes]
+        pool = admission._pool
+        assert pool is not None and len(pool._processes) == 2
+        expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)
+
+        def niceness() -> list[int]:
+            return [os.getpriority(os.PRIO_PROCESS, pid) for pid in pool._processes]
+
+        # a worker that another one beat to every warming task may still be in its initializer
+        assert wait_for(lambda: niceness() == [expected] * 2), niceness()
     finally:
         admission.close()
-    assert workers == [min(19, node + WORKER_NICENESS)] * 2
 
 
 def test_workers_answer_as_the_inline_checks_do() -> None:
