@@ -165,7 +165,7 @@ def test_a_store_of_format_11_is_rewritten_with_the_same_answers(ledger_world: L
         db.close()
     node = w.open_node(tmp_path / "node", ManualClock())
     try:
-        assert node.store.get_meta("format") == FORMAT == "13"
+        assert node.store.get_meta("format") == FORMAT == "14"
         assert {key: node.store.state_value(key) for key in before} == before
         assert not node.store._recent_rows  # every row merged
         assert node.status() == status

@@ -202,7 +202,7 @@ def test_a_store_of_format_1_is_rewritten_without_changing_anything(ledger_world
         node.close()
     store = Store(db_path)
     try:
-        assert store.get_meta("format") == "13"
+        assert store.get_meta("format") == "14"
     finally:
         store.close()
 
@@ -231,7 +231,7 @@ def _rewrite_as_format_1(db_path: Path) -> None:
 
 def test_a_store_of_an_unknown_format_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path / "ledger.sqlite")
-    store.set_meta("format", "14")
+    store.set_meta("format", "15")
     store.close()
-    with pytest.raises(StoreError, match=r"expected a ledger store of format 13 in .*, found format 14"):
+    with pytest.raises(StoreError, match=r"expected a ledger store of format 14 in .*, found format 15"):
         Store(tmp_path / "ledger.sqlite")

@@ -206,7 +206,7 @@ def test_a_certification_stored_before_format_10_keeps_its_entries_in_state_expi
         conn.execute("UPDATE meta SET value = '9' WHERE key = 'format'")
     conn.close()
     chain.store = Store(db)
-    assert chain.store.get_meta("format") == FORMAT == "13"
+    assert chain.store.get_meta("format") == FORMAT == "14"
     assert chain.index() == chain.expected()
     due = chain.memory.expired(103, 10)
     assert [k for k, _ in chain.store.expired_values(103, 10)] == due == keys[:4]

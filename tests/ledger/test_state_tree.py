@@ -426,7 +426,7 @@ def test_a_store_of_format_2_gets_its_tree_built_once(ledger_world: LedgerWorld,
         assert node.status()["state_root"] == root == recompute_state_root(db_path).hex()
         ledger_world.new_asset(node, 4, 5_000)  # and it goes on
         assert node.status()["state_root"] == recompute_state_root(db_path).hex()
-        assert node.store.get_meta("format") == "13"
+        assert node.store.get_meta("format") == "14"
     finally:
         node.close()
 
@@ -680,8 +680,8 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
                 [(sha(b"old node"), 1, 2), (sha(b"a") + sha(b"b"), None, None)] if version == "3" else [])
     node = w.open_node(data_dir, ManualClock())
     try:
-        assert f"rewriting format {version} as format 13, once" in caplog.text  # said before the wait
-        assert node.store.get_meta("format") == "13"
+        assert f"rewriting format {version} as format 14, once" in caplog.text  # said before the wait
+        assert node.store.get_meta("format") == "14"
         assert node.store.get_meta("smt_root") is None
         assert not node.store._has_table("smt") and not node.store._has_table("smt_garbage")
         assert node.status()["state_root"] == status["state_root"]
@@ -942,8 +942,8 @@ def test_a_store_of_format_12_gets_its_tree_in_groups(ledger_world: LedgerWorld,
     rows_as_format_12(data_dir / "ledger.sqlite")
     node = w.open_node(data_dir, ManualClock())
     try:
-        assert "rewriting format 12 as format 13, once" in caplog.text
-        assert node.store.get_meta("format") == "13"
+        assert "rewriting format 12 as format 14, once" in caplog.text
+        assert node.store.get_meta("format") == "14"
         assert not node.store._has_table("smt_pos") and not node.store._has_table("smt_deep")
         assert node.status()["state_root"] == status["state_root"]
         assert node.audit() == len(node.state)

@@ -615,3 +615,47 @@ def test_a_checkpoint_that_fails_while_idle_is_logged_and_the_node_goes_on(
         assert node.head.height > before
     finally:
         node.close()
+
+
+def test_a_store_of_format_13_gets_its_open_index_keyed_by_row(ledger_world: LedgerWorld, tmp_path: Path) -> None:
+    """Format 13 keyed ``state_open`` by owner, day, provider, method and row id; opening such a store copies its
+    entries under owner, day and row id, and the index answers as before and goes on."""
+    w = ledger_world
+    data_dir = tmp_path / "node"
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        kept = [w.new_asset(node, n, 1_000) for n in range(2, 6)]
+        w.new_asset(node, 6, 1_000, meter=w.meter_oil)  # another provider and method
+        w.allocated_asset(node, 7)  # not open
+        owner = w.intermediary.address
+        before = [sorted(day) for day in node.store.open_keys(owner, 0)]
+    finally:
+        node.close()
+    assert [k for day in before for k in day] and f"asset/{kept[0]}" in before[0]
+    db = sqlite3.connect(data_dir / "ledger.sqlite", isolation_level=None)
+    try:  # the layout of format 13
+        db.execute("BEGIN")
+        entries = db.execute("SELECT owner, day, provider, method, id FROM state_open").fetchall()
+        db.execute("DROP TABLE state_open")
+        db.execute("CREATE TABLE state_open (owner INTEGER NOT NULL, day INTEGER NOT NULL, provider TEXT NOT NULL, "
+                   "method TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (owner, day, provider, method, id)) "
+                   "WITHOUT ROWID")
+        db.executemany("INSERT INTO state_open VALUES (?, ?, ?, ?, ?)", entries)
+        db.execute("UPDATE meta SET value = '13' WHERE key = 'format'")
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    node = w.open_node(data_dir, ManualClock())
+    try:
+        assert node.store.get_meta("format") == storage.FORMAT == "14"
+        keyed = [row[1] for row in sorted(node.store._db.execute("PRAGMA table_info(state_open)"),
+                                          key=lambda row: row[5]) if row[5]]
+        assert keyed == ["owner", "day", "id"]
+        assert sorted(node.store._db.execute("SELECT owner, day, provider, method, id FROM state_open")) == \
+            sorted(entries)
+        assert [sorted(day) for day in node.store.open_keys(owner, 0)] == before
+        assert node.audit() == len(node.state)
+        added = w.new_asset(node, 8, 1_000)  # and it goes on
+        assert f"asset/{added}" in [k for day in node.store.open_keys(owner, 0) for k in day]
+    finally:
+        node.close()

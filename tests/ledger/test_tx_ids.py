@@ -41,7 +41,7 @@ def test_a_store_of_format_6_is_keyed_by_id_prefix_with_the_same_answers(ledger_
         db.close()
     node = w.open_node(tmp_path / "node", ManualClock())
     try:
-        assert node.store.get_meta("format") == FORMAT == "13"
+        assert node.store.get_meta("format") == FORMAT == "14"
         assert {tx_id: node.tx(tx_id) for tx_id in before} == before
         w.new_asset(node, 5)  # and it goes on
     finally:
