@@ -22,16 +22,16 @@ id: at the table's end too, the sweep deleting the oldest) and leaves ``asset_ro
 reads the rows under the prefix and keeps those holding the key asked for. The indexes ``state_owner`` (asset rows by
 owner) and ``state_open`` (assets open for trade by owner, expiry day and row id, with their provider and
 method: ``ledger.state_index``) are written in the transaction of the block that changes them; owners are numbered in
-``owners``. These indexes are keyed by hash-like ids, so a block of new assets writes pages all over them: the price of
-a node whose memory does not grow with its history (measured in ``bench/ledger_ingest.py``). The index ``state_expiry``
-(asset rows by their expiry; a certificate's assets are one group of entries under its record's row instead,
-``ledger.expiry_groups``) gives the sweep of ``ledger.rules.expiry`` the assets that expired longest ago: a block
-that sweeps deletes their state rows with their entries in every index, and their tree leaves, in its own transaction (a
-deleted key is logged in ``smt_redo`` like any other write: put back after a crash, its stored value is missing, so its
-leaf is taken out again). The state then holds the assets still live and those of the retention period, however long the
-chain; the swept ones stay provable by their transactions and blocks. The state tree's nodes are stored four
-levels to a row of ``smt_groups``, under the position of each group's root (``ledger.tree_groups``;
-``ledger.state_tree``); ``tree`` is the store's ``StoredTree``, which the node's
+``owners``. Both are keyed by row ids after the owner (and day), and a new row's id is above every other: a block's new
+assets go at the end of their owner's (and day's) entries and the sweep takes from their start, a few pages each.
+The index ``state_expiry`` (asset rows by their expiry; a certificate's assets are one group of entries under its
+record's row instead, ``ledger.expiry_groups``) gives the sweep of ``ledger.rules.expiry`` the assets that expired
+longest ago: a block that sweeps deletes their state rows with their entries in every index, and their tree leaves,
+in its own transaction (a deleted key is logged in ``smt_redo`` like any other write: put back after a crash, its
+stored value is missing, so its leaf is taken out again). The state then holds the assets still live and those of the
+retention period, however long the chain; the swept ones stay provable by their transactions and blocks. The state
+tree's nodes are stored four levels to a row of ``smt_groups``, under the position of each group's root
+(``ledger.tree_groups``; ``ledger.state_tree``); ``tree`` is the store's ``StoredTree``, which the node's
 ``State`` works on. Its changed nodes are written in the transaction of a block once enough changed
 (``StoredTree.wants_flush``) and when the node closes; meanwhile every block's transaction logs the keys it wrote in
 ``smt_redo``, so the tree on disk (as of block ``smt_height``) and the logged keys' stored values give the tree of the

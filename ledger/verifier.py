@@ -22,8 +22,9 @@ whatever else runs there), the kernel shared them out evenly, and the producer s
 ready but waiting for a core (``/proc/<pid>/task/<tid>/schedstat`` sampled every second, ``bench/ledger_scale.py
 --days 208 --steps 1000000``: on a core 0.585 of each second, waiting 0.257; the workers 0.43 and 0.235 each).
 At niceness 10 the producer waited 0.112 and ran 0.655, the workers took what was left (0.48, waiting 0.39),
-and the node committed 8,207-8,661 readings/s (ratio 0.77-0.80) against 7,306-8,442 (0.66-0.73) in five runs
-before, interleaved. A single transaction or small batch (``INLINE_BELOW``) is checked in the node's own thread,
+and the node committed 8,207-8,661 readings/s (ratio 0.77-0.80, three runs) against 7,306-8,442 (0.66-0.73) in five
+runs before and between them. At 10 M readings the cores are all taken and it changes little (ratio 0.50 against 0.52
+the day before). A single transaction or small batch (``INLINE_BELOW``) is checked in the node's own thread,
 not waiting for them."""
 
 from __future__ import annotations
