@@ -17,9 +17,10 @@ committed 4,290 readings/s, ratio 0.36 of one core's verifications; with the who
 1,064 MB (peak 1,139). Since then a tree write packs its changes (``ledger.tree_groups.PackedRows``) and gives back
 what it freed (``ledger.heap``), and a tree that fits its cache keeps no LRU order (``ledger.state_tree``): with the
 whole tree cached the node took 726 MB at 10 M (peak 818, median 682 while readings were sent) and committed 5,779
-readings/s, ratio 0.52 (2026-12-05, code of 99fbb83, leaves still 96 bytes a record). The budget below
-(``megabytes``) is a bound for a tree larger than the cache, which holds its capacity, the order of its pairs and up
-to ``MAX_WRITE`` changes not written yet (``ledger.state_tree`` says why no more): a tree that fits takes less.
+readings/s, ratio 0.52 (2026-12-05, code of 99fbb83, leaves still 96 bytes a record); with 64-byte leaves, 638 MB
+(peak 739) and ratio 0.50 (a7a6283). The budget below (``megabytes``) is a bound for a tree larger than the cache,
+which holds its capacity, the order of its pairs and up to ``MAX_WRITE`` changes not written yet
+(``ledger.state_tree`` says why no more): a tree that fits takes less.
 
 How a budget is split: as the defaults split theirs (about 85 % for the tree), at the measured cost of an entry
 (``bench/ledger_steady.py`` reports ``tree_cache_bytes_per_entry``). The tree may hold half its capacity again, up
