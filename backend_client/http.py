@@ -35,6 +35,9 @@ MAX_MESSAGE = 500  # characters of a server's error message kept in an ApiError
 FAILOVER_STATUSES = frozenset({502, 503, 504})  # "this server cannot answer now": another one may
 CONNECT_TIMEOUT_S = 3.0  # with several URLs, a silent host is given up this soon (a live one accepts at once)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# An idle kept connection is dropped by the client this soon, well before the servers drop theirs (20 s, see
+# greencert.servers): otherwise a request sent as the server closes the connection is lost in flight.
+KEEPALIVE_EXPIRY_S = 4.0
 
 
 class HttpBase:
@@ -47,7 +50,9 @@ class HttpBase:
         self._preferred = 0
         # One httpx client for the object's life: its connections are kept alive between requests.
         context = context_for(self.base_urls)
-        self._http = httpx.Client(transport=transport, timeout=self._timeouts(timeout), verify=context)
+        self._http = httpx.Client(transport=transport, timeout=self._timeouts(timeout), verify=context,
+                                  limits=httpx.Limits(max_connections=100, max_keepalive_connections=20,
+                                                      keepalive_expiry=KEEPALIVE_EXPIRY_S))  # httpx's others
         # Plain GETs (no query, no body) over keep-alive connections of the standard library (issue 17: httpx's
         # layers cost ~0.4 ms of a ~1 ms request on loopback); not with a transport given (the tests' own) or a
         # proxy set in the environment, which httpx honours.

@@ -16,6 +16,12 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+# How long an idle kept-alive connection is held open. Longer than our clients keep one (backend_client.http's
+# KEEPALIVE_EXPIRY_S, 4 s): a client that sends on a connection the server is closing at that instant gets
+# "Server disconnected without sending a response", and a POST cannot simply be sent again. uvicorn's own 5 s
+# equals httpx's default expiry, so the two sides raced (seen once in CI, between two days of a simulation).
+IDLE_KEEP_ALIVE_S = 20
+
 
 class PortInUse(OSError):
     """A port that was asked for by number is held by another listening program."""
@@ -75,7 +81,8 @@ class BackgroundServer:
         self._socket = sock if sock is not None else bind(host, port)
         self.port = int(self._socket.getsockname()[1])
         self.url = f"http://{host}:{self.port}"
-        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", access_log=False)
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", access_log=False,
+                                timeout_keep_alive=IDLE_KEEP_ALIVE_S)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name=f"http-{self.port}", daemon=True)
