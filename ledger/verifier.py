@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 from ledger.compact import pack_tx
 from ledger.envelope import decode_envelope
 from ledger.errors import Rejected, shown
+from ledger.signatures import verify_tx
 from ledger_lite import MAX_TX_BYTES, EncodingError, SignatureError, Transaction
 
 INLINE_BELOW = 256  # smaller batches are checked in the caller's thread: a round trip to a worker costs more
@@ -69,7 +70,7 @@ def check_one(raw: bytes, chain_id: str) -> Checked:
     if tx.chain != chain_id:
         return False, ("wrong_chain", f"expected chain {chain_id!r}, found {shown(tx.chain)}", 400)
     try:
-        tx.verify_signature()
+        verify_tx(tx)
     except SignatureError as exc:
         return False, ("bad_signature", str(exc), 401)
     return True, (tx.chain, tx.type, tx.body, tx.signer, tx.nonce, tx.time, tx.sig, tx.tx_id, tx.signer_address,
