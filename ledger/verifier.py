@@ -1,6 +1,6 @@
 """Stateless admission checks spread over the machine's cores: decoding, canonical form, chain id and the
-Ed25519 signature (the node's CPU bottleneck). Stateful checks (registered signer, duplicates) stay with the
-node.
+Ed25519 signature (the node's CPU bottleneck, checked by libsodium: ``ledger.signatures``). Stateful checks
+(registered signer, duplicates) stay with the node.
 
 Why worker processes, not threads (issue 16, tried on 2026-12-04 and not kept: local branch
 ``tried-threaded-admission``). ``cryptography`` 50 lets go of the interpreter lock around each Ed25519 check, but a
