@@ -24,8 +24,10 @@ ready but waiting for a core (``/proc/<pid>/task/<tid>/schedstat`` sampled every
 At niceness 10 the producer waited 0.112 and ran 0.655, the workers took what was left (0.48, waiting 0.39),
 and the node committed 8,207-8,661 readings/s (ratio 0.77-0.80, three runs) against 7,306-8,442 (0.66-0.73) in five
 runs before and between them. At 10 M readings the cores are all taken and it changes little (ratio 0.50 against 0.52
-in the run before it). A single transaction or small batch (``INLINE_BELOW``) is checked in the node's own thread,
-not waiting for them."""
+in the run before it). The other side of it: a process spinning at niceness 0 beside the node takes a core from the
+workers (``bench/ledger_ingest.py --busy 1``: ratio 0.59 with OpenSSL's checks, 0.91-0.92 since the checks take half
+the time, ``ledger.signatures``). A single transaction or small batch (``INLINE_BELOW``) is checked in the node's
+own thread, not waiting for them."""
 
 from __future__ import annotations
 
