@@ -26,6 +26,13 @@ over D days instead (fewer meters, more readings each) and makes the node's cloc
 (``ledger.rules.expiry``), the first readings expire and leave the state while the run goes on, as they would
 over D days of a real node (``--days 208 --steps 300000,1000000``: about seven months of 100 meters).
 
+The meters are as few as the last step needs over those days, so how many assets are live once the sweep runs (about
+five weeks of their readings), which sets what a reading costs the node, follows the steps: ``--days 208 --steps
+1000000,3000000,10000000`` has 1,002 meters (1.78 M assets live), ``--steps 2000000,3000000,4000000`` 401.
+``--meters N`` sets their number instead, so that a shorter run reaches the steady state of N meters:
+``--meters 1002 --days 70 --steps 2500000,3300000`` measures the issue's intermediary of a thousand producers from
+2.5 M to 3.3 M readings, its assets swept as fast as they come from about 1.8 M on.
+
 ``--cache-mb`` gives the node that much memory for its state caches (``greencert node --cache-mb``, default: its
 default caches), to measure what memory buys once the live state outgrows the default.
 
@@ -359,6 +366,8 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, help="draw the figures against the number of assets into this SVG")
     parser.add_argument("--days", type=int, help="spread the readings over this many days, the node's clock "
                                                   "following them (module docstring); default: 27 days, wall clock")
+    parser.add_argument("--meters", type=int, help="meters reporting (module docstring); default: as few as spread "
+                                                    "the last step over --days")
     parser.add_argument("--cache-mb", type=int, help="the node's --cache-mb (default: its default caches)")
     parser.add_argument("--senders", type=int, default=2,
                         help="threads sending batches at once, each waiting for its batch's outcomes")
@@ -373,10 +382,14 @@ def main() -> None:
     steps = [int(s) for s in args.steps.split(",")]
     if steps != sorted(steps) or steps[0] <= 0:
         parser.error(f"expected increasing positive --steps, found {args.steps}")
+    slots = SLOTS_PER_METER if args.days is None else args.days * 86_400 // SLOT
+    fewest = math.ceil(steps[-1] / slots)
+    if args.meters is not None and args.meters < fewest:
+        parser.error(f"expected --meters of at least {fewest:,} for {steps[-1]:,} readings over "
+                     f"{slots * SLOT // 86_400} days, found {args.meters}")
     run_began = time.perf_counter()
     verify_per_s, sodium_per_s = verify_rate(), verify_rate(libsodium=True)
-    slots = SLOTS_PER_METER if args.days is None else args.days * 86_400 // SLOT
-    meters = [SigningKey.generate() for _ in range(math.ceil(steps[-1] / slots))]
+    meters = [SigningKey.generate() for _ in range(args.meters or fewest)]
     keys = {name: SigningKey.generate() for name in ("validator", "intermediary", "user", "baseline")}
     genesis = Genesis(CHAIN, 0, (entry(keys["validator"].public, "validator", "V"),
                                  entry(keys["intermediary"].public, "intermediary", "Da"),
@@ -426,7 +439,7 @@ def main() -> None:
             node.stop()
     result = {"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s),
               "verify_per_s_one_core_libsodium": round(sodium_per_s), "cpus": os.cpu_count(),
-              "node_cache_mb": args.cache_mb, "senders": args.senders,
+              "meters": len(meters), "node_cache_mb": args.cache_mb, "senders": args.senders,
               "points": points,
               "trend_per_100k_assets": {name: trend(points, name) for name in
                                         ("node_rss_mb", "restart_s", "ingest_ratio", "issue_p99_ms", "p99_ratio")},
