@@ -48,11 +48,12 @@ class HttpBase:
         self.base_urls = split_urls(base_url)
         self._timeout = timeout
         self._preferred = 0
-        # One httpx client for the object's life: its connections are kept alive between requests.
+        # One httpx client for the object's life: its connections are kept alive between requests (httpx's default
+        # limits of 100 connections and 20 kept, the kept ones for KEEPALIVE_EXPIRY_S rather than its 5 s).
         context = context_for(self.base_urls)
         self._http = httpx.Client(transport=transport, timeout=self._timeouts(timeout), verify=context,
                                   limits=httpx.Limits(max_connections=100, max_keepalive_connections=20,
-                                                      keepalive_expiry=KEEPALIVE_EXPIRY_S))  # httpx's others
+                                                      keepalive_expiry=KEEPALIVE_EXPIRY_S))
         # Plain GETs (no query, no body) over keep-alive connections of the standard library (issue 17: httpx's
         # layers cost ~0.4 ms of a ~1 ms request on loopback); not with a transport given (the tests' own) or a
         # proxy set in the environment, which httpx honours.
