@@ -22,6 +22,11 @@ root and stored in its SQLite transaction.
 Between blocks, a producer that has had nothing to do for ``IDLE_WRITE_S`` writes the state tree's changed
 entries (``Store.flush_tree``, one transaction of its own, as at closing) rather than leaving them to the block
 that reaches ``StoredTree.wants_flush``; the consortium's follower does the same (ledger/consortium/node.py).
+
+After a start, a state tree that fits its cache is loaded whole (``StoredTree.warm``, ledger/state_tree.py
+"Warming"): in slices of ``WARM_SLICE_S`` while the producer has nothing to do (the follower's too), and for
+``warm_share`` of each block's time while blocks follow each other, so that a node restarted under load gets there
+as well. A state root does not depend on it; only how often walks look for nodes on disk does.
 """
 
 from __future__ import annotations
@@ -58,6 +63,11 @@ IDLE_WRITE_S = 1.0
 # (an intermediary signs the certificate and commits its record), and would otherwise share the cores and the disk
 # with it (``bench/issuance_at_scale.py``).
 TIDY_AFTER_S = 0.05
+# A state tree opened from the store that fits its cache is loaded whole (``StoredTree.warm``): while the producer has
+# nothing to do, this long at a time; and while blocks follow each other, for this share of each block's time, so
+# that a node restarted under load gets there too.
+WARM_SLICE_S = 0.02
+WARM_SHARE = 0.25
 
 
 @dataclass
@@ -86,6 +96,8 @@ class Producer(NodeBase):
     # logs its state writes and has its rows written after its client is answered
     # (``Store.write_block(defer=True)``); False: always with the block.
     defer_rows: bool = True
+    # What a busy block gives to loading the state tree whole after a start (``WARM_SHARE``; 0: only idle time).
+    warm_share: float = WARM_SHARE
 
     # --- producer thread ----------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -128,6 +140,8 @@ class Producer(NodeBase):
                         wait, chore = self.tidy_after_s, self._tidy
                     elif self._idle_write_due():
                         wait, chore = self.idle_write_s, self._write_while_idle
+                    elif self.store.tree.warming:
+                        wait, chore = 0.001, self._warm_while_idle
                     else:
                         wait, chore = None, None
                     if not self._cv.wait(wait) and chore is not None and not self._queue and not self._stop:
@@ -145,7 +159,10 @@ class Producer(NodeBase):
                 wall.sleep(self.linger_s)
             with self._cv:
                 batch = [self._queue.popleft() for _ in range(self._block_size())]
+            began = wall.perf_counter()
             self.produce_block(batch)
+            if self._queue and self.warm_share and self.store.tree.warming:  # busy: idle time may not come soon
+                self._warm_tree(self.warm_share * (wall.perf_counter() - began))
             tidy = True
 
     def _tidy(self) -> None:
@@ -188,6 +205,22 @@ class Producer(NodeBase):
                 self.store.merge_recent_rows()
             except sqlite3.Error as exc:
                 log.warning("the recent asset rows could not be merged while idle: %s", exc)
+
+    def _warm_while_idle(self) -> None:
+        self._warm_tree(WARM_SLICE_S)
+
+    def _warm_tree(self, seconds: float) -> None:
+        """Load more of a state tree opened from the store for about ``seconds`` (``StoredTree.warm``). A failure
+        stops the warming (logged): walks load what they reach, as before, and a row changed outside the node is
+        refused by the block whose walk reads it."""
+        with self._lock:
+            try:
+                tree = self.store.tree
+                if not tree.warm(seconds):
+                    log.info("the state tree %s: %d nodes cached", "is cached whole" if tree.whole else
+                             "outgrew its cache while it was loaded, walks load what they reach", tree.cached)
+            except (sqlite3.Error, StoreError) as exc:
+                log.warning("the state tree could not be loaded ahead of the blocks, walks load it instead: %s", exc)
 
     def _checkpoint_while_idle(self) -> None:
         """Copy the WAL into the database while there is nothing to do (``Store.checkpoint``), rather than in the

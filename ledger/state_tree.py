@@ -53,11 +53,24 @@ and touching them again in every walk took ~5 % of the block producer's time at 
 order's touches 7.3 → 2.7 % of it). A tree expected to fit its cache (``NODES_PER_LEAF`` nodes a leaf) keeps no
 order at all until the cache first overflows, when the pairs cached then are ordered deepest first: ~35 bytes a
 pair saved (~76 MB for the whole tree of 1.78 M live assets), and no touches.
+
+Warming. A tree built in this process is whole in its cache (``_complete``): walks need not look for nodes on disk,
+and an update walks only once. A tree opened from the store starts as its root alone, and its walks load the pairs
+they reach; at the random paths of new assets and swept ones, the whole tree takes millions of readings to come in
+that way, and until it has, every update walks its paths twice (``_reach``, then the update) and loads pairs on the
+way: after a restart at the 1,002 meters' steady state of ``bench/ledger_scale.py``, ~5,700 readings/s against
+~7,000 before it. So a stored tree expected to fit the cache is loaded whole by ``warm``, a slice at a time (the
+producer gives it its idle time and a share of each busy block's, ``ledger.producer``): from the root down, the
+cached nodes whose children are on disk found below a list of positions (``_smt_native.cold_below``) and their rows
+read together, then looked below in turn; then it is ``_complete`` again. Nodes do not move in the
+tree (only leaves do) and none is evicted from a tree that fits, so a node a block loads or makes meanwhile is
+below one the warming has still to visit, or made whole in memory, and the walk down reaches every stored node.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -88,6 +101,9 @@ MAX_WRITE = 1_300_000
 # Nodes a leaf of a tree of random keys brings on average: itself and 1 / ln 2 internal nodes (4.35 M nodes for the
 # 1.78 M live assets of ``bench/ledger_scale.py``'s steady state).
 NODES_PER_LEAF = 1 + 1 / math.log(2)
+# Positions ``warm`` looks below a step: the cold nodes found below them (up to 16 each, four levels down) are loaded
+# together, a few thousand rows in a few queries.
+WARM_CHUNK = 128
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
@@ -151,7 +167,7 @@ class StoredTree(SparseMerkleTree):
     changes to disk (``ledger.storage.Store.write_block`` calls them inside a block's transaction)."""
 
     __slots__ = ("_capacity", "_complete", "_dirty", "_flush_at", "_idle_flush_at", "_lru", "_ordered", "_pinned_below",
-                 "_reached", "_reached_through", "_read_nodes")
+                 "_reached", "_reached_through", "_read_nodes", "_warming")
 
     def __init__(self, read_nodes: NodeReader, root: bytes | None, size: int, *,
                  capacity: int = DEFAULT_CAPACITY) -> None:
@@ -186,8 +202,13 @@ class StoredTree(SparseMerkleTree):
         # cache's first overflow, when it is made of the pairs cached then, deepest first. A tree that fits is
         # never ordered: no touches, and no ~35 bytes a pair (~76 MB for the 4.35 M nodes of 1.78 M live assets).
         self._ordered = size * NODES_PER_LEAF > capacity
+        # What ``warm`` has still to visit (positions, by the level they were found at; None: nothing): a stored tree
+        # expected to fit the cache is loaded whole, a little at a time, so that walks stop looking for nodes on disk.
+        self._warming: list[list[int]] | None = None
         if root is not None:
             self._nodes[1] = _entry_of(1, root)
+            if not self._ordered:
+                self._warming = [[1]]
 
     @property
     def cached(self) -> int:
@@ -199,7 +220,54 @@ class StoredTree(SparseMerkleTree):
         """How many entries the cache holds at most, beyond what walks load and changes not written yet."""
         return self._capacity
 
+    @property
+    def whole(self) -> bool:
+        """Whether every node of the tree is cached (built here, or loaded whole by ``warm``, and none evicted)."""
+        return self._complete
+
+    @property
+    def warming(self) -> bool:
+        """Whether ``warm`` has nodes on disk still to load (a stored tree that fits its cache, opened lately)."""
+        return self._warming is not None
+
     # --- reads ------------------------------------------------------------------------------------------------
+    def warm(self, seconds: float) -> bool:
+        """Load the stored nodes of a tree that fits the cache for about ``seconds``, from the root down (module
+        docstring, "Warming"); whether there is more to load. Once every node is cached, walks stop looking for
+        nodes on disk (``whole``); a tree that outgrew its cache meanwhile is left to its walks. A stored row that is
+        not the tree's raises ``StoreError`` as a walk's load does, and nothing more is warmed."""
+        stack = self._warming
+        if stack is None:
+            return False
+        if self._ordered:  # the cache overflowed: what is cached now is what walks want, not the whole tree
+            self._warming = None
+            return False
+        nodes = self._nodes
+        end = time.perf_counter() + seconds
+        try:
+            while stack:
+                level = stack[-1]
+                chunk = level[-WARM_CHUNK:]
+                del level[-WARM_CHUNK:]
+                if not level:
+                    stack.pop()
+                # the nodes below these whose children are on disk (a block may have changed the tree since they
+                # were found, or loaded some): loaded, then looked below in a later step
+                cold = (_smt_native.cold_below if NATIVE else _cold_below)(nodes, chunk)
+                if cold:
+                    self._load_pairs(cold)
+                    stack.append(cold)
+                if time.perf_counter() >= end:
+                    break
+        except BaseException:
+            self._warming = None
+            raise
+        if stack:
+            return True
+        self._warming = None
+        self._complete = not self._ordered
+        return False
+
     def _reach(self, paths: Sequence[bytes]) -> None:
         """Load what walks along ``paths`` (sorted) read. A path walks on from where it leaves the one before it
         (the nodes of their common prefix are walked once), and stops at a cached node whose children are on disk;
@@ -390,8 +458,9 @@ def _hash_of(entry: bytes | None) -> bytes:
     return entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:]
 
 
-# The Python forms of ``_smt_native.load_pairs``, ``pending`` and ``walk`` (tests/ledger/test_state_tree.py
-# checks that both give the same), for a checkout whose module was never built.
+# The Python forms of ``_smt_native.load_pairs``, ``cold_below``, ``pending`` and ``walk`` (tests/ledger/
+# test_state_tree.py and test_state_tree_warming.py check that both give the same), for a checkout whose module was
+# never built.
 
 def _load_checked(nodes: Nodes, indexes: list[int],
                   found: dict[int, bytes]) -> tuple[int, int | bytes] | None:
@@ -416,6 +485,24 @@ def _load_checked(nodes: Nodes, indexes: list[int],
             return index, computed
     nodes.update(loaded)
     return None
+
+
+def _cold_below(nodes: Nodes, indexes: list[int]) -> list[int]:
+    """The cached internal nodes at or below the positions ``indexes`` whose children are both on disk, found walking
+    down through the cached internal nodes; a position that holds no internal node is passed over."""
+    cold: list[int] = []
+    todo = list(indexes)
+    while todo:
+        index = todo.pop()
+        entry = nodes.get(index)
+        if entry is None or len(entry) != HASH_SIZE:
+            continue
+        left, right = 2 * index in nodes, 2 * index + 1 in nodes
+        if not left and not right:
+            cold.append(index)
+        else:
+            todo.extend(child for child, cached in ((2 * index, left), (2 * index + 1, right)) if cached)
+    return cold
 
 
 def _pending_of(nodes: Nodes, dirty: Iterable[int]) -> tuple[list[tuple[int, bytes]], list[int]]:

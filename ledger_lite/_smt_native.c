@@ -2107,6 +2107,64 @@ static PyObject *smt_walk(PyObject *module, PyObject *args) {
     return result;
 }
 
+static PyObject *smt_cold_below(PyObject *module, PyObject *args) {
+    /* StoredTree.warm's search (state_tree._cold_below): the cached internal nodes at or below the positions
+     * ``indexes`` whose children are both on disk (neither cached), found walking down through the cached internal
+     * nodes; a position that holds no internal node is passed over. */
+    PyObject *nodes, *indexes;
+    if (!PyArg_ParseTuple(args, "OO!:cold_below", &nodes, &PyList_Type, &indexes) || nodes_check(nodes) < 0)
+        return NULL;
+    PyObject *cold = PyList_New(0), *todo = PyList_New(0); /* todo: a stack of the positions still to look at */
+    if (cold == NULL || todo == NULL)
+        goto failed;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(indexes); i++) {
+        PyObject *index = PyList_GET_ITEM(indexes, i);
+        int overflow = 0;
+        long long small = PyLong_CheckExact(index) ? PyLong_AsLongLongAndOverflow(index, &overflow) : 0;
+        if (small == -1 && PyErr_Occurred())
+            goto failed;
+        if (overflow < 0 || (!overflow && small < 1)) {
+            PyErr_Format(PyExc_TypeError, "expected positions as ints of at least 1, found %R", index);
+            goto failed;
+        }
+        if (PyList_Append(todo, index) < 0)
+            goto failed;
+    }
+    while (PyList_GET_SIZE(todo) > 0) {
+        Py_ssize_t last = PyList_GET_SIZE(todo) - 1;
+        PyObject *index = PyList_GET_ITEM(todo, last);
+        Py_INCREF(index);
+        View entry;
+        if (PyList_SetSlice(todo, last, last + 1, NULL) < 0 || nodes_get(nodes, index, &entry) < 0) {
+            Py_DECREF(index);
+            goto failed;
+        }
+        if (entry.data == NULL || entry.size != HASH) { /* empty, or a leaf */
+            Py_DECREF(index);
+            continue;
+        }
+        PyObject *left = child_of(index, 0), *right = child_of(index, 1);
+        int has_left = left == NULL ? -1 : nodes_contain(nodes, left);
+        int has_right = right == NULL ? -1 : nodes_contain(nodes, right);
+        int failed = has_left < 0 || has_right < 0;
+        if (!failed && !has_left && !has_right)
+            failed = PyList_Append(cold, index) < 0;
+        else if (!failed)
+            failed = (has_left && PyList_Append(todo, left) < 0) || (has_right && PyList_Append(todo, right) < 0);
+        Py_XDECREF(left);
+        Py_XDECREF(right);
+        Py_DECREF(index);
+        if (failed)
+            goto failed;
+    }
+    Py_DECREF(todo);
+    return cold;
+failed:
+    Py_XDECREF(cold);
+    Py_XDECREF(todo);
+    return NULL;
+}
+
 /* StoredTree.pending (state_tree._pending_of), packed: the changed positions that are machine words (all but the
  * deepest, from 2^63 on) as two buffers rather than an (int, bytes) tuple each, which held ~190 bytes a changed entry
  * for as long as a write of 1.3 million ran: ``indexes``, their positions as native 64-bit words deepest first,
@@ -2316,6 +2374,8 @@ static PyMethodDef methods[] = {
      "load_pairs(nodes, indexes, found) -> None or the problem: StoredTree._load_pairs's check and caching"},
     {"walk", smt_walk, METH_VARARGS,
      "walk(nodes, waiting, shared_walks, touched) -> (cold, stopped): one pass of StoredTree._reach's walks"},
+    {"cold_below", smt_cold_below, METH_VARARGS,
+     "cold_below(nodes, indexes) -> the cached internal nodes at or below indexes whose children are on disk"},
     {"pending", smt_pending, METH_VARARGS,
      "pending(nodes, dirty) -> (indexes, stored, rows, deleted), deepest first: StoredTree.pending"},
     {"merkle_root", merkle_root, METH_O, "merkle_root(leaves) -> the RFC 6962 root: ledger_lite.merkle.merkle_root"},

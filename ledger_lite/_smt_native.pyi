@@ -29,6 +29,10 @@ def pending(nodes: MutableMapping[int, bytes], dirty: Iterable[int]
     """``ledger.state_tree._pending_of``, packed: the stored rows of ``dirty`` deepest first, those at positions below
     2^63 as ``ledger.tree_groups.PackedRows`` (indexes, nodes) and the rest as rows; and the emptied positions."""
 
+def cold_below(nodes: MutableMapping[int, bytes], indexes: list[int]) -> list[int]:
+    """``ledger.state_tree._cold_below``: the cached internal nodes at or below ``indexes`` whose children are on
+    disk."""
+
 def walk(nodes: MutableMapping[int, bytes], waiting: list[tuple[bytes, int, int]], shared_walks: bool,
          touched: list[list[int]]) -> tuple[list[int], list[tuple[bytes, int, int]]]:
     """``ledger.state_tree._walk``: one pass of ``StoredTree._reach``'s walks; (cold nodes, walks stopped there)."""

@@ -48,7 +48,7 @@ from ledger.genesis import Genesis
 from ledger.node import Node, wall_clock
 from ledger.node_base import Clock, Pending
 from ledger.private_file import write_private
-from ledger.producer import Executed
+from ledger.producer import WARM_SLICE_S, Executed
 from ledger.registry import is_removed
 from ledger.storage import MAX_BLOCK_TXS, Store
 from ledger.verifier import Admitted
@@ -246,6 +246,9 @@ class ConsortiumNode(Node):
                     idle_since = wall.monotonic()  # after a failure, tried again a second later
                 if wall.monotonic() - idle_since >= self.tidy_after_s:
                     self._checkpoint_while_idle()
+                if self.store.tree.warming:  # a slice of the tree's loading, then back to the blocks at once
+                    self._warm_tree(WARM_SLICE_S)
+                    continue
                 self._wake.wait(POLL_S)
 
     def _step(self) -> bool:
