@@ -181,6 +181,8 @@ def test_a_stopped_validator_does_not_stop_finality_and_catches_up(consortium: C
     consortium.until(lambda: back.head.height >= top, "the restarted validator caught up")
     consortium.agree(top)
     assert back.status()["state_root"] == nodes[0].status()["state_root"]
+    # reopened on its store, its tree is loaded whole while it has nothing to do (ledger.producer)
+    consortium.until(lambda: back.store.tree.whole and not back.store.tree.warming, "its state tree loaded whole")
 
 
 def test_without_a_quorum_nothing_becomes_final_and_nothing_is_lost(consortium: Consortium) -> None:
