@@ -101,8 +101,8 @@ MAX_WRITE = 1_300_000
 # Nodes a leaf of a tree of random keys brings on average: itself and 1 / ln 2 internal nodes (4.35 M nodes for the
 # 1.78 M live assets of ``bench/ledger_scale.py``'s steady state).
 NODES_PER_LEAF = 1 + 1 / math.log(2)
-# Positions ``warm`` looks below a step: the cold nodes found below them (up to 16 each, four levels down) are loaded
-# together, a few thousand rows in a few queries.
+# Positions ``warm`` looks below a step: the cold nodes found below them (16 at most below a position it has just
+# loaded, four levels down) are loaded together, a few thousand rows in a few queries.
 WARM_CHUNK = 128
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
@@ -202,8 +202,9 @@ class StoredTree(SparseMerkleTree):
         # cache's first overflow, when it is made of the pairs cached then, deepest first. A tree that fits is
         # never ordered: no touches, and no ~35 bytes a pair (~76 MB for the 4.35 M nodes of 1.78 M live assets).
         self._ordered = size * NODES_PER_LEAF > capacity
-        # What ``warm`` has still to visit (positions, by the level they were found at; None: nothing): a stored tree
-        # expected to fit the cache is loaded whole, a little at a time, so that walks stop looking for nodes on disk.
+        # What ``warm`` has still to look below (lists of positions, the last found last; None: nothing): a stored
+        # tree expected to fit the cache is loaded whole, a little at a time, so that walks stop looking for nodes on
+        # disk.
         self._warming: list[list[int]] | None = None
         if root is not None:
             self._nodes[1] = _entry_of(1, root)
