@@ -12,6 +12,7 @@ import pytest
 
 from ledger import state_tree
 from ledger.errors import StoreError
+from ledger.node import Node
 from ledger.state_tree import NODES_PER_LEAF, StoredTree, _cold_below
 from ledger_lite import smt_tree
 from ledger_lite.smt import HASH_SIZE
@@ -189,11 +190,14 @@ def test_a_restarted_node_loads_its_tree_while_idle_and_under_load(ledger_world:
         node.close()
 
 
-def recompute_tree_rows(node: object) -> dict[int, bytes]:
+def recompute_tree_rows(node: Node) -> dict[int, bytes]:
     """Every stored node of the node's tree by position (its rows once written)."""
-    store = node.store  # type: ignore[attr-defined]
-    store.flush_tree(node.head.height)  # type: ignore[attr-defined]
-    return TreeFile(store.path).rows()
+    node.store.flush_tree(node.head.height)
+    stored = TreeFile(node.store.path)
+    try:
+        return stored.rows()
+    finally:
+        stored.db.close()
 
 
 @pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_native is not built")
