@@ -2,10 +2,10 @@
  * transaction it admits, and the rows of its state tree.
  *
  * encode_map is ledger.state_encoding.encode_state for the values rules write most (a reading's asset, an
- * allocation, a certified asset): a dict whose keys are text and whose values are text, bytes, integers, booleans
- * or None. It writes the canonical CBOR that cbor2.dumps(value, canonical=True) writes (RFC 8949 length-first
+ * allocation, a certified asset, a meter's reported intervals): a dict whose keys are text and whose values are
+ * text, bytes, integers, booleans, None or lists of those (lists nested up to MAX_NESTING deep). It writes the canonical CBOR that cbor2.dumps(value, canonical=True) writes (RFC 8949 length-first
  * key order: shorter keys first, then bytewise), and answers None for anything else (a nested map, a float, an
- * integer past 64 bits, a subclass), which the caller then encodes with cbor2. These bytes are what a state leaf
+ * integer past 64 bits, a subclass, a tuple), which the caller then encodes with cbor2. These bytes are what a state leaf
  * commits to: tests/ledger/test_state_codec.py checks them against cbor2's over seeded random maps and edges.
  *
  * pack_asset is ledger.compact.pack_value for an asset record: the tag FORM_ASSET and a CBOR array of the nine
@@ -146,6 +146,28 @@ static int put_scalar(Buffer *out, PyObject *value) {
     return 0;
 }
 
+#define MAX_NESTING 4 /* lists within lists a map value may hold; deeper ones are left to cbor2 */
+
+/* A map's value as CBOR: a scalar, or an exact list of such values (an array; a meter's intervals are a list of
+ * [start, end] pairs), ``depth`` lists deep already. 1 written, 0 not a value this module writes (the caller drops
+ * what was written), -1 an error set. */
+static int put_value(Buffer *out, PyObject *value, int depth) {
+    if (!PyList_CheckExact(value))
+        return put_scalar(out, value);
+    if (depth >= MAX_NESTING)
+        return 0;
+    Py_ssize_t count = PyList_GET_SIZE(value);
+    if (put_head(out, 4, (uint64_t)count) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        /* nothing here runs Python code, so the list keeps its length and items while it is written */
+        int written = put_value(out, PyList_GET_ITEM(value, i), depth + 1);
+        if (written != 1)
+            return written;
+    }
+    return 1;
+}
+
 typedef struct {
     const char *text;
     Py_ssize_t size;
@@ -188,7 +210,7 @@ static PyObject *encode_map(PyObject *self, PyObject *value) {
     for (Py_ssize_t i = 0; i < count && written == 1; i++) {
         written = put_bytes(&out, 3, entries[i].text, entries[i].size) < 0 ? -1 : 1;
         if (written == 1)
-            written = put_scalar(&out, entries[i].value);
+            written = put_value(&out, entries[i].value, 0);
     }
     PyObject *encoded = written == 1 ? PyBytes_FromStringAndSize(out.data, out.used) : NULL;
     PyMem_Free(out.data);
@@ -897,7 +919,8 @@ failed:
 
 static PyMethodDef methods[] = {
     {"encode_map", encode_map, METH_O,
-     "encode_map(value) -> canonical CBOR of a flat map of scalars, or None: ledger.state_encoding.encode_state"},
+     "encode_map(value) -> canonical CBOR of a map of scalars and lists of them, or None: "
+     "ledger.state_encoding.encode_state"},
     {"pack_asset", pack_asset, METH_VARARGS,
      "pack_asset(value, raw_addresses) -> the stored form of an asset record, or None: ledger.compact.pack_value"},
     {"decode_canonical", decode_canonical, METH_O,

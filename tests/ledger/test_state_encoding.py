@@ -1,6 +1,6 @@
-"""``ledger.state_encoding``: a flat map of text keys and scalar values is written by the compiled
-``_state_codec.encode_map``, to the very bytes of cbor2's canonical encoder; anything else goes through that
-encoder."""
+"""``ledger.state_encoding``: a map of text keys and values that are scalars or lists of them is written by the
+compiled ``_state_codec.encode_map``, to the very bytes of cbor2's canonical encoder; anything else goes through
+that encoder."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def canonical(value: Any) -> bytes:
     return bytes(cbor2.dumps(value, canonical=True))
 
 
+def nested_list(rng: random.Random, depth: int) -> list[Any]:
+    """A list of up to 30 scalars and, above ``depth`` 0, lists of them."""
+    return [nested_list(rng, depth - 1) if depth and rng.random() < 0.3 else rng.choice(SCALARS)
+            for _ in range(rng.choice((0, 1, 2, 3, 23, 24, 30)))]
+
+
 def test_maps_in_any_order_with_any_scalars_give_the_canonical_bytes() -> None:
     rng = random.Random(3)
     for _ in range(3_000):
@@ -40,11 +46,26 @@ def test_maps_in_any_order_with_any_scalars_give_the_canonical_bytes() -> None:
         assert encode_state(value) == canonical(value), value
 
 
+def test_lists_of_scalars_nested_up_to_four_deep_give_the_canonical_bytes() -> None:
+    rng = random.Random(4)
+    for _ in range(1_500):
+        keys = rng.sample(KEYS[:12], rng.randint(0, 12))
+        value: dict[str, Any] = {key: nested_list(rng, 3) if rng.random() < 0.5 else rng.choice(SCALARS)
+                                 for key in keys}
+        if state_encoding.CODEC:
+            assert _state_codec.encode_map(value) == canonical(value), value
+        assert encode_state(value) == canonical(value), value
+    intervals = {"covered": [[1_790_780_400, 1_790_782_200], [1_790_800_000, 1_790_900_000]]}  # a meter's record
+    assert encode_state(intervals) == canonical(intervals)
+
+
 @pytest.mark.parametrize("value", [
-    {"a": {"b": 1, "a": 2}}, {"a": [{"zz": 1, "a": 0}]}, {"a": 1.5}, {"a": 2**64}, {"a": -2**63 - 1},
+    {"a": {"b": 1, "a": 2}}, {"a": [{"zz": 1, "a": 0}]}, {"a": [1, [2, 1.5]]}, {"a": (1, 2)}, {"a": [[[[[1]]]]]},
+    {"a": [1, [2, 2**64]]}, {"a": 1.5}, {"a": 2**64}, {"a": -2**63 - 1},
     {1: "x", "a": 2}, {b"a": 1}, {"a": "\ud800"}, {"\ud800": 1}, {f"k{n}": n for n in range(65)},
     [{"b": 1, "a": 2}], "text", 7, None,
-], ids=["map inside", "list inside", "float", "2**64", "below -2**63", "int key", "bytes key", "lone surrogate value",
+], ids=["map inside", "map in a list", "float in a list", "tuple", "five lists deep", "2**64 in a list", "float",
+        "2**64", "below -2**63", "int key", "bytes key", "lone surrogate value",
         "lone surrogate key", "65 keys", "a list", "text", "int", "null"])
 @compiled
 def test_anything_else_is_left_to_cbor2(value: Any) -> None:
@@ -66,9 +87,14 @@ def test_a_dict_subclass_or_a_text_subclass_is_left_to_cbor2() -> None:
     class Map(dict[str, Any]):
         pass
 
+    class Items(list[int]):
+        pass
+
     assert _state_codec.encode_map(Map(a=1)) is None
     assert _state_codec.encode_map({Text("a"): 1}) is None
     assert _state_codec.encode_map({"a": Text("x")}) is None
+    assert _state_codec.encode_map({"a": Items([1])}) is None
+    assert _state_codec.encode_map({"a": [Text("x")]}) is None
     assert encode_state(Map(a=1)) == canonical({"a": 1})
 
 
