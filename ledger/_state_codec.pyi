@@ -6,12 +6,16 @@ from typing import Any
 BUILD: int  # the interface this module was built with (``ledger.state_encoding.CODEC_BUILD``)
 
 def encode_map(value: Any) -> bytes | None:
-    """``ledger.state_encoding.encode_state`` of a flat map of text keys and scalar values; None for anything
-    else."""
+    """``ledger.state_encoding.encode_state`` of a map of text keys and values that are scalars or lists of them;
+    None for anything else."""
 
 def pack_asset(value: dict[str, Any], raw_addresses: dict[str, bytes]) -> bytes | None:
     """``ledger.compact.pack_value`` of an asset record whose addresses are in ``raw_addresses``; None
     otherwise."""
+
+def unpack_asset(body: bytes, addresses: dict[bytes, str]) -> tuple[bytes, dict[str, Any]] | None:
+    """``ledger.compact.unpack_value`` of a stored asset's body (after its tag) of nine fields whose addresses are in
+    ``addresses``: its canonical CBOR and value; None otherwise."""
 
 def decode_canonical(data: bytes) -> Any:
     """``ledger_lite.encoding.decode`` of canonical CBOR made of what the ledger encodes; None for any other bytes

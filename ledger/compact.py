@@ -167,8 +167,14 @@ def _raw_address(address: str) -> bytes | None:
 
 
 def unpack_value(key: str, blob: bytes) -> tuple[bytes, Any]:
-    """The canonical CBOR and the value of a stored state value."""
+    """The canonical CBOR and the value of a stored state value. A packed asset of the nine fields is unpacked by
+    the compiled ``_state_codec.unpack_asset`` once its addresses are known (1.8 -> 1.2 us: the sweep unpacks one
+    a reading); the code below is its reference, and unpacks what that leaves."""
     form, body = _tagged(blob, "state value", key)
+    if CODEC and form == FORM_ASSET and key.startswith(ASSET_PREFIX):
+        unpacked = _state_codec.unpack_asset(body, _ADDRESSES)
+        if unpacked is not None:
+            return unpacked
     try:
         decoded = cbor2.loads(body)
     except (ValueError, TypeError, cbor2.CBORDecodeError) as exc:

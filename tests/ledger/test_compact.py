@@ -124,6 +124,39 @@ def test_the_compiled_packing_is_used_for_a_known_address() -> None:
     assert _state_codec.pack_asset(asset, {}) is None  # an address not yet known: the Python code's
 
 
+@given(asset=st.one_of(asset_values, odd_assets))
+def test_the_compiled_unpacking_gives_what_the_python_one_gives(asset: dict[Any, Any]) -> None:
+    key = "asset/" + "ef" * 32
+    stored = pack_value(key, asset, encode_state(asset))
+    compiled = unpack_value(key, stored)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compact, "CODEC", False)
+        reference = unpack_value(key, stored)
+    assert compiled == reference
+    assert list(compiled[1].items()) == list(reference[1].items())  # the same keys in the same order
+    assert [type(v) for v in compiled[1].values()] == [type(v) for v in reference[1].values()]
+
+
+@pytest.mark.skipif(not state_encoding.CODEC, reason="ledger/_state_codec is not built")
+def test_the_compiled_unpacking_is_used_for_nine_fields_of_known_addresses() -> None:
+    from ledger import _state_codec
+
+    asset = {"provider": "Aa", "meter": ADDRESS, "method": "solar", "start": 0, "end": 1800, "wh": 5,
+             "owner": ADDRESS, "expires": 9000, "trade": "open"}
+    key = "asset/" + "ab" * 32
+    body = pack_value(key, asset, encode_state(asset))[1:]
+    unpack_value(key, b"\x01" + body)  # its addresses are known now
+    assert _state_codec.unpack_asset(body, compact._ADDRESSES) == (encode_state(asset), asset)
+    assert _state_codec.unpack_asset(body, {}) is None  # an address not yet known: the Python code's
+    certified = {**asset, "trade": "completed", "cert": "ab" * 32}  # ten fields: the Python code's
+    assert _state_codec.unpack_asset(pack_value(key, certified, encode_state(certified))[1:],
+                                     compact._ADDRESSES) is None
+    for odd in (b"\x83\x01\x02\x03", b"\xff", body + b"\x00", body[:-1] + b"\x02", body[:-1] + b"\xf5"):
+        assert _state_codec.unpack_asset(odd, compact._ADDRESSES) is None  # the Python code says what is wrong
+    with pytest.raises(StoreError, match="is not a stored asset"):
+        unpack_value(key, b"\x01" + body[:-1] + b"\x02")  # a trade past the two there are
+
+
 @given(key=st.text(max_size=80), value=st.dictionaries(texts, st.one_of(ints, texts, st.binary()), max_size=5))
 def test_other_state_values_and_keys_round_trip(key: str, value: dict[str, Any]) -> None:
     encoded = encode_state(value)
