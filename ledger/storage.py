@@ -610,7 +610,7 @@ class Store:
             for verb, (rows, others) in changed.items():
                 found = sum(n for n, in select_in(self._db, "SELECT count(*) FROM state WHERE id IN ({})", rows))
                 if others:
-                    found += len(self._stored_rows(others, values=False))
+                    found += len(self._stored_rows(others, values=False, remember=True))  # as _plan_state
                 if found != len(rows) + len(others):
                     raise _rows_missing(verb, len(rows) + len(others), found)
             created = [packed[key] for key, (_, encoded) in writes.items()
@@ -645,7 +645,11 @@ class Store:
             known = self._row_ids
             found = {key: (known[key], b"") for key in existed if key in known}
             if len(found) < len(existed):
-                found.update(self._stored_rows([key for key in existed if key not in found], values=False))
+                looked_up = self._stored_rows([key for key in existed if key not in found], values=False)
+                found.update(looked_up)
+                # Noted again: a key written in every block (a meter's record) would otherwise be looked up in each
+                # once the assets written since it was noted had pushed it out.
+                self._remember_rows({key: row for key, (row, _) in looked_up.items()})
         plan = _StatePlan()
         inserts, updates, deletes, indexes = plan.inserts, plan.updates, plan.deletes, plan.indexes
         groups, owners = plan.groups, plan.owners

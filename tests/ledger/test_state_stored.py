@@ -208,3 +208,27 @@ def test_a_value_written_lately_is_written_again_without_looking_up_its_row(ledg
     finally:
         node.close()
     assert recompute_state_root(tmp_path / "ledger.sqlite") == node.head.state_root
+
+
+def test_a_key_written_in_every_block_is_looked_up_once_in_a_while(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A meter's record is written with each of its readings, while each reading adds an asset whose row the store
+    notes too: once pushed out of the rows it remembers, the record's row is looked up and noted again, not looked
+    up in every block after."""
+    w = ledger_world
+    store = Store(tmp_path / "ledger.sqlite", tree_cache=16, value_cache=8)
+    node = Node(store, w.genesis(), w.validator, clock=ManualClock())
+    node.start()
+    looked_up: list[str] = []
+    rows = Store._stored_rows
+    monkeypatch.setattr(Store, "_stored_rows",
+                        lambda self, keys, **kw: looked_up.extend(keys) or rows(self, keys, **kw))
+    try:
+        for n in range(2, 42):  # 40 blocks of one reading each: its new asset's row and the meter's record's
+            w.new_asset(node, n, 1_000)
+        assert node.value(f"meter/{w.meter.address}")["covered"] == [[slot(2), slot(42)]]
+    finally:
+        node.close()
+    # 64 look-ups when a key found in the store was not noted again; noted, it stays 7 blocks at least
+    assert 1 <= looked_up.count(f"meter/{w.meter.address}") <= 40 // 7
+    assert recompute_state_root(tmp_path / "ledger.sqlite") == node.head.state_root
