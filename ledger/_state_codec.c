@@ -31,16 +31,17 @@
  * reference then decides, and says why it refuses. So this code only ever accepts what the reference accepts, with
  * the same value: tests/ledger/test_envelope.py checks that over mutated envelopes and edges.
  *
- * GroupChanges and group_nodes are ledger.tree_groups' of the same names: the state tree's rows are groups of four
- * levels of it (up to 15 nodes: two 16-bit masks, then the nodes), and a write of the tree (one every 60,000
- * readings or so) touches ~120,000 of them. GroupChanges sorts a write's changes by group once and names the groups
+ * GroupChanges, group_keys and group_nodes are ledger.tree_groups' of the same names: the state tree's rows are
+ * groups of four levels of it (up to 15 nodes: two 16-bit masks, then the nodes), and a write of the tree (one
+ * every 60,000 readings or so) touches ~120,000 of them. GroupChanges sorts a write's changes by group once and names the groups
  * in key order (SQLite then walks its B-tree once from one end to the other instead of seeking a page for each); its
  * stored() merges the stored rows of a range of them with their changes into the rows to store (or the keys to
  * delete), a range at a time so that a write holds a few thousand rows at once, not all. group_nodes gives a read's
- * rows back as heap index -> node. A row that is not what the node writes (masks naming slot 0 or leaves it does
+ * rows back as heap index -> node, and group_keys names the rows a read of many positions needs (a restarted node
+ * loading its tree asks for millions). A row that is not what the node writes (masks naming slot 0 or leaves it does
  * not hold, a length other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
  */
-#define MODULE_BUILD 6 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
+#define MODULE_BUILD 7 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
@@ -750,7 +751,8 @@ static int decode_group(unsigned long long key, PyObject *row, const char **at, 
                      "leaves among the nodes held, found %s", key, masks);
         return -1;
     }
-    Py_ssize_t expected = 4 + HASH_SIZE * __builtin_popcount(held) + (LEAF_SIZE - HASH_SIZE) * __builtin_popcount(leaves);
+    Py_ssize_t expected = 4 + HASH_SIZE * __builtin_popcount(held)
+                          + (LEAF_SIZE - HASH_SIZE) * __builtin_popcount(leaves);
     if (length != expected) {
         PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold %zd bytes for the nodes its masks "
                      "name, found %zd", key, expected, length);
@@ -951,6 +953,72 @@ static PyTypeObject GroupChangesType = {
     .tp_members = changes_members,
 };
 
+static int compare_words(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* group_keys(indexes) is ledger.tree_groups.group_keys for the indexes it can key itself: (the distinct integer row
+ * keys of the groups holding those heap indexes, sorted; the other indexes, as given), the others being any that is
+ * not an exact int from 1 to 2^63 - 1 or whose group's root is deeper than KEYED_DEPTH (the Python code keys them, or
+ * says what is wrong with them). */
+#define KEYED_DEPTH 56 /* ledger.tree_groups.KEYED_DEPTH */
+static PyObject *group_keys(PyObject *self, PyObject *indexes) {
+    if (!PyList_Check(indexes)) {
+        PyErr_Format(PyExc_TypeError, "expected a list of heap indexes, found %.80s", Py_TYPE(indexes)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(indexes), keyed = 0;
+    uint64_t *keys = PyMem_Malloc((size_t)(count > 0 ? count : 1) * sizeof *keys);
+    PyObject *others = PyList_New(0), *sorted = NULL;
+    if (keys == NULL || others == NULL)
+        goto failed;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(indexes, i);
+        long long index = -1;
+        int overflow = 0;
+        if (PyLong_CheckExact(item)) {
+            index = PyLong_AsLongLongAndOverflow(item, &overflow);
+            if (index == -1 && PyErr_Occurred())
+                goto failed;
+        }
+        int depth = index >= 1 && !overflow ? 63 - __builtin_clzll((uint64_t)index) : -1;
+        int root_depth = depth - depth % GROUP_LEVELS;
+        if (depth < 0 || root_depth > KEYED_DEPTH) {
+            if (PyList_Append(others, item) < 0)
+                goto failed;
+            continue;
+        }
+        uint64_t root = (uint64_t)index >> (depth % GROUP_LEVELS);
+        keys[keyed++] = ((root ^ (1ull << root_depth)) << (62 - root_depth)) | (uint64_t)root_depth;
+    }
+    qsort(keys, (size_t)keyed, sizeof *keys, compare_words);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < keyed; i++)
+        if (distinct == 0 || keys[i] != keys[distinct - 1])
+            keys[distinct++] = keys[i];
+    if ((sorted = PyList_New(distinct)) == NULL)
+        goto failed;
+    for (Py_ssize_t i = 0; i < distinct; i++) {
+        PyObject *key = PyLong_FromUnsignedLongLong(keys[i]);
+        if (key == NULL)
+            goto failed;
+        PyList_SET_ITEM(sorted, i, key);
+    }
+    PyMem_Free(keys);
+    PyObject *result = PyTuple_Pack(2, sorted, others);
+    Py_DECREF(sorted);
+    Py_DECREF(others);
+    return result;
+failed:
+    if (keys == NULL && !PyErr_Occurred())
+        PyErr_NoMemory();
+    PyMem_Free(keys);
+    Py_XDECREF(others);
+    Py_XDECREF(sorted);
+    return NULL;
+}
+
 static PyObject *group_nodes(PyObject *self, PyObject *rows) {
     if (!PyList_Check(rows)) {
         PyErr_Format(PyExc_TypeError, "expected a list of (key, row), found %.80s", Py_TYPE(rows)->tp_name);
@@ -1009,13 +1077,16 @@ static PyMethodDef methods[] = {
      "ledger.compact.unpack_value"},
     {"decode_canonical", decode_canonical, METH_O,
      "decode_canonical(data) -> the value of canonical CBOR bytes, or None: ledger_lite.encoding.decode decides"},
+    {"group_keys", group_keys, METH_O,
+     "group_keys(indexes) -> (sorted distinct row keys, indexes left to Python): ledger.tree_groups.group_keys"},
     {"group_nodes", group_nodes, METH_O, "group_nodes(rows) -> {heap index: node}: ledger.tree_groups.group_nodes"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "ledger._state_codec",
-    "A node's CBOR, compiled: state values encoded, envelopes decoded, tree rows grouped (see _state_codec.c).", -1, methods,
+    "A node's CBOR, compiled: state values encoded, envelopes decoded, tree rows grouped (see _state_codec.c).", -1,
+    methods,
     NULL, NULL, NULL, NULL,
 };
 

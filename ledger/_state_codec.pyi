@@ -37,5 +37,9 @@ class GroupChanges:
                ) -> tuple[list[tuple[int | bytes, bytes]], list[tuple[int | bytes]]]:
         """``ledger.tree_groups.GroupChanges.stored``."""
 
+def group_keys(indexes: list[int]) -> tuple[list[int], list[int]]:
+    """``ledger.tree_groups.group_keys`` of the indexes it keys itself (the integer keys, sorted, distinct); the
+    other indexes as given."""
+
 def group_nodes(rows: list[tuple[int, bytes]]) -> dict[int, bytes]:
     """``ledger.tree_groups.group_nodes`` of rows under integer keys."""

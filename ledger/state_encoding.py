@@ -8,7 +8,7 @@ from typing import Any
 import cbor2
 
 # The compiled module's interface; ``_state_codec.c`` says the same (``BUILD``) and both change together.
-CODEC_BUILD = 6
+CODEC_BUILD = 7
 
 try:  # built by ``pip install -e .`` (scripts/bootstrap.sh setup)
     from ledger import _state_codec

@@ -90,7 +90,7 @@ from ledger.select_in import select_in
 from ledger.state_index import Indexed, expiry_of, indexed, same_indexed
 from ledger.state_stored import DEFAULT_VALUES
 from ledger.state_tree import DEFAULT_CAPACITY, StoredTree, TreeWrite
-from ledger.tree_groups import Changes, GroupChanges, group_changes, group_key, group_nodes, stored_rows
+from ledger.tree_groups import Changes, GroupChanges, group_changes, group_keys, group_nodes, stored_rows
 from ledger.wal_checkpointer import WalCheckpointer
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
@@ -184,12 +184,11 @@ def _is_asset(key_blob: bytes) -> bool:
 def read_tree_nodes(db: sqlite3.Connection, indexes: Sequence[int]) -> dict[int, bytes]:
     """The stored state tree nodes of the groups holding these heap indexes (``ledger.tree_groups``): those asked
     for and the rest of their groups, a few queries for many (``StoredTree._load_pairs``)."""
-    keys = {group_key(index) for index in indexes}
-    keyed = sorted(key for key in keys if isinstance(key, int))
+    keyed, deep_keys = group_keys(indexes)
     found = group_nodes(list(select_in(db, "SELECT k, nodes FROM smt_groups WHERE k IN ({})", keyed)))
-    if len(keyed) < len(keys):  # deep groups (``KEYED_DEPTH``): rare, one query each
+    if deep_keys:  # deep groups (``KEYED_DEPTH``): rare, one query each
         deep = []
-        for key in keys - set(keyed):
+        for key in deep_keys:
             row = db.execute("SELECT nodes FROM smt_groups_deep WHERE k = ?", (key,)).fetchone()
             if row is not None:
                 deep.append((key, row[0]))

@@ -21,6 +21,7 @@ from ledger.tree_groups import (
     encode,
     group_changes,
     group_key,
+    group_keys,
     group_nodes,
     group_of,
     stored_rows,
@@ -76,6 +77,25 @@ def test_a_node_goes_to_the_group_of_the_four_levels_it_is_in() -> None:
     assert group_key(17) == tree_key(17) == (1 << 58) | 4  # prefix 0001, depth 4
     assert isinstance(group_key(1 << (KEYED_DEPTH + 3)), int)  # a group whose root is 56 deep
     assert group_key(1 << (KEYED_DEPTH + 4)) == (1 << 60).to_bytes(8, "big")
+
+
+def test_the_keys_of_many_positions_are_their_groups_keys_once_each_in_order(codec: bool) -> None:
+    rng = random.Random(11)
+    positions = random_positions(rng, 3_000)
+    positions += positions[:500] + [16 * p for p in positions[:200] if p < 1 << 40]  # repeats, and shared groups
+    rng.shuffle(positions)
+    keys = {group_key(index) for index in positions}
+    keyed, deep = group_keys(positions)
+    assert keyed == sorted(key for key in keys if isinstance(key, int))
+    assert deep == {key for key in keys if isinstance(key, bytes)} and deep
+    assert group_keys([]) == ([], set())
+
+
+@pytest.mark.parametrize("index, error", [(0, ValueError), (-3, ValueError), (True, TypeError), (2.0, TypeError),
+                                          ("5", TypeError)])
+def test_what_is_not_a_position_has_no_group_key(codec: bool, index: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        group_keys([5, index, 9])
 
 
 def test_a_write_stores_its_nodes_and_keeps_the_rest_of_each_group(codec: bool) -> None:
