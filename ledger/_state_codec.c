@@ -31,15 +31,15 @@
  * reference then decides, and says why it refuses. So this code only ever accepts what the reference accepts, with
  * the same value: tests/ledger/test_envelope.py checks that over mutated envelopes and edges.
  *
- * GroupChanges, group_keys and group_nodes are ledger.tree_groups' of the same names: the state tree's rows are
- * groups of four levels of it (up to 15 nodes: two 16-bit masks, then the nodes), and a write of the tree (one
- * every 60,000 readings or so) touches ~120,000 of them. GroupChanges sorts a write's changes by group once and
- * names the groups in key order (SQLite then walks its B-tree once from one end to the other instead of seeking a page for each); its
- * stored() merges the stored rows of a range of them with their changes into the rows to store (or the keys to
- * delete), a range at a time so that a write holds a few thousand rows at once, not all. group_nodes gives a read's
- * rows back as heap index -> node, and group_keys names the rows a read of many positions needs (a restarted node
- * loading its tree asks for millions). A row that is not what the node writes (masks naming slot 0 or leaves it does
- * not hold, a length other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
+ * GroupChanges, group_keys and group_nodes are ledger.tree_groups' of the same names: the state tree's rows are groups
+ * of four levels of it (up to 15 nodes: two 16-bit masks, then the nodes), and a write of the tree (one every 60,000
+ * readings or so) touches ~120,000 of them. GroupChanges sorts a write's changes by group once and names the groups in
+ * key order (SQLite then walks its B-tree once from one end to the other instead of seeking a page for each); its
+ * stored() merges the stored rows of a range of them with their changes into the rows to store (or the keys to delete),
+ * a range at a time so that a write holds a few thousand rows at once, not all. group_nodes gives a read's rows back as
+ * heap index -> node, and group_keys names the rows a read of many positions needs (a restarted node loading its tree
+ * asks for millions). A row that is not what the node writes (masks naming slot 0 or leaves it does not hold, a length
+ * other than they name) raises ValueError, which ledger.tree_groups turns into the store's error.
  */
 #define MODULE_BUILD 7 /* this module's interface: ledger.state_encoding.CODEC_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
