@@ -329,8 +329,7 @@ class StoredTree(SparseMerkleTree):
                                  f"{nodes[index].hex()} (checked down from the signed state root); the store was "
                                  f"changed outside the node")
             levels.append(level)
-            level = [child for index in level for child in (2 * index, 2 * index + 1)
-                     if (2 * child in found or 2 * child + 1 in found) and len(found.get(child, b"")) == HASH_SIZE]
+            level = (_smt_native.loaded_below if NATIVE else _loaded_below)(level, found)
         lru, pinned = self._lru, self._pinned_below
         for level in reversed(levels) if self._ordered else ():  # bottom up: parents stay fresher than children
             for index in level:
@@ -459,9 +458,16 @@ def _hash_of(entry: bytes | None) -> bytes:
     return entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:]
 
 
-# The Python forms of ``_smt_native.load_pairs``, ``cold_below``, ``pending`` and ``walk`` (tests/ledger/
-# test_state_tree.py and test_state_tree_warming.py check that both give the same), for a checkout whose module was
-# never built.
+# The Python forms of ``_smt_native.load_pairs``, ``loaded_below``, ``cold_below``, ``pending`` and ``walk``
+# (tests/ledger/test_state_tree.py and test_state_tree_warming.py check that both give the same), for a checkout whose
+# module was never built.
+
+def _loaded_below(level: list[int], found: dict[int, bytes]) -> list[int]:
+    """The children of the heap indexes ``level``, in order, that ``found`` holds as internal nodes with a child of
+    theirs found too: the next level of ``StoredTree._load_pairs``."""
+    return [child for index in level for child in (2 * index, 2 * index + 1)
+            if (2 * child in found or 2 * child + 1 in found) and len(found.get(child, b"")) == HASH_SIZE]
+
 
 def _load_checked(nodes: Nodes, indexes: list[int],
                   found: dict[int, bytes]) -> tuple[int, int | bytes] | None:

@@ -17,14 +17,14 @@
  * function returns -1 (or NULL) with a Python exception set on failure; the GIL is held throughout, so the one
  * digest context is never used by two calls at once.
  *
- * load_pairs, walk and pending are the stored tree's bookkeeping (ledger.state_tree._load_checked, _walk and
- * _pending_of, which are their reference the same way: tests/ledger/test_state_tree.py).
+ * load_pairs, loaded_below, walk and pending are the stored tree's bookkeeping (ledger.state_tree._load_checked,
+ * _loaded_below, _walk and _pending_of, which are their reference the same way: tests/ledger/test_state_tree.py).
  *
  * merkle_root is ledger_lite.merkle's RFC 6962 root over a block's transactions or a certificate's assets, with the
  * same hashing (4 times the Python levels at 900 leaves); test_merkle.py checks it against them and the published
  * vectors.
  */
-#define MODULE_BUILD 4 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
+#define MODULE_BUILD 5 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <openssl/evp.h>
@@ -2033,6 +2033,41 @@ static int walk_one(PyObject *nodes, PyObject *path, PyObject **trail, int *trai
     return -1;
 }
 
+static PyObject *smt_loaded_below(PyObject *module, PyObject *args) {
+    /* StoredTree._load_pairs's next level (state_tree._loaded_below): of the children of the heap indexes ``level``,
+     * in order, those ``found`` holds as internal nodes (HASH bytes) with a child of theirs in ``found`` too */
+    PyObject *level, *found;
+    if (!PyArg_ParseTuple(args, "O!O!:loaded_below", &PyList_Type, &level, &PyDict_Type, &found))
+        return NULL;
+    PyObject *below = PyList_New(0);
+    if (below == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(level); i++) {
+        for (int side = 0; side < 2; side++) {
+            PyObject *child = child_of(PyList_GET_ITEM(level, i), side);
+            if (child == NULL)
+                goto failed;
+            PyObject *entry = PyDict_GetItemWithError(found, child); /* borrowed */
+            int keep = 0;
+            if (entry != NULL && PyBytes_Check(entry) && PyBytes_GET_SIZE(entry) == HASH)
+                for (int below_side = 0; below_side < 2 && keep == 0; below_side++) {
+                    PyObject *grandchild = child_of(child, below_side);
+                    keep = grandchild == NULL ? -1 : PyDict_Contains(found, grandchild);
+                    Py_XDECREF(grandchild);
+                }
+            if (keep < 0 || PyErr_Occurred() || (keep > 0 && PyList_Append(below, child) < 0)) {
+                Py_DECREF(child);
+                goto failed;
+            }
+            Py_DECREF(child);
+        }
+    }
+    return below;
+failed:
+    Py_DECREF(below);
+    return NULL;
+}
+
 static PyObject *smt_walk(PyObject *module, PyObject *args) {
     /* StoredTree._reach's walks of one pass (state_tree._walk): each (path, index, depth) of ``waiting`` walks down
      * from there; on the first pass (``shared_walks``: sorted paths from the root) a path starts where it leaves
@@ -2372,6 +2407,8 @@ static PyMethodDef methods[] = {
     {"leaf", smt_leaf, METH_VARARGS, "leaf(nodes, path) -> the leaf's entry or None: SparseMerkleTree._leaf"},
     {"load_pairs", smt_load_pairs, METH_VARARGS,
      "load_pairs(nodes, indexes, found) -> None or the problem: StoredTree._load_pairs's check and caching"},
+    {"loaded_below", smt_loaded_below, METH_VARARGS,
+     "loaded_below(level, found) -> the children of level found as internal nodes with a child found: _load_pairs"},
     {"walk", smt_walk, METH_VARARGS,
      "walk(nodes, waiting, shared_walks, touched) -> (cold, stopped): one pass of StoredTree._reach's walks"},
     {"cold_below", smt_cold_below, METH_VARARGS,

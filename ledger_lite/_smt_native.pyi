@@ -19,6 +19,10 @@ def leaf(nodes: MutableMapping[int, bytes], path: bytes) -> bytes | None:
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
     """``ledger_lite.merkle.merkle_root``: the RFC 6962 root over the leaves' data."""
 
+def loaded_below(level: list[int], found: dict[int, bytes]) -> list[int]:
+    """``ledger.state_tree._loaded_below``: the children of ``level`` that ``found`` holds as internal nodes with a
+    child found too, in order."""
+
 def load_pairs(nodes: MutableMapping[int, bytes], indexes: list[int],
                found: dict[int, bytes]) -> tuple[int, int | bytes] | None:
     """``ledger.state_tree._load_checked``: the children of ``indexes`` cached from ``found`` if all of them hash to

@@ -13,7 +13,7 @@ import pytest
 from ledger import state_tree
 from ledger.errors import StoreError
 from ledger.node import Node
-from ledger.state_tree import NODES_PER_LEAF, StoredTree, _cold_below
+from ledger.state_tree import NODES_PER_LEAF, StoredTree, _cold_below, _loaded_below
 from ledger_lite import smt_tree
 from ledger_lite.smt import HASH_SIZE
 from ledger_lite.smt_tree import SparseMerkleTree
@@ -227,3 +227,24 @@ def test_the_compiled_search_for_cold_nodes_gives_the_python_one(seed: int) -> N
     for bad in ([0], [-3], ["1"], [1.0]):
         with pytest.raises(TypeError, match="expected positions as ints of at least 1"):
             _smt_native.cold_below(table, bad)
+
+
+@pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_native is not built")
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_next_level_of_a_load_gives_the_python_one(seed: int) -> None:
+    """Of a level's children, those read as internal nodes with a child read too (what a load caches next), on rows
+    of a tree with positions beyond a machine word, part of them not read."""
+    rng = random.Random(seed)
+    nodes = deep_tree(seed)._nodes
+    found = {index: entry for index, entry in nodes.items() if rng.random() < 0.8}
+    levels = [[1], sorted(rng.sample(sorted(nodes), 40)), [max(nodes)], []]
+    for level in levels:
+        expected = _loaded_below(level, found)
+        assert _smt_native.loaded_below(level, found) == expected
+        assert all(len(found[index]) == HASH_SIZE for index in expected)
+    deep = [index for index in found if index >= 1 << 62 and len(found[index]) == HASH_SIZE]
+    below = _loaded_below(deep, found)
+    assert below and min(below) >= 1 << 63  # children past a machine word
+    assert _smt_native.loaded_below(deep, found) == below
+    with pytest.raises(TypeError):
+        _smt_native.loaded_below([1], list(found))  # type: ignore[arg-type]
