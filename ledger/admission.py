@@ -30,8 +30,9 @@ class Admission(NodeBase):
 
     def _refusal(self, tx: Transaction, committed: bool) -> Rejected | None:
         """The stateful admission checks: a registered (not removed) signer, a transaction not seen before
-        (``committed``: the store holds it)."""
-        registered = self.state.get(f"registry/{tx.signer_address}")
+        (``committed``: the store holds it). Made without the node's lock, which a block holds while it is made:
+        the registry is peeked at (``State.peek``), and the block's rule checks the signer again."""
+        registered = self.state.peek(f"registry/{tx.signer_address}")
         if registered is None or is_removed(registered):
             return Rejected("unknown_signer", f"expected a registered signer, found {tx.signer_address}", 403)
         if committed or tx.tx_id in self._queued_ids:

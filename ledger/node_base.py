@@ -44,8 +44,9 @@ class Pending:
 
 
 class NodeBase:
-    """The fields of a node, shared by its parts. ``_lock`` guards ``state`` and ``head``; ``_cv`` guards the
-    queue (``_queue`` and ``_queued_ids``) and wakes the producer; ``_settled`` is every ``Pending``'s condition."""
+    """The fields of a node, shared by its parts. ``_lock`` guards ``state`` and ``head`` (admission, which runs
+    beside the producer without it, only peeks at the state: ``State.peek``); ``_cv`` guards the queue (``_queue``
+    and ``_queued_ids``) and wakes the producer; ``_settled`` is every ``Pending``'s condition."""
 
     store: Store
     genesis: Genesis

@@ -90,6 +90,14 @@ class State:
             self._check(key, value)
         return value
 
+    def peek(self, key: str) -> Any | None:
+        """``get`` for a reader that does not hold the node's lock, which guards the state (admission's check of a
+        transaction's signer, whose rule reads the value again): the value held, cached or stored, neither checked
+        against the tree nor cached (``StoredValues.peek``), so nothing a block being made relies on changes."""
+        if self._disk is not None:
+            return self._disk.peek(key)
+        return self._values.get(key)
+
     def _check(self, key: str, value: Any | None) -> None:
         """Module docstring: a value read back from the store against its leaf in the stored tree."""
         if value is None:

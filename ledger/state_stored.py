@@ -89,6 +89,17 @@ class StoredValues:
             self._evict()
         return value
 
+    def peek(self, key: str) -> Any | None:
+        """The value at ``key`` as cached, else as stored, for a reader that does not hold the node's lock
+        (admission's check of a transaction's signer, ``State.peek``): the cache is only looked in and the tree not
+        at all, so a block being made meanwhile, which loads and evicts both, is not disturbed. A value read from the
+        store is not checked against its leaf: the block's rule reads it again, checked."""
+        hit = self._cache.get(key, _MISSING)
+        if hit is not _MISSING:
+            return None if hit is _ABSENT else hit
+        found = self.store.state_value(key)
+        return None if found is None else found[1]
+
     def _read(self, key: str, found: tuple[bytes, Any] | None, leaf: Any = _MISSING) -> Any | None:
         """Cache what the store holds at ``key`` (``found``), checked or, deferring, noted (module docstring);
         ``leaf``: its value hash in the tree if already looked up."""

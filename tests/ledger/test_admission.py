@@ -117,3 +117,34 @@ def test_admit_checks_without_queueing(ledger_world: LedgerWorld, ledger_node: N
     tx = ledger_world.generate(slot(1), 5)
     assert ledger_node.admit(tx.encode()) == tx
     assert ledger_node.status()["queued"] == 0 and ledger_node.status()["height"] == 0
+
+
+def test_the_signer_is_checked_without_the_state_tree_or_its_caches(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Admission runs beside the block producer, without the node's lock: a signer's registry entry that is not cached
+    is read from the store alone. Walking the tree (which may load and evict its nodes) or filling the value cache
+    there could disturb a block being made; the block's rule checks the signer against the checked state anyway."""
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock(), start=False)
+    try:
+        values = node.state.values
+        assert values is not None
+        key = f"registry/{w.meter.address}"
+        values._cache.pop(key, None)  # as after a start, or once newer values pushed it out
+        cached = values.cached
+
+        def walked(*args: object) -> None:
+            raise AssertionError("admission walked the state tree")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(type(node.store.tree), "get_many", walked)
+            pending = node.submit(w.generate(slot(1), 5).encode())
+            with pytest.raises(Rejected, match="expected a registered signer"):
+                node.submit(w.generate(slot(1), 5, meter=w.outsider).encode())
+        assert values.cached == cached and key not in values._cache
+        node.start()
+        outcome = pending.wait(10)
+        assert outcome is not None and outcome["code"] == "ok"
+        assert key in values._cache  # read by the rule, checked against its leaf
+    finally:
+        node.close()
