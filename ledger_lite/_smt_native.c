@@ -14,8 +14,15 @@
  * Entries are 32 bytes (an internal node's hash) or 96 (a leaf's path || value_hash || leaf hash): bytes objects
  * in a dict, records of their own in a NodeTable (a leaf's without its hash, made when asked); the walks read
  * either through a View (below). Every
- * function returns -1 (or NULL) with a Python exception set on failure; the GIL is held throughout, so the one
- * digest context is never used by two calls at once.
+ * function returns -1 (or NULL) with a Python exception set on failure.
+ *
+ * apply on a NodeTable noting into an IndexSet walks without the GIL (the node's other threads run meanwhile, and
+ * a caller may do other work beside it: ledger.state_tree): the table, the set and the buffers of the walk are
+ * plain memory (PyMem_Raw*), the walk hashes with a digest context of its own, and notes the replaced values in a
+ * buffer made into Python objects once it holds the GIL again. What needs the interpreter on the way (an error, a
+ * position past 62 bits, which random paths reach with a chance of ~n^2 / 2^63) takes the GIL back for that step
+ * (hold_gil, free_gil). The caller makes sure no other thread touches that table or set meanwhile (the node's
+ * lock); every other function holds the GIL throughout and hashes with the module's one digest context.
  *
  * load_pairs, loaded_below, walk and pending are the stored tree's bookkeeping (ledger.state_tree._load_checked,
  * _loaded_below, _walk and _pending_of, which are their reference the same way: tests/ledger/test_state_tree.py).
@@ -24,7 +31,7 @@
  * same hashing (4 times the Python levels at 900 leaves); test_merkle.py checks it against them and the published
  * vectors.
  */
-#define MODULE_BUILD 5 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
+#define MODULE_BUILD 6 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <openssl/evp.h>
@@ -37,10 +44,45 @@
 #define MAX_DEPTH 256
 #define LEAF_FLAG (1ull << 63) /* a packed position's top bit: a leaf's (smt_pending) */
 
-static EVP_MD_CTX *digest_ctx;
-static EVP_MD_CTX *fresh_ctx; /* set up for SHA-256 once, copied into digest_ctx for every hash (below) */
+static EVP_MD_CTX *digest_ctx;  /* the hashing context of calls that hold the GIL */
+static EVP_MD_CTX *fresh_ctx; /* set up for SHA-256 once, copied into a context for every hash (below) */
 static EVP_MD *sha256_md;     /* fetched once: an implicit fetch at every init costs more than the hash */
 static const unsigned char EMPTY[HASH];
+static _Thread_local EVP_MD_CTX *own_ctx;       /* this thread's walk without the GIL hashes with its own */
+static _Thread_local PyThreadState *released;  /* this thread's state while its walk runs without the GIL */
+
+/* ---- the GIL ------------------------------------------------------------------------------------------------- */
+
+static PyThreadState *hold_gil(void) {
+    /* take the GIL back for a step that needs the interpreter if this thread's walk runs without it; free_gil
+     * with what this returns after the step */
+    PyThreadState *state = released;
+    if (state != NULL) {
+        released = NULL;
+        PyEval_RestoreThread(state);
+    }
+    return state;
+}
+
+static void free_gil(PyThreadState *state) {
+    if (state != NULL)
+        released = PyEval_SaveThread();
+}
+
+static int fail(PyObject *type, const char *message) {
+    /* PyErr_SetString from a walk with or without the GIL; -1 */
+    PyThreadState *state = hold_gil();
+    PyErr_SetString(type, message);
+    free_gil(state);
+    return -1;
+}
+
+static int fail_memory(void) {
+    PyThreadState *state = hold_gil();
+    PyErr_NoMemory();
+    free_gil(state);
+    return -1;
+}
 
 /* ---- hashing ------------------------------------------------------------------------------------------------- */
 
@@ -48,8 +90,8 @@ static const unsigned char EMPTY[HASH];
  * then one update of the whole message rather than three of its parts, costs less (CPU time of a C loop here:
  * ~240 -> ~195 ns a 65-byte node; a 900-key update of a 120,000-leaf tree 3-5 % less, which mostly waits on
  * memory). */
-static int start_digest(void) {
-    return EVP_MD_CTX_copy_ex(digest_ctx, fresh_ctx) == 1 ? 0 : -1;
+static int start_digest(EVP_MD_CTX *ctx) {
+    return EVP_MD_CTX_copy_ex(ctx, fresh_ctx) == 1 ? 0 : -1;
 }
 
 static int sha256_of(unsigned char prefix, const unsigned char *a, const unsigned char *b, unsigned char *out) {
@@ -58,11 +100,10 @@ static int sha256_of(unsigned char prefix, const unsigned char *a, const unsigne
     message[0] = prefix;
     memcpy(message + 1, a, HASH);
     memcpy(message + 1 + HASH, b, HASH);
-    if (start_digest() < 0 || EVP_DigestUpdate(digest_ctx, message, sizeof message) != 1
-        || EVP_DigestFinal_ex(digest_ctx, out, NULL) != 1) {
-        PyErr_SetString(PyExc_RuntimeError, "expected OpenSSL to hash a state tree node, found it failing");
-        return -1;
-    }
+    EVP_MD_CTX *ctx = own_ctx != NULL ? own_ctx : digest_ctx;
+    if (start_digest(ctx) < 0 || EVP_DigestUpdate(ctx, message, sizeof message) != 1
+        || EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+        return fail(PyExc_RuntimeError, "expected OpenSSL to hash a state tree node, found it failing");
     return 0;
 }
 
@@ -151,26 +192,20 @@ static int pool_take(Pool *p, uint32_t *n) {
         memcpy(&p->free_head, pool_at(p, *n), sizeof p->free_head);
         return 0;
     }
-    if (p->made >= LEAF_REF - 1) {
-        PyErr_SetString(PyExc_MemoryError, "expected fewer than 2^31 state tree entries in one table, found more");
-        return -1;
-    }
+    if (p->made >= LEAF_REF - 1)
+        return fail(PyExc_MemoryError, "expected fewer than 2^31 state tree entries in one table, found more");
     if ((p->made >> CHUNK_BITS) == p->chunk_count) {
         if (p->chunk_count == p->chunk_room) {
             uint32_t room = p->chunk_room ? 2 * p->chunk_room : 16;
-            unsigned char **grown = PyMem_Realloc(p->chunks, room * sizeof *grown);
-            if (grown == NULL) {
-                PyErr_NoMemory();
-                return -1;
-            }
+            unsigned char **grown = PyMem_RawRealloc(p->chunks, room * sizeof *grown);
+            if (grown == NULL)
+                return fail_memory();
             p->chunks = grown;
             p->chunk_room = room;
         }
-        unsigned char *chunk = PyMem_Malloc((size_t)p->size << CHUNK_BITS);
-        if (chunk == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
+        unsigned char *chunk = PyMem_RawMalloc((size_t)p->size << CHUNK_BITS);
+        if (chunk == NULL)
+            return fail_memory();
         p->chunks[p->chunk_count++] = chunk;
     }
     *n = p->made++;
@@ -184,8 +219,8 @@ static inline void pool_give(Pool *p, uint32_t n) {
 
 static void pool_release(Pool *p) {
     for (uint32_t i = 0; i < p->chunk_count; i++)
-        PyMem_Free(p->chunks[i]);
-    PyMem_Free(p->chunks);
+        PyMem_RawFree(p->chunks[i]);
+    PyMem_RawFree(p->chunks);
     *p = (Pool){NULL, 0, 0, 0, NO_RECORD, p->size};
 }
 
@@ -262,13 +297,12 @@ static int table_resize(NodeTable *t, size_t slots) {
     uint64_t *old_keys = t->keys;
     uint32_t *old_refs = t->refs;
     size_t old_count = old_keys == NULL ? 0 : t->mask + 1;
-    uint64_t *keys = PyMem_Calloc(slots, sizeof *keys);
-    uint32_t *refs = PyMem_Malloc(slots * sizeof *refs);
+    uint64_t *keys = PyMem_RawCalloc(slots, sizeof *keys);
+    uint32_t *refs = PyMem_RawMalloc(slots * sizeof *refs);
     if (keys == NULL || refs == NULL) {
-        PyMem_Free(keys);
-        PyMem_Free(refs);
-        PyErr_NoMemory();
-        return -1;
+        PyMem_RawFree(keys);
+        PyMem_RawFree(refs);
+        return fail_memory();
     }
     t->keys = keys;
     t->refs = refs;
@@ -282,8 +316,8 @@ static int table_resize(NodeTable *t, size_t slots) {
             keys[j] = old_keys[i];
             refs[j] = old_refs[i];
         }
-    PyMem_Free(old_keys);
-    PyMem_Free(old_refs);
+    PyMem_RawFree(old_keys);
+    PyMem_RawFree(old_refs);
     return 0;
 }
 
@@ -341,8 +375,11 @@ static int table_remove(NodeTable *t, uint64_t key) {
     }
     t->keys[hole] = 0;
     t->used--;
-    if (t->mask + 1 > MIN_SLOTS && (size_t)t->used * 16 < t->mask + 1 && table_resize(t, (t->mask + 1) / 4) < 0)
-        PyErr_Clear(); /* shrinking failed for memory: the table stays as large as it was */
+    if (t->mask + 1 > MIN_SLOTS && (size_t)t->used * 16 < t->mask + 1 && table_resize(t, (t->mask + 1) / 4) < 0) {
+        PyThreadState *state = hold_gil(); /* shrinking failed for memory: the table stays as large as it was */
+        PyErr_Clear();
+        free_gil(state);
+    }
     return 1;
 }
 
@@ -451,8 +488,8 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 }
 
 static void table_dealloc(NodeTable *t) {
-    PyMem_Free(t->keys);
-    PyMem_Free(t->refs);
+    PyMem_RawFree(t->keys);
+    PyMem_RawFree(t->refs);
     pool_release(&t->hashes);
     pool_release(&t->leaves);
     Py_XDECREF(t->others);
@@ -627,11 +664,9 @@ static inline int marks_find(const IndexSet *s, uint64_t key, size_t *at) {
 static int marks_resize(IndexSet *s, size_t slots) {
     uint64_t *old = s->keys;
     size_t old_count = old == NULL ? 0 : s->mask + 1;
-    uint64_t *fresh = PyMem_Calloc(slots, sizeof(uint64_t));
-    if (fresh == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
+    uint64_t *fresh = PyMem_RawCalloc(slots, sizeof(uint64_t));
+    if (fresh == NULL)
+        return fail_memory();
     s->keys = fresh;
     s->mask = slots - 1;
     s->shift = shift_of(slots);
@@ -640,7 +675,7 @@ static int marks_resize(IndexSet *s, size_t slots) {
         if (old[i] != 0 && !marks_find(s, old[i], &j))
             fresh[j] = old[i];
     }
-    PyMem_Free(old);
+    PyMem_RawFree(old);
     return 0;
 }
 
@@ -681,7 +716,7 @@ static PyObject *marks_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 }
 
 static void marks_dealloc(IndexSet *s) {
-    PyMem_Free(s->keys);
+    PyMem_RawFree(s->keys);
     Py_XDECREF(s->others);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
@@ -1347,14 +1382,25 @@ static PyObject *index_of(const unsigned char *path, int depth, int last) {
     return PyLong_FromString(digits, NULL, 2);
 }
 
+/* What a walk writes to: the nodes, the positions it touched, and (if wanted) the value each change replaced. */
+
+typedef struct {
+    Py_ssize_t at;            /* the change's place among those given */
+    unsigned char value[HASH]; /* the value hash it replaced, if ``present`` */
+    int present;
+} Replaced;
+
 typedef struct {
     PyObject *nodes;   /* dict or NodeTable: heap index -> entry */
-    PyObject *old;     /* list of (path, value hash or None), or NULL: not wanted */
     PyObject *touched; /* list or IndexSet of the heap indexes written or emptied */
+    int keep_old;      /* whether the replaced values are wanted (in ``old``, made into a list afterwards) */
+    Replaced *old;
+    Py_ssize_t old_count, old_room;
 } Tree;
 
-/* get and set of the node at ``depth`` along ``path`` (``last`` as for index_of): on a NodeTable, down to
- * WORD_DEPTH, straight from the word, without making an int; elsewhere through index_of. */
+/* get, set, discard, remove and touch of the node at ``depth`` along ``path`` (``last`` as for index_of): on a
+ * NodeTable and an IndexSet, down to WORD_DEPTH, straight from the word, without making an int or needing the GIL;
+ * elsewhere through index_of, holding the GIL. */
 
 static int get_at(Tree *t, const unsigned char *path, int depth, int last, View *entry) {
     if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType)) {
@@ -1362,11 +1408,11 @@ static int get_at(Tree *t, const unsigned char *path, int depth, int last, View 
         *entry = table_view(table, table_find(table, word_at(path, depth, last)));
         return 0;
     }
+    PyThreadState *state = hold_gil();
     PyObject *index = index_of(path, depth, last);
-    if (index == NULL)
-        return -1;
-    int failed = nodes_get(t->nodes, index, entry);
-    Py_DECREF(index);
+    int failed = index == NULL ? -1 : nodes_get(t->nodes, index, entry);
+    Py_XDECREF(index);
+    free_gil(state);
     return failed;
 }
 
@@ -1374,12 +1420,24 @@ static int set_at(Tree *t, const unsigned char *path, int depth, int last, const
                   Py_ssize_t size) {
     if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType))
         return table_put((NodeTable *)t->nodes, word_at(path, depth, last), data, size);
+    PyThreadState *state = hold_gil();
     PyObject *index = index_of(path, depth, last);
-    if (index == NULL)
-        return -1;
-    int failed = nodes_set(t->nodes, index, data, size);
-    Py_DECREF(index);
+    int failed = index == NULL ? -1 : nodes_set(t->nodes, index, data, size);
+    Py_XDECREF(index);
+    free_gil(state);
     return failed;
+}
+
+static int discard_at(Tree *t, const unsigned char *path, int depth, int last) {
+    /* del nodes[index] if there: 1 if it was, 0 if not, -1 on error */
+    if (depth <= WORD_DEPTH && Py_IS_TYPE(t->nodes, &NodeTableType))
+        return table_remove((NodeTable *)t->nodes, word_at(path, depth, last));
+    PyThreadState *state = hold_gil();
+    PyObject *index = index_of(path, depth, last);
+    int removed = index == NULL ? -1 : nodes_discard(t->nodes, index);
+    Py_XDECREF(index);
+    free_gil(state);
+    return removed;
 }
 
 static int touch(Tree *t, PyObject *index) {
@@ -1389,54 +1447,69 @@ static int touch(Tree *t, PyObject *index) {
 }
 
 static int touch_at(Tree *t, const unsigned char *path, int depth, int last) {
-    /* touch of the node at ``depth`` along ``path`` (as index_of): into an IndexSet without making an int */
+    /* touched.append(index) */
     if (depth <= WORD_DEPTH && Py_IS_TYPE(t->touched, &IndexSetType))
         return marks_add_word((IndexSet *)t->touched, word_at(path, depth, last));
+    PyThreadState *state = hold_gil();
     PyObject *index = index_of(path, depth, last);
-    if (index == NULL)
-        return -1;
-    int failed = touch(t, index);
-    Py_DECREF(index);
+    int failed = index == NULL ? -1 : touch(t, index);
+    Py_XDECREF(index);
+    free_gil(state);
     return failed;
 }
 
-static int remove_at(Tree *t, PyObject *index) {
-    /* del nodes[index] and touched.append(index) */
-    int removed = nodes_discard(t->nodes, index);
-    if (removed == 0)
-        PyErr_SetObject(PyExc_KeyError, index);
-    return removed <= 0 ? -1 : touch(t, index);
+static int remove_at(Tree *t, const unsigned char *path, int depth, int last) {
+    /* del nodes[index] and touched.append(index); a KeyError if it was not there */
+    int removed = discard_at(t, path, depth, last);
+    if (removed == 0) {
+        PyThreadState *state = hold_gil();
+        PyObject *index = index_of(path, depth, last);
+        if (index != NULL) {
+            PyErr_SetObject(PyExc_KeyError, index);
+            Py_DECREF(index);
+        }
+        free_gil(state);
+    }
+    return removed <= 0 ? -1 : touch_at(t, path, depth, last);
 }
 
-static int note_old(Tree *t, PyObject *path, const unsigned char *value) {
-    /* old.append((path, value or None)) */
-    if (t->old == NULL)
+static int note_old(Tree *t, Py_ssize_t at, const unsigned char *value) {
+    /* old.append((paths[at], value or None)), kept in plain memory until the walk is over (replaced_list) */
+    if (!t->keep_old)
         return 0;
-    PyObject *pair = value == NULL ? Py_BuildValue("(OO)", path, Py_None)
-                                   : Py_BuildValue("(Oy#)", path, (const char *)value, (Py_ssize_t)HASH);
-    if (pair == NULL)
-        return -1;
-    int failed = PyList_Append(t->old, pair);
-    Py_DECREF(pair);
-    return failed;
+    if (t->old_count == t->old_room) {
+        Py_ssize_t room = t->old_room ? 2 * t->old_room : 64;
+        Replaced *grown = PyMem_RawRealloc(t->old, (size_t)room * sizeof *grown);
+        if (grown == NULL)
+            return fail_memory();
+        t->old = grown;
+        t->old_room = room;
+    }
+    Replaced *r = &t->old[t->old_count++];
+    r->at = at;
+    r->present = value != NULL;
+    if (value != NULL)
+        memcpy(r->value, value, HASH);
+    return 0;
 }
 
 /* ---- the walks ------------------------------------------------------------------------------------------------ */
-
-typedef struct {
-    PyObject *path;  /* bytes of 32 */
-    PyObject *value; /* bytes of 32, or Py_None: deleted */
-} Change;
 
 static inline const unsigned char *bytes_of(PyObject *b) {
     return (const unsigned char *)PyBytes_AS_STRING(b);
 }
 
+typedef struct {
+    const unsigned char *path;  /* 32 bytes */
+    const unsigned char *value; /* 32 bytes, or NULL: deleted */
+    Py_ssize_t at;              /* its place among the changes given; -1: a leaf the tree held */
+} Change;
+
 static Py_ssize_t split(Change *changes, Py_ssize_t lo, Py_ssize_t hi, int depth) {
     /* _split: the first of the sorted changes[lo:hi] (sharing their first ``depth`` bits) whose bit ``depth`` is 1 */
     while (lo < hi) {
         Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (bit_at(bytes_of(changes[mid].path), depth))
+        if (bit_at(changes[mid].path, depth))
             hi = mid;
         else
             lo = mid + 1;
@@ -1445,26 +1518,23 @@ static Py_ssize_t split(Change *changes, Py_ssize_t lo, Py_ssize_t hi, int depth
 }
 
 static int build(Tree *t, Change *leaves, Py_ssize_t lo, Py_ssize_t hi, int depth, unsigned char *out) {
-    /* _build: store the subtree of the sorted leaves[lo:hi] (hi > lo, no None value) at ``depth`` along their
-     * paths, its hash in ``out`` */
-    const unsigned char *path = bytes_of(leaves[lo].path);
-    PyObject *index = index_of(path, depth, -1);
-    if (index == NULL)
-        return -1;
-    int failed = -1;
+    /* _build: store the subtree of the sorted leaves[lo:hi] (hi > lo, no deletion) at ``depth`` along their paths,
+     * its hash in ``out`` */
+    const unsigned char *path = leaves[lo].path;
     if (hi - lo == 1) {
         unsigned char leaf[RECORD];
-        if (make_leaf(path, bytes_of(leaves[lo].value), leaf) == 0) {
-            memcpy(out, leaf + 64, HASH);
-            if (nodes_set(t->nodes, index, leaf, RECORD) == 0 && touch(t, index) == 0)
-                failed = 0;
-        }
-        Py_DECREF(index);
-        return failed;
+        if (make_leaf(path, leaves[lo].value, leaf) < 0)
+            return -1;
+        memcpy(out, leaf + 64, HASH);
+        return set_at(t, path, depth, -1, leaf, RECORD) < 0 ? -1 : touch_at(t, path, depth, -1);
     }
     if (depth >= MAX_DEPTH) {
-        PyErr_Format(PyExc_ValueError, "expected distinct paths, found %R twice", leaves[lo].path);
-        Py_DECREF(index);
+        char hex[2 * HASH + 1];
+        for (int i = 0; i < HASH; i++)
+            snprintf(hex + 2 * i, 3, "%02x", path[i]);
+        PyThreadState *state = hold_gil();
+        PyErr_Format(PyExc_ValueError, "expected distinct paths, found %s twice", hex);
+        free_gil(state);
         return -1;
     }
     Py_ssize_t mid = split(leaves, lo, hi, depth);
@@ -1472,47 +1542,37 @@ static int build(Tree *t, Change *leaves, Py_ssize_t lo, Py_ssize_t hi, int dept
     memcpy(left, EMPTY, HASH);
     memcpy(right, EMPTY, HASH);
     if ((mid > lo && build(t, leaves, lo, mid, depth + 1, left) < 0)
-        || (mid < hi && build(t, leaves, mid, hi, depth + 1, right) < 0)) {
-        Py_DECREF(index);
+        || (mid < hi && build(t, leaves, mid, hi, depth + 1, right) < 0))
         return -1;
-    }
-    if (sha256_of(1, left, right, out) == 0 && nodes_set(t->nodes, index, out, HASH) == 0 && touch(t, index) == 0)
-        failed = 0;
-    Py_DECREF(index);
-    return failed;
+    if (sha256_of(1, left, right, out) < 0 || set_at(t, path, depth, -1, out, HASH) < 0)
+        return -1;
+    return touch_at(t, path, depth, -1);
 }
 
 static int rehash(Tree *t, const unsigned char *path, int depth) {
     /* _rehash of the node at ``depth`` along ``path`` from its children */
-    PyObject *index = index_of(path, depth, -1);
-    PyObject *left_index = index_of(path, depth + 1, 0);
-    PyObject *right_index = index_of(path, depth + 1, 1);
     View left, right;
     unsigned char entry[RECORD]; /* the new entry, made before any position changes */
-    int failed = -1;
-    if (index == NULL || left_index == NULL || right_index == NULL || touch(t, index) < 0
-        || nodes_get(t->nodes, left_index, &left) < 0 || nodes_get(t->nodes, right_index, &right) < 0)
-        goto done;
-    if (left.data == NULL && right.data == NULL) {
-        failed = nodes_discard(t->nodes, index) < 0 ? -1 : 0;
-    } else if (left.data == NULL && right.size != HASH) { /* a leaf left alone moves up */
+    if (touch_at(t, path, depth, -1) < 0 || get_at(t, path, depth + 1, 0, &left) < 0
+        || get_at(t, path, depth + 1, 1, &right) < 0)
+        return -1;
+    if (left.data == NULL && right.data == NULL)
+        return discard_at(t, path, depth, -1) < 0 ? -1 : 0;
+    if (left.data == NULL && right.size != HASH) { /* a leaf left alone moves up */
         Py_ssize_t size = right.size;
         memcpy(entry, right.data, (size_t)size);
-        failed = remove_at(t, right_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, size);
-    } else if (right.data == NULL && left.size != HASH) {
+        return remove_at(t, path, depth + 1, 1) < 0 ? -1 : set_at(t, path, depth, -1, entry, size);
+    }
+    if (right.data == NULL && left.size != HASH) {
         Py_ssize_t size = left.size;
         memcpy(entry, left.data, (size_t)size);
-        failed = remove_at(t, left_index) < 0 ? -1 : nodes_set(t->nodes, index, entry, size);
-    } else {
-        unsigned char left_hash[HASH], right_hash[HASH];
-        const unsigned char *l = hash_of(left, left_hash), *r = hash_of(right, right_hash);
-        failed = l == NULL || r == NULL || sha256_of(1, l, r, entry) < 0 ? -1 : nodes_set(t->nodes, index, entry, HASH);
+        return remove_at(t, path, depth + 1, 0) < 0 ? -1 : set_at(t, path, depth, -1, entry, size);
     }
-done:
-    Py_XDECREF(index);
-    Py_XDECREF(left_index);
-    Py_XDECREF(right_index);
-    return failed;
+    unsigned char left_hash[HASH], right_hash[HASH];
+    const unsigned char *l = hash_of(left, left_hash), *r = hash_of(right, right_hash);
+    if (l == NULL || r == NULL || sha256_of(1, l, r, entry) < 0)
+        return -1;
+    return set_at(t, path, depth, -1, entry, HASH);
 }
 
 static int rehash_up(Tree *t, const unsigned char *path, int top, int depth, const unsigned char *node_hash) {
@@ -1569,175 +1629,140 @@ static void prefetch_path(PyObject *nodes, const unsigned char *path, int depth)
 
 static int apply_one(Tree *t, Change *change, int depth, Py_ssize_t *added) {
     /* _apply_one: walk down along the path to the empty slot or leaf it ends at, change it, rehash back up */
-    PyObject *path_obj = change->path;
-    const unsigned char *path = bytes_of(path_obj);
-    int top = depth, failed = -1;
-    PyObject *index = NULL;
+    const unsigned char *path = change->path;
+    int top = depth;
     View found;
     prefetch_path(t->nodes, path, depth);
     if (get_at(t, path, depth, -1, &found) < 0)
-        goto done;
+        return -1;
     while (found.data != NULL && found.size == HASH) {
         depth++;
         if (get_at(t, path, depth, -1, &found) < 0)
-            goto done;
+            return -1;
     }
-    if ((index = index_of(path, depth, -1)) == NULL)
-        goto done;
     unsigned char current[RECORD]; /* the leaf found (if any), held across the writes below */
     int present = found.data != NULL;
     if (present)
         memcpy(current, found.data, (size_t)found.size); /* its path and value_hash are what is read below */
-    int delete = change->value == Py_None;
+    int delete = change->value == NULL;
     if (!present || memcmp(current, path, HASH) == 0) {
-        if (note_old(t, path_obj, present ? current + HASH : NULL) < 0)
-            goto done;
+        if (note_old(t, change->at, present ? current + HASH : NULL) < 0)
+            return -1;
         if (delete) {
-            if (!present) {
-                failed = 0; /* deleting an absent key changes nothing */
-                goto done;
-            }
-            if (remove_at(t, index) < 0)
-                goto done;
+            if (!present)
+                return 0; /* deleting an absent key changes nothing */
+            if (remove_at(t, path, depth, -1) < 0)
+                return -1;
         } else {
             unsigned char leaf[RECORD];
-            if (make_leaf(path, bytes_of(change->value), leaf) < 0 || nodes_set(t->nodes, index, leaf, RECORD) < 0
-                || touch(t, index) < 0 || rehash_up(t, path, top, depth, leaf + 64) < 0)
-                goto done;
+            if (make_leaf(path, change->value, leaf) < 0 || set_at(t, path, depth, -1, leaf, RECORD) < 0
+                || touch_at(t, path, depth, -1) < 0 || rehash_up(t, path, top, depth, leaf + 64) < 0)
+                return -1;
             *added += !present;
-            failed = 0;
-            goto done;
+            return 0;
         }
     } else { /* another key's leaf sits here: both go below it */
-        if (note_old(t, path_obj, NULL) < 0)
-            goto done;
-        if (delete) {
-            failed = 0;
-            goto done;
-        }
-        if (nodes_discard(t->nodes, index) < 0)
-            goto done;
-        PyObject *held_path = PyBytes_FromStringAndSize((const char *)current, HASH);
-        PyObject *held_value = PyBytes_FromStringAndSize((const char *)current + HASH, HASH);
-        if (held_path == NULL || held_value == NULL) {
-            Py_XDECREF(held_path);
-            Py_XDECREF(held_value);
-            goto done;
-        }
-        Change pair[2] = {{path_obj, change->value}, {held_path, held_value}};
+        if (note_old(t, change->at, NULL) < 0)
+            return -1;
+        if (delete)
+            return 0;
+        if (discard_at(t, path, depth, -1) < 0)
+            return -1;
+        Change held = {current, current + HASH, -1};
+        Change pair[2] = {*change, held};
         if (memcmp(path, current, HASH) > 0) {
-            pair[0] = pair[1];
+            pair[0] = held;
             pair[1] = *change;
         }
         unsigned char subtree[HASH];
-        int built = build(t, pair, 0, 2, depth, subtree);
-        Py_DECREF(held_path);
-        Py_DECREF(held_value);
-        if (built < 0 || rehash_up(t, path, top, depth, subtree) < 0)
-            goto done;
+        if (build(t, pair, 0, 2, depth, subtree) < 0 || rehash_up(t, path, top, depth, subtree) < 0)
+            return -1;
         *added += 1;
-        failed = 0;
-        goto done;
+        return 0;
     }
     /* a deletion: a leaf left alone below a walked node moves up (rehash) */
     for (int above = top; above < depth; above++)
         if (touch_at(t, path, above, -1) < 0)
-            goto done;
+            return -1;
     for (int above = depth - 1; above >= top; above--) {
         View left, right;
         if (get_at(t, path, above + 1, 0, &left) < 0 || get_at(t, path, above + 1, 1, &right) < 0)
-            goto done;
+            return -1;
         if (left.data != NULL && right.data != NULL) { /* rehash's common case, inline: most levels of a walk */
             unsigned char node[HASH], left_hash[HASH], right_hash[HASH];
             const unsigned char *l = hash_of(left, left_hash), *r = hash_of(right, right_hash);
             if (l == NULL || r == NULL || sha256_of(1, l, r, node) < 0 || set_at(t, path, above, -1, node, HASH) < 0)
-                goto done;
+                return -1;
         } else if (rehash(t, path, above) < 0) {
-            goto done;
+            return -1;
         }
     }
     *added -= 1;
-    failed = 0;
-done:
-    Py_XDECREF(index);
-    return failed;
+    return 0;
 }
 
 static int apply(Tree *t, Change *changes, Py_ssize_t lo, Py_ssize_t hi, int depth, Py_ssize_t *added) {
     /* _apply: the sorted changes[lo:hi] to the subtree at ``depth`` along their paths */
     if (hi - lo == 1)
         return apply_one(t, &changes[lo], depth, added);
-    const unsigned char *path = bytes_of(changes[lo].path);
-    PyObject *index = index_of(path, depth, -1);
+    const unsigned char *path = changes[lo].path;
     View current;
-    int failed = -1;
-    if (index == NULL || nodes_get(t->nodes, index, &current) < 0)
-        goto done;
+    if (get_at(t, path, depth, -1, &current) < 0)
+        return -1;
     if (current.data != NULL && current.size == HASH) {
         Py_ssize_t mid = split(changes, lo, hi, depth);
         if ((lo < mid && apply(t, changes, lo, mid, depth + 1, added) < 0)
             || (mid < hi && apply(t, changes, mid, hi, depth + 1, added) < 0))
-            goto done;
-        failed = rehash(t, path, depth);
-        goto done;
+            return -1;
+        return rehash(t, path, depth);
     }
     /* An empty slot or a single leaf: merge its leaf with the changes and build the subtree afresh. */
-    Change *kept = PyMem_New(Change, hi - lo + 1);
-    if (kept == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    PyObject *held_path = NULL, *held_value = NULL;
+    Change *kept = PyMem_RawMalloc((size_t)(hi - lo + 1) * sizeof *kept);
+    if (kept == NULL)
+        return fail_memory();
+    unsigned char held[LEAF]; /* the leaf held here (path || value_hash), copied before it is removed */
+    int present = current.data != NULL, held_placed = !present, failed = -1;
     Py_ssize_t count = 0;
-    int present = current.data != NULL, held_placed = !present;
-    if (present) {
-        held_path = PyBytes_FromStringAndSize((const char *)current.data, HASH);
-        held_value = PyBytes_FromStringAndSize((const char *)current.data + HASH, HASH);
-        if (held_path == NULL || held_value == NULL)
-            goto merged;
-    }
+    if (present)
+        memcpy(held, current.data, LEAF);
     for (Py_ssize_t i = lo; i < hi; i++) {
-        const unsigned char *p = bytes_of(changes[i].path);
-        int order = held_placed ? 1 : memcmp(bytes_of(held_path), p, HASH);
-        if (note_old(t, changes[i].path, order == 0 ? bytes_of(held_value) : NULL) < 0)
-            goto merged;
+        int order = held_placed ? 1 : memcmp(held, changes[i].path, HASH);
+        if (note_old(t, changes[i].at, order == 0 ? held + HASH : NULL) < 0)
+            goto done;
         if (order < 0) { /* the held leaf sorts before this change: it is kept */
-            kept[count++] = (Change){held_path, held_value};
+            kept[count++] = (Change){held, held + HASH, -1};
             held_placed = 1;
         } else if (order == 0) {
             held_placed = 1; /* the change replaces (or deletes) the held leaf */
         }
-        if (changes[i].value != Py_None)
+        if (changes[i].value != NULL)
             kept[count++] = changes[i];
     }
     if (!held_placed)
-        kept[count++] = (Change){held_path, held_value};
-    if (present && remove_at(t, index) < 0)
-        goto merged;
+        kept[count++] = (Change){held, held + HASH, -1};
+    if (present && remove_at(t, path, depth, -1) < 0)
+        goto done;
     unsigned char ignored[HASH];
     if (count > 0 && build(t, kept, 0, count, depth, ignored) < 0)
-        goto merged;
+        goto done;
     *added += count - present;
     failed = 0;
-merged:
-    Py_XDECREF(held_path);
-    Py_XDECREF(held_value);
-    PyMem_Free(kept);
 done:
-    Py_XDECREF(index);
+    PyMem_RawFree(kept);
     return failed;
 }
 
 /* ---- the module ---------------------------------------------------------------------------------------------- */
 
 static Change *changes_of(PyObject *paths, PyObject *values, Py_ssize_t *count) {
-    /* The (path, value) pairs of two lists of the same length: paths 32-byte bytes, values 32-byte bytes or None */
+    /* The (path, value) pairs of two lists of the same length: paths 32-byte bytes, values 32-byte bytes or None.
+     * Their bytes are read in place: the lists hold them while a walk runs. */
     if (!PyList_CheckExact(paths) || !PyList_CheckExact(values) || PyList_GET_SIZE(paths) != PyList_GET_SIZE(values)) {
         PyErr_SetString(PyExc_TypeError, "expected two lists of the same length (paths, value hashes)");
         return NULL;
     }
     *count = PyList_GET_SIZE(paths);
-    Change *changes = PyMem_New(Change, *count > 0 ? *count : 1);
+    Change *changes = PyMem_RawMalloc((size_t)(*count > 0 ? *count : 1) * sizeof *changes);
     if (changes == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -1748,16 +1773,17 @@ static Change *changes_of(PyObject *paths, PyObject *values, Py_ssize_t *count) 
             || (value != Py_None && (!PyBytes_CheckExact(value) || PyBytes_GET_SIZE(value) != HASH))) {
             PyErr_Format(PyExc_TypeError, "expected 32-byte paths and value hashes (or None), found %R: %R",
                          path, value);
-            PyMem_Free(changes);
+            PyMem_RawFree(changes);
             return NULL;
         }
-        if (i > 0 && memcmp(bytes_of(changes[i - 1].path), bytes_of(path), HASH) >= 0) {
+        if (i > 0 && memcmp(changes[i - 1].path, PyBytes_AS_STRING(path), HASH) >= 0) {
             PyErr_Format(PyExc_ValueError, "expected sorted distinct paths, found %R after %R", path,
-                         changes[i - 1].path);
-            PyMem_Free(changes);
+                         PyList_GET_ITEM(paths, i - 1));
+            PyMem_RawFree(changes);
             return NULL;
         }
-        changes[i] = (Change){path, value};
+        changes[i] = (Change){(const unsigned char *)PyBytes_AS_STRING(path),
+                              value == Py_None ? NULL : (const unsigned char *)PyBytes_AS_STRING(value), i};
     }
     return changes;
 }
@@ -1770,7 +1796,24 @@ static int tree_of(PyObject *nodes, PyObject *old, PyObject *touched, Tree *t) {
                         "positions touched");
         return -1;
     }
-    *t = (Tree){nodes, old == Py_None ? NULL : old, touched};
+    *t = (Tree){nodes, touched, old != Py_None, NULL, 0, 0};
+    return 0;
+}
+
+static int replaced_list(Tree *t, PyObject *paths, PyObject *old) {
+    /* old.extend((paths[r.at], r.value or None) for r in the replaced values noted), in the order noted */
+    for (Py_ssize_t i = 0; i < t->old_count; i++) {
+        const Replaced *r = &t->old[i];
+        PyObject *pair = r->present ? Py_BuildValue("(Oy#)", PyList_GET_ITEM(paths, r->at), (const char *)r->value,
+                                                    (Py_ssize_t)HASH)
+                                    : Py_BuildValue("(OO)", PyList_GET_ITEM(paths, r->at), Py_None);
+        if (pair == NULL)
+            return -1;
+        int failed = PyList_Append(old, pair);
+        Py_DECREF(pair);
+        if (failed < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -1785,8 +1828,26 @@ static PyObject *smt_apply(PyObject *module, PyObject *args) {
     Change *changes = changes_of(paths, values, &count);
     if (changes == NULL)
         return NULL;
+    /* A NodeTable noted into an IndexSet is walked without the GIL (the module's docstring); a dict or a list
+     * needs the interpreter at every step. */
+    EVP_MD_CTX *ctx = NULL;
+    if (count > 0 && Py_IS_TYPE(nodes, &NodeTableType) && Py_IS_TYPE(touched, &IndexSetType))
+        ctx = EVP_MD_CTX_new(); /* NULL: walked holding the GIL */
+    if (ctx != NULL) {
+        own_ctx = ctx;
+        released = PyEval_SaveThread();
+    }
     int failed = count > 0 ? apply(&t, changes, 0, count, 0, &added) : 0;
-    PyMem_Free(changes);
+    if (ctx != NULL) {
+        PyEval_RestoreThread(released);
+        released = NULL;
+        own_ctx = NULL;
+        EVP_MD_CTX_free(ctx);
+    }
+    if (failed == 0 && t.keep_old)
+        failed = replaced_list(&t, paths, old);
+    PyMem_RawFree(t.old);
+    PyMem_RawFree(changes);
     return failed < 0 ? NULL : PyLong_FromSsize_t(added);
 }
 
@@ -1805,13 +1866,13 @@ static PyObject *smt_build(PyObject *module, PyObject *args) {
     memcpy(root, EMPTY, HASH);
     int failed = 0;
     for (Py_ssize_t i = 0; i < count && !failed; i++)
-        if (changes[i].value == Py_None) {
+        if (changes[i].value == NULL) {
             PyErr_SetString(PyExc_TypeError, "expected a value hash for every leaf to build, found None");
             failed = -1;
         }
     if (!failed && count > 0)
         failed = build(&t, changes, 0, count, 0, root);
-    PyMem_Free(changes);
+    PyMem_RawFree(changes);
     return failed < 0 ? NULL : PyBytes_FromStringAndSize((const char *)root, HASH);
 }
 
@@ -1824,7 +1885,7 @@ static PyObject *smt_leaf(PyObject *module, PyObject *args) {
         return NULL;
     if (size != HASH)
         return PyErr_Format(PyExc_ValueError, "expected a 32-byte path, found %zd bytes", size);
-    Tree t = {nodes, NULL, NULL};
+    Tree t = {.nodes = nodes};
     View entry = ABSENT;
     prefetch_path(nodes, path, 0);
     for (int depth = 0; depth <= MAX_DEPTH; depth++) {
@@ -2381,7 +2442,7 @@ static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
             break;
         }
         const unsigned char prefix = 0;
-        failed = start_digest() < 0 || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
+        failed = start_digest(digest_ctx) < 0 || EVP_DigestUpdate(digest_ctx, &prefix, 1) != 1
                  || EVP_DigestUpdate(digest_ctx, data.buf, (size_t)data.len) != 1
                  || EVP_DigestFinal_ex(digest_ctx, level + i * HASH, NULL) != 1;
         PyBuffer_Release(&data);

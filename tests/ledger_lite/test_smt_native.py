@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,8 @@ def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, poo
     table = _smt_native.NodeTable()  # the same walks on the stored tree's table: the same nodes again
     marked_nodes: dict[int, bytes] = {}
     marks = _smt_native.IndexSet()  # ... noting what they touch in the stored tree's set: the same positions
+    # ... and both together, as the stored tree walks them: without the GIL, its deep positions taking it back
+    detached, detached_marks = _smt_native.NodeTable(), _smt_native.IndexSet()
     ever_touched: set[int] = set()
     for step in range(data.draw(st.integers(1, 6))):
         changed = sorted(data.draw(st.lists(st.sampled_from(pool), min_size=1, unique=True)))
@@ -79,8 +82,13 @@ def test_compiled_and_python_walks_leave_the_same_nodes(data: st.DataObject, poo
         assert native_nodes == python_nodes == dict(table.items())
         assert _smt_native.apply(marked_nodes, list(changed), list(new), None, marks) == added
         assert marked_nodes == python_nodes
+        detached_old: list[tuple[bytes, bytes | None]] = []
+        assert _smt_native.apply(detached, list(changed), list(new), detached_old, detached_marks) == added
+        assert detached_old == python_old
+        assert dict(detached.items()) == python_nodes
         ever_touched.update(python_touched)
         assert sorted(marks) == sorted(ever_touched) and len(marks) == len(ever_touched)
+        assert sorted(detached_marks) == sorted(ever_touched) and len(detached_marks) == len(ever_touched)
         for path in pool:
             assert _smt_native.leaf(native_nodes, path) == smt_tree._leaf_of(python_nodes, path) \
                 == _smt_native.leaf(table, path)
@@ -137,6 +145,40 @@ def test_the_compiled_update_refuses_input_of_the_wrong_shape(args: tuple[object
         _smt_native.apply(*args)  # type: ignore[arg-type]
     if before is not None:
         assert nodes == before
+
+
+@needs_native
+def test_walks_without_the_gil_in_threads_at_once_give_each_tree_its_own_root() -> None:
+    """Two threads update a NodeTable each (walked without the GIL, each with its own digest context) while this
+    one hashes through the module's shared context (merkle_root): every root is the reference's, every time."""
+    paths = sorted(hashlib.sha256(b"key %d" % i).digest() for i in range(6000))
+    rounds = [[hashlib.sha256(b"round %d value %d" % (r, i)).digest() for i in range(len(paths))] for r in range(4)]
+    reference = [smt_tree.root_of_sorted(paths, hashes) for hashes in rounds]
+    leaves = [b"tx %d" % i for i in range(900)]
+    merkle_reference = _smt_native.merkle_root(leaves)
+    roots: dict[int, list[bytes]] = {0: [], 1: []}
+    failures: list[BaseException] = []
+
+    def walk(name: int) -> None:
+        try:
+            table, marks = _smt_native.NodeTable(), _smt_native.IndexSet()
+            for hashes in rounds:
+                _smt_native.apply(table, list(paths), list(hashes), [], marks)
+                roots[name].append(table[1])
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=walk, args=(name,)) for name in roots]
+    for thread in threads:
+        thread.start()
+    merkle_roots = []
+    while any(thread.is_alive() for thread in threads):
+        merkle_roots.append(_smt_native.merkle_root(leaves))
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert roots == {0: reference, 1: reference}
+    assert merkle_roots and set(merkle_roots) == {merkle_reference}
 
 
 @needs_native
