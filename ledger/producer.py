@@ -31,13 +31,14 @@ as well. A state root does not depend on it; only how often walks look for nodes
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
 import sqlite3
 import threading
 import time as wall
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,7 @@ from ledger.registry import is_removed
 from ledger.rules import Context, execute
 from ledger.rules.expiry import sweep
 from ledger.state import Overlay, encode_state
+from ledger.storage import BlockRows
 from ledger_lite import BlockHeader, PublicKey, merkle_root, quorum, sign_commit, validators_hash
 from ledger_lite.block import Commit
 
@@ -83,6 +85,8 @@ class Executed:
     swept: list[str] = field(default_factory=list)
     included: list[tuple[Pending, dict[str, Any]]] = field(default_factory=list)
     rejected: list[tuple[Pending, dict[str, Any]]] = field(default_factory=list)
+    rows: BlockRows | None = None  # its state rows, planned while the tree took it (``execute_block``'s plan_rows)
+    unplanned: Exception | None = None  # why they could not be planned: told as the store's failure (``store_block``)
 
 
 class Producer(NodeBase):
@@ -252,7 +256,8 @@ class Producer(NodeBase):
             return None
         with self._lock:
             try:
-                block = self.execute_block(batch, self.head.height + 1, max(self.clock(), self.head.time))
+                block = self.execute_block(batch, self.head.height + 1, max(self.clock(), self.head.time),
+                                           plan_rows=True)
             except StoreError as exc:  # nothing was prepared: refuse the batch, keep serving what can be served
                 log.error("block %d refused: %s", self.head.height + 1, exc)
                 block = Executed(height=self.head.height + 1)
@@ -265,15 +270,18 @@ class Producer(NodeBase):
         return block.header
 
     def execute_block(self, batch: list[Pending], height: int, block_time: int, *,
-                      empty: bool = False) -> Executed:
+                      empty: bool = False, plan_rows: bool = False) -> Executed:
         """Execute ``batch`` as block ``height`` against an overlay of the state (deterministic: the same batch,
         height, time and state give the same header on every node). The header is made, and its state root
         prepared in the tree, when a transaction was included or ``empty``, after the sweep of expired assets
-        (``ledger.rules.expiry``); ``store_block`` or ``state.discard`` follows. Call with ``_lock`` held."""
+        (``ledger.rules.expiry``); ``store_block`` or ``state.discard`` follows. ``plan_rows``: the block is
+        stored next, nothing written to the store before: its state rows are planned while the tree takes it
+        (``_prepare``). Call with ``_lock`` held."""
         with self.state.deferring():
-            return self._execute_block(batch, height, block_time, empty)
+            return self._execute_block(batch, height, block_time, empty, plan_rows)
 
-    def _execute_block(self, batch: list[Pending], height: int, block_time: int, empty: bool) -> Executed:
+    def _execute_block(self, batch: list[Pending], height: int, block_time: int, empty: bool,
+                       plan_rows: bool) -> Executed:
         overlay = Overlay(self.state)
         block = Executed(height=height)
         for pending in batch:
@@ -295,11 +303,40 @@ class Producer(NodeBase):
             block.writes = overlay.writes
             block.encoded = {key: None if value is None else encode_state(value)
                              for key, value in overlay.writes.items()}
+            state_root = self._prepare(block, overlay.created, plan_rows)
             block.header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(),
                                        time=block_time, tx_root=merkle_root([p.raw for p, _ in block.included]),
-                                       state_root=self.state.prepare(block.encoded, overlay.created),
-                                       validators_hash=validators_hash(self.validators))
+                                       state_root=state_root, validators_hash=validators_hash(self.validators))
         return block
+
+    def _prepare(self, block: Executed, created: Collection[str], plan_rows: bool) -> bytes:
+        """The state root of an executed block's writes, prepared in the tree (``State.prepare``). With
+        ``plan_rows``, the tree's walks run in a thread of their own without the GIL (``State.start_prepare``)
+        while this one plans the block's state rows (``Store.plan_rows``, into ``block.rows``), which touches
+        neither the tree nor the state. A planning that fails is noted (``block.unplanned``) and told when the block
+        is stored, as the same failure of ``Store.write_block`` was told before its rows were planned ahead."""
+        if not plan_rows:
+            return self.state.prepare(block.encoded, created)
+        preparing = self.state.start_prepare(block.encoded, created, beside=True)
+        try:
+            writes = {key: (value, block.encoded[key]) for key, value in block.writes.items()}
+            block.rows = self.store.plan_rows(writes, self.state.present(block.encoded),
+                                              defer=self._defers_rows(block))
+        except Exception as exc:
+            block.unplanned = exc
+        except BaseException:
+            with contextlib.suppress(Exception):  # the walks end before the tree is left to anyone else
+                preparing.root()
+                self.state.discard()
+            raise
+        return preparing.root()
+
+    def _defers_rows(self, block: Executed) -> bool:
+        """Whether a block's state rows are written after it is stored (``Store.write_block``'s ``defer``): someone
+        waits for it and nothing is queued behind it, so its client is answered before its state rows are written
+        (logged with it, written once the node is idle or the state is read: ``Store.settle``). A bulk block is
+        written whole: logging its rows and writing them later costs more in all."""
+        return self.defer_rows and not self._queue and any(p.waited for p, _ in block.included)
 
     def store_block(self, block: Executed, commit: Commit) -> bool:
         """Store an executed block with its commit (fsynced) before the state changes in memory or anyone is
@@ -307,13 +344,12 @@ class Producer(NodeBase):
         committed, and its transactions are refused with ``store_unavailable``. Call with ``_lock`` held."""
         assert block.header is not None
         try:
-            # Someone waits for it and nothing is queued behind it: its client is answered before its state rows
-            # are written (logged with it, written once the node is idle or the state is read: ``Store.settle``).
-            # A bulk block is written whole: logging its rows and writing them later costs more in all.
-            defer = self.defer_rows and not self._queue and any(p.waited for p, _ in block.included)
-            self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included],
-                                   {key: (value, block.encoded[key]) for key, value in block.writes.items()},
-                                   defer=defer)
+            if block.unplanned is not None:
+                raise block.unplanned
+            writes = (block.rows.writes if block.rows is not None else
+                      {key: (value, block.encoded[key]) for key, value in block.writes.items()})
+            self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included], writes,
+                                   defer=self._defers_rows(block), planned=block.rows)
         except Exception as exc:
             # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who may
             # send the same transactions again, and keep producing (the disk may have room later).

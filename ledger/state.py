@@ -31,7 +31,7 @@ from ledger.state_index import ASSET_NAMESPACE, EXPIRY_DAY, expiry_of
 from ledger.state_stored import StoredValues, ValueStore
 from ledger_lite import sha256
 from ledger_lite.smt_proof import SmtProof
-from ledger_lite.smt_tree import HeldValueError, PresentKeyError, SparseMerkleTree
+from ledger_lite.smt_tree import HeldValueError, PresentKeyError, SparseMerkleTree, TreeUpdate
 
 __all__ = ["ASSET_NAMESPACE", "EXPIRY_DAY", "Overlay", "State", "encode_state"]
 
@@ -248,32 +248,37 @@ class State:
         """Put a block's writes into the tree and return the root they give (``None``: the key is deleted);
         ``apply`` or ``discard`` next. ``created``: written keys that held no value before the block
         (``Overlay.create``), checked absent by the tree's update instead of being looked up first."""
+        return self.start_prepare(encoded, created).root()
+
+    def start_prepare(self, encoded: Mapping[str, bytes | None], created: Collection[str] = (), *,
+                      beside: bool = False) -> Preparing:
+        """``prepare`` in two steps (``SparseMerkleTree.start_update``): the returned ``Preparing``'s ``root``
+        finishes it. With ``beside``, the tree's walks run meanwhile in a thread of their own, and the caller may
+        do work that touches neither the tree nor this state (the producer plans the block's state rows:
+        ``ledger.producer``); ``present`` says which written keys had a value."""
         if self._undo is not None:
             raise RuntimeError("a block is already prepared; apply or discard it first")
         if self._checking:  # ``discard`` puts back the values held now: they must be the stored ones
             for key in encoded:
                 self._check(key, self._values.get(key))
         if self._disk is None:
-            root = self._tree.update(_leaves(encoded))
-        else:  # their values before the block, to put back on ``discard``; those the store lacks checked absent
-            disk = self._disk
-            unchecked, held = disk.pin(list(encoded), created)
-            try:
-                root = self._tree.update(_leaves(encoded), absent=[key.encode() for key in unchecked],
-                                         held={key.encode(): value_hash for key, value_hash in held.items()})
-            except (PresentKeyError, HeldValueError) as exc:
-                disk.refused([*unchecked, *held])
-                key = exc.keys[0].decode()
-                found = (f"state key {key!r} is missing from the store, but the state tree (checked against the "
-                         f"signed header) holds it" if isinstance(exc, PresentKeyError) else
-                         f"stored state value {key!r} hashes to {held[key].hex()}, but the state tree (checked "
-                         f"against the signed header) holds another value hash or none")
-                raise StoreError(f"{found}: the store was changed outside the node") from exc
-            except BaseException:
-                disk.refused([*unchecked, *held])
-                raise
-        self._undo = list(encoded)
-        return root
+            return Preparing(self, list(encoded), self._tree.start_update(_leaves(encoded), beside=beside))
+        # their values before the block, to put back on ``discard``; those the store lacks checked absent
+        unchecked, held = self._disk.pin(list(encoded), created)
+        refuse = [*unchecked, *held]
+        try:
+            update = self._tree.start_update(_leaves(encoded), absent=[key.encode() for key in unchecked],
+                                             held={key.encode(): value_hash for key, value_hash in held.items()},
+                                             beside=beside)
+        except BaseException:
+            self._disk.refused(refuse)
+            raise
+        return Preparing(self, list(encoded), update, refuse, held)
+
+    def present(self, keys: Iterable[str]) -> dict[str, Any] | None:
+        """The keys of a block being prepared that had a value before it, with that value (checked against the
+        tree when the block is prepared: ``stage``); None: not known (a state without a store)."""
+        return None if self._disk is None else self._disk.present(keys)
 
     @contextmanager
     def deferring(self) -> Iterator[None]:
@@ -299,7 +304,7 @@ class State:
         none of them again; None: not known."""
         if self._undo is None:
             self.prepare(encoded)
-        return None if self._disk is None else self._disk.present(encoded)
+        return self.present(encoded)
 
     def discard(self) -> None:
         """Take a prepared block's writes out of the tree again (the block was not stored)."""
@@ -417,3 +422,40 @@ class Overlay:
             raise TypeError("commit merges into a parent overlay; apply a block's writes with State.apply")
         self.base.writes.update(self.writes)
         self.base.created.update(self.created)
+
+
+class Preparing:
+    """A block's writes on their way into the state tree (``State.start_prepare``): ``root`` finishes it."""
+
+    __slots__ = ("_held", "_keys", "_refuse", "_root", "_state", "_update")
+
+    def __init__(self, state: State, keys: list[str], update: TreeUpdate, refuse: list[str] | None = None,
+                 held: Mapping[str, bytes] | None = None) -> None:
+        self._state, self._keys, self._update = state, keys, update
+        self._refuse, self._held = refuse, held or {}
+        self._root: bytes | None = None
+
+    def root(self) -> bytes:
+        """The root the block's writes give, once they are in the tree; a ``StoreError`` when the tree finds the
+        store changed outside the node (a value read from it that the tree does not hold), the tree then as it
+        was. Called again: the same root."""
+        if self._root is not None:
+            return self._root
+        state, refuse = self._state, self._refuse
+        try:
+            root = self._update.root()
+        except (PresentKeyError, HeldValueError) as exc:
+            assert state._disk is not None and refuse is not None
+            state._disk.refused(refuse)
+            key = exc.keys[0].decode()
+            found = (f"state key {key!r} is missing from the store, but the state tree (checked against the "
+                     f"signed header) holds it" if isinstance(exc, PresentKeyError) else
+                     f"stored state value {key!r} hashes to {self._held[key].hex()}, but the state tree (checked "
+                     f"against the signed header) holds another value hash or none")
+            raise StoreError(f"{found}: the store was changed outside the node") from exc
+        except BaseException:
+            if state._disk is not None and refuse is not None:
+                state._disk.refused(refuse)
+            raise
+        state._undo, self._root = self._keys, root
+        return root

@@ -503,12 +503,14 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------------------
     def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
-                    writes: dict[str, tuple[Any, bytes | None]], *, defer: bool = False) -> None:
+                    writes: dict[str, tuple[Any, bytes | None]], *, defer: bool = False,
+                    planned: BlockRows | None = None) -> None:
         """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
         result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically.
         ``defer``: the state rows and their indexes are written later (``settle``), the block's transaction
         logging the writes in ``state_log`` instead (module docstring): for a block that someone waits for while
-        nothing else is queued, whose commit then writes a few pages instead of a page for each row it changes."""
+        nothing else is queued, whose commit then writes a few pages instead of a page for each row it changes.
+        ``planned``: those rows planned already (``plan_rows`` of these writes), ``defer`` then as it was told."""
         base = header.height << INDEX_BITS
         rows = []
         ids: list[tuple[int, int]] = []
@@ -517,21 +519,16 @@ class Store:
                 raise StoreError(f"expected at most {MAX_BLOCK_TXS} transactions in a block, found more")
             rows.append((base | index, stored, b"" if tx.type in IMPLIED_RESULTS else canonical(result)))
             ids.append((id_prefix(bytes.fromhex(tx.tx_id)), base | index))
-        # Told a block's writes before its tree rows are taken (``State.stage``, which also says which of the
-        # keys had a value: only those rows are looked up; a new reading's key is not).
-        existed = None if self.before_write is None else self.before_write(
-            {key: encoded for key, (_, encoded) in writes.items()})
-        self.settle()  # the block before, if its writes are still logged
-        packed = {key: pack_key(key) for key in writes}  # once a key: its row if new, and the tree's redo log
-        if defer and existed is not None:
-            self._check_logged(writes, existed, packed)
-            plan = None
-            logged = bytes(cbor2.dumps([[key, encoded] for key, (_, encoded) in writes.items()]))
-        else:
-            plan = self._plan_state(writes, existed, packed)
-        self._read_rows = set()
+        if planned is None:
+            # Told a block's writes before its tree rows are taken (``State.stage``, which also says which of the
+            # keys had a value: only those rows are looked up; a new reading's key is not).
+            existed = None if self.before_write is None else self.before_write(
+                {key: encoded for key, (_, encoded) in writes.items()})
+            planned = self.plan_rows(writes, existed, defer=defer)
+        elif planned.writes is not writes:
+            raise ValueError("expected the rows planned for this block's writes, found those of other writes")
+        plan, packed = planned.plan, planned.packed
         tree = self.tree.pending() if self.tree.wants_flush() else None
-        redo = bytes(cbor2.dumps(list(packed.values())))
         with self._lock:
             with self._write_transaction():
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
@@ -543,13 +540,13 @@ class Store:
                 if merge:
                     self._merge_ids()
                 if plan is None:
-                    self._db.execute("INSERT INTO state_log VALUES (?, ?)", (header.height, logged))
+                    self._db.execute("INSERT INTO state_log VALUES (?, ?)", (header.height, planned.logged))
                 else:
                     self._write_state(plan)
                 if tree is not None:
                     self._write_tree(tree, header.height)
                 else:
-                    self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, redo))
+                    self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, planned.redo))
             if tree is not None:
                 self.tree.written(tree)
             self._unchecked += len(rows) + (0 if tree is None else tree.changes)
@@ -559,12 +556,32 @@ class Store:
                 for prefix, seq in ids:
                     self._recent.add(prefix, seq)
             if plan is None:
-                self._logged = _Logged(header.height, writes, existed, packed)
+                self._logged = _Logged(header.height, writes, planned.existed, packed)
             else:
                 self._state_written(plan)
         if tree is not None:
             del tree
             heap.give_back()  # what the tree's write freed (``ledger.heap``)
+
+    def plan_rows(self, writes: dict[str, tuple[Any, bytes | None]], existed: dict[str, Any] | None, *,
+                  defer: bool = False) -> BlockRows:
+        """What ``write_block`` writes of a block's state ``writes`` (as it takes them), planned before it is
+        stored: the state rows and index entries they change, or with ``defer`` their log, checked as writing the
+        rows would check them. ``existed``: the written keys that had a value, with it (``before_write``'s
+        answer; None: not known). The block producer plans them while the state tree takes the block
+        (``ledger.producer``); nothing else may write to the store between this and the ``write_block`` given
+        them."""
+        self.settle()  # the block before, if its writes are still logged
+        packed = {key: pack_key(key) for key in writes}  # once a key: its row if new, and the tree's redo log
+        plan: _StatePlan | None = None
+        logged: bytes | None = None
+        if defer and existed is not None:
+            self._check_logged(writes, existed, packed)
+            logged = bytes(cbor2.dumps([[key, encoded] for key, (_, encoded) in writes.items()]))
+        else:
+            plan = self._plan_state(writes, existed, packed)
+        self._read_rows = set()
+        return BlockRows(writes, existed, packed, plan, logged, bytes(cbor2.dumps(list(packed.values()))))
 
     def settle(self) -> None:
         """Write the state rows of a block stored with ``defer`` (its logged writes) if they are not written yet:
@@ -1369,6 +1386,20 @@ class _IndexChanges:
         db.executemany("INSERT OR IGNORE INTO state_expiry(expires, id) VALUES (?, ?)", self.expiry_in)
         db.executemany("INSERT OR IGNORE INTO state_open(owner, day, id, provider, method) VALUES (?, ?, ?, ?, ?)",
                        self.open_in)
+
+
+@dataclass
+class BlockRows:
+    """A block's state writes as ``Store.write_block`` stores them (``Store.plan_rows``): their rows and index
+    entries (``plan``), or their log (``logged``, with ``defer``), and their keys' disk form (``packed``: the
+    tree's redo log, ``redo``, holds them)."""
+
+    writes: dict[str, tuple[Any, bytes | None]]
+    existed: dict[str, Any] | None
+    packed: dict[str, bytes]
+    plan: _StatePlan | None
+    logged: bytes | None
+    redo: bytes
 
 
 @dataclass

@@ -8,9 +8,12 @@ client never needs this module.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 import warnings
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeAlias
 
 from ledger_lite.errors import Error
@@ -377,6 +380,16 @@ class SparseMerkleTree:
         its content alone). Every change is checked for its form before the tree is touched. Either way a
         rejected batch leaves the tree as it was.
         """
+        return self.start_update(changes, absent, held).root()
+
+    def start_update(self, changes: Mapping[bytes, bytes | None], absent: Collection[bytes] = (),
+                     held: Mapping[bytes, bytes] | None = None, *, beside: bool = False) -> TreeUpdate:
+        """``update`` in two steps: the changes are checked for their form and what their walks read is made
+        present now; the returned ``TreeUpdate``'s ``root`` makes the walks, checks ``absent`` and ``held`` and
+        returns the root, raising as ``update`` does. With ``beside``, on a tree whose walks the compiled module
+        makes without the GIL (a ``NodeTable`` noted into an ``IndexSet``: ``ledger.state_tree``), the walks start
+        now in a thread of their own, and the caller may do other work meanwhile: work that neither reads nor
+        changes this tree until ``root`` has returned."""
         for key, value_hash in changes.items():
             if value_hash is not None:
                 _check_value(key, value_hash)
@@ -391,23 +404,12 @@ class SparseMerkleTree:
             if key not in changes:
                 raise ValueError(f"expected the keys said to be held among the changes, found {key!r:.80} "
                                  f"outside them")
-        if changes:
-            path_of = {key: _sha256(key).digest() for key in changes}
-            ordered = sorted((path, changes[key]) for key, path in path_of.items())
-            self._reach([p for p, _ in ordered])
-            old: list[tuple[bytes, bytes | None]] = []
-            touched = self._touched()
-            added = _apply_all(self._nodes, [p for p, _ in ordered], [v for _, v in ordered], old, touched)
-            if absent or held:  # checked on the walks just made: a value other than said undoes the whole batch
-                before = dict(old)
-                present = [key for key in absent if before[path_of[key]] is not None]
-                other = [key for key, value_hash in held.items() if before[path_of[key]] != value_hash]
-                if present or other:  # every entry as it was: none changed
-                    _apply_all(self._nodes, [p for p, _ in old], [v for _, v in old], [], [])
-                    raise PresentKeyError(present) if present else HeldValueError(other)
-            self._size += added
-            self._changed(touched)
-        return self.root()
+        path_of = {key: _sha256(key).digest() for key in changes}
+        ordered = sorted((path, changes[key]) for key, path in path_of.items())
+        paths, values = [p for p, _ in ordered], [v for _, v in ordered]
+        if paths:
+            self._reach(paths)
+        return TreeUpdate(self, path_of, paths, values, absent, held, beside=beside)
 
     def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
         """``get`` of each of ``keys``, their walks made as one batch (a tree on disk loads what they miss
@@ -443,3 +445,56 @@ class SparseMerkleTree:
             depth += 1
         leaf = None if entry is None else SmtLeaf(entry[:32], entry[32:64])
         return SmtProof(bitmap.to_bytes(HASH_SIZE, "big"), tuple(siblings), leaf)
+
+
+class TreeUpdate:
+    """A batch of changes on its way into a tree (``SparseMerkleTree.start_update``): ``root`` finishes it."""
+
+    __slots__ = ("_absent", "_held", "_old", "_path_of", "_paths", "_root", "_touched", "_tree", "_values", "_walk")
+
+    def __init__(self, tree: SparseMerkleTree, path_of: dict[bytes, bytes], paths: list[bytes],
+                 values: list[bytes | None], absent: Collection[bytes], held: Mapping[bytes, bytes], *,
+                 beside: bool) -> None:
+        self._tree, self._path_of, self._paths, self._values = tree, path_of, paths, values
+        self._absent, self._held = absent, held
+        self._old: list[tuple[bytes, bytes | None]] = []
+        self._touched = tree._touched() if paths else []
+        self._root: bytes | None = None
+        self._walk: Future[int] | None = None
+        if paths and beside and NATIVE and isinstance(tree._nodes, _smt_native.NodeTable) \
+                and isinstance(self._touched, _smt_native.IndexSet):
+            self._walk = _walker().submit(_smt_native.apply, tree._nodes, paths, values, self._old, self._touched)
+
+    def root(self) -> bytes:
+        """The tree's root once the batch is in (waiting for walks made beside); ``PresentKeyError`` or
+        ``HeldValueError`` as ``update`` says, the tree then as it was. Called again: the same root."""
+        if self._root is not None:
+            return self._root
+        tree, paths, old = self._tree, self._paths, self._old
+        if paths:
+            walk, self._walk = self._walk, None
+            added = walk.result() if walk is not None else _apply_all(tree._nodes, paths, self._values, old,
+                                                                      self._touched)
+            if self._absent or self._held:  # checked on the walks just made: another value undoes the whole batch
+                before, path_of = dict(old), self._path_of
+                present = [key for key in self._absent if before[path_of[key]] is not None]
+                other = [key for key, value_hash in self._held.items() if before[path_of[key]] != value_hash]
+                if present or other:  # every entry as it was: none changed
+                    _apply_all(tree._nodes, [p for p, _ in old], [v for _, v in old], [], [])
+                    raise PresentKeyError(present) if present else HeldValueError(other)
+            tree._size += added
+            tree._changed(self._touched)
+        self._root = tree.root()
+        return self._root
+
+
+_walkers: list[ThreadPoolExecutor] = []  # the one thread that makes walks beside their caller, once one is asked for
+_walkers_lock = threading.Lock()
+os.register_at_fork(after_in_child=_walkers.clear)  # a forked child has none of its parent's threads
+
+
+def _walker() -> ThreadPoolExecutor:
+    with _walkers_lock:
+        if not _walkers:
+            _walkers.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-tree-walk"))
+        return _walkers[0]

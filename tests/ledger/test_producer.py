@@ -4,6 +4,8 @@ been idle a while."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,12 @@ import pytest
 
 from ledger.node import Node
 from ledger.node_base import Pending
+from ledger_lite import smt_tree
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 from tests.helpers.waiting import wait_for
+
+if smt_tree.NATIVE:
+    from ledger_lite import _smt_native
 
 
 def _outcomes(pendings: list[Any]) -> list[dict[str, Any]]:
@@ -119,3 +125,69 @@ def test_a_block_leaves_its_trim_and_checkpoint_until_the_node_has_been_idle_a_w
     for at in tidied:
         last_block = max(b for b in blocks if b <= at)
         assert at - last_block >= node.tidy_after_s - 0.01, (at - last_block, blocks, tidied)
+
+
+@pytest.mark.skipif(not smt_tree.NATIVE, reason="ledger_lite._smt_native is not built")
+def test_a_block_has_its_state_rows_planned_while_the_tree_takes_it_beside(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The producer's blocks are walked into the state tree in the walker thread (without the GIL) while the
+    producer plans their state rows; each block's rows are planned once, and what is stored is what a node
+    recomputes from its rows."""
+    world = LedgerWorld()
+    node = world.open_node(tmp_path / "node", ManualClock(slot(40)))
+    walked_in: list[str] = []
+    planned: list[int] = []
+    apply, plan_rows = _smt_native.apply, node.store.plan_rows
+
+    def spy_apply(*args: Any) -> int:
+        walked_in.append(threading.current_thread().name)
+        return apply(*args)
+
+    def spy_plan(*args: Any, **kwargs: Any) -> Any:
+        planned.append(len(walked_in))
+        return plan_rows(*args, **kwargs)
+
+    monkeypatch.setattr(_smt_native, "apply", spy_apply)
+    monkeypatch.setattr(node.store, "plan_rows", spy_plan)
+    try:
+        height = node.status()["height"]
+        _outcomes(node.submit_many([world.generate(slot(n), 1_000).encode() for n in range(20)]))
+        blocks = node.status()["height"] - height
+        assert blocks >= 1 and len(planned) == blocks
+        assert walked_in == ["state-tree-walk_0"] * blocks
+        root = node.status()["state_root"]
+    finally:
+        node.close()
+    reopened = world.open_node(tmp_path / "node", ManualClock(slot(40)))
+    try:
+        assert reopened.status()["state_root"] == root
+        assert reopened.audit() > 0  # every stored row against the signed head's root (raises on a mismatch)
+    finally:
+        reopened.close()
+
+
+def test_a_block_whose_rows_cannot_be_planned_is_refused_and_the_node_goes_on(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store fails while a block's rows are planned (a disk error in the write of the block before's logged
+    rows): the block is refused as one the store could not take, nothing changes, and the next block commits."""
+    world = LedgerWorld()
+    node = world.open_node(tmp_path / "node", ManualClock(slot(40)))
+    plan_rows = node.store.plan_rows
+    failures = [sqlite3.OperationalError("disk I/O error")]
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return plan_rows(*args, **kwargs)
+
+    monkeypatch.setattr(node.store, "plan_rows", failing)
+    try:
+        before = node.status()
+        outcome = world.submit_wait(node, world.generate(slot(1), 1_000))
+        assert (outcome["code"], outcome["status"]) == ("store_unavailable", 503)
+        assert outcome["message"] == "the block could not be stored, nothing was committed: disk I/O error"
+        after = node.status()
+        assert (after["height"], after["state_root"]) == (before["height"], before["state_root"])
+        assert world.submit_wait(node, world.generate(slot(1), 1_000))["code"] == "ok"
+    finally:
+        node.close()

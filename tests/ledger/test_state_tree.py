@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,15 +109,42 @@ def assert_same(stored: StoredTree, memory: SparseMerkleTree, keys: list[bytes])
 
 
 def update_both(stored: StoredTree, memory: SparseMerkleTree, model: dict[bytes, bytes],
-                changes: dict[bytes, bytes | None]) -> None:
-    """Apply ``changes`` to the stored tree (told which keys are new, as a block's are), the tree in memory and
-    the plain map; the roots must agree."""
-    assert stored.update(changes, absent=[key for key in changes if key not in model]) == memory.update(changes)
+                changes: dict[bytes, bytes | None], *, beside: bool = False) -> None:
+    """Apply ``changes`` to the stored tree (told which keys are new, as a block's are; ``beside``: walked in a
+    thread of their own, as the block producer has them), the tree in memory and the plain map; the roots must
+    agree."""
+    update = stored.start_update(changes, absent=[key for key in changes if key not in model], beside=beside)
+    assert update.root() == memory.update(changes)
     for key, value_hash in changes.items():
         if value_hash is None:
             model.pop(key, None)
         else:
             model[key] = value_hash
+
+
+@pytest.mark.parametrize("beside", [True, False], ids=["beside", "inline"])
+def test_a_batch_walked_beside_is_walked_in_a_thread_of_its_own(tree_file: TreeFile, beside: bool,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``start_update(beside=True)``: the compiled walks (which run without the GIL on the stored tree's table)
+    are made in the walker thread while the caller goes on; ``root`` waits for them and gives the root."""
+    if not smt_tree.NATIVE:
+        pytest.skip("ledger_lite._smt_native is not built")
+    changes: dict[bytes, bytes | None] = {b"asset/%d" % i: sha(b"%d" % i) for i in range(3000)}
+    memory = SparseMerkleTree()
+    expected = memory.update(changes)
+    walked_in: list[str] = []
+    apply = _smt_native.apply
+
+    def spy(*args: Any) -> int:
+        walked_in.append(threading.current_thread().name)
+        return apply(*args)
+
+    monkeypatch.setattr(_smt_native, "apply", spy)
+    stored = tree_file.open(1 << 20)
+    update = stored.start_update(changes, absent=list(changes), beside=beside)
+    assert update.root() == expected == update.root()
+    assert walked_in == ["state-tree-walk_0" if beside else threading.current_thread().name]
+    assert (stored.root(), len(stored)) == (memory.root(), len(memory))
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
@@ -148,10 +176,12 @@ def test_random_writes_give_the_roots_and_proofs_of_the_tree_in_memory(tree_file
             stored.update(before)
         if model and rng.random() < 0.2:  # a block that takes a stored key as new: refused, the tree as it was
             there = rng.choice(sorted(model))
+            update = stored.start_update({**changes, there: sha(b"again")}, absent=[there],
+                                         beside=rng.random() < 0.5)
             with pytest.raises(PresentKeyError):
-                stored.update({**changes, there: sha(b"again")}, absent=[there])
+                update.root()
             assert (stored.root(), len(stored)) == (memory.root(), len(memory))
-        update_both(stored, memory, model, changes)
+        update_both(stored, memory, model, changes, beside=rng.random() < 0.5)
         tree_file.flush(stored)
         assert stored.cached <= capacity
         assert_same(stored, memory, rng.sample(universe, 8))
