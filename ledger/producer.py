@@ -19,6 +19,12 @@ After its transactions, a block that is made sweeps the assets that expired long
 (``ledger.rules.expiry``): their deletions are writes of the block like any other (``None`` values), in its state
 root and stored in its SQLite transaction.
 
+While the state tree takes a block's writes, the producer plans the block's state rows: the tree's compiled walks
+run in a thread of their own without the GIL (``State.start_prepare``, ``SparseMerkleTree.start_update``) while
+this one works out the rows and index entries the writes change (``Store.plan_rows``), which touches neither the
+tree nor the state; the header is made once the walks give the root. The consortium's blocks, stored once final,
+are planned when they are stored.
+
 Between blocks, a producer that has had nothing to do for ``IDLE_WRITE_S`` writes the state tree's changed
 entries (``Store.flush_tree``, one transaction of its own, as at closing) rather than leaving them to the block
 that reaches ``StoredTree.wants_flush``; the consortium's follower does the same (ledger/consortium/node.py).

@@ -37,7 +37,10 @@ Cache. ``_nodes`` holds the hot part of the tree in the layout of ``ledger_lite.
 take a dict; a plain dict where the module was never built). The walks, the loading of pairs, their check and the
 changed entries' stored form are compiled too (``_smt_native.walk``, ``load_pairs``, ``pending``); their Python
 forms are at the end of this module. The positions changed since the last write are kept in
-``_smt_native.IndexSet``, where the compiled update notes each straight from the path's bits. Children are loaded
+``_smt_native.IndexSet``, where the compiled update notes each straight from the path's bits; on the two together
+the update walks without the GIL, in the walker thread while the block producer plans the block's rows
+(``SparseMerkleTree.start_update``, ``ledger.producer``), and nothing else touches the tree meanwhile (the node's
+lock). Children are loaded
 and evicted as a pair: a cached internal node with neither child cached has its children on disk. Pairs are evicted
 least recently used first (their order in ``_smt_native.LruOrder``, a linked list of machine words, or
 ``ledger.lru_order.LruOrder`` where the module was never built; neither is walked by the cycle collector)

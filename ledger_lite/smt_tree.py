@@ -450,7 +450,8 @@ class SparseMerkleTree:
 class TreeUpdate:
     """A batch of changes on its way into a tree (``SparseMerkleTree.start_update``): ``root`` finishes it."""
 
-    __slots__ = ("_absent", "_held", "_old", "_path_of", "_paths", "_root", "_touched", "_tree", "_values", "_walk")
+    __slots__ = ("_absent", "_failed", "_held", "_old", "_path_of", "_paths", "_root", "_touched", "_tree", "_values",
+                 "_walk")
 
     def __init__(self, tree: SparseMerkleTree, path_of: dict[bytes, bytes], paths: list[bytes],
                  values: list[bytes | None], absent: Collection[bytes], held: Mapping[bytes, bytes], *,
@@ -460,6 +461,7 @@ class TreeUpdate:
         self._old: list[tuple[bytes, bytes | None]] = []
         self._touched = tree._touched() if paths else []
         self._root: bytes | None = None
+        self._failed = False
         self._walk: Future[int] | None = None
         if paths and beside and NATIVE and isinstance(tree._nodes, _smt_native.NodeTable) \
                 and isinstance(self._touched, _smt_native.IndexSet):
@@ -467,9 +469,13 @@ class TreeUpdate:
 
     def root(self) -> bytes:
         """The tree's root once the batch is in (waiting for walks made beside); ``PresentKeyError`` or
-        ``HeldValueError`` as ``update`` says, the tree then as it was. Called again: the same root."""
+        ``HeldValueError`` as ``update`` says, the tree then as it was. Called again: the same root, or a
+        ``RuntimeError`` after it raised."""
         if self._root is not None:
             return self._root
+        if self._failed:
+            raise RuntimeError("expected a batch of changes on its way into the tree, found one that failed")
+        self._failed = True  # until it is in
         tree, paths, old = self._tree, self._paths, self._old
         if paths:
             walk, self._walk = self._walk, None
@@ -484,7 +490,7 @@ class TreeUpdate:
                     raise PresentKeyError(present) if present else HeldValueError(other)
             tree._size += added
             tree._changed(self._touched)
-        self._root = tree.root()
+        self._root, self._failed = tree.root(), False
         return self._root
 
 

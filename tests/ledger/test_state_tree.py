@@ -145,6 +145,12 @@ def test_a_batch_walked_beside_is_walked_in_a_thread_of_its_own(tree_file: TreeF
     assert update.root() == expected == update.root()
     assert walked_in == ["state-tree-walk_0" if beside else threading.current_thread().name]
     assert (stored.root(), len(stored)) == (memory.root(), len(memory))
+    refused = stored.start_update({b"asset/1": sha(b"again")}, absent=[b"asset/1"], beside=beside)
+    with pytest.raises(PresentKeyError):
+        refused.root()
+    with pytest.raises(RuntimeError, match="found one that failed"):  # not walked a second time
+        refused.root()
+    assert (stored.root(), len(stored)) == (memory.root(), len(memory))
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
