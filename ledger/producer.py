@@ -25,16 +25,15 @@ this one works out the rows and index entries the writes change (``Store.plan_ro
 tree nor the state; the header is made once the walks give the root. The consortium's blocks, stored once final,
 are planned when they are stored.
 
-A block is written beside the next one: its SQLite transaction commits in the writer thread (``Store.commit_block``,
-which holds the store's lock and touches neither the tree nor the state) while the producer executes the next
-block's transactions over its writes (an overlay holding them over the state). Before that block's sweep and state
-root, which need the one before stored, the producer waits for the write and finishes it as ``store_block`` does
-(``_finish_beside``): its writes go into the state, it becomes the head, and only then are its transactions told
-they committed and the listeners told of it. A write that fails refuses that block's transactions as
-``store_block`` does (nothing was committed), and the block executed over it goes back to the queue's front, to be
-executed again over the state without it. With nothing queued, the producer waits for the write or for the next
-transaction, whichever comes first. A block that changes the validator set, or whose rows are logged for later (a
-block someone waits for with nothing behind it: ``_defers_rows``), is written before the next is begun.
+A block with another queued behind it is written beside the next one: its SQLite transaction commits in the writer
+thread (``Store.commit_block``, which holds the store's lock and touches neither the tree nor the state) while the
+producer executes the next block's transactions over its writes (an overlay holding them over the state). Before
+that block's sweep and state root, which need the one before stored, the producer waits for the write and finishes
+it as ``store_block`` does (``_finish_beside``): its writes go into the state, it becomes the head, and only then are
+its transactions told they committed and the listeners told of it. A write that fails refuses that block's
+transactions as ``store_block`` does (nothing was committed), and the block executed over it goes back to the
+queue's front, to be executed again over the state without it. A block that changes the validator set, or whose
+rows are logged for later (``_defers_rows``), or that nothing follows, is written before the next is begun.
 
 Between blocks, a producer that has had nothing to do for ``IDLE_WRITE_S`` writes the state tree's changed
 entries (``Store.flush_tree``, one transaction of its own, as at closing) rather than leaving them to the block
@@ -138,8 +137,8 @@ class Producer(NodeBase):
     defer_rows: bool = True
     # What a busy block gives to loading the state tree whole after a start (``WARM_SHARE``; 0: only idle time).
     warm_share: float = WARM_SHARE
-    # A block is written in the writer thread while the next one's transactions are executed (module docstring);
-    # False: every block is written before the next is begun.
+    # A block with another queued behind it is written in the writer thread while the next one's transactions are
+    # executed (module docstring); False: every block is written before the next is begun.
     write_beside: bool = True
     _writer: ThreadPoolExecutor | None = None  # the writer thread, once a block was written beside
 
@@ -176,14 +175,10 @@ class Producer(NodeBase):
         tidy = False  # the last block's trim and checkpoint are still to do, once the node has stayed idle
         beside: _Beside | None = None  # the last block, written in the writer thread while the next one executes
         while True:
-            if beside is not None:
-                with self._cv:  # the next transaction may come while the block is written: it executes beside it
-                    while not self._queue and not self._stop and not beside.done.done():
-                        self._cv.wait()
-                if not self._queue:  # (only this thread takes from the queue)
-                    with self._lock:
-                        self._finish_beside(beside)
-                    beside = None
+            if beside is not None and not self._queue:  # (only this thread takes from the queue)
+                with self._lock:
+                    self._finish_beside(beside)
+                beside = None
             chore: Callable[[], None] | None = None
             wait: float | None
             with self._cv:
@@ -307,10 +302,9 @@ class Producer(NodeBase):
     def _produce(self, batch: list[Pending], behind: _Beside | None, *,
                  beside: bool) -> tuple[BlockHeader | None, _Beside | None]:
         """Execute ``batch`` as the next block over ``behind`` (the block before, still being written beside it, or
-        None) and store it; with ``beside``, hand its write to the writer thread (``_writes_beside``), to be finished
-        by the next block or once nothing else is queued (``_run``). Returns the header of the block stored, or the
-        block written beside. A block that could not be stored is refused; one executed over such a block goes back
-        to the queue's front."""
+        None) and store it; with ``beside``, and another block queued, hand its write to the writer thread, to be
+        finished by the next block. Returns the header of the block stored, or the block written beside. A block
+        that could not be stored is refused; one executed over such a block goes back to the queue's front."""
         # Only this (producer) thread changes the validator set and the head, so the check needs no lock (a block
         # that changes the validator set is never written beside: ``_writes_beside``).
         short = self.missing_signatures()
@@ -443,11 +437,10 @@ class Producer(NodeBase):
         return True
 
     def _writes_beside(self, block: Executed) -> bool:
-        """Whether a block is written in the writer thread while the next one executes (or comes): its rows were
-        planned and are written with it (a block someone waits for with nothing queued behind it logs them instead,
-        ``_defers_rows``, and is written at once), and it leaves the validator set as it was (the next block's header
-        names the set, and whether it can be final is asked before it executes)."""
-        return (self.write_beside and block.rows is not None and block.rows.plan is not None
+        """Whether a block is written in the writer thread while the next one executes: another is queued, its
+        rows were planned and are written with it, and it leaves the validator set as it was (the next block's
+        header names the set, and whether it can be final is asked before it executes)."""
+        return (self.write_beside and bool(self._queue) and block.rows is not None and block.rows.plan is not None
                 and not any(key.startswith("registry/") for key in block.writes))
 
     def _store_beside(self, batch: list[Pending], block: Executed, commit: Commit) -> _Beside | None:
@@ -458,7 +451,6 @@ class Producer(NodeBase):
             if self._writer is None:
                 self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="block-writer")
             done = self._writer.submit(self.store.commit_block, write)
-            done.add_done_callback(self._written_beside)
         except Exception as exc:
             self._unstored(block, exc)
             return None
@@ -468,11 +460,6 @@ class Producer(NodeBase):
         layer = Overlay(self.state)
         layer.writes = block.writes
         return _Beside(block, batch, write, done, layer)
-
-    def _written_beside(self, _done: Future[None]) -> None:
-        """A block's write beside ended: the producer waiting for it or for a transaction goes on (``_run``)."""
-        with self._cv:
-            self._cv.notify_all()
 
     def _finish_beside(self, beside: _Beside) -> bool:
         """Wait for a block written beside the next one, then as ``store_block`` after its write, and settle its
