@@ -25,16 +25,6 @@ this one works out the rows and index entries the writes change (``Store.plan_ro
 tree nor the state; the header is made once the walks give the root. The consortium's blocks, stored once final,
 are planned when they are stored.
 
-A block with another queued behind it is written beside the next one: its SQLite transaction commits in the writer
-thread (``Store.commit_block``, which holds the store's lock and touches neither the tree nor the state) while the
-producer executes the next block's transactions over its writes (an overlay holding them over the state). Before
-that block's sweep and state root, which need the one before stored, the producer waits for the write and finishes
-it as ``store_block`` does (``_finish_beside``): its writes go into the state, it becomes the head, and only then are
-its transactions told they committed and the listeners told of it. A write that fails refuses that block's
-transactions as ``store_block`` does (nothing was committed), and the block executed over it goes back to the
-queue's front, to be executed again over the state without it. A block that changes the validator set, or whose
-rows are logged for later (``_defers_rows``), or that nothing follows, is written before the next is begun.
-
 Between blocks, a producer that has had nothing to do for ``IDLE_WRITE_S`` writes the state tree's changed
 entries (``Store.flush_tree``, one transaction of its own, as at closing) rather than leaving them to the block
 that reaches ``StoredTree.wants_flush``; the consortium's follower does the same (ledger/consortium/node.py).
@@ -55,7 +45,6 @@ import sqlite3
 import threading
 import time as wall
 from collections.abc import Callable, Collection
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +55,7 @@ from ledger.registry import is_removed
 from ledger.rules import Context, execute
 from ledger.rules.expiry import sweep
 from ledger.state import Overlay, encode_state
-from ledger.storage import BlockRows, BlockWrite
+from ledger.storage import BlockRows
 from ledger_lite import BlockHeader, PublicKey, merkle_root, quorum, sign_commit, validators_hash
 from ledger_lite.block import Commit
 
@@ -106,24 +95,6 @@ class Executed:
     unplanned: Exception | None = None  # why they could not be planned: told as the store's failure (``store_block``)
 
 
-@dataclass
-class _Beside:
-    """A block whose write runs in the writer thread (``Store.commit_block``, ``done``) while the next block's
-    transactions are executed over its writes (``layer``); ``stored``: whether it was, once finished
-    (``Producer._finish_beside``)."""
-
-    block: Executed
-    batch: list[Pending]
-    write: BlockWrite
-    done: Future[None]
-    layer: Overlay
-    stored: bool | None = None
-
-
-class _Unstored(Exception):
-    """The block before could not be stored: the one executed over its writes is executed again."""
-
-
 class Producer(NodeBase):
     """A node's block production: the producer thread, ``produce_block`` and the block listeners."""
 
@@ -137,10 +108,6 @@ class Producer(NodeBase):
     defer_rows: bool = True
     # What a busy block gives to loading the state tree whole after a start (``WARM_SHARE``; 0: only idle time).
     warm_share: float = WARM_SHARE
-    # A block with another queued behind it is written in the writer thread while the next one's transactions are
-    # executed (module docstring); False: every block is written before the next is begun.
-    write_beside: bool = True
-    _writer: ThreadPoolExecutor | None = None  # the writer thread, once a block was written beside
 
     # --- producer thread ----------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -160,9 +127,6 @@ class Producer(NodeBase):
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
-        if self._writer is not None:
-            self._writer.shutdown()
-            self._writer = None
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -173,12 +137,7 @@ class Producer(NodeBase):
 
     def _run(self) -> None:
         tidy = False  # the last block's trim and checkpoint are still to do, once the node has stayed idle
-        beside: _Beside | None = None  # the last block, written in the writer thread while the next one executes
         while True:
-            if beside is not None and not self._queue:  # (only this thread takes from the queue)
-                with self._lock:
-                    self._finish_beside(beside)
-                beside = None
             chore: Callable[[], None] | None = None
             wait: float | None
             with self._cv:
@@ -206,12 +165,12 @@ class Producer(NodeBase):
                 continue
             # No waiting when idle: a lone transaction commits at once; under load the queue fills while the
             # previous block is being produced, so blocks grow by themselves.
-            if self.linger_s and beside is None:
+            if self.linger_s:
                 wall.sleep(self.linger_s)
             with self._cv:
                 batch = [self._queue.popleft() for _ in range(self._block_size())]
             began = wall.perf_counter()
-            beside = self._produce(batch, beside, beside=self.write_beside)[1]
+            self.produce_block(batch)
             if self._queue and self.warm_share and self.store.tree.warming:  # busy: idle time may not come soon
                 self._warm_tree(self.warm_share * (wall.perf_counter() - began))
             tidy = True
@@ -296,70 +255,40 @@ class Producer(NodeBase):
 
     # --- block production ---------------------------------------------------------------------------------
     def produce_block(self, batch: list[Pending]) -> BlockHeader | None:
-        """Make a block of ``batch``, store it and settle its transactions; its header, None if none was stored."""
-        return self._produce(batch, None, beside=False)[0]
-
-    def _produce(self, batch: list[Pending], behind: _Beside | None, *,
-                 beside: bool) -> tuple[BlockHeader | None, _Beside | None]:
-        """Execute ``batch`` as the next block over ``behind`` (the block before, still being written beside it, or
-        None) and store it; with ``beside``, and another block queued, hand its write to the writer thread, to be
-        finished by the next block. Returns the header of the block stored, or the block written beside. A block
-        that could not be stored is refused; one executed over such a block goes back to the queue's front."""
-        # Only this (producer) thread changes the validator set and the head, so the check needs no lock (a block
-        # that changes the validator set is never written beside: ``_writes_beside``).
+        # Only this (producer) thread changes the validator set and the head, so the check needs no lock.
         short = self.missing_signatures()
         if short and batch:
-            if behind is not None:
-                with self._lock:
-                    self._finish_beside(behind)
             self._refuse_unfinalizable(batch, self.head.height + 1, short)
-            return None, None
-        after: _Beside | None = None
+            return None
         with self._lock:
-            last = self.head if behind is None else behind.block.header
-            assert last is not None
             try:
-                block = self.execute_block(batch, last.height + 1, max(self.clock(), last.time), plan_rows=True,
-                                           behind=behind)
-            except _Unstored:
-                with self._cv:
-                    self._queue.extendleft(reversed(batch))
-                return None, None
+                block = self.execute_block(batch, self.head.height + 1, max(self.clock(), self.head.time),
+                                           plan_rows=True)
             except StoreError as exc:  # nothing was prepared: refuse the batch, keep serving what can be served
-                if behind is not None:
-                    self._finish_beside(behind)
-                log.error("block %d refused: %s", last.height + 1, exc)
-                block = Executed(height=last.height + 1)
+                log.error("block %d refused: %s", self.head.height + 1, exc)
+                block = Executed(height=self.head.height + 1)
                 block.rejected = [(p, {"tx_id": p.tx.tx_id, "code": "store_changed", "status": 500,
                                        "message": f"the block could not be executed, nothing was committed: {exc}"})
                                   for p in batch]
             if block.header is not None:
-                commit = self._commit(block.header)
-                if beside and self._writes_beside(block):
-                    after = self._store_beside(batch, block, commit)
-                else:
-                    self.store_block(block, commit)
-        if after is not None:
-            return None, after
+                self.store_block(block, self._commit(block.header))
         self.settle_block(batch, block)
-        return block.header, None
+        return block.header
 
     def execute_block(self, batch: list[Pending], height: int, block_time: int, *,
-                      empty: bool = False, plan_rows: bool = False, behind: _Beside | None = None) -> Executed:
+                      empty: bool = False, plan_rows: bool = False) -> Executed:
         """Execute ``batch`` as block ``height`` against an overlay of the state (deterministic: the same batch,
         height, time and state give the same header on every node). The header is made, and its state root
         prepared in the tree, when a transaction was included or ``empty``, after the sweep of expired assets
         (``ledger.rules.expiry``); ``store_block`` or ``state.discard`` follows. ``plan_rows``: the block is
         stored next, nothing written to the store before: its state rows are planned while the tree takes it
-        (``_prepare``). ``behind``: the block before, still being written; the transactions are executed over its
-        writes, then it is finished (``_finish_beside``) before the sweep and the state root, which need it stored
-        (``_Unstored`` if it could not be). Call with ``_lock`` held."""
+        (``_prepare``). Call with ``_lock`` held."""
         with self.state.deferring():
-            return self._execute_block(batch, height, block_time, empty, plan_rows, behind)
+            return self._execute_block(batch, height, block_time, empty, plan_rows)
 
     def _execute_block(self, batch: list[Pending], height: int, block_time: int, empty: bool,
-                       plan_rows: bool, behind: _Beside | None) -> Executed:
-        overlay = Overlay(self.state if behind is None else behind.layer)
+                       plan_rows: bool) -> Executed:
+        overlay = Overlay(self.state)
         block = Executed(height=height)
         for pending in batch:
             try:
@@ -375,10 +304,6 @@ class Producer(NodeBase):
                 log.exception("transaction %s failed in its rule", pending.tx.tx_id)
                 block.rejected.append((pending, {"tx_id": pending.tx.tx_id, "code": "internal_error", "status": 500,
                                                  "message": f"the rule for {pending.tx.type} failed: {exc!r}"}))
-        if behind is not None:
-            if not self._finish_beside(behind):
-                raise _Unstored(f"block {behind.block.height} could not be stored")
-            overlay.base = self.state  # which holds its writes now
         if block.included or empty:
             block.swept = sweep(self.state, overlay, block_time)
             block.writes = overlay.writes
@@ -423,94 +348,34 @@ class Producer(NodeBase):
         """Store an executed block with its commit (fsynced) before the state changes in memory or anyone is
         told it committed; then follow a validator-set change. False when it could not be stored: nothing was
         committed, and its transactions are refused with ``store_unavailable``. Call with ``_lock`` held."""
+        assert block.header is not None
         try:
-            write = self._begin_write(block, commit)
-            self.store.commit_block(write)
-            self.store.block_written(write)
+            if block.unplanned is not None:
+                raise block.unplanned
+            writes = (block.rows.writes if block.rows is not None else
+                      {key: (value, block.encoded[key]) for key, value in block.writes.items()})
+            self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included], writes,
+                                   defer=self._defers_rows(block), planned=block.rows)
         except Exception as exc:
-            self._unstored(block, exc)
+            # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who may
+            # send the same transactions again, and keep producing (the disk may have room later).
+            self.state.discard()
+            log.exception("block %d could not be stored", block.height)
+            # A store found changed by hand is the node's fault, not a passing one: said as execution says it.
+            code, status = ("store_changed", 500) if isinstance(exc, StoreError) else ("store_unavailable", 503)
+            failed = {"code": code, "status": status,
+                      "message": f"the block could not be stored, nothing was committed: {exc}"}
+            block.rejected += [(p, {"tx_id": p.tx.tx_id, **failed}) for p, _ in block.included]
+            block.included, block.header = [], None
             return False
         except BaseException:
             self.state.discard()
             raise
-        self._stored(block)
-        return True
-
-    def _writes_beside(self, block: Executed) -> bool:
-        """Whether a block is written in the writer thread while the next one executes: another is queued, its
-        rows were planned and are written with it, and it leaves the validator set as it was (the next block's
-        header names the set, and whether it can be final is asked before it executes)."""
-        return (self.write_beside and bool(self._queue) and block.rows is not None and block.rows.plan is not None
-                and not any(key.startswith("registry/") for key in block.writes))
-
-    def _store_beside(self, batch: list[Pending], block: Executed, commit: Commit) -> _Beside | None:
-        """``store_block``, its transaction committed in the writer thread (``Store.commit_block``) while this one
-        executes the next block's transactions; ``_finish_beside`` does the rest. None: it failed at once (refused)."""
-        try:
-            write = self._begin_write(block, commit)
-            if self._writer is None:
-                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="block-writer")
-            done = self._writer.submit(self.store.commit_block, write)
-        except Exception as exc:
-            self._unstored(block, exc)
-            return None
-        except BaseException:
-            self.state.discard()
-            raise
-        layer = Overlay(self.state)
-        layer.writes = block.writes
-        return _Beside(block, batch, write, done, layer)
-
-    def _finish_beside(self, beside: _Beside) -> bool:
-        """Wait for a block written beside the next one, then as ``store_block`` after its write, and settle its
-        transactions; whether it was stored. Called again: the same answer. Call with ``_lock`` held."""
-        if beside.stored is None:
-            block = beside.block
-            try:
-                beside.done.result()
-                self.store.block_written(beside.write)
-            except Exception as exc:
-                beside.stored = False
-                self._unstored(block, exc)
-            except BaseException:
-                beside.stored = False
-                self.state.discard()
-                raise
-            else:
-                beside.stored = True
-                self._stored(block)
-            self.settle_block(beside.batch, block)
-        return beside.stored
-
-    def _begin_write(self, block: Executed, commit: Commit) -> BlockWrite:
-        assert block.header is not None
-        if block.unplanned is not None:
-            raise block.unplanned
-        writes = (block.rows.writes if block.rows is not None else
-                  {key: (value, block.encoded[key]) for key, value in block.writes.items()})
-        return self.store.begin_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included],
-                                      writes, defer=self._defers_rows(block), planned=block.rows)
-
-    def _unstored(self, block: Executed, exc: Exception) -> None:
-        """A block could not be stored (``exc``; call in the ``except`` that caught it): nothing was committed (the
-        SQLite transaction rolled back). Say so to every submitter, who may send the same transactions again, and
-        keep producing (the disk may have room later)."""
-        self.state.discard()
-        log.exception("block %d could not be stored", block.height)
-        # A store found changed by hand is the node's fault, not a passing one: said as execution says it.
-        code, status = ("store_changed", 500) if isinstance(exc, StoreError) else ("store_unavailable", 503)
-        failed = {"code": code, "status": status,
-                  "message": f"the block could not be stored, nothing was committed: {exc}"}
-        block.rejected += [(p, {"tx_id": p.tx.tx_id, **failed}) for p, _ in block.included]
-        block.included, block.header = [], None
-
-    def _stored(self, block: Executed) -> None:
-        """A block is stored: its writes go into the state, it is the head, and a validator-set change is followed."""
-        assert block.header is not None
         self.state.apply(block.writes, block.encoded)
         self.head = block.header
         if any(key.startswith("registry/") for key in block.writes):
             self._record_validator_change(block.height + 1)  # the next header names the new set
+        return True
 
     def settle_block(self, batch: list[Pending], block: Executed) -> None:
         """Give every transaction of ``batch`` its outcome and tell the listeners about a stored block."""

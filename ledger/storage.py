@@ -510,18 +510,7 @@ class Store:
         ``defer``: the state rows and their indexes are written later (``settle``), the block's transaction
         logging the writes in ``state_log`` instead (module docstring): for a block that someone waits for while
         nothing else is queued, whose commit then writes a few pages instead of a page for each row it changes.
-        ``planned``: those rows planned already (``plan_rows`` of these writes), ``defer`` then as it was told.
-        The three steps of ``begin_block``, ``commit_block`` and ``block_written`` in one."""
-        write = self.begin_block(header, commit, txs, writes, defer=defer, planned=planned)
-        self.commit_block(write)
-        self.block_written(write)
-
-    def begin_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
-                    writes: dict[str, tuple[Any, bytes | None]], *, defer: bool = False,
-                    planned: BlockRows | None = None) -> BlockWrite:
-        """``write_block``'s rows, its transaction's to write, on the thread that updates the state tree: the tree's
-        changed entries are taken now if they are to be written with the block (``StoredTree.pending``).
-        ``commit_block`` writes them, on any thread; nothing else may write to the store in between."""
+        ``planned``: those rows planned already (``plan_rows`` of these writes), ``defer`` then as it was told."""
         base = header.height << INDEX_BITS
         rows = []
         ids: list[tuple[int, int]] = []
@@ -538,20 +527,13 @@ class Store:
             planned = self.plan_rows(writes, existed, defer=defer)
         elif planned.writes is not writes:
             raise ValueError("expected the rows planned for this block's writes, found those of other writes")
+        plan, packed = planned.plan, planned.packed
         tree = self.tree.pending() if self.tree.wants_flush() else None
-        return BlockWrite(header, commit, rows, ids, planned, tree)
-
-    def commit_block(self, write: BlockWrite) -> None:
-        """Write a block begun by ``begin_block`` in one transaction (fsynced), then note what the store remembers
-        of its rows; may run on a thread of its own (``ledger.producer``): it holds the store's lock throughout and
-        touches neither the tree nor the state. A failure rolls it back: nothing of the block is stored."""
-        header, planned, tree, rows, ids = write.header, write.planned, write.tree, write.rows, write.ids
-        plan = planned.plan
         with self._lock:
             with self._write_transaction():
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                                  (header.height, header.hash(), canonical(header.to_cbor()),
-                                  json.dumps(write.commit.to_json()), len(rows)))
+                                  json.dumps(commit.to_json()), len(rows)))
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
                 merge = len(self._recent) + len(ids) >= self.merge_ids
                 self._db.executemany("INSERT INTO tx_recent(prefix, seq) VALUES (?, ?)", ids)
@@ -565,6 +547,8 @@ class Store:
                     self._write_tree(tree, header.height)
                 else:
                     self._db.execute("INSERT INTO smt_redo VALUES (?, ?)", (header.height, planned.redo))
+            if tree is not None:
+                self.tree.written(tree)
             self._unchecked += len(rows) + (0 if tree is None else tree.changes)
             if merge:
                 self._recent.clear()
@@ -572,16 +556,11 @@ class Store:
                 for prefix, seq in ids:
                     self._recent.add(prefix, seq)
             if plan is None:
-                self._logged = _Logged(header.height, planned.writes, planned.existed, planned.packed)
+                self._logged = _Logged(header.height, writes, planned.existed, packed)
             else:
                 self._state_written(plan)
-
-    def block_written(self, write: BlockWrite) -> None:
-        """After ``commit_block``, on the thread that updates the state tree: the tree's entries written with the
-        block are now as stored (``StoredTree.written``)."""
-        if write.tree is not None:
-            self.tree.written(write.tree)
-            write.tree = None
+        if tree is not None:
+            del tree
             heap.give_back()  # what the tree's write freed (``ledger.heap``)
 
     def plan_rows(self, writes: dict[str, tuple[Any, bytes | None]], existed: dict[str, Any] | None, *,
@@ -1421,19 +1400,6 @@ class BlockRows:
     plan: _StatePlan | None
     logged: bytes | None
     redo: bytes
-
-
-@dataclass
-class BlockWrite:
-    """A block on its way to the store (``Store.begin_block``): its header and commit, its transactions' rows and
-    id entries, its state rows (``BlockRows``) and the state tree's changed entries if they go with it."""
-
-    header: BlockHeader
-    commit: Commit
-    rows: list[tuple[int, bytes, bytes]]
-    ids: list[tuple[int, int]]
-    planned: BlockRows
-    tree: TreeWrite | None
 
 
 @dataclass

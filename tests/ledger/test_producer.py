@@ -15,7 +15,7 @@ import pytest
 from ledger.node import Node
 from ledger.node_base import Pending
 from ledger_lite import smt_tree
-from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, slot
+from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 from tests.helpers.waiting import wait_for
 
 if smt_tree.NATIVE:
@@ -191,91 +191,3 @@ def test_a_block_whose_rows_cannot_be_planned_is_refused_and_the_node_goes_on(tm
         assert world.submit_wait(node, world.generate(slot(1), 1_000))["code"] == "ok"
     finally:
         node.close()
-
-
-def _commits_seen(node: Node, monkeypatch: pytest.MonkeyPatch,
-                  fail_first: Exception | None = None) -> list[tuple[int, str]]:
-    """Note each block's commit (height, thread) in the list returned; ``fail_first``: the first one raises it
-    instead of committing."""
-    seen: list[tuple[int, str]] = []
-    commit_block = node.store.commit_block
-    failures = [] if fail_first is None else [fail_first]
-
-    def spy(write: Any) -> None:
-        seen.append((write.header.height, threading.current_thread().name))
-        if failures:
-            raise failures.pop()
-        commit_block(write)
-
-    monkeypatch.setattr(node.store, "commit_block", spy)
-    return seen
-
-
-def _readings_then_allocations(world: LedgerWorld) -> tuple[list[Any], list[Any]]:
-    """Ten transactions for blocks of four: six readings, the allocations of the first two (in the second block,
-    executed while the first is written), two more readings (the third block, nothing queued behind it)."""
-    readings = [world.generate(slot(n), 1_000) for n in range(6)]
-    allocations = [world.allocate([(reading.tx_id, 1_000)]) for reading in readings[:2]]
-    return readings, [*readings, *allocations, *(world.generate(slot(n), 1_000) for n in range(6, 8))]
-
-
-def test_a_block_with_another_queued_behind_it_is_written_while_the_next_one_executes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A block with another queued behind it commits in the writer thread while the next block's transactions
-    execute over its writes (an allocation of a reading in the block before it); the last block, with nothing
-    behind it, commits in the producer. What is stored is what a node recomputes from its rows."""
-    world, clock = LedgerWorld(), ManualClock(slot(40))
-    node = _stopped_node(tmp_path, world, clock)
-    node.max_block_txs = 4
-    seen = _commits_seen(node, monkeypatch)
-    try:
-        _, txs = _readings_then_allocations(world)
-        pendings = node.submit_many([tx.encode() for tx in txs])
-        node.start()
-        heights = [o["height"] for o in _outcomes(pendings)]
-        root = node.status()["state_root"]
-    finally:
-        node.close()
-    first = heights[0]
-    assert heights == [first] * 4 + [first + 1] * 4 + [first + 2] * 2
-    assert seen == [(first, "block-writer_0"), (first + 1, "block-writer_0"), (first + 2, "block-producer")]
-    assert recompute_state_root(tmp_path / "node" / "ledger.sqlite").hex() == root
-    reopened = world.open_node(tmp_path / "node", ManualClock(slot(40)))
-    try:
-        assert reopened.status()["state_root"] == root and reopened.status()["height"] == first + 2
-        assert reopened.audit() > 0
-    finally:
-        reopened.close()
-
-
-def test_a_block_written_beside_that_cannot_be_stored_is_refused_and_the_next_one_executed_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The writer thread's commit fails (a disk error): that block's transactions are refused as ones the store
-    could not take, and the block executed over its writes goes back to the queue and is executed again over
-    the state without them: its readings commit, its allocations of the refused readings find no asset."""
-    world, clock = LedgerWorld(), ManualClock(slot(40))
-    node = _stopped_node(tmp_path, world, clock)
-    node.max_block_txs = 4
-    seen = _commits_seen(node, monkeypatch, fail_first=sqlite3.OperationalError("disk I/O error"))
-    try:
-        before = node.status()["height"]
-        readings, txs = _readings_then_allocations(world)
-        pendings = node.submit_many([tx.encode() for tx in txs])
-        node.start()
-        outcomes = [pending.wait(10) for pending in pendings]
-        assert [o["code"] for o in outcomes] == ["store_unavailable"] * 4 + ["ok"] * 2 + ["unknown_asset"] * 2 + \
-            ["ok"] * 2, outcomes
-        assert outcomes[0]["message"] == "the block could not be stored, nothing was committed: disk I/O error"
-        assert [o["height"] for o in outcomes if o["code"] == "ok"] == [before + 1] * 2 + [before + 2] * 2
-        assert seen == [(before + 1, "block-writer_0"), (before + 1, "block-writer_0"), (before + 2, "block-producer")]
-        root = node.status()["state_root"]
-        assert recompute_state_root(tmp_path / "node" / "ledger.sqlite").hex() == root
-        assert world.submit_wait(node, readings[0])["code"] == "ok"  # refused, not committed: it may come again
-    finally:
-        node.close()
-    reopened = world.open_node(tmp_path / "node", ManualClock(slot(40)))
-    try:
-        assert reopened.status()["height"] == before + 3
-        assert reopened.audit() > 0
-    finally:
-        reopened.close()

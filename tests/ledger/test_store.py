@@ -438,19 +438,19 @@ def test_a_block_that_cannot_be_stored_commits_nothing_and_says_so(ledger_world:
     try:
         asset = w.new_asset(node, 2, 10_000)
         before = node.status()
-        real_write = node.store.commit_block
+        real_write = node.store.write_block
 
         def disk_full(*args: Any, **kwargs: Any) -> None:
             raise sqlite3.OperationalError("database or disk is full")
 
-        monkeypatch.setattr(node.store, "commit_block", disk_full)
+        monkeypatch.setattr(node.store, "write_block", disk_full)
         allocation = w.allocate([(asset, 4_000)])
         outcome = w.submit_wait(node, allocation)
         assert (outcome["code"], outcome["status"]) == ("store_unavailable", 503)
         assert "nothing was committed: database or disk is full" in outcome["message"]
         assert node.status()["state_root"] == before["state_root"] and node.status()["height"] == before["height"]
         assert node.state.root().hex() == before["state_root"]  # the prepared block was taken out of the tree
-        monkeypatch.setattr(node.store, "commit_block", real_write)
+        monkeypatch.setattr(node.store, "write_block", real_write)
         assert w.commit(node, allocation)["code"] == "ok"  # the same transaction goes through once there is room
         assert recompute_state_root(tmp_path / "node" / "ledger.sqlite").hex() == node.status()["state_root"]
     finally:
