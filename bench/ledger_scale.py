@@ -13,6 +13,10 @@ the script measures, in the same run:
   verification rate (measured at the start), OpenSSL's (``cryptography``: the limit issue 16 names);
   ``ingest_ratio_libsodium`` over the rate of the check the node makes (libsodium, ``ledger.signatures``, about
   twice as fast here): how near the node comes to its own signature checks;
+* ``node_cpu_us_per_reading``: the CPU time (user + system, ``/proc/<pid>/stat``) the node's process spent over the
+  step's readings, per reading, idle chores between chunks included; ``admission_cpu_us_per_reading``, that of its
+  admission worker processes (its descendants). A cost, not a rate: it moves less than ``ingest_ratio`` with what
+  else the machine runs (a busy machine still slows each core some), so it compares code across runs better;
 * ``issue_p99_ms`` against ``baseline_p99_ms``: certificate issuances (10 allocated assets each) one at a time
   (submit → committed outcome), against the commit of a single reading on the same node at the same time, and
   their ratio; ``issue_worst_ms``, the three slowest issuances (their place in the round, ms): whether the p99 of a
@@ -82,6 +86,7 @@ SLOTS_PER_METER = 1300  # 27 days of half hours: every reading is still unexpire
 BATCH = 2000
 CHUNK = 200_000  # readings signed ahead, then sent and timed
 RSS_SAMPLE_S = 1.0  # seconds between two samples of the node's resident memory (``node_rss_median_mb``)
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # the unit of a process's CPU times in ``/proc/<pid>/stat``
 
 
 def free_port() -> int:
@@ -95,6 +100,31 @@ def status_kb(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
+def cpu_s(pid: int) -> float:
+    """The CPU time (user + system, seconds) process ``pid`` has spent, its threads included."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()  # after the command's name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def descendants(pid: int) -> list[int]:
+    """The live processes below ``pid`` (its children, theirs, ...)."""
+    children: dict[int, list[int]] = {}
+    for process in Path("/proc").iterdir():
+        if process.name.isdigit():
+            try:
+                stat = (process / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            children.setdefault(int(stat[stat.rindex(")") + 2:].split()[1]), []).append(int(process.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
 
 
 class NodeProcess:
@@ -151,6 +181,17 @@ class NodeProcess:
     def rss_mb(self) -> tuple[float, float]:
         assert self.proc is not None
         return status_kb(self.proc.pid, "VmRSS") / 1024, status_kb(self.proc.pid, "VmHWM") / 1024
+
+    def cpu(self) -> tuple[float, dict[int, float]]:
+        """CPU seconds so far of the node's process and of each of its descendants (its admission workers)."""
+        assert self.proc is not None
+        below = {}
+        for pid in descendants(self.proc.pid):
+            try:
+                below[pid] = cpu_s(pid)
+            except OSError:  # ended meanwhile
+                continue
+        return cpu_s(self.proc.pid), below
 
 
 def set_clock(path: Path, now: int) -> None:
@@ -417,9 +458,14 @@ def main() -> None:
                 if points and time.perf_counter() - run_began > args.budget_s:
                     break
                 sampled = len(node.rss_samples)
+                node_before, workers_before = node.cpu()
                 seconds = load.ingest(node.url, assets - done, args.senders)
-                rate = (assets - done) / seconds
+                node_after, workers_after = node.cpu()
+                readings = assets - done
+                rate = readings / seconds
                 done = assets
+                # a worker started during the step counts from 0; one that ended is lost (none do in a healthy node)
+                workers_s = sum(after - workers_before.get(pid, 0.0) for pid, after in workers_after.items())
                 rss, peak = node.rss_mb()
                 while_sent = node.rss_samples[sampled:] or [rss]
                 figures = issuance_figures(node.url, load, keys, keys["user"].address, args.issuances, number,
@@ -432,6 +478,8 @@ def main() -> None:
                                "node_rss_after_restart_mb": round(node.rss_mb()[0]), "restart_s": round(restart_s, 2),
                                "ingest_per_s": round(rate), "ingest_ratio": round(rate / verify_per_s, 2),
                                "ingest_ratio_libsodium": round(rate / sodium_per_s, 2),
+                               "node_cpu_us_per_reading": round((node_after - node_before) / readings * 1e6, 1),
+                               "admission_cpu_us_per_reading": round(workers_s / readings * 1e6, 1),
                                **figures, "disk_bytes_per_reading": round(disk / assets),
                                "load_avg_1m": round(os.getloadavg()[0], 2)})
                 print(json.dumps(points[-1]), file=sys.stderr, flush=True)
