@@ -71,9 +71,13 @@ SWITCH_INTERVAL_S = 0.0005
 # Allocations between two passes of the cycle collector over the youngest objects (Python's default: 700). Under
 # ingest a submitted reading's objects (its transaction, its pending outcome) live about one block: with passes
 # every 700 allocations they outlive two of them and reach the oldest generation, whose growth then sets off full
-# passes. Every 10,000 allocations most of them are gone before the first pass: `bench/ledger_ingest.py --busy 1`
-# spent 3.0–3.2 µs a reading in the collector instead of 16–18 µs (with the freeze below; docs/performance.md).
-GC_YOUNG_OBJECTS = 10_000
+# passes. Every 10,000 allocations most of them were gone before the first pass (`bench/ledger_ingest.py --busy 1`:
+# 3.0–3.2 µs a reading in the collector instead of 16–18 µs, with the freeze below). At 1,002 meters' steady state a
+# block's own objects (its writes, their planned rows) come on top, and each pass walks the large young containers
+# again: 14.8 µs a reading at 10,000 (199 young passes over 96,192 readings), 7.3 at 30,000, **2.5 at 50,000** (10
+# passes), 1.2 at 100,000, timed by ``gc.callbacks`` (docs/performance.md). Past 50,000 a block's objects are mostly
+# gone before a pass comes, and a larger threshold only makes each pass longer.
+GC_YOUNG_OBJECTS = 50_000
 
 
 @contextmanager

@@ -77,6 +77,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -986,7 +987,7 @@ class Store:
                 row, (expires, _) = next(iter(grouped.items()))
                 raise StoreError(f"expected state row {row}, which a certificate's expiry group names (expiring at "
                                  f"{expires}), found none: the store was changed outside the node")
-            taken = sorted(rows, key=lambda row: (row[0], row[1]))[:limit]
+            taken = sorted(rows, key=itemgetter(0, 1))[:limit]  # (expires, key)
             values = [(key, unpack_value(key, bytes(value))) for _, key, _, value in taken]
             for (expires, key, _, _), (_, (_, value)) in zip(taken, values, strict=True):
                 if expiry_of(key, value) != expires:  # an index edited to have the sweep take a value early

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
+import pickle
 
 from ledger.errors import Rejected
-from ledger.verifier import CHUNK, FIRST_CHUNK, INLINE_BELOW, WORKER_NICENESS, Admitted, ParallelAdmission, chunk_bounds
-from ledger_lite import SigningKey, sign_tx
+from ledger.verifier import (
+    CHUNK,
+    FIRST_CHUNK,
+    INLINE_BELOW,
+    SHARED_TEXT,
+    WORKER_NICENESS,
+    Admitted,
+    ParallelAdmission,
+    check_chunk,
+    chunk_bounds,
+    rebuild,
+)
+from ledger_lite import SigningKey, decode_tx, sign_tx
 from tests.helpers.waiting import wait_for
 
 CHAIN = "test-chain"
@@ -55,6 +67,27 @@ def test_workers_answer_as_the_inline_checks_do() -> None:
         [("bad_encoding", 400), ("wrong_chain", 400)]
     assert [(c.tx.tx_id, c.stored) for c in checked if isinstance(c, Admitted)] == \
         [(e.tx.tx_id, e.stored) for e in expected if isinstance(e, Admitted)]
+
+
+def test_results_travel_back_with_their_recurring_texts_once() -> None:
+    owner = "gc1" + "ab" * 20
+    long_text = "x" * (SHARED_TEXT + 1)
+    raws = [sign_tx(SigningKey.generate(), chain=CHAIN, type="asset.generate",
+                    body={"method": "wind", "owner": owner, "note": long_text, "wh": n}, nonce=n, time=n).encode()
+            for n in range(2)]
+    first, second = (payload for _, payload in pickle.loads(pickle.dumps(check_chunk(raws, CHAIN))))
+    # chain, type, the body's keys and short texts: one object each in the chunk's pickle, so one after it
+    assert first[0] is second[0] and first[1] is second[1]
+    assert all(a is b for a, b in zip(first[2], second[2], strict=True))
+    assert first[2]["owner"] is second[2]["owner"] and first[2]["method"] is second[2]["method"]
+    assert first[2]["note"] is not second[2]["note"]  # a long text travels as it is
+    for raw, checked in zip(raws, check_chunk(raws, CHAIN), strict=True):
+        admitted = rebuild(raw, checked)
+        assert isinstance(admitted, Admitted)
+        expected = decode_tx(raw)
+        assert admitted.tx == expected and list(admitted.tx.body) == list(expected.body)
+        assert (admitted.tx.tx_id, admitted.tx.signer_address, admitted.tx.encode()) == \
+            (expected.tx_id, expected.signer_address, raw)
 
 
 def test_a_batch_is_cut_into_small_first_tasks_then_larger_ones() -> None:
