@@ -75,8 +75,8 @@ SWITCH_INTERVAL_S = 0.0005
 # 3.0–3.2 µs a reading in the collector instead of 16–18 µs, with the freeze below). At 1,002 meters' steady state a
 # block's own objects (its writes, their planned rows) come on top, and each pass walks the large young containers
 # again: 14.8 µs a reading at 10,000 (199 young passes over 96,192 readings), 7.3 at 30,000, **2.5 at 50,000** (10
-# passes), 1.2 at 100,000, timed by ``gc.callbacks`` (docs/performance.md). Past 50,000 a block's objects are mostly
-# gone before a pass comes, and a larger threshold only makes each pass longer.
+# passes), 1.2 at 100,000, timed by ``gc.callbacks`` (docs/performance.md). From 50,000 on a block's objects are
+# mostly gone before a pass comes: a larger threshold saves little more and makes each pass longer.
 GC_YOUNG_OBJECTS = 50_000
 
 

@@ -106,8 +106,9 @@ def _travelling(checked: Checked) -> Checked:
     (its chain and type, its body's keys and short texts, such as a reading's method and owner) interned, so that
     the chunk's pickle holds each of them once and the node's process unpickles a reference for every other. The
     node unpickles every chunk in one thread while its block producer waits for the interpreter lock: in a
-    ``py-spy --native`` profile at 2.5 M readings of ``bench/ledger_scale.py`` that thread ran 7 % of the time,
-    mostly decoding those texts anew, and the producer waited for the lock 24 % of its time."""
+    ``py-spy --native`` profile at ~2.2 M readings of ``bench/ledger_scale.py`` that thread ran Python 7 % of the
+    time, half of it unpickling (decoding those texts anew its largest part), and the producer waited for the lock
+    24 % of its time."""
     ok, payload = checked
     if not ok:
         return checked
