@@ -38,6 +38,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
+from proc_cpu import descendants, proc_stats
+
 from greencert.consortium import ETCD_MEMBERS, MAX_VALIDATORS, Consortium, prepare, validator_keys
 from greencert.keystore import private_dir
 from greencert.servers import BackgroundServer, free_port_range
@@ -74,32 +76,10 @@ def _verify_rate(seconds: float) -> float:
     return count / (time.thread_time() - cpu)
 
 
-def _proc_stats() -> dict[int, tuple[int, float]]:
-    """pid → (parent pid, CPU seconds used so far) of every process visible in /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    found = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-    return found
-
-
 def cpu_by_role(consortium: Consortium) -> dict[str, float]:
     """CPU seconds used so far by this process (the clients), the node processes, their admission workers (every
     descendant of a node) and the etcd members."""
-    stats = _proc_stats()
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _) in stats.items():
-        children.setdefault(parent, []).append(pid)
-
-    def tree(pid: int) -> list[int]:
-        below = children.get(pid, [])
-        return below + [d for c in below for d in tree(c)]
+    stats = proc_stats()
 
     def used(pids: list[int]) -> float:
         return sum(stats[p][1] for p in pids if p in stats)
@@ -107,7 +87,7 @@ def cpu_by_role(consortium: Consortium) -> dict[str, float]:
     nodes = [p.pid for p in consortium.nodes.values()]
     etcd = [m.process.pid for m in consortium.layout.etcd.members if m.process is not None]
     return {"clients": used([os.getpid()]), "nodes": used(nodes),
-            "node_workers": used([d for n in nodes for d in tree(n)]), "etcd": used(etcd)}
+            "node_workers": used([d for n in nodes for d in descendants(n, stats)]), "etcd": used(etcd)}
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -75,6 +75,7 @@ from reportlab.lib import colors
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
 from ledger_ingest import verify_rate
+from proc_cpu import descendants, proc_stats
 
 from ledger.genesis import Genesis, entry
 from ledger_lite import SigningKey, Transaction, sign_tx
@@ -86,7 +87,6 @@ SLOTS_PER_METER = 1300  # 27 days of half hours: every reading is still unexpire
 BATCH = 2000
 CHUNK = 200_000  # readings signed ahead, then sent and timed
 RSS_SAMPLE_S = 1.0  # seconds between two samples of the node's resident memory (``node_rss_median_mb``)
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # the unit of a process's CPU times in ``/proc/<pid>/stat``
 
 
 def free_port() -> int:
@@ -100,31 +100,6 @@ def status_kb(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise RuntimeError(f"no {field} in /proc/{pid}/status")
-
-
-def cpu_s(pid: int) -> float:
-    """The CPU time (user + system, seconds) process ``pid`` has spent, its threads included."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()  # after the command's name, which may hold spaces
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def descendants(pid: int) -> list[int]:
-    """The live processes below ``pid`` (its children, theirs, ...)."""
-    children: dict[int, list[int]] = {}
-    for process in Path("/proc").iterdir():
-        if process.name.isdigit():
-            try:
-                stat = (process / "stat").read_text()
-            except OSError:  # ended meanwhile
-                continue
-            children.setdefault(int(stat[stat.rindex(")") + 2:].split()[1]), []).append(int(process.name))
-    found, todo = [], [pid]
-    while todo:
-        below = children.get(todo.pop(), [])
-        found += below
-        todo += below
-    return found
 
 
 class NodeProcess:
@@ -185,13 +160,8 @@ class NodeProcess:
     def cpu(self) -> tuple[float, dict[int, float]]:
         """CPU seconds so far of the node's process and of each of its descendants (its admission workers)."""
         assert self.proc is not None
-        below = {}
-        for pid in descendants(self.proc.pid):
-            try:
-                below[pid] = cpu_s(pid)
-            except OSError:  # ended meanwhile
-                continue
-        return cpu_s(self.proc.pid), below
+        stats = proc_stats()
+        return stats[self.proc.pid][1], {pid: stats[pid][1] for pid in descendants(self.proc.pid, stats)}
 
 
 def set_clock(path: Path, now: int) -> None:
