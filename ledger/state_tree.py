@@ -80,7 +80,7 @@ from itertools import chain
 
 from ledger.errors import StoreError
 from ledger.lru_order import LruOrder
-from ledger.tree_groups import NOTHING_PACKED, PackedRows
+from ledger.tree_groups import KEYED_DEPTH, NOTHING_PACKED, CachedGroups, PackedRows
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
 from ledger_lite.smt_tree import NATIVE, Nodes, SparseMerkleTree, Touched
 
@@ -133,17 +133,20 @@ def pinned_depth(capacity: int) -> int:
 class TreeWrite:
     """What a write changes on disk: the nodes to store (heap index → stored node, in place of any there), as
     ``rows`` and then ``packed`` (``ledger.tree_groups.PackedRows``, where the compiled module packed those below
-    2^63), the positions left empty, and the leaf count."""
+    2^63), the positions left empty, and the leaf count; of a tree its cache holds whole, the groups whose rows are
+    made from the cache instead (``cached``: every changed position in them, ``ledger.tree_groups``), the rest in
+    ``rows`` and ``deleted``."""
 
     rows: list[tuple[int, bytes]]  # deepest first, and deeper than ``packed``'s (``StoredTree.written`` relies on it)
     deleted: list[int]
     size: int
     packed: PackedRows = NOTHING_PACKED
+    cached: CachedGroups | None = None
 
     @property
     def changes(self) -> int:
         """How many positions the write stores or empties."""
-        return len(self.rows) + len(self.packed) + len(self.deleted)
+        return len(self.rows) + len(self.packed) + len(self.deleted) + (self.cached.changes if self.cached else 0)
 
     def stored(self) -> Iterator[tuple[int, bytes]]:
         """Every (position, stored node) of the write, deepest first."""
@@ -370,6 +373,13 @@ class StoredTree(SparseMerkleTree):
         if not NATIVE:
             rows, deleted = _pending_of(self._nodes, self._dirty)
             return TreeWrite(rows, deleted, self._size)
+        if self._complete and isinstance(self._nodes, _smt_native.NodeTable) \
+                and isinstance(self._dirty, _smt_native.IndexSet):
+            # every node cached: the touched groups' rows are made from the cache as they are written
+            keys, others = _smt_native.dirty_groups(self._dirty, KEYED_DEPTH)
+            rows, deleted = _pending_of(self._nodes, others)
+            cached = CachedGroups(self._nodes, keys, len(self._dirty) - len(others))
+            return TreeWrite(rows, deleted, self._size, cached=cached)
         indexes, nodes, rows, deleted = _smt_native.pending(self._nodes, self._dirty)
         return TreeWrite(rows, deleted, self._size, PackedRows(indexes, nodes))
 

@@ -25,13 +25,15 @@
  * lock); every other function holds the GIL throughout and hashes with the module's one digest context.
  *
  * load_pairs, loaded_below, walk and pending are the stored tree's bookkeeping (ledger.state_tree._load_checked,
- * _loaded_below, _walk and _pending_of, which are their reference the same way: tests/ledger/test_state_tree.py).
+ * _loaded_below, _walk and _pending_of, which are their reference the same way: tests/ledger/test_state_tree.py);
+ * dirty_groups and group_rows write a tree its cache holds whole as the rows of its groups (ledger.tree_groups's
+ * dirty_group_keys and cached_rows are their reference: tests/ledger/test_tree_groups.py).
  *
  * merkle_root is ledger_lite.merkle's RFC 6962 root over a block's transactions or a certificate's assets, with the
  * same hashing (4 times the Python levels at 900 leaves); test_merkle.py checks it against them and the published
  * vectors.
  */
-#define MODULE_BUILD 6 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
+#define MODULE_BUILD 7 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <openssl/evp.h>
@@ -2415,6 +2417,144 @@ static PyObject *smt_pending(PyObject *module, PyObject *args) {
     return result;
 }
 
+/* ---- The stored tree's groups, from a cache that holds the whole tree (ledger.tree_groups) --------------------
+ *
+ * A group is a node and the three levels below it (ledger.tree_groups: its row key, tree_key, is the root's path
+ * prefix left-aligned above its depth in the low 6 bits). When the cache holds every node of the tree, the row of a
+ * group a write touches is made from the cache alone, its stored row not read first. */
+
+#define GROUP_LEVELS 4
+
+static int word_order(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *smt_dirty_groups(PyObject *module, PyObject *args) {
+    /* ledger.tree_groups.dirty_group_keys: the row keys of the groups holding the positions of ``dirty`` (an
+     * IndexSet) whose roots lie at most ``keyed_depth`` deep, distinct and in order, as native 64-bit words; and the
+     * other positions (deeper groups, positions beyond machine words) as a list of ints */
+    PyObject *dirty_object;
+    int keyed_depth;
+    if (!PyArg_ParseTuple(args, "O!i:dirty_groups", &IndexSetType, &dirty_object, &keyed_depth))
+        return NULL;
+    if (keyed_depth < 0 || keyed_depth > 56)
+        return PyErr_Format(PyExc_ValueError, "expected a keyed depth of 0 to 56, found %d", keyed_depth);
+    const IndexSet *set = (const IndexSet *)dirty_object;
+    PyObject *others = PySequence_List(set->others), *keys = NULL, *result = NULL;
+    uint64_t *words = PyMem_RawMalloc((size_t)(set->used > 0 ? set->used : 1) * sizeof(uint64_t));
+    if (others == NULL || words == NULL) {
+        if (words == NULL)
+            PyErr_NoMemory();
+        goto done;
+    }
+    size_t n = 0;
+    for (size_t i = 0; set->keys != NULL && i <= set->mask; i++) {
+        uint64_t word = set->keys[i];
+        if (word == 0)
+            continue;
+        int depth = 63 - __builtin_clzll(word), root_depth = depth - depth % GROUP_LEVELS;
+        if (root_depth > keyed_depth) {
+            PyObject *index = PyLong_FromUnsignedLongLong(word);
+            int failed = index == NULL || PyList_Append(others, index) < 0;
+            Py_XDECREF(index);
+            if (failed)
+                goto done;
+            continue;
+        }
+        uint64_t root = word >> (depth - root_depth);
+        words[n++] = ((root ^ (1ull << root_depth)) << (62 - root_depth)) | (uint64_t)root_depth;
+    }
+    qsort(words, n, sizeof(uint64_t), word_order);
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++)
+        if (distinct == 0 || words[distinct - 1] != words[i])
+            words[distinct++] = words[i];
+    keys = PyBytes_FromStringAndSize((const char *)words, (Py_ssize_t)(distinct * sizeof(uint64_t)));
+    if (keys != NULL)
+        result = PyTuple_Pack(2, keys, others);
+done:
+    PyMem_RawFree(words);
+    Py_XDECREF(keys);
+    Py_XDECREF(others);
+    return result;
+}
+
+static PyObject *smt_group_rows(PyObject *module, PyObject *args) {
+    /* ledger.tree_groups.cached_rows: for the keys ``keys[start:stop]`` (native 64-bit words, dirty_groups's), the
+     * rows (key, row) of the groups the NodeTable ``nodes`` holds nodes of, in the stored form of
+     * ledger.tree_groups.encode (a node whose parent is absent or a leaf is not looked for: there is none in a
+     * tree), and the keys of those it holds none of, as one-item tuples (executemany's parameters) */
+    PyObject *nodes_object;
+    Py_buffer keys;
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "O!y*nn:group_rows", &NodeTableType, &nodes_object, &keys, &start, &stop))
+        return NULL;
+    const NodeTable *table = (const NodeTable *)nodes_object;
+    Py_ssize_t count = keys.len / (Py_ssize_t)sizeof(uint64_t);
+    PyObject *rows = PyList_New(0), *gone = PyList_New(0), *result = NULL;
+    if (keys.len % (Py_ssize_t)sizeof(uint64_t) != 0) {
+        PyErr_Format(PyExc_ValueError, "expected keys of 8 bytes each, found %zd bytes", keys.len);
+        goto done;
+    }
+    if (start < 0)
+        start = 0;
+    if (stop > count)
+        stop = count;
+    for (Py_ssize_t i = start; rows != NULL && gone != NULL && i < stop; i++) {
+        uint64_t key;
+        memcpy(&key, (const char *)keys.buf + i * (Py_ssize_t)sizeof(uint64_t), sizeof key);
+        int root_depth = (int)(key & 63);
+        if (root_depth > 56) {
+            PyErr_Format(PyExc_ValueError, "expected a group key of depth 56 at most, found depth %d", root_depth);
+            goto done;
+        }
+        uint64_t root = (1ull << root_depth) | (key >> (62 - root_depth));
+        unsigned char row[4 + 15 * LEAF];
+        size_t at = 4;
+        unsigned held = 0, leaves = 0;
+        for (unsigned slot = 1; slot < (1u << GROUP_LEVELS); slot++) {
+            int level = 31 - __builtin_clz(slot);
+            unsigned parent = slot >> 1;
+            if (slot > 1 && (!(held >> parent & 1) || (leaves >> parent & 1)))
+                continue; /* below an absent node or a leaf: nothing */
+            View entry = table_view(table, table_find(table, (root << level) | (slot ^ (1u << level))));
+            if (entry.data == NULL)
+                continue;
+            held |= 1u << slot;
+            if (entry.size == LEAF)
+                leaves |= 1u << slot;
+            memcpy(row + at, entry.data, (size_t)entry.size);
+            at += (size_t)entry.size;
+        }
+        PyObject *key_object = PyLong_FromUnsignedLongLong(key), *item = NULL;
+        if (key_object != NULL && held == 0) {
+            item = PyTuple_Pack(1, key_object);
+        } else if (key_object != NULL) {
+            row[0] = (unsigned char)(held >> 8);
+            row[1] = (unsigned char)held;
+            row[2] = (unsigned char)(leaves >> 8);
+            row[3] = (unsigned char)leaves;
+            PyObject *stored = PyBytes_FromStringAndSize((const char *)row, (Py_ssize_t)at);
+            item = stored == NULL ? NULL : PyTuple_Pack(2, key_object, stored);
+            Py_XDECREF(stored);
+        }
+        Py_XDECREF(key_object);
+        if (item == NULL || PyList_Append(held == 0 ? gone : rows, item) < 0) {
+            Py_XDECREF(item);
+            goto done;
+        }
+        Py_DECREF(item);
+    }
+    if (rows != NULL && gone != NULL)
+        result = PyTuple_Pack(2, rows, gone);
+done:
+    PyBuffer_Release(&keys);
+    Py_XDECREF(rows);
+    Py_XDECREF(gone);
+    return result;
+}
+
 /* ---- RFC 6962 (ledger_lite.merkle) ----------------------------------------------------------------------- */
 
 static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
@@ -2476,6 +2616,10 @@ static PyMethodDef methods[] = {
      "cold_below(nodes, indexes) -> the cached internal nodes at or below indexes whose children are on disk"},
     {"pending", smt_pending, METH_VARARGS,
      "pending(nodes, dirty) -> (indexes, stored, rows, deleted), deepest first: StoredTree.pending"},
+    {"dirty_groups", smt_dirty_groups, METH_VARARGS,
+     "dirty_groups(dirty, keyed_depth) -> (keys, others): ledger.tree_groups.dirty_group_keys"},
+    {"group_rows", smt_group_rows, METH_VARARGS,
+     "group_rows(nodes, keys, start, stop) -> (rows, gone): ledger.tree_groups.cached_rows"},
     {"merkle_root", merkle_root, METH_O, "merkle_root(leaves) -> the RFC 6962 root: ledger_lite.merkle.merkle_root"},
     {NULL, NULL, 0, NULL},
 };

@@ -33,6 +33,15 @@ def pending(nodes: MutableMapping[int, bytes], dirty: Iterable[int]
     """``ledger.state_tree._pending_of``, packed: the stored rows of ``dirty`` deepest first, those at positions below
     2^63 as ``ledger.tree_groups.PackedRows`` (indexes, nodes) and the rest as rows; and the emptied positions."""
 
+def dirty_groups(dirty: IndexSet, keyed_depth: int) -> tuple[bytes, list[int]]:
+    """``ledger.tree_groups.dirty_group_keys``: the row keys of the groups holding the positions of ``dirty`` whose
+    roots lie at most ``keyed_depth`` deep, distinct and in order as native 64-bit words, and the other positions."""
+
+def group_rows(nodes: NodeTable, keys: bytes, start: int, stop: int
+               ) -> tuple[list[tuple[int, bytes]], list[tuple[int]]]:
+    """``ledger.tree_groups.cached_rows``: the rows (key, row) of the groups at ``keys[start:stop]`` as ``nodes``
+    holds them, and the keys of those it holds nothing of (as one-item tuples)."""
+
 def cold_below(nodes: MutableMapping[int, bytes], indexes: list[int]) -> list[int]:
     """``ledger.state_tree._cold_below``: the cached internal nodes at or below ``indexes`` whose children are on
     disk."""

@@ -67,7 +67,10 @@ class TreeFile:
         self.db.execute(f"INSERT OR REPLACE INTO {table}(k, nodes) VALUES (?, ?)", (group_key(index), encode(nodes)))
 
     def flush(self, tree: StoredTree) -> None:
-        write = tree.pending()
+        self.write(tree, tree.pending())
+
+    def write(self, tree: StoredTree, write: TreeWrite) -> None:
+        """Store ``write`` (the tree's ``pending``) as a block's transaction stores it."""
         self.db.execute("BEGIN")
         write_tree_nodes(self.db, write)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('smt_size', ?)", (str(write.size),))
@@ -999,3 +1002,37 @@ def test_a_misshapen_node_of_format_12_is_refused(ledger_world: LedgerWorld, tmp
     with pytest.raises(StoreError, match=r"expected the state tree node at position 2 of .* to be a 32-byte hash or "
                                          r"a 64-byte leaf; the store was changed outside the node"):
         Store(data_dir / "ledger.sqlite")
+
+
+def test_a_tree_held_whole_writes_the_rows_that_merging_its_changes_writes(tmp_path: Path) -> None:
+    """A tree its cache holds whole writes each touched group's row from the cache (``TreeWrite.cached``); the
+    same writes merged into the stored rows (the path of a tree not held whole) store the very same rows, through
+    inserts, updates and deletions, and both reopen to the tree in memory."""
+    if not smt_tree.NATIVE:
+        pytest.skip("ledger_lite._smt_native is not built")
+    whole, merged = TreeFile(tmp_path / "whole.sqlite"), TreeFile(tmp_path / "merged.sqlite")
+    trees = {name: tree_file.open(1 << 20) for name, tree_file in (("whole", whole), ("merged", merged))}
+    memory, model = SparseMerkleTree(), {}
+    rng = random.Random(16)
+    for batch in range(6):
+        changes: dict[bytes, bytes | None] = {b"asset/%d" % rng.randrange(4000): sha(b"%d/%d" % (batch, i))
+                                              for i in range(700)}
+        changes.update(dict.fromkeys(rng.sample(sorted(model), min(len(model), 300))))
+        expected = memory.update(changes)
+        for name, tree in trees.items():
+            assert tree.update(changes) == expected
+            write = tree.pending()
+            if name == "merged":  # as a tree not held whole writes them: its changes merged into the stored rows
+                indexes, nodes, rows, deleted = _smt_native.pending(tree._nodes, tree._dirty)
+                write = TreeWrite(rows, deleted, write.size, PackedRows(indexes, nodes))
+            assert (write.cached is not None) == (name == "whole")
+            (whole if name == "whole" else merged).write(tree, write)
+        for key, value_hash in changes.items():
+            model.pop(key, None) if value_hash is None else model.__setitem__(key, value_hash)
+        for table in ("smt_groups", "smt_groups_deep"):
+            query = f"SELECT k, nodes FROM {table} ORDER BY k"
+            assert whole.db.execute(query).fetchall() == merged.db.execute(query).fetchall()
+        assert whole.rows() == rows_of(memory)
+    assert_same(whole.open(1 << 20), memory, list(model)[:50])
+    whole.db.close()
+    merged.db.close()

@@ -11,13 +11,16 @@ from typing import Any
 import pytest
 
 from ledger import tree_groups
+from ledger.state_tree import StoredTree
 from ledger.tree_groups import (
     KEYED_DEPTH,
     LEAF_FLAG,
     GroupChanges,
     GroupError,
     PackedRows,
+    cached_rows,
     decode,
+    dirty_group_keys,
     encode,
     group_changes,
     group_key,
@@ -27,7 +30,11 @@ from ledger.tree_groups import (
     stored_rows,
     tree_key,
 )
+from ledger_lite import smt_tree
 from tests.helpers.packed_rows import packed
+
+if smt_tree.NATIVE:
+    from ledger_lite import _smt_native
 
 MASKS = "masks naming slots 1 to 15, the leaves among the nodes held"
 
@@ -213,3 +220,32 @@ def test_decode_gives_back_what_encode_stored() -> None:
     nodes = {1: sha(b"root"), 2: sha(b"l") + sha(b"v"), 15: sha(b"deep")}
     assert decode(0, encode(nodes)) == nodes
     assert encode({}) == bytes(4)
+
+
+def test_the_groups_of_a_cache_held_whole_are_made_as_the_python_reference_makes_them() -> None:
+    """``_smt_native.dirty_groups`` and ``group_rows`` against ``dirty_group_keys`` and ``cached_rows``: the keys of
+    the touched groups (the deep ones' positions apart), and each group's row from a tree's cache, with the groups
+    left empty by deletions named apart."""
+    if not smt_tree.NATIVE:
+        pytest.skip("ledger_lite._smt_native is not built")
+    rng = random.Random(7)
+    dirty = _smt_native.IndexSet()
+    positions = random_positions(rng, 3000)
+    dirty.update(positions)
+    keys, others = _smt_native.dirty_groups(dirty, KEYED_DEPTH)
+    expected_keys, expected_others = dirty_group_keys(positions)
+    assert list(memoryview(keys).cast("Q")) == expected_keys
+    assert sorted(others) == sorted(expected_others)
+    assert {index for index in positions if group_of(index)[0].bit_length() - 1 > KEYED_DEPTH} == set(others)
+
+    tree = StoredTree(lambda indexes: {}, None, 0)  # a new tree: cached whole, in a NodeTable
+    tree.update({b"k%d" % i: sha(b"%d" % i) for i in range(5000)})
+    tree.update(dict.fromkeys(b"k%d" % i for i in range(0, 5000, 3)))
+    table = tree._nodes
+    touched = sorted({group_key(index) for index in [*table.keys(), 1 << 40, 3 << 38]})  # two groups holding nothing
+    packed_keys = b"".join(key.to_bytes(8, sys.byteorder) for key in touched)
+    rows, gone = _smt_native.group_rows(table, packed_keys, 0, len(touched))
+    assert (rows, gone) == cached_rows(dict(table.items()), touched)
+    assert len(gone) == 2
+    assert group_nodes(rows) == {index: entry[:64] for index, entry in table.items()}
+    assert _smt_native.group_rows(table, packed_keys, 5, 9) == cached_rows(dict(table.items()), touched[5:9])
