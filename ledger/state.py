@@ -214,8 +214,9 @@ class State:
         a store, ``rows`` are not needed (the values stay on disk): the keys in ``redo`` are read from it."""
         if self._disk is not None:
             values = self._disk.store
-            self._tree.update({key.encode(): None if found is None else sha256(found[0])
-                               for key in redo for found in (values.state_value(key),)})
+            keys = list(dict.fromkeys(redo))  # read together: a query a key took ~26 µs
+            found = values.state_values_at(keys)
+            self._tree.update({key.encode(): sha256(found[key][0]) if key in found else None for key in keys})
             if values.state_values != len(self._tree):
                 raise StoreError(f"the store holds {values.state_values} state values, but its state tree holds "
                                  f"{len(self._tree)}: the store was changed outside the node")
