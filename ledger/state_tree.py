@@ -99,7 +99,10 @@ DEFAULT_CAPACITY = 4_600_000
 # Changed entries that make a write at most (``wants_flush``): half the cache, up to this many. A write held its rows
 # as Python objects while it ran (~190 bytes a changed entry), so a write of half of a 4.6 M cache (2.3 M entries) took
 # the node from 794 to a peak of 1,205 MB at 3 M readings of ``bench/ledger_scale.py``; the writes of the default
-# cache, 1.3 M entries, kept it at ~820. (``pending`` now packs them: ``ledger.tree_groups.PackedRows``.)
+# cache, 1.3 M entries, kept it at ~820. (``pending`` now packs them: ``ledger.tree_groups.PackedRows``; a tree held
+# whole has its rows made from the cache: ``ledger.tree_groups.CachedGroups``.) Writing 2.3 M at a time cost 4.6 µs a
+# reading less at the 1,002 meters' steady state, but a restart after a crash puts back the keys logged since the last
+# write, and took 15.6 s instead of 8.6 at most (docs/performance.md, "The node over the years").
 MAX_WRITE = 1_300_000
 # Nodes a leaf of a tree of random keys brings on average: itself and 1 / ln 2 internal nodes (4.35 M nodes for the
 # 1.78 M live assets of ``bench/ledger_scale.py``'s steady state).
