@@ -462,9 +462,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The status of a command whose reader went away (``greencert verify … | head``), as a shell reports one a closed pipe
+# stopped: 128 + SIGPIPE.
+CLOSED_PIPE = 128 + signal.SIGPIPE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+        sys.stdout.flush()  # a reader that left early is found here, not in the interpreter's exit
+    except BrokenPipeError:
+        # Nothing more can reach the reader: no traceback, and nothing written at exit raises it again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED_PIPE
     return code
 
 
