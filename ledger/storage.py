@@ -95,6 +95,7 @@ from ledger.tree_groups import (
     CachedGroups,
     Changes,
     GroupChanges,
+    Key,
     cached_group_rows,
     group_changes,
     group_keys,
@@ -229,16 +230,19 @@ def _write_groups(db: sqlite3.Connection, table: str, changes: Changes) -> None:
     keys = changes.keys
     for at in range(0, len(keys), WRITE_GROUPS):
         old = dict(select_in(db, f"SELECT k, nodes FROM {table} WHERE k IN ({{}})", keys[at:at + WRITE_GROUPS]))
-        rows, gone = stored_rows(changes, old, at, at + WRITE_GROUPS)
-        db.executemany(f"DELETE FROM {table} WHERE k = ?", gone)
-        db.executemany(f"INSERT OR REPLACE INTO {table}(k, nodes) VALUES (?, ?)", rows)
+        _store_groups(db, table, *stored_rows(changes, old, at, at + WRITE_GROUPS))
 
 
 def _write_cached_groups(db: sqlite3.Connection, groups: CachedGroups) -> None:
     for at in range(0, len(groups), WRITE_GROUPS):
-        rows, gone = cached_group_rows(groups, at, at + WRITE_GROUPS)
-        db.executemany("DELETE FROM smt_groups WHERE k = ?", gone)
-        db.executemany("INSERT OR REPLACE INTO smt_groups(k, nodes) VALUES (?, ?)", rows)
+        _store_groups(db, "smt_groups", *cached_group_rows(groups, at, at + WRITE_GROUPS))
+
+
+def _store_groups(db: sqlite3.Connection, table: str, rows: Sequence[tuple[Key, bytes]],
+                  gone: Sequence[tuple[Key]]) -> None:
+    """Groups' rows in place of those stored under their keys, and the groups left empty (``gone``) taken out."""
+    db.executemany(f"DELETE FROM {table} WHERE k = ?", gone)
+    db.executemany(f"INSERT OR REPLACE INTO {table}(k, nodes) VALUES (?, ?)", rows)
 
 
 def _id_bytes(tx_id: str) -> bytes | None:

@@ -293,11 +293,11 @@ def dirty_group_keys(dirty: Iterable[int], keyed_depth: int = KEYED_DEPTH) -> tu
     others: list[int] = []
     for index in dirty:
         root, _ = group_of(position(index))
-        depth = root.bit_length() - 1
-        if depth > keyed_depth:
+        key = tree_key(root)
+        if root.bit_length() - 1 > keyed_depth or not isinstance(key, int):
             others.append(index)
         else:
-            keys.add(((root ^ (1 << depth)) << (62 - depth)) | depth)  # ``tree_key``'s integer form
+            keys.add(key)
     return sorted(keys), others
 
 
