@@ -186,10 +186,30 @@ def _read_cache(cache: Path, report: Report) -> Trust | None:
     return None
 
 
+def anchor_file(cache: Path) -> Path:
+    """Beside the cached trust list: the anchor it was last brought up to date from (``load_trust``)."""
+    return cache.with_name(cache.name + ".anchor")
+
+
+def _cache_from(anchor: str, anchored: Trust, cache: Path, report: Report) -> Trust | None:
+    """The cached trust list if an online check brought it up to date from this very anchor (``anchor_file``) and it
+    is of the anchor's chain, else None: offline, an anchor names the validators only, while the cache also holds
+    the issuers' keys that they proved."""
+    try:
+        if anchor_file(cache).read_text().strip() != anchor.strip():
+            return None
+    except OSError:
+        return None
+    cached = _read_cache(cache, report)
+    return cached if cached is not None and cached.chain_id == anchored.chain_id else None
+
+
 def load_trust(node: LightNode | None, cache: Path, report: Report, *, anchor: str | None = None) -> Trust | None:
     """The trust list: from ``anchor`` (a ``GCT1:`` text), else the cache file; online, brought up to date only
-    through what the trusted validators signed (``ledger_lite.trust_anchor.refresh``) and saved to the cache. The
-    first online use without either trusts the node's genesis validators and says so."""
+    through what the trusted validators signed (``ledger_lite.trust_anchor.refresh``) and saved to the cache, with
+    the anchor it started from beside it (``anchor_file``), so that the same anchor offline takes the cache rather
+    than the validators alone. The first online use without either trusts the node's genesis validators and says
+    so."""
     from ledger_lite.keys import PublicKey
     from ledger_lite.trust_anchor import ConflictingHeaders, TrustError, decode_anchor, refresh
     from ledger_lite.verification import Trust, clip
@@ -205,6 +225,8 @@ def load_trust(node: LightNode | None, cache: Path, report: Report, *, anchor: s
         known = _read_cache(cache, report)
         if known is None:
             return None
+    first_use = known is None
+    anchored: Trust | None = None  # not reaching the ledger: the cache brought up to date from this anchor
     if node is not None:
         from backend_client import ClientError, TrustReader
 
@@ -228,14 +250,29 @@ def load_trust(node: LightNode | None, cache: Path, report: Report, *, anchor: s
             report.add("trust", None, f"ledger node {clip(node.base_url)}: {exc}", exc.detail_code, exc.params)
             return None
         except (ClientError, StopIteration, KeyError, TypeError, ValueError) as exc:
-            report.add("ledger", None, f"ledger node {clip(node.base_url)} "
-                                       f"unreachable ({clip(exc, 300)}); using the cached trust list. To check "
-                                       f"against the ledger, {NODE_HINT}", code="ledger.unreachable_cached_trust",
-                       params={"node": clip(node.base_url), "reason": clip(exc, 300)})
+            anchored = None if anchor is None or known is None else _cache_from(anchor, known, cache, report)
+            if anchor is None or anchored is not None:
+                report.add("ledger", None, f"ledger node {clip(node.base_url)} "
+                                           f"unreachable ({clip(exc, 300)}); using the cached trust list. To check "
+                                           f"against the ledger, {NODE_HINT}", code="ledger.unreachable_cached_trust",
+                           params={"node": clip(node.base_url), "reason": clip(exc, 300)})
+            else:
+                report.add("ledger", None, f"ledger node {clip(node.base_url)} unreachable ({clip(exc, 300)}), and "
+                                           f"no trust list was brought up to date from this anchor here: it names "
+                                           f"the validators only, not the issuers. Check once online with it; "
+                                           f"{NODE_HINT}", code="ledger.unreachable_anchor_only",
+                           params={"node": clip(node.base_url), "reason": clip(exc, 300)})
         else:
             cache.parent.mkdir(parents=True, exist_ok=True)
             cache.write_text(json.dumps(trust.to_json(), indent=1))
+            if anchor is not None:
+                anchor_file(cache).write_text(anchor.strip() + "\n")
+            elif first_use:
+                anchor_file(cache).unlink(missing_ok=True)  # no anchor behind this list
             return trust
+    elif anchor is not None and known is not None:  # offline
+        anchored = _cache_from(anchor, known, cache, report)
+    known = anchored or known
     if known is not None:
         return known
     report.add("trust", None, f"no trust list: run once online to fetch it into {cache}: {NODE_HINT}",

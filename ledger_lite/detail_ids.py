@@ -69,6 +69,7 @@ DETAIL_PARAMS: dict[str, tuple[str, ...]] = {
     "ledger.no_issuance": ("certificate_id",),
     "ledger.unreachable": ("reason",),
     "ledger.unreachable_cached_trust": ("node", "reason"),
+    "ledger.unreachable_anchor_only": ("node", "reason"),
     "ledger.unreachable_old_trust": ("reason", "when"),
     "ledger.bad_answer": ("reason",),
     "ledger.conflicting_headers": ("height", "known", "found"),

@@ -222,6 +222,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "台帳ノード {node} に接続できないため、保存されている信頼リストを使いました",
         "ledger node {node} unreachable ({reason}); using the cached trust list",
     ),
+    "ledger.unreachable_anchor_only": (
+        "台帳ノード {node} に接続できず、この信頼の起点から更新した信頼リストもここにありません。信頼の起点にはバリデー"
+        "ターの鍵しかなく、発行者の鍵がありません。一度オンラインで、この起点とともに確認してください",
+        "ledger node {node} unreachable ({reason}), and no trust list was brought up to date from this anchor here: "
+        "it names the validators only, not the issuers; check once online with it",
+    ),
     "ledger.unreachable_old_trust": (
         "台帳ノードに接続できないため、{when} に取得した信頼リストを使いました",
         "the ledger node cannot be reached ({reason}); the trust list it gave at {when} was used",

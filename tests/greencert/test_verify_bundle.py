@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from greencert.demo import Demo
-from greencert.verify import GENUINE, NOT_GENUINE, Trust, verify
+from greencert.verify import GENUINE, NOT_GENUINE, Trust, anchor_file, verify
 from ledger_lite import canonical, decode
 from ledger_lite.audit import AuditBundle, Report, audit
 from printing.reading import read_bundle
@@ -139,6 +139,37 @@ def test_the_demos_trust_anchor_pins_the_chain(issued: tuple[str, Path], demo: D
     assert not any("first use" in n for n in report.notes)
     trust = Trust.from_json(json.loads((tmp_path / "t.json").read_text()))
     assert trust.height > 0 and trust.headers  # brought up to date, with the headers it checked
+
+
+def test_the_same_anchor_offline_takes_the_list_brought_up_to_date_from_it(issued: tuple[str, Path], demo: Demo,
+                                                                            tmp_path: Path) -> None:
+    """An anchor names the validators only; the issuers' keys are learnt online. Checked once online with it, the
+    cache is kept with the anchor beside it, and the same anchor offline (or with the node gone) takes that cache:
+    genuine from the paper's proofs, where the anchor alone could not check the issuer's signature."""
+    anchor = (demo.data_dir / "trust-anchor.txt").read_text().strip()
+    cache = tmp_path / "t.json"
+    alone = verify(str(issued[1]), node_url="http://127.0.0.1:9", offline=False, trust_cache=cache, anchor=anchor)
+    assert alone.exit_code != GENUINE
+    assert "signature:False" in steps(alone)
+    assert any("no trust list was brought up to date from this anchor" in n for n in alone.notes), alone
+    assert verify(str(issued[1]), node_url=demo.node_url, offline=False, trust_cache=cache,
+                  anchor=anchor).exit_code == GENUINE
+    assert anchor_file(cache).read_text().strip() == anchor
+    for node_url, offline in (("http://127.0.0.1:9", False), (None, True)):
+        report = verify(str(issued[1]), node_url=node_url, offline=offline, trust_cache=cache, anchor=anchor)
+        assert report.exit_code == GENUINE and report.source == "bundle", report
+        assert "signature:True" in steps(report)
+    anchor_file(cache).write_text("GCT1:SOMEONE-ELSES\n")  # a list brought up to date from another anchor
+    report = verify(str(issued[1]), node_url="http://127.0.0.1:9", offline=False, trust_cache=cache, anchor=anchor)
+    assert report.exit_code != GENUINE and "signature:False" in steps(report)
+
+
+def test_a_first_use_leaves_no_anchor_beside_its_list(issued: tuple[str, Path], demo: Demo, tmp_path: Path) -> None:
+    cache = tmp_path / "t.json"
+    anchor_file(cache).write_text("GCT1:LEFT-OVER\n")
+    report = verify(str(issued[1]), node_url=demo.node_url, offline=False, trust_cache=cache)
+    assert report.exit_code == GENUINE and any("first use" in n for n in report.notes)
+    assert not anchor_file(cache).exists()
 
 
 def test_a_qr_carrying_a_verify_link_is_read_as_its_payload(issued: tuple[str, Path], demo: Demo,
