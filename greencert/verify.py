@@ -367,6 +367,13 @@ def _verify(source: str, reading: PdfReading | None, *, node_url: str | None, of
             except BundleError as exc:
                 damaged_bundle(report, exc)
                 return report
+        if node is None and anchor is not None and not trust.issuers:
+            # The anchor alone (no list brought up to date from it here): what it proves, the signature unchecked.
+            from ledger_lite.anchor_offline import audit_anchor_offline
+
+            reason = "--offline" if unreached is None else str(unreached.params.get("reason", unreached.detail))
+            audit_anchor_offline(payload, trust, report, bundle=bundle, reason=reason)
+            return report
         reader = None if node is None else HeaderWatch(_one_request_reader(node), trust)
         audit(payload, trust, report, printed=printed, node=reader,
               bundle=bundle, facts=facts_of)

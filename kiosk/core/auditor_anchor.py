@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger_lite import Claims
+from ledger_lite.anchor_offline import audit_anchor_offline
 from ledger_lite.audit import AuditBundle, Report, audit
-from ledger_lite.errors import Error
-from ledger_lite.payload import peek_payload
 from ledger_lite.trust_anchor import ANCHOR_PREFIX, ConflictingHeaders, HeaderWatch, TrustError, decode_anchor, refresh
-from ledger_lite.verification import Trust, clip, shown, verify_issuance
+from ledger_lite.verification import Trust, clip
 
 if TYPE_CHECKING:
     from backend_client import NodeClient
@@ -91,7 +90,7 @@ def audit_with_anchor(payload: str, anchor: LoadedAnchor, report: Report, *, pri
             return
         except NodeNotReached as exc:
             unreached = clip(exc, 200)
-    _offline(payload, anchor, report, bundle=bundle, reason=unreached)
+    audit_anchor_offline(payload, anchor.trust, report, bundle=bundle, reason=unreached)
 
 
 def _online(payload: str, anchor: LoadedAnchor, report: Report, *, printed: dict[str, Any],
@@ -140,49 +139,6 @@ def _online(payload: str, anchor: LoadedAnchor, report: Report, *, printed: dict
 def _take(report: Report, other: Report) -> None:
     for name in ("steps", "claims", "notes", "facts", "printed_compared", "source", "evidence", "note_ids"):
         setattr(report, name, getattr(other, name))
-
-
-def _offline(payload: str, anchor: LoadedAnchor, report: Report, *, bundle: AuditBundle | None,
-             reason: str) -> None:
-    chain = clip(anchor.chain_id)
-    report.add("trust", True, f"the auditor's trust anchor was used (chain {chain}, {anchor.validator_count} "
-                              f"validators), offline: no ledger node answered ({reason}), so the issuer keys, which "
-                              f"are learnt from the ledger, are unknown",
-               code="trust.anchor_offline", params={"chain": chain, "validators": anchor.validator_count,
-                                                    "reason": reason})
-    try:
-        claims = peek_payload(payload).claims
-    except Error:
-        audit(payload, anchor.trust, report)  # the payload's own failure, named as any check names it
-        return
-    report.claims = asdict(claims)
-    if claims.chain != anchor.chain_id:
-        report.add("payload", False, f"expected a certificate of chain {shown(anchor.chain_id)}, found "
-                                     f"{shown(claims.chain)}",
-                   code="payload.other_chain", params={"expected": chain, "found": clip(claims.chain)})
-        return
-    report.add("signature", None, "the issuer's signature could not be checked: offline, the auditor's trust "
-                                  "anchor holds the validators' keys only, not the issuers'",
-               code="signature.anchor_offline", params={})
-    if bundle is None:
-        return
-    report.source = "bundle"
-    if bundle.certificate_id != claims.cid:
-        report.add("inclusion", False, f"the audit bundle in the PDF is of certificate {bundle.certificate_id}, "
-                                       f"the payload of {claims.cid}",
-                   code="inclusion.bundle_of_other", params={"bundle": bundle.certificate_id, "signed": claims.cid})
-        return
-    # The issuance itself (not the unsigned claims) against the record: final under the anchor's validators.
-    checked = verify_issuance(bundle.reader(), claims.cid, anchor.trust.validators, anchor.chain_id,
-                              known_headers=anchor.trust.headers)
-    for step in checked.steps:
-        report.add(step.name, step.ok, step.detail, step.code, step.params)
-    header = bundle.head.get("header")
-    head = header.get("height") if isinstance(header, dict) else None
-    report.note(f"offline: inclusion, finality and the record were proven from the audit bundle in the PDF (the "
-                f"ledger as of block {shown(head)}); a revocation after that needs the network (check online "
-                f"to see it)", code="note.offline_bundle",
-                params={"height": head if isinstance(head, int) and not isinstance(head, bool) else None})
 
 
 __all__ = ["LoadedAnchor", "NodeNotReached", "audit_with_anchor", "load_anchor", "looks_like_anchor", "short_chain"]
