@@ -160,8 +160,10 @@ class Producer(NodeBase):
                 if self._stop and not self._queue:
                     return
             if chore is not None:
-                tidy = False
                 chore()
+                # a write of the tree made while idle is copied back and its log emptied by the tidy after it
+                # (``Store.checkpoint``), not by the next client's commit
+                tidy = chore == self._write_while_idle
                 continue
             # No waiting when idle: a lone transaction commits at once; under load the queue fills while the
             # previous block is being produced, so blocks grow by themselves.

@@ -160,6 +160,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_text_key ON state(key) WHERE key < x'
 WAL_PAGES = 16384
 WAL_BOUND_PAGES = 16 * WAL_PAGES
 CHECKPOINT_ROWS = 256
+# A WAL whose every page was copied back is not emptied by the checkpoint but by the next commit, which starts the
+# log again and cuts its file down to nothing (``PRAGMA journal_size_limit``, ``ledger.wal_checkpointer``): after the
+# 183 MB that a write of the tree made while idle leaves (1,002 meters' steady state, 2026-12-06), the first block of
+# the next client took 52 ms instead of 1-2, the file's cut (a 250 MB file cached here: 64 ms). So an idle node's
+# ``checkpoint`` empties the file as well, from this size on or once ``CHECKPOINT_ROWS`` were written, and a write of
+# the tree made while idle leaves its copy to that checkpoint rather than to the checkpointer's thread.
+WAL_TRUNCATE_BYTES = 1 << 22
 # Transaction ids kept in ``tx_recent`` (and in memory, ~100 bytes each) before they are merged into ``tx_ids``. A merge
 # writes nearly every page of ``tx_ids``, which grows with the history: with 10 M ids, 0.80 s for a merge of 131,072
 # and 0.86 s for 262,144 (6.1 → 3.3 µs a reading; `/tmp` harness on a store of 1,002 meters' steady state with 8 M more
@@ -405,7 +412,7 @@ class Store:
             return
         write = self.tree.pending()
         with self._lock:
-            with self._write_transaction():
+            with self._write_transaction(nudge=False):  # copied back by the idle node's next ``checkpoint``
                 self._write_tree(write, height)
             self.tree.written(write)
             self._unchecked += write.changes
@@ -413,20 +420,29 @@ class Store:
         heap.give_back()  # what the write freed (``ledger.heap``)
 
     def checkpoint(self) -> bool:
-        """Copy the WAL's pages into the database now, if blocks wrote ``CHECKPOINT_ROWS`` rows since the last
-        time (a passive checkpoint: it waits for no reader): the node's producer calls this when it has nothing to
-        do, so that the commit of a block someone waits for seldom does it. Returns whether it ran."""
+        """Copy the WAL's pages into the database now and empty its file, if blocks wrote ``CHECKPOINT_ROWS`` rows
+        since the last time or the file is ``WAL_TRUNCATE_BYTES`` or more: the node's producer calls this when it has
+        nothing to do, so that the commit of a block someone waits for seldom does either (``WAL_TRUNCATE_BYTES``
+        says why the file is emptied too). It waits for nobody: should the store's checkpointer be copying, or a
+        reader be in the log, it copies what it can and leaves the file as it is. Returns whether it ran."""
         with self._lock:
-            if self._unchecked < CHECKPOINT_ROWS:
+            if self._unchecked < CHECKPOINT_ROWS and self._wal_size() < WAL_TRUNCATE_BYTES:
                 return False
-            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            waits = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
+            self._db.execute("PRAGMA busy_timeout=0")
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout={int(waits)}")
             self._unchecked = 0
             return True
 
     @contextmanager
-    def _write_transaction(self) -> Iterator[None]:
+    def _write_transaction(self, *, nudge: bool = True) -> Iterator[None]:
         """One write transaction on the store's connection, committed on leaving the block and rolled back if it
-        raises (call with ``_lock`` held, or while the store is being opened)."""
+        raises (call with ``_lock`` held, or while the store is being opened). ``nudge``: a log grown to
+        ``WAL_PAGES`` is then copied back by the store's checkpointer (False: the caller's next ``checkpoint`` does
+        it)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -434,7 +450,7 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        if self._checkpointer is not None and self._wal_size() >= self._wal_bytes:
+        if nudge and self._checkpointer is not None and self._wal_size() >= self._wal_bytes:
             self._checkpointer.nudge()
 
     def _wal_size(self) -> int:

@@ -594,6 +594,67 @@ def test_an_idle_node_leaves_a_few_rows_to_a_later_checkpoint(ledger_world: Ledg
         node.close()
 
 
+def _wal_bytes(data_dir: Path) -> int:
+    wal = data_dir / "ledger.sqlite-wal"
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def test_an_idle_checkpoint_empties_the_log_so_that_the_next_commit_need_not(ledger_world: LedgerWorld,
+                                                                             tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Store.checkpoint`` (the idle node's) copies the log back and cuts its file to nothing; with a reader in the
+    log it waits for nobody: the file stays, and the connection's own wait for locks is as before."""
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    node.tidy_after_s = 3600.0  # only the calls below
+    try:
+        for n in range(2, 5):
+            ledger_world.new_asset(node, n, 1_000)
+        monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10**9)
+        monkeypatch.setattr(storage, "WAL_TRUNCATE_BYTES", 10**12)
+        assert _wal_bytes(data_dir) > 0 and node.store.checkpoint() is False  # neither rows nor bytes enough
+        monkeypatch.setattr(storage, "WAL_TRUNCATE_BYTES", 1)
+        waits = node.store._db.execute("PRAGMA busy_timeout").fetchone()[0]
+        reader = sqlite3.connect(data_dir / "ledger.sqlite")
+        try:
+            reader.execute("BEGIN")
+            assert reader.execute("SELECT MAX(height) FROM blocks").fetchone()[0] == node.head.height
+            assert node.store.checkpoint() is True
+            assert _wal_bytes(data_dir) > 0  # the reader keeps the log
+            assert node.store._db.execute("PRAGMA busy_timeout").fetchone()[0] == waits > 0
+        finally:
+            reader.close()
+        assert node.store.checkpoint() is True
+        assert _wal_bytes(data_dir) == 0
+        assert _height_in_database_alone(data_dir, tmp_path) == node.head.height
+        ledger_world.new_asset(node, 5, 1_000)  # the log starts again
+        assert _wal_bytes(data_dir) > 0
+    finally:
+        node.close()
+
+
+def test_a_write_of_the_tree_made_while_idle_leaves_no_log_behind(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ledger.producer``: a write of the tree made while idle is followed by a tidy whose checkpoint copies it back
+    and empties the log, so that the next client's commit does not (a large log took it 52 ms to cut)."""
+    monkeypatch.setattr(storage, "WAL_TRUNCATE_BYTES", 1)
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    try:
+        for n in range(2, 5):
+            ledger_world.new_asset(node, n, 1_000)
+        assert wait_for(lambda: _wal_bytes(data_dir) == 0)  # the tidy after the blocks
+        assert node.store.redo_keys()  # the tree not written yet
+        node.idle_write_s, node.store.tree._idle_flush_at = 0.05, 1
+        with node._cv:
+            node._cv.notify_all()  # the producer looks again at what it has to do
+        assert wait_for(lambda: not node.store.redo_keys())  # written while idle...
+        assert wait_for(lambda: _wal_bytes(data_dir) == 0)  # ... and its log emptied after it
+        assert _height_in_database_alone(data_dir, tmp_path) == node.head.height
+    finally:
+        node.close()
+
+
 def test_a_checkpoint_that_fails_while_idle_is_logged_and_the_node_goes_on(
         ledger_world: LedgerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
