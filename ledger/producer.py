@@ -138,7 +138,7 @@ class Producer(NodeBase):
     def _run(self) -> None:
         tidy = False  # the last block's trim and checkpoint are still to do, once the node has stayed idle
         while True:
-            chore: Callable[[], None] | None = None
+            chore: Callable[[], bool] | None = None
             wait: float | None
             with self._cv:
                 while not self._queue and not self._stop:
@@ -160,10 +160,7 @@ class Producer(NodeBase):
                 if self._stop and not self._queue:
                     return
             if chore is not None:
-                chore()
-                # a write of the tree made while idle is copied back and its log emptied by the tidy after it
-                # (``Store.checkpoint``), not by the next client's commit
-                tidy = chore == self._write_while_idle
+                tidy = chore()  # whether a tidy follows
                 continue
             # No waiting when idle: a lone transaction commits at once; under load the queue fills while the
             # previous block is being produced, so blocks grow by themselves.
@@ -177,9 +174,10 @@ class Producer(NodeBase):
                 self._warm_tree(self.warm_share * (wall.perf_counter() - began))
             tidy = True
 
-    def _tidy(self) -> None:
+    def _tidy(self) -> bool:
         """After the last block, once idle for ``tidy_after_s``: its logged state rows, the tree cache's trim and the
-        WAL's checkpoint."""
+        WAL's checkpoint; whether to come again (``Store.log_waits``: the log is to be emptied once the store's
+        checkpointer has copied it back, rather than by the next client's commit)."""
         with self._lock:
             try:
                 self.store.settle()
@@ -187,6 +185,7 @@ class Producer(NodeBase):
                 log.warning("the last block's state rows could not be written while idle: %s", exc)
             self.store.tree.trim()
         self._checkpoint_while_idle()
+        return self.store.log_waits()
 
     def _idle_write_due(self, idle_since: float | None = None) -> bool:
         """Whether the tree's changes or the recent asset rows are worth writing while idle (``idle_write_s``); with
@@ -195,11 +194,11 @@ class Producer(NodeBase):
             return False
         return self.store.tree.wants_flush(idle=True) or self.store.rows_merge_due()
 
-    def _write_while_idle(self) -> None:
+    def _write_while_idle(self) -> bool:
         """Write the state tree's changed entries now if they are enough (``Store.flush_tree``: one transaction, as
         at closing), then merge the recent asset rows if they are (``Store.merge_recent_rows``). A failure leaves the
         tree's entries to the next block's write (the blocks' logged keys give them back meanwhile) and the rows to a
-        later merge."""
+        later merge. A tidy follows (``_tidy``): the WAL these writes grew is copied back and emptied while idle."""
         if self.store.tree.wants_flush(idle=True):
             began = wall.perf_counter()
             with self._lock:
@@ -209,7 +208,7 @@ class Producer(NodeBase):
                 except sqlite3.Error as exc:
                     log.warning("the state tree's %d changed entries could not be written while idle: %s", changed,
                                 exc)
-                    return
+                    return True
             log.debug("wrote the state tree's %d changed entries while idle in %.2f s", changed,
                       wall.perf_counter() - began)
         if self.store.rows_merge_due():
@@ -217,9 +216,11 @@ class Producer(NodeBase):
                 self.store.merge_recent_rows()
             except sqlite3.Error as exc:
                 log.warning("the recent asset rows could not be merged while idle: %s", exc)
+        return True
 
-    def _warm_while_idle(self) -> None:
+    def _warm_while_idle(self) -> bool:
         self._warm_tree(WARM_SLICE_S)
+        return False
 
     def _warm_tree(self, seconds: float) -> None:
         """Load more of a state tree opened from the store for about ``seconds`` (``StoredTree.warm``). A failure

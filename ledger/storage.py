@@ -164,8 +164,9 @@ CHECKPOINT_ROWS = 256
 # log again and cuts its file down to nothing (``PRAGMA journal_size_limit``, ``ledger.wal_checkpointer``): after the
 # 183 MB that a write of the tree made while idle leaves (1,002 meters' steady state, 2026-12-06), the first block of
 # the next client took 52 ms instead of 1-2, the file's cut (a 250 MB file cached here: 64 ms). So an idle node's
-# ``checkpoint`` empties the file as well, from this size on or once ``CHECKPOINT_ROWS`` were written, and a write of
-# the tree made while idle leaves its copy to that checkpoint rather than to the checkpointer's thread.
+# ``checkpoint`` empties the file as well, from this size on or once ``CHECKPOINT_ROWS`` were written, and comes again
+# after a write of the tree made while idle, once the checkpointer's thread has copied it back (the producer's
+# ``_tidy``): what the node's producer then does while idle is only the cut, not the copy (~210 ms of 183 MB).
 WAL_TRUNCATE_BYTES = 1 << 22
 # Transaction ids kept in ``tx_recent`` (and in memory, ~100 bytes each) before they are merged into ``tx_ids``. A merge
 # writes nearly every page of ``tx_ids``, which grows with the history: with 10 M ids, 0.80 s for a merge of 131,072
@@ -412,7 +413,7 @@ class Store:
             return
         write = self.tree.pending()
         with self._lock:
-            with self._write_transaction(nudge=False):  # copied back by the idle node's next ``checkpoint``
+            with self._write_transaction():
                 self._write_tree(write, height)
             self.tree.written(write)
             self._unchecked += write.changes
@@ -423,8 +424,8 @@ class Store:
         """Copy the WAL's pages into the database now and empty its file, if blocks wrote ``CHECKPOINT_ROWS`` rows
         since the last time or the file is ``WAL_TRUNCATE_BYTES`` or more: the node's producer calls this when it has
         nothing to do, so that the commit of a block someone waits for seldom does either (``WAL_TRUNCATE_BYTES``
-        says why the file is emptied too). It waits for nobody: should the store's checkpointer be copying, or a
-        reader be in the log, it copies what it can and leaves the file as it is. Returns whether it ran."""
+        says why the file is emptied too). It waits for nobody: while the store's checkpointer copies, or a reader
+        is in the log, it copies what it can and leaves the file as it is (``log_waits``). Returns whether it ran."""
         with self._lock:
             if self._unchecked < CHECKPOINT_ROWS and self._wal_size() < WAL_TRUNCATE_BYTES:
                 return False
@@ -437,12 +438,16 @@ class Store:
             self._unchecked = 0
             return True
 
+    def log_waits(self) -> bool:
+        """Whether the WAL's file is left for a later ``checkpoint`` to empty: it is ``WAL_TRUNCATE_BYTES`` or more
+        and the store's checkpointer is copying it back meanwhile."""
+        return (self._wal_size() >= WAL_TRUNCATE_BYTES and self._checkpointer is not None
+                and self._checkpointer.busy)
+
     @contextmanager
-    def _write_transaction(self, *, nudge: bool = True) -> Iterator[None]:
+    def _write_transaction(self) -> Iterator[None]:
         """One write transaction on the store's connection, committed on leaving the block and rolled back if it
-        raises (call with ``_lock`` held, or while the store is being opened). ``nudge``: a log grown to
-        ``WAL_PAGES`` is then copied back by the store's checkpointer (False: the caller's next ``checkpoint`` does
-        it)."""
+        raises (call with ``_lock`` held, or while the store is being opened)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -450,7 +455,7 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        if nudge and self._checkpointer is not None and self._wal_size() >= self._wal_bytes:
+        if self._checkpointer is not None and self._wal_size() >= self._wal_bytes:
             self._checkpointer.nudge()
 
     def _wal_size(self) -> int:

@@ -29,11 +29,14 @@ log = logging.getLogger(__name__)
 
 class WalCheckpointer:
     """Passive checkpoints of the SQLite database at ``path`` on a thread of its own, each when ``nudge`` asks; the
-    thread starts at the first nudge. ``runs``: the checkpoints run so far."""
+    thread starts at the first nudge. ``runs``: the checkpoints run so far; ``busy``: whether one is asked for or
+    running."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.runs = 0
+        self._asked = 0  # nudges so far (from the writer's thread) ...
+        self._done = 0  # ... and how many of them the thread has answered
         self._wake = threading.Event()
         self._stop = False
         self._thread: threading.Thread | None = None
@@ -43,10 +46,16 @@ class WalCheckpointer:
         """Run a checkpoint soon (at once if the thread waits)."""
         if self._stop:
             return
+        self._asked += 1
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name=f"checkpoint {self.path.name}", daemon=True)
             self._thread.start()
         self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a checkpoint that was asked for has not ended yet (it may have failed: see the log)."""
+        return not self._stop and self._done != self._asked
 
     def close(self) -> None:
         """Stop the thread, after the checkpoint it may be running."""
@@ -64,6 +73,7 @@ class WalCheckpointer:
                 self._wake.clear()
                 if self._stop:
                     return
+                asked = self._asked
                 try:
                     if db is None:
                         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -79,6 +89,7 @@ class WalCheckpointer:
                     if db is not None:
                         db.close()
                         db = None
+                self._done = asked
         finally:
             if db is not None:
                 db.close()

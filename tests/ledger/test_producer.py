@@ -108,9 +108,9 @@ def test_a_block_leaves_its_trim_and_checkpoint_until_the_node_has_been_idle_a_w
     tidied: list[float] = []
     tidy = node._tidy
 
-    def timed_tidy() -> None:
+    def timed_tidy() -> bool:
         tidied.append(time.monotonic())
-        tidy()
+        return tidy()
 
     node.add_listener(lambda _event: blocks.append(time.monotonic()))
     monkeypatch.setattr(node, "_tidy", timed_tidy)

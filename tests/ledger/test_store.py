@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import cbor2
 import pytest
 
-from ledger import storage
+from ledger import storage, wal_checkpointer
 from ledger.compact import FORM_RAW, pack_key, unpack_value
 from ledger.errors import NotFound, StoreError
 from ledger.node import Node
@@ -652,6 +653,58 @@ def test_a_write_of_the_tree_made_while_idle_leaves_no_log_behind(ledger_world: 
         assert wait_for(lambda: _wal_bytes(data_dir) == 0)  # ... and its log emptied after it
         assert _height_in_database_alone(data_dir, tmp_path) == node.head.height
     finally:
+        node.close()
+
+
+def test_an_idle_node_empties_the_log_once_the_checkpointer_has_copied_it(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the store's checkpointer copies the log back (here: held before it starts) and a reader keeps the log,
+    the idle node's tidy cannot empty it and comes again (``Store.log_waits``); once both are done, it empties it
+    and stops coming."""
+    monkeypatch.setattr(storage, "WAL_TRUNCATE_BYTES", 1)
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    node.tidy_after_s = 0.02
+    tidied: list[bool] = []
+    tidy = node._tidy
+
+    def counted_tidy() -> bool:
+        again = tidy()
+        tidied.append(again)
+        return again
+
+    monkeypatch.setattr(node, "_tidy", counted_tidy)
+    connect = sqlite3.connect
+    started, release = threading.Event(), threading.Event()
+
+    def held_connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        started.set()
+        release.wait(10)
+        return connect(*args, **kwargs)  # type: ignore[arg-type]
+
+    reader = sqlite3.connect(data_dir / "ledger.sqlite")
+    try:
+        ledger_world.new_asset(node, 2, 1_000)
+        reader.execute("BEGIN")
+        reader.execute("SELECT MAX(height) FROM blocks").fetchone()  # a reader in the log from here on
+        checkpointer = node.store._checkpointer
+        assert checkpointer is not None
+        monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10**9)
+        monkeypatch.setattr(wal_checkpointer.sqlite3, "connect", held_connect)
+        ledger_world.new_asset(node, 3, 1_000)
+        checkpointer.nudge()
+        assert started.wait(10)
+        assert wait_for(lambda: tidied.count(True) >= 3)  # the tidy comes again...
+        assert _wal_bytes(data_dir) > 0  # ... the log still there
+        reader.close()
+        release.set()
+        monkeypatch.setattr(sqlite3, "connect", connect)
+        assert wait_for(lambda: _wal_bytes(data_dir) == 0)
+        assert wait_for(lambda: tidied[-1] is False)  # emptied, it stops coming
+        assert _height_in_database_alone(data_dir, tmp_path) == node.head.height
+    finally:
+        release.set()
+        reader.close()
         node.close()
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ledger import wal_checkpointer
 from ledger.wal_checkpointer import WalCheckpointer
 from tests.helpers.sqlite_alone import query_file_alone
 from tests.helpers.waiting import wait_for
@@ -83,3 +85,31 @@ def test_a_copy_that_fails_is_logged_once_and_tried_again_at_the_next_nudge(tmp_
         assert checkpointer.runs == 0
     finally:
         checkpointer.close()
+
+
+def test_busy_from_a_nudge_until_its_checkpoint_has_ended(writer: sqlite3.Connection, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an idle node's producer asks before it empties the log itself (``Store.log_waits``)."""
+    checkpointer = WalCheckpointer(tmp_path / "w.sqlite")
+    started, release = threading.Event(), threading.Event()
+    connect = sqlite3.connect
+
+    def held_connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        started.set()
+        release.wait(10)
+        return connect(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wal_checkpointer.sqlite3, "connect", held_connect)
+    try:
+        assert not checkpointer.busy
+        write(writer, 0, 200)
+        checkpointer.nudge()
+        assert started.wait(10)
+        assert checkpointer.busy and checkpointer.runs == 0  # asked, not ended
+        release.set()
+        assert wait_for(lambda: not checkpointer.busy)
+        assert checkpointer.runs == 1
+    finally:
+        release.set()
+        checkpointer.close()
+    assert not checkpointer.busy
