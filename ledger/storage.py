@@ -103,6 +103,7 @@ from ledger.tree_groups import (
     stored_rows,
 )
 from ledger.wal_checkpointer import WalCheckpointer
+from ledger.wal_index import WalIndex
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
 FORMAT = "14"
@@ -160,13 +161,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_text_key ON state(key) WHERE key < x'
 WAL_PAGES = 16384
 WAL_BOUND_PAGES = 16 * WAL_PAGES
 CHECKPOINT_ROWS = 256
-# A WAL whose every page was copied back is not emptied by the checkpoint but by the next commit, which starts the
-# log again and cuts its file down to nothing (``PRAGMA journal_size_limit``, ``ledger.wal_checkpointer``): after the
-# 183 MB that a write of the tree made while idle leaves (1,002 meters' steady state, 2026-12-06), the first block of
-# the next client took 52 ms instead of 1-2, the file's cut (a 250 MB file cached here: 64 ms). So an idle node's
-# ``checkpoint`` empties the file as well, from this size on or once ``CHECKPOINT_ROWS`` were written, and comes again
-# after a write of the tree made while idle, once the checkpointer's thread has copied it back (the producer's
-# ``_tidy``): what the node's producer then does while idle is only the cut, not the copy (~210 ms of 183 MB).
+# A WAL whose every page was copied back starts again at the next commit, in its file (``ledger.wal_index``), which
+# keeps the size of the largest write since (~300 MB after a write of the tree at 1,002 meters' steady state, up to
+# ``WAL_BOUND_PAGES``) where SQLite would cut it down in that commit (80-93 ms for ~300 MB; a write of the tree made
+# while idle, 183 MB, then cost the next client 52 ms instead of 1-2, 2026-12-06). So an idle node's ``checkpoint``
+# cuts the file down to nothing itself, from this size on
+# or once ``CHECKPOINT_ROWS`` were written, and comes again after a write of the tree made while idle, once the
+# checkpointer's thread has copied it back (the producer's ``_tidy``): what the node's producer then does while idle is
+# only the cut, not the copy (~210 ms of 183 MB).
 WAL_TRUNCATE_BYTES = 1 << 22
 # Transaction ids kept in ``tx_recent`` (and in memory, ~100 bytes each) before they are merged into ``tx_ids``. A merge
 # writes nearly every page of ``tx_ids``, which grows with the history: with 10 M ids, 0.80 s for a merge of 131,072
@@ -291,10 +293,15 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_BOUND_PAGES}")
-        # The WAL's file holds only what was written since the log last restarted (``ledger.wal_checkpointer``)
-        self._db.execute("PRAGMA journal_size_limit=0")
         self._wal = Path(f"{path}-wal")
-        self._wal_bytes = WAL_PAGES * (int(self._db.execute("PRAGMA page_size").fetchone()[0]) + 24)
+        self._frame_bytes = int(self._db.execute("PRAGMA page_size").fetchone()[0]) + 24
+        self._wal_bytes = WAL_PAGES * self._frame_bytes
+        # A log that starts again after a checkpoint reuses its file, which no commit cuts down before the bound of
+        # SQLite's own checkpoint (``ledger.wal_index`` says why; an idle node cuts it: ``checkpoint``); how far the log
+        # has grown is read from its index
+        self._wal_kept = WAL_BOUND_PAGES * self._frame_bytes
+        self._db.execute(f"PRAGMA journal_size_limit={self._wal_kept}")
+        self._wal_index = WalIndex(Path(f"{path}-shm"))
         self._checkpointer: WalCheckpointer | None = None  # from the end of the opening on
         self._unchecked = 0  # rows written since the last ``checkpoint``
         if self._has_table("txs") and "seq" not in self._columns("txs"):  # format 1
@@ -455,8 +462,14 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        if self._checkpointer is not None and self._wal_size() >= self._wal_bytes:
+        if self._checkpointer is not None and self._wal_grown() >= self._wal_bytes:
             self._checkpointer.nudge()
+
+    def _wal_grown(self) -> int:
+        """The bytes written to the WAL since the log last started again: its frames (``ledger.wal_index``), or
+        failing that its file's size."""
+        frames = self._wal_index.frames()
+        return self._wal_size() if frames is None else frames * self._frame_bytes
 
     def _wal_size(self) -> int:
         try:
@@ -496,6 +509,7 @@ class Store:
                 self._recent.clear()
             if self._checkpointer is not None:
                 self._checkpointer.close()
+            self._wal_index.close()
             self._db.close()
 
     def _merge_ids(self) -> None:

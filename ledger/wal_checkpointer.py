@@ -8,14 +8,15 @@ meters at 2-3.5 M readings, 2026-12-04): the one issuance in a hundred that met 
 against ~5 ms otherwise, in two of three runs. A checkpoint of another connection runs beside the writer (WAL mode
 lets one), and the thread holds no Python lock (not even the interpreter's) while SQLite copies.
 
-How. The store's connection keeps the WAL's file no larger than what was written since the log last restarted
-(``PRAGMA journal_size_limit``), and after each commit asks ``nudge`` when the file reached the bound; this thread
-then runs a passive checkpoint (it waits for no reader or writer). Once every frame is copied, the store's next
-write starts the log from its beginning again and cuts the file (a node that is idle by then does both before it:
-``Store.checkpoint``, ``WAL_TRUNCATE_BYTES``). SQLite's own checkpoint stays as a further bound
-(``ledger.storage``), should this thread fall behind or fail: a failure is logged once and tried again at the next
-nudge. The copy still competes for the disk: a commit whose sync met its own took ~21 ms (once in the 200 issuances
-and readings of each run); the issuance p99 at 3.5 M was 9.1-17.2 ms in three runs, the lone readings' 25-26 ms."""
+How. After each commit the store's connection asks ``nudge`` once the log has grown to the bound since it last
+started (its frames, ``ledger.wal_index``); this thread then runs a passive checkpoint (it waits for no reader or
+writer). Once every frame is copied, the store's next write starts the log from its beginning again, in the same
+file (a node that is idle by then also cuts the file down: ``Store.checkpoint``, ``WAL_TRUNCATE_BYTES``). SQLite's
+own checkpoint stays as a further bound (``ledger.storage``), should this thread fall behind or fail: a failure is
+logged once and tried again at the next nudge. The copy still competes for the disk: a commit whose sync met its own
+took ~21 ms (once in the 200 issuances and readings of each run; most of it, found later, the cut of the log's file,
+now kept: ``ledger.wal_index``); the issuance p99 at 3.5 M was 9.1-17.2 ms in three runs, the lone readings' 25-26
+ms."""
 
 from __future__ import annotations
 

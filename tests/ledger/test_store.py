@@ -708,6 +708,35 @@ def test_an_idle_node_empties_the_log_once_the_checkpointer_has_copied_it(ledger
         node.close()
 
 
+def test_the_log_starts_again_in_its_file_once_the_checkpointer_copied_it(ledger_world: LedgerWorld,
+                                                                          tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checkpointer is asked once the log has grown to ``WAL_PAGES`` since it started (its frames:
+    ``ledger.wal_index``), and the commit that starts it again reuses its file rather than cut it (up to the bound of
+    SQLite's own checkpoint: ``journal_size_limit``), so a client's commit does not wait for the file's blocks to be
+    freed."""
+    monkeypatch.setattr(storage, "WAL_PAGES", 256)
+    monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10**9)
+    monkeypatch.setattr(storage, "WAL_TRUNCATE_BYTES", 10**12)  # no idle cut either
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock())
+    try:
+        store, checkpointer = node.store, node.store._checkpointer
+        assert checkpointer is not None
+        assert store._db.execute("PRAGMA journal_size_limit").fetchone()[0] == store._wal_kept > store._wal_bytes
+        n = 2
+        while checkpointer.runs == 0 and n < 400:
+            ledger_world.new_asset(node, n, 1_000)
+            n += 1
+        assert checkpointer.runs >= 1
+        assert wait_for(lambda: not checkpointer.busy)
+        ledger_world.new_asset(node, n, 1_000)  # every frame copied by now: the log has started again...
+        assert 0 < store._wal_grown() < store._wal_bytes // 4
+        assert _wal_bytes(data_dir) >= store._wal_bytes  # ... in its file, not cut
+    finally:
+        node.close()
+
+
 def test_a_checkpoint_that_fails_while_idle_is_logged_and_the_node_goes_on(
         ledger_world: LedgerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
