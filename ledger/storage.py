@@ -165,10 +165,9 @@ CHECKPOINT_ROWS = 256
 # keeps the size of the largest write since (~300 MB after a write of the tree at 1,002 meters' steady state, up to
 # ``WAL_BOUND_PAGES``) where SQLite would cut it down in that commit (80-93 ms for ~300 MB; a write of the tree made
 # while idle, 183 MB, then cost the next client 52 ms instead of 1-2, 2026-12-06). So an idle node's ``checkpoint``
-# cuts the file down to nothing itself, from this size on
-# or once ``CHECKPOINT_ROWS`` were written, and comes again after a write of the tree made while idle, once the
-# checkpointer's thread has copied it back (the producer's ``_tidy``): what the node's producer then does while idle is
-# only the cut, not the copy (~210 ms of 183 MB).
+# cuts the file down to nothing itself, from this size on or once ``CHECKPOINT_ROWS`` were written, and comes again
+# after a write of the tree made while idle, once the checkpointer's thread has copied it back (the producer's
+# ``_tidy``): what the node's producer then does while idle is only the cut, not the copy (~210 ms of 183 MB).
 WAL_TRUNCATE_BYTES = 1 << 22
 # Transaction ids kept in ``tx_recent`` (and in memory, ~100 bytes each) before they are merged into ``tx_ids``. A merge
 # writes nearly every page of ``tx_ids``, which grows with the history: with 10 M ids, 0.80 s for a merge of 131,072
