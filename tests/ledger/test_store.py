@@ -538,16 +538,26 @@ def _height_in_database_alone(data_dir: Path, tmp_path: Path) -> int | None:
     return None if row is None else row[0]
 
 
+def _node_with_three_assets(world: LedgerWorld, data_dir: Path) -> Node:
+    """A node opened at ``data_dir`` that committed three readings (closed if that fails)."""
+    node = world.open_node(data_dir, ManualClock())
+    try:
+        for n in range(2, 5):
+            world.new_asset(node, n, 1_000)
+    except BaseException:
+        node.close()
+        raise
+    return node
+
+
 def test_an_idle_node_copies_its_write_ahead_log_into_the_database(ledger_world: LedgerWorld, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """``Store.checkpoint`` from the producer when it has nothing to do: the blocks reach the database file itself,
     not only its write-ahead log, without waiting for SQLite's own checkpoint (``WAL_PAGES``, far off here)."""
     monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 1)
     data_dir = tmp_path / "node"
-    node = ledger_world.open_node(data_dir, ManualClock())
+    node = _node_with_three_assets(ledger_world, data_dir)
     try:
-        for n in range(2, 5):
-            ledger_world.new_asset(node, n, 1_000)
         height = node.head.height
         assert wait_for(lambda: _height_in_database_alone(data_dir, tmp_path) == height)
     finally:
@@ -640,10 +650,8 @@ def test_a_write_of_the_tree_made_while_idle_leaves_no_log_behind(ledger_world: 
     and empties the log, so that the next client's commit does not (a large log took it 52 ms to cut)."""
     monkeypatch.setattr(storage, "WAL_TRUNCATE_BYTES", 1)
     data_dir = tmp_path / "node"
-    node = ledger_world.open_node(data_dir, ManualClock())
+    node = _node_with_three_assets(ledger_world, data_dir)
     try:
-        for n in range(2, 5):
-            ledger_world.new_asset(node, n, 1_000)
         assert wait_for(lambda: _wal_bytes(data_dir) == 0)  # the tidy after the blocks
         assert node.store.redo_keys()  # the tree not written yet
         node.idle_write_s, node.store.tree._idle_flush_at = 0.05, 1
