@@ -215,7 +215,8 @@ class State:
         if self._disk is not None:
             values = self._disk.store
             keys = list(dict.fromkeys(redo))  # read together: a query a key took ~26 µs
-            found = values.state_values_at(keys)
+            # their values read while the tree, if the walks to them would load most of it anyway, is checked whole
+            found = values.load_tree(len(keys), lambda: values.state_values_at(keys))
             self._tree.update({key.encode(): sha256(found[key][0]) if key in found else None for key in keys})
             if values.state_values != len(self._tree):
                 raise StoreError(f"the store holds {values.state_values} state values, but its state tree holds "

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ledger.errors import StoreError
 from ledger.state_encoding import encode_state
@@ -34,6 +34,7 @@ from ledger_lite.smt_tree import SparseMerkleTree
 DEFAULT_VALUES = 98_304  # cached values; ~1 KB each (an asset's dict with its key and bookkeeping)
 _ABSENT = object()  # a cached "no value at this key"
 _MISSING = object()  # not cached
+_T = TypeVar("_T")
 
 
 class ValueStore(Protocol):
@@ -47,6 +48,8 @@ class ValueStore(Protocol):
     def state_value(self, key: str) -> tuple[bytes, Any] | None: ...
 
     def state_values_at(self, keys: list[str]) -> dict[str, tuple[bytes, Any]]: ...
+
+    def load_tree(self, paths: int, meanwhile: Callable[[], _T]) -> _T: ...
 
     def state_scan(self, prefix: str) -> list[tuple[str, bytes, Any]]: ...
 

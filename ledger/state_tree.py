@@ -68,25 +68,37 @@ cached nodes whose children are on disk found below a list of positions (``_smt_
 read together, then looked below in turn; then it is ``_complete`` again. Nodes do not move in the
 tree (only leaves do) and none is evicted from a tree that fits, so a node a block loads or makes meanwhile is
 below one the warming has still to visit, or made whole in memory, and the walk down reaches every stored node.
+
+Loading whole. A restart after a crash puts the keys logged since the tree's last write back into it (``ledger.state``):
+up to ~190,000 keys at the 1,002 meters' steady state, whose walks down cold paths load most of the tree a few levels at
+a time (5.0 s, docs/performance.md). Where they would, ``load_whole`` reads every stored row at once instead, in key
+order (one pass over the table), puts their nodes into the cache unchecked (``_smt_native.load_groups``) and then checks
+each against its parent, up to the root the node checks against the signed header (``_smt_native.check_whole``): the
+same checks as a walk's, made once for the whole tree. The rows are put and checked on a thread of their own, the
+compiled parts without the interpreter lock, while the node reads the rows and then the logged keys' values.
 """
 
 from __future__ import annotations
 
 import math
+import queue
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
+from typing import TypeVar
 
 from ledger.errors import StoreError
 from ledger.lru_order import LruOrder
-from ledger.tree_groups import KEYED_DEPTH, NOTHING_PACKED, CachedGroups, PackedRows
+from ledger.tree_groups import KEYED_DEPTH, NOTHING_PACKED, CachedGroups, GroupError, PackedRows, group_nodes
 from ledger_lite.smt import EMPTY, HASH_SIZE, hash_leaf, hash_node
 from ledger_lite.smt_tree import NATIVE, Nodes, SparseMerkleTree, Touched
 
 if NATIVE:
     from ledger_lite import _smt_native
 
+_T = TypeVar("_T")
 # the stored nodes at the given heap indexes (those stored): a 32-byte hash, or a leaf's ``path || value_hash``
 NodeReader = Callable[[Sequence[int]], dict[int, bytes]]
 
@@ -110,6 +122,12 @@ NODES_PER_LEAF = 1 + 1 / math.log(2)
 # Positions ``warm`` looks below a step: the cold nodes found below them (16 at most below a position it has just
 # loaded, four levels down) are loaded together, a few thousand rows in a few queries.
 WARM_CHUNK = 128
+# Logged keys, as a share of the leaves, from which a restart loads the tree whole rather than walk to each
+# (``loads_whole``): random paths to an eighth of the leaves reach nearly every group of rows above the leaves' own.
+WHOLE_LOAD_SHARE = 20
+# Chunks of stored rows read ahead of the thread that loads them (``load_whole``): the reading need not wait for it, and
+# holds a few of them at most.
+LOAD_QUEUE = 8
 REACHED_PATHS = 1 << 14  # paths remembered as walked whole (``StoredTree._reached``): a block's reads and more
 
 
@@ -277,6 +295,52 @@ class StoredTree(SparseMerkleTree):
         self._warming = None
         self._complete = not self._ordered
         return False
+
+    def loads_whole(self, paths: int) -> bool:
+        """Whether walks to ``paths`` random keys had better be preceded by ``load_whole``: a tree opened from the store
+        with only its root cached, which fits the cache, and that many paths to walk (``WHOLE_LOAD_SHARE``)."""
+        return (not self._ordered and not self._complete and len(self._nodes) == 1 and not self._dirty
+                and paths * WHOLE_LOAD_SHARE >= self._size)
+
+    def load_whole(self, rows: Iterable[list[tuple[int, bytes]]], meanwhile: Callable[[], _T]) -> _T:
+        """Cache every stored node at once (module docstring, "Loading whole"): ``rows``, the stored groups a list at a
+        time (``ledger.storage.Store.load_tree``, in key order), read here and put into the cache unchecked on a thread
+        of their own (compiled: without the interpreter lock), which then checks them all against the root while
+        ``meanwhile`` runs here; returns what it returns. The tree is then ``whole``. For a tree that ``loads_whole``.
+        A stored row that is not the tree's raises ``StoreError`` (as does whatever ``meanwhile`` raises), and the
+        cache holds its root alone again."""
+        if self._ordered or self._complete or len(self._nodes) != 1 or self._dirty:
+            raise RuntimeError(f"expected a stored tree with only its root cached to load whole, found "
+                               f"{len(self._nodes)} entries cached and {len(self._dirty)} changed")
+        nodes, root = self._nodes, self._nodes[1]
+        table = nodes if NATIVE and isinstance(nodes, _smt_native.NodeTable) else None
+        chunks: queue.Queue[list[tuple[int, bytes]] | None] = queue.Queue(LOAD_QUEUE)
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="tree-load") as beside:
+                loading = beside.submit(_load_then_check, nodes, table, math.ceil(self._size * NODES_PER_LEAF), chunks)
+                try:
+                    for chunk in rows:
+                        if not _hand(chunks, chunk, loading):
+                            break  # the loader stopped (a row not the tree's): it says why below
+                finally:  # however the reading ended, the loader stops
+                    _hand(chunks, None, loading)
+                result = meanwhile()
+                problem = loading.result()
+            if problem is not None:
+                index, computed = problem
+                if computed is None:
+                    raise StoreError(f"the state tree's node at position {index} lies below no internal node (checked "
+                                     f"down from the signed state root); the store was changed outside the node")
+                raise StoreError(f"the state tree's children of position {index} hash to {computed.hex()}, expected "
+                                 f"{nodes[index].hex()} (checked down from the signed state root); the store was "
+                                 f"changed outside the node")
+        except BaseException:
+            self._nodes = {} if table is None else _smt_native.NodeTable()
+            self._nodes[1] = root
+            raise
+        self._warming = None
+        self._complete = True
+        return result
 
     def _reach(self, paths: Sequence[bytes]) -> None:
         """Load what walks along ``paths`` (sorted) read. A path walks on from where it leaves the one before it
@@ -474,9 +538,64 @@ def _hash_of(entry: bytes | None) -> bytes:
     return entry if len(entry) == HASH_SIZE else entry[2 * HASH_SIZE:]
 
 
-# The Python forms of ``_smt_native.load_pairs``, ``loaded_below``, ``cold_below``, ``pending`` and ``walk``
-# (tests/ledger/test_state_tree.py and test_state_tree_warming.py check that both give the same), for a checkout whose
-# module was never built.
+# The Python forms of ``_smt_native.load_pairs``, ``loaded_below``, ``cold_below``, ``pending``, ``walk``,
+# ``load_groups`` and ``check_whole`` (tests/ledger/test_state_tree.py, test_state_tree_warming.py and
+# test_state_tree_whole.py check that both give the same), for a checkout whose module was never built.
+
+def _load_then_check(nodes: Nodes, table: _smt_native.NodeTable | None, expected: int,
+                     chunks: queue.Queue[list[tuple[int, bytes]] | None]) -> tuple[int, bytes | None] | None:
+    """``StoredTree.load_whole``'s thread: the stored groups of each chunk put into ``nodes`` (``table``, the same
+    compiled, its slots made for ``expected`` entries) until None comes, then every node checked: the problem, if
+    any (``_check_whole``)."""
+    while (chunk := chunks.get()) is not None:
+        try:
+            if table is None:
+                _load_groups(nodes, chunk)
+            else:
+                _smt_native.load_groups(table, chunk, expected)
+        except ValueError as exc:  # as ``group_nodes`` says it
+            raise GroupError(f"{exc}; the store was changed outside the node") from None
+    return _check_whole(nodes) if table is None else _smt_native.check_whole(table)
+
+
+def _hand(chunks: queue.Queue[list[tuple[int, bytes]] | None], chunk: list[tuple[int, bytes]] | None,
+          loading: Future[tuple[int, bytes | None] | None]) -> bool:
+    """Put ``chunk`` in the queue for the loader, waiting for room while it runs; False if it stopped first."""
+    while not loading.done():
+        try:
+            chunks.put(chunk, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _load_groups(nodes: Nodes, rows: list[tuple[int, bytes]]) -> int:
+    """The nodes of the stored groups ``rows`` (key, row) put into ``nodes`` at the positions it holds nothing at (what
+    it holds is the same or newer), unchecked (``_check_whole``); how many were put."""
+    put = 0
+    for index, node in group_nodes(rows).items():
+        if index not in nodes:
+            nodes[index] = _entry_of(index, node)
+            put += 1
+    return put
+
+
+def _check_whole(nodes: Nodes) -> tuple[int, bytes | None] | None:
+    """Whether ``nodes`` is a tree whose every node is checked against its root: each node but the root below an
+    internal node, each internal node the hash of its children's. None, or the problem at the lowest position:
+    (position, None) for a node below no internal node, (an internal node's position, the hash its children give)
+    for one they do not hash to."""
+    for index in sorted(nodes):
+        if index > 1 and len(nodes.get(index >> 1, b"")) != HASH_SIZE:
+            return index, None
+        entry = nodes[index]
+        if len(entry) == HASH_SIZE:
+            computed = hash_node(_hash_of(nodes.get(2 * index)), _hash_of(nodes.get(2 * index + 1)))
+            if computed != entry:
+                return index, computed
+    return None
+
 
 def _loaded_below(level: list[int], found: dict[int, bytes]) -> list[int]:
     """The children of the heap indexes ``level``, in order, that ``found`` holds as internal nodes with a child of

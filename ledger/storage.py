@@ -79,7 +79,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cbor2
 
@@ -106,7 +106,11 @@ from ledger.wal_checkpointer import WalCheckpointer
 from ledger.wal_index import WalIndex
 from ledger_lite import BlockHeader, Commit, Transaction, canonical, decode, sha256
 
+_T = TypeVar("_T")
+
 FORMAT = "14"
+# Stored groups of the tree read at a time when it is loaded whole (``Store.load_tree``).
+TREE_ROWS_READ = 16384
 # rewritten on open (format 1 has no format row)
 MIGRATED = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13")
 # Keyed by owner, expiry day and row id: a block's new assets of a day go at its end, and the sweep takes the oldest
@@ -403,6 +407,27 @@ class Store:
     def _tree_nodes(self, indexes: Sequence[int]) -> dict[int, bytes]:
         with self._lock:
             return read_tree_nodes(self._db, indexes)
+
+    def load_tree(self, paths: int, meanwhile: Callable[[], _T]) -> _T:
+        """Run ``meanwhile`` (a start's reads of its logged keys' values, ``ledger.state``); and first, if walks to
+        ``paths`` logged keys would load most of the tree anyway (``StoredTree.loads_whole``) and no group lies deeper
+        than the keyed ones (``smt_groups_deep``, rare: left to the walks), cache the stored tree whole, its nodes
+        checked beside ``meanwhile`` (``StoredTree.load_whole``). Returns what ``meanwhile`` returns."""
+        with self._lock:
+            if not self.tree.loads_whole(paths) \
+                    or self._db.execute("SELECT 1 FROM smt_groups_deep LIMIT 1").fetchone() is not None:
+                return meanwhile()
+            rows = self._db.execute("SELECT k, nodes FROM smt_groups ORDER BY k")
+
+        def read() -> Iterator[list[tuple[int, bytes]]]:
+            while True:
+                with self._lock:
+                    chunk = rows.fetchmany(TREE_ROWS_READ)
+                if not chunk:
+                    return
+                yield chunk
+
+        return self.tree.load_whole(read(), meanwhile)
 
     def _write_tree(self, write: TreeWrite, height: int) -> None:
         """Inside a transaction: the tree's changes (``write_tree_nodes``) and its leaf count, as of block

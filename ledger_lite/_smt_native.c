@@ -33,7 +33,7 @@
  * same hashing (4 times the Python levels at 900 leaves); test_merkle.py checks it against them and the published
  * vectors.
  */
-#define MODULE_BUILD 7 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
+#define MODULE_BUILD 8 /* this module's interface: ledger_lite.smt_tree.NATIVE_BUILD says the same */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <openssl/evp.h>
@@ -356,6 +356,27 @@ static int table_put(NodeTable *t, uint64_t key, const unsigned char *data, Py_s
     t->refs[i] = leaf ? LEAF_REF | n : n;
     t->used++;
     return 0;
+}
+
+static int table_put_absent(NodeTable *t, uint64_t key, const unsigned char *data, Py_ssize_t size) {
+    /* table[key] = the entry of ``size`` bytes (HASH or LEAF) at ``data``, copied, unless the table holds ``key``
+     * already (one probe where a lookup and table_put take two): 1 if put, 0 if held, -1 out of memory */
+    if ((size_t)(t->used + 1) * 4 > (t->mask + 1) * 3 && table_resize(t, 2 * (t->mask + 1)) < 0)
+        return -1;
+    size_t i = home_of(t, key);
+    for (; t->keys[i] != 0; i = (i + 1) & t->mask)
+        if (t->keys[i] == key)
+            return 0;
+    int leaf = size != HASH;
+    Pool *pool = leaf ? &t->leaves : &t->hashes;
+    uint32_t n;
+    if (pool_take(pool, &n) < 0)
+        return -1;
+    memcpy(pool_at(pool, n), data, leaf ? LEAF : HASH);
+    t->keys[i] = key;
+    t->refs[i] = leaf ? LEAF_REF | n : n;
+    t->used++;
+    return 1;
 }
 
 static int table_remove(NodeTable *t, uint64_t key) {
@@ -2555,6 +2576,172 @@ done:
     return result;
 }
 
+/* ---- a stored tree loaded whole (ledger.state_tree.StoredTree.load_whole) ------------------------------------
+ *
+ * A restart after a crash whose logged keys reach most of the tree loads all of it at once rather than walk down to
+ * each key: its rows read in key order (one pass over the table), their nodes put straight into the NodeTable
+ * (load_groups), then every node checked against its parent at once (check_whole), where _load_pairs checks a pair as
+ * it loads it. state_tree._load_groups and _check_whole are the reference (tests/ledger/test_state_tree_whole.py). */
+
+typedef struct {
+    uint64_t root;             /* the group's root's heap index */
+    unsigned held, leaves;     /* its masks */
+    const unsigned char *data; /* its nodes, in slot order */
+} GroupRow;
+
+static Py_ssize_t put_groups(NodeTable *table, const GroupRow *groups, Py_ssize_t count) {
+    /* load_groups's puts, with or without the GIL: how many were put, -1 (out of memory) */
+    Py_ssize_t put = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const unsigned char *next = groups[i].data;
+        for (unsigned slot = 1; slot < (1u << GROUP_LEVELS); slot++) {
+            if (!(groups[i].held >> slot & 1))
+                continue;
+            Py_ssize_t size = groups[i].leaves >> slot & 1 ? LEAF : HASH;
+            int level = 31 - __builtin_clz(slot);
+            uint64_t index = (groups[i].root << level) | (slot ^ (1u << level));
+            int added = table_put_absent(table, index, next, size);
+            if (added < 0)
+                return -1;
+            put += added;
+            next += size;
+        }
+    }
+    return put;
+}
+
+static PyObject *smt_load_groups(PyObject *module, PyObject *args) {
+    /* state_tree._load_groups: the nodes of the stored groups ``rows`` (a list of (int key, row): ledger.tree_groups'
+     * keyed rows) put into the NodeTable ``nodes`` at the positions it holds nothing at (what it holds is the same
+     * or newer), unchecked; returns how many were put. ``expected``: how many entries the table is about to hold,
+     * its slots made once for them. A row that is not what the node writes raises ValueError, and nothing is put.
+     * The rows are read holding the GIL, and their nodes put without it (a node that starts loads its tree on one
+     * thread and reads its logged keys' values on another: ledger.state); nothing else may touch the table
+     * meanwhile. */
+    PyObject *nodes_object, *rows;
+    Py_ssize_t expected = 0;
+    if (!PyArg_ParseTuple(args, "O!O!|n:load_groups", &NodeTableType, &nodes_object, &PyList_Type, &rows, &expected))
+        return NULL;
+    NodeTable *table = (NodeTable *)nodes_object;
+    Py_ssize_t count = PyList_GET_SIZE(rows);
+    GroupRow *groups = PyMem_RawMalloc((size_t)(count > 0 ? count : 1) * sizeof(GroupRow));
+    if (groups == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(rows, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 || !PyLong_Check(PyTuple_GET_ITEM(item, 0))
+            || !PyBytes_Check(PyTuple_GET_ITEM(item, 1))) {
+            PyErr_Format(PyExc_TypeError, "expected rows of (int key, bytes row), found %.80s", Py_TYPE(item)->tp_name);
+            goto failed;
+        }
+        unsigned long long key = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(item, 0));
+        if (key == (unsigned long long)-1 && PyErr_Occurred())
+            goto failed;
+        int depth = (int)(key & 63);
+        if (depth > 56 || depth % GROUP_LEVELS) {
+            PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold a group's root depth, a "
+                         "multiple of 4 up to 56, found %d", key, depth);
+            goto failed;
+        }
+        const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(PyTuple_GET_ITEM(item, 1));
+        Py_ssize_t length = PyBytes_GET_SIZE(PyTuple_GET_ITEM(item, 1));
+        unsigned held = length < 4 ? 0 : (unsigned)data[0] << 8 | data[1];
+        unsigned leaves = length < 4 ? 0 : (unsigned)data[2] << 8 | data[3];
+        if (length < 4 || (held & 1) || (leaves & ~held)) {
+            PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold masks naming slots 1 to 15, "
+                         "the leaves among the nodes held, found %zd bytes (held 0x%04x, leaves 0x%04x)", key, length,
+                         held, leaves);
+            goto failed;
+        }
+        Py_ssize_t size = 4 + HASH * __builtin_popcount(held) + (LEAF - HASH) * __builtin_popcount(leaves);
+        if (length != size) {
+            PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold %zd bytes for the nodes its "
+                         "masks name, found %zd", key, size, length);
+            goto failed;
+        }
+        groups[i] = (GroupRow){(1ull << depth) | key >> (62 - depth), held, leaves, data + 4};
+    }
+    size_t slots = table->mask + 1;
+    while ((size_t)expected * 4 > slots * 3)
+        slots *= 2;
+    if (slots > table->mask + 1 && table_resize(table, slots) < 0)
+        goto failed;
+    released = PyEval_SaveThread(); /* the rows' bytes stay alive in ``rows``, which the caller holds */
+    Py_ssize_t put = put_groups(table, groups, count);
+    PyEval_RestoreThread(released);
+    released = NULL;
+    PyMem_RawFree(groups);
+    return put < 0 ? NULL : PyLong_FromSsize_t(put);
+failed:
+    PyMem_RawFree(groups);
+    return NULL;
+}
+
+static PyObject *smt_check_whole(PyObject *module, PyObject *nodes_object) {
+    /* state_tree._check_whole: whether the NodeTable ``nodes`` holds a tree whose every node is checked against the
+     * root: each node but the root below an internal node, each internal node the hash of its children's (an absent
+     * child: the empty subtree's). None, or the problem at the lowest position: (position, None) for a node below no
+     * internal node, (an internal node's position, the hash its children give) for one they do not hash to. Hashed
+     * without the GIL; nothing else may touch the table meanwhile. */
+    if (!Py_IS_TYPE(nodes_object, &NodeTableType))
+        return PyErr_Format(PyExc_TypeError, "expected a NodeTable, found %.80s", Py_TYPE(nodes_object)->tp_name);
+    const NodeTable *t = (const NodeTable *)nodes_object;
+    if (PyDict_GET_SIZE(t->others) != 0)
+        return PyErr_Format(PyExc_ValueError, "expected positions below 2^63 only, found %zd beyond",
+                            PyDict_GET_SIZE(t->others));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new(); /* hashed without the GIL, as load_groups puts */
+    if (ctx == NULL)
+        return PyErr_NoMemory();
+    own_ctx = ctx;
+    released = PyEval_SaveThread();
+    /* Each node has one place its parent can be: the children the internal nodes find, and the root, are every node
+     * the table holds unless some node lies below no internal node, which a second pass then looks for. */
+    uint64_t worst = 0; /* the lowest position of a problem found: 0, none */
+    int orphan = 0, failed = 0;
+    Py_ssize_t below = 0; /* children found below internal nodes */
+    unsigned char computed[HASH], worst_hash[HASH], left_scratch[HASH], right_scratch[HASH];
+    for (size_t i = 0; t->keys != NULL && i <= t->mask && !failed; i++) {
+        uint64_t key = t->keys[i];
+        if (key == 0)
+            continue;
+        View entry = table_view(t, (Py_ssize_t)i);
+        if (entry.size != HASH)
+            continue;
+        View left = key >= (1ull << 62) ? ABSENT : table_view(t, table_find(t, 2 * key));
+        View right = key >= (1ull << 62) ? ABSENT : table_view(t, table_find(t, 2 * key + 1));
+        below += (left.data != NULL) + (right.data != NULL);
+        const unsigned char *left_hash = hash_of(left, left_scratch), *right_hash = hash_of(right, right_scratch);
+        if (left_hash == NULL || right_hash == NULL || sha256_of(1, left_hash, right_hash, computed) < 0) {
+            failed = 1;
+        } else if (memcmp(computed, entry.data, HASH) != 0 && (worst == 0 || key < worst)) {
+            worst = key;
+            memcpy(worst_hash, computed, HASH);
+        }
+    }
+    Py_ssize_t rooted = below + (table_find(t, 1) >= 0);
+    for (size_t i = 0; t->keys != NULL && rooted != t->used && i <= t->mask && !failed; i++) {
+        uint64_t key = t->keys[i];
+        if (key <= 1 || (worst != 0 && key > worst)) /* at the same position, lying below none is what is said */
+            continue;
+        View parent = table_view(t, table_find(t, key >> 1));
+        if (parent.data == NULL || parent.size != HASH) {
+            worst = key;
+            orphan = 1;
+        }
+    }
+    PyEval_RestoreThread(released);
+    released = NULL;
+    own_ctx = NULL;
+    EVP_MD_CTX_free(ctx);
+    if (failed)
+        return NULL;
+    if (worst == 0)
+        Py_RETURN_NONE;
+    if (orphan)
+        return Py_BuildValue("(KO)", (unsigned long long)worst, Py_None);
+    return Py_BuildValue("(Ky#)", (unsigned long long)worst, (const char *)worst_hash, (Py_ssize_t)HASH);
+}
+
 /* ---- RFC 6962 (ledger_lite.merkle) ----------------------------------------------------------------------- */
 
 static PyObject *merkle_root(PyObject *module, PyObject *leaves) {
@@ -2620,6 +2807,10 @@ static PyMethodDef methods[] = {
      "dirty_groups(dirty, keyed_depth) -> (keys, others): ledger.tree_groups.dirty_group_keys"},
     {"group_rows", smt_group_rows, METH_VARARGS,
      "group_rows(nodes, keys, start, stop) -> (rows, gone): ledger.tree_groups.cached_rows"},
+    {"load_groups", smt_load_groups, METH_VARARGS,
+     "load_groups(nodes, rows, expected=0) -> nodes put: state_tree._load_groups, the groups' nodes put unchecked"},
+    {"check_whole", smt_check_whole, METH_O,
+     "check_whole(nodes) -> None or the problem at the lowest position: state_tree._check_whole"},
     {"merkle_root", merkle_root, METH_O, "merkle_root(leaves) -> the RFC 6962 root: ledger_lite.merkle.merkle_root"},
     {NULL, NULL, 0, NULL},
 };

@@ -42,6 +42,14 @@ def group_rows(nodes: NodeTable, keys: bytes, start: int, stop: int
     """``ledger.tree_groups.cached_rows``: the rows (key, row) of the groups at ``keys[start:stop]`` as ``nodes``
     holds them, and the keys of those it holds nothing of (as one-item tuples)."""
 
+def load_groups(nodes: NodeTable, rows: list[tuple[int, bytes]], expected: int = 0) -> int:
+    """``ledger.state_tree._load_groups``: the nodes of the stored groups ``rows`` put unchecked where ``nodes`` holds
+    nothing (its slots made for ``expected`` entries first); how many were put."""
+
+def check_whole(nodes: NodeTable) -> tuple[int, bytes | None] | None:
+    """``ledger.state_tree._check_whole``: None, or the problem at the lowest position of a tree whose every node is
+    checked against its root."""
+
 def cold_below(nodes: MutableMapping[int, bytes], indexes: list[int]) -> list[int]:
     """``ledger.state_tree._cold_below``: the cached internal nodes at or below ``indexes`` whose children are on
     disk."""

@@ -21,7 +21,7 @@ from ledger_lite.smt import EMPTY, HASH_SIZE, LEAF_PREFIX, NODE_PREFIX, hash_lea
 from ledger_lite.smt_proof import SmtLeaf, SmtProof
 
 # The compiled module's interface; ``_smt_native.c`` says the same (``BUILD``) and both change together.
-NATIVE_BUILD = 7
+NATIVE_BUILD = 8
 
 try:  # the same walks compiled (``_smt_native.c``, built by ``pip install -e .``): 1.6-2.4 times faster
     from ledger_lite import _smt_native
