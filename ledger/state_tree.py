@@ -71,7 +71,7 @@ below one the warming has still to visit, or made whole in memory, and the walk 
 
 Loading whole. A restart after a crash puts the keys logged since the tree's last write back into it (``ledger.state``):
 up to ~190,000 keys at the 1,002 meters' steady state, whose walks down cold paths load most of the tree a few levels at
-a time (5.0 s, docs/performance.md). Where they would, ``load_whole`` reads every stored row at once instead, in key
+a time (4.3–5.0 s, docs/performance.md). Where they would, ``load_whole`` reads every stored row at once instead, in key
 order (one pass over the table), puts their nodes into the cache unchecked (``_smt_native.load_groups``) and then checks
 each against its parent, up to the root the node checks against the signed header (``_smt_native.check_whole``): the
 same checks as a walk's, made once for the whole tree. The rows are put and checked on a thread of their own, the
