@@ -418,6 +418,8 @@ class Store:
                     or self._db.execute("SELECT 1 FROM smt_groups_deep LIMIT 1").fetchone() is not None:
                 return meanwhile()
             rows = self._db.execute("SELECT k, nodes FROM smt_groups ORDER BY k")
+        log.info("ledger store %s: %d state keys were written since its tree's last write (the node stopped without "
+                 "writing it): loading the tree whole to put them back", self.path, paths)
 
         def read() -> Iterator[list[tuple[int, bytes]]]:
             while True:
