@@ -5,6 +5,7 @@ alone again. The compiled and the Python forms give the same."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,7 +109,9 @@ def test_an_edited_row_is_refused_and_the_cache_holds_the_root_alone_again(tree_
             reopened.prove(target)
 
 
-def test_a_row_of_the_wrong_shape_is_refused(tree_file: TreeFile, native: bool) -> None:
+def test_a_row_of_the_wrong_shape_is_refused(tree_file: TreeFile, native: bool,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_tree, "LOAD_QUEUE", 1)  # the reader waits for room, and the loader stops meanwhile
     stored(tree_file, ITEMS)
     key = tree_file.db.execute("SELECT k FROM smt_groups ORDER BY k LIMIT 1 OFFSET 5").fetchone()[0]
     tree_file.db.execute("UPDATE smt_groups SET nodes = x'00ff0000' WHERE k = ?", (key,))
@@ -116,6 +119,26 @@ def test_a_row_of_the_wrong_shape_is_refused(tree_file: TreeFile, native: bool) 
     with pytest.raises(GroupError, match=f"row {key} to hold masks naming slots 1 to 15"):
         reopened.load_whole(chunks(tree_file), list)
     assert reopened.cached == 1
+
+
+def test_a_read_that_fails_midway_stops_the_loader_and_leaves_the_root_alone(tree_file: TreeFile, native: bool,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_tree, "LOAD_QUEUE", 1)
+    tree = stored(tree_file, ITEMS)
+    root = tree.root()
+
+    def failing() -> Iterator[list[tuple[int, bytes]]]:
+        for number, chunk in enumerate(chunks(tree_file)):
+            if number == 3:
+                raise sqlite3.OperationalError("disk I/O error")
+            yield chunk
+
+    read: list[str] = []
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        tree.load_whole(failing(), lambda: read.append("values"))
+    assert tree.cached == 1 and tree.root() == root and not tree.whole and read == []
+    tree.load_whole(chunks(tree_file), list)  # and a later load starts afresh
+    assert tree.whole and tree.cached == len(tree_file.rows())
 
 
 @pytest.mark.skipif(not smt_tree.NATIVE, reason="the compiled module was not built")
