@@ -2615,9 +2615,8 @@ static PyObject *smt_load_groups(PyObject *module, PyObject *args) {
      * keyed rows) put into the NodeTable ``nodes`` at the positions it holds nothing at (what it holds is the same
      * or newer), unchecked; returns how many were put. ``expected``: how many entries the table is about to hold,
      * its slots made once for them. A row that is not what the node writes raises ValueError, and nothing is put.
-     * The rows are read holding the GIL, and their nodes put without it (a node that starts loads its tree on one
-     * thread and reads its logged keys' values on another: ledger.state); nothing else may touch the table
-     * meanwhile. */
+     * The rows are read holding the GIL, and their nodes put without it (the node that starts reads the next rows
+     * meanwhile: ledger.state_tree's load_whole); nothing else may touch the table meanwhile. */
     PyObject *nodes_object, *rows;
     Py_ssize_t expected = 0;
     if (!PyArg_ParseTuple(args, "O!O!|n:load_groups", &NodeTableType, &nodes_object, &PyList_Type, &rows, &expected))
