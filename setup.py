@@ -6,6 +6,9 @@ from setuptools import Extension, setup
 
 FLAGS = ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
 
+SHARED = ["ledger_lite/_group_key.h"]  # included by both: a stored group row's key read back
+
 setup(ext_modules=[Extension("ledger_lite._smt_native", ["ledger_lite/_smt_native.c"], libraries=["crypto"],
-                             extra_compile_args=FLAGS),
-                   Extension("ledger._state_codec", ["ledger/_state_codec.c"], extra_compile_args=FLAGS)])
+                             extra_compile_args=FLAGS, depends=SHARED),
+                   Extension("ledger._state_codec", ["ledger/_state_codec.c"], extra_compile_args=FLAGS,
+                             depends=SHARED)])

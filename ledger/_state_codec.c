@@ -49,6 +49,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../ledger_lite/_group_key.h"
+
 #define MAX_KEYS 64   /* a flat map with more keys is left to cbor2 */
 #define FORM_ASSET 1  /* ledger.compact.FORM_ASSET */
 
@@ -1033,16 +1035,9 @@ static PyObject *group_nodes(PyObject *self, PyObject *rows) {
             PyErr_Format(PyExc_TypeError, "expected rows of (int key, row), found %.80s", Py_TYPE(item)->tp_name);
             goto failed;
         }
-        unsigned long long key = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(item, 0));
-        if (key == (unsigned long long)-1 && PyErr_Occurred())
+        unsigned long long key, root;
+        if (group_root_of(PyTuple_GET_ITEM(item, 0), &key, &root) < 0)
             goto failed;
-        int depth = (int)(key & 63);
-        if (depth > 56 || depth % GROUP_LEVELS) {
-            PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold a group's root depth, a "
-                         "multiple of 4 up to 56, found %d", key, depth);
-            goto failed;
-        }
-        unsigned long long root = (1ULL << depth) | key >> (62 - depth);
         const char *at[GROUP_SLOTS];
         int size[GROUP_SLOTS];
         if (decode_group(key, PyTuple_GET_ITEM(item, 1), at, size) < 0)

@@ -40,6 +40,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_group_key.h"
+
 #define HASH 32
 #define RECORD 96 /* a leaf's entry: path || value_hash || its hash */
 #define LEAF 64   /* a leaf's record in a NodeTable: path || value_hash, its hash made when asked (hash_of) */
@@ -2633,15 +2635,9 @@ static PyObject *smt_load_groups(PyObject *module, PyObject *args) {
             PyErr_Format(PyExc_TypeError, "expected rows of (int key, bytes row), found %.80s", Py_TYPE(item)->tp_name);
             goto failed;
         }
-        unsigned long long key = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(item, 0));
-        if (key == (unsigned long long)-1 && PyErr_Occurred())
+        unsigned long long key, root;
+        if (group_root_of(PyTuple_GET_ITEM(item, 0), &key, &root) < 0)
             goto failed;
-        int depth = (int)(key & 63);
-        if (depth > 56 || depth % GROUP_LEVELS) {
-            PyErr_Format(PyExc_ValueError, "expected the state tree's row %llu to hold a group's root depth, a "
-                         "multiple of 4 up to 56, found %d", key, depth);
-            goto failed;
-        }
         const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(PyTuple_GET_ITEM(item, 1));
         Py_ssize_t length = PyBytes_GET_SIZE(PyTuple_GET_ITEM(item, 1));
         unsigned held = length < 4 ? 0 : (unsigned)data[0] << 8 | data[1];
@@ -2658,7 +2654,7 @@ static PyObject *smt_load_groups(PyObject *module, PyObject *args) {
                          "masks name, found %zd", key, size, length);
             goto failed;
         }
-        groups[i] = (GroupRow){(1ull << depth) | key >> (62 - depth), held, leaves, data + 4};
+        groups[i] = (GroupRow){root, held, leaves, data + 4};
     }
     size_t slots = table->mask + 1;
     while ((size_t)expected * 4 > slots * 3)

@@ -48,7 +48,8 @@ fi
 stamp=.venv/.greencert-installed
 # again when the packages or the compiled modules' source changed (pip install -e . compiles them in place)
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ] \
-    || [ ledger_lite/_smt_native.c -nt "$stamp" ] || [ ledger/_state_codec.c -nt "$stamp" ]; then
+    || [ ledger_lite/_smt_native.c -nt "$stamp" ] || [ ledger/_state_codec.c -nt "$stamp" ] \
+    || [ ledger_lite/_group_key.h -nt "$stamp" ]; then
   echo "Installing Python packages into .venv (log: .venv/pip.log)"
   if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } \
       > .venv/pip.log 2>&1; then
