@@ -19,8 +19,9 @@ the script measures, in the same run:
   else the machine runs (a busy machine still slows each core some), so it compares code across runs better;
 * ``issue_p99_ms`` against ``baseline_p99_ms``: certificate issuances (10 allocated assets each) one at a time
   (submit → committed outcome), against the commit of a single reading on the same node at the same time, and
-  their ratio; ``issue_worst_ms``, the three slowest issuances (their place in the round, ms): whether the p99 of a
-  hundred is one stall or many;
+  their ratio; ``issue_worst_ms`` and ``baseline_worst_ms``, the three slowest of each (their place in the round,
+  ms): whether the p99 of a hundred is one stall or many (``--node-log`` with ``--slow-block-ms`` keeps the node's
+  account of each block that slow: ``ledger.block_timing``);
 * ``restart_s``: stop the node (SIGTERM), start it again, time until its API serves;
 * ``disk_bytes_per_reading`` of the node's SQLite files.
 
@@ -62,6 +63,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +108,10 @@ class NodeProcess:
     """``greencert node`` on a data directory, started and stopped by this script."""
 
     def __init__(self, data_dir: Path, genesis: Path, key: Path, clock: Path | None = None,
-                 cache_mb: int | None = None) -> None:
+                 cache_mb: int | None = None, log: Path | None = None, slow_block_ms: float | None = None) -> None:
         self.data_dir, self.genesis, self.key, self.clock = data_dir, genesis, key, clock
-        self.cache_mb = cache_mb
+        self.cache_mb, self.slow_block_ms = cache_mb, slow_block_ms
+        self.log = log  # where the node's output goes, each line stamped with the time it came (None: nowhere)
         self.proc: subprocess.Popen[str] | None = None
         self.url = ""
         self.rss_samples: list[float] = []  # the running process's VmRSS in MB, every RSS_SAMPLE_S
@@ -120,12 +123,15 @@ class NodeProcess:
         self.proc = subprocess.Popen([sys.executable, "-m", "greencert.cli", "node", "--data-dir", str(self.data_dir),
                                       "--genesis", str(self.genesis), "--key", str(self.key), "--port", str(port),
                                       *(() if self.clock is None else ("--clock-file", str(self.clock))),
-                                      *(() if self.cache_mb is None else ("--cache-mb", str(self.cache_mb)))],
+                                      *(() if self.cache_mb is None else ("--cache-mb", str(self.cache_mb))),
+                                      *(() if self.slow_block_ms is None else
+                                        ("--slow-block-ms", str(self.slow_block_ms)))],
                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert self.proc.stdout is not None
         seen = []
         for line in self.proc.stdout:
             seen.append(line)
+            self._keep(line)
             if "Ledger node API" in line:
                 self.url = f"http://127.0.0.1:{port}"
                 threading.Thread(target=self._drain, daemon=True).start()
@@ -136,8 +142,13 @@ class NodeProcess:
 
     def _drain(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
-        for _ in self.proc.stdout:
-            pass
+        for line in self.proc.stdout:
+            self._keep(line)
+
+    def _keep(self, line: str) -> None:
+        if self.log is not None:
+            with self.log.open("a") as out:
+                out.write(f"{datetime.now().strftime('%H:%M:%S.%f')[:-3]} {line}")
 
     def stop(self) -> None:
         assert self.proc is not None
@@ -174,6 +185,12 @@ def set_clock(path: Path, now: int) -> None:
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def slowest(seconds: list[float], count: int = 3) -> list[list[float]]:
+    """The ``count`` longest of ``seconds``, longest first: [place, milliseconds]."""
+    places = sorted(range(len(seconds)), key=seconds.__getitem__)[-count:][::-1]
+    return [[n, round(seconds[n] * 1e3, 2)] for n in places]
 
 
 def commit(http: httpx.Client, tx: Transaction) -> float:
@@ -284,7 +301,7 @@ class Load:
 
 
 def issuance_figures(url: str, load: Load, keys: dict[str, SigningKey], user: str, rounds: int, step: int,
-                     baseline_slot: int) -> dict[str, float]:
+                     baseline_slot: int) -> dict[str, Any]:
     """Issue ``rounds`` certificates one by one, each after a single reading's commit (the baseline)."""
     intermediary, meter = keys["intermediary"], keys["baseline"]
     parts = [load.newest[-10 * (i + 1):len(load.newest) - 10 * i] for i in range(rounds)]
@@ -307,10 +324,9 @@ def issuance_figures(url: str, load: Load, keys: dict[str, SigningKey], user: st
                                               body={"owner": user, "assets": sorted(group), "institution": "bench"},
                                               nonce=step * 100_000 + n, time=baseline_slot * SLOT)))
     p99, base = percentile(issue, 0.99), percentile(baseline, 0.99)
-    worst = sorted(range(len(issue)), key=issue.__getitem__)[-3:][::-1]
     return {"issue_p99_ms": round(p99 * 1e3, 2), "baseline_p99_ms": round(base * 1e3, 2),
             "p99_ratio": round(p99 / base, 2),
-            "issue_worst_ms": [[n, round(issue[n] * 1e3, 2)] for n in worst]}
+            "issue_worst_ms": slowest(issue), "baseline_worst_ms": slowest(baseline)}
 
 
 def trend(points: list[dict[str, Any]], name: str) -> float | None:
@@ -382,6 +398,10 @@ def main() -> None:
     parser.add_argument("--cache-mb", type=int, help="the node's --cache-mb (default: its default caches)")
     parser.add_argument("--senders", type=int, default=2,
                         help="threads sending batches at once, each waiting for its batch's outcomes")
+    parser.add_argument("--node-log", type=Path, help="append the node's output to this file, each line stamped "
+                                                      "with the time it came")
+    parser.add_argument("--slow-block-ms", type=float, help="the node's --slow-block-ms: log each block a client "
+                                                             "waited on that took this long, with its parts")
     parser.add_argument("--replot", type=Path, help="only draw --plot from this file's JSON line (a saved run)")
     args = parser.parse_args()
     if args.replot:
@@ -420,7 +440,8 @@ def main() -> None:
             set_clock(clock, load.slot * SLOT)
         genesis.save(tmp / "genesis.json")
         (tmp / "validator.key").write_text(keys["validator"].seed().hex())
-        node = NodeProcess(tmp / "node", tmp / "genesis.json", tmp / "validator.key", clock, args.cache_mb)
+        node = NodeProcess(tmp / "node", tmp / "genesis.json", tmp / "validator.key", clock, args.cache_mb,
+                           args.node_log, args.slow_block_ms)
         node.start()
         done = 0
         try:

@@ -83,6 +83,10 @@ def _node(args: argparse.Namespace) -> int:
         print("greencert node: --cache-mb is for a solo node; a consortium node's is cache_mb in its configuration",
               file=sys.stderr)
         return 2
+    if args.consortium and args.slow_block_ms is not None:
+        print("greencert node: --slow-block-ms is for a solo node (a consortium's blocks wait for its validators)",
+              file=sys.stderr)
+        return 2
     if args.consortium:
         from greencert.consortium import ConsortiumError, NodeConfig, run_node
 
@@ -110,6 +114,10 @@ def _node(args: argparse.Namespace) -> int:
     from ledger.genesis import Genesis
     from ledger.node import open_node, tune_serving_process, wall_clock
 
+    if args.slow_block_ms is not None and not args.slow_block_ms >= 0:
+        print(f"greencert node: --slow-block-ms: expected 0 or more milliseconds, found {args.slow_block_ms:g}",
+              file=sys.stderr)
+        return 2
     try:
         caches = CacheSizes.of(args.cache_mb)
     except CacheSizeError as exc:
@@ -135,6 +143,8 @@ def _node(args: argparse.Namespace) -> int:
     print(f"Ledger opened: the state root at height {node.head.height} ({len(node.state):,} values) matches the "
           f"signed header; each value is checked against it when first read; `--audit` checks them all now "
           f"({time.monotonic() - began:.1f} s). Caches: {caches.describe()}.", file=sys.stderr, flush=True)
+    if args.slow_block_ms is not None:
+        node.slow_block_s = args.slow_block_ms / 1e3
     tune_serving_process()
     node.start(warm=True)
     server = BackgroundServer(create_app(node), args.host, args.port, sock=listening).start()
@@ -352,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="memory for the caches of the state tree and values (default ~850 MB at most, the "
                            "whole tree of about 1,900,000 live assets; more is faster once the live state outgrows "
                            "them; see ledger/cache_sizes.py)")
+    node.add_argument("--slow-block-ms", type=float, metavar="MS",
+                      help="log a block that a client waited on and that took this long or longer, with the time of "
+                           "each of its parts (default: ledger/producer.py SLOW_BLOCK_S, 100 ms; 0: every such block)")
     node.add_argument("--clock-file", help="a solo node's clock: Unix seconds in this file while it exists, else the "
                                            "wall clock (a simulation or benchmark replaying months of readings)")
     node.set_defaults(func=_node)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.admission import Admission
+from ledger.block_timing import BlockTiming
 from ledger.cache_sizes import DEFAULT_CACHES, CacheSizes
 from ledger.errors import StoreError
 from ledger.genesis import Genesis
@@ -144,6 +145,7 @@ class Node(Admission, Producer, Queries):
         self._thread = None
         self._listeners = []
         self._admission = ParallelAdmission(self.chain_id)
+        self._timing = BlockTiming()
         self._open()
 
     # --- start-up -----------------------------------------------------------------------------------------

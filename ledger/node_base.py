@@ -7,6 +7,7 @@ and queries (``ledger.queries``) are its bases and work on them directly.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Pending:
     # Sent alone (``submit``, ``POST /v1/txs``): a client is waiting for it, so its block is cut right after it
     # rather than filled with bulk transactions queued behind it (ledger.producer). False for ``submit_many``.
     waited: bool = False
+    queued: float = field(default_factory=time.perf_counter)  # when it was admitted (``ledger.block_timing``)
 
     def wait(self, timeout: float) -> dict[str, Any] | None:
         if self.outcome is None:

@@ -48,6 +48,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.block_timing import BlockTiming
 from ledger.errors import Rejected, StoreError
 from ledger.jsonview import to_json
 from ledger.node_base import Listener, NodeBase, Pending
@@ -76,6 +77,10 @@ TIDY_AFTER_S = 0.05
 # that a node restarted under load gets there too.
 WARM_SLICE_S = 0.02
 WARM_SHARE = 0.25
+# A block someone waited on that took this long, from that transaction's admission to its outcome, is logged with
+# the time of each of its parts (``ledger.block_timing``): ten times a lone issuance's commit on a year's ledger
+# (``bench/ledger_scale.py``), five times the issuance p99 goal of issue 16.
+SLOW_BLOCK_S = 0.1
 
 
 @dataclass
@@ -108,6 +113,11 @@ class Producer(NodeBase):
     defer_rows: bool = True
     # What a busy block gives to loading the state tree whole after a start (``WARM_SHARE``; 0: only idle time).
     warm_share: float = WARM_SHARE
+    # A block someone waited on that took this long or longer is logged with its parts (``ledger.block_timing``);
+    # None: never.
+    slow_block_s: float | None = SLOW_BLOCK_S
+    # The block being made: its parts' times (the consortium's follower, which does not log them, marks them too).
+    _timing: BlockTiming
 
     # --- producer thread ----------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -263,6 +273,9 @@ class Producer(NodeBase):
         if short and batch:
             self._refuse_unfinalizable(batch, self.head.height + 1, short)
             return None
+        waited = [p.queued for p in batch if p.waited]
+        timing = self._timing = BlockTiming(min(waited, default=None))
+        timing.mark("queue")
         with self._lock:
             try:
                 block = self.execute_block(batch, self.head.height + 1, max(self.clock(), self.head.time),
@@ -274,8 +287,14 @@ class Producer(NodeBase):
                                        "message": f"the block could not be executed, nothing was committed: {exc}"})
                                   for p in batch]
             if block.header is not None:
-                self.store_block(block, self._commit(block.header))
+                commit = self._commit(block.header)
+                timing.mark("sign")
+                self.store_block(block, commit)
         self.settle_block(batch, block)
+        timing.mark("tell")
+        if (waited and block.header is not None and self.slow_block_s is not None
+                and timing.total_s >= self.slow_block_s):
+            log.warning("slow %s", timing.describe(block.height, len(block.included), len(waited)))
         return block.header
 
     def execute_block(self, batch: list[Pending], height: int, block_time: int, *,
@@ -312,7 +331,9 @@ class Producer(NodeBase):
             block.writes = overlay.writes
             block.encoded = {key: None if value is None else encode_state(value)
                              for key, value in overlay.writes.items()}
+            self._timing.mark("rules")
             state_root = self._prepare(block, overlay.created, plan_rows)
+            self._timing.mark("tree")
             block.header = BlockHeader(chain=self.chain_id, height=height, prev_hash=self.head.hash(),
                                        time=block_time, tx_root=merkle_root([p.raw for p, _ in block.included]),
                                        state_root=state_root, validators_hash=validators_hash(self.validators))
@@ -359,6 +380,8 @@ class Producer(NodeBase):
                       {key: (value, block.encoded[key]) for key, value in block.writes.items()})
             self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included], writes,
                                    defer=self._defers_rows(block), planned=block.rows)
+            self._timing.mark("store")
+            self._timing.sync_s, self._timing.copying = self.store.commit_s, self.store.commit_copying
         except Exception as exc:
             # Nothing was committed (the SQLite transaction rolled back): say so to every submitter, who may
             # send the same transactions again, and keep producing (the disk may have room later).
@@ -376,6 +399,7 @@ class Producer(NodeBase):
             raise
         self.state.apply(block.writes, block.encoded)
         self.head = block.header
+        self._timing.mark("apply")
         if any(key.startswith("registry/") for key in block.writes):
             self._record_validator_change(block.height + 1)  # the next header names the new set
         return True

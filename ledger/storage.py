@@ -73,6 +73,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -307,6 +308,10 @@ class Store:
         self._wal_index = WalIndex(Path(f"{path}-shm"))
         self._checkpointer: WalCheckpointer | None = None  # from the end of the opening on
         self._unchecked = 0  # rows written since the last ``checkpoint``
+        # The last write transaction's commit: its seconds (the sync to the disk, mostly) and whether the
+        # checkpointer was copying the log back meanwhile (``ledger.block_timing``).
+        self.commit_s = 0.0
+        self.commit_copying = False
         if self._has_table("txs") and "seq" not in self._columns("txs"):  # format 1
             self._migrate_from_1()
         self._db.executescript(SCHEMA + expiry_groups.SCHEMA)
@@ -484,12 +489,21 @@ class Store:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            copying = self.checkpointing
+            began = time.perf_counter()
             self._db.execute("COMMIT")
+            self.commit_s = time.perf_counter() - began
+            self.commit_copying = copying or self.checkpointing
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         if self._checkpointer is not None and self._wal_grown() >= self._wal_bytes:
             self._checkpointer.nudge()
+
+    @property
+    def checkpointing(self) -> bool:
+        """Whether the store's checkpointer is copying the write-ahead log back (or has been asked to)."""
+        return self._checkpointer is not None and self._checkpointer.busy
 
     def _wal_grown(self) -> int:
         """The bytes written to the WAL since the log last started again: its frames (``ledger.wal_index``), or

@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ledger.block_timing import BlockTiming
 from ledger.cache_sizes import DEFAULT_CACHES, CacheSizes
 from ledger.consortium.order import Cut, EtcdOrdering, OrderingError, TxMissing
 from ledger.consortium.peers import PeerBlocks
@@ -312,6 +313,7 @@ class ConsortiumNode(Node):
         """Check and execute a block's transactions the same way on every node; the state is left as it was
         (the header's root is computed, then taken out of the tree again until the block is final)."""
         entries, refused = self._entries(raws)
+        self._timing = BlockTiming()
         with self._lock:
             block = self.execute_block(entries, height, block_time, empty=True)
             self.state.discard()
