@@ -165,6 +165,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS state_by_text_key ON state(key) WHERE key < x'
 # at 256 MB such a commit copied it all back itself, +500 ms).
 WAL_PAGES = 16384
 WAL_BOUND_PAGES = 16 * WAL_PAGES
+# While blocks that clients wait on are stored (``write_block``'s ``defer``: an issuance, nothing queued behind it),
+# the checkpointer copies the log back from this many pages instead: its copy ends in a sync of the database file,
+# and a commit whose own sync meets it waits for the pages that sync writes. The node's slow blocks
+# (``ledger.block_timing``) in the issuance rounds of ``bench/ledger_scale.py`` at 1 M and 3 M readings were all
+# slow in their commit (8-13 ms against ~1), two of three beside a copy; a `/tmp` probe of small synced commits
+# beside another process syncing random pages: 64 MB every 2 s, 61 of 4,636 commits over 10 ms (max 21.6 ms); 16 MB
+# every 0.5 s, 43; 4 MB every 0.125 s, 1. Under bulk load the larger bound keeps its saving (above).
+WAL_WAITED_PAGES = 1024
 CHECKPOINT_ROWS = 256
 # A WAL whose every page was copied back starts again at the next commit, in its file (``ledger.wal_index``), which
 # keeps the size of the largest write since (~300 MB after a write of the tree at 1,002 meters' steady state, up to
@@ -300,6 +308,7 @@ class Store:
         self._wal = Path(f"{path}-wal")
         self._frame_bytes = int(self._db.execute("PRAGMA page_size").fetchone()[0]) + 24
         self._wal_bytes = WAL_PAGES * self._frame_bytes
+        self._wal_waited_bytes = WAL_WAITED_PAGES * self._frame_bytes
         # A log that starts again after a checkpoint reuses its file, which no commit cuts down before the bound of
         # SQLite's own checkpoint (``ledger.wal_index`` says why; an idle node cuts it: ``checkpoint``); how far the log
         # has grown is read from its index
@@ -483,9 +492,10 @@ class Store:
                 and self._checkpointer.busy)
 
     @contextmanager
-    def _write_transaction(self) -> Iterator[None]:
+    def _write_transaction(self, copy_from: int | None = None) -> Iterator[None]:
         """One write transaction on the store's connection, committed on leaving the block and rolled back if it
-        raises (call with ``_lock`` held, or while the store is being opened)."""
+        raises (call with ``_lock`` held, or while the store is being opened). After it, the checkpointer copies the
+        log back if it has grown to ``copy_from`` bytes (default: ``WAL_PAGES``'s)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -497,7 +507,7 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        if self._checkpointer is not None and self._wal_grown() >= self._wal_bytes:
+        if self._checkpointer is not None and self._wal_grown() >= (copy_from or self._wal_bytes):
             self._checkpointer.nudge()
 
     @property
@@ -633,7 +643,7 @@ class Store:
         plan, packed = planned.plan, planned.packed
         tree = self.tree.pending() if self.tree.wants_flush() else None
         with self._lock:
-            with self._write_transaction():
+            with self._write_transaction(self._wal_waited_bytes if defer else None):
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                                  (header.height, header.hash(), canonical(header.to_cbor()),
                                   json.dumps(commit.to_json()), len(rows)))

@@ -15,6 +15,7 @@ from ledger import storage, wal_checkpointer
 from ledger.compact import FORM_RAW, pack_key, unpack_value
 from ledger.errors import NotFound, StoreError
 from ledger.node import Node
+from ledger.node_base import Pending
 from ledger.storage import Store, id_prefix
 from ledger_lite import BlockHeader, Commit, canonical, verify_commit
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, recompute_state_root, reopen_fails, slot
@@ -586,6 +587,28 @@ def test_a_large_write_ahead_log_is_copied_back_beside_the_commits(ledger_world:
     assert checkpointer._thread is None  # stopped with the store
 
 
+def test_while_clients_wait_on_blocks_the_log_is_copied_back_sooner(ledger_world: LedgerWorld, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks a client waits on (``write_block``'s ``defer``) have the checkpointer copy the log back from
+    ``WAL_WAITED_PAGES`` pages, bulk blocks only from ``WAL_PAGES``: each copy's sync, which a waited commit's own
+    sync may meet, stays small."""
+    monkeypatch.setattr(storage, "WAL_PAGES", 10**6)
+    monkeypatch.setattr(storage, "WAL_WAITED_PAGES", 8)
+    monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10**9)
+    node = ledger_world.open_node(tmp_path / "node", ManualClock(), linger_s=0)
+    try:
+        checkpointer = node.store._checkpointer
+        assert checkpointer is not None
+        for n in range(2, 6):  # bulk: a block each, nobody waiting
+            pending = node.submit_many([ledger_world.generate(slot(n), 1_000).encode()])[0]
+            assert isinstance(pending, Pending) and pending.wait(10) is not None
+        assert node.store._wal_grown() >= 8 * node.store._frame_bytes and checkpointer.runs == 0
+        ledger_world.new_asset(node, 6, 1_000)  # waited on
+        assert wait_for(lambda: checkpointer.runs >= 1)
+    finally:
+        node.close()
+
+
 def test_an_idle_node_leaves_a_few_rows_to_a_later_checkpoint(ledger_world: LedgerWorld, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = tmp_path / "node"
@@ -719,11 +742,12 @@ def test_an_idle_node_empties_the_log_once_the_checkpointer_has_copied_it(ledger
 def test_the_log_starts_again_in_its_file_once_the_checkpointer_copied_it(ledger_world: LedgerWorld,
                                                                           tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """The checkpointer is asked once the log has grown to ``WAL_PAGES`` since it started (its frames:
-    ``ledger.wal_index``), and the commit that starts it again reuses its file rather than cut it (up to the bound of
-    SQLite's own checkpoint: ``journal_size_limit``), so a client's commit does not wait for the file's blocks to be
-    freed."""
+    """The checkpointer is asked once the log has grown to its bound since it started (its frames:
+    ``ledger.wal_index``; ``WAL_WAITED_PAGES`` for these blocks waited on), and the commit that starts it again reuses
+    its file rather than cut it (up to the bound of SQLite's own checkpoint: ``journal_size_limit``), so a client's
+    commit does not wait for the file's blocks to be freed."""
     monkeypatch.setattr(storage, "WAL_PAGES", 256)
+    monkeypatch.setattr(storage, "WAL_WAITED_PAGES", 256)
     monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 10**9)
     monkeypatch.setattr(storage, "WAL_TRUNCATE_BYTES", 10**12)  # no idle cut either
     data_dir = tmp_path / "node"
