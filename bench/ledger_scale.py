@@ -21,7 +21,9 @@ the script measures, in the same run:
   (submit → committed outcome), against the commit of a single reading on the same node at the same time, and
   their ratio; ``issue_worst_ms`` and ``baseline_worst_ms``, the three slowest of each (their place in the round,
   ms): whether the p99 of a hundred is one stall or many (``--node-log`` with ``--slow-block-ms`` keeps the node's
-  account of each block that slow: ``ledger.block_timing``);
+  account of each block that slow: ``ledger.block_timing``); ``allocate_worst_ms``, the three slowest of the
+  allocations committed one by one before them (untimed otherwise), the first commits a client waits on after the
+  step's readings;
 * ``restart_s``: stop the node (SIGTERM), start it again, time until its API serves;
 * ``disk_bytes_per_reading`` of the node's SQLite files.
 
@@ -305,14 +307,14 @@ def issuance_figures(url: str, load: Load, keys: dict[str, SigningKey], user: st
     """Issue ``rounds`` certificates one by one, each after a single reading's commit (the baseline)."""
     intermediary, meter = keys["intermediary"], keys["baseline"]
     parts = [load.newest[-10 * (i + 1):len(load.newest) - 10 * i] for i in range(rounds)]
-    issue, baseline = [], []
+    allocate, issue, baseline = [], [], []
     with httpx.Client(base_url=url, timeout=120) as http:
         for n, group in enumerate(parts):
-            commit(http, sign_tx(intermediary, chain=CHAIN, type="asset.allocate",
+            allocate.append(commit(http, sign_tx(intermediary, chain=CHAIN, type="asset.allocate",
                                  body={"to": user, "usage_start": baseline_slot * SLOT,
                                        "usage_end": (baseline_slot + 1) * SLOT,
                                        "parts": [{"asset": a, "wh": 10_000} for a in group]},
-                                 nonce=step * 100_000 + n, time=baseline_slot * SLOT))
+                                 nonce=step * 100_000 + n, time=baseline_slot * SLOT)))
         for n, group in enumerate(parts):
             slot = baseline_slot - step * rounds - n
             baseline.append(commit(http, sign_tx(meter, chain=CHAIN, type="asset.generate",
@@ -326,7 +328,8 @@ def issuance_figures(url: str, load: Load, keys: dict[str, SigningKey], user: st
     p99, base = percentile(issue, 0.99), percentile(baseline, 0.99)
     return {"issue_p99_ms": round(p99 * 1e3, 2), "baseline_p99_ms": round(base * 1e3, 2),
             "p99_ratio": round(p99 / base, 2),
-            "issue_worst_ms": slowest(issue), "baseline_worst_ms": slowest(baseline)}
+            "issue_worst_ms": slowest(issue), "baseline_worst_ms": slowest(baseline),
+            "allocate_worst_ms": slowest(allocate)}
 
 
 def trend(points: list[dict[str, Any]], name: str) -> float | None:

@@ -472,9 +472,17 @@ class Store:
         since the last time or the file is ``WAL_TRUNCATE_BYTES`` or more: the node's producer calls this when it has
         nothing to do, so that the commit of a block someone waits for seldom does either (``WAL_TRUNCATE_BYTES``
         says why the file is emptied too). It waits for nobody: while the store's checkpointer copies, or a reader
-        is in the log, it copies what it can and leaves the file as it is (``log_waits``). Returns whether it ran."""
+        is in the log, it copies what it can and leaves the file as it is (``log_waits``). ``WAL_WAITED_PAGES`` or
+        more pages not copied yet (a burst of bulk blocks leaves up to ``WAL_PAGES``) are left to the checkpointer,
+        asked now, and the file to a later call: a client whose transaction comes meanwhile waits for no copy on the
+        producer's thread (~40 ms for a 64 MB log), only for its commit's sync beside the copy's. Returns whether it
+        ran."""
         with self._lock:
             if self._unchecked < CHECKPOINT_ROWS and self._wal_size() < WAL_TRUNCATE_BYTES:
+                return False
+            uncopied = self._wal_index.uncopied()
+            if self._checkpointer is not None and uncopied is not None and uncopied >= WAL_WAITED_PAGES:
+                self._checkpointer.nudge()  # the copy on its thread; the cut once it is done (``log_waits``)
                 return False
             waits = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
             self._db.execute("PRAGMA busy_timeout=0")

@@ -609,6 +609,32 @@ def test_while_clients_wait_on_blocks_the_log_is_copied_back_sooner(ledger_world
         node.close()
 
 
+def test_an_idle_node_leaves_a_large_copy_to_the_checkpointer_and_cuts_the_log_after(
+        ledger_world: LedgerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Store.checkpoint`` (the idle producer's) finding ``WAL_WAITED_PAGES`` or more pages not copied back asks the
+    checkpointer to copy them on its thread and leaves the file (``log_waits``); once they are copied, it cuts it."""
+    monkeypatch.setattr(storage, "WAL_PAGES", 10**6)  # the bulk blocks below ask for no copy themselves
+    monkeypatch.setattr(storage, "WAL_WAITED_PAGES", 8)
+    monkeypatch.setattr(storage, "CHECKPOINT_ROWS", 1)
+    data_dir = tmp_path / "node"
+    node = ledger_world.open_node(data_dir, ManualClock(), linger_s=0)
+    node.tidy_after_s = 3600.0  # the idle producer's own call does not come during the test
+    try:
+        store, checkpointer = node.store, node.store._checkpointer
+        assert checkpointer is not None
+        for n in range(2, 8):
+            pending = node.submit_many([ledger_world.generate(slot(n), 1_000).encode()])[0]
+            assert isinstance(pending, Pending) and pending.wait(10) is not None
+        assert store._wal_index.uncopied() >= 8 and checkpointer.runs == 0
+        assert store.checkpoint() is False  # asked the checkpointer, left the file
+        assert wait_for(lambda: checkpointer.runs >= 1 and not checkpointer.busy)
+        assert store._wal_index.uncopied() == 0 and _wal_bytes(data_dir) > 0
+        assert store.checkpoint() is True and _wal_bytes(data_dir) == 0  # now only the cut
+        assert _height_in_database_alone(data_dir, tmp_path) == node.head.height
+    finally:
+        node.close()
+
+
 def test_an_idle_node_leaves_a_few_rows_to_a_later_checkpoint(ledger_world: LedgerWorld, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = tmp_path / "node"

@@ -34,6 +34,28 @@ def test_frames_follow_the_log_and_start_again_with_it(tmp_path: Path) -> None:
         db.close()
 
 
+def test_uncopied_frames_are_those_no_checkpoint_copied_yet(tmp_path: Path) -> None:
+    db = _wal_database(tmp_path / "w.sqlite")
+    reader = sqlite3.connect(tmp_path / "w.sqlite", isolation_level=None)
+    index = WalIndex(tmp_path / "w.sqlite-shm")
+    try:
+        db.executemany("INSERT INTO t VALUES (?, ?)", [(k, bytes(1000)) for k in range(200)])
+        assert index.uncopied() == index.frames() > 50  # nothing copied yet
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM t").fetchone()  # a reader holds the log as it is now...
+        db.executemany("INSERT INTO t VALUES (?, ?)", [(k, bytes(1000)) for k in range(200, 300)])
+        busy, in_log, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and 0 < copied < in_log  # ... so a checkpoint copies only the frames before its read
+        assert index.frames() == in_log and index.uncopied() == in_log - copied
+        reader.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        assert index.uncopied() == 0
+    finally:
+        index.close()
+        reader.close()
+        db.close()
+
+
 def test_a_header_not_as_expected_gives_none(tmp_path: Path) -> None:
     shm = tmp_path / "x.sqlite-shm"
     index = WalIndex(shm)
