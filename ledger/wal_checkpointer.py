@@ -16,7 +16,10 @@ own checkpoint stays as a further bound (``ledger.storage``), should this thread
 logged once and tried again at the next nudge. The copy still competes for the disk: a commit whose sync met its own
 took ~21 ms (once in the 200 issuances and readings of each run; most of it, found later, the cut of the log's file,
 now kept: ``ledger.wal_index``); the issuance p99 at 3.5 M was 9.1-17.2 ms in three runs, the lone readings' 25-26
-ms."""
+ms. Later the node's own account of its slow blocks (``ledger.block_timing``) found the lone 20-35 ms stalls left at
+1-10 M readings in their commit's sync, beside a copy: so while clients wait on blocks the store asks for a copy from
+far fewer pages (``WAL_WAITED_PAGES``, ``ledger.storage``), and an idle node hands the copy of a burst's log to this
+thread rather than making it on the producer's."""
 
 from __future__ import annotations
 
