@@ -41,7 +41,9 @@ five weeks of their readings), which sets what a reading costs the node, follows
 2.5 M to 3.3 M readings, its assets swept as fast as they come from about 1.8 M on.
 
 ``--cache-mb`` gives the node that much memory for its state caches (``greencert node --cache-mb``, default: its
-default caches), to measure what memory buys once the live state outgrows the default.
+default caches), to measure what memory buys once the live state outgrows the default. ``--other-load SHARE`` runs a
+process busy that share of one core beside the node from after the baseline is measured (one core's verifications,
+the machine's own) to the end: issue 16's ingest goal is on "a machine with some other load".
 
 Prints one JSON line: every step's figures (with the load average when they were taken: the machine is shared)
 and, as the trend, each figure's change per 100,000 assets between the first and the last step. Steps stop early
@@ -91,6 +93,18 @@ SLOTS_PER_METER = 1300  # 27 days of half hours: every reading is still unexpire
 BATCH = 2000
 CHUNK = 200_000  # readings signed ahead, then sent and timed
 RSS_SAMPLE_S = 1.0  # seconds between two samples of the node's resident memory (``node_rss_median_mb``)
+
+
+# Some other load (``--other-load``): a process busy the given share of every 20 ms, until killed.
+OTHER_LOAD = """
+import sys, time
+share = float(sys.argv[1])
+while True:
+    end = time.perf_counter() + 0.02 * share
+    while time.perf_counter() < end:
+        pass
+    time.sleep(0.02 * (1 - share))
+"""
 
 
 def free_port() -> int:
@@ -405,6 +419,9 @@ def main() -> None:
                                                       "with the time it came")
     parser.add_argument("--slow-block-ms", type=float, help="the node's --slow-block-ms: log each block a client "
                                                              "waited on that took this long, with its parts")
+    parser.add_argument("--other-load", type=float, default=0.0, metavar="SHARE",
+                        help="run a process busy SHARE (0 to 1) of one core beside the node from after the baseline "
+                             "to the end: the issue's machine with some other load")
     parser.add_argument("--replot", type=Path, help="only draw --plot from this file's JSON line (a saved run)")
     args = parser.parse_args()
     if args.replot:
@@ -416,6 +433,8 @@ def main() -> None:
     steps = [int(s) for s in args.steps.split(",")]
     if steps != sorted(steps) or steps[0] <= 0:
         parser.error(f"expected increasing positive --steps, found {args.steps}")
+    if not 0 <= args.other_load <= 1:
+        parser.error(f"expected --other-load between 0 and 1, found {args.other_load}")
     slots = SLOTS_PER_METER if args.days is None else args.days * 86_400 // SLOT
     fewest = math.ceil(steps[-1] / slots)
     if args.meters is not None and args.meters < fewest:
@@ -447,6 +466,8 @@ def main() -> None:
                            args.node_log, args.slow_block_ms)
         node.start()
         done = 0
+        other = None if not args.other_load else subprocess.Popen([sys.executable, "-c", OTHER_LOAD,
+                                                                   str(args.other_load)])
         try:
             for number, assets in enumerate(steps):
                 if points and time.perf_counter() - run_began > args.budget_s:
@@ -478,11 +499,14 @@ def main() -> None:
                                "load_avg_1m": round(os.getloadavg()[0], 2)})
                 print(json.dumps(points[-1]), file=sys.stderr, flush=True)
         finally:
+            if other is not None:
+                other.kill()
+                other.wait()
             node.stop()
     result = {"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s),
               "verify_per_s_one_core_libsodium": round(sodium_per_s), "cpus": os.cpu_count(),
               "meters": len(meters), "node_cache_mb": args.cache_mb, "senders": args.senders,
-              "points": points,
+              "other_load": args.other_load, "points": points,
               "trend_per_100k_assets": {name: trend(points, name) for name in
                                         ("node_rss_mb", "restart_s", "ingest_ratio", "issue_p99_ms", "p99_ratio")},
               "seconds": round(time.perf_counter() - run_began)}
