@@ -78,8 +78,8 @@ TIDY_AFTER_S = 0.05
 WARM_SLICE_S = 0.02
 WARM_SHARE = 0.25
 # A block someone waited on that took this long, from that transaction's admission to its outcome, is logged with
-# the time of each of its parts (``ledger.block_timing``): ten times a lone issuance's commit on a year's ledger
-# (``bench/ledger_scale.py``), five times the issuance p99 goal of issue 16.
+# the time of each of its parts (``ledger.block_timing``): about twenty-five times a lone issuance's commit at 10 M
+# readings (~4 ms, ``bench/ledger_scale.py``), five times the issuance p99 goal of issue 16.
 SLOW_BLOCK_S = 0.1
 
 
