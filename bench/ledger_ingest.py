@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
 from nacl.bindings import crypto_sign_open
+from other_load import other_load
 
 from ledger.genesis import Genesis, entry
 from ledger.node import open_node, tune_serving_process
@@ -101,16 +101,13 @@ def main() -> None:
         node.start(warm=True)
         if not args.embedded:
             tune_serving_process()
-        spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
         try:
-            began = time.perf_counter()
-            pendings = node.submit_many(raws)
-            outcomes = [p.wait(600) for p in pendings]
-            elapsed = time.perf_counter() - began
+            with other_load(args.busy):
+                began = time.perf_counter()
+                pendings = node.submit_many(raws)
+                outcomes = [p.wait(600) for p in pendings]
+                elapsed = time.perf_counter() - began
         finally:
-            for spinner in spinners:
-                spinner.kill()
-                spinner.wait()
             node.close()
         db_bytes = sum(f.stat().st_size for f in tmp.iterdir())
     ok = sum(1 for o in outcomes if o and o["code"] == "ok")

@@ -81,6 +81,7 @@ from reportlab.lib import colors
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure the checkout this script is in
 
 from ledger_ingest import verify_rate
+from other_load import other_load
 from proc_cpu import descendants, proc_stats
 
 from ledger.genesis import Genesis, entry
@@ -93,18 +94,6 @@ SLOTS_PER_METER = 1300  # 27 days of half hours: every reading is still unexpire
 BATCH = 2000
 CHUNK = 200_000  # readings signed ahead, then sent and timed
 RSS_SAMPLE_S = 1.0  # seconds between two samples of the node's resident memory (``node_rss_median_mb``)
-
-
-# Some other load (``--other-load``): a process busy the given share of every 20 ms, until killed.
-OTHER_LOAD = """
-import sys, time
-share = float(sys.argv[1])
-while True:
-    end = time.perf_counter() + 0.02 * share
-    while time.perf_counter() < end:
-        pass
-    time.sleep(0.02 * (1 - share))
-"""
 
 
 def free_port() -> int:
@@ -466,43 +455,40 @@ def main() -> None:
                            args.node_log, args.slow_block_ms)
         node.start()
         done = 0
-        other = None if not args.other_load else subprocess.Popen([sys.executable, "-c", OTHER_LOAD,
-                                                                   str(args.other_load)])
-        try:
-            for number, assets in enumerate(steps):
-                if points and time.perf_counter() - run_began > args.budget_s:
-                    break
-                sampled = len(node.rss_samples)
-                node_before, workers_before = node.cpu()
-                seconds = load.ingest(node.url, assets - done, args.senders)
-                node_after, workers_after = node.cpu()
-                readings = assets - done
-                rate = readings / seconds
-                done = assets
-                # a worker started during the step counts from 0; one that ended is lost (none do in a healthy node)
-                workers_s = sum(after - workers_before.get(pid, 0.0) for pid, after in workers_after.items())
-                rss, peak = node.rss_mb()
-                while_sent = node.rss_samples[sampled:] or [rss]
-                figures = issuance_figures(node.url, load, keys, keys["user"].address, args.issuances, number,
-                                           now_slot - 1 if clock is None else load.slot - 1)
+        with other_load(1, args.other_load):
+            try:
+                for number, assets in enumerate(steps):
+                    if points and time.perf_counter() - run_began > args.budget_s:
+                        break
+                    sampled = len(node.rss_samples)
+                    node_before, workers_before = node.cpu()
+                    seconds = load.ingest(node.url, assets - done, args.senders)
+                    node_after, workers_after = node.cpu()
+                    readings = assets - done
+                    rate = readings / seconds
+                    done = assets
+                    # a worker started during the step counts from 0; one that ended is lost (none do in a healthy node)
+                    workers_s = sum(after - workers_before.get(pid, 0.0) for pid, after in workers_after.items())
+                    rss, peak = node.rss_mb()
+                    while_sent = node.rss_samples[sampled:] or [rss]
+                    figures = issuance_figures(node.url, load, keys, keys["user"].address, args.issuances, number,
+                                               now_slot - 1 if clock is None else load.slot - 1)
+                    node.stop()
+                    disk = sum(f.stat().st_size for f in (tmp / "node").glob("ledger.sqlite*"))
+                    restart_s = node.start()
+                    points.append({"assets": assets, "node_rss_mb": round(rss), "node_peak_rss_mb": round(peak),
+                                   "node_rss_median_mb": round(statistics.median(while_sent)),
+                                   "node_rss_after_restart_mb": round(node.rss_mb()[0]),
+                                   "restart_s": round(restart_s, 2),
+                                   "ingest_per_s": round(rate), "ingest_ratio": round(rate / verify_per_s, 2),
+                                   "ingest_ratio_libsodium": round(rate / sodium_per_s, 2),
+                                   "node_cpu_us_per_reading": round((node_after - node_before) / readings * 1e6, 1),
+                                   "admission_cpu_us_per_reading": round(workers_s / readings * 1e6, 1),
+                                   **figures, "disk_bytes_per_reading": round(disk / assets),
+                                   "load_avg_1m": round(os.getloadavg()[0], 2)})
+                    print(json.dumps(points[-1]), file=sys.stderr, flush=True)
+            finally:
                 node.stop()
-                disk = sum(f.stat().st_size for f in (tmp / "node").glob("ledger.sqlite*"))
-                restart_s = node.start()
-                points.append({"assets": assets, "node_rss_mb": round(rss), "node_peak_rss_mb": round(peak),
-                               "node_rss_median_mb": round(statistics.median(while_sent)),
-                               "node_rss_after_restart_mb": round(node.rss_mb()[0]), "restart_s": round(restart_s, 2),
-                               "ingest_per_s": round(rate), "ingest_ratio": round(rate / verify_per_s, 2),
-                               "ingest_ratio_libsodium": round(rate / sodium_per_s, 2),
-                               "node_cpu_us_per_reading": round((node_after - node_before) / readings * 1e6, 1),
-                               "admission_cpu_us_per_reading": round(workers_s / readings * 1e6, 1),
-                               **figures, "disk_bytes_per_reading": round(disk / assets),
-                               "load_avg_1m": round(os.getloadavg()[0], 2)})
-                print(json.dumps(points[-1]), file=sys.stderr, flush=True)
-        finally:
-            if other is not None:
-                other.kill()
-                other.wait()
-            node.stop()
     result = {"bench": "ledger_scale", "verify_per_s_one_core": round(verify_per_s),
               "verify_per_s_one_core_libsodium": round(sodium_per_s), "cpus": os.cpu_count(),
               "meters": len(meters), "node_cache_mb": args.cache_mb, "senders": args.senders,
