@@ -198,17 +198,19 @@ class Producer(NodeBase):
         return self.store.log_waits()
 
     def _idle_write_due(self, idle_since: float | None = None) -> bool:
-        """Whether the tree's changes or the recent asset rows are worth writing while idle (``idle_write_s``); with
-        ``idle_since`` (a ``time.monotonic()``), also whether the node has been idle that long since then."""
+        """Whether the tree's changes, the recent asset rows or transaction ids are worth writing while idle
+        (``idle_write_s``); with ``idle_since`` (a ``time.monotonic()``), also whether the node has been idle that
+        long since then."""
         if self.idle_write_s is None or (idle_since is not None and wall.monotonic() - idle_since < self.idle_write_s):
             return False
-        return self.store.tree.wants_flush(idle=True) or self.store.rows_merge_due()
+        return self.store.tree.wants_flush(idle=True) or self.store.rows_merge_due() or self.store.ids_merge_due()
 
     def _write_while_idle(self) -> bool:
         """Write the state tree's changed entries now if they are enough (``Store.flush_tree``: one transaction, as
-        at closing), then merge the recent asset rows if they are (``Store.merge_recent_rows``). A failure leaves the
-        tree's entries to the next block's write (the blocks' logged keys give them back meanwhile) and the rows to a
-        later merge. A tidy follows (``_tidy``): the WAL these writes grew is copied back and emptied while idle."""
+        at closing), then merge the recent asset rows if they are (``Store.merge_recent_rows``), and the recent
+        transaction ids if they are due (``Store.merge_recent_ids``). A failure leaves the tree's entries to the next
+        block's write (the blocks' logged keys give them back meanwhile) and the rows or ids to a later merge. A tidy
+        follows (``_tidy``): the WAL these writes grew is copied back and emptied while idle."""
         if self.store.tree.wants_flush(idle=True):
             began = wall.perf_counter()
             with self._lock:
@@ -226,6 +228,11 @@ class Producer(NodeBase):
                 self.store.merge_recent_rows()
             except sqlite3.Error as exc:
                 log.warning("the recent asset rows could not be merged while idle: %s", exc)
+        if self.store.ids_merge_due():  # left by a block someone waited for (``Store.write_block``'s ``waited``)
+            try:
+                self.store.merge_recent_ids()
+            except sqlite3.Error as exc:
+                log.warning("the recent transaction ids could not be merged while idle: %s", exc)
         return True
 
     def _warm_while_idle(self) -> bool:
@@ -379,7 +386,8 @@ class Producer(NodeBase):
             writes = (block.rows.writes if block.rows is not None else
                       {key: (value, block.encoded[key]) for key, value in block.writes.items()})
             self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included], writes,
-                                   defer=self._defers_rows(block), planned=block.rows)
+                                   defer=self._defers_rows(block), planned=block.rows,
+                                   waited=any(p.waited for p, _ in block.included))
             self._timing.mark("store")
             self._timing.sync_s, self._timing.copying = self.store.commit_s, self.store.commit_copying
         except Exception as exc:

@@ -185,7 +185,9 @@ WAL_TRUNCATE_BYTES = 1 << 22
 # Transaction ids kept in ``tx_recent`` (and in memory, ~100 bytes each) before they are merged into ``tx_ids``. A merge
 # writes nearly every page of ``tx_ids``, which grows with the history: with 10 M ids, 0.80 s for a merge of 131,072
 # and 0.86 s for 262,144 (6.1 → 3.3 µs a reading; `/tmp` harness on a store of 1,002 meters' steady state with 8 M more
-# ids, 2026-12-06), +14 MB of memory.
+# ids, 2026-12-06), +14 MB of memory. A block someone waits for leaves a due merge to the next bulk block or to the idle
+# node (``ids_merge_due``) until twice as many wait: with 200,000 readings on the ledger, a 900-asset issuance
+# whose block merged them took 204 ms against 28-49 (``bench/issuance_at_scale.py --between``, 2026-12-06).
 MERGE_IDS = 1 << 18
 MERGE_ROWS = 1 << 17  # asset rows found through memory before their entries are merged into ``asset_rows``
 TEXT_KEYS = "key < x'01'"  # the rows of text keys (``ledger.compact.pack_key``): ``state_by_text_key``'s
@@ -289,7 +291,8 @@ class Store:
                  merge_ids: int = MERGE_IDS, merge_rows: int = MERGE_ROWS) -> None:
         """``tree_cache``: how many state tree nodes to keep in memory (``ledger.state_tree``); ``value_cache``:
         how many state values (``ledger.state_stored``); ``merge_ids``: how many transaction ids wait in
-        ``tx_recent`` before they are merged into ``tx_ids``; ``merge_rows``: how many asset rows are found through
+        ``tx_recent`` before they are merged into ``tx_ids`` (twice as many, if a block someone waits for would merge
+        them: ``write_block``); ``merge_rows``: how many asset rows are found through
         memory before they are merged into ``asset_rows``."""
         self.path = path
         self.value_cache = value_cache
@@ -386,6 +389,7 @@ class Store:
         self._owner_ids: dict[str, int] = {str(o): int(i) for i, o in self._db.execute("SELECT id, owner FROM owners")}
         # ``tx_recent`` in memory (module docstring): the seqs under each prefix
         self.merge_ids = merge_ids
+        self.waited_merge_ids = 2 * merge_ids  # a block someone waits for merges only from here (``write_block``)
         self._recent = PrefixMap(self._db.execute("SELECT prefix, seq FROM tx_recent ORDER BY seq"))
         # The row ids of the state keys read or written lately (as many as ``value_cache`` values, oldest out
         # first): a block that writes a value read before it (a certificate's assets, a swept asset) then needs
@@ -576,6 +580,22 @@ class Store:
         self._db.execute("INSERT INTO tx_ids SELECT prefix, seq FROM tx_recent ORDER BY prefix, seq")
         self._db.execute("DELETE FROM tx_recent")
 
+    def ids_merge_due(self) -> bool:
+        """Whether the recent transaction ids are due to be merged into ``tx_ids``: a block someone waited for left
+        the merge (``write_block``'s ``waited``), which the node's producer then makes when idle (``merge_recent_ids``)
+        unless a bulk block makes it first."""
+        return len(self._recent) >= self.merge_ids
+
+    def merge_recent_ids(self) -> None:
+        """Merge the recent transaction ids into ``tx_ids`` now, in a transaction of their own (a stop before its
+        commit loses nothing: they stay in ``tx_recent``, read into memory again on start)."""
+        with self._lock:
+            if not self._recent:
+                return
+            with self._write_transaction():
+                self._merge_ids()
+            self._recent.clear()
+
     def rows_merge_due(self) -> bool:
         """Whether the asset rows found through memory are worth merging while the node is idle: half of
         ``merge_rows`` (a block merges them at ``merge_rows``). The node's producer merges them when it has had
@@ -625,13 +645,15 @@ class Store:
     # --- writes -----------------------------------------------------------------------------------------
     def write_block(self, header: BlockHeader, commit: Commit, txs: Iterable[tuple[Transaction, bytes, Any]],
                     writes: dict[str, tuple[Any, bytes | None]], *, defer: bool = False,
-                    planned: BlockRows | None = None) -> None:
+                    planned: BlockRows | None = None, waited: bool = False) -> None:
         """Store a block, its transactions (each with its disk form from ``ledger.compact.pack_tx`` and its
         result) and its state writes (value, canonical bytes; ``(None, None)``: the key is deleted) atomically.
         ``defer``: the state rows and their indexes are written later (``settle``), the block's transaction
         logging the writes in ``state_log`` instead (module docstring): for a block that someone waits for while
         nothing else is queued, whose commit then writes a few pages instead of a page for each row it changes.
-        ``planned``: those rows planned already (``plan_rows`` of these writes), ``defer`` then as it was told."""
+        ``planned``: those rows planned already (``plan_rows`` of these writes), ``defer`` then as it was told.
+        ``waited``: someone waits for the block, which then leaves a due merge of the recent transaction ids to a
+        later block or the idle node (``ids_merge_due``) until ``waited_merge_ids`` wait."""
         base = header.height << INDEX_BITS
         rows = []
         ids: list[tuple[int, int]] = []
@@ -656,7 +678,7 @@ class Store:
                                  (header.height, header.hash(), canonical(header.to_cbor()),
                                   json.dumps(commit.to_json()), len(rows)))
                 self._db.executemany("INSERT INTO txs VALUES (?, ?, ?)", rows)
-                merge = len(self._recent) + len(ids) >= self.merge_ids
+                merge = len(self._recent) + len(ids) >= (self.waited_merge_ids if waited else self.merge_ids)
                 self._db.executemany("INSERT INTO tx_recent(prefix, seq) VALUES (?, ?)", ids)
                 if merge:
                     self._merge_ids()

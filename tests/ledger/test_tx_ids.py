@@ -12,9 +12,12 @@ import pytest
 
 from ledger.compact import unpack_tx
 from ledger.errors import NotFound, Rejected
+from ledger.node import Node
+from ledger.node_base import Pending
 from ledger.storage import FORMAT, id_prefix
 from ledger_lite import Transaction, sha256
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
+from tests.helpers.waiting import wait_for
 
 
 def test_a_store_of_format_6_is_keyed_by_id_prefix_with_the_same_answers(ledger_world: LedgerWorld,
@@ -67,9 +70,15 @@ def _counts(db_path: Path) -> tuple[int, int, int]:
         db.close()
 
 
+def _bulk(node: Node, tx: Transaction) -> None:
+    """``tx`` in a block of its own that nobody waits for (``submit_many``)."""
+    (pending,) = node.submit_many([tx.encode()])
+    assert isinstance(pending, Pending) and pending.wait(10) is not None
+
+
 def test_recent_ids_are_found_before_and_after_they_are_merged(ledger_world: LedgerWorld, tmp_path: Path) -> None:
     """A block's ids wait in ``tx_recent`` until ``merge_ids`` of them are held, then move into ``tx_ids`` with
-    the block that reaches that many: every id is in one of the two, and found, all along."""
+    the (bulk) block that reaches that many: every id is in one of the two, and found, all along."""
     w = ledger_world
     node = w.open_node(tmp_path / "node", merge_ids=4)
     db_path = tmp_path / "node" / "ledger.sqlite"
@@ -78,7 +87,7 @@ def test_recent_ids_are_found_before_and_after_they_are_merged(ledger_world: Led
     try:
         for n in range(1, 11):  # one reading a block
             sent.append(w.generate(slot(n), 10_000))
-            w.commit(node, sent[-1])
+            _bulk(node, sent[-1])
             recent, merged, stored = _counts(db_path)
             assert recent < 4 and recent + merged == stored
             merges += recent == 0
@@ -93,6 +102,31 @@ def test_recent_ids_are_found_before_and_after_they_are_merged(ledger_world: Led
     assert merges >= 2
     recent, merged, stored = _counts(db_path)
     assert (recent, merged) == (0, stored)  # closing merges the rest
+
+
+def test_a_block_someone_waits_for_leaves_the_merge_to_the_idle_node(ledger_world: LedgerWorld,
+                                                                      tmp_path: Path) -> None:
+    """A merge rewrites most of ``tx_ids`` (0.86 s at 10 M ids): a block someone waits for leaves a due one until
+    twice ``merge_ids`` wait (``Store.write_block``'s ``waited``), and the producer makes it once idle."""
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", merge_ids=4)
+    node.idle_write_s = None  # no merge while idle yet
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    try:
+        ids = [w.new_asset(node, n) for n in range(1, 8)]  # waited on, one a block
+        recent, merged, stored = _counts(db_path)
+        assert (recent, merged) == (stored, 0) and stored >= 7 and node.store.ids_merge_due()
+        ids.append(w.new_asset(node, 8))  # the eighth: a waited block merges from twice ``merge_ids``
+        recent, merged, stored = _counts(db_path)
+        assert (recent, merged) == (0, stored) and not node.store.ids_merge_due()
+        node.idle_write_s = 0.05
+        ids += [w.new_asset(node, n) for n in range(9, 13)]
+        assert wait_for(lambda: _counts(db_path)[0] == 0)  # merged by the idle producer, no block coming
+        recent, merged, stored = _counts(db_path)
+        assert merged == stored and not node.store._recent
+        assert node.store.committed(ids) == set(ids)
+    finally:
+        node.close()
 
 
 def test_recent_ids_survive_a_crash(ledger_world: LedgerWorld, tmp_path: Path) -> None:
