@@ -7,13 +7,15 @@ absent from the tree, or the read raises ``StoreError``, the first time the edit
 values are cached, the least recently used leaving first once ``capacity`` are held; keys found absent are
 cached too (``prepare`` does not look up again a key that a rule found absent).
 
-While a block executes (``deferring``), a key the store lacks is not walked in the tree at once: the block
-writes most such keys (a new reading's asset), and the tree's update walks their paths anyway, so ``prepare``
-has it check their absence there (``SparseMerkleTree.update(absent=…)``) and walks only the others
-(``check_deferred``). Until then they are cached as absent but not yet checked; a store found changed drops
-them from the cache, so the next read checks them again and refuses. The values the block's sweep of expired
-assets reads (``expired``) are the same: the block deletes each of them, so the update checks the hash it finds
-at each against the stored value's (``update(held=…)``), rather than a walk to each first and another to delete it.
+While a block executes (``deferring``), a key read from the store is not walked in the tree at once: the block
+writes most keys it reads (a new reading's asset, a certificate's assets, the expired ones its sweep deletes), and
+the tree's update walks their paths anyway, so ``prepare`` has it check them there — a key the store lacks absent
+(``SparseMerkleTree.update(absent=…)``), a value's hash at its leaf (``update(held=…)``) — and walks only to the
+others (``check_deferred``), once the block's rules have run. Until then they are cached but not yet checked; a
+store found changed refuses the block and drops them from the cache, so the next read checks them again and
+refuses. A certificate of 900 allocations made long ago, whose paths have left the tree's cache, so loads each
+path once rather than once to check its asset and again to update it (the rules' part of its block 18-39 → ms,
+``bench/issuance_at_scale.py --between``, 2026-12-06).
 
 The values a prepared block writes are pinned in the cache with the values they had before it, from
 ``prepare`` until ``apply`` or ``discard``: the tree holds the block's hashes meanwhile, so these keys must not
@@ -72,7 +74,7 @@ class StoredValues:
         self._pinned: set[str] = set()
         self.deferring = False  # module docstring: keys the store lacks are checked absent later
         self._unchecked: set[str] = set()  # read as absent while deferring, not yet checked against the tree
-        self._unverified: dict[str, bytes] = {}  # read by ``expired`` while deferring: key → its stored bytes' hash
+        self._unverified: dict[str, bytes] = {}  # read with a value while deferring: key → its stored bytes' hash
 
     def __len__(self) -> int:
         return self.store.state_values
@@ -106,9 +108,13 @@ class StoredValues:
     def _read(self, key: str, found: tuple[bytes, Any] | None, leaf: Any = _MISSING) -> Any | None:
         """Cache what the store holds at ``key`` (``found``), checked or, deferring, noted (module docstring);
         ``leaf``: its value hash in the tree if already looked up."""
-        if found is None and self.deferring:
-            self._unchecked.add(key)
-            value = None
+        if self.deferring and leaf is _MISSING:
+            if found is None:
+                self._unchecked.add(key)
+                value = None
+            else:
+                encoded, value = found
+                self._unverified[key] = sha256(encoded)
         else:
             value = self._check(key, found, leaf)
         self._cache[key] = _ABSENT if found is None else value
@@ -180,10 +186,13 @@ class StoredValues:
         if not missing:
             return
         found = self.store.state_values_at(missing)  # a few queries, not one a key
-        checked = [key for key in missing if key in found or not self.deferring]
-        leaves = dict(zip(checked, self._tree.get_many([key.encode() for key in checked]), strict=True))
-        for key in missing:
-            self._read(key, found.get(key), leaves.get(key, _MISSING))
+        if self.deferring:  # each checked by the block's update or on leaving (module docstring)
+            for key in missing:
+                self._read(key, found.get(key))
+            return
+        leaves = self._tree.get_many([key.encode() for key in missing])
+        for key, leaf in zip(missing, leaves, strict=True):
+            self._read(key, found.get(key), leaf)
 
     def pin(self, keys: list[str], created: Collection[str] = ()) -> tuple[set[str], dict[str, bytes]]:
         """Hold ``keys`` (a block about to be prepared) in the cache, read now (module docstring), but for those
@@ -212,8 +221,8 @@ class StoredValues:
         return written, held
 
     def check_deferred(self) -> None:
-        """Check every key read while deferring and not yet checked (module docstring): absent, or with a value
-        read by ``expired``; if the tree holds another, they all leave the cache and ``StoreError`` says which."""
+        """Check every key read while deferring and not yet checked (module docstring): absent, or with the value
+        read; if the tree holds another, they all leave the cache and ``StoreError`` says which."""
         keys, self._unchecked = self._unchecked, set()
         unverified, self._unverified = self._unverified, {}
         try:

@@ -148,6 +148,38 @@ def test_an_edited_asset_read_ahead_by_a_certificate_is_refused(ledger_world: Le
         node.close()
 
 
+def test_an_asset_edited_to_look_certified_is_refused_not_taken_for_issued(ledger_world: LedgerWorld,
+                                                                            tmp_path: Path) -> None:
+    """A certificate's assets read ahead are checked by the block's tree update (``ledger.state_stored``): one edited
+    to name a certificate, which its rule refuses without writing it, is checked when the block ends and refused as
+    a store changed outside the node, not answered ``already_issued``."""
+    w = ledger_world
+    node = w.open_node(tmp_path / "node", ManualClock())
+    try:
+        edited = w.allocated_asset(node, 2, 2_000)
+    finally:
+        node.close()
+    db_path = tmp_path / "node" / "ledger.sqlite"
+    key = f"asset/{edited}"
+    db = sqlite3.connect(db_path)
+    _, value = unpack_value(key, db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()[0])
+    db.close()
+    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, "cert": "ab" * 32}),
+         pack_key(key))
+    node = opened(w, db_path)
+    try:
+        node.start()
+        height = node.status()["height"]
+        outcome = w.submit_wait(node, w.issue([edited]))
+        assert (outcome["code"], outcome["status"]) == ("store_changed", 500)
+        assert f"stored state value '{key}' hashes to" in outcome["message"]
+        assert node.status()["height"] == height
+        with pytest.raises(StoreError, match=f"stored state value '{key}' hashes to"):  # not cached as read
+            node.value(key)
+    finally:
+        node.close()
+
+
 def audit_fails(node: Node) -> StoreError:
     with pytest.raises(StoreError) as caught:
         node.audit()
