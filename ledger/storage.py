@@ -653,7 +653,8 @@ class Store:
         nothing else is queued, whose commit then writes a few pages instead of a page for each row it changes.
         ``planned``: those rows planned already (``plan_rows`` of these writes), ``defer`` then as it was told.
         ``waited``: someone waits for the block, which then leaves a due merge of the recent transaction ids to a
-        later block or the idle node (``ids_merge_due``) until ``waited_merge_ids`` wait."""
+        later block or the idle node (``ids_merge_due``) until ``waited_merge_ids`` wait, and a due write of the
+        state tree until an eighth more entries changed (``StoredTree.wants_flush``)."""
         base = header.height << INDEX_BITS
         rows = []
         ids: list[tuple[int, int]] = []
@@ -671,7 +672,7 @@ class Store:
         elif planned.writes is not writes:
             raise ValueError("expected the rows planned for this block's writes, found those of other writes")
         plan, packed = planned.plan, planned.packed
-        tree = self.tree.pending() if self.tree.wants_flush() else None
+        tree = self.tree.pending() if self.tree.wants_flush(waited=waited) else None
         with self._lock:
             with self._write_transaction(self._wal_waited_bytes if defer else None):
                 self._db.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",

@@ -731,14 +731,17 @@ def test_a_store_of_format_3_or_7_gets_its_tree_under_positions(ledger_world: Le
 
 
 def test_a_tree_wants_writing_while_idle_at_an_eighth_of_what_a_block_writes() -> None:
+    """A bulk block writes from half the cache on, the idle node from an eighth of that, a block someone waits for
+    from an eighth more."""
     tree = StoredTree(lambda indexes: {}, None, 0, capacity=160)  # a block writes from 80 changed entries on
     seen = set()
     for n in range(200):
         tree.update({b"key %d" % n: hashlib.sha256(b"%d" % n).digest()})
-        seen.add((tree.wants_flush(idle=True), tree.wants_flush()))
+        seen.add((tree.wants_flush(idle=True), tree.wants_flush(), tree.wants_flush(waited=True)))
         assert tree.wants_flush(idle=True) == (tree.changed >= 10)
         assert tree.wants_flush() == (tree.changed >= 80)
-    assert seen == {(False, False), (True, False), (True, True)}
+        assert tree.wants_flush(waited=True) == (tree.changed >= 90)
+    assert seen == {(False, False, False), (True, False, False), (True, True, False), (True, True, True)}
 
 
 # --- the compiled bookkeeping (``_smt_native.pending`` and ``load_pairs``) against its Python form -------------------
