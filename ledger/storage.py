@@ -292,8 +292,8 @@ class Store:
         """``tree_cache``: how many state tree nodes to keep in memory (``ledger.state_tree``); ``value_cache``:
         how many state values (``ledger.state_stored``); ``merge_ids``: how many transaction ids wait in
         ``tx_recent`` before they are merged into ``tx_ids`` (twice as many, if a block someone waits for would merge
-        them: ``write_block``); ``merge_rows``: how many asset rows are found through
-        memory before they are merged into ``asset_rows``."""
+        them: ``write_block``); ``merge_rows``: how many asset rows are found through memory before they are merged
+        into ``asset_rows``."""
         self.path = path
         self.value_cache = value_cache
         self._lock = threading.RLock()  # re-entered by ``settle``, which reads as a block's write does
