@@ -85,6 +85,17 @@ def test_stored_state_matches_the_signed_head(ledger_world: LedgerWorld, tmp_pat
     verify_commit(header, Commit.from_json(before["blocks"][-1]["commit"]), ledger_world.genesis().validators())
 
 
+def edit_value(db_path: Path, key: str, **changes: Any) -> None:
+    """Change fields of the stored value at ``key`` by hand, as someone with the file would (a node not running)."""
+    db = sqlite3.connect(db_path)
+    try:
+        row = db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()
+    finally:
+        db.close()
+    _, value = unpack_value(key, row[0])
+    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, **changes}), pack_key(key))
+
+
 def opened(world: LedgerWorld, db_path: Path) -> Node:
     return Node(Store(db_path), world.genesis(), world.validator, clock=ManualClock())
 
@@ -96,11 +107,7 @@ def test_edited_state_row_is_refused_at_its_first_read_and_by_the_audit(ledger_w
     before = populated(ledger_world, tmp_path / "node")
     db_path = tmp_path / "node" / "ledger.sqlite"
     key = f"asset/{before['child']}"
-    db = sqlite3.connect(db_path)
-    _, value = unpack_value(key, db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()[0])
-    db.close()
-    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, "wh": 40_000, "cert": None}),
-         pack_key(key))
+    edit_value(db_path, key, wh=40_000, cert=None)
     node = opened(ledger_world, db_path)
     try:
         assert node.value(f"asset/{before['asset']}")["wh"] == 6_000  # what was not edited is served
@@ -130,10 +137,7 @@ def test_an_edited_asset_read_ahead_by_a_certificate_is_refused(ledger_world: Le
         node.close()
     db_path = tmp_path / "node" / "ledger.sqlite"
     key = f"asset/{edited}"
-    db = sqlite3.connect(db_path)
-    _, value = unpack_value(key, db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()[0])
-    db.close()
-    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, "wh": 20_000}), pack_key(key))
+    edit_value(db_path, key, wh=20_000)
     node = opened(w, db_path)
     try:
         node.start()
@@ -161,11 +165,7 @@ def test_an_asset_edited_to_look_certified_is_refused_not_taken_for_issued(ledge
         node.close()
     db_path = tmp_path / "node" / "ledger.sqlite"
     key = f"asset/{edited}"
-    db = sqlite3.connect(db_path)
-    _, value = unpack_value(key, db.execute("SELECT value FROM state WHERE key = ?", (pack_key(key),)).fetchone()[0])
-    db.close()
-    edit(db_path, "UPDATE state SET value = ? WHERE key = ?", RAW + canonical({**value, "cert": "ab" * 32}),
-         pack_key(key))
+    edit_value(db_path, key, cert="ab" * 32)
     node = opened(w, db_path)
     try:
         node.start()
