@@ -99,6 +99,11 @@ class Executed:
     rows: BlockRows | None = None  # its state rows, planned while the tree took it (``execute_block``'s plan_rows)
     unplanned: Exception | None = None  # why they could not be planned: told as the store's failure (``store_block``)
 
+    @property
+    def waited(self) -> bool:
+        """Whether someone waits for one of its transactions (``Pending.waited``)."""
+        return any(p.waited for p, _ in self.included)
+
 
 class Producer(NodeBase):
     """A node's block production: the producer thread, ``produce_block`` and the block listeners."""
@@ -373,7 +378,7 @@ class Producer(NodeBase):
         waits for it and nothing is queued behind it, so its client is answered before its state rows are written
         (logged with it, written once the node is idle or the state is read: ``Store.settle``). A bulk block is
         written whole: logging its rows and writing them later costs more in all."""
-        return self.defer_rows and not self._queue and any(p.waited for p, _ in block.included)
+        return self.defer_rows and not self._queue and block.waited
 
     def store_block(self, block: Executed, commit: Commit) -> bool:
         """Store an executed block with its commit (fsynced) before the state changes in memory or anyone is
@@ -387,7 +392,7 @@ class Producer(NodeBase):
                       {key: (value, block.encoded[key]) for key, value in block.writes.items()})
             self.store.write_block(block.header, commit, [(p.tx, p.stored, r) for p, r in block.included], writes,
                                    defer=self._defers_rows(block), planned=block.rows,
-                                   waited=any(p.waited for p, _ in block.included))
+                                   waited=block.waited)
             self._timing.mark("store")
             self._timing.sync_s, self._timing.copying = self.store.commit_s, self.store.commit_copying
         except Exception as exc:
