@@ -313,11 +313,12 @@ def issuance_figures(url: str, load: Load, keys: dict[str, SigningKey], user: st
     allocate, issue, baseline = [], [], []
     with httpx.Client(base_url=url, timeout=120) as http:
         for n, group in enumerate(parts):
-            allocate.append(commit(http, sign_tx(intermediary, chain=CHAIN, type="asset.allocate",
+            allocation = sign_tx(intermediary, chain=CHAIN, type="asset.allocate",
                                  body={"to": user, "usage_start": baseline_slot * SLOT,
                                        "usage_end": (baseline_slot + 1) * SLOT,
                                        "parts": [{"asset": a, "wh": 10_000} for a in group]},
-                                 nonce=step * 100_000 + n, time=baseline_slot * SLOT)))
+                                 nonce=step * 100_000 + n, time=baseline_slot * SLOT)
+            allocate.append(commit(http, allocation))
         for n, group in enumerate(parts):
             slot = baseline_slot - step * rounds - n
             baseline.append(commit(http, sign_tx(meter, chain=CHAIN, type="asset.generate",
