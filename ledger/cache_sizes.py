@@ -8,7 +8,8 @@ assets, a tree of ~445,000 nodes, each block sweeping as many as it adds), the n
 with the whole tree cached and 698 µs with a cache of 100,000 nodes (2,175 against 1,196 readings/s; the steady part
 of ``bench/ledger_steady.py --meters 100 --days 45``, once with each cache). The default holds the whole tree of
 about 1.9 million live assets (2.44 nodes each): a node with more, on a machine with the memory for it, runs faster
-with more.
+with more, and says so once as a warning when its tree outgrows the cache, naming the budget that would hold it whole
+and a tenth more (``CacheSizes.holding``; ``ledger.producer``).
 
 Why 4,600,000 nodes by default. Issue 16 gives a node 1 GB at 10 M readings. One intermediary's 1,002 meters
 (``bench/ledger_scale.py --days 208 --steps 1000000,3000000,10000000``) keep 1.78 M assets live, a tree of ~4.3 M
@@ -34,13 +35,14 @@ from dataclasses import dataclass
 
 from ledger.errors import Error
 from ledger.state_stored import DEFAULT_VALUES
-from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE, write_size
+from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE, NODES_PER_LEAF, write_size
 
 # A cached tree node with its bookkeeping and the order of its pairs, compiled (``bench/ledger_steady.py``: 134.3
 # bytes at 200,000 leaves with a leaf's record 64 bytes, 150.4 with 96; 88.7 for a tree that fits, with no order).
 TREE_ENTRY_BYTES = 134
 VALUE_BYTES = 1024  # a cached value: an asset's dict with its key and bookkeeping
 MIN_MEGABYTES = 16
+SPARE = 0.1  # ``CacheSizes.holding``: room for the live state to grow by a tenth
 _MB = 1 << 20
 
 
@@ -71,6 +73,24 @@ class CacheSizes:
         held = tree_budget / TREE_ENTRY_BYTES
         tree = held / 1.5 if held <= 3 * MAX_WRITE else held - MAX_WRITE
         return cls(tree=round(tree), values=round((budget - tree_budget) / VALUE_BYTES))
+
+    @classmethod
+    def holding(cls, leaves: int) -> CacheSizes:
+        """The smallest budget in whole MB (``from_megabytes``) whose tree cache holds a tree of ``leaves`` leaves
+        whole, and a tenth more (``SPARE``): what a node whose tree outgrew its cache is told to ask for."""
+        if isinstance(leaves, bool) or not isinstance(leaves, int) or leaves < 0:
+            raise CacheSizeError(f"expected a number of leaves (a whole number, 0 or more), found {leaves!r}")
+        wanted = leaves * NODES_PER_LEAF * (1 + SPARE)
+        low, high = MIN_MEGABYTES, MIN_MEGABYTES
+        while cls.from_megabytes(high).tree < wanted:
+            low, high = high + 1, high * 2
+        while low < high:  # the budget is found between the last that fell short and the first that held it
+            middle = (low + high) // 2
+            if cls.from_megabytes(middle).tree < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        return cls.from_megabytes(high)
 
     @classmethod
     def of(cls, megabytes: int | None) -> CacheSizes:

@@ -29,6 +29,9 @@ Between blocks, a producer that has had nothing to do for ``IDLE_WRITE_S`` write
 entries (``Store.flush_tree``, one transaction of its own, as at closing) rather than leaving them to the block
 that reaches ``StoredTree.wants_flush``; the consortium's follower does the same (ledger/consortium/node.py).
 
+A state tree larger than its cache (opened so, or grown past it) is said once as a warning, with the memory that would
+hold it whole (``_tell_if_outgrown``): its walks then read what they miss from the store.
+
 After a start, a state tree that fits its cache is loaded whole (``StoredTree.warm``, ledger/state_tree.py
 "Warming"): in slices of ``WARM_SLICE_S`` while the producer has nothing to do (the follower's too), and for
 ``warm_share`` of each block's time while blocks follow each other, so that a node restarted under load gets there
@@ -49,6 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.block_timing import BlockTiming
+from ledger.cache_sizes import CacheSizes
 from ledger.errors import Rejected, StoreError
 from ledger.jsonview import to_json
 from ledger.node_base import Listener, NodeBase, Pending
@@ -56,6 +60,7 @@ from ledger.registry import is_removed
 from ledger.rules import Context, execute
 from ledger.rules.expiry import sweep
 from ledger.state import Overlay, encode_state
+from ledger.state_tree import NODES_PER_LEAF
 from ledger.storage import BlockRows
 from ledger_lite import BlockHeader, PublicKey, merkle_root, quorum, sign_commit, validators_hash
 from ledger_lite.block import Commit
@@ -123,6 +128,8 @@ class Producer(NodeBase):
     slow_block_s: float | None = SLOW_BLOCK_S
     # The block being made: its parts' times (the consortium's follower, which does not log them, marks them too).
     _timing: BlockTiming
+    # Whether this run has said that the state tree outgrew its cache (``_tell_if_outgrown``): once is enough.
+    _told_outgrown: bool = False
 
     # --- producer thread ----------------------------------------------------------------------------------
     def start(self, *, warm: bool = False) -> None:
@@ -130,6 +137,7 @@ class Producer(NodeBase):
         node), instead of on the first large batch."""
         if warm:
             self._admission.warm()
+        self._tell_if_outgrown()
         if self._thread is None:
             self._stop = False
             self._thread = threading.Thread(target=self._run, name="block-producer", daemon=True)
@@ -199,6 +207,7 @@ class Producer(NodeBase):
             except (sqlite3.Error, StoreError) as exc:  # still logged: the next read or block tries again
                 log.warning("the last block's state rows could not be written while idle: %s", exc)
             self.store.tree.trim()
+        self._tell_if_outgrown()
         self._checkpoint_while_idle()
         return self.store.log_waits()
 
@@ -228,6 +237,7 @@ class Producer(NodeBase):
                     return True
             log.debug("wrote the state tree's %d changed entries while idle in %.2f s", changed,
                       wall.perf_counter() - began)
+        self._tell_if_outgrown()
         if self.store.rows_merge_due():
             try:
                 self.store.merge_recent_rows()
@@ -239,6 +249,23 @@ class Producer(NodeBase):
             except sqlite3.Error as exc:
                 log.warning("the recent transaction ids could not be merged while idle: %s", exc)
         return True
+
+    def _tell_if_outgrown(self) -> None:
+        """Say once, as a warning, that the state tree is larger than its cache (``StoredTree.outgrown``), with the
+        memory that would hold it whole (``CacheSizes.holding``): the operator of a node whose live state grew past
+        what it was given learns why certificates of allocations made long ago got slower, and what to give it."""
+        tree = self.store.tree
+        if self._told_outgrown or not tree.outgrown:
+            return
+        self._told_outgrown = True
+        leaves = len(tree)
+        wanted = CacheSizes.holding(leaves)
+        log.warning("the state tree (%s live keys, about %s nodes) is larger than its cache of %s nodes: blocks read "
+                    "the nodes they miss from the store, and one that certifies many assets not used lately waits "
+                    "for them; caches of %s MB would hold it whole with a tenth to spare (greencert node --cache-mb "
+                    "%d, a consortium node's cache_mb; ledger/cache_sizes.py)", f"{leaves:,}",
+                    f"{round(leaves * NODES_PER_LEAF):,}", f"{tree.capacity:,}", f"{wanted.megabytes:,}",
+                    wanted.megabytes)
 
     def _warm_while_idle(self) -> bool:
         self._warm_tree(WARM_SLICE_S)

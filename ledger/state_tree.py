@@ -255,6 +255,13 @@ class StoredTree(SparseMerkleTree):
         return self._complete
 
     @property
+    def outgrown(self) -> bool:
+        """Whether the tree is larger than its cache: expected so when it was opened, or found at the cache's first
+        overflow. Walks then read the nodes they miss from the store, and a block that touches many keys not used
+        lately waits for them (``ledger.cache_sizes``: the memory that would hold it whole)."""
+        return self._ordered
+
+    @property
     def warming(self) -> bool:
         """Whether ``warm`` has nodes on disk still to load (a stored tree that fits its cache, opened lately)."""
         return self._warming is not None

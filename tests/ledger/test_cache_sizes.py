@@ -9,7 +9,7 @@ import pytest
 from ledger.cache_sizes import DEFAULT_CACHES, MIN_MEGABYTES, VALUE_BYTES, CacheSizeError, CacheSizes
 from ledger.node import open_node
 from ledger.state_stored import DEFAULT_VALUES
-from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE
+from ledger.state_tree import DEFAULT_CAPACITY, MAX_WRITE, NODES_PER_LEAF
 from tests.helpers.ledger_world import LedgerWorld, ManualClock
 
 
@@ -33,6 +33,23 @@ def test_a_budget_is_split_as_the_defaults_are() -> None:
         assert sized.megabytes == megabytes
         assert (sized.tree < 2 * MAX_WRITE) == (megabytes == 100)
     assert CacheSizes.from_megabytes(MIN_MEGABYTES).tree >= 16
+
+
+@pytest.mark.parametrize("leaves", [0, 100, 1_780_871, 10_000_000])
+def test_the_budget_that_holds_a_tree_is_the_smallest_that_holds_it_and_a_tenth_more(leaves: int) -> None:
+    wanted = leaves * NODES_PER_LEAF * 1.1
+    sized = CacheSizes.holding(leaves)
+    assert sized.tree >= wanted
+    if sized.megabytes > MIN_MEGABYTES:
+        assert CacheSizes.from_megabytes(sized.megabytes - 1).tree < wanted
+    assert (sized.megabytes > DEFAULT_CACHES.megabytes) == (wanted > DEFAULT_CACHES.tree)
+
+
+@pytest.mark.parametrize("leaves", [-1, 2.5, True, "10"])
+def test_a_tree_size_that_is_not_a_count_is_refused(leaves: object) -> None:
+    with pytest.raises(CacheSizeError) as refused:
+        CacheSizes.holding(leaves)  # type: ignore[arg-type]
+    assert refused.value.message == f"expected a number of leaves (a whole number, 0 or more), found {leaves!r}"
 
 
 @pytest.mark.parametrize("megabytes", [MIN_MEGABYTES - 1, 0, -5, True, 310.5, "310"])

@@ -4,6 +4,7 @@ been idle a while."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -12,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from ledger.cache_sizes import CacheSizes
 from ledger.node import Node
 from ledger.node_base import Pending
+from ledger.storage import Store
 from ledger_lite import smt_tree
 from tests.helpers.ledger_world import LedgerWorld, ManualClock, slot
 from tests.helpers.waiting import wait_for
@@ -189,5 +192,50 @@ def test_a_block_whose_rows_cannot_be_planned_is_refused_and_the_node_goes_on(tm
         after = node.status()
         assert (after["height"], after["state_root"]) == (before["height"], before["state_root"])
         assert world.submit_wait(node, world.generate(slot(1), 1_000))["code"] == "ok"
+    finally:
+        node.close()
+
+
+def test_a_state_tree_larger_than_its_cache_is_said_once_a_run_with_the_memory_that_would_hold_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A tree that outgrows its cache while the node runs is told at the next idle moment, once; a node opened on a
+    stored tree larger than its cache tells it as it starts. The budget it names holds the tree whole."""
+    world, clock = LedgerWorld(), ManualClock(slot(40))
+    caplog.set_level(logging.WARNING, logger="ledger.producer")
+
+    def told() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "is larger than its cache" in r.getMessage()]
+
+    def open_small() -> Node:
+        store = Store(tmp_path / "ledger.sqlite", tree_cache=16)
+        node = Node(store, world.genesis(), world.validator, clock=clock, linger_s=0)
+        node.tidy_after_s = 0.01
+        return node
+
+    node = open_small()
+    try:
+        node.start()
+        assert not told()  # the registry's few keys fit
+        for n in range(12):
+            _outcomes([node.submit(world.generate(slot(n), 1_000).encode())])
+        assert wait_for(lambda: told())
+        leaves = len(node.store.tree)
+        for n in range(12, 16):  # still larger: not told again
+            _outcomes([node.submit(world.generate(slot(n), 1_000).encode())])
+        time.sleep(0.1)
+    finally:
+        node.close()
+    wanted = CacheSizes.holding(leaves)
+    assert wanted.tree >= leaves * 2.44 > 16
+    assert len(told()) == 1
+    assert "cache of 16 nodes" in told()[0] and f"caches of {wanted.megabytes} MB" in told()[0]
+    assert f"--cache-mb {wanted.megabytes}," in told()[0]
+
+    caplog.clear()
+    node = open_small()
+    try:
+        node.start()
+        assert len(told()) == 1  # said as it starts, before any block
+        assert f"({len(node.store.tree):,} live keys," in told()[0]
     finally:
         node.close()
